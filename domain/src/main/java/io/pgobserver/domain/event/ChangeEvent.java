@@ -1,0 +1,59 @@
+package io.pgobserver.domain.event;
+
+import io.pgobserver.domain.trace.TraceContext;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One row change, as captured in {@code pgobserver.change_log}.
+ *
+ * @param id           the event's stable id (a UUID string); the same across redeliveries
+ * @param position     where the event sits in the stream
+ * @param entityType   the table, as {@code schema.table}
+ * @param entityId     the row's key, as text
+ * @param kind         created, updated or deleted
+ * @param before       the row before the change; empty for created
+ * @param after        the row after the change; empty for deleted
+ * @param occurredAt   when the change was written
+ * @param traceContext the writer's trace context, or {@link TraceContext#NONE}
+ */
+public record ChangeEvent(
+        String id,
+        Position position,
+        String entityType,
+        String entityId,
+        ChangeKind kind,
+        Map<String, Object> before,
+        Map<String, Object> after,
+        Instant occurredAt,
+        TraceContext traceContext) {
+
+    public ChangeEvent {
+        requireText(id, "id");
+        Objects.requireNonNull(position, "position");
+        requireText(entityType, "entityType");
+        Objects.requireNonNull(entityId, "entityId");
+        Objects.requireNonNull(kind, "kind");
+        before = JsonValues.immutableMap(before);
+        after = JsonValues.immutableMap(after);
+        Objects.requireNonNull(occurredAt, "occurredAt");
+        traceContext = traceContext == null ? TraceContext.NONE : traceContext;
+    }
+
+    /** The key that orders events: events of one entity run one after another, in stream order. */
+    public String orderingKey() {
+        return entityType + '\u0000' + entityId;
+    }
+
+    public ChangeEvent withTraceContext(TraceContext context) {
+        return new ChangeEvent(id, position, entityType, entityId, kind, before, after, occurredAt, context);
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("change event " + name + " must not be blank");
+        }
+    }
+}

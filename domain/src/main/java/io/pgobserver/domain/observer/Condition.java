@@ -1,0 +1,28 @@
+package io.pgobserver.domain.observer;
+
+import io.pgobserver.domain.event.ChangeEvent;
+
+/**
+ * A compiled observer condition. Sees {@code event}, {@code before} and {@code after} (DESIGN.md §3).
+ */
+@FunctionalInterface
+public interface Condition {
+
+    /** Matches every event of the observer's entity and kinds. */
+    Condition ALWAYS = event -> true;
+
+    /**
+     * @throws ConditionException when the expression fails on this event (a type mismatch, say); the event is
+     *                            then dead-lettered for this observer, never dropped
+     */
+    boolean matches(ChangeEvent event) throws ConditionException;
+
+    /** A condition that failed on one event. The message names the observer and the cause. */
+    final class ConditionException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public ConditionException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.pgobserver.domain.observer;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * POST (or another method) of the event as JSON to a URL, with the Standard Webhooks headers.
+ *
+ * @param url     where to send; credentials and query strings in it are never shown in spans or logs
+ * @param method  the HTTP method, {@code POST} by default
+ * @param headers extra request headers
+ * @param secret  the signing secret ({@code whsec_} + base64, or raw text), or null for unsigned requests
+ * @param timeout the whole call's deadline
+ */
+public record WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout)
+        implements ActionSpec {
+
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    public WebhookAction {
+        Objects.requireNonNull(url, "webhook url");
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("webhook url must be http or https: " + Urls.redact(url));
+        }
+        method = method == null || method.isBlank() ? "POST" : method.trim().toUpperCase(Locale.ROOT);
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("webhook timeout must be positive");
+        }
+    }
+
+    public WebhookAction(URI url, Secret secret) {
+        this(url, "POST", Map.of(), secret, DEFAULT_TIMEOUT);
+    }
+
+    @Override
+    public String type() {
+        return "webhook";
+    }
+
+    @Override
+    public String describe() {
+        return "webhook " + method + " " + Urls.redact(url);
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,36 @@
+package io.pgobserver.domain.port;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.observer.ActionSpec;
+
+import java.util.Objects;
+
+/**
+ * One attempt at one action for one event.
+ *
+ * @param event       the event
+ * @param observer    the observer's name
+ * @param action      the action's settings
+ * @param actionIndex the action's index in the observer's list
+ * @param attempt     1 for the first attempt
+ * @param deliveryId  stable across retries and redeliveries of this event, observer and action
+ *                    (the {@code webhook-id} header)
+ */
+public record ActionRequest(ChangeEvent event, String observer, ActionSpec action, int actionIndex, int attempt,
+                            String deliveryId) {
+
+    public ActionRequest {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(observer, "observer");
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(deliveryId, "deliveryId");
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt starts at 1");
+        }
+    }
+
+    /** The delivery id of an event, observer and action: {@code <event id>.<observer>.<action index>}. */
+    public static String deliveryId(ChangeEvent event, String observer, int actionIndex) {
+        return event.id() + "." + observer + "." + actionIndex;
+    }
+}

@@ -1,0 +1,15 @@
+package io.pgobserver.domain.port;
+
+import java.time.Duration;
+
+/** One active consumer per database and consumer name; the others stand by. */
+public interface Leadership {
+
+    /** Tries to become the active consumer, waiting up to {@code maxWait}; true when this process now is. */
+    boolean acquire(Duration maxWait) throws InterruptedException;
+
+    /** Whether this process still holds leadership (false after a lost connection). */
+    boolean isHeld();
+
+    void release();
+}

@@ -1,0 +1,27 @@
+package io.pgobserver.domain.port;
+
+/**
+ * Counters and histograms of the pipeline. Calls are on the hot path: implementations record and return,
+ * never block or throw.
+ */
+public interface Metrics {
+
+    /** Records nothing. */
+    Metrics NOOP = new Metrics() {
+    };
+
+    /** One event fully handled. {@code outcome}: {@code matched}, {@code unmatched}, {@code failed}. */
+    default void eventProcessed(String entityType, String outcome, long durationNanos) {
+    }
+
+    /** One action attempt. {@code outcome}: {@code success}, {@code retry}, {@code failed}. */
+    default void actionExecuted(String actionType, String outcome, long durationNanos) {
+    }
+
+    default void deadLettered(String observer, String actionType) {
+    }
+
+    /** How far the listener is behind the stream. */
+    default void listenerLag(long events, long ageMillis) {
+    }
+}

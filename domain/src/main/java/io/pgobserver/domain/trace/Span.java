@@ -1,0 +1,48 @@
+package io.pgobserver.domain.trace;
+
+/**
+ * One timed operation of the span tree (DESIGN.md §2).
+ *
+ * <p>Callers check {@link #isRecording()} before computing attribute values that cost anything: a span that
+ * is not recording (tracing off, or not sampled) ignores every call, and implementations must make those
+ * calls free. Spans are not thread-safe beyond what OpenTelemetry gives: one span is used by one task.
+ */
+public interface Span {
+
+    /** True when attributes and events set on this span will be exported. */
+    boolean isRecording();
+
+    Span setAttribute(String key, String value);
+
+    Span setAttribute(String key, long value);
+
+    Span setAttribute(String key, double value);
+
+    Span setAttribute(String key, boolean value);
+
+    /** Adds a timestamped event, such as a retry wait. */
+    Span addEvent(String name);
+
+    /**
+     * Marks the span failed: status ERROR, an {@code error} attribute with the message, and an exception
+     * event. The message must already be free of secrets.
+     */
+    Span recordError(String message, Throwable cause);
+
+    /** The context to propagate downstream; {@link TraceContext#NONE} when this span has none of its own. */
+    TraceContext context();
+
+    /** Makes this span current on this thread until the scope closes (for log correlation). */
+    Scope makeCurrent();
+
+    void end();
+
+    /**
+     * The context to send to a downstream service: this span's own when it has one, else the given
+     * upstream context, so a trace passes through an observer that does not trace itself.
+     */
+    default TraceContext propagationContext(TraceContext upstream) {
+        TraceContext own = context();
+        return own.isValid() ? own : upstream;
+    }
+}

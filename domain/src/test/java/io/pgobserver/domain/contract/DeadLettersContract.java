@@ -1,0 +1,74 @@
+package io.pgobserver.domain.contract;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.testing.Events;
+import io.pgobserver.domain.trace.TraceContext;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What every {@link DeadLetters} store must do. */
+public abstract class DeadLettersContract {
+
+    protected abstract DeadLetters newStore();
+
+    private static DeadLetter letter(long offset, String observer) {
+        ChangeEvent event = Events.updated(offset, "o-" + offset, "new", "shipped").withTraceContext(
+                TraceContext.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "vendor=value").orElseThrow());
+        return new DeadLetter(0, event, observer, 0, "webhook", "HTTP 400 Bad Request", 1,
+                Instant.parse("2026-01-02T03:04:05Z").truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    @Test
+    void aLetterKeepsEverythingNeededToReplayIt() {
+        DeadLetters store = newStore();
+        DeadLetter original = letter(7, "order_shipped");
+        long id = store.add(original);
+        DeadLetter found = store.find(id).orElseThrow();
+        assertThat(found.id()).isEqualTo(id);
+        assertThat(found.observer()).isEqualTo("order_shipped");
+        assertThat(found.actionIndex()).isZero();
+        assertThat(found.actionType()).isEqualTo("webhook");
+        assertThat(found.error()).isEqualTo("HTTP 400 Bad Request");
+        assertThat(found.attempts()).isEqualTo(1);
+        assertThat(found.failedAt()).isEqualTo(original.failedAt());
+        ChangeEvent event = found.event();
+        assertThat(event.id()).isEqualTo(original.event().id());
+        assertThat(event.position()).isEqualTo(original.event().position());
+        assertThat(event.entityType()).isEqualTo("public.orders");
+        assertThat(event.entityId()).isEqualTo("o-7");
+        assertThat(event.kind()).isEqualTo(original.event().kind());
+        assertThat(event.before()).isEqualTo(Map.of("id", "o-7", "status", "new"));
+        assertThat(event.after()).isEqualTo(Map.of("id", "o-7", "status", "shipped"));
+        assertThat(event.traceContext().traceparent())
+                .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(event.traceContext().tracestate()).isEqualTo("vendor=value");
+    }
+
+    @Test
+    void lettersListOldestFirstAndCountByObserver() {
+        DeadLetters store = newStore();
+        long a = store.add(letter(1, "a"));
+        long b = store.add(letter(2, "b"));
+        long c = store.add(letter(3, "a"));
+        assertThat(store.list(10)).extracting(DeadLetter::id).containsExactly(a, b, c);
+        assertThat(store.list(2)).extracting(DeadLetter::id).containsExactly(a, b);
+        assertThat(store.countByObserver()).isEqualTo(Map.of("a", 2L, "b", 1L));
+    }
+
+    @Test
+    void aRemovedLetterIsGone() {
+        DeadLetters store = newStore();
+        long id = store.add(letter(1, "a"));
+        assertThat(store.remove(id)).isTrue();
+        assertThat(store.find(id)).isEmpty();
+        assertThat(store.remove(id)).isFalse();
+        assertThat(store.countByObserver()).isEmpty();
+    }
+}
