@@ -1,0 +1,46 @@
+package io.pgobserver.domain.config;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code listener:} settings.
+ *
+ * @param consumer           the consumer name: checkpoints and the single-active lock are per name
+ * @param batchSize          events read per batch
+ * @param pollInterval       the fallback poll when no notification arrives
+ * @param maxInFlight        events being processed at once
+ * @param checkpointInterval how often the checkpoint is saved while events flow (batched saves)
+ * @param retention          how long processed change_log rows are kept; null keeps them forever
+ */
+public record ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight,
+                               Duration checkpointInterval, Duration retention) {
+
+    private static final Pattern CONSUMER = Pattern.compile("[A-Za-z0-9_.\\-]{1,63}");
+
+    public ListenerSettings {
+        if (consumer == null || !CONSUMER.matcher(consumer).matches()) {
+            throw new IllegalArgumentException("listener.consumer '" + consumer
+                    + "' must be 1-63 letters, digits, '_', '-' or '.'");
+        }
+        if (batchSize < 1 || batchSize > 100_000) {
+            throw new IllegalArgumentException("listener.batch_size must be 1-100000, was " + batchSize);
+        }
+        Objects.requireNonNull(pollInterval, "pollInterval");
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("listener.poll_interval must be positive");
+        }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("listener.max_in_flight must be at least 1, was " + maxInFlight);
+        }
+        checkpointInterval = checkpointInterval == null ? Duration.ofMillis(200) : checkpointInterval;
+        if (retention != null && (retention.isNegative() || retention.isZero())) {
+            throw new IllegalArgumentException("listener.retention must be positive, or absent to keep rows");
+        }
+    }
+
+    public static ListenerSettings defaults() {
+        return new ListenerSettings("default", 500, Duration.ofSeconds(1), 256, Duration.ofMillis(200), null);
+    }
+}

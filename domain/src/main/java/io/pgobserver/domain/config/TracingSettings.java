@@ -1,0 +1,92 @@
+package io.pgobserver.domain.config;
+
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.trace.Tracer;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The effective {@code tracing:} settings, after file, environment and flags were merged (DESIGN.md §3).
+ *
+ * @param enabled            false installs the no-op tracer
+ * @param serviceName        the resource's {@code service.name}
+ * @param exporter           {@code otlp}, {@code jaeger}, {@code zipkin}, {@code console} or {@code none}
+ * @param endpoint           the exporter's endpoint; null for the exporter's default
+ * @param protocol           {@code grpc} or {@code http/protobuf}, for otlp and jaeger
+ * @param sampleRate         parent-based trace-id ratio, 0.0 to 1.0
+ * @param maxQueueSize       the batch processor's queue
+ * @param maxExportBatchSize the batch processor's batch
+ * @param scheduleDelay      the batch processor's delay
+ * @param components         the components whose spans are recorded
+ * @param entities           only events of these entities are traced; empty means all
+ * @param kinds              only events of these kinds are traced; empty means all
+ * @param resourceAttributes extra resource attributes ({@code OTEL_RESOURCE_ATTRIBUTES})
+ */
+public record TracingSettings(
+        boolean enabled,
+        String serviceName,
+        String exporter,
+        String endpoint,
+        String protocol,
+        double sampleRate,
+        int maxQueueSize,
+        int maxExportBatchSize,
+        Duration scheduleDelay,
+        Set<Tracer.Component> components,
+        Set<String> entities,
+        Set<ChangeKind> kinds,
+        Map<String, String> resourceAttributes) {
+
+    public static final Set<String> EXPORTERS = Set.of("otlp", "jaeger", "zipkin", "console", "none");
+    public static final Set<String> PROTOCOLS = Set.of("grpc", "http/protobuf");
+
+    public TracingSettings {
+        if (serviceName == null || serviceName.isBlank()) {
+            throw new IllegalArgumentException("tracing.service_name must not be empty");
+        }
+        exporter = exporter == null ? "otlp" : exporter.trim().toLowerCase(Locale.ROOT);
+        if (!EXPORTERS.contains(exporter)) {
+            throw new IllegalArgumentException("tracing.exporter '" + exporter
+                    + "' is not one of otlp, jaeger, zipkin, console, none");
+        }
+        protocol = protocol == null ? "grpc" : protocol.trim().toLowerCase(Locale.ROOT);
+        if (!PROTOCOLS.contains(protocol)) {
+            throw new IllegalArgumentException("tracing.protocol '" + protocol + "' is not one of grpc, http/protobuf");
+        }
+        if (!(sampleRate >= 0.0 && sampleRate <= 1.0)) {
+            throw new IllegalArgumentException("tracing.sample_rate must be between 0.0 and 1.0, was " + sampleRate);
+        }
+        if (maxQueueSize < 1 || maxExportBatchSize < 1) {
+            throw new IllegalArgumentException("tracing.batch sizes must be positive");
+        }
+        if (maxExportBatchSize > maxQueueSize) {
+            throw new IllegalArgumentException("tracing.batch.max_export_batch_size (" + maxExportBatchSize
+                    + ") must not exceed tracing.batch.max_queue_size (" + maxQueueSize + ")");
+        }
+        Objects.requireNonNull(scheduleDelay, "scheduleDelay");
+        components = components == null ? EnumSet.allOf(Tracer.Component.class) : Set.copyOf(components);
+        entities = entities == null ? Set.of() : Set.copyOf(entities);
+        kinds = kinds == null ? Set.of() : Set.copyOf(kinds);
+        resourceAttributes = resourceAttributes == null ? Map.of() : Map.copyOf(resourceAttributes);
+    }
+
+    /** Defaults: enabled, OTLP gRPC to localhost, everything sampled. */
+    public static TracingSettings defaults() {
+        return new TracingSettings(true, "pg-observer", "otlp", null, "grpc", 1.0, 2048, 512,
+                Duration.ofSeconds(5), null, null, null, null);
+    }
+
+    /** Whether spans are produced at all: enabled and an exporter other than none. */
+    public boolean active() {
+        return enabled && !exporter.equals("none");
+    }
+
+    public boolean traces(String entityType, ChangeKind kind) {
+        return (entities.isEmpty() || entities.contains(entityType)) && (kinds.isEmpty() || kinds.contains(kind));
+    }
+}

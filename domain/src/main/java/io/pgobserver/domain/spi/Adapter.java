@@ -1,0 +1,29 @@
+package io.pgobserver.domain.spi;
+
+import java.util.Set;
+
+/**
+ * An adapter module found at boot with {@link java.util.ServiceLoader}. The implementing class is also the
+ * adapter's one Guice module (it extends Guice's {@code AbstractModule}); the domain names only this
+ * interface, so it stays free of Guice. A deployment is assembled by choosing which adapter jars are on the
+ * class path: the bootstrap installs every adapter it finds, and picks one tracing adapter.
+ */
+public interface Adapter {
+
+    /** The Maven module that holds the adapter, such as {@code adapters-tracing-otel}: named in boot errors. */
+    String name();
+
+    /** What the adapter provides. */
+    Set<Capability> provides();
+
+    enum Capability {
+        /** {@code Tracer} and {@code Metrics}. At most one tracing adapter is installed. */
+        TRACING,
+        /** {@code ChangeSource}, {@code CheckpointStore}, {@code DeadLetters}, {@code Deliveries}, {@code Leadership}. */
+        CHANGE_SOURCE,
+        /** One {@code ActionExecutor} per action type, bound in a Guice multibinder. */
+        ACTIONS,
+        /** A {@code ConditionCompiler}. */
+        CONDITIONS
+    }
+}
