@@ -1,0 +1,274 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.config.TracingSettings;
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.observer.Condition;
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.trace.Scope;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.Tracer;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.DoubleSupplier;
+
+import static io.pgobserver.application.SpanNames.ACTION_COUNT;
+import static io.pgobserver.application.SpanNames.CACHE_WRITE;
+import static io.pgobserver.application.SpanNames.CHECKPOINT_OFFSET;
+import static io.pgobserver.application.SpanNames.CONDITION_MATCHED;
+import static io.pgobserver.application.SpanNames.DEAD_LETTERED;
+import static io.pgobserver.application.SpanNames.DEDUPLICATED;
+import static io.pgobserver.application.SpanNames.DELIVERIES_WRITTEN;
+import static io.pgobserver.application.SpanNames.ENTITY_ID;
+import static io.pgobserver.application.SpanNames.ENTITY_TYPE;
+import static io.pgobserver.application.SpanNames.EVALUATE_CONDITION;
+import static io.pgobserver.application.SpanNames.EVENTS_COVERED;
+import static io.pgobserver.application.SpanNames.EVENT_ID;
+import static io.pgobserver.application.SpanNames.EXECUTE_ACTIONS;
+import static io.pgobserver.application.SpanNames.EXPORT_METRICS;
+import static io.pgobserver.application.SpanNames.KIND;
+import static io.pgobserver.application.SpanNames.LOAD_CHECKPOINT;
+import static io.pgobserver.application.SpanNames.OBSERVER;
+import static io.pgobserver.application.SpanNames.OUTCOME;
+import static io.pgobserver.application.SpanNames.PROCESS_EVENT;
+import static io.pgobserver.application.SpanNames.RECOVERED_FROM_CHECKPOINT;
+import static io.pgobserver.application.SpanNames.SAVE_CHECKPOINT;
+
+/**
+ * Processes one change event end to end and traces it as the span tree of DESIGN.md §2: evaluate every
+ * candidate observer's condition, run the matching observers' actions with retries, dead-letter what cannot
+ * be done, remember deliveries, pass the event to the checkpoint, record metrics.
+ *
+ * <p>When this returns normally the event is done: each of its actions ran or is in the dead-letter queue.
+ * When it throws (the dead-letter store is down, say) the event is not done, and the pipeline runs it again.
+ */
+public final class ProcessEvent {
+
+    private static final System.Logger LOG = System.getLogger(ProcessEvent.class.getName());
+
+    private final Tracer tracer;
+    private final Tracer untraced;
+    private final TracingSettings tracing;
+    private final List<Observer> observers;
+    private final RunAction runAction;
+    private final DeadLetters deadLetters;
+    private final Deliveries deliveries;
+    private final Metrics metrics;
+    private final Clock clock;
+
+    /**
+     * @param tracer      the tracer
+     * @param untraced    the tracer for events that the tracing filters leave out (a no-op tracer)
+     * @param tracing     the tracing settings, for the per-entity and per-kind filters
+     * @param observers   every configured observer, conditions compiled
+     * @param executors   the action executors
+     * @param deadLetters where failed actions go
+     * @param deliveries  the delivery log for de-duplication, or null to run every action again on redelivery
+     * @param metrics     metrics
+     * @param sleeper     waits between retries
+     * @param random      jitter source, uniform in [0, 1); null for a thread-local random
+     * @param clock       for dead-letter times
+     */
+    public ProcessEvent(Tracer tracer, Tracer untraced, TracingSettings tracing, List<Observer> observers,
+                        ActionExecutors executors, DeadLetters deadLetters, Deliveries deliveries, Metrics metrics,
+                        Sleeper sleeper, DoubleSupplier random, Clock clock) {
+        this.tracer = Objects.requireNonNull(tracer, "tracer");
+        this.untraced = Objects.requireNonNull(untraced, "untraced");
+        this.tracing = Objects.requireNonNull(tracing, "tracing");
+        this.observers = List.copyOf(observers);
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.deliveries = deliveries;
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.runAction = new RunAction(tracer, executors, metrics, sleeper, random);
+    }
+
+    public List<Observer> observers() {
+        return observers;
+    }
+
+    /**
+     * Processes the event.
+     *
+     * @throws InterruptedException when shutting down mid-event; the event is not done and will be redelivered
+     */
+    public void process(ChangeEvent event, EventCompletion completion) throws InterruptedException {
+        long started = System.nanoTime();
+        Tracer t = tracing.traces(event.entityType(), event.kind()) ? tracer : untraced;
+        Span root = t.startTrace(PROCESS_EVENT, event.traceContext(), SpanKind.CONSUMER);
+        String outcome = "unmatched";
+        try (Scope ignored = root.makeCurrent()) {
+            if (root.isRecording()) {
+                root.setAttribute(EVENT_ID, event.id())
+                        .setAttribute(ENTITY_TYPE, event.entityType())
+                        .setAttribute(ENTITY_ID, event.entityId())
+                        .setAttribute(KIND, event.kind().wireName())
+                        .setAttribute(CHECKPOINT_OFFSET, event.position().offset());
+            }
+            Span load = t.startSpan(LOAD_CHECKPOINT, root, SpanKind.INTERNAL, Tracer.Component.LISTENER);
+            boolean recovered = completion.recoveredFromCheckpoint(event);
+            if (load.isRecording()) {
+                load.setAttribute(RECOVERED_FROM_CHECKPOINT, recovered);
+            }
+            load.end();
+
+            List<String> delivered = new ArrayList<>();
+            boolean failed = false;
+            for (Observer observer : observers) {
+                if (!observer.watches(event)) {
+                    continue;
+                }
+                Boolean matched = evaluate(t, root, event, observer);
+                if (matched == null) {
+                    failed = true;
+                    continue;
+                }
+                if (matched) {
+                    outcome = "matched";
+                    failed |= !executeActions(t, root, event, observer, recovered, delivered);
+                }
+            }
+            if (failed) {
+                outcome = "failed";
+            }
+            rememberDeliveries(t, root, delivered);
+
+            EventCompletion.CheckpointSave save = completion.done(event);
+            if (save != null) {
+                Span saveSpan = t.startSpan(SAVE_CHECKPOINT, root, SpanKind.INTERNAL, Tracer.Component.LISTENER);
+                if (saveSpan.isRecording()) {
+                    saveSpan.setAttribute(CHECKPOINT_OFFSET, save.offset())
+                            .setAttribute(EVENTS_COVERED, save.eventsCovered());
+                }
+                try {
+                    save.run();
+                } catch (RuntimeException e) {
+                    // The events stay done; the next save covers them. A lost save costs redeliveries, no loss.
+                    saveSpan.recordError("checkpoint save failed: " + e.getMessage(), e);
+                    LOG.log(System.Logger.Level.WARNING, "checkpoint save failed; the next save will cover it: "
+                            + e.getMessage());
+                } finally {
+                    saveSpan.end();
+                }
+            }
+
+            Span export = t.startSpan(EXPORT_METRICS, root, SpanKind.INTERNAL);
+            metrics.eventProcessed(event.entityType(), outcome, System.nanoTime() - started);
+            export.end();
+            if (root.isRecording()) {
+                root.setAttribute(OUTCOME, outcome);
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            root.recordError("event not finished: " + e.getMessage(), e);
+            throw e;
+        } finally {
+            root.end();
+        }
+    }
+
+    /** True or false when the condition ran; null when it failed (the event then went to the dead letters). */
+    private Boolean evaluate(Tracer t, Span root, ChangeEvent event, Observer observer) {
+        Span span = t.startSpan(EVALUATE_CONDITION, root, SpanKind.INTERNAL);
+        if (span.isRecording()) {
+            span.setAttribute(OBSERVER, observer.name());
+        }
+        try {
+            boolean matched = observer.condition().matches(event);
+            if (span.isRecording()) {
+                span.setAttribute(CONDITION_MATCHED, matched);
+            }
+            return matched;
+        } catch (Condition.ConditionException | RuntimeException e) {
+            String message = "condition of observer '" + observer.name() + "' failed: " + e.getMessage();
+            span.recordError(message, e);
+            span.setAttribute(CONDITION_MATCHED, false);
+            deadLetter(t, span, event, observer, -1, "condition", message, 1);
+            return null;
+        } finally {
+            span.end();
+        }
+    }
+
+    /** Runs an observer's actions in order; false when any of them was dead-lettered. */
+    private boolean executeActions(Tracer t, Span root, ChangeEvent event, Observer observer, boolean recovered,
+                                   List<String> delivered) throws InterruptedException {
+        Span span = t.startSpan(EXECUTE_ACTIONS, root, SpanKind.INTERNAL, Tracer.Component.EXECUTOR);
+        if (span.isRecording()) {
+            span.setAttribute(OBSERVER, observer.name()).setAttribute(ACTION_COUNT, observer.actions().size());
+        }
+        boolean allDone = true;
+        int skipped = 0;
+        try {
+            for (int i = 0; i < observer.actions().size(); i++) {
+                String deliveryId = ActionRequest.deliveryId(event, observer.name(), i);
+                // Only a redelivery can have run before: asking the store for every event would cost a round
+                // trip per action for nothing.
+                if (recovered && deliveries != null && deliveries.isDelivered(deliveryId)) {
+                    skipped++;
+                    continue;
+                }
+                RunAction.Outcome outcome = runAction.run(event, observer, i, span);
+                if (outcome.succeeded()) {
+                    delivered.add(deliveryId);
+                } else {
+                    allDone = false;
+                    ActionResult.Failure failure = (ActionResult.Failure) outcome.result();
+                    deadLetter(t, span, event, observer, i, observer.actions().get(i).type(), failure.message(),
+                            outcome.attempts());
+                }
+            }
+            if (!allDone) {
+                span.recordError("some actions of observer '" + observer.name() + "' were dead-lettered", null);
+            }
+            if (skipped > 0 && span.isRecording()) {
+                span.setAttribute(DEDUPLICATED, skipped);
+            }
+            return allDone;
+        } finally {
+            span.end();
+        }
+    }
+
+    private void deadLetter(Tracer t, Span parent, ChangeEvent event, Observer observer, int index, String type,
+                            String error, int attempts) {
+        // Throws when the store is down: the event is then not done, and runs again later. Losing it is worse.
+        deadLetters.add(new DeadLetter(0, event, observer.name(), index, type, error, attempts, clock.instant()));
+        metrics.deadLettered(observer.name(), type);
+        if (parent.isRecording()) {
+            parent.setAttribute(DEAD_LETTERED, true);
+        }
+        LOG.log(System.Logger.Level.WARNING, "event " + event.id() + " (" + event.entityType() + " "
+                + event.entityId() + "), observer " + observer.name() + ": " + type + " dead-lettered after "
+                + attempts + " attempt(s): " + error);
+    }
+
+    private void rememberDeliveries(Tracer t, Span root, List<String> delivered) {
+        if (deliveries == null || delivered.isEmpty()) {
+            return;
+        }
+        Span span = t.startSpan(CACHE_WRITE, root, SpanKind.INTERNAL, Tracer.Component.CACHE);
+        try {
+            for (String id : delivered) {
+                deliveries.markDelivered(id);
+            }
+            if (span.isRecording()) {
+                span.setAttribute(DELIVERIES_WRITTEN, delivered.size());
+            }
+        } catch (RuntimeException e) {
+            // The actions are done; without the record a redelivery would run them again, which at-least-once allows.
+            span.recordError("delivery log write failed: " + e.getMessage(), e);
+            LOG.log(System.Logger.Level.WARNING, "delivery log write failed: " + e.getMessage());
+        } finally {
+            span.end();
+        }
+    }
+}

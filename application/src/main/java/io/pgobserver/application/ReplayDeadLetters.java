@@ -1,0 +1,156 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.trace.Scope;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.Tracer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static io.pgobserver.application.SpanNames.ACTION_INDEX;
+import static io.pgobserver.application.SpanNames.ACTION_TYPE;
+import static io.pgobserver.application.SpanNames.DEAD_LETTER_ID;
+import static io.pgobserver.application.SpanNames.ENTITY_TYPE;
+import static io.pgobserver.application.SpanNames.EVENT_ID;
+import static io.pgobserver.application.SpanNames.OBSERVER;
+import static io.pgobserver.application.SpanNames.OUTCOME;
+import static io.pgobserver.application.SpanNames.REPLAY_DEAD_LETTER;
+
+/**
+ * Runs dead-lettered deliveries again ({@code dlq replay}). A replay is a new trace linked to the event's
+ * original one, so both stay whole and lead to each other. A delivered letter leaves the queue; a failed one
+ * stays, with the new failure reported.
+ */
+public final class ReplayDeadLetters {
+
+    private final DeadLetters deadLetters;
+    private final Tracer tracer;
+    private final Map<String, Observer> observers;
+    private final RunAction runAction;
+
+    public ReplayDeadLetters(DeadLetters deadLetters, Tracer tracer, List<Observer> observers,
+                             ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random) {
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.tracer = Objects.requireNonNull(tracer, "tracer");
+        this.observers = observers.stream().collect(Collectors.toMap(Observer::name, Function.identity()));
+        this.runAction = new RunAction(tracer, executors, metrics, sleeper, random);
+    }
+
+    /** What happened to one letter. */
+    public record Result(long id, boolean delivered, String message) {
+    }
+
+    /** Replays one letter; the result says whether it was delivered. */
+    public Result replay(long id) throws InterruptedException {
+        DeadLetter letter = deadLetters.find(id).orElse(null);
+        if (letter == null) {
+            return new Result(id, false, "no dead letter with id " + id + " (see 'dlq list')");
+        }
+        return replay(letter);
+    }
+
+    /** Replays every letter, oldest first, at most {@code limit}. */
+    public List<Result> replayAll(int limit) throws InterruptedException {
+        List<Result> results = new ArrayList<>();
+        for (DeadLetter letter : deadLetters.list(limit)) {
+            results.add(replay(letter));
+        }
+        return results;
+    }
+
+    private Result replay(DeadLetter letter) throws InterruptedException {
+        Observer observer = observers.get(letter.observer());
+        if (observer == null) {
+            return new Result(letter.id(), false, "observer '" + letter.observer()
+                    + "' is no longer configured; the letter stays in the queue");
+        }
+        Span root = tracer.startLinkedTrace(REPLAY_DEAD_LETTER, letter.event().traceContext(), SpanKind.INTERNAL);
+        try (Scope ignored = root.makeCurrent()) {
+            if (root.isRecording()) {
+                root.setAttribute(DEAD_LETTER_ID, letter.id())
+                        .setAttribute(EVENT_ID, letter.event().id())
+                        .setAttribute(ENTITY_TYPE, letter.event().entityType())
+                        .setAttribute(OBSERVER, observer.name())
+                        .setAttribute(ACTION_TYPE, letter.actionType())
+                        .setAttribute(ACTION_INDEX, letter.actionIndex());
+            }
+            List<Integer> indexes = actionsToReplay(letter, observer);
+            if (indexes == null) {
+                root.recordError("observer '" + observer.name() + "' no longer has action " + letter.actionIndex(), null);
+                return new Result(letter.id(), false, "observer '" + observer.name() + "' no longer has action #"
+                        + letter.actionIndex() + " of type " + letter.actionType() + "; the letter stays");
+            }
+            if (letter.actionIndex() < 0) {
+                ConditionCheck check = checkCondition(observer, letter, root);
+                if (check.failure() != null) {
+                    return new Result(letter.id(), false, check.failure());
+                }
+                if (!check.matched()) {
+                    deadLetters.remove(letter.id());
+                    return new Result(letter.id(), true, "condition no longer matches; letter removed");
+                }
+            }
+            for (int index : indexes) {
+                RunAction.Outcome outcome = runAction.run(letter.event(), observer, index, root);
+                if (!outcome.succeeded()) {
+                    String message = ((ActionResult.Failure) outcome.result()).message();
+                    root.recordError(message, null);
+                    if (root.isRecording()) {
+                        root.setAttribute(OUTCOME, "failed");
+                    }
+                    return new Result(letter.id(), false, "still failing after " + outcome.attempts()
+                            + " attempt(s): " + message);
+                }
+            }
+            deadLetters.remove(letter.id());
+            if (root.isRecording()) {
+                root.setAttribute(OUTCOME, "delivered");
+            }
+            return new Result(letter.id(), true, "delivered");
+        } finally {
+            root.end();
+        }
+    }
+
+    /** The actions to run: the one that failed, or all of them when the condition failed; null when gone. */
+    private static List<Integer> actionsToReplay(DeadLetter letter, Observer observer) {
+        if (letter.actionIndex() < 0) {
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < observer.actions().size(); i++) {
+                all.add(i);
+            }
+            return all;
+        }
+        if (letter.actionIndex() >= observer.actions().size()
+                || !observer.actions().get(letter.actionIndex()).type().equals(letter.actionType())) {
+            return null;
+        }
+        return List.of(letter.actionIndex());
+    }
+
+    private record ConditionCheck(boolean matched, String failure) {
+    }
+
+    /** Evaluates again the condition that failed on the letter's event. */
+    private static ConditionCheck checkCondition(Observer observer, DeadLetter letter, Span root) {
+        try {
+            return new ConditionCheck(observer.condition().matches(letter.event()), null);
+        } catch (Exception e) {
+            String message = "condition of observer '" + observer.name() + "' still fails: " + e.getMessage()
+                    + "; the letter stays";
+            root.recordError(message, e);
+            return new ConditionCheck(false, message);
+        }
+    }
+}

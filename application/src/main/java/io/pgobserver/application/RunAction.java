@@ -1,0 +1,120 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.Tracer;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+import static io.pgobserver.application.SpanNames.ACTION_INDEX;
+import static io.pgobserver.application.SpanNames.ACTION_TYPE;
+import static io.pgobserver.application.SpanNames.ATTEMPT;
+import static io.pgobserver.application.SpanNames.EXECUTE_ACTION;
+import static io.pgobserver.application.SpanNames.OBSERVER;
+import static io.pgobserver.application.SpanNames.RETRY_IN_MS;
+
+/**
+ * Runs one action of one observer for one event, retrying per the observer's policy: one
+ * {@code execute_action} span per attempt (attribute {@code attempt}), exponential backoff with full jitter,
+ * a server's {@code Retry-After} honoured, permanent failures not retried.
+ */
+final class RunAction {
+
+    private static final System.Logger LOG = System.getLogger(RunAction.class.getName());
+
+    private final Tracer tracer;
+    private final ActionExecutors executors;
+    private final Metrics metrics;
+    private final Sleeper sleeper;
+    private final DoubleSupplier random;
+
+    RunAction(Tracer tracer, ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random) {
+        this.tracer = tracer;
+        this.executors = executors;
+        this.metrics = metrics;
+        this.sleeper = sleeper;
+        this.random = random == null ? () -> ThreadLocalRandom.current().nextDouble() : random;
+    }
+
+    /** The last attempt's result, and how many attempts were made. */
+    record Outcome(ActionResult result, int attempts) {
+        boolean succeeded() {
+            return result instanceof ActionResult.Success;
+        }
+    }
+
+    Outcome run(ChangeEvent event, Observer observer, int index, Span parent) throws InterruptedException {
+        ActionSpec action = observer.actions().get(index);
+        ActionExecutor executor = executors.forType(action.type());
+        String deliveryId = ActionRequest.deliveryId(event, observer.name(), index);
+        int maxAttempts = observer.retry().maxAttempts();
+        for (int attempt = 1; ; attempt++) {
+            Span span = tracer.startSpan(EXECUTE_ACTION, parent, kindOf(action), Tracer.Component.EXECUTOR);
+            if (span.isRecording()) {
+                span.setAttribute(ACTION_TYPE, action.type())
+                        .setAttribute(OBSERVER, observer.name())
+                        .setAttribute(ACTION_INDEX, index)
+                        .setAttribute(ATTEMPT, attempt);
+            }
+            long started = System.nanoTime();
+            ActionResult result = attempt(executor, new ActionRequest(event, observer.name(), action, index, attempt,
+                    deliveryId), span);
+            long elapsed = System.nanoTime() - started;
+            if (result instanceof ActionResult.Success) {
+                metrics.actionExecuted(action.type(), "success", elapsed);
+                span.end();
+                return new Outcome(result, attempt);
+            }
+            ActionResult.Failure failure = (ActionResult.Failure) result;
+            span.recordError(failure.message(), failure.cause());
+            boolean last = failure.permanent() || attempt >= maxAttempts;
+            if (last) {
+                metrics.actionExecuted(action.type(), "failed", elapsed);
+                span.end();
+                return new Outcome(result, attempt);
+            }
+            metrics.actionExecuted(action.type(), "retry", elapsed);
+            Duration wait = observer.retry().backoff(attempt, failure.retryAfter(), random.getAsDouble());
+            if (span.isRecording()) {
+                span.setAttribute(RETRY_IN_MS, wait.toMillis());
+            }
+            span.end();
+            LOG.log(System.Logger.Level.DEBUG, () -> "event " + event.id() + ", observer " + observer.name() + ", "
+                    + action.describe() + ": attempt failed (" + failure.message() + "), retrying in "
+                    + wait.toMillis() + " ms");
+            sleeper.sleep(wait);
+        }
+    }
+
+    private static ActionResult attempt(ActionExecutor executor, ActionRequest request, Span span) {
+        if (executor == null) {
+            return ActionResult.Failure.permanentFailure("no executor for action type '" + request.action().type()
+                    + "'", null);
+        }
+        try {
+            ActionResult result = executor.execute(request, span);
+            return result == null
+                    ? ActionResult.Failure.transientFailure(executor.type() + " executor returned no result", null)
+                    : result;
+        } catch (RuntimeException e) {
+            // An executor bug must not stop the pipeline: it counts as a failed attempt and is retried.
+            // The message is not used: it may carry a URL with credentials. The class name is enough to find the bug.
+            return ActionResult.Failure.transientFailure(executor.type() + " executor failed with "
+                    + e.getClass().getName(), e);
+        }
+    }
+
+    private static SpanKind kindOf(ActionSpec action) {
+        // Every action calls out to another service (HTTP or SMTP), so its span is a client span.
+        return SpanKind.CLIENT;
+    }
+}
