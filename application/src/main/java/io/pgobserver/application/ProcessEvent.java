@@ -89,7 +89,7 @@ public final class ProcessEvent {
         this.deliveries = deliveries;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.runAction = new RunAction(tracer, executors, metrics, sleeper, random);
+        this.runAction = new RunAction(executors, metrics, sleeper, random);
     }
 
     public List<Observer> observers() {
@@ -216,7 +216,7 @@ public final class ProcessEvent {
                     skipped++;
                     continue;
                 }
-                RunAction.Outcome outcome = runAction.run(event, observer, i, span);
+                RunAction.Outcome outcome = runAction.run(t, event, observer, i, span);
                 if (outcome.succeeded()) {
                     delivered.add(deliveryId);
                 } else {

@@ -44,7 +44,7 @@ public final class ReplayDeadLetters {
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.tracer = Objects.requireNonNull(tracer, "tracer");
         this.observers = observers.stream().collect(Collectors.toMap(Observer::name, Function.identity()));
-        this.runAction = new RunAction(tracer, executors, metrics, sleeper, random);
+        this.runAction = new RunAction(executors, metrics, sleeper, random);
     }
 
     /** What happened to one letter. */
@@ -102,7 +102,7 @@ public final class ReplayDeadLetters {
                 }
             }
             for (int index : indexes) {
-                RunAction.Outcome outcome = runAction.run(letter.event(), observer, index, root);
+                RunAction.Outcome outcome = runAction.run(tracer, letter.event(), observer, index, root);
                 if (!outcome.succeeded()) {
                     String message = ((ActionResult.Failure) outcome.result()).message();
                     root.recordError(message, null);

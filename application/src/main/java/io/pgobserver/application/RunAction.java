@@ -31,14 +31,12 @@ final class RunAction {
 
     private static final System.Logger LOG = System.getLogger(RunAction.class.getName());
 
-    private final Tracer tracer;
     private final ActionExecutors executors;
     private final Metrics metrics;
     private final Sleeper sleeper;
     private final DoubleSupplier random;
 
-    RunAction(Tracer tracer, ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random) {
-        this.tracer = tracer;
+    RunAction(ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random) {
         this.executors = executors;
         this.metrics = metrics;
         this.sleeper = sleeper;
@@ -52,7 +50,9 @@ final class RunAction {
         }
     }
 
-    Outcome run(ChangeEvent event, Observer observer, int index, Span parent) throws InterruptedException {
+    /** Runs the action; its spans come from {@code tracer} (the event's, which tracing filters may switch off). */
+    Outcome run(Tracer tracer, ChangeEvent event, Observer observer, int index, Span parent)
+            throws InterruptedException {
         ActionSpec action = observer.actions().get(index);
         ActionExecutor executor = executors.forType(action.type());
         String deliveryId = ActionRequest.deliveryId(event, observer.name(), index);

@@ -1,0 +1,338 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.config.TracingSettings;
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.Condition;
+import io.pgobserver.domain.observer.EmailAction;
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.observer.RetryPolicy;
+import io.pgobserver.domain.observer.SlackAction;
+import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.testing.Events;
+import io.pgobserver.domain.testing.InMemoryDeadLetters;
+import io.pgobserver.domain.testing.InMemoryDeliveries;
+import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.testing.RecordingTracer.RecordedSpan;
+import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.TraceContext;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The span tree of DESIGN.md §2, asserted exactly, for each way an event can go. */
+class ProcessEventTest {
+
+    private static final TraceContext WRITER =
+            TraceContext.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").orElseThrow();
+    private static final String[] KEYS = {"event_id", "entity_type", "kind", "checkpoint_offset",
+            "recovered_from_checkpoint", "observer", "condition_matched", "action_count", "action_type", "attempt",
+            "retry_in_ms", "events_covered", "deliveries_written", "dead_lettered", "outcome"};
+
+    private final RecordingTracer tracer = new RecordingTracer();
+    private final InMemoryDeadLetters deadLetters = new InMemoryDeadLetters();
+    private final InMemoryDeliveries deliveries = new InMemoryDeliveries();
+    private final ScriptedExecutor webhook = new ScriptedExecutor("webhook");
+    private final ScriptedExecutor slack = new ScriptedExecutor("slack");
+    private final ScriptedExecutor email = new ScriptedExecutor("email");
+    private final List<Duration> waits = new ArrayList<>();
+
+    private static Observer shipped(RetryPolicy retry) {
+        Condition condition = event -> "shipped".equals(event.after().get("status"))
+                && !"shipped".equals(event.before().get("status"));
+        return new Observer("order_shipped", "public.orders", Set.of(ChangeKind.UPDATED),
+                "after.status == 'shipped'", condition,
+                List.of(new WebhookAction(URI.create("http://localhost:8080/hooks"), null),
+                        new SlackAction(URI.create("http://localhost:9/slack"), null, null, "#orders", "shipped", null),
+                        new EmailAction(List.of("ops@example.com"), null, null, "Order shipped", null, "body", null)),
+                retry);
+    }
+
+    private ProcessEvent processEvent(Observer observer) {
+        return new ProcessEvent(tracer, tracer, TracingSettings.defaults(), List.of(observer),
+                new ActionExecutors(List.of(webhook, slack, email)), deadLetters, deliveries,
+                io.pgobserver.domain.port.Metrics.NOOP, waits::add, () -> 0.5,
+                Clock.fixed(Instant.parse("2026-02-03T04:05:06Z"), ZoneOffset.UTC));
+    }
+
+    /** Saves a checkpoint after every event, as a pipeline whose interval has passed would. */
+    private static final EventCompletion SAVE_EACH = new EventCompletion() {
+        @Override
+        public boolean recoveredFromCheckpoint(ChangeEvent event) {
+            return false;
+        }
+
+        @Override
+        public CheckpointSave done(ChangeEvent event) {
+            return new CheckpointSave() {
+                public long offset() {
+                    return event.position().offset();
+                }
+
+                public long eventsCovered() {
+                    return 1;
+                }
+
+                public void run() {
+                }
+            };
+        }
+    };
+
+    private RecordedSpan onlyRoot() {
+        assertThat(tracer.roots()).hasSize(1);
+        RecordedSpan root = tracer.roots().getFirst();
+        assertThat(tracer.spans()).allMatch(RecordedSpan::isEnded);
+        return root;
+    }
+
+    @Test
+    void aMatchingEventWithThreeActions() throws Exception {
+        ChangeEvent event = Events.updated(7, "o-1", "paid", "shipped").withTraceContext(WRITER);
+        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, SAVE_EACH);
+
+        RecordedSpan root = onlyRoot();
+        assertThat(tracer.tree(root, KEYS)).isEqualTo("""
+                process_event {event_id=%s, entity_type=public.orders, kind=updated, checkpoint_offset=7, outcome=matched}
+                  load_checkpoint {recovered_from_checkpoint=false}
+                  evaluate_condition {observer=order_shipped, condition_matched=true}
+                  execute_actions {observer=order_shipped, action_count=3}
+                    execute_action {observer=order_shipped, action_type=webhook, attempt=1}
+                    execute_action {observer=order_shipped, action_type=slack, attempt=1}
+                    execute_action {observer=order_shipped, action_type=email, attempt=1}
+                  cache_write {deliveries_written=3}
+                  save_checkpoint {checkpoint_offset=7, events_covered=1}
+                  export_metrics
+                """.formatted(event.id()));
+        // The root continues the writer's trace; actions are client spans.
+        assertThat(root.traceId).isEqualTo(WRITER.traceId());
+        assertThat(root.parentSpanId).isEqualTo(WRITER.spanId());
+        assertThat(tracer.named("execute_action")).allMatch(s -> s.kind == SpanKind.CLIENT);
+        assertThat(webhook.requests).singleElement()
+                .satisfies(r -> assertThat(r.deliveryId()).isEqualTo(event.id() + ".order_shipped.0"));
+        assertThat(deliveries.isDelivered(event.id() + ".order_shipped.2")).isTrue();
+        assertThat(deadLetters.list(10)).isEmpty();
+    }
+
+    @Test
+    void aNonMatchingEvent() throws Exception {
+        ChangeEvent event = Events.updated(8, "o-2", "new", "paid");
+        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, SAVE_EACH);
+
+        RecordedSpan root = onlyRoot();
+        assertThat(tracer.tree(root, KEYS)).isEqualTo("""
+                process_event {event_id=%s, entity_type=public.orders, kind=updated, checkpoint_offset=8, outcome=unmatched}
+                  load_checkpoint {recovered_from_checkpoint=false}
+                  evaluate_condition {observer=order_shipped, condition_matched=false}
+                  save_checkpoint {checkpoint_offset=8, events_covered=1}
+                  export_metrics
+                """.formatted(event.id()));
+        assertThat(root.parentSpanId).isNull();
+        assertThat(webhook.requests).isEmpty();
+    }
+
+    @Test
+    void anEventOfAnotherKindHasNoCandidateObserver() throws Exception {
+        ChangeEvent event = Events.event(9, "o-3", ChangeKind.CREATED, null, java.util.Map.of("status", "shipped"));
+        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, EventCompletion.NONE);
+        assertThat(tracer.tree(onlyRoot())).isEqualTo("""
+                process_event
+                  load_checkpoint
+                  export_metrics
+                """);
+    }
+
+    @Test
+    void anActionThatFailsThenSucceedsOnRetry() throws Exception {
+        webhook.then(new ActionResult.Failure("HTTP 503", false, null, null))
+                .then(new ActionResult.Failure("HTTP 429", false, Duration.ofSeconds(3), null));
+        ChangeEvent event = Events.updated(10, "o-4", "paid", "shipped");
+        processEvent(shipped(new RetryPolicy(5, Duration.ofSeconds(1), Duration.ofMinutes(1))))
+                .process(event, EventCompletion.NONE);
+
+        RecordedSpan root = onlyRoot();
+        assertThat(tracer.tree(root, "action_type", "attempt", "retry_in_ms", "outcome")).isEqualTo("""
+                process_event {outcome=matched}
+                  load_checkpoint
+                  evaluate_condition
+                  execute_actions
+                    execute_action {action_type=webhook, attempt=1, retry_in_ms=500} ERROR
+                    execute_action {action_type=webhook, attempt=2, retry_in_ms=3000} ERROR
+                    execute_action {action_type=webhook, attempt=3}
+                    execute_action {action_type=slack, attempt=1}
+                    execute_action {action_type=email, attempt=1}
+                  cache_write
+                  export_metrics
+                """);
+        // Full jitter at 0.5 of the first ceiling (1 s), then the server's Retry-After.
+        assertThat(waits).containsExactly(Duration.ofMillis(500), Duration.ofSeconds(3));
+        RecordedSpan failed = tracer.named("execute_action").getFirst();
+        assertThat(failed.error()).isEqualTo("HTTP 503");
+        assertThat(failed.events()).contains("exception");
+        // One delivery id across every attempt: the receiver's de-duplication key.
+        assertThat(webhook.requests).extracting(r -> r.deliveryId()).containsOnly(event.id() + ".order_shipped.0");
+        assertThat(webhook.requests).extracting(r -> r.attempt()).containsExactly(1, 2, 3);
+        assertThat(deadLetters.list(10)).isEmpty();
+    }
+
+    @Test
+    void anActionThatFailsPermanentlyIsDeadLetteredAndTheOthersStillRun() throws Exception {
+        webhook.then(ActionResult.Failure.permanentFailure("HTTP 400 Bad Request", null));
+        ChangeEvent event = Events.updated(11, "o-5", "paid", "shipped").withTraceContext(WRITER);
+        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, EventCompletion.NONE);
+
+        RecordedSpan root = onlyRoot();
+        assertThat(tracer.tree(root, "action_type", "attempt", "dead_lettered", "outcome")).isEqualTo("""
+                process_event {outcome=failed}
+                  load_checkpoint
+                  evaluate_condition
+                  execute_actions {dead_lettered=true} ERROR
+                    execute_action {action_type=webhook, attempt=1} ERROR
+                    execute_action {action_type=slack, attempt=1}
+                    execute_action {action_type=email, attempt=1}
+                  cache_write
+                  export_metrics
+                """);
+        assertThat(waits).isEmpty();
+        DeadLetter letter = deadLetters.list(10).getFirst();
+        assertThat(letter.observer()).isEqualTo("order_shipped");
+        assertThat(letter.actionIndex()).isZero();
+        assertThat(letter.actionType()).isEqualTo("webhook");
+        assertThat(letter.error()).isEqualTo("HTTP 400 Bad Request");
+        assertThat(letter.attempts()).isEqualTo(1);
+        assertThat(letter.event().traceContext()).isEqualTo(WRITER);
+        assertThat(letter.failedAt()).isEqualTo(Instant.parse("2026-02-03T04:05:06Z"));
+    }
+
+    @Test
+    void exhaustedRetriesAreDeadLetteredWithTheAttemptCount() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            email.then(ActionResult.Failure.transientFailure("connection refused", null));
+        }
+        processEvent(shipped(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1))))
+                .process(Events.updated(12, "o-6", "paid", "shipped"), EventCompletion.NONE);
+        assertThat(email.requests).hasSize(3);
+        assertThat(waits).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100));
+        assertThat(deadLetters.list(10)).singleElement().satisfies(l -> {
+            assertThat(l.actionType()).isEqualTo("email");
+            assertThat(l.attempts()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void aConditionThatThrowsDeadLettersTheEventForThatObserver() throws Exception {
+        Observer broken = new Observer("broken", "public.orders", null, "after.total > 1", event -> {
+            throw new Condition.ConditionException("no such overload: string > int", null);
+        }, List.of(new WebhookAction(URI.create("http://localhost:8080/h"), null)), null);
+        processEvent(broken).process(Events.updated(13, "o-7", "a", "b"), EventCompletion.NONE);
+        assertThat(tracer.tree(onlyRoot(), "condition_matched", "outcome")).isEqualTo("""
+                process_event {outcome=failed}
+                  load_checkpoint
+                  evaluate_condition {condition_matched=false} ERROR
+                  export_metrics
+                """);
+        assertThat(deadLetters.list(10)).singleElement().satisfies(l -> {
+            assertThat(l.actionIndex()).isEqualTo(-1);
+            assertThat(l.actionType()).isEqualTo("condition");
+            assertThat(l.error()).contains("broken").contains("no such overload");
+        });
+        assertThat(webhook.requests).isEmpty();
+    }
+
+    @Test
+    void aRedeliveredEventSkipsActionsAlreadyDelivered() throws Exception {
+        ChangeEvent event = Events.updated(14, "o-8", "paid", "shipped");
+        deliveries.markDelivered(event.id() + ".order_shipped.0");
+        EventCompletion recovered = new EventCompletion() {
+            public boolean recoveredFromCheckpoint(ChangeEvent e) {
+                return true;
+            }
+
+            public CheckpointSave done(ChangeEvent e) {
+                return null;
+            }
+        };
+        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, recovered);
+        assertThat(webhook.requests).isEmpty();
+        assertThat(slack.requests).hasSize(1);
+        assertThat(tracer.named("execute_actions").getFirst().attribute("deduplicated")).isEqualTo(1L);
+        assertThat(tracer.named("load_checkpoint").getFirst().attribute("recovered_from_checkpoint")).isEqualTo(true);
+    }
+
+    @Test
+    void aDeadLetterStoreOutageLeavesTheEventUnfinished() {
+        webhook.then(ActionResult.Failure.permanentFailure("HTTP 400", null));
+        ProcessEvent process = new ProcessEvent(tracer, tracer, TracingSettings.defaults(),
+                List.of(shipped(RetryPolicy.DEFAULT)), new ActionExecutors(List.of(webhook, slack, email)),
+                new UnavailableDeadLetters(), deliveries, io.pgobserver.domain.port.Metrics.NOOP, waits::add, () -> 0.5, Clock.systemUTC());
+        boolean[] saved = {false};
+        EventCompletion completion = new EventCompletion() {
+            public boolean recoveredFromCheckpoint(ChangeEvent e) {
+                return false;
+            }
+
+            public CheckpointSave done(ChangeEvent e) {
+                saved[0] = true;
+                return null;
+            }
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> process.process(Events.updated(15, "o-9", "paid", "shipped"), completion))
+                .hasMessageContaining("database unavailable");
+        assertThat(saved[0]).as("the event must not be passed to the checkpoint").isFalse();
+        assertThat(onlyRoot().error()).contains("database unavailable");
+    }
+
+    @Test
+    void tracingFiltersSendOtherEntitiesToTheUntracedTracer() throws Exception {
+        TracingSettings onlyCustomers = new TracingSettings(true, "svc", "otlp", null, "grpc", 1.0, 2048, 512,
+                Duration.ofSeconds(5), null, Set.of("public.customers"), null, null);
+        RecordingTracer untraced = new RecordingTracer();
+        new ProcessEvent(tracer, untraced, onlyCustomers, List.of(shipped(RetryPolicy.DEFAULT)),
+                new ActionExecutors(List.of(webhook, slack, email)), deadLetters, deliveries,
+                io.pgobserver.domain.port.Metrics.NOOP, waits::add, () -> 0.5, Clock.systemUTC())
+                .process(Events.updated(16, "o-10", "paid", "shipped"), EventCompletion.NONE);
+        assertThat(tracer.spans()).isEmpty();
+        assertThat(untraced.roots()).hasSize(1);
+        assertThat(webhook.requests).hasSize(1);
+    }
+
+    /** A dead-letter store whose database is down. */
+    private static final class UnavailableDeadLetters implements io.pgobserver.domain.port.DeadLetters {
+        @Override
+        public long add(DeadLetter letter) {
+            throw new IllegalStateException("database unavailable");
+        }
+
+        @Override
+        public List<DeadLetter> list(int limit) {
+            return List.of();
+        }
+
+        @Override
+        public java.util.Optional<DeadLetter> find(long id) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public boolean remove(long id) {
+            return false;
+        }
+
+        @Override
+        public java.util.Map<String, Long> countByObserver() {
+            return java.util.Map.of();
+        }
+    }
+}
