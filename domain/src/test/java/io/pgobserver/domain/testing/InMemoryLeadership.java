@@ -1,0 +1,52 @@
+package io.pgobserver.domain.testing;
+
+import io.pgobserver.domain.port.Leadership;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The in-memory fake of {@link Leadership}: instances sharing one {@link Lock} compete for it. */
+public final class InMemoryLeadership implements Leadership {
+
+    /** The lock a group of instances competes for. */
+    public static final class Lock {
+        private final AtomicReference<InMemoryLeadership> holder = new AtomicReference<>();
+    }
+
+    private final Lock lock;
+
+    public InMemoryLeadership(Lock lock) {
+        this.lock = lock;
+    }
+
+    public InMemoryLeadership() {
+        this(new Lock());
+    }
+
+    @Override
+    public boolean acquire(Duration maxWait) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (!lock.holder.compareAndSet(null, this) && lock.holder.get() != this) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean isHeld() {
+        return lock.holder.get() == this;
+    }
+
+    @Override
+    public void release() {
+        lock.holder.compareAndSet(this, null);
+    }
+
+    /** Takes the lock away, as a lost database session would. */
+    public void lose() {
+        release();
+    }
+}
