@@ -1,0 +1,48 @@
+package io.pgobserver.bootstrap.cli;
+
+import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.bootstrap.config.Configuration;
+import io.pgobserver.bootstrap.config.EffectiveConfig;
+import io.pgobserver.bootstrap.wiring.AdapterCatalog;
+import io.pgobserver.bootstrap.wiring.Boot;
+import io.pgobserver.domain.observer.Observer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** Validates everything a start would (conditions and templates compiled) and prints the effective settings. */
+@Command(name = "check-config", mixinStandardHelpOptions = true,
+        description = "Validate the configuration (conditions and templates compiled, adapters chosen) and print "
+                + "the effective settings with secrets masked. Exit 0 when valid, 2 when not.")
+final class CheckConfigCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Configuration config = options.load();
+        if (config.database() == null) {
+            throw new ConfigException("database.url is required: set it in the file or export DATABASE_URL "
+                    + "(jdbc:postgresql://host:5432/db or postgres://user:pass@host:5432/db)");
+        }
+        Boot.Booted booted = Boot.boot(config, AdapterCatalog.discover());
+        List<Observer> observers = booted.observers();
+        var out = spec.commandLine().getOut();
+        out.print(EffectiveConfig.render(config));
+        for (String warning : config.warnings()) {
+            out.println("# warning: " + warning);
+        }
+        out.println("# tracing adapter: " + booted.tracingAdapter());
+        out.println("# configuration is valid: " + observers.size() + " observer(s)");
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

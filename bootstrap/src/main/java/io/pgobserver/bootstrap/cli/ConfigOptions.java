@@ -1,0 +1,30 @@
+package io.pgobserver.bootstrap.cli;
+
+import io.pgobserver.bootstrap.config.ConfigLoader;
+import io.pgobserver.bootstrap.config.Configuration;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The options every command that reads configuration shares. */
+public final class ConfigOptions {
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "The configuration file (default: ./pg-observer.yaml when present).")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Overrides one setting, e.g. --set tracing.exporter=zipkin. Repeatable; wins over the "
+                    + "file and the environment.")
+    List<String> overrides = new ArrayList<>();
+
+    /** The environment the commands read; tests replace it. */
+    static Map<String, String> environment = System.getenv();
+
+    public Configuration load() {
+        return new ConfigLoader(environment).load(config, overrides);
+    }
+}

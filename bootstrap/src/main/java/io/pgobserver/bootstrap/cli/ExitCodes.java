@@ -1,0 +1,14 @@
+package io.pgobserver.bootstrap.cli;
+
+/** The exit codes of DESIGN.md §3. */
+public final class ExitCodes {
+
+    public static final int OK = 0;
+    /** A runtime failure: the database is unreachable, a replay failed. */
+    public static final int FAILURE = 1;
+    /** Bad configuration or usage. */
+    public static final int USAGE = 2;
+
+    private ExitCodes() {
+    }
+}

@@ -1,0 +1,333 @@
+package io.pgobserver.bootstrap.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.pgobserver.domain.config.ActionsSettings;
+import io.pgobserver.domain.config.DatabaseSettings;
+import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.config.MetricsSettings;
+import io.pgobserver.domain.config.TracingSettings;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.observer.EmailAction;
+import io.pgobserver.domain.observer.RetryPolicy;
+import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.observer.SlackAction;
+import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.trace.Tracer;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Loads the configuration: the YAML file with {@code ${VAR}} replaced from the environment, then the environment
+ * variables, then {@code --set key=value} flags, over the defaults; every key checked, every error naming its key.
+ */
+public final class ConfigLoader {
+
+    /** The file read when no {@code --config} is given; its absence is fine. */
+    public static final Path DEFAULT_FILE = Path.of("pg-observer.yaml");
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final Map<String, String> env;
+
+    public ConfigLoader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    /**
+     * @param file      the file, or null for {@link #DEFAULT_FILE} when present
+     * @param overrides {@code key.path=value} flags, applied last
+     */
+    public Configuration load(Path file, List<String> overrides) {
+        ObjectNode root = readFile(file);
+        Trees.rewriteStrings(root, "", this::substitute);
+        List<String> warnings = new ArrayList<>();
+        new EnvironmentOverrides(env, warnings).applyTo(root);
+        for (String override : overrides) {
+            int eq = override.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("--set '" + override + "' must be key.path=value, e.g. --set tracing.exporter=zipkin");
+            }
+            Trees.set(root, override.substring(0, eq).trim(), override.substring(eq + 1));
+        }
+        return bind(new Node("", root), warnings);
+    }
+
+    /** Loads YAML text with no environment overrides or flags: for tests and examples. */
+    public Configuration loadYaml(String yaml) {
+        ObjectNode root = parse(yaml, "inline configuration");
+        Trees.rewriteStrings(root, "", this::substitute);
+        List<String> warnings = new ArrayList<>();
+        new EnvironmentOverrides(env, warnings).applyTo(root);
+        return bind(new Node("", root), warnings);
+    }
+
+    private ObjectNode readFile(Path file) {
+        Path path = file == null ? DEFAULT_FILE : file;
+        if (!Files.exists(path)) {
+            if (file != null) {
+                throw new ConfigException("configuration file " + file + " does not exist (check --config)");
+            }
+            return YAML.createObjectNode();
+        }
+        try {
+            return parse(Files.readString(path), path.toString());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectNode parse(String text, String source) {
+        try {
+            JsonNode node = YAML.readTree(text);
+            if (node == null || node.isNull() || node.isMissingNode()) {
+                return YAML.createObjectNode();
+            }
+            if (!node.isObject()) {
+                throw new ConfigException(source + " must be a YAML mapping (keys like database:, tracing:, observers:)");
+            }
+            return (ObjectNode) node;
+        } catch (JacksonException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr();
+            throw new ConfigException(source + " is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private String substitute(String path, String value) {
+        Matcher m = PLACEHOLDER.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement = env.get(m.group(1));
+            if (replacement == null) {
+                replacement = m.group(2);
+            }
+            if (replacement == null) {
+                throw new ConfigException(path + " uses ${" + m.group(1) + "}, which is not set: export "
+                        + m.group(1) + " or write ${" + m.group(1) + ":-default}");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private Configuration bind(Node root, List<String> warnings) {
+        boolean exporterChosen = root.child("tracing").has("exporter");
+        try {
+            DatabaseSettings database = database(root.child("database"));
+            Node listenerNode = root.child("listener");
+            ListenerSettings listener = listener(listenerNode);
+            boolean deduplicate = listenerNode.bool("deduplicate", true);
+            listenerNode.finish();
+            TracingSettings tracing = tracing(root.child("tracing"));
+            MetricsSettings metrics = metrics(root.child("metrics"));
+            Node admin = root.child("admin");
+            int adminPort = admin.integer("port", 8081, -1, 65535);
+            admin.finish();
+            ActionsSettings actions = actions(root.child("actions"));
+            List<Configuration.ObserverDefinition> observers = new ArrayList<>();
+            root.children("observers").forEach((name, node) -> observers.add(observer(name, node)));
+            root.finish();
+            return new Configuration(database, listener, deduplicate, tracing, metrics, adminPort, actions, observers,
+                    exporterChosen, warnings);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private static DatabaseSettings database(Node node) {
+        String url = node.string("url", null);
+        String user = node.string("user", null);
+        String password = node.string("password", null);
+        node.finish();
+        if (url == null) {
+            return null;
+        }
+        List<String> parts = EnvironmentOverrides.splitDatabaseUrl(node.key("url"), url.trim());
+        return new DatabaseSettings(parts.get(0), parts.get(1) != null ? parts.get(1) : user,
+                Secret.ofNullable(parts.get(2) != null ? parts.get(2) : password));
+    }
+
+    private static ListenerSettings listener(Node node) {
+        ListenerSettings d = ListenerSettings.defaults();
+        String consumer = node.string("consumer", d.consumer());
+        int batchSize = node.integer("batch_size", d.batchSize(), 1, 100_000);
+        Duration poll = node.duration("poll_interval", d.pollInterval());
+        int maxInFlight = node.integer("max_in_flight", d.maxInFlight(), 1, 100_000);
+        Duration checkpoint = node.duration("checkpoint_interval", d.checkpointInterval());
+        Duration retention = node.duration("retention", null);
+        return new ListenerSettings(consumer, batchSize, poll, maxInFlight, checkpoint, retention);
+    }
+
+    private static TracingSettings tracing(Node node) {
+        TracingSettings d = TracingSettings.defaults();
+        boolean enabled = node.bool("enabled", d.enabled());
+        String serviceName = node.string("service_name", d.serviceName());
+        String exporter = node.string("exporter", d.exporter());
+        String endpoint = node.string("endpoint", d.endpoint());
+        String protocol = node.string("protocol", d.protocol());
+        double sampleRate = node.decimal("sample_rate", d.sampleRate());
+        Node batch = node.child("batch");
+        int queue = batch.integer("max_queue_size", d.maxQueueSize(), 1, 10_000_000);
+        int exportBatch = batch.integer("max_export_batch_size", d.maxExportBatchSize(), 1, 10_000_000);
+        Duration delay = batch.duration("schedule_delay", d.scheduleDelay());
+        batch.finish();
+        Node componentsNode = node.child("components");
+        Set<Tracer.Component> components = EnumSet.noneOf(Tracer.Component.class);
+        for (Tracer.Component c : Tracer.Component.values()) {
+            if (componentsNode.bool(c.name().toLowerCase(Locale.ROOT), true)) {
+                components.add(c);
+            }
+        }
+        componentsNode.finish();
+        Set<String> entities = new LinkedHashSet<>();
+        for (String entity : node.strings("entities")) {
+            entities.add(qualify(entity));
+        }
+        Set<ChangeKind> kinds = EnumSet.noneOf(ChangeKind.class);
+        for (String kind : node.strings("kinds")) {
+            kinds.add(kind(node.key("kinds"), kind));
+        }
+        Map<String, String> resource = node.stringMap("resource_attributes");
+        node.finish();
+        return new TracingSettings(enabled, serviceName, exporter, endpoint, protocol, sampleRate, queue, exportBatch,
+                delay, components, entities, kinds, resource);
+    }
+
+    private static MetricsSettings metrics(Node node) {
+        MetricsSettings d = MetricsSettings.defaults();
+        MetricsSettings settings = new MetricsSettings(node.bool("enabled", d.enabled()),
+                node.integer("port", d.port(), 0, 65535));
+        node.finish();
+        return settings;
+    }
+
+    private static ActionsSettings actions(Node node) {
+        ActionsSettings d = ActionsSettings.defaults();
+        Duration connect = node.duration("connect_timeout", d.connectTimeout());
+        Duration read = node.duration("read_timeout", d.readTimeout());
+        Set<String> allowed = new LinkedHashSet<>(node.strings("allowed_hosts"));
+        String templates = node.string("templates_dir", d.templatesDir().toString());
+        ActionsSettings.Smtp smtp = null;
+        if (node.has("smtp")) {
+            Node s = node.child("smtp");
+            smtp = new ActionsSettings.Smtp(s.requiredString("host", "the SMTP server's host name"),
+                    s.integer("port", 587, 1, 65535), s.string("user", null),
+                    Secret.ofNullable(s.string("password", null)), s.string("security", "starttls"),
+                    s.requiredString("from", "the sender address, e.g. pg-observer@example.com"),
+                    s.duration("timeout", Duration.ofSeconds(30)));
+            s.finish();
+        } else {
+            node.child("smtp");
+        }
+        node.finish();
+        return new ActionsSettings(connect, read, allowed, Path.of(templates), smtp);
+    }
+
+    private static Configuration.ObserverDefinition observer(String name, Node node) {
+        String entity = qualify(node.requiredString("entity", "the table to watch, as schema.table"));
+        Set<ChangeKind> on = EnumSet.noneOf(ChangeKind.class);
+        for (String kind : node.strings("on")) {
+            on.add(kind(node.key("on"), kind));
+        }
+        if (on.isEmpty()) {
+            on = EnumSet.allOf(ChangeKind.class);
+        }
+        String condition = node.string("condition", "");
+        List<ActionSpec> actions = new ArrayList<>();
+        for (Node action : node.list("actions")) {
+            actions.add(action(action));
+        }
+        if (actions.isEmpty()) {
+            throw new ConfigException(node.key("actions") + " must list at least one action (webhook, slack or email)");
+        }
+        Node retryNode = node.child("retry");
+        RetryPolicy d = RetryPolicy.DEFAULT;
+        RetryPolicy retry;
+        try {
+            retry = new RetryPolicy(retryNode.integer("max_attempts", d.maxAttempts(), 1, 1000),
+                    retryNode.duration("initial_backoff", d.initialBackoff()),
+                    retryNode.duration("max_backoff", d.maxBackoff()),
+                    retryNode.decimal("multiplier", d.multiplier()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(retryNode.path() + ": " + e.getMessage(), e);
+        }
+        retryNode.finish();
+        node.finish();
+        return new Configuration.ObserverDefinition(name, entity, on, condition, actions, retry);
+    }
+
+    private static ActionSpec action(Node node) {
+        String type = node.requiredString("type", "one of webhook, slack, email").toLowerCase(Locale.ROOT);
+        try {
+            ActionSpec spec = switch (type) {
+                case "webhook" -> new WebhookAction(uri(node, "url", true), node.string("method", "POST"),
+                        node.stringMap("headers"), Secret.ofNullable(node.string("secret", null)),
+                        node.duration("timeout", WebhookAction.DEFAULT_TIMEOUT));
+                case "slack" -> new SlackAction(uri(node, "webhook_url", false),
+                        Secret.ofNullable(node.string("token", null)), uri(node, "api_url", false),
+                        node.string("channel", null), node.string("text", null), node.string("thread_ts", null));
+                case "email" -> new EmailAction(node.strings("to"), node.strings("cc"), node.string("from", null),
+                        node.string("subject", null), node.string("template", null), node.string("text", null),
+                        node.string("html", null));
+                default -> throw new ConfigException(node.key("type") + " '" + type
+                        + "' is not an action type: use webhook, slack or email");
+            };
+            node.finish();
+            return spec;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(node.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static URI uri(Node node, String name, boolean required) {
+        String value = required ? node.requiredString(name, "an http(s) URL") : node.string(name, null);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            URI uri = new URI(value.trim());
+            if (uri.getHost() == null) {
+                throw new ConfigException(node.key(name) + " must be an absolute http(s) URL with a host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            // The URL may carry credentials: name the key, not the value.
+            throw new ConfigException(node.key(name) + " is not a valid URL (" + e.getReason() + ")");
+        }
+    }
+
+    private static ChangeKind kind(String key, String value) {
+        try {
+            return ChangeKind.fromWireName(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code orders} means {@code public.orders}, as in PostgreSQL's default search path. */
+    static String qualify(String entity) {
+        String trimmed = entity.trim();
+        return trimmed.contains(".") ? trimmed : "public." + trimmed;
+    }
+}

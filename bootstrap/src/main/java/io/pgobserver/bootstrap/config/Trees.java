@@ -1,0 +1,71 @@
+package io.pgobserver.bootstrap.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import java.util.Iterator;
+import java.util.Map;
+
+/** Small edits of the configuration tree: set a dotted path, rewrite every string. */
+final class Trees {
+
+    private Trees() {
+    }
+
+    /** Sets {@code a.b.c} to a string, creating mappings on the way. */
+    static void set(ObjectNode root, String path, String value) {
+        String[] parts = path.split("\\.");
+        ObjectNode node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode next = node.get(parts[i]);
+            if (!(next instanceof ObjectNode)) {
+                next = node.putObject(parts[i]);
+            }
+            node = (ObjectNode) next;
+        }
+        node.put(parts[parts.length - 1], value);
+    }
+
+    /** Sets {@code mapPath[key]}: for keys that may hold dots, such as resource attribute names. */
+    static void set(ObjectNode root, String mapPath, String key, String value) {
+        set(root, mapPath + ".__placeholder__", "");
+        ObjectNode map = root;
+        for (String part : mapPath.split("\\.")) {
+            map = (ObjectNode) map.get(part);
+        }
+        map.remove("__placeholder__");
+        map.put(key, value);
+    }
+
+    /** Rewrites every string scalar; {@code path} is handed to the function's errors through the rewriter. */
+    static void rewriteStrings(JsonNode node, String path, Rewriter rewriter) {
+        if (node instanceof ObjectNode object) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String childPath = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                if (e.getValue().isTextual()) {
+                    e.setValue(TextNode.valueOf(rewriter.rewrite(childPath, e.getValue().asText())));
+                } else {
+                    rewriteStrings(e.getValue(), childPath, rewriter);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                String childPath = path + "[" + i + "]";
+                if (array.get(i).isTextual()) {
+                    array.set(i, TextNode.valueOf(rewriter.rewrite(childPath, array.get(i).asText())));
+                } else {
+                    rewriteStrings(array.get(i), childPath, rewriter);
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface Rewriter {
+        String rewrite(String path, String value);
+    }
+
+}

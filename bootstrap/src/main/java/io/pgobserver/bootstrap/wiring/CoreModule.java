@@ -1,0 +1,114 @@
+package io.pgobserver.bootstrap.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.multibindings.Multibinder;
+import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
+import io.pgobserver.application.ActionExecutors;
+import io.pgobserver.application.EventPipeline;
+import io.pgobserver.application.ProcessEvent;
+import io.pgobserver.application.ReplayDeadLetters;
+import io.pgobserver.application.Sleeper;
+import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.bootstrap.config.Configuration;
+import io.pgobserver.domain.config.ActionsSettings;
+import io.pgobserver.domain.config.DatabaseSettings;
+import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.config.MetricsSettings;
+import io.pgobserver.domain.config.TracingSettings;
+import io.pgobserver.domain.observer.ConditionCompiler;
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.port.Leadership;
+import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.domain.trace.Tracer;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The bootstrap's own bindings: the settings the adapters read, the compiled observers, and the use cases.
+ * Adapters bind the ports; this module only assembles. No I/O here: services start after the injector exists.
+ */
+public final class CoreModule extends AbstractModule {
+
+    private final Configuration config;
+
+    public CoreModule(Configuration config) {
+        this.config = config;
+    }
+
+    @Override
+    protected void configure() {
+        bind(Configuration.class).toInstance(config);
+        if (config.database() != null) {
+            bind(DatabaseSettings.class).toInstance(config.database());
+        }
+        bind(ListenerSettings.class).toInstance(config.listener());
+        bind(TracingSettings.class).toInstance(config.tracing());
+        bind(MetricsSettings.class).toInstance(config.metrics());
+        bind(ActionsSettings.class).toInstance(config.actions());
+        bind(Clock.class).toInstance(Clock.systemUTC());
+        bind(Sleeper.class).toInstance(Sleeper.SYSTEM);
+        Multibinder.newSetBinder(binder(), Lifecycle.class);
+        Multibinder.newSetBinder(binder(), ActionExecutor.class);
+    }
+
+    @Provides
+    @Singleton
+    ActionExecutors actionExecutors(Set<ActionExecutor> executors) {
+        return new ActionExecutors(executors);
+    }
+
+    /** Conditions compiled and actions checked once, at boot: a bad one stops the boot naming the observer. */
+    @Provides
+    @Singleton
+    List<Observer> observers(ConditionCompiler compiler, ActionExecutors executors) {
+        List<Observer> observers = new ArrayList<>();
+        for (Configuration.ObserverDefinition d : config.observers()) {
+            try {
+                observers.add(new Observer(d.name(), d.entity(), d.on(), d.condition(),
+                        compiler.compile(d.name(), d.condition()), d.actions(), d.retry()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("observers." + d.name() + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            executors.validate(observers);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+        return List.copyOf(observers);
+    }
+
+    @Provides
+    @Singleton
+    ProcessEvent processEvent(Tracer tracer, List<Observer> observers, ActionExecutors executors,
+                              DeadLetters deadLetters, Deliveries deliveries, Metrics metrics, Sleeper sleeper,
+                              Clock clock) {
+        return new ProcessEvent(tracer, NoopTracingModule.tracer(), config.tracing(), observers, executors,
+                deadLetters, config.deduplicate() ? deliveries : null, metrics, sleeper, null, clock);
+    }
+
+    @Provides
+    @Singleton
+    EventPipeline eventPipeline(ChangeSource source, CheckpointStore checkpoints, Leadership leadership,
+                                ProcessEvent processEvent, Metrics metrics, Sleeper sleeper) {
+        return new EventPipeline(source, checkpoints, leadership, processEvent, metrics, config.listener(), sleeper);
+    }
+
+    @Provides
+    @Singleton
+    ReplayDeadLetters replayDeadLetters(DeadLetters deadLetters, Tracer tracer, List<Observer> observers,
+                                        ActionExecutors executors, Metrics metrics, Sleeper sleeper) {
+        return new ReplayDeadLetters(deadLetters, tracer, observers, executors, metrics, sleeper, null);
+    }
+}
