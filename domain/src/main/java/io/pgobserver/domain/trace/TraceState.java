@@ -28,16 +28,21 @@ public record TraceState(List<Map.Entry<String, String>> entries) {
     private static final Pattern VALUE = Pattern.compile("[\\x20-\\x2b\\x2d-\\x3c\\x3e-\\x7e]{0,255}[\\x21-\\x2b\\x2d-\\x3c\\x3e-\\x7e]");
 
     public TraceState {
-        entries = List.copyOf(entries);
         if (entries.size() > MAX_MEMBERS) {
             throw new IllegalArgumentException("tracestate holds at most " + MAX_MEMBERS + " members");
         }
+        // Entries are copied into immutable ones: a caller's mutable entry cannot change a validated state.
+        List<Map.Entry<String, String>> copy = new ArrayList<>(entries.size());
         Set<String> keys = new HashSet<>();
         for (Map.Entry<String, String> entry : entries) {
-            if (!isValidKey(entry.getKey()) || !isValidValue(entry.getValue()) || !keys.add(entry.getKey())) {
-                throw new IllegalArgumentException("invalid tracestate member: " + entry.getKey());
+            String key = entry.getKey();
+            String value = entry.getValue();
+            if (!isValidKey(key) || !isValidValue(value) || !keys.add(key)) {
+                throw new IllegalArgumentException("invalid tracestate member: " + key);
             }
+            copy.add(Map.entry(key, value));
         }
+        entries = List.copyOf(copy);
     }
 
     /** Parses a header; an absent, blank or invalid header is {@link #EMPTY}, never an error. */
