@@ -1,0 +1,96 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.Condition;
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.observer.RetryPolicy;
+import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.testing.Events;
+import io.pgobserver.domain.testing.InMemoryDeadLetters;
+import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.trace.TraceContext;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReplayDeadLettersTest {
+
+    private static final TraceContext ORIGINAL =
+            TraceContext.parse("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01").orElseThrow();
+
+    private final RecordingTracer tracer = new RecordingTracer();
+    private final InMemoryDeadLetters deadLetters = new InMemoryDeadLetters();
+    private final ScriptedExecutor webhook = new ScriptedExecutor("webhook");
+    private final Observer observer = new Observer("hook", "public.orders", Set.of(ChangeKind.UPDATED), "",
+            Condition.ALWAYS, List.of(new WebhookAction(URI.create("http://localhost:1/h"), null)), RetryPolicy.NONE);
+
+    private ReplayDeadLetters replay(List<Observer> observers) {
+        return new ReplayDeadLetters(deadLetters, tracer, observers, new ActionExecutors(List.of(webhook)),
+                Metrics.NOOP, d -> { }, () -> 0.5);
+    }
+
+    private long letter(String observerName, int index) {
+        ChangeEvent event = Events.updated(3, "o-1", "paid", "shipped").withTraceContext(ORIGINAL);
+        return deadLetters.add(new DeadLetter(0, event, observerName, index, "webhook", "HTTP 500", 5, Instant.now()));
+    }
+
+    @Test
+    void aDeliveredReplayLeavesTheQueueAndLinksToTheOriginalTrace() throws Exception {
+        long id = letter("hook", 0);
+        ReplayDeadLetters.Result result = replay(List.of(observer)).replay(id);
+
+        assertThat(result.delivered()).isTrue();
+        assertThat(deadLetters.find(id)).isEmpty();
+        RecordingTracer.RecordedSpan root = tracer.roots().getFirst();
+        assertThat(root.name).isEqualTo("replay_dead_letter");
+        assertThat(root.link).isEqualTo(ORIGINAL);
+        assertThat(root.traceId).isNotEqualTo(ORIGINAL.traceId());
+        assertThat(tracer.children(root)).extracting(s -> s.name).containsExactly("execute_action");
+        // The receiver sees the same delivery id as the original attempts: it can de-duplicate.
+        assertThat(webhook.requests.getFirst().deliveryId()).endsWith(".hook.0");
+    }
+
+    @Test
+    void aStillFailingReplayStaysInTheQueue() throws Exception {
+        webhook.then(ActionResult.Failure.transientFailure("HTTP 503", null));
+        long id = letter("hook", 0);
+        ReplayDeadLetters.Result result = replay(List.of(observer)).replay(id);
+        assertThat(result.delivered()).isFalse();
+        assertThat(result.message()).contains("HTTP 503");
+        assertThat(deadLetters.find(id)).isPresent();
+        assertThat(tracer.roots().getFirst().error()).contains("HTTP 503");
+    }
+
+    @Test
+    void aLetterOfARemovedObserverStays() throws Exception {
+        long id = letter("gone", 0);
+        ReplayDeadLetters.Result result = replay(List.of(observer)).replay(id);
+        assertThat(result.delivered()).isFalse();
+        assertThat(result.message()).contains("no longer configured");
+        assertThat(deadLetters.find(id)).isPresent();
+        assertThat(webhook.requests).isEmpty();
+    }
+
+    @Test
+    void replayAllGoesOldestFirst() throws Exception {
+        long first = letter("hook", 0);
+        long second = letter("hook", 0);
+        List<ReplayDeadLetters.Result> results = replay(List.of(observer)).replayAll(100);
+        assertThat(results).extracting(ReplayDeadLetters.Result::id).containsExactly(first, second);
+        assertThat(deadLetters.list(10)).isEmpty();
+    }
+
+    @Test
+    void anUnknownIdIsReported() throws Exception {
+        assertThat(replay(List.of(observer)).replay(999).message()).contains("no dead letter with id 999");
+    }
+}
