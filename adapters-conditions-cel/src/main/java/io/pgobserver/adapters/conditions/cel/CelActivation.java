@@ -29,13 +29,7 @@ final class CelActivation {
     }
 
     static Map<String, Object> of(ChangeEvent event) {
-        Map<String, Object> eventFields = new LinkedHashMap<>(8);
-        eventFields.put("id", event.id());
-        eventFields.put("entity_type", event.entityType());
-        eventFields.put("entity_id", event.entityId());
-        eventFields.put("kind", event.kind().wireName());
-        eventFields.put("occurred_at", event.occurredAt().toString());
-        return Map.of(EVENT, eventFields, BEFORE, map(event.before()), AFTER, map(event.after()));
+        return Map.of(EVENT, event.fields(), BEFORE, map(event.before()), AFTER, map(event.after()));
     }
 
     static Object value(Object value) {
