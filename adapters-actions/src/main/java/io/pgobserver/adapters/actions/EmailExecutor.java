@@ -84,7 +84,7 @@ final class EmailExecutor implements ActionExecutor {
         InternetAddress from = address(action.from() != null ? action.from() : settings.smtp().from(), "from");
         InternetAddress[] to = addresses(action.to(), "to");
         InternetAddress[] cc = addresses(action.cc(), "cc");
-        Templates.Compiled subject = Templates.text(what + ": subject template", action.subject());
+        String subjectSource = action.subject() == null || action.subject().isBlank() ? null : action.subject();
         String textSource = action.text();
         String htmlSource = action.html();
         if (action.template() != null) {
@@ -95,13 +95,21 @@ final class EmailExecutor implements ActionExecutor {
             }
             Path txt = settings.templatesDir().resolve(name + ".txt");
             Path html = settings.templatesDir().resolve(name + ".html");
+            Path subjectFile = settings.templatesDir().resolve(name + ".subject");
             if (!Files.isRegularFile(txt) && !Files.isRegularFile(html)) {
                 throw new IllegalArgumentException(what + ": template '" + name + "' not found: create " + txt
                         + " and/or " + html + " (or set actions.templates_dir)");
             }
             textSource = textSource != null ? textSource : read(txt);
             htmlSource = htmlSource != null ? htmlSource : read(html);
+            subjectSource = subjectSource != null ? subjectSource : read(subjectFile);
+            if (subjectSource == null) {
+                throw new IllegalArgumentException(what + ": no subject: set the action's subject or create "
+                        + subjectFile);
+            }
         }
+        // A subject file's trailing newline is not part of the subject.
+        Templates.Compiled subject = Templates.text(what + ": subject template", subjectSource.strip());
         String label = action.template() != null ? "template '" + action.template() + "'" : "inline";
         return new Prepared(from, to, cc, action.template() != null ? action.template() : "inline", subject,
                 textSource == null ? null : Templates.text(what + ": text body (" + label + ")", textSource),

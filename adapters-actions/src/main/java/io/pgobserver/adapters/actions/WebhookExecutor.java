@@ -157,7 +157,12 @@ final class WebhookExecutor implements ActionExecutor {
                     .setAttribute("server.address", hook.url().host())
                     .setAttribute("server.port", hook.url().port());
         }
-        byte[] body = hook.hasBody() ? EventJson.write(request) : new byte[0];
+        byte[] body;
+        try {
+            body = hook.hasBody() ? EventJson.write(request) : new byte[0];
+        } catch (IllegalStateException e) {
+            return ActionResult.Failure.permanentFailure(hook.what() + ": " + e.getMessage(), e);
+        }
         Request.Builder builder = new Request.Builder()
                 .url(hook.url())
                 .headers(hook.headers())

@@ -140,6 +140,19 @@ class EmailExecutorIT {
     }
 
     @Test
+    void theSubjectCanComeFromTheTemplatesSubjectFile() throws Exception {
+        Files.writeString(templates.resolve("shipped.subject"), "Shipped: order {{after.id}}\n");
+        Files.writeString(templates.resolve("shipped.html"), "<p>{{after.status}}</p>");
+        EmailAction action = new EmailAction(List.of("ops@example.com"), null, null, null, "shipped", null, null);
+
+        assertThat(executor(PASSWORD).execute(request(action), TestSpans.NOOP)).isInstanceOf(ActionResult.Success.class);
+
+        MimeMessage message = received(1);
+        assertThat(message.getSubject()).isEqualTo("Shipped: order 42");
+        assertThat(GreenMailUtil.getBody(message).strip()).isEqualTo("<p>shipped</p>");
+    }
+
+    @Test
     void aSubjectCannotInjectHeaders() throws Exception {
         EmailAction action = new EmailAction(List.of("ops@example.com"), null, null,
                 "Order {{after.evil}}", null, null, "<p>x</p>");
@@ -242,6 +255,27 @@ class EmailExecutorIT {
     }
 
     @Test
+    void smtpsVerifiesTheServerCertificate() {
+        GreenMail smtps = new GreenMail(ServerSetupTest.SMTPS.dynamicPort());
+        smtps.start();
+        try {
+            EmailExecutor executor = new EmailExecutor(settings(smtps.getSmtps().getPort(), null, null, "ssl"), CLOCK);
+            RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+            ActionResult result = executor.execute(request(new EmailAction(List.of("ops@example.com"), null, null,
+                    "s", null, "t", null)), span);
+
+            // GreenMail's certificate is self-signed: TLS verification must refuse it.
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class,
+                    f -> assertThat(f.message()).containsIgnoringCase("certification path"));
+            assertThat(span.attributes()).containsEntry("delivery_status", "failed");
+            assertThat(smtps.getReceivedMessages()).isEmpty();
+        } finally {
+            smtps.stop();
+        }
+    }
+
+    @Test
     void templateProblemsAreBootErrors() throws Exception {
         EmailExecutor executor = executor(PASSWORD);
         assertThatThrownBy(() -> executor.validate(new EmailAction(List.of("a@example.com"), null, null, "s",
@@ -259,6 +293,11 @@ class EmailExecutorIT {
         assertThatThrownBy(() -> executor.validate(new EmailAction(List.of("a@example.com"), null, null,
                 "{{#x}}", null, "t", null)))
                 .hasMessageContaining("subject template does not compile");
+        Files.writeString(templates.resolve("no_subject.txt"), "body");
+        assertThatThrownBy(() -> executor.validate(new EmailAction(List.of("a@example.com"), null, null, null,
+                "no_subject", null, null)))
+                .hasMessageContaining("no subject: set the action's subject or create "
+                        + templates.resolve("no_subject.subject"));
     }
 
     @Test
