@@ -3,6 +3,7 @@ package io.pgobserver.domain.event;
 import io.pgobserver.domain.trace.TraceContext;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -45,6 +46,20 @@ public record ChangeEvent(
     /** The key that orders events: events of one entity run one after another, in stream order. */
     public String orderingKey() {
         return entityType + '\u0000' + entityId;
+    }
+
+    /**
+     * The {@code event} variable that conditions and templates see (DESIGN.md §3): {@code id},
+     * {@code entity_type}, {@code entity_id}, {@code kind} (the wire name) and {@code occurred_at} (ISO-8601).
+     */
+    public Map<String, Object> fields() {
+        Map<String, Object> fields = new LinkedHashMap<>(8);
+        fields.put("id", id);
+        fields.put("entity_type", entityType);
+        fields.put("entity_id", entityId);
+        fields.put("kind", kind.wireName());
+        fields.put("occurred_at", occurredAt.toString());
+        return fields;
     }
 
     public ChangeEvent withTraceContext(TraceContext context) {

@@ -8,8 +8,10 @@ import java.util.List;
  * @param to       recipients, at least one
  * @param cc       copy recipients
  * @param from     the sender, or null for the SMTP settings' default
- * @param subject  a Mustache template for the subject
- * @param template the name of a template (file {@code NAME.txt} / {@code NAME.html}), or null
+ * @param subject  a Mustache template for the subject; may be left out with a named template that has a
+ *                 {@code NAME.subject} file
+ * @param template the name of a template (files {@code NAME.txt} / {@code NAME.html}, optionally
+ *                 {@code NAME.subject}), or null
  * @param text     an inline Mustache template for the text body, or null
  * @param html     an inline Mustache template for the HTML body, or null
  */
@@ -28,8 +30,9 @@ public record EmailAction(List<String> to, List<String> cc, String from, String 
         for (String address : cc) {
             requireAddress(address);
         }
-        if (subject == null || subject.isBlank()) {
-            throw new IllegalArgumentException("an email action needs a subject");
+        if ((subject == null || subject.isBlank()) && template == null) {
+            throw new IllegalArgumentException("an email action needs a subject (or a named template with a"
+                    + " .subject file)");
         }
         if (template == null && text == null && html == null) {
             throw new IllegalArgumentException("an email action needs a template, a text body or an html body");

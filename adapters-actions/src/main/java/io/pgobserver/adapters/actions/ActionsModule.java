@@ -1,0 +1,48 @@
+package io.pgobserver.adapters.actions;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.multibindings.Multibinder;
+import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.Lifecycle;
+
+import java.util.Set;
+
+/**
+ * The action executors: {@code webhook} and {@code slack} over one shared OkHttp client, {@code email} over SMTP
+ * with Jakarta Mail. Binds them in a set of {@link ActionExecutor}, and the HTTP client's shutdown as a
+ * {@link Lifecycle}. Reads {@code ActionsSettings}, which the bootstrap binds.
+ */
+public final class ActionsModule extends AbstractModule implements Adapter {
+
+    public static final String NAME = "adapters-actions";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<Capability> provides() {
+        return Set.of(Capability.ACTIONS);
+    }
+
+    @Override
+    protected void configure() {
+        Multibinder<ActionExecutor> executors = Multibinder.newSetBinder(binder(), ActionExecutor.class);
+        executors.addBinding().to(WebhookExecutor.class);
+        executors.addBinding().to(SlackExecutor.class);
+        executors.addBinding().to(EmailExecutor.class);
+        Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(HttpTransport.class);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ActionsModule;
+    }
+
+    @Override
+    public int hashCode() {
+        return ActionsModule.class.hashCode();
+    }
+}

@@ -1,0 +1,204 @@
+package io.pgobserver.adapters.actions;
+
+import io.pgobserver.domain.config.ActionsSettings;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.spi.Lifecycle;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import okhttp3.Call;
+import okhttp3.ConnectionPool;
+import okhttp3.Headers;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okio.Buffer;
+import okio.BufferedSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one HTTP client of the webhook and Slack executors: one connection pool for every action, TLS
+ * verification as OkHttp does it by default, and redirects off (a redirected POST would silently turn into a
+ * GET or lose its body). OkHttp's own quiet retry stays on: it repeats a request only when a pooled connection
+ * turned out stale (or once on a 408), which spares an attempt and its backoff; receivers de-duplicate by
+ * {@code webhook-id} anyway. Response bodies are read up to {@link #BODY_LIMIT} and never further, so a receiver
+ * that answers with a huge or endless body costs at most that much memory.
+ */
+@Singleton
+final class HttpTransport implements Lifecycle {
+
+    /** How much of a response body is read: enough for Slack's JSON and a useful error snippet. */
+    static final int BODY_LIMIT = 64 * 1024;
+    /** How much of a response body an error message quotes. */
+    private static final int SNIPPET_LENGTH = 200;
+    private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
+
+    private final OkHttpClient client;
+    private final OkHttpClient redirecting;
+
+    @Inject
+    HttpTransport(ActionsSettings settings) {
+        this.client = new OkHttpClient.Builder()
+                .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
+                .connectTimeout(settings.connectTimeout())
+                .readTimeout(settings.readTimeout())
+                .writeTimeout(settings.readTimeout())
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .addNetworkInterceptor(chain -> {
+                    // Requests tagged with an allow-list (webhooks) are checked on every hop, redirects included.
+                    HostAllowList allowList = chain.request().tag(HostAllowList.class);
+                    if (allowList != null) {
+                        allowList.check(chain.request().url().host());
+                    }
+                    return chain.proceed(chain.request());
+                })
+                .build();
+        // Shares the pool and dispatcher; used only for GET, where following a redirect is safe.
+        this.redirecting = client.newBuilder().followRedirects(true).build();
+    }
+
+    /** One response: status, headers, and the first {@link #BODY_LIMIT} bytes of the body as UTF-8. */
+    record Exchange(int status, Headers headers, String body, long elapsedMillis) {
+
+        boolean isSuccessful() {
+            return status >= 200 && status < 300;
+        }
+
+        /** The start of the body on one line, for error messages. */
+        String snippet() {
+            String oneLine = body.replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
+            return oneLine.length() <= SNIPPET_LENGTH ? oneLine : oneLine.substring(0, SNIPPET_LENGTH) + "...";
+        }
+    }
+
+    /**
+     * Sends a request and reads a bounded part of the answer, all within {@code deadline}.
+     *
+     * @throws IOException when no response arrived (connection refused, timeout, TLS failure, host not allowed)
+     */
+    Exchange send(Request request, Duration deadline, boolean followRedirects) throws IOException {
+        Call call = (followRedirects ? redirecting : client).newCall(request);
+        call.timeout().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        long started = System.nanoTime();
+        try (Response response = call.execute()) {
+            String body = readBounded(response.body().source());
+            return new Exchange(response.code(), response.headers(), body,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        }
+    }
+
+    private static String readBounded(BufferedSource source) throws IOException {
+        source.request(BODY_LIMIT);
+        Buffer buffer = source.getBuffer();
+        return buffer.readString(Math.min(buffer.size(), BODY_LIMIT), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The failure for an HTTP status that is not 2xx: 408, 425, 429 and 5xx may pass and are retried
+     * ({@code Retry-After} honoured on 429 and 503); other statuses (4xx, and 3xx since redirects are not
+     * followed) are permanent.
+     */
+    static ActionResult.Failure statusFailure(String what, Exchange exchange, Clock clock) {
+        int status = exchange.status();
+        boolean transientStatus = status == 408 || status == 425 || status == 429 || status >= 500;
+        Duration retryAfter = status == 429 || status == 503
+                ? retryAfter(exchange.headers().get("Retry-After"), clock) : null;
+        StringBuilder message = new StringBuilder(what).append(": HTTP ").append(status);
+        if (status >= 300 && status < 400) {
+            message.append(" redirect (redirects are not followed for this request: configure the final URL)");
+        }
+        String snippet = exchange.snippet();
+        if (!snippet.isEmpty()) {
+            message.append(": ").append(snippet);
+        }
+        return new ActionResult.Failure(message.toString(), !transientStatus, retryAfter, null);
+    }
+
+    /** The failure for a request that got no response. */
+    static ActionResult.Failure ioFailure(String what, IOException e) {
+        if (e instanceof HostAllowList.HostNotAllowedException) {
+            return ActionResult.Failure.permanentFailure(what + ": " + e.getMessage(), e);
+        }
+        if (e instanceof SSLPeerUnverifiedException || e instanceof SSLHandshakeException
+                && hasCause(e, CertificateException.class)) {
+            return ActionResult.Failure.permanentFailure(what + ": TLS certificate not accepted ("
+                    + e.getMessage() + "); the server must present a certificate the JVM trusts for its name", e);
+        }
+        String reason = e instanceof SocketTimeoutException || e instanceof InterruptedIOException
+                ? "timed out" : "failed";
+        return ActionResult.Failure.transientFailure(what + ": " + reason + " ("
+                + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads {@code Retry-After}: delay seconds, or an HTTP date (RFC 9110). Null when absent or unreadable;
+     * a date in the past is zero.
+     */
+    static Duration retryAfter(String value, Clock clock) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String text = value.strip();
+        if (text.chars().allMatch(Character::isDigit)) {
+            try {
+                return Duration.ofSeconds(Long.parseLong(text));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        try {
+            Instant at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Duration wait = Duration.between(clock.instant(), at);
+            return wait.isNegative() ? Duration.ZERO : wait;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "http client (webhook and slack actions)";
+    }
+
+    @Override
+    public int order() {
+        return ORDER_ACTIONS;
+    }
+
+    @Override
+    public void start() {
+        // Nothing to open: connections are made on first use and pooled.
+    }
+
+    @Override
+    public void stop() {
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+        LOG.debug("closed the actions' HTTP connection pool");
+    }
+}

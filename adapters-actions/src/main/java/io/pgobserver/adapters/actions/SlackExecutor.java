@@ -1,0 +1,198 @@
+package io.pgobserver.adapters.actions;
+
+import io.pgobserver.domain.config.ActionsSettings;
+import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.observer.SlackAction;
+import io.pgobserver.domain.observer.Urls;
+import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.trace.Span;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Posts a Slack message: to an incoming-webhook URL ({@code {"text": ...}}), or with the Web API's
+ * {@code chat.postMessage} and a bot token ({@code {channel, text, thread_ts}}). The webhook URL and the token
+ * are credentials: neither appears in a span, a log line or a failure message.
+ *
+ * <p>The Web API answers errors with HTTP 200 and {@code {"ok": false, "error": "..."}}: rate limits and
+ * Slack-side faults are retried (with Slack's {@code Retry-After}), everything else (a bad token, an unknown
+ * channel) is permanent.
+ */
+@Singleton
+final class SlackExecutor implements ActionExecutor {
+
+    /** Web API errors that may pass by themselves. */
+    private static final Set<String> TRANSIENT_ERRORS = Set.of("ratelimited", "rate_limited", "internal_error",
+            "fatal_error", "service_unavailable", "request_timeout");
+    private static final Map<String, String> HINTS = Map.of(
+            "invalid_auth", "the token is not valid: check the slack action's token",
+            "not_authed", "no token reached Slack: check the slack action's token",
+            "token_revoked", "the token was revoked: issue a new bot token",
+            "account_inactive", "the token's user or app is inactive: issue a new bot token",
+            "channel_not_found", "no such channel, or the app cannot see it: check the channel and invite the app",
+            "not_in_channel", "the app is not in the channel: invite it (/invite @app)",
+            "is_archived", "the channel is archived",
+            "missing_scope", "the token lacks the chat:write scope: add it to the Slack app and reinstall");
+
+    private final HttpTransport http;
+    private final Duration deadline;
+    private final Clock clock;
+    private final PreparedActions<SlackAction, Prepared> prepared =
+            new PreparedActions<>(SlackAction.class, this::prepare);
+
+    @Inject
+    SlackExecutor(HttpTransport http, ActionsSettings settings) {
+        this(http, settings, Clock.systemUTC());
+    }
+
+    SlackExecutor(HttpTransport http, ActionsSettings settings, Clock clock) {
+        this.http = http;
+        this.deadline = settings.connectTimeout().plus(settings.readTimeout());
+        this.clock = clock;
+    }
+
+    /**
+     * @param url        where to post: the incoming webhook, or the Web API's chat.postMessage
+     * @param webApi     true for chat.postMessage with a token
+     * @param shownUrl   the URL as spans may show it: the Web API endpoint, never an incoming-webhook URL
+     */
+    private record Prepared(HttpUrl url, boolean webApi, String shownUrl, Templates.Compiled text,
+                            Templates.Compiled threadTs, String what) {
+    }
+
+    @Override
+    public String type() {
+        return "slack";
+    }
+
+    @Override
+    public void validate(ActionSpec action) {
+        prepared.get(action);
+    }
+
+    private Prepared prepare(SlackAction action) {
+        String what = action.describe();
+        Templates.Compiled text = Templates.text(what + ": text template", action.text());
+        Templates.Compiled threadTs = action.threadTs() == null || action.threadTs().isBlank()
+                ? null : Templates.text(what + ": thread_ts template", action.threadTs());
+        if (action.token() != null) {
+            HttpUrl base = HttpUrl.parse(action.apiUrl().toString());
+            if (base == null) {
+                throw new IllegalArgumentException(what + ": api_url " + Urls.redact(action.apiUrl())
+                        + " is not a valid http(s) URL");
+            }
+            HttpUrl url = base.newBuilder().addPathSegment("chat.postMessage").build();
+            return new Prepared(url, true, Urls.redact(url.toString()), text, threadTs, what);
+        }
+        HttpUrl url = HttpUrl.parse(action.webhookUrl().toString());
+        if (url == null) {
+            throw new IllegalArgumentException(what + ": webhook_url is not a valid http(s) URL");
+        }
+        return new Prepared(url, false, null, text, threadTs, what);
+    }
+
+    @Override
+    public ActionResult execute(ActionRequest request, Span span) {
+        Prepared slack;
+        try {
+            slack = prepared.get(request.action());
+        } catch (IllegalArgumentException e) {
+            return ActionResult.Failure.permanentFailure(e.getMessage(), null);
+        }
+        SlackAction action = (SlackAction) request.action();
+        Map<String, Object> context = Templates.context(request);
+        String text;
+        String threadTs;
+        try {
+            text = slack.text().render(context);
+            threadTs = slack.threadTs() == null ? null : slack.threadTs().render(context).strip();
+        } catch (Templates.TemplateException e) {
+            return ActionResult.Failure.permanentFailure(e.getMessage(), e);
+        }
+        if (threadTs != null && threadTs.isEmpty()) {
+            threadTs = null;
+        }
+        boolean recording = span.isRecording();
+        if (recording) {
+            span.setAttribute("action_type", "slack")
+                    .setAttribute("message_length", text.length())
+                    .setAttribute("http.request.method", "POST")
+                    .setAttribute("server.address", slack.url().host());
+            if (action.channel() != null) {
+                span.setAttribute("channel", action.channel());
+            }
+            if (slack.shownUrl() != null) {
+                span.setAttribute("url.full", slack.shownUrl());
+            }
+            if (threadTs != null) {
+                span.setAttribute("thread_id", threadTs);
+            }
+        }
+        Map<String, Object> message = new LinkedHashMap<>(4);
+        if (slack.webApi()) {
+            message.put("channel", action.channel());
+        }
+        message.put("text", text);
+        if (threadTs != null) {
+            message.put("thread_ts", threadTs);
+        }
+        Request.Builder builder = new Request.Builder()
+                .url(slack.url())
+                .header("User-Agent", "pg-observer")
+                .post(RequestBody.create(EventJson.bytes(message), WebhookExecutor.JSON));
+        if (slack.webApi()) {
+            builder.header("Authorization", "Bearer " + action.token().reveal());
+        }
+        HttpTransport.Exchange exchange;
+        try {
+            exchange = http.send(builder.build(), deadline, false);
+        } catch (IOException e) {
+            return HttpTransport.ioFailure(slack.what(), e);
+        }
+        if (recording) {
+            span.setAttribute("http.response.status_code", exchange.status());
+        }
+        if (!exchange.isSuccessful()) {
+            return HttpTransport.statusFailure(slack.what(), exchange, clock);
+        }
+        if (!slack.webApi()) {
+            return ActionResult.success("slack incoming webhook: HTTP " + exchange.status());
+        }
+        return webApiResult(slack, exchange, threadTs, span);
+    }
+
+    private ActionResult webApiResult(Prepared slack, HttpTransport.Exchange exchange, String threadTs, Span span) {
+        Map<String, Object> answer = EventJson.readObject(exchange.body());
+        if (answer == null || !(answer.get("ok") instanceof Boolean ok)) {
+            return ActionResult.Failure.transientFailure(slack.what() + ": chat.postMessage answered HTTP "
+                    + exchange.status() + " without Slack's {\"ok\": ...} JSON: " + exchange.snippet(), null);
+        }
+        if (ok) {
+            Object ts = answer.get("ts");
+            if (threadTs == null && ts != null && span.isRecording()) {
+                span.setAttribute("thread_id", ts.toString());
+            }
+            return ActionResult.success("slack message ts=" + ts);
+        }
+        String error = String.valueOf(answer.get("error"));
+        String message = slack.what() + ": chat.postMessage failed: " + error
+                + (HINTS.containsKey(error) ? " (" + HINTS.get(error) + ")" : "");
+        if (TRANSIENT_ERRORS.contains(error)) {
+            return new ActionResult.Failure(message, false,
+                    HttpTransport.retryAfter(exchange.headers().get("Retry-After"), clock), null);
+        }
+        return ActionResult.Failure.permanentFailure(message, null);
+    }
+}

@@ -1,0 +1,206 @@
+package io.pgobserver.adapters.actions;
+
+import io.pgobserver.domain.config.ActionsSettings;
+import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.observer.Urls;
+import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.TraceContext;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import okhttp3.Credentials;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Sends the event as JSON to a URL (DESIGN.md §3): W3C {@code traceparent}/{@code tracestate} of the action's
+ * span, the Standard Webhooks headers, and the configured extra headers.
+ */
+@Singleton
+final class WebhookExecutor implements ActionExecutor {
+
+    static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+    private static final Set<String> METHODS = Set.of("POST", "PUT", "PATCH", "DELETE", "GET");
+    /** Headers pg-observer sets itself; configuring them would break tracing, signing or the request. */
+    private static final Set<String> RESERVED_HEADERS = Set.of("webhook-id", "webhook-timestamp", "webhook-signature",
+            "traceparent", "tracestate", "content-length", "host", "transfer-encoding", "connection");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+    private final HttpTransport http;
+    private final HostAllowList allowList;
+    private final UnaryOperator<String> environment;
+    private final Clock clock;
+    private final PreparedActions<WebhookAction, Prepared> prepared =
+            new PreparedActions<>(WebhookAction.class, this::prepare);
+
+    @Inject
+    WebhookExecutor(HttpTransport http, ActionsSettings settings) {
+        this(http, settings, System::getenv, Clock.systemUTC());
+    }
+
+    WebhookExecutor(HttpTransport http, ActionsSettings settings, UnaryOperator<String> environment, Clock clock) {
+        this.http = http;
+        this.allowList = new HostAllowList(settings.allowedHosts());
+        this.environment = environment;
+        this.clock = clock;
+    }
+
+    /** An action's settings, checked and parsed once. */
+    private record Prepared(HttpUrl url, String method, Headers headers, WebhookSigner signer, Duration timeout,
+                            String redactedUrl, String what) {
+        boolean hasBody() {
+            return !method.equals("GET");
+        }
+    }
+
+    @Override
+    public String type() {
+        return "webhook";
+    }
+
+    @Override
+    public void validate(ActionSpec action) {
+        prepared.get(action);
+    }
+
+    private Prepared prepare(WebhookAction action) {
+        String redacted = Urls.redact(action.url());
+        HttpUrl url = HttpUrl.parse(action.url().toString());
+        if (url == null) {
+            throw new IllegalArgumentException("webhook url " + redacted + " is not a valid http(s) URL");
+        }
+        if (!allowList.allows(url.host())) {
+            throw new IllegalArgumentException("webhook url " + redacted + ": host '" + url.host()
+                    + "' is not in actions.allowed_hosts; add it there or change the url");
+        }
+        if (!METHODS.contains(action.method())) {
+            throw new IllegalArgumentException("webhook method '" + action.method() + "' is not supported: use one of "
+                    + "POST, PUT, PATCH, DELETE or GET");
+        }
+        Headers.Builder headers = new Headers.Builder();
+        for (Map.Entry<String, String> header : action.headers().entrySet()) {
+            String name = header.getKey();
+            if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("webhook header '" + name
+                        + "' is set by pg-observer itself; remove it from headers");
+            }
+            String value = expand(name, header.getValue());
+            try {
+                headers.set(name, value);
+            } catch (IllegalArgumentException e) {
+                // OkHttp's message may quote the value, which can be a credential: say only where the problem is.
+                throw new IllegalArgumentException("webhook header '" + name.replaceAll("[^\\x21-\\x7e]", "?")
+                        + "' has an invalid name or value (only visible ASCII in names; no line breaks or control"
+                        + " characters in values)");
+            }
+        }
+        if (!url.username().isEmpty() && headers.get("Authorization") == null) {
+            // As curl does: credentials in the URL become HTTP Basic authentication.
+            headers.set("Authorization", Credentials.basic(url.username(), url.password()));
+        }
+        WebhookSigner signer = action.secret() == null ? null : WebhookSigner.of(action.secret());
+        return new Prepared(url, action.method(), headers.build(), signer, action.timeout(), redacted,
+                "webhook " + action.method() + " " + redacted);
+    }
+
+    /** Replaces {@code ${VAR}} in a header value from the environment; the value itself is never shown. */
+    private String expand(String header, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("webhook header '" + header + "' has no value");
+        }
+        Matcher matcher = VARIABLE.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String variable = matcher.group(1);
+            String replacement = environment.apply(variable);
+            if (replacement == null) {
+                throw new IllegalArgumentException("webhook header '" + header + "' uses ${" + variable
+                        + "}, which is not set in the environment; set it or change the header");
+            }
+            matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
+    @Override
+    public ActionResult execute(ActionRequest request, Span span) {
+        Prepared hook;
+        try {
+            hook = prepared.get(request.action());
+        } catch (IllegalArgumentException e) {
+            return ActionResult.Failure.permanentFailure(e.getMessage(), null);
+        }
+        boolean recording = span.isRecording();
+        if (recording) {
+            span.setAttribute("action_type", "webhook")
+                    .setAttribute("target_url", hook.redactedUrl())
+                    .setAttribute("http_method", hook.method())
+                    .setAttribute("http.request.method", hook.method())
+                    .setAttribute("url.full", hook.redactedUrl())
+                    .setAttribute("server.address", hook.url().host())
+                    .setAttribute("server.port", hook.url().port());
+        }
+        byte[] body;
+        try {
+            body = hook.hasBody() ? EventJson.write(request) : new byte[0];
+        } catch (IllegalStateException e) {
+            return ActionResult.Failure.permanentFailure(hook.what() + ": " + e.getMessage(), e);
+        }
+        Request.Builder builder = new Request.Builder()
+                .url(hook.url())
+                .headers(hook.headers())
+                .method(hook.method(), hook.hasBody() ? RequestBody.create(body, JSON) : null)
+                .tag(HostAllowList.class, allowList);
+        if (hook.headers().get("user-agent") == null) {
+            builder.header("User-Agent", "pg-observer");
+        }
+        TraceContext context = span.propagationContext(request.event().traceContext());
+        if (context.isValid()) {
+            builder.header("traceparent", context.traceparent());
+            if (!context.traceState().isEmpty()) {
+                builder.header("tracestate", context.tracestate());
+            }
+        }
+        long timestamp = clock.instant().getEpochSecond();
+        builder.header("webhook-id", request.deliveryId())
+                .header("webhook-timestamp", Long.toString(timestamp));
+        if (hook.signer() != null) {
+            builder.header("webhook-signature", hook.signer().sign(request.deliveryId(), timestamp, body));
+        }
+        HttpTransport.Exchange exchange;
+        long started = System.nanoTime();
+        try {
+            exchange = http.send(builder.build(), hook.timeout(), !hook.hasBody());
+        } catch (IOException e) {
+            if (recording) {
+                span.setAttribute("response_time_ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
+            }
+            return HttpTransport.ioFailure(hook.what(), e);
+        }
+        if (recording) {
+            span.setAttribute("http_status", exchange.status())
+                    .setAttribute("http.response.status_code", exchange.status())
+                    .setAttribute("response_time_ms", exchange.elapsedMillis());
+        }
+        return exchange.isSuccessful()
+                ? ActionResult.success("HTTP " + exchange.status())
+                : HttpTransport.statusFailure(hook.what(), exchange, clock);
+    }
+}

@@ -1,0 +1,311 @@
+package io.pgobserver.adapters.actions;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import io.pgobserver.domain.config.ActionsSettings;
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.EmailAction;
+import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.testing.Events;
+import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.trace.TraceContext;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The email executor against real SMTP servers: GreenMail, and a scripted one for recipient refusals. */
+class EmailExecutorIT {
+
+    private static final String PASSWORD = "smtp-password-1234";
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-03-01T12:00:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path templates;
+
+    private final GreenMail greenMail = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+    private final RecordingTracer tracer = new RecordingTracer();
+
+    @BeforeEach
+    void start() {
+        greenMail.setUser("pg-observer@example.com", "observer", PASSWORD);
+        greenMail.start();
+    }
+
+    @AfterEach
+    void stop() {
+        greenMail.stop();
+    }
+
+    private ActionsSettings settings(int port, String user, String password, String security) {
+        return new ActionsSettings(null, null, null, templates, new ActionsSettings.Smtp("127.0.0.1", port, user,
+                Secret.ofNullable(password), security, "pg-observer@example.com", Duration.ofSeconds(20)));
+    }
+
+    private EmailExecutor executor(String password) {
+        return new EmailExecutor(settings(greenMail.getSmtp().getPort(), "observer", password, "none"), CLOCK);
+    }
+
+    private static ActionRequest request(EmailAction action) {
+        Map<String, Object> after = new LinkedHashMap<>();
+        after.put("id", 42);
+        after.put("status", "shipped");
+        after.put("total", new BigDecimal("150.50"));
+        after.put("customer", "Tom & <Jerry>");
+        after.put("note", "{{before.status}}");
+        ChangeEvent event = Events.event(9, "42", ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"), after);
+        return new ActionRequest(event, "order_shipped", action, 2, 1, ActionRequest.deliveryId(event, "order_shipped", 2));
+    }
+
+    /** The message, once each of its recipients' mailboxes holds a copy. */
+    private MimeMessage received(int recipients) {
+        assertThat(greenMail.waitForIncomingEmail(30_000, recipients)).as("message arrived").isTrue();
+        MimeMessage[] messages = greenMail.getReceivedMessages();
+        assertThat(messages).hasSize(recipients);
+        return messages[0];
+    }
+
+    @Test
+    void sendsTheRenderedMessageFromNamedTemplateFiles() throws Exception {
+        Files.writeString(templates.resolve("order_shipped.txt"),
+                "Order {{after.id}} for {{after.customer}} is {{after.status}} ({{after.total}}). Note: {{after.note}}");
+        Files.writeString(templates.resolve("order_shipped.html"),
+                "<p>Order <b>{{after.id}}</b> for {{after.customer}}</p><p>{{after.note}}</p>");
+        EmailAction action = new EmailAction(List.of("ops@example.com"), List.of("audit@example.com"), null,
+                "Order {{after.id}} {{event.kind}}: {{before.status}} -> {{after.status}}", "order_shipped", null, null);
+        EmailExecutor executor = executor(PASSWORD);
+        executor.validate(action);
+        RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+        ActionResult result = executor.execute(request(action), span);
+
+        assertThat(result).isInstanceOf(ActionResult.Success.class);
+        MimeMessage message = received(2);
+        assertThat(message.getSubject()).isEqualTo("Order 42 updated: paid -> shipped");
+        assertThat(message.getFrom()[0].toString()).isEqualTo("pg-observer@example.com");
+        assertThat(message.getRecipients(Message.RecipientType.TO)[0].toString()).isEqualTo("ops@example.com");
+        assertThat(message.getRecipients(Message.RecipientType.CC)[0].toString()).isEqualTo("audit@example.com");
+        assertThat(message.getMessageID()).isEqualTo("<" + request(action).deliveryId() + "@pg-observer>");
+        MimeMultipart alternative = (MimeMultipart) message.getContent();
+        assertThat(alternative.getContentType()).startsWith("multipart/alternative");
+        assertThat(GreenMailUtil.getBody(alternative.getBodyPart(0)).strip())
+                .isEqualTo("Order 42 for Tom & <Jerry> is shipped (150.50). Note: {{before.status}}");
+        assertThat(alternative.getBodyPart(1).getContentType()).startsWith("text/html");
+        assertThat(GreenMailUtil.getBody(alternative.getBodyPart(1)).strip())
+                .isEqualTo("<p>Order <b>42</b> for Tom &amp; &lt;Jerry&gt;</p><p>{{before.status}}</p>");
+        assertThat(span.attributes()).containsEntry("action_type", "email")
+                .containsEntry("recipient_count", 2L)
+                .containsEntry("template_name", "order_shipped")
+                .containsEntry("delivery_status", "delivered");
+        assertThat(span.attributes().toString()).doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void sendsAnInlineTextMessage() throws Exception {
+        EmailAction action = new EmailAction(List.of("ops@example.com"), null, "alerts@example.com",
+                "Order {{after.id}}", null, "Total: {{after.total}}", null);
+        RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+        assertThat(executor(PASSWORD).execute(request(action), span)).isInstanceOf(ActionResult.Success.class);
+
+        MimeMessage message = received(1);
+        assertThat(message.getSubject()).isEqualTo("Order 42");
+        assertThat(message.getFrom()[0].toString()).isEqualTo("alerts@example.com");
+        assertThat(message.getContentType()).startsWith("text/plain");
+        assertThat(GreenMailUtil.getBody(message).strip()).isEqualTo("Total: 150.50");
+        assertThat(span.attributes()).containsEntry("template_name", "inline").containsEntry("recipient_count", 1L);
+    }
+
+    @Test
+    void theSubjectCanComeFromTheTemplatesSubjectFile() throws Exception {
+        Files.writeString(templates.resolve("shipped.subject"), "Shipped: order {{after.id}}\n");
+        Files.writeString(templates.resolve("shipped.html"), "<p>{{after.status}}</p>");
+        EmailAction action = new EmailAction(List.of("ops@example.com"), null, null, null, "shipped", null, null);
+
+        assertThat(executor(PASSWORD).execute(request(action), TestSpans.NOOP)).isInstanceOf(ActionResult.Success.class);
+
+        MimeMessage message = received(1);
+        assertThat(message.getSubject()).isEqualTo("Shipped: order 42");
+        assertThat(GreenMailUtil.getBody(message).strip()).isEqualTo("<p>shipped</p>");
+    }
+
+    @Test
+    void aSubjectCannotInjectHeaders() throws Exception {
+        EmailAction action = new EmailAction(List.of("ops@example.com"), null, null,
+                "Order {{after.evil}}", null, null, "<p>x</p>");
+        Map<String, Object> after = Map.of("evil", "1\r\nBcc: victim@example.com");
+        ChangeEvent event = Events.event(1, "1", ChangeKind.CREATED, null, after);
+        ActionResult result = executor(PASSWORD).execute(new ActionRequest(event, "o", action, 0, 1, "d"),
+                TestSpans.NOOP);
+
+        assertThat(result).isInstanceOf(ActionResult.Success.class);
+        MimeMessage message = received(1);
+        assertThat(message.getSubject()).isEqualTo("Order 1 Bcc: victim@example.com");
+        assertThat(message.getHeader("Bcc")).isNull();
+        assertThat(message.getContentType()).startsWith("text/html");
+    }
+
+    @Test
+    void aRefusedLoginIsAPermanentRejection() {
+        EmailAction action = new EmailAction(List.of("ops@example.com"), null, null, "s", null, "t", null);
+        RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+        ActionResult result = executor("wrong-password-5678").execute(request(action), span);
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isTrue();
+            assertThat(f.message()).contains("refused the login of user 'observer'", "actions.smtp.user")
+                    .doesNotContain("wrong-password-5678");
+        });
+        assertThat(span.attributes()).containsEntry("delivery_status", "rejected");
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
+    void aRecipientRefusedWith5xxIsAPermanentRejection() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(
+                "550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown")) {
+            EmailExecutor executor = new EmailExecutor(settings(server.port(), null, null, "none"), CLOCK);
+            EmailAction action = new EmailAction(List.of("nobody@example.com"), null, null, "s", null, "t", null);
+            RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+            ActionResult result = executor.execute(request(action), span);
+
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isTrue();
+                assertThat(f.message()).contains("rejected", "550", "User unknown");
+            });
+            assertThat(span.attributes()).containsEntry("delivery_status", "rejected");
+            assertThat(server.commands()).noneMatch(c -> c.startsWith("DATA"));
+        }
+    }
+
+    @Test
+    void aRecipientDeferredWith4xxIsRetried() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer("451 4.7.1 Greylisted, try again later")) {
+            EmailExecutor executor = new EmailExecutor(settings(server.port(), null, null, "none"), CLOCK);
+            EmailAction action = new EmailAction(List.of("ops@example.com"), null, null, "s", null, "t", null);
+            RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+            ActionResult result = executor.execute(request(action), span);
+
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isFalse();
+                assertThat(f.message()).contains("deferred", "451", "Greylisted");
+            });
+            assertThat(span.attributes()).containsEntry("delivery_status", "failed");
+        }
+    }
+
+    @Test
+    void anUnreachableServerIsTransient() throws IOException {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closedPort = probe.getLocalPort();
+        }
+        EmailExecutor executor = new EmailExecutor(settings(closedPort, null, null, "none"), CLOCK);
+        RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+        ActionResult result = executor.execute(request(new EmailAction(List.of("ops@example.com"), null, null, "s",
+                null, "t", null)), span);
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isFalse();
+            assertThat(f.message()).contains("SMTP 127.0.0.1:" + closedPort, "cannot be reached");
+        });
+        assertThat(span.attributes()).containsEntry("delivery_status", "failed");
+    }
+
+    @Test
+    void requiredStartTlsNeverFallsBackToPlaintext() {
+        EmailExecutor executor = new EmailExecutor(settings(greenMail.getSmtp().getPort(), "observer", PASSWORD,
+                "starttls"), CLOCK);
+        RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+        ActionResult result = executor.execute(request(new EmailAction(List.of("ops@example.com"), null, null, "s",
+                null, "t", null)), span);
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class,
+                f -> assertThat(f.message()).contains("STARTTLS").doesNotContain(PASSWORD));
+        assertThat(span.attributes()).containsEntry("delivery_status", "failed");
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
+    void smtpsVerifiesTheServerCertificate() {
+        GreenMail smtps = new GreenMail(ServerSetupTest.SMTPS.dynamicPort());
+        smtps.start();
+        try {
+            EmailExecutor executor = new EmailExecutor(settings(smtps.getSmtps().getPort(), null, null, "ssl"), CLOCK);
+            RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+            ActionResult result = executor.execute(request(new EmailAction(List.of("ops@example.com"), null, null,
+                    "s", null, "t", null)), span);
+
+            // GreenMail's certificate is self-signed: TLS verification must refuse it.
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class,
+                    f -> assertThat(f.message()).containsIgnoringCase("certification path"));
+            assertThat(span.attributes()).containsEntry("delivery_status", "failed");
+            assertThat(smtps.getReceivedMessages()).isEmpty();
+        } finally {
+            smtps.stop();
+        }
+    }
+
+    @Test
+    void templateProblemsAreBootErrors() throws Exception {
+        EmailExecutor executor = executor(PASSWORD);
+        assertThatThrownBy(() -> executor.validate(new EmailAction(List.of("a@example.com"), null, null, "s",
+                "no_such_template", null, null)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("template 'no_such_template' not found")
+                .hasMessageContaining(templates.resolve("no_such_template.txt").toString());
+        assertThatThrownBy(() -> executor.validate(new EmailAction(List.of("a@example.com"), null, null, "s",
+                "../etc/passwd", null, null)))
+                .hasMessageContaining("template name '../etc/passwd' must be");
+        Files.writeString(templates.resolve("broken.html"), "{{#after}}never closed");
+        assertThatThrownBy(() -> executor.validate(new EmailAction(List.of("a@example.com"), null, null, "s",
+                "broken", null, null)))
+                .hasMessageContaining("html body (template 'broken') does not compile");
+        assertThatThrownBy(() -> executor.validate(new EmailAction(List.of("a@example.com"), null, null,
+                "{{#x}}", null, "t", null)))
+                .hasMessageContaining("subject template does not compile");
+        Files.writeString(templates.resolve("no_subject.txt"), "body");
+        assertThatThrownBy(() -> executor.validate(new EmailAction(List.of("a@example.com"), null, null, null,
+                "no_subject", null, null)))
+                .hasMessageContaining("no subject: set the action's subject or create "
+                        + templates.resolve("no_subject.subject"));
+    }
+
+    @Test
+    void emailWithoutSmtpSettingsIsABootError() {
+        EmailExecutor executor = new EmailExecutor(ActionsSettings.defaults(), CLOCK);
+        assertThatThrownBy(() -> executor.validate(new EmailAction(List.of("a@example.com"), null, null, "s", null,
+                "t", null)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("set actions.smtp");
+    }
+}

@@ -1,0 +1,111 @@
+package io.pgobserver.adapters.actions;
+
+import io.pgobserver.domain.port.ActionResult;
+import okhttp3.Headers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.security.cert.CertificateException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HttpTransportTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-03-01T12:00:00Z"), ZoneOffset.UTC);
+
+    private static HttpTransport.Exchange exchange(int status, String retryAfter, String body) {
+        Headers headers = retryAfter == null ? Headers.of() : Headers.of("Retry-After", retryAfter);
+        return new HttpTransport.Exchange(status, headers, body, 3);
+    }
+
+    @Test
+    void retryAfterInSecondsOrAsAnHttpDate() {
+        assertThat(HttpTransport.retryAfter("2", CLOCK)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(HttpTransport.retryAfter(" 120 ", CLOCK)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(HttpTransport.retryAfter("Sun, 01 Mar 2026 12:01:30 GMT", CLOCK)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(HttpTransport.retryAfter("Sun, 01 Mar 2026 11:00:00 GMT", CLOCK)).isEqualTo(Duration.ZERO);
+        assertThat(HttpTransport.retryAfter("soon", CLOCK)).isNull();
+        assertThat(HttpTransport.retryAfter("-5", CLOCK)).isNull();
+        assertThat(HttpTransport.retryAfter("99999999999999999999999", CLOCK)).isNull();
+        assertThat(HttpTransport.retryAfter("", CLOCK)).isNull();
+        assertThat(HttpTransport.retryAfter(null, CLOCK)).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {408, 425, 429, 500, 502, 503, 504, 599})
+    void statusesThatMayPassAreTransient(int status) {
+        assertThat(HttpTransport.statusFailure("webhook", exchange(status, null, ""), CLOCK).permanent()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {301, 302, 307, 400, 401, 403, 404, 405, 409, 410, 413, 422})
+    void otherStatusesArePermanent(int status) {
+        assertThat(HttpTransport.statusFailure("webhook", exchange(status, null, ""), CLOCK).permanent()).isTrue();
+    }
+
+    @Test
+    void retryAfterIsReadOn429And503Only() {
+        assertThat(HttpTransport.statusFailure("w", exchange(429, "7", ""), CLOCK).retryAfter())
+                .isEqualTo(Duration.ofSeconds(7));
+        assertThat(HttpTransport.statusFailure("w", exchange(503, "8", ""), CLOCK).retryAfter())
+                .isEqualTo(Duration.ofSeconds(8));
+        assertThat(HttpTransport.statusFailure("w", exchange(500, "9", ""), CLOCK).retryAfter()).isNull();
+    }
+
+    @Test
+    void theMessageQuotesTheStartOfTheBodyOnOneLine() {
+        String body = "line one\r\n\tline two " + "y".repeat(1000);
+        ActionResult.Failure failure = HttpTransport.statusFailure("webhook POST http://h/p", exchange(400, null, body),
+                CLOCK);
+        assertThat(failure.message()).startsWith("webhook POST http://h/p: HTTP 400: line one line two yyy")
+                .doesNotContain("\n", "\r", "\t").endsWith("...").hasSizeLessThan(300);
+    }
+
+    @Test
+    void ioFailuresAreTransientExceptCertificatesAndTheAllowList() {
+        assertThat(HttpTransport.ioFailure("w", new ConnectException("refused")).permanent()).isFalse();
+        ActionResult.Failure timeout = HttpTransport.ioFailure("w", new SocketTimeoutException("timeout"));
+        assertThat(timeout.permanent()).isFalse();
+        assertThat(timeout.message()).contains("timed out");
+        assertThat(HttpTransport.ioFailure("w", new InterruptedIOException("timeout")).message()).contains("timed out");
+        assertThat(HttpTransport.ioFailure("w", new SSLHandshakeException("reset")).permanent()).isFalse();
+        SSLHandshakeException untrusted = new SSLHandshakeException("PKIX path building failed");
+        untrusted.initCause(new CertificateException("unable to find valid certification path"));
+        assertThat(HttpTransport.ioFailure("w", untrusted).permanent()).isTrue();
+        assertThat(HttpTransport.ioFailure("w", new SSLPeerUnverifiedException("Hostname x not verified"))
+                .permanent()).isTrue();
+        ActionResult.Failure denied = HttpTransport.ioFailure("w",
+                new HostAllowList.HostNotAllowedException("evil.example"));
+        assertThat(denied.permanent()).isTrue();
+        assertThat(denied.message()).contains("'evil.example'", "actions.allowed_hosts");
+        assertThat(HttpTransport.ioFailure("w", new IOException("unexpected end of stream")).permanent()).isFalse();
+    }
+
+    @Test
+    void allowListMatchesExactNamesAndWildcardSubdomains() throws Exception {
+        HostAllowList list = new HostAllowList(Set.of("Hooks.Example.com", "*.internal.example"));
+        assertThat(list.allows("hooks.example.com")).isTrue();
+        assertThat(list.allows("HOOKS.example.COM")).isTrue();
+        assertThat(list.allows("a.internal.example")).isTrue();
+        assertThat(list.allows("a.b.internal.example")).isTrue();
+        assertThat(list.allows("internal.example")).isFalse();
+        assertThat(list.allows("example.com")).isFalse();
+        assertThat(list.allows("hooks.example.com.evil.net")).isFalse();
+        assertThatThrownBy(() -> list.check("evil.net")).isInstanceOf(HostAllowList.HostNotAllowedException.class);
+        list.check("hooks.example.com");
+        assertThat(new HostAllowList(Set.of()).allows("anything.at.all")).isTrue();
+    }
+}

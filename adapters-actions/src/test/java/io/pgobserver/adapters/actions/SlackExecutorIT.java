@@ -1,0 +1,242 @@
+package io.pgobserver.adapters.actions;
+
+import io.pgobserver.domain.config.ActionsSettings;
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.observer.SlackAction;
+import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.testing.Events;
+import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.trace.TraceContext;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Slack executor against a local HTTP server answering as Slack's Web API and incoming webhooks do. */
+class SlackExecutorIT {
+
+    private static final String TOKEN = "xoxb-test-bot-token-1234";
+    private static final String HOOK_PATH = "/services/T000/B000/hook-secret-part";
+
+    private final MockWebServer slack = new MockWebServer();
+    private final RecordingTracer tracer = new RecordingTracer();
+    private HttpTransport http;
+    private SlackExecutor executor;
+
+    @BeforeEach
+    void start() throws IOException {
+        slack.start();
+        ActionsSettings settings = ActionsSettings.defaults();
+        http = new HttpTransport(settings);
+        executor = new SlackExecutor(http, settings, Clock.fixed(Instant.parse("2026-03-01T12:00:00Z"), ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void stop() {
+        http.stop();
+        slack.close();
+    }
+
+    private SlackAction webApi(String text, String threadTs) {
+        return new SlackAction(null, new Secret(TOKEN), slack.url("/api").uri(), "#orders", text, threadTs);
+    }
+
+    private SlackAction incomingWebhook(String text) {
+        return new SlackAction(slack.url(HOOK_PATH).uri(), null, null, null, text, null);
+    }
+
+    private static ActionRequest request(SlackAction action) {
+        ChangeEvent event = Events.event(5, "42", ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"),
+                Map.of("id", 42, "status", "shipped", "slack_ts", "1700000000.000100", "customer", "Tom & <Jerry>"));
+        return new ActionRequest(event, "order_shipped", action, 1, 1, ActionRequest.deliveryId(event, "order_shipped", 1));
+    }
+
+    private static MockResponse json(String body) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(body).build();
+    }
+
+    private RecordedRequest take() throws InterruptedException {
+        RecordedRequest received = slack.takeRequest(30, TimeUnit.SECONDS);
+        assertThat(received).as("request received by the Slack stand-in").isNotNull();
+        return received;
+    }
+
+    private RecordingTracer.RecordedSpan span() {
+        return TestSpans.actionSpan(tracer, TraceContext.NONE);
+    }
+
+    @Test
+    void postsAMessageWithTheWebApi() throws Exception {
+        slack.enqueue(json("{\"ok\":true,\"channel\":\"C123\",\"ts\":\"1700000001.000200\",\"message\":{}}"));
+        RecordingTracer.RecordedSpan span = span();
+        SlackAction action = webApi("Order {{after.id}} {{after.status}} for {{after.customer}}", null);
+        executor.validate(action);
+
+        ActionResult result = executor.execute(request(action), span);
+
+        assertThat(result).isEqualTo(ActionResult.success("slack message ts=1700000001.000200"));
+        RecordedRequest received = take();
+        assertThat(received.getMethod()).isEqualTo("POST");
+        assertThat(received.getUrl().encodedPath()).isEqualTo("/api/chat.postMessage");
+        assertThat(received.getHeaders().get("Authorization")).isEqualTo("Bearer " + TOKEN);
+        assertThat(received.getHeaders().get("Content-Type")).startsWith("application/json");
+        Map<String, Object> body = WebhookExecutorIT.readJson(received.getBody().utf8());
+        assertThat(body).isEqualTo(Map.of("channel", "#orders",
+                "text", "Order 42 shipped for Tom & <Jerry>"));
+        String text = "Order 42 shipped for Tom & <Jerry>";
+        assertThat(span.attributes()).containsEntry("action_type", "slack")
+                .containsEntry("channel", "#orders")
+                .containsEntry("thread_id", "1700000001.000200")
+                .containsEntry("message_length", (long) text.length())
+                .containsEntry("http.response.status_code", 200L)
+                .containsEntry("url.full", slack.url("/api/chat.postMessage").toString());
+        assertThat(span.attributes().toString()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void repliesInAThread() throws Exception {
+        slack.enqueue(json("{\"ok\":true,\"ts\":\"1700000002.000300\"}"));
+        RecordingTracer.RecordedSpan span = span();
+
+        ActionResult result = executor.execute(request(webApi("Shipped", "{{after.slack_ts}}")), span);
+
+        assertThat(result).isInstanceOf(ActionResult.Success.class);
+        Map<String, Object> body = WebhookExecutorIT.readJson(take().getBody().utf8());
+        assertThat(body).containsEntry("thread_ts", "1700000000.000100").containsEntry("text", "Shipped");
+        assertThat(span.attributes()).containsEntry("thread_id", "1700000000.000100");
+    }
+
+    @Test
+    void aThreadTemplateThatRendersEmptyPostsToTheChannel() throws Exception {
+        slack.enqueue(json("{\"ok\":true,\"ts\":\"1700000003.000400\"}"));
+        executor.execute(request(webApi("Shipped", "{{after.no_such_field}}")), TestSpans.NOOP);
+        assertThat(WebhookExecutorIT.readJson(take().getBody().utf8())).doesNotContainKey("thread_ts");
+    }
+
+    @Test
+    void http429IsTransientWithSlacksRetryAfter() {
+        slack.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "30").build());
+
+        ActionResult result = executor.execute(request(webApi("hi", null)), span());
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isFalse();
+            assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(f.message()).contains("HTTP 429").doesNotContain(TOKEN);
+        });
+    }
+
+    @Test
+    void ratelimitedInTheBodyIsTransientToo() {
+        slack.enqueue(new MockResponse.Builder().code(200).addHeader("Retry-After", "3")
+                .body("{\"ok\":false,\"error\":\"ratelimited\"}").build());
+
+        ActionResult result = executor.execute(request(webApi("hi", null)), span());
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isFalse();
+            assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(3));
+        });
+    }
+
+    @Test
+    void anOkFalseErrorIsPermanentAndExplained() {
+        slack.enqueue(json("{\"ok\":false,\"error\":\"channel_not_found\"}"));
+        slack.enqueue(json("{\"ok\":false,\"error\":\"invalid_auth\"}"));
+
+        ActionResult notFound = executor.execute(request(webApi("hi", null)), span());
+        ActionResult badToken = executor.execute(request(webApi("hi", null)), span());
+
+        assertThat(notFound).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isTrue();
+            assertThat(f.message()).isEqualTo("slack #orders: chat.postMessage failed: channel_not_found (no such "
+                    + "channel, or the app cannot see it: check the channel and invite the app)");
+        });
+        assertThat(badToken).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isTrue();
+            assertThat(f.message()).contains("invalid_auth", "check the slack action's token").doesNotContain(TOKEN);
+        });
+    }
+
+    @Test
+    void slackSideFaultsAreTransient() {
+        slack.enqueue(json("{\"ok\":false,\"error\":\"internal_error\"}"));
+        slack.enqueue(new MockResponse.Builder().code(503).build());
+        slack.enqueue(new MockResponse.Builder().code(200).body("<html>proxy error</html>").build());
+
+        for (int i = 0; i < 3; i++) {
+            ActionResult result = executor.execute(request(webApi("hi", null)), TestSpans.NOOP);
+            assertThat(result).as("answer " + i).isInstanceOfSatisfying(ActionResult.Failure.class,
+                    f -> assertThat(f.permanent()).isFalse());
+        }
+    }
+
+    @Test
+    void postsToAnIncomingWebhookWithoutShowingItsUrl() throws Exception {
+        slack.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+        RecordingTracer.RecordedSpan span = span();
+
+        ActionResult result = executor.execute(request(incomingWebhook("Order {{after.id}} shipped")), span);
+
+        assertThat(result).isInstanceOf(ActionResult.Success.class);
+        RecordedRequest received = take();
+        assertThat(received.getUrl().encodedPath()).isEqualTo(HOOK_PATH);
+        assertThat(received.getHeaders().get("Authorization")).isNull();
+        assertThat(WebhookExecutorIT.readJson(received.getBody().utf8()))
+                .isEqualTo(Map.of("text", "Order 42 shipped"));
+        assertThat(span.attributes()).containsEntry("message_length", 16L).doesNotContainKey("url.full");
+        assertThat(span.attributes().toString()).doesNotContain("hook-secret-part", "/services/");
+    }
+
+    @Test
+    void incomingWebhookErrorsKeepTheUrlSecret() {
+        slack.enqueue(new MockResponse.Builder().code(404).body("no_service").build());
+        slack.enqueue(new MockResponse.Builder().code(500).body("rollup_error").build());
+
+        ActionResult gone = executor.execute(request(incomingWebhook("x")), TestSpans.NOOP);
+        ActionResult fault = executor.execute(request(incomingWebhook("x")), TestSpans.NOOP);
+
+        assertThat(gone).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isTrue();
+            assertThat(f.message()).contains("HTTP 404", "no_service").doesNotContain("hook-secret-part");
+        });
+        assertThat(fault).isInstanceOfSatisfying(ActionResult.Failure.class, f -> assertThat(f.permanent()).isFalse());
+    }
+
+    @Test
+    void anUnreachableSlackIsTransientAndKeepsTheUrlSecret() {
+        URI closedHook = slack.url(HOOK_PATH).uri();
+        slack.close();
+        ActionResult result = executor.execute(request(new SlackAction(closedHook, null, null, null, "x", null)),
+                TestSpans.NOOP);
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isFalse();
+            assertThat(f.message()).doesNotContain("hook-secret-part");
+            assertThat(String.valueOf(f.cause())).doesNotContain("hook-secret-part");
+        });
+    }
+
+    @Test
+    void aTextTemplateThatDoesNotCompileIsABootError() {
+        assertThatThrownBy(() -> executor.validate(webApi("{{#after}}never closed", null)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("slack #orders: text template does not compile");
+    }
+}

@@ -1,0 +1,105 @@
+package io.pgobserver.adapters.actions;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.testing.Events;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TemplatesTest {
+
+    private static Map<String, Object> context(Map<String, Object> before, Map<String, Object> after) {
+        ChangeEvent event = Events.event(3, "42", ChangeKind.UPDATED, before, after);
+        return Templates.context(new ActionRequest(event, "order_shipped",
+                new WebhookAction(URI.create("http://h/"), null), 0, 1, "d"));
+    }
+
+    private static Map<String, Object> after(String key, Object value) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", 42);
+        row.put(key, value);
+        return context(Map.of("id", 42, "status", "paid"), row);
+    }
+
+    @Test
+    void seesEventBeforeAfterAndObserver() throws Exception {
+        Map<String, Object> context = after("status", "shipped");
+        String out = Templates.text("t", "{{event.kind}} {{event.entity_type}}#{{event.entity_id}} {{event.id}} "
+                + "{{event.occurred_at}} {{before.status}}->{{after.status}} by {{observer}}").render(context);
+        assertThat(out).isEqualTo("updated public.orders#42 " + Events.event(3, "42", ChangeKind.UPDATED, null, null).id()
+                + " 2026-01-01T00:00:00.003Z paid->shipped by order_shipped");
+    }
+
+    @Test
+    void numbersRenderAsWritten() throws Exception {
+        assertThat(Templates.text("t", "{{after.total}}").render(after("total", new BigDecimal("150.50"))))
+                .isEqualTo("150.50");
+        assertThat(Templates.text("t", "{{after.id}}").render(after("x", 1))).isEqualTo("42");
+    }
+
+    @Test
+    void missingValuesRenderAsNothing() throws Exception {
+        assertThat(Templates.text("t", "[{{after.missing}}][{{after.note}}][{{nothing.at.all}}]")
+                .render(after("note", null))).isEqualTo("[][][]");
+    }
+
+    @Test
+    void sectionsWork() throws Exception {
+        Templates.Compiled t = Templates.text("t", "{{#after.note}}note: {{after.note}}{{/after.note}}"
+                + "{{^after.note}}no note{{/after.note}}");
+        assertThat(t.render(after("note", "fragile"))).isEqualTo("note: fragile");
+        assertThat(t.render(after("note", ""))).isEqualTo("no note");
+        assertThat(t.render(after("other", 1))).isEqualTo("no note");
+    }
+
+    @Test
+    void textIsNotEscapedHtmlIs() throws Exception {
+        Map<String, Object> context = after("note", "<b>\"Tom & Jerry\"</b>");
+        assertThat(Templates.text("t", "{{after.note}}").render(context)).isEqualTo("<b>\"Tom & Jerry\"</b>");
+        assertThat(Templates.html("t", "<p>{{after.note}}</p>").render(context))
+                .isEqualTo("<p>&lt;b&gt;&quot;Tom &amp; Jerry&quot;&lt;/b&gt;</p>");
+    }
+
+    @Test
+    void valuesAreNeverEvaluatedAsTemplates() throws Exception {
+        Map<String, Object> context = after("note", "{{before.status}} {{#after}}x{{/after}} {{> partial}}");
+        assertThat(Templates.text("t", "{{after.note}}").render(context))
+                .isEqualTo("{{before.status}} {{#after}}x{{/after}} {{> partial}}");
+        assertThat(Templates.html("t", "{{after.note}}").render(context))
+                .isEqualTo("{{before.status}} {{#after}}x{{/after}} {{&gt; partial}}");
+    }
+
+    @Test
+    void aTemplateThatDoesNotCompileNamesTheProblem() {
+        assertThatThrownBy(() -> Templates.text("slack #orders: text template", "Order {{#after}}{{after.id}}{{/before}}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("slack #orders: text template does not compile: ");
+        assertThatThrownBy(() -> Templates.html("email: html body", "{{#after}}unclosed"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("email: html body does not compile")
+                .hasMessageContaining("after");
+    }
+
+    @Test
+    void partialsAreRefusedClearly() {
+        Templates.Compiled compiled;
+        try {
+            compiled = Templates.text("t", "{{> footer}}");
+        } catch (IllegalArgumentException e) {
+            assertThat(e).hasMessageContaining("partials");
+            return;
+        }
+        assertThatThrownBy(() -> compiled.render(after("x", 1)))
+                .isInstanceOf(Templates.TemplateException.class)
+                .hasMessageContaining("partials");
+    }
+}

@@ -1,0 +1,471 @@
+package io.pgobserver.adapters.actions;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.pgobserver.domain.config.ActionsSettings;
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.testing.Events;
+import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.trace.TraceContext;
+import io.pgobserver.domain.trace.TraceState;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockResponseBody;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okio.BufferedSink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The webhook executor against a real HTTP server (OkHttp's MockWebServer). */
+class WebhookExecutorIT {
+
+    private static final String WRITER_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private static final String WRITER_SPAN_ID = "00f067aa0ba902b7";
+    private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+    private static final byte[] KEY = "a-32-byte-signing-key-for-tests!".getBytes(StandardCharsets.UTF_8);
+    private static final String WHSEC = "whsec_" + Base64.getEncoder().encodeToString(KEY);
+
+    private final MockWebServer server = new MockWebServer();
+    private final RecordingTracer tracer = new RecordingTracer();
+    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    private HttpTransport http;
+    private WebhookExecutor executor;
+
+    @BeforeEach
+    void start() throws IOException {
+        server.start();
+        ActionsSettings settings = new ActionsSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), null, null, null);
+        http = new HttpTransport(settings);
+        executor = new WebhookExecutor(http, settings, Map.of("HOOK_TOKEN", "t0ken-from-env")::get, clock);
+    }
+
+    @AfterEach
+    void stop() {
+        http.stop();
+        server.close();
+    }
+
+    private static ChangeEvent event() {
+        Map<String, Object> after = new LinkedHashMap<>();
+        after.put("id", 42);
+        after.put("status", "shipped");
+        after.put("total", new BigDecimal("150.50"));
+        after.put("note", null);
+        TraceContext writer = TraceContext.of(WRITER_TRACE_ID, WRITER_SPAN_ID, true)
+                .withTraceState(TraceState.parse("vendor=abc,other=1"));
+        return Events.event(7, "42", ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"), after)
+                .withTraceContext(writer);
+    }
+
+    private WebhookAction action(String path, Secret secret, Duration timeout) {
+        return new WebhookAction(server.url(path).uri(), "POST", Map.of(), secret, timeout);
+    }
+
+    private static ActionRequest request(WebhookAction action, int attempt) {
+        ChangeEvent event = event();
+        return new ActionRequest(event, "order_shipped", action, 0, attempt,
+                ActionRequest.deliveryId(event, "order_shipped", 0));
+    }
+
+    private RecordedRequest take() throws InterruptedException {
+        RecordedRequest received = server.takeRequest(30, TimeUnit.SECONDS);
+        assertThat(received).as("request received by the server").isNotNull();
+        return received;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> readJson(String json) throws IOException {
+        return JsonMapper.builder().build().readValue(json, Map.class);
+    }
+
+    private static MockResponse status(int code) {
+        return new MockResponse.Builder().code(code).build();
+    }
+
+    @Test
+    void postsTheEventAsJsonWithTheSpansTraceparent() throws Exception {
+        server.enqueue(status(200));
+        WebhookAction action = action("/hooks/orders", null, null);
+        RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, event().traceContext());
+
+        ActionResult result = executor.execute(request(action, 1), span);
+
+        assertThat(result).isEqualTo(ActionResult.success("HTTP 200"));
+        RecordedRequest received = take();
+        assertThat(received.getMethod()).isEqualTo("POST");
+        assertThat(received.getUrl().encodedPath()).isEqualTo("/hooks/orders");
+        TraceContext sent = TraceContext.parse(received.getHeaders().get("traceparent")).orElseThrow();
+        assertThat(sent.traceId()).isEqualTo(WRITER_TRACE_ID);
+        assertThat(sent.spanId()).isEqualTo(span.spanId).isNotEqualTo(WRITER_SPAN_ID);
+        assertThat(sent.isSampled()).isTrue();
+        assertThat(received.getHeaders().get("content-type")).isEqualTo("application/json; charset=utf-8");
+
+        Map<String, Object> body = readJson(received.getBody().utf8());
+        ChangeEvent event = event();
+        assertThat(body.keySet()).containsExactly("event_id", "entity_type", "entity_id", "kind", "before", "after",
+                "occurred_at", "observer");
+        assertThat(body.get("event_id")).isEqualTo(event.id());
+        assertThat(body.get("entity_type")).isEqualTo("public.orders");
+        assertThat(body.get("entity_id")).isEqualTo("42");
+        assertThat(body.get("kind")).isEqualTo("updated");
+        assertThat(body.get("occurred_at")).isEqualTo("2026-01-01T00:00:00.007Z");
+        assertThat(body.get("observer")).isEqualTo("order_shipped");
+        assertThat(body.get("before")).isEqualTo(Map.of("id", 42, "status", "paid"));
+        assertThat(received.getBody().utf8()).contains("\"total\":150.50", "\"note\":null");
+
+        assertThat(span.attributes()).containsEntry("action_type", "webhook")
+                .containsEntry("target_url", server.url("/hooks/orders").toString())
+                .containsEntry("url.full", server.url("/hooks/orders").toString())
+                .containsEntry("http_method", "POST")
+                .containsEntry("http.request.method", "POST")
+                .containsEntry("http_status", 200L)
+                .containsEntry("http.response.status_code", 200L)
+                .containsEntry("server.address", server.getHostName())
+                .containsKey("response_time_ms");
+    }
+
+    @Test
+    void withoutTracingTheWritersContextPassesThrough() throws Exception {
+        server.enqueue(status(204));
+        ActionResult result = executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
+
+        assertThat(result).isInstanceOf(ActionResult.Success.class);
+        RecordedRequest received = take();
+        assertThat(received.getHeaders().get("traceparent")).isEqualTo("00-" + WRITER_TRACE_ID + "-" + WRITER_SPAN_ID + "-01");
+        assertThat(received.getHeaders().get("tracestate")).isEqualTo("vendor=abc,other=1");
+    }
+
+    @Test
+    void anEventWithoutContextAndNoTracingSendsNoTraceparent() throws Exception {
+        server.enqueue(status(200));
+        ChangeEvent event = Events.updated(1, "1", "paid", "shipped");
+        WebhookAction action = action("/hook", null, null);
+        executor.execute(new ActionRequest(event, "o", action, 0, 1, "d-1"), TestSpans.NOOP);
+
+        RecordedRequest received = take();
+        assertThat(received.getHeaders().get("traceparent")).isNull();
+        assertThat(received.getHeaders().get("webhook-id")).isEqualTo("d-1");
+    }
+
+    @Test
+    void webhookIdIsStableAcrossRetriesAndTheSignatureVerifies() throws Exception {
+        server.enqueue(status(503));
+        server.enqueue(status(200));
+        WebhookAction action = action("/hook", new Secret(WHSEC), null);
+
+        ActionResult first = executor.execute(request(action, 1), TestSpans.actionSpan(tracer, event().traceContext()));
+        ActionResult second = executor.execute(request(action, 2), TestSpans.actionSpan(tracer, event().traceContext()));
+
+        assertThat(first).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isFalse();
+            assertThat(f.message()).contains("HTTP 503");
+        });
+        assertThat(second).isInstanceOf(ActionResult.Success.class);
+        RecordedRequest one = take();
+        RecordedRequest two = take();
+        String id = one.getHeaders().get("webhook-id");
+        assertThat(id).isEqualTo(event().id() + ".order_shipped.0");
+        assertThat(two.getHeaders().get("webhook-id")).isEqualTo(id);
+        assertThat(one.getHeaders().get("traceparent")).isNotEqualTo(two.getHeaders().get("traceparent"));
+        for (RecordedRequest received : List.of(one, two)) {
+            String timestamp = received.getHeaders().get("webhook-timestamp");
+            assertThat(timestamp).isEqualTo(Long.toString(NOW.getEpochSecond()));
+            assertThat(received.getHeaders().get("webhook-signature"))
+                    .isEqualTo("v1," + hmac(KEY, id + "." + timestamp + "." + received.getBody().utf8()));
+        }
+    }
+
+    @Test
+    void aSecretWithoutPrefixSignsWithItsUtf8Bytes() throws Exception {
+        server.enqueue(status(200));
+        executor.execute(request(action("/hook", new Secret("plain secret ü"), null), 1), TestSpans.NOOP);
+
+        RecordedRequest received = take();
+        String signed = received.getHeaders().get("webhook-id") + "." + received.getHeaders().get("webhook-timestamp")
+                + "." + received.getBody().utf8();
+        assertThat(received.getHeaders().get("webhook-signature"))
+                .isEqualTo("v1," + hmac("plain secret ü".getBytes(StandardCharsets.UTF_8), signed));
+    }
+
+    @Test
+    void unsignedWithoutSecret() throws Exception {
+        server.enqueue(status(200));
+        executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
+        assertThat(take().getHeaders().get("webhook-signature")).isNull();
+    }
+
+    private static String hmac(byte[] key, String content) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        return Base64.getEncoder().encodeToString(mac.doFinal(content.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aBadRequestIsPermanentAndQuotesTheResponse() {
+        server.enqueue(new MockResponse.Builder().code(400).body("{\"error\":\"unknown field\"}").build());
+        RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+        ActionResult result = executor.execute(request(action("/hook", null, null), 1), span);
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isTrue();
+            assertThat(f.message()).contains("HTTP 400", "unknown field");
+        });
+        assertThat(span.attributes()).containsEntry("http_status", 400L);
+    }
+
+    @Test
+    void serverErrorsAreTransientOtherClientErrorsPermanent() {
+        // (OkHttp itself repeats a request once on 408 before answering; HttpTransportTest covers 408.)
+        for (int code : new int[] {500, 502, 504}) {
+            server.enqueue(status(code));
+            ActionResult result = executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
+            assertThat(result).as("HTTP " + code).isInstanceOfSatisfying(ActionResult.Failure.class,
+                    f -> assertThat(f.permanent()).isFalse());
+        }
+        for (int code : new int[] {401, 403, 404, 410, 422}) {
+            server.enqueue(status(code));
+            ActionResult result = executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
+            assertThat(result).as("HTTP " + code).isInstanceOfSatisfying(ActionResult.Failure.class,
+                    f -> assertThat(f.permanent()).isTrue());
+        }
+    }
+
+    @Test
+    void tooManyRequestsIsTransientWithTheServersRetryAfter() {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "2").build());
+
+        ActionResult result = executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isFalse();
+            assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(2));
+        });
+    }
+
+    @Test
+    void unavailableWithAnHttpDateRetryAfter() {
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(NOW.plusSeconds(90),
+                ZoneOffset.UTC));
+        server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", date).build());
+
+        ActionResult result = executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isFalse();
+            assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(90));
+        });
+    }
+
+    @Test
+    void aSlowServerTimesOutAsATransientFailure() {
+        server.enqueue(new MockResponse.Builder().code(200).headersDelay(20, TimeUnit.SECONDS).build());
+        RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+        ActionResult result = executor.execute(request(action("/slow", null, Duration.ofMillis(500)), 1), span);
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isFalse();
+            assertThat(f.message()).contains("timed out");
+        });
+        assertThat(span.attributes()).containsKey("response_time_ms").doesNotContainKey("http_status");
+    }
+
+    @Test
+    void aSlowBodyTimesOutToo() {
+        server.enqueue(new MockResponse.Builder().code(200).body("{}").bodyDelay(20, TimeUnit.SECONDS).build());
+
+        ActionResult result = executor.execute(request(action("/slow", null, Duration.ofMillis(500)), 1),
+                TestSpans.NOOP);
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isFalse();
+            assertThat(f.message()).contains("timed out");
+        });
+    }
+
+    @Test
+    void anUnreachableReceiverIsTransient() throws IOException {
+        URI closed = server.url("/hook").uri();
+        server.close();
+        ActionResult result = executor.execute(request(new WebhookAction(closed, null), 1), TestSpans.NOOP);
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isFalse();
+            assertThat(f.message()).contains("webhook POST " + closed);
+        });
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void anEndlessResponseBodyIsReadOnlyUpToTheLimit() {
+        server.enqueue(new MockResponse.Builder().code(200).body(new EndlessBody()).build());
+        server.enqueue(new MockResponse.Builder().code(500).body(new EndlessBody()).build());
+        // A deadline long enough that only a bounded read can finish before it.
+        WebhookAction action = action("/endless", null, Duration.ofMinutes(3));
+
+        assertThat(executor.execute(request(action, 1), TestSpans.NOOP)).isEqualTo(ActionResult.success("HTTP 200"));
+        ActionResult failure = executor.execute(request(action, 2), TestSpans.NOOP);
+        assertThat(failure).isInstanceOfSatisfying(ActionResult.Failure.class,
+                f -> assertThat(f.message()).contains("HTTP 500").hasSizeLessThan(1000));
+    }
+
+    /** A chunked body that never ends: it writes until the client hangs up. */
+    private static final class EndlessBody implements MockResponseBody {
+        @Override
+        public long getContentLength() {
+            return -1;
+        }
+
+        @Override
+        public void writeTo(BufferedSink sink) throws IOException {
+            byte[] chunk = "x".repeat(8192).getBytes(StandardCharsets.US_ASCII);
+            while (true) {
+                sink.write(chunk);
+                sink.flush();
+            }
+        }
+    }
+
+    @Test
+    void credentialsAndQueryNeverReachSpanAttributesButCredentialsAuthenticate() throws Exception {
+        server.enqueue(status(200));
+        URI url = URI.create("http://hook-user:hook-pass@" + server.getHostName() + ":" + server.getPort()
+                + "/hooks/orders?token=query-secret");
+        RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+        executor.execute(request(new WebhookAction(url, null), 1), span);
+
+        RecordedRequest received = take();
+        assertThat(received.getUrl().queryParameter("token")).isEqualTo("query-secret");
+        assertThat(received.getHeaders().get("Authorization"))
+                .isEqualTo("Basic " + Base64.getEncoder().encodeToString("hook-user:hook-pass".getBytes()));
+        String shown = span.attributes().values().toString();
+        assertThat(shown).doesNotContain("hook-user", "hook-pass", "query-secret", "token=");
+        assertThat(span.attribute("url.full")).isEqualTo("http://" + server.getHostName() + ":" + server.getPort()
+                + "/hooks/orders");
+        assertThat(new WebhookAction(url, null).describe()).doesNotContain("hook-pass", "query-secret");
+    }
+
+    @Test
+    void extraHeadersExpandEnvironmentVariablesAndTheMethodIsConfigurable() throws Exception {
+        server.enqueue(status(200));
+        WebhookAction action = new WebhookAction(server.url("/hook").uri(), "put",
+                Map.of("Authorization", "Bearer ${HOOK_TOKEN}", "X-Team", "orders"), null, null);
+
+        executor.validate(action);
+        executor.execute(request(action, 1), TestSpans.NOOP);
+
+        RecordedRequest received = take();
+        assertThat(received.getMethod()).isEqualTo("PUT");
+        assertThat(received.getHeaders().get("Authorization")).isEqualTo("Bearer t0ken-from-env");
+        assertThat(received.getHeaders().get("X-Team")).isEqualTo("orders");
+    }
+
+    @Test
+    void anUnsetVariableIsABootErrorThatDoesNotShowTheHeaderValue() {
+        WebhookAction action = new WebhookAction(server.url("/hook").uri(), "POST",
+                Map.of("Authorization", "Bearer ${MISSING_TOKEN} extra-literal"), null, null);
+        assertThatThrownBy(() -> executor.validate(action))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'Authorization'")
+                .hasMessageContaining("${MISSING_TOKEN}")
+                .hasMessageNotContaining("extra-literal");
+    }
+
+    @Test
+    void reservedHeadersAndUnsupportedMethodsAreBootErrors() {
+        assertThatThrownBy(() -> executor.validate(new WebhookAction(server.url("/").uri(), "POST",
+                Map.of("webhook-signature", "v1,forged"), null, null)))
+                .hasMessageContaining("'webhook-signature' is set by pg-observer");
+        assertThatThrownBy(() -> executor.validate(new WebhookAction(server.url("/").uri(), "TRACE", null, null, null)))
+                .hasMessageContaining("method 'TRACE' is not supported");
+        assertThatThrownBy(() -> executor.validate(new WebhookAction(server.url("/").uri(), "POST",
+                Map.of("X-Token", "line\nbreak-secret"), null, null)))
+                .hasMessageContaining("'X-Token' has an invalid name or value")
+                .hasMessageNotContaining("break-secret");
+        assertThatThrownBy(() -> executor.validate(new WebhookAction(server.url("/").uri(), new Secret("whsec_!!notbase64"))))
+                .hasMessageContaining("not base64")
+                .hasMessageNotContaining("notbase64");
+    }
+
+    @Test
+    void aRedirectIsNotFollowedForPost() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(307).addHeader("Location", server.url("/elsewhere")).build());
+
+        ActionResult result = executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isTrue();
+            assertThat(f.message()).contains("HTTP 307", "redirects are not followed");
+        });
+        take();
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aRedirectIsFollowedForGetWhichSendsNoBody() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(302).addHeader("Location", server.url("/final")).build());
+        server.enqueue(status(200));
+        WebhookAction action = new WebhookAction(server.url("/start").uri(), "GET", null, null, null);
+
+        ActionResult result = executor.execute(request(action, 1), TestSpans.NOOP);
+
+        assertThat(result).isEqualTo(ActionResult.success("HTTP 200"));
+        assertThat(take().getUrl().encodedPath()).isEqualTo("/start");
+        RecordedRequest followed = take();
+        assertThat(followed.getUrl().encodedPath()).isEqualTo("/final");
+        assertThat(followed.getBodySize()).isZero();
+    }
+
+    @Test
+    void theHostAllowListIsCheckedAtBootAndOnRedirects() throws Exception {
+        ActionsSettings onlyThisHost = new ActionsSettings(null, null, Set.of(server.getHostName()), null, null);
+        WebhookExecutor guarded = new WebhookExecutor(http, onlyThisHost, name -> null, clock);
+
+        assertThatThrownBy(() -> guarded.validate(new WebhookAction(URI.create("https://evil.example.net/x"), null)))
+                .hasMessageContaining("host 'evil.example.net' is not in actions.allowed_hosts");
+        ActionResult direct = guarded.execute(request(new WebhookAction(URI.create("https://evil.example.net/x"),
+                null), 1), TestSpans.NOOP);
+        assertThat(direct).isInstanceOfSatisfying(ActionResult.Failure.class, f -> assertThat(f.permanent()).isTrue());
+
+        String otherHost = server.getHostName().equals("127.0.0.1") ? "localhost" : "127.0.0.1";
+        server.enqueue(new MockResponse.Builder().code(302)
+                .addHeader("Location", "http://" + otherHost + ":" + server.getPort() + "/inside").build());
+        WebhookAction get = new WebhookAction(server.url("/start").uri(), "GET", null, null, null);
+        guarded.validate(get);
+        ActionResult redirected = guarded.execute(request(get, 1), TestSpans.NOOP);
+        assertThat(redirected).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isTrue();
+            assertThat(f.message()).contains("host '" + otherHost + "' is not in actions.allowed_hosts");
+        });
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+}

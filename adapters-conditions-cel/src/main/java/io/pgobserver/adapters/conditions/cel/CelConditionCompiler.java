@@ -1,0 +1,63 @@
+package io.pgobserver.adapters.conditions.cel;
+
+import dev.cel.bundle.Cel;
+import dev.cel.bundle.CelFactory;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import io.pgobserver.domain.observer.Condition;
+import io.pgobserver.domain.observer.ConditionCompiler;
+
+/**
+ * Compiles conditions with cel-java. One {@link Cel} environment serves every observer: it declares
+ * {@code event}, {@code before} and {@code after} as {@code map(string, dyn)} and compares numbers across
+ * int, uint and double ({@code after.total > 100} holds for 150.5, {@code after.qty == 3} for 3.0).
+ */
+final class CelConditionCompiler implements ConditionCompiler {
+
+    private static final CelType ROW = MapType.create(SimpleType.STRING, SimpleType.DYN);
+
+    private final Cel cel = CelFactory.standardCelBuilder()
+            .setOptions(CelOptions.current()
+                    .enableHeterogeneousNumericComparisons(true)
+                    .build())
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .addVar(CelActivation.EVENT, ROW)
+            .addVar(CelActivation.BEFORE, ROW)
+            .addVar(CelActivation.AFTER, ROW)
+            .build();
+
+    @Override
+    public Condition compile(String observer, String expression) {
+        if (expression == null || expression.isBlank()) {
+            return Condition.ALWAYS;
+        }
+        CelAbstractSyntaxTree ast;
+        try {
+            ast = cel.compile(expression).getAst();
+        } catch (CelValidationException e) {
+            throw new IllegalArgumentException("observer '" + observer + "': condition does not compile: "
+                    + e.getMessage().strip(), e);
+        }
+        CelType resultType = ast.getResultType();
+        if (!resultType.equals(SimpleType.BOOL) && !resultType.equals(SimpleType.DYN)) {
+            throw new IllegalArgumentException("observer '" + observer + "': condition must be true or false, but '"
+                    + expression + "' gives a " + resultType.name()
+                    + " (compare it, e.g. after.status == 'shipped')");
+        }
+        CelRuntime.Program program;
+        try {
+            program = cel.createProgram(ast);
+        } catch (CelEvaluationException e) {
+            throw new IllegalArgumentException("observer '" + observer + "': condition cannot be prepared: "
+                    + e.getMessage(), e);
+        }
+        return new CelCondition(observer, expression, program);
+    }
+}
