@@ -54,8 +54,8 @@ public final class EffectiveConfig {
         listener.put("deduplicate", config.deduplicate());
         root.put("listener", listener);
         root.put("tracing", tracing(config.tracing()));
-        root.put("metrics", Map.of("enabled", config.metrics().enabled(), "port", config.metrics().port()));
-        root.put("admin", Map.of("port", config.adminPort()));
+        root.put("metrics", ordered("enabled", config.metrics().enabled(), "port", config.metrics().port()));
+        root.put("admin", ordered("port", config.adminPort()));
         root.put("actions", actions(config.actions()));
         Map<String, Object> observers = new LinkedHashMap<>();
         for (Configuration.ObserverDefinition o : config.observers()) {
@@ -68,7 +68,7 @@ public final class EffectiveConfig {
                 actions.add(action(action));
             }
             observer.put("actions", actions);
-            observer.put("retry", Map.of("max_attempts", o.retry().maxAttempts(),
+            observer.put("retry", ordered("max_attempts", o.retry().maxAttempts(),
                     "initial_backoff", duration(o.retry().initialBackoff()),
                     "max_backoff", duration(o.retry().maxBackoff()),
                     "multiplier", o.retry().multiplier()));
@@ -90,7 +90,7 @@ public final class EffectiveConfig {
         out.put("endpoint", t.endpoint() == null ? null : Urls.redact(t.endpoint()));
         out.put("protocol", t.protocol());
         out.put("sample_rate", t.sampleRate());
-        out.put("batch", Map.of("max_queue_size", t.maxQueueSize(), "max_export_batch_size", t.maxExportBatchSize(),
+        out.put("batch", ordered("max_queue_size", t.maxQueueSize(), "max_export_batch_size", t.maxExportBatchSize(),
                 "schedule_delay", duration(t.scheduleDelay())));
         Map<String, Object> components = new TreeMap<>();
         for (var c : io.pgobserver.domain.trace.Tracer.Component.values()) {
@@ -153,6 +153,15 @@ public final class EffectiveConfig {
                 out.put("text", e.text());
                 out.put("html", e.html());
             }
+        }
+        return out;
+    }
+
+    /** A mapping in the order given: {@code Map.of} would print in a different order on every run. */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            out.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
         return out;
     }

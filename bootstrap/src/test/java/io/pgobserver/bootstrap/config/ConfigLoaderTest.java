@@ -1,0 +1,624 @@
+package io.pgobserver.bootstrap.config;
+
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.EmailAction;
+import io.pgobserver.domain.observer.SlackAction;
+import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.trace.Tracer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    private static final String DB = "database: { url: jdbc:postgresql://localhost:5432/app }\n";
+
+    @TempDir
+    Path dir;
+
+    private Path file(String yaml) {
+        try {
+            Path path = Files.createTempFile(dir, "pg-observer", ".yaml");
+            Files.writeString(path, yaml);
+            return path;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Configuration load(Map<String, String> env, String yaml, String... overrides) {
+        return new ConfigLoader(env).load(file(yaml), List.of(overrides));
+    }
+
+    private Configuration load(String yaml, String... overrides) {
+        return load(Map.of(), yaml, overrides);
+    }
+
+    private static String observer(String body) {
+        return "observers:\n  o:\n    entity: orders\n" + body;
+    }
+
+    private static final String WEBHOOK = "    actions:\n      - { type: webhook, url: http://localhost:8080/hook }\n";
+
+    @Nested
+    class Defaults {
+
+        @Test
+        void an_empty_file_gives_the_documented_defaults() {
+            Configuration c = load("");
+            assertThat(c.database()).isNull();
+            assertThat(c.listener().consumer()).isEqualTo("default");
+            assertThat(c.listener().batchSize()).isEqualTo(500);
+            assertThat(c.listener().pollInterval()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(c.listener().maxInFlight()).isEqualTo(256);
+            assertThat(c.listener().checkpointInterval()).isEqualTo(Duration.ofMillis(200));
+            assertThat(c.listener().retention()).isNull();
+            assertThat(c.deduplicate()).isTrue();
+            assertThat(c.tracing().enabled()).isTrue();
+            assertThat(c.tracing().serviceName()).isEqualTo("pg-observer");
+            assertThat(c.tracing().exporter()).isEqualTo("otlp");
+            assertThat(c.tracing().endpoint()).isNull();
+            assertThat(c.tracing().protocol()).isEqualTo("grpc");
+            assertThat(c.tracing().sampleRate()).isEqualTo(1.0);
+            assertThat(c.tracing().maxQueueSize()).isEqualTo(2048);
+            assertThat(c.tracing().maxExportBatchSize()).isEqualTo(512);
+            assertThat(c.tracing().scheduleDelay()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(c.tracing().components()).containsExactlyInAnyOrder(Tracer.Component.values());
+            assertThat(c.tracing().entities()).isEmpty();
+            assertThat(c.tracing().kinds()).isEmpty();
+            assertThat(c.metrics().enabled()).isTrue();
+            assertThat(c.metrics().port()).isEqualTo(9464);
+            assertThat(c.adminPort()).isEqualTo(8081);
+            assertThat(c.actions().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(c.actions().readTimeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(c.actions().allowedHosts()).isEmpty();
+            assertThat(c.actions().templatesDir()).isEqualTo(Path.of("templates"));
+            assertThat(c.actions().smtp()).isNull();
+            assertThat(c.observers()).isEmpty();
+            assertThat(c.exporterChosen()).isFalse();
+            assertThat(c.warnings()).isEmpty();
+        }
+
+        @Test
+        void an_observer_gets_every_kind_the_default_retry_and_a_qualified_entity() {
+            Configuration.ObserverDefinition o = load(observer(WEBHOOK)).observers().getFirst();
+            assertThat(o.entity()).isEqualTo("public.orders");
+            assertThat(o.on()).containsExactlyInAnyOrder(ChangeKind.values());
+            assertThat(o.condition()).isEmpty();
+            assertThat(o.retry().maxAttempts()).isEqualTo(5);
+            assertThat(o.retry().initialBackoff()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(o.retry().maxBackoff()).isEqualTo(Duration.ofMinutes(1));
+            assertThat(o.retry().multiplier()).isEqualTo(2.0);
+            WebhookAction w = (WebhookAction) o.actions().getFirst();
+            assertThat(w.method()).isEqualTo("POST");
+            assertThat(w.timeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(w.secret()).isNull();
+        }
+
+        @Test
+        void smtp_defaults_to_port_587_starttls_and_a_30s_timeout() {
+            Configuration c = load("actions: { smtp: { host: mail.example.com, from: a@example.com } }");
+            assertThat(c.actions().smtp().port()).isEqualTo(587);
+            assertThat(c.actions().smtp().security()).isEqualTo("starttls");
+            assertThat(c.actions().smtp().timeout()).isEqualTo(Duration.ofSeconds(30));
+        }
+
+        @Test
+        void a_missing_default_file_is_fine_but_a_missing_named_file_is_an_error() {
+            assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(dir.resolve("nope.yaml"), List.of()))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("nope.yaml").hasMessageContaining("--config");
+        }
+    }
+
+    @Nested
+    class Precedence {
+
+        @Test
+        void environment_wins_over_the_file_and_flags_win_over_both() {
+            String yaml = "tracing: { service_name: from-file, sample_rate: 0.5 }";
+            assertThat(load(yaml).tracing().serviceName()).isEqualTo("from-file");
+            Map<String, String> env = Map.of("TRACING_SERVICE_NAME", "from-env", "TRACING_SAMPLE_RATE", "0.25");
+            Configuration fromEnv = load(env, yaml);
+            assertThat(fromEnv.tracing().serviceName()).isEqualTo("from-env");
+            assertThat(fromEnv.tracing().sampleRate()).isEqualTo(0.25);
+            Configuration fromFlag = load(env, yaml, "tracing.service_name=from-flag");
+            assertThat(fromFlag.tracing().serviceName()).isEqualTo("from-flag");
+            assertThat(fromFlag.tracing().sampleRate()).isEqualTo(0.25);
+        }
+
+        @Test
+        void a_flag_can_set_a_key_the_file_does_not_have() {
+            Configuration c = load("", "listener.batch_size=42", "tracing.batch.schedule_delay=250ms");
+            assertThat(c.listener().batchSize()).isEqualTo(42);
+            assertThat(c.tracing().scheduleDelay()).isEqualTo(Duration.ofMillis(250));
+        }
+
+        @Test
+        void a_flag_without_equals_sign_is_an_error() {
+            assertThatThrownBy(() -> load("", "listener.batch_size"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("key.path=value");
+        }
+
+        @Test
+        void a_flag_naming_an_unknown_key_is_an_error_naming_it() {
+            assertThatThrownBy(() -> load("", "listener.batchsize=10"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("listener.batchsize");
+        }
+    }
+
+    @Nested
+    class Substitution {
+
+        @Test
+        void variables_are_replaced_and_defaults_apply_when_unset() {
+            Map<String, String> env = Map.of("HOST", "db.internal", "DB_PASSWORD", "pw");
+            Configuration c = load(env, """
+                    database:
+                      url: jdbc:postgresql://${HOST}:${PORT:-5432}/${DB:-app}
+                      user: ${DB_USER:-observer}
+                      password: ${DB_PASSWORD}
+                    """);
+            assertThat(c.database().url()).isEqualTo("jdbc:postgresql://db.internal:5432/app");
+            assertThat(c.database().user()).isEqualTo("observer");
+            assertThat(c.database().password().reveal()).isEqualTo("pw");
+        }
+
+        @Test
+        void an_empty_default_is_allowed() {
+            Configuration c = load(DB + "tracing: { endpoint: \"${OTLP:-}\" }");
+            assertThat(c.tracing().endpoint()).isEmpty();
+        }
+
+        @Test
+        void variables_inside_lists_are_replaced() {
+            Configuration c = load(Map.of("OPS", "ops@example.com"), observer("""
+                    actions:
+                      - { type: email, to: ["${OPS}", "sre@example.com"], subject: s, text: t }
+                    """.indent(4)));
+            assertThat(((EmailAction) c.observers().getFirst().actions().getFirst()).to())
+                    .containsExactly("ops@example.com", "sre@example.com");
+        }
+
+        @Test
+        void a_missing_variable_is_an_error_naming_the_key_and_the_variable() {
+            assertThatThrownBy(() -> load(observer("""
+                    actions:
+                      - { type: webhook, url: http://localhost/h, secret: "${HOOK_SECRET}" }
+                    """.indent(4))))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("observers.o.actions[0].secret")
+                    .hasMessageContaining("HOOK_SECRET")
+                    .hasMessageContaining(":-default");
+        }
+    }
+
+    @Nested
+    class Errors {
+
+        @Test
+        void an_unknown_key_names_its_full_path() {
+            assertThatThrownBy(() -> load("listener: { batchsize: 10 }"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("listener.batchsize");
+            assertThatThrownBy(() -> load("tracing: { batch: { max_queue: 10 } }"))
+                    .hasMessageContaining("tracing.batch.max_queue");
+            assertThatThrownBy(() -> load("databse: { url: x }"))
+                    .hasMessageContaining("unknown configuration key databse");
+            assertThatThrownBy(() -> load(observer("""
+                    actions:
+                      - { type: webhook, url: http://localhost/h, sekret: x }
+                    """.indent(4))))
+                    .hasMessageContaining("observers.o.actions[0].sekret");
+            assertThatThrownBy(() -> load(observer(WEBHOOK + "    retry: { attempts: 3 }\n")))
+                    .hasMessageContaining("observers.o.retry.attempts");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', textBlock = """
+                listener: { poll_interval: soon }                | listener.poll_interval
+                listener: { poll_interval: 0s }                  | listener.poll_interval
+                listener: { batch_size: -1 }                     | listener.batch_size
+                listener: { batch_size: many }                   | listener.batch_size
+                listener: { max_in_flight: 0 }                   | listener.max_in_flight
+                listener: { consumer: 'a b' }                    | listener.consumer
+                listener: { retention: 0s }                      | listener.retention
+                listener: { deduplicate: maybe }                 | listener.deduplicate
+                tracing: { sample_rate: 2 }                      | tracing.sample_rate
+                tracing: { sample_rate: half }                   | tracing.sample_rate
+                tracing: { exporter: datadog }                   | tracing.exporter
+                tracing: { protocol: thrift }                    | tracing.protocol
+                tracing: { enabled: sometimes }                  | tracing.enabled
+                tracing: { kinds: [upserted] }                   | tracing.kinds
+                tracing: { batch: { max_export_batch_size: 4096 } } | tracing.batch.max_export_batch_size
+                tracing: { components: { listener: perhaps } }   | tracing.components.listener
+                metrics: { port: 70000 }                         | metrics.port
+                admin: { port: -2 }                              | admin.port
+                actions: { read_timeout: 5 parsecs }             | actions.read_timeout
+                actions: { smtp: { host: mail } }                | actions.smtp.from
+                actions: { smtp: { host: m, from: a@b.c, security: tls } } | actions.smtp.security
+                database: { url: 'mysql://localhost/app' }       | database.url
+                """)
+        void an_invalid_value_names_its_key(String yaml, String key) {
+            assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class).hasMessageContaining(key);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', textBlock = """
+                    on: [upserted]                               | observers.o.on
+                    on: [created]                                | observers.o.actions
+                    retry: { max_attempts: 0 }                   | observers.o.retry
+                    retry: { initial_backoff: 1m, max_backoff: 1s } | observers.o.retry
+                    retry: { initial_backoff: later }            | observers.o.retry.initial_backoff
+                """)
+        void an_invalid_observer_value_names_its_key(String line, String key) {
+            String body = "    " + line.strip() + "\n" + (key.endsWith("actions") ? "" : WEBHOOK);
+            assertThatThrownBy(() -> load(observer(body))).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(key);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', textBlock = """
+                { type: sms, to: '+1555' }                            | observers.o.actions[0].type
+                { type: webhook }                                     | observers.o.actions[0].url
+                { type: webhook, url: 'ftp://files.example.com/x' }   | observers.o.actions[0]
+                { type: webhook, url: 'not a url' }                   | observers.o.actions[0].url
+                { type: webhook, url: 'http://h/x', timeout: forever } | observers.o.actions[0].timeout
+                { type: slack, text: hi }                             | observers.o.actions[0]
+                { type: email, to: [ops@example.com], text: t }       | observers.o.actions[0]
+                { type: email, to: [nobody], subject: s, text: t }    | observers.o.actions[0]
+                """)
+        void an_invalid_action_names_the_action(String action, String key) {
+            String body = "    actions:\n      - " + action + "\n";
+            assertThatThrownBy(() -> load(observer(body))).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(key);
+        }
+
+        @Test
+        void an_observer_without_entity_names_the_key() {
+            assertThatThrownBy(() -> load("observers:\n  o:\n" + WEBHOOK))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("observers.o.entity");
+        }
+
+        @Test
+        void invalid_yaml_says_where() {
+            assertThatThrownBy(() -> load("listener: {batch_size: 10\n"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("not valid YAML").hasMessageContaining("line");
+        }
+
+        @Test
+        void a_mapping_where_a_value_belongs_names_the_key() {
+            assertThatThrownBy(() -> load("tracing: { service_name: { a: b } }"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("tracing.service_name");
+            assertThatThrownBy(() -> load("listener: 5"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("listener");
+        }
+    }
+
+    @Nested
+    class Values {
+
+        @Test
+        void durations_take_units_fractions_and_iso_8601() {
+            Configuration c = load("listener: { poll_interval: 1.5s, checkpoint_interval: 250ms, retention: 7d }\n"
+                    + "tracing: { batch: { schedule_delay: PT2S } }");
+            assertThat(c.listener().pollInterval()).isEqualTo(Duration.ofMillis(1500));
+            assertThat(c.listener().checkpointInterval()).isEqualTo(Duration.ofMillis(250));
+            assertThat(c.listener().retention()).isEqualTo(Duration.ofDays(7));
+            assertThat(c.tracing().scheduleDelay()).isEqualTo(Duration.ofSeconds(2));
+        }
+
+        @Test
+        void lists_may_be_comma_separated_and_kinds_accept_sql_names() {
+            Configuration c = load(observer("    on: insert, UPDATE\n" + WEBHOOK)
+                    + "tracing: { entities: [orders, billing.invoices], kinds: deleted }");
+            assertThat(c.observers().getFirst().on()).containsExactlyInAnyOrder(ChangeKind.CREATED, ChangeKind.UPDATED);
+            assertThat(c.tracing().entities()).containsExactlyInAnyOrder("public.orders", "billing.invoices");
+            assertThat(c.tracing().kinds()).containsExactly(ChangeKind.DELETED);
+        }
+
+        @Test
+        void components_can_be_switched_off_one_by_one() {
+            Configuration c = load("tracing: { components: { cache: false, dlq: no } }");
+            assertThat(c.tracing().components()).containsExactlyInAnyOrder(Tracer.Component.LISTENER,
+                    Tracer.Component.EXECUTOR);
+        }
+
+        @Test
+        void slack_takes_a_webhook_url_or_a_token_with_a_channel() {
+            Configuration c = load(observer("""
+                    actions:
+                      - { type: slack, webhook_url: "https://hooks.slack.com/services/T/B/x", text: "hi {{after.id}}" }
+                      - { type: slack, token: xoxb-1, channel: "#orders", text: hi, thread_ts: "{{after.thread}}" }
+                    """.indent(4)));
+            List<?> actions = c.observers().getFirst().actions();
+            assertThat(((SlackAction) actions.get(0)).webhookUrl()).hasHost("hooks.slack.com");
+            SlackAction bot = (SlackAction) actions.get(1);
+            assertThat(bot.token().reveal()).isEqualTo("xoxb-1");
+            assertThat(bot.apiUrl()).isEqualTo(SlackAction.DEFAULT_API_URL);
+        }
+    }
+
+    @Nested
+    class Environment {
+
+        @Test
+        void qualify_adds_public_only_without_a_schema() {
+            assertThat(ConfigLoader.qualify("orders")).isEqualTo("public.orders");
+            assertThat(ConfigLoader.qualify(" sales.orders ")).isEqualTo("sales.orders");
+            assertThat(ConfigLoader.qualify("a.b.c")).isEqualTo("a.b.c");
+        }
+
+        @Test
+        void database_url_in_postgres_form_becomes_jdbc_user_and_password() {
+            Configuration c = load(Map.of("DATABASE_URL", "postgres://user:p%40ss@host:5433/db?sslmode=require"),
+                    "database: { url: jdbc:postgresql://ignored/x, user: other, password: other }");
+            assertThat(c.database().url()).isEqualTo("jdbc:postgresql://host:5433/db?sslmode=require");
+            assertThat(c.database().user()).isEqualTo("user");
+            assertThat(c.database().password().reveal()).isEqualTo("p@ss");
+        }
+
+        @Test
+        void database_url_without_credentials_keeps_the_files_user_and_password() {
+            Configuration c = load(Map.of("DATABASE_URL", "postgresql://db.internal/shop"),
+                    "database: { user: app, password: pw }");
+            assertThat(c.database().url()).isEqualTo("jdbc:postgresql://db.internal/shop");
+            assertThat(c.database().user()).isEqualTo("app");
+            assertThat(c.database().password().reveal()).isEqualTo("pw");
+        }
+
+        @Test
+        void database_url_in_jdbc_form_is_taken_as_it_is() {
+            Configuration c = load(Map.of("DATABASE_URL", "jdbc:postgresql://h:5432/d"), "");
+            assertThat(c.database().url()).isEqualTo("jdbc:postgresql://h:5432/d");
+        }
+
+        @Test
+        void a_bad_database_url_does_not_echo_the_password() {
+            assertThatThrownBy(() -> load(Map.of("DATABASE_URL", "postgres://u:sup3rs3cret@/db"), ""))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("database.url")
+                    .hasMessageNotContaining("sup3rs3cret");
+        }
+
+        @Test
+        void otel_variables_set_the_tracing_settings() {
+            Configuration c = load(Map.of(
+                    "OTEL_SERVICE_NAME", "billing-observer",
+                    "OTEL_TRACES_EXPORTER", "otlp",
+                    "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
+                    "OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod,team=pay%20ments"), "");
+            assertThat(c.tracing().serviceName()).isEqualTo("billing-observer");
+            assertThat(c.tracing().exporter()).isEqualTo("otlp");
+            assertThat(c.tracing().endpoint()).isEqualTo("http://collector:4318");
+            assertThat(c.tracing().protocol()).isEqualTo("http/protobuf");
+            assertThat(c.tracing().resourceAttributes())
+                    .containsExactlyInAnyOrderEntriesOf(Map.of("deployment.environment", "prod", "team", "pay ments"));
+            assertThat(c.exporterChosen()).isTrue();
+        }
+
+        @Test
+        void resource_attributes_from_the_environment_merge_with_the_files() {
+            Configuration c = load(Map.of("OTEL_RESOURCE_ATTRIBUTES", "region=eu"),
+                    "tracing: { resource_attributes: { team: payments, region: us } }");
+            assertThat(c.tracing().resourceAttributes()).containsExactlyInAnyOrderEntriesOf(
+                    Map.of("team", "payments", "region", "eu"));
+        }
+
+        @Test
+        void malformed_resource_attributes_are_an_error_naming_the_variable() {
+            assertThatThrownBy(() -> load(Map.of("OTEL_RESOURCE_ATTRIBUTES", "novalue"), ""))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("OTEL_RESOURCE_ATTRIBUTES");
+        }
+
+        @Test
+        void the_signal_specific_otlp_endpoint_wins_over_the_generic_one() {
+            Configuration c = load(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://generic:4317",
+                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://traces:4317"), "");
+            assertThat(c.tracing().endpoint()).isEqualTo("http://traces:4317");
+        }
+
+        @Test
+        void the_logging_exporter_is_the_console_one() {
+            assertThat(load(Map.of("OTEL_TRACES_EXPORTER", "logging"), "").tracing().exporter()).isEqualTo("console");
+        }
+
+        @Test
+        void pg_observers_own_names_win_over_the_otel_ones() {
+            Configuration c = load(Map.of(
+                    "OTEL_SERVICE_NAME", "otel-name", "TRACING_SERVICE_NAME", "own-name",
+                    "OTEL_TRACES_EXPORTER", "console", "TRACING_EXPORTER", "otlp",
+                    "OTEL_TRACES_SAMPLER", "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG", "0.5",
+                    "TRACING_SAMPLE_RATE", "0.1"), "");
+            assertThat(c.tracing().serviceName()).isEqualTo("own-name");
+            assertThat(c.tracing().exporter()).isEqualTo("otlp");
+            assertThat(c.tracing().sampleRate()).isEqualTo(0.1);
+        }
+
+        @Test
+        void jaeger_sample_rate_wins_over_tracing_sample_rate() {
+            Configuration c = load(Map.of("TRACING_SAMPLE_RATE", "0.1", "JAEGER_SAMPLE_RATE", "0.2"), "");
+            assertThat(c.tracing().sampleRate()).isEqualTo(0.2);
+        }
+
+        @Test
+        void otel_sdk_disabled_turns_tracing_off_whatever_else_says() {
+            Configuration c = load(Map.of("OTEL_SDK_DISABLED", "true", "TRACING_ENABLED", "true"),
+                    "tracing: { enabled: true }", "tracing.enabled=true");
+            // --set is applied last: a flag still wins, as flags always do.
+            assertThat(c.tracing().enabled()).isTrue();
+            Configuration noFlag = load(Map.of("OTEL_SDK_DISABLED", "TRUE", "TRACING_ENABLED", "true"),
+                    "tracing: { enabled: true }");
+            assertThat(noFlag.tracing().enabled()).isFalse();
+            assertThat(noFlag.tracing().active()).isFalse();
+            assertThat(load(Map.of("OTEL_SDK_DISABLED", "false"), "").tracing().enabled()).isTrue();
+        }
+
+        @Test
+        void tracing_enabled_false_turns_tracing_off() {
+            assertThat(load(Map.of("TRACING_ENABLED", "false"), "").tracing().active()).isFalse();
+        }
+
+        @Test
+        void jaeger_agent_host_maps_to_otlp_grpc_on_4317_with_one_warning() {
+            Configuration c = load(Map.of("JAEGER_AGENT_HOST", "jaeger", "JAEGER_AGENT_PORT", "6831"),
+                    "tracing: { protocol: http/protobuf }");
+            assertThat(c.tracing().exporter()).isEqualTo("jaeger");
+            assertThat(c.tracing().endpoint()).isEqualTo("http://jaeger:4317");
+            assertThat(c.tracing().protocol()).isEqualTo("grpc");
+            assertThat(c.exporterChosen()).isTrue();
+            assertThat(c.warnings()).hasSize(1);
+            assertThat(c.warnings().getFirst()).contains("JAEGER_AGENT_HOST", "http://jaeger:4317", "6831");
+        }
+
+        @Test
+        void jaeger_endpoint_wins_over_the_agent_and_gives_no_warning() {
+            Configuration c = load(Map.of("JAEGER_AGENT_HOST", "old", "JAEGER_ENDPOINT", "http://jaeger:4317"), "");
+            assertThat(c.tracing().exporter()).isEqualTo("jaeger");
+            assertThat(c.tracing().endpoint()).isEqualTo("http://jaeger:4317");
+            assertThat(c.warnings()).isEmpty();
+        }
+
+        @Test
+        void zipkin_endpoint_chooses_the_zipkin_exporter() {
+            Configuration c = load(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411/api/v2/spans"),
+                    "tracing: { exporter: otlp, endpoint: http://collector:4317 }");
+            assertThat(c.tracing().exporter()).isEqualTo("zipkin");
+            assertThat(c.tracing().endpoint()).isEqualTo("http://zipkin:9411/api/v2/spans");
+            assertThat(c.exporterChosen()).isTrue();
+        }
+
+        @ParameterizedTest(name = "{0} {1} -> {2}")
+        @CsvSource(nullValues = "-", textBlock = """
+                parentbased_traceidratio, 0.25, 0.25, 0
+                parentbased_traceidratio, -,    1.0,  0
+                traceidratio,             0.5,  0.5,  1
+                always_on,                -,    1.0,  1
+                parentbased_always_on,    0.3,  1.0,  0
+                always_off,               -,    0.0,  1
+                parentbased_always_off,   -,    0.0,  0
+                PARENTBASED_TRACEIDRATIO, 0.1,  0.1,  0
+                """)
+        void otel_traces_sampler_becomes_a_parent_based_ratio(String sampler, String arg, double rate, int warnings) {
+            Map<String, String> env = arg == null ? Map.of("OTEL_TRACES_SAMPLER", sampler)
+                    : Map.of("OTEL_TRACES_SAMPLER", sampler, "OTEL_TRACES_SAMPLER_ARG", arg);
+            Configuration c = load(env, "");
+            assertThat(c.tracing().sampleRate()).isEqualTo(rate);
+            assertThat(c.warnings()).hasSize(warnings);
+        }
+
+        @Test
+        void the_sampler_arg_alone_sets_the_ratio() {
+            assertThat(load(Map.of("OTEL_TRACES_SAMPLER_ARG", "0.05"), "").tracing().sampleRate()).isEqualTo(0.05);
+        }
+
+        @Test
+        void an_unsupported_sampler_is_an_error_naming_the_variable() {
+            assertThatThrownBy(() -> load(Map.of("OTEL_TRACES_SAMPLER", "jaeger_remote"), ""))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("OTEL_TRACES_SAMPLER")
+                    .hasMessageContaining("parentbased_traceidratio");
+        }
+
+        @Test
+        void a_bad_value_from_the_environment_names_the_key_it_sets() {
+            assertThatThrownBy(() -> load(Map.of("TRACING_SAMPLE_RATE", "lots"), ""))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("tracing.sample_rate");
+            assertThatThrownBy(() -> load(Map.of("TRACING_EXPORTER", "datadog"), ""))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("tracing.exporter");
+        }
+
+        @Test
+        void blank_variables_count_as_unset() {
+            Configuration c = load(Map.of("TRACING_EXPORTER", " ", "DATABASE_URL", ""), "tracing: { exporter: console }");
+            assertThat(c.tracing().exporter()).isEqualTo("console");
+            assertThat(c.database()).isNull();
+        }
+
+        @Test
+        void exporter_chosen_is_true_only_when_something_names_the_exporter() {
+            assertThat(load("").exporterChosen()).isFalse();
+            assertThat(load("tracing: { service_name: x }").exporterChosen()).isFalse();
+            assertThat(load("tracing: { exporter: otlp }").exporterChosen()).isTrue();
+            assertThat(load(Map.of("TRACING_EXPORTER", "otlp"), "").exporterChosen()).isTrue();
+            assertThat(load("", "tracing.exporter=console").exporterChosen()).isTrue();
+        }
+
+        @Test
+        void every_variable_read_is_listed() {
+            assertThat(EnvironmentOverrides.VARIABLES).doesNotHaveDuplicates()
+                    .contains("DATABASE_URL", "OTEL_SDK_DISABLED", "ZIPKIN_ENDPOINT", "JAEGER_AGENT_PORT");
+        }
+    }
+
+    @Nested
+    class Masking {
+
+        private static final Map<String, String> SECRETS = Map.of(
+                "DB_PASSWORD", "db-pa55word",
+                "HOOK_SECRET", "whsec_aG9va3NlY3JldA==",
+                "SLACK_URL", "https://hooks.slack.com/services/T000/B000/slacksecretpath",
+                "SLACK_TOKEN", "xoxb-slack-token-value",
+                "SMTP_PASSWORD", "smtp-pa55word",
+                "API_KEY", "header-api-key-value");
+
+        @Test
+        void render_masks_passwords_secrets_tokens_slack_urls_url_credentials_and_query_strings() {
+            Configuration c = load(SECRETS, """
+                    database:
+                      url: jdbc:postgresql://db:5432/app?password=jdbcquerypw&ssl=true
+                      user: app
+                      password: ${DB_PASSWORD}
+                    tracing:
+                      endpoint: https://tracinguser:tracingpw@collector.example.com:4318/v1/traces?apikey=tracingkey
+                    actions:
+                      smtp: { host: mail.example.com, user: mailer, password: "${SMTP_PASSWORD}", from: a@example.com }
+                    observers:
+                      o:
+                        entity: orders
+                        actions:
+                          - type: webhook
+                            url: https://hookuser:hookpw@hooks.example.com/orders?token=hooktoken
+                            secret: ${HOOK_SECRET}
+                            headers: { X-Api-Key: "${API_KEY}" }
+                          - { type: slack, webhook_url: "${SLACK_URL}", text: hi }
+                          - { type: slack, token: "${SLACK_TOKEN}", channel: "#o", text: hi,
+                              api_url: "https://apiuser:apipw@slack.internal/api?key=apikey" }
+                    """);
+            String out = EffectiveConfig.render(c);
+            for (String secret : List.of("db-pa55word", "jdbcquerypw", "tracinguser", "tracingpw", "tracingkey",
+                    "smtp-pa55word", "hookuser", "hookpw", "hooktoken", "aG9va3NlY3JldA", "header-api-key-value",
+                    "slacksecretpath", "xoxb-slack-token-value", "apiuser", "apipw", "apikey")) {
+                assertThat(out).as("rendered configuration leaks %s", secret).doesNotContain(secret);
+            }
+            assertThat(out).contains("jdbc:postgresql://db:5432/app?****", "https://collector.example.com:4318/v1/traces",
+                    "https://hooks.example.com/orders", "https://slack.internal/api", "user: app", "user: mailer");
+        }
+
+        @Test
+        void render_is_stable_and_parses_back_as_yaml() {
+            String yaml = DB + observer(WEBHOOK);
+            String first = EffectiveConfig.render(load(yaml));
+            assertThat(EffectiveConfig.render(load(yaml))).isEqualTo(first);
+            assertThat(first).contains("batch_size: 500", "max_in_flight: 256", "entity: public.orders");
+        }
+
+        @Test
+        void secret_values_never_appear_in_error_messages() {
+            assertThatThrownBy(() -> load(Map.of("SLACK_URL", "https://hooks.slack.com/services/T/B/leak me"),
+                    observer("    actions:\n      - { type: slack, webhook_url: \"${SLACK_URL}\", text: hi }\n")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("observers.o.actions[0].webhook_url")
+                    .hasMessageNotContaining("leak");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.pgobserver.bootstrap.config;
+
+import io.pgobserver.domain.observer.EmailAction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every example configuration in {@code docs/examples/} loads, validates and prints with its secrets masked, and
+ * {@code docs/examples.md} explains each of them.
+ */
+class ExampleConfigsTest {
+
+    static final Path DOCS = Path.of("..", "docs");
+    static final Path EXAMPLES = DOCS.resolve("examples");
+
+    /** The secrets the examples read from the environment: none may show in the printed configuration. */
+    static final Map<String, String> SECRETS = Map.of(
+            "DB_PASSWORD", "example-db-password-4711",
+            "HOOK_SECRET", "whsec_ZXhhbXBsZS1ob29rLXNlY3JldA==",
+            "ACME_HOOK_SECRET", "acme-hook-secret-4711",
+            "GLOBEX_HOOK_SECRET", "globex-hook-secret-4711",
+            "SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0000/B0000/slack-path-secret-4711",
+            "SLACK_BOT_TOKEN", "xoxb-slack-bot-token-4711",
+            "SMTP_PASSWORD", "smtp-password-4711",
+            "CRM_TOKEN", "crm-token-4711",
+            "EVENTS_API_TOKEN", "events-api-token-4711");
+
+    static final Map<String, String> ENV = environment();
+
+    private static Map<String, String> environment() {
+        Map<String, String> env = new HashMap<>(SECRETS);
+        env.put("TEMPLATES_DIR", EXAMPLES.resolve("templates").toString());
+        return Map.copyOf(env);
+    }
+
+    static List<Path> examples() throws IOException {
+        try (Stream<Path> files = Files.list(EXAMPLES)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList();
+        }
+    }
+
+    @Test
+    void there_are_at_least_ten_examples() throws IOException {
+        assertThat(examples()).hasSizeGreaterThanOrEqualTo(10);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void example_is_valid_and_prints_without_secrets(Path file) {
+        Configuration config = new ConfigLoader(ENV).load(file, List.of());
+        validate(config);
+        String printed = EffectiveConfig.render(config);
+        SECRETS.forEach((name, value) -> assertThat(printed)
+                .as("%s: the value of %s is printed", file.getFileName(), name)
+                .doesNotContain(value)
+                .doesNotContain(value.replace("whsec_", "")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void example_is_explained_in_examples_md(Path file) throws IOException {
+        assertThat(Files.readString(DOCS.resolve("examples.md")))
+                .contains("examples/" + file.getFileName());
+    }
+
+    /**
+     * What {@code check-config} checks of an example. Once every adapter is on this module's class path this
+     * becomes the full check: {@code Boot.boot(config, AdapterCatalog.discover()).observers();} (conditions
+     * compiled, templates and action settings validated by their executors).
+     */
+    static void validate(Configuration config) {
+        assertThat(config.database()).as("database.url").isNotNull();
+        assertThat(config.observers()).as("observers").isNotEmpty();
+        for (Configuration.ObserverDefinition observer : config.observers()) {
+            observer.actions().stream()
+                    .filter(a -> a instanceof EmailAction e && e.template() != null)
+                    .map(a -> ((EmailAction) a).template())
+                    .forEach(name -> assertThat(Stream.of(".txt", ".html")
+                            .map(ext -> config.actions().templatesDir().resolve(name + ext)))
+                            .as("observers.%s: template %s in %s", observer.name(), name, config.actions().templatesDir())
+                            .anyMatch(Files::isRegularFile));
+        }
+    }
+}
