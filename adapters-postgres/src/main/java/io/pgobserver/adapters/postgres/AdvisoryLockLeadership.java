@@ -45,6 +45,7 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
     private final Object lock = new Object();
     private Connection connection;
     private boolean held;
+    private boolean unreachable;
 
     @Inject
     AdvisoryLockLeadership(Database database, ListenerSettings settings) {
@@ -102,7 +103,9 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                 return false;
             }
             try {
-                if (!connection.isValid(VALIDATION_TIMEOUT_SECONDS) || !holdsLock(connection)) {
+                if (!connection.isValid(VALIDATION_TIMEOUT_SECONDS)) {
+                    lostLeadership("its PostgreSQL session is gone, and the lock with it");
+                } else if (!holdsLock(connection)) {
                     lostLeadership("the lock is no longer held by this session");
                 }
             } catch (SQLException e) {
@@ -172,9 +175,14 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                     held = rs.getBoolean(1);
                 }
             }
+            unreachable = false;
         } catch (SQLException e) {
-            LOG.warn("Cannot reach PostgreSQL at {} to take the leadership lock for consumer '{}': {}",
-                    database.describe(), consumer, Database.rootMessage(e));
+            // Once per outage: a standby retries twice a second.
+            if (!unreachable) {
+                LOG.warn("Cannot reach PostgreSQL at {} to take the leadership lock for consumer '{}': {}",
+                        database.describe(), consumer, Database.rootMessage(e));
+            }
+            unreachable = true;
             held = false;
             closeConnection();
         }

@@ -89,9 +89,9 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     private final Duration pollInterval;
     private final Object connectionLock = new Object();
     private volatile Connection connection;
-    private int failures;
-    private long retryAtNanos;
-    private String lastError = "";
+    private volatile int failures;
+    private volatile long retryAtNanos;
+    private volatile String lastError = "";
 
     @Inject
     PostgresChangeSource(Database database, ListenerSettings settings) {
@@ -182,21 +182,28 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
 
     /** The open listening connection, or a new one once the backoff after the last failure has passed. */
     private Connection connection(long deadline) throws ChangeSourceException, InterruptedException {
+        long wait;
         synchronized (connectionLock) {
             Connection current = connection;
             if (current != null) {
                 return current;
             }
-            long wait = retryAtNanos - System.nanoTime();
-            if (wait > 0) {
-                long allowed = deadline - System.nanoTime();
-                if (allowed < wait) {
-                    TimeUnit.NANOSECONDS.sleep(Math.max(0, allowed));
-                    throw new ChangeSourceException("PostgreSQL at " + database.describe()
-                            + " is unreachable; reconnecting with backoff (" + failures + " attempts so far): "
-                            + lastError, null);
-                }
-                TimeUnit.NANOSECONDS.sleep(wait);
+            wait = retryAtNanos - System.nanoTime();
+        }
+        // Sleep outside the lock, so that stop() never waits for a backoff.
+        if (wait > 0) {
+            long allowed = deadline - System.nanoTime();
+            if (allowed < wait) {
+                TimeUnit.NANOSECONDS.sleep(Math.max(0, allowed));
+                throw new ChangeSourceException("PostgreSQL at " + database.describe()
+                        + " is unreachable; reconnecting with backoff (" + failures + " attempts so far): "
+                        + lastError, null);
+            }
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        synchronized (connectionLock) {
+            if (connection != null) {
+                return connection;
             }
             Connection opened = null;
             try {
