@@ -67,13 +67,13 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 10_000;
 
-    private static final String SELECT_EVENTS = """
+    static final String SELECT_EVENTS = """
             select event_id::text as event_id, txid::text::bigint as txid, id as "offset", entity_type, entity_id,
                    kind, before::text as before, after::text as after, occurred_at, traceparent, tracestate
-              from pgobserver.change_log
-             where (txid, id) > (?::text::xid8, ?)
-               and txid < pg_snapshot_xmin(pg_current_snapshot())
-             order by txid, id
+              from pgobserver.change_log cl
+             where (cl.txid, cl.id) > (?::text::xid8, ?)
+               and cl.txid < pg_snapshot_xmin(pg_current_snapshot())
+             order by cl.txid, cl.id  -- qualified: the bare name would sort by the bigint alias, without the index
              limit ?
             """;
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -228,5 +229,26 @@ class PostgresChangeSourceIT {
                 assertThat(rs.getLong(1)).isZero();
             }
         }
+    }
+
+    @Test
+    void aBatchIsReadThroughTheStreamIndexNotByScanningTheLog() throws Exception {
+        DB.execute("""
+                insert into pgobserver.change_log (entity_type, entity_id, kind, after)
+                select 'public.orders', g::text, 'created', '{}' from generate_series(1, 20000) g
+                """, "analyze pgobserver.change_log");
+        StringBuilder plan = new StringBuilder();
+        try (Connection connection = TestPostgres.connect(DB.settings());
+             PreparedStatement explain = connection.prepareStatement("explain " + PostgresChangeSource.SELECT_EVENTS)) {
+            explain.setLong(1, 0);
+            explain.setLong(2, 0);
+            explain.setInt(3, 500);
+            try (ResultSet rs = explain.executeQuery()) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+        }
+        assertThat(plan.toString()).contains("change_log_stream_idx").doesNotContain("Seq Scan").doesNotContain("Sort");
     }
 }
