@@ -1,5 +1,7 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.Position;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
@@ -10,6 +12,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -74,6 +84,99 @@ class AdvisoryLockLeadershipIT {
     void lockKeysAreStableAndNonNegative() {
         assertThat(AdvisoryLockLeadership.lockKey("orders")).isEqualTo(AdvisoryLockLeadership.lockKey("orders"))
                 .isNotEqualTo(AdvisoryLockLeadership.lockKey("orders2")).isNotNegative();
+    }
+
+    /**
+     * Two complete listeners (leadership, change source, checkpoints) on one database and consumer name: only
+     * the leader consumes; when its session is killed the standby takes over from the checkpoint.
+     */
+    @Test
+    void twoListenersOnlyTheLeaderConsumesAndKillingItHandsOver() throws Exception {
+        DB.execute("create table public.orders (id bigint primary key)");
+        new PostgresCaptureInstaller(DB.database()).install("public.orders", null);
+        Map<String, String> consumedBy = new ConcurrentHashMap<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        ListenerLoop first = new ListenerLoop("first", consumedBy, stop);
+        ListenerLoop second = new ListenerLoop("second", consumedBy, stop);
+        CompletableFuture<Void> a = CompletableFuture.runAsync(first);
+        waitFor(() -> first.leading, "the first listener to lead");
+        CompletableFuture<Void> b = CompletableFuture.runAsync(second);
+        try {
+            DB.execute("insert into public.orders select generate_series(1, 200)");
+            waitFor(() -> consumedBy.size() == 200, "the first 200 events");
+            assertThat(Set.copyOf(consumedBy.values())).containsExactly("first");
+
+            assertThat(terminateHolder(AdvisoryLockLeadership.lockKey("handover"))).isEqualTo(1);
+            waitFor(() -> second.leading && !first.leading, "the second listener to take over");
+
+            DB.execute("insert into public.orders select generate_series(201, 400)");
+            waitFor(() -> consumedBy.size() == 400, "all 400 events");
+            assertThat(consumedBy.entrySet().stream().filter(e -> e.getValue().equals("second")).count())
+                    .isGreaterThanOrEqualTo(200);
+        } finally {
+            stop.set(true);
+            CompletableFuture.allOf(a, b).get(1, TimeUnit.MINUTES);
+        }
+    }
+
+    /** A listener process in miniature: lead, then consume and checkpoint while still leading; end on losing the lead. */
+    private static final class ListenerLoop implements Runnable {
+        private final String name;
+        private final Map<String, String> consumedBy;
+        private final AtomicBoolean stop;
+        volatile boolean leading;
+
+        ListenerLoop(String name, Map<String, String> consumedBy, AtomicBoolean stop) {
+            this.name = name;
+            this.consumedBy = consumedBy;
+            this.stop = stop;
+        }
+
+        @Override
+        public void run() {
+            AdvisoryLockLeadership leadership = leadership("handover");
+            JdbiCheckpointStore checkpoints = new JdbiCheckpointStore(DB.database());
+            PostgresChangeSource source = new PostgresChangeSource(DB.database(),
+                    TestPostgres.listener("handover", Duration.ofMillis(200)));
+            try {
+                while (!stop.get()) {
+                    if (!leadership.acquire(Duration.ofMillis(300))) {
+                        continue;
+                    }
+                    leading = true;
+                    while (!stop.get() && leadership.isHeld()) {
+                        Position position = checkpoints.load("handover").orElse(Position.START);
+                        List<ChangeEvent> batch = source.poll(position, 50, Duration.ofMillis(200));
+                        for (ChangeEvent event : batch) {
+                            consumedBy.merge(event.entityId(), name, (was, now) -> was);
+                        }
+                        if (!batch.isEmpty()) {
+                            checkpoints.save("handover", batch.get(batch.size() - 1).position());
+                        }
+                    }
+                    leading = false;
+                    if (!stop.get()) {
+                        return; // its session was killed: this process is as good as dead, it does not compete again
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(name + " failed", e);
+            } finally {
+                leading = false;
+                source.stop();
+                leadership.release();
+            }
+        }
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** Ends every session that holds the consumer's lock, as a crash or an administrator would. */
