@@ -230,9 +230,11 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
 
     private ChangeSourceException lost(Connection conn, SQLException error) {
         synchronized (connectionLock) {
-            if (connection == conn) {
-                connection = null;
+            if (connection != conn) {
+                // stop() closed it under a running poll: a shutdown, not an outage.
+                return new ChangeSourceException("the listener was stopped", error);
             }
+            connection = null;
             closeQuietly(conn);
             failed(error);
         }

@@ -251,4 +251,23 @@ class PostgresChangeSourceIT {
         }
         assertThat(plan.toString()).contains("change_log_stream_idx").doesNotContain("Seq Scan").doesNotContain("Sort");
     }
+
+    @Test
+    void stopEndsAWaitingPoll() throws Exception {
+        PostgresChangeSource sleepy = new PostgresChangeSource(DB.database(),
+                TestPostgres.listener("it", Duration.ofMinutes(10)));
+        sleepy.poll(Position.START, 10, Duration.ZERO);
+        CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                sleepy.poll(Position.START, 10, Duration.ofMinutes(5));
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        Thread.sleep(300);
+        sleepy.stop();
+        assertThat(waiting.get(2, TimeUnit.MINUTES)).isInstanceOf(ChangeSource.ChangeSourceException.class)
+                .hasMessageContaining("stopped");
+    }
 }
