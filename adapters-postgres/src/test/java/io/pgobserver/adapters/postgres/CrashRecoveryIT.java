@@ -57,26 +57,35 @@ class CrashRecoveryIT {
 
         Random random = new Random(42);
         List<String> seen = new ArrayList<>();
+        Set<String> seenBefore = new HashSet<>();
         int crashes = 0;
+        int worstRepeat = 0;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (!(allWritten.isDone() && caughtUp(seen))) {
             assertThat(System.nanoTime()).as("consumer did not catch up in time").isLessThan(deadline);
+            int lifeStart = seen.size();
             try {
                 runUntilCrash(random, seen, allWritten);
             } catch (Crash crash) {
                 crashes++;
             }
+            List<String> life = seen.subList(lifeStart, seen.size());
+            worstRepeat = Math.max(worstRepeat, (int) life.stream().filter(seenBefore::contains).count());
+            seenBefore.addAll(life);
         }
         allWritten.get();
 
         Set<String> all = allEventIds();
         Set<String> distinct = new HashSet<>(seen);
         int duplicates = seen.size() - distinct.size();
-        LOG.info("{} events, {} deliveries, {} crashes, {} duplicates", all.size(), seen.size(), crashes, duplicates);
+        LOG.info("{} events, {} deliveries, {} crashes, {} duplicates, at most {} repeated after one crash",
+                all.size(), seen.size(), crashes, duplicates, worstRepeat);
         assertThat(all).hasSize(WRITERS * EVENTS_PER_WRITER);
         assertThat(distinct).isEqualTo(all);
         assertThat(crashes).isGreaterThanOrEqualTo(20);
         assertThat(duplicates).isLessThanOrEqualTo(crashes * BATCH);
+        assertThat(worstRepeat).as("events a restart repeats: only the batch the crash interrupted")
+                .isLessThanOrEqualTo(BATCH);
     }
 
     /**
