@@ -103,13 +103,12 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                 return false;
             }
             try {
-                if (!connection.isValid(VALIDATION_TIMEOUT_SECONDS)) {
-                    lostLeadership("its PostgreSQL session is gone, and the lock with it");
-                } else if (!holdsLock(connection)) {
+                // One round trip: a dead session fails the query, a live one says whether it still holds the lock.
+                if (!holdsLock(connection)) {
                     lostLeadership("the lock is no longer held by this session");
                 }
             } catch (SQLException e) {
-                lostLeadership(Database.rootMessage(e));
+                lostLeadership("its PostgreSQL session is gone, and the lock with it (" + Database.rootMessage(e) + ")");
             }
             return held;
         }
@@ -192,6 +191,7 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
     private boolean holdsLock(Connection conn) throws SQLException {
         String sql = "select exists (select 1 from pg_locks where " + LOCK_MATCH + " and pid = pg_backend_pid())";
         try (PreparedStatement statement = conn.prepareStatement(sql)) {
+            statement.setQueryTimeout(VALIDATION_TIMEOUT_SECONDS);
             statement.setLong(1, key);
             statement.setLong(2, key);
             try (ResultSet rs = statement.executeQuery()) {

@@ -81,6 +81,17 @@ class AdvisoryLockLeadershipIT {
     }
 
     @Test
+    void dedicatedSessionsAskTheServerToNoticeAVanishedHostQuickly() throws Exception {
+        try (Connection connection = DB.database().connect("test");
+             ResultSet rs = connection.createStatement().executeQuery(
+                     "select current_setting('tcp_keepalives_idle'), current_setting('application_name')")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("10");
+            assertThat(rs.getString(2)).isEqualTo("pg-observer test");
+        }
+    }
+
+    @Test
     void lockKeysAreStableAndNonNegative() {
         assertThat(AdvisoryLockLeadership.lockKey("orders")).isEqualTo(AdvisoryLockLeadership.lockKey("orders"))
                 .isNotEqualTo(AdvisoryLockLeadership.lockKey("orders2")).isNotNegative();
