@@ -5,7 +5,7 @@ create table pgobserver.change_log (
     id          bigint generated always as identity primary key,
     txid        xid8        not null default pg_current_xact_id(),
     event_id    uuid        not null default gen_random_uuid(),
-    entity_type text        not null,
+    entity_type text        not null check (entity_type ~ '\S'),
     entity_id   text        not null,
     kind        text        not null check (kind in ('created', 'updated', 'deleted')),
     before      jsonb check (jsonb_typeof(before) in ('object', 'null')),
@@ -65,8 +65,12 @@ create index deliveries_delivered_at_idx on pgobserver.deliveries (delivered_at)
 -- The writer's trace context comes from `SET LOCAL pgobserver.traceparent = '00-...'` (and tracestate), or
 -- else from traceparent/tracestate fields of the new row. Values are stored as they are: they are checked
 -- when read, so a malformed one can never fail the application's write.
+-- SECURITY DEFINER: applications write their tables under their own roles, which need no privilege on this
+-- schema; the pinned search_path keeps a caller's objects from standing in for the ones used here.
 create function pgobserver.capture() returns trigger
     language plpgsql
+    security definer
+    set search_path = pg_catalog, pg_temp
 as
 $$
 declare

@@ -124,6 +124,10 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
                 }
             } catch (SQLException e) {
                 throw lost(conn, e);
+            } catch (RuntimeException e) {
+                // The schema's constraints should make this impossible; if a row still cannot be read, say which.
+                throw new ChangeSourceException("a change_log row after position " + after + " cannot be read as an "
+                        + "event: " + Database.rootMessage(e) + ". Fix or delete that row in pgobserver.change_log.", e);
             }
         }
     }

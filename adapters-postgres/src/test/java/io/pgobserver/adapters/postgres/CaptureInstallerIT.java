@@ -116,6 +116,22 @@ class CaptureInstallerIT {
     }
 
     @Test
+    void anApplicationRoleWithoutPrivilegesOnTheSchemaCanStillWriteItsTable() throws Exception {
+        installer.install("public.orders", null);
+        DB.execute("do $$ begin if not exists (select 1 from pg_roles where rolname = 'app_writer') then "
+                        + "create role app_writer; end if; end $$",
+                "grant usage on schema public to app_writer",
+                "grant insert, update on public.orders to app_writer");
+        try (Connection connection = TestPostgres.connect(DB.settings())) {
+            connection.createStatement().execute("set role app_writer");
+            connection.createStatement().execute("insert into public.orders values (5, 'by the app')");
+            assertThatThrownBy(() -> connection.createStatement().execute("select * from pgobserver.change_log"))
+                    .hasMessageContaining("permission denied");
+        }
+        assertThat(Streams.readAtLeast(source, Position.START, 1).get(0).entityId()).isEqualTo("5");
+    }
+
+    @Test
     void pgObserversOwnTablesAndBlankNamesAreRejected() {
         assertThatThrownBy(() -> installer.install("pgobserver.change_log", null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be captured");

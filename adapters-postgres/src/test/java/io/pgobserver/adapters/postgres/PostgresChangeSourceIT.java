@@ -218,11 +218,15 @@ class PostgresChangeSourceIT {
     }
 
     @Test
-    void theLogRejectsRowImagesThatAreNotObjects() throws Exception {
+    void theLogRejectsRowsThatCouldNotBecomeEvents() throws Exception {
         try (Connection writer = TestPostgres.connect(DB.settings()); Statement statement = writer.createStatement()) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> statement.execute("""
                     insert into pgobserver.change_log (entity_type, entity_id, kind, after)
                     values ('x.y', '1', 'created', '[1, 2]')
+                    """)).hasMessageContaining("check constraint");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> statement.execute("""
+                    insert into pgobserver.change_log (entity_type, entity_id, kind, after)
+                    values ('  ', '1', 'created', '{}')
                     """)).hasMessageContaining("check constraint");
             try (ResultSet rs = statement.executeQuery("select count(*) from pgobserver.change_log")) {
                 rs.next();
