@@ -200,8 +200,8 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
             if (allowed < wait) {
                 TimeUnit.NANOSECONDS.sleep(Math.max(0, allowed));
                 throw new ChangeSourceException("PostgreSQL at " + database.describe()
-                        + " is unreachable; reconnecting with backoff (" + failures + " attempts so far): "
-                        + lastError, null);
+                        + " is unreachable (failed connection attempts: " + failures + "); reconnecting with backoff. "
+                        + "Last error: " + lastError, null);
             }
             TimeUnit.NANOSECONDS.sleep(wait);
         }

@@ -15,7 +15,10 @@ import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.spi.Adapter;
 import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.domain.event.Position;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
 
 import java.lang.reflect.Modifier;
 import java.util.ServiceLoader;
@@ -74,6 +77,21 @@ class PostgresModuleTest {
                 .hasMessageNotContaining("hunter2")
                 .hasMessageNotContaining("s3cret");
         assertThatThrownBy(() -> database.jdbi()).hasMessageContaining("not started");
+    }
+
+    @Test
+    void anUnreachableDatabaseMakesPollThrowAClearRetryableError() {
+        ChangeSource source = injector().getInstance(ChangeSource.class);
+        assertThatThrownBy(() -> source.poll(Position.START, 10, Duration.ofMillis(50)))
+                .isInstanceOf(ChangeSource.ChangeSourceException.class)
+                .hasMessageContaining("cannot connect the listener to PostgreSQL at jdbc:postgresql://127.0.0.1:1/app")
+                .hasMessageContaining("Retrying with backoff")
+                .hasMessageNotContaining("hunter2")
+                .hasMessageNotContaining("s3cret");
+        // Within the backoff the next poll waits out its own time and reports the outage without a new attempt.
+        assertThatThrownBy(() -> source.poll(Position.START, 10, Duration.ZERO))
+                .isInstanceOf(ChangeSource.ChangeSourceException.class)
+                .hasMessageContaining("is unreachable (failed connection attempts: 1); reconnecting with backoff");
     }
 
     @Test
