@@ -12,4 +12,12 @@ public interface Leadership {
     boolean isHeld();
 
     void release();
+
+    /**
+     * Whether any process, this one or another, holds leadership now: for {@code status}. Implementations that
+     * can see other processes override this; the default only knows about this one.
+     */
+    default boolean isHeldByAnyone() {
+        return isHeld();
+    }
 }

@@ -1,0 +1,220 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.port.Leadership;
+import io.pgobserver.domain.spi.Lifecycle;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One active listener per database and consumer name: a session-level advisory lock held on a connection of
+ * its own. PostgreSQL releases the lock the moment that session ends (the process dies, the connection drops,
+ * an administrator terminates the backend), so a standby polling {@link #acquire} takes over within its retry
+ * interval. Keep-alive and the socket timeout on the connection (see {@link Database#connect}) bound how long
+ * a silently vanished peer takes to be noticed by {@link #isHeld}.
+ */
+@Singleton
+final class AdvisoryLockLeadership implements Leadership, Lifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdvisoryLockLeadership.class);
+    private static final long RETRY_MILLIS = 500;
+    private static final int VALIDATION_TIMEOUT_SECONDS = 5;
+
+    // The lock key as pg_locks shows a bigint advisory lock: classid = high 32 bits, objid = low 32, objsubid = 1.
+    private static final String LOCK_MATCH = """
+            locktype = 'advisory' and objsubid = 1 and granted
+            and classid::bigint = (? >> 32) and objid::bigint = (? & 4294967295)
+            """;
+
+    private final Database database;
+    private final String consumer;
+    private final long key;
+    private final Object lock = new Object();
+    private Connection connection;
+    private boolean held;
+    private boolean unreachable;
+
+    @Inject
+    AdvisoryLockLeadership(Database database, ListenerSettings settings) {
+        this.database = database;
+        this.consumer = settings.consumer();
+        this.key = lockKey(consumer);
+    }
+
+    /**
+     * A stable, non-negative 64-bit key for the consumer name. Derived from SHA-256 rather than
+     * {@code String.hashCode} so that it cannot change with the JVM and rarely collides with other
+     * applications' advisory locks.
+     */
+    static long lockKey(String consumer) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(("pg-observer/consumer/" + consumer).getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong() & Long.MAX_VALUE;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    @Override
+    public boolean acquire(Duration maxWait) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
+        boolean reportedWaiting = false;
+        while (true) {
+            synchronized (lock) {
+                if (held && isHeld()) {
+                    return true;
+                }
+                if (tryLock()) {
+                    LOG.info("This process is now the active listener for consumer '{}'", consumer);
+                    return true;
+                }
+            }
+            if (!reportedWaiting) {
+                LOG.info("Standing by: another process is the active listener for consumer '{}'", consumer);
+                reportedWaiting = true;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS)));
+        }
+    }
+
+    /** Checks with the server: false when the session is gone, or holds the lock no longer. */
+    @Override
+    public boolean isHeld() {
+        synchronized (lock) {
+            if (!held || connection == null) {
+                return false;
+            }
+            try {
+                // One round trip: a dead session fails the query, a live one says whether it still holds the lock.
+                if (!holdsLock(connection)) {
+                    lostLeadership("the lock is no longer held by this session");
+                }
+            } catch (SQLException e) {
+                lostLeadership("its PostgreSQL session is gone, and the lock with it (" + Database.rootMessage(e) + ")");
+            }
+            return held;
+        }
+    }
+
+    @Override
+    public void release() {
+        synchronized (lock) {
+            if (held && connection != null) {
+                try (PreparedStatement statement = connection.prepareStatement("select pg_advisory_unlock(?)")) {
+                    statement.setLong(1, key);
+                    statement.execute();
+                } catch (SQLException e) {
+                    LOG.debug("Releasing the leadership lock failed; closing its session releases it", e);
+                }
+            }
+            held = false;
+            closeConnection();
+        }
+    }
+
+    /**
+     * Whether any session holds the lock, this one or another: for {@code status}. Reads {@code pg_locks} on a
+     * pooled connection, so it works on a process that is not leading.
+     */
+    @Override
+    public boolean isHeldByAnyone() {
+        return database.jdbi().withHandle(handle -> handle.select(
+                        "select exists (select 1 from pg_locks where " + LOCK_MATCH + ")", key, key)
+                .mapTo(Boolean.class)
+                .one());
+    }
+
+    @Override
+    public String name() {
+        return "postgres-leadership";
+    }
+
+    @Override
+    public int order() {
+        return ORDER_STORAGE + 10;
+    }
+
+    @Override
+    public void start() {
+        // Nothing to do before acquire().
+    }
+
+    @Override
+    public void stop() {
+        release();
+    }
+
+    private boolean tryLock() {
+        try {
+            if (connection == null || connection.isClosed()) {
+                connection = database.connect("leader");
+            }
+            try (PreparedStatement statement = connection.prepareStatement("select pg_try_advisory_lock(?)")) {
+                statement.setLong(1, key);
+                try (ResultSet rs = statement.executeQuery()) {
+                    rs.next();
+                    held = rs.getBoolean(1);
+                }
+            }
+            unreachable = false;
+        } catch (SQLException e) {
+            // Once per outage: a standby retries twice a second.
+            if (!unreachable) {
+                LOG.warn("Cannot reach PostgreSQL at {} to take the leadership lock for consumer '{}': {}",
+                        database.describe(), consumer, Database.rootMessage(e));
+            }
+            unreachable = true;
+            held = false;
+            closeConnection();
+        }
+        return held;
+    }
+
+    private boolean holdsLock(Connection conn) throws SQLException {
+        String sql = "select exists (select 1 from pg_locks where " + LOCK_MATCH + " and pid = pg_backend_pid())";
+        try (PreparedStatement statement = conn.prepareStatement(sql)) {
+            statement.setQueryTimeout(VALIDATION_TIMEOUT_SECONDS);
+            statement.setLong(1, key);
+            statement.setLong(2, key);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private void lostLeadership(String reason) {
+        LOG.warn("Lost the active-listener role for consumer '{}': {}", consumer, reason);
+        held = false;
+        closeConnection();
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing the leadership connection failed", e);
+            }
+            connection = null;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package io.pgobserver.adapters.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.pgobserver.domain.config.DatabaseSettings;
+import io.pgobserver.domain.spi.Lifecycle;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.jdbi.v3.core.Jdbi;
+import org.postgresql.PGProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * The database: a connection pool for the stores, dedicated connections for the listener and the leadership
+ * lock (they hold session state: LISTEN, an advisory lock), and the schema migrations, run at start.
+ */
+@Singleton
+final class Database implements Lifecycle {
+
+    static final String SCHEMA = "pgobserver";
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    private static final int POOL_SIZE = 10;
+
+    private final DatabaseSettings settings;
+    private volatile HikariDataSource pool;
+    private volatile Jdbi jdbi;
+
+    @Inject
+    Database(DatabaseSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    @Override
+    public int order() {
+        return ORDER_STORAGE;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (pool != null) {
+            return;
+        }
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(poolConfig());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot connect to PostgreSQL at " + describe()
+                    + ": " + rootMessage(e) + ". Check database.url, database.user and database.password, "
+                    + "and that the server is running.", e);
+        }
+        try {
+            migrate(dataSource);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw new IllegalStateException("cannot migrate the " + SCHEMA + " schema at " + describe() + ": "
+                    + rootMessage(e) + ". The database user needs CREATE on the database.", e);
+        }
+        jdbi = Jdbi.create(dataSource);
+        pool = dataSource;
+    }
+
+    @Override
+    public synchronized void stop() {
+        HikariDataSource dataSource = pool;
+        pool = null;
+        jdbi = null;
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+
+    /** The store's handle on the pool. */
+    Jdbi jdbi() {
+        Jdbi current = jdbi;
+        if (current == null) {
+            throw new IllegalStateException("the postgres adapter is not started: start its Lifecycle first");
+        }
+        return current;
+    }
+
+    /**
+     * A connection of its own, outside the pool, for session state that must not leak into pooled connections
+     * or be lost when the pool recycles one. Keep-alive and timeouts make a dead peer show up as an error
+     * rather than a hang, on both ends: the server-side keep-alives make PostgreSQL end the session of a
+     * vanished host (power loss, network partition) within about half a minute instead of the operating
+     * system's two hours, which frees the leadership lock for the standby. Settings in the URL win.
+     */
+    Connection connect(String purpose) throws SQLException {
+        Properties props = new Properties();
+        if (settings.user() != null) {
+            props.setProperty(PGProperty.USER.getName(), settings.user());
+        }
+        if (settings.password() != null) {
+            props.setProperty(PGProperty.PASSWORD.getName(), settings.password().reveal());
+        }
+        props.setProperty(PGProperty.APPLICATION_NAME.getName(), "pg-observer " + purpose);
+        props.setProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
+        props.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), "10");
+        props.setProperty(PGProperty.SOCKET_TIMEOUT.getName(), "60");
+        props.setProperty(PGProperty.OPTIONS.getName(),
+                "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3");
+        Connection connection = DriverManager.getConnection(settings.url(), props);
+        connection.setAutoCommit(true);
+        return connection;
+    }
+
+    /** The database's address for messages: the URL without its query string, which may carry a password. */
+    String describe() {
+        String url = settings.url();
+        int query = url.indexOf('?');
+        String base = query < 0 ? url : url.substring(0, query);
+        int at = base.lastIndexOf('@');
+        return at < 0 ? base : "jdbc:postgresql://" + base.substring(at + 1);
+    }
+
+    static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null ? root.getClass().getSimpleName() : message;
+    }
+
+    private HikariConfig poolConfig() {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("pg-observer");
+        config.setJdbcUrl(settings.url());
+        if (settings.user() != null) {
+            config.setUsername(settings.user());
+        }
+        if (settings.password() != null) {
+            config.setPassword(settings.password().reveal());
+        }
+        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(10_000);
+        config.addDataSourceProperty(PGProperty.APPLICATION_NAME.getName(), "pg-observer");
+        config.addDataSourceProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
+        return config;
+    }
+
+    private static void migrate(HikariDataSource dataSource) {
+        MigrateResult result = Flyway.configure(Database.class.getClassLoader())
+                .dataSource(dataSource)
+                .schemas(SCHEMA)
+                .defaultSchema(SCHEMA)
+                .createSchemas(true)
+                .locations("classpath:db/pgobserver")
+                .placeholderReplacement(false)
+                .load()
+                .migrate();
+        if (result.migrationsExecuted > 0) {
+            LOG.info("Migrated schema {} to version {} ({} migrations)", SCHEMA, result.targetSchemaVersion,
+                    result.migrationsExecuted);
+        } else {
+            LOG.debug("Schema {} is up to date", SCHEMA);
+        }
+    }
+}

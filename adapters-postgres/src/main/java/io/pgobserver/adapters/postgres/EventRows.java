@@ -1,0 +1,36 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.trace.TraceContext;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+
+/** Reads an event from a result set with the columns change_log and dead_letters share. */
+final class EventRows {
+
+    private EventRows() {
+    }
+
+    /**
+     * Expects {@code event_id, txid (bigint), offset, entity_type, entity_id, kind, before, after, occurred_at,
+     * traceparent, tracestate}. The trace context is checked here, not when written: an invalid one is
+     * {@link TraceContext#NONE} and the event starts a new trace.
+     */
+    static ChangeEvent read(ResultSet rs) throws SQLException {
+        return new ChangeEvent(
+                rs.getString("event_id"),
+                new Position(rs.getLong("txid"), rs.getLong("offset")),
+                rs.getString("entity_type"),
+                rs.getString("entity_id"),
+                ChangeKind.fromWireName(rs.getString("kind")),
+                Json.readObject(rs.getString("before")),
+                Json.readObject(rs.getString("after")),
+                rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
+                TraceContext.parse(rs.getString("traceparent"), rs.getString("tracestate"))
+                        .orElse(TraceContext.NONE));
+    }
+}

@@ -1,0 +1,116 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.trace.TraceContext;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The dead-letter queue in {@code pgobserver.dead_letters}: the whole event with its trace context. */
+@Singleton
+final class JdbiDeadLetters implements DeadLetters {
+
+    private static final String COLUMNS = """
+            id, event_id, txid, "offset", entity_type, entity_id, kind, before::text as before, after::text as after,
+            occurred_at, traceparent, tracestate, observer, action_index, action_type, error, attempts, failed_at
+            """;
+
+    private static final String INSERT = """
+            insert into pgobserver.dead_letters (event_id, txid, "offset", entity_type, entity_id, kind, before, after,
+                occurred_at, traceparent, tracestate, observer, action_index, action_type, error, attempts, failed_at)
+            values (:eventId, :txid, :offset, :entityType, :entityId, :kind, :before::jsonb, :after::jsonb,
+                :occurredAt, :traceparent, :tracestate, :observer, :actionIndex, :actionType, :error, :attempts,
+                :failedAt)
+            returning id
+            """;
+
+    private static final RowMapper<DeadLetter> MAPPER = (rs, ctx) -> new DeadLetter(
+            rs.getLong("id"),
+            EventRows.read(rs),
+            rs.getString("observer"),
+            rs.getInt("action_index"),
+            rs.getString("action_type"),
+            rs.getString("error"),
+            rs.getInt("attempts"),
+            rs.getObject("failed_at", OffsetDateTime.class).toInstant());
+
+    private final Database database;
+
+    @Inject
+    JdbiDeadLetters(Database database) {
+        this.database = database;
+    }
+
+    @Override
+    public long add(DeadLetter letter) {
+        ChangeEvent event = letter.event();
+        TraceContext trace = event.traceContext();
+        return database.jdbi().withHandle(handle -> handle.createQuery(INSERT)
+                .bind("eventId", event.id())
+                .bind("txid", event.position().txid())
+                .bind("offset", event.position().offset())
+                .bind("entityType", event.entityType())
+                .bind("entityId", event.entityId())
+                .bind("kind", event.kind().wireName())
+                .bind("before", Json.write(event.before()))
+                .bind("after", Json.write(event.after()))
+                .bind("occurredAt", event.occurredAt().atOffset(ZoneOffset.UTC))
+                .bind("traceparent", trace.isValid() ? trace.traceparent() : null)
+                .bind("tracestate", trace.isValid() && !trace.traceState().isEmpty() ? trace.tracestate() : null)
+                .bind("observer", letter.observer())
+                .bind("actionIndex", letter.actionIndex())
+                .bind("actionType", letter.actionType())
+                .bind("error", letter.error())
+                .bind("attempts", letter.attempts())
+                .bind("failedAt", letter.failedAt().atOffset(ZoneOffset.UTC))
+                .mapTo(Long.class)
+                .one());
+    }
+
+    @Override
+    public List<DeadLetter> list(int limit) {
+        return database.jdbi().withHandle(handle -> handle.createQuery(
+                        "select " + COLUMNS + " from pgobserver.dead_letters order by id limit :limit")
+                .bind("limit", Math.max(0, limit))
+                .map(MAPPER)
+                .list());
+    }
+
+    @Override
+    public Optional<DeadLetter> find(long id) {
+        return database.jdbi().withHandle(handle -> handle.createQuery(
+                        "select " + COLUMNS + " from pgobserver.dead_letters where id = :id")
+                .bind("id", id)
+                .map(MAPPER)
+                .findOne());
+    }
+
+    @Override
+    public boolean remove(long id) {
+        return database.jdbi().withHandle(handle -> handle.createUpdate(
+                        "delete from pgobserver.dead_letters where id = :id")
+                .bind("id", id)
+                .execute()) > 0;
+    }
+
+    @Override
+    public Map<String, Long> countByObserver() {
+        return database.jdbi().withHandle(handle -> {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            handle.createQuery("select observer, count(*) as letters from pgobserver.dead_letters "
+                            + "group by observer order by observer")
+                    .map((rs, ctx) -> Map.entry(rs.getString("observer"), rs.getLong("letters")))
+                    .forEach(entry -> counts.put(entry.getKey(), entry.getValue()));
+            return counts;
+        });
+    }
+}

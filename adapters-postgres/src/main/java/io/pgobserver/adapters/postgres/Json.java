@@ -1,0 +1,95 @@
+package io.pgobserver.adapters.postgres;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * jsonb to and from row images. Numbers become {@code Long} when integral and within range, {@code Double}
+ * when a double holds the value exactly as written (so {@code 12.10} is {@code 12.1}), and {@code BigDecimal}
+ * otherwise, so no digit of a {@code numeric} column is lost.
+ */
+final class Json {
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    private Json() {
+    }
+
+    /** A jsonb object as a map; SQL null and JSON null become an empty map, a non-object is an error. */
+    static Map<String, Object> readObject(String json) {
+        if (json == null) {
+            return Map.of();
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("change_log holds malformed JSON: " + e.getOriginalMessage(), e);
+        }
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw new IllegalStateException("a row image must be a JSON object, was " + node.getNodeType());
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = (Map<String, Object>) toJava(node);
+        return map;
+    }
+
+    /** A row image as JSON text, or null for an empty one (stored as SQL null). */
+    static String write(Map<String, Object> map) {
+        if (map == null || map.isEmpty()) {
+            return null;
+        }
+        try {
+            return MAPPER.writeValueAsString(map);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("row image cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Object toJava(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (Map.Entry<String, JsonNode> field : node.properties()) {
+                    map.put(field.getKey(), toJava(field.getValue()));
+                }
+                yield map;
+            }
+            case ARRAY -> {
+                List<Object> list = new ArrayList<>(node.size());
+                node.forEach(element -> list.add(toJava(element)));
+                yield list;
+            }
+            case STRING -> node.textValue();
+            case BOOLEAN -> node.booleanValue();
+            case NUMBER -> number(node);
+            default -> null;
+        };
+    }
+
+    private static Object number(JsonNode node) {
+        if (node.isIntegralNumber()) {
+            return node.canConvertToLong() ? node.longValue() : new BigDecimal(node.bigIntegerValue());
+        }
+        BigDecimal exact = node.decimalValue();
+        double approx = exact.doubleValue();
+        if (Double.isFinite(approx) && new BigDecimal(Double.toString(approx)).compareTo(exact) == 0) {
+            return approx;
+        }
+        return exact;
+    }
+}

@@ -1,0 +1,142 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.port.CaptureInstaller;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Installs the capture trigger. Names are never pasted into SQL: the table and column are looked up in the
+ * catalog with bound parameters, and the DDL is built by the server's {@code format()} with {@code %I}/{@code %L}
+ * from the catalog's own spelling, so a hostile name is either not found or quoted harmlessly.
+ */
+@Singleton
+final class PostgresCaptureInstaller implements CaptureInstaller {
+
+    static final String TRIGGER = "pgobserver_capture";
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresCaptureInstaller.class);
+
+    // Matching on the joined name, not on a split of the user's text, also finds names that contain dots.
+    private static final String FIND_TABLE = """
+            select c.oid::bigint as oid, n.nspname as schema_name, c.relname as table_name
+              from pg_class c join pg_namespace n on n.oid = c.relnamespace
+             where n.nspname || '.' || c.relname = :name
+               and c.relkind in ('r', 'p')
+            """;
+
+    private static final String FIND_COLUMN = """
+            select attname from pg_attribute
+             where attrelid = :oid::oid and attname = :column and attnum > 0 and not attisdropped
+            """;
+
+    private static final String PRIMARY_KEY = """
+            select a.attname
+              from pg_index i
+              join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any (i.indkey)
+             where i.indrelid = :oid::oid and i.indisprimary
+             order by a.attnum
+            """;
+
+    private static final String DDL = """
+            select format('drop trigger if exists %I on %I.%I', :trigger, :schema, :table),
+                   format('create trigger %I after insert or update or delete on %I.%I for each row '
+                          || 'execute function pgobserver.capture(%L)', :trigger, :schema, :table, :column)
+            """;
+
+    private final Database database;
+
+    @Inject
+    PostgresCaptureInstaller(Database database) {
+        this.database = database;
+    }
+
+    @Override
+    public void install(String schemaTable, String idColumn) {
+        if (schemaTable == null || schemaTable.isBlank()) {
+            throw new IllegalArgumentException("name the table to capture as schema.table, e.g. public.orders");
+        }
+        database.jdbi().useTransaction(handle -> {
+            Table table = findTable(handle, schemaTable);
+            String column = idColumn == null ? primaryKey(handle, table) : column(handle, table, idColumn);
+            List<String> statements = handle.createQuery(DDL)
+                    .bind("trigger", TRIGGER)
+                    .bind("schema", table.schema())
+                    .bind("table", table.name())
+                    .bind("column", column)
+                    .map((rs, ctx) -> List.of(rs.getString(1), rs.getString(2)))
+                    .one();
+            // Drop and create in one transaction: idempotent, and works on PostgreSQL 13 (no CREATE OR REPLACE
+            // TRIGGER). Plain JDBC, so that no client-side parameter parsing looks inside the quoted names.
+            try (Statement statement = handle.getConnection().createStatement()) {
+                for (String ddl : statements) {
+                    statement.execute(ddl);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot create the capture trigger on " + table + ": "
+                        + e.getMessage() + " (the database user must own the table)", e);
+            }
+            LOG.info("Capturing changes of {}.{} with entity id column {}", table.schema(), table.name(), column);
+        });
+    }
+
+    private static Table findTable(Handle handle, String schemaTable) {
+        List<Table> tables = handle.createQuery(FIND_TABLE)
+                .bind("name", schemaTable)
+                .map((rs, ctx) -> new Table(rs.getLong("oid"), rs.getString("schema_name"),
+                        rs.getString("table_name")))
+                .list();
+        if (tables.isEmpty()) {
+            throw new IllegalArgumentException("no table '" + schemaTable + "': name an existing table as "
+                    + "schema.table, spelled as in the catalog (unquoted names are lower case), e.g. public.orders");
+        }
+        if (tables.size() > 1) {
+            throw new IllegalArgumentException("'" + schemaTable + "' names more than one table (a schema or table "
+                    + "name contains a dot); rename one of them to capture it");
+        }
+        Table table = tables.get(0);
+        if (table.schema().equals(Database.SCHEMA)) {
+            throw new IllegalArgumentException("pg-observer's own tables in schema " + Database.SCHEMA
+                    + " cannot be captured; insert into " + Database.SCHEMA + ".change_log directly instead");
+        }
+        return table;
+    }
+
+    private static String column(Handle handle, Table table, String idColumn) {
+        return handle.createQuery(FIND_COLUMN)
+                .bind("oid", table.oid())
+                .bind("column", idColumn)
+                .mapTo(String.class)
+                .findOne()
+                .orElseThrow(() -> new IllegalArgumentException("table " + table + " has no column '" + idColumn
+                        + "': name an existing column as the catalog spells it"));
+    }
+
+    private static String primaryKey(Handle handle, Table table) {
+        List<String> columns = handle.createQuery(PRIMARY_KEY)
+                .bind("oid", table.oid())
+                .mapTo(String.class)
+                .list();
+        if (columns.size() == 1) {
+            return columns.get(0);
+        }
+        if (columns.isEmpty()) {
+            throw new IllegalArgumentException("table " + table + " has no primary key: choose the entity id "
+                    + "column with --id-column");
+        }
+        throw new IllegalArgumentException("table " + table + " has a composite primary key " + columns
+                + ": choose one column as the entity id with --id-column");
+    }
+
+    private record Table(long oid, String schema, String name) {
+        @Override
+        public String toString() {
+            return schema + "." + name;
+        }
+    }
+}

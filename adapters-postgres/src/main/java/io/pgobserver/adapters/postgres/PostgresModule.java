@@ -1,0 +1,62 @@
+package io.pgobserver.adapters.postgres;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.multibindings.Multibinder;
+import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.port.Leadership;
+import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.Lifecycle;
+
+import java.util.Set;
+
+/**
+ * The PostgreSQL adapter: change capture and listener, checkpoint, dead-letter and delivery stores, the
+ * single-active-listener lock and the optional retention job. Reads {@code DatabaseSettings} and
+ * {@code ListenerSettings} from the injector. Nothing connects until the bound {@link Lifecycle}s start: the
+ * database one opens the pool and migrates schema {@code pgobserver}.
+ */
+public final class PostgresModule extends AbstractModule implements Adapter {
+
+    public PostgresModule() {
+    }
+
+    @Override
+    public String name() {
+        return "adapters-postgres";
+    }
+
+    @Override
+    public Set<Capability> provides() {
+        return Set.of(Capability.CHANGE_SOURCE);
+    }
+
+    @Override
+    protected void configure() {
+        bind(ChangeSource.class).to(PostgresChangeSource.class);
+        bind(CheckpointStore.class).to(JdbiCheckpointStore.class);
+        bind(DeadLetters.class).to(JdbiDeadLetters.class);
+        bind(Deliveries.class).to(JdbiDeliveries.class);
+        bind(Leadership.class).to(AdvisoryLockLeadership.class);
+        bind(CaptureInstaller.class).to(PostgresCaptureInstaller.class);
+
+        Multibinder<Lifecycle> lifecycles = Multibinder.newSetBinder(binder(), Lifecycle.class);
+        lifecycles.addBinding().to(Database.class);
+        lifecycles.addBinding().to(PostgresChangeSource.class);
+        lifecycles.addBinding().to(AdvisoryLockLeadership.class);
+        lifecycles.addBinding().to(RetentionJob.class);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof PostgresModule;
+    }
+
+    @Override
+    public int hashCode() {
+        return PostgresModule.class.hashCode();
+    }
+}

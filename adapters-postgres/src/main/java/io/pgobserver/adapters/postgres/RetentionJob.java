@@ -1,0 +1,136 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.spi.Lifecycle;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Deletes {@code change_log} rows older than {@code listener.retention} that every consumer has passed, and
+ * deliveries older than the retention (a redelivery can only come from a row still in the log). Off when the
+ * retention is not set.
+ *
+ * <p>A row goes only when it is at or behind every checkpoint, so a slow or stopped consumer keeps the rows it
+ * has not handled; delete a retired consumer's checkpoint row to let retention proceed. With no checkpoint at
+ * all, nothing is deleted: no consumer has confirmed anything yet. Deletes run in bounded chunks so they never
+ * hold long locks or one huge transaction.
+ */
+@Singleton
+final class RetentionJob implements Lifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
+    private static final int CHUNK = 10_000;
+
+    private static final String DELETE_EVENTS = """
+            delete from pgobserver.change_log
+             where id in (
+                   select cl.id from pgobserver.change_log cl
+                    where cl.occurred_at < now() - make_interval(secs => :seconds)
+                      and exists (select 1 from pgobserver.checkpoints)
+                      and not exists (select 1 from pgobserver.checkpoints c
+                                       where (c.txid, c."offset") < (cl.txid, cl.id))
+                    limit :chunk)
+            """;
+
+    private static final String DELETE_DELIVERIES = """
+            delete from pgobserver.deliveries
+             where delivery_id in (
+                   select delivery_id from pgobserver.deliveries
+                    where delivered_at < now() - make_interval(secs => :seconds)
+                    limit :chunk)
+            """;
+
+    private final Database database;
+    private final Duration retention;
+    private ScheduledExecutorService scheduler;
+
+    @Inject
+    RetentionJob(Database database, ListenerSettings settings) {
+        this.database = database;
+        this.retention = settings.retention();
+    }
+
+    @Override
+    public String name() {
+        return "postgres-retention";
+    }
+
+    @Override
+    public int order() {
+        return ORDER_STORAGE + 20;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (retention == null || scheduler != null) {
+            return;
+        }
+        Duration every = interval(retention);
+        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "pg-observer-retention");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.scheduleWithFixedDelay(this::runSafely, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("Retention on: change_log rows older than {} and behind every checkpoint are deleted every {}",
+                retention, every);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            scheduler = null;
+        }
+    }
+
+    /** Runs once; returns the number of change_log rows deleted. */
+    long runOnce() {
+        if (retention == null) {
+            return 0;
+        }
+        double seconds = retention.toMillis() / 1000.0;
+        long events = deleteInChunks(DELETE_EVENTS, seconds);
+        long deliveries = deleteInChunks(DELETE_DELIVERIES, seconds);
+        if (events > 0 || deliveries > 0) {
+            LOG.info("Retention deleted {} change_log rows and {} delivery records", events, deliveries);
+        }
+        return events;
+    }
+
+    /** Often enough that the log stays near its retention, rarely enough to cost nothing. */
+    static Duration interval(Duration retention) {
+        Duration tenth = retention.dividedBy(10);
+        Duration min = Duration.ofSeconds(10);
+        Duration max = Duration.ofHours(1);
+        return tenth.compareTo(min) < 0 ? min : tenth.compareTo(max) > 0 ? max : tenth;
+    }
+
+    private long deleteInChunks(String sql, double seconds) {
+        long total = 0;
+        int deleted;
+        do {
+            deleted = database.jdbi().withHandle(handle -> handle.createUpdate(sql)
+                    .bind("seconds", seconds)
+                    .bind("chunk", CHUNK)
+                    .execute());
+            total += deleted;
+        } while (deleted == CHUNK && !Thread.currentThread().isInterrupted());
+        return total;
+    }
+
+    private void runSafely() {
+        try {
+            runOnce();
+        } catch (RuntimeException e) {
+            LOG.warn("Retention run failed, retrying at the next interval: {}", Database.rootMessage(e));
+        }
+    }
+}

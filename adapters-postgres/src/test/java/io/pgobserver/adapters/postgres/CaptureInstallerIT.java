@@ -1,0 +1,163 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.Position;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CaptureInstallerIT {
+
+    @RegisterExtension
+    static final MigratedDatabase DB = new MigratedDatabase();
+
+    private static final String HOSTILE_TABLE = "Odd \"name\"; drop table public.victim; --";
+    private static final String HOSTILE_COLUMN = "we'ird\"); drop table public.victim; --";
+
+    private PostgresCaptureInstaller installer;
+    private PostgresChangeSource source;
+
+    @BeforeEach
+    void createTables() {
+        DB.execute("drop schema public cascade", "create schema public",
+                "truncate pgobserver.change_log",
+                "create table public.victim (id int primary key)",
+                "create table public.orders (id bigint primary key, code text not null)",
+                "create table public.no_key (code text)",
+                "create table public.two_keys (a int, b int, primary key (a, b))",
+                "create table public.\"" + HOSTILE_TABLE.replace("\"", "\"\"") + "\" (\""
+                        + HOSTILE_COLUMN.replace("\"", "\"\"") + "\" text primary key)");
+        installer = new PostgresCaptureInstaller(DB.database());
+        source = new PostgresChangeSource(DB.database(), TestPostgres.listener("it", Duration.ofMillis(200)));
+    }
+
+    @AfterEach
+    void stopSource() {
+        source.stop();
+    }
+
+    @Test
+    void installingTwiceLeavesOneTriggerAndOneEventPerChange() throws Exception {
+        installer.install("public.orders", null);
+        installer.install("public.orders", null);
+        DB.execute("insert into public.orders values (1, 'A-1')");
+        assertThat(triggerCount("orders")).isEqualTo(1);
+        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 1);
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).entityId()).isEqualTo("1");
+        assertThat(source.poll(events.get(0).position(), 10, Duration.ofMillis(300))).isEmpty();
+    }
+
+    @Test
+    void aChosenColumnIsTheEntityIdAndReinstallingSwitchesIt() throws Exception {
+        installer.install("public.orders", "code");
+        DB.execute("insert into public.orders values (1, 'A-1')");
+        installer.install("public.orders", "id");
+        DB.execute("insert into public.orders values (2, 'A-2')");
+        assertThat(Streams.readAtLeast(source, Position.START, 2)).extracting(ChangeEvent::entityId)
+                .containsExactly("A-1", "2");
+        assertThat(triggerCount("orders")).isEqualTo(1);
+    }
+
+    @Test
+    void hostileNamesThatDoNotExistAreRejectedAndRunNothing() throws SQLException {
+        assertThatThrownBy(() -> installer.install("public.orders; drop table public.victim; --", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no table");
+        assertThatThrownBy(() -> installer.install("public.orders", "id); drop table public.victim; --"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no column");
+        assertThatThrownBy(() -> installer.install("public.victim' or '1'='1", null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(tableExists("victim")).isTrue();
+        assertThat(triggerCount("orders")).isZero();
+    }
+
+    @Test
+    void hostileNamesThatDoExistAreQuotedNotExecuted() throws Exception {
+        installer.install("public." + HOSTILE_TABLE, HOSTILE_COLUMN);
+        installer.install("public." + HOSTILE_TABLE, null);
+        try (Connection connection = TestPostgres.connect(DB.settings());
+             PreparedStatement insert = connection.prepareStatement("insert into public.\""
+                     + HOSTILE_TABLE.replace("\"", "\"\"") + "\" values (?)")) {
+            insert.setString(1, "key-1");
+            insert.executeUpdate();
+        }
+        ChangeEvent event = Streams.readAtLeast(source, Position.START, 1).get(0);
+        assertThat(event.entityType()).isEqualTo("public." + HOSTILE_TABLE);
+        assertThat(event.entityId()).isEqualTo("key-1");
+        assertThat(event.after()).containsEntry(HOSTILE_COLUMN, "key-1");
+        assertThat(tableExists("victim")).isTrue();
+        assertThat(triggerCount(HOSTILE_TABLE)).isEqualTo(1);
+    }
+
+    @Test
+    void aTableWithoutASingleColumnKeyNeedsAnIdColumn() throws Exception {
+        assertThatThrownBy(() -> installer.install("public.no_key", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no primary key").hasMessageContaining("--id-column");
+        assertThatThrownBy(() -> installer.install("public.two_keys", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("composite primary key [a, b]");
+        installer.install("public.two_keys", "b");
+        DB.execute("insert into public.two_keys values (1, 2)");
+        assertThat(Streams.readAtLeast(source, Position.START, 1).get(0).entityId()).isEqualTo("2");
+    }
+
+    @Test
+    void anApplicationRoleWithoutPrivilegesOnTheSchemaCanStillWriteItsTable() throws Exception {
+        installer.install("public.orders", null);
+        DB.execute("do $$ begin if not exists (select 1 from pg_roles where rolname = 'app_writer') then "
+                        + "create role app_writer; end if; end $$",
+                "grant usage on schema public to app_writer",
+                "grant insert, update on public.orders to app_writer");
+        try (Connection connection = TestPostgres.connect(DB.settings())) {
+            connection.createStatement().execute("set role app_writer");
+            connection.createStatement().execute("insert into public.orders values (5, 'by the app')");
+            assertThatThrownBy(() -> connection.createStatement().execute("select * from pgobserver.change_log"))
+                    .hasMessageContaining("permission denied");
+        }
+        assertThat(Streams.readAtLeast(source, Position.START, 1).get(0).entityId()).isEqualTo("5");
+    }
+
+    @Test
+    void pgObserversOwnTablesAndBlankNamesAreRejected() {
+        assertThatThrownBy(() -> installer.install("pgobserver.change_log", null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be captured");
+        assertThatThrownBy(() -> installer.install(" ", null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema.table");
+        assertThatThrownBy(() -> installer.install("orders", null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("public.orders");
+    }
+
+    private static long triggerCount(String table) throws SQLException {
+        return count("select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid "
+                + "where c.relname = ? and t.tgname = 'pgobserver_capture'", table);
+    }
+
+    private static boolean tableExists(String table) throws SQLException {
+        return count("select count(*) from pg_class where relname = ? and relkind = 'r'", table) == 1;
+    }
+
+    private static long count(String sql, String parameter) throws SQLException {
+        try (Connection connection = TestPostgres.connect(DB.settings());
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, parameter);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.trace.TraceContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PostgresChangeSourceIT {
+
+    @RegisterExtension
+    static final MigratedDatabase DB = new MigratedDatabase();
+
+    private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    private PostgresChangeSource source;
+
+    @BeforeAll
+    static void createTable() {
+        DB.execute("""
+                create table public.orders (
+                    id bigint primary key, status text, amount numeric, qty integer, price double precision,
+                    active boolean, note text, tags jsonb, traceparent text, tracestate text)
+                """);
+        new PostgresCaptureInstaller(DB.database()).install("public.orders", null);
+    }
+
+    @BeforeEach
+    void emptyTheStream() {
+        DB.execute("truncate public.orders", "truncate pgobserver.change_log");
+        source = new PostgresChangeSource(DB.database(), TestPostgres.listener("it", Duration.ofMillis(200)));
+    }
+
+    @AfterEach
+    void stopSource() {
+        source.stop();
+    }
+
+    @Test
+    void aTransactionThatTookALowerIdAndCommitsLastIsNeitherSkippedNorRepeated() throws Exception {
+        try (Connection a = TestPostgres.connect(DB.settings()); Connection b = TestPostgres.connect(DB.settings())) {
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            a.createStatement().execute("insert into public.orders (id, status) values (1, 'from A')");
+            b.createStatement().execute("insert into public.orders (id, status) values (2, 'from B')");
+            b.commit();
+
+            // B has committed, but A (lower txid, lower id) is open: B's row must wait, or a checkpoint at B
+            // would pass A.
+            assertThat(source.poll(Position.START, 100, Duration.ofMillis(700))).isEmpty();
+
+            a.commit();
+        }
+        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 2);
+        assertThat(events).extracting(ChangeEvent::entityId).containsExactly("1", "2");
+        assertThat(events.get(0).position()).isLessThan(events.get(1).position());
+        assertThat(source.poll(events.get(1).position(), 100, Duration.ofMillis(500))).isEmpty();
+        assertThat(source.poll(events.get(0).position(), 100, Duration.ofMillis(500)))
+                .extracting(ChangeEvent::entityId).containsExactly("2");
+    }
+
+    @Test
+    void insertUpdateAndDeleteBecomeEventsWithRowImages() throws Exception {
+        DB.execute("""
+                insert into public.orders (id, status, amount, qty, price, active, note, tags)
+                values (7, 'new', 12.10, 3, 0.5, true, null, '{"a": [1, "x", null, {"b": false}]}')
+                """,
+                "update public.orders set status = 'shipped', amount = 123456789012345678901234.5 where id = 7",
+                "delete from public.orders where id = 7");
+        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 3);
+
+        ChangeEvent created = events.get(0);
+        assertThat(created.kind()).isEqualTo(ChangeKind.CREATED);
+        assertThat(created.entityType()).isEqualTo("public.orders");
+        assertThat(created.entityId()).isEqualTo("7");
+        assertThat(created.before()).isEmpty();
+        assertThat(created.after().get("id")).isEqualTo(7L);
+        assertThat(created.after().get("amount")).isEqualTo(12.1d);
+        assertThat(created.after().get("qty")).isEqualTo(3L);
+        assertThat(created.after().get("price")).isEqualTo(0.5d);
+        assertThat(created.after().get("active")).isEqualTo(true);
+        assertThat(created.after()).containsEntry("note", null);
+        assertThat(created.after().get("tags")).isEqualTo(Map.of("a", java.util.Arrays.asList(1L, "x", null,
+                Map.of("b", false))));
+        assertThat(created.id()).matches("[0-9a-f-]{36}");
+        assertThat(created.traceContext()).isEqualTo(TraceContext.NONE);
+
+        ChangeEvent updated = events.get(1);
+        assertThat(updated.kind()).isEqualTo(ChangeKind.UPDATED);
+        assertThat(updated.before().get("status")).isEqualTo("new");
+        assertThat(updated.after().get("status")).isEqualTo("shipped");
+        assertThat(updated.after().get("amount")).isEqualTo(new BigDecimal("123456789012345678901234.5"));
+
+        ChangeEvent deleted = events.get(2);
+        assertThat(deleted.kind()).isEqualTo(ChangeKind.DELETED);
+        assertThat(deleted.entityId()).isEqualTo("7");
+        assertThat(deleted.after()).isEmpty();
+        assertThat(deleted.before().get("status")).isEqualTo("shipped");
+        assertThat(events).extracting(ChangeEvent::id).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void theWritersTraceContextFromSetLocalReachesTheEvent() throws Exception {
+        try (Connection writer = TestPostgres.connect(DB.settings())) {
+            writer.setAutoCommit(false);
+            Statement statement = writer.createStatement();
+            statement.execute("set local pgobserver.traceparent = '" + TRACEPARENT + "'");
+            statement.execute("set local pgobserver.tracestate = 'vendor=value'");
+            statement.execute("insert into public.orders (id, status) values (1, 'traced')");
+            writer.commit();
+            // SET LOCAL ended with the transaction: the next write carries no context.
+            writer.setAutoCommit(true);
+            statement.execute("insert into public.orders (id, status) values (2, 'untraced')");
+        }
+        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 2);
+        assertThat(events.get(0).traceContext().traceparent()).isEqualTo(TRACEPARENT);
+        assertThat(events.get(0).traceContext().tracestate()).isEqualTo("vendor=value");
+        assertThat(events.get(1).traceContext()).isEqualTo(TraceContext.NONE);
+    }
+
+    @Test
+    void anInvalidTraceContextNeverFailsTheWriteAndStartsANewTrace() throws Exception {
+        try (Connection writer = TestPostgres.connect(DB.settings())) {
+            writer.setAutoCommit(false);
+            Statement statement = writer.createStatement();
+            statement.execute("set local pgobserver.traceparent = 'not-a-traceparent''); drop table x; --'");
+            statement.execute("set local pgobserver.tracestate = '==,,=='");
+            statement.execute("insert into public.orders (id, status) values (1, 'bad trace')");
+            writer.commit();
+        }
+        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 1);
+        assertThat(events.get(0).traceContext()).isEqualTo(TraceContext.NONE);
+        assertThat(events.get(0).after().get("status")).isEqualTo("bad trace");
+    }
+
+    @Test
+    void aTraceparentFieldOfTheRowIsTheFallback() throws Exception {
+        DB.execute("insert into public.orders (id, status, traceparent, tracestate) values (1, 'x', '"
+                + TRACEPARENT + "', 'k=v')");
+        ChangeEvent event = Streams.readAtLeast(source, Position.START, 1).get(0);
+        assertThat(event.traceContext().traceparent()).isEqualTo(TRACEPARENT);
+        assertThat(event.traceContext().tracestate()).isEqualTo("k=v");
+    }
+
+    @Test
+    void applicationsMayInsertIntoTheChangeLogDirectly() throws Exception {
+        DB.execute("""
+                insert into pgobserver.change_log (entity_type, entity_id, kind, after)
+                values ('billing.invoice', 'inv-1', 'created', '{"total": 10}')
+                """);
+        ChangeEvent event = Streams.readAtLeast(source, Position.START, 1).get(0);
+        assertThat(event.entityType()).isEqualTo("billing.invoice");
+        assertThat(event.entityId()).isEqualTo("inv-1");
+        assertThat(event.kind()).isEqualTo(ChangeKind.CREATED);
+        assertThat(event.after()).isEqualTo(Map.of("total", 10L));
+        assertThat(event.position().txid()).isPositive();
+    }
+
+    @Test
+    void aNotificationEndsTheWaitLongBeforeThePollInterval() throws Exception {
+        // The poll interval and the wait are far longer than the test can take: only NOTIFY can end the wait
+        // with the event (without it, the poll would return empty after two minutes and the test would fail).
+        PostgresChangeSource sleepy = new PostgresChangeSource(DB.database(),
+                TestPostgres.listener("it", Duration.ofMinutes(10)));
+        try {
+            sleepy.poll(Position.START, 10, Duration.ZERO);
+            CompletableFuture<List<ChangeEvent>> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sleepy.poll(Position.START, 10, Duration.ofMinutes(2));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(300);
+            DB.execute("insert into public.orders (id, status) values (1, 'wake up')");
+            assertThat(waiting.get(3, TimeUnit.MINUTES)).extracting(ChangeEvent::entityId).containsExactly("1");
+        } finally {
+            sleepy.stop();
+        }
+    }
+
+    @Test
+    void aMultiRowStatementDeliversEveryRowInOrder() throws Exception {
+        DB.execute("insert into public.orders (id, status) select g, 'bulk' from generate_series(1, 1200) g");
+        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 1200);
+        assertThat(events).hasSize(1200);
+        assertThat(events).extracting(ChangeEvent::position).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void lagCountsUnreadEventsAndTheAgeOfTheOldest() throws Exception {
+        DB.execute("insert into public.orders (id, status) select g, 'lagging' from generate_series(1, 3) g",
+                "update pgobserver.change_log set occurred_at = now() - interval '1 hour'");
+        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 3);
+        ChangeSource.Lag lag = source.lag(Position.START);
+        assertThat(lag.events()).isEqualTo(3);
+        assertThat(lag.age()).isGreaterThanOrEqualTo(Duration.ofMinutes(59));
+        assertThat(source.lag(events.get(0).position()).events()).isEqualTo(2);
+        assertThat(source.lag(events.get(2).position())).isEqualTo(new ChangeSource.Lag(0, Duration.ZERO));
+    }
+
+    @Test
+    void theLogRejectsRowsThatCouldNotBecomeEvents() throws Exception {
+        try (Connection writer = TestPostgres.connect(DB.settings()); Statement statement = writer.createStatement()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> statement.execute("""
+                    insert into pgobserver.change_log (entity_type, entity_id, kind, after)
+                    values ('x.y', '1', 'created', '[1, 2]')
+                    """)).hasMessageContaining("check constraint");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> statement.execute("""
+                    insert into pgobserver.change_log (entity_type, entity_id, kind, after)
+                    values ('  ', '1', 'created', '{}')
+                    """)).hasMessageContaining("check constraint");
+            try (ResultSet rs = statement.executeQuery("select count(*) from pgobserver.change_log")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aBatchIsReadThroughTheStreamIndexNotByScanningTheLog() throws Exception {
+        DB.execute("""
+                insert into pgobserver.change_log (entity_type, entity_id, kind, after)
+                select 'public.orders', g::text, 'created', '{}' from generate_series(1, 20000) g
+                """, "analyze pgobserver.change_log");
+        StringBuilder plan = new StringBuilder();
+        try (Connection connection = TestPostgres.connect(DB.settings());
+             PreparedStatement explain = connection.prepareStatement("explain " + PostgresChangeSource.SELECT_EVENTS)) {
+            explain.setLong(1, 0);
+            explain.setLong(2, 0);
+            explain.setInt(3, 500);
+            try (ResultSet rs = explain.executeQuery()) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+        }
+        assertThat(plan.toString()).contains("change_log_stream_idx").doesNotContain("Seq Scan").doesNotContain("Sort");
+    }
+
+    @Test
+    void stopEndsAWaitingPoll() throws Exception {
+        PostgresChangeSource sleepy = new PostgresChangeSource(DB.database(),
+                TestPostgres.listener("it", Duration.ofMinutes(10)));
+        sleepy.poll(Position.START, 10, Duration.ZERO);
+        CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                sleepy.poll(Position.START, 10, Duration.ofMinutes(5));
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        });
+        Thread.sleep(300);
+        sleepy.stop();
+        assertThat(waiting.get(2, TimeUnit.MINUTES)).isInstanceOf(ChangeSource.ChangeSourceException.class)
+                .hasMessageContaining("stopped");
+    }
+}
