@@ -4,7 +4,9 @@ import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.trace.Tracer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +17,8 @@ import java.util.Set;
  *
  * @param enabled            false installs the no-op tracer
  * @param serviceName        the resource's {@code service.name}
- * @param exporter           {@code otlp}, {@code jaeger}, {@code zipkin}, {@code console} or {@code none}
+ * @param exporter           {@code otlp}, {@code jaeger}, {@code zipkin}, {@code console} or {@code none}; several
+ *                           at once as a comma-separated list, such as {@code console,zipkin}
  * @param endpoint           the exporter's endpoint; null for the exporter's default
  * @param protocol           {@code grpc} or {@code http/protobuf}, for otlp and jaeger
  * @param sampleRate         parent-based trace-id ratio, 0.0 to 1.0
@@ -49,11 +52,7 @@ public record TracingSettings(
         if (serviceName == null || serviceName.isBlank()) {
             throw new IllegalArgumentException("tracing.service_name must not be empty");
         }
-        exporter = exporter == null ? "otlp" : exporter.trim().toLowerCase(Locale.ROOT);
-        if (!EXPORTERS.contains(exporter)) {
-            throw new IllegalArgumentException("tracing.exporter '" + exporter
-                    + "' is not one of otlp, jaeger, zipkin, console, none");
-        }
+        exporter = String.join(",", parseExporters(exporter == null ? "otlp" : exporter));
         protocol = protocol == null ? "grpc" : protocol.trim().toLowerCase(Locale.ROOT);
         if (!PROTOCOLS.contains(protocol)) {
             throw new IllegalArgumentException("tracing.protocol '" + protocol + "' is not one of grpc, http/protobuf");
@@ -79,6 +78,31 @@ public record TracingSettings(
     public static TracingSettings defaults() {
         return new TracingSettings(true, "pg-observer", "otlp", null, "grpc", 1.0, 2048, 512,
                 Duration.ofSeconds(5), null, null, null, null);
+    }
+
+    /** The exporters, in the order given; {@code [none]} when spans go nowhere. */
+    public List<String> exporters() {
+        return List.of(exporter.split(","));
+    }
+
+    private static List<String> parseExporters(String value) {
+        List<String> names = new ArrayList<>();
+        for (String raw : value.split(",", -1)) {
+            String name = raw.trim().toLowerCase(Locale.ROOT);
+            if (!EXPORTERS.contains(name)) {
+                throw new IllegalArgumentException("tracing.exporter '" + raw.trim()
+                        + "' is not one of otlp, jaeger, zipkin, console, none (several: a comma-separated list)");
+            }
+            if (names.contains(name)) {
+                throw new IllegalArgumentException("tracing.exporter lists '" + name + "' twice");
+            }
+            names.add(name);
+        }
+        if (names.size() > 1 && names.contains("none")) {
+            throw new IllegalArgumentException("tracing.exporter 'none' cannot be combined with other exporters: "
+                    + value);
+        }
+        return names;
     }
 
     /** Whether spans are produced at all: enabled and an exporter other than none. */
