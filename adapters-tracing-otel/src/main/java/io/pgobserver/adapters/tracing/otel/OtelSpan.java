@@ -11,10 +11,11 @@ import io.pgobserver.domain.trace.TraceContext;
 import org.slf4j.MDC;
 
 /**
- * A domain span on an OpenTelemetry span. A span that was not sampled still has a context (with the sampled
- * flag off), so its children inherit the decision and downstream services see the trace; every other call
- * returns at once when the span is not recording. One span is used by one task (the port's rule), so the
- * lazily made fields need no synchronisation.
+ * A domain span on an OpenTelemetry span. A span that was not sampled keeps its OpenTelemetry context
+ * internally, so its children inherit the decision, but shows no context of its own ({@link TraceContext#NONE},
+ * as the port asks of a span that does not record): downstream services then get the writer's context
+ * untouched, sampled flag included. Every other call returns at once when the span is not recording. One span
+ * is used by one task (the port's rule), so the lazily made fields need no synchronisation.
  */
 final class OtelSpan implements Span {
 
@@ -102,7 +103,7 @@ final class OtelSpan implements Span {
     public TraceContext context() {
         TraceContext own = traceContext;
         if (own == null) {
-            own = TraceContexts.toDomain(span.getSpanContext());
+            own = recording ? TraceContexts.toDomain(span.getSpanContext()) : TraceContext.NONE;
             traceContext = own;
         }
         return own;
@@ -112,7 +113,8 @@ final class OtelSpan implements Span {
     public Scope makeCurrent() {
         io.opentelemetry.context.Scope scope = otelContext().makeCurrent();
         SpanContext spanContext = span.getSpanContext();
-        if (!spanContext.isValid()) {
+        if (!recording) {
+            // Ids of a trace nobody records would lead a reader of the logs nowhere.
             return scope::close;
         }
         String previousTraceId = MDC.get(MDC_TRACE_ID);
