@@ -29,6 +29,8 @@ import java.util.Set;
  * @param entities           only events of these entities are traced; empty means all
  * @param kinds              only events of these kinds are traced; empty means all
  * @param resourceAttributes extra resource attributes ({@code OTEL_RESOURCE_ATTRIBUTES})
+ * @param headers            headers sent with every OTLP export ({@code OTEL_EXPORTER_OTLP_HEADERS}), such as a
+ *                           backend's API key: secret, so {@link #toString()} masks their values
  */
 public record TracingSettings(
         boolean enabled,
@@ -43,7 +45,8 @@ public record TracingSettings(
         Set<Tracer.Component> components,
         Set<String> entities,
         Set<ChangeKind> kinds,
-        Map<String, String> resourceAttributes) {
+        Map<String, String> resourceAttributes,
+        Map<String, String> headers) {
 
     public static final Set<String> EXPORTERS = Set.of("otlp", "jaeger", "zipkin", "console", "none");
     public static final Set<String> PROTOCOLS = Set.of("grpc", "http/protobuf");
@@ -72,6 +75,22 @@ public record TracingSettings(
         entities = entities == null ? Set.of() : Set.copyOf(entities);
         kinds = kinds == null ? Set.of() : Set.copyOf(kinds);
         resourceAttributes = resourceAttributes == null ? Map.of() : Map.copyOf(resourceAttributes);
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        for (String name : headers.keySet()) {
+            if (name.isBlank() || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
+                throw new IllegalArgumentException("tracing.headers name '" + name
+                        + "' is not a valid HTTP header name (visible ASCII, no ':' or spaces)");
+            }
+        }
+    }
+
+    /** Settings without export headers (the common case: a collector on the same network). */
+    public TracingSettings(boolean enabled, String serviceName, String exporter, String endpoint, String protocol,
+                           double sampleRate, int maxQueueSize, int maxExportBatchSize, Duration scheduleDelay,
+                           Set<Tracer.Component> components, Set<String> entities, Set<ChangeKind> kinds,
+                           Map<String, String> resourceAttributes) {
+        this(enabled, serviceName, exporter, endpoint, protocol, sampleRate, maxQueueSize, maxExportBatchSize,
+                scheduleDelay, components, entities, kinds, resourceAttributes, null);
     }
 
     /** Defaults: enabled, OTLP gRPC to localhost, everything sampled. */
@@ -108,6 +127,18 @@ public record TracingSettings(
     /** Whether spans are produced at all: enabled and an exporter other than none. */
     public boolean active() {
         return enabled && !exporter.equals("none");
+    }
+
+    /** Like the record's, but header values (API keys, tokens) are masked. */
+    @Override
+    public String toString() {
+        Map<String, String> masked = new java.util.TreeMap<>();
+        headers.keySet().forEach(name -> masked.put(name, "****"));
+        return "TracingSettings[enabled=" + enabled + ", serviceName=" + serviceName + ", exporter=" + exporter
+                + ", endpoint=" + endpoint + ", protocol=" + protocol + ", sampleRate=" + sampleRate
+                + ", maxQueueSize=" + maxQueueSize + ", maxExportBatchSize=" + maxExportBatchSize
+                + ", scheduleDelay=" + scheduleDelay + ", components=" + components + ", entities=" + entities
+                + ", kinds=" + kinds + ", resourceAttributes=" + resourceAttributes + ", headers=" + masked + "]";
     }
 
     public boolean traces(String entityType, ChangeKind kind) {

@@ -38,4 +38,16 @@ class TracingSettingsTest {
         assertThatThrownBy(() -> withExporter("none,console")).hasMessageContaining("'none' cannot be combined");
         assertThatThrownBy(() -> withExporter("otlp,")).hasMessageContaining("tracing.exporter '' is not one of");
     }
+
+    @Test
+    void headersAreKeptButNeverPrinted() {
+        TracingSettings settings = new TracingSettings(true, "svc", "otlp", null, "grpc", 1.0, 2048, 512,
+                Duration.ofSeconds(5), null, null, null, null, java.util.Map.of("x-api-key", "s3cr3t-value"));
+        assertThat(settings.headers()).containsEntry("x-api-key", "s3cr3t-value");
+        assertThat(settings.toString()).contains("x-api-key=****").doesNotContain("s3cr3t-value");
+        assertThat(withExporter("otlp").headers()).isEmpty();
+        assertThatThrownBy(() -> new TracingSettings(true, "svc", "otlp", null, "grpc", 1.0, 2048, 512,
+                Duration.ofSeconds(5), null, null, null, null, java.util.Map.of("bad name", "v")))
+                .hasMessageContaining("tracing.headers name 'bad name'");
+    }
 }

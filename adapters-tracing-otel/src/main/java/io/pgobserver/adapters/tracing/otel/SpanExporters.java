@@ -20,6 +20,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.StreamSupport;
 
 /** Builds the span processors for {@code tracing.exporter}: one per listed exporter. No I/O happens here. */
@@ -70,11 +71,13 @@ final class SpanExporters {
                         SimpleSpanProcessor.create(new ConsoleTreeExporter(console))));
                 case "otlp", "jaeger" -> {
                     String endpoint = otlpEndpoint(settings);
+                    Map<String, String> headers = settings.headers();
                     SpanExporter exporter = settings.protocol().equals("grpc")
                             ? OtlpGrpcSpanExporter.builder().setEndpoint(endpoint).setTimeout(EXPORT_TIMEOUT)
-                                .setConnectTimeout(CONNECT_TIMEOUT).build()
+                                .setConnectTimeout(CONNECT_TIMEOUT).setHeaders(() -> headers).build()
                             : OtlpHttpSpanExporter.builder().setEndpoint(endpoint).setTimeout(EXPORT_TIMEOUT)
-                                .setConnectTimeout(CONNECT_TIMEOUT).setComponentLoader(JDK_HTTP_ONLY).build();
+                                .setConnectTimeout(CONNECT_TIMEOUT).setHeaders(() -> headers)
+                                .setComponentLoader(JDK_HTTP_ONLY).build();
                     String label = name + " " + settings.protocol();
                     exports.add(batched(label, endpoint, exporter, settings, internalMeters, queueDrops));
                 }
@@ -161,7 +164,7 @@ final class SpanExporters {
      * OkHttp sender is on the class path for gRPC, and without this the exporter would pick one of the two at
      * random order and log a warning about it.
      */
-    private static final ComponentLoader JDK_HTTP_ONLY = new ComponentLoader() {
+    static final ComponentLoader JDK_HTTP_ONLY = new ComponentLoader() {
         private final ComponentLoader all = ComponentLoader.forClassLoader(SpanExporters.class.getClassLoader());
 
         @Override

@@ -2,7 +2,12 @@ package io.pgobserver.adapters.tracing.otel;
 
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -15,6 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,13 +29,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** OTLP over gRPC to a grpc-java server that decodes the real OTLP protobuf (as a collector, Tempo or Jaeger would). */
 class OtlpGrpcIT {
 
+    private static final Metadata.Key<String> API_KEY = Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
+
     private final OtlpRequests received = new OtlpRequests();
+    private final List<String> apiKeys = new CopyOnWriteArrayList<>();
     private Server server;
 
     @BeforeEach
     void startReceiver() throws Exception {
+        ServerInterceptor headers = new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata metadata,
+                                                              ServerCallHandler<Q, R> next) {
+                apiKeys.add(String.valueOf(metadata.get(API_KEY)));
+                return next.startCall(call, metadata);
+            }
+        };
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                .addService(new TraceServiceGrpc.TraceServiceImplBase() {
+                .addService(ServerInterceptors.intercept(new TraceServiceGrpc.TraceServiceImplBase() {
                     @Override
                     public void export(ExportTraceServiceRequest request,
                                        StreamObserver<ExportTraceServiceResponse> response) {
@@ -36,7 +54,7 @@ class OtlpGrpcIT {
                         response.onNext(ExportTraceServiceResponse.getDefaultInstance());
                         response.onCompleted();
                     }
-                }).build().start();
+                }, headers)).build().start();
     }
 
     @AfterEach
@@ -47,7 +65,7 @@ class OtlpGrpcIT {
     @ParameterizedTest
     @ValueSource(strings = {"otlp", "jaeger"})
     void theSpanTreeArrivesOverGrpc(String exporter) throws Exception {
-        OtelSdk sdk = OtelSdk.create(TestSettings.tracing(exporter, "http://127.0.0.1:" + server.getPort(), "grpc", 1.0),
+        OtelSdk sdk = OtelSdk.create(TestSettings.withApiKey(exporter, "http://127.0.0.1:" + server.getPort(), "grpc"),
                 TestSettings.NO_METRICS, System.out);
         TraceContext writer = SampleTrace.writer(true);
         TraceContext root = SampleTrace.run(sdk.tracer(), writer);
@@ -61,5 +79,6 @@ class OtlpGrpcIT {
                 .findFirst().orElseThrow();
         assertThat(OtlpRequests.hex(rootSpan.getSpanId())).isEqualTo(root.spanId());
         assertThat(rootSpan.getTraceState()).as("the writer's tracestate travels on").isEqualTo("vendor=abc");
+        assertThat(apiKeys).isNotEmpty().containsOnly(TestSettings.API_KEY);
     }
 }

@@ -31,7 +31,8 @@ class OtlpHttpIT {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             requestLines.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " "
-                    + exchange.getRequestHeaders().getFirst("Content-Type"));
+                    + exchange.getRequestHeaders().getFirst("Content-Type") + " key="
+                    + exchange.getRequestHeaders().getFirst("x-api-key"));
             try (InputStream raw = exchange.getRequestBody();
                  InputStream body = "gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))
                          ? new GZIPInputStream(raw) : raw) {
@@ -61,7 +62,7 @@ class OtlpHttpIT {
     void theSpanTreeArrivesOverHttpProtobuf(String exporter) throws Exception {
         // No path on the endpoint: the exporter adds /v1/traces, as OTEL_EXPORTER_OTLP_ENDPOINT is meant.
         String endpoint = "http://127.0.0.1:" + server.getAddress().getPort();
-        OtelSdk sdk = OtelSdk.create(TestSettings.tracing(exporter, endpoint, "http/protobuf", 1.0),
+        OtelSdk sdk = OtelSdk.create(TestSettings.withApiKey(exporter, endpoint, "http/protobuf"),
                 TestSettings.NO_METRICS, System.out);
         TraceContext writer = SampleTrace.writer(true);
         SampleTrace.run(sdk.tracer(), writer);
@@ -70,6 +71,7 @@ class OtlpHttpIT {
         sdk.stop();
         SampleTrace.assertTree(received.received(writer.traceId()), writer);
         assertThat(received.resource(writer.traceId())).containsEntry("service.name", "pg-observer-test");
-        assertThat(requestLines).first().isEqualTo("POST /v1/traces application/x-protobuf");
+        assertThat(requestLines).first()
+                .isEqualTo("POST /v1/traces application/x-protobuf key=" + TestSettings.API_KEY);
     }
 }

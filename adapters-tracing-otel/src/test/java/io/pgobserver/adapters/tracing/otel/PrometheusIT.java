@@ -83,4 +83,17 @@ class PrometheusIT {
         }
         assertThatThrownBy(() -> scrape(port)).as("the port closes with the lifecycle").isInstanceOf(IOException.class);
     }
+
+    @Test
+    void aTakenPortIsAStartErrorNamingTheSetting() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            OtelSdk sdk = OtelSdk.create(TestSettings.tracing("none", null, "grpc", 1.0),
+                    new MetricsSettings(true, taken.getLocalPort()), System.out);
+            OtelLifecycle lifecycle = new OtelLifecycle(sdk);
+            assertThatThrownBy(lifecycle::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("metrics.port " + taken.getLocalPort() + " cannot be opened")
+                    .hasMessageContaining("0 picks a free one");
+            lifecycle.stop();
+        }
+    }
 }

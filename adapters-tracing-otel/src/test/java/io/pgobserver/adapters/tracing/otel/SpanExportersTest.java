@@ -1,5 +1,8 @@
 package io.pgobserver.adapters.tracing.otel;
 
+import io.opentelemetry.common.ComponentLoader;
+import io.opentelemetry.sdk.common.export.GrpcSenderProvider;
+import io.opentelemetry.sdk.common.export.HttpSenderProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -42,5 +45,16 @@ class SpanExportersTest {
                 .hasMessageContaining("http://localhost:9411/api/v2/spans");
         assertThatThrownBy(() -> SpanExporters.otlpEndpoint(TestSettings.tracing("otlp", "http://", "grpc", 1.0)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void otlpHttpGetsOnlyTheJdkSenderWhileGrpcKeepsOkHttp() {
+        // Both senders are on the class path: without the filter OTLP/HTTP would pick one by class path order.
+        assertThat(ComponentLoader.loadList(ComponentLoader.forClassLoader(getClass().getClassLoader()),
+                HttpSenderProvider.class)).hasSize(2);
+        assertThat(ComponentLoader.loadList(SpanExporters.JDK_HTTP_ONLY, HttpSenderProvider.class))
+                .singleElement().extracting(p -> p.getClass().getSimpleName()).isEqualTo("JdkHttpSenderProvider");
+        assertThat(ComponentLoader.loadList(SpanExporters.JDK_HTTP_ONLY, GrpcSenderProvider.class))
+                .singleElement().extracting(p -> p.getClass().getSimpleName()).isEqualTo("OkHttpGrpcSenderProvider");
     }
 }

@@ -21,6 +21,15 @@ final class TestSettings {
                 Duration.ofMillis(200), null, null, null, Map.of("deployment.environment", "test"));
     }
 
+    /** OTLP settings that send an API-key header, as a hosted backend wants. */
+    static TracingSettings withApiKey(String exporter, String endpoint, String protocol) {
+        return new TracingSettings(true, "pg-observer-test", exporter, endpoint, protocol, 1.0, 2048, 512,
+                Duration.ofMillis(200), null, null, null, Map.of("deployment.environment", "test"),
+                Map.of("x-api-key", API_KEY));
+    }
+
+    static final String API_KEY = "k3y-for-tests";
+
     static TracingSettings tracing(String exporter, Set<Tracer.Component> components) {
         return new TracingSettings(true, "pg-observer-test", exporter, null, "grpc", 1.0, 2048, 512,
                 Duration.ofMillis(200), components, null, null, null);
