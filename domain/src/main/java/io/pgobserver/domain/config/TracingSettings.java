@@ -4,7 +4,9 @@ import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.trace.Tracer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +17,8 @@ import java.util.Set;
  *
  * @param enabled            false installs the no-op tracer
  * @param serviceName        the resource's {@code service.name}
- * @param exporter           {@code otlp}, {@code jaeger}, {@code zipkin}, {@code console} or {@code none}
+ * @param exporter           {@code otlp}, {@code jaeger}, {@code zipkin}, {@code console} or {@code none}; several
+ *                           at once as a comma-separated list, such as {@code console,zipkin}
  * @param endpoint           the exporter's endpoint; null for the exporter's default
  * @param protocol           {@code grpc} or {@code http/protobuf}, for otlp and jaeger
  * @param sampleRate         parent-based trace-id ratio, 0.0 to 1.0
@@ -26,6 +29,8 @@ import java.util.Set;
  * @param entities           only events of these entities are traced; empty means all
  * @param kinds              only events of these kinds are traced; empty means all
  * @param resourceAttributes extra resource attributes ({@code OTEL_RESOURCE_ATTRIBUTES})
+ * @param headers            headers sent with every OTLP export ({@code OTEL_EXPORTER_OTLP_HEADERS}), such as a
+ *                           backend's API key: secret, so {@link #toString()} masks their values
  */
 public record TracingSettings(
         boolean enabled,
@@ -40,7 +45,8 @@ public record TracingSettings(
         Set<Tracer.Component> components,
         Set<String> entities,
         Set<ChangeKind> kinds,
-        Map<String, String> resourceAttributes) {
+        Map<String, String> resourceAttributes,
+        Map<String, String> headers) {
 
     public static final Set<String> EXPORTERS = Set.of("otlp", "jaeger", "zipkin", "console", "none");
     public static final Set<String> PROTOCOLS = Set.of("grpc", "http/protobuf");
@@ -49,11 +55,7 @@ public record TracingSettings(
         if (serviceName == null || serviceName.isBlank()) {
             throw new IllegalArgumentException("tracing.service_name must not be empty");
         }
-        exporter = exporter == null ? "otlp" : exporter.trim().toLowerCase(Locale.ROOT);
-        if (!EXPORTERS.contains(exporter)) {
-            throw new IllegalArgumentException("tracing.exporter '" + exporter
-                    + "' is not one of otlp, jaeger, zipkin, console, none");
-        }
+        exporter = String.join(",", parseExporters(exporter == null ? "otlp" : exporter));
         protocol = protocol == null ? "grpc" : protocol.trim().toLowerCase(Locale.ROOT);
         if (!PROTOCOLS.contains(protocol)) {
             throw new IllegalArgumentException("tracing.protocol '" + protocol + "' is not one of grpc, http/protobuf");
@@ -73,6 +75,22 @@ public record TracingSettings(
         entities = entities == null ? Set.of() : Set.copyOf(entities);
         kinds = kinds == null ? Set.of() : Set.copyOf(kinds);
         resourceAttributes = resourceAttributes == null ? Map.of() : Map.copyOf(resourceAttributes);
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        for (String name : headers.keySet()) {
+            if (name.isBlank() || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
+                throw new IllegalArgumentException("tracing.headers name '" + name
+                        + "' is not a valid HTTP header name (visible ASCII, no ':' or spaces)");
+            }
+        }
+    }
+
+    /** Settings without export headers (the common case: a collector on the same network). */
+    public TracingSettings(boolean enabled, String serviceName, String exporter, String endpoint, String protocol,
+                           double sampleRate, int maxQueueSize, int maxExportBatchSize, Duration scheduleDelay,
+                           Set<Tracer.Component> components, Set<String> entities, Set<ChangeKind> kinds,
+                           Map<String, String> resourceAttributes) {
+        this(enabled, serviceName, exporter, endpoint, protocol, sampleRate, maxQueueSize, maxExportBatchSize,
+                scheduleDelay, components, entities, kinds, resourceAttributes, null);
     }
 
     /** Defaults: enabled, OTLP gRPC to localhost, everything sampled. */
@@ -81,9 +99,46 @@ public record TracingSettings(
                 Duration.ofSeconds(5), null, null, null, null);
     }
 
+    /** The exporters, in the order given; {@code [none]} when spans go nowhere. */
+    public List<String> exporters() {
+        return List.of(exporter.split(","));
+    }
+
+    private static List<String> parseExporters(String value) {
+        List<String> names = new ArrayList<>();
+        for (String raw : value.split(",", -1)) {
+            String name = raw.trim().toLowerCase(Locale.ROOT);
+            if (!EXPORTERS.contains(name)) {
+                throw new IllegalArgumentException("tracing.exporter '" + raw.trim()
+                        + "' is not one of otlp, jaeger, zipkin, console, none (several: a comma-separated list)");
+            }
+            if (names.contains(name)) {
+                throw new IllegalArgumentException("tracing.exporter lists '" + name + "' twice");
+            }
+            names.add(name);
+        }
+        if (names.size() > 1 && names.contains("none")) {
+            throw new IllegalArgumentException("tracing.exporter 'none' cannot be combined with other exporters: "
+                    + value);
+        }
+        return names;
+    }
+
     /** Whether spans are produced at all: enabled and an exporter other than none. */
     public boolean active() {
         return enabled && !exporter.equals("none");
+    }
+
+    /** Like the record's, but header values (API keys, tokens) are masked. */
+    @Override
+    public String toString() {
+        Map<String, String> masked = new java.util.TreeMap<>();
+        headers.keySet().forEach(name -> masked.put(name, "****"));
+        return "TracingSettings[enabled=" + enabled + ", serviceName=" + serviceName + ", exporter=" + exporter
+                + ", endpoint=" + endpoint + ", protocol=" + protocol + ", sampleRate=" + sampleRate
+                + ", maxQueueSize=" + maxQueueSize + ", maxExportBatchSize=" + maxExportBatchSize
+                + ", scheduleDelay=" + scheduleDelay + ", components=" + components + ", entities=" + entities
+                + ", kinds=" + kinds + ", resourceAttributes=" + resourceAttributes + ", headers=" + masked + "]";
     }
 
     public boolean traces(String entityType, ChangeKind kind) {

@@ -1,0 +1,137 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.pgobserver.domain.port.Metrics;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The pipeline's metrics on the OpenTelemetry metrics SDK. Names follow OpenTelemetry's conventions; the
+ * Prometheus exporter turns them into {@code pgobserver_events_processed_total},
+ * {@code pgobserver_event_duration_seconds}, {@code pgobserver_action_duration_seconds},
+ * {@code pgobserver_action_failures_total}, {@code pgobserver_dead_letters_total},
+ * {@code pgobserver_listener_lag} and {@code pgobserver_listener_lag_age_seconds}.
+ * Attribute sets are made once per label combination, so recording allocates nothing in steady state.
+ */
+final class OtelMetrics implements Metrics {
+
+    static final String SCOPE = "io.pgobserver";
+    /** Seconds, from half a millisecond (a cached webhook) to a minute (a retried, timed-out one). */
+    static final List<Double> DURATION_BUCKETS = List.of(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+            0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0);
+
+    private static final AttributeKey<String> ENTITY_TYPE = AttributeKey.stringKey("entity_type");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
+    private static final AttributeKey<String> ACTION_TYPE = AttributeKey.stringKey("action_type");
+    private static final AttributeKey<String> OBSERVER = AttributeKey.stringKey("observer");
+
+    private final LongCounter eventsProcessed;
+    private final DoubleHistogram eventDuration;
+    private final DoubleHistogram actionDuration;
+    private final LongCounter actionFailures;
+    private final LongCounter deadLetters;
+    private final AttributePairs entityOutcome = new AttributePairs(ENTITY_TYPE, OUTCOME);
+    private final AttributePairs actionOutcome = new AttributePairs(ACTION_TYPE, OUTCOME);
+    private final AttributePairs observerAction = new AttributePairs(OBSERVER, ACTION_TYPE);
+    private volatile long lagEvents;
+    private volatile long lagAgeMillis;
+
+    OtelMetrics(Meter meter) {
+        eventsProcessed = meter.counterBuilder("pgobserver.events.processed")
+                .setDescription("Events fully handled, by entity type and outcome (matched, unmatched, failed)")
+                .setUnit("{event}").build();
+        eventDuration = meter.histogramBuilder("pgobserver.event.duration")
+                .setDescription("Time to handle one event, from dispatch to checkpoint hand-off")
+                .setUnit("s").setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
+        actionDuration = meter.histogramBuilder("pgobserver.action.duration")
+                .setDescription("Time of one action attempt, by action type and outcome (success, retry, failed)")
+                .setUnit("s").setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
+        actionFailures = meter.counterBuilder("pgobserver.action.failures")
+                .setDescription("Action attempts that failed, by action type and outcome (retry, failed)")
+                .setUnit("{attempt}").build();
+        deadLetters = meter.counterBuilder("pgobserver.dead_letters")
+                .setDescription("Actions given up and stored as dead letters, by observer and action type")
+                .setUnit("{action}").build();
+        meter.gaugeBuilder("pgobserver.listener.lag").ofLongs()
+                .setDescription("Events committed but not yet read by the listener")
+                .setUnit("{event}").buildWithCallback(m -> m.record(lagEvents));
+        meter.gaugeBuilder("pgobserver.listener.lag.age")
+                .setDescription("Age of the oldest event not yet read by the listener")
+                .setUnit("s").buildWithCallback(m -> m.record(lagAgeMillis / 1000.0));
+    }
+
+    @Override
+    public void eventProcessed(String entityType, String outcome, long durationNanos) {
+        Attributes attributes = entityOutcome.get(entityType, outcome);
+        eventsProcessed.add(1, attributes);
+        eventDuration.record(durationNanos / 1e9, attributes);
+    }
+
+    @Override
+    public void actionExecuted(String actionType, String outcome, long durationNanos) {
+        Attributes attributes = actionOutcome.get(actionType, outcome);
+        actionDuration.record(durationNanos / 1e9, attributes);
+        if (!"success".equals(outcome)) {
+            actionFailures.add(1, attributes);
+        }
+    }
+
+    @Override
+    public void deadLettered(String observer, String actionType) {
+        deadLetters.add(1, observerAction.get(observer, actionType));
+    }
+
+    @Override
+    public void listenerLag(long events, long ageMillis) {
+        lagEvents = events;
+        lagAgeMillis = ageMillis;
+    }
+
+    /**
+     * Attribute sets of two labels, made once per pair. Bounded: past {@link #MAX} pairs (labels built from
+     * data by mistake) the sets are made per call and not kept.
+     */
+    static final class AttributePairs {
+        static final int MAX = 1_000;
+        private final AttributeKey<String> first;
+        private final AttributeKey<String> second;
+        private final ConcurrentHashMap<String, ConcurrentHashMap<String, Attributes>> cache = new ConcurrentHashMap<>();
+        private int size;
+
+        AttributePairs(AttributeKey<String> first, AttributeKey<String> second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        Attributes get(String a, String b) {
+            String x = a == null ? "unknown" : a;
+            String y = b == null ? "unknown" : b;
+            ConcurrentHashMap<String, Attributes> inner = cache.get(x);
+            if (inner != null) {
+                Attributes found = inner.get(y);
+                if (found != null) {
+                    return found;
+                }
+            }
+            return make(x, y);
+        }
+
+        private synchronized Attributes make(String a, String b) {
+            Attributes made = Attributes.of(first, a, second, b);
+            if (size >= MAX) {
+                return made;
+            }
+            Attributes raced = cache.computeIfAbsent(a, k -> new ConcurrentHashMap<>()).putIfAbsent(b, made);
+            if (raced != null) {
+                return raced;
+            }
+            size++;
+            return made;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.pgobserver.domain.trace.Scope;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.TraceContext;
+import org.slf4j.MDC;
+
+/**
+ * A domain span on an OpenTelemetry span. A span that was not sampled keeps its OpenTelemetry context
+ * internally, so its children inherit the decision, but shows no context of its own ({@link TraceContext#NONE},
+ * as the port asks of a span that does not record): downstream services then get the writer's context
+ * untouched, sampled flag included. Every other call returns at once when the span is not recording. One span
+ * is used by one task (the port's rule), so the lazily made fields need no synchronisation.
+ */
+final class OtelSpan implements Span {
+
+    static final String MDC_TRACE_ID = "trace_id";
+    static final String MDC_SPAN_ID = "span_id";
+
+    private static final AttributeKey<String> ERROR = AttributeKey.stringKey("error");
+    private static final AttributeKey<String> EXCEPTION_MESSAGE = AttributeKey.stringKey("exception.message");
+
+    private final io.opentelemetry.api.trace.Span span;
+    private final boolean recording;
+    private boolean ended;
+    private Context context;
+    private TraceContext traceContext;
+    private PassThroughSpan passThrough;
+
+    OtelSpan(io.opentelemetry.api.trace.Span span) {
+        this.span = span;
+        this.recording = span.isRecording();
+    }
+
+    @Override
+    public boolean isRecording() {
+        return recording && !ended;
+    }
+
+    @Override
+    public Span setAttribute(String key, String value) {
+        if (isRecording() && key != null) {
+            span.setAttribute(AttributeKeys.string(key), value);
+        }
+        return this;
+    }
+
+    @Override
+    public Span setAttribute(String key, long value) {
+        if (isRecording() && key != null) {
+            span.setAttribute(AttributeKeys.longKey(key), value);
+        }
+        return this;
+    }
+
+    @Override
+    public Span setAttribute(String key, double value) {
+        if (isRecording() && key != null) {
+            span.setAttribute(AttributeKeys.doubleKey(key), value);
+        }
+        return this;
+    }
+
+    @Override
+    public Span setAttribute(String key, boolean value) {
+        if (isRecording() && key != null) {
+            span.setAttribute(AttributeKeys.booleanKey(key), value);
+        }
+        return this;
+    }
+
+    @Override
+    public Span addEvent(String name) {
+        if (isRecording() && name != null) {
+            span.addEvent(name);
+        }
+        return this;
+    }
+
+    @Override
+    public Span recordError(String message, Throwable cause) {
+        if (!isRecording()) {
+            return this;
+        }
+        String text = message != null ? message : cause != null ? String.valueOf(cause) : "error";
+        span.setStatus(StatusCode.ERROR, text);
+        span.setAttribute(ERROR, text);
+        if (cause != null) {
+            span.recordException(cause);
+        } else {
+            // The semantic conventions' exception event, for failures that are not exceptions (an HTTP 500).
+            span.addEvent("exception", Attributes.of(EXCEPTION_MESSAGE, text));
+        }
+        return this;
+    }
+
+    @Override
+    public TraceContext context() {
+        TraceContext own = traceContext;
+        if (own == null) {
+            own = recording ? TraceContexts.toDomain(span.getSpanContext()) : TraceContext.NONE;
+            traceContext = own;
+        }
+        return own;
+    }
+
+    @Override
+    public Scope makeCurrent() {
+        io.opentelemetry.context.Scope scope = otelContext().makeCurrent();
+        SpanContext spanContext = span.getSpanContext();
+        if (!recording) {
+            // Ids of a trace nobody records would lead a reader of the logs nowhere.
+            return scope::close;
+        }
+        String previousTraceId = MDC.get(MDC_TRACE_ID);
+        String previousSpanId = MDC.get(MDC_SPAN_ID);
+        MDC.put(MDC_TRACE_ID, spanContext.getTraceId());
+        MDC.put(MDC_SPAN_ID, spanContext.getSpanId());
+        return () -> {
+            restore(MDC_TRACE_ID, previousTraceId);
+            restore(MDC_SPAN_ID, previousSpanId);
+            scope.close();
+        };
+    }
+
+    private static void restore(String key, String previous) {
+        if (previous == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, previous);
+        }
+    }
+
+    @Override
+    public void end() {
+        if (!ended) {
+            ended = true;
+            span.end();
+        }
+    }
+
+    /** The OpenTelemetry context holding this span, the parent of its children. */
+    Context otelContext() {
+        Context own = context;
+        if (own == null) {
+            own = Context.root().with(span);
+            context = own;
+        }
+        return own;
+    }
+
+    /** The stand-in for children of a switched-off component: one per span, reused. */
+    PassThroughSpan passThrough() {
+        PassThroughSpan own = passThrough;
+        if (own == null) {
+            own = new PassThroughSpan(this);
+            passThrough = own;
+        }
+        return own;
+    }
+
+    io.opentelemetry.api.trace.Span otelSpan() {
+        return span;
+    }
+
+    @Override
+    public String toString() {
+        return "OtelSpan{" + span.getSpanContext().getTraceId() + '/' + span.getSpanContext().getSpanId() + '}';
+    }
+}

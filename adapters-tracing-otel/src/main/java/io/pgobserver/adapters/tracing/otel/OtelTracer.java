@@ -1,0 +1,109 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.TraceContext;
+import io.pgobserver.domain.trace.Tracer;
+
+import java.util.Set;
+
+/**
+ * The domain tracer on an OpenTelemetry tracer. Sampling is the SDK's (parent-based trace-id ratio): a
+ * writer's context decides by its sampled flag, a new root by the ratio. Spans of a switched-off component
+ * are {@link PassThroughSpan}s that stand for their parent, so their children attach to it.
+ */
+final class OtelTracer implements Tracer {
+
+    private static final io.opentelemetry.api.trace.SpanKind[] KINDS = kinds();
+
+    private final io.opentelemetry.api.trace.Tracer tracer;
+    private final boolean[] componentOn = new boolean[Component.values().length];
+
+    OtelTracer(io.opentelemetry.api.trace.Tracer tracer, Set<Component> components) {
+        this.tracer = tracer;
+        for (Component component : components) {
+            componentOn[component.ordinal()] = true;
+        }
+    }
+
+    @Override
+    public boolean isEnabled() {
+        return true;
+    }
+
+    @Override
+    public Span startTrace(String name, TraceContext remoteParent, SpanKind kind) {
+        SpanContext parent = TraceContexts.toRemote(remoteParent);
+        SpanBuilder builder = tracer.spanBuilder(name).setSpanKind(otelKind(kind));
+        if (parent.isValid()) {
+            builder.setParent(Context.root().with(io.opentelemetry.api.trace.Span.wrap(parent)));
+        } else {
+            builder.setNoParent();
+        }
+        return new OtelSpan(builder.startSpan());
+    }
+
+    @Override
+    public Span startLinkedTrace(String name, TraceContext linkedTo, SpanKind kind) {
+        SpanBuilder builder = tracer.spanBuilder(name).setSpanKind(otelKind(kind)).setNoParent();
+        SpanContext link = TraceContexts.toRemote(linkedTo);
+        if (link.isValid()) {
+            builder.addLink(link);
+        }
+        return new OtelSpan(builder.startSpan());
+    }
+
+    @Override
+    public Span startSpan(String name, Span parent, SpanKind kind) {
+        if (parent instanceof OtelSpan local) {
+            return new OtelSpan(tracer.spanBuilder(name).setSpanKind(otelKind(kind))
+                    .setParent(local.otelContext()).startSpan());
+        }
+        if (parent instanceof PassThroughSpan passThrough) {
+            Span stoodFor = passThrough.parent();
+            return stoodFor == null ? PassThroughSpan.NONE : startSpan(name, stoodFor, kind);
+        }
+        // No parent, or a span of another tracer: continue whatever context it carries.
+        return startTrace(name, parent == null ? TraceContext.NONE : parent.context(), kind);
+    }
+
+    @Override
+    public Span startSpan(String name, Span parent, SpanKind kind, Component component) {
+        if (component == null || componentOn[component.ordinal()]) {
+            return startSpan(name, parent, kind);
+        }
+        if (parent instanceof OtelSpan local) {
+            return local.passThrough();
+        }
+        if (parent instanceof PassThroughSpan || parent == null) {
+            return parent == null ? PassThroughSpan.NONE : parent;
+        }
+        return new PassThroughSpan(parent);
+    }
+
+    private static io.opentelemetry.api.trace.SpanKind otelKind(SpanKind kind) {
+        return kind == null ? io.opentelemetry.api.trace.SpanKind.INTERNAL : KINDS[kind.ordinal()];
+    }
+
+    private static io.opentelemetry.api.trace.SpanKind[] kinds() {
+        io.opentelemetry.api.trace.SpanKind[] kinds = new io.opentelemetry.api.trace.SpanKind[SpanKind.values().length];
+        for (SpanKind kind : SpanKind.values()) {
+            kinds[kind.ordinal()] = switch (kind) {
+                case INTERNAL -> io.opentelemetry.api.trace.SpanKind.INTERNAL;
+                case CLIENT -> io.opentelemetry.api.trace.SpanKind.CLIENT;
+                case SERVER -> io.opentelemetry.api.trace.SpanKind.SERVER;
+                case PRODUCER -> io.opentelemetry.api.trace.SpanKind.PRODUCER;
+                case CONSUMER -> io.opentelemetry.api.trace.SpanKind.CONSUMER;
+            };
+        }
+        return kinds;
+    }
+
+    @Override
+    public String toString() {
+        return "OtelTracer";
+    }
+}

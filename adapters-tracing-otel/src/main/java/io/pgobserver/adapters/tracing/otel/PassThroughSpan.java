@@ -1,0 +1,89 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import io.pgobserver.domain.trace.Scope;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.TraceContext;
+
+/**
+ * A span that records nothing and stands for its parent: what a switched-off component
+ * ({@code tracing.components}) gets, and what every span is when tracing is off. Its children attach to the
+ * parent, and it propagates the parent's context, so a webhook sent under a switched-off executor span still
+ * continues the trace at the event's span.
+ */
+final class PassThroughSpan implements Span {
+
+    /** Stands for nothing: tracing is off, the upstream context passes through untouched. */
+    static final PassThroughSpan NONE = new PassThroughSpan(null);
+
+    private final Span parent;
+
+    PassThroughSpan(Span parent) {
+        this.parent = parent;
+    }
+
+    /** The nearest span that records, or null. */
+    Span parent() {
+        return parent;
+    }
+
+    @Override
+    public boolean isRecording() {
+        return false;
+    }
+
+    @Override
+    public Span setAttribute(String key, String value) {
+        return this;
+    }
+
+    @Override
+    public Span setAttribute(String key, long value) {
+        return this;
+    }
+
+    @Override
+    public Span setAttribute(String key, double value) {
+        return this;
+    }
+
+    @Override
+    public Span setAttribute(String key, boolean value) {
+        return this;
+    }
+
+    @Override
+    public Span addEvent(String name) {
+        return this;
+    }
+
+    @Override
+    public Span recordError(String message, Throwable cause) {
+        return this;
+    }
+
+    @Override
+    public TraceContext context() {
+        return parent == null ? TraceContext.NONE : parent.context();
+    }
+
+    @Override
+    public Scope makeCurrent() {
+        // The parent is already current where this span is used; making it current again would change nothing.
+        return Scope.NOOP;
+    }
+
+    @Override
+    public void end() {
+        // nothing was started
+    }
+
+    @Override
+    public TraceContext propagationContext(TraceContext upstream) {
+        return parent == null ? upstream : parent.propagationContext(upstream);
+    }
+
+    @Override
+    public String toString() {
+        return parent == null ? "PassThroughSpan" : "PassThroughSpan{" + parent + '}';
+    }
+}

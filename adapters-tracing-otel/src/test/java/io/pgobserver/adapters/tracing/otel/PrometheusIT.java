@@ -1,0 +1,99 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import io.pgobserver.domain.config.MetricsSettings;
+import io.pgobserver.domain.config.TracingSettings;
+import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.domain.trace.Tracer;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Metrics recorded through the domain port appear on the Prometheus endpoint the lifecycle opens. */
+class PrometheusIT {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static String scrape(int port) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+
+    @Test
+    void recordedMetricsAreScrapedFromTheEndpoint() throws Exception {
+        TracingSettings tracing = TestSettings.tracing("console", null, "grpc", 1.0);
+        Injector injector = Guice.createInjector(new OtelTracingModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(TracingSettings.class).toInstance(tracing);
+                bind(MetricsSettings.class).toInstance(new MetricsSettings(true, 0));
+            }
+        });
+        Set<Lifecycle> lifecycles = injector.getInstance(Key.get(new TypeLiteral<Set<Lifecycle>>() { }));
+        Lifecycle lifecycle = lifecycles.iterator().next();
+        lifecycle.start();
+        int port = ((OtelLifecycle) lifecycle).sdk().prometheusPort();
+        assertThat(port).isPositive();
+        try {
+            Metrics metrics = injector.getInstance(Metrics.class);
+            metrics.eventProcessed("public.orders", "matched", 12_000_000L);
+            metrics.eventProcessed("public.orders", "matched", 3_000_000L);
+            metrics.eventProcessed("public.customers", "unmatched", 1_000_000L);
+            metrics.actionExecuted("webhook", "success", 8_000_000L);
+            metrics.actionExecuted("webhook", "retry", 30_000_000L);
+            metrics.actionExecuted("slack", "failed", 2_000_000_000L);
+            metrics.deadLettered("order_shipped", "slack");
+            metrics.listenerLag(17, 1_500);
+            SampleTrace.run(injector.getInstance(Tracer.class), SampleTrace.writer(true));
+
+            String body = scrape(port);
+            assertThat(body)
+                    .containsPattern("pgobserver_events_processed_total\\{entity_type=\"public.orders\",[^}]*outcome=\"matched\"[^}]*} 2(\\.0)?\\n")
+                    .containsPattern("pgobserver_events_processed_total\\{entity_type=\"public.customers\",[^}]*outcome=\"unmatched\"[^}]*} 1(\\.0)?\\n")
+                    .containsPattern("pgobserver_event_duration_seconds_bucket\\{entity_type=\"public.orders\",[^}]*le=\"0.005\"[^}]*} 1\\n")
+                    .containsPattern("pgobserver_event_duration_seconds_count\\{entity_type=\"public.orders\",[^}]*} 2\\n")
+                    .containsPattern("pgobserver_event_duration_seconds_sum\\{entity_type=\"public.orders\",[^}]*} 0.015")
+                    .containsPattern("pgobserver_action_duration_seconds_count\\{action_type=\"webhook\",[^}]*outcome=\"success\"[^}]*} 1\\n")
+                    .containsPattern("pgobserver_action_failures_total\\{action_type=\"webhook\",[^}]*outcome=\"retry\"[^}]*} 1(\\.0)?\\n")
+                    .containsPattern("pgobserver_action_failures_total\\{action_type=\"slack\",[^}]*outcome=\"failed\"[^}]*} 1(\\.0)?\\n")
+                    .doesNotContainPattern("pgobserver_action_failures_total\\{[^}]*outcome=\"success\"")
+                    .containsPattern("pgobserver_dead_letters_total\\{action_type=\"slack\",[^}]*observer=\"order_shipped\"[^}]*} 1(\\.0)?\\n")
+                    .containsPattern("pgobserver_listener_lag(_events)?\\{[^}]*} 17(\\.0)?\\n")
+                    .containsPattern("pgobserver_listener_lag_age_seconds\\{[^}]*} 1.5\\n")
+                    .contains("service_name=\"pg-observer-test\"");
+        } finally {
+            lifecycle.stop();
+        }
+        assertThatThrownBy(() -> scrape(port)).as("the port closes with the lifecycle").isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void aTakenPortIsAStartErrorNamingTheSetting() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            OtelSdk sdk = OtelSdk.create(TestSettings.tracing("none", null, "grpc", 1.0),
+                    new MetricsSettings(true, taken.getLocalPort()), System.out);
+            OtelLifecycle lifecycle = new OtelLifecycle(sdk);
+            assertThatThrownBy(lifecycle::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("metrics.port " + taken.getLocalPort() + " cannot be opened")
+                    .hasMessageContaining("0 picks a free one");
+            lifecycle.stop();
+        }
+    }
+}
