@@ -49,6 +49,7 @@ public final class EventPipeline {
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("pgobserver-event-", 0).factory());
     private final AtomicLong processed = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean running = true;
     private volatile boolean active;
     private volatile Thread loopThread;
@@ -240,6 +241,9 @@ public final class EventPipeline {
      * the consumer lock. Events still running after the timeout are interrupted and not passed.
      */
     public void stop(Duration timeout) {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
         running = false;
         Thread loop = loopThread;
         if (loop != null) {

@@ -209,9 +209,10 @@ public final class ConfigLoader {
             kinds.add(kind(node.key("kinds"), kind));
         }
         Map<String, String> resource = node.stringMap("resource_attributes");
+        Map<String, String> headers = node.stringMap("headers");
         node.finish();
         return new TracingSettings(enabled, serviceName, exporter, endpoint, protocol, sampleRate, queue, exportBatch,
-                delay, components, entities, kinds, resource);
+                delay, components, entities, kinds, resource, headers);
     }
 
     private static MetricsSettings metrics(Node node) {

@@ -100,6 +100,9 @@ public final class EffectiveConfig {
         out.put("entities", t.entities().stream().sorted().toList());
         out.put("kinds", t.kinds().stream().map(k -> k.wireName()).sorted().toList());
         out.put("resource_attributes", new TreeMap<>(t.resourceAttributes()));
+        Map<String, String> headers = new TreeMap<>();
+        t.headers().keySet().forEach(name -> headers.put(name, Secret.MASK));
+        out.put("headers", headers);
         return out;
     }
 

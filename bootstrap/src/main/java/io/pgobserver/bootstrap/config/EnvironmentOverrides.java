@@ -22,7 +22,7 @@ final class EnvironmentOverrides {
     /** Every variable read here, for the docs check. */
     static final List<String> VARIABLES = List.of("DATABASE_URL", "OTEL_SDK_DISABLED", "OTEL_SERVICE_NAME",
             "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-            "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
+            "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
             "OTEL_RESOURCE_ATTRIBUTES", "TRACING_ENABLED", "TRACING_SERVICE_NAME", "TRACING_EXPORTER",
             "TRACING_SAMPLE_RATE", "JAEGER_ENDPOINT", "JAEGER_SAMPLE_RATE", "JAEGER_AGENT_HOST", "JAEGER_AGENT_PORT",
             "ZIPKIN_ENDPOINT");
@@ -82,8 +82,13 @@ final class EnvironmentOverrides {
         }
         String resource = get("OTEL_RESOURCE_ATTRIBUTES");
         if (resource != null) {
-            Map<String, String> attributes = parseResourceAttributes(resource);
+            Map<String, String> attributes = parseKeyValues("OTEL_RESOURCE_ATTRIBUTES", resource);
             attributes.forEach((k, v) -> Trees.set(root, "tracing.resource_attributes", k, v));
+        }
+        String headers = get("OTEL_EXPORTER_OTLP_HEADERS");
+        if (headers != null) {
+            parseKeyValues("OTEL_EXPORTER_OTLP_HEADERS", headers)
+                    .forEach((k, v) -> Trees.set(root, "tracing.headers", k, v));
         }
     }
 
@@ -122,7 +127,7 @@ final class EnvironmentOverrides {
     }
 
     /** {@code key1=value1,key2=value2}, values percent-decoded, as the OpenTelemetry specification says. */
-    static Map<String, String> parseResourceAttributes(String text) {
+    static Map<String, String> parseKeyValues(String variable, String text) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String pair : text.split(",")) {
             if (pair.isBlank()) {
@@ -130,8 +135,8 @@ final class EnvironmentOverrides {
             }
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw new ConfigException("OTEL_RESOURCE_ATTRIBUTES entry '" + pair.trim()
-                        + "' is not key=value (use key1=value1,key2=value2)");
+                // The entry is not echoed: header values are API keys.
+                throw new ConfigException(variable + " has an entry that is not key=value (use key1=value1,key2=value2)");
             }
             out.put(pair.substring(0, eq).trim(),
                     URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8));

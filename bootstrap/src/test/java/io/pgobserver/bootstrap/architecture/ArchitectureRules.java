@@ -1,0 +1,123 @@
+package io.pgobserver.bootstrap.architecture;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+
+import java.util.List;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * The module rules of DESIGN.md §1 as ArchUnit rules over a package layout, so the same rules check the product
+ * ({@code io.pgobserver}) and, in {@code ArchitectureRulesFailTest}, a fixture of deliberately bad classes.
+ */
+final class ArchitectureRules {
+
+    /** Where each module's classes live. */
+    record Layout(String root) {
+        String domain() {
+            return root + ".domain..";
+        }
+
+        String application() {
+            return root + ".application..";
+        }
+
+        String adapters() {
+            return root + ".adapters..";
+        }
+
+        String bootstrap() {
+            return root + ".bootstrap..";
+        }
+
+        String adapter(String name) {
+            return root + ".adapters." + name + "..";
+        }
+
+        String demo() {
+            return root + ".bootstrap.demo..";
+        }
+    }
+
+    /** The adapter packages under {@code adapters}: one per Maven module. */
+    static final List<String> ADAPTERS = List.of("postgres", "actions", "conditions", "tracing");
+
+    private ArchitectureRules() {
+    }
+
+    static ArchRule domainUsesOnlyTheJdk(Layout l) {
+        return classes().that().resideInAPackage(l.domain())
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", l.domain())
+                .because("the domain depends on the JDK only (DESIGN.md §1)");
+    }
+
+    static ArchRule applicationUsesOnlyTheJdkAndTheDomain(Layout l) {
+        return classes().that().resideInAPackage(l.application())
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", l.domain(), l.application())
+                .because("use cases depend on the domain and the JDK only: no Guice, no Jackson (DESIGN.md §1)");
+    }
+
+    /** Adapter packages may not use each other: {@code adapters.X} never depends on {@code adapters.Y}. */
+    static List<ArchRule> adaptersAreIndependent(Layout l, List<String> adapters) {
+        return adapters.stream().map(a -> (ArchRule) noClasses().that().resideInAPackage(l.adapter(a))
+                .should().dependOnClassesThat(new DescribedPredicate<JavaClass>("reside in another adapter") {
+                    @Override
+                    public boolean test(JavaClass c) {
+                        return c.getPackageName().startsWith(l.root() + ".adapters.")
+                                && !c.getPackageName().startsWith(l.root() + ".adapters." + a);
+                    }
+                }).because("adapters never depend on each other (DESIGN.md §1)")).toList();
+    }
+
+    static ArchRule nothingDependsOnBootstrap(Layout l) {
+        return noClasses().that().resideOutsideOfPackage(l.bootstrap())
+                .should().dependOnClassesThat().resideInAPackage(l.bootstrap())
+                .because("bootstrap assembles everything and nothing depends on it (DESIGN.md §1)");
+    }
+
+    static ArchRule openTelemetryOnlyInItsAdapter(Layout l) {
+        return noClasses().that().resideOutsideOfPackage(l.adapter("tracing.otel"))
+                .should().dependOnClassesThat().resideInAnyPackage("io.opentelemetry..")
+                .because("OpenTelemetry types appear only in adapters-tracing-otel (DESIGN.md §1)");
+    }
+
+    static ArchRule databaseAccessOnlyInThePostgresAdapter(Layout l) {
+        return noClasses().that().resideOutsideOfPackages(l.adapter("postgres"), l.demo())
+                .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.jdbi..",
+                        "org.postgresql..", "org.flywaydb..", "com.zaxxer.hikari..")
+                .because("JDBC and JDBI appear only in adapters-postgres (DESIGN.md §1); the demo, which plays "
+                        + "the application writing rows, is the one exception");
+    }
+
+    static ArchRule httpAndMailOnlyInTheActionsAdapter(Layout l) {
+        return noClasses().that().resideOutsideOfPackage(l.adapter("actions"))
+                .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "okio..", "jakarta.mail..",
+                        "org.eclipse.angus..")
+                .because("OkHttp and mail appear only in adapters-actions (DESIGN.md §1)");
+    }
+
+    /** An adapter's only public class is its Guice module, which is also its {@code Adapter} descriptor. */
+    static ArchRule adaptersExposeOnlyTheirModule(Layout l) {
+        return classes().that().resideInAPackage(l.adapters()).and().arePublic().and().areTopLevelClasses()
+                .should(new ArchCondition<JavaClass>("be the adapter's Guice module implementing Adapter") {
+                    @Override
+                    public void check(JavaClass c, ConditionEvents events) {
+                        boolean module = c.isAssignableTo("com.google.inject.Module");
+                        boolean adapter = c.isAssignableTo("io.pgobserver.domain.spi.Adapter");
+                        boolean isFinal = c.getModifiers().contains(JavaModifier.FINAL);
+                        if (!module || !adapter || !isFinal) {
+                            events.add(SimpleConditionEvent.violated(c, c.getName() + " is public but is not a final "
+                                    + "Guice module implementing Adapter: make it package-private"));
+                        }
+                    }
+                })
+                .because("implementations are package-private behind one Guice module per adapter (DESIGN.md §1)");
+    }
+}
