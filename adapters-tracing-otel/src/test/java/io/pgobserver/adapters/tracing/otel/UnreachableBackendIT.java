@@ -84,7 +84,9 @@ class UnreachableBackendIT {
         assertThat(sdk.queueDrops().dropped()).isGreaterThan(0);
 
         assertTimeoutPreemptively(Duration.ofSeconds(60), sdk::stop);
-        // Everything failed or was dropped, yet both warnings stayed single: they are rate-limited.
+        // Many batches failed and many spans were dropped, yet both warnings stayed single: they are rate-limited.
+        assertThat(sdk.exports()).singleElement().satisfies(export ->
+                assertThat(export.guarded().failedSpans()).isGreaterThan(settings.maxExportBatchSize()));
         assertThat(warnings(GuardedSpanExporter.class)).hasSize(1);
         assertThat(warnings(QueueDropMonitor.class)).hasSize(1);
     }
