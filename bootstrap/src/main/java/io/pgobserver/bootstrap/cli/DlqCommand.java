@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -71,11 +72,11 @@ final class DlqCommand implements Runnable {
             } else if (letters.isEmpty()) {
                 out.println("no dead letters");
             } else {
-                out.printf("%-6s %-20s %-10s %-8s %-24s %-45s %s%n", "ID", "OBSERVER", "ACTION", "ATTEMPTS",
+                out.printf("%-6s %-20s %-10s %-8s %-20s %-45s %s%n", "ID", "OBSERVER", "ACTION", "ATTEMPTS",
                         "FAILED AT", "EVENT (ID ENTITY KIND)", "ERROR");
                 for (DeadLetter letter : letters) {
-                    out.printf("%-6d %-20s %-10s %-8d %-24s %-45s %s%n", letter.id(), letter.observer(),
-                            action(letter), letter.attempts(), letter.failedAt(), event(letter),
+                    out.printf("%-6d %-20s %-10s %-8d %-20s %-45s %s%n", letter.id(), letter.observer(),
+                            action(letter), letter.attempts(), letter.failedAt().truncatedTo(ChronoUnit.SECONDS), event(letter),
                             oneLine(letter.error()));
                 }
                 if (total > letters.size()) {

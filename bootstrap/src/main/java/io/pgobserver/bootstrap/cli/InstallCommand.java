@@ -53,7 +53,7 @@ final class InstallCommand implements Callable<Integer> {
                 session.get(CaptureInstaller.class).install(qualified, idColumn);
             } catch (IllegalArgumentException e) {
                 // A missing table or column: the user's input, named in the message; nothing was changed.
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
             out.println("capture trigger pgobserver_capture installed on " + qualified + ": entity id from "
                     + (idColumn == null ? "its primary key column" : "column " + idColumn));
