@@ -92,19 +92,17 @@ final class RunCommand implements Callable<Integer> {
      */
     private static void handleSignals(Stopper stopper) {
         for (String name : new String[]{"TERM", "INT"}) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-                    if (stopper.requested.compareAndSet(false, true)) {
-                        LOG.info("SIG{} received: stopping", name);
-                        Thread.ofPlatform().name("pgobserver-stop").start(stopper::stopPipeline);
-                    } else {
-                        LOG.warn("SIG{} received while stopping; still finishing in-flight events (SIGKILL ends "
-                                + "the process at once, and unfinished events run again after a restart)", name);
-                    }
-                });
-            } catch (IllegalArgumentException e) {
-                LOG.debug("cannot handle SIG{} ({}); the shutdown hook stops the observer instead", name,
-                        e.getMessage());
+            boolean handled = Signals.handle(name, () -> {
+                if (stopper.requested.compareAndSet(false, true)) {
+                    LOG.info("SIG{} received: stopping", name);
+                    Thread.ofPlatform().name("pgobserver-stop").start(stopper::stopPipeline);
+                } else {
+                    LOG.warn("SIG{} received while stopping; still finishing in-flight events (SIGKILL ends "
+                            + "the process at once, and unfinished events run again after a restart)", name);
+                }
+            });
+            if (!handled) {
+                LOG.debug("cannot handle SIG{} here; the shutdown hook stops the observer instead", name);
             }
         }
     }
