@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** Runs the observer until SIGTERM or SIGINT, then stops cleanly. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the observer until SIGTERM/SIGINT, then stop cleanly: finish in-flight events, save the "
-                + "checkpoint, flush spans.")
+                + "checkpoint, flush spans, exit 0.")
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SIGTERM in the middle of a stream: the packaged jar runs as a child process against an embedded PostgreSQL,
  * sending a webhook per event to a MockWebServer while a writer keeps inserting rows. After SIGTERM it exits 0,
  * its saved checkpoint is at or after every event it delivered and passes none it did not, and after a restart
- * every written event has been delivered.
+ * every written event has been delivered; SIGINT then stops the second process the same way.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SignalStopIT {
@@ -144,9 +144,12 @@ class SignalStopIT {
         try {
             await(() -> delivered.keySet().containsAll(positions.keySet()),
                     "every written event delivered after the restart", "run-2.log");
-            second.destroy();
+            // Ctrl-C in a terminal: SIGINT stops it the same way.
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(second.pid())).inheritIO().start();
+            assertThat(kill.waitFor()).as("kill -INT").isZero();
             assertThat(second.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("the process ended").isTrue();
-            assertThat(second.exitValue()).as("exit code; log:\n%s", log("run-2.log")).isZero();
+            assertThat(second.exitValue()).as("exit code after SIGINT; log:\n%s", log("run-2.log")).isZero();
+            assertThat(log("run-2.log")).contains("SIGINT received");
         } finally {
             second.destroyForcibly();
         }
