@@ -1,6 +1,5 @@
 package io.pgobserver.bootstrap.cli;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 
@@ -30,9 +29,9 @@ final class Signals {
                     (proxy, method, args) -> invoke(proxy, method, args, name, callback));
             signalType.getMethod("handle", signalType, handlerType).invoke(null, signal, handler);
             return true;
-        } catch (InvocationTargetException e) {
-            return false; // IllegalArgumentException: unknown signal, or reserved by the JVM (-Xrs)
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // Class or method missing, or (wrapped in InvocationTargetException) an IllegalArgumentException for a
+            // signal unknown here or reserved by the JVM (-Xrs).
             return false;
         }
     }
