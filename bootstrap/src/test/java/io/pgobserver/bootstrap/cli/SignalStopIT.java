@@ -158,11 +158,26 @@ class SignalStopIT {
         assertThat(checkpoint()).as("checkpoint after the second stop").isEqualTo(last);
     }
 
-    private Process startJar(String logName) throws IOException {
+    @Test
+    void the_jar_knows_its_version() throws Exception {
+        Process version = new ProcessBuilder(java(), "-jar", jar().toString(), "--version").start();
+        String printed = new String(version.getInputStream().readAllBytes()).strip();
+        assertThat(version.waitFor()).isZero();
+        assertThat(printed).matches("pg-observer \\d+\\.\\d+\\.\\d+.*");
+    }
+
+    private static Path jar() {
         Path jar = Path.of("target", "pg-observer.jar");
         assertThat(jar).as("the packaged jar (mvn package builds it before the integration tests)").exists();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString(), "run", "--config", config.toString(),
+        return jar;
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private Process startJar(String logName) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(java(), "-jar", jar().toString(), "run", "--config", config.toString(),
                 "--shutdown-timeout", "20s");
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> name.startsWith("OTEL_") || name.startsWith("TRACING_")
