@@ -144,7 +144,8 @@ final class OtlpReceiver implements SpanBackend {
         return new ExportedSpan(span.getName(), hex(span.getTraceId()), hex(span.getSpanId()),
                 span.getParentSpanId().isEmpty() ? null : hex(span.getParentSpanId()),
                 span.getKind().name().replace("SPAN_KIND_", ""),
-                span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR, attributes);
+                span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR, attributes,
+                span.getEventsList().stream().map(Span.Event::getName).toList());
     }
 
     private static String text(AnyValue value) {

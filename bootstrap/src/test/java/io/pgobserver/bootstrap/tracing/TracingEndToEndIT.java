@@ -171,6 +171,7 @@ class TracingEndToEndIT {
                     assertThat(span.parentId()).as("parent of %s", child).isEqualTo(root.spanId());
                     assertThat(span.kind()).as("kind of %s", child).isEqualTo("INTERNAL");
                     assertThat(span.error()).as("status of %s", child).isFalse();
+                    assertThat(span.events()).as("events of %s", child).isEmpty();
                 });
             }
             assertThat(named.apply("load_checkpoint").getFirst().attributes()).containsKey("recovered_from_checkpoint");
@@ -205,6 +206,7 @@ class TracingEndToEndIT {
                     .containsEntry("http.response.status_code", "503").containsKey("error").containsKey("retry_in_ms");
             assertThat(failed.attribute("error")).contains("503");
             assertThat(failed.error()).as("the failed attempt's status").isTrue();
+            assertThat(failed.events()).as("the failed attempt's events").anyMatch(e -> e.contains("exception"));
             ExportedSpan retried = attempt(attempts, "2", "2");
             assertThat(retried.attributes()).containsEntry("http.response.status_code", "200").doesNotContainKey("error");
             assertThat(retried.error()).isFalse();

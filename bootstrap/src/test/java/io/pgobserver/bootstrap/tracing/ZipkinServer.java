@@ -93,11 +93,13 @@ final class ZipkinServer implements SpanBackend {
     private static ExportedSpan exported(JsonNode span) {
         Map<String, String> tags = new LinkedHashMap<>();
         span.path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asText()));
+        List<String> annotations = new ArrayList<>();
+        span.path("annotations").forEach(a -> annotations.add(a.path("value").asText()));
         // Zipkin has no INTERNAL kind: a span without one is internal. The OpenTelemetry exporter writes an
         // error status as the otel.status_code tag.
         return new ExportedSpan(span.path("name").asText(), span.path("traceId").asText(), span.path("id").asText(),
                 span.path("parentId").asText(null), span.path("kind").asText("INTERNAL"),
-                "ERROR".equals(tags.get("otel.status_code")), tags);
+                "ERROR".equals(tags.get("otel.status_code")), tags, annotations);
     }
 
     @Override
