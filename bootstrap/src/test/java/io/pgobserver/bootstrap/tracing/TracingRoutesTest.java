@@ -244,6 +244,49 @@ class TracingRoutesTest {
         }
     }
 
+    static Stream<Arguments> serviceNameAndSamplingRoutes() {
+        String console = "tracing: { exporter: console }\n";
+        return Stream.of(
+                Arguments.of(yaml("tracing: { exporter: console, service_name: orders-observer, sample_rate: 0.0 }"),
+                        "orders-observer", 0.0),
+                Arguments.of(env(console, Map.of("TRACING_SERVICE_NAME", "from-tracing", "TRACING_SAMPLE_RATE", "0.0")),
+                        "from-tracing", 0.0),
+                Arguments.of(env(console, Map.of("OTEL_SERVICE_NAME", "from-otel",
+                        "OTEL_TRACES_SAMPLER", "parentbased_always_off")), "from-otel", 0.0),
+                Arguments.of(env(console, Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio",
+                        "OTEL_TRACES_SAMPLER_ARG", "0.0")), "pg-observer", 0.0),
+                Arguments.of(env(console, Map.of("OTEL_TRACES_SAMPLER_ARG", "0")), "pg-observer", 0.0),
+                Arguments.of(env("tracing: { exporter: console, sample_rate: 0.0 }\n",
+                        Map.of("OTEL_TRACES_SAMPLER", "parentbased_always_on")), "pg-observer", 1.0),
+                Arguments.of(env(console, Map.of("OTEL_SERVICE_NAME", "from-otel", "TRACING_SERVICE_NAME", "wins",
+                        "TRACING_SAMPLE_RATE", "1.0", "JAEGER_SAMPLE_RATE", "0.0")), "wins", 0.0),
+                Arguments.of(flags(console, Map.of("TRACING_SAMPLE_RATE", "1.0"), "tracing.sample_rate=0.0",
+                        "tracing.service_name=from-flag"), "from-flag", 0.0));
+    }
+
+    /**
+     * The service name and the sampler come from every route, and the sampler is the one the tracer uses: with the
+     * console exporter a new root trace prints only at rate 1.0, while a sampled writer's trace prints at any rate.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("serviceNameAndSamplingRoutes")
+    void eachRouteSetsTheServiceNameAndTheSampler(Route route, String serviceName, double sampleRate)
+            throws IOException {
+        Boot.Booted booted = boot(load(route), AdapterCatalog.discover());
+        TracingSettings effective = booted.get(TracingSettings.class);
+        assertThat(effective.serviceName()).isEqualTo(serviceName);
+        assertThat(effective.sampleRate()).isEqualTo(sampleRate);
+
+        Tracer tracer = booted.get(Tracer.class);
+        Span root = tracer.startTrace("process_event", TraceContext.NONE, SpanKind.CONSUMER);
+        String newTrace = root.context().isValid() ? root.context().traceId() : null;
+        root.end();
+        assertThat(newTrace != null && consoleOutput().startsWith("trace " + newTrace))
+                .as("a new root trace was sampled and printed").isEqualTo(sampleRate == 1.0);
+        String continued = traceThrough(tracer);
+        assertThat(consoleOutput()).as("the sampled writer's trace").contains("trace " + continued);
+    }
+
     @Test
     void jaegerAgentVariablesWarnOnceAndNameTheReplacement() throws IOException {
         Configuration config = load(env(Map.of("JAEGER_AGENT_HOST", "jaeger-agent", "JAEGER_AGENT_PORT", "6831")));
