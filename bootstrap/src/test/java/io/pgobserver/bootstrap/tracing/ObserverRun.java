@@ -177,8 +177,7 @@ final class ObserverRun implements AutoCloseable {
      * Stops as {@code run} does at SIGTERM: the pipeline finishes in-flight work and saves the checkpoint, then the
      * services stop, telemetry last, so every span still queued is exported (or given up) before this returns.
      */
-    @Override
-    public void close() throws InterruptedException {
+    void stop() {
         if (closed) {
             return;
         }
@@ -186,8 +185,16 @@ final class ObserverRun implements AutoCloseable {
         try {
             pipeline.stop(Duration.ofSeconds(10));
             loop.join(Duration.ofSeconds(15));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             services.close();
         }
+    }
+
+    /** {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
     }
 }

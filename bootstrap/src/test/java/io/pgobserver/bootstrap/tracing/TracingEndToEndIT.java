@@ -265,7 +265,7 @@ class TracingEndToEndIT {
                             () -> hooks.requests(HookReceiver.ORDERS).size() >= events)).isTrue();
                     assertThat(run.deadLetters()).isZero();
                     changeLog = run.changeLog();
-                    run.close();
+                    run.stop();
                     assertThat(run.pipeline().savedCheckpoint().offset())
                             .as("the checkpoint passed every event").isEqualTo(Long.parseLong(changeLog.getLast()[0]));
                 }
