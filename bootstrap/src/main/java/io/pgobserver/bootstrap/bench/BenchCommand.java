@@ -72,6 +72,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "listener.max_in_flight (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
+    @Option(names = "--deduplicate", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "listener.deduplicate: record each delivery (default: ${DEFAULT-VALUE}).")
+    boolean deduplicate;
+
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "5000",
             description = "Events drained once per tracing setting before measuring, to warm the JIT "
                     + "(0: none; default: ${DEFAULT-VALUE}).")
@@ -97,7 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
             createTable(dataSource);
             BenchRun.Setup setup = new BenchRun.Setup(postgres.getPort(), dataSource, receivers, actions,
-                    payloadBytes, batchSize, maxInFlight, out);
+                    payloadBytes, batchSize, maxInFlight, deduplicate, out);
             if (warmup > 0) {
                 for (String t : tracing) {
                     out.printf("[bench] warm-up: draining %d events, tracing %s%n", warmup, t);

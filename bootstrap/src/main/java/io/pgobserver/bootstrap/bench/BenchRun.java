@@ -47,7 +47,7 @@ final class BenchRun {
 
     /** What every run shares. */
     record Setup(int postgresPort, DataSource dataSource, BenchReceivers receivers, int actions, int payloadBytes,
-                 int batchSize, int maxInFlight, PrintStream out) {
+                 int batchSize, int maxInFlight, boolean deduplicate, PrintStream out) {
     }
 
     /** Writes {@code events} rows, then starts the observer and times it until every webhook arrived. */
@@ -232,6 +232,7 @@ final class BenchRun {
                   batch_size: %d
                   max_in_flight: %d
                   poll_interval: 1s
+                  deduplicate: %s
                 tracing:
                   enabled: %s
                   service_name: pg-observer-bench
@@ -250,7 +251,7 @@ final class BenchRun {
                     actions:
                 %s    retry: { max_attempts: 5, initial_backoff: 100ms, max_backoff: 1s }
                 """.formatted(setup.postgresPort(), consumer, setup.batchSize(), setup.maxInFlight(),
-                tracing.equals("on"), setup.receivers().baseUrl(), TABLE, actions);
+                setup.deduplicate(), tracing.equals("on"), setup.receivers().baseUrl(), TABLE, actions);
         // The run's own settings only: OTEL_* or DATABASE_URL in the environment must not change what is measured.
         return new ConfigLoader(Map.of()).loadYaml(yaml);
     }
