@@ -17,10 +17,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 
 /**
  * {@code bench}: the end-to-end load run of docs/performance.md. An embedded PostgreSQL, the real observer
@@ -72,6 +75,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "listener.max_in_flight (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+            description = "Repeat each mode's tracing settings N times, alternating, and summarise by the median: "
+                    + "on a shared machine drift hits both settings alike (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--deduplicate", paramLabel = "true|false", defaultValue = "true", arity = "1",
             description = "listener.deduplicate: record each delivery (default: ${DEFAULT-VALUE}).")
     boolean deduplicate;
@@ -105,18 +113,20 @@ public final class BenchCommand implements Callable<Integer> {
             if (warmup > 0) {
                 for (String t : tracing) {
                     out.printf("[bench] warm-up: draining %d events, tracing %s%n", warmup, t);
-                    BenchRun.drain(setup, t, warmup);
+                    BenchRun.drain(setup, t, 0, warmup);
                 }
             }
             for (String mode : modes) {
-                for (String t : tracing) {
-                    out.printf("[bench] %s, tracing %s...%n", mode, t);
-                    BenchResult result = mode.equals("drain")
-                            ? BenchRun.drain(setup, t, events)
-                            : BenchRun.sustain(setup, t, rate, sustainFor);
-                    out.printf("[bench] %s, tracing %s: %d/%d webhooks in %.2f s%n", mode, t, result.delivered(),
-                            result.expected(), result.seconds());
-                    results.add(result);
+                for (int round = 1; round <= rounds; round++) {
+                    for (String t : tracing) {
+                        out.printf("[bench] %s, tracing %s, round %d...%n", mode, t, round);
+                        BenchResult result = mode.equals("drain")
+                                ? BenchRun.drain(setup, t, round, events)
+                                : BenchRun.sustain(setup, t, round, rate, sustainFor);
+                        out.printf("[bench] %s, tracing %s: %d/%d webhooks in %.2f s%n", mode, t,
+                                result.delivered(), result.expected(), result.seconds());
+                        results.add(result);
+                    }
                 }
             }
         }
@@ -131,10 +141,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void validate(Duration sustainFor) {
-        if (events < 1 || rate < 1 || actions < 1 || payloadBytes < 0 || batchSize < 1 || maxInFlight < 1
+        if (events < 1 || rate < 1 || actions < 1 || rounds < 1 || payloadBytes < 0 || batchSize < 1 || maxInFlight < 1
                 || warmup < 0) {
-            throw new ParameterException(spec.commandLine(), "--events, --rate, --actions, --batch-size and "
-                    + "--max-in-flight must be at least 1; --payload-bytes and --warmup at least 0");
+            throw new ParameterException(spec.commandLine(), "--events, --rate, --actions, --rounds, --batch-size "
+                    + "and --max-in-flight must be at least 1; --payload-bytes and --warmup at least 0");
         }
         if (sustainFor.isZero() || sustainFor.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--duration must be positive");
@@ -161,28 +171,55 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The results as a fixed-width table, with each tracing-on row's throughput as a ratio of tracing off. */
+    /**
+     * The results as a fixed-width table, one row per run, then the median of each mode and tracing setting over
+     * the rounds with its throughput as a ratio of tracing off's median.
+     */
     static String table(List<BenchResult> results) {
         StringBuilder table = new StringBuilder();
-        table.append(String.format(Locale.ROOT, "%-8s %-7s %8s %10s %9s %8s %8s %8s %8s %9s %9s %9s %9s %9s%n",
-                "mode", "tracing", "events", "webhooks", "events/s", "vs off", "p50 ms", "p95 ms", "p99 ms",
-                "max ms", "cpu s", "cpu ms/1k", "heap MiB", "peak MiB"));
+        String header = "%-8s %-7s %5s %8s %11s %9s %8s %8s %8s %8s %9s %9s %8s %8s %5s%n";
+        String row = "%-8s %-7s %5s %8d %11s %9.0f %8s %8s %8s %8s %9.2f %9.1f %8.1f %8.1f %5.1f%n";
+        table.append(String.format(Locale.ROOT, header, "mode", "tracing", "round", "events", "webhooks", "events/s",
+                "p50 ms", "p95 ms", "p99 ms", "max ms", "cpu s", "cpu ms/1k", "heap MiB", "peak MiB", "load"));
         for (BenchResult r : results) {
-            BenchResult off = results.stream().filter(o -> o.mode().equals(r.mode()) && o.tracing().equals("off"))
-                    .findFirst().orElse(null);
-            String ratio = off == null || off.eventsPerSecond() == 0 ? "-"
-                    : String.format(Locale.ROOT, "%.1f%%", 100.0 * r.eventsPerSecond() / off.eventsPerSecond());
-            table.append(String.format(Locale.ROOT,
-                    "%-8s %-7s %8d %10s %9.0f %8s %8s %8s %8s %9s %9.2f %9.1f %9.1f %9.1f%n",
-                    r.mode(), r.tracing(), r.events(), r.delivered() + "/" + r.expected(), r.eventsPerSecond(), ratio,
-                    millis(r.latencyMillis(50)), millis(r.latencyMillis(95)), millis(r.latencyMillis(99)),
-                    millis(r.latencyMillis(100)), r.cpuSeconds(), r.cpuMillisPerThousand(), r.heapAfterGcMiB(),
-                    r.peakHeapMiB()));
+            table.append(String.format(Locale.ROOT, row, r.mode(), r.tracing(), r.round(), r.events(),
+                    r.delivered() + "/" + r.expected(), r.eventsPerSecond(), millis(r.latencyMillis(50)),
+                    millis(r.latencyMillis(95)), millis(r.latencyMillis(99)), millis(r.latencyMillis(100)),
+                    r.cpuSeconds(), r.cpuMillisPerThousand(), r.heapAfterGcMiB(), r.peakHeapMiB(), r.loadAverage()));
         }
+        table.append(String.format(Locale.ROOT, "%nmedians over rounds%n%-8s %-7s %9s %8s %8s %8s %9s%n", "mode",
+                "tracing", "events/s", "vs off", "p50 ms", "p99 ms", "cpu ms/1k"));
+        Map<String, Map<String, List<BenchResult>>> grouped = new LinkedHashMap<>();
+        for (BenchResult r : results) {
+            grouped.computeIfAbsent(r.mode(), m -> new LinkedHashMap<>())
+                    .computeIfAbsent(r.tracing(), t -> new ArrayList<>()).add(r);
+        }
+        grouped.forEach((mode, byTracing) -> {
+            List<BenchResult> off = byTracing.get("off");
+            double offRate = off == null ? Double.NaN : median(off, BenchResult::eventsPerSecond);
+            byTracing.forEach((t, runs) -> {
+                double rate = median(runs, BenchResult::eventsPerSecond);
+                String ratio = Double.isNaN(offRate) ? "-"
+                        : String.format(Locale.ROOT, "%.1f%%", 100.0 * rate / offRate);
+                table.append(String.format(Locale.ROOT, "%-8s %-7s %9.0f %8s %8s %8s %9.1f%n", mode, t, rate, ratio,
+                        millis(median(runs, r -> r.latencyMillis(50))), millis(median(runs, r -> r.latencyMillis(99))),
+                        median(runs, BenchResult::cpuMillisPerThousand)));
+            });
+        });
         table.append("events/s: drain = backlog / (observer start to last webhook); sustain = events / (first write "
                 + "to last webhook), bounded by --rate.\nlatency: commit returned to the writer -> first webhook "
-                + "arrived (sustain only). cpu: this JVM only (observer, writer, receivers), not PostgreSQL.\n");
+                + "arrived (sustain only). cpu: this JVM only (observer, writer, receivers), not PostgreSQL.\n"
+                + "load: the machine's 1-minute load average at the end of the run.\n");
         return table.toString();
+    }
+
+    private static double median(List<BenchResult> runs, ToDoubleFunction<BenchResult> value) {
+        double[] values = runs.stream().mapToDouble(value).sorted().toArray();
+        if (values.length == 0 || Double.isNaN(values[0])) {
+            return Double.NaN;
+        }
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     private static String millis(double value) {

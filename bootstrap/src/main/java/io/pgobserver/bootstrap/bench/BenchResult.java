@@ -14,8 +14,10 @@ package io.pgobserver.bootstrap.bench;
  * @param peakHeapMiB     the highest heap use sampled during the run (garbage included)
  * @param heapAfterGcMiB  heap in use after a full GC at the end of the run, before the observer stopped
  * @param otlpKiB         span data the OTLP receiver got
+ * @param round           1 for the first round of the run's tracing settings
+ * @param loadAverage     the machine's one-minute load average at the end of the run (other processes included)
  */
-record BenchResult(String mode, String tracing, int events, int delivered, int expected, double seconds,
+record BenchResult(String mode, String tracing, int round, double loadAverage, int events, int delivered, int expected, double seconds,
                    long[] latenciesMicros, double cpuSeconds, double peakHeapMiB, double heapAfterGcMiB,
                    double otlpKiB) {
 

@@ -51,7 +51,7 @@ final class BenchRun {
     }
 
     /** Writes {@code events} rows, then starts the observer and times it until every webhook arrived. */
-    static BenchResult drain(Setup setup, String tracing, int events) throws Exception {
+    static BenchResult drain(Setup setup, String tracing, int round, int events) throws Exception {
         try (Observer observer = Observer.boot(setup, tracing, "drain")) {
             setup.receivers().expect(events, setup.actions());
             try (Connection c = setup.dataSource().getConnection()) {
@@ -66,7 +66,7 @@ final class BenchRun {
             observer.start();
             long finished = awaitDelivery(setup.receivers(), events * setup.actions());
             Measurement.Taken taken = measurement.end();
-            return new BenchResult("drain", tracing, events, setup.receivers().delivered(),
+            return new BenchResult("drain", tracing, round, loadAverage(), events, setup.receivers().delivered(),
                     events * setup.actions(), (finished - started) / 1e9, new long[0], taken.cpuSeconds(),
                     taken.peakHeapMiB(), taken.heapAfterGcMiB(), setup.receivers().otlpBytes() / 1024.0);
         }
@@ -76,7 +76,7 @@ final class BenchRun {
      * Starts the observer, then writes {@code rate} events per second for {@code duration} (small transactions
      * every millisecond or so, each row's commit time noted by the writer), and waits for every webhook.
      */
-    static BenchResult sustain(Setup setup, String tracing, int rate, Duration duration) throws Exception {
+    static BenchResult sustain(Setup setup, String tracing, int round, int rate, Duration duration) throws Exception {
         int events = (int) Math.min(Integer.MAX_VALUE - 1, (long) rate * duration.toMillis() / 1000);
         try (Observer observer = Observer.boot(setup, tracing, "sustain")) {
             setup.receivers().expect(events, setup.actions());
@@ -115,10 +115,14 @@ final class BenchRun {
             }
             latencies = Arrays.copyOf(latencies, n);
             Arrays.sort(latencies);
-            return new BenchResult("sustain", tracing, events, setup.receivers().delivered(),
+            return new BenchResult("sustain", tracing, round, loadAverage(), events, setup.receivers().delivered(),
                     events * setup.actions(), (finished - started) / 1e9, latencies, taken.cpuSeconds(),
                     taken.peakHeapMiB(), taken.heapAfterGcMiB(), setup.receivers().otlpBytes() / 1024.0);
         }
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static void insert(Connection c, int fromId, int toId, int payloadBytes) throws SQLException {

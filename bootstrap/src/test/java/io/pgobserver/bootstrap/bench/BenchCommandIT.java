@@ -31,9 +31,9 @@ class BenchCommandIT {
         original.print(output);
 
         assertThat(exit).as(output).isZero();
-        assertThat(output).containsPattern("drain +off +2000 +2000/2000 ")
-                .containsPattern("drain +on +2000 +2000/2000 ")
-                .containsPattern("sustain +off +1000 +1000/1000 ")
-                .containsPattern("sustain +on +1000 +1000/1000 ");
+        assertThat(output).containsPattern("drain +off +1 +2000 +2000/2000 ")
+                .containsPattern("drain +on +1 +2000 +2000/2000 ")
+                .containsPattern("sustain +off +1 +1000 +1000/1000 ")
+                .containsPattern("sustain +on +1 +1000 +1000/1000 ");
     }
 }
