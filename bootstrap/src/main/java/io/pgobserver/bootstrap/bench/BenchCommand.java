@@ -177,15 +177,16 @@ public final class BenchCommand implements Callable<Integer> {
      */
     static String table(List<BenchResult> results) {
         StringBuilder table = new StringBuilder();
-        String header = "%-8s %-7s %5s %8s %11s %9s %8s %8s %8s %8s %9s %9s %8s %8s %5s%n";
-        String row = "%-8s %-7s %5s %8d %11s %9.0f %8s %8s %8s %8s %9.2f %9.1f %8.1f %8.1f %5.1f%n";
+        String header = "%-8s %-7s %5s %8s %11s %9s %8s %8s %8s %8s %9s %9s %8s %8s %9s %5s%n";
+        String row = "%-8s %-7s %5s %8d %11s %9.0f %8s %8s %8s %8s %9.2f %9.1f %8.1f %8.1f %9.0f %5.1f%n";
         table.append(String.format(Locale.ROOT, header, "mode", "tracing", "round", "events", "webhooks", "events/s",
-                "p50 ms", "p95 ms", "p99 ms", "max ms", "cpu s", "cpu ms/1k", "heap MiB", "peak MiB", "load"));
+                "p50 ms", "p95 ms", "p99 ms", "max ms", "cpu s", "cpu ms/1k", "heap MiB", "peak MiB", "OTLP KiB", "load"));
         for (BenchResult r : results) {
             table.append(String.format(Locale.ROOT, row, r.mode(), r.tracing(), r.round(), r.events(),
                     r.delivered() + "/" + r.expected(), r.eventsPerSecond(), millis(r.latencyMillis(50)),
                     millis(r.latencyMillis(95)), millis(r.latencyMillis(99)), millis(r.latencyMillis(100)),
-                    r.cpuSeconds(), r.cpuMillisPerThousand(), r.heapAfterGcMiB(), r.peakHeapMiB(), r.loadAverage()));
+                    r.cpuSeconds(), r.cpuMillisPerThousand(), r.heapAfterGcMiB(), r.peakHeapMiB(), r.otlpKiB(),
+                    r.loadAverage()));
         }
         table.append(String.format(Locale.ROOT, "%nmedians over rounds%n%-8s %-7s %9s %8s %8s %8s %9s%n", "mode",
                 "tracing", "events/s", "vs off", "p50 ms", "p99 ms", "cpu ms/1k"));
@@ -209,7 +210,8 @@ public final class BenchCommand implements Callable<Integer> {
         table.append("events/s: drain = backlog / (observer start to last webhook); sustain = events / (first write "
                 + "to last webhook), bounded by --rate.\nlatency: commit returned to the writer -> first webhook "
                 + "arrived (sustain only). cpu: this JVM only (observer, writer, receivers), not PostgreSQL.\n"
-                + "load: the machine's 1-minute load average at the end of the run.\n");
+                + "OTLP KiB: span data the loopback OTLP endpoint received during the run. load: the machine's 1-minute load "
+                + "average at the end of the run.\n");
         return table.toString();
     }
 

@@ -65,9 +65,11 @@ final class BenchReceivers implements AutoCloseable {
         return "http://" + http.getAddress().getAddress().getHostAddress() + ":" + http.getAddress().getPort();
     }
 
-    /** Resets the counts for a run of events with ids 1..events, each with {@code actions} webhooks. */
+    /** Resets the counts (webhooks and OTLP) for a run of events with ids 1..events, each with {@code actions} webhooks. */
     void expect(int events, int actions) {
         expected = new Expectation(events, actions);
+        otlpRequests.set(0);
+        otlpBytes.set(0);
     }
 
     /** Webhooks that arrived, each (event, action) counted once. */

@@ -13,7 +13,8 @@ package io.pgobserver.bootstrap.bench;
  * @param cpuSeconds      CPU time of this JVM (observer, writer, receivers) during the run; PostgreSQL not included
  * @param peakHeapMiB     the highest heap use sampled during the run (garbage included)
  * @param heapAfterGcMiB  heap in use after a full GC at the end of the run, before the observer stopped
- * @param otlpKiB         span data the OTLP receiver got
+ * @param otlpKiB         span data the OTLP receiver got during the run (spans still queued at its end are
+ *                        flushed when the observer stops, after the measurement)
  * @param round           1 for the first round of the run's tracing settings
  * @param loadAverage     the machine's one-minute load average at the end of the run (other processes included)
  */
