@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import javax.sql.DataSource;
 import java.io.PrintStream;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -75,6 +76,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "listener.max_in_flight (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
+    @Option(names = "--span-queue", paramLabel = "N", defaultValue = "2048",
+            description = "tracing.batch.max_queue_size with tracing on (default: ${DEFAULT-VALUE}).")
+    int spanQueue;
+
+    @Option(names = "--span-batch", paramLabel = "N", defaultValue = "512",
+            description = "tracing.batch.max_export_batch_size with tracing on (default: ${DEFAULT-VALUE}).")
+    int spanBatch;
+
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
             description = "Repeat each mode's tracing settings N times, alternating, and summarise by the median: "
                     + "on a shared machine drift hits both settings alike (default: ${DEFAULT-VALUE}).")
@@ -109,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
             createTable(dataSource);
             BenchRun.Setup setup = new BenchRun.Setup(postgres.getPort(), dataSource, receivers, actions,
-                    payloadBytes, batchSize, maxInFlight, deduplicate, out);
+                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch);
             if (warmup > 0) {
                 for (String t : tracing) {
                     out.printf("[bench] warm-up: draining %d events, tracing %s%n", warmup, t);
@@ -129,6 +138,14 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
+        } finally {
+            // PostgreSQL deletes its data directory when it stops (clean data directory); this removes the parent.
+            // Should files remain, they stay for a look rather than fail a finished run.
+            try {
+                Files.deleteIfExists(data);
+            } catch (DirectoryNotEmptyException e) {
+                System.err.println("[bench] left " + data + " behind: it is not empty");
+            }
         }
         out.println();
         out.print(table(results));
@@ -141,10 +158,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void validate(Duration sustainFor) {
-        if (events < 1 || rate < 1 || actions < 1 || rounds < 1 || payloadBytes < 0 || batchSize < 1 || maxInFlight < 1
-                || warmup < 0) {
-            throw new ParameterException(spec.commandLine(), "--events, --rate, --actions, --rounds, --batch-size "
-                    + "and --max-in-flight must be at least 1; --payload-bytes and --warmup at least 0");
+        if (events < 1 || rate < 1 || actions < 1 || rounds < 1 || batchSize < 1 || maxInFlight < 1
+                || spanQueue < 1 || spanBatch < 1 || payloadBytes < 0 || warmup < 0) {
+            throw new ParameterException(spec.commandLine(), "--events, --rate, --actions, --rounds, --batch-size, "
+                    + "--max-in-flight, --span-queue and --span-batch must be at least 1; --payload-bytes and "
+                    + "--warmup at least 0");
         }
         if (sustainFor.isZero() || sustainFor.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--duration must be positive");

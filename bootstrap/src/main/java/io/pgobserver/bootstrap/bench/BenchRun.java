@@ -12,7 +12,6 @@ import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.spi.Lifecycle;
 
 import javax.sql.DataSource;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.sql.Connection;
@@ -47,7 +46,7 @@ final class BenchRun {
 
     /** What every run shares. */
     record Setup(int postgresPort, DataSource dataSource, BenchReceivers receivers, int actions, int payloadBytes,
-                 int batchSize, int maxInFlight, boolean deduplicate, PrintStream out) {
+                 int batchSize, int maxInFlight, boolean deduplicate, int spanQueue, int spanBatch) {
     }
 
     /** Writes {@code events} rows, then starts the observer and times it until every webhook arrived. */
@@ -244,6 +243,7 @@ final class BenchRun {
                   protocol: http/protobuf
                   endpoint: %s
                   sample_rate: 1.0
+                  batch: { max_queue_size: %d, max_export_batch_size: %d }
                 metrics:
                   enabled: false
                 admin:
@@ -255,7 +255,8 @@ final class BenchRun {
                     actions:
                 %s    retry: { max_attempts: 5, initial_backoff: 100ms, max_backoff: 1s }
                 """.formatted(setup.postgresPort(), consumer, setup.batchSize(), setup.maxInFlight(),
-                setup.deduplicate(), tracing.equals("on"), setup.receivers().baseUrl(), TABLE, actions);
+                setup.deduplicate(), tracing.equals("on"), setup.receivers().baseUrl(), setup.spanQueue(),
+                setup.spanBatch(), TABLE, actions);
         // The run's own settings only: OTEL_* or DATABASE_URL in the environment must not change what is measured.
         return new ConfigLoader(Map.of()).loadYaml(yaml);
     }
