@@ -2,7 +2,16 @@ package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.contract.DeliveriesContract;
 import io.pgobserver.domain.port.Deliveries;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class DeliveriesIT extends DeliveriesContract {
 
@@ -13,5 +22,27 @@ class DeliveriesIT extends DeliveriesContract {
     protected Deliveries newStore() {
         DB.execute("truncate pgobserver.deliveries");
         return new JdbiDeliveries(DB.database());
+    }
+
+    /** Group commit: many events at once, each id (some twice) committed by the time its call returns. */
+    @Test
+    void concurrentMarksAreEachCommittedWhenTheCallReturns() throws Exception {
+        Deliveries store = newStore();
+        int callers = 3 * JdbiDeliveries.MAX_BATCH;
+        List<Future<Boolean>> seenAfterReturn = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < callers; i++) {
+                String id = "event-" + (i % (callers - 10)) + ".observer.0";
+                seenAfterReturn.add(pool.submit(() -> {
+                    store.markDelivered(id);
+                    return store.isDelivered(id);
+                }));
+            }
+            for (Future<Boolean> seen : seenAfterReturn) {
+                assertThat(seen.get()).isTrue();
+            }
+        }
+        assertThat(store.isDelivered("event-" + (callers - 11) + ".observer.0")).isTrue();
+        assertThat(store.isDelivered("event-" + (callers - 10) + ".observer.0")).isFalse();
     }
 }

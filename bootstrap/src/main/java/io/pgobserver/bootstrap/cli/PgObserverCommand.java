@@ -11,7 +11,9 @@ import java.io.PrintWriter;
 @Command(name = "pg-observer", mixinStandardHelpOptions = true,
         versionProvider = PgObserverCommand.Version.class,
         description = "Watches PostgreSQL row changes, runs actions, and traces every event with OpenTelemetry.",
-        subcommands = {RunCommand.class, io.pgobserver.bootstrap.demo.DemoCommand.class, CheckConfigCommand.class, InstallCommand.class, StatusCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, io.pgobserver.bootstrap.demo.DemoCommand.class, CheckConfigCommand.class,
+                InstallCommand.class, StatusCommand.class, DlqCommand.class,
+                io.pgobserver.bootstrap.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class PgObserverCommand implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

@@ -44,6 +44,10 @@ final class ArchitectureRules {
         String demo() {
             return root + ".bootstrap.demo..";
         }
+
+        String bench() {
+            return root + ".bootstrap.bench..";
+        }
     }
 
     /** The adapter packages under {@code adapters}: one per Maven module. */
@@ -89,11 +93,11 @@ final class ArchitectureRules {
     }
 
     static ArchRule databaseAccessOnlyInThePostgresAdapter(Layout l) {
-        return noClasses().that().resideOutsideOfPackages(l.adapter("postgres"), l.demo())
+        return noClasses().that().resideOutsideOfPackages(l.adapter("postgres"), l.demo(), l.bench())
                 .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.jdbi..",
                         "org.postgresql..", "org.flywaydb..", "com.zaxxer.hikari..")
-                .because("JDBC and JDBI appear only in adapters-postgres (DESIGN.md §1); the demo, which plays "
-                        + "the application writing rows, is the one exception");
+                .because("JDBC and JDBI appear only in adapters-postgres (DESIGN.md §1); the demo and the bench "
+                        + "load run, which play the application writing rows, are the exceptions");
     }
 
     static ArchRule httpAndMailOnlyInTheActionsAdapter(Layout l) {

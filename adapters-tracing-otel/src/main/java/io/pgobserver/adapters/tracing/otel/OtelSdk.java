@@ -9,6 +9,7 @@ import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
@@ -44,7 +45,8 @@ final class OtelSdk {
     private final Tracer tracer;
     private final Metrics metrics;
 
-    private OtelSdk(TracingSettings tracing, MetricsSettings metricsSettings, PrintStream console) {
+    private OtelSdk(TracingSettings tracing, MetricsSettings metricsSettings, PrintStream console,
+                    SpanExporter exporterOverride) {
         this.tracing = tracing;
         Resource resource = resource(tracing);
         queueDrops = new QueueDropMonitor(tracing.maxQueueSize());
@@ -59,7 +61,7 @@ final class OtelSdk {
         metrics = metricsSettings.enabled() ? new OtelMetrics(meterProvider.get(INSTRUMENTATION_SCOPE)) : Metrics.NOOP;
 
         if (tracing.active()) {
-            exports = SpanExporters.create(tracing, console, meterProvider, queueDrops);
+            exports = SpanExporters.create(tracing, console, meterProvider, queueDrops, exporterOverride);
             tracerProvider = SdkTracerProvider.builder()
                     .setResource(resource)
                     .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(tracing.sampleRate())))
@@ -77,7 +79,16 @@ final class OtelSdk {
      * @throws IllegalArgumentException when a setting cannot work (an endpoint that is not a URL), naming it
      */
     static OtelSdk create(TracingSettings tracing, MetricsSettings metrics, PrintStream console) {
-        return new OtelSdk(tracing, metrics, console);
+        return new OtelSdk(tracing, metrics, console, null);
+    }
+
+    /**
+     * @param exporterOverride replaces the network exporters (see {@link OtelTracingModule#EXPORTER_OVERRIDE}),
+     *                         or null
+     */
+    static OtelSdk create(TracingSettings tracing, MetricsSettings metrics, PrintStream console,
+                          SpanExporter exporterOverride) {
+        return new OtelSdk(tracing, metrics, console, exporterOverride);
     }
 
     static Resource resource(TracingSettings tracing) {

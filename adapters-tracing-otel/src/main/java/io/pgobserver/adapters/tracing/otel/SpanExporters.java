@@ -50,11 +50,13 @@ final class SpanExporters {
     /**
      * The processors for the settings' exporters: batching for the network ones, simple for the console.
      *
-     * @param internalMeters where batch processors report their queue and drops (read by {@code queueDrops})
+     * @param internalMeters   where batch processors report their queue and drops (read by {@code queueDrops})
+     * @param exporterOverride when not null, takes the place of each network exporter (otlp, jaeger, zipkin) behind
+     *                         the same batch processor: an in-process exporter for benchmarks
      * @throws IllegalArgumentException when an endpoint is not usable, naming the setting and the fix
      */
     static List<Export> create(TracingSettings settings, PrintStream console, MeterProvider internalMeters,
-                               QueueDropMonitor queueDrops) {
+                               QueueDropMonitor queueDrops, SpanExporter exporterOverride) {
         List<String> names = settings.exporters();
         long network = names.stream().filter(n -> !n.equals("console") && !n.equals("none")).count();
         if (network > 1 && settings.endpoint() != null) {
@@ -70,21 +72,13 @@ final class SpanExporters {
                 }
                 case "console" -> exports.add(new Export(name, null,
                         SimpleSpanProcessor.create(new ConsoleTreeExporter(console)), null));
-                case "otlp", "jaeger" -> {
-                    String endpoint = otlpEndpoint(settings);
-                    Map<String, String> headers = settings.headers();
-                    SpanExporter exporter = settings.protocol().equals("grpc")
-                            ? OtlpGrpcSpanExporter.builder().setEndpoint(endpoint).setTimeout(EXPORT_TIMEOUT)
-                                .setConnectTimeout(CONNECT_TIMEOUT).setHeaders(() -> headers).build()
-                            : OtlpHttpSpanExporter.builder().setEndpoint(endpoint).setTimeout(EXPORT_TIMEOUT)
-                                .setConnectTimeout(CONNECT_TIMEOUT).setHeaders(() -> headers)
-                                .setComponentLoader(JDK_HTTP_ONLY).build();
-                    String label = name + " " + settings.protocol();
-                    exports.add(batched(label, endpoint, exporter, settings, internalMeters, queueDrops));
-                }
-                case "zipkin" -> {
-                    String endpoint = zipkinEndpoint(settings);
-                    exports.add(batched(name, endpoint, zipkin(endpoint), settings, internalMeters, queueDrops));
+                case "otlp", "jaeger", "zipkin" -> {
+                    if (exporterOverride != null) {
+                        exports.add(batched(name, "in-process " + exporterOverride, exporterOverride, settings,
+                                internalMeters, queueDrops));
+                    } else {
+                        exports.add(network(name, settings, internalMeters, queueDrops));
+                    }
                 }
                 default -> throw new IllegalArgumentException("tracing.exporter '" + name + "' is not supported");
             }
@@ -102,6 +96,29 @@ final class SpanExporters {
                 .connectTimeout((int) CONNECT_TIMEOUT.toMillis())
                 .readTimeout((int) EXPORT_TIMEOUT.toMillis()).build();
         return ZipkinSpanExporter.builder().setSender(sender).build();
+    }
+
+    private static Export network(String name, TracingSettings settings, MeterProvider internalMeters,
+                              QueueDropMonitor queueDrops) {
+        return switch (name) {
+            case "otlp", "jaeger" -> {
+                String endpoint = otlpEndpoint(settings);
+                Map<String, String> headers = settings.headers();
+                SpanExporter exporter = settings.protocol().equals("grpc")
+                        ? OtlpGrpcSpanExporter.builder().setEndpoint(endpoint).setTimeout(EXPORT_TIMEOUT)
+                            .setConnectTimeout(CONNECT_TIMEOUT).setHeaders(() -> headers).build()
+                        : OtlpHttpSpanExporter.builder().setEndpoint(endpoint).setTimeout(EXPORT_TIMEOUT)
+                            .setConnectTimeout(CONNECT_TIMEOUT).setHeaders(() -> headers)
+                            .setComponentLoader(JDK_HTTP_ONLY).build();
+                String label = name + " " + settings.protocol();
+                yield batched(label, endpoint, exporter, settings, internalMeters, queueDrops);
+            }
+            case "zipkin" -> {
+                String endpoint = zipkinEndpoint(settings);
+                yield batched(name, endpoint, zipkin(endpoint), settings, internalMeters, queueDrops);
+            }
+            default -> throw new IllegalArgumentException("tracing.exporter '" + name + "' is not supported");
+        };
     }
 
     private static Export batched(String name, String endpoint, SpanExporter exporter, TracingSettings settings,

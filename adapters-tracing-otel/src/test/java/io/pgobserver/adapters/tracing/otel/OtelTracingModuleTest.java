@@ -8,6 +8,8 @@ import com.google.inject.ProvisionException;
 import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Names;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.port.Metrics;
@@ -117,6 +119,29 @@ class OtelTracingModuleTest {
                 });
         SampleTrace.run(injector.getInstance(Tracer.class), SampleTrace.writer(true));
         assertThat(captured.toString(StandardCharsets.UTF_8)).contains("process_event [").contains("└─ export_metrics [");
+    }
+
+    @Test
+    void aBoundExporterOverrideTakesThePlaceOfTheNetworkExporterBehindTheBatchProcessor() {
+        InMemorySpanExporter memory = InMemorySpanExporter.create();
+        Injector injector = injector(TestSettings.tracing("otlp", null, "grpc", 1.0), TestSettings.NO_METRICS,
+                new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        OptionalBinder.newOptionalBinder(binder(), Key.get(SpanExporter.class,
+                                Names.named(OtelTracingModule.EXPORTER_OVERRIDE))).setBinding().toInstance(memory);
+                    }
+                });
+        OtelSdk sdk = injector.getInstance(OtelSdk.class);
+        assertThat(String.valueOf(sdk.tracerProvider())).contains("BatchSpanProcessor").doesNotContain("4317");
+
+        SampleTrace.run(injector.getInstance(Tracer.class), SampleTrace.writer(true));
+        // Flushed, not stopped: stopping would shut the in-memory exporter down, which empties it.
+        sdk.tracerProvider().forceFlush().join(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(memory.getFinishedSpanItems()).extracting(span -> span.getName())
+                .contains("process_event", "export_metrics");
+        sdk.stop();
     }
 
     @Test

@@ -1,0 +1,107 @@
+package io.pgobserver.benchmarks;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.observer.Condition;
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.observer.RetryPolicy;
+import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.trace.TraceContext;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** The events, observers and stores every benchmark shares, so the variants differ only in what is measured. */
+final class Fixtures {
+
+    static final String ENTITY = "public.orders";
+    /** A writer's context, as an instrumented application leaves it in the row. */
+    static final TraceContext WRITER = TraceContext.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+            .orElseThrow();
+
+    private Fixtures() {
+    }
+
+    /**
+     * An order that was shipped, with {@code extraFields} more columns in {@code before} and {@code after} (the
+     * payload-size knob), carrying the writer's trace context.
+     */
+    static ChangeEvent shippedOrder(long offset, int extraFields) {
+        Map<String, Object> before = row(offset, "new", extraFields);
+        Map<String, Object> after = row(offset, "shipped", extraFields);
+        return new ChangeEvent(UUID.nameUUIDFromBytes(("event-" + offset).getBytes()).toString(),
+                new Position(offset, offset), ENTITY, Long.toString(offset), ChangeKind.UPDATED, before, after,
+                Instant.parse("2026-01-01T00:00:00Z").plusMillis(offset), WRITER);
+    }
+
+    private static Map<String, Object> row(long id, String status, int extraFields) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        row.put("customer", "ada");
+        row.put("total", 120.5);
+        row.put("status", status);
+        for (int i = 0; i < extraFields; i++) {
+            row.put("field_" + i, "value of field " + i);
+        }
+        return row;
+    }
+
+    /**
+     * Two observers: {@code order_shipped} matches every event (a condition reading two fields, as the example
+     * configuration's does) and runs {@code actionsPerEvent} webhooks; {@code order_deleted} is not a candidate
+     * (another kind), so the per-observer filtering is in the path too.
+     */
+    static List<Observer> observers(int actionsPerEvent) {
+        List<ActionSpec> actions = new ArrayList<>();
+        for (int i = 0; i < actionsPerEvent; i++) {
+            actions.add(new WebhookAction(URI.create("http://localhost:8080/hooks/orders/" + i), null));
+        }
+        Condition shipped = event -> "shipped".equals(event.after().get("status"))
+                && !"shipped".equals(event.before().get("status"));
+        return List.of(
+                new Observer("order_shipped", ENTITY, Set.of(ChangeKind.UPDATED), "after.status == 'shipped'",
+                        shipped, actions, RetryPolicy.DEFAULT),
+                new Observer("order_deleted", ENTITY, Set.of(ChangeKind.DELETED), "", Condition.ALWAYS,
+                        List.of(new WebhookAction(URI.create("http://localhost:8080/hooks/deleted"), null)),
+                        RetryPolicy.DEFAULT));
+    }
+
+    /** The benchmarks' actions never fail: a dead letter means the set-up is wrong, so it stops the run. */
+    static final DeadLetters NO_DEAD_LETTERS = new DeadLetters() {
+        @Override
+        public long add(DeadLetter letter) {
+            throw new IllegalStateException("benchmark action dead-lettered: " + letter.error());
+        }
+
+        @Override
+        public List<DeadLetter> list(int limit) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<DeadLetter> find(long id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean remove(long id) {
+            return false;
+        }
+
+        @Override
+        public Map<String, Long> countByObserver() {
+            return Map.of();
+        }
+    };
+}

@@ -1,0 +1,61 @@
+package io.pgobserver.benchmarks;
+
+import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.TraceContext;
+
+/**
+ * A webhook executor without the network: it makes the tracing calls the real one makes (its span attributes
+ * when recording, the {@code traceparent} header from {@code propagationContext}) and returns success, so a
+ * benchmark of {@code ProcessEvent} measures the use case and its tracing, not HTTP. Single-threaded use only.
+ */
+final class InMemoryWebhookExecutor implements ActionExecutor {
+
+    private static final ActionResult OK = ActionResult.success("HTTP 200");
+
+    private long executed;
+    private String lastTraceparent;
+
+    @Override
+    public String type() {
+        return "webhook";
+    }
+
+    @Override
+    public ActionResult execute(ActionRequest request, Span span) {
+        WebhookAction hook = (WebhookAction) request.action();
+        if (span.isRecording()) {
+            String url = hook.url().toString();
+            span.setAttribute("action_type", "webhook")
+                    .setAttribute("target_url", url)
+                    .setAttribute("http_method", hook.method())
+                    .setAttribute("http.request.method", hook.method())
+                    .setAttribute("url.full", url)
+                    .setAttribute("server.address", hook.url().getHost())
+                    .setAttribute("server.port", hook.url().getPort());
+        }
+        TraceContext context = span.propagationContext(request.event().traceContext());
+        if (context.isValid()) {
+            lastTraceparent = context.traceparent();
+        }
+        executed++;
+        if (span.isRecording()) {
+            span.setAttribute("http_status", 200)
+                    .setAttribute("http.response.status_code", 200)
+                    .setAttribute("response_time_ms", 0L);
+        }
+        return OK;
+    }
+
+    long executed() {
+        return executed;
+    }
+
+    /** The header the last request would have carried; read so the JIT cannot drop its formatting. */
+    String lastTraceparent() {
+        return lastTraceparent;
+    }
+}

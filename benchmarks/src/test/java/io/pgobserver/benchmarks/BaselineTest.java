@@ -1,0 +1,52 @@
+package io.pgobserver.benchmarks;
+
+import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
+import io.pgobserver.application.ActionExecutors;
+import io.pgobserver.application.EventCompletion;
+import io.pgobserver.application.ProcessEvent;
+import io.pgobserver.application.Sleeper;
+import io.pgobserver.domain.config.TracingSettings;
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.port.Metrics;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The uninstrumented copy does the work the real use case does: same actions, same outgoing header. */
+class BaselineTest {
+
+    @Test
+    void theUntracedCopyRunsTheSameActionsAsProcessEvent() throws Exception {
+        InMemoryWebhookExecutor tracedExecutor = new InMemoryWebhookExecutor();
+        InMemoryWebhookExecutor untracedExecutor = new InMemoryWebhookExecutor();
+        ProcessEvent traced = new ProcessEvent(NoopTracingModule.tracer(), NoopTracingModule.tracer(),
+                TracingSettings.defaults(), Fixtures.observers(3), new ActionExecutors(List.of(tracedExecutor)),
+                Fixtures.NO_DEAD_LETTERS, null, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
+        UntracedProcessEvent untraced = new UntracedProcessEvent(Fixtures.observers(3),
+                new ActionExecutors(List.of(untracedExecutor)), Metrics.NOOP);
+
+        for (int i = 1; i <= 10; i++) {
+            ChangeEvent event = Fixtures.shippedOrder(i, 4);
+            traced.process(event, EventCompletion.NONE);
+            untraced.process(event, EventCompletion.NONE);
+        }
+
+        assertThat(untracedExecutor.executed()).isEqualTo(tracedExecutor.executed()).isEqualTo(30);
+        assertThat(untracedExecutor.lastTraceparent()).isEqualTo(tracedExecutor.lastTraceparent())
+                .isEqualTo(Fixtures.WRITER.traceparent());
+    }
+
+    @Test
+    void theOpenTelemetryHarnessRecordsAndExportsSpans() throws Exception {
+        try (OtelHarness otel = new OtelHarness()) {
+            assertThat(otel.tracer().isEnabled()).isTrue();
+            otel.tracer().startTrace("process_event", Fixtures.WRITER, io.pgobserver.domain.trace.SpanKind.CONSUMER)
+                    .end();
+            otel.close();
+            assertThat(otel.exported()).isEqualTo(1);
+        }
+    }
+}
