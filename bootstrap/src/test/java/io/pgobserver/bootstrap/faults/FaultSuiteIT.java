@@ -69,19 +69,10 @@ class FaultSuiteIT {
             writer.stop = true;
             writerThread.join(10_000);
         }
-        for (ObserverProcess observer : observers) {
-            observer.close();
-        }
-        if (hooks != null) {
-            hooks.close();
-        }
-        if (traces != null) {
-            traces.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-        FaultSupport.deleteTree(work);
+        List<AutoCloseable> all = new ArrayList<>(observers);
+        all.addAll(List.of(hooks == null ? () -> { } : hooks, traces == null ? () -> { } : traces,
+                postgres == null ? () -> { } : postgres));
+        FaultSupport.closeAll(work, all.toArray(AutoCloseable[]::new));
     }
 
     @Test
@@ -370,15 +361,7 @@ class FaultSuiteIT {
     }
 
     private long uncovered() {
-        try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select count(*) from pgobserver.change_log l where not exists ("
-                     + "select 1 from pgobserver.checkpoints k where k.consumer = '" + CONSUMER
-                     + "' and (l.txid, l.id) <= (k.txid, k.\"offset\"))")) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            return -1;
-        }
+        return FaultSupport.uncovered(postgres, CONSUMER);
     }
 
     private long countEvents() throws SQLException {

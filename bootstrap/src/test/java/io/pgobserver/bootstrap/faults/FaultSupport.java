@@ -42,6 +42,43 @@ final class FaultSupport {
         }
     }
 
+    /** Closes each in order, nulls skipped, going on past failures (the first is rethrown), then deletes the work dir. */
+    static void closeAll(Path work, AutoCloseable... resources) throws Exception {
+        Exception first = null;
+        for (AutoCloseable resource : resources) {
+            try {
+                if (resource != null) {
+                    resource.close();
+                }
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+        }
+        deleteTree(work);
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * How many change_log rows the consumer's saved checkpoint does not yet cover; -1 while the database is
+     * unreachable.
+     */
+    static long uncovered(Postgres postgres, String consumer) {
+        try (Connection c = postgres.connect("faults-admin");
+             java.sql.PreparedStatement s = c.prepareStatement("select count(*) from pgobserver.change_log l "
+                     + "where not exists (select 1 from pgobserver.checkpoints k where k.consumer = ? "
+                     + "and (l.txid, l.id) <= (k.txid, k.\"offset\"))")) {
+            s.setString(1, consumer);
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
     static void deleteTree(Path root) {
         if (root == null || !Files.exists(root)) {
             return;
