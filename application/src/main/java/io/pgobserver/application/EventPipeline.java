@@ -51,6 +51,7 @@ public final class EventPipeline {
     private final AtomicLong processed = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean running = true;
+    private volatile String sourceError;
     private volatile boolean active;
     private volatile Thread loopThread;
 
@@ -90,8 +91,10 @@ public final class EventPipeline {
                 try {
                     batch = source.poll(readFrom, settings.batchSize(), settings.pollInterval());
                     failures = 0;
+                    sourceError = null;
                 } catch (ChangeSource.ChangeSourceException e) {
                     failures++;
+                    sourceError = e.getMessage();
                     Duration wait = backoff(failures);
                     LOG.log(WARNING, "change source unavailable (" + e.getMessage() + "); retrying in "
                             + wait.toMillis() + " ms");
@@ -271,6 +274,17 @@ public final class EventPipeline {
     /** Events processed since start. */
     public long processedCount() {
         return processed.get();
+    }
+
+    /**
+     * Why the pipeline cannot make progress now (the change source is unreachable), or null when it can. A standby
+     * that waits for the lock is healthy.
+     */
+    public String problem() {
+        if (!running) {
+            return "stopped";
+        }
+        return active ? sourceError : null;
     }
 
     /** Whether this process is the active consumer. */

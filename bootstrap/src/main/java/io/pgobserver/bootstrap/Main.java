@@ -12,6 +12,10 @@ public final class Main {
         // pg-observer uses no method interception; without this, Guice's class generation calls sun.misc.Unsafe
         // and newer JDKs print a warning on every start.
         System.setProperty("guice_bytecode_gen_option", "DISABLED");
+        // The OpenTelemetry SDK logs export failures through java.util.logging: send them through Logback with
+        // everything else, where logback.xml rate-limits nothing but at least formats and levels them alike.
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         System.exit(PgObserverCommand.commandLine().execute(args));
     }
 }

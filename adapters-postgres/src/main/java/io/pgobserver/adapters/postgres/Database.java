@@ -139,6 +139,10 @@ final class Database implements Lifecycle {
             root = root.getCause();
         }
         String message = root.getMessage();
+        if (root instanceof java.net.UnknownHostException) {
+            // Its message is the bare host name, which reads like no reason at all.
+            return "unknown host " + message;
+        }
         return message == null ? root.getClass().getSimpleName() : message;
     }
 

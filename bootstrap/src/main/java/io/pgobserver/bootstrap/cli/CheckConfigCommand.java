@@ -1,6 +1,5 @@
 package io.pgobserver.bootstrap.cli;
 
-import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.config.EffectiveConfig;
 import io.pgobserver.bootstrap.wiring.AdapterCatalog;
@@ -28,11 +27,7 @@ final class CheckConfigCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Configuration config = options.load();
-        if (config.database() == null) {
-            throw new ConfigException("database.url is required: set it in the file or export DATABASE_URL "
-                    + "(jdbc:postgresql://host:5432/db or postgres://user:pass@host:5432/db)");
-        }
+        Configuration config = options.loadWithDatabase();
         Boot.Booted booted = Boot.boot(config, AdapterCatalog.discover());
         List<Observer> observers = booted.observers();
         var out = spec.commandLine().getOut();

@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.cli;
 
+import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.ConfigLoader;
 import io.pgobserver.bootstrap.config.Configuration;
 import picocli.CommandLine.Option;
@@ -26,5 +27,15 @@ public final class ConfigOptions {
 
     public Configuration load() {
         return new ConfigLoader(environment).load(config, overrides);
+    }
+
+    /** Loads the configuration of a command that needs the database: without {@code database.url}, exit 2. */
+    public Configuration loadWithDatabase() {
+        Configuration loaded = load();
+        if (loaded.database() == null) {
+            throw new ConfigException("database.url is required: set it in the file or export DATABASE_URL "
+                    + "(jdbc:postgresql://host:5432/db or postgres://user:pass@host:5432/db)");
+        }
+        return loaded;
     }
 }

@@ -14,8 +14,8 @@ import java.util.concurrent.Executors;
 
 /**
  * Liveness and readiness over HTTP on the admin port: {@code /health/live} answers 200 while the process runs;
- * {@code /health/ready} answers 200 when this process is the active consumer or a healthy standby, as JSON
- * saying which.
+ * {@code /health/ready} answers 200 when this process is the active consumer and can read the change stream, or a
+ * standby waiting for its turn, and 503 with the problem when the active consumer cannot reach the database.
  */
 final class HealthServer implements AutoCloseable {
 
@@ -41,11 +41,35 @@ final class HealthServer implements AutoCloseable {
         server.createContext("/health/live", exchange -> respond(exchange, 200, "{\"status\":\"up\"}"));
         server.createContext("/health/ready", exchange -> {
             String role = pipeline.isActive() ? "active" : "standby";
-            respond(exchange, 200, "{\"status\":\"ready\",\"role\":\"" + role + "\",\"processed\":"
-                    + pipeline.processedCount() + "}");
+            String problem = pipeline.problem();
+            if (problem == null) {
+                respond(exchange, 200, "{\"status\":\"ready\",\"role\":\"" + role + "\",\"processed\":"
+                        + pipeline.processedCount() + "}");
+            } else {
+                respond(exchange, 503, "{\"status\":\"unavailable\",\"role\":\"" + role + "\",\"problem\":\""
+                        + jsonEscape(problem) + "\"}");
+            }
         });
         server.start();
         return new HealthServer(server);
+    }
+
+    private static String jsonEscape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     int port() {

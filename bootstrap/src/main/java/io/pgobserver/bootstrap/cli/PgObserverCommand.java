@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 @Command(name = "pg-observer", mixinStandardHelpOptions = true,
         versionProvider = PgObserverCommand.Version.class,
         description = "Watches PostgreSQL row changes, runs actions, and traces every event with OpenTelemetry.",
-        subcommands = {RunCommand.class, io.pgobserver.bootstrap.demo.DemoCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, io.pgobserver.bootstrap.demo.DemoCommand.class, CheckConfigCommand.class, InstallCommand.class, StatusCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})
 public final class PgObserverCommand implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
@@ -32,8 +32,7 @@ public final class PgObserverCommand implements Runnable {
         CommandLine cli = new CommandLine(new PgObserverCommand());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            boolean verbose = parseResult.hasMatchedOption("--verbose")
-                    || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            boolean verbose = matched(parseResult, "--verbose");
             if (e instanceof ConfigException) {
                 err.println("configuration error: " + e.getMessage());
                 if (verbose) {
@@ -42,23 +41,32 @@ public final class PgObserverCommand implements Runnable {
                 err.flush();
                 return ExitCodes.USAGE;
             }
-            err.println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (verbose) {
+                err.println("error: " + message);
                 e.printStackTrace(err);
             } else {
-                err.println("(run with --verbose for details)");
+                // One line: what failed and how to fix it; the stack trace only on request.
+                err.println("error: " + message.replaceAll("\\s*\\R\\s*", " ").strip()
+                        + " (--verbose prints the stack trace)");
             }
             err.flush();
             return ExitCodes.FAILURE;
         });
         cli.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println("usage error: " + e.getMessage());
-            err.println("(see: pg-observer " + e.getCommandLine().getCommandName() + " --help)");
+            // picocli's own messages start with "Error: ", which the prefix already says.
+            err.println("usage error: " + String.valueOf(e.getMessage()).replaceFirst("^Error: ", ""));
+            err.println("(see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             err.flush();
             return ExitCodes.USAGE;
         });
         return cli;
+    }
+
+    /** Whether the option was given on the command or any subcommand below it. */
+    private static boolean matched(CommandLine.ParseResult result, String option) {
+        return result.hasMatchedOption(option) || result.subcommands().stream().anyMatch(s -> matched(s, option));
     }
 
     /** The version from the jar's manifest. */

@@ -1,7 +1,6 @@
 package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.application.EventPipeline;
-import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import io.pgobserver.bootstrap.wiring.Boot;
@@ -19,11 +18,13 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Runs the observer until SIGTERM or SIGINT, then stops cleanly. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the observer until SIGTERM/SIGINT, then stop cleanly: finish in-flight events, save the "
-                + "checkpoint, flush spans.")
+                + "checkpoint, flush spans, exit 0.")
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -37,11 +38,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Configuration config = options.load();
-        if (config.database() == null) {
-            throw new ConfigException("database.url is required: set it in the file or export DATABASE_URL "
-                    + "(jdbc:postgresql://host:5432/db or postgres://user:pass@host:5432/db)");
-        }
+        Configuration config = options.loadWithDatabase();
         Duration timeout = io.pgobserver.bootstrap.config.Durations.parse("--shutdown-timeout", shutdownTimeout);
         config.warnings().forEach(w -> LOG.warn(w));
         Boot.Booted booted = Boot.boot(config, AdapterCatalog.discover());
@@ -50,26 +47,98 @@ final class RunCommand implements Callable<Integer> {
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
         services.start();
         EventPipeline pipeline = booted.get(EventPipeline.class);
-        HealthServer health = HealthServer.start(config.adminPort(), pipeline);
-        CountDownLatch stopped = new CountDownLatch(1);
+        HealthServer health;
+        try {
+            health = HealthServer.start(config.adminPort(), pipeline);
+        } catch (RuntimeException e) {
+            services.close();
+            throw e;
+        }
+        Stopper stopper = new Stopper(pipeline, timeout, health, services);
+        CountDownLatch finished = new CountDownLatch(1);
+        // Other ways the JVM may end (System.exit elsewhere, a signal not handled below, -Xrs): stop cleanly too.
         Thread hook = new Thread(() -> {
-            LOG.info("stopping: finishing in-flight events (up to {} s)", timeout.toSeconds());
-            pipeline.stop(timeout);
+            stopper.stopPipeline();
             try {
-                stopped.await(timeout.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+                finished.await(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            health.close();
-            services.close();
-            LOG.info("stopped");
+            stopper.closeServices();
         }, "pgobserver-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        handleSignals(stopper);
         try {
             pipeline.run();
         } finally {
-            stopped.countDown();
+            // A stop by signal is still draining in its own thread: wait for it, then close in order.
+            stopper.stopPipeline();
+            stopper.closeServices();
+            finished.countDown();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is already exiting (a signal not handled here): the hook finds everything closed.
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Handles SIGTERM and SIGINT without the JVM's default (exit 143/130 through the shutdown hooks): the pipeline
+     * stops cleanly and {@code run} returns, so a signalled stop exits 0. Where the JVM refuses (run with
+     * {@code -Xrs}, or a signal unknown on this platform) the shutdown hook does the same, and the exit code is
+     * the JVM's (143 for SIGTERM).
+     */
+    private static void handleSignals(Stopper stopper) {
+        for (String name : new String[]{"TERM", "INT"}) {
+            boolean handled = Signals.handle(name, () -> {
+                if (stopper.requested.compareAndSet(false, true)) {
+                    LOG.info("SIG{} received: stopping", name);
+                    Thread.ofPlatform().name("pgobserver-stop").start(stopper::stopPipeline);
+                } else {
+                    LOG.warn("SIG{} received while stopping; still finishing in-flight events (SIGKILL ends "
+                            + "the process at once, and unfinished events run again after a restart)", name);
+                }
+            });
+            if (!handled) {
+                LOG.debug("cannot handle SIG{} here; the shutdown hook stops the observer instead", name);
+            }
+        }
+    }
+
+    /** Stops the pipeline once and closes the services once, whoever asks first; later callers wait for it. */
+    private static final class Stopper {
+        private final EventPipeline pipeline;
+        private final Duration timeout;
+        private final HealthServer health;
+        private final Services services;
+        final AtomicBoolean requested = new AtomicBoolean();
+        private boolean pipelineStopped;
+        private boolean closed;
+
+        Stopper(EventPipeline pipeline, Duration timeout, HealthServer health, Services services) {
+            this.pipeline = pipeline;
+            this.timeout = timeout;
+            this.health = health;
+            this.services = services;
+        }
+
+        synchronized void stopPipeline() {
+            if (!pipelineStopped) {
+                LOG.info("stopping: finishing in-flight events (up to {} s)", timeout.toSeconds());
+                pipeline.stop(timeout);
+                pipelineStopped = true;
+            }
+        }
+
+        synchronized void closeServices() {
+            if (!closed) {
+                closed = true;
+                health.close();
+                services.close();
+                LOG.info("stopped");
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.config;
 
-import io.pgobserver.domain.observer.EmailAction;
+import io.pgobserver.bootstrap.wiring.AdapterCatalog;
+import io.pgobserver.bootstrap.wiring.Boot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every example configuration in {@code docs/examples/} loads, validates and prints with its secrets masked, and
@@ -75,21 +77,33 @@ class ExampleConfigsTest {
     }
 
     /**
-     * What {@code check-config} checks of an example. Once every adapter is on this module's class path this
-     * becomes the full check: {@code Boot.boot(config, AdapterCatalog.discover()).observers();} (conditions
-     * compiled, templates and action settings validated by their executors).
+     * What {@code check-config} checks of an example: every adapter booted, so conditions are compiled, and the
+     * executors validate each action (email templates found under {@code actions.templates_dir} and compiled,
+     * webhook and Slack settings checked).
      */
     static void validate(Configuration config) {
         assertThat(config.database()).as("database.url").isNotNull();
-        assertThat(config.observers()).as("observers").isNotEmpty();
-        for (Configuration.ObserverDefinition observer : config.observers()) {
-            observer.actions().stream()
-                    .filter(a -> a instanceof EmailAction e && e.template() != null)
-                    .map(a -> ((EmailAction) a).template())
-                    .forEach(name -> assertThat(Stream.of(".txt", ".html")
-                            .map(ext -> config.actions().templatesDir().resolve(name + ext)))
-                            .as("observers.%s: template %s in %s", observer.name(), name, config.actions().templatesDir())
-                            .anyMatch(Files::isRegularFile));
+        assertThat(Boot.boot(config, AdapterCatalog.discover()).observers()).as("observers").isNotEmpty();
+    }
+
+    @Test
+    void the_check_finds_a_missing_template_and_a_broken_condition() throws IOException {
+        Path example = EXAMPLES.resolve("email-on-deletion.yaml");
+        Map<String, String> elsewhere = new HashMap<>(ENV);
+        elsewhere.put("TEMPLATES_DIR", EXAMPLES.toString());
+        Configuration noTemplates = new ConfigLoader(elsewhere).load(example, List.of());
+        assertThatThrownBy(() -> validate(noTemplates)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("template 'invoice_deleted' not found");
+
+        Path broken = Files.createTempFile("broken-condition", ".yaml");
+        try {
+            Files.writeString(broken, Files.readString(EXAMPLES.resolve("order-shipped-webhook.yaml"))
+                    .replaceFirst("condition: .*", "condition: \"after.status ==\""));
+            Configuration config = new ConfigLoader(ENV).load(broken, List.of());
+            assertThatThrownBy(() -> validate(config)).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("observers.");
+        } finally {
+            Files.delete(broken);
         }
     }
 }

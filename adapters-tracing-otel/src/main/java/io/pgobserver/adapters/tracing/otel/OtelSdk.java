@@ -36,7 +36,6 @@ final class OtelSdk {
     private static final Logger LOG = LoggerFactory.getLogger(OtelSdk.class);
 
     private final TracingSettings tracing;
-    private final MetricsSettings metricsSettings;
     private final SdkTracerProvider tracerProvider;
     private final SdkMeterProvider meterProvider;
     private final PrometheusEndpoint prometheus;
@@ -47,7 +46,6 @@ final class OtelSdk {
 
     private OtelSdk(TracingSettings tracing, MetricsSettings metricsSettings, PrintStream console) {
         this.tracing = tracing;
-        this.metricsSettings = metricsSettings;
         Resource resource = resource(tracing);
         queueDrops = new QueueDropMonitor(tracing.maxQueueSize());
         // One meter provider for the pipeline's metrics and the SDK's own (queue sizes, dropped spans); the
@@ -140,7 +138,7 @@ final class OtelSdk {
         return tracerProvider;
     }
 
-    MetricsSettings metricsSettings() {
-        return metricsSettings;
+    List<SpanExporters.Export> exports() {
+        return exports;
     }
 }

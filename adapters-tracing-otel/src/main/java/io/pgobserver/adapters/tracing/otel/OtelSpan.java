@@ -15,7 +15,8 @@ import org.slf4j.MDC;
  * internally, so its children inherit the decision, but shows no context of its own ({@link TraceContext#NONE},
  * as the port asks of a span that does not record): downstream services then get the writer's context
  * untouched, sampled flag included. Every other call returns at once when the span is not recording. One span
- * is used by one task (the port's rule), so the lazily made fields need no synchronisation.
+ * is used by one task (the port's rule); the lazily made fields hold immutable values, so even a parent whose
+ * children start on several threads at once at worst makes one of them twice.
  */
 final class OtelSpan implements Span {
 

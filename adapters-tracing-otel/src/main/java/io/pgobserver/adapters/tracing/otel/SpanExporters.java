@@ -12,6 +12,7 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.pgobserver.domain.config.TracingSettings;
+import zipkin2.reporter.BytesMessageSender;
 import zipkin2.reporter.urlconnection.URLConnectionSender;
 
 import java.io.PrintStream;
@@ -39,8 +40,8 @@ final class SpanExporters {
     private SpanExporters() {
     }
 
-    /** One configured exporter: its name, endpoint and processor. */
-    record Export(String name, String endpoint, SpanProcessor processor) {
+    /** One configured exporter: its name, endpoint, processor, and for network exporters the failure guard. */
+    record Export(String name, String endpoint, SpanProcessor processor, GuardedSpanExporter guarded) {
         String description() {
             return endpoint == null ? name : name + " (" + endpoint + ")";
         }
@@ -68,7 +69,7 @@ final class SpanExporters {
                     // no spans leave the process
                 }
                 case "console" -> exports.add(new Export(name, null,
-                        SimpleSpanProcessor.create(new ConsoleTreeExporter(console))));
+                        SimpleSpanProcessor.create(new ConsoleTreeExporter(console)), null));
                 case "otlp", "jaeger" -> {
                     String endpoint = otlpEndpoint(settings);
                     Map<String, String> headers = settings.headers();
@@ -83,16 +84,24 @@ final class SpanExporters {
                 }
                 case "zipkin" -> {
                     String endpoint = zipkinEndpoint(settings);
-                    URLConnectionSender sender = URLConnectionSender.newBuilder().endpoint(endpoint)
-                            .connectTimeout((int) CONNECT_TIMEOUT.toMillis())
-                            .readTimeout((int) EXPORT_TIMEOUT.toMillis()).build();
-                    SpanExporter exporter = ZipkinSpanExporter.builder().setSender(sender).build();
-                    exports.add(batched(name, endpoint, exporter, settings, internalMeters, queueDrops));
+                    exports.add(batched(name, endpoint, zipkin(endpoint), settings, internalMeters, queueDrops));
                 }
                 default -> throw new IllegalArgumentException("tracing.exporter '" + name + "' is not supported");
             }
         }
         return exports;
+    }
+
+    /**
+     * The Zipkin exporter, deprecated upstream with its last release 1.63.0 (DESIGN.md §3): kept because users
+     * ask for it, pinned, and confined to this method so it can be replaced by OTLP to Zipkin.
+     */
+    @SuppressWarnings("deprecation")
+    private static SpanExporter zipkin(String endpoint) {
+        BytesMessageSender sender = URLConnectionSender.newBuilder().endpoint(endpoint)
+                .connectTimeout((int) CONNECT_TIMEOUT.toMillis())
+                .readTimeout((int) EXPORT_TIMEOUT.toMillis()).build();
+        return ZipkinSpanExporter.builder().setSender(sender).build();
     }
 
     private static Export batched(String name, String endpoint, SpanExporter exporter, TracingSettings settings,
@@ -106,7 +115,7 @@ final class SpanExporters {
                 .setMeterProvider(internalMeters)
                 .setInternalTelemetryVersion(InternalTelemetryVersion.LATEST)
                 .build();
-        return new Export(name, endpoint, processor);
+        return new Export(name, endpoint, processor, guarded);
     }
 
     /** The OTLP endpoint: the configured one, or the protocol's default; HTTP gets {@code /v1/traces} when it has no path. */

@@ -157,6 +157,7 @@ class OtelTracerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scopes are used for their effect on the MDC, not referenced
     void makeCurrentPutsTheIdsInTheMdcAndRestoresThePreviousOnes() {
         MDC.put(OtelSpan.MDC_TRACE_ID, "outer-trace");
         Span root = tracer.startTrace("process_event", TraceContext.NONE, SpanKind.INTERNAL);

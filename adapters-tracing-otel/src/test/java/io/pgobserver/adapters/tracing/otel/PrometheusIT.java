@@ -75,7 +75,7 @@ class PrometheusIT {
                     .containsPattern("pgobserver_action_failures_total\\{action_type=\"slack\",[^}]*outcome=\"failed\"[^}]*} 1(\\.0)?\\n")
                     .doesNotContainPattern("pgobserver_action_failures_total\\{[^}]*outcome=\"success\"")
                     .containsPattern("pgobserver_dead_letters_total\\{action_type=\"slack\",[^}]*observer=\"order_shipped\"[^}]*} 1(\\.0)?\\n")
-                    .containsPattern("pgobserver_listener_lag(_events)?\\{[^}]*} 17(\\.0)?\\n")
+                    .containsPattern("pgobserver_listener_lag\\{[^}]*} 17(\\.0)?\\n")
                     .containsPattern("pgobserver_listener_lag_age_seconds\\{[^}]*} 1.5\\n")
                     .contains("service_name=\"pg-observer-test\"");
         } finally {

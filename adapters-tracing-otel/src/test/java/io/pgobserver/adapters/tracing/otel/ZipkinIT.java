@@ -111,7 +111,7 @@ class ZipkinIT {
 
     private static SampleTrace.Received received(JsonNode span) {
         Map<String, String> tags = new LinkedHashMap<>();
-        span.path("tags").fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
+        span.path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asText()));
         return new SampleTrace.Received(span.path("name").asText(), span.path("traceId").asText(),
                 span.path("id").asText(), span.path("parentId").asText(null), span.path("kind").asText("INTERNAL"),
                 tags);

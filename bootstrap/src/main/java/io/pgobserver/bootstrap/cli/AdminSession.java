@@ -1,0 +1,89 @@
+package io.pgobserver.bootstrap.cli;
+
+import ch.qos.logback.classic.Level;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import io.pgobserver.bootstrap.config.Configuration;
+import io.pgobserver.bootstrap.wiring.AdapterCatalog;
+import io.pgobserver.bootstrap.wiring.Boot;
+import io.pgobserver.bootstrap.wiring.Services;
+import io.pgobserver.domain.config.MetricsSettings;
+import io.pgobserver.domain.spi.Lifecycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.util.Set;
+
+/**
+ * What the administrative commands ({@code install}, {@code status}, {@code dlq}) share: the configuration with
+ * the database, every adapter booted and its {@link Lifecycle}s started (the postgres one migrates the schema),
+ * but no pipeline, no health endpoint and no metrics endpoint, so that they run beside a {@code run} process on
+ * the same host without fighting over its ports.
+ */
+final class AdminSession implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminSession.class);
+
+    private final Configuration config;
+    private final Boot.Booted booted;
+    private final Services services;
+
+    private AdminSession(Configuration config, Boot.Booted booted, Services services) {
+        this.config = config;
+        this.booted = booted;
+        this.services = services;
+    }
+
+    /** Loads the configuration, boots and starts the adapters; the caller closes the session. */
+    static AdminSession open(ConfigOptions options, CommandSpec spec) throws Exception {
+        quietLogs(spec);
+        Configuration loaded = options.loadWithDatabase();
+        loaded.warnings().forEach(LOG::warn);
+        Configuration config = new Configuration(loaded.database(), loaded.listener(), loaded.deduplicate(),
+                loaded.tracing(), new MetricsSettings(false, loaded.metrics().port()), -1, loaded.actions(),
+                loaded.observers(), loaded.exporterChosen(), loaded.warnings());
+        Boot.Booted booted = Boot.boot(config, AdapterCatalog.discover());
+        Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
+                Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
+        services.start();
+        return new AdminSession(config, booted, services);
+    }
+
+    Configuration config() {
+        return config;
+    }
+
+    <T> T get(Class<T> type) {
+        return booted.get(type);
+    }
+
+    @Override
+    public void close() {
+        services.close();
+    }
+
+    /** Whether {@code --verbose} was given, on this command or any above it. */
+    static boolean verbose(CommandSpec spec) {
+        CommandSpec root = spec;
+        while (root.parent() != null) {
+            root = root.parent();
+        }
+        return root.userObject() instanceof PgObserverCommand command && command.verbose;
+    }
+
+    /**
+     * A short command's output is its answer: start-up chatter at INFO (exporters chosen, schema up to date) is
+     * held back, warnings and errors still show. {@code --verbose} or {@code PGOBSERVER_LOG_LEVEL} keep INFO.
+     */
+    private static void quietLogs(CommandSpec spec) {
+        if (verbose(spec) || ConfigOptions.environment.containsKey("PGOBSERVER_LOG_LEVEL")) {
+            return;
+        }
+        if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root
+                && root.getLevel() != null && root.getLevel().isGreaterOrEqual(Level.INFO)
+                && !root.getLevel().isGreaterOrEqual(Level.WARN)) {
+            root.setLevel(Level.WARN);
+        }
+    }
+}

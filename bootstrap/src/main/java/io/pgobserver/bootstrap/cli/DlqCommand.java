@@ -1,0 +1,181 @@
+package io.pgobserver.bootstrap.cli;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.pgobserver.application.ReplayDeadLetters;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeadLetters;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/** The dead-letter queue: {@code dlq list} and {@code dlq replay}. */
+@Command(name = "dlq", mixinStandardHelpOptions = true,
+        description = "Inspect and replay the dead-letter queue: actions that failed for good.",
+        subcommands = {DlqCommand.ListLetters.class, DlqCommand.Replay.class})
+final class DlqCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of "
+                + spec.subcommands().keySet());
+    }
+
+    /** {@code dlq list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List dead letters, oldest first: id, observer, action, attempts, when it failed, the "
+                    + "event and the error.")
+    static final class ListLetters implements Callable<Integer> {
+
+        @Mixin
+        ConfigOptions options;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+                description = "Show at most N letters (default: ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--json", description = "Print a JSON array, for scripts.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (limit < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be at least 1, was "
+                        + limit);
+            }
+            List<DeadLetter> letters;
+            long total;
+            try (AdminSession session = AdminSession.open(options, spec)) {
+                DeadLetters queue = session.get(DeadLetters.class);
+                letters = queue.list(limit);
+                total = queue.countByObserver().values().stream().mapToLong(Long::longValue).sum();
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(json(letters));
+            } else if (letters.isEmpty()) {
+                out.println("no dead letters");
+            } else {
+                out.printf("%-6s %-20s %-10s %-8s %-20s %-45s %s%n", "ID", "OBSERVER", "ACTION", "ATTEMPTS",
+                        "FAILED AT", "EVENT (ID ENTITY KIND)", "ERROR");
+                for (DeadLetter letter : letters) {
+                    out.printf("%-6d %-20s %-10s %-8d %-20s %-45s %s%n", letter.id(), letter.observer(),
+                            action(letter), letter.attempts(), letter.failedAt().truncatedTo(ChronoUnit.SECONDS), event(letter),
+                            oneLine(letter.error()));
+                }
+                if (total > letters.size()) {
+                    out.println("(" + letters.size() + " of " + total + " shown; --limit " + total + " shows all)");
+                }
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+
+        private static String json(List<DeadLetter> letters) {
+            JsonMapper mapper = JsonMapper.builder().build();
+            ArrayNode array = mapper.createArrayNode();
+            for (DeadLetter letter : letters) {
+                var node = array.addObject();
+                node.put("id", letter.id());
+                node.put("observer", letter.observer());
+                node.put("action_type", letter.actionType());
+                node.put("action_index", letter.actionIndex());
+                node.put("attempts", letter.attempts());
+                node.put("failed_at", letter.failedAt().toString());
+                node.put("error", letter.error());
+                node.put("event_id", letter.event().id().toString());
+                node.put("entity_type", letter.event().entityType());
+                node.put("entity_id", letter.event().entityId());
+                node.put("kind", letter.event().kind().wireName());
+            }
+            return array.toString();
+        }
+    }
+
+    /** {@code dlq replay}. */
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = "Run dead-lettered actions again, each in a new trace linked to the event's original "
+                    + "one. A delivered letter leaves the queue; a failing one stays. Exit 0 when every replayed "
+                    + "letter was delivered, 1 when any was not.")
+    static final class Replay implements Callable<Integer> {
+
+        @Mixin
+        ConfigOptions options;
+
+        @Spec
+        CommandSpec spec;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Which which;
+
+        static final class Which {
+            @Option(names = "--id", paramLabel = "N", required = true, description = "Replay the letter with this id.")
+            Long id;
+
+            @Option(names = "--all", required = true, description = "Replay every letter, oldest first.")
+            boolean all;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            List<ReplayDeadLetters.Result> results;
+            try (AdminSession session = AdminSession.open(options, spec)) {
+                ReplayDeadLetters replay = session.get(ReplayDeadLetters.class);
+                results = which.id != null ? List.of(replay.replay(which.id)) : replay.replayAll(Integer.MAX_VALUE);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (results.isEmpty()) {
+                out.println("no dead letters to replay");
+                out.flush();
+                return ExitCodes.OK;
+            }
+            for (ReplayDeadLetters.Result result : results) {
+                out.println("letter " + result.id() + ": " + oneLine(result.message()));
+            }
+            List<ReplayDeadLetters.Result> failed = results.stream().filter(r -> !r.delivered()).toList();
+            out.println("replayed " + results.size() + ": " + (results.size() - failed.size()) + " delivered, "
+                    + failed.size() + " not delivered");
+            out.flush();
+            if (failed.isEmpty()) {
+                return ExitCodes.OK;
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("error: " + (failed.size() == 1
+                    ? "letter " + failed.getFirst().id() + " was not delivered: " + oneLine(failed.getFirst().message())
+                    : failed.size() + " letters were not delivered (ids " + failed.stream()
+                            .map(r -> Long.toString(r.id())).collect(Collectors.joining(", "))
+                            + "; reasons above); they stay in the queue"));
+            err.flush();
+            return ExitCodes.FAILURE;
+        }
+    }
+
+    private static String action(DeadLetter letter) {
+        return letter.actionIndex() < 0 ? letter.actionType() : letter.actionType() + "#" + letter.actionIndex();
+    }
+
+    private static String event(DeadLetter letter) {
+        return letter.event().id() + " " + letter.event().entityType() + "/" + letter.event().entityId() + " "
+                + letter.event().kind().wireName();
+    }
+
+    private static String oneLine(String text) {
+        return text.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+}

@@ -1,0 +1,108 @@
+package io.pgobserver.bootstrap.cli;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.port.Leadership;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/** The consumer's checkpoint, its lag, the dead letters and whether a listener is active. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show the consumer's checkpoint, how far it lags behind the change stream (events and "
+                + "seconds), the dead letters per observer, and whether a listener is active or none is running.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "Print one JSON object, for scripts and monitoring.")
+    boolean json;
+
+    /** What {@code status} reports. */
+    record Report(String consumer, Optional<Position> checkpoint, ChangeSource.Lag lag,
+                  Map<String, Long> deadLetters, boolean active) {
+        long deadLetterTotal() {
+            return deadLetters.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Report report;
+        try (AdminSession session = AdminSession.open(options, spec)) {
+            String consumer = session.config().listener().consumer();
+            Optional<Position> checkpoint = session.get(CheckpointStore.class).load(consumer);
+            ChangeSource.Lag lag = session.get(ChangeSource.class).lag(checkpoint.orElse(Position.START));
+            Map<String, Long> letters = session.get(DeadLetters.class).countByObserver();
+            boolean active = session.get(Leadership.class).isHeldByAnyone();
+            report = new Report(consumer, checkpoint, lag, letters, active);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(json ? json(report) : human(report));
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    static String human(Report report) {
+        StringBuilder text = new StringBuilder();
+        text.append("consumer:      ").append(report.consumer()).append('\n');
+        text.append("checkpoint:    ").append(report.checkpoint()
+                .map(p -> "txid " + p.txid() + ", offset " + p.offset())
+                .orElse("none yet (no event handled by this consumer)")).append('\n');
+        text.append("lag:           ").append(report.lag().events()).append(" event(s)");
+        if (report.lag().events() > 0) {
+            text.append(", oldest waiting ").append(seconds(report.lag())).append(" s");
+        }
+        text.append('\n');
+        text.append("dead letters:  ");
+        if (report.deadLetters().isEmpty()) {
+            text.append("none");
+        } else {
+            text.append(report.deadLetterTotal()).append(" (").append(report.deadLetters().entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")))
+                    .append("; see 'dlq list')");
+        }
+        text.append('\n');
+        text.append("listener:      ").append(report.active()
+                ? "active (a process holds the consumer lock)"
+                : "standby: no process is listening for this consumer; start one with 'run'");
+        return text.toString();
+    }
+
+    static String json(Report report) {
+        JsonMapper mapper = JsonMapper.builder().build();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("consumer", report.consumer());
+        report.checkpoint().ifPresentOrElse(p -> root.putObject("checkpoint").put("txid", p.txid())
+                .put("offset", p.offset()), () -> root.putNull("checkpoint"));
+        root.putObject("lag").put("events", report.lag().events())
+                .put("seconds", report.lag().age().toMillis() / 1000.0);
+        ObjectNode letters = root.putObject("dead_letters");
+        letters.put("total", report.deadLetterTotal());
+        ObjectNode byObserver = letters.putObject("by_observer");
+        report.deadLetters().forEach(byObserver::put);
+        root.put("active", report.active());
+        return root.toString();
+    }
+
+    private static String seconds(ChangeSource.Lag lag) {
+        return String.format(Locale.ROOT, "%.1f", lag.age().toMillis() / 1000.0);
+    }
+}

@@ -1,0 +1,315 @@
+package io.pgobserver.bootstrap.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import io.pgobserver.bootstrap.config.ConfigLoader;
+import io.pgobserver.bootstrap.config.Configuration;
+import io.pgobserver.bootstrap.wiring.AdapterCatalog;
+import io.pgobserver.bootstrap.wiring.Boot;
+import io.pgobserver.bootstrap.wiring.Services;
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.port.Leadership;
+import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.domain.trace.TraceContext;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code install}, {@code status} and {@code dlq list|replay} against an embedded PostgreSQL, driven in-process
+ * through {@link PgObserverCommand#commandLine()}; replays deliver to a MockWebServer.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AdminCommandsIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private EmbeddedPostgres postgres;
+    private final MockWebServer webhooks = new MockWebServer();
+    private final List<RecordedRequest> received = new CopyOnWriteArrayList<>();
+    private volatile int webhookStatus = 200;
+    private Path config;
+    private int database;
+
+    @BeforeAll
+    void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        webhooks.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                received.add(request);
+                return new MockResponse.Builder().code(webhookStatus).body("{}").build();
+            }
+        });
+        webhooks.start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        webhooks.close();
+        postgres.close();
+    }
+
+    /** Each test gets a database of its own in the shared server, with an orders table and a configuration. */
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        String name = "cli" + (++database);
+        sql("postgres", "create database " + name);
+        sql(name, "create table public.orders (id bigserial primary key, status text not null)",
+                "create table public.notes (code text not null, body text)");
+        config = Files.createTempFile("pg-observer-cli", ".yaml");
+        Files.writeString(config, """
+                database: { url: "jdbc:postgresql://localhost:%d/%s", user: postgres }
+                tracing: { enabled: false }
+                observers:
+                  order_shipped:
+                    entity: public.orders
+                    actions:
+                      - { type: webhook, url: "%s" }
+                    retry: { max_attempts: 1 }
+                """.formatted(postgres.getPort(), name, webhooks.url("/hooks/orders")));
+        webhookStatus = 200;
+        received.clear();
+    }
+
+    private String databaseName() {
+        return "cli" + database;
+    }
+
+    @Test
+    void install_creates_the_schema_and_the_trigger() throws Exception {
+        Cli.Result result = Cli.run("install", "--config", config.toString(), "--table", "public.orders");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("schema pgobserver", "pgobserver_capture installed on public.orders",
+                "primary key");
+        sql(databaseName(), "insert into public.orders (status) values ('new')");
+        assertThat(queryLong("select count(*) from pgobserver.change_log where entity_type = 'public.orders' "
+                + "and entity_id = '1' and kind = 'created'")).isEqualTo(1);
+    }
+
+    @Test
+    void install_with_an_id_column_and_a_bare_table_name() throws Exception {
+        Cli.Result result = Cli.run("install", "--config", config.toString(), "--table", "notes",
+                "--id-column", "code");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("installed on public.notes", "column code",
+                "no observer in this configuration watches public.notes");
+        sql(databaseName(), "insert into public.notes (code, body) values ('n-7', 'hello')");
+        assertThat(queryLong("select count(*) from pgobserver.change_log where entity_type = 'public.notes' "
+                + "and entity_id = 'n-7'")).isEqualTo(1);
+    }
+
+    @Test
+    void install_errors_name_the_table_or_column() {
+        Cli.Result noTable = Cli.run("install", "--config", config.toString(), "--table", "public.nope");
+        assertThat(noTable.exitCode()).as(noTable.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(noTable.err()).startsWith("usage error: no table 'public.nope'");
+        Cli.Result noKey = Cli.run("install", "--config", config.toString(), "--table", "public.notes");
+        assertThat(noKey.exitCode()).as(noKey.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(noKey.err()).contains("no primary key", "--id-column");
+        Cli.Result noColumn = Cli.run("install", "--config", config.toString(), "--table", "public.orders",
+                "--id-column", "nope");
+        assertThat(noColumn.exitCode()).as(noColumn.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(noColumn.err()).contains("no column 'nope'");
+    }
+
+    @Test
+    void status_reports_checkpoint_lag_dead_letters_and_listener() throws Exception {
+        Cli.Result install = Cli.run("install", "--config", config.toString(), "--table", "public.orders");
+        assertThat(install.exitCode()).as(install.toString()).isZero();
+
+        Cli.Result empty = Cli.run("status", "--config", config.toString());
+        assertThat(empty.exitCode()).as(empty.toString()).isZero();
+        assertThat(empty.out()).contains("consumer:      default", "checkpoint:    none yet", "lag:           0 event(s)",
+                "dead letters:  none", "no process is listening");
+
+        sql(databaseName(), "insert into public.orders (status) values ('new'), ('new'), ('new')");
+        long lastId = queryLong("select max(id) from pgobserver.change_log");
+        long firstTxid = queryLong("select min(txid::text::bigint) from pgobserver.change_log");
+        try (Booted booted = boot()) {
+            booted.get(CheckpointStore.class).save("default", new Position(firstTxid, lastId - 2));
+            booted.get(DeadLetters.class).add(letter("order_shipped", 0, "webhook"));
+            booted.get(DeadLetters.class).add(letter("order_shipped", 0, "webhook"));
+            booted.get(DeadLetters.class).add(letter("gone_observer", 0, "slack"));
+            assertThat(booted.get(Leadership.class).acquire(Duration.ofSeconds(10))).isTrue();
+
+            Cli.Result human = Cli.run("status", "--config", config.toString());
+            assertThat(human.exitCode()).as(human.toString()).isZero();
+            assertThat(human.out()).contains("checkpoint:    txid " + firstTxid + ", offset " + (lastId - 2),
+                    "lag:           2 event(s), oldest waiting", "dead letters:  3 (gone_observer: 1, order_shipped: 2",
+                    "listener:      active");
+
+            Cli.Result json = Cli.run("status", "--config", config.toString(), "--json");
+            assertThat(json.exitCode()).as(json.toString()).isZero();
+            JsonNode report = JSON.readTree(json.out());
+            assertThat(report.path("consumer").asText()).isEqualTo("default");
+            assertThat(report.path("checkpoint").path("txid").asLong()).isEqualTo(firstTxid);
+            assertThat(report.path("checkpoint").path("offset").asLong()).isEqualTo(lastId - 2);
+            assertThat(report.path("lag").path("events").asLong()).isEqualTo(2);
+            assertThat(report.path("lag").path("seconds").isNumber()).isTrue();
+            assertThat(report.path("dead_letters").path("total").asLong()).isEqualTo(3);
+            assertThat(report.path("dead_letters").path("by_observer").path("order_shipped").asLong()).isEqualTo(2);
+            assertThat(report.path("active").asBoolean()).isTrue();
+        }
+        Cli.Result released = Cli.run("status", "--config", config.toString(), "--json");
+        assertThat(JSON.readTree(released.out()).path("active").asBoolean()).as(released.toString()).isFalse();
+    }
+
+    @Test
+    void dlq_list_shows_the_letters() throws Exception {
+        Cli.Result none = Cli.run("dlq", "list", "--config", config.toString());
+        assertThat(none.exitCode()).as(none.toString()).isZero();
+        assertThat(none.out()).contains("no dead letters");
+
+        DeadLetter first = letter("order_shipped", 0, "webhook");
+        long firstId;
+        try (Booted booted = boot()) {
+            firstId = booted.get(DeadLetters.class).add(first);
+            booted.get(DeadLetters.class).add(letter("order_shipped", -1, "condition"));
+        }
+        Cli.Result list = Cli.run("dlq", "list", "--config", config.toString());
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.out().lines().toList()).hasSize(3);
+        assertThat(list.out()).contains("ID", "OBSERVER", "ERROR", Long.toString(firstId), "order_shipped",
+                "webhook#0", first.event().id(), "public.orders/42 updated", "HTTP 500 from receiver", "condition");
+
+        Cli.Result limited = Cli.run("dlq", "list", "--config", config.toString(), "--limit", "1");
+        assertThat(limited.out()).contains("(1 of 2 shown; --limit 2 shows all)");
+
+        Cli.Result json = Cli.run("dlq", "list", "--config", config.toString(), "--json");
+        JsonNode letters = JSON.readTree(json.out());
+        assertThat(letters).hasSize(2);
+        assertThat(letters.get(0).path("id").asLong()).isEqualTo(firstId);
+        assertThat(letters.get(0).path("event_id").asText()).isEqualTo(first.event().id());
+        assertThat(letters.get(0).path("attempts").asInt()).isEqualTo(5);
+        assertThat(letters.get(0).path("error").asText()).isEqualTo("HTTP 500 from receiver");
+    }
+
+    @Test
+    void dlq_replay_delivers_and_removes_the_letter() throws Exception {
+        long id;
+        DeadLetter letter = letter("order_shipped", 0, "webhook");
+        try (Booted booted = boot()) {
+            id = booted.get(DeadLetters.class).add(letter);
+        }
+        Cli.Result replay = Cli.run("dlq", "replay", "--config", config.toString(), "--id", Long.toString(id));
+        assertThat(replay.exitCode()).as(replay.toString()).isZero();
+        assertThat(replay.out()).contains("letter " + id + ": delivered", "1 delivered, 0 not delivered");
+        assertThat(received).hasSize(1);
+        assertThat(received.getFirst().getUrl().encodedPath()).isEqualTo("/hooks/orders");
+        assertThat(received.getFirst().getBody().utf8()).contains(letter.event().id());
+        assertThat(Cli.run("dlq", "list", "--config", config.toString()).out()).contains("no dead letters");
+    }
+
+    @Test
+    void dlq_replay_failure_exits_1_naming_the_letter_and_the_reason() throws Exception {
+        long failing;
+        long unknownObserver;
+        try (Booted booted = boot()) {
+            failing = booted.get(DeadLetters.class).add(letter("order_shipped", 0, "webhook"));
+            unknownObserver = booted.get(DeadLetters.class).add(letter("gone_observer", 0, "webhook"));
+        }
+        webhookStatus = 500;
+        Cli.Result one = Cli.run("dlq", "replay", "--config", config.toString(), "--id", Long.toString(failing));
+        assertThat(one.exitCode()).as(one.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(one.err().lines().toList()).singleElement().asString()
+                .startsWith("error: letter " + failing + " was not delivered: still failing after 1 attempt(s)")
+                .contains("500");
+
+        Cli.Result all = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
+        assertThat(all.exitCode()).as(all.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(all.out()).contains("observer 'gone_observer' is no longer configured", "0 delivered, 2 not delivered");
+        assertThat(all.err()).contains("2 letters were not delivered (ids " + failing + ", " + unknownObserver);
+
+        Cli.Result missing = Cli.run("dlq", "replay", "--config", config.toString(), "--id", "999999");
+        assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(missing.err()).contains("no dead letter with id 999999");
+
+        webhookStatus = 200;
+        Cli.Result retried = Cli.run("dlq", "replay", "--config", config.toString(), "--id", Long.toString(failing));
+        assertThat(retried.exitCode()).as(retried.toString()).isZero();
+        assertThat(Cli.run("dlq", "list", "--config", config.toString(), "--json").out())
+                .doesNotContain("\"id\":" + failing + ",").contains("\"id\":" + unknownObserver + ",");
+    }
+
+    @Test
+    void replay_all_of_an_empty_queue_is_fine() {
+        Cli.Result result = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("no dead letters to replay");
+    }
+
+    private static DeadLetter letter(String observer, int actionIndex, String actionType) {
+        ChangeEvent event = new ChangeEvent(UUID.randomUUID().toString(), new Position(100, 7), "public.orders", "42",
+                ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"), Map.of("id", 42, "status", "shipped"),
+                Instant.parse("2026-01-01T00:00:00Z"), TraceContext.NONE);
+        return new DeadLetter(0, event, observer, actionIndex, actionType,
+                actionIndex < 0 ? "condition failed" : "HTTP 500 from receiver", 5, Instant.now());
+    }
+
+    /** The adapters of this test's configuration, started, for writing fixtures through the ports. */
+    private Booted boot() throws Exception {
+        Configuration loaded = new ConfigLoader(Map.of()).load(config, List.of("metrics.enabled=false"));
+        Boot.Booted booted = Boot.boot(loaded, AdapterCatalog.discover());
+        Services services = new Services(booted.injector().getInstance(Key.get(new TypeLiteral<Set<Lifecycle>>() { })));
+        services.start();
+        return new Booted(booted, services);
+    }
+
+    private record Booted(Boot.Booted booted, Services services) implements AutoCloseable {
+        <T> T get(Class<T> type) {
+            return booted.get(type);
+        }
+
+        @Override
+        public void close() {
+            services.close();
+        }
+    }
+
+    private void sql(String db, String... statements) throws SQLException {
+        try (Connection c = postgres.getDatabase("postgres", db).getConnection(); Statement s = c.createStatement()) {
+            for (String each : statements) {
+                s.execute(each);
+            }
+        }
+    }
+
+    private long queryLong(String query) throws SQLException {
+        try (Connection c = postgres.getDatabase("postgres", databaseName()).getConnection();
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.pgobserver.bootstrap.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The command line without a database: help, version, usage errors (exit 2 and a usage line), configuration
+ * errors (exit 2 naming the key), and an unreachable database (exit 1, one line, the stack trace only with
+ * {@code --verbose}).
+ */
+class CommandLineTest {
+
+    private static final String PASSWORD = "s3cret-pass-4711";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void version_names_the_program() {
+        Cli.Result result = Cli.run("--version");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).startsWith("pg-observer ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "demo", "check-config", "install", "status", "dlq", "dlq list", "dlq replay"})
+    void every_command_has_help(String command) {
+        Cli.Result result = Cli.run((command + " --help").split(" "));
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).startsWith("Usage: pg-observer " + command).contains("--help");
+    }
+
+    @Test
+    void top_level_help_lists_the_commands() {
+        Cli.Result result = Cli.run("--help");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("run", "demo", "install", "status", "dlq", "check-config");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"run,run", "check-config,check-config", "install --table public.orders,install", "status,status",
+            "dlq list,dlq list", "dlq replay --all,dlq replay"})
+    void unknown_flag_is_a_usage_error(String command, String name) {
+        Cli.Result result = Cli.run((command + " --bogus").split(" "));
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().lines().toList()).containsExactly("usage error: Unknown option: '--bogus'",
+                "(see: pg-observer " + name + " --help)");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void missing_command_is_a_usage_error() {
+        assertThat(Cli.run().exitCode()).isEqualTo(ExitCodes.USAGE);
+        Cli.Result dlq = Cli.run("dlq");
+        assertThat(dlq.exitCode()).as(dlq.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(dlq.err()).contains("missing command", "list", "replay");
+    }
+
+    @Test
+    void install_needs_a_table() {
+        Cli.Result result = Cli.run("install");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("--table");
+    }
+
+    @Test
+    void replay_needs_exactly_one_of_id_and_all() {
+        Cli.Result none = Cli.run("dlq", "replay");
+        assertThat(none.exitCode()).as(none.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(none.err()).contains("--id", "--all");
+        Cli.Result both = Cli.run("dlq", "replay", "--id", "1", "--all");
+        assertThat(both.exitCode()).as(both.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(both.err()).contains("mutually exclusive");
+        Cli.Result notANumber = Cli.run("dlq", "replay", "--id", "seven");
+        assertThat(notANumber.exitCode()).as(notANumber.toString()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void list_limit_must_be_positive() {
+        Cli.Result result = Cli.run("dlq", "list", "--limit", "0");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("--limit must be at least 1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "install --table public.orders", "status", "dlq list", "dlq replay --all"})
+    void missing_database_url_is_a_configuration_error(String command) {
+        Cli.Result result = Cli.run((command).split(" "));
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().lines().toList()).singleElement().asString()
+                .startsWith("configuration error: database.url is required").contains("DATABASE_URL");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"status", "dlq list", "install --table public.orders", "check-config"})
+    void bad_configuration_names_the_key(String command) throws IOException {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), """
+                database: { url: jdbc:postgresql://localhost:5432/app }
+                listener: { batchsize: 10 }
+                """);
+        Cli.Result result = Cli.run((command + " --config " + file).split(" "));
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().lines().toList()).singleElement().asString()
+                .startsWith("configuration error: ").contains("listener.batchsize");
+    }
+
+    @Test
+    void bad_value_from_set_names_the_key() {
+        Cli.Result result = Cli.run(Map.of("DATABASE_URL", "jdbc:postgresql://localhost:5432/app"),
+                "status", "--set", "listener.batch_size=lots");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).startsWith("configuration error: ").contains("listener.batch_size");
+    }
+
+    @Test
+    void missing_config_file_is_a_configuration_error() {
+        Cli.Result result = Cli.run("status", "--config", dir.resolve("nope.yaml").toString());
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).startsWith("configuration error: ").contains("nope.yaml");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"status", "status --json", "dlq list", "dlq replay --all", "install --table public.orders",
+            "run --set metrics.enabled=false --set admin.port=-1 --set tracing.enabled=false"})
+    void unreachable_database_is_one_line_naming_host_and_port(String command) throws IOException {
+        int port = closedPort();
+        Cli.Result result = Cli.run(unreachable(port), command.split(" "));
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(result.err().lines().toList()).as(result.toString()).singleElement().asString()
+                .startsWith("error: cannot connect to PostgreSQL at ")
+                .contains("localhost:" + port)
+                .contains("--verbose");
+        assertThat(result.err()).doesNotContain(PASSWORD).doesNotContain("\tat ");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void verbose_adds_the_stack_trace() throws IOException {
+        int port = closedPort();
+        Cli.Result result = Cli.run(unreachable(port), "--verbose", "dlq", "list");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(result.err()).startsWith("error: cannot connect to PostgreSQL at ").contains("\tat ")
+                .doesNotContain(PASSWORD);
+        Cli.Result after = Cli.run(unreachable(port), "status", "--verbose");
+        assertThat(after.err()).as(after.toString()).contains("\tat ");
+    }
+
+    private static Map<String, String> unreachable(int port) {
+        return Map.of("DATABASE_URL", "postgres://observer:" + PASSWORD + "@localhost:" + port + "/app");
+    }
+
+    /** A local port that nothing listens on. */
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.pgobserver.bootstrap.cli;
+
+import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
+import io.pgobserver.application.ActionExecutors;
+import io.pgobserver.application.EventPipeline;
+import io.pgobserver.application.ProcessEvent;
+import io.pgobserver.application.Sleeper;
+import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.config.TracingSettings;
+import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.testing.InMemoryChangeSource;
+import io.pgobserver.domain.testing.InMemoryCheckpointStore;
+import io.pgobserver.domain.testing.InMemoryDeadLetters;
+import io.pgobserver.domain.testing.InMemoryLeadership;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HealthServerTest {
+
+    private final InMemoryChangeSource source = new InMemoryChangeSource();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private EventPipeline pipeline(InMemoryLeadership leadership) {
+        ProcessEvent process = new ProcessEvent(NoopTracingModule.tracer(), NoopTracingModule.tracer(),
+                TracingSettings.defaults(), List.of(), new ActionExecutors(List.of()), new InMemoryDeadLetters(),
+                null, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
+        return new EventPipeline(source, new InMemoryCheckpointStore(), leadership, process, Metrics.NOOP,
+                new ListenerSettings("health", 10, Duration.ofMillis(20), 4, null, null), d -> Thread.sleep(5));
+    }
+
+    private HttpResponse<String> get(HealthServer server, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("timed out waiting until " + what).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void readinessFollowsTheChangeSourceAndLivenessStaysUp() throws Exception {
+        InMemoryLeadership.Lock lock = new InMemoryLeadership.Lock();
+        InMemoryLeadership other = new InMemoryLeadership(lock);
+        assertThat(other.acquire(Duration.ZERO)).isTrue();
+        EventPipeline pipeline = pipeline(new InMemoryLeadership(lock));
+        Thread loop = Thread.ofPlatform().start(() -> {
+            try {
+                pipeline.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (HealthServer server = HealthServer.start(0, pipeline)) {
+            assertThat(get(server, "/health/live").statusCode()).isEqualTo(200);
+            // Another process holds the lock: a waiting standby is ready.
+            HttpResponse<String> standby = get(server, "/health/ready");
+            assertThat(standby.statusCode()).isEqualTo(200);
+            assertThat(standby.body()).contains("\"role\":\"standby\"");
+
+            other.release();
+            await("this process is active", pipeline::isActive);
+            assertThat(get(server, "/health/ready").body()).contains("\"role\":\"active\"");
+
+            source.setFailing(true);
+            await("readiness reports the outage", () -> pipeline.problem() != null);
+            HttpResponse<String> down = get(server, "/health/ready");
+            assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(down.body()).contains("source unavailable");
+            assertThat(get(server, "/health/live").statusCode()).isEqualTo(200);
+
+            source.setFailing(false);
+            await("readiness recovers", () -> pipeline.problem() == null);
+            assertThat(get(server, "/health/ready").statusCode()).isEqualTo(200);
+        } finally {
+            pipeline.stop(Duration.ofSeconds(5));
+            loop.join(10_000);
+        }
+    }
+
+    @Test
+    void aNegativePortStartsNoServer() throws Exception {
+        try (HealthServer server = HealthServer.start(-1, pipeline(new InMemoryLeadership()))) {
+            assertThat(server.port()).isEqualTo(-1);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.pgobserver.bootstrap.cli;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.pgobserver.domain.event.Position;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * SIGTERM in the middle of a stream: the packaged jar runs as a child process against an embedded PostgreSQL,
+ * sending a webhook per event to a MockWebServer while a writer keeps inserting rows. After SIGTERM it exits 0,
+ * its saved checkpoint is at or after every event it delivered and passes none it did not, and after a restart
+ * every written event has been delivered; SIGINT then stops the second process the same way.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SignalStopIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(120);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private EmbeddedPostgres postgres;
+    private final MockWebServer webhooks = new MockWebServer();
+    /** The event ids the webhook receiver got, with how often. */
+    private final Map<String, Integer> delivered = new ConcurrentHashMap<>();
+    private Path config;
+    private Path logs;
+
+    @BeforeAll
+    void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        webhooks.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                try {
+                    String eventId = JSON.readTree(request.getBody().utf8()).path("event_id").asText();
+                    delivered.merge(eventId, 1, Integer::sum);
+                    return new MockResponse.Builder().code(200).build();
+                } catch (IOException e) {
+                    return new MockResponse.Builder().code(400).body(e.toString()).build();
+                }
+            }
+        });
+        webhooks.start();
+        sql("create table public.items (id bigserial primary key, n int not null)");
+        logs = Files.createDirectories(Path.of("target", "signal-stop-it"));
+        config = Files.writeString(logs.resolve("pg-observer.yaml"), """
+                database: { url: "jdbc:postgresql://localhost:%d/postgres", user: postgres }
+                listener: { poll_interval: 200ms, checkpoint_interval: 100ms, batch_size: 20 }
+                tracing: { enabled: false }
+                metrics: { enabled: false }
+                admin: { port: -1 }
+                observers:
+                  items:
+                    entity: public.items
+                    actions:
+                      - { type: webhook, url: "%s" }
+                """.formatted(postgres.getPort(), webhooks.url("/hooks/items")));
+        Cli.Result install = Cli.run("install", "--config", config.toString(), "--table", "public.items");
+        assertThat(install.exitCode()).as(install.toString()).isZero();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        webhooks.close();
+        postgres.close();
+    }
+
+    @Test
+    void sigterm_mid_stream_loses_nothing_and_saves_the_checkpoint() throws Exception {
+        Process first = startJar("run-1.log");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong written = new AtomicLong();
+        Thread writer = Thread.ofPlatform().name("writer").start(() -> {
+            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                while (writing.get()) {
+                    s.execute("insert into public.items (n) values (" + written.incrementAndGet() + ")");
+                    Thread.sleep(5);
+                }
+            } catch (SQLException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            await(() -> delivered.size() >= 50, "50 events delivered by the first process", "run-1.log");
+            long writtenAtSignal = written.get();
+            first.destroy(); // SIGTERM
+            assertThat(first.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("the process ended").isTrue();
+            assertThat(first.exitValue()).as("exit code after SIGTERM; log:\n%s", log("run-1.log")).isZero();
+            assertThat(log("run-1.log")).contains("SIGTERM received", "pipeline stopped after");
+            long afterStop = written.get();
+            await(() -> written.get() >= afterStop + 50, "more rows written after the stop", "run-1.log");
+            assertThat(writtenAtSignal).as("rows were being written when the signal came").isPositive();
+        } finally {
+            writing.set(false);
+            writer.join();
+            first.destroyForcibly();
+        }
+
+        Map<String, Position> positions = positions();
+        Set<String> deliveredBeforeRestart = new HashSet<>(delivered.keySet());
+        Position checkpoint = checkpoint();
+        assertThat(checkpoint).as("checkpoint saved by the first process").isNotNull();
+        Position lastDelivered = deliveredBeforeRestart.stream().map(positions::get).max(Position::compareTo)
+                .orElseThrow();
+        assertThat(checkpoint).as("the checkpoint is at or after the last delivered event")
+                .isGreaterThanOrEqualTo(lastDelivered);
+        List<String> passedButNotDelivered = positions.entrySet().stream()
+                .filter(e -> e.getValue().compareTo(checkpoint) <= 0)
+                .map(Map.Entry::getKey)
+                .filter(id -> !deliveredBeforeRestart.contains(id))
+                .toList();
+        assertThat(passedButNotDelivered).as("events the checkpoint passed without delivering them").isEmpty();
+        assertThat(positions.size()).as("some events were written but not delivered before the restart")
+                .isGreaterThan(deliveredBeforeRestart.size());
+
+        Process second = startJar("run-2.log");
+        try {
+            await(() -> delivered.keySet().containsAll(positions.keySet()),
+                    "every written event delivered after the restart", "run-2.log");
+            // Ctrl-C in a terminal: SIGINT stops it the same way.
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(second.pid())).inheritIO().start();
+            assertThat(kill.waitFor()).as("kill -INT").isZero();
+            assertThat(second.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("the process ended").isTrue();
+            assertThat(second.exitValue()).as("exit code after SIGINT; log:\n%s", log("run-2.log")).isZero();
+            assertThat(log("run-2.log")).contains("SIGINT received");
+        } finally {
+            second.destroyForcibly();
+        }
+        assertThat(delivered.keySet()).containsAll(positions.keySet());
+        Position last = positions.values().stream().max(Position::compareTo).orElseThrow();
+        assertThat(checkpoint()).as("checkpoint after the second stop").isEqualTo(last);
+    }
+
+    @Test
+    void the_jar_knows_its_version() throws Exception {
+        Process version = new ProcessBuilder(java(), "-jar", jar().toString(), "--version").start();
+        String printed = new String(version.getInputStream().readAllBytes()).strip();
+        assertThat(version.waitFor()).isZero();
+        assertThat(printed).matches("pg-observer \\d+\\.\\d+\\.\\d+.*");
+    }
+
+    private static Path jar() {
+        Path jar = Path.of("target", "pg-observer.jar");
+        assertThat(jar).as("the packaged jar (mvn package builds it before the integration tests)").exists();
+        return jar;
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private Process startJar(String logName) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(java(), "-jar", jar().toString(), "run", "--config", config.toString(),
+                "--shutdown-timeout", "20s");
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(name -> name.startsWith("OTEL_") || name.startsWith("TRACING_")
+                || name.startsWith("JAEGER_") || name.startsWith("ZIPKIN_") || name.equals("DATABASE_URL"));
+        env.put("PGOBSERVER_LOG_LEVEL", "INFO");
+        builder.redirectErrorStream(true).redirectOutput(logs.resolve(logName).toFile());
+        return builder.start();
+    }
+
+    private String log(String name) throws IOException {
+        Path file = logs.resolve(name);
+        return Files.exists(file) ? Files.readString(file) : "(no log)";
+    }
+
+    private void await(BooleanSupplier condition, String what, String logName)
+            throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("gave up waiting for: " + what + " (" + delivered.size()
+                        + " events delivered); log:\n" + log(logName));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Every event in the change log, by event id. */
+    private Map<String, Position> positions() throws SQLException {
+        Map<String, Position> positions = new HashMap<>();
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(
+                     "select event_id::text, txid::text::bigint, id from pgobserver.change_log")) {
+            while (rs.next()) {
+                positions.put(rs.getString(1), new Position(rs.getLong(2), rs.getLong(3)));
+            }
+        }
+        return positions;
+    }
+
+    private Position checkpoint() throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select txid::text::bigint, \"offset\" from pgobserver.checkpoints "
+                     + "where consumer = 'default'")) {
+            return rs.next() ? new Position(rs.getLong(1), rs.getLong(2)) : null;
+        }
+    }
+
+    private void sql(String statement) throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.pgobserver.bootstrap.demo;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's second command, as a user runs it: the packaged jar's {@code demo}, in its own JVM, with no
+ * database and no configuration. It must exit 0 after the events and print span trees whose traces are the
+ * writer's, and the webhook receiver must get those same traces.
+ */
+class DemoIT {
+
+    private static final Pattern WRITER_TRACE = Pattern.compile("committed in trace ([0-9a-f]{32})");
+    private static final Pattern RECEIVED = Pattern.compile("traceparent=00-([0-9a-f]{32})-[0-9a-f]{16}-0[0-9a-f]");
+
+    @Test
+    void theDemoPrintsSpanTreesAndExitsZero() throws IOException, InterruptedException {
+        Path jar = Path.of("target", "pg-observer.jar");
+        assertThat(jar).as("the packaged jar (failsafe runs after package)").exists();
+        Path out = Files.createTempFile("demo", ".out");
+        Path err = Files.createTempFile("demo", ".err");
+        Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "demo", "--events", "4", "--interval", "200ms"))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            boolean exited = process.waitFor(3, TimeUnit.MINUTES);
+            assertThat(exited).as("demo exits by itself after --events").isTrue();
+            String stdout = Files.readString(out);
+            assertThat(process.exitValue()).as("exit code; stderr:%n%s", Files.readString(err)).isZero();
+
+            assertThat(stdout).contains("process_event", "├─ evaluate_condition", "execute_action",
+                    "save_checkpoint", "[demo] done: 4 events processed");
+            List<String> writerTraces = WRITER_TRACE.matcher(stdout).results().map(m -> m.group(1)).toList();
+            List<String> receivedTraces = RECEIVED.matcher(stdout).results().map(m -> m.group(1)).toList();
+            assertThat(writerTraces).hasSize(4);
+            // Every webhook carried the trace of the transaction that wrote its row.
+            assertThat(receivedTraces).isNotEmpty().allSatisfy(t -> assertThat(writerTraces).contains(t));
+            for (String trace : writerTraces) {
+                Matcher tree = Pattern.compile("trace " + trace + " \\(parent [0-9a-f]{16}\\)\\Rprocess_event")
+                        .matcher(stdout);
+                assertThat(tree.find()).as("a process_event tree continuing writer trace %s", trace).isTrue();
+            }
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.pgobserver.bootstrap.tracing;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Polling with generous timeouts: the tests assert what happens, never how fast. */
+final class Await {
+
+    private Await() {
+    }
+
+    /** Polls until {@code condition} holds or {@code timeout} passes; returns whether it held. */
+    static boolean until(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return condition.getAsBoolean();
+    }
+
+    static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.pgobserver.bootstrap.tracing;
+
+import com.google.protobuf.ByteString;
+import com.sun.net.httpserver.HttpServer;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * An OTLP trace receiver in the test, as a collector, Tempo or Jaeger would be: over gRPC a grpc-java server, over
+ * HTTP/protobuf a JDK HTTP server on {@code /v1/traces}. Both decode the real {@code ExportTraceServiceRequest}.
+ */
+final class OtlpReceiver implements SpanBackend {
+
+    private final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
+    private final String protocol;
+    private final Runnable stop;
+    private final int port;
+
+    private OtlpReceiver(String protocol, Server grpc, HttpServer http) {
+        this.protocol = protocol;
+        if (grpc != null) {
+            port = grpc.getPort();
+            stop = () -> {
+                try {
+                    grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+        } else {
+            port = http.getAddress().getPort();
+            stop = () -> http.stop(0);
+        }
+    }
+
+    /** OTLP over gRPC. */
+    static OtlpReceiver grpc() throws IOException {
+        OtlpReceiver[] self = new OtlpReceiver[1];
+        Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .addService(new TraceServiceGrpc.TraceServiceImplBase() {
+                    @Override
+                    public void export(ExportTraceServiceRequest request,
+                                       StreamObserver<ExportTraceServiceResponse> response) {
+                        self[0].requests.add(request);
+                        response.onNext(ExportTraceServiceResponse.getDefaultInstance());
+                        response.onCompleted();
+                    }
+                }).build().start();
+        self[0] = new OtlpReceiver("grpc", server, null);
+        return self[0];
+    }
+
+    /** OTLP over HTTP/protobuf. */
+    static OtlpReceiver http() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        OtlpReceiver receiver = new OtlpReceiver("http/protobuf", null, server);
+        server.createContext("/", exchange -> {
+            try (InputStream raw = exchange.getRequestBody();
+                 InputStream body = "gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))
+                         ? new GZIPInputStream(raw) : raw) {
+                if (!exchange.getRequestURI().getPath().equals("/v1/traces")
+                        || !"application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+                    exchange.sendResponseHeaders(404, -1);
+                    return;
+                }
+                receiver.requests.add(ExportTraceServiceRequest.parseFrom(body));
+                exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
+                exchange.sendResponseHeaders(200, -1);
+            } finally {
+                exchange.close();
+            }
+        });
+        server.start();
+        return receiver;
+    }
+
+    @Override
+    public String exporter() {
+        return "otlp";
+    }
+
+    /** No path for HTTP either: the exporter adds {@code /v1/traces}, as {@code OTEL_EXPORTER_OTLP_ENDPOINT} means. */
+    @Override
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public String protocol() {
+        return protocol;
+    }
+
+    private Stream<Span> allSpans() {
+        return requests.stream().flatMap(r -> r.getResourceSpansList().stream())
+                .flatMap(r -> r.getScopeSpansList().stream()).flatMap(s -> s.getSpansList().stream());
+    }
+
+    @Override
+    public List<ExportedSpan> spans(String traceId) {
+        return allSpans().filter(span -> hex(span.getTraceId()).equals(traceId)).map(OtlpReceiver::exported).toList();
+    }
+
+    /** The trace ids of every span received, once each. */
+    List<String> traceIds() {
+        return allSpans().map(span -> hex(span.getTraceId())).distinct().toList();
+    }
+
+    @Override
+    public List<String> serviceNames(String traceId) {
+        return requests.stream().flatMap(r -> r.getResourceSpansList().stream())
+                .filter(r -> r.getScopeSpansList().stream().flatMap(s -> s.getSpansList().stream())
+                        .anyMatch(span -> hex(span.getTraceId()).equals(traceId)))
+                .flatMap(r -> r.getResource().getAttributesList().stream())
+                .filter(kv -> kv.getKey().equals("service.name")).map(kv -> text(kv.getValue())).distinct().toList();
+    }
+
+    private static ExportedSpan exported(Span span) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        for (KeyValue kv : span.getAttributesList()) {
+            attributes.put(kv.getKey(), text(kv.getValue()));
+        }
+        return new ExportedSpan(span.getName(), hex(span.getTraceId()), hex(span.getSpanId()),
+                span.getParentSpanId().isEmpty() ? null : hex(span.getParentSpanId()),
+                span.getKind().name().replace("SPAN_KIND_", ""),
+                span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR, attributes,
+                span.getEventsList().stream().map(Span.Event::getName).toList());
+    }
+
+    private static String text(AnyValue value) {
+        return switch (value.getValueCase()) {
+            case STRING_VALUE -> value.getStringValue();
+            case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
+            case INT_VALUE -> Long.toString(value.getIntValue());
+            case DOUBLE_VALUE -> Double.toString(value.getDoubleValue());
+            default -> value.toString();
+        };
+    }
+
+    private static String hex(ByteString bytes) {
+        return HexFormat.of().formatHex(bytes.toByteArray());
+    }
+
+    @Override
+    public void close() {
+        stop.run();
+    }
+
+    @Override
+    public String toString() {
+        return "otlp " + protocol;
+    }
+}
