@@ -34,6 +34,7 @@ class DatabaseCredentialsIT {
     @BeforeAll
     static void serverThatChecksPasswords() throws Exception {
         work = Files.createTempDirectory("pgobserver-credentials");
+        Files.deleteIfExists(Path.of("target", "credentials-observer.log"));
         Path data = work.resolve("pgdata");
         postgres = new FaultSupport.Postgres(data).start();
         try (Connection c = postgres.connect("credentials"); Statement s = c.createStatement()) {
