@@ -143,7 +143,11 @@ final class Database implements Lifecycle {
             // Its message is the bare host name, which reads like no reason at all.
             return "unknown host " + message;
         }
-        return message == null ? root.getClass().getSimpleName() : message;
+        if (message == null) {
+            return root.getClass().getSimpleName();
+        }
+        // Callers go on with ". Check ...": a driver message's own full stop would double it.
+        return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     }
 
     private HikariConfig poolConfig() {

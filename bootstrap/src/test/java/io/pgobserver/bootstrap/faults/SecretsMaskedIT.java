@@ -1,5 +1,7 @@
 package io.pgobserver.bootstrap.faults;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,28 +25,37 @@ import static org.assertj.core.api.Assertions.assertThat;
  * DESIGN.md §4: secrets never appear in logs, spans, {@code check-config} output or exception messages. The jar
  * runs with a configuration full of distinctive secrets (database password from the environment and in the JDBC
  * URL, webhook URL credentials and query token, webhook signing secret and header token, Slack incoming-webhook
- * path and bot token, SMTP password, OTLP header) at DEBUG level, with every action failing so that error paths
- * and dead letters are exercised; then every byte it printed, every span it exported and every dead letter's
- * error is searched for each secret.
+ * path and bot token, SMTP password, OTLP header) at DEBUG level, with webhook and Slack failing so that error paths
+ * and dead letters are exercised and mail going through SMTP AUTH; then every byte it printed, every span it exported, every dead letter's error,
+ * and the output of {@code check-config}, {@code status}, {@code dlq list} and {@code dlq replay} are searched for
+ * each secret.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SecretsMaskedIT {
 
     private static final String SIGNING_KEY = Base64.getEncoder().encodeToString(
             "SECRETsigningKEYbytes".getBytes(StandardCharsets.US_ASCII));
+    private static final String SMTP_PASSWORD = "SECRET-smtp-password";
     private static final List<String> SECRETS = List.of("SECRET-db-password", "SECRET-jdbc-query-password",
             "SECRET-url-password", "SECRET-query-token", SIGNING_KEY.substring(0, 20), "SECRET-header-token",
-            "SECRETslackpath", "xoxb-SECRET-slack-token", "SECRET-smtp-password", "SECRET-otlp-key");
+            "SECRETslackpath", "xoxb-SECRET-slack-token", SMTP_PASSWORD, "SECRET-otlp-key",
+            // SMTP AUTH LOGIN and PLAIN send the password base64-encoded: a protocol trace would show these.
+            base64(SMTP_PASSWORD), base64("\0mailer\0" + SMTP_PASSWORD).substring(0, 24));
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
 
     private Path work;
     private FaultSupport.Postgres postgres;
     private WebhookReceiver hooks;
     private TraceBackend traces;
     private ObserverProcess observer;
+    private GreenMail smtp;
 
     @AfterEach
     void tearDown() throws Exception {
-        FaultSupport.closeAll(work, observer, hooks, traces, postgres);
+        FaultSupport.closeAll(work, observer, hooks, traces, postgres, smtp == null ? null : smtp::stop);
     }
 
     @Test
@@ -56,6 +67,11 @@ class SecretsMaskedIT {
         traces = TraceBackend.start();
         traces.keepBodies();
         int closed = FaultSupport.freePort();
+        // A real SMTP server that requires the password, so AUTH really happens while DEBUG logging is on.
+        smtp = new GreenMail(new ServerSetup(FaultSupport.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.setUser("observer@example.com", "mailer", SMTP_PASSWORD);
+        smtp.getManagers().getUserManager().setAuthRequired(true);
+        smtp.start();
         try (Connection c = postgres.connect("secrets"); Statement s = c.createStatement()) {
             s.execute("create table public.accounts (id bigserial primary key, name text)");
         }
@@ -80,7 +96,7 @@ class SecretsMaskedIT {
                   connect_timeout: 1s
                   read_timeout: 1s
                   smtp: { host: 127.0.0.1, port: %d, user: mailer, password: SECRET-smtp-password, security: none,
-                          from: observer@example.com, timeout: 1s }
+                          from: observer@example.com, timeout: 5s }
                 observers:
                   everything:
                     entity: public.accounts
@@ -91,7 +107,7 @@ class SecretsMaskedIT {
                       - { type: slack, token: xoxb-SECRET-slack-token, api_url: "%s", channel: "#ops", text: "hi" }
                       - { type: email, to: [ops@example.com], subject: "s", text: "t" }
                     retry: { max_attempts: 2, initial_backoff: 10ms, max_backoff: 20ms }
-                """.formatted(postgres.jdbcUrl(), traces.endpoint(), closed, hookUrl, SIGNING_KEY, closed,
+                """.formatted(postgres.jdbcUrl(), traces.endpoint(), smtp.getSmtp().getPort(), hookUrl, SIGNING_KEY, closed,
                 hooks.url("/slack/api")));
         Map<String, String> env = Map.of("DB_PASSWORD", "SECRET-db-password", "PGOBSERVER_LOG_LEVEL", "DEBUG");
         Path log = Path.of("target", "secrets-observer.log");
@@ -112,16 +128,31 @@ class SecretsMaskedIT {
                     + "for each row execute function pgobserver.capture('id')");
             s.execute("insert into public.accounts (name) values ('a'), ('b')");
         }
-        await("every event dead-lettered and passed", Duration.ofMinutes(2),
-                () -> FaultSupport.uncovered(postgres, "secrets") == 0 && deadLetterErrors().split("\n").length >= 8);
+        await("every event passed, its failing actions dead-lettered", Duration.ofMinutes(2),
+                () -> FaultSupport.uncovered(postgres, "secrets") == 0 && deadLetterErrors().split("\n").length >= 6);
+        assertThat(smtp.getReceivedMessages()).as("mail sent after SMTP AUTH").hasSize(2);
         assertThat(observer.stop()).as("clean stop").isNotEqualTo(-1);
 
-        assertThat(hooks.requestCount()).as("the webhook was called").isPositive();
+        long webhookCalls = hooks.requestCount();
+        assertThat(webhookCalls).as("the webhook was called").isPositive();
         assertThat(traces.exportCount()).as("spans were exported").isPositive();
         assertThat(new String(traces.keptBodies(), StandardCharsets.ISO_8859_1)).contains("execute_action");
         assertNoSecret("run output (DEBUG)", observer.output());
         assertNoSecret("exported spans", new String(traces.keptBodies(), StandardCharsets.ISO_8859_1));
         assertNoSecret("dead-letter errors", deadLetterErrors());
+
+        // The operator commands print the same settings, dead letters and errors.
+        for (List<String> command : List.of(List.of("status"), List.of("status", "--json"),
+                List.of("dlq", "list"), List.of("dlq", "list", "--json"), List.of("dlq", "replay", "--all"))) {
+            List<String> args = new java.util.ArrayList<>(command);
+            args.addAll(List.of("--config", config.toString(), "--verbose"));
+            ObserverProcess tool = ObserverProcess.start(String.join(" ", command), log, env,
+                    args.toArray(String[]::new));
+            tool.waitFor(120);
+            assertThat(tool.output()).as(String.join(" ", command)).isNotBlank();
+            assertNoSecret(String.join(" ", command) + " output", tool.output());
+        }
+        assertThat(hooks.requestCount()).as("dlq replay called the webhook again").isGreaterThan(webhookCalls);
     }
 
     private String deadLetterErrors() {
