@@ -267,13 +267,18 @@ class FaultSuiteIT {
         hooks.mode(Mode.OK);
     }
 
-    private void cutConnections() throws SQLException {
-        try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select count(pg_terminate_backend(pid)) from pg_stat_activity "
-                     + "where application_name like 'pg-observer%'")) {
-            rs.next();
-            assertThat(rs.getInt(1)).as("observer sessions to cut").isPositive();
-        }
+    private void cutConnections() throws InterruptedException {
+        // Right after another fault the observers may still be reconnecting: wait until there is something to cut.
+        await("observer sessions to cut", Duration.ofMinutes(1), () -> {
+            try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                         + "where application_name like 'pg-observer%'")) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            } catch (SQLException e) {
+                return false;
+            }
+        });
         fault("observer's PostgreSQL sessions terminated (pg_terminate_backend)");
     }
 
