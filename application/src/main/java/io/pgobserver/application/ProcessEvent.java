@@ -240,8 +240,23 @@ public final class ProcessEvent {
 
     private void deadLetter(Tracer t, Span parent, ChangeEvent event, Observer observer, int index, String type,
                             String error, int attempts) {
-        // Throws when the store is down: the event is then not done, and runs again later. Losing it is worse.
-        deadLetters.add(new DeadLetter(0, event, observer.name(), index, type, error, attempts, clock.instant()));
+        Span span = t.startSpan(SpanNames.DEAD_LETTER, parent, SpanKind.INTERNAL, Tracer.Component.DLQ);
+        try {
+            // Throws when the store is down: the event is then not done, and runs again later. Losing it is worse.
+            long id = deadLetters.add(new DeadLetter(0, event, observer.name(), index, type, error, attempts,
+                    clock.instant()));
+            if (span.isRecording()) {
+                span.setAttribute(OBSERVER, observer.name())
+                        .setAttribute(SpanNames.ACTION_TYPE, type)
+                        .setAttribute(SpanNames.ATTEMPT, attempts)
+                        .setAttribute(SpanNames.DEAD_LETTER_ID, id);
+            }
+        } catch (RuntimeException e) {
+            span.recordError("dead-letter store unavailable: " + e.getMessage(), e);
+            throw e;
+        } finally {
+            span.end();
+        }
         metrics.deadLettered(observer.name(), type);
         if (parent.isRecording()) {
             parent.setAttribute(DEAD_LETTERED, true);

@@ -199,6 +199,7 @@ class ProcessEventTest {
                   evaluate_condition
                   execute_actions {dead_lettered=true} ERROR
                     execute_action {action_type=webhook, attempt=1} ERROR
+                    dead_letter {action_type=webhook, attempt=1}
                     execute_action {action_type=slack, attempt=1}
                     execute_action {action_type=email, attempt=1}
                   cache_write
@@ -240,6 +241,7 @@ class ProcessEventTest {
                 process_event {outcome=failed}
                   load_checkpoint
                   evaluate_condition {condition_matched=false} ERROR
+                    dead_letter
                   export_metrics
                 """);
         assertThat(deadLetters.list(10)).singleElement().satisfies(l -> {
