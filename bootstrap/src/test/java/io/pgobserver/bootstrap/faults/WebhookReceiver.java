@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  * {@code Retry-After}, answers slower than the observer's timeout, connection resets (RST) and bodies that
  * trickle. An HTTP library would hide exactly the misbehaviour under test.
  *
- * <p>A request counts as delivered only when it was answered 2xx at once, in full: answers the observer cannot
+ * <p>A request counts as delivered only when it is answered 2xx at once, in full: answers the observer cannot
  * have seen as a success (late, cut, trickling) never count, so the loss check cannot be fooled by them.
  */
 final class WebhookReceiver implements AutoCloseable {
@@ -90,7 +90,12 @@ final class WebhookReceiver implements AutoCloseable {
     /** Delivery ids answered 2xx, with how many times each was. */
     Map<String, Integer> delivered() {
         Map<String, Integer> copy = new LinkedHashMap<>();
-        delivered.forEach((id, count) -> copy.put(id, count.get()));
+        delivered.forEach((id, count) -> {
+            int n = count.get();
+            if (n > 0) {
+                copy.put(id, n);
+            }
+        });
         return copy;
     }
 
@@ -153,10 +158,21 @@ final class WebhookReceiver implements AutoCloseable {
         }
         switch (now) {
             case OK -> {
-                write(out, 200, "OK", "", "ok");
+                // Recorded before the answer goes out: once the observer has read the 2xx it may save a checkpoint
+                // past the event at once, and a reconciliation must then find the delivery. An answer that cannot
+                // be written (the observer is gone) takes the record back.
                 String id = request.header("webhook-id");
-                if (id != null) {
-                    delivered.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+                AtomicInteger count = id == null ? null : delivered.computeIfAbsent(id, k -> new AtomicInteger());
+                if (count != null) {
+                    count.incrementAndGet();
+                }
+                try {
+                    write(out, 200, "OK", "", "ok");
+                } catch (IOException e) {
+                    if (count != null) {
+                        count.decrementAndGet();
+                    }
+                    throw e;
                 }
                 return true;
             }
