@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
 import org.postgresql.PGProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,12 @@ final class Database implements Lifecycle {
             throw new IllegalStateException("cannot migrate the " + SCHEMA + " schema at " + describe() + ": "
                     + rootMessage(e) + ". The database user needs CREATE on the database.", e);
         }
-        jdbi = Jdbi.create(dataSource);
+        Jdbi created = Jdbi.create(dataSource);
+        // Jdbi's default error message appends the statement and every bound argument: a failed dead-letter or
+        // checkpoint write would put the whole event (row contents, megabytes of them, possibly personal data)
+        // into the log line and into the span's error. The PostgreSQL error alone says what went wrong.
+        created.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
+        jdbi = created;
         pool = dataSource;
     }
 
@@ -108,6 +114,7 @@ final class Database implements Lifecycle {
         }
         props.setProperty(PGProperty.APPLICATION_NAME.getName(), "pg-observer " + purpose);
         props.setProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
+        props.setProperty(PGProperty.LOG_SERVER_ERROR_DETAIL.getName(), "false");
         props.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), "10");
         props.setProperty(PGProperty.SOCKET_TIMEOUT.getName(), "60");
         props.setProperty(PGProperty.OPTIONS.getName(),
@@ -136,7 +143,11 @@ final class Database implements Lifecycle {
             // Its message is the bare host name, which reads like no reason at all.
             return "unknown host " + message;
         }
-        return message == null ? root.getClass().getSimpleName() : message;
+        if (message == null) {
+            return root.getClass().getSimpleName();
+        }
+        // Callers go on with ". Check ...": a driver message's own full stop would double it.
+        return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     }
 
     private HikariConfig poolConfig() {
@@ -154,6 +165,9 @@ final class Database implements Lifecycle {
         config.setConnectionTimeout(10_000);
         config.addDataSourceProperty(PGProperty.APPLICATION_NAME.getName(), "pg-observer");
         config.addDataSourceProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
+        // The server's error detail quotes the failing row ("Failing row contains (...)"): for the stores that is
+        // a whole event, which must not reach logs and spans through an exception message.
+        config.addDataSourceProperty(PGProperty.LOG_SERVER_ERROR_DETAIL.getName(), "false");
         return config;
     }
 

@@ -1,6 +1,8 @@
 package io.pgobserver.adapters.postgres;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +21,18 @@ import java.util.Map;
  */
 final class Json {
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    /**
+     * Whatever PostgreSQL stores must be readable: a {@code numeric} has up to 131,072 digits before the point and
+     * 16,383 after, and a jsonb string may be far longer than Jackson's default 20 M characters. Nesting keeps
+     * Jackson's default depth (1,000): binding and writing recurse, and much deeper documents would overflow the
+     * stack. Deeper rows are dead-lettered by the listener instead (see {@code PostgresChangeSource}).
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNumberLength(131_072 + 16_383 + 2)
+                            .maxStringLength(Integer.MAX_VALUE)
+                            .build())
+                    .build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 

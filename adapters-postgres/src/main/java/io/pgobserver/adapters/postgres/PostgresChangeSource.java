@@ -177,12 +177,51 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
             try (ResultSet rs = statement.executeQuery()) {
                 List<ChangeEvent> events = new ArrayList<>();
                 while (rs.next()) {
-                    events.add(EventRows.read(rs));
+                    try {
+                        events.add(EventRows.read(rs));
+                    } catch (RuntimeException e) {
+                        quarantine(conn, rs.getLong("offset"), e);
+                    }
                 }
                 return events;
             }
         }
     }
+
+    /**
+     * A row PostgreSQL stored but that cannot become an event here (jsonb nested deeper than the observer's JSON
+     * limit, say): it goes to {@code dead_letters} (once; re-reads find it there) with the reason, and the stream
+     * goes on. Stopping the stream at it would hold back every later event for good. The dead letter copies no
+     * row image (reading it back would fail the same way): the row stays in {@code change_log} under its id.
+     */
+    private static void quarantine(Connection conn, long offset, RuntimeException error) throws SQLException {
+        String reason = "change_log row " + offset + " cannot be read as an event: " + Database.rootMessage(error)
+                + ". Its row images stay in pgobserver.change_log (id " + offset + ").";
+        try (PreparedStatement insert = conn.prepareStatement(QUARANTINE)) {
+            insert.setString(1, reason);
+            insert.setLong(2, offset);
+            if (insert.executeUpdate() > 0) {
+                LOG.warn("{} Dead-lettered as observer '{}', action type '{}'; later events go on", reason,
+                        UNREADABLE_OBSERVER, UNREADABLE_ACTION);
+            }
+        }
+    }
+
+    /** Dead letters of rows that could not be read are filed under this observer name and action type. */
+    static final String UNREADABLE_OBSERVER = "(listener)";
+    static final String UNREADABLE_ACTION = "decode";
+
+    private static final String QUARANTINE = """
+            insert into pgobserver.dead_letters (event_id, txid, "offset", entity_type, entity_id, kind, occurred_at,
+                                                 traceparent, tracestate, observer, action_index, action_type, error,
+                                                 attempts, failed_at)
+            select l.event_id::text, l.txid::text::bigint, l.id, l.entity_type, l.entity_id, l.kind, l.occurred_at,
+                   l.traceparent, l.tracestate, '%s', -1, '%s', ?, 1, now()
+              from pgobserver.change_log l
+             where l.id = ?
+               and not exists (select 1 from pgobserver.dead_letters d
+                                where d.event_id = l.event_id::text and d.action_type = '%s')
+            """.formatted(UNREADABLE_OBSERVER, UNREADABLE_ACTION, UNREADABLE_ACTION);
 
     /** The open listening connection, or a new one once the backoff after the last failure has passed. */
     private Connection connection(long deadline) throws ChangeSourceException, InterruptedException {

@@ -1,0 +1,132 @@
+package io.pgobserver.bootstrap.faults;
+
+import io.pgobserver.bootstrap.cli.PgObserverCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Malformed configuration of every kind, through the command line a user runs ({@code check-config}): exit code 2,
+ * one line naming the key (or the variable, the file, the observer), no stack trace, nothing echoed that could be
+ * a secret. The loader's own rules are tested in {@code ConfigLoaderTest}; this is the user-visible contract.
+ */
+class MalformedConfigurationTest {
+
+    private static final String DATABASE = "database: { url: \"jdbc:postgresql://127.0.0.1:1/app\", user: app }\n";
+    private static final String OBSERVER = "observers:\n  o:\n    entity: public.orders\n";
+    private static final String WEBHOOK = "    actions: [ { type: webhook, url: \"http://127.0.0.1:1/h\" } ]\n";
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    private Result checkConfig(String yaml, String... extra) throws Exception {
+        Path file = dir.resolve("pg-observer.yaml");
+        Files.writeString(file, yaml);
+        List<String> args = new ArrayList<>(List.of("check-config", "--config", file.toString()));
+        args.addAll(List.of(extra));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cli = PgObserverCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args.toArray(String[]::new));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = "|", textBlock = """
+            not YAML                        | database: [unclosed                                      | not valid YAML
+            not a mapping                   | - one\\n- two                                             | must be a YAML mapping
+            unknown top-level key           | @DB databse: { url: x }                                   | databse
+            unknown nested key              | @DB listener: { batch_sise: 5 }                           | listener.batch_sise
+            text where a number belongs     | @DB listener: { batch_size: lots }                        | listener.batch_size
+            number out of range             | @DB listener: { batch_size: 0 }                           | listener.batch_size
+            bad duration                    | @DB listener: { poll_interval: soon }                     | listener.poll_interval
+            negative duration               | @DB listener: { checkpoint_interval: -5s }                | listener.checkpoint_interval
+            a mapping where a value belongs | @DB tracing: { service_name: { a: b } }                   | tracing.service_name
+            unknown exporter                | @DB tracing: { exporter: carrier-pigeon }                 | carrier-pigeon
+            unknown protocol                | @DB tracing: { protocol: smoke-signals }                  | tracing.protocol
+            sample rate above 1             | @DB tracing: { sample_rate: 2 }                           | tracing.sample_rate
+            boolean that is not one         | @DB tracing: { enabled: maybe }                           | tracing.enabled
+            unset variable                  | @DB metrics: { port: \"${PGOBSERVER_TEST_UNSET_VAR}\" }   | PGOBSERVER_TEST_UNSET_VAR
+            observer without entity         | @DB observers: { o: { actions: [ { type: webhook, url: \"http://h/\" } ] } } | observers.o.entity
+            unknown change kind             | @DB @OBS    on: [exploded]\\n@HOOK                       | observers.o.on
+            observer without actions        | @DB @OBS    condition: \"true\"                            | observers.o.actions
+            unknown action type             | @DB @OBS    actions: [ { type: pigeon } ]                  | pigeon
+            relative webhook URL            | @DB @OBS    actions: [ { type: webhook, url: /hooks } ]    | url
+            unknown action key              | @DB @OBS    actions: [ { type: webhook, url: \"http://h/\", retries: 3 } ] | retries
+            condition that does not compile | @DB @OBS    condition: \"after.status ==\"\\n@HOOK       | observer 'o': condition does not compile
+            condition of the wrong type     | @DB @OBS    condition: \"after.total + 1\"\\n@HOOK       | observer 'o': condition must be true or false
+            retry attempts of zero          | @DB @OBS    retry: { max_attempts: 0 }\\n@HOOK          | observers.o.retry.max_attempts
+            backoff bounds reversed         | @DB @OBS    retry: { initial_backoff: 10s, max_backoff: 1s }\\n@HOOK | observers.o.retry
+            slack with nowhere to post      | @DB @OBS    actions: [ { type: slack, text: hi } ]         | observers.o.actions[0]: a slack action
+            email without recipients        | @DB @OBS    actions: [ { type: email, subject: hi, text: hi } ] | to
+            webhook secret not base64       | @DB @OBS    actions: [ { type: webhook, url: \"http://h/\", secret: \"whsec_!!!\" } ] | secret
+            smtp without host               | @DB actions: { smtp: { from: a@b.c } }                    | actions.smtp.host
+            """)
+    void a_malformed_configuration_exits_2_naming_what_is_wrong(String kind, String yaml, String named)
+            throws Exception {
+        String text = yaml.replace("\\n", "\n").replace("@DB ", DATABASE).replace("@OBS", OBSERVER)
+                .replace("@HOOK", WEBHOOK).replace("\\\"", "\"");
+        Result result = checkConfig(text);
+        assertThat(result.exit()).as("%s: exit code; stderr: %s", kind, result.err()).isEqualTo(2);
+        assertThat(result.err()).as(kind).startsWith("configuration error: ").contains(named)
+                .doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(result.out()).as(kind).isEmpty();
+    }
+
+    @Test
+    void a_missing_file_a_missing_database_and_a_bad_flag_are_usage_errors() throws Exception {
+        StringWriter err = new StringWriter();
+        var cli = PgObserverCommand.commandLine();
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("check-config", "--config", dir.resolve("absent.yaml").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("absent.yaml").contains("does not exist");
+
+        Result noDatabase = checkConfig(OBSERVER + WEBHOOK);
+        if (System.getenv("DATABASE_URL") == null) {
+            assertThat(noDatabase.exit()).isEqualTo(2);
+            assertThat(noDatabase.err()).contains("database.url is required").contains("DATABASE_URL");
+        }
+
+        Result badFlag = checkConfig(DATABASE, "--set", "listener.batch_size");
+        assertThat(badFlag.exit()).isEqualTo(2);
+        assertThat(badFlag.err()).contains("--set").contains("key.path=value");
+
+        Result unknownFlagKey = checkConfig(DATABASE, "--set", "listener.nope=1");
+        assertThat(unknownFlagKey.exit()).isEqualTo(2);
+        assertThat(unknownFlagKey.err()).contains("listener.nope");
+    }
+
+    @Test
+    void errors_about_values_that_hold_secrets_do_not_echo_them() throws Exception {
+        Result badUrl = checkConfig("database: { url: \"postgres://app:S3cr3t-in-url@host:notaport/db\" }\n");
+        assertThat(badUrl.exit()).isEqualTo(2);
+        assertThat(badUrl.err()).contains("database.url").doesNotContain("S3cr3t-in-url");
+
+        Result badHook = checkConfig(DATABASE + OBSERVER
+                + "    actions: [ { type: webhook, url: \"http://u:S3cr3t-hook@h:99999999/x\" } ]\n");
+        assertThat(badHook.exit()).isEqualTo(2);
+        assertThat(badHook.err()).contains("url").doesNotContain("S3cr3t-hook");
+    }
+
+    @Test
+    void a_valid_configuration_exits_0() throws Exception {
+        Result ok = checkConfig(DATABASE + OBSERVER + WEBHOOK);
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("# configuration is valid: 1 observer(s)");
+    }
+}
