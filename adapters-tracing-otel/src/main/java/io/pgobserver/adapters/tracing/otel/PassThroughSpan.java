@@ -1,6 +1,6 @@
 package io.pgobserver.adapters.tracing.otel;
 
-import io.pgobserver.domain.trace.Scope;
+import io.pgobserver.domain.trace.NonRecordingSpan;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.TraceContext;
 
@@ -10,7 +10,7 @@ import io.pgobserver.domain.trace.TraceContext;
  * parent, and it propagates the parent's context, so a webhook sent under a switched-off executor span still
  * continues the trace at the event's span.
  */
-final class PassThroughSpan implements Span {
+final class PassThroughSpan extends NonRecordingSpan {
 
     /** Stands for nothing: tracing is off, the upstream context passes through untouched. */
     static final PassThroughSpan NONE = new PassThroughSpan(null);
@@ -27,54 +27,8 @@ final class PassThroughSpan implements Span {
     }
 
     @Override
-    public boolean isRecording() {
-        return false;
-    }
-
-    @Override
-    public Span setAttribute(String key, String value) {
-        return this;
-    }
-
-    @Override
-    public Span setAttribute(String key, long value) {
-        return this;
-    }
-
-    @Override
-    public Span setAttribute(String key, double value) {
-        return this;
-    }
-
-    @Override
-    public Span setAttribute(String key, boolean value) {
-        return this;
-    }
-
-    @Override
-    public Span addEvent(String name) {
-        return this;
-    }
-
-    @Override
-    public Span recordError(String message, Throwable cause) {
-        return this;
-    }
-
-    @Override
     public TraceContext context() {
         return parent == null ? TraceContext.NONE : parent.context();
-    }
-
-    @Override
-    public Scope makeCurrent() {
-        // The parent is already current where this span is used; making it current again would change nothing.
-        return Scope.NOOP;
-    }
-
-    @Override
-    public void end() {
-        // nothing was started
     }
 
     @Override
