@@ -216,7 +216,7 @@ public final class ProcessEvent {
                     skipped++;
                     continue;
                 }
-                RunAction.Outcome outcome = runAction.run(t, event, observer, i, span);
+                RunAction.Outcome outcome = runAction.run(t, event, observer, i, deliveryId, span);
                 if (outcome.succeeded()) {
                     delivered.add(deliveryId);
                 } else {

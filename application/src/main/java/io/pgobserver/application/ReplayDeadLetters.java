@@ -1,6 +1,7 @@
 package io.pgobserver.application;
 
 import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
@@ -102,7 +103,8 @@ public final class ReplayDeadLetters {
                 }
             }
             for (int index : indexes) {
-                RunAction.Outcome outcome = runAction.run(tracer, letter.event(), observer, index, root);
+                RunAction.Outcome outcome = runAction.run(tracer, letter.event(), observer, index,
+                        ActionRequest.deliveryId(letter.event(), observer.name(), index), root);
                 if (!outcome.succeeded()) {
                     String message = ((ActionResult.Failure) outcome.result()).message();
                     root.recordError(message, null);

@@ -51,11 +51,10 @@ final class RunAction {
     }
 
     /** Runs the action; its spans come from {@code tracer} (the event's, which tracing filters may switch off). */
-    Outcome run(Tracer tracer, ChangeEvent event, Observer observer, int index, Span parent)
+    Outcome run(Tracer tracer, ChangeEvent event, Observer observer, int index, String deliveryId, Span parent)
             throws InterruptedException {
         ActionSpec action = observer.actions().get(index);
         ActionExecutor executor = executors.forType(action.type());
-        String deliveryId = ActionRequest.deliveryId(event, observer.name(), index);
         int maxAttempts = observer.retry().maxAttempts();
         for (int attempt = 1; ; attempt++) {
             Span span = tracer.startSpan(EXECUTE_ACTION, parent, kindOf(action), Tracer.Component.EXECUTOR);

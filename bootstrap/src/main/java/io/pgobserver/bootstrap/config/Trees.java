@@ -16,27 +16,24 @@ final class Trees {
 
     /** Sets {@code a.b.c} to a string, creating mappings on the way. */
     static void set(ObjectNode root, String path, String value) {
-        String[] parts = path.split("\\.");
-        ObjectNode node = root;
-        for (int i = 0; i < parts.length - 1; i++) {
-            JsonNode next = node.get(parts[i]);
-            if (!(next instanceof ObjectNode)) {
-                next = node.putObject(parts[i]);
-            }
-            node = (ObjectNode) next;
-        }
-        node.put(parts[parts.length - 1], value);
+        int dot = path.lastIndexOf('.');
+        ObjectNode parent = dot < 0 ? root : mapping(root, path.substring(0, dot));
+        parent.put(path.substring(dot + 1), value);
     }
 
     /** Sets {@code mapPath[key]}: for keys that may hold dots, such as resource attribute names. */
     static void set(ObjectNode root, String mapPath, String key, String value) {
-        set(root, mapPath + ".__placeholder__", "");
-        ObjectNode map = root;
-        for (String part : mapPath.split("\\.")) {
-            map = (ObjectNode) map.get(part);
+        mapping(root, mapPath).put(key, value);
+    }
+
+    /** The mapping at a dotted path, created (or replacing a scalar) where missing. */
+    private static ObjectNode mapping(ObjectNode root, String path) {
+        ObjectNode node = root;
+        for (String part : path.split("\\.")) {
+            JsonNode next = node.get(part);
+            node = next instanceof ObjectNode object ? object : node.putObject(part);
         }
-        map.remove("__placeholder__");
-        map.put(key, value);
+        return node;
     }
 
     /** Rewrites every string scalar; {@code path} is handed to the function's errors through the rewriter. */
