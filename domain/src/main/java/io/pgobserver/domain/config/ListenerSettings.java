@@ -11,11 +11,13 @@ import java.util.regex.Pattern;
  * @param batchSize          events read per batch
  * @param pollInterval       the fallback poll when no notification arrives
  * @param maxInFlight        events being processed at once
+ * @param maxPending         events read but not yet passed by the checkpoint (finished ones behind a slow one
+ *                           included): when reached, reading waits. Bounds the memory a stuck entity holds
  * @param checkpointInterval how often the checkpoint is saved while events flow (batched saves)
  * @param retention          how long processed change_log rows are kept; null keeps them forever
  */
 public record ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight,
-                               Duration checkpointInterval, Duration retention) {
+                               int maxPending, Duration checkpointInterval, Duration retention) {
 
     private static final Pattern CONSUMER = Pattern.compile("[A-Za-z0-9_.\\-]{1,63}");
 
@@ -34,6 +36,10 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("listener.max_in_flight must be at least 1, was " + maxInFlight);
         }
+        if (maxPending < maxInFlight) {
+            throw new IllegalArgumentException("listener.max_pending must be at least listener.max_in_flight ("
+                    + maxInFlight + "), was " + maxPending);
+        }
         checkpointInterval = checkpointInterval == null ? Duration.ofMillis(200) : checkpointInterval;
         if (retention != null && (retention.isNegative() || retention.isZero())) {
             throw new IllegalArgumentException("listener.retention must be positive, or absent to keep rows");
@@ -41,6 +47,6 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
     }
 
     public static ListenerSettings defaults() {
-        return new ListenerSettings("default", 500, Duration.ofSeconds(1), 256, Duration.ofMillis(200), null);
+        return new ListenerSettings("default", 500, Duration.ofSeconds(1), 256, 10_000, Duration.ofMillis(200), null);
     }
 }

@@ -1,31 +1,17 @@
 package io.pgobserver.domain.event;
 
 /**
- * Where an event sits in the change stream: the writing transaction's id and the event's own offset.
- *
- * <p>Events are delivered in (transaction, offset) order, never by offset alone: a long transaction
- * that took a low offset may commit after later ones, and reading by offset would skip it. A checkpoint
- * is the position of the last event whose actions have all run (or been dead-lettered).
+ * Where an event's row sits in {@code pgobserver.change_log}: the writing transaction's id and the row's own id
+ * (its offset). The offset identifies the event for de-duplication and in spans ({@code checkpoint_offset});
+ * two rows sharing an {@code event_id} are still two events. The order in which events run is the batches'
+ * (see {@link Batch}), not this one's.
  */
-public record Position(long txid, long offset) implements Comparable<Position> {
-
-    /** Before the first event. */
-    public static final Position START = new Position(0, 0);
+public record Position(long txid, long offset) {
 
     public Position {
         if (txid < 0 || offset < 0) {
             throw new IllegalArgumentException("position must not be negative: txid=" + txid + ", offset=" + offset);
         }
-    }
-
-    @Override
-    public int compareTo(Position other) {
-        int byTx = Long.compare(txid, other.txid);
-        return byTx != 0 ? byTx : Long.compare(offset, other.offset);
-    }
-
-    public boolean isAfter(Position other) {
-        return compareTo(other) > 0;
     }
 
     @Override

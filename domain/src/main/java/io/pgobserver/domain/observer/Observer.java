@@ -3,7 +3,9 @@ package io.pgobserver.domain.observer;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -18,10 +20,13 @@ import java.util.regex.Pattern;
  * @param expression the condition source, kept for display; blank means always
  * @param condition  the compiled condition
  * @param actions    what to run, in order
+ * @param actionKeys each action's stable key, in the same order: its {@code id:}, else a hash of its settings.
+ *                   Delivery records and {@code webhook-id} use it, so inserting or reordering actions does not
+ *                   make one action pass for another
  * @param retry      how each action is retried
  */
 public record Observer(String name, String entity, Set<ChangeKind> on, String expression, Condition condition,
-                       List<ActionSpec> actions, RetryPolicy retry) {
+                       List<ActionSpec> actions, List<String> actionKeys, RetryPolicy retry) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,100}");
 
@@ -40,7 +45,33 @@ public record Observer(String name, String entity, Set<ChangeKind> on, String ex
         if (actions.isEmpty()) {
             throw new IllegalArgumentException("observer '" + name + "' needs at least one action");
         }
+        actionKeys = List.copyOf(actionKeys);
+        if (actionKeys.size() != actions.size()) {
+            throw new IllegalArgumentException("observer '" + name + "' has " + actions.size() + " actions but "
+                    + actionKeys.size() + " action keys");
+        }
+        if (new HashSet<>(actionKeys).size() != actionKeys.size()) {
+            throw new IllegalArgumentException("observer '" + name + "' has two actions with the same key "
+                    + actionKeys + ": give each a distinct id:");
+        }
         retry = retry == null ? RetryPolicy.DEFAULT : retry;
+    }
+
+    /**
+     * An observer built by hand rather than from configuration: its actions are keyed by type and position,
+     * which is stable as long as the list does not change.
+     */
+    public Observer(String name, String entity, Set<ChangeKind> on, String expression, Condition condition,
+                    List<ActionSpec> actions, RetryPolicy retry) {
+        this(name, entity, on, expression, condition, actions, positionalKeys(actions), retry);
+    }
+
+    private static List<String> positionalKeys(List<ActionSpec> actions) {
+        List<String> keys = new ArrayList<>(actions.size());
+        for (int i = 0; i < actions.size(); i++) {
+            keys.add(actions.get(i).type() + "-" + i);
+        }
+        return keys;
     }
 
     /** Whether this observer is a candidate for the event (its condition still to be evaluated). */

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param actionIndex the action's index in the observer's list
  * @param attempt     1 for the first attempt
  * @param deliveryId  stable across retries and redeliveries of this event, observer and action
- *                    (the {@code webhook-id} header)
+ *                    (the {@code webhook-id} header; see {@link DeliveryKey})
  */
 public record ActionRequest(ChangeEvent event, String observer, ActionSpec action, int actionIndex, int attempt,
                             String deliveryId) {
@@ -29,8 +29,4 @@ public record ActionRequest(ChangeEvent event, String observer, ActionSpec actio
         }
     }
 
-    /** The delivery id of an event, observer and action: {@code <event id>.<observer>.<action index>}. */
-    public static String deliveryId(ChangeEvent event, String observer, int actionIndex) {
-        return event.id() + "." + observer + "." + actionIndex;
-    }
 }

@@ -1,36 +1,45 @@
 package io.pgobserver.domain.port;
 
+import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.ChangeEvent;
-import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Snapshot;
 
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Where change events come from. Implementations deliver only events that are safe to read: every event
- * whose position is at or below the last one returned has been returned, so a checkpoint never passes a
- * transaction that commits later.
+ * Where change events come from, read by snapshots as PgQ does. The caller takes a {@link #snapshot()}, and
+ * reads the batch of rows whose transactions became visible between its previous snapshot and this one
+ * ({@link #read}), page by page in id order. A transaction still open is in no batch until it commits, so it
+ * delays only its own rows; a transaction that commits late, whatever its id, lands in the batch of its commit.
  */
 public interface ChangeSource {
 
+    /** Which transactions have committed now. */
+    Snapshot snapshot() throws ChangeSourceException;
+
     /**
-     * The next events after {@code after}, in position order, at most {@code maxEvents}. Waits up to
-     * {@code maxWait} for some to arrive (a notification may end the wait early) and returns an empty list
-     * when none did.
-     *
-     * @throws ChangeSourceException when the source is unreachable; the caller backs off and tries again
+     * The events of {@code batch}: rows whose transaction is visible in {@code batch.to()} and was not in
+     * {@code batch.from()}, with a change_log id above {@code afterId}, in id order, at most {@code maxEvents}.
+     * Reading the same batch again returns the same rows (rows of aborted transactions never appear).
      */
-    List<ChangeEvent> poll(Position after, int maxEvents, Duration maxWait)
-            throws ChangeSourceException, InterruptedException;
+    List<ChangeEvent> read(Batch batch, long afterId, int maxEvents) throws ChangeSourceException;
 
-    /** How far the stream runs ahead of a position: events and age of the oldest unread one. */
-    Lag lag(Position after) throws ChangeSourceException;
+    /**
+     * Waits up to {@code maxWait} for a sign that rows may have committed (a notification), returning early on
+     * one. Returning says nothing for sure: the caller reads to find out.
+     */
+    void awaitChanges(Duration maxWait) throws ChangeSourceException, InterruptedException;
 
+    /** How far the stream runs ahead of a consumer whose done batches end at {@code done}. */
+    Lag lag(Snapshot done) throws ChangeSourceException;
+
+    /** Rows committed after {@code done} and their oldest one's age. */
     record Lag(long events, Duration age) {
         public static final Lag NONE = new Lag(0, Duration.ZERO);
     }
 
-    /** The source failed; the message is free of secrets. */
+    /** The source failed; the message is free of secrets. The caller backs off and tries again. */
     class ChangeSourceException extends Exception {
         private static final long serialVersionUID = 1L;
 

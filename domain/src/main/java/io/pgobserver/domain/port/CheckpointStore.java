@@ -1,15 +1,96 @@
 package io.pgobserver.domain.port;
 
-import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Batch;
+import io.pgobserver.domain.event.Checkpoint;
+import io.pgobserver.domain.event.Snapshot;
 
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
-/** Remembers, per consumer, the position up to which every event has been handled. */
+/**
+ * A consumer's place in the stream, kept so that a restart neither skips nor needlessly repeats events:
+ * the {@link Checkpoint}, the batches read since it (their snapshots, so a restart re-reads exactly the same
+ * rows), and how far dispatch went (the high-water mark: events beyond it cannot have run).
+ *
+ * <p>Writes are fenced: {@link #claim} bumps the consumer's epoch, and every later write names the epoch it
+ * was claimed under. A write under an older epoch changes nothing and throws {@link FencedException}, so a
+ * process that lost its place to another can no longer move the position.
+ */
 public interface CheckpointStore {
 
-    /** The saved position, or empty for a consumer that never saved one. */
-    Optional<Position> load(String consumer);
+    /**
+     * Takes over the consumer's position: bumps its epoch, fencing out every earlier holder, and returns where
+     * to resume. A consumer seen for the first time starts at {@link Checkpoint#START} from {@link Snapshot#ORIGIN}.
+     */
+    Resume claim(String consumer);
 
-    /** Saves the position; a position behind the saved one is ignored (checkpoints never move back). */
-    void save(String consumer, Position position);
+    /**
+     * Records, before any of them is dispatched, that events of {@code batch} up to id {@code throughId} are
+     * about to be: stores the batch's snapshots (once) and moves the high-water mark to (batch, throughId).
+     *
+     * @throws FencedException when another process claimed the consumer since {@code fence}
+     */
+    void dispatching(Fence fence, Batch batch, long throughId) throws FencedException;
+
+    /**
+     * Moves the checkpoint forward (a checkpoint behind the saved one is ignored) and forgets batches no
+     * longer needed.
+     *
+     * @throws FencedException when another process claimed the consumer since {@code fence}
+     */
+    void save(Fence fence, Checkpoint checkpoint) throws FencedException;
+
+    /** The saved state, for {@code status}; empty for a consumer that never ran. Claims nothing. */
+    Optional<Saved> load(String consumer);
+
+    /** The right to write a consumer's position, taken by {@link #claim}. */
+    record Fence(String consumer, long epoch) {
+        public Fence {
+            Objects.requireNonNull(consumer, "consumer");
+        }
+    }
+
+    /** Events of batch {@code batch} up to id {@code id} may have been dispatched; later ones were not. */
+    record HighWater(long batch, long id) {
+        public static final HighWater NONE = new HighWater(0, 0);
+
+        /** Whether an event of {@code batchSeq} with this id may have been dispatched before. */
+        public boolean covers(long batchSeq, long eventId) {
+            return batchSeq < batch || (batchSeq == batch && eventId <= id);
+        }
+    }
+
+    /**
+     * Where a claimed consumer resumes.
+     *
+     * @param fence      the claim
+     * @param checkpoint the saved checkpoint
+     * @param done       the snapshot that ends the last wholly done batch (batch {@code checkpoint.batch() - 1})
+     * @param recorded   the batches recorded from {@code checkpoint.batch()} on, in order: re-read them exactly
+     *                   before taking a new snapshot
+     * @param dispatched the high-water mark
+     */
+    record Resume(Fence fence, Checkpoint checkpoint, Snapshot done, List<Batch> recorded, HighWater dispatched) {
+        public Resume {
+            Objects.requireNonNull(fence, "fence");
+            Objects.requireNonNull(checkpoint, "checkpoint");
+            Objects.requireNonNull(done, "done");
+            recorded = List.copyOf(recorded);
+            Objects.requireNonNull(dispatched, "dispatched");
+        }
+    }
+
+    /** What {@code status} shows. */
+    record Saved(Checkpoint checkpoint, Snapshot done, HighWater dispatched, long epoch) {
+    }
+
+    /** Another process claimed the consumer: this one must stop dispatching and writing at once. */
+    class FencedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public FencedException(String message) {
+            super(message);
+        }
+    }
 }

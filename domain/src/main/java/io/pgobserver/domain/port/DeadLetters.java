@@ -4,20 +4,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The dead-letter queue: actions given up on, kept until replayed. */
+/** The dead-letter queue: actions given up on, kept per consumer until replayed. */
 public interface DeadLetters {
 
-    /** Stores the letter and returns its id. */
+    /**
+     * Stores the letter and, in the same transaction, records its {@link DeadLetter#deliveryKey()} as settled in
+     * {@link Deliveries}, so that the event, if it runs again after a crash, does not dead-letter the action a
+     * second time. Returns the letter's id.
+     */
     long add(DeadLetter letter);
 
-    /** Letters in id order, oldest first, at most {@code limit}. */
-    List<DeadLetter> list(int limit);
+    /** The consumer's letters in id order, oldest first, at most {@code limit}. */
+    List<DeadLetter> list(String consumer, int limit);
 
-    Optional<DeadLetter> find(long id);
+    /** The consumer's letter with this id; empty when there is none, or it is another consumer's. */
+    Optional<DeadLetter> find(String consumer, long id);
 
     /** Removes a letter after a successful replay; false when it was not there. */
     boolean remove(long id);
 
-    /** How many letters each observer has. */
-    Map<String, Long> countByObserver();
+    /** How many letters each of the consumer's observers has. */
+    Map<String, Long> countByObserver(String consumer);
 }

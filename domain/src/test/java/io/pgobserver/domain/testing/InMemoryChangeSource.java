@@ -1,36 +1,105 @@
 package io.pgobserver.domain.testing;
 
+import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 
-/** The in-memory fake of {@link ChangeSource}: events appended in position order, read after a position. */
+/**
+ * The in-memory fake of {@link ChangeSource}, with transactions and snapshots as PostgreSQL has them: a
+ * transaction takes an id when it begins, each row an id when written, and rows become visible when their
+ * transaction commits. Snapshots are {@code xmin:xmax:xip} of these fake transaction ids.
+ */
 public final class InMemoryChangeSource implements ChangeSource {
 
-    private final List<ChangeEvent> events = new ArrayList<>();
+    private record Row(long txid, ChangeEvent event) {
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+    private final TreeSet<Long> open = new TreeSet<>();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition arrived = lock.newCondition();
+    private final Condition committed = lock.newCondition();
+    private long nextTxid = 100;
+    private long nextRowId = 1;
     private volatile boolean failing;
 
-    public void append(ChangeEvent event) {
+    /** An open transaction of the fake database. */
+    public final class Transaction {
+        private final long txid;
+        private final List<Row> written = new ArrayList<>();
+
+        private Transaction(long txid) {
+            this.txid = txid;
+        }
+
+        /** Writes a row: the event gets this transaction's id and the next row id as its position. */
+        public ChangeEvent write(ChangeEvent event) {
+            lock.lock();
+            try {
+                ChangeEvent stored = new ChangeEvent(event.id(), new Position(txid, nextRowId++), event.entityType(),
+                        event.entityId(), event.kind(), event.before(), event.after(), event.occurredAt(),
+                        event.traceContext());
+                written.add(new Row(txid, stored));
+                return stored;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        public void commit() {
+            lock.lock();
+            try {
+                rows.addAll(written);
+                open.remove(txid);
+                committed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        public void rollback() {
+            lock.lock();
+            try {
+                open.remove(txid);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    public Transaction begin() {
         lock.lock();
         try {
-            if (!events.isEmpty() && !event.position().isAfter(events.getLast().position())) {
-                throw new IllegalArgumentException("events must be appended in position order");
-            }
-            events.add(event);
-            arrived.signalAll();
+            long txid = nextTxid++;
+            open.add(txid);
+            return new Transaction(txid);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Writes each event in a transaction of its own, committed at once; returns them as stored. */
+    public List<ChangeEvent> append(ChangeEvent... events) {
+        List<ChangeEvent> stored = new ArrayList<>();
+        for (ChangeEvent event : events) {
+            Transaction tx = begin();
+            stored.add(tx.write(event));
+            tx.commit();
+        }
+        return stored;
     }
 
     /** While true, every call fails as an unreachable database would. */
@@ -39,47 +108,71 @@ public final class InMemoryChangeSource implements ChangeSource {
     }
 
     @Override
-    public List<ChangeEvent> poll(Position after, int maxEvents, Duration maxWait)
-            throws ChangeSourceException, InterruptedException {
-        long deadline = System.nanoTime() + maxWait.toNanos();
+    public Snapshot snapshot() throws ChangeSourceException {
+        fail();
         lock.lock();
         try {
-            while (true) {
-                if (failing) {
-                    throw new ChangeSourceException("source unavailable (test)", null);
-                }
-                List<ChangeEvent> out = new ArrayList<>();
-                for (ChangeEvent event : events) {
-                    if (event.position().isAfter(after)) {
-                        out.add(event);
-                        if (out.size() == maxEvents) {
-                            break;
-                        }
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (!out.isEmpty() || left <= 0) {
-                    return out;
-                }
-                arrived.await(left, TimeUnit.NANOSECONDS);
-            }
+            long xmin = open.isEmpty() ? nextTxid : open.first();
+            return new Snapshot(xmin + ":" + nextTxid + ":"
+                    + open.stream().map(String::valueOf).collect(Collectors.joining(",")));
         } finally {
             lock.unlock();
         }
     }
 
     @Override
-    public Lag lag(Position after) throws ChangeSourceException {
-        if (failing) {
-            throw new ChangeSourceException("source unavailable (test)", null);
-        }
+    public List<ChangeEvent> read(Batch batch, long afterId, int maxEvents) throws ChangeSourceException {
+        fail();
         lock.lock();
         try {
-            List<ChangeEvent> unread = events.stream().filter(e -> e.position().isAfter(after)).toList();
-            return unread.isEmpty() ? Lag.NONE
-                    : new Lag(unread.size(), Duration.between(unread.getFirst().occurredAt(), Instant.now()));
+            return rows.stream()
+                    .filter(r -> visible(r.txid(), batch.to()) && !visible(r.txid(), batch.from()))
+                    .map(Row::event)
+                    .filter(e -> e.position().offset() > afterId)
+                    .sorted((a, b) -> Long.compare(a.position().offset(), b.position().offset()))
+                    .limit(maxEvents)
+                    .toList();
         } finally {
             lock.unlock();
+        }
+    }
+
+    @Override
+    public void awaitChanges(Duration maxWait) throws ChangeSourceException, InterruptedException {
+        fail();
+        lock.lock();
+        try {
+            committed.await(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Lag lag(Snapshot done) throws ChangeSourceException {
+        fail();
+        lock.lock();
+        try {
+            List<ChangeEvent> unread = rows.stream().filter(r -> !visible(r.txid(), done)).map(Row::event).toList();
+            return unread.isEmpty() ? Lag.NONE : new Lag(unread.size(), Duration.between(
+                    unread.stream().map(ChangeEvent::occurredAt).min(Instant::compareTo).orElseThrow(), Instant.now()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** PostgreSQL's pg_visible_in_snapshot: below xmax and not in progress. */
+    static boolean visible(long txid, Snapshot snapshot) {
+        String[] parts = snapshot.value().split(":", -1);
+        long xmax = Long.parseLong(parts[1]);
+        Set<Long> inProgress = parts[2].isEmpty() ? Set.of()
+                : Arrays.stream(parts[2].split(",")).map(Long::valueOf).collect(Collectors.toSet());
+        return txid < xmax && !inProgress.contains(txid);
+    }
+
+    private void fail() throws ChangeSourceException {
+        if (failing) {
+            throw new ChangeSourceException("source unavailable (test)", null);
         }
     }
 }

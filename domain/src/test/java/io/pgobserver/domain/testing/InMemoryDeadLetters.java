@@ -7,30 +7,50 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
-/** The in-memory fake of {@link DeadLetters}. */
+/** The in-memory fake of {@link DeadLetters}; a letter settles its delivery in the paired {@link InMemoryDeliveries}. */
 public final class InMemoryDeadLetters implements DeadLetters {
 
     private final Map<Long, DeadLetter> letters = new TreeMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final InMemoryDeliveries deliveries;
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+
+    public InMemoryDeadLetters(InMemoryDeliveries deliveries) {
+        this.deliveries = deliveries;
+    }
+
+    public InMemoryDeadLetters() {
+        this(new InMemoryDeliveries());
+    }
+
+    /** The next {@code count} adds fail, as an unavailable table would. */
+    public void failNext(int count) {
+        failuresLeft.set(count);
+    }
 
     @Override
     public synchronized long add(DeadLetter letter) {
+        if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IllegalStateException("dead-letter store unavailable (test)");
+        }
         long id = ids.incrementAndGet();
         letters.put(id, letter.withId(id));
+        deliveries.record(letter.deliveryKey().id());
         return id;
     }
 
     @Override
-    public synchronized List<DeadLetter> list(int limit) {
-        return letters.values().stream().limit(limit).toList();
+    public synchronized List<DeadLetter> list(String consumer, int limit) {
+        return letters.values().stream().filter(l -> l.consumer().equals(consumer)).limit(limit).toList();
     }
 
     @Override
-    public synchronized Optional<DeadLetter> find(long id) {
-        return Optional.ofNullable(letters.get(id));
+    public synchronized Optional<DeadLetter> find(String consumer, long id) {
+        return Optional.ofNullable(letters.get(id)).filter(l -> l.consumer().equals(consumer));
     }
 
     @Override
@@ -39,8 +59,12 @@ public final class InMemoryDeadLetters implements DeadLetters {
     }
 
     @Override
-    public synchronized Map<String, Long> countByObserver() {
-        return letters.values().stream().collect(Collectors.groupingBy(DeadLetter::observer, TreeMap::new,
-                Collectors.counting()));
+    public synchronized Map<String, Long> countByObserver(String consumer) {
+        return letters.values().stream().filter(l -> l.consumer().equals(consumer))
+                .collect(Collectors.groupingBy(DeadLetter::observer, TreeMap::new, Collectors.counting()));
+    }
+
+    public synchronized List<DeadLetter> all() {
+        return List.copyOf(letters.values());
     }
 }

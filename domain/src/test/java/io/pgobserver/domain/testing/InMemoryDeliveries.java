@@ -2,21 +2,55 @@ package io.pgobserver.domain.testing;
 
 import io.pgobserver.domain.port.Deliveries;
 
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The in-memory fake of {@link Deliveries}. */
 public final class InMemoryDeliveries implements Deliveries {
 
-    private final Set<String> delivered = ConcurrentHashMap.newKeySet();
+    private final Set<String> settled = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger lookups = new AtomicInteger();
+    private volatile boolean failing;
 
     @Override
-    public boolean isDelivered(String deliveryId) {
-        return delivered.contains(deliveryId);
+    public Set<String> settled(Collection<String> deliveryIds) {
+        fail();
+        lookups.incrementAndGet();
+        Set<String> found = new HashSet<>();
+        for (String id : deliveryIds) {
+            if (settled.contains(id)) {
+                found.add(id);
+            }
+        }
+        return found;
     }
 
     @Override
-    public void markDelivered(String deliveryId) {
-        delivered.add(deliveryId);
+    public void record(String deliveryId) {
+        fail();
+        settled.add(deliveryId);
+    }
+
+    /** While true, every call fails as an unreachable database would. */
+    public void setFailing(boolean failing) {
+        this.failing = failing;
+    }
+
+    /** How many {@link #settled} look-ups were made. */
+    public int lookups() {
+        return lookups.get();
+    }
+
+    public boolean isSettled(String deliveryId) {
+        return settled.contains(deliveryId);
+    }
+
+    private void fail() {
+        if (failing) {
+            throw new IllegalStateException("delivery log unavailable (test)");
+        }
     }
 }
