@@ -20,4 +20,12 @@ public interface Leadership {
     default boolean isHeldByAnyone() {
         return isHeld();
     }
+
+    /**
+     * Why this process cannot even compete for leadership now (the database is unreachable), or null when it can.
+     * A standby that waits because another process leads is healthy: null.
+     */
+    default String problem() {
+        return null;
+    }
 }

@@ -1,0 +1,88 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.port.Leadership;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * How long this process may go on dispatching without hearing from the lock: the lease. A watch thread confirms
+ * {@link Leadership#isHeld()} every {@link #CHECK_EVERY}; a process whose last confirmation is older than
+ * {@link #LEASE} (its lock's session died, or the database stopped answering) dispatches nothing more.
+ *
+ * <p>The other half is in {@link EventPipeline}: a process that has just taken the lock waits one {@link #LEASE}
+ * before it dispatches, by which time any earlier holder's lease has run out. Together they keep one entity from
+ * running in two processes at once, even when only the lock's session dies and the old holder still reaches the
+ * database (its checkpoint writes are fenced as well, by the store's epoch). An action already on the wire when
+ * the lease runs out finishes (bounded by its timeout); no new attempt starts.
+ */
+final class LeaderLease {
+
+    /** How long a confirmation of the lock is good for. */
+    static final Duration LEASE = Duration.ofSeconds(3);
+    /** How often the lock is confirmed: several times per lease, so one slow answer does not end it. */
+    static final Duration CHECK_EVERY = Duration.ofMillis(500);
+
+    private static final System.Logger LOG = System.getLogger(LeaderLease.class.getName());
+
+    private final Leadership leadership;
+    private final LongSupplier nanoClock;
+    private final Runnable onLost;
+    private volatile long confirmedAtNanos;
+    private volatile boolean lost;
+    private volatile Thread watch;
+
+    LeaderLease(Leadership leadership, LongSupplier nanoClock, Runnable onLost) {
+        this.leadership = leadership;
+        this.nanoClock = nanoClock;
+        this.onLost = onLost;
+        this.confirmedAtNanos = nanoClock.getAsLong();
+    }
+
+    /** Starts watching the lock, which was just acquired. */
+    void start(String consumer) {
+        watch = Thread.ofVirtual().name("pgobserver-lease-" + consumer).start(this::watchLock);
+    }
+
+    /** Whether this process may still dispatch. */
+    boolean valid() {
+        return !lost && nanoClock.getAsLong() - confirmedAtNanos < LEASE.toNanos();
+    }
+
+    /** Stops watching (the term is over). */
+    void stop() {
+        Thread thread = watch;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private void watchLock() {
+        try {
+            while (!lost) {
+                Thread.sleep(CHECK_EVERY);
+                long asked = nanoClock.getAsLong();
+                if (leadership.isHeld()) {
+                    confirmedAtNanos = asked;
+                } else {
+                    expire("the consumer's lock is no longer held");
+                }
+                if (!valid()) {
+                    expire("the lock was not confirmed for " + LEASE.toSeconds() + " s");
+                }
+            }
+        } catch (InterruptedException e) {
+            // The term ended.
+        } catch (RuntimeException e) {
+            expire("checking the lock failed: " + e.getMessage());
+        }
+    }
+
+    private void expire(String why) {
+        if (!lost) {
+            lost = true;
+            LOG.log(System.Logger.Level.WARNING, "stopping dispatch at once: " + why);
+            onLost.run();
+        }
+    }
+}

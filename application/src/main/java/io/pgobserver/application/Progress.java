@@ -1,0 +1,263 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.Checkpoint;
+import io.pgobserver.domain.port.CheckpointStore;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * The one owner of a consumer's checkpoint during a term: knows every event read and not yet passed, in stream
+ * order (batch, then id), moves the checkpoint over the finished head only, and saves it, fenced, at most once per
+ * {@code interval} while events flow. Events finish out of order (entities run in parallel), so finished events
+ * behind an unfinished one wait here; their number is bounded by {@code maxPending}, and the reader waits for room
+ * ({@link #awaitRoom}): a stuck entity holds back bounded memory, then the stream.
+ *
+ * <p>Events are tracked by their place in the stream, never by {@code event_id}: two rows may share one.
+ */
+final class Progress {
+
+    private final CheckpointStore store;
+    private final CheckpointStore.Fence fence;
+    private final CheckpointStore.HighWater dispatchedBefore;
+    private final long intervalNanos;
+    private final int maxPending;
+    private final LongSupplier nanoClock;
+    private final Runnable onFenced;
+
+    // A ReentrantLock, not synchronized: virtual threads wait on it without pinning their carrier.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition room = lock.newCondition();
+    private final ReentrantLock saveLock = new ReentrantLock();
+    private final ArrayDeque<Entry> pending = new ArrayDeque<>();
+    private Checkpoint passed;
+    private volatile Checkpoint saved;
+    private long unsavedEvents;
+    private boolean unsavedMove;
+    private long lastSaveNanos;
+
+    /** One event or the end of one batch, in stream order. */
+    private static final class Entry {
+        final long batch;
+        final long id;
+        final boolean endOfBatch;
+        boolean done;
+
+        Entry(long batch, long id, boolean endOfBatch) {
+            this.batch = batch;
+            this.id = id;
+            this.endOfBatch = endOfBatch;
+        }
+
+        Checkpoint checkpointAfter() {
+            return endOfBatch ? new Checkpoint(batch + 1, 0) : new Checkpoint(batch, id);
+        }
+    }
+
+    Progress(CheckpointStore store, CheckpointStore.Resume resume, Duration interval, int maxPending,
+             LongSupplier nanoClock, Runnable onFenced) {
+        this.store = store;
+        this.fence = resume.fence();
+        this.dispatchedBefore = resume.dispatched();
+        this.intervalNanos = interval.toNanos();
+        this.maxPending = maxPending;
+        this.nanoClock = nanoClock;
+        this.onFenced = onFenced;
+        this.passed = resume.checkpoint();
+        this.saved = resume.checkpoint();
+        this.lastSaveNanos = nanoClock.getAsLong();
+    }
+
+    /** Waits until fewer than {@code maxPending} events are held. */
+    void awaitRoom() throws InterruptedException {
+        lock.lock();
+        try {
+            while (pending.size() >= maxPending) {
+                room.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Registers an event of {@code batch}, read in stream order, before it is handed to a worker. */
+    Ticket register(long batch, ChangeEvent event, Cancellation cancellation) {
+        Entry entry = new Entry(batch, event.position().offset(), false);
+        lock.lock();
+        try {
+            pending.addLast(entry);
+        } finally {
+            lock.unlock();
+        }
+        return new Ticket(entry, dispatchedBefore.covers(batch, entry.id), cancellation);
+    }
+
+    /** Every event of {@code batch} has been registered. */
+    void endOfBatch(long batch) {
+        lock.lock();
+        try {
+            Entry end = new Entry(batch, 0, true);
+            end.done = true;
+            pending.addLast(end);
+            advance();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The save of everything passed and not yet saved, whatever the interval; null when there is none. */
+    EventCompletion.CheckpointSave flush() {
+        lock.lock();
+        try {
+            return unsavedMove ? takeSave() : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last checkpoint passed, saved or not. */
+    Checkpoint passed() {
+        lock.lock();
+        try {
+            return passed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last checkpoint saved in this term (or resumed from). */
+    Checkpoint saved() {
+        return saved;
+    }
+
+    /** Events read and not yet passed. */
+    int pending() {
+        lock.lock();
+        try {
+            return pending.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether this process still may dispatch; checked before each action attempt. */
+    interface Cancellation {
+        boolean cancelled();
+    }
+
+    /** The pipeline's handle on one registered event. */
+    final class Ticket implements EventCompletion {
+        private final Entry entry;
+        private volatile boolean mayHaveRun;
+        private final Cancellation cancellation;
+
+        private Ticket(Entry entry, boolean mayHaveRun, Cancellation cancellation) {
+            this.entry = entry;
+            this.mayHaveRun = mayHaveRun;
+            this.cancellation = cancellation;
+        }
+
+        @Override
+        public boolean mayHaveRun() {
+            return mayHaveRun;
+        }
+
+        /** An attempt failed half-way: some actions may have run, so the next attempt consults the records. */
+        void retrying() {
+            mayHaveRun = true;
+        }
+
+        @Override
+        public boolean cancelled() {
+            return cancellation.cancelled();
+        }
+
+        @Override
+        public CheckpointSave done() {
+            lock.lock();
+            try {
+                entry.done = true;
+                advance();
+                if (!unsavedMove || nanoClock.getAsLong() - lastSaveNanos < intervalNanos) {
+                    return null;
+                }
+                return takeSave();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Passes the finished head. Lock held. */
+    private void advance() {
+        boolean moved = false;
+        while (!pending.isEmpty() && pending.peekFirst().done) {
+            Entry head = pending.removeFirst();
+            passed = head.checkpointAfter();
+            if (!head.endOfBatch) {
+                unsavedEvents++;
+            }
+            unsavedMove = true;
+            moved = true;
+        }
+        if (moved) {
+            room.signalAll();
+        }
+    }
+
+    /** Lock held. */
+    private EventCompletion.CheckpointSave takeSave() {
+        Checkpoint target = passed;
+        long covered = unsavedEvents;
+        unsavedEvents = 0;
+        unsavedMove = false;
+        lastSaveNanos = nanoClock.getAsLong();
+        return new EventCompletion.CheckpointSave() {
+            @Override
+            public long offset() {
+                return target.afterId();
+            }
+
+            @Override
+            public long eventsCovered() {
+                return covered;
+            }
+
+            @Override
+            public void run() {
+                saveLock.lock();
+                try {
+                    // Saves may be handed to two workers at once: the lock keeps them in order, and an older one
+                    // arriving late is skipped (the store would ignore it too).
+                    if (!target.isAfter(saved)) {
+                        return;
+                    }
+                    store.save(fence, target);
+                    saved = target;
+                } catch (CheckpointStore.FencedException e) {
+                    onFenced.run();
+                    throw new IllegalStateException("checkpoint not saved: " + e.getMessage(), e);
+                } catch (RuntimeException e) {
+                    restoreUnsaved(covered);
+                    throw e;
+                } finally {
+                    saveLock.unlock();
+                }
+            }
+        };
+    }
+
+    private void restoreUnsaved(long covered) {
+        lock.lock();
+        try {
+            unsavedEvents += covered;
+            unsavedMove = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
