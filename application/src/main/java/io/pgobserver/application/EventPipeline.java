@@ -36,6 +36,7 @@ public final class EventPipeline {
     private final Metrics metrics;
     private final ListenerSettings settings;
     private final Sleeper sleeper;
+    private final Duration lease;
     private final AtomicLong processed = new AtomicLong();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -45,6 +46,13 @@ public final class EventPipeline {
 
     public EventPipeline(ChangeSource source, CheckpointStore checkpoints, Leadership leadership,
                          ProcessEvent processEvent, Metrics metrics, ListenerSettings settings, Sleeper sleeper) {
+        this(source, checkpoints, leadership, processEvent, metrics, settings, sleeper, LeaderLease.LEASE);
+    }
+
+    /** With a lease of its own: tests shorten it. */
+    EventPipeline(ChangeSource source, CheckpointStore checkpoints, Leadership leadership, ProcessEvent processEvent,
+                  Metrics metrics, ListenerSettings settings, Sleeper sleeper, Duration lease) {
+        this.lease = Objects.requireNonNull(lease, "lease");
         this.source = Objects.requireNonNull(source, "source");
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
         this.leadership = Objects.requireNonNull(leadership, "leadership");
@@ -70,20 +78,20 @@ public final class EventPipeline {
 
     private void lead() throws InterruptedException {
         Term[] self = new Term[1];
-        LeaderLease lease = new LeaderLease(leadership, System::nanoTime,
+        LeaderLease held = new LeaderLease(leadership, lease, System::nanoTime,
                 () -> self[0].cancel("lost the consumer's lock"));
-        Term current = new Term(source, checkpoints, metrics, settings, lease, this::runUntilDone, processed);
+        Term current = new Term(source, checkpoints, metrics, settings, held, this::runUntilDone, processed);
         self[0] = current;
-        lease.start(settings.consumer());
+        held.start(settings.consumer());
         try {
             // An earlier holder may still be dispatching until its lease runs out: wait that long first.
-            if (stopRequested.await(LeaderLease.LEASE.toNanos(), TimeUnit.NANOSECONDS) || current.cancelled()) {
+            if (stopRequested.await(lease.toNanos(), TimeUnit.NANOSECONDS) || current.cancelled()) {
                 return;
             }
             term = current;
             current.run(drain);
         } finally {
-            lease.stop();
+            held.stop();
             lastSaved = current.saved() != null ? current.saved() : lastSaved;
             term = null;
             leadership.release();

@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
  * {@link Leadership#isHeld()} every {@link #CHECK_EVERY}; a process whose last confirmation is older than
  * {@link #LEASE} (its lock's session died, or the database stopped answering) dispatches nothing more.
  *
- * <p>The other half is in {@link EventPipeline}: a process that has just taken the lock waits one {@link #LEASE}
+ * <p>The other half is in {@link EventPipeline}: a process that has just taken the lock waits one lease
  * before it dispatches, by which time any earlier holder's lease has run out. Together they keep one entity from
  * running in two processes at once, even when only the lock's session dies and the old holder still reaches the
  * database (its checkpoint writes are fenced as well, by the store's epoch). An action already on the wire when
@@ -20,20 +20,20 @@ final class LeaderLease {
 
     /** How long a confirmation of the lock is good for. */
     static final Duration LEASE = Duration.ofSeconds(3);
-    /** How often the lock is confirmed: several times per lease, so one slow answer does not end it. */
-    static final Duration CHECK_EVERY = Duration.ofMillis(500);
 
     private static final System.Logger LOG = System.getLogger(LeaderLease.class.getName());
 
     private final Leadership leadership;
+    private final long leaseNanos;
     private final LongSupplier nanoClock;
     private final Runnable onLost;
     private volatile long confirmedAtNanos;
     private volatile boolean lost;
     private volatile Thread watch;
 
-    LeaderLease(Leadership leadership, LongSupplier nanoClock, Runnable onLost) {
+    LeaderLease(Leadership leadership, Duration lease, LongSupplier nanoClock, Runnable onLost) {
         this.leadership = leadership;
+        this.leaseNanos = lease.toNanos();
         this.nanoClock = nanoClock;
         this.onLost = onLost;
         this.confirmedAtNanos = nanoClock.getAsLong();
@@ -46,7 +46,7 @@ final class LeaderLease {
 
     /** Whether this process may still dispatch. */
     boolean valid() {
-        return !lost && nanoClock.getAsLong() - confirmedAtNanos < LEASE.toNanos();
+        return !lost && nanoClock.getAsLong() - confirmedAtNanos < leaseNanos;
     }
 
     /** Stops watching (the term is over). */
@@ -60,7 +60,8 @@ final class LeaderLease {
     private void watchLock() {
         try {
             while (!lost) {
-                Thread.sleep(CHECK_EVERY);
+                // Several confirmations per lease, so that one slow answer does not end it.
+                Thread.sleep(Duration.ofNanos(leaseNanos / 6));
                 long asked = nanoClock.getAsLong();
                 if (leadership.isHeld()) {
                     confirmedAtNanos = asked;
@@ -68,7 +69,7 @@ final class LeaderLease {
                     expire("the consumer's lock is no longer held");
                 }
                 if (!valid()) {
-                    expire("the lock was not confirmed for " + LEASE.toSeconds() + " s");
+                    expire("the lock was not confirmed for " + leaseNanos / 1_000_000 + " ms");
                 }
             }
         } catch (InterruptedException e) {

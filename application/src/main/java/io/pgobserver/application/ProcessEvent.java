@@ -4,11 +4,11 @@ import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
-import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.trace.Scope;
 import io.pgobserver.domain.trace.Span;
@@ -16,9 +16,11 @@ import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.Tracer;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.DoubleSupplier;
 
 import static io.pgobserver.application.SpanNames.ACTION_COUNT;
@@ -49,12 +51,16 @@ import static io.pgobserver.application.SpanNames.SAVE_CHECKPOINT;
  * be done, remember deliveries, pass the event to the checkpoint, record metrics.
  *
  * <p>When this returns normally the event is done: each of its actions ran or is in the dead-letter queue.
- * When it throws (the dead-letter store is down, say) the event is not done, and the pipeline runs it again.
+ * A dead letter that cannot be written is retried alone, never the actions already delivered. When it throws
+ * the event is not done, and the pipeline runs it again: actions recorded as settled are then skipped.
  */
 public final class ProcessEvent {
 
     private static final System.Logger LOG = System.getLogger(ProcessEvent.class.getName());
 
+    private static final Duration MAX_DEAD_LETTER_BACKOFF = Duration.ofSeconds(30);
+
+    private final String consumer;
     private final Tracer tracer;
     private final Tracer untraced;
     private final TracingSettings tracing;
@@ -64,8 +70,10 @@ public final class ProcessEvent {
     private final Deliveries deliveries;
     private final Metrics metrics;
     private final Clock clock;
+    private final Sleeper sleeper;
 
     /**
+     * @param consumer    the consumer name: delivery records and dead letters are the consumer's own
      * @param tracer      the tracer
      * @param untraced    the tracer for events that the tracing filters leave out (a no-op tracer)
      * @param tracing     the tracing settings, for the per-entity and per-kind filters
@@ -78,9 +86,10 @@ public final class ProcessEvent {
      * @param random      jitter source, uniform in [0, 1); null for a thread-local random
      * @param clock       for dead-letter times
      */
-    public ProcessEvent(Tracer tracer, Tracer untraced, TracingSettings tracing, List<Observer> observers,
+    public ProcessEvent(String consumer, Tracer tracer, Tracer untraced, TracingSettings tracing, List<Observer> observers,
                         ActionExecutors executors, DeadLetters deadLetters, Deliveries deliveries, Metrics metrics,
                         Sleeper sleeper, DoubleSupplier random, Clock clock) {
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.tracer = Objects.requireNonNull(tracer, "tracer");
         this.untraced = Objects.requireNonNull(untraced, "untraced");
         this.tracing = Objects.requireNonNull(tracing, "tracing");
@@ -89,6 +98,7 @@ public final class ProcessEvent {
         this.deliveries = deliveries;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.runAction = new RunAction(executors, metrics, sleeper, random);
     }
 
@@ -115,7 +125,7 @@ public final class ProcessEvent {
                         .setAttribute(CHECKPOINT_OFFSET, event.position().offset());
             }
             Span load = t.startSpan(LOAD_CHECKPOINT, root, SpanKind.INTERNAL, Tracer.Component.LISTENER);
-            boolean recovered = completion.recoveredFromCheckpoint(event);
+            boolean recovered = completion.mayHaveRun();
             if (load.isRecording()) {
                 load.setAttribute(RECOVERED_FROM_CHECKPOINT, recovered);
             }
@@ -123,26 +133,30 @@ public final class ProcessEvent {
 
             List<String> delivered = new ArrayList<>();
             boolean failed = false;
-            for (Observer observer : observers) {
-                if (!observer.watches(event)) {
-                    continue;
+            try {
+                for (Observer observer : observers) {
+                    if (!observer.watches(event)) {
+                        continue;
+                    }
+                    Boolean matched = evaluate(t, root, event, observer, recovered, completion);
+                    if (matched == null) {
+                        failed = true;
+                        continue;
+                    }
+                    if (matched) {
+                        outcome = "matched";
+                        failed |= !executeActions(t, root, event, observer, recovered, delivered, completion);
+                    }
                 }
-                Boolean matched = evaluate(t, root, event, observer);
-                if (matched == null) {
-                    failed = true;
-                    continue;
-                }
-                if (matched) {
-                    outcome = "matched";
-                    failed |= !executeActions(t, root, event, observer, recovered, delivered);
-                }
+            } finally {
+                // Even when the event is cut short: a delivered action is a fact, and the next run must skip it.
+                rememberDeliveries(t, root, delivered);
             }
             if (failed) {
                 outcome = "failed";
             }
-            rememberDeliveries(t, root, delivered);
 
-            EventCompletion.CheckpointSave save = completion.done(event);
+            EventCompletion.CheckpointSave save = completion.done();
             if (save != null) {
                 Span saveSpan = t.startSpan(SAVE_CHECKPOINT, root, SpanKind.INTERNAL, Tracer.Component.LISTENER);
                 if (saveSpan.isRecording()) {
@@ -176,7 +190,8 @@ public final class ProcessEvent {
     }
 
     /** True or false when the condition ran; null when it failed (the event then went to the dead letters). */
-    private Boolean evaluate(Tracer t, Span root, ChangeEvent event, Observer observer) {
+    private Boolean evaluate(Tracer t, Span root, ChangeEvent event, Observer observer, boolean recovered,
+                             EventCompletion completion) throws InterruptedException {
         Span span = t.startSpan(EVALUATE_CONDITION, root, SpanKind.INTERNAL);
         if (span.isRecording()) {
             span.setAttribute(OBSERVER, observer.name());
@@ -191,7 +206,11 @@ public final class ProcessEvent {
             String message = "condition of observer '" + observer.name() + "' failed: " + e.getMessage();
             span.recordError(message, e);
             span.setAttribute(CONDITION_MATCHED, false);
-            deadLetter(t, span, event, observer, -1, "condition", message, 1);
+            DeliveryKey key = new DeliveryKey(consumer, event.position().offset(), observer.name(),
+                    DeliveryKey.CONDITION);
+            if (!(recovered && deliveries != null && !settled(List.of(key.id())).isEmpty())) {
+                deadLetter(t, span, event, observer, -1, DeliveryKey.CONDITION, "condition", message, 1, completion);
+            }
             return null;
         } finally {
             span.end();
@@ -200,7 +219,7 @@ public final class ProcessEvent {
 
     /** Runs an observer's actions in order; false when any of them was dead-lettered. */
     private boolean executeActions(Tracer t, Span root, ChangeEvent event, Observer observer, boolean recovered,
-                                   List<String> delivered) throws InterruptedException {
+                                   List<String> delivered, EventCompletion completion) throws InterruptedException {
         Span span = t.startSpan(EXECUTE_ACTIONS, root, SpanKind.INTERNAL, Tracer.Component.EXECUTOR);
         if (span.isRecording()) {
             span.setAttribute(OBSERVER, observer.name()).setAttribute(ACTION_COUNT, observer.actions().size());
@@ -208,22 +227,30 @@ public final class ProcessEvent {
         boolean allDone = true;
         int skipped = 0;
         try {
-            for (int i = 0; i < observer.actions().size(); i++) {
-                String deliveryId = ActionRequest.deliveryId(event, observer.name(), i);
-                // Only a redelivery can have run before: asking the store for every event would cost a round
-                // trip per action for nothing.
-                if (recovered && deliveries != null && deliveries.isDelivered(deliveryId)) {
+            int count = observer.actions().size();
+            List<String> ids = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                ids.add(new DeliveryKey(consumer, event.position().offset(), observer.name(),
+                        observer.actionKeys().get(i)).id());
+            }
+            // Only an event dispatched before (ahead of a restart, or by a failed attempt) can have run: asking
+            // the store for every event would cost a round trip for nothing. One round trip per observer.
+            Set<String> settled = recovered && deliveries != null ? settled(ids) : Set.of();
+            for (int i = 0; i < count; i++) {
+                String deliveryId = ids.get(i);
+                if (settled.contains(deliveryId)) {
                     skipped++;
                     continue;
                 }
-                RunAction.Outcome outcome = runAction.run(t, event, observer, i, deliveryId, span);
+                RunAction.Outcome outcome = runAction.run(t, event, observer, i, deliveryId, span,
+                        completion::cancelled);
                 if (outcome.succeeded()) {
                     delivered.add(deliveryId);
                 } else {
                     allDone = false;
                     ActionResult.Failure failure = (ActionResult.Failure) outcome.result();
-                    deadLetter(t, span, event, observer, i, observer.actions().get(i).type(), failure.message(),
-                            outcome.attempts());
+                    deadLetter(t, span, event, observer, i, observer.actionKeys().get(i),
+                            observer.actions().get(i).type(), failure.message(), outcome.attempts(), completion);
                 }
             }
             if (!allDone) {
@@ -238,22 +265,54 @@ public final class ProcessEvent {
         }
     }
 
-    private void deadLetter(Tracer t, Span parent, ChangeEvent event, Observer observer, int index, String type,
-                            String error, int attempts) {
+    /** The ids among these that are recorded as settled; asks again, backing off, while the store is down. */
+    private Set<String> settled(List<String> ids) throws InterruptedException {
+        for (int failures = 1; ; failures++) {
+            try {
+                return deliveries.settled(ids);
+            } catch (RuntimeException e) {
+                // Guessing "not delivered" would repeat actions; guessing "delivered" would lose them. Wait.
+                Duration wait = backoff(failures);
+                LOG.log(System.Logger.Level.WARNING, "cannot read delivery records (" + e.getMessage()
+                        + "); asking again in " + wait.toMillis() + " ms");
+                sleeper.sleep(wait);
+            }
+        }
+    }
+
+    /**
+     * Stores a dead letter, retrying the write alone until it is stored: the event's delivered actions are never
+     * run again for it. Stops only when this process may no longer dispatch (the event is then not done).
+     */
+    private void deadLetter(Tracer t, Span parent, ChangeEvent event, Observer observer, int index, String actionKey,
+                            String type, String error, int attempts, EventCompletion completion)
+            throws InterruptedException {
+        DeadLetter letter = new DeadLetter(0, consumer, event, observer.name(), index, actionKey, type, error,
+                attempts, clock.instant());
         Span span = t.startSpan(SpanNames.DEAD_LETTER, parent, SpanKind.INTERNAL, Tracer.Component.DLQ);
         try {
-            // Throws when the store is down: the event is then not done, and runs again later. Losing it is worse.
-            long id = deadLetters.add(new DeadLetter(0, event, observer.name(), index, type, error, attempts,
-                    clock.instant()));
+            long id = 0;
+            for (int failures = 1; id == 0; failures++) {
+                try {
+                    id = deadLetters.add(letter);
+                } catch (RuntimeException e) {
+                    Duration wait = backoff(failures);
+                    span.recordError("dead-letter store unavailable: " + e.getMessage(), e);
+                    LOG.log(System.Logger.Level.WARNING, "event " + event.id() + ", observer " + observer.name()
+                            + ": cannot store the dead letter (" + e.getMessage() + "); retrying the write alone in "
+                            + wait.toMillis() + " ms");
+                    if (completion.cancelled()) {
+                        throw new InterruptedException("dispatch stopped while the dead letter was unwritten");
+                    }
+                    sleeper.sleep(wait);
+                }
+            }
             if (span.isRecording()) {
                 span.setAttribute(OBSERVER, observer.name())
                         .setAttribute(SpanNames.ACTION_TYPE, type)
                         .setAttribute(SpanNames.ATTEMPT, attempts)
                         .setAttribute(SpanNames.DEAD_LETTER_ID, id);
             }
-        } catch (RuntimeException e) {
-            span.recordError("dead-letter store unavailable: " + e.getMessage(), e);
-            throw e;
         } finally {
             span.end();
         }
@@ -266,6 +325,10 @@ public final class ProcessEvent {
                 + attempts + " attempt(s): " + error);
     }
 
+    private static Duration backoff(int failures) {
+        return Duration.ofMillis(Math.min(MAX_DEAD_LETTER_BACKOFF.toMillis(), 100L << Math.min(failures - 1, 16)));
+    }
+
     private void rememberDeliveries(Tracer t, Span root, List<String> delivered) {
         if (deliveries == null || delivered.isEmpty()) {
             return;
@@ -273,7 +336,7 @@ public final class ProcessEvent {
         Span span = t.startSpan(CACHE_WRITE, root, SpanKind.INTERNAL, Tracer.Component.CACHE);
         try {
             for (String id : delivered) {
-                deliveries.markDelivered(id);
+                deliveries.record(id);
             }
             if (span.isRecording()) {
                 span.setAttribute(DELIVERIES_WRITTEN, delivered.size());

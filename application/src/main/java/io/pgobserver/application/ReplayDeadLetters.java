@@ -1,10 +1,10 @@
 package io.pgobserver.application;
 
 import io.pgobserver.domain.observer.Observer;
-import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.trace.Scope;
 import io.pgobserver.domain.trace.Span;
@@ -35,13 +35,15 @@ import static io.pgobserver.application.SpanNames.REPLAY_DEAD_LETTER;
  */
 public final class ReplayDeadLetters {
 
+    private final String consumer;
     private final DeadLetters deadLetters;
     private final Tracer tracer;
     private final Map<String, Observer> observers;
     private final RunAction runAction;
 
-    public ReplayDeadLetters(DeadLetters deadLetters, Tracer tracer, List<Observer> observers,
+    public ReplayDeadLetters(String consumer, DeadLetters deadLetters, Tracer tracer, List<Observer> observers,
                              ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random) {
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.tracer = Objects.requireNonNull(tracer, "tracer");
         this.observers = observers.stream().collect(Collectors.toMap(Observer::name, Function.identity()));
@@ -52,11 +54,12 @@ public final class ReplayDeadLetters {
     public record Result(long id, boolean delivered, String message) {
     }
 
-    /** Replays one letter; the result says whether it was delivered. */
+    /** Replays one of the consumer's letters; the result says whether it was delivered. */
     public Result replay(long id) throws InterruptedException {
-        DeadLetter letter = deadLetters.find(id).orElse(null);
+        DeadLetter letter = deadLetters.find(consumer, id).orElse(null);
         if (letter == null) {
-            return new Result(id, false, "no dead letter with id " + id + " (see 'dlq list')");
+            return new Result(id, false, "consumer '" + consumer + "' has no dead letter with id " + id
+                    + " (see 'dlq list')");
         }
         return replay(letter);
     }
@@ -64,7 +67,7 @@ public final class ReplayDeadLetters {
     /** Replays every letter, oldest first, at most {@code limit}. */
     public List<Result> replayAll(int limit) throws InterruptedException {
         List<Result> results = new ArrayList<>();
-        for (DeadLetter letter : deadLetters.list(limit)) {
+        for (DeadLetter letter : deadLetters.list(consumer, limit)) {
             results.add(replay(letter));
         }
         return results;
@@ -103,8 +106,10 @@ public final class ReplayDeadLetters {
                 }
             }
             for (int index : indexes) {
-                RunAction.Outcome outcome = runAction.run(tracer, letter.event(), observer, index,
-                        ActionRequest.deliveryId(letter.event(), observer.name(), index), root);
+                String deliveryId = new DeliveryKey(consumer, letter.event().position().offset(), observer.name(),
+                        observer.actionKeys().get(index)).id();
+                RunAction.Outcome outcome = runAction.run(tracer, letter.event(), observer, index, deliveryId, root,
+                        () -> false);
                 if (!outcome.succeeded()) {
                     String message = ((ActionResult.Failure) outcome.result()).message();
                     root.recordError(message, null);
@@ -125,7 +130,10 @@ public final class ReplayDeadLetters {
         }
     }
 
-    /** The actions to run: the one that failed, or all of them when the condition failed; null when gone. */
+    /**
+     * The actions to run: the one that failed, found by its stable key (else, for letters written before actions had
+     * keys, by its index and type), or all of them when the condition failed; null when it is gone.
+     */
     private static List<Integer> actionsToReplay(DeadLetter letter, Observer observer) {
         if (letter.actionIndex() < 0) {
             List<Integer> all = new ArrayList<>();
@@ -133,6 +141,10 @@ public final class ReplayDeadLetters {
                 all.add(i);
             }
             return all;
+        }
+        int byKey = observer.actionKeys().indexOf(letter.actionKey());
+        if (byKey >= 0) {
+            return List.of(byKey);
         }
         if (letter.actionIndex() >= observer.actions().size()
                 || !observer.actions().get(letter.actionIndex()).type().equals(letter.actionType())) {

@@ -13,6 +13,7 @@ import io.pgobserver.domain.trace.Tracer;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 
 import static io.pgobserver.application.SpanNames.ACTION_INDEX;
@@ -50,13 +51,22 @@ final class RunAction {
         }
     }
 
-    /** Runs the action; its spans come from {@code tracer} (the event's, which tracing filters may switch off). */
-    Outcome run(Tracer tracer, ChangeEvent event, Observer observer, int index, String deliveryId, Span parent)
-            throws InterruptedException {
+    /**
+     * Runs the action; its spans come from {@code tracer} (the event's, which tracing filters may switch off).
+     *
+     * @param cancelled checked before every attempt: true once this process may no longer dispatch
+     * @throws InterruptedException when cancelled or interrupted: the action is not done
+     */
+    Outcome run(Tracer tracer, ChangeEvent event, Observer observer, int index, String deliveryId, Span parent,
+                BooleanSupplier cancelled) throws InterruptedException {
         ActionSpec action = observer.actions().get(index);
         ActionExecutor executor = executors.forType(action.type());
         int maxAttempts = observer.retry().maxAttempts();
         for (int attempt = 1; ; attempt++) {
+            if (cancelled.getAsBoolean()) {
+                throw new InterruptedException("dispatch stopped before attempt " + attempt + " of "
+                        + action.describe());
+            }
             Span span = tracer.startSpan(EXECUTE_ACTION, parent, kindOf(action), Tracer.Component.EXECUTOR);
             if (span.isRecording()) {
                 span.setAttribute(ACTION_TYPE, action.type())

@@ -4,6 +4,7 @@ import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.event.Position;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
@@ -11,7 +12,6 @@ import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
-import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.testing.InMemoryChangeSource;
 import io.pgobserver.domain.testing.InMemoryCheckpointStore;
@@ -31,7 +31,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,13 +41,23 @@ import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * The pipeline on the in-memory fakes, which keep the ports' contracts (the same contracts the PostgreSQL
+ * adapter passes): commit order, open transactions, checkpoints, fencing, failover and de-duplication.
+ */
 class EventPipelineTest {
 
+    private static final Duration LEASE = Duration.ofMillis(300);
+
     private final InMemoryChangeSource source = new InMemoryChangeSource();
-    private final RecordingCheckpoints checkpoints = new RecordingCheckpoints();
+    private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+    private final InMemoryDeliveries deliveries = new InMemoryDeliveries();
+    private final InMemoryDeadLetters deadLetters = new InMemoryDeadLetters(deliveries);
     private final InMemoryLeadership.Lock lock = new InMemoryLeadership.Lock();
     private final List<Thread> loops = new ArrayList<>();
     private final List<EventPipeline> pipelines = new ArrayList<>();
+    private final Map<String, AtomicInteger> openPerEntity = new ConcurrentHashMap<>();
+    private final AtomicInteger overlaps = new AtomicInteger();
 
     @AfterEach
     void stopAll() throws InterruptedException {
@@ -60,30 +69,19 @@ class EventPipelineTest {
         }
     }
 
-    /** Records every saved position, on top of the contract's in-memory store. */
-    static final class RecordingCheckpoints implements CheckpointStore {
-        final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
-        final List<Position> saves = new CopyOnWriteArrayList<>();
-
-        @Override
-        public Optional<Position> load(String consumer) {
-            return store.load(consumer);
-        }
-
-        @Override
-        public void save(String consumer, Position position) {
-            saves.add(position);
-            store.save(consumer, position);
-        }
-    }
-
-    /** Records the order events reach the action, per entity, and how many run at once. */
-    static final class OrderRecordingExecutor implements ActionExecutor {
+    /**
+     * Records what reaches the action, per entity and in order, and how many run at once; shared by every
+     * pipeline of a test so that two processes running one entity at once show as an overlap.
+     */
+    final class RecordingExecutor implements ActionExecutor {
         final Map<String, List<Long>> seenByEntity = new ConcurrentHashMap<>();
+        final List<Object> afterValues = new CopyOnWriteArrayList<>();
+        final List<String> deliveryIds = new CopyOnWriteArrayList<>();
         final AtomicInteger running = new AtomicInteger();
         final AtomicInteger maxRunning = new AtomicInteger();
         final AtomicInteger executions = new AtomicInteger();
-        volatile long blockOffset = -1;
+        volatile String blockEntity;
+        volatile boolean failing;
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch blocked = new CountDownLatch(1);
 
@@ -94,18 +92,28 @@ class EventPipelineTest {
 
         @Override
         public ActionResult execute(ActionRequest request, Span span) {
+            ChangeEvent event = request.event();
+            AtomicInteger open = openPerEntity.computeIfAbsent(event.entityId(), k -> new AtomicInteger());
+            if (open.incrementAndGet() > 1) {
+                overlaps.incrementAndGet();
+            }
             int now = running.incrementAndGet();
             maxRunning.accumulateAndGet(now, Math::max);
             try {
-                ChangeEvent event = request.event();
-                if (event.position().offset() == blockOffset) {
+                if (event.entityId().equals(blockEntity)) {
                     blocked.countDown();
                     release.await();
+                }
+                if (failing) {
+                    Thread.sleep(5);
+                    return ActionResult.Failure.transientFailure("HTTP 503", null);
                 }
                 // A little uneven work so events of different entities overtake each other.
                 Thread.sleep(new Random(event.position().offset()).nextInt(3));
                 seenByEntity.computeIfAbsent(event.entityId(), k -> new CopyOnWriteArrayList<>())
                         .add(event.position().offset());
+                afterValues.add(event.after().get("n"));
+                deliveryIds.add(request.deliveryId());
                 executions.incrementAndGet();
                 return ActionResult.success("ok");
             } catch (InterruptedException e) {
@@ -113,21 +121,23 @@ class EventPipelineTest {
                 return ActionResult.Failure.transientFailure("interrupted", e);
             } finally {
                 running.decrementAndGet();
+                open.decrementAndGet();
             }
         }
     }
 
-    private EventPipeline start(OrderRecordingExecutor executor, int maxInFlight, InMemoryLeadership leadership) {
+    private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
+                                InMemoryLeadership leadership) {
         Observer observer = new Observer("all", "public.orders", null, "", Condition.ALWAYS,
-                List.of(new WebhookAction(URI.create("http://localhost:1/h"), null)), null);
-        ProcessEvent process = new ProcessEvent(new RecordingTracer(), new RecordingTracer(),
+                List.of(new WebhookAction(URI.create("http://localhost:1/h"), null)),
+                new io.pgobserver.domain.observer.RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMillis(20)));
+        ProcessEvent process = new ProcessEvent("test", new RecordingTracer(), new RecordingTracer(),
                 TracingSettings.defaults(), List.of(observer), new ActionExecutors(List.of(executor)),
-                new InMemoryDeadLetters(), new InMemoryDeliveries(), Metrics.NOOP, Sleeper.SYSTEM, null,
-                Clock.systemUTC());
-        ListenerSettings settings = new ListenerSettings("test", 50, Duration.ofMillis(20), maxInFlight,
+                deadLetters, deliveries, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
+        ListenerSettings settings = new ListenerSettings("test", 50, Duration.ofMillis(20), maxInFlight, maxPending,
                 Duration.ofMillis(10), null);
         EventPipeline pipeline = new EventPipeline(source, checkpoints, leadership, process, Metrics.NOOP, settings,
-                Sleeper.SYSTEM);
+                Sleeper.SYSTEM, LEASE);
         Thread loop = Thread.ofPlatform().name("pipeline-test").start(() -> {
             try {
                 pipeline.run();
@@ -140,9 +150,17 @@ class EventPipelineTest {
         return pipeline;
     }
 
-    private void append(long offset, String entity) {
-        source.append(new ChangeEvent("e-" + offset, new Position(offset, offset), "public.orders", entity,
-                ChangeKind.UPDATED, Map.of(), Map.of("n", offset), Instant.now(), TraceContext.NONE));
+    private EventPipeline start(RecordingExecutor executor, int maxInFlight) {
+        return start(executor, maxInFlight, 10_000, new InMemoryLeadership(lock));
+    }
+
+    private static ChangeEvent event(String entity, Object n) {
+        return new ChangeEvent("e-" + entity + "-" + n, new Position(0, 0), "public.orders", entity,
+                ChangeKind.UPDATED, Map.of(), Map.of("n", n), Instant.now(), TraceContext.NONE);
+    }
+
+    private void append(String entity, long n) {
+        source.append(event(entity, n));
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -157,101 +175,237 @@ class EventPipelineTest {
 
     @Test
     void eventsOfOneEntityKeepTheirOrderWhileEntitiesRunInParallel() throws Exception {
-        OrderRecordingExecutor executor = new OrderRecordingExecutor();
-        int entities = 20;
-        int perEntity = 40;
+        RecordingExecutor executor = new RecordingExecutor();
         Random random = new Random(42);
-        long offset = 0;
-        for (int i = 0; i < entities * perEntity; i++) {
-            append(++offset, "order-" + random.nextInt(entities));
+        int total = 800;
+        for (int i = 1; i <= total; i++) {
+            append("order-" + random.nextInt(20), i);
         }
-        start(executor, 64, new InMemoryLeadership(lock));
-        long total = offset;
+        start(executor, 64);
         await("every event ran", () -> executor.executions.get() == total);
 
-        executor.seenByEntity.forEach((entity, offsets) ->
-                assertThat(offsets).as("order of %s", entity).isSorted());
-        assertThat(executor.seenByEntity.values().stream().mapToInt(List::size).sum()).isEqualTo((int) total);
+        executor.seenByEntity.forEach((entity, offsets) -> assertThat(offsets).as("order of %s", entity).isSorted());
         assertThat(executor.maxRunning.get()).as("different entities ran at the same time").isGreaterThan(1);
         assertThat(executor.maxRunning.get()).as("bounded by max_in_flight").isLessThanOrEqualTo(64);
-        await("the checkpoint reached the end", () -> checkpoints.load("test").equals(Optional.of(
-                new Position(total, total))));
-        assertThat(checkpoints.saves).isSorted();
+        assertThat(overlaps.get()).isZero();
+        await("the checkpoint passed every batch", () -> checkpoints.load("test").orElseThrow().checkpoint()
+                .afterId() == 0 && executor.executions.get() == total && pipelines.getFirst().savedCheckpoint() != null
+                && checkpoints.load("test").orElseThrow().dispatched().batch()
+                < checkpoints.load("test").orElseThrow().checkpoint().batch());
+    }
+
+    @Test
+    void aRowsChangesArriveInCommitOrderNotTransactionIdOrder() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        // T_A begins first (the older transaction id) and writes another row; T_B then changes order 500 and
+        // commits; T_A changes order 500 after it (it waited on the row lock) and commits last.
+        InMemoryChangeSource.Transaction a = source.begin();
+        a.write(event("order-7", "other"));
+        InMemoryChangeSource.Transaction b = source.begin();
+        b.write(event("order-500", "paid"));
+        b.commit();
+        a.write(event("order-500", "shipped"));
+        a.commit();
+        start(executor, 16);
+        await("all three ran", () -> executor.executions.get() == 3);
+        assertThat(executor.afterValues).containsSubsequence("paid", "shipped");
+    }
+
+    @Test
+    void anOpenTransactionDelaysOnlyItsOwnRows() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        InMemoryChangeSource.Transaction open = source.begin();
+        open.write(event("order-1", "held"));
+        start(executor, 16);
+        for (int i = 1; i <= 50; i++) {
+            append("order-" + (i % 5 + 2), i);
+        }
+        await("the others' events ran while it stays open", () -> executor.executions.get() == 50);
+        assertThat(executor.afterValues).doesNotContain("held");
+        open.commit();
+        await("its own ran after its commit", () -> executor.executions.get() == 51);
+        assertThat(executor.afterValues.getLast()).isEqualTo("held");
     }
 
     @Test
     void theCheckpointNeverPassesAnUnfinishedEvent() throws Exception {
-        OrderRecordingExecutor executor = new OrderRecordingExecutor();
-        executor.blockOffset = 5;
-        for (long offset = 1; offset <= 200; offset++) {
-            append(offset, offset == 5 ? "slow" : "order-" + offset);
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.blockEntity = "slow";
+        append("order-1", 1);
+        append("slow", 2);
+        for (int i = 3; i <= 200; i++) {
+            append("order-" + i, i);
         }
-        start(executor, 256, new InMemoryLeadership(lock));
+        start(executor, 256);
         assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
         await("every other event ran", () -> executor.executions.get() == 199);
-        Thread.sleep(100); // several checkpoint intervals pass while offset 5 is still running
-        assertThat(checkpoints.saves).allMatch(p -> p.offset() < 5, "saved before offset 5");
-        assertThat(checkpoints.load("test")).contains(new Position(4, 4));
+        Thread.sleep(100); // several checkpoint intervals pass while the slow event is still running
+        // All 200 rows committed before the first snapshot: one batch, whose checkpoint stops before the slow row.
+        assertThat(checkpoints.load("test").orElseThrow().checkpoint()).isEqualTo(new Checkpoint(1, 1));
 
         executor.release.countDown();
-        await("the checkpoint passed everything", () -> checkpoints.load("test")
-                .equals(Optional.of(new Position(200, 200))));
+        await("the checkpoint passed everything", () -> executor.executions.get() == 200
+                && checkpoints.load("test").orElseThrow().checkpoint().equals(new Checkpoint(2, 0)));
+    }
+
+    @Test
+    void aStuckEntityHoldsBackBoundedMemoryThenTheStream() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.blockEntity = "stuck";
+        append("stuck", 0);
+        for (int i = 1; i <= 500; i++) {
+            append("order-" + (i % 50), i);
+        }
+        start(executor, 8, 100, new InMemoryLeadership(lock));
+        assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
+        await("the others ran up to the bound", () -> executor.executions.get() >= 90);
+        Thread.sleep(200);
+        assertThat(executor.executions.get()).as("no more than max_pending read past the stuck event")
+                .isLessThan(100);
+        executor.release.countDown();
+        await("everything ran once it moved", () -> executor.executions.get() == 501);
     }
 
     @Test
     void stoppingFinishesInFlightEventsAndSavesTheCheckpoint() throws Exception {
-        OrderRecordingExecutor executor = new OrderRecordingExecutor();
-        for (long offset = 1; offset <= 300; offset++) {
-            append(offset, "order-" + (offset % 7));
+        RecordingExecutor executor = new RecordingExecutor();
+        for (int i = 1; i <= 300; i++) {
+            append("order-" + (i % 7), i);
         }
-        EventPipeline pipeline = start(executor, 16, new InMemoryLeadership(lock));
+        EventPipeline pipeline = start(executor, 16);
         await("some events ran", () -> executor.executions.get() > 20);
         pipeline.stop(Duration.ofSeconds(10));
         loops.getFirst().join(10_000);
-        int ran = executor.executions.get();
-        Position saved = checkpoints.load("test").orElseThrow();
-        // Everything up to the checkpoint ran; nothing ran twice.
-        assertThat(saved.offset()).isLessThanOrEqualTo(ran);
-        List<Long> all = executor.seenByEntity.values().stream().flatMap(List::stream).sorted().toList();
-        assertThat(all).doesNotHaveDuplicates();
-        for (long offset = 1; offset <= saved.offset(); offset++) {
-            assertThat(all).contains(offset);
-        }
         assertThat(pipeline.isActive()).isFalse();
+        assertThat(executor.deliveryIds).doesNotHaveDuplicates();
+
+        // The next process resumes where this one stopped: every event once, none twice.
+        RecordingExecutor next = new RecordingExecutor();
+        start(next, 16);
+        await("the rest ran", () -> executor.executions.get() + next.executions.get() == 300);
+        List<String> all = new ArrayList<>(executor.deliveryIds);
+        all.addAll(next.deliveryIds);
+        assertThat(all).hasSize(300).doesNotHaveDuplicates();
     }
 
     @Test
     void aStandbyTakesOverFromTheCheckpointWhenTheActiveOneStops() throws Exception {
-        OrderRecordingExecutor first = new OrderRecordingExecutor();
-        OrderRecordingExecutor second = new OrderRecordingExecutor();
-        for (long offset = 1; offset <= 100; offset++) {
-            append(offset, "order-" + (offset % 5));
+        RecordingExecutor first = new RecordingExecutor();
+        RecordingExecutor second = new RecordingExecutor();
+        for (int i = 1; i <= 100; i++) {
+            append("order-" + (i % 5), i);
         }
-        EventPipeline active = start(first, 16, new InMemoryLeadership(lock));
+        EventPipeline active = start(first, 16);
         await("the first consumed everything", () -> first.executions.get() == 100);
-        start(second, 16, new InMemoryLeadership(lock));
+        start(second, 16);
         Thread.sleep(100);
         assertThat(second.executions.get()).as("the standby consumes nothing while the other is active").isZero();
 
         active.stop(Duration.ofSeconds(5));
-        for (long offset = 101; offset <= 150; offset++) {
-            append(offset, "order-" + (offset % 5));
+        for (int i = 101; i <= 150; i++) {
+            append("order-" + (i % 5), i);
         }
         await("the standby took over", () -> second.executions.get() == 50);
-        assertThat(second.seenByEntity.values().stream().flatMap(List::stream)).allMatch(o -> o > 100);
+        assertThat(second.afterValues).allMatch(n -> ((Number) n).longValue() > 100);
+    }
+
+    @Test
+    void losingTheLockStopsDispatchAtOnceAndNoEntityRunsInTwoProcesses() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.failing = true; // the leader is busy retrying every entity
+        for (int i = 1; i <= 40; i++) {
+            append("order-" + (i % 10), i);
+        }
+        InMemoryLeadership leader = new InMemoryLeadership(lock);
+        start(executor, 16, 10_000, leader);
+        await("the leader is retrying", () -> overlaps.get() == 0 && openPerEntity.size() == 10);
+        start(executor, 16, 10_000, new InMemoryLeadership(lock));
+        leader.lose(); // only the lock's session dies; the old leader still reaches everything else
+        Thread.sleep(LEASE.toMillis() * 2);
+        executor.failing = false;
+        await("the standby delivered everything", () -> executor.executions.get() >= 40);
+        assertThat(overlaps.get()).as("an entity ran in two processes at once").isZero();
+        assertThat(executor.deliveryIds).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aProcessWhosePlaceWasClaimedCannotMoveTheCheckpoint() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.blockEntity = "slow";
+        append("slow", 1);
+        EventPipeline pipeline = start(executor, 16);
+        assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
+        checkpoints.claim("test"); // another process took the consumer over
+        executor.release.countDown();
+        await("the fenced process stood down", () -> !pipeline.isActive() || loops.isEmpty());
+        assertThat(checkpoints.load("test").orElseThrow().checkpoint()).isEqualTo(Checkpoint.START);
+    }
+
+    @Test
+    void afterACrashOnlyTheActionsInFlightRunAgain() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.blockEntity = "slow";
+        append("slow", 0);
+        for (int i = 1; i <= 300; i++) {
+            append("order-" + (i % 30), i);
+        }
+        InMemoryLeadership crashed = new InMemoryLeadership(lock);
+        start(executor, 32, 10_000, crashed);
+        assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
+        await("everything but the slow event ran", () -> executor.executions.get() == 300);
+        // A crash: the lock's session dies with the process; nothing more is saved. The checkpoint is stuck before
+        // the slow event, 300 finished events behind it.
+        crashed.crash();
+        await("the crashed process stopped", () -> !pipelines.getFirst().isActive());
+        executor.release.countDown();
+
+        RecordingExecutor next = new RecordingExecutor();
+        start(next, 32);
+        await("the slow event ran again", () -> next.executions.get() >= 1);
+        Thread.sleep(200);
+        assertThat(next.executions.get()).as("only the event in flight at the crash ran again").isEqualTo(1);
+        assertThat(next.afterValues).containsExactly(0L);
+    }
+
+    @Test
+    void twoRowsWithTheSameEventIdAreTwoEventsAndNeitherStallsTheCheckpoint() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        ChangeEvent twin = event("order-1", 1L);
+        source.append(twin, twin, event("order-2", 2L));
+        start(executor, 16);
+        await("all three ran", () -> executor.executions.get() == 3);
+        await("the checkpoint passed them", () -> checkpoints.load("test").orElseThrow().checkpoint()
+                .equals(new Checkpoint(2, 0)));
     }
 
     @Test
     void anUnreachableSourceIsRetriedAndNothingIsLost() throws Exception {
-        OrderRecordingExecutor executor = new OrderRecordingExecutor();
+        RecordingExecutor executor = new RecordingExecutor();
         source.setFailing(true);
-        for (long offset = 1; offset <= 30; offset++) {
-            append(offset, "order-" + offset);
+        for (int i = 1; i <= 30; i++) {
+            append("order-" + i, i);
         }
-        start(executor, 16, new InMemoryLeadership(lock));
-        Thread.sleep(300);
+        EventPipeline pipeline = start(executor, 16);
+        await("readiness says why", () -> pipeline.problem() != null);
+        assertThat(pipeline.problem()).contains("change source unavailable");
         assertThat(executor.executions.get()).isZero();
         source.setFailing(false);
         await("every event ran once the source came back", () -> executor.executions.get() == 30);
+        await("ready again", () -> pipeline.problem() == null);
+    }
+
+    @Test
+    void anUnreachableCheckpointStoreNeverEndsTheRun() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        checkpoints.setFailing(true);
+        for (int i = 1; i <= 10; i++) {
+            append("order-" + i, i);
+        }
+        EventPipeline pipeline = start(executor, 16);
+        await("readiness says why", () -> pipeline.problem() != null);
+        assertThat(pipeline.problem()).contains("cannot load the position");
+        checkpoints.setFailing(false);
+        await("every event ran", () -> executor.executions.get() == 10);
+        assertThat(loops.getFirst().isAlive()).isTrue();
     }
 }

@@ -11,6 +11,7 @@ import io.pgobserver.domain.observer.SlackAction;
 import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
 import io.pgobserver.domain.testing.InMemoryDeliveries;
@@ -40,9 +41,11 @@ class ProcessEventTest {
             "recovered_from_checkpoint", "observer", "condition_matched", "action_count", "action_type", "attempt",
             "retry_in_ms", "events_covered", "deliveries_written", "dead_lettered", "outcome"};
 
+    private static final String CONSUMER = "test";
+
     private final RecordingTracer tracer = new RecordingTracer();
-    private final InMemoryDeadLetters deadLetters = new InMemoryDeadLetters();
     private final InMemoryDeliveries deliveries = new InMemoryDeliveries();
+    private final InMemoryDeadLetters deadLetters = new InMemoryDeadLetters(deliveries);
     private final ScriptedExecutor webhook = new ScriptedExecutor("webhook");
     private final ScriptedExecutor slack = new ScriptedExecutor("slack");
     private final ScriptedExecutor email = new ScriptedExecutor("email");
@@ -60,22 +63,15 @@ class ProcessEventTest {
     }
 
     private ProcessEvent processEvent(Observer observer) {
-        return new ProcessEvent(tracer, tracer, TracingSettings.defaults(), List.of(observer),
+        return new ProcessEvent(CONSUMER, tracer, tracer, TracingSettings.defaults(), List.of(observer),
                 new ActionExecutors(List.of(webhook, slack, email)), deadLetters, deliveries,
                 io.pgobserver.domain.port.Metrics.NOOP, waits::add, () -> 0.5,
                 Clock.fixed(Instant.parse("2026-02-03T04:05:06Z"), ZoneOffset.UTC));
     }
 
     /** Saves a checkpoint after every event, as a pipeline whose interval has passed would. */
-    private static final EventCompletion SAVE_EACH = new EventCompletion() {
-        @Override
-        public boolean recoveredFromCheckpoint(ChangeEvent event) {
-            return false;
-        }
-
-        @Override
-        public CheckpointSave done(ChangeEvent event) {
-            return new CheckpointSave() {
+    private static EventCompletion saveEach(ChangeEvent event) {
+        return completion(false, () -> new EventCompletion.CheckpointSave() {
                 public long offset() {
                     return event.position().offset();
                 }
@@ -86,9 +82,31 @@ class ProcessEventTest {
 
                 public void run() {
                 }
-            };
-        }
-    };
+            });
+    }
+
+    /** A completion that may say the event ran before, and hands out the given save. */
+    private static EventCompletion completion(boolean mayHaveRun,
+                                              java.util.function.Supplier<EventCompletion.CheckpointSave> save) {
+        return new EventCompletion() {
+            public boolean mayHaveRun() {
+                return mayHaveRun;
+            }
+
+            public boolean cancelled() {
+                return false;
+            }
+
+            public CheckpointSave done() {
+                return save.get();
+            }
+        };
+    }
+
+    private static String deliveryId(ChangeEvent event, Observer observer, int index) {
+        return new DeliveryKey(CONSUMER, event.position().offset(), observer.name(), observer.actionKeys().get(index))
+                .id();
+    }
 
     private RecordedSpan onlyRoot() {
         assertThat(tracer.roots()).hasSize(1);
@@ -100,7 +118,8 @@ class ProcessEventTest {
     @Test
     void aMatchingEventWithThreeActions() throws Exception {
         ChangeEvent event = Events.updated(7, "o-1", "paid", "shipped").withTraceContext(WRITER);
-        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, SAVE_EACH);
+        Observer observer = shipped(RetryPolicy.DEFAULT);
+        processEvent(observer).process(event, saveEach(event));
 
         RecordedSpan root = onlyRoot();
         assertThat(tracer.tree(root, KEYS)).isEqualTo("""
@@ -120,15 +139,15 @@ class ProcessEventTest {
         assertThat(root.parentSpanId).isEqualTo(WRITER.spanId());
         assertThat(tracer.named("execute_action")).allMatch(s -> s.kind == SpanKind.CLIENT);
         assertThat(webhook.requests).singleElement()
-                .satisfies(r -> assertThat(r.deliveryId()).isEqualTo(event.id() + ".order_shipped.0"));
-        assertThat(deliveries.isDelivered(event.id() + ".order_shipped.2")).isTrue();
-        assertThat(deadLetters.list(10)).isEmpty();
+                .satisfies(r -> assertThat(r.deliveryId()).isEqualTo(deliveryId(event, observer, 0)));
+        assertThat(deliveries.isSettled(deliveryId(event, observer, 2))).isTrue();
+        assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
     }
 
     @Test
     void aNonMatchingEvent() throws Exception {
         ChangeEvent event = Events.updated(8, "o-2", "new", "paid");
-        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, SAVE_EACH);
+        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, saveEach(event));
 
         RecordedSpan root = onlyRoot();
         assertThat(tracer.tree(root, KEYS)).isEqualTo("""
@@ -181,9 +200,10 @@ class ProcessEventTest {
         assertThat(failed.error()).isEqualTo("HTTP 503");
         assertThat(failed.events()).contains("exception");
         // One delivery id across every attempt: the receiver's de-duplication key.
-        assertThat(webhook.requests).extracting(r -> r.deliveryId()).containsOnly(event.id() + ".order_shipped.0");
+        assertThat(webhook.requests).extracting(r -> r.deliveryId())
+                .containsOnly(deliveryId(event, shipped(RetryPolicy.DEFAULT), 0));
         assertThat(webhook.requests).extracting(r -> r.attempt()).containsExactly(1, 2, 3);
-        assertThat(deadLetters.list(10)).isEmpty();
+        assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
     }
 
     @Test
@@ -206,7 +226,7 @@ class ProcessEventTest {
                   export_metrics
                 """);
         assertThat(waits).isEmpty();
-        DeadLetter letter = deadLetters.list(10).getFirst();
+        DeadLetter letter = deadLetters.list(CONSUMER, 10).getFirst();
         assertThat(letter.observer()).isEqualTo("order_shipped");
         assertThat(letter.actionIndex()).isZero();
         assertThat(letter.actionType()).isEqualTo("webhook");
@@ -225,7 +245,7 @@ class ProcessEventTest {
                 .process(Events.updated(12, "o-6", "paid", "shipped"), EventCompletion.NONE);
         assertThat(email.requests).hasSize(3);
         assertThat(waits).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100));
-        assertThat(deadLetters.list(10)).singleElement().satisfies(l -> {
+        assertThat(deadLetters.list(CONSUMER, 10)).singleElement().satisfies(l -> {
             assertThat(l.actionType()).isEqualTo("email");
             assertThat(l.attempts()).isEqualTo(3);
         });
@@ -244,7 +264,7 @@ class ProcessEventTest {
                     dead_letter
                   export_metrics
                 """);
-        assertThat(deadLetters.list(10)).singleElement().satisfies(l -> {
+        assertThat(deadLetters.list(CONSUMER, 10)).singleElement().satisfies(l -> {
             assertThat(l.actionIndex()).isEqualTo(-1);
             assertThat(l.actionType()).isEqualTo("condition");
             assertThat(l.error()).contains("broken").contains("no such overload");
@@ -255,17 +275,8 @@ class ProcessEventTest {
     @Test
     void aRedeliveredEventSkipsActionsAlreadyDelivered() throws Exception {
         ChangeEvent event = Events.updated(14, "o-8", "paid", "shipped");
-        deliveries.markDelivered(event.id() + ".order_shipped.0");
-        EventCompletion recovered = new EventCompletion() {
-            public boolean recoveredFromCheckpoint(ChangeEvent e) {
-                return true;
-            }
-
-            public CheckpointSave done(ChangeEvent e) {
-                return null;
-            }
-        };
-        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, recovered);
+        deliveries.record(deliveryId(event, shipped(RetryPolicy.DEFAULT), 0));
+        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, completion(true, () -> null));
         assertThat(webhook.requests).isEmpty();
         assertThat(slack.requests).hasSize(1);
         assertThat(tracer.named("execute_actions").getFirst().attribute("deduplicated")).isEqualTo(1L);
@@ -273,27 +284,74 @@ class ProcessEventTest {
     }
 
     @Test
-    void aDeadLetterStoreOutageLeavesTheEventUnfinished() {
+    void aDeadLetterStoreOutageRetriesTheWriteAloneAndNeverTheDeliveredActions() throws Exception {
         webhook.then(ActionResult.Failure.permanentFailure("HTTP 400", null));
-        ProcessEvent process = new ProcessEvent(tracer, tracer, TracingSettings.defaults(),
-                List.of(shipped(RetryPolicy.DEFAULT)), new ActionExecutors(List.of(webhook, slack, email)),
-                new UnavailableDeadLetters(), deliveries, io.pgobserver.domain.port.Metrics.NOOP, waits::add, () -> 0.5, Clock.systemUTC());
-        boolean[] saved = {false};
+        deadLetters.failNext(3);
+        boolean[] done = {false};
+        ChangeEvent event = Events.updated(15, "o-9", "paid", "shipped");
+        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, completion(false, () -> {
+            done[0] = true;
+            return null;
+        }));
+        assertThat(done[0]).as("the event is done once the letter is stored").isTrue();
+        assertThat(deadLetters.list(CONSUMER, 10)).singleElement()
+                .satisfies(l -> assertThat(l.actionType()).isEqualTo("webhook"));
+        assertThat(webhook.requests).as("the failed action ran once").hasSize(1);
+        assertThat(slack.requests).as("the delivered ones too").hasSize(1);
+        assertThat(email.requests).hasSize(1);
+        // Backoff between the write attempts only.
+        assertThat(waits).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
+        assertThat(tracer.named("dead_letter").getFirst().error()).contains("dead-letter store unavailable");
+    }
+
+    @Test
+    void aDeadLetterThatCannotBeWrittenWhenDispatchStopsLeavesTheEventUndoneWithItsDeliveriesRecorded() {
+        email.then(ActionResult.Failure.permanentFailure("550 mailbox unavailable", null));
+        deadLetters.failNext(1000);
+        boolean[] done = {false};
+        boolean[] cancelled = {false};
+        ChangeEvent event = Events.updated(17, "o-11", "paid", "shipped");
+        Observer observer = shipped(RetryPolicy.DEFAULT);
         EventCompletion completion = new EventCompletion() {
-            public boolean recoveredFromCheckpoint(ChangeEvent e) {
+            public boolean mayHaveRun() {
                 return false;
             }
 
-            public CheckpointSave done(ChangeEvent e) {
-                saved[0] = true;
+            public boolean cancelled() {
+                return cancelled[0];
+            }
+
+            public CheckpointSave done() {
+                done[0] = true;
                 return null;
             }
         };
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                () -> process.process(Events.updated(15, "o-9", "paid", "shipped"), completion))
-                .hasMessageContaining("database unavailable");
-        assertThat(saved[0]).as("the event must not be passed to the checkpoint").isFalse();
-        assertThat(onlyRoot().error()).contains("database unavailable");
+        ProcessEvent process = new ProcessEvent(CONSUMER, tracer, tracer, TracingSettings.defaults(),
+                List.of(observer), new ActionExecutors(List.of(webhook, slack, email)), deadLetters, deliveries,
+                io.pgobserver.domain.port.Metrics.NOOP, wait -> cancelled[0] = true, () -> 0.5, Clock.systemUTC());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> process.process(event, completion))
+                .isInstanceOf(InterruptedException.class);
+        assertThat(done[0]).as("the event must not be passed to the checkpoint").isFalse();
+        // The webhook and Slack ran before the email's letter was due: what was delivered is recorded even so,
+        // and the next holder, which runs the event again, skips it.
+        assertThat(deliveries.isSettled(deliveryId(event, observer, 0))).isTrue();
+        assertThat(deliveries.isSettled(deliveryId(event, observer, 1))).isTrue();
+        assertThat(deliveries.isSettled(deliveryId(event, observer, 2))).isFalse();
+        assertThat(onlyRoot().error()).contains("event not finished");
+    }
+
+    @Test
+    void twoRowsSharingAnEventIdAreTwoDeliveries() throws Exception {
+        ChangeEvent first = Events.updated(20, "o-12", "paid", "shipped");
+        ChangeEvent second = new ChangeEvent(first.id(), new io.pgobserver.domain.event.Position(21, 21),
+                first.entityType(), first.entityId(), first.kind(), first.before(), first.after(), first.occurredAt(),
+                first.traceContext());
+        Observer observer = shipped(RetryPolicy.DEFAULT);
+        ProcessEvent process = processEvent(observer);
+        process.process(first, EventCompletion.NONE);
+        process.process(second, completion(true, () -> null));
+        assertThat(webhook.requests).as("the second row is not taken for a redelivery of the first").hasSize(2);
+        assertThat(webhook.requests.get(0).deliveryId()).isNotEqualTo(webhook.requests.get(1).deliveryId());
     }
 
     @Test
@@ -301,40 +359,12 @@ class ProcessEventTest {
         TracingSettings onlyCustomers = new TracingSettings(true, "svc", "otlp", null, "grpc", 1.0, 2048, 512,
                 Duration.ofSeconds(5), null, Set.of("public.customers"), null, null);
         RecordingTracer untraced = new RecordingTracer();
-        new ProcessEvent(tracer, untraced, onlyCustomers, List.of(shipped(RetryPolicy.DEFAULT)),
+        new ProcessEvent(CONSUMER, tracer, untraced, onlyCustomers, List.of(shipped(RetryPolicy.DEFAULT)),
                 new ActionExecutors(List.of(webhook, slack, email)), deadLetters, deliveries,
                 io.pgobserver.domain.port.Metrics.NOOP, waits::add, () -> 0.5, Clock.systemUTC())
                 .process(Events.updated(16, "o-10", "paid", "shipped"), EventCompletion.NONE);
         assertThat(tracer.spans()).isEmpty();
         assertThat(untraced.roots()).hasSize(1);
         assertThat(webhook.requests).hasSize(1);
-    }
-
-    /** A dead-letter store whose database is down. */
-    private static final class UnavailableDeadLetters implements io.pgobserver.domain.port.DeadLetters {
-        @Override
-        public long add(DeadLetter letter) {
-            throw new IllegalStateException("database unavailable");
-        }
-
-        @Override
-        public List<DeadLetter> list(int limit) {
-            return List.of();
-        }
-
-        @Override
-        public java.util.Optional<DeadLetter> find(long id) {
-            return java.util.Optional.empty();
-        }
-
-        @Override
-        public boolean remove(long id) {
-            return false;
-        }
-
-        @Override
-        public java.util.Map<String, Long> countByObserver() {
-            return java.util.Map.of();
-        }
     }
 }

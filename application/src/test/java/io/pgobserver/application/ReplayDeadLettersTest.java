@@ -8,6 +8,7 @@ import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
@@ -34,13 +35,18 @@ class ReplayDeadLettersTest {
             Condition.ALWAYS, List.of(new WebhookAction(URI.create("http://localhost:1/h"), null)), RetryPolicy.NONE);
 
     private ReplayDeadLetters replay(List<Observer> observers) {
-        return new ReplayDeadLetters(deadLetters, tracer, observers, new ActionExecutors(List.of(webhook)),
+        return new ReplayDeadLetters("test", deadLetters, tracer, observers, new ActionExecutors(List.of(webhook)),
                 Metrics.NOOP, d -> { }, () -> 0.5);
     }
 
     private long letter(String observerName, int index) {
+        return letter("test", observerName, index, "webhook-" + index);
+    }
+
+    private long letter(String consumer, String observerName, int index, String actionKey) {
         ChangeEvent event = Events.updated(3, "o-1", "paid", "shipped").withTraceContext(ORIGINAL);
-        return deadLetters.add(new DeadLetter(0, event, observerName, index, "webhook", "HTTP 500", 5, Instant.now()));
+        return deadLetters.add(new DeadLetter(0, consumer, event, observerName, index, actionKey, "webhook",
+                "HTTP 500", 5, Instant.now()));
     }
 
     @Test
@@ -49,14 +55,15 @@ class ReplayDeadLettersTest {
         ReplayDeadLetters.Result result = replay(List.of(observer)).replay(id);
 
         assertThat(result.delivered()).isTrue();
-        assertThat(deadLetters.find(id)).isEmpty();
+        assertThat(deadLetters.find("test", id)).isEmpty();
         RecordingTracer.RecordedSpan root = tracer.roots().getFirst();
         assertThat(root.name).isEqualTo("replay_dead_letter");
         assertThat(root.link).isEqualTo(ORIGINAL);
         assertThat(root.traceId).isNotEqualTo(ORIGINAL.traceId());
         assertThat(tracer.children(root)).extracting(s -> s.name).containsExactly("execute_action");
         // The receiver sees the same delivery id as the original attempts: it can de-duplicate.
-        assertThat(webhook.requests.getFirst().deliveryId()).endsWith(".hook.0");
+        assertThat(webhook.requests.getFirst().deliveryId()).isEqualTo(new DeliveryKey("test", 3, "hook", "webhook-0")
+                .id());
     }
 
     @Test
@@ -66,7 +73,7 @@ class ReplayDeadLettersTest {
         ReplayDeadLetters.Result result = replay(List.of(observer)).replay(id);
         assertThat(result.delivered()).isFalse();
         assertThat(result.message()).contains("HTTP 503");
-        assertThat(deadLetters.find(id)).isPresent();
+        assertThat(deadLetters.find("test", id)).isPresent();
         assertThat(tracer.roots().getFirst().error()).contains("HTTP 503");
     }
 
@@ -76,7 +83,7 @@ class ReplayDeadLettersTest {
         ReplayDeadLetters.Result result = replay(List.of(observer)).replay(id);
         assertThat(result.delivered()).isFalse();
         assertThat(result.message()).contains("no longer configured");
-        assertThat(deadLetters.find(id)).isPresent();
+        assertThat(deadLetters.find("test", id)).isPresent();
         assertThat(webhook.requests).isEmpty();
     }
 
@@ -86,7 +93,32 @@ class ReplayDeadLettersTest {
         long second = letter("hook", 0);
         List<ReplayDeadLetters.Result> results = replay(List.of(observer)).replayAll(100);
         assertThat(results).extracting(ReplayDeadLetters.Result::id).containsExactly(first, second);
-        assertThat(deadLetters.list(10)).isEmpty();
+        assertThat(deadLetters.list("test", 10)).isEmpty();
+    }
+
+    @Test
+    void theActionIsFoundByItsKeyWhenOthersWereInsertedBeforeIt() throws Exception {
+        ScriptedExecutor slack = new ScriptedExecutor("slack");
+        Observer reordered = new Observer("hook", "public.orders", Set.of(ChangeKind.UPDATED), "", Condition.ALWAYS,
+                List.of(new io.pgobserver.domain.observer.SlackAction(URI.create("http://localhost:1/s"), null, null,
+                                "#c", "t", null),
+                        new WebhookAction(URI.create("http://localhost:1/h"), null)),
+                List.of("new-slack", "the-hook"), RetryPolicy.NONE);
+        long id = letter("test", "hook", 0, "the-hook");
+        ReplayDeadLetters.Result result = new ReplayDeadLetters("test", deadLetters, tracer, List.of(reordered),
+                new ActionExecutors(List.of(webhook, slack)), Metrics.NOOP, d -> { }, () -> 0.5).replay(id);
+        assertThat(result.delivered()).isTrue();
+        assertThat(webhook.requests).hasSize(1);
+        assertThat(slack.requests).isEmpty();
+    }
+
+    @Test
+    void anotherConsumersLettersAreNotReplayed() throws Exception {
+        long theirs = letter("other", "hook", 0, "webhook-0");
+        assertThat(replay(List.of(observer)).replay(theirs).delivered()).isFalse();
+        assertThat(replay(List.of(observer)).replayAll(100)).isEmpty();
+        assertThat(deadLetters.find("other", theirs)).isPresent();
+        assertThat(webhook.requests).isEmpty();
     }
 
     @Test

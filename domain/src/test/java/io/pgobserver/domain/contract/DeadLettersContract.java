@@ -21,7 +21,7 @@ public abstract class DeadLettersContract {
     private static DeadLetter letter(long offset, String observer) {
         ChangeEvent event = Events.updated(offset, "o-" + offset, "new", "shipped").withTraceContext(
                 TraceContext.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "vendor=value").orElseThrow());
-        return new DeadLetter(0, event, observer, 0, "webhook", "HTTP 400 Bad Request", 1,
+        return new DeadLetter(0, "c1", event, observer, 0, "webhook-0", "webhook", "HTTP 400 Bad Request", 1,
                 Instant.parse("2026-01-02T03:04:05Z").truncatedTo(ChronoUnit.MILLIS));
     }
 
@@ -30,7 +30,7 @@ public abstract class DeadLettersContract {
         DeadLetters store = newStore();
         DeadLetter original = letter(7, "order_shipped");
         long id = store.add(original);
-        DeadLetter found = store.find(id).orElseThrow();
+        DeadLetter found = store.find("c1", id).orElseThrow();
         assertThat(found.id()).isEqualTo(id);
         assertThat(found.observer()).isEqualTo("order_shipped");
         assertThat(found.actionIndex()).isZero();
@@ -57,9 +57,9 @@ public abstract class DeadLettersContract {
         long a = store.add(letter(1, "a"));
         long b = store.add(letter(2, "b"));
         long c = store.add(letter(3, "a"));
-        assertThat(store.list(10)).extracting(DeadLetter::id).containsExactly(a, b, c);
-        assertThat(store.list(2)).extracting(DeadLetter::id).containsExactly(a, b);
-        assertThat(store.countByObserver()).isEqualTo(Map.of("a", 2L, "b", 1L));
+        assertThat(store.list("c1", 10)).extracting(DeadLetter::id).containsExactly(a, b, c);
+        assertThat(store.list("c1", 2)).extracting(DeadLetter::id).containsExactly(a, b);
+        assertThat(store.countByObserver("c1")).isEqualTo(Map.of("a", 2L, "b", 1L));
     }
 
     @Test
@@ -67,8 +67,8 @@ public abstract class DeadLettersContract {
         DeadLetters store = newStore();
         long id = store.add(letter(1, "a"));
         assertThat(store.remove(id)).isTrue();
-        assertThat(store.find(id)).isEmpty();
+        assertThat(store.find("c1", id)).isEmpty();
         assertThat(store.remove(id)).isFalse();
-        assertThat(store.countByObserver()).isEmpty();
+        assertThat(store.countByObserver("c1")).isEmpty();
     }
 }

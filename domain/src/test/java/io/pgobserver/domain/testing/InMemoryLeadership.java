@@ -14,6 +14,7 @@ public final class InMemoryLeadership implements Leadership {
     }
 
     private final Lock lock;
+    private volatile boolean dead;
 
     public InMemoryLeadership(Lock lock) {
         this.lock = lock;
@@ -26,7 +27,7 @@ public final class InMemoryLeadership implements Leadership {
     @Override
     public boolean acquire(Duration maxWait) throws InterruptedException {
         long deadline = System.nanoTime() + maxWait.toNanos();
-        while (!lock.holder.compareAndSet(null, this) && lock.holder.get() != this) {
+        while (dead || !lock.holder.compareAndSet(null, this) && lock.holder.get() != this) {
             if (System.nanoTime() > deadline) {
                 return false;
             }
@@ -47,6 +48,12 @@ public final class InMemoryLeadership implements Leadership {
 
     /** Takes the lock away, as a lost database session would. */
     public void lose() {
+        release();
+    }
+
+    /** Takes the lock away for good, as the death of the process would: it never takes it again. */
+    public void crash() {
+        dead = true;
         release();
     }
 }
