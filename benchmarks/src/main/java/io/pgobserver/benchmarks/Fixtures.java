@@ -85,12 +85,12 @@ final class Fixtures {
         }
 
         @Override
-        public List<DeadLetter> list(int limit) {
+        public List<DeadLetter> list(String consumer, int limit) {
             return List.of();
         }
 
         @Override
-        public Optional<DeadLetter> find(long id) {
+        public Optional<DeadLetter> find(String consumer, long id) {
             return Optional.empty();
         }
 
@@ -100,7 +100,7 @@ final class Fixtures {
         }
 
         @Override
-        public Map<String, Long> countByObserver() {
+        public Map<String, Long> countByObserver(String consumer) {
             return Map.of();
         }
     };

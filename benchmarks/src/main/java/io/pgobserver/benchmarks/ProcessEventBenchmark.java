@@ -87,7 +87,7 @@ public class ProcessEventBenchmark {
     }
 
     private static ProcessEvent processEvent(Tracer tracer, List<Observer> observers, ActionExecutors executors) {
-        return new ProcessEvent(tracer, NoopTracingModule.tracer(), TracingSettings.defaults(), observers, executors,
+        return new ProcessEvent(UntracedProcessEvent.CONSUMER, tracer, NoopTracingModule.tracer(), TracingSettings.defaults(), observers, executors,
                 Fixtures.NO_DEAD_LETTERS, null, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
     }
 

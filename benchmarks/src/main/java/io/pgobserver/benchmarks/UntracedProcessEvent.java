@@ -8,6 +8,7 @@ import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.trace.Scope;
@@ -32,6 +33,8 @@ import java.util.List;
  */
 final class UntracedProcessEvent {
 
+    static final String CONSUMER = "bench";
+
     private final List<Observer> observers;
     private final ActionExecutors executors;
     private final Metrics metrics;
@@ -45,7 +48,7 @@ final class UntracedProcessEvent {
     void process(ChangeEvent event, EventCompletion completion) {
         long started = System.nanoTime();
         String outcome = "unmatched";
-        boolean recovered = completion.recoveredFromCheckpoint(event);
+        boolean recovered = completion.mayHaveRun();
         List<String> delivered = new ArrayList<>();
         for (Observer observer : observers) {
             if (!observer.watches(event)) {
@@ -56,7 +59,7 @@ final class UntracedProcessEvent {
                 executeActions(event, observer, recovered, delivered);
             }
         }
-        EventCompletion.CheckpointSave save = completion.done(event);
+        EventCompletion.CheckpointSave save = completion.done();
         if (save != null) {
             save.run();
         }
@@ -73,7 +76,7 @@ final class UntracedProcessEvent {
 
     private void executeActions(ChangeEvent event, Observer observer, boolean recovered, List<String> delivered) {
         for (int i = 0; i < observer.actions().size(); i++) {
-            String deliveryId = ActionRequest.deliveryId(event, observer.name(), i);
+            String deliveryId = deliveryId(event, observer, i);
             Outcome outcome = run(event, observer, i);
             if (!(outcome.result() instanceof ActionResult.Success)) {
                 throw new IllegalStateException("benchmark action failed: " + outcome.result());
@@ -86,7 +89,7 @@ final class UntracedProcessEvent {
     private Outcome run(ChangeEvent event, Observer observer, int index) {
         var action = observer.actions().get(index);
         ActionExecutor executor = executors.forType(action.type());
-        String deliveryId = ActionRequest.deliveryId(event, observer.name(), index);
+        String deliveryId = deliveryId(event, observer, index);
         int maxAttempts = observer.retry().maxAttempts();
         for (int attempt = 1; ; attempt++) {
             long started = System.nanoTime();
@@ -102,6 +105,11 @@ final class UntracedProcessEvent {
     }
 
     private record Outcome(ActionResult result, int attempts) {
+    }
+
+    private static String deliveryId(ChangeEvent event, Observer observer, int index) {
+        return new DeliveryKey(CONSUMER, event.position().offset(), observer.name(), observer.actionKeys().get(index))
+                .id();
     }
 
     /** The span an untraced build would hand its executors: every method empty, no context of its own. */

@@ -22,7 +22,7 @@ class BaselineTest {
     void theUntracedCopyRunsTheSameActionsAsProcessEvent() throws Exception {
         InMemoryWebhookExecutor tracedExecutor = new InMemoryWebhookExecutor();
         InMemoryWebhookExecutor untracedExecutor = new InMemoryWebhookExecutor();
-        ProcessEvent traced = new ProcessEvent(NoopTracingModule.tracer(), NoopTracingModule.tracer(),
+        ProcessEvent traced = new ProcessEvent(UntracedProcessEvent.CONSUMER, NoopTracingModule.tracer(), NoopTracingModule.tracer(),
                 TracingSettings.defaults(), Fixtures.observers(3), new ActionExecutors(List.of(tracedExecutor)),
                 Fixtures.NO_DEAD_LETTERS, null, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
         UntracedProcessEvent untraced = new UntracedProcessEvent(Fixtures.observers(3),

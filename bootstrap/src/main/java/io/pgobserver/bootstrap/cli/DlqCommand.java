@@ -63,8 +63,9 @@ final class DlqCommand implements Runnable {
             long total;
             try (AdminSession session = AdminSession.open(options, spec)) {
                 DeadLetters queue = session.get(DeadLetters.class);
-                letters = queue.list(limit);
-                total = queue.countByObserver().values().stream().mapToLong(Long::longValue).sum();
+                String consumer = session.config().listener().consumer();
+                letters = queue.list(consumer, limit);
+                total = queue.countByObserver(consumer).values().stream().mapToLong(Long::longValue).sum();
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

@@ -2,7 +2,7 @@ package io.pgobserver.bootstrap.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
 
 /** The consumer's checkpoint, its lag, the dead letters and whether a listener is active. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show the consumer's checkpoint, how far it lags behind the change stream (events and "
-                + "seconds), the dead letters per observer, and whether a listener is active or none is running.")
+        description = "Show the consumer's checkpoint, how far it lags behind the change stream (events committed "
+                + "and not yet read, and the oldest one's age), the consumer's dead letters per observer, and whether "
+                + "a listener is active or none is running.")
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin
@@ -36,7 +37,7 @@ final class StatusCommand implements Callable<Integer> {
     boolean json;
 
     /** What {@code status} reports. */
-    record Report(String consumer, Optional<Position> checkpoint, ChangeSource.Lag lag,
+    record Report(String consumer, Optional<CheckpointStore.Saved> checkpoint, ChangeSource.Lag lag,
                   Map<String, Long> deadLetters, boolean active) {
         long deadLetterTotal() {
             return deadLetters.values().stream().mapToLong(Long::longValue).sum();
@@ -48,9 +49,10 @@ final class StatusCommand implements Callable<Integer> {
         Report report;
         try (AdminSession session = AdminSession.open(options, spec)) {
             String consumer = session.config().listener().consumer();
-            Optional<Position> checkpoint = session.get(CheckpointStore.class).load(consumer);
-            ChangeSource.Lag lag = session.get(ChangeSource.class).lag(checkpoint.orElse(Position.START));
-            Map<String, Long> letters = session.get(DeadLetters.class).countByObserver();
+            Optional<CheckpointStore.Saved> checkpoint = session.get(CheckpointStore.class).load(consumer);
+            ChangeSource.Lag lag = session.get(ChangeSource.class).lag(checkpoint.map(CheckpointStore.Saved::done)
+                    .orElse(Snapshot.ORIGIN));
+            Map<String, Long> letters = session.get(DeadLetters.class).countByObserver(consumer);
             boolean active = session.get(Leadership.class).isHeldByAnyone();
             report = new Report(consumer, checkpoint, lag, letters, active);
         }
@@ -64,7 +66,9 @@ final class StatusCommand implements Callable<Integer> {
         StringBuilder text = new StringBuilder();
         text.append("consumer:      ").append(report.consumer()).append('\n');
         text.append("checkpoint:    ").append(report.checkpoint()
-                .map(p -> "txid " + p.txid() + ", offset " + p.offset())
+                .map(p -> "batch " + p.checkpoint().batch() + ", after change_log id " + p.checkpoint().afterId()
+                        + " (batches done up to snapshot " + p.done() + "; dispatched up to batch "
+                        + p.dispatched().batch() + ", id " + p.dispatched().id() + ")")
                 .orElse("none yet (no event handled by this consumer)")).append('\n');
         text.append("lag:           ").append(report.lag().events()).append(" event(s)");
         if (report.lag().events() > 0) {
@@ -90,8 +94,12 @@ final class StatusCommand implements Callable<Integer> {
         JsonMapper mapper = JsonMapper.builder().build();
         ObjectNode root = mapper.createObjectNode();
         root.put("consumer", report.consumer());
-        report.checkpoint().ifPresentOrElse(p -> root.putObject("checkpoint").put("txid", p.txid())
-                .put("offset", p.offset()), () -> root.putNull("checkpoint"));
+        report.checkpoint().ifPresentOrElse(p -> {
+            ObjectNode checkpoint = root.putObject("checkpoint");
+            checkpoint.put("batch", p.checkpoint().batch()).put("after_id", p.checkpoint().afterId())
+                    .put("done_snapshot", p.done().value()).put("epoch", p.epoch());
+            checkpoint.putObject("dispatched").put("batch", p.dispatched().batch()).put("id", p.dispatched().id());
+        }, () -> root.putNull("checkpoint"));
         root.putObject("lag").put("events", report.lag().events())
                 .put("seconds", report.lag().age().toMillis() / 1000.0);
         ObjectNode letters = root.putObject("dead_letters");

@@ -174,9 +174,10 @@ public final class ConfigLoader {
         int batchSize = node.integer("batch_size", d.batchSize(), 1, 100_000);
         Duration poll = node.duration("poll_interval", d.pollInterval());
         int maxInFlight = node.integer("max_in_flight", d.maxInFlight(), 1, 100_000);
+        int maxPending = node.integer("max_pending", Math.max(d.maxPending(), maxInFlight), 1, 10_000_000);
         Duration checkpoint = node.duration("checkpoint_interval", d.checkpointInterval());
         Duration retention = node.duration("retention", null);
-        return new ListenerSettings(consumer, batchSize, poll, maxInFlight, checkpoint, retention);
+        return new ListenerSettings(consumer, batchSize, poll, maxInFlight, maxPending, checkpoint, retention);
     }
 
     private static TracingSettings tracing(Node node) {
@@ -256,7 +257,9 @@ public final class ConfigLoader {
         }
         String condition = node.string("condition", "");
         List<ActionSpec> actions = new ArrayList<>();
+        List<String> actionKeys = new ArrayList<>();
         for (Node action : node.list("actions")) {
+            actionKeys.add(actionKey(action, actionKeys));
             actions.add(action(action));
         }
         if (actions.isEmpty()) {
@@ -275,7 +278,39 @@ public final class ConfigLoader {
         }
         retryNode.finish();
         node.finish();
-        return new Configuration.ObserverDefinition(name, entity, on, condition, actions, retry);
+        return new Configuration.ObserverDefinition(name, entity, on, condition, actions, actionKeys, retry);
+    }
+
+    private static final Pattern ACTION_ID = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+
+    /**
+     * The action's stable key: its {@code id:}, else {@code h} and 16 hex digits of a SHA-256 over its settings.
+     * Delivery records and {@code webhook-id} use it, so inserting or reordering actions never makes one action
+     * pass for another; changing an action without an id gives it a new key (set one to keep it across edits).
+     */
+    private static String actionKey(Node action, List<String> earlier) {
+        String id = action.string("id", null);
+        String key;
+        if (id != null) {
+            if (!ACTION_ID.matcher(id).matches()) {
+                throw new ConfigException(action.key("id") + " '" + id
+                        + "' must be 1-64 letters, digits, '_', '-' or '.'");
+            }
+            key = id;
+        } else {
+            try {
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(action.canonical("id").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                key = "h" + java.util.HexFormat.of().formatHex(digest, 0, 8);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+            }
+        }
+        if (earlier.contains(key)) {
+            throw new ConfigException(action.path() + ": " + (id != null ? "id '" + id + "' is used by another action"
+                    : "an identical action is listed twice") + " of this observer; give each a distinct id:");
+        }
+        return key;
     }
 
     private static ActionSpec action(Node node) {

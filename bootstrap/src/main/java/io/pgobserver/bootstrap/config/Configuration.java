@@ -40,12 +40,17 @@ public record Configuration(
         warnings = List.copyOf(warnings);
     }
 
-    /** An observer as configured, its condition not yet compiled. */
+    /**
+     * An observer as configured, its condition not yet compiled.
+     *
+     * @param actionKeys each action's stable key, in the actions' order: its {@code id:}, else a hash of its settings
+     */
     public record ObserverDefinition(String name, String entity, Set<ChangeKind> on, String condition,
-                                     List<ActionSpec> actions, RetryPolicy retry) {
+                                     List<ActionSpec> actions, List<String> actionKeys, RetryPolicy retry) {
         public ObserverDefinition {
             on = Set.copyOf(on);
             actions = List.copyOf(actions);
+            actionKeys = List.copyOf(actionKeys);
         }
     }
 

@@ -233,6 +233,27 @@ final class Node {
     }
 
     /** Rejects keys that were never read: they are typos or settings this version does not know. */
+    /**
+     * The mapping as canonical JSON (keys sorted at every level), leaving out {@code except}: what an action's
+     * stable key is derived from when it has no {@code id:}.
+     */
+    String canonical(String except) {
+        if (node == null) {
+            return "{}";
+        }
+        ObjectNode copy = node.deepCopy();
+        copy.remove(except);
+        try {
+            return CANONICAL.writeValueAsString(CANONICAL.treeToValue(copy, Object.class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot render " + where() + " as JSON", e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
     void finish() {
         if (node == null) {
             return;

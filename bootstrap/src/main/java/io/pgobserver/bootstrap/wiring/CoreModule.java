@@ -76,7 +76,7 @@ public final class CoreModule extends AbstractModule {
         for (Configuration.ObserverDefinition d : config.observers()) {
             try {
                 observers.add(new Observer(d.name(), d.entity(), d.on(), d.condition(),
-                        compiler.compile(d.name(), d.condition()), d.actions(), d.retry()));
+                        compiler.compile(d.name(), d.condition()), d.actions(), d.actionKeys(), d.retry()));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("observers." + d.name() + ": " + e.getMessage(), e);
             }
@@ -94,7 +94,7 @@ public final class CoreModule extends AbstractModule {
     ProcessEvent processEvent(Tracer tracer, List<Observer> observers, ActionExecutors executors,
                               DeadLetters deadLetters, Deliveries deliveries, Metrics metrics, Sleeper sleeper,
                               Clock clock) {
-        return new ProcessEvent(tracer, NoopTracingModule.tracer(), config.tracing(), observers, executors,
+        return new ProcessEvent(config.listener().consumer(), tracer, NoopTracingModule.tracer(), config.tracing(), observers, executors,
                 deadLetters, config.deduplicate() ? deliveries : null, metrics, sleeper, null, clock);
     }
 
@@ -109,6 +109,6 @@ public final class CoreModule extends AbstractModule {
     @Singleton
     ReplayDeadLetters replayDeadLetters(DeadLetters deadLetters, Tracer tracer, List<Observer> observers,
                                         ActionExecutors executors, Metrics metrics, Sleeper sleeper) {
-        return new ReplayDeadLetters(deadLetters, tracer, observers, executors, metrics, sleeper, null);
+        return new ReplayDeadLetters(config.listener().consumer(), deadLetters, tracer, observers, executors, metrics, sleeper, null);
     }
 }

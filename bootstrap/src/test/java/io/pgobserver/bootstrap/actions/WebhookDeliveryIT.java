@@ -78,7 +78,7 @@ class WebhookDeliveryIT {
         ActionExecutors executors = new ActionExecutors(
                 actions.getInstance(Key.get(new TypeLiteral<Set<ActionExecutor>>() { })));
         executors.validate(List.of(observer));
-        return new ProcessEvent(tracer, NoopTracingModule.tracer(), TracingSettings.defaults(), List.of(observer),
+        return new ProcessEvent("it", tracer, NoopTracingModule.tracer(), TracingSettings.defaults(), List.of(observer),
                 executors, deadLetters, new InMemoryDeliveries(), Metrics.NOOP, waits::add, () -> 0.5,
                 Clock.systemUTC());
     }
@@ -111,7 +111,7 @@ class WebhookDeliveryIT {
         assertThat(sent.get(0).getHeaders().get("webhook-id")).isEqualTo(sent.get(1).getHeaders().get("webhook-id"));
         assertThat(sent.get(1).getHeaders().get("webhook-signature")).startsWith("v1,");
         assertThat(waits).containsExactly(Duration.ofMillis(100));
-        assertThat(deadLetters.list(10)).isEmpty();
+        assertThat(deadLetters.list("it", 10)).isEmpty();
         assertThat(tracer.named("execute_action")).extracting(s -> s.attribute("http_status"))
                 .containsExactly(503L, 200L);
     }
@@ -124,7 +124,7 @@ class WebhookDeliveryIT {
         requests(1);
         assertThat(server.getRequestCount()).isEqualTo(1);
         assertThat(waits).isEmpty();
-        DeadLetter letter = deadLetters.list(10).getFirst();
+        DeadLetter letter = deadLetters.list("it", 10).getFirst();
         assertThat(letter.attempts()).isEqualTo(1);
         assertThat(letter.actionType()).isEqualTo("webhook");
         assertThat(letter.error()).contains("400");
@@ -138,7 +138,7 @@ class WebhookDeliveryIT {
 
         requests(2);
         assertThat(waits).containsExactly(Duration.ofSeconds(3));
-        assertThat(deadLetters.list(10)).isEmpty();
+        assertThat(deadLetters.list("it", 10)).isEmpty();
     }
 
     @Test
@@ -151,7 +151,7 @@ class WebhookDeliveryIT {
 
         requests(3);
         assertThat(waits).hasSize(2);
-        DeadLetter letter = deadLetters.list(10).getFirst();
+        DeadLetter letter = deadLetters.list("it", 10).getFirst();
         assertThat(letter.attempts()).isEqualTo(3);
         assertThat(tracer.named("execute_action")).allSatisfy(s -> assertThat(s.error()).isNotNull());
     }

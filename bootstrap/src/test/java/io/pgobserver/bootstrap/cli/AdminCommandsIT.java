@@ -11,7 +11,11 @@ import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.Services;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.Batch;
+import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Snapshot;
+import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
@@ -154,10 +158,14 @@ class AdminCommandsIT {
                 "dead letters:  none", "no process is listening");
 
         sql(databaseName(), "insert into public.orders (status) values ('new'), ('new'), ('new')");
-        long lastId = queryLong("select max(id) from pgobserver.change_log");
-        long firstTxid = queryLong("select min(txid::text::bigint) from pgobserver.change_log");
         try (Booted booted = boot()) {
-            booted.get(CheckpointStore.class).save("default", new Position(firstTxid, lastId - 2));
+            // A consumer that has read the three rows as one batch and done the first.
+            CheckpointStore store = booted.get(CheckpointStore.class);
+            CheckpointStore.Fence fence = store.claim("default").fence();
+            Batch batch = new Batch(1, Snapshot.ORIGIN, booted.get(ChangeSource.class).snapshot());
+            long firstId = queryLong("select min(id) from pgobserver.change_log");
+            store.dispatching(fence, batch, firstId + 2);
+            store.save(fence, new Checkpoint(1, firstId));
             booted.get(DeadLetters.class).add(letter("order_shipped", 0, "webhook"));
             booted.get(DeadLetters.class).add(letter("order_shipped", 0, "webhook"));
             booted.get(DeadLetters.class).add(letter("gone_observer", 0, "slack"));
@@ -165,17 +173,19 @@ class AdminCommandsIT {
 
             Cli.Result human = Cli.run("status", "--config", config.toString());
             assertThat(human.exitCode()).as(human.toString()).isZero();
-            assertThat(human.out()).contains("checkpoint:    txid " + firstTxid + ", offset " + (lastId - 2),
-                    "lag:           2 event(s), oldest waiting", "dead letters:  3 (gone_observer: 1, order_shipped: 2",
+            assertThat(human.out()).contains("checkpoint:    batch 1, after change_log id " + firstId,
+                    "lag:           3 event(s), oldest waiting", "dead letters:  3 (gone_observer: 1, order_shipped: 2",
                     "listener:      active");
 
             Cli.Result json = Cli.run("status", "--config", config.toString(), "--json");
             assertThat(json.exitCode()).as(json.toString()).isZero();
             JsonNode report = JSON.readTree(json.out());
             assertThat(report.path("consumer").asText()).isEqualTo("default");
-            assertThat(report.path("checkpoint").path("txid").asLong()).isEqualTo(firstTxid);
-            assertThat(report.path("checkpoint").path("offset").asLong()).isEqualTo(lastId - 2);
-            assertThat(report.path("lag").path("events").asLong()).isEqualTo(2);
+            assertThat(report.path("checkpoint").path("batch").asLong()).isEqualTo(1);
+            assertThat(report.path("checkpoint").path("after_id").asLong()).isEqualTo(firstId);
+            assertThat(report.path("checkpoint").path("dispatched").path("id").asLong()).isEqualTo(firstId + 2);
+            // Lag counts rows committed after the last wholly done batch: all three, until batch 1 is done.
+            assertThat(report.path("lag").path("events").asLong()).isEqualTo(3);
             assertThat(report.path("lag").path("seconds").isNumber()).isTrue();
             assertThat(report.path("dead_letters").path("total").asLong()).isEqualTo(3);
             assertThat(report.path("dead_letters").path("by_observer").path("order_shipped").asLong()).isEqualTo(2);
@@ -273,7 +283,7 @@ class AdminCommandsIT {
         ChangeEvent event = new ChangeEvent(UUID.randomUUID().toString(), new Position(100, 7), "public.orders", "42",
                 ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"), Map.of("id", 42, "status", "shipped"),
                 Instant.parse("2026-01-01T00:00:00Z"), TraceContext.NONE);
-        return new DeadLetter(0, event, observer, actionIndex, actionType,
+        return new DeadLetter(0, "default", event, observer, actionIndex, actionType + "-" + actionIndex, actionType,
                 actionIndex < 0 ? "condition failed" : "HTTP 500 from receiver", 5, Instant.now());
     }
 

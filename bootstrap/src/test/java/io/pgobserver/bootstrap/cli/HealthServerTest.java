@@ -30,11 +30,11 @@ class HealthServerTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private EventPipeline pipeline(InMemoryLeadership leadership) {
-        ProcessEvent process = new ProcessEvent(NoopTracingModule.tracer(), NoopTracingModule.tracer(),
+        ProcessEvent process = new ProcessEvent("health", NoopTracingModule.tracer(), NoopTracingModule.tracer(),
                 TracingSettings.defaults(), List.of(), new ActionExecutors(List.of()), new InMemoryDeadLetters(),
                 null, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
         return new EventPipeline(source, new InMemoryCheckpointStore(), leadership, process, Metrics.NOOP,
-                new ListenerSettings("health", 10, Duration.ofMillis(20), 4, null, null), d -> Thread.sleep(5));
+                new ListenerSettings("health", 10, Duration.ofMillis(20), 4, 100, null, null), d -> Thread.sleep(5));
     }
 
     private HttpResponse<String> get(HealthServer server, String path) throws Exception {
