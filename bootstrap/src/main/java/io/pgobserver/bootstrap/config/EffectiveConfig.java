@@ -49,6 +49,7 @@ public final class EffectiveConfig {
         listener.put("batch_size", config.listener().batchSize());
         listener.put("poll_interval", duration(config.listener().pollInterval()));
         listener.put("max_in_flight", config.listener().maxInFlight());
+        listener.put("max_pending", config.listener().maxPending());
         listener.put("checkpoint_interval", duration(config.listener().checkpointInterval()));
         listener.put("retention", config.listener().retention() == null ? null : duration(config.listener().retention()));
         listener.put("deduplicate", config.deduplicate());
@@ -64,8 +65,11 @@ public final class EffectiveConfig {
             observer.put("on", o.on().stream().map(k -> k.wireName()).sorted().toList());
             observer.put("condition", o.condition());
             List<Object> actions = new ArrayList<>();
-            for (ActionSpec action : o.actions()) {
-                actions.add(action(action));
+            for (int i = 0; i < o.actions().size(); i++) {
+                Map<String, Object> action = new LinkedHashMap<>();
+                action.put("id", o.actionKeys().get(i));
+                action.putAll(action(o.actions().get(i)));
+                actions.add(action);
             }
             observer.put("actions", actions);
             observer.put("retry", ordered("max_attempts", o.retry().maxAttempts(),
