@@ -34,8 +34,11 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
     private static final int VALIDATION_TIMEOUT_SECONDS = 5;
 
     // The lock key as pg_locks shows a bigint advisory lock: classid = high 32 bits, objid = low 32, objsubid = 1.
+    // Advisory locks are per database, but pg_locks lists the whole cluster's: the same consumer name observed in
+    // another database of the cluster holds the same key there, and is not our leader.
     private static final String LOCK_MATCH = """
             locktype = 'advisory' and objsubid = 1 and granted
+            and database = (select oid from pg_database where datname = current_database())
             and classid::bigint = (? >> 32) and objid::bigint = (? & 4294967295)
             """;
 
