@@ -3,6 +3,9 @@ package io.pgobserver.domain.contract;
 import io.pgobserver.domain.port.Deliveries;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Set;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What every {@link Deliveries} store must do. */
@@ -11,19 +14,30 @@ public abstract class DeliveriesContract {
     protected abstract Deliveries newStore();
 
     @Test
-    void aDeliveryIsRememberedOnceMarked() {
+    void aDeliveryIsSettledOnceRecorded() {
         Deliveries store = newStore();
-        assertThat(store.isDelivered("e1.obs.0")).isFalse();
-        store.markDelivered("e1.obs.0");
-        assertThat(store.isDelivered("e1.obs.0")).isTrue();
-        assertThat(store.isDelivered("e1.obs.1")).isFalse();
+        assertThat(store.settled(List.of("msg_a"))).isEmpty();
+        store.record("msg_a");
+        assertThat(store.settled(List.of("msg_a", "msg_b"))).containsExactly("msg_a");
     }
 
     @Test
-    void markingTwiceIsHarmless() {
+    void recordingTwiceIsHarmless() {
         Deliveries store = newStore();
-        store.markDelivered("e2.obs.0");
-        store.markDelivered("e2.obs.0");
-        assertThat(store.isDelivered("e2.obs.0")).isTrue();
+        store.record("msg_c");
+        store.record("msg_c");
+        assertThat(store.settled(List.of("msg_c"))).containsExactly("msg_c");
+    }
+
+    @Test
+    void manyIdsAreLookedUpAtOnce() {
+        Deliveries store = newStore();
+        for (int i = 0; i < 50; i += 2) {
+            store.record("msg_" + i);
+        }
+        List<String> asked = java.util.stream.IntStream.range(0, 50).mapToObj(i -> "msg_" + i).toList();
+        Set<String> settled = store.settled(asked);
+        assertThat(settled).hasSize(25).allSatisfy(id -> assertThat(Integer.parseInt(id.substring(4)) % 2).isZero());
+        assertThat(store.settled(List.of())).isEmpty();
     }
 }
