@@ -61,16 +61,36 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 10_000;
 
-    // Parameters: from, to, from, to, to, afterId, limit. Snapshots travel as text and are cast here.
+    /*
+     * Two parts, each planned to touch only the batch's own rows (a plain "txid in (...) or txid between ...
+     * order by id" walks the primary key from afterId, through every row of the log behind the batch):
+     *  - transactions in progress at "from" that "to" sees committed: few (bounded by concurrency); each one's
+     *    rows come from the (txid, id) index already in id order, at most a page of them. Written as a row
+     *    comparison in the index's own order: with "txid = x and id > ?" the planner, whose statistics often see
+     *    a few huge transactions, walks the primary key and filters every row of the log on txid;
+     *  - transactions that began after "from" and "to" sees committed: a range of the (txid, id) index, sorted
+     *    ("id + 0" keeps the planner from walking the primary key instead).
+     * An open transaction is in neither part, however old it is. Snapshots travel as text and are cast here.
+     * Parameters: from, afterId, page, to, from, to, to, afterId, page, page.
+     */
     static final String SELECT_BATCH = """
             select event_id::text as event_id, txid::text::bigint as txid, id as "offset", entity_type, entity_id,
                    kind, before::text as before, after::text as after, occurred_at, traceparent, tracestate
-              from pgobserver.change_log cl
-             where (cl.txid in (select x from pg_snapshot_xip(?::pg_snapshot) x
-                                 where pg_visible_in_snapshot(x, ?::pg_snapshot))
-                    or (cl.txid >= pg_snapshot_xmax(?::pg_snapshot) and cl.txid < pg_snapshot_xmax(?::pg_snapshot)
-                        and pg_visible_in_snapshot(cl.txid, ?::pg_snapshot)))
-               and cl.id > ?
+              from (select l.*
+                      from pg_snapshot_xip(?::pg_snapshot) x
+                     cross join lateral (select * from pgobserver.change_log c
+                                          where (c.txid, c.id) > (x, ?) and c.txid <= x
+                                          order by c.txid, c.id limit ?) l
+                     where pg_visible_in_snapshot(x, ?::pg_snapshot)
+                    union all
+                    select r.*
+                      from (select * from pgobserver.change_log c
+                             where c.txid >= pg_snapshot_xmax(?::pg_snapshot)
+                               and c.txid < pg_snapshot_xmax(?::pg_snapshot)
+                               and pg_visible_in_snapshot(c.txid, ?::pg_snapshot)
+                               and c.id > ?
+                             order by c.id + 0
+                             limit ?) r) cl
              order by cl.id
              limit ?
             """;
@@ -188,15 +208,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
 
     private List<ChangeEvent> read(Connection conn, Batch batch, long afterId, int maxEvents) throws SQLException {
         try (PreparedStatement statement = conn.prepareStatement(SELECT_BATCH)) {
-            String from = batch.from().value();
-            String to = batch.to().value();
-            statement.setString(1, from);
-            statement.setString(2, to);
-            statement.setString(3, from);
-            statement.setString(4, to);
-            statement.setString(5, to);
-            statement.setLong(6, afterId);
-            statement.setInt(7, maxEvents);
+            bindBatch(statement, batch, afterId, maxEvents);
             try (ResultSet rs = statement.executeQuery()) {
                 List<ChangeEvent> events = new ArrayList<>();
                 while (rs.next()) {
@@ -209,6 +221,22 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
                 return events;
             }
         }
+    }
+
+    /** Binds the parameters of {@link #SELECT_BATCH}. */
+    static void bindBatch(PreparedStatement statement, Batch batch, long afterId, int page) throws SQLException {
+        String from = batch.from().value();
+        String to = batch.to().value();
+        statement.setString(1, from);
+        statement.setLong(2, afterId);
+        statement.setInt(3, page);
+        statement.setString(4, to);
+        statement.setString(5, from);
+        statement.setString(6, to);
+        statement.setString(7, to);
+        statement.setLong(8, afterId);
+        statement.setInt(9, page);
+        statement.setInt(10, page);
     }
 
     /**

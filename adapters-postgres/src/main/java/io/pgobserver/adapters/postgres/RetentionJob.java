@@ -30,6 +30,7 @@ final class RetentionJob implements Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
     private static final int CHUNK = 10_000;
 
+    // xid8 has no min() before PostgreSQL 16: through numeric and back.
     // bool_and is null without checkpoints, and false when a consumer's done batch is missing: then nothing goes.
     private static final String DELETE_EVENTS = """
             delete from pgobserver.change_log
@@ -37,10 +38,10 @@ final class RetentionJob implements Lifecycle {
                    select cl.id from pgobserver.change_log cl
                     where cl.occurred_at < now() - make_interval(secs => :seconds)
                       and cl.txid < (select case when bool_and(b.consumer is not null)
-                                                 then min(pg_snapshot_xmin(b.snapshot_to)) end
+                                                 then min(pg_snapshot_xmin(b.snapshot_to)::text::numeric) end
                                        from pgobserver.checkpoints c
                                        left join pgobserver.batches b
-                                              on b.consumer = c.consumer and b.seq = c.batch - 1)
+                                              on b.consumer = c.consumer and b.seq = c.batch - 1)::text::xid8
                     limit :chunk)
             """;
 

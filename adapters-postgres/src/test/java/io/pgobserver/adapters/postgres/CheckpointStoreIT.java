@@ -11,7 +11,7 @@ class CheckpointStoreIT extends CheckpointStoreContract {
 
     @Override
     protected CheckpointStore newStore() {
-        DB.execute("truncate pgobserver.checkpoints");
+        DB.execute("truncate pgobserver.checkpoints", "truncate pgobserver.batches");
         return new JdbiCheckpointStore(DB.database());
     }
 }
