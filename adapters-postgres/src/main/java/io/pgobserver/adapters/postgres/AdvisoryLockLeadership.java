@@ -31,7 +31,8 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdvisoryLockLeadership.class);
     private static final long RETRY_MILLIS = 500;
-    private static final int VALIDATION_TIMEOUT_SECONDS = 5;
+    // The application confirms its lease with isHeld() a few times a second: a hung server must not stall that long.
+    private static final int VALIDATION_TIMEOUT_SECONDS = 2;
 
     // The lock key as pg_locks shows a bigint advisory lock: classid = high 32 bits, objid = low 32, objsubid = 1.
     // Advisory locks are per database, but pg_locks lists the whole cluster's: the same consumer name observed in

@@ -62,35 +62,40 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     private static final long MAX_BACKOFF_MILLIS = 10_000;
 
     /*
-     * Two parts, each planned to touch only the batch's own rows (a plain "txid in (...) or txid between ...
-     * order by id" walks the primary key from afterId, through every row of the log behind the batch):
-     *  - transactions in progress at "from" that "to" sees committed: few (bounded by concurrency); each one's
-     *    rows come from the (txid, id) index already in id order, at most a page of them. Written as a row
-     *    comparison in the index's own order: with "txid = x and id > ?" the planner, whose statistics often see
-     *    a few huge transactions, walks the primary key and filters every row of the log on txid;
-     *  - transactions that began after "from" and "to" sees committed: a range of the (txid, id) index, sorted
-     *    ("id + 0" keeps the planner from walking the primary key instead).
-     * An open transaction is in neither part, however old it is. Snapshots travel as text and are cast here.
-     * Parameters: from, afterId, page, to, from, to, to, afterId, page, page.
+     * Planned to touch only the batch's own rows, whatever lies behind it in the log and however old an open
+     * transaction is. The batch's transactions are those in progress at "from" (few: bounded by concurrency) and
+     * those that began after it and left rows in the log, found by skipping along the (txid, id) index one
+     * transaction at a time; of these, the ones "to" sees committed. Each one's rows come from the same index in
+     * id order, at most a page of them, so a page costs (transactions in the batch) x (page) rows at most: a huge
+     * transaction streams page by page at the same cost per page.
+     * The row comparison "(txid, id) > (x, after) and txid <= x" is the index's own order: written as
+     * "txid = x and id > after" the planner, whose statistics often see a few huge transactions, walks the primary
+     * key instead and filters every row of the log on txid. Snapshots travel as text and are cast here.
+     * Parameters: from, to, to, from, afterId, page, to, page.
      */
     static final String SELECT_BATCH = """
+            with recursive later(x) as (
+                (select c.txid from pgobserver.change_log c
+                  where c.txid >= pg_snapshot_xmax(?::pg_snapshot) and c.txid < pg_snapshot_xmax(?::pg_snapshot)
+                  order by c.txid limit 1)
+                union all
+                select (select c.txid from pgobserver.change_log c
+                         where c.txid > later.x and c.txid < pg_snapshot_xmax(?::pg_snapshot)
+                         order by c.txid limit 1)
+                  from later where later.x is not null
+            ), candidates(x) as (
+                select x from pg_snapshot_xip(?::pg_snapshot) x
+                union all
+                select x from later where x is not null
+            )
             select event_id::text as event_id, txid::text::bigint as txid, id as "offset", entity_type, entity_id,
                    kind, before::text as before, after::text as after, occurred_at, traceparent, tracestate
-              from (select l.*
-                      from pg_snapshot_xip(?::pg_snapshot) x
-                     cross join lateral (select * from pgobserver.change_log c
-                                          where (c.txid, c.id) > (x, ?) and c.txid <= x
-                                          order by c.txid, c.id limit ?) l
-                     where pg_visible_in_snapshot(x, ?::pg_snapshot)
-                    union all
-                    select r.*
-                      from (select * from pgobserver.change_log c
-                             where c.txid >= pg_snapshot_xmax(?::pg_snapshot)
-                               and c.txid < pg_snapshot_xmax(?::pg_snapshot)
-                               and pg_visible_in_snapshot(c.txid, ?::pg_snapshot)
-                               and c.id > ?
-                             order by c.id + 0
-                             limit ?) r) cl
+              from candidates t
+             cross join lateral (select * from pgobserver.change_log c
+                                  where (c.txid, c.id) > (t.x, ?) and c.txid <= t.x
+                                  order by c.txid, c.id
+                                  limit ?) cl
+             where pg_visible_in_snapshot(t.x, ?::pg_snapshot)
              order by cl.id
              limit ?
             """;
@@ -228,15 +233,13 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
         String from = batch.from().value();
         String to = batch.to().value();
         statement.setString(1, from);
-        statement.setLong(2, afterId);
-        statement.setInt(3, page);
-        statement.setString(4, to);
-        statement.setString(5, from);
-        statement.setString(6, to);
+        statement.setString(2, to);
+        statement.setString(3, to);
+        statement.setString(4, from);
+        statement.setLong(5, afterId);
+        statement.setInt(6, page);
         statement.setString(7, to);
-        statement.setLong(8, afterId);
-        statement.setInt(9, page);
-        statement.setInt(10, page);
+        statement.setInt(8, page);
     }
 
     /**

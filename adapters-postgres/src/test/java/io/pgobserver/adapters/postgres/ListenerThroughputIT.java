@@ -93,8 +93,8 @@ class ListenerThroughputIT {
             try (Statement statement = idle.createStatement()) {
                 statement.execute("insert into public.unrelated values (1)");   // takes an xid, then sits idle
             }
-            CompletableFuture<Void> load = CompletableFuture.runAsync(() -> write(stop, written));
             Streams reader = new Streams(source, source.snapshot());
+            CompletableFuture<Void> load = CompletableFuture.runAsync(() -> write(stop, written));
             List<Long> windows = new ArrayList<>();
             long read = 0;
             for (int window = 0; window < 6; window++) {
