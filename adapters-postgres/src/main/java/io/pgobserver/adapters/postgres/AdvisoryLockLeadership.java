@@ -31,11 +31,15 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdvisoryLockLeadership.class);
     private static final long RETRY_MILLIS = 500;
-    private static final int VALIDATION_TIMEOUT_SECONDS = 5;
+    // The application confirms its lease with isHeld() a few times a second: a hung server must not stall that long.
+    private static final int VALIDATION_TIMEOUT_SECONDS = 2;
 
     // The lock key as pg_locks shows a bigint advisory lock: classid = high 32 bits, objid = low 32, objsubid = 1.
+    // Advisory locks are per database, but pg_locks lists the whole cluster's: the same consumer name observed in
+    // another database of the cluster holds the same key there, and is not our leader.
     private static final String LOCK_MATCH = """
             locktype = 'advisory' and objsubid = 1 and granted
+            and database = (select oid from pg_database where datname = current_database())
             and classid::bigint = (? >> 32) and objid::bigint = (? & 4294967295)
             """;
 
@@ -45,7 +49,7 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
     private final Object lock = new Object();
     private Connection connection;
     private boolean held;
-    private boolean unreachable;
+    private volatile String unreachable;
 
     @Inject
     AdvisoryLockLeadership(Database database, ListenerSettings settings) {
@@ -142,6 +146,12 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                 .one());
     }
 
+    /** Why this process cannot compete for the lock (the database is unreachable), or null. */
+    @Override
+    public String problem() {
+        return unreachable;
+    }
+
     @Override
     public String name() {
         return "postgres-leadership";
@@ -174,14 +184,19 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                     held = rs.getBoolean(1);
                 }
             }
-            unreachable = false;
+            if (unreachable != null) {
+                LOG.info("PostgreSQL at {} is reachable again for the leadership lock of consumer '{}'",
+                        database.describe(), consumer);
+            }
+            unreachable = null;
         } catch (SQLException e) {
             // Once per outage: a standby retries twice a second.
-            if (!unreachable) {
+            if (unreachable == null) {
                 LOG.warn("Cannot reach PostgreSQL at {} to take the leadership lock for consumer '{}': {}",
                         database.describe(), consumer, Database.rootMessage(e));
             }
-            unreachable = true;
+            unreachable = "cannot reach PostgreSQL at " + database.describe() + " to take the consumer's lock: "
+                    + Database.rootMessage(e);
             held = false;
             closeConnection();
         }

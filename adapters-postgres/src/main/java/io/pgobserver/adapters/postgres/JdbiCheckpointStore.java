@@ -1,23 +1,74 @@
 package io.pgobserver.adapters.postgres;
 
-import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Batch;
+import io.pgobserver.domain.event.Checkpoint;
+import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.CheckpointStore;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.jdbi.v3.core.Handle;
 
+import java.util.List;
 import java.util.Optional;
 
-/** Checkpoints in {@code pgobserver.checkpoints}, one row per consumer. */
+/**
+ * Positions in {@code pgobserver.checkpoints} (one row per consumer) and the snapshots of the batches read since
+ * in {@code pgobserver.batches}. Every write after {@link #claim} says {@code where consumer = ? and epoch = ?}:
+ * when another process has claimed the consumer since, the write changes nothing and throws
+ * {@link FencedException}, so a leader that lost its lock cannot move the position under its successor.
+ */
 @Singleton
 final class JdbiCheckpointStore implements CheckpointStore {
 
-    // The where clause makes a stale save (a slower thread, a replayed batch) a no-op: checkpoints never move back.
-    private static final String UPSERT = """
-            insert into pgobserver.checkpoints as c (consumer, txid, "offset", updated_at)
-            values (:consumer, :txid::text::xid8, :offset, now())
-            on conflict (consumer) do update
-               set txid = excluded.txid, "offset" = excluded."offset", updated_at = excluded.updated_at
-             where (c.txid, c."offset") < (excluded.txid, excluded."offset")
+    // A consumer seen for the first time starts at batch 0 = (origin, origin), checkpoint 1/0.
+    private static final String INSERT_START = """
+            insert into pgobserver.checkpoints (consumer, epoch, batch, after_id) values (:consumer, 0, 1, 0)
+            on conflict (consumer) do nothing
+            """;
+    private static final String INSERT_ORIGIN = """
+            insert into pgobserver.batches (consumer, seq, snapshot_from, snapshot_to)
+            values (:consumer, 0, :origin::pg_snapshot, :origin::pg_snapshot)
+            on conflict (consumer, seq) do nothing
+            """;
+    private static final String BUMP_EPOCH = """
+            update pgobserver.checkpoints set epoch = epoch + 1, updated_at = now() where consumer = :consumer
+            returning epoch, batch, after_id, dispatched_batch, dispatched_id
+            """;
+    private static final String SELECT_STATE = """
+            select epoch, batch, after_id, dispatched_batch, dispatched_id
+              from pgobserver.checkpoints where consumer = :consumer
+            """;
+    private static final String SELECT_BATCHES = """
+            select seq, snapshot_from::text as snapshot_from, snapshot_to::text as snapshot_to
+              from pgobserver.batches where consumer = :consumer and seq >= :first order by seq
+            """;
+    private static final String INSERT_BATCH = """
+            insert into pgobserver.batches (consumer, seq, snapshot_from, snapshot_to)
+            select :consumer, :seq, :from::pg_snapshot, :to::pg_snapshot
+             where exists (select 1 from pgobserver.checkpoints where consumer = :consumer and epoch = :epoch)
+            on conflict (consumer, seq) do nothing
+            """;
+    // The high-water mark only moves forward; the epoch check is in the where clause, so a fenced process
+    // updates nothing, and "nothing updated" is told apart from "already further" by the returned flag.
+    private static final String MOVE_HIGH_WATER = """
+            update pgobserver.checkpoints
+               set dispatched_batch = case when (dispatched_batch, dispatched_id) < (:batch, :id)
+                                           then :batch else dispatched_batch end,
+                   dispatched_id = case when (dispatched_batch, dispatched_id) < (:batch, :id)
+                                        then :id else dispatched_id end
+             where consumer = :consumer and epoch = :epoch
+            """;
+    private static final String MOVE_CHECKPOINT = """
+            update pgobserver.checkpoints
+               set batch = case when (batch, after_id) < (:batch, :afterId) then :batch else batch end,
+                   after_id = case when (batch, after_id) < (:batch, :afterId) then :afterId else after_id end,
+                   updated_at = now()
+             where consumer = :consumer and epoch = :epoch
+            returning batch
+            """;
+    // Batch (checkpoint - 1) stays: its snapshot_to is where the next restart resumes.
+    private static final String PRUNE_BATCHES = """
+            delete from pgobserver.batches where consumer = :consumer and seq < :keepFrom
             """;
 
     private final Database database;
@@ -28,20 +79,104 @@ final class JdbiCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public Optional<Position> load(String consumer) {
-        return database.jdbi().withHandle(handle -> handle.createQuery(
-                        "select txid::text::bigint as txid, \"offset\" from pgobserver.checkpoints where consumer = :consumer")
-                .bind("consumer", consumer)
-                .map((rs, ctx) -> new Position(rs.getLong("txid"), rs.getLong("offset")))
-                .findOne());
+    public Resume claim(String consumer) {
+        return database.jdbi().inTransaction(handle -> {
+            handle.createUpdate(INSERT_START).bind("consumer", consumer).execute();
+            handle.createUpdate(INSERT_ORIGIN).bind("consumer", consumer).bind("origin", Snapshot.ORIGIN.value())
+                    .execute();
+            State state = handle.createQuery(BUMP_EPOCH).bind("consumer", consumer).map((rs, ctx) -> state(rs))
+                    .one();
+            List<Batch> batches = batches(handle, consumer, state.checkpoint().batch() - 1);
+            Batch last = batches.getFirst();
+            if (last.seq() != state.checkpoint().batch() - 1) {
+                throw new IllegalStateException("consumer '" + consumer + "' is at checkpoint " + state.checkpoint()
+                        + " but batch " + (state.checkpoint().batch() - 1) + " is not recorded in pgobserver.batches");
+            }
+            return new Resume(new Fence(consumer, state.epoch()), state.checkpoint(), last.to(),
+                    batches.subList(1, batches.size()), state.dispatched());
+        });
     }
 
     @Override
-    public void save(String consumer, Position position) {
-        database.jdbi().useHandle(handle -> handle.createUpdate(UPSERT)
+    public void dispatching(Fence fence, Batch batch, long throughId) throws FencedException {
+        Boolean fenced = database.jdbi().inTransaction(handle -> {
+            handle.createUpdate(INSERT_BATCH)
+                    .bind("consumer", fence.consumer())
+                    .bind("epoch", fence.epoch())
+                    .bind("seq", batch.seq())
+                    .bind("from", batch.from().value())
+                    .bind("to", batch.to().value())
+                    .execute();
+            List<Batch> known = batches(handle, fence.consumer(), batch.seq());
+            if (!known.isEmpty() && known.getFirst().seq() == batch.seq() && !known.getFirst().equals(batch)) {
+                throw new IllegalStateException("batch " + batch.seq() + " of consumer '" + fence.consumer()
+                        + "' was recorded as " + known.getFirst() + ", not " + batch);
+            }
+            return handle.createUpdate(MOVE_HIGH_WATER)
+                    .bind("consumer", fence.consumer())
+                    .bind("epoch", fence.epoch())
+                    .bind("batch", batch.seq())
+                    .bind("id", throughId)
+                    .execute() == 0;
+        });
+        if (fenced) {
+            throw fenced(fence);
+        }
+    }
+
+    @Override
+    public void save(Fence fence, Checkpoint checkpoint) throws FencedException {
+        Boolean fenced = database.jdbi().inTransaction(handle -> {
+            Optional<Long> now = handle.createQuery(MOVE_CHECKPOINT)
+                    .bind("consumer", fence.consumer())
+                    .bind("epoch", fence.epoch())
+                    .bind("batch", checkpoint.batch())
+                    .bind("afterId", checkpoint.afterId())
+                    .mapTo(Long.class)
+                    .findOne();
+            now.ifPresent(batch -> handle.createUpdate(PRUNE_BATCHES)
+                    .bind("consumer", fence.consumer())
+                    .bind("keepFrom", batch - 1)
+                    .execute());
+            return now.isEmpty();
+        });
+        if (fenced) {
+            throw fenced(fence);
+        }
+    }
+
+    @Override
+    public Optional<Saved> load(String consumer) {
+        return database.jdbi().withHandle(handle -> handle.createQuery(SELECT_STATE)
                 .bind("consumer", consumer)
-                .bind("txid", position.txid())
-                .bind("offset", position.offset())
-                .execute());
+                .map((rs, ctx) -> state(rs))
+                .findOne()
+                .map(state -> {
+                    List<Batch> batches = batches(handle, consumer, state.checkpoint().batch() - 1);
+                    Snapshot done = batches.isEmpty() ? Snapshot.ORIGIN : batches.getFirst().to();
+                    return new Saved(state.checkpoint(), done, state.dispatched(), state.epoch());
+                }));
+    }
+
+    private record State(long epoch, Checkpoint checkpoint, HighWater dispatched) {
+    }
+
+    private static State state(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new State(rs.getLong("epoch"), new Checkpoint(rs.getLong("batch"), rs.getLong("after_id")),
+                new HighWater(rs.getLong("dispatched_batch"), rs.getLong("dispatched_id")));
+    }
+
+    private static List<Batch> batches(Handle handle, String consumer, long first) {
+        return handle.createQuery(SELECT_BATCHES)
+                .bind("consumer", consumer)
+                .bind("first", first)
+                .map((rs, ctx) -> new Batch(rs.getLong("seq"), new Snapshot(rs.getString("snapshot_from")),
+                        new Snapshot(rs.getString("snapshot_to"))))
+                .list();
+    }
+
+    private static FencedException fenced(Fence fence) {
+        return new FencedException("consumer '" + fence.consumer() + "' was claimed by another process since epoch "
+                + fence.epoch() + ": this process must stop dispatching and writing its position");
     }
 }

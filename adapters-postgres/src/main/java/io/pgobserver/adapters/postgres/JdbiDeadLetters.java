@@ -15,29 +15,44 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The dead-letter queue in {@code pgobserver.dead_letters}: the whole event with its trace context. */
+/**
+ * The dead-letter queue in {@code pgobserver.dead_letters}: the whole event with its trace context, per consumer.
+ * Adding a letter also records its delivery id as settled in {@code pgobserver.deliveries}, in the same
+ * statement: an event that runs again after a crash finds the action settled and does not dead-letter it twice.
+ */
 @Singleton
 final class JdbiDeadLetters implements DeadLetters {
 
     private static final String COLUMNS = """
             id, event_id, txid, "offset", entity_type, entity_id, kind, before::text as before, after::text as after,
-            occurred_at, traceparent, tracestate, observer, action_index, action_type, error, attempts, failed_at
+            occurred_at, traceparent, tracestate, consumer, observer, action_index, action_key, action_type, error,
+            attempts, failed_at
             """;
 
+    // One statement, so one transaction: the letter and its settled delivery are written together or not at all.
     private static final String INSERT = """
-            insert into pgobserver.dead_letters (event_id, txid, "offset", entity_type, entity_id, kind, before, after,
-                occurred_at, traceparent, tracestate, observer, action_index, action_type, error, attempts, failed_at)
-            values (:eventId, :txid, :offset, :entityType, :entityId, :kind, :before::jsonb, :after::jsonb,
-                :occurredAt, :traceparent, :tracestate, :observer, :actionIndex, :actionType, :error, :attempts,
-                :failedAt)
-            returning id
+            with letter as (
+                insert into pgobserver.dead_letters (event_id, txid, "offset", entity_type, entity_id, kind, before,
+                    after, occurred_at, traceparent, tracestate, consumer, observer, action_index, action_key,
+                    action_type, error, attempts, failed_at)
+                values (:eventId, :txid, :offset, :entityType, :entityId, :kind, :before::jsonb, :after::jsonb,
+                    :occurredAt, :traceparent, :tracestate, :consumer, :observer, :actionIndex, :actionKey,
+                    :actionType, :error, :attempts, :failedAt)
+                returning id
+            ), settled as (
+                insert into pgobserver.deliveries (delivery_id, consumer) values (:deliveryId, :consumer)
+                on conflict do nothing
+            )
+            select id from letter
             """;
 
     private static final RowMapper<DeadLetter> MAPPER = (rs, ctx) -> new DeadLetter(
             rs.getLong("id"),
+            rs.getString("consumer"),
             EventRows.read(rs),
             rs.getString("observer"),
             rs.getInt("action_index"),
+            rs.getString("action_key"),
             rs.getString("action_type"),
             rs.getString("error"),
             rs.getInt("attempts"),
@@ -66,10 +81,15 @@ final class JdbiDeadLetters implements DeadLetters {
                 .bind("occurredAt", event.occurredAt().atOffset(ZoneOffset.UTC))
                 .bind("traceparent", trace.isValid() ? trace.traceparent() : null)
                 .bind("tracestate", trace.isValid() && !trace.traceState().isEmpty() ? trace.tracestate() : null)
+                .bind("consumer", letter.consumer())
                 .bind("observer", letter.observer())
                 .bind("actionIndex", letter.actionIndex())
+                .bind("actionKey", letter.actionKey())
                 .bind("actionType", letter.actionType())
-                .bind("error", letter.error())
+                // The record already made its text storable; NULs are what PostgreSQL's text refuses outright,
+                // and a letter that cannot be written would hold its event forever.
+                .bind("error", letter.error().replace('\u0000', '\uFFFD'))
+                .bind("deliveryId", letter.deliveryKey().id())
                 .bind("attempts", letter.attempts())
                 .bind("failedAt", letter.failedAt().atOffset(ZoneOffset.UTC))
                 .mapTo(Long.class)
@@ -77,19 +97,21 @@ final class JdbiDeadLetters implements DeadLetters {
     }
 
     @Override
-    public List<DeadLetter> list(int limit) {
-        return database.jdbi().withHandle(handle -> handle.createQuery(
-                        "select " + COLUMNS + " from pgobserver.dead_letters order by id limit :limit")
+    public List<DeadLetter> list(String consumer, int limit) {
+        return database.jdbi().withHandle(handle -> handle.createQuery("select " + COLUMNS
+                        + " from pgobserver.dead_letters where consumer = :consumer order by id limit :limit")
+                .bind("consumer", consumer)
                 .bind("limit", Math.max(0, limit))
                 .map(MAPPER)
                 .list());
     }
 
     @Override
-    public Optional<DeadLetter> find(long id) {
-        return database.jdbi().withHandle(handle -> handle.createQuery(
-                        "select " + COLUMNS + " from pgobserver.dead_letters where id = :id")
+    public Optional<DeadLetter> find(String consumer, long id) {
+        return database.jdbi().withHandle(handle -> handle.createQuery("select " + COLUMNS
+                        + " from pgobserver.dead_letters where id = :id and consumer = :consumer")
                 .bind("id", id)
+                .bind("consumer", consumer)
                 .map(MAPPER)
                 .findOne());
     }
@@ -103,11 +125,12 @@ final class JdbiDeadLetters implements DeadLetters {
     }
 
     @Override
-    public Map<String, Long> countByObserver() {
+    public Map<String, Long> countByObserver(String consumer) {
         return database.jdbi().withHandle(handle -> {
             Map<String, Long> counts = new LinkedHashMap<>();
             handle.createQuery("select observer, count(*) as letters from pgobserver.dead_letters "
-                            + "group by observer order by observer")
+                            + "where consumer = :consumer group by observer order by observer")
+                    .bind("consumer", consumer)
                     .map((rs, ctx) -> Map.entry(rs.getString("observer"), rs.getLong("letters")))
                     .forEach(entry -> counts.put(entry.getKey(), entry.getValue()));
             return counts;

@@ -1,24 +1,29 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.port.Deliveries;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Successful deliveries in {@code pgobserver.deliveries}; the retention job prunes old ones.
+ * Settled actions in {@code pgobserver.deliveries}, by delivery id; the retention job prunes old ones. Each row
+ * also names the consumer that wrote it (the id already hashes it in; the column is for people).
  *
  * <p>Writes are group-committed: every in-flight event records its deliveries at about the same time, and one
  * statement per row made the delivery log the pipeline's bottleneck (a round trip and a transaction per event
  * halved the throughput of the load run, docs/performance.md). A caller queues its id and takes the writer lock;
  * whoever holds it writes everything queued so far in one multi-row insert, so while one batch is written the
- * next one gathers. {@link #markDelivered} still returns only once its own id is committed, and throws when that
+ * next one gathers. {@link #record} still returns only once its own id is committed, and throws when that
  * write failed, exactly as a single insert would.
  */
 @Singleton
@@ -28,6 +33,7 @@ final class JdbiDeliveries implements Deliveries {
     static final int MAX_BATCH = 1000;
 
     private final Database database;
+    private final String consumer;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     // A ReentrantLock, not synchronized: virtual threads wait on it without pinning their carrier.
     private final ReentrantLock writer = new ReentrantLock();
@@ -36,21 +42,25 @@ final class JdbiDeliveries implements Deliveries {
     }
 
     @Inject
-    JdbiDeliveries(Database database) {
+    JdbiDeliveries(Database database, ListenerSettings settings) {
         this.database = database;
+        this.consumer = settings.consumer();
     }
 
     @Override
-    public boolean isDelivered(String deliveryId) {
-        return database.jdbi().withHandle(handle -> handle.createQuery(
-                        "select exists (select 1 from pgobserver.deliveries where delivery_id = :id)")
-                .bind("id", deliveryId)
-                .mapTo(Boolean.class)
-                .one());
+    public Set<String> settled(Collection<String> deliveryIds) {
+        if (deliveryIds.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(database.jdbi().withHandle(handle -> handle.createQuery(
+                        "select delivery_id from pgobserver.deliveries where delivery_id = any(:ids)")
+                .bindArray("ids", String.class, List.copyOf(deliveryIds))
+                .mapTo(String.class)
+                .list()));
     }
 
     @Override
-    public void markDelivered(String deliveryId) {
+    public void record(String deliveryId) {
         Pending mine = new Pending(deliveryId, new CompletableFuture<>());
         queue.add(mine);
         writer.lock();
@@ -86,9 +96,10 @@ final class JdbiDeliveries implements Deliveries {
         }
         try {
             database.jdbi().useHandle(handle -> handle.createUpdate(
-                            "insert into pgobserver.deliveries (delivery_id) select unnest(:ids) "
-                                    + "on conflict do nothing")
+                            "insert into pgobserver.deliveries (delivery_id, consumer) "
+                                    + "select unnest(:ids), :consumer on conflict do nothing")
                     .bindArray("ids", String.class, ids)
+                    .bind("consumer", consumer)
                     .execute());
         } catch (RuntimeException e) {
             batch.forEach(pending -> pending.written().completeExceptionally(e));

@@ -2,7 +2,9 @@ package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.event.ChangeEvent;
-import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Batch;
+import io.pgobserver.domain.event.Snapshot;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.spi.Lifecycle;
 import jakarta.inject.Inject;
@@ -23,41 +25,33 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The change listener: reads {@code pgobserver.change_log} in (txid, id) order, wakes on
+ * The change listener: reads {@code pgobserver.change_log} in batches between snapshots, as PgQ does, wakes on
  * {@code NOTIFY pgobserver_events} and polls every {@code listener.poll_interval} as a fallback.
  *
- * <h2>Which rows are safe to read</h2>
- * Row ids are handed out when a row is inserted, but rows become visible when their transaction commits, and
- * transactions commit in any order: a long transaction A can insert id 10, transaction B insert id 11 and commit,
- * and A commit a minute later. A reader going by id would see 11, move its checkpoint past 10 and never see A's
- * row. So positions are (txid, id), and a row is read only when its transaction id is below the {@code xmin}
- * of the reading statement's snapshot ({@code pg_snapshot_xmin(pg_current_snapshot())}), as PgQ does:
+ * <h2>Which rows are in a batch</h2>
+ * A batch is every row whose transaction is visible in its {@code to} snapshot and was not in its {@code from}
+ * snapshot. A transaction becomes visible exactly once, so every committed row lands in exactly one batch, and
+ * the batches follow commit order. A transaction still open is in no batch: it delays only its own rows, not
+ * those of transactions that commit after it began. Which transactions are new between {@code from} and
+ * {@code to}:
  * <ul>
- *   <li>every transaction with an id below xmin has ended, committed or aborted: its rows are all visible to
- *       the statement (or never will be), and it will write no more;</li>
- *   <li>transaction ids only grow, and xmin is at most the next id to be assigned, so no transaction that
- *       starts later can get an id below it.</li>
+ *   <li>below {@code xmin(from)}: visible in {@code from} already, never new;</li>
+ *   <li>from {@code xmin(from)} to {@code xmax(from)}: new only if in {@code from}'s in-progress list and visible
+ *       in {@code to};</li>
+ *   <li>from {@code xmax(from)} to {@code xmax(to)}: new if visible in {@code to}.</li>
  * </ul>
- * Hence the rows below xmin form a prefix of the (txid, id) order that never changes again, and reading it in
- * order and checkpointing the last position read skips nothing. A row of A (lower txid) waits until A ends,
- * and is then read before B's row even though B committed first. The same statement computes the snapshot and
- * reads the rows, so the two agree. Our own read runs in autocommit without a transaction id, so it holds
- * nothing back.
- *
- * <p>The price: while any transaction that has written something (in any database of the cluster: xmin is
- * cluster-wide; including prepared transactions) stays open, rows of transactions that started after it wait.
- * Delivery is delayed, never lost; {@link #lag} shows it. The full PgQ scheme (xmin, xmax and the in-progress
- * list) would let later committed transactions through, but then a single (txid, id) checkpoint could pass the
- * open one, so it would need a checkpoint per open transaction; the xmin horizon keeps the checkpoint a single
- * position. Also because of this, a commit notification may arrive while a row is still held back: the poll
- * interval picks it up once the blocking transaction ends.
+ * So a batch is two lookups on the {@code (txid, id)} index, whatever the age of the oldest open transaction.
+ * The caller takes {@code to} with {@link #snapshot} before it reads: the read's own MVCC snapshot is then at
+ * least as new, so it sees every row of every transaction {@code to} counts as committed. Rows of aborted
+ * transactions are invisible to the read whatever their xid. Inside a batch rows come in id order, which for any
+ * one row is its writers' commit order (the second writer waits on the row lock and takes its id after).
  *
  * <p>Transaction ids are 64-bit ({@code xid8}) and never wrap. They restart low only in a new cluster filled
  * by a logical dump and restore; reset the checkpoints after one (pg_upgrade keeps the counter).
  *
  * <p>The listener holds one connection of its own (LISTEN is session state). When it breaks, or PostgreSQL
- * restarts, {@link #poll} throws; the next call reconnects, with exponential backoff, and re-reads from the
- * position the caller passes, so nothing is lost or skipped.
+ * restarts, the call throws; the next call reconnects, with exponential backoff, and the caller re-reads the
+ * same batch, so nothing is lost or skipped.
  */
 @Singleton
 final class PostgresChangeSource implements ChangeSource, Lifecycle {
@@ -67,25 +61,57 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     private static final long MIN_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 10_000;
 
-    static final String SELECT_EVENTS = """
+    /*
+     * Planned to touch only the batch's own rows, whatever lies behind it in the log and however old an open
+     * transaction is. The batch's transactions are those in progress at "from" (few: bounded by concurrency) and
+     * those that began after it and left rows in the log, found by skipping along the (txid, id) index one
+     * transaction at a time; of these, the ones "to" sees committed. Each one's rows come from the same index in
+     * id order, at most a page of them, so a page costs (transactions in the batch) x (page) rows at most: a huge
+     * transaction streams page by page at the same cost per page.
+     * The row comparison "(txid, id) > (x, after) and txid <= x" is the index's own order: written as
+     * "txid = x and id > after" the planner, whose statistics often see a few huge transactions, walks the primary
+     * key instead and filters every row of the log on txid. Snapshots travel as text and are cast here.
+     * Parameters: from, to, to, from, afterId, page, to, page.
+     */
+    static final String SELECT_BATCH = """
+            with recursive later(x) as (
+                (select c.txid from pgobserver.change_log c
+                  where c.txid >= pg_snapshot_xmax(?::pg_snapshot) and c.txid < pg_snapshot_xmax(?::pg_snapshot)
+                  order by c.txid limit 1)
+                union all
+                select (select c.txid from pgobserver.change_log c
+                         where c.txid > later.x and c.txid < pg_snapshot_xmax(?::pg_snapshot)
+                         order by c.txid limit 1)
+                  from later where later.x is not null
+            ), candidates(x) as (
+                select x from pg_snapshot_xip(?::pg_snapshot) x
+                union all
+                select x from later where x is not null
+            )
             select event_id::text as event_id, txid::text::bigint as txid, id as "offset", entity_type, entity_id,
                    kind, before::text as before, after::text as after, occurred_at, traceparent, tracestate
-              from pgobserver.change_log cl
-             where (cl.txid, cl.id) > (?::text::xid8, ?)
-               and cl.txid < pg_snapshot_xmin(pg_current_snapshot())
-             order by cl.txid, cl.id  -- qualified: the bare name would sort by the bigint alias, without the index
+              from candidates t
+             cross join lateral (select * from pgobserver.change_log c
+                                  where (c.txid, c.id) > (t.x, ?) and c.txid <= t.x
+                                  order by c.txid, c.id
+                                  limit ?) cl
+             where pg_visible_in_snapshot(t.x, ?::pg_snapshot)
+             order by cl.id
              limit ?
             """;
 
+    // Rows not visible in done: every one has a txid at or above done's xmin, which the index finds.
     private static final String SELECT_LAG = """
             select count(*) as events,
                    coalesce(floor(extract(epoch from (clock_timestamp() - min(occurred_at))) * 1000), 0)::bigint
                        as age_millis
               from pgobserver.change_log
-             where (txid, id) > (:txid::text::xid8, :offset)
+             where txid >= pg_snapshot_xmin(:done::pg_snapshot)
+               and not pg_visible_in_snapshot(txid, :done::pg_snapshot)
             """;
 
     private final Database database;
+    private final String consumer;
     private final Duration pollInterval;
     private final Object connectionLock = new Object();
     private volatile Connection connection;
@@ -96,48 +122,64 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     @Inject
     PostgresChangeSource(Database database, ListenerSettings settings) {
         this.database = database;
+        this.consumer = settings.consumer();
         this.pollInterval = settings.pollInterval();
     }
 
     @Override
-    public List<ChangeEvent> poll(Position after, int maxEvents, Duration maxWait)
-            throws ChangeSourceException, InterruptedException {
-        if (maxEvents < 1) {
-            throw new IllegalArgumentException("maxEvents must be at least 1, was " + maxEvents);
-        }
-        long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
-        while (true) {
-            Connection conn = connection(deadline);
-            try {
-                // Drain what has arrived so that only a notification sent after this read ends the wait below.
-                PGConnection pg = conn.unwrap(PGConnection.class);
-                pg.getNotifications();
-                List<ChangeEvent> events = read(conn, after, maxEvents);
-                long remaining = deadline - System.nanoTime();
-                if (!events.isEmpty() || remaining <= 0) {
-                    return events;
-                }
-                long waitMillis = Math.min(TimeUnit.NANOSECONDS.toMillis(remaining), pollInterval.toMillis());
-                pg.getNotifications((int) Math.max(1, Math.min(Integer.MAX_VALUE, waitMillis)));
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("interrupted while waiting for change events");
-                }
-            } catch (SQLException e) {
-                throw lost(conn, e);
-            } catch (RuntimeException e) {
-                // The schema's constraints should make this impossible; if a row still cannot be read, say which.
-                throw new ChangeSourceException("a change_log row after position " + after + " cannot be read as an "
-                        + "event: " + Database.rootMessage(e) + ". Fix or delete that row in pgobserver.change_log.", e);
-            }
+    public Snapshot snapshot() throws ChangeSourceException {
+        Connection conn = connectionNow();
+        try (Statement statement = conn.createStatement();
+             ResultSet rs = statement.executeQuery("select pg_current_snapshot()::text")) {
+            rs.next();
+            return new Snapshot(rs.getString(1));
+        } catch (SQLException e) {
+            throw lost(conn, e);
         }
     }
 
     @Override
-    public Lag lag(Position after) throws ChangeSourceException {
+    public List<ChangeEvent> read(Batch batch, long afterId, int maxEvents) throws ChangeSourceException {
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents must be at least 1, was " + maxEvents);
+        }
+        Connection conn = connectionNow();
+        try {
+            return read(conn, batch, afterId, maxEvents);
+        } catch (SQLException e) {
+            throw lost(conn, e);
+        }
+    }
+
+    @Override
+    public void awaitChanges(Duration maxWait) throws ChangeSourceException, InterruptedException {
+        long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
+        Connection conn = connection(deadline);
+        try {
+            PGConnection pg = conn.unwrap(PGConnection.class);
+            // A notification that arrived since the caller's last read may be for rows it has not seen.
+            org.postgresql.PGNotification[] pending = pg.getNotifications();
+            if (pending != null && pending.length > 0) {
+                return;
+            }
+            long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            long waitMillis = Math.min(remaining, pollInterval.toMillis());
+            if (waitMillis > 0) {
+                pg.getNotifications((int) Math.min(Integer.MAX_VALUE, waitMillis));
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting for change events");
+            }
+        } catch (SQLException e) {
+            throw lost(conn, e);
+        }
+    }
+
+    @Override
+    public Lag lag(Snapshot done) throws ChangeSourceException {
         try {
             return database.jdbi().withHandle(handle -> handle.createQuery(SELECT_LAG)
-                    .bind("txid", after.txid())
-                    .bind("offset", after.offset())
+                    .bind("done", done.value())
                     .map((rs, ctx) -> new Lag(rs.getLong("events"), Duration.ofMillis(rs.getLong("age_millis"))))
                     .one());
         } catch (RuntimeException e) {
@@ -158,7 +200,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
 
     @Override
     public void start() {
-        // Connects on the first poll, so a standby that never leads holds no listener connection.
+        // Connects on the first call, so a standby that never leads holds no listener connection.
     }
 
     @Override
@@ -169,11 +211,9 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
         }
     }
 
-    private static List<ChangeEvent> read(Connection conn, Position after, int maxEvents) throws SQLException {
-        try (PreparedStatement statement = conn.prepareStatement(SELECT_EVENTS)) {
-            statement.setLong(1, after.txid());
-            statement.setLong(2, after.offset());
-            statement.setInt(3, maxEvents);
+    private List<ChangeEvent> read(Connection conn, Batch batch, long afterId, int maxEvents) throws SQLException {
+        try (PreparedStatement statement = conn.prepareStatement(SELECT_BATCH)) {
+            bindBatch(statement, batch, afterId, maxEvents);
             try (ResultSet rs = statement.executeQuery()) {
                 List<ChangeEvent> events = new ArrayList<>();
                 while (rs.next()) {
@@ -188,40 +228,81 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
         }
     }
 
+    /** Binds the parameters of {@link #SELECT_BATCH}. */
+    static void bindBatch(PreparedStatement statement, Batch batch, long afterId, int page) throws SQLException {
+        String from = batch.from().value();
+        String to = batch.to().value();
+        statement.setString(1, from);
+        statement.setString(2, to);
+        statement.setString(3, to);
+        statement.setString(4, from);
+        statement.setLong(5, afterId);
+        statement.setInt(6, page);
+        statement.setString(7, to);
+        statement.setInt(8, page);
+    }
+
     /**
      * A row PostgreSQL stored but that cannot become an event here (jsonb nested deeper than the observer's JSON
-     * limit, say): it goes to {@code dead_letters} (once; re-reads find it there) with the reason, and the stream
-     * goes on. Stopping the stream at it would hold back every later event for good. The dead letter copies no
-     * row image (reading it back would fail the same way): the row stays in {@code change_log} under its id.
+     * limit, say): it goes to {@code dead_letters} as a letter of this consumer (once; re-reads find it there, and
+     * its delivery key is settled with it) with the reason, and the stream goes on. Stopping the stream at it
+     * would hold back every later event for good. The dead letter copies no row image (reading it back would fail
+     * the same way): the row stays in {@code change_log} under its id.
      */
-    private static void quarantine(Connection conn, long offset, RuntimeException error) throws SQLException {
+    private void quarantine(Connection conn, long offset, RuntimeException error) throws SQLException {
         String reason = "change_log row " + offset + " cannot be read as an event: " + Database.rootMessage(error)
                 + ". Its row images stay in pgobserver.change_log (id " + offset + ").";
+        DeliveryKey key = new DeliveryKey(consumer, offset, UNREADABLE_OBSERVER, UNREADABLE_ACTION);
         try (PreparedStatement insert = conn.prepareStatement(QUARANTINE)) {
-            insert.setString(1, reason);
-            insert.setLong(2, offset);
-            if (insert.executeUpdate() > 0) {
-                LOG.warn("{} Dead-lettered as observer '{}', action type '{}'; later events go on", reason,
-                        UNREADABLE_OBSERVER, UNREADABLE_ACTION);
+            insert.setString(1, consumer);
+            insert.setString(2, reason.replace('\u0000', '\uFFFD'));
+            insert.setLong(3, offset);
+            insert.setString(4, consumer);
+            insert.setString(5, key.id());
+            insert.setString(6, consumer);
+            try (ResultSet rs = insert.executeQuery()) {
+                if (rs.next()) {
+                    LOG.warn("{} Dead-lettered for consumer '{}' as observer '{}', action '{}'; later events go on",
+                            reason, consumer, UNREADABLE_OBSERVER, UNREADABLE_ACTION);
+                }
             }
         }
     }
 
-    /** Dead letters of rows that could not be read are filed under this observer name and action type. */
+    /** Dead letters of rows that could not be read are filed under this observer name and action type (and key). */
     static final String UNREADABLE_OBSERVER = "(listener)";
     static final String UNREADABLE_ACTION = "decode";
 
+    // Parameters: consumer, error, offset, consumer, delivery id, consumer.
     private static final String QUARANTINE = """
-            insert into pgobserver.dead_letters (event_id, txid, "offset", entity_type, entity_id, kind, occurred_at,
-                                                 traceparent, tracestate, observer, action_index, action_type, error,
-                                                 attempts, failed_at)
-            select l.event_id::text, l.txid::text::bigint, l.id, l.entity_type, l.entity_id, l.kind, l.occurred_at,
-                   l.traceparent, l.tracestate, '%s', -1, '%s', ?, 1, now()
-              from pgobserver.change_log l
-             where l.id = ?
-               and not exists (select 1 from pgobserver.dead_letters d
-                                where d.event_id = l.event_id::text and d.action_type = '%s')
-            """.formatted(UNREADABLE_OBSERVER, UNREADABLE_ACTION, UNREADABLE_ACTION);
+            with letter as (
+                insert into pgobserver.dead_letters (event_id, txid, "offset", entity_type, entity_id, kind,
+                                                     occurred_at, traceparent, tracestate, consumer, observer,
+                                                     action_index, action_key, action_type, error, attempts, failed_at)
+                select l.event_id::text, l.txid::text::bigint, l.id, l.entity_type, l.entity_id, l.kind, l.occurred_at,
+                       l.traceparent, l.tracestate, ?, '%1$s', -1, '%2$s', '%2$s', ?, 1, now()
+                  from pgobserver.change_log l
+                 where l.id = ?
+                   and not exists (select 1 from pgobserver.dead_letters d
+                                    where d."offset" = l.id and d.consumer = ? and d.action_type = '%2$s')
+                returning id
+            ), settled as (
+                insert into pgobserver.deliveries (delivery_id, consumer)
+                select ?, ? where exists (select 1 from letter)
+                on conflict do nothing
+            )
+            select id from letter
+            """.formatted(UNREADABLE_OBSERVER, UNREADABLE_ACTION);
+
+    /** The open listening connection, or an error at once while the backoff after the last failure runs. */
+    private Connection connectionNow() throws ChangeSourceException {
+        try {
+            return connection(System.nanoTime());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChangeSourceException("interrupted while connecting the listener", e);
+        }
+    }
 
     /** The open listening connection, or a new one once the backoff after the last failure has passed. */
     private Connection connection(long deadline) throws ChangeSourceException, InterruptedException {
@@ -274,7 +355,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     private ChangeSourceException lost(Connection conn, SQLException error) {
         synchronized (connectionLock) {
             if (connection != conn) {
-                // stop() closed it under a running poll: a shutdown, not an outage.
+                // stop() closed it under a running call: a shutdown, not an outage.
                 return new ChangeSourceException("the listener was stopped", error);
             }
             connection = null;
@@ -282,7 +363,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
             failed(error);
         }
         return new ChangeSourceException("the listener lost its PostgreSQL connection to " + database.describe()
-                + ": " + lastError + ". It reconnects on the next poll and re-reads from the caller's position.",
+                + ": " + lastError + ". It reconnects on the next call; the caller re-reads its batch.",
                 error);
     }
 

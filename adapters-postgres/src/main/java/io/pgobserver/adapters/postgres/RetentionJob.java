@@ -17,10 +17,12 @@ import java.util.concurrent.TimeUnit;
  * deliveries older than the retention (a redelivery can only come from a row still in the log). Off when the
  * retention is not set.
  *
- * <p>A row goes only when it is at or behind every checkpoint, so a slow or stopped consumer keeps the rows it
- * has not handled; delete a retired consumer's checkpoint row to let retention proceed. With no checkpoint at
- * all, nothing is deleted: no consumer has confirmed anything yet. Deletes run in bounded chunks so they never
- * hold long locks or one huge transaction.
+ * <p>A row goes only when every consumer has passed it: its transaction is below the {@code xmin} of the snapshot
+ * that ends each consumer's last wholly done batch (so it was committed, and read, before that batch ended). A
+ * slow or stopped consumer keeps the rows it has not handled; delete a retired consumer's checkpoint row to let
+ * retention proceed. With no checkpoint at all, nothing is deleted: no consumer has confirmed anything yet.
+ * Deletes run in bounded chunks so they never hold long locks or one huge transaction. The batches a consumer no
+ * longer needs are pruned by its own checkpoint saves.
  */
 @Singleton
 final class RetentionJob implements Lifecycle {
@@ -28,14 +30,18 @@ final class RetentionJob implements Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
     private static final int CHUNK = 10_000;
 
+    // xid8 has no min() before PostgreSQL 16: through numeric and back.
+    // bool_and is null without checkpoints, and false when a consumer's done batch is missing: then nothing goes.
     private static final String DELETE_EVENTS = """
             delete from pgobserver.change_log
              where id in (
                    select cl.id from pgobserver.change_log cl
                     where cl.occurred_at < now() - make_interval(secs => :seconds)
-                      and exists (select 1 from pgobserver.checkpoints)
-                      and not exists (select 1 from pgobserver.checkpoints c
-                                       where (c.txid, c."offset") < (cl.txid, cl.id))
+                      and cl.txid < (select case when bool_and(b.consumer is not null)
+                                                 then min(pg_snapshot_xmin(b.snapshot_to)::text::numeric) end
+                                       from pgobserver.checkpoints c
+                                       left join pgobserver.batches b
+                                              on b.consumer = c.consumer and b.seq = c.batch - 1)::text::xid8
                     limit :chunk)
             """;
 

@@ -5,6 +5,7 @@ import io.pgobserver.domain.port.Deliveries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -21,12 +22,12 @@ class DeliveriesIT extends DeliveriesContract {
     @Override
     protected Deliveries newStore() {
         DB.execute("truncate pgobserver.deliveries");
-        return new JdbiDeliveries(DB.database());
+        return new JdbiDeliveries(DB.database(), TestPostgres.listener("it", Duration.ofSeconds(1)));
     }
 
     /** Group commit: many events at once, each id (some twice) committed by the time its call returns. */
     @Test
-    void concurrentMarksAreEachCommittedWhenTheCallReturns() throws Exception {
+    void concurrentRecordsAreEachCommittedWhenTheCallReturns() throws Exception {
         Deliveries store = newStore();
         int callers = 3 * JdbiDeliveries.MAX_BATCH;
         List<Future<Boolean>> seenAfterReturn = new ArrayList<>();
@@ -34,15 +35,17 @@ class DeliveriesIT extends DeliveriesContract {
             for (int i = 0; i < callers; i++) {
                 String id = "event-" + (i % (callers - 10)) + ".observer.0";
                 seenAfterReturn.add(pool.submit(() -> {
-                    store.markDelivered(id);
-                    return store.isDelivered(id);
+                    store.record(id);
+                    return store.settled(List.of(id)).contains(id);
                 }));
             }
             for (Future<Boolean> seen : seenAfterReturn) {
                 assertThat(seen.get()).isTrue();
             }
         }
-        assertThat(store.isDelivered("event-" + (callers - 11) + ".observer.0")).isTrue();
-        assertThat(store.isDelivered("event-" + (callers - 10) + ".observer.0")).isFalse();
+        assertThat(store.settled(List.of("event-" + (callers - 11) + ".observer.0",
+                "event-" + (callers - 10) + ".observer.0"))).containsExactly("event-" + (callers - 11) + ".observer.0");
+        DB.execute("do $$ begin if exists (select 1 from pgobserver.deliveries where consumer is distinct from 'it') "
+                + "then raise 'a delivery record without its consumer'; end if; end $$");
     }
 }

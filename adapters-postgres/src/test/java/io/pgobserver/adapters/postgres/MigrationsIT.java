@@ -1,11 +1,18 @@
 package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.config.DatabaseSettings;
+import io.pgobserver.domain.event.Batch;
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.Checkpoint;
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.DeadLetter;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,10 +28,11 @@ class MigrationsIT {
         Database second = TestPostgres.startedDatabase(settings);
         try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement()) {
             assertThat(strings(statement, "select version from pgobserver.flyway_schema_history "
-                    + "where success and version is not null order by installed_rank")).containsExactly("1");
+                    + "where success and version is not null order by installed_rank")).containsExactly("1", "2");
             assertThat(strings(statement, "select table_name from information_schema.tables "
                     + "where table_schema = 'pgobserver' order by 1"))
-                    .containsExactly("change_log", "checkpoints", "dead_letters", "deliveries", "flyway_schema_history");
+                    .containsExactly("batches", "change_log", "checkpoints", "dead_letters", "deliveries",
+                            "flyway_schema_history");
             assertThat(strings(statement, "select proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
                     + "where nspname = 'pgobserver' order by 1")).containsExactly("capture", "notify_listeners");
             assertThat(strings(statement, "select count(*) from pg_tables where schemaname = 'public'"))
@@ -32,6 +40,86 @@ class MigrationsIT {
         } finally {
             second.stop();
         }
+    }
+
+    /**
+     * An install of the first release, at position (txid T, offset I) with rows of T on both sides of I and of
+     * later transactions, and rows written after its last run: after the migration the consumer resumes with the
+     * rest of T, then everything later, and repeats nothing before its old position. Its dead letter joins it.
+     */
+    @Test
+    void aFirstReleasePositionIsResumedWithoutSkippingOrRepeating() throws Exception {
+        DatabaseSettings settings = TestPostgres.newDatabase();
+        Flyway.configure(Database.class.getClassLoader())
+                .dataSource(settings.url(), settings.user(), null)
+                .schemas(Database.SCHEMA).defaultSchema(Database.SCHEMA).createSchemas(true)
+                .locations("classpath:db/pgobserver").placeholderReplacement(false)
+                .target("1")
+                .load().migrate();
+        List<Long> done = new ArrayList<>();
+        List<Long> expected = new ArrayList<>();
+        String positionTxid;
+        try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement()) {
+            done.addAll(insert(statement, "before", 3));
+            connection.setAutoCommit(false);
+            List<Long> ofT = insert(statement, "at", 4);
+            positionTxid = strings(statement, "select pg_current_xact_id()::text").getFirst();
+            connection.commit();
+            connection.setAutoCommit(true);
+            done.addAll(ofT.subList(0, 2));
+            expected.addAll(ofT.subList(2, 4));
+            expected.addAll(insert(statement, "later", 2));
+            statement.execute("insert into pgobserver.checkpoints (consumer, txid, \"offset\") values ('legacy', '"
+                    + positionTxid + "', " + ofT.get(1) + ")");
+            statement.execute("""
+                    insert into pgobserver.dead_letters (event_id, txid, "offset", entity_type, entity_id, kind,
+                        occurred_at, observer, action_index, action_type, error, attempts, failed_at)
+                    values ('e-1', 1, 1, 'public.orders', '1', 'created', now(), 'shipped', 1, 'webhook', 'HTTP 500',
+                        3, now())
+                    """);
+            expected.addAll(insert(statement, "after the last run", 2));
+        }
+
+        Database database = TestPostgres.startedDatabase(settings);
+        PostgresChangeSource source = new PostgresChangeSource(database,
+                TestPostgres.listener("legacy", Duration.ofMillis(200)));
+        try {
+            CheckpointStore.Resume resume = new JdbiCheckpointStore(database).claim("legacy");
+            assertThat(resume.checkpoint()).isEqualTo(new Checkpoint(1, done.getLast()));
+            assertThat(resume.recorded()).hasSize(1);
+            assertThat(resume.dispatched().covers(2, expected.getLast())).isTrue();
+
+            List<Long> read = new ArrayList<>();
+            Batch first = resume.recorded().getFirst();
+            source.read(first, resume.checkpoint().afterId(), 100).forEach(e -> read.add(e.position().offset()));
+            source.read(first.then(source.snapshot()), 0, 100).forEach(e -> read.add(e.position().offset()));
+            assertThat(read).isEqualTo(expected).doesNotContainAnyElementsOf(done);
+
+            List<DeadLetter> letters = new JdbiDeadLetters(database).list("legacy", 10);
+            assertThat(letters).singleElement().satisfies(letter -> {
+                assertThat(letter.actionKey()).isEqualTo("webhook-1");
+                assertThat(letter.observer()).isEqualTo("shipped");
+            });
+        } finally {
+            source.stop();
+            database.stop();
+        }
+    }
+
+    private static List<Long> insert(Statement statement, String status, int rows) throws Exception {
+        List<Long> ids = new ArrayList<>();
+        try (ResultSet rs = statement.executeQuery("""
+                insert into pgobserver.change_log (entity_type, entity_id, kind, after)
+                select 'public.orders', g::text, 'created', jsonb_build_object('status', '%s')
+                  from generate_series(1, %d) g
+                returning id
+                """.formatted(status, rows))) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        ids.sort(null);
+        return ids;
     }
 
     private static List<String> strings(Statement statement, String sql) throws Exception {

@@ -2,12 +2,13 @@ package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
-import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Batch;
+import io.pgobserver.domain.event.Snapshot;
+import io.pgobserver.domain.contract.ChangeSourceContract;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.trace.TraceContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PostgresChangeSourceIT {
+/** The PostgreSQL change source keeps the contract, and reads what the capture trigger and applications write. */
+class PostgresChangeSourceIT extends ChangeSourceContract {
 
     @RegisterExtension
     static final MigratedDatabase DB = new MigratedDatabase();
@@ -43,38 +45,21 @@ class PostgresChangeSourceIT {
         new PostgresCaptureInstaller(DB.database()).install("public.orders", null);
     }
 
-    @BeforeEach
-    void emptyTheStream() {
-        DB.execute("truncate public.orders", "truncate pgobserver.change_log");
+    @Override
+    protected ChangeSource newSource() {
+        DB.execute("truncate public.orders", "truncate pgobserver.change_log", "truncate pgobserver.dead_letters");
         source = new PostgresChangeSource(DB.database(), TestPostgres.listener("it", Duration.ofMillis(200)));
+        return source;
+    }
+
+    @Override
+    protected Transaction begin() {
+        return new JdbcTransaction(DB.settings());
     }
 
     @AfterEach
     void stopSource() {
         source.stop();
-    }
-
-    @Test
-    void aTransactionThatTookALowerIdAndCommitsLastIsNeitherSkippedNorRepeated() throws Exception {
-        try (Connection a = TestPostgres.connect(DB.settings()); Connection b = TestPostgres.connect(DB.settings())) {
-            a.setAutoCommit(false);
-            b.setAutoCommit(false);
-            a.createStatement().execute("insert into public.orders (id, status) values (1, 'from A')");
-            b.createStatement().execute("insert into public.orders (id, status) values (2, 'from B')");
-            b.commit();
-
-            // B has committed, but A (lower txid, lower id) is open: B's row must wait, or a checkpoint at B
-            // would pass A.
-            assertThat(source.poll(Position.START, 100, Duration.ofMillis(700))).isEmpty();
-
-            a.commit();
-        }
-        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 2);
-        assertThat(events).extracting(ChangeEvent::entityId).containsExactly("1", "2");
-        assertThat(events.get(0).position()).isLessThan(events.get(1).position());
-        assertThat(source.poll(events.get(1).position(), 100, Duration.ofMillis(500))).isEmpty();
-        assertThat(source.poll(events.get(0).position(), 100, Duration.ofMillis(500)))
-                .extracting(ChangeEvent::entityId).containsExactly("2");
     }
 
     @Test
@@ -85,7 +70,7 @@ class PostgresChangeSourceIT {
                 """,
                 "update public.orders set status = 'shipped', amount = 123456789012345678901234.5 where id = 7",
                 "delete from public.orders where id = 7");
-        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 3);
+        List<ChangeEvent> events = Streams.readAtLeast(source, 3);
 
         ChangeEvent created = events.get(0);
         assertThat(created.kind()).isEqualTo(ChangeKind.CREATED);
@@ -130,7 +115,7 @@ class PostgresChangeSourceIT {
             writer.setAutoCommit(true);
             statement.execute("insert into public.orders (id, status) values (2, 'untraced')");
         }
-        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 2);
+        List<ChangeEvent> events = Streams.readAtLeast(source, 2);
         assertThat(events.get(0).traceContext().traceparent()).isEqualTo(TRACEPARENT);
         assertThat(events.get(0).traceContext().tracestate()).isEqualTo("vendor=value");
         assertThat(events.get(1).traceContext()).isEqualTo(TraceContext.NONE);
@@ -146,7 +131,7 @@ class PostgresChangeSourceIT {
             statement.execute("insert into public.orders (id, status) values (1, 'bad trace')");
             writer.commit();
         }
-        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 1);
+        List<ChangeEvent> events = Streams.readAtLeast(source, 1);
         assertThat(events.get(0).traceContext()).isEqualTo(TraceContext.NONE);
         assertThat(events.get(0).after().get("status")).isEqualTo("bad trace");
     }
@@ -155,7 +140,7 @@ class PostgresChangeSourceIT {
     void aTraceparentFieldOfTheRowIsTheFallback() throws Exception {
         DB.execute("insert into public.orders (id, status, traceparent, tracestate) values (1, 'x', '"
                 + TRACEPARENT + "', 'k=v')");
-        ChangeEvent event = Streams.readAtLeast(source, Position.START, 1).get(0);
+        ChangeEvent event = Streams.readAtLeast(source, 1).get(0);
         assertThat(event.traceContext().traceparent()).isEqualTo(TRACEPARENT);
         assertThat(event.traceContext().tracestate()).isEqualTo("k=v");
     }
@@ -166,7 +151,7 @@ class PostgresChangeSourceIT {
                 insert into pgobserver.change_log (entity_type, entity_id, kind, after)
                 values ('billing.invoice', 'inv-1', 'created', '{"total": 10}')
                 """);
-        ChangeEvent event = Streams.readAtLeast(source, Position.START, 1).get(0);
+        ChangeEvent event = Streams.readAtLeast(source, 1).get(0);
         assertThat(event.entityType()).isEqualTo("billing.invoice");
         assertThat(event.entityId()).isEqualTo("inv-1");
         assertThat(event.kind()).isEqualTo(ChangeKind.CREATED);
@@ -176,22 +161,24 @@ class PostgresChangeSourceIT {
 
     @Test
     void aNotificationEndsTheWaitLongBeforeThePollInterval() throws Exception {
-        // The poll interval and the wait are far longer than the test can take: only NOTIFY can end the wait
-        // with the event (without it, the poll would return empty after two minutes and the test would fail).
+        // The poll interval and the wait are far longer than the test can take: only NOTIFY can end the wait.
         PostgresChangeSource sleepy = new PostgresChangeSource(DB.database(),
                 TestPostgres.listener("it", Duration.ofMinutes(10)));
         try {
-            sleepy.poll(Position.START, 10, Duration.ZERO);
-            CompletableFuture<List<ChangeEvent>> waiting = CompletableFuture.supplyAsync(() -> {
+            Snapshot before = sleepy.snapshot();
+            sleepy.awaitChanges(Duration.ZERO);
+            CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
                 try {
-                    return sleepy.poll(Position.START, 10, Duration.ofMinutes(2));
+                    sleepy.awaitChanges(Duration.ofMinutes(2));
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
             Thread.sleep(300);
             DB.execute("insert into public.orders (id, status) values (1, 'wake up')");
-            assertThat(waiting.get(3, TimeUnit.MINUTES)).extracting(ChangeEvent::entityId).containsExactly("1");
+            waiting.get(90, TimeUnit.SECONDS);
+            assertThat(sleepy.read(new Batch(1, before, sleepy.snapshot()), 0, 10))
+                    .extracting(ChangeEvent::entityId).containsExactly("1");
         } finally {
             sleepy.stop();
         }
@@ -200,21 +187,21 @@ class PostgresChangeSourceIT {
     @Test
     void aMultiRowStatementDeliversEveryRowInOrder() throws Exception {
         DB.execute("insert into public.orders (id, status) select g, 'bulk' from generate_series(1, 1200) g");
-        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 1200);
+        List<ChangeEvent> events = Streams.readAtLeast(source, 1200);
         assertThat(events).hasSize(1200);
-        assertThat(events).extracting(ChangeEvent::position).isSorted().doesNotHaveDuplicates();
+        assertThat(events).extracting(e -> e.position().offset()).isSorted().doesNotHaveDuplicates();
     }
 
     @Test
     void lagCountsUnreadEventsAndTheAgeOfTheOldest() throws Exception {
+        Snapshot before = source.snapshot();
         DB.execute("insert into public.orders (id, status) select g, 'lagging' from generate_series(1, 3) g",
                 "update pgobserver.change_log set occurred_at = now() - interval '1 hour'");
-        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 3);
-        ChangeSource.Lag lag = source.lag(Position.START);
+        Snapshot after = source.snapshot();
+        ChangeSource.Lag lag = source.lag(before);
         assertThat(lag.events()).isEqualTo(3);
         assertThat(lag.age()).isGreaterThanOrEqualTo(Duration.ofMinutes(59));
-        assertThat(source.lag(events.get(0).position()).events()).isEqualTo(2);
-        assertThat(source.lag(events.get(2).position())).isEqualTo(new ChangeSource.Lag(0, Duration.ZERO));
+        assertThat(source.lag(after)).isEqualTo(ChangeSource.Lag.NONE);
     }
 
     @Test
@@ -236,34 +223,49 @@ class PostgresChangeSourceIT {
     }
 
     @Test
-    void aBatchIsReadThroughTheStreamIndexNotByScanningTheLog() throws Exception {
+    void aBatchIsReadThroughTheTxidIndexNotByScanningTheLog() throws Exception {
         DB.execute("""
                 insert into pgobserver.change_log (entity_type, entity_id, kind, after)
                 select 'public.orders', g::text, 'created', '{}' from generate_series(1, 20000) g
                 """, "analyze pgobserver.change_log");
+        // In from's in-progress list only when a younger transaction has completed.
+        Transaction inProgress = begin();
+        inProgress.write("o-1", "in progress at the batch's start");
+        DB.execute("insert into public.orders (id, status) values (1, 'younger')");
+        Snapshot from = source.snapshot();
+        assertThat(from.value()).doesNotEndWith(":");
+        inProgress.commit();
+        DB.execute("insert into public.orders (id, status) values (2, 'new')");
+        Batch batch = new Batch(1, from, source.snapshot());
+        String plan = explain(batch, 0);
+        assertThat(plan).contains("change_log_stream_idx").doesNotContain("Seq Scan").doesNotContain("change_log_pkey")
+                .doesNotContain("Rows Removed by Filter: 20000");
+        assertThat(source.read(batch, 0, 10)).extracting(ChangeEvent::entityId).containsExactly("o-1", "2");
+    }
+
+    private static String explain(Batch batch, long afterId) throws Exception {
         StringBuilder plan = new StringBuilder();
         try (Connection connection = TestPostgres.connect(DB.settings());
-             PreparedStatement explain = connection.prepareStatement("explain " + PostgresChangeSource.SELECT_EVENTS)) {
-            explain.setLong(1, 0);
-            explain.setLong(2, 0);
-            explain.setInt(3, 500);
+             PreparedStatement explain = connection.prepareStatement("explain analyze "
+                     + PostgresChangeSource.SELECT_BATCH)) {
+            PostgresChangeSource.bindBatch(explain, batch, afterId, 500);
             try (ResultSet rs = explain.executeQuery()) {
                 while (rs.next()) {
                     plan.append(rs.getString(1)).append('\n');
                 }
             }
         }
-        assertThat(plan.toString()).contains("change_log_stream_idx").doesNotContain("Seq Scan").doesNotContain("Sort");
+        return plan.toString();
     }
 
     @Test
-    void stopEndsAWaitingPoll() throws Exception {
+    void stopEndsAWait() throws Exception {
         PostgresChangeSource sleepy = new PostgresChangeSource(DB.database(),
                 TestPostgres.listener("it", Duration.ofMinutes(10)));
-        sleepy.poll(Position.START, 10, Duration.ZERO);
+        sleepy.awaitChanges(Duration.ZERO);
         CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
             try {
-                sleepy.poll(Position.START, 10, Duration.ofMinutes(5));
+                sleepy.awaitChanges(Duration.ofMinutes(5));
                 return null;
             } catch (Exception e) {
                 return e;
@@ -273,5 +275,58 @@ class PostgresChangeSourceIT {
         sleepy.stop();
         assertThat(waiting.get(2, TimeUnit.MINUTES)).isInstanceOf(ChangeSource.ChangeSourceException.class)
                 .hasMessageContaining("stopped");
+    }
+
+    /** A writer's transaction on a JDBC session of its own. */
+    private static final class JdbcTransaction implements Transaction {
+        private final Connection connection;
+
+        JdbcTransaction(io.pgobserver.domain.config.DatabaseSettings settings) {
+            try {
+                connection = TestPostgres.connect(settings);
+                connection.setAutoCommit(false);
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public long write(String entityId, String status) {
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    insert into pgobserver.change_log (entity_type, entity_id, kind, after)
+                    values ('public.orders', ?, 'updated', jsonb_build_object('status', ?::text)) returning id
+                    """)) {
+                insert.setString(1, entityId);
+                insert.setString(2, status);
+                try (ResultSet rs = insert.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void commit() {
+            end(true);
+        }
+
+        @Override
+        public void rollback() {
+            end(false);
+        }
+
+        private void end(boolean commit) {
+            try (connection) {
+                if (commit) {
+                    connection.commit();
+                } else {
+                    connection.rollback();
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

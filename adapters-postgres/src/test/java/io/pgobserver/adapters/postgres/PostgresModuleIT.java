@@ -7,7 +7,8 @@ import com.google.inject.TypeLiteral;
 import io.pgobserver.domain.config.DatabaseSettings;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.event.ChangeEvent;
-import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Batch;
+import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
@@ -31,7 +32,7 @@ class PostgresModuleIT {
         Injector injector = Guice.createInjector(new PostgresModule(), binder -> {
             binder.bind(DatabaseSettings.class).toInstance(settings);
             binder.bind(ListenerSettings.class).toInstance(new ListenerSettings("orders", 100,
-                    Duration.ofMillis(200), 16, null, Duration.ofDays(7)));
+                    Duration.ofMillis(200), 16, 1000, null, Duration.ofDays(7)));
         });
         List<Lifecycle> lifecycles = injector.getInstance(Key.get(new TypeLiteral<Set<Lifecycle>>() {
         })).stream().sorted(Comparator.comparingInt(Lifecycle::order)).toList();
@@ -46,12 +47,15 @@ class PostgresModuleIT {
             TestPostgres.execute(settings, "insert into public.orders values ('o-1', 'new')");
 
             ChangeSource source = injector.getInstance(ChangeSource.class);
-            ChangeEvent event = Streams.readAtLeast(source, Position.START, 1).get(0);
-            assertThat(event.entityId()).isEqualTo("o-1");
             CheckpointStore checkpoints = injector.getInstance(CheckpointStore.class);
-            checkpoints.save("orders", event.position());
-            assertThat(checkpoints.load("orders")).contains(event.position());
-            assertThat(source.lag(event.position()).events()).isZero();
+            CheckpointStore.Resume resume = checkpoints.claim("orders");
+            Batch batch = new Batch(resume.checkpoint().batch(), resume.done(), source.snapshot());
+            checkpoints.dispatching(resume.fence(), batch, Long.MAX_VALUE);
+            List<ChangeEvent> events = source.read(batch, resume.checkpoint().afterId(), 100);
+            assertThat(events).extracting(ChangeEvent::entityId).containsExactly("o-1");
+            checkpoints.save(resume.fence(), new Checkpoint(batch.seq() + 1, 0));
+            assertThat(checkpoints.load("orders").orElseThrow().done()).isEqualTo(batch.to());
+            assertThat(source.lag(batch.to()).events()).isZero();
         } finally {
             for (Lifecycle lifecycle : lifecycles.reversed()) {
                 lifecycle.stop();

@@ -15,7 +15,8 @@ import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.spi.Adapter;
 import io.pgobserver.domain.spi.Lifecycle;
-import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Batch;
+import io.pgobserver.domain.event.Snapshot;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -80,16 +81,16 @@ class PostgresModuleTest {
     }
 
     @Test
-    void anUnreachableDatabaseMakesPollThrowAClearRetryableError() {
+    void anUnreachableDatabaseMakesTheSourceThrowAClearRetryableError() {
         ChangeSource source = injector().getInstance(ChangeSource.class);
-        assertThatThrownBy(() -> source.poll(Position.START, 10, Duration.ofMillis(50)))
+        assertThatThrownBy(source::snapshot)
                 .isInstanceOf(ChangeSource.ChangeSourceException.class)
                 .hasMessageContaining("cannot connect the listener to PostgreSQL at jdbc:postgresql://127.0.0.1:1/app")
                 .hasMessageContaining("Retrying with backoff")
                 .hasMessageNotContaining("hunter2")
                 .hasMessageNotContaining("s3cret");
-        // Within the backoff the next poll waits out its own time and reports the outage without a new attempt.
-        assertThatThrownBy(() -> source.poll(Position.START, 10, Duration.ZERO))
+        // Within the backoff the next call reports the outage at once, without a new attempt.
+        assertThatThrownBy(() -> source.read(new Batch(1, Snapshot.ORIGIN, Snapshot.ORIGIN), 0, 10))
                 .isInstanceOf(ChangeSource.ChangeSourceException.class)
                 .hasMessageContaining("is unreachable (failed connection attempts: 1); reconnecting with backoff");
     }

@@ -2,7 +2,7 @@ package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.config.DatabaseSettings;
 import io.pgobserver.domain.event.ChangeEvent;
-import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource.ChangeSourceException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
@@ -71,7 +71,7 @@ class PostgresRestartIT {
             assertThat(new HashSet<>(seen)).isEqualTo(eventIds(settings));
             assertThat(seen).hasSize(1500).doesNotHaveDuplicates();
             assertThat(failures.get()).isPositive();
-            LOG.info("Recovered after {} failed polls", failures.get());
+            LOG.info("Recovered after {} failed calls", failures.get());
         } finally {
             stop.set(true);
             source.stop();
@@ -85,15 +85,14 @@ class PostgresRestartIT {
                 .setPort(port).start();
     }
 
-    /** Polls with the in-memory position, processing slowly so that the outage comes mid-stream. */
+    /** Reads batch after batch from the origin, processing slowly so that the outage comes mid-stream. */
     private static void consume(PostgresChangeSource source, List<String> seen, AtomicInteger failures,
                                 AtomicBoolean stop) {
-        Position position = Position.START;
+        Streams reader = new Streams(source, Snapshot.ORIGIN);
         while (!stop.get()) {
             try {
-                for (ChangeEvent event : source.poll(position, 20, Duration.ofMillis(300))) {
+                for (ChangeEvent event : reader.next(20, Duration.ofMillis(300))) {
                     seen.add(event.id());
-                    position = event.position();
                     Thread.sleep(3);
                 }
             } catch (ChangeSourceException e) {
@@ -101,6 +100,8 @@ class PostgresRestartIT {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
         }
     }

@@ -1,8 +1,10 @@
 package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.config.ListenerSettings;
-import io.pgobserver.domain.event.ChangeEvent;
-import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Batch;
+import io.pgobserver.domain.event.Checkpoint;
+import io.pgobserver.domain.event.Snapshot;
+import io.pgobserver.domain.port.CheckpointStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,38 +22,64 @@ class RetentionJobIT {
     @RegisterExtension
     static final MigratedDatabase DB = new MigratedDatabase();
 
-    private List<ChangeEvent> events;
+    private Snapshot afterFive;
+    private Snapshot afterTen;
 
+    /** Ten rows, each in a transaction of its own, the first eight of them old; snapshots after the 5th and 10th. */
     @BeforeEach
     void tenEventsOfWhichTheFirstEightAreOld() throws Exception {
-        DB.execute("truncate pgobserver.change_log", "truncate pgobserver.checkpoints",
-                "truncate pgobserver.deliveries", """
-                insert into pgobserver.change_log (entity_type, entity_id, kind, after)
-                select 'public.orders', g::text, 'created', jsonb_build_object('id', g) from generate_series(1, 10) g
-                """);
+        DB.execute("truncate pgobserver.change_log", "truncate pgobserver.checkpoints", "truncate pgobserver.batches",
+                "truncate pgobserver.deliveries");
         PostgresChangeSource source = new PostgresChangeSource(DB.database(),
                 TestPostgres.listener("it", Duration.ofMillis(200)));
         try {
-            events = Streams.readAtLeast(source, Position.START, 10);
+            for (int i = 1; i <= 10; i++) {
+                DB.execute("insert into pgobserver.change_log (entity_type, entity_id, kind, after) "
+                        + "values ('public.orders', '" + i + "', 'created', '{}')");
+                if (i == 5) {
+                    afterFive = source.snapshot();
+                }
+            }
+            afterTen = source.snapshot();
         } finally {
             source.stop();
         }
         DB.execute("update pgobserver.change_log set occurred_at = now() - interval '2 days' where entity_id::int <= 8");
     }
 
+    /** The consumer has done every batch up to one ending at {@code done}. */
+    private static void doneUpTo(JdbiCheckpointStore checkpoints, String consumer, Snapshot... done) throws Exception {
+        CheckpointStore.Resume resume = checkpoints.claim(consumer);
+        Batch batch = new Batch(resume.checkpoint().batch() - 1, Snapshot.ORIGIN, resume.done());
+        for (Snapshot next : done) {
+            batch = batch.then(next);
+            checkpoints.dispatching(resume.fence(), batch, Long.MAX_VALUE);
+        }
+        checkpoints.save(resume.fence(), new Checkpoint(batch.seq() + 1, 0));
+    }
+
     @Test
-    void deletesOldRowsBehindEveryCheckpointOnly() throws Exception {
+    void deletesOldRowsEveryConsumerHasPassedOnly() throws Exception {
         JdbiCheckpointStore checkpoints = new JdbiCheckpointStore(DB.database());
-        checkpoints.save("fast", events.get(9).position());
-        checkpoints.save("slow", events.get(4).position());
+        doneUpTo(checkpoints, "fast", afterTen);
+        doneUpTo(checkpoints, "slow", afterFive);
         RetentionJob job = job(Duration.ofDays(1));
 
         assertThat(job.runOnce()).isEqualTo(5);
         assertThat(remainingIds()).isEqualTo(List.of("6", "7", "8", "9", "10"));
 
-        checkpoints.save("slow", events.get(9).position());
+        doneUpTo(checkpoints, "slow", afterTen);
         assertThat(job.runOnce()).isEqualTo(3);
         assertThat(remainingIds()).as("rows younger than the retention stay").isEqualTo(List.of("9", "10"));
+    }
+
+    @Test
+    void aConsumerThatNeverFinishedABatchKeepsEveryRow() throws Exception {
+        JdbiCheckpointStore checkpoints = new JdbiCheckpointStore(DB.database());
+        doneUpTo(checkpoints, "fast", afterTen);
+        checkpoints.claim("new");
+        assertThat(job(Duration.ofDays(1)).runOnce()).isZero();
+        assertThat(remainingIds()).hasSize(10);
     }
 
     @Test
@@ -62,18 +90,17 @@ class RetentionJobIT {
 
     @Test
     void oldDeliveryRecordsArePruned() throws Exception {
-        JdbiDeliveries deliveries = new JdbiDeliveries(DB.database());
-        deliveries.markDelivered("old.obs.0");
-        deliveries.markDelivered("new.obs.0");
-        DB.execute("update pgobserver.deliveries set delivered_at = now() - interval '2 days' where delivery_id = 'old.obs.0'");
+        JdbiDeliveries deliveries = new JdbiDeliveries(DB.database(), TestPostgres.listener("it", Duration.ofSeconds(1)));
+        deliveries.record("msg_old");
+        deliveries.record("msg_new");
+        DB.execute("update pgobserver.deliveries set delivered_at = now() - interval '2 days' where delivery_id = 'msg_old'");
         job(Duration.ofDays(1)).runOnce();
-        assertThat(deliveries.isDelivered("old.obs.0")).isFalse();
-        assertThat(deliveries.isDelivered("new.obs.0")).isTrue();
+        assertThat(deliveries.settled(List.of("msg_old", "msg_new"))).containsExactly("msg_new");
     }
 
     @Test
     void offByDefault() throws Exception {
-        new JdbiCheckpointStore(DB.database()).save("fast", events.get(9).position());
+        doneUpTo(new JdbiCheckpointStore(DB.database()), "fast", afterTen);
         RetentionJob job = new RetentionJob(DB.database(), ListenerSettings.defaults());
         job.start();
         job.stop();
@@ -85,7 +112,7 @@ class RetentionJobIT {
 
     private static RetentionJob job(Duration retention) {
         return new RetentionJob(DB.database(), new ListenerSettings("it", 100, Duration.ofSeconds(1), 16,
-                Duration.ofMillis(200), retention));
+                1000, Duration.ofMillis(200), retention));
     }
 
     private static List<String> remainingIds() throws SQLException {

@@ -25,8 +25,8 @@ class StoreErrorMessagesIT {
     void a_failed_dead_letter_write_names_the_error_but_not_the_rows_contents() {
         DB.execute("alter table pgobserver.dead_letters add constraint refuse_all check (false) not valid");
         try {
-            DeadLetter letter = new DeadLetter(0, Events.event(1, "7", ChangeKind.CREATED, Map.of(),
-                    Map.of("id", "7", "card_number", "4111-ROW-CONTENT-1111")), "o", 0, "webhook",
+            DeadLetter letter = new DeadLetter(0, "it", Events.event(1, "7", ChangeKind.CREATED, Map.of(),
+                    Map.of("id", "7", "card_number", "4111-ROW-CONTENT-1111")), "o", 0, "webhook-0", "webhook",
                     "HTTP 500 ERROR-TEXT", 3, Instant.parse("2026-01-01T00:00:00Z"));
             Throwable thrown = catchThrowable(() -> new JdbiDeadLetters(DB.database()).add(letter));
             assertThat(thrown).isNotNull().hasMessageContaining("refuse_all");

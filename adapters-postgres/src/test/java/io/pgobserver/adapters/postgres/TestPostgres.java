@@ -65,7 +65,7 @@ final class TestPostgres {
     }
 
     static ListenerSettings listener(String consumer, Duration pollInterval) {
-        return new ListenerSettings(consumer, 100, pollInterval, 16, Duration.ofMillis(200), null);
+        return new ListenerSettings(consumer, 100, pollInterval, 16, 1000, Duration.ofMillis(200), null);
     }
 
     static Connection connect(DatabaseSettings settings) throws SQLException {

@@ -1,7 +1,9 @@
 package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.event.ChangeEvent;
-import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.event.Batch;
+import io.pgobserver.domain.event.Snapshot;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.DeadLetter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +30,7 @@ class UnreadableRowsIT {
 
     @BeforeEach
     void emptyTheStream() {
-        DB.execute("truncate pgobserver.change_log", "truncate pgobserver.dead_letters");
+        DB.execute("truncate pgobserver.change_log", "truncate pgobserver.dead_letters", "truncate pgobserver.deliveries");
         source = new PostgresChangeSource(DB.database(), TestPostgres.listener("it", Duration.ofMillis(200)));
     }
 
@@ -48,17 +50,24 @@ class UnreadableRowsIT {
         outbox("deep", "{\"d\": " + "[".repeat(1_500) + "]".repeat(1_500) + "}");
         outbox("after", "{}");
 
-        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 2);
+        Batch batch = new Batch(1, Snapshot.ORIGIN, source.snapshot());
+        List<ChangeEvent> events = source.read(batch, 0, 100);
         assertThat(events).extracting(ChangeEvent::entityId).containsExactly("before", "after");
-        // A second read of the same range (a restart before the checkpoint passed it) files it no second time.
-        assertThat(source.poll(Position.START, 100, Duration.ofMillis(300))).hasSize(2);
+        // A second read of the same batch (a restart before the checkpoint passed it) files it no second time.
+        assertThat(source.read(batch, 0, 100)).hasSize(2);
 
-        List<DeadLetter> letters = new JdbiDeadLetters(DB.database()).list(100);
+        assertThat(new JdbiDeadLetters(DB.database()).list("other", 100)).isEmpty();
+        List<DeadLetter> letters = new JdbiDeadLetters(DB.database()).list("it", 100);
         assertThat(letters).hasSize(1);
         DeadLetter letter = letters.getFirst();
         assertThat(letter.event().entityId()).isEqualTo("deep");
         assertThat(letter.observer()).isEqualTo(PostgresChangeSource.UNREADABLE_OBSERVER);
         assertThat(letter.actionType()).isEqualTo(PostgresChangeSource.UNREADABLE_ACTION);
+        assertThat(letter.actionKey()).isEqualTo(PostgresChangeSource.UNREADABLE_ACTION);
+        String settled = new DeliveryKey("it", letter.event().position().offset(), letter.observer(),
+                letter.actionKey()).id();
+        assertThat(new JdbiDeliveries(DB.database(), TestPostgres.listener("it", Duration.ofSeconds(1)))
+                .settled(List.of(settled))).containsExactly(settled);
         assertThat(letter.error()).contains("cannot be read as an event").contains("nesting depth")
                 .contains("pgobserver.change_log (id " + letter.event().position().offset() + ")");
     }
@@ -70,9 +79,9 @@ class UnreadableRowsIT {
         DB.execute("insert into pgobserver.change_log (entity_type, entity_id, kind, after) values "
                 + "('public.docs', 'long-string', 'created', jsonb_build_object('s', repeat('x', 21000000)))");
 
-        List<ChangeEvent> events = Streams.readAtLeast(source, Position.START, 2);
+        List<ChangeEvent> events = Streams.readAtLeast(source, 2);
         assertThat(events.get(0).after().get("n")).isEqualTo(new BigDecimal(digits));
         assertThat((String) events.get(1).after().get("s")).hasSize(21_000_000);
-        assertThat(new JdbiDeadLetters(DB.database()).list(100)).isEmpty();
+        assertThat(new JdbiDeadLetters(DB.database()).list("it", 100)).isEmpty();
     }
 }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  */
 public record Snapshot(String value) {
 
-    // Before ORIGIN: static fields initialise in order, and ORIGIN's constructor checks against it.
+    // Before ORIGIN: static fields initialise in order, and ORIGIN's constructor already needs it.
     private static final Pattern FORM = Pattern.compile("\\d+:\\d+:(\\d+(,\\d+)*)?");
 
     /** The snapshot in which no transaction is visible yet: a consumer that starts from it reads every row. */

@@ -42,6 +42,11 @@ public final class InMemoryLeadership implements Leadership {
     }
 
     @Override
+    public boolean isHeldByAnyone() {
+        return lock.holder.get() != null;
+    }
+
+    @Override
     public void release() {
         lock.holder.compareAndSet(this, null);
     }
