@@ -9,6 +9,7 @@ import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.RecordingTracer;
@@ -77,7 +78,7 @@ class EmailExecutorIT {
         after.put("customer", "Tom & <Jerry>");
         after.put("note", "{{before.status}}");
         ChangeEvent event = Events.event(9, "42", ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"), after);
-        return new ActionRequest(event, "order_shipped", action, 2, 1, ActionRequest.deliveryId(event, "order_shipped", 2));
+        return new ActionRequest(event, "order_shipped", action, 2, 1, new DeliveryKey("it", event.position().offset(), "order_shipped", "a2").id());
     }
 
     /** The message, once each of its recipients' mailboxes holds a copy. */

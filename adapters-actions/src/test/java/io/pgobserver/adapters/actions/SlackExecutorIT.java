@@ -6,6 +6,7 @@ import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.observer.SlackAction;
 import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.RecordingTracer;
@@ -65,7 +66,7 @@ class SlackExecutorIT {
     private static ActionRequest request(SlackAction action) {
         ChangeEvent event = Events.event(5, "42", ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"),
                 Map.of("id", 42, "status", "shipped", "slack_ts", "1700000000.000100", "customer", "Tom & <Jerry>"));
-        return new ActionRequest(event, "order_shipped", action, 1, 1, ActionRequest.deliveryId(event, "order_shipped", 1));
+        return new ActionRequest(event, "order_shipped", action, 1, 1, new DeliveryKey("it", event.position().offset(), "order_shipped", "a1").id());
     }
 
     private static MockResponse json(String body) {

@@ -7,6 +7,7 @@ import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.SlackAction;
 import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.testing.Events;
 import mockwebserver3.MockResponse;
@@ -94,7 +95,7 @@ class TlsVerificationIT {
 
     private static ActionRequest request(ActionSpec action) {
         ChangeEvent event = Events.event(1, "7", ChangeKind.CREATED, Map.of(), Map.of("id", 7));
-        return new ActionRequest(event, "o", action, 0, 1, ActionRequest.deliveryId(event, "o", 0));
+        return new ActionRequest(event, "o", action, 0, 1, new DeliveryKey("it", event.position().offset(), "o", "a0").id());
     }
 
     private void assertRefusedForItsCertificate(ActionResult result) {

@@ -7,6 +7,7 @@ import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.RecordingTracer;
@@ -92,7 +93,7 @@ class WebhookExecutorIT {
     private static ActionRequest request(WebhookAction action, int attempt) {
         ChangeEvent event = event();
         return new ActionRequest(event, "order_shipped", action, 0, attempt,
-                ActionRequest.deliveryId(event, "order_shipped", 0));
+                new DeliveryKey("it", event.position().offset(), "order_shipped", "a0").id());
     }
 
     private RecordedRequest take() throws InterruptedException {

@@ -123,19 +123,19 @@ class SignalStopIT {
             first.destroyForcibly();
         }
 
-        Set<String> written = eventIds();
+        Set<String> writtenIds = eventIds();
         Set<String> deliveredBeforeRestart = new HashSet<>(delivered.keySet());
         JsonNode stopped = status();
         assertThat(stopped.path("checkpoint").isObject()).as("checkpoint saved by the first process: %s", stopped)
                 .isTrue();
         assertThat(stopped.path("lag").path("events").asLong())
                 .as("the rows written after the stop wait for the next process").isPositive();
-        assertThat(written.size()).as("some events were written but not delivered before the restart")
+        assertThat(writtenIds.size()).as("some events were written but not delivered before the restart")
                 .isGreaterThan(deliveredBeforeRestart.size());
 
         Process second = startJar("run-2.log");
         try {
-            await(() -> delivered.keySet().containsAll(written),
+            await(() -> delivered.keySet().containsAll(writtenIds),
                     "every written event delivered after the restart", "run-2.log");
             // Ctrl-C in a terminal: SIGINT stops it the same way.
             Process kill = new ProcessBuilder("kill", "-INT", Long.toString(second.pid())).inheritIO().start();
@@ -146,7 +146,7 @@ class SignalStopIT {
         } finally {
             second.destroyForcibly();
         }
-        assertThat(delivered.keySet()).containsAll(written);
+        assertThat(delivered.keySet()).containsAll(writtenIds);
         // Both stops finished what was in flight and saved: nothing ran twice, and nothing is left behind.
         assertThat(delivered.values()).as("deliveries per event").allMatch(n -> n == 1);
         assertThat(status().path("lag").path("events").asLong()).as("lag after the second stop").isZero();

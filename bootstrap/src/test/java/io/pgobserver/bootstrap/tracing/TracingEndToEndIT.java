@@ -266,8 +266,11 @@ class TracingEndToEndIT {
                     assertThat(run.deadLetters()).isZero();
                     changeLog = run.changeLog();
                     run.stop();
-                    assertThat(run.pipeline().savedCheckpoint().offset())
-                            .as("the checkpoint passed every event").isEqualTo(Long.parseLong(changeLog.getLast()[0]));
+                    // Every batch read is wholly done: the checkpoint sits at the start of the next one.
+                    assertThat(run.pipeline().savedCheckpoint())
+                            .as("the checkpoint passed every event").isNotNull()
+                            .satisfies(c -> assertThat(c.afterId()).isZero())
+                            .satisfies(c -> assertThat(c.batch()).isGreaterThan(1));
                 }
                 List<RecordedRequest> received = hooks.requests(HookReceiver.ORDERS);
                 assertThat(received).hasSize(events);
