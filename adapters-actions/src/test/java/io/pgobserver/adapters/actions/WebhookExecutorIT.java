@@ -193,7 +193,7 @@ class WebhookExecutorIT {
         RecordedRequest one = take();
         RecordedRequest two = take();
         String id = one.getHeaders().get("webhook-id");
-        assertThat(id).isEqualTo(event().id() + ".order_shipped.0");
+        assertThat(id).isEqualTo(new DeliveryKey("it", event().position().offset(), "order_shipped", "a0").id());
         assertThat(two.getHeaders().get("webhook-id")).isEqualTo(id);
         assertThat(one.getHeaders().get("traceparent")).isNotEqualTo(two.getHeaders().get("traceparent"));
         for (RecordedRequest received : List.of(one, two)) {
