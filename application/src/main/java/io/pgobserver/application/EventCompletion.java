@@ -45,7 +45,7 @@ public interface EventCompletion {
 
     /** A checkpoint save that is due: run it, traced as {@code save_checkpoint}. */
     interface CheckpointSave {
-        /** The change_log id the checkpoint moves to (0 when it moves to the start of a batch). */
+        /** The change_log id of the last event the checkpoint passes with this save. */
         long offset();
 
         /** How many events this save covers (saves are batched). */

@@ -35,6 +35,7 @@ final class Progress {
     private final ReentrantLock saveLock = new ReentrantLock();
     private final ArrayDeque<Entry> pending = new ArrayDeque<>();
     private Checkpoint passed;
+    private long lastPassedId;
     private volatile Checkpoint saved;
     private long unsavedEvents;
     private boolean unsavedMove;
@@ -199,6 +200,7 @@ final class Progress {
             Entry head = pending.removeFirst();
             passed = head.checkpointAfter();
             if (!head.endOfBatch) {
+                lastPassedId = head.id;
                 unsavedEvents++;
             }
             unsavedMove = true;
@@ -212,6 +214,7 @@ final class Progress {
     /** Lock held. */
     private EventCompletion.CheckpointSave takeSave() {
         Checkpoint target = passed;
+        long lastId = lastPassedId;
         long covered = unsavedEvents;
         unsavedEvents = 0;
         unsavedMove = false;
@@ -219,7 +222,7 @@ final class Progress {
         return new EventCompletion.CheckpointSave() {
             @Override
             public long offset() {
-                return target.afterId();
+                return lastId;
             }
 
             @Override
