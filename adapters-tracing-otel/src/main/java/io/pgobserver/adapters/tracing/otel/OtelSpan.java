@@ -5,6 +5,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
+import io.pgobserver.domain.observer.Urls;
 import io.pgobserver.domain.trace.Scope;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.TraceContext;
@@ -25,6 +26,7 @@ final class OtelSpan implements Span {
 
     private static final AttributeKey<String> ERROR = AttributeKey.stringKey("error");
     private static final AttributeKey<String> EXCEPTION_MESSAGE = AttributeKey.stringKey("exception.message");
+    private static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
 
     private final io.opentelemetry.api.trace.Span span;
     private final boolean recording;
@@ -88,15 +90,14 @@ final class OtelSpan implements Span {
         if (!isRecording()) {
             return this;
         }
-        String text = message != null ? message : cause != null ? String.valueOf(cause) : "error";
+        // An exception's message and stack may carry what its thrower saw (a URL with a password, a token): the
+        // span gets the exception's type and a redacted message, never the stack trace.
+        String text = Urls.redactIn(message != null ? message : cause != null ? String.valueOf(cause) : "error");
         span.setStatus(StatusCode.ERROR, text);
         span.setAttribute(ERROR, text);
-        if (cause != null) {
-            span.recordException(cause);
-        } else {
-            // The semantic conventions' exception event, for failures that are not exceptions (an HTTP 500).
-            span.addEvent("exception", Attributes.of(EXCEPTION_MESSAGE, text));
-        }
+        // The semantic conventions' exception event, also for failures that are not exceptions (an HTTP 500).
+        span.addEvent("exception", cause == null ? Attributes.of(EXCEPTION_MESSAGE, text)
+                : Attributes.of(EXCEPTION_TYPE, cause.getClass().getName(), EXCEPTION_MESSAGE, text));
         return this;
     }
 
