@@ -134,7 +134,8 @@ public final class ConfigLoader {
     }
 
     private Configuration bind(Node root, List<String> warnings, Map<String, String> openTelemetry) {
-        boolean exporterChosen = root.child("tracing").has("exporter");
+        boolean exporterChosen = root.child("tracing").has("exporter") || EnvironmentOverrides.OTEL_EXPORTER_VARIABLES
+                .stream().anyMatch(openTelemetry::containsKey);
         try {
             DatabaseSettings database = database(root.child("database"));
             Node listenerNode = root.child("listener");
@@ -217,7 +218,7 @@ public final class ConfigLoader {
             warnings.add("tracing.jaeger is the retired Jaeger client's section; read as " + (mapped.isEmpty()
                     ? "nothing, since today's keys are set" : String.join(", ", mapped) + jaeger.note()) + ". Write those keys instead of tracing.jaeger to silence this.");
         }
-        if (endpoint != null && !exporter.contains("zipkin")
+        if (endpoint != null && !endpoint.isBlank() && !exporter.contains("zipkin")
                 && JaegerEndpoints.isThriftCollector(node.key("endpoint"), endpoint)) {
             String otlp = JaegerEndpoints.otlpHttpFor(node.key("endpoint"), endpoint);
             warnings.add(JaegerEndpoints.thriftWarning(node.key("endpoint"), endpoint, otlp));
@@ -244,7 +245,7 @@ public final class ConfigLoader {
         Map<String, String> resource = node.stringMap("resource_attributes");
         Map<String, String> headers = node.stringMap("headers");
         node.finish();
-        if (!enabled && endpoint != null) {
+        if (!enabled && endpoint != null && !endpoint.isBlank()) {
             warnings.add("tracing.endpoint is set but tracing is off (tracing is opt-in): set tracing.enabled: true"
                     + " or TRACING_ENABLED=true to export spans");
         }

@@ -56,6 +56,7 @@ final class OtelSdk {
     private final List<OnlyErrorsProcessor> onlyErrors = new CopyOnWriteArrayList<>();
     private final Tracer tracer;
     private final Metrics metrics;
+    private volatile Resource resource = Resource.empty();
 
     /** One exporter the SDK was given, behind its guard (null for the console, which cannot fail). */
     record Export(String description, GuardedSpanExporter guarded) {
@@ -78,7 +79,10 @@ final class OtelSdk {
                     .addPropertiesSupplier(() -> SdkProperties.fromFile(tracing, metricsSettings))
                     .addPropertiesCustomizer(config -> SdkProperties.fromEnvironment(tracing))
                     // The file's attributes under the SDK's (OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME): these win.
-                    .addResourceCustomizer((resource, config) -> fileResource.merge(resource))
+                    .addResourceCustomizer((resource, config) -> {
+                        this.resource = fileResource.merge(resource);
+                        return this.resource;
+                    })
                     .addMeterProviderCustomizer((builder, config) -> {
                         queueDrops.maxQueueSize(config.getInt("otel.bsp.max.queue.size", tracing.maxQueueSize()));
                         builder.registerMetricReader(queueDrops);
@@ -166,6 +170,11 @@ final class OtelSdk {
         return Resource.create(attributes.build());
     }
 
+    /** The service name as the SDK resolved it (OTEL_SERVICE_NAME over tracing.service_name). */
+    String serviceName() {
+        return resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"));
+    }
+
     Tracer tracer() {
         return tracer;
     }
@@ -181,7 +190,7 @@ final class OtelSdk {
             LOG.info("metrics: Prometheus endpoint on http://{}:{}/metrics", prometheus.host(), prometheus.port());
         }
         if (tracing.active()) {
-            LOG.info("tracing: service {} exporting to {}{}", tracing.serviceName(),
+            LOG.info("tracing: service {} exporting to {}{}", serviceName(),
                     exports.stream().map(Export::description).toList(),
                     tracing.onlyErrors() ? ", only events with errors" : "");
         } else {
