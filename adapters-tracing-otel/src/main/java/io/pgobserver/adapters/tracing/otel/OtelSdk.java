@@ -150,16 +150,17 @@ final class OtelSdk {
         return held;
     }
 
-    /** With only_errors the sampler records everything; the configured ratio then applies to error-free events. */
+    /**
+     * With only_errors the sampler records everything and error-free events are dropped; a ratio below 1.0
+     * ({@code tracing.sample_rate}, {@code OTEL_TRACES_SAMPLER_ARG}) keeps that share of them as well.
+     */
     static double successRate(ConfigProperties config) {
         String sampler = config.getString("otel.traces.sampler", "parentbased_always_on").toLowerCase(Locale.ROOT);
-        if (sampler.endsWith("always_off")) {
+        if (!sampler.endsWith("traceidratio")) {
             return 0.0;
         }
-        if (sampler.endsWith("traceidratio")) {
-            return Math.max(0.0, Math.min(1.0, config.getDouble("otel.traces.sampler.arg", 1.0)));
-        }
-        return 1.0;
+        double ratio = config.getDouble("otel.traces.sampler.arg", 1.0);
+        return ratio >= 1.0 ? 0.0 : Math.max(0.0, ratio);
     }
 
     private static Resource fileResource(TracingSettings tracing) {

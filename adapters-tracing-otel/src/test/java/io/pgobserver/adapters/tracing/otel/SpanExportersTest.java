@@ -67,6 +67,15 @@ class SpanExportersTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"1.0, 0.0", "0.25, 0.25", "0.0, 0.0"})
+    void onlyErrorsKeepsErrorFreeEventsOnlyAtARateBelowOne(double sampleRate, double kept) {
+        TracingSettings settings = TestSettings.tracing("otlp", null, "grpc", sampleRate);
+        assertThat(OtelSdk.successRate(config(settings))).isEqualTo(kept);
+        assertThat(OtelSdk.successRate(config(settings.withEnvironment(Map.of("OTEL_TRACES_SAMPLER", "always_on")))))
+                .isZero();
+    }
+
+    @ParameterizedTest
     @CsvSource(nullValues = "null", value = {
         "null, http://localhost:9411/api/v2/spans",
         "http://zipkin:9411, http://zipkin:9411/api/v2/spans",
