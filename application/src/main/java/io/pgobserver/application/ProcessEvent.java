@@ -122,6 +122,7 @@ public final class ProcessEvent {
             load.end();
 
             List<String> delivered = new ArrayList<>();
+            Retries retries = new Retries();
             boolean failed = false;
             for (Observer observer : observers) {
                 if (!observer.watches(event)) {
@@ -134,7 +135,7 @@ public final class ProcessEvent {
                 }
                 if (matched) {
                     outcome = "matched";
-                    failed |= !executeActions(t, root, event, observer, recovered, delivered);
+                    failed |= !executeActions(t, root, event, observer, recovered, delivered, retries);
                 }
             }
             if (failed) {
@@ -151,6 +152,7 @@ public final class ProcessEvent {
                 }
                 try {
                     save.run();
+                    metrics.checkpointSaved();
                 } catch (RuntimeException e) {
                     // The events stay done; the next save covers them. A lost save costs redeliveries, no loss.
                     saveSpan.recordError("checkpoint save failed: " + e.getMessage(), e);
@@ -163,6 +165,9 @@ public final class ProcessEvent {
 
             Span export = t.startSpan(EXPORT_METRICS, root, SpanKind.INTERNAL);
             metrics.eventProcessed(event.entityType(), outcome, System.nanoTime() - started);
+            if (retries.any) {
+                metrics.eventRetried(event.entityType());
+            }
             export.end();
             if (root.isRecording()) {
                 root.setAttribute(OUTCOME, outcome);
@@ -200,7 +205,7 @@ public final class ProcessEvent {
 
     /** Runs an observer's actions in order; false when any of them was dead-lettered. */
     private boolean executeActions(Tracer t, Span root, ChangeEvent event, Observer observer, boolean recovered,
-                                   List<String> delivered) throws InterruptedException {
+                                   List<String> delivered, Retries retries) throws InterruptedException {
         Span span = t.startSpan(EXECUTE_ACTIONS, root, SpanKind.INTERNAL, Tracer.Component.EXECUTOR);
         if (span.isRecording()) {
             span.setAttribute(OBSERVER, observer.name()).setAttribute(ACTION_COUNT, observer.actions().size());
@@ -217,6 +222,7 @@ public final class ProcessEvent {
                     continue;
                 }
                 RunAction.Outcome outcome = runAction.run(t, event, observer, i, deliveryId, span);
+                retries.any |= outcome.attempts() > 1;
                 if (outcome.succeeded()) {
                     delivered.add(deliveryId);
                 } else {
@@ -285,5 +291,10 @@ public final class ProcessEvent {
         } finally {
             span.end();
         }
+    }
+
+    /** Whether any action of the event took more than one attempt, for the retried-events metric. */
+    private static final class Retries {
+        boolean any;
     }
 }

@@ -59,10 +59,24 @@ class ProcessEventTest {
                 retry);
     }
 
+    /** What the metrics port was told: {@code retried public.orders}, {@code checkpoint}. */
+    private final List<String> recordedMetrics = new ArrayList<>();
+    private final io.pgobserver.domain.port.Metrics metrics = new io.pgobserver.domain.port.Metrics() {
+        @Override
+        public void eventRetried(String entityType) {
+            recordedMetrics.add("retried " + entityType);
+        }
+
+        @Override
+        public void checkpointSaved() {
+            recordedMetrics.add("checkpoint");
+        }
+    };
+
     private ProcessEvent processEvent(Observer observer) {
         return new ProcessEvent(tracer, tracer, TracingSettings.defaults(), List.of(observer),
                 new ActionExecutors(List.of(webhook, slack, email)), deadLetters, deliveries,
-                io.pgobserver.domain.port.Metrics.NOOP, waits::add, () -> 0.5,
+                metrics, waits::add, () -> 0.5,
                 Clock.fixed(Instant.parse("2026-02-03T04:05:06Z"), ZoneOffset.UTC));
     }
 
@@ -184,6 +198,13 @@ class ProcessEventTest {
         assertThat(webhook.requests).extracting(r -> r.deliveryId()).containsOnly(event.id() + ".order_shipped.0");
         assertThat(webhook.requests).extracting(r -> r.attempt()).containsExactly(1, 2, 3);
         assertThat(deadLetters.list(10)).isEmpty();
+        assertThat(recordedMetrics).containsExactly("retried public.orders");
+    }
+
+    @Test
+    void aSavedCheckpointIsToldToTheMetricsAndAnEventWithoutRetriesIsNotCountedAsRetried() throws Exception {
+        processEvent(shipped(RetryPolicy.DEFAULT)).process(Events.updated(7, "o-1", "paid", "shipped"), SAVE_EACH);
+        assertThat(recordedMetrics).containsExactly("checkpoint");
     }
 
     @Test

@@ -148,6 +148,6 @@ class OpenTelemetryConfigurationIT {
         assertThat(processed.find()).as(scraped).isTrue();
         assertThat(Double.parseDouble(processed.group(1))).isEqualTo(3.0);
         assertThat(scraped).contains("pgobserver_action_duration_seconds_count{").contains("action_type=\"webhook\"")
-                .doesNotContain("otel_sdk_span");
+                .contains("pgobserver_checkpoint_age_seconds").doesNotContain("otel_sdk_span");
     }
 }

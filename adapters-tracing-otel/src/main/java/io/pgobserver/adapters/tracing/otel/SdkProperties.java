@@ -29,6 +29,8 @@ final class SdkProperties {
         p.put(TRACES_EXPORTER, tracing.active() ? tracing.exporter() : "none");
         p.put("otel.metrics.exporter", metrics.otlp() ? "otlp" : "none");
         p.put("otel.logs.exporter", "none");
+        // The queue-drop warning reads the batch processor's drop counter under its current name.
+        p.put("otel.experimental.sdk.telemetry.version", "latest");
         p.put("otel.traces.sampler", "parentbased_traceidratio");
         p.put("otel.traces.sampler.arg", Double.toString(tracing.sampleRate()));
         p.put("otel.bsp.max.queue.size", Integer.toString(tracing.maxQueueSize()));
