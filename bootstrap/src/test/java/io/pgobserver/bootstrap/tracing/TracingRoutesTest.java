@@ -193,6 +193,7 @@ class TracingRoutesTest {
                 Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "zipkin",
                         "OTEL_EXPORTER_ZIPKIN_ENDPOINT", "http://zipkin:9411")), otel("zipkin http://zipkin:9411/api/v2/spans")),
                 Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "console")), otel("console")),
+                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "logging")), otel("console")),
                 Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "console,zipkin")), otel("console", zipkinDefault)),
                 Arguments.of(env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")),
                         otel("otlp grpc http://collector:4317")),

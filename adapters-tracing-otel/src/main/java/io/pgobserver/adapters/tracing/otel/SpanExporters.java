@@ -48,7 +48,8 @@ final class SpanExporters {
      */
     static ComponentLoader components(PrintStream console) {
         ComponentLoader all = ComponentLoader.forClassLoader(SpanExporters.class.getClassLoader());
-        List<ConfigurableSpanExporterProvider> own = List.of(new Console(console), new Zipkin(), new Jaeger());
+        List<ConfigurableSpanExporterProvider> own = List.of(new Console(console, "console"),
+                new Console(console, "logging"), new Zipkin(), new Jaeger());
         return new ComponentLoader() {
             @Override
             @SuppressWarnings("unchecked")
@@ -68,8 +69,11 @@ final class SpanExporters {
         };
     }
 
-    /** {@code console}: span trees on the console stream (bound by the module). */
-    record Console(PrintStream out) implements ConfigurableSpanExporterProvider {
+    /**
+     * {@code console}: span trees on the console stream (bound by the module); also under OpenTelemetry's older
+     * name {@code logging}. The SDK gives both a simple (unbatched) processor.
+     */
+    record Console(PrintStream out, String name) implements ConfigurableSpanExporterProvider {
         @Override
         public SpanExporter createExporter(ConfigProperties config) {
             return new ConsoleTreeExporter(out);
@@ -77,7 +81,7 @@ final class SpanExporters {
 
         @Override
         public String getName() {
-            return "console";
+            return name;
         }
     }
 
