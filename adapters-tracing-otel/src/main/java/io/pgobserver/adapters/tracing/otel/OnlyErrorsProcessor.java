@@ -11,11 +11,13 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * {@code tracing.only_errors}: holds an event's ended spans until its local root ends, then hands the whole tree
@@ -25,12 +27,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ones. Held spans are bounded: past {@code maxHeld} spans the newest are dropped and counted.
  *
  * <p>Every span of the event ends before its root (the pipeline ends children first), so the root's end closes
- * the tree. A span whose root never ends here (a trace cut off at shutdown) is discarded with its tree.
+ * the tree. Spans whose root never ends here (a trace cut off at shutdown, a span ended after its root) would
+ * hold their place forever: when the bound is reached, trees waiting longer than {@link #STALE} are dropped and
+ * counted first.
  */
 final class OnlyErrorsProcessor implements SpanProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(OnlyErrorsProcessor.class);
     private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("attempt");
+    /** Longer than any event takes (retries included) when its root has not ended: the root is not coming. */
+    static final Duration STALE = Duration.ofMinutes(10);
 
     private final SpanProcessor next;
     private final double successRate;
@@ -38,24 +44,36 @@ final class OnlyErrorsProcessor implements SpanProcessor {
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private final AtomicInteger heldSpans = new AtomicInteger();
     private final RateLimitedWarning drops = new RateLimitedWarning(LOG, RateLimitedWarning.DEFAULT_INTERVAL);
+    private final LongSupplier nanoTime;
 
     /**
      * @param successRate the share of error-free trees kept, 0.0 to 1.0
      * @param maxHeld     how many spans may wait for their root at once, across all events
      */
     OnlyErrorsProcessor(SpanProcessor next, double successRate, int maxHeld) {
+        this(next, successRate, maxHeld, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock that tells stale trees, {@link System#nanoTime()} but in tests */
+    OnlyErrorsProcessor(SpanProcessor next, double successRate, int maxHeld, LongSupplier nanoTime) {
         if (!(successRate >= 0.0 && successRate <= 1.0) || maxHeld < 1) {
             throw new IllegalArgumentException("successRate must be 0.0-1.0 and maxHeld positive");
         }
         this.next = next;
         this.successRate = successRate;
         this.maxHeld = maxHeld;
+        this.nanoTime = nanoTime;
     }
 
     /** The spans of one trace waiting for its root. */
     private static final class Held {
         final List<ReadableSpan> spans = new ArrayList<>();
+        final long since;
         boolean errored;
+
+        Held(long since) {
+            this.since = since;
+        }
     }
 
     @Override
@@ -74,17 +92,20 @@ final class OnlyErrorsProcessor implements SpanProcessor {
         SpanContext parent = span.getParentSpanContext();
         boolean root = !parent.isValid() || parent.isRemote();
         if (!root) {
+            if (heldSpans.get() >= maxHeld) {
+                dropStale();
+            }
             if (heldSpans.incrementAndGet() > maxHeld) {
                 heldSpans.decrementAndGet();
                 dropped(1);
                 // The tree is incomplete now, but an error in it must still be noticed: the flag is kept.
-                Held h = held.computeIfAbsent(traceId, id -> new Held());
+                Held h = held.computeIfAbsent(traceId, id -> new Held(nanoTime.getAsLong()));
                 synchronized (h) {
                     h.errored |= failed(span);
                 }
                 return;
             }
-            Held h = held.computeIfAbsent(traceId, id -> new Held());
+            Held h = held.computeIfAbsent(traceId, id -> new Held(nanoTime.getAsLong()));
             synchronized (h) {
                 h.spans.add(span);
                 h.errored |= failed(span);
@@ -107,6 +128,24 @@ final class OnlyErrorsProcessor implements SpanProcessor {
                 next.onEnd(s);
             }
         }
+    }
+
+    /** Drops and counts the trees whose root has not ended for {@link #STALE}. */
+    private void dropStale() {
+        long now = nanoTime.getAsLong();
+        held.entrySet().removeIf(entry -> {
+            Held h = entry.getValue();
+            if (now - h.since < STALE.toNanos()) {
+                return false;
+            }
+            int count;
+            synchronized (h) {
+                count = h.spans.size();
+            }
+            heldSpans.addAndGet(-count);
+            dropped(count);
+            return true;
+        });
     }
 
     private static boolean failed(ReadableSpan span) {

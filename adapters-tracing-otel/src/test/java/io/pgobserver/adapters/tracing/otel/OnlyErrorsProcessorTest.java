@@ -23,8 +23,10 @@ class OnlyErrorsProcessorTest {
     private SdkTracerProvider provider;
     private OnlyErrorsProcessor processor;
 
+    private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+
     private Tracer tracer(double successRate, int maxHeld) {
-        processor = new OnlyErrorsProcessor(SimpleSpanProcessor.create(exporter), successRate, maxHeld);
+        processor = new OnlyErrorsProcessor(SimpleSpanProcessor.create(exporter), successRate, maxHeld, now::get);
         provider = SdkTracerProvider.builder().setSampler(Sampler.parentBased(Sampler.alwaysOn()))
                 .addSpanProcessor(processor).build();
         return new OtelTracer(provider.get("test"), EnumSet.allOf(Tracer.Component.class));
@@ -101,6 +103,23 @@ class OnlyErrorsProcessorTest {
         assertThat(processor.droppedSpans()).isEqualTo(3);
         assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getName)
                 .containsExactlyInAnyOrder("evaluate_condition", "evaluate_condition", "process_event");
+        assertThat(processor.heldSpans()).isZero();
+    }
+
+    @Test
+    void treesWhoseRootNeverEndsGiveUpTheirPlaceOnceStale() {
+        Tracer tracer = tracer(0.0, 2);
+        Span abandoned = tracer.startTrace("process_event", TraceContext.NONE, SpanKind.CONSUMER);
+        tracer.startSpan("evaluate_condition", abandoned, SpanKind.INTERNAL).end();
+        tracer.startSpan("evaluate_condition", abandoned, SpanKind.INTERNAL).end();
+        assertThat(processor.heldSpans()).isEqualTo(2);
+
+        now.addAndGet(OnlyErrorsProcessor.STALE.toNanos());
+        event(tracer, TraceContext.NONE, 1, true);
+
+        assertThat(processor.droppedSpans()).isEqualTo(2);
+        assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getName)
+                .containsExactlyInAnyOrder("process_event", "evaluate_condition", "execute_action");
         assertThat(processor.heldSpans()).isZero();
     }
 }
