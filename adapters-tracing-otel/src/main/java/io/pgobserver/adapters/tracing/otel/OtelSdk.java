@@ -105,7 +105,8 @@ final class OtelSdk {
         tracerProvider = sdk.getSdkTracerProvider();
         meterProvider = sdk.getSdkMeterProvider();
         metrics = metricsSettings.enabled() ? new OtelMetrics(meterProvider.get(INSTRUMENTATION_SCOPE)) : Metrics.NOOP;
-        tracer = tracing.active() ? new OtelTracer(tracerProvider.get(INSTRUMENTATION_SCOPE), tracing.components())
+        tracer = tracing.active() ? new OtelTracer(tracerProvider.get(INSTRUMENTATION_SCOPE), tracing.components(),
+                sdk.getPropagators().getTextMapPropagator())
                 : UntracedTracer.INSTANCE;
     }
 
