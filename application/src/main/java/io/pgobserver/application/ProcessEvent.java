@@ -132,6 +132,7 @@ public final class ProcessEvent {
             load.end();
 
             List<String> delivered = new ArrayList<>();
+            Retries retries = new Retries();
             boolean failed = false;
             try {
                 for (Observer observer : observers) {
@@ -145,7 +146,8 @@ public final class ProcessEvent {
                     }
                     if (matched) {
                         outcome = "matched";
-                        failed |= !executeActions(t, root, event, observer, recovered, delivered, completion);
+                        failed |= !executeActions(t, root, event, observer, recovered, delivered, completion,
+                                retries);
                     }
                 }
             } finally {
@@ -165,6 +167,7 @@ public final class ProcessEvent {
                 }
                 try {
                     save.run();
+                    metrics.checkpointSaved();
                 } catch (RuntimeException e) {
                     // The events stay done; the next save covers them. A lost save costs redeliveries, no loss.
                     saveSpan.recordError("checkpoint save failed: " + e.getMessage(), e);
@@ -177,6 +180,9 @@ public final class ProcessEvent {
 
             Span export = t.startSpan(EXPORT_METRICS, root, SpanKind.INTERNAL);
             metrics.eventProcessed(event.entityType(), outcome, System.nanoTime() - started);
+            if (retries.any) {
+                metrics.eventRetried(event.entityType());
+            }
             export.end();
             if (root.isRecording()) {
                 root.setAttribute(OUTCOME, outcome);
@@ -219,7 +225,8 @@ public final class ProcessEvent {
 
     /** Runs an observer's actions in order; false when any of them was dead-lettered. */
     private boolean executeActions(Tracer t, Span root, ChangeEvent event, Observer observer, boolean recovered,
-                                   List<String> delivered, EventCompletion completion) throws InterruptedException {
+                                   List<String> delivered, EventCompletion completion, Retries retries)
+            throws InterruptedException {
         Span span = t.startSpan(EXECUTE_ACTIONS, root, SpanKind.INTERNAL, Tracer.Component.EXECUTOR);
         if (span.isRecording()) {
             span.setAttribute(OBSERVER, observer.name()).setAttribute(ACTION_COUNT, observer.actions().size());
@@ -244,6 +251,7 @@ public final class ProcessEvent {
                 }
                 RunAction.Outcome outcome = runAction.run(t, event, observer, i, deliveryId, span,
                         completion::cancelled);
+                retries.any |= outcome.attempts() > 1;
                 if (outcome.succeeded()) {
                     delivered.add(deliveryId);
                 } else {
@@ -348,5 +356,10 @@ public final class ProcessEvent {
         } finally {
             span.end();
         }
+    }
+
+    /** Whether any action of the event took more than one attempt, for the retried-events metric. */
+    private static final class Retries {
+        boolean any;
     }
 }

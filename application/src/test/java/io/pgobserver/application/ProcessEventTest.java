@@ -62,10 +62,24 @@ class ProcessEventTest {
                 retry);
     }
 
+    /** What the metrics port was told: {@code retried public.orders}, {@code checkpoint}. */
+    private final List<String> recordedMetrics = new ArrayList<>();
+    private final io.pgobserver.domain.port.Metrics metrics = new io.pgobserver.domain.port.Metrics() {
+        @Override
+        public void eventRetried(String entityType) {
+            recordedMetrics.add("retried " + entityType);
+        }
+
+        @Override
+        public void checkpointSaved() {
+            recordedMetrics.add("checkpoint");
+        }
+    };
+
     private ProcessEvent processEvent(Observer observer) {
         return new ProcessEvent(CONSUMER, tracer, tracer, TracingSettings.defaults(), List.of(observer),
                 new ActionExecutors(List.of(webhook, slack, email)), deadLetters, deliveries,
-                io.pgobserver.domain.port.Metrics.NOOP, waits::add, () -> 0.5,
+                metrics, waits::add, () -> 0.5,
                 Clock.fixed(Instant.parse("2026-02-03T04:05:06Z"), ZoneOffset.UTC));
     }
 
@@ -204,6 +218,14 @@ class ProcessEventTest {
                 .containsOnly(deliveryId(event, shipped(RetryPolicy.DEFAULT), 0));
         assertThat(webhook.requests).extracting(r -> r.attempt()).containsExactly(1, 2, 3);
         assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
+        assertThat(recordedMetrics).containsExactly("retried public.orders");
+    }
+
+    @Test
+    void aSavedCheckpointIsToldToTheMetricsAndAnEventWithoutRetriesIsNotCountedAsRetried() throws Exception {
+        ChangeEvent event = Events.updated(7, "o-1", "paid", "shipped");
+        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, saveEach(event));
+        assertThat(recordedMetrics).containsExactly("checkpoint");
     }
 
     @Test

@@ -8,7 +8,6 @@ import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.trace.Span;
-import io.pgobserver.domain.trace.TraceContext;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import okhttp3.Credentials;
@@ -171,13 +170,8 @@ final class WebhookExecutor implements ActionExecutor {
         if (hook.headers().get("user-agent") == null) {
             builder.header("User-Agent", "pg-observer");
         }
-        TraceContext context = span.propagationContext(request.event().traceContext());
-        if (context.isValid()) {
-            builder.header("traceparent", context.traceparent());
-            if (!context.traceState().isEmpty()) {
-                builder.header("tracestate", context.tracestate());
-            }
-        }
+        // W3C traceparent/tracestate, or what OTEL_PROPAGATORS names when the OpenTelemetry tracer is installed.
+        span.propagate(request.event().traceContext(), builder::header);
         long timestamp = clock.instant().getEpochSecond();
         builder.header("webhook-id", request.deliveryId())
                 .header("webhook-timestamp", Long.toString(timestamp));

@@ -61,7 +61,8 @@ public final class ConfigLoader {
         ObjectNode root = readFile(file);
         Trees.rewriteStrings(root, "", this::substitute);
         List<String> warnings = new ArrayList<>();
-        new EnvironmentOverrides(env, warnings).applyTo(root);
+        EnvironmentOverrides environment = new EnvironmentOverrides(env, warnings);
+        environment.applyTo(root);
         for (String override : overrides) {
             int eq = override.indexOf('=');
             if (eq <= 0) {
@@ -69,7 +70,7 @@ public final class ConfigLoader {
             }
             Trees.set(root, override.substring(0, eq).trim(), override.substring(eq + 1));
         }
-        return bind(new Node("", root), warnings);
+        return bind(new Node("", root), warnings, environment.openTelemetry());
     }
 
     /** Loads YAML text with no environment overrides or flags: for tests and examples. */
@@ -77,8 +78,9 @@ public final class ConfigLoader {
         ObjectNode root = parse(yaml, "inline configuration");
         Trees.rewriteStrings(root, "", this::substitute);
         List<String> warnings = new ArrayList<>();
-        new EnvironmentOverrides(env, warnings).applyTo(root);
-        return bind(new Node("", root), warnings);
+        EnvironmentOverrides environment = new EnvironmentOverrides(env, warnings);
+        environment.applyTo(root);
+        return bind(new Node("", root), warnings, environment.openTelemetry());
     }
 
     private ObjectNode readFile(Path file) {
@@ -131,15 +133,16 @@ public final class ConfigLoader {
         return out.toString();
     }
 
-    private Configuration bind(Node root, List<String> warnings) {
-        boolean exporterChosen = root.child("tracing").has("exporter");
+    private Configuration bind(Node root, List<String> warnings, Map<String, String> openTelemetry) {
+        boolean exporterChosen = root.child("tracing").has("exporter") || EnvironmentOverrides.OTEL_EXPORTER_VARIABLES
+                .stream().anyMatch(openTelemetry::containsKey);
         try {
             DatabaseSettings database = database(root.child("database"));
             Node listenerNode = root.child("listener");
             ListenerSettings listener = listener(listenerNode);
             boolean deduplicate = listenerNode.bool("deduplicate", true);
             listenerNode.finish();
-            TracingSettings tracing = tracing(root.child("tracing"));
+            TracingSettings tracing = tracing(root.child("tracing"), warnings).withEnvironment(openTelemetry);
             MetricsSettings metrics = metrics(root.child("metrics"));
             Node admin = root.child("admin");
             int adminPort = admin.integer("port", 8081, -1, 65535);
@@ -180,19 +183,50 @@ public final class ConfigLoader {
         return new ListenerSettings(consumer, batchSize, poll, maxInFlight, maxPending, checkpoint, retention);
     }
 
-    private static TracingSettings tracing(Node node) {
+    private static TracingSettings tracing(Node node, List<String> warnings) {
         TracingSettings d = TracingSettings.defaults();
         boolean enabled = node.bool("enabled", d.enabled());
         String serviceName = node.string("service_name", d.serviceName());
         String exporter = node.string("exporter", d.exporter());
         String endpoint = node.string("endpoint", d.endpoint());
         String protocol = node.string("protocol", d.protocol());
-        double sampleRate = node.decimal("sample_rate", d.sampleRate());
+        boolean onlyErrors = node.bool("only_errors", false);
         Node batch = node.child("batch");
         int queue = batch.integer("max_queue_size", d.maxQueueSize(), 1, 10_000_000);
-        int exportBatch = batch.integer("max_export_batch_size", d.maxExportBatchSize(), 1, 10_000_000);
         Duration delay = batch.duration("schedule_delay", d.scheduleDelay());
+        boolean batchSet = batch.has("max_export_batch_size");
+        int exportBatch = batch.integer("max_export_batch_size", d.maxExportBatchSize(), 1, 10_000_000);
         batch.finish();
+        boolean rateSet = node.has("sample_rate");
+        double sampleRate = node.decimal("sample_rate", d.sampleRate());
+
+        SeedJaeger jaeger = SeedJaeger.read(node.child("jaeger"));
+        if (jaeger.present()) {
+            List<String> mapped = new ArrayList<>();
+            if (jaeger.endpoint() != null && endpoint == null) {
+                endpoint = jaeger.endpoint();
+                protocol = jaeger.protocol();
+                mapped.add("tracing.endpoint: " + endpoint + ", tracing.protocol: " + protocol);
+            }
+            if (jaeger.sampleRate() != null && !rateSet) {
+                sampleRate = jaeger.sampleRate();
+                mapped.add("tracing.sample_rate: " + sampleRate);
+            }
+            if (jaeger.batchSize() != null && !batchSet) {
+                exportBatch = Math.min(jaeger.batchSize(), queue);
+                mapped.add("tracing.batch.max_export_batch_size: " + exportBatch);
+            }
+            warnings.add("tracing.jaeger is the retired Jaeger client's section; read as " + (mapped.isEmpty()
+                    ? "nothing, since today's keys are set" : String.join(", ", mapped) + jaeger.note()) + ". Write those keys instead of tracing.jaeger to silence this.");
+        }
+        if (endpoint != null && !endpoint.isBlank() && !exporter.contains("zipkin")
+                && JaegerEndpoints.isThriftCollector(node.key("endpoint"), endpoint)) {
+            String otlp = JaegerEndpoints.otlpHttpFor(node.key("endpoint"), endpoint);
+            warnings.add(JaegerEndpoints.thriftWarning(node.key("endpoint"), endpoint, otlp));
+            endpoint = otlp;
+            protocol = "http/protobuf";
+        }
+
         Node componentsNode = node.child("components");
         Set<Tracer.Component> components = EnumSet.noneOf(Tracer.Component.class);
         for (Tracer.Component c : Tracer.Component.values()) {
@@ -212,14 +246,18 @@ public final class ConfigLoader {
         Map<String, String> resource = node.stringMap("resource_attributes");
         Map<String, String> headers = node.stringMap("headers");
         node.finish();
+        if (!enabled && endpoint != null && !endpoint.isBlank()) {
+            warnings.add("tracing.endpoint is set but tracing is off (tracing is opt-in): set tracing.enabled: true"
+                    + " or TRACING_ENABLED=true to export spans");
+        }
         return new TracingSettings(enabled, serviceName, exporter, endpoint, protocol, sampleRate, queue, exportBatch,
-                delay, components, entities, kinds, resource, headers);
+                delay, components, entities, kinds, resource, headers, onlyErrors, null);
     }
 
     private static MetricsSettings metrics(Node node) {
         MetricsSettings d = MetricsSettings.defaults();
         MetricsSettings settings = new MetricsSettings(node.bool("enabled", d.enabled()),
-                node.integer("port", d.port(), 0, 65535));
+                node.integer("port", d.port(), 0, 65535), node.string("exporter", d.exporter()));
         node.finish();
         return settings;
     }

@@ -18,9 +18,9 @@ import java.util.Set;
  * @param database    the database, or null when none is configured (only {@code demo} runs without one)
  * @param deduplicate whether deliveries are recorded so a redelivered event skips actions already done
  * @param adminPort   the health endpoint's port; 0 picks a free one, -1 turns it off
- * @param exporterChosen whether the file, environment or flags named {@code tracing.exporter} (rather than
- *                       the default): a chosen exporter whose module is absent is a boot error; the default
- *                       quietly falls back to no tracing
+ * @param exporterChosen whether the file, environment or flags named {@code tracing.exporter}, or an
+ *                       {@code OTEL_*} variable named where spans go (rather than the default): a chosen exporter
+ *                       whose module is absent is a boot error; the default quietly falls back to no tracing
  * @param warnings    things that work but deserve a look (a retired variable mapped to its successor)
  */
 public record Configuration(

@@ -55,7 +55,8 @@ public final class EffectiveConfig {
         listener.put("deduplicate", config.deduplicate());
         root.put("listener", listener);
         root.put("tracing", tracing(config.tracing()));
-        root.put("metrics", ordered("enabled", config.metrics().enabled(), "port", config.metrics().port()));
+        root.put("metrics", ordered("enabled", config.metrics().enabled(), "port", config.metrics().port(),
+                "exporter", config.metrics().exporter()));
         root.put("admin", ordered("port", config.adminPort()));
         root.put("actions", actions(config.actions()));
         Map<String, Object> observers = new LinkedHashMap<>();
@@ -94,6 +95,7 @@ public final class EffectiveConfig {
         out.put("endpoint", t.endpoint() == null ? null : Urls.redact(t.endpoint()));
         out.put("protocol", t.protocol());
         out.put("sample_rate", t.sampleRate());
+        out.put("only_errors", t.onlyErrors());
         out.put("batch", ordered("max_queue_size", t.maxQueueSize(), "max_export_batch_size", t.maxExportBatchSize(),
                 "schedule_delay", duration(t.scheduleDelay())));
         Map<String, Object> components = new TreeMap<>();
@@ -107,6 +109,12 @@ public final class EffectiveConfig {
         Map<String, String> headers = new TreeMap<>();
         t.headers().keySet().forEach(name -> headers.put(name, Secret.MASK));
         out.put("headers", headers);
+        if (!t.environment().isEmpty()) {
+            // Not keys of the file: the OTEL_* variables the OpenTelemetry SDK reads over the keys above.
+            Map<String, String> environment = new TreeMap<>(t.maskedEnvironment());
+            environment.replaceAll((name, value) -> name.contains("ENDPOINT") ? Urls.redact(value) : value);
+            out.put("opentelemetry_environment", environment);
+        }
         return out;
     }
 

@@ -7,25 +7,28 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The environment variables of DESIGN.md §3, written over the file's tree. The OpenTelemetry standard variables
- * go first and pg-observer's own (TRACING_*, JAEGER_*, ZIPKIN_*) after them, so the more specific name wins
- * when both are set; {@code OTEL_SDK_DISABLED=true} turns tracing off whatever else says.
+ * The environment variables of DESIGN.md §3, written over the file's tree: pg-observer's own (TRACING_*, JAEGER_*,
+ * ZIPKIN_*). The OpenTelemetry standard variables ({@code OTEL_*}) are not mapped here: the OpenTelemetry SDK's
+ * autoconfiguration reads them over the file's keys, as in any OpenTelemetry Java application. Two of them
+ * matter before the SDK exists: an {@code OTEL_*} exporter setting switches tracing on, and
+ * {@code OTEL_SDK_DISABLED=true} switches tracing and metrics off whatever else says.
  */
 final class EnvironmentOverrides {
 
+    /** The {@code OTEL_*} variables that name where spans go: any of them switches tracing on. */
+    static final List<String> OTEL_EXPORTER_VARIABLES = List.of("OTEL_TRACES_EXPORTER",
+            "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+
     /** Every variable read here, for the docs check. */
-    static final List<String> VARIABLES = List.of("DATABASE_URL", "OTEL_SDK_DISABLED", "OTEL_SERVICE_NAME",
-            "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-            "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
-            "OTEL_RESOURCE_ATTRIBUTES", "TRACING_ENABLED", "TRACING_SERVICE_NAME", "TRACING_EXPORTER",
-            "TRACING_SAMPLE_RATE", "JAEGER_ENDPOINT", "JAEGER_SAMPLE_RATE", "JAEGER_AGENT_HOST", "JAEGER_AGENT_PORT",
-            "ZIPKIN_ENDPOINT");
+    static final List<String> VARIABLES = List.of("DATABASE_URL", "OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER",
+            "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "TRACING_ENABLED",
+            "TRACING_SERVICE_NAME", "TRACING_EXPORTER", "TRACING_SAMPLE_RATE", "TRACING_ONLY_ERRORS",
+            "JAEGER_ENDPOINT", "JAEGER_SAMPLE_RATE", "JAEGER_AGENT_HOST", "JAEGER_AGENT_PORT", "ZIPKIN_ENDPOINT");
 
     private final Map<String, String> env;
     private final List<String> warnings;
@@ -45,51 +48,27 @@ final class EnvironmentOverrides {
         if (databaseUrl != null) {
             Trees.set(root, "database.url", databaseUrl);
         }
-        applyOpenTelemetry(root);
         applyOwn(root);
+        boolean otelExporter = OTEL_EXPORTER_VARIABLES.stream().map(this::get)
+                .anyMatch(v -> v != null && !v.equalsIgnoreCase("none"));
+        if (otelExporter && get("TRACING_ENABLED") == null) {
+            Trees.set(root, "tracing.enabled", "true");
+        }
         if ("true".equalsIgnoreCase(get("OTEL_SDK_DISABLED"))) {
             Trees.set(root, "tracing.enabled", "false");
+            Trees.set(root, "metrics.enabled", "false");
         }
     }
 
-    private void applyOpenTelemetry(ObjectNode root) {
-        setIf(root, "tracing.service_name", get("OTEL_SERVICE_NAME"));
-        String exporters = get("OTEL_TRACES_EXPORTER");
-        if (exporters != null) {
-            // OpenTelemetry calls the console exporter "logging" (older) or "console".
-            Trees.set(root, "tracing.exporter", exporters.toLowerCase(Locale.ROOT).replace("logging", "console"));
-        }
-        setIf(root, "tracing.endpoint", get("OTEL_EXPORTER_OTLP_ENDPOINT"));
-        setIf(root, "tracing.endpoint", get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
-        setIf(root, "tracing.protocol", get("OTEL_EXPORTER_OTLP_PROTOCOL"));
-        String sampler = get("OTEL_TRACES_SAMPLER");
-        String arg = get("OTEL_TRACES_SAMPLER_ARG");
-        if (sampler != null) {
-            String rate = switch (sampler.toLowerCase(Locale.ROOT)) {
-                case "always_on", "parentbased_always_on" -> "1.0";
-                case "always_off", "parentbased_always_off" -> "0.0";
-                case "traceidratio", "parentbased_traceidratio" -> arg == null ? "1.0" : arg;
-                default -> throw new ConfigException("OTEL_TRACES_SAMPLER '" + sampler + "' is not supported: use "
-                        + "parentbased_traceidratio, parentbased_always_on or parentbased_always_off");
-            };
-            if (!sampler.toLowerCase(Locale.ROOT).startsWith("parentbased")) {
-                warnings.add("OTEL_TRACES_SAMPLER=" + sampler + ": pg-observer always follows the writer's sampling "
-                        + "decision (parent-based); the ratio applies to events without a writer's trace");
+    /** The {@code OTEL_*} variables, for the OpenTelemetry SDK (blank ones are unset, as the specification says). */
+    Map<String, String> openTelemetry() {
+        Map<String, String> out = new TreeMap<>();
+        env.forEach((name, value) -> {
+            if (name.startsWith("OTEL_") && value != null && !value.isBlank()) {
+                out.put(name, value.trim());
             }
-            Trees.set(root, "tracing.sample_rate", rate);
-        } else if (arg != null) {
-            Trees.set(root, "tracing.sample_rate", arg);
-        }
-        String resource = get("OTEL_RESOURCE_ATTRIBUTES");
-        if (resource != null) {
-            Map<String, String> attributes = parseKeyValues("OTEL_RESOURCE_ATTRIBUTES", resource);
-            attributes.forEach((k, v) -> Trees.set(root, "tracing.resource_attributes", k, v));
-        }
-        String headers = get("OTEL_EXPORTER_OTLP_HEADERS");
-        if (headers != null) {
-            parseKeyValues("OTEL_EXPORTER_OTLP_HEADERS", headers)
-                    .forEach((k, v) -> Trees.set(root, "tracing.headers", k, v));
-        }
+        });
+        return out;
     }
 
     private void applyOwn(ObjectNode root) {
@@ -97,16 +76,23 @@ final class EnvironmentOverrides {
         setIf(root, "tracing.service_name", get("TRACING_SERVICE_NAME"));
         setIf(root, "tracing.exporter", get("TRACING_EXPORTER"));
         setIf(root, "tracing.sample_rate", get("TRACING_SAMPLE_RATE"));
+        setIf(root, "tracing.only_errors", get("TRACING_ONLY_ERRORS"));
         String jaegerEndpoint = get("JAEGER_ENDPOINT");
         String agentHost = get("JAEGER_AGENT_HOST");
         if (jaegerEndpoint == null && agentHost != null) {
             // The Thrift agent protocol is retired upstream; Jaeger takes OTLP natively on 4317 since 1.35.
             String agentPort = get("JAEGER_AGENT_PORT");
-            jaegerEndpoint = "http://" + agentHost + ":4317";
+            jaegerEndpoint = JaegerEndpoints.otlpGrpcForAgent(agentHost);
             warnings.add("JAEGER_AGENT_HOST/JAEGER_AGENT_PORT name Jaeger's retired Thrift agent; sending OTLP to "
                     + jaegerEndpoint + " instead" + (agentPort == null ? "" : " (JAEGER_AGENT_PORT=" + agentPort
-                    + " ignored)") + ". Set JAEGER_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT to silence this.");
+                    + " ignored)") + ". Set OTEL_EXPORTER_OTLP_ENDPOINT=" + jaegerEndpoint
+                    + " (or tracing.endpoint) to silence this.");
             Trees.set(root, "tracing.protocol", "grpc");
+        } else if (jaegerEndpoint != null && JaegerEndpoints.isThriftCollector("JAEGER_ENDPOINT", jaegerEndpoint)) {
+            String otlp = JaegerEndpoints.otlpHttpFor("JAEGER_ENDPOINT", jaegerEndpoint);
+            warnings.add(JaegerEndpoints.thriftWarning("JAEGER_ENDPOINT", jaegerEndpoint, otlp));
+            jaegerEndpoint = otlp;
+            Trees.set(root, "tracing.protocol", "http/protobuf");
         }
         if (jaegerEndpoint != null) {
             Trees.set(root, "tracing.exporter", "jaeger");
@@ -124,24 +110,6 @@ final class EnvironmentOverrides {
         if (value != null) {
             Trees.set(root, path, value);
         }
-    }
-
-    /** {@code key1=value1,key2=value2}, values percent-decoded, as the OpenTelemetry specification says. */
-    static Map<String, String> parseKeyValues(String variable, String text) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String pair : text.split(",")) {
-            if (pair.isBlank()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            if (eq <= 0) {
-                // The entry is not echoed: header values are API keys.
-                throw new ConfigException(variable + " has an entry that is not key=value (use key1=value1,key2=value2)");
-            }
-            out.put(pair.substring(0, eq).trim(),
-                    URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8));
-        }
-        return out;
     }
 
     /**

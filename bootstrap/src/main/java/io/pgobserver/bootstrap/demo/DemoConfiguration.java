@@ -39,6 +39,7 @@ final class DemoConfiguration {
                   batch_size: 100
                   poll_interval: 500ms
                 tracing:
+                  enabled: true
                   service_name: pg-observer-demo
                   exporter: console
                 metrics:
@@ -77,10 +78,19 @@ final class DemoConfiguration {
 
     /**
      * The console tree is what the demo shows, so it stays on whatever else the environment asks for: ZIPKIN_ENDPOINT
-     * adds Zipkin, OTEL_EXPORTER_OTLP_ENDPOINT adds OTLP.
+     * adds Zipkin, OTEL_EXPORTER_OTLP_ENDPOINT adds OTLP, and OTEL_TRACES_EXPORTER's exporters join the console
+     * instead of replacing it.
      */
     static TracingSettings withConsole(TracingSettings t, Map<String, String> env) {
         Set<String> exporters = new LinkedHashSet<>(t.exporters());
+        Map<String, String> sdkEnvironment = new java.util.TreeMap<>(t.environment());
+        String otelExporters = sdkEnvironment.remove("OTEL_TRACES_EXPORTER");
+        if (otelExporters != null) {
+            for (String name : otelExporters.split(",")) {
+                String trimmed = name.trim().toLowerCase(java.util.Locale.ROOT);
+                exporters.add(trimmed.equals("logging") ? "console" : trimmed);
+            }
+        }
         exporters.remove("none");
         String otlp = env.get("OTEL_EXPORTER_OTLP_ENDPOINT");
         if (otlp != null && !otlp.isBlank() && !exporters.contains("jaeger") && !exporters.contains("zipkin")) {
@@ -89,6 +99,7 @@ final class DemoConfiguration {
         exporters.add("console");
         return new TracingSettings(t.enabled(), t.serviceName(), String.join(",", exporters), t.endpoint(),
                 t.protocol(), t.sampleRate(), t.maxQueueSize(), t.maxExportBatchSize(), t.scheduleDelay(),
-                t.components(), t.entities(), t.kinds(), t.resourceAttributes(), t.headers());
+                t.components(), t.entities(), t.kinds(), t.resourceAttributes(), t.headers(), t.onlyErrors(),
+                sdkEnvironment);
     }
 }

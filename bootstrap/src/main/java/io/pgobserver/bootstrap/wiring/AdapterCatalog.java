@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * The adapters found on the class path, and the choice of which to install: every non-tracing adapter, and one
- * tracing adapter — the OpenTelemetry one when tracing is on and it is present, else the no-op one.
+ * telemetry adapter — the OpenTelemetry one when tracing or metrics are on and it is present (with tracing off it
+ * records metrics and traces nothing), else the no-op one.
  */
 public final class AdapterCatalog {
 
@@ -68,11 +69,15 @@ public final class AdapterCatalog {
                 .toList();
         Adapter noop = tracers.stream().filter(a -> a.name().equals(NOOP)).findFirst().orElseThrow(() ->
                 new IllegalStateException("the no-op tracing adapter (" + NOOP + ") is missing from the class path"));
-        if (!config.tracing().active()) {
+        if (!config.tracing().active() && !config.metrics().enabled()) {
             return noop;
         }
         List<Adapter> real = tracers.stream().filter(a -> !a.name().equals(NOOP)).toList();
         if (real.isEmpty()) {
+            if (config.metrics().enabled() && !config.tracing().active()) {
+                throw new ConfigException("metrics.enabled needs the module " + OTEL + ", which is not on the class"
+                        + " path: add its jar, or set metrics.enabled: false");
+            }
             if (config.exporterChosen()) {
                 throw new ConfigException("tracing.exporter '" + config.tracing().exporter() + "' needs the module "
                         + OTEL + ", which is not on the class path: add its jar, or set tracing.exporter: none");

@@ -67,7 +67,10 @@ class ConfigLoaderTest {
             assertThat(c.listener().checkpointInterval()).isEqualTo(Duration.ofMillis(200));
             assertThat(c.listener().retention()).isNull();
             assertThat(c.deduplicate()).isTrue();
-            assertThat(c.tracing().enabled()).isTrue();
+            // Tracing and metrics are opt-in: nothing is exported and no port opens without a word.
+            assertThat(c.tracing().enabled()).isFalse();
+            assertThat(c.tracing().onlyErrors()).isFalse();
+            assertThat(c.metrics().enabled()).isFalse();
             assertThat(c.tracing().serviceName()).isEqualTo("pg-observer");
             assertThat(c.tracing().exporter()).isEqualTo("otlp");
             assertThat(c.tracing().endpoint()).isNull();
@@ -79,8 +82,8 @@ class ConfigLoaderTest {
             assertThat(c.tracing().components()).containsExactlyInAnyOrder(Tracer.Component.values());
             assertThat(c.tracing().entities()).isEmpty();
             assertThat(c.tracing().kinds()).isEmpty();
-            assertThat(c.metrics().enabled()).isTrue();
             assertThat(c.metrics().port()).isEqualTo(9464);
+            assertThat(c.metrics().exporter()).isEqualTo("prometheus");
             assertThat(c.adminPort()).isEqualTo(8081);
             assertThat(c.actions().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
             assertThat(c.actions().readTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -392,58 +395,58 @@ class ConfigLoaderTest {
         }
 
         @Test
-        void otel_variables_set_the_tracing_settings() {
-            Configuration c = load(Map.of(
-                    "OTEL_SERVICE_NAME", "billing-observer",
-                    "OTEL_TRACES_EXPORTER", "otlp",
-                    "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",
-                    "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
-                    "OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod,team=pay%20ments"), "");
-            assertThat(c.tracing().serviceName()).isEqualTo("billing-observer");
-            assertThat(c.tracing().exporter()).isEqualTo("otlp");
-            assertThat(c.tracing().endpoint()).isEqualTo("http://collector:4318");
-            assertThat(c.tracing().protocol()).isEqualTo("http/protobuf");
-            assertThat(c.tracing().resourceAttributes())
-                    .containsExactlyInAnyOrderEntriesOf(Map.of("deployment.environment", "prod", "team", "pay ments"));
+        void otel_variables_go_to_the_sdk_as_they_are_and_an_exporter_setting_switches_tracing_on() {
+            Map<String, String> env = Map.of("OTEL_SERVICE_NAME", "billing-observer",
+                    "OTEL_EXPORTER_OTLP_ENDPOINT", "https://host/otlp", "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
+                    "OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=k3y", "PATH", "/bin");
+            Configuration c = load(env, "tracing: { service_name: from-file }");
+            assertThat(c.tracing().enabled()).isTrue();
             assertThat(c.exporterChosen()).isTrue();
+            // The file's keys stay the file's: the SDK reads the variables over them.
+            assertThat(c.tracing().serviceName()).isEqualTo("from-file");
+            assertThat(c.tracing().environment()).containsOnlyKeys("OTEL_SERVICE_NAME", "OTEL_EXPORTER_OTLP_ENDPOINT",
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS");
+            assertThat(EffectiveConfig.render(c)).contains("OTEL_EXPORTER_OTLP_ENDPOINT: https://host/otlp")
+                    .contains("OTEL_SERVICE_NAME: billing-observer").doesNotContain("k3y");
+
+            assertThat(load(Map.of("OTEL_SERVICE_NAME", "x"), "").tracing().enabled())
+                    .as("a service name is no exporter setting").isFalse();
+            assertThat(load(Map.of("OTEL_TRACES_EXPORTER", "none"), "").tracing().enabled()).isFalse();
+            assertThat(load(Map.of("OTEL_TRACES_EXPORTER", "zipkin", "TRACING_ENABLED", "false"), "")
+                    .tracing().enabled()).as("TRACING_ENABLED says it outright").isFalse();
         }
 
         @Test
-        void resource_attributes_from_the_environment_merge_with_the_files() {
-            Configuration c = load(Map.of("OTEL_RESOURCE_ATTRIBUTES", "region=eu"),
-                    "tracing: { resource_attributes: { team: payments, region: us } }");
-            assertThat(c.tracing().resourceAttributes()).containsExactlyInAnyOrderEntriesOf(
-                    Map.of("team", "payments", "region", "eu"));
+        void tracing_only_errors_from_the_file_and_the_environment() {
+            assertThat(load("tracing: { only_errors: true }").tracing().onlyErrors()).isTrue();
+            assertThat(load(Map.of("TRACING_ONLY_ERRORS", "true"), "").tracing().onlyErrors()).isTrue();
+            assertThatThrownBy(() -> load("tracing: { only_errors: maybe }")).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("tracing.only_errors");
         }
 
         @Test
-        void malformed_resource_attributes_are_an_error_naming_the_variable() {
-            assertThatThrownBy(() -> load(Map.of("OTEL_RESOURCE_ATTRIBUTES", "novalue"), ""))
-                    .isInstanceOf(ConfigException.class).hasMessageContaining("OTEL_RESOURCE_ATTRIBUTES");
+        void a_jaeger_thrift_collector_endpoint_becomes_otlp_http_on_4318_with_one_warning() {
+            Configuration c = load(Map.of("JAEGER_ENDPOINT", "http://jaeger:14268/api/traces", "TRACING_ENABLED", "true"),
+                    "");
+            assertThat(c.tracing().exporter()).isEqualTo("jaeger");
+            assertThat(c.tracing().endpoint()).isEqualTo("http://jaeger:4318");
+            assertThat(c.tracing().protocol()).isEqualTo("http/protobuf");
+            assertThat(c.warnings()).singleElement().asString().contains("JAEGER_ENDPOINT", "Thrift",
+                    "tracing.endpoint: http://jaeger:4318", "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf");
+
+            Configuration file = load("tracing: { enabled: true, endpoint: \"https://u:p@collector/api/traces\" }");
+            assertThat(file.tracing().endpoint()).isEqualTo("https://collector:4318");
+            assertThat(file.warnings()).singleElement().asString().contains("tracing.endpoint").doesNotContain("u:p");
+
+            assertThatThrownBy(() -> load(Map.of("JAEGER_ENDPOINT", "jaeger:14268"), ""))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("JAEGER_ENDPOINT")
+                    .hasMessageContaining("http://jaeger:4318");
         }
 
         @Test
-        void the_signal_specific_otlp_endpoint_wins_over_the_generic_one() {
-            Configuration c = load(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://generic:4317",
-                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://traces:4317"), "");
-            assertThat(c.tracing().endpoint()).isEqualTo("http://traces:4317");
-        }
-
-        @Test
-        void the_logging_exporter_is_the_console_one() {
-            assertThat(load(Map.of("OTEL_TRACES_EXPORTER", "logging"), "").tracing().exporter()).isEqualTo("console");
-        }
-
-        @Test
-        void pg_observers_own_names_win_over_the_otel_ones() {
-            Configuration c = load(Map.of(
-                    "OTEL_SERVICE_NAME", "otel-name", "TRACING_SERVICE_NAME", "own-name",
-                    "OTEL_TRACES_EXPORTER", "console", "TRACING_EXPORTER", "otlp",
-                    "OTEL_TRACES_SAMPLER", "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG", "0.5",
-                    "TRACING_SAMPLE_RATE", "0.1"), "");
-            assertThat(c.tracing().serviceName()).isEqualTo("own-name");
-            assertThat(c.tracing().exporter()).isEqualTo("otlp");
-            assertThat(c.tracing().sampleRate()).isEqualTo(0.1);
+        void an_endpoint_while_tracing_is_off_is_a_warning_naming_the_switch() {
+            assertThat(load(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411"), "").warnings()).singleElement()
+                    .asString().contains("tracing.enabled: true", "TRACING_ENABLED=true");
         }
 
         @Test
@@ -462,7 +465,9 @@ class ConfigLoaderTest {
                     "tracing: { enabled: true }");
             assertThat(noFlag.tracing().enabled()).isFalse();
             assertThat(noFlag.tracing().active()).isFalse();
-            assertThat(load(Map.of("OTEL_SDK_DISABLED", "false"), "").tracing().enabled()).isTrue();
+            assertThat(load(Map.of("OTEL_SDK_DISABLED", "false"), "tracing: { enabled: true }").tracing().enabled())
+                    .isTrue();
+            assertThat(noFlag.metrics().enabled()).isFalse();
         }
 
         @Test
@@ -472,8 +477,8 @@ class ConfigLoaderTest {
 
         @Test
         void jaeger_agent_host_maps_to_otlp_grpc_on_4317_with_one_warning() {
-            Configuration c = load(Map.of("JAEGER_AGENT_HOST", "jaeger", "JAEGER_AGENT_PORT", "6831"),
-                    "tracing: { protocol: http/protobuf }");
+            Configuration c = load(Map.of("JAEGER_AGENT_HOST", "jaeger", "JAEGER_AGENT_PORT", "6831",
+                    "TRACING_ENABLED", "true"), "tracing: { protocol: http/protobuf }");
             assertThat(c.tracing().exporter()).isEqualTo("jaeger");
             assertThat(c.tracing().endpoint()).isEqualTo("http://jaeger:4317");
             assertThat(c.tracing().protocol()).isEqualTo("grpc");
@@ -484,7 +489,8 @@ class ConfigLoaderTest {
 
         @Test
         void jaeger_endpoint_wins_over_the_agent_and_gives_no_warning() {
-            Configuration c = load(Map.of("JAEGER_AGENT_HOST", "old", "JAEGER_ENDPOINT", "http://jaeger:4317"), "");
+            Configuration c = load(Map.of("JAEGER_AGENT_HOST", "old", "JAEGER_ENDPOINT", "http://jaeger:4317",
+                    "TRACING_ENABLED", "true"), "");
             assertThat(c.tracing().exporter()).isEqualTo("jaeger");
             assertThat(c.tracing().endpoint()).isEqualTo("http://jaeger:4317");
             assertThat(c.warnings()).isEmpty();
@@ -497,37 +503,6 @@ class ConfigLoaderTest {
             assertThat(c.tracing().exporter()).isEqualTo("zipkin");
             assertThat(c.tracing().endpoint()).isEqualTo("http://zipkin:9411/api/v2/spans");
             assertThat(c.exporterChosen()).isTrue();
-        }
-
-        @ParameterizedTest(name = "{0} {1} -> {2}")
-        @CsvSource(nullValues = "-", textBlock = """
-                parentbased_traceidratio, 0.25, 0.25, 0
-                parentbased_traceidratio, -,    1.0,  0
-                traceidratio,             0.5,  0.5,  1
-                always_on,                -,    1.0,  1
-                parentbased_always_on,    0.3,  1.0,  0
-                always_off,               -,    0.0,  1
-                parentbased_always_off,   -,    0.0,  0
-                PARENTBASED_TRACEIDRATIO, 0.1,  0.1,  0
-                """)
-        void otel_traces_sampler_becomes_a_parent_based_ratio(String sampler, String arg, double rate, int warnings) {
-            Map<String, String> env = arg == null ? Map.of("OTEL_TRACES_SAMPLER", sampler)
-                    : Map.of("OTEL_TRACES_SAMPLER", sampler, "OTEL_TRACES_SAMPLER_ARG", arg);
-            Configuration c = load(env, "");
-            assertThat(c.tracing().sampleRate()).isEqualTo(rate);
-            assertThat(c.warnings()).hasSize(warnings);
-        }
-
-        @Test
-        void the_sampler_arg_alone_sets_the_ratio() {
-            assertThat(load(Map.of("OTEL_TRACES_SAMPLER_ARG", "0.05"), "").tracing().sampleRate()).isEqualTo(0.05);
-        }
-
-        @Test
-        void an_unsupported_sampler_is_an_error_naming_the_variable() {
-            assertThatThrownBy(() -> load(Map.of("OTEL_TRACES_SAMPLER", "jaeger_remote"), ""))
-                    .isInstanceOf(ConfigException.class).hasMessageContaining("OTEL_TRACES_SAMPLER")
-                    .hasMessageContaining("parentbased_traceidratio");
         }
 
         @Test

@@ -39,4 +39,13 @@ class DemoTracingTest {
                 java.time.Duration.ofSeconds(5), null, null, null, null);
         assertThat(DemoConfiguration.withConsole(none, Map.of()).exporters()).containsExactly("console");
     }
+
+    @Test
+    void otelTracesExporterJoinsTheConsoleInsteadOfReplacingIt() {
+        TracingSettings fromEnv = console().withEnvironment(Map.of("OTEL_TRACES_EXPORTER", "otlp",
+                "OTEL_SERVICE_NAME", "demo"));
+        TracingSettings demo = DemoConfiguration.withConsole(fromEnv, Map.of());
+        assertThat(demo.exporters()).containsExactly("console", "otlp");
+        assertThat(demo.environment()).containsOnlyKeys("OTEL_SERVICE_NAME");
+    }
 }

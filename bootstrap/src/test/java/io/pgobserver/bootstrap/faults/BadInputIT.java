@@ -67,6 +67,7 @@ class BadInputIT {
                 database: { url: "%s", user: postgres }
                 listener: { consumer: bad-input, poll_interval: 200ms, checkpoint_interval: 100ms }
                 tracing:
+                  enabled: true
                   exporter: otlp
                   protocol: http/protobuf
                   endpoint: %s

@@ -411,6 +411,7 @@ class FaultSuiteIT {
                   poll_interval: 200ms
                   checkpoint_interval: 100ms
                 tracing:
+                  enabled: true
                   service_name: pg-observer-faults
                   exporter: otlp
                   protocol: http/protobuf

@@ -85,6 +85,7 @@ class SecretsMaskedIT {
                   password: ${DB_PASSWORD}
                 listener: { consumer: secrets, poll_interval: 200ms, checkpoint_interval: 100ms }
                 tracing:
+                  enabled: true
                   exporter: otlp
                   protocol: http/protobuf
                   endpoint: %s

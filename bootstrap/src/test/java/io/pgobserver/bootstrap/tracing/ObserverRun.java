@@ -59,6 +59,16 @@ final class ObserverRun implements AutoCloseable {
      * @param tracingAndObservers the configuration's {@code tracing:} and {@code observers:} blocks
      */
     static ObserverRun start(EmbeddedPostgres postgres, String tracingAndObservers) throws Exception {
+        return start(postgres, tracingAndObservers, Map.of());
+    }
+
+    /**
+     * As {@link #start(EmbeddedPostgres, String)}, with environment variables as {@code run} would see them.
+     *
+     * @param env variables such as {@code OTEL_EXPORTER_OTLP_ENDPOINT}
+     */
+    static ObserverRun start(EmbeddedPostgres postgres, String tracingAndObservers, Map<String, String> env)
+            throws Exception {
         String database = "tracing" + DATABASES.incrementAndGet();
         String admin = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
         String jdbcUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + database;
@@ -75,18 +85,18 @@ final class ObserverRun implements AutoCloseable {
         Files.writeString(file, """
                 database: { url: "%s", user: postgres }
                 listener: { consumer: tracing-it, batch_size: 100, poll_interval: 200ms, checkpoint_interval: 0s }
-                metrics: { enabled: false }
                 admin: { port: -1 }
                 """.formatted(jdbcUrl) + tracingAndObservers);
         Configuration config;
         try {
-            config = new ConfigLoader(Map.of()).load(file, List.of());
+            config = new ConfigLoader(env).load(file, List.of());
         } finally {
             Files.delete(file);
         }
 
         Boot.Booted booted = Boot.boot(config, AdapterCatalog.discover());
-        assertThat(booted.tracingAdapter()).isEqualTo(config.tracing().active() ? AdapterCatalog.OTEL : AdapterCatalog.NOOP);
+        assertThat(booted.tracingAdapter()).isEqualTo(config.tracing().active() || config.metrics().enabled()
+                ? AdapterCatalog.OTEL : AdapterCatalog.NOOP);
         Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
         services.start();

@@ -34,6 +34,7 @@ import java.util.zip.GZIPInputStream;
 final class OtlpReceiver implements SpanBackend {
 
     private final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
+    private final List<String> paths = new CopyOnWriteArrayList<>();
     private final String protocol;
     private final Runnable stop;
     private final int port;
@@ -72,15 +73,24 @@ final class OtlpReceiver implements SpanBackend {
         return self[0];
     }
 
-    /** OTLP over HTTP/protobuf. */
+    /** OTLP over HTTP/protobuf, on {@code /v1/traces}. */
     static OtlpReceiver http() throws IOException {
+        return http("");
+    }
+
+    /**
+     * OTLP over HTTP/protobuf on {@code prefix + "/v1/traces"}: a collector behind a path, where a generic endpoint
+     * {@code http://host/prefix} must get the signal path appended. Requests to any other path get 404.
+     */
+    static OtlpReceiver http(String prefix) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         OtlpReceiver receiver = new OtlpReceiver("http/protobuf", null, server);
         server.createContext("/", exchange -> {
             try (InputStream raw = exchange.getRequestBody();
                  InputStream body = "gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))
                          ? new GZIPInputStream(raw) : raw) {
-                if (!exchange.getRequestURI().getPath().equals("/v1/traces")
+                receiver.paths.add(exchange.getRequestURI().getPath());
+                if (!exchange.getRequestURI().getPath().equals(prefix + "/v1/traces")
                         || !"application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
                     exchange.sendResponseHeaders(404, -1);
                     return;
@@ -127,13 +137,23 @@ final class OtlpReceiver implements SpanBackend {
         return allSpans().map(span -> hex(span.getTraceId())).distinct().toList();
     }
 
-    @Override
-    public List<String> serviceNames(String traceId) {
+    /** The paths HTTP requests went to, in order. */
+    List<String> paths() {
+        return List.copyOf(paths);
+    }
+
+    /** One resource attribute of the resources that carried the trace's spans, once each. */
+    List<String> resourceAttribute(String traceId, String key) {
         return requests.stream().flatMap(r -> r.getResourceSpansList().stream())
                 .filter(r -> r.getScopeSpansList().stream().flatMap(s -> s.getSpansList().stream())
                         .anyMatch(span -> hex(span.getTraceId()).equals(traceId)))
                 .flatMap(r -> r.getResource().getAttributesList().stream())
-                .filter(kv -> kv.getKey().equals("service.name")).map(kv -> text(kv.getValue())).distinct().toList();
+                .filter(kv -> kv.getKey().equals(key)).map(kv -> text(kv.getValue())).distinct().toList();
+    }
+
+    @Override
+    public List<String> serviceNames(String traceId) {
+        return resourceAttribute(traceId, "service.name");
     }
 
     private static ExportedSpan exported(Span span) {

@@ -24,6 +24,7 @@ interface SpanBackend extends AutoCloseable {
     default String tracingYaml(double sampleRate) {
         return """
                 tracing:
+                  enabled: true
                   service_name: pg-observer-it
                   exporter: %s
                   endpoint: %s

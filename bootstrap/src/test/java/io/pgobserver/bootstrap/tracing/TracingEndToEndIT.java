@@ -245,6 +245,7 @@ class TracingEndToEndIT {
             // A queue smaller than the spans of the run: it fills up while the exporter fails.
             String tracing = """
                     tracing:
+                      enabled: true
                       exporter: otlp
                       endpoint: http://127.0.0.1:%d
                       protocol: %s

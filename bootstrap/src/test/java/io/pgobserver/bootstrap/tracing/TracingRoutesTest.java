@@ -88,16 +88,30 @@ class TracingRoutesTest {
                 + tracingYaml.strip()) + (env.isEmpty() ? "" : " and env " + env), tracingYaml, env, List.of(flags));
     }
 
-    /** The tracing adapter, its state, and the settings it was given. */
-    record Expected(String adapter, boolean enabled, String exporter, String endpoint, String protocol) {
+    /**
+     * The tracing adapter, whether it traces, and where the SDK sends spans as it was built: each exporter's
+     * description ({@code otlp grpc http://collector:4317}, {@code console}), sorted.
+     */
+    record Expected(String adapter, boolean enabled, List<String> exports) {
     }
 
-    private static Expected otel(String exporter, String endpoint, String protocol) {
-        return new Expected(OTEL, true, exporter, endpoint, protocol);
+    private static Expected otel(String... exports) {
+        return new Expected(OTEL, true, Stream.of(exports).sorted().toList());
     }
 
-    private static Expected noop(String exporter) {
-        return new Expected(NOOP, false, exporter, null, "grpc");
+    private static Expected noop() {
+        return new Expected(NOOP, false, List.of());
+    }
+
+    /** Tracing is opt-in: the routes below switch it on with TRACING_ENABLED unless they say otherwise. */
+    private static Map<String, String> on(Map<String, String> env) {
+        Map<String, String> out = new java.util.HashMap<>(env);
+        out.putIfAbsent("TRACING_ENABLED", "true");
+        return out;
+    }
+
+    private static Route on(Route route) {
+        return new Route(route.name(), route.tracingYaml(), on(route.env()), route.flags());
     }
 
     private Configuration load(Route route) throws IOException {
@@ -143,76 +157,74 @@ class TracingRoutesTest {
     }
 
     static Stream<Arguments> exporterRoutes() {
-        String grpc = "grpc";
         String http = "http/protobuf";
+        String otlpDefault = "otlp grpc http://localhost:4317";
+        String zipkinDefault = "zipkin http://localhost:9411/api/v2/spans";
         return Stream.of(
                 // The file.
-                Arguments.of(yaml(""), otel("otlp", null, grpc)),
-                Arguments.of(yaml("tracing: { exporter: otlp, endpoint: \"http://collector:4317\" }"),
-                        otel("otlp", "http://collector:4317", grpc)),
-                Arguments.of(yaml("tracing: { exporter: otlp, endpoint: \"http://collector:4318\", protocol: http/protobuf }"),
-                        otel("otlp", "http://collector:4318", http)),
-                Arguments.of(yaml("tracing: { exporter: jaeger, endpoint: \"http://jaeger:4317\" }"),
-                        otel("jaeger", "http://jaeger:4317", grpc)),
-                Arguments.of(yaml("tracing: { exporter: jaeger, endpoint: \"http://jaeger:4318\", protocol: http/protobuf }"),
-                        otel("jaeger", "http://jaeger:4318", http)),
-                Arguments.of(yaml("tracing: { exporter: zipkin, endpoint: \"http://zipkin:9411/api/v2/spans\" }"),
-                        otel("zipkin", "http://zipkin:9411/api/v2/spans", grpc)),
-                Arguments.of(yaml("tracing: { exporter: console }"), otel("console", null, grpc)),
-                Arguments.of(yaml("tracing: { exporter: none }"), noop("none")),
-                Arguments.of(yaml("tracing: { exporter: \"console,zipkin\", endpoint: \"http://zipkin:9411\" }"),
-                        otel("console,zipkin", "http://zipkin:9411", grpc)),
+                Arguments.of(on(yaml("")), otel(otlpDefault)),
+                Arguments.of(yaml("tracing: { enabled: true }"), otel(otlpDefault)),
+                Arguments.of(on(yaml("tracing: { exporter: otlp, endpoint: \"http://collector:4317\" }")),
+                        otel("otlp grpc http://collector:4317")),
+                Arguments.of(on(yaml("tracing: { exporter: otlp, endpoint: \"http://collector:4318\", protocol: http/protobuf }")),
+                        otel("otlp http/protobuf http://collector:4318/v1/traces")),
+                Arguments.of(on(yaml("tracing: { exporter: otlp, endpoint: \"https://host/otlp/v1/traces\", protocol: http/protobuf }")),
+                        otel("otlp http/protobuf https://host/otlp/v1/traces")),
+                Arguments.of(on(yaml("tracing: { exporter: jaeger, endpoint: \"http://jaeger:4317\" }")),
+                        otel("otlp grpc http://jaeger:4317")),
+                Arguments.of(on(yaml("tracing: { exporter: jaeger, endpoint: \"http://jaeger:4318\", protocol: http/protobuf }")),
+                        otel("otlp http/protobuf http://jaeger:4318/v1/traces")),
+                Arguments.of(on(yaml("tracing: { exporter: zipkin, endpoint: \"http://zipkin:9411/api/v2/spans\" }")),
+                        otel("zipkin http://zipkin:9411/api/v2/spans")),
+                Arguments.of(on(yaml("tracing: { exporter: console }")), otel("console")),
+                Arguments.of(on(yaml("tracing: { exporter: none }")), noop()),
+                Arguments.of(on(yaml("tracing: { exporter: \"console,zipkin\", endpoint: \"http://zipkin:9411\" }")),
+                        otel("console", "zipkin http://zipkin:9411/api/v2/spans")),
                 // TRACING_EXPORTER, over the file.
-                Arguments.of(env(Map.of("TRACING_EXPORTER", "otlp")), otel("otlp", null, grpc)),
-                Arguments.of(env(Map.of("TRACING_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL", http)),
-                        otel("otlp", null, http)),
-                Arguments.of(env(Map.of("TRACING_EXPORTER", "jaeger")), otel("jaeger", null, grpc)),
-                Arguments.of(env("tracing: { exporter: otlp }\n", Map.of("TRACING_EXPORTER", "zipkin")),
-                        otel("zipkin", null, grpc)),
-                Arguments.of(env("tracing: { exporter: zipkin }\n", Map.of("TRACING_EXPORTER", "console")),
-                        otel("console", null, grpc)),
-                Arguments.of(env("tracing: { exporter: console }\n", Map.of("TRACING_EXPORTER", "none")), noop("none")),
-                Arguments.of(env(Map.of("TRACING_EXPORTER", "console,zipkin")), otel("console,zipkin", null, grpc)),
-                // OTEL_TRACES_EXPORTER, over the file, under the design's own name.
+                Arguments.of(env(on(Map.of("TRACING_EXPORTER", "jaeger"))), otel(otlpDefault)),
+                Arguments.of(env("tracing: { exporter: otlp }\n", on(Map.of("TRACING_EXPORTER", "zipkin"))),
+                        otel(zipkinDefault)),
+                Arguments.of(env("tracing: { exporter: console }\n", on(Map.of("TRACING_EXPORTER", "none"))), noop()),
+                Arguments.of(env(on(Map.of("TRACING_EXPORTER", "console,zipkin"))), otel("console", zipkinDefault)),
+                // The OTEL_* variables, read by the SDK over the file; an exporter setting switches tracing on.
                 Arguments.of(env("tracing: { exporter: zipkin }\n", Map.of("OTEL_TRACES_EXPORTER", "otlp")),
-                        otel("otlp", null, grpc)),
-                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "jaeger")), otel("jaeger", null, grpc)),
-                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "zipkin")), otel("zipkin", null, grpc)),
-                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "console")), otel("console", null, grpc)),
-                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "logging")), otel("console", null, grpc)),
-                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "none")), noop("none")),
-                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "console,zipkin")), otel("console,zipkin", null, grpc)),
-                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "zipkin", "TRACING_EXPORTER", "console")),
-                        otel("console", null, grpc)),
+                        otel(otlpDefault)),
+                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "zipkin")), otel(zipkinDefault)),
+                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "zipkin",
+                        "OTEL_EXPORTER_ZIPKIN_ENDPOINT", "http://zipkin:9411")), otel("zipkin http://zipkin:9411/api/v2/spans")),
+                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "console")), otel("console")),
+                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "logging")), otel("console")),
+                Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "console,zipkin")), otel("console", zipkinDefault)),
+                Arguments.of(env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")),
+                        otel("otlp grpc http://collector:4317")),
+                Arguments.of(env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "https://host/otlp",
+                        "OTEL_EXPORTER_OTLP_PROTOCOL", http)), otel("otlp http/protobuf https://host/otlp/v1/traces")),
+                Arguments.of(env("tracing: { endpoint: \"http://file:4318/custom\", protocol: http/protobuf }\n",
+                        Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318")),
+                        otel("otlp http/protobuf http://collector:4318/v1/traces")),
+                Arguments.of(env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317",
+                        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://traces:4317")), otel("otlp grpc http://traces:4317")),
+                Arguments.of(env("tracing: { exporter: jaeger }\n",
+                        Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://jaeger:4317")), otel("otlp grpc http://jaeger:4317")),
                 // ZIPKIN_ENDPOINT chooses Zipkin and says where.
                 Arguments.of(env("tracing: { exporter: otlp, endpoint: \"http://collector:4317\" }\n",
-                                Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411/api/v2/spans")),
-                        otel("zipkin", "http://zipkin:9411/api/v2/spans", grpc)),
-                // JAEGER_ENDPOINT: OTLP to Jaeger, over gRPC unless the OTLP protocol says otherwise.
-                Arguments.of(env(Map.of("JAEGER_ENDPOINT", "http://jaeger:4317")), otel("jaeger", "http://jaeger:4317", grpc)),
-                Arguments.of(env(Map.of("JAEGER_ENDPOINT", "http://jaeger:4318", "OTEL_EXPORTER_OTLP_PROTOCOL", http)),
-                        otel("jaeger", "http://jaeger:4318", http)),
+                                on(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411/api/v2/spans"))),
+                        otel("zipkin http://zipkin:9411/api/v2/spans")),
+                // JAEGER_ENDPOINT: OTLP to Jaeger; its retired Thrift collector becomes OTLP/HTTP on that host's 4318.
+                Arguments.of(env(on(Map.of("JAEGER_ENDPOINT", "http://jaeger:4317"))), otel("otlp grpc http://jaeger:4317")),
+                Arguments.of(env(on(Map.of("JAEGER_ENDPOINT", "http://jaeger:14268/api/traces"))),
+                        otel("otlp http/protobuf http://jaeger:4318/v1/traces")),
                 // JAEGER_AGENT_HOST: the retired Thrift agent becomes OTLP gRPC on that host's 4317.
-                Arguments.of(env(Map.of("JAEGER_AGENT_HOST", "jaeger-agent", "JAEGER_AGENT_PORT", "6831")),
-                        otel("jaeger", "http://jaeger-agent:4317", grpc)),
-                Arguments.of(env("tracing: { protocol: http/protobuf }\n", Map.of("JAEGER_AGENT_HOST", "jaeger-agent")),
-                        otel("jaeger", "http://jaeger-agent:4317", grpc)),
-                // OTEL_EXPORTER_OTLP_ENDPOINT and _PROTOCOL, for the default exporter.
-                Arguments.of(env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")),
-                        otel("otlp", "http://collector:4317", grpc)),
-                Arguments.of(env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",
-                        "OTEL_EXPORTER_OTLP_PROTOCOL", http)), otel("otlp", "http://collector:4318", http)),
-                Arguments.of(env("tracing: { exporter: jaeger }\n",
-                        Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://jaeger:4317")), otel("jaeger", "http://jaeger:4317", grpc)),
+                Arguments.of(env(on(Map.of("JAEGER_AGENT_HOST", "jaeger-agent", "JAEGER_AGENT_PORT", "6831"))),
+                        otel("otlp grpc http://jaeger-agent:4317")),
                 // --set flags, over file and environment.
-                Arguments.of(flags("tracing: { exporter: console }\n", Map.of("TRACING_EXPORTER", "otlp"),
+                Arguments.of(flags("tracing: { exporter: console }\n", on(Map.of("TRACING_EXPORTER", "otlp")),
                         "tracing.exporter=zipkin", "tracing.endpoint=http://zipkin:9411"),
-                        otel("zipkin", "http://zipkin:9411", grpc)),
-                Arguments.of(flags("", Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411"), "tracing.exporter=otlp",
-                        "tracing.endpoint=http://collector:4318", "tracing.protocol=http/protobuf"),
-                        otel("otlp", "http://collector:4318", http)),
-                Arguments.of(flags("", Map.of(), "tracing.exporter=console,zipkin"), otel("console,zipkin", null, grpc)),
-                Arguments.of(flags("", Map.of(), "tracing.exporter=none"), noop("none")));
+                        otel("zipkin http://zipkin:9411/api/v2/spans")),
+                Arguments.of(flags("", Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411"), "tracing.enabled=true",
+                        "tracing.exporter=otlp", "tracing.endpoint=http://collector:4318", "tracing.protocol=http/protobuf"),
+                        otel("otlp http/protobuf http://collector:4318/v1/traces")),
+                Arguments.of(flags("", Map.of(), "tracing.enabled=true", "tracing.exporter=none"), noop()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -226,28 +238,35 @@ class TracingRoutesTest {
         assertThat(tracer.isEnabled()).as("tracer enabled").isEqualTo(expected.enabled());
         if (!expected.enabled()) {
             assertThat(tracer).isSameAs(NoopTracingModule.tracer());
+            return;
         }
-        TracingSettings effective = booted.get(TracingSettings.class);
-        assertThat(effective.exporter()).as("exporter").isEqualTo(expected.exporter());
-        assertThat(effective.endpoint()).as("endpoint").isEqualTo(expected.endpoint());
-        assertThat(effective.protocol()).as("protocol").isEqualTo(expected.protocol());
-        assertThat(config.warnings()).as("warnings").hasSize(route.env().containsKey("JAEGER_AGENT_HOST") ? 1 : 0);
+        assertThat(built).filteredOn(l -> l.name().equals("opentelemetry")).singleElement().asString()
+                .startsWith("opentelemetry service ").endsWith(" " + expected.exports());
+        boolean retired = route.env().containsKey("JAEGER_AGENT_HOST")
+                || route.env().getOrDefault("JAEGER_ENDPOINT", "").contains("14268");
+        assertThat(config.warnings()).as("warnings").hasSize(retired ? 1 : 0);
 
         // Only exporters that send nothing over the network see a span here; the console one prints it.
-        if (Set.of("console", "none").containsAll(effective.exporters())) {
+        if (expected.exports().equals(List.of("console"))) {
             String traceId = traceThrough(tracer);
-            if (effective.exporters().contains("console")) {
-                assertThat(consoleOutput()).startsWith("trace " + traceId).contains("process_event", "export_metrics");
-            } else {
-                assertThat(consoleOutput()).isEmpty();
-            }
+            assertThat(consoleOutput()).startsWith("trace " + traceId).contains("process_event", "export_metrics");
+        }
+    }
+
+    @Test
+    void tracingIsOptIn() throws IOException {
+        for (Route route : List.of(yaml(""), yaml("tracing: { exporter: console, service_name: x }"),
+                env(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411")))) {
+            Boot.Booted booted = boot(load(route), AdapterCatalog.discover());
+            assertThat(booted.tracingAdapter()).as(route.name()).isEqualTo(NOOP);
+            assertThat(booted.get(Tracer.class).isEnabled()).isFalse();
         }
     }
 
     static Stream<Arguments> serviceNameAndSamplingRoutes() {
-        String console = "tracing: { exporter: console }\n";
+        String console = "tracing: { enabled: true, exporter: console }\n";
         return Stream.of(
-                Arguments.of(yaml("tracing: { exporter: console, service_name: orders-observer, sample_rate: 0.0 }"),
+                Arguments.of(yaml("tracing: { enabled: true, exporter: console, service_name: orders-observer, sample_rate: 0.0 }"),
                         "orders-observer", 0.0),
                 Arguments.of(env(console, Map.of("TRACING_SERVICE_NAME", "from-tracing", "TRACING_SAMPLE_RATE", "0.0")),
                         "from-tracing", 0.0),
@@ -256,10 +275,10 @@ class TracingRoutesTest {
                 Arguments.of(env(console, Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio",
                         "OTEL_TRACES_SAMPLER_ARG", "0.0")), "pg-observer", 0.0),
                 Arguments.of(env(console, Map.of("OTEL_TRACES_SAMPLER_ARG", "0")), "pg-observer", 0.0),
-                Arguments.of(env("tracing: { exporter: console, sample_rate: 0.0 }\n",
+                Arguments.of(env("tracing: { enabled: true, exporter: console, sample_rate: 0.0 }\n",
                         Map.of("OTEL_TRACES_SAMPLER", "parentbased_always_on")), "pg-observer", 1.0),
-                Arguments.of(env(console, Map.of("OTEL_SERVICE_NAME", "from-otel", "TRACING_SERVICE_NAME", "wins",
-                        "TRACING_SAMPLE_RATE", "1.0", "JAEGER_SAMPLE_RATE", "0.0")), "wins", 0.0),
+                Arguments.of(env(console, Map.of("OTEL_SERVICE_NAME", "from-otel", "TRACING_SERVICE_NAME", "file-level",
+                        "TRACING_SAMPLE_RATE", "1.0", "JAEGER_SAMPLE_RATE", "0.0")), "from-otel", 0.0),
                 Arguments.of(flags(console, Map.of("TRACING_SAMPLE_RATE", "1.0"), "tracing.sample_rate=0.0",
                         "tracing.service_name=from-flag"), "from-flag", 0.0));
     }
@@ -267,15 +286,13 @@ class TracingRoutesTest {
     /**
      * The service name and the sampler come from every route, and the sampler is the one the tracer uses: with the
      * console exporter a new root trace prints only at rate 1.0, while a sampled writer's trace prints at any rate.
+     * The console tree's header names the service as the SDK's resource has it.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("serviceNameAndSamplingRoutes")
     void eachRouteSetsTheServiceNameAndTheSampler(Route route, String serviceName, double sampleRate)
             throws IOException {
         Boot.Booted booted = boot(load(route), AdapterCatalog.discover());
-        TracingSettings effective = booted.get(TracingSettings.class);
-        assertThat(effective.serviceName()).isEqualTo(serviceName);
-        assertThat(effective.sampleRate()).isEqualTo(sampleRate);
 
         Tracer tracer = booted.get(Tracer.class);
         Span root = tracer.startTrace("process_event", TraceContext.NONE, SpanKind.CONSUMER);
@@ -285,20 +302,23 @@ class TracingRoutesTest {
                 .as("a new root trace was sampled and printed").isEqualTo(sampleRate == 1.0);
         String continued = traceThrough(tracer);
         assertThat(consoleOutput()).as("the sampled writer's trace").contains("trace " + continued);
+        assertThat(built).filteredOn(l -> l.name().equals("opentelemetry")).singleElement().asString()
+                .startsWith("opentelemetry service " + serviceName + " ");
     }
 
     @Test
     void jaegerAgentVariablesWarnOnceAndNameTheReplacement() throws IOException {
-        Configuration config = load(env(Map.of("JAEGER_AGENT_HOST", "jaeger-agent", "JAEGER_AGENT_PORT", "6831")));
+        Configuration config = load(env(on(Map.of("JAEGER_AGENT_HOST", "jaeger-agent", "JAEGER_AGENT_PORT", "6831"))));
         assertThat(config.warnings()).singleElement().asString().contains("JAEGER_AGENT_HOST", "http://jaeger-agent:4317",
                 "JAEGER_AGENT_PORT=6831 ignored");
     }
 
     static Stream<Route> disablingRoutes() {
         // Each asks for the console exporter too: if the route failed to disable tracing, the span would print.
-        String console = "tracing: { exporter: console }\n";
+        String console = "tracing: { enabled: true, exporter: console }\n";
         return Stream.of(
                 yaml("tracing: { enabled: false, exporter: console }"),
+                yaml("tracing: { exporter: console }"),
                 env(console, Map.of("TRACING_ENABLED", "false")),
                 env(console, Map.of("OTEL_SDK_DISABLED", "true")),
                 env(console, Map.of("OTEL_SDK_DISABLED", "true", "TRACING_ENABLED", "true", "TRACING_EXPORTER", "console")),
@@ -337,9 +357,9 @@ class TracingRoutesTest {
         }
 
         static Stream<Route> routesThatDoNotAskForAnExporter() {
-            return Stream.of(yaml(""), yaml("tracing: { service_name: orders-observer, sample_rate: 0.5 }"),
-                    env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")),
-                    yaml("tracing: { exporter: none }"), env(Map.of("OTEL_TRACES_EXPORTER", "none")),
+            return Stream.of(yaml(""), on(yaml("tracing: { service_name: orders-observer, sample_rate: 0.5 }")),
+                    yaml("tracing: { exporter: zipkin }"),
+                    on(yaml("tracing: { exporter: none }")), env(Map.of("OTEL_TRACES_EXPORTER", "none")),
                     env("tracing: { exporter: zipkin }\n", Map.of("TRACING_ENABLED", "false")),
                     env(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411", "OTEL_SDK_DISABLED", "true")));
         }
@@ -354,12 +374,13 @@ class TracingRoutesTest {
         }
 
         static Stream<Route> routesThatAskForAnExporter() {
-            return Stream.of(yaml("tracing: { exporter: otlp }"), yaml("tracing: { exporter: console }"),
-                    env(Map.of("TRACING_EXPORTER", "jaeger")), env(Map.of("OTEL_TRACES_EXPORTER", "zipkin")),
-                    env(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411")),
-                    env(Map.of("JAEGER_ENDPOINT", "http://jaeger:4317")),
-                    env(Map.of("JAEGER_AGENT_HOST", "jaeger-agent")),
-                    flags("", Map.of(), "tracing.exporter=console,zipkin"));
+            return Stream.of(on(yaml("tracing: { exporter: otlp }")), on(yaml("tracing: { exporter: console }")),
+                    env(on(Map.of("TRACING_EXPORTER", "jaeger"))), env(Map.of("OTEL_TRACES_EXPORTER", "zipkin")),
+                    env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")),
+                    env(on(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411"))),
+                    env(on(Map.of("JAEGER_ENDPOINT", "http://jaeger:4317"))),
+                    env(on(Map.of("JAEGER_AGENT_HOST", "jaeger-agent"))),
+                    flags("", Map.of(), "tracing.enabled=true", "tracing.exporter=console,zipkin"));
         }
 
         @ParameterizedTest(name = "{0}")

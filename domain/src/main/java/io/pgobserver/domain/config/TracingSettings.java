@@ -29,8 +29,12 @@ import java.util.Set;
  * @param entities           only events of these entities are traced; empty means all
  * @param kinds              only events of these kinds are traced; empty means all
  * @param resourceAttributes extra resource attributes ({@code OTEL_RESOURCE_ATTRIBUTES})
- * @param headers            headers sent with every OTLP export ({@code OTEL_EXPORTER_OTLP_HEADERS}), such as a
- *                           backend's API key: secret, so {@link #toString()} masks their values
+ * @param headers            headers sent with every OTLP export, such as a backend's API key: secret, so
+ *                           {@link #toString()} masks their values
+ * @param onlyErrors         an event's spans are exported only when one of its attempts failed or was retried,
+ *                           its condition failed or it was dead-lettered; successes then follow {@code sampleRate}
+ * @param environment        the {@code OTEL_*} variables, which the OpenTelemetry SDK reads over the keys above as
+ *                           the specification says (values of {@code *HEADERS} variables are secret)
  */
 public record TracingSettings(
         boolean enabled,
@@ -46,7 +50,9 @@ public record TracingSettings(
         Set<String> entities,
         Set<ChangeKind> kinds,
         Map<String, String> resourceAttributes,
-        Map<String, String> headers) {
+        Map<String, String> headers,
+        boolean onlyErrors,
+        Map<String, String> environment) {
 
     public static final Set<String> EXPORTERS = Set.of("otlp", "jaeger", "zipkin", "console", "none");
     public static final Set<String> PROTOCOLS = Set.of("grpc", "http/protobuf");
@@ -76,12 +82,27 @@ public record TracingSettings(
         kinds = kinds == null ? Set.of() : Set.copyOf(kinds);
         resourceAttributes = resourceAttributes == null ? Map.of() : Map.copyOf(resourceAttributes);
         headers = headers == null ? Map.of() : Map.copyOf(headers);
+        environment = environment == null ? Map.of() : Map.copyOf(environment);
+        for (String name : environment.keySet()) {
+            if (!name.startsWith("OTEL_")) {
+                throw new IllegalArgumentException("tracing environment holds " + name + ", not an OTEL_* variable");
+            }
+        }
         for (String name : headers.keySet()) {
             if (name.isBlank() || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
                 throw new IllegalArgumentException("tracing.headers name '" + name
                         + "' is not a valid HTTP header name (visible ASCII, no ':' or spaces)");
             }
         }
+    }
+
+    /** Settings without only-errors or {@code OTEL_*} variables. */
+    public TracingSettings(boolean enabled, String serviceName, String exporter, String endpoint, String protocol,
+                           double sampleRate, int maxQueueSize, int maxExportBatchSize, Duration scheduleDelay,
+                           Set<Tracer.Component> components, Set<String> entities, Set<ChangeKind> kinds,
+                           Map<String, String> resourceAttributes, Map<String, String> headers) {
+        this(enabled, serviceName, exporter, endpoint, protocol, sampleRate, maxQueueSize, maxExportBatchSize,
+                scheduleDelay, components, entities, kinds, resourceAttributes, headers, false, null);
     }
 
     /** Settings without export headers (the common case: a collector on the same network). */
@@ -93,9 +114,11 @@ public record TracingSettings(
                 scheduleDelay, components, entities, kinds, resourceAttributes, null);
     }
 
-    /** Defaults: enabled, OTLP gRPC to localhost, everything sampled. */
+    /**
+     * Defaults: off (tracing is opt-in), and once on OTLP gRPC to localhost with everything sampled.
+     */
     public static TracingSettings defaults() {
-        return new TracingSettings(true, "pg-observer", "otlp", null, "grpc", 1.0, 2048, 512,
+        return new TracingSettings(false, "pg-observer", "otlp", null, "grpc", 1.0, 2048, 512,
                 Duration.ofSeconds(5), null, null, null, null);
     }
 
@@ -138,7 +161,22 @@ public record TracingSettings(
                 + ", endpoint=" + endpoint + ", protocol=" + protocol + ", sampleRate=" + sampleRate
                 + ", maxQueueSize=" + maxQueueSize + ", maxExportBatchSize=" + maxExportBatchSize
                 + ", scheduleDelay=" + scheduleDelay + ", components=" + components + ", entities=" + entities
-                + ", kinds=" + kinds + ", resourceAttributes=" + resourceAttributes + ", headers=" + masked + "]";
+                + ", kinds=" + kinds + ", resourceAttributes=" + resourceAttributes + ", headers=" + masked
+                + ", onlyErrors=" + onlyErrors + ", environment=" + maskedEnvironment() + "]";
+    }
+
+    /** The {@code OTEL_*} variables with the values of header variables (API keys) masked. */
+    public Map<String, String> maskedEnvironment() {
+        Map<String, String> out = new java.util.TreeMap<>(environment);
+        out.replaceAll((name, value) -> name.contains("HEADERS") ? "****" : value);
+        return out;
+    }
+
+    /** A copy with the {@code OTEL_*} variables the SDK will read. */
+    public TracingSettings withEnvironment(Map<String, String> variables) {
+        return new TracingSettings(enabled, serviceName, exporter, endpoint, protocol, sampleRate, maxQueueSize,
+                maxExportBatchSize, scheduleDelay, components, entities, kinds, resourceAttributes, headers,
+                onlyErrors, variables);
     }
 
     public boolean traces(String entityType, ChangeKind kind) {

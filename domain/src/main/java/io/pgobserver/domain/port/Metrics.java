@@ -21,6 +21,14 @@ public interface Metrics {
     default void deadLettered(String observer, String actionType) {
     }
 
+    /** One event at least one of whose actions needed more than one attempt. */
+    default void eventRetried(String entityType) {
+    }
+
+    /** A checkpoint was saved: its age is measured from here. */
+    default void checkpointSaved() {
+    }
+
     /** How far the listener is behind the stream. */
     default void listenerLag(long events, long ageMillis) {
     }

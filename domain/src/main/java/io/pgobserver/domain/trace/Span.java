@@ -1,5 +1,7 @@
 package io.pgobserver.domain.trace;
 
+import java.util.function.BiConsumer;
+
 /**
  * One timed operation of the span tree (DESIGN.md §2).
  *
@@ -44,5 +46,19 @@ public interface Span {
     default TraceContext propagationContext(TraceContext upstream) {
         TraceContext own = context();
         return own.isValid() ? own : upstream;
+    }
+
+    /**
+     * Writes the headers that carry {@link #propagationContext} downstream: W3C {@code traceparent} and
+     * {@code tracestate} here; a tracer configured with other propagators ({@code OTEL_PROPAGATORS}) writes theirs.
+     */
+    default void propagate(TraceContext upstream, BiConsumer<String, String> header) {
+        TraceContext context = propagationContext(upstream);
+        if (context.isValid()) {
+            header.accept("traceparent", context.traceparent());
+            if (!context.traceState().isEmpty()) {
+                header.accept("tracestate", context.tracestate());
+            }
+        }
     }
 }

@@ -33,6 +33,15 @@ final class OtelLifecycle implements Lifecycle {
         sdk.stop();
     }
 
+    /**
+     * The service and where its spans go, as the SDK was built:
+     * {@code opentelemetry service pg-observer [otlp grpc http://collector:4317]}.
+     */
+    @Override
+    public String toString() {
+        return "opentelemetry service " + sdk.serviceName() + " " + sdk.exports().stream().map(OtelSdk.Export::description).sorted().toList();
+    }
+
     OtelSdk sdk() {
         return sdk;
     }

@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Prometheus exporter turns them into {@code pgobserver_events_processed_total},
  * {@code pgobserver_event_duration_seconds}, {@code pgobserver_action_duration_seconds},
  * {@code pgobserver_action_failures_total}, {@code pgobserver_dead_letters_total},
- * {@code pgobserver_listener_lag} and {@code pgobserver_listener_lag_age_seconds}.
+ * {@code pgobserver_events_retried_total}, {@code pgobserver_listener_lag},
+ * {@code pgobserver_listener_lag_age_seconds} and {@code pgobserver_checkpoint_age_seconds}.
  * Attribute sets are made once per label combination, so recording allocates nothing in steady state.
  */
 final class OtelMetrics implements Metrics {
@@ -35,6 +36,8 @@ final class OtelMetrics implements Metrics {
     private final DoubleHistogram actionDuration;
     private final LongCounter actionFailures;
     private final LongCounter deadLetters;
+    private final LongCounter eventsRetried;
+    private volatile long lastCheckpointNanos;
     private final AttributePairs entityOutcome = new AttributePairs(ENTITY_TYPE, OUTCOME);
     private final AttributePairs actionOutcome = new AttributePairs(ACTION_TYPE, OUTCOME);
     private final AttributePairs observerAction = new AttributePairs(OBSERVER, ACTION_TYPE);
@@ -57,6 +60,17 @@ final class OtelMetrics implements Metrics {
         deadLetters = meter.counterBuilder("pgobserver.dead_letters")
                 .setDescription("Actions given up and stored as dead letters, by observer and action type")
                 .setUnit("{action}").build();
+        eventsRetried = meter.counterBuilder("pgobserver.events.retried")
+                .setDescription("Events at least one of whose actions took more than one attempt, by entity type")
+                .setUnit("{event}").build();
+        meter.gaugeBuilder("pgobserver.checkpoint.age")
+                .setDescription("Time since the last checkpoint was saved (reported once one was)")
+                .setUnit("s").buildWithCallback(m -> {
+                    long last = lastCheckpointNanos;
+                    if (last != 0) {
+                        m.record((System.nanoTime() - last) / 1e9);
+                    }
+                });
         meter.gaugeBuilder("pgobserver.listener.lag").ofLongs()
                 .setDescription("Events committed but not yet read by the listener")
                 .setUnit("{event}").buildWithCallback(m -> m.record(lagEvents));
@@ -84,6 +98,18 @@ final class OtelMetrics implements Metrics {
     @Override
     public void deadLettered(String observer, String actionType) {
         deadLetters.add(1, observerAction.get(observer, actionType));
+    }
+
+    @Override
+    public void eventRetried(String entityType) {
+        // Rare (a retry waits for a backoff), so the attributes are made per call.
+        eventsRetried.add(1, Attributes.of(ENTITY_TYPE, entityType == null ? "unknown" : entityType));
+    }
+
+    @Override
+    public void checkpointSaved() {
+        long now = System.nanoTime();
+        lastCheckpointNanos = now == 0 ? 1 : now;
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.pgobserver.adapters.tracing.otel;
 
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
-import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
@@ -21,63 +23,93 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The OpenTelemetry SDK as the settings describe it: a tracer provider with the configured exporters and
- * sampler, a meter provider with the Prometheus endpoint, and what the domain sees of them ({@link Tracer},
- * {@link Metrics}). Building does no I/O; {@link #start()} opens the scrape port and {@link #stop()} flushes
- * and shuts down within {@link #SHUTDOWN_TIMEOUT}.
+ * The OpenTelemetry SDK built by its own autoconfiguration, as any OpenTelemetry Java application builds it: the
+ * file's keys are its lowest-precedence properties ({@link SdkProperties}), and the {@code OTEL_*} variables and
+ * {@code otel.*} system properties go over them as the specification says. pg-observer adds to what it builds:
+ * every network exporter behind a {@link GuardedSpanExporter}, the queue-drop reader, the Prometheus endpoint,
+ * pg-observer's own exporters (console trees, Zipkin over URLConnection), and for {@code tracing.only_errors} the
+ * {@link OnlyErrorsProcessor} in front of each span processor. Building does no I/O; {@link #start()} opens the
+ * scrape port and {@link #stop()} flushes and shuts down within {@link #SHUTDOWN_TIMEOUT}.
  */
 final class OtelSdk {
 
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     static final String INSTRUMENTATION_SCOPE = "io.pgobserver";
+    /** The SDK's setting that picks one HTTP sender when several are on the class path (OkHttp is, for gRPC). */
+    static final String HTTP_SENDER_PREFERENCE = "io.opentelemetry.sdk.common.export.HttpSenderProvider";
+    static final String JDK_HTTP_SENDER = "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider";
     private static final Logger LOG = LoggerFactory.getLogger(OtelSdk.class);
 
     private final TracingSettings tracing;
+    private final OpenTelemetrySdk sdk;
     private final SdkTracerProvider tracerProvider;
     private final SdkMeterProvider meterProvider;
     private final PrometheusEndpoint prometheus;
     private final QueueDropMonitor queueDrops;
-    private final List<SpanExporters.Export> exports;
+    private final List<Export> exports = new CopyOnWriteArrayList<>();
+    private final List<OnlyErrorsProcessor> onlyErrors = new CopyOnWriteArrayList<>();
     private final Tracer tracer;
     private final Metrics metrics;
+    private volatile Resource resource = Resource.empty();
+
+    /** One exporter the SDK was given, behind its guard (null for the console, which cannot fail). */
+    record Export(String description, GuardedSpanExporter guarded) {
+    }
 
     private OtelSdk(TracingSettings tracing, MetricsSettings metricsSettings, PrintStream console,
                     SpanExporter exporterOverride) {
         this.tracing = tracing;
-        Resource resource = resource(tracing);
+        if (System.getProperty(HTTP_SENDER_PREFERENCE) == null) {
+            // OTLP/HTTP goes through the JDK's HttpClient; without the preference the SDK picks one at random and warns.
+            System.setProperty(HTTP_SENDER_PREFERENCE, JDK_HTTP_SENDER);
+        }
         queueDrops = new QueueDropMonitor(tracing.maxQueueSize());
-        // One meter provider for the pipeline's metrics and the SDK's own (queue sizes, dropped spans); the
-        // Prometheus endpoint reads it only when metrics are on, the drop monitor always.
-        SdkMeterProviderBuilder meters = SdkMeterProvider.builder().setResource(resource).registerMetricReader(queueDrops);
-        prometheus = metricsSettings.enabled() ? new PrometheusEndpoint("0.0.0.0", metricsSettings.port()) : null;
-        if (prometheus != null) {
-            meters.registerMetricReader(prometheus);
-        }
-        meterProvider = meters.build();
-        metrics = metricsSettings.enabled() ? new OtelMetrics(meterProvider.get(INSTRUMENTATION_SCOPE)) : Metrics.NOOP;
-
-        if (tracing.active()) {
-            exports = SpanExporters.create(tracing, console, meterProvider, queueDrops, exporterOverride);
-            tracerProvider = SdkTracerProvider.builder()
-                    .setResource(resource)
-                    .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(tracing.sampleRate())))
-                    .addSpanProcessor(SpanProcessor.composite(exports.stream().map(SpanExporters.Export::processor).toList()))
+        prometheus = metricsSettings.prometheus() ? new PrometheusEndpoint("0.0.0.0", metricsSettings.port()) : null;
+        Resource fileResource = fileResource(tracing);
+        AutoConfiguredOpenTelemetrySdk auto;
+        try {
+            auto = AutoConfiguredOpenTelemetrySdk.builder()
+                    .setComponentLoader(SpanExporters.components(console))
+                    .addPropertiesSupplier(() -> SdkProperties.fromFile(tracing, metricsSettings))
+                    .addPropertiesCustomizer(config -> SdkProperties.fromEnvironment(tracing))
+                    // The file's attributes under the SDK's (OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME): these win.
+                    .addResourceCustomizer((resource, config) -> {
+                        this.resource = fileResource.merge(resource);
+                        return this.resource;
+                    })
+                    .addMeterProviderCustomizer((builder, config) -> {
+                        queueDrops.maxQueueSize(config.getInt("otel.bsp.max.queue.size", tracing.maxQueueSize()));
+                        builder.registerMetricReader(queueDrops);
+                        if (prometheus != null) {
+                            builder.registerMetricReader(prometheus);
+                        }
+                        return builder;
+                    })
+                    .addSpanExporterCustomizer((exporter, config) -> guard(exporter, config, exporterOverride))
+                    .addSamplerCustomizer((sampler, config) ->
+                            tracing.onlyErrors() ? Sampler.parentBased(Sampler.alwaysOn()) : sampler)
+                    .addSpanProcessorCustomizer(this::onlyErrors)
+                    .disableShutdownHook()
                     .build();
-            tracer = new OtelTracer(tracerProvider.get(INSTRUMENTATION_SCOPE), tracing.components());
-        } else {
-            exports = List.of();
-            tracerProvider = null;
-            tracer = UntracedTracer.INSTANCE;
+        } catch (ConfigurationException e) {
+            throw new IllegalArgumentException("OpenTelemetry configuration: " + e.getMessage()
+                    + " (check the OTEL_* variables and the tracing section)", e);
         }
+        sdk = auto.getOpenTelemetrySdk();
+        tracerProvider = sdk.getSdkTracerProvider();
+        meterProvider = sdk.getSdkMeterProvider();
+        metrics = metricsSettings.enabled() ? new OtelMetrics(meterProvider.get(INSTRUMENTATION_SCOPE)) : Metrics.NOOP;
+        tracer = tracing.active() ? new OtelTracer(tracerProvider.get(INSTRUMENTATION_SCOPE), tracing.components(),
+                sdk.getPropagators().getTextMapPropagator())
+                : UntracedTracer.INSTANCE;
     }
 
-    /**
-     * @throws IllegalArgumentException when a setting cannot work (an endpoint that is not a URL), naming it
-     */
     static OtelSdk create(TracingSettings tracing, MetricsSettings metrics, PrintStream console) {
         return new OtelSdk(tracing, metrics, console, null);
     }
@@ -85,20 +117,64 @@ final class OtelSdk {
     /**
      * @param exporterOverride replaces the network exporters (see {@link OtelTracingModule#EXPORTER_OVERRIDE}),
      *                         or null
+     * @throws IllegalArgumentException when a setting cannot work (an endpoint that is not a URL), naming it
      */
     static OtelSdk create(TracingSettings tracing, MetricsSettings metrics, PrintStream console,
                           SpanExporter exporterOverride) {
         return new OtelSdk(tracing, metrics, console, exporterOverride);
     }
 
-    static Resource resource(TracingSettings tracing) {
+    private SpanExporter guard(SpanExporter exporter, ConfigProperties config, SpanExporter override) {
+        if (exporter instanceof ConsoleTreeExporter) {
+            exports.add(new Export("console", null));
+            return exporter;
+        }
+        SpanExporter target = exporter;
+        String description = SpanExporters.describe(exporter, config);
+        if (override != null) {
+            exporter.shutdown();
+            target = override;
+            description = "in-process " + override;
+        }
+        GuardedSpanExporter guarded = new GuardedSpanExporter(description, target, queueDrops);
+        exports.add(new Export(description, guarded));
+        return guarded;
+    }
+
+    private SpanProcessor onlyErrors(SpanProcessor processor, ConfigProperties config) {
+        if (!tracing.onlyErrors()) {
+            return processor;
+        }
+        OnlyErrorsProcessor held = new OnlyErrorsProcessor(processor, successRate(config),
+                config.getInt("otel.bsp.max.queue.size", tracing.maxQueueSize()));
+        onlyErrors.add(held);
+        return held;
+    }
+
+    /**
+     * With only_errors the sampler records everything and error-free events are dropped; a ratio below 1.0
+     * ({@code tracing.sample_rate}, {@code OTEL_TRACES_SAMPLER_ARG}) keeps that share of them as well.
+     */
+    static double successRate(ConfigProperties config) {
+        String sampler = config.getString("otel.traces.sampler", "parentbased_always_on").toLowerCase(Locale.ROOT);
+        if (!sampler.endsWith("traceidratio")) {
+            return 0.0;
+        }
+        double ratio = config.getDouble("otel.traces.sampler.arg", 1.0);
+        return ratio >= 1.0 ? 0.0 : Math.max(0.0, ratio);
+    }
+
+    private static Resource fileResource(TracingSettings tracing) {
         AttributesBuilder attributes = Attributes.builder();
         for (Map.Entry<String, String> entry : tracing.resourceAttributes().entrySet()) {
             attributes.put(entry.getKey(), entry.getValue());
         }
-        // tracing.service_name wins over a service.name among the resource attributes, as OTEL_SERVICE_NAME does.
-        attributes.put(AttributeKey.stringKey("service.name"), tracing.serviceName());
-        return Resource.getDefault().merge(Resource.create(attributes.build()));
+        return Resource.create(attributes.build());
+    }
+
+    /** The service name as the SDK resolved it (OTEL_SERVICE_NAME over tracing.service_name). */
+    String serviceName() {
+        return resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"));
     }
 
     Tracer tracer() {
@@ -116,8 +192,9 @@ final class OtelSdk {
             LOG.info("metrics: Prometheus endpoint on http://{}:{}/metrics", prometheus.host(), prometheus.port());
         }
         if (tracing.active()) {
-            LOG.info("tracing: service {} exporting to {}, sample rate {}", tracing.serviceName(),
-                    exports.stream().map(SpanExporters.Export::description).toList(), tracing.sampleRate());
+            LOG.info("tracing: service {} exporting to {}{}", serviceName(),
+                    exports.stream().map(Export::description).toList(),
+                    tracing.onlyErrors() ? ", only events with errors" : "");
         } else {
             LOG.info("tracing: off (enabled={}, exporter={})", tracing.enabled(), tracing.exporter());
         }
@@ -125,15 +202,14 @@ final class OtelSdk {
 
     /** Exports what is queued and shuts everything down, giving up after {@link #SHUTDOWN_TIMEOUT}; never throws. */
     void stop() {
-        if (tracerProvider != null) {
-            CompletableResultCode done = tracerProvider.shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (!done.isDone()) {
-                LOG.warn("tracing: spans still queued after {} s at shutdown were dropped (backend slow or unreachable)",
-                        SHUTDOWN_TIMEOUT.toSeconds());
-            }
+        CompletableResultCode done = tracerProvider.shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        if (!done.isDone()) {
+            LOG.warn("tracing: spans still queued after {} s at shutdown were dropped (backend slow or unreachable)",
+                    SHUTDOWN_TIMEOUT.toSeconds());
         }
         queueDrops.checkNow();
         meterProvider.shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        sdk.getSdkLoggerProvider().shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The bound Prometheus port, or -1 when metrics are off or not started. */
@@ -149,7 +225,11 @@ final class OtelSdk {
         return tracerProvider;
     }
 
-    List<SpanExporters.Export> exports() {
-        return exports;
+    List<Export> exports() {
+        return List.copyOf(exports);
+    }
+
+    List<OnlyErrorsProcessor> onlyErrorsProcessors() {
+        return List.copyOf(onlyErrors);
     }
 }

@@ -4,11 +4,16 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.pgobserver.domain.observer.Urls;
 import io.pgobserver.domain.trace.Scope;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.TraceContext;
 import org.slf4j.MDC;
+
+import java.util.function.BiConsumer;
 
 /**
  * A domain span on an OpenTelemetry span. A span that was not sampled keeps its OpenTelemetry context
@@ -25,8 +30,10 @@ final class OtelSpan implements Span {
 
     private static final AttributeKey<String> ERROR = AttributeKey.stringKey("error");
     private static final AttributeKey<String> EXCEPTION_MESSAGE = AttributeKey.stringKey("exception.message");
+    private static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
 
     private final io.opentelemetry.api.trace.Span span;
+    private final TextMapPropagator propagator;
     private final boolean recording;
     private boolean ended;
     private Context context;
@@ -34,7 +41,13 @@ final class OtelSpan implements Span {
     private PassThroughSpan passThrough;
 
     OtelSpan(io.opentelemetry.api.trace.Span span) {
+        this(span, W3CTraceContextPropagator.getInstance());
+    }
+
+    /** @param propagator writes the headers that carry this span's context downstream ({@code OTEL_PROPAGATORS}) */
+    OtelSpan(io.opentelemetry.api.trace.Span span, TextMapPropagator propagator) {
         this.span = span;
+        this.propagator = propagator;
         this.recording = span.isRecording();
     }
 
@@ -88,15 +101,14 @@ final class OtelSpan implements Span {
         if (!isRecording()) {
             return this;
         }
-        String text = message != null ? message : cause != null ? String.valueOf(cause) : "error";
+        // An exception's message and stack may carry what its thrower saw (a URL with a password, a token): the
+        // span gets the exception's type and a redacted message, never the stack trace.
+        String text = Urls.redactIn(message != null ? message : cause != null ? String.valueOf(cause) : "error");
         span.setStatus(StatusCode.ERROR, text);
         span.setAttribute(ERROR, text);
-        if (cause != null) {
-            span.recordException(cause);
-        } else {
-            // The semantic conventions' exception event, for failures that are not exceptions (an HTTP 500).
-            span.addEvent("exception", Attributes.of(EXCEPTION_MESSAGE, text));
-        }
+        // The semantic conventions' exception event, also for failures that are not exceptions (an HTTP 500).
+        span.addEvent("exception", cause == null ? Attributes.of(EXCEPTION_MESSAGE, text)
+                : Attributes.of(EXCEPTION_TYPE, cause.getClass().getName(), EXCEPTION_MESSAGE, text));
         return this;
     }
 
@@ -108,6 +120,16 @@ final class OtelSpan implements Span {
             traceContext = own;
         }
         return own;
+    }
+
+    /** The configured propagators' headers, for this span's context or, when it has none, the upstream one. */
+    @Override
+    public void propagate(TraceContext upstream, BiConsumer<String, String> header) {
+        TraceContext context = propagationContext(upstream);
+        if (context.isValid()) {
+            Context carrier = Context.root().with(io.opentelemetry.api.trace.Span.wrap(TraceContexts.toRemote(context)));
+            propagator.inject(carrier, header, (headers, name, value) -> headers.accept(name, value));
+        }
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.pgobserver.adapters.tracing.otel;
 
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.TraceContext;
@@ -20,10 +22,18 @@ final class OtelTracer implements Tracer {
     private static final io.opentelemetry.api.trace.SpanKind[] KINDS = kinds();
 
     private final io.opentelemetry.api.trace.Tracer tracer;
+    private final TextMapPropagator propagator;
     private final boolean[] componentOn = new boolean[Component.values().length];
 
+    /** A tracer whose spans propagate W3C Trace Context. */
     OtelTracer(io.opentelemetry.api.trace.Tracer tracer, Set<Component> components) {
+        this(tracer, components, W3CTraceContextPropagator.getInstance());
+    }
+
+    /** @param propagator writes the headers that carry a span's context downstream ({@code OTEL_PROPAGATORS}) */
+    OtelTracer(io.opentelemetry.api.trace.Tracer tracer, Set<Component> components, TextMapPropagator propagator) {
         this.tracer = tracer;
+        this.propagator = propagator;
         for (Component component : components) {
             componentOn[component.ordinal()] = true;
         }
@@ -43,7 +53,7 @@ final class OtelTracer implements Tracer {
         } else {
             builder.setNoParent();
         }
-        return new OtelSpan(builder.startSpan());
+        return new OtelSpan(builder.startSpan(), propagator);
     }
 
     @Override
@@ -53,14 +63,14 @@ final class OtelTracer implements Tracer {
         if (link.isValid()) {
             builder.addLink(link);
         }
-        return new OtelSpan(builder.startSpan());
+        return new OtelSpan(builder.startSpan(), propagator);
     }
 
     @Override
     public Span startSpan(String name, Span parent, SpanKind kind) {
         if (parent instanceof OtelSpan local) {
             return new OtelSpan(tracer.spanBuilder(name).setSpanKind(otelKind(kind))
-                    .setParent(local.otelContext()).startSpan());
+                    .setParent(local.otelContext()).startSpan(), propagator);
         }
         if (parent instanceof PassThroughSpan passThrough) {
             Span stoodFor = passThrough.parent();

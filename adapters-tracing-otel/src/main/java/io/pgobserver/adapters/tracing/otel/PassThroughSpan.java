@@ -4,6 +4,8 @@ import io.pgobserver.domain.trace.NonRecordingSpan;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.TraceContext;
 
+import java.util.function.BiConsumer;
+
 /**
  * A span that records nothing and stands for its parent: what a switched-off component
  * ({@code tracing.components}) gets, and what every span is when tracing is off. Its children attach to the
@@ -34,6 +36,16 @@ final class PassThroughSpan extends NonRecordingSpan {
     @Override
     public TraceContext propagationContext(TraceContext upstream) {
         return parent == null ? upstream : parent.propagationContext(upstream);
+    }
+
+    /** The parent's headers: it may write other propagators' than W3C's. */
+    @Override
+    public void propagate(TraceContext upstream, BiConsumer<String, String> header) {
+        if (parent == null) {
+            super.propagate(upstream, header);
+        } else {
+            parent.propagate(upstream, header);
+        }
     }
 
     @Override

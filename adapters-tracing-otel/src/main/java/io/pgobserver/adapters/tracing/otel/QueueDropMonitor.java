@@ -23,7 +23,7 @@ final class QueueDropMonitor extends PullReader {
     private static final long CHECK_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
     private static final Logger LOG = LoggerFactory.getLogger(QueueDropMonitor.class);
 
-    private final int maxQueueSize;
+    private volatile int maxQueueSize;
     private final RateLimitedWarning warning;
     private final AtomicLong nextCheck = new AtomicLong(System.nanoTime());
     private long seen;
@@ -31,6 +31,11 @@ final class QueueDropMonitor extends PullReader {
     QueueDropMonitor(int maxQueueSize) {
         this.maxQueueSize = maxQueueSize;
         this.warning = new RateLimitedWarning(LOG, RateLimitedWarning.DEFAULT_INTERVAL);
+    }
+
+    /** The queue's size as the SDK was finally configured ({@code OTEL_BSP_MAX_QUEUE_SIZE} may change it). */
+    void maxQueueSize(int size) {
+        this.maxQueueSize = size;
     }
 
     /** Reads the drop counter unless it was read less than a second ago; never throws. */

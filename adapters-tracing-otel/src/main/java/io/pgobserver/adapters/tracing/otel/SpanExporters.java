@@ -1,17 +1,16 @@
 package io.pgobserver.adapters.tracing.otel;
 
-import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.common.ComponentLoader;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.internal.OtlpSpanExporterProvider;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.exporter.zipkin.ZipkinSpanExporter;
-import io.opentelemetry.sdk.common.InternalTelemetryVersion;
-import io.opentelemetry.sdk.common.export.HttpSenderProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.autoconfigure.spi.traces.ConfigurableSpanExporterProvider;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.pgobserver.domain.config.TracingSettings;
+import io.pgobserver.domain.observer.Urls;
 import zipkin2.reporter.BytesMessageSender;
 import zipkin2.reporter.urlconnection.URLConnectionSender;
 
@@ -20,70 +19,97 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.StreamSupport;
 
-/** Builds the span processors for {@code tracing.exporter}: one per listed exporter. No I/O happens here. */
+/**
+ * The span exporters the SDK's autoconfiguration may pick by name ({@code otel.traces.exporter}): the class
+ * path's (OTLP), and pg-observer's own — {@code console} (span trees), {@code zipkin} (through the JDK's
+ * URLConnection, as the upstream provider would need OkHttp's sender) and {@code jaeger} (OTLP, which Jaeger takes
+ * natively). No I/O happens here.
+ */
 final class SpanExporters {
 
     static final String OTLP_GRPC_DEFAULT = "http://localhost:4317";
     static final String OTLP_HTTP_DEFAULT = "http://localhost:4318/v1/traces";
     static final String ZIPKIN_DEFAULT = "http://localhost:9411/api/v2/spans";
     static final String OTLP_HTTP_PATH = "/v1/traces";
-    /** How long one export may take before its spans are given up. */
-    static final Duration EXPORT_TIMEOUT = Duration.ofSeconds(10);
+    static final String ZIPKIN_ENDPOINT = "otel.exporter.zipkin.endpoint";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-
-    private static final String JDK_HTTP_SENDER = "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider";
+    /** The upstream Zipkin provider, replaced by {@link Zipkin}. */
+    private static final String UPSTREAM_ZIPKIN = "io.opentelemetry.exporter.zipkin.internal.ZipkinSpanExporterProvider";
 
     private SpanExporters() {
     }
 
-    /** One configured exporter: its name, endpoint, processor, and for network exporters the failure guard. */
-    record Export(String name, String endpoint, SpanProcessor processor, GuardedSpanExporter guarded) {
-        String description() {
-            return endpoint == null ? name : name + " (" + endpoint + ")";
-        }
+    /**
+     * What the SDK loads through its SPI: everything on this module's class loader, with pg-observer's exporter
+     * providers in the place of the upstream Zipkin one.
+     */
+    static ComponentLoader components(PrintStream console) {
+        ComponentLoader all = ComponentLoader.forClassLoader(SpanExporters.class.getClassLoader());
+        List<ConfigurableSpanExporterProvider> own = List.of(new Console(console, "console"),
+                new Console(console, "logging"), new Zipkin(), new Jaeger());
+        return new ComponentLoader() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T> Iterable<T> load(Class<T> type) {
+                Iterable<T> found = all.load(type);
+                if (type != ConfigurableSpanExporterProvider.class) {
+                    return found;
+                }
+                List<T> providers = new ArrayList<>((List<T>) own);
+                for (T provider : found) {
+                    if (!provider.getClass().getName().equals(UPSTREAM_ZIPKIN)) {
+                        providers.add(provider);
+                    }
+                }
+                return providers;
+            }
+        };
     }
 
     /**
-     * The processors for the settings' exporters: batching for the network ones, simple for the console.
-     *
-     * @param internalMeters   where batch processors report their queue and drops (read by {@code queueDrops})
-     * @param exporterOverride when not null, takes the place of each network exporter (otlp, jaeger, zipkin) behind
-     *                         the same batch processor: an in-process exporter for benchmarks
-     * @throws IllegalArgumentException when an endpoint is not usable, naming the setting and the fix
+     * {@code console}: span trees on the console stream (bound by the module); also under OpenTelemetry's older
+     * name {@code logging}. The SDK gives both a simple (unbatched) processor.
      */
-    static List<Export> create(TracingSettings settings, PrintStream console, MeterProvider internalMeters,
-                               QueueDropMonitor queueDrops, SpanExporter exporterOverride) {
-        List<String> names = settings.exporters();
-        long network = names.stream().filter(n -> !n.equals("console") && !n.equals("none")).count();
-        if (network > 1 && settings.endpoint() != null) {
-            throw new IllegalArgumentException("tracing.endpoint '" + settings.endpoint() + "' is ambiguous with "
-                    + "exporters " + settings.exporter() + ": list one network exporter beside console, or leave "
-                    + "tracing.endpoint unset so each uses its default");
+    record Console(PrintStream out, String name) implements ConfigurableSpanExporterProvider {
+        @Override
+        public SpanExporter createExporter(ConfigProperties config) {
+            return new ConsoleTreeExporter(out);
         }
-        List<Export> exports = new ArrayList<>();
-        for (String name : names) {
-            switch (name) {
-                case "none" -> {
-                    // no spans leave the process
-                }
-                case "console" -> exports.add(new Export(name, null,
-                        SimpleSpanProcessor.create(new ConsoleTreeExporter(console)), null));
-                case "otlp", "jaeger", "zipkin" -> {
-                    if (exporterOverride != null) {
-                        exports.add(batched(name, "in-process " + exporterOverride, exporterOverride, settings,
-                                internalMeters, queueDrops));
-                    } else {
-                        exports.add(network(name, settings, internalMeters, queueDrops));
-                    }
-                }
-                default -> throw new IllegalArgumentException("tracing.exporter '" + name + "' is not supported");
-            }
+
+        @Override
+        public String getName() {
+            return name;
         }
-        return exports;
+    }
+
+    /** {@code zipkin}: Zipkin's v2 JSON API; {@code otel.exporter.zipkin.endpoint} gets {@code /api/v2/spans} when it has no path. */
+    static final class Zipkin implements ConfigurableSpanExporterProvider {
+        @Override
+        public SpanExporter createExporter(ConfigProperties config) {
+            return zipkin(zipkinEndpoint(config.getString(ZIPKIN_ENDPOINT)),
+                    config.getDuration("otel.exporter.zipkin.timeout", Duration.ofSeconds(10)));
+        }
+
+        @Override
+        public String getName() {
+            return "zipkin";
+        }
+    }
+
+    /** {@code jaeger}: OTLP, as configured by the {@code otel.exporter.otlp.*} properties. */
+    static final class Jaeger implements ConfigurableSpanExporterProvider {
+        @Override
+        public SpanExporter createExporter(ConfigProperties config) {
+            return new OtlpSpanExporterProvider().createExporter(config);
+        }
+
+        @Override
+        public String getName() {
+            return "jaeger";
+        }
     }
 
     /**
@@ -91,118 +117,104 @@ final class SpanExporters {
      * ask for it, pinned, and confined to this method so it can be replaced by OTLP to Zipkin.
      */
     @SuppressWarnings("deprecation")
-    private static SpanExporter zipkin(String endpoint) {
+    private static SpanExporter zipkin(String endpoint, Duration timeout) {
         BytesMessageSender sender = URLConnectionSender.newBuilder().endpoint(endpoint)
                 .connectTimeout((int) CONNECT_TIMEOUT.toMillis())
-                .readTimeout((int) EXPORT_TIMEOUT.toMillis()).build();
-        return ZipkinSpanExporter.builder().setSender(sender).build();
+                .readTimeout((int) timeout.toMillis()).build();
+        return new Described(ZipkinSpanExporter.builder().setSender(sender).build(), "zipkin " + Urls.redact(endpoint));
     }
 
-    private static Export network(String name, TracingSettings settings, MeterProvider internalMeters,
-                              QueueDropMonitor queueDrops) {
-        return switch (name) {
-            case "otlp", "jaeger" -> {
-                String endpoint = otlpEndpoint(settings);
-                Map<String, String> headers = settings.headers();
-                SpanExporter exporter = settings.protocol().equals("grpc")
-                        ? OtlpGrpcSpanExporter.builder().setEndpoint(endpoint).setTimeout(EXPORT_TIMEOUT)
-                            .setConnectTimeout(CONNECT_TIMEOUT).setHeaders(() -> headers).build()
-                        : OtlpHttpSpanExporter.builder().setEndpoint(endpoint).setTimeout(EXPORT_TIMEOUT)
-                            .setConnectTimeout(CONNECT_TIMEOUT).setHeaders(() -> headers)
-                            .setComponentLoader(JDK_HTTP_ONLY).build();
-                String label = name + " " + settings.protocol();
-                yield batched(label, endpoint, exporter, settings, internalMeters, queueDrops);
-            }
-            case "zipkin" -> {
-                String endpoint = zipkinEndpoint(settings);
-                yield batched(name, endpoint, zipkin(endpoint), settings, internalMeters, queueDrops);
-            }
-            default -> throw new IllegalArgumentException("tracing.exporter '" + name + "' is not supported");
-        };
+    /**
+     * What an exporter is and where it sends, for warnings: the endpoint with credentials and query removed, never
+     * the headers (API keys).
+     */
+    static String describe(SpanExporter exporter, ConfigProperties config) {
+        if (exporter instanceof Described described) {
+            return described.description();
+        }
+        if (exporter instanceof OtlpGrpcSpanExporter) {
+            return "otlp grpc " + Urls.redact(otlpEndpoint(config, true));
+        }
+        if (exporter instanceof OtlpHttpSpanExporter) {
+            return "otlp http/protobuf " + Urls.redact(otlpEndpoint(config, false));
+        }
+        return exporter.getClass().getSimpleName();
     }
 
-    private static Export batched(String name, String endpoint, SpanExporter exporter, TracingSettings settings,
-                                  MeterProvider internalMeters, QueueDropMonitor queueDrops) {
-        GuardedSpanExporter guarded = new GuardedSpanExporter(name + " " + endpoint, exporter, queueDrops);
-        BatchSpanProcessor processor = BatchSpanProcessor.builder(guarded)
-                .setMaxQueueSize(settings.maxQueueSize())
-                .setMaxExportBatchSize(settings.maxExportBatchSize())
-                .setScheduleDelay(settings.scheduleDelay())
-                .setExporterTimeout(EXPORT_TIMEOUT.plusSeconds(1))
-                .setMeterProvider(internalMeters)
-                .setInternalTelemetryVersion(InternalTelemetryVersion.LATEST)
-                .build();
-        return new Export(name, endpoint, processor, guarded);
-    }
-
-    /** The OTLP endpoint: the configured one, or the protocol's default; HTTP gets {@code /v1/traces} when it has no path. */
-    static String otlpEndpoint(TracingSettings settings) {
-        boolean grpc = settings.protocol().equals("grpc");
-        if (settings.endpoint() == null || settings.endpoint().isBlank()) {
+    /** The OTLP traces endpoint as the SDK resolves it: the signal's own, else the generic one plus the signal path. */
+    static String otlpEndpoint(ConfigProperties config, boolean grpc) {
+        String traces = config.getString("otel.exporter.otlp.traces.endpoint");
+        if (traces != null) {
+            return traces;
+        }
+        String generic = config.getString("otel.exporter.otlp.endpoint");
+        if (generic == null) {
             return grpc ? OTLP_GRPC_DEFAULT : OTLP_HTTP_DEFAULT;
         }
-        URI uri = httpUri(settings.endpoint());
         if (grpc) {
-            return settings.endpoint().trim();
+            return generic;
         }
-        String path = uri.getRawPath();
-        String base = settings.endpoint().trim();
-        if (path == null || path.isEmpty() || path.equals("/")) {
-            return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + OTLP_HTTP_PATH;
-        }
-        return base;
+        return (generic.endsWith("/") ? generic.substring(0, generic.length() - 1) : generic) + OTLP_HTTP_PATH;
     }
 
-    static String zipkinEndpoint(TracingSettings settings) {
-        if (settings.endpoint() == null || settings.endpoint().isBlank()) {
+    static String zipkinEndpoint(String configured) {
+        if (configured == null || configured.isBlank()) {
             return ZIPKIN_DEFAULT;
         }
-        URI uri = httpUri(settings.endpoint());
+        URI uri = httpUri(ZIPKIN_ENDPOINT, configured);
         String path = uri.getRawPath();
-        String base = settings.endpoint().trim();
+        String base = configured.trim();
         if (path == null || path.isEmpty() || path.equals("/")) {
             return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/api/v2/spans";
         }
         return base;
     }
 
-    private static URI httpUri(String endpoint) {
+    /**
+     * @throws IllegalArgumentException when the endpoint is not an http(s) URL, naming the setting (the file's
+     *                                  {@code tracing.endpoint} or its SDK property) and the fix
+     */
+    static URI httpUri(String property, String endpoint) {
         try {
             URI uri = new URI(endpoint.trim());
             String scheme = uri.getScheme();
             if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
                     || uri.getHost() == null) {
-                throw new IllegalArgumentException(notHttp(endpoint));
+                throw new IllegalArgumentException(notHttp(property, endpoint));
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(notHttp(endpoint), e);
+            throw new IllegalArgumentException(notHttp(property, endpoint), e);
         }
     }
 
-    private static String notHttp(String endpoint) {
-        return "tracing.endpoint '" + endpoint + "' is not an http(s) URL with a host, such as "
-                + OTLP_GRPC_DEFAULT + " (OTLP gRPC), " + OTLP_HTTP_DEFAULT + " (OTLP HTTP) or " + ZIPKIN_DEFAULT;
+    private static String notHttp(String property, String endpoint) {
+        // Not redacted: a value that is no URL would come out as "(redacted)", and the user must see what is wrong.
+        String key = property.equals("tracing.endpoint") ? property : "tracing.endpoint (" + property + ")";
+        return key + " '" + endpoint + "' is not an http(s) URL with a host, such as " + OTLP_GRPC_DEFAULT + " (OTLP gRPC), http://localhost:4318 (OTLP HTTP) or "
+                + ZIPKIN_DEFAULT;
     }
 
-    /**
-     * Finds components on this module's class loader, but offers OTLP/HTTP only the JDK HttpClient sender: the
-     * OkHttp sender is on the class path for gRPC, and without this the exporter would pick one of the two at
-     * random order and log a warning about it.
-     */
-    static final ComponentLoader JDK_HTTP_ONLY = new ComponentLoader() {
-        private final ComponentLoader all = ComponentLoader.forClassLoader(SpanExporters.class.getClassLoader());
+    /** An exporter that says where it sends (the Zipkin exporter's own string names no endpoint). */
+    record Described(SpanExporter delegate, String description) implements SpanExporter {
+        @Override
+        public CompletableResultCode export(Collection<SpanData> spans) {
+            return delegate.export(spans);
+        }
 
         @Override
-        public <T> Iterable<T> load(Class<T> type) {
-            Iterable<T> found = all.load(type);
-            if (type != HttpSenderProvider.class) {
-                return found;
-            }
-            List<T> jdk = StreamSupport.stream(found.spliterator(), false)
-                    .filter(provider -> provider.getClass().getName().equals(JDK_HTTP_SENDER))
-                    .toList();
-            return jdk.isEmpty() ? found : jdk;
+        public CompletableResultCode flush() {
+            return delegate.flush();
         }
-    };
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return delegate.shutdown();
+        }
+
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
 }

@@ -1,6 +1,12 @@
 /**
  * Tracing and metrics on OpenTelemetry; the public face is {@link io.pgobserver.adapters.tracing.otel.OtelTracingModule}.
  *
+ * <p>The SDK is built by {@code opentelemetry-sdk-extension-autoconfigure}: the file's {@code tracing} and
+ * {@code metrics} keys are its lowest-precedence properties, and every {@code OTEL_*} variable and
+ * {@code otel.*} system property goes over them as the specification says. The exporters below are offered to it
+ * by name through its SPI. {@code tracing.only_errors} puts a processor in front of each span processor that
+ * holds an event's spans until its root ends and passes them on only when something failed or was retried.
+ *
  * <p>Exporters ({@code tracing.exporter}, several as a comma-separated list such as {@code console,zipkin}):
  * <ul>
  *   <li>{@code otlp}, {@code jaeger}: OTLP over gRPC (default {@code http://localhost:4317}) or HTTP/protobuf
@@ -17,10 +23,11 @@
  * Network exporters run behind batch span processors; a failed export or a full queue drops spans with a
  * warning at most once a minute and never blocks or fails an event. Shutdown flushes for at most 10 s.
  *
- * <p>Metrics, on {@code /metrics} of {@code metrics.port}: {@code pgobserver_events_processed_total},
+ * <p>Metrics (with tracing on or off), on {@code /metrics} of {@code metrics.port}: {@code pgobserver_events_processed_total},
  * {@code pgobserver_event_duration_seconds}, {@code pgobserver_action_duration_seconds},
- * {@code pgobserver_action_failures_total}, {@code pgobserver_dead_letters_total}, {@code pgobserver_listener_lag},
- * {@code pgobserver_listener_lag_age_seconds}, and the SDK's own {@code otel_sdk_processor_span_*} (queue size,
+ * {@code pgobserver_action_failures_total}, {@code pgobserver_dead_letters_total},
+ * {@code pgobserver_events_retried_total}, {@code pgobserver_listener_lag}, {@code pgobserver_listener_lag_age_seconds},
+ * {@code pgobserver_checkpoint_age_seconds}, and the SDK's own {@code otel_sdk_processor_span_*} (queue size,
  * processed and dropped spans).
  *
  * <p>Logs: while a span is current ({@code Span.makeCurrent()}), the SLF4J MDC holds {@code trace_id} and

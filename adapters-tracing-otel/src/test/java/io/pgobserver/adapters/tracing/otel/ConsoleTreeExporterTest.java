@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.tracing.otel;
 
+import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.TraceContext;
@@ -59,5 +60,23 @@ class ConsoleTreeExporterTest {
         TraceContext original = SampleTrace.writer(true);
         tracer.startLinkedTrace("replay_dead_letter", original, SpanKind.INTERNAL).end();
         assertThat(lines().get(0)).endsWith("(linked to " + original.traceId() + ")");
+    }
+
+    @Test
+    void withOnlyErrorsTheConsolePrintsOnlyTreesWithAnError() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TracingSettings settings = new TracingSettings(true, "svc", "console", null, "grpc", 1.0, 2048, 512,
+                java.time.Duration.ofMillis(200), null, null, null, null, null, true, null);
+        OtelSdk sdk = OtelSdk.create(settings, TestSettings.NO_METRICS, new PrintStream(out, true, StandardCharsets.UTF_8));
+        SampleTrace.run(sdk.tracer(), SampleTrace.writer(true));
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+
+        Span root = sdk.tracer().startTrace("process_event", TraceContext.NONE, SpanKind.CONSUMER);
+        sdk.tracer().startSpan("execute_action", root, SpanKind.CLIENT).recordError("HTTP 503", null).end();
+        root.end();
+        assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(3)
+                .anySatisfy(line -> assertThat(line).contains("execute_action [").contains("ERROR"));
+        assertThat(sdk.onlyErrorsProcessors()).singleElement().satisfies(p -> assertThat(p.heldSpans()).isZero());
+        sdk.stop();
     }
 }

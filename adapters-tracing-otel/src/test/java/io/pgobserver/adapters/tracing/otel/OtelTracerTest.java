@@ -103,6 +103,22 @@ class OtelTracerTest {
     }
 
     @Test
+    void anExceptionGoesInAsTypeAndRedactedMessageWithoutItsStack() {
+        Span root = tracer.startTrace("process_event", TraceContext.NONE, SpanKind.INTERNAL);
+        Span span = tracer.startSpan("execute_action", root, SpanKind.CLIENT);
+        span.recordError(null, new IllegalStateException(
+                "POST https://bot:s3cret@hooks.example.com/h?token=abc failed, password=hunter2")).end();
+        root.end();
+
+        SpanData failed = tracing.named("execute_action");
+        String everything = failed.getStatus().getDescription() + failed.getAttributes() + failed.getEvents();
+        assertThat(everything).doesNotContain("s3cret").doesNotContain("abc").doesNotContain("hunter2")
+                .doesNotContain("exception.stacktrace").contains("https://hooks.example.com/h").contains("password=****");
+        assertThat(failed.getEvents().get(0).getAttributes().get(AttributeKey.stringKey("exception.type")))
+                .isEqualTo(IllegalStateException.class.getName());
+    }
+
+    @Test
     void recordErrorSetsStatusTheErrorAttributeAndAnExceptionEvent() {
         Span root = tracer.startTrace("process_event", TraceContext.NONE, SpanKind.INTERNAL);
         Span withCause = tracer.startSpan("execute_action", root, SpanKind.CLIENT);

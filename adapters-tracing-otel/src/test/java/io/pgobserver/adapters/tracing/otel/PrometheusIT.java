@@ -61,6 +61,8 @@ class PrometheusIT {
             metrics.actionExecuted("slack", "failed", 2_000_000_000L);
             metrics.deadLettered("order_shipped", "slack");
             metrics.listenerLag(17, 1_500);
+            metrics.eventRetried("public.orders");
+            metrics.checkpointSaved();
             SampleTrace.run(injector.getInstance(Tracer.class), SampleTrace.writer(true));
 
             String body = scrape(port);
@@ -77,6 +79,8 @@ class PrometheusIT {
                     .containsPattern("pgobserver_dead_letters_total\\{action_type=\"slack\",[^}]*observer=\"order_shipped\"[^}]*} 1(\\.0)?\\n")
                     .containsPattern("pgobserver_listener_lag\\{[^}]*} 17(\\.0)?\\n")
                     .containsPattern("pgobserver_listener_lag_age_seconds\\{[^}]*} 1.5\\n")
+                    .containsPattern("pgobserver_events_retried_total\\{entity_type=\"public.orders\"[^}]*} 1(\\.0)?\\n")
+                    .containsPattern("pgobserver_checkpoint_age_seconds\\{[^}]*} \\d")
                     .contains("service_name=\"pg-observer-test\"");
         } finally {
             lifecycle.stop();

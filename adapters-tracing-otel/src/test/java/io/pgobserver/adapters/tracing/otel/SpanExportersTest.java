@@ -1,16 +1,27 @@
 package io.pgobserver.adapters.tracing.otel;
 
-import io.opentelemetry.common.ComponentLoader;
-import io.opentelemetry.sdk.common.export.GrpcSenderProvider;
-import io.opentelemetry.sdk.common.export.HttpSenderProvider;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.autoconfigure.spi.internal.DefaultConfigProperties;
+import io.pgobserver.domain.config.TracingSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** The file's endpoint as SDK properties, and the endpoint the SDK then sends to. */
 class SpanExportersTest {
+
+    /** The properties the SDK sees: the file's, then the environment's over them, as the builder layers them. */
+    private static ConfigProperties config(TracingSettings settings) {
+        Map<String, String> properties = new HashMap<>(SdkProperties.fromFile(settings, TestSettings.NO_METRICS));
+        properties.putAll(SdkProperties.fromEnvironment(settings));
+        return DefaultConfigProperties.createFromMap(properties);
+    }
 
     @ParameterizedTest
     @CsvSource(nullValues = "null", value = {
@@ -22,8 +33,46 @@ class SpanExportersTest {
         "http/protobuf, https://otlp.example.com/otlp/v1/traces, https://otlp.example.com/otlp/v1/traces",
     })
     void otlpEndpoints(String protocol, String configured, String expected) {
-        assertThat(SpanExporters.otlpEndpoint(TestSettings.tracing("otlp", configured, protocol, 1.0)))
-                .isEqualTo(expected);
+        assertThat(SpanExporters.otlpEndpoint(config(TestSettings.tracing("otlp", configured, protocol, 1.0)),
+                protocol.equals("grpc"))).isEqualTo(expected);
+    }
+
+    @Test
+    void theGenericEndpointOfTheEnvironmentGetsTheSignalPathAndOutranksTheFile() {
+        TracingSettings settings = TestSettings.tracing("otlp", "http://file:4318/custom/v1/traces", "http/protobuf", 1.0)
+                .withEnvironment(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "https://host/otlp"));
+        assertThat(SpanExporters.otlpEndpoint(config(settings), false)).isEqualTo("https://host/otlp/v1/traces");
+    }
+
+    @Test
+    void theEnvironmentGoesOverTheFileAndTracingOffForcesNoExporter() {
+        TracingSettings settings = TestSettings.tracing("zipkin", null, "grpc", 0.5)
+                .withEnvironment(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_TRACES_SAMPLER_ARG", "0.25"));
+        ConfigProperties config = config(settings);
+        assertThat(config.getString("otel.traces.exporter")).isEqualTo("otlp");
+        assertThat(config.getDouble("otel.traces.sampler.arg")).isEqualTo(0.25);
+        assertThat(config.getString("otel.service.name")).isEqualTo("pg-observer-test");
+
+        TracingSettings off = TestSettings.tracing("none", null, "grpc", 1.0)
+                .withEnvironment(Map.of("OTEL_TRACES_EXPORTER", "otlp"));
+        assertThat(config(off).getString("otel.traces.exporter")).isEqualTo("none");
+    }
+
+    @Test
+    void headersKeepCommasAndPlusSignsThroughTheSdksDecoding() {
+        TracingSettings settings = new TracingSettings(true, "svc", "otlp", null, "grpc", 1.0, 2048, 512,
+                java.time.Duration.ofSeconds(1), null, null, null, null, Map.of("x-api-key", "a+b,c%d"));
+        assertThat(config(settings).getMap("otel.exporter.otlp.headers"))
+                .containsEntry("x-api-key", "a%2Bb%2Cc%25d");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1.0, 0.0", "0.25, 0.25", "0.0, 0.0"})
+    void onlyErrorsKeepsErrorFreeEventsOnlyAtARateBelowOne(double sampleRate, double kept) {
+        TracingSettings settings = TestSettings.tracing("otlp", null, "grpc", sampleRate);
+        assertThat(OtelSdk.successRate(config(settings))).isEqualTo(kept);
+        assertThat(OtelSdk.successRate(config(settings.withEnvironment(Map.of("OTEL_TRACES_SAMPLER", "always_on")))))
+                .isZero();
     }
 
     @ParameterizedTest
@@ -33,28 +82,17 @@ class SpanExportersTest {
         "http://zipkin:9411/api/v2/spans, http://zipkin:9411/api/v2/spans",
     })
     void zipkinEndpoints(String configured, String expected) {
-        assertThat(SpanExporters.zipkinEndpoint(TestSettings.tracing("zipkin", configured, "grpc", 1.0)))
-                .isEqualTo(expected);
+        assertThat(SpanExporters.zipkinEndpoint(config(TestSettings.tracing("zipkin", configured, "grpc", 1.0))
+                .getString(SpanExporters.ZIPKIN_ENDPOINT))).isEqualTo(expected);
     }
 
     @Test
     void anEndpointWithoutSchemeOrHostIsRefusedWithExamples() {
-        assertThatThrownBy(() -> SpanExporters.zipkinEndpoint(TestSettings.tracing("zipkin", "zipkin:9411", "grpc", 1.0)))
+        assertThatThrownBy(() -> SpanExporters.zipkinEndpoint("zipkin:9411"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("tracing.endpoint 'zipkin:9411' is not an http(s) URL")
+                .hasMessageContaining("'zipkin:9411' is not an http(s) URL")
                 .hasMessageContaining("http://localhost:9411/api/v2/spans");
-        assertThatThrownBy(() -> SpanExporters.otlpEndpoint(TestSettings.tracing("otlp", "http://", "grpc", 1.0)))
-                .isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void otlpHttpGetsOnlyTheJdkSenderWhileGrpcKeepsOkHttp() {
-        // Both senders are on the class path: without the filter OTLP/HTTP would pick one by class path order.
-        assertThat(ComponentLoader.loadList(ComponentLoader.forClassLoader(getClass().getClassLoader()),
-                HttpSenderProvider.class)).hasSize(2);
-        assertThat(ComponentLoader.loadList(SpanExporters.JDK_HTTP_ONLY, HttpSenderProvider.class))
-                .singleElement().extracting(p -> p.getClass().getSimpleName()).isEqualTo("JdkHttpSenderProvider");
-        assertThat(ComponentLoader.loadList(SpanExporters.JDK_HTTP_ONLY, GrpcSenderProvider.class))
-                .singleElement().extracting(p -> p.getClass().getSimpleName()).isEqualTo("OkHttpGrpcSenderProvider");
+        assertThatThrownBy(() -> config(TestSettings.tracing("otlp", "http://", "grpc", 1.0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tracing.endpoint");
     }
 }

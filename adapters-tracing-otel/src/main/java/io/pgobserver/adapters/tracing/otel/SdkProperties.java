@@ -1,0 +1,108 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import io.pgobserver.domain.config.MetricsSettings;
+import io.pgobserver.domain.config.TracingSettings;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The configuration as the OpenTelemetry SDK's properties. The file's keys are the lowest layer
+ * ({@link #fromFile}); the {@code OTEL_*} variables go over them ({@link #fromEnvironment}), and {@code -Dotel.*}
+ * system properties over those, as the specification and the SDK's autoconfiguration order them.
+ */
+final class SdkProperties {
+
+    private static final String TRACES_EXPORTER = "otel.traces.exporter";
+    private static final String OTLP_ENDPOINT = "otel.exporter.otlp.endpoint";
+    private static final String OTLP_TRACES_ENDPOINT = "otel.exporter.otlp.traces.endpoint";
+
+    private SdkProperties() {
+    }
+
+    /** The file's keys (after pg-observer's own variables and flags) as SDK properties. */
+    static Map<String, String> fromFile(TracingSettings tracing, MetricsSettings metrics) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("otel.service.name", tracing.serviceName());
+        p.put(TRACES_EXPORTER, tracing.active() ? tracing.exporter() : "none");
+        p.put("otel.metrics.exporter", metrics.otlp() ? "otlp" : "none");
+        p.put("otel.logs.exporter", "none");
+        // The queue-drop warning reads the batch processor's drop counter under its current name.
+        p.put("otel.experimental.sdk.telemetry.version", "latest");
+        p.put("otel.traces.sampler", "parentbased_traceidratio");
+        p.put("otel.traces.sampler.arg", Double.toString(tracing.sampleRate()));
+        p.put("otel.bsp.max.queue.size", Integer.toString(tracing.maxQueueSize()));
+        p.put("otel.bsp.max.export.batch.size", Integer.toString(tracing.maxExportBatchSize()));
+        p.put("otel.bsp.schedule.delay", tracing.scheduleDelay().toMillis() + "ms");
+        p.put("otel.exporter.otlp.protocol", tracing.protocol());
+        if (!tracing.headers().isEmpty()) {
+            p.put("otel.exporter.otlp.headers", keyValues(tracing.headers()));
+        }
+        String endpoint = tracing.endpoint() == null || tracing.endpoint().isBlank() ? null : tracing.endpoint().trim();
+        if (endpoint != null) {
+            long network = tracing.exporters().stream().filter(n -> !n.equals("console") && !n.equals("none")).count();
+            if (network > 1) {
+                throw new IllegalArgumentException("tracing.endpoint '" + endpoint + "' is ambiguous with exporters "
+                        + tracing.exporter() + ": list one network exporter beside console, or leave tracing.endpoint"
+                        + " unset and give each its own (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_ZIPKIN_ENDPOINT)");
+            }
+            if (tracing.exporters().contains("zipkin")) {
+                p.put(SpanExporters.ZIPKIN_ENDPOINT, endpoint);
+            }
+            if (tracing.exporters().contains("otlp") || tracing.exporters().contains("jaeger")) {
+                URI uri = SpanExporters.httpUri("tracing.endpoint", endpoint);
+                String path = uri.getRawPath();
+                boolean bare = path == null || path.isEmpty() || path.equals("/");
+                // A bare host is the generic endpoint (HTTP appends /v1/traces); a URL with a path is used as it is.
+                // A generic endpoint in the environment outranks the file, so the file's then steps aside.
+                if (tracing.protocol().equals("grpc") || bare) {
+                    p.put(OTLP_ENDPOINT, endpoint);
+                } else if (!environmentSets(tracing, OTLP_ENDPOINT)) {
+                    p.put(OTLP_TRACES_ENDPOINT, endpoint);
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * The {@code OTEL_*} variables as SDK properties ({@code OTEL_FOO_BAR} is {@code otel.foo.bar}), without those
+     * a system property sets; and {@code otel.traces.exporter=none} when tracing is off whatever they say.
+     */
+    static Map<String, String> fromEnvironment(TracingSettings tracing) {
+        Map<String, String> p = new LinkedHashMap<>();
+        tracing.environment().forEach((name, value) -> {
+            String property = property(name);
+            if (System.getProperty(property) == null) {
+                p.put(property, value);
+            }
+        });
+        if (!tracing.active()) {
+            p.put(TRACES_EXPORTER, "none");
+        }
+        return p;
+    }
+
+    static String property(String variable) {
+        return variable.toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    private static boolean environmentSets(TracingSettings tracing, String property) {
+        return System.getProperty(property) != null || tracing.environment().keySet().stream()
+                .anyMatch(name -> property(name).equals(property));
+    }
+
+    /** {@code k1=v1,k2=v2}, with the characters the SDK decodes ({@code %}, {@code ,}, {@code +}) percent-encoded. */
+    private static String keyValues(Map<String, String> values) {
+        StringBuilder out = new StringBuilder();
+        values.forEach((k, v) -> {
+            if (!out.isEmpty()) {
+                out.append(',');
+            }
+            out.append(k).append('=').append(v.replace("%", "%25").replace(",", "%2C").replace("+", "%2B"));
+        });
+        return out.toString();
+    }
+}

@@ -1,0 +1,153 @@
+package io.pgobserver.bootstrap.tracing;
+
+import io.pgobserver.domain.trace.TraceContext;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Whole observers configured as the OpenTelemetry specification and the guide say: the {@code OTEL_*} variables
+ * read by the SDK, {@code tracing.only_errors} against the real Zipkin server, and metrics with tracing off.
+ */
+class OpenTelemetryConfigurationIT {
+
+    private static EmbeddedPostgres postgres;
+
+    @BeforeAll
+    static void startDatabase() throws IOException {
+        postgres = EmbeddedPostgres.builder().start();
+    }
+
+    @AfterAll
+    static void stopDatabase() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    private static TraceContext writer() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return TraceContext.of("%016x%016x".formatted(random.nextLong() | 1, random.nextLong()),
+                "%016x".formatted(random.nextLong() | 1), true);
+    }
+
+    private static String observer(String name, String condition, String url) {
+        return """
+                  %s:
+                    entity: public.orders
+                    on: [created]
+                    condition: "%s"
+                    actions:
+                      - { type: webhook, url: "%s" }
+                    retry: { max_attempts: 3, initial_backoff: 50ms, max_backoff: 200ms }
+                """.formatted(name, condition, url);
+    }
+
+    @Test
+    void otelVariablesAloneSwitchTracingOnAndTheGenericEndpointGetsTheSignalPath() throws Exception {
+        TraceContext writer = writer();
+        try (OtlpReceiver receiver = OtlpReceiver.http("/otlp"); HookReceiver hooks = new HookReceiver()) {
+            // No tracing section at all: the variables are the whole tracing configuration.
+            Map<String, String> env = Map.of(
+                    "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint() + "/otlp",
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
+                    "OTEL_SERVICE_NAME", "orders-observer",
+                    "OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=staging,team=pay%20ments",
+                    "OTEL_BSP_SCHEDULE_DELAY", "100");
+            try (ObserverRun run = ObserverRun.start(postgres, "observers:\n"
+                    + observer("all_orders", "true", hooks.baseUrl() + HookReceiver.ORDERS), env)) {
+                run.writeOrder("ada", 150.0, writer.traceparent(), null);
+                assertThat(run.awaitProcessed(1)).isTrue();
+            }
+            assertThat(Await.until(Duration.ofSeconds(30), () -> !receiver.spans(writer.traceId()).isEmpty())).isTrue();
+            assertThat(receiver.paths()).isNotEmpty().containsOnly("/otlp/v1/traces");
+            assertThat(receiver.spans(writer.traceId())).extracting(ExportedSpan::name)
+                    .contains("process_event", "execute_action");
+            assertThat(receiver.serviceNames(writer.traceId())).containsExactly("orders-observer");
+            assertThat(receiver.resourceAttribute(writer.traceId(), "deployment.environment")).containsExactly("staging");
+            assertThat(receiver.resourceAttribute(writer.traceId(), "team")).containsExactly("pay ments");
+        }
+    }
+
+    @Test
+    void onlyErrorsExportsNothingForACleanEventAndTheWholeTreeOfARetriedOne() throws Exception {
+        TraceContext clean = writer();
+        TraceContext retried = writer();
+        try (ZipkinServer zipkin = ZipkinServer.start(); HookReceiver hooks = new HookReceiver()) {
+            String yaml = """
+                    tracing:
+                      enabled: true
+                      only_errors: true
+                      exporter: zipkin
+                      endpoint: %s
+                      batch: { schedule_delay: 100ms }
+                    observers:
+                    """.formatted(zipkin.endpoint())
+                    + observer("clean", "after.customer == 'clean'", hooks.baseUrl() + HookReceiver.ORDERS)
+                    + observer("flaky", "after.customer == 'flaky'", hooks.baseUrl() + HookReceiver.FLAKY);
+            try (ObserverRun run = ObserverRun.start(postgres, yaml)) {
+                run.writeOrder("clean", 10.0, clean.traceparent(), null);
+                run.writeOrder("flaky", 20.0, retried.traceparent(), null);
+                assertThat(run.awaitProcessed(2)).isTrue();
+                assertThat(run.deadLetters()).isZero();
+            }
+            // Stopped: every span was handed to Zipkin. Once the retried tree is in, the clean one would be too.
+            assertThat(Await.until(Duration.ofSeconds(60), () -> zipkin.spans(retried.traceId()).size() >= 6)).isTrue();
+            List<ExportedSpan> tree = zipkin.spans(retried.traceId());
+            assertThat(tree).extracting(ExportedSpan::name).contains("process_event", "load_checkpoint",
+                    "evaluate_condition", "execute_actions", "save_checkpoint");
+            List<ExportedSpan> attempts = tree.stream().filter(s -> s.name().equals("execute_action")).toList();
+            assertThat(attempts).extracting(s -> s.attribute("attempt")).containsExactlyInAnyOrder("1", "2");
+            assertThat(attempts).extracting(ExportedSpan::error).containsExactlyInAnyOrder(true, false);
+            String root = tree.stream().filter(s -> s.name().equals("process_event")).findFirst().orElseThrow().spanId();
+            assertThat(tree).filteredOn(s -> s.name().equals("execute_actions")).singleElement()
+                    .extracting(ExportedSpan::parentId).isEqualTo(root);
+            assertThat(zipkin.spans(clean.traceId())).as("the clean event's spans").isEmpty();
+        }
+    }
+
+    @Test
+    void withTracingOffMetricsCountTheEventsDelivered() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String scraped;
+        try (HookReceiver hooks = new HookReceiver()) {
+            String yaml = "metrics: { enabled: true, port: " + port + " }\nobservers:\n"
+                    + observer("all_orders", "true", hooks.baseUrl() + HookReceiver.ORDERS);
+            try (ObserverRun run = ObserverRun.start(postgres, yaml)) {
+                run.writeOrder("ada", 10.0, null, null);
+                run.writeOrder("bob", 20.0, writer().traceparent(), null);
+                run.writeOrder("cy", 30.0, null, null);
+                assertThat(run.awaitProcessed(3)).isTrue();
+                scraped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+            }
+            assertThat(hooks.requests(HookReceiver.ORDERS)).hasSize(3);
+        }
+        Matcher processed = Pattern.compile("pgobserver_events_processed_total\\{[^}]*outcome=\"matched\"[^}]*} (\\S+)")
+                .matcher(scraped);
+        assertThat(processed.find()).as(scraped).isTrue();
+        assertThat(Double.parseDouble(processed.group(1))).isEqualTo(3.0);
+        assertThat(scraped).contains("pgobserver_action_duration_seconds_count{").contains("action_type=\"webhook\"")
+                .contains("pgobserver_checkpoint_age_seconds").doesNotContain("otel_sdk_span");
+    }
+}
