@@ -4,15 +4,30 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -79,6 +94,80 @@ final class FaultSupport {
         }
     }
 
+    /** The status {@code GET http://127.0.0.1:port/path} answers, or -1 when nothing answers. */
+    static int httpStatus(int port, String path) {
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (ConnectException e) {
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Writes an observer configuration file into the work directory. */
+    static Path writeConfig(Path work, String name, String yaml) throws IOException {
+        return Files.writeString(work.resolve(name), yaml);
+    }
+
+    /**
+     * Runs {@code pg-observer install --table TABLE} from the jar (the capture trigger, the schema): the way a
+     * user installs it.
+     */
+    static void install(Path config, Path log, String table) throws IOException, InterruptedException {
+        ObserverProcess.Finished install = ObserverProcess.runToEnd("install " + table, log, Map.of(), "install",
+                "--config", config.toString(), "--table", table);
+        if (install.exitCode() != 0) {
+            throw new AssertionError("install --table " + table + " exited " + install.exitCode() + ":\n"
+                    + install.output());
+        }
+    }
+
+    /** One change_log row as the stream holds it ({@code after} as JSON text, null for a delete). */
+    record Row(long id, String eventId, String entityId, String kind, String after) {
+    }
+
+    /** Every change_log row, in id order. */
+    static List<Row> changeLog(Postgres postgres) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select id, event_id::text, entity_id, kind, after::text "
+                     + "from pgobserver.change_log order by id")) {
+            while (rs.next()) {
+                rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+            }
+        }
+        return rows;
+    }
+
+    /** Runs one statement on a fresh session. */
+    static void sql(Postgres postgres, String statement) throws SQLException {
+        try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    /** A single number from a query on a fresh session. */
+    static long queryLong(Postgres postgres, String query) throws SQLException {
+        try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Terminates every client session but the caller's own (the observer's, the writers', any other); how many.
+     */
+    static int terminateAllSessions(Postgres postgres) throws SQLException {
+        return (int) queryLong(postgres, "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                + "where pid <> pg_backend_pid() and backend_type = 'client backend'");
+    }
+
     static void deleteTree(Path root) {
         if (root == null || !Files.exists(root)) {
             return;
@@ -114,6 +203,34 @@ final class FaultSupport {
             start();
         }
 
+        /**
+         * A shutdown by signal to the postmaster, as {@code pg_ctl stop -m fast|immediate} sends it (SIGINT: sessions
+         * cut, a checkpoint; SIGQUIT: everything stops at once, crash recovery at the next start), then a start on
+         * the same files and port.
+         */
+        synchronized void restart(Shutdown shutdown) throws IOException, InterruptedException {
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().strip());
+            Process kill = new ProcessBuilder("kill", "-" + shutdown.signal, Long.toString(postmaster))
+                    .inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IOException("kill -" + shutdown.signal + " " + postmaster + " failed");
+            }
+            ProcessHandle.of(postmaster).ifPresent(p -> p.onExit().orTimeout(60, TimeUnit.SECONDS).join());
+            server.close(); // its own pg_ctl stop finds no server and says so; it releases the data directory
+            server = null;
+            start();
+        }
+
+        enum Shutdown {
+            FAST("INT"), IMMEDIATE("QUIT");
+
+            private final String signal;
+
+            Shutdown(String signal) {
+                this.signal = signal;
+            }
+        }
+
         int port() {
             return port;
         }
@@ -131,6 +248,131 @@ final class FaultSupport {
             if (server != null) {
                 server.close();
                 server = null;
+            }
+        }
+    }
+
+    /**
+     * Streams row changes in small transactions: inserts, some updates (one in twelve with {@code d = 0}, which
+     * makes the 'ratio' condition fail: a dead letter), one row in fifty a poison row the webhook refuses, a
+     * third of the transactions inside a client trace. Errors (PostgreSQL down, session cut) are retried on a
+     * new connection; the change_log is the truth of what was written.
+     */
+    static final class Writer implements Runnable {
+        /** The table it writes to; the 'ratio' observers divide n by d. */
+        static final String TABLE_DDL = "create table public.items (id bigserial primary key, n int not null, "
+                + "d int not null, poison boolean not null default false)";
+
+        private final FaultSupport.Postgres postgres;
+        private final Random random;
+        private final long pauseMillis;
+        private Thread thread;
+        volatile boolean stop;
+        final AtomicLong committedTx = new AtomicLong();
+        final AtomicLong committedEvents = new AtomicLong();
+        final AtomicLong failures = new AtomicLong();
+
+        /** A writer pausing this long between transactions (60 ms: a trickle; 0: as fast as one session goes). */
+        Writer(FaultSupport.Postgres postgres, Random random, long pauseMillis) {
+            this.postgres = postgres;
+            this.random = random;
+            this.pauseMillis = pauseMillis;
+        }
+
+        Writer start() {
+            thread = Thread.ofPlatform().name("faults-writer").start(this);
+            return this;
+        }
+
+        /** Stops writing and waits for the last transaction to end. */
+        void stop() throws InterruptedException {
+            stop = true;
+            if (thread != null) {
+                thread.join(30_000);
+            }
+        }
+
+        @Override
+        public void run() {
+            Connection c = null;
+            long maxId = 0;
+            while (!stop) {
+                try {
+                    if (c == null) {
+                        c = postgres.connect("faults-writer");
+                        c.setAutoCommit(false);
+                    }
+                    int events = 0;
+                    if (random.nextInt(3) == 0) {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("set local pgobserver.traceparent = '" + traceparent() + "'");
+                        }
+                    }
+                    try (PreparedStatement insert = c.prepareStatement(
+                            "insert into public.items (n, d, poison) values (?, ?, ?) returning id")) {
+                        for (int i = 1 + random.nextInt(3); i > 0; i--) {
+                            insert.setInt(1, random.nextInt(1_000));
+                            insert.setInt(2, 1 + random.nextInt(9));
+                            insert.setBoolean(3, random.nextInt(50) == 0);
+                            try (ResultSet rs = insert.executeQuery()) {
+                                rs.next();
+                                maxId = Math.max(maxId, rs.getLong(1));
+                            }
+                            events++;
+                        }
+                    }
+                    if (maxId > 0 && random.nextInt(3) == 0) {
+                        try (PreparedStatement update = c.prepareStatement(
+                                "update public.items set n = n + 1, d = ? where id = ?")) {
+                            update.setInt(1, random.nextInt(12) == 0 ? 0 : 1 + random.nextInt(9));
+                            update.setLong(2, 1 + (long) random.nextInt((int) Math.min(maxId, Integer.MAX_VALUE)));
+                            events += update.executeUpdate();
+                        }
+                    }
+                    c.commit();
+                    committedTx.incrementAndGet();
+                    committedEvents.addAndGet(events);
+                } catch (SQLException e) {
+                    failures.incrementAndGet();
+                    try {
+                        if (c != null) {
+                            c.close();
+                        }
+                    } catch (SQLException ignored) {
+                        // already broken
+                    }
+                    c = null;
+                    sleep(200);
+                }
+                sleep(pauseMillis);
+            }
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (SQLException ignored) {
+                // closing at the end
+            }
+        }
+
+        private String traceparent() {
+            byte[] trace = new byte[16];
+            byte[] span = new byte[8];
+            random.nextBytes(trace);
+            random.nextBytes(span);
+            trace[0] |= 1;
+            span[0] |= 1;
+            return "00-" + HexFormat.of().formatHex(trace) + "-" + HexFormat.of().formatHex(span) + "-01";
+        }
+
+        private static void sleep(long millis) {
+            if (millis <= 0) {
+                return;
+            }
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
