@@ -179,6 +179,102 @@ final class FaultSupport {
         }
     }
 
+    /**
+     * The pieces every product-level test starts: a work directory, an embedded PostgreSQL, a webhook receiver
+     * keeping its requests, the jar's processes (their output in {@code target/<name>-observers.log}); closed
+     * together, processes first.
+     */
+    static final class Rig implements AutoCloseable {
+        final Path work;
+        final Path log;
+        final Postgres postgres;
+        final WebhookReceiver hooks;
+        private final List<ObserverProcess> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        private Rig(Path work, Path log, Postgres postgres, WebhookReceiver hooks) {
+            this.work = work;
+            this.log = log;
+            this.postgres = postgres;
+            this.hooks = hooks;
+        }
+
+        static Rig start(String name) throws IOException {
+            Path work = Files.createTempDirectory("pgobserver-" + name);
+            Path log = Path.of("target", name + "-observers.log");
+            Files.deleteIfExists(log);
+            Postgres postgres = new Postgres(work.resolve("pgdata")).start();
+            WebhookReceiver hooks = WebhookReceiver.start();
+            hooks.keepRequests();
+            return new Rig(work, log, postgres, hooks);
+        }
+
+        /**
+         * Writes a run configuration: this database and consumer, tracing and metrics off, quick polls and saves,
+         * the admin port (-1: none), extra {@code listener} lines, then the {@code observers} section's body.
+         */
+        Path config(String file, String consumer, int adminPort, String listener, String observers)
+                throws IOException {
+            String yaml = """
+                    database: { url: "%s", user: postgres }
+                    listener:
+                      consumer: %s
+                      poll_interval: 200ms
+                      checkpoint_interval: 100ms
+                    %s
+                    tracing: { enabled: false }
+                    metrics: { enabled: false }
+                    admin: { port: %d }
+                    actions: { connect_timeout: 1s, read_timeout: 2s }
+                    observers:
+                    %s
+                    """.formatted(postgres.jdbcUrl(), consumer, listener.indent(2).stripTrailing(), adminPort,
+                    observers.indent(2).stripTrailing());
+            return writeConfig(work, file, yaml);
+        }
+
+        void install(Path config, String table) throws IOException, InterruptedException {
+            FaultSupport.install(config, log, table);
+        }
+
+        /** Starts {@code run --config FILE} as a child process, with these environment variables. */
+        ObserverProcess run(String name, Path config, Map<String, String> env) throws IOException {
+            Map<String, String> all = new java.util.HashMap<>(env);
+            all.putIfAbsent("PGOBSERVER_LOG_LEVEL", "INFO");
+            ObserverProcess process = ObserverProcess.start(name, log, all, "run", "--config", config.toString(),
+                    "--shutdown-timeout", "10s");
+            processes.add(process);
+            return process;
+        }
+
+        /** The rows whose action posting to {@code path} was never answered 2xx (found by the body's event_id). */
+        List<Row> undelivered(List<Row> rows, String path) {
+            Map<String, Integer> ok = hooks.successesBy(r -> r.eventId() + " " + r.path());
+            return rows.stream().filter(r -> !ok.containsKey(r.eventId() + " " + path)).toList();
+        }
+
+        /** Waits until {@code more} further requests have been answered 2xx: the observer is at work. */
+        void awaitDeliveries(int more) throws InterruptedException {
+            int now = hooks.successes().size();
+            await(more + " more deliveries", Duration.ofMinutes(2), () -> hooks.successes().size() >= now + more);
+        }
+
+        /** Fails with the process's output when it is not running: nothing but the test may end {@code run}. */
+        void assertRunning(ObserverProcess process) {
+            if (!process.isAlive()) {
+                throw new AssertionError(process.name() + " exited by itself; output (also in " + log + "):\n"
+                        + process.output());
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            List<AutoCloseable> all = new ArrayList<>(processes);
+            all.add(hooks);
+            all.add(postgres);
+            closeAll(work, all.toArray(AutoCloseable[]::new));
+        }
+    }
+
     /** An embedded PostgreSQL on a fixed port and data directory, so that it can be stopped and started again. */
     static final class Postgres implements AutoCloseable {
         private final Path dataDir;

@@ -63,8 +63,8 @@ final class WebhookReceiver implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** One request as received; header names lower-cased. */
-    record Request(String method, String path, Map<String, String> headers, byte[] body) {
+    /** One request as received; header names lower-cased; the body parsed once (an empty object if not JSON). */
+    record Request(String method, String path, Map<String, String> headers, byte[] body, JsonNode json) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -73,21 +73,20 @@ final class WebhookReceiver implements AutoCloseable {
             return new String(body, StandardCharsets.UTF_8);
         }
 
-        /** The JSON body; an empty object when there is none or it does not parse. */
-        JsonNode json() {
+        String eventId() {
+            return json.path("event_id").asText();
+        }
+
+        String entityId() {
+            return json.path("entity_id").asText();
+        }
+
+        private static JsonNode parse(byte[] body) {
             try {
                 return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
             } catch (IOException e) {
                 return JSON.createObjectNode();
             }
-        }
-
-        String eventId() {
-            return json().path("event_id").asText();
-        }
-
-        String entityId() {
-            return json().path("entity_id").asText();
         }
     }
 
@@ -419,7 +418,7 @@ final class WebhookReceiver implements AutoCloseable {
             String length = headers.get("content-length");
             body = length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length));
         }
-        return new Request(parts[0], parts.length > 1 ? parts[1] : "", headers, body);
+        return new Request(parts[0], parts.length > 1 ? parts[1] : "", headers, body, Request.parse(body));
     }
 
     private static String line(InputStream in) throws IOException {
