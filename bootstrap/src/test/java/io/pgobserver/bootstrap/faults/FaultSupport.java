@@ -48,13 +48,21 @@ final class FaultSupport {
 
     /** Polls until the condition holds; fails with the message after {@code timeout}. No timing is asserted. */
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        if (!eventually(timeout, condition)) {
+            throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+        }
+    }
+
+    /** Polls until the condition holds or {@code timeout} passes; whether it held. For checks asserted later. */
+    static boolean eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+                return false;
             }
             Thread.sleep(100);
         }
+        return true;
     }
 
     /** Closes each in order, nulls skipped, going on past failures (the first is rethrown), then deletes the work dir. */

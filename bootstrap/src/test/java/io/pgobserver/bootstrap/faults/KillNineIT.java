@@ -54,7 +54,7 @@ class KillNineIT {
                 """.formatted(rig.hooks.url("/hooks/items")));
         rig.install(config, "public.items");
         Random random = new Random(seed);
-        FaultSupport.Writer writer = new FaultSupport.Writer(rig.postgres, new Random(random.nextLong()), 2).start();
+        FaultSupport.Writer writer = new FaultSupport.Writer(rig.postgres, new Random(random.nextLong()), 20).start();
         ObserverProcess observer = rig.run("items-0", config, Map.of());
 
         // Repeats show up right after the restart that follows a kill: those seen before the next kill are its.

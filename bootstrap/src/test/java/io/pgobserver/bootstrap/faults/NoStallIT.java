@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.faults;
 
 import io.pgobserver.bootstrap.faults.WebhookReceiver.Answer;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.pgobserver.bootstrap.faults.FaultSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -35,6 +35,8 @@ class NoStallIT {
     private static final Duration OUTAGE = Duration.ofSeconds(30);
 
     private final AtomicInteger written = new AtomicInteger();
+    /** Where later rows did not arrive in time: asserted at the end, so that every phase runs and is reported. */
+    private final List<String> stalls = new java.util.ArrayList<>();
     private FaultSupport.Rig rig;
 
     @BeforeAll
@@ -96,25 +98,35 @@ class NoStallIT {
         insert("poison");
         holdOutage("the dead-letter table renamed away");
         FaultSupport.sql(rig.postgres, "alter table pgobserver.dead_letters_away rename to dead_letters");
-        await("the NUL row's and both refused rows' second actions dead-lettered", Duration.ofMinutes(1),
-                () -> deadLetters("(after->>'poison')::boolean") >= 2 && deadLetters("(after->>'nul')::boolean") >= 1);
+        FaultSupport.eventually(Duration.ofSeconds(30), () -> deadLetters("(after->>'poison')::boolean") >= 2
+                && deadLetters("(after->>'nul')::boolean") >= 1);
         keepsArriving("the table's return");
 
         List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres);
-        await("every first action delivered", Duration.ofMinutes(1), () -> undelivered(rows, "/hooks/first") == 0);
+        FaultSupport.eventually(Duration.ofSeconds(30), () -> undelivered(rows, "/hooks/first") == 0);
         Thread.sleep(2_000); // a repeat would come now, if at all
+        long firstMissing = undelivered(rows, "/hooks/first");
         long secondMissing = undelivered(rows.stream().filter(r -> !r.after().contains("\"nul\": true")
                 && !r.after().contains("\"poison\": true")).toList(), "/hooks/second");
         rig.assertRunning(observer);
         Map<String, Integer> repeated = rig.hooks.delivered();
         repeated.values().removeIf(n -> n == 1);
-        System.out.printf("NoStallIT: %d events (3 sharing one event_id), dead letters %d, webhook-ids answered 2xx "
-                + "more than once: %d %s%n", rows.size(), deadLetters("true"), repeated.size(), repeated);
-        assertThat(secondMissing).as("second actions neither delivered nor meant to fail; log in %s", rig.log)
-                .isZero();
-        assertThat(repeated).as("delivered actions sent again (webhook-id answered 2xx twice)").isEmpty();
-        assertThat(rig.hooks.successes().stream().filter(r -> r.eventId().equals(shared)).count())
+        long nulLetters = deadLetters("(after->>'nul')::boolean");
+        long refusedLetters = deadLetters("(after->>'poison')::boolean");
+        System.out.printf("NoStallIT: %d events (3 sharing one event_id); stalls %s; undelivered first actions %d, "
+                        + "second actions %d; dead letters: NUL error %d, refused %d; webhook-ids answered 2xx more "
+                        + "than once: %d %s%n", rows.size(), stalls, firstMissing, secondMissing, nulLetters,
+                refusedLetters, repeated.size(), repeated.entrySet().stream().limit(5).toList());
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(stalls).as("phases during which later rows stopped arriving; log in %s", rig.log).isEmpty();
+        soft.assertThat(firstMissing).as("first actions never delivered").isZero();
+        soft.assertThat(secondMissing).as("second actions neither delivered nor meant to fail").isZero();
+        soft.assertThat(nulLetters).as("the dead letter whose error held a NUL byte, stored").isEqualTo(1);
+        soft.assertThat(refusedLetters).as("refused actions dead-lettered once the table was back").isEqualTo(2);
+        soft.assertThat(repeated).as("delivered actions sent again (webhook-id answered 2xx twice)").isEmpty();
+        soft.assertThat(rig.hooks.successes().stream().filter(r -> r.eventId().equals(shared)).count())
                 .as("the three rows sharing an event_id: two actions each").isEqualTo(6);
+        soft.assertAll();
         assertThat(observer.stop()).as("exit code after SIGTERM").isZero();
     }
 
@@ -134,7 +146,7 @@ class NoStallIT {
             insert(null);
         }
         int to = written.get();
-        await("rows " + from + ".." + to + " delivered during " + during, ARRIVAL, () -> {
+        boolean arrived = FaultSupport.eventually(ARRIVAL, () -> {
             var ns = rig.hooks.successes().stream().filter(r -> r.path().equals("/hooks/first"))
                     .map(r -> r.json().path("after").path("n").asInt()).toList();
             for (int n = from; n <= to; n++) {
@@ -144,6 +156,10 @@ class NoStallIT {
             }
             return true;
         });
+        if (!arrived) {
+            stalls.add("rows " + from + ".." + to + " not delivered within " + ARRIVAL.toSeconds() + " s during "
+                    + during);
+        }
     }
 
     /** Inserts one row, with the flag column ('nul' or 'poison') set when not null. */
