@@ -42,10 +42,10 @@ class CommitOrderIT {
 
     @BeforeAll
     void start() throws Exception {
-        rig = FaultSupport.Rig.start("commit-order");
-        FaultSupport.sql(rig.postgres, "create table public.orders (id int primary key, status text not null)");
-        FaultSupport.sql(rig.postgres, "create table public.counters (id int primary key, c int not null)");
-        FaultSupport.sql(rig.postgres, "create table public.audit (id bigserial primary key, note text)");
+        rig = FaultSupport.Rig.start("commit-order",
+                "create table public.orders (id int primary key, status text not null)",
+                "create table public.counters (id int primary key, c int not null)",
+                "create table public.audit (id bigserial primary key, note text)");
     }
 
     @AfterAll

@@ -30,8 +30,8 @@ class ConsumersIT {
 
     @BeforeAll
     void start() throws Exception {
-        rig = FaultSupport.Rig.start("consumers");
-        FaultSupport.sql(rig.postgres, "create table public.orders (id bigint primary key, n int not null)");
+        rig = FaultSupport.Rig.start("consumers",
+                "create table public.orders (id bigint primary key, n int not null)");
     }
 
     @AfterAll

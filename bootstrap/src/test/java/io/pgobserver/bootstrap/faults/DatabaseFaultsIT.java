@@ -31,8 +31,7 @@ class DatabaseFaultsIT {
 
     @BeforeAll
     void start() throws Exception {
-        rig = FaultSupport.Rig.start("database-faults");
-        FaultSupport.sql(rig.postgres, FaultSupport.Writer.TABLE_DDL);
+        rig = FaultSupport.Rig.start("database-faults", FaultSupport.Writer.TABLE_DDL);
     }
 
     @AfterAll

@@ -29,8 +29,8 @@ import static io.pgobserver.bootstrap.faults.FaultSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The end-to-end fault suite (the guarantees of docs/reliability.md): the packaged jar runs as two child processes sharing one consumer
- * (one active, one standby) against an embedded PostgreSQL, a scriptable webhook target and an OTLP/HTTP trace
+ * The end-to-end fault suite (the guarantees of docs/reliability.md): the packaged jar runs as two child
+ * processes sharing one consumer (one active, one standby) against an embedded PostgreSQL, a scriptable webhook target and an OTLP/HTTP trace
  * backend, while a writer streams row changes. Faults are injected one after another at random moments:
  * SIGKILL of the active observer (the standby takes over), SIGKILL of both, PostgreSQL restarted, the
  * observer's sessions terminated, the webhook answering 5xx / 429 / too late / with resets / with trickling

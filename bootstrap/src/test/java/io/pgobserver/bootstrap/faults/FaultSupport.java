@@ -206,13 +206,17 @@ final class FaultSupport {
             this.hooks = hooks;
         }
 
-        static Rig start(String name) throws IOException {
+        /** Starts the pieces, then runs the statements (the application's tables) on the new database. */
+        static Rig start(String name, String... ddl) throws IOException, SQLException {
             Path work = Files.createTempDirectory("pgobserver-" + name);
             Path log = Path.of("target", name + "-observers.log");
             Files.deleteIfExists(log);
             Postgres postgres = new Postgres(work.resolve("pgdata")).start();
             WebhookReceiver hooks = WebhookReceiver.start();
             hooks.keepRequests();
+            for (String statement : ddl) {
+                sql(postgres, statement);
+            }
             return new Rig(work, log, postgres, hooks);
         }
 

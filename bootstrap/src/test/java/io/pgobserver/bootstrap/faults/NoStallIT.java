@@ -41,8 +41,8 @@ class NoStallIT {
 
     @BeforeAll
     void start() throws Exception {
-        rig = FaultSupport.Rig.start("no-stall");
-        FaultSupport.sql(rig.postgres, "create table public.orders (id bigserial primary key, n int not null, "
+        rig = FaultSupport.Rig.start("no-stall",
+                "create table public.orders (id bigserial primary key, n int not null, "
                 + "nul boolean not null default false, poison boolean not null default false)");
     }
 

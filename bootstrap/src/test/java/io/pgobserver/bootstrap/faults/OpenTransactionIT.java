@@ -31,9 +31,9 @@ class OpenTransactionIT {
 
     @BeforeAll
     void start() throws Exception {
-        rig = FaultSupport.Rig.start("open-transaction");
-        FaultSupport.sql(rig.postgres, "create table public.orders (id bigserial primary key, note text not null)");
-        FaultSupport.sql(rig.postgres, "create table public.reports (id bigserial primary key, note text)");
+        rig = FaultSupport.Rig.start("open-transaction",
+                "create table public.orders (id bigserial primary key, note text not null)",
+                "create table public.reports (id bigserial primary key, note text)");
     }
 
     @AfterAll

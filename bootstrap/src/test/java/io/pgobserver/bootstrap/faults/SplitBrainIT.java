@@ -35,8 +35,7 @@ class SplitBrainIT {
 
     @BeforeAll
     void start() throws Exception {
-        rig = FaultSupport.Rig.start("split-brain");
-        FaultSupport.sql(rig.postgres, FaultSupport.Writer.TABLE_DDL);
+        rig = FaultSupport.Rig.start("split-brain", FaultSupport.Writer.TABLE_DDL);
     }
 
     @AfterAll
