@@ -1,5 +1,7 @@
 package io.pgobserver.bootstrap.faults;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.pgobserver.bootstrap.faults.FaultSupport.Postgres.Shutdown;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DatabaseFaultsIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final long seed = Long.getLong("faults.seed", System.nanoTime());
     private FaultSupport.Rig rig;
@@ -63,34 +67,60 @@ class DatabaseFaultsIT {
         List<String> faults = new ArrayList<>();
         for (Object fault : List.of(Shutdown.FAST, "terminate", Shutdown.IMMEDIATE, "terminate", Shutdown.FAST)) {
             int delivered = rig.hooks.successes().size();
-            await("deliveries before the next fault", Duration.ofMinutes(1),
+            rig.awaitWhileRunning(observer, "deliveries before the next fault", Duration.ofMinutes(1),
                     () -> rig.hooks.successes().size() > delivered + 20);
             Thread.sleep(random.nextInt(1_000));
             int mark = readiness.mark();
             if (fault instanceof Shutdown shutdown) {
                 rig.postgres.restart(shutdown);
                 faults.add("restart -m " + shutdown.name().toLowerCase(java.util.Locale.ROOT));
-                await("/health/ready 503 then 200 after the " + shutdown + " restart", Duration.ofMinutes(1),
+                rig.awaitWhileRunning(observer, "/health/ready 503 then 200 after the " + shutdown + " restart",
+                        Duration.ofMinutes(1),
                         () -> readiness.unreadyThenReady(mark));
             } else {
                 int terminated = FaultSupport.terminateAllSessions(rig.postgres);
                 faults.add("terminated " + terminated + " sessions");
                 // Reconnecting can take less than a poll of the probe: only ready-again and delivering is required.
                 int after = rig.hooks.successes().size();
-                await("deliveries and /health/ready 200 after the sessions were terminated", Duration.ofMinutes(1),
+                rig.awaitWhileRunning(observer, "deliveries and /health/ready 200 after the sessions were terminated",
+                        Duration.ofMinutes(1),
                         () -> rig.hooks.successes().size() > after + 20 && readiness.last() == 200);
             }
             rig.assertRunning(observer);
         }
         writer.stop();
         List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres);
-        await("every event delivered", Duration.ofMinutes(2), () -> rig.undelivered(rows, "/hooks/items").isEmpty());
+        rig.awaitWhileRunning(observer, "every event delivered", Duration.ofMinutes(2),
+                () -> rig.undelivered(rows, "/hooks/items").isEmpty());
         rig.assertRunning(observer);
         System.out.printf("DatabaseFaultsIT (seed %d): %s; %d events (%d writes failed under the faults), "
                         + "duplicates %d, lost 0; /health/ready answers: %s%n", seed, faults, rows.size(),
                 writer.failures.get(), rig.hooks.duplicates(), readiness.transitions());
         assertThat(rows.size()).as("events written").isGreaterThan(200);
+        // What an operator sees afterwards: the consumer active, nothing left to handle.
+        JsonNode status = status(config);
+        assertThat(status).as("status --json exits 0 with one object").isNotNull();
+        assertThat(status.path("active").asBoolean()).as("status --json: %s", status).isTrue();
+        rig.awaitWhileRunning(observer, "status --json to show no lag", Duration.ofSeconds(30), () -> {
+            JsonNode now = status(config);
+            return now != null && now.path("lag").path("events").asLong(-1) == 0;
+        });
         assertThat(observer.stop()).as("exit code after SIGTERM").isZero();
+    }
+
+    /** What {@code status --json} prints, or null when it does not exit 0. */
+    private JsonNode status(java.nio.file.Path config) {
+        try {
+            ObserverProcess.Finished status = ObserverProcess.runToEnd("status", rig.log, Map.of(), "status", "--json",
+                    "--config", config.toString());
+            String out = status.output();
+            return status.exitCode() == 0 ? JSON.readTree(out.substring(out.indexOf('{'))) : null;
+        } catch (java.io.IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /** Polls {@code /health/ready} every 50 ms, keeping each change of answer (-1: nothing answered). */

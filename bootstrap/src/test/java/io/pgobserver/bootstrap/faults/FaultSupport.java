@@ -4,7 +4,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -102,13 +101,11 @@ final class FaultSupport {
         }
     }
 
-    /** The status {@code GET http://127.0.0.1:port/path} answers, or -1 when nothing answers. */
+    /** The status {@code GET http://127.0.0.1:port/path} answers, or -1 when nothing answers (refused, timed out). */
     static int httpStatus(int port, String path) {
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
             return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (ConnectException e) {
-            return -1;
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -273,9 +270,16 @@ final class FaultSupport {
         /** Fails with the process's output when it is not running: nothing but the test may end {@code run}. */
         void assertRunning(ObserverProcess process) {
             if (!process.isAlive()) {
-                throw new AssertionError(process.name() + " exited by itself; output (also in " + log + "):\n"
-                        + process.output());
+                throw new AssertionError(process.name() + " exited by itself (exit code " + process.exitCode()
+                        + "); output (also in " + log + "):\n" + process.output());
             }
+        }
+
+        /** Waits as {@link FaultSupport#await} does, but fails at once, with its output, if the process exits. */
+        void awaitWhileRunning(ObserverProcess process, String what, Duration timeout, BooleanSupplier condition)
+                throws InterruptedException {
+            await(what, timeout, () -> !process.isAlive() || condition.getAsBoolean());
+            assertRunning(process);
         }
 
         @Override

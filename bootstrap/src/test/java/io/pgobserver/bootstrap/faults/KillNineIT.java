@@ -79,7 +79,8 @@ class KillNineIT {
         writer.stop();
         rig.hooks.unscript();
         List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres);
-        await("every event delivered", Duration.ofMinutes(2), () -> rig.undelivered(rows, "/hooks/items").isEmpty());
+        rig.awaitWhileRunning(observer, "every event delivered", Duration.ofMinutes(2),
+                () -> rig.undelivered(rows, "/hooks/items").isEmpty());
         Thread.sleep(1_000); // late repeats, if any, count too
         repeatedPerKill.add(rig.hooks.duplicates() - before);
         rig.assertRunning(observer);

@@ -96,6 +96,11 @@ final class ObserverProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit code once the process has ended. */
+    int exitCode() {
+        return process.exitValue();
+    }
+
     /** The sequence number of the last line containing {@code text}, or -1. */
     long lastLine(String text) {
         synchronized (lines) {

@@ -69,8 +69,8 @@ class OpenTransactionIT {
                     insert("free-" + round + "-" + i);
                 }
                 int r = round;
-                await("round " + round + " of other transactions' events while a transaction is open",
-                        ARRIVAL, () -> arrived("free-" + r + "-9") && arrived("free-" + r + "-0"));
+                rig.awaitWhileRunning(observer, "round " + round + " of other transactions' events while a "
+                        + "transaction is open", ARRIVAL, () -> arrived("free-" + r + "-9") && arrived("free-" + r + "-0"));
                 slowest = Math.max(slowest, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - committed));
                 rig.assertRunning(observer);
                 Thread.sleep(1_000);
@@ -78,7 +78,7 @@ class OpenTransactionIT {
             assertThat(arrived("held-1") || arrived("held-2")).as("uncommitted rows are never delivered").isFalse();
             long before = rig.hooks.requests().size();
             open.commit();
-            await("the open transaction's own events after its commit", ARRIVAL,
+            rig.awaitWhileRunning(observer, "the open transaction's own events after its commit", ARRIVAL,
                     () -> arrived("held-1") && arrived("held-2"));
             List<WebhookReceiver.Request> all = rig.hooks.requests();
             assertThat(all.subList((int) before, all.size()).stream().map(r -> note(r)))
