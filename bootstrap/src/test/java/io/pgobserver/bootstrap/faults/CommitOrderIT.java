@@ -138,8 +138,7 @@ class CommitOrderIT {
         long writeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres).stream()
                 .filter(r -> r.after() != null && r.after().contains("\"c\"")).toList();
-        rig.awaitWhileRunning(observer, "every counter event delivered", Duration.ofMinutes(3),
-                () -> rig.undelivered(rows, "/hooks/counters").isEmpty());
+        rig.assertAllDelivered(observer, rows, "/hooks/counters", Duration.ofMinutes(3));
         long drainMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         rig.assertRunning(observer);
 

@@ -90,8 +90,7 @@ class DatabaseFaultsIT {
         }
         writer.stop();
         List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres);
-        rig.awaitWhileRunning(observer, "every event delivered", Duration.ofMinutes(2),
-                () -> rig.undelivered(rows, "/hooks/items").isEmpty());
+        rig.assertAllDelivered(observer, rows, "/hooks/items", Duration.ofMinutes(2));
         rig.assertRunning(observer);
         System.out.printf("DatabaseFaultsIT (seed %d): %s; %d events (%d writes failed under the faults), "
                         + "duplicates %d, lost 0; /health/ready answers: %s%n", seed, faults, rows.size(),

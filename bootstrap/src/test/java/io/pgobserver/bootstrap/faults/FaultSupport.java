@@ -267,6 +267,22 @@ final class FaultSupport {
             await(more + " more deliveries", Duration.ofMinutes(2), () -> hooks.successes().size() >= now + more);
         }
 
+        /**
+         * Waits (while the process runs) for every row's action at {@code path} to be answered 2xx, then fails
+         * naming how many never were (lost: the position passed them, or the observer stalled), with samples.
+         */
+        void assertAllDelivered(ObserverProcess process, List<Row> rows, String path, Duration timeout)
+                throws InterruptedException {
+            eventually(timeout, () -> !process.isAlive() || undelivered(rows, path).isEmpty());
+            assertRunning(process);
+            List<Row> missing = undelivered(rows, path);
+            if (!missing.isEmpty()) {
+                throw new AssertionError(missing.size() + " of " + rows.size() + " events never answered 2xx at "
+                        + path + " within " + timeout.toSeconds() + " s, e.g. " + missing.stream().limit(5).toList()
+                        + "; log in " + log);
+            }
+        }
+
         /** Fails with the process's output when it is not running: nothing but the test may end {@code run}. */
         void assertRunning(ObserverProcess process) {
             if (!process.isAlive()) {

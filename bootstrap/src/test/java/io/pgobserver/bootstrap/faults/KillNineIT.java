@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import static io.pgobserver.bootstrap.faults.FaultSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -79,8 +78,7 @@ class KillNineIT {
         writer.stop();
         rig.hooks.unscript();
         List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres);
-        rig.awaitWhileRunning(observer, "every event delivered", Duration.ofMinutes(2),
-                () -> rig.undelivered(rows, "/hooks/items").isEmpty());
+        rig.assertAllDelivered(observer, rows, "/hooks/items", Duration.ofMinutes(2));
         Thread.sleep(1_000); // late repeats, if any, count too
         repeatedPerKill.add(rig.hooks.duplicates() - before);
         rig.assertRunning(observer);

@@ -86,7 +86,7 @@ class SplitBrainIT {
         rig.awaitDeliveries(50);
         writer.stop();
         List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres);
-        await("every event delivered", Duration.ofMinutes(2), () -> rig.undelivered(rows, "/hooks/items").isEmpty());
+        rig.assertAllDelivered(b, rows, "/hooks/items", Duration.ofMinutes(2));
         rig.assertRunning(a);
         rig.assertRunning(b);
 
