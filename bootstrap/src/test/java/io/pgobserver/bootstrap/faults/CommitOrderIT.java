@@ -163,9 +163,9 @@ class CommitOrderIT {
                 }
             }
         });
-        System.out.printf("CommitOrderIT (seed %d): %d events (%d counter updates by %d writers in %d ms), %d kill -9s, "
-                        + "%d webhook requests, all delivered after %d ms, out of order: %d%n", seed, rows.size(),
-                updates.get(), WRITERS, writeMillis, KILLS, requests, drainMillis, outOfOrder.size());
+        System.out.printf("CommitOrderIT (seed %d): %d events (%d counter updates by %d writers in %d ms), "
+                        + "%d kill -9s, %d webhook requests, all delivered after %d ms, out of order: %d%n", seed,
+                rows.size(), updates.get(), WRITERS, writeMillis, KILLS, requests, drainMillis, outOfOrder.size());
         assertThat(rows).as("events written").hasSizeGreaterThanOrEqualTo(UPDATES);
         assertThat(outOfOrder).as("first arrivals out of counter order (seed %d; log in %s)", seed, rig.log)
                 .isEmpty();

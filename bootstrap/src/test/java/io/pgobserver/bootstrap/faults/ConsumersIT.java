@@ -54,7 +54,8 @@ class ConsumersIT {
 
         ObserverProcess shopProcess = rig.run("shop", shop, Map.of());
         insert(1, 50);
-        await("the shop consumer delivering rows 1-50", Duration.ofMinutes(2), () -> missing("/shop/notify", 1, 50) == 0);
+        await("the shop consumer delivering rows 1-50", Duration.ofMinutes(2),
+                () -> missing("/shop/notify", 1, 50) == 0);
         ObserverProcess warehouseProcess = rig.run("warehouse", warehouse, Map.of());
         insert(51, 100);
         // Checked at the end, so that a failure here still lets the reordering below be tried and reported.

@@ -27,11 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The end-to-end fault suite (the guarantees of docs/reliability.md): the packaged jar runs as two child
- * processes sharing one consumer (one active, one standby) against an embedded PostgreSQL, a scriptable webhook target and an OTLP/HTTP trace
- * backend, while a writer streams row changes. Faults are injected one after another at random moments:
- * SIGKILL of the active observer (the standby takes over), SIGKILL of both, PostgreSQL restarted, the
- * observer's sessions terminated, the webhook answering 5xx / 429 / too late / with resets / with trickling
- * bodies, the trace backend down or stalling.
+ * processes sharing one consumer (one active, one standby) against an embedded PostgreSQL, a scriptable webhook
+ * target and an OTLP/HTTP trace backend, while a writer streams row changes. Faults are injected one after
+ * another at random moments: SIGKILL of the active observer (the standby takes over), SIGKILL of both, PostgreSQL
+ * restarted, the observer's sessions terminated, the webhook answering 5xx / 429 / too late / with resets / with
+ * trickling bodies, the trace backend down or stalling.
  *
  * <p>Between faults, and at the end, the suite reconciles every action of every event: each (event, observer,
  * action) at or before the saved checkpoint was answered 2xx by the webhook target (found by the body's
@@ -388,7 +388,8 @@ class FaultSuiteIT {
                 }
             }
             delivered = hooks.successesBy(r -> r.eventId() + " " + r.path());
-            try (ResultSet rs = s.executeQuery("select event_id, observer, action_index from pgobserver.dead_letters")) {
+            try (ResultSet rs = s.executeQuery(
+                    "select event_id, observer, action_index from pgobserver.dead_letters")) {
                 while (rs.next()) {
                     dead.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getInt(3));
                 }

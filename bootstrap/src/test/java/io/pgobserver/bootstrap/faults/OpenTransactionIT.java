@@ -70,7 +70,8 @@ class OpenTransactionIT {
                 }
                 int r = round;
                 rig.awaitWhileRunning(observer, "round " + round + " of other transactions' events while a "
-                        + "transaction is open", ARRIVAL, () -> arrived("free-" + r + "-9") && arrived("free-" + r + "-0"));
+                        + "transaction is open", ARRIVAL,
+                        () -> arrived("free-" + r + "-9") && arrived("free-" + r + "-0"));
                 slowest = Math.max(slowest, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - committed));
                 rig.assertRunning(observer);
                 Thread.sleep(1_000);

@@ -50,7 +50,10 @@ class SplitBrainIT {
                 items:
                   entity: public.items
                   actions:
-                    - { type: webhook, url: "%s", timeout: 5s, headers: { x-observer-process: "${OBSERVER_PROCESS:-none}" } }
+                    - type: webhook
+                      url: "%s"
+                      timeout: 5s
+                      headers: { x-observer-process: "${OBSERVER_PROCESS:-none}" }
                   retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 400ms }
                 """.formatted(rig.hooks.url("/hooks/items")));
         rig.install(config, "public.items");

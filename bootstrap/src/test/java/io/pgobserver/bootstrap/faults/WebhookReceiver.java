@@ -57,7 +57,7 @@ final class WebhookReceiver implements AutoCloseable {
         NUL_IN_STATUS_LINE
     }
 
-    /** Two requests for one entity open at the same time; {@code process} is the {@code x-observer-process} header. */
+    /** Two requests for one entity open at once, each sender named by its {@code x-observer-process} header. */
     record Overlap(String entityId, String firstProcess, String secondProcess) {
     }
 
