@@ -21,7 +21,8 @@ import static io.pgobserver.bootstrap.faults.FaultSupport.await;
  * What was delivered is remembered per consumer, observer and action, never by position in a list: two consumers
  * whose observers have the same name but different actions each deliver every event; and an action inserted before
  * the others while events are being redelivered after a SIGKILL is neither skipped nor mistaken for the one that
- * used to stand in its place (which must not run again).
+ * used to stand in its place (which must not run again); and {@code dlq replay --all} replays the consumer's own
+ * dead letters, never another consumer's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsumersIT {
@@ -87,11 +88,32 @@ class ConsumersIT {
         rig.assertRunning(shopProcess);
         rig.assertRunning(warehouseProcess);
 
+        // Each consumer has a dead letter; the shop's replay must run its own and leave the warehouse's alone.
+        rig.hooks.script(r -> r.path().equals("/warehouse/label") && r.entityId().equals("131"), Answer.REFUSE_422);
+        rig.hooks.script(r -> r.path().equals("/shop/notify") && r.entityId().equals("132"), Answer.REFUSE_422);
+        insert(131, 132);
+        FaultSupport.eventually(Duration.ofSeconds(30), () -> deadLetters() >= 2);
+        rig.hooks.unscript();
+        long lettersBefore = deadLetters();
+        int mark = rig.hooks.requests().size();
+        ObserverProcess.Finished replay = ObserverProcess.runToEnd("dlq replay", rig.log, Map.of(), "dlq", "replay",
+                "--all", "--config", shop.toString());
+        List<WebhookReceiver.Request> replayed = rig.hooks.requests();
+        replayed = replayed.subList(mark, replayed.size());
+        long toWarehouseRow = replayed.stream().filter(r -> r.entityId().equals("131") && r.path().startsWith("/shop/"))
+                .count();
+        long toOwnRow = replayed.stream().filter(r -> r.entityId().equals("132") && r.path().equals("/shop/notify"))
+                .count();
+        String ownLetters = ("dead letters %d, after the replay %d; shop replay exit %d; shop requests for the "
+                + "warehouse's row 131: %d; /shop/notify for its own row 132: %d").formatted(lettersBefore,
+                deadLetters(), replay.exitCode(), toWarehouseRow, toOwnRow);
+
         Map<String, Integer> notified = rig.hooks.successesBy(r -> r.path() + " " + r.eventId());
         List<String> repeated = notified.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
                 .toList();
-        System.out.printf("ConsumersIT: 130 rows, two consumers; %s; after the reorder: %s; actions delivered twice: "
-                + "%d %s%n", twoConsumers, reordered, repeated.size(), repeated.stream().limit(5).toList());
+        System.out.printf("ConsumersIT: 132 rows, two consumers; %s; after the reorder: %s; actions delivered twice: "
+                + "%d %s; %s%n", twoConsumers, reordered, repeated.size(), repeated.stream().limit(5).toList(),
+                ownLetters);
         SoftAssertions soft = new SoftAssertions();
         soft.assertThat(twoConsumers).as("two consumers, same observer name, different actions").endsWith(
                 "/shop/notify 0, /warehouse/pick 0, /warehouse/label 0");
@@ -99,6 +121,9 @@ class ConsumersIT {
                 "rows 101-130 undelivered: /shop/audit (the inserted action) 0, /shop/notify (row 101) 0, "
                         + "/warehouse/pick 0, /warehouse/label 0");
         soft.assertThat(repeated).as("actions delivered twice (path event_id); log in %s", rig.log).isEmpty();
+        soft.assertThat(ownLetters).as("dlq replay --all by one consumer").isEqualTo("dead letters 2, after the "
+                + "replay 1; shop replay exit 0; shop requests for the warehouse's row 131: 0; /shop/notify for its "
+                + "own row 132: 1");
         soft.assertAll();
         shopProcess.stop();
         warehouseProcess.stop();
@@ -114,6 +139,14 @@ class ConsumersIT {
                 %s
                   retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 300ms }
                 """.formatted(actions.indent(4).stripTrailing()));
+    }
+
+    private long deadLetters() {
+        try {
+            return FaultSupport.queryLong(rig.postgres, "select count(*) from pgobserver.dead_letters");
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
     }
 
     private void insert(int from, int to) throws Exception {
