@@ -9,49 +9,54 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static io.pgobserver.bootstrap.faults.FaultSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The end-to-end fault suite (DESIGN.md §4): the packaged jar runs as two child processes sharing one consumer
- * (one active, one standby) against an embedded PostgreSQL, a scriptable webhook target and an OTLP/HTTP trace
- * backend, while a writer streams row changes. Faults are injected one after another at random moments:
- * SIGKILL of the active observer (the standby takes over), SIGKILL of both, PostgreSQL restarted, the
- * observer's sessions terminated, the webhook answering 5xx / 429 / too late / with resets / with trickling
- * bodies, the trace backend down or stalling.
+ * The end-to-end fault suite (the guarantees of docs/reliability.md): the packaged jar runs as two child
+ * processes sharing one consumer (one active, one standby) against an embedded PostgreSQL, a scriptable webhook
+ * target and an OTLP/HTTP trace backend, while a writer streams row changes. Faults are injected one after
+ * another at random moments: SIGKILL of the active observer (the standby takes over), SIGKILL of both, PostgreSQL
+ * restarted, the observer's sessions terminated, the webhook answering 5xx / 429 / too late / with resets / with
+ * trickling bodies, the trace backend down or stalling.
  *
- * <p>Between faults, and at the end, the suite reconciles: every (event, observer) pair at or before the saved
- * checkpoint was answered 2xx by the webhook target (by {@code webhook-id}) or is in {@code dead_letters}.
- * At the end the checkpoint must cover the whole stream and nothing may be lost. The figures are printed and
- * written to {@code target/fault-suite-figures.txt}.
+ * <p>Between faults, and at the end, the suite reconciles every action of every event: each (event, observer,
+ * action) at or before the saved checkpoint was answered 2xx by the webhook target (found by the body's
+ * {@code event_id} and the action's own path) or is in {@code dead_letters}. At the end the checkpoint must cover
+ * the whole stream and nothing may be lost; the actions delivered twice must stay within what could have been in
+ * flight at the faults that stopped a process or its sessions; and no observer may have exited unless the suite
+ * killed it. The figures are printed and written to {@code target/fault-suite-figures.txt}.
  */
 class FaultSuiteIT {
 
     private static final String CONSUMER = "faults";
     private static final String ACTIVE = "consumer '" + CONSUMER + "' active";
     private static final String STARTED = "observer(s)";
+    /** listener.max_in_flight: events in flight at once, which bounds what a fault can make run twice. */
+    private static final int MAX_IN_FLIGHT = 32;
+    /** The most actions one event has: 'items' has two, 'ratio' one more on updates. */
+    private static final int ACTIONS_PER_EVENT = 3;
 
     private final long seed = Long.getLong("faults.seed", System.nanoTime());
     private final Random random = new Random(seed);
     private final Map<String, Integer> faults = new LinkedHashMap<>();
     private final List<ObserverProcess> observers = new ArrayList<>();
     private final List<Long> takeoverMillis = new ArrayList<>();
+    /** Faults that end a process or cut its sessions: each may repeat the actions in flight at that moment. */
+    private int interruptions;
     private Path work;
     private Path config;
     private Path log;
@@ -60,14 +65,12 @@ class FaultSuiteIT {
     private FaultSupport.Postgres postgres;
     private WebhookReceiver hooks;
     private TraceBackend traces;
-    private Writer writer;
-    private Thread writerThread;
+    private FaultSupport.Writer writer;
 
     @AfterEach
     void tearDown() throws Exception {
         if (writer != null) {
-            writer.stop = true;
-            writerThread.join(10_000);
+            writer.stop();
         }
         List<AutoCloseable> all = new ArrayList<>(observers);
         all.addAll(List.of(hooks == null ? () -> { } : hooks, traces == null ? () -> { } : traces,
@@ -83,12 +86,12 @@ class FaultSuiteIT {
         Files.deleteIfExists(log);
         postgres = new FaultSupport.Postgres(work.resolve("pgdata")).start();
         hooks = WebhookReceiver.start();
+        hooks.keepRequests();
         // A permanent refusal for some rows: those must end in dead_letters, not be retried for ever.
         hooks.rejectWhen(r -> r.bodyText().contains("\"poison\": true") || r.bodyText().contains("\"poison\":true"));
         traces = TraceBackend.start();
         try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement()) {
-            s.execute("create table public.items (id bigserial primary key, n int not null, d int not null, "
-                    + "poison boolean not null default false)");
+            s.execute(FaultSupport.Writer.TABLE_DDL);
         }
         config = writeConfig();
 
@@ -100,8 +103,7 @@ class FaultSuiteIT {
                     + "for each row execute function pgobserver.capture('id')");
         }
 
-        writer = new Writer(postgres, new Random(random.nextLong()));
-        writerThread = Thread.ofPlatform().name("faults-writer").start(writer);
+        writer = new FaultSupport.Writer(postgres, new Random(random.nextLong()), 60).start();
 
         pause();
         killActive();
@@ -133,8 +135,7 @@ class FaultSuiteIT {
         cutConnections();
         pause();
 
-        writer.stop = true;
-        writerThread.join(30_000);
+        writer.stop();
         hooks.mode(Mode.OK);
         traces.up();
 
@@ -142,8 +143,8 @@ class FaultSuiteIT {
         Reconciliation end = reconcile(false);
         checks++;
         long events = countEvents();
-        Map<String, Integer> delivered = hooks.delivered();
-        long duplicates = delivered.values().stream().mapToLong(n -> n - 1).sum();
+        long duplicates = hooks.duplicates();
+        long duplicateBound = (long) interruptions * MAX_IN_FLIGHT * ACTIONS_PER_EVENT;
         int faultCount = faults.values().stream().mapToInt(Integer::intValue).sum();
 
         StringBuilder figures = new StringBuilder();
@@ -154,11 +155,13 @@ class FaultSuiteIT {
         figures.append(String.format("  faults injected:               %d%n", faultCount));
         faults.forEach((name, n) -> figures.append(String.format("      %-52s %d%n", name, n)));
         figures.append(String.format("  standby takeovers after SIGKILL: %s ms%n", takeoverMillis));
-        figures.append(String.format("  (event, observer) pairs:       %d%n", end.pairs()));
-        figures.append(String.format("  delivered (2xx by webhook-id): %d%n", end.delivered()));
+        figures.append(String.format("  (event, observer, action):     %d%n", end.pairs()));
+        figures.append(String.format("  delivered (2xx, by event_id and path): %d%n", end.delivered()));
         figures.append(String.format("  dead-lettered:                 %d%n", end.deadLettered()));
         figures.append(String.format("  lost:                          %d%n", end.lost()));
-        figures.append(String.format("  duplicates (extra 2xx):        %d%n", duplicates));
+        figures.append(String.format("  duplicates (extra 2xx per webhook-id): %d; bound %d = %d interruptions x "
+                + "max_in_flight %d x %d actions per event%n", duplicates, duplicateBound, interruptions, MAX_IN_FLIGHT,
+                ACTIONS_PER_EVENT));
         figures.append(String.format("  webhook requests: %d, answered with a fault: %d, refused 422: %d%n",
                 hooks.requestCount(), hooks.faultedCount(), hooks.rejectedCount()));
         figures.append(String.format("  OTLP exports accepted: %d (held while stalling: %d)%n", traces.exportCount(),
@@ -167,8 +170,12 @@ class FaultSuiteIT {
         System.out.print(figures);
         Files.writeString(Path.of("target", "fault-suite-figures.txt"), figures);
 
-        assertThat(end.lostSamples()).as("lost (event.observer); seed %d; observer logs in %s", seed, log).isEmpty();
+        assertThat(end.lostSamples()).as("lost (event observer action path); seed %d; observer logs in %s", seed, log)
+                .isEmpty();
         assertThat(end.lost()).isZero();
+        assertThat(duplicates).as("actions delivered twice, at most those in flight at each interruption (seed %d)",
+                seed).isLessThanOrEqualTo(duplicateBound);
+        assertNoUnexpectedExit();
         assertThat(events).as("events sent").isGreaterThan(1_000);
         assertThat(end.deadLettered()).as("poison rows and failed conditions reach dead_letters").isPositive();
         assertThat(faultCount).isGreaterThanOrEqualTo(15);
@@ -190,7 +197,16 @@ class FaultSuiteIT {
     /** Between faults: normal running for a random while, then the checkpoint is checked against deliveries. */
     private void pause() throws Exception {
         Thread.sleep(1_500 + random.nextInt(2_000));
+        assertNoUnexpectedExit();
         checkConsistency();
+    }
+
+    /** Every observer the suite did not kill is still running: database and webhook faults never end {@code run}. */
+    private void assertNoUnexpectedExit() {
+        for (ObserverProcess observer : observers) {
+            assertThat(observer.isAlive()).as("%s exited by itself (the suite did not kill it; seed %d); output:%n%s",
+                    observer.name(), seed, observer.output()).isTrue();
+        }
     }
 
     /** The checkpoint must not be ahead of any event that is neither delivered nor dead-lettered. */
@@ -249,6 +265,7 @@ class FaultSuiteIT {
         long before = observers.stream().mapToLong(o -> o.lastLine(ACTIVE)).max().orElse(-1);
         long killedAt = System.nanoTime();
         victim.kill();
+        interruptions++;
         fault("SIGKILL of the active observer");
         await("the standby to take over", Duration.ofMinutes(2), () -> observers.stream()
                 .anyMatch(o -> o != victim && o.lastLine(ACTIVE) > before));
@@ -260,6 +277,7 @@ class FaultSuiteIT {
         List<ObserverProcess> all = List.copyOf(observers);
         for (ObserverProcess o : all) {
             o.kill();
+            interruptions++;
         }
         fault("SIGKILL of both observers at once (cold restart)");
         for (ObserverProcess o : all) {
@@ -295,11 +313,13 @@ class FaultSuiteIT {
                 return false;
             }
         });
+        interruptions++;
         fault("observer's PostgreSQL sessions terminated (pg_terminate_backend)");
     }
 
     private void restartPostgres() throws IOException {
         postgres.restart();
+        interruptions++;
         fault("PostgreSQL restarted (fast shutdown, start on the same data)");
     }
 
@@ -321,7 +341,7 @@ class FaultSuiteIT {
         traces.release();
     }
 
-    /** Telemetry never harms delivery (DESIGN.md §4): while the backend is out, webhooks keep arriving. */
+    /** Telemetry never harms delivery: while the backend is out, webhooks keep arriving. */
     private void deliveriesGoOn(String outage) throws InterruptedException {
         int before = hooks.delivered().size();
         await("deliveries while " + outage, Duration.ofMinutes(1), () -> hooks.delivered().size() >= before + 20);
@@ -332,9 +352,20 @@ class FaultSuiteIT {
     record Reconciliation(int pairs, int delivered, int deadLettered, int lost, List<String> lostSamples) {
     }
 
-    /** Which observers an event concerns: every change goes to 'items', updates also to 'ratio'. */
-    private static List<String> observersOf(String kind) {
-        return kind.equals("updated") ? List.of("items", "ratio") : List.of("items");
+    /** One action of the configuration: its observer, its place in the observer's list, the path it posts to. */
+    record Action(String observer, int index, String path) {
+    }
+
+    /** Which actions an event concerns: every change goes to 'items' (two actions), updates also to 'ratio'. */
+    private static List<Action> actionsOf(String kind) {
+        List<Action> items = List.of(new Action("items", 0, "/hooks/items"),
+                new Action("items", 1, "/hooks/items-audit"));
+        if (!kind.equals("updated")) {
+            return items;
+        }
+        List<Action> all = new ArrayList<>(items);
+        all.add(new Action("ratio", 0, "/hooks/ratio"));
+        return all;
     }
 
     /**
@@ -356,10 +387,11 @@ class FaultSuiteIT {
                     events.add(new String[]{rs.getString(1), rs.getString(2)});
                 }
             }
-            delivered = hooks.delivered();
-            try (ResultSet rs = s.executeQuery("select event_id, observer from pgobserver.dead_letters")) {
+            delivered = hooks.successesBy(r -> r.eventId() + " " + r.path());
+            try (ResultSet rs = s.executeQuery(
+                    "select event_id, observer, action_index from pgobserver.dead_letters")) {
                 while (rs.next()) {
-                    dead.add(rs.getString(1) + "." + rs.getString(2));
+                    dead.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getInt(3));
                 }
             }
         } catch (SQLException e) {
@@ -373,15 +405,16 @@ class FaultSuiteIT {
         int deadLettered = 0;
         List<String> lost = new ArrayList<>();
         for (String[] event : events) {
-            for (String observer : observersOf(event[1])) {
+            for (Action action : actionsOf(event[1])) {
                 pairs++;
-                String pair = event[0] + "." + observer;
-                if (delivered.containsKey(pair + ".0")) {
+                String observer = event[0] + " " + action.observer();
+                if (delivered.containsKey(event[0] + " " + action.path())) {
                     ok++;
-                } else if (dead.contains(pair)) {
+                } else if (dead.contains(observer + " " + action.index()) || dead.contains(observer + " -1")) {
+                    // The action itself failed for good, or the observer's condition did (then no action ran).
                     deadLettered++;
                 } else {
-                    lost.add(pair);
+                    lost.add(observer + " " + action.index() + " " + action.path());
                 }
             }
         }
@@ -410,6 +443,7 @@ class FaultSuiteIT {
                   batch_size: 100
                   poll_interval: 200ms
                   checkpoint_interval: 100ms
+                  max_in_flight: %d
                 tracing:
                   enabled: true
                   service_name: pg-observer-faults
@@ -429,6 +463,7 @@ class FaultSuiteIT {
                     entity: public.items
                     actions:
                       - { type: webhook, url: "%s", secret: "whsec_ZmF1bHQtc3VpdGUtc2lnbmluZy1rZXk=", timeout: 1s }
+                      - { type: webhook, url: "%s", timeout: 1s }
                     retry: { max_attempts: 10, initial_backoff: 50ms, max_backoff: 1s }
                   ratio:
                     entity: public.items
@@ -437,111 +472,10 @@ class FaultSuiteIT {
                     actions:
                       - { type: webhook, url: "%s", timeout: 1s }
                     retry: { max_attempts: 10, initial_backoff: 50ms, max_backoff: 1s }
-                """.formatted(postgres.jdbcUrl(), CONSUMER, traces.endpoint(), hooks.url("/hooks/items"),
-                hooks.url("/hooks/ratio"));
+                """.formatted(postgres.jdbcUrl(), CONSUMER, MAX_IN_FLIGHT, traces.endpoint(), hooks.url("/hooks/items"),
+                hooks.url("/hooks/items-audit"), hooks.url("/hooks/ratio"));
         Path file = work.resolve("pg-observer.yaml");
         Files.writeString(file, yaml);
         return file;
-    }
-
-    /**
-     * Streams row changes in small transactions: inserts, some updates (one in twelve with {@code d = 0}, which
-     * makes the 'ratio' condition fail: a dead letter), one row in fifty a poison row the webhook refuses, a
-     * third of the transactions inside a client trace. Errors (PostgreSQL down, session cut) are retried on a
-     * new connection; the change_log is the truth of what was written.
-     */
-    static final class Writer implements Runnable {
-        private final FaultSupport.Postgres postgres;
-        private final Random random;
-        volatile boolean stop;
-        final AtomicLong committedTx = new AtomicLong();
-        final AtomicLong committedEvents = new AtomicLong();
-        final AtomicLong failures = new AtomicLong();
-
-        Writer(FaultSupport.Postgres postgres, Random random) {
-            this.postgres = postgres;
-            this.random = random;
-        }
-
-        @Override
-        public void run() {
-            Connection c = null;
-            long maxId = 0;
-            while (!stop) {
-                try {
-                    if (c == null) {
-                        c = postgres.connect("faults-writer");
-                        c.setAutoCommit(false);
-                    }
-                    int events = 0;
-                    if (random.nextInt(3) == 0) {
-                        try (Statement s = c.createStatement()) {
-                            s.execute("set local pgobserver.traceparent = '" + traceparent() + "'");
-                        }
-                    }
-                    try (PreparedStatement insert = c.prepareStatement(
-                            "insert into public.items (n, d, poison) values (?, ?, ?) returning id")) {
-                        for (int i = 1 + random.nextInt(3); i > 0; i--) {
-                            insert.setInt(1, random.nextInt(1_000));
-                            insert.setInt(2, 1 + random.nextInt(9));
-                            insert.setBoolean(3, random.nextInt(50) == 0);
-                            try (ResultSet rs = insert.executeQuery()) {
-                                rs.next();
-                                maxId = Math.max(maxId, rs.getLong(1));
-                            }
-                            events++;
-                        }
-                    }
-                    if (maxId > 0 && random.nextInt(3) == 0) {
-                        try (PreparedStatement update = c.prepareStatement(
-                                "update public.items set n = n + 1, d = ? where id = ?")) {
-                            update.setInt(1, random.nextInt(12) == 0 ? 0 : 1 + random.nextInt(9));
-                            update.setLong(2, 1 + (long) random.nextInt((int) Math.min(maxId, Integer.MAX_VALUE)));
-                            events += update.executeUpdate();
-                        }
-                    }
-                    c.commit();
-                    committedTx.incrementAndGet();
-                    committedEvents.addAndGet(events);
-                } catch (SQLException e) {
-                    failures.incrementAndGet();
-                    try {
-                        if (c != null) {
-                            c.close();
-                        }
-                    } catch (SQLException ignored) {
-                        // already broken
-                    }
-                    c = null;
-                    sleep(200);
-                }
-                sleep(60);
-            }
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (SQLException ignored) {
-                // closing at the end
-            }
-        }
-
-        private String traceparent() {
-            byte[] trace = new byte[16];
-            byte[] span = new byte[8];
-            random.nextBytes(trace);
-            random.nextBytes(span);
-            trace[0] |= 1;
-            span[0] |= 1;
-            return "00-" + HexFormat.of().formatHex(trace) + "-" + HexFormat.of().formatHex(span) + "-01";
-        }
-
-        private static void sleep(long millis) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

@@ -6,13 +6,27 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -33,13 +47,21 @@ final class FaultSupport {
 
     /** Polls until the condition holds; fails with the message after {@code timeout}. No timing is asserted. */
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        if (!eventually(timeout, condition)) {
+            throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+        }
+    }
+
+    /** Polls until the condition holds or {@code timeout} passes; whether it held. For checks asserted later. */
+    static boolean eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+                return false;
             }
             Thread.sleep(100);
         }
+        return true;
     }
 
     /** Closes each in order, nulls skipped, going on past failures (the first is rethrown), then deletes the work dir. */
@@ -79,6 +101,78 @@ final class FaultSupport {
         }
     }
 
+    /** The status {@code GET http://127.0.0.1:port/path} answers, or -1 when nothing answers (refused, timed out). */
+    static int httpStatus(int port, String path) {
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Writes an observer configuration file into the work directory. */
+    static Path writeConfig(Path work, String name, String yaml) throws IOException {
+        return Files.writeString(work.resolve(name), yaml);
+    }
+
+    /**
+     * Runs {@code pg-observer install --table TABLE} from the jar (the capture trigger, the schema): the way a
+     * user installs it.
+     */
+    static void install(Path config, Path log, String table) throws IOException, InterruptedException {
+        ObserverProcess.Finished install = ObserverProcess.runToEnd("install " + table, log, Map.of(), "install",
+                "--config", config.toString(), "--table", table);
+        if (install.exitCode() != 0) {
+            throw new AssertionError("install --table " + table + " exited " + install.exitCode() + ":\n"
+                    + install.output());
+        }
+    }
+
+    /** One change_log row as the stream holds it ({@code after} as JSON text, null for a delete). */
+    record Row(long id, String eventId, String entityId, String kind, String after) {
+    }
+
+    /** Every change_log row, in id order. */
+    static List<Row> changeLog(Postgres postgres) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select id, event_id::text, entity_id, kind, after::text "
+                     + "from pgobserver.change_log order by id")) {
+            while (rs.next()) {
+                rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+            }
+        }
+        return rows;
+    }
+
+    /** Runs one statement on a fresh session. */
+    static void sql(Postgres postgres, String statement) throws SQLException {
+        try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    /** A single number from a query on a fresh session. */
+    static long queryLong(Postgres postgres, String query) throws SQLException {
+        try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Terminates every client session but the caller's own (the observer's, the writers', any other); how many.
+     */
+    static int terminateAllSessions(Postgres postgres) throws SQLException {
+        return (int) queryLong(postgres, "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                + "where pid <> pg_backend_pid() and backend_type = 'client backend'");
+    }
+
     static void deleteTree(Path root) {
         if (root == null || !Files.exists(root)) {
             return;
@@ -87,6 +181,129 @@ final class FaultSupport {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The pieces every product-level test starts: a work directory, an embedded PostgreSQL, a webhook receiver
+     * keeping its requests, the jar's processes (their output in {@code target/<name>-observers.log}); closed
+     * together, processes first.
+     */
+    static final class Rig implements AutoCloseable {
+        final Path work;
+        final Path log;
+        final Postgres postgres;
+        final WebhookReceiver hooks;
+        private final List<ObserverProcess> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        private Rig(Path work, Path log, Postgres postgres, WebhookReceiver hooks) {
+            this.work = work;
+            this.log = log;
+            this.postgres = postgres;
+            this.hooks = hooks;
+        }
+
+        /** Starts the pieces, then runs the statements (the application's tables) on the new database. */
+        static Rig start(String name, String... ddl) throws IOException, SQLException {
+            Path work = Files.createTempDirectory("pgobserver-" + name);
+            Path log = Path.of("target", name + "-observers.log");
+            Files.deleteIfExists(log);
+            Postgres postgres = new Postgres(work.resolve("pgdata")).start();
+            WebhookReceiver hooks = WebhookReceiver.start();
+            hooks.keepRequests();
+            for (String statement : ddl) {
+                sql(postgres, statement);
+            }
+            return new Rig(work, log, postgres, hooks);
+        }
+
+        /**
+         * Writes a run configuration: this database and consumer, tracing and metrics off, quick polls and saves,
+         * the admin port (-1: none), extra {@code listener} lines, then the {@code observers} section's body.
+         */
+        Path config(String file, String consumer, int adminPort, String listener, String observers)
+                throws IOException {
+            String yaml = """
+                    database: { url: "%s", user: postgres }
+                    listener:
+                      consumer: %s
+                      poll_interval: 200ms
+                      checkpoint_interval: 100ms
+                    %s
+                    tracing: { enabled: false }
+                    metrics: { enabled: false }
+                    admin: { port: %d }
+                    actions: { connect_timeout: 1s, read_timeout: 2s }
+                    observers:
+                    %s
+                    """.formatted(postgres.jdbcUrl(), consumer, listener.indent(2).stripTrailing(), adminPort,
+                    observers.indent(2).stripTrailing());
+            return writeConfig(work, file, yaml);
+        }
+
+        void install(Path config, String table) throws IOException, InterruptedException {
+            FaultSupport.install(config, log, table);
+        }
+
+        /** Starts {@code run --config FILE} as a child process, with these environment variables. */
+        ObserverProcess run(String name, Path config, Map<String, String> env) throws IOException {
+            Map<String, String> all = new java.util.HashMap<>(env);
+            all.putIfAbsent("PGOBSERVER_LOG_LEVEL", "INFO");
+            ObserverProcess process = ObserverProcess.start(name, log, all, "run", "--config", config.toString(),
+                    "--shutdown-timeout", "10s");
+            processes.add(process);
+            return process;
+        }
+
+        /** The rows whose action posting to {@code path} was never answered 2xx (found by the body's event_id). */
+        List<Row> undelivered(List<Row> rows, String path) {
+            Map<String, Integer> ok = hooks.successesBy(r -> r.eventId() + " " + r.path());
+            return rows.stream().filter(r -> !ok.containsKey(r.eventId() + " " + path)).toList();
+        }
+
+        /** Waits until {@code more} further requests have been answered 2xx: the observer is at work. */
+        void awaitDeliveries(int more) throws InterruptedException {
+            int now = hooks.successes().size();
+            await(more + " more deliveries", Duration.ofMinutes(2), () -> hooks.successes().size() >= now + more);
+        }
+
+        /**
+         * Waits (while the process runs) for every row's action at {@code path} to be answered 2xx, then fails
+         * naming how many never were (lost: the position passed them, or the observer stalled), with samples.
+         */
+        void assertAllDelivered(ObserverProcess process, List<Row> rows, String path, Duration timeout)
+                throws InterruptedException {
+            eventually(timeout, () -> !process.isAlive() || undelivered(rows, path).isEmpty());
+            assertRunning(process);
+            List<Row> missing = undelivered(rows, path);
+            if (!missing.isEmpty()) {
+                throw new AssertionError(missing.size() + " of " + rows.size() + " events never answered 2xx at "
+                        + path + " within " + timeout.toSeconds() + " s, e.g. " + missing.stream().limit(5).toList()
+                        + "; log in " + log);
+            }
+        }
+
+        /** Fails with the process's output when it is not running: nothing but the test may end {@code run}. */
+        void assertRunning(ObserverProcess process) {
+            if (!process.isAlive()) {
+                throw new AssertionError(process.name() + " exited by itself (exit code " + process.exitCode()
+                        + "); output (also in " + log + "):\n" + process.output());
+            }
+        }
+
+        /** Waits as {@link FaultSupport#await} does, but fails at once, with its output, if the process exits. */
+        void awaitWhileRunning(ObserverProcess process, String what, Duration timeout, BooleanSupplier condition)
+                throws InterruptedException {
+            await(what, timeout, () -> !process.isAlive() || condition.getAsBoolean());
+            assertRunning(process);
+        }
+
+        @Override
+        public void close() throws Exception {
+            List<AutoCloseable> all = new ArrayList<>(processes);
+            all.add(hooks);
+            all.add(postgres);
+            closeAll(work, all.toArray(AutoCloseable[]::new));
         }
     }
 
@@ -114,6 +331,34 @@ final class FaultSupport {
             start();
         }
 
+        /**
+         * A shutdown by signal to the postmaster, as {@code pg_ctl stop -m fast|immediate} sends it (SIGINT: sessions
+         * cut, a checkpoint; SIGQUIT: everything stops at once, crash recovery at the next start), then a start on
+         * the same files and port.
+         */
+        synchronized void restart(Shutdown shutdown) throws IOException, InterruptedException {
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().strip());
+            Process kill = new ProcessBuilder("kill", "-" + shutdown.signal, Long.toString(postmaster))
+                    .inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IOException("kill -" + shutdown.signal + " " + postmaster + " failed");
+            }
+            ProcessHandle.of(postmaster).ifPresent(p -> p.onExit().orTimeout(60, TimeUnit.SECONDS).join());
+            server.close(); // its own pg_ctl stop finds no server and says so; it releases the data directory
+            server = null;
+            start();
+        }
+
+        enum Shutdown {
+            FAST("INT"), IMMEDIATE("QUIT");
+
+            private final String signal;
+
+            Shutdown(String signal) {
+                this.signal = signal;
+            }
+        }
+
         int port() {
             return port;
         }
@@ -131,6 +376,131 @@ final class FaultSupport {
             if (server != null) {
                 server.close();
                 server = null;
+            }
+        }
+    }
+
+    /**
+     * Streams row changes in small transactions: inserts, some updates (one in twelve with {@code d = 0}, which
+     * makes the 'ratio' condition fail: a dead letter), one row in fifty a poison row the webhook refuses, a
+     * third of the transactions inside a client trace. Errors (PostgreSQL down, session cut) are retried on a
+     * new connection; the change_log is the truth of what was written.
+     */
+    static final class Writer implements Runnable {
+        /** The table it writes to; the 'ratio' observers divide n by d. */
+        static final String TABLE_DDL = "create table public.items (id bigserial primary key, n int not null, "
+                + "d int not null, poison boolean not null default false)";
+
+        private final FaultSupport.Postgres postgres;
+        private final Random random;
+        private final long pauseMillis;
+        private Thread thread;
+        volatile boolean stop;
+        final AtomicLong committedTx = new AtomicLong();
+        final AtomicLong committedEvents = new AtomicLong();
+        final AtomicLong failures = new AtomicLong();
+
+        /** A writer pausing this long between transactions (60 ms: a trickle; 0: as fast as one session goes). */
+        Writer(FaultSupport.Postgres postgres, Random random, long pauseMillis) {
+            this.postgres = postgres;
+            this.random = random;
+            this.pauseMillis = pauseMillis;
+        }
+
+        Writer start() {
+            thread = Thread.ofPlatform().name("faults-writer").start(this);
+            return this;
+        }
+
+        /** Stops writing and waits for the last transaction to end. */
+        void stop() throws InterruptedException {
+            stop = true;
+            if (thread != null) {
+                thread.join(30_000);
+            }
+        }
+
+        @Override
+        public void run() {
+            Connection c = null;
+            long maxId = 0;
+            while (!stop) {
+                try {
+                    if (c == null) {
+                        c = postgres.connect("faults-writer");
+                        c.setAutoCommit(false);
+                    }
+                    int events = 0;
+                    if (random.nextInt(3) == 0) {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("set local pgobserver.traceparent = '" + traceparent() + "'");
+                        }
+                    }
+                    try (PreparedStatement insert = c.prepareStatement(
+                            "insert into public.items (n, d, poison) values (?, ?, ?) returning id")) {
+                        for (int i = 1 + random.nextInt(3); i > 0; i--) {
+                            insert.setInt(1, random.nextInt(1_000));
+                            insert.setInt(2, 1 + random.nextInt(9));
+                            insert.setBoolean(3, random.nextInt(50) == 0);
+                            try (ResultSet rs = insert.executeQuery()) {
+                                rs.next();
+                                maxId = Math.max(maxId, rs.getLong(1));
+                            }
+                            events++;
+                        }
+                    }
+                    if (maxId > 0 && random.nextInt(3) == 0) {
+                        try (PreparedStatement update = c.prepareStatement(
+                                "update public.items set n = n + 1, d = ? where id = ?")) {
+                            update.setInt(1, random.nextInt(12) == 0 ? 0 : 1 + random.nextInt(9));
+                            update.setLong(2, 1 + (long) random.nextInt((int) Math.min(maxId, Integer.MAX_VALUE)));
+                            events += update.executeUpdate();
+                        }
+                    }
+                    c.commit();
+                    committedTx.incrementAndGet();
+                    committedEvents.addAndGet(events);
+                } catch (SQLException e) {
+                    failures.incrementAndGet();
+                    try {
+                        if (c != null) {
+                            c.close();
+                        }
+                    } catch (SQLException ignored) {
+                        // already broken
+                    }
+                    c = null;
+                    sleep(200);
+                }
+                sleep(pauseMillis);
+            }
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (SQLException ignored) {
+                // closing at the end
+            }
+        }
+
+        private String traceparent() {
+            byte[] trace = new byte[16];
+            byte[] span = new byte[8];
+            random.nextBytes(trace);
+            random.nextBytes(span);
+            trace[0] |= 1;
+            span[0] |= 1;
+            return "00-" + HexFormat.of().formatHex(trace) + "-" + HexFormat.of().formatHex(span) + "-01";
+        }
+
+        private static void sleep(long millis) {
+            if (millis <= 0) {
+                return;
+            }
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -26,6 +26,10 @@ final class ObserverProcess implements AutoCloseable {
     record Line(long seq, String text) {
     }
 
+    /** A one-shot command's end: its exit code and everything it printed. */
+    record Finished(int exitCode, String output) {
+    }
+
     private final String name;
     private final Process process;
     private final List<Line> lines = new ArrayList<>();
@@ -51,6 +55,14 @@ final class ObserverProcess implements AutoCloseable {
                 || k.startsWith("PGOBSERVER_") || k.startsWith("JAVA_TOOL_OPTIONS"));
         builder.environment().putAll(env);
         return new ObserverProcess(name, builder.start(), log);
+    }
+
+    /** Runs a one-shot command ({@code install}, {@code status --json}, {@code dlq ...}) to its end. */
+    static Finished runToEnd(String name, Path log, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        ObserverProcess command = start(name, log, env, args);
+        int code = command.waitFor(120);
+        return new Finished(code, command.output());
     }
 
     private void pump(Path log) {
@@ -82,6 +94,11 @@ final class ObserverProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The exit code once the process has ended. */
+    int exitCode() {
+        return process.exitValue();
     }
 
     /** The sequence number of the last line containing {@code text}, or -1. */

@@ -1,5 +1,8 @@
 package io.pgobserver.bootstrap.faults;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,6 +12,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -28,13 +35,36 @@ import java.util.function.Predicate;
  *
  * <p>A request counts as delivered only when it is answered 2xx at once, in full: answers the observer cannot
  * have seen as a success (late, cut, trickling) never count, so the loss check cannot be fooled by them.
+ *
+ * <p>Beyond the global {@link Mode}, requests can be scripted one by one ({@link #script}), held for a while
+ * before their answer ({@link #hold}) to tell whether two requests for one entity were ever open at once.
  */
 final class WebhookReceiver implements AutoCloseable {
 
     enum Mode { OK, ERROR_5XX, TOO_MANY_REQUESTS, SLOW, RESET, SLOW_BODY }
 
-    /** One request as received; header names lower-cased. */
-    record Request(String method, String path, Map<String, String> headers, byte[] body) {
+    /** A scripted answer for the requests a predicate matches, whatever the mode. */
+    enum Answer {
+        /** 422: a permanent failure, dead-lettered at once. */
+        REFUSE_422,
+        /** 503: a transient failure, retried. */
+        UNAVAILABLE_503,
+        /**
+         * A status line with a NUL byte in it: the HTTP client gives up on it with an error that quotes the line,
+         * so the error text the observer keeps (and dead-letters) holds a NUL, which PostgreSQL text refuses. The
+         * response body would not do: its snippet is stripped of control characters.
+         */
+        NUL_IN_STATUS_LINE
+    }
+
+    /** Two requests for one entity open at once, each sender named by its {@code x-observer-process} header. */
+    record Overlap(String entityId, String firstProcess, String secondProcess) {
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** One request as received; header names lower-cased; the body parsed once (an empty object if not JSON). */
+    record Request(String method, String path, Map<String, String> headers, byte[] body, JsonNode json) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -42,16 +72,37 @@ final class WebhookReceiver implements AutoCloseable {
         String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }
+
+        String eventId() {
+            return json.path("event_id").asText();
+        }
+
+        String entityId() {
+            return json.path("entity_id").asText();
+        }
+
+        private static JsonNode parse(byte[] body) {
+            try {
+                return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+            } catch (IOException e) {
+                return JSON.createObjectNode();
+            }
+        }
     }
 
     private final ServerSocket server;
     private final ExecutorService connections = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread acceptor;
     private volatile Mode mode = Mode.OK;
-    private volatile Predicate<Request> reject = r -> false;
+    private final List<Map.Entry<Predicate<Request>, Answer>> scripts = new CopyOnWriteArrayList<>();
     private volatile boolean keepRequests;
+    private volatile Duration hold = Duration.ZERO;
     private final Map<String, AtomicInteger> delivered = new ConcurrentHashMap<>();
-    private final List<Request> kept = new CopyOnWriteArrayList<>();
+    /** Arrival order and 2xx order; plain lists under a lock, since tens of thousands are kept. */
+    private final List<Request> kept = new ArrayList<>();
+    private final List<Request> succeeded = new ArrayList<>();
+    private final Map<String, List<Request>> open = new HashMap<>();
+    private final List<Overlap> overlaps = new CopyOnWriteArrayList<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong misbehaved = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -75,7 +126,30 @@ final class WebhookReceiver implements AutoCloseable {
 
     /** Requests this predicate matches are answered 422, a permanent failure, whatever the mode. */
     void rejectWhen(Predicate<Request> predicate) {
-        this.reject = predicate;
+        script(predicate, Answer.REFUSE_422);
+    }
+
+    /** Requests this predicate matches get this answer, whatever the mode; the first matching script wins. */
+    void script(Predicate<Request> predicate, Answer answer) {
+        scripts.add(Map.entry(predicate, answer));
+    }
+
+    /** Drops every script: requests are answered by the mode again. */
+    void unscript() {
+        scripts.clear();
+    }
+
+    /**
+     * Holds each request this long before answering it, and records every {@link Overlap}: a request for an
+     * entity arriving while another for the same entity is still held. A request whose client hangs up while
+     * held stops being open at once (an observer that cancels its call is not processing the entity anymore).
+     */
+    void hold(Duration duration) {
+        this.hold = duration;
+    }
+
+    List<Overlap> overlaps() {
+        return List.copyOf(overlaps);
     }
 
     /** Keeps every request (bodies included) for inspection; off by default to keep memory flat. */
@@ -83,8 +157,30 @@ final class WebhookReceiver implements AutoCloseable {
         this.keepRequests = true;
     }
 
+    /** The requests received, in arrival order. */
     List<Request> requests() {
-        return List.copyOf(kept);
+        synchronized (kept) {
+            return List.copyOf(kept);
+        }
+    }
+
+    /** The requests answered 2xx, in the order they were. */
+    List<Request> successes() {
+        synchronized (succeeded) {
+            return List.copyOf(succeeded);
+        }
+    }
+
+    /** How many times each key (of a request answered 2xx) was answered 2xx. */
+    Map<String, Integer> successesBy(Function<Request, String> key) {
+        Map<String, Integer> counts = new HashMap<>();
+        successes().forEach(r -> counts.merge(key.apply(r), 1, Integer::sum));
+        return counts;
+    }
+
+    /** Extra 2xx answers for one {@code webhook-id}: each is an action delivered again. */
+    long duplicates() {
+        return delivered().values().stream().mapToLong(n -> n - 1).sum();
     }
 
     /** Delivery ids answered 2xx, with how many times each was. */
@@ -134,7 +230,12 @@ final class WebhookReceiver implements AutoCloseable {
                 }
                 requests.incrementAndGet();
                 if (keepRequests) {
-                    kept.add(request);
+                    synchronized (kept) {
+                        kept.add(request);
+                    }
+                }
+                if (!hold.isZero()) {
+                    holdOpen(request, socket, in);
                 }
                 if (!answer(socket, out, request)) {
                     return;
@@ -145,12 +246,67 @@ final class WebhookReceiver implements AutoCloseable {
         }
     }
 
+    /** Keeps the request open for the hold, or until the client hangs up; records overlaps per entity. */
+    private void holdOpen(Request request, Socket socket, InputStream in) throws IOException, InterruptedException {
+        String entity = request.entityId();
+        String process = String.valueOf(request.header("x-observer-process"));
+        synchronized (open) {
+            List<Request> same = open.computeIfAbsent(entity, k -> new ArrayList<>());
+            for (Request other : same) {
+                overlaps.add(new Overlap(entity, String.valueOf(other.header("x-observer-process")), process));
+            }
+            same.add(request);
+        }
+        socket.setSoTimeout(10);
+        try {
+            long end = System.nanoTime() + hold.toNanos();
+            while (System.nanoTime() < end) {
+                if (in.available() == 0 && hungUp(in)) {
+                    return;
+                }
+            }
+        } finally {
+            socket.setSoTimeout(0);
+            synchronized (open) {
+                open.get(entity).remove(request);
+            }
+        }
+    }
+
+    /** Whether the client closed the connection (a read that ends the stream), without consuming data. */
+    private static boolean hungUp(InputStream in) throws IOException {
+        in.mark(1);
+        try {
+            if (in.read() == -1) {
+                return true;
+            }
+            in.reset();
+            return false;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
+    }
+
     /** Answers one request; false when the connection is to be dropped. */
     private boolean answer(Socket socket, OutputStream out, Request request) throws IOException, InterruptedException {
-        if (reject.test(request)) {
+        Answer scripted = scripts.stream().filter(e -> e.getKey().test(request)).map(Map.Entry::getValue)
+                .findFirst().orElse(null);
+        if (scripted == Answer.REFUSE_422) {
             rejected.incrementAndGet();
             write(out, 422, "Unprocessable Content", "", "rejected");
             return true;
+        }
+        if (scripted == Answer.UNAVAILABLE_503) {
+            misbehaved.incrementAndGet();
+            write(out, 503, "Service Unavailable", "", "scripted outage");
+            return true;
+        }
+        if (scripted == Answer.NUL_IN_STATUS_LINE) {
+            misbehaved.incrementAndGet();
+            out.write(("HTTP/1.1 4" + (char) 0 + "00 Bad" + (char) 0 + "Request\r\nContent-Length: 0\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return false;
         }
         Mode now = mode;
         if (now != Mode.OK) {
@@ -166,11 +322,21 @@ final class WebhookReceiver implements AutoCloseable {
                 if (count != null) {
                     count.incrementAndGet();
                 }
+                if (keepRequests) {
+                    synchronized (succeeded) {
+                        succeeded.add(request);
+                    }
+                }
                 try {
                     write(out, 200, "OK", "", "ok");
                 } catch (IOException e) {
                     if (count != null) {
                         count.decrementAndGet();
+                    }
+                    if (keepRequests) {
+                        synchronized (succeeded) {
+                            succeeded.remove(request);
+                        }
                     }
                     throw e;
                 }
@@ -252,7 +418,7 @@ final class WebhookReceiver implements AutoCloseable {
             String length = headers.get("content-length");
             body = length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length));
         }
-        return new Request(parts[0], parts.length > 1 ? parts[1] : "", headers, body);
+        return new Request(parts[0], parts.length > 1 ? parts[1] : "", headers, body, Request.parse(body));
     }
 
     private static String line(InputStream in) throws IOException {

@@ -1,0 +1,190 @@
+package io.pgobserver.bootstrap.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.pgobserver.bootstrap.faults.FaultSupport.Postgres.Shutdown;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static io.pgobserver.bootstrap.faults.FaultSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Database faults never end {@code run}: PostgreSQL restarted three times (fast, immediate, fast) and every session
+ * terminated twice while a writer streams rows. The observer process must stay up throughout, report unready on
+ * {@code /health/ready} (503) while it cannot read the stream and ready (200) once it can, and deliver every event.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DatabaseFaultsIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final long seed = Long.getLong("faults.seed", System.nanoTime());
+    private FaultSupport.Rig rig;
+    private Readiness readiness;
+
+    @BeforeAll
+    void start() throws Exception {
+        rig = FaultSupport.Rig.start("database-faults", FaultSupport.Writer.TABLE_DDL);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (readiness != null) {
+            readiness.stop();
+        }
+        rig.close();
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void restarts_and_terminated_sessions_never_end_run_and_lose_nothing() throws Exception {
+        int adminPort = FaultSupport.freePort();
+        var config = rig.config("items.yaml", "database-faults", adminPort, "", """
+                items:
+                  entity: public.items
+                  actions:
+                    - { type: webhook, url: "%s" }
+                  retry: { max_attempts: 1000, initial_backoff: 50ms, max_backoff: 500ms }
+                """.formatted(rig.hooks.url("/hooks/items")));
+        rig.install(config, "public.items");
+        ObserverProcess observer = rig.run("items", config, Map.of());
+        readiness = Readiness.watch(adminPort);
+        await("/health/ready 200", Duration.ofMinutes(2), () -> readiness.last() == 200);
+        Random random = new Random(seed);
+        FaultSupport.Writer writer = new FaultSupport.Writer(rig.postgres, new Random(random.nextLong()), 5).start();
+
+        List<String> faults = new ArrayList<>();
+        for (Object fault : List.of(Shutdown.FAST, "terminate", Shutdown.IMMEDIATE, "terminate", Shutdown.FAST)) {
+            int delivered = rig.hooks.successes().size();
+            rig.awaitWhileRunning(observer, "deliveries before the next fault", Duration.ofMinutes(1),
+                    () -> rig.hooks.successes().size() > delivered + 20);
+            Thread.sleep(random.nextInt(1_000));
+            int mark = readiness.mark();
+            if (fault instanceof Shutdown shutdown) {
+                rig.postgres.restart(shutdown);
+                faults.add("restart -m " + shutdown.name().toLowerCase(java.util.Locale.ROOT));
+                rig.awaitWhileRunning(observer, "/health/ready 503 then 200 after the " + shutdown + " restart",
+                        Duration.ofMinutes(1),
+                        () -> readiness.unreadyThenReady(mark));
+            } else {
+                int terminated = FaultSupport.terminateAllSessions(rig.postgres);
+                faults.add("terminated " + terminated + " sessions");
+                // Reconnecting can take less than a poll of the probe: only ready-again and delivering is required.
+                int after = rig.hooks.successes().size();
+                rig.awaitWhileRunning(observer, "deliveries and /health/ready 200 after the sessions were terminated",
+                        Duration.ofMinutes(1),
+                        () -> rig.hooks.successes().size() > after + 20 && readiness.last() == 200);
+            }
+            rig.assertRunning(observer);
+        }
+        writer.stop();
+        List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres);
+        rig.assertAllDelivered(observer, rows, "/hooks/items", Duration.ofMinutes(2));
+        rig.assertRunning(observer);
+        System.out.printf("DatabaseFaultsIT (seed %d): %s; %d events (%d writes failed under the faults), "
+                        + "duplicates %d, lost 0; /health/ready answers: %s%n", seed, faults, rows.size(),
+                writer.failures.get(), rig.hooks.duplicates(), readiness.transitions());
+        assertThat(rows.size()).as("events written").isGreaterThan(200);
+        // What an operator sees afterwards: the consumer active, nothing left to handle.
+        JsonNode status = status(config);
+        assertThat(status).as("status --json exits 0 with one object").isNotNull();
+        assertThat(status.path("active").asBoolean()).as("status --json: %s", status).isTrue();
+        rig.awaitWhileRunning(observer, "status --json to show no lag", Duration.ofSeconds(30), () -> {
+            JsonNode now = status(config);
+            return now != null && now.path("lag").path("events").asLong(-1) == 0;
+        });
+        assertThat(observer.stop()).as("exit code after SIGTERM").isZero();
+    }
+
+    /** What {@code status --json} prints, or null when it does not exit 0. */
+    private JsonNode status(java.nio.file.Path config) {
+        try {
+            ObserverProcess.Finished status = ObserverProcess.runToEnd("status", rig.log, Map.of(), "status", "--json",
+                    "--config", config.toString());
+            String out = status.output();
+            return status.exitCode() == 0 ? JSON.readTree(out.substring(out.indexOf('{'))) : null;
+        } catch (java.io.IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Polls {@code /health/ready} every 50 ms, keeping each change of answer (-1: nothing answered). */
+    private static final class Readiness {
+        private final int port;
+        private final List<Integer> answers = new ArrayList<>();
+        private final Thread poller;
+        private volatile boolean stop;
+
+        private Readiness(int port) {
+            this.port = port;
+            this.poller = Thread.ofPlatform().daemon().name("readiness").start(this::poll);
+        }
+
+        static Readiness watch(int port) {
+            return new Readiness(port);
+        }
+
+        private void poll() {
+            while (!stop) {
+                int status = FaultSupport.httpStatus(port, "/health/ready");
+                synchronized (answers) {
+                    if (answers.isEmpty() || answers.getLast() != status) {
+                        answers.add(status);
+                    }
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        int last() {
+            synchronized (answers) {
+                return answers.isEmpty() ? 0 : answers.getLast();
+            }
+        }
+
+        /** How many changes were seen so far: a mark to look after. */
+        int mark() {
+            synchronized (answers) {
+                return answers.size();
+            }
+        }
+
+        /** Since the mark: a 503, then a 200 after it, and 200 now. */
+        boolean unreadyThenReady(int mark) {
+            synchronized (answers) {
+                List<Integer> since = answers.subList(mark, answers.size());
+                int unready = since.indexOf(503);
+                return unready >= 0 && since.subList(unready, since.size()).contains(200) && answers.getLast() == 200;
+            }
+        }
+
+        List<Integer> transitions() {
+            synchronized (answers) {
+                return List.copyOf(answers);
+            }
+        }
+
+        void stop() throws InterruptedException {
+            stop = true;
+            poller.join(5_000);
+        }
+    }
+}
