@@ -83,15 +83,29 @@ final class FaultSupport {
     }
 
     /**
+     * A condition on change_log row {@code l}: the consumer's saved checkpoint covers it. The checkpoint is (batch,
+     * after_id): every row visible in the snapshot that ends the done batches, and the rows of the batch in progress
+     * (visible in its end snapshot) up to after_id. Read from the tables the observer writes, as an operator would.
+     */
+    static String coveredByCheckpoint(String consumer) {
+        if (!consumer.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("consumer " + consumer);
+        }
+        return "exists (select 1 from pgobserver.checkpoints k "
+                + "join pgobserver.batches d on d.consumer = k.consumer and d.seq = k.batch - 1 "
+                + "left join pgobserver.batches b on b.consumer = k.consumer and b.seq = k.batch "
+                + "where k.consumer = '" + consumer + "' and (pg_visible_in_snapshot(l.txid, d.snapshot_to) "
+                + "or (b.seq is not null and pg_visible_in_snapshot(l.txid, b.snapshot_to) and l.id <= k.after_id)))";
+    }
+
+    /**
      * How many change_log rows the consumer's saved checkpoint does not yet cover; -1 while the database is
      * unreachable.
      */
     static long uncovered(Postgres postgres, String consumer) {
         try (Connection c = postgres.connect("faults-admin");
              java.sql.PreparedStatement s = c.prepareStatement("select count(*) from pgobserver.change_log l "
-                     + "where not exists (select 1 from pgobserver.checkpoints k where k.consumer = ? "
-                     + "and (l.txid, l.id) <= (k.txid, k.\"offset\"))")) {
-            s.setString(1, consumer);
+                     + "where not " + coveredByCheckpoint(consumer))) {
             try (java.sql.ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
