@@ -4,7 +4,6 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
-import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
 import io.pgobserver.application.ActionExecutors;
 import io.pgobserver.application.EventPipeline;
 import io.pgobserver.application.ProcessEvent;
@@ -94,7 +93,7 @@ public final class CoreModule extends AbstractModule {
     ProcessEvent processEvent(Tracer tracer, List<Observer> observers, ActionExecutors executors,
                               DeadLetters deadLetters, Deliveries deliveries, Metrics metrics, Sleeper sleeper,
                               Clock clock) {
-        return new ProcessEvent(tracer, NoopTracingModule.tracer(), config.tracing(), observers, executors,
+        return new ProcessEvent(tracer, Tracer.noop(), config.tracing(), observers, executors,
                 deadLetters, config.deduplicate() ? deliveries : null, metrics, sleeper, null, clock);
     }
 

@@ -1,12 +1,12 @@
 package io.pgobserver.bootstrap.actions;
 
+import io.pgobserver.domain.trace.Tracer;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import io.pgobserver.adapters.actions.ActionsModule;
-import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
 import io.pgobserver.application.ActionExecutors;
 import io.pgobserver.application.EventCompletion;
 import io.pgobserver.application.ProcessEvent;
@@ -78,7 +78,7 @@ class WebhookDeliveryIT {
         ActionExecutors executors = new ActionExecutors(
                 actions.getInstance(Key.get(new TypeLiteral<Set<ActionExecutor>>() { })));
         executors.validate(List.of(observer));
-        return new ProcessEvent(tracer, NoopTracingModule.tracer(), TracingSettings.defaults(), List.of(observer),
+        return new ProcessEvent(tracer, Tracer.noop(), TracingSettings.defaults(), List.of(observer),
                 executors, deadLetters, new InMemoryDeliveries(), Metrics.NOOP, waits::add, () -> 0.5,
                 Clock.systemUTC());
     }

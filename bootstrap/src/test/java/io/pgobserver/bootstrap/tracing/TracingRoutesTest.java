@@ -5,7 +5,6 @@ import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Names;
-import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
 import io.pgobserver.adapters.tracing.otel.OtelTracingModule;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.ConfigLoader;
@@ -225,7 +224,7 @@ class TracingRoutesTest {
         Tracer tracer = booted.get(Tracer.class);
         assertThat(tracer.isEnabled()).as("tracer enabled").isEqualTo(expected.enabled());
         if (!expected.enabled()) {
-            assertThat(tracer).isSameAs(NoopTracingModule.tracer());
+            assertThat(tracer).isSameAs(Tracer.noop());
         }
         TracingSettings effective = booted.get(TracingSettings.class);
         assertThat(effective.exporter()).as("exporter").isEqualTo(expected.exporter());
@@ -314,7 +313,7 @@ class TracingRoutesTest {
 
         assertThat(booted.tracingAdapter()).isEqualTo(NOOP);
         Tracer tracer = booted.get(Tracer.class);
-        assertThat(tracer).isSameAs(NoopTracingModule.tracer());
+        assertThat(tracer).isSameAs(Tracer.noop());
         assertThat(tracer.isEnabled()).isFalse();
         assertThat(booted.get(TracingSettings.class).enabled()).isFalse();
         assertThat(booted.get(TracingSettings.class).exporter()).isEqualTo("console");
@@ -349,7 +348,7 @@ class TracingRoutesTest {
         void theObserverRunsOnTheNoopTracer(Route route) throws IOException {
             Boot.Booted booted = boot(load(route), catalog);
             assertThat(booted.tracingAdapter()).isEqualTo(NOOP);
-            assertThat(booted.get(Tracer.class)).isSameAs(NoopTracingModule.tracer());
+            assertThat(booted.get(Tracer.class)).isSameAs(Tracer.noop());
             assertThat(booted.get(Tracer.class).isEnabled()).isFalse();
         }
 

@@ -9,6 +9,11 @@ package io.pgobserver.domain.trace;
  */
 public interface Span {
 
+    /** The span that records nothing and propagates the upstream context: what {@link Tracer#noop()} starts. */
+    static Span noop() {
+        return NoopSpan.INSTANCE;
+    }
+
     /** True when attributes and events set on this span will be exported. */
     boolean isRecording();
 

@@ -71,7 +71,7 @@ final class OtelSdk {
         } else {
             exports = List.of();
             tracerProvider = null;
-            tracer = UntracedTracer.INSTANCE;
+            tracer = Tracer.noop();
         }
     }
 

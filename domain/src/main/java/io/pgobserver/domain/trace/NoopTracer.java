@@ -1,13 +1,10 @@
-package io.pgobserver.adapters.tracing.noop;
-
-import io.pgobserver.domain.trace.Span;
-import io.pgobserver.domain.trace.SpanKind;
-import io.pgobserver.domain.trace.TraceContext;
-import io.pgobserver.domain.trace.Tracer;
+package io.pgobserver.domain.trace;
 
 /**
- * The tracer when tracing is off: every span is {@link NoopSpan#INSTANCE}, so a traced code path costs a
- * few virtual calls and allocates nothing (DESIGN.md §5). Modelled on OpenTelemetry's {@code DefaultTracer}.
+ * The tracer when tracing is off ({@link Tracer#noop()}): every span is {@link NoopSpan#INSTANCE}, so a traced
+ * code path costs a few virtual calls and allocates nothing. Modelled on OpenTelemetry's {@code DefaultTracer}:
+ * one instance for the whole process, installed by {@code adapters-tracing-noop} and reused by any tracing
+ * adapter whose settings turn spans off.
  */
 final class NoopTracer implements Tracer {
 
