@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.postgres;
 
-import io.pgobserver.domain.config.DatabaseSettings;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;

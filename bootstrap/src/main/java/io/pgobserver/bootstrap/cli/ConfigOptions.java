@@ -1,6 +1,5 @@
 package io.pgobserver.bootstrap.cli;
 
-import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.ConfigLoader;
 import io.pgobserver.bootstrap.config.Configuration;
 import picocli.CommandLine.Option;
@@ -29,13 +28,11 @@ public final class ConfigOptions {
         return new ConfigLoader(environment).load(config, overrides);
     }
 
-    /** Loads the configuration of a command that needs the database: without {@code database.url}, exit 2. */
+    /**
+     * Loads the configuration of a command that runs the observer: a section it cannot run without (such as
+     * {@code database.url}) stops it with exit 2.
+     */
     public Configuration loadWithDatabase() {
-        Configuration loaded = load();
-        if (loaded.database() == null) {
-            throw new ConfigException("database.url is required: set it in the file or export DATABASE_URL "
-                    + "(jdbc:postgresql://host:5432/db or postgres://user:pass@host:5432/db)");
-        }
-        return loaded;
+        return load().requireForRun();
     }
 }

@@ -2,11 +2,8 @@ package io.pgobserver.bootstrap.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +17,7 @@ import java.util.Map;
 final class EnvironmentOverrides {
 
     /** Every variable read here, for the docs check. */
-    static final List<String> VARIABLES = List.of("DATABASE_URL", "OTEL_SDK_DISABLED", "OTEL_SERVICE_NAME",
+    static final List<String> VARIABLES = List.of("OTEL_SDK_DISABLED", "OTEL_SERVICE_NAME",
             "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
             "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
             "OTEL_RESOURCE_ATTRIBUTES", "TRACING_ENABLED", "TRACING_SERVICE_NAME", "TRACING_EXPORTER",
@@ -41,10 +38,6 @@ final class EnvironmentOverrides {
     }
 
     void applyTo(ObjectNode root) {
-        String databaseUrl = get("DATABASE_URL");
-        if (databaseUrl != null) {
-            Trees.set(root, "database.url", databaseUrl);
-        }
         applyOpenTelemetry(root);
         applyOwn(root);
         if ("true".equalsIgnoreCase(get("OTEL_SDK_DISABLED"))) {
@@ -142,45 +135,5 @@ final class EnvironmentOverrides {
                     URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8));
         }
         return out;
-    }
-
-    /**
-     * A {@code postgres://user:pass@host:port/db?params} URL as JDBC URL, user and password. A JDBC URL comes
-     * back as it is, with null user and password.
-     */
-    static List<String> splitDatabaseUrl(String key, String url) {
-        List<String> out = new ArrayList<>(3);
-        if (url.startsWith("jdbc:postgresql:")) {
-            out.add(url);
-            out.add(null);
-            out.add(null);
-            return out;
-        }
-        if (!url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
-            throw new ConfigException(key + " must be jdbc:postgresql://host:port/db or postgres://user:pass@host:port/db");
-        }
-        try {
-            URI uri = new URI(url);
-            if (uri.getHost() == null) {
-                throw new ConfigException(key + " has no host: use postgres://user:pass@host:port/db");
-            }
-            String user = null;
-            String password = null;
-            if (uri.getRawUserInfo() != null) {
-                String[] parts = uri.getRawUserInfo().split(":", 2);
-                user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
-                password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
-            }
-            String jdbc = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
-                    + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-            out.add(jdbc);
-            out.add(user);
-            out.add(password);
-            return out;
-        } catch (URISyntaxException e) {
-            // The message would echo the URL, password included.
-            throw new ConfigException(key + " is not a valid URL: use postgres://user:pass@host:port/db");
-        }
     }
 }

@@ -73,6 +73,8 @@ class DocsCoverageTest {
     @Test
     void every_environment_variable_is_in_the_guide() throws IOException {
         Set<String> variables = new LinkedHashSet<>(EnvironmentOverrides.VARIABLES);
+        variables.addAll(ConfigSchema.classPath().variables());
+        assertThat(variables).as("the adapters' own variables").contains("DATABASE_URL");
         variables.addAll(logbackVariables());
         assertThat(variables).contains("PGOBSERVER_LOG_LEVEL");
         String guide = Files.readString(GUIDE);

@@ -1,4 +1,4 @@
-package io.pgobserver.domain.config;
+package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.observer.Secret;
 
@@ -17,7 +17,7 @@ import java.util.Set;
  * @param templatesDir   where named email templates live
  * @param smtp           the mail server, or null when no email action is configured
  */
-public record ActionsSettings(Duration connectTimeout, Duration readTimeout, Set<String> allowedHosts,
+record ActionsSettings(Duration connectTimeout, Duration readTimeout, Set<String> allowedHosts,
                               Path templatesDir, Smtp smtp) {
 
     public ActionsSettings {
@@ -27,7 +27,7 @@ public record ActionsSettings(Duration connectTimeout, Duration readTimeout, Set
         templatesDir = templatesDir == null ? Path.of("templates") : templatesDir;
     }
 
-    public static ActionsSettings defaults() {
+    static ActionsSettings defaults() {
         return new ActionsSettings(null, null, null, null, null);
     }
 
@@ -36,7 +36,7 @@ public record ActionsSettings(Duration connectTimeout, Duration readTimeout, Set
      *
      * @param security {@code starttls} (default), {@code ssl} or {@code none}
      */
-    public record Smtp(String host, int port, String user, Secret password, String security, String from,
+    record Smtp(String host, int port, String user, Secret password, String security, String from,
                        Duration timeout) {
         public static final Set<String> SECURITY = Set.of("starttls", "ssl", "none");
 
