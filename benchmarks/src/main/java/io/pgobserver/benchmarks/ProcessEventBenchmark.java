@@ -28,7 +28,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ProcessEvent.process(event, EventCompletion.NONE)} on in-memory fakes, three ways (DESIGN.md §5):
+ * {@code ProcessEvent.process(event, EventCompletion.NONE)} on in-memory fakes, three ways:
  * {@code none} is {@link UntracedProcessEvent} (the use case with its tracing calls compiled out), {@code noop}
  * the real use case on the no-op adapter, {@code otel} the real use case on the OpenTelemetry adapter at 100%
  * sampling with the batch span processor and an in-process exporter. Each runs in its own fork, so each has the

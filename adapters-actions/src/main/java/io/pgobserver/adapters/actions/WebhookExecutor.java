@@ -28,7 +28,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Sends the event as JSON to a URL (DESIGN.md §3): W3C {@code traceparent}/{@code tracestate} of the action's
+ * Sends the event as JSON to a URL: W3C {@code traceparent}/{@code tracestate} of the action's
  * span, the Standard Webhooks headers, and the configured extra headers.
  */
 @Singleton

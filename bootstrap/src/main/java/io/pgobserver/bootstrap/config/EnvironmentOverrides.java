@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The environment variables of DESIGN.md §3, written over the file's tree. The OpenTelemetry standard variables
+ * The environment variables of docs/guide.md, written over the file's tree. The OpenTelemetry standard variables
  * go first and pg-observer's own (TRACING_*, JAEGER_*, ZIPKIN_*) after them, so the more specific name wins
  * when both are set; {@code OTEL_SDK_DISABLED=true} turns tracing off whatever else says.
  */

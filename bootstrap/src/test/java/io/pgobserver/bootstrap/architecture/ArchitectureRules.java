@@ -14,7 +14,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The module rules of DESIGN.md §1 as ArchUnit rules over a package layout, so the same rules check the product
+ * The module rules of docs/architecture.md as ArchUnit rules over a package layout, so the same rules check the product
  * ({@code io.pgobserver}) and, in {@code ArchitectureRulesFailTest}, a fixture of deliberately bad classes.
  */
 final class ArchitectureRules {
@@ -59,13 +59,13 @@ final class ArchitectureRules {
     static ArchRule domainUsesOnlyTheJdk(Layout l) {
         return classes().that().resideInAPackage(l.domain())
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", l.domain())
-                .because("the domain depends on the JDK only (DESIGN.md §1)");
+                .because("the domain depends on the JDK only");
     }
 
     static ArchRule applicationUsesOnlyTheJdkAndTheDomain(Layout l) {
         return classes().that().resideInAPackage(l.application())
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", l.domain(), l.application())
-                .because("use cases depend on the domain and the JDK only: no Guice, no Jackson (DESIGN.md §1)");
+                .because("use cases depend on the domain and the JDK only: no Guice, no Jackson");
     }
 
     /** Adapter packages may not use each other: {@code adapters.X} never depends on {@code adapters.Y}. */
@@ -77,26 +77,26 @@ final class ArchitectureRules {
                         return c.getPackageName().startsWith(l.root() + ".adapters.")
                                 && !c.getPackageName().startsWith(l.root() + ".adapters." + a);
                     }
-                }).because("adapters never depend on each other (DESIGN.md §1)")).toList();
+                }).because("adapters never depend on each other")).toList();
     }
 
     static ArchRule nothingDependsOnBootstrap(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.bootstrap())
                 .should().dependOnClassesThat().resideInAPackage(l.bootstrap())
-                .because("bootstrap assembles everything and nothing depends on it (DESIGN.md §1)");
+                .because("bootstrap assembles everything and nothing depends on it");
     }
 
     static ArchRule openTelemetryOnlyInItsAdapter(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.adapter("tracing.otel"))
                 .should().dependOnClassesThat().resideInAnyPackage("io.opentelemetry..")
-                .because("OpenTelemetry types appear only in adapters-tracing-otel (DESIGN.md §1)");
+                .because("OpenTelemetry types appear only in adapters-tracing-otel");
     }
 
     static ArchRule databaseAccessOnlyInThePostgresAdapter(Layout l) {
         return noClasses().that().resideOutsideOfPackages(l.adapter("postgres"), l.demo(), l.bench())
                 .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.jdbi..",
                         "org.postgresql..", "org.flywaydb..", "com.zaxxer.hikari..")
-                .because("JDBC and JDBI appear only in adapters-postgres (DESIGN.md §1); the demo and the bench "
+                .because("JDBC and JDBI appear only in adapters-postgres; the demo and the bench "
                         + "load run, which play the application writing rows, are the exceptions");
     }
 
@@ -104,7 +104,7 @@ final class ArchitectureRules {
         return noClasses().that().resideOutsideOfPackage(l.adapter("actions"))
                 .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "okio..", "jakarta.mail..",
                         "org.eclipse.angus..")
-                .because("OkHttp and mail appear only in adapters-actions (DESIGN.md §1)");
+                .because("OkHttp and mail appear only in adapters-actions");
     }
 
     /** An adapter's only public class is its Guice module, which is also its {@code Adapter} descriptor. */
@@ -122,6 +122,6 @@ final class ArchitectureRules {
                         }
                     }
                 })
-                .because("implementations are package-private behind one Guice module per adapter (DESIGN.md §1)");
+                .because("implementations are package-private behind one Guice module per adapter");
     }
 }

@@ -83,6 +83,29 @@ class DocsCoverageTest {
                 .isEmpty();
     }
 
+    /**
+     * The repository explains itself: no source, build file or document cites a design document that is not in
+     * it ({@code docs/architecture.md} is the design reference).
+     */
+    @Test
+    void nothing_cites_a_design_document_outside_the_repository() throws IOException {
+        Path root = ExampleConfigsTest.DOCS.getParent();
+        String outside = "DESIGN" + ".md";
+        try (var files = Files.walk(root)) {
+            List<Path> citing = files.filter(Files::isRegularFile)
+                    .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/.git/"))
+                    .filter(p -> p.toString().matches(".*\\.(java|md|xml|yaml|yml|sh|properties)$"))
+                    .filter(p -> {
+                        try {
+                            return Files.readString(p).contains(outside);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }).toList();
+            assertThat(citing).as("files citing " + outside).isEmpty();
+        }
+    }
+
     /** Leaf paths: mappings are walked, the observers' names become {@code <name>}, list items {@code []}. */
     private static void flatten(JsonNode node, String path, Set<String> out) {
         if (node.isObject() && !node.isEmpty()) {

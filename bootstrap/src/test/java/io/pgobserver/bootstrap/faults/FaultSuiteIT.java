@@ -29,7 +29,7 @@ import static io.pgobserver.bootstrap.faults.FaultSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The end-to-end fault suite (DESIGN.md §4): the packaged jar runs as two child processes sharing one consumer
+ * The end-to-end fault suite: the packaged jar runs as two child processes sharing one consumer
  * (one active, one standby) against an embedded PostgreSQL, a scriptable webhook target and an OTLP/HTTP trace
  * backend, while a writer streams row changes. Faults are injected one after another at random moments:
  * SIGKILL of the active observer (the standby takes over), SIGKILL of both, PostgreSQL restarted, the
@@ -321,7 +321,7 @@ class FaultSuiteIT {
         traces.release();
     }
 
-    /** Telemetry never harms delivery (DESIGN.md §4): while the backend is out, webhooks keep arriving. */
+    /** Telemetry never harms delivery: while the backend is out, webhooks keep arriving. */
     private void deliveriesGoOn(String outage) throws InterruptedException {
         int before = hooks.delivered().size();
         await("deliveries while " + outage, Duration.ofMinutes(1), () -> hooks.delivered().size() >= before + 20);

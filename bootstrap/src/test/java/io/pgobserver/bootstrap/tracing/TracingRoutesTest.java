@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Every configuration route of DESIGN.md §3 that chooses or disables tracing, and every exporter, each through the
+ * Every configuration route of docs/guide.md that chooses or disables tracing, and every exporter, each through the
  * whole boot: a configuration file, an environment and {@code --set} flags loaded by {@link ConfigLoader}, then the
  * injector from {@link Boot#boot} with the adapters on the class path (or a catalog without the OpenTelemetry
  * one). No service is started: the database URL points nowhere, and nothing may touch it or a trace backend.

@@ -1,7 +1,7 @@
 package io.pgobserver.domain.trace;
 
 /**
- * One timed operation of the span tree (DESIGN.md §2).
+ * One timed operation of the span tree (docs/architecture.md).
  *
  * <p>Callers check {@link #isRecording()} before computing attribute values that cost anything: a span that
  * is not recording (tracing off, or not sampled) ignores every call, and implementations must make those
