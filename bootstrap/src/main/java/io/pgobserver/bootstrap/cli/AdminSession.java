@@ -4,7 +4,6 @@ import ch.qos.logback.classic.Level;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import io.pgobserver.bootstrap.config.Configuration;
-import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.Services;
 import io.pgobserver.domain.spi.Lifecycle;
@@ -40,7 +39,7 @@ final class AdminSession implements AutoCloseable {
         Configuration loaded = options.loadWithDatabase();
         loaded.warnings().forEach(LOG::warn);
         Configuration config = loaded.withoutEndpoints();
-        Boot.Booted booted = Boot.boot(config, AdapterCatalog.discover());
+        Boot.Booted booted = Boot.boot(config, options.catalog());
         Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
         services.start();

@@ -2,7 +2,10 @@ package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.bootstrap.config.ConfigLoader;
 import io.pgobserver.bootstrap.config.Configuration;
+import io.pgobserver.bootstrap.wiring.AdapterCatalog;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,11 +24,24 @@ public final class ConfigOptions {
                     + "file and the environment.")
     List<String> overrides = new ArrayList<>();
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     /** The environment the commands read; tests replace it. */
     static Map<String, String> environment = System.getenv();
 
+    /** The installed adapters, from the root command. */
+    public AdapterCatalog catalog() {
+        CommandSpec root = command;
+        while (root.parent() != null) {
+            root = root.parent();
+        }
+        return root.userObject() instanceof PgObserverCommand pgObserver ? pgObserver.catalog()
+                : AdapterCatalog.discover();
+    }
+
     public Configuration load() {
-        return new ConfigLoader(environment).load(config, overrides);
+        return new ConfigLoader(environment, catalog().schema()).load(config, overrides);
     }
 
     /**

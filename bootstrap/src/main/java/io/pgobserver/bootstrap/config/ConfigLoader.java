@@ -61,7 +61,10 @@ public final class ConfigLoader {
      * @param overrides {@code key.path=value} flags, applied last
      */
     public Configuration load(Path file, List<String> overrides) {
-        ObjectNode root = readFile(file);
+        return load(readFile(file), overrides);
+    }
+
+    private Configuration load(ObjectNode root, List<String> overrides) {
         Trees.rewriteStrings(root, "", this::substitute);
         List<String> warnings = new ArrayList<>();
         applyEnvironment(root, warnings);
@@ -75,13 +78,14 @@ public final class ConfigLoader {
         return bind(new Node("", root), warnings);
     }
 
-    /** Loads YAML text with no environment overrides or flags: for tests and examples. */
+    /** Loads YAML text with this loader's environment and no flags: for tests and examples. */
     public Configuration loadYaml(String yaml) {
-        ObjectNode root = parse(yaml, "inline configuration");
-        Trees.rewriteStrings(root, "", this::substitute);
-        List<String> warnings = new ArrayList<>();
-        applyEnvironment(root, warnings);
-        return bind(new Node("", root), warnings);
+        return loadYaml(yaml, List.of());
+    }
+
+    /** Loads YAML text, then this loader's environment, then {@code key=value} flags: for commands outside the core. */
+    public Configuration loadYaml(String yaml, List<String> overrides) {
+        return load(parse(yaml, "inline configuration"), overrides);
     }
 
     /** The core's variables, then each installed section's own ({@code DATABASE_URL} for {@code database.url}). */

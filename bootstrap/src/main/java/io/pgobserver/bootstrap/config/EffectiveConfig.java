@@ -35,6 +35,23 @@ public final class EffectiveConfig {
     }
 
     public static String render(Configuration config) {
+        try {
+            return YAML.writeValueAsString(tree(config));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render the configuration", e);
+        }
+    }
+
+    /** One printed value by its dotted key, such as {@code tracing.exporter}; null when absent. */
+    public static String value(Configuration config, String key) {
+        Object node = tree(config);
+        for (String part : key.split("\\.")) {
+            node = node instanceof Map<?, ?> map ? map.get(part) : null;
+        }
+        return node == null ? null : String.valueOf(node);
+    }
+
+    private static Map<String, Object> tree(Configuration config) {
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> listener = new LinkedHashMap<>();
         listener.put("consumer", config.listener().consumer());
@@ -72,11 +89,7 @@ public final class EffectiveConfig {
             observers.put(o.name(), observer);
         }
         root.put("observers", observers);
-        try {
-            return YAML.writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot render the configuration", e);
-        }
+        return root;
     }
 
     private static Map<String, Object> tracing(TracingSettings t) {

@@ -3,10 +3,10 @@ package io.pgobserver.bootstrap.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.spi.ConfigReader;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -16,8 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A strict reader over one mapping of the configuration tree: every read names its key path in errors, and
@@ -25,8 +23,6 @@ import java.util.regex.Pattern;
  * silently ignored.
  */
 final class Node implements ConfigReader {
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
 
     private final String path;
     private final ObjectNode node;
@@ -143,25 +139,12 @@ final class Node implements ConfigReader {
         return value == null ? fallback : parseDuration(key(name), value);
     }
 
-    /** {@code 500ms}, {@code 1s}, {@code 1.5s}, {@code 2m}, {@code 1h}, {@code 1d}, or ISO-8601 {@code PT1S}. */
+    /** A duration as users write it; a bad one is a configuration error naming the key. */
     static Duration parseDuration(String key, String value) {
-        String text = value.trim().toLowerCase(Locale.ROOT);
-        Matcher m = DURATION.matcher(text);
-        if (m.matches()) {
-            double amount = Double.parseDouble(m.group(1));
-            double millis = switch (m.group(2)) {
-                case "ms" -> amount;
-                case "s" -> amount * 1_000;
-                case "m" -> amount * 60_000;
-                case "h" -> amount * 3_600_000;
-                default -> amount * 86_400_000;
-            };
-            return Duration.ofNanos((long) (millis * 1_000_000));
-        }
         try {
-            return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
-            throw new ConfigException(key + " must be a duration such as 500ms, 1s, 2m or 1h, was '" + value + "'");
+            return Durations.parse(key, value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
         }
     }
 

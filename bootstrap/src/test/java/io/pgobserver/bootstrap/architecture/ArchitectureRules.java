@@ -42,16 +42,16 @@ final class ArchitectureRules {
         }
 
         String demo() {
-            return root + ".bootstrap.demo..";
+            return root + ".adapters.demo..";
         }
 
         String bench() {
-            return root + ".bootstrap.bench..";
+            return root + ".benchmarks.load..";
         }
     }
 
     /** The adapter packages under {@code adapters}: one per Maven module. */
-    static final List<String> ADAPTERS = List.of("postgres", "actions", "conditions", "tracing");
+    static final List<String> ADAPTERS = List.of("postgres", "actions", "conditions", "tracing", "demo");
 
     private ArchitectureRules() {
     }

@@ -31,6 +31,14 @@ public interface Adapter {
         return List.of();
     }
 
+    /**
+     * Subcommands this adapter adds to {@code pg-observer} (picocli command objects, such as the demo's
+     * {@code demo}). They run the observer through the host.
+     */
+    default List<Object> commands(ObserverHost host) {
+        return List.of();
+    }
+
     enum Capability {
         /** {@code Tracer} and {@code Metrics}. At most one tracing adapter is installed. */
         TRACING,
@@ -39,6 +47,8 @@ public interface Adapter {
         /** One {@code ActionExecutor} per action type, bound in a Guice multibinder. */
         ACTIONS,
         /** A {@code ConditionCompiler}. */
-        CONDITIONS
+        CONDITIONS,
+        /** Subcommands, from {@link #commands}. */
+        COMMANDS
     }
 }
