@@ -281,18 +281,19 @@ public final class ConfigLoader {
      */
     private Configuration.ConfiguredAction action(Node node) {
         String type = node.requiredString("type", "the action type, such as webhook").trim().toLowerCase(Locale.ROOT);
-        ActionType<?> actionType = schema.actionTypeFor(type);
-        if (actionType == null) {
+        ConfigSchema.Owned<ActionType<?>> owned = schema.actionType(type);
+        if (owned == null) {
             throw new ConfigException(schema.unknownActionType(node.key("type"), type));
         }
         try {
-            ActionSpec spec = actionType.read(node);
+            ActionSpec spec = owned.part().read(node);
             node.finish();
-            return new Configuration.ConfiguredAction(actionType, spec, node.canonical());
+            return new Configuration.ConfiguredAction(owned.part(), owned.adapter(), spec, node.canonical());
         } catch (ConfigException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(node.path() + ": " + e.getMessage(), e);
+            throw new ConfigException(node.path() + ": " + e.getMessage() + " (" + type + " actions come from "
+                    + owned.adapter() + ")", e);
         }
     }
 

@@ -76,11 +76,6 @@ public final class ConfigSchema {
         return actionTypes.get(name);
     }
 
-    ActionType<?> actionTypeFor(String name) {
-        Owned<ActionType<?>> owned = actionTypes.get(name);
-        return owned == null ? null : owned.part();
-    }
-
     /** The message for a top-level key no installed adapter reads. */
     String unknownSection(String key) {
         String shipped = SHIPPED_SECTIONS.get(key);

@@ -86,12 +86,14 @@ public record Configuration(
      * One action of an observer.
      *
      * @param type     the registered type that read it
+     * @param adapter  the adapter that registered the type, named in errors about the action
      * @param spec     what its adapter runs
      * @param settings the action's mapping rendered canonically (keys sorted): the input of a stable action key
      */
-    public record ConfiguredAction(ActionType<?> type, ActionSpec spec, String settings) {
+    public record ConfiguredAction(ActionType<?> type, String adapter, ActionSpec spec, String settings) {
         public ConfiguredAction {
             Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(adapter, "adapter");
             Objects.requireNonNull(spec, "spec");
             Objects.requireNonNull(settings, "settings");
         }

@@ -85,12 +85,20 @@ public final class CoreModule extends AbstractModule {
                 throw new ConfigException("observers." + d.name() + ": " + e.getMessage(), e);
             }
         }
-        try {
-            executors.validate(observers);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
+        for (int o = 0; o < observers.size(); o++) {
+            try {
+                executors.validate(List.of(observers.get(o)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage() + " (" + adapters(config.observers().get(o)) + ")", e);
+            }
         }
         return List.copyOf(observers);
+    }
+
+    /** Which adapters an observer's actions come from, for an error about one of them. */
+    private static String adapters(Configuration.ObserverDefinition observer) {
+        return observer.actions().stream().map(a -> a.type().name() + " actions come from " + a.adapter())
+                .distinct().collect(java.util.stream.Collectors.joining("; "));
     }
 
     @Provides
