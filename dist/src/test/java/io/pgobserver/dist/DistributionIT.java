@@ -4,6 +4,8 @@ import io.pgobserver.bootstrap.tracing.Await;
 import io.pgobserver.bootstrap.tracing.ExportedSpan;
 import io.pgobserver.bootstrap.tracing.ZipkinServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
@@ -57,6 +59,14 @@ class DistributionIT {
             s.execute("create table public.orders_b (id bigserial primary key, status text not null)");
         }
         hooks = new MockWebServer();
+        // Every webhook answered 200 at once (the default queue would hold each request until a response is
+        // enqueued, and the observer would retry after its timeout).
+        hooks.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return new MockResponse.Builder().code(200).build();
+            }
+        });
         hooks.start();
     }
 
@@ -177,7 +187,8 @@ class DistributionIT {
                 insert("orders_b", "00-" + traceId + "-00f067aa0ba902b7-01");
                 RecordedRequest request = awaitRequest("/full", run);
                 assertThat(request.getHeaders().get("traceparent")).startsWith("00-" + traceId + "-");
-                assertThat(Await.until(Duration.ofSeconds(30), () -> Files.exists(lines))).isTrue();
+                assertThat(Await.until(Duration.ofSeconds(30), () -> Files.exists(lines)))
+                        .as("the example adapter's file; the observer's output:%n%s%n%s", run.out(), run.err()).isTrue();
                 assertThat(Files.readString(lines)).startsWith("shipped ").contains(" created");
                 assertThat(Await.until(Duration.ofSeconds(60), () -> zipkin.spans(traceId).stream()
                         .anyMatch(s -> s.name().equals("execute_action")))).as("spans in Zipkin").isTrue();
