@@ -46,7 +46,7 @@ import static io.pgobserver.application.SpanNames.RECOVERED_FROM_CHECKPOINT;
 import static io.pgobserver.application.SpanNames.SAVE_CHECKPOINT;
 
 /**
- * Processes one change event end to end and traces it as the span tree of DESIGN.md §2: evaluate every
+ * Processes one change event end to end and traces it as the span tree of docs/architecture.md: evaluate every
  * candidate observer's condition, run the matching observers' actions with retries, dead-letter what cannot
  * be done, remember deliveries, pass the event to the checkpoint, record metrics.
  *

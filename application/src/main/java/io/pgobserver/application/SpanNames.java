@@ -1,6 +1,6 @@
 package io.pgobserver.application;
 
-/** The names of the span tree (DESIGN.md §2) and of its attributes, in one place so tests and docs agree. */
+/** The names of the span tree (docs/architecture.md) and of its attributes, in one place so tests and docs agree. */
 public final class SpanNames {
 
     public static final String PROCESS_EVENT = "process_event";

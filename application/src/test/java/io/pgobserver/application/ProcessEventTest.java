@@ -32,7 +32,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The span tree of DESIGN.md §2, asserted exactly, for each way an event can go. */
+/** The span tree of docs/architecture.md, asserted exactly, for each way an event can go. */
 class ProcessEventTest {
 
     private static final TraceContext WRITER =

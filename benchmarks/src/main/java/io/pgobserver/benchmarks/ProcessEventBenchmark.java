@@ -1,6 +1,5 @@
 package io.pgobserver.benchmarks;
 
-import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
 import io.pgobserver.application.ActionExecutors;
 import io.pgobserver.application.EventCompletion;
 import io.pgobserver.application.ProcessEvent;
@@ -29,7 +28,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ProcessEvent.process(event, EventCompletion.NONE)} on in-memory fakes, three ways (DESIGN.md §5):
+ * {@code ProcessEvent.process(event, EventCompletion.NONE)} on in-memory fakes, three ways:
  * {@code none} is {@link UntracedProcessEvent} (the use case with its tracing calls compiled out), {@code noop}
  * the real use case on the no-op adapter, {@code otel} the real use case on the OpenTelemetry adapter at 100%
  * sampling with the batch span processor and an in-process exporter. Each runs in its own fork, so each has the
@@ -77,7 +76,7 @@ public class ProcessEventBenchmark {
         ActionExecutors executors = new ActionExecutors(List.of(executor));
         switch (tracer) {
             case "none" -> untraced = new UntracedProcessEvent(observers, executors, Metrics.NOOP);
-            case "noop" -> traced = processEvent(NoopTracingModule.tracer(), observers, executors);
+            case "noop" -> traced = processEvent(Tracer.noop(), observers, executors);
             case "otel" -> {
                 otel = new OtelHarness();
                 traced = processEvent(otel.tracer(), observers, executors);
@@ -87,7 +86,7 @@ public class ProcessEventBenchmark {
     }
 
     private static ProcessEvent processEvent(Tracer tracer, List<Observer> observers, ActionExecutors executors) {
-        return new ProcessEvent(UntracedProcessEvent.CONSUMER, tracer, NoopTracingModule.tracer(), TracingSettings.defaults(), observers, executors,
+        return new ProcessEvent(UntracedProcessEvent.CONSUMER, tracer, Tracer.noop(), TracingSettings.defaults(), observers, executors,
                 Fixtures.NO_DEAD_LETTERS, null, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
     }
 

@@ -1,6 +1,5 @@
 package io.pgobserver.benchmarks;
 
-import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.Tracer;
@@ -44,7 +43,7 @@ public class SpanBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         switch (tracer) {
-            case "noop" -> spans = NoopTracingModule.tracer();
+            case "noop" -> spans = Tracer.noop();
             case "otel" -> {
                 otel = new OtelHarness();
                 spans = otel.tracer();

@@ -1,6 +1,6 @@
 package io.pgobserver.benchmarks;
 
-import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
+import io.pgobserver.domain.trace.Tracer;
 import io.pgobserver.application.ActionExecutors;
 import io.pgobserver.application.EventCompletion;
 import io.pgobserver.application.ProcessEvent;
@@ -22,7 +22,7 @@ class BaselineTest {
     void theUntracedCopyRunsTheSameActionsAsProcessEvent() throws Exception {
         InMemoryWebhookExecutor tracedExecutor = new InMemoryWebhookExecutor();
         InMemoryWebhookExecutor untracedExecutor = new InMemoryWebhookExecutor();
-        ProcessEvent traced = new ProcessEvent(UntracedProcessEvent.CONSUMER, NoopTracingModule.tracer(), NoopTracingModule.tracer(),
+        ProcessEvent traced = new ProcessEvent(UntracedProcessEvent.CONSUMER, Tracer.noop(), Tracer.noop(),
                 TracingSettings.defaults(), Fixtures.observers(3), new ActionExecutors(List.of(tracedExecutor)),
                 Fixtures.NO_DEAD_LETTERS, null, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
         UntracedProcessEvent untraced = new UntracedProcessEvent(Fixtures.observers(3),

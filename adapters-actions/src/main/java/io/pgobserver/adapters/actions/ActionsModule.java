@@ -3,15 +3,19 @@ package io.pgobserver.adapters.actions;
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.Multibinder;
 import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.spi.ActionType;
 import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.ConfigSection;
 import io.pgobserver.domain.spi.Lifecycle;
 
+import java.util.List;
 import java.util.Set;
 
 /**
  * The action executors: {@code webhook} and {@code slack} over one shared OkHttp client, {@code email} over SMTP
  * with Jakarta Mail. Binds them in a set of {@link ActionExecutor}, and the HTTP client's shutdown as a
- * {@link Lifecycle}. Reads {@code ActionsSettings}, which the bootstrap binds.
+ * {@link Lifecycle}. Owns the {@code actions:} section ({@link ActionsSection}) and registers the three action
+ * types ({@link ActionTypes}): the core binds the settings they read.
  */
 public final class ActionsModule extends AbstractModule implements Adapter {
 
@@ -25,6 +29,16 @@ public final class ActionsModule extends AbstractModule implements Adapter {
     @Override
     public Set<Capability> provides() {
         return Set.of(Capability.ACTIONS);
+    }
+
+    @Override
+    public List<ConfigSection<?>> sections() {
+        return List.of(new ActionsSection());
+    }
+
+    @Override
+    public List<ActionType<?>> actionTypes() {
+        return ActionTypes.all();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.actions;
 
-import io.pgobserver.domain.config.ActionsSettings;
 import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.port.ActionExecutor;

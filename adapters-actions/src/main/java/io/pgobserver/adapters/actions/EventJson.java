@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The webhook body (DESIGN.md §3): {@code {event_id, entity_type, entity_id, kind, before, after, occurred_at,
+ * The webhook body: {@code {event_id, entity_type, entity_id, kind, before, after, occurred_at,
  * observer}}. {@code kind} is the wire name, {@code occurred_at} ISO-8601 UTC, and an absent row image
  * ({@code before} of a created row, {@code after} of a deleted one) is JSON {@code null}, as Debezium and Hasura
  * send it. Decimals are written as they are, never in exponent notation.

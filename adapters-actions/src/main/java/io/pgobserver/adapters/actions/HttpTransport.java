@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.actions;
 
-import io.pgobserver.domain.config.ActionsSettings;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.spi.Lifecycle;
 import jakarta.inject.Inject;

@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.actions;
 
-import io.pgobserver.domain.config.ActionsSettings;
 import io.pgobserver.domain.port.ActionResult;
 import jakarta.mail.Address;
 import jakarta.mail.AuthenticationFailedException;

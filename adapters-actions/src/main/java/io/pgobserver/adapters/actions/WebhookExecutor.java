@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.actions;
 
-import io.pgobserver.domain.config.ActionsSettings;
 import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.Urls;
 import io.pgobserver.domain.observer.WebhookAction;
@@ -28,7 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Sends the event as JSON to a URL (DESIGN.md §3): W3C {@code traceparent}/{@code tracestate} of the action's
+ * Sends the event as JSON to a URL: W3C {@code traceparent}/{@code tracestate} of the action's
  * span, the Standard Webhooks headers, and the configured extra headers.
  */
 @Singleton

@@ -5,7 +5,6 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
-import io.pgobserver.domain.config.ActionsSettings;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.spi.Adapter;
 import io.pgobserver.domain.spi.Lifecycle;

@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.actions;
 
-import io.pgobserver.domain.config.ActionsSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Secret;

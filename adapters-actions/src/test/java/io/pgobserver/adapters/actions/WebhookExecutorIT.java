@@ -1,7 +1,6 @@
 package io.pgobserver.adapters.actions;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.pgobserver.domain.config.ActionsSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Secret;

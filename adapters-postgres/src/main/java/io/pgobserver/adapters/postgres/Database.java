@@ -2,7 +2,6 @@ package io.pgobserver.adapters.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.pgobserver.domain.config.DatabaseSettings;
 import io.pgobserver.domain.spi.Lifecycle;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;

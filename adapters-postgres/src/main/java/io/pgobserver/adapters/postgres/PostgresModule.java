@@ -9,14 +9,16 @@ import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.ConfigSection;
 import io.pgobserver.domain.spi.Lifecycle;
 
+import java.util.List;
 import java.util.Set;
 
 /**
  * The PostgreSQL adapter: change capture and listener, checkpoint, dead-letter and delivery stores, the
- * single-active-listener lock and the optional retention job. Reads {@code DatabaseSettings} and
- * {@code ListenerSettings} from the injector. Nothing connects until the bound {@link Lifecycle}s start: the
+ * single-active-listener lock and the optional retention job. Owns the {@code database:} section
+ * ({@link DatabaseSection}); reads it and the core's {@code ListenerSettings} from the injector. Nothing connects until the bound {@link Lifecycle}s start: the
  * database one opens the pool and migrates schema {@code pgobserver}.
  */
 public final class PostgresModule extends AbstractModule implements Adapter {
@@ -32,6 +34,11 @@ public final class PostgresModule extends AbstractModule implements Adapter {
     @Override
     public Set<Capability> provides() {
         return Set.of(Capability.CHANGE_SOURCE);
+    }
+
+    @Override
+    public List<ConfigSection<?>> sections() {
+        return List.of(new DatabaseSection());
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.postgres;
 
-import io.pgobserver.domain.config.DatabaseSettings;
 import io.pgobserver.domain.contract.LeadershipContract;
 import io.pgobserver.domain.port.Leadership;
 import org.junit.jupiter.api.Test;

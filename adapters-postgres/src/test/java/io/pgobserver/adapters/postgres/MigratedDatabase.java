@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.postgres;
 
-import io.pgobserver.domain.config.DatabaseSettings;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -281,7 +281,7 @@ class PostgresChangeSourceIT extends ChangeSourceContract {
     private static final class JdbcTransaction implements Transaction {
         private final Connection connection;
 
-        JdbcTransaction(io.pgobserver.domain.config.DatabaseSettings settings) {
+        JdbcTransaction(DatabaseSettings settings) {
             try {
                 connection = TestPostgres.connect(settings);
                 connection.setAutoCommit(false);

@@ -4,7 +4,6 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
-import io.pgobserver.domain.config.DatabaseSettings;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Batch;

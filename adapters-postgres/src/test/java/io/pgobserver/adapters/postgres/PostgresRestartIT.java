@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.postgres;
 
-import io.pgobserver.domain.config.DatabaseSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource.ChangeSourceException;

@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.postgres;
 
-import io.pgobserver.domain.config.DatabaseSettings;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 

@@ -4,10 +4,8 @@ import ch.qos.logback.classic.Level;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import io.pgobserver.bootstrap.config.Configuration;
-import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.Services;
-import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.spi.Lifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +38,8 @@ final class AdminSession implements AutoCloseable {
         quietLogs(spec);
         Configuration loaded = options.loadWithDatabase();
         loaded.warnings().forEach(LOG::warn);
-        Configuration config = new Configuration(loaded.database(), loaded.listener(), loaded.deduplicate(),
-                loaded.tracing(), new MetricsSettings(false, loaded.metrics().port()), -1, loaded.actions(),
-                loaded.observers(), loaded.exporterChosen(), loaded.warnings());
-        Boot.Booted booted = Boot.boot(config, AdapterCatalog.discover());
+        Configuration config = loaded.withoutEndpoints();
+        Boot.Booted booted = Boot.boot(config, options.catalog());
         Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
         services.start();

@@ -2,7 +2,6 @@ package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.config.EffectiveConfig;
-import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.domain.observer.Observer;
 import picocli.CommandLine.Command;
@@ -28,7 +27,7 @@ final class CheckConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Configuration config = options.loadWithDatabase();
-        Boot.Booted booted = Boot.boot(config, AdapterCatalog.discover());
+        Boot.Booted booted = Boot.boot(config, options.catalog());
         List<Observer> observers = booted.observers();
         var out = spec.commandLine().getOut();
         out.print(EffectiveConfig.render(config));

@@ -1,9 +1,11 @@
 package io.pgobserver.bootstrap.cli;
 
-import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.ConfigLoader;
 import io.pgobserver.bootstrap.config.Configuration;
+import io.pgobserver.bootstrap.wiring.AdapterCatalog;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,20 +24,31 @@ public final class ConfigOptions {
                     + "file and the environment.")
     List<String> overrides = new ArrayList<>();
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     /** The environment the commands read; tests replace it. */
     static Map<String, String> environment = System.getenv();
 
-    public Configuration load() {
-        return new ConfigLoader(environment).load(config, overrides);
+    /** The installed adapters, from the root command. */
+    public AdapterCatalog catalog() {
+        CommandSpec root = command;
+        while (root.parent() != null) {
+            root = root.parent();
+        }
+        return root.userObject() instanceof PgObserverCommand pgObserver ? pgObserver.catalog()
+                : AdapterCatalog.discover();
     }
 
-    /** Loads the configuration of a command that needs the database: without {@code database.url}, exit 2. */
+    public Configuration load() {
+        return new ConfigLoader(environment, catalog().schema()).load(config, overrides);
+    }
+
+    /**
+     * Loads the configuration of a command that runs the observer: a section it cannot run without (such as
+     * {@code database.url}) stops it with exit 2.
+     */
     public Configuration loadWithDatabase() {
-        Configuration loaded = load();
-        if (loaded.database() == null) {
-            throw new ConfigException("database.url is required: set it in the file or export DATABASE_URL "
-                    + "(jdbc:postgresql://host:5432/db or postgres://user:pass@host:5432/db)");
-        }
-        return loaded;
+        return load().requireForRun();
     }
 }

@@ -1,6 +1,6 @@
 package io.pgobserver.bootstrap.cli;
 
-/** The exit codes of DESIGN.md §3. */
+/** The exit codes of the command line (docs/guide.md). */
 public final class ExitCodes {
 
     public static final int OK = 0;

@@ -1,20 +1,44 @@
 package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.bootstrap.wiring.AdapterCatalog;
+import io.pgobserver.bootstrap.wiring.Host;
+import io.pgobserver.domain.spi.Adapter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
 
 /** The {@code pg-observer} command and its subcommands. */
 @Command(name = "pg-observer", mixinStandardHelpOptions = true,
         versionProvider = PgObserverCommand.Version.class,
         description = "Watches PostgreSQL row changes, runs actions, and traces every event with OpenTelemetry.",
-        subcommands = {RunCommand.class, io.pgobserver.bootstrap.demo.DemoCommand.class, CheckConfigCommand.class,
-                InstallCommand.class, StatusCommand.class, DlqCommand.class,
-                io.pgobserver.bootstrap.bench.BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CheckConfigCommand.class, InstallCommand.class, StatusCommand.class,
+                DlqCommand.class, AdaptersCommand.class, CommandLine.HelpCommand.class})
 public final class PgObserverCommand implements Runnable {
+
+    /** Where the distribution's launcher says the installation is: its {@code adapters/} is the default folder. */
+    public static final String HOME_PROPERTY = "pgobserver.home";
+    public static final String ADAPTERS_DIR_VARIABLE = "PGOBSERVER_ADAPTERS_DIR";
+
+    @Option(names = "--adapters-dir", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
+            description = "The folder of adapter folders to load (default: $" + ADAPTERS_DIR_VARIABLE
+                    + ", else the installation's adapters/; the all-in-one jar carries its adapters inside).")
+    Path adaptersDir;
+
+    private final AdapterCatalog catalog;
+
+    PgObserverCommand(AdapterCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** The installed adapters, for the subcommands. */
+    AdapterCatalog catalog() {
+        return catalog;
+    }
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces with errors.")
@@ -29,9 +53,45 @@ public final class PgObserverCommand implements Runnable {
                 + spec.subcommands().keySet());
     }
 
-    /** A command line with pg-observer's error handling: one line per error, exit 2 or 1, traces on --verbose. */
+    /** The command line with the adapters on the class path (the all-in-one jar, and tests). */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new PgObserverCommand());
+        return commandLine(AdapterCatalog.discover());
+    }
+
+    /**
+     * The adapters folder for these arguments and this environment: {@code --adapters-dir}, else
+     * {@code PGOBSERVER_ADAPTERS_DIR}, else the installation's {@code adapters/}; null when none applies (the
+     * all-in-one jar). Read before picocli parses, because adapters add subcommands.
+     */
+    public static Path adaptersDir(String[] args, Map<String, String> env) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--adapters-dir") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--adapters-dir=")) {
+                return Path.of(args[i].substring("--adapters-dir=".length()));
+            }
+        }
+        String variable = env.get(ADAPTERS_DIR_VARIABLE);
+        if (variable != null && !variable.isBlank()) {
+            return Path.of(variable.trim());
+        }
+        String home = System.getProperty(HOME_PROPERTY);
+        return home == null ? null : Path.of(home, "adapters");
+    }
+
+    /**
+     * A command line with pg-observer's error handling (one line per error, exit 2 or 1, traces on --verbose) and
+     * the subcommands the installed adapters add.
+     */
+    public static CommandLine commandLine(AdapterCatalog catalog) {
+        CommandLine cli = new CommandLine(new PgObserverCommand(catalog));
+        Host host = new Host(catalog);
+        for (Adapter adapter : catalog.adapters()) {
+            for (Object command : adapter.commands(host)) {
+                cli.addSubcommand(command);
+            }
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             boolean verbose = matched(parseResult, "--verbose");

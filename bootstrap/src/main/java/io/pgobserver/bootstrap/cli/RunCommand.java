@@ -2,7 +2,6 @@ package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.application.EventPipeline;
 import io.pgobserver.bootstrap.config.Configuration;
-import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.Services;
 import io.pgobserver.domain.spi.Lifecycle;
@@ -39,9 +38,14 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration config = options.loadWithDatabase();
-        Duration timeout = io.pgobserver.bootstrap.config.Durations.parse("--shutdown-timeout", shutdownTimeout);
+        Duration timeout;
+        try {
+            timeout = io.pgobserver.domain.config.Durations.parse("--shutdown-timeout", shutdownTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new io.pgobserver.bootstrap.config.ConfigException(e.getMessage(), e);
+        }
         config.warnings().forEach(w -> LOG.warn(w));
-        Boot.Booted booted = Boot.boot(config, AdapterCatalog.discover());
+        Boot.Booted booted = Boot.boot(config, options.catalog());
         LOG.info("tracing adapter: {}; {} observer(s)", booted.tracingAdapter(), booted.observers().size());
         Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));

@@ -5,23 +5,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.pgobserver.domain.config.ActionsSettings;
-import io.pgobserver.domain.config.DatabaseSettings;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.ActionSpec;
-import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.observer.RetryPolicy;
-import io.pgobserver.domain.observer.Secret;
-import io.pgobserver.domain.observer.SlackAction;
-import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.spi.ActionType;
+import io.pgobserver.domain.spi.ConfigSection;
 import io.pgobserver.domain.trace.Tracer;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +32,8 @@ import java.util.regex.Pattern;
 /**
  * Loads the configuration: the YAML file with {@code ${VAR}} replaced from the environment, then the environment
  * variables, then {@code --set key=value} flags, over the defaults; every key checked, every error naming its key.
+ * The core reads its own keys ({@link ConfigSchema#CORE_KEYS}, and each action's {@code type}); every other
+ * top-level section, and the rest of each action, is read by the installed adapter that declared it.
  */
 public final class ConfigLoader {
 
@@ -48,9 +44,16 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final Map<String, String> env;
+    private final ConfigSchema schema;
 
-    public ConfigLoader(Map<String, String> env) {
+    public ConfigLoader(Map<String, String> env, ConfigSchema schema) {
         this.env = Map.copyOf(env);
+        this.schema = schema;
+    }
+
+    /** With the adapters on the class path: the all-in-one jar's set, and what tests use. */
+    public ConfigLoader(Map<String, String> env) {
+        this(env, ConfigSchema.classPath());
     }
 
     /**
@@ -58,11 +61,14 @@ public final class ConfigLoader {
      * @param overrides {@code key.path=value} flags, applied last
      */
     public Configuration load(Path file, List<String> overrides) {
-        ObjectNode root = readFile(file);
+        return load(readFile(file), overrides);
+    }
+
+    private Configuration load(ObjectNode root, List<String> overrides) {
         Trees.rewriteStrings(root, "", this::substitute);
         List<String> warnings = new ArrayList<>();
         EnvironmentOverrides environment = new EnvironmentOverrides(env, warnings);
-        environment.applyTo(root);
+        applyEnvironment(root, environment);
         for (String override : overrides) {
             int eq = override.indexOf('=');
             if (eq <= 0) {
@@ -73,14 +79,27 @@ public final class ConfigLoader {
         return bind(new Node("", root), warnings, environment.openTelemetry());
     }
 
-    /** Loads YAML text with no environment overrides or flags: for tests and examples. */
+    /** Loads YAML text with this loader's environment and no flags: for tests and examples. */
     public Configuration loadYaml(String yaml) {
-        ObjectNode root = parse(yaml, "inline configuration");
-        Trees.rewriteStrings(root, "", this::substitute);
-        List<String> warnings = new ArrayList<>();
-        EnvironmentOverrides environment = new EnvironmentOverrides(env, warnings);
+        return loadYaml(yaml, List.of());
+    }
+
+    /** Loads YAML text, then this loader's environment, then {@code key=value} flags: for commands outside the core. */
+    public Configuration loadYaml(String yaml, List<String> overrides) {
+        return load(parse(yaml, "inline configuration"), overrides);
+    }
+
+    /** The core's variables, then each installed section's own ({@code DATABASE_URL} for {@code database.url}). */
+    private void applyEnvironment(ObjectNode root, EnvironmentOverrides environment) {
         environment.applyTo(root);
-        return bind(new Node("", root), warnings, environment.openTelemetry());
+        for (ConfigSchema.Owned<ConfigSection<?>> owned : schema.sections()) {
+            owned.part().environment().forEach((variable, key) -> {
+                String value = env.get(variable);
+                if (value != null && !value.isBlank()) {
+                    Trees.set(root, owned.part().key() + "." + key, value.trim());
+                }
+            });
+        }
     }
 
     private ObjectNode readFile(Path file) {
@@ -137,7 +156,6 @@ public final class ConfigLoader {
         boolean exporterChosen = root.child("tracing").has("exporter") || EnvironmentOverrides.OTEL_EXPORTER_VARIABLES
                 .stream().anyMatch(openTelemetry::containsKey);
         try {
-            DatabaseSettings database = database(root.child("database"));
             Node listenerNode = root.child("listener");
             ListenerSettings listener = listener(listenerNode);
             boolean deduplicate = listenerNode.bool("deduplicate", true);
@@ -147,28 +165,27 @@ public final class ConfigLoader {
             Node admin = root.child("admin");
             int adminPort = admin.integer("port", 8081, -1, 65535);
             admin.finish();
-            ActionsSettings actions = actions(root.child("actions"));
+            List<Configuration.AdapterSettings> sections = new ArrayList<>();
+            for (ConfigSchema.Owned<ConfigSection<?>> owned : schema.sections()) {
+                Node section = root.child(owned.part().key());
+                sections.add(new Configuration.AdapterSettings(owned.part(), owned.adapter(),
+                        owned.part().read(section)));
+                section.finish();
+            }
             List<Configuration.ObserverDefinition> observers = new ArrayList<>();
             root.children("observers").forEach((name, node) -> observers.add(observer(name, node)));
+            for (String key : root.keys()) {
+                if (!ConfigSchema.CORE_KEYS.contains(key) && sections.stream()
+                        .noneMatch(s -> s.section().key().equals(key))) {
+                    throw new ConfigException(schema.unknownSection(key));
+                }
+            }
             root.finish();
-            return new Configuration(database, listener, deduplicate, tracing, metrics, adminPort, actions, observers,
-                    exporterChosen, warnings);
+            return new Configuration(listener, deduplicate, tracing, metrics, adminPort, exporterChosen, sections,
+                    observers, warnings);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
-    }
-
-    private static DatabaseSettings database(Node node) {
-        String url = node.string("url", null);
-        String user = node.string("user", null);
-        String password = node.string("password", null);
-        node.finish();
-        if (url == null) {
-            return null;
-        }
-        List<String> parts = EnvironmentOverrides.splitDatabaseUrl(node.key("url"), url.trim());
-        return new DatabaseSettings(parts.get(0), parts.get(1) != null ? parts.get(1) : user,
-                Secret.ofNullable(parts.get(2) != null ? parts.get(2) : password));
     }
 
     private static ListenerSettings listener(Node node) {
@@ -262,29 +279,7 @@ public final class ConfigLoader {
         return settings;
     }
 
-    private static ActionsSettings actions(Node node) {
-        ActionsSettings d = ActionsSettings.defaults();
-        Duration connect = node.duration("connect_timeout", d.connectTimeout());
-        Duration read = node.duration("read_timeout", d.readTimeout());
-        Set<String> allowed = new LinkedHashSet<>(node.strings("allowed_hosts"));
-        String templates = node.string("templates_dir", d.templatesDir().toString());
-        ActionsSettings.Smtp smtp = null;
-        if (node.has("smtp")) {
-            Node s = node.child("smtp");
-            smtp = new ActionsSettings.Smtp(s.requiredString("host", "the SMTP server's host name"),
-                    s.integer("port", 587, 1, 65535), s.string("user", null),
-                    Secret.ofNullable(s.string("password", null)), s.string("security", "starttls"),
-                    s.requiredString("from", "the sender address, e.g. pg-observer@example.com"),
-                    s.duration("timeout", Duration.ofSeconds(30)));
-            s.finish();
-        } else {
-            node.child("smtp");
-        }
-        node.finish();
-        return new ActionsSettings(connect, read, allowed, Path.of(templates), smtp);
-    }
-
-    private static Configuration.ObserverDefinition observer(String name, Node node) {
+    private Configuration.ObserverDefinition observer(String name, Node node) {
         String entity = qualify(node.requiredString("entity", "the table to watch, as schema.table"));
         Set<ChangeKind> on = EnumSet.noneOf(ChangeKind.class);
         for (String kind : node.strings("on")) {
@@ -294,14 +289,16 @@ public final class ConfigLoader {
             on = EnumSet.allOf(ChangeKind.class);
         }
         String condition = node.string("condition", "");
-        List<ActionSpec> actions = new ArrayList<>();
+        List<Configuration.ConfiguredAction> actions = new ArrayList<>();
         List<String> actionKeys = new ArrayList<>();
         for (Node action : node.list("actions")) {
-            actionKeys.add(actionKey(action, actionKeys));
-            actions.add(action(action));
+            String key = actionKey(action, actionKeys);
+            actionKeys.add(key);
+            actions.add(action(action, key));
         }
         if (actions.isEmpty()) {
-            throw new ConfigException(node.key("actions") + " must list at least one action (webhook, slack or email)");
+            throw new ConfigException(node.key("actions") + " must list at least one action (such as "
+                    + "{ type: webhook, url: ... })");
         }
         Node retryNode = node.child("retry");
         RetryPolicy d = RetryPolicy.DEFAULT;
@@ -316,7 +313,7 @@ public final class ConfigLoader {
         }
         retryNode.finish();
         node.finish();
-        return new Configuration.ObserverDefinition(name, entity, on, condition, actions, actionKeys, retry);
+        return new Configuration.ObserverDefinition(name, entity, on, condition, actions, retry);
     }
 
     private static final Pattern ACTION_ID = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
@@ -337,8 +334,9 @@ public final class ConfigLoader {
             key = id;
         } else {
             try {
+                // No id: in the canonical rendering, so it is exactly the action's settings.
                 byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(action.canonical("id").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        .digest(action.canonical().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 key = "h" + java.util.HexFormat.of().formatHex(digest, 0, 8);
             } catch (java.security.NoSuchAlgorithmException e) {
                 throw new IllegalStateException("SHA-256 is missing from this JVM", e);
@@ -351,43 +349,25 @@ public final class ConfigLoader {
         return key;
     }
 
-    private static ActionSpec action(Node node) {
-        String type = node.requiredString("type", "one of webhook, slack, email").toLowerCase(Locale.ROOT);
+    /**
+     * The core reads {@code type}; the adapter that registered the type reads the rest. The canonical rendering of
+     * the whole mapping is kept for the action's stable key.
+     */
+    private Configuration.ConfiguredAction action(Node node, String key) {
+        String type = node.requiredString("type", "the action type, such as webhook").trim().toLowerCase(Locale.ROOT);
+        ConfigSchema.Owned<ActionType<?>> owned = schema.actionType(type);
+        if (owned == null) {
+            throw new ConfigException(schema.unknownActionType(node.key("type"), type));
+        }
         try {
-            ActionSpec spec = switch (type) {
-                case "webhook" -> new WebhookAction(uri(node, "url", true), node.string("method", "POST"),
-                        node.stringMap("headers"), Secret.ofNullable(node.string("secret", null)),
-                        node.duration("timeout", WebhookAction.DEFAULT_TIMEOUT));
-                case "slack" -> new SlackAction(uri(node, "webhook_url", false),
-                        Secret.ofNullable(node.string("token", null)), uri(node, "api_url", false),
-                        node.string("channel", null), node.string("text", null), node.string("thread_ts", null));
-                case "email" -> new EmailAction(node.strings("to"), node.strings("cc"), node.string("from", null),
-                        node.string("subject", null), node.string("template", null), node.string("text", null),
-                        node.string("html", null));
-                default -> throw new ConfigException(node.key("type") + " '" + type
-                        + "' is not an action type: use webhook, slack or email");
-            };
+            ActionSpec spec = owned.part().read(node);
             node.finish();
-            return spec;
+            return new Configuration.ConfiguredAction(owned.part(), owned.adapter(), spec, node.canonical(), key);
+        } catch (ConfigException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(node.path() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static URI uri(Node node, String name, boolean required) {
-        String value = required ? node.requiredString(name, "an http(s) URL") : node.string(name, null);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            URI uri = new URI(value.trim());
-            if (uri.getHost() == null) {
-                throw new ConfigException(node.key(name) + " must be an absolute http(s) URL with a host");
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            // The URL may carry credentials: name the key, not the value.
-            throw new ConfigException(node.key(name) + " is not a valid URL (" + e.getReason() + ")");
+            throw new ConfigException(node.path() + ": " + e.getMessage() + " (" + type + " actions come from "
+                    + owned.adapter() + ")", e);
         }
     }
 

@@ -1,71 +1,150 @@
 package io.pgobserver.bootstrap.config;
 
-import io.pgobserver.domain.config.ActionsSettings;
-import io.pgobserver.domain.config.DatabaseSettings;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.RetryPolicy;
+import io.pgobserver.domain.spi.ActionType;
+import io.pgobserver.domain.spi.ConfigSection;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * The effective configuration: file, then environment, then flags, over defaults (DESIGN.md §3).
+ * The effective configuration: file, then environment, then flags, over defaults. The core's own settings are
+ * fields; each adapter's section is an {@link AdapterSettings} read by the section its adapter declared.
  *
- * @param database    the database, or null when none is configured (only {@code demo} runs without one)
  * @param deduplicate whether deliveries are recorded so a redelivered event skips actions already done
  * @param adminPort   the health endpoint's port; 0 picks a free one, -1 turns it off
  * @param exporterChosen whether the file, environment or flags named {@code tracing.exporter}, or an
  *                       {@code OTEL_*} variable named where spans go (rather than the default): a chosen exporter
  *                       whose module is absent is a boot error; the default quietly falls back to no tracing
+ * @param adapterSettings the adapters' sections, in the order the adapters were found
  * @param warnings    things that work but deserve a look (a retired variable mapped to its successor)
  */
 public record Configuration(
-        DatabaseSettings database,
         ListenerSettings listener,
         boolean deduplicate,
         TracingSettings tracing,
         MetricsSettings metrics,
         int adminPort,
-        ActionsSettings actions,
-        List<ObserverDefinition> observers,
         boolean exporterChosen,
+        List<AdapterSettings> adapterSettings,
+        List<ObserverDefinition> observers,
         List<String> warnings) {
 
     public Configuration {
+        adapterSettings = List.copyOf(adapterSettings);
         observers = List.copyOf(observers);
         warnings = List.copyOf(warnings);
     }
 
     /**
-     * An observer as configured, its condition not yet compiled.
+     * One adapter's section as read.
      *
-     * @param actionKeys each action's stable key, in the actions' order: its {@code id:}, else a hash of its settings
+     * @param value the settings, or null when the section is not configured (nothing is bound)
      */
-    public record ObserverDefinition(String name, String entity, Set<ChangeKind> on, String condition,
-                                     List<ActionSpec> actions, List<String> actionKeys, RetryPolicy retry) {
-        public ObserverDefinition {
-            on = Set.copyOf(on);
-            actions = List.copyOf(actions);
-            actionKeys = List.copyOf(actionKeys);
+    public record AdapterSettings(ConfigSection<?> section, String adapter, Object value) {
+        public AdapterSettings {
+            Objects.requireNonNull(section, "section");
+            if (value != null && !section.type().isInstance(value)) {
+                throw new IllegalStateException("section " + section.key() + " of " + adapter + " read a "
+                        + value.getClass().getName() + ", not a " + section.type().getName());
+            }
+        }
+
+        /** The settings as {@code check-config} prints them (secrets still as {@code Secret}s: masked on print). */
+        public Map<String, Object> render() {
+            return value == null ? Map.of() : renderAs(section);
+        }
+
+        @SuppressWarnings("unchecked")
+        private <T> Map<String, Object> renderAs(ConfigSection<T> typed) {
+            return typed.render((T) value);
         }
     }
 
-    public Configuration withDatabase(DatabaseSettings newDatabase) {
-        return new Configuration(newDatabase, listener, deduplicate, tracing, metrics, adminPort, actions, observers,
-                exporterChosen, warnings);
+    /** An observer as configured, its condition not yet compiled. */
+    public record ObserverDefinition(String name, String entity, Set<ChangeKind> on, String condition,
+                                     List<ConfiguredAction> actions, RetryPolicy retry) {
+        public ObserverDefinition {
+            on = Set.copyOf(on);
+            actions = List.copyOf(actions);
+        }
+
+        /** Each action's stable key, in the actions' order. */
+        public List<String> actionKeys() {
+            return actions.stream().map(ConfiguredAction::key).toList();
+        }
+
+        /** The actions' specs, in order. */
+        public List<ActionSpec> specs() {
+            return actions.stream().map(ConfiguredAction::spec).toList();
+        }
+    }
+
+    /**
+     * One action of an observer.
+     *
+     * @param type     the registered type that read it
+     * @param adapter  the adapter that registered the type, named in errors about the action
+     * @param spec     what its adapter runs
+     * @param settings the action's mapping rendered canonically (keys sorted): the input of a stable action key
+     * @param key      the action's stable key: its {@code id:}, else a hash of {@code settings}. Delivery records and
+     *                 {@code webhook-id} use it, so inserting or reordering actions never makes one pass for another
+     */
+    public record ConfiguredAction(ActionType<?> type, String adapter, ActionSpec spec, String settings, String key) {
+        public ConfiguredAction {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(adapter, "adapter");
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(settings, "settings");
+        }
+
+        /** The action as {@code check-config} prints it, {@code type} first. */
+        public Map<String, Object> render() {
+            return renderAs(type);
+        }
+
+        @SuppressWarnings("unchecked")
+        private <T extends ActionSpec> Map<String, Object> renderAs(ActionType<T> typed) {
+            return typed.render((T) spec);
+        }
+    }
+
+    /** The settings an adapter's section read, by the section's key; null when absent or not configured. */
+    public Object section(String key) {
+        for (AdapterSettings s : adapterSettings) {
+            if (s.section().key().equals(key)) {
+                return s.value();
+            }
+        }
+        return null;
     }
 
     public Configuration withTracing(TracingSettings newTracing) {
-        return new Configuration(database, listener, deduplicate, newTracing, metrics, adminPort, actions, observers,
-                exporterChosen, warnings);
+        return new Configuration(listener, deduplicate, newTracing, metrics, adminPort, exporterChosen,
+                adapterSettings, observers, warnings);
     }
 
-    public Configuration withObservers(List<ObserverDefinition> newObservers) {
-        return new Configuration(database, listener, deduplicate, tracing, metrics, adminPort, actions, newObservers,
-                exporterChosen, warnings);
+    /** For the short admin commands: no metrics endpoint, no health port. */
+    public Configuration withoutEndpoints() {
+        return new Configuration(listener, deduplicate, tracing, new MetricsSettings(false, metrics.port()), -1,
+                exporterChosen, adapterSettings, observers, warnings);
+    }
+
+    /** Stops with the section's own message when a section that running needs is not configured. */
+    public Configuration requireForRun() {
+        for (AdapterSettings s : adapterSettings) {
+            if (s.value() == null && s.section().missing() != null) {
+                throw new ConfigException(s.section().missing());
+            }
+        }
+        return this;
     }
 }

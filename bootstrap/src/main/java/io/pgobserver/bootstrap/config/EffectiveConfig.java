@@ -4,16 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import io.pgobserver.domain.config.ActionsSettings;
 import io.pgobserver.domain.config.TracingSettings;
-import io.pgobserver.domain.observer.ActionSpec;
-import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.observer.Secret;
-import io.pgobserver.domain.observer.SlackAction;
 import io.pgobserver.domain.observer.Urls;
-import io.pgobserver.domain.observer.WebhookAction;
 
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +22,8 @@ import java.util.TreeMap;
 /**
  * The effective configuration as YAML, for {@code check-config}: every setting with its value after defaults,
  * file, environment and flags, and every secret masked — passwords, tokens, webhook secrets, Slack webhook
- * URLs, and credentials or query strings in any URL.
+ * URLs, and credentials or query strings in any URL. The core prints its own keys; each adapter's section and
+ * action renders itself, and {@link #printable} masks what it hands back.
  */
 public final class EffectiveConfig {
 
@@ -36,14 +35,24 @@ public final class EffectiveConfig {
     }
 
     public static String render(Configuration config) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        Map<String, Object> database = new LinkedHashMap<>();
-        if (config.database() != null) {
-            database.put("url", "jdbc:" + redactJdbc(config.database().url()));
-            database.put("user", config.database().user());
-            database.put("password", mask(config.database().password()));
+        try {
+            return YAML.writeValueAsString(tree(config));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render the configuration", e);
         }
-        root.put("database", database);
+    }
+
+    /** One printed value by its dotted key, such as {@code tracing.exporter}; null when absent. */
+    public static String value(Configuration config, String key) {
+        Object node = tree(config);
+        for (String part : key.split("\\.")) {
+            node = node instanceof Map<?, ?> map ? map.get(part) : null;
+        }
+        return node == null ? null : String.valueOf(node);
+    }
+
+    private static Map<String, Object> tree(Configuration config) {
+        Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> listener = new LinkedHashMap<>();
         listener.put("consumer", config.listener().consumer());
         listener.put("batch_size", config.listener().batchSize());
@@ -58,7 +67,9 @@ public final class EffectiveConfig {
         root.put("metrics", ordered("enabled", config.metrics().enabled(), "port", config.metrics().port(),
                 "exporter", config.metrics().exporter()));
         root.put("admin", ordered("port", config.adminPort()));
-        root.put("actions", actions(config.actions()));
+        for (Configuration.AdapterSettings section : config.adapterSettings()) {
+            root.put(section.section().key(), printable(section.render()));
+        }
         Map<String, Object> observers = new LinkedHashMap<>();
         for (Configuration.ObserverDefinition o : config.observers()) {
             Map<String, Object> observer = new LinkedHashMap<>();
@@ -66,11 +77,12 @@ public final class EffectiveConfig {
             observer.put("on", o.on().stream().map(k -> k.wireName()).sorted().toList());
             observer.put("condition", o.condition());
             List<Object> actions = new ArrayList<>();
-            for (int i = 0; i < o.actions().size(); i++) {
-                Map<String, Object> action = new LinkedHashMap<>();
-                action.put("id", o.actionKeys().get(i));
-                action.putAll(action(o.actions().get(i)));
-                actions.add(action);
+            for (Configuration.ConfiguredAction action : o.actions()) {
+                Map<String, Object> printed = new LinkedHashMap<>();
+                printed.put("id", action.key());
+                printed.put("type", action.spec().type());
+                printed.putAll(action.render());
+                actions.add(printable(printed));
             }
             observer.put("actions", actions);
             observer.put("retry", ordered("max_attempts", o.retry().maxAttempts(),
@@ -80,11 +92,7 @@ public final class EffectiveConfig {
             observers.put(o.name(), observer);
         }
         root.put("observers", observers);
-        try {
-            return YAML.writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot render the configuration", e);
-        }
+        return root;
     }
 
     private static Map<String, Object> tracing(TracingSettings t) {
@@ -118,58 +126,26 @@ public final class EffectiveConfig {
         return out;
     }
 
-    private static Map<String, Object> actions(ActionsSettings a) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("connect_timeout", duration(a.connectTimeout()));
-        out.put("read_timeout", duration(a.readTimeout()));
-        out.put("allowed_hosts", a.allowedHosts().stream().sorted().toList());
-        out.put("templates_dir", a.templatesDir().toString());
-        if (a.smtp() != null) {
-            Map<String, Object> smtp = new LinkedHashMap<>();
-            smtp.put("host", a.smtp().host());
-            smtp.put("port", a.smtp().port());
-            smtp.put("user", a.smtp().user());
-            smtp.put("password", mask(a.smtp().password()));
-            smtp.put("security", a.smtp().security());
-            smtp.put("from", a.smtp().from());
-            smtp.put("timeout", duration(a.smtp().timeout()));
-            out.put("smtp", smtp);
-        }
-        return out;
-    }
-
-    private static Map<String, Object> action(ActionSpec action) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("type", action.type());
-        switch (action) {
-            case WebhookAction w -> {
-                out.put("url", Urls.redact(w.url()));
-                out.put("method", w.method());
-                Map<String, String> headers = new TreeMap<>();
-                w.headers().forEach((k, v) -> headers.put(k, Secret.MASK));
-                out.put("headers", headers);
-                out.put("secret", mask(w.secret()));
-                out.put("timeout", duration(w.timeout()));
+    /**
+     * What an adapter rendered, made printable and safe: {@link Secret}s masked, URLs redacted (credentials and
+     * query strings), durations as the configuration writes them. An adapter hands values back as they are and
+     * cannot leak a secret by forgetting to mask it.
+     */
+    static Object printable(Object value) {
+        return switch (value) {
+            case null -> null;
+            case Secret secret -> Secret.MASK;
+            case URI uri -> Urls.redact(uri);
+            case Duration d -> duration(d);
+            case Path path -> path.toString();
+            case Map<?, ?> map -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                map.forEach((k, v) -> out.put(String.valueOf(k), printable(v)));
+                yield out;
             }
-            case SlackAction s -> {
-                out.put("webhook_url", s.webhookUrl() == null ? null : Secret.MASK);
-                out.put("token", mask(s.token()));
-                out.put("api_url", Urls.redact(s.apiUrl()));
-                out.put("channel", s.channel());
-                out.put("text", s.text());
-                out.put("thread_ts", s.threadTs());
-            }
-            case EmailAction e -> {
-                out.put("to", e.to());
-                out.put("cc", e.cc());
-                out.put("from", e.from());
-                out.put("subject", e.subject());
-                out.put("template", e.template());
-                out.put("text", e.text());
-                out.put("html", e.html());
-            }
-        }
-        return out;
+            case Collection<?> list -> list.stream().map(EffectiveConfig::printable).toList();
+            default -> value;
+        };
     }
 
     /** A mapping in the order given: {@code Map.of} would print in a different order on every run. */
@@ -179,18 +155,6 @@ public final class EffectiveConfig {
             out.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
         return out;
-    }
-
-    private static String mask(Secret secret) {
-        return secret == null ? null : Secret.MASK;
-    }
-
-    private static String redactJdbc(String jdbcUrl) {
-        // jdbc:postgresql://host:port/db?user=..&password=.. : parameters can hold the password.
-        String url = jdbcUrl.substring("jdbc:".length());
-        int query = url.indexOf('?');
-        String base = query < 0 ? url : url.substring(0, query);
-        return base + (query < 0 ? "" : "?" + Secret.MASK);
     }
 
     /** A duration as the configuration writes it: 500ms, 1s, 2m, 1h. */

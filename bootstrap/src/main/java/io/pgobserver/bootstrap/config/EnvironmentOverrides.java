@@ -2,17 +2,16 @@ package io.pgobserver.bootstrap.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The environment variables of DESIGN.md §3, written over the file's tree: pg-observer's own (TRACING_*, JAEGER_*,
+ * The environment variables of docs/guide.md, written over the file's tree: pg-observer's own (TRACING_*, JAEGER_*,
  * ZIPKIN_*). The OpenTelemetry standard variables ({@code OTEL_*}) are not mapped here: the OpenTelemetry SDK's
  * autoconfiguration reads them over the file's keys, as in any OpenTelemetry Java application. Two of them
  * matter before the SDK exists: an {@code OTEL_*} exporter setting switches tracing on, and
@@ -25,7 +24,7 @@ final class EnvironmentOverrides {
             "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
 
     /** Every variable read here, for the docs check. */
-    static final List<String> VARIABLES = List.of("DATABASE_URL", "OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER",
+    static final List<String> VARIABLES = List.of("OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER",
             "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "TRACING_ENABLED",
             "TRACING_SERVICE_NAME", "TRACING_EXPORTER", "TRACING_SAMPLE_RATE", "TRACING_ONLY_ERRORS",
             "JAEGER_ENDPOINT", "JAEGER_SAMPLE_RATE", "JAEGER_AGENT_HOST", "JAEGER_AGENT_PORT", "ZIPKIN_ENDPOINT");
@@ -44,10 +43,6 @@ final class EnvironmentOverrides {
     }
 
     void applyTo(ObjectNode root) {
-        String databaseUrl = get("DATABASE_URL");
-        if (databaseUrl != null) {
-            Trees.set(root, "database.url", databaseUrl);
-        }
         applyOwn(root);
         boolean otelExporter = OTEL_EXPORTER_VARIABLES.stream().map(this::get)
                 .anyMatch(v -> v != null && !v.equalsIgnoreCase("none"));
@@ -109,46 +104,6 @@ final class EnvironmentOverrides {
     private static void setIf(ObjectNode root, String path, String value) {
         if (value != null) {
             Trees.set(root, path, value);
-        }
-    }
-
-    /**
-     * A {@code postgres://user:pass@host:port/db?params} URL as JDBC URL, user and password. A JDBC URL comes
-     * back as it is, with null user and password.
-     */
-    static List<String> splitDatabaseUrl(String key, String url) {
-        List<String> out = new ArrayList<>(3);
-        if (url.startsWith("jdbc:postgresql:")) {
-            out.add(url);
-            out.add(null);
-            out.add(null);
-            return out;
-        }
-        if (!url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
-            throw new ConfigException(key + " must be jdbc:postgresql://host:port/db or postgres://user:pass@host:port/db");
-        }
-        try {
-            URI uri = new URI(url);
-            if (uri.getHost() == null) {
-                throw new ConfigException(key + " has no host: use postgres://user:pass@host:port/db");
-            }
-            String user = null;
-            String password = null;
-            if (uri.getRawUserInfo() != null) {
-                String[] parts = uri.getRawUserInfo().split(":", 2);
-                user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
-                password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
-            }
-            String jdbc = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
-                    + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-            out.add(jdbc);
-            out.add(user);
-            out.add(password);
-            return out;
-        } catch (URISyntaxException e) {
-            // The message would echo the URL, password included.
-            throw new ConfigException(key + " is not a valid URL: use postgres://user:pass@host:port/db");
         }
     }
 }

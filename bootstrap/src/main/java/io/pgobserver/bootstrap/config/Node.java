@@ -2,9 +2,11 @@ package io.pgobserver.bootstrap.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.pgobserver.domain.config.Durations;
+import io.pgobserver.domain.spi.ConfigReader;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -14,17 +16,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A strict reader over one mapping of the configuration tree: every read names its key path in errors, and
  * {@link #finish()} rejects keys nobody read, so a typo ({@code batchsize}) stops the boot instead of being
  * silently ignored.
  */
-final class Node {
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
+final class Node implements ConfigReader {
 
     private final String path;
     private final ObjectNode node;
@@ -38,7 +36,8 @@ final class Node {
         this.node = node == null || node.isNull() ? null : (ObjectNode) node;
     }
 
-    String path() {
+    @Override
+    public String path() {
         return path;
     }
 
@@ -46,7 +45,8 @@ final class Node {
         return path.isEmpty() ? "the configuration" : path;
     }
 
-    String key(String name) {
+    @Override
+    public String key(String name) {
         return path.isEmpty() ? name : path + "." + name;
     }
 
@@ -59,15 +59,18 @@ final class Node {
         return value == null || value.isNull() ? null : value;
     }
 
-    boolean has(String name) {
+    @Override
+    public boolean has(String name) {
         return node != null && node.hasNonNull(name);
     }
 
-    Node child(String name) {
+    @Override
+    public Node child(String name) {
         return new Node(key(name), raw(name));
     }
 
-    String string(String name, String fallback) {
+    @Override
+    public String string(String name, String fallback) {
         JsonNode value = raw(name);
         if (value == null) {
             return fallback;
@@ -78,7 +81,8 @@ final class Node {
         return value.asText();
     }
 
-    String requiredString(String name, String hint) {
+    @Override
+    public String requiredString(String name, String hint) {
         String value = string(name, null);
         if (value == null || value.isBlank()) {
             throw new ConfigException(key(name) + " is required: " + hint);
@@ -86,7 +90,8 @@ final class Node {
         return value;
     }
 
-    boolean bool(String name, boolean fallback) {
+    @Override
+    public boolean bool(String name, boolean fallback) {
         String value = string(name, null);
         if (value == null) {
             return fallback;
@@ -98,7 +103,8 @@ final class Node {
         };
     }
 
-    int integer(String name, int fallback, int min, int max) {
+    @Override
+    public int integer(String name, int fallback, int min, int max) {
         String value = string(name, null);
         if (value == null) {
             return fallback;
@@ -114,7 +120,8 @@ final class Node {
         }
     }
 
-    double decimal(String name, double fallback) {
+    @Override
+    public double decimal(String name, double fallback) {
         String value = string(name, null);
         if (value == null) {
             return fallback;
@@ -126,34 +133,23 @@ final class Node {
         }
     }
 
-    Duration duration(String name, Duration fallback) {
+    @Override
+    public Duration duration(String name, Duration fallback) {
         String value = string(name, null);
         return value == null ? fallback : parseDuration(key(name), value);
     }
 
-    /** {@code 500ms}, {@code 1s}, {@code 1.5s}, {@code 2m}, {@code 1h}, {@code 1d}, or ISO-8601 {@code PT1S}. */
+    /** A duration as users write it; a bad one is a configuration error naming the key. */
     static Duration parseDuration(String key, String value) {
-        String text = value.trim().toLowerCase(Locale.ROOT);
-        Matcher m = DURATION.matcher(text);
-        if (m.matches()) {
-            double amount = Double.parseDouble(m.group(1));
-            double millis = switch (m.group(2)) {
-                case "ms" -> amount;
-                case "s" -> amount * 1_000;
-                case "m" -> amount * 60_000;
-                case "h" -> amount * 3_600_000;
-                default -> amount * 86_400_000;
-            };
-            return Duration.ofNanos((long) (millis * 1_000_000));
-        }
         try {
-            return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
-            throw new ConfigException(key + " must be a duration such as 500ms, 1s, 2m or 1h, was '" + value + "'");
+            return Durations.parse(key, value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
         }
     }
 
-    List<String> strings(String name) {
+    @Override
+    public List<String> strings(String name) {
         JsonNode value = raw(name);
         List<String> out = new ArrayList<>();
         if (value == null) {
@@ -179,7 +175,8 @@ final class Node {
         return out;
     }
 
-    Map<String, String> stringMap(String name) {
+    @Override
+    public Map<String, String> stringMap(String name) {
         JsonNode value = raw(name);
         Map<String, String> out = new LinkedHashMap<>();
         if (value == null) {
@@ -233,28 +230,8 @@ final class Node {
     }
 
     /** Rejects keys that were never read: they are typos or settings this version does not know. */
-    /**
-     * The mapping as canonical JSON (keys sorted at every level), leaving out {@code except}: what an action's
-     * stable key is derived from when it has no {@code id:}.
-     */
-    String canonical(String except) {
-        if (node == null) {
-            return "{}";
-        }
-        ObjectNode copy = node.deepCopy();
-        copy.remove(except);
-        try {
-            return CANONICAL.writeValueAsString(CANONICAL.treeToValue(copy, Object.class));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot render " + where() + " as JSON", e);
-        }
-    }
-
-    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL =
-            new com.fasterxml.jackson.databind.ObjectMapper()
-                    .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-
-    void finish() {
+    @Override
+    public void finish() {
         if (node == null) {
             return;
         }
@@ -269,6 +246,55 @@ final class Node {
             throw new ConfigException("unknown configuration key " + key(first)
                     + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more: " + unknown + ")" : "")
                     + "; known keys here: " + new TreeSet<>(read));
+        }
+    }
+
+    /** Marks a key as read without reading it: for keys another reader (an adapter) handles. */
+    void claim(String name) {
+        read.add(name);
+    }
+
+    /** The keys present in this mapping, in file order. */
+    List<String> keys() {
+        List<String> out = new ArrayList<>();
+        if (node != null) {
+            node.fieldNames().forEachRemaining(out::add);
+        }
+        return out;
+    }
+
+    @Override
+    public String canonical() {
+        StringBuilder out = new StringBuilder();
+        canonical(node, out);
+        return out.toString();
+    }
+
+    /** JSON with every mapping's keys sorted: the same settings give the same text. */
+    private static void canonical(JsonNode value, StringBuilder out) {
+        if (value == null || value.isNull()) {
+            out.append("null");
+        } else if (value.isObject()) {
+            out.append('{');
+            TreeSet<String> names = new TreeSet<>();
+            value.fieldNames().forEachRemaining(names::add);
+            boolean first = true;
+            for (String name : names) {
+                out.append(first ? "" : ",").append(TextNode.valueOf(name)).append(':');
+                canonical(value.get(name), out);
+                first = false;
+            }
+            out.append('}');
+        } else if (value.isArray()) {
+            out.append('[');
+            for (int i = 0; i < value.size(); i++) {
+                out.append(i == 0 ? "" : ",");
+                canonical(value.get(i), out);
+            }
+            out.append(']');
+        } else {
+            // Scalars as text: 5 and "5" configure the same thing.
+            out.append(TextNode.valueOf(value.asText()));
         }
     }
 }

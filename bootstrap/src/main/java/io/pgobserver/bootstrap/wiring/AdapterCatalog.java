@@ -2,61 +2,139 @@ package io.pgobserver.bootstrap.wiring;
 
 import com.google.inject.Module;
 import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.bootstrap.config.ConfigSchema;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.domain.spi.Adapter;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * The adapters found on the class path, and the choice of which to install: every non-tracing adapter, and one
- * telemetry adapter — the OpenTelemetry one when tracing or metrics are on and it is present (with tracing off it
- * records metrics and traces nothing), else the no-op one.
+ * The installed adapters, and the choice of which to install for a configuration: every non-tracing adapter, and
+ * one telemetry adapter — the OpenTelemetry one when tracing or metrics are on and it is present (with tracing off
+ * it records metrics and traces nothing), else the no-op one.
+ *
+ * <p>Adapters come from the class path (the all-in-one jar) and from an adapters folder (the distribution's
+ * {@code adapters/}, one sub-folder per adapter with its jar and its own dependencies). The folders' jars are
+ * loaded by one class loader whose parent is the core's; see docs/architecture.md for why one and not one per
+ * folder.
  */
 public final class AdapterCatalog {
 
     public static final String OTEL = "adapters-tracing-otel";
     public static final String NOOP = "adapters-tracing-noop";
 
-    private final List<Adapter> adapters;
+    private final List<Installed> installed;
+
+    /** An adapter and where it came from. */
+    public record Installed(Adapter adapter, String version, String location) {
+    }
 
     public AdapterCatalog(List<Adapter> adapters) {
-        for (Adapter adapter : adapters) {
+        this(adapters.stream().map(a -> new Installed(a, version(a), location(a))).toList(), true);
+    }
+
+    private AdapterCatalog(List<Installed> installed, boolean checked) {
+        Map<String, Installed> byName = new LinkedHashMap<>();
+        for (Installed i : installed) {
+            Adapter adapter = i.adapter();
             if (!(adapter instanceof Module)) {
                 throw new IllegalStateException("adapter " + adapter.name() + " (" + adapter.getClass().getName()
                         + ") is not a Guice module");
             }
+            Installed before = byName.putIfAbsent(adapter.name(), i);
+            if (before != null) {
+                throw new ConfigException("the adapter " + adapter.name() + " is installed twice (" + before.location()
+                        + " and " + i.location() + "): keep one");
+            }
         }
-        this.adapters = List.copyOf(adapters);
+        this.installed = List.copyOf(byName.values());
     }
 
     /** The adapters that {@link ServiceLoader} finds on the class path. */
     public static AdapterCatalog discover() {
+        return discover(AdapterCatalog.class.getClassLoader());
+    }
+
+    private static AdapterCatalog discover(ClassLoader loader) {
         List<Adapter> found = new ArrayList<>();
-        ServiceLoader.load(Adapter.class).forEach(found::add);
+        ServiceLoader.load(Adapter.class, loader).forEach(found::add);
         return new AdapterCatalog(found);
     }
 
+    /**
+     * The adapters on the class path plus those in every sub-folder of {@code dir}. The folders' loader becomes
+     * the thread's context class loader, which libraries that look services up through it (JDBC drivers, Jakarta
+     * Mail providers) need; threads started later inherit it.
+     */
+    public static AdapterCatalog load(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigException("the adapters folder " + dir + " does not exist (check --adapters-dir or "
+                    + "PGOBSERVER_ADAPTERS_DIR)");
+        }
+        List<URL> jars = new ArrayList<>();
+        try (Stream<Path> folders = Files.list(dir)) {
+            for (Path folder : folders.filter(Files::isDirectory).sorted().toList()) {
+                try (Stream<Path> files = Files.list(folder)) {
+                    for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
+                        jars.add(jar.toUri().toURL());
+                    }
+                }
+            }
+        } catch (MalformedURLException e) {
+            throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the adapters folder " + dir, e);
+        }
+        ClassLoader loader = new URLClassLoader("pgobserver-adapters", jars.toArray(URL[]::new),
+                AdapterCatalog.class.getClassLoader());
+        Thread.currentThread().setContextClassLoader(loader);
+        return discover(loader);
+    }
+
     public List<Adapter> adapters() {
-        return adapters;
+        return installed.stream().map(Installed::adapter).toList();
+    }
+
+    /** The adapters with their versions and where each was found, for {@code pg-observer adapters}. */
+    public List<Installed> installed() {
+        return installed;
     }
 
     public boolean has(String name) {
-        return adapters.stream().anyMatch(a -> a.name().equals(name));
+        return installed.stream().anyMatch(i -> i.adapter().name().equals(name));
+    }
+
+    /** The sections and action types these adapters read. */
+    public ConfigSchema schema() {
+        return ConfigSchema.of(adapters());
     }
 
     /** The Guice modules to install for this configuration. */
     public Selection select(Configuration config) {
         List<Module> modules = new ArrayList<>();
         Adapter tracing = chooseTracing(config);
-        for (Adapter adapter : adapters) {
+        for (Adapter adapter : adapters()) {
             if (!adapter.provides().contains(Adapter.Capability.TRACING)) {
                 modules.add((Module) adapter);
             }
         }
         modules.add((Module) tracing);
+        if (adapters().stream().noneMatch(a -> a.provides().contains(Adapter.Capability.CONDITIONS))) {
+            modules.add(new NoConditionLanguage());
+        }
         return new Selection(List.copyOf(modules), tracing.name());
     }
 
@@ -65,29 +143,49 @@ public final class AdapterCatalog {
     }
 
     private Adapter chooseTracing(Configuration config) {
-        List<Adapter> tracers = adapters.stream().filter(a -> a.provides().contains(Adapter.Capability.TRACING))
+        List<Adapter> tracers = adapters().stream().filter(a -> a.provides().contains(Adapter.Capability.TRACING))
                 .toList();
         Adapter noop = tracers.stream().filter(a -> a.name().equals(NOOP)).findFirst().orElseThrow(() ->
-                new IllegalStateException("the no-op tracing adapter (" + NOOP + ") is missing from the class path"));
+                new ConfigException("the no-op tracing adapter " + NOOP + " is not installed: every deployment "
+                        + "needs it (add its folder to adapters/)"));
         if (!config.tracing().active() && !config.metrics().enabled()) {
             return noop;
         }
         List<Adapter> real = tracers.stream().filter(a -> !a.name().equals(NOOP)).toList();
         if (real.isEmpty()) {
             if (config.metrics().enabled() && !config.tracing().active()) {
-                throw new ConfigException("metrics.enabled needs the module " + OTEL + ", which is not on the class"
-                        + " path: add its jar, or set metrics.enabled: false");
+                throw new ConfigException("metrics.enabled needs the adapter " + OTEL + ", which is not installed: "
+                        + "add its folder to adapters/, or set metrics.enabled: false");
             }
             if (config.exporterChosen()) {
-                throw new ConfigException("tracing.exporter '" + config.tracing().exporter() + "' needs the module "
-                        + OTEL + ", which is not on the class path: add its jar, or set tracing.exporter: none");
+                throw new ConfigException("tracing.exporter '" + config.tracing().exporter() + "' needs the adapter "
+                        + OTEL + ", which is not installed: add its folder to adapters/, or set tracing.exporter: none");
             }
             return noop;
         }
         if (real.size() > 1) {
-            throw new ConfigException("more than one tracing adapter on the class path ("
+            throw new ConfigException("more than one tracing adapter is installed ("
                     + real.stream().map(Adapter::name).collect(Collectors.joining(", ")) + "): keep one");
         }
         return real.getFirst();
+    }
+
+    private static String version(Adapter adapter) {
+        String version = adapter.getClass().getPackage().getImplementationVersion();
+        return version == null ? "development build" : version;
+    }
+
+    /** The folder (or jar, or class directory) the adapter's class came from. */
+    private static String location(Adapter adapter) {
+        var source = adapter.getClass().getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            return "class path";
+        }
+        try {
+            Path path = Path.of(source.getLocation().toURI());
+            return Files.isDirectory(path) ? path.toString() : path.getParent().toString();
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return source.getLocation().toString();
+        }
     }
 }

@@ -65,7 +65,7 @@ public final class Boot {
                 if (cause instanceof ConfigException config) {
                     return config;
                 }
-                // Adapters reject bad settings with IllegalArgumentException naming the key (DESIGN.md §3):
+                // Adapters reject bad settings with IllegalArgumentException naming the key:
                 // that is a configuration error, exit 2, not a crash.
                 if (cause instanceof IllegalArgumentException bad && bad.getMessage() != null) {
                     return new ConfigException(bad.getMessage(), bad);

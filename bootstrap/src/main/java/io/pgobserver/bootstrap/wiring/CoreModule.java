@@ -4,7 +4,6 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
-import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
 import io.pgobserver.application.ActionExecutors;
 import io.pgobserver.application.EventPipeline;
 import io.pgobserver.application.ProcessEvent;
@@ -12,8 +11,6 @@ import io.pgobserver.application.ReplayDeadLetters;
 import io.pgobserver.application.Sleeper;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.Configuration;
-import io.pgobserver.domain.config.ActionsSettings;
-import io.pgobserver.domain.config.DatabaseSettings;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
@@ -35,7 +32,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The bootstrap's own bindings: the settings the adapters read, the compiled observers, and the use cases.
+ * The bootstrap's own bindings: the core's settings and each adapter's section (under the type its section
+ * declared), the compiled observers, and the use cases.
  * Adapters bind the ports; this module only assembles. No I/O here: services start after the injector exists.
  */
 public final class CoreModule extends AbstractModule {
@@ -49,17 +47,23 @@ public final class CoreModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(Configuration.class).toInstance(config);
-        if (config.database() != null) {
-            bind(DatabaseSettings.class).toInstance(config.database());
+        for (Configuration.AdapterSettings section : config.adapterSettings()) {
+            if (section.value() != null) {
+                bindSettings(section.section().type(), section.value());
+            }
         }
         bind(ListenerSettings.class).toInstance(config.listener());
         bind(TracingSettings.class).toInstance(config.tracing());
         bind(MetricsSettings.class).toInstance(config.metrics());
-        bind(ActionsSettings.class).toInstance(config.actions());
         bind(Clock.class).toInstance(Clock.systemUTC());
         bind(Sleeper.class).toInstance(Sleeper.SYSTEM);
         Multibinder.newSetBinder(binder(), Lifecycle.class);
         Multibinder.newSetBinder(binder(), ActionExecutor.class);
+    }
+
+    /** An adapter's settings under the type its section declared, for the adapter's classes to inject. */
+    private <T> void bindSettings(Class<T> type, Object value) {
+        bind(type).toInstance(type.cast(value));
     }
 
     @Provides
@@ -76,17 +80,25 @@ public final class CoreModule extends AbstractModule {
         for (Configuration.ObserverDefinition d : config.observers()) {
             try {
                 observers.add(new Observer(d.name(), d.entity(), d.on(), d.condition(),
-                        compiler.compile(d.name(), d.condition()), d.actions(), d.actionKeys(), d.retry()));
+                        compiler.compile(d.name(), d.condition()), d.specs(), d.actionKeys(), d.retry()));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("observers." + d.name() + ": " + e.getMessage(), e);
             }
         }
-        try {
-            executors.validate(observers);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
+        for (int o = 0; o < observers.size(); o++) {
+            try {
+                executors.validate(List.of(observers.get(o)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage() + " (" + adapters(config.observers().get(o)) + ")", e);
+            }
         }
         return List.copyOf(observers);
+    }
+
+    /** Which adapters an observer's actions come from, for an error about one of them. */
+    private static String adapters(Configuration.ObserverDefinition observer) {
+        return observer.actions().stream().map(a -> a.type().name() + " actions come from " + a.adapter())
+                .distinct().collect(java.util.stream.Collectors.joining("; "));
     }
 
     @Provides
@@ -94,7 +106,7 @@ public final class CoreModule extends AbstractModule {
     ProcessEvent processEvent(Tracer tracer, List<Observer> observers, ActionExecutors executors,
                               DeadLetters deadLetters, Deliveries deliveries, Metrics metrics, Sleeper sleeper,
                               Clock clock) {
-        return new ProcessEvent(config.listener().consumer(), tracer, NoopTracingModule.tracer(), config.tracing(), observers, executors,
+        return new ProcessEvent(config.listener().consumer(), tracer, Tracer.noop(), config.tracing(), observers, executors,
                 deadLetters, config.deduplicate() ? deliveries : null, metrics, sleeper, null, clock);
     }
 

@@ -1,16 +1,17 @@
 package io.pgobserver.bootstrap.actions;
 
+import io.pgobserver.domain.trace.Tracer;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import io.pgobserver.adapters.actions.ActionsModule;
-import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
+import io.pgobserver.bootstrap.config.ConfigLoader;
+import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.application.ActionExecutors;
 import io.pgobserver.application.EventCompletion;
 import io.pgobserver.application.ProcessEvent;
-import io.pgobserver.domain.config.ActionsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Condition;
@@ -59,11 +60,18 @@ class WebhookDeliveryIT {
     @BeforeEach
     void start() throws Exception {
         server.start();
+        // The adapter's settings as the core binds them: read by the section the adapter declares.
+        Configuration config = new ConfigLoader(Map.of())
+                .loadYaml("actions: { connect_timeout: 2s, read_timeout: 500ms }");
         actions = Guice.createInjector(new ActionsModule(), new AbstractModule() {
             @Override
+            @SuppressWarnings("unchecked")
             protected void configure() {
-                bind(ActionsSettings.class).toInstance(new ActionsSettings(Duration.ofSeconds(2),
-                        Duration.ofMillis(500), null, null, null));
+                for (Configuration.AdapterSettings section : config.adapterSettings()) {
+                    if (section.adapter().equals(ActionsModule.NAME)) {
+                        bind((Class<Object>) section.section().type()).toInstance(section.value());
+                    }
+                }
             }
         });
     }
@@ -78,7 +86,7 @@ class WebhookDeliveryIT {
         ActionExecutors executors = new ActionExecutors(
                 actions.getInstance(Key.get(new TypeLiteral<Set<ActionExecutor>>() { })));
         executors.validate(List.of(observer));
-        return new ProcessEvent("it", tracer, NoopTracingModule.tracer(), TracingSettings.defaults(), List.of(observer),
+        return new ProcessEvent("it", tracer, Tracer.noop(), TracingSettings.defaults(), List.of(observer),
                 executors, deadLetters, new InMemoryDeliveries(), Metrics.NOOP, waits::add, () -> 0.5,
                 Clock.systemUTC());
     }

@@ -14,13 +14,13 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The module rules of DESIGN.md §1 as ArchUnit rules over a package layout, so the same rules check the product
+ * The module rules of docs/architecture.md as ArchUnit rules over a package layout, so the same rules check the product
  * ({@code io.pgobserver}) and, in {@code ArchitectureRulesFailTest}, a fixture of deliberately bad classes.
  */
-final class ArchitectureRules {
+public final class ArchitectureRules {
 
     /** Where each module's classes live. */
-    record Layout(String root) {
+    public record Layout(String root) {
         String domain() {
             return root + ".domain..";
         }
@@ -42,34 +42,39 @@ final class ArchitectureRules {
         }
 
         String demo() {
-            return root + ".bootstrap.demo..";
+            return root + ".adapters.demo..";
         }
 
         String bench() {
-            return root + ".bootstrap.bench..";
+            return root + ".benchmarks.load..";
+        }
+
+        /** The JMH benchmarks' own package (not its sub-packages): they measure the OpenTelemetry adapter. */
+        String microBenchmarks() {
+            return root + ".benchmarks";
         }
     }
 
     /** The adapter packages under {@code adapters}: one per Maven module. */
-    static final List<String> ADAPTERS = List.of("postgres", "actions", "conditions", "tracing");
+    public static final List<String> ADAPTERS = List.of("postgres", "actions", "conditions", "tracing", "demo");
 
     private ArchitectureRules() {
     }
 
-    static ArchRule domainUsesOnlyTheJdk(Layout l) {
+    public static ArchRule domainUsesOnlyTheJdk(Layout l) {
         return classes().that().resideInAPackage(l.domain())
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", l.domain())
-                .because("the domain depends on the JDK only (DESIGN.md §1)");
+                .because("the domain depends on the JDK only");
     }
 
-    static ArchRule applicationUsesOnlyTheJdkAndTheDomain(Layout l) {
+    public static ArchRule applicationUsesOnlyTheJdkAndTheDomain(Layout l) {
         return classes().that().resideInAPackage(l.application())
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", l.domain(), l.application())
-                .because("use cases depend on the domain and the JDK only: no Guice, no Jackson (DESIGN.md §1)");
+                .because("use cases depend on the domain and the JDK only: no Guice, no Jackson");
     }
 
     /** Adapter packages may not use each other: {@code adapters.X} never depends on {@code adapters.Y}. */
-    static List<ArchRule> adaptersAreIndependent(Layout l, List<String> adapters) {
+    public static List<ArchRule> adaptersAreIndependent(Layout l, List<String> adapters) {
         return adapters.stream().map(a -> (ArchRule) noClasses().that().resideInAPackage(l.adapter(a))
                 .should().dependOnClassesThat(new DescribedPredicate<JavaClass>("reside in another adapter") {
                     @Override
@@ -77,38 +82,39 @@ final class ArchitectureRules {
                         return c.getPackageName().startsWith(l.root() + ".adapters.")
                                 && !c.getPackageName().startsWith(l.root() + ".adapters." + a);
                     }
-                }).because("adapters never depend on each other (DESIGN.md §1)")).toList();
+                }).because("adapters never depend on each other")).toList();
     }
 
-    static ArchRule nothingDependsOnBootstrap(Layout l) {
+    public static ArchRule nothingDependsOnBootstrap(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.bootstrap())
                 .should().dependOnClassesThat().resideInAPackage(l.bootstrap())
-                .because("bootstrap assembles everything and nothing depends on it (DESIGN.md §1)");
+                .because("bootstrap assembles everything and nothing depends on it");
     }
 
-    static ArchRule openTelemetryOnlyInItsAdapter(Layout l) {
-        return noClasses().that().resideOutsideOfPackage(l.adapter("tracing.otel"))
+    public static ArchRule openTelemetryOnlyInItsAdapter(Layout l) {
+        return noClasses().that().resideOutsideOfPackages(l.adapter("tracing.otel"), l.microBenchmarks())
                 .should().dependOnClassesThat().resideInAnyPackage("io.opentelemetry..")
-                .because("OpenTelemetry types appear only in adapters-tracing-otel (DESIGN.md §1)");
+                .because("OpenTelemetry types appear only in adapters-tracing-otel; the JMH benchmarks that "
+                        + "measure it hand its SDK an in-process exporter, and are the one exception");
     }
 
-    static ArchRule databaseAccessOnlyInThePostgresAdapter(Layout l) {
+    public static ArchRule databaseAccessOnlyInThePostgresAdapter(Layout l) {
         return noClasses().that().resideOutsideOfPackages(l.adapter("postgres"), l.demo(), l.bench())
                 .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.jdbi..",
                         "org.postgresql..", "org.flywaydb..", "com.zaxxer.hikari..")
-                .because("JDBC and JDBI appear only in adapters-postgres (DESIGN.md §1); the demo and the bench "
+                .because("JDBC and JDBI appear only in adapters-postgres; the demo and the bench "
                         + "load run, which play the application writing rows, are the exceptions");
     }
 
-    static ArchRule httpAndMailOnlyInTheActionsAdapter(Layout l) {
+    public static ArchRule httpAndMailOnlyInTheActionsAdapter(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.adapter("actions"))
                 .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "okio..", "jakarta.mail..",
                         "org.eclipse.angus..")
-                .because("OkHttp and mail appear only in adapters-actions (DESIGN.md §1)");
+                .because("OkHttp and mail appear only in adapters-actions");
     }
 
     /** An adapter's only public class is its Guice module, which is also its {@code Adapter} descriptor. */
-    static ArchRule adaptersExposeOnlyTheirModule(Layout l) {
+    public static ArchRule adaptersExposeOnlyTheirModule(Layout l) {
         return classes().that().resideInAPackage(l.adapters()).and().arePublic().and().areTopLevelClasses()
                 .should(new ArchCondition<JavaClass>("be the adapter's Guice module implementing Adapter") {
                     @Override
@@ -122,6 +128,17 @@ final class ArchitectureRules {
                         }
                     }
                 })
-                .because("implementations are package-private behind one Guice module per adapter (DESIGN.md §1)");
+                .because("implementations are package-private behind one Guice module per adapter");
+    }
+
+    /** Every rule above, for a check over the whole product from a module that sees all of it. */
+    public static List<ArchRule> all(Layout l) {
+        List<ArchRule> rules = new java.util.ArrayList<>(List.of(domainUsesOnlyTheJdk(l),
+                applicationUsesOnlyTheJdkAndTheDomain(l), nothingDependsOnBootstrap(l),
+                openTelemetryOnlyInItsAdapter(l), databaseAccessOnlyInThePostgresAdapter(l),
+                httpAndMailOnlyInTheActionsAdapter(l), adaptersExposeOnlyTheirModule(l)));
+        rules.addAll(adaptersAreIndependent(l, ADAPTERS));
+        rules.addAll(adaptersAreIndependent(l, List.of("tracing.otel", "tracing.noop")));
+        return rules;
     }
 }

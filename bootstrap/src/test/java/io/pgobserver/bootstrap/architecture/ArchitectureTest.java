@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** DESIGN.md §1, checked on the product's classes (main code of every module; tests and fixtures left out). */
+/** The module rules of docs/architecture.md, checked on the product's classes (main code of every module; tests and fixtures left out). */
 class ArchitectureTest {
 
     private static final ArchitectureRules.Layout PRODUCT = new ArchitectureRules.Layout("io.pgobserver");

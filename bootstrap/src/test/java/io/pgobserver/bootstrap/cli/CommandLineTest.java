@@ -35,7 +35,7 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "demo", "check-config", "install", "status", "dlq", "dlq list", "dlq replay"})
+    @ValueSource(strings = {"run", "demo", "check-config", "install", "status", "dlq", "dlq list", "dlq replay", "adapters"})
     void every_command_has_help(String command) {
         Cli.Result result = Cli.run((command + " --help").split(" "));
         assertThat(result.exitCode()).as(result.toString()).isZero();
@@ -46,7 +46,7 @@ class CommandLineTest {
     void top_level_help_lists_the_commands() {
         Cli.Result result = Cli.run("--help");
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).contains("run", "demo", "install", "status", "dlq", "check-config");
+        assertThat(result.out()).contains("run", "demo", "install", "status", "dlq", "check-config", "adapters");
     }
 
     @ParameterizedTest

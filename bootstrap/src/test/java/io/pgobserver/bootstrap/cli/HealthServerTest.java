@@ -1,6 +1,6 @@
 package io.pgobserver.bootstrap.cli;
 
-import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
+import io.pgobserver.domain.trace.Tracer;
 import io.pgobserver.application.ActionExecutors;
 import io.pgobserver.application.EventPipeline;
 import io.pgobserver.application.ProcessEvent;
@@ -30,7 +30,7 @@ class HealthServerTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private EventPipeline pipeline(InMemoryLeadership leadership) {
-        ProcessEvent process = new ProcessEvent("health", NoopTracingModule.tracer(), NoopTracingModule.tracer(),
+        ProcessEvent process = new ProcessEvent("health", Tracer.noop(), Tracer.noop(),
                 TracingSettings.defaults(), List.of(), new ActionExecutors(List.of()), new InMemoryDeadLetters(),
                 null, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
         return new EventPipeline(source, new InMemoryCheckpointStore(), leadership, process, Metrics.NOOP,

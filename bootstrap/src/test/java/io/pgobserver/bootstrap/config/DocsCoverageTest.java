@@ -73,12 +73,37 @@ class DocsCoverageTest {
     @Test
     void every_environment_variable_is_in_the_guide() throws IOException {
         Set<String> variables = new LinkedHashSet<>(EnvironmentOverrides.VARIABLES);
+        variables.addAll(ConfigSchema.classPath().variables());
+        assertThat(variables).as("the adapters' own variables").contains("DATABASE_URL");
         variables.addAll(logbackVariables());
         assertThat(variables).contains("PGOBSERVER_LOG_LEVEL");
         String guide = Files.readString(GUIDE);
         assertThat(variables.stream().filter(v -> !guide.contains("`" + v + "`")).toList())
                 .as("environment variables missing from docs/guide.md (write each as `NAME`)")
                 .isEmpty();
+    }
+
+    /**
+     * The repository explains itself: no source, build file or document cites a design document that is not in
+     * it ({@code docs/architecture.md} is the design reference).
+     */
+    @Test
+    void nothing_cites_a_design_document_outside_the_repository() throws IOException {
+        Path root = ExampleConfigsTest.DOCS.getParent();
+        String outside = "DESIGN" + ".md";
+        try (var files = Files.walk(root)) {
+            List<Path> citing = files.filter(Files::isRegularFile)
+                    .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/.git/"))
+                    .filter(p -> p.toString().matches(".*\\.(java|md|xml|yaml|yml|sh|properties)$"))
+                    .filter(p -> {
+                        try {
+                            return Files.readString(p).contains(outside);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }).toList();
+            assertThat(citing).as("files citing " + outside).isEmpty();
+        }
     }
 
     /** Leaf paths: mappings are walked, the observers' names become {@code <name>}, list items {@code []}. */

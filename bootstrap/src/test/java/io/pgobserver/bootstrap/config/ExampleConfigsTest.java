@@ -82,7 +82,7 @@ class ExampleConfigsTest {
      * webhook and Slack settings checked).
      */
     static void validate(Configuration config) {
-        assertThat(config.database()).as("database.url").isNotNull();
+        assertThat(config.section("database")).as("database.url").isNotNull();
         assertThat(Boot.boot(config, AdapterCatalog.discover()).observers()).as("observers").isNotEmpty();
     }
 

@@ -22,7 +22,7 @@ import static io.pgobserver.bootstrap.faults.FaultSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * DESIGN.md §4: secrets never appear in logs, spans, {@code check-config} output or exception messages. The jar
+ * Secrets never appear in logs, spans, {@code check-config} output or exception messages. The jar
  * runs with a configuration full of distinctive secrets (database password from the environment and in the JDBC
  * URL, webhook URL credentials and query token, webhook signing secret and header token, Slack incoming-webhook
  * path and bot token, SMTP password, OTLP header) at DEBUG level, with webhook and Slack failing so that error paths

@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Polling with generous timeouts: the tests assert what happens, never how fast. */
-final class Await {
+public final class Await {
 
     private Await() {
     }
 
     /** Polls until {@code condition} holds or {@code timeout} passes; returns whether it held. */
-    static boolean until(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    public static boolean until(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {
@@ -21,7 +21,7 @@ final class Await {
         return condition.getAsBoolean();
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (java.io.IOException e) {

@@ -12,10 +12,10 @@ import java.util.Map;
  * @param attributes every attribute (Zipkin: tag) as text: {@code 200}, {@code true}
  * @param events     the span's events (Zipkin: annotations, which carry the event's attributes after its name)
  */
-record ExportedSpan(String name, String traceId, String spanId, String parentId, String kind, boolean error,
+public record ExportedSpan(String name, String traceId, String spanId, String parentId, String kind, boolean error,
                     Map<String, String> attributes, List<String> events) {
 
-    ExportedSpan {
+    public ExportedSpan {
         attributes = Map.copyOf(attributes);
         events = List.copyOf(events);
     }

@@ -3,7 +3,7 @@ package io.pgobserver.bootstrap.tracing;
 import java.util.List;
 
 /** A tracing backend the tests start and read back from, and the {@code tracing:} settings that reach it. */
-interface SpanBackend extends AutoCloseable {
+public interface SpanBackend extends AutoCloseable {
 
     /** The value of {@code tracing.exporter}. */
     String exporter();

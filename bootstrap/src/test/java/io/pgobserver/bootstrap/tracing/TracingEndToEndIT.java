@@ -234,7 +234,7 @@ class TracingEndToEndIT {
         }
     }
 
-    /** DESIGN.md §4: telemetry never harms delivery. */
+    /** Telemetry never harms delivery. */
     @Nested
     class UnreachableBackend {
 

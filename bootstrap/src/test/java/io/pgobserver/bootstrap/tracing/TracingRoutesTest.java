@@ -5,7 +5,6 @@ import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Names;
-import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
 import io.pgobserver.adapters.tracing.otel.OtelTracingModule;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.ConfigLoader;
@@ -42,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Every configuration route of DESIGN.md §3 that chooses or disables tracing, and every exporter, each through the
+ * Every configuration route of docs/guide.md that chooses or disables tracing, and every exporter, each through the
  * whole boot: a configuration file, an environment and {@code --set} flags loaded by {@link ConfigLoader}, then the
  * injector from {@link Boot#boot} with the adapters on the class path (or a catalog without the OpenTelemetry
  * one). No service is started: the database URL points nowhere, and nothing may touch it or a trace backend.
@@ -237,7 +236,7 @@ class TracingRoutesTest {
         Tracer tracer = booted.get(Tracer.class);
         assertThat(tracer.isEnabled()).as("tracer enabled").isEqualTo(expected.enabled());
         if (!expected.enabled()) {
-            assertThat(tracer).isSameAs(NoopTracingModule.tracer());
+            assertThat(tracer).isSameAs(Tracer.noop());
             return;
         }
         assertThat(built).filteredOn(l -> l.name().equals("opentelemetry")).singleElement().asString()
@@ -334,7 +333,7 @@ class TracingRoutesTest {
 
         assertThat(booted.tracingAdapter()).isEqualTo(NOOP);
         Tracer tracer = booted.get(Tracer.class);
-        assertThat(tracer).isSameAs(NoopTracingModule.tracer());
+        assertThat(tracer).isSameAs(Tracer.noop());
         assertThat(tracer.isEnabled()).isFalse();
         assertThat(booted.get(TracingSettings.class).enabled()).isFalse();
         assertThat(booted.get(TracingSettings.class).exporter()).isEqualTo("console");
@@ -369,7 +368,7 @@ class TracingRoutesTest {
         void theObserverRunsOnTheNoopTracer(Route route) throws IOException {
             Boot.Booted booted = boot(load(route), catalog);
             assertThat(booted.tracingAdapter()).isEqualTo(NOOP);
-            assertThat(booted.get(Tracer.class)).isSameAs(NoopTracingModule.tracer());
+            assertThat(booted.get(Tracer.class)).isSameAs(Tracer.noop());
             assertThat(booted.get(Tracer.class).isEnabled()).isFalse();
         }
 

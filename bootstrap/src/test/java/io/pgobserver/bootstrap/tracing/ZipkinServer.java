@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A real Zipkin server, run from the {@code zipkin-server} executable jar that the build copies next to the
  * tests (system property {@code zipkin.server.jar}), read back through its query API.
  */
-final class ZipkinServer implements SpanBackend {
+public final class ZipkinServer implements SpanBackend {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,7 +38,7 @@ final class ZipkinServer implements SpanBackend {
     }
 
     /** Starts the server and waits until it reports healthy (the first start takes a while on two cores). */
-    static ZipkinServer start() throws IOException, InterruptedException {
+    public static ZipkinServer start() throws IOException, InterruptedException {
         String jar = System.getProperty("zipkin.server.jar");
         assertThat(jar).as("system property zipkin.server.jar (set by the failsafe configuration)").isNotNull();
         assertThat(Path.of(jar)).exists();

@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The effective {@code tracing:} settings, after file, environment and flags were merged (DESIGN.md §3).
+ * The effective {@code tracing:} settings, after file, environment and flags were merged.
  *
  * @param enabled            false installs the no-op tracer
  * @param serviceName        the resource's {@code service.name}

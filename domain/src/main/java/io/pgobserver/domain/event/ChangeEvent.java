@@ -49,7 +49,7 @@ public record ChangeEvent(
     }
 
     /**
-     * The {@code event} variable that conditions and templates see (DESIGN.md §3): {@code id},
+     * The {@code event} variable that conditions and templates see: {@code id},
      * {@code entity_type}, {@code entity_id}, {@code kind} (the wire name) and {@code occurred_at} (ISO-8601).
      */
     public Map<String, Object> fields() {

@@ -3,7 +3,7 @@ package io.pgobserver.domain.observer;
 import io.pgobserver.domain.event.ChangeEvent;
 
 /**
- * A compiled observer condition. Sees {@code event}, {@code before} and {@code after} (DESIGN.md §3).
+ * A compiled observer condition. Sees {@code event}, {@code before} and {@code after}.
  */
 @FunctionalInterface
 public interface Condition {

@@ -6,7 +6,7 @@ import io.pgobserver.domain.trace.Span;
 /**
  * Runs one kind of action. One executor per {@link ActionSpec#type()}.
  *
- * <p>The executor sets its type's attributes on the span it is given (DESIGN.md §2) and propagates the span's
+ * <p>The executor sets its type's attributes on the span it is given and propagates the span's
  * context downstream where the protocol allows ({@code traceparent} on webhooks). It never throws for a
  * failed delivery: it returns a {@link ActionResult.Failure} saying whether a retry could help.
  */

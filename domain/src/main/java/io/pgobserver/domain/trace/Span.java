@@ -3,13 +3,18 @@ package io.pgobserver.domain.trace;
 import java.util.function.BiConsumer;
 
 /**
- * One timed operation of the span tree (DESIGN.md §2).
+ * One timed operation of the span tree (docs/architecture.md).
  *
  * <p>Callers check {@link #isRecording()} before computing attribute values that cost anything: a span that
  * is not recording (tracing off, or not sampled) ignores every call, and implementations must make those
  * calls free. Spans are not thread-safe beyond what OpenTelemetry gives: one span is used by one task.
  */
 public interface Span {
+
+    /** The span that records nothing and propagates the upstream context: what {@link Tracer#noop()} starts. */
+    static Span noop() {
+        return NoopSpan.INSTANCE;
+    }
 
     /** True when attributes and events set on this span will be exported. */
     boolean isRecording();

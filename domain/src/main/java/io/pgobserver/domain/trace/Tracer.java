@@ -8,6 +8,11 @@ package io.pgobserver.domain.trace;
  */
 public interface Tracer {
 
+    /** The tracer that records nothing: one instance, allocation-free, as OpenTelemetry's {@code noop()}. */
+    static Tracer noop() {
+        return NoopTracer.INSTANCE;
+    }
+
     /** False when every span this tracer starts is a no-op: callers may skip tracing work entirely. */
     boolean isEnabled();
 

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * Observer conditions in CEL (the Common Expression Language): binds the {@link ConditionCompiler}. Conditions
- * see {@code event}, {@code before} and {@code after} as maps (DESIGN.md §3) and are compiled once, at boot.
+ * see {@code event}, {@code before} and {@code after} as maps and are compiled once, at boot.
  */
 public final class CelConditionsModule extends AbstractModule implements Adapter {
 

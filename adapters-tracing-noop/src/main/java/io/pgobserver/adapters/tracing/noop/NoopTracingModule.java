@@ -10,7 +10,7 @@ import io.pgobserver.domain.trace.Tracer;
 import java.util.Set;
 
 /**
- * Tracing switched off: binds the no-op {@link Tracer} and {@link Metrics#NOOP}. The bootstrap installs it when
+ * Tracing switched off: binds the domain's one no-op {@link Tracer} ({@link Tracer#noop()}) and {@link Metrics#NOOP}. The bootstrap installs it when
  * tracing is disabled or no other tracing adapter is on the class path.
  */
 public final class NoopTracingModule extends AbstractModule implements Adapter {
@@ -27,14 +27,9 @@ public final class NoopTracingModule extends AbstractModule implements Adapter {
         return Set.of(Capability.TRACING);
     }
 
-    /** The no-op tracer, for code that needs one outside an injector (per-entity tracing filters, tests). */
-    public static Tracer tracer() {
-        return NoopTracer.INSTANCE;
-    }
-
     @Override
     protected void configure() {
-        bind(Tracer.class).toInstance(NoopTracer.INSTANCE);
+        bind(Tracer.class).toInstance(Tracer.noop());
         bind(Metrics.class).toInstance(Metrics.NOOP);
         // Declares the set so an injector with only this module still has one.
         Multibinder.newSetBinder(binder(), Lifecycle.class);

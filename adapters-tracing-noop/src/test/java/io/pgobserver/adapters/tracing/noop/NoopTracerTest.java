@@ -18,7 +18,7 @@ class NoopTracerTest extends TracerContract {
 
     @Override
     protected Tracer newTracer() {
-        return NoopTracingModule.tracer();
+        return Tracer.noop();
     }
 
     @Test
@@ -27,7 +27,7 @@ class NoopTracerTest extends TracerContract {
         Span root = tracer.startTrace("process_event", WRITER, SpanKind.INTERNAL);
         Span child = tracer.startSpan("execute_action", root, SpanKind.CLIENT, Tracer.Component.EXECUTOR);
         assertThat(tracer.isEnabled()).isFalse();
-        assertThat(root).isSameAs(child).isSameAs(NoopSpan.INSTANCE);
+        assertThat(root).isSameAs(child).isSameAs(Span.noop());
         assertThat(root.isRecording()).isFalse();
         assertThat(root.setAttribute("k", "v")).isSameAs(root);
         assertThat(root.context()).isSameAs(TraceContext.NONE);
@@ -66,7 +66,7 @@ class NoopTracerTest extends TracerContract {
     @Test
     void theModuleBindsTheNoopTracerAndNoMetrics() {
         Injector injector = Guice.createInjector(new NoopTracingModule());
-        assertThat(injector.getInstance(Tracer.class)).isSameAs(NoopTracer.INSTANCE);
+        assertThat(injector.getInstance(Tracer.class)).isSameAs(Tracer.noop());
         assertThat(injector.getInstance(Metrics.class)).isSameAs(Metrics.NOOP);
         assertThat(new NoopTracingModule().provides()).containsExactly(io.pgobserver.domain.spi.Adapter.Capability.TRACING);
     }

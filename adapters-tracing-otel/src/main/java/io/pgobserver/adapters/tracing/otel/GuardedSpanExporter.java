@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Collection;
 
 /**
- * Keeps a span exporter from harming delivery (DESIGN.md §4): a failed or throwing export drops its spans,
+ * Keeps a span exporter from harming delivery: a failed or throwing export drops its spans,
  * counts them, and logs a warning at most once a minute that names the exporter, its endpoint and the fix.
  * Exports run on the batch processor's own thread, so a slow backend never blocks an event either.
  */

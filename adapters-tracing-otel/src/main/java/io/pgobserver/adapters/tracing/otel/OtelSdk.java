@@ -107,7 +107,7 @@ final class OtelSdk {
         metrics = metricsSettings.enabled() ? new OtelMetrics(meterProvider.get(INSTRUMENTATION_SCOPE)) : Metrics.NOOP;
         tracer = tracing.active() ? new OtelTracer(tracerProvider.get(INSTRUMENTATION_SCOPE), tracing.components(),
                 sdk.getPropagators().getTextMapPropagator())
-                : UntracedTracer.INSTANCE;
+                : Tracer.noop();
     }
 
     static OtelSdk create(TracingSettings tracing, MetricsSettings metrics, PrintStream console) {

@@ -73,8 +73,11 @@ final class OtelTracer implements Tracer {
                     .setParent(local.otelContext()).startSpan(), propagator);
         }
         if (parent instanceof PassThroughSpan passThrough) {
-            Span stoodFor = passThrough.parent();
-            return stoodFor == null ? PassThroughSpan.NONE : startSpan(name, stoodFor, kind);
+            return startSpan(name, passThrough.parent(), kind);
+        }
+        if (parent == Span.noop()) {
+            // A child of a span that stands for nothing stands for nothing too.
+            return parent;
         }
         // No parent, or a span of another tracer: continue whatever context it carries.
         return startTrace(name, parent == null ? TraceContext.NONE : parent.context(), kind);
@@ -88,8 +91,11 @@ final class OtelTracer implements Tracer {
         if (parent instanceof OtelSpan local) {
             return local.passThrough();
         }
-        if (parent instanceof PassThroughSpan || parent == null) {
-            return parent == null ? PassThroughSpan.NONE : parent;
+        if (parent == null) {
+            return Span.noop();
+        }
+        if (parent instanceof PassThroughSpan || parent == Span.noop()) {
+            return parent;
         }
         return new PassThroughSpan(parent);
     }

@@ -113,7 +113,7 @@ final class SpanExporters {
     }
 
     /**
-     * The Zipkin exporter, deprecated upstream with its last release 1.63.0 (DESIGN.md §3): kept because users
+     * The Zipkin exporter, deprecated upstream with its last release 1.63.0: kept because users
      * ask for it, pinned, and confined to this method so it can be replaced by OTLP to Zipkin.
      */
     @SuppressWarnings("deprecation")

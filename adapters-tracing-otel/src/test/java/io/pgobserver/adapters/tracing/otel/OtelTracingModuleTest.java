@@ -87,13 +87,13 @@ class OtelTracingModuleTest {
     }
 
     @Test
-    void noExporterOrTracingDisabledGivesTheUntracedTracer() {
+    void noExporterOrTracingDisabledGivesTheOneNoopTracer() {
         TracingSettings none = TestSettings.tracing("none", null, "grpc", 1.0);
         TracingSettings off = new TracingSettings(false, "svc", "otlp", null, "grpc", 1.0, 2048, 512,
                 Duration.ofSeconds(5), null, null, null, null);
         for (TracingSettings settings : new TracingSettings[] {none, off}) {
             Tracer tracer = injector(settings, TestSettings.NO_METRICS).getInstance(Tracer.class);
-            assertThat(tracer.isEnabled()).isFalse();
+            assertThat(tracer).isSameAs(Tracer.noop());
             assertThat(tracer.startTrace("process_event", SampleTrace.writer(true), SpanKind.INTERNAL).isRecording())
                     .isFalse();
         }

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The span tree of DESIGN.md §2 for one matched event with one webhook, made through the domain tracer as
+ * The span tree of docs/architecture.md for one matched event with one webhook, made through the domain tracer as
  * {@code ProcessEvent} makes it, and the check that a backend received exactly that tree.
  */
 final class SampleTrace {

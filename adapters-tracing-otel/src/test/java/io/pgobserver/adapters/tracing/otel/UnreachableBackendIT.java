@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Telemetry never harms delivery (DESIGN.md §4): with every exporter pointed at a closed port, span calls
+ * Telemetry never harms delivery: with every exporter pointed at a closed port, span calls
  * return and never throw, failed exports and full-queue drops each give one rate-limited warning, and the
  * shutdown flush gives up in bounded time.
  */

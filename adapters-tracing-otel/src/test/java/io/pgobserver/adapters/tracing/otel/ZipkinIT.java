@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Spans reach a real Zipkin server (the {@code zipkin-server} executable jar, started here) as the span tree
- * of DESIGN.md §2, and are read back through Zipkin's query API.
+ * of docs/architecture.md, and are read back through Zipkin's query API.
  */
 class ZipkinIT {
 

@@ -1,0 +1,143 @@
+package io.pgobserver.adapters.actions;
+
+import io.pgobserver.domain.observer.EmailAction;
+import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.observer.SlackAction;
+import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.spi.ActionType;
+import io.pgobserver.domain.spi.ConfigReader;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The action types this adapter registers: {@code webhook}, {@code slack} and {@code email}, each reading its own
+ * keys of an observer's action. Values that {@code check-config} must not show ({@link Secret}s, URLs) are handed
+ * back as they are: the core masks secrets and redacts URLs when it prints.
+ */
+final class ActionTypes {
+
+    private ActionTypes() {
+    }
+
+    static List<ActionType<?>> all() {
+        return List.of(new Webhook(), new Slack(), new Email());
+    }
+
+    static final class Webhook implements ActionType<WebhookAction> {
+        @Override
+        public String name() {
+            return "webhook";
+        }
+
+        @Override
+        public Class<WebhookAction> specType() {
+            return WebhookAction.class;
+        }
+
+        @Override
+        public WebhookAction read(ConfigReader a) {
+            return new WebhookAction(uri(a, "url", true), a.string("method", "POST"), a.stringMap("headers"),
+                    Secret.ofNullable(a.string("secret", null)), a.duration("timeout", WebhookAction.DEFAULT_TIMEOUT));
+        }
+
+        @Override
+        public Map<String, Object> render(WebhookAction w) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("url", w.url());
+            out.put("method", w.method());
+            Map<String, String> headers = new TreeMap<>();
+            // Header values are often API keys.
+            w.headers().forEach((k, v) -> headers.put(k, Secret.MASK));
+            out.put("headers", headers);
+            out.put("secret", w.secret());
+            out.put("timeout", w.timeout());
+            return out;
+        }
+    }
+
+    static final class Slack implements ActionType<SlackAction> {
+        @Override
+        public String name() {
+            return "slack";
+        }
+
+        @Override
+        public Class<SlackAction> specType() {
+            return SlackAction.class;
+        }
+
+        @Override
+        public SlackAction read(ConfigReader a) {
+            return new SlackAction(uri(a, "webhook_url", false), Secret.ofNullable(a.string("token", null)),
+                    uri(a, "api_url", false), a.string("channel", null), a.string("text", null),
+                    a.string("thread_ts", null));
+        }
+
+        @Override
+        public Map<String, Object> render(SlackAction s) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            // A Slack incoming-webhook URL is itself the credential.
+            out.put("webhook_url", s.webhookUrl() == null ? null : Secret.MASK);
+            out.put("token", s.token());
+            out.put("api_url", s.apiUrl());
+            out.put("channel", s.channel());
+            out.put("text", s.text());
+            out.put("thread_ts", s.threadTs());
+            return out;
+        }
+    }
+
+    static final class Email implements ActionType<EmailAction> {
+        @Override
+        public String name() {
+            return "email";
+        }
+
+        @Override
+        public Class<EmailAction> specType() {
+            return EmailAction.class;
+        }
+
+        @Override
+        public EmailAction read(ConfigReader a) {
+            return new EmailAction(a.strings("to"), a.strings("cc"), a.string("from", null),
+                    a.string("subject", null), a.string("template", null), a.string("text", null),
+                    a.string("html", null));
+        }
+
+        @Override
+        public Map<String, Object> render(EmailAction e) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("to", e.to());
+            out.put("cc", e.cc());
+            out.put("from", e.from());
+            out.put("subject", e.subject());
+            out.put("template", e.template());
+            out.put("text", e.text());
+            out.put("html", e.html());
+            return out;
+        }
+    }
+
+    private static URI uri(ConfigReader node, String name, boolean required) {
+        String value = required ? node.requiredString(name, "an http(s) URL") : node.string(name, null);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            URI uri = new URI(value.trim());
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException(node.key(name) + " must be an absolute http(s) URL with a host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            // The URL may carry credentials: name the key, not the value.
+            throw new IllegalArgumentException(node.key(name) + " is not a valid URL (" + e.getReason() + ")");
+        }
+    }
+}

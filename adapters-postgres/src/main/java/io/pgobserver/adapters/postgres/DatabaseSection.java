@@ -1,0 +1,104 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.spi.ConfigReader;
+import io.pgobserver.domain.spi.ConfigSection;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code database:} section: {@code url} (JDBC, or {@code postgres://user:pass@host:port/db} as
+ * {@code DATABASE_URL} usually is), {@code user}, {@code password}. Absent means "not configured"; the commands
+ * that run the observer then stop naming the key.
+ */
+final class DatabaseSection implements ConfigSection<DatabaseSettings> {
+
+    @Override
+    public String key() {
+        return "database";
+    }
+
+    @Override
+    public Class<DatabaseSettings> type() {
+        return DatabaseSettings.class;
+    }
+
+    @Override
+    public Map<String, String> environment() {
+        return Map.of("DATABASE_URL", "url");
+    }
+
+    @Override
+    public String missing() {
+        return "database.url is required: set it in the file or export DATABASE_URL "
+                + "(jdbc:postgresql://host:5432/db or postgres://user:pass@host:5432/db)";
+    }
+
+    @Override
+    public DatabaseSettings read(ConfigReader section) {
+        String url = section.string("url", null);
+        String user = section.string("user", null);
+        String password = section.string("password", null);
+        section.finish();
+        if (url == null) {
+            return null;
+        }
+        DatabaseSettings fromUrl = parseUrl(section.key("url"), url.trim());
+        return new DatabaseSettings(fromUrl.url(), fromUrl.user() != null ? fromUrl.user() : user,
+                fromUrl.password() != null ? fromUrl.password() : Secret.ofNullable(password));
+    }
+
+    @Override
+    public Map<String, Object> render(DatabaseSettings settings) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("url", redact(settings.url()));
+        out.put("user", settings.user());
+        out.put("password", settings.password() == null ? null : Secret.MASK);
+        return out;
+    }
+
+    /** {@code jdbc:postgresql://host:port/db?user=..&password=..}: the parameters can hold the password. */
+    private static String redact(String jdbcUrl) {
+        int query = jdbcUrl.indexOf('?');
+        return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query) + "?" + Secret.MASK;
+    }
+
+    /**
+     * A {@code postgres://user:pass@host:port/db?params} URL as JDBC URL, user and password. A JDBC URL comes
+     * back as it is, with null user and password.
+     */
+    static DatabaseSettings parseUrl(String key, String url) {
+        if (url.startsWith("jdbc:postgresql:")) {
+            return new DatabaseSettings(url, null, null);
+        }
+        if (!url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
+            throw new IllegalArgumentException(key
+                    + " must be jdbc:postgresql://host:port/db or postgres://user:pass@host:port/db");
+        }
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException(key + " has no host: use postgres://user:pass@host:port/db");
+            }
+            String user = null;
+            String password = null;
+            if (uri.getRawUserInfo() != null) {
+                String[] parts = uri.getRawUserInfo().split(":", 2);
+                user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+                password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
+            }
+            String jdbc = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+                    + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            return new DatabaseSettings(jdbc, user, Secret.ofNullable(password));
+        } catch (URISyntaxException e) {
+            // The message would echo the URL, password included.
+            throw new IllegalArgumentException(key + " is not a valid URL: use postgres://user:pass@host:port/db");
+        }
+    }
+}

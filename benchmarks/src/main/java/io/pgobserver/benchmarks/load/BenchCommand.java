@@ -1,0 +1,261 @@
+package io.pgobserver.benchmarks.load;
+
+import io.pgobserver.domain.config.Durations;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import javax.sql.DataSource;
+import java.io.PrintStream;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * {@code bench}: the end-to-end load run of docs/performance.md. An embedded PostgreSQL, the real observer
+ * (booted as {@code run} boots it) with one observer whose actions are webhooks, and a loopback receiver that
+ * notes when each event's webhook arrived; tracing off (no-op adapter) and on (OpenTelemetry, 100% sampled,
+ * batch processor, OTLP/HTTP to a loopback endpoint that discards) side by side in one process. Two modes:
+ * {@code drain} writes a backlog of {@code --events} first and times the observer through it; {@code sustain}
+ * writes {@code --rate} events per second for {@code --duration} while the observer runs, and measures each
+ * event's commit-to-webhook latency. Prints one table; exit 1 when a run did not deliver every webhook.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Load-test the observer end to end on an embedded PostgreSQL with a loopback webhook "
+                + "receiver: drain a backlog, sustain a rate, tracing off and on side by side; print a table.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--events", paramLabel = "N", defaultValue = "20000",
+            description = "Backlog size of the drain run (default: ${DEFAULT-VALUE}).")
+    int events;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "1000",
+            description = "Events per second written during the sustain run (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "20s",
+            description = "Length of the sustain run's writing (default: ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--tracing", paramLabel = "off|on", split = ",", defaultValue = "off,on",
+            description = "Tracing settings to compare, in this order (default: ${DEFAULT-VALUE}).")
+    List<String> tracing;
+
+    @Option(names = "--mode", paramLabel = "drain|sustain", split = ",", defaultValue = "drain,sustain",
+            description = "Runs to make (default: ${DEFAULT-VALUE}).")
+    List<String> modes;
+
+    @Option(names = "--actions", paramLabel = "N", defaultValue = "1",
+            description = "Webhooks per event (default: ${DEFAULT-VALUE}).")
+    int actions;
+
+    @Option(names = "--payload-bytes", paramLabel = "BYTES", defaultValue = "64",
+            description = "Size of the text column each row carries (default: ${DEFAULT-VALUE}).")
+    int payloadBytes;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500",
+            description = "listener.batch_size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--max-in-flight", paramLabel = "N", defaultValue = "256",
+            description = "listener.max_in_flight (default: ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
+    @Option(names = "--span-queue", paramLabel = "N", defaultValue = "2048",
+            description = "tracing.batch.max_queue_size with tracing on (default: ${DEFAULT-VALUE}).")
+    int spanQueue;
+
+    @Option(names = "--span-batch", paramLabel = "N", defaultValue = "512",
+            description = "tracing.batch.max_export_batch_size with tracing on (default: ${DEFAULT-VALUE}).")
+    int spanBatch;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+            description = "Repeat each mode's tracing settings N times, alternating, and summarise by the median: "
+                    + "on a shared machine drift hits both settings alike (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--deduplicate", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "listener.deduplicate: record each delivery (default: ${DEFAULT-VALUE}).")
+    boolean deduplicate;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "5000",
+            description = "Events drained once per tracing setting before measuring, to warm the JIT "
+                    + "(0: none; default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs the load run on its own: {@code java -cp benchmarks/target/benchmarks.jar
+     * io.pgobserver.benchmarks.load.BenchCommand --events 100000}. It boots the core found on the class path.
+     */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new BenchCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Duration sustainFor;
+        try {
+            sustainFor = Durations.parse("--duration", duration);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        validate(sustainFor);
+        PrintStream out = System.out;
+        Path data = Files.createTempDirectory("pg-observer-bench");
+        out.println("[bench] starting an embedded PostgreSQL...");
+        List<BenchResult> results = new ArrayList<>();
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg"))
+                .setCleanDataDirectory(true).start();
+             BenchReceivers receivers = BenchReceivers.start()) {
+            DataSource dataSource = postgres.getPostgresDatabase();
+            out.println("[bench] " + serverVersion(dataSource) + ", " + Runtime.getRuntime().availableProcessors()
+                    + " CPUs, Java " + Runtime.version() + ", max heap "
+                    + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+            createTable(dataSource);
+            BenchRun.Setup setup = new BenchRun.Setup(postgres.getPort(), dataSource, receivers, actions,
+                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch);
+            if (warmup > 0) {
+                for (String t : tracing) {
+                    out.printf("[bench] warm-up: draining %d events, tracing %s%n", warmup, t);
+                    BenchRun.drain(setup, t, 0, warmup);
+                }
+            }
+            for (String mode : modes) {
+                for (int round = 1; round <= rounds; round++) {
+                    for (String t : tracing) {
+                        out.printf("[bench] %s, tracing %s, round %d...%n", mode, t, round);
+                        BenchResult result = mode.equals("drain")
+                                ? BenchRun.drain(setup, t, round, events)
+                                : BenchRun.sustain(setup, t, round, rate, sustainFor);
+                        out.printf("[bench] %s, tracing %s: %d/%d webhooks in %.2f s%n", mode, t,
+                                result.delivered(), result.expected(), result.seconds());
+                        results.add(result);
+                    }
+                }
+            }
+        } finally {
+            // PostgreSQL deletes its data directory when it stops (clean data directory); this removes the parent.
+            // Should files remain, they stay for a look rather than fail a finished run.
+            try {
+                Files.deleteIfExists(data);
+            } catch (DirectoryNotEmptyException e) {
+                System.err.println("[bench] left " + data + " behind: it is not empty");
+            }
+        }
+        out.println();
+        out.print(table(results));
+        List<BenchResult> incomplete = results.stream().filter(r -> !r.complete()).toList();
+        if (!incomplete.isEmpty()) {
+            System.err.println("error: webhooks missing in " + incomplete);
+            return 1;
+        }
+        return 0;
+    }
+
+    private void validate(Duration sustainFor) {
+        if (events < 1 || rate < 1 || actions < 1 || rounds < 1 || batchSize < 1 || maxInFlight < 1
+                || spanQueue < 1 || spanBatch < 1 || payloadBytes < 0 || warmup < 0) {
+            throw new ParameterException(spec.commandLine(), "--events, --rate, --actions, --rounds, --batch-size, "
+                    + "--max-in-flight, --span-queue and --span-batch must be at least 1; --payload-bytes and "
+                    + "--warmup at least 0");
+        }
+        if (sustainFor.isZero() || sustainFor.isNegative()) {
+            throw new ParameterException(spec.commandLine(), "--duration must be positive");
+        }
+        if (!Set.of("off", "on").containsAll(tracing) || tracing.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--tracing takes off, on or off,on: " + tracing);
+        }
+        if (!Set.of("drain", "sustain").containsAll(modes) || modes.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--mode takes drain, sustain or both: " + modes);
+        }
+    }
+
+    private static String serverVersion(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             var rs = s.executeQuery("show server_version")) {
+            rs.next();
+            return "PostgreSQL " + rs.getString(1);
+        }
+    }
+
+    private static void createTable(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("create table if not exists " + BenchRun.TABLE + " (id bigint primary key, payload text not null)");
+        }
+    }
+
+    /**
+     * The results as a fixed-width table, one row per run, then the median of each mode and tracing setting over
+     * the rounds with its throughput as a ratio of tracing off's median.
+     */
+    static String table(List<BenchResult> results) {
+        StringBuilder table = new StringBuilder();
+        String header = "%-8s %-7s %5s %8s %11s %9s %8s %8s %8s %8s %9s %9s %8s %8s %9s %5s%n";
+        String row = "%-8s %-7s %5s %8d %11s %9.0f %8s %8s %8s %8s %9.2f %9.1f %8.1f %8.1f %9.0f %5.1f%n";
+        table.append(String.format(Locale.ROOT, header, "mode", "tracing", "round", "events", "webhooks", "events/s",
+                "p50 ms", "p95 ms", "p99 ms", "max ms", "cpu s", "cpu ms/1k", "heap MiB", "peak MiB", "OTLP KiB", "load"));
+        for (BenchResult r : results) {
+            table.append(String.format(Locale.ROOT, row, r.mode(), r.tracing(), r.round(), r.events(),
+                    r.delivered() + "/" + r.expected(), r.eventsPerSecond(), millis(r.latencyMillis(50)),
+                    millis(r.latencyMillis(95)), millis(r.latencyMillis(99)), millis(r.latencyMillis(100)),
+                    r.cpuSeconds(), r.cpuMillisPerThousand(), r.heapAfterGcMiB(), r.peakHeapMiB(), r.otlpKiB(),
+                    r.loadAverage()));
+        }
+        table.append(String.format(Locale.ROOT, "%nmedians over rounds%n%-8s %-7s %9s %8s %8s %8s %9s%n", "mode",
+                "tracing", "events/s", "vs off", "p50 ms", "p99 ms", "cpu ms/1k"));
+        Map<String, Map<String, List<BenchResult>>> grouped = new LinkedHashMap<>();
+        for (BenchResult r : results) {
+            grouped.computeIfAbsent(r.mode(), m -> new LinkedHashMap<>())
+                    .computeIfAbsent(r.tracing(), t -> new ArrayList<>()).add(r);
+        }
+        grouped.forEach((mode, byTracing) -> {
+            List<BenchResult> off = byTracing.get("off");
+            double offRate = off == null ? Double.NaN : median(off, BenchResult::eventsPerSecond);
+            byTracing.forEach((t, runs) -> {
+                double rate = median(runs, BenchResult::eventsPerSecond);
+                String ratio = Double.isNaN(offRate) ? "-"
+                        : String.format(Locale.ROOT, "%.1f%%", 100.0 * rate / offRate);
+                table.append(String.format(Locale.ROOT, "%-8s %-7s %9.0f %8s %8s %8s %9.1f%n", mode, t, rate, ratio,
+                        millis(median(runs, r -> r.latencyMillis(50))), millis(median(runs, r -> r.latencyMillis(99))),
+                        median(runs, BenchResult::cpuMillisPerThousand)));
+            });
+        });
+        table.append("events/s: drain = backlog / (observer start to last webhook); sustain = events / (first write "
+                + "to last webhook), bounded by --rate.\nlatency: commit returned to the writer -> first webhook "
+                + "arrived (sustain only). cpu: this JVM only (observer, writer, receivers), not PostgreSQL.\n"
+                + "OTLP KiB: span data the loopback OTLP endpoint received during the run. load: the machine's 1-minute load "
+                + "average at the end of the run.\n");
+        return table.toString();
+    }
+
+    private static double median(List<BenchResult> runs, ToDoubleFunction<BenchResult> value) {
+        double[] values = runs.stream().mapToDouble(value).sorted().toArray();
+        if (values.length == 0 || Double.isNaN(values[0])) {
+            return Double.NaN;
+        }
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    private static String millis(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f", value);
+    }
+}

@@ -1,0 +1,51 @@
+package io.pgobserver.benchmarks.load;
+
+/**
+ * What one run measured.
+ *
+ * @param mode            {@code drain} or {@code sustain}
+ * @param tracing         {@code off} or {@code on}
+ * @param events          events written
+ * @param delivered       (event, action) webhooks that arrived, each counted once
+ * @param expected        webhooks expected: events times actions
+ * @param seconds         drain: observer start to last webhook; sustain: first write to last webhook
+ * @param latenciesMicros sustain: commit-to-first-webhook per event, sorted; empty for drain
+ * @param cpuSeconds      CPU time of this JVM (observer, writer, receivers) during the run; PostgreSQL not included
+ * @param peakHeapMiB     the highest heap use sampled during the run (garbage included)
+ * @param heapAfterGcMiB  heap in use after a full GC at the end of the run, before the observer stopped
+ * @param otlpKiB         span data the OTLP receiver got during the run (spans still queued at its end are
+ *                        flushed when the observer stops, after the measurement)
+ * @param round           1 for the first round of the run's tracing settings
+ * @param loadAverage     the machine's one-minute load average at the end of the run (other processes included)
+ */
+record BenchResult(String mode, String tracing, int round, double loadAverage, int events, int delivered, int expected, double seconds,
+                   long[] latenciesMicros, double cpuSeconds, double peakHeapMiB, double heapAfterGcMiB,
+                   double otlpKiB) {
+
+    boolean complete() {
+        return delivered == expected;
+    }
+
+    double eventsPerSecond() {
+        return seconds <= 0 ? 0 : events / seconds;
+    }
+
+    /** CPU milliseconds of this JVM per thousand events. */
+    double cpuMillisPerThousand() {
+        return events == 0 ? 0 : cpuSeconds * 1000.0 / events * 1000.0;
+    }
+
+    /** The nearest-rank percentile of the latencies in milliseconds; NaN when there are none. */
+    double latencyMillis(double percentile) {
+        if (latenciesMicros.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(percentile / 100.0 * latenciesMicros.length);
+        return latenciesMicros[Math.max(0, Math.min(latenciesMicros.length - 1, rank - 1))] / 1000.0;
+    }
+
+    @Override
+    public String toString() {
+        return "BenchResult[" + mode + ", tracing " + tracing + ", " + delivered + "/" + expected + "]";
+    }
+}

@@ -1,0 +1,283 @@
+package io.pgobserver.benchmarks.load;
+
+
+import io.pgobserver.domain.spi.ObserverHost;
+import io.pgobserver.domain.spi.RunningObserver;
+
+import javax.sql.DataSource;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One measured run: boots the observer for a tracing setting (a fresh injector, as a process start would),
+ * writes the events, waits until every webhook arrived, and measures. Each run starts from empty tables and a
+ * consumer of its own, so no run reads another's events.
+ */
+final class BenchRun {
+
+    static final String TABLE = "public.bench_orders";
+    /** How long a run may go without a new webhook before it is given up as stuck. */
+    private static final Duration STALL = Duration.ofSeconds(60);
+    /** Rows per transaction when writing the backlog. */
+    private static final int BACKLOG_CHUNK = 1000;
+    private static final double MIB = 1024.0 * 1024.0;
+
+    private BenchRun() {
+    }
+
+    /** What every run shares. */
+    record Setup(int postgresPort, DataSource dataSource, BenchReceivers receivers, int actions, int payloadBytes,
+                 int batchSize, int maxInFlight, boolean deduplicate, int spanQueue, int spanBatch) {
+    }
+
+    /** Writes {@code events} rows, then starts the observer and times it until every webhook arrived. */
+    static BenchResult drain(Setup setup, String tracing, int round, int events) throws Exception {
+        try (Observer observer = Observer.boot(setup, tracing, "drain")) {
+            setup.receivers().expect(events, setup.actions());
+            try (Connection c = setup.dataSource().getConnection()) {
+                c.setAutoCommit(false);
+                for (int from = 1; from <= events; from += BACKLOG_CHUNK) {
+                    insert(c, from, Math.min(events, from + BACKLOG_CHUNK - 1), setup.payloadBytes());
+                    c.commit();
+                }
+            }
+            Measurement measurement = Measurement.begin();
+            long started = System.nanoTime();
+            observer.start();
+            long finished = awaitDelivery(setup.receivers(), events * setup.actions());
+            Measurement.Taken taken = measurement.end();
+            return new BenchResult("drain", tracing, round, loadAverage(), events, setup.receivers().delivered(),
+                    events * setup.actions(), (finished - started) / 1e9, new long[0], taken.cpuSeconds(),
+                    taken.peakHeapMiB(), taken.heapAfterGcMiB(), setup.receivers().otlpBytes() / 1024.0);
+        }
+    }
+
+    /**
+     * Starts the observer, then writes {@code rate} events per second for {@code duration} (small transactions
+     * every millisecond or so, each row's commit time noted by the writer), and waits for every webhook.
+     */
+    static BenchResult sustain(Setup setup, String tracing, int round, int rate, Duration duration) throws Exception {
+        int events = (int) Math.min(Integer.MAX_VALUE - 1, (long) rate * duration.toMillis() / 1000);
+        try (Observer observer = Observer.boot(setup, tracing, "sustain")) {
+            setup.receivers().expect(events, setup.actions());
+            observer.start();
+            observer.awaitActive();
+            Measurement measurement = Measurement.begin();
+            long[] committed = new long[events + 1];
+            long started = System.nanoTime();
+            try (Connection c = setup.dataSource().getConnection()) {
+                c.setAutoCommit(false);
+                int written = 0;
+                while (written < events) {
+                    long due = Math.min(events, (long) ((System.nanoTime() - started) / 1e9 * rate));
+                    if (due > written) {
+                        insert(c, written + 1, (int) due, setup.payloadBytes());
+                        c.commit();
+                        long now = System.nanoTime();
+                        for (int id = written + 1; id <= due; id++) {
+                            committed[id] = now;
+                        }
+                        written = (int) due;
+                    } else {
+                        LockSupport.parkNanos(Math.max(100_000L, (long) (1e9 / rate)));
+                    }
+                }
+            }
+            long finished = awaitDelivery(setup.receivers(), events * setup.actions());
+            Measurement.Taken taken = measurement.end();
+            long[] latencies = new long[events];
+            int n = 0;
+            for (int id = 1; id <= events; id++) {
+                long arrived = setup.receivers().firstArrival(id);
+                if (arrived != 0) {
+                    latencies[n++] = (arrived - committed[id]) / 1000;
+                }
+            }
+            latencies = Arrays.copyOf(latencies, n);
+            Arrays.sort(latencies);
+            return new BenchResult("sustain", tracing, round, loadAverage(), events, setup.receivers().delivered(),
+                    events * setup.actions(), (finished - started) / 1e9, latencies, taken.cpuSeconds(),
+                    taken.peakHeapMiB(), taken.heapAfterGcMiB(), setup.receivers().otlpBytes() / 1024.0);
+        }
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static void insert(Connection c, int fromId, int toId, int payloadBytes) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into " + TABLE
+                + " (id, payload) select g, repeat('x', ?) from generate_series(?, ?) g")) {
+            insert.setInt(1, payloadBytes);
+            insert.setInt(2, fromId);
+            insert.setInt(3, toId);
+            insert.executeUpdate();
+        }
+    }
+
+    /** Waits until {@code expected} webhooks arrived; returns the time of the last. Gives up after a stall. */
+    private static long awaitDelivery(BenchReceivers receivers, int expected) throws InterruptedException {
+        int seen = -1;
+        long lastChange = System.nanoTime();
+        while (true) {
+            int delivered = receivers.delivered();
+            long now = System.nanoTime();
+            if (delivered != seen) {
+                seen = delivered;
+                lastChange = now;
+            }
+            if (delivered >= expected) {
+                return lastChange;
+            }
+            if (now - lastChange > STALL.toNanos()) {
+                return lastChange; // the result shows the shortfall, and the command exits 1
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /**
+     * The observer as {@code run} boots it, through the core's {@link ObserverHost} (found with
+     * {@link ServiceLoader}: the benchmarks name no class of the core): services started, capture installed, tables
+     * emptied, and the pipeline started only when the measurement begins.
+     */
+    private static final class Observer implements AutoCloseable {
+        private final RunningObserver running;
+
+        private Observer(RunningObserver running) {
+            this.running = running;
+        }
+
+        static Observer boot(Setup setup, String tracing, String mode) throws Exception {
+            ObserverHost host = ServiceLoader.load(ObserverHost.class).findFirst().orElseThrow(() ->
+                    new IllegalStateException("no pg-observer core on the class path (the bootstrap module)"));
+            // The run's own settings only: OTEL_* or DATABASE_URL in the environment must not change what is measured.
+            RunningObserver running = host.boot(configuration(setup, tracing, "bench-" + mode + "-" + tracing),
+                    Map.of(), List.of());
+            try {
+                running.installCapture(TABLE, "id");
+                reset(setup.dataSource());
+                return new Observer(running);
+            } catch (RuntimeException | SQLException e) {
+                running.close();
+                throw e;
+            }
+        }
+
+        void start() {
+            running.startPipeline();
+        }
+
+        void awaitActive() throws InterruptedException {
+            long deadline = System.nanoTime() + STALL.toNanos();
+            while (!running.isActive()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the observer did not become active within " + STALL);
+                }
+                Thread.sleep(5);
+            }
+        }
+
+        @Override
+        public void close() {
+            running.close();
+        }
+    }
+
+    /** Empty tables, no consumer position: each run reads only its own events. TRUNCATE fires no capture. */
+    private static void reset(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("truncate " + TABLE + ", pgobserver.change_log, pgobserver.deliveries");
+            s.execute("delete from pgobserver.checkpoints");
+        }
+    }
+
+    private static String configuration(Setup setup, String tracing, String consumer) {
+        StringBuilder actions = new StringBuilder();
+        for (int i = 0; i < setup.actions(); i++) {
+            actions.append("      - { type: webhook, url: \"").append(setup.receivers().baseUrl()).append("/hooks/")
+                    .append(i).append("\" }\n");
+        }
+        return """
+                database:
+                  url: jdbc:postgresql://localhost:%d/postgres
+                  user: postgres
+                listener:
+                  consumer: %s
+                  batch_size: %d
+                  max_in_flight: %d
+                  poll_interval: 1s
+                  deduplicate: %s
+                tracing:
+                  enabled: %s
+                  service_name: pg-observer-bench
+                  exporter: otlp
+                  protocol: http/protobuf
+                  endpoint: %s
+                  sample_rate: 1.0
+                  batch: { max_queue_size: %d, max_export_batch_size: %d }
+                metrics:
+                  enabled: false
+                admin:
+                  port: -1
+                observers:
+                  bench:
+                    entity: %s
+                    on: [created]
+                    actions:
+                %s    retry: { max_attempts: 5, initial_backoff: 100ms, max_backoff: 1s }
+                """.formatted(setup.postgresPort(), consumer, setup.batchSize(), setup.maxInFlight(),
+                setup.deduplicate(), tracing.equals("on"), setup.receivers().baseUrl(), setup.spanQueue(),
+                setup.spanBatch(), TABLE, actions);
+    }
+
+    /** CPU and heap over a run: process CPU time, heap sampled every 50 ms, heap after a full GC at the end. */
+    private static final class Measurement {
+        private final com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        private final AtomicLong peak = new AtomicLong();
+        private final AtomicBoolean sampling = new AtomicBoolean(true);
+        private final long cpuAtStart;
+        private final Thread sampler;
+
+        record Taken(double cpuSeconds, double peakHeapMiB, double heapAfterGcMiB) {
+        }
+
+        private Measurement() {
+            System.gc();
+            cpuAtStart = os.getProcessCpuTime();
+            sampler = Thread.ofPlatform().daemon().name("bench-heap-sampler").start(() -> {
+                while (sampling.get()) {
+                    peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
+            });
+        }
+
+        static Measurement begin() {
+            return new Measurement();
+        }
+
+        Taken end() throws InterruptedException {
+            double cpu = (os.getProcessCpuTime() - cpuAtStart) / 1e9;
+            sampling.set(false);
+            sampler.join();
+            System.gc();
+            return new Taken(cpu, peak.get() / MIB, memory.getHeapMemoryUsage().getUsed() / MIB);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.pgobserver.adapters.demo;
+
+import io.pgobserver.domain.config.Durations;
+import io.pgobserver.domain.spi.ObserverHost;
+import io.pgobserver.domain.spi.RunningObserver;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.TraceContext;
+import io.pgobserver.domain.trace.Tracer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import javax.sql.DataSource;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code demo}: the observer on an embedded PostgreSQL with a sample {@code orders} table, sample observers and
+ * built-in receivers. It plays the application too: each order is written inside a client trace
+ * ({@code SET LOCAL pgobserver.traceparent}), so every printed span tree continues the writer's trace, and the
+ * webhook receiver prints the {@code traceparent} it got.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the observer on an embedded PostgreSQL with sample observers and built-in receivers; "
+                + "write orders inside a client trace and print each event's span tree. Exporting to Zipkin or an "
+                + "OTLP backend at the same time works with ZIPKIN_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--events", paramLabel = "N", description = "Exit 0 after N events (default: run until Ctrl-C).")
+    Integer events;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "1s",
+            description = "Time between orders (default: ${DEFAULT-VALUE}).")
+    String interval;
+
+    private final ObserverHost host;
+
+    DemoCommand(ObserverHost host) {
+        this.host = host;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (events != null && events < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--events must be at least 1");
+        }
+        Duration pause;
+        try {
+            pause = Durations.parse("--interval", interval);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+        }
+        PrintStream out = System.out;
+        Path data = Files.createTempDirectory("pg-observer-demo");
+        out.println("[demo] starting an embedded PostgreSQL (first start unpacks it, a few seconds)...");
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg"))
+                .setCleanDataDirectory(true).start();
+             DemoReceivers receivers = DemoReceivers.start(out)) {
+            DataSource dataSource = postgres.getPostgresDatabase();
+            createOrdersTable(dataSource);
+            // The demo brings its own database: a DATABASE_URL meant for `run` must not point it elsewhere.
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.remove("DATABASE_URL");
+            String yaml = DemoConfiguration.yaml(postgres.getPort(), receivers, data);
+            String exporters = DemoConfiguration.consoleBeside(host.effective(yaml, env, "tracing.exporter"), env);
+            // Folded into the exporter list above: left in place, the SDK would let it replace the console.
+            env.remove("OTEL_TRACES_EXPORTER");
+            try (RunningObserver observer = host.boot(yaml, env, List.of("tracing.exporter=" + exporters))) {
+                observer.warnings().forEach(w -> out.println("[demo] warning: " + w));
+                out.println("[demo] tracing: " + exporters + " via " + observer.tracingAdapter());
+                observer.installCapture("public.orders", null);
+                observer.startPipeline();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        observer.stop(Duration.ofSeconds(5));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+                writeOrders(dataSource, observer.tracer(), observer, receivers, pause, out);
+                observer.stop(Duration.ofSeconds(10));
+                out.printf("[demo] done: %d events processed, %d webhooks, %d Slack messages, %d emails received%n",
+                        observer.processedCount(), receivers.webhooks.get(), receivers.slackMessages.get(),
+                        receivers.emails());
+            }
+        }
+        return 0;
+    }
+
+    private static void createOrdersTable(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("create table if not exists public.orders (id bigserial primary key, customer text not null, "
+                    + "total numeric(10,2) not null, status text not null default 'new')");
+        }
+    }
+
+    /**
+     * Plays the application: creates an order, then ships it, each in a transaction that carries the client's
+     * trace, until {@code --events} events were processed (each order makes two).
+     */
+    private void writeOrders(DataSource dataSource, Tracer tracer, RunningObserver pipeline, DemoReceivers receivers,
+                             Duration pause, PrintStream out) throws SQLException, InterruptedException {
+        String[] customers = {"ada", "grace", "linus", "barbara", "ken"};
+        long written = 0;
+        long shown = -1;
+        long deadline = Long.MAX_VALUE;
+        while (events == null || pipeline.processedCount() < events) {
+            if (events == null || written < events) {
+                String customer = customers[(int) (written / 2 % customers.length)];
+                double total = Math.round(ThreadLocalRandom.current().nextDouble(20, 250) * 100) / 100.0;
+                long id = inTrace(tracer, "place_order", out, c -> {
+                    try (PreparedStatement insert = c.prepareStatement(
+                            "insert into public.orders (customer, total) values (?, ?) returning id")) {
+                        insert.setString(1, customer);
+                        insert.setDouble(2, total);
+                        try (var rs = insert.executeQuery()) {
+                            rs.next();
+                            return rs.getLong(1);
+                        }
+                    }
+                }, dataSource);
+                written++;
+                if (events == null || written < events) {
+                    inTrace(tracer, "ship_order", out, c -> {
+                        try (PreparedStatement update = c.prepareStatement(
+                                "update public.orders set status = 'shipped' where id = ?")) {
+                            update.setLong(1, id);
+                            return update.executeUpdate();
+                        }
+                    }, dataSource);
+                    written++;
+                }
+                Thread.sleep(pause.toMillis());
+            } else {
+                if (deadline == Long.MAX_VALUE) {
+                    deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                } else if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the demo's events were written but only "
+                            + pipeline.processedCount() + " of " + events + " were processed within 60 s");
+                }
+                Thread.sleep(50);
+            }
+            long done = pipeline.processedCount();
+            if (done != shown) {
+                out.printf("[demo] progress: %d%s events processed, %d webhooks received%n", done,
+                        events == null ? "" : "/" + events, receivers.webhooks.get());
+                shown = done;
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        long run(Connection connection) throws SQLException;
+    }
+
+    /** Runs the work in one transaction that carries a client span's context, as an instrumented app would. */
+    private static long inTrace(Tracer tracer, String name, PrintStream out, Work work, DataSource dataSource)
+            throws SQLException {
+        Span span = tracer.startTrace("demo." + name, TraceContext.NONE, SpanKind.CLIENT);
+        TraceContext context = span.context().isValid() ? span.context() : randomContext();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement set = c.prepareStatement("select set_config('pgobserver.traceparent', ?, true)")) {
+                set.setString(1, context.traceparent());
+                set.execute();
+            }
+            long result = work.run(c);
+            c.commit();
+            out.printf("[demo] %s committed in trace %s%n", name.replace('_', ' '), context.traceId());
+            return result;
+        } finally {
+            span.end();
+        }
+    }
+
+    /** A writer's context when tracing is off here: the trace still reaches the webhook receiver. */
+    private static TraceContext randomContext() {
+        byte[] trace = new byte[16];
+        byte[] spanId = new byte[8];
+        ThreadLocalRandom.current().nextBytes(trace);
+        ThreadLocalRandom.current().nextBytes(spanId);
+        trace[0] |= 1;
+        spanId[0] |= 1;
+        return TraceContext.of(HexFormat.of().formatHex(trace), HexFormat.of().formatHex(spanId), true);
+    }
+}

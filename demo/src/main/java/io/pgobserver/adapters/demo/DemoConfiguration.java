@@ -1,0 +1,106 @@
+package io.pgobserver.adapters.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The demo's configuration: three observers on {@code public.orders} covering every action type, pointed at the
+ * built-in receivers, and spans printed to the console as trees. The usual variables still apply, so
+ * {@code ZIPKIN_ENDPOINT} or {@code OTEL_EXPORTER_OTLP_ENDPOINT} send the same spans to a real backend too.
+ */
+final class DemoConfiguration {
+
+    private DemoConfiguration() {
+    }
+
+    static String yaml(int postgresPort, DemoReceivers receivers, Path workDir) throws IOException {
+        Path templates = Files.createDirectories(workDir.resolve("templates"));
+        Files.writeString(templates.resolve("order_shipped.txt"), """
+                Hello,
+
+                order {{after.id}} for {{after.customer}} ({{after.total}}) has shipped.
+                Event {{event.id}}, {{event.kind}} at {{event.occurred_at}}.
+                """);
+        return """
+                database:
+                  url: jdbc:postgresql://localhost:%d/postgres
+                  user: postgres
+                listener:
+                  consumer: demo
+                  batch_size: 100
+                  poll_interval: 500ms
+                tracing:
+                  enabled: true
+                  service_name: pg-observer-demo
+                  exporter: console
+                metrics:
+                  enabled: false
+                admin:
+                  port: -1
+                actions:
+                  templates_dir: %s
+                  smtp: { host: %s, port: %d, security: none, from: pg-observer-demo@example.com }
+                observers:
+                  order_created:
+                    entity: public.orders
+                    on: [created]
+                    actions:
+                      - { type: webhook, url: "%s/hooks/orders", secret: "whsec_ZGVtby1zZWNyZXQtZm9yLXRoZS1kZW1vLW9ubHk=" }
+                  big_order:
+                    entity: public.orders
+                    on: [created]
+                    condition: "after.total > 200"
+                    actions:
+                      - { type: slack, webhook_url: "%s/slack/incoming", text: "Big order {{after.id}}: {{after.total}}" }
+                  order_shipped:
+                    entity: public.orders
+                    on: [updated]
+                    condition: "after.status == 'shipped' && before.status != 'shipped'"
+                    actions:
+                      - { type: webhook, url: "%s/hooks/orders" }
+                      - { type: slack, token: demo-token, api_url: "%s/slack/api", channel: "#orders", text: "Order {{after.id}} shipped" }
+                      - { type: email, to: [ops@example.com], subject: "Order {{after.id}} shipped", template: order_shipped }
+                    retry: { max_attempts: 3, initial_backoff: 200ms, max_backoff: 2s }
+                """.formatted(postgresPort, templates, receivers.smtpHost(), receivers.smtpPort(),
+                receivers.baseUrl(), receivers.baseUrl(), receivers.baseUrl(), receivers.baseUrl());
+    }
+
+    /**
+     * The console tree is what the demo shows, so it stays on whatever else the environment asks for: ZIPKIN_ENDPOINT
+     * adds Zipkin, OTEL_EXPORTER_OTLP_ENDPOINT adds OTLP, and OTEL_TRACES_EXPORTER's exporters join the console
+     * instead of replacing it (the caller then keeps that variable from the SDK).
+     *
+     * @param effective the exporters the configuration resolves to, with the environment applied
+     * @return the value for {@code tracing.exporter}
+     */
+    static String consoleBeside(String effective, Map<String, String> env) {
+        Set<String> exporters = new LinkedHashSet<>();
+        for (String name : effective == null ? List.<String>of() : List.of(effective.split(","))) {
+            if (!name.isBlank()) {
+                exporters.add(name.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        String otelExporters = env.get("OTEL_TRACES_EXPORTER");
+        if (otelExporters != null) {
+            for (String name : otelExporters.split(",")) {
+                String trimmed = name.trim().toLowerCase(Locale.ROOT);
+                if (!trimmed.isEmpty()) {
+                    exporters.add(trimmed.equals("logging") ? "console" : trimmed);
+                }
+            }
+        }
+        exporters.remove("none");
+        String otlp = env.get("OTEL_EXPORTER_OTLP_ENDPOINT");
+        if (otlp != null && !otlp.isBlank() && !exporters.contains("jaeger") && !exporters.contains("zipkin")) {
+            exporters.add("otlp");
+        }
+        exporters.add("console");
+        return String.join(",", exporters);
+    }
+}

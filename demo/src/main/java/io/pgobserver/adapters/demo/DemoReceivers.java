@@ -1,0 +1,119 @@
+package io.pgobserver.adapters.demo;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The demo's stand-ins for the services an observer talks to, all on loopback: a webhook receiver that prints
+ * the {@code traceparent} it got, a server speaking Slack's Web API and incoming-webhook shapes, and an SMTP
+ * server (GreenMail).
+ */
+final class DemoReceivers implements AutoCloseable {
+
+    private final HttpServer http;
+    private final GreenMail smtp;
+    private final PrintStream out;
+    final AtomicInteger webhooks = new AtomicInteger();
+    final AtomicInteger slackMessages = new AtomicInteger();
+    private final AtomicInteger slackTs = new AtomicInteger();
+
+    private DemoReceivers(HttpServer http, GreenMail smtp, PrintStream out) {
+        this.http = http;
+        this.smtp = smtp;
+        this.out = out;
+    }
+
+    static DemoReceivers start(PrintStream out) throws IOException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        HttpServer http = HttpServer.create(new InetSocketAddress(loopback, 0), 64);
+        GreenMail smtp = new GreenMail(new ServerSetup(freePort(), loopback.getHostAddress(), ServerSetup.PROTOCOL_SMTP));
+        DemoReceivers receivers = new DemoReceivers(http, smtp, out);
+        http.createContext("/hooks/orders", receivers::webhook);
+        http.createContext("/slack/api/chat.postMessage", receivers::slackApi);
+        http.createContext("/slack/incoming", receivers::slackIncoming);
+        http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        http.start();
+        smtp.start();
+        return receivers;
+    }
+
+    String baseUrl() {
+        return "http://" + http.getAddress().getAddress().getHostAddress() + ":" + http.getAddress().getPort();
+    }
+
+    String smtpHost() {
+        return smtp.getSmtp().getBindTo();
+    }
+
+    int smtpPort() {
+        return smtp.getSmtp().getPort();
+    }
+
+    int emails() {
+        return smtp.getReceivedMessages().length;
+    }
+
+    private void webhook(HttpExchange exchange) throws IOException {
+        drain(exchange.getRequestBody());
+        webhooks.incrementAndGet();
+        out.printf("  webhook receiver <- %s %s traceparent=%s webhook-id=%s signed=%s%n",
+                exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                exchange.getRequestHeaders().getFirst("traceparent"),
+                exchange.getRequestHeaders().getFirst("webhook-id"),
+                exchange.getRequestHeaders().getFirst("webhook-signature") != null);
+        respond(exchange, 200, "application/json", "{\"received\":true}");
+    }
+
+    private void slackApi(HttpExchange exchange) throws IOException {
+        drain(exchange.getRequestBody());
+        slackMessages.incrementAndGet();
+        String ts = "1700000000." + String.format("%06d", slackTs.incrementAndGet());
+        respond(exchange, 200, "application/json", "{\"ok\":true,\"channel\":\"C0DEMO\",\"ts\":\"" + ts + "\"}");
+    }
+
+    private void slackIncoming(HttpExchange exchange) throws IOException {
+        drain(exchange.getRequestBody());
+        slackMessages.incrementAndGet();
+        respond(exchange, 200, "text/plain", "ok");
+    }
+
+    private static void drain(InputStream body) throws IOException {
+        try (body) {
+            body.transferTo(OutputStream.nullOutputStream());
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream os = exchange.getResponseBody()) {
+            os.write(bytes);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+        smtp.stop();
+    }
+}

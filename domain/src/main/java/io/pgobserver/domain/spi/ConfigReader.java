@@ -1,0 +1,55 @@
+package io.pgobserver.domain.spi;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A strict reader over one mapping of the configuration, handed by the core to the adapter that owns the
+ * mapping. Every read names its key path in errors; {@link #finish()} rejects keys nobody read, so a typo stops
+ * the boot naming the key. Values arrive with {@code ${VAR}} already replaced and the environment and
+ * {@code --set} flags already applied. Errors are thrown as unchecked exceptions whose message names the key
+ * and the fix; the command line turns them into exit code 2.
+ */
+public interface ConfigReader {
+
+    /** The dotted path of this mapping, such as {@code database} or {@code observers.orders.actions[0]}. */
+    String path();
+
+    /** The full path of a key of this mapping, for messages. */
+    String key(String name);
+
+    /** Whether the key is present with a value. */
+    boolean has(String name);
+
+    /** The nested mapping (empty when absent). */
+    ConfigReader child(String name);
+
+    String string(String name, String fallback);
+
+    String requiredString(String name, String hint);
+
+    boolean bool(String name, boolean fallback);
+
+    int integer(String name, int fallback, int min, int max);
+
+    double decimal(String name, double fallback);
+
+    /** {@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}, {@code 1d}, or ISO-8601. */
+    Duration duration(String name, Duration fallback);
+
+    /** A list of values, or one comma-separated value. */
+    List<String> strings(String name);
+
+    /** A mapping of names to single values (headers, attributes). */
+    Map<String, String> stringMap(String name);
+
+    /** Rejects keys of this mapping that were never read. */
+    void finish();
+
+    /**
+     * This mapping rendered canonically (keys sorted, JSON): equal settings give equal text, whatever their
+     * order or spelling in the file. The core hashes an action's rendering into its stable key.
+     */
+    String canonical();
+}
