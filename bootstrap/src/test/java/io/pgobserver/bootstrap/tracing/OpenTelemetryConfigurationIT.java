@@ -13,8 +13,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Whole observers configured as the OpenTelemetry specification and the guide say: the {@code OTEL_*} variables
- * read by the SDK, {@code tracing.only_errors} against the real Zipkin server, and metrics with tracing off.
+ * read by the SDK, {@code tracing.only_errors} against the real Zipkin server, and metrics with tracing off, scraped
+ * over Prometheus and pushed over OTLP to the test's receiver.
  */
 class OpenTelemetryConfigurationIT {
 
@@ -149,5 +152,60 @@ class OpenTelemetryConfigurationIT {
         assertThat(Double.parseDouble(processed.group(1))).isEqualTo(3.0);
         assertThat(scraped).contains("pgobserver_action_duration_seconds_count{").contains("action_type=\"webhook\"")
                 .contains("pgobserver_checkpoint_age_seconds").doesNotContain("otel_sdk_span");
+    }
+
+    @Test
+    void withTracingOffMetricsArePushedOverOtlpHttpToTheGenericEndpoint() throws Exception {
+        try (OtlpReceiver receiver = OtlpReceiver.http("/otlp")) {
+            // The generic endpoint alone would switch tracing on too; TRACING_ENABLED=false keeps it off.
+            pushesTheEventsProcessed(receiver, Map.of(
+                    "TRACING_ENABLED", "false",
+                    "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint() + "/otlp",
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"));
+            assertThat(receiver.paths()).isNotEmpty().containsOnly("/otlp/v1/metrics");
+            assertThat(receiver.traceIds()).isEmpty();
+        }
+    }
+
+    @Test
+    void withTracingOffMetricsArePushedOverOtlpGrpcToTheMetricsEndpoint() throws Exception {
+        try (OtlpReceiver receiver = OtlpReceiver.grpc()) {
+            // The metrics endpoint names no place for spans, so tracing stays off without being told.
+            pushesTheEventsProcessed(receiver, Map.of(
+                    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", receiver.endpoint(),
+                    "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "grpc"));
+            assertThat(receiver.traceIds()).isEmpty();
+        }
+    }
+
+    /**
+     * Runs an observer with {@code metrics.exporter: otlp} and no tracing section, writes three orders and waits
+     * for the receiver to hold the cumulative count of three, under the service name OTEL_SERVICE_NAME gives.
+     */
+    private static void pushesTheEventsProcessed(OtlpReceiver receiver, Map<String, String> endpoint)
+            throws Exception {
+        Map<String, String> env = new HashMap<>(endpoint);
+        env.put("OTEL_SERVICE_NAME", "orders-metrics");
+        // Every 200 ms instead of the SDK's 60 s, so the counts arrive while the observer runs.
+        env.put("OTEL_METRIC_EXPORT_INTERVAL", "200");
+        try (HookReceiver hooks = new HookReceiver()) {
+            String yaml = "metrics: { enabled: true, exporter: otlp }\nobservers:\n"
+                    + observer("all_orders", "true", hooks.baseUrl() + HookReceiver.ORDERS);
+            try (ObserverRun run = ObserverRun.start(postgres, yaml, env)) {
+                run.writeOrder("ada", 10.0, null, null);
+                run.writeOrder("bob", 20.0, writer().traceparent(), null);
+                run.writeOrder("cy", 30.0, null, null);
+                assertThat(run.awaitProcessed(3)).isTrue();
+                assertThat(Await.until(Duration.ofSeconds(60), () -> receiver
+                        .latestSum("pgobserver.events.processed", "outcome", "matched").equals(OptionalLong.of(3))))
+                        .as("metrics received: %s", receiver.metricNames()).isTrue();
+            }
+            assertThat(hooks.requests(HookReceiver.ORDERS)).hasSize(3);
+        }
+        assertThat(receiver.latestSum("pgobserver.events.processed", "entity_type", "public.orders"))
+                .hasValue(3);
+        assertThat(receiver.metricNames()).contains("pgobserver.event.duration", "pgobserver.action.duration",
+                "pgobserver.checkpoint.age");
+        assertThat(receiver.metricResourceAttribute("service.name")).containsExactly("orders-metrics");
     }
 }

@@ -6,11 +6,16 @@ import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 
@@ -22,18 +27,21 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
- * An OTLP trace receiver in the test, as a collector, Tempo or Jaeger would be: over gRPC a grpc-java server, over
- * HTTP/protobuf a JDK HTTP server on {@code /v1/traces}. Both decode the real {@code ExportTraceServiceRequest}.
+ * An OTLP receiver in the test, as a collector, Tempo or Jaeger would be: over gRPC a grpc-java server, over
+ * HTTP/protobuf a JDK HTTP server on {@code /v1/traces} and {@code /v1/metrics}. Both decode the real
+ * {@code ExportTraceServiceRequest} and {@code ExportMetricsServiceRequest}.
  */
 final class OtlpReceiver implements SpanBackend {
 
     private final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
+    private final List<ExportMetricsServiceRequest> metricRequests = new CopyOnWriteArrayList<>();
     private final List<String> paths = new CopyOnWriteArrayList<>();
     private final String protocol;
     private final Runnable stop;
@@ -64,23 +72,37 @@ final class OtlpReceiver implements SpanBackend {
                     @Override
                     public void export(ExportTraceServiceRequest request,
                                        StreamObserver<ExportTraceServiceResponse> response) {
-                        self[0].requests.add(request);
-                        response.onNext(ExportTraceServiceResponse.getDefaultInstance());
-                        response.onCompleted();
+                        answer(self[0].requests, request, response, ExportTraceServiceResponse.getDefaultInstance());
+                    }
+                })
+                .addService(new MetricsServiceGrpc.MetricsServiceImplBase() {
+                    @Override
+                    public void export(ExportMetricsServiceRequest request,
+                                       StreamObserver<ExportMetricsServiceResponse> response) {
+                        answer(self[0].metricRequests, request, response,
+                                ExportMetricsServiceResponse.getDefaultInstance());
                     }
                 }).build().start();
         self[0] = new OtlpReceiver("grpc", server, null);
         return self[0];
     }
 
-    /** OTLP over HTTP/protobuf, on {@code /v1/traces}. */
+    /** Keeps the request and answers success, as a collector does. */
+    private static <Q, R> void answer(List<Q> into, Q request, StreamObserver<R> response, R success) {
+        into.add(request);
+        response.onNext(success);
+        response.onCompleted();
+    }
+
+    /** OTLP over HTTP/protobuf, on {@code /v1/traces} and {@code /v1/metrics}. */
     static OtlpReceiver http() throws IOException {
         return http("");
     }
 
     /**
-     * OTLP over HTTP/protobuf on {@code prefix + "/v1/traces"}: a collector behind a path, where a generic endpoint
-     * {@code http://host/prefix} must get the signal path appended. Requests to any other path get 404.
+     * OTLP over HTTP/protobuf on {@code prefix + "/v1/traces"} and {@code prefix + "/v1/metrics"}: a collector behind
+     * a path, where a generic endpoint {@code http://host/prefix} must get the signal path appended. Requests to any
+     * other path get 404.
      */
     static OtlpReceiver http(String prefix) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -89,13 +111,20 @@ final class OtlpReceiver implements SpanBackend {
             try (InputStream raw = exchange.getRequestBody();
                  InputStream body = "gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))
                          ? new GZIPInputStream(raw) : raw) {
-                receiver.paths.add(exchange.getRequestURI().getPath());
-                if (!exchange.getRequestURI().getPath().equals(prefix + "/v1/traces")
-                        || !"application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+                String path = exchange.getRequestURI().getPath();
+                receiver.paths.add(path);
+                if (!"application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
                     exchange.sendResponseHeaders(404, -1);
                     return;
                 }
-                receiver.requests.add(ExportTraceServiceRequest.parseFrom(body));
+                if (path.equals(prefix + "/v1/traces")) {
+                    receiver.requests.add(ExportTraceServiceRequest.parseFrom(body));
+                } else if (path.equals(prefix + "/v1/metrics")) {
+                    receiver.metricRequests.add(ExportMetricsServiceRequest.parseFrom(body));
+                } else {
+                    exchange.sendResponseHeaders(404, -1);
+                    return;
+                }
                 exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
                 exchange.sendResponseHeaders(200, -1);
             } finally {
@@ -154,6 +183,38 @@ final class OtlpReceiver implements SpanBackend {
     @Override
     public List<String> serviceNames(String traceId) {
         return resourceAttribute(traceId, "service.name");
+    }
+
+    /**
+     * The latest value received of a sum metric's data point that carries the attribute {@code key=value}; empty
+     * until one arrives. The SDK exports cumulative sums, so the latest value is the count so far.
+     */
+    OptionalLong latestSum(String metric, String key, String value) {
+        List<NumberDataPoint> points = metrics(metric).filter(Metric::hasSum)
+                .flatMap(m -> m.getSum().getDataPointsList().stream())
+                .filter(point -> point.getAttributesList().stream()
+                        .anyMatch(kv -> kv.getKey().equals(key) && text(kv.getValue()).equals(value)))
+                .toList();
+        return points.isEmpty() ? OptionalLong.empty() : OptionalLong.of(points.getLast().getAsInt());
+    }
+
+    /** The names of every metric received, once each. */
+    List<String> metricNames() {
+        return metrics(null).map(Metric::getName).distinct().toList();
+    }
+
+    /** One resource attribute of the resources that carried metrics, once each. */
+    List<String> metricResourceAttribute(String key) {
+        return metricRequests.stream().flatMap(r -> r.getResourceMetricsList().stream())
+                .flatMap(r -> r.getResource().getAttributesList().stream())
+                .filter(kv -> kv.getKey().equals(key)).map(kv -> text(kv.getValue())).distinct().toList();
+    }
+
+    /** The metrics of that name in the order received; every metric when {@code name} is null. */
+    private Stream<Metric> metrics(String name) {
+        return metricRequests.stream().flatMap(r -> r.getResourceMetricsList().stream())
+                .flatMap(r -> r.getScopeMetricsList().stream()).flatMap(s -> s.getMetricsList().stream())
+                .filter(m -> name == null || m.getName().equals(name));
     }
 
     private static ExportedSpan exported(Span span) {
