@@ -50,6 +50,8 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
     private Connection connection;
     private boolean held;
     private volatile String unreachable;
+    // Once per stand-by period, not per acquire() call: the pipeline calls it every poll interval.
+    private boolean reportedWaiting;
 
     @Inject
     AdvisoryLockLeadership(Database database, ListenerSettings settings) {
@@ -76,13 +78,13 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
     @Override
     public boolean acquire(Duration maxWait) throws InterruptedException {
         long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
-        boolean reportedWaiting = false;
         while (true) {
             synchronized (lock) {
                 if (held && isHeld()) {
                     return true;
                 }
                 if (tryLock()) {
+                    reportedWaiting = false;
                     LOG.info("This process is now the active listener for consumer '{}'", consumer);
                     return true;
                 }

@@ -45,6 +45,9 @@ class FaultSuiteIT {
     private static final String CONSUMER = "faults";
     private static final String ACTIVE = "consumer '" + CONSUMER + "' active";
     private static final String STARTED = "observer(s)";
+    /** Printed when this process takes the consumer's lock, and when its term ends at once (lock lost, fenced). */
+    private static final String LOCK_TAKEN = "now the active listener for consumer '" + CONSUMER + "'";
+    private static final String LOCK_LOST = "dispatching nothing more, standing by";
     /** listener.max_in_flight: events in flight at once, which bounds what a fault can make run twice. */
     private static final int MAX_IN_FLIGHT = 32;
     /** The most actions one event has: 'items' has two, 'ratio' one more on updates. */
@@ -246,31 +249,50 @@ class FaultSuiteIT {
         return fresh;
     }
 
+    /**
+     * The active observer, once leadership has settled: the live process that took the consumer's lock last, has
+     * started its term since (a new holder waits one lease first) and has not lost the lock again. Right after a
+     * fault that cut sessions, the lock may be changing hands for a few seconds; killing "the process that was
+     * active a moment ago" then kills the standby.
+     */
     private ObserverProcess active() throws InterruptedException {
-        await("an active observer", Duration.ofMinutes(2), () -> observers.stream()
-                .anyMatch(o -> o.isAlive() && o.lastLine(ACTIVE) > 0));
-        ObserverProcess best = null;
+        await("a settled active observer", Duration.ofMinutes(2), () -> settledLeader() != null);
+        return settledLeader();
+    }
+
+    private ObserverProcess settledLeader() {
+        ObserverProcess latest = null;
+        long taken = -1;
         for (ObserverProcess o : observers) {
-            if (o.isAlive() && (best == null || o.lastLine(ACTIVE) > best.lastLine(ACTIVE))) {
-                best = o;
+            long line = o.isAlive() ? o.lastLine(LOCK_TAKEN) : -1;
+            if (line > taken) {
+                latest = o;
+                taken = line;
             }
         }
-        return best;
+        if (latest == null || latest.lastLine(ACTIVE) < taken || latest.lastLine(LOCK_LOST) > taken) {
+            return null;
+        }
+        return latest;
     }
 
     /** SIGKILL of the active observer at a random moment of its work; the standby must take over. */
     private void killActive() throws Exception {
         ObserverProcess victim = active();
         Thread.sleep(random.nextInt(700));
+        while (settledLeader() != victim) {
+            victim = active(); // the lock changed hands meanwhile: kill the process that holds it now
+        }
         long before = observers.stream().mapToLong(o -> o.lastLine(ACTIVE)).max().orElse(-1);
         long killedAt = System.nanoTime();
-        victim.kill();
+        ObserverProcess killed = victim;
+        killed.kill();
         interruptions++;
         fault("SIGKILL of the active observer");
         await("the standby to take over", Duration.ofMinutes(2), () -> observers.stream()
-                .anyMatch(o -> o != victim && o.lastLine(ACTIVE) > before));
+                .anyMatch(o -> o != killed && o.lastLine(ACTIVE) > before));
         takeoverMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
-        replace(victim);
+        replace(killed);
     }
 
     private void killBoth() throws Exception {
