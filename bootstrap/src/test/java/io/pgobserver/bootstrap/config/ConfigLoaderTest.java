@@ -112,6 +112,36 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void an_actions_key_is_its_id_or_a_hash_of_its_settings_that_survives_reordering() {
+            String hook = "      - { type: webhook, url: http://localhost:8080/hook }\n";
+            String audit = "      - { type: webhook, url: http://localhost:8080/audit, method: PUT }\n";
+            String named = "      - { id: notify-shop, type: webhook, url: http://localhost:8080/shop }\n";
+            List<String> before = load(observer("    actions:\n" + hook + named)).observers().getFirst().actionKeys();
+            List<String> after = load(observer("    actions:\n" + audit + named + hook)).observers().getFirst()
+                    .actionKeys();
+            assertThat(before.get(0)).matches("h[0-9a-f]{16}");
+            assertThat(before.get(1)).isEqualTo("notify-shop");
+            // Inserted and moved: the hook keeps its key, the new action gets one of its own.
+            assertThat(after).containsExactly(after.get(0), "notify-shop", before.get(0));
+            assertThat(after.get(0)).isNotIn(before);
+        }
+
+        @Test
+        void two_identical_actions_without_ids_or_a_repeated_id_are_errors() {
+            String hook = "      - { type: webhook, url: http://localhost:8080/hook }\n";
+            assertThatThrownBy(() -> load(observer("    actions:\n" + hook + hook)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("observers.o.actions[1]").hasMessageContaining("distinct id:");
+            assertThatThrownBy(() -> load(observer("    actions:\n"
+                    + "      - { id: a, type: webhook, url: http://localhost:8080/1 }\n"
+                    + "      - { id: a, type: webhook, url: http://localhost:8080/2 }\n")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("id 'a' is used by another action");
+            assertThatThrownBy(() -> load(observer("    actions:\n"
+                    + "      - { id: 'no spaces', type: webhook, url: http://localhost:8080/1 }\n")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("observers.o.actions[0].id");
+        }
+
+        @Test
         void smtp_defaults_to_port_587_starttls_and_a_30s_timeout() {
             Configuration c = load("actions: { smtp: { host: mail.example.com, from: a@example.com } }");
             assertThat(setting(c, "actions", "smtp", "port")).isEqualTo(587);
