@@ -43,6 +43,9 @@ public final class EventPipeline {
     private volatile Duration drain = Duration.ofSeconds(30);
     private volatile Term term;
     private volatile Checkpoint lastSaved;
+    // Set when a term ends because the lock was lost; cleared once this process knows its role again (a term of its
+    // own running, or a healthy standby). Until then it is not ready: the lock may come back to it any moment.
+    private volatile String lostLock;
 
     public EventPipeline(ChangeSource source, CheckpointStore checkpoints, Leadership leadership,
                          ProcessEvent processEvent, Metrics metrics, ListenerSettings settings, Sleeper sleeper) {
@@ -67,6 +70,9 @@ public final class EventPipeline {
         try {
             while (!stopping()) {
                 if (!leadership.acquire(settings.pollInterval())) {
+                    if (leadership.problem() == null) {
+                        lostLock = null; // another process leads and the database answers: a healthy standby
+                    }
                     continue;
                 }
                 lead();
@@ -78,8 +84,10 @@ public final class EventPipeline {
 
     private void lead() throws InterruptedException {
         Term[] self = new Term[1];
-        LeaderLease held = new LeaderLease(leadership, lease, System::nanoTime,
-                () -> self[0].cancel("lost the consumer's lock"));
+        LeaderLease held = new LeaderLease(leadership, lease, System::nanoTime, () -> {
+            lostLock = "lost the consumer's lock (its database session ended); taking it again";
+            self[0].cancel("lost the consumer's lock");
+        });
         Term current = new Term(source, checkpoints, metrics, settings, held, this::runUntilDone, processed);
         self[0] = current;
         held.start(settings.consumer());
@@ -158,7 +166,12 @@ public final class EventPipeline {
             return "stopped";
         }
         Term current = term;
-        return current == null ? leadership.problem() : current.problem();
+        if (current != null && current.started()) {
+            lostLock = null;
+            return current.problem();
+        }
+        String problem = current != null ? current.problem() : leadership.problem();
+        return problem != null ? problem : lostLock;
     }
 
     /** Whether this process is the active consumer. */

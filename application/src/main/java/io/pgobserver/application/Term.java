@@ -292,6 +292,11 @@ final class Term {
         return problem;
     }
 
+    /** Whether the term has claimed the consumer's place and reads. */
+    boolean started() {
+        return progress != null && !cancelled;
+    }
+
     Checkpoint saved() {
         Progress current = progress;
         return current == null ? null : current.saved();

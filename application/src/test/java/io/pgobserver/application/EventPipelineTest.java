@@ -329,6 +329,20 @@ class EventPipelineTest {
     }
 
     @Test
+    void afterLosingTheLockItIsUnreadyUntilItLeadsAgain() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        InMemoryLeadership leader = new InMemoryLeadership(lock);
+        EventPipeline pipeline = start(executor, 16, 10_000, leader);
+        await("active and ready", () -> pipeline.isActive() && pipeline.problem() == null);
+        leader.lose(); // its session died (a PostgreSQL restart): it takes the lock again, a lease later
+        await("unready after losing the lock", () -> pipeline.problem() != null);
+        assertThat(pipeline.problem()).contains("lost the consumer's lock");
+        await("ready again once it leads again", () -> pipeline.isActive() && pipeline.problem() == null);
+        append("order-1", 1);
+        await("and delivers", () -> executor.executions.get() == 1);
+    }
+
+    @Test
     void aProcessWhosePlaceWasClaimedCannotMoveTheCheckpoint() throws Exception {
         RecordingExecutor executor = new RecordingExecutor();
         executor.blockEntity = "slow";
