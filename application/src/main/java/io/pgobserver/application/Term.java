@@ -212,6 +212,7 @@ final class Term {
         }
         try {
             source.awaitChanges(settings.pollInterval());
+            problem = null; // the listener answered: whatever failed before has recovered
         } catch (ChangeSource.ChangeSourceException e) {
             problem = "change source unavailable: " + e.getMessage();
             pause(settings.pollInterval());

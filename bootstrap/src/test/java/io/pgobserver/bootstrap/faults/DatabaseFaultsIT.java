@@ -28,6 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DatabaseFaultsIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Longer than a lease (3 s) and a lease check: a process ready this long knows its role. */
+    private static final Duration SETTLED = Duration.ofSeconds(4);
 
     private final long seed = Long.getLong("faults.seed", System.nanoTime());
     private FaultSupport.Rig rig;
@@ -69,14 +71,26 @@ class DatabaseFaultsIT {
             int delivered = rig.hooks.successes().size();
             rig.awaitWhileRunning(observer, "deliveries before the next fault", Duration.ofMinutes(1),
                     () -> rig.hooks.successes().size() > delivered + 20);
+            // Settled first: after the previous fault the process may still be finding out that its lock session
+            // died (the lease is checked every half second) and be unready again; a restart then would hide in that
+            // unready spell instead of showing a 503 of its own.
+            rig.awaitWhileRunning(observer, "/health/ready 200 for " + SETTLED.toSeconds() + " s before the next fault",
+                    Duration.ofMinutes(1), () -> readiness.readyFor(SETTLED));
             Thread.sleep(random.nextInt(1_000));
             int mark = readiness.mark();
             if (fault instanceof Shutdown shutdown) {
+                String restartedAt = java.time.LocalTime.now().toString();
                 rig.postgres.restart(shutdown);
                 faults.add("restart -m " + shutdown.name().toLowerCase(java.util.Locale.ROOT));
-                rig.awaitWhileRunning(observer, "/health/ready 503 then 200 after the " + shutdown + " restart",
-                        Duration.ofMinutes(1),
-                        () -> readiness.unreadyThenReady(mark));
+                try {
+                    rig.awaitWhileRunning(observer, "/health/ready 503 then 200 after the " + shutdown + " restart",
+                            Duration.ofMinutes(1), () -> readiness.unreadyThenReady(mark));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; /health/ready answers since the restart: "
+                            + readiness.transitions().subList(mark, readiness.mark()) + " (all, with their times: "
+                            + readiness.times() + "; restart at " + restartedAt + "), deliveries "
+                            + rig.hooks.successes().size() + " (" + delivered + " before the restart)", e);
+                }
             } else {
                 int terminated = FaultSupport.terminateAllSessions(rig.postgres);
                 faults.add("terminated " + terminated + " sessions");
@@ -126,6 +140,8 @@ class DatabaseFaultsIT {
     private static final class Readiness {
         private final int port;
         private final List<Integer> answers = new ArrayList<>();
+        private final List<String> times = new ArrayList<>();
+        private long changedAt = System.nanoTime();
         private final Thread poller;
         private volatile boolean stop;
 
@@ -144,6 +160,8 @@ class DatabaseFaultsIT {
                 synchronized (answers) {
                     if (answers.isEmpty() || answers.getLast() != status) {
                         answers.add(status);
+                        times.add(java.time.LocalTime.now() + "=" + status);
+                        changedAt = System.nanoTime();
                     }
                 }
                 try {
@@ -160,6 +178,14 @@ class DatabaseFaultsIT {
             }
         }
 
+        /** Whether the answer has been 200 for at least {@code period}. */
+        boolean readyFor(Duration period) {
+            synchronized (answers) {
+                return !answers.isEmpty() && answers.getLast() == 200
+                        && System.nanoTime() - changedAt >= period.toNanos();
+            }
+        }
+
         /** How many changes were seen so far: a mark to look after. */
         int mark() {
             synchronized (answers) {
@@ -173,6 +199,12 @@ class DatabaseFaultsIT {
                 List<Integer> since = answers.subList(mark, answers.size());
                 int unready = since.indexOf(503);
                 return unready >= 0 && since.subList(unready, since.size()).contains(200) && answers.getLast() == 200;
+            }
+        }
+
+        List<String> times() {
+            synchronized (answers) {
+                return List.copyOf(times);
             }
         }
 
