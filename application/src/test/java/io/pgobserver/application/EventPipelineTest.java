@@ -409,6 +409,21 @@ class EventPipelineTest {
     }
 
     @Test
+    void anIdlePipelineIsUnreadyWhileTheSourceIsDownAndReadyOnceItAnswers() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        append("order-1", 1);
+        EventPipeline pipeline = start(executor, 16);
+        await("the event ran", () -> executor.executions.get() == 1);
+        await("ready", () -> pipeline.problem() == null);
+        source.setFailing(true);
+        await("readiness says why", () -> pipeline.problem() != null);
+        assertThat(pipeline.problem()).contains("change source unavailable");
+        source.setFailing(false);
+        await("ready again with nothing new to read", () -> pipeline.problem() == null);
+        assertThat(executor.executions.get()).as("nothing ran twice").isEqualTo(1);
+    }
+
+    @Test
     void anUnreachableCheckpointStoreNeverEndsTheRun() throws Exception {
         RecordingExecutor executor = new RecordingExecutor();
         checkpoints.setFailing(true);
