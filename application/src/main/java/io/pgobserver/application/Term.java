@@ -75,13 +75,34 @@ final class Term {
             Progress current = new Progress(store, resume, settings.checkpointInterval(), settings.maxPending(),
                     System::nanoTime, () -> cancel("another process claimed consumer '" + consumer + "'"));
             progress = current;
+            List<Batch> recorded = resume.recorded();
             LOG.log(INFO, "consumer '" + consumer + "' active, resuming at checkpoint " + resume.checkpoint()
-                    + (resume.recorded().isEmpty() ? "" : ", re-reading " + resume.recorded().size()
-                    + " recorded batch(es) up to " + resume.dispatched().batch() + "/" + resume.dispatched().id()));
+                    + (recorded.isEmpty() ? "" : ", re-reading " + recorded.size() + " recorded batch(es) "
+                    + recorded.getFirst().seq() + ".." + recorded.getLast().seq() + ", dispatched up to "
+                    + resume.dispatched().batch() + "/" + resume.dispatched().id()));
+            String broken = brokenChain(resume);
+            if (broken != null) {
+                LOG.log(System.Logger.Level.ERROR, "consumer '" + consumer + "': the recorded batches do not follow "
+                        + "each other (" + broken + "); rows between them would be skipped. Recorded: " + recorded);
+            }
             readAndDispatch(resume, current);
         } finally {
             finish(drain);
         }
+    }
+
+    /** Where the recorded batches stop following on from the checkpoint and each other, or null. */
+    static String brokenChain(CheckpointStore.Resume resume) {
+        long seq = resume.checkpoint().batch();
+        Snapshot to = resume.done();
+        for (Batch batch : resume.recorded()) {
+            if (batch.seq() != seq || !batch.from().equals(to)) {
+                return "expected batch " + seq + " from " + to + ", found " + batch;
+            }
+            seq++;
+            to = batch.to();
+        }
+        return null;
     }
 
     private void readAndDispatch(CheckpointStore.Resume resume, Progress current) throws InterruptedException {

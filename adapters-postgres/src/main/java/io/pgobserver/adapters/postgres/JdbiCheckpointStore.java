@@ -81,6 +81,7 @@ final class JdbiCheckpointStore implements CheckpointStore {
     @Override
     public Resume claim(String consumer) {
         return database.jdbi().inTransaction(handle -> {
+            durable(handle);
             handle.createUpdate(INSERT_START).bind("consumer", consumer).execute();
             handle.createUpdate(INSERT_ORIGIN).bind("consumer", consumer).bind("origin", Snapshot.ORIGIN.value())
                     .execute();
@@ -100,6 +101,7 @@ final class JdbiCheckpointStore implements CheckpointStore {
     @Override
     public void dispatching(Fence fence, Batch batch, long throughId) throws FencedException {
         Boolean fenced = database.jdbi().inTransaction(handle -> {
+            durable(handle);
             handle.createUpdate(INSERT_BATCH)
                     .bind("consumer", fence.consumer())
                     .bind("epoch", fence.epoch())
@@ -127,6 +129,7 @@ final class JdbiCheckpointStore implements CheckpointStore {
     @Override
     public void save(Fence fence, Checkpoint checkpoint) throws FencedException {
         Boolean fenced = database.jdbi().inTransaction(handle -> {
+            durable(handle);
             Optional<Long> now = handle.createQuery(MOVE_CHECKPOINT)
                     .bind("consumer", fence.consumer())
                     .bind("epoch", fence.epoch())
@@ -164,6 +167,17 @@ final class JdbiCheckpointStore implements CheckpointStore {
     private static State state(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new State(rs.getLong("epoch"), new Checkpoint(rs.getLong("batch"), rs.getLong("after_id")),
                 new HighWater(rs.getLong("dispatched_batch"), rs.getLong("dispatched_id")));
+    }
+
+    /**
+     * Makes this transaction's commit wait for its WAL to be flushed, whatever the server's
+     * {@code synchronous_commit}. A recorded batch names transaction ids as finished; on a server with
+     * {@code synchronous_commit = off} a crash can lose the last acknowledged commits and hand their ids to new
+     * transactions, whose rows a recorded snapshot would then wrongly count as already read. Flushing the record
+     * flushes every commit that came before it, so no id the record names as finished can be handed out again.
+     */
+    private static void durable(Handle handle) {
+        handle.execute("set local synchronous_commit = on");
     }
 
     private static List<Batch> batches(Handle handle, String consumer, long first) {
