@@ -321,7 +321,12 @@ final class FaultSupport {
         }
     }
 
-    /** An embedded PostgreSQL on a fixed port and data directory, so that it can be stopped and started again. */
+    /**
+     * An embedded PostgreSQL on a fixed port and data directory, so that it can be stopped and started again. It
+     * keeps the embedded server's {@code synchronous_commit=off}: the harsher case for crash tests, since an
+     * immediate shutdown then loses acknowledged commits and hands their transaction ids out again. The observer's
+     * own position writes are synchronous whatever the server says.
+     */
     static final class Postgres implements AutoCloseable {
         private final Path dataDir;
         private final int port;
