@@ -43,8 +43,7 @@ public final class Host implements ObserverHost {
     public RunningObserver boot(String yaml, Map<String, String> env, List<String> overrides) throws Exception {
         Configuration config = new ConfigLoader(env, catalog.schema()).loadYaml(yaml, overrides).requireForRun();
         Boot.Booted booted = Boot.boot(config, catalog);
-        Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
-                Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
+        Services services = services(booted.injector());
         services.start();
         try {
             return new Running(booted, services, booted.get(EventPipeline.class), config.warnings());
@@ -67,8 +66,7 @@ public final class Host implements ObserverHost {
         Adapter adapter = catalog.chooseTracing(config);
         Injector injector = Boot.unwrap(() -> Guice.createInjector(Stage.PRODUCTION, (Module) adapter,
                 new SettingsModule(config)));
-        Services services = new Services(Boot.unwrap(() -> injector.getInstance(
-                Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
+        Services services = services(injector);
         services.start();
         Tracer tracer = Boot.unwrap(() -> injector.getInstance(Tracer.class));
         return new StartedTracer() {
@@ -87,6 +85,11 @@ public final class Host implements ObserverHost {
                 services.close();
             }
         };
+    }
+
+    /** The injector's lifecycles, not yet started. */
+    private static Services services(Injector injector) {
+        return new Services(Boot.unwrap(() -> injector.getInstance(Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
     }
 
     private static final class Running implements RunningObserver {
