@@ -43,6 +43,9 @@ public final class ConfigLoader {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+    /** The keys of {@code tracing:} the core reads; the tracing adapter's section reads the rest. */
+    private static final List<String> CORE_TRACING_KEYS = List.of("enabled", "components", "entities", "kinds");
+
     private final Map<String, String> env;
     private final ConfigSchema schema;
 
@@ -190,9 +193,6 @@ public final class ConfigLoader {
             throw new ConfigException(e.getMessage(), e);
         }
     }
-
-    /** The keys of {@code tracing:} the core reads; the tracing adapter's section reads the rest. */
-    private static final List<String> CORE_TRACING_KEYS = List.of("enabled", "components", "entities", "kinds");
 
     /**
      * Rejects what nobody read of {@code tracing:}. Without an adapter extending it, the rest of its keys, or a

@@ -91,7 +91,8 @@ class AdapterSectionsTest {
         assertThat(c.tracing().enabled()).isTrue();
         assertThat(c.tracing().components()).doesNotContain(Tracer.Component.CACHE);
         assertThat(c.tracingActive()).isTrue();
-        assertThat(EffectiveConfig.render(c)).contains("entities:\n  - public.orders").doesNotContain("exporter");
+        assertThat(EffectiveConfig.render(c)).contains("entities:\n  - public.orders")
+                .as("no key of the missing adapter").doesNotContain("service_name", "sample_rate");
         assertThatThrownBy(() -> new ConfigLoader(Map.of(), WITHOUT_ACTIONS).loadYaml("tracing: { enabeld: true }"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("tracing.enabeld")
                 .hasMessageContaining("the core reads only tracing.[enabled, components, entities, kinds]");
@@ -109,7 +110,7 @@ class AdapterSectionsTest {
             @Override public String key() { return "tracing"; }
             @Override public Class<String> type() { return String.class; }
             @Override public boolean extendsCore() { return true; }
-            @Override public boolean active(String mode) { return !mode.equals("off"); }
+            @Override public boolean active(String mode) { return !mode.equals("idle"); }
             @Override public String read(ConfigReader section) { return section.string("mode", "on"); }
             @Override public Map<String, Object> render(String mode) { return Map.of("mode", mode); }
         });
@@ -118,7 +119,7 @@ class AdapterSectionsTest {
         assertThat(on.tracingActive()).isTrue();
         assertThat(EffectiveConfig.value(on, "tracing.mode")).isEqualTo("fast");
         assertThat(EffectiveConfig.value(on, "tracing.enabled")).isEqualTo("true");
-        assertThat(new ConfigLoader(Map.of(), schema).loadYaml("tracing: { enabled: true, mode: off }")
+        assertThat(new ConfigLoader(Map.of(), schema).loadYaml("tracing: { enabled: true, mode: idle }")
                 .tracingActive()).as("the extension turns tracing off").isFalse();
         assertThatThrownBy(() -> new ConfigLoader(Map.of(), schema).loadYaml("tracing: { mdoe: x }"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("tracing.mdoe");
