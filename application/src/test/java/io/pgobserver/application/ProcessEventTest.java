@@ -378,8 +378,7 @@ class ProcessEventTest {
 
     @Test
     void tracingFiltersSendOtherEntitiesToTheUntracedTracer() throws Exception {
-        TracingSettings onlyCustomers = new TracingSettings(true, "svc", "otlp", null, "grpc", 1.0, 2048, 512,
-                Duration.ofSeconds(5), null, Set.of("public.customers"), null, null);
+        TracingSettings onlyCustomers = new TracingSettings(true, null, Set.of("public.customers"), null);
         RecordingTracer untraced = new RecordingTracer();
         new ProcessEvent(CONSUMER, tracer, untraced, onlyCustomers, List.of(shipped(RetryPolicy.DEFAULT)),
                 new ActionExecutors(List.of(webhook, slack, email)), deadLetters, deliveries,

@@ -1,71 +1,74 @@
 package io.pgobserver.benchmarks;
 
-import com.google.inject.AbstractModule;
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import com.google.inject.Key;
-import com.google.inject.Stage;
-import com.google.inject.TypeLiteral;
-import com.google.inject.multibindings.OptionalBinder;
-import com.google.inject.name.Names;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.pgobserver.adapters.tracing.otel.OtelTracingModule;
-import io.pgobserver.domain.config.MetricsSettings;
-import io.pgobserver.domain.config.TracingSettings;
-import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.domain.spi.ObserverHost;
 import io.pgobserver.domain.trace.Tracer;
 
-import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
- * The OpenTelemetry adapter as a deployment gets it (built by {@link OtelTracingModule} from {@link TracingSettings}:
- * 100% parent-based sampling, the batch span processor with the default queue and batch), with the network
- * exporter replaced by a {@link DiscardingSpanExporter} through the module's exporter override.
+ * The OpenTelemetry adapter as a deployment gets it: built by the core from the {@code tracing:} keys a user
+ * writes (100% parent-based sampling, the batch span processor with its default queue and batch), exporting
+ * OTLP/HTTP to an {@link OtlpSink} in this process. The benchmarks name no class of the core or of the adapter:
+ * the core is found as {@link ObserverHost} with {@link ServiceLoader}, and it picks the adapter as {@code run}
+ * does.
  */
 final class OtelHarness implements AutoCloseable {
 
-    /** The design's defaults (queue 2048, batch 512, 5 s delay), everything sampled. */
-    static final TracingSettings SETTINGS = new TracingSettings(true, "pg-observer-bench", "otlp", null, "grpc", 1.0,
-            2048, 512, Duration.ofSeconds(5), null, null, null, null);
+    static final String ADAPTER = "adapters-tracing-otel";
 
-    private final DiscardingSpanExporter exporter = new DiscardingSpanExporter();
-    private final List<Lifecycle> lifecycles;
-    private final Tracer tracer;
+    private final OtlpSink sink;
+    private final ObserverHost.StartedTracer started;
 
     OtelHarness() throws Exception {
-        Injector injector = Guice.createInjector(Stage.PRODUCTION, new OtelTracingModule(), new AbstractModule() {
-            @Override
-            protected void configure() {
-                bind(TracingSettings.class).toInstance(SETTINGS);
-                bind(MetricsSettings.class).toInstance(new MetricsSettings(false, 0));
-                OptionalBinder.newOptionalBinder(binder(), Key.get(SpanExporter.class,
-                        Names.named(OtelTracingModule.EXPORTER_OVERRIDE))).setBinding().toInstance(exporter);
-            }
-        });
-        tracer = injector.getInstance(Tracer.class);
-        lifecycles = injector.getInstance(Key.get(new TypeLiteral<java.util.Set<Lifecycle>>() { })).stream()
-                .sorted(Comparator.comparingInt(Lifecycle::order)).toList();
-        for (Lifecycle lifecycle : lifecycles) {
-            lifecycle.start();
+        sink = new OtlpSink();
+        ObserverHost host = ServiceLoader.load(ObserverHost.class).findFirst().orElseThrow(() ->
+                new IllegalStateException("no pg-observer core on the class path (the bootstrap module)"));
+        // The harness's own settings only: OTEL_* in the environment must not change what is measured.
+        started = host.tracer(configuration(sink.endpoint()), Map.of());
+        if (!started.adapter().equals(ADAPTER)) {
+            started.close();
+            sink.close();
+            throw new IllegalStateException("the configuration chose " + started.adapter() + ", not " + ADAPTER
+                    + ": is the adapter on the class path?");
         }
     }
 
+    /** The deployment's defaults (queue 2048, batch 512, 5 s delay), everything sampled, OTLP/HTTP to the sink. */
+    static String configuration(String endpoint) {
+        return """
+                metrics: { enabled: false }
+                tracing:
+                  enabled: true
+                  service_name: pg-observer-bench
+                  exporter: otlp
+                  protocol: http/protobuf
+                  endpoint: "%s"
+                  sample_rate: 1.0
+                """.formatted(endpoint);
+    }
+
     Tracer tracer() {
-        return tracer;
+        return started.tracer();
     }
 
-    /** Spans the batch processor handed to the exporter so far (fewer than ended ones when its queue overflowed). */
-    long exported() {
-        return exporter.exported();
+    /** OTLP export requests the sink answered so far. */
+    long requests() {
+        return sink.requests();
     }
 
-    /** Flushes and shuts the SDK down. */
+    /** Protobuf bytes the sink received so far. */
+    long bytes() {
+        return sink.bytes();
+    }
+
+    /** Exports what is queued, stops the adapter, then the sink. */
     @Override
     public void close() {
-        for (int i = lifecycles.size() - 1; i >= 0; i--) {
-            lifecycles.get(i).stop();
+        try {
+            started.close();
+        } finally {
+            sink.close();
         }
     }
 }

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What one span costs through the domain port, no-op and OpenTelemetry (100% sampled, batch processor,
- * in-process exporter), in nanoseconds per operation. Attribute and header costs are the difference to
+ * OTLP/HTTP to a receiver in this process), in nanoseconds per operation. Attribute and header costs are the difference to
  * {@link #childStartEnd}.
  */
 @State(Scope.Thread)

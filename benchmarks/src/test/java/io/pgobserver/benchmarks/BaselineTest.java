@@ -40,13 +40,16 @@ class BaselineTest {
     }
 
     @Test
-    void theOpenTelemetryHarnessRecordsAndExportsSpans() throws Exception {
+    void theOpenTelemetryHarnessIsBuiltFromConfigurationAndExportsOverOtlpHttp() throws Exception {
         try (OtelHarness otel = new OtelHarness()) {
             assertThat(otel.tracer().isEnabled()).isTrue();
             otel.tracer().startTrace("process_event", Fixtures.WRITER, io.pgobserver.domain.trace.SpanKind.CONSUMER)
                     .end();
+            assertThat(otel.requests()).as("nothing sent before the batch is due").isZero();
             otel.close();
-            assertThat(otel.exported()).isEqualTo(1);
+            // Closing flushes the batch: one export request carrying the span (resource, scope, names, ids).
+            assertThat(otel.requests()).isEqualTo(1);
+            assertThat(otel.bytes()).isGreaterThan(50);
         }
     }
 }

@@ -31,6 +31,7 @@ class WholeProductArchitectureTest {
                 .importPackages("io.pgobserver");
         assertThat(classes.stream().map(c -> c.getPackageName()).distinct())
                 .anyMatch(p -> p.startsWith("io.pgobserver.benchmarks.load"))
+                .anyMatch(p -> p.equals("io.pgobserver.benchmarks"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.demo"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.examples.fileaction"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.tracing.otel"))

@@ -43,6 +43,9 @@ public final class ConfigLoader {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+    /** The keys of {@code tracing:} the core reads; the tracing adapter's section reads the rest. */
+    private static final List<String> CORE_TRACING_KEYS = List.of("enabled", "components", "entities", "kinds");
+
     private final Map<String, String> env;
     private final ConfigSchema schema;
 
@@ -67,8 +70,7 @@ public final class ConfigLoader {
     private Configuration load(ObjectNode root, List<String> overrides) {
         Trees.rewriteStrings(root, "", this::substitute);
         List<String> warnings = new ArrayList<>();
-        EnvironmentOverrides environment = new EnvironmentOverrides(env, warnings);
-        applyEnvironment(root, environment);
+        applyEnvironment(root, warnings);
         for (String override : overrides) {
             int eq = override.indexOf('=');
             if (eq <= 0) {
@@ -76,7 +78,7 @@ public final class ConfigLoader {
             }
             Trees.set(root, override.substring(0, eq).trim(), override.substring(eq + 1));
         }
-        return bind(new Node("", root), warnings, environment.openTelemetry());
+        return bind(new Node("", root, env, warnings), warnings);
     }
 
     /** Loads YAML text with this loader's environment and no flags: for tests and examples. */
@@ -90,15 +92,16 @@ public final class ConfigLoader {
     }
 
     /** The core's variables, then each installed section's own ({@code DATABASE_URL} for {@code database.url}). */
-    private void applyEnvironment(ObjectNode root, EnvironmentOverrides environment) {
-        environment.applyTo(root);
+    private void applyEnvironment(ObjectNode root, List<String> warnings) {
+        new EnvironmentOverrides(env).applyTo(root);
         for (ConfigSchema.Owned<ConfigSection<?>> owned : schema.sections()) {
-            owned.part().environment().forEach((variable, key) -> {
-                String value = env.get(variable);
-                if (value != null && !value.isBlank()) {
-                    Trees.set(root, owned.part().key() + "." + key, value.trim());
-                }
-            });
+            try {
+                owned.part().fromEnvironment(env, warnings::add)
+                        .forEach((key, value) -> Trees.set(root, owned.part().key() + "." + key, value));
+            } catch (IllegalArgumentException e) {
+                // A variable the section cannot read (JAEGER_ENDPOINT that is no URL): named in the message.
+                throw new ConfigException(e.getMessage(), e);
+            }
         }
     }
 
@@ -152,26 +155,29 @@ public final class ConfigLoader {
         return out.toString();
     }
 
-    private Configuration bind(Node root, List<String> warnings, Map<String, String> openTelemetry) {
-        boolean exporterChosen = root.child("tracing").has("exporter") || EnvironmentOverrides.OTEL_EXPORTER_VARIABLES
-                .stream().anyMatch(openTelemetry::containsKey);
+    private Configuration bind(Node root, List<String> warnings) {
         try {
             Node listenerNode = root.child("listener");
             ListenerSettings listener = listener(listenerNode);
             boolean deduplicate = listenerNode.bool("deduplicate", true);
             listenerNode.finish();
-            TracingSettings tracing = tracing(root.child("tracing"), warnings).withEnvironment(openTelemetry);
+            Node tracingNode = root.child("tracing");
+            TracingSettings tracing = tracing(tracingNode);
             MetricsSettings metrics = metrics(root.child("metrics"));
             Node admin = root.child("admin");
             int adminPort = admin.integer("port", 8081, -1, 65535);
             admin.finish();
             List<Configuration.AdapterSettings> sections = new ArrayList<>();
             for (ConfigSchema.Owned<ConfigSection<?>> owned : schema.sections()) {
-                Node section = root.child(owned.part().key());
+                // An extension reads the rest of the core's mapping; the core finishes it below.
+                Node section = owned.part().extendsCore() ? tracingNode : root.child(owned.part().key());
                 sections.add(new Configuration.AdapterSettings(owned.part(), owned.adapter(),
                         owned.part().read(section)));
-                section.finish();
+                if (!owned.part().extendsCore()) {
+                    section.finish();
+                }
             }
+            finishTracing(tracingNode, tracing);
             List<Configuration.ObserverDefinition> observers = new ArrayList<>();
             root.children("observers").forEach((name, node) -> observers.add(observer(name, node)));
             for (String key : root.keys()) {
@@ -181,10 +187,29 @@ public final class ConfigLoader {
                 }
             }
             root.finish();
-            return new Configuration(listener, deduplicate, tracing, metrics, adminPort, exporterChosen, sections,
-                    observers, warnings);
+            return new Configuration(listener, deduplicate, tracing, metrics, adminPort, sections, observers,
+                    warnings);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Rejects what nobody read of {@code tracing:}. Without an adapter extending it, the rest of its keys, or a
+     * variable choosing an exporter while tracing is on, are errors naming the adapter that would read them.
+     */
+    private void finishTracing(Node node, TracingSettings tracing) {
+        if (schema.extended("tracing")) {
+            node.finish();
+            return;
+        }
+        Set<String> unread = node.unread();
+        if (!unread.isEmpty()) {
+            throw new ConfigException(ConfigSchema.unreadWithoutExtension("tracing", unread, CORE_TRACING_KEYS));
+        }
+        String exporter = tracing.enabled() ? ConfigSchema.exporterWithoutExtension(env) : null;
+        if (exporter != null) {
+            throw new ConfigException(exporter);
         }
     }
 
@@ -200,50 +225,9 @@ public final class ConfigLoader {
         return new ListenerSettings(consumer, batchSize, poll, maxInFlight, maxPending, checkpoint, retention);
     }
 
-    private static TracingSettings tracing(Node node, List<String> warnings) {
-        TracingSettings d = TracingSettings.defaults();
-        boolean enabled = node.bool("enabled", d.enabled());
-        String serviceName = node.string("service_name", d.serviceName());
-        String exporter = node.string("exporter", d.exporter());
-        String endpoint = node.string("endpoint", d.endpoint());
-        String protocol = node.string("protocol", d.protocol());
-        boolean onlyErrors = node.bool("only_errors", false);
-        Node batch = node.child("batch");
-        int queue = batch.integer("max_queue_size", d.maxQueueSize(), 1, 10_000_000);
-        Duration delay = batch.duration("schedule_delay", d.scheduleDelay());
-        boolean batchSet = batch.has("max_export_batch_size");
-        int exportBatch = batch.integer("max_export_batch_size", d.maxExportBatchSize(), 1, 10_000_000);
-        batch.finish();
-        boolean rateSet = node.has("sample_rate");
-        double sampleRate = node.decimal("sample_rate", d.sampleRate());
-
-        SeedJaeger jaeger = SeedJaeger.read(node.child("jaeger"));
-        if (jaeger.present()) {
-            List<String> mapped = new ArrayList<>();
-            if (jaeger.endpoint() != null && endpoint == null) {
-                endpoint = jaeger.endpoint();
-                protocol = jaeger.protocol();
-                mapped.add("tracing.endpoint: " + endpoint + ", tracing.protocol: " + protocol);
-            }
-            if (jaeger.sampleRate() != null && !rateSet) {
-                sampleRate = jaeger.sampleRate();
-                mapped.add("tracing.sample_rate: " + sampleRate);
-            }
-            if (jaeger.batchSize() != null && !batchSet) {
-                exportBatch = Math.min(jaeger.batchSize(), queue);
-                mapped.add("tracing.batch.max_export_batch_size: " + exportBatch);
-            }
-            warnings.add("tracing.jaeger is the retired Jaeger client's section; read as " + (mapped.isEmpty()
-                    ? "nothing, since today's keys are set" : String.join(", ", mapped) + jaeger.note()) + ". Write those keys instead of tracing.jaeger to silence this.");
-        }
-        if (endpoint != null && !endpoint.isBlank() && !exporter.contains("zipkin")
-                && JaegerEndpoints.isThriftCollector(node.key("endpoint"), endpoint)) {
-            String otlp = JaegerEndpoints.otlpHttpFor(node.key("endpoint"), endpoint);
-            warnings.add(JaegerEndpoints.thriftWarning(node.key("endpoint"), endpoint, otlp));
-            endpoint = otlp;
-            protocol = "http/protobuf";
-        }
-
+    /** The core's keys of {@code tracing:}: whether it is on, and which spans the use cases create. */
+    private static TracingSettings tracing(Node node) {
+        boolean enabled = node.bool("enabled", TracingSettings.defaults().enabled());
         Node componentsNode = node.child("components");
         Set<Tracer.Component> components = EnumSet.noneOf(Tracer.Component.class);
         for (Tracer.Component c : Tracer.Component.values()) {
@@ -260,15 +244,7 @@ public final class ConfigLoader {
         for (String kind : node.strings("kinds")) {
             kinds.add(kind(node.key("kinds"), kind));
         }
-        Map<String, String> resource = node.stringMap("resource_attributes");
-        Map<String, String> headers = node.stringMap("headers");
-        node.finish();
-        if (!enabled && endpoint != null && !endpoint.isBlank()) {
-            warnings.add("tracing.endpoint is set but tracing is off (tracing is opt-in): set tracing.enabled: true"
-                    + " or TRACING_ENABLED=true to export spans");
-        }
-        return new TracingSettings(enabled, serviceName, exporter, endpoint, protocol, sampleRate, queue, exportBatch,
-                delay, components, entities, kinds, resource, headers, onlyErrors, null);
+        return new TracingSettings(enabled, components, entities, kinds);
     }
 
     private static MetricsSettings metrics(Node node) {

@@ -26,6 +26,15 @@ public final class ConfigSchema {
             "database", "adapters-postgres", "actions", "adapters-actions");
     private static final Map<String, String> SHIPPED_ACTION_TYPES = Map.of(
             "webhook", "adapters-actions", "slack", "adapters-actions", "email", "adapters-actions");
+    /** The core sections an adapter may extend, each with the adapter this project ships to extend it. */
+    private static final Map<String, String> SHIPPED_EXTENSIONS = Map.of("tracing", "adapters-tracing-otel");
+    /**
+     * Variables of the shipped tracing extension that say where spans go: with tracing on and that adapter not
+     * installed, they are a boot error naming it rather than silently unread.
+     */
+    private static final List<String> SHIPPED_EXPORTER_VARIABLES = List.of("TRACING_EXPORTER", "ZIPKIN_ENDPOINT",
+            "JAEGER_ENDPOINT", "JAEGER_AGENT_HOST", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
 
     private final Map<String, Owned<ConfigSection<?>>> sections = new LinkedHashMap<>();
     private final Map<String, Owned<ActionType<?>>> actionTypes = new LinkedHashMap<>();
@@ -37,7 +46,12 @@ public final class ConfigSchema {
     private ConfigSchema(List<? extends Adapter> adapters) {
         for (Adapter adapter : adapters) {
             for (ConfigSection<?> section : adapter.sections()) {
-                if (CORE_KEYS.contains(section.key())) {
+                if (section.extendsCore() && !SHIPPED_EXTENSIONS.containsKey(section.key())) {
+                    throw new IllegalStateException("adapter " + adapter.name() + " extends the section '"
+                            + section.key() + "', which the core does not share (it shares "
+                            + SHIPPED_EXTENSIONS.keySet() + ")");
+                }
+                if (CORE_KEYS.contains(section.key()) && !section.extendsCore()) {
                     throw new IllegalStateException("adapter " + adapter.name() + " declares the section '"
                             + section.key() + "', which the core reads");
                 }
@@ -86,6 +100,39 @@ public final class ConfigSchema {
         TreeSet<String> known = new TreeSet<>(CORE_KEYS);
         known.addAll(sections.keySet());
         return "unknown configuration key " + key + "; known keys here: " + known;
+    }
+
+    /** Whether an installed adapter extends the core section {@code key}. */
+    boolean extended(String key) {
+        Owned<ConfigSection<?>> owned = sections.get(key);
+        return owned != null && owned.part().extendsCore();
+    }
+
+    /**
+     * The message for keys of a core section that the core does not read, when no installed adapter extends it:
+     * they are the extending adapter's, or typos.
+     */
+    static String unreadWithoutExtension(String section, java.util.Collection<String> unread, List<String> coreKeys) {
+        return String.join(", ", unread.stream().map(k -> section + "." + k).toList()) + ": the core reads only "
+                + section + "." + coreKeys + "; the other " + section + " keys are read by the adapter "
+                + SHIPPED_EXTENSIONS.get(section) + ", which is not installed: add its folder to adapters/ (or "
+                + "remove those keys)";
+    }
+
+    /**
+     * The message when tracing is on, no adapter extends {@code tracing}, and a variable of the shipped one says
+     * where spans go; null when none does.
+     */
+    static String exporterWithoutExtension(Map<String, String> env) {
+        for (String variable : SHIPPED_EXPORTER_VARIABLES) {
+            String value = env.get(variable);
+            if (value != null && !value.isBlank() && !value.trim().equalsIgnoreCase("none")) {
+                return variable + " says where spans go, which the adapter " + SHIPPED_EXTENSIONS.get("tracing")
+                        + " does, and it is not installed: add its folder to adapters/, or unset " + variable
+                        + " (or set tracing.enabled: false)";
+            }
+        }
+        return null;
     }
 
     /** The message for an action type no installed adapter provides. */

@@ -20,9 +20,7 @@ import java.util.Set;
  *
  * @param deduplicate whether deliveries are recorded so a redelivered event skips actions already done
  * @param adminPort   the health endpoint's port; 0 picks a free one, -1 turns it off
- * @param exporterChosen whether the file, environment or flags named {@code tracing.exporter}, or an
- *                       {@code OTEL_*} variable named where spans go (rather than the default): a chosen exporter
- *                       whose module is absent is a boot error; the default quietly falls back to no tracing
+ * @param tracing     the core's half of {@code tracing:}; where spans go is the tracing adapter's section
  * @param adapterSettings the adapters' sections, in the order the adapters were found
  * @param warnings    things that work but deserve a look (a retired variable mapped to its successor)
  */
@@ -32,7 +30,6 @@ public record Configuration(
         TracingSettings tracing,
         MetricsSettings metrics,
         int adminPort,
-        boolean exporterChosen,
         List<AdapterSettings> adapterSettings,
         List<ObserverDefinition> observers,
         List<String> warnings) {
@@ -60,6 +57,16 @@ public record Configuration(
         /** The settings as {@code check-config} prints them (secrets still as {@code Secret}s: masked on print). */
         public Map<String, Object> render() {
             return value == null ? Map.of() : renderAs(section);
+        }
+
+        /** For a section that extends the core's: whether its settings leave the core's feature working. */
+        boolean active() {
+            return value == null || activeAs(section);
+        }
+
+        @SuppressWarnings("unchecked")
+        private <T> boolean activeAs(ConfigSection<T> typed) {
+            return typed.active((T) value);
         }
 
         @SuppressWarnings("unchecked")
@@ -127,15 +134,20 @@ public record Configuration(
         return null;
     }
 
-    public Configuration withTracing(TracingSettings newTracing) {
-        return new Configuration(listener, deduplicate, newTracing, metrics, adminPort, exporterChosen,
-                adapterSettings, observers, warnings);
+    /**
+     * Whether spans are produced at all: tracing enabled, and no section extending {@code tracing:} turns it off
+     * (the OpenTelemetry adapter's {@code exporter: none}).
+     */
+    public boolean tracingActive() {
+        return tracing.enabled() && adapterSettings.stream()
+                .filter(s -> s.section().extendsCore() && s.section().key().equals("tracing"))
+                .allMatch(AdapterSettings::active);
     }
 
     /** For the short admin commands: no metrics endpoint, no health port. */
     public Configuration withoutEndpoints() {
         return new Configuration(listener, deduplicate, tracing, new MetricsSettings(false, metrics.port()), -1,
-                exporterChosen, adapterSettings, observers, warnings);
+                adapterSettings, observers, warnings);
     }
 
     /** Stops with the section's own message when a section that running needs is not configured. */

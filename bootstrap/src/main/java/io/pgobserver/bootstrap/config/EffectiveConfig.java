@@ -51,6 +51,7 @@ public final class EffectiveConfig {
         return node == null ? null : String.valueOf(node);
     }
 
+    @SuppressWarnings("unchecked")
     private static Map<String, Object> tree(Configuration config) {
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> listener = new LinkedHashMap<>();
@@ -63,12 +64,23 @@ public final class EffectiveConfig {
         listener.put("retention", config.listener().retention() == null ? null : duration(config.listener().retention()));
         listener.put("deduplicate", config.deduplicate());
         root.put("listener", listener);
-        root.put("tracing", tracing(config.tracing()));
+        Map<String, Object> tracing = tracing(config.tracing());
+        root.put("tracing", tracing);
         root.put("metrics", ordered("enabled", config.metrics().enabled(), "port", config.metrics().port(),
                 "exporter", config.metrics().exporter()));
         root.put("admin", ordered("port", config.adminPort()));
         for (Configuration.AdapterSettings section : config.adapterSettings()) {
-            root.put(section.section().key(), printable(section.render()));
+            if (section.section().extendsCore()) {
+                // The adapter's keys of tracing:, after the core's enabled and before its span filters.
+                Map<String, Object> merged = new LinkedHashMap<>();
+                merged.put("enabled", tracing.remove("enabled"));
+                merged.putAll((Map<String, Object>) printable(section.render()));
+                merged.putAll(tracing);
+                tracing.clear();
+                tracing.putAll(merged);
+            } else {
+                root.put(section.section().key(), printable(section.render()));
+            }
         }
         Map<String, Object> observers = new LinkedHashMap<>();
         for (Configuration.ObserverDefinition o : config.observers()) {
@@ -95,17 +107,10 @@ public final class EffectiveConfig {
         return root;
     }
 
+    /** The core's keys of {@code tracing:}; the tracing adapter's section prints the rest. */
     private static Map<String, Object> tracing(TracingSettings t) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("enabled", t.enabled());
-        out.put("service_name", t.serviceName());
-        out.put("exporter", t.exporter());
-        out.put("endpoint", t.endpoint() == null ? null : Urls.redact(t.endpoint()));
-        out.put("protocol", t.protocol());
-        out.put("sample_rate", t.sampleRate());
-        out.put("only_errors", t.onlyErrors());
-        out.put("batch", ordered("max_queue_size", t.maxQueueSize(), "max_export_batch_size", t.maxExportBatchSize(),
-                "schedule_delay", duration(t.scheduleDelay())));
         Map<String, Object> components = new TreeMap<>();
         for (var c : io.pgobserver.domain.trace.Tracer.Component.values()) {
             components.put(c.name().toLowerCase(Locale.ROOT), t.components().contains(c));
@@ -113,16 +118,6 @@ public final class EffectiveConfig {
         out.put("components", components);
         out.put("entities", t.entities().stream().sorted().toList());
         out.put("kinds", t.kinds().stream().map(k -> k.wireName()).sorted().toList());
-        out.put("resource_attributes", new TreeMap<>(t.resourceAttributes()));
-        Map<String, String> headers = new TreeMap<>();
-        t.headers().keySet().forEach(name -> headers.put(name, Secret.MASK));
-        out.put("headers", headers);
-        if (!t.environment().isEmpty()) {
-            // Not keys of the file: the OTEL_* variables the OpenTelemetry SDK reads over the keys above.
-            Map<String, String> environment = new TreeMap<>(t.maskedEnvironment());
-            environment.replaceAll((name, value) -> name.contains("ENDPOINT") ? Urls.redact(value) : value);
-            out.put("opentelemetry_environment", environment);
-        }
         return out;
     }
 

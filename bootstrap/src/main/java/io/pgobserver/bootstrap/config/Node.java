@@ -27,9 +27,17 @@ final class Node implements ConfigReader {
     private final String path;
     private final ObjectNode node;
     private final Set<String> read = new HashSet<>();
+    private final Map<String, String> environment;
+    private final List<String> warnings;
 
-    Node(String path, JsonNode node) {
+    /**
+     * @param environment the variables the configuration is loaded with, for {@link #environment()}
+     * @param warnings    where {@link #warn} adds, shared by the whole tree
+     */
+    Node(String path, JsonNode node, Map<String, String> environment, List<String> warnings) {
         this.path = path;
+        this.environment = environment;
+        this.warnings = warnings;
         if (node != null && !node.isNull() && !node.isObject()) {
             throw new ConfigException(where() + " must be a mapping of keys to values");
         }
@@ -66,7 +74,7 @@ final class Node implements ConfigReader {
 
     @Override
     public Node child(String name) {
-        return new Node(key(name), raw(name));
+        return new Node(key(name), raw(name), environment, warnings);
     }
 
     @Override
@@ -207,7 +215,7 @@ final class Node implements ConfigReader {
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            out.put(e.getKey(), new Node(key(name) + "." + e.getKey(), e.getValue()));
+            out.put(e.getKey(), new Node(key(name) + "." + e.getKey(), e.getValue(), environment, warnings));
         }
         return out;
     }
@@ -224,7 +232,7 @@ final class Node implements ConfigReader {
         }
         int i = 0;
         for (JsonNode item : value) {
-            out.add(new Node(key(name) + "[" + i++ + "]", item));
+            out.add(new Node(key(name) + "[" + i++ + "]", item, environment, warnings));
         }
         return out;
     }
@@ -232,21 +240,36 @@ final class Node implements ConfigReader {
     /** Rejects keys that were never read: they are typos or settings this version does not know. */
     @Override
     public void finish() {
-        if (node == null) {
-            return;
-        }
-        Set<String> unknown = new TreeSet<>();
-        node.fieldNames().forEachRemaining(name -> {
-            if (!read.contains(name)) {
-                unknown.add(name);
-            }
-        });
+        Set<String> unknown = unread();
         if (!unknown.isEmpty()) {
             String first = unknown.iterator().next();
             throw new ConfigException("unknown configuration key " + key(first)
                     + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more: " + unknown + ")" : "")
                     + "; known keys here: " + new TreeSet<>(read));
         }
+    }
+
+    @Override
+    public void warn(String message) {
+        warnings.add(message);
+    }
+
+    @Override
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    /** The keys present that nobody read, sorted: for a section whose remaining keys belong to a missing adapter. */
+    Set<String> unread() {
+        Set<String> unknown = new TreeSet<>();
+        if (node != null) {
+            node.fieldNames().forEachRemaining(name -> {
+                if (!read.contains(name)) {
+                    unknown.add(name);
+                }
+            });
+        }
+        return unknown;
     }
 
     /** Marks a key as read without reading it: for keys another reader (an adapter) handles. */

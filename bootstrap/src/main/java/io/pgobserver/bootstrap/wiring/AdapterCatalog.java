@@ -142,24 +142,23 @@ public final class AdapterCatalog {
     public record Selection(List<Module> modules, String tracingAdapter) {
     }
 
-    private Adapter chooseTracing(Configuration config) {
+    /** The one telemetry adapter to install for the configuration. */
+    Adapter chooseTracing(Configuration config) {
         List<Adapter> tracers = adapters().stream().filter(a -> a.provides().contains(Adapter.Capability.TRACING))
                 .toList();
         Adapter noop = tracers.stream().filter(a -> a.name().equals(NOOP)).findFirst().orElseThrow(() ->
                 new ConfigException("the no-op tracing adapter " + NOOP + " is not installed: every deployment "
                         + "needs it (add its folder to adapters/)"));
-        if (!config.tracing().active() && !config.metrics().enabled()) {
+        if (!config.tracingActive() && !config.metrics().enabled()) {
             return noop;
         }
         List<Adapter> real = tracers.stream().filter(a -> !a.name().equals(NOOP)).toList();
         if (real.isEmpty()) {
-            if (config.metrics().enabled() && !config.tracing().active()) {
+            // An exporter asked for without the adapter was refused while loading (its keys and variables are
+            // the adapter's); tracing merely enabled runs on the no-op tracer.
+            if (config.metrics().enabled() && !config.tracingActive()) {
                 throw new ConfigException("metrics.enabled needs the adapter " + OTEL + ", which is not installed: "
                         + "add its folder to adapters/, or set metrics.enabled: false");
-            }
-            if (config.exporterChosen()) {
-                throw new ConfigException("tracing.exporter '" + config.tracing().exporter() + "' needs the adapter "
-                        + OTEL + ", which is not installed: add its folder to adapters/, or set tracing.exporter: none");
             }
             return noop;
         }

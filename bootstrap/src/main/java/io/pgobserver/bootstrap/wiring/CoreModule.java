@@ -11,9 +11,6 @@ import io.pgobserver.application.ReplayDeadLetters;
 import io.pgobserver.application.Sleeper;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.Configuration;
-import io.pgobserver.domain.config.ListenerSettings;
-import io.pgobserver.domain.config.MetricsSettings;
-import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.observer.ConditionCompiler;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionExecutor;
@@ -23,7 +20,6 @@ import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.Metrics;
-import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.trace.Tracer;
 
 import java.time.Clock;
@@ -32,8 +28,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The bootstrap's own bindings: the core's settings and each adapter's section (under the type its section
- * declared), the compiled observers, and the use cases.
+ * The bootstrap's own bindings: the settings ({@link SettingsModule}), the compiled observers, and the use cases.
  * Adapters bind the ports; this module only assembles. No I/O here: services start after the injector exists.
  */
 public final class CoreModule extends AbstractModule {
@@ -47,23 +42,10 @@ public final class CoreModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(Configuration.class).toInstance(config);
-        for (Configuration.AdapterSettings section : config.adapterSettings()) {
-            if (section.value() != null) {
-                bindSettings(section.section().type(), section.value());
-            }
-        }
-        bind(ListenerSettings.class).toInstance(config.listener());
-        bind(TracingSettings.class).toInstance(config.tracing());
-        bind(MetricsSettings.class).toInstance(config.metrics());
+        install(new SettingsModule(config));
         bind(Clock.class).toInstance(Clock.systemUTC());
         bind(Sleeper.class).toInstance(Sleeper.SYSTEM);
-        Multibinder.newSetBinder(binder(), Lifecycle.class);
         Multibinder.newSetBinder(binder(), ActionExecutor.class);
-    }
-
-    /** An adapter's settings under the type its section declared, for the adapter's classes to inject. */
-    private <T> void bindSettings(Class<T> type, Object value) {
-        bind(type).toInstance(type.cast(value));
     }
 
     @Provides

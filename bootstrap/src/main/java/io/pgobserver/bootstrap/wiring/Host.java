@@ -1,12 +1,17 @@
 package io.pgobserver.bootstrap.wiring;
 
+import com.google.inject.Guice;
+import com.google.inject.Injector;
 import com.google.inject.Key;
+import com.google.inject.Module;
+import com.google.inject.Stage;
 import com.google.inject.TypeLiteral;
 import io.pgobserver.application.EventPipeline;
 import io.pgobserver.bootstrap.config.ConfigLoader;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.config.EffectiveConfig;
 import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.spi.Adapter;
 import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.spi.ObserverHost;
 import io.pgobserver.domain.spi.RunningObserver;
@@ -38,8 +43,7 @@ public final class Host implements ObserverHost {
     public RunningObserver boot(String yaml, Map<String, String> env, List<String> overrides) throws Exception {
         Configuration config = new ConfigLoader(env, catalog.schema()).loadYaml(yaml, overrides).requireForRun();
         Boot.Booted booted = Boot.boot(config, catalog);
-        Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
-                Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
+        Services services = services(booted.injector());
         services.start();
         try {
             return new Running(booted, services, booted.get(EventPipeline.class), config.warnings());
@@ -53,6 +57,39 @@ public final class Host implements ObserverHost {
     public String effective(String yaml, Map<String, String> env, String key) {
         Configuration config = new ConfigLoader(env, catalog.schema()).loadYaml(yaml);
         return EffectiveConfig.value(config, key);
+    }
+
+    /** The chosen tracing adapter with the configuration's settings and nothing else: no database, no pipeline. */
+    @Override
+    public StartedTracer tracer(String yaml, Map<String, String> env) throws Exception {
+        Configuration config = new ConfigLoader(env, catalog.schema()).loadYaml(yaml);
+        Adapter adapter = catalog.chooseTracing(config);
+        Injector injector = Boot.unwrap(() -> Guice.createInjector(Stage.PRODUCTION, (Module) adapter,
+                new SettingsModule(config)));
+        Services services = services(injector);
+        services.start();
+        Tracer tracer = Boot.unwrap(() -> injector.getInstance(Tracer.class));
+        return new StartedTracer() {
+            @Override
+            public String adapter() {
+                return adapter.name();
+            }
+
+            @Override
+            public Tracer tracer() {
+                return tracer;
+            }
+
+            @Override
+            public void close() {
+                services.close();
+            }
+        };
+    }
+
+    /** The injector's lifecycles, not yet started. */
+    private static Services services(Injector injector) {
+        return new Services(Boot.unwrap(() -> injector.getInstance(Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
     }
 
     private static final class Running implements RunningObserver {

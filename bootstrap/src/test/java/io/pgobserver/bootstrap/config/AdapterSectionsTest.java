@@ -3,10 +3,14 @@ package io.pgobserver.bootstrap.config;
 import io.pgobserver.adapters.postgres.PostgresModule;
 import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
 import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.ConfigReader;
+import io.pgobserver.domain.spi.ConfigSection;
+import io.pgobserver.domain.trace.Tracer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,5 +81,67 @@ class AdapterSectionsTest {
         String settings = a.observers().getFirst().actions().getFirst().settings();
         assertThat(settings).isEqualTo(b.observers().getFirst().actions().getFirst().settings())
                 .isEqualTo("{\"method\":\"PUT\",\"type\":\"webhook\",\"url\":\"http://h/x\"}");
+    }
+
+    @Test
+    void the_core_reads_its_tracing_keys_without_the_tracing_adapter_and_a_typo_is_still_named() {
+        Configuration c = new ConfigLoader(Map.of(), WITHOUT_ACTIONS).loadYaml("""
+                tracing: { enabled: true, components: { cache: false }, entities: [orders], kinds: [created] }
+                """);
+        assertThat(c.tracing().enabled()).isTrue();
+        assertThat(c.tracing().components()).doesNotContain(Tracer.Component.CACHE);
+        assertThat(c.tracingActive()).isTrue();
+        assertThat(EffectiveConfig.render(c)).contains("entities:\n  - public.orders")
+                .as("no key of the missing adapter").doesNotContain("service_name", "sample_rate");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), WITHOUT_ACTIONS).loadYaml("tracing: { enabeld: true }"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tracing.enabeld")
+                .hasMessageContaining("the core reads only tracing.[enabled, components, entities, kinds]");
+    }
+
+    @Test
+    void with_the_tracing_adapter_a_typo_in_the_shared_section_is_still_named_by_the_core() {
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).loadYaml("tracing: { exporter: console, endpiont: x }"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown configuration key tracing.endpiont");
+    }
+
+    @Test
+    void an_extension_reads_the_rest_of_the_shared_section_and_is_printed_inside_it() {
+        Adapter sampler = new FakeTracingExtension(new ConfigSection<String>() {
+            @Override public String key() { return "tracing"; }
+            @Override public Class<String> type() { return String.class; }
+            @Override public boolean extendsCore() { return true; }
+            @Override public boolean active(String mode) { return !mode.equals("idle"); }
+            @Override public String read(ConfigReader section) { return section.string("mode", "on"); }
+            @Override public Map<String, Object> render(String mode) { return Map.of("mode", mode); }
+        });
+        ConfigSchema schema = ConfigSchema.of(List.of(new NoopTracingModule(), sampler));
+        Configuration on = new ConfigLoader(Map.of(), schema).loadYaml("tracing: { enabled: true, mode: fast }");
+        assertThat(on.tracingActive()).isTrue();
+        assertThat(EffectiveConfig.value(on, "tracing.mode")).isEqualTo("fast");
+        assertThat(EffectiveConfig.value(on, "tracing.enabled")).isEqualTo("true");
+        assertThat(new ConfigLoader(Map.of(), schema).loadYaml("tracing: { enabled: true, mode: idle }")
+                .tracingActive()).as("the extension turns tracing off").isFalse();
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), schema).loadYaml("tracing: { mdoe: x }"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tracing.mdoe");
+    }
+
+    @Test
+    void only_the_tracing_section_may_be_extended() {
+        Adapter bad = new FakeTracingExtension(new ConfigSection<String>() {
+            @Override public String key() { return "listener"; }
+            @Override public Class<String> type() { return String.class; }
+            @Override public boolean extendsCore() { return true; }
+            @Override public String read(ConfigReader section) { return ""; }
+            @Override public Map<String, Object> render(String value) { return Map.of(); }
+        });
+        assertThatThrownBy(() -> ConfigSchema.of(List.of(bad))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("extends the section 'listener', which the core does not share");
+    }
+
+    /** An adapter with one section, for the schema only (never installed in an injector). */
+    private record FakeTracingExtension(ConfigSection<?> section) implements Adapter {
+        @Override public String name() { return "fake-tracing"; }
+        @Override public Set<Capability> provides() { return Set.of(); }
+        @Override public List<ConfigSection<?>> sections() { return List.of(section); }
     }
 }

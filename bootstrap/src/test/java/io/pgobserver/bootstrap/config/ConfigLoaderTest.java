@@ -69,16 +69,16 @@ class ConfigLoaderTest {
             assertThat(c.deduplicate()).isTrue();
             // Tracing and metrics are opt-in: nothing is exported and no port opens without a word.
             assertThat(c.tracing().enabled()).isFalse();
-            assertThat(c.tracing().onlyErrors()).isFalse();
+            assertThat(setting(c, "tracing", "onlyErrors")).isEqualTo(false);
             assertThat(c.metrics().enabled()).isFalse();
-            assertThat(c.tracing().serviceName()).isEqualTo("pg-observer");
-            assertThat(c.tracing().exporter()).isEqualTo("otlp");
-            assertThat(c.tracing().endpoint()).isNull();
-            assertThat(c.tracing().protocol()).isEqualTo("grpc");
-            assertThat(c.tracing().sampleRate()).isEqualTo(1.0);
-            assertThat(c.tracing().maxQueueSize()).isEqualTo(2048);
-            assertThat(c.tracing().maxExportBatchSize()).isEqualTo(512);
-            assertThat(c.tracing().scheduleDelay()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(setting(c, "tracing", "serviceName")).isEqualTo("pg-observer");
+            assertThat(setting(c, "tracing", "exporter")).isEqualTo("otlp");
+            assertThat(setting(c, "tracing", "endpoint")).isNull();
+            assertThat(setting(c, "tracing", "protocol")).isEqualTo("grpc");
+            assertThat(setting(c, "tracing", "sampleRate")).isEqualTo(1.0);
+            assertThat(setting(c, "tracing", "batch", "maxQueueSize")).isEqualTo(2048);
+            assertThat(setting(c, "tracing", "batch", "maxExportBatchSize")).isEqualTo(512);
+            assertThat(setting(c, "tracing", "batch", "scheduleDelay")).isEqualTo(Duration.ofSeconds(5));
             assertThat(c.tracing().components()).containsExactlyInAnyOrder(Tracer.Component.values());
             assertThat(c.tracing().entities()).isEmpty();
             assertThat(c.tracing().kinds()).isEmpty();
@@ -91,7 +91,6 @@ class ConfigLoaderTest {
             assertThat(setting(c, "actions", "templatesDir")).isEqualTo(Path.of("templates"));
             assertThat(setting(c, "actions", "smtp")).isNull();
             assertThat(c.observers()).isEmpty();
-            assertThat(c.exporterChosen()).isFalse();
             assertThat(c.warnings()).isEmpty();
         }
 
@@ -162,21 +161,21 @@ class ConfigLoaderTest {
         @Test
         void environment_wins_over_the_file_and_flags_win_over_both() {
             String yaml = "tracing: { service_name: from-file, sample_rate: 0.5 }";
-            assertThat(load(yaml).tracing().serviceName()).isEqualTo("from-file");
+            assertThat(setting(load(yaml), "tracing", "serviceName")).isEqualTo("from-file");
             Map<String, String> env = Map.of("TRACING_SERVICE_NAME", "from-env", "TRACING_SAMPLE_RATE", "0.25");
             Configuration fromEnv = load(env, yaml);
-            assertThat(fromEnv.tracing().serviceName()).isEqualTo("from-env");
-            assertThat(fromEnv.tracing().sampleRate()).isEqualTo(0.25);
+            assertThat(setting(fromEnv, "tracing", "serviceName")).isEqualTo("from-env");
+            assertThat(setting(fromEnv, "tracing", "sampleRate")).isEqualTo(0.25);
             Configuration fromFlag = load(env, yaml, "tracing.service_name=from-flag");
-            assertThat(fromFlag.tracing().serviceName()).isEqualTo("from-flag");
-            assertThat(fromFlag.tracing().sampleRate()).isEqualTo(0.25);
+            assertThat(setting(fromFlag, "tracing", "serviceName")).isEqualTo("from-flag");
+            assertThat(setting(fromFlag, "tracing", "sampleRate")).isEqualTo(0.25);
         }
 
         @Test
         void a_flag_can_set_a_key_the_file_does_not_have() {
             Configuration c = load("", "listener.batch_size=42", "tracing.batch.schedule_delay=250ms");
             assertThat(c.listener().batchSize()).isEqualTo(42);
-            assertThat(c.tracing().scheduleDelay()).isEqualTo(Duration.ofMillis(250));
+            assertThat(setting(c, "tracing", "batch", "scheduleDelay")).isEqualTo(Duration.ofMillis(250));
         }
 
         @Test
@@ -212,7 +211,7 @@ class ConfigLoaderTest {
         @Test
         void an_empty_default_is_allowed() {
             Configuration c = load(DB + "tracing: { endpoint: \"${OTLP:-}\" }");
-            assertThat(c.tracing().endpoint()).isEmpty();
+            assertThat(setting(c, "tracing", "endpoint")).isEqualTo("");
         }
 
         @Test
@@ -349,7 +348,7 @@ class ConfigLoaderTest {
             assertThat(c.listener().pollInterval()).isEqualTo(Duration.ofMillis(1500));
             assertThat(c.listener().checkpointInterval()).isEqualTo(Duration.ofMillis(250));
             assertThat(c.listener().retention()).isEqualTo(Duration.ofDays(7));
-            assertThat(c.tracing().scheduleDelay()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(setting(c, "tracing", "batch", "scheduleDelay")).isEqualTo(Duration.ofSeconds(2));
         }
 
         @Test
@@ -431,10 +430,9 @@ class ConfigLoaderTest {
                     "OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=k3y", "PATH", "/bin");
             Configuration c = load(env, "tracing: { service_name: from-file }");
             assertThat(c.tracing().enabled()).isTrue();
-            assertThat(c.exporterChosen()).isTrue();
             // The file's keys stay the file's: the SDK reads the variables over them.
-            assertThat(c.tracing().serviceName()).isEqualTo("from-file");
-            assertThat(c.tracing().environment()).containsOnlyKeys("OTEL_SERVICE_NAME", "OTEL_EXPORTER_OTLP_ENDPOINT",
+            assertThat(setting(c, "tracing", "serviceName")).isEqualTo("from-file");
+            assertThat((Map<String, ?>) setting(c, "tracing", "environment")).containsOnlyKeys("OTEL_SERVICE_NAME", "OTEL_EXPORTER_OTLP_ENDPOINT",
                     "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_HEADERS");
             assertThat(EffectiveConfig.render(c)).contains("OTEL_EXPORTER_OTLP_ENDPOINT: https://host/otlp")
                     .contains("OTEL_SERVICE_NAME: billing-observer").doesNotContain("k3y");
@@ -448,8 +446,8 @@ class ConfigLoaderTest {
 
         @Test
         void tracing_only_errors_from_the_file_and_the_environment() {
-            assertThat(load("tracing: { only_errors: true }").tracing().onlyErrors()).isTrue();
-            assertThat(load(Map.of("TRACING_ONLY_ERRORS", "true"), "").tracing().onlyErrors()).isTrue();
+            assertThat(setting(load("tracing: { only_errors: true }"), "tracing", "onlyErrors")).isEqualTo(true);
+            assertThat(setting(load(Map.of("TRACING_ONLY_ERRORS", "true"), ""), "tracing", "onlyErrors")).isEqualTo(true);
             assertThatThrownBy(() -> load("tracing: { only_errors: maybe }")).isInstanceOf(ConfigException.class)
                     .hasMessageContaining("tracing.only_errors");
         }
@@ -458,14 +456,14 @@ class ConfigLoaderTest {
         void a_jaeger_thrift_collector_endpoint_becomes_otlp_http_on_4318_with_one_warning() {
             Configuration c = load(Map.of("JAEGER_ENDPOINT", "http://jaeger:14268/api/traces", "TRACING_ENABLED", "true"),
                     "");
-            assertThat(c.tracing().exporter()).isEqualTo("jaeger");
-            assertThat(c.tracing().endpoint()).isEqualTo("http://jaeger:4318");
-            assertThat(c.tracing().protocol()).isEqualTo("http/protobuf");
+            assertThat(setting(c, "tracing", "exporter")).isEqualTo("jaeger");
+            assertThat(setting(c, "tracing", "endpoint")).isEqualTo("http://jaeger:4318");
+            assertThat(setting(c, "tracing", "protocol")).isEqualTo("http/protobuf");
             assertThat(c.warnings()).singleElement().asString().contains("JAEGER_ENDPOINT", "Thrift",
                     "tracing.endpoint: http://jaeger:4318", "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf");
 
             Configuration file = load("tracing: { enabled: true, endpoint: \"https://u:p@collector/api/traces\" }");
-            assertThat(file.tracing().endpoint()).isEqualTo("https://collector:4318");
+            assertThat(setting(file, "tracing", "endpoint")).isEqualTo("https://collector:4318");
             assertThat(file.warnings()).singleElement().asString().contains("tracing.endpoint").doesNotContain("u:p");
 
             assertThatThrownBy(() -> load(Map.of("JAEGER_ENDPOINT", "jaeger:14268"), ""))
@@ -482,7 +480,7 @@ class ConfigLoaderTest {
         @Test
         void jaeger_sample_rate_wins_over_tracing_sample_rate() {
             Configuration c = load(Map.of("TRACING_SAMPLE_RATE", "0.1", "JAEGER_SAMPLE_RATE", "0.2"), "");
-            assertThat(c.tracing().sampleRate()).isEqualTo(0.2);
+            assertThat(setting(c, "tracing", "sampleRate")).isEqualTo(0.2);
         }
 
         @Test
@@ -494,7 +492,7 @@ class ConfigLoaderTest {
             Configuration noFlag = load(Map.of("OTEL_SDK_DISABLED", "TRUE", "TRACING_ENABLED", "true"),
                     "tracing: { enabled: true }");
             assertThat(noFlag.tracing().enabled()).isFalse();
-            assertThat(noFlag.tracing().active()).isFalse();
+            assertThat(noFlag.tracingActive()).isFalse();
             assertThat(load(Map.of("OTEL_SDK_DISABLED", "false"), "tracing: { enabled: true }").tracing().enabled())
                     .isTrue();
             assertThat(noFlag.metrics().enabled()).isFalse();
@@ -502,17 +500,16 @@ class ConfigLoaderTest {
 
         @Test
         void tracing_enabled_false_turns_tracing_off() {
-            assertThat(load(Map.of("TRACING_ENABLED", "false"), "").tracing().active()).isFalse();
+            assertThat(load(Map.of("TRACING_ENABLED", "false"), "").tracingActive()).isFalse();
         }
 
         @Test
         void jaeger_agent_host_maps_to_otlp_grpc_on_4317_with_one_warning() {
             Configuration c = load(Map.of("JAEGER_AGENT_HOST", "jaeger", "JAEGER_AGENT_PORT", "6831",
                     "TRACING_ENABLED", "true"), "tracing: { protocol: http/protobuf }");
-            assertThat(c.tracing().exporter()).isEqualTo("jaeger");
-            assertThat(c.tracing().endpoint()).isEqualTo("http://jaeger:4317");
-            assertThat(c.tracing().protocol()).isEqualTo("grpc");
-            assertThat(c.exporterChosen()).isTrue();
+            assertThat(setting(c, "tracing", "exporter")).isEqualTo("jaeger");
+            assertThat(setting(c, "tracing", "endpoint")).isEqualTo("http://jaeger:4317");
+            assertThat(setting(c, "tracing", "protocol")).isEqualTo("grpc");
             assertThat(c.warnings()).hasSize(1);
             assertThat(c.warnings().getFirst()).contains("JAEGER_AGENT_HOST", "http://jaeger:4317", "6831");
         }
@@ -521,8 +518,8 @@ class ConfigLoaderTest {
         void jaeger_endpoint_wins_over_the_agent_and_gives_no_warning() {
             Configuration c = load(Map.of("JAEGER_AGENT_HOST", "old", "JAEGER_ENDPOINT", "http://jaeger:4317",
                     "TRACING_ENABLED", "true"), "");
-            assertThat(c.tracing().exporter()).isEqualTo("jaeger");
-            assertThat(c.tracing().endpoint()).isEqualTo("http://jaeger:4317");
+            assertThat(setting(c, "tracing", "exporter")).isEqualTo("jaeger");
+            assertThat(setting(c, "tracing", "endpoint")).isEqualTo("http://jaeger:4317");
             assertThat(c.warnings()).isEmpty();
         }
 
@@ -530,9 +527,8 @@ class ConfigLoaderTest {
         void zipkin_endpoint_chooses_the_zipkin_exporter() {
             Configuration c = load(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411/api/v2/spans"),
                     "tracing: { exporter: otlp, endpoint: http://collector:4317 }");
-            assertThat(c.tracing().exporter()).isEqualTo("zipkin");
-            assertThat(c.tracing().endpoint()).isEqualTo("http://zipkin:9411/api/v2/spans");
-            assertThat(c.exporterChosen()).isTrue();
+            assertThat(setting(c, "tracing", "exporter")).isEqualTo("zipkin");
+            assertThat(setting(c, "tracing", "endpoint")).isEqualTo("http://zipkin:9411/api/v2/spans");
         }
 
         @Test
@@ -546,23 +542,15 @@ class ConfigLoaderTest {
         @Test
         void blank_variables_count_as_unset() {
             Configuration c = load(Map.of("TRACING_EXPORTER", " ", "DATABASE_URL", ""), "tracing: { exporter: console }");
-            assertThat(c.tracing().exporter()).isEqualTo("console");
+            assertThat(setting(c, "tracing", "exporter")).isEqualTo("console");
             assertThat(setting(c, "database")).isNull();
         }
 
         @Test
-        void exporter_chosen_is_true_only_when_something_names_the_exporter() {
-            assertThat(load("").exporterChosen()).isFalse();
-            assertThat(load("tracing: { service_name: x }").exporterChosen()).isFalse();
-            assertThat(load("tracing: { exporter: otlp }").exporterChosen()).isTrue();
-            assertThat(load(Map.of("TRACING_EXPORTER", "otlp"), "").exporterChosen()).isTrue();
-            assertThat(load("", "tracing.exporter=console").exporterChosen()).isTrue();
-        }
-
-        @Test
         void every_variable_read_is_listed() {
-            assertThat(EnvironmentOverrides.VARIABLES).doesNotHaveDuplicates()
-                    .contains("OTEL_SDK_DISABLED", "ZIPKIN_ENDPOINT", "JAEGER_AGENT_PORT");
+            assertThat(EnvironmentOverrides.VARIABLES).doesNotHaveDuplicates().contains("OTEL_SDK_DISABLED");
+            assertThat(ConfigSchema.classPath().variables()).as("the tracing adapter's own")
+                    .contains("ZIPKIN_ENDPOINT", "JAEGER_AGENT_PORT", "TRACING_EXPORTER");
         }
     }
 

@@ -95,7 +95,7 @@ final class ObserverRun implements AutoCloseable {
         }
 
         Boot.Booted booted = Boot.boot(config, AdapterCatalog.discover());
-        assertThat(booted.tracingAdapter()).isEqualTo(config.tracing().active() || config.metrics().enabled()
+        assertThat(booted.tracingAdapter()).isEqualTo(config.tracingActive() || config.metrics().enabled()
                 ? AdapterCatalog.OTEL : AdapterCatalog.NOOP);
         Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));

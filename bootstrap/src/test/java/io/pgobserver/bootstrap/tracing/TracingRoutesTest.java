@@ -9,6 +9,7 @@ import io.pgobserver.adapters.tracing.otel.OtelTracingModule;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.ConfigLoader;
 import io.pgobserver.bootstrap.config.Configuration;
+import io.pgobserver.bootstrap.config.EffectiveConfig;
 import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.domain.config.TracingSettings;
@@ -114,9 +115,14 @@ class TracingRoutesTest {
     }
 
     private Configuration load(Route route) throws IOException {
+        return load(route, AdapterCatalog.discover());
+    }
+
+    /** Loaded as a deployment with these adapters loads it: they say which keys and variables are read. */
+    private Configuration load(Route route, AdapterCatalog catalog) throws IOException {
         Path file = Files.createTempFile(dir, "pg-observer", ".yaml");
         Files.writeString(file, BASE + route.tracingYaml());
-        return new ConfigLoader(route.env()).load(file, route.flags());
+        return new ConfigLoader(route.env(), catalog.schema()).load(file, route.flags());
     }
 
     private Boot.Booted boot(Configuration config, AdapterCatalog catalog) {
@@ -336,7 +342,7 @@ class TracingRoutesTest {
         assertThat(tracer).isSameAs(Tracer.noop());
         assertThat(tracer.isEnabled()).isFalse();
         assertThat(booted.get(TracingSettings.class).enabled()).isFalse();
-        assertThat(booted.get(TracingSettings.class).exporter()).isEqualTo("console");
+        assertThat(EffectiveConfig.value(config, "tracing.exporter")).isEqualTo("console");
         traceThrough(tracer);
         assertThat(consoleOutput()).as("console exporter output").isEmpty();
     }
@@ -356,39 +362,54 @@ class TracingRoutesTest {
         }
 
         static Stream<Route> routesThatDoNotAskForAnExporter() {
-            return Stream.of(yaml(""), on(yaml("tracing: { service_name: orders-observer, sample_rate: 0.5 }")),
-                    yaml("tracing: { exporter: zipkin }"),
-                    on(yaml("tracing: { exporter: none }")), env(Map.of("OTEL_TRACES_EXPORTER", "none")),
-                    env("tracing: { exporter: zipkin }\n", Map.of("TRACING_ENABLED", "false")),
-                    env(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411", "OTEL_SDK_DISABLED", "true")));
+            return Stream.of(yaml(""), on(yaml("")), yaml("tracing: { enabled: false }"),
+                    on(yaml("tracing: { components: { cache: false }, entities: [orders], kinds: [created] }")),
+                    env(Map.of("OTEL_TRACES_EXPORTER", "none")), env(Map.of("OTEL_SERVICE_NAME", "x")),
+                    env(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411", "OTEL_SDK_DISABLED", "true")),
+                    env(Map.of("TRACING_EXPORTER", "zipkin", "TRACING_ENABLED", "false")));
         }
 
         @ParameterizedTest(name = "{0}")
         @MethodSource("routesThatDoNotAskForAnExporter")
         void theObserverRunsOnTheNoopTracer(Route route) throws IOException {
-            Boot.Booted booted = boot(load(route), catalog);
+            Boot.Booted booted = boot(load(route, catalog), catalog);
             assertThat(booted.tracingAdapter()).isEqualTo(NOOP);
             assertThat(booted.get(Tracer.class)).isSameAs(Tracer.noop());
             assertThat(booted.get(Tracer.class).isEnabled()).isFalse();
         }
 
-        static Stream<Route> routesThatAskForAnExporter() {
-            return Stream.of(on(yaml("tracing: { exporter: otlp }")), on(yaml("tracing: { exporter: console }")),
-                    env(on(Map.of("TRACING_EXPORTER", "jaeger"))), env(Map.of("OTEL_TRACES_EXPORTER", "zipkin")),
-                    env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")),
-                    env(on(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411"))),
-                    env(on(Map.of("JAEGER_ENDPOINT", "http://jaeger:4317"))),
-                    env(on(Map.of("JAEGER_AGENT_HOST", "jaeger-agent"))),
-                    flags("", Map.of(), "tracing.enabled=true", "tracing.exporter=console,zipkin"));
+        /** Each with the key or variable that the error names. */
+        static Stream<Arguments> routesThatAskForAnExporter() {
+            return Stream.of(
+                    Arguments.of(on(yaml("tracing: { exporter: otlp }")), "tracing.exporter"),
+                    Arguments.of(on(yaml("tracing: { exporter: console }")), "tracing.exporter"),
+                    Arguments.of(yaml("tracing: { enabled: true, exporter: zipkin, endpoint: \"http://zipkin:9411\" }"),
+                            "tracing.exporter"),
+                    Arguments.of(yaml("tracing: { exporter: zipkin }"), "tracing.exporter"),
+                    Arguments.of(on(yaml("tracing: { service_name: orders-observer, sample_rate: 0.5 }")),
+                            "tracing.sample_rate"),
+                    Arguments.of(yaml("tracing: { jaeger: { agent_host: jaeger } }"), "tracing.jaeger"),
+                    Arguments.of(env(on(Map.of("TRACING_EXPORTER", "jaeger"))), "TRACING_EXPORTER"),
+                    Arguments.of(env(Map.of("OTEL_TRACES_EXPORTER", "zipkin")), "OTEL_TRACES_EXPORTER"),
+                    Arguments.of(env(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")),
+                            "OTEL_EXPORTER_OTLP_ENDPOINT"),
+                    Arguments.of(env(on(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411"))), "ZIPKIN_ENDPOINT"),
+                    Arguments.of(env(on(Map.of("JAEGER_ENDPOINT", "http://jaeger:4317"))), "JAEGER_ENDPOINT"),
+                    Arguments.of(env(on(Map.of("JAEGER_AGENT_HOST", "jaeger-agent"))), "JAEGER_AGENT_HOST"),
+                    Arguments.of(flags("", Map.of(), "tracing.enabled=true", "tracing.exporter=console,zipkin"),
+                            "tracing.exporter"));
         }
 
+        /**
+         * The exporter's keys and variables are the adapter's: without it, any of them (a key even with tracing
+         * off, as any key of a missing adapter) stops the load naming the adapter, as a user's check-config shows.
+         */
         @ParameterizedTest(name = "{0}")
         @MethodSource("routesThatAskForAnExporter")
-        void askingForAnExporterIsABootErrorNamingTheModule(Route route) throws IOException {
-            Configuration config = load(route);
-            assertThatThrownBy(() -> boot(config, catalog)).isInstanceOf(ConfigException.class)
-                    .hasMessageContaining("adapters-tracing-otel")
-                    .hasMessageContaining("tracing.exporter '" + config.tracing().exporter() + "'");
+        void askingForAnExporterIsAnErrorNamingTheModule(Route route, String named) {
+            assertThatThrownBy(() -> load(route, catalog)).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("adapters-tracing-otel").hasMessageContaining("not installed")
+                    .hasMessageContaining(named);
         }
     }
 }

@@ -44,6 +44,19 @@ public interface ConfigReader {
     /** A mapping of names to single values (headers, attributes). */
     Map<String, String> stringMap(String name);
 
+    /**
+     * Records a warning for settings that work but deserve a look (a retired key read as its successor): printed
+     * at boot and by {@code check-config}.
+     */
+    void warn(String message);
+
+    /**
+     * The environment the configuration is loaded with, for an adapter that hands a library the variables of that
+     * library's own specification (the OpenTelemetry SDK reads {@code OTEL_*} itself). Keys of the file that a
+     * variable sets arrive already applied; use {@link ConfigSection#environment()} for those.
+     */
+    Map<String, String> environment();
+
     /** Rejects keys of this mapping that were never read. */
     void finish();
 

@@ -1,5 +1,7 @@
 package io.pgobserver.domain.spi;
 
+import io.pgobserver.domain.trace.Tracer;
+
 import java.util.List;
 import java.util.Map;
 
@@ -22,4 +24,24 @@ public interface ObserverHost {
 
     /** The effective value of one key (such as {@code tracing.exporter}) for that configuration, as text. */
     String effective(String yaml, Map<String, String> env, String key);
+
+    /**
+     * The tracing adapter alone, chosen and built for that configuration as {@link #boot} would, and started: for
+     * measuring the tracer without a database or a pipeline (the micro-benchmarks). Bad configuration throws with a
+     * message that names the key.
+     */
+    StartedTracer tracer(String yaml, Map<String, String> env) throws Exception;
+
+    /** A tracer built by {@link #tracer}; closing it exports what is queued and stops the adapter. */
+    interface StartedTracer extends AutoCloseable {
+
+        /** The tracing adapter chosen, such as {@code adapters-tracing-otel}. */
+        String adapter();
+
+        Tracer tracer();
+
+        @Override
+        void close();
+    }
 }
+

@@ -47,6 +47,8 @@ final class OtelSdk {
     private static final Logger LOG = LoggerFactory.getLogger(OtelSdk.class);
 
     private final TracingSettings tracing;
+    private final ExportSettings export;
+    private final boolean active;
     private final OpenTelemetrySdk sdk;
     private final SdkTracerProvider tracerProvider;
     private final SdkMeterProvider meterProvider;
@@ -62,38 +64,40 @@ final class OtelSdk {
     record Export(String description, GuardedSpanExporter guarded) {
     }
 
-    private OtelSdk(TracingSettings tracing, MetricsSettings metricsSettings, PrintStream console,
-                    SpanExporter exporterOverride) {
+    private OtelSdk(TracingSettings tracing, ExportSettings export, MetricsSettings metricsSettings,
+                    PrintStream console) {
         this.tracing = tracing;
+        this.export = export;
+        this.active = tracing.enabled() && export.exports();
         if (System.getProperty(HTTP_SENDER_PREFERENCE) == null) {
             // OTLP/HTTP goes through the JDK's HttpClient; without the preference the SDK picks one at random and warns.
             System.setProperty(HTTP_SENDER_PREFERENCE, JDK_HTTP_SENDER);
         }
-        queueDrops = new QueueDropMonitor(tracing.maxQueueSize());
+        queueDrops = new QueueDropMonitor(export.batch().maxQueueSize());
         prometheus = metricsSettings.prometheus() ? new PrometheusEndpoint("0.0.0.0", metricsSettings.port()) : null;
-        Resource fileResource = fileResource(tracing);
+        Resource fileResource = fileResource(export);
         AutoConfiguredOpenTelemetrySdk auto;
         try {
             auto = AutoConfiguredOpenTelemetrySdk.builder()
                     .setComponentLoader(SpanExporters.components(console))
-                    .addPropertiesSupplier(() -> SdkProperties.fromFile(tracing, metricsSettings))
-                    .addPropertiesCustomizer(config -> SdkProperties.fromEnvironment(tracing))
+                    .addPropertiesSupplier(() -> SdkProperties.fromFile(export, active, metricsSettings))
+                    .addPropertiesCustomizer(config -> SdkProperties.fromEnvironment(export, active))
                     // The file's attributes under the SDK's (OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME): these win.
                     .addResourceCustomizer((resource, config) -> {
                         this.resource = fileResource.merge(resource);
                         return this.resource;
                     })
                     .addMeterProviderCustomizer((builder, config) -> {
-                        queueDrops.maxQueueSize(config.getInt("otel.bsp.max.queue.size", tracing.maxQueueSize()));
+                        queueDrops.maxQueueSize(config.getInt("otel.bsp.max.queue.size", export.batch().maxQueueSize()));
                         builder.registerMetricReader(queueDrops);
                         if (prometheus != null) {
                             builder.registerMetricReader(prometheus);
                         }
                         return builder;
                     })
-                    .addSpanExporterCustomizer((exporter, config) -> guard(exporter, config, exporterOverride))
+                    .addSpanExporterCustomizer((exporter, config) -> guard(exporter, config))
                     .addSamplerCustomizer((sampler, config) ->
-                            tracing.onlyErrors() ? Sampler.parentBased(Sampler.alwaysOn()) : sampler)
+                            export.onlyErrors() ? Sampler.parentBased(Sampler.alwaysOn()) : sampler)
                     .addSpanProcessorCustomizer(this::onlyErrors)
                     .disableShutdownHook()
                     .build();
@@ -105,48 +109,33 @@ final class OtelSdk {
         tracerProvider = sdk.getSdkTracerProvider();
         meterProvider = sdk.getSdkMeterProvider();
         metrics = metricsSettings.enabled() ? new OtelMetrics(meterProvider.get(INSTRUMENTATION_SCOPE)) : Metrics.NOOP;
-        tracer = tracing.active() ? new OtelTracer(tracerProvider.get(INSTRUMENTATION_SCOPE), tracing.components(),
+        tracer = active ? new OtelTracer(tracerProvider.get(INSTRUMENTATION_SCOPE), tracing.components(),
                 sdk.getPropagators().getTextMapPropagator())
                 : Tracer.noop();
     }
 
-    static OtelSdk create(TracingSettings tracing, MetricsSettings metrics, PrintStream console) {
-        return new OtelSdk(tracing, metrics, console, null);
+    static OtelSdk create(TracingSettings tracing, ExportSettings export, MetricsSettings metrics,
+                          PrintStream console) {
+        return new OtelSdk(tracing, export, metrics, console);
     }
 
-    /**
-     * @param exporterOverride replaces the network exporters (see {@link OtelTracingModule#EXPORTER_OVERRIDE}),
-     *                         or null
-     * @throws IllegalArgumentException when a setting cannot work (an endpoint that is not a URL), naming it
-     */
-    static OtelSdk create(TracingSettings tracing, MetricsSettings metrics, PrintStream console,
-                          SpanExporter exporterOverride) {
-        return new OtelSdk(tracing, metrics, console, exporterOverride);
-    }
-
-    private SpanExporter guard(SpanExporter exporter, ConfigProperties config, SpanExporter override) {
+    private SpanExporter guard(SpanExporter exporter, ConfigProperties config) {
         if (exporter instanceof ConsoleTreeExporter) {
             exports.add(new Export("console", null));
             return exporter;
         }
-        SpanExporter target = exporter;
         String description = SpanExporters.describe(exporter, config);
-        if (override != null) {
-            exporter.shutdown();
-            target = override;
-            description = "in-process " + override;
-        }
-        GuardedSpanExporter guarded = new GuardedSpanExporter(description, target, queueDrops);
+        GuardedSpanExporter guarded = new GuardedSpanExporter(description, exporter, queueDrops);
         exports.add(new Export(description, guarded));
         return guarded;
     }
 
     private SpanProcessor onlyErrors(SpanProcessor processor, ConfigProperties config) {
-        if (!tracing.onlyErrors()) {
+        if (!export.onlyErrors()) {
             return processor;
         }
         OnlyErrorsProcessor held = new OnlyErrorsProcessor(processor, successRate(config),
-                config.getInt("otel.bsp.max.queue.size", tracing.maxQueueSize()));
+                config.getInt("otel.bsp.max.queue.size", export.batch().maxQueueSize()));
         onlyErrors.add(held);
         return held;
     }
@@ -164,9 +153,9 @@ final class OtelSdk {
         return ratio >= 1.0 ? 0.0 : Math.max(0.0, ratio);
     }
 
-    private static Resource fileResource(TracingSettings tracing) {
+    private static Resource fileResource(ExportSettings export) {
         AttributesBuilder attributes = Attributes.builder();
-        for (Map.Entry<String, String> entry : tracing.resourceAttributes().entrySet()) {
+        for (Map.Entry<String, String> entry : export.resourceAttributes().entrySet()) {
             attributes.put(entry.getKey(), entry.getValue());
         }
         return Resource.create(attributes.build());
@@ -191,12 +180,12 @@ final class OtelSdk {
             prometheus.start();
             LOG.info("metrics: Prometheus endpoint on http://{}:{}/metrics", prometheus.host(), prometheus.port());
         }
-        if (tracing.active()) {
+        if (active) {
             LOG.info("tracing: service {} exporting to {}{}", serviceName(),
                     exports.stream().map(Export::description).toList(),
-                    tracing.onlyErrors() ? ", only events with errors" : "");
+                    export.onlyErrors() ? ", only events with errors" : "");
         } else {
-            LOG.info("tracing: off (enabled={}, exporter={})", tracing.enabled(), tracing.exporter());
+            LOG.info("tracing: off (enabled={}, exporter={})", tracing.enabled(), export.exporter());
         }
     }
 

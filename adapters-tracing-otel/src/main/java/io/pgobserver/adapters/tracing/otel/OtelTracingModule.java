@@ -12,35 +12,30 @@ import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.ConfigSection;
 import io.pgobserver.domain.spi.Lifecycle;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.pgobserver.domain.trace.Tracer;
 
 import java.io.PrintStream;
-import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Tracing and metrics on OpenTelemetry: binds {@link Tracer}, {@link Metrics} and the {@link Lifecycle} that
- * opens the Prometheus port and flushes spans at exit, all built from the bound {@link TracingSettings} and
+ * opens the Prometheus port and flushes spans at exit, all built from the bound {@link TracingSettings} (the core's
+ * half of {@code tracing:}), the {@link ExportSettings} its {@link TracingSection} read (where spans go) and
  * {@link MetricsSettings}.
  *
  * <p>{@code exporter: console} prints span trees to a {@code PrintStream} bound as
  * {@code @Named("pgobserver.tracing.console")}, {@code System.out} unless another module sets it through
  * Guice's {@code OptionalBinder} (the {@code demo} command captures the trees that way).
- *
- * <p>A {@link SpanExporter} bound as {@code @Named("pgobserver.tracing.exporter-override")} (through
- * {@code OptionalBinder}) takes the place of the network exporters (otlp, jaeger, zipkin), behind the same batch
- * processor and guard: the benchmarks measure the SDK's cost with an in-process exporter that way, free of
- * network and serialisation noise. Nothing binds it in a deployment.
+
  */
 public final class OtelTracingModule extends AbstractModule implements Adapter {
 
     public static final String NAME = "adapters-tracing-otel";
     /** The name of the optional {@code PrintStream} binding that receives console span trees. */
     public static final String CONSOLE_OUTPUT = "pgobserver.tracing.console";
-    /** The name of the optional {@code SpanExporter} binding that replaces the network exporters. */
-    public static final String EXPORTER_OVERRIDE = "pgobserver.tracing.exporter-override";
 
     @Override
     public String name() {
@@ -53,18 +48,22 @@ public final class OtelTracingModule extends AbstractModule implements Adapter {
     }
 
     @Override
+    public List<ConfigSection<?>> sections() {
+        return List.of(new TracingSection());
+    }
+
+    @Override
     protected void configure() {
         OptionalBinder.newOptionalBinder(binder(), Key.get(PrintStream.class, Names.named(CONSOLE_OUTPUT)))
                 .setDefault().toInstance(System.out);
-        OptionalBinder.newOptionalBinder(binder(), Key.get(SpanExporter.class, Names.named(EXPORTER_OVERRIDE)));
         Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(OtelLifecycle.class);
     }
 
     @Provides
     @Singleton
-    OtelSdk sdk(TracingSettings tracing, MetricsSettings metrics, @Named(CONSOLE_OUTPUT) PrintStream console,
-                @Named(EXPORTER_OVERRIDE) Optional<SpanExporter> exporterOverride) {
-        return OtelSdk.create(tracing, metrics, console, exporterOverride.orElse(null));
+    OtelSdk sdk(TracingSettings tracing, ExportSettings export, MetricsSettings metrics,
+                @Named(CONSOLE_OUTPUT) PrintStream console) {
+        return OtelSdk.create(tracing, export, metrics, console);
     }
 
     @Provides

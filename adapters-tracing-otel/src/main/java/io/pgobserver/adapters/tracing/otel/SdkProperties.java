@@ -1,7 +1,6 @@
 package io.pgobserver.adapters.tracing.otel;
 
 import io.pgobserver.domain.config.MetricsSettings;
-import io.pgobserver.domain.config.TracingSettings;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -23,19 +22,19 @@ final class SdkProperties {
     }
 
     /** The file's keys (after pg-observer's own variables and flags) as SDK properties. */
-    static Map<String, String> fromFile(TracingSettings tracing, MetricsSettings metrics) {
+    static Map<String, String> fromFile(ExportSettings tracing, boolean active, MetricsSettings metrics) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("otel.service.name", tracing.serviceName());
-        p.put(TRACES_EXPORTER, tracing.active() ? tracing.exporter() : "none");
+        p.put(TRACES_EXPORTER, active ? tracing.exporter() : "none");
         p.put("otel.metrics.exporter", metrics.otlp() ? "otlp" : "none");
         p.put("otel.logs.exporter", "none");
         // The queue-drop warning reads the batch processor's drop counter under its current name.
         p.put("otel.experimental.sdk.telemetry.version", "latest");
         p.put("otel.traces.sampler", "parentbased_traceidratio");
         p.put("otel.traces.sampler.arg", Double.toString(tracing.sampleRate()));
-        p.put("otel.bsp.max.queue.size", Integer.toString(tracing.maxQueueSize()));
-        p.put("otel.bsp.max.export.batch.size", Integer.toString(tracing.maxExportBatchSize()));
-        p.put("otel.bsp.schedule.delay", tracing.scheduleDelay().toMillis() + "ms");
+        p.put("otel.bsp.max.queue.size", Integer.toString(tracing.batch().maxQueueSize()));
+        p.put("otel.bsp.max.export.batch.size", Integer.toString(tracing.batch().maxExportBatchSize()));
+        p.put("otel.bsp.schedule.delay", tracing.batch().scheduleDelay().toMillis() + "ms");
         p.put("otel.exporter.otlp.protocol", tracing.protocol());
         if (!tracing.headers().isEmpty()) {
             p.put("otel.exporter.otlp.headers", keyValues(tracing.headers()));
@@ -71,7 +70,7 @@ final class SdkProperties {
      * The {@code OTEL_*} variables as SDK properties ({@code OTEL_FOO_BAR} is {@code otel.foo.bar}), without those
      * a system property sets; and {@code otel.traces.exporter=none} when tracing is off whatever they say.
      */
-    static Map<String, String> fromEnvironment(TracingSettings tracing) {
+    static Map<String, String> fromEnvironment(ExportSettings tracing, boolean active) {
         Map<String, String> p = new LinkedHashMap<>();
         tracing.environment().forEach((name, value) -> {
             String property = property(name);
@@ -79,7 +78,7 @@ final class SdkProperties {
                 p.put(property, value);
             }
         });
-        if (!tracing.active()) {
+        if (!active) {
             p.put(TRACES_EXPORTER, "none");
         }
         return p;
@@ -89,7 +88,7 @@ final class SdkProperties {
         return variable.toLowerCase(Locale.ROOT).replace('_', '.');
     }
 
-    private static boolean environmentSets(TracingSettings tracing, String property) {
+    private static boolean environmentSets(ExportSettings tracing, String property) {
         return System.getProperty(property) != null || tracing.environment().keySet().stream()
                 .anyMatch(name -> property(name).equals(property));
     }

@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.tracing.otel;
 
-import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.TraceContext;
@@ -17,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConsoleTreeExporterTest {
 
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    private final Tracer tracer = OtelSdk.create(TestSettings.tracing("console", null, "grpc", 1.0),
+    private final Tracer tracer = OtelSdk.create(TestSettings.ON, TestSettings.tracing("console", null, "grpc", 1.0),
             TestSettings.NO_METRICS, new PrintStream(printed, true, StandardCharsets.UTF_8)).tracer();
 
     private List<String> lines() {
@@ -65,9 +64,9 @@ class ConsoleTreeExporterTest {
     @Test
     void withOnlyErrorsTheConsolePrintsOnlyTreesWithAnError() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        TracingSettings settings = new TracingSettings(true, "svc", "console", null, "grpc", 1.0, 2048, 512,
-                java.time.Duration.ofMillis(200), null, null, null, null, null, true, null);
-        OtelSdk sdk = OtelSdk.create(settings, TestSettings.NO_METRICS, new PrintStream(out, true, StandardCharsets.UTF_8));
+        ExportSettings settings = new ExportSettings("svc", "console", null, "grpc", 1.0, TestSettings.QUICK, null,
+                null, true, null);
+        OtelSdk sdk = OtelSdk.create(TestSettings.ON, settings, TestSettings.NO_METRICS, new PrintStream(out, true, StandardCharsets.UTF_8));
         SampleTrace.run(sdk.tracer(), SampleTrace.writer(true));
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
 

@@ -29,7 +29,7 @@ class OtelTracerContractTest {
     class FromSettingsWithSamplingOff extends TracerContract {
         @Override
         protected Tracer newTracer() {
-            return OtelSdk.create(TestSettings.tracing("console", null, "grpc", 0.0), TestSettings.NO_METRICS,
+            return OtelSdk.create(TestSettings.ON, TestSettings.tracing("console", null, "grpc", 0.0), TestSettings.NO_METRICS,
                     System.out).tracer();
         }
     }

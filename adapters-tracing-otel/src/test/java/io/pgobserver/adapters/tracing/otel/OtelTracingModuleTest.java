@@ -35,11 +35,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The Guice module, one injector per exporter and protocol, as the bootstrap makes it. */
 class OtelTracingModuleTest {
 
-    private static Injector injector(TracingSettings tracing, MetricsSettings metrics, AbstractModule... extra) {
+    private static Injector injector(ExportSettings export, MetricsSettings metrics, AbstractModule... extra) {
+        return injector(TestSettings.ON, export, metrics, extra);
+    }
+
+    private static Injector injector(TracingSettings tracing, ExportSettings export, MetricsSettings metrics,
+                                     AbstractModule... extra) {
         AbstractModule settings = new AbstractModule() {
             @Override
             protected void configure() {
                 bind(TracingSettings.class).toInstance(tracing);
+                bind(ExportSettings.class).toInstance(export);
                 bind(MetricsSettings.class).toInstance(metrics);
             }
         };
@@ -88,11 +94,10 @@ class OtelTracingModuleTest {
 
     @Test
     void noExporterOrTracingDisabledGivesTheOneNoopTracer() {
-        TracingSettings none = TestSettings.tracing("none", null, "grpc", 1.0);
-        TracingSettings off = new TracingSettings(false, "svc", "otlp", null, "grpc", 1.0, 2048, 512,
-                Duration.ofSeconds(5), null, null, null, null);
-        for (TracingSettings settings : new TracingSettings[] {none, off}) {
-            Tracer tracer = injector(settings, TestSettings.NO_METRICS).getInstance(Tracer.class);
+        Injector none = injector(TestSettings.tracing("none", null, "grpc", 1.0), TestSettings.NO_METRICS);
+        Injector off = injector(TracingSettings.defaults(), ExportSettings.defaults(), TestSettings.NO_METRICS);
+        for (Injector injector : new Injector[] {none, off}) {
+            Tracer tracer = injector.getInstance(Tracer.class);
             assertThat(tracer).isSameAs(Tracer.noop());
             assertThat(tracer.startTrace("process_event", SampleTrace.writer(true), SpanKind.INTERNAL).isRecording())
                     .isFalse();
@@ -119,29 +124,6 @@ class OtelTracingModuleTest {
                 });
         SampleTrace.run(injector.getInstance(Tracer.class), SampleTrace.writer(true));
         assertThat(captured.toString(StandardCharsets.UTF_8)).contains("process_event [").contains("└─ export_metrics [");
-    }
-
-    @Test
-    void aBoundExporterOverrideTakesThePlaceOfTheNetworkExporterBehindTheBatchProcessor() {
-        InMemorySpanExporter memory = InMemorySpanExporter.create();
-        Injector injector = injector(TestSettings.tracing("otlp", null, "grpc", 1.0), TestSettings.NO_METRICS,
-                new AbstractModule() {
-                    @Override
-                    protected void configure() {
-                        OptionalBinder.newOptionalBinder(binder(), Key.get(SpanExporter.class,
-                                Names.named(OtelTracingModule.EXPORTER_OVERRIDE))).setBinding().toInstance(memory);
-                    }
-                });
-        OtelSdk sdk = injector.getInstance(OtelSdk.class);
-        assertThat(String.valueOf(sdk.tracerProvider())).contains("BatchSpanProcessor").doesNotContain("4317");
-
-        SampleTrace.run(injector.getInstance(Tracer.class), SampleTrace.writer(true));
-        // Flushed, not stopped: stopping would shut the in-memory exporter down, which empties it.
-        sdk.tracerProvider().forceFlush().join(10, java.util.concurrent.TimeUnit.SECONDS);
-
-        assertThat(memory.getFinishedSpanItems()).extracting(span -> span.getName())
-                .contains("process_event", "export_metrics");
-        sdk.stop();
     }
 
     @Test

@@ -65,7 +65,7 @@ class OtlpGrpcIT {
     @ParameterizedTest
     @ValueSource(strings = {"otlp", "jaeger"})
     void theSpanTreeArrivesOverGrpc(String exporter) throws Exception {
-        OtelSdk sdk = OtelSdk.create(TestSettings.withApiKey(exporter, "http://127.0.0.1:" + server.getPort(), "grpc"),
+        OtelSdk sdk = OtelSdk.create(TestSettings.ON, TestSettings.withApiKey(exporter, "http://127.0.0.1:" + server.getPort(), "grpc"),
                 TestSettings.NO_METRICS, System.out);
         TraceContext writer = SampleTrace.writer(true);
         TraceContext root = SampleTrace.run(sdk.tracer(), writer);

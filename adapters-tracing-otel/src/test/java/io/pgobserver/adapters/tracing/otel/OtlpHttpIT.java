@@ -62,7 +62,7 @@ class OtlpHttpIT {
     void theSpanTreeArrivesOverHttpProtobuf(String exporter) throws Exception {
         // No path on the endpoint: the exporter adds /v1/traces, as OTEL_EXPORTER_OTLP_ENDPOINT is meant.
         String endpoint = "http://127.0.0.1:" + server.getAddress().getPort();
-        OtelSdk sdk = OtelSdk.create(TestSettings.withApiKey(exporter, endpoint, "http/protobuf"),
+        OtelSdk sdk = OtelSdk.create(TestSettings.ON, TestSettings.withApiKey(exporter, endpoint, "http/protobuf"),
                 TestSettings.NO_METRICS, System.out);
         TraceContext writer = SampleTrace.writer(true);
         SampleTrace.run(sdk.tracer(), writer);

@@ -38,11 +38,12 @@ class PrometheusIT {
 
     @Test
     void recordedMetricsAreScrapedFromTheEndpoint() throws Exception {
-        TracingSettings tracing = TestSettings.tracing("console", null, "grpc", 1.0);
+        ExportSettings export = TestSettings.tracing("console", null, "grpc", 1.0);
         Injector injector = Guice.createInjector(new OtelTracingModule(), new AbstractModule() {
             @Override
             protected void configure() {
-                bind(TracingSettings.class).toInstance(tracing);
+                bind(TracingSettings.class).toInstance(TestSettings.ON);
+                bind(ExportSettings.class).toInstance(export);
                 bind(MetricsSettings.class).toInstance(new MetricsSettings(true, 0));
             }
         });
@@ -91,7 +92,7 @@ class PrometheusIT {
     @Test
     void aTakenPortIsAStartErrorNamingTheSetting() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
-            OtelSdk sdk = OtelSdk.create(TestSettings.tracing("none", null, "grpc", 1.0),
+            OtelSdk sdk = OtelSdk.create(TestSettings.ON, TestSettings.tracing("none", null, "grpc", 1.0),
                     new MetricsSettings(true, taken.getLocalPort()), System.out);
             OtelLifecycle lifecycle = new OtelLifecycle(sdk);
             assertThatThrownBy(lifecycle::start).isInstanceOf(IllegalStateException.class)

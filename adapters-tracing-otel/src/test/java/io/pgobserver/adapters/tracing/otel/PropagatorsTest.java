@@ -18,7 +18,7 @@ class PropagatorsTest {
     private static final TraceContext WRITER = SampleTrace.writer(true);
 
     private static Map<String, String> headers(Map<String, String> environment, boolean executorOn) {
-        OtelSdk sdk = OtelSdk.create(TestSettings.tracing("console", null, "grpc", 1.0).withEnvironment(environment),
+        OtelSdk sdk = OtelSdk.create(TestSettings.ON, TestSettings.tracing("console", null, "grpc", 1.0).withEnvironment(environment),
                 TestSettings.NO_METRICS, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         try {
             Map<String, String> headers = new TreeMap<>();

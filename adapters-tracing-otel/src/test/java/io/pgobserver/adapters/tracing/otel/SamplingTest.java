@@ -23,7 +23,7 @@ class SamplingTest {
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
     private Tracer tracer(double sampleRate) {
-        return OtelSdk.create(TestSettings.tracing("console", null, "grpc", sampleRate), TestSettings.NO_METRICS,
+        return OtelSdk.create(TestSettings.ON, TestSettings.tracing("console", null, "grpc", sampleRate), TestSettings.NO_METRICS,
                 new PrintStream(printed, true, StandardCharsets.UTF_8)).tracer();
     }
 

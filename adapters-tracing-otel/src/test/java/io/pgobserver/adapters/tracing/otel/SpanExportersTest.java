@@ -2,7 +2,6 @@ package io.pgobserver.adapters.tracing.otel;
 
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.internal.DefaultConfigProperties;
-import io.pgobserver.domain.config.TracingSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,9 +16,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SpanExportersTest {
 
     /** The properties the SDK sees: the file's, then the environment's over them, as the builder layers them. */
-    private static ConfigProperties config(TracingSettings settings) {
-        Map<String, String> properties = new HashMap<>(SdkProperties.fromFile(settings, TestSettings.NO_METRICS));
-        properties.putAll(SdkProperties.fromEnvironment(settings));
+    private static ConfigProperties config(ExportSettings settings) {
+        Map<String, String> properties = new HashMap<>(SdkProperties.fromFile(settings, settings.exports(),
+                TestSettings.NO_METRICS));
+        properties.putAll(SdkProperties.fromEnvironment(settings, settings.exports()));
         return DefaultConfigProperties.createFromMap(properties);
     }
 
@@ -39,29 +39,29 @@ class SpanExportersTest {
 
     @Test
     void theGenericEndpointOfTheEnvironmentGetsTheSignalPathAndOutranksTheFile() {
-        TracingSettings settings = TestSettings.tracing("otlp", "http://file:4318/custom/v1/traces", "http/protobuf", 1.0)
+        ExportSettings settings = TestSettings.tracing("otlp", "http://file:4318/custom/v1/traces", "http/protobuf", 1.0)
                 .withEnvironment(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "https://host/otlp"));
         assertThat(SpanExporters.otlpEndpoint(config(settings), false)).isEqualTo("https://host/otlp/v1/traces");
     }
 
     @Test
     void theEnvironmentGoesOverTheFileAndTracingOffForcesNoExporter() {
-        TracingSettings settings = TestSettings.tracing("zipkin", null, "grpc", 0.5)
+        ExportSettings settings = TestSettings.tracing("zipkin", null, "grpc", 0.5)
                 .withEnvironment(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_TRACES_SAMPLER_ARG", "0.25"));
         ConfigProperties config = config(settings);
         assertThat(config.getString("otel.traces.exporter")).isEqualTo("otlp");
         assertThat(config.getDouble("otel.traces.sampler.arg")).isEqualTo(0.25);
         assertThat(config.getString("otel.service.name")).isEqualTo("pg-observer-test");
 
-        TracingSettings off = TestSettings.tracing("none", null, "grpc", 1.0)
+        ExportSettings off = TestSettings.tracing("none", null, "grpc", 1.0)
                 .withEnvironment(Map.of("OTEL_TRACES_EXPORTER", "otlp"));
         assertThat(config(off).getString("otel.traces.exporter")).isEqualTo("none");
     }
 
     @Test
     void headersKeepCommasAndPlusSignsThroughTheSdksDecoding() {
-        TracingSettings settings = new TracingSettings(true, "svc", "otlp", null, "grpc", 1.0, 2048, 512,
-                java.time.Duration.ofSeconds(1), null, null, null, null, Map.of("x-api-key", "a+b,c%d"));
+        ExportSettings settings = new ExportSettings("svc", "otlp", null, "grpc", 1.0, null, null,
+                Map.of("x-api-key", "a+b,c%d"), false, null);
         assertThat(config(settings).getMap("otel.exporter.otlp.headers"))
                 .containsEntry("x-api-key", "a%2Bb%2Cc%25d");
     }
@@ -69,7 +69,7 @@ class SpanExportersTest {
     @ParameterizedTest
     @CsvSource({"1.0, 0.0", "0.25, 0.25", "0.0, 0.0"})
     void onlyErrorsKeepsErrorFreeEventsOnlyAtARateBelowOne(double sampleRate, double kept) {
-        TracingSettings settings = TestSettings.tracing("otlp", null, "grpc", sampleRate);
+        ExportSettings settings = TestSettings.tracing("otlp", null, "grpc", sampleRate);
         assertThat(OtelSdk.successRate(config(settings))).isEqualTo(kept);
         assertThat(OtelSdk.successRate(config(settings.withEnvironment(Map.of("OTEL_TRACES_SAMPLER", "always_on")))))
                 .isZero();

@@ -4,7 +4,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.trace.TraceContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,9 +59,9 @@ class UnreachableBackendIT {
     void spansAreDroppedWithOneWarningAndEventsGoOn(String exporter, String protocol) throws Exception {
         String endpoint = "http://127.0.0.1:" + closedPort();
         // A tiny queue, so the burst below overflows it while the exporter fails.
-        TracingSettings settings = new TracingSettings(true, "pg-observer-test", exporter, endpoint, protocol, 1.0,
-                16, 8, Duration.ofMillis(50), null, null, null, Map.of());
-        OtelSdk sdk = OtelSdk.create(settings, TestSettings.NO_METRICS, System.out);
+        ExportSettings settings = new ExportSettings("pg-observer-test", exporter, endpoint, protocol, 1.0,
+                new ExportSettings.Batch(16, 8, Duration.ofMillis(50)), null, null, false, null);
+        OtelSdk sdk = OtelSdk.create(TestSettings.ON, settings, TestSettings.NO_METRICS, System.out);
         long started = System.nanoTime();
 
         // Generous bound: this guards against blocking forever, it does not measure speed.
@@ -87,7 +86,7 @@ class UnreachableBackendIT {
         assertTimeoutPreemptively(Duration.ofSeconds(60), sdk::stop);
         // Many batches failed and many spans were dropped, yet each warning came at most once a minute.
         assertThat(sdk.exports()).singleElement().satisfies(export ->
-                assertThat(export.guarded().failedSpans()).isGreaterThan(settings.maxExportBatchSize()));
+                assertThat(export.guarded().failedSpans()).isGreaterThan(settings.batch().maxExportBatchSize()));
         int minutes = 1 + (int) Duration.ofNanos(System.nanoTime() - started).toMinutes();
         assertThat(warnings(GuardedSpanExporter.class)).hasSizeBetween(1, minutes);
         assertThat(warnings(QueueDropMonitor.class)).hasSizeBetween(1, minutes);

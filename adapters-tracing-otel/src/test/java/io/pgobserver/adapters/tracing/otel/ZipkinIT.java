@@ -120,7 +120,7 @@ class ZipkinIT {
     @Test
     void theSpanTreeArrivesInZipkinAsOneTreeUnderTheWritersSpan() throws Exception {
         // No path on the endpoint: the exporter adds Zipkin's /api/v2/spans.
-        OtelSdk sdk = OtelSdk.create(TestSettings.tracing("zipkin", baseUrl, "grpc", 1.0), TestSettings.NO_METRICS,
+        OtelSdk sdk = OtelSdk.create(TestSettings.ON, TestSettings.tracing("zipkin", baseUrl, "grpc", 1.0), TestSettings.NO_METRICS,
                 System.out);
         TraceContext writer = SampleTrace.writer(true);
         SampleTrace.run(sdk.tracer(), writer);
@@ -135,7 +135,7 @@ class ZipkinIT {
     @Test
     void consoleAndZipkinTogetherBothGetTheTrace() throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        OtelSdk sdk = OtelSdk.create(TestSettings.tracing("console,zipkin", baseUrl + "/api/v2/spans", "grpc", 1.0),
+        OtelSdk sdk = OtelSdk.create(TestSettings.ON, TestSettings.tracing("console,zipkin", baseUrl + "/api/v2/spans", "grpc", 1.0),
                 TestSettings.NO_METRICS, new PrintStream(console, true, StandardCharsets.UTF_8));
         TraceContext writer = SampleTrace.writer(true);
         SampleTrace.run(sdk.tracer(), writer);
@@ -147,7 +147,7 @@ class ZipkinIT {
 
     @Test
     void anUnsampledWriterSendsNothing() throws Exception {
-        OtelSdk sdk = OtelSdk.create(TestSettings.tracing("zipkin", baseUrl, "grpc", 1.0), TestSettings.NO_METRICS,
+        OtelSdk sdk = OtelSdk.create(TestSettings.ON, TestSettings.tracing("zipkin", baseUrl, "grpc", 1.0), TestSettings.NO_METRICS,
                 System.out);
         TraceContext unsampled = SampleTrace.writer(false);
         SampleTrace.run(sdk.tracer(), unsampled);

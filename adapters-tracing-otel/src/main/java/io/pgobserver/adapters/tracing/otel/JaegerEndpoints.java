@@ -1,4 +1,4 @@
-package io.pgobserver.bootstrap.config;
+package io.pgobserver.adapters.tracing.otel;
 
 import io.pgobserver.domain.observer.Urls;
 
@@ -57,12 +57,12 @@ final class JaegerEndpoints {
             URI uri = new URI(url.trim());
             if (uri.getHost() == null || uri.getScheme() == null
                     || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-                throw new ConfigException(key + " must be an http(s) URL with a host, such as http://jaeger:4318");
+                throw new IllegalArgumentException(key + " must be an http(s) URL with a host, such as http://jaeger:4318");
             }
             return uri;
         } catch (URISyntaxException e) {
             // The URL may carry credentials: name the key, not the value.
-            throw new ConfigException(key + " is not a valid URL: use an http(s) URL such as http://jaeger:4318");
+            throw new IllegalArgumentException(key + " is not a valid URL: use an http(s) URL such as http://jaeger:4318");
         }
     }
 }

@@ -1,4 +1,6 @@
-package io.pgobserver.bootstrap.config;
+package io.pgobserver.adapters.tracing.otel;
+
+import io.pgobserver.domain.spi.ConfigReader;
 
 /**
  * The {@code tracing.jaeger} section of the original tracing design, written for the retired Jaeger client:
@@ -15,7 +17,7 @@ package io.pgobserver.bootstrap.config;
 record SeedJaeger(String endpoint, String protocol, Double sampleRate, Integer batchSize, String note,
                   boolean present) {
 
-    static SeedJaeger read(Node node) {
+    static SeedJaeger read(ConfigReader node) {
         String agentHost = node.string("agent_host", null);
         boolean portSet = node.has("agent_port");
         int agentPort = node.integer("agent_port", 6831, 1, 65535);
@@ -40,7 +42,7 @@ record SeedJaeger(String endpoint, String protocol, Double sampleRate, Integer b
             note = portSet ? " (OTLP/gRPC; agent_port " + agentPort + " is the Thrift agent's UDP port, not used)"
                     : " (OTLP/gRPC)";
         } else if (portSet) {
-            throw new ConfigException(node.key("agent_port") + " needs " + node.key("agent_host")
+            throw new IllegalArgumentException(node.key("agent_port") + " needs " + node.key("agent_host")
                     + ": spans go as OTLP to that host; or write tracing.endpoint: http://HOST:4317");
         }
         return new SeedJaeger(endpoint, protocol, rateSet ? rate : null, batchSet ? batch : null, note, present);

@@ -1,18 +1,21 @@
-package io.pgobserver.domain.config;
+package io.pgobserver.adapters.tracing.otel;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class TracingSettingsTest {
+class ExportSettingsTest {
 
-    private static TracingSettings withExporter(String exporter) {
-        return new TracingSettings(true, "svc", exporter, null, "grpc", 1.0, 2048, 512, Duration.ofSeconds(5),
-                null, null, null, null);
+    private static ExportSettings withExporter(String exporter) {
+        return new ExportSettings("svc", exporter, null, "grpc", 1.0, null, null, null, false, null);
+    }
+
+    private static ExportSettings withHeaders(Map<String, String> headers) {
+        return new ExportSettings("svc", "otlp", null, "grpc", 1.0, null, null, headers, false, null);
     }
 
     @Test
@@ -24,9 +27,9 @@ class TracingSettingsTest {
     }
 
     @Test
-    void noneMeansInactive() {
-        assertThat(withExporter("none").active()).isFalse();
-        assertThat(withExporter("console,otlp").active()).isTrue();
+    void noneExportsNothing() {
+        assertThat(withExporter("none").exports()).isFalse();
+        assertThat(withExporter("console,otlp").exports()).isTrue();
         assertThat(withExporter("none").exporters()).isEqualTo(List.of("none"));
     }
 
@@ -40,14 +43,19 @@ class TracingSettingsTest {
     }
 
     @Test
+    void batchSizesAreCheckedAgainstEachOther() {
+        assertThatThrownBy(() -> new ExportSettings.Batch(100, 512, java.time.Duration.ofSeconds(1)))
+                .hasMessageContaining("tracing.batch.max_export_batch_size (512) must not exceed "
+                        + "tracing.batch.max_queue_size (100)");
+    }
+
+    @Test
     void headersAreKeptButNeverPrinted() {
-        TracingSettings settings = new TracingSettings(true, "svc", "otlp", null, "grpc", 1.0, 2048, 512,
-                Duration.ofSeconds(5), null, null, null, null, java.util.Map.of("x-api-key", "s3cr3t-value"));
+        ExportSettings settings = withHeaders(Map.of("x-api-key", "s3cr3t-value"));
         assertThat(settings.headers()).containsEntry("x-api-key", "s3cr3t-value");
         assertThat(settings.toString()).contains("x-api-key=****").doesNotContain("s3cr3t-value");
         assertThat(withExporter("otlp").headers()).isEmpty();
-        assertThatThrownBy(() -> new TracingSettings(true, "svc", "otlp", null, "grpc", 1.0, 2048, 512,
-                Duration.ofSeconds(5), null, null, null, null, java.util.Map.of("bad name", "v")))
+        assertThatThrownBy(() -> withHeaders(Map.of("bad name", "v")))
                 .hasMessageContaining("tracing.headers name 'bad name'");
     }
 }
