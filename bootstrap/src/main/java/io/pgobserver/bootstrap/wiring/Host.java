@@ -7,6 +7,7 @@ import io.pgobserver.bootstrap.config.ConfigLoader;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.config.EffectiveConfig;
 import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.spi.ApplicationDatabase;
 import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.spi.ObserverHost;
 import io.pgobserver.domain.spi.RunningObserver;
@@ -90,6 +91,11 @@ public final class Host implements ObserverHost {
         @Override
         public Tracer tracer() {
             return booted.get(Tracer.class);
+        }
+
+        @Override
+        public ApplicationDatabase applicationDatabase() {
+            return booted.get(ApplicationDatabase.class);
         }
 
         @Override
