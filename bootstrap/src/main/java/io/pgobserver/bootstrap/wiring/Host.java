@@ -120,14 +120,17 @@ public final class Host implements ObserverHost {
 
         @Override
         public void stop(Duration timeout) throws InterruptedException {
-            pipeline.stop(timeout);
             Thread started;
             synchronized (this) {
                 started = loop;
             }
-            if (started != null) {
-                started.join(timeout.plusSeconds(5).toMillis());
+            if (started == null) {
+                // Never started (a caller that only prepared tables, or failed before): nothing to finish, and
+                // waiting for the pipeline to end would only time out.
+                return;
             }
+            pipeline.stop(timeout);
+            started.join(timeout.plusSeconds(5).toMillis());
         }
 
         @Override
