@@ -9,6 +9,7 @@ import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.ApplicationDatabase;
 import io.pgobserver.domain.spi.ConfigSection;
 import io.pgobserver.domain.spi.Lifecycle;
 
@@ -49,6 +50,7 @@ public final class PostgresModule extends AbstractModule implements Adapter {
         bind(Deliveries.class).to(JdbiDeliveries.class);
         bind(Leadership.class).to(AdvisoryLockLeadership.class);
         bind(CaptureInstaller.class).to(PostgresCaptureInstaller.class);
+        bind(ApplicationDatabase.class).to(PooledApplicationDatabase.class);
 
         Multibinder<Lifecycle> lifecycles = Multibinder.newSetBinder(binder(), Lifecycle.class);
         lifecycles.addBinding().to(Database.class);

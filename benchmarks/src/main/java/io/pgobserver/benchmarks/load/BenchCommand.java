@@ -8,14 +8,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import javax.sql.DataSource;
 import java.io.PrintStream;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,13 +121,11 @@ public final class BenchCommand implements Callable<Integer> {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg"))
                 .setCleanDataDirectory(true).start();
              BenchReceivers receivers = BenchReceivers.start()) {
-            DataSource dataSource = postgres.getPostgresDatabase();
-            out.println("[bench] " + serverVersion(dataSource) + ", " + Runtime.getRuntime().availableProcessors()
+            BenchRun.Setup setup = new BenchRun.Setup(postgres.getPort(), receivers, actions,
+                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch);
+            out.println("[bench] " + BenchRun.prepare(setup) + ", " + Runtime.getRuntime().availableProcessors()
                     + " CPUs, Java " + Runtime.version() + ", max heap "
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
-            createTable(dataSource);
-            BenchRun.Setup setup = new BenchRun.Setup(postgres.getPort(), dataSource, receivers, actions,
-                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch);
             if (warmup > 0) {
                 for (String t : tracing) {
                     out.printf("[bench] warm-up: draining %d events, tracing %s%n", warmup, t);
@@ -185,20 +179,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (!Set.of("drain", "sustain").containsAll(modes) || modes.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "--mode takes drain, sustain or both: " + modes);
-        }
-    }
-
-    private static String serverVersion(DataSource dataSource) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             var rs = s.executeQuery("show server_version")) {
-            rs.next();
-            return "PostgreSQL " + rs.getString(1);
-        }
-    }
-
-    private static void createTable(DataSource dataSource) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("create table if not exists " + BenchRun.TABLE + " (id bigint primary key, payload text not null)");
         }
     }
 

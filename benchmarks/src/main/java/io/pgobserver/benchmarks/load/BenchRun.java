@@ -1,16 +1,13 @@
 package io.pgobserver.benchmarks.load;
 
-
+import io.pgobserver.domain.spi.ApplicationDatabase;
+import io.pgobserver.domain.spi.ApplicationDatabase.Statement;
 import io.pgobserver.domain.spi.ObserverHost;
 import io.pgobserver.domain.spi.RunningObserver;
+import io.pgobserver.domain.trace.TraceContext;
 
-import javax.sql.DataSource;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -39,20 +36,30 @@ final class BenchRun {
     }
 
     /** What every run shares. */
-    record Setup(int postgresPort, DataSource dataSource, BenchReceivers receivers, int actions, int payloadBytes,
+    record Setup(int postgresPort, BenchReceivers receivers, int actions, int payloadBytes,
                  int batchSize, int maxInFlight, boolean deduplicate, int spanQueue, int spanBatch) {
+    }
+
+    /**
+     * Creates the table the runs write to, once, through an observer booted for the purpose (which also migrates
+     * its schema, so no measured run pays for that); returns the server's version for the report.
+     */
+    static String prepare(Setup setup) throws Exception {
+        try (RunningObserver running = Observer.host().boot(configuration(setup, "off", "bench-prepare"), Map.of(),
+                List.of())) {
+            ApplicationDatabase database = running.applicationDatabase();
+            database.run(Statement.of("create table if not exists " + TABLE
+                    + " (id bigint primary key, payload text not null)"));
+            return "PostgreSQL " + database.run(Statement.of("show server_version"));
+        }
     }
 
     /** Writes {@code events} rows, then starts the observer and times it until every webhook arrived. */
     static BenchResult drain(Setup setup, String tracing, int round, int events) throws Exception {
         try (Observer observer = Observer.boot(setup, tracing, "drain")) {
             setup.receivers().expect(events, setup.actions());
-            try (Connection c = setup.dataSource().getConnection()) {
-                c.setAutoCommit(false);
-                for (int from = 1; from <= events; from += BACKLOG_CHUNK) {
-                    insert(c, from, Math.min(events, from + BACKLOG_CHUNK - 1), setup.payloadBytes());
-                    c.commit();
-                }
+            for (int from = 1; from <= events; from += BACKLOG_CHUNK) {
+                observer.insert(from, Math.min(events, from + BACKLOG_CHUNK - 1), setup.payloadBytes());
             }
             Measurement measurement = Measurement.begin();
             long started = System.nanoTime();
@@ -78,22 +85,18 @@ final class BenchRun {
             Measurement measurement = Measurement.begin();
             long[] committed = new long[events + 1];
             long started = System.nanoTime();
-            try (Connection c = setup.dataSource().getConnection()) {
-                c.setAutoCommit(false);
-                int written = 0;
-                while (written < events) {
-                    long due = Math.min(events, (long) ((System.nanoTime() - started) / 1e9 * rate));
-                    if (due > written) {
-                        insert(c, written + 1, (int) due, setup.payloadBytes());
-                        c.commit();
-                        long now = System.nanoTime();
-                        for (int id = written + 1; id <= due; id++) {
-                            committed[id] = now;
-                        }
-                        written = (int) due;
-                    } else {
-                        LockSupport.parkNanos(Math.max(100_000L, (long) (1e9 / rate)));
+            int written = 0;
+            while (written < events) {
+                long due = Math.min(events, (long) ((System.nanoTime() - started) / 1e9 * rate));
+                if (due > written) {
+                    observer.insert(written + 1, (int) due, setup.payloadBytes());
+                    long now = System.nanoTime();
+                    for (int id = written + 1; id <= due; id++) {
+                        committed[id] = now;
                     }
+                    written = (int) due;
+                } else {
+                    LockSupport.parkNanos(Math.max(100_000L, (long) (1e9 / rate)));
                 }
             }
             long finished = awaitDelivery(setup.receivers(), events * setup.actions());
@@ -116,16 +119,6 @@ final class BenchRun {
 
     private static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    private static void insert(Connection c, int fromId, int toId, int payloadBytes) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement("insert into " + TABLE
-                + " (id, payload) select g, repeat('x', ?) from generate_series(?, ?) g")) {
-            insert.setInt(1, payloadBytes);
-            insert.setInt(2, fromId);
-            insert.setInt(3, toId);
-            insert.executeUpdate();
-        }
     }
 
     /** Waits until {@code expected} webhooks arrived; returns the time of the last. Gives up after a stall. */
@@ -155,26 +148,48 @@ final class BenchRun {
      * emptied, and the pipeline started only when the measurement begins.
      */
     private static final class Observer implements AutoCloseable {
+        /** One statement text for every chunk: the server prepares it once per connection and reuses the plan. */
+        private static final String INSERT = "insert into " + TABLE
+                + " (id, payload) select g, repeat('x', ?) from generate_series(?, ?) g";
+
         private final RunningObserver running;
+        private final ApplicationDatabase database;
 
         private Observer(RunningObserver running) {
             this.running = running;
+            this.database = running.applicationDatabase();
+        }
+
+        static ObserverHost host() {
+            return ServiceLoader.load(ObserverHost.class).findFirst().orElseThrow(() ->
+                    new IllegalStateException("no pg-observer core on the class path (the bootstrap module)"));
         }
 
         static Observer boot(Setup setup, String tracing, String mode) throws Exception {
-            ObserverHost host = ServiceLoader.load(ObserverHost.class).findFirst().orElseThrow(() ->
-                    new IllegalStateException("no pg-observer core on the class path (the bootstrap module)"));
             // The run's own settings only: OTEL_* or DATABASE_URL in the environment must not change what is measured.
-            RunningObserver running = host.boot(configuration(setup, tracing, "bench-" + mode + "-" + tracing),
+            RunningObserver running = host().boot(configuration(setup, tracing, "bench-" + mode + "-" + tracing),
                     Map.of(), List.of());
             try {
                 running.installCapture(TABLE, "id");
-                reset(setup.dataSource());
-                return new Observer(running);
-            } catch (RuntimeException | SQLException e) {
+                Observer observer = new Observer(running);
+                observer.reset();
+                return observer;
+            } catch (Exception e) {
                 running.close();
                 throw e;
             }
+        }
+
+        /** Writes rows {@code fromId..toId} in one transaction, as the application would. */
+        void insert(int fromId, int toId, int payloadBytes) {
+            database.commit(TraceContext.NONE, List.of(Statement.of(INSERT, payloadBytes, fromId, toId)));
+        }
+
+        /** Empty tables, no consumer position: each run reads only its own events. TRUNCATE fires no capture. */
+        private void reset() {
+            database.commit(TraceContext.NONE, List.of(
+                    Statement.of("truncate " + TABLE + ", pgobserver.change_log, pgobserver.deliveries"),
+                    Statement.of("delete from pgobserver.checkpoints")));
         }
 
         void start() {
@@ -194,14 +209,6 @@ final class BenchRun {
         @Override
         public void close() {
             running.close();
-        }
-    }
-
-    /** Empty tables, no consumer position: each run reads only its own events. TRUNCATE fires no capture. */
-    private static void reset(DataSource dataSource) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("truncate " + TABLE + ", pgobserver.change_log, pgobserver.deliveries");
-            s.execute("delete from pgobserver.checkpoints");
         }
     }
 

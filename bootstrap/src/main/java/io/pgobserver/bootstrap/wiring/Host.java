@@ -12,6 +12,7 @@ import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.config.EffectiveConfig;
 import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.ApplicationDatabase;
 import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.spi.ObserverHost;
 import io.pgobserver.domain.spi.RunningObserver;
@@ -130,6 +131,11 @@ public final class Host implements ObserverHost {
         }
 
         @Override
+        public ApplicationDatabase applicationDatabase() {
+            return booted.get(ApplicationDatabase.class);
+        }
+
+        @Override
         public List<String> warnings() {
             return warnings;
         }
@@ -151,14 +157,17 @@ public final class Host implements ObserverHost {
 
         @Override
         public void stop(Duration timeout) throws InterruptedException {
-            pipeline.stop(timeout);
             Thread started;
             synchronized (this) {
                 started = loop;
             }
-            if (started != null) {
-                started.join(timeout.plusSeconds(5).toMillis());
+            if (started == null) {
+                // Never started (a caller that only prepared tables, or failed before): nothing to finish, and
+                // waiting for the pipeline to end would only time out.
+                return;
             }
+            pipeline.stop(timeout);
+            started.join(timeout.plusSeconds(5).toMillis());
         }
 
         @Override

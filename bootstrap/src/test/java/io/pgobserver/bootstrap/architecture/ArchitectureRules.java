@@ -40,14 +40,6 @@ public final class ArchitectureRules {
         String adapter(String name) {
             return root + ".adapters." + name + "..";
         }
-
-        String demo() {
-            return root + ".adapters.demo..";
-        }
-
-        String bench() {
-            return root + ".benchmarks.load..";
-        }
     }
 
     /** The adapter packages under {@code adapters}: one per Maven module. */
@@ -94,11 +86,11 @@ public final class ArchitectureRules {
     }
 
     public static ArchRule databaseAccessOnlyInThePostgresAdapter(Layout l) {
-        return noClasses().that().resideOutsideOfPackages(l.adapter("postgres"), l.demo(), l.bench())
+        return noClasses().that().resideOutsideOfPackage(l.adapter("postgres"))
                 .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.jdbi..",
                         "org.postgresql..", "org.flywaydb..", "com.zaxxer.hikari..")
-                .because("JDBC and JDBI appear only in adapters-postgres; the demo and the bench "
-                        + "load run, which play the application writing rows, are the exceptions");
+                .because("JDBC and JDBI appear only in adapters-postgres; the demo and the load run play the "
+                        + "application writing rows through its ApplicationDatabase");
     }
 
     public static ArchRule httpAndMailOnlyInTheActionsAdapter(Layout l) {

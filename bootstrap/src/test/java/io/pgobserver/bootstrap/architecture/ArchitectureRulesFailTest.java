@@ -61,6 +61,12 @@ class ArchitectureRulesFailTest {
     }
 
     @Test
+    void jdbcInTheDemoOrTheLoadRunBreaksTheRuleToo() {
+        failsNaming(ArchitectureRules.databaseAccessOnlyInThePostgresAdapter(BAD), "DemoWritesWithJdbc");
+        failsNaming(ArchitectureRules.databaseAccessOnlyInThePostgresAdapter(BAD), "LoadRunWritesWithJdbc");
+    }
+
+    @Test
     void okHttpOutsideTheActionsAdapterBreaksTheRule() {
         failsNaming(ArchitectureRules.httpAndMailOnlyInTheActionsAdapter(BAD), "TwoUsesOkHttp");
     }

@@ -1,6 +1,8 @@
 package io.pgobserver.adapters.demo;
 
 import io.pgobserver.domain.config.Durations;
+import io.pgobserver.domain.spi.ApplicationDatabase;
+import io.pgobserver.domain.spi.ApplicationDatabase.Statement;
 import io.pgobserver.domain.spi.ObserverHost;
 import io.pgobserver.domain.spi.RunningObserver;
 import io.pgobserver.domain.trace.Span;
@@ -11,14 +13,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import javax.sql.DataSource;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -70,8 +67,6 @@ final class DemoCommand implements Callable<Integer> {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg"))
                 .setCleanDataDirectory(true).start();
              DemoReceivers receivers = DemoReceivers.start(out)) {
-            DataSource dataSource = postgres.getPostgresDatabase();
-            createOrdersTable(dataSource);
             // The demo brings its own database: a DATABASE_URL meant for `run` must not point it elsewhere.
             Map<String, String> env = new HashMap<>(System.getenv());
             env.remove("DATABASE_URL");
@@ -82,6 +77,9 @@ final class DemoCommand implements Callable<Integer> {
             try (RunningObserver observer = host.boot(yaml, env, List.of("tracing.exporter=" + exporters))) {
                 observer.warnings().forEach(w -> out.println("[demo] warning: " + w));
                 out.println("[demo] tracing: " + exporters + " via " + observer.tracingAdapter());
+                ApplicationDatabase database = observer.applicationDatabase();
+                database.run(Statement.of("create table if not exists public.orders (id bigserial primary key, "
+                        + "customer text not null, total numeric(10,2) not null, status text not null default 'new')"));
                 observer.installCapture("public.orders", null);
                 observer.startPipeline();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -91,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
                         Thread.currentThread().interrupt();
                     }
                 }));
-                writeOrders(dataSource, observer.tracer(), observer, receivers, pause, out);
+                writeOrders(database, observer.tracer(), observer, receivers, pause, out);
                 observer.stop(Duration.ofSeconds(10));
                 out.printf("[demo] done: %d events processed, %d webhooks, %d Slack messages, %d emails received%n",
                         observer.processedCount(), receivers.webhooks.get(), receivers.slackMessages.get(),
@@ -101,19 +99,12 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void createOrdersTable(DataSource dataSource) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("create table if not exists public.orders (id bigserial primary key, customer text not null, "
-                    + "total numeric(10,2) not null, status text not null default 'new')");
-        }
-    }
-
     /**
      * Plays the application: creates an order, then ships it, each in a transaction that carries the client's
      * trace, until {@code --events} events were processed (each order makes two).
      */
-    private void writeOrders(DataSource dataSource, Tracer tracer, RunningObserver pipeline, DemoReceivers receivers,
-                             Duration pause, PrintStream out) throws SQLException, InterruptedException {
+    private void writeOrders(ApplicationDatabase database, Tracer tracer, RunningObserver pipeline,
+                             DemoReceivers receivers, Duration pause, PrintStream out) throws InterruptedException {
         String[] customers = {"ada", "grace", "linus", "barbara", "ken"};
         long written = 0;
         long shown = -1;
@@ -122,26 +113,12 @@ final class DemoCommand implements Callable<Integer> {
             if (events == null || written < events) {
                 String customer = customers[(int) (written / 2 % customers.length)];
                 double total = Math.round(ThreadLocalRandom.current().nextDouble(20, 250) * 100) / 100.0;
-                long id = inTrace(tracer, "place_order", out, c -> {
-                    try (PreparedStatement insert = c.prepareStatement(
-                            "insert into public.orders (customer, total) values (?, ?) returning id")) {
-                        insert.setString(1, customer);
-                        insert.setDouble(2, total);
-                        try (var rs = insert.executeQuery()) {
-                            rs.next();
-                            return rs.getLong(1);
-                        }
-                    }
-                }, dataSource);
+                long id = Long.parseLong(inTrace(database, tracer, "place_order", out, Statement.of(
+                        "insert into public.orders (customer, total) values (?, ?) returning id", customer, total)));
                 written++;
                 if (events == null || written < events) {
-                    inTrace(tracer, "ship_order", out, c -> {
-                        try (PreparedStatement update = c.prepareStatement(
-                                "update public.orders set status = 'shipped' where id = ?")) {
-                            update.setLong(1, id);
-                            return update.executeUpdate();
-                        }
-                    }, dataSource);
+                    inTrace(database, tracer, "ship_order", out,
+                            Statement.of("update public.orders set status = 'shipped' where id = ?", id));
                     written++;
                 }
                 Thread.sleep(pause.toMillis());
@@ -163,26 +140,15 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    @FunctionalInterface
-    private interface Work {
-        long run(Connection connection) throws SQLException;
-    }
-
-    /** Runs the work in one transaction that carries a client span's context, as an instrumented app would. */
-    private static long inTrace(Tracer tracer, String name, PrintStream out, Work work, DataSource dataSource)
-            throws SQLException {
+    /** Commits the statement in a transaction that carries a client span's context, as an instrumented app would. */
+    private static String inTrace(ApplicationDatabase database, Tracer tracer, String name, PrintStream out,
+                                  Statement statement) {
         Span span = tracer.startTrace("demo." + name, TraceContext.NONE, SpanKind.CLIENT);
         TraceContext context = span.context().isValid() ? span.context() : randomContext();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement set = c.prepareStatement("select set_config('pgobserver.traceparent', ?, true)")) {
-                set.setString(1, context.traceparent());
-                set.execute();
-            }
-            long result = work.run(c);
-            c.commit();
+        try {
+            String answer = database.commit(context, List.of(statement)).get(0);
             out.printf("[demo] %s committed in trace %s%n", name.replace('_', ' '), context.traceId());
-            return result;
+            return answer;
         } finally {
             span.end();
         }

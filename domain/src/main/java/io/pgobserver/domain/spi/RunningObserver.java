@@ -14,6 +14,12 @@ public interface RunningObserver extends AutoCloseable {
     /** The tracer of the running observer, for a caller that plays the application writing rows. */
     Tracer tracer();
 
+    /**
+     * The observed database as the application uses it, for a caller that plays the application writing rows:
+     * it needs no JDBC of its own.
+     */
+    ApplicationDatabase applicationDatabase();
+
     /** What the configuration loader warned about. */
     List<String> warnings();
 
