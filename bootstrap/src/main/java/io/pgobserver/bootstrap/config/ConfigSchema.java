@@ -23,9 +23,9 @@ public final class ConfigSchema {
 
     /** Keys and action types of the adapters this project ships, for the hint when one is not installed. */
     private static final Map<String, String> SHIPPED_SECTIONS = Map.of(
-            "database", "adapters-postgres", "actions", "adapters-actions");
+            "database", "adapters-postgres", "actions", "adapters-actions", "email", "adapters-email");
     private static final Map<String, String> SHIPPED_ACTION_TYPES = Map.of(
-            "webhook", "adapters-actions", "slack", "adapters-actions", "email", "adapters-actions");
+            "webhook", "adapters-actions", "slack", "adapters-actions", "email", "adapters-email");
 
     private final Map<String, Owned<ConfigSection<?>>> sections = new LinkedHashMap<>();
     private final Map<String, Owned<ActionType<?>>> actionTypes = new LinkedHashMap<>();

@@ -29,7 +29,7 @@ class AdapterSectionsTest {
                   o: { entity: orders, actions: [ { type: email, to: [a@example.com] } ] }
                 """)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("observers.o.actions[0].type 'email'")
-                .hasMessageContaining("adapters-actions")
+                .hasMessageContaining("adapters-email")
                 .hasMessageContaining("not installed");
     }
 
