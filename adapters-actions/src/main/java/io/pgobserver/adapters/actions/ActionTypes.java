@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.actions;
 
-import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.observer.SlackAction;
 import io.pgobserver.domain.observer.WebhookAction;
@@ -15,7 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The action types this adapter registers: {@code webhook}, {@code slack} and {@code email}, each reading its own
+ * The action types this adapter registers: {@code webhook} and {@code slack}, each reading its own
  * keys of an observer's action. Values that {@code check-config} must not show ({@link Secret}s, URLs) are handed
  * back as they are: the core masks secrets and redacts URLs when it prints.
  */
@@ -25,7 +24,7 @@ final class ActionTypes {
     }
 
     static List<ActionType<?>> all() {
-        return List.of(new Webhook(), new Slack(), new Email());
+        return List.of(new Webhook(), new Slack());
     }
 
     static final class Webhook implements ActionType<WebhookAction> {
@@ -88,38 +87,6 @@ final class ActionTypes {
             out.put("channel", s.channel());
             out.put("text", s.text());
             out.put("thread_ts", s.threadTs());
-            return out;
-        }
-    }
-
-    static final class Email implements ActionType<EmailAction> {
-        @Override
-        public String name() {
-            return "email";
-        }
-
-        @Override
-        public Class<EmailAction> specType() {
-            return EmailAction.class;
-        }
-
-        @Override
-        public EmailAction read(ConfigReader a) {
-            return new EmailAction(a.strings("to"), a.strings("cc"), a.string("from", null),
-                    a.string("subject", null), a.string("template", null), a.string("text", null),
-                    a.string("html", null));
-        }
-
-        @Override
-        public Map<String, Object> render(EmailAction e) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("to", e.to());
-            out.put("cc", e.cc());
-            out.put("from", e.from());
-            out.put("subject", e.subject());
-            out.put("template", e.template());
-            out.put("text", e.text());
-            out.put("html", e.html());
             return out;
         }
     }

@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The action executors: {@code webhook} and {@code slack} over one shared OkHttp client, {@code email} over SMTP
- * with Jakarta Mail. Binds them in a set of {@link ActionExecutor}, and the HTTP client's shutdown as a
- * {@link Lifecycle}. Owns the {@code actions:} section ({@link ActionsSection}) and registers the three action
- * types ({@link ActionTypes}): the core binds the settings they read.
+ * The HTTP action executors: {@code webhook} and {@code slack} over one shared OkHttp client. Binds them in a set
+ * of {@link ActionExecutor}, and the HTTP client's shutdown as a {@link Lifecycle}. Owns the {@code actions:}
+ * section ({@link ActionsSection}) and registers the two action types ({@link ActionTypes}): the core binds the
+ * settings they read. Email is the {@code adapters-email} module's.
  */
 public final class ActionsModule extends AbstractModule implements Adapter {
 
@@ -46,7 +46,6 @@ public final class ActionsModule extends AbstractModule implements Adapter {
         Multibinder<ActionExecutor> executors = Multibinder.newSetBinder(binder(), ActionExecutor.class);
         executors.addBinding().to(WebhookExecutor.class);
         executors.addBinding().to(SlackExecutor.class);
-        executors.addBinding().to(EmailExecutor.class);
         Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(HttpTransport.class);
     }
 

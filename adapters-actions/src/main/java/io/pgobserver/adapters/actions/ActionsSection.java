@@ -1,20 +1,21 @@
 package io.pgobserver.adapters.actions;
 
-import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.spi.ConfigReader;
 import io.pgobserver.domain.spi.ConfigSection;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 
 /**
- * The {@code actions:} section: HTTP timeouts and allowed hosts shared by webhook and Slack actions, the email
- * templates folder, and {@code smtp:} for email actions. Always bound: absent keys take their defaults.
+ * The {@code actions:} section: HTTP timeouts and allowed hosts shared by webhook and Slack actions. Always bound:
+ * absent keys take their defaults.
  */
 final class ActionsSection implements ConfigSection<ActionsSettings> {
+
+    /** Keys this section held before email became an adapter of its own, and where they are now. */
+    private static final Map<String, String> MOVED = Map.of("smtp", "email.smtp", "templates_dir", "email.templates_dir");
 
     @Override
     public String key() {
@@ -28,27 +29,18 @@ final class ActionsSection implements ConfigSection<ActionsSettings> {
 
     @Override
     public ActionsSettings read(ConfigReader section) {
+        MOVED.forEach((key, now) -> {
+            if (section.has(key)) {
+                throw new IllegalArgumentException(section.key(key) + " is now " + now + ", read by the adapter "
+                        + "adapters-email: move it there");
+            }
+        });
         ActionsSettings d = ActionsSettings.defaults();
         Duration connect = section.duration("connect_timeout", d.connectTimeout());
         Duration read = section.duration("read_timeout", d.readTimeout());
         LinkedHashSet<String> allowed = new LinkedHashSet<>(section.strings("allowed_hosts"));
-        String templates = section.string("templates_dir", d.templatesDir().toString());
-        ActionsSettings.Smtp smtp = section.has("smtp") ? smtp(section.child("smtp")) : null;
-        if (smtp == null) {
-            section.child("smtp");
-        }
         section.finish();
-        return new ActionsSettings(connect, read, allowed, Path.of(templates), smtp);
-    }
-
-    private static ActionsSettings.Smtp smtp(ConfigReader s) {
-        ActionsSettings.Smtp smtp = new ActionsSettings.Smtp(s.requiredString("host", "the SMTP server's host name"),
-                s.integer("port", 587, 1, 65535), s.string("user", null),
-                Secret.ofNullable(s.string("password", null)), s.string("security", "starttls"),
-                s.requiredString("from", "the sender address, e.g. pg-observer@example.com"),
-                s.duration("timeout", Duration.ofSeconds(30)));
-        s.finish();
-        return smtp;
+        return new ActionsSettings(connect, read, allowed);
     }
 
     @Override
@@ -57,18 +49,6 @@ final class ActionsSection implements ConfigSection<ActionsSettings> {
         out.put("connect_timeout", a.connectTimeout());
         out.put("read_timeout", a.readTimeout());
         out.put("allowed_hosts", a.allowedHosts().stream().sorted().toList());
-        out.put("templates_dir", a.templatesDir());
-        if (a.smtp() != null) {
-            Map<String, Object> smtp = new LinkedHashMap<>();
-            smtp.put("host", a.smtp().host());
-            smtp.put("port", a.smtp().port());
-            smtp.put("user", a.smtp().user());
-            smtp.put("password", a.smtp().password());
-            smtp.put("security", a.smtp().security());
-            smtp.put("from", a.smtp().from());
-            smtp.put("timeout", a.smtp().timeout());
-            out.put("smtp", smtp);
-        }
         return out;
     }
 }

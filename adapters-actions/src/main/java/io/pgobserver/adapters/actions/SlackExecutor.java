@@ -6,6 +6,7 @@ import io.pgobserver.domain.observer.Urls;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.PreparedActions;
 import io.pgobserver.domain.trace.Span;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -111,7 +112,7 @@ final class SlackExecutor implements ActionExecutor {
             return ActionResult.Failure.permanentFailure(e.getMessage(), null);
         }
         SlackAction action = (SlackAction) request.action();
-        Map<String, Object> context = Templates.context(request);
+        Map<String, Object> context = request.templateContext();
         String text;
         String threadTs;
         try {

@@ -3,17 +3,13 @@ package io.pgobserver.adapters.actions;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 import com.samskivert.mustache.Template;
-import io.pgobserver.domain.event.ChangeEvent;
-import io.pgobserver.domain.port.ActionRequest;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Mustache templates for Slack texts and email subjects and bodies. They see {@code event} ({@code id},
- * {@code entity_type}, {@code entity_id}, {@code kind}, {@code occurred_at}), {@code before}, {@code after} and
- * {@code observer}. A missing value renders as nothing; values are inserted as data and never evaluated as
- * template text. HTML templates escape values; text templates insert them as they are.
+ * Mustache templates for Slack texts. They see {@link io.pgobserver.domain.port.ActionRequest#templateContext()}.
+ * A missing value renders as nothing; values are inserted as data and never evaluated as template text, and never
+ * HTML-escaped (Slack's mrkdwn is not HTML).
  */
 final class Templates {
 
@@ -26,7 +22,6 @@ final class Templates {
             .emptyStringIsFalse(true)
             .zeroIsFalse(true)
             .withLoader(NO_PARTIALS);
-    private static final Mustache.Compiler HTML = TEXT.escapeHTML(true);
 
     private Templates() {
     }
@@ -55,32 +50,12 @@ final class Templates {
         }
     }
 
-    /** Compiles a text template (no escaping). @throws IllegalArgumentException naming {@code what} and the error */
+    /** Compiles a text template. @throws IllegalArgumentException naming {@code what} and the error */
     static Compiled text(String what, String source) {
-        return compile(TEXT, what, source);
-    }
-
-    /** Compiles an HTML template: values are HTML-escaped. */
-    static Compiled html(String what, String source) {
-        return compile(HTML, what, source);
-    }
-
-    private static Compiled compile(Mustache.Compiler compiler, String what, String source) {
         try {
-            return new Compiled(what, compiler.compile(source));
+            return new Compiled(what, TEXT.compile(source));
         } catch (MustacheException e) {
             throw new IllegalArgumentException(what + " does not compile: " + e.getMessage(), e);
         }
-    }
-
-    /** What templates see for one action request. */
-    static Map<String, Object> context(ActionRequest request) {
-        ChangeEvent event = request.event();
-        Map<String, Object> context = new LinkedHashMap<>(8);
-        context.put("event", event.fields());
-        context.put("before", event.before());
-        context.put("after", event.after());
-        context.put("observer", request.observer());
-        return context;
     }
 }

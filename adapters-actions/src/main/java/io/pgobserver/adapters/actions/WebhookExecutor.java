@@ -6,6 +6,7 @@ import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.PreparedActions;
 import io.pgobserver.domain.trace.Span;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;

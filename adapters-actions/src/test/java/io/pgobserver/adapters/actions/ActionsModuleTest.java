@@ -40,7 +40,7 @@ class ActionsModuleTest {
         Injector injector = injector();
         Set<ActionExecutor> executors = injector.getInstance(Key.get(new TypeLiteral<Set<ActionExecutor>>() { }));
         assertThat(executors.stream().map(ActionExecutor::type).collect(Collectors.toSet()))
-                .containsExactlyInAnyOrder("webhook", "slack", "email");
+                .containsExactlyInAnyOrder("webhook", "slack");
         Set<Lifecycle> lifecycles = injector.getInstance(Key.get(new TypeLiteral<Set<Lifecycle>>() { }));
         assertThat(lifecycles).singleElement().isInstanceOf(HttpTransport.class)
                 .isSameAs(injector.getInstance(HttpTransport.class));

@@ -9,6 +9,7 @@ import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.testing.TestSpans;
 import io.pgobserver.domain.trace.TraceContext;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;

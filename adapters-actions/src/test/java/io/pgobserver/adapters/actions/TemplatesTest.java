@@ -19,8 +19,8 @@ class TemplatesTest {
 
     private static Map<String, Object> context(Map<String, Object> before, Map<String, Object> after) {
         ChangeEvent event = Events.event(3, "42", ChangeKind.UPDATED, before, after);
-        return Templates.context(new ActionRequest(event, "order_shipped",
-                new WebhookAction(URI.create("http://h/"), null), 0, 1, "d"));
+        return new ActionRequest(event, "order_shipped", new WebhookAction(URI.create("http://h/"), null), 0, 1, "d")
+                .templateContext();
     }
 
     private static Map<String, Object> after(String key, Object value) {
@@ -62,11 +62,9 @@ class TemplatesTest {
     }
 
     @Test
-    void textIsNotEscapedHtmlIs() throws Exception {
+    void textIsNotEscaped() throws Exception {
         Map<String, Object> context = after("note", "<b>\"Tom & Jerry\"</b>");
         assertThat(Templates.text("t", "{{after.note}}").render(context)).isEqualTo("<b>\"Tom & Jerry\"</b>");
-        assertThat(Templates.html("t", "<p>{{after.note}}</p>").render(context))
-                .isEqualTo("<p>&lt;b&gt;&quot;Tom &amp; Jerry&quot;&lt;/b&gt;</p>");
     }
 
     @Test
@@ -74,8 +72,6 @@ class TemplatesTest {
         Map<String, Object> context = after("note", "{{before.status}} {{#after}}x{{/after}} {{> partial}}");
         assertThat(Templates.text("t", "{{after.note}}").render(context))
                 .isEqualTo("{{before.status}} {{#after}}x{{/after}} {{> partial}}");
-        assertThat(Templates.html("t", "{{after.note}}").render(context))
-                .isEqualTo("{{before.status}} {{#after}}x{{/after}} {{&gt; partial}}");
     }
 
     @Test
@@ -83,9 +79,9 @@ class TemplatesTest {
         assertThatThrownBy(() -> Templates.text("slack #orders: text template", "Order {{#after}}{{after.id}}{{/before}}"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("slack #orders: text template does not compile: ");
-        assertThatThrownBy(() -> Templates.html("email: html body", "{{#after}}unclosed"))
+        assertThatThrownBy(() -> Templates.text("slack #orders: thread_ts template", "{{#after}}unclosed"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("email: html body does not compile")
+                .hasMessageContaining("slack #orders: thread_ts template does not compile")
                 .hasMessageContaining("after");
     }
 

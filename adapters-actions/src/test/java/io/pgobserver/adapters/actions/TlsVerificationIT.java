@@ -9,6 +9,7 @@ import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.testing.Events;
+import io.pgobserver.domain.testing.TestSpans;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.OkHttpClient;
@@ -36,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * TLS verification is on by default for webhooks and Slack (SMTP: {@code EmailExecutorIT}): a receiver whose
+ * TLS verification is on by default for webhooks and Slack (SMTP: adapters-email's {@code EmailExecutorIT}): a receiver whose
  * certificate no trusted authority signed gets no request, and the failure is permanent (retrying cannot fix a
  * certificate) with a message that says so. A client that trusts the certificate reaches the same server, so the
  * refusal is the verification and not a broken server.

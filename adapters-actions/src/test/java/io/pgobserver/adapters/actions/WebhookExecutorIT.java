@@ -10,6 +10,7 @@ import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.testing.TestSpans;
 import io.pgobserver.domain.trace.TraceContext;
 import io.pgobserver.domain.trace.TraceState;
 import mockwebserver3.MockResponse;
@@ -62,7 +63,7 @@ class WebhookExecutorIT {
     @BeforeEach
     void start() throws IOException {
         server.start();
-        ActionsSettings settings = new ActionsSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), null, null, null);
+        ActionsSettings settings = new ActionsSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), null);
         http = new HttpTransport(settings);
         executor = new WebhookExecutor(http, settings, Map.of("HOOK_TOKEN", "t0ken-from-env")::get, clock);
     }
@@ -447,7 +448,7 @@ class WebhookExecutorIT {
 
     @Test
     void theHostAllowListIsCheckedAtBootAndOnRedirects() throws Exception {
-        ActionsSettings onlyThisHost = new ActionsSettings(null, null, Set.of(server.getHostName()), null, null);
+        ActionsSettings onlyThisHost = new ActionsSettings(null, null, Set.of(server.getHostName()));
         WebhookExecutor guarded = new WebhookExecutor(http, onlyThisHost, name -> null, clock);
 
         assertThatThrownBy(() -> guarded.validate(new WebhookAction(URI.create("https://evil.example.net/x"), null)))

@@ -43,7 +43,7 @@ public final class ArchitectureRules {
     }
 
     /** The adapter packages under {@code adapters}: one per Maven module. */
-    public static final List<String> ADAPTERS = List.of("postgres", "actions", "conditions", "tracing", "demo");
+    public static final List<String> ADAPTERS = List.of("postgres", "actions", "email", "conditions", "tracing", "demo");
 
     private ArchitectureRules() {
     }
@@ -93,11 +93,16 @@ public final class ArchitectureRules {
                         + "application writing rows through its ApplicationDatabase");
     }
 
-    public static ArchRule httpAndMailOnlyInTheActionsAdapter(Layout l) {
+    public static ArchRule httpOnlyInTheActionsAdapter(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.adapter("actions"))
-                .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "okio..", "jakarta.mail..",
-                        "org.eclipse.angus..")
-                .because("OkHttp and mail appear only in adapters-actions");
+                .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "okio..")
+                .because("OkHttp appears only in adapters-actions");
+    }
+
+    public static ArchRule mailOnlyInTheEmailAdapter(Layout l) {
+        return noClasses().that().resideOutsideOfPackage(l.adapter("email"))
+                .should().dependOnClassesThat().resideInAnyPackage("jakarta.mail..", "org.eclipse.angus..")
+                .because("mail appears only in adapters-email, so a deployment without it carries no mail library");
     }
 
     /** An adapter's only public class is its Guice module, which is also its {@code Adapter} descriptor. */
@@ -123,7 +128,7 @@ public final class ArchitectureRules {
         List<ArchRule> rules = new java.util.ArrayList<>(List.of(domainUsesOnlyTheJdk(l),
                 applicationUsesOnlyTheJdkAndTheDomain(l), nothingDependsOnBootstrap(l),
                 openTelemetryOnlyInItsAdapter(l), databaseAccessOnlyInThePostgresAdapter(l),
-                httpAndMailOnlyInTheActionsAdapter(l), adaptersExposeOnlyTheirModule(l)));
+                httpOnlyInTheActionsAdapter(l), mailOnlyInTheEmailAdapter(l), adaptersExposeOnlyTheirModule(l)));
         rules.addAll(adaptersAreIndependent(l, ADAPTERS));
         rules.addAll(adaptersAreIndependent(l, List.of("tracing.otel", "tracing.noop")));
         return rules;

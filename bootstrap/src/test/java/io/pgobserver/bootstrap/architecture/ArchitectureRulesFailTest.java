@@ -68,7 +68,12 @@ class ArchitectureRulesFailTest {
 
     @Test
     void okHttpOutsideTheActionsAdapterBreaksTheRule() {
-        failsNaming(ArchitectureRules.httpAndMailOnlyInTheActionsAdapter(BAD), "TwoUsesOkHttp");
+        failsNaming(ArchitectureRules.httpOnlyInTheActionsAdapter(BAD), "TwoUsesOkHttp");
+    }
+
+    @Test
+    void mailOutsideTheEmailAdapterBreaksTheRule() {
+        failsNaming(ArchitectureRules.mailOnlyInTheEmailAdapter(BAD), "OneSendsMail");
     }
 
     @Test

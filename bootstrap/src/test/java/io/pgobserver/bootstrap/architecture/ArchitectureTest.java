@@ -31,6 +31,7 @@ class ArchitectureTest {
                 .anyMatch(p -> p.startsWith("io.pgobserver.domain"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.application"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.tracing.noop"))
+                .anyMatch(p -> p.startsWith("io.pgobserver.adapters.email"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.bootstrap"))
                 .noneMatch(p -> p.startsWith("io.pgobserver.fixtures"));
     }
@@ -72,8 +73,13 @@ class ArchitectureTest {
     }
 
     @Test
-    void httpAndMailOnlyInTheActionsAdapter() {
-        ArchitectureRules.httpAndMailOnlyInTheActionsAdapter(PRODUCT).check(classes);
+    void httpOnlyInTheActionsAdapter() {
+        ArchitectureRules.httpOnlyInTheActionsAdapter(PRODUCT).check(classes);
+    }
+
+    @Test
+    void mailOnlyInTheEmailAdapter() {
+        ArchitectureRules.mailOnlyInTheEmailAdapter(PRODUCT).check(classes);
     }
 
     @Test

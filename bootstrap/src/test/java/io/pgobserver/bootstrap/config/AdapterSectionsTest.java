@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.config;
 
+import io.pgobserver.adapters.actions.ActionsModule;
 import io.pgobserver.adapters.postgres.PostgresModule;
 import io.pgobserver.adapters.tracing.noop.NoopTracingModule;
 import io.pgobserver.domain.spi.Adapter;
@@ -33,8 +34,24 @@ class AdapterSectionsTest {
                   o: { entity: orders, actions: [ { type: email, to: [a@example.com] } ] }
                 """)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("observers.o.actions[0].type 'email'")
-                .hasMessageContaining("adapters-actions")
+                .hasMessageContaining("adapters-email")
                 .hasMessageContaining("not installed");
+    }
+
+    @Test
+    void a_webhook_only_deployment_names_the_email_adapter_for_email_keys() {
+        ConfigSchema webhookOnly = ConfigSchema.of(List.<Adapter>of(new PostgresModule(), new ActionsModule(),
+                new NoopTracingModule()));
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), webhookOnly).loadYaml("""
+                observers:
+                  o: { entity: orders, actions: [ { type: email, to: [a@example.com], subject: s, text: t } ] }
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("observers.o.actions[0].type 'email' is provided by the adapter adapters-email, "
+                        + "which is not installed: add its folder to adapters/ (installed: slack, webhook)");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), webhookOnly).loadYaml("""
+                email: { smtp: { host: mail.example.com, from: a@example.com } }
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("email is read by the adapter adapters-email, which is not installed");
     }
 
     @Test

@@ -88,8 +88,8 @@ class ConfigLoaderTest {
             assertThat(setting(c, "actions", "connectTimeout")).isEqualTo(Duration.ofSeconds(5));
             assertThat(setting(c, "actions", "readTimeout")).isEqualTo(Duration.ofSeconds(10));
             assertThat((java.util.Set<?>) setting(c, "actions", "allowedHosts")).isEmpty();
-            assertThat(setting(c, "actions", "templatesDir")).isEqualTo(Path.of("templates"));
-            assertThat(setting(c, "actions", "smtp")).isNull();
+            assertThat(setting(c, "email", "templatesDir")).isEqualTo(Path.of("templates"));
+            assertThat(setting(c, "email", "smtp")).isNull();
             assertThat(c.observers()).isEmpty();
             assertThat(c.warnings()).isEmpty();
         }
@@ -142,10 +142,20 @@ class ConfigLoaderTest {
 
         @Test
         void smtp_defaults_to_port_587_starttls_and_a_30s_timeout() {
-            Configuration c = load("actions: { smtp: { host: mail.example.com, from: a@example.com } }");
-            assertThat(setting(c, "actions", "smtp", "port")).isEqualTo(587);
-            assertThat(setting(c, "actions", "smtp", "security")).isEqualTo("starttls");
-            assertThat(setting(c, "actions", "smtp", "timeout")).isEqualTo(Duration.ofSeconds(30));
+            Configuration c = load("email: { smtp: { host: mail.example.com, from: a@example.com } }");
+            assertThat(setting(c, "email", "smtp", "port")).isEqualTo(587);
+            assertThat(setting(c, "email", "smtp", "security")).isEqualTo("starttls");
+            assertThat(setting(c, "email", "smtp", "timeout")).isEqualTo(Duration.ofSeconds(30));
+        }
+
+        @Test
+        void the_mail_keys_that_actions_held_say_where_they_are_now() {
+            assertThatThrownBy(() -> load("actions: { smtp: { host: mail.example.com, from: a@example.com } }"))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("actions.smtp is now email.smtp, read by the adapter adapters-email");
+            assertThatThrownBy(() -> load("actions: { templates_dir: mail }"))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("actions.templates_dir is now email.templates_dir");
         }
 
         @Test
@@ -278,8 +288,8 @@ class ConfigLoaderTest {
                 metrics: { port: 70000 }                         | metrics.port
                 admin: { port: -2 }                              | admin.port
                 actions: { read_timeout: 5 parsecs }             | actions.read_timeout
-                actions: { smtp: { host: mail } }                | actions.smtp.from
-                actions: { smtp: { host: m, from: a@b.c, security: tls } } | actions.smtp.security
+                email: { smtp: { host: mail } }                  | email.smtp.from
+                email: { smtp: { host: m, from: a@b.c, security: tls } } | email.smtp.security
                 database: { url: 'mysql://localhost/app' }       | database.url
                 """)
         void an_invalid_value_names_its_key(String yaml, String key) {
@@ -574,7 +584,7 @@ class ConfigLoaderTest {
                       password: ${DB_PASSWORD}
                     tracing:
                       endpoint: https://tracinguser:tracingpw@collector.example.com:4318/v1/traces?apikey=tracingkey
-                    actions:
+                    email:
                       smtp: { host: mail.example.com, user: mailer, password: "${SMTP_PASSWORD}", from: a@example.com }
                     observers:
                       o:

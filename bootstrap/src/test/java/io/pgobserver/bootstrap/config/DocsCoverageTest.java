@@ -35,7 +35,7 @@ class DocsCoverageTest {
     private static final String RICH = """
             database: { url: jdbc:postgresql://localhost:5432/app, user: app, password: pw }
             listener: { retention: 7d }
-            actions:
+            email:
               smtp: { host: mail.example.com, user: u, password: p, from: a@example.com }
             observers:
               webhook:
@@ -63,7 +63,7 @@ class DocsCoverageTest {
         Set<String> keys = new TreeSet<>();
         flatten(printed, "", keys);
         assertThat(keys).as("keys found in the printed configuration").contains("listener.batch_size",
-                "actions.smtp.password", "observers.<name>.actions[].webhook_url", "observers.<name>.retry.multiplier");
+                "email.smtp.password", "observers.<name>.actions[].webhook_url", "observers.<name>.retry.multiplier");
         String guide = Files.readString(GUIDE);
         assertThat(keys.stream().filter(key -> !guide.contains("`" + key + "`")).toList())
                 .as("configuration keys missing from docs/guide.md (write each as `key.path`)")

@@ -78,7 +78,7 @@ class ExampleConfigsTest {
 
     /**
      * What {@code check-config} checks of an example: every adapter booted, so conditions are compiled, and the
-     * executors validate each action (email templates found under {@code actions.templates_dir} and compiled,
+     * executors validate each action (email templates found under {@code email.templates_dir} and compiled,
      * webhook and Slack settings checked).
      */
     static void validate(Configuration config) {

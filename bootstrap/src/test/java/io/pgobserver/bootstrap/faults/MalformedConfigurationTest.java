@@ -75,7 +75,7 @@ class MalformedConfigurationTest {
             slack with nowhere to post      | @DB @OBS    actions: [ { type: slack, text: hi } ]         | observers.o.actions[0]: a slack action
             email without recipients        | @DB @OBS    actions: [ { type: email, subject: hi, text: hi } ] | to
             webhook secret not base64       | @DB @OBS    actions: [ { type: webhook, url: \"http://h/\", secret: \"whsec_!!!\" } ] | secret
-            smtp without host               | @DB actions: { smtp: { from: a@b.c } }                    | actions.smtp.host
+            smtp without host               | @DB email: { smtp: { from: a@b.c } }                      | email.smtp.host
             """)
     void a_malformed_configuration_exits_2_naming_what_is_wrong(String kind, String yaml, String named)
             throws Exception {

@@ -96,6 +96,7 @@ class SecretsMaskedIT {
                 actions:
                   connect_timeout: 1s
                   read_timeout: 1s
+                email:
                   smtp: { host: 127.0.0.1, port: %d, user: mailer, password: SECRET-smtp-password, security: none,
                           from: observer@example.com, timeout: 5s }
                 observers:

@@ -43,7 +43,7 @@ final class DemoConfiguration {
                   enabled: false
                 admin:
                   port: -1
-                actions:
+                email:
                   templates_dir: %s
                   smtp: { host: %s, port: %d, security: none, from: pg-observer-demo@example.com }
                 observers:

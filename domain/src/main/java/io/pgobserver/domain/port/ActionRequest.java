@@ -3,6 +3,8 @@ package io.pgobserver.domain.port;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.ActionSpec;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -27,6 +29,20 @@ public record ActionRequest(ChangeEvent event, String observer, ActionSpec actio
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt starts at 1");
         }
+    }
+
+    /**
+     * What an action's templates see, whichever adapter renders them: {@code event} ({@code id},
+     * {@code entity_type}, {@code entity_id}, {@code kind}, {@code occurred_at}), {@code before}, {@code after}
+     * (empty maps when absent) and {@code observer}.
+     */
+    public Map<String, Object> templateContext() {
+        Map<String, Object> context = new LinkedHashMap<>(8);
+        context.put("event", event.fields());
+        context.put("before", event.before());
+        context.put("after", event.after());
+        context.put("observer", observer);
+        return context;
     }
 
 }

@@ -1,10 +1,11 @@
-package io.pgobserver.adapters.actions;
+package io.pgobserver.adapters.email;
 
 import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.PreparedActions;
 import io.pgobserver.domain.trace.Span;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -43,18 +44,18 @@ final class EmailExecutor implements ActionExecutor {
     static final String FAILED = "failed";
     private static final Pattern TEMPLATE_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}");
 
-    private final ActionsSettings settings;
+    private final EmailSettings settings;
     private final MailSender sender;
     private final Clock clock;
     private final PreparedActions<EmailAction, Prepared> prepared =
             new PreparedActions<>(EmailAction.class, this::prepare);
 
     @Inject
-    EmailExecutor(ActionsSettings settings) {
+    EmailExecutor(EmailSettings settings) {
         this(settings, Clock.systemUTC());
     }
 
-    EmailExecutor(ActionsSettings settings, Clock clock) {
+    EmailExecutor(EmailSettings settings, Clock clock) {
         this.settings = settings;
         this.sender = settings.smtp() == null ? null : new MailSender(settings.smtp());
         this.clock = clock;
@@ -76,7 +77,7 @@ final class EmailExecutor implements ActionExecutor {
 
     private Prepared prepare(EmailAction action) {
         if (sender == null) {
-            throw new IllegalArgumentException("email actions need the SMTP server: set actions.smtp (host, port, "
+            throw new IllegalArgumentException("email actions need the SMTP server: set email.smtp (host, port, "
                     + "from, and user/password when it requires a login)");
         }
         String what = action.describe();
@@ -90,14 +91,14 @@ final class EmailExecutor implements ActionExecutor {
             String name = action.template();
             if (!TEMPLATE_NAME.matcher(name).matches() || name.contains("..")) {
                 throw new IllegalArgumentException(what + ": template name '" + name + "' must be letters, digits, "
-                        + "'_', '-' or '.' (a file name under actions.templates_dir, without extension)");
+                        + "'_', '-' or '.' (a file name under email.templates_dir, without extension)");
             }
             Path txt = settings.templatesDir().resolve(name + ".txt");
             Path html = settings.templatesDir().resolve(name + ".html");
             Path subjectFile = settings.templatesDir().resolve(name + ".subject");
             if (!Files.isRegularFile(txt) && !Files.isRegularFile(html)) {
                 throw new IllegalArgumentException(what + ": template '" + name + "' not found: create " + txt
-                        + " and/or " + html + " (or set actions.templates_dir)");
+                        + " and/or " + html + " (or set email.templates_dir)");
             }
             textSource = textSource != null ? textSource : read(txt);
             htmlSource = htmlSource != null ? htmlSource : read(html);
@@ -179,7 +180,7 @@ final class EmailExecutor implements ActionExecutor {
 
     private MimeMessage compose(ActionRequest request, Prepared mail)
             throws MessagingException, Templates.TemplateException {
-        Map<String, Object> context = Templates.context(request);
+        Map<String, Object> context = request.templateContext();
         MimeMessage message = new DeliveryMessage(sender.session(), request.deliveryId());
         message.setFrom(mail.from());
         message.setRecipients(Message.RecipientType.TO, mail.to());

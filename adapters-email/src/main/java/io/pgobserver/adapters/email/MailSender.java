@@ -1,4 +1,4 @@
-package io.pgobserver.adapters.actions;
+package io.pgobserver.adapters.email;
 
 import io.pgobserver.domain.port.ActionResult;
 import jakarta.mail.Address;
@@ -22,17 +22,17 @@ import java.util.Properties;
 import java.util.stream.Collectors;
 
 /**
- * One SMTP server ({@code actions.smtp}): the Jakarta Mail session and the classification of what the server
+ * One SMTP server ({@code email.smtp}): the Jakarta Mail session and the classification of what the server
  * answered. A 5xx reply or a refused login is permanent; a 4xx reply or a connection problem may pass.
  */
 final class MailSender {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailSender.class);
 
-    private final ActionsSettings.Smtp smtp;
+    private final EmailSettings.Smtp smtp;
     private final Session session;
 
-    MailSender(ActionsSettings.Smtp smtp) {
+    MailSender(EmailSettings.Smtp smtp) {
         this.smtp = smtp;
         this.session = Session.getInstance(properties(smtp));
     }
@@ -41,7 +41,7 @@ final class MailSender {
         return session;
     }
 
-    private static Properties properties(ActionsSettings.Smtp smtp) {
+    private static Properties properties(EmailSettings.Smtp smtp) {
         Properties props = new Properties();
         String timeout = Long.toString(smtp.timeout().toMillis());
         props.setProperty("mail.transport.protocol", "smtp");
@@ -75,7 +75,7 @@ final class MailSender {
             return ActionResult.success("email accepted by " + where);
         } catch (AuthenticationFailedException e) {
             return ActionResult.Failure.permanentFailure(where + " refused the login of user '" + smtp.user()
-                    + "': " + reply(e) + " (check actions.smtp.user and password)", e);
+                    + "': " + reply(e) + " (check email.smtp.user and password)", e);
         } catch (MessagingException e) {
             return classify(where, e);
         } finally {

@@ -1,4 +1,4 @@
-package io.pgobserver.adapters.actions;
+package io.pgobserver.adapters.email;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
@@ -12,6 +12,7 @@ import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.testing.TestSpans;
 import io.pgobserver.domain.trace.TraceContext;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
@@ -60,8 +61,8 @@ class EmailExecutorIT {
         greenMail.stop();
     }
 
-    private ActionsSettings settings(int port, String user, String password, String security) {
-        return new ActionsSettings(null, null, null, templates, new ActionsSettings.Smtp("127.0.0.1", port, user,
+    private EmailSettings settings(int port, String user, String password, String security) {
+        return new EmailSettings(templates, new EmailSettings.Smtp("127.0.0.1", port, user,
                 Secret.ofNullable(password), security, "pg-observer@example.com", Duration.ofSeconds(20)));
     }
 
@@ -177,7 +178,7 @@ class EmailExecutorIT {
 
         assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).isTrue();
-            assertThat(f.message()).contains("refused the login of user 'observer'", "actions.smtp.user")
+            assertThat(f.message()).contains("refused the login of user 'observer'", "email.smtp.user")
                     .doesNotContain("wrong-password-5678");
         });
         assertThat(span.attributes()).containsEntry("delivery_status", "rejected");
@@ -302,10 +303,10 @@ class EmailExecutorIT {
 
     @Test
     void emailWithoutSmtpSettingsIsABootError() {
-        EmailExecutor executor = new EmailExecutor(ActionsSettings.defaults(), CLOCK);
+        EmailExecutor executor = new EmailExecutor(new EmailSettings(null, null), CLOCK);
         assertThatThrownBy(() -> executor.validate(new EmailAction(List.of("a@example.com"), null, null, "s", null,
                 "t", null)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("set actions.smtp");
+                .hasMessageContaining("set email.smtp");
     }
 }

@@ -1,25 +1,24 @@
-package io.pgobserver.adapters.actions;
+package io.pgobserver.domain.testing;
 
-import io.pgobserver.domain.testing.RecordingTracer;
 import io.pgobserver.domain.trace.Scope;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.TraceContext;
 
 /** Spans for executor tests: a recorded execute_action span under a process_event root, or a no-op one. */
-final class TestSpans {
+public final class TestSpans {
 
     private TestSpans() {
     }
 
     /** The span the application would give an attempt: a CLIENT child of the event's root span. */
-    static RecordingTracer.RecordedSpan actionSpan(RecordingTracer tracer, TraceContext writer) {
+    public static RecordingTracer.RecordedSpan actionSpan(RecordingTracer tracer, TraceContext writer) {
         Span root = tracer.startTrace("process_event", writer, SpanKind.INTERNAL);
         return (RecordingTracer.RecordedSpan) tracer.startSpan("execute_action", root, SpanKind.CLIENT);
     }
 
     /** What the no-op tracer hands out: records nothing, has no context of its own. */
-    static final Span NOOP = new Span() {
+    public static final Span NOOP = new Span() {
         @Override
         public boolean isRecording() {
             return false;

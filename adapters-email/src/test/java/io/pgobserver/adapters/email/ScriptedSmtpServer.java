@@ -1,4 +1,4 @@
-package io.pgobserver.adapters.actions;
+package io.pgobserver.adapters.email;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,0 +1,67 @@
+package io.pgobserver.adapters.email;
+
+import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.spi.ConfigReader;
+import io.pgobserver.domain.spi.ConfigSection;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code email:} section: the templates folder and {@code smtp:}, the mail server. Always bound: an absent
+ * section takes the default folder and no server, and only an email action then stops the boot (saying to set
+ * {@code email.smtp}).
+ */
+final class EmailSection implements ConfigSection<EmailSettings> {
+
+    @Override
+    public String key() {
+        return "email";
+    }
+
+    @Override
+    public Class<EmailSettings> type() {
+        return EmailSettings.class;
+    }
+
+    @Override
+    public EmailSettings read(ConfigReader section) {
+        String templates = section.string("templates_dir", EmailSettings.DEFAULT_TEMPLATES_DIR.toString());
+        EmailSettings.Smtp smtp = section.has("smtp") ? smtp(section.child("smtp")) : null;
+        if (smtp == null) {
+            // Marks an empty or null smtp: as read, so it is not reported as an unknown key.
+            section.child("smtp");
+        }
+        section.finish();
+        return new EmailSettings(Path.of(templates), smtp);
+    }
+
+    private static EmailSettings.Smtp smtp(ConfigReader s) {
+        EmailSettings.Smtp smtp = new EmailSettings.Smtp(s.requiredString("host", "the SMTP server's host name"),
+                s.integer("port", EmailSettings.Smtp.DEFAULT_PORT, 1, 65535), s.string("user", null),
+                Secret.ofNullable(s.string("password", null)), s.string("security", "starttls"),
+                s.requiredString("from", "the sender address, e.g. pg-observer@example.com"),
+                s.duration("timeout", EmailSettings.Smtp.DEFAULT_TIMEOUT));
+        s.finish();
+        return smtp;
+    }
+
+    @Override
+    public Map<String, Object> render(EmailSettings e) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("templates_dir", e.templatesDir());
+        if (e.smtp() != null) {
+            Map<String, Object> smtp = new LinkedHashMap<>();
+            smtp.put("host", e.smtp().host());
+            smtp.put("port", e.smtp().port());
+            smtp.put("user", e.smtp().user());
+            smtp.put("password", e.smtp().password());
+            smtp.put("security", e.smtp().security());
+            smtp.put("from", e.smtp().from());
+            smtp.put("timeout", e.smtp().timeout());
+            out.put("smtp", smtp);
+        }
+        return out;
+    }
+}
