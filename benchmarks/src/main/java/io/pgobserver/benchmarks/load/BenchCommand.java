@@ -118,8 +118,10 @@ public final class BenchCommand implements Callable<Integer> {
         Path data = Files.createTempDirectory("pg-observer-bench");
         out.println("[bench] starting an embedded PostgreSQL...");
         List<BenchResult> results = new ArrayList<>();
+        // Stock settings: the embedded binaries default to synchronous_commit=off, which no production server runs
+        // and which would flatter every commit the writer and the observer make.
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg"))
-                .setCleanDataDirectory(true).start();
+                .setServerConfig("synchronous_commit", "on").setCleanDataDirectory(true).start();
              BenchReceivers receivers = BenchReceivers.start()) {
             BenchRun.Setup setup = new BenchRun.Setup(postgres.getPort(), receivers, actions,
                     payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch);
