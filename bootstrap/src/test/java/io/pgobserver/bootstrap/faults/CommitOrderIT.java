@@ -34,7 +34,7 @@ class CommitOrderIT {
 
     private static final int HOT_ROWS = 20;
     private static final int WRITERS = 4;
-    private static final int UPDATES = Integer.getInteger("commit-order.updates", 10_000);
+    private static final int UPDATES = Integer.getInteger("commit-order.updates", 20_000);
     private static final int KILLS = 4;
 
     private final long seed = Long.getLong("faults.seed", System.nanoTime());
@@ -99,8 +99,8 @@ class CommitOrderIT {
     /**
      * Four writers each begin a transaction, write an unobserved row (so their transaction ids are taken in one
      * order) and then increment the counter of one of 20 hot rows (row locks serialise them in another order),
-     * 10,000 times in all by default ({@code -Dcommit-order.updates=20000} for 20,000; the default keeps
-     * {@code mvn verify} within its budget), while the observer is killed with SIGKILL and restarted four times.
+     * 20,000 times in all by default ({@code -Dcommit-order.updates=N} for another count), while the observer is
+     * killed with SIGKILL and restarted four times.
      * For each row the first arrival of each event must come in increasing counter order, and every event must
      * arrive.
      */
