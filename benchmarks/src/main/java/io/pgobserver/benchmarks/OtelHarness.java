@@ -21,11 +21,16 @@ final class OtelHarness implements AutoCloseable {
     private final ObserverHost.StartedTracer started;
 
     OtelHarness() throws Exception {
-        sink = new OtlpSink();
         ObserverHost host = ServiceLoader.load(ObserverHost.class).findFirst().orElseThrow(() ->
                 new IllegalStateException("no pg-observer core on the class path (the bootstrap module)"));
-        // The harness's own settings only: OTEL_* in the environment must not change what is measured.
-        started = host.tracer(configuration(sink.endpoint()), Map.of());
+        sink = new OtlpSink();
+        try {
+            // The harness's own settings only: OTEL_* in the environment must not change what is measured.
+            started = host.tracer(configuration(sink.endpoint()), Map.of());
+        } catch (Exception | Error e) {
+            sink.close();
+            throw e;
+        }
         if (!started.adapter().equals(ADAPTER)) {
             started.close();
             sink.close();

@@ -89,8 +89,8 @@ final class DatabaseSection implements ConfigSection<DatabaseSettings> {
             String password = null;
             if (uri.getRawUserInfo() != null) {
                 String[] parts = uri.getRawUserInfo().split(":", 2);
-                user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
-                password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
+                user = percentDecoded(parts[0]);
+                password = parts.length > 1 ? percentDecoded(parts[1]) : null;
             }
             String jdbc = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
                     + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
@@ -100,5 +100,10 @@ final class DatabaseSection implements ConfigSection<DatabaseSettings> {
             // The message would echo the URL, password included.
             throw new IllegalArgumentException(key + " is not a valid URL: use postgres://user:pass@host:port/db");
         }
+    }
+
+    /** URL percent-decoding: unlike form decoding, a '+' in a password stays a '+'. */
+    private static String percentDecoded(String text) {
+        return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 }

@@ -188,7 +188,8 @@ final class BenchRun {
         /** Empty tables, no consumer position: each run reads only its own events. TRUNCATE fires no capture. */
         private void reset() {
             database.commit(TraceContext.NONE, List.of(
-                    Statement.of("truncate " + TABLE + ", pgobserver.change_log, pgobserver.deliveries"),
+                    Statement.of("truncate " + TABLE + ", pgobserver.change_log, pgobserver.deliveries, "
+                            + "pgobserver.batches, pgobserver.dead_letters"),
                     Statement.of("delete from pgobserver.checkpoints")));
         }
 

@@ -272,11 +272,6 @@ final class Node implements ConfigReader {
         return unknown;
     }
 
-    /** Marks a key as read without reading it: for keys another reader (an adapter) handles. */
-    void claim(String name) {
-        read.add(name);
-    }
-
     /** The keys present in this mapping, in file order. */
     List<String> keys() {
         List<String> out = new ArrayList<>();

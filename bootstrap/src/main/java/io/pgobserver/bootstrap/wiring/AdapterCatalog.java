@@ -156,7 +156,7 @@ public final class AdapterCatalog {
         if (real.isEmpty()) {
             // An exporter asked for without the adapter was refused while loading (its keys and variables are
             // the adapter's); tracing merely enabled runs on the no-op tracer.
-            if (config.metrics().enabled() && !config.tracingActive()) {
+            if (config.metrics().enabled()) {
                 throw new ConfigException("metrics.enabled needs the adapter " + OTEL + ", which is not installed: "
                         + "add its folder to adapters/, or set metrics.enabled: false");
             }

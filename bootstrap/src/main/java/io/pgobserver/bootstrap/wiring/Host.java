@@ -69,7 +69,13 @@ public final class Host implements ObserverHost {
                 new SettingsModule(config)));
         Services services = services(injector);
         services.start();
-        Tracer tracer = Boot.unwrap(() -> injector.getInstance(Tracer.class));
+        Tracer tracer;
+        try {
+            tracer = Boot.unwrap(() -> injector.getInstance(Tracer.class));
+        } catch (RuntimeException e) {
+            services.close();
+            throw e;
+        }
         return new StartedTracer() {
             @Override
             public String adapter() {

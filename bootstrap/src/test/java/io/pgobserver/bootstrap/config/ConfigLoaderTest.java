@@ -412,6 +412,12 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void database_url_keeps_a_plus_in_the_password() {
+            Configuration c = load(Map.of("DATABASE_URL", "postgres://user:a+b%2Bc@host/db"), "");
+            assertThat(setting(c, "database", "password", "reveal")).isEqualTo("a+b+c");
+        }
+
+        @Test
         void database_url_without_credentials_keeps_the_files_user_and_password() {
             Configuration c = load(Map.of("DATABASE_URL", "postgresql://db.internal/shop"),
                     "database: { user: app, password: pw }");

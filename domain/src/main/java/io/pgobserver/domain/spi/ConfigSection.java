@@ -1,7 +1,6 @@
 package io.pgobserver.domain.spi;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -85,10 +84,5 @@ public interface ConfigSection<T> {
      */
     default String missing() {
         return null;
-    }
-
-    /** Keys the adapter reads beyond what {@link #render} prints, for the documentation check; usually none. */
-    default List<String> extraKeys() {
-        return List.of();
     }
 }

@@ -40,6 +40,7 @@ record ExportSettings(
         boolean onlyErrors,
         Map<String, String> environment) {
 
+    static final String DEFAULT_SERVICE_NAME = "pg-observer";
     static final Set<String> EXPORTERS = Set.of("otlp", "jaeger", "zipkin", "console", "none");
     static final Set<String> PROTOCOLS = Set.of("grpc", "http/protobuf");
 
@@ -97,7 +98,7 @@ record ExportSettings(
 
     /** Defaults: OTLP gRPC to localhost, everything sampled, the SDK's batch sizes. */
     static ExportSettings defaults() {
-        return new ExportSettings("pg-observer", "otlp", null, "grpc", 1.0, Batch.DEFAULT, null, null, false, null);
+        return new ExportSettings(DEFAULT_SERVICE_NAME, "otlp", null, "grpc", 1.0, Batch.DEFAULT, null, null, false, null);
     }
 
     /** The exporters, in the order given; {@code [none]} when spans go nowhere. */
@@ -105,9 +106,14 @@ record ExportSettings(
         return List.of(exporter.split(","));
     }
 
-    /** Whether spans go anywhere: an exporter other than none. */
+    /**
+     * Whether spans go anywhere: an exporter other than none. {@code OTEL_TRACES_EXPORTER} decides when it is set,
+     * since the SDK reads it over the file, as the specification says.
+     */
     boolean exports() {
-        return !exporter.equals("none");
+        String variable = environment.get("OTEL_TRACES_EXPORTER");
+        String chosen = variable == null || variable.isBlank() ? exporter : variable.trim().toLowerCase(Locale.ROOT);
+        return !chosen.equals("none");
     }
 
     private static List<String> parseExporters(String value) {

@@ -24,7 +24,12 @@ final class SdkProperties {
     /** The file's keys (after pg-observer's own variables and flags) as SDK properties. */
     static Map<String, String> fromFile(ExportSettings tracing, boolean active, MetricsSettings metrics) {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("otel.service.name", tracing.serviceName());
+        // OTEL_RESOURCE_ATTRIBUTES=service.name=... names the service unless the file or TRACING_SERVICE_NAME does:
+        // the property would go over it.
+        if (!tracing.serviceName().equals(ExportSettings.DEFAULT_SERVICE_NAME)
+                || !namesService(tracing.environment().get("OTEL_RESOURCE_ATTRIBUTES"))) {
+            p.put("otel.service.name", tracing.serviceName());
+        }
         p.put(TRACES_EXPORTER, active ? tracing.exporter() : "none");
         p.put("otel.metrics.exporter", metrics.otlp() ? "otlp" : "none");
         p.put("otel.logs.exporter", "none");
@@ -103,5 +108,18 @@ final class SdkProperties {
             out.append(k).append('=').append(v.replace("%", "%25").replace(",", "%2C").replace("+", "%2B"));
         });
         return out.toString();
+    }
+
+    private static boolean namesService(String resourceAttributes) {
+        if (resourceAttributes == null) {
+            return false;
+        }
+        for (String pair : resourceAttributes.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).trim().equals("service.name")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

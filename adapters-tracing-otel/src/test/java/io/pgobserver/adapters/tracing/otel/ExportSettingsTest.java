@@ -34,6 +34,28 @@ class ExportSettingsTest {
     }
 
     @Test
+    void otelTracesExporterDecidesWhetherSpansGoAnywhere() {
+        assertThat(new ExportSettings("svc", "otlp", null, "grpc", 1.0, null, null, null, false,
+                Map.of("OTEL_TRACES_EXPORTER", "none")).exports()).isFalse();
+        assertThat(new ExportSettings("svc", "none", null, "grpc", 1.0, null, null, null, false,
+                Map.of("OTEL_TRACES_EXPORTER", "otlp")).exports()).isTrue();
+    }
+
+    @Test
+    void serviceNameFromResourceAttributesUnlessTheFileNamesOne() {
+        Map<String, String> env = Map.of("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod, service.name=billing");
+        ExportSettings byDefault = new ExportSettings(ExportSettings.DEFAULT_SERVICE_NAME, "otlp", null, "grpc", 1.0,
+                null, null, null, false, env);
+        assertThat(SdkProperties.fromFile(byDefault, true, TestSettings.NO_METRICS)).doesNotContainKey(
+                "otel.service.name");
+        ExportSettings named = new ExportSettings("orders", "otlp", null, "grpc", 1.0, null, null, null, false, env);
+        assertThat(SdkProperties.fromFile(named, true, TestSettings.NO_METRICS)).containsEntry("otel.service.name",
+                "orders");
+        assertThat(SdkProperties.fromFile(withExporter("otlp"), true, TestSettings.NO_METRICS))
+                .containsEntry("otel.service.name", "svc");
+    }
+
+    @Test
     void badListsAreRefusedNamingTheSetting() {
         assertThatThrownBy(() -> withExporter("otlp,jaegr")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tracing.exporter 'jaegr' is not one of");

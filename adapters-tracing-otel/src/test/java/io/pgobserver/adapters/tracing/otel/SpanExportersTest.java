@@ -53,9 +53,14 @@ class SpanExportersTest {
         assertThat(config.getDouble("otel.traces.sampler.arg")).isEqualTo(0.25);
         assertThat(config.getString("otel.service.name")).isEqualTo("pg-observer-test");
 
-        ExportSettings off = TestSettings.tracing("none", null, "grpc", 1.0)
+        // The variable goes over the file's exporter, none included, as the specification says ...
+        ExportSettings fileNone = TestSettings.tracing("none", null, "grpc", 1.0)
                 .withEnvironment(Map.of("OTEL_TRACES_EXPORTER", "otlp"));
-        assertThat(config(off).getString("otel.traces.exporter")).isEqualTo("none");
+        assertThat(config(fileNone).getString("otel.traces.exporter")).isEqualTo("otlp");
+        // ... but tracing switched off exports nothing, whatever the variable says.
+        Map<String, String> disabled = new HashMap<>(SdkProperties.fromFile(fileNone, false, TestSettings.NO_METRICS));
+        disabled.putAll(SdkProperties.fromEnvironment(fileNone, false));
+        assertThat(disabled.get("otel.traces.exporter")).isEqualTo("none");
     }
 
     @Test
