@@ -10,6 +10,10 @@ import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.Services;
 import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.TraceContext;
+import io.pgobserver.domain.trace.Tracer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.nio.file.Files;
@@ -44,9 +48,12 @@ final class ObserverRun implements AutoCloseable {
     private final Services services;
     private final EventPipeline pipeline;
     private final Thread loop;
+    private final Tracer tracer;
     private boolean closed;
 
-    private ObserverRun(String jdbcUrl, Services services, EventPipeline pipeline, Thread loop) {
+    private ObserverRun(String jdbcUrl, Services services, EventPipeline pipeline, Thread loop,
+                        Tracer tracer) {
+        this.tracer = tracer;
         this.jdbcUrl = jdbcUrl;
         this.services = services;
         this.pipeline = pipeline;
@@ -110,7 +117,7 @@ final class ObserverRun implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             });
-            return new ObserverRun(jdbcUrl, services, pipeline, loop);
+            return new ObserverRun(jdbcUrl, services, pipeline, loop, booted.get(Tracer.class));
         } catch (RuntimeException e) {
             services.close();
             throw e;
@@ -171,6 +178,17 @@ final class ObserverRun implements AutoCloseable {
              ResultSet rs = s.executeQuery("select count(*) from pgobserver.dead_letters")) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /** Whether the observer's tracer records spans: false when tracing is off, whatever adapter runs metrics. */
+    boolean tracing() {
+        Span probe = tracer.startTrace("probe", TraceContext.NONE,
+                SpanKind.INTERNAL);
+        try {
+            return probe.isRecording();
+        } finally {
+            probe.end();
         }
     }
 

@@ -170,7 +170,8 @@ class OpenTelemetryConfigurationIT {
     @Test
     void withTracingOffMetricsArePushedOverOtlpGrpcToTheMetricsEndpoint() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.grpc()) {
-            // The metrics endpoint names no place for spans, so tracing stays off without being told.
+            // The metrics endpoint names no place for spans, so tracing stays off without being told: the observer's
+            // tracer records nothing (checked inside), and no span reaches this receiver.
             pushesTheEventsProcessed(receiver, Map.of(
                     "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", receiver.endpoint(),
                     "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "grpc"));
@@ -192,6 +193,7 @@ class OpenTelemetryConfigurationIT {
             String yaml = "metrics: { enabled: true, exporter: otlp }\nobservers:\n"
                     + observer("all_orders", "true", hooks.baseUrl() + HookReceiver.ORDERS);
             try (ObserverRun run = ObserverRun.start(postgres, yaml, env)) {
+                assertThat(run.tracing()).as("spans recorded with tracing off").isFalse();
                 run.writeOrder("ada", 10.0, null, null);
                 run.writeOrder("bob", 20.0, writer().traceparent(), null);
                 run.writeOrder("cy", 30.0, null, null);

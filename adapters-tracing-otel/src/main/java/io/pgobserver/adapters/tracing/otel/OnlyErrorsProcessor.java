@@ -97,11 +97,17 @@ final class OnlyErrorsProcessor implements SpanProcessor {
             }
             if (heldSpans.incrementAndGet() > maxHeld) {
                 heldSpans.decrementAndGet();
-                dropped(1);
-                // The tree is incomplete now, but an error in it must still be noticed: the flag is kept.
+                // The tree is incomplete now, but an error in it must still be noticed: the flag is kept, and a
+                // failed span itself is exported at once, since it is the one an operator looks for.
+                boolean failed = failed(span);
                 Held h = held.computeIfAbsent(traceId, id -> new Held(nanoTime.getAsLong()));
                 synchronized (h) {
-                    h.errored |= failed(span);
+                    h.errored |= failed;
+                }
+                if (failed) {
+                    next.onEnd(span);
+                } else {
+                    dropped(1);
                 }
                 return;
             }

@@ -100,9 +100,14 @@ class OnlyErrorsProcessorTest {
         assertThat(processor.heldSpans()).isEqualTo(2);
         root.end();
 
-        assertThat(processor.droppedSpans()).isEqualTo(3);
+        // Two evaluate_condition spans past the bound are dropped; the failed action past it ships at once.
+        assertThat(processor.droppedSpans()).isEqualTo(2);
         assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getName)
-                .containsExactlyInAnyOrder("evaluate_condition", "evaluate_condition", "process_event");
+                .containsExactlyInAnyOrder("execute_action", "evaluate_condition", "evaluate_condition",
+                        "process_event");
+        assertThat(exporter.getFinishedSpanItems()).filteredOn(d -> d.getName().equals("execute_action"))
+                .singleElement().satisfies(d -> assertThat(d.getStatus().getStatusCode())
+                        .isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR));
         assertThat(processor.heldSpans()).isZero();
     }
 
