@@ -1,5 +1,7 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.port.CheckpointStore;
+
 /**
  * What the pipeline tells {@link ProcessEvent} about one event it hands over: whether the event may have run
  * before (then delivery records are consulted), whether this process may still dispatch, and what to save once
@@ -43,6 +45,25 @@ public interface EventCompletion {
      */
     CheckpointSave done();
 
+    /**
+     * An attempt at the event failed and will be made again (an action's retry, or the whole event's): the event may
+     * have run in part, and its entity is retrying, which is what lets the pipeline park it when it holds others back.
+     */
+    default void attemptFailed() {
+    }
+
+    /**
+     * The claim under which the event's side effects (delivery records, dead letters) are written: a process that
+     * lost its place writes none of them. Null for an event run outside the pipeline (a replay).
+     */
+    default CheckpointStore.Fence fence() {
+        return null;
+    }
+
+    /** A fenced write found that another process claimed the consumer: this process must stop dispatching. */
+    default void fenced(String why) {
+    }
+
     /** A checkpoint save that is due: run it, traced as {@code save_checkpoint}. */
     interface CheckpointSave {
         /** The change_log id of the last event the checkpoint passes with this save. */
@@ -53,5 +74,18 @@ public interface EventCompletion {
 
         /** @throws RuntimeException when the save failed; the next save covers it */
         void run();
+
+        /** Runs the save, if there is one, and logs a failure: the events stay done, and the next save covers them. */
+        static void runLogged(CheckpointSave save) {
+            if (save == null) {
+                return;
+            }
+            try {
+                save.run();
+            } catch (RuntimeException e) {
+                System.getLogger(EventCompletion.class.getName()).log(System.Logger.Level.WARNING,
+                        "checkpoint save failed; the next save covers it: " + e.getMessage());
+            }
+        }
     }
 }

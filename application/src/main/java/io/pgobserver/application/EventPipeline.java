@@ -7,6 +7,7 @@ import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.port.ParkedEvents;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -28,9 +29,12 @@ import static java.lang.System.Logger.Level.WARNING;
 public final class EventPipeline {
 
     private static final System.Logger LOG = System.getLogger(EventPipeline.class.getName());
+    /** How many times an event whose processing fails (not its actions) runs before it is dead-lettered. */
+    static final int PROCESS_ATTEMPTS = 5;
 
     private final ChangeSource source;
     private final CheckpointStore checkpoints;
+    private final ParkedEvents parked;
     private final Leadership leadership;
     private final ProcessEvent processEvent;
     private final Metrics metrics;
@@ -47,17 +51,19 @@ public final class EventPipeline {
     // own running, or a healthy standby). Until then it is not ready: the lock may come back to it any moment.
     private volatile String lostLock;
 
-    public EventPipeline(ChangeSource source, CheckpointStore checkpoints, Leadership leadership,
+    public EventPipeline(ChangeSource source, CheckpointStore checkpoints, ParkedEvents parked, Leadership leadership,
                          ProcessEvent processEvent, Metrics metrics, ListenerSettings settings, Sleeper sleeper) {
-        this(source, checkpoints, leadership, processEvent, metrics, settings, sleeper, LeaderLease.LEASE);
+        this(source, checkpoints, parked, leadership, processEvent, metrics, settings, sleeper, LeaderLease.LEASE);
     }
 
     /** With a lease of its own: tests shorten it. */
-    EventPipeline(ChangeSource source, CheckpointStore checkpoints, Leadership leadership, ProcessEvent processEvent,
-                  Metrics metrics, ListenerSettings settings, Sleeper sleeper, Duration lease) {
+    EventPipeline(ChangeSource source, CheckpointStore checkpoints, ParkedEvents parked, Leadership leadership,
+                  ProcessEvent processEvent, Metrics metrics, ListenerSettings settings, Sleeper sleeper,
+                  Duration lease) {
         this.lease = Objects.requireNonNull(lease, "lease");
         this.source = Objects.requireNonNull(source, "source");
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+        this.parked = Objects.requireNonNull(parked, "parked");
         this.leadership = Objects.requireNonNull(leadership, "leadership");
         this.processEvent = Objects.requireNonNull(processEvent, "processEvent");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -88,7 +94,7 @@ public final class EventPipeline {
             lostLock = "lost the consumer's lock (its database session ended); taking it again";
             self[0].cancel("lost the consumer's lock");
         });
-        Term current = new Term(source, checkpoints, metrics, settings, held, this::runUntilDone, processed);
+        Term current = new Term(source, checkpoints, parked, metrics, settings, held, this::runUntilDone);
         self[0] = current;
         held.start(settings.consumer());
         try {
@@ -106,22 +112,33 @@ public final class EventPipeline {
         }
     }
 
-    /** Runs one event until it is done; a failed attempt (not a failed action: those are retried inside) waits
-     * and runs again, consulting delivery records so that no delivered action is repeated. */
-    private void runUntilDone(ChangeEvent event, Progress.Ticket ticket, Term current) throws InterruptedException {
+    /**
+     * Runs one event until it is done. A failed attempt (not a failed action: those are retried inside) runs again
+     * after a backoff, consulting delivery records so that no delivered action is repeated; after
+     * {@link #PROCESS_ATTEMPTS} failures the event is dead-lettered with the reason, so that a poison event cannot
+     * hold its entity for ever. Throws InterruptedException as soon as the event may no longer run.
+     */
+    private void runUntilDone(ChangeEvent event, EventCompletion completion) throws InterruptedException {
         for (int failures = 1; ; failures++) {
-            if (ticket.cancelled()) {
+            if (completion.cancelled()) {
                 throw new InterruptedException("dispatch stopped");
             }
             try {
-                processEvent.process(event, ticket);
-                current.eventProcessed();
+                processEvent.process(event, completion);
+                processed.incrementAndGet();
                 return;
-            } catch (RuntimeException e) {
-                ticket.retrying();
-                Duration wait = Term.backoff(failures);
+            } catch (RuntimeException | StackOverflowError | LinkageError e) {
+                completion.attemptFailed();
+                String why = e.getClass().getSimpleName() + ": " + e.getMessage();
+                if (failures >= PROCESS_ATTEMPTS) {
+                    processEvent.giveUp(event, completion, "the event could not be processed (" + failures
+                            + " attempts); last failure: " + why, failures);
+                    processed.incrementAndGet();
+                    return;
+                }
+                Duration wait = Retry.backoff(failures);
                 LOG.log(WARNING, "event " + event.id() + " (change_log id " + event.position().offset()
-                        + ") not finished (" + e.getMessage() + "); retrying in " + wait.toMillis() + " ms");
+                        + ") not finished (" + why + "); retrying in " + wait.toMillis() + " ms");
                 sleeper.sleep(wait);
             }
         }

@@ -5,7 +5,7 @@ import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionResult;
-import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.DeliveryKey;
@@ -16,7 +16,6 @@ import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.Tracer;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -27,7 +26,6 @@ import static io.pgobserver.application.SpanNames.ACTION_COUNT;
 import static io.pgobserver.application.SpanNames.CACHE_WRITE;
 import static io.pgobserver.application.SpanNames.CHECKPOINT_OFFSET;
 import static io.pgobserver.application.SpanNames.CONDITION_MATCHED;
-import static io.pgobserver.application.SpanNames.DEAD_LETTERED;
 import static io.pgobserver.application.SpanNames.DEDUPLICATED;
 import static io.pgobserver.application.SpanNames.DELIVERIES_WRITTEN;
 import static io.pgobserver.application.SpanNames.ENTITY_ID;
@@ -58,7 +56,9 @@ public final class ProcessEvent {
 
     private static final System.Logger LOG = System.getLogger(ProcessEvent.class.getName());
 
-    private static final Duration MAX_DEAD_LETTER_BACKOFF = Duration.ofSeconds(30);
+    /** The dead letter of an event whose processing kept failing is filed under this observer name and action. */
+    static final DeadLettering.Subject UNPROCESSABLE = new DeadLettering.Subject("(pipeline)", -1, "process",
+            "process");
 
     private final String consumer;
     private final Tracer tracer;
@@ -66,11 +66,9 @@ public final class ProcessEvent {
     private final TracingSettings tracing;
     private final List<Observer> observers;
     private final RunAction runAction;
-    private final DeadLetters deadLetters;
-    private final Deliveries deliveries;
+    private final DeadLettering deadLettering;
+    private final DeliveryRecords records;
     private final Metrics metrics;
-    private final Clock clock;
-    private final Sleeper sleeper;
 
     /**
      * @param consumer    the consumer name: delivery records and dead letters are the consumer's own
@@ -94,11 +92,11 @@ public final class ProcessEvent {
         this.untraced = Objects.requireNonNull(untraced, "untraced");
         this.tracing = Objects.requireNonNull(tracing, "tracing");
         this.observers = List.copyOf(observers);
-        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
-        this.deliveries = deliveries;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        Objects.requireNonNull(sleeper, "sleeper");
+        this.deadLettering = new DeadLettering(consumer, Objects.requireNonNull(deadLetters, "deadLetters"), metrics,
+                Objects.requireNonNull(clock, "clock"), sleeper);
+        this.records = new DeliveryRecords(deliveries, sleeper);
         this.runAction = new RunAction(executors, metrics, sleeper, random);
     }
 
@@ -134,6 +132,7 @@ public final class ProcessEvent {
             List<String> delivered = new ArrayList<>();
             Retries retries = new Retries();
             boolean failed = false;
+            boolean finished = false;
             try {
                 for (Observer observer : observers) {
                     if (!observer.watches(event)) {
@@ -150,10 +149,14 @@ public final class ProcessEvent {
                                 retries);
                     }
                 }
+                finished = true;
             } finally {
-                // Even when the event is cut short: a delivered action is a fact, and the next run must skip it.
-                rememberDeliveries(t, root, delivered);
+                if (!finished) {
+                    // Cut short: a delivered action is a fact, and the next run must skip it. One try.
+                    records.rememberOnce(delivered, completion);
+                }
             }
+            rememberDeliveries(t, root, delivered, completion);
             if (failed) {
                 outcome = "failed";
             }
@@ -214,8 +217,9 @@ public final class ProcessEvent {
             span.setAttribute(CONDITION_MATCHED, false);
             DeliveryKey key = new DeliveryKey(consumer, event.position().offset(), observer.name(),
                     DeliveryKey.CONDITION);
-            if (!(recovered && deliveries != null && !settled(List.of(key.id())).isEmpty())) {
-                deadLetter(t, span, event, observer, -1, DeliveryKey.CONDITION, "condition", message, 1, completion);
+            if (!(recovered && !records.settled(List.of(key.id()), completion).isEmpty())) {
+                deadLettering.write(t, span, event, new DeadLettering.Subject(observer.name(), -1,
+                        DeliveryKey.CONDITION, "condition"), message, 1, completion);
             }
             return null;
         } finally {
@@ -242,23 +246,23 @@ public final class ProcessEvent {
             }
             // Only an event dispatched before (ahead of a restart, or by a failed attempt) can have run: asking
             // the store for every event would cost a round trip for nothing. One round trip per observer.
-            Set<String> settled = recovered && deliveries != null ? settled(ids) : Set.of();
+            Set<String> settled = recovered ? records.settled(ids, completion) : Set.of();
             for (int i = 0; i < count; i++) {
                 String deliveryId = ids.get(i);
                 if (settled.contains(deliveryId)) {
                     skipped++;
                     continue;
                 }
-                RunAction.Outcome outcome = runAction.run(t, event, observer, i, deliveryId, span,
-                        completion::cancelled);
+                RunAction.Outcome outcome = runAction.run(t, event, observer, i, deliveryId, span, completion);
                 retries.any |= outcome.attempts() > 1;
                 if (outcome.succeeded()) {
                     delivered.add(deliveryId);
                 } else {
                     allDone = false;
                     ActionResult.Failure failure = (ActionResult.Failure) outcome.result();
-                    deadLetter(t, span, event, observer, i, observer.actionKeys().get(i),
-                            observer.actions().get(i).type(), failure.message(), outcome.attempts(), completion);
+                    deadLettering.write(t, span, event, new DeadLettering.Subject(observer.name(), i,
+                                    observer.actionKeys().get(i), observer.actions().get(i).type()),
+                            failure.message(), outcome.attempts(), completion);
                 }
             }
             if (!allDone) {
@@ -273,86 +277,41 @@ public final class ProcessEvent {
         }
     }
 
-    /** The ids among these that are recorded as settled; asks again, backing off, while the store is down. */
-    private Set<String> settled(List<String> ids) throws InterruptedException {
-        for (int failures = 1; ; failures++) {
-            try {
-                return deliveries.settled(ids);
-            } catch (RuntimeException e) {
-                // Guessing "not delivered" would repeat actions; guessing "delivered" would lose them. Wait.
-                Duration wait = backoff(failures);
-                LOG.log(System.Logger.Level.WARNING, "cannot read delivery records (" + e.getMessage()
-                        + "); asking again in " + wait.toMillis() + " ms");
-                sleeper.sleep(wait);
-            }
-        }
-    }
-
     /**
-     * Stores a dead letter, retrying the write alone until it is stored: the event's delivered actions are never
-     * run again for it. Stops only when this process may no longer dispatch (the event is then not done).
+     * Dead-letters an event whose processing kept failing (not its actions: those are dead-lettered one by one), so
+     * that it holds its entity no longer. Filed under {@link #UNPROCESSABLE} with the reason.
+     *
+     * @throws InterruptedException when the event may no longer run before the letter was stored
      */
-    private void deadLetter(Tracer t, Span parent, ChangeEvent event, Observer observer, int index, String actionKey,
-                            String type, String error, int attempts, EventCompletion completion)
+    public void giveUp(ChangeEvent event, EventCompletion completion, String reason, int attempts)
             throws InterruptedException {
-        DeadLetter letter = new DeadLetter(0, consumer, event, observer.name(), index, actionKey, type, error,
-                attempts, clock.instant());
-        Span span = t.startSpan(SpanNames.DEAD_LETTER, parent, SpanKind.INTERNAL, Tracer.Component.DLQ);
+        Tracer t = tracing.traces(event.entityType(), event.kind()) ? tracer : untraced;
+        Span root = t.startTrace(PROCESS_EVENT, event.traceContext(), SpanKind.CONSUMER);
         try {
-            long id = 0;
-            for (int failures = 1; id == 0; failures++) {
-                try {
-                    id = deadLetters.add(letter);
-                } catch (RuntimeException e) {
-                    Duration wait = backoff(failures);
-                    span.recordError("dead-letter store unavailable: " + e.getMessage(), e);
-                    LOG.log(System.Logger.Level.WARNING, "event " + event.id() + ", observer " + observer.name()
-                            + ": cannot store the dead letter (" + e.getMessage() + "); retrying the write alone in "
-                            + wait.toMillis() + " ms");
-                    if (completion.cancelled()) {
-                        throw new InterruptedException("dispatch stopped while the dead letter was unwritten");
-                    }
-                    sleeper.sleep(wait);
-                }
-            }
-            if (span.isRecording()) {
-                span.setAttribute(OBSERVER, observer.name())
-                        .setAttribute(SpanNames.ACTION_TYPE, type)
-                        .setAttribute(SpanNames.ATTEMPT, attempts)
-                        .setAttribute(SpanNames.DEAD_LETTER_ID, id);
-            }
+            root.recordError(reason, null);
+            deadLettering.write(t, root, event, UNPROCESSABLE, reason, attempts, completion);
+            EventCompletion.CheckpointSave.runLogged(completion.done());
         } finally {
-            span.end();
+            root.end();
         }
-        metrics.deadLettered(observer.name(), type);
-        if (parent.isRecording()) {
-            parent.setAttribute(DEAD_LETTERED, true);
-        }
-        LOG.log(System.Logger.Level.WARNING, "event " + event.id() + " (" + event.entityType() + " "
-                + event.entityId() + "), observer " + observer.name() + ": " + type + " dead-lettered after "
-                + attempts + " attempt(s): " + error);
     }
 
-    private static Duration backoff(int failures) {
-        return Duration.ofMillis(Math.min(MAX_DEAD_LETTER_BACKOFF.toMillis(), 100L << Math.min(failures - 1, 16)));
-    }
-
-    private void rememberDeliveries(Tracer t, Span root, List<String> delivered) {
-        if (deliveries == null || delivered.isEmpty()) {
+    /** Writes the delivery records before the event counts as done, retrying while the store fails. */
+    private void rememberDeliveries(Tracer t, Span root, List<String> delivered, EventCompletion completion)
+            throws InterruptedException {
+        if (!records.enabled() || delivered.isEmpty()) {
             return;
         }
         Span span = t.startSpan(CACHE_WRITE, root, SpanKind.INTERNAL, Tracer.Component.CACHE);
         try {
-            for (String id : delivered) {
-                deliveries.record(id);
-            }
+            records.remember(delivered, completion);
             if (span.isRecording()) {
                 span.setAttribute(DELIVERIES_WRITTEN, delivered.size());
             }
-        } catch (RuntimeException e) {
-            // The actions are done; without the record a redelivery would run them again, which at-least-once allows.
-            span.recordError("delivery log write failed: " + e.getMessage(), e);
-            LOG.log(System.Logger.Level.WARNING, "delivery log write failed: " + e.getMessage());
+        } catch (CheckpointStore.FencedException e) {
+            span.recordError("delivery records not written: " + e.getMessage(), e);
+            completion.fenced(e.getMessage());
+            throw new InterruptedException("delivery records not written: " + e.getMessage());
         } finally {
             span.end();
         }

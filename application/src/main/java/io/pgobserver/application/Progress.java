@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
  * order (batch, then id), moves the checkpoint over the finished head only, and saves it, fenced, at most once per
  * {@code interval} while events flow. Events finish out of order (entities run in parallel), so finished events
  * behind an unfinished one wait here; their number is bounded by {@code maxPending}, and the reader waits for room
- * ({@link #awaitRoom}): a stuck entity holds back bounded memory, then the stream.
+ * ({@link #awaitRoom}). The oldest unfinished event ({@link #head}) is what the checkpoint waits on: when it stays
+ * stuck, the term parks its entity, which makes its events done here once they are durably parked.
  *
  * <p>Events are tracked by their place in the stream, never by {@code event_id}: two rows may share one.
  */
@@ -40,18 +41,24 @@ final class Progress {
     private long unsavedEvents;
     private boolean unsavedMove;
     private long lastSaveNanos;
+    private boolean aborted;
 
     /** One event or the end of one batch, in stream order. */
     private static final class Entry {
         final long batch;
         final long id;
         final boolean endOfBatch;
+        final String entity;
+        final long registeredNanos;
         boolean done;
+        volatile boolean retrying;
 
-        Entry(long batch, long id, boolean endOfBatch) {
+        Entry(long batch, long id, boolean endOfBatch, String entity, long registeredNanos) {
             this.batch = batch;
             this.id = id;
             this.endOfBatch = endOfBatch;
+            this.entity = entity;
+            this.registeredNanos = registeredNanos;
         }
 
         Checkpoint checkpointAfter() {
@@ -73,13 +80,59 @@ final class Progress {
         this.lastSaveNanos = nanoClock.getAsLong();
     }
 
-    /** Waits until fewer than {@code maxPending} events are held. */
-    void awaitRoom() throws InterruptedException {
+    /**
+     * Waits up to {@code slice} for fewer than {@code maxPending} events to be held; true when there is room. The
+     * caller loops, checking between slices whether it may go on and whether the head must be parked; an
+     * {@link #abort} wakes it at once.
+     */
+    boolean awaitRoom(Duration slice) throws InterruptedException {
         lock.lock();
         try {
-            while (pending.size() >= maxPending) {
-                room.await();
+            long left = slice.toNanos();
+            while (pending.size() >= maxPending && !aborted && left > 0) {
+                left = room.awaitNanos(left);
             }
+            return pending.size() < maxPending && !aborted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The term ended: whoever waits for room stops waiting. */
+    void abort() {
+        lock.lock();
+        try {
+            aborted = true;
+            room.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@code maxPending} events are held. */
+    boolean full() {
+        lock.lock();
+        try {
+            return pending.size() >= maxPending;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The oldest unfinished event: what the checkpoint waits on. */
+    record Head(String entity, long changeLogId, Duration age, boolean retrying) {
+    }
+
+    /** The oldest unfinished event, or null when nothing waits. */
+    Head head() {
+        lock.lock();
+        try {
+            Entry first = pending.peekFirst();
+            if (first == null || first.done) {
+                return null;
+            }
+            return new Head(first.entity, first.id, Duration.ofNanos(nanoClock.getAsLong() - first.registeredNanos),
+                    first.retrying);
         } finally {
             lock.unlock();
         }
@@ -87,7 +140,8 @@ final class Progress {
 
     /** Registers an event of {@code batch}, read in stream order, before it is handed to a worker. */
     Ticket register(long batch, ChangeEvent event, Cancellation cancellation) {
-        Entry entry = new Entry(batch, event.position().offset(), false);
+        Entry entry = new Entry(batch, event.position().offset(), false, event.orderingKey(),
+                nanoClock.getAsLong());
         lock.lock();
         try {
             pending.addLast(entry);
@@ -101,7 +155,7 @@ final class Progress {
     void endOfBatch(long batch) {
         lock.lock();
         try {
-            Entry end = new Entry(batch, 0, true);
+            Entry end = new Entry(batch, 0, true, null, 0);
             end.done = true;
             pending.addLast(end);
             advance();
@@ -154,6 +208,7 @@ final class Progress {
     final class Ticket implements EventCompletion {
         private final Entry entry;
         private volatile boolean mayHaveRun;
+        private volatile boolean parked;
         private final Cancellation cancellation;
 
         private Ticket(Entry entry, boolean mayHaveRun, Cancellation cancellation) {
@@ -167,14 +222,36 @@ final class Progress {
             return mayHaveRun;
         }
 
-        /** An attempt failed half-way: some actions may have run, so the next attempt consults the records. */
-        void retrying() {
+        /** An attempt failed: some actions may have run, so the next attempt consults the records. */
+        @Override
+        public void attemptFailed() {
             mayHaveRun = true;
+            entry.retrying = true;
+        }
+
+        /** The event's entity is being parked: its attempts stop, and the parking lot takes the event over. */
+        void parking() {
+            parked = true;
         }
 
         @Override
         public boolean cancelled() {
-            return cancellation.cancelled();
+            return parked || cancellation.cancelled();
+        }
+
+        @Override
+        public CheckpointStore.Fence fence() {
+            return fence;
+        }
+
+        @Override
+        public void fenced(String why) {
+            onFenced.run();
+        }
+
+        /** The event this ticket stands for, by change_log id. */
+        long changeLogId() {
+            return entry.id;
         }
 
         @Override

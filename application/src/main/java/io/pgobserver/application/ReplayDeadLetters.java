@@ -109,7 +109,7 @@ public final class ReplayDeadLetters {
                 String deliveryId = new DeliveryKey(consumer, letter.event().position().offset(), observer.name(),
                         observer.actionKeys().get(index)).id();
                 RunAction.Outcome outcome = runAction.run(tracer, letter.event(), observer, index, deliveryId, root,
-                        () -> false);
+                        EventCompletion.NONE);
                 if (!outcome.succeeded()) {
                     String message = ((ActionResult.Failure) outcome.result()).message();
                     root.recordError(message, null);

@@ -13,7 +13,6 @@ import io.pgobserver.domain.trace.Tracer;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 
 import static io.pgobserver.application.SpanNames.ACTION_INDEX;
@@ -54,16 +53,17 @@ final class RunAction {
     /**
      * Runs the action; its spans come from {@code tracer} (the event's, which tracing filters may switch off).
      *
-     * @param cancelled checked before every attempt: true once this process may no longer dispatch
+     * @param completion checked before every attempt (cancelled once this process may no longer dispatch, or the
+     *                   event's entity is being parked) and told of every failed attempt that will be retried
      * @throws InterruptedException when cancelled or interrupted: the action is not done
      */
     Outcome run(Tracer tracer, ChangeEvent event, Observer observer, int index, String deliveryId, Span parent,
-                BooleanSupplier cancelled) throws InterruptedException {
+                EventCompletion completion) throws InterruptedException {
         ActionSpec action = observer.actions().get(index);
         ActionExecutor executor = executors.forType(action.type());
         int maxAttempts = observer.retry().maxAttempts();
         for (int attempt = 1; ; attempt++) {
-            if (cancelled.getAsBoolean()) {
+            if (completion.cancelled()) {
                 throw new InterruptedException("dispatch stopped before attempt " + attempt + " of "
                         + action.describe());
             }
@@ -92,6 +92,7 @@ final class RunAction {
                 return new Outcome(result, attempt);
             }
             metrics.actionExecuted(action.type(), "retry", elapsed);
+            completion.attemptFailed();
             Duration wait = observer.retry().backoff(attempt, failure.retryAfter(), random.getAsDouble());
             if (span.isRecording()) {
                 span.setAttribute(RETRY_IN_MS, wait.toMillis());

@@ -8,12 +8,12 @@ import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.port.ParkedEvents;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
@@ -32,49 +32,51 @@ import static java.lang.System.Logger.Level.WARNING;
 final class Term {
 
     private static final System.Logger LOG = System.getLogger(Term.class.getName());
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    // How often a reader waiting for room looks at whether the checkpoint's head must be parked.
+    private static final Duration ROOM_SLICE = Duration.ofMillis(100);
 
     private final String consumer;
     private final ChangeSource source;
     private final CheckpointStore store;
+    private final ParkedEvents parked;
     private final Metrics metrics;
     private final ListenerSettings settings;
     private final LeaderLease lease;
     private final Lanes lanes;
-    private final AtomicLong processed;
+    private final ParkingLot.Runner runner;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile boolean cancelled;
     private volatile String problem;
     private volatile Progress progress;
+    private volatile ParkingLot lot;
+    // Waits between retries end early when the term is stopped; Retry then sees it and gives up.
+    private final Sleeper pause = wait -> stopping.await(wait.toNanos(), TimeUnit.NANOSECONDS);
 
-    Term(ChangeSource source, CheckpointStore store, Metrics metrics, ListenerSettings settings, LeaderLease lease,
-         ProcessEventRunner runner, AtomicLong processed) {
+    Term(ChangeSource source, CheckpointStore store, ParkedEvents parked, Metrics metrics, ListenerSettings settings,
+         LeaderLease lease, ParkingLot.Runner runner) {
         this.consumer = settings.consumer();
         this.source = source;
         this.store = store;
+        this.parked = parked;
         this.metrics = metrics;
         this.settings = settings;
         this.lease = lease;
-        this.processed = processed;
-        this.lanes = new Lanes(settings.maxInFlight(), (event, ticket) -> runner.runUntilDone(event, ticket, this),
-                "pgobserver-event-");
-    }
-
-    /** Runs one event until it is done, retrying what is not; throws InterruptedException when cancelled. */
-    interface ProcessEventRunner {
-        void runUntilDone(ChangeEvent event, Progress.Ticket ticket, Term term) throws InterruptedException;
+        this.runner = runner;
+        this.lanes = new Lanes(settings.maxInFlight(), runner::run, "pgobserver-event-");
     }
 
     /** Reads and dispatches until stopped or cancelled; a stop lets in-flight events finish for {@code drain}. */
     void run(Duration drain) throws InterruptedException {
         try {
             CheckpointStore.Resume resume = claim();
-            if (resume == null) {
-                return;
-            }
             Progress current = new Progress(store, resume, settings.checkpointInterval(), settings.maxPending(),
                     System::nanoTime, () -> cancel("another process claimed consumer '" + consumer + "'"));
             progress = current;
+            ParkingLot parking = new ParkingLot(parked, resume.fence(), lanes, runner, pause,
+                    () -> cancel("another process claimed consumer '" + consumer + "'"), this::cancelled);
+            lot = parking;
+            lanes.parkInto(parking);
+            parking.resume();
             List<Batch> recorded = resume.recorded();
             LOG.log(INFO, "consumer '" + consumer + "' active, resuming at checkpoint " + resume.checkpoint()
                     + (recorded.isEmpty() ? "" : ", re-reading " + recorded.size() + " recorded batch(es) "
@@ -86,6 +88,11 @@ final class Term {
                         + "each other (" + broken + "); rows between them would be skipped. Recorded: " + recorded);
             }
             readAndDispatch(resume, current);
+        } catch (InterruptedException e) {
+            if (active()) {
+                throw e; // the pipeline's own thread was interrupted
+            }
+            // Otherwise a wait or a retry ended because the term did: a normal end.
         } finally {
             finish(drain);
         }
@@ -117,15 +124,9 @@ final class Term {
             next = batch.seq() + 1;
         }
         while (active()) {
-            Snapshot now = call(source::snapshot);
-            if (now == null) {
-                return;
-            }
+            Snapshot now = fromSource("cannot take a snapshot", source::snapshot);
             Batch batch = new Batch(next, last, now);
             List<ChangeEvent> page = read(batch, 0);
-            if (page == null) {
-                return;
-            }
             if (page.isEmpty()) {
                 // An empty batch needs no record: the next one starts from the same snapshot.
                 idle(current, last);
@@ -147,19 +148,19 @@ final class Term {
                                   CheckpointStore.Fence fence, CheckpointStore.HighWater recorded, Progress current)
             throws InterruptedException {
         List<ChangeEvent> page = firstPage != null ? firstPage : read(batch, afterId);
-        while (page != null) {
+        while (true) {
             if (!page.isEmpty()) {
                 long through = page.getLast().position().offset();
                 if (!recorded.covers(batch.seq(), through) && !record(fence, batch, through)) {
                     return false;
                 }
                 for (ChangeEvent event : page) {
-                    current.awaitRoom();
-                    if (!active()) {
+                    if (!awaitRoom(current)) {
                         return false;
                     }
                     lanes.submit(event, current.register(batch.seq(), event, this::cancelled));
                 }
+                parkIfStuck(current);
             }
             if (page.size() < settings.batchSize()) {
                 current.endOfBatch(batch.seq());
@@ -167,64 +168,87 @@ final class Term {
             }
             page = read(batch, page.getLast().position().offset());
         }
+    }
+
+    /** Waits for room among the pending events, parking the entity that holds the checkpoint back when it must. */
+    private boolean awaitRoom(Progress current) throws InterruptedException {
+        while (active()) {
+            if (current.awaitRoom(ROOM_SLICE)) {
+                return true;
+            }
+            parkIfStuck(current);
+        }
         return false;
+    }
+
+    /**
+     * Parks the entity of the oldest unfinished event when the checkpoint has waited on it for
+     * {@code listener.park_after}, or at once when it is being retried and the pending events are at their bound:
+     * its events move to a durable queue of their own, and the stream and the checkpoint go on without it.
+     */
+    private void parkIfStuck(Progress current) {
+        Progress.Head head = current.head();
+        if (head == null) {
+            return;
+        }
+        boolean due = head.age().compareTo(settings.parkAfter()) >= 0 || (head.retrying() && current.full());
+        if (due && lanes.park(head.entity())) {
+            LOG.log(WARNING, "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
+                    + " holds back the checkpoint (change_log id " + head.changeLogId() + " has waited "
+                    + head.age().toMillis() + " ms" + (head.retrying() ? " and is being retried" : "")
+                    + "); parking it, so that the stream goes on without it");
+        }
     }
 
     private boolean record(CheckpointStore.Fence fence, Batch batch, long through) throws InterruptedException {
-        for (int failures = 1; active(); failures++) {
-            try {
-                store.dispatching(fence, batch, through);
-                problem = null;
-                return true;
-            } catch (CheckpointStore.FencedException e) {
-                cancel(e.getMessage());
-                return false;
-            } catch (RuntimeException e) {
-                waitAfterFailure("cannot record the dispatch of " + batch + ": " + e.getMessage(), failures);
-            }
+        try {
+            Retry.untilDone("cannot record the dispatch of " + batch, () -> {
+                try {
+                    store.dispatching(fence, batch, through);
+                    return null;
+                } catch (CheckpointStore.FencedException e) {
+                    throw new Retry.GiveUp(e.getMessage(), e);
+                }
+            }, () -> !active(), pause, this::problem);
+            return true;
+        } catch (Retry.GiveUp e) {
+            cancel(e.getMessage());
+            return false;
         }
-        return false;
     }
 
     private CheckpointStore.Resume claim() throws InterruptedException {
-        for (int failures = 1; active(); failures++) {
-            try {
-                CheckpointStore.Resume resume = store.claim(consumer);
-                problem = null;
-                return resume;
-            } catch (RuntimeException e) {
-                waitAfterFailure("cannot load the position of consumer '" + consumer + "': " + e.getMessage(),
-                        failures);
-            }
-        }
-        return null;
+        return Retry.untilDone("cannot load the position of consumer '" + consumer + "'", () -> store.claim(consumer),
+                () -> !active(), pause, this::problem);
     }
 
     private List<ChangeEvent> read(Batch batch, long afterId) throws InterruptedException {
-        return call(() -> source.read(batch, afterId, settings.batchSize()));
+        return fromSource("cannot read " + batch, () -> source.read(batch, afterId, settings.batchSize()));
     }
 
-    /** A change source call, retried with backoff while the term lasts; null when it ended first. */
-    private <T> T call(SourceCall<T> call) throws InterruptedException {
-        for (int failures = 1; active(); failures++) {
+    /** A change source call, retried with backoff while the term lasts. */
+    private <T> T fromSource(String what, SourceCall<T> call) throws InterruptedException {
+        return Retry.untilDone("change source unavailable (" + what + ")", () -> {
             try {
-                T result = call.call();
-                problem = null;
-                return result;
-            } catch (ChangeSource.ChangeSourceException | RuntimeException e) {
-                waitAfterFailure("change source unavailable: " + e.getMessage(), failures);
+                return call.call();
+            } catch (ChangeSource.ChangeSourceException e) {
+                throw new IllegalStateException(e.getMessage(), e);
             }
-        }
-        return null;
+        }, () -> !active(), pause, this::problem);
     }
 
     private interface SourceCall<T> {
         T call() throws ChangeSource.ChangeSourceException;
     }
 
+    private void problem(String now) {
+        problem = now;
+    }
+
     /** Nothing new: save what is due, report the lag, and wait for a notification or the poll interval. */
     private void idle(Progress current, Snapshot last) throws InterruptedException {
         saveIfDue(current);
+        parkIfStuck(current);
         try {
             ChangeSource.Lag lag = source.lag(last);
             metrics.listenerLag(lag.events(), lag.age().toMillis());
@@ -236,45 +260,26 @@ final class Term {
             problem = null; // the listener answered: whatever failed before has recovered
         } catch (ChangeSource.ChangeSourceException e) {
             problem = "change source unavailable: " + e.getMessage();
-            pause(settings.pollInterval());
+            pause.sleep(settings.pollInterval());
         }
     }
 
     private static void saveIfDue(Progress current) {
-        EventCompletion.CheckpointSave save = current.flush();
-        if (save != null) {
-            try {
-                save.run();
-            } catch (RuntimeException e) {
-                LOG.log(WARNING, "checkpoint save failed; the next save covers it: " + e.getMessage());
-            }
-        }
-    }
-
-    private void waitAfterFailure(String message, int failures) throws InterruptedException {
-        problem = message;
-        Duration wait = backoff(failures);
-        if (failures == 1 || failures % 10 == 0) {
-            LOG.log(WARNING, message + "; retrying in " + wait.toMillis() + " ms (attempt " + failures + ")");
-        }
-        pause(wait);
-    }
-
-    /** Waits, returning early when the term is stopped or cancelled. */
-    private void pause(Duration wait) throws InterruptedException {
-        if (stopping.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
-            return;
-        }
+        EventCompletion.CheckpointSave.runLogged(current.flush());
     }
 
     /** Ends the term: in-flight events finish (up to the drain time) and the checkpoint is saved, or, when
      * cancelled, running events are interrupted and nothing is saved. */
     private void finish(Duration drain) throws InterruptedException {
         Progress current = progress;
+        ParkingLot parking = lot;
         if (!cancelled && !lanes.awaitIdle(drain)) {
             LOG.log(WARNING, "events still running after " + drain.toSeconds()
                     + " s; interrupting them (they run again after the restart)");
             lanes.cancel();
+        }
+        if (parking != null) {
+            parking.stop(); // parked queues stay in the store for the next term
         }
         if (cancelled) {
             lanes.cancel();
@@ -298,6 +303,14 @@ final class Term {
             LOG.log(WARNING, "consumer '" + consumer + "': " + why + "; dispatching nothing more, standing by");
         }
         lanes.cancel();
+        ParkingLot parking = lot;
+        if (parking != null) {
+            parking.stop();
+        }
+        Progress current = progress;
+        if (current != null) {
+            current.abort(); // a reader waiting for room must not wait for events that will never finish
+        }
         stopping.countDown();
     }
 
@@ -324,12 +337,4 @@ final class Term {
         return current == null ? null : current.saved();
     }
 
-    void eventProcessed() {
-        processed.incrementAndGet();
-    }
-
-    static Duration backoff(int failures) {
-        long millis = Math.min(MAX_BACKOFF.toMillis(), 100L << Math.min(failures - 1, 16));
-        return Duration.ofMillis(millis);
-    }
 }

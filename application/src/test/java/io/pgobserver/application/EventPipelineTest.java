@@ -18,6 +18,7 @@ import io.pgobserver.domain.testing.InMemoryCheckpointStore;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
 import io.pgobserver.domain.testing.InMemoryDeliveries;
 import io.pgobserver.domain.testing.InMemoryLeadership;
+import io.pgobserver.domain.testing.InMemoryParkedEvents;
 import io.pgobserver.domain.testing.RecordingTracer;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.TraceContext;
@@ -52,7 +53,8 @@ class EventPipelineTest {
 
     private final InMemoryChangeSource source = new InMemoryChangeSource();
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
-    private final InMemoryDeliveries deliveries = new InMemoryDeliveries();
+    private final InMemoryDeliveries deliveries = new InMemoryDeliveries(checkpoints);
+    private final InMemoryParkedEvents parked = new InMemoryParkedEvents(checkpoints);
     private final InMemoryDeadLetters deadLetters = new InMemoryDeadLetters(deliveries);
     private final InMemoryLeadership.Lock lock = new InMemoryLeadership.Lock();
     private final List<Thread> loops = new ArrayList<>();
@@ -77,11 +79,13 @@ class EventPipelineTest {
     final class RecordingExecutor implements ActionExecutor {
         final Map<String, List<Long>> seenByEntity = new ConcurrentHashMap<>();
         final List<Object> afterValues = new CopyOnWriteArrayList<>();
+        final Map<Object, String> entityOf = new ConcurrentHashMap<>();
         final List<String> deliveryIds = new CopyOnWriteArrayList<>();
         final AtomicInteger running = new AtomicInteger();
         final AtomicInteger maxRunning = new AtomicInteger();
         final AtomicInteger executions = new AtomicInteger();
         volatile String blockEntity;
+        volatile String failEntity;
         volatile boolean failing;
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch blocked = new CountDownLatch(1);
@@ -105,7 +109,7 @@ class EventPipelineTest {
                     blocked.countDown();
                     release.await();
                 }
-                if (failing) {
+                if (failing || event.entityId().equals(failEntity)) {
                     Thread.sleep(5);
                     return ActionResult.Failure.transientFailure("HTTP 503", null);
                 }
@@ -113,6 +117,7 @@ class EventPipelineTest {
                 Thread.sleep(new Random(event.position().offset()).nextInt(3));
                 seenByEntity.computeIfAbsent(event.entityId(), k -> new CopyOnWriteArrayList<>())
                         .add(event.position().offset());
+                entityOf.put(event.after().get("n"), event.entityId());
                 afterValues.add(event.after().get("n"));
                 deliveryIds.add(request.deliveryId());
                 executions.incrementAndGet();
@@ -129,16 +134,21 @@ class EventPipelineTest {
 
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
                                 InMemoryLeadership leadership) {
-        Observer observer = new Observer("all", "public.orders", null, "", Condition.ALWAYS,
+        return start(executor, maxInFlight, maxPending, leadership, Duration.ofSeconds(30), Condition.ALWAYS);
+    }
+
+    private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
+                                InMemoryLeadership leadership, Duration parkAfter, Condition condition) {
+        Observer observer = new Observer("all", "public.orders", null, "", condition,
                 List.of(new WebhookAction(URI.create("http://localhost:1/h"), null)),
                 new io.pgobserver.domain.observer.RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMillis(20)));
         ProcessEvent process = new ProcessEvent("test", new RecordingTracer(), new RecordingTracer(),
                 TracingSettings.defaults(), List.of(observer), new ActionExecutors(List.of(executor)),
                 deadLetters, deliveries, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
         ListenerSettings settings = new ListenerSettings("test", 50, Duration.ofMillis(20), maxInFlight, maxPending,
-                Duration.ofMillis(10), null);
-        EventPipeline pipeline = new EventPipeline(source, checkpoints, leadership, process, Metrics.NOOP, settings,
-                Sleeper.SYSTEM, LEASE);
+                Duration.ofMillis(10), null, parkAfter);
+        EventPipeline pipeline = new EventPipeline(source, checkpoints, parked, leadership, process, Metrics.NOOP,
+                settings, Sleeper.SYSTEM, LEASE);
         Thread loop = Thread.ofPlatform().name("pipeline-test").start(() -> {
             try {
                 pipeline.run();
@@ -250,21 +260,125 @@ class EventPipelineTest {
     }
 
     @Test
-    void aStuckEntityHoldsBackBoundedMemoryThenTheStream() throws Exception {
+    void aStuckEntityIsParkedAndHoldsBackOnlyItself() throws Exception {
+        // Bounds set low so that the stuck entity alone has more queued events than max_in_flight (4) and the
+        // stream more than max_pending (40) behind it.
         RecordingExecutor executor = new RecordingExecutor();
-        executor.blockEntity = "stuck";
-        append("stuck", 0);
-        for (int i = 1; i <= 500; i++) {
+        executor.failEntity = "stuck";
+        for (int i = 1; i <= 30; i++) {
+            append("stuck", i);
+        }
+        for (int i = 31; i <= 530; i++) {
             append("order-" + (i % 50), i);
         }
-        start(executor, 8, 100, new InMemoryLeadership(lock));
+        start(executor, 4, 40, new InMemoryLeadership(lock));
+        await("every other entity's events ran", () -> executor.executions.get() == 500);
+        await("the checkpoint passed the whole batch", () ->
+                checkpoints.load("test").orElseThrow().checkpoint().equals(new Checkpoint(2, 0)));
+        assertThat(parked.entities("test")).containsEntry("public.orders\u0000stuck", 30L);
+        assertThat(parked.head("test", "public.orders\u0000stuck", 100))
+                .extracting(e -> e.after().get("n")).containsExactlyElementsOf(range(1, 30));
+
+        // New events of the parked entity queue behind its parked ones; other entities still flow.
+        append("stuck", 531);
+        append("order-1", 532);
+        await("the new event of another entity ran", () -> executor.afterValues.contains(532L));
+        await("the parked entity's new event was parked after the others", () ->
+                parked.head("test", "public.orders\u0000stuck", 100).size() == 31);
+
+        executor.failEntity = null;
+        await("the parked entity drained in order", () -> parked.entities("test").isEmpty()
+                && executor.seenByEntity.getOrDefault("stuck", List.of()).size() == 31);
+        List<Long> expected = range(1, 30);
+        expected.add(531L);
+        assertThat(afterValuesOf(executor, "stuck")).containsExactlyElementsOf(expected);
+        // Back in the stream: its next event runs in a lane again.
+        append("stuck", 533);
+        await("the entity's next event ran after its parked ones", () -> executor.afterValues.contains(533L));
+        assertThat(overlaps.get()).isZero();
+    }
+
+    @Test
+    void aParkedEntityStaysParkedAcrossATakeoverAndDrainsInOrder() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.failEntity = "stuck";
+        for (int i = 1; i <= 10; i++) {
+            append("stuck", i);
+            append("order-" + i, 100 + i);
+        }
+        EventPipeline first = start(executor, 2, 4, new InMemoryLeadership(lock), Duration.ofMillis(200),
+                Condition.ALWAYS);
+        await("the stuck entity was parked and the rest ran", () -> !parked.entities("test").isEmpty()
+                && executor.executions.get() == 10);
+        first.stop(Duration.ofSeconds(5));
+        append("stuck", 11);
+
+        EventPipeline second = start(executor, 2, 4, new InMemoryLeadership(lock), Duration.ofMillis(200),
+                Condition.ALWAYS);
+        await("the new holder leads", second::isActive);
+        await("the re-read event joined the parked queue", () ->
+                parked.head("test", "public.orders\u0000stuck", 100).size() == 11);
+        executor.failEntity = null;
+        await("everything of the stuck entity ran", () ->
+                executor.seenByEntity.getOrDefault("stuck", List.of()).size() == 11);
+        assertThat(afterValuesOf(executor, "stuck")).containsExactlyElementsOf(range(1, 11));
+    }
+
+    @Test
+    void losingTheLockWhileTheReaderIsHeldBackEndsTheTermAndItCompetesAgain() throws Exception {
+        // max_pending full behind a blocked (not failing) event, park_after far away: the reader waits for room.
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.blockEntity = "slow";
+        append("slow", 0);
+        for (int i = 1; i <= 200; i++) {
+            append("order-" + (i % 20), i);
+        }
+        InMemoryLeadership leadership = new InMemoryLeadership(lock);
+        EventPipeline pipeline = start(executor, 4, 20, leadership);
         assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
-        await("the others ran up to the bound", () -> executor.executions.get() >= 90);
-        Thread.sleep(200);
-        assertThat(executor.executions.get()).as("no more than max_pending read past the stuck event")
-                .isLessThan(100);
+        await("the reader is held back at max_pending", () -> executor.executions.get() >= 15);
+
+        leadership.lose();
+        await("the term ended though the reader was held back", () -> !pipeline.isActive());
         executor.release.countDown();
-        await("everything ran once it moved", () -> executor.executions.get() == 501);
+        await("it competed for the lock again, led, and ran everything", () -> pipeline.isActive()
+                && executor.executions.get() >= 201);
+    }
+
+    @Test
+    void anEventWhoseProcessingKeepsFailingIsDeadLetteredAndItsEntityGoesOn() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        Condition poison = event -> {
+            if (Long.valueOf(2).equals(event.after().get("n"))) {
+                throw new StackOverflowError("a condition that recursed too deep (test)");
+            }
+            return true;
+        };
+        append("a", 1);
+        append("a", 2);
+        append("a", 3);
+        start(executor, 4, 100, new InMemoryLeadership(lock), Duration.ofSeconds(30), poison);
+        await("the entity went on past the poison event", () -> executor.afterValues.contains(3L));
+        assertThat(afterValuesOf(executor, "a")).containsExactly(1L, 3L);
+        assertThat(deadLetters.list("test", 10)).singleElement().satisfies(letter -> {
+            assertThat(letter.observer()).isEqualTo("(pipeline)");
+            assertThat(letter.attempts()).isEqualTo(EventPipeline.PROCESS_ATTEMPTS);
+            assertThat(letter.error()).contains("StackOverflowError").contains("recursed too deep");
+        });
+        await("the checkpoint passed it", () ->
+                checkpoints.load("test").orElseThrow().checkpoint().equals(new Checkpoint(2, 0)));
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> values = new ArrayList<>();
+        for (long n = from; n <= to; n++) {
+            values.add(n);
+        }
+        return values;
+    }
+
+    private static List<Object> afterValuesOf(RecordingExecutor executor, String entity) {
+        return executor.afterValues.stream().filter(v -> executor.entityOf.get(v).equals(entity)).toList();
     }
 
     @Test

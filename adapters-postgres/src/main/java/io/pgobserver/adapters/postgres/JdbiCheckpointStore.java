@@ -100,8 +100,11 @@ final class JdbiCheckpointStore implements CheckpointStore {
 
     @Override
     public void dispatching(Fence fence, Batch batch, long throughId) throws FencedException {
-        Boolean fenced = database.jdbi().inTransaction(handle -> {
+        // The fence is held first, in the same transaction: a fenced process records no batch (the new holder's
+        // record of the same batch number would otherwise fail its equality check for ever).
+        database.jdbi().inTransaction(handle -> {
             durable(handle);
+            Fences.hold(handle, fence);
             handle.createUpdate(INSERT_BATCH)
                     .bind("consumer", fence.consumer())
                     .bind("epoch", fence.epoch())
@@ -114,16 +117,14 @@ final class JdbiCheckpointStore implements CheckpointStore {
                 throw new IllegalStateException("batch " + batch.seq() + " of consumer '" + fence.consumer()
                         + "' was recorded as " + known.getFirst() + ", not " + batch);
             }
-            return handle.createUpdate(MOVE_HIGH_WATER)
+            handle.createUpdate(MOVE_HIGH_WATER)
                     .bind("consumer", fence.consumer())
                     .bind("epoch", fence.epoch())
                     .bind("batch", batch.seq())
                     .bind("id", throughId)
-                    .execute() == 0;
+                    .execute();
+            return null;
         });
-        if (fenced) {
-            throw fenced(fence);
-        }
     }
 
     @Override
@@ -144,7 +145,7 @@ final class JdbiCheckpointStore implements CheckpointStore {
             return now.isEmpty();
         });
         if (fenced) {
-            throw fenced(fence);
+            throw Fences.fenced(fence);
         }
     }
 
@@ -187,10 +188,5 @@ final class JdbiCheckpointStore implements CheckpointStore {
                 .map((rs, ctx) -> new Batch(rs.getLong("seq"), new Snapshot(rs.getString("snapshot_from")),
                         new Snapshot(rs.getString("snapshot_to"))))
                 .list();
-    }
-
-    private static FencedException fenced(Fence fence) {
-        return new FencedException("consumer '" + fence.consumer() + "' was claimed by another process since epoch "
-                + fence.epoch() + ": this process must stop dispatching and writing its position");
     }
 }

@@ -1,9 +1,8 @@
 package io.pgobserver.adapters.postgres;
 
-import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
-import io.pgobserver.domain.trace.TraceContext;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -19,6 +18,7 @@ import java.util.Optional;
  * The dead-letter queue in {@code pgobserver.dead_letters}: the whole event with its trace context, per consumer.
  * Adding a letter also records its delivery id as settled in {@code pgobserver.deliveries}, in the same
  * statement: an event that runs again after a crash finds the action settled and does not dead-letter it twice.
+ * Under a fence, the statement runs only while the fence holds, in the same transaction ({@link Fences}).
  */
 @Singleton
 final class JdbiDeadLetters implements DeadLetters {
@@ -66,34 +66,24 @@ final class JdbiDeadLetters implements DeadLetters {
     }
 
     @Override
-    public long add(DeadLetter letter) {
-        ChangeEvent event = letter.event();
-        TraceContext trace = event.traceContext();
-        return database.jdbi().withHandle(handle -> handle.createQuery(INSERT)
-                .bind("eventId", event.id())
-                .bind("txid", event.position().txid())
-                .bind("offset", event.position().offset())
-                .bind("entityType", event.entityType())
-                .bind("entityId", event.entityId())
-                .bind("kind", event.kind().wireName())
-                .bind("before", Json.write(event.before()))
-                .bind("after", Json.write(event.after()))
-                .bind("occurredAt", event.occurredAt().atOffset(ZoneOffset.UTC))
-                .bind("traceparent", trace.isValid() ? trace.traceparent() : null)
-                .bind("tracestate", trace.isValid() && !trace.traceState().isEmpty() ? trace.tracestate() : null)
-                .bind("consumer", letter.consumer())
-                .bind("observer", letter.observer())
-                .bind("actionIndex", letter.actionIndex())
-                .bind("actionKey", letter.actionKey())
-                .bind("actionType", letter.actionType())
-                // The record already made its text storable; NULs are what PostgreSQL's text refuses outright,
-                // and a letter that cannot be written would hold its event forever.
-                .bind("error", letter.error().replace('\u0000', '\uFFFD'))
-                .bind("deliveryId", letter.deliveryKey().id())
-                .bind("attempts", letter.attempts())
-                .bind("failedAt", letter.failedAt().atOffset(ZoneOffset.UTC))
-                .mapTo(Long.class)
-                .one());
+    public long add(CheckpointStore.Fence fence, DeadLetter letter) throws CheckpointStore.FencedException {
+        return database.jdbi().inTransaction(handle -> {
+            Fences.hold(handle, fence);
+            return EventColumns.bind(handle.createQuery(INSERT), letter.event())
+                    .bind("consumer", letter.consumer())
+                    .bind("observer", letter.observer())
+                    .bind("actionIndex", letter.actionIndex())
+                    .bind("actionKey", letter.actionKey())
+                    .bind("actionType", letter.actionType())
+                    // The record already made its text storable; NULs are what PostgreSQL's text refuses outright,
+                    // and a letter that cannot be written would hold its event forever.
+                    .bind("error", letter.error().replace('\u0000', '\uFFFD'))
+                    .bind("deliveryId", letter.deliveryKey().id())
+                    .bind("attempts", letter.attempts())
+                    .bind("failedAt", letter.failedAt().atOffset(ZoneOffset.UTC))
+                    .mapTo(Long.class)
+                    .one();
+        });
     }
 
     @Override

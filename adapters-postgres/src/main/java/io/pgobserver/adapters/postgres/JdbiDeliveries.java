@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Deliveries;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -8,7 +9,10 @@ import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,8 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * statement per row made the delivery log the pipeline's bottleneck (a round trip and a transaction per event
  * halved the throughput of the load run, docs/performance.md). A caller queues its id and takes the writer lock;
  * whoever holds it writes everything queued so far in one multi-row insert, so while one batch is written the
- * next one gathers. {@link #record} still returns only once its own id is committed, and throws when that
- * write failed, exactly as a single insert would.
+ * next one gathers. {@link #record} still returns only once its own ids are committed, and throws when that
+ * write failed, exactly as a single insert would. Writes under a fence hold it in the same transaction
+ * ({@link Fences}); callers under different fences (a term ending as the next begins) are written apart.
  */
 @Singleton
 final class JdbiDeliveries implements Deliveries {
@@ -38,7 +43,8 @@ final class JdbiDeliveries implements Deliveries {
     // A ReentrantLock, not synchronized: virtual threads wait on it without pinning their carrier.
     private final ReentrantLock writer = new ReentrantLock();
 
-    private record Pending(String deliveryId, CompletableFuture<Void> written) {
+    private record Pending(CheckpointStore.Fence fence, Collection<String> deliveryIds,
+                           CompletableFuture<Void> written) {
     }
 
     @Inject
@@ -60,13 +66,17 @@ final class JdbiDeliveries implements Deliveries {
     }
 
     @Override
-    public void record(String deliveryId) {
-        Pending mine = new Pending(deliveryId, new CompletableFuture<>());
+    public void record(CheckpointStore.Fence fence, Collection<String> deliveryIds)
+            throws CheckpointStore.FencedException {
+        if (deliveryIds.isEmpty()) {
+            return;
+        }
+        Pending mine = new Pending(fence, List.copyOf(deliveryIds), new CompletableFuture<>());
         queue.add(mine);
         writer.lock();
         try {
-            // A writer before us may have taken our id along; otherwise it is still queued, and we write it
-            // together with whatever queued up behind it.
+            // A writer before us may have taken our ids along; otherwise they are still queued, and we write them
+            // together with whatever queued up behind them.
             while (!mine.written().isDone()) {
                 writeBatch();
             }
@@ -76,32 +86,40 @@ final class JdbiDeliveries implements Deliveries {
         try {
             mine.written().join();
         } catch (CompletionException e) {
+            if (e.getCause() instanceof CheckpointStore.FencedException fenced) {
+                throw fenced;
+            }
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
     }
 
-    /** Writes up to {@link #MAX_BATCH} queued ids in one statement and completes their callers. Lock held. */
+    /** Writes up to {@link #MAX_BATCH} queued ids and completes their callers, one statement per fence. Lock held. */
     private void writeBatch() {
-        List<Pending> batch = new ArrayList<>(Math.min(MAX_BATCH, 64));
+        Map<Optional<CheckpointStore.Fence>, List<Pending>> byFence = new LinkedHashMap<>();
+        int ids = 0;
         Pending next;
-        while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
-            batch.add(next);
+        while (ids < MAX_BATCH && (next = queue.poll()) != null) {
+            byFence.computeIfAbsent(Optional.ofNullable(next.fence()), f -> new ArrayList<>()).add(next);
+            ids += next.deliveryIds().size();
         }
-        if (batch.isEmpty()) {
-            return;
-        }
-        List<String> ids = new ArrayList<>(batch.size());
+        byFence.forEach((fence, batch) -> write(fence.orElse(null), batch));
+    }
+
+    private void write(CheckpointStore.Fence fence, List<Pending> batch) {
+        List<String> ids = new ArrayList<>();
         for (Pending pending : batch) {
-            ids.add(pending.deliveryId());
+            ids.addAll(pending.deliveryIds());
         }
         try {
-            database.jdbi().useHandle(handle -> handle.createUpdate(
-                            "insert into pgobserver.deliveries (delivery_id, consumer) "
-                                    + "select unnest(:ids), :consumer on conflict do nothing")
-                    .bindArray("ids", String.class, ids)
-                    .bind("consumer", consumer)
-                    .execute());
-        } catch (RuntimeException e) {
+            database.jdbi().inTransaction(handle -> {
+                Fences.hold(handle, fence);
+                return handle.createUpdate("insert into pgobserver.deliveries (delivery_id, consumer) "
+                                + "select unnest(:ids), :consumer on conflict do nothing")
+                        .bindArray("ids", String.class, ids)
+                        .bind("consumer", consumer)
+                        .execute();
+            });
+        } catch (CheckpointStore.FencedException | RuntimeException e) {
             batch.forEach(pending -> pending.written().completeExceptionally(e));
             return;
         }

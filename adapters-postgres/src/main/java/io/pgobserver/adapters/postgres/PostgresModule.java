@@ -7,6 +7,7 @@ import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.port.ParkedEvents;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.spi.Adapter;
 import io.pgobserver.domain.spi.ApplicationDatabase;
@@ -48,6 +49,7 @@ public final class PostgresModule extends AbstractModule implements Adapter {
         bind(CheckpointStore.class).to(JdbiCheckpointStore.class);
         bind(DeadLetters.class).to(JdbiDeadLetters.class);
         bind(Deliveries.class).to(JdbiDeliveries.class);
+        bind(ParkedEvents.class).to(JdbiParkedEvents.class);
         bind(Leadership.class).to(AdvisoryLockLeadership.class);
         bind(CaptureInstaller.class).to(PostgresCaptureInstaller.class);
         bind(ApplicationDatabase.class).to(PooledApplicationDatabase.class);

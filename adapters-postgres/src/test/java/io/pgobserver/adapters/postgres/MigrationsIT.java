@@ -27,11 +27,11 @@ class MigrationsIT {
         Database second = TestPostgres.startedDatabase(settings);
         try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement()) {
             assertThat(strings(statement, "select version from pgobserver.flyway_schema_history "
-                    + "where success and version is not null order by installed_rank")).containsExactly("1", "2");
+                    + "where success and version is not null order by installed_rank")).containsExactly("1", "2", "4");
             assertThat(strings(statement, "select table_name from information_schema.tables "
                     + "where table_schema = 'pgobserver' order by 1"))
                     .containsExactly("batches", "change_log", "checkpoints", "dead_letters", "deliveries",
-                            "flyway_schema_history");
+                            "flyway_schema_history", "parked_events");
             assertThat(strings(statement, "select proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
                     + "where nspname = 'pgobserver' order by 1")).containsExactly("capture", "notify_listeners");
             assertThat(strings(statement, "select count(*) from pg_tables where schemaname = 'public'"))

@@ -222,7 +222,9 @@ public final class ConfigLoader {
         int maxPending = node.integer("max_pending", Math.max(d.maxPending(), maxInFlight), 1, 10_000_000);
         Duration checkpoint = node.duration("checkpoint_interval", d.checkpointInterval());
         Duration retention = node.duration("retention", null);
-        return new ListenerSettings(consumer, batchSize, poll, maxInFlight, maxPending, checkpoint, retention);
+        Duration parkAfter = node.duration("park_after", d.parkAfter());
+        return new ListenerSettings(consumer, batchSize, poll, maxInFlight, maxPending, checkpoint, retention,
+                parkAfter);
     }
 
     /** The core's keys of {@code tracing:}: whether it is on, and which spans the use cases create. */

@@ -18,6 +18,7 @@ import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.port.ParkedEvents;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.trace.Tracer;
@@ -94,9 +95,10 @@ public final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    EventPipeline eventPipeline(ChangeSource source, CheckpointStore checkpoints, Leadership leadership,
-                                ProcessEvent processEvent, Metrics metrics, Sleeper sleeper) {
-        return new EventPipeline(source, checkpoints, leadership, processEvent, metrics, config.listener(), sleeper);
+    EventPipeline eventPipeline(ChangeSource source, CheckpointStore checkpoints, ParkedEvents parked,
+                                Leadership leadership, ProcessEvent processEvent, Metrics metrics, Sleeper sleeper) {
+        return new EventPipeline(source, checkpoints, parked, leadership, processEvent, metrics, config.listener(),
+                sleeper);
     }
 
     @Provides

@@ -12,6 +12,7 @@ import io.pgobserver.domain.testing.InMemoryChangeSource;
 import io.pgobserver.domain.testing.InMemoryCheckpointStore;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
 import io.pgobserver.domain.testing.InMemoryLeadership;
+import io.pgobserver.domain.testing.InMemoryParkedEvents;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -33,7 +34,9 @@ class HealthServerTest {
         ProcessEvent process = new ProcessEvent("health", Tracer.noop(), Tracer.noop(),
                 TracingSettings.defaults(), List.of(), new ActionExecutors(List.of()), new InMemoryDeadLetters(),
                 null, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
-        return new EventPipeline(source, new InMemoryCheckpointStore(), leadership, process, Metrics.NOOP,
+        InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+        return new EventPipeline(source, checkpoints, new InMemoryParkedEvents(checkpoints), leadership, process,
+                Metrics.NOOP,
                 new ListenerSettings("health", 10, Duration.ofMillis(20), 4, 100, null, null), d -> Thread.sleep(5));
     }
 

@@ -15,9 +15,15 @@ import java.util.regex.Pattern;
  *                           included): when reached, reading waits. Bounds the memory a stuck entity holds
  * @param checkpointInterval how often the checkpoint is saved while events flow (batched saves)
  * @param retention          how long processed change_log rows are kept; null keeps them forever
+ * @param parkAfter          how long the checkpoint may wait on one entity's oldest event before that entity is
+ *                           parked (its events move to a durable queue of their own and the stream goes on); it is
+ *                           parked at once when {@code maxPending} is reached while that event is being retried
  */
 public record ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight,
-                               int maxPending, Duration checkpointInterval, Duration retention) {
+                               int maxPending, Duration checkpointInterval, Duration retention, Duration parkAfter) {
+
+    /** The default {@code listener.park_after}. */
+    public static final Duration PARK_AFTER = Duration.ofSeconds(30);
 
     private static final Pattern CONSUMER = Pattern.compile("[A-Za-z0-9_.\\-]{1,63}");
 
@@ -44,6 +50,16 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
         if (retention != null && (retention.isNegative() || retention.isZero())) {
             throw new IllegalArgumentException("listener.retention must be positive, or absent to keep rows");
         }
+        parkAfter = parkAfter == null ? PARK_AFTER : parkAfter;
+        if (parkAfter.isNegative() || parkAfter.isZero()) {
+            throw new IllegalArgumentException("listener.park_after must be positive (e.g. 30s), was " + parkAfter);
+        }
+    }
+
+    /** Settings with the default {@code park_after}. */
+    public ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight, int maxPending,
+                            Duration checkpointInterval, Duration retention) {
+        this(consumer, batchSize, pollInterval, maxInFlight, maxPending, checkpointInterval, retention, PARK_AFTER);
     }
 
     public static ListenerSettings defaults() {

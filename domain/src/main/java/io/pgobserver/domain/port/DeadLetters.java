@@ -10,9 +10,22 @@ public interface DeadLetters {
     /**
      * Stores the letter and, in the same transaction, records its {@link DeadLetter#deliveryKey()} as settled in
      * {@link Deliveries}, so that the event, if it runs again after a crash, does not dead-letter the action a
-     * second time. Returns the letter's id.
+     * second time. Returns the letter's id. Fenced as {@link Deliveries#record(CheckpointStore.Fence,
+     * java.util.Collection)} is: the check and the write are one transaction.
+     *
+     * @param fence the writer's claim, or null for a writer outside the pipeline
+     * @throws CheckpointStore.FencedException when another process claimed the consumer since {@code fence}
      */
-    long add(DeadLetter letter);
+    long add(CheckpointStore.Fence fence, DeadLetter letter) throws CheckpointStore.FencedException;
+
+    /** Stores a letter outside the pipeline (unfenced). */
+    default long add(DeadLetter letter) {
+        try {
+            return add(null, letter);
+        } catch (CheckpointStore.FencedException e) {
+            throw new IllegalStateException("an unfenced write cannot be fenced", e);
+        }
+    }
 
     /** The consumer's letters in id order, oldest first, at most {@code limit}. */
     List<DeadLetter> list(String consumer, int limit);

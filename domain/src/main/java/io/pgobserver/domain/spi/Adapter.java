@@ -42,7 +42,10 @@ public interface Adapter {
     enum Capability {
         /** {@code Tracer} and {@code Metrics}. At most one tracing adapter is installed. */
         TRACING,
-        /** {@code ChangeSource}, {@code CheckpointStore}, {@code DeadLetters}, {@code Deliveries}, {@code Leadership}. */
+        /**
+         * {@code ChangeSource}, {@code CheckpointStore}, {@code DeadLetters}, {@code Deliveries},
+         * {@code ParkedEvents}, {@code Leadership}.
+         */
         CHANGE_SOURCE,
         /** One {@code ActionExecutor} per action type, bound in a Guice multibinder. */
         ACTIONS,

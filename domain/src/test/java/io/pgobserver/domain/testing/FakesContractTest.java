@@ -4,6 +4,7 @@ import io.pgobserver.domain.contract.ChangeSourceContract;
 import io.pgobserver.domain.contract.CheckpointStoreContract;
 import io.pgobserver.domain.contract.DeadLettersContract;
 import io.pgobserver.domain.contract.DeliveriesContract;
+import io.pgobserver.domain.contract.FencedWritesContract;
 import io.pgobserver.domain.contract.LeadershipContract;
 import io.pgobserver.domain.contract.TracerContract;
 import io.pgobserver.domain.port.ChangeSource;
@@ -93,6 +94,17 @@ class FakesContractTest {
         @Override
         protected Deliveries newStore() {
             return new InMemoryDeliveries();
+        }
+    }
+
+    @Nested
+    class FencedWritesTest extends FencedWritesContract {
+        @Override
+        protected Stores newStores() {
+            InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+            InMemoryDeliveries deliveries = new InMemoryDeliveries(checkpoints);
+            return new Stores(checkpoints, new InMemoryParkedEvents(checkpoints), deliveries,
+                    new InMemoryDeadLetters(deliveries));
         }
     }
 

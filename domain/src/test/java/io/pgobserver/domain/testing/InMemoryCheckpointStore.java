@@ -88,6 +88,11 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         return state == null ? 0 : state.batches.size();
     }
 
+    /** Throws as a fenced write would when {@code fence} is no longer the consumer's current claim. */
+    public synchronized void checkFence(Fence fence) throws FencedException {
+        fenced(fence);
+    }
+
     private State fenced(Fence fence) throws FencedException {
         State state = states.get(fence.consumer());
         if (state == null || state.epoch != fence.epoch()) {

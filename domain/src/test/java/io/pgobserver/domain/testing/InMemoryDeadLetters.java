@@ -1,5 +1,6 @@
 package io.pgobserver.domain.testing;
 
+import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
 
@@ -33,13 +34,14 @@ public final class InMemoryDeadLetters implements DeadLetters {
     }
 
     @Override
-    public synchronized long add(DeadLetter letter) {
+    public synchronized long add(CheckpointStore.Fence fence, DeadLetter letter) throws CheckpointStore.FencedException {
         if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new IllegalStateException("dead-letter store unavailable (test)");
         }
+        deliveries.checkFence(fence);
         long id = ids.incrementAndGet();
         letters.put(id, letter.withId(id));
-        deliveries.record(letter.deliveryKey().id());
+        deliveries.record(fence, List.of(letter.deliveryKey().id()));
         return id;
     }
 

@@ -1,5 +1,6 @@
 package io.pgobserver.domain.testing;
 
+import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Deliveries;
 
 import java.util.Collection;
@@ -14,6 +15,17 @@ public final class InMemoryDeliveries implements Deliveries {
     private final Set<String> settled = ConcurrentHashMap.newKeySet();
     private final AtomicInteger lookups = new AtomicInteger();
     private volatile boolean failing;
+    private final InMemoryCheckpointStore fences;
+
+    /** Unfenced: writes under any fence go through. */
+    public InMemoryDeliveries() {
+        this(null);
+    }
+
+    /** Fenced by the fake checkpoint store's epochs, as the real store is by the checkpoints table. */
+    public InMemoryDeliveries(InMemoryCheckpointStore fences) {
+        this.fences = fences;
+    }
 
     @Override
     public Set<String> settled(Collection<String> deliveryIds) {
@@ -29,9 +41,18 @@ public final class InMemoryDeliveries implements Deliveries {
     }
 
     @Override
-    public void record(String deliveryId) {
+    public synchronized void record(CheckpointStore.Fence fence, Collection<String> deliveryIds)
+            throws CheckpointStore.FencedException {
         fail();
-        settled.add(deliveryId);
+        checkFence(fence);
+        settled.addAll(deliveryIds);
+    }
+
+    /** Throws as a fenced write would when {@code fence} is no longer its consumer's claim. */
+    void checkFence(CheckpointStore.Fence fence) throws CheckpointStore.FencedException {
+        if (fence != null && fences != null) {
+            fences.checkFence(fence);
+        }
     }
 
     /** While true, every call fails as an unreachable database would. */

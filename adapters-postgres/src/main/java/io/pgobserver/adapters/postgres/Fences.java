@@ -1,0 +1,44 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.port.CheckpointStore;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The epoch check that every write of a consumer's active process makes in its own transaction. The check takes a
+ * share lock on the consumer's checkpoint row, so a process claiming the consumer (which updates that row) waits
+ * until the write has committed: a write is either before the claim, under the old epoch, or refused.
+ */
+final class Fences {
+
+    private static final String HOLD = """
+            select 1 from pgobserver.checkpoints where consumer = :consumer and epoch = :epoch for share
+            """;
+
+    private Fences() {
+    }
+
+    /**
+     * Holds the fence for the rest of the transaction; a null fence (a writer outside the pipeline) holds nothing.
+     *
+     * @throws CheckpointStore.FencedException when another process claimed the consumer since {@code fence}
+     */
+    static void hold(Handle handle, CheckpointStore.Fence fence) throws CheckpointStore.FencedException {
+        if (fence == null) {
+            return;
+        }
+        boolean current = handle.createQuery(HOLD)
+                .bind("consumer", fence.consumer())
+                .bind("epoch", fence.epoch())
+                .mapTo(Integer.class)
+                .findOne()
+                .isPresent();
+        if (!current) {
+            throw fenced(fence);
+        }
+    }
+
+    static CheckpointStore.FencedException fenced(CheckpointStore.Fence fence) {
+        return new CheckpointStore.FencedException("consumer '" + fence.consumer() + "' was claimed by another "
+                + "process since epoch " + fence.epoch() + ": this process must stop dispatching and writing");
+    }
+}

@@ -1,0 +1,89 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.Tracer;
+
+import java.time.Clock;
+
+import static io.pgobserver.application.SpanNames.DEAD_LETTERED;
+import static io.pgobserver.application.SpanNames.OBSERVER;
+
+/**
+ * Gives up on one action (or one condition, or a whole event) for good: stores the dead letter, which settles its
+ * delivery key in the same transaction, traced as {@code dead_letter}. The write is retried alone until it is
+ * stored, so the event's delivered actions never run again for it; it stops only when the event may no longer run
+ * (the event is then not done), and it is fenced by the event's claim.
+ */
+final class DeadLettering {
+
+    private static final System.Logger LOG = System.getLogger(DeadLettering.class.getName());
+
+    /** What a dead letter is about. */
+    record Subject(String observer, int actionIndex, String actionKey, String actionType) {
+    }
+
+    private final String consumer;
+    private final DeadLetters deadLetters;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    DeadLettering(String consumer, DeadLetters deadLetters, Metrics metrics, Clock clock, Sleeper sleeper) {
+        this.consumer = consumer;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
+    /**
+     * Stores the letter.
+     *
+     * @throws InterruptedException when the event may no longer run before the letter was stored, or another process
+     *                              claimed the consumer (the event is then not done)
+     */
+    void write(Tracer t, Span parent, ChangeEvent event, Subject subject, String error, int attempts,
+               EventCompletion completion) throws InterruptedException {
+        DeadLetter letter = new DeadLetter(0, consumer, event, subject.observer(), subject.actionIndex(),
+                subject.actionKey(), subject.actionType(), error, attempts, clock.instant());
+        Span span = t.startSpan(SpanNames.DEAD_LETTER, parent, SpanKind.INTERNAL, Tracer.Component.DLQ);
+        long id;
+        try {
+            id = Retry.untilDone("event " + event.id() + ", observer " + subject.observer()
+                    + ": cannot store the dead letter (retrying the write alone)", () -> {
+                try {
+                    return deadLetters.add(completion.fence(), letter);
+                } catch (CheckpointStore.FencedException e) {
+                    throw new Retry.GiveUp(e.getMessage(), e);
+                } catch (RuntimeException e) {
+                    span.recordError("dead-letter store unavailable: " + e.getMessage(), e);
+                    throw e;
+                }
+            }, completion::cancelled, sleeper, null);
+            if (span.isRecording()) {
+                span.setAttribute(OBSERVER, subject.observer())
+                        .setAttribute(SpanNames.ACTION_TYPE, subject.actionType())
+                        .setAttribute(SpanNames.ATTEMPT, attempts)
+                        .setAttribute(SpanNames.DEAD_LETTER_ID, id);
+            }
+        } catch (Retry.GiveUp e) {
+            completion.fenced(e.getMessage());
+            throw new InterruptedException("dead letter not stored: " + e.getMessage());
+        } finally {
+            span.end();
+        }
+        metrics.deadLettered(subject.observer(), subject.actionType());
+        if (parent.isRecording()) {
+            parent.setAttribute(DEAD_LETTERED, true);
+        }
+        LOG.log(System.Logger.Level.WARNING, "event " + event.id() + " (" + event.entityType() + " "
+                + event.entityId() + "), observer " + subject.observer() + ": " + subject.actionType()
+                + " dead-lettered after " + attempts + " attempt(s): " + error);
+    }
+}

@@ -1,0 +1,90 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.Deliveries;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the pipeline remembers of settled actions, so that an event run again (after a restart, a failed attempt, or
+ * parking) repeats none of its delivered actions. Reads wait out a failing store (guessing "not delivered" would
+ * repeat actions, guessing "delivered" would lose them); writes are kept and retried until durable, before the event
+ * counts as done, so the duplicate bound survives database faults. Both stop when the event may no longer run.
+ */
+final class DeliveryRecords {
+
+    private final Deliveries deliveries;
+    private final Sleeper sleeper;
+
+    /** @param deliveries the delivery log, or null to keep no records (every action runs again on redelivery) */
+    DeliveryRecords(Deliveries deliveries, Sleeper sleeper) {
+        this.deliveries = deliveries;
+        this.sleeper = sleeper;
+    }
+
+    boolean enabled() {
+        return deliveries != null;
+    }
+
+    /** Of these ids, the ones settled; empty without a delivery log. */
+    Set<String> settled(List<String> ids, EventCompletion completion) throws InterruptedException {
+        if (deliveries == null || ids.isEmpty()) {
+            return Set.of();
+        }
+        return Retry.untilDone("cannot read delivery records", () -> deliveries.settled(ids), completion::cancelled,
+                sleeper, null);
+    }
+
+    /**
+     * Writes the records of delivered actions, retrying until they are durable.
+     *
+     * @throws InterruptedException when the event may no longer run first (it is then not done, and runs again)
+     * @throws CheckpointStore.FencedException when another process claimed the consumer
+     */
+    void remember(Collection<String> ids, EventCompletion completion)
+            throws InterruptedException, CheckpointStore.FencedException {
+        if (deliveries == null || ids.isEmpty()) {
+            return;
+        }
+        try {
+            Retry.untilDone("cannot write delivery records", () -> {
+                try {
+                    deliveries.record(completion.fence(), ids);
+                    return null;
+                } catch (CheckpointStore.FencedException e) {
+                    throw new Fenced(e);
+                }
+            }, completion::cancelled, sleeper, null);
+        } catch (Fenced e) {
+            throw e.cause;
+        }
+    }
+
+    /**
+     * One attempt to write the records of an event cut short: the delivered actions are facts, and a record now saves
+     * repeating them. A failure here only costs that repeat.
+     */
+    void rememberOnce(Collection<String> ids, EventCompletion completion) {
+        if (deliveries == null || ids.isEmpty()) {
+            return;
+        }
+        try {
+            deliveries.record(completion.fence(), ids);
+        } catch (CheckpointStore.FencedException | RuntimeException e) {
+            System.getLogger(DeliveryRecords.class.getName()).log(System.Logger.Level.DEBUG,
+                    () -> "delivery records of an event cut short not written: " + e.getMessage());
+        }
+    }
+
+    private static final class Fenced extends Retry.GiveUp {
+        private static final long serialVersionUID = 1L;
+        private final transient CheckpointStore.FencedException cause;
+
+        Fenced(CheckpointStore.FencedException cause) {
+            super(cause.getMessage(), cause);
+            this.cause = cause;
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.ParkedEvents;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static java.lang.System.Logger.Level.INFO;
+
+/**
+ * Parked entities during one term: a stuck entity's events wait durably in {@link ParkedEvents}, in order, while
+ * the stream and the checkpoint move on; its own drainer runs them, oldest first, with the usual retries and dead
+ * letters, and gives the entity back to the stream once its queue is empty.
+ *
+ * <p>Events handed over by {@link Lanes} (the parked entity's unfinished events, then every later one) are written
+ * by one writer thread in groups; only once durable are they done for the checkpoint. A drainer consults delivery
+ * records for every event it runs (a parked event may have run in part before), so nothing that was delivered runs
+ * twice. Every write is fenced by the term's claim; a fenced write ends the term.
+ */
+final class ParkingLot implements Lanes.Parked {
+
+    private static final System.Logger LOG = System.getLogger(ParkingLot.class.getName());
+    private static final int HEAD = 64;
+    private static final int WRITE_GROUP = 500;
+
+    /** Runs one event until it is done (or dead-lettered); throws InterruptedException when stopped. */
+    interface Runner {
+        void run(ChangeEvent event, EventCompletion completion) throws InterruptedException;
+    }
+
+    private record Handed(String entity, Lanes.Item item) {
+    }
+
+    private final ParkedEvents store;
+    private final CheckpointStore.Fence fence;
+    private final Lanes lanes;
+    private final Runner runner;
+    private final Sleeper sleeper;
+    private final Runnable onFenced;
+    private final BooleanSupplier termOver;
+    private final LinkedBlockingQueue<Handed> handedOver = new LinkedBlockingQueue<>();
+    private final Map<String, AtomicInteger> unwritten = new ConcurrentHashMap<>();
+    private final Map<String, Thread> drainers = new ConcurrentHashMap<>();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopped;
+
+    ParkingLot(ParkedEvents store, CheckpointStore.Fence fence, Lanes lanes, Runner runner, Sleeper sleeper,
+               Runnable onFenced, BooleanSupplier termOver) {
+        this.store = store;
+        this.fence = fence;
+        this.lanes = lanes;
+        this.runner = runner;
+        this.sleeper = sleeper;
+        this.onFenced = onFenced;
+        this.termOver = termOver;
+    }
+
+    /**
+     * Takes up the entities an earlier term left parked: their lanes start parked, so that the stream's events of
+     * those entities queue behind what is parked, and their drainers start. Runs before anything is dispatched.
+     */
+    void resume() throws InterruptedException {
+        Map<String, Long> parked = Retry.untilDone("cannot load the parked entities", () ->
+                store.entities(fence.consumer()), this::over, sleeper, null);
+        for (Map.Entry<String, Long> entity : parked.entrySet()) {
+            lanes.parkedAlready(entity.getKey());
+            LOG.log(INFO, "entity " + readable(entity.getKey()) + " is parked with " + entity.getValue()
+                    + " event(s); draining them before its new events");
+            startDrainer(entity.getKey());
+        }
+        start("pgobserver-park-writer", this::writeHandedOver);
+    }
+
+    /** Called by {@link Lanes} under the entity's lane lock: queues the events for the writer, never waits. */
+    @Override
+    public void take(String entity, List<Lanes.Item> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        unwritten.computeIfAbsent(entity, e -> new AtomicInteger()).addAndGet(events.size());
+        for (Lanes.Item item : events) {
+            handedOver.add(new Handed(entity, item));
+        }
+    }
+
+    /** Entities parked now. */
+    int parkedEntities() {
+        return drainers.size();
+    }
+
+    /** Stops the writer and the drainers; what they did not finish stays parked for the next term. */
+    void stop() {
+        stopped = true;
+        for (Thread thread : threads) {
+            thread.interrupt();
+        }
+    }
+
+    private boolean over() {
+        return stopped || termOver.getAsBoolean();
+    }
+
+    /** The writer: makes handed-over events durable in groups, in order per entity, then done for the checkpoint. */
+    private void writeHandedOver() {
+        try {
+            while (!over()) {
+                List<Handed> group = new ArrayList<>();
+                group.add(handedOver.take());
+                handedOver.drainTo(group, WRITE_GROUP - 1);
+                Map<String, List<Lanes.Item>> byEntity = new LinkedHashMap<>();
+                for (Handed handed : group) {
+                    byEntity.computeIfAbsent(handed.entity(), e -> new ArrayList<>()).add(handed.item());
+                }
+                for (Map.Entry<String, List<Lanes.Item>> entity : byEntity.entrySet()) {
+                    write(entity.getKey(), entity.getValue());
+                }
+            }
+        } catch (InterruptedException e) {
+            // The term is over: handed-over events not yet written are not done, and are read again.
+        } catch (FencedWrite e) {
+            onFenced.run();
+        }
+    }
+
+    private void write(String entity, List<Lanes.Item> items) throws InterruptedException {
+        List<ChangeEvent> events = new ArrayList<>(items.size());
+        for (Lanes.Item item : items) {
+            events.add(item.event());
+        }
+        fenced(() -> {
+            store.park(fence, entity, events);
+            return null;
+        }, "cannot park " + events.size() + " event(s) of entity " + readable(entity));
+        for (Lanes.Item item : items) {
+            EventCompletion.CheckpointSave.runLogged(item.ticket().done());
+        }
+        unwritten.get(entity).addAndGet(-items.size());
+        startDrainer(entity);
+    }
+
+    private void startDrainer(String entity) {
+        drainers.computeIfAbsent(entity, e -> {
+            LOG.log(INFO, "entity " + readable(e) + " parked: its events wait in pgobserver.parked_events and run "
+                    + "in order while the stream goes on");
+            return start("pgobserver-drain-", () -> drain(e));
+        });
+    }
+
+    /** One parked entity's drainer: runs its queue head first, removes what is done, unparks it when empty. */
+    private void drain(String entity) {
+        EventCompletion parkedRun = new EventCompletion() {
+            @Override
+            public boolean mayHaveRun() {
+                return true; // parked events may have run in part before they were parked
+            }
+
+            @Override
+            public boolean cancelled() {
+                return over();
+            }
+
+            @Override
+            public CheckpointSave done() {
+                return null; // parked events were done for the checkpoint when they were parked
+            }
+
+            @Override
+            public CheckpointStore.Fence fence() {
+                return fence;
+            }
+
+            @Override
+            public void fenced(String why) {
+                onFenced.run();
+            }
+        };
+        try {
+            while (!over()) {
+                List<ChangeEvent> head = Retry.untilDone("cannot read the parked events of " + readable(entity),
+                        () -> store.head(fence.consumer(), entity, HEAD), this::over, sleeper, null);
+                if (head.isEmpty()) {
+                    AtomicInteger pending = unwritten.get(entity);
+                    // Under the entity's lane lock: a park of the entity right after must start a new drainer.
+                    if (lanes.unparkIfIdle(entity, () -> {
+                        boolean drained = pending == null || pending.get() == 0;
+                        if (drained) {
+                            drainers.remove(entity);
+                        }
+                        return drained;
+                    })) {
+                        LOG.log(INFO, "entity " + readable(entity) + " drained its parked events; back in the stream");
+                        return;
+                    }
+                    sleeper.sleep(Duration.ofMillis(20)); // the writer is making newer events durable
+                    continue;
+                }
+                for (ChangeEvent event : head) {
+                    runWithinPlace(event, parkedRun);
+                    fenced(() -> {
+                        store.remove(fence, entity, event.position().offset());
+                        return null;
+                    }, "cannot take event " + event.id() + " off the parked queue");
+                }
+            }
+        } catch (InterruptedException e) {
+            // The term is over: the queue stays parked for the next term.
+        } catch (FencedWrite e) {
+            onFenced.run();
+        } finally {
+            drainers.remove(entity, Thread.currentThread()); // a drainer stopped early: resumed by the next term
+        }
+    }
+
+    private void runWithinPlace(ChangeEvent event, EventCompletion completion) throws InterruptedException {
+        lanes.permits().acquire();
+        try {
+            runner.run(event, completion);
+        } finally {
+            lanes.permits().release();
+        }
+    }
+
+    /** A store write retried while the database fails; a fenced one ends the term. */
+    private <T> T fenced(FencedCall<T> call, String what) throws InterruptedException {
+        return Retry.untilDone(what, () -> {
+            try {
+                return call.call();
+            } catch (CheckpointStore.FencedException e) {
+                throw new FencedWrite(e);
+            }
+        }, this::over, sleeper, null);
+    }
+
+    private interface FencedCall<T> {
+        T call() throws CheckpointStore.FencedException;
+    }
+
+    /** A fenced write, carried through {@link Retry} to end the term. */
+    private static final class FencedWrite extends Retry.GiveUp {
+        private static final long serialVersionUID = 1L;
+
+        FencedWrite(CheckpointStore.FencedException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private Thread start(String name, Runnable body) {
+        Thread thread = Thread.ofVirtual().name(name).unstarted(() -> {
+            try {
+                body.run();
+            } finally {
+                threads.remove(Thread.currentThread());
+            }
+        });
+        threads.add(thread);
+        thread.start();
+        return thread;
+    }
+
+    /** An entity key as people read it: "public.orders 42". */
+    static String readable(String entity) {
+        return entity.replace('\u0000', ' ');
+    }
+}

@@ -1,0 +1,85 @@
+package io.pgobserver.domain.testing;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.ParkedEvents;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The in-memory fake of {@link ParkedEvents}, fenced by the fake checkpoint store's epochs as the real one is. */
+public final class InMemoryParkedEvents implements ParkedEvents {
+
+    private final InMemoryCheckpointStore checkpoints;
+    private final Map<String, Map<String, List<ChangeEvent>>> queues = new LinkedHashMap<>();
+    private int parkCalls;
+    private boolean failing;
+
+    public InMemoryParkedEvents(InMemoryCheckpointStore checkpoints) {
+        this.checkpoints = checkpoints;
+    }
+
+    @Override
+    public synchronized void park(CheckpointStore.Fence fence, String entity, List<ChangeEvent> events)
+            throws CheckpointStore.FencedException {
+        fail();
+        checkpoints.checkFence(fence);
+        parkCalls++;
+        List<ChangeEvent> queue = queues.computeIfAbsent(fence.consumer(), c -> new LinkedHashMap<>())
+                .computeIfAbsent(entity, e -> new ArrayList<>());
+        for (ChangeEvent event : events) {
+            long offset = event.position().offset();
+            if (queue.stream().noneMatch(e -> e.position().offset() == offset)) {
+                queue.add(event);
+            }
+        }
+    }
+
+    @Override
+    public synchronized List<ChangeEvent> head(String consumer, String entity, int limit) {
+        fail();
+        List<ChangeEvent> queue = queues.getOrDefault(consumer, Map.of()).getOrDefault(entity, List.of());
+        return List.copyOf(queue.subList(0, Math.min(limit, queue.size())));
+    }
+
+    @Override
+    public synchronized void remove(CheckpointStore.Fence fence, String entity, long offset)
+            throws CheckpointStore.FencedException {
+        fail();
+        checkpoints.checkFence(fence);
+        Map<String, List<ChangeEvent>> entities = queues.getOrDefault(fence.consumer(), Map.of());
+        List<ChangeEvent> queue = entities.get(entity);
+        if (queue != null) {
+            queue.removeIf(e -> e.position().offset() == offset);
+            if (queue.isEmpty()) {
+                entities.remove(entity);
+            }
+        }
+    }
+
+    @Override
+    public synchronized Map<String, Long> entities(String consumer) {
+        fail();
+        Map<String, Long> counts = new LinkedHashMap<>();
+        queues.getOrDefault(consumer, Map.of()).forEach((entity, queue) -> counts.put(entity, (long) queue.size()));
+        return counts;
+    }
+
+    /** How many park writes were made. */
+    public synchronized int parkCalls() {
+        return parkCalls;
+    }
+
+    /** While true, every call fails as an unreachable database would. */
+    public synchronized void setFailing(boolean failing) {
+        this.failing = failing;
+    }
+
+    private void fail() {
+        if (failing) {
+            throw new IllegalStateException("parked events unavailable (test)");
+        }
+    }
+}
