@@ -3,6 +3,8 @@ package io.pgobserver.application;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Checkpoint;
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.observer.Ordering;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Leadership;
@@ -94,7 +96,8 @@ public final class EventPipeline {
             lostLock = "lost the consumer's lock (its database session ended); taking it again";
             self[0].cancel("lost the consumer's lock");
         });
-        Term current = new Term(source, checkpoints, parked, metrics, settings, held, this::runUntilDone);
+        Term current = new Term(source, checkpoints, parked, metrics, settings, held, this::runUntilDone,
+                this::laneKey);
         self[0] = current;
         held.start(settings.consumer());
         try {
@@ -142,6 +145,24 @@ public final class EventPipeline {
                 sleeper.sleep(wait);
             }
         }
+    }
+
+    /**
+     * Which lane runs the event: its entity's, where one entity's events run one after another in commit order; or,
+     * when every observer that watches it says {@code ordering: none}, a lane of its own, so that nothing waits for
+     * it and it waits for nothing (and, stuck, is parked alone).
+     */
+    private String laneKey(ChangeEvent event) {
+        boolean watched = false;
+        for (Observer observer : processEvent.observers()) {
+            if (observer.watches(event)) {
+                if (observer.ordering() == Ordering.ENTITY) {
+                    return event.orderingKey();
+                }
+                watched = true;
+            }
+        }
+        return watched ? event.orderingKey() + '\u0000' + event.position().offset() : event.orderingKey();
     }
 
     /**

@@ -83,23 +83,26 @@ final class Lanes {
         return permits;
     }
 
-    /** Hands the event to its entity's lane, or to the parking lot when the entity is parked. Never waits. */
-    void submit(ChangeEvent event, Progress.Ticket ticket) {
+    /**
+     * Hands the event to the lane {@code key} names (its entity's, or its own when no observer needs order), or to
+     * the parking lot when that lane is parked. Never waits.
+     */
+    void submit(String key, ChangeEvent event, Progress.Ticket ticket) {
         if (cancelled) {
             return;
         }
         Item item = new Item(event, ticket);
         changeUnfinished(1);
-        lanes.compute(event.orderingKey(), (key, lane) -> {
+        lanes.compute(key, (k, lane) -> {
             if (lane == null) {
                 Lane fresh = new Lane();
                 fresh.current = item;
-                fresh.thread = threads.newThread(() -> drain(key, fresh, item));
+                fresh.thread = threads.newThread(() -> drain(k, fresh, item));
                 fresh.thread.start();
                 return fresh;
             }
             if (lane.parked) {
-                parked.take(key, List.of(item));
+                parked.take(k, List.of(item));
                 changeUnfinished(-1);
             } else {
                 lane.queue.addLast(item);

@@ -8,7 +8,9 @@ import java.util.function.LongSupplier;
 /**
  * How long this process may go on dispatching without hearing from the lock: the lease. A watch thread confirms
  * {@link Leadership#isHeld()} every {@link #CHECK_EVERY}; a process whose last confirmation is older than
- * {@link #LEASE} (its lock's session died, or the database stopped answering) dispatches nothing more.
+ * {@link #LEASE} (its lock's session died, or the database stopped answering) dispatches nothing more. A check
+ * that fails without an answer (it timed out on a slow database) confirms nothing and ends nothing: the next check
+ * asks again, and only a lease gone by without a confirmation, or a clear "not held", ends the term.
  *
  * <p>The other half is in {@link EventPipeline}: a process that has just taken the lock waits one lease
  * before it dispatches, by which time any earlier holder's lease has run out. Together they keep one entity from
@@ -58,24 +60,34 @@ final class LeaderLease {
     }
 
     private void watchLock() {
+        String unanswered = null;
         try {
             while (!lost) {
-                // Several confirmations per lease, so that one slow answer does not end it.
+                // Several confirmations per lease, so that one slow or failed check does not end it.
                 Thread.sleep(Duration.ofNanos(leaseNanos / 6));
                 long asked = nanoClock.getAsLong();
-                if (leadership.isHeld()) {
-                    confirmedAtNanos = asked;
-                } else {
-                    expire("the consumer's lock is no longer held");
+                try {
+                    if (leadership.isHeld()) {
+                        confirmedAtNanos = asked;
+                        unanswered = null;
+                    } else {
+                        expire("the consumer's lock is no longer held");
+                    }
+                } catch (RuntimeException e) {
+                    // No answer is not a "no": the lock may well still be ours. Ask again; only the lease decides.
+                    if (unanswered == null) {
+                        LOG.log(System.Logger.Level.WARNING, "the lock check did not answer (" + e.getMessage()
+                                + "); asking again within the lease");
+                    }
+                    unanswered = e.getMessage();
                 }
                 if (!valid()) {
-                    expire("the lock was not confirmed for " + leaseNanos / 1_000_000 + " ms");
+                    expire("the lock was not confirmed for " + leaseNanos / 1_000_000 + " ms"
+                            + (unanswered == null ? "" : " (last check: " + unanswered + ")"));
                 }
             }
         } catch (InterruptedException e) {
             // The term ended.
-        } catch (RuntimeException e) {
-            expire("checking the lock failed: " + e.getMessage());
         }
     }
 

@@ -138,10 +138,12 @@ final class Progress {
         }
     }
 
-    /** Registers an event of {@code batch}, read in stream order, before it is handed to a worker. */
-    Ticket register(long batch, ChangeEvent event, Cancellation cancellation) {
-        Entry entry = new Entry(batch, event.position().offset(), false, event.orderingKey(),
-                nanoClock.getAsLong());
+    /**
+     * Registers an event of {@code batch}, read in stream order, before it is handed to the lane {@code lane} (the
+     * one parked, should it hold the checkpoint back).
+     */
+    Ticket register(long batch, ChangeEvent event, String lane, Cancellation cancellation) {
+        Entry entry = new Entry(batch, event.position().offset(), false, lane, nanoClock.getAsLong());
         lock.lock();
         try {
             pending.addLast(entry);

@@ -12,6 +12,7 @@ import io.pgobserver.domain.port.ParkedEvents;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +45,7 @@ final class Term {
     private final LeaderLease lease;
     private final Lanes lanes;
     private final ParkingLot.Runner runner;
+    private final Function<ChangeEvent, String> laneKey;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile boolean cancelled;
     private volatile String problem;
@@ -53,7 +55,7 @@ final class Term {
     private final Sleeper pause = wait -> stopping.await(wait.toNanos(), TimeUnit.NANOSECONDS);
 
     Term(ChangeSource source, CheckpointStore store, ParkedEvents parked, Metrics metrics, ListenerSettings settings,
-         LeaderLease lease, ParkingLot.Runner runner) {
+         LeaderLease lease, ParkingLot.Runner runner, Function<ChangeEvent, String> laneKey) {
         this.consumer = settings.consumer();
         this.source = source;
         this.store = store;
@@ -62,6 +64,7 @@ final class Term {
         this.settings = settings;
         this.lease = lease;
         this.runner = runner;
+        this.laneKey = laneKey;
         this.lanes = new Lanes(settings.maxInFlight(), runner::run, "pgobserver-event-");
     }
 
@@ -158,7 +161,8 @@ final class Term {
                     if (!awaitRoom(current)) {
                         return false;
                     }
-                    lanes.submit(event, current.register(batch.seq(), event, this::cancelled));
+                    String lane = laneKey.apply(event);
+                    lanes.submit(lane, event, current.register(batch.seq(), event, lane, this::cancelled));
                 }
                 parkIfStuck(current);
             }

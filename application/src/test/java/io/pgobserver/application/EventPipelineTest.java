@@ -8,6 +8,7 @@ import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.event.Position;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.observer.Ordering;
 import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
@@ -86,6 +87,7 @@ class EventPipelineTest {
         final AtomicInteger executions = new AtomicInteger();
         volatile String blockEntity;
         volatile String failEntity;
+        volatile Object failN;
         volatile boolean failing;
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch blocked = new CountDownLatch(1);
@@ -109,7 +111,8 @@ class EventPipelineTest {
                     blocked.countDown();
                     release.await();
                 }
-                if (failing || event.entityId().equals(failEntity)) {
+                if (failing || event.entityId().equals(failEntity)
+                        || (failN != null && failN.equals(event.after().get("n")))) {
                     Thread.sleep(5);
                     return ActionResult.Failure.transientFailure("HTTP 503", null);
                 }
@@ -139,9 +142,16 @@ class EventPipelineTest {
 
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
                                 InMemoryLeadership leadership, Duration parkAfter, Condition condition) {
+        return start(executor, maxInFlight, maxPending, leadership, parkAfter, condition, Ordering.ENTITY);
+    }
+
+    private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
+                                InMemoryLeadership leadership, Duration parkAfter, Condition condition,
+                                Ordering ordering) {
         Observer observer = new Observer("all", "public.orders", null, "", condition,
-                List.of(new WebhookAction(URI.create("http://localhost:1/h"), null)),
-                new io.pgobserver.domain.observer.RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMillis(20)));
+                List.of(new WebhookAction(URI.create("http://localhost:1/h"), null)), List.of("webhook-0"),
+                new io.pgobserver.domain.observer.RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMillis(20)),
+                ordering);
         ProcessEvent process = new ProcessEvent("test", new RecordingTracer(), new RecordingTracer(),
                 TracingSettings.defaults(), List.of(observer), new ActionExecutors(List.of(executor)),
                 deadLetters, deliveries, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
@@ -325,6 +335,25 @@ class EventPipelineTest {
     }
 
     @Test
+    void withOrderingNoneAFailingEventHoldsBackNothingNotEvenItsOwnEntity() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.failN = 2L;
+        for (int i = 1; i <= 20; i++) {
+            append("a", i);
+        }
+        start(executor, 4, 100, new InMemoryLeadership(lock), Duration.ofMillis(300), Condition.ALWAYS,
+                Ordering.NONE);
+        await("every other event of the entity ran", () -> executor.executions.get() == 19);
+        await("the failing event alone was parked and the checkpoint passed the batch", () ->
+                parked.entities("test").size() == 1
+                        && checkpoints.load("test").orElseThrow().checkpoint().equals(new Checkpoint(2, 0)));
+        assertThat(parked.entities("test").keySet().iterator().next()).startsWith("public.orders\u0000a\u0000");
+        executor.failN = null;
+        await("it ran once its receiver recovered", () -> executor.afterValues.contains(2L));
+        await("nothing is parked", () -> parked.entities("test").isEmpty());
+    }
+
+    @Test
     void losingTheLockWhileTheReaderIsHeldBackEndsTheTermAndItCompetesAgain() throws Exception {
         // max_pending full behind a blocked (not failing) event, park_after far away: the reader waits for room.
         RecordingExecutor executor = new RecordingExecutor();
@@ -343,6 +372,33 @@ class EventPipelineTest {
         executor.release.countDown();
         await("it competed for the lock again, led, and ran everything", () -> pipeline.isActive()
                 && executor.executions.get() >= 201);
+    }
+
+    @Test
+    void lockChecksWithoutAnAnswerForLessThanTheLeaseEndNothingLongerOnesEndTheTerm() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        InMemoryLeadership leadership = new InMemoryLeadership(lock);
+        EventPipeline pipeline = start(executor, 4, 100, leadership);
+        append("a", 1);
+        await("it leads and works", () -> executor.executions.get() == 1);
+        long epoch = checkpoints.load("test").orElseThrow().epoch();
+
+        // Checks every 50 ms; a 300 ms lease; 100 ms without answers is two unanswered checks.
+        for (int i = 0; i < 5; i++) {
+            leadership.stopAnswering(Duration.ofMillis(100));
+            Thread.sleep(250);
+        }
+        append("a", 2);
+        await("it went on working", () -> executor.executions.get() == 2);
+        assertThat(checkpoints.load("test").orElseThrow().epoch()).as("no new term was claimed").isEqualTo(epoch);
+        assertThat(pipeline.isActive()).isTrue();
+
+        leadership.stopAnswering(Duration.ofMillis(1500));
+        await("the lease ran out and the term ended", () -> !pipeline.isActive());
+        await("it led again once the checks answered", () -> pipeline.isActive()
+                && checkpoints.load("test").orElseThrow().epoch() > epoch);
+        append("a", 3);
+        await("and works", () -> executor.executions.get() == 3);
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.observer.WebhookAction;
+import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.trace.TraceContext;
@@ -80,7 +81,7 @@ final class Fixtures {
     /** The benchmarks' actions never fail: a dead letter means the set-up is wrong, so it stops the run. */
     static final DeadLetters NO_DEAD_LETTERS = new DeadLetters() {
         @Override
-        public long add(DeadLetter letter) {
+        public long add(CheckpointStore.Fence fence, DeadLetter letter) {
             throw new IllegalStateException("benchmark action dead-lettered: " + letter.error());
         }
 

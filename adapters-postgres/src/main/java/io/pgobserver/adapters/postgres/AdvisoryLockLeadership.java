@@ -101,7 +101,11 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
         }
     }
 
-    /** Checks with the server: false when the session is gone, or holds the lock no longer. */
+    /**
+     * Checks with the server: false when the session is gone, or holds the lock no longer. A check the server did not
+     * answer in time (a slow database, not a dead session) says nothing either way: it throws, the session and its
+     * lock stay, and the caller asks again within its lease. Closing the session there would give the lock away.
+     */
     @Override
     public boolean isHeld() {
         synchronized (lock) {
@@ -114,9 +118,22 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                     lostLeadership("the lock is no longer held by this session");
                 }
             } catch (SQLException e) {
+                if (unanswered(e)) {
+                    throw new IllegalStateException("the lock check got no answer within "
+                            + VALIDATION_TIMEOUT_SECONDS + " s: " + Database.rootMessage(e), e);
+                }
                 lostLeadership("its PostgreSQL session is gone, and the lock with it (" + Database.rootMessage(e) + ")");
             }
             return held;
+        }
+    }
+
+    /** A check cancelled by its own timeout, on a session that is still open. */
+    private boolean unanswered(SQLException e) {
+        try {
+            return "57014".equals(e.getSQLState()) && connection != null && !connection.isClosed();
+        } catch (SQLException closed) {
+            return false;
         }
     }
 

@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * Parked entities' queues in {@code pgobserver.parked_events}, whole events in order ({@code seq}), one queue per
- * consumer and entity (entity type and id: the event's ordering key). Every write holds the consumer's fence in its
- * own transaction ({@link Fences}).
+ * consumer and lane (the pipeline's name for it: an entity's ordering key, or one event's). Every write holds the
+ * consumer's fence in its own transaction ({@link Fences}).
  */
 @Singleton
 final class JdbiParkedEvents implements ParkedEvents {
@@ -25,9 +25,9 @@ final class JdbiParkedEvents implements ParkedEvents {
             """;
 
     private static final String INSERT = """
-            insert into pgobserver.parked_events (consumer, "offset", event_id, txid, entity_type, entity_id, kind,
-                                                 before, after, occurred_at, traceparent, tracestate)
-            values (:consumer, :offset, :eventId, :txid, :entityType, :entityId, :kind, :before::jsonb,
+            insert into pgobserver.parked_events (consumer, queue, "offset", event_id, txid, entity_type, entity_id,
+                                                 kind, before, after, occurred_at, traceparent, tracestate)
+            values (:consumer, :queue, :offset, :eventId, :txid, :entityType, :entityId, :kind, :before::jsonb,
                     :after::jsonb, :occurredAt, :traceparent, :tracestate)
             on conflict (consumer, "offset") do nothing
             """;
@@ -49,7 +49,7 @@ final class JdbiParkedEvents implements ParkedEvents {
             Fences.hold(handle, fence);
             PreparedBatch batch = handle.prepareBatch(INSERT);
             for (ChangeEvent event : events) {
-                EventColumns.bind(batch, event).bind("consumer", fence.consumer()).add();
+                EventColumns.bind(batch, event).bind("consumer", fence.consumer()).bind("queue", queue(entity)).add();
             }
             batch.execute();
             return null;
@@ -58,13 +58,11 @@ final class JdbiParkedEvents implements ParkedEvents {
 
     @Override
     public List<ChangeEvent> head(String consumer, String entity, int limit) {
-        Key key = Key.of(entity);
         return database.jdbi().withHandle(handle -> handle.createQuery("select " + COLUMNS
-                        + " from pgobserver.parked_events where consumer = :consumer and entity_type = :type"
-                        + " and entity_id = :id order by seq limit :limit")
+                        + " from pgobserver.parked_events where consumer = :consumer and queue = :queue"
+                        + " order by seq limit :limit")
                 .bind("consumer", consumer)
-                .bind("type", key.type())
-                .bind("id", key.id())
+                .bind("queue", queue(entity))
                 .bind("limit", Math.max(0, limit))
                 .map((rs, ctx) -> EventRows.read(rs))
                 .list());
@@ -88,29 +86,35 @@ final class JdbiParkedEvents implements ParkedEvents {
         return database.jdbi().withHandle(handle -> {
             Map<String, Long> counts = new LinkedHashMap<>();
             handle.createQuery("""
-                            select entity_type, entity_id, count(*) as events from pgobserver.parked_events
-                             where consumer = :consumer group by entity_type, entity_id order by min(seq)
+                            select queue, count(*) as events from pgobserver.parked_events
+                             where consumer = :consumer group by queue order by min(seq)
                             """)
                     .bind("consumer", consumer)
-                    .map((rs, ctx) -> Map.entry(new Key(rs.getString("entity_type"), rs.getString("entity_id")),
-                            rs.getLong("events")))
-                    .forEach(e -> counts.put(e.getKey().orderingKey(), e.getValue()));
+                    .map((rs, ctx) -> Map.entry(lane(rs.getString("queue")), rs.getLong("events")))
+                    .forEach(e -> counts.put(e.getKey(), e.getValue()));
             return counts;
         });
     }
 
-    /** An ordering key split into its columns: PostgreSQL's text cannot hold the NUL that joins them. */
-    private record Key(String type, String id) {
-        static Key of(String orderingKey) {
-            int cut = orderingKey.indexOf('\u0000');
-            if (cut < 0) {
-                throw new IllegalArgumentException("not an entity key (type NUL id): " + orderingKey);
-            }
-            return new Key(orderingKey.substring(0, cut), orderingKey.substring(cut + 1));
-        }
+    /**
+     * A lane's name as PostgreSQL's text can hold it: lane names join their parts with NUL, which text refuses, so
+     * NUL becomes the two characters {@code \0} and a backslash is doubled. {@link #lane} reverses it exactly.
+     */
+    static String queue(String lane) {
+        return lane.replace("\\", "\\\\").replace("\u0000", "\\0");
+    }
 
-        String orderingKey() {
-            return type + '\u0000' + id;
+    static String lane(String queue) {
+        StringBuilder out = new StringBuilder(queue.length());
+        for (int i = 0; i < queue.length(); i++) {
+            char c = queue.charAt(i);
+            if (c == '\\' && i + 1 < queue.length()) {
+                char next = queue.charAt(++i);
+                out.append(next == '0' ? '\u0000' : next);
+            } else {
+                out.append(c);
+            }
         }
+        return out.toString();
     }
 }

@@ -7,6 +7,7 @@ import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Leadership;
+import io.pgobserver.domain.port.ParkedEvents;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,10 +39,19 @@ final class StatusCommand implements Callable<Integer> {
 
     /** What {@code status} reports. */
     record Report(String consumer, Optional<CheckpointStore.Saved> checkpoint, ChangeSource.Lag lag,
-                  Map<String, Long> deadLetters, boolean active) {
+                  Map<String, Long> deadLetters, Map<String, Long> parked, boolean active) {
         long deadLetterTotal() {
             return deadLetters.values().stream().mapToLong(Long::longValue).sum();
         }
+
+        long parkedTotal() {
+            return parked.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** A lane's name as people read it: "public.orders 42" (and the change_log id of a lone event's lane). */
+    private static String readable(String lane) {
+        return lane.replace('\u0000', ' ');
     }
 
     @Override
@@ -53,8 +63,9 @@ final class StatusCommand implements Callable<Integer> {
             ChangeSource.Lag lag = session.get(ChangeSource.class).lag(checkpoint.map(CheckpointStore.Saved::done)
                     .orElse(Snapshot.ORIGIN));
             Map<String, Long> letters = session.get(DeadLetters.class).countByObserver(consumer);
+            Map<String, Long> parked = session.get(ParkedEvents.class).entities(consumer);
             boolean active = session.get(Leadership.class).isHeldByAnyone();
-            report = new Report(consumer, checkpoint, lag, letters, active);
+            report = new Report(consumer, checkpoint, lag, letters, parked, active);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? json(report) : human(report));
@@ -84,6 +95,18 @@ final class StatusCommand implements Callable<Integer> {
                     .append("; see 'dlq list')");
         }
         text.append('\n');
+        text.append("parked:        ");
+        if (report.parked().isEmpty()) {
+            text.append("none");
+        } else {
+            text.append(report.parkedTotal()).append(" event(s) of ").append(report.parked().size())
+                    .append(" stuck entit").append(report.parked().size() == 1 ? "y" : "ies").append(" (")
+                    .append(report.parked().entrySet().stream().limit(5)
+                            .map(e -> readable(e.getKey()) + ": " + e.getValue()).collect(Collectors.joining(", ")))
+                    .append(report.parked().size() > 5 ? ", …" : "")
+                    .append("; they run in order once their receivers recover)");
+        }
+        text.append('\n');
         text.append("listener:      ").append(report.active()
                 ? "active (a process holds the consumer lock)"
                 : "standby: no process is listening for this consumer; start one with 'run'");
@@ -106,6 +129,10 @@ final class StatusCommand implements Callable<Integer> {
         letters.put("total", report.deadLetterTotal());
         ObjectNode byObserver = letters.putObject("by_observer");
         report.deadLetters().forEach(byObserver::put);
+        ObjectNode parked = root.putObject("parked");
+        parked.put("total", report.parkedTotal());
+        ObjectNode byEntity = parked.putObject("by_entity");
+        report.parked().forEach((lane, count) -> byEntity.put(readable(lane), count));
         root.put("active", report.active());
         return root.toString();
     }

@@ -10,6 +10,7 @@ import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.observer.Ordering;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.spi.ActionType;
 import io.pgobserver.domain.spi.ConfigSection;
@@ -290,8 +291,14 @@ public final class ConfigLoader {
             throw new ConfigException(retryNode.path() + ": " + e.getMessage(), e);
         }
         retryNode.finish();
+        Ordering ordering;
+        try {
+            ordering = Ordering.fromWireName(node.string("ordering", Ordering.ENTITY.wireName()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(node.key("ordering") + ": " + e.getMessage(), e);
+        }
         node.finish();
-        return new Configuration.ObserverDefinition(name, entity, on, condition, actions, retry);
+        return new Configuration.ObserverDefinition(name, entity, on, condition, actions, retry, ordering);
     }
 
     private static final Pattern ACTION_ID = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");

@@ -5,6 +5,7 @@ import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.observer.Ordering;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.spi.ActionType;
 import io.pgobserver.domain.spi.ConfigSection;
@@ -77,10 +78,16 @@ public record Configuration(
 
     /** An observer as configured, its condition not yet compiled. */
     public record ObserverDefinition(String name, String entity, Set<ChangeKind> on, String condition,
-                                     List<ConfiguredAction> actions, RetryPolicy retry) {
+                                     List<ConfiguredAction> actions, RetryPolicy retry, Ordering ordering) {
         public ObserverDefinition {
             on = Set.copyOf(on);
             actions = List.copyOf(actions);
+            ordering = ordering == null ? Ordering.ENTITY : ordering;
+        }
+
+        public ObserverDefinition(String name, String entity, Set<ChangeKind> on, String condition,
+                                  List<ConfiguredAction> actions, RetryPolicy retry) {
+            this(name, entity, on, condition, actions, retry, Ordering.ENTITY);
         }
 
         /** Each action's stable key, in the actions' order. */

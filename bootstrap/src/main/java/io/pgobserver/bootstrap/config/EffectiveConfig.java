@@ -89,6 +89,7 @@ public final class EffectiveConfig {
             observer.put("entity", o.entity());
             observer.put("on", o.on().stream().map(k -> k.wireName()).sorted().toList());
             observer.put("condition", o.condition());
+            observer.put("ordering", o.ordering().wireName());
             List<Object> actions = new ArrayList<>();
             for (Configuration.ConfiguredAction action : o.actions()) {
                 Map<String, Object> printed = new LinkedHashMap<>();

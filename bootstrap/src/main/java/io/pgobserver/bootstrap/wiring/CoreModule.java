@@ -63,7 +63,8 @@ public final class CoreModule extends AbstractModule {
         for (Configuration.ObserverDefinition d : config.observers()) {
             try {
                 observers.add(new Observer(d.name(), d.entity(), d.on(), d.condition(),
-                        compiler.compile(d.name(), d.condition()), d.specs(), d.actionKeys(), d.retry()));
+                        compiler.compile(d.name(), d.condition()), d.specs(), d.actionKeys(), d.retry(),
+                        d.ordering()));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("observers." + d.name() + ": " + e.getMessage(), e);
             }

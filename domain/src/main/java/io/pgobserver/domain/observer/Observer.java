@@ -24,9 +24,10 @@ import java.util.regex.Pattern;
  *                   Delivery records and {@code webhook-id} use it, so inserting or reordering actions does not
  *                   make one action pass for another
  * @param retry      how each action is retried
+ * @param ordering   whether one entity's events must run in commit order
  */
 public record Observer(String name, String entity, Set<ChangeKind> on, String expression, Condition condition,
-                       List<ActionSpec> actions, List<String> actionKeys, RetryPolicy retry) {
+                       List<ActionSpec> actions, List<String> actionKeys, RetryPolicy retry, Ordering ordering) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,100}");
 
@@ -55,6 +56,13 @@ public record Observer(String name, String entity, Set<ChangeKind> on, String ex
                     + actionKeys + ": give each a distinct id:");
         }
         retry = retry == null ? RetryPolicy.DEFAULT : retry;
+        ordering = ordering == null ? Ordering.ENTITY : ordering;
+    }
+
+    /** An observer that keeps each entity's events in commit order. */
+    public Observer(String name, String entity, Set<ChangeKind> on, String expression, Condition condition,
+                    List<ActionSpec> actions, List<String> actionKeys, RetryPolicy retry) {
+        this(name, entity, on, expression, condition, actions, actionKeys, retry, Ordering.ENTITY);
     }
 
     /**

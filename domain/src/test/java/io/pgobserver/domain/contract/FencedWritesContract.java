@@ -52,6 +52,13 @@ public abstract class FencedWritesContract {
                 java.util.Map.entry(B, 1L));
         assertThat(stores.parked().entities("c2")).isEmpty();
 
+        // A lane of one event (ordering: none) under an entity id holding a backslash: names survive the store.
+        String oneEvent = "public.orders\u0000a\\0b\u000011";
+        stores.parked().park(fence, oneEvent, List.of(event(11, "a\\0b")));
+        assertThat(stores.parked().entities("c1")).containsKey(oneEvent);
+        assertThat(stores.parked().head("c1", oneEvent, 10)).extracting(ChangeEvent::entityId).containsExactly("a\\0b");
+        stores.parked().remove(fence, oneEvent, 11);
+
         stores.parked().remove(fence, A, 7);
         assertThat(stores.parked().head("c1", A, 10)).extracting(e -> e.position().offset()).containsExactly(3L, 9L);
         stores.parked().remove(fence, B, 5);

@@ -36,9 +36,19 @@ public final class InMemoryLeadership implements Leadership {
         return true;
     }
 
+    private volatile long unansweredUntilNanos;
+
     @Override
     public boolean isHeld() {
+        if (System.nanoTime() < unansweredUntilNanos) {
+            throw new IllegalStateException("the lock check got no answer (test: a slow database)");
+        }
         return lock.holder.get() == this;
+    }
+
+    /** For {@code duration}, lock checks get no answer, as on a database too slow to reply; the lock stays held. */
+    public void stopAnswering(java.time.Duration duration) {
+        unansweredUntilNanos = System.nanoTime() + duration.toNanos();
     }
 
     @Override

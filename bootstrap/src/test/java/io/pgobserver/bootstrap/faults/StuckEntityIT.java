@@ -1,0 +1,188 @@
+package io.pgobserver.bootstrap.faults;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One row whose receiver is down for most of the test, while other rows arrive as one-row transactions at a steady
+ * rate: the packaged jar parks the stuck row and delivers every other row within seconds of its commit. The bounds
+ * are set low on purpose ({@code max_in_flight: 8}, {@code max_pending: 200}), so that the stuck row alone has more
+ * queued events than {@code max_in_flight} and the stream runs far past {@code max_pending} while it is stuck. Then
+ * every session is cut while the row is held back, the observer is killed with SIGKILL and restarted, the receiver
+ * recovers, and the stuck row's events arrive, all of them, in commit order.
+ *
+ * <p>CI runs it small; the issue's size is {@code -Dstuck.rows=40000 -Dstuck.rate=4000 -Dstuck.updates=300}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StuckEntityIT {
+
+    private static final int ROWS = Integer.getInteger("stuck.rows", 5_000);
+    private static final int RATE = Integer.getInteger("stuck.rate", 1_000);
+    private static final int STUCK_UPDATES = Integer.getInteger("stuck.updates", 60);
+    private static final int MAX_IN_FLIGHT = 8;
+    private static final int MAX_PENDING = 200;
+    /** Other rows must reach the receiver within this of their commit (before parking existed: never). */
+    private static final Duration WITHIN = Duration.ofSeconds(15);
+
+    private FaultSupport.Rig rig;
+    /** When each value of n committed, and when its first 2xx was seen, in epoch millis. */
+    private final Map<Long, Long> committedAt = new ConcurrentHashMap<>();
+    private final Map<Long, Long> deliveredAt = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        rig = FaultSupport.Rig.start("stuck-entity", "create table public.items (id bigint primary key, n bigint not null)",
+                "insert into public.items values (1, 0)");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        rig.close();
+    }
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void a_stuck_row_holds_back_only_itself_and_drains_in_order_through_cut_sessions_and_a_kill() throws Exception {
+        var config = rig.config("items.yaml", "stuck", -1,
+                "max_in_flight: " + MAX_IN_FLIGHT + "\nmax_pending: " + MAX_PENDING + "\nbatch_size: 100", """
+                items:
+                  entity: public.items
+                  actions:
+                    - { type: webhook, url: "%s" }
+                  retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 500ms }
+                """.formatted(rig.hooks.url("/hooks/items")));
+        rig.install(config, "public.items");
+        if (!Boolean.getBoolean("stuck.receiverUp")) { // -Dstuck.receiverUp=true: the same load, nothing stuck
+            rig.hooks.script(r -> r.entityId().equals("1"), WebhookReceiver.Answer.UNAVAILABLE_503);
+        }
+        ObserverProcess observer = rig.run("stuck-0", config, Map.of());
+        Thread watcher = Thread.ofPlatform().daemon().name("delivery-watcher").start(this::watchDeliveries);
+
+        List<Long> stuckValues = write();
+        long lastCommit = System.currentTimeMillis();
+        long others = ROWS - stuckValues.size();
+        rig.awaitWhileRunning(observer, "every other row delivered", WITHIN.plusSeconds(30),
+                () -> deliveredOthers() == others);
+        long parked = FaultSupport.queryLong(rig.postgres, "select count(*) from pgobserver.parked_events");
+        List<Long> latencies = new ArrayList<>();
+        committedAt.forEach((n, at) -> {
+            if (!stuckValues.contains(n)) {
+                latencies.add(deliveredAt.get(n) - at);
+            }
+        });
+        Collections.sort(latencies);
+        System.out.printf("StuckEntityIT: %d other rows at ~%d/s with row 1 stuck (%d updates queued; max_in_flight "
+                        + "%d, max_pending %d): all delivered %d ms after the last write; commit-to-receiver p50 %d ms,"
+                        + " p99 %d ms, max %d ms; %d events parked%n", others, RATE, stuckValues.size(),
+                MAX_IN_FLIGHT, MAX_PENDING, System.currentTimeMillis() - lastCommit,
+                latencies.get(latencies.size() / 2), latencies.get(latencies.size() * 99 / 100), latencies.getLast(),
+                parked);
+        assertThat(latencies.getLast()).as("slowest other row, commit to receiver, ms").isLessThan(WITHIN.toMillis());
+        assertThat(parked).as("the stuck row's events wait parked, not in memory").isEqualTo(stuckValues.size());
+        ObserverProcess.Finished status = ObserverProcess.runToEnd("status", rig.log, Map.of(), "status", "--json",
+                "--config", config.toString());
+        assertThat(status.exitCode()).isZero();
+        assertThat(status.output()).as("status --json names the parked entity")
+                .contains("\"parked\":{\"total\":" + stuckValues.size() + ",\"by_entity\":{\"public.items 1\":");
+        rig.awaitWhileRunning(observer, "the checkpoint passed every row, the parked ones too", Duration.ofSeconds(10),
+                () -> FaultSupport.uncovered(rig.postgres, "stuck") == 0);
+
+        // Held back through cut sessions and a kill -9: nothing of the stuck row is lost or reordered.
+        FaultSupport.terminateAllSessions(rig.postgres);
+        Thread.sleep(3_000);
+        rig.assertRunning(observer);
+        observer.kill();
+        observer = rig.run("stuck-1", config, Map.of());
+        rig.hooks.unscript();
+        rig.awaitWhileRunning(observer, "the stuck row drained", Duration.ofMinutes(2),
+                () -> stuckValues.stream().allMatch(deliveredAt::containsKey));
+        watcher.interrupt();
+
+        List<Long> stuckOrder = rig.hooks.successes().stream().filter(r -> r.entityId().equals("1"))
+                .map(r -> r.json().path("after").path("n").asLong()).distinct().toList();
+        assertThat(stuckOrder).as("the stuck row's updates, in the order they were first delivered")
+                .containsExactlyElementsOf(stuckValues);
+        rig.awaitWhileRunning(observer, "the parked queue emptied", Duration.ofSeconds(30), () -> {
+            try {
+                return FaultSupport.queryLong(rig.postgres, "select count(*) from pgobserver.parked_events") == 0;
+            } catch (java.sql.SQLException e) {
+                return false;
+            }
+        });
+        assertThat(observer.stop()).as("exit code after SIGTERM").isZero();
+    }
+
+    /**
+     * Writes ROWS one-row transactions at RATE per second: inserts, and every (ROWS / STUCK_UPDATES)th an update of
+     * row 1. Returns the values of n written to row 1, in commit order.
+     */
+    private List<Long> write() throws Exception {
+        List<Long> stuck = new ArrayList<>();
+        long every = Math.max(1, ROWS / STUCK_UPDATES);
+        long started = System.nanoTime();
+        try (Connection c = rig.postgres.connect("stuck-writer");
+             PreparedStatement insert = c.prepareStatement("insert into public.items values (?, ?)");
+             PreparedStatement update = c.prepareStatement("update public.items set n = ? where id = 1")) {
+            for (long n = 1; n <= ROWS; n++) {
+                if (n % every == 0 && stuck.size() < STUCK_UPDATES) {
+                    update.setLong(1, n);
+                    update.executeUpdate();
+                    stuck.add(n);
+                } else {
+                    insert.setLong(1, 1 + n);
+                    insert.setLong(2, n);
+                    insert.executeUpdate();
+                }
+                committedAt.put(n, System.currentTimeMillis());
+                long due = started + n * 1_000_000_000L / RATE;
+                long ahead = due - System.nanoTime();
+                if (ahead > 0) {
+                    TimeUnit.NANOSECONDS.sleep(ahead);
+                }
+            }
+        }
+        return stuck;
+    }
+
+    private long deliveredOthers() {
+        return deliveredAt.keySet().stream().filter(n -> !isStuckValue(n)).count();
+    }
+
+    private boolean isStuckValue(long n) {
+        long every = Math.max(1, ROWS / STUCK_UPDATES);
+        return n % every == 0 && n / every <= STUCK_UPDATES;
+    }
+
+    /** Stamps the first 2xx of each value of n, every 50 ms. */
+    private void watchDeliveries() {
+        int seen = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            List<WebhookReceiver.Request> successes = rig.hooks.successes();
+            long now = System.currentTimeMillis();
+            for (int i = seen; i < successes.size(); i++) {
+                deliveredAt.putIfAbsent(successes.get(i).json().path("after").path("n").asLong(), now);
+            }
+            seen = successes.size();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+}
