@@ -27,3 +27,9 @@ create index parked_events_queue_idx on pgobserver.parked_events (consumer, queu
 
 comment on table pgobserver.parked_events is
     'Events of parked (stuck) entities, per consumer, in the order they run once the entity recovers.';
+
+-- Delivery records say which event they settle, so that retention keeps them as long as the event may run again:
+-- until every consumer has passed its change_log row (retention deleted the row) and it is parked nowhere.
+-- Records of earlier releases have none, and go by age as before.
+alter table pgobserver.deliveries
+    add column change_log_id bigint;

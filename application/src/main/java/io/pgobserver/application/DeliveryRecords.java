@@ -43,7 +43,7 @@ final class DeliveryRecords {
      * @throws InterruptedException when the event may no longer run first (it is then not done, and runs again)
      * @throws CheckpointStore.FencedException when another process claimed the consumer
      */
-    void remember(Collection<String> ids, EventCompletion completion)
+    void remember(long offset, Collection<String> ids, EventCompletion completion)
             throws InterruptedException, CheckpointStore.FencedException {
         if (deliveries == null || ids.isEmpty()) {
             return;
@@ -51,7 +51,7 @@ final class DeliveryRecords {
         try {
             Retry.untilDone("cannot write delivery records", () -> {
                 try {
-                    deliveries.record(completion.fence(), ids);
+                    deliveries.record(completion.fence(), offset, ids);
                     return null;
                 } catch (CheckpointStore.FencedException e) {
                     throw new Fenced(e);
@@ -66,12 +66,12 @@ final class DeliveryRecords {
      * One attempt to write the records of an event cut short: the delivered actions are facts, and a record now saves
      * repeating them. A failure here only costs that repeat.
      */
-    void rememberOnce(Collection<String> ids, EventCompletion completion) {
+    void rememberOnce(long offset, Collection<String> ids, EventCompletion completion) {
         if (deliveries == null || ids.isEmpty()) {
             return;
         }
         try {
-            deliveries.record(completion.fence(), ids);
+            deliveries.record(completion.fence(), offset, ids);
         } catch (CheckpointStore.FencedException | RuntimeException e) {
             System.getLogger(DeliveryRecords.class.getName()).log(System.Logger.Level.DEBUG,
                     () -> "delivery records of an event cut short not written: " + e.getMessage());

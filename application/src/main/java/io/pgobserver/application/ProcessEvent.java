@@ -153,10 +153,10 @@ public final class ProcessEvent {
             } finally {
                 if (!finished) {
                     // Cut short: a delivered action is a fact, and the next run must skip it. One try.
-                    records.rememberOnce(delivered, completion);
+                    records.rememberOnce(event.position().offset(), delivered, completion);
                 }
             }
-            rememberDeliveries(t, root, delivered, completion);
+            rememberDeliveries(t, root, event.position().offset(), delivered, completion);
             if (failed) {
                 outcome = "failed";
             }
@@ -297,14 +297,15 @@ public final class ProcessEvent {
     }
 
     /** Writes the delivery records before the event counts as done, retrying while the store fails. */
-    private void rememberDeliveries(Tracer t, Span root, List<String> delivered, EventCompletion completion)
+    private void rememberDeliveries(Tracer t, Span root, long offset, List<String> delivered,
+                                    EventCompletion completion)
             throws InterruptedException {
         if (!records.enabled() || delivered.isEmpty()) {
             return;
         }
         Span span = t.startSpan(CACHE_WRITE, root, SpanKind.INTERNAL, Tracer.Component.CACHE);
         try {
-            records.remember(delivered, completion);
+            records.remember(offset, delivered, completion);
             if (span.isRecording()) {
                 span.setAttribute(DELIVERIES_WRITTEN, delivered.size());
             }

@@ -40,7 +40,8 @@ final class JdbiDeadLetters implements DeadLetters {
                     :actionType, :error, :attempts, :failedAt)
                 returning id
             ), settled as (
-                insert into pgobserver.deliveries (delivery_id, consumer) values (:deliveryId, :consumer)
+                insert into pgobserver.deliveries (delivery_id, consumer, change_log_id)
+                values (:deliveryId, :consumer, :offset)
                 on conflict do nothing
             )
             select id from letter

@@ -43,7 +43,7 @@ final class JdbiDeliveries implements Deliveries {
     // A ReentrantLock, not synchronized: virtual threads wait on it without pinning their carrier.
     private final ReentrantLock writer = new ReentrantLock();
 
-    private record Pending(CheckpointStore.Fence fence, Collection<String> deliveryIds,
+    private record Pending(CheckpointStore.Fence fence, long offset, Collection<String> deliveryIds,
                            CompletableFuture<Void> written) {
     }
 
@@ -66,12 +66,12 @@ final class JdbiDeliveries implements Deliveries {
     }
 
     @Override
-    public void record(CheckpointStore.Fence fence, Collection<String> deliveryIds)
+    public void record(CheckpointStore.Fence fence, long offset, Collection<String> deliveryIds)
             throws CheckpointStore.FencedException {
         if (deliveryIds.isEmpty()) {
             return;
         }
-        Pending mine = new Pending(fence, List.copyOf(deliveryIds), new CompletableFuture<>());
+        Pending mine = new Pending(fence, offset, List.copyOf(deliveryIds), new CompletableFuture<>());
         queue.add(mine);
         writer.lock();
         try {
@@ -107,15 +107,21 @@ final class JdbiDeliveries implements Deliveries {
 
     private void write(CheckpointStore.Fence fence, List<Pending> batch) {
         List<String> ids = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
         for (Pending pending : batch) {
-            ids.addAll(pending.deliveryIds());
+            for (String id : pending.deliveryIds()) {
+                ids.add(id);
+                offsets.add(pending.offset() > 0 ? pending.offset() : null);
+            }
         }
         try {
             database.jdbi().inTransaction(handle -> {
                 Fences.hold(handle, fence);
-                return handle.createUpdate("insert into pgobserver.deliveries (delivery_id, consumer) "
-                                + "select unnest(:ids), :consumer on conflict do nothing")
+                return handle.createUpdate("insert into pgobserver.deliveries (delivery_id, consumer, change_log_id) "
+                                + "select d, :consumer, o from unnest(:ids, :offsets) as u(d, o) "
+                                + "on conflict do nothing")
                         .bindArray("ids", String.class, ids)
+                        .bindArray("offsets", Long.class, offsets)
                         .bind("consumer", consumer)
                         .execute();
             });

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Deletes {@code change_log} rows older than {@code listener.retention} that every consumer has passed, and
- * deliveries older than the retention (a redelivery can only come from a row still in the log). Off when the
- * retention is not set.
+ * delivery records older than the retention whose event can no longer run again (its row is gone from the log and no
+ * parked queue holds it). Off when the retention is not set.
  *
  * <p>A row goes only when every consumer has passed it: its transaction is below the {@code xmin} of the snapshot
  * that ends each consumer's last wholly done batch (so it was committed, and read, before that batch ended). A
@@ -45,11 +45,17 @@ final class RetentionJob implements Lifecycle {
                     limit :chunk)
             """;
 
+    // A record goes only once its event can never run again: its change_log row is gone (retention deletes a row
+    // only after every consumer passed it) and no parked queue holds the event. Records without a row id (earlier
+    // releases, dead-letter replays) go by age.
     private static final String DELETE_DELIVERIES = """
             delete from pgobserver.deliveries
              where delivery_id in (
-                   select delivery_id from pgobserver.deliveries
-                    where delivered_at < now() - make_interval(secs => :seconds)
+                   select d.delivery_id from pgobserver.deliveries d
+                    where d.delivered_at < now() - make_interval(secs => :seconds)
+                      and not exists (select 1 from pgobserver.change_log l where l.id = d.change_log_id)
+                      and not exists (select 1 from pgobserver.parked_events p
+                                       where p.consumer = d.consumer and p."offset" = d.change_log_id)
                     limit :chunk)
             """;
 

@@ -29,7 +29,7 @@ class RetentionJobIT {
     @BeforeEach
     void tenEventsOfWhichTheFirstEightAreOld() throws Exception {
         DB.execute("truncate pgobserver.change_log", "truncate pgobserver.checkpoints", "truncate pgobserver.batches",
-                "truncate pgobserver.deliveries");
+                "truncate pgobserver.deliveries", "truncate pgobserver.parked_events");
         PostgresChangeSource source = new PostgresChangeSource(DB.database(),
                 TestPostgres.listener("it", Duration.ofMillis(200)));
         try {
@@ -96,6 +96,35 @@ class RetentionJobIT {
         DB.execute("update pgobserver.deliveries set delivered_at = now() - interval '2 days' where delivery_id = 'msg_old'");
         job(Duration.ofDays(1)).runOnce();
         assertThat(deliveries.settled(List.of("msg_old", "msg_new"))).containsExactly("msg_new");
+    }
+
+    /** A record goes only once its event can never run again: its row passed by every consumer, and not parked. */
+    @Test
+    void oldDeliveryRecordsStayWhileTheirEventMayRunAgain() throws Exception {
+        doneUpTo(new JdbiCheckpointStore(DB.database()), "it", afterFive);
+        JdbiDeliveries deliveries = new JdbiDeliveries(DB.database(), TestPostgres.listener("it", Duration.ofSeconds(1)));
+        deliveries.record(null, rowId("3"), List.of("msg_passed"));
+        deliveries.record(null, rowId("7"), List.of("msg_not_passed"));
+        deliveries.record(null, rowId("2"), List.of("msg_parked"));
+        DB.execute("insert into pgobserver.parked_events (consumer, queue, \"offset\", event_id, txid, entity_type, "
+                + "entity_id, kind, occurred_at) select 'it', 'public.orders\\0' || entity_id, id, event_id::text, 0, "
+                + "entity_type, entity_id, kind, occurred_at from pgobserver.change_log where entity_id = '2'",
+                "update pgobserver.deliveries set delivered_at = now() - interval '2 days'");
+
+        job(Duration.ofDays(1)).runOnce();
+
+        assertThat(remainingIds()).as("rows 1-5 passed and old").isEqualTo(List.of("6", "7", "8", "9", "10"));
+        assertThat(deliveries.settled(List.of("msg_passed", "msg_not_passed", "msg_parked")))
+                .containsExactlyInAnyOrder("msg_not_passed", "msg_parked");
+    }
+
+    private static long rowId(String entityId) throws SQLException {
+        try (Connection connection = TestPostgres.connect(DB.settings());
+             ResultSet rs = connection.createStatement().executeQuery(
+                     "select id from pgobserver.change_log where entity_id = '" + entityId + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Test

@@ -13,18 +13,22 @@ public interface Deliveries {
     Set<String> settled(Collection<String> deliveryIds);
 
     /**
-     * Records deliveries, all or none; returns once they are durable. Fenced: under {@code fence}, the write happens
-     * only while the fence is the consumer's current claim, checked in the same transaction.
+     * Records deliveries of one event, all or none; returns once they are durable. Fenced: under {@code fence}, the
+     * write happens only while the fence is the consumer's current claim, checked in the same transaction. The
+     * event's change_log id keeps the records as long as the event may run again (retention deletes them only once
+     * every consumer has passed the row and it is parked nowhere).
      *
-     * @param fence the writer's claim, or null for a writer outside the pipeline (a dead-letter replay)
+     * @param fence  the writer's claim, or null for a writer outside the pipeline (a dead-letter replay)
+     * @param offset the event's change_log id; 0 when not known
      * @throws CheckpointStore.FencedException when another process claimed the consumer since {@code fence}
      */
-    void record(CheckpointStore.Fence fence, Collection<String> deliveryIds) throws CheckpointStore.FencedException;
+    void record(CheckpointStore.Fence fence, long offset, Collection<String> deliveryIds)
+            throws CheckpointStore.FencedException;
 
     /** Records one delivery outside the pipeline (unfenced). */
     default void record(String deliveryId) {
         try {
-            record(null, java.util.List.of(deliveryId));
+            record(null, 0, java.util.List.of(deliveryId));
         } catch (CheckpointStore.FencedException e) {
             throw new IllegalStateException("an unfenced write cannot be fenced", e);
         }

@@ -76,7 +76,7 @@ public abstract class FencedWritesContract {
                 .isInstanceOf(CheckpointStore.FencedException.class);
         assertThatThrownBy(() -> stores.parked().remove(old, A, 1))
                 .isInstanceOf(CheckpointStore.FencedException.class);
-        assertThatThrownBy(() -> stores.deliveries().record(old, List.of("d-old")))
+        assertThatThrownBy(() -> stores.deliveries().record(old, 1, List.of("d-old")))
                 .isInstanceOf(CheckpointStore.FencedException.class);
         assertThatThrownBy(() -> stores.deadLetters().add(old, letter(4)))
                 .isInstanceOf(CheckpointStore.FencedException.class);
@@ -85,7 +85,7 @@ public abstract class FencedWritesContract {
         assertThat(stores.deadLetters().list("c1", 10)).isEmpty();
 
         stores.parked().remove(current, A, 1);
-        stores.deliveries().record(current, List.of("d-new", "d-new-2"));
+        stores.deliveries().record(current, 1, List.of("d-new", "d-new-2"));
         stores.deadLetters().add(current, letter(4));
         assertThat(stores.parked().entities("c1")).isEmpty();
         assertThat(stores.deliveries().settled(List.of("d-new", "d-new-2", letter(4).deliveryKey().id())))

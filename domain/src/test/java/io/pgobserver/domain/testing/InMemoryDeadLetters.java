@@ -41,7 +41,7 @@ public final class InMemoryDeadLetters implements DeadLetters {
         deliveries.checkFence(fence);
         long id = ids.incrementAndGet();
         letters.put(id, letter.withId(id));
-        deliveries.record(fence, List.of(letter.deliveryKey().id()));
+        deliveries.record(fence, letter.event().position().offset(), List.of(letter.deliveryKey().id()));
         return id;
     }
 

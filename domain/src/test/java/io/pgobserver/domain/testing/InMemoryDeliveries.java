@@ -41,7 +41,7 @@ public final class InMemoryDeliveries implements Deliveries {
     }
 
     @Override
-    public synchronized void record(CheckpointStore.Fence fence, Collection<String> deliveryIds)
+    public synchronized void record(CheckpointStore.Fence fence, long offset, Collection<String> deliveryIds)
             throws CheckpointStore.FencedException {
         fail();
         checkFence(fence);
