@@ -27,13 +27,13 @@ class MigrationsIT {
         Database second = TestPostgres.startedDatabase(settings);
         try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement()) {
             assertThat(strings(statement, "select version from pgobserver.flyway_schema_history "
-                    + "where success and version is not null order by installed_rank")).containsExactly("1", "2");
+                    + "where success and version is not null order by installed_rank")).containsExactly("1", "2", "3");
             assertThat(strings(statement, "select table_name from information_schema.tables "
                     + "where table_schema = 'pgobserver' order by 1"))
                     .containsExactly("batches", "change_log", "checkpoints", "dead_letters", "deliveries",
                             "flyway_schema_history");
             assertThat(strings(statement, "select proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
-                    + "where nspname = 'pgobserver' order by 1")).containsExactly("capture", "notify_listeners");
+                    + "where nspname = 'pgobserver' order by 1")).containsExactly("assign_transaction_id", "capture", "notify_listeners", "take_snapshot");
             assertThat(strings(statement, "select count(*) from pg_tables where schemaname = 'public'"))
                     .containsExactly("0");
         } finally {
@@ -90,8 +90,8 @@ class MigrationsIT {
 
             List<Long> read = new ArrayList<>();
             Batch first = resume.recorded().getFirst();
-            source.read(first, resume.checkpoint().afterId(), 100).forEach(e -> read.add(e.position().offset()));
-            source.read(first.then(source.snapshot()), 0, 100).forEach(e -> read.add(e.position().offset()));
+            source.read(first, resume.checkpoint().afterId(), 100).events().forEach(e -> read.add(e.position().offset()));
+            source.read(first.then(source.snapshot()), 0, 100).events().forEach(e -> read.add(e.position().offset()));
             assertThat(read).isEqualTo(expected).doesNotContainAnyElementsOf(done);
 
             List<DeadLetter> letters = new JdbiDeadLetters(database).list("legacy", 10);
