@@ -105,6 +105,81 @@ class MigrationsIT {
         }
     }
 
+    /**
+     * A consumer of the release before bounded reads, half-way through a batch whose snapshots carry no bounds,
+     * with a transaction that was running at the batch's start and committed in it: after the migration it
+     * finishes that batch, and the next, the slower way, then reads bounded batches, skipping and repeating
+     * nothing.
+     */
+    @Test
+    void batchesRecordedWithoutBoundsAreResumedExactly() throws Exception {
+        DatabaseSettings settings = TestPostgres.newDatabase();
+        Flyway.configure(Database.class.getClassLoader())
+                .dataSource(settings.url(), settings.user(), null)
+                .schemas(Database.SCHEMA).defaultSchema(Database.SCHEMA).createSchemas(true)
+                .locations("classpath:db/pgobserver").placeholderReplacement(false)
+                .target("2")
+                .load().migrate();
+        List<Long> expected = new ArrayList<>();
+        long afterId;
+        try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement();
+             Connection open = TestPostgres.connect(settings); Statement openStatement = open.createStatement()) {
+            List<Long> firstBatch = insert(statement, "first batch", 3);
+            open.setAutoCommit(false);
+            List<Long> late = insert(openStatement, "running at the second batch start", 2);
+            List<Long> younger = insert(statement, "a younger transaction that finished", 1);
+            String s1 = strings(statement, "select pg_current_snapshot()::text").getFirst();
+            assertThat(s1).as("the open transaction is in the snapshot's list").doesNotEndWith(":");
+            List<Long> secondBatch = insert(statement, "second batch", 4);
+            open.commit();
+            String s2 = strings(statement, "select pg_current_snapshot()::text").getFirst();
+            // Batch 2 holds the late committer's rows and the second batch's; its first two are done.
+            List<Long> batchTwo = new ArrayList<>(late);
+            batchTwo.addAll(secondBatch);
+            batchTwo.sort(null);
+            afterId = batchTwo.get(1);
+            expected.addAll(batchTwo.subList(2, batchTwo.size()));
+            expected.addAll(insert(statement, "after the last run", 2));
+            statement.execute("insert into pgobserver.checkpoints (consumer, epoch, batch, after_id) "
+                    + "values ('v2', 3, 2, " + afterId + ")");
+            statement.execute("insert into pgobserver.batches (consumer, seq, snapshot_from, snapshot_to) values "
+                    + "('v2', 1, '1:1:', '" + s1 + "'), ('v2', 2, '" + s1 + "', '" + s2 + "')");
+            assertThat(firstBatch).allMatch(id -> id < late.getFirst());
+            assertThat(younger.getFirst()).isGreaterThan(late.getLast()).isLessThan(secondBatch.getFirst());
+        }
+
+        Database database = TestPostgres.startedDatabase(settings);
+        PostgresChangeSource source = new PostgresChangeSource(database,
+                TestPostgres.listener("v2", Duration.ofMillis(200)));
+        try {
+            CheckpointStore.Resume resume = new JdbiCheckpointStore(database).claim("v2");
+            assertThat(resume.checkpoint()).isEqualTo(new Checkpoint(2, afterId));
+            assertThat(resume.done().bounded()).isFalse();
+            Batch second = resume.recorded().getFirst();
+            assertThat(second.from().bounded()).isFalse();
+            List<Long> read = new ArrayList<>();
+            source.read(second, afterId, 100).events().forEach(e -> read.add(e.position().offset()));
+            Batch third = second.then(source.snapshot());
+            source.read(third, 0, 100).events().forEach(e -> read.add(e.position().offset()));
+            assertThat(read).isEqualTo(expected);
+
+            try (Connection connection = TestPostgres.connect(settings);
+                 Statement statement = connection.createStatement()) {
+                List<Long> later = insert(statement, "after the migration", 3);
+                Batch fourth = third.then(source.snapshot());
+                assertThat(BatchQuery.bounded(fourth)).isTrue();
+                assertThat(source.read(fourth, 0, 100).events()).extracting(e -> e.position().offset())
+                        .isEqualTo(later);
+                assertThat(strings(statement, "select from_taker_xid from pgobserver.batches "
+                        + "where consumer = 'v2' and seq = 1")).as("the origin's bounds, filled in")
+                        .containsExactly("0");
+            }
+        } finally {
+            source.stop();
+            database.stop();
+        }
+    }
+
     private static List<Long> insert(Statement statement, String status, int rows) throws Exception {
         List<Long> ids = new ArrayList<>();
         try (ResultSet rs = statement.executeQuery("""
