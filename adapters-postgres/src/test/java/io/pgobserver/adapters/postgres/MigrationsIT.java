@@ -49,12 +49,7 @@ class MigrationsIT {
     @Test
     void aFirstReleasePositionIsResumedWithoutSkippingOrRepeating() throws Exception {
         DatabaseSettings settings = TestPostgres.newDatabase();
-        Flyway.configure(Database.class.getClassLoader())
-                .dataSource(settings.url(), settings.user(), null)
-                .schemas(Database.SCHEMA).defaultSchema(Database.SCHEMA).createSchemas(true)
-                .locations("classpath:db/pgobserver").placeholderReplacement(false)
-                .target("1")
-                .load().migrate();
+        migrateTo(settings, "1");
         List<Long> done = new ArrayList<>();
         List<Long> expected = new ArrayList<>();
         String positionTxid;
@@ -114,12 +109,7 @@ class MigrationsIT {
     @Test
     void batchesRecordedWithoutBoundsAreResumedExactly() throws Exception {
         DatabaseSettings settings = TestPostgres.newDatabase();
-        Flyway.configure(Database.class.getClassLoader())
-                .dataSource(settings.url(), settings.user(), null)
-                .schemas(Database.SCHEMA).defaultSchema(Database.SCHEMA).createSchemas(true)
-                .locations("classpath:db/pgobserver").placeholderReplacement(false)
-                .target("2")
-                .load().migrate();
+        migrateTo(settings, "2");
         List<Long> expected = new ArrayList<>();
         long afterId;
         try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement();
@@ -178,6 +168,16 @@ class MigrationsIT {
             source.stop();
             database.stop();
         }
+    }
+
+    /** Migrates a new database as an older release left it. */
+    private static void migrateTo(DatabaseSettings settings, String version) {
+        Flyway.configure(Database.class.getClassLoader())
+                .dataSource(settings.url(), settings.user(), null)
+                .schemas(Database.SCHEMA).defaultSchema(Database.SCHEMA).createSchemas(true)
+                .locations("classpath:db/pgobserver").placeholderReplacement(false)
+                .target(version)
+                .load().migrate();
     }
 
     private static List<Long> insert(Statement statement, String status, int rows) throws Exception {
