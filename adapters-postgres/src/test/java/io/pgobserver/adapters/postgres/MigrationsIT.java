@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MigrationsIT {
 
@@ -168,6 +169,19 @@ class MigrationsIT {
             source.stop();
             database.stop();
         }
+    }
+
+    /** Bounded reads need ids in time order: a sequence that hands out blocks per session is refused. */
+    @Test
+    void anIdSequenceWithACacheIsRefusedWithTheFix() {
+        DatabaseSettings settings = TestPostgres.newDatabase();
+        migrateTo(settings, "2");
+        TestPostgres.execute(settings, "alter table pgobserver.change_log alter column id set cache 20");
+        assertThatThrownBy(() -> TestPostgres.startedDatabase(settings))
+                .hasStackTraceContaining("must have CACHE 1")
+                .hasStackTraceContaining("alter table pgobserver.change_log alter column id set cache 1");
+        TestPostgres.execute(settings, "alter table pgobserver.change_log alter column id set cache 1");
+        TestPostgres.startedDatabase(settings).stop();
     }
 
     /** Migrates a new database as an older release left it. */
