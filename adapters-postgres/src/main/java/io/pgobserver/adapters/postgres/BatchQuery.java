@@ -34,8 +34,10 @@ final class BatchQuery {
      * Part B, the transactions with ids above from's taker: they got their ids after it, so each of their rows got
      * its id after "from" began (the trigger of V3 assigns a transaction's id before its first row draws one, and
      * the sequence has CACHE 1), and before "to" ended: their rows lie between from's ids_before and to's ids_after.
-     * The primary key is walked over that range from "after" on. The taker comparison is made on a number, not on
-     * xid8, so that the planner cannot take the (txid, id) index for it and sort: it must walk the primary key.
+     * The primary key is walked over that range from "after" on, keeping rows "to" sees and "from" does not (ids
+     * between the taker and xmax(from) may have finished before "from" was taken). The taker comparison is made on
+     * a number, not on xid8, so that the planner cannot take the (txid, id) index for it and sort: it must walk the
+     * primary key.
      * The parameters in braces are named; PARAMETER turns them into JDBC's positional ones.
      */
     private static final String BOUNDED_TEXT = """
