@@ -129,8 +129,8 @@ final class Term {
         while (active()) {
             Snapshot now = fromSource("cannot take a snapshot", source::snapshot);
             Batch batch = new Batch(next, last, now);
-            List<ChangeEvent> page = read(batch, 0);
-            if (page.isEmpty()) {
+            ChangeSource.Page page = read(batch, 0);
+            if (page.end() && page.lastId() == 0) {
                 // An empty batch needs no record: the next one starts from the same snapshot.
                 idle(current, last);
                 continue;
@@ -147,30 +147,34 @@ final class Term {
      * Dispatches a batch from {@code afterId} on, page by page; pages beyond the high-water mark are recorded
      * before their events are handed over. False when the term ended half-way.
      */
-    private boolean dispatchBatch(Batch batch, long afterId, List<ChangeEvent> firstPage,
+    private boolean dispatchBatch(Batch batch, long afterId, ChangeSource.Page firstPage,
                                   CheckpointStore.Fence fence, CheckpointStore.HighWater recorded, Progress current)
             throws InterruptedException {
-        List<ChangeEvent> page = firstPage != null ? firstPage : read(batch, afterId);
+        ChangeSource.Page page = firstPage != null ? firstPage : read(batch, afterId);
+        long after = afterId;
         while (true) {
-            if (!page.isEmpty()) {
-                long through = page.getLast().position().offset();
-                if (!recorded.covers(batch.seq(), through) && !record(fence, batch, through)) {
+            // Recorded even when every row of the page was unreadable: a batch the checkpoint passes is recorded.
+            if (page.lastId() > after && !recorded.covers(batch.seq(), page.lastId())
+                    && !record(fence, batch, page.lastId())) {
+                return false;
+            }
+            for (ChangeEvent event : page.events()) {
+                if (!awaitRoom(current)) {
                     return false;
                 }
-                for (ChangeEvent event : page) {
-                    if (!awaitRoom(current)) {
-                        return false;
-                    }
-                    String lane = laneKey.apply(event);
-                    lanes.submit(lane, event, current.register(batch.seq(), event, lane, this::cancelled));
-                }
+                String lane = laneKey.apply(event);
+                lanes.submit(lane, event, current.register(batch.seq(), event, lane, this::cancelled));
+            }
+            if (!page.events().isEmpty()) {
                 parkIfStuck(current);
             }
-            if (page.size() < settings.batchSize()) {
+            // The page's size says nothing: rows that could not be read were left out of it.
+            if (page.end()) {
                 current.endOfBatch(batch.seq());
                 return true;
             }
-            page = read(batch, page.getLast().position().offset());
+            after = page.lastId();
+            page = read(batch, after);
         }
     }
 
@@ -226,7 +230,7 @@ final class Term {
                 () -> !active(), pause, this::problem);
     }
 
-    private List<ChangeEvent> read(Batch batch, long afterId) throws InterruptedException {
+    private ChangeSource.Page read(Batch batch, long afterId) throws InterruptedException {
         return fromSource("cannot read " + batch, () -> source.read(batch, afterId, settings.batchSize()));
     }
 

@@ -624,4 +624,24 @@ class EventPipelineTest {
         await("every event ran", () -> executor.executions.get() == 10);
         assertThat(loops.getFirst().isAlive()).isTrue();
     }
+
+    /** Rows that cannot become events, at the end of a page, make the page short but do not end the batch. */
+    @Test
+    void unreadableRowsAtTheEndOfAPageSkipNoLaterRowOfTheBatch() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        InMemoryChangeSource.Transaction tx = source.begin();
+        for (int i = 1; i <= 48; i++) {
+            tx.write(event("order-" + i % 7, (long) i));
+        }
+        tx.writeUnreadable(event("order-bad", 0L));
+        tx.writeUnreadable(event("order-bad", 0L));      // rows 49 and 50 end the first page of 50
+        for (int i = 49; i <= 80; i++) {
+            tx.write(event("order-" + i % 7, (long) i));
+        }
+        tx.commit();
+        start(executor, 16);
+        await("every readable row of the batch ran", () -> executor.executions.get() == 80);
+        assertThat(executor.afterValues).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.LongStream.rangeClosed(1, 80).boxed().toList());
+    }
 }

@@ -7,7 +7,10 @@ import io.pgobserver.domain.port.CheckpointStore;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Update;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,8 +29,10 @@ final class JdbiCheckpointStore implements CheckpointStore {
             on conflict (consumer) do nothing
             """;
     private static final String INSERT_ORIGIN = """
-            insert into pgobserver.batches (consumer, seq, snapshot_from, snapshot_to)
-            values (:consumer, 0, :origin::pg_snapshot, :origin::pg_snapshot)
+            insert into pgobserver.batches (consumer, seq, snapshot_from, snapshot_to, from_taker_xid, from_ids_before,
+                                            from_ids_after, to_taker_xid, to_ids_before, to_ids_after)
+            values (:consumer, 0, :from::pg_snapshot, :to::pg_snapshot, :fromTaker, :fromIdsBefore, :fromIdsAfter,
+                    :toTaker, :toIdsBefore, :toIdsAfter)
             on conflict (consumer, seq) do nothing
             """;
     private static final String BUMP_EPOCH = """
@@ -39,12 +44,15 @@ final class JdbiCheckpointStore implements CheckpointStore {
               from pgobserver.checkpoints where consumer = :consumer
             """;
     private static final String SELECT_BATCHES = """
-            select seq, snapshot_from::text as snapshot_from, snapshot_to::text as snapshot_to
+            select seq, snapshot_from::text as snapshot_from, snapshot_to::text as snapshot_to, from_taker_xid,
+                   from_ids_before, from_ids_after, to_taker_xid, to_ids_before, to_ids_after
               from pgobserver.batches where consumer = :consumer and seq >= :first order by seq
             """;
     private static final String INSERT_BATCH = """
-            insert into pgobserver.batches (consumer, seq, snapshot_from, snapshot_to)
-            select :consumer, :seq, :from::pg_snapshot, :to::pg_snapshot
+            insert into pgobserver.batches (consumer, seq, snapshot_from, snapshot_to, from_taker_xid, from_ids_before,
+                                            from_ids_after, to_taker_xid, to_ids_before, to_ids_after)
+            select :consumer, :seq, :from::pg_snapshot, :to::pg_snapshot, :fromTaker, :fromIdsBefore, :fromIdsAfter,
+                   :toTaker, :toIdsBefore, :toIdsAfter
              where exists (select 1 from pgobserver.checkpoints where consumer = :consumer and epoch = :epoch)
             on conflict (consumer, seq) do nothing
             """;
@@ -83,7 +91,8 @@ final class JdbiCheckpointStore implements CheckpointStore {
         return database.jdbi().inTransaction(handle -> {
             durable(handle);
             handle.createUpdate(INSERT_START).bind("consumer", consumer).execute();
-            handle.createUpdate(INSERT_ORIGIN).bind("consumer", consumer).bind("origin", Snapshot.ORIGIN.value())
+            bindSnapshots(handle.createUpdate(INSERT_ORIGIN), Snapshot.ORIGIN, Snapshot.ORIGIN)
+                    .bind("consumer", consumer)
                     .execute();
             State state = handle.createQuery(BUMP_EPOCH).bind("consumer", consumer).map((rs, ctx) -> state(rs))
                     .one();
@@ -105,12 +114,10 @@ final class JdbiCheckpointStore implements CheckpointStore {
         database.jdbi().inTransaction(handle -> {
             durable(handle);
             Fences.hold(handle, fence);
-            handle.createUpdate(INSERT_BATCH)
+            bindSnapshots(handle.createUpdate(INSERT_BATCH), batch.from(), batch.to())
                     .bind("consumer", fence.consumer())
                     .bind("epoch", fence.epoch())
                     .bind("seq", batch.seq())
-                    .bind("from", batch.from().value())
-                    .bind("to", batch.to().value())
                     .execute();
             List<Batch> known = batches(handle, fence.consumer(), batch.seq());
             if (!known.isEmpty() && known.getFirst().seq() == batch.seq() && !known.getFirst().equals(batch)) {
@@ -165,7 +172,7 @@ final class JdbiCheckpointStore implements CheckpointStore {
     private record State(long epoch, Checkpoint checkpoint, HighWater dispatched) {
     }
 
-    private static State state(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static State state(ResultSet rs) throws SQLException {
         return new State(rs.getLong("epoch"), new Checkpoint(rs.getLong("batch"), rs.getLong("after_id")),
                 new HighWater(rs.getLong("dispatched_batch"), rs.getLong("dispatched_id")));
     }
@@ -185,8 +192,31 @@ final class JdbiCheckpointStore implements CheckpointStore {
         return handle.createQuery(SELECT_BATCHES)
                 .bind("consumer", consumer)
                 .bind("first", first)
-                .map((rs, ctx) -> new Batch(rs.getLong("seq"), new Snapshot(rs.getString("snapshot_from")),
-                        new Snapshot(rs.getString("snapshot_to"))))
+                .map((rs, ctx) -> new Batch(rs.getLong("seq"), snapshot(rs, "snapshot_from", "from_"),
+                        snapshot(rs, "snapshot_to", "to_")))
                 .list();
+    }
+
+    /** Binds a batch's two snapshots and their bounds (nulls for a snapshot without them). */
+    private static Update bindSnapshots(Update update, Snapshot from, Snapshot to) {
+        update.bind("from", from.value()).bind("to", to.value());
+        bindBounds(update, "from", from.bounds());
+        bindBounds(update, "to", to.bounds());
+        return update;
+    }
+
+    private static void bindBounds(Update update, String side, Snapshot.Bounds bounds) {
+        update.bind(side + "Taker", bounds == null ? null : bounds.takerXid())
+                .bind(side + "IdsBefore", bounds == null ? null : bounds.idsBefore())
+                .bind(side + "IdsAfter", bounds == null ? null : bounds.idsAfter());
+    }
+
+    private static Snapshot snapshot(ResultSet rs, String column, String prefix) throws SQLException {
+        long taker = rs.getLong(prefix + "taker_xid");
+        if (rs.wasNull()) {
+            return new Snapshot(rs.getString(column));
+        }
+        return new Snapshot(rs.getString(column), new Snapshot.Bounds(taker, rs.getLong(prefix + "ids_before"),
+                rs.getLong(prefix + "ids_after")));
     }
 }

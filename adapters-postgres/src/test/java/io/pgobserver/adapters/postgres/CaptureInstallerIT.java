@@ -57,7 +57,7 @@ class CaptureInstallerIT {
         List<ChangeEvent> events = Streams.readAtLeast(source, 1);
         assertThat(events).hasSize(1);
         assertThat(events.get(0).entityId()).isEqualTo("1");
-        assertThat(source.read(new Batch(1, Snapshot.ORIGIN, source.snapshot()), 0, 10)).hasSize(1);
+        assertThat(source.read(new Batch(1, Snapshot.ORIGIN, source.snapshot()), 0, 10).events()).hasSize(1);
     }
 
     @Test

@@ -64,7 +64,7 @@ class ListenerThroughputIT {
         long expectedEntity = 1;
         while (true) {
             long pageStart = System.nanoTime();
-            List<ChangeEvent> page = source.read(batch, afterId, PAGE);
+            List<ChangeEvent> page = source.read(batch, afterId, PAGE).events();
             slowestPage = Math.max(slowestPage, System.nanoTime() - pageStart);
             if (page.isEmpty()) {
                 break;

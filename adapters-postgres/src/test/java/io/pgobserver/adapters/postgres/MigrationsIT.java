@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MigrationsIT {
 
@@ -27,13 +28,14 @@ class MigrationsIT {
         Database second = TestPostgres.startedDatabase(settings);
         try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement()) {
             assertThat(strings(statement, "select version from pgobserver.flyway_schema_history "
-                    + "where success and version is not null order by installed_rank")).containsExactly("1", "2", "4");
+                    + "where success and version is not null order by installed_rank"))
+                    .containsExactly("1", "2", "3", "4");
             assertThat(strings(statement, "select table_name from information_schema.tables "
                     + "where table_schema = 'pgobserver' order by 1"))
                     .containsExactly("batches", "change_log", "checkpoints", "dead_letters", "deliveries",
                             "flyway_schema_history", "parked_events");
             assertThat(strings(statement, "select proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
-                    + "where nspname = 'pgobserver' order by 1")).containsExactly("capture", "notify_listeners");
+                    + "where nspname = 'pgobserver' order by 1")).containsExactly("assign_transaction_id", "capture", "notify_listeners", "take_snapshot");
             assertThat(strings(statement, "select count(*) from pg_tables where schemaname = 'public'"))
                     .containsExactly("0");
         } finally {
@@ -49,12 +51,7 @@ class MigrationsIT {
     @Test
     void aFirstReleasePositionIsResumedWithoutSkippingOrRepeating() throws Exception {
         DatabaseSettings settings = TestPostgres.newDatabase();
-        Flyway.configure(Database.class.getClassLoader())
-                .dataSource(settings.url(), settings.user(), null)
-                .schemas(Database.SCHEMA).defaultSchema(Database.SCHEMA).createSchemas(true)
-                .locations("classpath:db/pgobserver").placeholderReplacement(false)
-                .target("1")
-                .load().migrate();
+        migrateTo(settings, "1");
         List<Long> done = new ArrayList<>();
         List<Long> expected = new ArrayList<>();
         String positionTxid;
@@ -90,8 +87,8 @@ class MigrationsIT {
 
             List<Long> read = new ArrayList<>();
             Batch first = resume.recorded().getFirst();
-            source.read(first, resume.checkpoint().afterId(), 100).forEach(e -> read.add(e.position().offset()));
-            source.read(first.then(source.snapshot()), 0, 100).forEach(e -> read.add(e.position().offset()));
+            source.read(first, resume.checkpoint().afterId(), 100).events().forEach(e -> read.add(e.position().offset()));
+            source.read(first.then(source.snapshot()), 0, 100).events().forEach(e -> read.add(e.position().offset()));
             assertThat(read).isEqualTo(expected).doesNotContainAnyElementsOf(done);
 
             List<DeadLetter> letters = new JdbiDeadLetters(database).list("legacy", 10);
@@ -103,6 +100,99 @@ class MigrationsIT {
             source.stop();
             database.stop();
         }
+    }
+
+    /**
+     * A consumer of the release before bounded reads, half-way through a batch whose snapshots carry no bounds,
+     * with a transaction that was running at the batch's start and committed in it: after the migration it
+     * finishes that batch, and the next, the slower way, then reads bounded batches, skipping and repeating
+     * nothing.
+     */
+    @Test
+    void batchesRecordedWithoutBoundsAreResumedExactly() throws Exception {
+        DatabaseSettings settings = TestPostgres.newDatabase();
+        migrateTo(settings, "2");
+        List<Long> expected = new ArrayList<>();
+        long afterId;
+        try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement();
+             Connection open = TestPostgres.connect(settings); Statement openStatement = open.createStatement()) {
+            List<Long> firstBatch = insert(statement, "first batch", 3);
+            open.setAutoCommit(false);
+            List<Long> late = insert(openStatement, "running at the second batch start", 2);
+            List<Long> younger = insert(statement, "a younger transaction that finished", 1);
+            String s1 = strings(statement, "select pg_current_snapshot()::text").getFirst();
+            assertThat(s1).as("the open transaction is in the snapshot's list").doesNotEndWith(":");
+            List<Long> secondBatch = insert(statement, "second batch", 4);
+            open.commit();
+            String s2 = strings(statement, "select pg_current_snapshot()::text").getFirst();
+            // Batch 2 holds the late committer's rows and the second batch's; its first two are done.
+            List<Long> batchTwo = new ArrayList<>(late);
+            batchTwo.addAll(secondBatch);
+            batchTwo.sort(null);
+            afterId = batchTwo.get(1);
+            expected.addAll(batchTwo.subList(2, batchTwo.size()));
+            expected.addAll(insert(statement, "after the last run", 2));
+            statement.execute("insert into pgobserver.checkpoints (consumer, epoch, batch, after_id) "
+                    + "values ('v2', 3, 2, " + afterId + ")");
+            statement.execute("insert into pgobserver.batches (consumer, seq, snapshot_from, snapshot_to) values "
+                    + "('v2', 1, '1:1:', '" + s1 + "'), ('v2', 2, '" + s1 + "', '" + s2 + "')");
+            assertThat(firstBatch).allMatch(id -> id < late.getFirst());
+            assertThat(younger.getFirst()).isGreaterThan(late.getLast()).isLessThan(secondBatch.getFirst());
+        }
+
+        Database database = TestPostgres.startedDatabase(settings);
+        PostgresChangeSource source = new PostgresChangeSource(database,
+                TestPostgres.listener("v2", Duration.ofMillis(200)));
+        try {
+            CheckpointStore.Resume resume = new JdbiCheckpointStore(database).claim("v2");
+            assertThat(resume.checkpoint()).isEqualTo(new Checkpoint(2, afterId));
+            assertThat(resume.done().bounded()).isFalse();
+            Batch second = resume.recorded().getFirst();
+            assertThat(second.from().bounded()).isFalse();
+            List<Long> read = new ArrayList<>();
+            source.read(second, afterId, 100).events().forEach(e -> read.add(e.position().offset()));
+            Batch third = second.then(source.snapshot());
+            source.read(third, 0, 100).events().forEach(e -> read.add(e.position().offset()));
+            assertThat(read).isEqualTo(expected);
+
+            try (Connection connection = TestPostgres.connect(settings);
+                 Statement statement = connection.createStatement()) {
+                List<Long> later = insert(statement, "after the migration", 3);
+                Batch fourth = third.then(source.snapshot());
+                assertThat(BatchQuery.bounded(fourth)).isTrue();
+                assertThat(source.read(fourth, 0, 100).events()).extracting(e -> e.position().offset())
+                        .isEqualTo(later);
+                assertThat(strings(statement, "select from_taker_xid from pgobserver.batches "
+                        + "where consumer = 'v2' and seq = 1")).as("the origin's bounds, filled in")
+                        .containsExactly("0");
+            }
+        } finally {
+            source.stop();
+            database.stop();
+        }
+    }
+
+    /** Bounded reads need ids in time order: a sequence that hands out blocks per session is refused. */
+    @Test
+    void anIdSequenceWithACacheIsRefusedWithTheFix() {
+        DatabaseSettings settings = TestPostgres.newDatabase();
+        migrateTo(settings, "2");
+        TestPostgres.execute(settings, "alter table pgobserver.change_log alter column id set cache 20");
+        assertThatThrownBy(() -> TestPostgres.startedDatabase(settings))
+                .hasStackTraceContaining("must have CACHE 1")
+                .hasStackTraceContaining("alter table pgobserver.change_log alter column id set cache 1");
+        TestPostgres.execute(settings, "alter table pgobserver.change_log alter column id set cache 1");
+        TestPostgres.startedDatabase(settings).stop();
+    }
+
+    /** Migrates a new database as an older release left it. */
+    private static void migrateTo(DatabaseSettings settings, String version) {
+        Flyway.configure(Database.class.getClassLoader())
+                .dataSource(settings.url(), settings.user(), null)
+                .schemas(Database.SCHEMA).defaultSchema(Database.SCHEMA).createSchemas(true)
+                .locations("classpath:db/pgobserver").placeholderReplacement(false)
+                .target(version)
+                .load().migrate();
     }
 
     private static List<Long> insert(Statement statement, String status, int rows) throws Exception {

@@ -50,7 +50,7 @@ class PostgresModuleIT {
             CheckpointStore.Resume resume = checkpoints.claim("orders");
             Batch batch = new Batch(resume.checkpoint().batch(), resume.done(), source.snapshot());
             checkpoints.dispatching(resume.fence(), batch, Long.MAX_VALUE);
-            List<ChangeEvent> events = source.read(batch, resume.checkpoint().afterId(), 100);
+            List<ChangeEvent> events = source.read(batch, resume.checkpoint().afterId(), 100).events();
             assertThat(events).extracting(ChangeEvent::entityId).containsExactly("o-1");
             checkpoints.save(resume.fence(), new Checkpoint(batch.seq() + 1, 0));
             assertThat(checkpoints.load("orders").orElseThrow().done()).isEqualTo(batch.to());

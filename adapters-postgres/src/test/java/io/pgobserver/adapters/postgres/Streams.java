@@ -27,17 +27,15 @@ final class Streams {
      * notification and moves on to a batch ending at a new snapshot. Empty when nothing new committed.
      */
     List<ChangeEvent> next(int max, Duration maxWait) throws Exception {
-        List<ChangeEvent> page = source.read(batch, afterId, max);
-        if (page.isEmpty()) {
+        ChangeSource.Page page = source.read(batch, afterId, max);
+        if (page.end() && page.lastId() == afterId) {
             source.awaitChanges(maxWait);
             batch = batch.then(source.snapshot());
             afterId = 0;
             page = source.read(batch, afterId, max);
         }
-        if (!page.isEmpty()) {
-            afterId = page.getLast().position().offset();
-        }
-        return page;
+        afterId = page.lastId();
+        return page.events();
     }
 
     /** Reads until {@code count} events have arrived from the origin, or fails after a generous minute. */

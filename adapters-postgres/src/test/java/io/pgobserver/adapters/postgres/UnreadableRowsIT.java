@@ -51,19 +51,19 @@ class UnreadableRowsIT {
         outbox("after", "{}");
 
         Batch batch = new Batch(1, Snapshot.ORIGIN, source.snapshot());
-        List<ChangeEvent> events = source.read(batch, 0, 100);
+        List<ChangeEvent> events = source.read(batch, 0, 100).events();
         assertThat(events).extracting(ChangeEvent::entityId).containsExactly("before", "after");
         // A second read of the same batch (a restart before the checkpoint passed it) files it no second time.
-        assertThat(source.read(batch, 0, 100)).hasSize(2);
+        assertThat(source.read(batch, 0, 100).events()).hasSize(2);
 
         assertThat(new JdbiDeadLetters(DB.database()).list("other", 100)).isEmpty();
         List<DeadLetter> letters = new JdbiDeadLetters(DB.database()).list("it", 100);
         assertThat(letters).hasSize(1);
         DeadLetter letter = letters.getFirst();
         assertThat(letter.event().entityId()).isEqualTo("deep");
-        assertThat(letter.observer()).isEqualTo(PostgresChangeSource.UNREADABLE_OBSERVER);
-        assertThat(letter.actionType()).isEqualTo(PostgresChangeSource.UNREADABLE_ACTION);
-        assertThat(letter.actionKey()).isEqualTo(PostgresChangeSource.UNREADABLE_ACTION);
+        assertThat(letter.observer()).isEqualTo(UnreadableRows.OBSERVER);
+        assertThat(letter.actionType()).isEqualTo(UnreadableRows.ACTION);
+        assertThat(letter.actionKey()).isEqualTo(UnreadableRows.ACTION);
         String settled = new DeliveryKey("it", letter.event().position().offset(), letter.observer(),
                 letter.actionKey()).id();
         assertThat(new JdbiDeliveries(DB.database(), TestPostgres.listener("it", Duration.ofSeconds(1)))

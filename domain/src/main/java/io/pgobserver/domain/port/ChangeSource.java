@@ -19,11 +19,14 @@ public interface ChangeSource {
     Snapshot snapshot() throws ChangeSourceException;
 
     /**
-     * The events of {@code batch}: rows whose transaction is visible in {@code batch.to()} and was not in
-     * {@code batch.from()}, with a change_log id above {@code afterId}, in id order, at most {@code maxEvents}.
-     * Reading the same batch again returns the same rows (rows of aborted transactions never appear).
+     * The next page of {@code batch}: rows whose transaction is visible in {@code batch.to()} and was not in
+     * {@code batch.from()}, with a change_log id above {@code afterId}, in id order, at most {@code maxEvents}
+     * of them. A row that cannot become an event is passed over (the source files it elsewhere), so a page may
+     * hold fewer events than rows: {@link Page#end()}, not the page's size, says whether the batch goes on, and
+     * the next page starts after {@link Page#lastId()}. Reading the same batch again returns the same rows (rows
+     * of aborted transactions never appear).
      */
-    List<ChangeEvent> read(Batch batch, long afterId, int maxEvents) throws ChangeSourceException;
+    Page read(Batch batch, long afterId, int maxEvents) throws ChangeSourceException;
 
     /**
      * Waits up to {@code maxWait} for a sign that rows may have committed (a notification), returning early on
@@ -34,7 +37,28 @@ public interface ChangeSource {
     /** How far the stream runs ahead of a consumer whose done batches end at {@code done}. */
     Lag lag(Snapshot done) throws ChangeSourceException;
 
-    /** Rows committed after {@code done} and their oldest one's age. */
+    /**
+     * One page of a batch.
+     *
+     * @param events the page's events, in id order
+     * @param lastId the last change_log id the read went past (the last event's, or a later row's that could not
+     *               be read); the {@code afterId} it was given when it found no row
+     * @param end    true when the batch holds no row after {@code lastId}; false when it may (a full page)
+     */
+    record Page(List<ChangeEvent> events, long lastId, boolean end) {
+        public Page {
+            events = List.copyOf(events);
+            if (!events.isEmpty() && events.getLast().position().offset() > lastId) {
+                throw new IllegalArgumentException("a page's lastId is at or after its last event's id, was "
+                        + lastId + " before " + events.getLast().position().offset());
+            }
+        }
+    }
+
+    /**
+     * Rows committed after {@code done} and their oldest one's age. An implementation may estimate it (it is
+     * asked on every idle poll and must stay cheap); it says so in its documentation.
+     */
     record Lag(long events, Duration age) {
         public static final Lag NONE = new Lag(0, Duration.ZERO);
     }

@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** What every {@link CheckpointStore} must do. Extend it with a factory for the implementation under test. */
 public abstract class CheckpointStoreContract {
 
-    private static final Snapshot S1 = new Snapshot("10:12:10");
-    private static final Snapshot S2 = new Snapshot("12:15:");
+    private static final Snapshot S1 = new Snapshot("10:12:10", new Snapshot.Bounds(12, 40, 41));
+    private static final Snapshot S2 = new Snapshot("12:15:", new Snapshot.Bounds(14, 41, 45));
     private static final Snapshot S3 = new Snapshot("15:20:17,18");
     private static final Batch B1 = new Batch(1, Snapshot.ORIGIN, S1);
     private static final Batch B2 = B1.then(S2);
@@ -60,6 +60,26 @@ public abstract class CheckpointStoreContract {
         assertThat(resume.done()).isEqualTo(S1);
         assertThat(resume.recorded()).containsExactly(B2);
         assertThat(resume.dispatched()).isEqualTo(new HighWater(2, 7));
+    }
+
+    /** A restart re-reads a batch with the same bounds it was first read with, and snapshots without any. */
+    @Test
+    void snapshotsKeepTheirBoundsOrTheirLackOfThem() throws Exception {
+        CheckpointStore store = newStore();
+        Fence fence = store.claim("c1").fence();
+        store.dispatching(fence, B1, 9);
+        store.dispatching(fence, B2, 9);
+        store.dispatching(fence, B3, 9);
+        store.save(fence, new Checkpoint(2, 0));
+
+        Resume resume = store.claim("c1");
+        assertThat(resume.done()).isEqualTo(S1);
+        assertThat(resume.done().bounds()).isEqualTo(new Snapshot.Bounds(12, 40, 41));
+        assertThat(resume.recorded()).containsExactly(B2, B3);
+        assertThat(resume.recorded().getFirst().from().bounds()).isEqualTo(S1.bounds());
+        assertThat(resume.recorded().getLast().to().bounded()).isFalse();
+        assertThatThrownBy(() -> store.dispatching(resume.fence(), new Batch(3, S2, new Snapshot(S3.value(),
+                new Snapshot.Bounds(19, 50, 50))), 10)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -62,6 +62,11 @@ class FakesContractTest {
                 }
 
                 @Override
+                public long writeUnreadable(String entityId) {
+                    return tx.writeUnreadable(Events.updated(0, entityId, "new", "unreadable")).position().offset();
+                }
+
+                @Override
                 public void commit() {
                     tx.commit();
                 }

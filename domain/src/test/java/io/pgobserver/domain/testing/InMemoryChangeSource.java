@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  */
 public final class InMemoryChangeSource implements ChangeSource {
 
-    private record Row(long txid, ChangeEvent event) {
+    private record Row(long txid, ChangeEvent event, boolean readable) {
     }
 
     private final List<Row> rows = new ArrayList<>();
@@ -47,12 +47,24 @@ public final class InMemoryChangeSource implements ChangeSource {
 
         /** Writes a row: the event gets this transaction's id and the next row id as its position. */
         public ChangeEvent write(ChangeEvent event) {
+            return write(event, true);
+        }
+
+        /**
+         * Writes a row that cannot become an event (as a row PostgreSQL accepts but the observer cannot decode):
+         * reads pass over it.
+         */
+        public ChangeEvent writeUnreadable(ChangeEvent event) {
+            return write(event, false);
+        }
+
+        private ChangeEvent write(ChangeEvent event, boolean readable) {
             lock.lock();
             try {
                 ChangeEvent stored = new ChangeEvent(event.id(), new Position(txid, nextRowId++), event.entityType(),
                         event.entityId(), event.kind(), event.before(), event.after(), event.occurredAt(),
                         event.traceContext());
-                written.add(new Row(txid, stored));
+                written.add(new Row(txid, stored, readable));
                 return stored;
             } finally {
                 lock.unlock();
@@ -121,17 +133,22 @@ public final class InMemoryChangeSource implements ChangeSource {
     }
 
     @Override
-    public List<ChangeEvent> read(Batch batch, long afterId, int maxEvents) throws ChangeSourceException {
+    public Page read(Batch batch, long afterId, int maxEvents) throws ChangeSourceException {
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents must be at least 1, was " + maxEvents);
+        }
         fail();
         lock.lock();
         try {
-            return rows.stream()
+            List<Row> inBatch = rows.stream()
                     .filter(r -> visible(r.txid(), batch.to()) && !visible(r.txid(), batch.from()))
-                    .map(Row::event)
-                    .filter(e -> e.position().offset() > afterId)
-                    .sorted((a, b) -> Long.compare(a.position().offset(), b.position().offset()))
-                    .limit(maxEvents)
+                    .filter(r -> r.event().position().offset() > afterId)
+                    .sorted((a, b) -> Long.compare(a.event().position().offset(), b.event().position().offset()))
                     .toList();
+            List<Row> page = inBatch.subList(0, Math.min(maxEvents, inBatch.size()));
+            long lastId = page.isEmpty() ? afterId : page.getLast().event().position().offset();
+            return new Page(page.stream().filter(Row::readable).map(Row::event).toList(), lastId,
+                    page.size() == inBatch.size());
         } finally {
             lock.unlock();
         }
