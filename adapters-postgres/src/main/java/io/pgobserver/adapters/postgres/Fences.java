@@ -37,6 +37,15 @@ final class Fences {
         }
     }
 
+    /**
+     * Makes this transaction's commit wait for its WAL to be flushed, whatever the server's
+     * {@code synchronous_commit}: for the writes a crash must not undo (positions; delivery records, whose loss would
+     * repeat delivered actions beyond the ones in flight).
+     */
+    static void durable(Handle handle) {
+        handle.execute("set local synchronous_commit = on");
+    }
+
     static CheckpointStore.FencedException fenced(CheckpointStore.Fence fence) {
         return new CheckpointStore.FencedException("consumer '" + fence.consumer() + "' was claimed by another "
                 + "process since epoch " + fence.epoch() + ": this process must stop dispatching and writing");

@@ -19,6 +19,12 @@ import java.util.Optional;
  * in {@code pgobserver.batches}. Every write after {@link #claim} says {@code where consumer = ? and epoch = ?}:
  * when another process has claimed the consumer since, the write changes nothing and throws
  * {@link FencedException}, so a leader that lost its lock cannot move the position under its successor.
+ *
+ * <p>Position writes are durable whatever the server's {@code synchronous_commit} ({@link Fences#durable}): a
+ * recorded batch names transaction ids as finished; on a server with {@code synchronous_commit = off} a crash can lose
+ * the last acknowledged commits and hand their ids to new transactions, whose rows a recorded snapshot would then
+ * wrongly count as already read. Flushing the record flushes every commit before it, so no id it names as finished
+ * can be handed out again.
  */
 @Singleton
 final class JdbiCheckpointStore implements CheckpointStore {
@@ -89,7 +95,7 @@ final class JdbiCheckpointStore implements CheckpointStore {
     @Override
     public Resume claim(String consumer) {
         return database.jdbi().inTransaction(handle -> {
-            durable(handle);
+            Fences.durable(handle);
             handle.createUpdate(INSERT_START).bind("consumer", consumer).execute();
             bindSnapshots(handle.createUpdate(INSERT_ORIGIN), Snapshot.ORIGIN, Snapshot.ORIGIN)
                     .bind("consumer", consumer)
@@ -112,7 +118,7 @@ final class JdbiCheckpointStore implements CheckpointStore {
         // The fence is held first, in the same transaction: a fenced process records no batch (the new holder's
         // record of the same batch number would otherwise fail its equality check for ever).
         database.jdbi().inTransaction(handle -> {
-            durable(handle);
+            Fences.durable(handle);
             Fences.hold(handle, fence);
             bindSnapshots(handle.createUpdate(INSERT_BATCH), batch.from(), batch.to())
                     .bind("consumer", fence.consumer())
@@ -137,7 +143,7 @@ final class JdbiCheckpointStore implements CheckpointStore {
     @Override
     public void save(Fence fence, Checkpoint checkpoint) throws FencedException {
         Boolean fenced = database.jdbi().inTransaction(handle -> {
-            durable(handle);
+            Fences.durable(handle);
             Optional<Long> now = handle.createQuery(MOVE_CHECKPOINT)
                     .bind("consumer", fence.consumer())
                     .bind("epoch", fence.epoch())
@@ -177,16 +183,6 @@ final class JdbiCheckpointStore implements CheckpointStore {
                 new HighWater(rs.getLong("dispatched_batch"), rs.getLong("dispatched_id")));
     }
 
-    /**
-     * Makes this transaction's commit wait for its WAL to be flushed, whatever the server's
-     * {@code synchronous_commit}. A recorded batch names transaction ids as finished; on a server with
-     * {@code synchronous_commit = off} a crash can lose the last acknowledged commits and hand their ids to new
-     * transactions, whose rows a recorded snapshot would then wrongly count as already read. Flushing the record
-     * flushes every commit that came before it, so no id the record names as finished can be handed out again.
-     */
-    private static void durable(Handle handle) {
-        handle.execute("set local synchronous_commit = on");
-    }
 
     private static List<Batch> batches(Handle handle, String consumer, long first) {
         return handle.createQuery(SELECT_BATCHES)

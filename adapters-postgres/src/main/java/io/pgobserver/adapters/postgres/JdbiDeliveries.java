@@ -116,6 +116,8 @@ final class JdbiDeliveries implements Deliveries {
         }
         try {
             database.jdbi().inTransaction(handle -> {
+                // Durable: a record lost in a crash would repeat its action beyond the ones in flight.
+                Fences.durable(handle);
                 Fences.hold(handle, fence);
                 return handle.createUpdate("insert into pgobserver.deliveries (delivery_id, consumer, change_log_id) "
                                 + "select d, :consumer, o from unnest(:ids, :offsets) as u(d, o) "

@@ -30,6 +30,10 @@ class DatabaseFaultsIT {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** Longer than a lease (3 s) and a lease check: a process ready this long knows its role. */
     private static final Duration SETTLED = Duration.ofSeconds(4);
+    /** How long PostgreSQL stays down in the last fault. */
+    private static final Duration STOPPED = Duration.ofSeconds(Long.getLong("faults.stopped-seconds", 30));
+    /** One webhook action per event: a fault repeats at most this many deliveries. */
+    private static final int MAX_IN_FLIGHT = 256;
 
     private final long seed = Long.getLong("faults.seed", System.nanoTime());
     private FaultSupport.Rig rig;
@@ -52,7 +56,7 @@ class DatabaseFaultsIT {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void restarts_and_terminated_sessions_never_end_run_and_lose_nothing() throws Exception {
         int adminPort = FaultSupport.freePort();
-        var config = rig.config("items.yaml", "database-faults", adminPort, "", """
+        var config = rig.config("items.yaml", "database-faults", adminPort, "max_in_flight: " + MAX_IN_FLIGHT, """
                 items:
                   entity: public.items
                   actions:
@@ -67,6 +71,8 @@ class DatabaseFaultsIT {
         FaultSupport.Writer writer = new FaultSupport.Writer(rig.postgres, new Random(random.nextLong()), 5).start();
 
         List<String> faults = new ArrayList<>();
+        List<Long> repeats = new ArrayList<>();
+        long duplicatesBefore = rig.hooks.duplicates();
         for (Object fault : List.of(Shutdown.FAST, "terminate", Shutdown.IMMEDIATE, "terminate", Shutdown.FAST)) {
             int delivered = rig.hooks.successes().size();
             rig.awaitWhileRunning(observer, "deliveries before the next fault", Duration.ofMinutes(1),
@@ -101,15 +107,39 @@ class DatabaseFaultsIT {
                         () -> rig.hooks.successes().size() > after + 20 && readiness.last() == 200);
             }
             rig.assertRunning(observer);
+            // Repeats show up while it recovers: those seen before the next fault are this one's.
+            repeats.add(rig.hooks.duplicates() - duplicatesBefore);
+            duplicatesBefore = rig.hooks.duplicates();
         }
+
+        // PostgreSQL stopped for 30 s with every place taken by a request the receiver holds open, then SIGKILL: the
+        // held requests are answered 2xx while their delivery records cannot be written, and nothing new may start.
+        rig.hooks.hold(Duration.ofSeconds(2));
+        rig.awaitWhileRunning(observer, MAX_IN_FLIGHT + " requests open at once", Duration.ofMinutes(1),
+                () -> rig.hooks.openRequests() >= MAX_IN_FLIGHT);
+        long beforeOutage = rig.hooks.duplicates();
+        rig.postgres.stop(Shutdown.FAST);
+        Thread.sleep(STOPPED.toMillis());
+        rig.assertRunning(observer);
+        observer.kill();
+        rig.postgres.start();
+        rig.hooks.hold(Duration.ZERO);
+        observer = rig.run("items-after-kill", config, Map.of());
+        faults.add("stopped " + STOPPED.toSeconds() + " s with " + MAX_IN_FLIGHT + " in flight, then kill -9");
+
         writer.stop();
         List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres);
         rig.assertAllDelivered(observer, rows, "/hooks/items", Duration.ofMinutes(2));
         rig.assertRunning(observer);
+        Thread.sleep(1_000); // late repeats, if any, count too
+        repeats.add(rig.hooks.duplicates() - beforeOutage);
         System.out.printf("DatabaseFaultsIT (seed %d): %s; %d events (%d writes failed under the faults), "
-                        + "duplicates %d, lost 0; /health/ready answers: %s%n", seed, faults, rows.size(),
-                writer.failures.get(), rig.hooks.duplicates(), readiness.transitions());
+                        + "lost 0; repeated deliveries per fault %s against a bound of %d (max_in_flight x 1 action); "
+                        + "/health/ready answers: %s%n", seed, faults, rows.size(), writer.failures.get(), repeats,
+                MAX_IN_FLIGHT, readiness.transitions());
         assertThat(rows.size()).as("events written").isGreaterThan(200);
+        assertThat(repeats).as("repeated deliveries per fault (seed %d; log in %s)", seed, rig.log)
+                .allMatch(n -> n <= MAX_IN_FLIGHT);
         // What an operator sees afterwards: the consumer active, nothing left to handle.
         JsonNode status = status(config);
         assertThat(status).as("status --json exits 0 with one object").isNotNull();

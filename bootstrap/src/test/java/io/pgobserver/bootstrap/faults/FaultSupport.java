@@ -356,6 +356,12 @@ final class FaultSupport {
          * the same files and port.
          */
         synchronized void restart(Shutdown shutdown) throws IOException, InterruptedException {
+            stop(shutdown);
+            start();
+        }
+
+        /** A shutdown by signal to the postmaster, as {@link #restart(Shutdown)} does, without the start. */
+        synchronized void stop(Shutdown shutdown) throws IOException, InterruptedException {
             long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().strip());
             Process kill = new ProcessBuilder("kill", "-" + shutdown.signal, Long.toString(postmaster))
                     .inheritIO().start();
@@ -365,7 +371,6 @@ final class FaultSupport {
             ProcessHandle.of(postmaster).ifPresent(p -> p.onExit().orTimeout(60, TimeUnit.SECONDS).join());
             server.close(); // its own pg_ctl stop finds no server and says so; it releases the data directory
             server = null;
-            start();
         }
 
         enum Shutdown {

@@ -3,8 +3,11 @@ package io.pgobserver.bootstrap.faults;
 import io.pgobserver.bootstrap.faults.WebhookReceiver.Mode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
@@ -25,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * itself in an {@code x-observer-process} header (from its environment, through {@code ${VAR}} in the file).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the second test's held requests may overlap (the window)
 class SplitBrainIT {
 
     private static final String LOCK_HOLDERS = "select pid from pg_locks where locktype = 'advisory' and granted "
@@ -44,6 +48,7 @@ class SplitBrainIT {
     }
 
     @Test
+    @Order(1)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void losing_only_the_lock_session_never_lets_two_processes_work_one_entity() throws Exception {
         var config = rig.config("items.yaml", "split-brain", -1, "max_in_flight: 32", """
@@ -103,11 +108,79 @@ class SplitBrainIT {
         assertThat(tookOver).as("the standby took over after the lock session died").isTrue();
         assertThat(overlaps).as("requests for one entity open at once (seed %d; log in %s)", seed, rig.log)
                 .isEmpty();
+        assertThat(a.stop()).isZero();
+        assertThat(b.stop()).isZero();
+    }
+
+    /**
+     * The one window fencing leaves is a request already on the wire. With a receiver that holds every request for
+     * most of the action's timeout (4 s of 5 s), the old leader's requests are still open when it loses its lock
+     * session; none it starts may come after the new leader's first one.
+     */
+    @Test
+    @Order(2)
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void an_old_leader_starts_no_attempt_after_the_new_leader_dispatched() throws Exception {
+        var config = rig.config("slow.yaml", "split-brain-slow", -1, "max_in_flight: 16", """
+                items:
+                  entity: public.items
+                  actions:
+                    - type: webhook
+                      url: "%s"
+                      timeout: 5s
+                      headers: { x-observer-process: "${OBSERVER_PROCESS:-none}" }
+                  retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 400ms }
+                """.formatted(rig.hooks.url("/hooks/slow")));
+        rig.install(config, "public.items");
+        rig.hooks.mode(Mode.OK);
+        rig.hooks.hold(Duration.ofSeconds(4));
+        FaultSupport.Writer writer = new FaultSupport.Writer(rig.postgres, new Random(seed), 20).start();
+        ObserverProcess first = rig.run("slow-a", config, Map.of("OBSERVER_PROCESS", "slow-a"));
+        await("slow-a delivering", Duration.ofMinutes(2), () -> lastSender("/hooks/slow").equals("slow-a"));
+        ObserverProcess second = rig.run("slow-b", config, Map.of("OBSERVER_PROCESS", "slow-b"));
+        Thread.sleep(3_000); // slow-b is up and on standby
+        await("requests of slow-a open", Duration.ofSeconds(30), () -> rig.hooks.openRequests() >= 8);
+
+        int mark = rig.hooks.requests().size();
+        long terminated = FaultSupport.queryLong(rig.postgres, "select count(pg_terminate_backend(pid)) from ("
+                + LOCK_HOLDERS + " and pid in (select pid from pg_stat_activity where application_name like "
+                + "'%leader%')) holders");
+        await("slow-b took over", Duration.ofMinutes(1), () -> rig.hooks.requests().subList(mark,
+                rig.hooks.requests().size()).stream().anyMatch(r -> "slow-b".equals(r.header("x-observer-process"))));
+        Thread.sleep(6_000); // anything the old leader still had would have started by now
+        writer.stop();
+
+        List<WebhookReceiver.Request> since = rig.hooks.requests();
+        since = since.subList(mark, since.size()).stream().filter(r -> r.path().equals("/hooks/slow")).toList();
+        int newLeaderFirst = 0;
+        while (!"slow-b".equals(since.get(newLeaderFirst).header("x-observer-process"))) {
+            newLeaderFirst++;
+        }
+        long oldLeaderAfter = since.subList(newLeaderFirst, since.size()).stream()
+                .filter(r -> "slow-a".equals(r.header("x-observer-process"))).count();
+        System.out.printf("SplitBrainIT (held requests, seed %d): lock sessions terminated %d; after the fault slow-a "
+                        + "started %d request(s) before slow-b's first and %d after it%n", seed, terminated,
+                newLeaderFirst, oldLeaderAfter);
+        assertThat(terminated).as("the leader's lock session was found and terminated").isEqualTo(1);
+        assertThat(oldLeaderAfter).as("requests the old leader started after the new leader's first (log in %s)",
+                rig.log).isZero();
+        rig.hooks.hold(Duration.ZERO);
+        List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres);
+        rig.assertAllDelivered(second, rows, "/hooks/slow", Duration.ofMinutes(2));
+        rig.assertRunning(first);
+        assertThat(first.stop()).isZero();
+        assertThat(second.stop()).isZero();
     }
 
     /** The process that sent the latest request ("" before any). */
     private String lastSender() {
         List<WebhookReceiver.Request> all = rig.hooks.requests();
+        return all.isEmpty() ? "" : String.valueOf(all.getLast().header("x-observer-process"));
+    }
+
+    /** The process that sent the latest request to {@code path} ("" before any). */
+    private String lastSender(String path) {
+        List<WebhookReceiver.Request> all = rig.hooks.requests().stream().filter(r -> r.path().equals(path)).toList();
         return all.isEmpty() ? "" : String.valueOf(all.getLast().header("x-observer-process"));
     }
 }

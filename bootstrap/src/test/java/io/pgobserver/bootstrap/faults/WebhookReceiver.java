@@ -152,6 +152,13 @@ final class WebhookReceiver implements AutoCloseable {
         return List.copyOf(overlaps);
     }
 
+    /** Requests being held open now (only while a {@link #hold} is set). */
+    int openRequests() {
+        synchronized (open) {
+            return open.values().stream().mapToInt(List::size).sum();
+        }
+    }
+
     /** Keeps every request (bodies included) for inspection; off by default to keep memory flat. */
     void keepRequests() {
         this.keepRequests = true;
