@@ -56,6 +56,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Runs to make (default: ${DEFAULT-VALUE}).")
     List<String> modes;
 
+    @Option(names = "--backlog", paramLabel = "ROWS", split = ",", defaultValue = "1000",
+            description = "Rows per transaction when writing the drain backlog: a number, or 'all' for one transaction; "
+                    + "a list drains each in turn, e.g. 1,all compares one-row transactions with one transaction "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<String> backlogs;
+
     @Option(names = "--actions", paramLabel = "N", defaultValue = "1",
             description = "Webhooks per event (default: ${DEFAULT-VALUE}).")
     int actions;
@@ -131,19 +137,23 @@ public final class BenchCommand implements Callable<Integer> {
             if (warmup > 0) {
                 for (String t : tracing) {
                     out.printf("[bench] warm-up: draining %d events, tracing %s%n", warmup, t);
-                    BenchRun.drain(setup, t, 0, warmup);
+                    BenchRun.drain(setup, t, 0, warmup, 1000);
                 }
             }
             for (String mode : modes) {
-                for (int round = 1; round <= rounds; round++) {
-                    for (String t : tracing) {
-                        out.printf("[bench] %s, tracing %s, round %d...%n", mode, t, round);
-                        BenchResult result = mode.equals("drain")
-                                ? BenchRun.drain(setup, t, round, events)
-                                : BenchRun.sustain(setup, t, round, rate, sustainFor);
-                        out.printf("[bench] %s, tracing %s: %d/%d webhooks in %.2f s%n", mode, t,
-                                result.delivered(), result.expected(), result.seconds());
-                        results.add(result);
+                for (String backlog : mode.equals("drain") ? backlogs : List.of("")) {
+                    for (int round = 1; round <= rounds; round++) {
+                        for (String t : tracing) {
+                            String label = backlog.isEmpty() ? mode : mode + "/" + backlog;
+                            out.printf("[bench] %s, tracing %s, round %d...%n", label, t, round);
+                            BenchResult result = mode.equals("drain")
+                                    ? BenchRun.drain(setup, t, round, events, rowsPerTransaction(backlog))
+                                            .labelled(label)
+                                    : BenchRun.sustain(setup, t, round, rate, sustainFor);
+                            out.printf("[bench] %s, tracing %s: %d/%d webhooks in %.2f s%n", label, t,
+                                    result.delivered(), result.expected(), result.seconds());
+                            results.add(result);
+                        }
                     }
                 }
             }
@@ -182,6 +192,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (!Set.of("drain", "sustain").containsAll(modes) || modes.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "--mode takes drain, sustain or both: " + modes);
         }
+        for (String backlog : backlogs) {
+            if (!backlog.equals("all") && !backlog.matches("[1-9][0-9]{0,8}")) {
+                throw new ParameterException(spec.commandLine(), "--backlog takes rows per transaction (a number "
+                        + "from 1) or 'all', as a comma-separated list: " + backlogs);
+            }
+        }
+    }
+
+    private int rowsPerTransaction(String backlog) {
+        return backlog.equals("all") ? events : Integer.parseInt(backlog);
     }
 
     /**
@@ -190,8 +210,8 @@ public final class BenchCommand implements Callable<Integer> {
      */
     static String table(List<BenchResult> results) {
         StringBuilder table = new StringBuilder();
-        String header = "%-8s %-7s %5s %8s %11s %9s %8s %8s %8s %8s %9s %9s %8s %8s %9s %5s%n";
-        String row = "%-8s %-7s %5s %8d %11s %9.0f %8s %8s %8s %8s %9.2f %9.1f %8.1f %8.1f %9.0f %5.1f%n";
+        String header = "%-10s %-7s %5s %8s %11s %9s %8s %8s %8s %8s %9s %9s %8s %8s %9s %5s%n";
+        String row = "%-10s %-7s %5s %8d %11s %9.0f %8s %8s %8s %8s %9.2f %9.1f %8.1f %8.1f %9.0f %5.1f%n";
         table.append(String.format(Locale.ROOT, header, "mode", "tracing", "round", "events", "webhooks", "events/s",
                 "p50 ms", "p95 ms", "p99 ms", "max ms", "cpu s", "cpu ms/1k", "heap MiB", "peak MiB", "OTLP KiB", "load"));
         for (BenchResult r : results) {
@@ -201,7 +221,7 @@ public final class BenchCommand implements Callable<Integer> {
                     r.cpuSeconds(), r.cpuMillisPerThousand(), r.heapAfterGcMiB(), r.peakHeapMiB(), r.otlpKiB(),
                     r.loadAverage()));
         }
-        table.append(String.format(Locale.ROOT, "%nmedians over rounds%n%-8s %-7s %9s %8s %8s %8s %9s%n", "mode",
+        table.append(String.format(Locale.ROOT, "%nmedians over rounds%n%-10s %-7s %9s %8s %8s %8s %9s%n", "mode",
                 "tracing", "events/s", "vs off", "p50 ms", "p99 ms", "cpu ms/1k"));
         Map<String, Map<String, List<BenchResult>>> grouped = new LinkedHashMap<>();
         for (BenchResult r : results) {
@@ -215,17 +235,35 @@ public final class BenchCommand implements Callable<Integer> {
                 double rate = median(runs, BenchResult::eventsPerSecond);
                 String ratio = Double.isNaN(offRate) ? "-"
                         : String.format(Locale.ROOT, "%.1f%%", 100.0 * rate / offRate);
-                table.append(String.format(Locale.ROOT, "%-8s %-7s %9.0f %8s %8s %8s %9.1f%n", mode, t, rate, ratio,
+                table.append(String.format(Locale.ROOT, "%-10s %-7s %9.0f %8s %8s %8s %9.1f%n", mode, t, rate, ratio,
                         millis(median(runs, r -> r.latencyMillis(50))), millis(median(runs, r -> r.latencyMillis(99))),
                         median(runs, BenchResult::cpuMillisPerThousand)));
             });
         });
+        oneRowRatio(grouped, table);
         table.append("events/s: drain = backlog / (observer start to last webhook); sustain = events / (first write "
                 + "to last webhook), bounded by --rate.\nlatency: commit returned to the writer -> first webhook "
                 + "arrived (sustain only). cpu: this JVM only (observer, writer, receivers), not PostgreSQL.\n"
                 + "OTLP KiB: span data the loopback OTLP endpoint received during the run. load: the machine's 1-minute load "
                 + "average at the end of the run.\n");
         return table.toString();
+    }
+
+    /** One-row transactions against one transaction, when both were drained: the linear-read target is >= 0.8. */
+    private static void oneRowRatio(Map<String, Map<String, List<BenchResult>>> grouped, StringBuilder table) {
+        Map<String, List<BenchResult>> oneRow = grouped.get("drain/1");
+        Map<String, List<BenchResult>> oneTransaction = grouped.get("drain/all");
+        if (oneRow == null || oneTransaction == null) {
+            return;
+        }
+        oneRow.forEach((t, runs) -> {
+            List<BenchResult> whole = oneTransaction.get(t);
+            if (whole != null) {
+                table.append(String.format(Locale.ROOT, "one-row transactions drain at %.2f of one transaction's "
+                                + "rate, tracing %s (target >= 0.80)%n",
+                        median(runs, BenchResult::eventsPerSecond) / median(whole, BenchResult::eventsPerSecond), t));
+            }
+        });
     }
 
     private static double median(List<BenchResult> runs, ToDoubleFunction<BenchResult> value) {

@@ -22,6 +22,12 @@ record BenchResult(String mode, String tracing, int round, double loadAverage, i
                    long[] latenciesMicros, double cpuSeconds, double peakHeapMiB, double heapAfterGcMiB,
                    double otlpKiB) {
 
+    /** The same result under another mode label (the drain's backlog shape: {@code drain/1}, {@code drain/all}). */
+    BenchResult labelled(String label) {
+        return new BenchResult(label, tracing, round, loadAverage, events, delivered, expected, seconds,
+                latenciesMicros, cpuSeconds, peakHeapMiB, heapAfterGcMiB, otlpKiB);
+    }
+
     boolean complete() {
         return delivered == expected;
     }

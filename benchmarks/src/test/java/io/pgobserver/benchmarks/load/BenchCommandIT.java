@@ -23,7 +23,7 @@ class BenchCommandIT {
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
             exit = new CommandLine(new BenchCommand()).execute("--events", "2000", "--rate", "500",
-                    "--duration", "2s", "--warmup", "0", "--tracing", "off,on");
+                    "--duration", "2s", "--warmup", "0", "--tracing", "off,on", "--backlog", "1,all");
         } finally {
             System.setOut(original);
         }
@@ -31,8 +31,11 @@ class BenchCommandIT {
         original.print(output);
 
         assertThat(exit).as(output).isZero();
-        assertThat(output).containsPattern("drain +off +1 +2000 +2000/2000 ")
-                .containsPattern("drain +on +1 +2000 +2000/2000 ")
+        assertThat(output).containsPattern("drain/1 +off +1 +2000 +2000/2000 ")
+                .containsPattern("drain/1 +on +1 +2000 +2000/2000 ")
+                .containsPattern("drain/all +off +1 +2000 +2000/2000 ")
+                .containsPattern("drain/all +on +1 +2000 +2000/2000 ")
+                .containsPattern("one-row transactions drain at [0-9.]+ of one transaction's rate, tracing off")
                 .containsPattern("sustain +off +1 +1000 +1000/1000 ")
                 .containsPattern("sustain +on +1 +1000 +1000/1000 ");
     }
