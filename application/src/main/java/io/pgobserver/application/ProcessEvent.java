@@ -2,7 +2,6 @@ package io.pgobserver.application;
 
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeEvent;
-import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.CheckpointStore;
@@ -25,12 +24,10 @@ import java.util.function.DoubleSupplier;
 import static io.pgobserver.application.SpanNames.ACTION_COUNT;
 import static io.pgobserver.application.SpanNames.CACHE_WRITE;
 import static io.pgobserver.application.SpanNames.CHECKPOINT_OFFSET;
-import static io.pgobserver.application.SpanNames.CONDITION_MATCHED;
 import static io.pgobserver.application.SpanNames.DEDUPLICATED;
 import static io.pgobserver.application.SpanNames.DELIVERIES_WRITTEN;
 import static io.pgobserver.application.SpanNames.ENTITY_ID;
 import static io.pgobserver.application.SpanNames.ENTITY_TYPE;
-import static io.pgobserver.application.SpanNames.EVALUATE_CONDITION;
 import static io.pgobserver.application.SpanNames.EVENTS_COVERED;
 import static io.pgobserver.application.SpanNames.EVENT_ID;
 import static io.pgobserver.application.SpanNames.EXECUTE_ACTIONS;
@@ -68,6 +65,7 @@ public final class ProcessEvent {
     private final RunAction runAction;
     private final DeadLettering deadLettering;
     private final DeliveryRecords records;
+    private final EvaluateCondition conditions;
     private final Metrics metrics;
 
     /**
@@ -97,6 +95,7 @@ public final class ProcessEvent {
         this.deadLettering = new DeadLettering(consumer, Objects.requireNonNull(deadLetters, "deadLetters"), metrics,
                 Objects.requireNonNull(clock, "clock"), sleeper);
         this.records = new DeliveryRecords(deliveries, sleeper);
+        this.conditions = new EvaluateCondition(consumer, records, deadLettering);
         this.runAction = new RunAction(executors, metrics, sleeper, random);
     }
 
@@ -138,7 +137,7 @@ public final class ProcessEvent {
                     if (!observer.watches(event)) {
                         continue;
                     }
-                    Boolean matched = evaluate(t, root, event, observer, recovered, completion);
+                    Boolean matched = conditions.evaluate(t, root, event, observer, recovered, completion);
                     if (matched == null) {
                         failed = true;
                         continue;
@@ -195,35 +194,6 @@ public final class ProcessEvent {
             throw e;
         } finally {
             root.end();
-        }
-    }
-
-    /** True or false when the condition ran; null when it failed (the event then went to the dead letters). */
-    private Boolean evaluate(Tracer t, Span root, ChangeEvent event, Observer observer, boolean recovered,
-                             EventCompletion completion) throws InterruptedException {
-        Span span = t.startSpan(EVALUATE_CONDITION, root, SpanKind.INTERNAL);
-        if (span.isRecording()) {
-            span.setAttribute(OBSERVER, observer.name());
-        }
-        try {
-            boolean matched = observer.condition().matches(event);
-            if (span.isRecording()) {
-                span.setAttribute(CONDITION_MATCHED, matched);
-            }
-            return matched;
-        } catch (Condition.ConditionException | RuntimeException e) {
-            String message = "condition of observer '" + observer.name() + "' failed: " + e.getMessage();
-            span.recordError(message, e);
-            span.setAttribute(CONDITION_MATCHED, false);
-            DeliveryKey key = new DeliveryKey(consumer, event.position().offset(), observer.name(),
-                    DeliveryKey.CONDITION);
-            if (!(recovered && !records.settled(List.of(key.id()), completion).isEmpty())) {
-                deadLettering.write(t, span, event, new DeadLettering.Subject(observer.name(), -1,
-                        DeliveryKey.CONDITION, "condition"), message, 1, completion);
-            }
-            return null;
-        } finally {
-            span.end();
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
  */
 final class Progress {
 
-    private final CheckpointStore store;
+    private final CheckpointWriter writer;
     private final CheckpointStore.Fence fence;
     private final CheckpointStore.HighWater dispatchedBefore;
     private final long intervalNanos;
@@ -33,42 +33,16 @@ final class Progress {
     // A ReentrantLock, not synchronized: virtual threads wait on it without pinning their carrier.
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition room = lock.newCondition();
-    private final ReentrantLock saveLock = new ReentrantLock();
-    private final ArrayDeque<Entry> pending = new ArrayDeque<>();
+    private final ArrayDeque<StreamEntry> pending = new ArrayDeque<>();
     private Checkpoint passed;
     private long lastPassedId;
-    private volatile Checkpoint saved;
     private long unsavedEvents;
     private boolean unsavedMove;
     private long lastSaveNanos;
     private boolean aborted;
 
-    /** One event or the end of one batch, in stream order. */
-    private static final class Entry {
-        final long batch;
-        final long id;
-        final boolean endOfBatch;
-        final String entity;
-        final long registeredNanos;
-        boolean done;
-        volatile boolean retrying;
-
-        Entry(long batch, long id, boolean endOfBatch, String entity, long registeredNanos) {
-            this.batch = batch;
-            this.id = id;
-            this.endOfBatch = endOfBatch;
-            this.entity = entity;
-            this.registeredNanos = registeredNanos;
-        }
-
-        Checkpoint checkpointAfter() {
-            return endOfBatch ? new Checkpoint(batch + 1, 0) : new Checkpoint(batch, id);
-        }
-    }
-
     Progress(CheckpointStore store, CheckpointStore.Resume resume, Duration interval, int maxPending,
              LongSupplier nanoClock, Runnable onFenced) {
-        this.store = store;
         this.fence = resume.fence();
         this.dispatchedBefore = resume.dispatched();
         this.intervalNanos = interval.toNanos();
@@ -76,7 +50,7 @@ final class Progress {
         this.nanoClock = nanoClock;
         this.onFenced = onFenced;
         this.passed = resume.checkpoint();
-        this.saved = resume.checkpoint();
+        this.writer = new CheckpointWriter(store, resume.fence(), resume.checkpoint(), onFenced);
         this.lastSaveNanos = nanoClock.getAsLong();
     }
 
@@ -127,7 +101,7 @@ final class Progress {
     Head head() {
         lock.lock();
         try {
-            Entry first = pending.peekFirst();
+            StreamEntry first = pending.peekFirst();
             if (first == null || first.done) {
                 return null;
             }
@@ -143,7 +117,7 @@ final class Progress {
      * one parked, should it hold the checkpoint back).
      */
     Ticket register(long batch, ChangeEvent event, String lane, Cancellation cancellation) {
-        Entry entry = new Entry(batch, event.position().offset(), false, lane, nanoClock.getAsLong());
+        StreamEntry entry = new StreamEntry(batch, event.position().offset(), false, lane, nanoClock.getAsLong());
         lock.lock();
         try {
             pending.addLast(entry);
@@ -157,7 +131,7 @@ final class Progress {
     void endOfBatch(long batch) {
         lock.lock();
         try {
-            Entry end = new Entry(batch, 0, true, null, 0);
+            StreamEntry end = new StreamEntry(batch, 0, true, null, 0);
             end.done = true;
             pending.addLast(end);
             advance();
@@ -188,7 +162,7 @@ final class Progress {
 
     /** The last checkpoint saved in this term (or resumed from). */
     Checkpoint saved() {
-        return saved;
+        return writer.saved();
     }
 
     /** Events read and not yet passed. */
@@ -208,12 +182,12 @@ final class Progress {
 
     /** The pipeline's handle on one registered event. */
     final class Ticket implements EventCompletion {
-        private final Entry entry;
+        private final StreamEntry entry;
         private volatile boolean mayHaveRun;
         private volatile boolean parked;
         private final Cancellation cancellation;
 
-        private Ticket(Entry entry, boolean mayHaveRun, Cancellation cancellation) {
+        private Ticket(StreamEntry entry, boolean mayHaveRun, Cancellation cancellation) {
             this.entry = entry;
             this.mayHaveRun = mayHaveRun;
             this.cancellation = cancellation;
@@ -276,7 +250,7 @@ final class Progress {
     private void advance() {
         boolean moved = false;
         while (!pending.isEmpty() && pending.peekFirst().done) {
-            Entry head = pending.removeFirst();
+            StreamEntry head = pending.removeFirst();
             passed = head.checkpointAfter();
             if (!head.endOfBatch) {
                 lastPassedId = head.id;
@@ -293,44 +267,18 @@ final class Progress {
     /** Lock held. */
     private EventCompletion.CheckpointSave takeSave() {
         Checkpoint target = passed;
-        long lastId = lastPassedId;
         long covered = unsavedEvents;
         unsavedEvents = 0;
         unsavedMove = false;
         lastSaveNanos = nanoClock.getAsLong();
-        return new EventCompletion.CheckpointSave() {
-            @Override
-            public long offset() {
-                return lastId;
+        return new CheckpointWriter.Due(lastPassedId, covered, () -> {
+            try {
+                writer.save(target);
+            } catch (RuntimeException e) {
+                restoreUnsaved(covered);
+                throw e;
             }
-
-            @Override
-            public long eventsCovered() {
-                return covered;
-            }
-
-            @Override
-            public void run() {
-                saveLock.lock();
-                try {
-                    // Saves may be handed to two workers at once: the lock keeps them in order, and an older one
-                    // arriving late is skipped (the store would ignore it too).
-                    if (!target.isAfter(saved)) {
-                        return;
-                    }
-                    store.save(fence, target);
-                    saved = target;
-                } catch (CheckpointStore.FencedException e) {
-                    onFenced.run();
-                    throw new IllegalStateException("checkpoint not saved: " + e.getMessage(), e);
-                } catch (RuntimeException e) {
-                    restoreUnsaved(covered);
-                    throw e;
-                } finally {
-                    saveLock.unlock();
-                }
-            }
-        };
+        });
     }
 
     private void restoreUnsaved(long covered) {

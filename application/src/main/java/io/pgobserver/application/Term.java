@@ -11,12 +11,10 @@ import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.port.ParkedEvents;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Function;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
@@ -46,6 +44,7 @@ final class Term {
     private final Lanes lanes;
     private final ParkingLot.Runner runner;
     private final Function<ChangeEvent, String> laneKey;
+    private final StuckHead stuck;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile boolean cancelled;
     private volatile String problem;
@@ -66,6 +65,7 @@ final class Term {
         this.runner = runner;
         this.laneKey = laneKey;
         this.lanes = new Lanes(settings.maxInFlight(), runner::run, "pgobserver-event-");
+        this.stuck = new StuckHead(consumer, settings.parkAfter(), lanes);
     }
 
     /** Reads and dispatches until stopped or cancelled; a stop lets in-flight events finish for {@code drain}. */
@@ -80,16 +80,7 @@ final class Term {
             lot = parking;
             lanes.parkInto(parking);
             parking.resume();
-            List<Batch> recorded = resume.recorded();
-            LOG.log(INFO, "consumer '" + consumer + "' active, resuming at checkpoint " + resume.checkpoint()
-                    + (recorded.isEmpty() ? "" : ", re-reading " + recorded.size() + " recorded batch(es) "
-                    + recorded.getFirst().seq() + ".." + recorded.getLast().seq() + ", dispatched up to "
-                    + resume.dispatched().batch() + "/" + resume.dispatched().id()));
-            String broken = brokenChain(resume);
-            if (broken != null) {
-                LOG.log(System.Logger.Level.ERROR, "consumer '" + consumer + "': the recorded batches do not follow "
-                        + "each other (" + broken + "); rows between them would be skipped. Recorded: " + recorded);
-            }
+            RecordedBatches.log(consumer, resume);
             readAndDispatch(resume, current);
         } catch (InterruptedException e) {
             if (active()) {
@@ -99,20 +90,6 @@ final class Term {
         } finally {
             finish(drain);
         }
-    }
-
-    /** Where the recorded batches stop following on from the checkpoint and each other, or null. */
-    static String brokenChain(CheckpointStore.Resume resume) {
-        long seq = resume.checkpoint().batch();
-        Snapshot to = resume.done();
-        for (Batch batch : resume.recorded()) {
-            if (batch.seq() != seq || !batch.from().equals(to)) {
-                return "expected batch " + seq + " from " + to + ", found " + batch;
-            }
-            seq++;
-            to = batch.to();
-        }
-        return null;
     }
 
     private void readAndDispatch(CheckpointStore.Resume resume, Progress current) throws InterruptedException {
@@ -166,7 +143,7 @@ final class Term {
                 lanes.submit(lane, event, current.register(batch.seq(), event, lane, this::cancelled));
             }
             if (!page.events().isEmpty()) {
-                parkIfStuck(current);
+                stuck.parkIfStuck(current);
             }
             // The page's size says nothing: rows that could not be read were left out of it.
             if (page.end()) {
@@ -184,28 +161,9 @@ final class Term {
             if (current.awaitRoom(ROOM_SLICE)) {
                 return true;
             }
-            parkIfStuck(current);
+            stuck.parkIfStuck(current);
         }
         return false;
-    }
-
-    /**
-     * Parks the entity of the oldest unfinished event when the checkpoint has waited on it for
-     * {@code listener.park_after}, or at once when it is being retried and the pending events are at their bound:
-     * its events move to a durable queue of their own, and the stream and the checkpoint go on without it.
-     */
-    private void parkIfStuck(Progress current) {
-        Progress.Head head = current.head();
-        if (head == null) {
-            return;
-        }
-        boolean due = head.age().compareTo(settings.parkAfter()) >= 0 || (head.retrying() && current.full());
-        if (due && lanes.park(head.entity())) {
-            LOG.log(WARNING, "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
-                    + " holds back the checkpoint (change_log id " + head.changeLogId() + " has waited "
-                    + head.age().toMillis() + " ms" + (head.retrying() ? " and is being retried" : "")
-                    + "); parking it, so that the stream goes on without it");
-        }
     }
 
     private boolean record(CheckpointStore.Fence fence, Batch batch, long through) throws InterruptedException {
@@ -256,7 +214,7 @@ final class Term {
     /** Nothing new: save what is due, report the lag, and wait for a notification or the poll interval. */
     private void idle(Progress current, Snapshot last) throws InterruptedException {
         saveIfDue(current);
-        parkIfStuck(current);
+        stuck.parkIfStuck(current);
         try {
             ChangeSource.Lag lag = source.lag(last);
             metrics.listenerLag(lag.events(), lag.age().toMillis());
@@ -280,15 +238,12 @@ final class Term {
      * cancelled, running events are interrupted and nothing is saved. */
     private void finish(Duration drain) throws InterruptedException {
         Progress current = progress;
-        ParkingLot parking = lot;
         if (!cancelled && !lanes.awaitIdle(drain)) {
             LOG.log(WARNING, "events still running after " + drain.toSeconds()
                     + " s; interrupting them (they run again after the restart)");
             lanes.cancel();
         }
-        if (parking != null) {
-            parking.stop(); // parked queues stay in the store for the next term
-        }
+        stopParking(); // parked queues stay in the store for the next term
         if (cancelled) {
             lanes.cancel();
             lanes.awaitIdle(Duration.ofSeconds(5));
@@ -296,6 +251,13 @@ final class Term {
         }
         if (current != null) {
             saveIfDue(current);
+        }
+    }
+
+    private void stopParking() {
+        ParkingLot parking = lot;
+        if (parking != null) {
+            parking.stop();
         }
     }
 
@@ -311,10 +273,7 @@ final class Term {
             LOG.log(WARNING, "consumer '" + consumer + "': " + why + "; dispatching nothing more, standing by");
         }
         lanes.cancel();
-        ParkingLot parking = lot;
-        if (parking != null) {
-            parking.stop();
-        }
+        stopParking();
         Progress current = progress;
         if (current != null) {
             current.abort(); // a reader waiting for room must not wait for events that will never finish
@@ -344,5 +303,4 @@ final class Term {
         Progress current = progress;
         return current == null ? null : current.saved();
     }
-
 }
