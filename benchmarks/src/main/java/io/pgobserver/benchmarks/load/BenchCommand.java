@@ -152,6 +152,10 @@ public final class BenchCommand implements Callable<Integer> {
                                     : BenchRun.sustain(setup, t, round, rate, sustainFor);
                             out.printf("[bench] %s, tracing %s: %d/%d webhooks in %.2f s%n", label, t,
                                     result.delivered(), result.expected(), result.seconds());
+                            if (mode.equals("drain") && result.complete()) {
+                                out.printf("[bench] %s, tracing %s: events/s by quarter of the backlog %s%n", label,
+                                        t, BenchRun.quarterRates(setup, events));
+                            }
                             results.add(result);
                         }
                     }

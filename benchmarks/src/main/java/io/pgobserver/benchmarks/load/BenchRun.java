@@ -81,6 +81,26 @@ final class BenchRun {
     }
 
     /**
+     * The drain's rate in each quarter of the backlog, events taken in the order their first webhook arrived:
+     * equal quarters mean a steady rate from the first page to the last.
+     */
+    static String quarterRates(Setup setup, int events) {
+        long[] arrivals = new long[events];
+        for (int id = 1; id <= events; id++) {
+            arrivals[id - 1] = setup.receivers().firstArrival(id);
+        }
+        java.util.Arrays.sort(arrivals);
+        StringBuilder rates = new StringBuilder();
+        for (int q = 0; q < 4; q++) {
+            int from = q * events / 4;
+            int to = (q + 1) * events / 4 - 1;
+            double seconds = (arrivals[to] - arrivals[from]) / 1e9;
+            rates.append(q == 0 ? "" : " / ").append(seconds > 0 ? Math.round((to - from) / seconds) : "-");
+        }
+        return rates.toString();
+    }
+
+    /**
      * Starts the observer, then writes {@code rate} events per second for {@code duration} (small transactions
      * every millisecond or so, each row's commit time noted by the writer), and waits for every webhook.
      */
