@@ -12,7 +12,6 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.port.Metrics;
@@ -97,7 +96,7 @@ final class OtelSdk {
                     })
                     .addSpanExporterCustomizer((exporter, config) -> guard(exporter, config))
                     .addSamplerCustomizer((sampler, config) ->
-                            export.onlyErrors() ? Sampler.parentBased(Sampler.alwaysOn()) : sampler)
+                            export.onlyErrors() ? new RecordingSampler(sampler) : sampler)
                     .addSpanProcessorCustomizer(this::onlyErrors)
                     .disableShutdownHook()
                     .build();
@@ -109,6 +108,11 @@ final class OtelSdk {
         tracerProvider = sdk.getSdkTracerProvider();
         meterProvider = sdk.getSdkMeterProvider();
         metrics = metricsSettings.enabled() ? new OtelMetrics(meterProvider.get(INSTRUMENTATION_SCOPE)) : Metrics.NOOP;
+        if (metricsSettings.enabled() && export.onlyErrors()) {
+            meterProvider.get(INSTRUMENTATION_SCOPE).gaugeBuilder("pgobserver.tracing.held_spans").ofLongs()
+                    .setDescription("Ended spans tracing.only_errors holds until their event's tree ends")
+                    .setUnit("{span}").buildWithCallback(m -> m.record(heldSpans()));
+        }
         tracer = active ? new OtelTracer(tracerProvider.get(INSTRUMENTATION_SCOPE), tracing.components(),
                 sdk.getPropagators().getTextMapPropagator())
                 : Tracer.noop();
@@ -134,23 +138,23 @@ final class OtelSdk {
         if (!export.onlyErrors()) {
             return processor;
         }
-        OnlyErrorsProcessor held = new OnlyErrorsProcessor(processor, successRate(config),
+        OnlyErrorsProcessor held = new OnlyErrorsProcessor(processor, keepsSampledSuccesses(config),
                 config.getInt("otel.bsp.max.queue.size", export.batch().maxQueueSize()));
         onlyErrors.add(held);
         return held;
     }
 
     /**
-     * With only_errors the sampler records everything and error-free events are dropped; a ratio below 1.0
-     * ({@code tracing.sample_rate}, {@code OTEL_TRACES_SAMPLER_ARG}) keeps that share of them as well.
+     * With only_errors an event that went wrong is kept whatever the sampler says, and one that went right when the
+     * sampler sampled it; but a sampler that samples everything ({@code always_on}, a ratio of 1.0: the default
+     * {@code sample_rate}) keeps no error-free event, or only_errors would mean nothing.
      */
-    static double successRate(ConfigProperties config) {
+    static boolean keepsSampledSuccesses(ConfigProperties config) {
         String sampler = config.getString("otel.traces.sampler", "parentbased_always_on").toLowerCase(Locale.ROOT);
-        if (!sampler.endsWith("traceidratio")) {
-            return 0.0;
+        if (sampler.equals("always_on") || sampler.equals("parentbased_always_on")) {
+            return false;
         }
-        double ratio = config.getDouble("otel.traces.sampler.arg", 1.0);
-        return ratio >= 1.0 ? 0.0 : Math.max(0.0, ratio);
+        return !sampler.endsWith("traceidratio") || config.getDouble("otel.traces.sampler.arg", 1.0) < 1.0;
     }
 
     private static Resource fileResource(ExportSettings export) {
@@ -216,6 +220,11 @@ final class OtelSdk {
 
     List<Export> exports() {
         return List.copyOf(exports);
+    }
+
+    /** Spans tracing.only_errors holds now, across its processors. */
+    long heldSpans() {
+        return onlyErrors.stream().mapToLong(OnlyErrorsProcessor::heldSpans).sum();
     }
 
     List<OnlyErrorsProcessor> onlyErrorsProcessors() {
