@@ -40,9 +40,6 @@ final class OtelSdk {
 
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     static final String INSTRUMENTATION_SCOPE = "io.pgobserver";
-    /** The SDK's setting that picks one HTTP sender when several are on the class path (OkHttp is, for gRPC). */
-    static final String HTTP_SENDER_PREFERENCE = "io.opentelemetry.sdk.common.export.HttpSenderProvider";
-    static final String JDK_HTTP_SENDER = "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider";
     private static final Logger LOG = LoggerFactory.getLogger(OtelSdk.class);
 
     private final TracingSettings tracing;
@@ -68,10 +65,6 @@ final class OtelSdk {
         this.tracing = tracing;
         this.export = export;
         this.active = tracing.enabled() && export.exports();
-        if (System.getProperty(HTTP_SENDER_PREFERENCE) == null) {
-            // OTLP/HTTP goes through the JDK's HttpClient; without the preference the SDK picks one at random and warns.
-            System.setProperty(HTTP_SENDER_PREFERENCE, JDK_HTTP_SENDER);
-        }
         queueDrops = new QueueDropMonitor(export.batch().maxQueueSize());
         prometheus = metricsSettings.prometheus() ? new PrometheusEndpoint("0.0.0.0", metricsSettings.port()) : null;
         Resource fileResource = fileResource(export);
