@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.tracing.otel;
 
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -12,6 +13,7 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.port.Metrics;
@@ -24,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +44,7 @@ final class OtelSdk {
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     static final String INSTRUMENTATION_SCOPE = "io.pgobserver";
     private static final Logger LOG = LoggerFactory.getLogger(OtelSdk.class);
+    private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
 
     private final TracingSettings tracing;
     private final ExportSettings export;
@@ -55,6 +59,14 @@ final class OtelSdk {
     private final Tracer tracer;
     private final Metrics metrics;
     private volatile Resource resource = Resource.empty();
+    private volatile Sampler sampler = Sampler.parentBased(Sampler.alwaysOn());
+    /** The span processors as the SDK runs them, for the tracers of other services ({@link #tracerFor}). */
+    private final List<SpanProcessor> processors = new CopyOnWriteArrayList<>();
+    private final Map<String, ServiceTracer> services = new ConcurrentHashMap<>();
+
+    /** A tracer provider of another service in this process, on the main provider's processors. */
+    private record ServiceTracer(SdkTracerProvider provider, Tracer tracer) {
+    }
 
     /** One exporter the SDK was given, behind its guard (null for the console, which cannot fail). */
     record Export(String description, GuardedSpanExporter guarded) {
@@ -88,9 +100,15 @@ final class OtelSdk {
                         return builder;
                     })
                     .addSpanExporterCustomizer((exporter, config) -> guard(exporter, config))
-                    .addSamplerCustomizer((sampler, config) ->
-                            export.onlyErrors() ? new RecordingSampler(sampler) : sampler)
-                    .addSpanProcessorCustomizer(this::onlyErrors)
+                    .addSamplerCustomizer((sampler, config) -> {
+                        this.sampler = export.onlyErrors() ? new RecordingSampler(sampler) : sampler;
+                        return this.sampler;
+                    })
+                    .addSpanProcessorCustomizer((processor, config) -> {
+                        SpanProcessor customized = onlyErrors(processor, config);
+                        processors.add(customized);
+                        return customized;
+                    })
                     .disableShutdownHook()
                     .build();
         } catch (ConfigurationException e) {
@@ -107,7 +125,7 @@ final class OtelSdk {
                     .setUnit("{span}").buildWithCallback(m -> m.record(heldSpans()));
         }
         tracer = active ? new OtelTracer(tracerProvider.get(INSTRUMENTATION_SCOPE), tracing.components(),
-                sdk.getPropagators().getTextMapPropagator())
+                sdk.getPropagators().getTextMapPropagator(), this::tracerFor)
                 : Tracer.noop();
     }
 
@@ -158,9 +176,28 @@ final class OtelSdk {
         return Resource.create(attributes.build());
     }
 
+    /**
+     * The tracer of another service in this process: same sampler, same processors and exporters, its own
+     * {@code service.name}. The processors stay the main provider's to flush and shut down.
+     */
+    private Tracer tracerFor(String serviceName) {
+        if (serviceName.equals(serviceName())) {
+            return tracer;
+        }
+        return services.computeIfAbsent(serviceName, name -> {
+            SdkTracerProvider provider = SdkTracerProvider.builder()
+                    .setResource(resource.merge(Resource.create(Attributes.of(SERVICE_NAME, name))))
+                    .setSampler(sampler)
+                    .addSpanProcessor(new SharedProcessor(SpanProcessor.composite(processors)))
+                    .build();
+            return new ServiceTracer(provider, new OtelTracer(provider.get(INSTRUMENTATION_SCOPE),
+                    tracing.components(), sdk.getPropagators().getTextMapPropagator()));
+        }).tracer();
+    }
+
     /** The service name as the SDK resolved it (OTEL_SERVICE_NAME over tracing.service_name). */
     String serviceName() {
-        return resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"));
+        return resource.getAttribute(SERVICE_NAME);
     }
 
     Tracer tracer() {
@@ -188,6 +225,7 @@ final class OtelSdk {
 
     /** Exports what is queued and shuts everything down, giving up after {@link #SHUTDOWN_TIMEOUT}; never throws. */
     void stop() {
+        services.values().forEach(service -> service.provider().shutdown());
         CompletableResultCode done = tracerProvider.shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
             LOG.warn("tracing: spans still queued after {} s at shutdown were dropped (backend slow or unreachable)",
