@@ -250,7 +250,8 @@ public final class ConfigLoader {
     private static MetricsSettings metrics(Node node) {
         MetricsSettings d = MetricsSettings.defaults();
         MetricsSettings settings = new MetricsSettings(node.bool("enabled", d.enabled()),
-                node.integer("port", d.port(), 0, 65535), node.string("exporter", d.exporter()));
+                node.integer("port", d.port(), 0, 65535), node.string("exporter", d.exporter()),
+                node.string("host", d.host()));
         node.finish();
         return settings;
     }

@@ -67,7 +67,7 @@ public final class EffectiveConfig {
         Map<String, Object> tracing = tracing(config.tracing());
         root.put("tracing", tracing);
         root.put("metrics", ordered("enabled", config.metrics().enabled(), "port", config.metrics().port(),
-                "exporter", config.metrics().exporter()));
+                "host", config.metrics().host(), "exporter", config.metrics().exporter()));
         root.put("admin", ordered("port", config.adminPort()));
         for (Configuration.AdapterSettings section : config.adapterSettings()) {
             if (section.section().extendsCore()) {

@@ -78,7 +78,7 @@ final class OtelSdk {
         this.export = export;
         this.active = tracing.enabled() && export.exports();
         queueDrops = new QueueDropMonitor(export.batch().maxQueueSize());
-        prometheus = metricsSettings.prometheus() ? new PrometheusEndpoint("0.0.0.0", metricsSettings.port()) : null;
+        prometheus = metricsSettings.prometheus() ? new PrometheusEndpoint(metricsSettings.host(), metricsSettings.port()) : null;
         Resource fileResource = fileResource(export);
         AutoConfiguredOpenTelemetrySdk auto;
         try {
