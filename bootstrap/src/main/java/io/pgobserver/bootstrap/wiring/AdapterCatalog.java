@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 /**
  * The installed adapters, and the choice of which to install for a configuration: every non-tracing adapter, and
  * one telemetry adapter — the OpenTelemetry one when tracing or metrics are on and it is present (with tracing off
- * it records metrics and traces nothing), else the no-op one.
+ * it records metrics and traces nothing), else the no-op one, or the domain's no-op when its folder was deleted.
  *
  * <p>Adapters come from the class path (the all-in-one jar) and from an adapters folder (the distribution's
  * {@code adapters/}, one sub-folder per adapter with its jar and its own dependencies). The folders' jars are
@@ -146,9 +146,9 @@ public final class AdapterCatalog {
     Adapter chooseTracing(Configuration config) {
         List<Adapter> tracers = adapters().stream().filter(a -> a.provides().contains(Adapter.Capability.TRACING))
                 .toList();
-        Adapter noop = tracers.stream().filter(a -> a.name().equals(NOOP)).findFirst().orElseThrow(() ->
-                new ConfigException("the no-op tracing adapter " + NOOP + " is not installed: every deployment "
-                        + "needs it (add its folder to adapters/)"));
+        // Its folder may be deleted: the domain's no-op stands in.
+        Adapter noop = tracers.stream().filter(a -> a.name().equals(NOOP)).findFirst()
+                .orElseGet(NoTelemetry::new);
         if (!config.tracingActive() && !config.metrics().enabled()) {
             return noop;
         }
