@@ -55,7 +55,8 @@ class DistributionIT {
         webhookOnly = Distribution.copy(work.resolve("webhook-only"), List.of(WEBHOOK_ONLY_ADAPTERS.split(",")));
         withoutNoop = Distribution.copy(work.resolve("without-noop"), List.of("adapters-postgres", "adapters-actions"));
         try (Stream<Path> folders = Files.list(Distribution.built().resolve("adapters"))) {
-            full = Distribution.copy(work.resolve("full"), folders.map(p -> p.getFileName().toString()).toList());
+            full = Distribution.copy(work.resolve("full"), folders.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString()).toList());
         }
         full.install("adapter-file-action", exampleAdapterJar());
         postgres = EmbeddedPostgres.builder().setDataDirectory(work.resolve("pg")).setCleanDataDirectory(true).start();
@@ -168,6 +169,19 @@ class DistributionIT {
         Distribution.Result sectionResult = webhookOnly.run(Map.of(), "check-config", "--config", section.toString());
         assertThat(sectionResult.exit()).as(sectionResult.out() + sectionResult.err()).isEqualTo(2);
         assertThat(sectionResult.err()).contains("email is read by the adapter adapters-email, which is not installed");
+    }
+
+    @Test
+    void aThirdPartyAdaptersFolderRemovedIsNamedByItsManifest() throws Exception {
+        Distribution withoutFile = Distribution.copy(work.resolve("without-file"),
+                List.of(WEBHOOK_ONLY_ADAPTERS.split(",")));
+        withoutFile.install("adapter-file-action", exampleAdapterJar());
+        withoutFile.remove("adapter-file-action");
+        Path config = config(withoutFile, "orders_a", "", "- { type: file, path: /tmp/x }");
+        Distribution.Result result = withoutFile.run(Map.of(), "check-config", "--config", config.toString());
+        assertThat(result.exit()).as(result.out() + result.err()).isEqualTo(2);
+        assertThat(result.err()).contains("observers.orders.actions[0].type 'file' is provided by the adapter "
+                + "adapter-file-action, which is not installed: add its folder to adapters/");
     }
 
     @Test

@@ -205,9 +205,9 @@ public final class ConfigLoader {
         }
         Set<String> unread = node.unread();
         if (!unread.isEmpty()) {
-            throw new ConfigException(ConfigSchema.unreadWithoutExtension("tracing", unread, CORE_TRACING_KEYS));
+            throw new ConfigException(schema.unreadWithoutExtension("tracing", unread, CORE_TRACING_KEYS));
         }
-        String exporter = tracing.enabled() ? ConfigSchema.exporterWithoutExtension(env) : null;
+        String exporter = tracing.enabled() ? schema.exporterWithoutExtension(env) : null;
         if (exporter != null) {
             throw new ConfigException(exporter);
         }

@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.wiring;
 
 import com.google.inject.Module;
+import io.pgobserver.bootstrap.config.AdapterManifest;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.ConfigSchema;
 import io.pgobserver.bootstrap.config.Configuration;
@@ -37,16 +38,20 @@ public final class AdapterCatalog {
     public static final String NOOP = "adapters-tracing-noop";
 
     private final List<Installed> installed;
+    private final List<AdapterManifest> manifests;
 
     /** An adapter and where it came from. */
     public record Installed(Adapter adapter, String version, String location) {
     }
 
     public AdapterCatalog(List<Adapter> adapters) {
-        this(adapters.stream().map(a -> new Installed(a, version(a), location(a))).toList(), true);
+        this(adapters, AdapterManifest.classPath());
     }
 
-    private AdapterCatalog(List<Installed> installed, boolean checked) {
+    /** @param manifests what each adapter folder provides, installed or not, to name a missing one */
+    public AdapterCatalog(List<Adapter> adapters, List<AdapterManifest> manifests) {
+        this.manifests = List.copyOf(manifests);
+        List<Installed> installed = adapters.stream().map(a -> new Installed(a, version(a), location(a))).toList();
         Map<String, Installed> byName = new LinkedHashMap<>();
         for (Installed i : installed) {
             Adapter adapter = i.adapter();
@@ -65,13 +70,13 @@ public final class AdapterCatalog {
 
     /** The adapters that {@link ServiceLoader} finds on the class path. */
     public static AdapterCatalog discover() {
-        return discover(AdapterCatalog.class.getClassLoader());
+        return discover(AdapterCatalog.class.getClassLoader(), AdapterManifest.classPath());
     }
 
-    private static AdapterCatalog discover(ClassLoader loader) {
+    private static AdapterCatalog discover(ClassLoader loader, List<AdapterManifest> manifests) {
         List<Adapter> found = new ArrayList<>();
         ServiceLoader.load(Adapter.class, loader).forEach(found::add);
-        return new AdapterCatalog(found);
+        return new AdapterCatalog(found, manifests);
     }
 
     /**
@@ -101,7 +106,10 @@ public final class AdapterCatalog {
         ClassLoader loader = new URLClassLoader("pgobserver-adapters", jars.toArray(URL[]::new),
                 AdapterCatalog.class.getClassLoader());
         Thread.currentThread().setContextClassLoader(loader);
-        return discover(loader);
+        // The manifests beside the folders name those deleted; the class path's, the all-in-one jar's own.
+        List<AdapterManifest> manifests = new ArrayList<>(AdapterManifest.beside(dir));
+        manifests.addAll(AdapterManifest.classPath());
+        return discover(loader, manifests);
     }
 
     public List<Adapter> adapters() {
@@ -119,7 +127,7 @@ public final class AdapterCatalog {
 
     /** The sections and action types these adapters read. */
     public ConfigSchema schema() {
-        return ConfigSchema.of(adapters());
+        return ConfigSchema.of(adapters(), manifests);
     }
 
     /** The Guice modules to install for this configuration. */
@@ -133,7 +141,7 @@ public final class AdapterCatalog {
         }
         modules.add((Module) tracing);
         if (adapters().stream().noneMatch(a -> a.provides().contains(Adapter.Capability.CONDITIONS))) {
-            modules.add(new NoConditionLanguage());
+            modules.add(new NoConditionLanguage(schema().conditionWithoutLanguage()));
         }
         return new Selection(List.copyOf(modules), tracing.name());
     }
