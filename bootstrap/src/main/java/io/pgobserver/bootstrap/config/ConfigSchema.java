@@ -23,7 +23,7 @@ public final class ConfigSchema {
     /** The core's own top-level keys: nothing else may claim them. */
     static final List<String> CORE_KEYS = List.of("listener", "tracing", "metrics", "admin", "observers");
     /** The core sections an adapter may extend. */
-    static final List<String> EXTENDABLE = List.of("tracing");
+    static final List<String> EXTENDABLE = List.of("tracing", "metrics");
 
     private final Map<String, Owned<ConfigSection<?>>> sections = new LinkedHashMap<>();
     private final Map<String, Owned<ActionType<?>>> actionTypes = new LinkedHashMap<>();
@@ -86,6 +86,14 @@ public final class ConfigSchema {
 
     private static String missing(String folder) {
         return "the adapter " + folder + ", which is not installed: add its folder to adapters/";
+    }
+
+    /** The message when {@code section.enabled} is true and no installed adapter extends the section. */
+    String enabledWithoutExtension(String section) {
+        String folder = folderOf(AdapterManifest::extendsSections, section);
+        return section + ".enabled needs " + (folder == null ? "an adapter that extends " + section
+                + ", and none is installed: add one to adapters/" : missing(folder))
+                + ", or set " + section + ".enabled: false";
     }
 
     /** The message when a condition is written and no installed adapter compiles conditions. */

@@ -162,12 +162,8 @@ public final class AdapterCatalog {
         }
         List<Adapter> real = tracers.stream().filter(a -> !a.name().equals(NOOP)).toList();
         if (real.isEmpty()) {
-            // An exporter asked for without the adapter was refused while loading (its keys and variables are
-            // the adapter's); tracing merely enabled runs on the no-op tracer.
-            if (config.metrics().enabled()) {
-                throw new ConfigException("metrics.enabled needs the adapter " + OTEL + ", which is not installed: "
-                        + "add its folder to adapters/, or set metrics.enabled: false");
-            }
+            // An exporter or metrics asked for without the adapter were refused while loading (their keys and
+            // variables are the adapter's); tracing merely enabled runs on the no-op tracer.
             return noop;
         }
         if (real.size() > 1) {
