@@ -1,14 +1,17 @@
 package io.pgobserver.dist;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,14 +42,37 @@ final class Distribution {
         for (String adapter : adapters) {
             copyTree(source.resolve("adapters").resolve(adapter), target.resolve("adapters").resolve(adapter));
         }
+        // Every manifest stays, as it does when a user deletes adapter folders.
+        Files.createDirectories(target.resolve("adapters"));
+        try (Stream<Path> manifests = Files.list(source.resolve("adapters"))) {
+            for (Path manifest : manifests.filter(p -> p.toString().endsWith(".properties")).toList()) {
+                Files.copy(manifest, target.resolve("adapters").resolve(manifest.getFileName()),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
         target.resolve("bin/pg-observer").toFile().setExecutable(true);
         return new Distribution(target);
     }
 
     /** Drops an adapter built elsewhere into this copy's adapters/ folder. */
+    /** Installs a third party's adapter as its guide says: its folder, and its manifest beside the folder. */
     void install(String folder, Path jar) throws IOException {
         Path dir = Files.createDirectories(home.resolve("adapters").resolve(folder));
         Files.copy(jar, dir.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        try (ZipFile zip = new ZipFile(jar.toFile());
+             InputStream manifest = zip.getInputStream(zip.getEntry("META-INF/pg-observer/adapter.properties"))) {
+            Files.copy(manifest, home.resolve("adapters").resolve(folder + ".properties"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Deletes an adapter's folder, as a user does, leaving its manifest. */
+    void remove(String folder) throws IOException {
+        try (Stream<Path> files = Files.walk(home.resolve("adapters").resolve(folder))) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     Path home() {

@@ -47,13 +47,16 @@ class DistributionIT {
     private static EmbeddedPostgres postgres;
     private static MockWebServer hooks;
     private static Distribution webhookOnly;
+    private static Distribution withoutNoop;
     private static Distribution full;
 
     @BeforeAll
     static void start() throws IOException, SQLException {
         webhookOnly = Distribution.copy(work.resolve("webhook-only"), List.of(WEBHOOK_ONLY_ADAPTERS.split(",")));
+        withoutNoop = Distribution.copy(work.resolve("without-noop"), List.of("adapters-postgres", "adapters-actions"));
         try (Stream<Path> folders = Files.list(Distribution.built().resolve("adapters"))) {
-            full = Distribution.copy(work.resolve("full"), folders.map(p -> p.getFileName().toString()).toList());
+            full = Distribution.copy(work.resolve("full"), folders.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString()).toList());
         }
         full.install("adapter-file-action", exampleAdapterJar());
         postgres = EmbeddedPostgres.builder().setDataDirectory(work.resolve("pg")).setCleanDataDirectory(true).start();
@@ -169,6 +172,19 @@ class DistributionIT {
     }
 
     @Test
+    void aThirdPartyAdaptersFolderRemovedIsNamedByItsManifest() throws Exception {
+        Distribution withoutFile = Distribution.copy(work.resolve("without-file"),
+                List.of(WEBHOOK_ONLY_ADAPTERS.split(",")));
+        withoutFile.install("adapter-file-action", exampleAdapterJar());
+        withoutFile.remove("adapter-file-action");
+        Path config = config(withoutFile, "orders_a", "", "- { type: file, path: /tmp/x }");
+        Distribution.Result result = withoutFile.run(Map.of(), "check-config", "--config", config.toString());
+        assertThat(result.exit()).as(result.out() + result.err()).isEqualTo(2);
+        assertThat(result.err()).contains("observers.orders.actions[0].type 'file' is provided by the adapter "
+                + "adapter-file-action, which is not installed: add its folder to adapters/");
+    }
+
+    @Test
     void webhookOnlyRunsWithTracingOffAndDelivers() throws Exception {
         Path config = config(webhookOnly, "orders_a", "tracing: { enabled: false }\n",
                 "- { type: webhook, url: \"" + hooks.url("/only") + "\" }");
@@ -184,6 +200,24 @@ class DistributionIT {
         }
         assertThat(run.err()).doesNotContain("WARNING");
         assertThat(run.out() + run.err()).contains("tracing adapter: adapters-tracing-noop");
+    }
+
+    @Test
+    void withTheNoopFolderDeletedTracingOffRunsOnTheCoresNoopAndDelivers() throws Exception {
+        Path config = config(withoutNoop, "orders_a", "tracing: { enabled: false }\n",
+                "- { type: webhook, url: \"" + hooks.url("/bare") + "\" }");
+        assertThat(withoutNoop.run(Map.of(), "install", "--config", config.toString(), "--table", "public.orders_a")
+                .exit()).isZero();
+        Distribution.Started run = withoutNoop.start(Map.of(), "run", "--config", config.toString());
+        try {
+            insert("orders_a", null);
+            RecordedRequest request = awaitRequest("/bare", run);
+            assertThat(request.getBody().utf8()).contains("\"entity_type\":\"public.orders_a\"");
+        } finally {
+            stopCleanly(run);
+        }
+        assertThat(run.out() + run.err()).contains("tracing adapter: none (the domain's no-op tracer; "
+                + "adapters-tracing-noop not installed)");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.spi.Lifecycle;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -49,9 +50,11 @@ final class HttpTransport implements Lifecycle {
 
     private final OkHttpClient client;
     private final OkHttpClient redirecting;
+    private final Metrics metrics;
 
     @Inject
-    HttpTransport(ActionsSettings settings) {
+    HttpTransport(ActionsSettings settings, Metrics metrics) {
+        this.metrics = metrics;
         this.client = new OkHttpClient.Builder()
                 .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
                 .connectTimeout(settings.connectTimeout())
@@ -95,10 +98,20 @@ final class HttpTransport implements Lifecycle {
         Call call = (followRedirects ? redirecting : client).newCall(request);
         call.timeout().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
         long started = System.nanoTime();
+        int status = 0;
+        String errorType = null;
         try (Response response = call.execute()) {
+            status = response.code();
+            errorType = status >= 400 ? Integer.toString(status) : null;
             String body = readBounded(response.body().source());
-            return new Exchange(response.code(), response.headers(), body,
+            return new Exchange(status, response.headers(), body,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } catch (IOException | RuntimeException e) {
+            errorType = timedOut(e) ? "timeout" : e.getClass().getName();
+            throw e;
+        } finally {
+            metrics.httpClientRequest(request.method(), request.url().host(), request.url().port(), status, errorType,
+                    System.nanoTime() - started);
         }
     }
 
@@ -130,6 +143,11 @@ final class HttpTransport implements Lifecycle {
     }
 
     /** The failure for a request that got no response. */
+    /** A read, connect or whole-call timeout (OkHttp reports the last as an interrupted I/O). */
+    private static boolean timedOut(Exception e) {
+        return e instanceof SocketTimeoutException || e instanceof InterruptedIOException;
+    }
+
     static ActionResult.Failure ioFailure(String what, IOException e) {
         if (e instanceof HostAllowList.HostNotAllowedException) {
             return ActionResult.Failure.permanentFailure(what + ": " + e.getMessage(), e);
@@ -139,8 +157,7 @@ final class HttpTransport implements Lifecycle {
             return ActionResult.Failure.permanentFailure(what + ": TLS certificate not accepted ("
                     + e.getMessage() + "); the server must present a certificate the JVM trusts for its name", e);
         }
-        String reason = e instanceof SocketTimeoutException || e instanceof InterruptedIOException
-                ? "timed out" : "failed";
+        String reason = timedOut(e) ? "timed out" : "failed";
         return ActionResult.Failure.transientFailure(what + ": " + reason + " ("
                 + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
     }

@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.actions;
 
+import io.pgobserver.domain.port.Metrics;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
@@ -23,6 +24,8 @@ class ActionsModuleTest {
             @Override
             protected void configure() {
                 bind(ActionsSettings.class).toInstance(ActionsSettings.defaults());
+                // The tracing adapter's binding in a running observer.
+                bind(Metrics.class).toInstance(Metrics.NOOP);
             }
         });
     }

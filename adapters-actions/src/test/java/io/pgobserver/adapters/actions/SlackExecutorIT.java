@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.actions;
 
+import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Secret;
@@ -45,7 +46,7 @@ class SlackExecutorIT {
     void start() throws IOException {
         slack.start();
         ActionsSettings settings = ActionsSettings.defaults();
-        http = new HttpTransport(settings);
+        http = new HttpTransport(settings, Metrics.NOOP);
         executor = new SlackExecutor(http, settings, Clock.fixed(Instant.parse("2026-03-01T12:00:00Z"), ZoneOffset.UTC));
     }
 

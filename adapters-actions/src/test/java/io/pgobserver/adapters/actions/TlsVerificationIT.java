@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.actions;
 
+import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.ActionSpec;
@@ -84,7 +85,7 @@ class TlsVerificationIT {
     void start() throws Exception {
         server.useHttps(serverContext.getSocketFactory());
         server.start();
-        http = new HttpTransport(ActionsSettings.defaults());
+        http = new HttpTransport(ActionsSettings.defaults(), Metrics.NOOP);
     }
 
     @AfterEach

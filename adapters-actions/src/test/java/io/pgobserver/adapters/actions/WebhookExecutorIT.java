@@ -7,6 +7,7 @@ import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.DeliveryKey;
+import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.RecordingTracer;
@@ -40,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,6 +59,16 @@ class WebhookExecutorIT {
     private final MockWebServer server = new MockWebServer();
     private final RecordingTracer tracer = new RecordingTracer();
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    /** Each HTTP request measured, as "method host:port status errorType". */
+    private final List<String> measured = new CopyOnWriteArrayList<>();
+    private final Metrics metrics = new Metrics() {
+        @Override
+        public void httpClientRequest(String method, String host, int port, int status, String errorType,
+                                      long durationNanos) {
+            assertThat(durationNanos).isPositive();
+            measured.add(method + " " + host + ":" + port + " " + status + " " + errorType);
+        }
+    };
     private HttpTransport http;
     private WebhookExecutor executor;
 
@@ -64,7 +76,7 @@ class WebhookExecutorIT {
     void start() throws IOException {
         server.start();
         ActionsSettings settings = new ActionsSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), null);
-        http = new HttpTransport(settings);
+        http = new HttpTransport(settings, metrics);
         executor = new WebhookExecutor(http, settings, Map.of("HOOK_TOKEN", "t0ken-from-env")::get, clock);
     }
 
@@ -151,6 +163,7 @@ class WebhookExecutorIT {
                 .containsEntry("http.response.status_code", 200L)
                 .containsEntry("server.address", server.getHostName())
                 .containsKey("response_time_ms");
+        assertThat(measured).containsExactly("POST " + server.getHostName() + ":" + server.getPort() + " 200 null");
     }
 
     @Test
@@ -284,6 +297,7 @@ class WebhookExecutorIT {
             assertThat(f.permanent()).isFalse();
             assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(90));
         });
+        assertThat(measured).containsExactly("POST " + server.getHostName() + ":" + server.getPort() + " 503 503");
     }
 
     @Test
@@ -298,6 +312,7 @@ class WebhookExecutorIT {
             assertThat(f.message()).contains("timed out");
         });
         assertThat(span.attributes()).containsKey("response_time_ms").doesNotContainKey("http_status");
+        assertThat(measured).containsExactly("POST " + server.getHostName() + ":" + server.getPort() + " 0 timeout");
     }
 
     @Test

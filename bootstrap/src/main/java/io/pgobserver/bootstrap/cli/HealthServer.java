@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.pgobserver.application.EventPipeline;
@@ -9,7 +10,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
@@ -18,6 +20,8 @@ import java.util.concurrent.Executors;
  * standby waiting for its turn, and 503 with the problem when the active consumer cannot reach the database.
  */
 final class HealthServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
 
@@ -38,46 +42,29 @@ final class HealthServer implements AutoCloseable {
                     + "health endpoint off");
         }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/health/live", exchange -> respond(exchange, 200, "{\"status\":\"up\"}"));
+        server.createContext("/health/live", exchange -> respond(exchange, 200, Map.of("status", "up")));
         server.createContext("/health/ready", exchange -> {
-            String role = pipeline.isActive() ? "active" : "standby";
+            Map<String, Object> answer = new LinkedHashMap<>();
             String problem = pipeline.problem();
+            answer.put("status", problem == null ? "ready" : "unavailable");
+            answer.put("role", pipeline.isActive() ? "active" : "standby");
             if (problem == null) {
-                respond(exchange, 200, "{\"status\":\"ready\",\"role\":\"" + role + "\",\"processed\":"
-                        + pipeline.processedCount() + "}");
+                answer.put("processed", pipeline.processedCount());
             } else {
-                respond(exchange, 503, "{\"status\":\"unavailable\",\"role\":\"" + role + "\",\"problem\":\""
-                        + jsonEscape(problem) + "\"}");
+                answer.put("problem", problem);
             }
+            respond(exchange, problem == null ? 200 : 503, answer);
         });
         server.start();
         return new HealthServer(server);
-    }
-
-    private static String jsonEscape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
     }
 
     int port() {
         return server == null ? -1 : server.getAddress().getPort();
     }
 
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    private static void respond(HttpExchange exchange, int status, Map<String, Object> body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {

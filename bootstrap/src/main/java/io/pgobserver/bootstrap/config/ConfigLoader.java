@@ -164,14 +164,17 @@ public final class ConfigLoader {
             listenerNode.finish();
             Node tracingNode = root.child("tracing");
             TracingSettings tracing = tracing(tracingNode);
-            MetricsSettings metrics = metrics(root.child("metrics"));
+            // The core reads metrics.enabled; where metrics are served is the extending adapter's.
+            Node metricsNode = root.child("metrics");
+            boolean metricsEnabled = metricsNode.bool("enabled", MetricsSettings.defaults().enabled());
             Node admin = root.child("admin");
             int adminPort = admin.integer("port", 8081, -1, 65535);
             admin.finish();
             List<Configuration.AdapterSettings> sections = new ArrayList<>();
             for (ConfigSchema.Owned<ConfigSection<?>> owned : schema.sections()) {
                 // An extension reads the rest of the core's mapping; the core finishes it below.
-                Node section = owned.part().extendsCore() ? tracingNode : root.child(owned.part().key());
+                Node section = !owned.part().extendsCore() ? root.child(owned.part().key())
+                        : owned.part().key().equals("metrics") ? metricsNode : tracingNode;
                 sections.add(new Configuration.AdapterSettings(owned.part(), owned.adapter(),
                         owned.part().read(section)));
                 if (!owned.part().extendsCore()) {
@@ -179,6 +182,7 @@ public final class ConfigLoader {
                 }
             }
             finishTracing(tracingNode, tracing);
+            MetricsSettings metrics = finishMetrics(metricsNode, metricsEnabled, sections);
             List<Configuration.ObserverDefinition> observers = new ArrayList<>();
             root.children("observers").forEach((name, node) -> observers.add(observer(name, node)));
             for (String key : root.keys()) {
@@ -206,9 +210,9 @@ public final class ConfigLoader {
         }
         Set<String> unread = node.unread();
         if (!unread.isEmpty()) {
-            throw new ConfigException(ConfigSchema.unreadWithoutExtension("tracing", unread, CORE_TRACING_KEYS));
+            throw new ConfigException(schema.unreadWithoutExtension("tracing", unread, CORE_TRACING_KEYS));
         }
-        String exporter = tracing.enabled() ? ConfigSchema.exporterWithoutExtension(env) : null;
+        String exporter = tracing.enabled() ? schema.exporterWithoutExtension(env) : null;
         if (exporter != null) {
             throw new ConfigException(exporter);
         }
@@ -250,12 +254,26 @@ public final class ConfigLoader {
         return new TracingSettings(enabled, components, entities, kinds);
     }
 
-    private static MetricsSettings metrics(Node node) {
-        MetricsSettings d = MetricsSettings.defaults();
-        MetricsSettings settings = new MetricsSettings(node.bool("enabled", d.enabled()),
-                node.integer("port", d.port(), 0, 65535), node.string("exporter", d.exporter()));
+    /**
+     * The metrics settings: the extending adapter's when one is installed, else the core's {@code enabled} alone,
+     * which may then only be false; other keys without the adapter are errors naming it.
+     */
+    private MetricsSettings finishMetrics(Node node, boolean enabled, List<Configuration.AdapterSettings> sections) {
+        if (schema.extended("metrics")) {
+            node.finish();
+            return sections.stream().map(Configuration.AdapterSettings::value)
+                    .filter(MetricsSettings.class::isInstance).map(MetricsSettings.class::cast).findFirst()
+                    .orElseThrow();
+        }
+        Set<String> unread = node.unread();
+        if (!unread.isEmpty()) {
+            throw new ConfigException(schema.unreadWithoutExtension("metrics", unread, List.of("enabled")));
+        }
+        if (enabled) {
+            throw new ConfigException(schema.enabledWithoutExtension("metrics"));
+        }
         node.finish();
-        return settings;
+        return MetricsSettings.defaults();
     }
 
     private Configuration.ObserverDefinition observer(String name, Node node) {

@@ -10,46 +10,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * What the installed adapters read: their top-level sections and their action types, each with the adapter that
- * owns it. Two adapters claiming one key is a boot error. For a key or type nobody installed claims, the
- * adapters this project ships are named, so "unknown key database" says to install {@code adapters-postgres}.
+ * owns it. Two adapters claiming one key is a boot error. For a key, type or variable nobody installed claims, the
+ * adapters' manifests ({@link AdapterManifest}) name the folder that would, so "unknown key database" says to put
+ * {@code adapters-postgres} back, and a third party's action type names its folder just the same.
  */
 public final class ConfigSchema {
 
     /** The core's own top-level keys: nothing else may claim them. */
     static final List<String> CORE_KEYS = List.of("listener", "tracing", "metrics", "admin", "observers");
-
-    /** Keys and action types of the adapters this project ships, for the hint when one is not installed. */
-    private static final Map<String, String> SHIPPED_SECTIONS = Map.of(
-            "database", "adapters-postgres", "actions", "adapters-actions", "email", "adapters-email");
-    private static final Map<String, String> SHIPPED_ACTION_TYPES = Map.of(
-            "webhook", "adapters-actions", "slack", "adapters-actions", "email", "adapters-email");
-    /** The core sections an adapter may extend, each with the adapter this project ships to extend it. */
-    private static final Map<String, String> SHIPPED_EXTENSIONS = Map.of("tracing", "adapters-tracing-otel");
-    /**
-     * Variables of the shipped tracing extension that say where spans go: with tracing on and that adapter not
-     * installed, they are a boot error naming it rather than silently unread.
-     */
-    private static final List<String> SHIPPED_EXPORTER_VARIABLES = List.of("TRACING_EXPORTER", "ZIPKIN_ENDPOINT",
-            "JAEGER_ENDPOINT", "JAEGER_AGENT_HOST", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT",
-            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+    /** The core sections an adapter may extend. */
+    static final List<String> EXTENDABLE = List.of("tracing", "metrics");
 
     private final Map<String, Owned<ConfigSection<?>>> sections = new LinkedHashMap<>();
     private final Map<String, Owned<ActionType<?>>> actionTypes = new LinkedHashMap<>();
+    private final List<AdapterManifest> manifests;
 
     /** A section or action type and the adapter that declared it. */
     record Owned<T>(T part, String adapter) {
     }
 
-    private ConfigSchema(List<? extends Adapter> adapters) {
+    private ConfigSchema(List<? extends Adapter> adapters, List<AdapterManifest> manifests) {
+        this.manifests = List.copyOf(manifests);
         for (Adapter adapter : adapters) {
             for (ConfigSection<?> section : adapter.sections()) {
-                if (section.extendsCore() && !SHIPPED_EXTENSIONS.containsKey(section.key())) {
+                if (section.extendsCore() && !EXTENDABLE.contains(section.key())) {
                     throw new IllegalStateException("adapter " + adapter.name() + " extends the section '"
-                            + section.key() + "', which the core does not share (it shares "
-                            + SHIPPED_EXTENSIONS.keySet() + ")");
+                            + section.key() + "', which the core does not share (it shares " + EXTENDABLE + ")");
                 }
                 if (CORE_KEYS.contains(section.key()) && !section.extendsCore()) {
                     throw new IllegalStateException("adapter " + adapter.name() + " declares the section '"
@@ -71,8 +61,14 @@ public final class ConfigSchema {
         }
     }
 
+    /** The adapters given, with the manifests on the class path naming those that are not. */
     public static ConfigSchema of(List<? extends Adapter> adapters) {
-        return new ConfigSchema(adapters);
+        return new ConfigSchema(adapters, AdapterManifest.classPath());
+    }
+
+    /** The adapters given, with these manifests naming the folders of those that are not. */
+    public static ConfigSchema of(List<? extends Adapter> adapters, List<AdapterManifest> manifests) {
+        return new ConfigSchema(adapters, manifests);
     }
 
     /** The adapters {@link ServiceLoader} finds on the class path: the all-in-one jar, and tests. */
@@ -80,6 +76,33 @@ public final class ConfigSchema {
         List<Adapter> found = new ArrayList<>();
         ServiceLoader.load(Adapter.class).forEach(found::add);
         return of(found);
+    }
+
+    /** The folder whose manifest declares {@code name} in the list {@code part} picks, or null. */
+    private String folderOf(Function<AdapterManifest, List<String>> part, String name) {
+        return manifests.stream().filter(m -> part.apply(m).contains(name)).map(AdapterManifest::folder)
+                .findFirst().orElse(null);
+    }
+
+    private static String missing(String folder) {
+        return "the adapter " + folder + ", which is not installed: add its folder to adapters/";
+    }
+
+    /** The message when {@code section.enabled} is true and no installed adapter extends the section. */
+    String enabledWithoutExtension(String section) {
+        String folder = folderOf(AdapterManifest::extendsSections, section);
+        return section + ".enabled needs " + (folder == null ? "an adapter that extends " + section
+                + ", and none is installed: add one to adapters/" : missing(folder))
+                + ", or set " + section + ".enabled: false";
+    }
+
+    /** The message when a condition is written and no installed adapter compiles conditions. */
+    public String conditionWithoutLanguage() {
+        String folder = manifests.stream().filter(m -> !m.conditionLanguages().isEmpty())
+                .map(AdapterManifest::folder).findFirst().orElse(null);
+        return folder == null ? "condition needs an adapter that compiles conditions, and none is installed: add one"
+                + " to adapters/, or remove the condition"
+                : "condition needs " + missing(folder) + ", or remove the condition";
     }
 
     List<Owned<ConfigSection<?>>> sections() {
@@ -92,10 +115,9 @@ public final class ConfigSchema {
 
     /** The message for a top-level key no installed adapter reads. */
     String unknownSection(String key) {
-        String shipped = SHIPPED_SECTIONS.get(key);
-        if (shipped != null) {
-            return key + " is read by the adapter " + shipped + ", which is not installed: add its folder to "
-                    + "adapters/ (or remove the section)";
+        String folder = folderOf(AdapterManifest::sections, key);
+        if (folder != null) {
+            return key + " is read by " + missing(folder) + " (or remove the section)";
         }
         TreeSet<String> known = new TreeSet<>(CORE_KEYS);
         known.addAll(sections.keySet());
@@ -112,24 +134,30 @@ public final class ConfigSchema {
      * The message for keys of a core section that the core does not read, when no installed adapter extends it:
      * they are the extending adapter's, or typos.
      */
-    static String unreadWithoutExtension(String section, java.util.Collection<String> unread, List<String> coreKeys) {
+    String unreadWithoutExtension(String section, java.util.Collection<String> unread, List<String> coreKeys) {
+        String folder = folderOf(AdapterManifest::extendsSections, section);
         return String.join(", ", unread.stream().map(k -> section + "." + k).toList()) + ": the core reads only "
-                + section + "." + coreKeys + "; the other " + section + " keys are read by the adapter "
-                + SHIPPED_EXTENSIONS.get(section) + ", which is not installed: add its folder to adapters/ (or "
-                + "remove those keys)";
+                + section + "." + coreKeys + "; the other " + section + " keys are read by "
+                + (folder == null ? "an adapter that extends " + section + ", and none is installed: add one to "
+                + "adapters/" : missing(folder)) + " (or remove those keys)";
     }
 
     /**
      * The message when tracing is on, no adapter extends {@code tracing}, and a variable of the shipped one says
      * where spans go; null when none does.
      */
-    static String exporterWithoutExtension(Map<String, String> env) {
-        for (String variable : SHIPPED_EXPORTER_VARIABLES) {
-            String value = env.get(variable);
-            if (value != null && !value.isBlank() && !value.trim().equalsIgnoreCase("none")) {
-                return variable + " says where spans go, which the adapter " + SHIPPED_EXTENSIONS.get("tracing")
-                        + " does, and it is not installed: add its folder to adapters/, or unset " + variable
-                        + " (or set tracing.enabled: false)";
+    String exporterWithoutExtension(Map<String, String> env) {
+        for (AdapterManifest manifest : manifests) {
+            if (!manifest.extendsSections().contains("tracing")) {
+                continue;
+            }
+            for (String variable : manifest.variables()) {
+                String value = env.get(variable);
+                if (value != null && !value.isBlank() && !value.trim().equalsIgnoreCase("none")) {
+                    return variable + " says where spans go, which the adapter " + manifest.folder()
+                            + " does, and it is not installed: add its folder to adapters/, or unset " + variable
+                            + " (or set tracing.enabled: false)";
+                }
             }
         }
         return null;
@@ -137,12 +165,11 @@ public final class ConfigSchema {
 
     /** The message for an action type no installed adapter provides. */
     String unknownActionType(String key, String type) {
-        String shipped = SHIPPED_ACTION_TYPES.get(type);
+        String folder = folderOf(AdapterManifest::actionTypes, type);
         String installed = actionTypes.isEmpty() ? "none is installed" : "installed: "
                 + String.join(", ", new TreeSet<>(actionTypes.keySet()));
-        if (shipped != null) {
-            return key + " '" + type + "' is provided by the adapter " + shipped + ", which is not installed: add "
-                    + "its folder to adapters/ (" + installed + ")";
+        if (folder != null) {
+            return key + " '" + type + "' is provided by " + missing(folder) + " (" + installed + ")";
         }
         return key + " '" + type + "' is not an action type (" + installed + ")";
     }

@@ -153,8 +153,11 @@ public record Configuration(
 
     /** For the short admin commands: no metrics endpoint, no health port. */
     public Configuration withoutEndpoints() {
-        return new Configuration(listener, deduplicate, tracing, new MetricsSettings(false, metrics.port()), -1,
-                adapterSettings, observers, warnings);
+        MetricsSettings off = new MetricsSettings(false, metrics.port(), metrics.exporter(), metrics.host());
+        // The metrics section's own copy too, which its adapter injects.
+        List<AdapterSettings> sections = adapterSettings.stream().map(s -> s.value() instanceof MetricsSettings
+                ? new AdapterSettings(s.section(), s.adapter(), off) : s).toList();
+        return new Configuration(listener, deduplicate, tracing, off, -1, sections, observers, warnings);
     }
 
     /** Stops with the section's own message when a section that running needs is not configured. */

@@ -67,18 +67,20 @@ public final class EffectiveConfig {
         root.put("listener", listener);
         Map<String, Object> tracing = tracing(config.tracing());
         root.put("tracing", tracing);
-        root.put("metrics", ordered("enabled", config.metrics().enabled(), "port", config.metrics().port(),
-                "exporter", config.metrics().exporter()));
+        Map<String, Object> metrics = ordered("enabled", config.metrics().enabled());
+        root.put("metrics", metrics);
         root.put("admin", ordered("port", config.adminPort()));
         for (Configuration.AdapterSettings section : config.adapterSettings()) {
             if (section.section().extendsCore()) {
-                // The adapter's keys of tracing:, after the core's enabled and before its span filters.
+                // The adapter's keys of a core section, after the core's enabled and before the core's other keys
+                // (tracing's span filters).
+                Map<String, Object> core = section.section().key().equals("metrics") ? metrics : tracing;
                 Map<String, Object> merged = new LinkedHashMap<>();
-                merged.put("enabled", tracing.remove("enabled"));
+                merged.put("enabled", core.remove("enabled"));
                 merged.putAll((Map<String, Object>) printable(section.render()));
-                merged.putAll(tracing);
-                tracing.clear();
-                tracing.putAll(merged);
+                merged.putAll(core);
+                core.clear();
+                core.putAll(merged);
             } else {
                 root.put(section.section().key(), printable(section.render()));
             }

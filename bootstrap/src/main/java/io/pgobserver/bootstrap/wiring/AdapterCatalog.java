@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.wiring;
 
 import com.google.inject.Module;
+import io.pgobserver.bootstrap.config.AdapterManifest;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.ConfigSchema;
 import io.pgobserver.bootstrap.config.Configuration;
@@ -24,7 +25,7 @@ import java.util.stream.Stream;
 /**
  * The installed adapters, and the choice of which to install for a configuration: every non-tracing adapter, and
  * one telemetry adapter — the OpenTelemetry one when tracing or metrics are on and it is present (with tracing off
- * it records metrics and traces nothing), else the no-op one.
+ * it records metrics and traces nothing), else the no-op one, or the domain's no-op when its folder was deleted.
  *
  * <p>Adapters come from the class path (the all-in-one jar) and from an adapters folder (the distribution's
  * {@code adapters/}, one sub-folder per adapter with its jar and its own dependencies). The folders' jars are
@@ -37,16 +38,20 @@ public final class AdapterCatalog {
     public static final String NOOP = "adapters-tracing-noop";
 
     private final List<Installed> installed;
+    private final List<AdapterManifest> manifests;
 
     /** An adapter and where it came from. */
     public record Installed(Adapter adapter, String version, String location) {
     }
 
     public AdapterCatalog(List<Adapter> adapters) {
-        this(adapters.stream().map(a -> new Installed(a, version(a), location(a))).toList(), true);
+        this(adapters, AdapterManifest.classPath());
     }
 
-    private AdapterCatalog(List<Installed> installed, boolean checked) {
+    /** @param manifests what each adapter folder provides, installed or not, to name a missing one */
+    public AdapterCatalog(List<Adapter> adapters, List<AdapterManifest> manifests) {
+        this.manifests = List.copyOf(manifests);
+        List<Installed> installed = adapters.stream().map(a -> new Installed(a, version(a), location(a))).toList();
         Map<String, Installed> byName = new LinkedHashMap<>();
         for (Installed i : installed) {
             Adapter adapter = i.adapter();
@@ -65,13 +70,13 @@ public final class AdapterCatalog {
 
     /** The adapters that {@link ServiceLoader} finds on the class path. */
     public static AdapterCatalog discover() {
-        return discover(AdapterCatalog.class.getClassLoader());
+        return discover(AdapterCatalog.class.getClassLoader(), AdapterManifest.classPath());
     }
 
-    private static AdapterCatalog discover(ClassLoader loader) {
+    private static AdapterCatalog discover(ClassLoader loader, List<AdapterManifest> manifests) {
         List<Adapter> found = new ArrayList<>();
         ServiceLoader.load(Adapter.class, loader).forEach(found::add);
-        return new AdapterCatalog(found);
+        return new AdapterCatalog(found, manifests);
     }
 
     /**
@@ -101,7 +106,10 @@ public final class AdapterCatalog {
         ClassLoader loader = new URLClassLoader("pgobserver-adapters", jars.toArray(URL[]::new),
                 AdapterCatalog.class.getClassLoader());
         Thread.currentThread().setContextClassLoader(loader);
-        return discover(loader);
+        // The manifests beside the folders name those deleted; the class path's, the all-in-one jar's own.
+        List<AdapterManifest> manifests = new ArrayList<>(AdapterManifest.beside(dir));
+        manifests.addAll(AdapterManifest.classPath());
+        return discover(loader, manifests);
     }
 
     public List<Adapter> adapters() {
@@ -119,7 +127,7 @@ public final class AdapterCatalog {
 
     /** The sections and action types these adapters read. */
     public ConfigSchema schema() {
-        return ConfigSchema.of(adapters());
+        return ConfigSchema.of(adapters(), manifests);
     }
 
     /** The Guice modules to install for this configuration. */
@@ -133,7 +141,7 @@ public final class AdapterCatalog {
         }
         modules.add((Module) tracing);
         if (adapters().stream().noneMatch(a -> a.provides().contains(Adapter.Capability.CONDITIONS))) {
-            modules.add(new NoConditionLanguage());
+            modules.add(new NoConditionLanguage(schema().conditionWithoutLanguage()));
         }
         return new Selection(List.copyOf(modules), tracing.name());
     }
@@ -146,20 +154,16 @@ public final class AdapterCatalog {
     Adapter chooseTracing(Configuration config) {
         List<Adapter> tracers = adapters().stream().filter(a -> a.provides().contains(Adapter.Capability.TRACING))
                 .toList();
-        Adapter noop = tracers.stream().filter(a -> a.name().equals(NOOP)).findFirst().orElseThrow(() ->
-                new ConfigException("the no-op tracing adapter " + NOOP + " is not installed: every deployment "
-                        + "needs it (add its folder to adapters/)"));
+        // Its folder may be deleted: the domain's no-op stands in.
+        Adapter noop = tracers.stream().filter(a -> a.name().equals(NOOP)).findFirst()
+                .orElseGet(NoTelemetry::new);
         if (!config.tracingActive() && !config.metrics().enabled()) {
             return noop;
         }
         List<Adapter> real = tracers.stream().filter(a -> !a.name().equals(NOOP)).toList();
         if (real.isEmpty()) {
-            // An exporter asked for without the adapter was refused while loading (its keys and variables are
-            // the adapter's); tracing merely enabled runs on the no-op tracer.
-            if (config.metrics().enabled()) {
-                throw new ConfigException("metrics.enabled needs the adapter " + OTEL + ", which is not installed: "
-                        + "add its folder to adapters/, or set metrics.enabled: false");
-            }
+            // An exporter or metrics asked for without the adapter were refused while loading (their keys and
+            // variables are the adapter's); tracing merely enabled runs on the no-op tracer.
             return noop;
         }
         if (real.size() > 1) {

@@ -10,7 +10,12 @@ import io.pgobserver.domain.observer.ConditionCompiler;
  */
 final class NoConditionLanguage extends AbstractModule implements ConditionCompiler {
 
-    static final String CEL = "adapters-conditions-cel";
+    private final String message;
+
+    /** @param message the error for a condition, naming the folder to put back ({@code ConfigSchema}) */
+    NoConditionLanguage(String message) {
+        this.message = message;
+    }
 
     @Override
     protected void configure() {
@@ -22,7 +27,6 @@ final class NoConditionLanguage extends AbstractModule implements ConditionCompi
         if (expression == null || expression.isBlank()) {
             return Condition.ALWAYS;
         }
-        throw new IllegalArgumentException("condition needs the adapter " + CEL + ", which is not installed: add "
-                + "its folder to adapters/, or remove the condition");
+        throw new IllegalArgumentException(message);
     }
 }

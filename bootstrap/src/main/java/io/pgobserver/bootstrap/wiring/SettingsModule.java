@@ -30,7 +30,10 @@ final class SettingsModule extends AbstractModule {
         }
         bind(ListenerSettings.class).toInstance(config.listener());
         bind(TracingSettings.class).toInstance(config.tracing());
-        bind(MetricsSettings.class).toInstance(config.metrics());
+        if (config.adapterSettings().stream().noneMatch(s -> s.value() instanceof MetricsSettings)) {
+            // No adapter extends metrics: the core's settings (off) for whatever injects them.
+            bind(MetricsSettings.class).toInstance(config.metrics());
+        }
         Multibinder.newSetBinder(binder(), Lifecycle.class);
     }
 

@@ -72,6 +72,13 @@ public final class ArchitectureRules {
                 }).because("adapters never depend on each other")).toList();
     }
 
+    /** The core assembles adapters it finds at run time; it never names one of their classes. */
+    public static ArchRule bootstrapDependsOnTheCoreAlone(Layout l) {
+        return noClasses().that().resideInAPackage(l.bootstrap())
+                .should().dependOnClassesThat().resideInAPackage(l.adapters())
+                .because("bootstrap is the core: adapters come from their folders (or the all-in-one jar) at run time");
+    }
+
     public static ArchRule nothingDependsOnBootstrap(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.bootstrap())
                 .should().dependOnClassesThat().resideInAPackage(l.bootstrap())

@@ -51,6 +51,11 @@ class ArchitectureRulesFailTest {
     }
 
     @Test
+    void bootstrapUsingAnAdapterBreaksTheCoreAloneRule() {
+        failsNaming(ArchitectureRules.bootstrapDependsOnTheCoreAlone(BAD), "WiringNamesAnAdapter");
+    }
+
+    @Test
     void openTelemetryOutsideItsAdapterBreaksTheRule() {
         failsNaming(ArchitectureRules.openTelemetryOnlyInItsAdapter(BAD), "BadDomainEvent");
     }

@@ -58,6 +58,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void bootstrapDependsOnTheCoreAlone() {
+        ArchitectureRules.bootstrapDependsOnTheCoreAlone(PRODUCT).check(classes);
+    }
+
+    @Test
     void nothingDependsOnBootstrap() {
         ArchitectureRules.nothingDependsOnBootstrap(PRODUCT).check(classes);
     }

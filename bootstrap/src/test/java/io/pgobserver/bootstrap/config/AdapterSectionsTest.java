@@ -55,6 +55,22 @@ class AdapterSectionsTest {
     }
 
     @Test
+    void metrics_are_the_opentelemetry_adapters_but_switching_them_off_needs_no_adapter() {
+        ConfigSchema webhookOnly = ConfigSchema.of(List.<Adapter>of(new PostgresModule(), new ActionsModule(),
+                new NoopTracingModule()));
+        assertThat(new ConfigLoader(Map.of(), webhookOnly).loadYaml("metrics: { enabled: false }").metrics().enabled())
+                .isFalse();
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), webhookOnly).loadYaml("metrics: { enabled: true }"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("metrics.enabled needs the adapter adapters-tracing-otel, which is not installed:"
+                        + " add its folder to adapters/, or set metrics.enabled: false");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), webhookOnly).loadYaml("metrics: { port: 9000 }"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("metrics.port: the core reads only metrics.[enabled]; the other metrics keys are"
+                        + " read by the adapter adapters-tracing-otel, which is not installed");
+    }
+
+    @Test
     void a_section_of_an_adapter_not_installed_names_that_adapter() {
         assertThatThrownBy(() -> new ConfigLoader(Map.of(), WITHOUT_ACTIONS).loadYaml("""
                 actions: { connect_timeout: 2s }

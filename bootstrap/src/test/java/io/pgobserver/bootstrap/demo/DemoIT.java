@@ -15,12 +15,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The README's second command, as a user runs it: the packaged jar's {@code demo}, in its own JVM, with no
  * database and no configuration. It must exit 0 after the events and print span trees whose traces are the
- * writer's, and the webhook receiver must get those same traces.
+ * writer's, and the webhook receiver must get those same traces and continue them.
  */
 class DemoIT {
 
     private static final Pattern WRITER_TRACE = Pattern.compile("committed in trace ([0-9a-f]{32})");
-    private static final Pattern RECEIVED = Pattern.compile("traceparent=00-([0-9a-f]{32})-[0-9a-f]{16}-0[0-9a-f]");
+    private static final Pattern RECEIVED = Pattern.compile("traceparent=00-([0-9a-f]{32})-([0-9a-f]{16})-0[0-9a-f]");
 
     @Test
     void theDemoPrintsSpanTreesAndExitsZero() throws IOException, InterruptedException {
@@ -45,10 +45,18 @@ class DemoIT {
             // Every webhook carried the trace of the transaction that wrote its row.
             assertThat(receivedTraces).isNotEmpty().allSatisfy(t -> assertThat(writerTraces).contains(t));
             for (String trace : writerTraces) {
-                Matcher tree = Pattern.compile("trace " + trace + " \\(parent [0-9a-f]{16}\\)\\Rprocess_event")
+                Matcher tree = Pattern.compile("trace " + trace + " \\(parent [0-9a-f]{16}\\) service pg-observer-demo\\Rprocess_event")
                         .matcher(stdout);
                 assertThat(tree.find()).as("a process_event tree continuing writer trace %s", trace).isTrue();
+                assertThat(stdout).as("the writer's own span, as its service")
+                        .containsPattern("trace " + trace + " service demo-shop\\Rdemo\\.(place|ship)_order ");
             }
+            // The receiver continues each webhook: its SERVER span, of its own service, is the child of the span
+            // that sent the webhook (the traceparent's parent id). Writer, observer, receiver: one trace.
+            RECEIVED.matcher(stdout).results().forEach(received -> assertThat(stdout)
+                    .as("the receiver's span under webhook span %s", received.group(2))
+                    .containsPattern("trace " + received.group(1) + " \\(parent " + received.group(2)
+                            + "\\) service demo-receiver\\RPOST /hooks/orders \\[[^]]+] SERVER "));
         } finally {
             process.destroyForcibly();
         }

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -124,6 +125,13 @@ final class ObserverRun implements AutoCloseable {
         }
     }
 
+    /** A writer's context with fresh ids, so a backend holding several runs finds this one. */
+    static TraceContext writer(boolean sampled) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return TraceContext.of("%016x%016x".formatted(random.nextLong() | 1, random.nextLong()),
+                "%016x".formatted(random.nextLong() | 1), sampled);
+    }
+
     /**
      * Inserts an order in one transaction that continues the writer's trace, as an instrumented application does:
      * {@code set_config('pgobserver.traceparent', ?, true)} is {@code SET LOCAL}.
@@ -145,6 +153,26 @@ final class ObserverRun implements AutoCloseable {
                 insert.setString(1, customer);
                 insert.setDouble(2, total);
                 insert.executeUpdate();
+            }
+            c.commit();
+        }
+    }
+
+    /**
+     * Inserts one order per customer, all in one transaction that continues the writer's trace: every event it
+     * makes carries the same traceparent.
+     */
+    void writeOrders(List<String> customers, String traceparent) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", null)) {
+            c.setAutoCommit(false);
+            setLocal(c, "pgobserver.traceparent", traceparent);
+            try (PreparedStatement insert = c.prepareStatement(
+                    "insert into public.orders (customer, total) values (?, 1)")) {
+                for (String customer : customers) {
+                    insert.setString(1, customer);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
             }
             c.commit();
         }

@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,12 +43,6 @@ class OpenTelemetryConfigurationIT {
         }
     }
 
-    private static TraceContext writer() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        return TraceContext.of("%016x%016x".formatted(random.nextLong() | 1, random.nextLong()),
-                "%016x".formatted(random.nextLong() | 1), true);
-    }
-
     private static String observer(String name, String condition, String url) {
         return """
                   %s:
@@ -64,7 +57,7 @@ class OpenTelemetryConfigurationIT {
 
     @Test
     void otelVariablesAloneSwitchTracingOnAndTheGenericEndpointGetsTheSignalPath() throws Exception {
-        TraceContext writer = writer();
+        TraceContext writer = ObserverRun.writer(true);
         try (OtlpReceiver receiver = OtlpReceiver.http("/otlp"); HookReceiver hooks = new HookReceiver()) {
             // No tracing section at all: the variables are the whole tracing configuration.
             Map<String, String> env = Map.of(
@@ -90,8 +83,8 @@ class OpenTelemetryConfigurationIT {
 
     @Test
     void onlyErrorsExportsNothingForACleanEventAndTheWholeTreeOfARetriedOne() throws Exception {
-        TraceContext clean = writer();
-        TraceContext retried = writer();
+        TraceContext clean = ObserverRun.writer(true);
+        TraceContext retried = ObserverRun.writer(true);
         try (ZipkinServer zipkin = ZipkinServer.start(); HookReceiver hooks = new HookReceiver()) {
             String yaml = """
                     tracing:
@@ -137,7 +130,7 @@ class OpenTelemetryConfigurationIT {
                     + observer("all_orders", "true", hooks.baseUrl() + HookReceiver.ORDERS);
             try (ObserverRun run = ObserverRun.start(postgres, yaml)) {
                 run.writeOrder("ada", 10.0, null, null);
-                run.writeOrder("bob", 20.0, writer().traceparent(), null);
+                run.writeOrder("bob", 20.0, ObserverRun.writer(true).traceparent(), null);
                 run.writeOrder("cy", 30.0, null, null);
                 assertThat(run.awaitProcessed(3)).isTrue();
                 scraped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -195,7 +188,7 @@ class OpenTelemetryConfigurationIT {
             try (ObserverRun run = ObserverRun.start(postgres, yaml, env)) {
                 assertThat(run.tracing()).as("spans recorded with tracing off").isFalse();
                 run.writeOrder("ada", 10.0, null, null);
-                run.writeOrder("bob", 20.0, writer().traceparent(), null);
+                run.writeOrder("bob", 20.0, ObserverRun.writer(true).traceparent(), null);
                 run.writeOrder("cy", 30.0, null, null);
                 assertThat(run.awaitProcessed(3)).isTrue();
                 assertThat(Await.until(Duration.ofSeconds(60), () -> receiver

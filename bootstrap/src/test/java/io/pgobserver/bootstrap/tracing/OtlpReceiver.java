@@ -198,6 +198,13 @@ final class OtlpReceiver implements SpanBackend {
         return points.isEmpty() ? OptionalLong.empty() : OptionalLong.of(points.getLast().getAsInt());
     }
 
+    /** The latest value received of a gauge without attributes; empty until one arrives. */
+    OptionalLong latestGauge(String metric) {
+        List<NumberDataPoint> points = metrics(metric).filter(Metric::hasGauge)
+                .flatMap(m -> m.getGauge().getDataPointsList().stream()).toList();
+        return points.isEmpty() ? OptionalLong.empty() : OptionalLong.of(points.getLast().getAsInt());
+    }
+
     /** The names of every metric received, once each. */
     List<String> metricNames() {
         return metrics(null).map(Metric::getName).distinct().toList();

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -55,13 +54,6 @@ class TracingEndToEndIT {
                 server.close();
             }
         }
-    }
-
-    /** A writer's trace context with fresh ids, so backends holding several runs tell this one apart. */
-    private static TraceContext writer(boolean sampled) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        return TraceContext.of("%016x%016x".formatted(random.nextLong() | 1, random.nextLong()),
-                "%016x".formatted(random.nextLong() | 1), sampled);
     }
 
     /** The spans of a trace once {@code expected} of them arrived (or whatever arrived within a minute). */
@@ -125,7 +117,7 @@ class TracingEndToEndIT {
         @ParameterizedTest(name = "{0}")
         @MethodSource("backends")
         void oneEventIsOneTreeUnderTheWritersSpanAndTheWebhookContinuesIt(SpanBackend backend) throws Exception {
-            TraceContext writer = writer(true);
+            TraceContext writer = ObserverRun.writer(true);
             List<String[]> changeLog;
             List<RecordedRequest> orders;
             List<RecordedRequest> flaky;
@@ -256,7 +248,7 @@ class TracingEndToEndIT {
                 List<String[]> changeLog;
                 try (ObserverRun run = ObserverRun.start(postgres, tracing + webhookObserver(hooks))) {
                     for (int i = 0; i < events; i++) {
-                        TraceContext writer = writer(true);
+                        TraceContext writer = ObserverRun.writer(true);
                         writers.add(writer);
                         run.writeOrder("customer-" + i, 10 + i, writer.traceparent(), null);
                     }
@@ -292,8 +284,8 @@ class TracingEndToEndIT {
 
         @Test
         void anUnsampledWriterIsNotExportedAndItsTraceparentReachesTheWebhookUnchanged() throws Exception {
-            TraceContext unsampled = writer(false);
-            TraceContext sampled = writer(true);
+            TraceContext unsampled = ObserverRun.writer(false);
+            TraceContext sampled = ObserverRun.writer(true);
             try (OtlpReceiver receiver = OtlpReceiver.http(); HookReceiver hooks = new HookReceiver()) {
                 try (ObserverRun run = ObserverRun.start(postgres, receiver.tracingYaml(1.0) + webhookObserver(hooks))) {
                     run.writeOrder("unsampled", 30, unsampled.traceparent(), "vendor=abc");
@@ -321,7 +313,7 @@ class TracingEndToEndIT {
 
         @Test
         void rateZeroExportsNoRootTraceAndEventsAreStillDelivered() throws Exception {
-            TraceContext sampled = writer(true);
+            TraceContext sampled = ObserverRun.writer(true);
             try (OtlpReceiver receiver = OtlpReceiver.http(); HookReceiver hooks = new HookReceiver()) {
                 try (ObserverRun run = ObserverRun.start(postgres, receiver.tracingYaml(0.0) + webhookObserver(hooks))) {
                     for (int i = 0; i < 3; i++) {

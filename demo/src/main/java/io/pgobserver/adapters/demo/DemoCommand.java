@@ -27,8 +27,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * {@code demo}: the observer on an embedded PostgreSQL with a sample {@code orders} table, sample observers and
  * built-in receivers. It plays the application too: each order is written inside a client trace
- * ({@code SET LOCAL pgobserver.traceparent}), so every printed span tree continues the writer's trace, and the
- * webhook receiver prints the {@code traceparent} it got.
+ * ({@code SET LOCAL pgobserver.traceparent}) of its own service ({@value #SHOP}), so every printed span tree
+ * continues the writer's trace, and the webhook receiver continues it in turn: writer, observer and receiver, one
+ * trace of three services.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the observer on an embedded PostgreSQL with sample observers and built-in receivers; "
@@ -42,6 +43,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "1s",
             description = "Time between orders (default: ${DEFAULT-VALUE}).")
     String interval;
+
+    /** The service name of the demo's application, which writes the orders. */
+    static final String SHOP = "demo-shop";
 
     private final ObserverHost host;
 
@@ -77,6 +81,7 @@ final class DemoCommand implements Callable<Integer> {
             try (RunningObserver observer = host.boot(yaml, env, List.of("tracing.exporter=" + exporters))) {
                 observer.warnings().forEach(w -> out.println("[demo] warning: " + w));
                 out.println("[demo] tracing: " + exporters + " via " + observer.tracingAdapter());
+                receivers.trace(observer.tracer());
                 ApplicationDatabase database = observer.applicationDatabase();
                 database.run(Statement.of("create table if not exists public.orders (id bigserial primary key, "
                         + "customer text not null, total numeric(10,2) not null, status text not null default 'new')"));
@@ -89,7 +94,7 @@ final class DemoCommand implements Callable<Integer> {
                         Thread.currentThread().interrupt();
                     }
                 }));
-                writeOrders(database, observer.tracer(), observer, receivers, pause, out);
+                writeOrders(database, observer.tracer().forService(SHOP), observer, receivers, pause, out);
                 observer.stop(Duration.ofSeconds(10));
                 out.printf("[demo] done: %d events processed, %d webhooks, %d Slack messages, %d emails received%n",
                         observer.processedCount(), receivers.webhooks.get(), receivers.slackMessages.get(),

@@ -1,9 +1,14 @@
 package io.pgobserver.adapters.demo;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.TraceContext;
+import io.pgobserver.domain.trace.Tracer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,21 +16,26 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The demo's stand-ins for the services an observer talks to, all on loopback: a webhook receiver that prints
- * the {@code traceparent} it got, a server speaking Slack's Web API and incoming-webhook shapes, and an SMTP
- * server (GreenMail).
+ * the {@code traceparent} it got and continues it with a SERVER span of its own service ({@value #SERVICE}), a
+ * server speaking Slack's Web API and incoming-webhook shapes, and an SMTP server (GreenMail).
  */
 final class DemoReceivers implements AutoCloseable {
+
+    /** The receiver's service name in its spans. */
+    static final String SERVICE = "demo-receiver";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer http;
     private final GreenMail smtp;
     private final PrintStream out;
+    private volatile Tracer tracer = Tracer.noop();
     final AtomicInteger webhooks = new AtomicInteger();
     final AtomicInteger slackMessages = new AtomicInteger();
     private final AtomicInteger slackTs = new AtomicInteger();
@@ -39,7 +49,8 @@ final class DemoReceivers implements AutoCloseable {
     static DemoReceivers start(PrintStream out) throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         HttpServer http = HttpServer.create(new InetSocketAddress(loopback, 0), 64);
-        GreenMail smtp = new GreenMail(new ServerSetup(freePort(), loopback.getHostAddress(), ServerSetup.PROTOCOL_SMTP));
+        // Port 0: the system picks a free one as it binds, and GreenMail reports it.
+        GreenMail smtp = new GreenMail(new ServerSetup(0, loopback.getHostAddress(), ServerSetup.PROTOCOL_SMTP));
         DemoReceivers receivers = new DemoReceivers(http, smtp, out);
         http.createContext("/hooks/orders", receivers::webhook);
         http.createContext("/slack/api/chat.postMessage", receivers::slackApi);
@@ -48,6 +59,11 @@ final class DemoReceivers implements AutoCloseable {
         http.start();
         smtp.start();
         return receivers;
+    }
+
+    /** Traces the webhooks received from now on with {@code tracer}, as service {@value #SERVICE}. */
+    void trace(Tracer observerTracer) {
+        this.tracer = observerTracer.forService(SERVICE);
     }
 
     String baseUrl() {
@@ -67,21 +83,32 @@ final class DemoReceivers implements AutoCloseable {
     }
 
     private void webhook(HttpExchange exchange) throws IOException {
-        drain(exchange.getRequestBody());
-        webhooks.incrementAndGet();
-        out.printf("  webhook receiver <- %s %s traceparent=%s webhook-id=%s signed=%s%n",
-                exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                exchange.getRequestHeaders().getFirst("traceparent"),
-                exchange.getRequestHeaders().getFirst("webhook-id"),
-                exchange.getRequestHeaders().getFirst("webhook-signature") != null);
-        respond(exchange, 200, "application/json", "{\"received\":true}");
+        String traceparent = exchange.getRequestHeaders().getFirst("traceparent");
+        TraceContext parent = traceparent == null ? TraceContext.NONE
+                : TraceContext.parse(traceparent, exchange.getRequestHeaders().getFirst("tracestate"))
+                .orElse(TraceContext.NONE);
+        String path = exchange.getRequestURI().getPath();
+        Span span = tracer.startTrace(exchange.getRequestMethod() + " " + path, parent, SpanKind.SERVER);
+        try {
+            drain(exchange.getRequestBody());
+            webhooks.incrementAndGet();
+            out.printf("  webhook receiver <- %s %s traceparent=%s webhook-id=%s signed=%s%n",
+                    exchange.getRequestMethod(), path, traceparent,
+                    exchange.getRequestHeaders().getFirst("webhook-id"),
+                    exchange.getRequestHeaders().getFirst("webhook-signature") != null);
+            respond(exchange, 200, "application/json", Map.of("received", true));
+            span.setAttribute("http.request.method", exchange.getRequestMethod()).setAttribute("url.path", path)
+                    .setAttribute("http.response.status_code", 200L);
+        } finally {
+            span.end();
+        }
     }
 
     private void slackApi(HttpExchange exchange) throws IOException {
         drain(exchange.getRequestBody());
         slackMessages.incrementAndGet();
         String ts = "1700000000." + String.format("%06d", slackTs.incrementAndGet());
-        respond(exchange, 200, "application/json", "{\"ok\":true,\"channel\":\"C0DEMO\",\"ts\":\"" + ts + "\"}");
+        respond(exchange, 200, "application/json", Map.of("ok", true, "channel", "C0DEMO", "ts", ts));
     }
 
     private void slackIncoming(HttpExchange exchange) throws IOException {
@@ -96,18 +123,17 @@ final class DemoReceivers implements AutoCloseable {
         }
     }
 
+    private static void respond(HttpExchange exchange, int status, String type, Map<String, Object> json)
+            throws IOException {
+        respond(exchange, status, type, JSON.writeValueAsString(json));
+    }
+
     private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream os = exchange.getResponseBody()) {
             os.write(bytes);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

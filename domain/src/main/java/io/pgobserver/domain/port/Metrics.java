@@ -25,6 +25,18 @@ public interface Metrics {
     default void eventRetried(String entityType) {
     }
 
+    /**
+     * One HTTP request an action sent (a webhook, a Slack call), as OpenTelemetry's
+     * {@code http.client.request.duration} records it.
+     *
+     * @param status    the response's status code, or 0 when no response arrived
+     * @param errorType null when it went through; else the status code ({@code "503"}) for a 4xx or 5xx answer, or
+     *                  the failure's kind ({@code "timeout"}, the exception's class name) when none arrived
+     */
+    default void httpClientRequest(String method, String host, int port, int status, String errorType,
+                                   long durationNanos) {
+    }
+
     /** A checkpoint was saved: its age is measured from here. */
     default void checkpointSaved() {
     }

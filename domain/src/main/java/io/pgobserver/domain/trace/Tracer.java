@@ -36,6 +36,15 @@ public interface Tracer {
         return startSpan(name, parent, kind);
     }
 
+    /**
+     * This tracer, reporting its spans as another service: for a process that plays more than the observer, such
+     * as the demo's shop that writes the rows and its webhook receiver. Spans go where the observer's go. A tracer
+     * that records nothing returns itself.
+     */
+    default Tracer forService(String serviceName) {
+        return this;
+    }
+
     /** The parts of the observer whose spans can be switched off one by one ({@code tracing.components}). */
     enum Component {
         LISTENER, EXECUTOR, CACHE, DLQ

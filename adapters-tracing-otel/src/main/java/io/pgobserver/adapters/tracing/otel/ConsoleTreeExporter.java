@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.tracing.otel;
 
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
@@ -12,9 +13,11 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,18 +27,20 @@ import java.util.Set;
  * {@code exporter: console}: prints each trace as an indented tree when its local root ends, for development
  * and the {@code demo} command:
  * <pre>
- * trace 4bf92f3577b34da6a3ce929d0e0e4736 (parent 00f067aa0ba902b7)
+ * trace 4bf92f3577b34da6a3ce929d0e0e4736 (parent 00f067aa0ba902b7) service pg-observer
  * process_event [12.410 ms] CONSUMER entity_type=orders event_id=…
  * ├─ load_checkpoint [0.051 ms] recovered_from_checkpoint=false
  * └─ execute_actions [11.2 ms] observer=order_shipped
  *    └─ execute_action [11.0 ms] CLIENT action_type=webhook http_status=200
  * </pre>
- * Runs under a simple span processor, so it sees each span as it ends. Spans wait per trace until the root
- * ends; the waiting room is bounded (traces whose root never ends are evicted, oldest first).
+ * Runs under a simple span processor, so it sees each span as it ends. Spans wait per trace until their local
+ * root ends, which takes its own tree out; the waiting room is bounded (traces whose root never ends are evicted,
+ * oldest first).
  */
 final class ConsoleTreeExporter implements SpanExporter {
 
     static final int MAX_TRACES = 1_000;
+    private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
     static final int MAX_SPANS_PER_TRACE = 2_000;
 
     private final PrintStream out;
@@ -64,8 +69,11 @@ final class ConsoleTreeExporter implements SpanExporter {
                     trace.add(span);
                 }
                 if (isLocalRoot(span)) {
-                    waiting.remove(span.getTraceId());
-                    trees.add(render(span, trace));
+                    List<SpanData> tree = takeTree(span, trace);
+                    if (trace.isEmpty()) {
+                        waiting.remove(span.getTraceId());
+                    }
+                    trees.add(render(span, tree));
                 }
             }
         }
@@ -74,6 +82,27 @@ final class ConsoleTreeExporter implements SpanExporter {
             out.flush();
         }
         return CompletableResultCode.ofSuccess();
+    }
+
+    /**
+     * Takes the root and the spans under it out of its trace's waiting spans: one trace may hold several local
+     * trees at once (the rows of one transaction are events of the writer's trace; a receiver in this process
+     * continues a webhook's), and each is printed when its own root ends.
+     */
+    private static List<SpanData> takeTree(SpanData root, List<SpanData> trace) {
+        Map<String, List<SpanData>> children = new HashMap<>();
+        for (SpanData span : trace) {
+            children.computeIfAbsent(span.getParentSpanId(), id -> new ArrayList<>()).add(span);
+        }
+        List<SpanData> tree = new ArrayList<>();
+        tree.add(root);
+        for (int i = 0; i < tree.size(); i++) {
+            tree.addAll(children.getOrDefault(tree.get(i).getSpanId(), List.of()));
+        }
+        Set<SpanData> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+        taken.addAll(tree);
+        trace.removeIf(taken::contains);
+        return tree;
     }
 
     private static boolean isLocalRoot(SpanData span) {
@@ -106,6 +135,10 @@ final class ConsoleTreeExporter implements SpanExporter {
         }
         if (!root.getLinks().isEmpty()) {
             out.append(" (linked to ").append(root.getLinks().get(0).getSpanContext().getTraceId()).append(')');
+        }
+        String service = root.getResource().getAttribute(SERVICE_NAME);
+        if (service != null) {
+            out.append(" service ").append(service);
         }
         out.append('\n');
         line(root, out);

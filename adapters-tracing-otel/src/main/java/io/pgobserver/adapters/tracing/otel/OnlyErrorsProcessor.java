@@ -12,146 +12,212 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * {@code tracing.only_errors}: holds an event's ended spans until its local root ends, then hands the whole tree
- * to the next processor (the batch processor, or the console's) only when something went wrong — a span with
- * error status (a failed or retried attempt, a failed condition, a dead letter) or an attempt after the first.
- * Trees without errors are kept at {@code successRate}, decided on the trace id so every processor keeps the same
- * ones. Held spans are bounded: past {@code maxHeld} spans the newest are dropped and counted.
+ * {@code tracing.only_errors}: holds the spans of each local tree (an event's {@code process_event} and everything
+ * under it) until the tree's root and every span started under it have ended, then hands the whole tree to the
+ * next processor (the batch processor, or the console's) when something went wrong — a span with the error
+ * attribute (a failed or retried attempt, a failed condition, a dead letter) or an attempt after the first.
  *
- * <p>Every span of the event ends before its root (the pipeline ends children first), so the root's end closes
- * the tree. Spans whose root never ends here (a trace cut off at shutdown, a span ended after its root) would
- * hold their place forever: when the bound is reached, trees waiting longer than {@link #STALE} are dropped and
- * counted first.
+ * <p>Trees are keyed by their own root span, not by the trace: every row of one application transaction carries
+ * the writer's trace, and their events run at once in parallel lanes, each its own tree. A span joins the tree of
+ * its parent when it starts ({@link #onStart}), so a child that ends after its root is still waited for.
+ *
+ * <p>With the configured sampler ({@link RecordingSampler} turns its "drop" into "record only"): a tree that went
+ * wrong is exported whatever the sampler said, its spans marked sampled ({@link KeptSpan}); a tree that went right
+ * is exported only when the sampler sampled its root and {@code keepSampledSuccesses} is set (a sampler that samples
+ * everything would make only_errors keep everything, so it keeps none then). Held spans are bounded: past
+ * {@code maxHeld}, trees whose root has waited longer than {@link #STALE} are given up first (oldest first), then a
+ * failed span is exported at once and any other dropped and counted. Every step is constant time per span.
  */
 final class OnlyErrorsProcessor implements SpanProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(OnlyErrorsProcessor.class);
     private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("attempt");
     private static final AttributeKey<String> ERROR = AttributeKey.stringKey("error");
-    /** Longer than any event takes (retries included) when its root has not ended: the root is not coming. */
+    /** Longer than any event takes (retries included): a tree open this long is not going to close. */
     static final Duration STALE = Duration.ofMinutes(10);
 
     private final SpanProcessor next;
-    private final double successRate;
+    private final boolean keepSampledSuccesses;
     private final int maxHeld;
-    private final Map<String, Held> held = new ConcurrentHashMap<>();
+    private final LongSupplier nanoTime;
+    /** The tree of each span that has started and not ended, by span id. */
+    private final Map<String, Tree> openSpans = new ConcurrentHashMap<>();
+    /** Open trees, oldest first (guarded by itself): the stale ones are found at its head. */
+    private final LinkedHashMap<Tree, Boolean> openTrees = new LinkedHashMap<>();
     private final AtomicInteger heldSpans = new AtomicInteger();
     private final RateLimitedWarning drops = new RateLimitedWarning(LOG, RateLimitedWarning.DEFAULT_INTERVAL);
-    private final LongSupplier nanoTime;
 
     /**
-     * @param successRate the share of error-free trees kept, 0.0 to 1.0
-     * @param maxHeld     how many spans may wait for their root at once, across all events
+     * @param keepSampledSuccesses whether a tree without errors is exported when the sampler sampled its root
+     * @param maxHeld              how many ended spans may wait for their tree at once, across all trees
      */
-    OnlyErrorsProcessor(SpanProcessor next, double successRate, int maxHeld) {
-        this(next, successRate, maxHeld, System::nanoTime);
+    OnlyErrorsProcessor(SpanProcessor next, boolean keepSampledSuccesses, int maxHeld) {
+        this(next, keepSampledSuccesses, maxHeld, System::nanoTime);
     }
 
     /** @param nanoTime the clock that tells stale trees, {@link System#nanoTime()} but in tests */
-    OnlyErrorsProcessor(SpanProcessor next, double successRate, int maxHeld, LongSupplier nanoTime) {
-        if (!(successRate >= 0.0 && successRate <= 1.0) || maxHeld < 1) {
-            throw new IllegalArgumentException("successRate must be 0.0-1.0 and maxHeld positive");
+    OnlyErrorsProcessor(SpanProcessor next, boolean keepSampledSuccesses, int maxHeld, LongSupplier nanoTime) {
+        if (maxHeld < 1) {
+            throw new IllegalArgumentException("maxHeld must be positive, was " + maxHeld);
         }
         this.next = next;
-        this.successRate = successRate;
+        this.keepSampledSuccesses = keepSampledSuccesses;
         this.maxHeld = maxHeld;
         this.nanoTime = nanoTime;
     }
 
-    /** The spans of one trace waiting for its root. */
-    private static final class Held {
-        final List<ReadableSpan> spans = new ArrayList<>();
+    /** One local tree: its ended spans waiting, and the ids of those still open (guarded by the tree). */
+    private static final class Tree {
+        final String rootId;
         final long since;
+        final List<ReadableSpan> ended = new ArrayList<>();
+        final Set<String> open = new HashSet<>();
         boolean errored;
+        boolean rootEnded;
+        boolean rootSampled;
+        /** Flushed or given up: a span that comes late starts a tree of its own. */
+        boolean closed;
 
-        Held(long since) {
+        Tree(String rootId, long since) {
+            this.rootId = rootId;
             this.since = since;
         }
     }
 
     @Override
     public void onStart(Context parentContext, ReadWriteSpan span) {
+        String spanId = span.getSpanContext().getSpanId();
+        SpanContext parent = span.getParentSpanContext();
+        Tree tree = parent.isValid() && !parent.isRemote() ? openSpans.get(parent.getSpanId()) : null;
+        if (tree == null || !join(tree, spanId)) {
+            tree = new Tree(spanId, nanoTime.getAsLong());
+            join(tree, spanId);
+            synchronized (openTrees) {
+                openTrees.put(tree, Boolean.TRUE);
+            }
+        }
+        openSpans.put(spanId, tree);
         next.onStart(parentContext, span);
+    }
+
+    private static boolean join(Tree tree, String spanId) {
+        synchronized (tree) {
+            return !tree.closed && tree.open.add(spanId);
+        }
     }
 
     @Override
     public boolean isStartRequired() {
-        return next.isStartRequired();
+        return true;
     }
 
     @Override
     public void onEnd(ReadableSpan span) {
-        String traceId = span.getSpanContext().getTraceId();
-        SpanContext parent = span.getParentSpanContext();
-        boolean root = !parent.isValid() || parent.isRemote();
-        if (!root) {
-            if (heldSpans.get() >= maxHeld) {
-                dropStale();
-            }
-            if (heldSpans.incrementAndGet() > maxHeld) {
-                heldSpans.decrementAndGet();
-                // The tree is incomplete now, but an error in it must still be noticed: the flag is kept, and a
-                // failed span itself is exported at once, since it is the one an operator looks for.
-                boolean failed = failed(span);
-                Held h = held.computeIfAbsent(traceId, id -> new Held(nanoTime.getAsLong()));
-                synchronized (h) {
-                    h.errored |= failed;
+        String spanId = span.getSpanContext().getSpanId();
+        boolean failed = failed(span);
+        Tree tree = openSpans.remove(spanId);
+        boolean room = reserve();
+        boolean held = false;
+        List<ReadableSpan> flush = null;
+        int released = 0;
+        boolean keep = false;
+        if (tree != null) {
+            synchronized (tree) {
+                tree.open.remove(spanId);
+                if (!tree.closed) {
+                    tree.errored |= failed;
+                    if (spanId.equals(tree.rootId)) {
+                        tree.rootEnded = true;
+                        tree.rootSampled = span.getSpanContext().isSampled();
+                    }
+                    if (tree.rootEnded && tree.open.isEmpty()) {
+                        // The last span of the tree leaves with it: it needs no place.
+                        tree.closed = true;
+                        released = tree.ended.size();
+                        flush = new ArrayList<>(tree.ended);
+                        flush.add(span);
+                        tree.ended.clear();
+                        keep = tree.errored || (keepSampledSuccesses && tree.rootSampled);
+                    } else if (room) {
+                        tree.ended.add(span);
+                        held = true;
+                    }
                 }
-                if (failed) {
-                    next.onEnd(span);
-                } else {
-                    dropped(1);
+            }
+        }
+        if (room && !held) {
+            heldSpans.decrementAndGet();
+        }
+        if (flush != null) {
+            synchronized (openTrees) {
+                openTrees.remove(tree);
+            }
+            heldSpans.addAndGet(-released);
+            if (keep) {
+                for (ReadableSpan s : flush) {
+                    next.onEnd(KeptSpan.of(s));
                 }
-                return;
             }
-            Held h = held.computeIfAbsent(traceId, id -> new Held(nanoTime.getAsLong()));
-            synchronized (h) {
-                h.spans.add(span);
-                h.errored |= failed(span);
-            }
-            return;
-        }
-        Held h = held.remove(traceId);
-        List<ReadableSpan> tree = new ArrayList<>();
-        boolean errored = failed(span);
-        if (h != null) {
-            synchronized (h) {
-                tree.addAll(h.spans);
-                errored |= h.errored;
-            }
-            heldSpans.addAndGet(-h.spans.size());
-        }
-        tree.add(span);
-        if (errored || keepsSuccess(traceId)) {
-            for (ReadableSpan s : tree) {
-                next.onEnd(s);
+        } else if (!held) {
+            // Not held: its tree was given up, or no place was left. A failed span is what an operator looks for.
+            if (failed) {
+                next.onEnd(KeptSpan.of(span));
+            } else {
+                dropped(1);
             }
         }
     }
 
-    /** Drops and counts the trees whose root has not ended for {@link #STALE}. */
+    /** Takes one place among the held spans, giving up stale trees first when none is left. */
+    private boolean reserve() {
+        if (heldSpans.incrementAndGet() <= maxHeld) {
+            return true;
+        }
+        heldSpans.decrementAndGet();
+        dropStale();
+        if (heldSpans.incrementAndGet() <= maxHeld) {
+            return true;
+        }
+        heldSpans.decrementAndGet();
+        return false;
+    }
+
+    /** Gives up the trees open for {@link #STALE} or longer, oldest first; stops at the first younger one. */
     private void dropStale() {
         long now = nanoTime.getAsLong();
-        held.entrySet().removeIf(entry -> {
-            Held h = entry.getValue();
-            if (now - h.since < STALE.toNanos()) {
-                return false;
+        int given = 0;
+        synchronized (openTrees) {
+            Iterator<Tree> oldest = openTrees.keySet().iterator();
+            while (oldest.hasNext()) {
+                Tree tree = oldest.next();
+                if (now - tree.since < STALE.toNanos()) {
+                    break;
+                }
+                oldest.remove();
+                synchronized (tree) {
+                    tree.closed = true;
+                    given += tree.ended.size();
+                    tree.ended.clear();
+                    tree.open.forEach(openSpans::remove);
+                    tree.open.clear();
+                }
             }
-            int count;
-            synchronized (h) {
-                count = h.spans.size();
-            }
-            heldSpans.addAndGet(-count);
-            dropped(count);
-            return true;
-        });
+        }
+        if (given > 0) {
+            heldSpans.addAndGet(-given);
+            dropped(given);
+        }
     }
 
     private static boolean failed(ReadableSpan span) {
@@ -162,18 +228,6 @@ final class OnlyErrorsProcessor implements SpanProcessor {
         }
         Long attempt = span.getAttribute(ATTEMPT);
         return attempt != null && attempt > 1;
-    }
-
-    /** The trace-id ratio rule of the SDK's sampler: the same trace is kept or not by every processor. */
-    private boolean keepsSuccess(String traceId) {
-        if (successRate >= 1.0) {
-            return true;
-        }
-        if (successRate <= 0.0) {
-            return false;
-        }
-        long random = Long.parseUnsignedLong(traceId.substring(16), 16) & Long.MAX_VALUE;
-        return random < (long) (successRate * Long.MAX_VALUE);
     }
 
     private void dropped(long count) {
@@ -187,7 +241,7 @@ final class OnlyErrorsProcessor implements SpanProcessor {
         return drops.total();
     }
 
-    /** Spans waiting for their root now. */
+    /** Ended spans waiting for their tree now. */
     int heldSpans() {
         return heldSpans.get();
     }
@@ -204,13 +258,17 @@ final class OnlyErrorsProcessor implements SpanProcessor {
 
     @Override
     public CompletableResultCode shutdown() {
-        held.clear();
+        synchronized (openTrees) {
+            openTrees.clear();
+        }
+        openSpans.clear();
         heldSpans.set(0);
         return next.shutdown();
     }
 
     @Override
     public String toString() {
-        return "OnlyErrorsProcessor{successRate=" + successRate + ", maxHeld=" + maxHeld + ", next=" + next + "}";
+        return "OnlyErrorsProcessor{keepSampledSuccesses=" + keepSampledSuccesses + ", maxHeld=" + maxHeld
+                + ", next=" + next + "}";
     }
 }

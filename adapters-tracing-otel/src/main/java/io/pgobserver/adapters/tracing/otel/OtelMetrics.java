@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code pgobserver_event_duration_seconds}, {@code pgobserver_action_duration_seconds},
  * {@code pgobserver_action_failures_total}, {@code pgobserver_dead_letters_total},
  * {@code pgobserver_events_retried_total}, {@code pgobserver_listener_lag},
- * {@code pgobserver_listener_lag_age_seconds} and {@code pgobserver_checkpoint_age_seconds}.
+ * {@code pgobserver_listener_lag_age_seconds}, {@code pgobserver_checkpoint_age_seconds}, and the semantic
+ * conventions' {@code http.client.request.duration} (scraped as {@code http_client_request_duration_seconds}).
  * Attribute sets are made once per label combination, so recording allocates nothing in steady state.
  */
 final class OtelMetrics implements Metrics {
@@ -30,6 +31,14 @@ final class OtelMetrics implements Metrics {
     private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
     private static final AttributeKey<String> ACTION_TYPE = AttributeKey.stringKey("action_type");
     private static final AttributeKey<String> OBSERVER = AttributeKey.stringKey("observer");
+    /** The semantic conventions' buckets for {@code http.client.request.duration}, in seconds. */
+    static final List<Double> HTTP_BUCKETS = List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0,
+            2.5, 5.0, 7.5, 10.0);
+    private static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+    private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+    private static final AttributeKey<Long> STATUS_CODE = AttributeKey.longKey("http.response.status_code");
+    private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
     private final LongCounter eventsProcessed;
     private final DoubleHistogram eventDuration;
@@ -37,6 +46,7 @@ final class OtelMetrics implements Metrics {
     private final LongCounter actionFailures;
     private final LongCounter deadLetters;
     private final LongCounter eventsRetried;
+    private final DoubleHistogram httpClientDuration;
     private volatile long lastCheckpointNanos;
     private final AttributePairs entityOutcome = new AttributePairs(ENTITY_TYPE, OUTCOME);
     private final AttributePairs actionOutcome = new AttributePairs(ACTION_TYPE, OUTCOME);
@@ -63,6 +73,10 @@ final class OtelMetrics implements Metrics {
         eventsRetried = meter.counterBuilder("pgobserver.events.retried")
                 .setDescription("Events at least one of whose actions took more than one attempt, by entity type")
                 .setUnit("{event}").build();
+        httpClientDuration = meter.histogramBuilder("http.client.request.duration")
+                .setDescription("Duration of HTTP client requests (webhook and Slack actions), as the semantic"
+                        + " conventions define it")
+                .setUnit("s").setExplicitBucketBoundariesAdvice(HTTP_BUCKETS).build();
         meter.gaugeBuilder("pgobserver.checkpoint.age")
                 .setDescription("Time since the last checkpoint was saved (reported once one was)")
                 .setUnit("s").buildWithCallback(m -> {
@@ -104,6 +118,21 @@ final class OtelMetrics implements Metrics {
     public void eventRetried(String entityType) {
         // Rare (a retry waits for a backoff), so the attributes are made per call.
         eventsRetried.add(1, Attributes.of(ENTITY_TYPE, entityType == null ? "unknown" : entityType));
+    }
+
+    @Override
+    public void httpClientRequest(String method, String host, int port, int status, String errorType,
+                                  long durationNanos) {
+        // Made per call: one per HTTP request, next to which building five attributes is nothing.
+        var attributes = Attributes.builder().put(HTTP_METHOD, method).put(SERVER_ADDRESS, host)
+                .put(SERVER_PORT, port);
+        if (status > 0) {
+            attributes.put(STATUS_CODE, status);
+        }
+        if (errorType != null) {
+            attributes.put(ERROR_TYPE, errorType);
+        }
+        httpClientDuration.record(durationNanos / 1e9, attributes.build());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.tracing.otel;
 
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -41,10 +43,8 @@ final class OtelSdk {
 
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     static final String INSTRUMENTATION_SCOPE = "io.pgobserver";
-    /** The SDK's setting that picks one HTTP sender when several are on the class path (OkHttp is, for gRPC). */
-    static final String HTTP_SENDER_PREFERENCE = "io.opentelemetry.sdk.common.export.HttpSenderProvider";
-    static final String JDK_HTTP_SENDER = "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider";
     private static final Logger LOG = LoggerFactory.getLogger(OtelSdk.class);
+    private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
 
     private final TracingSettings tracing;
     private final ExportSettings export;
@@ -59,6 +59,14 @@ final class OtelSdk {
     private final Tracer tracer;
     private final Metrics metrics;
     private volatile Resource resource = Resource.empty();
+    private volatile Sampler sampler = Sampler.parentBased(Sampler.alwaysOn());
+    /** The span processors as the SDK runs them, for the tracers of other services ({@link #tracerFor}). */
+    private final List<SpanProcessor> processors = new CopyOnWriteArrayList<>();
+    private final Map<String, ServiceTracer> services = new ConcurrentHashMap<>();
+
+    /** A tracer provider of another service in this process, on the main provider's processors. */
+    private record ServiceTracer(SdkTracerProvider provider, Tracer tracer) {
+    }
 
     /** One exporter the SDK was given, behind its guard (null for the console, which cannot fail). */
     record Export(String description, GuardedSpanExporter guarded) {
@@ -69,12 +77,8 @@ final class OtelSdk {
         this.tracing = tracing;
         this.export = export;
         this.active = tracing.enabled() && export.exports();
-        if (System.getProperty(HTTP_SENDER_PREFERENCE) == null) {
-            // OTLP/HTTP goes through the JDK's HttpClient; without the preference the SDK picks one at random and warns.
-            System.setProperty(HTTP_SENDER_PREFERENCE, JDK_HTTP_SENDER);
-        }
         queueDrops = new QueueDropMonitor(export.batch().maxQueueSize());
-        prometheus = metricsSettings.prometheus() ? new PrometheusEndpoint("0.0.0.0", metricsSettings.port()) : null;
+        prometheus = metricsSettings.prometheus() ? new PrometheusEndpoint(metricsSettings.host(), metricsSettings.port()) : null;
         Resource fileResource = fileResource(export);
         AutoConfiguredOpenTelemetrySdk auto;
         try {
@@ -96,9 +100,15 @@ final class OtelSdk {
                         return builder;
                     })
                     .addSpanExporterCustomizer((exporter, config) -> guard(exporter, config))
-                    .addSamplerCustomizer((sampler, config) ->
-                            export.onlyErrors() ? Sampler.parentBased(Sampler.alwaysOn()) : sampler)
-                    .addSpanProcessorCustomizer(this::onlyErrors)
+                    .addSamplerCustomizer((sampler, config) -> {
+                        this.sampler = export.onlyErrors() ? new RecordingSampler(sampler) : sampler;
+                        return this.sampler;
+                    })
+                    .addSpanProcessorCustomizer((processor, config) -> {
+                        SpanProcessor customized = onlyErrors(processor, config);
+                        processors.add(customized);
+                        return customized;
+                    })
                     .disableShutdownHook()
                     .build();
         } catch (ConfigurationException e) {
@@ -109,8 +119,13 @@ final class OtelSdk {
         tracerProvider = sdk.getSdkTracerProvider();
         meterProvider = sdk.getSdkMeterProvider();
         metrics = metricsSettings.enabled() ? new OtelMetrics(meterProvider.get(INSTRUMENTATION_SCOPE)) : Metrics.NOOP;
+        if (metricsSettings.enabled() && export.onlyErrors()) {
+            meterProvider.get(INSTRUMENTATION_SCOPE).gaugeBuilder("pgobserver.tracing.held_spans").ofLongs()
+                    .setDescription("Ended spans tracing.only_errors holds until their event's tree ends")
+                    .setUnit("{span}").buildWithCallback(m -> m.record(heldSpans()));
+        }
         tracer = active ? new OtelTracer(tracerProvider.get(INSTRUMENTATION_SCOPE), tracing.components(),
-                sdk.getPropagators().getTextMapPropagator())
+                sdk.getPropagators().getTextMapPropagator(), this::tracerFor)
                 : Tracer.noop();
     }
 
@@ -134,23 +149,23 @@ final class OtelSdk {
         if (!export.onlyErrors()) {
             return processor;
         }
-        OnlyErrorsProcessor held = new OnlyErrorsProcessor(processor, successRate(config),
+        OnlyErrorsProcessor held = new OnlyErrorsProcessor(processor, keepsSampledSuccesses(config),
                 config.getInt("otel.bsp.max.queue.size", export.batch().maxQueueSize()));
         onlyErrors.add(held);
         return held;
     }
 
     /**
-     * With only_errors the sampler records everything and error-free events are dropped; a ratio below 1.0
-     * ({@code tracing.sample_rate}, {@code OTEL_TRACES_SAMPLER_ARG}) keeps that share of them as well.
+     * With only_errors an event that went wrong is kept whatever the sampler says, and one that went right when the
+     * sampler sampled it; but a sampler that samples everything ({@code always_on}, a ratio of 1.0: the default
+     * {@code sample_rate}) keeps no error-free event, or only_errors would mean nothing.
      */
-    static double successRate(ConfigProperties config) {
+    static boolean keepsSampledSuccesses(ConfigProperties config) {
         String sampler = config.getString("otel.traces.sampler", "parentbased_always_on").toLowerCase(Locale.ROOT);
-        if (!sampler.endsWith("traceidratio")) {
-            return 0.0;
+        if (sampler.equals("always_on") || sampler.equals("parentbased_always_on")) {
+            return false;
         }
-        double ratio = config.getDouble("otel.traces.sampler.arg", 1.0);
-        return ratio >= 1.0 ? 0.0 : Math.max(0.0, ratio);
+        return !sampler.endsWith("traceidratio") || config.getDouble("otel.traces.sampler.arg", 1.0) < 1.0;
     }
 
     private static Resource fileResource(ExportSettings export) {
@@ -161,9 +176,28 @@ final class OtelSdk {
         return Resource.create(attributes.build());
     }
 
+    /**
+     * The tracer of another service in this process: same sampler, same processors and exporters, its own
+     * {@code service.name}. The processors stay the main provider's to flush and shut down.
+     */
+    private Tracer tracerFor(String serviceName) {
+        if (serviceName.equals(serviceName())) {
+            return tracer;
+        }
+        return services.computeIfAbsent(serviceName, name -> {
+            SdkTracerProvider provider = SdkTracerProvider.builder()
+                    .setResource(resource.merge(Resource.create(Attributes.of(SERVICE_NAME, name))))
+                    .setSampler(sampler)
+                    .addSpanProcessor(new SharedProcessor(SpanProcessor.composite(processors)))
+                    .build();
+            return new ServiceTracer(provider, new OtelTracer(provider.get(INSTRUMENTATION_SCOPE),
+                    tracing.components(), sdk.getPropagators().getTextMapPropagator()));
+        }).tracer();
+    }
+
     /** The service name as the SDK resolved it (OTEL_SERVICE_NAME over tracing.service_name). */
     String serviceName() {
-        return resource.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"));
+        return resource.getAttribute(SERVICE_NAME);
     }
 
     Tracer tracer() {
@@ -191,6 +225,7 @@ final class OtelSdk {
 
     /** Exports what is queued and shuts everything down, giving up after {@link #SHUTDOWN_TIMEOUT}; never throws. */
     void stop() {
+        services.values().forEach(service -> service.provider().shutdown());
         CompletableResultCode done = tracerProvider.shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
             LOG.warn("tracing: spans still queued after {} s at shutdown were dropped (backend slow or unreachable)",
@@ -216,6 +251,11 @@ final class OtelSdk {
 
     List<Export> exports() {
         return List.copyOf(exports);
+    }
+
+    /** Spans tracing.only_errors holds now, across its processors. */
+    long heldSpans() {
+        return onlyErrors.stream().mapToLong(OnlyErrorsProcessor::heldSpans).sum();
     }
 
     List<OnlyErrorsProcessor> onlyErrorsProcessors() {

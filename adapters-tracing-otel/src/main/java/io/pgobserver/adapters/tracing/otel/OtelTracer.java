@@ -11,6 +11,7 @@ import io.pgobserver.domain.trace.TraceContext;
 import io.pgobserver.domain.trace.Tracer;
 
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The domain tracer on an OpenTelemetry tracer. Sampling is the SDK's (parent-based trace-id ratio): a
@@ -24,6 +25,7 @@ final class OtelTracer implements Tracer {
     private final io.opentelemetry.api.trace.Tracer tracer;
     private final TextMapPropagator propagator;
     private final boolean[] componentOn = new boolean[Component.values().length];
+    private final Function<String, Tracer> services;
 
     /** A tracer whose spans propagate W3C Trace Context. */
     OtelTracer(io.opentelemetry.api.trace.Tracer tracer, Set<Component> components) {
@@ -32,8 +34,15 @@ final class OtelTracer implements Tracer {
 
     /** @param propagator writes the headers that carry a span's context downstream ({@code OTEL_PROPAGATORS}) */
     OtelTracer(io.opentelemetry.api.trace.Tracer tracer, Set<Component> components, TextMapPropagator propagator) {
+        this(tracer, components, propagator, null);
+    }
+
+    /** @param services the tracers of other services in this process ({@link #forService}); null: this one */
+    OtelTracer(io.opentelemetry.api.trace.Tracer tracer, Set<Component> components, TextMapPropagator propagator,
+               Function<String, Tracer> services) {
         this.tracer = tracer;
         this.propagator = propagator;
+        this.services = services;
         for (Component component : components) {
             componentOn[component.ordinal()] = true;
         }
@@ -42,6 +51,11 @@ final class OtelTracer implements Tracer {
     @Override
     public boolean isEnabled() {
         return true;
+    }
+
+    @Override
+    public Tracer forService(String serviceName) {
+        return services == null ? this : services.apply(serviceName);
     }
 
     @Override

@@ -49,7 +49,7 @@ public final class OtelTracingModule extends AbstractModule implements Adapter {
 
     @Override
     public List<ConfigSection<?>> sections() {
-        return List.of(new TracingSection());
+        return List.of(new TracingSection(), new MetricsSection());
     }
 
     @Override

@@ -1,25 +1,26 @@
 package io.pgobserver.adapters.tracing.otel;
 
-import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 
 /**
- * The Prometheus scrape endpoint ({@code /metrics} on {@code metrics.port}) as a metric reader that opens its
- * port only when started: the meter provider is built with the injector (no I/O there), the HTTP server comes
- * with the lifecycle. Until then, and after a stop, the metrics are kept but nobody can scrape them.
+ * The Prometheus scrape endpoint ({@code /metrics} on {@code metrics.host}:{@code metrics.port}) as a metric reader
+ * that opens its port only when started: the meter provider is built with the injector (no I/O there), the HTTP
+ * server comes with the lifecycle. Until then, and after a stop, the metrics are kept but nobody can scrape them.
+ * OpenTelemetry's reader turns them into Prometheus' model; the Prometheus client's own HTTP server serves them,
+ * since it binds port 0 and tells the port it got.
  */
 final class PrometheusEndpoint extends PullReader {
 
     private final String host;
     private final int configuredPort;
-    private volatile PrometheusHttpServer server;
+    private volatile HTTPServer server;
     private volatile int port = -1;
 
     PrometheusEndpoint(String host, int port) {
@@ -40,20 +41,18 @@ final class PrometheusEndpoint extends PullReader {
         if (registration == null) {
             throw new IllegalStateException("the Prometheus endpoint was never registered with a meter provider");
         }
-        // PrometheusHttpServer does not tell the port it bound, so 0 is resolved to a free port here.
-        int chosen = configuredPort == 0 ? freePort() : configuredPort;
-        PrometheusHttpServer started;
+        PrometheusMetricReader reader = PrometheusMetricReader.builder().build();
+        reader.register(registration);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(reader);
         try {
-            started = PrometheusHttpServer.builder().setHost(host).setPort(chosen)
-                    .setMemoryMode(MemoryMode.IMMUTABLE_DATA).build();
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("metrics.port " + chosen + " cannot be opened on " + host
-                    + " (in use, or not allowed): choose another port (0 picks a free one) or set"
-                    + " metrics.enabled: false", e);
+            server = HTTPServer.builder().hostname(host).port(configuredPort).registry(registry).buildAndStart();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("metrics.port " + configuredPort + " cannot be opened on " + host
+                    + " (in use, or not allowed): choose another port (0 picks a free one) or another metrics.host,"
+                    + " or set metrics.enabled: false", e);
         }
-        started.register(registration);
-        server = started;
-        port = chosen;
+        port = server.getPort();
     }
 
     /** The bound port, or -1 before start. */
@@ -65,16 +64,6 @@ final class PrometheusEndpoint extends PullReader {
         return host;
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port for the Prometheus endpoint", e);
-        }
-    }
-
     @Override
     public MemoryMode getMemoryMode() {
         return MemoryMode.IMMUTABLE_DATA;
@@ -82,11 +71,14 @@ final class PrometheusEndpoint extends PullReader {
 
     @Override
     public synchronized CompletableResultCode shutdown() {
-        PrometheusHttpServer running = server;
+        HTTPServer running = server;
         server = null;
         port = -1;
         super.shutdown();
-        return running == null ? CompletableResultCode.ofSuccess() : running.shutdown();
+        if (running != null) {
+            running.close();
+        }
+        return CompletableResultCode.ofSuccess();
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.pgobserver.adapters.tracing.otel;
 
 import io.opentelemetry.common.ComponentLoader;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.internal.OtlpSpanExporterProvider;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.exporter.zipkin.ZipkinSpanExporter;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
@@ -20,7 +19,9 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The span exporters the SDK's autoconfiguration may pick by name ({@code otel.traces.exporter}): the class
@@ -36,20 +37,16 @@ final class SpanExporters {
     static final String OTLP_HTTP_PATH = "/v1/traces";
     static final String ZIPKIN_ENDPOINT = "otel.exporter.zipkin.endpoint";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    /** The upstream Zipkin provider, replaced by {@link Zipkin}. */
-    private static final String UPSTREAM_ZIPKIN = "io.opentelemetry.exporter.zipkin.internal.ZipkinSpanExporterProvider";
 
     private SpanExporters() {
     }
 
     /**
      * What the SDK loads through its SPI: everything on this module's class loader, with pg-observer's exporter
-     * providers in the place of the upstream Zipkin one.
+     * providers in the place of the class path's of the same name (the upstream Zipkin one).
      */
     static ComponentLoader components(PrintStream console) {
         ComponentLoader all = ComponentLoader.forClassLoader(SpanExporters.class.getClassLoader());
-        List<ConfigurableSpanExporterProvider> own = List.of(new Console(console, "console"),
-                new Console(console, "logging"), new Zipkin(), new Jaeger());
         return new ComponentLoader() {
             @Override
             @SuppressWarnings("unchecked")
@@ -58,13 +55,16 @@ final class SpanExporters {
                 if (type != ConfigurableSpanExporterProvider.class) {
                     return found;
                 }
-                List<T> providers = new ArrayList<>((List<T>) own);
-                for (T provider : found) {
-                    if (!provider.getClass().getName().equals(UPSTREAM_ZIPKIN)) {
-                        providers.add(provider);
-                    }
-                }
-                return providers;
+                List<ConfigurableSpanExporterProvider> upstream = new ArrayList<>();
+                found.forEach(provider -> upstream.add((ConfigurableSpanExporterProvider) provider));
+                List<ConfigurableSpanExporterProvider> providers = new ArrayList<>(List.of(
+                        new Console(console, "console"), new Console(console, "logging"), new Zipkin()));
+                upstream.stream().filter(p -> p.getName().equals("otlp")).findFirst()
+                        .ifPresent(otlp -> providers.add(new Jaeger(otlp)));
+                Set<String> own = new HashSet<>();
+                providers.forEach(p -> own.add(p.getName()));
+                upstream.stream().filter(p -> !own.contains(p.getName())).forEach(providers::add);
+                return (Iterable<T>) providers;
             }
         };
     }
@@ -99,11 +99,11 @@ final class SpanExporters {
         }
     }
 
-    /** {@code jaeger}: OTLP, as configured by the {@code otel.exporter.otlp.*} properties. */
-    static final class Jaeger implements ConfigurableSpanExporterProvider {
+    /** {@code jaeger}: the class path's {@code otlp} provider, as configured by the {@code otel.exporter.otlp.*} properties. */
+    record Jaeger(ConfigurableSpanExporterProvider otlp) implements ConfigurableSpanExporterProvider {
         @Override
         public SpanExporter createExporter(ConfigProperties config) {
-            return new OtlpSpanExporterProvider().createExporter(config);
+            return otlp.createExporter(config);
         }
 
         @Override

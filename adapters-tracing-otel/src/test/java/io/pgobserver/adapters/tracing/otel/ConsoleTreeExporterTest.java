@@ -30,7 +30,8 @@ class ConsoleTreeExporterTest {
 
         List<String> lines = lines();
         assertThat(lines).hasSize(8);
-        assertThat(lines.get(0)).isEqualTo("trace " + writer.traceId() + " (parent " + writer.spanId() + ")");
+        assertThat(lines.get(0)).isEqualTo("trace " + writer.traceId() + " (parent " + writer.spanId() + ")"
+                + " service pg-observer-test");
         assertThat(lines.get(1)).matches("process_event \\[\\d+\\.\\d{3} ms] CONSUMER checkpoint_offset=42 "
                 + "entity_type=public.orders event_id=7f9c2ba4-e88f-11e4-a4f6-2b7e2d2b1c9a kind=updated");
         assertThat(lines.get(2)).startsWith("├─ load_checkpoint [").endsWith("] recovered_from_checkpoint=false");
@@ -58,7 +59,34 @@ class ConsoleTreeExporterTest {
     void aLinkedTraceNamesTheOriginal() {
         TraceContext original = SampleTrace.writer(true);
         tracer.startLinkedTrace("replay_dead_letter", original, SpanKind.INTERNAL).end();
-        assertThat(lines().get(0)).endsWith("(linked to " + original.traceId() + ")");
+        assertThat(lines().get(0)).contains(" (linked to " + original.traceId() + ") ");
+    }
+
+    @Test
+    void treesOfOneTracePrintEachWhenItsOwnRootEndsAndAReceiverPrintsAsItsOwnService() {
+        TraceContext writer = SampleTrace.writer(true);
+        Span first = tracer.startTrace("process_event", writer, SpanKind.CONSUMER);
+        Span second = tracer.startTrace("process_event", writer, SpanKind.CONSUMER);
+        Span webhook = tracer.startSpan("execute_action", first, SpanKind.CLIENT);
+        tracer.startSpan("evaluate_condition", second, SpanKind.INTERNAL).end();
+        // The receiver, in this process as the demo's is, continues the webhook's traceparent.
+        tracer.forService("demo-receiver").startTrace("POST /hooks/orders", webhook.context(), SpanKind.SERVER).end();
+        webhook.end();
+        first.end();
+
+        List<String> lines = lines();
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(0)).isEqualTo(
+                "trace " + writer.traceId() + " (parent " + webhook.context().spanId() + ") service demo-receiver");
+        assertThat(lines.get(1)).startsWith("POST /hooks/orders [").endsWith("] SERVER");
+        assertThat(lines.get(2)).isEqualTo("trace " + writer.traceId() + " (parent " + writer.spanId() + ")"
+                + " service pg-observer-test");
+        assertThat(lines.get(3)).startsWith("process_event [");
+        assertThat(lines.get(4)).startsWith("└─ execute_action [");
+
+        second.end();
+        assertThat(lines()).hasSize(8).element(6).asString().startsWith("process_event [");
+        assertThat(lines()).element(7).asString().startsWith("└─ evaluate_condition [");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.tracing.otel;
 
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -12,24 +13,33 @@ import io.pgobserver.domain.trace.Tracer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class OnlyErrorsProcessorTest {
 
     private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    private final AtomicLong now = new AtomicLong();
     private SdkTracerProvider provider;
     private OnlyErrorsProcessor processor;
 
-    private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
-
-    private Tracer tracer(double successRate, int maxHeld) {
-        processor = new OnlyErrorsProcessor(SimpleSpanProcessor.create(exporter), successRate, maxHeld, now::get);
-        provider = SdkTracerProvider.builder().setSampler(Sampler.parentBased(Sampler.alwaysOn()))
+    /** As OtelSdk assembles it: the configured sampler behind {@link RecordingSampler}, then the processor. */
+    private Tracer tracer(Sampler sampler, boolean keepSampledSuccesses, int maxHeld) {
+        processor = new OnlyErrorsProcessor(SimpleSpanProcessor.create(exporter), keepSampledSuccesses, maxHeld,
+                now::get);
+        provider = SdkTracerProvider.builder().setSampler(new RecordingSampler(sampler))
                 .addSpanProcessor(processor).build();
         return new OtelTracer(provider.get("test"), EnumSet.allOf(Tracer.Component.class));
+    }
+
+    private Tracer tracer(int maxHeld) {
+        return tracer(Sampler.parentBased(Sampler.alwaysOn()), false, maxHeld);
     }
 
     @AfterEach
@@ -42,19 +52,33 @@ class OnlyErrorsProcessorTest {
         Span root = tracer.startTrace("process_event", writer, SpanKind.CONSUMER);
         tracer.startSpan("evaluate_condition", root, SpanKind.INTERNAL).end();
         for (int attempt = 1; attempt <= attempts; attempt++) {
-            Span action = tracer.startSpan("execute_action", root, SpanKind.CLIENT, Tracer.Component.EXECUTOR);
-            action.setAttribute("attempt", attempt);
-            if (attempt < attempts || lastFails) {
-                action.recordError("webhook returned 503", null);
-            }
-            action.end();
+            attempt(tracer, root, attempt, attempt < attempts || lastFails);
         }
         root.end();
     }
 
+    private static void attempt(Tracer tracer, Span root, int attempt, boolean fails) {
+        Span action = tracer.startSpan("execute_action", root, SpanKind.CLIENT, Tracer.Component.EXECUTOR);
+        action.setAttribute("attempt", attempt);
+        if (fails) {
+            action.recordError("webhook returned 503", null);
+        }
+        action.end();
+    }
+
+    /** The exported spans by the span id of their process_event, each tree's span names. */
+    private Map<String, List<String>> trees() {
+        List<SpanData> spans = exporter.getFinishedSpanItems();
+        Map<String, String> rootOf = spans.stream().filter(s -> s.getName().equals("process_event"))
+                .collect(Collectors.toMap(SpanData::getSpanId, SpanData::getSpanId));
+        return spans.stream().collect(Collectors.groupingBy(
+                s -> rootOf.getOrDefault(s.getSpanId(), s.getParentSpanId()),
+                Collectors.mapping(SpanData::getName, Collectors.toList())));
+    }
+
     @Test
     void aCleanEventExportsNothingAndHoldsNothingAfterItsRootEnds() {
-        Tracer tracer = tracer(0.0, 100);
+        Tracer tracer = tracer(100);
         event(tracer, TraceContext.NONE, 1, false);
         event(tracer, SampleTrace.writer(true), 1, false);
         assertThat(exporter.getFinishedSpanItems()).isEmpty();
@@ -63,7 +87,7 @@ class OnlyErrorsProcessorTest {
 
     @Test
     void aRetriedEventExportsItsWholeTreeWithBothAttempts() {
-        Tracer tracer = tracer(0.0, 100);
+        Tracer tracer = tracer(100);
         event(tracer, SampleTrace.writer(true), 1, false);
         event(tracer, SampleTrace.writer(true), 2, false);
         List<SpanData> spans = exporter.getFinishedSpanItems();
@@ -74,24 +98,69 @@ class OnlyErrorsProcessorTest {
     }
 
     @Test
-    void aFailedEventIsExportedAndSuccessesFollowTheRate() {
-        Tracer tracer = tracer(0.5, 100);
-        event(tracer, TraceContext.NONE, 1, true);
-        long errorTrees = exporter.getFinishedSpanItems().stream().map(SpanData::getTraceId).distinct().count();
-        assertThat(errorTrees).isEqualTo(1);
-        for (int i = 0; i < 400; i++) {
-            event(tracer, TraceContext.NONE, 1, false);
+    void eventsOfOneTraceInterleavedAreKeptOrDroppedEachOnItsOwn() {
+        Tracer tracer = tracer(1_000);
+        TraceContext transaction = SampleTrace.writer(true);
+        // Twenty events of one writer's transaction, all open at once as parallel lanes run them; every fourth
+        // fails its first attempt. Roots end in an order of their own, and one child of each ends after its root.
+        List<Span> roots = new ArrayList<>();
+        List<Span> late = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            roots.add(tracer.startTrace("process_event", transaction, SpanKind.CONSUMER));
         }
-        long kept = exporter.getFinishedSpanItems().stream().map(SpanData::getTraceId).distinct().count() - 1;
-        // Trace ids are random: half of 400 kept, give or take far more than chance allows.
-        assertThat(kept).isBetween(120L, 280L);
-        // Kept trees are whole: three spans each.
-        assertThat(exporter.getFinishedSpanItems()).hasSize((int) (kept + 1) * 3);
+        for (int i = 0; i < 20; i++) {
+            Span root = roots.get(i);
+            tracer.startSpan("evaluate_condition", root, SpanKind.INTERNAL).end();
+            boolean flaky = i % 4 == 0;
+            attempt(tracer, root, 1, flaky);
+            if (flaky) {
+                attempt(tracer, root, 2, false);
+            }
+            late.add(tracer.startSpan("save_checkpoint", root, SpanKind.INTERNAL));
+        }
+        for (int i = 19; i >= 0; i--) {
+            roots.get(i).end();
+        }
+        assertThat(processor.heldSpans()).as("every tree waits for its late child").isEqualTo(20 * 3 + 5);
+        assertThat(exporter.getFinishedSpanItems()).isEmpty();
+        late.forEach(Span::end);
+
+        Map<String, List<String>> trees = trees();
+        assertThat(trees).hasSize(5);
+        assertThat(trees.values()).allSatisfy(names -> assertThat(names).containsExactlyInAnyOrder("process_event",
+                "evaluate_condition", "execute_action", "execute_action", "save_checkpoint"));
+        List<String> failedRoots = new ArrayList<>();
+        for (int i = 0; i < 20; i += 4) {
+            failedRoots.add(roots.get(i).context().spanId());
+        }
+        assertThat(trees.keySet()).containsExactlyInAnyOrderElementsOf(failedRoots);
+        assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getTraceId)
+                .containsOnly(transaction.traceId());
+        assertThat(processor.heldSpans()).isZero();
+    }
+
+    @Test
+    void aFailedEventIsKeptEvenWhenTheSamplerDroppedItAndSuccessesFollowTheSampler() {
+        Tracer tracer = tracer(Sampler.parentBased(Sampler.traceIdRatioBased(0.1)), true, 100);
+        TraceContext unsampled = SampleTrace.writer(false);
+        event(tracer, unsampled, 2, false);
+        event(tracer, unsampled, 1, false);
+        TraceContext sampled = SampleTrace.writer(true);
+        event(tracer, sampled, 1, false);
+
+        // The writer that did not sample: its failed event is exported, whole and now marked sampled; its clean one
+        // is not. The writer that sampled: its clean event follows the sampler, which keeps it.
+        assertThat(trees()).hasSize(2);
+        assertThat(exporter.getFinishedSpanItems()).filteredOn(s -> s.getTraceId().equals(unsampled.traceId()))
+                .hasSize(4).allSatisfy(s -> assertThat(s.getSpanContext().isSampled()).isTrue());
+        assertThat(exporter.getFinishedSpanItems()).filteredOn(s -> s.getTraceId().equals(sampled.traceId()))
+                .hasSize(3);
+        assertThat(processor.heldSpans()).isZero();
     }
 
     @Test
     void pastTheBoundSpansAreDroppedAndCountedButTheErrorStillShips() {
-        Tracer tracer = tracer(0.0, 2);
+        Tracer tracer = tracer(2);
         Span root = tracer.startTrace("process_event", TraceContext.NONE, SpanKind.CONSUMER);
         for (int i = 0; i < 4; i++) {
             tracer.startSpan("evaluate_condition", root, SpanKind.INTERNAL).end();
@@ -106,14 +175,13 @@ class OnlyErrorsProcessorTest {
                 .containsExactlyInAnyOrder("execute_action", "evaluate_condition", "evaluate_condition",
                         "process_event");
         assertThat(exporter.getFinishedSpanItems()).filteredOn(d -> d.getName().equals("execute_action"))
-                .singleElement().satisfies(d -> assertThat(d.getStatus().getStatusCode())
-                        .isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR));
+                .singleElement().satisfies(d -> assertThat(d.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR));
         assertThat(processor.heldSpans()).isZero();
     }
 
     @Test
     void treesWhoseRootNeverEndsGiveUpTheirPlaceOnceStale() {
-        Tracer tracer = tracer(0.0, 2);
+        Tracer tracer = tracer(2);
         Span abandoned = tracer.startTrace("process_event", TraceContext.NONE, SpanKind.CONSUMER);
         tracer.startSpan("evaluate_condition", abandoned, SpanKind.INTERNAL).end();
         tracer.startSpan("evaluate_condition", abandoned, SpanKind.INTERNAL).end();
@@ -125,6 +193,11 @@ class OnlyErrorsProcessorTest {
         assertThat(processor.droppedSpans()).isEqualTo(2);
         assertThat(exporter.getFinishedSpanItems()).extracting(SpanData::getName)
                 .containsExactlyInAnyOrder("process_event", "evaluate_condition", "execute_action");
+        assertThat(processor.heldSpans()).isZero();
+
+        // Its root ending late is a tree of nothing: dropped and counted, not held.
+        abandoned.end();
+        assertThat(processor.droppedSpans()).isEqualTo(3);
         assertThat(processor.heldSpans()).isZero();
     }
 }

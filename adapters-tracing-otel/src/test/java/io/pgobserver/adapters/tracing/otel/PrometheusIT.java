@@ -64,6 +64,8 @@ class PrometheusIT {
             metrics.listenerLag(17, 1_500);
             metrics.eventRetried("public.orders");
             metrics.checkpointSaved();
+            metrics.httpClientRequest("POST", "hooks.example.com", 443, 503, "503", 40_000_000L);
+            metrics.httpClientRequest("POST", "hooks.example.com", 443, 0, "timeout", 5_000_000_000L);
             SampleTrace.run(injector.getInstance(Tracer.class), SampleTrace.writer(true));
 
             String body = scrape(port);
@@ -82,6 +84,8 @@ class PrometheusIT {
                     .containsPattern("pgobserver_listener_lag_age_seconds\\{[^}]*} 1.5\\n")
                     .containsPattern("pgobserver_events_retried_total\\{entity_type=\"public.orders\"[^}]*} 1(\\.0)?\\n")
                     .containsPattern("pgobserver_checkpoint_age_seconds\\{[^}]*} \\d")
+                    .containsPattern("http_client_request_duration_seconds_count\\{error_type=\"503\",http_request_method=\"POST\",http_response_status_code=\"503\",[^}]*server_address=\"hooks.example.com\",server_port=\"443\"[^}]*} 1\\n")
+                    .containsPattern("http_client_request_duration_seconds_bucket\\{error_type=\"timeout\",http_request_method=\"POST\",[^}]*le=\"5.0\"[^}]*} 1\\n")
                     .contains("service_name=\"pg-observer-test\"");
         } finally {
             lifecycle.stop();

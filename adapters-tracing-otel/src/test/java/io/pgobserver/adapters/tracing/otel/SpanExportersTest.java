@@ -72,12 +72,14 @@ class SpanExportersTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1.0, 0.0", "0.25, 0.25", "0.0, 0.0"})
-    void onlyErrorsKeepsErrorFreeEventsOnlyAtARateBelowOne(double sampleRate, double kept) {
+    @CsvSource({"1.0, false", "0.25, true", "0.0, true"})
+    void onlyErrorsKeepsSampledErrorFreeEventsUnlessTheSamplerSamplesEverything(double sampleRate, boolean kept) {
         ExportSettings settings = TestSettings.tracing("otlp", null, "grpc", sampleRate);
-        assertThat(OtelSdk.successRate(config(settings))).isEqualTo(kept);
-        assertThat(OtelSdk.successRate(config(settings.withEnvironment(Map.of("OTEL_TRACES_SAMPLER", "always_on")))))
-                .isZero();
+        assertThat(OtelSdk.keepsSampledSuccesses(config(settings))).isEqualTo(kept);
+        assertThat(OtelSdk.keepsSampledSuccesses(config(settings.withEnvironment(
+                Map.of("OTEL_TRACES_SAMPLER", "always_on"))))).isFalse();
+        assertThat(OtelSdk.keepsSampledSuccesses(config(settings.withEnvironment(
+                Map.of("OTEL_TRACES_SAMPLER", "parentbased_always_off"))))).isTrue();
     }
 
     @ParameterizedTest
