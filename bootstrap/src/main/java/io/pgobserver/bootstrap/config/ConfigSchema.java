@@ -23,9 +23,11 @@ public final class ConfigSchema {
 
     /** Keys and action types of the adapters this project ships, for the hint when one is not installed. */
     private static final Map<String, String> SHIPPED_SECTIONS = Map.of(
-            "database", "adapters-postgres", "actions", "adapters-actions", "email", "adapters-email");
+            "database", "adapters-postgres", "actions", "adapters-actions", "email", "adapters-email",
+            "kafka", "adapters-kafka");
     private static final Map<String, String> SHIPPED_ACTION_TYPES = Map.of(
-            "webhook", "adapters-actions", "slack", "adapters-actions", "email", "adapters-email");
+            "webhook", "adapters-actions", "slack", "adapters-actions", "email", "adapters-email",
+            "kafka", "adapters-kafka");
     /** The core sections an adapter may extend, each with the adapter this project ships to extend it. */
     private static final Map<String, String> SHIPPED_EXTENSIONS = Map.of("tracing", "adapters-tracing-otel");
     /**
