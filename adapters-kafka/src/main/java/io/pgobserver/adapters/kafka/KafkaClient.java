@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one producer every kafka action shares (a producer is thread-safe, and one batches best), started after the
  * injector is built and closed at shutdown, flushing what is in flight. Also answers whether a topic exists, with
- * an admin client made on first need: a producer waiting for a missing topic's metadata cannot tell that from an
- * unreachable cluster.
+ * an admin client made for the question and closed after it (the question is rare, and an idle admin client keeps
+ * reconnecting while the cluster is down): a producer waiting for a missing topic's metadata cannot tell that from
+ * an unreachable cluster.
  */
 @Singleton
 final class KafkaClient implements Lifecycle {
@@ -32,7 +33,6 @@ final class KafkaClient implements Lifecycle {
 
     private final KafkaSettings settings;
     private volatile Producer<byte[], byte[]> producer;
-    private Admin admin;
 
     @Inject
     KafkaClient(KafkaSettings settings) {
@@ -67,30 +67,35 @@ final class KafkaClient implements Lifecycle {
 
     /** True or false when the cluster answered, null when it could not be asked. */
     Boolean topicExists(String topic) throws InterruptedException {
+        Admin admin;
         try {
-            admin().describeTopics(List.of(topic)).allTopicNames()
+            admin = Admin.create(adminProperties());
+        } catch (RuntimeException e) {
+            return null;
+        }
+        try {
+            admin.describeTopics(List.of(topic)).allTopicNames()
                     .get(TOPIC_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (ExecutionException e) {
             return e.getCause() instanceof UnknownTopicOrPartitionException ? false : null;
         } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
             return null;
+        } finally {
+            admin.close(CLOSE_TIMEOUT);
         }
     }
 
-    private synchronized Admin admin() {
-        if (admin == null) {
-            Properties props = new Properties();
-            // The producer's connection settings (SASL, SSL) apply; its producer-only keys would only be logged as unknown.
-            settings.producerProperties().forEach((k, v) -> {
-                if (AdminClientConfig.configNames().contains((String) k)) {
-                    props.put(k, v);
-                }
-            });
-            props.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.clientId() + "-admin");
-            admin = Admin.create(props);
-        }
-        return admin;
+    /** The producer's connection settings (SASL, SSL); its producer-only keys would only be logged as unknown. */
+    private Properties adminProperties() {
+        Properties props = new Properties();
+        settings.producerProperties().forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains((String) k)) {
+                props.put(k, v);
+            }
+        });
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.clientId() + "-admin");
+        return props;
     }
 
     @Override
@@ -99,12 +104,6 @@ final class KafkaClient implements Lifecycle {
         producer = null;
         if (p != null) {
             p.close(CLOSE_TIMEOUT);
-        }
-        synchronized (this) {
-            if (admin != null) {
-                admin.close(CLOSE_TIMEOUT);
-                admin = null;
-            }
         }
     }
 }
