@@ -81,7 +81,7 @@ class AdapterSectionsTest {
                 """);
         String printed = EffectiveConfig.render(c);
         assertThat(printed).contains("k1:9092", "k2:9092", "compression.type: zstd", "sasl.jaas.config: '****'",
-                "key: '{{event.entity_id}}'").doesNotContain("kafka-secret-4711");
+                "key: \"{{event.entity_id}}\"").doesNotContain("kafka-secret-4711");
     }
 
     @Test
