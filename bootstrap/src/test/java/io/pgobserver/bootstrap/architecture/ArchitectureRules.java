@@ -43,7 +43,8 @@ public final class ArchitectureRules {
     }
 
     /** The adapter packages under {@code adapters}: one per Maven module. */
-    public static final List<String> ADAPTERS = List.of("postgres", "actions", "email", "conditions", "tracing", "demo");
+    public static final List<String> ADAPTERS = List.of("postgres", "actions", "email", "kafka", "conditions", "tracing",
+            "demo");
 
     private ArchitectureRules() {
     }
@@ -112,6 +113,13 @@ public final class ArchitectureRules {
                 .because("mail appears only in adapters-email, so a deployment without it carries no mail library");
     }
 
+    public static ArchRule kafkaOnlyInTheKafkaAdapter(Layout l) {
+        return noClasses().that().resideOutsideOfPackage(l.adapter("kafka"))
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "kafka..")
+                .because("kafka-clients appears only in adapters-kafka, so a deployment without it carries no Kafka "
+                        + "client");
+    }
+
     /** An adapter's only public class is its Guice module, which is also its {@code Adapter} descriptor. */
     public static ArchRule adaptersExposeOnlyTheirModule(Layout l) {
         return classes().that().resideInAPackage(l.adapters()).and().arePublic().and().areTopLevelClasses()
@@ -135,7 +143,8 @@ public final class ArchitectureRules {
         List<ArchRule> rules = new java.util.ArrayList<>(List.of(domainUsesOnlyTheJdk(l),
                 applicationUsesOnlyTheJdkAndTheDomain(l), nothingDependsOnBootstrap(l),
                 openTelemetryOnlyInItsAdapter(l), databaseAccessOnlyInThePostgresAdapter(l),
-                httpOnlyInTheActionsAdapter(l), mailOnlyInTheEmailAdapter(l), adaptersExposeOnlyTheirModule(l)));
+                httpOnlyInTheActionsAdapter(l), mailOnlyInTheEmailAdapter(l), kafkaOnlyInTheKafkaAdapter(l),
+                adaptersExposeOnlyTheirModule(l)));
         rules.addAll(adaptersAreIndependent(l, ADAPTERS));
         rules.addAll(adaptersAreIndependent(l, List.of("tracing.otel", "tracing.noop")));
         return rules;

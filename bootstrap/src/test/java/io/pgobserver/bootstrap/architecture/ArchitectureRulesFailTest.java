@@ -77,6 +77,11 @@ class ArchitectureRulesFailTest {
     }
 
     @Test
+    void kafkaOutsideTheKafkaAdapterBreaksTheRule() {
+        failsNaming(ArchitectureRules.kafkaOnlyInTheKafkaAdapter(BAD), "TwoProducesToKafka");
+    }
+
+    @Test
     void mailOutsideTheEmailAdapterBreaksTheRule() {
         failsNaming(ArchitectureRules.mailOnlyInTheEmailAdapter(BAD), "OneSendsMail");
     }

@@ -32,6 +32,7 @@ class ArchitectureTest {
                 .anyMatch(p -> p.startsWith("io.pgobserver.application"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.tracing.noop"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.email"))
+                .anyMatch(p -> p.startsWith("io.pgobserver.adapters.kafka"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.bootstrap"))
                 .noneMatch(p -> p.startsWith("io.pgobserver.fixtures"));
     }
@@ -80,6 +81,11 @@ class ArchitectureTest {
     @Test
     void httpOnlyInTheActionsAdapter() {
         ArchitectureRules.httpOnlyInTheActionsAdapter(PRODUCT).check(classes);
+    }
+
+    @Test
+    void kafkaOnlyInTheKafkaAdapter() {
+        ArchitectureRules.kafkaOnlyInTheKafkaAdapter(PRODUCT).check(classes);
     }
 
     @Test

@@ -71,6 +71,36 @@ class AdapterSectionsTest {
     }
 
     @Test
+    void a_deployment_without_the_kafka_adapter_names_it_for_a_kafka_action_and_the_kafka_section() {
+        ConfigSchema webhookOnly = ConfigSchema.of(List.<Adapter>of(new PostgresModule(), new ActionsModule(),
+                new NoopTracingModule()));
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), webhookOnly).loadYaml("""
+                observers:
+                  o: { entity: orders, actions: [ { type: kafka, topic: orders } ] }
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("observers.o.actions[0].type 'kafka' is provided by the adapter adapters-kafka, "
+                        + "which is not installed: add its folder to adapters/");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), webhookOnly).loadYaml("""
+                kafka: { bootstrap_servers: "localhost:9092" }
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("kafka is read by the adapter adapters-kafka, which is not installed");
+    }
+
+    @Test
+    void the_kafka_section_reads_its_servers_from_the_environment_and_masks_credentials() {
+        Configuration c = new ConfigLoader(Map.of("KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9092")).loadYaml("""
+                kafka:
+                  properties: { sasl.jaas.config: "PlainLoginModule required password='kafka-secret-4711';",
+                                compression.type: zstd }
+                observers:
+                  o: { entity: orders, actions: [ { type: kafka, topic: "orders.{{event.kind}}" } ] }
+                """);
+        String printed = EffectiveConfig.render(c);
+        assertThat(printed).contains("k1:9092", "k2:9092", "compression.type: zstd", "sasl.jaas.config: '****'",
+                "key: \"{{event.entity_id}}\"").doesNotContain("kafka-secret-4711");
+    }
+
+    @Test
     void a_section_of_an_adapter_not_installed_names_that_adapter() {
         assertThatThrownBy(() -> new ConfigLoader(Map.of(), WITHOUT_ACTIONS).loadYaml("""
                 actions: { connect_timeout: 2s }

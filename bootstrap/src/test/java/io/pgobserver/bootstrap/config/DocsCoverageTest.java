@@ -37,6 +37,7 @@ class DocsCoverageTest {
             listener: { retention: 7d }
             email:
               smtp: { host: mail.example.com, user: u, password: p, from: a@example.com }
+            kafka: { bootstrap_servers: "localhost:9092", client_id: c }
             observers:
               webhook:
                 entity: orders
@@ -54,6 +55,10 @@ class DocsCoverageTest {
                 actions:
                   - { type: email, to: [a@example.com], cc: [b@example.com], from: c@example.com, subject: s,
                       template: t, text: t, html: h }
+              kafka:
+                entity: orders
+                actions:
+                  - { type: kafka, topic: orders, key: "{{after.customer}}" }
             """;
 
     @Test

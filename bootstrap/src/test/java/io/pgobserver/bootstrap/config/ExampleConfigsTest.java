@@ -86,6 +86,27 @@ class ExampleConfigsTest {
         assertThat(Boot.boot(config, AdapterCatalog.discover()).observers()).as("observers").isNotEmpty();
     }
 
+    /** {@code examples/kafka/pg-observer.yaml}: valid, its topic template compiled, its credentials masked. */
+    @Test
+    void the_kafka_example_is_valid_and_masks_the_clusters_credentials() throws IOException {
+        Path example = DOCS.getParent().resolve("examples").resolve("kafka").resolve("pg-observer.yaml");
+        Path secured = Files.createTempFile("kafka-example", ".yaml");
+        try {
+            // The example's SASL lines, uncommented.
+            Files.writeString(secured, Files.readString(example)
+                    .replace("    # security.protocol", "    security.protocol").replace("    # sasl.", "    sasl."));
+            Map<String, String> env = new HashMap<>(ENV);
+            env.put("KAFKA_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                    + "username=\"shop\" password=\"kafka-password-4711\";");
+            Configuration config = new ConfigLoader(env).load(secured, List.of());
+            validate(config);
+            assertThat(EffectiveConfig.render(config)).contains("orders.{{event.kind}}",
+                    "sasl.jaas.config: '****'", "security.protocol: SASL_SSL").doesNotContain("kafka-password-4711");
+        } finally {
+            Files.delete(secured);
+        }
+    }
+
     @Test
     void the_check_finds_a_missing_template_and_a_broken_condition() throws IOException {
         Path example = EXAMPLES.resolve("email-on-deletion.yaml");

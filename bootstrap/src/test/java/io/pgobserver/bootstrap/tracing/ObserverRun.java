@@ -186,6 +186,11 @@ final class ObserverRun implements AutoCloseable {
         }
     }
 
+    /** The observer's database, for a test that writes as the application does. */
+    String jdbcUrl() {
+        return jdbcUrl;
+    }
+
     /** The captured events, oldest first, as {@code [id, event_id]}. */
     List<String[]> changeLog() throws SQLException {
         List<String[]> rows = new ArrayList<>();

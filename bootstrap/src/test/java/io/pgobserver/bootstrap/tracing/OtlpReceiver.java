@@ -205,6 +205,19 @@ final class OtlpReceiver implements SpanBackend {
         return points.isEmpty() ? OptionalLong.empty() : OptionalLong.of(points.getLast().getAsInt());
     }
 
+    /**
+     * The latest count received of a histogram's data point that carries the attribute {@code key=value}; empty
+     * until one arrives (cumulative, as {@link #latestSum}).
+     */
+    OptionalLong latestHistogramCount(String metric, String key, String value) {
+        var points = metrics(metric).filter(Metric::hasHistogram)
+                .flatMap(m -> m.getHistogram().getDataPointsList().stream())
+                .filter(point -> point.getAttributesList().stream()
+                        .anyMatch(kv -> kv.getKey().equals(key) && text(kv.getValue()).equals(value)))
+                .toList();
+        return points.isEmpty() ? OptionalLong.empty() : OptionalLong.of(points.getLast().getCount());
+    }
+
     /** The names of every metric received, once each. */
     List<String> metricNames() {
         return metrics(null).map(Metric::getName).distinct().toList();

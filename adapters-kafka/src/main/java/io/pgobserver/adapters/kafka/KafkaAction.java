@@ -1,0 +1,53 @@
+package io.pgobserver.adapters.kafka;
+
+import io.pgobserver.domain.observer.ActionSpec;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code { type: kafka, topic: "orders.{{event.kind}}", key: "{{after.customer_id}}", headers: {...} }}: the event
+ * JSON (the webhook's body) as one record.
+ *
+ * @param topic   the topic, a template
+ * @param key     the record key, a template; null: the entity id, so one row's changes share a partition
+ * @param headers extra record headers, values are templates
+ */
+record KafkaAction(String topic, String key, Map<String, String> headers) implements ActionSpec {
+
+    /** Headers pg-observer sets itself: the trace context and the delivery id consumers de-duplicate by. */
+    static final String DELIVERY_ID_HEADER = "pgobserver-delivery-id";
+    static final java.util.Set<String> RESERVED_HEADERS = java.util.Set.of("traceparent", "tracestate",
+            DELIVERY_ID_HEADER);
+
+    KafkaAction {
+        if (topic == null || topic.isBlank()) {
+            throw new IllegalArgumentException("kafka action: topic must be set (a topic name, or a template such "
+                    + "as \"orders.{{event.kind}}\")");
+        }
+        topic = topic.trim();
+        key = key == null || key.isBlank() ? null : key;
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        for (String name : headers.keySet()) {
+            if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("kafka action header '" + name
+                        + "' is set by pg-observer itself; remove it from headers");
+            }
+        }
+    }
+
+    @Override
+    public String type() {
+        return "kafka";
+    }
+
+    @Override
+    public String describe() {
+        return "kafka " + topic;
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

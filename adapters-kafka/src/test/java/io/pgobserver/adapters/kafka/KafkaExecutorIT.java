@@ -1,0 +1,218 @@
+package io.pgobserver.adapters.kafka;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.EventBody;
+import io.pgobserver.domain.testing.Events;
+import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.testing.TestSpans;
+import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.TraceContext;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The executor against a real broker (KRaft, in this JVM): what a record carries, which failures are permanent,
+ * and a broker that comes back.
+ */
+class KafkaExecutorIT {
+
+    private static final TraceContext WRITER = TraceContext.of("4bf92f3577b34da6a3ce929d0e0e4736",
+            "00f067aa0ba902b7", true);
+
+    @TempDir
+    static Path dir;
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = KafkaBroker.start(dir.resolve("broker"));
+        broker.createTopic("orders", 3);
+        broker.createTopic("small", 1);
+        try (var admin = broker.admin()) {
+            ConfigResource small = new ConfigResource(ConfigResource.Type.TOPIC, "small");
+            admin.incrementalAlterConfigs(Map.of(small, List.of(new AlterConfigOp(
+                    new ConfigEntry("max.message.bytes", "1024"), AlterConfigOp.OpType.SET))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static Harness harness(Map<String, String> properties) throws Exception {
+        KafkaSettings settings = new KafkaSettings(List.of(broker.bootstrapServers()), "executor-it", properties);
+        KafkaClient client = new KafkaClient(settings);
+        client.start();
+        RecordingTracer tracer = new RecordingTracer();
+        return new Harness(client, tracer, new KafkaExecutor(settings, client, tracer));
+    }
+
+    private record Harness(KafkaClient client, RecordingTracer tracer, KafkaExecutor executor)
+            implements AutoCloseable {
+        ActionResult run(KafkaAction action, ChangeEvent event) {
+            executor.validate(action);
+            return executor.execute(new ActionRequest(event, "shipped", action, 0, 1, "delivery-" + event.id()),
+                    TestSpans.actionSpan(tracer, WRITER));
+        }
+
+        @Override
+        public void close() {
+            client.stop();
+        }
+    }
+
+    @Test
+    void sendsTheWebhookBodyKeyedByTheEntityWithTheDeliveryIdAndTheSendSpansContext() throws Exception {
+        ChangeEvent event = Events.event(11, "42", ChangeKind.UPDATED, Map.of("id", 42, "status", "new"),
+                Map.of("id", 42, "status", "shipped"));
+        KafkaAction action = new KafkaAction("orders", null, Map.of("source", "{{event.entity_type}}"));
+        try (Harness h = harness(Map.of())) {
+            ActionResult result = h.run(action, event);
+
+            assertThat(result).isInstanceOf(ActionResult.Success.class);
+            ConsumerRecord<byte[], byte[]> record = readAll("orders", 1).getFirst();
+            assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("42");
+            assertThat(record.value()).isEqualTo(EventBody.json(new ActionRequest(event, "shipped", action, 0, 1,
+                    "delivery-" + event.id())));
+            assertThat(header(record, "pgobserver-delivery-id")).isEqualTo("delivery-" + event.id());
+            assertThat(header(record, "source")).isEqualTo("public.orders");
+
+            RecordingTracer.RecordedSpan send = h.tracer().named("send orders").getFirst();
+            assertThat(send.kind).isEqualTo(SpanKind.PRODUCER);
+            assertThat(send.parent.name).isEqualTo("execute_action");
+            assertThat(send.traceId).isEqualTo(WRITER.traceId());
+            assertThat(header(record, "traceparent")).isEqualTo(send.context().traceparent());
+            assertThat(send.attributes()).containsEntry("messaging.system", "kafka")
+                    .containsEntry("messaging.destination.name", "orders")
+                    .containsEntry("messaging.kafka.message.key", "42")
+                    .containsEntry("messaging.destination.partition.id", Integer.toString(record.partition()))
+                    .containsEntry("messaging.kafka.offset", record.offset());
+            assertThat(send.isEnded()).isTrue();
+        }
+    }
+
+    @Test
+    void rendersTopicAndKeyTemplates() throws Exception {
+        broker.createTopic("orders.created", 1);
+        ChangeEvent event = Events.event(12, "7", ChangeKind.CREATED, Map.of(), Map.of("customer", "c-9"));
+        try (Harness h = harness(Map.of())) {
+            assertThat(h.run(new KafkaAction("orders.{{event.kind}}", "{{after.customer}}", Map.of()), event))
+                    .isInstanceOf(ActionResult.Success.class);
+            assertThat(new String(readAll("orders.created", 1).getFirst().key(), StandardCharsets.UTF_8))
+                    .isEqualTo("c-9");
+        }
+    }
+
+    @Test
+    void aMissingTopicIsPermanentAndSaysSo() throws Exception {
+        ChangeEvent event = Events.updated(13, "1", "a", "b");
+        try (Harness h = harness(Map.of("max.block.ms", "2000"))) {
+            ActionResult result = h.run(new KafkaAction("no-such-topic", null, Map.of()), event);
+
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isTrue();
+                assertThat(f.message()).contains("'no-such-topic' does not exist");
+            });
+            assertThat(h.tracer().named("send no-such-topic").getFirst().error()).contains("does not exist");
+        }
+    }
+
+    @Test
+    void aRecordTooLargeForTheTopicIsPermanent() throws Exception {
+        ChangeEvent event = Events.event(14, "1", ChangeKind.CREATED, Map.of(), Map.of("blob", "x".repeat(4096)));
+        try (Harness h = harness(Map.of())) {
+            ActionResult result = h.run(new KafkaAction("small", null, Map.of()), event);
+
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isTrue();
+                assertThat(f.message()).contains("too large");
+            });
+        }
+    }
+
+    @Test
+    void anInvalidRenderedTopicIsPermanent() throws Exception {
+        ChangeEvent event = Events.event(15, "1", ChangeKind.CREATED, Map.of(), Map.of("t", "a b"));
+        try (Harness h = harness(Map.of())) {
+            ActionResult result = h.run(new KafkaAction("{{after.t}}", null, Map.of()), event);
+
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class,
+                    f -> assertThat(f.permanent()).isTrue());
+        }
+    }
+
+    @Test
+    void aStoppedBrokerIsATransientFailureAndTheNextAttemptAfterItsReturnSucceeds() throws Exception {
+        broker.createTopic("outage", 1);
+        ChangeEvent event = Events.updated(16, "5", "a", "b");
+        KafkaAction action = new KafkaAction("outage", null, Map.of());
+        try (Harness h = harness(Map.of("delivery.timeout.ms", "3000", "request.timeout.ms", "1000",
+                "linger.ms", "0"))) {
+            assertThat(h.run(action, event)).isInstanceOf(ActionResult.Success.class);
+            broker.stop();
+            ActionResult down;
+            try {
+                down = h.run(action, event);
+            } finally {
+                broker.start();
+            }
+            assertThat(down).isInstanceOfSatisfying(ActionResult.Failure.class,
+                    f -> assertThat(f.permanent()).as(f.message()).isFalse());
+            assertThat(h.run(action, event)).isInstanceOf(ActionResult.Success.class);
+            assertThat(readAll("outage", 2)).hasSizeGreaterThanOrEqualTo(2);
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Every record of the topic from the start, waiting until at least {@code atLeast} arrived. */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+            var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (records.size() < atLeast && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            return records;
+        }
+    }
+}

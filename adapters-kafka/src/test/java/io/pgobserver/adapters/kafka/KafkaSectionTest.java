@@ -1,0 +1,122 @@
+package io.pgobserver.adapters.kafka;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.ConfigSection;
+import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.domain.trace.Tracer;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The {@code kafka:} settings, the action's checks and the module's bindings; no broker needed. */
+class KafkaSectionTest {
+
+    private static KafkaSettings settings(Map<String, String> properties) {
+        return new KafkaSettings(List.of("localhost:9092"), null, properties);
+    }
+
+    @Test
+    void theProducerAcknowledgesWithAllReplicasIdempotentlyByDefault() {
+        Properties props = settings(Map.of()).producerProperties();
+
+        assertThat(props).containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
+                .containsEntry("max.in.flight.requests.per.connection", "5")
+                .containsEntry("bootstrap.servers", "localhost:9092").containsEntry("client.id", "pg-observer");
+    }
+
+    @Test
+    void propertiesPassThroughOverTheDefaults() {
+        Properties props = settings(Map.of("compression.type", "zstd", "linger.ms", "20")).producerProperties();
+
+        assertThat(props).containsEntry("compression.type", "zstd").containsEntry("linger.ms", "20")
+                .containsEntry("acks", "all");
+    }
+
+    @Test
+    void credentialsInPropertiesAreRenderedAsSecrets() {
+        KafkaSettings s = settings(Map.of("sasl.jaas.config", "org.apache.kafka.common.security.plain."
+                        + "PlainLoginModule required username=\"u\" password=\"p\";", "ssl.truststore.password", "tp",
+                "sasl.mechanism", "PLAIN", "security.protocol", "SASL_SSL"));
+
+        Map<String, Object> rendered = new KafkaSection().render(s);
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> properties = (Map<String, Object>) rendered.get("properties");
+        assertThat(properties.get("sasl.jaas.config")).isInstanceOf(Secret.class);
+        assertThat(properties.get("ssl.truststore.password")).isInstanceOf(Secret.class);
+        assertThat(properties).containsEntry("sasl.mechanism", "PLAIN");
+    }
+
+    @Test
+    void settingsThatBreakTheGuaranteesOrTheWiringStopTheBootNamingTheKey() {
+        assertThatThrownBy(() -> settings(Map.of("max.in.flight.requests.per.connection", "10")))
+                .hasMessageContaining("kafka.properties");
+        assertThatThrownBy(() -> settings(Map.of("bootstrap.servers", "x:1")))
+                .hasMessageContaining("kafka.properties.bootstrap.servers").hasMessageContaining("kafka.bootstrap_servers");
+        assertThatThrownBy(() -> settings(Map.of("value.serializer", "x")))
+                .hasMessageContaining("kafka.properties.value.serializer");
+        assertThatThrownBy(() -> new KafkaSettings(List.of("localhost"), null, Map.of()))
+                .hasMessageContaining("kafka.bootstrap_servers").hasMessageContaining("host:port");
+    }
+
+    @Test
+    void anActionNeedsATopicAndLeavesPgObserversHeadersAlone() {
+        assertThatThrownBy(() -> new KafkaAction(" ", null, Map.of())).hasMessageContaining("topic must be set");
+        assertThatThrownBy(() -> new KafkaAction("t", null, Map.of("Traceparent", "x")))
+                .hasMessageContaining("set by pg-observer");
+        assertThatThrownBy(() -> new KafkaAction("t", null, Map.of("pgobserver-delivery-id", "x")))
+                .hasMessageContaining("set by pg-observer");
+    }
+
+    @Test
+    void aKafkaActionWithoutTheClusterOrWithABadTemplateStopsTheBoot() {
+        KafkaExecutor none = new KafkaExecutor(KafkaSettings.none(), new KafkaClient(KafkaSettings.none()),
+                Tracer.noop());
+        assertThatThrownBy(() -> none.validate(new KafkaAction("orders", null, Map.of())))
+                .hasMessageContaining("set kafka.bootstrap_servers");
+        KafkaExecutor some = new KafkaExecutor(settings(Map.of()), new KafkaClient(settings(Map.of())),
+                Tracer.noop());
+        assertThatThrownBy(() -> some.validate(new KafkaAction("orders.{{#event}}x", null, Map.of())))
+                .hasMessageContaining("kafka topic template does not compile");
+    }
+
+    @Test
+    void isFoundByServiceLoaderWithItsNameSectionAndActionType() {
+        Adapter adapter = ServiceLoader.load(Adapter.class).stream().map(ServiceLoader.Provider::get)
+                .filter(a -> a.name().equals("adapters-kafka")).findFirst().orElseThrow();
+        assertThat(adapter).isInstanceOf(KafkaModule.class);
+        assertThat(adapter.provides()).containsExactly(Adapter.Capability.ACTIONS);
+        assertThat(adapter.sections()).extracting(ConfigSection::key).containsExactly("kafka");
+        assertThat(adapter.actionTypes()).extracting(t -> t.name()).containsExactly("kafka");
+    }
+
+    @Test
+    void bindsTheExecutorAndTheProducerOnceEach() {
+        Injector injector = Guice.createInjector(new KafkaModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(KafkaSettings.class).toInstance(KafkaSettings.none());
+                bind(Tracer.class).toInstance(Tracer.noop());
+            }
+        });
+        Set<ActionExecutor> executors = injector.getInstance(Key.get(new TypeLiteral<Set<ActionExecutor>>() { }));
+        assertThat(executors).singleElement().isInstanceOf(KafkaExecutor.class)
+                .extracting(ActionExecutor::type).isEqualTo("kafka");
+        assertThat(injector.getInstance(Key.get(new TypeLiteral<Set<Lifecycle>>() { })))
+                .singleElement().isSameAs(injector.getInstance(KafkaClient.class));
+    }
+}
