@@ -64,17 +64,25 @@ final class DeliveryRecords {
 
     /**
      * One attempt to write the records of an event cut short: the delivered actions are facts, and a record now saves
-     * repeating them. A failure here only costs that repeat.
+     * repeating them. A failure here only costs that repeat. An event is cut short by an interrupt (its lane parked,
+     * or the term ended), and an interrupted virtual thread's next socket call fails at once: the interrupt status is
+     * set aside for this one write and restored after it.
      */
     void rememberOnce(long offset, Collection<String> ids, EventCompletion completion) {
         if (deliveries == null || ids.isEmpty()) {
             return;
         }
+        boolean interrupted = Thread.interrupted();
         try {
             deliveries.record(completion.fence(), offset, ids);
         } catch (CheckpointStore.FencedException | RuntimeException e) {
-            System.getLogger(DeliveryRecords.class.getName()).log(System.Logger.Level.DEBUG,
-                    () -> "delivery records of an event cut short not written: " + e.getMessage());
+            System.getLogger(DeliveryRecords.class.getName()).log(System.Logger.Level.WARNING,
+                    "delivery records of an event cut short not written (its delivered actions may run again): "
+                            + e.getMessage());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

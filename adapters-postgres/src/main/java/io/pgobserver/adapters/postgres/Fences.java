@@ -5,13 +5,16 @@ import org.jdbi.v3.core.Handle;
 
 /**
  * The epoch check that every write of a consumer's active process makes in its own transaction. The check takes a
- * share lock on the consumer's checkpoint row, so a process claiming the consumer (which updates that row) waits
- * until the write has committed: a write is either before the claim, under the old epoch, or refused.
+ * key-share lock on the consumer's checkpoint row, and a claim takes that row {@code for update} before it bumps the
+ * epoch, so a claim waits until every fenced write in flight has committed: a write is either before the claim, under
+ * the old epoch, or refused. Key-share, not share: the term's own checkpoint saves update the row too, and must not
+ * wait behind a fenced write that is itself waiting (a dead-letter insert on a locked table, say), nor make every
+ * later fenced write queue behind them.
  */
 final class Fences {
 
     private static final String HOLD = """
-            select 1 from pgobserver.checkpoints where consumer = :consumer and epoch = :epoch for share
+            select 1 from pgobserver.checkpoints where consumer = :consumer and epoch = :epoch for key share
             """;
 
     private Fences() {

@@ -41,6 +41,10 @@ final class JdbiCheckpointStore implements CheckpointStore {
                     :toTaker, :toIdsBefore, :toIdsAfter)
             on conflict (consumer, seq) do nothing
             """;
+    // Waits for every fenced write in flight (they hold the row "for key share", see Fences) before the epoch moves.
+    private static final String LOCK_FOR_CLAIM = """
+            select 1 from pgobserver.checkpoints where consumer = :consumer for update
+            """;
     private static final String BUMP_EPOCH = """
             update pgobserver.checkpoints set epoch = epoch + 1, updated_at = now() where consumer = :consumer
             returning epoch, batch, after_id, dispatched_batch, dispatched_id
@@ -100,6 +104,7 @@ final class JdbiCheckpointStore implements CheckpointStore {
             bindSnapshots(handle.createUpdate(INSERT_ORIGIN), Snapshot.ORIGIN, Snapshot.ORIGIN)
                     .bind("consumer", consumer)
                     .execute();
+            handle.createQuery(LOCK_FOR_CLAIM).bind("consumer", consumer).mapTo(Integer.class).one();
             State state = handle.createQuery(BUMP_EPOCH).bind("consumer", consumer).map((rs, ctx) -> state(rs))
                     .one();
             List<Batch> batches = batches(handle, consumer, state.checkpoint().batch() - 1);
