@@ -55,4 +55,15 @@ public final class ActionExecutors {
             }
         }
     }
+
+    /** The first executor's readiness problem, or null. */
+    String problem() {
+        for (ActionExecutor executor : byType.values()) {
+            String problem = executor.problem();
+            if (problem != null) {
+                return executor.type() + " actions: " + problem;
+            }
+        }
+        return null;
+    }
 }

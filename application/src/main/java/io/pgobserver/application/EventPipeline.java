@@ -196,8 +196,8 @@ public final class EventPipeline {
     }
 
     /**
-     * Why the pipeline cannot make progress now (the database is unreachable), or null when it can. A standby
-     * that waits for the lock is healthy.
+     * Why the pipeline cannot make progress now (the database is unreachable, or every attempt of one action type has
+     * failed for a while: a Kafka cluster down), or null when it can. A standby that waits for the lock is healthy.
      */
     public String problem() {
         if (stopping()) {
@@ -206,7 +206,8 @@ public final class EventPipeline {
         Term current = term;
         if (current != null && current.started()) {
             lostLock = null;
-            return current.problem();
+            String problem = current.problem();
+            return problem != null ? problem : processEvent.actionsProblem();
         }
         String problem = current != null ? current.problem() : leadership.problem();
         return problem != null ? problem : lostLock;

@@ -63,6 +63,8 @@ public final class ProcessEvent {
     private final TracingSettings tracing;
     private final List<Observer> observers;
     private final RunAction runAction;
+    private final ActionHealth actionHealth;
+    private final ActionExecutors executors;
     private final DeadLettering deadLettering;
     private final DeliveryRecords records;
     private final EvaluateCondition conditions;
@@ -96,11 +98,27 @@ public final class ProcessEvent {
                 Objects.requireNonNull(clock, "clock"), sleeper);
         this.records = new DeliveryRecords(deliveries, sleeper);
         this.conditions = new EvaluateCondition(consumer, records, deadLettering);
-        this.runAction = new RunAction(executors, metrics, sleeper, random);
+        this.actionHealth = new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime);
+        this.executors = Objects.requireNonNull(executors, "executors");
+        this.runAction = new RunAction(executors, metrics, sleeper, random, actionHealth);
     }
 
     public List<Observer> observers() {
         return observers;
+    }
+
+    /** Whether each action type still gets through, as seen from here (failed attempts). */
+    ActionHealth actionHealth() {
+        return actionHealth;
+    }
+
+    /**
+     * Why actions cannot get through now, for readiness: what an executor knows of its far end (a broker that
+     * acknowledges nothing), or every attempt of one type failing for a while; null when they get through.
+     */
+    String actionsProblem() {
+        String problem = executors.problem();
+        return problem != null ? problem : actionHealth.problem();
     }
 
     /**

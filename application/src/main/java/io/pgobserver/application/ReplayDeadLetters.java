@@ -47,7 +47,9 @@ public final class ReplayDeadLetters {
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.tracer = Objects.requireNonNull(tracer, "tracer");
         this.observers = observers.stream().collect(Collectors.toMap(Observer::name, Function.identity()));
-        this.runAction = new RunAction(executors, metrics, sleeper, random);
+        // A replay's failures are its own answer, not a reason the pipeline is not ready.
+        this.runAction = new RunAction(executors, metrics, sleeper, random,
+                new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime));
     }
 
     /** What happened to one letter. */

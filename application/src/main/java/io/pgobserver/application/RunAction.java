@@ -35,12 +35,14 @@ final class RunAction {
     private final Metrics metrics;
     private final Sleeper sleeper;
     private final DoubleSupplier random;
+    private final ActionHealth health;
 
-    RunAction(ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random) {
+    RunAction(ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random, ActionHealth health) {
         this.executors = executors;
         this.metrics = metrics;
         this.sleeper = sleeper;
         this.random = random == null ? () -> ThreadLocalRandom.current().nextDouble() : random;
+        this.health = health;
     }
 
     /** The last attempt's result, and how many attempts were made. */
@@ -79,12 +81,16 @@ final class RunAction {
                     deliveryId), span);
             long elapsed = System.nanoTime() - started;
             if (result instanceof ActionResult.Success) {
+                health.succeeded(action.type());
                 metrics.actionExecuted(action.type(), "success", elapsed);
                 span.end();
                 return new Outcome(result, attempt);
             }
             ActionResult.Failure failure = (ActionResult.Failure) result;
             span.recordError(failure.message(), failure.cause());
+            if (!failure.permanent()) {
+                health.failed(action.type(), failure.message());
+            }
             boolean last = failure.permanent() || attempt >= maxAttempts;
             if (last) {
                 metrics.actionExecuted(action.type(), "failed", elapsed);

@@ -62,6 +62,7 @@ class EventPipelineTest {
     private final List<EventPipeline> pipelines = new ArrayList<>();
     private final Map<String, AtomicInteger> openPerEntity = new ConcurrentHashMap<>();
     private final AtomicInteger overlaps = new AtomicInteger();
+    private volatile ProcessEvent lastProcess;
 
     @AfterEach
     void stopAll() throws InterruptedException {
@@ -152,7 +153,7 @@ class EventPipelineTest {
                 List.of(new WebhookAction(URI.create("http://localhost:1/h"), null)), List.of("webhook-0"),
                 new io.pgobserver.domain.observer.RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMillis(20)),
                 ordering);
-        ProcessEvent process = new ProcessEvent("test", new RecordingTracer(), new RecordingTracer(),
+        ProcessEvent process = lastProcess = new ProcessEvent("test", new RecordingTracer(), new RecordingTracer(),
                 TracingSettings.defaults(), List.of(observer), new ActionExecutors(List.of(executor)),
                 deadLetters, deliveries, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
         ListenerSettings settings = new ListenerSettings("test", 50, Duration.ofMillis(20), maxInFlight, maxPending,
@@ -399,6 +400,25 @@ class EventPipelineTest {
                 && checkpoints.load("test").orElseThrow().epoch() > epoch);
         append("a", 3);
         await("and works", () -> executor.executions.get() == 3);
+    }
+
+    @Test
+    void readinessSaysWhenEveryAttemptOfAnActionTypeFailsAndClearsOnItsFirstSuccess() throws Exception {
+        RecordingExecutor executor = new RecordingExecutor();
+        EventPipeline pipeline = start(executor, 4, 100, new InMemoryLeadership(lock));
+        append("a", 1);
+        await("it leads and works", () -> executor.executions.get() == 1);
+        assertThat(pipeline.problem()).isNull();
+        lastProcess.actionHealth().threshold(Duration.ofMillis(300));
+
+        executor.failing = true; // the receiver (a Kafka cluster, say) is down: every attempt fails, and is retried
+        append("b", 2);
+        await("readiness names the failing action type", () -> pipeline.problem() != null);
+        assertThat(pipeline.problem()).startsWith("every webhook action has failed for").contains("HTTP 503");
+
+        executor.failing = false;
+        await("the event got through", () -> executor.afterValues.contains(2L));
+        assertThat(pipeline.problem()).as("one success of the type clears it").isNull();
     }
 
     @Test

@@ -19,9 +19,11 @@ import org.apache.kafka.common.internals.Topic;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends the event JSON ({@link EventBody}, the webhook's body) as one record: the topic and key rendered from
@@ -114,7 +116,41 @@ final class KafkaExecutor implements ActionExecutor {
         return result;
     }
 
+    /**
+     * Records waiting for the broker's acknowledgement, and when the last one arrived (or the wait began): the producer
+     * retries a record for up to delivery.timeout.ms, so during an outage no attempt fails for a long time, and this
+     * is how readiness learns of it.
+     */
+    private final AtomicInteger unacknowledged = new AtomicInteger();
+    private volatile long progressNanos = System.nanoTime();
+
+    /** How long records may go unacknowledged before readiness says so. */
+    static final Duration SILENT_FOR = Duration.ofSeconds(5);
+
+    @Override
+    public String problem() {
+        long silentNanos = System.nanoTime() - progressNanos;
+        if (unacknowledged.get() > 0 && silentNanos >= SILENT_FOR.toNanos()) {
+            return "Kafka at " + String.join(",", settings.bootstrapServers()) + " has acknowledged no record for "
+                    + Duration.ofNanos(silentNanos).toSeconds() + " s (" + unacknowledged.get()
+                    + " waiting; is the cluster reachable?); they are retried and none is lost";
+        }
+        return null;
+    }
+
     private ActionResult send(String topic, ProducerRecord<byte[], byte[]> record, Span send) {
+        if (unacknowledged.getAndIncrement() == 0) {
+            progressNanos = System.nanoTime();
+        }
+        try {
+            return sendAndWait(topic, record, send);
+        } finally {
+            unacknowledged.decrementAndGet();
+            progressNanos = System.nanoTime();
+        }
+    }
+
+    private ActionResult sendAndWait(String topic, ProducerRecord<byte[], byte[]> record, Span send) {
         try {
             // The producer completes every record within delivery.timeout.ms; the bound only guards a bug.
             RecordMetadata ack = client.send(record).get(deliveryBoundMillis(), TimeUnit.MILLISECONDS);

@@ -115,16 +115,27 @@ final class FaultSupport {
         }
     }
 
+    /** The body {@code GET http://127.0.0.1:port/path} answers, whatever its status, or null when nothing answers. */
+    static String httpBody(int port, String path) {
+        HttpResponse<String> response = get(port, path, HttpResponse.BodyHandlers.ofString());
+        return response == null ? null : response.body();
+    }
+
     /** The status {@code GET http://127.0.0.1:port/path} answers, or -1 when nothing answers (refused, timed out). */
     static int httpStatus(int port, String path) {
+        HttpResponse<Void> response = get(port, path, HttpResponse.BodyHandlers.discarding());
+        return response == null ? -1 : response.statusCode();
+    }
+
+    private static <T> HttpResponse<T> get(int port, String path, HttpResponse.BodyHandler<T> body) {
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
             return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                    .timeout(Duration.ofSeconds(2)).build(), body);
         } catch (IOException e) {
-            return -1;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return null;
         }
     }
 

@@ -103,15 +103,26 @@ class KafkaDeliveryIT {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void a_broker_stopped_mid_load_loses_nothing_and_keeps_each_keys_order() throws Exception {
-        Path config = setUp("outage", false, MAX_IN_FLIGHT);
+        int adminPort = FaultSupport.freePort();
+        Path config = setUp("outage", false, MAX_IN_FLIGHT, adminPort);
         try (Reader reader = new Reader("counters-outage")) {
             ObserverProcess observer = rig.run("outage", config, Map.of());
             Thread writer = Thread.ofPlatform().start(() -> writeUpdates("outage", UPDATES, new Random(seed + 1)));
             reader.awaitAtLeast(observer, UPDATES / 4);
             broker.stop();
             long sentWhenStopped = reader.count();
-            Thread.sleep(OUTAGE_SECONDS * 1000L);
+            long outageEnds = System.nanoTime() + OUTAGE_SECONDS * 1_000_000_000L;
+            String unready = null;
+            while (System.nanoTime() < outageEnds) {
+                String answer = FaultSupport.httpBody(adminPort, "/health/ready");
+                if (unready == null && answer != null && answer.contains("Kafka at")) {
+                    unready = answer;
+                }
+                Thread.sleep(200);
+            }
             rig.assertRunning(observer);
+            assertThat(unready).as("/health/ready while the broker was down").isNotNull()
+                    .contains("\"status\":\"unavailable\"", "has acknowledged no record for");
             broker.start();
             writer.join();
             reader.await(observer, UPDATES);
@@ -144,6 +155,10 @@ class KafkaDeliveryIT {
 
     /** Creates the topic, writes the configuration and installs capture on the table. */
     private Path setUp(String name, boolean tracing, int maxInFlight) throws Exception {
+        return setUp(name, tracing, maxInFlight, -1);
+    }
+
+    private Path setUp(String name, boolean tracing, int maxInFlight, int adminPort) throws Exception {
         broker.createTopic("counters-" + name, 3);
         String telemetry = tracing ? """
                 tracing:
@@ -157,7 +172,7 @@ class KafkaDeliveryIT {
                 database: { url: "%s", user: postgres }
                 listener: { consumer: kafka-%s, poll_interval: 200ms, checkpoint_interval: 100ms, max_in_flight: %d }
                 %smetrics: { enabled: false }
-                admin: { port: -1 }
+                admin: { port: %d }
                 kafka: { bootstrap_servers: "%s", client_id: kafka-%s }
                 observers:
                   counters:
@@ -165,8 +180,8 @@ class KafkaDeliveryIT {
                     on: [updated]
                     actions: [ { type: kafka, topic: counters-%s } ]
                     retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 1s }
-                """.formatted(rig.postgres.jdbcUrl(), name, maxInFlight, telemetry, broker.bootstrapServers(), name,
-                name, name));
+                """.formatted(rig.postgres.jdbcUrl(), name, maxInFlight, telemetry, adminPort, broker.bootstrapServers(),
+                name, name, name));
         rig.install(config, "public.counters_" + name);
         return config;
     }

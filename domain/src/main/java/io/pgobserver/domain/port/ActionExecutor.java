@@ -25,4 +25,12 @@ public interface ActionExecutor {
     }
 
     ActionResult execute(ActionRequest request, Span span);
+
+    /**
+     * Why this executor's actions cannot get through now (its broker has acknowledged nothing for a while, say), for
+     * readiness; null when they can. Called often: it must answer from what the executor already knows.
+     */
+    default String problem() {
+        return null;
+    }
 }
