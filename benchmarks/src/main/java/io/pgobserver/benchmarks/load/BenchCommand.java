@@ -154,7 +154,7 @@ public final class BenchCommand implements Callable<Integer> {
                                     result.delivered(), result.expected(), result.seconds());
                             if (mode.equals("drain") && result.complete()) {
                                 out.printf("[bench] %s, tracing %s: events/s by quarter of the backlog %s%n", label,
-                                        t, BenchRun.quarterRates(setup, events));
+                                        t, Backlog.quarterRates(setup.receivers(), events));
                             }
                             results.add(result);
                         }

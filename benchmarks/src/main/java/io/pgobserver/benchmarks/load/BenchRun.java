@@ -28,8 +28,6 @@ final class BenchRun {
     static final String TABLE = "public.bench_orders";
     /** How long a run may go without a new webhook before it is given up as stuck. */
     private static final Duration STALL = Duration.ofSeconds(60);
-    /** Sessions writing a backlog of one-row transactions side by side, as an application's would. */
-    private static final int ONE_ROW_WRITERS = 4;
     private static final double MIB = 1024.0 * 1024.0;
 
     private BenchRun() {
@@ -63,7 +61,7 @@ final class BenchRun {
         try (Observer observer = Observer.boot(setup, tracing, "drain")) {
             setup.receivers().expect(events, setup.actions());
             if (rowsPerTransaction == 1) {
-                observer.insertOneRowTransactions(events, setup.payloadBytes());
+                Backlog.writeOneRowTransactions(observer.database(), Observer.INSERT, events, setup.payloadBytes());
             } else {
                 for (int from = 1; from <= events; from += rowsPerTransaction) {
                     observer.insert(from, Math.min(events, from + rowsPerTransaction - 1), setup.payloadBytes());
@@ -78,26 +76,6 @@ final class BenchRun {
                     events * setup.actions(), (finished - started) / 1e9, new long[0], taken.cpuSeconds(),
                     taken.peakHeapMiB(), taken.heapAfterGcMiB(), setup.receivers().otlpBytes() / 1024.0);
         }
-    }
-
-    /**
-     * The drain's rate in each quarter of the backlog, events taken in the order their first webhook arrived:
-     * equal quarters mean a steady rate from the first page to the last.
-     */
-    static String quarterRates(Setup setup, int events) {
-        long[] arrivals = new long[events];
-        for (int id = 1; id <= events; id++) {
-            arrivals[id - 1] = setup.receivers().firstArrival(id);
-        }
-        java.util.Arrays.sort(arrivals);
-        StringBuilder rates = new StringBuilder();
-        for (int q = 0; q < 4; q++) {
-            int from = q * events / 4;
-            int to = (q + 1) * events / 4 - 1;
-            double seconds = (arrivals[to] - arrivals[from]) / 1e9;
-            rates.append(q == 0 ? "" : " / ").append(seconds > 0 ? Math.round((to - from) / seconds) : "-");
-        }
-        return rates.toString();
     }
 
     /**
@@ -177,7 +155,7 @@ final class BenchRun {
      */
     private static final class Observer implements AutoCloseable {
         /** One statement text for every chunk: the server prepares it once per connection and reuses the plan. */
-        private static final String INSERT = "insert into " + TABLE
+        static final String INSERT = "insert into " + TABLE
                 + " (id, payload) select g, repeat('x', ?) from generate_series(?, ?) g";
 
         private final RunningObserver running;
@@ -213,37 +191,8 @@ final class BenchRun {
             database.commit(TraceContext.NONE, List.of(Statement.of(INSERT, payloadBytes, fromId, toId)));
         }
 
-        /**
-         * Writes rows 1..{@code events}, each in a transaction of its own, from a few sessions at once. Only these
-         * writes skip the wait for their WAL flush ({@code synchronous_commit = off} for the transaction): the
-         * backlog is written before the measurement starts, and a million flushes would take the better part of an
-         * hour without changing what is measured.
-         */
-        void insertOneRowTransactions(int events, int payloadBytes) throws InterruptedException {
-            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-            List<Thread> writers = new java.util.ArrayList<>();
-            java.util.concurrent.atomic.AtomicReference<RuntimeException> failed =
-                    new java.util.concurrent.atomic.AtomicReference<>();
-            for (int w = 0; w < ONE_ROW_WRITERS; w++) {
-                writers.add(Thread.ofVirtual().start(() -> {
-                    try {
-                        for (int id = next.incrementAndGet(); id <= events && failed.get() == null;
-                             id = next.incrementAndGet()) {
-                            database.commit(TraceContext.NONE, List.of(
-                                    Statement.of("set local synchronous_commit = off"),
-                                    Statement.of(INSERT, payloadBytes, id, id)));
-                        }
-                    } catch (RuntimeException e) {
-                        failed.compareAndSet(null, e);
-                    }
-                }));
-            }
-            for (Thread writer : writers) {
-                writer.join();
-            }
-            if (failed.get() != null) {
-                throw failed.get();
-            }
+        ApplicationDatabase database() {
+            return database;
         }
 
         /** Empty tables, no consumer position: each run reads only its own events. TRUNCATE fires no capture. */
