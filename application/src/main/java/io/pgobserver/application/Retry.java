@@ -1,5 +1,7 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.observer.RetryPolicy;
+
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -16,8 +18,8 @@ import java.util.function.Consumer;
 final class Retry {
 
     private static final System.Logger LOG = System.getLogger(Retry.class.getName());
-    static final Duration FIRST = Duration.ofMillis(100);
-    static final Duration MAX = Duration.ofSeconds(30);
+    /** The waits between attempts: the same exponential formula as an action's retries, without jitter. */
+    static final RetryPolicy WAITS = new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(100), Duration.ofSeconds(30));
 
     private Retry() {
     }
@@ -78,7 +80,6 @@ final class Retry {
 
     /** The wait after {@code failures} failures in a row: 100 ms, doubling, at most 30 s. */
     static Duration backoff(int failures) {
-        int doublings = Math.min(Math.max(failures, 1) - 1, 16);
-        return Duration.ofMillis(Math.min(MAX.toMillis(), FIRST.toMillis() << doublings));
+        return WAITS.backoffCeiling(failures);
     }
 }

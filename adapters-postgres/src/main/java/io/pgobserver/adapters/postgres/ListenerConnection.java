@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.port.ChangeSource.ChangeSourceException;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -22,8 +23,9 @@ final class ListenerConnection {
 
     static final String CHANNEL = "pgobserver_events";
     private static final Logger LOG = LoggerFactory.getLogger(ListenerConnection.class);
-    private static final long MIN_BACKOFF_MILLIS = 100;
-    private static final long MAX_BACKOFF_MILLIS = 10_000;
+    /** Reconnects back off by the same formula as every other retry (jittered by ±20% here). */
+    private static final RetryPolicy RECONNECT = new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(100),
+            Duration.ofSeconds(10));
 
     private final Database database;
     private final Object lock = new Object();
@@ -157,7 +159,7 @@ final class ListenerConnection {
     private void failed(SQLException error) {
         failures++;
         lastError = Database.rootMessage(error);
-        long backoff = Math.min(MAX_BACKOFF_MILLIS, MIN_BACKOFF_MILLIS << Math.min(failures - 1, 16));
+        long backoff = RECONNECT.backoffCeiling(failures).toMillis();
         long jittered = (long) (backoff * ThreadLocalRandom.current().nextDouble(0.8, 1.2));
         retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(jittered);
         if (failures == 1) {
