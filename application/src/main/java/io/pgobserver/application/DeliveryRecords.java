@@ -2,10 +2,16 @@ package io.pgobserver.application;
 
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.Tracer;
 
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+
+import static io.pgobserver.application.SpanNames.CACHE_WRITE;
+import static io.pgobserver.application.SpanNames.DELIVERIES_WRITTEN;
 
 /**
  * What the pipeline remembers of settled actions, so that an event run again (after a restart, a failed attempt, or
@@ -43,7 +49,7 @@ final class DeliveryRecords {
      * @throws InterruptedException when the event may no longer run first (it is then not done, and runs again)
      * @throws CheckpointStore.FencedException when another process claimed the consumer
      */
-    void remember(long offset, Collection<String> ids, EventCompletion completion)
+    private void remember(long offset, Collection<String> ids, EventCompletion completion)
             throws InterruptedException, CheckpointStore.FencedException {
         if (deliveries == null || ids.isEmpty()) {
             return;
@@ -59,6 +65,33 @@ final class DeliveryRecords {
             }, completion::cancelled, sleeper, null);
         } catch (Fenced e) {
             throw e.cause;
+        }
+    }
+
+    /**
+     * Writes the records of an event's delivered actions before the event counts as done, traced as
+     * {@code cache_write}, retrying while the store fails.
+     *
+     * @throws InterruptedException when the event may no longer run first, or another process claimed the consumer
+     *                              (then the term is told, and the event is not done)
+     */
+    void rememberTraced(Tracer t, Span root, long offset, List<String> delivered, EventCompletion completion)
+            throws InterruptedException {
+        if (deliveries == null || delivered.isEmpty()) {
+            return;
+        }
+        Span span = t.startSpan(CACHE_WRITE, root, SpanKind.INTERNAL, Tracer.Component.CACHE);
+        try {
+            remember(offset, delivered, completion);
+            if (span.isRecording()) {
+                span.setAttribute(DELIVERIES_WRITTEN, delivered.size());
+            }
+        } catch (CheckpointStore.FencedException e) {
+            span.recordError("delivery records not written: " + e.getMessage(), e);
+            completion.fenced(e.getMessage());
+            throw new InterruptedException("delivery records not written: " + e.getMessage());
+        } finally {
+            span.end();
         }
     }
 

@@ -4,7 +4,6 @@ import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionResult;
-import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.DeliveryKey;
@@ -22,10 +21,8 @@ import java.util.Set;
 import java.util.function.DoubleSupplier;
 
 import static io.pgobserver.application.SpanNames.ACTION_COUNT;
-import static io.pgobserver.application.SpanNames.CACHE_WRITE;
 import static io.pgobserver.application.SpanNames.CHECKPOINT_OFFSET;
 import static io.pgobserver.application.SpanNames.DEDUPLICATED;
-import static io.pgobserver.application.SpanNames.DELIVERIES_WRITTEN;
 import static io.pgobserver.application.SpanNames.ENTITY_ID;
 import static io.pgobserver.application.SpanNames.ENTITY_TYPE;
 import static io.pgobserver.application.SpanNames.EVENTS_COVERED;
@@ -173,7 +170,7 @@ public final class ProcessEvent {
                     records.rememberOnce(event.position().offset(), delivered, completion);
                 }
             }
-            rememberDeliveries(t, root, event.position().offset(), delivered, completion);
+            records.rememberTraced(t, root, event.position().offset(), delivered, completion);
             if (failed) {
                 outcome = "failed";
             }
@@ -281,28 +278,6 @@ public final class ProcessEvent {
             EventCompletion.CheckpointSave.runLogged(completion.done());
         } finally {
             root.end();
-        }
-    }
-
-    /** Writes the delivery records before the event counts as done, retrying while the store fails. */
-    private void rememberDeliveries(Tracer t, Span root, long offset, List<String> delivered,
-                                    EventCompletion completion)
-            throws InterruptedException {
-        if (!records.enabled() || delivered.isEmpty()) {
-            return;
-        }
-        Span span = t.startSpan(CACHE_WRITE, root, SpanKind.INTERNAL, Tracer.Component.CACHE);
-        try {
-            records.remember(offset, delivered, completion);
-            if (span.isRecording()) {
-                span.setAttribute(DELIVERIES_WRITTEN, delivered.size());
-            }
-        } catch (CheckpointStore.FencedException e) {
-            span.recordError("delivery records not written: " + e.getMessage(), e);
-            completion.fenced(e.getMessage());
-            throw new InterruptedException("delivery records not written: " + e.getMessage());
-        } finally {
-            span.end();
         }
     }
 

@@ -175,7 +175,7 @@ final class Term {
                 } catch (CheckpointStore.FencedException e) {
                     throw new Retry.GiveUp(e.getMessage(), e);
                 }
-            }, () -> !active(), pause, this::problem);
+            }, () -> !active(), pause, now -> problem = now);
             return true;
         } catch (Retry.GiveUp e) {
             cancel(e.getMessage());
@@ -185,7 +185,7 @@ final class Term {
 
     private CheckpointStore.Resume claim() throws InterruptedException {
         return Retry.untilDone("cannot load the position of consumer '" + consumer + "'", () -> store.claim(consumer),
-                () -> !active(), pause, this::problem);
+                () -> !active(), pause, now -> problem = now);
     }
 
     private ChangeSource.Page read(Batch batch, long afterId) throws InterruptedException {
@@ -200,20 +200,16 @@ final class Term {
             } catch (ChangeSource.ChangeSourceException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
-        }, () -> !active(), pause, this::problem);
+        }, () -> !active(), pause, now -> problem = now);
     }
 
     private interface SourceCall<T> {
         T call() throws ChangeSource.ChangeSourceException;
     }
 
-    private void problem(String now) {
-        problem = now;
-    }
-
     /** Nothing new: save what is due, report the lag, and wait for a notification or the poll interval. */
     private void idle(Progress current, Snapshot last) throws InterruptedException {
-        saveIfDue(current);
+        EventCompletion.CheckpointSave.runLogged(current.flush());
         stuck.parkIfStuck(current);
         try {
             ChangeSource.Lag lag = source.lag(last);
@@ -228,10 +224,6 @@ final class Term {
             problem = "change source unavailable: " + e.getMessage();
             pause.sleep(settings.pollInterval());
         }
-    }
-
-    private static void saveIfDue(Progress current) {
-        EventCompletion.CheckpointSave.runLogged(current.flush());
     }
 
     /** Ends the term: in-flight events finish (up to the drain time) and the checkpoint is saved, or, when
@@ -250,7 +242,7 @@ final class Term {
             return;
         }
         if (current != null) {
-            saveIfDue(current);
+            EventCompletion.CheckpointSave.runLogged(current.flush());
         }
     }
 

@@ -61,7 +61,7 @@ final class BenchRun {
         try (Observer observer = Observer.boot(setup, tracing, "drain")) {
             setup.receivers().expect(events, setup.actions());
             if (rowsPerTransaction == 1) {
-                Backlog.writeOneRowTransactions(observer.database(), Observer.INSERT, events, setup.payloadBytes());
+                Backlog.writeOneRowTransactions(observer.database, Observer.INSERT, events, setup.payloadBytes());
             } else {
                 for (int from = 1; from <= events; from += rowsPerTransaction) {
                     observer.insert(from, Math.min(events, from + rowsPerTransaction - 1), setup.payloadBytes());
@@ -191,9 +191,6 @@ final class BenchRun {
             database.commit(TraceContext.NONE, List.of(Statement.of(INSERT, payloadBytes, fromId, toId)));
         }
 
-        ApplicationDatabase database() {
-            return database;
-        }
 
         /** Empty tables, no consumer position: each run reads only its own events. TRUNCATE fires no capture. */
         private void reset() {

@@ -51,17 +51,7 @@ class SplitBrainIT {
     @Order(1)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void losing_only_the_lock_session_never_lets_two_processes_work_one_entity() throws Exception {
-        var config = rig.config("items.yaml", "split-brain", -1, "max_in_flight: 32", """
-                items:
-                  entity: public.items
-                  actions:
-                    - type: webhook
-                      url: "%s"
-                      timeout: 5s
-                      headers: { x-observer-process: "${OBSERVER_PROCESS:-none}" }
-                  retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 400ms }
-                """.formatted(rig.hooks.url("/hooks/items")));
-        rig.install(config, "public.items");
+        var config = observersOfItems("items.yaml", "split-brain", 32, "/hooks/items");
         rig.hooks.hold(Duration.ofMillis(150));
         Random random = new Random(seed);
         FaultSupport.Writer writer = new FaultSupport.Writer(rig.postgres, new Random(random.nextLong()), 20).start();
@@ -121,17 +111,7 @@ class SplitBrainIT {
     @Order(2)
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void an_old_leader_starts_no_attempt_after_the_new_leader_dispatched() throws Exception {
-        var config = rig.config("slow.yaml", "split-brain-slow", -1, "max_in_flight: 16", """
-                items:
-                  entity: public.items
-                  actions:
-                    - type: webhook
-                      url: "%s"
-                      timeout: 5s
-                      headers: { x-observer-process: "${OBSERVER_PROCESS:-none}" }
-                  retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 400ms }
-                """.formatted(rig.hooks.url("/hooks/slow")));
-        rig.install(config, "public.items");
+        var config = observersOfItems("slow.yaml", "split-brain-slow", 16, "/hooks/slow");
         rig.hooks.mode(Mode.OK);
         rig.hooks.hold(Duration.ofSeconds(4));
         FaultSupport.Writer writer = new FaultSupport.Writer(rig.postgres, new Random(seed), 20).start();
@@ -170,6 +150,26 @@ class SplitBrainIT {
         rig.assertRunning(first);
         assertThat(first.stop()).isZero();
         assertThat(second.stop()).isZero();
+    }
+
+    /**
+     * A configuration of one observer posting every change of public.items to {@code path}, naming its process in
+     * the {@code x-observer-process} header (from its environment, through {@code ${VAR}} in the file), installed.
+     */
+    private java.nio.file.Path observersOfItems(String file, String consumer, int maxInFlight, String path)
+            throws Exception {
+        var config = rig.config(file, consumer, -1, "max_in_flight: " + maxInFlight, """
+                items:
+                  entity: public.items
+                  actions:
+                    - type: webhook
+                      url: "%s"
+                      timeout: 5s
+                      headers: { x-observer-process: "${OBSERVER_PROCESS:-none}" }
+                  retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 400ms }
+                """.formatted(rig.hooks.url(path)));
+        rig.install(config, "public.items");
+        return config;
     }
 
     /** The process that sent the latest request ("" before any). */
