@@ -114,7 +114,9 @@ class DatabaseFaultsIT {
 
         // PostgreSQL stopped for 30 s with every place taken by a request the receiver holds open, then SIGKILL: the
         // held requests are answered 2xx while their delivery records cannot be written, and nothing new may start.
-        rig.hooks.hold(Duration.ofSeconds(2));
+        // Well under the rig's 2 s read timeout: a request the observer gave up on would still be answered 2xx by the
+        // receiver, and its retry counted as a second delivery the observer never saw.
+        rig.hooks.hold(Duration.ofSeconds(1));
         rig.awaitWhileRunning(observer, MAX_IN_FLIGHT + " requests open at once", Duration.ofMinutes(1),
                 () -> rig.hooks.openRequests() >= MAX_IN_FLIGHT);
         long beforeOutage = rig.hooks.duplicates();
@@ -138,8 +140,14 @@ class DatabaseFaultsIT {
                         + "/health/ready answers: %s%n", seed, faults, rows.size(), writer.failures.get(), repeats,
                 MAX_IN_FLIGHT, readiness.transitions());
         assertThat(rows.size()).as("events written").isGreaterThan(200);
-        assertThat(repeats).as("repeated deliveries per fault (seed %d; log in %s)", seed, rig.log)
-                .allMatch(n -> n <= MAX_IN_FLIGHT);
+        // The last fault is measured alone, from a mark taken with every place held to after everything arrived. The
+        // earlier ones are told apart by time only (a repeat of one may arrive after the next fault's mark), so for
+        // them the bound is checked on their sum.
+        assertThat(repeats.getLast()).as("repeats of the 30 s stop and kill -9 (seed %d; log in %s)", seed, rig.log)
+                .isLessThanOrEqualTo(MAX_IN_FLIGHT);
+        assertThat(repeats.stream().mapToLong(Long::longValue).sum())
+                .as("repeats over %d faults %s (seed %d; log in %s)", repeats.size(), repeats, seed, rig.log)
+                .isLessThanOrEqualTo((long) repeats.size() * MAX_IN_FLIGHT);
         // What an operator sees afterwards: the consumer active, nothing left to handle.
         JsonNode status = status(config);
         assertThat(status).as("status --json exits 0 with one object").isNotNull();
