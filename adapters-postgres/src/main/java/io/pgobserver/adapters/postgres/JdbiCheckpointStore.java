@@ -24,7 +24,8 @@ import java.util.Optional;
  * recorded batch names transaction ids as finished; on a server with {@code synchronous_commit = off} a crash can lose
  * the last acknowledged commits and hand their ids to new transactions, whose rows a recorded snapshot would then
  * wrongly count as already read. Flushing the record flushes every commit before it, so no id it names as finished
- * can be handed out again.
+ * can be handed out again. A snapshot taken before a crash and recorded after it is covered by its own flushed
+ * commit ({@link PostgresChangeSource#snapshot}, V5).
  */
 @Singleton
 final class JdbiCheckpointStore implements CheckpointStore {
