@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.function.DoubleSupplier;
 
 import static io.pgobserver.application.SpanNames.ACTION_COUNT;
+import static io.pgobserver.application.SpanNames.BACKFILL;
 import static io.pgobserver.application.SpanNames.CHECKPOINT_OFFSET;
 import static io.pgobserver.application.SpanNames.DEDUPLICATED;
 import static io.pgobserver.application.SpanNames.ENTITY_ID;
@@ -135,6 +136,9 @@ public final class ProcessEvent {
                         .setAttribute(ENTITY_ID, event.entityId())
                         .setAttribute(KIND, event.kind().wireName())
                         .setAttribute(CHECKPOINT_OFFSET, event.position().offset());
+                if (event.backfill() != null) {
+                    root.setAttribute(BACKFILL, event.backfill().backfillId());
+                }
             }
             Span load = t.startSpan(LOAD_CHECKPOINT, root, SpanKind.INTERNAL, Tracer.Component.LISTENER);
             boolean recovered = completion.mayHaveRun();

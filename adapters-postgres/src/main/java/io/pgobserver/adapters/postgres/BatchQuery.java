@@ -18,7 +18,8 @@ final class BatchQuery {
 
     private static final String COLUMNS = """
             event_id::text as event_id, txid::text::bigint as txid, id as "offset", entity_type, entity_id, kind,
-            before::text as before, after::text as after, occurred_at, traceparent, tracestate""";
+            before::text as before, after::text as after, occurred_at, traceparent, tracestate, backfill_id,
+            target_observer""";
 
     /*
      * A page costs its own rows, plus one index step per transaction running when "from" was taken (few: bounded by

@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.event.BackfillMark;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.event.Position;
@@ -17,7 +18,7 @@ final class EventRows {
 
     /**
      * Expects {@code event_id, txid (bigint), offset, entity_type, entity_id, kind, before, after, occurred_at,
-     * traceparent, tracestate}. The trace context is checked here, not when written: an invalid one is
+     * traceparent, tracestate, backfill_id, target_observer}. The trace context is checked here, not when written: an invalid one is
      * {@link TraceContext#NONE} and the event starts a new trace.
      */
     static ChangeEvent read(ResultSet rs) throws SQLException {
@@ -31,6 +32,12 @@ final class EventRows {
                 Json.readObject(rs.getString("after")),
                 rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
                 TraceContext.parse(rs.getString("traceparent"), rs.getString("tracestate"))
-                        .orElse(TraceContext.NONE));
+                        .orElse(TraceContext.NONE),
+                backfill(rs));
+    }
+
+    private static BackfillMark backfill(ResultSet rs) throws SQLException {
+        long id = rs.getLong("backfill_id");
+        return rs.wasNull() ? null : new BackfillMark(id, rs.getString("target_observer"));
     }
 }
