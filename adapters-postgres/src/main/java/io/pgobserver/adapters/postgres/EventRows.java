@@ -13,6 +13,12 @@ import java.time.OffsetDateTime;
 /** Reads an event from a result set with the columns change_log and dead_letters share. */
 final class EventRows {
 
+    /** A change_log row's columns as {@link #read} expects them. */
+    static final String CHANGE_LOG_COLUMNS = """
+            event_id::text as event_id, txid::text::bigint as txid, id as "offset", entity_type, entity_id, kind,
+            before::text as before, after::text as after, occurred_at, traceparent, tracestate, backfill_id,
+            target_observer""";
+
     private EventRows() {
     }
 
