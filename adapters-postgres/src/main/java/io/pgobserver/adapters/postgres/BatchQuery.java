@@ -16,7 +16,6 @@ import java.util.regex.Pattern;
  */
 final class BatchQuery {
 
-
     /*
      * A page costs its own rows, plus one index step per transaction running when "from" was taken (few: bounded by
      * concurrency), plus, once per batch and never again, the rows of transactions still running at "to" whose ids
