@@ -6,11 +6,13 @@ import io.pgobserver.domain.port.Backfills;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.result.ResultIterable;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 import java.sql.Array;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -86,8 +88,28 @@ final class PostgresBackfills implements Backfills {
                 + " where b.state = 'running' order by b.id").map(MAPPER).list());
     }
 
+    /**
+     * {@inheritDoc} A chunk that fails for a reason a retry cannot cure (the {@code where} condition fails on a row,
+     * a key column was dropped: SQL states 22 and 42) throws {@link IllegalArgumentException}; anything else (a
+     * deadlock, a lost connection, a failover) is rethrown as it is, for the caller to run the chunk again.
+     */
     @Override
     public Backfill runChunk(long id) {
+        try {
+            return chunk(id);
+        } catch (JdbiException e) {
+            String state = e.getCause() instanceof SQLException sql ? sql.getSQLState() : null;
+            if (state != null && (state.startsWith("22") || state.startsWith("42"))) {
+                tables.remove(id);
+                throw new IllegalArgumentException("backfill " + id + ": its chunk fails: " + Database.rootMessage(e)
+                        + " (fix the table or the condition, then 'backfill --resume', or cancel it with "
+                        + "'backfill --cancel')", e);
+            }
+            throw e;
+        }
+    }
+
+    private Backfill chunk(long id) {
         return database.jdbi().inTransaction(handle -> {
             Row row = handle.createQuery("""
                             select table_name, observer, where_clause, chunk, last_key, state
@@ -158,7 +180,7 @@ final class PostgresBackfills implements Backfills {
         return table.contains(".") ? table : "public." + table;
     }
 
-    private static String[] strings(Array array) throws java.sql.SQLException {
+    private static String[] strings(Array array) throws SQLException {
         return array == null ? null : (String[]) array.getArray();
     }
 

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code pg-observer backfill} from the packaged jar against an embedded PostgreSQL, beside a {@code run} process:
  * a table with existing rows ({@code -Dbackfill.rows=N}, 20,000 by default; docs/performance.md has the full-size
- * run) and 4 writers updating random rows throughout. The backfill is killed with SIGKILL a third of the way and
+ * run) and 4 writers updating random rows throughout ({@code -Dbackfill.pause=MS} between a writer's updates). The backfill is killed with SIGKILL a third of the way and
  * started again. Every row must arrive exactly once as {@code read} at the one observer named, the receiver's last
  * state of every row must be the table's final one, and the other observer must get nothing.
  */
@@ -41,6 +41,8 @@ class BackfillIT {
     private static final int ROWS = Integer.getInteger("backfill.rows", 20_000);
     private static final int CHUNK = Integer.getInteger("backfill.chunk", 1_000);
     private static final int WRITERS = 4;
+    /** Milliseconds each writer waits between updates: a little in CI, so the drain stays short; 0 at full size. */
+    private static final int PAUSE = Integer.getInteger("backfill.pause", 2);
 
     private final long seed = Long.getLong("faults.seed", System.nanoTime());
     private FaultSupport.Rig rig;
@@ -234,8 +236,11 @@ class BackfillIT {
                 long started = System.nanoTime();
                 update.executeUpdate();
                 latencies.add(System.nanoTime() - started);
+                if (PAUSE > 0) {
+                    Thread.sleep(PAUSE);
+                }
             }
-        } catch (SQLException e) {
+        } catch (SQLException | InterruptedException e) {
             throw new IllegalStateException("order writer failed", e);
         }
     }
