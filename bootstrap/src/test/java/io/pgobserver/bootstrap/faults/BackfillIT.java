@@ -115,6 +115,12 @@ class BackfillIT {
         assertThat(count("select count(*) from pgobserver.backfills where state = 'running' "
                 + "and table_name = 'public.orders'")).as("the killed backfill is unfinished").isEqualTo(1);
 
+        ObserverProcess.Finished progress = ObserverProcess.runToEnd("status", rig.log, Map.of(), "status",
+                "--config", config.toString());
+        assertThat(progress.output()).as("status while the backfill is unfinished")
+                .containsPattern("backfill \\d+ of public.orders for orders running: " + doneAtKill
+                        + " of ~\\d+ rows, \\d+ rows/s, about \\d+ s left");
+
         ObserverProcess second = ObserverProcess.start("backfill-2", rig.log, Map.of(), backfill);
         int exit = second.waitFor(60 + ROWS / 100);
         latencies.phase.set(2);
