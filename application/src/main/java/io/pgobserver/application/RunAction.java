@@ -36,8 +36,16 @@ final class RunAction {
     private final Sleeper sleeper;
     private final DoubleSupplier random;
     private final ActionHealth health;
+    private final boolean replay;
 
     RunAction(ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random, ActionHealth health) {
+        this(executors, metrics, sleeper, random, health, false);
+    }
+
+    /** @param replay whether the attempts are a replay's ({@link ActionRequest#replay()}) */
+    RunAction(ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random, ActionHealth health,
+              boolean replay) {
+        this.replay = replay;
         this.executors = executors;
         this.metrics = metrics;
         this.sleeper = sleeper;
@@ -78,7 +86,7 @@ final class RunAction {
             }
             long started = System.nanoTime();
             ActionResult result = attempt(executor, new ActionRequest(event, observer.name(), action, index, attempt,
-                    deliveryId), span);
+                    deliveryId, replay), span);
             long elapsed = System.nanoTime() - started;
             if (result instanceof ActionResult.Success) {
                 health.succeeded(action.type());

@@ -8,12 +8,14 @@ import io.pgobserver.application.ActionExecutors;
 import io.pgobserver.application.EventPipeline;
 import io.pgobserver.application.ProcessEvent;
 import io.pgobserver.application.ReplayDeadLetters;
+import io.pgobserver.application.ReplayHistory;
 import io.pgobserver.application.Sleeper;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.domain.observer.ConditionCompiler;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.port.ChangeHistory;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
@@ -100,6 +102,12 @@ public final class CoreModule extends AbstractModule {
                                 Leadership leadership, ProcessEvent processEvent, Metrics metrics, Sleeper sleeper) {
         return new EventPipeline(source, checkpoints, parked, leadership, processEvent, metrics, config.listener(),
                 sleeper);
+    }
+
+    @Provides
+    @Singleton
+    ReplayHistory replayHistory(ChangeHistory history, ProcessEvent processEvent) {
+        return new ReplayHistory(history, processEvent);
     }
 
     @Provides
