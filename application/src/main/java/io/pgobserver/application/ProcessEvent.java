@@ -6,6 +6,7 @@ import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.port.EventOutcomes;
 import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.trace.Scope;
@@ -66,6 +67,15 @@ public final class ProcessEvent {
     private final DeliveryRecords records;
     private final EvaluateCondition conditions;
     private final Metrics metrics;
+    private final EventOutcomes outcomes;
+
+    /** As below, with nobody told of finished events. */
+    public ProcessEvent(String consumer, Tracer tracer, Tracer untraced, TracingSettings tracing, List<Observer> observers,
+                        ActionExecutors executors, DeadLetters deadLetters, Deliveries deliveries, Metrics metrics,
+                        Sleeper sleeper, DoubleSupplier random, Clock clock) {
+        this(consumer, tracer, untraced, tracing, observers, executors, deadLetters, deliveries, metrics,
+                EventOutcomes.NONE, sleeper, random, clock);
+    }
 
     /**
      * @param consumer    the consumer name: delivery records and dead letters are the consumer's own
@@ -77,13 +87,15 @@ public final class ProcessEvent {
      * @param deadLetters where failed actions go
      * @param deliveries  the delivery log for de-duplication, or null to run every action again on redelivery
      * @param metrics     metrics
+     * @param outcomes    told of every finished event ({@link EventOutcomes#NONE}: nobody)
      * @param sleeper     waits between retries
      * @param random      jitter source, uniform in [0, 1); null for a thread-local random
      * @param clock       for dead-letter times
      */
     public ProcessEvent(String consumer, Tracer tracer, Tracer untraced, TracingSettings tracing, List<Observer> observers,
                         ActionExecutors executors, DeadLetters deadLetters, Deliveries deliveries, Metrics metrics,
-                        Sleeper sleeper, DoubleSupplier random, Clock clock) {
+                        EventOutcomes outcomes, Sleeper sleeper, DoubleSupplier random, Clock clock) {
+        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.tracer = Objects.requireNonNull(tracer, "tracer");
         this.untraced = Objects.requireNonNull(untraced, "untraced");
@@ -128,6 +140,7 @@ public final class ProcessEvent {
         Tracer t = tracing.traces(event.entityType(), event.kind()) ? tracer : untraced;
         Span root = t.startTrace(PROCESS_EVENT, event.traceContext(), SpanKind.CONSUMER);
         String outcome = "unmatched";
+        OutcomeLog log = OutcomeLog.start(outcomes);
         try (Scope ignored = root.makeCurrent()) {
             if (root.isRecording()) {
                 root.setAttribute(EVENT_ID, event.id())
@@ -160,7 +173,7 @@ public final class ProcessEvent {
                     if (matched) {
                         outcome = "matched";
                         failed |= !executeActions(t, root, event, observer, recovered, delivered, completion,
-                                retries);
+                                retries, log);
                     }
                 }
                 finished = true;
@@ -204,6 +217,9 @@ public final class ProcessEvent {
             if (root.isRecording()) {
                 root.setAttribute(OUTCOME, outcome);
             }
+            if (log != null) {
+                log.finish(event, outcome, root, started);
+            }
         } catch (InterruptedException | RuntimeException e) {
             root.recordError("event not finished: " + e.getMessage(), e);
             throw e;
@@ -214,8 +230,8 @@ public final class ProcessEvent {
 
     /** Runs an observer's actions in order; false when any of them was dead-lettered. */
     private boolean executeActions(Tracer t, Span root, ChangeEvent event, Observer observer, boolean recovered,
-                                   List<String> delivered, EventCompletion completion, Retries retries)
-            throws InterruptedException {
+                                   List<String> delivered, EventCompletion completion, Retries retries,
+                                   OutcomeLog log) throws InterruptedException {
         Span span = t.startSpan(EXECUTE_ACTIONS, root, SpanKind.INTERNAL, Tracer.Component.EXECUTOR);
         if (span.isRecording()) {
             span.setAttribute(OBSERVER, observer.name()).setAttribute(ACTION_COUNT, observer.actions().size());
@@ -238,7 +254,11 @@ public final class ProcessEvent {
                     skipped++;
                     continue;
                 }
+                long began = log == null ? 0 : System.nanoTime();
                 RunAction.Outcome outcome = runAction.run(t, event, observer, i, deliveryId, span, completion);
+                if (log != null) {
+                    log.action(observer, i, outcome, System.nanoTime() - began);
+                }
                 retries.any |= outcome.attempts() > 1;
                 if (outcome.succeeded()) {
                     delivered.add(deliveryId);

@@ -1,4 +1,4 @@
-package io.pgobserver.bootstrap.cli;
+package io.pgobserver.bootstrap.wiring;
 
 import io.pgobserver.domain.trace.Tracer;
 import io.pgobserver.application.ActionExecutors;
