@@ -182,13 +182,12 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
     @Override
     public List<Member> members() {
         String prefix = "pg-observer leader " + Long.toHexString(key) + " ";
-        return database.jdbi().withHandle(handle -> handle.select("""
-                        select substr(a.application_name, length(?) + 1) as process, a.backend_start,
-                               exists (select 1 from pg_locks l where l.pid = a.pid and """ + LOCK_MATCH + """
-                               ) as holder
-                          from pg_stat_activity a
-                         where a.datname = current_database() and starts_with(a.application_name, ?)
-                         order by holder desc, a.backend_start""", prefix, key, key, prefix)
+        String sql = "select substr(a.application_name, length(?) + 1) as process, a.backend_start, "
+                + "exists (select 1 from pg_locks l where l.pid = a.pid and (" + LOCK_MATCH + ")) as holder "
+                + "from pg_stat_activity a "
+                + "where a.datname = current_database() and starts_with(a.application_name, ?) "
+                + "order by holder desc, a.backend_start";
+        return database.jdbi().withHandle(handle -> handle.select(sql, prefix, key, key, prefix)
                 .map((rs, ctx) -> new Member(rs.getString("process"), rs.getBoolean("holder"),
                         rs.getObject("backend_start", java.time.OffsetDateTime.class).toInstant()))
                 .list());
