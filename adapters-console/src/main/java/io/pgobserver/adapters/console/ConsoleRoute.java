@@ -32,7 +32,8 @@ final class ConsoleRoute implements AdminRoute {
                     + "img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
                     + "base-uri 'none'"),
             Map.entry("X-Content-Type-Options", "nosniff"),
-            Map.entry("Referrer-Policy", "no-referrer"),
+            // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" even on its own forms.
+            Map.entry("Referrer-Policy", "same-origin"),
             Map.entry("Cache-Control", "no-store"));
 
     private final ConsoleSettings settings;
