@@ -1,12 +1,8 @@
 package io.pgobserver.adapters.console;
 
 import io.pgobserver.domain.config.ListenerSettings;
-import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource;
-import io.pgobserver.domain.port.CheckpointStore;
-import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Leadership;
-import io.pgobserver.domain.port.ParkedEvents;
 import io.pgobserver.domain.spi.PipelineStatus;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -16,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The overview: readiness, the leader and its standbys, the position, the backlog, the events/s chart, dead letters
@@ -27,24 +22,15 @@ import java.util.Optional;
 final class OverviewPage {
 
     private final String consumer;
-    private final CheckpointStore checkpoints;
-    private final ChangeSource source;
-    private final DeadLetters deadLetters;
-    private final ParkedEvents parked;
-    private final Leadership leadership;
+    private final StatusReads reads;
     private final PipelineStatus pipeline;
     private final Recorder recorder;
     private final Html html;
 
     @Inject
-    OverviewPage(ListenerSettings listener, CheckpointStore checkpoints, ChangeSource source, DeadLetters deadLetters,
-                 ParkedEvents parked, Leadership leadership, PipelineStatus pipeline, Recorder recorder, Html html) {
+    OverviewPage(ListenerSettings listener, StatusReads reads, PipelineStatus pipeline, Recorder recorder, Html html) {
         this.consumer = listener.consumer();
-        this.checkpoints = checkpoints;
-        this.source = source;
-        this.deadLetters = deadLetters;
-        this.parked = parked;
-        this.leadership = leadership;
+        this.reads = reads;
         this.pipeline = pipeline;
         this.recorder = recorder;
         this.html = html;
@@ -70,6 +56,9 @@ final class OverviewPage {
         m.put("dbError", null);
         try {
             stored(m);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            m.put("dbError", "interrupted");
         } catch (RuntimeException | ChangeSource.ChangeSourceException e) {
             // The page still shows what this process knows; the database's answer comes back with it.
             m.put("dbError", e.getMessage());
@@ -79,32 +68,27 @@ final class OverviewPage {
     }
 
     /** What the database says: the same reads as {@code status}. */
-    private void stored(Map<String, Object> m) throws ChangeSource.ChangeSourceException {
-        Optional<CheckpointStore.Saved> saved = checkpoints.load(consumer);
-        List<Leadership.Member> members = leadership.members();
-        boolean led = members.stream().anyMatch(Leadership.Member::holder) || leadership.isHeldByAnyone();
-        saved.ifPresent(s -> {
+    private void stored(Map<String, Object> m) throws ChangeSource.ChangeSourceException, InterruptedException {
+        StatusReads.Read read = reads.read();
+        read.saved().ifPresent(s -> {
             m.put("position", Map.of("batch", s.checkpoint().batch(), "afterId", s.checkpoint().afterId(),
                     "dispatchedBatch", s.dispatched().batch(), "dispatchedId", s.dispatched().id()));
-            if (led) {
-                String process = s.claimedBy() != null ? s.claimedBy() : members.stream()
+            if (read.led()) {
+                String process = s.claimedBy() != null ? s.claimedBy() : read.members().stream()
                         .filter(Leadership.Member::holder).map(Leadership.Member::process).findFirst()
                         .orElse("a process");
                 m.put("leader", Map.of("process", process, "epoch", s.epoch(), "since", Format.time(s.claimedAt())));
             }
         });
-        m.put("members", members.stream().map(member -> Map.of("process", member.process(), "holder",
+        m.put("members", read.members().stream().map(member -> Map.of("process", member.process(), "holder",
                 member.holder(), "since", Format.time(member.connectedAt()))).toList());
-        ChangeSource.Lag lag = source.lag(saved.map(CheckpointStore.Saved::done).orElse(Snapshot.ORIGIN));
-        m.put("backlog", Format.count(lag.events()));
-        m.put("behind", lag.events() > 0);
-        m.put("backlogAge", Format.age(lag.age()));
-        long letters = deadLetters.countByObserver(consumer).values().stream().mapToLong(Long::longValue).sum();
-        m.put("deadLetters", Format.count(letters));
-        m.put("letters", letters > 0);
-        Map<String, Long> entities = parked.entities(consumer);
-        m.put("parkedTotal", Format.count(entities.values().stream().mapToLong(Long::longValue).sum()));
-        m.put("parked", entities.entrySet().stream().limit(50).map(e -> Map.of("entity",
+        m.put("backlog", Format.count(read.lag().events()));
+        m.put("behind", read.lag().events() > 0);
+        m.put("backlogAge", Format.age(read.lag().age()));
+        m.put("deadLetters", Format.count(read.deadLetters()));
+        m.put("letters", read.deadLetters() > 0);
+        m.put("parkedTotal", Format.count(read.parked().values().stream().mapToLong(Long::longValue).sum()));
+        m.put("parked", read.parked().entrySet().stream().limit(50).map(e -> Map.of("entity",
                 e.getKey().replace('\u0000', ' '), "count", Format.count(e.getValue()))).toList());
     }
 
