@@ -54,6 +54,7 @@ final class OverviewPage {
         m.put("parked", List.of());
         m.put("parkedTotal", "—");
         m.put("dbError", null);
+        m.put("readAt", null);
         try {
             stored(m);
         } catch (InterruptedException e) {
@@ -70,6 +71,8 @@ final class OverviewPage {
     /** What the database says: the same reads as {@code status}. */
     private void stored(Map<String, Object> m) throws ChangeSource.ChangeSourceException, InterruptedException {
         StatusReads.Read read = reads.read();
+        m.put("dbError", reads.failure());
+        m.put("readAt", Format.time(java.time.Instant.ofEpochMilli(read.takenAtMillis())));
         read.saved().ifPresent(s -> {
             m.put("position", Map.of("batch", s.checkpoint().batch(), "afterId", s.checkpoint().afterId(),
                     "dispatchedBatch", s.dispatched().batch(), "dispatchedId", s.dispatched().id()));

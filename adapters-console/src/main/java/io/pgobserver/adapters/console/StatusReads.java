@@ -20,9 +20,11 @@ import java.util.concurrent.Future;
 
 /**
  * What {@code status} reads, through the same ports (the checkpoint, the lag, dead letters per observer, parked
- * entities, and who holds the lock), read side by side on virtual threads so a page waits for the slowest read, not
- * their sum. One answer serves every page asking within {@value #FRESH_MILLIS} ms: a room of open consoles costs the
- * database what one does.
+ * entities, and who holds the lock), read side by side on virtual threads. A page is answered from the last reads,
+ * and reads older than {@value #FRESH_MILLIS} ms are renewed in the background: a page never waits for a database
+ * busy with the pipeline (only the first one does), its figures are at most about a second old, and a room of open
+ * consoles costs the database what one does. When a renewal fails, the last figures stay with the failure beside
+ * them.
  */
 @Singleton
 final class StatusReads {
@@ -36,6 +38,8 @@ final class StatusReads {
     private final ParkedEvents parked;
     private final Leadership leadership;
     private Read last;
+    private boolean renewing;
+    private volatile String failure;
 
     /** One set of reads, and how long the database took for them. */
     record Read(Optional<CheckpointStore.Saved> saved, List<Leadership.Member> members, boolean led,
@@ -54,12 +58,47 @@ final class StatusReads {
         this.leadership = leadership;
     }
 
-    /** The reads, at most {@value #FRESH_MILLIS} ms old. */
-    synchronized Read read() throws ChangeSource.ChangeSourceException, InterruptedException {
-        long now = System.currentTimeMillis();
-        if (last != null && now - last.takenAtMillis() < FRESH_MILLIS) {
-            return last;
+    /**
+     * The last reads, renewed in the background when older than {@value #FRESH_MILLIS} ms; the first call reads.
+     *
+     * @throws ChangeSource.ChangeSourceException when the first read fails
+     */
+    Read read() throws ChangeSource.ChangeSourceException, InterruptedException {
+        Read current;
+        boolean renew;
+        synchronized (this) {
+            current = last;
+            renew = current != null && !renewing
+                    && System.currentTimeMillis() - current.takenAtMillis() >= FRESH_MILLIS;
+            renewing |= renew;
         }
+        if (current == null) {
+            return readNow();
+        }
+        if (renew) {
+            Thread.ofVirtual().name("console-status-reads").start(() -> {
+                try {
+                    readNow();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException | ChangeSource.ChangeSourceException e) {
+                    failure = e.getMessage();
+                } finally {
+                    synchronized (this) {
+                        renewing = false;
+                    }
+                }
+            });
+        }
+        return current;
+    }
+
+    /** Why the last renewal failed, or null when it worked. */
+    String failure() {
+        return failure;
+    }
+
+    private Read readNow() throws ChangeSource.ChangeSourceException, InterruptedException {
         long started = System.nanoTime();
         try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<List<Leadership.Member>> members = reads.submit(leadership::members);
@@ -70,8 +109,13 @@ final class StatusReads {
             ChangeSource.Lag lag = source.lag(saved.map(CheckpointStore.Saved::done).orElse(Snapshot.ORIGIN));
             List<Leadership.Member> who = members.get();
             boolean led = who.stream().anyMatch(Leadership.Member::holder) || leadership.isHeldByAnyone();
-            last = new Read(saved, who, led, lag, letters.get(), entities.get(), now, System.nanoTime() - started);
-            return last;
+            Read read = new Read(saved, who, led, lag, letters.get(), entities.get(), System.currentTimeMillis(),
+                    System.nanoTime() - started);
+            synchronized (this) {
+                last = read;
+            }
+            failure = null;
+            return read;
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
