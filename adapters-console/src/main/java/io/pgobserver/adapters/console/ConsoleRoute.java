@@ -34,7 +34,8 @@ final class ConsoleRoute implements AdminRoute {
             Map.entry("X-Content-Type-Options", "nosniff"),
             // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" even on its own forms.
             Map.entry("Referrer-Policy", "same-origin"),
-            Map.entry("Cache-Control", "no-store"));
+            Map.entry("Cache-Control", "no-store"),
+            Map.entry("Vary", "X-Console-Live"));
 
     private final ConsoleSettings settings;
     private final String consumer;
@@ -47,6 +48,7 @@ final class ConsoleRoute implements AdminRoute {
     private final DeadLetters deadLetters;
     private final DeadLetterReplay replay;
     private final WriteGuard guard;
+    private final Notices notices = new Notices();
 
     @Inject
     ConsoleRoute(ConsoleSettings settings, ListenerSettings listener, Html html, Assets assets, OverviewPage overview,
@@ -101,7 +103,7 @@ final class ConsoleRoute implements AdminRoute {
                 case "/" -> page(overview.render(), live, 200);
                 case "/observers" -> page(observers.render(), live, 200);
                 case "/events" -> page(events.render(query), live, 200);
-                case "/dead-letters" -> page(letters.list(query), live, 200);
+                case "/dead-letters" -> page(letters.list(query, notices.get(query.get("notice"))), live, 200);
                 default -> letter(path, live);
             };
         }
@@ -166,8 +168,8 @@ final class ConsoleRoute implements AdminRoute {
         if (summary.length() > 1500) {
             summary = summary.substring(0, 1500) + "…";
         }
-        return redirect(PREFIX + "/dead-letters?notice=" + Form.encode(summary)
-                + (done < ids.size() ? "&failed=1" : ""));
+        return redirect(PREFIX + "/dead-letters?notice=" + notices.put(new Notices.Notice(summary,
+                done < ids.size())));
     }
 
     private Html.Page message(String title, String text) {

@@ -40,7 +40,8 @@ final class DeadLettersPage {
         this.html = html;
     }
 
-    Html.Page list(Form query) {
+    /** The list, with what the last write did when {@code notice} is not null. */
+    Html.Page list(Form query, Notices.Notice notice) {
         String observer = query.get("observer");
         String entity = query.get("entity");
         long page = query.number("page", 0);
@@ -66,8 +67,8 @@ final class DeadLettersPage {
         m.put("previous", page > 0 ? "/console/dead-letters?" + filter + "&page=" + (page - 1) : null);
         m.put("next", page + 1 < pages ? "/console/dead-letters?" + filter + "&page=" + (page + 1) : null);
         m.put("writable", settings.writable());
-        m.put("notice", query.get("notice"));
-        m.put("failed", query.get("failed").equals("1"));
+        m.put("notice", notice == null ? null : notice.text());
+        m.put("failed", notice != null && notice.failed());
         return new Html.Page("Dead letters", "dead-letters", html.render("dead-letters-filter", controls),
                 html.render("dead-letters", m), false);
     }

@@ -183,6 +183,12 @@ class ConsolePagesTest {
                 new InetSocketAddress("127.0.0.1", 8081), null));
         assertThat(done.status()).isEqualTo(303);
         assertThat(letters.find("pages", id)).isEmpty();
+        String location = done.headers().stream().filter(h -> h.getKey().equals("Location")).findFirst()
+                .orElseThrow().getValue();
+        assertThat(body(get(route, location, "127.0.0.1", Map.of()))).contains("Discarded 1 of 1");
+        // The redirect names a notice kept here; a link made elsewhere cannot put its own words on the page.
+        assertThat(body(get(route, "/console/dead-letters?notice=Replayed+everything", "127.0.0.1", Map.of())))
+                .doesNotContain("Replayed everything");
     }
 
     @Test
