@@ -41,9 +41,12 @@ final class ExecuteActions {
         boolean any;
     }
 
-    /** Runs the observer's actions in order; false when any of them was dead-lettered. */
+    /**
+     * Runs the observer's actions in order; false when any of them was dead-lettered. {@code log}, when not null,
+     * is told each action's outcome (the console's recent events).
+     */
     boolean run(Tracer t, Span root, ChangeEvent event, Observer observer, boolean recovered, List<String> delivered,
-                EventCompletion completion, Retries retries) throws InterruptedException {
+                EventCompletion completion, Retries retries, OutcomeLog log) throws InterruptedException {
         Span span = t.startSpan(EXECUTE_ACTIONS, root, SpanKind.INTERNAL, Tracer.Component.EXECUTOR);
         if (span.isRecording()) {
             span.setAttribute(OBSERVER, observer.name()).setAttribute(ACTION_COUNT, observer.actions().size());
@@ -66,7 +69,11 @@ final class ExecuteActions {
                     skipped++;
                     continue;
                 }
+                long began = log == null ? 0 : System.nanoTime();
                 RunAction.Outcome outcome = runAction.run(t, event, observer, i, deliveryId, span, completion);
+                if (log != null) {
+                    log.action(observer, i, outcome, System.nanoTime() - began);
+                }
                 retries.any |= outcome.attempts() > 1;
                 if (outcome.succeeded()) {
                     delivered.add(deliveryId);

@@ -5,6 +5,7 @@ import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.port.EventOutcomes;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.trace.Scope;
 import io.pgobserver.domain.trace.Span;
@@ -63,6 +64,15 @@ public final class ProcessEvent {
     private final DeliveryRecords records;
     private final EvaluateCondition conditions;
     private final Metrics metrics;
+    private final EventOutcomes outcomes;
+
+    /** As below, with nobody told of finished events. */
+    public ProcessEvent(String consumer, Tracer tracer, Tracer untraced, TracingSettings tracing, List<Observer> observers,
+                        ActionExecutors executors, DeadLetters deadLetters, Deliveries deliveries, Metrics metrics,
+                        Sleeper sleeper, DoubleSupplier random, Clock clock) {
+        this(consumer, tracer, untraced, tracing, observers, executors, deadLetters, deliveries, metrics,
+                EventOutcomes.NONE, sleeper, random, clock);
+    }
 
     /**
      * @param consumer    the consumer name: delivery records and dead letters are the consumer's own
@@ -74,13 +84,15 @@ public final class ProcessEvent {
      * @param deadLetters where failed actions go
      * @param deliveries  the delivery log for de-duplication, or null to run every action again on redelivery
      * @param metrics     metrics
+     * @param outcomes    told of every finished event ({@link EventOutcomes#NONE}: nobody)
      * @param sleeper     waits between retries
      * @param random      jitter source, uniform in [0, 1); null for a thread-local random
      * @param clock       for dead-letter times
      */
     public ProcessEvent(String consumer, Tracer tracer, Tracer untraced, TracingSettings tracing, List<Observer> observers,
                         ActionExecutors executors, DeadLetters deadLetters, Deliveries deliveries, Metrics metrics,
-                        Sleeper sleeper, DoubleSupplier random, Clock clock) {
+                        EventOutcomes outcomes, Sleeper sleeper, DoubleSupplier random, Clock clock) {
+        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.tracer = Objects.requireNonNull(tracer, "tracer");
         this.untraced = Objects.requireNonNull(untraced, "untraced");
@@ -109,6 +121,7 @@ public final class ProcessEvent {
         this.metrics = live.metrics;
         this.sleeper = live.sleeper;
         this.replay = true;
+        this.outcomes = EventOutcomes.NONE; // a replay runs in its own process, beside the console's
         this.deadLettering = live.deadLettering;
         this.records = new DeliveryRecords(null, sleeper);
         this.conditions = new EvaluateCondition(consumer, records, deadLettering);
@@ -158,6 +171,7 @@ public final class ProcessEvent {
         Span root = replay ? t.startLinkedTrace(PROCESS_EVENT, event.traceContext(), SpanKind.CONSUMER)
                 : t.startTrace(PROCESS_EVENT, event.traceContext(), SpanKind.CONSUMER);
         String outcome = "unmatched";
+        OutcomeLog log = OutcomeLog.start(outcomes);
         try (Scope ignored = root.makeCurrent()) {
             if (root.isRecording()) {
                 root.setAttribute(EVENT_ID, event.id())
@@ -196,7 +210,7 @@ public final class ProcessEvent {
                     if (matched) {
                         outcome = "matched";
                         failed |= !actions.run(t, root, event, observer, recovered, delivered, completion,
-                                retries);
+                                retries, log);
                     }
                 }
                 finished = true;
@@ -239,6 +253,9 @@ public final class ProcessEvent {
             export.end();
             if (root.isRecording()) {
                 root.setAttribute(OUTCOME, outcome);
+            }
+            if (log != null) {
+                log.finish(event, outcome, root, started);
             }
         } catch (InterruptedException | RuntimeException e) {
             root.recordError("event not finished: " + e.getMessage(), e);

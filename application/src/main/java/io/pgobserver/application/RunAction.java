@@ -53,8 +53,8 @@ final class RunAction {
         this.health = health;
     }
 
-    /** The last attempt's result, and how many attempts were made. */
-    record Outcome(ActionResult result, int attempts) {
+    /** The last attempt's result, how many attempts were made, and the last failed attempt's message (or null). */
+    record Outcome(ActionResult result, int attempts, String lastError) {
         boolean succeeded() {
             return result instanceof ActionResult.Success;
         }
@@ -72,6 +72,7 @@ final class RunAction {
         ActionSpec action = observer.actions().get(index);
         ActionExecutor executor = executors.forType(action.type());
         int maxAttempts = observer.retry().maxAttempts();
+        String lastError = null;
         for (int attempt = 1; ; attempt++) {
             if (completion.cancelled()) {
                 throw new InterruptedException("dispatch stopped before attempt " + attempt + " of "
@@ -92,9 +93,10 @@ final class RunAction {
                 health.succeeded(action.type());
                 metrics.actionExecuted(action.type(), "success", elapsed);
                 span.end();
-                return new Outcome(result, attempt);
+                return new Outcome(result, attempt, lastError);
             }
             ActionResult.Failure failure = (ActionResult.Failure) result;
+            lastError = failure.message();
             span.recordError(failure.message(), failure.cause());
             if (!failure.permanent()) {
                 health.failed(action.type(), failure.message());
@@ -103,7 +105,7 @@ final class RunAction {
             if (last) {
                 metrics.actionExecuted(action.type(), "failed", elapsed);
                 span.end();
-                return new Outcome(result, attempt);
+                return new Outcome(result, attempt, lastError);
             }
             metrics.actionExecuted(action.type(), "retry", elapsed);
             completion.attemptFailed();
