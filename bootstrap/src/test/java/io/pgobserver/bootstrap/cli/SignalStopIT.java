@@ -111,7 +111,7 @@ class SignalStopIT {
             await(() -> delivered.size() >= 50, "50 events delivered by the first process", "run-1.log");
             long writtenAtSignal = written.get();
             first.destroy(); // SIGTERM
-            assertThat(first.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("the process ended").isTrue();
+            assertEnds(first);
             assertThat(first.exitValue()).as("exit code after SIGTERM; log:\n%s", log("run-1.log")).isZero();
             assertThat(log("run-1.log")).contains("SIGTERM received", "pipeline stopped after");
             long afterStop = written.get();
@@ -140,7 +140,7 @@ class SignalStopIT {
             // Ctrl-C in a terminal: SIGINT stops it the same way.
             Process kill = new ProcessBuilder("kill", "-INT", Long.toString(second.pid())).inheritIO().start();
             assertThat(kill.waitFor()).as("kill -INT").isZero();
-            assertThat(second.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("the process ended").isTrue();
+            assertEnds(second);
             assertThat(second.exitValue()).as("exit code after SIGINT; log:\n%s", log("run-2.log")).isZero();
             assertThat(log("run-2.log")).contains("SIGINT received");
         } finally {
@@ -179,6 +179,18 @@ class SignalStopIT {
         env.put("PGOBSERVER_LOG_LEVEL", "INFO");
         builder.redirectErrorStream(true).redirectOutput(logs.resolve(logName).toFile());
         return builder.start();
+    }
+
+    /** Fails with the process's threads (jcmd Thread.print) when it has not ended within the patience. */
+    private static void assertEnds(Process process) throws InterruptedException, IOException {
+        if (process.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+            return;
+        }
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+        String threads = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        throw new AssertionError("the process did not end within " + PATIENCE.toSeconds() + " s; its threads:\n"
+                + threads);
     }
 
     private String log(String name) throws IOException {

@@ -174,6 +174,14 @@ final class FaultSupport {
         return rows;
     }
 
+    /** Sends signal {@code name} (STOP, CONT, ...) to process {@code pid}. */
+    static void signal(String name, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -" + name + " " + pid + " failed");
+        }
+    }
+
     /** Runs one statement on a fresh session. */
     static void sql(Postgres postgres, String statement) throws SQLException {
         try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement()) {

@@ -98,17 +98,12 @@ class SlowLockSessionIT {
     /** Pauses the backend holding the consumer's advisory lock for {@code duration}, then lets it go on. */
     private void pause(Duration duration) throws Exception {
         long pid = FaultSupport.queryLong(rig.postgres, LOCK_HOLDER);
-        signal("STOP", pid);
+        FaultSupport.signal("STOP", pid);
         try {
             Thread.sleep(duration.toMillis());
         } finally {
-            signal("CONT", pid);
+            FaultSupport.signal("CONT", pid);
         }
-    }
-
-    private static void signal(String name, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
-        assertThat(kill.waitFor()).as("kill -%s %d", name, pid).isZero();
     }
 
     private int count(Pattern pattern) throws Exception {

@@ -122,9 +122,20 @@ class SplitBrainIT {
         await("requests of slow-a open", Duration.ofSeconds(30), () -> rig.hooks.openRequests() >= 8);
 
         int mark = rig.hooks.requests().size();
-        long terminated = FaultSupport.queryLong(rig.postgres, "select count(pg_terminate_backend(pid)) from ("
-                + LOCK_HOLDERS + " and pid in (select pid from pg_stat_activity where application_name like "
-                + "'%leader%')) holders");
+        // slow-a is frozen while its lock session dies, so that it cannot take the lock straight back (it would win
+        // the race against the standby's poll most of the time), and it wakes only after slow-b leads: with its
+        // requests still open, its events in memory and its lease long expired, the harshest moment to start one.
+        FaultSupport.signal("STOP", first.pid());
+        long terminated;
+        try {
+            terminated = FaultSupport.queryLong(rig.postgres, "select count(pg_terminate_backend(pid)) from ("
+                    + LOCK_HOLDERS + " and pid in (select pid from pg_stat_activity where application_name like "
+                    + "'%leader%')) holders");
+            await("slow-b to take the lock", Duration.ofMinutes(1),
+                    () -> second.count("This process is now the active listener") > 0);
+        } finally {
+            FaultSupport.signal("CONT", first.pid());
+        }
         await("slow-b took over", Duration.ofMinutes(1), () -> rig.hooks.requests().subList(mark,
                 rig.hooks.requests().size()).stream().anyMatch(r -> "slow-b".equals(r.header("x-observer-process"))));
         Thread.sleep(6_000); // anything the old leader still had would have started by now
