@@ -4,11 +4,8 @@ import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Condition;
-import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
-import io.pgobserver.domain.observer.SlackAction;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeliveryKey;
@@ -19,9 +16,9 @@ import io.pgobserver.domain.testing.RecordingTracer;
 import io.pgobserver.domain.testing.RecordingTracer.RecordedSpan;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.TraceContext;
+import io.pgobserver.domain.testing.TestAction;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,9 +53,9 @@ class ProcessEventTest {
                 && !"shipped".equals(event.before().get("status"));
         return new Observer("order_shipped", "public.orders", Set.of(ChangeKind.UPDATED),
                 "after.status == 'shipped'", condition,
-                List.of(new WebhookAction(URI.create("http://localhost:8080/hooks"), null),
-                        new SlackAction(URI.create("http://localhost:9/slack"), null, null, "#orders", "shipped", null),
-                        new EmailAction(List.of("ops@example.com"), null, null, "Order shipped", null, "body", null)),
+                List.of(new TestAction("webhook", "http://localhost:8080/hooks"),
+                        new TestAction("slack", "#orders"),
+                        new TestAction("email", "ops@example.com")),
                 retry);
     }
 
@@ -277,7 +274,7 @@ class ProcessEventTest {
     void aConditionThatThrowsDeadLettersTheEventForThatObserver() throws Exception {
         Observer broken = new Observer("broken", "public.orders", null, "after.total > 1", event -> {
             throw new Condition.ConditionException("no such overload: string > int", null);
-        }, List.of(new WebhookAction(URI.create("http://localhost:8080/h"), null)), null);
+        }, List.of(new TestAction("webhook", "http://localhost:8080/h")), null);
         processEvent(broken).process(Events.updated(13, "o-7", "a", "b"), EventCompletion.NONE);
         assertThat(tracer.tree(onlyRoot(), "condition_matched", "outcome")).isEqualTo("""
                 process_event {outcome=failed}

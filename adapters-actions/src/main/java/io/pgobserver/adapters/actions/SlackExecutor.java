@@ -1,7 +1,6 @@
 package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.observer.ActionSpec;
-import io.pgobserver.domain.observer.SlackAction;
 import io.pgobserver.domain.observer.Urls;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
