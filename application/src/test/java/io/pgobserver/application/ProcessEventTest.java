@@ -61,7 +61,14 @@ class ProcessEventTest {
 
     /** What the metrics port was told: {@code retried public.orders}, {@code checkpoint}. */
     private final List<String> recordedMetrics = new ArrayList<>();
+    /** Each action attempt the metrics port was told of: {@code webhook retry 503}. */
+    private final List<String> attempts = new ArrayList<>();
     private final io.pgobserver.domain.port.Metrics metrics = new io.pgobserver.domain.port.Metrics() {
+        @Override
+        public void actionExecuted(String actionType, String outcome, String errorType, long durationNanos) {
+            attempts.add(actionType + " " + outcome + " " + errorType);
+        }
+
         @Override
         public void eventRetried(String entityType) {
             recordedMetrics.add("retried " + entityType);
@@ -185,7 +192,7 @@ class ProcessEventTest {
 
     @Test
     void anActionThatFailsThenSucceedsOnRetry() throws Exception {
-        webhook.then(new ActionResult.Failure("HTTP 503", false, null, null))
+        webhook.then(new ActionResult.Failure("HTTP 503", false, null, null, "503"))
                 .then(new ActionResult.Failure("HTTP 429", false, Duration.ofSeconds(3), null));
         ChangeEvent event = Events.updated(10, "o-4", "paid", "shipped");
         processEvent(shipped(new RetryPolicy(5, Duration.ofSeconds(1), Duration.ofMinutes(1))))
@@ -210,6 +217,11 @@ class ProcessEventTest {
         RecordedSpan failed = tracer.named("execute_action").getFirst();
         assertThat(failed.error()).isEqualTo("HTTP 503");
         assertThat(failed.events()).contains("exception");
+        // error.type on the failed attempts' spans and metrics: the executor's, else the conventions' _OTHER.
+        assertThat(tracer.named("execute_action")).extracting(span -> span.attribute("error.type"))
+                .containsExactly("503", "_OTHER", null, null, null);
+        assertThat(attempts).containsExactly("webhook retry 503", "webhook retry _OTHER", "webhook success null",
+                "slack success null", "email success null");
         // One delivery id across every attempt: the receiver's de-duplication key.
         assertThat(webhook.requests).extracting(r -> r.deliveryId())
                 .containsOnly(deliveryId(event, shipped(RetryPolicy.DEFAULT), 0));

@@ -169,6 +169,7 @@ class SlackExecutorIT {
             assertThat(f.permanent()).isTrue();
             assertThat(f.message()).isEqualTo("slack #orders: chat.postMessage failed: channel_not_found (no such "
                     + "channel, or the app cannot see it: check the channel and invite the app)");
+            assertThat(f.errorType()).as("error.type: Slack's error code").isEqualTo("channel_not_found");
         });
         assertThat(badToken).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).isTrue();
