@@ -10,6 +10,7 @@ import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.port.ParkedEvents;
+import io.pgobserver.domain.spi.PipelineStatus;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -28,7 +29,7 @@ import static java.lang.System.Logger.Level.WARNING;
  * <p>{@link #run()} blocks until {@link #stop(Duration)}. A stop finishes in-flight events (up to the given time),
  * saves the checkpoint and releases the lock; events cut short run again after a restart.
  */
-public final class EventPipeline {
+public final class EventPipeline implements PipelineStatus {
 
     private static final System.Logger LOG = System.getLogger(EventPipeline.class.getName());
     /** How many times an event whose processing fails (not its actions) runs before it is dead-lettered. */
@@ -191,6 +192,7 @@ public final class EventPipeline {
     }
 
     /** Events processed since start. */
+    @Override
     public long processedCount() {
         return processed.get();
     }
@@ -199,6 +201,7 @@ public final class EventPipeline {
      * Why the pipeline cannot make progress now (the database is unreachable, or every attempt of one action type has
      * failed for a while: a Kafka cluster down), or null when it can. A standby that waits for the lock is healthy.
      */
+    @Override
     public String problem() {
         if (stopping()) {
             return "stopped";
@@ -214,6 +217,7 @@ public final class EventPipeline {
     }
 
     /** Whether this process is the active consumer. */
+    @Override
     public boolean isActive() {
         return term != null;
     }

@@ -3,10 +3,9 @@ package io.pgobserver.application;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Observer;
-import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
-import io.pgobserver.domain.port.DeliveryKey;
+import io.pgobserver.domain.port.EventOutcomes;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.trace.Scope;
 import io.pgobserver.domain.trace.Span;
@@ -17,24 +16,21 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.DoubleSupplier;
 
-import static io.pgobserver.application.SpanNames.ACTION_COUNT;
+import static io.pgobserver.application.SpanNames.BACKFILL;
 import static io.pgobserver.application.SpanNames.CHECKPOINT_OFFSET;
-import static io.pgobserver.application.SpanNames.DEDUPLICATED;
 import static io.pgobserver.application.SpanNames.ENTITY_ID;
 import static io.pgobserver.application.SpanNames.ENTITY_TYPE;
 import static io.pgobserver.application.SpanNames.EVENTS_COVERED;
 import static io.pgobserver.application.SpanNames.EVENT_ID;
-import static io.pgobserver.application.SpanNames.EXECUTE_ACTIONS;
 import static io.pgobserver.application.SpanNames.EXPORT_METRICS;
 import static io.pgobserver.application.SpanNames.KIND;
 import static io.pgobserver.application.SpanNames.LOAD_CHECKPOINT;
-import static io.pgobserver.application.SpanNames.OBSERVER;
 import static io.pgobserver.application.SpanNames.OUTCOME;
 import static io.pgobserver.application.SpanNames.PROCESS_EVENT;
 import static io.pgobserver.application.SpanNames.RECOVERED_FROM_CHECKPOINT;
+import static io.pgobserver.application.SpanNames.REPLAY;
 import static io.pgobserver.application.SpanNames.SAVE_CHECKPOINT;
 
 /**
@@ -59,13 +55,24 @@ public final class ProcessEvent {
     private final Tracer untraced;
     private final TracingSettings tracing;
     private final List<Observer> observers;
-    private final RunAction runAction;
+    private final ExecuteActions actions;
+    private final Sleeper sleeper;
+    private final boolean replay;
     private final ActionHealth actionHealth;
     private final ActionExecutors executors;
     private final DeadLettering deadLettering;
     private final DeliveryRecords records;
     private final EvaluateCondition conditions;
     private final Metrics metrics;
+    private final EventOutcomes outcomes;
+
+    /** As below, with nobody told of finished events. */
+    public ProcessEvent(String consumer, Tracer tracer, Tracer untraced, TracingSettings tracing, List<Observer> observers,
+                        ActionExecutors executors, DeadLetters deadLetters, Deliveries deliveries, Metrics metrics,
+                        Sleeper sleeper, DoubleSupplier random, Clock clock) {
+        this(consumer, tracer, untraced, tracing, observers, executors, deadLetters, deliveries, metrics,
+                EventOutcomes.NONE, sleeper, random, clock);
+    }
 
     /**
      * @param consumer    the consumer name: delivery records and dead letters are the consumer's own
@@ -77,27 +84,62 @@ public final class ProcessEvent {
      * @param deadLetters where failed actions go
      * @param deliveries  the delivery log for de-duplication, or null to run every action again on redelivery
      * @param metrics     metrics
+     * @param outcomes    told of every finished event ({@link EventOutcomes#NONE}: nobody)
      * @param sleeper     waits between retries
      * @param random      jitter source, uniform in [0, 1); null for a thread-local random
      * @param clock       for dead-letter times
      */
     public ProcessEvent(String consumer, Tracer tracer, Tracer untraced, TracingSettings tracing, List<Observer> observers,
                         ActionExecutors executors, DeadLetters deadLetters, Deliveries deliveries, Metrics metrics,
-                        Sleeper sleeper, DoubleSupplier random, Clock clock) {
+                        EventOutcomes outcomes, Sleeper sleeper, DoubleSupplier random, Clock clock) {
+        this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.tracer = Objects.requireNonNull(tracer, "tracer");
         this.untraced = Objects.requireNonNull(untraced, "untraced");
         this.tracing = Objects.requireNonNull(tracing, "tracing");
         this.observers = List.copyOf(observers);
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        Objects.requireNonNull(sleeper, "sleeper");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.replay = false;
         this.deadLettering = new DeadLettering(consumer, Objects.requireNonNull(deadLetters, "deadLetters"), metrics,
                 Objects.requireNonNull(clock, "clock"), sleeper);
         this.records = new DeliveryRecords(deliveries, sleeper);
         this.conditions = new EvaluateCondition(consumer, records, deadLettering);
         this.actionHealth = new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime);
         this.executors = Objects.requireNonNull(executors, "executors");
-        this.runAction = new RunAction(executors, metrics, sleeper, random, actionHealth);
+        this.actions = new ExecuteActions(consumer, new RunAction(executors, metrics, sleeper, random, actionHealth),
+                records, deadLettering);
+    }
+
+    /** {@link #replaying}'s copy: one observer, no delivery records, replay-marked actions, its own action health. */
+    private ProcessEvent(ProcessEvent live, Observer observer) {
+        this.consumer = live.consumer;
+        this.tracer = live.tracer;
+        this.untraced = live.untraced;
+        this.tracing = live.tracing;
+        this.observers = List.of(observer);
+        this.metrics = live.metrics;
+        this.sleeper = live.sleeper;
+        this.replay = true;
+        this.outcomes = EventOutcomes.NONE; // a replay runs in its own process, beside the console's
+        this.deadLettering = live.deadLettering;
+        this.records = new DeliveryRecords(null, sleeper);
+        this.conditions = new EvaluateCondition(consumer, records, deadLettering);
+        this.actionHealth = new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime);
+        this.executors = live.executors;
+        this.actions = new ExecuteActions(consumer, new RunAction(executors, metrics, sleeper, null, actionHealth,
+                true), records, deadLettering);
+    }
+
+    /**
+     * The same processing for {@code pg-observer replay}: only {@code observer} runs (its current condition and
+     * actions), each root span is a new trace linked to the event's original one and marked {@code replay}, webhooks
+     * carry {@code webhook-replay: true}, and no delivery record is written or consulted (the original ones stay as
+     * they are; with {@link EventCompletion#NONE} no checkpoint moves). Actions that fail for good are
+     * dead-lettered for the consumer, as live ones are.
+     */
+    public ProcessEvent replaying(Observer observer) {
+        return new ProcessEvent(this, Objects.requireNonNull(observer, "observer"));
     }
 
     public List<Observer> observers() {
@@ -126,8 +168,10 @@ public final class ProcessEvent {
     public void process(ChangeEvent event, EventCompletion completion) throws InterruptedException {
         long started = System.nanoTime();
         Tracer t = tracing.traces(event.entityType(), event.kind()) ? tracer : untraced;
-        Span root = t.startTrace(PROCESS_EVENT, event.traceContext(), SpanKind.CONSUMER);
+        Span root = replay ? t.startLinkedTrace(PROCESS_EVENT, event.traceContext(), SpanKind.CONSUMER)
+                : t.startTrace(PROCESS_EVENT, event.traceContext(), SpanKind.CONSUMER);
         String outcome = "unmatched";
+        OutcomeLog log = OutcomeLog.start(outcomes);
         try (Scope ignored = root.makeCurrent()) {
             if (root.isRecording()) {
                 root.setAttribute(EVENT_ID, event.id())
@@ -135,6 +179,12 @@ public final class ProcessEvent {
                         .setAttribute(ENTITY_ID, event.entityId())
                         .setAttribute(KIND, event.kind().wireName())
                         .setAttribute(CHECKPOINT_OFFSET, event.position().offset());
+                if (event.backfill() != null) {
+                    root.setAttribute(BACKFILL, event.backfill().backfillId());
+                }
+                if (replay) {
+                    root.setAttribute(REPLAY, true);
+                }
             }
             Span load = t.startSpan(LOAD_CHECKPOINT, root, SpanKind.INTERNAL, Tracer.Component.LISTENER);
             boolean recovered = completion.mayHaveRun();
@@ -144,7 +194,7 @@ public final class ProcessEvent {
             load.end();
 
             List<String> delivered = new ArrayList<>();
-            Retries retries = new Retries();
+            ExecuteActions.Retries retries = new ExecuteActions.Retries();
             boolean failed = false;
             boolean finished = false;
             try {
@@ -159,8 +209,8 @@ public final class ProcessEvent {
                     }
                     if (matched) {
                         outcome = "matched";
-                        failed |= !executeActions(t, root, event, observer, recovered, delivered, completion,
-                                retries);
+                        failed |= !actions.run(t, root, event, observer, recovered, delivered, completion,
+                                retries, log);
                     }
                 }
                 finished = true;
@@ -204,61 +254,14 @@ public final class ProcessEvent {
             if (root.isRecording()) {
                 root.setAttribute(OUTCOME, outcome);
             }
+            if (log != null) {
+                log.finish(event, outcome, root, started);
+            }
         } catch (InterruptedException | RuntimeException e) {
             root.recordError("event not finished: " + e.getMessage(), e);
             throw e;
         } finally {
             root.end();
-        }
-    }
-
-    /** Runs an observer's actions in order; false when any of them was dead-lettered. */
-    private boolean executeActions(Tracer t, Span root, ChangeEvent event, Observer observer, boolean recovered,
-                                   List<String> delivered, EventCompletion completion, Retries retries)
-            throws InterruptedException {
-        Span span = t.startSpan(EXECUTE_ACTIONS, root, SpanKind.INTERNAL, Tracer.Component.EXECUTOR);
-        if (span.isRecording()) {
-            span.setAttribute(OBSERVER, observer.name()).setAttribute(ACTION_COUNT, observer.actions().size());
-        }
-        boolean allDone = true;
-        int skipped = 0;
-        try {
-            int count = observer.actions().size();
-            List<String> ids = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                ids.add(new DeliveryKey(consumer, event.position().offset(), observer.name(),
-                        observer.actionKeys().get(i)).id());
-            }
-            // Only an event dispatched before (ahead of a restart, or by a failed attempt) can have run: asking
-            // the store for every event would cost a round trip for nothing. One round trip per observer.
-            Set<String> settled = recovered ? records.settled(ids, completion) : Set.of();
-            for (int i = 0; i < count; i++) {
-                String deliveryId = ids.get(i);
-                if (settled.contains(deliveryId)) {
-                    skipped++;
-                    continue;
-                }
-                RunAction.Outcome outcome = runAction.run(t, event, observer, i, deliveryId, span, completion);
-                retries.any |= outcome.attempts() > 1;
-                if (outcome.succeeded()) {
-                    delivered.add(deliveryId);
-                } else {
-                    allDone = false;
-                    ActionResult.Failure failure = (ActionResult.Failure) outcome.result();
-                    deadLettering.write(t, span, event, new DeadLettering.Subject(observer.name(), i,
-                                    observer.actionKeys().get(i), observer.actions().get(i).type()),
-                            failure.message(), outcome.attempts(), completion);
-                }
-            }
-            if (!allDone) {
-                span.recordError("some actions of observer '" + observer.name() + "' were dead-lettered", null);
-            }
-            if (skipped > 0 && span.isRecording()) {
-                span.setAttribute(DEDUPLICATED, skipped);
-            }
-            return allDone;
-        } finally {
-            span.end();
         }
     }
 
@@ -279,10 +282,5 @@ public final class ProcessEvent {
         } finally {
             root.end();
         }
-    }
-
-    /** Whether any action of the event took more than one attempt, for the retried-events metric. */
-    private static final class Retries {
-        boolean any;
     }
 }

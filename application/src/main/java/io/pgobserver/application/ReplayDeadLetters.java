@@ -6,6 +6,7 @@ import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.spi.DeadLetterReplay;
 import io.pgobserver.domain.trace.Scope;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
@@ -33,7 +34,7 @@ import static io.pgobserver.application.SpanNames.REPLAY_DEAD_LETTER;
  * original one, so both stay whole and lead to each other. A delivered letter leaves the queue; a failed one
  * stays, with the new failure reported.
  */
-public final class ReplayDeadLetters {
+public final class ReplayDeadLetters implements DeadLetterReplay {
 
     private final String consumer;
     private final DeadLetters deadLetters;
@@ -52,11 +53,8 @@ public final class ReplayDeadLetters {
                 new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime));
     }
 
-    /** What happened to one letter. */
-    public record Result(long id, boolean delivered, String message) {
-    }
-
     /** Replays one of the consumer's letters; the result says whether it was delivered. */
+    @Override
     public Result replay(long id) throws InterruptedException {
         DeadLetter letter = deadLetters.find(consumer, id).orElse(null);
         if (letter == null) {

@@ -37,8 +37,16 @@ final class RunAction {
     private final Sleeper sleeper;
     private final DoubleSupplier random;
     private final ActionHealth health;
+    private final boolean replay;
 
     RunAction(ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random, ActionHealth health) {
+        this(executors, metrics, sleeper, random, health, false);
+    }
+
+    /** @param replay whether the attempts are a replay's ({@link ActionRequest#replay()}) */
+    RunAction(ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random, ActionHealth health,
+              boolean replay) {
+        this.replay = replay;
         this.executors = executors;
         this.metrics = metrics;
         this.sleeper = sleeper;
@@ -46,8 +54,8 @@ final class RunAction {
         this.health = health;
     }
 
-    /** The last attempt's result, and how many attempts were made. */
-    record Outcome(ActionResult result, int attempts) {
+    /** The last attempt's result, how many attempts were made, and the last failed attempt's message (or null). */
+    record Outcome(ActionResult result, int attempts, String lastError) {
         boolean succeeded() {
             return result instanceof ActionResult.Success;
         }
@@ -65,6 +73,7 @@ final class RunAction {
         ActionSpec action = observer.actions().get(index);
         ActionExecutor executor = executors.forType(action.type());
         int maxAttempts = observer.retry().maxAttempts();
+        String lastError = null;
         for (int attempt = 1; ; attempt++) {
             if (completion.cancelled()) {
                 throw new InterruptedException("dispatch stopped before attempt " + attempt + " of "
@@ -79,15 +88,16 @@ final class RunAction {
             }
             long started = System.nanoTime();
             ActionResult result = attempt(executor, new ActionRequest(event, observer.name(), action, index, attempt,
-                    deliveryId), span);
+                    deliveryId, replay), span);
             long elapsed = System.nanoTime() - started;
             if (result instanceof ActionResult.Success) {
                 health.succeeded(action.type());
                 metrics.actionExecuted(action.type(), "success", null, elapsed);
                 span.end();
-                return new Outcome(result, attempt);
+                return new Outcome(result, attempt, lastError);
             }
             ActionResult.Failure failure = (ActionResult.Failure) result;
+            lastError = failure.message();
             span.recordError(failure.message(), failure.cause());
             if (span.isRecording()) {
                 span.setAttribute(ERROR_TYPE, failure.errorType());
@@ -99,7 +109,7 @@ final class RunAction {
             if (last) {
                 metrics.actionExecuted(action.type(), "failed", failure.errorType(), elapsed);
                 span.end();
-                return new Outcome(result, attempt);
+                return new Outcome(result, attempt, lastError);
             }
             metrics.actionExecuted(action.type(), "retry", failure.errorType(), elapsed);
             completion.attemptFailed();

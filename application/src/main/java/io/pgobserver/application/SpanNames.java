@@ -35,6 +35,10 @@ public final class SpanNames {
     public static final String DELIVERIES_WRITTEN = "deliveries_written";
     public static final String DEAD_LETTER_ID = "dead_letter_id";
     public static final String OUTCOME = "outcome";
+    /** On {@code process_event}: the id of the backfill that logged a read event. */
+    public static final String BACKFILL = "backfill";
+    /** On {@code process_event}: true when {@code pg-observer replay} ran the event again. */
+    public static final String REPLAY = "replay";
 
     private SpanNames() {
     }

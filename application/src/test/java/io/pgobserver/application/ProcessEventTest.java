@@ -283,6 +283,26 @@ class ProcessEventTest {
     }
 
     @Test
+    void anOutcomeListenerIsToldWhatEachActionDid() throws Exception {
+        List<io.pgobserver.domain.port.EventOutcomes.EventOutcome> told = new ArrayList<>();
+        webhook.then(ActionResult.Failure.transientFailure("HTTP 503", null));
+        email.then(ActionResult.Failure.permanentFailure("550 no such mailbox", null));
+        ChangeEvent event = Events.updated(15, "o-9", "paid", "shipped").withTraceContext(WRITER);
+        new ProcessEvent(CONSUMER, tracer, tracer, TracingSettings.defaults(), List.of(shipped(RetryPolicy.DEFAULT)),
+                new ActionExecutors(List.of(webhook, slack, email)), deadLetters, deliveries, metrics, told::add,
+                waits::add, () -> 0.5, Clock.systemUTC()).process(event, EventCompletion.NONE);
+
+        assertThat(told).singleElement().satisfies(o -> {
+            assertThat(o.event()).isEqualTo(event);
+            assertThat(o.outcome()).isEqualTo("failed");
+            assertThat(o.traceId()).isEqualTo(onlyRoot().context().traceId());
+            assertThat(o.actions()).extracting(a -> a.actionType() + " " + a.delivered() + " " + a.attempts() + " "
+                    + a.lastError()).containsExactly("webhook true 2 HTTP 503", "slack true 1 null",
+                    "email false 1 550 no such mailbox");
+        });
+    }
+
+    @Test
     void aConditionThatThrowsDeadLettersTheEventForThatObserver() throws Exception {
         Observer broken = new Observer("broken", "public.orders", null, "after.total > 1", event -> {
             throw new Condition.ConditionException("no such overload: string > int", null);

@@ -38,6 +38,7 @@ final class WebhookExecutor implements ActionExecutor {
     private static final Set<String> METHODS = Set.of("POST", "PUT", "PATCH", "DELETE", "GET");
     /** Headers pg-observer sets itself; configuring them would break tracing, signing or the request. */
     private static final Set<String> RESERVED_HEADERS = Set.of("webhook-id", "webhook-timestamp", "webhook-signature",
+            "webhook-replay",
             "traceparent", "tracestate", "content-length", "host", "transfer-encoding", "connection");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
@@ -170,6 +171,9 @@ final class WebhookExecutor implements ActionExecutor {
         long timestamp = clock.instant().getEpochSecond();
         builder.header("webhook-id", request.deliveryId())
                 .header("webhook-timestamp", Long.toString(timestamp));
+        if (request.replay()) {
+            builder.header("webhook-replay", "true");
+        }
         if (hook.signer() != null) {
             builder.header("webhook-signature", hook.signer().sign(request.deliveryId(), timestamp, body));
         }

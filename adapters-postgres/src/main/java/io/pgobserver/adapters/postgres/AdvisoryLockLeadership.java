@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -165,6 +166,33 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                 .one());
     }
 
+    /**
+     * The lock session's application name: the consumer's key (so that consumers sharing a database are told
+     * apart) and this process, within PostgreSQL's 63 characters.
+     */
+    private String sessionName() {
+        String name = "leader " + Long.toHexString(key) + " " + ProcessName.CURRENT;
+        return name.length() > 51 ? name.substring(0, 51) : name;
+    }
+
+    /**
+     * The processes whose lock sessions compete for this consumer: each standby keeps its session open between
+     * attempts, so {@code pg_stat_activity} lists them beside the holder, whose backend holds the lock.
+     */
+    @Override
+    public List<Member> members() {
+        String prefix = "pg-observer leader " + Long.toHexString(key) + " ";
+        String sql = "select substr(a.application_name, length(?) + 1) as process, a.backend_start, "
+                + "exists (select 1 from pg_locks l where l.pid = a.pid and (" + LOCK_MATCH + ")) as holder "
+                + "from pg_stat_activity a "
+                + "where a.datname = current_database() and starts_with(a.application_name, ?) "
+                + "order by holder desc, a.backend_start";
+        return database.jdbi().withHandle(handle -> handle.select(sql, prefix, key, key, prefix)
+                .map((rs, ctx) -> new Member(rs.getString("process"), rs.getBoolean("holder"),
+                        rs.getObject("backend_start", java.time.OffsetDateTime.class).toInstant()))
+                .list());
+    }
+
     /** Why this process cannot compete for the lock (the database is unreachable), or null. */
     @Override
     public String problem() {
@@ -194,7 +222,7 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
     private boolean tryLock() {
         try {
             if (connection == null || connection.isClosed()) {
-                connection = database.connect("leader");
+                connection = database.connect(sessionName());
             }
             try (PreparedStatement statement = connection.prepareStatement("select pg_try_advisory_lock(?)")) {
                 statement.setLong(1, key);

@@ -16,10 +16,6 @@ import java.util.regex.Pattern;
  */
 final class BatchQuery {
 
-    private static final String COLUMNS = """
-            event_id::text as event_id, txid::text::bigint as txid, id as "offset", entity_type, entity_id, kind,
-            before::text as before, after::text as after, occurred_at, traceparent, tracestate""";
-
     /*
      * A page costs its own rows, plus one index step per transaction running when "from" was taken (few: bounded by
      * concurrency), plus, once per batch and never again, the rows of transactions still running at "to" whose ids
@@ -73,7 +69,7 @@ final class BatchQuery {
             ) page
             order by page.id
             limit {page}
-            """.formatted(COLUMNS);
+            """.formatted(EventRows.CHANGE_LOG_COLUMNS);
 
     /*
      * Without bounds: the batch's transactions are those in progress at "from" and those from xmax(from) up to
@@ -106,7 +102,7 @@ final class BatchQuery {
              where pg_visible_in_snapshot(t.x, ?::pg_snapshot)
              order by cl.id
              limit ?
-            """.formatted(COLUMNS);
+            """.formatted(EventRows.CHANGE_LOG_COLUMNS);
 
     private static final Pattern PARAMETER = Pattern.compile("\\{(\\w+)}");
     static final String BOUNDED = PARAMETER.matcher(BOUNDED_TEXT).replaceAll("?");

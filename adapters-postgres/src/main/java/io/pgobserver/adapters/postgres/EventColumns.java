@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
 /**
  * Binds a whole event to the columns that tables keeping events outside change_log share (dead_letters,
  * parked_events): {@code :eventId, :txid, :offset, :entityType, :entityId, :kind, :before, :after, :occurredAt,
- * :traceparent, :tracestate}. {@link EventRows} reads them back.
+ * :traceparent, :tracestate, :backfillId, :targetObserver}. {@link EventRows} reads them back.
  */
 final class EventColumns {
 
@@ -28,6 +28,8 @@ final class EventColumns {
                 .bind("after", Json.write(event.after()))
                 .bind("occurredAt", event.occurredAt().atOffset(ZoneOffset.UTC))
                 .bind("traceparent", trace.isValid() ? trace.traceparent() : null)
-                .bind("tracestate", trace.isValid() && !trace.traceState().isEmpty() ? trace.tracestate() : null);
+                .bind("tracestate", trace.isValid() && !trace.traceState().isEmpty() ? trace.tracestate() : null)
+                .bind("backfillId", event.backfill() == null ? null : event.backfill().backfillId())
+                .bind("targetObserver", event.backfill() == null ? null : event.backfill().observer());
     }
 }

@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.event.BackfillMark;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.event.Position;
@@ -12,12 +13,18 @@ import java.time.OffsetDateTime;
 /** Reads an event from a result set with the columns change_log and dead_letters share. */
 final class EventRows {
 
+    /** A change_log row's columns as {@link #read} expects them. */
+    static final String CHANGE_LOG_COLUMNS = """
+            event_id::text as event_id, txid::text::bigint as txid, id as "offset", entity_type, entity_id, kind,
+            before::text as before, after::text as after, occurred_at, traceparent, tracestate, backfill_id,
+            target_observer""";
+
     private EventRows() {
     }
 
     /**
      * Expects {@code event_id, txid (bigint), offset, entity_type, entity_id, kind, before, after, occurred_at,
-     * traceparent, tracestate}. The trace context is checked here, not when written: an invalid one is
+     * traceparent, tracestate, backfill_id, target_observer}. The trace context is checked here, not when written: an invalid one is
      * {@link TraceContext#NONE} and the event starts a new trace.
      */
     static ChangeEvent read(ResultSet rs) throws SQLException {
@@ -31,6 +38,12 @@ final class EventRows {
                 Json.readObject(rs.getString("after")),
                 rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
                 TraceContext.parse(rs.getString("traceparent"), rs.getString("tracestate"))
-                        .orElse(TraceContext.NONE));
+                        .orElse(TraceContext.NONE),
+                backfill(rs));
+    }
+
+    private static BackfillMark backfill(ResultSet rs) throws SQLException {
+        long id = rs.getLong("backfill_id");
+        return rs.wasNull() ? null : new BackfillMark(id, rs.getString("target_observer"));
     }
 }

@@ -24,7 +24,8 @@ import java.util.Optional;
  * recorded batch names transaction ids as finished; on a server with {@code synchronous_commit = off} a crash can lose
  * the last acknowledged commits and hand their ids to new transactions, whose rows a recorded snapshot would then
  * wrongly count as already read. Flushing the record flushes every commit before it, so no id it names as finished
- * can be handed out again.
+ * can be handed out again. A snapshot taken before a crash and recorded after it is covered by its own flushed
+ * commit ({@link PostgresChangeSource#snapshot}, V5).
  */
 @Singleton
 final class JdbiCheckpointStore implements CheckpointStore {
@@ -46,11 +47,13 @@ final class JdbiCheckpointStore implements CheckpointStore {
             select 1 from pgobserver.checkpoints where consumer = :consumer for update
             """;
     private static final String BUMP_EPOCH = """
-            update pgobserver.checkpoints set epoch = epoch + 1, updated_at = now() where consumer = :consumer
+            update pgobserver.checkpoints set epoch = epoch + 1, updated_at = now(), claimed_by = :process,
+                   claimed_at = now()
+             where consumer = :consumer
             returning epoch, batch, after_id, dispatched_batch, dispatched_id
             """;
     private static final String SELECT_STATE = """
-            select epoch, batch, after_id, dispatched_batch, dispatched_id
+            select epoch, batch, after_id, dispatched_batch, dispatched_id, claimed_by, claimed_at
               from pgobserver.checkpoints where consumer = :consumer
             """;
     private static final String SELECT_BATCHES = """
@@ -105,7 +108,8 @@ final class JdbiCheckpointStore implements CheckpointStore {
                     .bind("consumer", consumer)
                     .execute();
             handle.createQuery(LOCK_FOR_CLAIM).bind("consumer", consumer).mapTo(Integer.class).one();
-            State state = handle.createQuery(BUMP_EPOCH).bind("consumer", consumer).map((rs, ctx) -> state(rs))
+            State state = handle.createQuery(BUMP_EPOCH).bind("consumer", consumer)
+                    .bind("process", ProcessName.CURRENT).map((rs, ctx) -> state(rs))
                     .one();
             List<Batch> batches = batches(handle, consumer, state.checkpoint().batch() - 1);
             Batch last = batches.getFirst();
@@ -171,16 +175,23 @@ final class JdbiCheckpointStore implements CheckpointStore {
     public Optional<Saved> load(String consumer) {
         return database.jdbi().withHandle(handle -> handle.createQuery(SELECT_STATE)
                 .bind("consumer", consumer)
-                .map((rs, ctx) -> state(rs))
+                .map((rs, ctx) -> new Claimed(state(rs), rs.getString("claimed_by"),
+                        rs.getObject("claimed_at", java.time.OffsetDateTime.class)))
                 .findOne()
-                .map(state -> {
+                .map(row -> {
+                    State state = row.state();
                     List<Batch> batches = batches(handle, consumer, state.checkpoint().batch() - 1);
                     Snapshot done = batches.isEmpty() ? Snapshot.ORIGIN : batches.getFirst().to();
-                    return new Saved(state.checkpoint(), done, state.dispatched(), state.epoch());
+                    return new Saved(state.checkpoint(), done, state.dispatched(), state.epoch(), row.by(),
+                            row.at() == null ? null : row.at().toInstant());
                 }));
     }
 
     private record State(long epoch, Checkpoint checkpoint, HighWater dispatched) {
+    }
+
+    /** The state with the process that claimed its epoch, and when. */
+    private record Claimed(State state, String by, java.time.OffsetDateTime at) {
     }
 
     private static State state(ResultSet rs) throws SQLException {

@@ -25,19 +25,19 @@ final class JdbiDeadLetters implements DeadLetters {
 
     private static final String COLUMNS = """
             id, event_id, txid, "offset", entity_type, entity_id, kind, before::text as before, after::text as after,
-            occurred_at, traceparent, tracestate, consumer, observer, action_index, action_key, action_type, error,
-            attempts, failed_at
+            occurred_at, traceparent, tracestate, backfill_id, target_observer, consumer, observer, action_index,
+            action_key, action_type, error, attempts, failed_at
             """;
 
     // One statement, so one transaction: the letter and its settled delivery are written together or not at all.
     private static final String INSERT = """
             with letter as (
                 insert into pgobserver.dead_letters (event_id, txid, "offset", entity_type, entity_id, kind, before,
-                    after, occurred_at, traceparent, tracestate, consumer, observer, action_index, action_key,
-                    action_type, error, attempts, failed_at)
+                    after, occurred_at, traceparent, tracestate, backfill_id, target_observer, consumer, observer,
+                    action_index, action_key, action_type, error, attempts, failed_at)
                 values (:eventId, :txid, :offset, :entityType, :entityId, :kind, :before::jsonb, :after::jsonb,
-                    :occurredAt, :traceparent, :tracestate, :consumer, :observer, :actionIndex, :actionKey,
-                    :actionType, :error, :attempts, :failedAt)
+                    :occurredAt, :traceparent, :tracestate, :backfillId, :targetObserver, :consumer, :observer,
+                    :actionIndex, :actionKey, :actionType, :error, :attempts, :failedAt)
                 returning id
             ), settled as (
                 insert into pgobserver.deliveries (delivery_id, consumer, change_log_id)

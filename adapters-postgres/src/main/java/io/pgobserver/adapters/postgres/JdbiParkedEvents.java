@@ -21,14 +21,15 @@ final class JdbiParkedEvents implements ParkedEvents {
 
     private static final String COLUMNS = """
             event_id, txid, "offset", entity_type, entity_id, kind, before::text as before, after::text as after,
-            occurred_at, traceparent, tracestate
+            occurred_at, traceparent, tracestate, backfill_id, target_observer
             """;
 
     private static final String INSERT = """
             insert into pgobserver.parked_events (consumer, queue, "offset", event_id, txid, entity_type, entity_id,
-                                                 kind, before, after, occurred_at, traceparent, tracestate)
+                                                 kind, before, after, occurred_at, traceparent, tracestate,
+                                                 backfill_id, target_observer)
             values (:consumer, :queue, :offset, :eventId, :txid, :entityType, :entityId, :kind, :before::jsonb,
-                    :after::jsonb, :occurredAt, :traceparent, :tracestate)
+                    :after::jsonb, :occurredAt, :traceparent, :tracestate, :backfillId, :targetObserver)
             on conflict (consumer, "offset") do nothing
             """;
 

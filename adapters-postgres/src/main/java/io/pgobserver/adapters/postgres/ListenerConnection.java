@@ -123,6 +123,9 @@ final class ListenerConnection {
                 opened = database.connect("listener");
                 try (Statement statement = opened.createStatement()) {
                     statement.execute("LISTEN " + CHANNEL);
+                    // Whatever the server's setting: a snapshot's transaction commits only once its WAL is flushed,
+                    // so that no crash after the snapshot can hand its transaction ids out again (see V5).
+                    statement.execute("SET synchronous_commit = on");
                 }
             } catch (SQLException e) {
                 closeQuietly(opened);

@@ -85,7 +85,8 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
         });
     }
 
-    private static Table findTable(Handle handle, String schemaTable) {
+    /** The table the user named, as the catalog spells it; refuses pg-observer's own tables. */
+    static Table findTable(Handle handle, String schemaTable) {
         List<Table> tables = handle.createQuery(FIND_TABLE)
                 .bind("name", schemaTable)
                 .map((rs, ctx) -> new Table(rs.getLong("oid"), rs.getString("schema_name"),
@@ -133,7 +134,7 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
                 + ": choose one column as the entity id with --id-column");
     }
 
-    private record Table(long oid, String schema, String name) {
+    record Table(long oid, String schema, String name) {
         @Override
         public String toString() {
             return schema + "." + name;

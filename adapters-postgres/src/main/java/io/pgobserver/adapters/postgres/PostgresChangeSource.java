@@ -13,7 +13,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +54,12 @@ import java.util.List;
  * Rows inserted with explicit ids ({@code OVERRIDING SYSTEM VALUE}) break the bounds: the id column is
  * {@code GENERATED ALWAYS} so that nobody does it by accident. See {@link BatchQuery}.
  *
+ * <p>A snapshot survives any crash after it: the taker writes its row in {@code pgobserver.snapshot_takers} and
+ * commits synchronously, which flushes its commit and every commit it saw. Without that, a crash between taking a
+ * snapshot and recording it could lose those commits (a transaction that writes no WAL never waits for a flush, on
+ * any setting), the server would hand their ids out again, and the recorded snapshot would count the transactions
+ * that get them as read ({@code SnapshotCrashIT}).
+ *
  * <p>Transaction ids are 64-bit ({@code xid8}) and never wrap. They restart low only in a new cluster filled
  * by a logical dump and restore; reset the checkpoints after one (pg_upgrade keeps the counter).
  *
@@ -65,11 +70,18 @@ import java.util.List;
 @Singleton
 final class PostgresChangeSource implements ChangeSource, Lifecycle {
 
+    // The taker writes its row in snapshot_takers so that its commit is flushed before the snapshot is used: see V5.
     private static final String TAKE_SNAPSHOT = """
+            with taken as (select * from pgobserver.take_snapshot()),
+                 noted as (insert into pgobserver.snapshot_takers (consumer, taker_xid, taken_at)
+                           select ?, taker_xid, now() from taken
+                           on conflict (consumer) do update
+                               set taker_xid = excluded.taker_xid, taken_at = excluded.taken_at)
             select snapshot::text as snapshot, taker_xid::text::bigint as taker_xid, ids_before, ids_after
-              from pgobserver.take_snapshot()
+              from taken
             """;
 
+    private final String consumer;
     private final ListenerConnection listener;
     private final UnreadableRows unreadable;
     private final ListenerLag lag;
@@ -80,6 +92,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     PostgresChangeSource(Database database, ListenerSettings settings) {
         this.database = database;
         this.listener = new ListenerConnection(database);
+        this.consumer = settings.consumer();
         this.unreadable = new UnreadableRows(settings.consumer());
         this.lag = new ListenerLag(database);
         this.pollInterval = settings.pollInterval();
@@ -88,10 +101,13 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     @Override
     public Snapshot snapshot() throws ChangeSourceException {
         return listener.use(conn -> {
-            try (Statement statement = conn.createStatement(); ResultSet rs = statement.executeQuery(TAKE_SNAPSHOT)) {
-                rs.next();
-                return new Snapshot(rs.getString("snapshot"), new Snapshot.Bounds(rs.getLong("taker_xid"),
-                        rs.getLong("ids_before"), rs.getLong("ids_after")));
+            try (PreparedStatement statement = conn.prepareStatement(TAKE_SNAPSHOT)) {
+                statement.setString(1, consumer);
+                try (ResultSet rs = statement.executeQuery()) {
+                    rs.next();
+                    return new Snapshot(rs.getString("snapshot"), new Snapshot.Bounds(rs.getLong("taker_xid"),
+                            rs.getLong("ids_before"), rs.getLong("ids_after")));
+                }
             }
         });
     }

@@ -2,7 +2,9 @@ package io.pgobserver.adapters.postgres;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.Multibinder;
+import io.pgobserver.domain.port.Backfills;
 import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.ChangeHistory;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
@@ -50,6 +52,8 @@ public final class PostgresModule extends AbstractModule implements Adapter {
         bind(DeadLetters.class).to(JdbiDeadLetters.class);
         bind(Deliveries.class).to(JdbiDeliveries.class);
         bind(ParkedEvents.class).to(JdbiParkedEvents.class);
+        bind(Backfills.class).to(PostgresBackfills.class);
+        bind(ChangeHistory.class).to(PostgresChangeHistory.class);
         bind(Leadership.class).to(AdvisoryLockLeadership.class);
         bind(CaptureInstaller.class).to(PostgresCaptureInstaller.class);
         bind(ApplicationDatabase.class).to(PooledApplicationDatabase.class);

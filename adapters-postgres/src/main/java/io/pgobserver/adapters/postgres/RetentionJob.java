@@ -32,7 +32,9 @@ final class RetentionJob implements Lifecycle {
 
     // xid8 has no min() before PostgreSQL 16: through numeric and back.
     // bool_and is null without checkpoints, and false when a consumer's done batch is missing: then nothing goes.
+    // The same statement moves retention_horizon past what it deleted, so a replay knows where the log is whole.
     private static final String DELETE_EVENTS = """
+            with gone as (
             delete from pgobserver.change_log
              where id in (
                    select cl.id from pgobserver.change_log cl
@@ -43,12 +45,22 @@ final class RetentionJob implements Lifecycle {
                                        left join pgobserver.batches b
                                               on b.consumer = c.consumer and b.seq = c.batch - 1)::text::xid8
                     limit :chunk)
+            returning id, occurred_at
+            ), horizon as (
+            update pgobserver.retention_horizon h
+               set max_deleted_id = greatest(h.max_deleted_id, g.max_id),
+                   max_deleted_at = greatest(h.max_deleted_at, g.max_at)
+              from (select max(id) as max_id, max(occurred_at) as max_at from gone) g
+             where g.max_id is not null
+            )
+            select count(*) from gone
             """;
 
     // A record goes only once its event can never run again: its change_log row is gone (retention deletes a row
     // only after every consumer passed it) and no parked queue holds the event. Records without a row id (earlier
     // releases, dead-letter replays) go by age.
     private static final String DELETE_DELIVERIES = """
+            with gone as (
             delete from pgobserver.deliveries
              where delivery_id in (
                    select d.delivery_id from pgobserver.deliveries d
@@ -57,6 +69,9 @@ final class RetentionJob implements Lifecycle {
                       and not exists (select 1 from pgobserver.parked_events p
                                        where p.consumer = d.consumer and p."offset" = d.change_log_id)
                     limit :chunk)
+            returning 1
+            )
+            select count(*) from gone
             """;
 
     private final Database database;
@@ -129,10 +144,11 @@ final class RetentionJob implements Lifecycle {
         long total = 0;
         int deleted;
         do {
-            deleted = database.jdbi().withHandle(handle -> handle.createUpdate(sql)
+            deleted = database.jdbi().withHandle(handle -> handle.createQuery(sql)
                     .bind("seconds", seconds)
                     .bind("chunk", CHUNK)
-                    .execute());
+                    .mapTo(Integer.class)
+                    .one());
             total += deleted;
         } while (deleted == CHUNK && !Thread.currentThread().isInterrupted());
         return total;

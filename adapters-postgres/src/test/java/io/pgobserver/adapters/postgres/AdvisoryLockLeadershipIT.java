@@ -50,6 +50,29 @@ class AdvisoryLockLeadershipIT extends LeadershipContract {
         }
     }
 
+    /** The holder and its standbys, each by its lock session; another consumer's sessions are not listed. */
+    @Test
+    void membersAreTheHolderAndItsStandbys() throws Exception {
+        AdvisoryLockLeadership first = leadership("members");
+        AdvisoryLockLeadership second = leadership("members");
+        AdvisoryLockLeadership other = leadership("not-members");
+        try {
+            assertThat(first.acquire(Duration.ofSeconds(30))).isTrue();
+            assertThat(second.acquire(Duration.ZERO)).isFalse();
+            assertThat(other.acquire(Duration.ofSeconds(30))).isTrue();
+
+            assertThat(first.members()).extracting(Leadership.Member::holder).containsExactly(true, false);
+            assertThat(first.members()).allSatisfy(m -> {
+                assertThat(m.process()).isEqualTo(ProcessName.CURRENT);
+                assertThat(m.connectedAt()).isNotNull();
+            });
+        } finally {
+            first.release();
+            second.release();
+            other.release();
+        }
+    }
+
     @Test
     void consumersAreIndependent() throws Exception {
         AdvisoryLockLeadership billing = leadership("billing");

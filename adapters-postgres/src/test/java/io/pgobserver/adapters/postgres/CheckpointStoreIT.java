@@ -41,6 +41,20 @@ class CheckpointStoreIT extends CheckpointStoreContract {
         assertThat(batchNumbers()).containsExactly(3L, 4L, 5L);
     }
 
+    /** Who claimed the consumer and when: the console's leader and its "since". */
+    @Test
+    void aClaimRecordsTheProcessAndTheTime() {
+        CheckpointStore store = newStore();
+        java.time.Instant before = java.time.Instant.now().minusSeconds(5);
+        long epoch = store.claim("c1").fence().epoch();
+
+        CheckpointStore.Saved saved = store.load("c1").orElseThrow();
+
+        assertThat(saved.epoch()).isEqualTo(epoch);
+        assertThat(saved.claimedBy()).isEqualTo(ProcessName.CURRENT).startsWith(ProcessHandle.current().pid() + "@");
+        assertThat(saved.claimedAt()).isAfter(before);
+    }
+
     private static List<Long> batchNumbers() throws Exception {
         try (Connection connection = TestPostgres.connect(DB.settings());
              ResultSet rs = connection.createStatement()

@@ -29,11 +29,11 @@ class MigrationsIT {
         try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement()) {
             assertThat(strings(statement, "select version from pgobserver.flyway_schema_history "
                     + "where success and version is not null order by installed_rank"))
-                    .containsExactly("1", "2", "3", "4");
+                    .containsExactly("1", "2", "3", "4", "5", "6", "7");
             assertThat(strings(statement, "select table_name from information_schema.tables "
                     + "where table_schema = 'pgobserver' order by 1"))
-                    .containsExactly("batches", "change_log", "checkpoints", "dead_letters", "deliveries",
-                            "flyway_schema_history", "parked_events");
+                    .containsExactly("backfills", "batches", "change_log", "checkpoints", "dead_letters", "deliveries",
+                            "flyway_schema_history", "parked_events", "retention_horizon", "snapshot_takers");
             assertThat(strings(statement, "select proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
                     + "where nspname = 'pgobserver' order by 1")).containsExactly("assign_transaction_id", "capture", "notify_listeners", "take_snapshot");
             assertThat(strings(statement, "select count(*) from pg_tables where schemaname = 'public'"))

@@ -3,13 +3,11 @@ package io.pgobserver.adapters.postgres;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource.ChangeSourceException;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -36,12 +34,8 @@ class PostgresRestartIT {
 
     @Test
     void theListenerRecoversAndLosesNothing() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        EmbeddedPostgres postgres = start(port);
-        DatabaseSettings settings = TestPostgres.newDatabase(postgres);
+        RestartablePostgres postgres = RestartablePostgres.start(dataDirectory);
+        DatabaseSettings settings = TestPostgres.newDatabase(postgres.server());
         Database database = TestPostgres.startedDatabase(settings);
         PostgresChangeSource source = new PostgresChangeSource(database,
                 TestPostgres.listener("restart", Duration.ofMillis(200)));
@@ -55,12 +49,12 @@ class PostgresRestartIT {
 
             CompletableFuture<Void> consumer = CompletableFuture.runAsync(() -> consume(source, seen, failures, stop));
             waitFor(() -> seen.size() >= 200, "the consumer to be mid-stream");
-            postgres.close();
+            postgres.stop();
             LOG.info("PostgreSQL stopped after {} events were consumed", seen.size());
             assertThat(seen.size()).as("the stop must come mid-stream").isLessThan(1000);
             waitFor(() -> failures.get() > 0, "the listener to notice the outage");
 
-            postgres = start(port);
+            postgres.start();
             LOG.info("PostgreSQL started again");
             insert(settings, 1001, 1500);
             waitFor(() -> seen.size() >= 1500, "the consumer to catch up");
@@ -77,11 +71,6 @@ class PostgresRestartIT {
             database.stop();
             postgres.close();
         }
-    }
-
-    private EmbeddedPostgres start(int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(dataDirectory).setCleanDataDirectory(false)
-                .setPort(port).start();
     }
 
     /** Reads batch after batch from the origin, processing slowly so that the outage comes mid-stream. */

@@ -73,6 +73,28 @@ class RetentionJobIT {
         assertThat(remainingIds()).as("rows younger than the retention stay").isEqualTo(List.of("9", "10"));
     }
 
+    /** What retention deleted is recorded, so a replay of a stretch it reached is refused and one after it is not. */
+    @Test
+    void aReplayKnowsWhereRetentionDeleted() throws Exception {
+        DB.execute("update pgobserver.retention_horizon set max_deleted_id = 0, max_deleted_at = '-infinity'");
+        PostgresChangeHistory history = new PostgresChangeHistory(DB.database());
+        var stretch = io.pgobserver.domain.port.ChangeHistory.Stretch.positions(rowId("5"), rowId("10"));
+        assertThat(history.removedPart(stretch)).isEmpty();
+        doneUpTo(new JdbiCheckpointStore(DB.database()), "it", afterFive);
+        job(Duration.ofDays(1)).runOnce();
+
+        assertThat(history.removedPart(stretch)).get().asString().contains("replay from position " + rowId("6"));
+        assertThat(history.removedPart(io.pgobserver.domain.port.ChangeHistory.Stretch.positions(rowId("6"),
+                rowId("10")))).isEmpty();
+        java.time.Instant now = java.time.Instant.now();
+        assertThat(history.removedPart(io.pgobserver.domain.port.ChangeHistory.Stretch.between(
+                now.minus(Duration.ofDays(3)), now))).isPresent();
+        assertThat(history.removedPart(io.pgobserver.domain.port.ChangeHistory.Stretch.between(
+                now.minus(Duration.ofDays(1)), now))).isEmpty();
+        assertThat(history.read(io.pgobserver.domain.port.ChangeHistory.Stretch.positions(rowId("6"), rowId("8")),
+                "public.orders", 0, 10)).extracting(e -> e.entityId()).containsExactly("6", "7", "8");
+    }
+
     @Test
     void aConsumerThatNeverFinishedABatchKeepsEveryRow() throws Exception {
         JdbiCheckpointStore checkpoints = new JdbiCheckpointStore(DB.database());

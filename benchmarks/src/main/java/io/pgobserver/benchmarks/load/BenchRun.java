@@ -196,7 +196,8 @@ final class BenchRun {
         private void reset() {
             database.commit(TraceContext.NONE, List.of(
                     Statement.of("truncate " + TABLE + ", pgobserver.change_log, pgobserver.deliveries, "
-                            + "pgobserver.batches, pgobserver.dead_letters, pgobserver.parked_events"),
+                            + "pgobserver.batches, pgobserver.dead_letters, pgobserver.parked_events, "
+                            + "pgobserver.snapshot_takers"),
                     Statement.of("delete from pgobserver.checkpoints")));
         }
 

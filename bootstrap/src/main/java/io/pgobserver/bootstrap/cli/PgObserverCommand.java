@@ -17,7 +17,8 @@ import java.util.Map;
         versionProvider = PgObserverCommand.Version.class,
         description = "Watches PostgreSQL row changes, runs actions, and traces every event with OpenTelemetry.",
         subcommands = {RunCommand.class, CheckConfigCommand.class, InstallCommand.class, StatusCommand.class,
-                DlqCommand.class, AdaptersCommand.class, CommandLine.HelpCommand.class})
+                DlqCommand.class, BackfillCommand.class, ReplayCommand.class,
+                AdaptersCommand.class, CommandLine.HelpCommand.class})
 public final class PgObserverCommand implements Runnable {
 
     /** Where the distribution's launcher says the installation is: its {@code adapters/} is the default folder. */

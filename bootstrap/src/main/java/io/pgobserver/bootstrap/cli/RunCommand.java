@@ -3,7 +3,9 @@ package io.pgobserver.bootstrap.cli;
 import io.pgobserver.application.EventPipeline;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.wiring.Boot;
+import io.pgobserver.bootstrap.wiring.HealthServer;
 import io.pgobserver.bootstrap.wiring.Services;
+import io.pgobserver.domain.spi.AdminRoute;
 import io.pgobserver.domain.spi.Lifecycle;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
@@ -53,7 +55,9 @@ final class RunCommand implements Callable<Integer> {
         EventPipeline pipeline = booted.get(EventPipeline.class);
         HealthServer health;
         try {
-            health = HealthServer.start(config.adminPort(), pipeline);
+            health = HealthServer.start(config.adminPort(), pipeline, Boot.unwrap(() -> booted.injector()
+                    .getInstance(Key.get(new TypeLiteral<Set<AdminRoute>>() { }))));
+            health.pages().forEach(page -> LOG.info("admin page: {}", page));
         } catch (RuntimeException e) {
             services.close();
             throw e;

@@ -1,8 +1,11 @@
 package io.pgobserver.bootstrap.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgobserver.domain.event.Snapshot;
+import io.pgobserver.domain.port.Backfill;
+import io.pgobserver.domain.port.Backfills;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
@@ -15,13 +18,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-/** The consumer's checkpoint, its lag, the dead letters and whether a listener is active. */
+/** The consumer's checkpoint, its lag, the dead letters, parked entities, backfills and whether a listener is active. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show the consumer's checkpoint, how far it lags behind the change stream (events committed "
                 + "and not yet read, and the oldest one's age), the consumer's dead letters per observer, and whether "
@@ -39,7 +43,7 @@ final class StatusCommand implements Callable<Integer> {
 
     /** What {@code status} reports. */
     record Report(String consumer, Optional<CheckpointStore.Saved> checkpoint, ChangeSource.Lag lag,
-                  Map<String, Long> deadLetters, Map<String, Long> parked, boolean active) {
+                  Map<String, Long> deadLetters, Map<String, Long> parked, boolean active, List<Backfill> backfills) {
         long deadLetterTotal() {
             return deadLetters.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -65,7 +69,8 @@ final class StatusCommand implements Callable<Integer> {
             Map<String, Long> letters = session.get(DeadLetters.class).countByObserver(consumer);
             Map<String, Long> parked = session.get(ParkedEvents.class).entities(consumer);
             boolean active = session.get(Leadership.class).isHeldByAnyone();
-            report = new Report(consumer, checkpoint, lag, letters, parked, active);
+            List<Backfill> backfills = session.get(Backfills.class).recent(5);
+            report = new Report(consumer, checkpoint, lag, letters, parked, active, backfills);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? json(report) : human(report));
@@ -107,6 +112,14 @@ final class StatusCommand implements Callable<Integer> {
                     .append("; they run in order once their receivers recover)");
         }
         text.append('\n');
+        text.append("backfills:     ");
+        if (report.backfills().isEmpty()) {
+            text.append("none");
+        }
+        for (Backfill backfill : report.backfills()) {
+            text.append("\n  ").append(progress(backfill));
+        }
+        text.append('\n');
         text.append("listener:      ").append(report.active()
                 ? "active (a process holds the consumer lock)"
                 : "standby: no process is listening for this consumer; start one with 'run'");
@@ -134,7 +147,34 @@ final class StatusCommand implements Callable<Integer> {
         ObjectNode byEntity = parked.putObject("by_entity");
         report.parked().forEach((lane, count) -> byEntity.put(readable(lane), count));
         root.put("active", report.active());
+        ArrayNode backfills = root.putArray("backfills");
+        for (Backfill b : report.backfills()) {
+            ObjectNode node = backfills.addObject();
+            node.put("id", b.id()).put("table", b.request().table()).put("observer", b.request().observer())
+                    .put("where", b.request().where()).put("chunk", b.request().chunk())
+                    .put("state", b.state().wireName()).put("rows_done", b.rowsDone())
+                    .put("estimated_rows", b.estimatedRows()).put("started_at", b.startedAt().toString());
+            b.rate().ifPresentOrElse(rate -> node.put("rows_per_second", rate), () -> node.putNull("rows_per_second"));
+            b.secondsLeft().ifPresentOrElse(left -> node.put("seconds_left", left), () -> node.putNull("seconds_left"));
+        }
         return root.toString();
+    }
+
+    /**
+     * A backfill in one line: "backfill 3 of public.orders running: 12000 of ~200000 rows, 4100 rows/s, about 46 s
+     * left". The total is the planner's estimate ({@code pg_class.reltuples}), refreshed by ANALYZE.
+     */
+    static String progress(Backfill b) {
+        StringBuilder line = new StringBuilder("backfill ").append(b.id()).append(" of ").append(b.request().table())
+                .append(b.request().observer() == null ? "" : " for " + b.request().observer()).append(' ')
+                .append(b.state().wireName()).append(": ").append(b.rowsDone());
+        if (b.state() == Backfill.State.RUNNING && b.estimatedRows() >= 0) {
+            line.append(" of ~").append(b.estimatedRows());
+        }
+        line.append(" rows");
+        b.rate().ifPresent(rate -> line.append(String.format(Locale.ROOT, ", %.0f rows/s", rate)));
+        b.secondsLeft().ifPresent(left -> line.append(", about ").append(left).append(" s left"));
+        return line.toString();
     }
 
     private static String seconds(ChangeSource.Lag lag) {

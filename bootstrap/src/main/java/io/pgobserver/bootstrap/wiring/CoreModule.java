@@ -8,16 +8,22 @@ import io.pgobserver.application.ActionExecutors;
 import io.pgobserver.application.EventPipeline;
 import io.pgobserver.application.ProcessEvent;
 import io.pgobserver.application.ReplayDeadLetters;
+import io.pgobserver.application.ReplayHistory;
 import io.pgobserver.application.Sleeper;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.domain.observer.ConditionCompiler;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.port.ChangeHistory;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.port.EventOutcomes;
+import io.pgobserver.domain.spi.AdminRoute;
+import io.pgobserver.domain.spi.DeadLetterReplay;
+import io.pgobserver.domain.spi.PipelineStatus;
 import io.pgobserver.domain.port.ParkedEvents;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.Metrics;
@@ -47,6 +53,11 @@ public final class CoreModule extends AbstractModule {
         bind(Clock.class).toInstance(Clock.systemUTC());
         bind(Sleeper.class).toInstance(Sleeper.SYSTEM);
         Multibinder.newSetBinder(binder(), ActionExecutor.class);
+        // Optional extensions: adapters add to them, and none is fine.
+        Multibinder.newSetBinder(binder(), EventOutcomes.class);
+        Multibinder.newSetBinder(binder(), AdminRoute.class);
+        bind(PipelineStatus.class).to(EventPipeline.class);
+        bind(DeadLetterReplay.class).to(ReplayDeadLetters.class);
     }
 
     @Provides
@@ -88,10 +99,11 @@ public final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     ProcessEvent processEvent(Tracer tracer, List<Observer> observers, ActionExecutors executors,
-                              DeadLetters deadLetters, Deliveries deliveries, Metrics metrics, Sleeper sleeper,
-                              Clock clock) {
+                              DeadLetters deadLetters, Deliveries deliveries, Metrics metrics,
+                              Set<EventOutcomes> outcomes, Sleeper sleeper, Clock clock) {
         return new ProcessEvent(config.listener().consumer(), tracer, Tracer.noop(), config.tracing(), observers, executors,
-                deadLetters, config.deduplicate() ? deliveries : null, metrics, sleeper, null, clock);
+                deadLetters, config.deduplicate() ? deliveries : null, metrics, EventOutcomes.of(outcomes), sleeper,
+                null, clock);
     }
 
     @Provides
@@ -100,6 +112,12 @@ public final class CoreModule extends AbstractModule {
                                 Leadership leadership, ProcessEvent processEvent, Metrics metrics, Sleeper sleeper) {
         return new EventPipeline(source, checkpoints, parked, leadership, processEvent, metrics, config.listener(),
                 sleeper);
+    }
+
+    @Provides
+    @Singleton
+    ReplayHistory replayHistory(ChangeHistory history, ProcessEvent processEvent) {
+        return new ReplayHistory(history, processEvent);
     }
 
     @Provides

@@ -12,6 +12,7 @@ import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.config.EffectiveConfig;
 import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.AdminRoute;
 import io.pgobserver.domain.spi.ApplicationDatabase;
 import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.spi.ObserverHost;
@@ -47,7 +48,10 @@ public final class Host implements ObserverHost {
         Services services = services(booted.injector());
         services.start();
         try {
-            return new Running(booted, services, booted.get(EventPipeline.class), config.warnings());
+            EventPipeline pipeline = booted.get(EventPipeline.class);
+            HealthServer admin = HealthServer.start(config.adminPort(), pipeline, Boot.unwrap(() -> booted.injector()
+                    .getInstance(Key.get(new TypeLiteral<Set<AdminRoute>>() { }))));
+            return new Running(booted, services, admin, pipeline, config.warnings());
         } catch (RuntimeException e) {
             services.close();
             throw e;
@@ -102,13 +106,16 @@ public final class Host implements ObserverHost {
     private static final class Running implements RunningObserver {
         private final Boot.Booted booted;
         private final Services services;
+        private final HealthServer admin;
         private final EventPipeline pipeline;
         private final List<String> warnings;
         private Thread loop;
 
-        Running(Boot.Booted booted, Services services, EventPipeline pipeline, List<String> warnings) {
+        Running(Boot.Booted booted, Services services, HealthServer admin, EventPipeline pipeline,
+                List<String> warnings) {
             this.booted = booted;
             this.services = services;
+            this.admin = admin;
             this.pipeline = pipeline;
             this.warnings = warnings;
         }
@@ -139,6 +146,11 @@ public final class Host implements ObserverHost {
         @Override
         public ApplicationDatabase applicationDatabase() {
             return booted.get(ApplicationDatabase.class);
+        }
+
+        @Override
+        public List<String> adminPages() {
+            return admin.pages();
         }
 
         @Override
@@ -183,6 +195,7 @@ public final class Host implements ObserverHost {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
+                admin.close();
                 services.close();
             }
         }

@@ -43,7 +43,8 @@ public final class ArchitectureRules {
     }
 
     /** The adapter packages under {@code adapters}: one per Maven module. */
-    public static final List<String> ADAPTERS = List.of("postgres", "actions", "email", "kafka", "conditions", "tracing",
+    public static final List<String> ADAPTERS = List.of("postgres", "actions", "email", "kafka", "console", "conditions",
+            "tracing",
             "demo");
 
     private ArchitectureRules() {

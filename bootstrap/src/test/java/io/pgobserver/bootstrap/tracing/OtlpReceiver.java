@@ -38,7 +38,7 @@ import java.util.zip.GZIPInputStream;
  * HTTP/protobuf a JDK HTTP server on {@code /v1/traces} and {@code /v1/metrics}. Both decode the real
  * {@code ExportTraceServiceRequest} and {@code ExportMetricsServiceRequest}.
  */
-final class OtlpReceiver implements SpanBackend {
+public final class OtlpReceiver implements SpanBackend {
 
     private final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
     private final List<ExportMetricsServiceRequest> metricRequests = new CopyOnWriteArrayList<>();
@@ -95,7 +95,7 @@ final class OtlpReceiver implements SpanBackend {
     }
 
     /** OTLP over HTTP/protobuf, on {@code /v1/traces} and {@code /v1/metrics}. */
-    static OtlpReceiver http() throws IOException {
+    public static OtlpReceiver http() throws IOException {
         return http("");
     }
 
@@ -159,6 +159,11 @@ final class OtlpReceiver implements SpanBackend {
     @Override
     public List<ExportedSpan> spans(String traceId) {
         return allSpans().filter(span -> hex(span.getTraceId()).equals(traceId)).map(OtlpReceiver::exported).toList();
+    }
+
+    /** Every span of this name received so far, from any trace. */
+    public List<ExportedSpan> spansNamed(String name) {
+        return allSpans().filter(span -> span.getName().equals(name)).map(OtlpReceiver::exported).toList();
     }
 
     /** The trace ids of every span received, once each. */
@@ -246,7 +251,8 @@ final class OtlpReceiver implements SpanBackend {
                 span.getParentSpanId().isEmpty() ? null : hex(span.getParentSpanId()),
                 span.getKind().name().replace("SPAN_KIND_", ""),
                 span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR, attributes,
-                span.getEventsList().stream().map(Span.Event::getName).toList());
+                span.getEventsList().stream().map(Span.Event::getName).toList(),
+                span.getLinksList().stream().map(link -> hex(link.getTraceId())).toList());
     }
 
     private static String text(AnyValue value) {

@@ -99,7 +99,7 @@ public final class ZipkinServer implements SpanBackend {
         // error status as the otel.status_code tag.
         return new ExportedSpan(span.path("name").asText(), span.path("traceId").asText(), span.path("id").asText(),
                 span.path("parentId").asText(null), span.path("kind").asText("INTERNAL"),
-                "ERROR".equals(tags.get("otel.status_code")), tags, annotations);
+                "ERROR".equals(tags.get("otel.status_code")), tags, annotations, List.of());
     }
 
     @Override

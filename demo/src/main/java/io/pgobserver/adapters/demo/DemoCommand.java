@@ -81,6 +81,7 @@ final class DemoCommand implements Callable<Integer> {
             try (RunningObserver observer = host.boot(yaml, env, List.of("tracing.exporter=" + exporters))) {
                 observer.warnings().forEach(w -> out.println("[demo] warning: " + w));
                 out.println("[demo] tracing: " + exporters + " via " + observer.tracingAdapter());
+                observer.adminPages().forEach(page -> out.println("[demo] open " + page + "/ in a browser"));
                 receivers.trace(observer.tracer());
                 ApplicationDatabase database = observer.applicationDatabase();
                 database.run(Statement.of("create table if not exists public.orders (id bigserial primary key, "

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * The demo's configuration: three observers on {@code public.orders} covering every action type, pointed at the
- * built-in receivers, and spans printed to the console as trees. The usual variables still apply, so
+ * built-in receivers, and spans printed to the console as trees. The admin port is a free one, so the operator
+ * console (when installed) opens beside whatever else runs on this host. The usual variables still apply, so
  * {@code ZIPKIN_ENDPOINT} or {@code OTEL_EXPORTER_OTLP_ENDPOINT} send the same spans to a real backend too.
  */
 final class DemoConfiguration {
@@ -42,7 +43,7 @@ final class DemoConfiguration {
                 metrics:
                   enabled: false
                 admin:
-                  port: -1
+                  port: 0
                 email:
                   templates_dir: %s
                   smtp: { host: %s, port: %d, security: none, from: pg-observer-demo@example.com }

@@ -14,11 +14,12 @@ import java.util.Objects;
  * @param position     where the event sits in the stream
  * @param entityType   the table, as {@code schema.table}
  * @param entityId     the row's key, as text
- * @param kind         created, updated or deleted
+ * @param kind         created, updated, deleted, or read (a backfill's)
  * @param before       the row before the change; empty for created
  * @param after        the row after the change; empty for deleted
  * @param occurredAt   when the change was written
  * @param traceContext the writer's trace context, or {@link TraceContext#NONE}
+ * @param backfill     for a backfill's read event, which backfill and for which observer; null for a live change
  */
 public record ChangeEvent(
         String id,
@@ -29,7 +30,8 @@ public record ChangeEvent(
         Map<String, Object> before,
         Map<String, Object> after,
         Instant occurredAt,
-        TraceContext traceContext) {
+        TraceContext traceContext,
+        BackfillMark backfill) {
 
     public ChangeEvent {
         requireText(id, "id");
@@ -41,6 +43,13 @@ public record ChangeEvent(
         after = JsonValues.immutableMap(after);
         Objects.requireNonNull(occurredAt, "occurredAt");
         traceContext = traceContext == null ? TraceContext.NONE : traceContext;
+    }
+
+    /** A live change (no backfill). */
+    public ChangeEvent(String id, Position position, String entityType, String entityId, ChangeKind kind,
+                       Map<String, Object> before, Map<String, Object> after, Instant occurredAt,
+                       TraceContext traceContext) {
+        this(id, position, entityType, entityId, kind, before, after, occurredAt, traceContext, null);
     }
 
     /** The key that orders events: events of one entity run one after another, in stream order. */
@@ -63,7 +72,8 @@ public record ChangeEvent(
     }
 
     public ChangeEvent withTraceContext(TraceContext context) {
-        return new ChangeEvent(id, position, entityType, entityId, kind, before, after, occurredAt, context);
+        return new ChangeEvent(id, position, entityType, entityId, kind, before, after, occurredAt, context,
+                backfill);
     }
 
     private static void requireText(String value, String name) {

@@ -82,8 +82,12 @@ public record Observer(String name, String entity, Set<ChangeKind> on, String ex
         return keys;
     }
 
-    /** Whether this observer is a candidate for the event (its condition still to be evaluated). */
+    /**
+     * Whether this observer is a candidate for the event (its condition still to be evaluated). A backfill started
+     * for one observer is skipped by the others.
+     */
     public boolean watches(ChangeEvent event) {
-        return on.contains(event.kind()) && entity.equals(event.entityType());
+        return on.contains(event.kind()) && entity.equals(event.entityType())
+                && (event.backfill() == null || event.backfill().isFor(name));
     }
 }

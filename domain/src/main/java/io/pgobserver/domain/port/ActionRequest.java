@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param attempt     1 for the first attempt
  * @param deliveryId  stable across retries and redeliveries of this event, observer and action
  *                    (the {@code webhook-id} header; see {@link DeliveryKey})
+ * @param replay      true when {@code pg-observer replay} runs the event again: webhooks then carry
+ *                    {@code webhook-replay: true}
  */
 public record ActionRequest(ChangeEvent event, String observer, ActionSpec action, int actionIndex, int attempt,
-                            String deliveryId) {
+                            String deliveryId, boolean replay) {
 
     public ActionRequest {
         Objects.requireNonNull(event, "event");
@@ -29,6 +31,12 @@ public record ActionRequest(ChangeEvent event, String observer, ActionSpec actio
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt starts at 1");
         }
+    }
+
+    /** An attempt of the live stream (not a replay). */
+    public ActionRequest(ChangeEvent event, String observer, ActionSpec action, int actionIndex, int attempt,
+                         String deliveryId) {
+        this(event, observer, action, actionIndex, attempt, deliveryId, false);
     }
 
     /**

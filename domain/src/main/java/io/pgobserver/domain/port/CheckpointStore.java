@@ -81,8 +81,19 @@ public interface CheckpointStore {
         }
     }
 
-    /** What {@code status} shows. */
-    record Saved(Checkpoint checkpoint, Snapshot done, HighWater dispatched, long epoch) {
+    /**
+     * What {@code status} shows.
+     *
+     * @param claimedBy the process that claimed the current epoch ({@code pid@host}), or null when unknown
+     * @param claimedAt when it did, or null when unknown
+     */
+    record Saved(Checkpoint checkpoint, Snapshot done, HighWater dispatched, long epoch, String claimedBy,
+                 java.time.Instant claimedAt) {
+
+        /** A saved state that does not know who claimed it. */
+        public Saved(Checkpoint checkpoint, Snapshot done, HighWater dispatched, long epoch) {
+            this(checkpoint, done, dispatched, epoch, null, null);
+        }
     }
 
     /** Another process claimed the consumer: this one must stop dispatching and writing at once. */

@@ -47,6 +47,11 @@ public final class EventBody {
         return body;
     }
 
+    /** Any JSON tree (maps, lists, strings, numbers, booleans, nulls) as JSON text: a row image for people. */
+    public static String text(Object tree) {
+        return new String(write(tree), StandardCharsets.UTF_8);
+    }
+
     /** Any JSON tree as UTF-8 JSON. */
     static byte[] write(Object tree) {
         StringBuilder out = new StringBuilder(256);

@@ -22,6 +22,24 @@ public interface Leadership {
     }
 
     /**
+     * The processes competing for this consumer, the holder and its standbys, as far as the implementation can see
+     * them: for the console. By default none.
+     */
+    default java.util.List<Member> members() {
+        return java.util.List.of();
+    }
+
+    /**
+     * One process competing for the consumer.
+     *
+     * @param process     {@code pid@host}
+     * @param holder      whether it holds the lock (it is the active consumer)
+     * @param connectedAt when its lock session began, or null when unknown
+     */
+    record Member(String process, boolean holder, java.time.Instant connectedAt) {
+    }
+
+    /**
      * Why this process cannot even compete for leadership now (the database is unreachable), or null when it can.
      * A standby that waits because another process leads is healthy: null.
      */

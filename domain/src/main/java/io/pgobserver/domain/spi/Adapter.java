@@ -52,6 +52,8 @@ public interface Adapter {
         /** A {@code ConditionCompiler}. */
         CONDITIONS,
         /** Subcommands, from {@link #commands}. */
-        COMMANDS
+        COMMANDS,
+        /** Pages on the admin port ({@code AdminRoute}s in a Guice set binder), such as the console. */
+        PAGES
     }
 }

@@ -20,6 +20,12 @@ public interface RunningObserver extends AutoCloseable {
      */
     ApplicationDatabase applicationDatabase();
 
+    /**
+     * The pages adapters serve on the admin port (the console), as URLs on the loopback address; empty when none is
+     * installed or {@code admin.port} is -1.
+     */
+    List<String> adminPages();
+
     /** What the configuration loader warned about. */
     List<String> warnings();
 

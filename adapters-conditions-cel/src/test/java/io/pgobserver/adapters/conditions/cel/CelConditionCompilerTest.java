@@ -84,6 +84,13 @@ class CelConditionCompilerTest {
     }
 
     @Test
+    void aBackfillsReadEventHasItsKindAndTheRowInAfter() throws Exception {
+        ChangeEvent read = Events.event(3, "1", ChangeKind.READ, null, Map.of("id", 1, "status", "open"));
+        assertThat(matches("event.kind == 'read' && after.status == 'open' && size(before) == 0", read)).isTrue();
+        assertThat(matches("event.kind != 'read'", read)).isFalse();
+    }
+
+    @Test
     void numbersCompareAcrossIntegersAndDecimals() throws Exception {
         assertThat(matches("after.total > 100", after("total", 150.5))).isTrue();
         assertThat(matches("after.total > 100", after("total", new BigDecimal("150.5")))).isTrue();

@@ -1,4 +1,4 @@
-package io.pgobserver.bootstrap.cli;
+package io.pgobserver.bootstrap.wiring;
 
 import io.pgobserver.domain.trace.Tracer;
 import io.pgobserver.application.ActionExecutors;
@@ -13,6 +13,7 @@ import io.pgobserver.domain.testing.InMemoryCheckpointStore;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
 import io.pgobserver.domain.testing.InMemoryLeadership;
 import io.pgobserver.domain.testing.InMemoryParkedEvents;
+import io.pgobserver.domain.spi.AdminRoute;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -90,6 +91,40 @@ class HealthServerTest {
         } finally {
             pipeline.stop(Duration.ofSeconds(5));
             loop.join(10_000);
+        }
+    }
+
+    @Test
+    void anAdaptersRouteGetsItsRequestsWithTheirAddressAndBody() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<AdminRoute.Request> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        AdminRoute route = new AdminRoute() {
+            @Override
+            public String prefix() {
+                return "/pages";
+            }
+
+            @Override
+            public Response handle(Request request) {
+                seen.set(request);
+                return new Response(201, "text/plain", List.of(java.util.Map.entry("Cache-Control", "no-store")),
+                        "made".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        };
+        try (HealthServer server = HealthServer.start(0, pipeline(new InMemoryLeadership()), List.of(route))) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + server.port() + "/pages/a?b=c")).header("X-Test", "1")
+                    .POST(HttpRequest.BodyPublishers.ofString("id=7")).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(answer.statusCode()).isEqualTo(201);
+            assertThat(answer.body()).isEqualTo("made");
+            assertThat(answer.headers().firstValue("Cache-Control")).contains("no-store");
+            assertThat(seen.get().path()).isEqualTo("/pages/a");
+            assertThat(seen.get().query()).isEqualTo("b=c");
+            assertThat(seen.get().header("x-test")).isEqualTo("1");
+            assertThat(new String(seen.get().body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("id=7");
+            assertThat(seen.get().local().getAddress().isLoopbackAddress()).isTrue();
+            assertThat(server.pages()).containsExactly("http://127.0.0.1:" + server.port() + "/pages");
+            assertThat(get(server, "/health/live").statusCode()).isEqualTo(200);
         }
     }
 

@@ -1,0 +1,121 @@
+package io.pgobserver.adapters.console;
+
+import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.port.Leadership;
+import io.pgobserver.domain.spi.PipelineStatus;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The overview: readiness, the leader and its standbys, the position, the backlog, the events/s chart, dead letters
+ * and parked entities. It reads what {@code status} reads, through the same ports (checkpoint, lag, dead letters per
+ * observer, parked entities, leadership), plus the running pipeline's own readiness.
+ */
+@Singleton
+final class OverviewPage {
+
+    private final String consumer;
+    private final StatusReads reads;
+    private final PipelineStatus pipeline;
+    private final Recorder recorder;
+    private final Html html;
+
+    @Inject
+    OverviewPage(ListenerSettings listener, StatusReads reads, PipelineStatus pipeline, Recorder recorder, Html html) {
+        this.consumer = listener.consumer();
+        this.reads = reads;
+        this.pipeline = pipeline;
+        this.recorder = recorder;
+        this.html = html;
+    }
+
+    Html.Page render() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        String problem = pipeline.problem();
+        m.put("ready", problem == null);
+        m.put("problem", problem);
+        m.put("role", pipeline.isActive() ? "active" : "standby");
+        m.put("processed", Format.count(pipeline.processedCount()));
+        m.put("consumer", consumer);
+        m.put("leader", null);
+        m.put("position", null);
+        m.put("backlog", "—");
+        m.put("behind", false);
+        m.put("deadLetters", "—");
+        m.put("letters", false);
+        m.put("members", List.of());
+        m.put("parked", List.of());
+        m.put("parkedTotal", "—");
+        m.put("dbError", null);
+        m.put("readAt", null);
+        try {
+            stored(m);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            m.put("dbError", "interrupted");
+        } catch (RuntimeException | ChangeSource.ChangeSourceException e) {
+            // The page still shows what this process knows; the database's answer comes back with it.
+            m.put("dbError", e.getMessage());
+        }
+        chart(m, System.currentTimeMillis());
+        return new Html.Page("Overview", "overview", "", html.render("overview", m), true);
+    }
+
+    /** What the database says: the same reads as {@code status}. */
+    private void stored(Map<String, Object> m) throws ChangeSource.ChangeSourceException, InterruptedException {
+        StatusReads.Read read = reads.read();
+        m.put("dbError", reads.failure());
+        m.put("readAt", Format.time(java.time.Instant.ofEpochMilli(read.takenAtMillis())));
+        read.saved().ifPresent(s -> {
+            m.put("position", Map.of("batch", s.checkpoint().batch(), "afterId", s.checkpoint().afterId(),
+                    "dispatchedBatch", s.dispatched().batch(), "dispatchedId", s.dispatched().id()));
+            if (read.led()) {
+                String process = s.claimedBy() != null ? s.claimedBy() : read.members().stream()
+                        .filter(Leadership.Member::holder).map(Leadership.Member::process).findFirst()
+                        .orElse("a process");
+                m.put("leader", Map.of("process", process, "epoch", s.epoch(), "since", Format.time(s.claimedAt())));
+            }
+        });
+        m.put("members", read.members().stream().map(member -> Map.of("process", member.process(), "holder",
+                member.holder(), "since", Format.time(member.connectedAt()))).toList());
+        m.put("backlog", Format.count(read.lag().events()));
+        m.put("behind", read.lag().events() > 0);
+        m.put("backlogAge", Format.age(read.lag().age()));
+        m.put("deadLetters", Format.count(read.deadLetters()));
+        m.put("letters", read.deadLetters() > 0);
+        m.put("parkedTotal", Format.count(read.parked().values().stream().mapToLong(Long::longValue).sum()));
+        m.put("parked", read.parked().entrySet().stream().limit(50).map(e -> Map.of("entity",
+                e.getKey().replace('\u0000', ' '), "count", Format.count(e.getValue()))).toList());
+    }
+
+    /** The events/s chart as SVG coordinates: numbers only, drawn by the browser, readable without JavaScript. */
+    private void chart(Map<String, Object> m, long now) {
+        long[] perSecond = recorder.throughput().perSecond(now);
+        long max = 1;
+        long last10 = 0;
+        for (int i = 0; i < perSecond.length; i++) {
+            max = Math.max(max, perSecond[i]);
+            if (i >= perSecond.length - 10) {
+                last10 += perSecond[i];
+            }
+        }
+        StringBuilder points = new StringBuilder();
+        double step = 600.0 / (perSecond.length - 1);
+        for (int i = 0; i < perSecond.length; i++) {
+            points.append(String.format(Locale.ROOT, "%.1f,%.1f ", i * step, 130 - perSecond[i] * 120.0 / max));
+        }
+        String line = points.toString().trim();
+        m.put("chartPoints", line);
+        m.put("chartArea", "M0,130 L" + line.replace(" ", " L") + " L600,130 Z");
+        m.put("chartMax", Format.count(max) + " events/s");
+        m.put("rate", String.format(Locale.ROOT, "%.1f", last10 / 10.0));
+        m.put("now", Format.time(Instant.ofEpochMilli(now)));
+    }
+}

@@ -1,0 +1,201 @@
+package io.pgobserver.adapters.console;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.observer.Condition;
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.observer.RetryPolicy;
+import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.port.EventOutcomes;
+import io.pgobserver.domain.port.Leadership;
+import io.pgobserver.domain.port.ParkedEvents;
+import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.AdminRoute;
+import io.pgobserver.domain.spi.DeadLetterReplay;
+import io.pgobserver.domain.spi.PipelineStatus;
+import io.pgobserver.domain.testing.Events;
+import io.pgobserver.domain.testing.InMemoryChangeSource;
+import io.pgobserver.domain.testing.InMemoryCheckpointStore;
+import io.pgobserver.domain.testing.InMemoryDeadLetters;
+import io.pgobserver.domain.testing.InMemoryLeadership;
+import io.pgobserver.domain.testing.InMemoryParkedEvents;
+import io.pgobserver.domain.testing.TestAction;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The console's pages rendered by its module, on the domain's in-memory ports: what is user data is escaped, the
+ * bind address is honoured, assets are cached, a live refresh gets the content alone. The browser test in
+ * bootstrap runs the same pages in the packaged jar against PostgreSQL.
+ */
+class ConsolePagesTest {
+
+    private static final String HOSTILE = "<script>alert(1)</script>";
+
+    private final InMemoryDeadLetters letters = new InMemoryDeadLetters();
+    private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+
+    static EventOutcomes.EventOutcome outcome(long offset, String outcome, String error) {
+        return new EventOutcomes.EventOutcome(Events.event(offset, Long.toString(offset), ChangeKind.CREATED,
+                Map.of(), Map.of("id", offset)), outcome, "4bf92f3577b34da6a3ce929d0e0e4736", 2_000_000,
+                System.currentTimeMillis(), List.of(new EventOutcomes.ActionOutcome("orders", 0, "webhook",
+                error == null, error == null ? 1 : 3, 1_500_000, error)));
+    }
+
+    private Injector injector(ConsoleSettings settings) {
+        Observer orders = new Observer("orders", "public.orders", Set.of(ChangeKind.CREATED), null, Condition.ALWAYS,
+                List.<ActionSpec>of(new TestAction("webhook", "http://localhost:9/hook")), List.of("k0"),
+                RetryPolicy.NONE);
+        return Guice.createInjector(new ConsoleModule(), new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(ConsoleSettings.class).toInstance(settings);
+                bind(ListenerSettings.class).toInstance(new ListenerSettings("pages", 10, Duration.ofMillis(20), 4,
+                        100, null, null));
+                bind(new TypeLiteral<List<Observer>>() { }).toInstance(List.of(orders));
+                bind(DeadLetters.class).toInstance(letters);
+                bind(CheckpointStore.class).toInstance(checkpoints);
+                bind(ChangeSource.class).toInstance(new InMemoryChangeSource());
+                bind(ParkedEvents.class).toInstance(new InMemoryParkedEvents(checkpoints));
+                bind(Leadership.class).toInstance(new InMemoryLeadership());
+                bind(PipelineStatus.class).toInstance(new PipelineStatus() {
+                    @Override
+                    public String problem() {
+                        return "cannot reach PostgreSQL at " + HOSTILE;
+                    }
+
+                    @Override
+                    public boolean isActive() {
+                        return true;
+                    }
+
+                    @Override
+                    public long processedCount() {
+                        return 1234;
+                    }
+                });
+                bind(DeadLetterReplay.class).toInstance(id -> new DeadLetterReplay.Result(id, true, "delivered"));
+            }
+        });
+    }
+
+    private static AdminRoute route(Injector injector) {
+        return injector.getInstance(Key.get(new TypeLiteral<Set<AdminRoute>>() { })).iterator().next();
+    }
+
+    private static AdminRoute.Response get(AdminRoute route, String path, String localAddress,
+                                           Map<String, String> headers) throws Exception {
+        int q = path.indexOf('?');
+        return route.handle(new AdminRoute.Request("GET", q < 0 ? path : path.substring(0, q),
+                q < 0 ? "" : path.substring(q + 1), headers, null, new InetSocketAddress(localAddress, 8081),
+                new InetSocketAddress("127.0.0.1", 50000)));
+    }
+
+    private static String body(AdminRoute.Response response) {
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void userDataIsEscapedOnEveryPage() throws Exception {
+        Injector injector = injector(new ConsoleSettings(true, null, null, null, 100, null));
+        ChangeEvent event = Events.event(7, HOSTILE, ChangeKind.CREATED, Map.of(), Map.of("note", HOSTILE));
+        injector.getInstance(Key.get(new TypeLiteral<Set<EventOutcomes>>() { })).iterator().next()
+                .finished(new EventOutcomes.EventOutcome(event, "failed", null, 1, System.currentTimeMillis(),
+                        List.of(new EventOutcomes.ActionOutcome("orders", 0, "webhook", false, 3, 1,
+                                "HTTP 500: " + HOSTILE))));
+        long id = letters.add(new DeadLetter(0, "pages", event, "orders", 0, "k0", "webhook", HOSTILE, 3,
+                Instant.now()));
+        AdminRoute route = route(injector);
+
+        for (String page : List.of("/console/", "/console/observers", "/console/events", "/console/dead-letters",
+                "/console/dead-letters/" + id, "/console/events?entity=%3Cscript%3E")) {
+            AdminRoute.Response response = get(route, page, "127.0.0.1", Map.of());
+            assertThat(response.status()).as(page).isEqualTo(200);
+            assertThat(body(response)).as(page).doesNotContain("<script>alert").contains("&lt;script&gt;");
+            assertThat(response.headers()).as(page).contains(Map.entry("Content-Security-Policy",
+                    response.headers().stream().filter(h -> h.getKey().equals("Content-Security-Policy"))
+                            .findFirst().orElseThrow().getValue()));
+        }
+    }
+
+    @Test
+    void theConsoleAnswersOnlyOnItsBindAddress() throws Exception {
+        AdminRoute route = route(injector(new ConsoleSettings(true, null, null, null, 100, null)));
+
+        assertThat(get(route, "/console/", "127.0.0.1", Map.of()).status()).isEqualTo(200);
+        assertThat(get(route, "/console/", "10.1.2.3", Map.of()).status()).isEqualTo(404);
+        AdminRoute disabled = route(injector(new ConsoleSettings(false, null, null, null, 100, null)));
+        assertThat(get(disabled, "/console/", "127.0.0.1", Map.of()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void assetsAreCachedAndALiveRefreshGetsTheContentAlone() throws Exception {
+        AdminRoute route = route(injector(new ConsoleSettings(true, null, null, null, 100, null)));
+
+        AdminRoute.Response css = get(route, "/console/assets/console.css", "127.0.0.1", Map.of());
+        assertThat(css.contentType()).startsWith("text/css");
+        assertThat(css.headers()).contains(Map.entry("Cache-Control", "public, max-age=31536000, immutable"));
+        assertThat(body(get(route, "/console/", "127.0.0.1", Map.of()))).contains("<html").contains("1,234");
+        assertThat(body(get(route, "/console/", "127.0.0.1", Map.of("x-console-live", "1"))))
+                .doesNotContain("<html").contains("1,234");
+        assertThat(get(route, "/console/nothing-here", "127.0.0.1", Map.of()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aWriteIsRefusedWithoutTheTokenAndDoneWithIt() throws Exception {
+        Injector injector = injector(new ConsoleSettings(true, null, new Secret("0123456789abcdef-operator"), null,
+                100, null));
+        long id = letters.add(new DeadLetter(0, "pages", Events.event(1, "1", ChangeKind.CREATED, Map.of(),
+                Map.of()), "orders", 0, "k0", "webhook", "HTTP 500", 3, Instant.now()));
+        AdminRoute route = route(injector);
+        Map<String, String> headers = Map.of("host", "127.0.0.1:8081", "origin", "http://127.0.0.1:8081");
+
+        AdminRoute.Response refused = route.handle(new AdminRoute.Request("POST", "/console/dead-letters/discard",
+                "", headers, ("id=" + id).getBytes(StandardCharsets.UTF_8), new InetSocketAddress("127.0.0.1", 8081),
+                null));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(letters.find("pages", id)).isPresent();
+
+        AdminRoute.Response done = route.handle(new AdminRoute.Request("POST", "/console/dead-letters/discard", "",
+                headers, ("id=" + id + "&token=0123456789abcdef-operator").getBytes(StandardCharsets.UTF_8),
+                new InetSocketAddress("127.0.0.1", 8081), null));
+        assertThat(done.status()).isEqualTo(303);
+        assertThat(letters.find("pages", id)).isEmpty();
+        String location = done.headers().stream().filter(h -> h.getKey().equals("Location")).findFirst()
+                .orElseThrow().getValue();
+        assertThat(body(get(route, location, "127.0.0.1", Map.of()))).contains("Discarded 1 of 1");
+        // The redirect names a notice kept here; a link made elsewhere cannot put its own words on the page.
+        assertThat(body(get(route, "/console/dead-letters?notice=Replayed+everything", "127.0.0.1", Map.of())))
+                .doesNotContain("Replayed everything");
+    }
+
+    @Test
+    void theModuleIsFoundByTheServiceLoaderAndProvidesPages() {
+        Adapter adapter = ServiceLoader.load(Adapter.class).stream().map(ServiceLoader.Provider::get)
+                .filter(a -> a.name().equals(ConsoleModule.NAME)).findFirst().orElseThrow();
+
+        assertThat(adapter.provides()).containsExactly(Adapter.Capability.PAGES);
+        assertThat(adapter.sections()).extracting(s -> s.key()).containsExactly("console");
+    }
+}

@@ -1,0 +1,192 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.port.Backfill;
+import io.pgobserver.domain.port.BackfillRequest;
+import io.pgobserver.domain.port.Backfills;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.result.ResultIterable;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+import java.sql.Array;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Backfills in {@code pgobserver.backfills}; each chunk is one READ COMMITTED transaction that locks the backfill's
+ * row, runs {@link BackfillTable#chunkSql} and records the progress, so a crash loses at most the chunk in flight
+ * (rolled back whole: no read change of it was logged) and a resume starts after the last finished one.
+ */
+@Singleton
+final class PostgresBackfills implements Backfills {
+
+    private static final String SELECT = """
+            select b.id, b.table_name, b.observer, b.where_clause, b.chunk, b.rows_done, b.state, b.started_at,
+                   b.updated_at,
+                   coalesce((select c.reltuples::bigint from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                              where n.nspname || '.' || c.relname = b.table_name and c.reltuples >= 0), -1)
+                       as estimated_rows
+              from pgobserver.backfills b
+            """;
+
+    private static final RowMapper<Backfill> MAPPER = (rs, ctx) -> new Backfill(rs.getLong("id"),
+            new BackfillRequest(rs.getString("table_name"), rs.getString("observer"), rs.getString("where_clause"),
+                    rs.getInt("chunk")),
+            rs.getLong("rows_done"), Backfill.State.fromWireName(rs.getString("state")),
+            rs.getObject("started_at", OffsetDateTime.class).toInstant(),
+            rs.getObject("updated_at", OffsetDateTime.class).toInstant(), rs.getLong("estimated_rows"));
+
+    private final Database database;
+    /** Each backfill's table, looked up once per process: the catalog does not change under a backfill. */
+    private final Map<Long, BackfillTable> tables = new ConcurrentHashMap<>();
+
+    @Inject
+    PostgresBackfills(Database database) {
+        this.database = database;
+    }
+
+    @Override
+    public Backfill start(BackfillRequest request) {
+        return database.jdbi().inTransaction(handle -> {
+            BackfillTable table = BackfillTable.find(handle, request.table());
+            Optional<Backfill> running = running(handle, table.qualified());
+            if (running.isPresent()) {
+                return running.get();
+            }
+            table.checkWhere(handle, request.where());
+            // Two starts racing: the unique index on running backfills lets one insert; the other resumes it.
+            long id = handle.createQuery("""
+                            insert into pgobserver.backfills (table_name, observer, where_clause, chunk)
+                            values (:table, :observer, :where, :chunk)
+                            on conflict (table_name) where state = 'running' do nothing
+                            returning id
+                            """)
+                    .bind("table", table.qualified()).bind("observer", request.observer())
+                    .bind("where", request.where()).bind("chunk", request.chunk())
+                    .mapTo(Long.class).findOne()
+                    .orElseGet(() -> running(handle, table.qualified()).orElseThrow().id());
+            tables.put(id, table);
+            return one(handle, id);
+        });
+    }
+
+    @Override
+    public Optional<Backfill> running(String table) {
+        return database.jdbi().withHandle(handle -> running(handle, qualify(table)));
+    }
+
+    @Override
+    public List<Backfill> running() {
+        return database.jdbi().withHandle(handle -> handle.createQuery(SELECT
+                + " where b.state = 'running' order by b.id").map(MAPPER).list());
+    }
+
+    /**
+     * {@inheritDoc} A chunk that fails for a reason a retry cannot cure (the {@code where} condition fails on a row,
+     * a key column was dropped: SQL states 22 and 42) throws {@link IllegalArgumentException}; anything else (a
+     * deadlock, a lost connection, a failover) is rethrown as it is, for the caller to run the chunk again.
+     */
+    @Override
+    public Backfill runChunk(long id) {
+        try {
+            return chunk(id);
+        } catch (JdbiException e) {
+            String state = e.getCause() instanceof SQLException sql ? sql.getSQLState() : null;
+            if (state != null && (state.startsWith("22") || state.startsWith("42"))) {
+                tables.remove(id);
+                throw new IllegalArgumentException("backfill " + id + ": its chunk fails: " + Database.rootMessage(e)
+                        + " (fix the table or the condition, then 'backfill --resume', or cancel it with "
+                        + "'backfill --cancel')", e);
+            }
+            throw e;
+        }
+    }
+
+    private Backfill chunk(long id) {
+        return database.jdbi().inTransaction(handle -> {
+            Row row = handle.createQuery("""
+                            select table_name, observer, where_clause, chunk, last_key, state
+                              from pgobserver.backfills where id = :id for update
+                            """)
+                    .bind("id", id)
+                    .map((rs, ctx) -> new Row(rs.getString("table_name"), rs.getString("observer"),
+                            rs.getString("where_clause"), rs.getInt("chunk"), strings(rs.getArray("last_key")),
+                            rs.getString("state")))
+                    .findOne().orElseThrow(() -> new IllegalArgumentException("there is no backfill " + id));
+            if (!row.state().equals("running")) {
+                return one(handle, id);
+            }
+            BackfillTable table = tables.computeIfAbsent(id, ignored -> BackfillTable.find(handle, row.table()));
+            Query chunk = handle.createQuery(table.chunkSql(row.where(), row.lastKey() == null));
+            int index = 0;
+            if (row.lastKey() != null) {
+                for (String value : row.lastKey()) {
+                    chunk.bind(index++, value);
+                }
+            }
+            chunk.bind(index++, row.chunk()).bind(index++, table.qualified()).bind(index++, table.entityColumn())
+                    .bind(index++, id).bind(index, row.observer());
+            Done done = chunk.map((rs, ctx) -> new Done(rs.getLong("rows"), strings(rs.getArray("last_key")))).one();
+            // An empty chunk ends it; a short one does not: a row deleted under the lock leaves its chunk short.
+            handle.createUpdate("""
+                            update pgobserver.backfills
+                               set last_key = coalesce(cast(:lastKey as text[]), last_key), rows_done = rows_done + :rows,
+                                   updated_at = now(),
+                                   state = case when :rows = 0 then 'finished' else state end,
+                                   finished_at = case when :rows = 0 then now() end
+                             where id = :id
+                            """)
+                    .bind("lastKey", done.lastKey()).bind("rows", done.rows()).bind("id", id).execute();
+            return one(handle, id);
+        });
+    }
+
+    @Override
+    public Optional<Backfill> cancel(String table) {
+        return database.jdbi().inTransaction(handle -> handle.createQuery("""
+                        update pgobserver.backfills
+                           set state = 'cancelled', cancelled_at = now(), updated_at = now()
+                         where table_name = :table and state = 'running'
+                        returning id
+                        """)
+                .bind("table", qualify(table)).mapTo(Long.class).findOne().map(id -> one(handle, id)));
+    }
+
+    @Override
+    public List<Backfill> recent(int limit) {
+        return database.jdbi().withHandle(handle -> handle.createQuery(SELECT
+                        + " order by b.state = 'running' desc, b.id desc limit :limit")
+                .bind("limit", limit).map(MAPPER).list());
+    }
+
+    private static Optional<Backfill> running(Handle handle, String table) {
+        ResultIterable<Backfill> found = handle.createQuery(SELECT
+                + " where b.table_name = :table and b.state = 'running'").bind("table", table).map(MAPPER);
+        return found.findOne();
+    }
+
+    private static Backfill one(Handle handle, long id) {
+        return handle.createQuery(SELECT + " where b.id = :id").bind("id", id).map(MAPPER).one();
+    }
+
+    private static String qualify(String table) {
+        return table.contains(".") ? table : "public." + table;
+    }
+
+    private static String[] strings(Array array) throws SQLException {
+        return array == null ? null : (String[]) array.getArray();
+    }
+
+    private record Row(String table, String observer, String where, int chunk, String[] lastKey, String state) {
+    }
+
+    private record Done(long rows, String[] lastKey) {
+    }
+}

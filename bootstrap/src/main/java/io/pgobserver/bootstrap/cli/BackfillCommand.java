@@ -1,0 +1,182 @@
+package io.pgobserver.bootstrap.cli;
+
+import io.pgobserver.application.RunBackfill;
+import io.pgobserver.application.Sleeper;
+import io.pgobserver.bootstrap.config.Configuration;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.port.Backfill;
+import io.pgobserver.domain.port.BackfillRequest;
+import io.pgobserver.domain.port.Backfills;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code backfill}: logs a {@code read} change for every existing row of a table, chunk by chunk, in order with the
+ * live changes of each row; resumes an unfinished one; cancels one.
+ */
+@Command(name = "backfill", mixinStandardHelpOptions = true,
+        description = "Send every existing row of a captured table through the observers as a 'read' event, chunk "
+                + "by chunk in primary-key order, in order with the row's live changes. An unfinished backfill of "
+                + "the table (a crash, a failover) is resumed from its last finished chunk. The 'run' process "
+                + "delivers the events.")
+final class BackfillCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--table", paramLabel = "SCHEMA.TABLE",
+            description = "The table to backfill (it needs a primary key and the capture trigger of 'install').")
+    String table;
+
+    @Option(names = "--observer", paramLabel = "NAME",
+            description = "Only this observer gets the read events; the others skip them (default: every "
+                    + "observer of the table whose 'on' includes read).")
+    String observer;
+
+    @Option(names = "--where", paramLabel = "SQL",
+            description = "Only rows matching this SQL condition on the table's columns, e.g. \"status = 'open'\".")
+    String where;
+
+    @Option(names = "--chunk", paramLabel = "N", defaultValue = "1000",
+            description = "Rows per chunk, each one transaction holding its rows' share locks (default: "
+                    + "${DEFAULT-VALUE}).")
+    int chunk;
+
+    @Option(names = "--resume", description = "Resume the unfinished backfill of --table, or of every table "
+            + "when --table is not given, without starting a new one.")
+    boolean resume;
+
+    @Option(names = "--cancel", description = "Cancel the unfinished backfill of --table: its next chunk logs "
+            + "nothing; the read events already logged are still delivered.")
+    boolean cancel;
+
+    @Override
+    public Integer call() throws Exception {
+        if (resume && cancel) {
+            throw usage("--resume and --cancel exclude each other");
+        }
+        if ((cancel || !resume) && (table == null || table.isBlank())) {
+            throw usage("--table must name the table, such as public.orders");
+        }
+        if ((resume || cancel) && (observer != null || where != null)) {
+            throw usage("--observer and --where belong to a new backfill; a resumed or cancelled one keeps its own");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (AdminSession session = AdminSession.open(options, spec)) {
+            if (!resume && !cancel) {
+                checkObservers(session.config(), out);
+            }
+            Backfills backfills = session.get(Backfills.class);
+            if (cancel) {
+                return cancel(backfills, out);
+            }
+            RunBackfill runner = new RunBackfill(backfills, Sleeper.SYSTEM);
+            for (Backfill backfill : toRun(backfills, runner, out)) {
+                Backfill end = runner.run(backfill, new ProgressLine(out));
+                out.println("backfill " + end.id() + " of " + end.request().table() + " "
+                        + end.state().wireName() + ": " + end.rowsDone() + " row(s) logged as read events");
+                out.flush();
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private List<Backfill> toRun(Backfills backfills, RunBackfill runner, PrintWriter out) {
+        if (resume) {
+            List<Backfill> running = table == null ? backfills.running()
+                    : backfills.running(table).map(List::of).orElse(List.of());
+            if (running.isEmpty()) {
+                out.println("no unfinished backfill" + (table == null ? "" : " of " + table) + " to resume");
+            }
+            running.forEach(b -> out.println(describe("resuming", b)));
+            out.flush();
+            return running;
+        }
+        Backfill backfill;
+        try {
+            backfill = runner.start(new BackfillRequest(table, observer, where, chunk));
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+        boolean resumed = backfill.rowsDone() > 0 || !same(backfill.request());
+        out.println(describe(resumed ? "resuming unfinished" : "started", backfill));
+        out.flush();
+        return new ArrayList<>(List.of(backfill));
+    }
+
+    /** The named observer must watch the table; without one whose {@code on} has read, nobody gets the rows. */
+    private void checkObservers(Configuration config, PrintWriter out) {
+        String qualified = new BackfillRequest(table, observer, where, chunk).table();
+        List<Configuration.ObserverDefinition> readers = config.observers().stream()
+                .filter(o -> o.entity().equals(qualified) && o.on().contains(ChangeKind.READ)).toList();
+        if (observer != null && readers.stream().noneMatch(o -> o.name().equals(observer))) {
+            throw usage("--observer " + observer + " names no observer of " + qualified + " whose 'on' includes "
+                    + "read (observers." + observer + ".entity: " + qualified + ", and on: [read, ...] or no 'on')");
+        }
+        if (readers.isEmpty()) {
+            out.println("note: no observer in this configuration gets read events of " + qualified
+                    + " (observers.<name>.entity: " + qualified + ", with read in 'on' or no 'on')");
+        }
+    }
+
+    private boolean same(BackfillRequest started) {
+        BackfillRequest asked = new BackfillRequest(table, observer, where, chunk);
+        return started.equals(asked);
+    }
+
+    private int cancel(Backfills backfills, PrintWriter out) {
+        var cancelled = backfills.cancel(table);
+        if (cancelled.isEmpty()) {
+            out.println("no unfinished backfill of " + table + " to cancel");
+        } else {
+            out.println("backfill " + cancelled.get().id() + " of " + table + " cancelled after "
+                    + cancelled.get().rowsDone() + " row(s)");
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static String describe(String what, Backfill b) {
+        BackfillRequest r = b.request();
+        return what + " backfill " + b.id() + " of " + r.table()
+                + (r.observer() == null ? " for every observer" : " for observer " + r.observer())
+                + (r.where() == null ? "" : " where " + r.where()) + ", chunks of " + r.chunk()
+                + (b.rowsDone() > 0 ? ", " + b.rowsDone() + " row(s) already done" : "");
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /** One line of progress every 10 seconds (and none for short backfills). */
+    private static final class ProgressLine implements java.util.function.Consumer<Backfill> {
+        private final PrintWriter out;
+        private long next = System.nanoTime() + 10_000_000_000L;
+
+        ProgressLine(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void accept(Backfill b) {
+            if (System.nanoTime() < next || b.state() != Backfill.State.RUNNING) {
+                return;
+            }
+            next = System.nanoTime() + 10_000_000_000L;
+            out.println(StatusCommand.progress(b));
+            out.flush();
+        }
+    }
+}

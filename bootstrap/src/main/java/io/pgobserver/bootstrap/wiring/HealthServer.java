@@ -1,0 +1,153 @@
+package io.pgobserver.bootstrap.wiring;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.pgobserver.application.EventPipeline;
+import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.domain.spi.AdminRoute;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+
+/**
+ * The admin port. Liveness and readiness over HTTP: {@code /health/live} answers 200 while the process runs;
+ * {@code /health/ready} answers 200 when this process is the active consumer and can read the change stream, or a
+ * standby waiting for its turn, and 503 with the problem when the active consumer cannot reach the database.
+ * Beside them, the pages adapters add as {@link AdminRoute}s (the console's {@code /console}).
+ */
+public final class HealthServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Admin requests are forms and small JSON: a larger body is refused, not buffered. */
+    private static final int MAX_BODY = 1 << 20;
+
+    private final HttpServer server;
+    private final List<String> prefixes;
+
+    private HealthServer(HttpServer server, List<String> prefixes) {
+        this.server = server;
+        this.prefixes = prefixes;
+    }
+
+    /** Starts the server with the health endpoints alone; a port of -1 starts none. */
+    public static HealthServer start(int port, EventPipeline pipeline) throws IOException {
+        return start(port, pipeline, List.of());
+    }
+
+    /** Starts the server with the health endpoints and the adapters' routes; a port of -1 starts none. */
+    public static HealthServer start(int port, EventPipeline pipeline, Collection<AdminRoute> routes)
+            throws IOException {
+        if (port < 0) {
+            return new HealthServer(null, List.of());
+        }
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(port), 16);
+        } catch (BindException e) {
+            throw new ConfigException("admin.port " + port + " is in use: choose another port, or -1 to turn the "
+                    + "health endpoint off");
+        }
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/health/live", exchange -> respond(exchange, 200, Map.of("status", "up")));
+        server.createContext("/health/ready", exchange -> {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            String problem = pipeline.problem();
+            answer.put("status", problem == null ? "ready" : "unavailable");
+            answer.put("role", pipeline.isActive() ? "active" : "standby");
+            if (problem == null) {
+                answer.put("processed", pipeline.processedCount());
+            } else {
+                answer.put("problem", problem);
+            }
+            respond(exchange, problem == null ? 200 : 503, answer);
+        });
+        for (AdminRoute route : routes) {
+            server.createContext(route.prefix(), exchange -> serve(route, exchange));
+        }
+        server.start();
+        return new HealthServer(server, routes.stream().map(AdminRoute::prefix).toList());
+    }
+
+    public int port() {
+        return server == null ? -1 : server.getAddress().getPort();
+    }
+
+    /** The adapters' pages as URLs on this host's loopback address; empty when the server is off. */
+    public List<String> pages() {
+        return server == null ? List.of() : prefixes.stream().map(p -> "http://127.0.0.1:" + port() + p).toList();
+    }
+
+    private static void serve(AdminRoute route, HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readNBytes(MAX_BODY + 1);
+            }
+            if (body.length > MAX_BODY) {
+                send(exchange, new AdminRoute.Response(413, "text/plain; charset=utf-8", List.of(),
+                        "request body over 1 MiB".getBytes(StandardCharsets.UTF_8)));
+                return;
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> {
+                if (!values.isEmpty()) {
+                    headers.put(name.toLowerCase(Locale.ROOT), values.getFirst());
+                }
+            });
+            AdminRoute.Request request = new AdminRoute.Request(exchange.getRequestMethod(),
+                    exchange.getRequestURI().getPath(), exchange.getRequestURI().getRawQuery(), headers, body,
+                    exchange.getLocalAddress(), exchange.getRemoteAddress());
+            AdminRoute.Response response;
+            try {
+                response = route.handle(request);
+            } catch (Exception e) {
+                LOG.warn("{} {} failed", request.method(), request.path(), e);
+                response = new AdminRoute.Response(500, "text/plain; charset=utf-8", List.of(),
+                        ("internal error: " + e.getClass().getSimpleName()).getBytes(StandardCharsets.UTF_8));
+            }
+            send(exchange, response);
+        }
+    }
+
+    private static void send(HttpExchange exchange, AdminRoute.Response response) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", response.contentType());
+        response.headers().forEach(h -> exchange.getResponseHeaders().add(h.getKey(), h.getValue()));
+        boolean empty = response.body().length == 0 || "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(response.status(), empty ? -1 : response.body().length);
+        if (!empty) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(response.body());
+            }
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, Map<String, Object> body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.pgobserver.bootstrap.faults;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.pgobserver.bootstrap.faults.FaultSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code pg-observer backfill}'s refusals, {@code --where}, {@code --cancel} and {@code --resume}, and the share lock
+ * at work, from the packaged jar against an embedded PostgreSQL. {@link BackfillIT} has the load run.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BackfillCommandIT {
+
+    private FaultSupport.Rig rig;
+
+    @BeforeAll
+    void start() throws Exception {
+        rig = FaultSupport.Rig.start("backfill-command",
+                "create table public.notes (body text)",
+                "create table public.items (id int primary key, n int not null)",
+                "insert into public.items select g, 0 from generate_series(1, 20000) g");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        rig.close();
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void a_table_without_a_primary_key_is_refused_with_exit_2() throws Exception {
+        var config = rig.config("notes.yaml", "backfill-notes", -1, "", """
+                notes:
+                  entity: public.notes
+                  actions:
+                    - { type: webhook, url: "%s" }
+                """.formatted(rig.hooks.url("/hooks/notes")));
+        ObserverProcess.Finished refused = ObserverProcess.runToEnd("backfill notes", rig.log, Map.of(), "backfill",
+                "--config", config.toString(), "--table", "public.notes");
+        assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
+        assertThat(refused.output()).contains("table public.notes has no primary key");
+    }
+
+    /**
+     * A chunk waits for a writer holding one of its rows and reads the writer's committed version after it; a cancel
+     * waits for that chunk and stops the backfill before the next. A --where backfill logs only its rows.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void a_chunk_waits_for_a_writer_and_a_cancel_for_the_chunk() throws Exception {
+        var config = rig.config("items.yaml", "backfill-items", -1, "", """
+                items:
+                  entity: public.items
+                  actions:
+                    - { type: webhook, url: "%s" }
+                """.formatted(rig.hooks.url("/hooks/items")));
+        rig.install(config, "public.items");
+        try (Connection writer = rig.postgres.connect("items-writer"); Statement update = writer.createStatement()) {
+            writer.setAutoCommit(false);
+            update.executeUpdate("update public.items set n = 1 where id = 10000");
+            ObserverProcess backfill = ObserverProcess.start("backfill items", rig.log, Map.of(), "backfill",
+                    "--config", config.toString(), "--table", "public.items", "--where", "id % 2 = 0", "--chunk", "5");
+            String waiting = "select count(*) from pg_stat_activity where wait_event_type = 'Lock'";
+            await("the chunk waits for the writer", Duration.ofMinutes(2), () -> count(waiting) == 1);
+            ObserverProcess cancel = ObserverProcess.start("cancel", rig.log, Map.of(), "backfill", "--config",
+                    config.toString(), "--cancel", "--table", "public.items");
+            await("the cancel waits for the chunk", Duration.ofMinutes(1), () -> count(waiting) == 2);
+            writer.commit();
+            assertThat(cancel.waitFor(60)).as(cancel.output()).isZero();
+            assertThat(cancel.output()).contains("of public.items cancelled after 5000 row(s)");
+            assertThat(backfill.waitFor(60)).as(backfill.output()).isZero();
+            assertThat(backfill.output()).contains("of public.items cancelled: 5000 row(s)");
+        }
+        String reads = "select count(*) from pgobserver.change_log where entity_type = 'public.items' and kind = 'read'";
+        assertThat(count(reads)).as("read events logged").isEqualTo(5000);
+        assertThat(count(reads + " and entity_id::int % 2 = 1")).as("rows outside --where").isZero();
+        assertThat(count(reads + " and entity_id = '10000' and (after ->> 'n')::int = 1 and id > (select id from "
+                + "pgobserver.change_log where entity_type = 'public.items' and kind = 'updated')"))
+                .as("row 10000 read as the writer committed it, after the writer's change").isEqualTo(1);
+        ObserverProcess.Finished resume = ObserverProcess.runToEnd("resume", rig.log, Map.of(), "backfill",
+                "--config", config.toString(), "--resume", "--table", "public.items");
+        assertThat(resume.output()).contains("no unfinished backfill of public.items to resume");
+    }
+
+    private long count(String query) {
+        try {
+            return FaultSupport.queryLong(rig.postgres, query);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

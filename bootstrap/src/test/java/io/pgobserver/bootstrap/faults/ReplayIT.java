@@ -1,0 +1,227 @@
+package io.pgobserver.bootstrap.faults;
+
+import io.pgobserver.bootstrap.tracing.ExportedSpan;
+import io.pgobserver.bootstrap.tracing.OtlpReceiver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static io.pgobserver.bootstrap.faults.FaultSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code pg-observer replay} from the packaged jar, beside a running {@code run} process: a stretch of history (by
+ * time, then by position) reaches the named observer's receiver again, exactly that stretch, in commit order per
+ * row, marked {@code webhook-replay: true}, each event's spans in a new trace linked to the writer's original one;
+ * the other observer gets nothing. Once retention has deleted part of the stretch, the replay is refused.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReplayIT {
+
+    private static final int ROWS = 10;
+    private final long seed = Long.getLong("faults.seed", System.nanoTime());
+    private FaultSupport.Rig rig;
+    private OtlpReceiver traces;
+
+    @BeforeAll
+    void start() throws Exception {
+        rig = FaultSupport.Rig.start("replay",
+                "create table public.orders (id int primary key, status text not null, n int not null default 0)");
+        traces = OtlpReceiver.http();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        traces.close();
+        rig.close();
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void a_stretch_reaches_only_the_named_observer_again_marked_and_linked() throws Exception {
+        Path config = config("replay.yaml", "");
+        rig.install(config, "public.orders");
+        FaultSupport.sql(rig.postgres, "insert into public.orders select g, 'new', 0 from generate_series(1, " + ROWS
+                + ") g");
+        ObserverProcess observer = rig.run("observer", config, Map.of());
+        Random random = new Random(seed);
+
+        write(random, 30);
+        String from = now();
+        Thread.sleep(20);
+        write(random, 60);
+        Thread.sleep(20);
+        String to = now();
+        write(random, 30);
+        List<FaultSupport.Row> all = FaultSupport.changeLog(rig.postgres);
+        rig.assertAllDelivered(observer, all, "/hooks/shop", Duration.ofMinutes(2));
+        rig.assertAllDelivered(observer, all, "/hooks/warehouse", Duration.ofMinutes(2));
+
+        Map<String, String> stretch = traceIds("occurred_at between '" + from + "' and '" + to + "'");
+        int before = rig.hooks.requests().size();
+        ObserverProcess.Finished replay = ObserverProcess.runToEnd("replay", rig.log, Map.of(), "replay", "--config",
+                config.toString(), "--observer", "shop", "--from", from, "--to", to);
+        assertThat(replay.exitCode()).as(replay.output()).isZero();
+        assertThat(replay.output()).contains("replayed " + stretch.size() + " event(s) for observer shop");
+        List<WebhookReceiver.Request> replayed = rig.hooks.requests().subList(before, rig.hooks.requests().size());
+        assertReplayed(replayed, stretch);
+
+        await("replay spans exported", Duration.ofMinutes(1), () -> replaySpans().size() >= stretch.size());
+        Map<String, ExportedSpan> byEvent = new HashMap<>();
+        replaySpans().forEach(s -> byEvent.put(s.attribute("event_id"), s));
+        assertThat(byEvent.keySet()).containsExactlyInAnyOrderElementsOf(stretch.keySet());
+        byEvent.forEach((event, span) -> {
+            assertThat(span.linkedTraces()).as("links of the replay of %s", event).containsExactly(stretch.get(event));
+            assertThat(span.traceId()).isNotEqualTo(stretch.get(event));
+        });
+        assertThat(traces.spans(stretch.values().iterator().next())).as("the original trace")
+                .anyMatch(s -> s.name().equals("process_event") && s.attribute("replay") == null);
+
+        // By position: the first and last ids of the same stretch, for the other observer this time.
+        Map<String, String> positions = traceIds("id between " + firstId(all, stretch) + " and "
+                + lastId(all, stretch));
+        before = rig.hooks.requests().size();
+        replay = ObserverProcess.runToEnd("replay positions", rig.log, Map.of(), "replay", "--config",
+                config.toString(), "--observer", "warehouse", "--from-position", Long.toString(firstId(all, stretch)),
+                "--to-position", Long.toString(lastId(all, stretch)));
+        assertThat(replay.exitCode()).as(replay.output()).isZero();
+        List<WebhookReceiver.Request> byPosition = rig.hooks.requests().subList(before, rig.hooks.requests().size());
+        assertThat(byPosition).allMatch(r -> r.path().equals("/hooks/warehouse"));
+        assertThat(byPosition.stream().map(WebhookReceiver.Request::eventId).toList())
+                .containsExactlyInAnyOrderElementsOf(positions.keySet());
+        System.out.printf("ReplayIT (seed %d): %d events in the log, stretch of %d replayed for shop, %d by position "
+                + "for warehouse; %d replay spans linked%n", seed, all.size(), stretch.size(), byPosition.size(),
+                byEvent.size());
+        rig.assertRunning(observer);
+        observer.stop();
+
+        // Retention on: the rows of the stretch go once every consumer passed them, and the replay is refused.
+        Path retaining = config("retaining.yaml", "retention: 1s");
+        ObserverProcess retainer = rig.run("retainer", retaining, Map.of());
+        rig.awaitWhileRunning(retainer, "retention deleted the stretch's first row", Duration.ofMinutes(1),
+                () -> count("select count(*) from pgobserver.change_log where id <= " + firstId(all, stretch)) == 0);
+        ObserverProcess.Finished refused = ObserverProcess.runToEnd("replay refused", rig.log, Map.of(), "replay",
+                "--config", config.toString(), "--observer", "shop", "--from", from, "--to", to);
+        assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
+        assertThat(refused.output()).contains("retention (listener.retention) has deleted change_log rows");
+        retainer.stop();
+    }
+
+    /** Exactly the stretch, at shop only, each marked, and per row in the order the rows' counters were written. */
+    private void assertReplayed(List<WebhookReceiver.Request> replayed, Map<String, String> stretch) {
+        assertThat(replayed).as("replayed requests").allMatch(r -> r.path().equals("/hooks/shop"));
+        assertThat(replayed).allMatch(r -> "true".equals(r.header("webhook-replay")));
+        assertThat(replayed.stream().map(WebhookReceiver.Request::eventId).toList())
+                .containsExactlyInAnyOrderElementsOf(stretch.keySet());
+        Map<String, List<Integer>> counters = new LinkedHashMap<>();
+        replayed.forEach(r -> counters.computeIfAbsent(r.entityId(), k -> new ArrayList<>())
+                .add(r.json().path("after").path("n").asInt()));
+        counters.forEach((row, ns) -> assertThat(ns).as("row %s in the replay", row).isSorted());
+    }
+
+    private List<ExportedSpan> replaySpans() {
+        return traces.spansNamed("process_event").stream().filter(s -> "true".equals(s.attribute("replay"))).toList();
+    }
+
+    private Path config(String file, String listener) throws Exception {
+        return FaultSupport.writeConfig(rig.work, file, """
+                database: { url: "%s", user: postgres }
+                listener: { consumer: replay, poll_interval: 200ms, checkpoint_interval: 100ms %s }
+                tracing:
+                  enabled: true
+                  exporter: otlp
+                  protocol: http/protobuf
+                  endpoint: %s
+                  batch: { schedule_delay: 200ms }
+                metrics: { enabled: false }
+                admin: { port: -1 }
+                observers:
+                  shop:
+                    entity: public.orders
+                    actions: [ { type: webhook, url: "%s" } ]
+                  warehouse:
+                    entity: public.orders
+                    actions: [ { type: webhook, url: "%s" } ]
+                """.formatted(rig.postgres.jdbcUrl(), listener.isEmpty() ? "" : ", " + listener, traces.endpoint(),
+                rig.hooks.url("/hooks/shop"), rig.hooks.url("/hooks/warehouse")));
+    }
+
+    /** {@code updates} one-row transactions, each in a writer trace of its own, counting up per row. */
+    private void write(Random random, int updates) throws SQLException {
+        HexFormat hex = HexFormat.of();
+        try (Connection c = rig.postgres.connect("writer");
+             PreparedStatement trace = c.prepareStatement("select set_config('pgobserver.traceparent', ?, true)");
+             PreparedStatement update = c.prepareStatement("update public.orders set n = n + 1 where id = ?")) {
+            c.setAutoCommit(false);
+            for (int i = 0; i < updates; i++) {
+                byte[] traceId = new byte[16];
+                byte[] spanId = new byte[8];
+                random.nextBytes(traceId);
+                random.nextBytes(spanId);
+                trace.setString(1, "00-" + hex.formatHex(traceId) + "-" + hex.formatHex(spanId) + "-01");
+                trace.executeQuery().close();
+                update.setInt(1, 1 + random.nextInt(ROWS));
+                update.executeUpdate();
+                c.commit();
+            }
+        }
+    }
+
+    private String now() throws SQLException {
+        try (Connection c = rig.postgres.connect("clock"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select to_char(clock_timestamp() at time zone 'UTC', "
+                     + "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** The change_log rows matching {@code where}: event id to the trace id of the writer's traceparent. */
+    private Map<String, String> traceIds(String where) throws SQLException {
+        Map<String, String> ids = new LinkedHashMap<>();
+        try (Connection c = rig.postgres.connect("check"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select event_id::text, split_part(traceparent, '-', 2) "
+                     + "from pgobserver.change_log where " + where + " order by id")) {
+            while (rs.next()) {
+                ids.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return ids;
+    }
+
+    private long count(String query) {
+        try {
+            return FaultSupport.queryLong(rig.postgres, query);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long firstId(List<FaultSupport.Row> all, Map<String, String> stretch) {
+        return all.stream().filter(r -> stretch.containsKey(r.eventId())).mapToLong(FaultSupport.Row::id).min()
+                .orElseThrow();
+    }
+
+    private static long lastId(List<FaultSupport.Row> all, Map<String, String> stretch) {
+        return all.stream().filter(r -> stretch.containsKey(r.eventId())).mapToLong(FaultSupport.Row::id).max()
+                .orElseThrow();
+    }
+}

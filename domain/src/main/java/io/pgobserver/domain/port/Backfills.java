@@ -1,0 +1,39 @@
+package io.pgobserver.domain.port;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Backfills of existing rows into the change stream, one chunk per transaction, in primary-key order. Each chunk
+ * takes its rows' share locks, logs one {@code read} change per row and records its progress in the same
+ * transaction, so per row the read and the live changes are logged in commit order (docs/architecture.md).
+ */
+public interface Backfills {
+
+    /**
+     * Starts a backfill; when the table has one unfinished (a crash, a failover), returns that one instead, to be
+     * resumed from its last finished chunk.
+     *
+     * @throws IllegalArgumentException when the table does not exist, has no primary key, is not captured, or the
+     *                                  {@code where} condition does not compile; the message says how to fix it
+     */
+    Backfill start(BackfillRequest request);
+
+    /** The table's unfinished backfill, if any. */
+    Optional<Backfill> running(String table);
+
+    /** Every unfinished backfill, oldest first. */
+    List<Backfill> running();
+
+    /**
+     * Runs the backfill's next chunk in one transaction and returns where it stands after it: finished when the
+     * chunk found no more rows, cancelled (nothing logged) when it was cancelled meanwhile.
+     */
+    Backfill runChunk(long id);
+
+    /** Cancels the table's unfinished backfill: its next chunk logs nothing. Empty when there is none. */
+    Optional<Backfill> cancel(String table);
+
+    /** The most recent backfills, unfinished ones first, for {@code status}. */
+    List<Backfill> recent(int limit);
+}

@@ -1,0 +1,51 @@
+package io.pgobserver.domain.port;
+
+import io.pgobserver.domain.event.BackfillMark;
+import io.pgobserver.domain.event.ChangeKind;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BackfillTest {
+
+    private static final Instant START = Instant.parse("2026-12-02T08:00:00Z");
+
+    @Test
+    void readIsAKindOfItsOwn() {
+        assertThat(ChangeKind.fromWireName("read")).isEqualTo(ChangeKind.READ);
+        assertThat(ChangeKind.READ.wireName()).isEqualTo("read");
+        assertThatThrownBy(() -> ChangeKind.fromWireName("snapshot")).hasMessageContaining("deleted or read");
+    }
+
+    @Test
+    void aMarkForOneObserverIsForThatOneOnly() {
+        assertThat(new BackfillMark(1, "shop").isFor("shop")).isTrue();
+        assertThat(new BackfillMark(1, "shop").isFor("warehouse")).isFalse();
+        assertThat(new BackfillMark(1, " ").isFor("warehouse")).isTrue();
+    }
+
+    @Test
+    void aRequestNamesItsTableAndBoundsItsChunk() {
+        assertThat(new BackfillRequest("orders", "", "", 10).table()).isEqualTo("public.orders");
+        assertThat(new BackfillRequest("orders", "", " ", 10).where()).isNull();
+        assertThatThrownBy(() -> new BackfillRequest("public.orders", null, null, 0))
+                .hasMessageContaining("--chunk must be between 1 and 100000");
+        assertThatThrownBy(() -> new BackfillRequest(" ", null, null, 10)).hasMessageContaining("--table");
+    }
+
+    @Test
+    void rateAndTimeLeftComeFromRowsDoneAndTheEstimate() {
+        BackfillRequest request = new BackfillRequest("public.orders", null, null, 1000);
+        Backfill running = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000);
+        assertThat(running.rate()).hasValue(2000.0);
+        assertThat(running.secondsLeft()).hasValue(3);
+        Backfill fresh = new Backfill(1, request, 0, Backfill.State.RUNNING, START, START, 10_000);
+        assertThat(fresh.rate()).isEmpty();
+        assertThat(fresh.secondsLeft()).isEmpty();
+        Backfill unknown = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), -1);
+        assertThat(unknown.secondsLeft()).isEmpty();
+    }
+}
