@@ -18,6 +18,7 @@ import java.util.function.DoubleSupplier;
 import static io.pgobserver.application.SpanNames.ACTION_INDEX;
 import static io.pgobserver.application.SpanNames.ACTION_TYPE;
 import static io.pgobserver.application.SpanNames.ATTEMPT;
+import static io.pgobserver.application.SpanNames.ERROR_TYPE;
 import static io.pgobserver.application.SpanNames.EXECUTE_ACTION;
 import static io.pgobserver.application.SpanNames.OBSERVER;
 import static io.pgobserver.application.SpanNames.RETRY_IN_MS;
@@ -91,23 +92,26 @@ final class RunAction {
             long elapsed = System.nanoTime() - started;
             if (result instanceof ActionResult.Success) {
                 health.succeeded(action.type());
-                metrics.actionExecuted(action.type(), "success", elapsed);
+                metrics.actionExecuted(action.type(), "success", null, elapsed);
                 span.end();
                 return new Outcome(result, attempt, lastError);
             }
             ActionResult.Failure failure = (ActionResult.Failure) result;
             lastError = failure.message();
             span.recordError(failure.message(), failure.cause());
+            if (span.isRecording()) {
+                span.setAttribute(ERROR_TYPE, failure.errorType());
+            }
             if (!failure.permanent()) {
                 health.failed(action.type(), failure.message());
             }
             boolean last = failure.permanent() || attempt >= maxAttempts;
             if (last) {
-                metrics.actionExecuted(action.type(), "failed", elapsed);
+                metrics.actionExecuted(action.type(), "failed", failure.errorType(), elapsed);
                 span.end();
                 return new Outcome(result, attempt, lastError);
             }
-            metrics.actionExecuted(action.type(), "retry", elapsed);
+            metrics.actionExecuted(action.type(), "retry", failure.errorType(), elapsed);
             completion.attemptFailed();
             Duration wait = observer.retry().backoff(attempt, failure.retryAfter(), random.getAsDouble());
             if (span.isRecording()) {

@@ -28,6 +28,8 @@ public final class SpanNames {
     public static final String ACTION_INDEX = "action_index";
     public static final String ATTEMPT = "attempt";
     public static final String RETRY_IN_MS = "retry_in_ms";
+    /** On a failed attempt: OpenTelemetry's {@code error.type}, the failure's class (a status code, an exception). */
+    public static final String ERROR_TYPE = "error.type";
     public static final String DEAD_LETTERED = "dead_lettered";
     public static final String DEDUPLICATED = "deduplicated";
     public static final String DELIVERIES_WRITTEN = "deliveries_written";

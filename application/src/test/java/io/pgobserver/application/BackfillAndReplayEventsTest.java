@@ -7,7 +7,6 @@ import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.testing.Events;
@@ -15,9 +14,9 @@ import io.pgobserver.domain.testing.InMemoryDeadLetters;
 import io.pgobserver.domain.testing.InMemoryDeliveries;
 import io.pgobserver.domain.testing.RecordingTracer;
 import io.pgobserver.domain.trace.TraceContext;
+import io.pgobserver.domain.testing.TestAction;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +42,7 @@ class BackfillAndReplayEventsTest {
     private static Observer observer(String name, String url) {
         Condition always = event -> true;
         return new Observer(name, "public.orders", Set.of(ChangeKind.values()), "", always,
-                List.of(new WebhookAction(URI.create(url), null)), RetryPolicy.DEFAULT);
+                List.of(new TestAction("webhook", url)), RetryPolicy.DEFAULT);
     }
 
     private static ChangeEvent read(long offset, String observer) {

@@ -9,7 +9,6 @@ import io.pgobserver.domain.event.Position;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.Ordering;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
@@ -23,10 +22,10 @@ import io.pgobserver.domain.testing.InMemoryParkedEvents;
 import io.pgobserver.domain.testing.RecordingTracer;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.TraceContext;
+import io.pgobserver.domain.testing.TestAction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -150,7 +149,7 @@ class EventPipelineTest {
                                 InMemoryLeadership leadership, Duration parkAfter, Condition condition,
                                 Ordering ordering) {
         Observer observer = new Observer("all", "public.orders", null, "", condition,
-                List.of(new WebhookAction(URI.create("http://localhost:1/h"), null)), List.of("webhook-0"),
+                List.of(new TestAction("webhook", "http://localhost:1/h")), List.of("webhook-0"),
                 new io.pgobserver.domain.observer.RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMillis(20)),
                 ordering);
         ProcessEvent process = lastProcess = new ProcessEvent("test", new RecordingTracer(), new RecordingTracer(),

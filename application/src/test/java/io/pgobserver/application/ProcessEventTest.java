@@ -4,11 +4,8 @@ import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Condition;
-import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
-import io.pgobserver.domain.observer.SlackAction;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeliveryKey;
@@ -19,9 +16,9 @@ import io.pgobserver.domain.testing.RecordingTracer;
 import io.pgobserver.domain.testing.RecordingTracer.RecordedSpan;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.TraceContext;
+import io.pgobserver.domain.testing.TestAction;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,15 +53,22 @@ class ProcessEventTest {
                 && !"shipped".equals(event.before().get("status"));
         return new Observer("order_shipped", "public.orders", Set.of(ChangeKind.UPDATED),
                 "after.status == 'shipped'", condition,
-                List.of(new WebhookAction(URI.create("http://localhost:8080/hooks"), null),
-                        new SlackAction(URI.create("http://localhost:9/slack"), null, null, "#orders", "shipped", null),
-                        new EmailAction(List.of("ops@example.com"), null, null, "Order shipped", null, "body", null)),
+                List.of(new TestAction("webhook", "http://localhost:8080/hooks"),
+                        new TestAction("slack", "#orders"),
+                        new TestAction("email", "ops@example.com")),
                 retry);
     }
 
     /** What the metrics port was told: {@code retried public.orders}, {@code checkpoint}. */
     private final List<String> recordedMetrics = new ArrayList<>();
+    /** Each action attempt the metrics port was told of: {@code webhook retry 503}. */
+    private final List<String> attempts = new ArrayList<>();
     private final io.pgobserver.domain.port.Metrics metrics = new io.pgobserver.domain.port.Metrics() {
+        @Override
+        public void actionExecuted(String actionType, String outcome, String errorType, long durationNanos) {
+            attempts.add(actionType + " " + outcome + " " + errorType);
+        }
+
         @Override
         public void eventRetried(String entityType) {
             recordedMetrics.add("retried " + entityType);
@@ -188,7 +192,7 @@ class ProcessEventTest {
 
     @Test
     void anActionThatFailsThenSucceedsOnRetry() throws Exception {
-        webhook.then(new ActionResult.Failure("HTTP 503", false, null, null))
+        webhook.then(new ActionResult.Failure("HTTP 503", false, null, null, "503"))
                 .then(new ActionResult.Failure("HTTP 429", false, Duration.ofSeconds(3), null));
         ChangeEvent event = Events.updated(10, "o-4", "paid", "shipped");
         processEvent(shipped(new RetryPolicy(5, Duration.ofSeconds(1), Duration.ofMinutes(1))))
@@ -213,6 +217,11 @@ class ProcessEventTest {
         RecordedSpan failed = tracer.named("execute_action").getFirst();
         assertThat(failed.error()).isEqualTo("HTTP 503");
         assertThat(failed.events()).contains("exception");
+        // error.type on the failed attempts' spans and metrics: the executor's, else the conventions' _OTHER.
+        assertThat(tracer.named("execute_action")).extracting(span -> span.attribute("error.type"))
+                .containsExactly("503", "_OTHER", null, null, null);
+        assertThat(attempts).containsExactly("webhook retry 503", "webhook retry _OTHER", "webhook success null",
+                "slack success null", "email success null");
         // One delivery id across every attempt: the receiver's de-duplication key.
         assertThat(webhook.requests).extracting(r -> r.deliveryId())
                 .containsOnly(deliveryId(event, shipped(RetryPolicy.DEFAULT), 0));
@@ -297,7 +306,7 @@ class ProcessEventTest {
     void aConditionThatThrowsDeadLettersTheEventForThatObserver() throws Exception {
         Observer broken = new Observer("broken", "public.orders", null, "after.total > 1", event -> {
             throw new Condition.ConditionException("no such overload: string > int", null);
-        }, List.of(new WebhookAction(URI.create("http://localhost:8080/h"), null)), null);
+        }, List.of(new TestAction("webhook", "http://localhost:8080/h")), null);
         processEvent(broken).process(Events.updated(13, "o-7", "a", "b"), EventCompletion.NONE);
         assertThat(tracer.tree(onlyRoot(), "condition_matched", "outcome")).isEqualTo("""
                 process_event {outcome=failed}

@@ -5,7 +5,6 @@ import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeliveryKey;
@@ -14,9 +13,9 @@ import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
 import io.pgobserver.domain.testing.RecordingTracer;
 import io.pgobserver.domain.trace.TraceContext;
+import io.pgobserver.domain.testing.TestAction;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -32,7 +31,7 @@ class ReplayDeadLettersTest {
     private final InMemoryDeadLetters deadLetters = new InMemoryDeadLetters();
     private final ScriptedExecutor webhook = new ScriptedExecutor("webhook");
     private final Observer observer = new Observer("hook", "public.orders", Set.of(ChangeKind.UPDATED), "",
-            Condition.ALWAYS, List.of(new WebhookAction(URI.create("http://localhost:1/h"), null)), RetryPolicy.NONE);
+            Condition.ALWAYS, List.of(new TestAction("webhook", "http://localhost:1/h")), RetryPolicy.NONE);
 
     private ReplayDeadLetters replay(List<Observer> observers) {
         return new ReplayDeadLetters("test", deadLetters, tracer, observers, new ActionExecutors(List.of(webhook)),
@@ -100,9 +99,8 @@ class ReplayDeadLettersTest {
     void theActionIsFoundByItsKeyWhenOthersWereInsertedBeforeIt() throws Exception {
         ScriptedExecutor slack = new ScriptedExecutor("slack");
         Observer reordered = new Observer("hook", "public.orders", Set.of(ChangeKind.UPDATED), "", Condition.ALWAYS,
-                List.of(new io.pgobserver.domain.observer.SlackAction(URI.create("http://localhost:1/s"), null, null,
-                                "#c", "t", null),
-                        new WebhookAction(URI.create("http://localhost:1/h"), null)),
+                List.of(new TestAction("slack", "#c"),
+                        new TestAction("webhook", "http://localhost:1/h")),
                 List.of("new-slack", "the-hook"), RetryPolicy.NONE);
         long id = letter("test", "hook", 0, "the-hook");
         ReplayDeadLetters.Result result = new ReplayDeadLetters("test", deadLetters, tracer, List.of(reordered),

@@ -7,13 +7,12 @@ import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.testing.TestAction;
 import io.pgobserver.domain.trace.TraceContext;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,7 +65,7 @@ final class Fixtures {
     static List<Observer> observers(int actionsPerEvent) {
         List<ActionSpec> actions = new ArrayList<>();
         for (int i = 0; i < actionsPerEvent; i++) {
-            actions.add(new WebhookAction(URI.create("http://localhost:8080/hooks/orders/" + i), null));
+            actions.add(new TestAction("webhook", "http://localhost:8080/hooks/orders/" + i));
         }
         Condition shipped = event -> "shipped".equals(event.after().get("status"))
                 && !"shipped".equals(event.before().get("status"));
@@ -74,7 +73,7 @@ final class Fixtures {
                 new Observer("order_shipped", ENTITY, Set.of(ChangeKind.UPDATED), "after.status == 'shipped'",
                         shipped, actions, RetryPolicy.DEFAULT),
                 new Observer("order_deleted", ENTITY, Set.of(ChangeKind.DELETED), "", Condition.ALWAYS,
-                        List.of(new WebhookAction(URI.create("http://localhost:8080/hooks/deleted"), null)),
+                        List.of(new TestAction("webhook", "http://localhost:8080/hooks/deleted")),
                         RetryPolicy.DEFAULT));
     }
 

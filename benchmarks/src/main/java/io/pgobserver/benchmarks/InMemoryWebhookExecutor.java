@@ -1,11 +1,15 @@
 package io.pgobserver.benchmarks;
 
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.testing.TestAction;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.TraceContext;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A webhook executor without the network: it makes the tracing calls the real one makes (its span attributes
@@ -16,6 +20,7 @@ final class InMemoryWebhookExecutor implements ActionExecutor {
 
     private static final ActionResult OK = ActionResult.success("HTTP 200");
 
+    private final Map<String, URI> urls = new HashMap<>();
     private long executed;
     private String lastTraceparent;
 
@@ -26,16 +31,16 @@ final class InMemoryWebhookExecutor implements ActionExecutor {
 
     @Override
     public ActionResult execute(ActionRequest request, Span span) {
-        WebhookAction hook = (WebhookAction) request.action();
         if (span.isRecording()) {
-            String url = hook.url().toString();
+            // Parsed once per action, as the real executor prepares its actions at validation.
+            URI url = urls.computeIfAbsent(((TestAction) request.action()).target(), URI::create);
             span.setAttribute("action_type", "webhook")
-                    .setAttribute("target_url", url)
-                    .setAttribute("http_method", hook.method())
-                    .setAttribute("http.request.method", hook.method())
-                    .setAttribute("url.full", url)
-                    .setAttribute("server.address", hook.url().getHost())
-                    .setAttribute("server.port", hook.url().getPort());
+                    .setAttribute("target_url", url.toString())
+                    .setAttribute("http_method", "POST")
+                    .setAttribute("http.request.method", "POST")
+                    .setAttribute("url.full", url.toString())
+                    .setAttribute("server.address", url.getHost())
+                    .setAttribute("server.port", url.getPort());
         }
         TraceContext context = span.propagationContext(request.event().traceContext());
         if (context.isValid()) {

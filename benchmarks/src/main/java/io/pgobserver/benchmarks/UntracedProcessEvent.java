@@ -98,7 +98,7 @@ final class UntracedProcessEvent {
             long elapsed = System.nanoTime() - started;
             if (result instanceof ActionResult.Success || attempt >= maxAttempts) {
                 metrics.actionExecuted(action.type(), result instanceof ActionResult.Success ? "success" : "failed",
-                        elapsed);
+                        result instanceof ActionResult.Failure f ? f.errorType() : null, elapsed);
                 return new Outcome(result, attempt);
             }
         }

@@ -1,8 +1,6 @@
 package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.observer.Secret;
-import io.pgobserver.domain.observer.SlackAction;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.spi.ActionType;
 import io.pgobserver.domain.spi.ConfigReader;
 

@@ -107,7 +107,7 @@ final class HttpTransport implements Lifecycle {
             return new Exchange(status, response.headers(), body,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } catch (IOException | RuntimeException e) {
-            errorType = timedOut(e) ? "timeout" : e.getClass().getName();
+            errorType = errorType(e);
             throw e;
         } finally {
             metrics.httpClientRequest(request.method(), request.url().host(), request.url().port(), status, errorType,
@@ -139,15 +139,25 @@ final class HttpTransport implements Lifecycle {
         if (!snippet.isEmpty()) {
             message.append(": ").append(snippet);
         }
-        return new ActionResult.Failure(message.toString(), !transientStatus, retryAfter, null);
+        // error.type is the status code, as the semantic conventions have it for HTTP clients.
+        return new ActionResult.Failure(message.toString(), !transientStatus, retryAfter, null,
+                Integer.toString(status));
     }
 
-    /** The failure for a request that got no response. */
     /** A read, connect or whole-call timeout (OkHttp reports the last as an interrupted I/O). */
     private static boolean timedOut(Exception e) {
         return e instanceof SocketTimeoutException || e instanceof InterruptedIOException;
     }
 
+    /**
+     * {@code error.type} of a request that got no response, on the metric and the action's failure alike:
+     * {@code timeout}, else the exception's class name.
+     */
+    private static String errorType(Exception e) {
+        return timedOut(e) ? "timeout" : e.getClass().getName();
+    }
+
+    /** The failure for a request that got no response. */
     static ActionResult.Failure ioFailure(String what, IOException e) {
         if (e instanceof HostAllowList.HostNotAllowedException) {
             return ActionResult.Failure.permanentFailure(what + ": " + e.getMessage(), e);
@@ -158,8 +168,8 @@ final class HttpTransport implements Lifecycle {
                     + e.getMessage() + "); the server must present a certificate the JVM trusts for its name", e);
         }
         String reason = timedOut(e) ? "timed out" : "failed";
-        return ActionResult.Failure.transientFailure(what + ": " + reason + " ("
-                + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        return new ActionResult.Failure(what + ": " + reason + " (" + e.getClass().getSimpleName() + ": "
+                + e.getMessage() + ")", false, null, e, errorType(e));
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

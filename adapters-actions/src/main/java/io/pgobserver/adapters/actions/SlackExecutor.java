@@ -1,7 +1,6 @@
 package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.observer.ActionSpec;
-import io.pgobserver.domain.observer.SlackAction;
 import io.pgobserver.domain.observer.Urls;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
@@ -20,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Posts a Slack message: to an incoming-webhook URL ({@code {"text": ...}}), or with the Web API's
@@ -36,6 +36,8 @@ final class SlackExecutor implements ActionExecutor {
     /** Web API errors that may pass by themselves. */
     private static final Set<String> TRANSIENT_ERRORS = Set.of("ratelimited", "rate_limited", "internal_error",
             "fatal_error", "service_unavailable", "request_timeout");
+    /** What a Web API error code looks like: used as {@code error.type}, anything else is {@code _OTHER}. */
+    private static final Pattern SLACK_ERROR_CODE = Pattern.compile("[a-z_]{1,64}");
     private static final Map<String, String> HINTS = Map.of(
             "invalid_auth", "the token is not valid: check the slack action's token",
             "not_authed", "no token reached Slack: check the slack action's token",
@@ -189,10 +191,13 @@ final class SlackExecutor implements ActionExecutor {
         String error = String.valueOf(answer.get("error"));
         String message = slack.what() + ": chat.postMessage failed: " + error
                 + (HINTS.containsKey(error) ? " (" + HINTS.get(error) + ")" : "");
+        // error.type is Slack's own error code when it looks like one (channel_not_found), so a metric label
+        // never carries whatever else a server put there.
+        String errorType = SLACK_ERROR_CODE.matcher(error).matches() ? error : null;
         if (TRANSIENT_ERRORS.contains(error)) {
             return new ActionResult.Failure(message, false,
-                    HttpTransport.retryAfter(exchange.headers().get("Retry-After"), clock), null);
+                    HttpTransport.retryAfter(exchange.headers().get("Retry-After"), clock), null, errorType);
         }
-        return ActionResult.Failure.permanentFailure(message, null);
+        return new ActionResult.Failure(message, true, null, null, errorType);
     }
 }

@@ -2,7 +2,6 @@ package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.Urls;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;

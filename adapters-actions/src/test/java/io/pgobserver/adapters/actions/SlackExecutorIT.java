@@ -4,7 +4,6 @@ import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Secret;
-import io.pgobserver.domain.observer.SlackAction;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
@@ -170,6 +169,7 @@ class SlackExecutorIT {
             assertThat(f.permanent()).isTrue();
             assertThat(f.message()).isEqualTo("slack #orders: chat.postMessage failed: channel_not_found (no such "
                     + "channel, or the app cannot see it: check the channel and invite the app)");
+            assertThat(f.errorType()).as("error.type: Slack's error code").isEqualTo("channel_not_found");
         });
         assertThat(badToken).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).isTrue();

@@ -2,7 +2,6 @@ package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.testing.Events;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Secret;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
@@ -296,6 +295,7 @@ class WebhookExecutorIT {
         assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).isFalse();
             assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(90));
+            assertThat(f.errorType()).as("error.type: the status code").isEqualTo("503");
         });
         assertThat(measured).containsExactly("POST " + server.getHostName() + ":" + server.getPort() + " 503 503");
     }
@@ -310,6 +310,7 @@ class WebhookExecutorIT {
         assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).isFalse();
             assertThat(f.message()).contains("timed out");
+            assertThat(f.errorType()).as("error.type, as the metric has it").isEqualTo("timeout");
         });
         assertThat(span.attributes()).containsKey("response_time_ms").doesNotContainKey("http_status");
         assertThat(measured).containsExactly("POST " + server.getHostName() + ":" + server.getPort() + " 0 timeout");
@@ -336,6 +337,7 @@ class WebhookExecutorIT {
         assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).isFalse();
             assertThat(f.message()).contains("webhook POST " + closed);
+            assertThat(f.errorType()).as("error.type: the exception's class").isEqualTo("java.net.ConnectException");
         });
     }
 

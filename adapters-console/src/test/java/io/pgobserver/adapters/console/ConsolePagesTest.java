@@ -13,7 +13,6 @@ import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.observer.Secret;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
@@ -31,10 +30,10 @@ import io.pgobserver.domain.testing.InMemoryCheckpointStore;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
 import io.pgobserver.domain.testing.InMemoryLeadership;
 import io.pgobserver.domain.testing.InMemoryParkedEvents;
+import io.pgobserver.domain.testing.TestAction;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,8 +65,8 @@ class ConsolePagesTest {
 
     private Injector injector(ConsoleSettings settings) {
         Observer orders = new Observer("orders", "public.orders", Set.of(ChangeKind.CREATED), null, Condition.ALWAYS,
-                List.<ActionSpec>of(new WebhookAction(URI.create("http://localhost:9/hook"), "POST", Map.of(), null,
-                        null)), List.of("k0"), RetryPolicy.NONE);
+                List.<ActionSpec>of(new TestAction("webhook", "http://localhost:9/hook")), List.of("k0"),
+                RetryPolicy.NONE);
         return Guice.createInjector(new ConsoleModule(), new AbstractModule() {
             @Override
             protected void configure() {

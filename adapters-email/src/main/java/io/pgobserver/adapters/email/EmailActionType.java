@@ -1,6 +1,5 @@
 package io.pgobserver.adapters.email;
 
-import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.spi.ActionType;
 import io.pgobserver.domain.spi.ConfigReader;
 

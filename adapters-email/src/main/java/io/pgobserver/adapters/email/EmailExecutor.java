@@ -1,7 +1,6 @@
 package io.pgobserver.adapters.email;
 
 import io.pgobserver.domain.observer.ActionSpec;
-import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;

@@ -5,7 +5,6 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
-import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.DeliveryKey;

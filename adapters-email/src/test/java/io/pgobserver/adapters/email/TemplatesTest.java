@@ -1,7 +1,6 @@
 package io.pgobserver.adapters.email;
 
 import io.pgobserver.domain.event.ChangeKind;
-import io.pgobserver.domain.observer.EmailAction;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.testing.Events;
 import org.junit.jupiter.api.Test;

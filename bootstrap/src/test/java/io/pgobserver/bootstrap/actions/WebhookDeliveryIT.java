@@ -14,11 +14,10 @@ import io.pgobserver.application.EventCompletion;
 import io.pgobserver.application.ProcessEvent;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
-import io.pgobserver.domain.observer.Secret;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.Metrics;
@@ -94,11 +93,13 @@ class WebhookDeliveryIT {
     }
 
     private Observer observer(int maxAttempts) {
+        // The action as a user writes it, read by the type the adapter registers (its settings are its own).
+        String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString("k".repeat(24).getBytes());
+        ActionSpec webhook = new ConfigLoader(Map.of()).loadYaml("observers: { hook: { entity: orders, actions: [ "
+                + "{ type: webhook, url: '" + server.url("/hooks") + "', secret: '" + secret + "', timeout: 1s } ] } }")
+                .observers().getFirst().specs().getFirst();
         return new Observer("hook", "public.orders", Set.of(ChangeKind.UPDATED), "", Condition.ALWAYS,
-                List.of(new WebhookAction(server.url("/hooks").uri(), "POST", Map.of(),
-                        new Secret("whsec_" + java.util.Base64.getEncoder().encodeToString("k".repeat(24).getBytes())),
-                        Duration.ofSeconds(1))),
-                new RetryPolicy(maxAttempts, Duration.ofMillis(200), Duration.ofSeconds(5)));
+                List.of(webhook), new RetryPolicy(maxAttempts, Duration.ofMillis(200), Duration.ofSeconds(5)));
     }
 
     private List<RecordedRequest> requests(int count) throws InterruptedException {

@@ -81,6 +81,19 @@ public final class ArchitectureRules {
                 .because("bootstrap is the core: adapters come from their folders (or the all-in-one jar) at run time");
     }
 
+    /**
+     * Every action type's settings live in the adapter that runs it: the domain, the use cases and the core name
+     * none ({@code webhook}, {@code email} and any third party's are alike to them), only the neutral
+     * {@code ActionSpec}.
+     */
+    public static ArchRule coreNamesNoActionType(Layout l) {
+        return noClasses().that().resideInAnyPackage(l.domain(), l.application(), l.bootstrap())
+                .should().implement(ACTION_SPEC)
+                .because("each action type's settings belong to its adapter; the core knows only ActionSpec");
+    }
+
+    private static final String ACTION_SPEC = "io.pgobserver.domain.observer.ActionSpec";
+
     public static ArchRule nothingDependsOnBootstrap(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.bootstrap())
                 .should().dependOnClassesThat().resideInAPackage(l.bootstrap())
@@ -142,7 +155,7 @@ public final class ArchitectureRules {
     /** Every rule above, for a check over the whole product from a module that sees all of it. */
     public static List<ArchRule> all(Layout l) {
         List<ArchRule> rules = new java.util.ArrayList<>(List.of(domainUsesOnlyTheJdk(l),
-                applicationUsesOnlyTheJdkAndTheDomain(l), nothingDependsOnBootstrap(l),
+                applicationUsesOnlyTheJdkAndTheDomain(l), coreNamesNoActionType(l), nothingDependsOnBootstrap(l),
                 openTelemetryOnlyInItsAdapter(l), databaseAccessOnlyInThePostgresAdapter(l),
                 httpOnlyInTheActionsAdapter(l), mailOnlyInTheEmailAdapter(l), kafkaOnlyInTheKafkaAdapter(l),
                 adaptersExposeOnlyTheirModule(l)));

@@ -46,6 +46,11 @@ class ArchitectureRulesFailTest {
     }
 
     @Test
+    void anActionTypeInTheDomainBreaksTheRule() {
+        failsNaming(ArchitectureRules.coreNamesNoActionType(BAD), "SmsAction");
+    }
+
+    @Test
     void aClassDependingOnBootstrapBreaksTheRule() {
         failsNaming(ArchitectureRules.nothingDependsOnBootstrap(BAD), "BadUseCase");
     }

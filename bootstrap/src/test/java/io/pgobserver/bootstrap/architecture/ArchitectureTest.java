@@ -59,6 +59,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void coreNamesNoActionType() {
+        ArchitectureRules.coreNamesNoActionType(PRODUCT).check(classes);
+    }
+
+    @Test
     void bootstrapDependsOnTheCoreAlone() {
         ArchitectureRules.bootstrapDependsOnTheCoreAlone(PRODUCT).check(classes);
     }

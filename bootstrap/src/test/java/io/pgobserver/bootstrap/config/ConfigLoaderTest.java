@@ -1,9 +1,6 @@
 package io.pgobserver.bootstrap.config;
 
 import io.pgobserver.domain.event.ChangeKind;
-import io.pgobserver.domain.observer.EmailAction;
-import io.pgobserver.domain.observer.SlackAction;
-import io.pgobserver.domain.observer.WebhookAction;
 import io.pgobserver.domain.trace.Tracer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -104,10 +101,11 @@ class ConfigLoaderTest {
             assertThat(o.retry().initialBackoff()).isEqualTo(Duration.ofSeconds(1));
             assertThat(o.retry().maxBackoff()).isEqualTo(Duration.ofMinutes(1));
             assertThat(o.retry().multiplier()).isEqualTo(2.0);
-            WebhookAction w = (WebhookAction) o.specs().getFirst();
-            assertThat(w.method()).isEqualTo("POST");
-            assertThat(w.timeout()).isEqualTo(Duration.ofSeconds(10));
-            assertThat(w.secret()).isNull();
+            Object w = o.specs().getFirst();
+            assertThat(w.getClass().getName()).isEqualTo("io.pgobserver.adapters.actions.WebhookAction");
+            assertThat(value(w, "method")).isEqualTo("POST");
+            assertThat(value(w, "timeout")).isEqualTo(Duration.ofSeconds(10));
+            assertThat(value(w, "secret")).isNull();
         }
 
         @Test
@@ -230,8 +228,8 @@ class ConfigLoaderTest {
                     actions:
                       - { type: email, to: ["${OPS}", "sre@example.com"], subject: s, text: t }
                     """.indent(4)));
-            assertThat(((EmailAction) c.observers().getFirst().specs().getFirst()).to())
-                    .containsExactly("ops@example.com", "sre@example.com");
+            assertThat(value(c.observers().getFirst().specs().getFirst(), "to"))
+                    .isEqualTo(List.of("ops@example.com", "sre@example.com"));
         }
 
         @Test
@@ -312,19 +310,28 @@ class ConfigLoaderTest {
 
         @ParameterizedTest(name = "{0}")
         @CsvSource(delimiter = '|', textBlock = """
-                { type: sms, to: '+1555' }                            | observers.o.actions[0].type
-                { type: webhook }                                     | observers.o.actions[0].url
-                { type: webhook, url: 'ftp://files.example.com/x' }   | observers.o.actions[0]
-                { type: webhook, url: 'not a url' }                   | observers.o.actions[0].url
-                { type: webhook, url: 'http://h/x', timeout: forever } | observers.o.actions[0].timeout
-                { type: slack, text: hi }                             | observers.o.actions[0]
-                { type: email, to: [ops@example.com], text: t }       | observers.o.actions[0]
-                { type: email, to: [nobody], subject: s, text: t }    | observers.o.actions[0]
+                { type: sms, to: '+1555' }                            | observers.o.actions[0].type |
+                { type: webhook }                                     | observers.o.actions[0].url |
+                { type: webhook, url: 'ftp://files.example.com/x' }   | observers.o.actions[0] | url must be an http or https URL, such as
+                { type: webhook, url: 'not a url' }                   | observers.o.actions[0].url |
+                { type: webhook, url: 'http://h/x', timeout: forever } | observers.o.actions[0].timeout |
+                { type: webhook, url: 'http://h/x', timeout: 0s }     | observers.o.actions[0] | timeout must be positive, such as 10s
+                { type: slack, text: hi }                             | observers.o.actions[0] | set exactly one of webhook_url (an incoming webhook) and token
+                { type: slack, token: xoxb-1, text: hi }              | observers.o.actions[0] | channel must be set with token
+                { type: slack, webhook_url: 'https://h/x' }           | observers.o.actions[0] | text must be set
+                { type: email, to: [ops@example.com], text: t }       | observers.o.actions[0] | subject must be set
+                { type: email, to: [ops@example.com], subject: s }    | observers.o.actions[0] | set template (a file name), text or html
+                { type: email, subject: s, text: t }                  | observers.o.actions[0] | to must list at least one recipient
+                { type: email, to: [nobody], subject: s, text: t }    | observers.o.actions[0] | to: 'nobody' is not an email address
                 """)
-        void an_invalid_action_names_the_action(String action, String key) {
+        void an_invalid_action_names_the_action_the_key_and_the_fix(String action, String key, String fix) {
             String body = "    actions:\n      - " + action + "\n";
-            assertThatThrownBy(() -> load(observer(body))).isInstanceOf(ConfigException.class)
+            var thrown = assertThatThrownBy(() -> load(observer(body))).isInstanceOf(ConfigException.class)
                     .hasMessageContaining(key);
+            if (fix != null) {
+                // The adapter that owns the type says what is wrong and how to fix it; the core adds the path.
+                thrown.hasMessageContaining(key + ": " + fix);
+            }
         }
 
         @Test
@@ -385,10 +392,10 @@ class ConfigLoaderTest {
                       - { type: slack, token: xoxb-1, channel: "#orders", text: hi, thread_ts: "{{after.thread}}" }
                     """.indent(4)));
             List<?> actions = c.observers().getFirst().specs();
-            assertThat(((SlackAction) actions.get(0)).webhookUrl()).hasHost("hooks.slack.com");
-            SlackAction bot = (SlackAction) actions.get(1);
-            assertThat(bot.token().reveal()).isEqualTo("xoxb-1");
-            assertThat(bot.apiUrl()).isEqualTo(SlackAction.DEFAULT_API_URL);
+            assertThat((java.net.URI) value(actions.get(0), "webhookUrl")).hasHost("hooks.slack.com");
+            Object bot = actions.get(1);
+            assertThat(((io.pgobserver.domain.observer.Secret) value(bot, "token")).reveal()).isEqualTo("xoxb-1");
+            assertThat(value(bot, "apiUrl")).hasToString("https://slack.com/api");
         }
     }
 
@@ -636,7 +643,12 @@ class ConfigLoaderTest {
      * their adapters, so the core (and this test) reach them only as the section's value.
      */
     static Object setting(Configuration c, String section, String... accessors) {
-        Object value = c.section(section);
+        return value(c.section(section), accessors);
+    }
+
+    /** A value of an adapter's settings record (package-private in its adapter, which the core never names). */
+    static Object value(Object record, String... accessors) {
+        Object value = record;
         try {
             for (String accessor : accessors) {
                 java.lang.reflect.Method method = value.getClass().getMethod(accessor);
@@ -644,7 +656,7 @@ class ConfigLoaderTest {
                 value = method.invoke(value);
             }
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError("no " + String.join(".", accessors) + " in section " + section, e);
+            throw new AssertionError("no " + String.join(".", accessors) + " in " + record.getClass().getName(), e);
         }
         return value;
     }

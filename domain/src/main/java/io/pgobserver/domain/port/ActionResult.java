@@ -17,10 +17,26 @@ public sealed interface ActionResult {
      * @param permanent  true when retrying cannot help (a 400, a rejected recipient)
      * @param retryAfter the server's requested wait, or null
      * @param cause      the exception, or null
+     * @param errorType  the failure's class, low in cardinality, as OpenTelemetry's {@code error.type} wants it on
+     *                   metrics and spans: an HTTP status code ({@code "503"}), a short identifier of the protocol's
+     *                   ({@code "timeout"}), else the cause's fully qualified class name, else {@value #OTHER}
      */
-    record Failure(String message, boolean permanent, Duration retryAfter, Throwable cause) implements ActionResult {
+    record Failure(String message, boolean permanent, Duration retryAfter, Throwable cause, String errorType)
+            implements ActionResult {
+
+        /** The semantic conventions' value when nothing more specific is known. */
+        public static final String OTHER = "_OTHER";
+
         public Failure {
             Objects.requireNonNull(message, "message");
+            if (errorType == null || errorType.isBlank()) {
+                errorType = cause != null ? cause.getClass().getName() : OTHER;
+            }
+        }
+
+        /** A failure whose {@code error.type} is its cause's class name, or {@value #OTHER} without a cause. */
+        public Failure(String message, boolean permanent, Duration retryAfter, Throwable cause) {
+            this(message, permanent, retryAfter, cause, null);
         }
 
         public static Failure transientFailure(String message, Throwable cause) {

@@ -14,8 +14,14 @@ public interface Metrics {
     default void eventProcessed(String entityType, String outcome, long durationNanos) {
     }
 
-    /** One action attempt. {@code outcome}: {@code success}, {@code retry}, {@code failed}. */
-    default void actionExecuted(String actionType, String outcome, long durationNanos) {
+    /**
+     * One action attempt.
+     *
+     * @param outcome   {@code success}, {@code retry}, {@code failed}
+     * @param errorType null on success; else the failure's {@link ActionResult.Failure#errorType()} (OpenTelemetry's
+     *                  {@code error.type}: a status code, a short identifier, an exception's class name)
+     */
+    default void actionExecuted(String actionType, String outcome, String errorType, long durationNanos) {
     }
 
     default void deadLettered(String observer, String actionType) {

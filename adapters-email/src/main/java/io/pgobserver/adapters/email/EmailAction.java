@@ -1,9 +1,12 @@
-package io.pgobserver.domain.observer;
+package io.pgobserver.adapters.email;
+
+import io.pgobserver.domain.observer.ActionSpec;
 
 import java.util.List;
 
 /**
- * An email sent over SMTP. Bodies come from a named template (a file) or from inline templates.
+ * {@code { type: email, to: [...], ... }}: an email sent over SMTP. Bodies come from a named template (a file) or
+ * from inline templates. Messages name the action's keys; the core puts the action's path in front of them.
  *
  * @param to       recipients, at least one
  * @param cc       copy recipients
@@ -15,31 +18,30 @@ import java.util.List;
  * @param text     an inline Mustache template for the text body, or null
  * @param html     an inline Mustache template for the HTML body, or null
  */
-public record EmailAction(List<String> to, List<String> cc, String from, String subject, String template,
-                          String text, String html) implements ActionSpec {
+record EmailAction(List<String> to, List<String> cc, String from, String subject, String template,
+                   String text, String html) implements ActionSpec {
 
-    public EmailAction {
+    EmailAction {
         to = to == null ? List.of() : List.copyOf(to);
         cc = cc == null ? List.of() : List.copyOf(cc);
         if (to.isEmpty()) {
-            throw new IllegalArgumentException("an email action needs at least one recipient in 'to'");
+            throw new IllegalArgumentException("to must list at least one recipient, such as [ops@example.com]");
         }
         for (String address : to) {
-            requireAddress(address);
+            requireAddress("to", address);
         }
         for (String address : cc) {
-            requireAddress(address);
+            requireAddress("cc", address);
         }
         if ((subject == null || subject.isBlank()) && template == null) {
-            throw new IllegalArgumentException("an email action needs a subject (or a named template with a"
-                    + " .subject file)");
+            throw new IllegalArgumentException("subject must be set (or name a template with a NAME.subject file)");
         }
         if (template == null && text == null && html == null) {
-            throw new IllegalArgumentException("an email action needs a template, a text body or an html body");
+            throw new IllegalArgumentException("set template (a file name), text or html: the email needs a body");
         }
     }
 
-    public int recipientCount() {
+    int recipientCount() {
         return to.size() + cc.size();
     }
 
@@ -58,9 +60,9 @@ public record EmailAction(List<String> to, List<String> cc, String from, String 
         return describe();
     }
 
-    private static void requireAddress(String address) {
+    private static void requireAddress(String key, String address) {
         if (address == null || address.indexOf('@') < 1 || address.indexOf('@') == address.length() - 1) {
-            throw new IllegalArgumentException("not an email address: '" + address + "'");
+            throw new IllegalArgumentException(key + ": '" + address + "' is not an email address (name@domain)");
         }
     }
 }

@@ -1,10 +1,14 @@
-package io.pgobserver.domain.observer;
+package io.pgobserver.adapters.actions;
+
+import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.observer.Secret;
 
 import java.net.URI;
 
 /**
- * A Slack message, sent either to an incoming-webhook URL or with the Web API ({@code chat.postMessage}) and
- * a bot token.
+ * {@code { type: slack, ... }}: a Slack message, sent either to an incoming-webhook URL or with the Web API
+ * ({@code chat.postMessage}) and a bot token. Messages name the action's keys; the core puts the action's path in
+ * front of them.
  *
  * @param webhookUrl an incoming-webhook URL (itself a secret: it is never shown), or null with a token
  * @param token      a bot token for the Web API, or null with a webhook URL
@@ -13,20 +17,22 @@ import java.net.URI;
  * @param text       a Mustache template for the message text
  * @param threadTs   a Mustache template for the thread to reply in, or null
  */
-public record SlackAction(URI webhookUrl, Secret token, URI apiUrl, String channel, String text, String threadTs)
+record SlackAction(URI webhookUrl, Secret token, URI apiUrl, String channel, String text, String threadTs)
         implements ActionSpec {
 
-    public static final URI DEFAULT_API_URL = URI.create("https://slack.com/api");
+    static final URI DEFAULT_API_URL = URI.create("https://slack.com/api");
 
-    public SlackAction {
+    SlackAction {
         if ((webhookUrl == null) == (token == null)) {
-            throw new IllegalArgumentException("a slack action needs exactly one of webhook_url and token");
+            throw new IllegalArgumentException("set exactly one of webhook_url (an incoming webhook) and token (a bot "
+                    + "token, with channel)");
         }
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("a slack action needs text");
+            throw new IllegalArgumentException("text must be set: the message, a template such as "
+                    + "\"Order {{after.id}} shipped\"");
         }
         if (token != null && (channel == null || channel.isBlank())) {
-            throw new IllegalArgumentException("a slack action with a token needs a channel");
+            throw new IllegalArgumentException("channel must be set with token, such as \"#orders\"");
         }
         apiUrl = apiUrl == null ? DEFAULT_API_URL : apiUrl;
     }

@@ -1,4 +1,8 @@
-package io.pgobserver.domain.observer;
+package io.pgobserver.adapters.actions;
+
+import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.observer.Urls;
 
 import java.net.URI;
 import java.time.Duration;
@@ -7,7 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * POST (or another method) of the event as JSON to a URL, with the Standard Webhooks headers.
+ * {@code { type: webhook, url: ... }}: POST (or another method) of the event as JSON to a URL, with the Standard
+ * Webhooks headers. Messages name the action's keys; the core puts the action's path in front of them.
  *
  * @param url     where to send; credentials and query strings in it are never shown in spans or logs
  * @param method  the HTTP method, {@code POST} by default
@@ -15,26 +20,28 @@ import java.util.Objects;
  * @param secret  the signing secret ({@code whsec_} + base64, or raw text), or null for unsigned requests
  * @param timeout the whole call's deadline
  */
-public record WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout)
+record WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout)
         implements ActionSpec {
 
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-    public WebhookAction {
-        Objects.requireNonNull(url, "webhook url");
+    WebhookAction {
+        Objects.requireNonNull(url, "url");
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("webhook url must be http or https: " + Urls.redact(url));
+            throw new IllegalArgumentException("url must be an http or https URL, such as "
+                    + "https://shop.example.com/hooks, not " + Urls.redact(url));
         }
         method = method == null || method.isBlank() ? "POST" : method.trim().toUpperCase(Locale.ROOT);
         headers = headers == null ? Map.of() : Map.copyOf(headers);
         timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("webhook timeout must be positive");
+            throw new IllegalArgumentException("timeout must be positive, such as 10s (or leave it out for "
+                    + DEFAULT_TIMEOUT.toSeconds() + "s)");
         }
     }
 
-    public WebhookAction(URI url, Secret secret) {
+    WebhookAction(URI url, Secret secret) {
         this(url, "POST", Map.of(), secret, DEFAULT_TIMEOUT);
     }
 

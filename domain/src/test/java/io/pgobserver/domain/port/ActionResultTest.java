@@ -1,0 +1,22 @@
+package io.pgobserver.domain.port;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.ConnectException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A failure's {@code error.type}: the executor's when it knows one, else the cause's class, else {@code _OTHER}. */
+class ActionResultTest {
+
+    @Test
+    void aFailureNamesItsErrorType() {
+        assertThat(new ActionResult.Failure("HTTP 503", false, null, null, "503").errorType()).isEqualTo("503");
+        assertThat(ActionResult.Failure.transientFailure("refused", new ConnectException("refused")).errorType())
+                .isEqualTo("java.net.ConnectException");
+        assertThat(ActionResult.Failure.permanentFailure("bad template", null).errorType())
+                .isEqualTo(ActionResult.Failure.OTHER).isEqualTo("_OTHER");
+        assertThat(new ActionResult.Failure("m", true, null, new IllegalStateException(), " ").errorType())
+                .isEqualTo("java.lang.IllegalStateException");
+    }
+}
