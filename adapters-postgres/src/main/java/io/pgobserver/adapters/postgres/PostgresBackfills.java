@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.event.TableName;
 import io.pgobserver.domain.port.Backfill;
 import io.pgobserver.domain.port.BackfillRequest;
 import io.pgobserver.domain.port.Backfills;
@@ -79,7 +80,7 @@ final class PostgresBackfills implements Backfills {
 
     @Override
     public Optional<Backfill> running(String table) {
-        return database.jdbi().withHandle(handle -> running(handle, qualify(table)));
+        return database.jdbi().withHandle(handle -> running(handle, TableName.qualify(table)));
     }
 
     @Override
@@ -156,7 +157,7 @@ final class PostgresBackfills implements Backfills {
                          where table_name = :table and state = 'running'
                         returning id
                         """)
-                .bind("table", qualify(table)).mapTo(Long.class).findOne().map(id -> one(handle, id)));
+                .bind("table", TableName.qualify(table)).mapTo(Long.class).findOne().map(id -> one(handle, id)));
     }
 
     @Override
@@ -176,9 +177,6 @@ final class PostgresBackfills implements Backfills {
         return handle.createQuery(SELECT + " where b.id = :id").bind("id", id).map(MAPPER).one();
     }
 
-    private static String qualify(String table) {
-        return table.contains(".") ? table : "public." + table;
-    }
 
     private static String[] strings(Array array) throws SQLException {
         return array == null ? null : (String[]) array.getArray();

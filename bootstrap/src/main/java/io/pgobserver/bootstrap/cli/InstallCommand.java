@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.cli;
 
+import io.pgobserver.domain.event.TableName;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.domain.port.CaptureInstaller;
 import picocli.CommandLine;
@@ -44,7 +45,7 @@ final class InstallCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--id-column must name a column, or be left out to use the primary key");
         }
-        String qualified = table.contains(".") ? table : "public." + table;
+        String qualified = TableName.qualify(table);
         try (AdminSession session = AdminSession.open(options, spec)) {
             Configuration config = session.config();
             PrintWriter out = spec.commandLine().getOut();

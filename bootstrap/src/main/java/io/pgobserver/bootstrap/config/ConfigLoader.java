@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.config;
 
+import io.pgobserver.domain.event.TableName;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,10 +10,6 @@ import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeKind;
-import io.pgobserver.domain.observer.ActionSpec;
-import io.pgobserver.domain.observer.Ordering;
-import io.pgobserver.domain.observer.RetryPolicy;
-import io.pgobserver.domain.spi.ActionType;
 import io.pgobserver.domain.spi.ConfigSection;
 import io.pgobserver.domain.trace.Tracer;
 
@@ -184,7 +181,7 @@ public final class ConfigLoader {
             finishTracing(tracingNode, tracing);
             MetricsSettings metrics = finishMetrics(metricsNode, metricsEnabled, sections);
             List<Configuration.ObserverDefinition> observers = new ArrayList<>();
-            root.children("observers").forEach((name, node) -> observers.add(observer(name, node)));
+            root.children("observers").forEach((name, node) -> observers.add(ObserverDefinitions.read(schema, name, node)));
             for (String key : root.keys()) {
                 if (!ConfigSchema.CORE_KEYS.contains(key) && sections.stream()
                         .noneMatch(s -> s.section().key().equals(key))) {
@@ -245,11 +242,11 @@ public final class ConfigLoader {
         componentsNode.finish();
         Set<String> entities = new LinkedHashSet<>();
         for (String entity : node.strings("entities")) {
-            entities.add(qualify(entity));
+            entities.add(TableName.qualify(entity));
         }
         Set<ChangeKind> kinds = EnumSet.noneOf(ChangeKind.class);
         for (String kind : node.strings("kinds")) {
-            kinds.add(kind(node.key("kinds"), kind));
+            kinds.add(ObserverDefinitions.kind(node.key("kinds"), kind));
         }
         return new TracingSettings(enabled, components, entities, kinds);
     }
@@ -274,117 +271,5 @@ public final class ConfigLoader {
         }
         node.finish();
         return MetricsSettings.defaults();
-    }
-
-    private Configuration.ObserverDefinition observer(String name, Node node) {
-        String entity = qualify(node.requiredString("entity", "the table to watch, as schema.table"));
-        Set<ChangeKind> on = EnumSet.noneOf(ChangeKind.class);
-        for (String kind : node.strings("on")) {
-            on.add(kind(node.key("on"), kind));
-        }
-        if (on.isEmpty()) {
-            on = EnumSet.allOf(ChangeKind.class);
-        }
-        String condition = node.string("condition", "");
-        List<Configuration.ConfiguredAction> actions = new ArrayList<>();
-        List<String> actionKeys = new ArrayList<>();
-        for (Node action : node.list("actions")) {
-            String key = actionKey(action, actionKeys);
-            actionKeys.add(key);
-            actions.add(action(action, key));
-        }
-        if (actions.isEmpty()) {
-            throw new ConfigException(node.key("actions") + " must list at least one action (such as "
-                    + "{ type: webhook, url: ... })");
-        }
-        Node retryNode = node.child("retry");
-        RetryPolicy d = RetryPolicy.DEFAULT;
-        RetryPolicy retry;
-        try {
-            retry = new RetryPolicy(retryNode.integer("max_attempts", d.maxAttempts(), 1, 1000),
-                    retryNode.duration("initial_backoff", d.initialBackoff()),
-                    retryNode.duration("max_backoff", d.maxBackoff()),
-                    retryNode.decimal("multiplier", d.multiplier()));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(retryNode.path() + ": " + e.getMessage(), e);
-        }
-        retryNode.finish();
-        Ordering ordering;
-        try {
-            ordering = Ordering.fromWireName(node.string("ordering", Ordering.ENTITY.wireName()));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(node.key("ordering") + ": " + e.getMessage(), e);
-        }
-        node.finish();
-        return new Configuration.ObserverDefinition(name, entity, on, condition, actions, retry, ordering);
-    }
-
-    private static final Pattern ACTION_ID = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
-
-    /**
-     * The action's stable key: its {@code id:}, else {@code h} and 16 hex digits of a SHA-256 over its settings.
-     * Delivery records and {@code webhook-id} use it, so inserting or reordering actions never makes one action
-     * pass for another; changing an action without an id gives it a new key (set one to keep it across edits).
-     */
-    private static String actionKey(Node action, List<String> earlier) {
-        String id = action.string("id", null);
-        String key;
-        if (id != null) {
-            if (!ACTION_ID.matcher(id).matches()) {
-                throw new ConfigException(action.key("id") + " '" + id
-                        + "' must be 1-64 letters, digits, '_', '-' or '.'");
-            }
-            key = id;
-        } else {
-            try {
-                // No id: in the canonical rendering, so it is exactly the action's settings.
-                byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(action.canonical().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                key = "h" + java.util.HexFormat.of().formatHex(digest, 0, 8);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-            }
-        }
-        if (earlier.contains(key)) {
-            throw new ConfigException(action.path() + ": " + (id != null ? "id '" + id + "' is used by another action"
-                    : "an identical action is listed twice") + " of this observer; give each a distinct id:");
-        }
-        return key;
-    }
-
-    /**
-     * The core reads {@code type}; the adapter that registered the type reads the rest. The canonical rendering of
-     * the whole mapping is kept for the action's stable key.
-     */
-    private Configuration.ConfiguredAction action(Node node, String key) {
-        String type = node.requiredString("type", "the action type, such as webhook").trim().toLowerCase(Locale.ROOT);
-        ConfigSchema.Owned<ActionType<?>> owned = schema.actionType(type);
-        if (owned == null) {
-            throw new ConfigException(schema.unknownActionType(node.key("type"), type));
-        }
-        try {
-            ActionSpec spec = owned.part().read(node);
-            node.finish();
-            return new Configuration.ConfiguredAction(owned.part(), owned.adapter(), spec, node.canonical(), key);
-        } catch (ConfigException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(node.path() + ": " + e.getMessage() + " (" + type + " actions come from "
-                    + owned.adapter() + ")", e);
-        }
-    }
-
-    private static ChangeKind kind(String key, String value) {
-        try {
-            return ChangeKind.fromWireName(value);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(key + ": " + e.getMessage());
-        }
-    }
-
-    /** {@code orders} means {@code public.orders}, as in PostgreSQL's default search path. */
-    static String qualify(String entity) {
-        String trimmed = entity.trim();
-        return trimmed.contains(".") ? trimmed : "public." + trimmed;
     }
 }

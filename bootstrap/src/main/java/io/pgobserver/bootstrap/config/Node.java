@@ -2,7 +2,6 @@ package io.pgobserver.bootstrap.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.spi.ConfigReader;
 
@@ -283,36 +282,6 @@ final class Node implements ConfigReader {
 
     @Override
     public String canonical() {
-        StringBuilder out = new StringBuilder();
-        canonical(node, out);
-        return out.toString();
-    }
-
-    /** JSON with every mapping's keys sorted: the same settings give the same text. */
-    private static void canonical(JsonNode value, StringBuilder out) {
-        if (value == null || value.isNull()) {
-            out.append("null");
-        } else if (value.isObject()) {
-            out.append('{');
-            TreeSet<String> names = new TreeSet<>();
-            value.fieldNames().forEachRemaining(names::add);
-            boolean first = true;
-            for (String name : names) {
-                out.append(first ? "" : ",").append(TextNode.valueOf(name)).append(':');
-                canonical(value.get(name), out);
-                first = false;
-            }
-            out.append('}');
-        } else if (value.isArray()) {
-            out.append('[');
-            for (int i = 0; i < value.size(); i++) {
-                out.append(i == 0 ? "" : ",");
-                canonical(value.get(i), out);
-            }
-            out.append(']');
-        } else {
-            // Scalars as text: 5 and "5" configure the same thing.
-            out.append(TextNode.valueOf(value.asText()));
-        }
+        return CanonicalJson.of(node);
     }
 }

@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.config;
 
+import io.pgobserver.domain.event.TableName;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.trace.Tracer;
 import org.junit.jupiter.api.Nested;
@@ -404,9 +405,9 @@ class ConfigLoaderTest {
 
         @Test
         void qualify_adds_public_only_without_a_schema() {
-            assertThat(ConfigLoader.qualify("orders")).isEqualTo("public.orders");
-            assertThat(ConfigLoader.qualify(" sales.orders ")).isEqualTo("sales.orders");
-            assertThat(ConfigLoader.qualify("a.b.c")).isEqualTo("a.b.c");
+            assertThat(TableName.qualify("orders")).isEqualTo("public.orders");
+            assertThat(TableName.qualify(" sales.orders ")).isEqualTo("sales.orders");
+            assertThat(TableName.qualify("a.b.c")).isEqualTo("a.b.c");
         }
 
         @Test

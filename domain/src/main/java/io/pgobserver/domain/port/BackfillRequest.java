@@ -1,5 +1,7 @@
 package io.pgobserver.domain.port;
 
+import io.pgobserver.domain.event.TableName;
+
 /**
  * What a backfill reads: every row of {@code table} (optionally only those matching {@code where}), {@code chunk}
  * rows per transaction, for every observer of the table or for one.
@@ -18,7 +20,7 @@ public record BackfillRequest(String table, String observer, String where, int c
         if (table == null || table.isBlank()) {
             throw new IllegalArgumentException("backfill --table must name a table as schema.table, e.g. public.orders");
         }
-        table = table.contains(".") ? table.strip() : "public." + table.strip();
+        table = TableName.qualify(table);
         observer = observer == null || observer.isBlank() ? null : observer.strip();
         where = where == null || where.isBlank() ? null : where.strip();
         if (chunk < 1 || chunk > MAX_CHUNK) {
