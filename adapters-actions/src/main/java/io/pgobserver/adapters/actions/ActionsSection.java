@@ -39,8 +39,9 @@ final class ActionsSection implements ConfigSection<ActionsSettings> {
         Duration connect = section.duration("connect_timeout", d.connectTimeout());
         Duration read = section.duration("read_timeout", d.readTimeout());
         LinkedHashSet<String> allowed = new LinkedHashSet<>(section.strings("allowed_hosts"));
+        int perHost = section.integer("max_requests_per_host", d.maxRequestsPerHost(), 1, 100_000);
         section.finish();
-        return new ActionsSettings(connect, read, allowed);
+        return new ActionsSettings(connect, read, allowed, perHost);
     }
 
     @Override
@@ -49,6 +50,7 @@ final class ActionsSection implements ConfigSection<ActionsSettings> {
         out.put("connect_timeout", a.connectTimeout());
         out.put("read_timeout", a.readTimeout());
         out.put("allowed_hosts", a.allowedHosts().stream().sorted().toList());
+        out.put("max_requests_per_host", a.maxRequestsPerHost());
         return out;
     }
 }

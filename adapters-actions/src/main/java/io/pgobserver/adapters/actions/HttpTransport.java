@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.actions;
 
+import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.spi.Lifecycle;
@@ -47,16 +48,37 @@ final class HttpTransport implements Lifecycle {
     /** How much of a response body an error message quotes. */
     private static final int SNIPPET_LENGTH = 200;
     private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
+    /** The pool's floor: enough for a handful of receivers when few events are in flight. */
+    private static final int MIN_IDLE_CONNECTIONS = 64;
 
     private final OkHttpClient client;
     private final OkHttpClient redirecting;
     private final Metrics metrics;
+    private final HostLimits limits;
 
     @Inject
+    HttpTransport(ActionsSettings settings, ListenerSettings listener, Metrics metrics) {
+        this(settings, Math.max(MIN_IDLE_CONNECTIONS, Math.min(listener.maxInFlight(), settings.maxRequestsPerHost())),
+                metrics);
+    }
+
+    /** With the default pool: tests. */
     HttpTransport(ActionsSettings settings, Metrics metrics) {
+        this(settings, MIN_IDLE_CONNECTIONS, metrics);
+    }
+
+    /**
+     * @param idleConnections how many idle connections the pool keeps: as many as may be busy at once to one host
+     *                        (events in flight, up to {@code actions.max_requests_per_host}). With fewer, each wave of
+     *                        responses closes the surplus and the next wave opens them again, a TCP connect per
+     *                        request: at 256 in flight against a pool of 64 that was a third of the pipeline's CPU
+     *                        (docs/performance.md).
+     */
+    HttpTransport(ActionsSettings settings, int idleConnections, Metrics metrics) {
         this.metrics = metrics;
+        this.limits = new HostLimits(settings.maxRequestsPerHost());
         this.client = new OkHttpClient.Builder()
-                .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
+                .connectionPool(new ConnectionPool(idleConnections, 5, TimeUnit.MINUTES))
                 .connectTimeout(settings.connectTimeout())
                 .readTimeout(settings.readTimeout())
                 .writeTimeout(settings.readTimeout())
@@ -95,6 +117,12 @@ final class HttpTransport implements Lifecycle {
      * @throws IOException when no response arrived (connection refused, timeout, TLS failure, host not allowed)
      */
     Exchange send(Request request, Duration deadline, boolean followRedirects) throws IOException {
+        try (HostLimits.Permit ignored = limits.acquire(request.url().host(), request.url().port())) {
+            return execute(request, deadline, followRedirects);
+        }
+    }
+
+    private Exchange execute(Request request, Duration deadline, boolean followRedirects) throws IOException {
         Call call = (followRedirects ? redirecting : client).newCall(request);
         call.timeout().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
         long started = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.actions;
 
+import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.port.Metrics;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
@@ -24,6 +25,8 @@ class ActionsModuleTest {
             @Override
             protected void configure() {
                 bind(ActionsSettings.class).toInstance(ActionsSettings.defaults());
+                // The core's binding: the HTTP pool is sized by listener.max_in_flight.
+                bind(ListenerSettings.class).toInstance(ListenerSettings.defaults());
                 // The tracing adapter's binding in a running observer.
                 bind(Metrics.class).toInstance(Metrics.NOOP);
             }
