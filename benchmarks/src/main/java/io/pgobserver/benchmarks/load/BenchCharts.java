@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * The bench's results as charts: throughput over time per run, latency percentiles per run that measured latency,
  * events per second per run with tracing on's rate as a share of off's. Every run is labelled by its mode and
- * tracing setting, so a peer's run (mode {@code debezium}) is one more series in each panel.
+ * tracing setting, so a peer's run (a {@link BenchResult} of mode {@code debezium}, tracing blank) is one more
+ * series in each panel, labelled {@code debezium}.
  */
 final class BenchCharts {
 
@@ -28,15 +29,17 @@ final class BenchCharts {
             rates.add(new SvgChart.Group(label(r, results), new double[] {r.eventsPerSecond(),
                     r.steadyEventsPerSecond()}));
         }
-        SvgChart chart = new SvgChart("pg-observer bench: " + subtitle)
+        SvgChart chart = new SvgChart("pg-observer bench", subtitle)
                 .lines("Throughput over time (first webhook per event, " + BenchResult.BUCKET.toMillis()
-                                + " ms buckets)", "seconds from start (drain: observer start; sustain: first write)",
+                                + " ms buckets)", "seconds from start (drain: observer start, lease wait included; "
+                                + "sustain: first write)",
                         "events/s", throughput);
         if (!latency.isEmpty()) {
             chart.bars("Commit-to-webhook latency", "milliseconds", List.of("p50", "p99", "p999"), latency, List.of());
         }
-        return chart.bars("Events per second per run", "events/s",
-                List.of("whole run", "steady (20%-95% of the backlog)"), rates, ratioNotes(results));
+        return chart.bars("Events per second per run (steady: drains, between 20% and 95% of the backlog)",
+                "events/s",
+                List.of("whole run", "steady (20-95%)"), rates, ratioNotes(results));
     }
 
     /** Tracing on's median rate as a share of off's, per mode that ran both. */
@@ -53,9 +56,9 @@ final class BenchCharts {
         return notes;
     }
 
-    /** Mode and tracing setting, and the round when there were several. */
+    /** Mode and tracing setting (a peer's run may have none), and the round when there were several. */
     private static String label(BenchResult r, List<BenchResult> results) {
         boolean rounds = results.stream().anyMatch(other -> other.round() > 1);
-        return r.mode() + " " + r.tracing() + (rounds ? " #" + r.round() : "");
+        return r.mode() + (r.tracing().isBlank() ? "" : " " + r.tracing()) + (rounds ? " #" + r.round() : "");
     }
 }

@@ -34,15 +34,20 @@ final class SvgChart {
     private static final int RIGHT = 200;
     private static final int TOP = 50;
     private static final int BOTTOM = 70;
+    /** The document title's line, then the subtitle's. */
+    private static final int HEADER = 60;
     private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
             "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
     private final String title;
+    private final String subtitle;
     private final StringBuilder panels = new StringBuilder();
-    private int height = 40;
+    private int height = HEADER;
 
-    SvgChart(String title) {
+    /** @param subtitle a line under the title in smaller type (the machine, the versions) */
+    SvgChart(String title, String subtitle) {
         this.title = title;
+        this.subtitle = subtitle;
     }
 
     /** Adds a line chart: one polyline per series, axes from zero to the largest value. */
@@ -68,7 +73,7 @@ final class SvgChart {
                     + "stroke-width=\"1.5\" points=\"%s\"/>%n", escape(s.label()), colour(i), points.toString().trim()));
         }
         legend(top, series.stream().map(Series::label).toList());
-        return endPanel();
+        return endPanel(0);
     }
 
     /**
@@ -107,7 +112,7 @@ final class SvgChart {
             panels.append(String.format("<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text>%n", LEFT,
                     top + plotHeight() + 40 + 15 * n, escape(notes.get(n))));
         }
-        return endPanel();
+        return endPanel(15 * notes.size());
     }
 
     /** The whole document. */
@@ -115,8 +120,9 @@ final class SvgChart {
         return String.format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>%n<svg xmlns=\"http://www.w3.org/2000/svg\" "
                         + "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n"
                         + "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n"
-                        + "<text x=\"%d\" y=\"26\" font-size=\"18\" font-weight=\"bold\">%s</text>%n%s</svg>%n",
-                WIDTH, height, WIDTH, height, LEFT, escape(title), panels);
+                        + "<text x=\"%d\" y=\"26\" font-size=\"18\" font-weight=\"bold\">%s</text>%n"
+                        + "<text x=\"%d\" y=\"46\" font-size=\"12\" fill=\"#555\">%s</text>%n%s</svg>%n",
+                WIDTH, height, WIDTH, height, LEFT, escape(title), LEFT, escape(subtitle), panels);
     }
 
     void write(Path file) throws IOException {
@@ -146,9 +152,10 @@ final class SvgChart {
         return top;
     }
 
-    private SvgChart endPanel() {
+    /** Closes the panel, {@code below} pixels of notes under its axis label included. */
+    private SvgChart endPanel(int below) {
         panels.append("</g>\n");
-        height += TOP + plotHeight() + BOTTOM;
+        height += TOP + plotHeight() + BOTTOM + below;
         return this;
     }
 
@@ -196,7 +203,8 @@ final class SvgChart {
             if (value == Math.rint(value) && Math.abs(value) < 1e15) {
                 return String.format(Locale.ROOT, "%d", (long) value);
             }
-            return String.format(Locale.ROOT, Math.abs(value) >= 10 ? "%.1f" : "%.2f", value);
+            return String.format(Locale.ROOT, Math.abs(value) >= 100 ? "%.0f" : Math.abs(value) >= 10 ? "%.1f"
+                    : "%.2f", value);
         }
     }
 }

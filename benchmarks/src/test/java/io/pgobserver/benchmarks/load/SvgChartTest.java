@@ -21,28 +21,32 @@ class SvgChartTest {
                 result("drain/all", "off", new long[0], 250),
                 result("drain/all", "on", new long[0], 200),
                 result("sustain", "off", new long[] {1000, 2000, 30_000}, 500),
-                result("sustain", "on", new long[] {1500, 2500, 40_000}, 500));
-        String svg = BenchCharts.of(results, "PostgreSQL 17 <test> & more").lines("Peer", "s", "events/s",
-                List.of(new SvgChart.Series("debezium", new double[] {0.25, 0.5}, new double[] {100, 120}))).render();
+                result("sustain", "on", new long[] {1500, 2500, 40_000}, 500),
+                // A peer's run: a mode of its own, no tracing setting.
+                result("debezium", "", new long[] {800, 900, 1000}, 400));
+        String svg = BenchCharts.of(results, "PostgreSQL 17 <test> & more").render();
+        // Kept for a look in a browser: target/ is the module's build directory when the build runs the test.
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "svg-chart-test.svg"), svg);
 
         Document document = parse(svg);
         Element root = document.getDocumentElement();
         assertThat(root.getNamespaceURI()).isEqualTo("http://www.w3.org/2000/svg");
         assertThat(root.getTagName()).isEqualTo("svg");
-        assertThat(document.getElementsByTagNameNS("*", "g").getLength()).isEqualTo(4);
+        assertThat(document.getElementsByTagNameNS("*", "g").getLength()).isEqualTo(3);
         assertThat(attributes(document, "polyline", "data-label")).containsExactly("drain/all off", "drain/all on",
                 "sustain off", "sustain on", "debezium");
         List<String> bars = attributes(document, "rect", "data-group");
         // Latency: p50, p99, p999 of each sustain run; events/s: the whole run of each, the steady rate of drains.
         assertThat(bars.stream().filter(g -> g.startsWith("sustain"))).hasSize(2 * 3 + 2);
         assertThat(bars.stream().filter(g -> g.startsWith("drain"))).hasSize(2 * 2);
+        assertThat(bars.stream().filter(g -> g.equals("debezium"))).hasSize(3 + 1);
         assertThat(root.getTextContent()).contains("PostgreSQL 17 <test> & more", "p999",
                 "drain/all: tracing on runs at 80.0% of tracing off's events/s");
     }
 
     @Test
     void anEmptyRunStillDrawsAValidChart() throws Exception {
-        String svg = new SvgChart("empty").lines("none", "x", "y", List.of(
+        String svg = new SvgChart("empty", "").lines("none", "x", "y", List.of(
                 new SvgChart.Series("nothing", new double[0], new double[0]))).bars("no bars", "y", List.of("a"),
                 List.of(), List.of()).render();
         assertThat(parse(svg).getElementsByTagNameNS("*", "polyline").getLength()).isEqualTo(1);
