@@ -20,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One measured run: boots the observer for a tracing setting (a fresh injector, as a process start would),
- * writes the events, waits until every webhook arrived, and measures. Each run starts from empty tables and a
+ * writes the events, waits until every webhook arrived, and measures. Each run starts with none of the bench's
+ * rows left ({@link BenchDatabase#reset}: every table on the embedded server, only the bench's own on another) and a
  * consumer of its own, so no run reads another's events.
  */
 final class BenchRun {
