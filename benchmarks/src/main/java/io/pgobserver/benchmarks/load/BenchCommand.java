@@ -23,17 +23,19 @@ import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
 
 /**
- * {@code bench}: the end-to-end load run of docs/performance.md. An embedded PostgreSQL, the real observer
- * (booted as {@code run} boots it) with one observer whose actions are webhooks, and a loopback receiver that
- * notes when each event's webhook arrived; tracing off (no-op adapter) and on (OpenTelemetry, 100% sampled,
- * batch processor, OTLP/HTTP to a loopback endpoint that discards) side by side in one process. Two modes:
- * {@code drain} writes a backlog of {@code --events} first and times the observer through it; {@code sustain}
- * writes {@code --rate} events per second for {@code --duration} while the observer runs, and measures each
- * event's commit-to-webhook latency. Prints one table; exit 1 when a run did not deliver every webhook.
+ * {@code bench}: the end-to-end load run of docs/performance.md. An embedded PostgreSQL (or the one
+ * {@code --jdbc-url} names), the real observer (booted as {@code run} boots it) with one observer whose actions are
+ * webhooks, and a loopback receiver in a process of its own that notes when each event's webhook arrived; tracing
+ * off (no-op adapter) and on (OpenTelemetry, 100% sampled, batch processor, OTLP/HTTP to the receiver process,
+ * which discards) side by side in one process. Two modes: {@code drain} writes a backlog of {@code --events} first
+ * and times the observer through it; {@code sustain} writes {@code --rate} events per second for {@code --duration}
+ * while the observer runs, and measures each event's commit-to-webhook latency. Prints one table and writes the
+ * charts ({@code --chart}); exit 1 when a run did not deliver every webhook.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Load-test the observer end to end on an embedded PostgreSQL with a loopback webhook "
-                + "receiver: drain a backlog, sustain a rate, tracing off and on side by side; print a table.")
+        description = "Load-test the observer end to end on an embedded PostgreSQL (or --jdbc-url) with a "
+                + "loopback webhook receiver in a process of its own: drain a backlog, sustain a rate, tracing off "
+                + "and on side by side; print a table and write SVG charts.")
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--events", paramLabel = "N", defaultValue = "20000",
@@ -100,6 +102,24 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(0: none; default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--chart", paramLabel = "FILE.svg|none", defaultValue = "bench-results.svg",
+            description = "Where to write the SVG charts (throughput over time, latency percentiles, events/s per "
+                    + "run), relative to the working directory; 'none' for no file (default: ${DEFAULT-VALUE}).")
+    String chart;
+
+    @Option(names = "--jdbc-url", paramLabel = "jdbc:postgresql://HOST:PORT/DB",
+            description = "Run against this database instead of an embedded one. The bench installs pgobserver's "
+                    + "schema if absent, creates and owns the table " + BenchRun.TABLE + ", and removes only its "
+                    + "own rows: that table's, their change_log rows, and its consumers' (bench-*) positions and "
+                    + "deliveries.")
+    String jdbcUrl;
+
+    @Option(names = "--user", paramLabel = "ROLE", description = "Role for --jdbc-url (default: postgres).")
+    String user;
+
+    @Option(names = "--password", paramLabel = "PASSWORD", description = "Password for --jdbc-url (default: none).")
+    String password;
+
     @Spec
     CommandSpec spec;
 
@@ -122,18 +142,22 @@ public final class BenchCommand implements Callable<Integer> {
         validate(sustainFor);
         PrintStream out = System.out;
         Path data = Files.createTempDirectory("pg-observer-bench");
-        out.println("[bench] starting an embedded PostgreSQL...");
         List<BenchResult> results = new ArrayList<>();
-        // Stock settings: the embedded binaries default to synchronous_commit=off, which no production server runs
-        // and which would flatter every commit the writer and the observer make.
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg"))
-                .setServerConfig("synchronous_commit", "on").setCleanDataDirectory(true).start();
-             BenchReceivers receivers = BenchReceivers.start()) {
-            BenchRun.Setup setup = new BenchRun.Setup(postgres.getPort(), receivers, actions,
+        String machine;
+        boolean finished = false;
+        try (BenchReceivers receivers = BenchReceivers.start(data);
+             EmbeddedPostgres postgres = jdbcUrl == null ? startEmbedded(out, data) : null) {
+            out.println("[bench] receivers: pid " + receivers.pid() + " at " + receivers.baseUrl() + "; observer: pid "
+                    + ProcessHandle.current().pid());
+            BenchDatabase database = postgres == null
+                    ? new BenchDatabase(jdbcUrl, user == null ? "postgres" : user, password, true)
+                    : BenchDatabase.embedded(postgres.getPort());
+            BenchRun.Setup setup = new BenchRun.Setup(database, receivers, actions,
                     payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch);
-            out.println("[bench] " + BenchRun.prepare(setup) + ", " + Runtime.getRuntime().availableProcessors()
+            machine = BenchRun.prepare(setup) + ", " + Runtime.getRuntime().availableProcessors()
                     + " CPUs, Java " + Runtime.version() + ", max heap "
-                    + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+                    + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
+            out.println("[bench] " + database + ": " + machine);
             if (warmup > 0) {
                 for (String t : tracing) {
                     out.printf("[bench] warm-up: draining %d events, tracing %s%n", warmup, t);
@@ -161,9 +185,14 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
+            finished = true;
         } finally {
-            // PostgreSQL deletes its data directory when it stops (clean data directory); this removes the parent.
-            // Should files remain, they stay for a look rather than fail a finished run.
+            // PostgreSQL deletes its data directory when it stops (clean data directory); this removes the rest.
+            // The receivers' log stays when the run failed, and so does anything unexpected, for a look.
+            Files.deleteIfExists(data.resolve("receivers.port"));
+            if (finished) {
+                Files.deleteIfExists(data.resolve("receivers.log"));
+            }
             try {
                 Files.deleteIfExists(data);
             } catch (DirectoryNotEmptyException e) {
@@ -172,12 +201,27 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.println();
         out.print(table(results));
+        if (!chart.equals("none")) {
+            Path file = Path.of(chart).toAbsolutePath();
+            BenchCharts.of(results, machine).write(file);
+            out.println("[bench] charts: " + file);
+        }
         List<BenchResult> incomplete = results.stream().filter(r -> !r.complete()).toList();
         if (!incomplete.isEmpty()) {
             System.err.println("error: webhooks missing in " + incomplete);
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Stock settings: the embedded binaries default to synchronous_commit=off, which no production server runs and
+     * which would flatter every commit the writer and the observer make.
+     */
+    private static EmbeddedPostgres startEmbedded(PrintStream out, Path data) throws java.io.IOException {
+        out.println("[bench] starting an embedded PostgreSQL...");
+        return EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg"))
+                .setServerConfig("synchronous_commit", "on").setCleanDataDirectory(true).start();
     }
 
     private void validate(Duration sustainFor) {
@@ -195,6 +239,18 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (!Set.of("drain", "sustain").containsAll(modes) || modes.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "--mode takes drain, sustain or both: " + modes);
+        }
+        if (jdbcUrl == null && (user != null || password != null)) {
+            throw new ParameterException(spec.commandLine(), "--user and --password are for --jdbc-url: the embedded "
+                    + "database takes no credentials; add --jdbc-url jdbc:postgresql://HOST:PORT/DB or drop them");
+        }
+        if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql://")) {
+            throw new ParameterException(spec.commandLine(), "--jdbc-url takes jdbc:postgresql://HOST:PORT/DB: "
+                    + jdbcUrl);
+        }
+        if (!chart.equals("none") && !chart.endsWith(".svg")) {
+            throw new ParameterException(spec.commandLine(), "--chart takes a file name ending in .svg, or none: "
+                    + chart);
         }
         for (String backlog : backlogs) {
             if (!backlog.equals("all") && !backlog.matches("[1-9][0-9]{0,8}")) {
@@ -214,24 +270,24 @@ public final class BenchCommand implements Callable<Integer> {
      */
     static String table(List<BenchResult> results) {
         StringBuilder table = new StringBuilder();
-        String header = "%-10s %-7s %5s %8s %11s %9s %8s %8s %8s %8s %9s %9s %8s %8s %9s %5s%n";
-        String row = "%-10s %-7s %5s %8d %11s %9.0f %8s %8s %8s %8s %9.2f %9.1f %8.1f %8.1f %9.0f %5.1f%n";
+        String header = "%-10s %-7s %5s %8s %11s %9s %9s %8s %8s %8s %8s %8s %9s %9s %9s %8s %8s %9s %5s%n";
+        String row = "%-10s %-7s %5s %8d %11s %9.0f %9s %8s %8s %8s %8s %8s %9.2f %9.1f %9.2f %8.1f %8.1f %9.0f %5.1f%n";
         table.append(String.format(Locale.ROOT, header, "mode", "tracing", "round", "events", "webhooks", "events/s",
-                "p50 ms", "p95 ms", "p99 ms", "max ms", "cpu s", "cpu ms/1k", "heap MiB", "peak MiB", "OTLP KiB", "load"));
+                "steady/s", "p50 ms", "p95 ms", "p99 ms", "p999 ms", "max ms", "cpu s", "cpu ms/1k", "rcv cpu s",
+                "heap MiB", "peak MiB", "OTLP KiB", "load"));
         for (BenchResult r : results) {
             table.append(String.format(Locale.ROOT, row, r.mode(), r.tracing(), r.round(), r.events(),
-                    r.delivered() + "/" + r.expected(), r.eventsPerSecond(), millis(r.latencyMillis(50)),
-                    millis(r.latencyMillis(95)), millis(r.latencyMillis(99)), millis(r.latencyMillis(100)),
-                    r.cpuSeconds(), r.cpuMillisPerThousand(), r.heapAfterGcMiB(), r.peakHeapMiB(), r.otlpKiB(),
+                    r.delivered() + "/" + r.expected(), r.eventsPerSecond(),
+                    Double.isNaN(r.steadyEventsPerSecond()) ? "-"
+                            : String.format(Locale.ROOT, "%.0f", r.steadyEventsPerSecond()),
+                    millis(r.latencyMillis(50)), millis(r.latencyMillis(95)), millis(r.latencyMillis(99)),
+                    millis(r.latencyMillis(99.9)), millis(r.latencyMillis(100)), r.cpuSeconds(),
+                    r.cpuMillisPerThousand(), r.receiverCpuSeconds(), r.heapAfterGcMiB(), r.peakHeapMiB(), r.otlpKiB(),
                     r.loadAverage()));
         }
-        table.append(String.format(Locale.ROOT, "%nmedians over rounds%n%-10s %-7s %9s %8s %8s %8s %9s%n", "mode",
-                "tracing", "events/s", "vs off", "p50 ms", "p99 ms", "cpu ms/1k"));
-        Map<String, Map<String, List<BenchResult>>> grouped = new LinkedHashMap<>();
-        for (BenchResult r : results) {
-            grouped.computeIfAbsent(r.mode(), m -> new LinkedHashMap<>())
-                    .computeIfAbsent(r.tracing(), t -> new ArrayList<>()).add(r);
-        }
+        table.append(String.format(Locale.ROOT, "%nmedians over rounds%n%-10s %-7s %9s %8s %8s %8s %8s %9s%n", "mode",
+                "tracing", "events/s", "vs off", "p50 ms", "p99 ms", "p999 ms", "cpu ms/1k"));
+        Map<String, Map<String, List<BenchResult>>> grouped = byModeAndTracing(results);
         grouped.forEach((mode, byTracing) -> {
             List<BenchResult> off = byTracing.get("off");
             double offRate = off == null ? Double.NaN : median(off, BenchResult::eventsPerSecond);
@@ -239,17 +295,21 @@ public final class BenchCommand implements Callable<Integer> {
                 double rate = median(runs, BenchResult::eventsPerSecond);
                 String ratio = Double.isNaN(offRate) ? "-"
                         : String.format(Locale.ROOT, "%.1f%%", 100.0 * rate / offRate);
-                table.append(String.format(Locale.ROOT, "%-10s %-7s %9.0f %8s %8s %8s %9.1f%n", mode, t, rate, ratio,
-                        millis(median(runs, r -> r.latencyMillis(50))), millis(median(runs, r -> r.latencyMillis(99))),
+                table.append(String.format(Locale.ROOT, "%-10s %-7s %9.0f %8s %8s %8s %8s %9.1f%n", mode, t, rate,
+                        ratio, millis(median(runs, r -> r.latencyMillis(50))),
+                        millis(median(runs, r -> r.latencyMillis(99))), millis(median(runs, r -> r.latencyMillis(99.9))),
                         median(runs, BenchResult::cpuMillisPerThousand)));
             });
         });
         oneRowRatio(grouped, table);
-        table.append("events/s: drain = backlog / (observer start to last webhook); sustain = events / (first write "
-                + "to last webhook), bounded by --rate.\nlatency: commit returned to the writer -> first webhook "
-                + "arrived (sustain only). cpu: this JVM only (observer, writer, receivers), not PostgreSQL.\n"
-                + "OTLP KiB: span data the loopback OTLP endpoint received during the run. load: the machine's 1-minute load "
-                + "average at the end of the run.\n");
+        table.append("events/s: drain = backlog / (observer start, lease wait included, to last webhook); sustain = "
+                + "events / (first write to last webhook), bounded by --rate.\nsteady/s: drain only, the events "
+                + "between the 20% and the 95% of the backlog (by first-webhook order) over the time between them.\n"
+                + "latency: commit returned to the writer -> first webhook arrived in the receiver process "
+                + "(sustain only; both read CLOCK_MONOTONIC).\ncpu: the observer's JVM (observer and writer), "
+                + "not PostgreSQL; cpu ms/1k is also microseconds per event. rcv cpu: the receiver process "
+                + "(webhooks and OTLP).\nOTLP KiB: span data the OTLP endpoint received during the run. load: the "
+                + "machine's 1-minute load average at the end of the run.\n");
         return table.toString();
     }
 
@@ -270,7 +330,17 @@ public final class BenchCommand implements Callable<Integer> {
         });
     }
 
-    private static double median(List<BenchResult> runs, ToDoubleFunction<BenchResult> value) {
+    /** Results by mode, then by tracing setting, in the order they ran. */
+    static Map<String, Map<String, List<BenchResult>>> byModeAndTracing(List<BenchResult> results) {
+        Map<String, Map<String, List<BenchResult>>> grouped = new LinkedHashMap<>();
+        for (BenchResult r : results) {
+            grouped.computeIfAbsent(r.mode(), m -> new LinkedHashMap<>())
+                    .computeIfAbsent(r.tracing(), t -> new ArrayList<>()).add(r);
+        }
+        return grouped;
+    }
+
+    static double median(List<BenchResult> runs, ToDoubleFunction<BenchResult> value) {
         double[] values = runs.stream().mapToDouble(value).sorted().toArray();
         if (values.length == 0 || Double.isNaN(values[0])) {
             return Double.NaN;

@@ -1,162 +1,190 @@
 package io.pgobserver.benchmarks.load;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The load run's far ends on loopback, one JDK {@code HttpServer}: a webhook receiver that notes when each
- * event's webhook arrived ({@code /hooks/<action index>}, the event's row id read from the body's
- * {@code entity_id}), and an OTLP/HTTP endpoint ({@code /v1/traces}) that accepts span batches and discards
- * them. Each request is answered {@code 200} at once, so the receiver adds as little as it can to the run.
+ * The load run's far ends as the bench sees them: a {@link ReceiverProcess} started in a JVM of its own (the same
+ * {@code java} and class path as this one), spoken to over its control API. The child's output goes to
+ * {@code receivers.log} in the run's directory; it ends in {@link #close()}, in a shutdown hook should the bench end
+ * otherwise, and by itself when the bench's process is gone.
  */
 final class BenchReceivers implements AutoCloseable {
 
-    private static final byte[] ENTITY_ID = "\"entity_id\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final Duration STARTUP = Duration.ofSeconds(30);
 
-    private final HttpServer http;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final AtomicLong otlpRequests = new AtomicLong();
-    private final AtomicLong otlpBytes = new AtomicLong();
-    private volatile Expectation expected = new Expectation(0, 1);
+    private final Process process;
+    private final Thread destroyOnExit;
+    private final String baseUrl;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    /** The last run's arrivals once fetched; dropped whenever more may have come (see {@link #firstArrival}). */
+    private long[] arrivals;
 
-    /** One run's deliveries: the first arrival per event, and which (event, action) pairs came at all. */
-    private static final class Expectation {
-        final int events;
-        final int actions;
-        final AtomicLongArray firstArrival;
-        final AtomicLongArray seen;
-        final AtomicInteger delivered = new AtomicInteger();
-        final AtomicInteger duplicates = new AtomicInteger();
+    /** What the receiver process counted since the last {@link #expect}, and its own CPU time since it started. */
+    record Stats(int delivered, int duplicates, long otlpRequests, long otlpBytes, long lastArrivalNanos,
+                 long cpuNanos, long pid) {
+    }
 
-        Expectation(int events, int actions) {
-            this.events = events;
-            this.actions = actions;
-            this.firstArrival = new AtomicLongArray(events + 1);
-            this.seen = new AtomicLongArray(events * actions + 1);
+    private BenchReceivers(Process process, Thread destroyOnExit, String baseUrl) {
+        this.process = process;
+        this.destroyOnExit = destroyOnExit;
+        this.baseUrl = baseUrl;
+    }
+
+    /** Starts the receiver process, logging to {@code directory/receivers.log}, and waits until it listens. */
+    static BenchReceivers start(Path directory) throws IOException, InterruptedException {
+        Path portFile = directory.resolve("receivers.port");
+        Path log = directory.resolve("receivers.log");
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // A small heap and one GC thread: it answers requests and keeps one array, and shares the machine's cores
+        // with what is measured.
+        Process process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp",
+                System.getProperty("java.class.path"), ReceiverProcess.class.getName(), portFile.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Thread destroyOnExit = new Thread(process::destroyForcibly, "bench-receivers-stop");
+        Runtime.getRuntime().addShutdownHook(destroyOnExit);
+        try {
+            long deadline = System.nanoTime() + STARTUP.toNanos();
+            while (!Files.exists(portFile)) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the receiver process ended with exit code " + process.exitValue()
+                            + " before it listened; see " + log);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the receiver process did not listen within " + STARTUP
+                            + "; see " + log);
+                }
+                Thread.sleep(10);
+            }
+            int port = Integer.parseInt(Files.readString(portFile).trim());
+            return new BenchReceivers(process, destroyOnExit, "http://127.0.0.1:" + port);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            process.destroyForcibly();
+            Runtime.getRuntime().removeShutdownHook(destroyOnExit);
+            throw e;
         }
     }
 
-    private BenchReceivers(HttpServer http) {
-        this.http = http;
-    }
-
-    static BenchReceivers start() throws IOException {
-        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        BenchReceivers receivers = new BenchReceivers(http);
-        http.createContext("/hooks/", receivers::webhook);
-        http.createContext("/v1/traces", receivers::otlp);
-        http.setExecutor(receivers.executor);
-        http.start();
-        return receivers;
-    }
-
     String baseUrl() {
-        return "http://" + http.getAddress().getAddress().getHostAddress() + ":" + http.getAddress().getPort();
+        return baseUrl;
+    }
+
+    /** The receiver process's id: not this JVM's. */
+    long pid() {
+        return process.pid();
     }
 
     /** Resets the counts (webhooks and OTLP) for a run of events with ids 1..events, each with {@code actions} webhooks. */
     void expect(int events, int actions) {
-        expected = new Expectation(events, actions);
-        otlpRequests.set(0);
-        otlpBytes.set(0);
+        arrivals = null;
+        HttpResponse<String> response = send(HttpRequest.newBuilder(
+                URI.create(baseUrl + "/control/expect?events=" + events + "&actions=" + actions))
+                .POST(HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 204) {
+            throw new IllegalStateException("the receiver process refused expect(" + events + ", " + actions + "): "
+                    + response.statusCode());
+        }
+    }
+
+    Stats stats() {
+        arrivals = null;
+        String body = send(HttpRequest.newBuilder(URI.create(baseUrl + "/control/stats")).GET(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Long> values = new HashMap<>();
+        body.lines().map(line -> line.split("=", 2)).forEach(kv -> values.put(kv[0], Long.parseLong(kv[1])));
+        return new Stats(values.get("delivered").intValue(), values.get("duplicates").intValue(),
+                values.get("otlp_requests"), values.get("otlp_bytes"), values.get("last_arrival_nanos"),
+                values.get("cpu_nanos"), values.get("pid"));
     }
 
     /** Webhooks that arrived, each (event, action) counted once. */
     int delivered() {
-        return expected.delivered.get();
+        return stats().delivered();
     }
 
     int duplicates() {
-        return expected.duplicates.get();
-    }
-
-    /** {@link System#nanoTime()} when the event's first webhook arrived, 0 when none did. */
-    long firstArrival(int eventId) {
-        return expected.firstArrival.get(eventId);
+        return stats().duplicates();
     }
 
     long otlpRequests() {
-        return otlpRequests.get();
+        return stats().otlpRequests();
     }
 
     long otlpBytes() {
-        return otlpBytes.get();
+        return stats().otlpBytes();
     }
 
-    private void webhook(HttpExchange exchange) throws IOException {
-        long arrived = System.nanoTime();
-        try (exchange) {
-            byte[] body;
-            try (InputStream in = exchange.getRequestBody()) {
-                body = in.readAllBytes();
+    /**
+     * The {@link System#nanoTime()} (of the receiver process: the same monotonic clock as this one's, see
+     * {@link ReceiverProcess}) of each id's first webhook, index 0 unused, 0 where none came.
+     */
+    long[] arrivals() {
+        byte[] body = send(HttpRequest.newBuilder(URI.create(baseUrl + "/control/arrivals")).GET(),
+                HttpResponse.BodyHandlers.ofByteArray()).body();
+        long[] times = new long[body.length / Long.BYTES];
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body))) {
+            for (int i = 0; i < times.length; i++) {
+                times[i] = in.readLong();
             }
-            String path = exchange.getRequestURI().getPath();
-            int action = Integer.parseInt(path.substring(path.lastIndexOf('/') + 1));
-            int id = entityId(body);
-            Expectation run = expected;
-            if (id < 1 || id > run.events || action < 0 || action >= run.actions) {
-                exchange.sendResponseHeaders(400, -1);
-                return;
-            }
-            if (run.seen.compareAndSet((id - 1) * run.actions + action, 0, 1)) {
-                run.delivered.incrementAndGet();
-            } else {
-                run.duplicates.incrementAndGet();
-            }
-            run.firstArrival.compareAndSet(id, 0, arrived);
-            exchange.sendResponseHeaders(200, -1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        return times;
     }
 
-    private void otlp(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            long bytes;
-            try (InputStream in = exchange.getRequestBody()) {
-                bytes = in.transferTo(java.io.OutputStream.nullOutputStream());
-            }
-            otlpRequests.incrementAndGet();
-            otlpBytes.addAndGet(bytes);
-            exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
-            exchange.sendResponseHeaders(200, -1);
+    /**
+     * When the event's first webhook arrived, 0 when none did: read from one fetch of {@link #arrivals()}, taken
+     * at the first call after the counts were last read or reset, so a loop over every id costs one request.
+     */
+    long firstArrival(int eventId) {
+        if (arrivals == null) {
+            arrivals = arrivals();
         }
+        return eventId < arrivals.length ? arrivals[eventId] : 0;
     }
 
-    /** The digits after {@code "entity_id":"} in the webhook body; -1 when absent. */
-    static int entityId(byte[] body) {
-        outer:
-        for (int i = 0; i <= body.length - ENTITY_ID.length; i++) {
-            for (int j = 0; j < ENTITY_ID.length; j++) {
-                if (body[i + j] != ENTITY_ID[j]) {
-                    continue outer;
-                }
-            }
-            int value = 0;
-            int k = i + ENTITY_ID.length;
-            boolean any = false;
-            while (k < body.length && body[k] >= '0' && body[k] <= '9') {
-                value = value * 10 + (body[k] - '0');
-                k++;
-                any = true;
-            }
-            return any ? value : -1;
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
+        try {
+            return client.send(request.timeout(Duration.ofSeconds(30)).build(), body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the receiver process did not answer"
+                    + (process.isAlive() ? "" : " (it ended with exit code " + process.exitValue() + ")"), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking the receiver process", e);
         }
-        return -1;
     }
 
     @Override
     public void close() {
-        http.stop(0);
-        executor.shutdownNow();
+        client.close();
+        process.destroy();
+        try {
+            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(destroyOnExit);
+        } catch (IllegalStateException e) {
+            // Already shutting down: the hook runs anyway, and destroying an ended process does nothing.
+        }
     }
 }

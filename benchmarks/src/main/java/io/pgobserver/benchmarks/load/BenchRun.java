@@ -20,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One measured run: boots the observer for a tracing setting (a fresh injector, as a process start would),
- * writes the events, waits until every webhook arrived, and measures. Each run starts from empty tables and a
+ * writes the events, waits until every webhook arrived, and measures. Each run starts with none of the bench's
+ * rows left ({@link BenchDatabase#reset}: every table on the embedded server, only the bench's own on another) and a
  * consumer of its own, so no run reads another's events.
  */
 final class BenchRun {
@@ -34,7 +35,7 @@ final class BenchRun {
     }
 
     /** What every run shares. */
-    record Setup(int postgresPort, BenchReceivers receivers, int actions, int payloadBytes,
+    record Setup(BenchDatabase database, BenchReceivers receivers, int actions, int payloadBytes,
                  int batchSize, int maxInFlight, boolean deduplicate, int spanQueue, int spanBatch) {
     }
 
@@ -67,14 +68,17 @@ final class BenchRun {
                     observer.insert(from, Math.min(events, from + rowsPerTransaction - 1), setup.payloadBytes());
                 }
             }
-            Measurement measurement = Measurement.begin();
+            Measurement measurement = Measurement.begin(setup.receivers());
             long started = System.nanoTime();
             observer.start();
             long finished = awaitDelivery(setup.receivers(), events * setup.actions());
             Measurement.Taken taken = measurement.end();
-            return new BenchResult("drain", tracing, round, loadAverage(), events, setup.receivers().delivered(),
+            Arrivals arrivals = Arrivals.of(setup.receivers().arrivals());
+            return new BenchResult("drain", tracing, round, loadAverage(), events, taken.receivers().delivered(),
                     events * setup.actions(), (finished - started) / 1e9, new long[0], taken.cpuSeconds(),
-                    taken.peakHeapMiB(), taken.heapAfterGcMiB(), setup.receivers().otlpBytes() / 1024.0);
+                    taken.peakHeapMiB(), taken.heapAfterGcMiB(), taken.receivers().otlpBytes() / 1024.0,
+                    arrivals.rate(events, 0.20, 0.95), taken.receiverCpuSeconds(),
+                    arrivals.perBucket(started, BenchResult.BUCKET.toNanos()));
         }
     }
 
@@ -88,7 +92,7 @@ final class BenchRun {
             setup.receivers().expect(events, setup.actions());
             observer.start();
             observer.awaitActive();
-            Measurement measurement = Measurement.begin();
+            Measurement measurement = Measurement.begin(setup.receivers());
             long[] committed = new long[events + 1];
             long started = System.nanoTime();
             int written = 0;
@@ -107,19 +111,23 @@ final class BenchRun {
             }
             long finished = awaitDelivery(setup.receivers(), events * setup.actions());
             Measurement.Taken taken = measurement.end();
+            long[] firstArrivals = setup.receivers().arrivals();
             long[] latencies = new long[events];
             int n = 0;
             for (int id = 1; id <= events; id++) {
-                long arrived = setup.receivers().firstArrival(id);
+                // Both ends read System.nanoTime(): CLOCK_MONOTONIC, one clock for the two processes.
+                long arrived = id < firstArrivals.length ? firstArrivals[id] : 0;
                 if (arrived != 0) {
                     latencies[n++] = (arrived - committed[id]) / 1000;
                 }
             }
             latencies = Arrays.copyOf(latencies, n);
             Arrays.sort(latencies);
-            return new BenchResult("sustain", tracing, round, loadAverage(), events, setup.receivers().delivered(),
+            return new BenchResult("sustain", tracing, round, loadAverage(), events, taken.receivers().delivered(),
                     events * setup.actions(), (finished - started) / 1e9, latencies, taken.cpuSeconds(),
-                    taken.peakHeapMiB(), taken.heapAfterGcMiB(), setup.receivers().otlpBytes() / 1024.0);
+                    taken.peakHeapMiB(), taken.heapAfterGcMiB(), taken.receivers().otlpBytes() / 1024.0, Double.NaN,
+                    taken.receiverCpuSeconds(), Arrivals.of(firstArrivals).perBucket(started,
+                            BenchResult.BUCKET.toNanos()));
         }
     }
 
@@ -127,24 +135,29 @@ final class BenchRun {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
-    /** Waits until {@code expected} webhooks arrived; returns the time of the last. Gives up after a stall. */
+    /**
+     * Waits until {@code expected} webhooks arrived; returns the time the receiver process noted for the last (on
+     * the clock this process reads too), so the polling's own period does not count. Gives up after a stall.
+     * Polls every 10 ms: each poll is a request the receiver process answers, so not every millisecond.
+     */
     private static long awaitDelivery(BenchReceivers receivers, int expected) throws InterruptedException {
         int seen = -1;
         long lastChange = System.nanoTime();
         while (true) {
-            int delivered = receivers.delivered();
+            BenchReceivers.Stats stats = receivers.stats();
             long now = System.nanoTime();
-            if (delivered != seen) {
-                seen = delivered;
+            if (stats.delivered() != seen) {
+                seen = stats.delivered();
                 lastChange = now;
             }
-            if (delivered >= expected) {
-                return lastChange;
+            if (stats.delivered() >= expected) {
+                return stats.lastArrivalNanos();
             }
             if (now - lastChange > STALL.toNanos()) {
-                return lastChange; // the result shows the shortfall, and the command exits 1
+                // The result shows the shortfall, and the command exits 1.
+                return stats.lastArrivalNanos() != 0 ? stats.lastArrivalNanos() : lastChange;
             }
-            Thread.sleep(1);
+            Thread.sleep(10);
         }
     }
 
@@ -172,13 +185,13 @@ final class BenchRun {
         }
 
         static Observer boot(Setup setup, String tracing, String mode) throws Exception {
+            String consumer = "bench-" + mode + "-" + tracing;
             // The run's own settings only: OTEL_* or DATABASE_URL in the environment must not change what is measured.
-            RunningObserver running = host().boot(configuration(setup, tracing, "bench-" + mode + "-" + tracing),
-                    Map.of(), List.of());
+            RunningObserver running = host().boot(configuration(setup, tracing, consumer), Map.of(), List.of());
             try {
                 running.installCapture(TABLE, "id");
                 Observer observer = new Observer(running);
-                observer.reset();
+                observer.database.commit(TraceContext.NONE, setup.database().reset(TABLE, consumer));
                 return observer;
             } catch (Exception e) {
                 running.close();
@@ -191,15 +204,6 @@ final class BenchRun {
             database.commit(TraceContext.NONE, List.of(Statement.of(INSERT, payloadBytes, fromId, toId)));
         }
 
-
-        /** Empty tables, no consumer position: each run reads only its own events. TRUNCATE fires no capture. */
-        private void reset() {
-            database.commit(TraceContext.NONE, List.of(
-                    Statement.of("truncate " + TABLE + ", pgobserver.change_log, pgobserver.deliveries, "
-                            + "pgobserver.batches, pgobserver.dead_letters, pgobserver.parked_events, "
-                            + "pgobserver.snapshot_takers"),
-                    Statement.of("delete from pgobserver.checkpoints")));
-        }
 
         void start() {
             running.startPipeline();
@@ -227,10 +231,7 @@ final class BenchRun {
             actions.append("      - { type: webhook, url: \"").append(setup.receivers().baseUrl()).append("/hooks/")
                     .append(i).append("\" }\n");
         }
-        return """
-                database:
-                  url: jdbc:postgresql://localhost:%d/postgres
-                  user: postgres
+        return setup.database().yaml() + """
                 listener:
                   consumer: %s
                   batch_size: %d
@@ -255,26 +256,35 @@ final class BenchRun {
                     on: [created]
                     actions:
                 %s    retry: { max_attempts: 5, initial_backoff: 100ms, max_backoff: 1s }
-                """.formatted(setup.postgresPort(), consumer, setup.batchSize(), setup.maxInFlight(),
+                """.formatted(consumer, setup.batchSize(), setup.maxInFlight(),
                 setup.deduplicate(), tracing.equals("on"), setup.receivers().baseUrl(), setup.spanQueue(),
                 setup.spanBatch(), TABLE, actions);
     }
 
-    /** CPU and heap over a run: process CPU time, heap sampled every 50 ms, heap after a full GC at the end. */
+    /**
+     * CPU and heap over a run: this process's CPU time and the receiver process's (as it reports it), heap sampled
+     * every 50 ms, heap after a full GC at the end.
+     */
     private static final class Measurement {
         private final com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         private final AtomicLong peak = new AtomicLong();
         private final AtomicBoolean sampling = new AtomicBoolean(true);
+        private final BenchReceivers receivers;
+        private final long receiverCpuAtStart;
         private final long cpuAtStart;
         private final Thread sampler;
 
-        record Taken(double cpuSeconds, double peakHeapMiB, double heapAfterGcMiB) {
+        /** @param receivers the receiver process's counts at the end of the run */
+        record Taken(double cpuSeconds, double peakHeapMiB, double heapAfterGcMiB, double receiverCpuSeconds,
+                     BenchReceivers.Stats receivers) {
         }
 
-        private Measurement() {
+        private Measurement(BenchReceivers receivers) {
             System.gc();
+            this.receivers = receivers;
+            receiverCpuAtStart = receivers.stats().cpuNanos();
             cpuAtStart = os.getProcessCpuTime();
             sampler = Thread.ofPlatform().daemon().name("bench-heap-sampler").start(() -> {
                 while (sampling.get()) {
@@ -284,16 +294,18 @@ final class BenchRun {
             });
         }
 
-        static Measurement begin() {
-            return new Measurement();
+        static Measurement begin(BenchReceivers receivers) {
+            return new Measurement(receivers);
         }
 
         Taken end() throws InterruptedException {
             double cpu = (os.getProcessCpuTime() - cpuAtStart) / 1e9;
+            BenchReceivers.Stats stats = receivers.stats();
             sampling.set(false);
             sampler.join();
             System.gc();
-            return new Taken(cpu, peak.get() / MIB, memory.getHeapMemoryUsage().getUsed() / MIB);
+            return new Taken(cpu, peak.get() / MIB, memory.getHeapMemoryUsage().getUsed() / MIB,
+                    (stats.cpuNanos() - receiverCpuAtStart) / 1e9, stats);
         }
     }
 }

@@ -1,0 +1,254 @@
+package io.pgobserver.benchmarks.load;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The load run's far ends, in a JVM of their own so that the measured JVM holds only the observer and the writer:
+ * one JDK {@code HttpServer} on loopback with a webhook receiver that notes when each event's webhook first arrived
+ * ({@code /hooks/<action index>}, the event's row id read from the body's {@code entity_id}), an OTLP/HTTP endpoint
+ * ({@code /v1/traces}) that counts span batches and discards them, and the bench's control API:
+ * <ul>
+ *   <li>{@code POST /control/expect?events=N&actions=A}: forget the last run, expect ids 1..N with A webhooks each;</li>
+ *   <li>{@code GET /control/stats}: {@code key=value} lines (delivered, duplicates, otlp_requests, otlp_bytes,
+ *       last_arrival_nanos, cpu_nanos, pid);</li>
+ *   <li>{@code GET /control/arrivals}: N+1 big-endian longs, the {@link System#nanoTime()} of each id's first
+ *       webhook (index 0 unused; 0 where none came).</li>
+ * </ul>
+ * Arrival times are {@code System.nanoTime()} of this process. On Linux that is {@code CLOCK_MONOTONIC}, one clock
+ * for every process on the machine, so the bench subtracts its own commit times from them directly.
+ * Each request is answered at once, so the receiver adds as little as it can to the run.
+ *
+ * <p>Run by {@link BenchReceivers}: {@code ReceiverProcess PORT_FILE} writes the port it listens on to
+ * {@code PORT_FILE} and ends when its parent process does (even a parent killed outright).
+ */
+public final class ReceiverProcess implements AutoCloseable {
+
+    private static final byte[] ENTITY_ID = "\"entity_id\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    private final HttpServer http;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final AtomicLong otlpRequests = new AtomicLong();
+    private final AtomicLong otlpBytes = new AtomicLong();
+    private volatile Expectation expected = new Expectation(0, 1);
+
+    /** One run's deliveries: the first arrival per event, and which (event, action) pairs came at all. */
+    private static final class Expectation {
+        final int events;
+        final int actions;
+        final AtomicLongArray firstArrival;
+        final AtomicLongArray seen;
+        final AtomicInteger delivered = new AtomicInteger();
+        final AtomicInteger duplicates = new AtomicInteger();
+        final AtomicLong lastArrival = new AtomicLong();
+
+        Expectation(int events, int actions) {
+            this.events = events;
+            this.actions = actions;
+            this.firstArrival = new AtomicLongArray(events + 1);
+            this.seen = new AtomicLongArray(events * actions + 1);
+        }
+    }
+
+    private ReceiverProcess(HttpServer http) {
+        this.http = http;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: ReceiverProcess PORT_FILE");
+            System.exit(2);
+        }
+        // Dies with the bench even when the bench is killed without running its shutdown hooks.
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
+        ReceiverProcess receiver = start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            receiver.close();
+            stopped.countDown();
+        }));
+        Path portFile = Path.of(args[0]);
+        Path written = portFile.resolveSibling(portFile.getFileName() + ".tmp");
+        Files.writeString(written, Integer.toString(receiver.port()));
+        // Atomic, so the bench never reads half a number.
+        Files.move(written, portFile, StandardCopyOption.ATOMIC_MOVE);
+        System.out.println("[receivers] pid " + ProcessHandle.current().pid() + " listening on " + receiver.baseUrl());
+        stopped.await();
+    }
+
+    /** Starts the server on an ephemeral loopback port. */
+    static ReceiverProcess start() throws IOException {
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        ReceiverProcess receiver = new ReceiverProcess(http);
+        http.createContext("/hooks/", receiver::webhook);
+        http.createContext("/v1/traces", receiver::otlp);
+        http.createContext("/control/expect", receiver::expect);
+        http.createContext("/control/stats", receiver::stats);
+        http.createContext("/control/arrivals", receiver::arrivals);
+        http.setExecutor(receiver.executor);
+        http.start();
+        return receiver;
+    }
+
+    int port() {
+        return http.getAddress().getPort();
+    }
+
+    String baseUrl() {
+        return "http://" + http.getAddress().getAddress().getHostAddress() + ":" + port();
+    }
+
+    private void webhook(HttpExchange exchange) throws IOException {
+        long arrived = System.nanoTime();
+        try (exchange) {
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            String path = exchange.getRequestURI().getPath();
+            int action = Integer.parseInt(path.substring(path.lastIndexOf('/') + 1));
+            int id = entityId(body);
+            Expectation run = expected;
+            if (id < 1 || id > run.events || action < 0 || action >= run.actions) {
+                exchange.sendResponseHeaders(400, -1);
+                return;
+            }
+            if (run.seen.compareAndSet((id - 1) * run.actions + action, 0, 1)) {
+                run.delivered.incrementAndGet();
+            } else {
+                run.duplicates.incrementAndGet();
+            }
+            run.firstArrival.compareAndSet(id, 0, arrived);
+            run.lastArrival.accumulateAndGet(arrived, Math::max);
+            exchange.sendResponseHeaders(200, -1);
+        }
+    }
+
+    private void otlp(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            long bytes;
+            try (InputStream in = exchange.getRequestBody()) {
+                bytes = in.transferTo(OutputStream.nullOutputStream());
+            }
+            otlpRequests.incrementAndGet();
+            otlpBytes.addAndGet(bytes);
+            exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
+            exchange.sendResponseHeaders(200, -1);
+        }
+    }
+
+    private void expect(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!exchange.getRequestMethod().equals("POST")) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            int events = queryInt(exchange.getRequestURI(), "events");
+            int actions = queryInt(exchange.getRequestURI(), "actions");
+            if (events < 0 || actions < 1) {
+                exchange.sendResponseHeaders(400, -1);
+                return;
+            }
+            expected = new Expectation(events, actions);
+            otlpRequests.set(0);
+            otlpBytes.set(0);
+            exchange.sendResponseHeaders(204, -1);
+        }
+    }
+
+    private void stats(HttpExchange exchange) throws IOException {
+        Expectation run = expected;
+        String stats = "delivered=" + run.delivered.get() + "\nduplicates=" + run.duplicates.get()
+                + "\notlp_requests=" + otlpRequests.get() + "\notlp_bytes=" + otlpBytes.get()
+                + "\nlast_arrival_nanos=" + run.lastArrival.get() + "\ncpu_nanos=" + os.getProcessCpuTime()
+                + "\npid=" + ProcessHandle.current().pid() + "\n";
+        respond(exchange, "text/plain", stats.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private void arrivals(HttpExchange exchange) throws IOException {
+        Expectation run = expected;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream((run.events + 1) * Long.BYTES);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            for (int id = 0; id <= run.events; id++) {
+                out.writeLong(run.firstArrival.get(id));
+            }
+        }
+        respond(exchange, "application/octet-stream", bytes.toByteArray());
+    }
+
+    private static void respond(HttpExchange exchange, String contentType, byte[] body) throws IOException {
+        try (exchange) {
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+        }
+    }
+
+    /** The query parameter's value as a number; -1 when absent or not a number. */
+    private static int queryInt(URI uri, String name) {
+        String query = uri.getRawQuery();
+        if (query == null) {
+            return -1;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.startsWith(name + "=")) {
+                try {
+                    return Integer.parseInt(pair.substring(name.length() + 1));
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The digits after {@code "entity_id":"} in the webhook body; -1 when absent. */
+    static int entityId(byte[] body) {
+        outer:
+        for (int i = 0; i <= body.length - ENTITY_ID.length; i++) {
+            for (int j = 0; j < ENTITY_ID.length; j++) {
+                if (body[i + j] != ENTITY_ID[j]) {
+                    continue outer;
+                }
+            }
+            int value = 0;
+            int k = i + ENTITY_ID.length;
+            boolean any = false;
+            while (k < body.length && body[k] >= '0' && body[k] <= '9') {
+                value = value * 10 + (body[k] - '0');
+                k++;
+                any = true;
+            }
+            return any ? value : -1;
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+        executor.shutdownNow();
+    }
+}

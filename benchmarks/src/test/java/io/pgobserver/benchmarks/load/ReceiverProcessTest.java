@@ -1,0 +1,61 @@
+package io.pgobserver.benchmarks.load;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReceiverProcessTest {
+
+    @Test
+    void readsTheRowIdFromTheWebhookBody() {
+        byte[] body = "{\"event_id\":\"e\",\"entity_type\":\"public.bench_orders\",\"entity_id\":\"1234\",\"kind\":\"created\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(ReceiverProcess.entityId(body)).isEqualTo(1234);
+        assertThat(ReceiverProcess.entityId("{\"entity_id\":\"x\"}".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+        assertThat(ReceiverProcess.entityId("{}".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+    }
+
+    /** The control API the bench drives it through, here in this JVM: expect, webhooks, stats, arrivals. */
+    @Test
+    void countsWebhooksOncePerEventAndActionAndReportsFirstArrivals() throws Exception {
+        try (ReceiverProcess receiver = ReceiverProcess.start(); HttpClient client = HttpClient.newHttpClient()) {
+            String base = receiver.baseUrl();
+            assertThat(send(client, HttpRequest.newBuilder(URI.create(base + "/control/expect?events=3&actions=2"))
+                    .POST(HttpRequest.BodyPublishers.noBody())).statusCode()).isEqualTo(204);
+            long before = System.nanoTime();
+            for (String hook : new String[] {"/hooks/0", "/hooks/1", "/hooks/1"}) {
+                assertThat(send(client, HttpRequest.newBuilder(URI.create(base + hook))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"entity_id\":\"2\"}"))).statusCode()).isEqualTo(200);
+            }
+            assertThat(send(client, HttpRequest.newBuilder(URI.create(base + "/hooks/0"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"entity_id\":\"9\"}"))).statusCode()).isEqualTo(400);
+            send(client, HttpRequest.newBuilder(URI.create(base + "/v1/traces"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[100])));
+
+            String stats = new String(send(client, HttpRequest.newBuilder(URI.create(base + "/control/stats")).GET())
+                    .body(), StandardCharsets.US_ASCII);
+            assertThat(stats).contains("delivered=2\n", "duplicates=1\n", "otlp_requests=1\n", "otlp_bytes=100\n",
+                    "pid=" + ProcessHandle.current().pid() + "\n").containsPattern("cpu_nanos=[1-9][0-9]*\n");
+
+            byte[] arrivals = send(client, HttpRequest.newBuilder(URI.create(base + "/control/arrivals")).GET()).body();
+            assertThat(arrivals).hasSize(4 * Long.BYTES);
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(arrivals));
+            assertThat(in.readLong()).isZero();
+            assertThat(in.readLong()).isZero();
+            assertThat(in.readLong()).isBetween(before, System.nanoTime());
+            assertThat(in.readLong()).isZero();
+        }
+    }
+
+    private static HttpResponse<byte[]> send(HttpClient client, HttpRequest.Builder request) throws Exception {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+}
