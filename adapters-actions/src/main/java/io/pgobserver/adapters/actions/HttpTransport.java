@@ -55,6 +55,7 @@ final class HttpTransport implements Lifecycle {
     private final OkHttpClient redirecting;
     private final Metrics metrics;
     private final HostLimits limits;
+    private final CallDeadlines deadlines;
 
     @Inject
     HttpTransport(ActionsSettings settings, ListenerSettings listener, Metrics metrics) {
@@ -77,6 +78,7 @@ final class HttpTransport implements Lifecycle {
     HttpTransport(ActionsSettings settings, int idleConnections, Metrics metrics) {
         this.metrics = metrics;
         this.limits = new HostLimits(settings.maxRequestsPerHost());
+        this.deadlines = new CallDeadlines();
         this.client = new OkHttpClient.Builder()
                 .connectionPool(new ConnectionPool(idleConnections, 5, TimeUnit.MINUTES))
                 .connectTimeout(settings.connectTimeout())
@@ -124,16 +126,26 @@ final class HttpTransport implements Lifecycle {
 
     private Exchange execute(Request request, Duration deadline, boolean followRedirects) throws IOException {
         Call call = (followRedirects ? redirecting : client).newCall(request);
-        call.timeout().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
         long started = System.nanoTime();
         int status = 0;
         String errorType = null;
-        try (Response response = call.execute()) {
-            status = response.code();
-            errorType = status >= 400 ? Integer.toString(status) : null;
-            String body = readBounded(response.body().source());
-            return new Exchange(status, response.headers(), body,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        try (CallDeadlines.Watch watch = deadlines.watch(call, deadline)) {
+            try (Response response = call.execute()) {
+                status = response.code();
+                errorType = status >= 400 ? Integer.toString(status) : null;
+                String body = readBounded(response.body().source());
+                return new Exchange(status, response.headers(), body,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            } catch (IOException e) {
+                if (watch.expired()) {
+                    // Cancelled by the watchdog: report it as the timeout it is, as OkHttp's call timeout did.
+                    InterruptedIOException timeout = new InterruptedIOException("timeout: no complete response within "
+                            + "the deadline of " + deadline.toMillis() + " ms");
+                    timeout.initCause(e);
+                    throw timeout;
+                }
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             errorType = errorType(e);
             throw e;
@@ -253,6 +265,7 @@ final class HttpTransport implements Lifecycle {
     public void stop() {
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
+        deadlines.close();
         LOG.debug("closed the actions' HTTP connection pool");
     }
 }
