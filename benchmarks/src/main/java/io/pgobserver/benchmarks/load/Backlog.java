@@ -104,6 +104,12 @@ final class Backlog {
         return seconds > 0 ? (to - from) / seconds : Double.NaN;
     }
 
+    /** {@link System#nanoTime()} of the latest first arrival among events 1..events. */
+    static long lastArrival(BenchReceivers receivers, int events) {
+        long[] arrivals = sortedArrivals(receivers, events);
+        return arrivals[events - 1];
+    }
+
     private static long[] sortedArrivals(BenchReceivers receivers, int events) {
         long[] arrivals = new long[events];
         for (int id = 1; id <= events; id++) {
