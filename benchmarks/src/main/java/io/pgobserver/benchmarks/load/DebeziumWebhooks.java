@@ -14,6 +14,7 @@ import okhttp3.Response;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +55,7 @@ final class DebeziumWebhooks implements DebeziumEngine.ChangeConsumer<ChangeEven
         this.client = new OkHttpClient.Builder().connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES)).build();
     }
 
-    /** Records without a change (heartbeats) processed so far: their offsets prove the engine streams. */
+    /** Heartbeats (records of another destination) seen so far: their offsets prove the engine streams. */
     long heartbeats() {
         return heartbeats.get();
     }
@@ -64,11 +65,14 @@ final class DebeziumWebhooks implements DebeziumEngine.ChangeConsumer<ChangeEven
                             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
             throws InterruptedException {
         List<Thread> posts = new ArrayList<>(records.size());
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         for (ChangeEvent<String, String> record : records) {
-            if (!destination.equals(record.destination()) || record.value() == null) {
+            if (!destination.equals(record.destination())) {
                 heartbeats.incrementAndGet();
                 continue;
+            }
+            if (record.value() == null) {
+                continue; // a tombstone after a delete: no change to report
             }
             inFlight.acquire();
             posts.add(Thread.ofVirtual().start(() -> {
