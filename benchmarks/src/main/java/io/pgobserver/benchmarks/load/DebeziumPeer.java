@@ -131,7 +131,16 @@ final class DebeziumPeer implements AutoCloseable {
         database.run(Statement.of("drop trigger if exists " + CAPTURE_TRIGGER + " on " + BenchRun.TABLE));
     }
 
-    private void dropSlot() {
+    /**
+     * Drops the slot once no session reads it: a stopped engine's replication connection ends on the server a moment
+     * after the engine returned, and an active slot cannot be dropped.
+     */
+    private void dropSlot() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"0".equals(database.run(Statement.of("select count(*) from pg_replication_slots where slot_name = ? "
+                + "and active", EmbeddedDebezium.SLOT))) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         database.run(Statement.of("select count(pg_drop_replication_slot(slot_name)) from pg_replication_slots "
                 + "where slot_name = ?", EmbeddedDebezium.SLOT));
         database.run(Statement.of("drop publication if exists " + EmbeddedDebezium.PUBLICATION));
