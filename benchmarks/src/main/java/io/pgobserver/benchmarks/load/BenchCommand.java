@@ -120,6 +120,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--password", paramLabel = "PASSWORD", description = "Password for --jdbc-url (default: none).")
     String password;
 
+    @Option(names = "--peer", paramLabel = "none|debezium", defaultValue = "none",
+            description = "After the observer's runs, make the same drains and sustain with this peer on the same "
+                    + "server, writer and receiver, and compare (default: ${DEFAULT-VALUE}).")
+    PeerBench.Peer peer;
+
+    @Option(names = "--write-overhead", paramLabel = "N", arity = "0..1", defaultValue = "0", fallbackValue = "5000",
+            description = "Time N one-row insert transactions with no capture, with the observer's trigger and with "
+                    + "Debezium's slot, and print what each costs (N: 5000 when left out; default: none).")
+    int writeOverhead;
+
     @Spec
     CommandSpec spec;
 
@@ -143,6 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
         PrintStream out = System.out;
         Path data = Files.createTempDirectory("pg-observer-bench");
         List<BenchResult> results = new ArrayList<>();
+        PeerBench peerBench = new PeerBench(peer, writeOverhead);
         String machine;
         boolean finished = false;
         try (BenchReceivers receivers = BenchReceivers.start(data);
@@ -185,6 +196,7 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
+            results.addAll(peerBench.run(setup, modes, backlogs, events, rate, sustainFor, warmup, rounds, out));
             finished = true;
         } finally {
             // PostgreSQL deletes its data directory when it stops (clean data directory); this removes the rest.
@@ -206,6 +218,7 @@ public final class BenchCommand implements Callable<Integer> {
             BenchCharts.of(results, machine).write(file);
             out.println("[bench] charts: " + file);
         }
+        out.print(peerBench.report(results));
         List<BenchResult> incomplete = results.stream().filter(r -> !r.complete()).toList();
         if (!incomplete.isEmpty()) {
             System.err.println("error: webhooks missing in " + incomplete);
@@ -216,20 +229,23 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * Stock settings: the embedded binaries default to synchronous_commit=off, which no production server runs and
-     * which would flatter every commit the writer and the observer make.
+     * which would flatter every commit the writer and the observer make. Logical WAL for the whole run, so that the
+     * observer and a logical-decoding peer are measured on one server configuration.
      */
     private static EmbeddedPostgres startEmbedded(PrintStream out, Path data) throws java.io.IOException {
         out.println("[bench] starting an embedded PostgreSQL...");
         return EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg"))
-                .setServerConfig("synchronous_commit", "on").setCleanDataDirectory(true).start();
+                .setServerConfig("synchronous_commit", "on").setServerConfig("wal_level", "logical")
+                .setServerConfig("max_replication_slots", "4").setServerConfig("max_wal_senders", "4")
+                .setCleanDataDirectory(true).start();
     }
 
     private void validate(Duration sustainFor) {
         if (events < 1 || rate < 1 || actions < 1 || rounds < 1 || batchSize < 1 || maxInFlight < 1
-                || spanQueue < 1 || spanBatch < 1 || payloadBytes < 0 || warmup < 0) {
+                || spanQueue < 1 || spanBatch < 1 || payloadBytes < 0 || warmup < 0 || writeOverhead < 0) {
             throw new ParameterException(spec.commandLine(), "--events, --rate, --actions, --rounds, --batch-size, "
-                    + "--max-in-flight, --span-queue and --span-batch must be at least 1; --payload-bytes and "
-                    + "--warmup at least 0");
+                    + "--max-in-flight, --span-queue and --span-batch must be at least 1; --payload-bytes, "
+                    + "--warmup and --write-overhead at least 0");
         }
         if (sustainFor.isZero() || sustainFor.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--duration must be positive");
@@ -270,8 +286,8 @@ public final class BenchCommand implements Callable<Integer> {
      */
     static String table(List<BenchResult> results) {
         StringBuilder table = new StringBuilder();
-        String header = "%-10s %-7s %5s %8s %11s %9s %9s %8s %8s %8s %8s %8s %9s %9s %9s %8s %8s %9s %5s%n";
-        String row = "%-10s %-7s %5s %8d %11s %9.0f %9s %8s %8s %8s %8s %8s %9.2f %9.1f %9.2f %8.1f %8.1f %9.0f %5.1f%n";
+        String header = "%-10s %-8s %5s %8s %11s %9s %9s %8s %8s %8s %8s %8s %9s %9s %9s %8s %8s %9s %5s%n";
+        String row = "%-10s %-8s %5s %8d %11s %9.0f %9s %8s %8s %8s %8s %8s %9.2f %9.1f %9.2f %8.1f %8.1f %9.0f %5.1f%n";
         table.append(String.format(Locale.ROOT, header, "mode", "tracing", "round", "events", "webhooks", "events/s",
                 "steady/s", "p50 ms", "p95 ms", "p99 ms", "p999 ms", "max ms", "cpu s", "cpu ms/1k", "rcv cpu s",
                 "heap MiB", "peak MiB", "OTLP KiB", "load"));
@@ -285,7 +301,7 @@ public final class BenchCommand implements Callable<Integer> {
                     r.cpuMillisPerThousand(), r.receiverCpuSeconds(), r.heapAfterGcMiB(), r.peakHeapMiB(), r.otlpKiB(),
                     r.loadAverage()));
         }
-        table.append(String.format(Locale.ROOT, "%nmedians over rounds%n%-10s %-7s %9s %8s %8s %8s %8s %9s%n", "mode",
+        table.append(String.format(Locale.ROOT, "%nmedians over rounds%n%-10s %-8s %9s %8s %8s %8s %8s %9s%n", "mode",
                 "tracing", "events/s", "vs off", "p50 ms", "p99 ms", "p999 ms", "cpu ms/1k"));
         Map<String, Map<String, List<BenchResult>>> grouped = byModeAndTracing(results);
         grouped.forEach((mode, byTracing) -> {
@@ -295,7 +311,7 @@ public final class BenchCommand implements Callable<Integer> {
                 double rate = median(runs, BenchResult::eventsPerSecond);
                 String ratio = Double.isNaN(offRate) ? "-"
                         : String.format(Locale.ROOT, "%.1f%%", 100.0 * rate / offRate);
-                table.append(String.format(Locale.ROOT, "%-10s %-7s %9.0f %8s %8s %8s %8s %9.1f%n", mode, t, rate,
+                table.append(String.format(Locale.ROOT, "%-10s %-8s %9.0f %8s %8s %8s %8s %9.1f%n", mode, t, rate,
                         ratio, millis(median(runs, r -> r.latencyMillis(50))),
                         millis(median(runs, r -> r.latencyMillis(99))), millis(median(runs, r -> r.latencyMillis(99.9))),
                         median(runs, BenchResult::cpuMillisPerThousand)));

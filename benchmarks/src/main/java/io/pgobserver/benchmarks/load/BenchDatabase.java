@@ -45,6 +45,26 @@ record BenchDatabase(String jdbcUrl, String user, String password, boolean exter
         return statements;
     }
 
+    /** The host of {@link #jdbcUrl}, for a peer that is configured by parts (Debezium). */
+    String host() {
+        return address().getHost();
+    }
+
+    /** The port of {@link #jdbcUrl}; PostgreSQL's 5432 when it names none. */
+    int port() {
+        return address().getPort() < 0 ? 5432 : address().getPort();
+    }
+
+    /** The database name of {@link #jdbcUrl}. */
+    String name() {
+        String path = address().getPath();
+        return path == null || path.length() < 2 ? user : path.substring(1);
+    }
+
+    private java.net.URI address() {
+        return java.net.URI.create(jdbcUrl.substring("jdbc:".length()));
+    }
+
     /** The {@code database:} section of the observer's configuration. */
     String yaml() {
         return "database:\n  url: " + quoted(jdbcUrl) + "\n  user: " + quoted(user) + "\n"

@@ -9,7 +9,6 @@ import io.pgobserver.domain.trace.TraceContext;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -61,13 +60,7 @@ final class BenchRun {
             throws Exception {
         try (Observer observer = Observer.boot(setup, tracing, "drain")) {
             setup.receivers().expect(events, setup.actions());
-            if (rowsPerTransaction == 1) {
-                Backlog.writeOneRowTransactions(observer.database, Observer.INSERT, events, setup.payloadBytes());
-            } else {
-                for (int from = 1; from <= events; from += rowsPerTransaction) {
-                    observer.insert(from, Math.min(events, from + rowsPerTransaction - 1), setup.payloadBytes());
-                }
-            }
+            Backlog.write(observer.database, events, rowsPerTransaction, setup.payloadBytes());
             Measurement measurement = Measurement.begin(setup.receivers());
             long started = System.nanoTime();
             observer.start();
@@ -93,36 +86,13 @@ final class BenchRun {
             observer.start();
             observer.awaitActive();
             Measurement measurement = Measurement.begin(setup.receivers());
-            long[] committed = new long[events + 1];
             long started = System.nanoTime();
-            int written = 0;
-            while (written < events) {
-                long due = Math.min(events, (long) ((System.nanoTime() - started) / 1e9 * rate));
-                if (due > written) {
-                    observer.insert(written + 1, (int) due, setup.payloadBytes());
-                    long now = System.nanoTime();
-                    for (int id = written + 1; id <= due; id++) {
-                        committed[id] = now;
-                    }
-                    written = (int) due;
-                } else {
-                    LockSupport.parkNanos(Math.max(100_000L, (long) (1e9 / rate)));
-                }
-            }
+            long[] committed = PacedWriter.write((from, to) -> observer.insert(from, to, setup.payloadBytes()), rate,
+                    events);
             long finished = awaitDelivery(setup.receivers(), events * setup.actions());
             Measurement.Taken taken = measurement.end();
             long[] firstArrivals = setup.receivers().arrivals();
-            long[] latencies = new long[events];
-            int n = 0;
-            for (int id = 1; id <= events; id++) {
-                // Both ends read System.nanoTime(): CLOCK_MONOTONIC, one clock for the two processes.
-                long arrived = id < firstArrivals.length ? firstArrivals[id] : 0;
-                if (arrived != 0) {
-                    latencies[n++] = (arrived - committed[id]) / 1000;
-                }
-            }
-            latencies = Arrays.copyOf(latencies, n);
-            Arrays.sort(latencies);
+            long[] latencies = PacedWriter.latenciesMicros(setup.receivers(), committed);
             return new BenchResult("sustain", tracing, round, loadAverage(), events, taken.receivers().delivered(),
                     events * setup.actions(), (finished - started) / 1e9, latencies, taken.cpuSeconds(),
                     taken.peakHeapMiB(), taken.heapAfterGcMiB(), taken.receivers().otlpBytes() / 1024.0, Double.NaN,
@@ -131,7 +101,7 @@ final class BenchRun {
         }
     }
 
-    private static double loadAverage() {
+    static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
@@ -140,7 +110,7 @@ final class BenchRun {
      * the clock this process reads too), so the polling's own period does not count. Gives up after a stall.
      * Polls every 10 ms: each poll is a request the receiver process answers, so not every millisecond.
      */
-    private static long awaitDelivery(BenchReceivers receivers, int expected) throws InterruptedException {
+    static long awaitDelivery(BenchReceivers receivers, int expected) throws InterruptedException {
         int seen = -1;
         long lastChange = System.nanoTime();
         while (true) {
@@ -166,7 +136,7 @@ final class BenchRun {
      * {@link ServiceLoader}: the benchmarks name no class of the core): services started, capture installed, tables
      * emptied, and the pipeline started only when the measurement begins.
      */
-    private static final class Observer implements AutoCloseable {
+    static final class Observer implements AutoCloseable {
         /** One statement text for every chunk: the server prepares it once per connection and reuses the plan. */
         static final String INSERT = "insert into " + TABLE
                 + " (id, payload) select g, repeat('x', ?) from generate_series(?, ?) g";
@@ -209,6 +179,11 @@ final class BenchRun {
             running.startPipeline();
         }
 
+        /** The application's database as this observer's host plays it: the bench's writer. */
+        ApplicationDatabase database() {
+            return database;
+        }
+
         void awaitActive() throws InterruptedException {
             long deadline = System.nanoTime() + STALL.toNanos();
             while (!running.isActive()) {
@@ -225,7 +200,7 @@ final class BenchRun {
         }
     }
 
-    private static String configuration(Setup setup, String tracing, String consumer) {
+    static String configuration(Setup setup, String tracing, String consumer) {
         StringBuilder actions = new StringBuilder();
         for (int i = 0; i < setup.actions(); i++) {
             actions.append("      - { type: webhook, url: \"").append(setup.receivers().baseUrl()).append("/hooks/")
@@ -265,7 +240,7 @@ final class BenchRun {
      * CPU and heap over a run: this process's CPU time and the receiver process's (as it reports it), heap sampled
      * every 50 ms, heap after a full GC at the end.
      */
-    private static final class Measurement {
+    static final class Measurement {
         private final com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();

@@ -1,14 +1,10 @@
 package io.pgobserver.benchmarks.load;
 
-import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 
 import javax.xml.parsers.DocumentBuilderFactory;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,19 +21,10 @@ class BenchCommandIT {
     @Test
     void drainsAndSustainsWithTracingOffAndOnDeliveringEveryWebhook(@TempDir Path directory) throws Exception {
         Path chart = directory.resolve("charts/bench.svg");
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            exit = new CommandLine(new BenchCommand()).execute("--events", "2000", "--rate", "500",
-                    "--duration", "2s", "--warmup", "0", "--tracing", "off,on", "--backlog", "1,all",
-                    "--chart", chart.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String output = captured.toString(StandardCharsets.UTF_8);
-        original.print(output);
+        BenchInvocation bench = BenchInvocation.run("--events", "2000", "--rate", "500", "--duration", "2s",
+                "--warmup", "0", "--tracing", "off,on", "--backlog", "1,all", "--chart", chart.toString());
+        int exit = bench.exit();
+        String output = bench.output();
 
         assertThat(exit).as(output).isZero();
         assertThat(output).containsPattern("drain/1 +off +1 +2000 +2000/2000 ")
