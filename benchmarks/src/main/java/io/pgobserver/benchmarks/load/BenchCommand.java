@@ -286,11 +286,11 @@ public final class BenchCommand implements Callable<Integer> {
      */
     static String table(List<BenchResult> results) {
         StringBuilder table = new StringBuilder();
-        String header = "%-10s %-8s %5s %8s %11s %9s %9s %8s %8s %8s %8s %8s %9s %9s %9s %8s %8s %9s %5s%n";
-        String row = "%-10s %-8s %5s %8d %11s %9.0f %9s %8s %8s %8s %8s %8s %9.2f %9.1f %9.2f %8.1f %8.1f %9.0f %5.1f%n";
+        String header = "%-10s %-8s %5s %8s %11s %9s %9s %8s %8s %8s %8s %8s %9s %9s %9s %8s %8s %9s %8s %5s%n";
+        String row = "%-10s %-8s %5s %8d %11s %9.0f %9s %8s %8s %8s %8s %8s %9.2f %9.1f %9.2f %8.1f %8.1f %9.0f %8s %5.1f%n";
         table.append(String.format(Locale.ROOT, header, "mode", "tracing", "round", "events", "webhooks", "events/s",
                 "steady/s", "p50 ms", "p95 ms", "p99 ms", "p999 ms", "max ms", "cpu s", "cpu ms/1k", "rcv cpu s",
-                "heap MiB", "peak MiB", "OTLP KiB", "load"));
+                "heap MiB", "peak MiB", "OTLP KiB", "spans/ev", "load"));
         for (BenchResult r : results) {
             table.append(String.format(Locale.ROOT, row, r.mode(), r.tracing(), r.round(), r.events(),
                     r.delivered() + "/" + r.expected(), r.eventsPerSecond(),
@@ -299,6 +299,7 @@ public final class BenchCommand implements Callable<Integer> {
                     millis(r.latencyMillis(50)), millis(r.latencyMillis(95)), millis(r.latencyMillis(99)),
                     millis(r.latencyMillis(99.9)), millis(r.latencyMillis(100)), r.cpuSeconds(),
                     r.cpuMillisPerThousand(), r.receiverCpuSeconds(), r.heapAfterGcMiB(), r.peakHeapMiB(), r.otlpKiB(),
+                    Double.isNaN(r.spansPerEvent()) ? "-" : String.format(Locale.ROOT, "%.2f", r.spansPerEvent()),
                     r.loadAverage()));
         }
         table.append(String.format(Locale.ROOT, "%nmedians over rounds%n%-10s %-8s %9s %8s %8s %8s %8s %9s%n", "mode",
@@ -324,8 +325,8 @@ public final class BenchCommand implements Callable<Integer> {
                 + "latency: commit returned to the writer -> first webhook arrived in the receiver process "
                 + "(sustain only; both read CLOCK_MONOTONIC).\ncpu: the observer's JVM (observer and writer), "
                 + "not PostgreSQL; cpu ms/1k is also microseconds per event. rcv cpu: the receiver process "
-                + "(webhooks and OTLP).\nOTLP KiB: span data the OTLP endpoint received during the run. load: the "
-                + "machine's 1-minute load average at the end of the run.\n");
+                + "(webhooks and OTLP).\nOTLP KiB, spans/ev: span data, and spans per event, that the OTLP endpoint "
+                + "received during the run. load: the machine's 1-minute load average at the end of the run.\n");
         return table.toString();
     }
 

@@ -34,8 +34,8 @@ final class BenchReceivers implements AutoCloseable {
     private long[] arrivals;
 
     /** What the receiver process counted since the last {@link #expect}, and its own CPU time since it started. */
-    record Stats(int delivered, int duplicates, long otlpRequests, long otlpBytes, long lastArrivalNanos,
-                 long cpuNanos, long pid) {
+    record Stats(int delivered, int duplicates, long otlpRequests, long otlpBytes, long otlpSpans,
+                 long lastArrivalNanos, long cpuNanos, long pid) {
     }
 
     private BenchReceivers(Process process, Thread destroyOnExit, String baseUrl) {
@@ -107,7 +107,8 @@ final class BenchReceivers implements AutoCloseable {
         Map<String, Long> values = new HashMap<>();
         body.lines().map(line -> line.split("=", 2)).forEach(kv -> values.put(kv[0], Long.parseLong(kv[1])));
         return new Stats(values.get("delivered").intValue(), values.get("duplicates").intValue(),
-                values.get("otlp_requests"), values.get("otlp_bytes"), values.get("last_arrival_nanos"),
+                values.get("otlp_requests"), values.get("otlp_bytes"), values.get("otlp_spans"),
+                values.get("last_arrival_nanos"),
                 values.get("cpu_nanos"), values.get("pid"));
     }
 

@@ -23,12 +23,15 @@ import java.time.Duration;
  *                        the first webhooks arrived (no start-up, no tail); NaN for sustain
  * @param receiverCpuSeconds CPU time of the receiver process (webhooks and OTLP) during the run, apart from
  *                        {@code cpuSeconds}
+ * @param otlpSpans       spans in the OTLP data the receiver got for the run, those the observer flushed when it
+ *                        stopped included: with every span exported, the same number per event run after run
  * @param deliveredPerBucket events whose first webhook arrived in each {@link #BUCKET} from the run's start (drain:
  *                        the observer's start; sustain: the first write)
  */
 record BenchResult(String mode, String tracing, int round, double loadAverage, int events, int delivered, int expected, double seconds,
                    long[] latenciesMicros, double cpuSeconds, double peakHeapMiB, double heapAfterGcMiB,
-                   double otlpKiB, double steadyEventsPerSecond, double receiverCpuSeconds, int[] deliveredPerBucket) {
+                   double otlpKiB, long otlpSpans, double steadyEventsPerSecond, double receiverCpuSeconds,
+                   int[] deliveredPerBucket) {
 
     /** The width of the throughput-over-time series. */
     static final Duration BUCKET = Duration.ofMillis(250);
@@ -36,8 +39,23 @@ record BenchResult(String mode, String tracing, int round, double loadAverage, i
     /** The same result under another mode label (the drain's backlog shape: {@code drain/1}, {@code drain/all}). */
     BenchResult labelled(String label) {
         return new BenchResult(label, tracing, round, loadAverage, events, delivered, expected, seconds,
-                latenciesMicros, cpuSeconds, peakHeapMiB, heapAfterGcMiB, otlpKiB, steadyEventsPerSecond,
+                latenciesMicros, cpuSeconds, peakHeapMiB, heapAfterGcMiB, otlpKiB, otlpSpans, steadyEventsPerSecond,
                 receiverCpuSeconds, deliveredPerBucket);
+    }
+
+    /**
+     * This result with the spans the receiver holds now, after the observer stopped and flushed its queue: the spans
+     * of the run's events that were still queued when the measurement ended are counted, only dropped ones are not.
+     */
+    BenchResult withSpansAfterStop(BenchReceivers receivers) {
+        return new BenchResult(mode, tracing, round, loadAverage, events, delivered, expected, seconds,
+                latenciesMicros, cpuSeconds, peakHeapMiB, heapAfterGcMiB, otlpKiB, receivers.stats().otlpSpans(),
+                steadyEventsPerSecond, receiverCpuSeconds, deliveredPerBucket);
+    }
+
+    /** Spans exported per event; NaN when nothing was exported (tracing off). */
+    double spansPerEvent() {
+        return otlpSpans == 0 || events == 0 ? Double.NaN : (double) otlpSpans / events;
     }
 
     boolean complete() {

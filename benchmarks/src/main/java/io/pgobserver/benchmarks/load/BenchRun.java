@@ -58,6 +58,7 @@ final class BenchRun {
      */
     static BenchResult drain(Setup setup, String tracing, int round, int events, int rowsPerTransaction)
             throws Exception {
+        BenchResult result;
         try (Observer observer = Observer.boot(setup, tracing, "drain")) {
             setup.receivers().expect(events, setup.actions());
             Backlog.write(observer.database, events, rowsPerTransaction, setup.payloadBytes());
@@ -67,12 +68,14 @@ final class BenchRun {
             long finished = awaitDelivery(setup.receivers(), events * setup.actions());
             Measurement.Taken taken = measurement.end();
             Arrivals arrivals = Arrivals.of(setup.receivers().arrivals());
-            return new BenchResult("drain", tracing, round, loadAverage(), events, taken.receivers().delivered(),
+            result = new BenchResult("drain", tracing, round, loadAverage(), events, taken.receivers().delivered(),
                     events * setup.actions(), (finished - started) / 1e9, new long[0], taken.cpuSeconds(),
                     taken.peakHeapMiB(), taken.heapAfterGcMiB(), taken.receivers().otlpBytes() / 1024.0,
+                    taken.receivers().otlpSpans(),
                     arrivals.rate(events, 0.20, 0.95), taken.receiverCpuSeconds(),
                     arrivals.perBucket(started, BenchResult.BUCKET.toNanos()));
         }
+        return result.withSpansAfterStop(setup.receivers());
     }
 
     /**
@@ -81,6 +84,7 @@ final class BenchRun {
      */
     static BenchResult sustain(Setup setup, String tracing, int round, int rate, Duration duration) throws Exception {
         int events = (int) Math.min(Integer.MAX_VALUE - 1, (long) rate * duration.toMillis() / 1000);
+        BenchResult result;
         try (Observer observer = Observer.boot(setup, tracing, "sustain")) {
             setup.receivers().expect(events, setup.actions());
             observer.start();
@@ -93,12 +97,14 @@ final class BenchRun {
             Measurement.Taken taken = measurement.end();
             long[] firstArrivals = setup.receivers().arrivals();
             long[] latencies = PacedWriter.latenciesMicros(setup.receivers(), committed);
-            return new BenchResult("sustain", tracing, round, loadAverage(), events, taken.receivers().delivered(),
+            result = new BenchResult("sustain", tracing, round, loadAverage(), events, taken.receivers().delivered(),
                     events * setup.actions(), (finished - started) / 1e9, latencies, taken.cpuSeconds(),
-                    taken.peakHeapMiB(), taken.heapAfterGcMiB(), taken.receivers().otlpBytes() / 1024.0, Double.NaN,
+                    taken.peakHeapMiB(), taken.heapAfterGcMiB(), taken.receivers().otlpBytes() / 1024.0,
+                    taken.receivers().otlpSpans(), Double.NaN,
                     taken.receiverCpuSeconds(), Arrivals.of(firstArrivals).perBucket(started,
                             BenchResult.BUCKET.toNanos()));
         }
+        return result.withSpansAfterStop(setup.receivers());
     }
 
     static double loadAverage() {

@@ -119,7 +119,7 @@ final class DebeziumPeer implements AutoCloseable {
                                BenchRun.Measurement.Taken taken) {
         Arrivals arrivals = Arrivals.of(setup.receivers().arrivals());
         return new BenchResult(mode, TRACING, round, BenchRun.loadAverage(), events, taken.receivers().delivered(),
-                events, seconds, latencies, taken.cpuSeconds(), taken.peakHeapMiB(), taken.heapAfterGcMiB(), 0,
+                events, seconds, latencies, taken.cpuSeconds(), taken.peakHeapMiB(), taken.heapAfterGcMiB(), 0, 0,
                 mode.startsWith("drain") ? arrivals.rate(events, 0.20, 0.95) : Double.NaN,
                 taken.receiverCpuSeconds(), arrivals.perBucket(started, BenchResult.BUCKET.toNanos()));
     }

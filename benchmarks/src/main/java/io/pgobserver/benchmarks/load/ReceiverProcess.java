@@ -7,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * ({@code /v1/traces}) that counts span batches and discards them, and the bench's control API:
  * <ul>
  *   <li>{@code POST /control/expect?events=N&actions=A}: forget the last run, expect ids 1..N with A webhooks each;</li>
- *   <li>{@code GET /control/stats}: {@code key=value} lines (delivered, duplicates, otlp_requests, otlp_bytes,
+ *   <li>{@code GET /control/stats}: {@code key=value} lines (delivered, duplicates, otlp_requests, otlp_bytes, otlp_spans,
  *       last_arrival_nanos, cpu_nanos, pid);</li>
  *   <li>{@code GET /control/arrivals}: N+1 big-endian longs, the {@link System#nanoTime()} of each id's first
  *       webhook (index 0 unused; 0 where none came).</li>
@@ -52,6 +51,7 @@ public final class ReceiverProcess implements AutoCloseable {
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final AtomicLong otlpRequests = new AtomicLong();
     private final AtomicLong otlpBytes = new AtomicLong();
+    private final AtomicLong otlpSpans = new AtomicLong();
     private volatile Expectation expected = new Expectation(0, 1);
 
     /** One run's deliveries: the first arrival per event, and which (event, action) pairs came at all. */
@@ -148,12 +148,13 @@ public final class ReceiverProcess implements AutoCloseable {
 
     private void otlp(HttpExchange exchange) throws IOException {
         try (exchange) {
-            long bytes;
+            byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
-                bytes = in.transferTo(OutputStream.nullOutputStream());
+                body = in.readAllBytes();
             }
             otlpRequests.incrementAndGet();
-            otlpBytes.addAndGet(bytes);
+            otlpBytes.addAndGet(body.length);
+            otlpSpans.addAndGet(OtlpSpanCount.count(body));
             exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
             exchange.sendResponseHeaders(200, -1);
         }
@@ -174,6 +175,7 @@ public final class ReceiverProcess implements AutoCloseable {
             expected = new Expectation(events, actions);
             otlpRequests.set(0);
             otlpBytes.set(0);
+            otlpSpans.set(0);
             exchange.sendResponseHeaders(204, -1);
         }
     }
@@ -182,6 +184,7 @@ public final class ReceiverProcess implements AutoCloseable {
         Expectation run = expected;
         String stats = "delivered=" + run.delivered.get() + "\nduplicates=" + run.duplicates.get()
                 + "\notlp_requests=" + otlpRequests.get() + "\notlp_bytes=" + otlpBytes.get()
+                + "\notlp_spans=" + otlpSpans.get()
                 + "\nlast_arrival_nanos=" + run.lastArrival.get() + "\ncpu_nanos=" + os.getProcessCpuTime()
                 + "\npid=" + ProcessHandle.current().pid() + "\n";
         respond(exchange, "text/plain", stats.getBytes(StandardCharsets.US_ASCII));

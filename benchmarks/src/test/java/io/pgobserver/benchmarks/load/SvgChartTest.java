@@ -54,7 +54,7 @@ class SvgChartTest {
 
     /** 1000 events at {@code rate} per second; a steady rate for drains only, as the bench measures it. */
     private static BenchResult result(String mode, String tracing, long[] latencies, double rate) {
-        return new BenchResult(mode, tracing, 1, 0.5, 1000, 1000, 1000, 1000 / rate, latencies, 1, 10, 5, 3,
+        return new BenchResult(mode, tracing, 1, 0.5, 1000, 1000, 1000, 1000 / rate, latencies, 1, 10, 5, 3, 0,
                 mode.startsWith("drain") ? 1.2 * rate : Double.NaN, 0.2, new int[] {100, 250, 250, 250, 150});
     }
 
