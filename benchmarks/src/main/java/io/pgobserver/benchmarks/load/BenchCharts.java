@@ -19,16 +19,23 @@ final class BenchCharts {
         List<SvgChart.Series> throughput = new ArrayList<>();
         List<SvgChart.Group> latency = new ArrayList<>();
         List<SvgChart.Group> rates = new ArrayList<>();
-        for (BenchResult r : results) {
-            double[][] series = r.throughputSeries();
-            throughput.add(new SvgChart.Series(label(r, results), series[0], series[1]));
-            if (r.latenciesMicros().length > 0) {
-                latency.add(new SvgChart.Group(label(r, results), new double[] {r.latencyMillis(50),
-                        r.latencyMillis(99), r.latencyMillis(99.9)}));
+        boolean rounds = results.stream().anyMatch(r -> r.round() > 1);
+        // With several rounds, one bar per mode and setting (the rounds' medians) and the line of its median round:
+        // a bar and a line per round would bury the comparison under its repetitions.
+        BenchCommand.byModeAndTracing(results).forEach((mode, byTracing) -> byTracing.forEach((tracing, runs) -> {
+            String label = mode + (tracing.isBlank() ? "" : " " + tracing) + (rounds ? " (median)" : "");
+            BenchResult typical = medianRun(runs);
+            double[][] series = typical.throughputSeries();
+            throughput.add(new SvgChart.Series(label, series[0], series[1]));
+            if (typical.latenciesMicros().length > 0) {
+                latency.add(new SvgChart.Group(label, new double[] {
+                        BenchCommand.median(runs, r -> r.latencyMillis(50)),
+                        BenchCommand.median(runs, r -> r.latencyMillis(99)),
+                        BenchCommand.median(runs, r -> r.latencyMillis(99.9))}));
             }
-            rates.add(new SvgChart.Group(label(r, results), new double[] {r.eventsPerSecond(),
-                    r.steadyEventsPerSecond()}));
-        }
+            rates.add(new SvgChart.Group(label, new double[] {BenchCommand.median(runs, BenchResult::eventsPerSecond),
+                    BenchCommand.median(runs, BenchResult::steadyEventsPerSecond)}));
+        }));
         SvgChart chart = new SvgChart("pg-observer bench", subtitle)
                 .lines("Throughput over time (first webhook per event, " + BenchResult.BUCKET.toMillis()
                                 + " ms buckets)", "seconds from start (drain: observer start, lease wait included; "
@@ -56,9 +63,10 @@ final class BenchCharts {
         return notes;
     }
 
-    /** Mode and tracing setting (a peer's run may have none), and the round when there were several. */
-    private static String label(BenchResult r, List<BenchResult> results) {
-        boolean rounds = results.stream().anyMatch(other -> other.round() > 1);
-        return r.mode() + (r.tracing().isBlank() ? "" : " " + r.tracing()) + (rounds ? " #" + r.round() : "");
+    /** The round whose rate is the median of the rounds' (the lower middle one of an even number). */
+    private static BenchResult medianRun(List<BenchResult> runs) {
+        List<BenchResult> sorted = new ArrayList<>(runs);
+        sorted.sort(java.util.Comparator.comparingDouble(BenchResult::eventsPerSecond));
+        return sorted.get((sorted.size() - 1) / 2);
     }
 }

@@ -34,6 +34,8 @@ final class SvgChart {
     private static final int RIGHT = 200;
     private static final int TOP = 50;
     private static final int BOTTOM = 70;
+    /** About how wide a character of the 12-pixel font is, to tell whether labels fit. */
+    private static final double CHAR = 7;
     /** The document title's line, then the subtitle's. */
     private static final int HEADER = 60;
     private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
@@ -87,6 +89,8 @@ final class SvgChart {
         int top = beginPanel(panelTitle, "", yAxis, y);
         double slot = plotWidth() / (double) Math.max(1, groups.size());
         double bar = Math.min(60, slot * 0.8 / Math.max(1, barLabels.size()));
+        // Labels wider than their slot would run into each other: slant them all.
+        boolean slanted = groups.stream().anyMatch(g -> g.label().length() * CHAR > slot);
         for (int g = 0; g < groups.size(); g++) {
             Group group = groups.get(g);
             double start = LEFT + g * slot + (slot - bar * barLabels.size()) / 2;
@@ -104,15 +108,25 @@ final class SvgChart {
                 panels.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                         + "font-size=\"10\">%s</text>%n", bx + bar / 2 - 1, top + plotHeight() - h - 3, Axis.format(value)));
             }
-            panels.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                    LEFT + g * slot + slot / 2, top + plotHeight() + 18, escape(group.label())));
+            double x = LEFT + g * slot + slot / 2;
+            if (slanted) {
+                panels.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" "
+                                + "transform=\"rotate(-30 %.1f %d)\">%s</text>%n", x, top + plotHeight() + 14, x,
+                        top + plotHeight() + 14, escape(group.label())));
+            } else {
+                panels.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+                        x, top + plotHeight() + 18, escape(group.label())));
+            }
         }
         legend(top, barLabels);
+        // Slanted labels need room under the axis: about half their length, at 30 degrees.
+        int labels = slanted ? (int) (groups.stream().mapToInt(g -> g.label().length()).max().orElse(0) * CHAR / 2)
+                : 0;
         for (int n = 0; n < notes.size(); n++) {
             panels.append(String.format("<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text>%n", LEFT,
-                    top + plotHeight() + 40 + 15 * n, escape(notes.get(n))));
+                    top + plotHeight() + 40 + labels + 15 * n, escape(notes.get(n))));
         }
-        return endPanel(15 * notes.size());
+        return endPanel(labels + 15 * notes.size());
     }
 
     /** The whole document. */

@@ -45,6 +45,18 @@ class SvgChartTest {
     }
 
     @Test
+    void severalRoundsMakeOneLineAndOneBarPerSettingAtTheirMedian() throws Exception {
+        List<BenchResult> results = List.of(result("drain/1", "off", 1, 300), result("drain/1", "off", 2, 100),
+                result("drain/1", "off", 3, 200), result("drain/1", "debezium", 1, 500));
+        Document document = parse(BenchCharts.of(results, "rounds").render());
+
+        assertThat(attributes(document, "polyline", "data-label"))
+                .containsExactly("drain/1 off (median)", "drain/1 debezium (median)");
+        assertThat(document.getDocumentElement().getTextContent()).contains("200", "240")
+                .doesNotContain("#1", "#2");
+    }
+
+    @Test
     void anEmptyRunStillDrawsAValidChart() throws Exception {
         String svg = new SvgChart("empty", "").lines("none", "x", "y", List.of(
                 new SvgChart.Series("nothing", new double[0], new double[0]))).bars("no bars", "y", List.of("a"),
@@ -54,7 +66,15 @@ class SvgChartTest {
 
     /** 1000 events at {@code rate} per second; a steady rate for drains only, as the bench measures it. */
     private static BenchResult result(String mode, String tracing, long[] latencies, double rate) {
-        return new BenchResult(mode, tracing, 1, 0.5, 1000, 1000, 1000, 1000 / rate, latencies, 1, 10, 5, 3, 0,
+        return result(mode, tracing, 1, latencies, rate);
+    }
+
+    private static BenchResult result(String mode, String tracing, int round, double rate) {
+        return result(mode, tracing, round, new long[0], rate);
+    }
+
+    private static BenchResult result(String mode, String tracing, int round, long[] latencies, double rate) {
+        return new BenchResult(mode, tracing, round, 0.5, 1000, 1000, 1000, 1000 / rate, latencies, 1, 10, 5, 3, 0,
                 mode.startsWith("drain") ? 1.2 * rate : Double.NaN, 0.2, new int[] {100, 250, 250, 250, 150});
     }
 
