@@ -7,6 +7,7 @@ import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import io.pgobserver.adapters.actions.ActionsModule;
+import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.bootstrap.config.ConfigLoader;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.application.ActionExecutors;
@@ -68,6 +69,8 @@ class WebhookDeliveryIT {
             protected void configure() {
                 // The telemetry adapter's binding in a running observer.
                 bind(Metrics.class).toInstance(Metrics.NOOP);
+                // The core's binding, as SettingsModule makes it: the HTTP pool is sized by listener.max_in_flight.
+                bind(ListenerSettings.class).toInstance(config.listener());
                 for (Configuration.AdapterSettings section : config.adapterSettings()) {
                     if (section.adapter().equals(ActionsModule.NAME)) {
                         bind((Class<Object>) section.section().type()).toInstance(section.value());

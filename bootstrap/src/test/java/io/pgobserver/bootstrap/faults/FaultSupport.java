@@ -254,6 +254,12 @@ final class FaultSupport {
          * Writes a run configuration: this database and consumer, tracing and metrics off, quick polls and saves,
          * the admin port (-1: none), extra {@code listener} lines, then the {@code observers} section's body.
          */
+        /**
+         * actions.max_requests_per_host of the rig's observers: every event in flight may hold a request to the one
+         * receiver, as the faults need (DatabaseFaultsIT holds max_in_flight, 256, open at once).
+         */
+        static final int REQUESTS_PER_HOST = 256;
+
         Path config(String file, String consumer, int adminPort, String listener, String observers)
                 throws IOException {
             String yaml = """
@@ -266,11 +272,11 @@ final class FaultSupport {
                     tracing: { enabled: false }
                     metrics: { enabled: false }
                     admin: { port: %d }
-                    actions: { connect_timeout: 1s, read_timeout: 2s }
+                    actions: { connect_timeout: 1s, read_timeout: 2s, max_requests_per_host: %d }
                     observers:
                     %s
                     """.formatted(postgres.jdbcUrl(), consumer, listener.indent(2).stripTrailing(), adminPort,
-                    observers.indent(2).stripTrailing());
+                    REQUESTS_PER_HOST, observers.indent(2).stripTrailing());
             return writeConfig(work, file, yaml);
         }
 
