@@ -22,19 +22,19 @@ final class BenchCharts {
         boolean rounds = results.stream().anyMatch(r -> r.round() > 1);
         // With several rounds, one bar per mode and setting (the rounds' medians) and the line of its median round:
         // a bar and a line per round would bury the comparison under its repetitions.
-        BenchCommand.byModeAndTracing(results).forEach((mode, byTracing) -> byTracing.forEach((tracing, runs) -> {
+        BenchTable.byModeAndTracing(results).forEach((mode, byTracing) -> byTracing.forEach((tracing, runs) -> {
             String label = mode + (tracing.isBlank() ? "" : " " + tracing) + (rounds ? " (median)" : "");
             BenchResult typical = medianRun(runs);
             double[][] series = typical.throughputSeries();
             throughput.add(new SvgChart.Series(label, series[0], series[1]));
             if (typical.latenciesMicros().length > 0) {
                 latency.add(new SvgChart.Group(label, new double[] {
-                        BenchCommand.median(runs, r -> r.latencyMillis(50)),
-                        BenchCommand.median(runs, r -> r.latencyMillis(99)),
-                        BenchCommand.median(runs, r -> r.latencyMillis(99.9))}));
+                        BenchTable.median(runs, r -> r.latencyMillis(50)),
+                        BenchTable.median(runs, r -> r.latencyMillis(99)),
+                        BenchTable.median(runs, r -> r.latencyMillis(99.9))}));
             }
-            rates.add(new SvgChart.Group(label, new double[] {BenchCommand.median(runs, BenchResult::eventsPerSecond),
-                    BenchCommand.median(runs, BenchResult::steadyEventsPerSecond)}));
+            rates.add(new SvgChart.Group(label, new double[] {BenchTable.median(runs, BenchResult::eventsPerSecond),
+                    BenchTable.median(runs, BenchResult::steadyEventsPerSecond)}));
         }));
         SvgChart chart = new SvgChart("pg-observer bench", subtitle)
                 .lines("Throughput over time (first webhook per event, " + BenchResult.BUCKET.toMillis()
@@ -52,12 +52,12 @@ final class BenchCharts {
     /** Tracing on's median rate as a share of off's, per mode that ran both. */
     static List<String> ratioNotes(List<BenchResult> results) {
         List<String> notes = new ArrayList<>();
-        BenchCommand.byModeAndTracing(results).forEach((mode, byTracing) -> {
+        BenchTable.byModeAndTracing(results).forEach((mode, byTracing) -> {
             if (byTracing.containsKey("off") && byTracing.containsKey("on")) {
                 notes.add(String.format(Locale.ROOT, "%s: tracing on runs at %.1f%% of tracing off's events/s "
                                 + "(medians over rounds)", mode,
-                        100 * BenchCommand.median(byTracing.get("on"), BenchResult::eventsPerSecond)
-                                / BenchCommand.median(byTracing.get("off"), BenchResult::eventsPerSecond)));
+                        100 * BenchTable.median(byTracing.get("on"), BenchResult::eventsPerSecond)
+                                / BenchTable.median(byTracing.get("off"), BenchResult::eventsPerSecond)));
             }
         });
         return notes;

@@ -65,7 +65,7 @@ final class PeerBench {
     /** The comparison lines and the write-overhead table; empty when there was neither. */
     String report(List<BenchResult> results) {
         StringBuilder report = new StringBuilder();
-        BenchCommand.byModeAndTracing(results).forEach((mode, byTracing) -> {
+        BenchTable.byModeAndTracing(results).forEach((mode, byTracing) -> {
             List<BenchResult> peerRuns = byTracing.get(DebeziumPeer.TRACING);
             if (peerRuns == null) {
                 return;
