@@ -7,20 +7,25 @@ import java.time.Duration;
 
 /**
  * How far the stream runs ahead of a consumer, asked on every idle poll and by {@code status}, so it must cost
- * next to nothing. For a snapshot with bounds it is an estimate from the id sequence: the ids handed out since
- * the snapshot was taken (rows of transactions still open or rolled back count, rows of transactions that were
- * running at the snapshot and committed since do not) and the age of the first row after them, two index look-ups.
+ * next to nothing. For a snapshot with bounds it is an estimate from the id sequence, two index look-ups: the
+ * ids handed out since the snapshot was taken, and the age of the first committed row after them. Ids of rows
+ * that never committed count only while a committed row follows them: once the observer has caught up, the ids
+ * drawn by rolled-back or failed inserts, and the rows of transactions still open, leave nothing to count, or an
+ * idle consumer would show a lag that never clears (a writer that dies mid-transaction leaves exactly that).
  * Without bounds (a snapshot recorded by an older release, until the first batch after the upgrade is done) it
  * is counted exactly, over every row since the snapshot's oldest running transaction.
  */
 final class ListenerLag {
 
+    // No row when nothing committed follows the snapshot: then there is no lag, whatever the sequence says.
     private static final String ESTIMATE = """
             select greatest(coalesce(pg_sequence_last_value('pgobserver.change_log_id_seq'), 0) - :idsAfter, 0)
                        as events,
-                   coalesce((select floor(extract(epoch from (clock_timestamp() - c.occurred_at)) * 1000)::bigint
-                               from pgobserver.change_log c where c.id > :idsAfter order by c.id limit 1), 0)
-                       as age_millis
+                   floor(extract(epoch from (clock_timestamp() - c.occurred_at)) * 1000)::bigint as age_millis
+              from pgobserver.change_log c
+             where c.id > :idsAfter
+             order by c.id
+             limit 1
             """;
 
     // Rows not visible in done: every one has a txid at or above done's xmin, which the index finds.
@@ -44,6 +49,7 @@ final class ListenerLag {
                 ? handle.createQuery(ESTIMATE).bind("idsAfter", done.bounds().idsAfter())
                 : handle.createQuery(EXACT).bind("done", done.value()))
                 .map((rs, ctx) -> new Lag(rs.getLong("events"), Duration.ofMillis(rs.getLong("age_millis"))))
-                .one());
+                .findOne()
+                .orElse(Lag.NONE));
     }
 }
