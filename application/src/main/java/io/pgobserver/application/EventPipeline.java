@@ -102,11 +102,11 @@ public final class EventPipeline implements PipelineStatus {
         self[0] = current;
         held.start(settings.consumer());
         try {
-            // An earlier holder may still be dispatching until its lease runs out: wait that long first.
-            if (stopRequested.await(lease.toNanos(), TimeUnit.NANOSECONDS) || current.cancelled()) {
-                return;
-            }
             term = current;
+            if (stopping()) {
+                return; // a stop between acquiring and publishing the term would not reach it
+            }
+            // The term waits out an earlier holder's lease itself, unless that holder handed over cleanly.
             current.run(drain);
         } finally {
             held.stop();
@@ -216,10 +216,11 @@ public final class EventPipeline implements PipelineStatus {
         return problem != null ? problem : lostLock;
     }
 
-    /** Whether this process is the active consumer. */
+    /** Whether this process is the active consumer: it holds the lock, has claimed the place, and dispatches. */
     @Override
     public boolean isActive() {
-        return term != null;
+        Term current = term;
+        return current != null && current.started();
     }
 
     /** The last checkpoint saved by this process, or null before the first. */

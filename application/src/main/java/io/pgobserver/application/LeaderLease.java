@@ -46,6 +46,11 @@ final class LeaderLease {
         watch = Thread.ofVirtual().name("pgobserver-lease-" + consumer).start(this::watchLock);
     }
 
+    /** How long a confirmation is good for: how long an earlier holder may go on after its lock session died. */
+    Duration length() {
+        return Duration.ofNanos(leaseNanos);
+    }
+
     /** Whether this process may still dispatch. */
     boolean valid() {
         return !lost && nanoClock.getAsLong() - confirmedAtNanos < leaseNanos;

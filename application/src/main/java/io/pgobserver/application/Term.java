@@ -50,6 +50,10 @@ final class Term {
     private volatile String problem;
     private volatile Progress progress;
     private volatile ParkingLot lot;
+    private volatile CheckpointStore.Fence fence;
+    // Set once no earlier holder can still be running: handed over at the claim, or its lease waited out. Only then
+    // may this term, stopping cleanly, hand over to the next one.
+    private volatile boolean clear;
     // Waits between retries end early when the term is stopped; Retry then sees it and gives up.
     private final Sleeper pause = wait -> stopping.await(wait.toNanos(), TimeUnit.NANOSECONDS);
 
@@ -72,6 +76,11 @@ final class Term {
     void run(Duration drain) throws InterruptedException {
         try {
             CheckpointStore.Resume resume = claim();
+            fence = resume.fence();
+            if (!resume.handedOver() && !outlastEarlierHolder()) {
+                return;
+            }
+            clear = true;
             Progress current = new Progress(store, resume, settings.checkpointInterval(), settings.maxPending(),
                     System::nanoTime, () -> cancel("another process claimed consumer '" + consumer + "'"));
             progress = current;
@@ -90,6 +99,17 @@ final class Term {
         } finally {
             finish(drain);
         }
+    }
+
+    /**
+     * Waits one lease: an earlier holder that did not release its place (it crashed, or only its lock session died)
+     * may be dispatching until its lease runs out. The claim has fenced its writes already. False when the term
+     * ended meanwhile.
+     */
+    private boolean outlastEarlierHolder() throws InterruptedException {
+        LOG.log(System.Logger.Level.DEBUG, () -> "consumer '" + consumer + "': waiting " + lease.length().toMillis()
+                + " ms for an earlier holder's lease to run out");
+        return !stopping.await(lease.length().toNanos(), TimeUnit.NANOSECONDS) && active();
     }
 
     private void readAndDispatch(CheckpointStore.Resume resume, Progress current) throws InterruptedException {
@@ -230,11 +250,15 @@ final class Term {
      * cancelled, running events are interrupted and nothing is saved. */
     private void finish(Duration drain) throws InterruptedException {
         Progress current = progress;
-        if (!cancelled && !lanes.awaitIdle(drain)) {
+        boolean idle = !cancelled && lanes.awaitIdle(drain);
+        if (!cancelled && !idle) {
             LOG.log(WARNING, "events still running after " + drain.toSeconds()
                     + " s; interrupting them (they run again after the restart)");
             lanes.cancel();
         }
+        ParkingLot parking = lot;
+        // A drainer may be in the middle of a parked event: interrupted, it is not "nothing running".
+        boolean drainersIdle = parking == null || parking.parkedEntities() == 0;
         stopParking(); // parked queues stay in the store for the next term
         if (cancelled) {
             lanes.cancel();
@@ -243,6 +267,20 @@ final class Term {
         }
         if (current != null) {
             EventCompletion.CheckpointSave.runLogged(current.flush());
+        }
+        if (idle && drainersIdle && clear && !cancelled()) {
+            handOver();
+        }
+    }
+
+    /** Nothing of this term runs any more: the next holder may dispatch at once instead of waiting a lease. */
+    private void handOver() {
+        try {
+            store.release(fence);
+        } catch (CheckpointStore.FencedException | RuntimeException e) {
+            // The next holder waits one lease, as after a crash: slower to start, nothing else.
+            LOG.log(System.Logger.Level.DEBUG, () -> "consumer '" + consumer + "': not released (" + e.getMessage()
+                    + "); the next holder waits one lease");
         }
     }
 

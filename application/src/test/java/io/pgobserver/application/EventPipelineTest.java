@@ -58,6 +58,7 @@ class EventPipelineTest {
     private final InMemoryDeadLetters deadLetters = new InMemoryDeadLetters(deliveries);
     private final InMemoryLeadership.Lock lock = new InMemoryLeadership.Lock();
     private final List<Thread> loops = new ArrayList<>();
+    private Duration lease = LEASE;
     private final List<EventPipeline> pipelines = new ArrayList<>();
     private final Map<String, AtomicInteger> openPerEntity = new ConcurrentHashMap<>();
     private final AtomicInteger overlaps = new AtomicInteger();
@@ -158,7 +159,7 @@ class EventPipelineTest {
         ListenerSettings settings = new ListenerSettings("test", 50, Duration.ofMillis(20), maxInFlight, maxPending,
                 Duration.ofMillis(10), null, parkAfter);
         EventPipeline pipeline = new EventPipeline(source, checkpoints, parked, leadership, process, Metrics.NOOP,
-                settings, Sleeper.SYSTEM, LEASE);
+                settings, Sleeper.SYSTEM, lease);
         Thread loop = Thread.ofPlatform().name("pipeline-test").start(() -> {
             try {
                 pipeline.run();
@@ -534,6 +535,31 @@ class EventPipelineTest {
         await("ready again once it leads again", () -> pipeline.isActive() && pipeline.problem() == null);
         append("order-1", 1);
         await("and delivers", () -> executor.executions.get() == 1);
+    }
+
+    @Test
+    void afterACleanStopTheNextHolderDispatchesAtOnceAndAfterAnyOtherEndItWaitsALease() throws Exception {
+        lease = Duration.ofHours(1); // a lease waited out would outlast the test
+        RecordingExecutor executor = new RecordingExecutor();
+        append("order-1", 1);
+        EventPipeline first = start(executor, 4);
+        await("the consumer's first holder, with no one before it, delivered", () -> executor.executions.get() == 1);
+        first.stop(Duration.ofSeconds(5));
+
+        append("order-2", 2);
+        EventPipeline second = start(executor, 4);
+        await("the next holder delivered without waiting a lease", () -> executor.executions.get() == 2);
+        second.stop(Duration.ofSeconds(5));
+
+        // A holder that vanished without releasing (killed): the next one waits; stopped while waiting, it must not
+        // hand over either, since the vanished one may still have been running.
+        checkpoints.claim("test");
+        EventPipeline third = start(executor, 4);
+        await("the third holder claimed", () -> checkpoints.load("test").orElseThrow().epoch() == 4);
+        assertThat(third.isActive()).as("dispatching while an earlier holder's lease may run").isFalse();
+        third.stop(Duration.ofSeconds(5));
+        assertThat(checkpoints.claim("test").handedOver()).as("released by a holder that never dispatched").isFalse();
+        assertThat(executor.executions.get()).isEqualTo(2);
     }
 
     @Test

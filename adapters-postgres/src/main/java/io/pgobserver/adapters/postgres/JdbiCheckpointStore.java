@@ -30,9 +30,11 @@ import java.util.Optional;
 @Singleton
 final class JdbiCheckpointStore implements CheckpointStore {
 
-    // A consumer seen for the first time starts at batch 0 = (origin, origin), checkpoint 1/0.
+    // A consumer seen for the first time starts at batch 0 = (origin, origin), checkpoint 1/0, with no holder to
+    // wait for: epoch 0 counts as released.
     private static final String INSERT_START = """
-            insert into pgobserver.checkpoints (consumer, epoch, batch, after_id) values (:consumer, 0, 1, 0)
+            insert into pgobserver.checkpoints (consumer, epoch, batch, after_id, released_epoch)
+            values (:consumer, 0, 1, 0, 0)
             on conflict (consumer) do nothing
             """;
     private static final String INSERT_ORIGIN = """
@@ -50,7 +52,13 @@ final class JdbiCheckpointStore implements CheckpointStore {
             update pgobserver.checkpoints set epoch = epoch + 1, updated_at = now(), claimed_by = :process,
                    claimed_at = now()
              where consumer = :consumer
-            returning epoch, batch, after_id, dispatched_batch, dispatched_id
+            returning epoch, batch, after_id, dispatched_batch, dispatched_id,
+                      coalesce(released_epoch = epoch - 1, false) as handed_over
+            """;
+    // Fenced by the where clause alone: a holder that was claimed over releases nothing.
+    private static final String RELEASE = """
+            update pgobserver.checkpoints set released_epoch = epoch
+             where consumer = :consumer and epoch = :epoch
             """;
     private static final String SELECT_STATE = """
             select epoch, batch, after_id, dispatched_batch, dispatched_id, claimed_by, claimed_at
@@ -108,9 +116,11 @@ final class JdbiCheckpointStore implements CheckpointStore {
                     .bind("consumer", consumer)
                     .execute();
             handle.createQuery(LOCK_FOR_CLAIM).bind("consumer", consumer).mapTo(Integer.class).one();
-            State state = handle.createQuery(BUMP_EPOCH).bind("consumer", consumer)
-                    .bind("process", ProcessName.CURRENT).map((rs, ctx) -> state(rs))
+            Claimed claimed = handle.createQuery(BUMP_EPOCH).bind("consumer", consumer)
+                    .bind("process", ProcessName.CURRENT)
+                    .map((rs, ctx) -> new Claimed(state(rs), null, null, rs.getBoolean("handed_over")))
                     .one();
+            State state = claimed.state();
             List<Batch> batches = batches(handle, consumer, state.checkpoint().batch() - 1);
             Batch last = batches.getFirst();
             if (last.seq() != state.checkpoint().batch() - 1) {
@@ -118,8 +128,19 @@ final class JdbiCheckpointStore implements CheckpointStore {
                         + " but batch " + (state.checkpoint().batch() - 1) + " is not recorded in pgobserver.batches");
             }
             return new Resume(new Fence(consumer, state.epoch()), state.checkpoint(), last.to(),
-                    batches.subList(1, batches.size()), state.dispatched());
+                    batches.subList(1, batches.size()), state.dispatched(), claimed.handedOver());
         });
+    }
+
+    @Override
+    public void release(Fence fence) throws FencedException {
+        int released = database.jdbi().withHandle(handle -> handle.createUpdate(RELEASE)
+                .bind("consumer", fence.consumer())
+                .bind("epoch", fence.epoch())
+                .execute());
+        if (released == 0) {
+            throw Fences.fenced(fence);
+        }
     }
 
     @Override
@@ -176,7 +197,7 @@ final class JdbiCheckpointStore implements CheckpointStore {
         return database.jdbi().withHandle(handle -> handle.createQuery(SELECT_STATE)
                 .bind("consumer", consumer)
                 .map((rs, ctx) -> new Claimed(state(rs), rs.getString("claimed_by"),
-                        rs.getObject("claimed_at", java.time.OffsetDateTime.class)))
+                        rs.getObject("claimed_at", java.time.OffsetDateTime.class), false))
                 .findOne()
                 .map(row -> {
                     State state = row.state();
@@ -190,8 +211,8 @@ final class JdbiCheckpointStore implements CheckpointStore {
     private record State(long epoch, Checkpoint checkpoint, HighWater dispatched) {
     }
 
-    /** The state with the process that claimed its epoch, and when. */
-    private record Claimed(State state, String by, java.time.OffsetDateTime at) {
+    /** The state with the process that claimed its epoch, and when, and whether that claim was handed over. */
+    private record Claimed(State state, String by, java.time.OffsetDateTime at, boolean handedOver) {
     }
 
     private static State state(ResultSet rs) throws SQLException {

@@ -165,6 +165,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + " CPUs, Java " + Runtime.version() + ", max heap "
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
             out.println("[bench] " + database + ": " + machine);
+            if (!Object.class.getModule().isOpen("java.lang", BenchCommand.class.getModule())) {
+                // pg-observer.jar opens it in its manifest, which only java -jar honours.
+                out.println("[bench] java.lang is not open to the observer as pg-observer.jar opens it: the OTLP "
+                        + "exporter encodes span strings the slower way; add --add-opens java.base/java.lang="
+                        + "ALL-UNNAMED to measure what pg-observer.jar does");
+            }
             if (warmup > 0) {
                 for (String t : tracing) {
                     out.printf("[bench] warm-up: draining %d events, tracing %s%n", warmup, t);

@@ -41,6 +41,16 @@ public interface CheckpointStore {
      */
     void save(Fence fence, Checkpoint checkpoint) throws FencedException;
 
+    /**
+     * Records that the holder of {@code fence} ended its term with nothing left running: no event, no action on the
+     * wire. The next {@link #claim} then hands over at once ({@link Resume#handedOver()}) instead of waiting out
+     * this holder's lease. Only a clean stop may call it; a holder that lost its lock, was fenced, or interrupted
+     * events that were still running must not.
+     *
+     * @throws FencedException when another process claimed the consumer since {@code fence}
+     */
+    void release(Fence fence) throws FencedException;
+
     /** The saved state, for {@code status}; empty for a consumer that never ran. Claims nothing. */
     Optional<Saved> load(String consumer);
 
@@ -70,8 +80,13 @@ public interface CheckpointStore {
      * @param recorded   the batches recorded from {@code checkpoint.batch()} on, in order: re-read them exactly
      *                   before taking a new snapshot
      * @param dispatched the high-water mark
+     * @param handedOver whether nothing of an earlier holder can still be running: it released its place after a
+     *                   clean stop ({@link #release}), or the consumer never had a holder. When false, an earlier
+     *                   holder whose lock session died may dispatch until its lease runs out, and the new holder
+     *                   waits that long before it dispatches
      */
-    record Resume(Fence fence, Checkpoint checkpoint, Snapshot done, List<Batch> recorded, HighWater dispatched) {
+    record Resume(Fence fence, Checkpoint checkpoint, Snapshot done, List<Batch> recorded, HighWater dispatched,
+                  boolean handedOver) {
         public Resume {
             Objects.requireNonNull(fence, "fence");
             Objects.requireNonNull(checkpoint, "checkpoint");

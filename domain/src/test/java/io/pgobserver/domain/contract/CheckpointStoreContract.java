@@ -46,6 +46,25 @@ public abstract class CheckpointStoreContract {
         assertThat(saved.epoch()).isEqualTo(resume.fence().epoch());
     }
 
+    /**
+     * A claim waits out the earlier holder's lease unless nothing of it can still run: the consumer never had a
+     * holder, or the last one released its place after a clean stop. A release counts for the next claim only.
+     */
+    @Test
+    void aClaimIsHandedOverOnlyAfterACleanReleaseOrWhenThereWasNoHolder() throws Exception {
+        CheckpointStore store = newStore();
+        Resume first = store.claim("c1");
+        assertThat(first.handedOver()).as("first holder ever").isTrue();
+        Resume second = store.claim("c1");
+        assertThat(second.handedOver()).as("the first holder never released: it may still run").isFalse();
+        assertThatThrownBy(() -> store.release(first.fence())).isInstanceOf(FencedException.class);
+        store.release(second.fence());
+        Resume third = store.claim("c1");
+        assertThat(third.handedOver()).as("after a clean release").isTrue();
+        assertThat(store.claim("c1").handedOver()).as("the third holder never released").isFalse();
+        assertThat(store.claim("c2").handedOver()).as("another consumer's first holder").isTrue();
+    }
+
     @Test
     void recordedBatchesAndTheHighWaterMarkAreResumed() throws Exception {
         CheckpointStore store = newStore();

@@ -17,6 +17,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
     private static final class State {
         long epoch;
+        long releasedEpoch;
         Checkpoint checkpoint = Checkpoint.START;
         HighWater dispatched = HighWater.NONE;
         final TreeMap<Long, Batch> batches = new TreeMap<>(Map.of(0L, new Batch(0, Snapshot.ORIGIN, Snapshot.ORIGIN)));
@@ -30,11 +31,19 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     public synchronized Resume claim(String consumer) {
         fail();
         State state = states.computeIfAbsent(consumer, c -> new State());
+        boolean handedOver = state.releasedEpoch == state.epoch;
         state.epoch++;
         long first = state.checkpoint.batch();
         Snapshot done = state.batches.get(first - 1).to();
         List<Batch> recorded = new ArrayList<>(state.batches.tailMap(first, true).values());
-        return new Resume(new Fence(consumer, state.epoch), state.checkpoint, done, recorded, state.dispatched);
+        return new Resume(new Fence(consumer, state.epoch), state.checkpoint, done, recorded, state.dispatched,
+                handedOver);
+    }
+
+    @Override
+    public synchronized void release(Fence fence) throws FencedException {
+        fail();
+        fenced(fence).releasedEpoch = fence.epoch();
     }
 
     @Override
