@@ -17,7 +17,7 @@ record Arrivals(long[] sorted) {
 
     /**
      * Events per second between the arrival of the {@code from} fraction of {@code events} and of the {@code to}
-     * fraction (0.2 and 0.95: the steady state of a drain, without the observer's start, lease wait included, and
+     * fraction (0.2 and 0.95: the steady state of a drain, without the observer's start (connections, the first pages) and
      * without the tail of the last batches); NaN when too few arrived to tell.
      */
     double rate(int events, double from, double to) {

@@ -52,7 +52,7 @@ final class BenchTable {
             });
         });
         oneRowRatio(grouped, table);
-        table.append("events/s: drain = backlog / (observer start, lease wait included, to last webhook); sustain = "
+        table.append("events/s: drain = backlog / (observer start, any lease wait included, to last webhook); sustain = "
                 + "events / (first write to last webhook), bounded by --rate.\nsteady/s: drain only, the events "
                 + "between the 20% and the 95% of the backlog (by first-webhook order) over the time between them.\n"
                 + "latency: commit returned to the writer -> first webhook arrived in the receiver process "
