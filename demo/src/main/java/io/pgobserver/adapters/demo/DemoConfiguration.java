@@ -36,6 +36,8 @@ final class DemoConfiguration {
                   consumer: demo
                   batch_size: 100
                   poll_interval: 500ms
+                  # Saved by every event that moves it, so the trees show save_checkpoint whatever the timing.
+                  checkpoint_interval: 0ms
                 tracing:
                   enabled: true
                   service_name: pg-observer-demo
