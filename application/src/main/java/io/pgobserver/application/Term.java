@@ -1,10 +1,8 @@
 package io.pgobserver.application;
 
 import io.pgobserver.domain.config.ListenerSettings;
-import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Checkpoint;
-import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Metrics;
@@ -18,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
- * One term as the consumer's active process: claims the consumer's place (fencing out earlier holders),
- * re-reads exactly the batches recorded before a restart, then reads new batches between snapshots and hands
- * their events to the {@link Lanes}, recording each page in the high-water mark before dispatching it.
+ * One term as the consumer's active process: claims the consumer's place (fencing out earlier holders), waits out
+ * an earlier holder's lease unless it handed over cleanly, lets its {@link BatchReader} read and dispatch, and at
+ * the end saves the checkpoint and, when nothing of it runs any more, hands over to the next holder.
  *
  * <p>A term ends when it is stopped (in-flight events finish, the checkpoint is saved), or at once when this
  * process may no longer dispatch: the lease on the lock ran out, or another process claimed the consumer. Then
@@ -28,11 +26,9 @@ import static java.lang.System.Logger.Level.WARNING;
  * delivery records for everything up to the high-water mark. Database faults never end a term by themselves:
  * every call backs off and tries again, and {@link #problem()} says why it waits.
  */
-final class Term {
+final class Term implements BatchReader.Control {
 
     private static final System.Logger LOG = System.getLogger(Term.class.getName());
-    // How often a reader waiting for room looks at whether the checkpoint's head must be parked.
-    private static final Duration ROOM_SLICE = Duration.ofMillis(100);
 
     private final String consumer;
     private final ChangeSource source;
@@ -90,7 +86,8 @@ final class Term {
             lanes.parkInto(parking);
             parking.resume();
             RecordedBatches.log(consumer, resume);
-            readAndDispatch(resume, current);
+            new BatchReader(source, store, settings, metrics, lanes, laneKey, stuck, pause, this)
+                    .readAndDispatch(resume, current);
         } catch (InterruptedException e) {
             if (active()) {
                 throw e; // the pipeline's own thread was interrupted
@@ -112,138 +109,9 @@ final class Term {
         return !stopping.await(lease.length().toNanos(), TimeUnit.NANOSECONDS) && active();
     }
 
-    private void readAndDispatch(CheckpointStore.Resume resume, Progress current) throws InterruptedException {
-        Snapshot last = resume.done();
-        long next = resume.checkpoint().batch();
-        for (Batch batch : resume.recorded()) {
-            long after = batch.seq() == resume.checkpoint().batch() ? resume.checkpoint().afterId() : 0;
-            if (!dispatchBatch(batch, after, null, resume.fence(), resume.dispatched(), current)) {
-                return;
-            }
-            last = batch.to();
-            next = batch.seq() + 1;
-        }
-        while (active()) {
-            Snapshot now = fromSource("cannot take a snapshot", source::snapshot);
-            Batch batch = new Batch(next, last, now);
-            ChangeSource.Page page = read(batch, 0);
-            if (page.end() && page.lastId() == 0) {
-                // An empty batch needs no record: the next one starts from the same snapshot.
-                idle(current, last);
-                continue;
-            }
-            if (!dispatchBatch(batch, 0, page, resume.fence(), CheckpointStore.HighWater.NONE, current)) {
-                return;
-            }
-            last = now;
-            next++;
-        }
-    }
-
-    /**
-     * Dispatches a batch from {@code afterId} on, page by page; pages beyond the high-water mark are recorded
-     * before their events are handed over. False when the term ended half-way.
-     */
-    private boolean dispatchBatch(Batch batch, long afterId, ChangeSource.Page firstPage,
-                                  CheckpointStore.Fence fence, CheckpointStore.HighWater recorded, Progress current)
-            throws InterruptedException {
-        ChangeSource.Page page = firstPage != null ? firstPage : read(batch, afterId);
-        long after = afterId;
-        while (true) {
-            // Recorded even when every row of the page was unreadable: a batch the checkpoint passes is recorded.
-            if (page.lastId() > after && !recorded.covers(batch.seq(), page.lastId())
-                    && !record(fence, batch, page.lastId())) {
-                return false;
-            }
-            for (ChangeEvent event : page.events()) {
-                if (!awaitRoom(current)) {
-                    return false;
-                }
-                String lane = laneKey.apply(event);
-                lanes.submit(lane, event, current.register(batch.seq(), event, lane, this::cancelled));
-            }
-            if (!page.events().isEmpty()) {
-                stuck.parkIfStuck(current);
-            }
-            // The page's size says nothing: rows that could not be read were left out of it.
-            if (page.end()) {
-                current.endOfBatch(batch.seq());
-                return true;
-            }
-            after = page.lastId();
-            page = read(batch, after);
-        }
-    }
-
-    /** Waits for room among the pending events, parking the entity that holds the checkpoint back when it must. */
-    private boolean awaitRoom(Progress current) throws InterruptedException {
-        while (active()) {
-            if (current.awaitRoom(ROOM_SLICE)) {
-                return true;
-            }
-            stuck.parkIfStuck(current);
-        }
-        return false;
-    }
-
-    private boolean record(CheckpointStore.Fence fence, Batch batch, long through) throws InterruptedException {
-        try {
-            Retry.untilDone("cannot record the dispatch of " + batch, () -> {
-                try {
-                    store.dispatching(fence, batch, through);
-                    return null;
-                } catch (CheckpointStore.FencedException e) {
-                    throw new Retry.GiveUp(e.getMessage(), e);
-                }
-            }, () -> !active(), pause, now -> problem = now);
-            return true;
-        } catch (Retry.GiveUp e) {
-            cancel(e.getMessage());
-            return false;
-        }
-    }
-
     private CheckpointStore.Resume claim() throws InterruptedException {
         return Retry.untilDone("cannot load the position of consumer '" + consumer + "'", () -> store.claim(consumer),
                 () -> !active(), pause, now -> problem = now);
-    }
-
-    private ChangeSource.Page read(Batch batch, long afterId) throws InterruptedException {
-        return fromSource("cannot read " + batch, () -> source.read(batch, afterId, settings.batchSize()));
-    }
-
-    /** A change source call, retried with backoff while the term lasts. */
-    private <T> T fromSource(String what, SourceCall<T> call) throws InterruptedException {
-        return Retry.untilDone("change source unavailable (" + what + ")", () -> {
-            try {
-                return call.call();
-            } catch (ChangeSource.ChangeSourceException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-        }, () -> !active(), pause, now -> problem = now);
-    }
-
-    private interface SourceCall<T> {
-        T call() throws ChangeSource.ChangeSourceException;
-    }
-
-    /** Nothing new: save what is due, report the lag, and wait for a notification or the poll interval. */
-    private void idle(Progress current, Snapshot last) throws InterruptedException {
-        EventCompletion.CheckpointSave.runLogged(current.flush());
-        stuck.parkIfStuck(current);
-        try {
-            ChangeSource.Lag lag = source.lag(last);
-            metrics.listenerLag(lag.events(), lag.age().toMillis());
-        } catch (ChangeSource.ChangeSourceException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "lag unavailable: " + e.getMessage());
-        }
-        try {
-            source.awaitChanges(settings.pollInterval());
-            problem = null; // the listener answered: whatever failed before has recovered
-        } catch (ChangeSource.ChangeSourceException e) {
-            problem = "change source unavailable: " + e.getMessage();
-            pause.sleep(settings.pollInterval());
-        }
     }
 
     /** Ends the term: in-flight events finish (up to the drain time) and the checkpoint is saved, or, when
@@ -297,7 +165,8 @@ final class Term {
     }
 
     /** Ends the term at once: this process may no longer dispatch. */
-    void cancel(String why) {
+    @Override
+    public void cancel(String why) {
         if (!cancelled) {
             cancelled = true;
             LOG.log(WARNING, "consumer '" + consumer + "': " + why + "; dispatching nothing more, standing by");
@@ -312,12 +181,19 @@ final class Term {
     }
 
     /** Whether running events must stop now. */
-    boolean cancelled() {
+    @Override
+    public boolean cancelled() {
         return cancelled || !lease.valid();
     }
 
-    private boolean active() {
+    @Override
+    public boolean active() {
         return stopping.getCount() > 0 && !cancelled();
+    }
+
+    @Override
+    public void problem(String now) {
+        problem = now;
     }
 
     String problem() {
