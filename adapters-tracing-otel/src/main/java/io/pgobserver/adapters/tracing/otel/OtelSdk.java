@@ -3,6 +3,7 @@ package io.pgobserver.adapters.tracing.otel;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
@@ -36,7 +37,12 @@ import java.util.concurrent.TimeUnit;
  * {@code otel.*} system properties go over them as the specification says. pg-observer adds to what it builds:
  * every network exporter behind a {@link GuardedSpanExporter}, the queue-drop reader, the Prometheus endpoint,
  * pg-observer's own exporters (console trees, Zipkin over URLConnection), and for {@code tracing.only_errors} the
- * {@link OnlyErrorsProcessor} in front of each span processor. Building does no I/O; {@link #start()} opens the
+ * {@link OnlyErrorsProcessor} in front of each span processor. The SDK's own telemetry is its current version,
+ * whose batch processor counts dropped spans under the name the queue-drop reader reads; that version also has
+ * the tracer provider count every span it starts and ends ({@code otel.sdk.span.started}, {@code
+ * otel.sdk.span.live}), three counter updates and an exemplar offered per span on the event's thread, a quarter of
+ * the event threads' span work in a drain's profile. Those counters are kept only when metrics are exported; with
+ * metrics off nobody could read them, and the tracer provider reports to no meter. Building does no I/O; {@link #start()} opens the
  * scrape port and {@link #stop()} flushes and shuts down within {@link #SHUTDOWN_TIMEOUT}.
  */
 final class OtelSdk {
@@ -99,6 +105,8 @@ final class OtelSdk {
                         }
                         return builder;
                     })
+                    .addTracerProviderCustomizer((builder, config) -> metricsSettings.enabled() ? builder
+                            : builder.setMeterProvider(MeterProvider::noop))
                     .addSpanExporterCustomizer((exporter, config) -> guard(exporter, config))
                     .addSamplerCustomizer((sampler, config) -> {
                         this.sampler = export.onlyErrors() ? new RecordingSampler(sampler) : sampler;

@@ -88,6 +88,10 @@ class PrometheusIT {
                     .containsPattern("pgobserver_checkpoint_age_seconds\\{[^}]*} \\d")
                     .containsPattern("http_client_request_duration_seconds_count\\{error_type=\"503\",http_request_method=\"POST\",http_response_status_code=\"503\",[^}]*server_address=\"hooks.example.com\",server_port=\"443\"[^}]*} 1\\n")
                     .containsPattern("http_client_request_duration_seconds_bucket\\{error_type=\"timeout\",http_request_method=\"POST\",[^}]*le=\"5.0\"[^}]*} 1\\n")
+                    // The SDK's own counters, kept with metrics on (one trace of 7 spans, its root's parent remote).
+                    .containsPattern("otel_sdk_span_started_total\\{[^}]*otel_span_parent_origin=\"local\",otel_span_sampling_result=\"RECORD_AND_SAMPLE\"} 6(\\.0)?\\n")
+                    .containsPattern("otel_sdk_span_live\\{[^}]*} 0(\\.0)?\\n")
+                    .containsPattern("otel_sdk_processor_span_processed_total\\{[^}]*} 7(\\.0)?\\n")
                     .contains("service_name=\"pg-observer-test\"");
         } finally {
             lifecycle.stop();
