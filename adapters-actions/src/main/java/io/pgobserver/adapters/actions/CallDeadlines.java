@@ -14,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * queue under one process-wide lock, taken when each call starts and again when it ends; with dozens of calls in
  * flight that lock was the largest single cost of the webhook client (a fifth of the event threads' CPU samples in a
  * drain, docs/performance.md). Here a call costs an insert into and a removal from a concurrent set, and the watchdog
- * looks over the calls in flight once a tick. Connect, read and write timeouts stay OkHttp's, per socket operation.
+ * looks over the calls in flight once a tick. The connect timeout stays OkHttp's and the read timeout is the
+ * socket's ({@link HttpTransport}); a send that stalls because the receiver stopped reading ends at this deadline.
  */
 final class CallDeadlines implements AutoCloseable {
 

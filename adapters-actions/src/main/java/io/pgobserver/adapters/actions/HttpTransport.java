@@ -10,6 +10,7 @@ import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okio.Buffer;
@@ -79,11 +80,18 @@ final class HttpTransport implements Lifecycle {
         this.metrics = metrics;
         this.limits = new HostLimits(settings.maxRequestsPerHost());
         this.deadlines = new CallDeadlines();
+        int readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.readTimeout().toMillis());
         this.client = new OkHttpClient.Builder()
                 .connectionPool(new ConnectionPool(idleConnections, 5, TimeUnit.MINUTES))
                 .connectTimeout(settings.connectTimeout())
-                .readTimeout(settings.readTimeout())
-                .writeTimeout(settings.readTimeout())
+                // OkHttp keeps a read or write timeout with Okio's watchdog: every socket read and write enters
+                // and leaves one priority queue under one process-wide lock. With dozens of calls in flight that
+                // lock was the largest cost of the webhook client (a quarter of a drain's CPU per event,
+                // docs/performance.md). The read timeout is the socket's own (SO_TIMEOUT, set below on every
+                // exchange), which the kernel keeps with no lock; a send the receiver stops reading is ended by
+                // the whole-call deadline (CallDeadlines), which every call has.
+                .readTimeout(Duration.ZERO)
+                .writeTimeout(Duration.ZERO)
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .addNetworkInterceptor(chain -> {
@@ -91,6 +99,14 @@ final class HttpTransport implements Lifecycle {
                     HostAllowList allowList = chain.request().tag(HostAllowList.class);
                     if (allowList != null) {
                         allowList.check(chain.request().url().host());
+                    }
+                    // OkHttp set the socket's timeout from its own (zero) as it took the connection for this
+                    // exchange; a TLS socket passes it to the socket under it. Not on HTTP/2, whose socket is read
+                    // by one reader for all its streams and would be closed when idle that long: there the
+                    // whole-call deadline bounds the wait for an answer.
+                    Protocol protocol = chain.connection().protocol();
+                    if (protocol == Protocol.HTTP_1_1 || protocol == Protocol.HTTP_1_0) {
+                        chain.connection().socket().setSoTimeout(readTimeoutMillis);
                     }
                     return chain.proceed(chain.request());
                 })

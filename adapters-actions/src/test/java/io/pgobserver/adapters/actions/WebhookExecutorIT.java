@@ -17,6 +17,9 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
 import okio.BufferedSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +29,11 @@ import org.junit.jupiter.api.Timeout;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -327,6 +334,52 @@ class WebhookExecutorIT {
             assertThat(f.permanent()).isFalse();
             assertThat(f.message()).contains("timed out");
         });
+    }
+
+    @Test
+    void aSilentReceiverTimesOutAtTheReadTimeoutLongBeforeTheCallsDeadline() {
+        // The socket's own timeout (SO_TIMEOUT), not OkHttp's: the failure is the socket's, not the watchdog's.
+        server.enqueue(new MockResponse.Builder().code(200).headersDelay(20, TimeUnit.SECONDS).build());
+        HttpTransport quickRead = new HttpTransport(
+                new ActionsSettings(Duration.ofSeconds(5), Duration.ofMillis(300), null), metrics);
+        try {
+            WebhookExecutor quick = new WebhookExecutor(quickRead, ActionsSettings.defaults(), Map.<String, String>of()::get,
+                    clock);
+            ActionResult result = quick.execute(request(action("/silent", null, Duration.ofMinutes(5)), 1),
+                    TestSpans.NOOP);
+
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isFalse();
+                assertThat(f.message()).contains("timed out", "SocketTimeoutException").doesNotContain("deadline");
+                assertThat(f.errorType()).isEqualTo("timeout");
+            });
+        } finally {
+            quickRead.stop();
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aSendTheReceiverStopsReadingEndsAtTheCallsDeadline() throws IOException {
+        // A receiver that takes the connection and never reads: the body fills the socket buffers and the write
+        // blocks. There is no write timeout; the whole-call deadline ends it.
+        try (ServerSocket deaf = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try (Socket ignored = deaf.accept()) {
+                    Thread.sleep(Duration.ofMinutes(2));
+                } catch (IOException | InterruptedException e) {
+                    // the test is over
+                }
+            });
+            Request request = new Request.Builder().url("http://127.0.0.1:" + deaf.getLocalPort() + "/deaf")
+                    .post(RequestBody.create(new byte[64 * 1024 * 1024], MediaType.get("application/octet-stream")))
+                    .build();
+
+            assertThatThrownBy(() -> http.send(request, Duration.ofMillis(500), false))
+                    .isInstanceOf(InterruptedIOException.class)
+                    .hasMessageContaining("no complete response within the deadline of 500 ms");
+            acceptor.interrupt();
+        }
     }
 
     @Test
