@@ -110,8 +110,18 @@ final class PostgresBackfills implements Backfills {
         }
     }
 
+    /**
+     * The lock a chunk holds for its whole transaction and a cancel waits for. PostgreSQL grants a heavyweight lock to
+     * its waiters in the order they came, so a cancel that waits for a chunk goes before the next chunk. The row lock
+     * alone did not: the chunk updates the row, and a fresh {@code for update} on its new version can beat a waiting
+     * update to it. The two-key form keeps clear of the one-key locks of the lease.
+     */
+    private static final String CHUNK_LOCK =
+            "select pg_advisory_xact_lock(hashtext('pgobserver.backfill'), cast(:id as int)) is null";
+
     private Backfill chunk(long id) {
         return database.jdbi().inTransaction(handle -> {
+            handle.createQuery(CHUNK_LOCK).bind("id", id).mapTo(Boolean.class).one();
             Row row = handle.createQuery("""
                             select table_name, observer, where_clause, chunk, last_key, state
                               from pgobserver.backfills where id = :id for update
@@ -151,13 +161,21 @@ final class PostgresBackfills implements Backfills {
 
     @Override
     public Optional<Backfill> cancel(String table) {
-        return database.jdbi().inTransaction(handle -> handle.createQuery("""
-                        update pgobserver.backfills
-                           set state = 'cancelled', cancelled_at = now(), updated_at = now()
-                         where table_name = :table and state = 'running'
-                        returning id
-                        """)
-                .bind("table", TableName.qualify(table)).mapTo(Long.class).findOne().map(id -> one(handle, id)));
+        return database.jdbi().inTransaction(handle -> {
+            Optional<Backfill> running = running(handle, TableName.qualify(table));
+            if (running.isEmpty()) {
+                return Optional.empty();
+            }
+            // Waits for the chunk in flight, and goes before the next one (CHUNK_LOCK).
+            handle.createQuery(CHUNK_LOCK).bind("id", running.get().id()).mapTo(Boolean.class).one();
+            return handle.createQuery("""
+                            update pgobserver.backfills
+                               set state = 'cancelled', cancelled_at = now(), updated_at = now()
+                             where id = :id and state = 'running'
+                            returning id
+                            """)
+                    .bind("id", running.get().id()).mapTo(Long.class).findOne().map(id -> one(handle, id));
+        });
     }
 
     @Override
