@@ -86,7 +86,7 @@ final class HttpTransport implements Lifecycle {
                 .connectTimeout(settings.connectTimeout())
                 // OkHttp keeps a read or write timeout with Okio's watchdog: every socket read and write enters
                 // and leaves one priority queue under one process-wide lock. With dozens of calls in flight that
-                // lock was the largest cost of the webhook client (a quarter of a drain's CPU per event,
+                // lock was the largest cost of the webhook client (a tenth to a sixth of a drain's CPU per event,
                 // docs/performance.md). The read timeout is the socket's own (SO_TIMEOUT, set below on every
                 // exchange), which the kernel keeps with no lock; a send the receiver stops reading is ended by
                 // the whole-call deadline (CallDeadlines), which every call has.

@@ -343,8 +343,8 @@ class WebhookExecutorIT {
         HttpTransport quickRead = new HttpTransport(
                 new ActionsSettings(Duration.ofSeconds(5), Duration.ofMillis(300), null), metrics);
         try {
-            WebhookExecutor quick = new WebhookExecutor(quickRead, ActionsSettings.defaults(), Map.<String, String>of()::get,
-                    clock);
+            WebhookExecutor quick = new WebhookExecutor(quickRead, ActionsSettings.defaults(),
+                    Map.<String, String>of()::get, clock);
             ActionResult result = quick.execute(request(action("/silent", null, Duration.ofMinutes(5)), 1),
                     TestSpans.NOOP);
 

@@ -117,7 +117,7 @@ final class PostgresBackfills implements Backfills {
      * update to it. The two-key form keeps clear of the one-key locks of the lease.
      */
     private static final String CHUNK_LOCK =
-            "select pg_advisory_xact_lock(hashtext('pgobserver.backfill'), cast(:id as int)) is null";
+            "select pg_advisory_xact_lock(hashtext('pgobserver.backfill'), cast(:id % 2147483647 as int)) is null";
 
     private Backfill chunk(long id) {
         return database.jdbi().inTransaction(handle -> {

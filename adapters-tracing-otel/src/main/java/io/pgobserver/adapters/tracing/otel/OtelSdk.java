@@ -42,8 +42,8 @@ import java.util.concurrent.TimeUnit;
  * the tracer provider count every span it starts and ends ({@code otel.sdk.span.started}, {@code
  * otel.sdk.span.live}), three counter updates and an exemplar offered per span on the event's thread, a quarter of
  * the event threads' span work in a drain's profile. Those counters are kept only when metrics are exported; with
- * metrics off nobody could read them, and the tracer provider reports to no meter. Building does no I/O; {@link #start()} opens the
- * scrape port and {@link #stop()} flushes and shuts down within {@link #SHUTDOWN_TIMEOUT}.
+ * metrics off nobody could read them, and the tracer provider reports to no meter. Building does no I/O;
+ * {@link #start()} opens the scrape port and {@link #stop()} flushes and shuts down within {@link #SHUTDOWN_TIMEOUT}.
  */
 final class OtelSdk {
 
