@@ -23,6 +23,7 @@ final class InMemoryWebhookExecutor implements ActionExecutor {
     private final Map<String, URI> urls = new HashMap<>();
     private long executed;
     private String lastTraceparent;
+    private String lastDeliveryId;
 
     @Override
     public String type() {
@@ -46,6 +47,7 @@ final class InMemoryWebhookExecutor implements ActionExecutor {
         if (context.isValid()) {
             lastTraceparent = context.traceparent();
         }
+        lastDeliveryId = request.deliveryId();
         executed++;
         if (span.isRecording()) {
             span.setAttribute("http_status", 200)
@@ -62,5 +64,10 @@ final class InMemoryWebhookExecutor implements ActionExecutor {
     /** The header the last request would have carried; read so the JIT cannot drop its formatting. */
     String lastTraceparent() {
         return lastTraceparent;
+    }
+
+    /** The last request's delivery id (its {@code webhook-id} header). */
+    String lastDeliveryId() {
+        return lastDeliveryId;
     }
 }

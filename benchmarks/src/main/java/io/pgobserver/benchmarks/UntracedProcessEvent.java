@@ -4,12 +4,13 @@ import io.pgobserver.application.ActionExecutors;
 import io.pgobserver.application.EventCompletion;
 import io.pgobserver.application.ProcessEvent;
 import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
-import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.trace.Scope;
 import io.pgobserver.domain.trace.Span;
@@ -17,12 +18,20 @@ import io.pgobserver.domain.trace.TraceContext;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The uninstrumented baseline: {@link ProcessEvent#process} with every tracing call compiled out, the way the
- * use case would read had it never been traced. It is a copy of the success path, call for call (candidate
- * filter, condition, one {@link ActionRequest} per attempt, metrics, delivered ids, checkpoint completion), and
- * keeps its allocations, so the difference to {@code ProcessEvent} is the tracing and nothing else.
+ * use case would read had it never been traced. It is a copy of today's success path, call for call and allocation
+ * for allocation: the candidate filter, the condition, the delivery ids made once per observer, the settled-set
+ * test, the cancellation test and one {@link ActionRequest} per attempt, the action health's success test, the
+ * metrics, the retried flag, the delivered ids and the checkpoint completion. Left out are only the tests for
+ * what the benchmark's use case does not have (an outcome listener, a delivery log: one predictable branch each).
+ * So the difference to {@code ProcessEvent} on the no-op tracer is the tracing calls and nothing else. When
+ * {@code ProcessEvent}, {@code ExecuteActions} or {@code RunAction} change their success path, this copy changes
+ * with them (the allocation per event that {@code ProcessEventBenchmark} reports shows when they drift apart).
  *
  * <p>A tracer "that the JIT can prove absent" cannot exist behind the {@code Tracer} interface: even a final
  * constant no-op costs the interface calls and the {@code isRecording} tests. The only span left here is the
@@ -38,6 +47,8 @@ final class UntracedProcessEvent {
     private final List<Observer> observers;
     private final ActionExecutors executors;
     private final Metrics metrics;
+    /** ActionHealth's table of failing action types: empty while every attempt succeeds. */
+    private final Map<String, Object> failing = new ConcurrentHashMap<>();
 
     UntracedProcessEvent(List<Observer> observers, ActionExecutors executors, Metrics metrics) {
         this.observers = List.copyOf(observers);
@@ -50,20 +61,29 @@ final class UntracedProcessEvent {
         String outcome = "unmatched";
         boolean recovered = completion.mayHaveRun();
         List<String> delivered = new ArrayList<>();
+        Retries retries = new Retries();
         for (Observer observer : observers) {
             if (!observer.watches(event)) {
                 continue;
             }
             if (matches(observer, event)) {
                 outcome = "matched";
-                executeActions(event, observer, recovered, delivered);
+                executeActions(event, observer, recovered, delivered, completion, retries);
             }
         }
         EventCompletion.CheckpointSave save = completion.done();
         if (save != null) {
             save.run();
+            metrics.checkpointSaved();
         }
         metrics.eventProcessed(event.entityType(), outcome, System.nanoTime() - started);
+        if (retries.any) {
+            metrics.eventRetried(event.entityType());
+        }
+    }
+
+    private static final class Retries {
+        boolean any;
     }
 
     private static boolean matches(Observer observer, ChangeEvent event) {
@@ -74,10 +94,26 @@ final class UntracedProcessEvent {
         }
     }
 
-    private void executeActions(ChangeEvent event, Observer observer, boolean recovered, List<String> delivered) {
-        for (int i = 0; i < observer.actions().size(); i++) {
-            String deliveryId = deliveryId(event, observer, i);
-            Outcome outcome = run(event, observer, i);
+    /** ExecuteActions.run without its span. */
+    private void executeActions(ChangeEvent event, Observer observer, boolean recovered, List<String> delivered,
+                                EventCompletion completion, Retries retries) {
+        int count = observer.actions().size();
+        List<String> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ids.add(new DeliveryKey(CONSUMER, event.position().offset(), observer.name(),
+                    observer.actionKeys().get(i)).id());
+        }
+        if (recovered) {
+            throw new IllegalStateException("the benchmark's events never ran before");
+        }
+        Set<String> settled = Set.of();
+        for (int i = 0; i < count; i++) {
+            String deliveryId = ids.get(i);
+            if (settled.contains(deliveryId)) {
+                continue;
+            }
+            Outcome outcome = run(event, observer, i, deliveryId, completion);
+            retries.any |= outcome.attempts() > 1;
             if (!(outcome.result() instanceof ActionResult.Success)) {
                 throw new IllegalStateException("benchmark action failed: " + outcome.result());
             }
@@ -85,31 +121,33 @@ final class UntracedProcessEvent {
         }
     }
 
-    /** RunAction's loop without spans; the benchmark's executor succeeds at the first attempt. */
-    private Outcome run(ChangeEvent event, Observer observer, int index) {
-        var action = observer.actions().get(index);
+    /** RunAction.run without spans; the benchmark's executor succeeds at the first attempt. */
+    private Outcome run(ChangeEvent event, Observer observer, int index, String deliveryId, EventCompletion completion) {
+        ActionSpec action = observer.actions().get(index);
         ActionExecutor executor = executors.forType(action.type());
-        String deliveryId = deliveryId(event, observer, index);
         int maxAttempts = observer.retry().maxAttempts();
         for (int attempt = 1; ; attempt++) {
+            if (completion.cancelled()) {
+                throw new IllegalStateException("the benchmark's events are never cancelled");
+            }
             long started = System.nanoTime();
             ActionResult result = executor.execute(new ActionRequest(event, observer.name(), action, index, attempt,
-                    deliveryId), InertSpan.INSTANCE);
+                    deliveryId, false), InertSpan.INSTANCE);
             long elapsed = System.nanoTime() - started;
-            if (result instanceof ActionResult.Success || attempt >= maxAttempts) {
-                metrics.actionExecuted(action.type(), result instanceof ActionResult.Success ? "success" : "failed",
-                        result instanceof ActionResult.Failure f ? f.errorType() : null, elapsed);
-                return new Outcome(result, attempt);
+            if (result instanceof ActionResult.Success) {
+                if (!failing.isEmpty()) {
+                    failing.remove(action.type());
+                }
+                metrics.actionExecuted(action.type(), "success", null, elapsed);
+                return new Outcome(result, attempt, null);
+            }
+            if (attempt >= maxAttempts) {
+                return new Outcome(result, attempt, null);
             }
         }
     }
 
-    private record Outcome(ActionResult result, int attempts) {
-    }
-
-    private static String deliveryId(ChangeEvent event, Observer observer, int index) {
-        return new DeliveryKey(CONSUMER, event.position().offset(), observer.name(), observer.actionKeys().get(index))
-                .id();
+    private record Outcome(ActionResult result, int attempts, String lastError) {
     }
 
     /** The span an untraced build would hand its executors: every method empty, no context of its own. */

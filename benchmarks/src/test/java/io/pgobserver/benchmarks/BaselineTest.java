@@ -15,7 +15,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The uninstrumented copy does the work the real use case does: same actions, same outgoing header. */
+/** The uninstrumented copy does the work the real use case does: same actions, delivery ids and outgoing header. */
 class BaselineTest {
 
     @Test
@@ -37,6 +37,8 @@ class BaselineTest {
         assertThat(untracedExecutor.executed()).isEqualTo(tracedExecutor.executed()).isEqualTo(30);
         assertThat(untracedExecutor.lastTraceparent()).isEqualTo(tracedExecutor.lastTraceparent())
                 .isEqualTo(Fixtures.WRITER.traceparent());
+        assertThat(untracedExecutor.lastDeliveryId()).isEqualTo(tracedExecutor.lastDeliveryId())
+                .startsWith("msg_");
     }
 
     @Test
