@@ -10,7 +10,6 @@ import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okio.Buffer;
@@ -57,6 +56,7 @@ final class HttpTransport implements Lifecycle {
     private final Metrics metrics;
     private final HostLimits limits;
     private final CallDeadlines deadlines;
+    private final Duration readTimeout;
 
     @Inject
     HttpTransport(ActionsSettings settings, ListenerSettings listener, Metrics metrics) {
@@ -79,19 +79,20 @@ final class HttpTransport implements Lifecycle {
     HttpTransport(ActionsSettings settings, int idleConnections, Metrics metrics) {
         this.metrics = metrics;
         this.limits = new HostLimits(settings.maxRequestsPerHost());
-        this.deadlines = new CallDeadlines();
-        int readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.readTimeout().toMillis());
+        this.readTimeout = settings.readTimeout();
+        this.deadlines = new CallDeadlines(readTimeout);
         this.client = new OkHttpClient.Builder()
                 .connectionPool(new ConnectionPool(idleConnections, 5, TimeUnit.MINUTES))
                 .connectTimeout(settings.connectTimeout())
                 // OkHttp keeps a read or write timeout with Okio's watchdog: every socket read and write enters
                 // and leaves one priority queue under one process-wide lock. With dozens of calls in flight that
                 // lock was the largest cost of the webhook client (a tenth to a sixth of a drain's CPU per event,
-                // docs/performance.md). The read timeout is the socket's own (SO_TIMEOUT, set below on every
-                // exchange), which the kernel keeps with no lock; a send the receiver stops reading is ended by
-                // the whole-call deadline (CallDeadlines), which every call has.
+                // docs/performance.md). The read timeout and the whole-call deadline are CallDeadlines', told by
+                // OkHttp's events when a call waits for its server; a send the receiver stops reading is ended by
+                // the whole-call deadline, which every call has.
                 .readTimeout(Duration.ZERO)
                 .writeTimeout(Duration.ZERO)
+                .eventListenerFactory(deadlines.listeners())
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .addNetworkInterceptor(chain -> {
@@ -99,14 +100,6 @@ final class HttpTransport implements Lifecycle {
                     HostAllowList allowList = chain.request().tag(HostAllowList.class);
                     if (allowList != null) {
                         allowList.check(chain.request().url().host());
-                    }
-                    // OkHttp set the socket's timeout from its own (zero) as it took the connection for this
-                    // exchange; a TLS socket passes it to the socket under it. Not on HTTP/2, whose socket is read
-                    // by one reader for all its streams and would be closed when idle that long: there the
-                    // whole-call deadline bounds the wait for an answer.
-                    Protocol protocol = chain.connection().protocol();
-                    if (protocol == Protocol.HTTP_1_1 || protocol == Protocol.HTTP_1_0) {
-                        chain.connection().socket().setSoTimeout(readTimeoutMillis);
                     }
                     return chain.proceed(chain.request());
                 })
@@ -153,6 +146,13 @@ final class HttpTransport implements Lifecycle {
                 return new Exchange(status, response.headers(), body,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             } catch (IOException e) {
+                if (watch.readTimedOut()) {
+                    // Reported as the socket's read timeout was: the same exception type, error type and message.
+                    SocketTimeoutException timeout = new SocketTimeoutException("read timed out: no answer from the "
+                            + "server within the read timeout of " + readTimeout.toMillis() + " ms");
+                    timeout.initCause(e);
+                    throw timeout;
+                }
                 if (watch.expired()) {
                     // Cancelled by the watchdog: report it as the timeout it is, as OkHttp's call timeout did.
                     InterruptedIOException timeout = new InterruptedIOException("timeout: no complete response within "

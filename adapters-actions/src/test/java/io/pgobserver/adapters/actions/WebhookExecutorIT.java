@@ -338,7 +338,7 @@ class WebhookExecutorIT {
 
     @Test
     void aSilentReceiverTimesOutAtTheReadTimeoutLongBeforeTheCallsDeadline() {
-        // The socket's own timeout (SO_TIMEOUT), not OkHttp's: the failure is the socket's, not the watchdog's.
+        // The read timeout, not the call's deadline: reported as a read timeout, as the socket's own used to be.
         server.enqueue(new MockResponse.Builder().code(200).headersDelay(20, TimeUnit.SECONDS).build());
         HttpTransport quickRead = new HttpTransport(
                 new ActionsSettings(Duration.ofSeconds(5), Duration.ofMillis(300), null), metrics);
@@ -351,6 +351,28 @@ class WebhookExecutorIT {
             assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
                 assertThat(f.permanent()).isFalse();
                 assertThat(f.message()).contains("timed out", "SocketTimeoutException").doesNotContain("deadline");
+                assertThat(f.errorType()).isEqualTo("timeout");
+            });
+        } finally {
+            quickRead.stop();
+        }
+    }
+
+    @Test
+    void aBodyThatStopsComingTimesOutAtTheReadTimeoutToo() {
+        // Headers at once, then nothing: the wait for the body is bounded like the wait for the headers.
+        server.enqueue(new MockResponse.Builder().code(200).body("{\"ok\":true}").bodyDelay(20, TimeUnit.SECONDS)
+                .build());
+        HttpTransport quickRead = new HttpTransport(
+                new ActionsSettings(Duration.ofSeconds(5), Duration.ofMillis(300), null), metrics);
+        try {
+            WebhookExecutor quick = new WebhookExecutor(quickRead, ActionsSettings.defaults(),
+                    Map.<String, String>of()::get, clock);
+            ActionResult result = quick.execute(request(action("/slow-body", null, Duration.ofMinutes(5)), 1),
+                    TestSpans.NOOP);
+
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.message()).contains("timed out", "read timeout of 300 ms").doesNotContain("deadline");
                 assertThat(f.errorType()).isEqualTo("timeout");
             });
         } finally {
