@@ -33,6 +33,7 @@ final class CallDeadlines implements AutoCloseable {
     static final Duration TICK = Duration.ofMillis(25);
 
     private final Map<Call, Watch> inFlight = new ConcurrentHashMap<>();
+    private final EventListener progress = new Progress();
     private final long readTimeoutNanos;
     private final Thread watchdog;
     private volatile boolean closed;
@@ -50,9 +51,12 @@ final class CallDeadlines implements AutoCloseable {
         return watch;
     }
 
-    /** The listener that tells each call's watch when it starts and stops waiting for the server. */
-    EventListener.Factory listeners() {
-        return call -> new Progress();
+    /**
+     * The listener that tells each call's watch when it starts and stops waiting for the server: one for every call,
+     * as it keeps nothing of its own (the call names its watch).
+     */
+    EventListener progress() {
+        return progress;
     }
 
     private void watchdog() {

@@ -92,7 +92,7 @@ final class HttpTransport implements Lifecycle {
                 // the whole-call deadline, which every call has.
                 .readTimeout(Duration.ZERO)
                 .writeTimeout(Duration.ZERO)
-                .eventListenerFactory(deadlines.listeners())
+                .eventListener(deadlines.progress())
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .addNetworkInterceptor(chain -> {
