@@ -84,6 +84,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "tracing.batch.max_export_batch_size with tracing on (default: ${DEFAULT-VALUE}).")
     int spanBatch;
 
+    @Option(names = "--otlp-compression", paramLabel = "none|gzip", defaultValue = "none",
+            description = "OTEL_EXPORTER_OTLP_COMPRESSION for the observer's span export with tracing on "
+                    + "(default: ${DEFAULT-VALUE}, the SDK's).")
+    String otlpCompression;
+
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
             description = "Repeat each mode's tracing settings N times, alternating, and summarise by the median: "
                     + "on a shared machine drift hits both settings alike (default: ${DEFAULT-VALUE}).")
@@ -160,7 +165,7 @@ public final class BenchCommand implements Callable<Integer> {
                     ? new BenchDatabase(jdbcUrl, user == null ? "postgres" : user, password, true)
                     : BenchDatabase.embedded(postgres.getPort());
             BenchRun.Setup setup = new BenchRun.Setup(database, receivers, actions,
-                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch);
+                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch, otlpCompression);
             machine = BenchRun.prepare(setup) + ", " + Runtime.getRuntime().availableProcessors()
                     + " CPUs, Java " + Runtime.version() + ", max heap "
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
@@ -248,6 +253,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--events, --rate, --actions, --rounds, --batch-size, "
                     + "--max-in-flight, --span-queue and --span-batch must be at least 1; --payload-bytes, "
                     + "--warmup and --write-overhead at least 0");
+        }
+        if (!Set.of("none", "gzip").contains(otlpCompression)) {
+            throw new ParameterException(spec.commandLine(), "--otlp-compression must be none or gzip, not "
+                    + otlpCompression);
         }
         if (sustainFor.isZero() || sustainFor.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--duration must be positive");

@@ -35,7 +35,8 @@ final class BenchRun {
 
     /** What every run shares. */
     record Setup(BenchDatabase database, BenchReceivers receivers, int actions, int payloadBytes,
-                 int batchSize, int maxInFlight, boolean deduplicate, int spanQueue, int spanBatch) {
+                 int batchSize, int maxInFlight, boolean deduplicate, int spanQueue, int spanBatch,
+                 String otlpCompression) {
     }
 
     /**
@@ -163,7 +164,8 @@ final class BenchRun {
         static Observer boot(Setup setup, String tracing, String mode) throws Exception {
             String consumer = "bench-" + mode + "-" + tracing;
             // The run's own settings only: OTEL_* or DATABASE_URL in the environment must not change what is measured.
-            RunningObserver running = host().boot(configuration(setup, tracing, consumer), Map.of(), List.of());
+            RunningObserver running = host().boot(configuration(setup, tracing, consumer),
+                    Map.of("OTEL_EXPORTER_OTLP_COMPRESSION", setup.otlpCompression()), List.of());
             try {
                 running.installCapture(TABLE, "id");
                 Observer observer = new Observer(running);

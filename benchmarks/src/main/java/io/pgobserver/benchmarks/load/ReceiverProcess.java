@@ -3,6 +3,7 @@ package io.pgobserver.benchmarks.load;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.zip.GZIPInputStream;
 
 /**
  * The load run's far ends, in a JVM of their own so that the measured JVM holds only the observer and the writer:
@@ -153,7 +155,13 @@ public final class ReceiverProcess implements AutoCloseable {
                 body = in.readAllBytes();
             }
             otlpRequests.incrementAndGet();
+            // The bytes that crossed the wire; the spans from the message they carry.
             otlpBytes.addAndGet(body.length);
+            if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+                try (InputStream unzipped = new GZIPInputStream(new ByteArrayInputStream(body))) {
+                    body = unzipped.readAllBytes();
+                }
+            }
             otlpSpans.addAndGet(OtlpSpanCount.count(body));
             exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
             exchange.sendResponseHeaders(200, -1);
