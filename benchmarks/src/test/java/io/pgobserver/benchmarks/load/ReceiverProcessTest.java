@@ -3,12 +3,14 @@ package io.pgobserver.benchmarks.load;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,6 +54,31 @@ class ReceiverProcessTest {
             assertThat(in.readLong()).isZero();
             assertThat(in.readLong()).isBetween(before, System.nanoTime());
             assertThat(in.readLong()).isZero();
+        }
+    }
+
+    /** A gzip-compressed export ({@code --otlp-compression gzip}): the bytes on the wire, the spans inside. */
+    @Test
+    void countsTheSpansOfAGzippedExportAndTheBytesAsSent() throws Exception {
+        // ExportTraceServiceRequest { resource_spans { scope_spans { spans {} spans {} } } }
+        byte[] request = {0x0a, 0x06, 0x12, 0x04, 0x12, 0x00, 0x12, 0x00};
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(compressed)) {
+            gzip.write(request);
+        }
+        try (ReceiverProcess receiver = ReceiverProcess.start(); HttpClient client = HttpClient.newHttpClient()) {
+            String base = receiver.baseUrl();
+            assertThat(send(client, HttpRequest.newBuilder(URI.create(base + "/v1/traces"))
+                    .header("Content-Encoding", "gzip")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(compressed.toByteArray()))).statusCode())
+                    .isEqualTo(200);
+            assertThat(send(client, HttpRequest.newBuilder(URI.create(base + "/v1/traces"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(request))).statusCode()).isEqualTo(200);
+
+            String stats = new String(send(client, HttpRequest.newBuilder(URI.create(base + "/control/stats")).GET())
+                    .body(), StandardCharsets.US_ASCII);
+            assertThat(stats).contains("otlp_requests=2\n", "otlp_spans=4\n",
+                    "otlp_bytes=" + (compressed.size() + request.length) + "\n");
         }
     }
 
