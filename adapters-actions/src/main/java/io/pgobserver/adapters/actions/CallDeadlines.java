@@ -74,8 +74,11 @@ final class CallDeadlines implements AutoCloseable {
     }
 
     private void waiting(Call call, boolean waiting) {
+        if (readTimeoutNanos == 0) {
+            return;
+        }
         Watch watch = inFlight.get(call);
-        if (watch != null && readTimeoutNanos > 0) {
+        if (watch != null) {
             if (waiting) {
                 watch.readDue = System.nanoTime() + readTimeoutNanos;
             }

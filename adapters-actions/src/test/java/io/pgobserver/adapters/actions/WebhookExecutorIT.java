@@ -340,22 +340,14 @@ class WebhookExecutorIT {
     void aSilentReceiverTimesOutAtTheReadTimeoutLongBeforeTheCallsDeadline() {
         // The read timeout, not the call's deadline: reported as a read timeout, as the socket's own used to be.
         server.enqueue(new MockResponse.Builder().code(200).headersDelay(20, TimeUnit.SECONDS).build());
-        HttpTransport quickRead = new HttpTransport(
-                new ActionsSettings(Duration.ofSeconds(5), Duration.ofMillis(300), null), metrics);
-        try {
-            WebhookExecutor quick = new WebhookExecutor(quickRead, ActionsSettings.defaults(),
-                    Map.<String, String>of()::get, clock);
-            ActionResult result = quick.execute(request(action("/silent", null, Duration.ofMinutes(5)), 1),
-                    TestSpans.NOOP);
 
-            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
-                assertThat(f.permanent()).isFalse();
-                assertThat(f.message()).contains("timed out", "SocketTimeoutException").doesNotContain("deadline");
-                assertThat(f.errorType()).isEqualTo("timeout");
-            });
-        } finally {
-            quickRead.stop();
-        }
+        assertThat(executeWithAReadTimeoutOf300Millis("/silent")).isInstanceOfSatisfying(ActionResult.Failure.class,
+                f -> {
+                    assertThat(f.permanent()).isFalse();
+                    assertThat(f.message()).contains("timed out", "SocketTimeoutException")
+                            .doesNotContain("deadline");
+                    assertThat(f.errorType()).isEqualTo("timeout");
+                });
     }
 
     @Test
@@ -363,18 +355,22 @@ class WebhookExecutorIT {
         // Headers at once, then nothing: the wait for the body is bounded like the wait for the headers.
         server.enqueue(new MockResponse.Builder().code(200).body("{\"ok\":true}").bodyDelay(20, TimeUnit.SECONDS)
                 .build());
+
+        assertThat(executeWithAReadTimeoutOf300Millis("/slow-body")).isInstanceOfSatisfying(
+                ActionResult.Failure.class, f -> {
+                    assertThat(f.message()).contains("timed out", "read timeout of 300 ms").doesNotContain("deadline");
+                    assertThat(f.errorType()).isEqualTo("timeout");
+                });
+    }
+
+    /** One webhook call to {@code path} with a read timeout of 300 ms and a whole-call deadline of 5 minutes. */
+    private ActionResult executeWithAReadTimeoutOf300Millis(String path) {
         HttpTransport quickRead = new HttpTransport(
                 new ActionsSettings(Duration.ofSeconds(5), Duration.ofMillis(300), null), metrics);
         try {
             WebhookExecutor quick = new WebhookExecutor(quickRead, ActionsSettings.defaults(),
                     Map.<String, String>of()::get, clock);
-            ActionResult result = quick.execute(request(action("/slow-body", null, Duration.ofMinutes(5)), 1),
-                    TestSpans.NOOP);
-
-            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
-                assertThat(f.message()).contains("timed out", "read timeout of 300 ms").doesNotContain("deadline");
-                assertThat(f.errorType()).isEqualTo("timeout");
-            });
+            return quick.execute(request(action(path, null, Duration.ofMinutes(5)), 1), TestSpans.NOOP);
         } finally {
             quickRead.stop();
         }
