@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -19,6 +21,11 @@ import java.util.function.BooleanSupplier;
  * parallel on virtual threads. {@code maxInFlight} bounds the events <em>running</em> at once, not the queued ones:
  * one entity with a thousand queued events takes one place, so it cannot hold back the others. What bounds the
  * queued events is {@link Progress}'s {@code maxPending}.
+ *
+ * <p>An entity's lane runs in turns: a turn runs its oldest event, then queues the lane's next turn behind those of
+ * every other entity already waiting, so a busy entity gets its share and no more. A pool of at most
+ * {@code maxInFlight} threads takes the turns in order, each within a place of the shared permits (the parking
+ * lot's drainers take places there too).
  *
  * <p>An entity that cannot get on can be {@linkplain #park parked}: its running attempt is stopped and its unfinished
  * events, then every event submitted for it later, go to the {@link Parked} hand-over in order, until
@@ -47,8 +54,8 @@ final class Lanes {
     /** One entity's state. Only touched inside {@code lanes.compute} for its key. */
     private static final class Lane {
         final ArrayDeque<Item> queue = new ArrayDeque<>();
-        Thread thread;
-        Item current;
+        Thread thread; // the pooled thread running the lane's turn; null between turns
+        Item current; // the event the lane's running or queued turn is for
         boolean parkRequested;
         boolean parked;
     }
@@ -57,6 +64,11 @@ final class Lanes {
     private final Semaphore permits;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+    // Turns waiting for a thread, in order. At most maxThreads threads take them; a thread leaves when none is left,
+    // so an idle pipeline holds no thread, and a burst of events starts threads side by side, not one by one.
+    private final ConcurrentLinkedQueue<Runnable> turns = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger threadCount = new AtomicInteger();
+    private final int maxThreads;
     private final ThreadFactory threads;
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
@@ -70,6 +82,7 @@ final class Lanes {
         this.work = work;
         // Fair: an entity waiting for a place gets the next one, whatever others keep submitting.
         this.permits = new Semaphore(maxInFlight, true);
+        this.maxThreads = maxInFlight;
         this.threads = Thread.ofVirtual().name(threadName, 0).factory();
     }
 
@@ -97,8 +110,7 @@ final class Lanes {
             if (lane == null) {
                 Lane fresh = new Lane();
                 fresh.current = item;
-                fresh.thread = threads.newThread(() -> drain(k, fresh, item));
-                fresh.thread.start();
+                schedule(k, fresh);
                 return fresh;
             }
             if (lane.parked) {
@@ -165,45 +177,123 @@ final class Lanes {
         return unparked[0];
     }
 
-    private void drain(String key, Lane lane, Item first) {
-        running.add(Thread.currentThread());
-        try {
-            Item item = first;
-            while (item != null) {
-                boolean done = runOne(item);
-                Item finished = item;
-                Item[] next = new Item[1];
-                lanes.compute(key, (k, l) -> {
-                    if (cancelled) {
-                        changeUnfinished(-(l.queue.size() + 1));
-                        l.queue.clear();
-                        return null;
-                    }
-                    if (l.parkRequested) {
-                        List<Item> handOver = new ArrayList<>(l.queue.size() + 1);
-                        if (!done) {
-                            handOver.add(finished);
-                        }
-                        handOver.addAll(l.queue);
-                        l.queue.clear();
-                        l.parked = true;
-                        l.thread = null;
-                        l.current = null;
-                        parked.take(k, handOver);
-                        changeUnfinished(-(handOver.size() + (done ? 1 : 0)));
-                        return l;
-                    }
-                    changeUnfinished(-1);
-                    next[0] = l.queue.pollFirst();
-                    l.current = next[0];
-                    return next[0] == null ? null : l;
-                });
-                item = next[0];
-                Thread.interrupted(); // an interrupt meant for the event just finished must not hit the next
-            }
-        } finally {
-            running.remove(Thread.currentThread());
+    /**
+     * One turn of a lane: runs its current event, then queues the lane's next turn behind every lane already
+     * waiting, as the fair permits did when each lane had a thread of its own.
+     */
+    private void turn(String key, Lane lane) {
+        Thread.interrupted(); // an interrupt meant for this pooled thread's previous turn must not hit this one
+        Thread me = Thread.currentThread();
+        Item item = claim(key, lane, me);
+        if (item == null) {
+            return;
         }
+        running.add(me);
+        boolean done;
+        try {
+            done = runOne(item);
+        } finally {
+            running.remove(me);
+        }
+        boolean more = finish(key, item, done);
+        Thread.interrupted(); // an interrupt meant for the event just finished must not hit the next
+        if (more) {
+            schedule(key, lane);
+        }
+    }
+
+    /** The lane's current event, now this thread's; null when the lane was cancelled or parked meanwhile. */
+    private Item claim(String key, Lane lane, Thread me) {
+        Item[] current = new Item[1];
+        lanes.compute(key, (k, l) -> {
+            if (cancelled) {
+                changeUnfinished(-(l.queue.size() + 1));
+                l.queue.clear();
+                return null;
+            }
+            if (l.parkRequested) {
+                handOver(k, l, l.current, false);
+                return l;
+            }
+            l.thread = me;
+            current[0] = l.current;
+            return l;
+        });
+        return current[0];
+    }
+
+    /** Settles the event just run; true when the lane has a next one. */
+    private boolean finish(String key, Item finished, boolean done) {
+        boolean[] more = new boolean[1];
+        lanes.compute(key, (k, l) -> {
+            l.thread = null;
+            if (cancelled) {
+                changeUnfinished(-(l.queue.size() + 1));
+                l.queue.clear();
+                return null;
+            }
+            if (l.parkRequested) {
+                handOver(k, l, finished, done);
+                return l;
+            }
+            changeUnfinished(-1);
+            l.current = l.queue.pollFirst();
+            more[0] = l.current != null;
+            return more[0] ? l : null;
+        });
+        return more[0];
+    }
+
+    /** Under the lane's lock: its unfinished events go to the parking lot, the given one first unless done. */
+    private void handOver(String key, Lane lane, Item current, boolean done) {
+        List<Item> handOver = new ArrayList<>(lane.queue.size() + 1);
+        if (!done) {
+            handOver.add(current);
+        }
+        handOver.addAll(lane.queue);
+        lane.queue.clear();
+        lane.parked = true;
+        lane.thread = null;
+        lane.current = null;
+        parked.take(key, handOver);
+        changeUnfinished(-(handOver.size() + (done ? 1 : 0)));
+    }
+
+    private void schedule(String key, Lane lane) {
+        turns.add(() -> turn(key, lane));
+        if (takeThreadPlace()) {
+            threads.newThread(this::takeTurns).start();
+        }
+    }
+
+    /**
+     * A thread's life: turns, in order, until none is left. A virtual thread per lane instead cost a thread start and
+     * a park on the permits for nearly every event, and up to max_pending parked threads (docs/performance.md,
+     * change 8); platform threads blocking in webhook reads halved the drain rate.
+     */
+    private void takeTurns() {
+        do {
+            for (Runnable turn = turns.poll(); turn != null; turn = turns.poll()) {
+                try {
+                    turn.run();
+                } catch (Throwable e) {
+                    // The event's own failures are runOne's; this is the lanes' bookkeeping failing. The turns queued
+                    // behind it must still be taken, or their lanes would wait for a thread that never comes.
+                    LOG.log(System.Logger.Level.ERROR, "a lane's turn failed; the other lanes go on", e);
+                }
+            }
+            threadCount.decrementAndGet();
+            // A turn queued while this thread was leaving may have found every place taken: it is this thread's.
+        } while (!turns.isEmpty() && takeThreadPlace());
+    }
+
+    private boolean takeThreadPlace() {
+        for (int count = threadCount.get(); count < maxThreads; count = threadCount.get()) {
+            if (threadCount.compareAndSet(count, count + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -1,0 +1,110 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.testing.InMemoryCheckpointStore;
+import io.pgobserver.domain.trace.TraceContext;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How lanes share their places: in turns, in the order entities got in line, on a bounded pool of virtual threads.
+ * The pipeline's tests (EventPipelineTest) cover order within an entity, the max_in_flight bound and parking a
+ * running entity under load; these pin down what only shows with every place taken.
+ */
+class LanesTest {
+
+    private final Progress progress = new Progress(new InMemoryCheckpointStore(), new InMemoryCheckpointStore().claim("c"),
+            Duration.ofMinutes(1), 10_000, System::nanoTime, () -> { });
+    private long offset;
+
+    private void submit(Lanes lanes, String entity, int n) {
+        ChangeEvent event = new ChangeEvent(entity + "-" + n, new Position(0, ++offset), "public.orders", entity,
+                ChangeKind.UPDATED, Map.of(), Map.of("n", n), Instant.now(), TraceContext.NONE);
+        lanes.submit(entity, event, progress.register(1, event, entity, () -> false));
+    }
+
+    @Test
+    void aBusyEntityTakesTurnsWithTheEntitiesThatGotInLineAfterIt() throws Exception {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        CountDownLatch allSubmitted = new CountDownLatch(1);
+        Lanes lanes = new Lanes(1, (event, ticket) -> {
+            if (event.id().equals("busy-1")) {
+                allSubmitted.await();
+            }
+            ran.add(event.id());
+        }, "lanes-test-");
+        for (int n = 1; n <= 20; n++) {
+            submit(lanes, "busy", n);
+        }
+        for (int entity = 1; entity <= 5; entity++) {
+            submit(lanes, "other" + entity, 1);
+        }
+        allSubmitted.countDown();
+
+        assertThat(lanes.awaitIdle(Duration.ofSeconds(30))).isTrue();
+        // One place: the busy entity's first event, then every entity that was waiting, then its next ones.
+        assertThat(ran).hasSize(25);
+        assertThat(ran.subList(0, 7)).containsExactly("busy-1", "other1-1", "other2-1", "other3-1", "other4-1",
+                "other5-1", "busy-2");
+        assertThat(ran.subList(6, 25)).as("the busy entity's events in order")
+                .containsExactly(java.util.stream.IntStream.rangeClosed(2, 20).mapToObj(n -> "busy-" + n)
+                        .toArray(String[]::new));
+    }
+
+    @Test
+    void anEntityParkedWhileWaitingForAPlaceHandsAllItsEventsOverInOrderWithoutRunningThem() throws Exception {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blockerRunning = new CountDownLatch(1);
+        Lanes lanes = new Lanes(1, (event, ticket) -> {
+            if (event.id().equals("blocker-1")) {
+                blockerRunning.countDown();
+                release.await();
+            }
+            ran.add(event.id());
+        }, "lanes-test-");
+        List<String> handedOver = new CopyOnWriteArrayList<>();
+        lanes.parkInto((entity, events) -> events.forEach(item -> handedOver.add(item.event().id())));
+        submit(lanes, "blocker", 1);
+        assertThat(blockerRunning.await(30, TimeUnit.SECONDS)).isTrue();
+        submit(lanes, "waiting", 1);
+        submit(lanes, "waiting", 2);
+
+        assertThat(lanes.park("waiting")).isTrue();
+        submit(lanes, "waiting", 3);
+        release.countDown();
+
+        assertThat(lanes.awaitIdle(Duration.ofSeconds(30))).isTrue();
+        assertThat(ran).containsExactly("blocker-1");
+        assertThat(handedOver).containsExactly("waiting-1", "waiting-2", "waiting-3");
+    }
+
+    @Test
+    void eventsRunOnAtMostMaxInFlightVirtualThreads() throws Exception {
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        Lanes lanes = new Lanes(4, (event, ticket) -> {
+            threads.add(Thread.currentThread());
+            Thread.sleep(1); // long enough that turns pile up behind the four places
+        }, "lanes-test-");
+        for (int entity = 0; entity < 200; entity++) {
+            submit(lanes, "e" + entity, 1);
+        }
+
+        assertThat(lanes.awaitIdle(Duration.ofSeconds(60))).isTrue();
+        assertThat(lanes.unfinished()).isZero();
+        assertThat(threads).hasSizeBetween(1, 4).allMatch(Thread::isVirtual);
+    }
+}
