@@ -95,16 +95,19 @@ class LanesTest {
     @Test
     void eventsRunOnAtMostMaxInFlightVirtualThreads() throws Exception {
         Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        CountDownLatch allSubmitted = new CountDownLatch(1);
         Lanes lanes = new Lanes(4, (event, ticket) -> {
             threads.add(Thread.currentThread());
-            Thread.sleep(1); // long enough that turns pile up behind the four places
+            allSubmitted.await(); // no thread finishes a turn, and so none leaves, before every turn is queued
         }, "lanes-test-");
         for (int entity = 0; entity < 200; entity++) {
             submit(lanes, "e" + entity, 1);
         }
+        allSubmitted.countDown();
 
         assertThat(lanes.awaitIdle(Duration.ofSeconds(60))).isTrue();
         assertThat(lanes.unfinished()).isZero();
-        assertThat(threads).hasSizeBetween(1, 4).allMatch(Thread::isVirtual);
+        // A virtual thread per lane would have made 200.
+        assertThat(threads).hasSize(4).allMatch(Thread::isVirtual);
     }
 }
