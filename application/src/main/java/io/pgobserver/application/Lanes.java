@@ -8,12 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -23,9 +18,8 @@ import java.util.function.BooleanSupplier;
  * queued events is {@link Progress}'s {@code maxPending}.
  *
  * <p>An entity's lane runs in turns: a turn runs its oldest event, then queues the lane's next turn behind those of
- * every other entity already waiting, so a busy entity gets its share and no more. A pool of at most
- * {@code maxInFlight} threads takes the turns in order, each within a place of the shared permits (the parking
- * lot's drainers take places there too).
+ * every entity already waiting, so a busy entity gets its share and no more. {@link Turns} takes them in order on at
+ * most {@code maxInFlight} threads, each within a place of the permits the parking lot's drainers share.
  *
  * <p>An entity that cannot get on can be {@linkplain #park parked}: its running attempt is stopped and its unfinished
  * events, then every event submitted for it later, go to the {@link Parked} hand-over in order, until
@@ -64,26 +58,18 @@ final class Lanes {
     private final Semaphore permits;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
-    // Turns waiting for a thread, in order. At most maxThreads threads take them; a thread leaves when none is left,
-    // so an idle pipeline holds no thread, and a burst of events starts threads side by side, not one by one.
-    private final ConcurrentLinkedQueue<Runnable> turns = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger threadCount = new AtomicInteger();
-    private final int maxThreads;
-    private final ThreadFactory threads;
-    private final ReentrantLock idleLock = new ReentrantLock();
-    private final Condition idle = idleLock.newCondition();
+    private final Turns turns;
+    private final Unfinished unfinished = new Unfinished();
     private volatile Parked parked = (entity, events) -> {
         throw new IllegalStateException("no parking lot: entity " + entity + " cannot be parked");
     };
-    private int unfinished;
     private volatile boolean cancelled;
 
     Lanes(int maxInFlight, Work work, String threadName) {
         this.work = work;
         // Fair: an entity waiting for a place gets the next one, whatever others keep submitting.
         this.permits = new Semaphore(maxInFlight, true);
-        this.maxThreads = maxInFlight;
-        this.threads = Thread.ofVirtual().name(threadName, 0).factory();
+        this.turns = new Turns(maxInFlight, threadName);
     }
 
     /** Where parked entities' events go. */
@@ -105,17 +91,17 @@ final class Lanes {
             return;
         }
         Item item = new Item(event, ticket);
-        changeUnfinished(1);
+        unfinished.change(1);
         lanes.compute(key, (k, lane) -> {
             if (lane == null) {
                 Lane fresh = new Lane();
                 fresh.current = item;
-                schedule(k, fresh);
+                turns.queue(() -> turn(k, fresh));
                 return fresh;
             }
             if (lane.parked) {
                 parked.take(k, List.of(item));
-                changeUnfinished(-1);
+                unfinished.change(-1);
             } else {
                 lane.queue.addLast(item);
             }
@@ -177,10 +163,7 @@ final class Lanes {
         return unparked[0];
     }
 
-    /**
-     * One turn of a lane: runs its current event, then queues the lane's next turn behind every lane already
-     * waiting, as the fair permits did when each lane had a thread of its own.
-     */
+    /** One turn: the lane's current event; its next turn then queues behind every lane already waiting. */
     private void turn(String key, Lane lane) {
         Thread.interrupted(); // an interrupt meant for this pooled thread's previous turn must not hit this one
         Thread me = Thread.currentThread();
@@ -198,7 +181,7 @@ final class Lanes {
         boolean more = finish(key, item, done);
         Thread.interrupted(); // an interrupt meant for the event just finished must not hit the next
         if (more) {
-            schedule(key, lane);
+            turns.queue(() -> turn(key, lane));
         }
     }
 
@@ -207,9 +190,7 @@ final class Lanes {
         Item[] current = new Item[1];
         lanes.compute(key, (k, l) -> {
             if (cancelled) {
-                changeUnfinished(-(l.queue.size() + 1));
-                l.queue.clear();
-                return null;
+                return dropped(l);
             }
             if (l.parkRequested) {
                 handOver(k, l, l.current, false);
@@ -228,20 +209,25 @@ final class Lanes {
         lanes.compute(key, (k, l) -> {
             l.thread = null;
             if (cancelled) {
-                changeUnfinished(-(l.queue.size() + 1));
-                l.queue.clear();
-                return null;
+                return dropped(l);
             }
             if (l.parkRequested) {
                 handOver(k, l, finished, done);
                 return l;
             }
-            changeUnfinished(-1);
+            unfinished.change(-1);
             l.current = l.queue.pollFirst();
             more[0] = l.current != null;
             return more[0] ? l : null;
         });
         return more[0];
+    }
+
+    /** Under the lane's lock, once cancelled: its current and queued events are dropped; the lane goes. */
+    private Lane dropped(Lane lane) {
+        unfinished.change(-(lane.queue.size() + 1));
+        lane.queue.clear();
+        return null;
     }
 
     /** Under the lane's lock: its unfinished events go to the parking lot, the given one first unless done. */
@@ -256,44 +242,7 @@ final class Lanes {
         lane.thread = null;
         lane.current = null;
         parked.take(key, handOver);
-        changeUnfinished(-(handOver.size() + (done ? 1 : 0)));
-    }
-
-    private void schedule(String key, Lane lane) {
-        turns.add(() -> turn(key, lane));
-        if (takeThreadPlace()) {
-            threads.newThread(this::takeTurns).start();
-        }
-    }
-
-    /**
-     * A thread's life: turns, in order, until none is left. A virtual thread per lane instead cost a thread start and
-     * a park on the permits for nearly every event, and up to max_pending parked threads (docs/performance.md,
-     * change 8); platform threads blocking in webhook reads halved the drain rate.
-     */
-    private void takeTurns() {
-        do {
-            for (Runnable turn = turns.poll(); turn != null; turn = turns.poll()) {
-                try {
-                    turn.run();
-                } catch (Throwable e) {
-                    // The event's own failures are runOne's; this is the lanes' bookkeeping failing. The turns queued
-                    // behind it must still be taken, or their lanes would wait for a thread that never comes.
-                    LOG.log(System.Logger.Level.ERROR, "a lane's turn failed; the other lanes go on", e);
-                }
-            }
-            threadCount.decrementAndGet();
-            // A turn queued while this thread was leaving may have found every place taken: it is this thread's.
-        } while (!turns.isEmpty() && takeThreadPlace());
-    }
-
-    private boolean takeThreadPlace() {
-        for (int count = threadCount.get(); count < maxThreads; count = threadCount.get()) {
-            if (threadCount.compareAndSet(count, count + 1)) {
-                return true;
-            }
-        }
-        return false;
+        unfinished.change(-(handOver.size() + (done ? 1 : 0)));
     }
 
     /**
@@ -328,18 +277,6 @@ final class Lanes {
         }
     }
 
-    private void changeUnfinished(int delta) {
-        idleLock.lock();
-        try {
-            unfinished += delta;
-            if (unfinished == 0) {
-                idle.signalAll();
-            }
-        } finally {
-            idleLock.unlock();
-        }
-    }
-
     /** Interrupts running events and drops queued ones; nothing more runs. */
     void cancel() {
         cancelled = true;
@@ -350,25 +287,11 @@ final class Lanes {
 
     /** Waits until every submitted event has finished or gone to the parking lot, up to {@code timeout}. */
     boolean awaitIdle(Duration timeout) throws InterruptedException {
-        long left = timeout.toNanos();
-        idleLock.lock();
-        try {
-            while (unfinished > 0 && left > 0) {
-                left = idle.awaitNanos(left);
-            }
-            return unfinished == 0;
-        } finally {
-            idleLock.unlock();
-        }
+        return unfinished.awaitNone(timeout);
     }
 
     /** Events submitted to lanes and not finished. */
     int unfinished() {
-        idleLock.lock();
-        try {
-            return unfinished;
-        } finally {
-            idleLock.unlock();
-        }
+        return unfinished.count();
     }
 }
