@@ -90,8 +90,9 @@ public final class BenchCommand implements Callable<Integer> {
     String otlpCompression;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
-            description = "Repeat each mode's tracing settings N times, alternating, and summarise by the median: "
-                    + "on a shared machine drift hits both settings alike (default: ${DEFAULT-VALUE}).")
+            description = "Repeat each mode's runs N times and summarise by the median; within a round the tracing "
+                    + "settings alternate and so do the backlog shapes, so that on a shared machine drift hits "
+                    + "them alike (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--deduplicate", paramLabel = "true|false", defaultValue = "true", arity = "1",
@@ -99,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean deduplicate;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "5000",
-            description = "Events drained once per tracing setting before measuring, to warm the JIT "
+            description = "Events drained once per tracing setting and backlog shape before measuring, to warm the JIT "
                     + "(0: none; default: ${DEFAULT-VALUE}).")
     int warmup;
 
@@ -177,30 +178,31 @@ public final class BenchCommand implements Callable<Integer> {
                         + "ALL-UNNAMED to measure what pg-observer.jar does");
             }
             if (warmup > 0) {
+                // Each backlog shape the drains use, so that the first measured drain of either is not the one that
+                // still warms its code paths (one-row transactions take the many-small-batches path).
                 for (String t : tracing) {
-                    out.printf("[bench] warm-up: draining %d events, tracing %s%n", warmup, t);
-                    BenchRun.drain(setup, t, 0, warmup, 1000);
+                    for (int rows : warmupShapes()) {
+                        out.printf("[bench] warm-up: draining %d events in transactions of %d rows, tracing %s%n",
+                                warmup, rows, t);
+                        BenchRun.drain(setup, t, 0, warmup, rows);
+                    }
                 }
             }
-            for (String mode : modes) {
-                for (String backlog : mode.equals("drain") ? backlogs : List.of("")) {
-                    for (int round = 1; round <= rounds; round++) {
-                        for (String t : tracing) {
-                            String label = backlog.isEmpty() ? mode : mode + "/" + backlog;
-                            out.printf("[bench] %s, tracing %s, round %d...%n", label, t, round);
-                            BenchResult result = mode.equals("drain")
-                                    ? BenchRun.drain(setup, t, round, events, rowsPerTransaction(backlog))
-                                            .labelled(label)
-                                    : BenchRun.sustain(setup, t, round, rate, sustainFor);
-                            out.printf("[bench] %s, tracing %s: %d/%d webhooks in %.2f s%n", label, t,
-                                    result.delivered(), result.expected(), result.seconds());
-                            if (mode.equals("drain") && result.complete()) {
-                                out.printf("[bench] %s, tracing %s: events/s by quarter of the backlog %s%n", label,
-                                        t, Backlog.quarterRates(setup.receivers(), events));
-                            }
-                            results.add(result);
-                        }
+            for (PlannedRun run : PlannedRun.order(modes, backlogs, rounds)) {
+                for (String t : tracing) {
+                    String label = run.label();
+                    out.printf("[bench] %s, tracing %s, round %d...%n", label, t, run.round());
+                    BenchResult result = run.drain()
+                            ? BenchRun.drain(setup, t, run.round(), events, run.rowsPerTransaction(events))
+                                    .labelled(label)
+                            : BenchRun.sustain(setup, t, run.round(), rate, sustainFor);
+                    out.printf("[bench] %s, tracing %s: %d/%d webhooks in %.2f s%n", label, t,
+                            result.delivered(), result.expected(), result.seconds());
+                    if (run.drain() && result.complete()) {
+                        out.printf("[bench] %s, tracing %s: events/s by quarter of the backlog %s%n", label,
+                                t, Backlog.quarterRates(setup.receivers(), events));
                     }
+                    results.add(result);
                 }
             }
             results.addAll(peerBench.run(setup, modes, backlogs, events, rate, sustainFor, warmup, rounds, out));
@@ -287,7 +289,15 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private int rowsPerTransaction(String backlog) {
-        return backlog.equals("all") ? events : Integer.parseInt(backlog);
+    /** Rows per transaction of the warm-up drains: each shape of the measured drains, or 1,000 without drains. */
+    private List<Integer> warmupShapes() {
+        return warmupShapes(modes, backlogs, warmup);
+    }
+
+    static List<Integer> warmupShapes(List<String> modes, List<String> backlogs, int warmup) {
+        if (!modes.contains("drain")) {
+            return List.of(Math.min(1000, warmup));
+        }
+        return backlogs.stream().map(b -> new PlannedRun("drain", b, 0).rowsPerTransaction(warmup)).toList();
     }
 }

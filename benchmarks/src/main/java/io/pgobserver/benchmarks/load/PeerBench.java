@@ -36,23 +36,22 @@ final class PeerBench {
         }
         try (DebeziumPeer debezium = DebeziumPeer.open(setup)) {
             if (peer == Peer.debezium && warmup > 0) {
-                out.printf("[bench] warm-up: draining %d events, %s%n", warmup, DebeziumPeer.TRACING);
-                debezium.drain(0, warmup, 1000, "drain");
-            }
-            for (String mode : peer == Peer.none ? List.<String>of() : modes) {
-                for (String backlog : mode.equals("drain") ? backlogs : List.of("")) {
-                    for (int round = 1; round <= rounds; round++) {
-                        String label = backlog.isEmpty() ? mode : mode + "/" + backlog;
-                        out.printf("[bench] %s, %s, round %d...%n", label, DebeziumPeer.TRACING, round);
-                        BenchResult result = mode.equals("drain")
-                                ? debezium.drain(round, events, backlog.equals("all") ? events
-                                        : Integer.parseInt(backlog), label)
-                                : debezium.sustain(round, rate, sustainFor);
-                        out.printf("[bench] %s, %s: %d/%d changes in %.2f s%n", label, DebeziumPeer.TRACING,
-                                result.delivered(), result.expected(), result.seconds());
-                        results.add(result);
-                    }
+                for (int rows : BenchCommand.warmupShapes(modes, backlogs, warmup)) {
+                    out.printf("[bench] warm-up: draining %d events in transactions of %d rows, %s%n", warmup, rows,
+                            DebeziumPeer.TRACING);
+                    debezium.drain(0, warmup, rows, "drain");
                 }
+            }
+            for (PlannedRun run : peer == Peer.none ? List.<PlannedRun>of()
+                    : PlannedRun.order(modes, backlogs, rounds)) {
+                String label = run.label();
+                out.printf("[bench] %s, %s, round %d...%n", label, DebeziumPeer.TRACING, run.round());
+                BenchResult result = run.drain()
+                        ? debezium.drain(run.round(), events, run.rowsPerTransaction(events), label)
+                        : debezium.sustain(run.round(), rate, sustainFor);
+                out.printf("[bench] %s, %s: %d/%d changes in %.2f s%n", label, DebeziumPeer.TRACING,
+                        result.delivered(), result.expected(), result.seconds());
+                results.add(result);
             }
             if (writeOverheadTransactions > 0) {
                 out.printf("[bench] write overhead: %d transactions per setup...%n", writeOverheadTransactions);

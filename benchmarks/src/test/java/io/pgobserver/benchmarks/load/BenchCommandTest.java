@@ -5,10 +5,15 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
-/** Bad options end before anything starts, saying what is wrong and how to put it right. */
+/**
+ * Bad options end before anything starts, saying what is wrong and how to put it right; the runs go in an order
+ * that lets drift hit the settings and shapes they compare alike.
+ */
 class BenchCommandTest {
 
     @Test
@@ -26,6 +31,21 @@ class BenchCommandTest {
     @Test
     void aChartFileMustBeSvg() {
         assertThat(refusal("--chart", "bench.png")).contains("--chart takes a file name ending in .svg, or none");
+    }
+
+    @Test
+    void backlogShapesTakeTurnsRoundByRoundAndSustainsFollowTheDrains() {
+        assertThat(PlannedRun.order(List.of("drain", "sustain"), List.of("1", "all"), 2))
+                .extracting(PlannedRun::label, PlannedRun::round)
+                .containsExactly(tuple("drain/1", 1), tuple("drain/all", 1), tuple("drain/1", 2),
+                        tuple("drain/all", 2), tuple("sustain", 1), tuple("sustain", 2));
+    }
+
+    @Test
+    void theWarmUpDrainsEveryBacklogShapeTheRoundsDrain() {
+        assertThat(BenchCommand.warmupShapes(List.of("drain"), List.of("1", "100", "all"), 30000))
+                .containsExactly(1, 100, 30000);
+        assertThat(BenchCommand.warmupShapes(List.of("sustain"), List.of("1"), 30000)).containsExactly(1000);
     }
 
     private static String refusal(String... args) {
