@@ -89,6 +89,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}, the SDK's).")
     String otlpCompression;
 
+    @Option(names = "--sample-rate", paramLabel = "R", defaultValue = "1.0",
+            description = "tracing.sample_rate with tracing on, from 0 to 1: the share of events traced, what a "
+                    + "deployment that cannot pay for every span sets (default: ${DEFAULT-VALUE}, every event).")
+    double sampleRate;
+
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
             description = "Repeat each mode's runs N times and summarise by the median; within a round the tracing "
                     + "settings alternate and so do the backlog shapes, so that on a shared machine drift hits "
@@ -166,7 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
                     ? new BenchDatabase(jdbcUrl, user == null ? "postgres" : user, password, true)
                     : BenchDatabase.embedded(postgres.getPort());
             BenchRun.Setup setup = new BenchRun.Setup(database, receivers, actions,
-                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch, otlpCompression);
+                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch, otlpCompression, sampleRate);
             machine = BenchRun.prepare(setup) + ", " + Runtime.getRuntime().availableProcessors()
                     + " CPUs, Java " + Runtime.version() + ", max heap "
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
@@ -259,6 +264,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (!Set.of("none", "gzip").contains(otlpCompression)) {
             throw new ParameterException(spec.commandLine(), "--otlp-compression must be none or gzip, not "
                     + otlpCompression);
+        }
+        if (!(sampleRate >= 0 && sampleRate <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--sample-rate takes a share from 0 to 1 (0.1: one event "
+                    + "in ten traced), not " + sampleRate);
         }
         if (sustainFor.isZero() || sustainFor.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--duration must be positive");

@@ -36,7 +36,7 @@ final class BenchRun {
     /** What every run shares. */
     record Setup(BenchDatabase database, BenchReceivers receivers, int actions, int payloadBytes,
                  int batchSize, int maxInFlight, boolean deduplicate, int spanQueue, int spanBatch,
-                 String otlpCompression) {
+                 String otlpCompression, double sampleRate) {
     }
 
     /**
@@ -227,7 +227,7 @@ final class BenchRun {
                   exporter: otlp
                   protocol: http/protobuf
                   endpoint: %s
-                  sample_rate: 1.0
+                  sample_rate: %s
                   batch: { max_queue_size: %d, max_export_batch_size: %d }
                 metrics:
                   enabled: false
@@ -240,8 +240,8 @@ final class BenchRun {
                     actions:
                 %s    retry: { max_attempts: 5, initial_backoff: 100ms, max_backoff: 1s }
                 """.formatted(consumer, setup.batchSize(), setup.maxInFlight(),
-                setup.deduplicate(), tracing.equals("on"), setup.receivers().baseUrl(), setup.spanQueue(),
-                setup.spanBatch(), TABLE, actions);
+                setup.deduplicate(), tracing.equals("on"), setup.receivers().baseUrl(), setup.sampleRate(),
+                setup.spanQueue(), setup.spanBatch(), TABLE, actions);
     }
 
     /**

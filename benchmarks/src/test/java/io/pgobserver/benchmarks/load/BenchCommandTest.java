@@ -34,6 +34,11 @@ class BenchCommandTest {
     }
 
     @Test
+    void aSampleRateOutsideZeroToOneIsRefused() {
+        assertThat(refusal("--sample-rate", "10")).contains("--sample-rate takes a share from 0 to 1", "not 10.0");
+    }
+
+    @Test
     void backlogShapesTakeTurnsRoundByRoundAndSustainsFollowTheDrains() {
         assertThat(PlannedRun.order(List.of("drain", "sustain"), List.of("1", "all"), 2))
                 .extracting(PlannedRun::label, PlannedRun::round)
