@@ -2,6 +2,7 @@ package io.pgobserver.benchmarks;
 
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
+import io.pgobserver.domain.trace.TraceContext;
 import io.pgobserver.domain.trace.Tracer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,8 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What one span costs through the domain port, no-op and OpenTelemetry (100% sampled, batch processor,
- * OTLP/HTTP to a receiver in this process), in nanoseconds per operation. Attribute and header costs are the difference to
+ * What one span costs through the domain port, no-op and OpenTelemetry (batch processor, OTLP/HTTP to a receiver in
+ * this process), in nanoseconds per operation: {@code otel} under a writer that sampled its trace, so every span is
+ * recorded and exported; {@code otel-unsampled} under one that did not, so the parent-based sampler drops every
+ * span, as it drops the events a {@code tracing.sample_rate} below 1 leaves out. Attribute and header costs are the difference to
  * {@link #childStartEnd}.
  */
 @State(Scope.Thread)
@@ -32,25 +35,31 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 public class SpanBenchmark {
 
-    @Param({"noop", "otel"})
+    @Param({"noop", "otel", "otel-unsampled"})
     public String tracer;
 
     private Tracer spans;
     private OtelHarness otel;
     /** A long-lived parent, as {@code process_event} is for its children. */
     private Span root;
+    /** The application transaction's context the root spans continue. */
+    private TraceContext writer = Fixtures.WRITER;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         switch (tracer) {
             case "noop" -> spans = Tracer.noop();
-            case "otel" -> {
+            case "otel", "otel-unsampled" -> {
                 otel = new OtelHarness();
                 spans = otel.tracer();
+                if (tracer.equals("otel-unsampled")) {
+                    writer = TraceContext.parse(Fixtures.WRITER.traceparent().replaceFirst("-01$", "-00"))
+                            .orElseThrow();
+                }
             }
-            default -> throw new IllegalArgumentException("tracer must be noop or otel: " + tracer);
+            default -> throw new IllegalArgumentException("tracer must be noop, otel or otel-unsampled: " + tracer);
         }
-        root = spans.startTrace("process_event", Fixtures.WRITER, SpanKind.CONSUMER);
+        root = spans.startTrace("process_event", writer, SpanKind.CONSUMER);
     }
 
     @TearDown(Level.Trial)
@@ -72,7 +81,7 @@ public class SpanBenchmark {
     /** An event's root span, child of the writer's remote context. */
     @Benchmark
     public Span rootStartEnd() {
-        Span span = spans.startTrace("process_event", Fixtures.WRITER, SpanKind.CONSUMER);
+        Span span = spans.startTrace("process_event", writer, SpanKind.CONSUMER);
         span.end();
         return span;
     }
@@ -95,7 +104,7 @@ public class SpanBenchmark {
     @Benchmark
     public String childWithTraceparentHeader() {
         Span span = spans.startSpan("execute_action", root, SpanKind.CLIENT);
-        String header = span.propagationContext(Fixtures.WRITER).traceparent();
+        String header = span.propagationContext(writer).traceparent();
         span.end();
         return header;
     }
@@ -103,7 +112,7 @@ public class SpanBenchmark {
     /** The root span made current for the event and closed again (log correlation through the MDC). */
     @Benchmark
     public Span rootMadeCurrent() {
-        Span span = spans.startTrace("process_event", Fixtures.WRITER, SpanKind.CONSUMER);
+        Span span = spans.startTrace("process_event", writer, SpanKind.CONSUMER);
         try (io.pgobserver.domain.trace.Scope ignored = span.makeCurrent()) {
             return span;
         } finally {
