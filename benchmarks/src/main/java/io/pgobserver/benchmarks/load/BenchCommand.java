@@ -94,12 +94,6 @@ public final class BenchCommand implements Callable<Integer> {
                     + "deployment that cannot pay for every span sets (default: ${DEFAULT-VALUE}, every event).")
     double sampleRate;
 
-    @Option(names = "--span-exporter", paramLabel = "otlp|none", defaultValue = "otlp",
-            description = "tracing.exporter with tracing on: otlp sends the spans to the receiver process; none makes "
-                    + "and ends every span but exports none, to tell making spans from exporting them (default: "
-                    + "${DEFAULT-VALUE}).")
-    String spanExporter;
-
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
             description = "Repeat each mode's runs N times and summarise by the median; within a round the tracing "
                     + "settings alternate and so do the backlog shapes, so that on a shared machine drift hits "
@@ -177,7 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
                     ? new BenchDatabase(jdbcUrl, user == null ? "postgres" : user, password, true)
                     : BenchDatabase.embedded(postgres.getPort());
             BenchRun.Setup setup = new BenchRun.Setup(database, receivers, actions,
-                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch, otlpCompression, sampleRate, spanExporter);
+                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch, otlpCompression, sampleRate);
             machine = BenchRun.prepare(setup) + ", " + Runtime.getRuntime().availableProcessors()
                     + " CPUs, Java " + Runtime.version() + ", max heap "
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
@@ -270,10 +264,6 @@ public final class BenchCommand implements Callable<Integer> {
         if (!Set.of("none", "gzip").contains(otlpCompression)) {
             throw new ParameterException(spec.commandLine(), "--otlp-compression must be none or gzip, not "
                     + otlpCompression);
-        }
-        if (!Set.of("otlp", "none").contains(spanExporter)) {
-            throw new ParameterException(spec.commandLine(), "--span-exporter must be otlp or none, not "
-                    + spanExporter);
         }
         if (!(sampleRate >= 0 && sampleRate <= 1)) {
             throw new ParameterException(spec.commandLine(), "--sample-rate takes a share from 0 to 1 (0.1: one event "

@@ -36,7 +36,7 @@ final class BenchRun {
     /** What every run shares. */
     record Setup(BenchDatabase database, BenchReceivers receivers, int actions, int payloadBytes,
                  int batchSize, int maxInFlight, boolean deduplicate, int spanQueue, int spanBatch,
-                 String otlpCompression, double sampleRate, String spanExporter) {
+                 String otlpCompression, double sampleRate) {
     }
 
     /**
@@ -224,7 +224,7 @@ final class BenchRun {
                 tracing:
                   enabled: %s
                   service_name: pg-observer-bench
-                  exporter: %s
+                  exporter: otlp
                   protocol: http/protobuf
                   endpoint: %s
                   sample_rate: %s
@@ -240,8 +240,7 @@ final class BenchRun {
                     actions:
                 %s    retry: { max_attempts: 5, initial_backoff: 100ms, max_backoff: 1s }
                 """.formatted(consumer, setup.batchSize(), setup.maxInFlight(),
-                setup.deduplicate(), tracing.equals("on"), setup.spanExporter(), setup.receivers().baseUrl(),
-                setup.sampleRate(),
+                setup.deduplicate(), tracing.equals("on"), setup.receivers().baseUrl(), setup.sampleRate(),
                 setup.spanQueue(), setup.spanBatch(), TABLE, actions);
     }
 

@@ -39,11 +39,6 @@ class BenchCommandTest {
     }
 
     @Test
-    void anExporterOtherThanOtlpOrNoneIsRefused() {
-        assertThat(refusal("--span-exporter", "zipkin")).contains("--span-exporter must be otlp or none, not zipkin");
-    }
-
-    @Test
     void backlogShapesTakeTurnsRoundByRoundAndSustainsFollowTheDrains() {
         assertThat(PlannedRun.order(List.of("drain", "sustain"), List.of("1", "all"), 2))
                 .extracting(PlannedRun::label, PlannedRun::round)
