@@ -94,6 +94,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "deployment that cannot pay for every span sets (default: ${DEFAULT-VALUE}, every event).")
     double sampleRate;
 
+    @Option(names = "--span-export", paramLabel = "otlp|discard", defaultValue = "otlp",
+            description = "With tracing on, where the batch processor's spans go: otlp sends them to the receiver "
+                    + "process; discard hands them to an exporter that only counts them, so that a run pays for making "
+                    + "and queueing every span but not for encoding and sending it (default: ${DEFAULT-VALUE}).")
+    String spanExport;
+
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
             description = "Repeat each mode's runs N times and summarise by the median; within a round the tracing "
                     + "settings alternate and so do the backlog shapes, so that on a shared machine drift hits "
@@ -171,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
                     ? new BenchDatabase(jdbcUrl, user == null ? "postgres" : user, password, true)
                     : BenchDatabase.embedded(postgres.getPort());
             BenchRun.Setup setup = new BenchRun.Setup(database, receivers, actions,
-                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch, otlpCompression, sampleRate);
+                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch, otlpCompression, sampleRate, spanExport);
             machine = BenchRun.prepare(setup) + ", " + Runtime.getRuntime().availableProcessors()
                     + " CPUs, Java " + Runtime.version() + ", max heap "
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
@@ -264,6 +270,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (!Set.of("none", "gzip").contains(otlpCompression)) {
             throw new ParameterException(spec.commandLine(), "--otlp-compression must be none or gzip, not "
                     + otlpCompression);
+        }
+        if (!Set.of("otlp", "discard").contains(spanExport)) {
+            throw new ParameterException(spec.commandLine(), "--span-export must be otlp or discard, not "
+                    + spanExport);
         }
         if (!(sampleRate >= 0 && sampleRate <= 1)) {
             throw new ParameterException(spec.commandLine(), "--sample-rate takes a share from 0 to 1 (0.1: one event "

@@ -24,7 +24,8 @@ import java.time.Duration;
  * @param receiverCpuSeconds CPU time of the receiver process (webhooks and OTLP) during the run, apart from
  *                        {@code cpuSeconds}
  * @param otlpSpans       spans in the OTLP data the receiver got for the run, those the observer flushed when it
- *                        stopped included: with every span exported, the same number per event run after run
+ *                        stopped included, or with {@code --span-export discard} the spans its exporter was handed:
+ *                        with every span exported, the same number per event run after run
  * @param deliveredPerBucket events whose first webhook arrived in each {@link #BUCKET} from the run's start (drain:
  *                        the observer's start; sustain: the first write)
  */
@@ -46,10 +47,12 @@ record BenchResult(String mode, String tracing, int round, double loadAverage, i
     /**
      * This result with the spans the receiver holds now, after the observer stopped and flushed its queue: the spans
      * of the run's events that were still queued when the measurement ended are counted, only dropped ones are not.
+     *
+     * @param discardedSpans the spans {@link BenchDiscardExporter} was handed during the run (0 unless it exported)
      */
-    BenchResult withSpansAfterStop(BenchReceivers receivers) {
+    BenchResult withSpansAfterStop(BenchReceivers receivers, long discardedSpans) {
         return new BenchResult(mode, tracing, round, loadAverage, events, delivered, expected, seconds,
-                latenciesMicros, cpuSeconds, peakHeapMiB, heapAfterGcMiB, otlpKiB, receivers.stats().otlpSpans(),
+                latenciesMicros, cpuSeconds, peakHeapMiB, heapAfterGcMiB, otlpKiB, receivers.stats().otlpSpans() + discardedSpans,
                 steadyEventsPerSecond, receiverCpuSeconds, deliveredPerBucket);
     }
 

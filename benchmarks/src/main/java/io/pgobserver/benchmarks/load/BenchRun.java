@@ -36,7 +36,7 @@ final class BenchRun {
     /** What every run shares. */
     record Setup(BenchDatabase database, BenchReceivers receivers, int actions, int payloadBytes,
                  int batchSize, int maxInFlight, boolean deduplicate, int spanQueue, int spanBatch,
-                 String otlpCompression, double sampleRate) {
+                 String otlpCompression, double sampleRate, String spanExport) {
     }
 
     /**
@@ -59,6 +59,7 @@ final class BenchRun {
      */
     static BenchResult drain(Setup setup, String tracing, int round, int events, int rowsPerTransaction)
             throws Exception {
+        long discarded = BenchDiscardExporter.discarded();
         BenchResult result;
         try (Observer observer = Observer.boot(setup, tracing, "drain")) {
             setup.receivers().expect(events, setup.actions());
@@ -76,7 +77,7 @@ final class BenchRun {
                     arrivals.rate(events, 0.20, 0.95), taken.receiverCpuSeconds(),
                     arrivals.perBucket(started, BenchResult.BUCKET.toNanos()));
         }
-        return result.withSpansAfterStop(setup.receivers());
+        return result.withSpansAfterStop(setup.receivers(), BenchDiscardExporter.discarded() - discarded);
     }
 
     /**
@@ -85,6 +86,7 @@ final class BenchRun {
      */
     static BenchResult sustain(Setup setup, String tracing, int round, int rate, Duration duration) throws Exception {
         int events = (int) Math.min(Integer.MAX_VALUE - 1, (long) rate * duration.toMillis() / 1000);
+        long discarded = BenchDiscardExporter.discarded();
         BenchResult result;
         try (Observer observer = Observer.boot(setup, tracing, "sustain")) {
             setup.receivers().expect(events, setup.actions());
@@ -105,7 +107,7 @@ final class BenchRun {
                     taken.receiverCpuSeconds(), Arrivals.of(firstArrivals).perBucket(started,
                             BenchResult.BUCKET.toNanos()));
         }
-        return result.withSpansAfterStop(setup.receivers());
+        return result.withSpansAfterStop(setup.receivers(), BenchDiscardExporter.discarded() - discarded);
     }
 
     static double loadAverage() {
@@ -161,11 +163,21 @@ final class BenchRun {
                     new IllegalStateException("no pg-observer core on the class path (the bootstrap module)"));
         }
 
+        /** What the run sets of the variables the observer reads; {@code --span-export discard} names its exporter. */
+        static Map<String, String> environment(Setup setup, String tracing) {
+            Map<String, String> environment = new java.util.HashMap<>();
+            environment.put("OTEL_EXPORTER_OTLP_COMPRESSION", setup.otlpCompression());
+            if (tracing.equals("on") && setup.spanExport().equals("discard")) {
+                environment.put("OTEL_TRACES_EXPORTER", BenchDiscardExporter.NAME);
+            }
+            return environment;
+        }
+
         static Observer boot(Setup setup, String tracing, String mode) throws Exception {
             String consumer = "bench-" + mode + "-" + tracing;
             // The run's own settings only: OTEL_* or DATABASE_URL in the environment must not change what is measured.
-            RunningObserver running = host().boot(configuration(setup, tracing, consumer),
-                    Map.of("OTEL_EXPORTER_OTLP_COMPRESSION", setup.otlpCompression()), List.of());
+            RunningObserver running = host().boot(configuration(setup, tracing, consumer), environment(setup, tracing),
+                    List.of());
             try {
                 running.installCapture(TABLE, "id");
                 Observer observer = new Observer(running);

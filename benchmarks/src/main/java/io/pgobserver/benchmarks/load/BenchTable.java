@@ -59,7 +59,8 @@ final class BenchTable {
                 + "(sustain only; both read CLOCK_MONOTONIC).\ncpu: the observer's JVM (observer and writer), "
                 + "not PostgreSQL; cpu ms/1k is also microseconds per event. rcv cpu: the receiver process "
                 + "(webhooks and OTLP).\nOTLP KiB, spans/ev: span data, and spans per event, that the OTLP endpoint "
-                + "received during the run. load: the machine's 1-minute load average at the end of the run.\n");
+                + "received during the run (--span-export discard: spans per event the discarding exporter was "
+                + "handed). load: the machine's 1-minute load average at the end of the run.\n");
         return table.toString();
     }
 

@@ -56,4 +56,16 @@ class BenchCommandIT {
         assertThat(svg.getDocumentElement().getLocalName()).isEqualTo("svg");
         assertThat(svg.getElementsByTagNameNS("*", "polyline").getLength()).isEqualTo(6);
     }
+
+    @Test
+    void aDiscardingExporterIsHandedTheSpansAndNothingIsSent() throws Exception {
+        BenchInvocation bench = BenchInvocation.run("--events", "500", "--mode", "drain", "--backlog", "1",
+                "--warmup", "0", "--tracing", "on", "--span-export", "discard", "--span-queue", "65536",
+                "--span-batch", "8192", "--chart", "none");
+        String output = bench.output();
+
+        assertThat(bench.exit()).as(output).isZero();
+        // Spans were made and handed to the exporter (spans/ev), and no byte of them reached the OTLP endpoint.
+        assertThat(output).containsPattern("(?m)^drain/1 +on +1 +500 +500/500 .* 0 +[1-9]\\.[0-9]{2} +[0-9.]+$");
+    }
 }

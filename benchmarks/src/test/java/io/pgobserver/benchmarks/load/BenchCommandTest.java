@@ -39,6 +39,11 @@ class BenchCommandTest {
     }
 
     @Test
+    void aSpanExportOtherThanOtlpOrDiscardIsRefused() {
+        assertThat(refusal("--span-export", "none")).contains("--span-export must be otlp or discard, not none");
+    }
+
+    @Test
     void backlogShapesTakeTurnsRoundByRoundAndSustainsFollowTheDrains() {
         assertThat(PlannedRun.order(List.of("drain", "sustain"), List.of("1", "all"), 2))
                 .extracting(PlannedRun::label, PlannedRun::round)
