@@ -48,7 +48,7 @@ record BenchResult(String mode, String tracing, int round, double loadAverage, i
      * This result with the spans the receiver holds now, after the observer stopped and flushed its queue: the spans
      * of the run's events that were still queued when the measurement ended are counted, only dropped ones are not.
      *
-     * @param discardedSpans the spans {@link BenchDiscardExporter} was handed during the run (0 unless it exported)
+     * @param discardedSpans the spans {@link io.pgobserver.benchmarks.sdkplugin.BenchDiscardExporter} was handed during the run (0 unless it exported)
      */
     BenchResult withSpansAfterStop(BenchReceivers receivers, long discardedSpans) {
         return new BenchResult(mode, tracing, round, loadAverage, events, delivered, expected, seconds,

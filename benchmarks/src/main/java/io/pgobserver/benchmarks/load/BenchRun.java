@@ -1,5 +1,6 @@
 package io.pgobserver.benchmarks.load;
 
+import io.pgobserver.benchmarks.sdkplugin.BenchDiscardExporter;
 import io.pgobserver.domain.spi.ApplicationDatabase;
 import io.pgobserver.domain.spi.ApplicationDatabase.Statement;
 import io.pgobserver.domain.spi.ObserverHost;
