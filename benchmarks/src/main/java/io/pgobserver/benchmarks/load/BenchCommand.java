@@ -188,34 +188,8 @@ public final class BenchCommand implements Callable<Integer> {
                         + "exporter encodes span strings the slower way; add --add-opens java.base/java.lang="
                         + "ALL-UNNAMED to measure what pg-observer.jar does");
             }
-            if (warmup > 0) {
-                // Each backlog shape the drains use, so that the first measured drain of either is not the one that
-                // still warms its code paths (one-row transactions take the many-small-batches path).
-                for (String t : tracing) {
-                    for (int rows : warmupShapes()) {
-                        out.printf("[bench] warm-up: draining %d events in transactions of %d rows, tracing %s%n",
-                                warmup, rows, t);
-                        BenchRun.drain(setup, t, 0, warmup, rows);
-                    }
-                }
-            }
-            for (PlannedRun run : PlannedRun.order(modes, backlogs, rounds)) {
-                for (String t : tracing) {
-                    String label = run.label();
-                    out.printf("[bench] %s, tracing %s, round %d...%n", label, t, run.round());
-                    BenchResult result = run.drain()
-                            ? BenchRun.drain(setup, t, run.round(), events, run.rowsPerTransaction(events))
-                                    .labelled(label)
-                            : BenchRun.sustain(setup, t, run.round(), rate, sustainFor);
-                    out.printf("[bench] %s, tracing %s: %d/%d webhooks in %.2f s%n", label, t,
-                            result.delivered(), result.expected(), result.seconds());
-                    if (run.drain() && result.complete()) {
-                        out.printf("[bench] %s, tracing %s: events/s by quarter of the backlog %s%n", label,
-                                t, Backlog.quarterRates(setup.receivers(), events));
-                    }
-                    results.add(result);
-                }
-            }
+            results.addAll(ObserverRuns.run(setup, tracing, modes, backlogs, rounds, events, rate, sustainFor, warmup,
+                    out));
             results.addAll(peerBench.run(setup, modes, backlogs, events, rate, sustainFor, warmup, rounds, out));
             finished = true;
         } finally {
@@ -306,17 +280,5 @@ public final class BenchCommand implements Callable<Integer> {
                         + "from 1) or 'all', as a comma-separated list: " + backlogs);
             }
         }
-    }
-
-    /** Rows per transaction of the warm-up drains: each shape of the measured drains, or 1,000 without drains. */
-    private List<Integer> warmupShapes() {
-        return warmupShapes(modes, backlogs, warmup);
-    }
-
-    static List<Integer> warmupShapes(List<String> modes, List<String> backlogs, int warmup) {
-        if (!modes.contains("drain")) {
-            return List.of(Math.min(1000, warmup));
-        }
-        return backlogs.stream().map(b -> new PlannedRun("drain", b, 0).rowsPerTransaction(warmup)).toList();
     }
 }

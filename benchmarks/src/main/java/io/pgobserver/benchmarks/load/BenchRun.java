@@ -45,7 +45,7 @@ final class BenchRun {
      * its schema, so no measured run pays for that); returns the server's version for the report.
      */
     static String prepare(Setup setup) throws Exception {
-        try (RunningObserver running = Observer.host().boot(configuration(setup, "off", "bench-prepare"), Map.of(),
+        try (RunningObserver running = Observer.host().boot(ObserverSettings.yaml(setup, "off", "bench-prepare"), Map.of(),
                 List.of())) {
             ApplicationDatabase database = running.applicationDatabase();
             database.run(Statement.of("create table if not exists " + TABLE
@@ -164,20 +164,11 @@ final class BenchRun {
                     new IllegalStateException("no pg-observer core on the class path (the bootstrap module)"));
         }
 
-        /** What the run sets of the variables the observer reads; {@code --span-export discard} names its exporter. */
-        static Map<String, String> environment(Setup setup, String tracing) {
-            Map<String, String> environment = new java.util.HashMap<>();
-            environment.put("OTEL_EXPORTER_OTLP_COMPRESSION", setup.otlpCompression());
-            if (tracing.equals("on") && setup.spanExport().equals("discard")) {
-                environment.put("OTEL_TRACES_EXPORTER", BenchDiscardExporter.NAME);
-            }
-            return environment;
-        }
-
         static Observer boot(Setup setup, String tracing, String mode) throws Exception {
             String consumer = "bench-" + mode + "-" + tracing;
             // The run's own settings only: OTEL_* or DATABASE_URL in the environment must not change what is measured.
-            RunningObserver running = host().boot(configuration(setup, tracing, consumer), environment(setup, tracing),
+            RunningObserver running = host().boot(ObserverSettings.yaml(setup, tracing, consumer),
+                    ObserverSettings.environment(setup, tracing),
                     List.of());
             try {
                 running.installCapture(TABLE, "id");
@@ -219,42 +210,6 @@ final class BenchRun {
         public void close() {
             running.close();
         }
-    }
-
-    static String configuration(Setup setup, String tracing, String consumer) {
-        StringBuilder actions = new StringBuilder();
-        for (int i = 0; i < setup.actions(); i++) {
-            actions.append("      - { type: webhook, url: \"").append(setup.receivers().baseUrl()).append("/hooks/")
-                    .append(i).append("\" }\n");
-        }
-        return setup.database().yaml() + """
-                listener:
-                  consumer: %s
-                  batch_size: %d
-                  max_in_flight: %d
-                  poll_interval: 1s
-                  deduplicate: %s
-                tracing:
-                  enabled: %s
-                  service_name: pg-observer-bench
-                  exporter: otlp
-                  protocol: http/protobuf
-                  endpoint: %s
-                  sample_rate: %s
-                  batch: { max_queue_size: %d, max_export_batch_size: %d }
-                metrics:
-                  enabled: false
-                admin:
-                  port: -1
-                observers:
-                  bench:
-                    entity: %s
-                    on: [created]
-                    actions:
-                %s    retry: { max_attempts: 5, initial_backoff: 100ms, max_backoff: 1s }
-                """.formatted(consumer, setup.batchSize(), setup.maxInFlight(),
-                setup.deduplicate(), tracing.equals("on"), setup.receivers().baseUrl(), setup.sampleRate(),
-                setup.spanQueue(), setup.spanBatch(), TABLE, actions);
     }
 
     /**

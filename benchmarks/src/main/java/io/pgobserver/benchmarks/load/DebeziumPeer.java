@@ -40,7 +40,7 @@ final class DebeziumPeer implements AutoCloseable {
 
     static DebeziumPeer open(BenchRun.Setup setup) throws Exception {
         Path offsets = Files.createTempDirectory("pg-observer-bench-debezium").resolve("offsets.dat");
-        RunningObserver writer = BenchRun.Observer.host().boot(BenchRun.configuration(setup, "off", "bench-peer"),
+        RunningObserver writer = BenchRun.Observer.host().boot(ObserverSettings.yaml(setup, "off", "bench-peer"),
                 Map.of(), List.of());
         DebeziumPeer peer = new DebeziumPeer(setup, writer, offsets);
         try {

@@ -36,7 +36,7 @@ final class PeerBench {
         }
         try (DebeziumPeer debezium = DebeziumPeer.open(setup)) {
             if (peer == Peer.debezium && warmup > 0) {
-                for (int rows : BenchCommand.warmupShapes(modes, backlogs, warmup)) {
+                for (int rows : PlannedRun.warmupShapes(modes, backlogs, warmup)) {
                     out.printf("[bench] warm-up: draining %d events in transactions of %d rows, %s%n", warmup, rows,
                             DebeziumPeer.TRACING);
                     debezium.drain(0, warmup, rows, "drain");

@@ -42,4 +42,16 @@ record PlannedRun(String mode, String backlog, int round) {
         }
         return runs;
     }
+
+    /**
+     * Rows per transaction of the warm-up drains: each backlog shape the measured drains use, so that the first
+     * measured drain of either is not the one that still warms its code paths (one-row transactions take the
+     * many-small-batches path); 1,000 (at most {@code warmup}) when only sustains are measured.
+     */
+    static List<Integer> warmupShapes(List<String> modes, List<String> backlogs, int warmup) {
+        if (!modes.contains("drain")) {
+            return List.of(Math.min(1000, warmup));
+        }
+        return backlogs.stream().map(b -> new PlannedRun("drain", b, 0).rowsPerTransaction(warmup)).toList();
+    }
 }

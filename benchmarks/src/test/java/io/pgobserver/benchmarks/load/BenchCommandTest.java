@@ -53,9 +53,9 @@ class BenchCommandTest {
 
     @Test
     void theWarmUpDrainsEveryBacklogShapeTheRoundsDrain() {
-        assertThat(BenchCommand.warmupShapes(List.of("drain"), List.of("1", "100", "all"), 30000))
+        assertThat(PlannedRun.warmupShapes(List.of("drain"), List.of("1", "100", "all"), 30000))
                 .containsExactly(1, 100, 30000);
-        assertThat(BenchCommand.warmupShapes(List.of("sustain"), List.of("1"), 30000)).containsExactly(1000);
+        assertThat(PlannedRun.warmupShapes(List.of("sustain"), List.of("1"), 30000)).containsExactly(1000);
     }
 
     private static String refusal(String... args) {
