@@ -101,8 +101,17 @@ final class BenchReceivers implements AutoCloseable {
     }
 
     Stats stats() {
+        return stats(baseUrl + "/control/stats");
+    }
+
+    /** The stats once every expected webhook has arrived, or after {@code timeout}, whichever comes first. */
+    Stats awaitAll(Duration timeout) {
+        return stats(baseUrl + "/control/await?timeout_ms=" + timeout.toMillis());
+    }
+
+    private Stats stats(String url) {
         arrivals = null;
-        String body = send(HttpRequest.newBuilder(URI.create(baseUrl + "/control/stats")).GET(),
+        String body = send(HttpRequest.newBuilder(URI.create(url)).GET(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Map<String, Long> values = new HashMap<>();
         body.lines().map(line -> line.split("=", 2)).forEach(kv -> values.put(kv[0], Long.parseLong(kv[1])));

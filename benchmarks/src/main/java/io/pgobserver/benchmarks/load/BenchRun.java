@@ -29,6 +29,8 @@ final class BenchRun {
     static final String TABLE = "public.bench_orders";
     /** How long a run may go without a new webhook before it is given up as stuck. */
     private static final Duration STALL = Duration.ofSeconds(60);
+    /** How long one wait for the run's end may take in the receiver process before the bench checks for a stall. */
+    private static final Duration AWAIT_STEP = Duration.ofSeconds(1);
     private static final double MIB = 1024.0 * 1024.0;
 
     private BenchRun() {
@@ -117,14 +119,15 @@ final class BenchRun {
 
     /**
      * Waits until {@code expected} webhooks arrived; returns the time the receiver process noted for the last (on
-     * the clock this process reads too), so the polling's own period does not count. Gives up after a stall.
-     * Polls every 10 ms: each poll is a request the receiver process answers, so not every millisecond.
+     * the clock this process reads too), so how long the answer took does not count. Gives up after a stall. Each
+     * request waits in the receiver process for up to a second: polling every few milliseconds would cost both
+     * processes CPU that the run's figures would then carry.
      */
-    static long awaitDelivery(BenchReceivers receivers, int expected) throws InterruptedException {
+    static long awaitDelivery(BenchReceivers receivers, int expected) {
         int seen = -1;
         long lastChange = System.nanoTime();
         while (true) {
-            BenchReceivers.Stats stats = receivers.stats();
+            BenchReceivers.Stats stats = receivers.awaitAll(AWAIT_STEP);
             long now = System.nanoTime();
             if (stats.delivered() != seen) {
                 seen = stats.delivered();
@@ -137,7 +140,6 @@ final class BenchRun {
                 // The result shows the shortfall, and the command exits 1.
                 return stats.lastArrivalNanos() != 0 ? stats.lastArrivalNanos() : lastChange;
             }
-            Thread.sleep(10);
         }
     }
 

@@ -16,9 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -33,12 +37,15 @@ import java.util.zip.GZIPInputStream;
  *   <li>{@code POST /control/expect?events=N&actions=A}: forget the last run, expect ids 1..N with A webhooks each;</li>
  *   <li>{@code GET /control/stats}: {@code key=value} lines (delivered, duplicates, otlp_requests, otlp_bytes, otlp_spans,
  *       last_arrival_nanos, cpu_nanos, pid);</li>
+ *   <li>{@code GET /control/await?timeout_ms=T}: the same lines, once every expected webhook has arrived or after T
+ *       ms, whichever is first. The bench waits for a run's end with it: one request a second rather than a poll
+ *       every few milliseconds, which both processes would pay for during the run;</li>
  *   <li>{@code GET /control/arrivals}: N+1 big-endian longs, the {@link System#nanoTime()} of each id's first
  *       webhook (index 0 unused; 0 where none came).</li>
  * </ul>
  * Arrival times are {@code System.nanoTime()} of this process. On Linux that is {@code CLOCK_MONOTONIC}, one clock
  * for every process on the machine, so the bench subtracts its own commit times from them directly.
- * Each request is answered at once, so the receiver adds as little as it can to the run.
+ * Each webhook is answered at once, so the receiver adds as little as it can to the run.
  *
  * <p>Run by {@link BenchReceivers}: {@code ReceiverProcess PORT_FILE} writes the port it listens on to
  * {@code PORT_FILE} and ends when its parent process does (even a parent killed outright).
@@ -65,12 +72,17 @@ public final class ReceiverProcess implements AutoCloseable {
         final AtomicInteger delivered = new AtomicInteger();
         final AtomicInteger duplicates = new AtomicInteger();
         final AtomicLong lastArrival = new AtomicLong();
+        /** Completed by the webhook that completes the run. */
+        final CompletableFuture<Void> allDelivered = new CompletableFuture<>();
 
         Expectation(int events, int actions) {
             this.events = events;
             this.actions = actions;
             this.firstArrival = new AtomicLongArray(events + 1);
             this.seen = new AtomicLongArray(events * actions + 1);
+            if (events == 0) {
+                allDelivered.complete(null);
+            }
         }
     }
 
@@ -108,6 +120,7 @@ public final class ReceiverProcess implements AutoCloseable {
         http.createContext("/v1/traces", receiver::otlp);
         http.createContext("/control/expect", receiver::expect);
         http.createContext("/control/stats", receiver::stats);
+        http.createContext("/control/await", receiver::await);
         http.createContext("/control/arrivals", receiver::arrivals);
         http.setExecutor(receiver.executor);
         http.start();
@@ -137,13 +150,16 @@ public final class ReceiverProcess implements AutoCloseable {
                 exchange.sendResponseHeaders(400, -1);
                 return;
             }
+            // Noted before the count, so whoever sees the run complete also sees its last arrival.
+            run.firstArrival.compareAndSet(id, 0, arrived);
+            run.lastArrival.accumulateAndGet(arrived, Math::max);
             if (run.seen.compareAndSet((id - 1) * run.actions + action, 0, 1)) {
-                run.delivered.incrementAndGet();
+                if (run.delivered.incrementAndGet() == run.events * run.actions) {
+                    run.allDelivered.complete(null);
+                }
             } else {
                 run.duplicates.incrementAndGet();
             }
-            run.firstArrival.compareAndSet(id, 0, arrived);
-            run.lastArrival.accumulateAndGet(arrived, Math::max);
             exchange.sendResponseHeaders(200, -1);
         }
     }
@@ -186,6 +202,26 @@ public final class ReceiverProcess implements AutoCloseable {
             otlpSpans.set(0);
             exchange.sendResponseHeaders(204, -1);
         }
+    }
+
+    private void await(HttpExchange exchange) throws IOException {
+        int timeoutMillis = queryInt(exchange.getRequestURI(), "timeout_ms");
+        if (timeoutMillis < 0) {
+            try (exchange) {
+                exchange.sendResponseHeaders(400, -1);
+            }
+            return;
+        }
+        try {
+            expected.allDelivered.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // Not yet: the stats say how far it got, and the bench asks again.
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stats(exchange);
     }
 
     private void stats(HttpExchange exchange) throws IOException {

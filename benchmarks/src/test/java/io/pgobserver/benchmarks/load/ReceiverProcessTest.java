@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,6 +80,35 @@ class ReceiverProcessTest {
                     .body(), StandardCharsets.US_ASCII);
             assertThat(stats).contains("otlp_requests=2\n", "otlp_spans=4\n",
                     "otlp_bytes=" + (compressed.size() + request.length) + "\n");
+        }
+    }
+
+    /**
+     * The bench's wait for a run's end: answered with the stats when the time is up and the run is not complete, and
+     * once the last expected webhook has arrived, long before a wait's time is up.
+     */
+    @Test
+    void anAwaitAnswersWhenTheLastExpectedWebhookArrivesOrWhenItsTimeIsUp() throws Exception {
+        try (ReceiverProcess receiver = ReceiverProcess.start(); HttpClient client = HttpClient.newHttpClient()) {
+            String base = receiver.baseUrl();
+            send(client, HttpRequest.newBuilder(URI.create(base + "/control/expect?events=2&actions=1"))
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+            send(client, HttpRequest.newBuilder(URI.create(base + "/hooks/0"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"entity_id\":\"1\"}")));
+            String early = new String(send(client, HttpRequest.newBuilder(
+                    URI.create(base + "/control/await?timeout_ms=50")).GET()).body(), StandardCharsets.US_ASCII);
+            assertThat(early).contains("delivered=1\n");
+
+            // A wait long enough never to run out in this test: only the last webhook can end it.
+            var pending = client.sendAsync(HttpRequest.newBuilder(
+                    URI.create(base + "/control/await?timeout_ms=600000")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            send(client, HttpRequest.newBuilder(URI.create(base + "/hooks/0"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"entity_id\":\"2\"}")));
+            assertThat(pending.get(2, TimeUnit.MINUTES).body()).contains("delivered=2\n").doesNotContain("last_arrival_nanos=0\n");
+
+            assertThat(send(client, HttpRequest.newBuilder(URI.create(base + "/control/await")).GET())
+                    .statusCode()).as("no timeout_ms").isEqualTo(400);
         }
     }
 
