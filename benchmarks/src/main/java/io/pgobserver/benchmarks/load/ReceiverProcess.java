@@ -4,8 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -16,16 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -61,30 +53,7 @@ public final class ReceiverProcess implements AutoCloseable {
     private final AtomicLong otlpRequests = new AtomicLong();
     private final AtomicLong otlpBytes = new AtomicLong();
     private final AtomicLong otlpSpans = new AtomicLong();
-    private volatile Expectation expected = new Expectation(0, 1);
-
-    /** One run's deliveries: the first arrival per event, and which (event, action) pairs came at all. */
-    private static final class Expectation {
-        final int events;
-        final int actions;
-        final AtomicLongArray firstArrival;
-        final AtomicLongArray seen;
-        final AtomicInteger delivered = new AtomicInteger();
-        final AtomicInteger duplicates = new AtomicInteger();
-        final AtomicLong lastArrival = new AtomicLong();
-        /** Completed by the webhook that completes the run. */
-        final CompletableFuture<Void> allDelivered = new CompletableFuture<>();
-
-        Expectation(int events, int actions) {
-            this.events = events;
-            this.actions = actions;
-            this.firstArrival = new AtomicLongArray(events + 1);
-            this.seen = new AtomicLongArray(events * actions + 1);
-            if (events == 0) {
-                allDelivered.complete(null);
-            }
-        }
-    }
+    private volatile ExpectedRun expected = new ExpectedRun(0, 1);
 
     private ReceiverProcess(HttpServer http) {
         this.http = http;
@@ -145,20 +114,9 @@ public final class ReceiverProcess implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             int action = Integer.parseInt(path.substring(path.lastIndexOf('/') + 1));
             int id = entityId(body);
-            Expectation run = expected;
-            if (id < 1 || id > run.events || action < 0 || action >= run.actions) {
+            if (!expected.note(id, action, arrived)) {
                 exchange.sendResponseHeaders(400, -1);
                 return;
-            }
-            // Noted before the count, so whoever sees the run complete also sees its last arrival.
-            run.firstArrival.compareAndSet(id, 0, arrived);
-            run.lastArrival.accumulateAndGet(arrived, Math::max);
-            if (run.seen.compareAndSet((id - 1) * run.actions + action, 0, 1)) {
-                if (run.delivered.incrementAndGet() == run.events * run.actions) {
-                    run.allDelivered.complete(null);
-                }
-            } else {
-                run.duplicates.incrementAndGet();
             }
             exchange.sendResponseHeaders(200, -1);
         }
@@ -196,7 +154,7 @@ public final class ReceiverProcess implements AutoCloseable {
                 exchange.sendResponseHeaders(400, -1);
                 return;
             }
-            expected = new Expectation(events, actions);
+            expected = new ExpectedRun(events, actions);
             otlpRequests.set(0);
             otlpBytes.set(0);
             otlpSpans.set(0);
@@ -213,11 +171,7 @@ public final class ReceiverProcess implements AutoCloseable {
             return;
         }
         try {
-            expected.allDelivered.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            // Not yet: the stats say how far it got, and the bench asks again.
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
+            expected.await(timeoutMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -225,24 +179,17 @@ public final class ReceiverProcess implements AutoCloseable {
     }
 
     private void stats(HttpExchange exchange) throws IOException {
-        Expectation run = expected;
-        String stats = "delivered=" + run.delivered.get() + "\nduplicates=" + run.duplicates.get()
+        ExpectedRun run = expected;
+        String stats = "delivered=" + run.delivered() + "\nduplicates=" + run.duplicates()
                 + "\notlp_requests=" + otlpRequests.get() + "\notlp_bytes=" + otlpBytes.get()
                 + "\notlp_spans=" + otlpSpans.get()
-                + "\nlast_arrival_nanos=" + run.lastArrival.get() + "\ncpu_nanos=" + os.getProcessCpuTime()
+                + "\nlast_arrival_nanos=" + run.lastArrivalNanos() + "\ncpu_nanos=" + os.getProcessCpuTime()
                 + "\npid=" + ProcessHandle.current().pid() + "\n";
         respond(exchange, "text/plain", stats.getBytes(StandardCharsets.US_ASCII));
     }
 
     private void arrivals(HttpExchange exchange) throws IOException {
-        Expectation run = expected;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream((run.events + 1) * Long.BYTES);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            for (int id = 0; id <= run.events; id++) {
-                out.writeLong(run.firstArrival.get(id));
-            }
-        }
-        respond(exchange, "application/octet-stream", bytes.toByteArray());
+        respond(exchange, "application/octet-stream", expected.arrivals());
     }
 
     private static void respond(HttpExchange exchange, String contentType, byte[] body) throws IOException {
