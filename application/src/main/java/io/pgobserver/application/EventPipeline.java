@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static java.lang.System.Logger.Level.INFO;
@@ -47,6 +48,9 @@ public final class EventPipeline implements PipelineStatus {
     private final AtomicLong processed = new AtomicLong();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
+    // stop() is called by whoever ends the process (the command, a shutdown hook, the runtime's close), often more
+    // than once: the stop is reported once.
+    private final AtomicBoolean stopReported = new AtomicBoolean();
     private volatile Duration drain = Duration.ofSeconds(30);
     private volatile Term term;
     private volatile Checkpoint lastSaved;
@@ -184,7 +188,9 @@ public final class EventPipeline implements PipelineStatus {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.log(INFO, "pipeline stopped after " + processed.get() + " events; checkpoint " + lastSaved);
+        if (stopReported.compareAndSet(false, true)) {
+            LOG.log(INFO, "pipeline stopped after " + processed.get() + " events; checkpoint " + lastSaved);
+        }
     }
 
     private boolean stopping() {

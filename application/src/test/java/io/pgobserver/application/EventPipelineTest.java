@@ -480,6 +480,44 @@ class EventPipelineTest {
     }
 
     @Test
+    void stoppingAgainReportsTheStopOnce() throws Exception {
+        // No LoggerFinder on this module's class path: System.Logger writes to java.util.logging.
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(EventPipeline.class.getName());
+        List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getMessage().startsWith("pipeline stopped")) {
+                    reports.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try {
+            RecordingExecutor executor = new RecordingExecutor();
+            for (int i = 1; i <= 5; i++) {
+                append("order-" + i, i);
+            }
+            EventPipeline pipeline = start(executor, 4);
+            await("every event ran", () -> executor.executions.get() == 5);
+            pipeline.stop(Duration.ofSeconds(5));
+            pipeline.stop(Duration.ofSeconds(5));
+            pipeline.stop(Duration.ofSeconds(5));
+            assertThat(reports).hasSize(1).first().asString().startsWith("pipeline stopped after 5 events");
+        } finally {
+            log.removeHandler(handler);
+        }
+    }
+
+    @Test
     void aStandbyTakesOverFromTheCheckpointWhenTheActiveOneStops() throws Exception {
         RecordingExecutor first = new RecordingExecutor();
         RecordingExecutor second = new RecordingExecutor();
