@@ -487,7 +487,7 @@ class EventPipelineTest {
         java.util.logging.Handler handler = new java.util.logging.Handler() {
             @Override
             public void publish(java.util.logging.LogRecord record) {
-                if (record.getMessage().startsWith("pipeline stopped")) {
+                if (record.getMessage() != null && record.getMessage().startsWith("pipeline stopped")) {
                     reports.add(record.getMessage());
                 }
             }
