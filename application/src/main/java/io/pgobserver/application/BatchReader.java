@@ -9,6 +9,8 @@ import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Metrics;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -44,18 +46,21 @@ final class BatchReader {
     private final Metrics metrics;
     private final Lanes lanes;
     private final Function<ChangeEvent, String> laneKey;
+    private final Function<List<ChangeEvent>, SettledBefore> settledBefore;
     private final StuckHead stuck;
     private final Sleeper pause;
     private final Control control;
 
     BatchReader(ChangeSource source, CheckpointStore store, ListenerSettings settings, Metrics metrics, Lanes lanes,
-                Function<ChangeEvent, String> laneKey, StuckHead stuck, Sleeper pause, Control control) {
+                Function<ChangeEvent, String> laneKey, Function<List<ChangeEvent>, SettledBefore> settledBefore,
+                StuckHead stuck, Sleeper pause, Control control) {
         this.source = source;
         this.store = store;
         this.settings = settings;
         this.metrics = metrics;
         this.lanes = lanes;
         this.laneKey = laneKey;
+        this.settledBefore = settledBefore;
         this.stuck = stuck;
         this.pause = pause;
         this.control = control;
@@ -105,12 +110,13 @@ final class BatchReader {
                     && !record(fence, batch, page.lastId())) {
                 return false;
             }
+            SettledBefore before = readAgain(batch, page, recorded);
             for (ChangeEvent event : page.events()) {
                 if (!awaitRoom(current)) {
                     return false;
                 }
                 String lane = laneKey.apply(event);
-                lanes.submit(lane, event, current.register(batch.seq(), event, lane, control::cancelled));
+                lanes.submit(lane, event, current.register(batch.seq(), event, lane, control::cancelled, before));
             }
             if (!page.events().isEmpty()) {
                 stuck.parkIfStuck(current);
@@ -123,6 +129,17 @@ final class BatchReader {
             after = page.lastId();
             page = read(batch, after);
         }
+    }
+
+    /** What the page's events that may have run before this term had settled; null when none may have. */
+    private SettledBefore readAgain(Batch batch, ChangeSource.Page page, CheckpointStore.HighWater recorded) {
+        List<ChangeEvent> again = new ArrayList<>();
+        for (ChangeEvent event : page.events()) {
+            if (recorded.covers(batch.seq(), event.position().offset())) {
+                again.add(event);
+            }
+        }
+        return again.isEmpty() ? null : settledBefore.apply(again);
     }
 
     /** Waits for room among the pending events, parking the entity that holds the checkpoint back when it must. */

@@ -39,8 +39,29 @@ final class DeliveryRecords {
         if (deliveries == null || ids.isEmpty()) {
             return Set.of();
         }
+        Set<String> known = completion.settledWhenRead(ids);
+        if (known != null) {
+            return known;
+        }
         return Retry.untilDone("cannot read delivery records", () -> deliveries.settled(ids), completion::cancelled,
                 sleeper, null);
+    }
+
+    /**
+     * What these ids (every id the events of one page could ask about) were settled as, in one round trip; null
+     * without a delivery log, or when it does not answer: each event then asks for itself, with retries.
+     */
+    SettledBefore settledBefore(List<String> ids) {
+        if (deliveries == null || ids.isEmpty()) {
+            return null;
+        }
+        try {
+            return new SettledBefore(ids, deliveries.settled(ids));
+        } catch (RuntimeException e) {
+            System.getLogger(DeliveryRecords.class.getName()).log(System.Logger.Level.DEBUG, () ->
+                    "delivery records of a re-read page not read at once (each event asks): " + e.getMessage());
+            return null;
+        }
     }
 
     /**

@@ -2,6 +2,9 @@ package io.pgobserver.application;
 
 import io.pgobserver.domain.port.CheckpointStore;
 
+import java.util.Collection;
+import java.util.Set;
+
 /**
  * What the pipeline tells {@link ProcessEvent} about one event it hands over: whether the event may have run
  * before (then delivery records are consulted), whether this process may still dispatch, and what to save once
@@ -32,6 +35,14 @@ public interface EventCompletion {
      * high-water mark, or run again after a failed attempt. Its settled actions are then skipped.
      */
     boolean mayHaveRun();
+
+    /**
+     * Of these delivery ids, the ones already known settled, read with the event's page when it was read again after
+     * a restart; null when not known that way (then the delivery log is asked). Only for the event's first attempt.
+     */
+    default Set<String> settledWhenRead(Collection<String> deliveryIds) {
+        return null;
+    }
 
     /**
      * True once this process may no longer dispatch: it lost the consumer's lock or its place was claimed by

@@ -36,6 +36,33 @@ final class ExecuteActions {
         this.deadLettering = deadLettering;
     }
 
+    /**
+     * What the events of a page read again after a restart had settled before, in one round trip: every id their runs
+     * could ask about (each watching observer's actions, and its condition's dead letter). Null when there is no
+     * delivery log or it does not answer; each event then asks for itself.
+     */
+    SettledBefore settledBefore(List<ChangeEvent> events, List<Observer> observers) {
+        if (!records.enabled()) {
+            return null;
+        }
+        List<String> ids = new ArrayList<>();
+        for (ChangeEvent event : events) {
+            for (Observer observer : observers) {
+                if (observer.watches(event)) {
+                    for (String key : observer.actionKeys()) {
+                        ids.add(deliveryId(event, observer, key));
+                    }
+                    ids.add(deliveryId(event, observer, DeliveryKey.CONDITION));
+                }
+            }
+        }
+        return records.settledBefore(ids);
+    }
+
+    private String deliveryId(ChangeEvent event, Observer observer, String actionKey) {
+        return new DeliveryKey(consumer, event.position().offset(), observer.name(), actionKey).id();
+    }
+
     /** Whether any action of an event took more than one attempt, for the retried-events metric. */
     static final class Retries {
         boolean any;
@@ -57,8 +84,7 @@ final class ExecuteActions {
             int count = observer.actions().size();
             List<String> ids = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                ids.add(new DeliveryKey(consumer, event.position().offset(), observer.name(),
-                        observer.actionKeys().get(i)).id());
+                ids.add(deliveryId(event, observer, observer.actionKeys().get(i)));
             }
             // Only an event dispatched before (ahead of a restart, or by a failed attempt) can have run: asking
             // the store for every event would cost a round trip for nothing. One round trip per observer.

@@ -146,6 +146,11 @@ public final class ProcessEvent {
         return observers;
     }
 
+    /** What the events of a page read again after a restart had settled before, in one round trip; null: each asks. */
+    SettledBefore settledBefore(List<ChangeEvent> events) {
+        return actions.settledBefore(events, observers);
+    }
+
     /** Whether each action type still gets through, as seen from here (failed attempts). */
     ActionHealth actionHealth() {
         return actionHealth;

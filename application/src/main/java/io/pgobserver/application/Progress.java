@@ -6,6 +6,8 @@ import io.pgobserver.domain.port.CheckpointStore;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -116,7 +118,7 @@ final class Progress {
      * Registers an event of {@code batch}, read in stream order, before it is handed to the lane {@code lane} (the
      * one parked, should it hold the checkpoint back).
      */
-    Ticket register(long batch, ChangeEvent event, String lane, Cancellation cancellation) {
+    Ticket register(long batch, ChangeEvent event, String lane, Cancellation cancellation, SettledBefore before) {
         StreamEntry entry = new StreamEntry(batch, event.position().offset(), false, lane, nanoClock.getAsLong());
         lock.lock();
         try {
@@ -124,7 +126,8 @@ final class Progress {
         } finally {
             lock.unlock();
         }
-        return new Ticket(entry, dispatchedBefore.covers(batch, entry.id), cancellation);
+        boolean mayHaveRun = dispatchedBefore.covers(batch, entry.id);
+        return new Ticket(entry, mayHaveRun, mayHaveRun ? before : null, cancellation);
     }
 
     /** Every event of {@code batch} has been registered. */
@@ -185,12 +188,21 @@ final class Progress {
         private final StreamEntry entry;
         private volatile boolean mayHaveRun;
         private volatile boolean parked;
+        // Dropped at the first failed attempt: from then on this term's own deliveries count, and the store has them.
+        private volatile SettledBefore readWith;
         private final Cancellation cancellation;
 
-        private Ticket(StreamEntry entry, boolean mayHaveRun, Cancellation cancellation) {
+        private Ticket(StreamEntry entry, boolean mayHaveRun, SettledBefore readWith, Cancellation cancellation) {
             this.entry = entry;
             this.mayHaveRun = mayHaveRun;
+            this.readWith = readWith;
             this.cancellation = cancellation;
+        }
+
+        @Override
+        public Set<String> settledWhenRead(Collection<String> deliveryIds) {
+            SettledBefore before = readWith;
+            return before == null ? null : before.answer(deliveryIds);
         }
 
         @Override
@@ -201,12 +213,14 @@ final class Progress {
         /** An attempt failed: some actions may have run, so the next attempt consults the records. */
         @Override
         public void attemptFailed() {
+            readWith = null;
             mayHaveRun = true;
             entry.retrying = true;
         }
 
         /** The event's entity is being parked: its attempts stop, and the parking lot takes the event over. */
         void parking() {
+            readWith = null;
             parked = true;
         }
 

@@ -9,6 +9,7 @@ import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.port.ParkedEvents;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ final class Term implements BatchReader.Control {
     private final Lanes lanes;
     private final ParkingLot.Runner runner;
     private final Function<ChangeEvent, String> laneKey;
+    private final Function<List<ChangeEvent>, SettledBefore> settledBefore;
     private final StuckHead stuck;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile boolean cancelled;
@@ -54,7 +56,8 @@ final class Term implements BatchReader.Control {
     private final Sleeper pause = wait -> stopping.await(wait.toNanos(), TimeUnit.NANOSECONDS);
 
     Term(ChangeSource source, CheckpointStore store, ParkedEvents parked, Metrics metrics, ListenerSettings settings,
-         LeaderLease lease, ParkingLot.Runner runner, Function<ChangeEvent, String> laneKey) {
+         LeaderLease lease, ParkingLot.Runner runner, Function<ChangeEvent, String> laneKey,
+         Function<List<ChangeEvent>, SettledBefore> settledBefore) {
         this.consumer = settings.consumer();
         this.source = source;
         this.store = store;
@@ -64,6 +67,7 @@ final class Term implements BatchReader.Control {
         this.lease = lease;
         this.runner = runner;
         this.laneKey = laneKey;
+        this.settledBefore = settledBefore;
         this.lanes = new Lanes(settings.maxInFlight(), runner::run, "pgobserver-event-");
         this.stuck = new StuckHead(consumer, settings.parkAfter(), lanes);
     }
@@ -86,7 +90,7 @@ final class Term implements BatchReader.Control {
             lanes.parkInto(parking);
             parking.resume();
             RecordedBatches.log(consumer, resume);
-            new BatchReader(source, store, settings, metrics, lanes, laneKey, stuck, pause, this)
+            new BatchReader(source, store, settings, metrics, lanes, laneKey, settledBefore, stuck, pause, this)
                     .readAndDispatch(resume, current);
         } catch (InterruptedException e) {
             if (active()) {

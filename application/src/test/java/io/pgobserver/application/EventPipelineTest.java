@@ -631,12 +631,16 @@ class EventPipelineTest {
         await("the crashed process stopped", () -> !pipelines.getFirst().isActive());
         executor.release.countDown();
 
+        int lookupsBefore = deliveries.lookups();
         RecordingExecutor next = new RecordingExecutor();
         start(next, 32);
         await("the slow event ran again", () -> next.executions.get() >= 1);
         Thread.sleep(200);
         assertThat(next.executions.get()).as("only the event in flight at the crash ran again").isEqualTo(1);
         assertThat(next.afterValues).containsExactly(0L);
+        // The 301 events read again ask the delivery log once per page of 50, not once each.
+        assertThat(deliveries.lookups() - lookupsBefore).as("delivery log look-ups for 301 events read again")
+                .isBetween(1, 301 / 50 + 1);
     }
 
     @Test

@@ -33,7 +33,7 @@ class LanesTest {
     private void submit(Lanes lanes, String entity, int n) {
         ChangeEvent event = new ChangeEvent(entity + "-" + n, new Position(0, ++offset), "public.orders", entity,
                 ChangeKind.UPDATED, Map.of(), Map.of("n", n), Instant.now(), TraceContext.NONE);
-        lanes.submit(entity, event, progress.register(1, event, entity, () -> false));
+        lanes.submit(entity, event, progress.register(1, event, entity, () -> false, null));
     }
 
     @Test
