@@ -11,9 +11,11 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static io.pgobserver.bootstrap.faults.FaultSupport.await;
@@ -120,6 +122,7 @@ class DatabaseFaultsIT {
         rig.awaitWhileRunning(observer, MAX_IN_FLIGHT + " requests open at once", Duration.ofMinutes(1),
                 () -> rig.hooks.openRequests() >= MAX_IN_FLIGHT);
         long beforeOutage = rig.hooks.duplicates();
+        int outageMark = rig.hooks.successes().size();
         rig.postgres.stop(Shutdown.FAST);
         Thread.sleep(STOPPED.toMillis());
         rig.assertRunning(observer);
@@ -134,15 +137,21 @@ class DatabaseFaultsIT {
         rig.assertAllDelivered(observer, rows, "/hooks/items", Duration.ofMinutes(2));
         rig.assertRunning(observer);
         Thread.sleep(1_000); // late repeats, if any, count too
-        repeats.add(rig.hooks.duplicates() - beforeOutage);
+        // The previous fault's recovery may still be running when every place is taken again: a repeat of a delivery
+        // first answered before the mark is that fault's. The outage's are the repeats of what was answered after it.
+        long outageRepeats = repeatsOfDeliveriesAfter(rig.hooks.successes(), outageMark);
+        long carriedOver = rig.hooks.duplicates() - beforeOutage - outageRepeats;
+        repeats.set(repeats.size() - 1, repeats.getLast() + carriedOver);
+        repeats.add(outageRepeats);
         System.out.printf("DatabaseFaultsIT (seed %d): %s; %d events (%d writes failed under the faults), "
                         + "lost 0; repeated deliveries per fault %s against a bound of %d (max_in_flight x 1 action); "
                         + "/health/ready answers: %s%n", seed, faults, rows.size(), writer.failures.get(), repeats,
                 MAX_IN_FLIGHT, readiness.transitions());
         assertThat(rows.size()).as("events written").isGreaterThan(200);
-        // The last fault is measured alone, from a mark taken with every place held to after everything arrived. The
-        // earlier ones are told apart by time only (a repeat of one may arrive after the next fault's mark), so for
-        // them the bound is checked on their sum.
+        // The last fault is measured alone: repeats of what was first answered after a mark taken with every place
+        // held. The earlier ones are told apart by time only (a repeat of one may arrive after the next fault's
+        // mark), so for them the bound is checked on their sum. (One CI run counted 258 by time for the last fault,
+        // against 256 places: the fast restart before it was still being recovered from when the mark was taken.)
         assertThat(repeats.getLast()).as("repeats of the 30 s stop and kill -9 (seed %d; log in %s)", seed, rig.log)
                 .isLessThanOrEqualTo(MAX_IN_FLIGHT);
         assertThat(repeats.stream().mapToLong(Long::longValue).sum())
@@ -175,6 +184,22 @@ class DatabaseFaultsIT {
     }
 
     /** What {@code status --json} prints, or null when it does not exit 0. */
+    /** Of the 2xx answers from {@code mark} on, those for a {@code webhook-id} first answered 2xx from there on too. */
+    private static long repeatsOfDeliveriesAfter(List<WebhookReceiver.Request> successes, int mark) {
+        Set<String> before = new HashSet<>();
+        Set<String> after = new HashSet<>();
+        long repeats = 0;
+        for (int i = 0; i < successes.size(); i++) {
+            String id = successes.get(i).header("webhook-id");
+            if (i < mark) {
+                before.add(id);
+            } else if (!before.contains(id) && !after.add(id)) {
+                repeats++;
+            }
+        }
+        return repeats;
+    }
+
     private JsonNode status(java.nio.file.Path config) {
         try {
             ObserverProcess.Finished status = ObserverProcess.runToEnd("status", rig.log, Map.of(), "status", "--json",
