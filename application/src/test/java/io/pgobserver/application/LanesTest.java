@@ -103,6 +103,12 @@ class LanesTest {
         for (int entity = 0; entity < 200; entity++) {
             submit(lanes, "e" + entity, 1);
         }
+        // Released only once the started threads are in their first turns: released at once, the first two threads
+        // could take all 200 turns before the scheduler ran the others (one CI run saw 2 threads that way).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (threads.size() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         allSubmitted.countDown();
 
         assertThat(lanes.awaitIdle(Duration.ofSeconds(60))).isTrue();
