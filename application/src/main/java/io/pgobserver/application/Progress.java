@@ -153,29 +153,9 @@ final class Progress {
         }
     }
 
-    /** The last checkpoint passed, saved or not. */
-    Checkpoint passed() {
-        lock.lock();
-        try {
-            return passed;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** The last checkpoint saved in this term (or resumed from). */
     Checkpoint saved() {
         return writer.saved();
-    }
-
-    /** Events read and not yet passed. */
-    int pending() {
-        lock.lock();
-        try {
-            return pending.size();
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** Whether this process still may dispatch; checked before each action attempt. */
