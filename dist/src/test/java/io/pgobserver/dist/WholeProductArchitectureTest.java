@@ -35,6 +35,7 @@ class WholeProductArchitectureTest {
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.demo"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.examples.fileaction"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.tracing.otel"))
+                .anyMatch(p -> p.startsWith("io.pgobserver.templates"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.bootstrap.wiring"));
         for (ArchRule rule : ArchitectureRules.all(new ArchitectureRules.Layout("io.pgobserver"))) {
             rule.check(classes);

@@ -7,6 +7,7 @@ import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.PreparedActions;
 import io.pgobserver.domain.trace.Span;
+import io.pgobserver.templates.Templates;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import okhttp3.HttpUrl;
@@ -70,8 +71,8 @@ final class SlackExecutor implements ActionExecutor {
      * @param webApi     true for chat.postMessage with a token
      * @param shownUrl   the URL as spans may show it: the Web API endpoint, never an incoming-webhook URL
      */
-    private record Prepared(HttpUrl url, boolean webApi, String shownUrl, Templates.Compiled text,
-                            Templates.Compiled threadTs, String what) {
+    private record Prepared(HttpUrl url, boolean webApi, String shownUrl, Templates.Template text,
+                            Templates.Template threadTs, String what) {
     }
 
     @Override
@@ -86,8 +87,8 @@ final class SlackExecutor implements ActionExecutor {
 
     private Prepared prepare(SlackAction action) {
         String what = action.describe();
-        Templates.Compiled text = Templates.text(what + ": text template", action.text());
-        Templates.Compiled threadTs = action.threadTs() == null || action.threadTs().isBlank()
+        Templates.Template text = Templates.text(what + ": text template", action.text());
+        Templates.Template threadTs = action.threadTs() == null || action.threadTs().isBlank()
                 ? null : Templates.text(what + ": thread_ts template", action.threadTs());
         if (action.token() != null) {
             HttpUrl base = HttpUrl.parse(action.apiUrl().toString());

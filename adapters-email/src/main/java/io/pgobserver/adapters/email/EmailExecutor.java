@@ -6,6 +6,7 @@ import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.PreparedActions;
 import io.pgobserver.domain.trace.Span;
+import io.pgobserver.templates.Templates;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.mail.Message;
@@ -61,7 +62,7 @@ final class EmailExecutor implements ActionExecutor {
     }
 
     private record Prepared(InternetAddress from, InternetAddress[] to, InternetAddress[] cc, String templateName,
-                            Templates.Compiled subject, Templates.Compiled text, Templates.Compiled html) {
+                            Templates.Template subject, Templates.Template text, Templates.Template html) {
     }
 
     @Override
@@ -108,7 +109,7 @@ final class EmailExecutor implements ActionExecutor {
             }
         }
         // A subject file's trailing newline is not part of the subject.
-        Templates.Compiled subject = Templates.text(what + ": subject template", subjectSource.strip());
+        Templates.Template subject = Templates.text(what + ": subject template", subjectSource.strip());
         String label = action.template() != null ? "template '" + action.template() + "'" : "inline";
         return new Prepared(from, to, cc, action.template() != null ? action.template() : "inline", subject,
                 textSource == null ? null : Templates.text(what + ": text body (" + label + ")", textSource),

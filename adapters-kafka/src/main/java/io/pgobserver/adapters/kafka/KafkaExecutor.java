@@ -9,6 +9,7 @@ import io.pgobserver.domain.port.PreparedActions;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.Tracer;
+import io.pgobserver.templates.Templates;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,7 +53,7 @@ final class KafkaExecutor implements ActionExecutor {
     }
 
     /** An action's templates, compiled once. */
-    private record Prepared(Templates.Compiled topic, Templates.Compiled key, Map<String, Templates.Compiled> headers) {
+    private record Prepared(Templates.Template topic, Templates.Template key, Map<String, Templates.Template> headers) {
     }
 
     @Override
@@ -70,11 +71,11 @@ final class KafkaExecutor implements ActionExecutor {
             throw new IllegalArgumentException("kafka actions need the cluster: set kafka.bootstrap_servers "
                     + "(e.g. localhost:9092)");
         }
-        Map<String, Templates.Compiled> headers = new LinkedHashMap<>();
+        Map<String, Templates.Template> headers = new LinkedHashMap<>();
         action.headers().forEach((name, value) -> headers.put(name,
-                Templates.compile("kafka header '" + name + "'", value == null ? "" : value)));
-        return new Prepared(Templates.compile("kafka topic template", action.topic()),
-                action.key() == null ? null : Templates.compile("kafka key template", action.key()), headers);
+                Templates.text("kafka header '" + name + "'", value == null ? "" : value)));
+        return new Prepared(Templates.text("kafka topic template", action.topic()),
+                action.key() == null ? null : Templates.text("kafka key template", action.key()), headers);
     }
 
     @Override
@@ -88,10 +89,12 @@ final class KafkaExecutor implements ActionExecutor {
             Topic.validate(topic);
             String key = p.key() == null ? request.event().entityId() : p.key().render(context);
             RecordHeaders headers = new RecordHeaders();
-            p.headers().forEach((name, value) -> headers.add(name, utf8(value.render(context))));
+            for (Map.Entry<String, Templates.Template> header : p.headers().entrySet()) {
+                headers.add(header.getKey(), utf8(header.getValue().render(context)));
+            }
             headers.add(KafkaAction.DELIVERY_ID_HEADER, utf8(request.deliveryId()));
             record = new ProducerRecord<>(topic, null, utf8(key), EventBody.json(request), headers);
-        } catch (IllegalArgumentException | IllegalStateException | InvalidTopicException e) {
+        } catch (Templates.TemplateException | IllegalArgumentException | InvalidTopicException e) {
             return ActionResult.Failure.permanentFailure(request.action().describe() + ": " + e.getMessage(), e);
         }
         Span send = tracer.startSpan("send " + topic, span, SpanKind.PRODUCER, Tracer.Component.EXECUTOR);

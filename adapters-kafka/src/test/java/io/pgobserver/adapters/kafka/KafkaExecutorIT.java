@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -128,6 +129,34 @@ class KafkaExecutorIT {
                     .isInstanceOf(ActionResult.Success.class);
             assertThat(new String(readAll("orders.created", 1).getFirst().key(), StandardCharsets.UTF_8))
                     .isEqualTo("c-9");
+        }
+    }
+
+    @Test
+    void headerTemplatesFollowTheRulesOfTheOtherActions() throws Exception {
+        broker.createTopic("regions", 1);
+        String region = "{{#after.region}}{{after.region}}{{/after.region}}{{^after.region}}none{{/after.region}}";
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("region", "");
+        row.put("count", 0);
+        ChangeEvent event = Events.event(17, "8", ChangeKind.CREATED, Map.of(), row);
+        try (Harness h = harness(Map.of())) {
+            // An empty string and a zero are false in a section, as in Slack texts and email bodies.
+            assertThat(h.run(new KafkaAction("regions", null, Map.of("region", region,
+                    "count", "{{#after.count}}some{{/after.count}}{{^after.count}}zero{{/after.count}}")), event))
+                    .isInstanceOf(ActionResult.Success.class);
+            ConsumerRecord<byte[], byte[]> record = readAll("regions", 1).getFirst();
+            assertThat(new String(record.headers().lastHeader("region").value(), StandardCharsets.UTF_8))
+                    .isEqualTo("none");
+            assertThat(new String(record.headers().lastHeader("count").value(), StandardCharsets.UTF_8))
+                    .isEqualTo("zero");
+
+            ActionResult partial = h.run(new KafkaAction("regions", null, Map.of("footer", "{{> footer}}")), event);
+            assertThat(partial).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isTrue();
+                assertThat(f.message()).contains("kafka header 'footer' failed to render")
+                        .contains("partials ({{> footer}}) are not supported");
+            });
         }
     }
 

@@ -40,6 +40,10 @@ public final class ArchitectureRules {
         String adapter(String name) {
             return root + ".adapters." + name + "..";
         }
+
+        String templates() {
+            return root + ".templates..";
+        }
     }
 
     /** The adapter packages under {@code adapters}: one per Maven module. */
@@ -136,6 +140,17 @@ public final class ArchitectureRules {
                         + "client");
     }
 
+    /**
+     * The actions' templates are a library the adapters share, not an adapter: it stands on the JDK and JMustache
+     * alone, so it can know no adapter, no core type and no Guice.
+     */
+    public static ArchRule templatesStandAlone(Layout l) {
+        return classes().that().resideInAPackage(l.templates())
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.samskivert.mustache..",
+                        l.templates())
+                .because("the templates library is shared by the action adapters and depends on none of them");
+    }
+
     /** An adapter's only public class is its Guice module, which is also its {@code Adapter} descriptor. */
     public static ArchRule adaptersExposeOnlyTheirModule(Layout l) {
         return classes().that().resideInAPackage(l.adapters()).and().arePublic().and().areTopLevelClasses()
@@ -160,7 +175,7 @@ public final class ArchitectureRules {
                 applicationUsesOnlyTheJdkAndTheDomain(l), coreNamesNoActionType(l), nothingDependsOnBootstrap(l),
                 openTelemetryOnlyInItsAdapter(l), databaseAccessOnlyInThePostgresAdapter(l),
                 httpOnlyInTheActionsAdapter(l), mailOnlyInTheEmailAdapter(l), kafkaOnlyInTheKafkaAdapter(l),
-                adaptersExposeOnlyTheirModule(l)));
+                adaptersExposeOnlyTheirModule(l), templatesStandAlone(l)));
         rules.addAll(adaptersAreIndependent(l, ADAPTERS));
         rules.addAll(adaptersAreIndependent(l, List.of("tracing.otel", "tracing.noop")));
         return rules;

@@ -95,4 +95,9 @@ class ArchitectureRulesFailTest {
     void aPublicImplementationInAnAdapterBreaksTheRule() {
         failsNaming(ArchitectureRules.adaptersExposeOnlyTheirModule(BAD), "TwoUsesOkHttp");
     }
+
+    @Test
+    void aTemplatesClassUsingGuiceBreaksTheLibraryRule() {
+        failsNaming(ArchitectureRules.templatesStandAlone(BAD), "TemplatesUseGuice");
+    }
 }

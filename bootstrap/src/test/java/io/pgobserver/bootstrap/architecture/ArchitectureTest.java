@@ -33,6 +33,7 @@ class ArchitectureTest {
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.tracing.noop"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.email"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.kafka"))
+                .anyMatch(p -> p.startsWith("io.pgobserver.templates"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.bootstrap"))
                 .noneMatch(p -> p.startsWith("io.pgobserver.fixtures"));
     }
@@ -101,5 +102,10 @@ class ArchitectureTest {
     @Test
     void adaptersExposeOnlyTheirModule() {
         ArchitectureRules.adaptersExposeOnlyTheirModule(PRODUCT).check(classes);
+    }
+
+    @Test
+    void templatesStandAlone() {
+        ArchitectureRules.templatesStandAlone(PRODUCT).check(classes);
     }
 }

@@ -1,24 +1,26 @@
-package io.pgobserver.adapters.actions;
+package io.pgobserver.templates;
 
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.testing.Events;
+import io.pgobserver.domain.testing.TestAction;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** The one set of template rules that Slack, email and Kafka actions share, over an event's real template context. */
 class TemplatesTest {
 
     private static Map<String, Object> context(Map<String, Object> before, Map<String, Object> after) {
         ChangeEvent event = Events.event(3, "42", ChangeKind.UPDATED, before, after);
-        return new ActionRequest(event, "order_shipped", new WebhookAction(URI.create("http://h/"), null), 0, 1, "d")
+        return new ActionRequest(event, "order_shipped", new TestAction("slack", "#orders"), 0, 1, "d")
                 .templateContext();
     }
 
@@ -52,18 +54,36 @@ class TemplatesTest {
     }
 
     @Test
-    void sectionsWork() throws Exception {
-        Templates.Compiled t = Templates.text("t", "{{#after.note}}note: {{after.note}}{{/after.note}}"
+    void sectionsTreatMissingNullFalseEmptyAndZeroAsFalse() throws Exception {
+        Templates.Template t = Templates.text("t", "{{#after.note}}note: {{after.note}}{{/after.note}}"
                 + "{{^after.note}}no note{{/after.note}}");
         assertThat(t.render(after("note", "fragile"))).isEqualTo("note: fragile");
-        assertThat(t.render(after("note", ""))).isEqualTo("no note");
+        assertThat(t.render(after("note", 7))).isEqualTo("note: 7");
+        assertThat(t.render(after("note", true))).isEqualTo("note: true");
         assertThat(t.render(after("other", 1))).isEqualTo("no note");
+        assertThat(t.render(after("note", null))).isEqualTo("no note");
+        assertThat(t.render(after("note", false))).isEqualTo("no note");
+        assertThat(t.render(after("note", ""))).isEqualTo("no note");
+        assertThat(t.render(after("note", 0))).isEqualTo("no note");
+        assertThat(t.render(after("note", List.of()))).isEqualTo("no note");
     }
 
     @Test
-    void textIsNotEscaped() throws Exception {
+    void htmlTemplatesFollowTheSameSectionRules() throws Exception {
+        Templates.Template t = Templates.html("t", "{{#after.note}}<p>{{after.note}}</p>{{/after.note}}"
+                + "{{^after.note}}<p>none</p>{{/after.note}}");
+        assertThat(t.render(after("note", ""))).isEqualTo("<p>none</p>");
+        assertThat(t.render(after("note", 0))).isEqualTo("<p>none</p>");
+        assertThat(t.render(after("note", "a<b"))).isEqualTo("<p>a&lt;b</p>");
+    }
+
+    @Test
+    void textIsNotEscapedHtmlIs() throws Exception {
         Map<String, Object> context = after("note", "<b>\"Tom & Jerry\"</b>");
-        assertThat(Templates.text("t", "{{after.note}}").render(context)).isEqualTo("<b>\"Tom & Jerry\"</b>");
+        assertThat(Templates.text("t", "{{after.note}} by {{observer}}").render(context))
+                .isEqualTo("<b>\"Tom & Jerry\"</b> by order_shipped");
+        assertThat(Templates.html("t", "<p>{{after.note}}</p>").render(context))
+                .isEqualTo("<p>&lt;b&gt;&quot;Tom &amp; Jerry&quot;&lt;/b&gt;</p>");
     }
 
     @Test
@@ -71,6 +91,8 @@ class TemplatesTest {
         Map<String, Object> context = after("note", "{{before.status}} {{#after}}x{{/after}} {{> partial}}");
         assertThat(Templates.text("t", "{{after.note}}").render(context))
                 .isEqualTo("{{before.status}} {{#after}}x{{/after}} {{> partial}}");
+        assertThat(Templates.html("t", "{{after.note}}").render(context))
+                .isEqualTo("{{before.status}} {{#after}}x{{/after}} {{&gt; partial}}");
     }
 
     @Test
@@ -78,23 +100,19 @@ class TemplatesTest {
         assertThatThrownBy(() -> Templates.text("slack #orders: text template", "Order {{#after}}{{after.id}}{{/before}}"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("slack #orders: text template does not compile: ");
-        assertThatThrownBy(() -> Templates.text("slack #orders: thread_ts template", "{{#after}}unclosed"))
+        assertThatThrownBy(() -> Templates.html("email: html body", "{{#after}}unclosed"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("slack #orders: thread_ts template does not compile")
+                .hasMessageContaining("email: html body does not compile")
                 .hasMessageContaining("after");
     }
 
     @Test
-    void partialsAreRefusedClearly() {
-        Templates.Compiled compiled;
-        try {
-            compiled = Templates.text("t", "{{> footer}}");
-        } catch (IllegalArgumentException e) {
-            assertThat(e).hasMessageContaining("partials");
-            return;
-        }
+    void partialsAreRefusedClearlyWhenTheTemplateRuns() throws Exception {
+        Templates.Template compiled = Templates.text("kafka topic template", "{{> footer}}");
+        assertThat(compiled.what()).isEqualTo("kafka topic template");
         assertThatThrownBy(() -> compiled.render(after("x", 1)))
                 .isInstanceOf(Templates.TemplateException.class)
-                .hasMessageContaining("partials");
+                .hasMessageStartingWith("kafka topic template failed to render: ")
+                .hasMessageContaining("partials ({{> footer}}) are not supported");
     }
 }

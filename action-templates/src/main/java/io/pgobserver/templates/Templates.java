@@ -1,0 +1,107 @@
+package io.pgobserver.templates;
+
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.MustacheException;
+
+import java.util.Map;
+
+/**
+ * The actions' Mustache templates: Slack texts and thread ids, email subjects and bodies, Kafka topics, keys and
+ * headers. They render {@code ActionRequest.templateContext()} ({@code event}, {@code before}, {@code after},
+ * {@code observer}), and follow one set of rules whichever action renders them, so a template moved from a Slack
+ * text to a Kafka key means the same:
+ * <ul>
+ *   <li>a missing or null value renders as nothing;</li>
+ *   <li>a section ({@code {{#x}}…{{/x}}}) is skipped, and an inverted one ({@code {{^x}}}) shown, when {@code x} is
+ *       missing, null, false, an empty string, zero or an empty list;</li>
+ *   <li>values are inserted as data, never evaluated as template text;</li>
+ *   <li>{@link #text} inserts values as they are (Slack's mrkdwn, a subject line, a Kafka key are not HTML);
+ *       {@link #html} escapes them, for HTML email bodies;</li>
+ *   <li>partials ({@code {{> name}}}) are refused: a template is one piece of text in the configuration.</li>
+ * </ul>
+ * Compile at start-up, so a template that does not compile stops the boot; render per event.
+ */
+public final class Templates {
+
+    private static final Mustache.Compiler TEXT = Mustache.compiler()
+            .escapeHTML(false)
+            .defaultValue("")
+            .emptyStringIsFalse(true)
+            .zeroIsFalse(true)
+            .withLoader(name -> {
+                throw new MustacheException("partials ({{> " + name + "}}) are not supported: inline the text");
+            });
+    private static final Mustache.Compiler HTML = TEXT.escapeHTML(true);
+
+    private Templates() {
+    }
+
+    /**
+     * A text template: values are inserted as they are.
+     *
+     * @param what names the template in messages, such as {@code "slack #orders: text template"}
+     * @throws IllegalArgumentException naming {@code what} and the error when the source does not compile
+     */
+    public static Template text(String what, String source) {
+        return compile(TEXT, what, source);
+    }
+
+    /**
+     * An HTML template: values are HTML-escaped.
+     *
+     * @throws IllegalArgumentException naming {@code what} and the error when the source does not compile
+     */
+    public static Template html(String what, String source) {
+        return compile(HTML, what, source);
+    }
+
+    private static Template compile(Mustache.Compiler compiler, String what, String source) {
+        try {
+            return new Template(what, compiler.compile(source));
+        } catch (MustacheException e) {
+            throw new IllegalArgumentException(what + " does not compile: " + e.getMessage(), e);
+        }
+    }
+
+    /** A compiled template, named for messages. Immutable and safe to render from many threads. */
+    public static final class Template {
+
+        private final String what;
+        private final com.samskivert.mustache.Template compiled;
+
+        private Template(String what, com.samskivert.mustache.Template compiled) {
+            this.what = what;
+            this.compiled = compiled;
+        }
+
+        /**
+         * @throws TemplateException naming the template when it fails on this context
+         */
+        public String render(Map<String, Object> context) throws TemplateException {
+            try {
+                return compiled.execute(context);
+            } catch (MustacheException | IllegalArgumentException e) {
+                throw new TemplateException(what + " failed to render: " + e.getMessage(), e);
+            }
+        }
+
+        /** The name given at compile time. */
+        public String what() {
+            return what;
+        }
+
+        @Override
+        public String toString() {
+            return what;
+        }
+    }
+
+    /** A template that failed on one event: the action fails for that event, the pipeline goes on. */
+    public static final class TemplateException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        TemplateException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
