@@ -17,7 +17,8 @@ import java.util.Map;
  *   <li>values are inserted as data, never evaluated as template text;</li>
  *   <li>{@link #text} inserts values as they are (Slack's mrkdwn, a subject line, a Kafka key are not HTML);
  *       {@link #html} escapes them, for HTML email bodies;</li>
- *   <li>partials ({@code {{> name}}}) are refused: a template is one piece of text in the configuration.</li>
+ *   <li>partials ({@code {{> name}}}) are refused when the template is compiled: a template is one piece of text in
+ *       the configuration.</li>
  * </ul>
  * Compile at start-up, so a template that does not compile stops the boot; render per event.
  */
@@ -29,7 +30,7 @@ public final class Templates {
             .emptyStringIsFalse(true)
             .zeroIsFalse(true)
             .withLoader(name -> {
-                throw new MustacheException("partials ({{> " + name + "}}) are not supported: inline the text");
+                throw new MustacheException(partialRefused("> " + name)); // compile() refuses them first
             });
     private static final Mustache.Compiler HTML = TEXT.escapeHTML(true);
 
@@ -56,11 +57,66 @@ public final class Templates {
     }
 
     private static Template compile(Mustache.Compiler compiler, String what, String source) {
+        com.samskivert.mustache.Template compiled;
         try {
-            return new Template(what, compiler.compile(source));
+            compiled = compiler.compile(source);
         } catch (MustacheException e) {
             throw new IllegalArgumentException(what + " does not compile: " + e.getMessage(), e);
         }
+        // JMustache loads a partial only when the template runs; finding it here stops the start instead of failing
+        // every event.
+        String partial = firstPartial(compiled);
+        if (partial != null) {
+            throw new IllegalArgumentException(what + " does not compile: " + partialRefused(partial));
+        }
+        return new Template(what, compiled);
+    }
+
+    /** @param tag the partial's tag as written, such as {@code > footer} */
+    private static String partialRefused(String tag) {
+        return "partials ({{" + tag + "}}) are not supported: inline the text";
+    }
+
+    /** The tag of the first partial ({@code > name}) or parent ({@code < name}) in a template, or null. */
+    private static String firstPartial(com.samskivert.mustache.Template compiled) {
+        String[] found = new String[1];
+        compiled.visit(new Mustache.Visitor() {
+            @Override
+            public void visitText(String text) {
+            }
+
+            @Override
+            public void visitVariable(String name) {
+            }
+
+            @Override
+            public boolean visitInclude(String name) {
+                return note("> " + name);
+            }
+
+            @Override
+            public boolean visitParent(String name) {
+                return note("< " + name);
+            }
+
+            @Override
+            public boolean visitSection(String name) {
+                return true;
+            }
+
+            @Override
+            public boolean visitInvertedSection(String name) {
+                return true;
+            }
+
+            private boolean note(String tag) {
+                if (found[0] == null) {
+                    found[0] = tag;
+                }
+                return false; // never load it
+            }
+        });
+        return found[0];
     }
 
     /** A compiled template, named for messages. Immutable and safe to render from many threads. */

@@ -107,12 +107,34 @@ class TemplatesTest {
     }
 
     @Test
-    void partialsAreRefusedClearlyWhenTheTemplateRuns() throws Exception {
-        Templates.Template compiled = Templates.text("kafka topic template", "{{> footer}}");
-        assertThat(compiled.what()).isEqualTo("kafka topic template");
-        assertThatThrownBy(() -> compiled.render(after("x", 1)))
+    void partialsAreRefusedWhenTheTemplateIsCompiledSoTheStartStops() {
+        assertThatThrownBy(() -> Templates.text("kafka topic template", "orders.{{> footer}}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("kafka topic template does not compile: partials ({{> footer}}) are not supported: "
+                        + "inline the text");
+        assertThatThrownBy(() -> Templates.html("email: html body", "{{#after}}<p>{{> row}}</p>{{/after}}"))
+                .hasMessageContaining("email: html body does not compile: partials ({{> row}})");
+        assertThatThrownBy(() -> Templates.text("slack: text template", "{{< layout}}{{/layout}}"))
+                .hasMessageContaining("partials ({{< layout}}) are not supported");
+    }
+
+    @Test
+    void aValueThatCannotBeRenderedFailsThatRenderNamingTheTemplate() throws Exception {
+        Object unprintable = new Object() {
+            @Override
+            public String toString() {
+                throw new IllegalArgumentException("no text for this value");
+            }
+        };
+        Templates.Template t = Templates.text("slack #orders: text template", "[{{after.odd}}]");
+        assertThatThrownBy(() -> t.render(after("odd", unprintable)))
                 .isInstanceOf(Templates.TemplateException.class)
-                .hasMessageStartingWith("kafka topic template failed to render: ")
-                .hasMessageContaining("partials ({{> footer}}) are not supported");
+                .hasMessageStartingWith("slack #orders: text template failed to render: ");
+        assertThat(t.render(after("odd", "fine"))).isEqualTo("[fine]");
+    }
+
+    @Test
+    void aTemplateKeepsItsNameForMessages() {
+        assertThat(Templates.text("slack #orders: text template", "hi").what()).isEqualTo("slack #orders: text template");
     }
 }

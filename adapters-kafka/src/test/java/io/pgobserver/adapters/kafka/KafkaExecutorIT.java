@@ -150,13 +150,6 @@ class KafkaExecutorIT {
                     .isEqualTo("none");
             assertThat(new String(record.headers().lastHeader("count").value(), StandardCharsets.UTF_8))
                     .isEqualTo("zero");
-
-            ActionResult partial = h.run(new KafkaAction("regions", null, Map.of("footer", "{{> footer}}")), event);
-            assertThat(partial).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
-                assertThat(f.permanent()).isTrue();
-                assertThat(f.message()).contains("kafka header 'footer' failed to render")
-                        .contains("partials ({{> footer}}) are not supported");
-            });
         }
     }
 

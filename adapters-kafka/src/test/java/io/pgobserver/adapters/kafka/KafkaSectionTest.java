@@ -92,6 +92,9 @@ class KafkaSectionTest {
                 Tracer.noop());
         assertThatThrownBy(() -> some.validate(new KafkaAction("orders.{{#event}}x", null, Map.of())))
                 .hasMessageContaining("kafka topic template does not compile");
+        assertThatThrownBy(() -> some.validate(new KafkaAction("orders", null, Map.of("footer", "{{> footer}}"))))
+                .hasMessageContaining("kafka header 'footer' does not compile: partials ({{> footer}}) are not "
+                        + "supported");
     }
 
     @Test

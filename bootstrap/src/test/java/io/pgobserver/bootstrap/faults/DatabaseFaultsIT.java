@@ -183,7 +183,6 @@ class DatabaseFaultsIT {
         assertThat(observer.stop()).as("exit code after SIGTERM").isZero();
     }
 
-    /** What {@code status --json} prints, or null when it does not exit 0. */
     /** Of the 2xx answers from {@code mark} on, those for a {@code webhook-id} first answered 2xx from there on too. */
     private static long repeatsOfDeliveriesAfter(List<WebhookReceiver.Request> successes, int mark) {
         Set<String> before = new HashSet<>();
@@ -200,6 +199,7 @@ class DatabaseFaultsIT {
         return repeats;
     }
 
+    /** What {@code status --json} prints, or null when it does not exit 0. */
     private JsonNode status(java.nio.file.Path config) {
         try {
             ObserverProcess.Finished status = ObserverProcess.runToEnd("status", rig.log, Map.of(), "status", "--json",

@@ -72,6 +72,7 @@ class MalformedConfigurationTest {
             condition of the wrong type     | @DB @OBS    condition: \"after.total + 1\"\\n@HOOK       | observer 'o': condition must be true or false
             retry attempts of zero          | @DB @OBS    retry: { max_attempts: 0 }\\n@HOOK          | observers.o.retry.max_attempts
             backoff bounds reversed         | @DB @OBS    retry: { initial_backoff: 10s, max_backoff: 1s }\\n@HOOK | observers.o.retry
+            slack text with a partial       | @DB @OBS    actions: [ { type: slack, webhook_url: \"http://h/\", text: \"{{> footer}}\" } ] | text template does not compile: partials ({{> footer}}) are not supported
             slack with nowhere to post      | @DB @OBS    actions: [ { type: slack, text: hi } ]         | observers.o.actions[0]: set exactly one of webhook_url
             email without recipients        | @DB @OBS    actions: [ { type: email, subject: hi, text: hi } ] | to
             webhook secret not base64       | @DB @OBS    actions: [ { type: webhook, url: \"http://h/\", secret: \"whsec_!!!\" } ] | secret
