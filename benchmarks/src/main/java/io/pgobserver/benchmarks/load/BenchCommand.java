@@ -84,6 +84,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "tracing.batch.max_export_batch_size with tracing on (default: ${DEFAULT-VALUE}).")
     int spanBatch;
 
+    @Option(names = "--otlp-protocol", paramLabel = "http/protobuf|grpc", defaultValue = "http/protobuf",
+            description = "tracing.protocol of the observer's OTLP span export with tracing on; the receiver process "
+                    + "serves both (default: ${DEFAULT-VALUE}).")
+    String otlpProtocol;
+
     @Option(names = "--otlp-compression", paramLabel = "none|gzip", defaultValue = "none",
             description = "OTEL_EXPORTER_OTLP_COMPRESSION for the observer's span export with tracing on "
                     + "(default: ${DEFAULT-VALUE}, the SDK's).")
@@ -177,7 +182,8 @@ public final class BenchCommand implements Callable<Integer> {
                     ? new BenchDatabase(jdbcUrl, user == null ? "postgres" : user, password, true)
                     : BenchDatabase.embedded(postgres.getPort());
             BenchRun.Setup setup = new BenchRun.Setup(database, receivers, actions,
-                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch, otlpCompression, sampleRate, spanExport);
+                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch, otlpProtocol, otlpCompression, sampleRate,
+                    spanExport);
             machine = BenchRun.prepare(setup) + ", " + Runtime.getRuntime().availableProcessors()
                     + " CPUs, Java " + Runtime.version() + ", max heap "
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
@@ -240,6 +246,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--events, --rate, --actions, --rounds, --batch-size, "
                     + "--max-in-flight, --span-queue and --span-batch must be at least 1; --payload-bytes, "
                     + "--warmup and --write-overhead at least 0");
+        }
+        if (!Set.of("http/protobuf", "grpc").contains(otlpProtocol)) {
+            throw new ParameterException(spec.commandLine(), "--otlp-protocol must be http/protobuf or grpc, not "
+                    + otlpProtocol);
         }
         if (!Set.of("none", "gzip").contains(otlpCompression)) {
             throw new ParameterException(spec.commandLine(), "--otlp-compression must be none or gzip, not "

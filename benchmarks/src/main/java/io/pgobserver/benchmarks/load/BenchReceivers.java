@@ -28,6 +28,7 @@ final class BenchReceivers implements AutoCloseable {
     private final Process process;
     private final Thread destroyOnExit;
     private final String baseUrl;
+    private final String grpcUrl;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     /** The last run's arrivals once fetched; dropped whenever more may have come (see {@link #firstArrival}). */
@@ -38,10 +39,11 @@ final class BenchReceivers implements AutoCloseable {
                  long lastArrivalNanos, long cpuNanos, long pid) {
     }
 
-    private BenchReceivers(Process process, Thread destroyOnExit, String baseUrl) {
+    private BenchReceivers(Process process, Thread destroyOnExit, String baseUrl, String grpcUrl) {
         this.process = process;
         this.destroyOnExit = destroyOnExit;
         this.baseUrl = baseUrl;
+        this.grpcUrl = grpcUrl;
     }
 
     /** Starts the receiver process, logging to {@code directory/receivers.log}, and waits until it listens. */
@@ -70,8 +72,9 @@ final class BenchReceivers implements AutoCloseable {
                 }
                 Thread.sleep(10);
             }
-            int port = Integer.parseInt(Files.readString(portFile).trim());
-            return new BenchReceivers(process, destroyOnExit, "http://127.0.0.1:" + port);
+            String[] ports = Files.readString(portFile).trim().split(" ");
+            return new BenchReceivers(process, destroyOnExit, "http://127.0.0.1:" + Integer.parseInt(ports[0]),
+                    "http://127.0.0.1:" + Integer.parseInt(ports[1]));
         } catch (IOException | InterruptedException | RuntimeException e) {
             process.destroyForcibly();
             Runtime.getRuntime().removeShutdownHook(destroyOnExit);
@@ -81,6 +84,11 @@ final class BenchReceivers implements AutoCloseable {
 
     String baseUrl() {
         return baseUrl;
+    }
+
+    /** Where the observer sends its spans over {@code protocol} ({@code tracing.protocol}). */
+    String otlpEndpoint(String protocol) {
+        return protocol.equals("grpc") ? grpcUrl : baseUrl;
     }
 
     /** The receiver process's id: not this JVM's. */

@@ -39,7 +39,7 @@ final class BenchRun {
     /** What every run shares. */
     record Setup(BenchDatabase database, BenchReceivers receivers, int actions, int payloadBytes,
                  int batchSize, int maxInFlight, boolean deduplicate, int spanQueue, int spanBatch,
-                 String otlpCompression, double sampleRate, String spanExport) {
+                 String otlpProtocol, String otlpCompression, double sampleRate, String spanExport) {
     }
 
     /**

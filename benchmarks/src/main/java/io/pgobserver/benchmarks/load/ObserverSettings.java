@@ -29,7 +29,7 @@ final class ObserverSettings {
                   enabled: %s
                   service_name: pg-observer-bench
                   exporter: otlp
-                  protocol: http/protobuf
+                  protocol: %s
                   endpoint: %s
                   sample_rate: %s
                   batch: { max_queue_size: %d, max_export_batch_size: %d }
@@ -44,7 +44,8 @@ final class ObserverSettings {
                     actions:
                 %s    retry: { max_attempts: 5, initial_backoff: 100ms, max_backoff: 1s }
                 """.formatted(consumer, setup.batchSize(), setup.maxInFlight(),
-                setup.deduplicate(), tracing.equals("on"), setup.receivers().baseUrl(), setup.sampleRate(),
+                setup.deduplicate(), tracing.equals("on"), setup.otlpProtocol(),
+                setup.receivers().otlpEndpoint(setup.otlpProtocol()), setup.sampleRate(),
                 setup.spanQueue(), setup.spanBatch(), BenchRun.TABLE, actions);
     }
 

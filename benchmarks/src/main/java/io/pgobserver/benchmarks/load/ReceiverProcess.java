@@ -17,14 +17,14 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 
 /**
  * The load run's far ends, in a JVM of their own so that the measured JVM holds only the observer and the writer:
  * one JDK {@code HttpServer} on loopback with a webhook receiver that notes when each event's webhook first arrived
  * ({@code /hooks/<action index>}, the event's row id read from the body's {@code entity_id}), an OTLP/HTTP endpoint
- * ({@code /v1/traces}) that counts span batches and discards them, and the bench's control API:
+ * ({@code /v1/traces}) that counts span batches and discards them, the same for OTLP/gRPC on a port of its own
+ * ({@link OtlpGrpcReceiver}), and the bench's control API:
  * <ul>
  *   <li>{@code POST /control/expect?events=N&actions=A}: forget the last run, expect ids 1..N with A webhooks each;</li>
  *   <li>{@code GET /control/stats}: {@code key=value} lines (delivered, duplicates, otlp_requests, otlp_bytes, otlp_spans,
@@ -39,8 +39,8 @@ import java.util.zip.GZIPInputStream;
  * for every process on the machine, so the bench subtracts its own commit times from them directly.
  * Each webhook is answered at once, so the receiver adds as little as it can to the run.
  *
- * <p>Run by {@link BenchReceivers}: {@code ReceiverProcess PORT_FILE} writes the port it listens on to
- * {@code PORT_FILE} and ends when its parent process does (even a parent killed outright).
+ * <p>Run by {@link BenchReceivers}: {@code ReceiverProcess PORT_FILE} writes the ports it listens on (HTTP, then
+ * gRPC) to {@code PORT_FILE} and ends when its parent process does (even a parent killed outright).
  */
 public final class ReceiverProcess implements AutoCloseable {
 
@@ -50,13 +50,14 @@ public final class ReceiverProcess implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private final AtomicLong otlpRequests = new AtomicLong();
-    private final AtomicLong otlpBytes = new AtomicLong();
-    private final AtomicLong otlpSpans = new AtomicLong();
+    private final OtlpTally tally;
+    private final OtlpGrpcReceiver grpc;
     private volatile ExpectedRun expected = new ExpectedRun(0, 1);
 
-    private ReceiverProcess(HttpServer http) {
+    private ReceiverProcess(HttpServer http, OtlpTally otlp, OtlpGrpcReceiver grpc) {
         this.http = http;
+        this.tally = otlp;
+        this.grpc = grpc;
     }
 
     public static void main(String[] args) throws Exception {
@@ -74,17 +75,25 @@ public final class ReceiverProcess implements AutoCloseable {
         }));
         Path portFile = Path.of(args[0]);
         Path written = portFile.resolveSibling(portFile.getFileName() + ".tmp");
-        Files.writeString(written, Integer.toString(receiver.port()));
+        Files.writeString(written, receiver.port() + " " + receiver.grpcPort());
         // Atomic, so the bench never reads half a number.
         Files.move(written, portFile, StandardCopyOption.ATOMIC_MOVE);
         System.out.println("[receivers] pid " + ProcessHandle.current().pid() + " listening on " + receiver.baseUrl());
         stopped.await();
     }
 
-    /** Starts the server on an ephemeral loopback port. */
+    /** Starts the HTTP server and the OTLP/gRPC one, each on an ephemeral loopback port. */
     static ReceiverProcess start() throws IOException {
-        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        ReceiverProcess receiver = new ReceiverProcess(http);
+        OtlpTally otlp = new OtlpTally();
+        OtlpGrpcReceiver grpc = OtlpGrpcReceiver.start(otlp);
+        HttpServer http;
+        try {
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        } catch (IOException e) {
+            grpc.close();
+            throw e;
+        }
+        ReceiverProcess receiver = new ReceiverProcess(http, otlp, grpc);
         http.createContext("/hooks/", receiver::webhook);
         http.createContext("/v1/traces", receiver::otlp);
         http.createContext("/control/expect", receiver::expect);
@@ -98,6 +107,11 @@ public final class ReceiverProcess implements AutoCloseable {
 
     int port() {
         return http.getAddress().getPort();
+    }
+
+    /** The OTLP/gRPC endpoint's port. */
+    int grpcPort() {
+        return grpc.port();
     }
 
     String baseUrl() {
@@ -128,15 +142,14 @@ public final class ReceiverProcess implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            otlpRequests.incrementAndGet();
             // The bytes that crossed the wire; the spans from the message they carry.
-            otlpBytes.addAndGet(body.length);
+            tally.wireBytes(body.length);
             if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
                 try (InputStream unzipped = new GZIPInputStream(new ByteArrayInputStream(body))) {
                     body = unzipped.readAllBytes();
                 }
             }
-            otlpSpans.addAndGet(OtlpSpanCount.count(body));
+            tally.export(OtlpSpanCount.count(body));
             exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
             exchange.sendResponseHeaders(200, -1);
         }
@@ -155,9 +168,7 @@ public final class ReceiverProcess implements AutoCloseable {
                 return;
             }
             expected = new ExpectedRun(events, actions);
-            otlpRequests.set(0);
-            otlpBytes.set(0);
-            otlpSpans.set(0);
+            tally.reset();
             exchange.sendResponseHeaders(204, -1);
         }
     }
@@ -180,10 +191,8 @@ public final class ReceiverProcess implements AutoCloseable {
 
     private void stats(HttpExchange exchange) throws IOException {
         ExpectedRun run = expected;
-        String stats = "delivered=" + run.delivered() + "\nduplicates=" + run.duplicates()
-                + "\notlp_requests=" + otlpRequests.get() + "\notlp_bytes=" + otlpBytes.get()
-                + "\notlp_spans=" + otlpSpans.get()
-                + "\nlast_arrival_nanos=" + run.lastArrivalNanos() + "\ncpu_nanos=" + os.getProcessCpuTime()
+        String stats = "delivered=" + run.delivered() + "\nduplicates=" + run.duplicates() + "\n" + tally.statsLines()
+                + "last_arrival_nanos=" + run.lastArrivalNanos() + "\ncpu_nanos=" + os.getProcessCpuTime()
                 + "\npid=" + ProcessHandle.current().pid() + "\n";
         respond(exchange, "text/plain", stats.getBytes(StandardCharsets.US_ASCII));
     }
@@ -243,6 +252,7 @@ public final class ReceiverProcess implements AutoCloseable {
     @Override
     public void close() {
         http.stop(0);
+        grpc.close();
         executor.shutdownNow();
     }
 }

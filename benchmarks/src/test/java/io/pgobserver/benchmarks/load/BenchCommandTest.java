@@ -39,6 +39,12 @@ class BenchCommandTest {
     }
 
     @Test
+    void anOtlpProtocolOtherThanHttpProtobufOrGrpcIsRefused() {
+        assertThat(refusal("--otlp-protocol", "http/json")).contains(
+                "--otlp-protocol must be http/protobuf or grpc, not http/json");
+    }
+
+    @Test
     void aSpanExportOtherThanOtlpOrDiscardIsRefused() {
         assertThat(refusal("--span-export", "none")).contains("--span-export must be otlp or discard, not none");
     }

@@ -1,5 +1,9 @@
 package io.pgobserver.benchmarks.load;
 
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -80,6 +84,40 @@ class ReceiverProcessTest {
                     .body(), StandardCharsets.US_ASCII);
             assertThat(stats).contains("otlp_requests=2\n", "otlp_spans=4\n",
                     "otlp_bytes=" + (compressed.size() + request.length) + "\n");
+        }
+    }
+
+    /**
+     * {@code --otlp-protocol grpc}: the SDK's own OTLP/gRPC exporter, as the observer runs it, sends to the receiver's
+     * gRPC port; each export counts once with its spans, and its bytes as they crossed the wire, gzip included.
+     */
+    @Test
+    void countsTheSpansThatTheSdksGrpcExporterSends() throws Exception {
+        try (ReceiverProcess receiver = ReceiverProcess.start(); HttpClient client = HttpClient.newHttpClient()) {
+            String endpoint = "http://127.0.0.1:" + receiver.grpcPort();
+            long[] bytesAfter = new long[2];
+            String[] compressions = {"none", "gzip"};
+            for (int c = 0; c < compressions.length; c++) {
+                OtlpGrpcSpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint(endpoint)
+                        .setCompression(compressions[c]).build();
+                try (SdkTracerProvider provider = SdkTracerProvider.builder()
+                        .addSpanProcessor(BatchSpanProcessor.builder(exporter).build()).build()) {
+                    Tracer tracer = provider.get("receiver-test");
+                    for (int i = 0; i < 3; i++) {
+                        tracer.spanBuilder("span-" + i).setAttribute("url.full", "x".repeat(200)).startSpan().end();
+                    }
+                    assertThat(provider.forceFlush().join(30, TimeUnit.SECONDS).isSuccess())
+                            .as("export over gRPC with compression %s", compressions[c]).isTrue();
+                }
+                String stats = new String(send(client, HttpRequest.newBuilder(
+                        URI.create(receiver.baseUrl() + "/control/stats")).GET()).body(), StandardCharsets.US_ASCII);
+                assertThat(stats).contains("otlp_requests=" + (c + 1) + "\n", "otlp_spans=" + (3 * (c + 1)) + "\n");
+                bytesAfter[c] = Long.parseLong(stats.replaceAll("(?s).*otlp_bytes=(\\d+)\n.*", "$1"));
+            }
+            long plain = bytesAfter[0];
+            long gzipped = bytesAfter[1] - bytesAfter[0];
+            assertThat(plain).as("three 200-character attributes, plain").isGreaterThan(600);
+            assertThat(gzipped).as("the same spans gzipped, as they crossed the wire").isPositive().isLessThan(plain / 2);
         }
     }
 
