@@ -181,9 +181,8 @@ public final class BenchCommand implements Callable<Integer> {
             BenchDatabase database = postgres == null
                     ? new BenchDatabase(jdbcUrl, user == null ? "postgres" : user, password, true)
                     : BenchDatabase.embedded(postgres.getPort());
-            BenchRun.Setup setup = new BenchRun.Setup(database, receivers, actions,
-                    payloadBytes, batchSize, maxInFlight, deduplicate, spanQueue, spanBatch, otlpProtocol, otlpCompression, sampleRate,
-                    spanExport);
+            BenchRun.Setup setup = new BenchRun.Setup(database, receivers, actions, payloadBytes, batchSize,
+                    maxInFlight, deduplicate, spanQueue, spanBatch, otlpProtocol, otlpCompression, sampleRate, spanExport);
             machine = BenchRun.prepare(setup) + ", " + Runtime.getRuntime().availableProcessors()
                     + " CPUs, Java " + Runtime.version() + ", max heap "
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";

@@ -117,7 +117,8 @@ class ReceiverProcessTest {
             long plain = bytesAfter[0];
             long gzipped = bytesAfter[1] - bytesAfter[0];
             assertThat(plain).as("three 200-character attributes, plain").isGreaterThan(600);
-            assertThat(gzipped).as("the same spans gzipped, as they crossed the wire").isPositive().isLessThan(plain / 2);
+            assertThat(gzipped).as("the same spans gzipped, as they crossed the wire")
+                    .isPositive().isLessThan(plain / 2);
         }
     }
 
