@@ -179,7 +179,7 @@ public final class EventPipeline implements PipelineStatus {
         stopRequested.countDown();
         Term current = term;
         if (current != null) {
-            current.stop();
+            current.stop(timeout);
         }
         try {
             if (!finished.await(timeout.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {

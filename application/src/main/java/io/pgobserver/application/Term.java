@@ -52,6 +52,8 @@ final class Term implements BatchReader.Control {
     // Set once no earlier holder can still be running: handed over at the claim, or its lease waited out. Only then
     // may this term, stopping cleanly, hand over to the next one.
     private volatile boolean clear;
+    // The stop's own time for in-flight events: the term began before anyone knew how long a stop may take.
+    private volatile Duration stopDrain;
     // Waits between retries end early when the term is stopped; Retry then sees it and gives up.
     private final Sleeper pause = wait -> stopping.await(wait.toNanos(), TimeUnit.NANOSECONDS);
 
@@ -72,7 +74,10 @@ final class Term implements BatchReader.Control {
         this.stuck = new StuckHead(consumer, settings.parkAfter(), lanes);
     }
 
-    /** Reads and dispatches until stopped or cancelled; a stop lets in-flight events finish for {@code drain}. */
+    /**
+     * Reads and dispatches until stopped or cancelled; a stop lets in-flight events finish for the time it gives,
+     * or {@code drain} when it gives none.
+     */
     void run(Duration drain) throws InterruptedException {
         try {
             CheckpointStore.Resume resume = claim();
@@ -98,7 +103,8 @@ final class Term implements BatchReader.Control {
             }
             // Otherwise a wait or a retry ended because the term did: a normal end.
         } finally {
-            finish(drain);
+            Duration given = stopDrain;
+            finish(given != null ? given : drain);
         }
     }
 
@@ -163,8 +169,9 @@ final class Term implements BatchReader.Control {
         }
     }
 
-    /** Stops reading; in-flight events finish. */
-    void stop() {
+    /** Stops reading; in-flight events get up to {@code drain} to finish. */
+    void stop(Duration drain) {
+        stopDrain = drain;
         stopping.countDown();
     }
 

@@ -92,6 +92,7 @@ class EventPipelineTest {
         volatile boolean failing;
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch blocked = new CountDownLatch(1);
+        final CountDownLatch interrupted = new CountDownLatch(1);
 
         @Override
         public String type() {
@@ -127,6 +128,7 @@ class EventPipelineTest {
                 executions.incrementAndGet();
                 return ActionResult.success("ok");
             } catch (InterruptedException e) {
+                interrupted.countDown();
                 Thread.currentThread().interrupt();
                 return ActionResult.Failure.transientFailure("interrupted", e);
             } finally {
@@ -477,6 +479,24 @@ class EventPipelineTest {
         List<String> all = new ArrayList<>(executor.deliveryIds);
         all.addAll(next.deliveryIds);
         assertThat(all).hasSize(300).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aStopGivesInFlightEventsItsOwnTimeNotTheDefault() throws Exception {
+        // The term starts before anyone knows how long a stop may take: the stop's time must reach it. With the
+        // default (30 s) the stop below would give up waiting and leave the event running well past the checks.
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.blockEntity = "stuck";
+        append("stuck", 1);
+        EventPipeline pipeline = start(executor, 4);
+        assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
+
+        pipeline.stop(Duration.ofMillis(100));
+
+        assertThat(executor.interrupted.await(5, TimeUnit.SECONDS)).as("the stuck event was interrupted").isTrue();
+        loops.getFirst().join(5_000);
+        assertThat(loops.getFirst().isAlive()).as("the pipeline's thread ended").isFalse();
+        assertThat(executor.executions.get()).isZero();
     }
 
     @Test
