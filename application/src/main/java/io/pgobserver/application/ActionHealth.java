@@ -9,14 +9,17 @@ import java.util.function.LongSupplier;
  * Whether each action type still gets through: an action type none of whose attempts has succeeded for a while (its
  * Kafka cluster is down, the webhook receivers behind one proxy all answer 503) is a reason the pipeline is not
  * ready, given with the last error. One success of that type clears it; a single stuck entity among others that
- * succeed does not raise it.
+ * succeed does not raise it. So does quiet: once no attempt of the type is due any more (its failing events were
+ * dead-lettered and nothing new came), the failures say nothing about now, and a process that would deliver the
+ * next event must not stay unready until one arrives.
  */
 final class ActionHealth {
 
     /** How long every attempt of one type must have failed before readiness says so. */
     static final Duration FAILING_FOR = Duration.ofSeconds(10);
 
-    private record Failing(long sinceNanos, String lastError) {
+    /** Failing since {@code sinceNanos}; evidence of it until {@code staleAtNanos} unless another attempt fails. */
+    private record Failing(long sinceNanos, long staleAtNanos, String lastError) {
     }
 
     private final Map<String, Failing> failing = new ConcurrentHashMap<>();
@@ -39,19 +42,33 @@ final class ActionHealth {
         }
     }
 
-    void failed(String actionType, String error) {
+    /**
+     * An attempt of {@code actionType} failed; the next attempt of that event is due in {@code nextAttemptIn}
+     * ({@link Duration#ZERO} when there is none: it gave up). The failure stays evidence until one threshold after
+     * that attempt is due (other events' attempts of the type may keep it longer).
+     */
+    void failed(String actionType, String error, Duration nextAttemptIn) {
         long now = nanoClock.getAsLong();
-        failing.compute(actionType, (type, was) -> new Failing(was == null ? now : was.sinceNanos(), error));
+        long staleAt = now + nextAttemptIn.toNanos() + threshold.toNanos();
+        failing.compute(actionType, (type, was) -> was == null || now - was.staleAtNanos() > 0
+                ? new Failing(now, staleAt, error)
+                : new Failing(was.sinceNanos(), Math.max(was.staleAtNanos(), staleAt), error));
     }
 
     /** Why actions do not get through, or null when every type that was tried lately got through. */
     String problem() {
         long now = nanoClock.getAsLong();
         for (Map.Entry<String, Failing> entry : failing.entrySet()) {
-            long forNanos = now - entry.getValue().sinceNanos();
+            Failing failure = entry.getValue();
+            if (now - failure.staleAtNanos() > 0) {
+                failing.remove(entry.getKey(), failure);
+                continue;
+            }
+            long forNanos = now - failure.sinceNanos();
             if (forNanos >= threshold.toNanos()) {
                 return "every " + entry.getKey() + " action has failed for " + Duration.ofNanos(forNanos).toSeconds()
-                        + " s (last error: " + entry.getValue().lastError() + "); its events wait and are retried";
+                        + " s (last error: " + failure.lastError() + "); its events wait and are retried, up to "
+                        + "each observer's retry.max_attempts";
             }
         }
         return null;

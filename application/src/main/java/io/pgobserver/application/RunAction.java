@@ -102,11 +102,11 @@ final class RunAction {
             if (span.isRecording()) {
                 span.setAttribute(ERROR_TYPE, failure.errorType());
             }
-            if (!failure.permanent()) {
-                health.failed(action.type(), failure.message());
-            }
             boolean last = failure.permanent() || attempt >= maxAttempts;
             if (last) {
+                if (!failure.permanent()) {
+                    health.failed(action.type(), failure.message(), Duration.ZERO);
+                }
                 metrics.actionExecuted(action.type(), "failed", failure.errorType(), elapsed);
                 span.end();
                 return new Outcome(result, attempt, lastError);
@@ -114,6 +114,7 @@ final class RunAction {
             metrics.actionExecuted(action.type(), "retry", failure.errorType(), elapsed);
             completion.attemptFailed();
             Duration wait = observer.retry().backoff(attempt, failure.retryAfter(), random.getAsDouble());
+            health.failed(action.type(), failure.message(), wait);
             if (span.isRecording()) {
                 span.setAttribute(RETRY_IN_MS, wait.toMillis());
             }
