@@ -48,7 +48,7 @@ final class EvaluateCondition {
             String message = "condition of observer '" + observer.name() + "' failed: " + e.getMessage();
             span.recordError(message, e);
             span.setAttribute(CONDITION_MATCHED, false);
-            DeliveryKey key = new DeliveryKey(consumer, event.position().offset(), observer.name(),
+            DeliveryKey key = DeliveryKey.of(consumer, event, observer.name(),
                     DeliveryKey.CONDITION);
             if (!(recovered && !records.settled(List.of(key.id()), completion).isEmpty())) {
                 deadLettering.write(t, span, event, new DeadLettering.Subject(observer.name(), -1,

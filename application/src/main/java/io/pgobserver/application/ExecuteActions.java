@@ -60,7 +60,7 @@ final class ExecuteActions {
     }
 
     private String deliveryId(ChangeEvent event, Observer observer, String actionKey) {
-        return new DeliveryKey(consumer, event.position().offset(), observer.name(), actionKey).id();
+        return DeliveryKey.of(consumer, event, observer.name(), actionKey).id();
     }
 
     /** Whether any action of an event took more than one attempt, for the retried-events metric. */

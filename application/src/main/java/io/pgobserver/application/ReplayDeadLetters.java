@@ -106,7 +106,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 }
             }
             for (int index : indexes) {
-                String deliveryId = new DeliveryKey(consumer, letter.event().position().offset(), observer.name(),
+                String deliveryId = DeliveryKey.of(consumer, letter.event(), observer.name(),
                         observer.actionKeys().get(index)).id();
                 RunAction.Outcome outcome = runAction.run(tracer, letter.event(), observer, index, deliveryId, root,
                         EventCompletion.NONE);

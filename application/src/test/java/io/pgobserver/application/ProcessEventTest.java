@@ -122,7 +122,7 @@ class ProcessEventTest {
     }
 
     private static String deliveryId(ChangeEvent event, Observer observer, int index) {
-        return new DeliveryKey(CONSUMER, event.position().offset(), observer.name(), observer.actionKeys().get(index))
+        return DeliveryKey.of(CONSUMER, event, observer.name(), observer.actionKeys().get(index))
                 .id();
     }
 

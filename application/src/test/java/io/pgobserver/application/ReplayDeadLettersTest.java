@@ -61,8 +61,8 @@ class ReplayDeadLettersTest {
         assertThat(root.traceId).isNotEqualTo(ORIGINAL.traceId());
         assertThat(tracer.children(root)).extracting(s -> s.name).containsExactly("execute_action");
         // The receiver sees the same delivery id as the original attempts: it can de-duplicate.
-        assertThat(webhook.requests.getFirst().deliveryId()).isEqualTo(new DeliveryKey("test", 3, "hook", "webhook-0")
-                .id());
+        assertThat(webhook.requests.getFirst().deliveryId()).isEqualTo(DeliveryKey.of("test",
+                Events.updated(3, "o-1", "paid", "shipped"), "hook", "webhook-0").id());
     }
 
     @Test

@@ -100,7 +100,7 @@ final class UntracedProcessEvent {
         int count = observer.actions().size();
         List<String> ids = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            ids.add(new DeliveryKey(CONSUMER, event.position().offset(), observer.name(),
+            ids.add(DeliveryKey.of(CONSUMER, event, observer.name(),
                     observer.actionKeys().get(i)).id());
         }
         if (recovered) {

@@ -66,7 +66,7 @@ class SlackExecutorIT {
     private static ActionRequest request(SlackAction action) {
         ChangeEvent event = Events.event(5, "42", ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"),
                 Map.of("id", 42, "status", "shipped", "slack_ts", "1700000000.000100", "customer", "Tom & <Jerry>"));
-        return new ActionRequest(event, "order_shipped", action, 1, 1, new DeliveryKey("it", event.position().offset(), "order_shipped", "a1").id());
+        return new ActionRequest(event, "order_shipped", action, 1, 1, DeliveryKey.of("it", event, "order_shipped", "a1").id());
     }
 
     private static MockResponse json(String body) {

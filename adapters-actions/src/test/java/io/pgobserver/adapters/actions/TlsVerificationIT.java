@@ -94,7 +94,7 @@ class TlsVerificationIT {
 
     private static ActionRequest request(ActionSpec action) {
         ChangeEvent event = Events.event(1, "7", ChangeKind.CREATED, Map.of(), Map.of("id", 7));
-        return new ActionRequest(event, "o", action, 0, 1, new DeliveryKey("it", event.position().offset(), "o", "a0").id());
+        return new ActionRequest(event, "o", action, 0, 1, DeliveryKey.of("it", event, "o", "a0").id());
     }
 
     private void assertRefusedForItsCertificate(ActionResult result) {

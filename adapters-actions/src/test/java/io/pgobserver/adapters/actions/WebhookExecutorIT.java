@@ -111,7 +111,7 @@ class WebhookExecutorIT {
     private static ActionRequest request(WebhookAction action, int attempt) {
         ChangeEvent event = event();
         return new ActionRequest(event, "order_shipped", action, 0, attempt,
-                new DeliveryKey("it", event.position().offset(), "order_shipped", "a0").id());
+                DeliveryKey.of("it", event, "order_shipped", "a0").id());
     }
 
     private RecordedRequest take() throws InterruptedException {
@@ -212,7 +212,7 @@ class WebhookExecutorIT {
         RecordedRequest one = take();
         RecordedRequest two = take();
         String id = one.getHeaders().get("webhook-id");
-        assertThat(id).isEqualTo(new DeliveryKey("it", event().position().offset(), "order_shipped", "a0").id());
+        assertThat(id).isEqualTo(DeliveryKey.of("it", event(), "order_shipped", "a0").id());
         assertThat(two.getHeaders().get("webhook-id")).isEqualTo(id);
         assertThat(one.getHeaders().get("traceparent")).isNotEqualTo(two.getHeaders().get("traceparent"));
         for (RecordedRequest received : List.of(one, two)) {

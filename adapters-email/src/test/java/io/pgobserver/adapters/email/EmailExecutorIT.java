@@ -77,7 +77,7 @@ class EmailExecutorIT {
         after.put("customer", "Tom & <Jerry>");
         after.put("note", "{{before.status}}");
         ChangeEvent event = Events.event(9, "42", ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"), after);
-        return new ActionRequest(event, "order_shipped", action, 2, 1, new DeliveryKey("it", event.position().offset(), "order_shipped", "a2").id());
+        return new ActionRequest(event, "order_shipped", action, 2, 1, DeliveryKey.of("it", event, "order_shipped", "a2").id());
     }
 
     /** The message, once each of its recipients' mailboxes holds a copy. */

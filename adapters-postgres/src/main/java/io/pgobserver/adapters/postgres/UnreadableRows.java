@@ -51,11 +51,17 @@ final class UnreadableRows {
         this.consumer = consumer;
     }
 
+    private static final String EVENT_ID = "select event_id::text from pgobserver.change_log where id = ?";
+
     /** Files the row with change_log id {@code offset}, which failed to decode with {@code error}. */
     void quarantine(Connection conn, long offset, RuntimeException error) throws SQLException {
         String reason = "change_log row " + offset + " cannot be read as an event: " + Database.rootMessage(error)
                 + ". Its row images stay in pgobserver.change_log (id " + offset + ").";
-        DeliveryKey key = new DeliveryKey(consumer, offset, OBSERVER, ACTION);
+        String eventId = eventId(conn, offset);
+        if (eventId == null) {
+            return; // retention deleted the row meanwhile: nothing left to file, nothing to hold back
+        }
+        DeliveryKey key = new DeliveryKey(consumer, offset, eventId, OBSERVER, ACTION);
         try (PreparedStatement insert = conn.prepareStatement(QUARANTINE)) {
             insert.setString(1, consumer);
             insert.setString(2, reason.replace('\u0000', '\uFFFD'));
@@ -68,6 +74,16 @@ final class UnreadableRows {
                     LOG.warn("{} Dead-lettered for consumer '{}' as observer '{}', action '{}'; later events go on",
                             reason, consumer, OBSERVER, ACTION);
                 }
+            }
+        }
+    }
+
+    /** The row's event_id (the letter's delivery key names it, as every delivery key does); null when it is gone. */
+    private static String eventId(Connection conn, long offset) throws SQLException {
+        try (PreparedStatement select = conn.prepareStatement(EVENT_ID)) {
+            select.setLong(1, offset);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }

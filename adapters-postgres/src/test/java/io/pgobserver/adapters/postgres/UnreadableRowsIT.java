@@ -64,7 +64,7 @@ class UnreadableRowsIT {
         assertThat(letter.observer()).isEqualTo(UnreadableRows.OBSERVER);
         assertThat(letter.actionType()).isEqualTo(UnreadableRows.ACTION);
         assertThat(letter.actionKey()).isEqualTo(UnreadableRows.ACTION);
-        String settled = new DeliveryKey("it", letter.event().position().offset(), letter.observer(),
+        String settled = DeliveryKey.of("it", letter.event(), letter.observer(),
                 letter.actionKey()).id();
         assertThat(new JdbiDeliveries(DB.database(), TestPostgres.listener("it", Duration.ofSeconds(1)))
                 .settled(List.of(settled))).containsExactly(settled);

@@ -39,7 +39,7 @@ public record DeadLetter(long id, String consumer, ChangeEvent event, String obs
 
     /** The delivery record this letter settles: a redelivered event does not dead-letter the action twice. */
     public DeliveryKey deliveryKey() {
-        return new DeliveryKey(consumer, event.position().offset(), observer, actionKey);
+        return DeliveryKey.of(consumer, event, observer, actionKey);
     }
 
     public DeadLetter withId(long newId) {

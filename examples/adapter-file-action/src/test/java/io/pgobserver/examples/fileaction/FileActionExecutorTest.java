@@ -26,7 +26,7 @@ class FileActionExecutorTest {
         FileAction action = new FileAction(file, "shipped");
         var event = Events.event(1, "42", ChangeKind.CREATED, Map.of(), Map.of("id", 42));
         ActionResult result = new FileActionExecutor().execute(new ActionRequest(event, "orders", action, 0, 1,
-                new DeliveryKey("example", event.position().offset(), "orders", "file-0").id()), Span.noop());
+                DeliveryKey.of("example", event, "orders", "file-0").id()), Span.noop());
         assertThat(result).isInstanceOf(ActionResult.Success.class);
         assertThat(Files.readString(file)).isEqualTo("shipped " + event.id() + " 42 created" + System.lineSeparator());
     }
