@@ -1,6 +1,7 @@
 package io.pgobserver.application;
 
 import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.observer.Urls;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
@@ -84,6 +85,6 @@ final class DeadLettering {
         }
         LOG.log(System.Logger.Level.WARNING, "event " + event.id() + " (" + event.entityType() + " "
                 + event.entityId() + "), observer " + subject.observer() + ": " + subject.actionType()
-                + " dead-lettered after " + attempts + " attempt(s): " + error);
+                + " dead-lettered after " + attempts + " attempt(s): " + Urls.redactIn(error));
     }
 }

@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 public final class Urls {
 
     private static final Pattern URL_IN_TEXT = Pattern.compile("\\b[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'<>]+");
-    private static final Pattern SECRET_PAIR = Pattern.compile(
-            "(?i)\\b(password|passwd|pwd|token|secret|api[-_]?key|authorization)(\\s*[=:]\\s*)([^\\s,;&]+)");
+    // An Authorization value's scheme (Bearer, Basic) is kept and what follows it masked: the scheme says nothing.
+    private static final Pattern SECRET_PAIR = Pattern.compile("(?i)\\b(password|passwd|pwd|token|secret|api[-_]?key"
+            + "|authorization)(\\s*[=:]\\s*)((?:bearer|basic|digest|token)\\s+)?([^\\s,;&]+)");
 
     private Urls() {
     }
@@ -29,7 +30,7 @@ public final class Urls {
             urls.appendReplacement(out, Matcher.quoteReplacement(redact(urls.group())));
         }
         urls.appendTail(out);
-        return SECRET_PAIR.matcher(out).replaceAll("$1$2" + Matcher.quoteReplacement("****"));
+        return SECRET_PAIR.matcher(out).replaceAll("$1$2$3" + Matcher.quoteReplacement("****"));
     }
 
     /** {@code https://user:pw@host/p?token=x} becomes {@code https://host/p}. */

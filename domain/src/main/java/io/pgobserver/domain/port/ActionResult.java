@@ -1,5 +1,7 @@
 package io.pgobserver.domain.port;
 
+import io.pgobserver.domain.observer.Urls;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -28,7 +30,9 @@ public sealed interface ActionResult {
         public static final String OTHER = "_OTHER";
 
         public Failure {
-            Objects.requireNonNull(message, "message");
+            // A receiver's error page may echo credentials (its own, or the request's): the message goes to logs,
+            // readiness, dead letters and spans, so it is made safe once, here, whichever executor wrote it.
+            message = Urls.redactIn(Objects.requireNonNull(message, "message"));
             if (errorType == null || errorType.isBlank()) {
                 errorType = cause != null ? cause.getClass().getName() : OTHER;
             }

@@ -1,6 +1,7 @@
 package io.pgobserver.domain.port;
 
 import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.observer.Urls;
 
 import java.time.Instant;
 import java.util.Objects;
@@ -48,7 +49,7 @@ public record DeadLetter(long id, String consumer, ChangeEvent event, String obs
     }
 
     /**
-     * The error as any text column stores it: NUL characters (which PostgreSQL's text refuses, and which a
+     * The error as any text column stores it, credentials in URLs and {@code password=}-style values masked; NUL characters (which PostgreSQL's text refuses, and which a
      * receiver's error body may hold) and other control characters but tab and newline become U+FFFD, and the
      * text is cut to {@link #MAX_ERROR_LENGTH}. A letter that cannot be stored would stop its event forever.
      */
@@ -56,7 +57,8 @@ public record DeadLetter(long id, String consumer, ChangeEvent event, String obs
         if (error == null) {
             return "";
         }
-        String cut = error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) + "…" : error;
+        String safe = Urls.redactIn(error); // failures of the pipeline itself (a condition's, say) come unvetted
+        String cut = safe.length() > MAX_ERROR_LENGTH ? safe.substring(0, MAX_ERROR_LENGTH) + "…" : safe;
         StringBuilder out = null;
         for (int i = 0; i < cut.length(); i++) {
             char c = cut.charAt(i);

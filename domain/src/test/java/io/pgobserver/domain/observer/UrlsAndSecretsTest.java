@@ -17,6 +17,16 @@ class UrlsAndSecretsTest {
     }
 
     @Test
+    void freeTextLosesCredentialsInUrlsAndSecretValues() {
+        assertThat(Urls.redactIn("refused by https://bob:pw@hooks.example.com/h?sig=abc then password=hunter2, "
+                + "api_key: k-123 & Authorization: Bearer tok123 then Authorization=Basic dXNlcjpwdw== end"))
+                .isEqualTo("refused by https://hooks.example.com/h then password=****, api_key: **** & "
+                        + "Authorization: Bearer **** then Authorization=Basic **** end");
+        assertThat(Urls.redactIn("HTTP 503 Service Unavailable")).isEqualTo("HTTP 503 Service Unavailable");
+        assertThat(Urls.redactIn(null)).isNull();
+    }
+
+    @Test
     void secretsNeverPrint() {
         Secret secret = new Secret("s3cr3t");
         assertThat(secret.toString()).isEqualTo("****");

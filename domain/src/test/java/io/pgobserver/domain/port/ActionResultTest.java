@@ -19,4 +19,14 @@ class ActionResultTest {
         assertThat(new ActionResult.Failure("m", true, null, new IllegalStateException(), " ").errorType())
                 .isEqualTo("java.lang.IllegalStateException");
     }
+
+    @Test
+    void aReceiversErrorPageLosesTheCredentialsItEchoes() {
+        String page = "HTTP 400: password=hunter2 token=abc123 at http://admin:s3cret@internal.example/x?apikey=zzz";
+
+        ActionResult.Failure failure = ActionResult.Failure.permanentFailure(page, null);
+
+        assertThat(failure.message()).isEqualTo("HTTP 400: password=**** token=**** at http://internal.example/x")
+                .doesNotContain("hunter2", "abc123", "s3cret", "zzz");
+    }
 }
