@@ -73,11 +73,29 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
         return results;
     }
 
+    /**
+     * Why a letter with no configured observer cannot be replayed. The listener's and the pipeline's own letters
+     * (names in parentheses) were never an observer's: saying "no longer configured" would send the operator
+     * looking for an observer that never existed.
+     */
+    private static String notAnObserversAction(DeadLetter letter) {
+        long row = letter.event().position().offset();
+        if (letter.observer().equals(DeadLetter.UNREADABLE_ROW)) {
+            return "change_log row " + row + " could not be read as an event (see its error), and reads the same way"
+                    + " every time, so it cannot be replayed; the letter stays in the queue";
+        }
+        if (letter.observer().equals(ProcessEvent.UNPROCESSABLE.observer())) {
+            return "the event of change_log row " + row + " could not be processed for any observer; once the cause"
+                    + " is fixed, run it for each observer with `replay --observer NAME --from-position " + row
+                    + " --to-position " + row + "`; the letter stays in the queue";
+        }
+        return "observer '" + letter.observer() + "' is no longer configured; the letter stays in the queue";
+    }
+
     private Result replay(DeadLetter letter) throws InterruptedException {
         Observer observer = observers.get(letter.observer());
         if (observer == null) {
-            return new Result(letter.id(), false, "observer '" + letter.observer()
-                    + "' is no longer configured; the letter stays in the queue");
+            return new Result(letter.id(), false, notAnObserversAction(letter));
         }
         Span root = tracer.startLinkedTrace(REPLAY_DEAD_LETTER, letter.event().traceContext(), SpanKind.INTERNAL);
         try (Scope ignored = root.makeCurrent()) {

@@ -120,6 +120,21 @@ class ReplayDeadLettersTest {
     }
 
     @Test
+    void theListenersAndThePipelinesOwnLettersSayWhatTheyAreAndStay() throws Exception {
+        long unreadable = letter("test", DeadLetter.UNREADABLE_ROW, -1, "decode");
+        long unprocessable = letter("test", ProcessEvent.UNPROCESSABLE.observer(), -1, "process");
+
+        assertThat(replay(List.of(observer)).replay(unreadable).message())
+                .contains("change_log row 3 could not be read as an event").doesNotContain("no longer configured");
+        assertThat(replay(List.of(observer)).replay(unprocessable).message())
+                .contains("could not be processed for any observer")
+                .contains("replay --observer NAME --from-position 3 --to-position 3");
+        assertThat(deadLetters.find("test", unreadable)).isPresent();
+        assertThat(deadLetters.find("test", unprocessable)).isPresent();
+        assertThat(webhook.requests).isEmpty();
+    }
+
+    @Test
     void anUnknownIdIsReported() throws Exception {
         assertThat(replay(List.of(observer)).replay(999).message()).contains("no dead letter with id 999");
     }

@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeliveryKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,7 @@ import java.sql.SQLException;
 final class UnreadableRows {
 
     /** Dead letters of rows that could not be read are filed under this observer name and action type (and key). */
-    static final String OBSERVER = "(listener)";
+    static final String OBSERVER = DeadLetter.UNREADABLE_ROW;
     static final String ACTION = "decode";
 
     private static final Logger LOG = LoggerFactory.getLogger(UnreadableRows.class);

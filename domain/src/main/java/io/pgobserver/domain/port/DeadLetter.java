@@ -25,6 +25,12 @@ import java.util.Objects;
 public record DeadLetter(long id, String consumer, ChangeEvent event, String observer, int actionIndex,
                          String actionKey, String actionType, String error, int attempts, Instant failedAt) {
 
+    /**
+     * The observer name of the letters a change source files for rows it cannot read as events: not an observer's
+     * action, so a replay cannot run them.
+     */
+    public static final String UNREADABLE_ROW = "(listener)";
+
     /** The longest error text kept: a receiver's whole error page says nothing the first part does not. */
     public static final int MAX_ERROR_LENGTH = 2000;
 
