@@ -37,7 +37,10 @@ final class OutcomeLog {
                 System.nanoTime() - startedNanos, System.currentTimeMillis(), actions));
     }
 
-    /** The event's own trace when it is traced, else the writer's, which the receivers continue. */
+    /**
+     * The trace the event's spans and its receivers' belong to: its own (a child of the writer's when it had one),
+     * sampled or not; else, with tracing off, the writer's, which the receivers continue.
+     */
     private static String traceId(Span root, ChangeEvent event) {
         TraceContext own = root.context();
         if (own.isValid()) {

@@ -13,8 +13,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -283,7 +285,7 @@ class TracingEndToEndIT {
     class Sampling {
 
         @Test
-        void anUnsampledWriterIsNotExportedAndItsTraceparentReachesTheWebhookUnchanged() throws Exception {
+        void anUnsampledWriterIsNotExportedAndTheWebhookContinuesItsTraceUnsampled() throws Exception {
             TraceContext unsampled = ObserverRun.writer(false);
             TraceContext sampled = ObserverRun.writer(true);
             try (OtlpReceiver receiver = OtlpReceiver.http(); HookReceiver hooks = new HookReceiver()) {
@@ -296,8 +298,12 @@ class TracingEndToEndIT {
                 List<RecordedRequest> received = hooks.requests(HookReceiver.ORDERS);
                 assertThat(received).hasSize(2);
                 RecordedRequest quiet = requestFor(received, "unsampled");
-                assertThat(quiet.getHeaders().get("traceparent")).isEqualTo(unsampled.traceparent())
-                        .endsWith("-00");
+                // The webhook span's own context, as OpenTelemetry propagates an unsampled span: the writer's trace,
+                // still not sampled, so the receiver keeps the writer's decision.
+                TraceContext quietContext = TraceContext.parse(quiet.getHeaders().get("traceparent")).orElseThrow();
+                assertThat(quiet.getHeaders().get("traceparent")).endsWith("-00");
+                assertThat(quietContext.traceId()).isEqualTo(unsampled.traceId());
+                assertThat(quietContext.spanId()).as("the webhook span's id").isNotEqualTo(unsampled.spanId());
                 assertThat(quiet.getHeaders().get("tracestate")).isEqualTo("vendor=abc");
                 TraceContext continued = TraceContext.parse(requestFor(received, "sampled").getHeaders()
                         .get("traceparent")).orElseThrow();
@@ -325,10 +331,15 @@ class TracingEndToEndIT {
                 }
                 List<RecordedRequest> received = hooks.requests(HookReceiver.ORDERS);
                 assertThat(received).hasSize(4);
+                Set<String> unsampledTraces = new HashSet<>();
                 for (int i = 0; i < 3; i++) {
-                    assertThat(requestFor(received, "untraced-" + i).getHeaders().get("traceparent"))
-                            .as("no trace to continue").isNull();
+                    // Each unsampled event still has a trace of its own, which the receiver continues, not sampled.
+                    TraceContext context = TraceContext.parse(requestFor(received, "untraced-" + i).getHeaders()
+                            .get("traceparent")).orElseThrow();
+                    assertThat(context.isSampled()).isFalse();
+                    unsampledTraces.add(context.traceId());
                 }
+                assertThat(unsampledTraces).hasSize(3).doesNotContain(sampled.traceId());
                 assertThat(awaitSpans(receiver, sampled.traceId(), 7)).isNotEmpty();
                 assertThat(receiver.traceIds()).as("only the sampled writer's trace").containsExactly(sampled.traceId());
             }

@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
  * What every {@link Tracer} must do, recording or not: the whole span life cycle works, never throws,
- * and trace context propagates: a recording span continues the writer's trace; a non-recording one passes
- * the writer's context through untouched.
+ * and trace context propagates: a recording span continues the writer's trace; one that is not sampled passes on
+ * its own context, marked not sampled; the no-op tracer's passes the writer's context through untouched.
  */
 public abstract class TracerContract {
 
@@ -66,6 +66,9 @@ public abstract class TracerContract {
         Span root = tracer.startTrace("process_event", TraceContext.NONE, SpanKind.INTERNAL);
         if (root.isRecording()) {
             assertThat(root.context().isValid()).isTrue();
+        } else if (tracer.isEnabled()) {
+            // Not sampled: it may have a context of its own (OpenTelemetry's does), but never a sampled one.
+            assertThat(root.context().isValid() && root.context().isSampled()).isFalse();
         } else {
             assertThat(root.context().isValid()).isFalse();
         }

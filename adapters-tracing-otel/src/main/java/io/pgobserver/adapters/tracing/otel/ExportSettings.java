@@ -27,6 +27,9 @@ import java.util.TreeMap;
  *                           its condition failed or it was dead-lettered; successes then follow {@code sampleRate}
  * @param environment        the {@code OTEL_*} variables, which the OpenTelemetry SDK reads over the keys above as
  *                           the specification says (values of {@code *HEADERS} variables are secret)
+ * @param tracingEnabled     the core's {@code tracing.enabled} as the same mapping says after environment and flags:
+ *                           not for building the SDK (the core's {@code TracingSettings} decides that), only so that
+ *                           {@code check-config} shows "nothing" rather than an exporter when tracing is off
  */
 record ExportSettings(
         String serviceName,
@@ -38,7 +41,8 @@ record ExportSettings(
         Map<String, String> resourceAttributes,
         Map<String, String> headers,
         boolean onlyErrors,
-        Map<String, String> environment) {
+        Map<String, String> environment,
+        boolean tracingEnabled) {
 
     static final String DEFAULT_SERVICE_NAME = "pg-observer";
     static final Set<String> EXPORTERS = Set.of("otlp", "jaeger", "zipkin", "console", "none");
@@ -96,9 +100,9 @@ record ExportSettings(
         }
     }
 
-    /** Defaults: OTLP gRPC to localhost, everything sampled, the SDK's batch sizes. */
+    /** Defaults: OTLP gRPC to localhost, everything sampled, the SDK's batch sizes; tracing off, as the core's default. */
     static ExportSettings defaults() {
-        return new ExportSettings(DEFAULT_SERVICE_NAME, "otlp", null, "grpc", 1.0, Batch.DEFAULT, null, null, false, null);
+        return new ExportSettings(DEFAULT_SERVICE_NAME, "otlp", null, "grpc", 1.0, Batch.DEFAULT, null, null, false, null, false);
     }
 
     /** The exporters, in the order given; {@code [none]} when spans go nowhere. */
@@ -144,7 +148,7 @@ record ExportSettings(
         return "ExportSettings[serviceName=" + serviceName + ", exporter=" + exporter + ", endpoint=" + endpoint
                 + ", protocol=" + protocol + ", sampleRate=" + sampleRate + ", batch=" + batch
                 + ", resourceAttributes=" + resourceAttributes + ", headers=" + masked + ", onlyErrors=" + onlyErrors
-                + ", environment=" + maskedEnvironment() + "]";
+                + ", environment=" + maskedEnvironment() + ", tracingEnabled=" + tracingEnabled + "]";
     }
 
     /** The {@code OTEL_*} variables with the values of header variables (API keys) masked. */
@@ -157,6 +161,6 @@ record ExportSettings(
     /** A copy with the {@code OTEL_*} variables the SDK will read. */
     ExportSettings withEnvironment(Map<String, String> variables) {
         return new ExportSettings(serviceName, exporter, endpoint, protocol, sampleRate, batch, resourceAttributes,
-                headers, onlyErrors, variables);
+                headers, onlyErrors, variables, tracingEnabled);
     }
 }

@@ -10,7 +10,9 @@ import java.util.Collection;
 
 /**
  * Keeps a span exporter from harming delivery: a failed or throwing export drops its spans,
- * counts them, and logs a warning at most once a minute that names the exporter, its endpoint and the fix.
+ * counts them, and logs a warning at most once a minute that names the exporter, its endpoint, the cause (the
+ * backend's status when it answered) and the fix. At shutdown the spans not reported yet get a last warning, and
+ * so does any export that fails after it: nothing would report them later.
  * Exports run on the batch processor's own thread, so a slow backend never blocks an event either.
  */
 final class GuardedSpanExporter implements SpanExporter {
@@ -21,6 +23,9 @@ final class GuardedSpanExporter implements SpanExporter {
     private final SpanExporter delegate;
     private final QueueDropMonitor queueDrops;
     private final RateLimitedWarning failures;
+    /** The last failure's cause in words, for the warning that reports it (possibly at shutdown). */
+    private volatile String lastCause;
+    private volatile boolean shutDown;
 
     /**
      * @param description the exporter and its endpoint, for the warning
@@ -53,10 +58,32 @@ final class GuardedSpanExporter implements SpanExporter {
     }
 
     private void failed(int count, Throwable cause) {
-        failures.record(count, dropped -> "tracing: exporter " + description + " could not deliver " + dropped
-                + " span(s) since the last warning; they were dropped and events were not affected."
-                + " Check that the trace backend runs and that tracing.endpoint/tracing.protocol point at it"
-                + " (this warning repeats at most once a minute)", cause);
+        String because = ExportFailures.describe(cause);
+        if (because != null) {
+            lastCause = because;
+        }
+        failures.record(count, dropped -> warning(dropped, "") + " (this warning repeats at most once a minute)", null);
+        if (shutDown) {
+            failures.flush(dropped -> warning(dropped, ", reported at shutdown"));
+        }
+    }
+
+    private String warning(long dropped, String when) {
+        String because = lastCause;
+        return "tracing: exporter " + description + " could not deliver " + dropped + " span(s) since the last warning"
+                + when + (because == null ? "" : " (last failure: " + because + ")")
+                + "; they were dropped and events were not affected."
+                + " Check that the trace backend runs and that tracing.endpoint/tracing.protocol point at it";
+    }
+
+    /**
+     * Shutdown has begun: logs the failed spans no warning has counted yet, and from now on every failure at once,
+     * since no later line would report it. The SDK calls it through {@link #shutdown()}; {@link OtelSdk#stop()}
+     * too, in case the batch processor is still exporting when it stops waiting.
+     */
+    void closing() {
+        shutDown = true;
+        failures.flush(dropped -> warning(dropped, ", reported at shutdown"));
     }
 
     /** Spans that failed to export since start. */
@@ -76,6 +103,8 @@ final class GuardedSpanExporter implements SpanExporter {
     @Override
     public CompletableResultCode shutdown() {
         queueDrops.check();
+        // The batch processor has exported what it could; failures that complete from now on are reported at once.
+        closing();
         try {
             return delegate.shutdown();
         } catch (RuntimeException e) {

@@ -263,6 +263,10 @@ final class OnlyErrorsProcessor implements SpanProcessor {
         }
         openSpans.clear();
         heldSpans.set(0);
+        // Drops of the last minute were counted but, rate-limited, not yet logged: nothing later would.
+        drops.flush(n -> "tracing: " + n + " span(s) were dropped since the last warning, reported at shutdown, while"
+                + " waiting for their event to finish (tracing.only_errors holds at most " + maxHeld + " spans); events"
+                + " were not affected");
         return next.shutdown();
     }
 

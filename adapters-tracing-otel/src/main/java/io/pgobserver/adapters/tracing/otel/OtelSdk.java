@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -88,10 +89,8 @@ final class OtelSdk {
         Resource fileResource = fileResource(export);
         AutoConfiguredOpenTelemetrySdk auto;
         try {
-            auto = AutoConfiguredOpenTelemetrySdk.builder()
+            auto = SdkProperties.layered(AutoConfiguredOpenTelemetrySdk.builder(), export, active, metricsSettings)
                     .setComponentLoader(SpanExporters.components(console))
-                    .addPropertiesSupplier(() -> SdkProperties.fromFile(export, active, metricsSettings))
-                    .addPropertiesCustomizer(config -> SdkProperties.fromEnvironment(export, active))
                     // The file's attributes under the SDK's (OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME): these win.
                     .addResourceCustomizer((resource, config) -> {
                         this.resource = fileResource.merge(resource);
@@ -120,8 +119,7 @@ final class OtelSdk {
                     .disableShutdownHook()
                     .build();
         } catch (ConfigurationException e) {
-            throw new IllegalArgumentException("OpenTelemetry configuration: " + e.getMessage()
-                    + " (check the OTEL_* variables and the tracing section)", e);
+            throw SdkConfigurationErrors.of(e);
         }
         sdk = auto.getOpenTelemetrySdk();
         tracerProvider = sdk.getSdkTracerProvider();
@@ -239,7 +237,9 @@ final class OtelSdk {
             LOG.warn("tracing: spans still queued after {} s at shutdown were dropped (backend slow or unreachable)",
                     SHUTDOWN_TIMEOUT.toSeconds());
         }
-        queueDrops.checkNow();
+        // Failures and drops of the last minute were counted but, rate-limited, not yet logged: nothing later would.
+        exports.stream().map(Export::guarded).filter(Objects::nonNull).forEach(GuardedSpanExporter::closing);
+        queueDrops.reportAtShutdown();
         meterProvider.shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         sdk.getSdkLoggerProvider().shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -16,12 +16,12 @@ import org.slf4j.MDC;
 import java.util.function.BiConsumer;
 
 /**
- * A domain span on an OpenTelemetry span. A span that was not sampled keeps its OpenTelemetry context
- * internally, so its children inherit the decision, but shows no context of its own ({@link TraceContext#NONE},
- * as the port asks of a span that does not record): downstream services then get the writer's context
- * untouched, sampled flag included. Every other call returns at once when the span is not recording. One span
- * is used by one task (the port's rule); the lazily made fields hold immutable values, so even a parent whose
- * children start on several threads at once at worst makes one of them twice.
+ * A domain span on an OpenTelemetry span. A span that was not sampled still has its own, valid context (sampled
+ * flag 0), as in OpenTelemetry: its children inherit the decision, and it is the context propagated downstream, so
+ * a webhook receiver continues the same trace id and the same sampling decision (guide: "Sampling", "Webhook
+ * requests"). Every other call returns at once when the span is not recording. One span is used by one task (the
+ * port's rule); the lazily made fields hold immutable values, so even a parent whose children start on several
+ * threads at once at worst makes one of them twice.
  */
 final class OtelSpan implements Span {
 
@@ -116,13 +116,15 @@ final class OtelSpan implements Span {
     public TraceContext context() {
         TraceContext own = traceContext;
         if (own == null) {
-            own = recording ? TraceContexts.toDomain(span.getSpanContext()) : TraceContext.NONE;
+            // Recording or not: an unsampled span's context carries the trace id and the "not sampled" flag on, which
+            // the writer's context (or none at all, for a new trace) would not. Invalid only for a span that has none.
+            own = TraceContexts.toDomain(span.getSpanContext());
             traceContext = own;
         }
         return own;
     }
 
-    /** The configured propagators' headers, for this span's context or, when it has none, the upstream one. */
+    /** The configured propagators' headers for this span's context (sampled or not); the upstream one only when it has none. */
     @Override
     public void propagate(TraceContext upstream, BiConsumer<String, String> header) {
         TraceContext context = propagationContext(upstream);

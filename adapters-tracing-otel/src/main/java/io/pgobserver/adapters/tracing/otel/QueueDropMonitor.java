@@ -62,12 +62,21 @@ final class QueueDropMonitor extends PullReader {
         long fresh = dropped - seen;
         seen = dropped;
         if (fresh > 0) {
-            warning.record(fresh, count -> "tracing: the span queue was full (tracing.batch.max_queue_size="
-                    + maxQueueSize + ") and " + count + " span(s) were dropped since the last warning; events were"
-                    + " not affected. The trace backend is slow or unreachable, or spans are made faster than"
-                    + " they are exported: raise max_queue_size or max_export_batch_size, or lower sample_rate"
-                    + " (this warning repeats at most once a minute)", null);
+            warning.record(fresh, count -> message(count, "") + " (this warning repeats at most once a minute)", null);
         }
+    }
+
+    /** At shutdown: reads the counter a last time and logs the drops no warning has counted yet. */
+    synchronized void reportAtShutdown() {
+        checkNow();
+        warning.flush(count -> message(count, ", reported at shutdown"));
+    }
+
+    private String message(long count, String when) {
+        return "tracing: the span queue was full (tracing.batch.max_queue_size=" + maxQueueSize + ") and " + count
+                + " span(s) were dropped since the last warning" + when + "; events were not affected. The trace"
+                + " backend is slow or unreachable, or spans are made faster than they are exported: raise"
+                + " max_queue_size or max_export_batch_size, or lower sample_rate";
     }
 
     private static long droppedSoFar(CollectionRegistration registration) {

@@ -49,6 +49,21 @@ final class RateLimitedWarning {
         return true;
     }
 
+    /**
+     * Logs what was counted since the last line, whatever the interval: at shutdown, after which no later line
+     * would report it.
+     *
+     * @return whether a line was logged (nothing is when nothing is pending)
+     */
+    boolean flush(LongFunction<String> message) {
+        long reported = pending.getAndSet(0);
+        if (reported <= 0) {
+            return false;
+        }
+        log.warn(message.apply(reported));
+        return true;
+    }
+
     /** Everything counted since this was made. */
     long total() {
         return total.get();

@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.tracing.otel;
 
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
 import io.pgobserver.domain.config.MetricsSettings;
 
 import java.net.URI;
@@ -19,6 +20,18 @@ final class SdkProperties {
     private static final String OTLP_TRACES_ENDPOINT = "otel.exporter.otlp.traces.endpoint";
 
     private SdkProperties() {
+    }
+
+    /**
+     * Gives the SDK's autoconfiguration its layers: the file's keys under everything, the {@code OTEL_*} variables
+     * over them. The SDK itself adds the process's environment and {@code -Dotel.*} system properties between. The
+     * one place that says so, for the SDK {@link OtelSdk} builds and for what {@code check-config} shows
+     * ({@link ExportsInEffect}).
+     */
+    static AutoConfiguredOpenTelemetrySdkBuilder layered(AutoConfiguredOpenTelemetrySdkBuilder builder,
+                                                         ExportSettings tracing, boolean active, MetricsSettings metrics) {
+        return builder.addPropertiesSupplier(() -> fromFile(tracing, active, metrics))
+                .addPropertiesCustomizer(config -> fromEnvironment(tracing, active));
     }
 
     /** The file's keys (after pg-observer's own variables and flags) as SDK properties. */

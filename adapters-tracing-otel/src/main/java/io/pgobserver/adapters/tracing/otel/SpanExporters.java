@@ -117,11 +117,12 @@ final class SpanExporters {
      * ask for it, pinned, and confined to this method so it can be replaced by OTLP to Zipkin.
      */
     @SuppressWarnings("deprecation")
-    private static SpanExporter zipkin(String endpoint, Duration timeout) {
+    static SpanExporter zipkin(String endpoint, Duration timeout) {
         BytesMessageSender sender = URLConnectionSender.newBuilder().endpoint(endpoint)
                 .connectTimeout((int) CONNECT_TIMEOUT.toMillis())
                 .readTimeout((int) timeout.toMillis()).build();
-        return new Described(ZipkinSpanExporter.builder().setSender(sender).build(), "zipkin " + Urls.redact(endpoint));
+        return new Described(ZipkinFailureCause.wrap(sender, s -> ZipkinSpanExporter.builder().setSender(s).build()),
+                "zipkin " + Urls.redact(endpoint));
     }
 
     /**

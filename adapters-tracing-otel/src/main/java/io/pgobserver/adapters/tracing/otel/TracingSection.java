@@ -141,14 +141,38 @@ final class TracingSection implements ConfigSection<ExportSettings> {
         }
         Map<String, String> resource = node.stringMap("resource_attributes");
         Map<String, String> headers = node.stringMap("headers");
-        // enabled is the core's key; read here too, only to say that an endpoint alone exports nothing.
-        if (!node.bool("enabled", false) && endpoint != null && !endpoint.isBlank()) {
-            node.warn("tracing.endpoint is set but tracing is off (tracing is opt-in): set tracing.enabled: true"
-                    + " or TRACING_ENABLED=true to export spans");
+        // enabled is the core's key; read here too, to say that an exporter or endpoint alone exports nothing, and
+        // for check-config to show what run exports.
+        boolean enabled = node.bool("enabled", false);
+        if (!enabled) {
+            warnIfWhereSpansGoIsSet(node, node.has("exporter") ? exporter : null, endpoint);
         }
         return new ExportSettings(serviceName, exporter, endpoint, protocol, sampleRate,
                 new ExportSettings.Batch(queue, exportBatch, delay), resource, headers, onlyErrors,
-                openTelemetry(node.environment()));
+                openTelemetry(node.environment()), enabled);
+    }
+
+    /**
+     * One warning when tracing is off but an exporter (other than none) or an endpoint is set, from the file, a
+     * variable or a flag: such as {@code --set tracing.exporter=console} to look at spans, which prints nothing so.
+     */
+    private static void warnIfWhereSpansGoIsSet(ConfigReader node, String exporter, String endpoint) {
+        List<String> set = new ArrayList<>();
+        if (exporter != null && !exporter.isBlank() && !exporter.trim().equalsIgnoreCase("none")) {
+            set.add("tracing.exporter (" + exporter.trim() + ")");
+        }
+        if (endpoint != null && !endpoint.isBlank()) {
+            set.add("tracing.endpoint");
+        }
+        if (set.isEmpty()) {
+            return;
+        }
+        String value = node.environment().get("OTEL_SDK_DISABLED");
+        String why = value != null && value.trim().equalsIgnoreCase("true")
+                ? "OTEL_SDK_DISABLED=true turns it off, and only a --set tracing.enabled=true flag goes over that"
+                : "tracing is opt-in: set tracing.enabled: true or TRACING_ENABLED=true to export spans";
+        node.warn(String.join(" and ", set) + (set.size() > 1 ? " are" : " is") + " set but tracing is off (" + why
+                + ")");
     }
 
     @Override
@@ -169,6 +193,11 @@ final class TracingSection implements ConfigSection<ExportSettings> {
         Map<String, String> headers = new TreeMap<>();
         t.headers().keySet().forEach(name -> headers.put(name, Secret.MASK));
         out.put("headers", headers);
+        if (t.tracingEnabled()) {
+            // Not keys of the file: what run exports to once the OTEL_* variables and -Dotel.* properties went over
+            // the keys above (OTEL_TRACES_EXPORTER wins over tracing.exporter, even over a --set flag).
+            out.put("in_effect", ExportsInEffect.resolve(t).render());
+        }
         if (!t.environment().isEmpty()) {
             // Not keys of the file: the OTEL_* variables the OpenTelemetry SDK reads over the keys above.
             Map<String, String> environment = new TreeMap<>(t.maskedEnvironment());

@@ -93,7 +93,7 @@ class ConsoleTreeExporterTest {
     void withOnlyErrorsTheConsolePrintsOnlyTreesWithAnError() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExportSettings settings = new ExportSettings("svc", "console", null, "grpc", 1.0, TestSettings.QUICK, null,
-                null, true, null);
+                null, true, null, true);
         OtelSdk sdk = OtelSdk.create(TestSettings.ON, settings, TestSettings.NO_METRICS, new PrintStream(out, true, StandardCharsets.UTF_8));
         SampleTrace.run(sdk.tracer(), SampleTrace.writer(true));
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();

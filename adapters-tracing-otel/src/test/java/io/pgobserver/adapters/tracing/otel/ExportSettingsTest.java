@@ -11,11 +11,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ExportSettingsTest {
 
     private static ExportSettings withExporter(String exporter) {
-        return new ExportSettings("svc", exporter, null, "grpc", 1.0, null, null, null, false, null);
+        return new ExportSettings("svc", exporter, null, "grpc", 1.0, null, null, null, false, null, true);
     }
 
     private static ExportSettings withHeaders(Map<String, String> headers) {
-        return new ExportSettings("svc", "otlp", null, "grpc", 1.0, null, null, headers, false, null);
+        return new ExportSettings("svc", "otlp", null, "grpc", 1.0, null, null, headers, false, null, true);
     }
 
     @Test
@@ -36,19 +36,19 @@ class ExportSettingsTest {
     @Test
     void otelTracesExporterDecidesWhetherSpansGoAnywhere() {
         assertThat(new ExportSettings("svc", "otlp", null, "grpc", 1.0, null, null, null, false,
-                Map.of("OTEL_TRACES_EXPORTER", "none")).exports()).isFalse();
+                Map.of("OTEL_TRACES_EXPORTER", "none"), true).exports()).isFalse();
         assertThat(new ExportSettings("svc", "none", null, "grpc", 1.0, null, null, null, false,
-                Map.of("OTEL_TRACES_EXPORTER", "otlp")).exports()).isTrue();
+                Map.of("OTEL_TRACES_EXPORTER", "otlp"), true).exports()).isTrue();
     }
 
     @Test
     void serviceNameFromResourceAttributesUnlessTheFileNamesOne() {
         Map<String, String> env = Map.of("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod, service.name=billing");
         ExportSettings byDefault = new ExportSettings(ExportSettings.DEFAULT_SERVICE_NAME, "otlp", null, "grpc", 1.0,
-                null, null, null, false, env);
+                null, null, null, false, env, true);
         assertThat(SdkProperties.fromFile(byDefault, true, TestSettings.NO_METRICS)).doesNotContainKey(
                 "otel.service.name");
-        ExportSettings named = new ExportSettings("orders", "otlp", null, "grpc", 1.0, null, null, null, false, env);
+        ExportSettings named = new ExportSettings("orders", "otlp", null, "grpc", 1.0, null, null, null, false, env, true);
         assertThat(SdkProperties.fromFile(named, true, TestSettings.NO_METRICS)).containsEntry("otel.service.name",
                 "orders");
         assertThat(SdkProperties.fromFile(withExporter("otlp"), true, TestSettings.NO_METRICS))

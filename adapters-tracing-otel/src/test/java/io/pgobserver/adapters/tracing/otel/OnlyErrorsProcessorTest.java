@@ -158,6 +158,27 @@ class OnlyErrorsProcessorTest {
         assertThat(processor.heldSpans()).isZero();
     }
 
+    /**
+     * only_errors records every span but keeps the sampler's decision as the sampled flag: a writer that did not
+     * sample gets "-00" downstream, on the execute_action span's own id (guide: "Tracing only errors").
+     */
+    @Test
+    void aWriterThatDidNotSampleGetsTheActionsContextMarkedNotSampled() {
+        Tracer tracer = tracer(Sampler.parentBased(Sampler.traceIdRatioBased(0.1)), true, 100);
+        TraceContext unsampled = SampleTrace.writer(false);
+        Span root = tracer.startTrace("process_event", unsampled, SpanKind.CONSUMER);
+        Span action = tracer.startSpan("execute_action", root, SpanKind.CLIENT, Tracer.Component.EXECUTOR);
+        assertThat(action.isRecording()).as("recorded, so the tree can be kept if it goes wrong").isTrue();
+        Map<String, String> headers = new java.util.HashMap<>();
+        action.propagate(unsampled, headers::put);
+        action.end();
+        root.end();
+
+        assertThat(headers.get("traceparent"))
+                .isEqualTo("00-" + unsampled.traceId() + "-" + action.context().spanId() + "-00");
+        assertThat(exporter.getFinishedSpanItems()).as("a clean event of an unsampled writer").isEmpty();
+    }
+
     @Test
     void pastTheBoundSpansAreDroppedAndCountedButTheErrorStillShips() {
         Tracer tracer = tracer(2);

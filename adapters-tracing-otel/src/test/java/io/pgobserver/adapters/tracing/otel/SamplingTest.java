@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -86,13 +88,56 @@ class SamplingTest {
             Span child = always.startSpan("execute_action", root, SpanKind.CLIENT);
             assertThat(root.isRecording()).isFalse();
             assertThat(child.isRecording()).isFalse();
-            // Not recorded: the writer's context flows downstream untouched, still marked unsampled.
+            // Not recorded, but the child's own context goes downstream: the writer's trace, still marked unsampled.
             TraceContext outgoing = child.propagationContext(writer);
-            assertThat(outgoing).isEqualTo(writer);
+            assertThat(outgoing.traceId()).isEqualTo(writer.traceId());
+            assertThat(outgoing.spanId()).isNotEqualTo(writer.spanId()).isNotEqualTo(root.context().spanId());
             assertThat(outgoing.isSampled()).isFalse();
+            assertThat(outgoing.tracestate()).isEqualTo(writer.tracestate());
             child.end();
             root.end();
         }
         assertThat(exportedTraces()).isZero();
+    }
+
+    /**
+     * sample_rate 0 and no writer: nothing is exported, yet the webhook still gets a traceparent, the
+     * execute_action span's own (a new trace, flag 00), so the receiver continues the same unsampled trace.
+     */
+    @Test
+    void anUnsampledNewTraceStillPropagatesItsOwnContextMarkedNotSampled() {
+        Tracer never = tracer(0.0);
+        Span root = never.startTrace("process_event", TraceContext.NONE, SpanKind.CONSUMER);
+        Span action = never.startSpan("execute_action", root, SpanKind.CLIENT, Tracer.Component.EXECUTOR);
+        Map<String, String> headers = new HashMap<>();
+        assertThat(action.isRecording()).isFalse();
+        action.propagate(TraceContext.NONE, headers::put);
+        action.end();
+        root.end();
+
+        assertThat(root.context().isValid()).as("an unsampled root has a context of its own").isTrue();
+        TraceContext sent = TraceContext.parse(headers.get("traceparent")).orElseThrow();
+        assertThat(sent.traceId()).isEqualTo(root.context().traceId());
+        assertThat(sent.spanId()).isEqualTo(action.context().spanId()).isNotEqualTo(root.context().spanId());
+        // Not sampled; the SDK may also set W3C level 2's "random trace id" flag (02) on a trace it starts.
+        assertThat(sent.isSampled()).isFalse();
+        assertThat(exportedTraces()).isZero();
+    }
+
+    /** A writer that did not sample: the receiver gets the execute_action span's context, not the writer's header. */
+    @Test
+    void anUnsampledWritersEventPropagatesTheActionsOwnContext() {
+        Tracer always = tracer(1.0);
+        TraceContext writer = SampleTrace.writer(false);
+        Span root = always.startTrace("process_event", writer, SpanKind.CONSUMER);
+        Span action = always.startSpan("execute_action", root, SpanKind.CLIENT, Tracer.Component.EXECUTOR);
+        Map<String, String> headers = new HashMap<>();
+        action.propagate(writer, headers::put);
+        action.end();
+        root.end();
+
+        assertThat(headers.get("traceparent")).isNotEqualTo(writer.traceparent())
+                .isEqualTo("00-" + writer.traceId() + "-" + action.context().spanId() + "-00");
+        assertThat(headers).containsEntry("tracestate", writer.tracestate());
     }
 }

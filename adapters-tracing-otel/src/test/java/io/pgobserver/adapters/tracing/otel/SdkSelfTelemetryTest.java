@@ -39,7 +39,7 @@ class SdkSelfTelemetryTest {
         backend.start();
         ExportSettings settings = new ExportSettings("pg-observer-test", "otlp",
                 "http://127.0.0.1:" + backend.getAddress().getPort(), "http/protobuf", 1.0,
-                new ExportSettings.Batch(2048, 512, Duration.ofMillis(50)), null, null, false, null);
+                new ExportSettings.Batch(2048, 512, Duration.ofMillis(50)), null, null, false, null, true);
         OtelSdk sdk = OtelSdk.create(TestSettings.ON, settings, metrics, new PrintStream(OutputStream.nullOutputStream()));
         try {
             for (int i = 0; i < 20; i++) {

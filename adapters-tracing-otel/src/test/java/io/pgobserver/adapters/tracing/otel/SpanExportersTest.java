@@ -66,7 +66,7 @@ class SpanExportersTest {
     @Test
     void headersKeepCommasAndPlusSignsThroughTheSdksDecoding() {
         ExportSettings settings = new ExportSettings("svc", "otlp", null, "grpc", 1.0, null, null,
-                Map.of("x-api-key", "a+b,c%d"), false, null);
+                Map.of("x-api-key", "a+b,c%d"), false, null, true);
         assertThat(config(settings).getMap("otel.exporter.otlp.headers"))
                 .containsEntry("x-api-key", "a%2Bb%2Cc%25d");
     }

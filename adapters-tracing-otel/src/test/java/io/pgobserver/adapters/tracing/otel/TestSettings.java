@@ -20,12 +20,12 @@ final class TestSettings {
 
     static ExportSettings tracing(String exporter, String endpoint, String protocol, double sampleRate) {
         return new ExportSettings("pg-observer-test", exporter, endpoint, protocol, sampleRate, QUICK,
-                Map.of("deployment.environment", "test"), null, false, null);
+                Map.of("deployment.environment", "test"), null, false, null, true);
     }
 
     /** OTLP settings that send an API-key header, as a hosted backend wants. */
     static ExportSettings withApiKey(String exporter, String endpoint, String protocol) {
         return new ExportSettings("pg-observer-test", exporter, endpoint, protocol, 1.0, QUICK,
-                Map.of("deployment.environment", "test"), Map.of("x-api-key", API_KEY), false, null);
+                Map.of("deployment.environment", "test"), Map.of("x-api-key", API_KEY), false, null, true);
     }
 }

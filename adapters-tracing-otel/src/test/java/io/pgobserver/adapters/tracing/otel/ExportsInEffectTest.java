@@ -1,0 +1,71 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What check-config shows is what the SDK was built with, OTEL_* variables over the keys. */
+class ExportsInEffectTest {
+
+    private static ExportSettings settings(String exporter, String endpoint, String protocol, Map<String, String> env) {
+        return TestSettings.tracing(exporter, endpoint, protocol, 0.25).withEnvironment(env);
+    }
+
+    /** Each exporter as run's start line describes it, from the SDK as OtelSdk builds it. */
+    private static List<String> built(ExportSettings export) {
+        OtelSdk sdk = OtelSdk.create(TestSettings.ON, export, TestSettings.NO_METRICS, System.out);
+        try {
+            return sdk.exports().stream().map(OtelSdk.Export::description).toList();
+        } finally {
+            sdk.stop();
+        }
+    }
+
+    @Test
+    void theVariablesGoOverTheKeysAsInTheBuiltSdk() {
+        ExportSettings export = settings("console", null, "grpc", Map.of("OTEL_TRACES_EXPORTER", "otlp",
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"));
+
+        ExportsInEffect effect = ExportsInEffect.resolve(export);
+
+        assertThat(effect).isEqualTo(new ExportsInEffect("otlp", Map.of("otlp", "http://collector:4317"), "grpc",
+                "parentbased_traceidratio", 0.25));
+        assertThat(built(export)).containsExactly("otlp grpc http://collector:4317");
+    }
+
+    @Test
+    void theProtocolVariableAndTheSignalsEndpointToo() {
+        ExportSettings export = settings("otlp", "http://file-collector:4317", "grpc", Map.of(
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://user:pw@otlp.example.com/otlp/v1/traces"));
+
+        ExportsInEffect effect = ExportsInEffect.resolve(export);
+
+        assertThat(effect.protocol()).isEqualTo("http/protobuf");
+        assertThat(effect.endpoints()).containsExactly(Map.entry("otlp", "https://otlp.example.com/otlp/v1/traces"));
+        assertThat(built(export)).containsExactly("otlp http/protobuf https://otlp.example.com/otlp/v1/traces");
+    }
+
+    @Test
+    void severalExportersAndAnotherSampler() {
+        ExportSettings export = settings("console,zipkin", "http://zipkin:9411", "grpc",
+                Map.of("OTEL_TRACES_SAMPLER", "always_off"));
+
+        ExportsInEffect effect = ExportsInEffect.resolve(export);
+
+        assertThat(effect).isEqualTo(new ExportsInEffect("console,zipkin",
+                Map.of("zipkin", "http://zipkin:9411/api/v2/spans"), null, "always_off", null));
+        assertThat(effect.render()).containsEntry("endpoint", "http://zipkin:9411/api/v2/spans")
+                .containsEntry("protocol", null).doesNotContainKey("sampler_arg");
+    }
+
+    @Test
+    void exporterNoneFromTheVariableMeansNothingIsExported() {
+        ExportsInEffect effect = ExportsInEffect.resolve(settings("otlp", null, "grpc",
+                Map.of("OTEL_TRACES_EXPORTER", "none")));
+        assertThat(effect.render()).isEqualTo(Map.of("exporter", "none"));
+    }
+}

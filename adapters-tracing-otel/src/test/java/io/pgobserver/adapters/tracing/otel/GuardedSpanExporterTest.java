@@ -1,0 +1,130 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.opentelemetry.exporter.internal.FailedExportException;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.export.HttpResponse;
+import io.opentelemetry.sdk.testing.trace.TestSpanData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.data.StatusData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.api.trace.SpanKind;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every failed span is reported, at the latest at shutdown, with the cause the exporter gave, redacted. */
+class GuardedSpanExporterTest {
+
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(GuardedSpanExporter.class);
+
+    @BeforeEach
+    void capture() {
+        logs.start();
+        logger.addAppender(logs);
+    }
+
+    @AfterEach
+    void release() {
+        logger.detachAppender(logs);
+    }
+
+    private List<String> warnings() {
+        return logs.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    /** An exporter whose every export fails with what {@code failure} gives. */
+    private static GuardedSpanExporter failing(Supplier<CompletableResultCode> failure) {
+        SpanExporter exporter = new SpanExporter() {
+            @Override
+            public CompletableResultCode export(Collection<SpanData> spans) {
+                return failure.get();
+            }
+
+            @Override
+            public CompletableResultCode flush() {
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode shutdown() {
+                return CompletableResultCode.ofSuccess();
+            }
+        };
+        return new GuardedSpanExporter("otlp grpc http://collector:4317", exporter, new QueueDropMonitor(2048));
+    }
+
+    private static List<SpanData> spans(int count) {
+        SpanData span = TestSpanData.builder().setName("process_event").setKind(SpanKind.INTERNAL)
+                .setStartEpochNanos(1).setEndEpochNanos(2).setHasEnded(true).setStatus(StatusData.unset()).build();
+        return Collections.nCopies(count, span);
+    }
+
+    @Test
+    void failuresAfterTheRateLimitedWarningAreReportedAtShutdown() {
+        GuardedSpanExporter guarded = failing(CompletableResultCode::ofFailure);
+
+        guarded.export(spans(4));
+        guarded.export(spans(30));
+        guarded.export(spans(36));
+        assertThat(warnings()).as("one warning a minute at most").singleElement().asString()
+                .contains("could not deliver 4 span(s)");
+
+        guarded.shutdown();
+        assertThat(warnings()).hasSize(2).last().asString()
+                .contains("could not deliver 66 span(s)", "reported at shutdown", "otlp grpc http://collector:4317");
+        assertThat(guarded.failedSpans()).isEqualTo(70);
+
+        // An export still failing after shutdown (the batch processor's last one) is reported at once.
+        guarded.export(spans(5));
+        assertThat(warnings()).hasSize(3).last().asString().contains("could not deliver 5 span(s)");
+        guarded.shutdown();
+        assertThat(warnings()).as("nothing pending: no empty report").hasSize(3);
+    }
+
+    @Test
+    void theWarningNamesTheBackendsHttpStatus() {
+        HttpResponse unauthorized = new HttpResponse() {
+            @Override
+            public int getStatusCode() {
+                return 401;
+            }
+
+            @Override
+            public String getStatusMessage() {
+                return "Unauthorized";
+            }
+
+            @Override
+            public byte[] getResponseBody() {
+                return new byte[0];
+            }
+        };
+        failing(() -> CompletableResultCode.ofExceptionalFailure(FailedExportException.httpFailedWithResponse(unauthorized)))
+                .export(spans(1));
+        assertThat(warnings()).singleElement().asString().contains("(last failure: HTTP 401 Unauthorized)");
+    }
+
+    @Test
+    void aCauseThatNamesAUrlIsRedacted() {
+        failing(() -> CompletableResultCode.ofExceptionalFailure(new IOException(
+                "Server returned HTTP response code: 500 for URL: http://u:pa55@zipkin:9411/api/v2/spans?key=K3Y")))
+                .export(spans(1));
+        assertThat(warnings()).singleElement().asString()
+                .contains("IOException: Server returned HTTP response code: 500 for URL: http://zipkin:9411/api/v2/spans")
+                .doesNotContain("pa55").doesNotContain("K3Y");
+    }
+}

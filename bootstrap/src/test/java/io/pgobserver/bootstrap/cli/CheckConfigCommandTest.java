@@ -1,0 +1,51 @@
+package io.pgobserver.bootstrap.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** check-config prints what run will use: what won among the file, the variables and the flags. */
+class CheckConfigCommandTest {
+
+    private static final String DATABASE_AND_OBSERVER = """
+            database: { url: "jdbc:postgresql://localhost:5432/app" }
+            observers:
+              orders:
+                entity: public.orders
+                actions:
+                  - { type: webhook, url: "http://hooks.example.com/orders" }
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anOtelExporterVariableWinsOverASetFlagAndTheOutputSaysSo() throws IOException {
+        Path file = Files.writeString(dir.resolve("config.yaml"), DATABASE_AND_OBSERVER);
+        Cli.Result result = Cli.run(Map.of("OTEL_TRACES_EXPORTER", "otlp",
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4317"),
+                "check-config", "--config", file.toString(), "--set", "tracing.exporter=console");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).as(result.out()).contains("  exporter: console", "  in_effect:",
+                "    exporter: otlp", "    endpoint: http://localhost:4317", "    protocol: grpc",
+                "    sampler: parentbased_traceidratio", "# tracing adapter: adapters-tracing-otel");
+    }
+
+    @Test
+    void anExporterFlagWhileTracingIsOffIsAWarning() throws IOException {
+        Path file = Files.writeString(dir.resolve("config.yaml"), DATABASE_AND_OBSERVER);
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", file.toString(),
+                "--set", "tracing.exporter=console");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("# warning: tracing.exporter (console) is set but tracing is off",
+                "# tracing adapter: adapters-tracing-noop").doesNotContain("in_effect");
+    }
+}
