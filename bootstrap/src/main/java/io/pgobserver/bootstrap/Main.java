@@ -3,7 +3,11 @@ package io.pgobserver.bootstrap;
 import io.pgobserver.bootstrap.cli.ExitCodes;
 import io.pgobserver.bootstrap.cli.PgObserverCommand;
 import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.bootstrap.config.LogLevelVariable;
 import io.pgobserver.bootstrap.wiring.AdapterCatalog;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 
@@ -21,6 +25,7 @@ public final class Main {
         // everything else, where logback.xml rate-limits nothing but at least formats and levels them alike.
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
+        blankLogLevelIsInfo();
         int exit;
         try {
             Path adapters = PgObserverCommand.adaptersDir(args, System.getenv());
@@ -32,5 +37,18 @@ public final class Main {
             exit = ExitCodes.USAGE;
         }
         System.exit(exit);
+    }
+
+    /**
+     * logback.xml reads {@code PGOBSERVER_LOG_LEVEL} with INFO as the default, but a set and blank value leaves its
+     * root logger at DEBUG; blank counts as unset, as for every variable. (A value that is no level is refused by
+     * the configuration loader, exit 2.)
+     */
+    private static void blankLogLevelIsInfo() {
+        String level = System.getenv(LogLevelVariable.NAME);
+        if (level != null && level.isBlank()
+                && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(ch.qos.logback.classic.Level.INFO);
+        }
     }
 }

@@ -123,7 +123,16 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                     throw new IllegalStateException("the lock check got no answer within "
                             + VALIDATION_TIMEOUT_SECONDS + " s: " + Database.rootMessage(e), e);
                 }
-                lostLeadership("its PostgreSQL session is gone, and the lock with it (" + Database.rootMessage(e) + ")");
+                if (Thread.currentThread().isInterrupted()) {
+                    // A stop interrupted the check itself (PgJDBC's socket closes on a virtual thread's interrupt):
+                    // the session ends and the lock with it, which is what a stop does anyway. Not a lost role.
+                    LOG.debug("The lock check of consumer '{}' was interrupted by a stop; releasing", consumer);
+                    held = false;
+                    closeConnection();
+                } else {
+                    lostLeadership("its PostgreSQL session is gone, and the lock with it ("
+                            + Database.rootMessage(e) + ")");
+                }
             }
             return held;
         }

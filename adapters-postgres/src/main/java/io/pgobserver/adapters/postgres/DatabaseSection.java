@@ -83,6 +83,14 @@ final class DatabaseSection implements ConfigSection<DatabaseSettings> {
         try {
             URI uri = new URI(url);
             if (uri.getHost() == null) {
+                // java.net.URI leaves the host out when the port is not a number: say which, without the password.
+                String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+                String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+                int colon = hostPort.lastIndexOf(':');
+                if (colon >= 0 && !hostPort.substring(colon + 1).matches("\\d*")) {
+                    throw new IllegalArgumentException(key + "'s port is not a number: use "
+                            + "postgres://user:pass@host:port/db (such as localhost:5432)");
+                }
                 throw new IllegalArgumentException(key + " has no host: use postgres://user:pass@host:port/db");
             }
             String user = null;

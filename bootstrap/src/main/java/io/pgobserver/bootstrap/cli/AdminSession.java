@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import io.pgobserver.bootstrap.config.Configuration;
+import io.pgobserver.bootstrap.config.LogLevelVariable;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.Services;
 import io.pgobserver.domain.spi.Lifecycle;
@@ -73,7 +74,7 @@ final class AdminSession implements AutoCloseable {
      * held back, warnings and errors still show. {@code --verbose} or {@code PGOBSERVER_LOG_LEVEL} keep INFO.
      */
     private static void quietLogs(CommandSpec spec) {
-        if (verbose(spec) || ConfigOptions.environment.containsKey("PGOBSERVER_LOG_LEVEL")) {
+        if (verbose(spec) || LogLevelVariable.given(ConfigOptions.environment)) {
             return;
         }
         if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root

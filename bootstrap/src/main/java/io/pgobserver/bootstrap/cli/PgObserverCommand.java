@@ -27,7 +27,8 @@ public final class PgObserverCommand implements Runnable {
 
     @Option(names = "--adapters-dir", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
             description = "The folder of adapter folders to load (default: $" + ADAPTERS_DIR_VARIABLE
-                    + ", else the installation's adapters/; the all-in-one jar carries its adapters inside).")
+                    + ", else the installation's adapters/). The all-in-one jar carries its adapters inside and adds "
+                    + "this folder's to them.")
     Path adaptersDir;
 
     private final AdapterCatalog catalog;
@@ -97,7 +98,8 @@ public final class PgObserverCommand implements Runnable {
             PrintWriter err = commandLine.getErr();
             boolean verbose = matched(parseResult, "--verbose");
             if (e instanceof ConfigException) {
-                err.println("configuration error: " + e.getMessage());
+                // One line, as for every error: an adapter's message may quote a snippet over several (CEL does).
+                err.println("configuration error: " + oneLine(e.getMessage()));
                 if (verbose) {
                     e.printStackTrace(err);
                 }
@@ -110,7 +112,7 @@ public final class PgObserverCommand implements Runnable {
                 e.printStackTrace(err);
             } else {
                 // One line: what failed and how to fix it; the stack trace only on request.
-                err.println("error: " + message.replaceAll("\\s*\\R\\s*", " ").strip()
+                err.println("error: " + oneLine(message)
                         + " (--verbose prints the stack trace)");
             }
             err.flush();
@@ -125,6 +127,10 @@ public final class PgObserverCommand implements Runnable {
             return ExitCodes.USAGE;
         });
         return cli;
+    }
+
+    private static String oneLine(String message) {
+        return String.valueOf(message).replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     /** Whether the option was given on the command or any subcommand below it. */

@@ -22,12 +22,14 @@ import java.util.stream.Stream;
  * distribution keeps a copy beside each folder, {@code adapters/<folder>.properties}, which stays when the folder is
  * deleted. Keys, each a comma-separated list: {@code sections}, {@code action_types}, {@code condition_languages},
  * {@code extends} (core sections it extends: {@code tracing}), {@code variables} (environment variables only it
- * reads); and {@code folder}, its folder's name.
+ * reads), {@code provides} (capabilities the core cannot run without, as {@code Adapter.Capability} names in lower
+ * case: {@code change_source}); and {@code folder}, its folder's name.
  *
  * @param folder the adapter's folder under {@code adapters/}, which is also its name
  */
 public record AdapterManifest(String folder, List<String> sections, List<String> actionTypes,
-                              List<String> conditionLanguages, List<String> extendsSections, List<String> variables) {
+                              List<String> conditionLanguages, List<String> extendsSections, List<String> variables,
+                              List<String> provides) {
 
     /** Where an adapter's jar carries its manifest. */
     public static final String RESOURCE = "META-INF/pg-observer/adapter.properties";
@@ -42,6 +44,7 @@ public record AdapterManifest(String folder, List<String> sections, List<String>
         conditionLanguages = List.copyOf(conditionLanguages);
         extendsSections = List.copyOf(extendsSections);
         variables = List.copyOf(variables);
+        provides = List.copyOf(provides);
     }
 
     /** Reads one manifest; {@code where} names it in errors. */
@@ -50,7 +53,7 @@ public record AdapterManifest(String folder, List<String> sections, List<String>
         p.load(in);
         try {
             return new AdapterManifest(p.getProperty("folder"), list(p, "sections"), list(p, "action_types"),
-                    list(p, "condition_languages"), list(p, "extends"), list(p, "variables"));
+                    list(p, "condition_languages"), list(p, "extends"), list(p, "variables"), list(p, "provides"));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where + ": " + e.getMessage());
         }

@@ -1,11 +1,7 @@
 package io.pgobserver.bootstrap.config;
 
 import io.pgobserver.domain.event.TableName;
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
@@ -39,7 +35,6 @@ public final class ConfigLoader {
     public static final Path DEFAULT_FILE = Path.of("pg-observer.yaml");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** The keys of {@code tracing:} the core reads; the tracing adapter's section reads the rest. */
     private static final List<String> CORE_TRACING_KEYS = List.of("enabled", "components", "entities", "kinds");
@@ -62,6 +57,7 @@ public final class ConfigLoader {
      * @param overrides {@code key.path=value} flags, applied last
      */
     public Configuration load(Path file, List<String> overrides) {
+        LogLevelVariable.check(env);
         return load(readFile(file), overrides);
     }
 
@@ -86,7 +82,8 @@ public final class ConfigLoader {
 
     /** Loads YAML text, then this loader's environment, then {@code key=value} flags: for commands outside the core. */
     public Configuration loadYaml(String yaml, List<String> overrides) {
-        return load(parse(yaml, "inline configuration"), overrides);
+        LogLevelVariable.check(env);
+        return load(YamlDocuments.parse(yaml, "inline configuration"), overrides);
     }
 
     /** The core's variables, then each installed section's own ({@code DATABASE_URL} for {@code database.url}). */
@@ -109,29 +106,12 @@ public final class ConfigLoader {
             if (file != null) {
                 throw new ConfigException("configuration file " + file + " does not exist (check --config)");
             }
-            return YAML.createObjectNode();
+            return YamlDocuments.empty();
         }
         try {
-            return parse(Files.readString(path), path.toString());
+            return YamlDocuments.parse(Files.readString(path), path.toString());
         } catch (IOException e) {
             throw new ConfigException("cannot read configuration file " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static ObjectNode parse(String text, String source) {
-        try {
-            JsonNode node = YAML.readTree(text);
-            if (node == null || node.isNull() || node.isMissingNode()) {
-                return YAML.createObjectNode();
-            }
-            if (!node.isObject()) {
-                throw new ConfigException(source + " must be a YAML mapping (keys like database:, tracing:, observers:)");
-            }
-            return (ObjectNode) node;
-        } catch (JacksonException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr();
-            throw new ConfigException(source + " is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
         }
     }
 

@@ -5,8 +5,10 @@ import io.pgobserver.domain.spi.Adapter;
 import io.pgobserver.domain.spi.ConfigSection;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
@@ -161,6 +163,33 @@ public final class ConfigSchema {
             }
         }
         return null;
+    }
+
+    /**
+     * The message when no installed adapter provides {@code capability}, which the core cannot boot without. It names
+     * the folder whose manifest says it provides it; manifests that say nothing (the key is newer than they are)
+     * leave the folders not installed as the ones to put back, so deleting one folder still names that folder.
+     *
+     * @param what      the capability as people know it, such as "the PostgreSQL change source"
+     * @param installed the names (folders) of the installed adapters
+     */
+    public String capabilityNotInstalled(Adapter.Capability capability, String what, Collection<String> installed) {
+        String name = capability.name().toLowerCase(Locale.ROOT);
+        List<String> folders = manifests.stream().filter(m -> m.provides().contains(name))
+                .map(AdapterManifest::folder).distinct().sorted().toList();
+        if (folders.isEmpty()) {
+            folders = manifests.stream().filter(m -> m.provides().isEmpty() && !installed.contains(m.folder()))
+                    .map(AdapterManifest::folder).distinct().sorted().toList();
+        }
+        String elsewhere = ", or point --adapters-dir (or PGOBSERVER_ADAPTERS_DIR) at a folder that has it";
+        String start = "no installed adapter provides " + what + ", which this command needs: ";
+        if (folders.isEmpty()) {
+            return start + "add an adapter that provides " + name + " to adapters/" + elsewhere;
+        }
+        if (folders.size() == 1) {
+            return start + "put adapters/" + folders.getFirst() + " back" + elsewhere;
+        }
+        return start + "put back the one of adapters/{" + String.join(", ", folders) + "} that provides it" + elsewhere;
     }
 
     /** The message for an action type no installed adapter provides. */

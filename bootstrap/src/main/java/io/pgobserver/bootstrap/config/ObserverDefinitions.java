@@ -118,9 +118,20 @@ final class ObserverDefinitions {
         } catch (ConfigException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(node.path() + ": " + e.getMessage() + " (" + type + " actions come from "
+            throw new ConfigException(named(node, e.getMessage()) + " (" + type + " actions come from "
                     + owned.adapter() + ")", e);
         }
+    }
+
+    /**
+     * The adapter's message about an action, starting with the action's path once: most adapters name the full key
+     * themselves ({@code observers.o.actions[0].url is not a valid URL}), some only say what is wrong.
+     */
+    static String named(Node action, String message) {
+        boolean named = message != null && message.startsWith(action.path())
+                && message.length() > action.path().length()
+                && ".: ".indexOf(message.charAt(action.path().length())) >= 0;
+        return named ? message : action.path() + ": " + message;
     }
 
     static ChangeKind kind(String key, String value) {

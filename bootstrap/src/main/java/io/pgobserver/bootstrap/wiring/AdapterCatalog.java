@@ -130,8 +130,22 @@ public final class AdapterCatalog {
         return ConfigSchema.of(adapters(), manifests);
     }
 
-    /** The Guice modules to install for this configuration. */
+    /**
+     * The capabilities the core's bindings need and nothing in the core stands in for (tracing and conditions have
+     * no-op stand-ins), with the words that name them in the error.
+     */
+    private static final Map<Adapter.Capability, String> REQUIRED = Map.of(
+            Adapter.Capability.CHANGE_SOURCE, "the PostgreSQL change source");
+
+    /**
+     * The Guice modules to install for this configuration.
+     *
+     * @throws ConfigException naming the folder to put back when an installed adapter is missing for a capability
+     *                         the core needs: checked here, before the injector, so a deleted folder is not a Guice
+     *                         "no implementation for ChangeHistory" dump
+     */
     public Selection select(Configuration config) {
+        requireCapabilities();
         List<Module> modules = new ArrayList<>();
         Adapter tracing = chooseTracing(config);
         for (Adapter adapter : adapters()) {
@@ -144,6 +158,15 @@ public final class AdapterCatalog {
             modules.add(new NoConditionLanguage(schema().conditionWithoutLanguage()));
         }
         return new Selection(List.copyOf(modules), tracing.name());
+    }
+
+    private void requireCapabilities() {
+        REQUIRED.forEach((capability, what) -> {
+            if (adapters().stream().noneMatch(a -> a.provides().contains(capability))) {
+                throw new ConfigException(schema().capabilityNotInstalled(capability, what,
+                        adapters().stream().map(Adapter::name).toList()));
+            }
+        });
     }
 
     /** The modules chosen, and the tracing adapter's name (for logs and {@code check-config}). */

@@ -1,5 +1,7 @@
 package io.pgobserver.bootstrap.cli;
 
+import io.pgobserver.bootstrap.wiring.AdapterCatalog;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
@@ -19,13 +21,18 @@ final class Cli {
     }
 
     /** Runs the command with this environment in place of the process's. */
-    static synchronized Result run(Map<String, String> environment, String... args) {
+    static Result run(Map<String, String> environment, String... args) {
+        return run(AdapterCatalog.discover(), environment, args);
+    }
+
+    /** Runs the command with these adapters installed (a deployment with folders deleted) and this environment. */
+    static synchronized Result run(AdapterCatalog adapters, Map<String, String> environment, String... args) {
         Map<String, String> saved = ConfigOptions.environment;
         ConfigOptions.environment = environment;
         try {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
-            var cli = PgObserverCommand.commandLine();
+            var cli = PgObserverCommand.commandLine(adapters);
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));
             int code = cli.execute(args);

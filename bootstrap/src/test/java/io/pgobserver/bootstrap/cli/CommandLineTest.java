@@ -124,6 +124,17 @@ class CommandLineTest {
         assertThat(result.err()).startsWith("configuration error: ").contains("listener.batch_size");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"check-config", "status", "run"})
+    void a_log_level_that_is_none_is_a_configuration_error(String command) {
+        // Logback would take it for DEBUG; like every variable it is checked, before anything is booted.
+        Cli.Result result = Cli.run(Map.of("DATABASE_URL", "jdbc:postgresql://localhost:5432/app",
+                "PGOBSERVER_LOG_LEVEL", "bogus"), command);
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().strip()).isEqualTo("configuration error: PGOBSERVER_LOG_LEVEL is 'bogus', which is "
+                + "not a log level: use one of TRACE, DEBUG, INFO, WARN, ERROR (or unset it for INFO)");
+    }
+
     @Test
     void missing_config_file_is_a_configuration_error() {
         Cli.Result result = Cli.run("status", "--config", dir.resolve("nope.yaml").toString());

@@ -131,6 +131,36 @@ class AdapterSectionsTest {
                 .hasMessageStartingWith("database.url is required");
     }
 
+    private static AdapterManifest manifest(String folder, String... provides) {
+        return new AdapterManifest(folder, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(provides));
+    }
+
+    @Test
+    void a_missing_capability_names_the_folder_whose_manifest_provides_it() throws Exception {
+        AdapterManifest read = AdapterManifest.read(new java.io.ByteArrayInputStream(
+                "folder=my-source\nprovides=change_source\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)), "test");
+        ConfigSchema schema = ConfigSchema.of(List.of(), List.of(manifest("adapters-email"), read,
+                manifest("adapters-kafka")));
+        assertThat(schema.capabilityNotInstalled(Adapter.Capability.CHANGE_SOURCE, "the change source", List.of()))
+                .isEqualTo("no installed adapter provides the change source, which this command needs: put "
+                        + "adapters/my-source back, or point --adapters-dir (or PGOBSERVER_ADAPTERS_DIR) at a folder "
+                        + "that has it");
+    }
+
+    @Test
+    void without_a_manifest_that_says_so_a_missing_capability_names_the_folders_not_installed() {
+        ConfigSchema schema = ConfigSchema.of(List.of(), List.of(manifest("adapters-email"),
+                manifest("adapters-postgres"), manifest("adapters-tracing-otel", "tracing")));
+        Adapter.Capability source = Adapter.Capability.CHANGE_SOURCE;
+        assertThat(schema.capabilityNotInstalled(source, "the source", List.of("adapters-email")))
+                .as("one folder deleted").contains("put adapters/adapters-postgres back, or point --adapters-dir");
+        assertThat(schema.capabilityNotInstalled(source, "the source", List.of()))
+                .as("several deleted; a folder whose manifest lists other capabilities is not one of them")
+                .contains("put back the one of adapters/{adapters-email, adapters-postgres} that provides it");
+        assertThat(ConfigSchema.of(List.of(), List.of()).capabilityNotInstalled(source, "the source", List.of()))
+                .contains("add an adapter that provides change_source to adapters/");
+    }
+
     @Test
     void an_actions_settings_render_canonically_whatever_the_key_order() {
         Configuration a = new ConfigLoader(Map.of()).loadYaml("""

@@ -45,6 +45,11 @@ class ConfigLoaderTest {
         return load(Map.of(), yaml, overrides);
     }
 
+    /** YAML text as commands outside the core pass it: its messages name the "inline configuration". */
+    private static Configuration inline(String yaml) {
+        return new ConfigLoader(Map.of()).loadYaml(yaml);
+    }
+
     private static String observer(String body) {
         return "observers:\n  o:\n    entity: orders\n" + body;
     }
@@ -345,6 +350,59 @@ class ConfigLoaderTest {
         void invalid_yaml_says_where() {
             assertThatThrownBy(() -> load("listener: {batch_size: 10\n"))
                     .isInstanceOf(ConfigException.class).hasMessageContaining("not valid YAML").hasMessageContaining("line");
+        }
+
+        @Test
+        void invalid_yaml_is_one_line_naming_the_line_and_column_of_the_problem() {
+            assertThatThrownBy(() -> inline("database: [unclosed"))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("inline configuration is not valid YAML at line 1, column 20: expected ',' or ']', but "
+                            + "got <stream end> (while parsing a flow sequence at line 1, column 11)");
+            assertThatThrownBy(() -> inline("listener:\n  batch_size: 10\n   consumer: x\n"))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("inline configuration is not valid YAML at line 3, column 12: ")
+                    .hasMessageNotContaining("\n");
+        }
+
+        @ParameterizedTest(name = "{1}")
+        @CsvSource(delimiter = '|', textBlock = """
+                observers:\\n  o:\\n    entity: public.orders\\n    entity: public.invoices\\n | observers.o.entity | 4
+                database:\\n  url: jdbc:postgresql://h/db\\n  password: a\\n  password: b\\n | database.password | 4
+                listener: { batch_size: 5, batch_size: 6 }                                   | listener.batch_size | 1
+                observers:\\n  o:\\n    actions:\\n      - { type: webhook, url: x, url: y }\\n | observers.o.actions[0].url | 4
+                """)
+        void a_key_given_twice_is_an_error_naming_the_key_and_its_line(String yaml, String key, int line) {
+            assertThatThrownBy(() -> inline(yaml.replace("\\n", "\n")))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("inline configuration gives " + key + " twice at line " + line + ", column ")
+                    .hasMessageEndingWith(": keep one (YAML keys are unique in their mapping, and the last would "
+                            + "silently win)")
+                    .as("the second value is not echoed").hasMessageNotContaining("invoices");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', textBlock = """
+                bogus   | bogus
+                ' DEBG' | DEBG
+                all     | all
+                """)
+        void a_log_level_that_is_none_names_the_variable_the_value_and_the_levels(String value, String shown) {
+            assertThatThrownBy(() -> new ConfigLoader(Map.of("PGOBSERVER_LOG_LEVEL", value)).loadYaml(""))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("PGOBSERVER_LOG_LEVEL is '" + shown + "', which is not a log level: use one of TRACE, "
+                            + "DEBUG, INFO, WARN, ERROR (or unset it for INFO)");
+        }
+
+        @ParameterizedTest(name = "[{index}] '{0}'")
+        @CsvSource(delimiter = '|', textBlock = """
+                DEBUG
+                warn
+                ' Info '
+                ''
+                """)
+        void a_documented_log_level_or_a_blank_one_is_accepted(String value) {
+            assertThat(new ConfigLoader(Map.of("PGOBSERVER_LOG_LEVEL", value == null ? "" : value)).loadYaml("")
+                    .listener()).isNotNull();
         }
 
         @Test

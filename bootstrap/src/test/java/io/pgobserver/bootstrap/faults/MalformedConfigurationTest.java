@@ -77,6 +77,10 @@ class MalformedConfigurationTest {
             email without recipients        | @DB @OBS    actions: [ { type: email, subject: hi, text: hi } ] | to
             webhook secret not base64       | @DB @OBS    actions: [ { type: webhook, url: \"http://h/\", secret: \"whsec_!!!\" } ] | secret
             smtp without host               | @DB email: { smtp: { from: a@b.c } }                      | email.smtp.host
+            an entity given twice           | @DB @OBS    entity: public.invoices\\n@HOOK              | gives observers.o.entity twice at line 5
+            a password given twice          | database:\\n  url: \"jdbc:postgresql://h/db\"\\n  password: a\\n  password: b\\n | gives database.password twice at line 4
+            webhook URL that is no URL      | @DB @OBS    actions: [ { type: webhook, url: \"http://h/a b\" } ] | observers.o.actions[0].url is not a valid URL
+            not YAML, told in one line      | database: [unclosed                                      | is not valid YAML at line 1, column 20: expected
             """)
     void a_malformed_configuration_exits_2_naming_what_is_wrong(String kind, String yaml, String named)
             throws Exception {
@@ -86,6 +90,8 @@ class MalformedConfigurationTest {
         assertThat(result.exit()).as("%s: exit code; stderr: %s", kind, result.err()).isEqualTo(2);
         assertThat(result.err()).as(kind).startsWith("configuration error: ").contains(named)
                 .doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(result.err().strip()).as("%s: one line", kind).doesNotContain("\n")
+                .as("%s: the key named once", kind).doesNotContainPattern("(observers\\.o\\.actions\\[0\\]): \\1");
         assertThat(result.out()).as(kind).isEmpty();
     }
 
@@ -116,7 +122,7 @@ class MalformedConfigurationTest {
     void errors_about_values_that_hold_secrets_do_not_echo_them() throws Exception {
         Result badUrl = checkConfig("database: { url: \"postgres://app:S3cr3t-in-url@host:notaport/db\" }\n");
         assertThat(badUrl.exit()).isEqualTo(2);
-        assertThat(badUrl.err()).contains("database.url").doesNotContain("S3cr3t-in-url");
+        assertThat(badUrl.err()).contains("database.url's port is not a number").doesNotContain("S3cr3t-in-url");
 
         Result badHook = checkConfig(DATABASE + OBSERVER
                 + "    actions: [ { type: webhook, url: \"http://u:S3cr3t-hook@h:99999999/x\" } ]\n");
