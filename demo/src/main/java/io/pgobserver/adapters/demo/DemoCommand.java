@@ -13,6 +13,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,9 @@ import java.util.concurrent.ThreadLocalRandom;
                 + "write orders inside a client trace and print each event's span tree. Exporting to Zipkin or an "
                 + "OTLP backend at the same time works with ZIPKIN_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT.")
 final class DemoCommand implements Callable<Integer> {
+
+    // Set by the shutdown hook (Ctrl-C, SIGTERM): the writer stops instead of failing on a closing database.
+    private volatile boolean interrupted;
 
     @Option(names = "--events", paramLabel = "N", description = "Exit 0 after N events (default: run until Ctrl-C).")
     Integer events;
@@ -68,8 +72,10 @@ final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         Path data = Files.createTempDirectory("pg-observer-demo");
         out.println("[demo] starting an embedded PostgreSQL (first start unpacks it, a few seconds)...");
+        // Its own shutdown hook would stop PostgreSQL beside ours, under the observer and the writer that still use
+        // it: a Ctrl-C then printed their connection errors. Ours stops the observer first, then PostgreSQL.
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg"))
-                .setCleanDataDirectory(true).start();
+                .setCleanDataDirectory(true).setRegisterShutdownHook(false).start();
              DemoReceivers receivers = DemoReceivers.start(out)) {
             // The demo brings its own database: a DATABASE_URL meant for `run` must not point it elsewhere.
             Map<String, String> env = new HashMap<>(System.getenv());
@@ -88,14 +94,24 @@ final class DemoCommand implements Callable<Integer> {
                         + "customer text not null, total numeric(10,2) not null, status text not null default 'new')"));
                 observer.installCapture("public.orders", null);
                 observer.startPipeline();
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                Thread stopOnSignal = new Thread(() -> {
+                    interrupted = true;
                     try {
                         observer.stop(Duration.ofSeconds(5));
+                        postgres.close();
+                        out.println("[demo] stopped");
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
+                    } catch (IOException | RuntimeException e) {
+                        out.println("[demo] stopping: " + e.getMessage());
                     }
-                }));
+                }, "demo-stop");
+                Runtime.getRuntime().addShutdownHook(stopOnSignal);
                 writeOrders(database, observer.tracer().forService(SHOP), observer, receivers, pause, out);
+                if (interrupted) {
+                    return 0; // the hook stops everything; the JVM ends with it
+                }
+                Runtime.getRuntime().removeShutdownHook(stopOnSignal);
                 observer.stop(Duration.ofSeconds(10));
                 out.printf("[demo] done: %d events processed, %d webhooks, %d Slack messages, %d emails received%n",
                         observer.processedCount(), receivers.webhooks.get(), receivers.slackMessages.get(),
@@ -115,17 +131,15 @@ final class DemoCommand implements Callable<Integer> {
         long written = 0;
         long shown = -1;
         long deadline = Long.MAX_VALUE;
-        while (events == null || pipeline.processedCount() < events) {
+        while ((events == null || pipeline.processedCount() < events) && !interrupted) {
             if (events == null || written < events) {
-                String customer = customers[(int) (written / 2 % customers.length)];
-                double total = Math.round(ThreadLocalRandom.current().nextDouble(20, 250) * 100) / 100.0;
-                long id = Long.parseLong(inTrace(database, tracer, "place_order", out, Statement.of(
-                        "insert into public.orders (customer, total) values (?, ?) returning id", customer, total)));
-                written++;
-                if (events == null || written < events) {
-                    inTrace(database, tracer, "ship_order", out,
-                            Statement.of("update public.orders set status = 'shipped' where id = ?", id));
-                    written++;
+                try {
+                    written = writeOrder(database, tracer, customers, written, out);
+                } catch (RuntimeException e) {
+                    if (interrupted) {
+                        return;
+                    }
+                    throw e;
                 }
                 Thread.sleep(pause.toMillis());
             } else {
@@ -144,6 +158,22 @@ final class DemoCommand implements Callable<Integer> {
                 shown = done;
             }
         }
+    }
+
+    /** Places one order and, unless that was the last event wanted, ships it; returns the events written so far. */
+    private long writeOrder(ApplicationDatabase database, Tracer tracer, String[] customers, long written,
+                            PrintStream out) {
+        String customer = customers[(int) (written / 2 % customers.length)];
+        double total = Math.round(ThreadLocalRandom.current().nextDouble(20, 250) * 100) / 100.0;
+        long id = Long.parseLong(inTrace(database, tracer, "place_order", out, Statement.of(
+                "insert into public.orders (customer, total) values (?, ?) returning id", customer, total)));
+        long now = written + 1;
+        if (events == null || now < events) {
+            inTrace(database, tracer, "ship_order", out,
+                    Statement.of("update public.orders set status = 'shipped' where id = ?", id));
+            now++;
+        }
+        return now;
     }
 
     /** Commits the statement in a transaction that carries a client span's context, as an instrumented app would. */
