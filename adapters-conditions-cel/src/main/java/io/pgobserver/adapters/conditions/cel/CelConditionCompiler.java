@@ -3,7 +3,9 @@ package io.pgobserver.adapters.conditions.cel;
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
+import dev.cel.common.CelSourceLocation;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.MapType;
@@ -13,6 +15,9 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.ConditionCompiler;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Compiles conditions with cel-java. One {@link Cel} environment serves every observer: it declares
@@ -43,7 +48,7 @@ final class CelConditionCompiler implements ConditionCompiler {
             ast = cel.compile(expression).getAst();
         } catch (CelValidationException e) {
             throw new IllegalArgumentException("observer '" + observer + "': condition does not compile: "
-                    + e.getMessage().strip(), e);
+                    + issues(e), e);
         }
         CelType resultType = ast.getResultType();
         if (!resultType.equals(SimpleType.BOOL) && !resultType.equals(SimpleType.DYN)) {
@@ -59,5 +64,19 @@ final class CelConditionCompiler implements ConditionCompiler {
                     + e.getMessage(), e);
         }
         return new CelCondition(observer, expression, program);
+    }
+
+    /**
+     * CEL's issues on one line, each as {@code line:column: message}: its own message adds the expression and a caret
+     * on lines of their own, which a one-line configuration error cannot carry (the expression is in the file).
+     */
+    private static String issues(CelValidationException e) {
+        List<String> issues = new ArrayList<>();
+        for (CelIssue issue : e.getErrors()) {
+            CelSourceLocation at = issue.getSourceLocation();
+            issues.add((at.getLine() > 0 ? at.getLine() + ":" + (at.getColumn() + 1) + ": " : "")
+                    + issue.getMessage().strip());
+        }
+        return issues.isEmpty() ? e.getMessage().strip().replaceAll("\\s*\\R\\s*", " ") : String.join("; ", issues);
     }
 }

@@ -175,7 +175,8 @@ class CelConditionCompilerTest {
         assertThatThrownBy(() -> compiler.compile("order_shipped", "after.status == 'shipped' &&"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("observer 'order_shipped': condition does not compile")
-                .hasMessageContaining("1:29: mismatched input '<EOF>'");
+                .hasMessageContaining("1:29: mismatched input '<EOF>'")
+                .satisfies(e -> assertThat(e.getMessage()).as("one line").doesNotContain("\n"));
     }
 
     @Test
