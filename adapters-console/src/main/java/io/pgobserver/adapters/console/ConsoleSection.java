@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The {@code console:} section: {@code enabled}, {@code bind}, {@code token} (also {@code CONSOLE_TOKEN}),
- * {@code trace_url}, {@code recent_events}, {@code window}. Always bound: an absent section is the defaults, a
+ * {@code trace_url} (also {@code CONSOLE_TRACE_URL}), {@code recent_events}, {@code window}. Always bound: an absent section is the defaults, a
  * read-only console on this host.
  */
 final class ConsoleSection implements ConfigSection<ConsoleSettings> {
@@ -26,7 +26,7 @@ final class ConsoleSection implements ConfigSection<ConsoleSettings> {
 
     @Override
     public Map<String, String> environment() {
-        return Map.of("CONSOLE_TOKEN", "token");
+        return Map.of("CONSOLE_TOKEN", "token", "CONSOLE_TRACE_URL", "trace_url");
     }
 
     @Override

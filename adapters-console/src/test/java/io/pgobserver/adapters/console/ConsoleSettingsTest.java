@@ -60,6 +60,7 @@ class ConsoleSettingsTest {
         ConsoleSettings s = settings(null, "0123456789abcdef0123", null, 500);
 
         assertThat(new ConsoleSection().render(s).get("token")).hasToString(Secret.MASK);
-        assertThat(new ConsoleSection().environment()).containsEntry("CONSOLE_TOKEN", "token");
+        assertThat(new ConsoleSection().environment()).containsEntry("CONSOLE_TOKEN", "token")
+                .containsEntry("CONSOLE_TRACE_URL", "trace_url");
     }
 }

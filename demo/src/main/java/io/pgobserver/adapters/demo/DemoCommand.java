@@ -80,6 +80,7 @@ final class DemoCommand implements Callable<Integer> {
             // The demo brings its own database: a DATABASE_URL meant for `run` must not point it elsewhere.
             Map<String, String> env = new HashMap<>(System.getenv());
             env.remove("DATABASE_URL");
+            DemoConfiguration.traceLinks(env).ifPresent(link -> env.put("CONSOLE_TRACE_URL", link));
             String yaml = DemoConfiguration.yaml(postgres.getPort(), receivers, data);
             String exporters = DemoConfiguration.consoleBeside(host.effective(yaml, env, "tracing.exporter"), env);
             // Folded into the exporter list above: left in place, the SDK would let it replace the console.
@@ -87,7 +88,9 @@ final class DemoCommand implements Callable<Integer> {
             try (RunningObserver observer = host.boot(yaml, env, List.of("tracing.exporter=" + exporters))) {
                 observer.warnings().forEach(w -> out.println("[demo] warning: " + w));
                 out.println("[demo] tracing: " + exporters + " via " + observer.tracingAdapter());
-                observer.adminPages().forEach(page -> out.println("[demo] open " + page + "/ in a browser"));
+                observer.adminPages().forEach(page -> out.println("[demo] open " + page + "/ in a browser"
+                        + (env.containsKey("CONSOLE_TRACE_URL") ? "; trace ids link to " + env.get("CONSOLE_TRACE_URL")
+                        : "; set CONSOLE_TRACE_URL (such as http://localhost:16686/trace/{trace_id}) to link trace ids")));
                 receivers.trace(observer.tracer());
                 ApplicationDatabase database = observer.applicationDatabase();
                 database.run(Statement.of("create table if not exists public.orders (id bigserial primary key, "

@@ -1,12 +1,15 @@
 package io.pgobserver.adapters.demo;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -105,5 +108,47 @@ final class DemoConfiguration {
         }
         exporters.add("console");
         return String.join(",", exporters);
+    }
+
+    /**
+     * Where the console links a trace id when the user named a backend but no link: the demo has no file to set
+     * {@code console.trace_url} in, and a trace id that is not a link sends the user off to copy it by hand. Zipkin
+     * serves its UI beside its API; Jaeger's all-in-one serves its UI on port 16686 of the host its OTLP port is on.
+     * An OTLP endpoint alone could be Jaeger, Tempo or a collector, so no link is guessed for it.
+     *
+     * @return the value for {@code CONSOLE_TRACE_URL}, or empty when the user set it or named no backend here
+     */
+    static Optional<String> traceLinks(Map<String, String> env) {
+        if (!blank(env.get("CONSOLE_TRACE_URL"))) {
+            return Optional.empty();
+        }
+        return origin(env.get("ZIPKIN_ENDPOINT")).map(zipkin -> zipkin + "/zipkin/traces/{trace_id}")
+                .or(() -> host(env.get("JAEGER_ENDPOINT")).map(jaeger -> "http://" + jaeger + ":16686/trace/{trace_id}"));
+    }
+
+    private static Optional<String> origin(String url) {
+        return uri(url).map(u -> u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()));
+    }
+
+    private static Optional<String> host(String url) {
+        return uri(url).map(URI::getHost);
+    }
+
+    /** An http(s) URL with a host, or empty: a bad value is the boot's to report, under the variable's own name. */
+    private static Optional<URI> uri(String url) {
+        if (blank(url)) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(url.trim());
+            boolean web = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+            return web && uri.getHost() != null ? Optional.of(uri) : Optional.empty();
+        } catch (URISyntaxException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
     }
 }

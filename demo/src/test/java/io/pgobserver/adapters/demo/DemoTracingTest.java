@@ -33,6 +33,28 @@ class DemoTracingTest {
     }
 
     @Test
+    void aZipkinEndpointLinksTraceIdsToZipkinsUi() {
+        assertThat(DemoConfiguration.traceLinks(Map.of("ZIPKIN_ENDPOINT", "http://zipkin.local:9411/api/v2/spans")))
+                .contains("http://zipkin.local:9411/zipkin/traces/{trace_id}");
+    }
+
+    @Test
+    void aJaegerEndpointLinksTraceIdsToJaegersUiOnItsHost() {
+        assertThat(DemoConfiguration.traceLinks(Map.of("JAEGER_ENDPOINT", "http://jaeger:4317")))
+                .contains("http://jaeger:16686/trace/{trace_id}");
+    }
+
+    @Test
+    void theUsersOwnLinkAnOtlpEndpointOrABadUrlGuessNothing() {
+        assertThat(DemoConfiguration.traceLinks(Map.of("ZIPKIN_ENDPOINT", "http://zipkin:9411/api/v2/spans",
+                "CONSOLE_TRACE_URL", "https://ui.example.com/t/{trace_id}"))).isEmpty();
+        assertThat(DemoConfiguration.traceLinks(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4317")))
+                .isEmpty();
+        assertThat(DemoConfiguration.traceLinks(Map.of("ZIPKIN_ENDPOINT", "zipkin:9411"))).isEmpty();
+        assertThat(DemoConfiguration.traceLinks(Map.of())).isEmpty();
+    }
+
+    @Test
     void theModuleAddsTheDemoCommandAndBindsNothing() {
         DemoModule module = new DemoModule();
         assertThat(module.commands(null)).singleElement().isInstanceOf(DemoCommand.class);
