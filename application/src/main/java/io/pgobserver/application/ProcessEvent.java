@@ -200,7 +200,9 @@ public final class ProcessEvent {
 
             List<String> delivered = new ArrayList<>();
             ExecuteActions.Retries retries = new ExecuteActions.Retries();
-            boolean failed = false;
+            // Observers that dead-lettered the event: its root then fails too, so a trace search for errors finds
+            // the event by its root, as a failed dlq replay's root is found.
+            List<String> failedFor = new ArrayList<>();
             boolean finished = false;
             try {
                 for (Observer observer : observers) {
@@ -209,13 +211,14 @@ public final class ProcessEvent {
                     }
                     Boolean matched = conditions.evaluate(t, root, event, observer, recovered, completion);
                     if (matched == null) {
-                        failed = true;
+                        failedFor.add(observer.name());
                         continue;
                     }
                     if (matched) {
                         outcome = "matched";
-                        failed |= !actions.run(t, root, event, observer, recovered, delivered, completion,
-                                retries, log);
+                        if (!actions.run(t, root, event, observer, recovered, delivered, completion, retries, log)) {
+                            failedFor.add(observer.name());
+                        }
                     }
                 }
                 finished = true;
@@ -226,8 +229,9 @@ public final class ProcessEvent {
                 }
             }
             records.rememberTraced(t, root, event.position().offset(), delivered, completion);
-            if (failed) {
+            if (!failedFor.isEmpty()) {
                 outcome = "failed";
+                root.recordError("dead-lettered for observer " + String.join(", ", failedFor), null);
             }
 
             EventCompletion.CheckpointSave save = completion.done();

@@ -245,7 +245,7 @@ class ProcessEventTest {
 
         RecordedSpan root = onlyRoot();
         assertThat(tracer.tree(root, "action_type", "attempt", "dead_lettered", "outcome")).isEqualTo("""
-                process_event {outcome=failed}
+                process_event {outcome=failed} ERROR
                   load_checkpoint
                   evaluate_condition
                   execute_actions {dead_lettered=true} ERROR
@@ -256,6 +256,7 @@ class ProcessEventTest {
                   cache_write
                   export_metrics
                 """);
+        assertThat(root.error()).contains("dead-lettered for observer order_shipped");
         assertThat(waits).isEmpty();
         DeadLetter letter = deadLetters.list(CONSUMER, 10).getFirst();
         assertThat(letter.observer()).isEqualTo("order_shipped");
@@ -309,7 +310,7 @@ class ProcessEventTest {
         }, List.of(new TestAction("webhook", "http://localhost:8080/h")), null);
         processEvent(broken).process(Events.updated(13, "o-7", "a", "b"), EventCompletion.NONE);
         assertThat(tracer.tree(onlyRoot(), "condition_matched", "outcome")).isEqualTo("""
-                process_event {outcome=failed}
+                process_event {outcome=failed} ERROR
                   load_checkpoint
                   evaluate_condition {condition_matched=false} ERROR
                     dead_letter
