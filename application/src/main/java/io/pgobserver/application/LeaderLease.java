@@ -31,6 +31,7 @@ final class LeaderLease {
     private final Runnable onLost;
     private volatile long confirmedAtNanos;
     private volatile boolean lost;
+    private volatile boolean stopped;
     private volatile Thread watch;
 
     LeaderLease(Leadership leadership, Duration lease, LongSupplier nanoClock, Runnable onLost) {
@@ -56,11 +57,21 @@ final class LeaderLease {
         return !lost && nanoClock.getAsLong() - confirmedAtNanos < leaseNanos;
     }
 
-    /** Stops watching (the term is over). */
+    /**
+     * Stops watching (the term is over), and waits for a check under way to end, so that the lock's release, which
+     * follows, is not read as a lost lock. A check the stop interrupts answers "not held" (its session closes with
+     * the interrupt): that is the stop, not a lost role, and it is not reported.
+     */
     void stop() {
+        stopped = true;
         Thread thread = watch;
         if (thread != null) {
             thread.interrupt();
+            try {
+                thread.join(Duration.ofNanos(leaseNanos));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the caller releases the lock all the same
+            }
         }
     }
 
@@ -97,7 +108,7 @@ final class LeaderLease {
     }
 
     private void expire(String why) {
-        if (!lost) {
+        if (!lost && !stopped) {
             lost = true;
             LOG.log(System.Logger.Level.WARNING, "stopping dispatch at once: " + why);
             onLost.run();

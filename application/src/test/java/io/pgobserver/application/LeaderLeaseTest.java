@@ -1,0 +1,82 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.port.Leadership;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The lease ends the term when the lock is gone, and only then: a stop is not a lost lock. */
+class LeaderLeaseTest {
+
+    /** A lock whose checks answer as told; a check can be held until it is interrupted, as a stop does. */
+    private static final class ScriptedLock implements Leadership {
+        final CountDownLatch checking = new CountDownLatch(1);
+        volatile boolean held = true;
+        volatile boolean blockUntilInterrupted;
+
+        @Override
+        public boolean acquire(Duration maxWait) {
+            return true;
+        }
+
+        @Override
+        public boolean isHeld() {
+            checking.countDown();
+            if (blockUntilInterrupted) {
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    // As the advisory lock's check: the interrupt closes its session, and with it the lock.
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return held;
+        }
+
+        @Override
+        public void release() {
+            held = false;
+        }
+    }
+
+    @Test
+    void aCheckThatAStopInterruptsIsNotReportedAsALostLock() throws Exception {
+        ScriptedLock lock = new ScriptedLock();
+        lock.blockUntilInterrupted = true;
+        AtomicInteger lost = new AtomicInteger();
+        LeaderLease lease = new LeaderLease(lock, Duration.ofMillis(60), System::nanoTime, lost::incrementAndGet);
+        lease.start("c");
+        assertThat(lock.checking.await(10, TimeUnit.SECONDS)).isTrue();
+
+        lease.stop();
+        lock.release();
+
+        assertThat(lost).hasValue(0);
+    }
+
+    @Test
+    void aLockThatIsNoLongerHeldEndsTheTermOnce() throws Exception {
+        ScriptedLock lock = new ScriptedLock();
+        CountDownLatch lost = new CountDownLatch(1);
+        AtomicInteger times = new AtomicInteger();
+        LeaderLease lease = new LeaderLease(lock, Duration.ofMillis(60), System::nanoTime, () -> {
+            times.incrementAndGet();
+            lost.countDown();
+        });
+        lease.start("c");
+        assertThat(lock.checking.await(10, TimeUnit.SECONDS)).isTrue();
+
+        lock.held = false;
+
+        assertThat(lost.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(lease.valid()).isFalse();
+        lease.stop();
+        assertThat(times).hasValue(1);
+    }
+}
