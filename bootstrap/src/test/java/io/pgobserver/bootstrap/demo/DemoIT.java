@@ -28,8 +28,9 @@ class DemoIT {
         assertThat(jar).as("the packaged jar (failsafe runs after package)").exists();
         Path out = Files.createTempFile("demo", ".out");
         Path err = Files.createTempFile("demo", ".err");
+        Path tmp = Files.createTempDirectory("demo-tmp");
         Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "demo", "--events", "4", "--interval", "200ms"))
+                "-Djava.io.tmpdir=" + tmp, "-jar", jar.toString(), "demo", "--events", "4", "--interval", "200ms"))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
             boolean exited = process.waitFor(3, TimeUnit.MINUTES);
@@ -57,6 +58,10 @@ class DemoIT {
                     .as("the receiver's span under webhook span %s", received.group(2))
                     .containsPattern("trace " + received.group(1) + " \\(parent " + received.group(2)
                             + "\\) service demo-receiver\\RPOST /hooks/orders \\[[^]]+] SERVER "));
+            try (var left = Files.list(tmp)) {
+                assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("pg-observer-demo")))
+                        .as("the demo's database and templates, removed when it exits").isEmpty();
+            }
         } finally {
             process.destroyForcibly();
         }

@@ -15,15 +15,18 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 
 /**
  * {@code demo}: the observer on an embedded PostgreSQL with a sample {@code orders} table, sample observers and
@@ -102,6 +105,7 @@ final class DemoCommand implements Callable<Integer> {
                     try {
                         observer.stop(Duration.ofSeconds(5));
                         postgres.close();
+                        deleteQuietly(data);
                         out.println("[demo] stopped");
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -120,8 +124,21 @@ final class DemoCommand implements Callable<Integer> {
                         observer.processedCount(), receivers.webhooks.get(), receivers.slackMessages.get(),
                         receivers.emails());
             }
+        } finally {
+            if (!interrupted) {
+                deleteQuietly(data); // after PostgreSQL stopped (the try above closed it); the hook does its own
+            }
         }
         return 0;
+    }
+
+    /** The demo's database and templates are its own: nothing of a run is left in the temporary folder. */
+    private static void deleteQuietly(Path folder) {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // A leftover temporary folder is untidy, not wrong: the next demo makes a new one.
+        }
     }
 
     /**
