@@ -162,6 +162,16 @@ public final class ConfigSchema {
                 }
             }
         }
+        // No manifest names it (its file beside the folder was deleted too): the OpenTelemetry variables that switch
+        // tracing on are the core's to know, and with nothing to export them the spans would go nowhere, silently.
+        for (String variable : EnvironmentOverrides.OTEL_EXPORTER_VARIABLES) {
+            String value = env.get(variable);
+            if (value != null && !value.isBlank() && !value.trim().equalsIgnoreCase("none")) {
+                return variable + " says where spans go, and no installed adapter exports spans: add one that "
+                        + "extends tracing to adapters/ (the OpenTelemetry one is adapters-tracing-otel), or unset "
+                        + variable + " (or set tracing.enabled: false)";
+            }
+        }
         return null;
     }
 

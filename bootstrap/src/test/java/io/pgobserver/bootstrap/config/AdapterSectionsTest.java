@@ -192,6 +192,20 @@ class AdapterSectionsTest {
     }
 
     @Test
+    void an_opentelemetry_exporter_variable_with_no_adapter_to_export_is_an_error_even_without_manifests() {
+        ConfigSchema bare = ConfigSchema.of(List.<Adapter>of(new PostgresModule(), new NoopTracingModule()),
+                List.of(manifest("adapters-postgres", "change_source")));
+        Map<String, String> env = Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317");
+
+        assertThatThrownBy(() -> new ConfigLoader(env, bare).loadYaml("observers: {}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("OTEL_EXPORTER_OTLP_ENDPOINT says where spans go, and no installed adapter "
+                        + "exports spans").hasMessageContaining("adapters-tracing-otel");
+        assertThat(new ConfigLoader(Map.of("OTEL_TRACES_EXPORTER", "none"), bare).loadYaml("observers: {}")
+                .tracingActive()).as("none asks for no export").isFalse();
+    }
+
+    @Test
     void with_the_tracing_adapter_a_typo_in_the_shared_section_is_still_named_by_the_core() {
         assertThatThrownBy(() -> new ConfigLoader(Map.of()).loadYaml("tracing: { exporter: console, endpiont: x }"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown configuration key tracing.endpiont");
