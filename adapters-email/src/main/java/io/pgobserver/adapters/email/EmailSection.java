@@ -3,6 +3,8 @@ package io.pgobserver.adapters.email;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.spi.ConfigReader;
 import io.pgobserver.domain.spi.ConfigSection;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -41,10 +43,21 @@ final class EmailSection implements ConfigSection<EmailSettings> {
         EmailSettings.Smtp smtp = new EmailSettings.Smtp(s.requiredString("host", "the SMTP server's host name"),
                 s.integer("port", EmailSettings.Smtp.DEFAULT_PORT, 1, 65535), s.string("user", null),
                 Secret.ofNullable(s.string("password", null)), s.string("security", "starttls"),
-                s.requiredString("from", "the sender address, e.g. pg-observer@example.com"),
-                s.duration("timeout", EmailSettings.Smtp.DEFAULT_TIMEOUT));
+                sender(s), s.duration("timeout", EmailSettings.Smtp.DEFAULT_TIMEOUT));
         s.finish();
         return smtp;
+    }
+
+    /** The default sender, checked here so that a bad one is named by its own key, not by the first action. */
+    private static String sender(ConfigReader s) {
+        String from = s.requiredString("from", "the sender address, e.g. pg-observer@example.com");
+        try {
+            new InternetAddress(from, true).validate();
+        } catch (AddressException e) {
+            throw new IllegalArgumentException(s.key("from") + ": '" + from + "' is not a valid address ("
+                    + e.getMessage() + "): write it as pg-observer@example.com or \"pg-observer <pg-observer@example.com>\"");
+        }
+        return from;
     }
 
     @Override

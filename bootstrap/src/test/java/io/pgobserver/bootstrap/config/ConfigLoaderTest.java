@@ -294,6 +294,7 @@ class ConfigLoaderTest {
                 actions: { read_timeout: 5 parsecs }             | actions.read_timeout
                 email: { smtp: { host: mail } }                  | email.smtp.from
                 email: { smtp: { host: m, from: a@b.c, security: tls } } | email.smtp.security
+                email: { smtp: { host: m, from: "<<bad" } }      | email.smtp.from: '<<bad' is not a valid address
                 database: { url: 'mysql://localhost/app' }       | database.url
                 """)
         void an_invalid_value_names_its_key(String yaml, String key) {
