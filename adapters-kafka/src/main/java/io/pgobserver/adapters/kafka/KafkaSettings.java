@@ -5,6 +5,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -96,15 +97,41 @@ record KafkaSettings(List<String> bootstrapServers, String clientId, Map<String,
 
     /**
      * Kafka's own validation of the producer configuration, at boot: types, ranges, and what idempotence
-     * requires ({@code acks=all}, at most 5 requests in flight). Its messages hide password values.
+     * requires ({@code acks=all}, at most 5 requests in flight). Its messages hide password values. The producer's
+     * constructor adds one rule of its own, checked here too so that {@code check-config} sees it without
+     * building a producer: a {@code delivery.timeout.ms} set below {@code linger.ms + request.timeout.ms}.
      */
     private static void check(Properties props) {
+        ProducerConfig config;
         try {
-            new ProducerConfig(props);
+            config = new ProducerConfig(props);
         } catch (ConfigException e) {
             throw new IllegalArgumentException("kafka.properties: " + e.getMessage()
                     + " (see the producer configuration reference of Apache Kafka)", e);
         }
+        long needed = lingerAndRequestTimeoutMs(config);
+        if (props.containsKey(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)
+                && config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG) < needed) {
+            throw new IllegalArgumentException("kafka.properties.delivery.timeout.ms ("
+                    + config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG) + ") must be at least linger.ms + "
+                    + "request.timeout.ms (" + needed + "): raise it, or lower request.timeout.ms or linger.ms");
+        }
+    }
+
+    private static long lingerAndRequestTimeoutMs(ProducerConfig config) {
+        return Math.min(config.getLong(ProducerConfig.LINGER_MS_CONFIG)
+                + config.getInt(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG), Integer.MAX_VALUE);
+    }
+
+    /**
+     * How long the producer keeps a record before it gives up ({@code delivery.timeout.ms}; like the producer, at
+     * least {@code linger.ms + request.timeout.ms} when it was not set). Builds the producer's configuration: ask
+     * once, not per record.
+     */
+    Duration deliveryTimeout() {
+        ProducerConfig config = new ProducerConfig(producerProperties());
+        return Duration.ofMillis(Math.max(config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG),
+                lingerAndRequestTimeoutMs(config)));
     }
 
     /** Whether a property's value is a credential: Kafka's PASSWORD type, or a name that says so. */

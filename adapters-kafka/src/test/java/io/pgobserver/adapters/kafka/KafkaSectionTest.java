@@ -13,6 +13,7 @@ import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.trace.Tracer;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -71,6 +72,26 @@ class KafkaSectionTest {
                 .hasMessageContaining("kafka.properties.value.serializer");
         assertThatThrownBy(() -> new KafkaSettings(List.of("localhost"), null, Map.of()))
                 .hasMessageContaining("kafka.bootstrap_servers").hasMessageContaining("host:port");
+    }
+
+    @Test
+    void aDeliveryTimeoutTheProducerWouldRefuseStopsTheBootNamingTheKeyAndTheFix() {
+        // The producer's constructor, not ProducerConfig, enforces this rule: check-config must see it all the same.
+        assertThatThrownBy(() -> settings(Map.of("delivery.timeout.ms", "1000")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("kafka.properties.delivery.timeout.ms (1000)")
+                .hasMessageContaining("linger.ms + request.timeout.ms (30005)")
+                .hasMessageContaining("raise it");
+        assertThat(settings(Map.of("delivery.timeout.ms", "3000", "request.timeout.ms", "1000", "linger.ms", "0"))
+                .deliveryTimeout()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void theDeliveryTimeoutIsTheProducersOne() {
+        assertThat(settings(Map.of()).deliveryTimeout()).isEqualTo(Duration.ofMinutes(2));
+        // Unset, the producer raises it to linger.ms + request.timeout.ms rather than refusing.
+        assertThat(settings(Map.of("request.timeout.ms", "200000", "linger.ms", "0")).deliveryTimeout())
+                .isEqualTo(Duration.ofSeconds(200));
     }
 
     @Test
