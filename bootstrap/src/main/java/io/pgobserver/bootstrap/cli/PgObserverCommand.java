@@ -121,7 +121,14 @@ public final class PgObserverCommand implements Runnable {
         cli.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
             // picocli's own messages start with "Error: ", which the prefix already says.
-            err.println("usage error: " + String.valueOf(e.getMessage()).replaceFirst("^Error: ", ""));
+            String message = String.valueOf(e.getMessage()).replaceFirst("^Error: ", "");
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched && e.getCommandLine() == cli
+                    && !unmatched.getUnmatched().isEmpty()) {
+                // A command of an adapter that is not installed: say which folder brings it back.
+                String missing = catalog.schema().commandNotInstalled(unmatched.getUnmatched().getFirst());
+                message = missing != null ? missing : message;
+            }
+            err.println("usage error: " + message);
             err.println("(see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             err.flush();
             return ExitCodes.USAGE;

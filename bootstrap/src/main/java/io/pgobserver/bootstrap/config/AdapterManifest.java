@@ -23,13 +23,14 @@ import java.util.stream.Stream;
  * deleted. Keys, each a comma-separated list: {@code sections}, {@code action_types}, {@code condition_languages},
  * {@code extends} (core sections it extends: {@code tracing}), {@code variables} (environment variables only it
  * reads), {@code provides} (capabilities the core cannot run without, as {@code Adapter.Capability} names in lower
- * case: {@code change_source}); and {@code folder}, its folder's name.
+ * case: {@code change_source}), {@code commands} (the commands it adds, such as {@code demo}); and {@code folder},
+ * its folder's name.
  *
  * @param folder the adapter's folder under {@code adapters/}, which is also its name
  */
 public record AdapterManifest(String folder, List<String> sections, List<String> actionTypes,
                               List<String> conditionLanguages, List<String> extendsSections, List<String> variables,
-                              List<String> provides) {
+                              List<String> provides, List<String> commands) {
 
     /** Where an adapter's jar carries its manifest. */
     public static final String RESOURCE = "META-INF/pg-observer/adapter.properties";
@@ -45,6 +46,7 @@ public record AdapterManifest(String folder, List<String> sections, List<String>
         extendsSections = List.copyOf(extendsSections);
         variables = List.copyOf(variables);
         provides = List.copyOf(provides);
+        commands = List.copyOf(commands);
     }
 
     /** Reads one manifest; {@code where} names it in errors. */
@@ -53,7 +55,8 @@ public record AdapterManifest(String folder, List<String> sections, List<String>
         p.load(in);
         try {
             return new AdapterManifest(p.getProperty("folder"), list(p, "sections"), list(p, "action_types"),
-                    list(p, "condition_languages"), list(p, "extends"), list(p, "variables"), list(p, "provides"));
+                    list(p, "condition_languages"), list(p, "extends"), list(p, "variables"), list(p, "provides"),
+                    list(p, "commands"));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where + ": " + e.getMessage());
         }

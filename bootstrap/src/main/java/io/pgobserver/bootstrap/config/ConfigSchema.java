@@ -175,6 +175,13 @@ public final class ConfigSchema {
         return null;
     }
 
+    /** The message when {@code command} is one an adapter adds and that adapter is not installed; else null. */
+    public String commandNotInstalled(String command) {
+        String folder = folderOf(AdapterManifest::commands, command);
+        return folder == null ? null : command + " is a command of " + missing(folder)
+                + ", or point --adapters-dir (or PGOBSERVER_ADAPTERS_DIR) at a folder that has it";
+    }
+
     /**
      * The message when no installed adapter provides {@code capability}, which the core cannot boot without. It names
      * the folder whose manifest says it provides it; manifests that say nothing (the key is newer than they are)

@@ -1,5 +1,7 @@
 package io.pgobserver.bootstrap.cli;
 
+import io.pgobserver.bootstrap.config.AdapterManifest;
+import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -58,6 +60,22 @@ class CommandLineTest {
         assertThat(result.err().lines().toList()).containsExactly("usage error: Unknown option: '--bogus'",
                 "(see: pg-observer " + name + " --help)");
         assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void a_command_of_an_adapter_not_installed_names_the_folder_to_put_back() {
+        AdapterCatalog all = AdapterCatalog.discover();
+        AdapterCatalog withoutDemo = new AdapterCatalog(all.adapters().stream()
+                .filter(a -> !a.name().equals("demo")).toList(), AdapterManifest.classPath());
+
+        Cli.Result result = Cli.run(withoutDemo, Map.of(), "demo", "--events", "1");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().lines().toList()).first().isEqualTo("usage error: demo is a command of the adapter "
+                + "demo, which is not installed: add its folder to adapters/, or point --adapters-dir (or "
+                + "PGOBSERVER_ADAPTERS_DIR) at a folder that has it");
+        assertThat(Cli.run(withoutDemo, Map.of(), "dmeo").err()).as("a typo is picocli's to explain")
+                .contains("Unmatched argument");
     }
 
     @Test

@@ -132,7 +132,8 @@ class AdapterSectionsTest {
     }
 
     private static AdapterManifest manifest(String folder, String... provides) {
-        return new AdapterManifest(folder, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(provides));
+        return new AdapterManifest(folder, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(provides),
+                List.of());
     }
 
     @Test
