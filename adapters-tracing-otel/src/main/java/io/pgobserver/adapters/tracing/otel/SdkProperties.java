@@ -7,6 +7,8 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The configuration as the OpenTelemetry SDK's properties. The file's keys are the lowest layer
@@ -26,12 +28,15 @@ final class SdkProperties {
      * Gives the SDK's autoconfiguration its layers: the file's keys under everything, the {@code OTEL_*} variables
      * over them. The SDK itself adds the process's environment and {@code -Dotel.*} system properties between. The
      * one place that says so, for the SDK {@link OtelSdk} builds and for what {@code check-config} shows
-     * ({@link ExportsInEffect}).
+     * ({@link ExportsInEffect}); and the one place that reads the process's environment, to take back what the SDK
+     * read of it behind the host's back ({@link #fromEnvironment}).
      */
     static AutoConfiguredOpenTelemetrySdkBuilder layered(AutoConfiguredOpenTelemetrySdkBuilder builder,
                                                          ExportSettings tracing, boolean active, MetricsSettings metrics) {
+        Map<String, String> process = System.getenv();
         return builder.addPropertiesSupplier(() -> fromFile(tracing, active, metrics))
-                .addPropertiesCustomizer(config -> fromEnvironment(tracing, active));
+                .addPropertiesCustomizer(config -> fromEnvironment(tracing, active, fromFile(tracing, active, metrics),
+                        process));
     }
 
     /** The file's keys (after pg-observer's own variables and flags) as SDK properties. */
@@ -87,9 +92,25 @@ final class SdkProperties {
     /**
      * The {@code OTEL_*} variables as SDK properties ({@code OTEL_FOO_BAR} is {@code otel.foo.bar}), without those
      * a system property sets; and {@code otel.traces.exporter=none} when tracing is off whatever they say.
+     *
+     * <p>The environment the host passed in ({@link ExportSettings#environment}) is the environment: a variable of
+     * the {@code process} that it lacks, such as {@code OTEL_TRACES_EXPORTER} which {@code demo} folds into
+     * {@code tracing.exporter}, must not reach the SDK, which reads the process's environment itself. A customizer
+     * cannot unset a property, so such a variable's property gets the {@code file} layer's value back.
      */
-    static Map<String, String> fromEnvironment(ExportSettings tracing, boolean active) {
+    static Map<String, String> fromEnvironment(ExportSettings tracing, boolean active, Map<String, String> file,
+                                               Map<String, String> process) {
         Map<String, String> p = new LinkedHashMap<>();
+        Set<String> passed = tracing.environment().keySet().stream().map(SdkProperties::property)
+                .collect(Collectors.toSet());
+        process.keySet().stream().map(SdkProperties::property)
+                .filter(property -> property.startsWith("otel.") && !passed.contains(property))
+                // Left as it is when the file layer has no value for it: the SDK takes an empty string as a value,
+                // not as unset (an empty endpoint fails the start), and the SDK's default written out would outrank
+                // what it only defaults to (a default traces endpoint over a generic one). A host drops a variable
+                // it has folded into the file's keys, as demo does OTEL_TRACES_EXPORTER, which the file layer sets.
+                .filter(property -> file.containsKey(property) && System.getProperty(property) == null)
+                .forEach(property -> p.put(property, file.get(property)));
         tracing.environment().forEach((name, value) -> {
             String property = property(name);
             if (System.getProperty(property) == null) {

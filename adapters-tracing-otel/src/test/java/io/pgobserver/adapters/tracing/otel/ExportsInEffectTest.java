@@ -2,7 +2,6 @@ package io.pgobserver.adapters.tracing.otel;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,16 +13,6 @@ class ExportsInEffectTest {
         return TestSettings.tracing(exporter, endpoint, protocol, 0.25).withEnvironment(env);
     }
 
-    /** Each exporter as run's start line describes it, from the SDK as OtelSdk builds it. */
-    private static List<String> built(ExportSettings export) {
-        OtelSdk sdk = OtelSdk.create(TestSettings.ON, export, TestSettings.NO_METRICS, System.out);
-        try {
-            return sdk.exports().stream().map(OtelSdk.Export::description).toList();
-        } finally {
-            sdk.stop();
-        }
-    }
-
     @Test
     void theVariablesGoOverTheKeysAsInTheBuiltSdk() {
         ExportSettings export = settings("console", null, "grpc", Map.of("OTEL_TRACES_EXPORTER", "otlp",
@@ -33,7 +22,7 @@ class ExportsInEffectTest {
 
         assertThat(effect).isEqualTo(new ExportsInEffect("otlp", Map.of("otlp", "http://collector:4317"), "grpc",
                 "parentbased_traceidratio", 0.25));
-        assertThat(built(export)).containsExactly("otlp grpc http://collector:4317");
+        assertThat(TestSettings.built(export)).containsExactly("otlp grpc http://collector:4317");
     }
 
     @Test
@@ -46,7 +35,8 @@ class ExportsInEffectTest {
 
         assertThat(effect.protocol()).isEqualTo("http/protobuf");
         assertThat(effect.endpoints()).containsExactly(Map.entry("otlp", "https://otlp.example.com/otlp/v1/traces"));
-        assertThat(built(export)).containsExactly("otlp http/protobuf https://otlp.example.com/otlp/v1/traces");
+        assertThat(TestSettings.built(export))
+                .containsExactly("otlp http/protobuf https://otlp.example.com/otlp/v1/traces");
     }
 
     @Test

@@ -15,11 +15,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The file's endpoint as SDK properties, and the endpoint the SDK then sends to. */
 class SpanExportersTest {
 
-    /** The properties the SDK sees: the file's, then the environment's over them, as the builder layers them. */
+    /** The properties the SDK sees when the host passes the process's environment on, as {@code run} does. */
     private static ConfigProperties config(ExportSettings settings) {
-        Map<String, String> properties = new HashMap<>(SdkProperties.fromFile(settings, settings.exports(),
-                TestSettings.NO_METRICS));
-        properties.putAll(SdkProperties.fromEnvironment(settings, settings.exports()));
+        return config(settings, settings.environment());
+    }
+
+    /**
+     * The properties the SDK sees, layered as the builder layers them: the file's, the process's environment over
+     * them (the SDK reads it itself), then the customizer's over both.
+     */
+    private static ConfigProperties config(ExportSettings settings, Map<String, String> process) {
+        Map<String, String> file = SdkProperties.fromFile(settings, settings.exports(), TestSettings.NO_METRICS);
+        Map<String, String> properties = new HashMap<>(file);
+        process.forEach((name, value) -> properties.put(SdkProperties.property(name), value));
+        properties.putAll(SdkProperties.fromEnvironment(settings, settings.exports(), file, process));
         return DefaultConfigProperties.createFromMap(properties);
     }
 
@@ -58,9 +67,43 @@ class SpanExportersTest {
                 .withEnvironment(Map.of("OTEL_TRACES_EXPORTER", "otlp"));
         assertThat(config(fileNone).getString("otel.traces.exporter")).isEqualTo("otlp");
         // ... but tracing switched off exports nothing, whatever the variable says.
-        Map<String, String> disabled = new HashMap<>(SdkProperties.fromFile(fileNone, false, TestSettings.NO_METRICS));
-        disabled.putAll(SdkProperties.fromEnvironment(fileNone, false));
+        Map<String, String> file = SdkProperties.fromFile(fileNone, false, TestSettings.NO_METRICS);
+        Map<String, String> disabled = new HashMap<>(file);
+        disabled.putAll(SdkProperties.fromEnvironment(fileNone, false, file, fileNone.environment()));
         assertThat(disabled.get("otel.traces.exporter")).isEqualTo("none");
+    }
+
+    @Test
+    void aVariableOfTheProcessThatTheHostDidNotPassDoesNotReachTheSdk() {
+        // demo folds OTEL_TRACES_EXPORTER=otlp into tracing.exporter=console,otlp and passes the rest on.
+        ExportSettings demo = TestSettings.tracing("console,otlp", null, "grpc", 1.0);
+        Map<String, String> process = Map.of("OTEL_TRACES_EXPORTER", "otlp",
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317");
+        ConfigProperties config = config(demo.withEnvironment(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT",
+                "http://collector:4317")), process);
+        assertThat(config.getString("otel.traces.exporter")).isEqualTo("console,otlp");
+        assertThat(SpanExporters.otlpEndpoint(config, true)).isEqualTo("http://collector:4317");
+
+        // What the host passed wins over the process's, as ever.
+        assertThat(config(demo.withEnvironment(Map.of("OTEL_TRACES_EXPORTER", "zipkin")), process)
+                .getString("otel.traces.exporter")).isEqualTo("zipkin");
+    }
+
+    @Test
+    void aVariableTheHostDidNotPassStaysWhereTheFileHasNoValueOrASystemPropertyDecides() {
+        ExportSettings settings = TestSettings.tracing("console", null, "grpc", 1.0);
+        Map<String, String> file = SdkProperties.fromFile(settings, true, TestSettings.NO_METRICS);
+        // No value of the file's to put back: an empty one would be a value to the SDK, not an unset one.
+        assertThat(SdkProperties.fromEnvironment(settings, true, file,
+                Map.of("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"))).isEmpty();
+        // A -Dotel.* system property goes over both, so the customizer leaves it alone.
+        System.setProperty("otel.traces.exporter", "zipkin");
+        try {
+            assertThat(SdkProperties.fromEnvironment(settings, true, file, Map.of("OTEL_TRACES_EXPORTER", "otlp")))
+                    .isEmpty();
+        } finally {
+            System.clearProperty("otel.traces.exporter");
+        }
     }
 
     @Test

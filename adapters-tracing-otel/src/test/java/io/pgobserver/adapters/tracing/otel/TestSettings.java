@@ -4,6 +4,7 @@ import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** Settings for tests: tracing on, and a short schedule delay so batches leave quickly. */
@@ -27,5 +28,15 @@ final class TestSettings {
     static ExportSettings withApiKey(String exporter, String endpoint, String protocol) {
         return new ExportSettings("pg-observer-test", exporter, endpoint, protocol, 1.0, QUICK,
                 Map.of("deployment.environment", "test"), Map.of("x-api-key", API_KEY), false, null, true);
+    }
+
+    /** Each exporter as run's start line describes it, from the SDK as OtelSdk builds it. */
+    static List<String> built(ExportSettings export) {
+        OtelSdk sdk = OtelSdk.create(ON, export, NO_METRICS, System.out);
+        try {
+            return sdk.exports().stream().map(OtelSdk.Export::description).toList();
+        } finally {
+            sdk.stop();
+        }
     }
 }
