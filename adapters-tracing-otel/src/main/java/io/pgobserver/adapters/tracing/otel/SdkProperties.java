@@ -4,7 +4,9 @@ import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
 import io.pgobserver.domain.config.MetricsSettings;
 
 import java.net.URI;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +22,7 @@ final class SdkProperties {
     private static final String TRACES_EXPORTER = "otel.traces.exporter";
     private static final String OTLP_ENDPOINT = "otel.exporter.otlp.endpoint";
     private static final String OTLP_TRACES_ENDPOINT = "otel.exporter.otlp.traces.endpoint";
+    private static final Set<String> NETWORK = Set.of("otlp", "jaeger", "zipkin");
 
     private SdkProperties() {
     }
@@ -64,16 +67,22 @@ final class SdkProperties {
         }
         String endpoint = tracing.endpoint() == null || tracing.endpoint().isBlank() ? null : tracing.endpoint().trim();
         if (endpoint != null) {
-            long network = tracing.exporters().stream().filter(n -> !n.equals("console") && !n.equals("none")).count();
-            if (network > 1) {
-                throw new IllegalArgumentException("tracing.endpoint '" + endpoint + "' is ambiguous with exporters "
-                        + tracing.exporter() + ": list one network exporter beside console, or leave tracing.endpoint"
-                        + " unset and give each its own (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_ZIPKIN_ENDPOINT)");
+            List<String> listed = network(tracing.exporters());
+            if (listed.size() > 1) {
+                throw ambiguous(endpoint, tracing.exporter());
             }
-            if (tracing.exporters().contains("zipkin")) {
+            // A variable that picks the exporter replaces only the exporter: the file's endpoint goes to whichever
+            // network exporter runs. Among several the variable picks, it is that of the one the file lists.
+            List<String> chosen = active ? network(chosenExporters(tracing)) : listed;
+            List<String> targets = chosen.size() > 1 ? chosen.stream().filter(listed::contains).toList() : chosen;
+            if (targets.isEmpty() && !chosen.isEmpty()) {
+                throw ambiguous(endpoint, String.join(",", chosen)
+                        + " (OTEL_TRACES_EXPORTER or -Dotel.traces.exporter)");
+            }
+            if (targets.contains("zipkin")) {
                 p.put(SpanExporters.ZIPKIN_ENDPOINT, endpoint);
             }
-            if (tracing.exporters().contains("otlp") || tracing.exporters().contains("jaeger")) {
+            if (targets.contains("otlp") || targets.contains("jaeger")) {
                 URI uri = SpanExporters.httpUri("tracing.endpoint", endpoint);
                 String path = uri.getRawPath();
                 boolean bare = path == null || path.isEmpty() || path.equals("/");
@@ -121,6 +130,31 @@ final class SdkProperties {
             p.put(TRACES_EXPORTER, "none");
         }
         return p;
+    }
+
+    private static IllegalArgumentException ambiguous(String endpoint, String exporters) {
+        return new IllegalArgumentException("tracing.endpoint '" + endpoint + "' is ambiguous with exporters "
+                + exporters + ": list one network exporter beside console, or leave tracing.endpoint"
+                + " unset and give each its own (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_ZIPKIN_ENDPOINT)");
+    }
+
+    private static List<String> network(List<String> exporters) {
+        return exporters.stream().filter(NETWORK::contains).toList();
+    }
+
+    /**
+     * The exporters the SDK will run: {@code -Dotel.traces.exporter} over {@code OTEL_TRACES_EXPORTER} over the
+     * file's. A variable of the process that the host did not pass has no say ({@link #fromEnvironment}).
+     */
+    private static List<String> chosenExporters(ExportSettings tracing) {
+        String value = System.getProperty(TRACES_EXPORTER);
+        if (value == null || value.isBlank()) {
+            value = tracing.environment().get("OTEL_TRACES_EXPORTER");
+        }
+        if (value == null || value.isBlank()) {
+            return tracing.exporters();
+        }
+        return Arrays.stream(value.split(",")).map(name -> name.trim().toLowerCase(Locale.ROOT)).toList();
     }
 
     static String property(String variable) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What check-config shows is what the SDK was built with, OTEL_* variables over the keys. */
 class ExportsInEffectTest {
@@ -50,6 +51,56 @@ class ExportsInEffectTest {
                 Map.of("zipkin", "http://zipkin:9411/api/v2/spans"), null, "always_off", null));
         assertThat(effect.render()).containsEntry("endpoint", "http://zipkin:9411/api/v2/spans")
                 .containsEntry("protocol", null).doesNotContainKey("sampler_arg");
+    }
+
+    @Test
+    void theFilesEndpointGoesToTheNetworkExporterTheVariablePicks() {
+        // tracing.exporter: console (or --set, or TRACING_EXPORTER) and an endpoint; the variable replaces only
+        // the exporter.
+        ExportSettings otlp = settings("console", "http://collector:4317", "grpc",
+                Map.of("OTEL_TRACES_EXPORTER", "otlp"));
+        assertThat(ExportsInEffect.resolve(otlp).endpoints())
+                .containsExactly(Map.entry("otlp", "http://collector:4317"));
+        assertThat(TestSettings.built(otlp)).containsExactly("otlp grpc http://collector:4317");
+
+        ExportSettings zipkin = settings("console", "http://zipkin:9411", "grpc",
+                Map.of("OTEL_TRACES_EXPORTER", "console,zipkin"));
+        assertThat(ExportsInEffect.resolve(zipkin).endpoints())
+                .containsExactly(Map.entry("zipkin", "http://zipkin:9411/api/v2/spans"));
+
+        // Over HTTP a URL with a path is the traces endpoint, and a generic endpoint of the environment wins.
+        ExportSettings http = settings("console", "http://file:4318/custom/v1/traces", "http/protobuf",
+                Map.of("OTEL_TRACES_EXPORTER", "otlp"));
+        assertThat(ExportsInEffect.resolve(http).endpoints())
+                .containsExactly(Map.entry("otlp", "http://file:4318/custom/v1/traces"));
+        assertThat(ExportsInEffect.resolve(http.withEnvironment(Map.of("OTEL_TRACES_EXPORTER", "otlp",
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "https://host/otlp"))).endpoints())
+                .containsExactly(Map.entry("otlp", "https://host/otlp/v1/traces"));
+    }
+
+    @Test
+    void theFilesEndpointGoesToTheNetworkExporterASystemPropertyPicks() {
+        System.setProperty("otel.traces.exporter", "zipkin");
+        try {
+            assertThat(ExportsInEffect.resolve(settings("otlp", "http://zipkin:9411", "grpc", Map.of())).endpoints())
+                    .containsExactly(Map.entry("zipkin", "http://zipkin:9411/api/v2/spans"));
+        } finally {
+            System.clearProperty("otel.traces.exporter");
+        }
+    }
+
+    @Test
+    void amongSeveralExportersTheVariablePicksTheEndpointIsThatOfTheOneTheFileLists() {
+        ExportSettings export = settings("otlp", "http://collector:4317", "grpc",
+                Map.of("OTEL_TRACES_EXPORTER", "otlp,zipkin"));
+        assertThat(ExportsInEffect.resolve(export).endpoints()).containsExactly(
+                Map.entry("otlp", "http://collector:4317"), Map.entry("zipkin", "http://localhost:9411/api/v2/spans"));
+
+        // With none of them in the file the endpoint could be either's.
+        assertThatThrownBy(() -> ExportsInEffect.resolve(settings("console", "http://collector:4317", "grpc",
+                Map.of("OTEL_TRACES_EXPORTER", "otlp,zipkin"))))
+                .hasStackTraceContaining("tracing.endpoint 'http://collector:4317' is ambiguous with exporters"
+                        + " otlp,zipkin (OTEL_TRACES_EXPORTER");
     }
 
     @Test
