@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /** Small edits of the configuration tree: set a dotted path, rewrite every string. */
@@ -14,22 +16,43 @@ final class Trees {
     private Trees() {
     }
 
-    /** Sets {@code a.b.c} to a string, creating mappings on the way. */
+    /**
+     * Sets {@code a.b.c} to a string, creating mappings on the way. {@code \.} is a dot inside a key, as in Helm's
+     * {@code --set}: {@code kafka.properties.linger\.ms=5} sets the producer setting {@code linger.ms}.
+     */
     static void set(ObjectNode root, String path, String value) {
-        int dot = path.lastIndexOf('.');
-        ObjectNode parent = dot < 0 ? root : mapping(root, path.substring(0, dot));
-        parent.put(path.substring(dot + 1), value);
+        List<String> keys = keys(path);
+        mapping(root, keys.subList(0, keys.size() - 1)).put(keys.getLast(), value);
+    }
+
+    private static List<String> keys(String path) {
+        List<String> keys = new ArrayList<>();
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '\\' && i + 1 < path.length() && path.charAt(i + 1) == '.') {
+                key.append('.');
+                i++;
+            } else if (c == '.') {
+                keys.add(key.toString());
+                key.setLength(0);
+            } else {
+                key.append(c);
+            }
+        }
+        keys.add(key.toString());
+        return keys;
     }
 
     /** Sets {@code mapPath[key]}: for keys that may hold dots, such as resource attribute names. */
     static void set(ObjectNode root, String mapPath, String key, String value) {
-        mapping(root, mapPath).put(key, value);
+        mapping(root, keys(mapPath)).put(key, value);
     }
 
-    /** The mapping at a dotted path, created (or replacing a scalar) where missing. */
-    private static ObjectNode mapping(ObjectNode root, String path) {
+    /** The mapping at a path of keys, created (or replacing a scalar) where missing. */
+    private static ObjectNode mapping(ObjectNode root, List<String> keys) {
         ObjectNode node = root;
-        for (String part : path.split("\\.")) {
+        for (String part : keys) {
             JsonNode next = node.get(part);
             node = next instanceof ObjectNode object ? object : node.putObject(part);
         }

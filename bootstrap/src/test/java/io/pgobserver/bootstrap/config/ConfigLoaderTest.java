@@ -193,6 +193,12 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void a_flag_sets_a_key_with_dots_in_it_written_with_backslashes() {
+            Configuration c = load("kafka: { bootstrap_servers: 'k:9092' }", "kafka.properties.linger\\.ms=5");
+            assertThat(EffectiveConfig.render(c)).contains("properties:\n    linger.ms: 5");
+        }
+
+        @Test
         void a_flag_without_equals_sign_is_an_error() {
             assertThatThrownBy(() -> load("", "listener.batch_size"))
                     .isInstanceOf(ConfigException.class).hasMessageContaining("key.path=value");
