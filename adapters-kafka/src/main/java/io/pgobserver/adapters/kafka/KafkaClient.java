@@ -9,30 +9,25 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The one producer every kafka action shares (a producer is thread-safe, and one batches best), started after the
- * injector is built and closed at shutdown, flushing what is in flight. Also answers whether a topic exists, with
- * an admin client made for the question and closed after it (the question is rare, and an idle admin client keeps
- * reconnecting while the cluster is down): a producer waiting for a missing topic's metadata cannot tell that from
- * an unreachable cluster.
+ * injector is built and closed at shutdown, flushing what is in flight. Also answers whether a topic exists
+ * ({@link ClusterTopics}, whose admin client is closed with the producer): a producer waiting for a missing topic's
+ * metadata cannot tell that from an unreachable cluster.
  */
 @Singleton
 final class KafkaClient implements Lifecycle {
 
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(5);
 
     private final KafkaSettings settings;
     private volatile Producer<byte[], byte[]> producer;
+    private volatile ClusterTopics topics;
 
     @Inject
     KafkaClient(KafkaSettings settings) {
@@ -53,6 +48,7 @@ final class KafkaClient implements Lifecycle {
     public void start() {
         if (settings.configured()) {
             producer = new KafkaProducer<>(settings.producerProperties());
+            topics = new ClusterTopics(() -> Admin.create(adminProperties()));
         }
     }
 
@@ -67,23 +63,8 @@ final class KafkaClient implements Lifecycle {
 
     /** True or false when the cluster answered, null when it could not be asked. */
     Boolean topicExists(String topic) throws InterruptedException {
-        Admin admin;
-        try {
-            admin = Admin.create(adminProperties());
-        } catch (RuntimeException e) {
-            return null;
-        }
-        try {
-            admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(TOPIC_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (ExecutionException e) {
-            return e.getCause() instanceof UnknownTopicOrPartitionException ? false : null;
-        } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
-            return null;
-        } finally {
-            admin.close(CLOSE_TIMEOUT);
-        }
+        ClusterTopics t = topics;
+        return t == null ? null : t.exists(topic);
     }
 
     /** The producer's connection settings (SASL, SSL); its producer-only keys would only be logged as unknown. */
@@ -102,6 +83,11 @@ final class KafkaClient implements Lifecycle {
     public void stop() {
         Producer<byte[], byte[]> p = producer;
         producer = null;
+        ClusterTopics t = topics;
+        topics = null;
+        if (t != null) {
+            t.close();
+        }
         if (p != null) {
             p.close(CLOSE_TIMEOUT);
         }

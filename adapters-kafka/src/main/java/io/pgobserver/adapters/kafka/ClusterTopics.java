@@ -1,0 +1,99 @@
+package io.pgobserver.adapters.kafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Whether a topic exists, asked of the cluster when the producer timed out waiting for a topic's metadata (the
+ * producer cannot tell a missing topic from an unreachable cluster). One admin client answers every question: made
+ * at the first, closed with the producer. An admin client per question started its connection attempts afresh each
+ * time, and during an outage each failed send added its own burst of connection warnings to the log. Each question
+ * expires in the admin client itself, so an idle one has nothing to reconnect for. While the cluster is known to be
+ * out of reach (a question less than {@code quietFor} ago got no answer) the answer is "cannot tell" without asking.
+ */
+final class ClusterTopics implements AutoCloseable {
+
+    static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration QUIET_AFTER_NO_ANSWER = Duration.ofSeconds(10);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Supplier<Admin> connect;
+    private final Duration askTimeout;
+    private final Duration quietFor;
+    private final LongSupplier nanoClock;
+    private Admin admin;
+    private boolean closed;
+    private volatile boolean unanswered;
+    private volatile long unansweredAtNanos;
+
+    ClusterTopics(Supplier<Admin> connect) {
+        this(connect, ASK_TIMEOUT, QUIET_AFTER_NO_ANSWER, System::nanoTime);
+    }
+
+    ClusterTopics(Supplier<Admin> connect, Duration askTimeout, Duration quietFor, LongSupplier nanoClock) {
+        this.connect = connect;
+        this.askTimeout = askTimeout;
+        this.quietFor = quietFor;
+        this.nanoClock = nanoClock;
+    }
+
+    /** True or false when the cluster answered, null when it could not be asked. */
+    Boolean exists(String topic) throws InterruptedException {
+        if (unanswered && nanoClock.getAsLong() - unansweredAtNanos < quietFor.toNanos()) {
+            return null;
+        }
+        Admin a = admin();
+        if (a == null) {
+            return null;
+        }
+        try {
+            a.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs((int) askTimeout.toMillis()))
+                    .allTopicNames().get(askTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+            unanswered = false;
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                unanswered = false;
+                return false;
+            }
+            return noAnswer();
+        } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+            return noAnswer();
+        }
+    }
+
+    private Boolean noAnswer() {
+        unansweredAtNanos = nanoClock.getAsLong();
+        unanswered = true;
+        return null;
+    }
+
+    /** The admin client, made at the first question; null once closed or when it cannot be made. */
+    private synchronized Admin admin() {
+        if (admin == null && !closed) {
+            try {
+                admin = connect.get();
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+        return admin;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (admin != null) {
+            admin.close(CLOSE_TIMEOUT);
+            admin = null;
+        }
+    }
+}
