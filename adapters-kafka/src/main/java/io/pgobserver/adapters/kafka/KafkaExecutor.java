@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.internals.Topic;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends the event JSON ({@link EventBody}, the webhook's body) as one record: the topic and key rendered from
@@ -39,17 +39,27 @@ final class KafkaExecutor implements ActionExecutor {
 
     static final String TYPE = "kafka";
 
+    private static final Duration MIN_METADATA_WAIT = Duration.ofSeconds(1);
+
     private final KafkaSettings settings;
     private final KafkaClient client;
     private final Tracer tracer;
+    private final Acknowledgements acknowledgements;
+    private final Duration deliveryTimeout;
     private final PreparedActions<KafkaAction, Prepared> prepared =
             new PreparedActions<>(KafkaAction.class, this::prepare);
 
     @Inject
     KafkaExecutor(KafkaSettings settings, KafkaClient client, Tracer tracer) {
+        this(settings, client, tracer, new Acknowledgements(System::nanoTime));
+    }
+
+    KafkaExecutor(KafkaSettings settings, KafkaClient client, Tracer tracer, Acknowledgements acknowledgements) {
         this.settings = settings;
         this.client = client;
         this.tracer = tracer;
+        this.acknowledgements = acknowledgements;
+        this.deliveryTimeout = settings.configured() ? settings.deliveryTimeout() : Duration.ZERO;
     }
 
     /** An action's templates, compiled once. */
@@ -111,7 +121,7 @@ final class KafkaExecutor implements ActionExecutor {
                     .setAttribute("messaging.message.body.size", record.value().length);
         }
         send.propagate(request.event().traceContext(), (name, value) -> record.headers().add(name, utf8(value)));
-        ActionResult result = send(topic, record, send);
+        ActionResult result = send(topic, record, request.deliveryId(), send);
         if (result instanceof ActionResult.Failure failure) {
             send.recordError(failure.message(), failure.cause());
         }
@@ -119,64 +129,88 @@ final class KafkaExecutor implements ActionExecutor {
         return result;
     }
 
-    /**
-     * Records waiting for the broker's acknowledgement, and when the last one arrived (or the wait began): the producer
-     * retries a record for up to delivery.timeout.ms, so during an outage no attempt fails for a long time, and this
-     * is how readiness learns of it.
-     */
-    private final AtomicInteger unacknowledged = new AtomicInteger();
-    private volatile long progressNanos = System.nanoTime();
-
-    /** How long records may go unacknowledged before readiness says so. */
-    static final Duration SILENT_FOR = Duration.ofSeconds(5);
-
     @Override
     public String problem() {
-        long silentNanos = System.nanoTime() - progressNanos;
-        if (unacknowledged.get() > 0 && silentNanos >= SILENT_FOR.toNanos()) {
-            return "Kafka at " + String.join(",", settings.bootstrapServers()) + " has acknowledged no record for "
-                    + Duration.ofNanos(silentNanos).toSeconds() + " s (" + unacknowledged.get()
-                    + " waiting; is the cluster reachable?); they are retried and none is lost";
-        }
-        return null;
+        return acknowledgements.problem(String.join(",", settings.bootstrapServers()));
     }
 
-    private ActionResult send(String topic, ProducerRecord<byte[], byte[]> record, Span send) {
-        if (unacknowledged.getAndIncrement() == 0) {
-            progressNanos = System.nanoTime();
-        }
+    private ActionResult send(String topic, ProducerRecord<byte[], byte[]> record, String deliveryId, Span send) {
+        acknowledgements.sending(deliveryId);
+        ActionResult result = null;
         try {
-            return sendAndWait(topic, record, send);
+            result = sendAndWait(topic, record, send);
+            return result;
         } finally {
-            unacknowledged.decrementAndGet();
-            progressNanos = System.nanoTime();
+            if (result instanceof ActionResult.Success) {
+                acknowledgements.acknowledged();
+            } else if (result instanceof ActionResult.Failure f && !f.permanent()
+                    && !Thread.currentThread().isInterrupted()) {
+                acknowledgements.retrying(deliveryId);
+            } else {
+                acknowledgements.dropped();
+            }
         }
     }
 
+    /**
+     * Sends the record and waits for the broker's answer. A cluster out of reach is waited for within the attempt,
+     * up to {@code delivery.timeout.ms}, as the producer waits for a record it has accepted: the producer gives up
+     * on a topic's metadata after {@code max.block.ms} (10 s, so a missing topic is reported soon), and failing the
+     * attempt then would spend the observer's retry budget on an outage in a minute or two. Only the cluster's own
+     * answer that the topic does not exist ends the wait early. Blocking is cheap (a virtual thread runs the send);
+     * a stop interrupts it.
+     */
     private ActionResult sendAndWait(String topic, ProducerRecord<byte[], byte[]> record, Span send) {
+        long deadline = System.nanoTime() + deliveryTimeout.toNanos();
         try {
-            // The producer completes every record within delivery.timeout.ms; the bound only guards a bug.
-            RecordMetadata ack = client.send(record).get(deliveryBoundMillis(), TimeUnit.MILLISECONDS);
-            if (send.isRecording()) {
-                send.setAttribute("messaging.destination.partition.id", Integer.toString(ack.partition()))
-                        .setAttribute("messaging.kafka.offset", ack.offset());
+            while (true) {
+                long began = System.nanoTime();
+                try {
+                    // The producer completes every record within delivery.timeout.ms; the bound only guards a bug.
+                    RecordMetadata ack = client.send(record).get(deliveryTimeout.toMillis() + 30_000,
+                            TimeUnit.MILLISECONDS);
+                    if (send.isRecording()) {
+                        send.setAttribute("messaging.destination.partition.id", Integer.toString(ack.partition()))
+                                .setAttribute("messaging.kafka.offset", ack.offset());
+                    }
+                    return ActionResult.success("partition " + ack.partition() + " offset " + ack.offset());
+                } catch (ExecutionException | RuntimeException e) {
+                    if (SendFailures.unwrap(e) instanceof InterruptException interrupt) {
+                        return interrupted(topic, interrupt);
+                    }
+                    if (!SendFailures.metadataTimeout(e)) {
+                        return SendFailures.classify(topic, e);
+                    }
+                    if (Boolean.FALSE.equals(client.topicExists(topic))) {
+                        return SendFailures.missingTopic(topic, SendFailures.unwrap(e));
+                    }
+                    if (System.nanoTime() - deadline >= 0) {
+                        return ActionResult.Failure.transientFailure("kafka topic '" + topic + "': no metadata for "
+                                + "it within delivery.timeout.ms (" + deliveryTimeout.toMillis() + " ms); is the "
+                                + "cluster reachable?", SendFailures.unwrap(e));
+                    }
+                    // Even with a max.block.ms of 0, the wait must not turn into a busy loop.
+                    TimeUnit.NANOSECONDS.sleep(MIN_METADATA_WAIT.toNanos() - (System.nanoTime() - began));
+                }
             }
-            return ActionResult.success("partition " + ack.partition() + " offset " + ack.offset());
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ActionResult.Failure.transientFailure("kafka topic '" + topic + "': interrupted while waiting "
-                    + "for the acknowledgement", e);
-        } catch (ExecutionException | RuntimeException e) {
-            return SendFailures.classify(topic, e, client::topicExists);
+            return interrupted(topic, e);
         } catch (java.util.concurrent.TimeoutException e) {
             return ActionResult.Failure.transientFailure("kafka topic '" + topic + "': no acknowledgement within "
-                    + deliveryBoundMillis() + " ms", e);
+                    + (deliveryTimeout.toMillis() + 30_000) + " ms", e);
         }
     }
 
-    private long deliveryBoundMillis() {
-        Object timeout = settings.producerProperties().getOrDefault("delivery.timeout.ms", "120000");
-        return Long.parseLong(timeout.toString().trim()) + 30_000;
+    /**
+     * A stop, or parking, took the event away while it was being sent: pg-observer's own doing, not the cluster's.
+     * The interrupt stays set for the core to see, and the failure says what happened (the executor's contract
+     * has no other way out); its error type is the JDK's interruption, not a Kafka error.
+     */
+    private static ActionResult interrupted(String topic, Throwable e) {
+        Thread.currentThread().interrupt();
+        Throwable cause = e instanceof InterruptException && e.getCause() != null ? e.getCause() : e;
+        return ActionResult.Failure.transientFailure("kafka topic '" + topic + "': the send was interrupted (the "
+                + "observer is stopping or parked the entity); not a Kafka error, the event runs again", cause);
     }
 
     private static byte[] utf8(String text) {

@@ -20,17 +20,27 @@ import java.util.concurrent.ExecutionException;
  */
 final class SendFailures {
 
-    /** Whether a topic exists, asked only when the producer timed out waiting for its metadata. */
-    interface TopicCheck {
-        /** True or false when the cluster answered, null when it could not be asked. */
-        Boolean exists(String topic) throws InterruptedException;
-    }
-
     private SendFailures() {
     }
 
-    static ActionResult.Failure classify(String topic, Throwable thrown, TopicCheck topics) {
-        Throwable e = thrown instanceof ExecutionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+    /** What the producer threw, or the failure it completed the record's future with. */
+    static Throwable unwrap(Throwable thrown) {
+        return thrown instanceof ExecutionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+    }
+
+    /**
+     * The producer waited {@code max.block.ms} for the topic's metadata in vain: the topic is missing, or the
+     * cluster is out of reach (the caller asks the cluster which).
+     */
+    static boolean metadataTimeout(Throwable thrown) {
+        Throwable e = unwrap(thrown);
+        return e instanceof TimeoutException && e.getMessage() != null
+                && e.getMessage().contains("not present in metadata");
+    }
+
+    /** Everything but a metadata timeout ({@link #metadataTimeout}), which the caller resolves. */
+    static ActionResult.Failure classify(String topic, Throwable thrown) {
+        Throwable e = unwrap(thrown);
         String where = "kafka topic '" + topic + "'";
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return switch (e) {
@@ -48,26 +58,13 @@ final class SendFailures {
             case SerializationException t -> ActionResult.Failure.permanentFailure(where + ": " + message, t);
             case UnsupportedVersionException t -> ActionResult.Failure.permanentFailure(where + ": the broker "
                     + "does not support this request (" + message + ")", t);
-            case TimeoutException t when message.contains("not present in metadata") -> missingTopic(where, topic,
-                    message, t, topics);
             case RetriableException t -> ActionResult.Failure.transientFailure(where + ": " + message, t);
             default -> ActionResult.Failure.transientFailure(where + ": " + message, e);
         };
     }
 
-    private static ActionResult.Failure missingTopic(String where, String topic, String message, Throwable e,
-                                                     TopicCheck topics) {
-        Boolean exists;
-        try {
-            exists = topics.exists(topic);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            exists = null;
-        }
-        if (Boolean.FALSE.equals(exists)) {
-            return ActionResult.Failure.permanentFailure(where + " does not exist: create it (or let the brokers "
-                    + "create topics: auto.create.topics.enable)", e);
-        }
-        return ActionResult.Failure.transientFailure(where + ": " + message, e);
+    static ActionResult.Failure missingTopic(String topic, Throwable e) {
+        return ActionResult.Failure.permanentFailure("kafka topic '" + topic + "' does not exist: create it (or let "
+                + "the brokers create topics: auto.create.topics.enable)", e);
     }
 }

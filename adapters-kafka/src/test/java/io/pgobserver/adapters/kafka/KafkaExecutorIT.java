@@ -32,6 +32,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,12 +73,20 @@ class KafkaExecutorIT {
     }
 
     private static Harness harness(Map<String, String> properties) throws Exception {
+        return harness(properties, new Acknowledgements(System::nanoTime));
+    }
+
+    private static Harness harness(Map<String, String> properties, Acknowledgements acknowledgements) {
         KafkaSettings settings = new KafkaSettings(List.of(broker.bootstrapServers()), "executor-it", properties);
         KafkaClient client = new KafkaClient(settings);
         client.start();
         RecordingTracer tracer = new RecordingTracer();
-        return new Harness(client, tracer, new KafkaExecutor(settings, client, tracer));
+        return new Harness(client, tracer, new KafkaExecutor(settings, client, tracer, acknowledgements));
     }
+
+    /** Fails on the metadata of a topic the producer has not seen within 1 s, and gives up a record after 4 s. */
+    private static final Map<String, String> SHORT_WAITS = Map.of("max.block.ms", "1000",
+            "request.timeout.ms", "1000", "delivery.timeout.ms", "4000", "linger.ms", "0");
 
     private record Harness(KafkaClient client, RecordingTracer tracer, KafkaExecutor executor)
             implements AutoCloseable {
@@ -199,17 +211,111 @@ class KafkaExecutorIT {
         try (Harness h = harness(Map.of("delivery.timeout.ms", "3000", "request.timeout.ms", "1000",
                 "linger.ms", "0"))) {
             assertThat(h.run(action, event)).isInstanceOf(ActionResult.Success.class);
-            broker.stop();
-            ActionResult down;
-            try {
-                down = h.run(action, event);
-            } finally {
-                broker.start();
-            }
+            ActionResult down = whileStopped(() -> h.run(action, event));
             assertThat(down).isInstanceOfSatisfying(ActionResult.Failure.class,
                     f -> assertThat(f.permanent()).as(f.message()).isFalse());
             assertThat(h.run(action, event)).isInstanceOf(ActionResult.Success.class);
             assertThat(readAll("outage", 2)).hasSizeGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void aClusterDownForLessThanTheDeliveryTimeoutCostsNoAttempt() throws Exception {
+        broker.createTopic("brief-outage", 1);
+        ChangeEvent event = Events.updated(18, "6", "a", "b");
+        Map<String, String> props = new HashMap<>(SHORT_WAITS);
+        props.put("delivery.timeout.ms", "60000");
+        try (Harness h = harness(props)) {
+            broker.stop();
+            ActionResult result;
+            try (var thread = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                var attempt = thread.submit(() -> h.run(new KafkaAction("brief-outage", null, Map.of()), event));
+                // Longer than max.block.ms: the producer has given up on the topic's metadata at least once.
+                Thread.sleep(3_000);
+                broker.start();
+                result = attempt.get(60, TimeUnit.SECONDS);
+            } finally {
+                broker.start();
+            }
+            assertThat(result).isInstanceOf(ActionResult.Success.class);
+            assertThat(readAll("brief-outage", 1)).hasSize(1);
+        }
+    }
+
+    @Test
+    void anUnreachableClusterFailsTheAttemptAfterTheDeliveryTimeoutAndReadinessSaysSoDuringTheBackoff()
+            throws Exception {
+        broker.createTopic("long-outage", 1);
+        ChangeEvent event = Events.updated(19, "7", "a", "b");
+        KafkaAction action = new KafkaAction("long-outage", null, Map.of());
+        AtomicLong clock = new AtomicLong();
+        try (Harness h = harness(SHORT_WAITS, new Acknowledgements(clock::get))) {
+            ActionResult down = whileStopped(() -> h.run(action, event));
+            assertThat(down).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).as(f.message()).isFalse();
+                assertThat(f.message()).contains("no metadata for it within delivery.timeout.ms (4000 ms)");
+            });
+            // Waiting out its backoff, the record is still wanted, and the failure acknowledged nothing.
+            clock.addAndGet(Acknowledgements.SILENT_FOR.toNanos());
+            assertThat(h.executor().problem()).contains("has acknowledged no record for 5 s")
+                    .contains("1 waiting to be retried");
+
+            assertThat(h.run(action, event)).isInstanceOf(ActionResult.Success.class);
+            assertThat(h.executor().problem()).isNull();
+        }
+    }
+
+    @Test
+    void anInterruptedSendIsNotAKafkaErrorAndKeepsTheInterrupt() throws Exception {
+        broker.createTopic("parked", 1);
+        ChangeEvent event = Events.updated(20, "8", "a", "b");
+        AtomicLong clock = new AtomicLong();
+        try (Harness h = harness(SHORT_WAITS, new Acknowledgements(clock::get))) {
+            broker.stop();
+            AtomicReference<ActionResult> result = new AtomicReference<>();
+            AtomicBoolean stillInterrupted = new AtomicBoolean();
+            try {
+                Thread sender = Thread.ofVirtual().start(() -> {
+                    result.set(h.run(new KafkaAction("parked", null, Map.of()), event));
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                });
+                Thread.sleep(500);
+                sender.interrupt();
+                sender.join(30_000);
+            } finally {
+                broker.start();
+            }
+            assertThat(result.get()).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.message()).contains("interrupted").contains("not a Kafka error");
+                assertThat(f.errorType()).isEqualTo(InterruptedException.class.getName());
+            });
+            assertThat(stillInterrupted).isTrue();
+            clock.addAndGet(Acknowledgements.SILENT_FOR.toNanos());
+            assertThat(h.executor().problem()).as("taken away, not waiting for a retry").isNull();
+        }
+    }
+
+    @Test
+    void oneAdminClientAnswersWhetherTopicsExist() throws Exception {
+        AtomicInteger admins = new AtomicInteger();
+        try (ClusterTopics topics = new ClusterTopics(() -> {
+            admins.incrementAndGet();
+            return broker.admin();
+        })) {
+            assertThat(topics.exists("orders")).isTrue();
+            assertThat(topics.exists("no-such-topic")).isFalse();
+            assertThat(topics.exists("small")).isTrue();
+            assertThat(admins).hasValue(1);
+        }
+    }
+
+    /** What {@code during} returns, run while the broker is stopped; the broker is back afterwards. */
+    private static <T> T whileStopped(java.util.concurrent.Callable<T> during) throws Exception {
+        broker.stop();
+        try {
+            return during.call();
+        } finally {
+            broker.start();
         }
     }
 
