@@ -97,6 +97,13 @@ final class RunAction {
                 return new Outcome(result, attempt, lastError);
             }
             ActionResult.Failure failure = (ActionResult.Failure) result;
+            if (Thread.currentThread().isInterrupted() || completion.cancelled()) {
+                // The attempt was cut off (a stop, or the entity being parked closed its socket): that is not the
+                // receiver failing, so it is neither a failed attempt in the metrics nor a reason to be unready.
+                span.recordError("attempt cut off: " + failure.message(), failure.cause());
+                span.end();
+                throw new InterruptedException("attempt " + attempt + " of " + action.describe() + " cut off");
+            }
             lastError = failure.message();
             span.recordError(failure.message(), failure.cause());
             if (span.isRecording()) {

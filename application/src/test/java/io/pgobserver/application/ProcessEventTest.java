@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The span tree of docs/architecture.md, asserted exactly, for each way an event can go. */
 class ProcessEventTest {
@@ -266,6 +267,23 @@ class ProcessEventTest {
         assertThat(letter.attempts()).isEqualTo(1);
         assertThat(letter.event().traceContext()).isEqualTo(WRITER);
         assertThat(letter.failedAt()).isEqualTo(Instant.parse("2026-02-03T04:05:06Z"));
+    }
+
+    @Test
+    void anAttemptCutOffByAStopOrAParkingIsNotAFailedAttempt() {
+        webhook.thenCutOff(ActionResult.Failure.transientFailure("SocketException: Closed by interrupt", null));
+        ChangeEvent event = Events.updated(16, "o-10", "paid", "shipped");
+        try {
+            assertThatThrownBy(() -> processEvent(shipped(RetryPolicy.DEFAULT)).process(event, EventCompletion.NONE))
+                    .isInstanceOf(InterruptedException.class).hasMessageContaining("attempt 1 of")
+                    .hasMessageContaining("cut off");
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(attempts).as("no failed or retried attempt in the metrics").isEmpty();
+        assertThat(waits).as("no backoff: the event runs again elsewhere").isEmpty();
+        assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
+        assertThat(slack.requests).as("the event stops at once").isEmpty();
     }
 
     @Test

@@ -14,7 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class ScriptedExecutor implements ActionExecutor {
 
     private final String type;
-    private final Deque<ActionResult> script = new ArrayDeque<>();
+    private final Deque<Step> script = new ArrayDeque<>();
     final List<ActionRequest> requests = new CopyOnWriteArrayList<>();
 
     ScriptedExecutor(String type) {
@@ -22,8 +22,17 @@ final class ScriptedExecutor implements ActionExecutor {
     }
 
     synchronized ScriptedExecutor then(ActionResult result) {
-        script.addLast(result);
+        script.addLast(new Step(result, false));
         return this;
+    }
+
+    /** The next attempt is cut off: the thread is interrupted while it runs (a stop, a parking), then answers. */
+    synchronized ScriptedExecutor thenCutOff(ActionResult result) {
+        script.addLast(new Step(result, true));
+        return this;
+    }
+
+    private record Step(ActionResult answer, boolean cutOff) {
     }
 
     @Override
@@ -37,10 +46,16 @@ final class ScriptedExecutor implements ActionExecutor {
         if (span.isRecording()) {
             span.setAttribute("executed_by", type);
         }
-        ActionResult next;
+        Step next;
         synchronized (this) {
             next = script.pollFirst();
         }
-        return next == null ? ActionResult.success("ok") : next;
+        if (next == null) {
+            return ActionResult.success("ok");
+        }
+        if (next.cutOff()) {
+            Thread.currentThread().interrupt();
+        }
+        return next.answer();
     }
 }
