@@ -56,11 +56,20 @@ record BackfillTable(String qualified, String quotedName, List<Key> key, String 
         return new BackfillTable(table.toString(), quotedName, key, firstArgument(arguments));
     }
 
-    /** Fails with the server's message when {@code where} does not compile against the table. */
+    /**
+     * Fails when {@code where} does not stand alone as one expression ({@link StandaloneCondition}), or with the
+     * server's message when it does not compile against the table.
+     */
     void checkWhere(Handle handle, String where) {
         if (where == null) {
             return;
         }
+        StandaloneCondition.problem(where).ifPresent(problem -> {
+            throw new IllegalArgumentException("--where '" + where + "' cannot be used on " + qualified + ": it has "
+                    + problem + "; it must stand alone as one condition, since each chunk runs it as "
+                    + "'... where <key> > <last key> and (<condition>)' (write an SQL condition on the table's "
+                    + "columns, such as status = 'open')");
+        });
         try {
             handle.execute("savepoint backfill_where");
             handle.createQuery("select 1 from " + quotedName + " t where (" + where + ") limit 0").mapTo(Integer.class)
@@ -77,9 +86,10 @@ record BackfillTable(String qualified, String quotedName, List<Key> key, String 
     /**
      * One chunk, as one statement: the next {@code limit} rows after the last key, share-locked (in READ COMMITTED
      * a row being written is waited for and read as committed), each logged as one read change with the trigger's
-     * entity key and row image; answers the rows logged and the last key as text. Parameters: the last key's
-     * values (when {@code first} is false), the limit, the entity type, the entity column, the backfill id and the
-     * target observer.
+     * entity key and row image; answers the rows logged, the last key as text, and how many of the rows are not
+     * after the previous last key ({@code behind}: always 0, unless the condition escaped the key bound). Parameters:
+     * the last key's values (when {@code first} is false), the limit, the entity type, the entity column, the
+     * backfill id, the target observer, and the last key's values again (when {@code first} is false).
      */
     String chunkSql(String where, boolean first) {
         String columns = key.stream().map(k -> "t." + k.quoted()).collect(Collectors.joining(", "));
@@ -89,6 +99,7 @@ record BackfillTable(String qualified, String quotedName, List<Key> key, String 
         String asText = key.stream().map(k -> k.quoted() + "::text").collect(Collectors.joining(", "));
         String filter = (first ? "true" : "(" + columns + ") > (" + after + ")")
                 + (where == null ? "" : " and (" + where + ")");
+        String behind = first ? "0" : "(select count(*) from chunk where not ((" + bare + ") > (" + after + ")))";
         return """
                 with chunk as (
                     select %1$s, to_jsonb(t) as row_image
@@ -102,8 +113,9 @@ record BackfillTable(String qualified, String quotedName, List<Key> key, String 
                     select ?, coalesce(row_image ->> ?, ''), 'read', row_image, ?, ? from chunk order by %4$s
                 )
                 select (select count(*) from chunk) as rows,
-                       (select array[%5$s] from chunk order by %6$s limit 1) as last_key
-                """.formatted(columns, quotedName, filter, bare, asText, descending);
+                       (select array[%5$s] from chunk order by %6$s limit 1) as last_key,
+                       %7$s as behind
+                """.formatted(columns, quotedName, filter, bare, asText, descending, behind);
     }
 
     /** The trigger's first argument: {@code tgargs} holds them NUL-terminated. */
