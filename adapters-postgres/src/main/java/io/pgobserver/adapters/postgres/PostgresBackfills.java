@@ -104,8 +104,9 @@ final class PostgresBackfills implements Backfills {
             if (state != null && (state.startsWith("22") || state.startsWith("42"))) {
                 tables.remove(id);
                 throw new IllegalArgumentException("backfill " + id + ": its chunk fails: " + Database.rootMessage(e)
-                        + " (fix the table or the condition, then 'backfill --resume', or cancel it with "
-                        + "'backfill --cancel')", e);
+                        + " (fix the table or the rows it fails on, then 'backfill --resume'; a backfill keeps "
+                        + "its --where, so to change the condition cancel it with 'backfill --cancel' and start a "
+                        + "new backfill with the corrected --where)", e);
             }
             throw e;
         }

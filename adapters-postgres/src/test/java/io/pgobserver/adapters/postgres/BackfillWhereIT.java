@@ -82,6 +82,18 @@ class BackfillWhereIT {
         assertThat(count("select count(*) from pgobserver.change_log where kind = 'read'")).isEqualTo(10);
     }
 
+    @Test
+    void aConditionFailingOnARowSaysHowToChangeIt() {
+        Backfill started = backfills.start(new BackfillRequest("public.orders", null, "100 / (id - 15) > -1000", 10));
+        backfills.runChunk(started.id());
+        assertThatThrownBy(() -> backfills.runChunk(started.id()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("division by zero")
+                .hasMessageContaining("fix the table or the rows it fails on, then 'backfill --resume'")
+                .hasMessageContaining("cancel it with 'backfill --cancel' and start a new backfill with the "
+                        + "corrected --where");
+    }
+
     private Backfill runToEnd(long id) {
         Backfill current = backfills.runChunk(id);
         while (current.state() == Backfill.State.RUNNING) {
