@@ -73,17 +73,19 @@ final class BackfillCommand implements Callable<Integer> {
         if ((resume || cancel) && (observer != null || where != null)) {
             throw usage("--observer and --where belong to a new backfill; a resumed or cancelled one keeps its own");
         }
+        // Checked before connecting, so that a bad value is a usage error (exit 2) however it is found.
+        BackfillRequest request = resume || cancel ? null : request();
         PrintWriter out = spec.commandLine().getOut();
         try (AdminSession session = AdminSession.open(options, spec)) {
-            if (!resume && !cancel) {
-                checkObservers(session.config(), out);
+            if (request != null) {
+                checkObservers(session.config(), request, out);
             }
             Backfills backfills = session.get(Backfills.class);
             if (cancel) {
                 return cancel(backfills, out);
             }
             RunBackfill runner = new RunBackfill(backfills, Sleeper.SYSTEM);
-            for (Backfill backfill : toRun(backfills, runner, out)) {
+            for (Backfill backfill : toRun(backfills, runner, request, out)) {
                 Backfill end = runner.run(backfill, new ProgressLine(out));
                 out.println("backfill " + end.id() + " of " + end.request().table() + " "
                         + end.state().wireName() + ": " + end.rowsDone() + " row(s) logged as read events");
@@ -93,7 +95,7 @@ final class BackfillCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private List<Backfill> toRun(Backfills backfills, RunBackfill runner, PrintWriter out) {
+    private List<Backfill> toRun(Backfills backfills, RunBackfill runner, BackfillRequest request, PrintWriter out) {
         if (resume) {
             List<Backfill> running = table == null ? backfills.running()
                     : backfills.running(table).map(List::of).orElse(List.of());
@@ -106,19 +108,27 @@ final class BackfillCommand implements Callable<Integer> {
         }
         Backfill backfill;
         try {
-            backfill = runner.start(new BackfillRequest(table, observer, where, chunk));
+            backfill = runner.start(request);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-        boolean resumed = backfill.rowsDone() > 0 || !same(backfill.request());
+        boolean resumed = backfill.rowsDone() > 0 || !backfill.request().equals(request);
         out.println(describe(resumed ? "resuming unfinished" : "started", backfill));
         out.flush();
         return new ArrayList<>(List.of(backfill));
     }
 
+    private BackfillRequest request() {
+        try {
+            return new BackfillRequest(table, observer, where, chunk);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
     /** The named observer must watch the table; without one whose {@code on} has read, nobody gets the rows. */
-    private void checkObservers(Configuration config, PrintWriter out) {
-        String qualified = new BackfillRequest(table, observer, where, chunk).table();
+    private void checkObservers(Configuration config, BackfillRequest request, PrintWriter out) {
+        String qualified = request.table();
         List<Configuration.ObserverDefinition> readers = config.observers().stream()
                 .filter(o -> o.entity().equals(qualified) && o.on().contains(ChangeKind.READ)).toList();
         if (observer != null && readers.stream().noneMatch(o -> o.name().equals(observer))) {
@@ -129,11 +139,6 @@ final class BackfillCommand implements Callable<Integer> {
             out.println("note: no observer in this configuration gets read events of " + qualified
                     + " (observers.<name>.entity: " + qualified + ", with read in 'on' or no 'on')");
         }
-    }
-
-    private boolean same(BackfillRequest started) {
-        BackfillRequest asked = new BackfillRequest(table, observer, where, chunk);
-        return started.equals(asked);
     }
 
     private int cancel(Backfills backfills, PrintWriter out) {

@@ -112,6 +112,16 @@ class CommandLineTest {
         assertThat(result.err()).contains("--limit must be at least 1");
     }
 
+    /** Found by the request's own check, before any connection: the database here is unreachable. */
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-5", "100001"})
+    void backfill_chunk_out_of_range_is_a_usage_error(String chunk) throws IOException {
+        Cli.Result result = Cli.run(unreachable(closedPort()), "backfill", "--table", "orders", "--chunk", chunk);
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).startsWith("usage error: backfill --chunk must be between 1 and 100000, was "
+                + chunk + " ");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"run", "install --table public.orders", "status", "dlq list", "dlq replay --all"})
     void missing_database_url_is_a_configuration_error(String command) {
