@@ -4,6 +4,7 @@ import io.pgobserver.application.RunBackfill;
 import io.pgobserver.application.Sleeper;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.TableName;
 import io.pgobserver.domain.port.Backfill;
 import io.pgobserver.domain.port.BackfillRequest;
 import io.pgobserver.domain.port.Backfills;
@@ -100,7 +101,8 @@ final class BackfillCommand implements Callable<Integer> {
             List<Backfill> running = table == null ? backfills.running()
                     : backfills.running(table).map(List::of).orElse(List.of());
             if (running.isEmpty()) {
-                out.println("no unfinished backfill" + (table == null ? "" : " of " + table) + " to resume");
+                out.println("no unfinished backfill" + (table == null ? "" : " of " + TableName.qualify(table))
+                        + " to resume");
             }
             running.forEach(b -> out.println(describe("resuming", b)));
             out.flush();
@@ -144,10 +146,11 @@ final class BackfillCommand implements Callable<Integer> {
     private int cancel(Backfills backfills, PrintWriter out) {
         var cancelled = backfills.cancel(table);
         if (cancelled.isEmpty()) {
-            out.println("no unfinished backfill of " + table + " to cancel");
+            out.println("no unfinished backfill of " + TableName.qualify(table) + " to cancel");
         } else {
-            out.println("backfill " + cancelled.get().id() + " of " + table + " cancelled after "
-                    + cancelled.get().rowsDone() + " row(s)");
+            Backfill b = cancelled.get();
+            out.println("backfill " + b.id() + " of " + b.request().table() + " cancelled after " + b.rowsDone()
+                    + " row(s)");
         }
         out.flush();
         return ExitCodes.OK;

@@ -50,8 +50,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code install}, {@code status} and {@code dlq list|replay} against an embedded PostgreSQL, driven in-process
- * through {@link PgObserverCommand#commandLine()}; replays deliver to a MockWebServer.
+ * {@code install}, {@code status}, {@code dlq list|replay} and {@code backfill}'s messages against an embedded
+ * PostgreSQL, driven in-process through {@link PgObserverCommand#commandLine()}; replays deliver to a MockWebServer.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdminCommandsIT {
@@ -277,6 +277,34 @@ class AdminCommandsIT {
         Cli.Result result = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).contains("no dead letters to replay");
+    }
+
+    /**
+     * A --where that escapes its parentheses is a usage error; one that fails on a row says how to go on (a backfill
+     * keeps its condition); --cancel and --resume name the table with its schema, as it was given without.
+     */
+    @Test
+    void backfill_refusals_and_messages() throws Exception {
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+        sql(databaseName(), "insert into public.orders (status) select 'new' from generate_series(1, 30)");
+        Cli.Result escaping = Cli.run("backfill", "--config", config.toString(), "--table", "orders", "--where",
+                "1=1) or (1=1");
+        assertThat(escaping.exitCode()).as(escaping.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(escaping.err()).startsWith("usage error: --where '1=1) or (1=1' cannot be used on public.orders: "
+                + "it has a ')' that closes a parenthesis the condition did not open");
+        Cli.Result failing = Cli.run("backfill", "--config", config.toString(), "--table", "orders", "--where",
+                "100 / (id - 15) > -1000", "--chunk", "10");
+        assertThat(failing.exitCode()).as(failing.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(failing.err()).contains("division by zero", "then 'backfill --resume'",
+                "cancel it with 'backfill --cancel' and start a new backfill with the corrected --where");
+
+        Cli.Result cancel = Cli.run("backfill", "--config", config.toString(), "--cancel", "--table", "orders");
+        assertThat(cancel.exitCode()).as(cancel.toString()).isZero();
+        assertThat(cancel.out()).containsPattern("backfill \\d+ of public\\.orders cancelled after 10 row\\(s\\)");
+        assertThat(Cli.run("backfill", "--config", config.toString(), "--cancel", "--table", "orders").out())
+                .contains("no unfinished backfill of public.orders to cancel");
+        assertThat(Cli.run("backfill", "--config", config.toString(), "--resume", "--table", "orders").out())
+                .contains("no unfinished backfill of public.orders to resume");
     }
 
     private static DeadLetter letter(String observer, int actionIndex, String actionType) {
