@@ -58,9 +58,10 @@ final class LeaderLease {
     }
 
     /**
-     * Stops watching (the term is over), and waits for a check under way to end, so that the lock's release, which
-     * follows, is not read as a lost lock. A check the stop interrupts answers "not held" (its session closes with
-     * the interrupt): that is the stop, not a lost role, and it is not reported.
+     * Stops watching (the term is over), and waits (up to a lease) for a check under way to end, so that the lock's
+     * release, which follows, is not read as a lost lock. A check the stop interrupts answers "not held" (its
+     * session closes with the interrupt): that is the stop, not a lost role, and it is not reported. A lease that ran
+     * out still is.
      */
     void stop() {
         stopped = true;
@@ -86,6 +87,13 @@ final class LeaderLease {
                     if (leadership.isHeld()) {
                         confirmedAtNanos = asked;
                         unanswered = null;
+                    } else if (stopped) {
+                        // The stop's interrupt closed the check's session: that is the stop, not a lost role. But a
+                        // term that ended because the lease ran out is reported, as the check would have.
+                        if (!valid()) {
+                            expire(notConfirmed(unanswered));
+                        }
+                        return;
                     } else {
                         expire("the consumer's lock is no longer held");
                     }
@@ -98,8 +106,7 @@ final class LeaderLease {
                     unanswered = e.getMessage();
                 }
                 if (!valid()) {
-                    expire("the lock was not confirmed for " + leaseNanos / 1_000_000 + " ms"
-                            + (unanswered == null ? "" : " (last check: " + unanswered + ")"));
+                    expire(notConfirmed(unanswered));
                 }
             }
         } catch (InterruptedException e) {
@@ -107,8 +114,15 @@ final class LeaderLease {
         }
     }
 
+    private String notConfirmed(String unanswered) {
+        return "the lock was not confirmed for " + leaseNanos / 1_000_000 + " ms"
+                + (unanswered == null ? "" : " (last check: " + unanswered + ")");
+    }
+
     private void expire(String why) {
-        if (!lost && !stopped) {
+        // Also after a stop: a term that ended because the lease ran out (it checks the lease itself) is reported
+        // here, once the check that could not answer returns.
+        if (!lost) {
             lost = true;
             LOG.log(System.Logger.Level.WARNING, "stopping dispatch at once: " + why);
             onLost.run();

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +19,8 @@ class LeaderLeaseTest {
         final CountDownLatch checking = new CountDownLatch(1);
         volatile boolean held = true;
         volatile boolean blockUntilInterrupted;
+        /** A paused database: the check answers nothing until this opens, whatever interrupts it. */
+        volatile CountDownLatch pausedUntil;
 
         @Override
         public boolean acquire(Duration maxWait) {
@@ -27,6 +30,21 @@ class LeaderLeaseTest {
         @Override
         public boolean isHeld() {
             checking.countDown();
+            CountDownLatch paused = pausedUntil;
+            if (paused != null) {
+                boolean interrupted = false;
+                while (paused.getCount() > 0) {
+                    try {
+                        paused.await();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("the lock check got no answer within 2 s");
+            }
             if (blockUntilInterrupted) {
                 try {
                     new CountDownLatch(1).await();
@@ -50,7 +68,8 @@ class LeaderLeaseTest {
         ScriptedLock lock = new ScriptedLock();
         lock.blockUntilInterrupted = true;
         AtomicInteger lost = new AtomicInteger();
-        LeaderLease lease = new LeaderLease(lock, Duration.ofMillis(60), System::nanoTime, lost::incrementAndGet);
+        AtomicLong now = new AtomicLong(); // the lease does not run out, however slowly this machine runs
+        LeaderLease lease = new LeaderLease(lock, Duration.ofMillis(60), now::get, lost::incrementAndGet);
         lease.start("c");
         assertThat(lock.checking.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -58,6 +77,41 @@ class LeaderLeaseTest {
         lock.release();
 
         assertThat(lost).hasValue(0);
+    }
+
+    @Test
+    void aLeaseThatRanOutIsReportedEvenWhenTheTermEndedFirst() throws Exception {
+        ScriptedLock lock = new ScriptedLock();
+        CountDownLatch resume = new CountDownLatch(1);
+        lock.pausedUntil = resume;
+        AtomicLong now = new AtomicLong();
+        CountDownLatch lost = new CountDownLatch(1);
+        LeaderLease lease = new LeaderLease(lock, Duration.ofMillis(60), now::get, lost::countDown);
+        lease.start("c");
+        assertThat(lock.checking.await(10, TimeUnit.SECONDS)).isTrue();
+
+        now.addAndGet(Duration.ofSeconds(1).toNanos()); // the database stays paused past the lease
+        assertThat(lease.valid()).isFalse();
+        lease.stop(); // the term saw the lease run out and ended; the check is still waiting on the database
+        resume.countDown();
+
+        assertThat(lost.await(10, TimeUnit.SECONDS)).as("the lease that ran out is reported").isTrue();
+    }
+
+    @Test
+    void aLeaseThatRanOutIsReportedWhenTheStopInterruptsTheCheckThatWaitedOnTheDatabase() throws Exception {
+        ScriptedLock lock = new ScriptedLock();
+        lock.blockUntilInterrupted = true; // the paused database's check, which the stop's interrupt ends
+        AtomicLong now = new AtomicLong();
+        CountDownLatch lost = new CountDownLatch(1);
+        LeaderLease lease = new LeaderLease(lock, Duration.ofMillis(60), now::get, lost::countDown);
+        lease.start("c");
+        assertThat(lock.checking.await(10, TimeUnit.SECONDS)).isTrue();
+
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        lease.stop();
+
+        assertThat(lost.await(10, TimeUnit.SECONDS)).as("the lease that ran out is reported").isTrue();
     }
 
     @Test
