@@ -71,8 +71,10 @@ final class BackfillCommand implements Callable<Integer> {
         if ((cancel || !resume) && (table == null || table.isBlank())) {
             throw usage("--table must name the table, such as public.orders");
         }
-        if ((resume || cancel) && (observer != null || where != null)) {
-            throw usage("--observer and --where belong to a new backfill; a resumed or cancelled one keeps its own");
+        boolean chunkGiven = spec.commandLine().getParseResult().hasMatchedOption("--chunk");
+        if ((resume || cancel) && (observer != null || where != null || chunkGiven)) {
+            throw usage("--observer, --where and --chunk belong to a new backfill; a resumed or cancelled one keeps "
+                    + "its own");
         }
         // Checked before connecting, so that a bad value is a usage error (exit 2) however it is found.
         BackfillRequest request = resume || cancel ? null : request();

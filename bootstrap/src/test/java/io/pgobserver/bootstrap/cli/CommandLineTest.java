@@ -123,6 +123,14 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"--resume", "--cancel"})
+    void a_resumed_or_cancelled_backfill_keeps_its_chunk_size(String flag) throws IOException {
+        Cli.Result result = Cli.run(unreachable(closedPort()), "backfill", "--table", "orders", flag, "--chunk", "50");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).startsWith("usage error: --observer, --where and --chunk belong to a new backfill");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"run", "install --table public.orders", "status", "dlq list", "dlq replay --all"})
     void missing_database_url_is_a_configuration_error(String command) {
         Cli.Result result = Cli.run((command).split(" "));
