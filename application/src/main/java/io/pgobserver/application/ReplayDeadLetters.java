@@ -75,8 +75,8 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
 
     /**
      * Why a letter with no configured observer cannot be replayed. The listener's and the pipeline's own letters
-     * (names in parentheses) never belonged to an observer, so each gets its own reason and what to do instead; the
-     * generic reason would send the operator looking for an observer that never existed.
+     * (names in parentheses) never belonged to an observer, so each gets its own reason and what to do instead:
+     * "no longer configured" would send the operator looking for an observer that never existed.
      */
     private static String notAnObserversAction(DeadLetter letter) {
         long row = letter.event().position().offset();
