@@ -30,27 +30,34 @@ final class PostgresBackfills implements Backfills {
 
     private static final String SELECT = """
             select b.id, b.table_name, b.observer, b.where_clause, b.chunk, b.rows_done, b.state, b.started_at,
-                   b.updated_at,
+                   b.updated_at, b.last_error, b.stopped_at,
                    coalesce((select c.reltuples::bigint from pg_class c join pg_namespace n on n.oid = c.relnamespace
                               where n.nspname || '.' || c.relname = b.table_name and c.reltuples >= 0), -1)
                        as estimated_rows
               from pgobserver.backfills b
             """;
 
-    private static final RowMapper<Backfill> MAPPER = (rs, ctx) -> new Backfill(rs.getLong("id"),
-            new BackfillRequest(rs.getString("table_name"), rs.getString("observer"), rs.getString("where_clause"),
-                    rs.getInt("chunk")),
-            rs.getLong("rows_done"), Backfill.State.fromWireName(rs.getString("state")),
-            rs.getObject("started_at", OffsetDateTime.class).toInstant(),
-            rs.getObject("updated_at", OffsetDateTime.class).toInstant(), rs.getLong("estimated_rows"));
+    private static final RowMapper<Backfill> MAPPER = (rs, ctx) -> {
+        Backfill.State state = Backfill.State.fromWireName(rs.getString("state"));
+        String error = rs.getString("last_error");
+        // Every end clears the stop; one left on an ended row (edited by hand) is ignored rather than fail status.
+        Backfill.Stop stop = error == null || state != Backfill.State.RUNNING ? null
+                : new Backfill.Stop(error, rs.getObject("stopped_at", OffsetDateTime.class).toInstant());
+        return new Backfill(rs.getLong("id"), new BackfillRequest(rs.getString("table_name"), rs.getString("observer"),
+                rs.getString("where_clause"), rs.getInt("chunk")), rs.getLong("rows_done"), state,
+                rs.getObject("started_at", OffsetDateTime.class).toInstant(),
+                rs.getObject("updated_at", OffsetDateTime.class).toInstant(), rs.getLong("estimated_rows"), stop);
+    };
 
     private final Database database;
+    private final BackfillStops stops;
     /** Each backfill's table, looked up once per process: the catalog does not change under a backfill. */
     private final Map<Long, BackfillTable> tables = new ConcurrentHashMap<>();
 
     @Inject
     PostgresBackfills(Database database) {
         this.database = database;
+        this.stops = new BackfillStops(database);
     }
 
     @Override
@@ -59,7 +66,7 @@ final class PostgresBackfills implements Backfills {
             BackfillTable table = BackfillTable.find(handle, request.table());
             Optional<Backfill> running = running(handle, table.qualified());
             if (running.isPresent()) {
-                return running.get();
+                return resume(handle, running.get().id());
             }
             table.checkWhere(handle, request.where());
             // Two starts racing: the unique index on running backfills lets one insert; the other resumes it.
@@ -89,11 +96,22 @@ final class PostgresBackfills implements Backfills {
                 + " where b.state = 'running' order by b.id").map(MAPPER).list());
     }
 
+    @Override
+    public Backfill resume(long id) {
+        return database.jdbi().inTransaction(handle -> resume(handle, id));
+    }
+
+    private static Backfill resume(Handle handle, long id) {
+        BackfillStops.clear(handle, id);
+        return one(handle, id);
+    }
+
     /**
      * {@inheritDoc} A chunk that fails for a reason a retry cannot cure (the {@code where} condition fails on a row,
      * a key column was dropped: SQL states 22 and 42), or that reads rows at or before its last key (its condition
-     * escaped the key bound), throws {@link IllegalArgumentException}; anything else (a
-     * deadlock, a lost connection, a failover) is rethrown as it is, for the caller to run the chunk again.
+     * escaped the key bound), records the backfill as stopped ({@link BackfillStops}) and throws
+     * {@link IllegalArgumentException}; anything else (a deadlock, a lost connection, a failover) is rethrown as it
+     * is, for the caller to run the chunk again, and stops nothing.
      */
     @Override
     public Backfill runChunk(long id) {
@@ -103,12 +121,16 @@ final class PostgresBackfills implements Backfills {
             String state = e.getCause() instanceof SQLException sql ? sql.getSQLState() : null;
             if (state != null && (state.startsWith("22") || state.startsWith("42"))) {
                 tables.remove(id);
-                throw new IllegalArgumentException("backfill " + id + ": its chunk fails: " + Database.rootMessage(e)
-                        + " (fix the table or the rows it fails on, then 'backfill --resume'; a backfill keeps "
-                        + "its --where, so to change the condition cancel it with 'backfill --cancel' and start a "
-                        + "new backfill with the corrected --where)", e);
+                throw stops.stopped(id, "its chunk fails: " + Database.rootMessage(e), " (fix the table or the "
+                        + "rows it fails on, then 'backfill --resume'; a backfill keeps its --where, so to change "
+                        + "the condition cancel it with 'backfill --cancel' and start a new backfill with the "
+                        + "corrected --where)", e);
             }
             throw e;
+        } catch (KeyBoundEscaped e) {
+            tables.remove(id);
+            throw stops.stopped(id, e.getMessage(), ". Cancel it with 'backfill --cancel' and start a new backfill "
+                    + "with a condition that stands alone", null);
         }
     }
 
@@ -147,19 +169,18 @@ final class PostgresBackfills implements Backfills {
             if (done.behind() > 0) {
                 // Thrown inside the transaction, so nothing of this chunk is logged. Without it the backfill would
                 // log the same rows chunk after chunk, for ever (an outside trial logged 31 million for 2,000).
-                tables.remove(id);
-                throw new IllegalArgumentException("backfill " + id + ": its chunk read " + done.behind()
+                throw new KeyBoundEscaped("its chunk read " + done.behind()
                         + " row(s) at or before its last key (" + String.join(", ", row.lastKey()) + "), rows it "
                         + "has already logged: its --where '" + row.where() + "' escapes the key bound of the "
                         + "chunk's statement (... where <key> > <last key> and (<condition>)), so it would log them "
-                        + "again in every chunk and never end; nothing of this chunk was logged. Cancel it with "
-                        + "'backfill --cancel' and start a new backfill with a condition that stands alone");
+                        + "again in every chunk and never end; nothing of this chunk was logged");
             }
             // An empty chunk ends it; a short one does not: a row deleted under the lock leaves its chunk short.
+            // Either way it made progress, so it is no longer stopped (BackfillStops).
             handle.createUpdate("""
                             update pgobserver.backfills
                                set last_key = coalesce(cast(:lastKey as text[]), last_key), rows_done = rows_done + :rows,
-                                   updated_at = now(),
+                                   updated_at = now(), last_error = null, stopped_at = null,
                                    state = case when :rows = 0 then 'finished' else state end,
                                    finished_at = case when :rows = 0 then now() end
                              where id = :id
@@ -176,11 +197,13 @@ final class PostgresBackfills implements Backfills {
             if (running.isEmpty()) {
                 return Optional.empty();
             }
-            // Waits for the chunk in flight, and goes before the next one (CHUNK_LOCK).
+            // Waits for the chunk in flight, and goes before the next one (CHUNK_LOCK). An ended backfill is not
+            // stopped on anything any more (BackfillStops).
             handle.createQuery(CHUNK_LOCK).bind("id", running.get().id()).mapTo(Boolean.class).one();
             return handle.createQuery("""
                             update pgobserver.backfills
-                               set state = 'cancelled', cancelled_at = now(), updated_at = now()
+                               set state = 'cancelled', cancelled_at = now(), updated_at = now(),
+                                   last_error = null, stopped_at = null
                              where id = :id and state = 'running'
                             returning id
                             """)
@@ -224,5 +247,14 @@ final class PostgresBackfills implements Backfills {
     }
 
     private record Done(long rows, String[] lastKey, long behind) {
+    }
+
+    /** Thrown inside the chunk's transaction, so that it rolls back before the stop is recorded. */
+    private static final class KeyBoundEscaped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        KeyBoundEscaped(String reason) {
+            super(reason);
+        }
     }
 }

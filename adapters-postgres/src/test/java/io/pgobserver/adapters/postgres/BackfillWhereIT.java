@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * A backfill's {@code --where} against PostgreSQL: a condition that would escape the chunk's key bound is refused at
  * the start, and one that got in anyway (stored before the start check knew better) stops at the first chunk that
- * reads a row again, instead of logging the same rows for ever.
+ * reads a row again, instead of logging the same rows for ever. A chunk that fails so records the backfill as stopped,
+ * with why, until a chunk succeeds, a resume or a cancel.
  */
 class BackfillWhereIT {
 
@@ -28,7 +29,8 @@ class BackfillWhereIT {
 
     @BeforeEach
     void table() {
-        DB.execute("drop table if exists public.orders", "truncate pgobserver.change_log",
+        DB.execute("drop trigger if exists refuse_stops on pgobserver.backfills",
+                "drop table if exists public.orders", "truncate pgobserver.change_log",
                 "delete from pgobserver.backfills",
                 "create table public.orders (id int primary key, status text not null)",
                 "insert into public.orders select g, case when g % 10 = 0 then 'archived' else 'new' end "
@@ -69,6 +71,10 @@ class BackfillWhereIT {
                 .hasMessageContaining("'backfill --cancel'");
         assertThat(count("select count(*) from pgobserver.change_log where kind = 'read'")).isEqualTo(10);
         assertThat(count("select rows_done from pgobserver.backfills where id = " + id)).isEqualTo(10);
+        Backfill stopped = backfills.running("public.orders").orElseThrow();
+        assertThat(stopped.stop()).as("recorded as stopped").isNotNull();
+        assertThat(stopped.stop().error()).startsWith("its chunk read 10 row(s) at or before its last key (10)")
+                .doesNotContain("'backfill --cancel'");
     }
 
     /** The key moves forward here, but rows 1 to 3 come again: the check is on every row, not on the last key. */
@@ -115,5 +121,73 @@ class BackfillWhereIT {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** Status must tell a backfill that stopped on an error from one making progress; both stay 'running'. */
+    @Test
+    void aChunkFailingOnARowStopsTheBackfillUntilAChunkSucceeds() throws SQLException {
+        DB.execute("update public.orders set status = '' where id = 15");
+        Backfill started = backfills.start(new BackfillRequest("public.orders", null, "100 / length(status) > 0", 10));
+        assertThat(backfills.runChunk(started.id()).stop()).isNull();
+        assertThatThrownBy(() -> backfills.runChunk(started.id()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("division by zero");
+
+        Backfill stopped = backfills.running("public.orders").orElseThrow();
+        assertThat(stopped.state()).as("still resumable and cancellable").isEqualTo(Backfill.State.RUNNING);
+        assertThat(stopped.rowsDone()).isEqualTo(10);
+        assertThat(stopped.stop()).isNotNull();
+        assertThat(stopped.stop().error()).isEqualTo("its chunk fails: ERROR: division by zero");
+        assertThat(stopped.stop().at()).isAfterOrEqualTo(stopped.updatedAt());
+        assertThat(stopped.shownState()).isEqualTo("stopped");
+        assertThat(backfills.recent(5)).singleElement().extracting(Backfill::stop).isEqualTo(stopped.stop());
+        assertThat(backfills.running()).singleElement().extracting(Backfill::stopped).isEqualTo(true);
+
+        assertThatThrownBy(() -> backfills.runChunk(started.id())).as("unfixed, it fails again")
+                .hasMessageContaining("division by zero");
+        DB.execute("update public.orders set status = 'new' where id = 15");
+        Backfill next = backfills.runChunk(started.id());
+        assertThat(next.stop()).as("a chunk that succeeds clears the stop").isNull();
+        assertThat(next.rowsDone()).isEqualTo(20);
+        assertThat(count("select count(*) from pgobserver.backfills where last_error is not null "
+                + "or stopped_at is not null")).isZero();
+        assertThat(runToEnd(started.id()).state()).isEqualTo(Backfill.State.FINISHED);
+    }
+
+    @Test
+    void aResumeAStartAgainAndACancelClearTheStop() throws SQLException {
+        DB.execute("update public.orders set status = '' where id = 5");
+        BackfillRequest request = new BackfillRequest("public.orders", null, "100 / length(status) > 0", 10);
+        long id = backfills.start(request).id();
+        assertThatThrownBy(() -> backfills.runChunk(id)).hasMessageContaining("division by zero");
+        assertThat(backfills.running("public.orders").orElseThrow().stopped()).isTrue();
+        assertThat(backfills.resume(id).stop()).as("resumed").isNull();
+
+        assertThatThrownBy(() -> backfills.runChunk(id)).hasMessageContaining("division by zero");
+        Backfill again = backfills.start(request);
+        assertThat(again.id()).isEqualTo(id);
+        assertThat(again.stop()).as("the same backfill command run again resumes it").isNull();
+
+        assertThatThrownBy(() -> backfills.runChunk(id)).hasMessageContaining("division by zero");
+        Backfill cancelled = backfills.cancel("public.orders").orElseThrow();
+        assertThat(cancelled.state()).isEqualTo(Backfill.State.CANCELLED);
+        assertThat(cancelled.stop()).isNull();
+        assertThat(count("select count(*) from pgobserver.backfills where id = " + id
+                + " and last_error is null and stopped_at is null")).isEqualTo(1);
+    }
+
+    /** The operator must learn why the chunk failed even when the stop cannot be written. */
+    @Test
+    void aStopThatCannotBeRecordedDoesNotHideTheChunksFailure() {
+        DB.execute("""
+                create or replace function public.refuse_stops() returns trigger language plpgsql as $$
+                begin raise exception 'no stops today'; end $$""",
+                "create trigger refuse_stops before update on pgobserver.backfills for each row "
+                        + "when (new.last_error is not null) execute function public.refuse_stops()");
+        Backfill started = backfills.start(new BackfillRequest("public.orders", null, "100 / (id - 5) > -1000", 10));
+        assertThatThrownBy(() -> backfills.runChunk(started.id()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("backfill " + started.id() + ": its chunk fails: ERROR: division by zero")
+                .satisfies(e -> assertThat(e.getSuppressed()).singleElement().asString().contains("no stops today"));
+        assertThat(backfills.running("public.orders").orElseThrow().stop()).isNull();
     }
 }

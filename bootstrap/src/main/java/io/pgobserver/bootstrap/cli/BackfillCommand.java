@@ -100,8 +100,10 @@ final class BackfillCommand implements Callable<Integer> {
 
     private List<Backfill> toRun(Backfills backfills, RunBackfill runner, BackfillRequest request, PrintWriter out) {
         if (resume) {
-            List<Backfill> running = table == null ? backfills.running()
-                    : backfills.running(table).map(List::of).orElse(List.of());
+            // A resume clears a stop its failing chunk recorded: status shows it running again, not stopped.
+            List<Backfill> running = (table == null ? backfills.running()
+                    : backfills.running(table).map(List::of).orElse(List.<Backfill>of()))
+                    .stream().map(b -> backfills.resume(b.id())).toList();
             if (running.isEmpty()) {
                 out.println("no unfinished backfill" + (table == null ? "" : " of " + TableName.qualify(table))
                         + " to resume");

@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -118,6 +120,9 @@ final class StatusCommand implements Callable<Integer> {
         }
         for (Backfill backfill : report.backfills()) {
             text.append("\n  ").append(progress(backfill));
+            if (backfill.stopped()) {
+                text.append(stop(backfill, Instant.now()));
+            }
         }
         text.append('\n');
         text.append("listener:      ").append(report.active()
@@ -152,29 +157,47 @@ final class StatusCommand implements Callable<Integer> {
             ObjectNode node = backfills.addObject();
             node.put("id", b.id()).put("table", b.request().table()).put("observer", b.request().observer())
                     .put("where", b.request().where()).put("chunk", b.request().chunk())
-                    .put("state", b.state().wireName()).put("rows_done", b.rowsDone())
+                    .put("state", b.shownState()).put("rows_done", b.rowsDone())
                     .put("estimated_rows", b.estimatedRows()).put("started_at", b.startedAt().toString());
             b.rate().ifPresentOrElse(rate -> node.put("rows_per_second", rate), () -> node.putNull("rows_per_second"));
             b.secondsLeft().ifPresentOrElse(left -> node.put("seconds_left", left), () -> node.putNull("seconds_left"));
+            node.put("stopped_at", b.stopped() ? b.stop().at().toString() : null)
+                    .put("error", b.stopped() ? b.stop().error() : null);
         }
         return root.toString();
     }
 
     /**
      * A backfill in one line: "backfill 3 of public.orders running: 12000 of ~200000 rows, 4100 rows/s, about 46 s
-     * left". The total is the planner's estimate ({@code pg_class.reltuples}), refreshed by ANALYZE.
+     * left". The total is the planner's estimate ({@code pg_class.reltuples}), refreshed by ANALYZE. A stopped one
+     * has no rate: nothing runs it.
      */
     static String progress(Backfill b) {
         StringBuilder line = new StringBuilder("backfill ").append(b.id()).append(" of ").append(b.request().table())
                 .append(b.request().observer() == null ? "" : " for " + b.request().observer()).append(' ')
-                .append(b.state().wireName()).append(": ").append(b.rowsDone());
+                .append(b.shownState()).append(": ").append(b.rowsDone());
         if (b.state() == Backfill.State.RUNNING && b.estimatedRows() >= 0) {
             line.append(" of ~").append(b.estimatedRows());
         }
         line.append(" rows");
-        b.rate().ifPresent(rate -> line.append(String.format(Locale.ROOT, ", %.0f rows/s", rate)));
+        if (!b.stopped()) {
+            b.rate().ifPresent(rate -> line.append(String.format(Locale.ROOT, ", %.0f rows/s", rate)));
+        }
         b.secondsLeft().ifPresent(left -> line.append(", about ").append(left).append(" s left"));
         return line.toString();
+    }
+
+    /**
+     * Why and since when a stopped backfill waits, and the two ways on, so that it reads as nothing like one making
+     * progress: it stays unfinished until someone resumes or cancels it.
+     */
+    static String stop(Backfill b, Instant now) {
+        long minutes = Math.max(0, Duration.between(b.stop().at(), now).toMinutes());
+        String table = b.request().table();
+        return "\n    since " + b.stop().at() + " (" + (minutes < 120 ? minutes + " min" : minutes / 60 + " h")
+                + " ago): " + b.stop().error().replace("\n", "\n      ") // the server's "Position: 88" lines
+                + "\n    fix what it fails on, then 'backfill --resume --table " + table + "'; or 'backfill --cancel "
+                + "--table " + table + "' and start a new backfill (with a corrected --where)";
     }
 
     private static String seconds(ChangeSource.Lag lag) {

@@ -307,6 +307,58 @@ class AdminCommandsIT {
                 .contains("no unfinished backfill of public.orders to resume");
     }
 
+    /**
+     * A backfill that a failing chunk stopped shows in status as stopped, with the database's message and the two
+     * ways on, not as running; a resume that fails again stops it again; after the row is fixed a resume finishes it.
+     */
+    @Test
+    void a_backfill_stopped_by_a_failing_chunk_shows_as_stopped_until_resumed() throws Exception {
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+        sql(databaseName(), "insert into public.orders (status) select 'new' from generate_series(1, 30)",
+                "update public.orders set status = '' where id = 15");
+        Cli.Result failing = Cli.run("backfill", "--config", config.toString(), "--table", "orders", "--where",
+                "100 / length(status) > 0", "--chunk", "10");
+        assertThat(failing.exitCode()).as(failing.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(failing.err()).contains("division by zero");
+
+        String stopped = "backfill \\d+ of public\\.orders stopped: 10 (of ~\\d+ )?rows\\n"
+                + "    since \\S+Z \\(\\d+ min ago\\): its chunk fails: ERROR: division by zero\\n";
+        Cli.Result status = Cli.run("status", "--config", config.toString());
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.out()).containsPattern(stopped)
+                .contains("fix what it fails on, then 'backfill --resume --table public.orders'; or 'backfill "
+                        + "--cancel --table public.orders' and start a new backfill")
+                .doesNotContainPattern("of public\\.orders running");
+        JsonNode backfill = JSON.readTree(Cli.run("status", "--config", config.toString(), "--json").out())
+                .path("backfills").get(0);
+        assertThat(backfill.path("state").asText()).isEqualTo("stopped");
+        assertThat(backfill.path("rows_done").asLong()).isEqualTo(10);
+        assertThat(backfill.path("error").asText()).isEqualTo("its chunk fails: ERROR: division by zero");
+        assertThat(Instant.parse(backfill.path("stopped_at").asText())).isBetween(Instant.now().minusSeconds(60),
+                Instant.now());
+
+        Cli.Result unfixed = Cli.run("backfill", "--config", config.toString(), "--resume", "--table", "orders");
+        assertThat(unfixed.exitCode()).as(unfixed.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(Cli.run("status", "--config", config.toString()).out()).as("stopped again")
+                .containsPattern(stopped);
+
+        sql(databaseName(), "update public.orders set status = 'new' where id = 15");
+        Cli.Result resume = Cli.run("backfill", "--config", config.toString(), "--resume", "--table", "orders");
+        assertThat(resume.exitCode()).as(resume.toString()).isZero();
+        assertThat(resume.out())
+                .containsPattern("resuming backfill \\d+ of public\\.orders .*10 row\\(s\\) already done")
+                .containsPattern("backfill \\d+ of public\\.orders finished: 30 row\\(s\\) logged as read events");
+        Cli.Result after = Cli.run("status", "--config", config.toString());
+        assertThat(after.out()).as(after.toString())
+                .containsPattern("backfill \\d+ of public\\.orders finished: 30 rows")
+                .doesNotContain("stopped", "division by zero", "--resume");
+        JsonNode finished = JSON.readTree(Cli.run("status", "--config", config.toString(), "--json").out())
+                .path("backfills").get(0);
+        assertThat(finished.path("state").asText()).isEqualTo("finished");
+        assertThat(finished.path("error").isNull()).as(finished.toString()).isTrue();
+        assertThat(finished.path("stopped_at").isNull()).as(finished.toString()).isTrue();
+    }
+
     private static DeadLetter letter(String observer, int actionIndex, String actionType) {
         ChangeEvent event = new ChangeEvent(UUID.randomUUID().toString(), new Position(100, 7), "public.orders", "42",
                 ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"), Map.of("id", 42, "status", "shipped"),

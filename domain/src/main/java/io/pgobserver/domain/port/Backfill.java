@@ -13,13 +13,14 @@ import java.util.OptionalLong;
  * @param id            its id, the {@code backfill} attribute of its events' spans
  * @param request       what was asked for
  * @param rowsDone      rows logged as read events so far (every finished chunk)
- * @param state         running, finished or cancelled
+ * @param state         running (stopped ones too), finished or cancelled
  * @param startedAt     when it started
  * @param updatedAt     when its last chunk finished (or it started, or ended)
  * @param estimatedRows the table's row count as the planner estimates it ({@code pg_class.reltuples}); -1 unknown
+ * @param stop          why and when a failing chunk stopped it, or null: only a running backfill can be stopped
  */
 public record Backfill(long id, BackfillRequest request, long rowsDone, State state, Instant startedAt,
-                       Instant updatedAt, long estimatedRows) {
+                       Instant updatedAt, long estimatedRows, Stop stop) {
 
     /** Where a backfill stands. */
     public enum State {
@@ -34,6 +35,21 @@ public record Backfill(long id, BackfillRequest request, long rowsDone, State st
         }
     }
 
+    /**
+     * A chunk failed for a reason a retry cannot cure, and nothing runs the backfill until someone acts. It stays
+     * {@link State#RUNNING}, since it is unfinished: fixed rows and a resume finish it, a cancel ends it. Without this
+     * a backfill that stopped an hour ago looked just like one making progress.
+     *
+     * @param error why its chunk failed (the database's message)
+     * @param at    when
+     */
+    public record Stop(String error, Instant at) {
+        public Stop {
+            Objects.requireNonNull(error, "error");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
     public Backfill {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(state, "state");
@@ -42,6 +58,20 @@ public record Backfill(long id, BackfillRequest request, long rowsDone, State st
         if (rowsDone < 0) {
             throw new IllegalArgumentException("backfill " + id + ": rows done must not be negative");
         }
+        if (stop != null && state != State.RUNNING) {
+            throw new IllegalArgumentException("backfill " + id + " is " + state.wireName() + ": only a running "
+                    + "backfill can be stopped by a failing chunk");
+        }
+    }
+
+    /** True when a failing chunk stopped it: it waits for a fix and a resume, or a cancel. */
+    public boolean stopped() {
+        return stop != null;
+    }
+
+    /** Its state as people read it: "stopped" for a stopped one, else {@link State#wireName()}. */
+    public String shownState() {
+        return stopped() ? "stopped" : state.wireName();
     }
 
     /** Rows per second from its start to its last chunk; empty before the first chunk. */
@@ -56,7 +86,7 @@ public record Backfill(long id, BackfillRequest request, long rowsDone, State st
      */
     public OptionalLong secondsLeft() {
         OptionalDouble rate = rate();
-        if (state != State.RUNNING || rate.isEmpty() || estimatedRows < 0) {
+        if (state != State.RUNNING || stopped() || rate.isEmpty() || estimatedRows < 0) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(Math.round(Math.max(0, estimatedRows - rowsDone) / rate.getAsDouble()));

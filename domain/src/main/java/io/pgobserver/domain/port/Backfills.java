@@ -11,8 +11,8 @@ import java.util.Optional;
 public interface Backfills {
 
     /**
-     * Starts a backfill; when the table has one unfinished (a crash, a failover), returns that one instead, to be
-     * resumed from its last finished chunk.
+     * Starts a backfill; when the table has one unfinished (a crash, a failover, a failing chunk), returns that one
+     * instead, to be resumed from its last finished chunk: its stop is cleared, as {@link #resume} does.
      *
      * @throws IllegalArgumentException when the table does not exist, has no primary key, is not captured, or the
      *                                  {@code where} condition does not compile; the message says how to fix it
@@ -27,11 +27,23 @@ public interface Backfills {
 
     /**
      * Runs the backfill's next chunk in one transaction and returns where it stands after it: finished when the
-     * chunk found no more rows, cancelled (nothing logged) when it was cancelled meanwhile.
+     * chunk found no more rows, cancelled (nothing logged) when it was cancelled meanwhile. A chunk that succeeds
+     * clears the backfill's {@link Backfill#stop}.
+     *
+     * @throws IllegalArgumentException when the chunk fails for a reason a retry cannot cure; the backfill is then
+     *                                  recorded as stopped with the reason ({@link Backfill#stop}), still resumable
      */
     Backfill runChunk(long id);
 
-    /** Cancels the table's unfinished backfill: its next chunk logs nothing. Empty when there is none. */
+    /**
+     * Clears the stop a failing chunk recorded, as the backfill is about to run again (its next chunk records it
+     * anew if it fails again); answers the backfill as it now stands.
+     */
+    Backfill resume(long id);
+
+    /**
+     * Cancels the table's unfinished backfill, stopped or not: its next chunk logs nothing. Empty when there is none.
+     */
     Optional<Backfill> cancel(String table);
 
     /** The most recent backfills, unfinished ones first, for {@code status}. */

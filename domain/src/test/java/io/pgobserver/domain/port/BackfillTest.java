@@ -39,13 +39,31 @@ class BackfillTest {
     @Test
     void rateAndTimeLeftComeFromRowsDoneAndTheEstimate() {
         BackfillRequest request = new BackfillRequest("public.orders", null, null, 1000);
-        Backfill running = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000);
+        Backfill running = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000, null);
         assertThat(running.rate()).hasValue(2000.0);
         assertThat(running.secondsLeft()).hasValue(3);
-        Backfill fresh = new Backfill(1, request, 0, Backfill.State.RUNNING, START, START, 10_000);
+        Backfill fresh = new Backfill(1, request, 0, Backfill.State.RUNNING, START, START, 10_000, null);
         assertThat(fresh.rate()).isEmpty();
         assertThat(fresh.secondsLeft()).isEmpty();
-        Backfill unknown = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), -1);
+        Backfill unknown = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), -1, null);
         assertThat(unknown.secondsLeft()).isEmpty();
+    }
+
+    @Test
+    void aStoppedBackfillShowsAsStoppedWithNoTimeLeft() {
+        BackfillRequest request = new BackfillRequest("public.orders", null, null, 1000);
+        Backfill.Stop stop = new Backfill.Stop("its chunk fails: ERROR: division by zero", START.plusSeconds(3));
+        Backfill stopped = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000,
+                stop);
+        assertThat(stopped.stopped()).isTrue();
+        assertThat(stopped.shownState()).isEqualTo("stopped");
+        assertThat(stopped.rate()).as("the rate while it ran").hasValue(2000.0);
+        assertThat(stopped.secondsLeft()).as("no time left while nothing runs it").isEmpty();
+        Backfill running = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000,
+                null);
+        assertThat(running.stopped()).isFalse();
+        assertThat(running.shownState()).isEqualTo("running");
+        assertThatThrownBy(() -> new Backfill(1, request, 4000, Backfill.State.CANCELLED, START, START, 10_000, stop))
+                .hasMessageContaining("backfill 1 is cancelled: only a running backfill can be stopped");
     }
 }
