@@ -19,7 +19,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>An entity's lane runs in turns: a turn runs its oldest event, then queues the lane's next turn behind those of
  * every entity already waiting, so a busy entity gets its share and no more. {@link Turns} takes them in order on at
- * most {@code maxInFlight} threads, each within a place of the permits the parking lot's drainers share.
+ * most {@code maxInFlight} threads, each within a place of the permits. The parking lot's drainers have places of
+ * their own: entities parked for hours must not take the places the stream runs on.
  *
  * <p>An entity that cannot get on can be {@linkplain #park parked}: its running attempt is stopped and its unfinished
  * events, then every event submitted for it later, go to the {@link Parked} hand-over in order, until
@@ -77,10 +78,6 @@ final class Lanes {
         this.parked = lot;
     }
 
-    /** The running-attempt places that {@code maxInFlight} bounds: the parking lot's drainers take them too. */
-    Semaphore permits() {
-        return permits;
-    }
 
     /**
      * Hands the event to the lane {@code key} names (its entity's, or its own when no observer needs order), or to

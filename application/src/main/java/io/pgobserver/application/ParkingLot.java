@@ -50,12 +50,20 @@ final class ParkingLot implements Lanes.Parked {
     private final BooleanSupplier termOver;
     private final LinkedBlockingQueue<Handed> handedOver = new LinkedBlockingQueue<>();
     private final Map<String, AtomicInteger> unwritten = new ConcurrentHashMap<>();
-    private final Map<String, Thread> drainers = new ConcurrentHashMap<>();
+    /** Parked entities of this term, each with its turn queued or running until its queue is empty. */
+    private final Set<String> draining = ConcurrentHashMap.newKeySet();
+    private final Turns drainTurns;
+    private final EventCompletion parkedRun = new ParkedRun();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
 
-    ParkingLot(ParkedEvents store, CheckpointStore.Fence fence, Lanes lanes, Runner runner, Sleeper sleeper,
-               Runnable onFenced, BooleanSupplier termOver) {
+    /**
+     * @param places how many parked events may run at once ({@code listener.max_in_flight}): places of the parking
+     *               lot's own, so that entities stuck for hours cannot take every place the stream runs on
+     */
+    ParkingLot(ParkedEvents store, CheckpointStore.Fence fence, Lanes lanes, Runner runner, int places,
+               Sleeper sleeper, Runnable onFenced, BooleanSupplier termOver) {
+        this.drainTurns = new Turns(places, "pgobserver-drain-");
         this.store = store;
         this.fence = fence;
         this.lanes = lanes;
@@ -95,7 +103,7 @@ final class ParkingLot implements Lanes.Parked {
 
     /** Entities parked now. */
     int parkedEntities() {
-        return drainers.size();
+        return draining.size();
     }
 
     /** Stops the writer and the drainers; what they did not finish stays parked for the next term. */
@@ -149,84 +157,88 @@ final class ParkingLot implements Lanes.Parked {
     }
 
     private void startDrainer(String entity) {
-        drainers.computeIfAbsent(entity, e -> {
-            LOG.log(INFO, "entity " + readable(e) + " parked: its events wait in pgobserver.parked_events and run "
+        if (draining.add(entity)) {
+            LOG.log(INFO, "entity " + readable(entity) + " parked: its events wait in pgobserver.parked_events and run "
                     + "in order while the stream goes on");
-            return start("pgobserver-drain-", () -> drain(e));
-        });
+            drainTurns.queue(() -> drainTurn(entity));
+        }
     }
 
-    /** One parked entity's drainer: runs its queue head first, removes what is done, unparks it when empty. */
-    private void drain(String entity) {
-        EventCompletion parkedRun = new EventCompletion() {
-            @Override
-            public boolean mayHaveRun() {
-                return true; // parked events may have run in part before they were parked
-            }
-
-            @Override
-            public boolean cancelled() {
-                return over();
-            }
-
-            @Override
-            public CheckpointSave done() {
-                return null; // parked events were done for the checkpoint when they were parked
-            }
-
-            @Override
-            public CheckpointStore.Fence fence() {
-                return fence;
-            }
-
-            @Override
-            public void fenced(String why) {
-                onFenced.run();
-            }
-        };
+    /**
+     * One turn of a parked entity's draining: runs the head of its queue, oldest first, and removes what is done;
+     * queues its next turn behind the other parked entities', or unparks it when its queue is empty. Turns, not a
+     * thread per entity: a receiver down for every row parks every row, and each entity waiting for its turn must
+     * then cost an entry in a queue, not a thread holding its head of events.
+     */
+    private void drainTurn(String entity) {
+        Thread self = Thread.currentThread();
+        threads.add(self); // before the check: a stop that comes after it interrupts this turn
         try {
-            while (!over()) {
-                List<ChangeEvent> head = Retry.untilDone("cannot read the parked events of " + readable(entity),
-                        () -> store.head(fence.consumer(), entity, HEAD), this::over, sleeper, null);
-                if (head.isEmpty()) {
-                    AtomicInteger pending = unwritten.get(entity);
-                    // Under the entity's lane lock: a park of the entity right after must start a new drainer.
-                    if (lanes.unparkIfIdle(entity, () -> {
-                        boolean drained = pending == null || pending.get() == 0;
-                        if (drained) {
-                            drainers.remove(entity);
-                        }
-                        return drained;
-                    })) {
-                        LOG.log(INFO, "entity " + readable(entity) + " drained its parked events; back in the stream");
-                        return;
+            if (over()) {
+                return; // the queue stays parked for the next term
+            }
+            List<ChangeEvent> head = Retry.untilDone("cannot read the parked events of " + readable(entity),
+                    () -> store.head(fence.consumer(), entity, HEAD), this::over, sleeper, null);
+            if (head.isEmpty()) {
+                AtomicInteger pending = unwritten.get(entity);
+                // Under the entity's lane lock: a park of the entity right after must start a new drainer.
+                if (lanes.unparkIfIdle(entity, () -> {
+                    boolean drained = pending == null || pending.get() == 0;
+                    if (drained) {
+                        draining.remove(entity);
                     }
-                    sleeper.sleep(Duration.ofMillis(20)); // the writer is making newer events durable
-                    continue;
+                    return drained;
+                })) {
+                    LOG.log(INFO, "entity " + readable(entity) + " drained its parked events; back in the stream");
+                    return;
                 }
-                for (ChangeEvent event : head) {
-                    runWithinPlace(event, parkedRun);
-                    fenced(() -> {
-                        store.remove(fence, entity, event.position().offset());
-                        return null;
-                    }, "cannot take event " + event.id() + " off the parked queue");
-                }
+                sleeper.sleep(Duration.ofMillis(20)); // the writer is making newer events durable
+            }
+            for (ChangeEvent event : head) {
+                runner.run(event, parkedRun);
+                fenced(() -> {
+                    store.remove(fence, entity, event.position().offset());
+                    return null;
+                }, "cannot take event " + event.id() + " off the parked queue");
+            }
+            if (!over()) {
+                drainTurns.queue(() -> drainTurn(entity));
             }
         } catch (InterruptedException e) {
             // The term is over: the queue stays parked for the next term.
         } catch (FencedWrite e) {
             onFenced.run();
         } finally {
-            drainers.remove(entity, Thread.currentThread()); // a drainer stopped early: resumed by the next term
+            threads.remove(self);
+            Thread.interrupted(); // a turn's thread takes the next turn: this one's interrupt is spent
         }
     }
 
-    private void runWithinPlace(ChangeEvent event, EventCompletion completion) throws InterruptedException {
-        lanes.permits().acquire();
-        try {
-            runner.run(event, completion);
-        } finally {
-            lanes.permits().release();
+    /** How a parked event runs: it may have run in part before it was parked, and the term ending stops it. */
+    private final class ParkedRun implements EventCompletion {
+        @Override
+        public boolean mayHaveRun() {
+            return true;
+        }
+
+        @Override
+        public boolean cancelled() {
+            return over();
+        }
+
+        @Override
+        public CheckpointSave done() {
+            return null; // parked events were done for the checkpoint when they were parked
+        }
+
+        @Override
+        public CheckpointStore.Fence fence() {
+            return fence;
+        }
+
+        @Override
+        public void fenced(String why) {
+            onFenced.run();
         }
     }
 

@@ -89,7 +89,7 @@ final class Term implements BatchReader.Control {
             Progress current = new Progress(store, resume, settings.checkpointInterval(), settings.maxPending(),
                     System::nanoTime, () -> cancel("another process claimed consumer '" + consumer + "'"));
             progress = current;
-            ParkingLot parking = new ParkingLot(parked, resume.fence(), lanes, runner, pause,
+            ParkingLot parking = new ParkingLot(parked, resume.fence(), lanes, runner, settings.maxInFlight(), pause,
                     () -> cancel("another process claimed consumer '" + consumer + "'"), this::cancelled);
             lot = parking;
             lanes.parkInto(parking);

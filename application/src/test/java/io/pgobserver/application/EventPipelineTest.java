@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -88,6 +89,7 @@ class EventPipelineTest {
         final AtomicInteger executions = new AtomicInteger();
         volatile String blockEntity;
         volatile String failEntity;
+        volatile Set<String> failEntities = Set.of();
         volatile Object failN;
         volatile boolean failing;
         final CountDownLatch release = new CountDownLatch(1);
@@ -113,7 +115,7 @@ class EventPipelineTest {
                     blocked.countDown();
                     release.await();
                 }
-                if (failing || event.entityId().equals(failEntity)
+                if (failing || event.entityId().equals(failEntity) || failEntities.contains(event.entityId())
                         || (failN != null && failN.equals(event.after().get("n")))) {
                     Thread.sleep(5);
                     return ActionResult.Failure.transientFailure("HTTP 503", null);
@@ -308,6 +310,32 @@ class EventPipelineTest {
         // Back in the stream: its next event runs in a lane again.
         append("stuck", 533);
         await("the entity's next event ran after its parked ones", () -> executor.afterValues.contains(533L));
+        assertThat(overlaps.get()).isZero();
+    }
+
+    @Test
+    void moreStuckEntitiesThanMaxInFlightStillHoldBackOnlyThemselves() throws Exception {
+        // Six entities retrying for good, max_in_flight 4: once parked, their drainers must not take the places the
+        // stream runs on, or the other entities stop until a stuck one gives up (here about 25 s each).
+        RecordingExecutor executor = new RecordingExecutor();
+        Set<String> stuck = Set.of("stuck-1", "stuck-2", "stuck-3", "stuck-4", "stuck-5", "stuck-6");
+        executor.failEntities = stuck;
+        for (String entity : stuck) {
+            append(entity, 0);
+        }
+        start(executor, 4, 40, new InMemoryLeadership(lock), Duration.ofMillis(100), Condition.ALWAYS);
+        await("every stuck entity was parked", () -> parked.entities("test").size() == stuck.size());
+        for (int i = 1; i <= 300; i++) {
+            append("order-" + (i % 30), i);
+        }
+        await("every other entity's events ran while six entities stay stuck", () ->
+                executor.executions.get() == 300);
+        assertThat(deadLetters.all()).as("no stuck entity gave up meanwhile").isEmpty();
+        assertThat(parked.entities("test")).hasSize(stuck.size());
+
+        executor.failEntities = Set.of();
+        await("the stuck entities drained", () -> parked.entities("test").isEmpty()
+                && stuck.stream().allMatch(e -> executor.seenByEntity.containsKey(e)));
         assertThat(overlaps.get()).isZero();
     }
 

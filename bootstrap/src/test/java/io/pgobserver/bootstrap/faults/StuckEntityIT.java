@@ -19,12 +19,14 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One row whose receiver is down for most of the test, while other rows arrive as one-row transactions at a steady
- * rate: the packaged jar parks the stuck row and delivers every other row within seconds of its commit. The bounds
- * are set low on purpose ({@code max_in_flight: 8}, {@code max_pending: 200}), so that the stuck row alone has more
- * queued events than {@code max_in_flight} and the stream runs far past {@code max_pending} while it is stuck. Then
- * every session is cut while the row is held back, the observer is killed with SIGKILL and restarted, the receiver
- * recovers, and the stuck row's events arrive, all of them, in commit order.
+ * Twelve rows whose receiver is down for most of the test, while other rows arrive as one-row transactions at a
+ * steady rate: the packaged jar parks the stuck rows and delivers every other row within seconds of its commit. The
+ * bounds are set low on purpose ({@code max_in_flight: 8}, {@code max_pending: 200}), so that more rows are stuck
+ * than {@code max_in_flight} (their drainers, retrying for good, must not take the places the stream runs on), the
+ * stuck rows together have more queued events than {@code max_in_flight}, and the stream runs far past
+ * {@code max_pending} while they are stuck. Then every session is cut while the rows are held back, the observer is
+ * killed with SIGKILL and restarted, the receiver recovers, and the stuck rows' events arrive, all of them, each
+ * row's in commit order.
  *
  * <p>CI runs it small; the issue's size is {@code -Dstuck.rows=40000 -Dstuck.rate=4000 -Dstuck.updates=300}.
  */
@@ -35,6 +37,8 @@ class StuckEntityIT {
     private static final int RATE = Integer.getInteger("stuck.rate", 1_000);
     private static final int STUCK_UPDATES = Integer.getInteger("stuck.updates", 60);
     private static final int MAX_IN_FLIGHT = 8;
+    /** Rows 1 to 12 are stuck: more than max_in_flight. */
+    private static final int STUCK_ROWS = 12;
     private static final int MAX_PENDING = 200;
     /** Other rows must reach the receiver within this of their commit (before parking existed: never). */
     private static final Duration WITHIN = Duration.ofSeconds(5);
@@ -47,7 +51,7 @@ class StuckEntityIT {
     @BeforeAll
     void start() throws Exception {
         rig = FaultSupport.Rig.start("stuck-entity", "create table public.items (id bigint primary key, n bigint not null)",
-                "insert into public.items values (1, 0)");
+                "insert into public.items select g, 0 from generate_series(1, " + STUCK_ROWS + ") g");
     }
 
     @AfterAll
@@ -57,7 +61,8 @@ class StuckEntityIT {
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
-    void a_stuck_row_holds_back_only_itself_and_drains_in_order_through_cut_sessions_and_a_kill() throws Exception {
+    void more_stuck_rows_than_max_in_flight_hold_back_only_themselves_and_drain_in_order_through_cut_sessions_and_a_kill()
+            throws Exception {
         var config = rig.config("items.yaml", "stuck", -1,
                 "max_in_flight: " + MAX_IN_FLIGHT + "\nmax_pending: " + MAX_PENDING + "\nbatch_size: 100", """
                 items:
@@ -68,7 +73,7 @@ class StuckEntityIT {
                 """.formatted(rig.hooks.url("/hooks/items")));
         rig.install(config, "public.items");
         if (!Boolean.getBoolean("stuck.receiverUp")) { // -Dstuck.receiverUp=true: the same load, nothing stuck
-            rig.hooks.script(r -> r.entityId().equals("1"), WebhookReceiver.Answer.UNAVAILABLE_503);
+            rig.hooks.script(r -> stuckRow(r.entityId()), WebhookReceiver.Answer.UNAVAILABLE_503);
         }
         ObserverProcess observer = rig.run("stuck-0", config, Map.of());
         Thread watcher = Thread.ofPlatform().daemon().name("delivery-watcher").start(this::watchDeliveries);
@@ -90,9 +95,10 @@ class StuckEntityIT {
             }
         });
         Collections.sort(latencies);
-        System.out.printf("StuckEntityIT: %d other rows at ~%d/s with row 1 stuck (%d updates queued; max_in_flight "
-                        + "%d, max_pending %d): all delivered %d ms after the last write; commit-to-receiver p50 %d ms,"
-                        + " p99 %d ms, max %d ms; %d events parked%n", others, RATE, stuckValues.size(),
+        System.out.printf("StuckEntityIT: %d other rows at ~%d/s with rows 1-%d stuck (%d updates queued; "
+                        + "max_in_flight %d, max_pending %d): all delivered %d ms after the last write; "
+                        + "commit-to-receiver p50 %d ms, p99 %d ms, max %d ms; %d events parked%n", others, RATE,
+                STUCK_ROWS, stuckValues.size(),
                 MAX_IN_FLIGHT, MAX_PENDING, System.currentTimeMillis() - lastCommit,
                 latencies.get(latencies.size() / 2), latencies.get(latencies.size() * 99 / 100), latencies.getLast(),
                 parked);
@@ -101,26 +107,31 @@ class StuckEntityIT {
         ObserverProcess.Finished status = ObserverProcess.runToEnd("status", rig.log, Map.of(), "status", "--json",
                 "--config", config.toString());
         assertThat(status.exitCode()).isZero();
-        assertThat(status.output()).as("status --json names the parked entity")
-                .contains("\"parked\":{\"total\":" + stuckValues.size() + ",\"by_entity\":{\"public.items 1\":");
+        assertThat(status.output()).as("status --json counts the parked events and names the parked rows")
+                .contains("\"parked\":{\"total\":" + stuckValues.size() + ",\"by_entity\":{")
+                .contains("\"public.items 1\":", "\"public.items " + STUCK_ROWS + "\":");
         rig.awaitWhileRunning(observer, "the checkpoint passed every row, the parked ones too", Duration.ofSeconds(10),
                 () -> FaultSupport.uncovered(rig.postgres, "stuck") == 0);
 
-        // Held back through cut sessions and a kill -9: nothing of the stuck row is lost or reordered.
+        // Held back through cut sessions and a kill -9: nothing of the stuck rows is lost or reordered.
         FaultSupport.terminateAllSessions(rig.postgres);
         Thread.sleep(3_000);
         rig.assertRunning(observer);
         observer.kill();
         observer = rig.run("stuck-1", config, Map.of());
         rig.hooks.unscript();
-        rig.awaitWhileRunning(observer, "the stuck row drained", Duration.ofMinutes(2),
+        rig.awaitWhileRunning(observer, "the stuck rows drained", Duration.ofMinutes(2),
                 () -> stuckValues.stream().allMatch(deliveredAt::containsKey));
         watcher.interrupt();
 
-        List<Long> stuckOrder = rig.hooks.successes().stream().filter(r -> r.entityId().equals("1"))
-                .map(r -> r.json().path("after").path("n").asLong()).distinct().toList();
-        assertThat(stuckOrder).as("the stuck row's updates, in the order they were first delivered")
-                .containsExactlyElementsOf(stuckValues);
+        for (int row = 1; row <= STUCK_ROWS; row++) {
+            String id = Integer.toString(row);
+            List<Long> delivered = rig.hooks.successes().stream().filter(r -> r.entityId().equals(id))
+                    .map(r -> r.json().path("after").path("n").asLong()).distinct().toList();
+            assertThat(delivered).as("row %s's updates, in the order they were first delivered", id)
+                    .containsExactlyElementsOf(stuckValues.stream().filter(n -> rowOf(n) == Long.parseLong(id))
+                            .toList());
+        }
         rig.awaitWhileRunning(observer, "the parked queue emptied", Duration.ofSeconds(30), () -> {
             try {
                 return FaultSupport.queryLong(rig.postgres, "select count(*) from pgobserver.parked_events") == 0;
@@ -133,7 +144,7 @@ class StuckEntityIT {
 
     /**
      * Writes ROWS one-row transactions at RATE per second: inserts, and every (ROWS / STUCK_UPDATES)th an update of
-     * row 1. Returns the values of n written to row 1, in commit order.
+     * one of the stuck rows, taking them in turn. Returns the values of n written to the stuck rows, in commit order.
      */
     private List<Long> write() throws Exception {
         List<Long> stuck = new ArrayList<>();
@@ -141,14 +152,15 @@ class StuckEntityIT {
         long started = System.nanoTime();
         try (Connection c = rig.postgres.connect("stuck-writer");
              PreparedStatement insert = c.prepareStatement("insert into public.items values (?, ?)");
-             PreparedStatement update = c.prepareStatement("update public.items set n = ? where id = 1")) {
+             PreparedStatement update = c.prepareStatement("update public.items set n = ? where id = ?")) {
             for (long n = 1; n <= ROWS; n++) {
                 if (n % every == 0 && stuck.size() < STUCK_UPDATES) {
                     update.setLong(1, n);
+                    update.setLong(2, rowOf(n));
                     update.executeUpdate();
                     stuck.add(n);
                 } else {
-                    insert.setLong(1, 1 + n);
+                    insert.setLong(1, STUCK_ROWS + n);
                     insert.setLong(2, n);
                     insert.executeUpdate();
                 }
@@ -161,6 +173,17 @@ class StuckEntityIT {
             }
         }
         return stuck;
+    }
+
+    private static boolean stuckRow(String entityId) {
+        long id = Long.parseLong(entityId);
+        return id >= 1 && id <= STUCK_ROWS;
+    }
+
+    /** The stuck row that a stuck value of n was written to: the rows take the updates in turn. */
+    private static long rowOf(long n) {
+        long every = Math.max(1, ROWS / STUCK_UPDATES);
+        return 1 + (n / every - 1) % STUCK_ROWS;
     }
 
     private long deliveredOthers() {
