@@ -7,6 +7,7 @@ import io.pgobserver.domain.port.CheckpointStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -109,6 +110,18 @@ final class Progress {
             }
             return new Head(first.entity, first.id, Duration.ofNanos(nanoClock.getAsLong() - first.registeredNanos),
                     first.retrying);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lanes of unfinished events behind the head, being retried and read {@code age} ago or more, oldest first. */
+    List<String> retryingBehindHead(Duration age) {
+        long before = nanoClock.getAsLong() - age.toNanos();
+        lock.lock();
+        try {
+            return pending.stream().skip(1).filter(e -> !e.done && !e.endOfBatch && e.retrying
+                    && e.registeredNanos - before <= 0).map(e -> e.entity).distinct().toList();
         } finally {
             lock.unlock();
         }

@@ -340,6 +340,28 @@ class EventPipelineTest {
     }
 
     @Test
+    void aReceiverDownForEveryRowParksTheRowsBeingRetriedTogetherNotOneACheck() throws Exception {
+        // 600 rows, each retried for good: parked one per check (every 100 ms while the pending events are at their
+        // bound) they took a minute, and the stream with them; parked with the head, the rows being retried go at
+        // once, up to max_in_flight (16) a check. The last ones, fewer than max_pending, go after park_after.
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.failing = true;
+        for (int i = 1; i <= 600; i++) {
+            append("order-" + i, i);
+        }
+        start(executor, 16, 64, new InMemoryLeadership(lock), Duration.ofSeconds(2), Condition.ALWAYS);
+        await("the checkpoint passed the whole batch", () -> checkpoints.load("test")
+                .map(saved -> saved.checkpoint().equals(new Checkpoint(2, 0))).orElse(false));
+        // Each row retries for about 25 s (1000 attempts, 20 ms apart) before it is dead-lettered: parked, not given up.
+        assertThat(deadLetters.all()).as("rows given up before the stream passed them").isEmpty();
+        assertThat(parked.entities("test")).hasSize(600);
+
+        executor.failing = false;
+        await("every row drained", () -> parked.entities("test").isEmpty() && executor.executions.get() == 600);
+        assertThat(overlaps.get()).isZero();
+    }
+
+    @Test
     void aParkedEntityStaysParkedAcrossATakeoverAndDrainsInOrder() throws Exception {
         RecordingExecutor executor = new RecordingExecutor();
         executor.failEntity = "stuck";
