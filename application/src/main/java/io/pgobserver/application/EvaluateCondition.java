@@ -8,6 +8,7 @@ import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.Tracer;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.pgobserver.application.SpanNames.CONDITION_MATCHED;
@@ -29,6 +30,26 @@ final class EvaluateCondition {
         this.consumer = consumer;
         this.records = records;
         this.deadLettering = deadLettering;
+    }
+
+    /**
+     * The observers that watch the event and whose conditions match it, in the file's order; an observer whose
+     * condition failed (the event then went to its dead letters) is added to {@code failedFor} instead.
+     */
+    List<Observer> matching(Tracer t, Span root, ChangeEvent event, List<Observer> observers, boolean recovered,
+                            EventCompletion completion, List<String> failedFor) throws InterruptedException {
+        List<Observer> matched = new ArrayList<>(observers.size());
+        for (Observer observer : observers) {
+            if (observer.watches(event)) {
+                Boolean match = evaluate(t, root, event, observer, recovered, completion);
+                if (match == null) {
+                    failedFor.add(observer.name());
+                } else if (match) {
+                    matched.add(observer);
+                }
+            }
+        }
+        return matched;
     }
 
     /** True or false when the condition ran; null when it failed (the event then went to the dead letters). */

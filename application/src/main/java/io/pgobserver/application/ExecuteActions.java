@@ -20,7 +20,8 @@ import static io.pgobserver.application.SpanNames.OBSERVER;
 /**
  * Runs one matching observer's actions for one event, in order, traced as {@code execute_actions}: actions already
  * settled (for an event that may have run before) are skipped, the others run with retries, and one that fails for
- * good is dead-lettered.
+ * good is dead-lettered. The observers of one event run side by side ({@link SideBySide}): {@code delivered}, the
+ * retries and the outcome log may be shared with other threads.
  */
 final class ExecuteActions {
 
@@ -63,9 +64,12 @@ final class ExecuteActions {
         return DeliveryKey.of(consumer, event, observer.name(), actionKey).id();
     }
 
-    /** Whether any action of an event took more than one attempt, for the retried-events metric. */
+    /**
+     * Whether any action of an event took more than one attempt, for the retried-events metric. Observers running
+     * side by side only ever set it, and it is read once they have all ended.
+     */
     static final class Retries {
-        boolean any;
+        volatile boolean any;
     }
 
     /**
@@ -100,7 +104,9 @@ final class ExecuteActions {
                 if (log != null) {
                     log.action(observer, i, outcome, System.nanoTime() - began);
                 }
-                retries.any |= outcome.attempts() > 1;
+                if (outcome.attempts() > 1) {
+                    retries.any = true;
+                }
                 if (outcome.succeeded()) {
                     delivered.add(deliveryId);
                 } else {

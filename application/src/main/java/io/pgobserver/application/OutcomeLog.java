@@ -27,12 +27,13 @@ final class OutcomeLog {
         return sink == EventOutcomes.NONE ? null : new OutcomeLog(sink);
     }
 
-    void action(Observer observer, int index, RunAction.Outcome outcome, long durationNanos) {
+    /** Observers of one event run side by side: each tells its actions' outcomes from its own thread. */
+    synchronized void action(Observer observer, int index, RunAction.Outcome outcome, long durationNanos) {
         actions.add(new EventOutcomes.ActionOutcome(observer.name(), index, observer.actions().get(index).type(),
                 outcome.succeeded(), outcome.attempts(), durationNanos, outcome.lastError()));
     }
 
-    void finish(ChangeEvent event, String outcome, Span root, long startedNanos) {
+    synchronized void finish(ChangeEvent event, String outcome, Span root, long startedNanos) {
         sink.finished(new EventOutcomes.EventOutcome(event, outcome, traceId(root, event),
                 System.nanoTime() - startedNanos, System.currentTimeMillis(), actions));
     }

@@ -14,6 +14,7 @@ import io.pgobserver.domain.trace.Tracer;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.DoubleSupplier;
@@ -35,8 +36,9 @@ import static io.pgobserver.application.SpanNames.SAVE_CHECKPOINT;
 
 /**
  * Processes one change event end to end and traces it as the span tree of docs/architecture.md: evaluate every
- * candidate observer's condition, run the matching observers' actions with retries, dead-letter what cannot
- * be done, remember deliveries, pass the event to the checkpoint, record metrics.
+ * candidate observer's condition, run the matching observers' actions with retries ({@link SideBySide}: observers
+ * side by side, each one's actions in order), dead-letter what cannot be done, remember deliveries, pass the event
+ * to the checkpoint, record metrics.
  *
  * <p>When this returns normally the event is done: each of its actions ran or is in the dead-letter queue.
  * A dead letter that cannot be written is retried alone, never the actions already delivered. When it throws
@@ -198,26 +200,22 @@ public final class ProcessEvent {
             }
             load.end();
 
-            List<String> delivered = new ArrayList<>();
-            ExecuteActions.Retries retries = new ExecuteActions.Retries();
             // Observers that dead-lettered the event: its root then fails too, so a trace search for errors finds
             // the event by its root, as a failed dlq replay's root is found.
             List<String> failedFor = new ArrayList<>();
+            List<Observer> matched = conditions.matching(t, root, event, observers, recovered, completion, failedFor);
+            List<String> delivered = matched.size() > 1 ? Collections.synchronizedList(new ArrayList<>()) // side by side
+                    : new ArrayList<>();
+            ExecuteActions.Retries retries = new ExecuteActions.Retries();
             boolean finished = false;
             try {
-                for (Observer observer : observers) {
-                    if (!observer.watches(event)) {
-                        continue;
-                    }
-                    Boolean matched = conditions.evaluate(t, root, event, observer, recovered, completion);
-                    if (matched == null) {
-                        failedFor.add(observer.name());
-                        continue;
-                    }
-                    if (matched) {
-                        outcome = "matched";
-                        if (!actions.run(t, root, event, observer, recovered, delivered, completion, retries, log)) {
-                            failedFor.add(observer.name());
+                if (!matched.isEmpty()) {
+                    outcome = "matched";
+                    boolean[] allDone = SideBySide.run(matched.size(), root, i -> actions.run(t, root, event,
+                            matched.get(i), recovered, delivered, completion, retries, log));
+                    for (int i = 0; i < allDone.length; i++) {
+                        if (!allDone[i]) {
+                            failedFor.add(matched.get(i).name());
                         }
                     }
                 }

@@ -24,8 +24,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,7 +50,7 @@ class ProcessEventTest {
     private final ScriptedExecutor webhook = new ScriptedExecutor("webhook");
     private final ScriptedExecutor slack = new ScriptedExecutor("slack");
     private final ScriptedExecutor email = new ScriptedExecutor("email");
-    private final List<Duration> waits = new ArrayList<>();
+    private final List<Duration> waits = Collections.synchronizedList(new ArrayList<>());
 
     private static Observer shipped(RetryPolicy retry) {
         Condition condition = event -> "shipped".equals(event.after().get("status"))
@@ -61,9 +64,9 @@ class ProcessEventTest {
     }
 
     /** What the metrics port was told: {@code retried public.orders}, {@code checkpoint}. */
-    private final List<String> recordedMetrics = new ArrayList<>();
+    private final List<String> recordedMetrics = Collections.synchronizedList(new ArrayList<>());
     /** Each action attempt the metrics port was told of: {@code webhook retry 503}. */
-    private final List<String> attempts = new ArrayList<>();
+    private final List<String> attempts = Collections.synchronizedList(new ArrayList<>());
     private final io.pgobserver.domain.port.Metrics metrics = new io.pgobserver.domain.port.Metrics() {
         @Override
         public void actionExecuted(String actionType, String outcome, String errorType, long durationNanos) {
@@ -284,6 +287,119 @@ class ProcessEventTest {
         assertThat(waits).as("no backoff: the event runs again elsewhere").isEmpty();
         assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
         assertThat(slack.requests).as("the event stops at once").isEmpty();
+    }
+
+    /** An observer of every update with one action of the given type. */
+    private static Observer every(String name, String actionType) {
+        return new Observer(name, "public.orders", Set.of(ChangeKind.UPDATED), "true", event -> true,
+                List.of(new TestAction(actionType, "http://localhost:8080/" + name)), RetryPolicy.DEFAULT);
+    }
+
+    /** An executor of the given type that answers with {@code answer}. */
+    private static io.pgobserver.domain.port.ActionExecutor answering(String type,
+                                                                      java.util.function.Supplier<ActionResult> answer) {
+        return new io.pgobserver.domain.port.ActionExecutor() {
+            public String type() {
+                return type;
+            }
+
+            public ActionResult execute(io.pgobserver.domain.port.ActionRequest request,
+                                        io.pgobserver.domain.trace.Span span) {
+                return answer.get();
+            }
+        };
+    }
+
+    /** An executor that answers when {@code release} opens, or fails saying what it waited for after 30 s. */
+    private static io.pgobserver.domain.port.ActionExecutor waitingFor(String type, CountDownLatch started,
+                                                                       CountDownLatch release) {
+        return answering(type, () -> {
+            started.countDown();
+            try {
+                return release.await(30, TimeUnit.SECONDS) ? ActionResult.success("ok")
+                        : ActionResult.Failure.permanentFailure("the other observer never ran meanwhile", null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ActionResult.Failure.transientFailure("SocketException: Closed by interrupt", e);
+            }
+        });
+    }
+
+    /** An executor that counts down {@code delivered} once it has answered 2xx. */
+    private static io.pgobserver.domain.port.ActionExecutor delivering(String type, CountDownLatch delivered) {
+        return answering(type, () -> {
+            delivered.countDown();
+            return ActionResult.success("ok");
+        });
+    }
+
+    private ProcessEvent processEvent(List<Observer> observers, io.pgobserver.domain.port.ActionExecutor... executors) {
+        return new ProcessEvent(CONSUMER, tracer, tracer, TracingSettings.defaults(), observers,
+                new ActionExecutors(List.of(executors)), deadLetters, deliveries, metrics, waits::add, () -> 0.5,
+                Clock.systemUTC());
+    }
+
+    @Test
+    void anEventsObserversRunSideBySideSoOneThatWaitsHoldsBackNoOther() throws Exception {
+        // The first observer's receiver answers only once the second observer's has been delivered: one after
+        // another, it would wait 30 s and fail for good.
+        CountDownLatch slowStarted = new CountDownLatch(1);
+        CountDownLatch fastDelivered = new CountDownLatch(1);
+        Observer slow = every("slow", "webhook");
+        Observer fast = every("fast", "slack");
+        ChangeEvent event = Events.updated(30, "o-30", "paid", "shipped");
+        processEvent(List.of(slow, fast), waitingFor("webhook", slowStarted, fastDelivered),
+                delivering("slack", fastDelivered)).process(event, EventCompletion.NONE);
+
+        assertThat(deadLetters.list(CONSUMER, 10)).as("neither observer failed").isEmpty();
+        assertThat(deliveries.settled(List.of(deliveryId(event, slow, 0), deliveryId(event, fast, 0))))
+                .hasSize(2);
+        RecordedSpan root = onlyRoot();
+        assertThat(root.attributes()).containsEntry("outcome", "matched");
+        assertThat(tracer.children(root)).extracting(span -> span.name).containsExactly("load_checkpoint",
+                "evaluate_condition", "evaluate_condition", "execute_actions", "execute_actions", "cache_write",
+                "export_metrics");
+        assertThat(tracer.named("execute_action")).allSatisfy(span ->
+                assertThat(span.parent.parent).isSameAs(root));
+    }
+
+    @Test
+    void stoppingAnEventStopsEveryObserverAndTheNextRunSkipsWhatWasDelivered() throws Exception {
+        CountDownLatch slowStarted = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        CountDownLatch fastDelivered = new CountDownLatch(1);
+        Observer slow = every("slow", "webhook");
+        Observer fast = every("fast", "slack");
+        ChangeEvent event = Events.updated(31, "o-31", "paid", "shipped");
+        ProcessEvent process = processEvent(List.of(slow, fast), waitingFor("webhook", slowStarted, never),
+                delivering("slack", fastDelivered));
+        Throwable[] thrown = new Throwable[1];
+        Thread lane = Thread.ofVirtual().start(() -> {
+            try {
+                process.process(event, EventCompletion.NONE);
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        });
+        assertThat(slowStarted.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(fastDelivered.await(30, TimeUnit.SECONDS)).isTrue();
+        lane.interrupt(); // the entity is parked, or the process stops
+        lane.join();
+
+        assertThat(thrown[0]).as("the event is not done").isInstanceOf(InterruptedException.class);
+        assertThat(deadLetters.list(CONSUMER, 10)).as("a cut-off attempt is not a failure").isEmpty();
+        assertThat(attempts).as("nor a failed attempt in the metrics").containsExactly("slack success null");
+        assertThat(deliveries.settled(List.of(deliveryId(event, fast, 0), deliveryId(event, slow, 0))))
+                .as("the delivered observer is recorded, the cut-off one is not")
+                .containsExactly(deliveryId(event, fast, 0));
+        assertThat(tracer.spans()).allMatch(RecordedSpan::isEnded);
+
+        // The next run (the parked drainer's, or the next holder's) runs only what was not delivered.
+        CountDownLatch fastAgain = new CountDownLatch(1);
+        processEvent(List.of(slow, fast), delivering("webhook", new CountDownLatch(1)),
+                delivering("slack", fastAgain)).process(event, completion(true, () -> null));
+        assertThat(fastAgain.getCount()).as("the delivered observer did not run again").isEqualTo(1);
+        assertThat(deliveries.settled(List.of(deliveryId(event, slow, 0)))).hasSize(1);
     }
 
     @Test
