@@ -1,5 +1,6 @@
 package io.pgobserver.templates;
 
+import com.samskivert.mustache.Escapers;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 
@@ -15,8 +16,10 @@ import java.util.Map;
  *   <li>a section ({@code {{#x}}…{{/x}}}) is skipped, and an inverted one ({@code {{^x}}}) shown, when {@code x} is
  *       missing, null, false, an empty string, zero or an empty list;</li>
  *   <li>values are inserted as data, never evaluated as template text;</li>
- *   <li>{@link #text} inserts values as they are (Slack's mrkdwn, a subject line, a Kafka key are not HTML);
- *       {@link #html} escapes them, for HTML email bodies;</li>
+ *   <li>{@link #text} inserts values as they are (a subject line, a Kafka key are not markup); {@link #html}
+ *       escapes them for HTML email bodies, and {@link #slack} for Slack message text ({@code &}, {@code <},
+ *       {@code >}), so a row's value is shown, never read as a mention or a link. Either way the template's own
+ *       text stays as written, and {@code {{{x}}}} or {@code {{& x}}} inserts a value unescaped;</li>
  *   <li>partials ({@code {{> name}}}) are refused when the template is compiled: a template is one piece of text in
  *       the configuration.</li>
  * </ul>
@@ -33,6 +36,9 @@ public final class Templates {
                 throw new MustacheException(partialRefused("> " + name)); // compile() refuses them first
             });
     private static final Mustache.Compiler HTML = TEXT.escapeHTML(true);
+    /** Slack's "Escaping text": these three, and only these, are its control characters in message text. */
+    private static final Mustache.Compiler SLACK = TEXT.withEscaper(Escapers.simple(
+            new String[] {"&", "&amp;"}, new String[] {"<", "&lt;"}, new String[] {">", "&gt;"}));
 
     private Templates() {
     }
@@ -40,7 +46,7 @@ public final class Templates {
     /**
      * A text template: values are inserted as they are.
      *
-     * @param what names the template in messages, such as {@code "slack #orders: text template"}
+     * @param what names the template in messages, such as {@code "kafka key template"}
      * @throws IllegalArgumentException naming {@code what} and the error when the source does not compile
      */
     public static Template text(String what, String source) {
@@ -54,6 +60,19 @@ public final class Templates {
      */
     public static Template html(String what, String source) {
         return compile(HTML, what, source);
+    }
+
+    /**
+     * A Slack message text template (mrkdwn): values are escaped for Slack, {@code &}, {@code <} and {@code >} as
+     * {@code &amp;}, {@code &lt;} and {@code &gt;}, so a value such as {@code <!channel>} or
+     * {@code <https://x|y>} is shown as written instead of notifying a channel or hiding a link. The template's
+     * own text ({@code <!here>}, {@code <https://example.com|link>}) is Slack markup as written;
+     * {@code {{{x}}}} and {@code {{& x}}} insert a value unescaped.
+     *
+     * @throws IllegalArgumentException naming {@code what} and the error when the source does not compile
+     */
+    public static Template slack(String what, String source) {
+        return compile(SLACK, what, source);
     }
 
     private static Template compile(Mustache.Compiler compiler, String what, String source) {

@@ -87,12 +87,48 @@ class TemplatesTest {
     }
 
     @Test
+    void slackEscapesValuesButNotTheTemplatesOwnMarkup() throws Exception {
+        Map<String, Object> context = after("note", "<!channel> <https://evil.example|x> & more");
+        assertThat(Templates.slack("t", "<!here> {{after.note}} <https://example.com/{{after.id}}|open>")
+                .render(context))
+                .isEqualTo("<!here> &lt;!channel&gt; &lt;https://evil.example|x&gt; &amp; more "
+                        + "<https://example.com/42|open>");
+    }
+
+    @Test
+    void slackEscapesOnlyItsThreeCharactersAndAnAmpersandOnce() throws Exception {
+        // Quotes are plain text to Slack; an HTML entity in the data is shown as written, so its & is escaped.
+        assertThat(Templates.slack("t", "{{after.note}}").render(after("note", "\"Tom's\" &amp; *bold* a>b")))
+                .isEqualTo("\"Tom's\" &amp;amp; *bold* a&gt;b");
+    }
+
+    @Test
+    void slackSectionsEscapeTheValuesInside() throws Exception {
+        Templates.Template t = Templates.slack("t", "{{#after.note}}<!here> {{after.note}}{{/after.note}}"
+                + "{{^after.note}}none{{/after.note}}");
+        assertThat(t.render(after("note", "<@U123>"))).isEqualTo("<!here> &lt;@U123&gt;");
+        assertThat(t.render(after("note", ""))).isEqualTo("none");
+    }
+
+    @Test
+    void tripleBracesOrAnAmpersandInsertAValueUnescapedInSlackAndHtml() throws Exception {
+        Map<String, Object> context = after("note", "<https://example.com|a & b>");
+        assertThat(Templates.slack("t", "{{{after.note}}} {{& after.note}} {{after.note}}").render(context))
+                .isEqualTo("<https://example.com|a & b> <https://example.com|a & b> "
+                        + "&lt;https://example.com|a &amp; b&gt;");
+        assertThat(Templates.html("t", "{{{after.note}}} {{&after.note}}").render(context))
+                .isEqualTo("<https://example.com|a & b> <https://example.com|a & b>");
+    }
+
+    @Test
     void valuesAreNeverEvaluatedAsTemplates() throws Exception {
         Map<String, Object> context = after("note", "{{before.status}} {{#after}}x{{/after}} {{> partial}}");
         assertThat(Templates.text("t", "{{after.note}}").render(context))
                 .isEqualTo("{{before.status}} {{#after}}x{{/after}} {{> partial}}");
         assertThat(Templates.html("t", "{{after.note}}").render(context))
                 .isEqualTo("{{before.status}} {{#after}}x{{/after}} {{&gt; partial}}");
+        assertThat(Templates.slack("t", "{{{after.note}}}").render(context))
+                .isEqualTo("{{before.status}} {{#after}}x{{/after}} {{> partial}}");
     }
 
     @Test

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * Posts a Slack message: to an incoming-webhook URL ({@code {"text": ...}}), or with the Web API's
  * {@code chat.postMessage} and a bot token ({@code {channel, text, thread_ts}}). The webhook URL and the token
- * are credentials: neither appears in a span, a log line or a failure message.
+ * are credentials: neither appears in a span, a log line or a failure message. The text is a
+ * {@link Templates#slack} template: row values are escaped for Slack, the template's own markup is kept.
  *
  * <p>The Web API answers errors with HTTP 200 and {@code {"ok": false, "error": "..."}}: rate limits and
  * Slack-side faults are retried (with Slack's {@code Retry-After}), everything else (a bad token, an unknown
@@ -87,7 +88,9 @@ final class SlackExecutor implements ActionExecutor {
 
     private Prepared prepare(SlackAction action) {
         String what = action.describe();
-        Templates.Template text = Templates.text(what + ": text template", action.text());
+        // Row values are escaped for Slack (a note of "<!channel>" is shown, not a mention); thread_ts is an id that
+        // Slack never formats, so it is inserted as it is.
+        Templates.Template text = Templates.slack(what + ": text template", action.text());
         Templates.Template threadTs = action.threadTs() == null || action.threadTs().isBlank()
                 ? null : Templates.text(what + ": thread_ts template", action.threadTs());
         if (action.token() != null) {

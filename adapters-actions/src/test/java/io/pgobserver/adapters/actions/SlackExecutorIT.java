@@ -64,8 +64,12 @@ class SlackExecutorIT {
     }
 
     private static ActionRequest request(SlackAction action) {
-        ChangeEvent event = Events.event(5, "42", ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"),
-                Map.of("id", 42, "status", "shipped", "slack_ts", "1700000000.000100", "customer", "Tom & <Jerry>"));
+        return request(action, Map.of("id", 42, "status", "shipped", "slack_ts", "1700000000.000100",
+                "customer", "Tom & <Jerry>"));
+    }
+
+    private static ActionRequest request(SlackAction action, Map<String, Object> after) {
+        ChangeEvent event = Events.event(5, "42", ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"), after);
         return new ActionRequest(event, "order_shipped", action, 1, 1, DeliveryKey.of("it", event, "order_shipped", "a1").id());
     }
 
@@ -100,8 +104,8 @@ class SlackExecutorIT {
         assertThat(received.getHeaders().get("Content-Type")).startsWith("application/json");
         Map<String, Object> body = WebhookExecutorIT.readJson(received.getBody().utf8());
         assertThat(body).isEqualTo(Map.of("channel", "#orders",
-                "text", "Order 42 shipped for Tom & <Jerry>"));
-        String text = "Order 42 shipped for Tom & <Jerry>";
+                "text", "Order 42 shipped for Tom &amp; &lt;Jerry&gt;"));
+        String text = "Order 42 shipped for Tom &amp; &lt;Jerry&gt;";
         assertThat(span.attributes()).containsEntry("action_type", "slack")
                 .containsEntry("channel", "#orders")
                 .containsEntry("thread_id", "1700000001.000200")
@@ -109,6 +113,62 @@ class SlackExecutorIT {
                 .containsEntry("http.response.status_code", 200L)
                 .containsEntry("url.full", slack.url("/api/chat.postMessage").toString());
         assertThat(span.attributes().toString()).doesNotContain(TOKEN);
+    }
+
+    /** Anyone who can write the column could otherwise notify the whole channel or post a disguised link. */
+    private static final String HOSTILE_NOTE = "<!channel> <https://evil.example|x> & more";
+    private static final String TEMPLATE_WITH_MARKUP =
+            "<!here> Order {{after.id}}: {{after.note}} <https://example.com/orders/{{after.id}}|open>";
+    private static final String HOSTILE_NOTE_SHOWN = "<!here> Order 42: &lt;!channel&gt; "
+            + "&lt;https://evil.example|x&gt; &amp; more <https://example.com/orders/42|open>";
+
+    @Test
+    void aRowValueIsEscapedForSlackButTheTemplatesOwnMarkupIsKept() throws Exception {
+        slack.enqueue(json("{\"ok\":true,\"ts\":\"1700000001.000201\"}"));
+
+        ActionResult result = executor.execute(request(webApi(TEMPLATE_WITH_MARKUP, null),
+                Map.of("id", 42, "note", HOSTILE_NOTE)), TestSpans.NOOP);
+
+        assertThat(result).isInstanceOf(ActionResult.Success.class);
+        assertThat(take().getBody().utf8())
+                .isEqualTo("{\"channel\":\"#orders\",\"text\":\"" + HOSTILE_NOTE_SHOWN + "\"}");
+    }
+
+    @Test
+    void anIncomingWebhookEscapesRowValuesToo() throws Exception {
+        slack.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+
+        ActionResult result = executor.execute(request(incomingWebhook(TEMPLATE_WITH_MARKUP),
+                Map.of("id", 42, "note", HOSTILE_NOTE)), TestSpans.NOOP);
+
+        assertThat(result).isInstanceOf(ActionResult.Success.class);
+        assertThat(take().getBody().utf8()).isEqualTo("{\"text\":\"" + HOSTILE_NOTE_SHOWN + "\"}");
+    }
+
+    @Test
+    void tripleBracesOrAnAmpersandInsertARowValueAsItIs() throws Exception {
+        slack.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+
+        executor.execute(request(incomingWebhook("{{{after.link}}} / {{& after.link}}"),
+                Map.of("id", 42, "link", "<https://example.com/42|order 42> & co")), TestSpans.NOOP);
+
+        assertThat(take().getBody().utf8()).isEqualTo(
+                "{\"text\":\"<https://example.com/42|order 42> & co / <https://example.com/42|order 42> & co\"}");
+    }
+
+    @Test
+    void jsonSpecialCharactersInAValueStillMakeValidJson() throws Exception {
+        slack.enqueue(json("{\"ok\":true,\"ts\":\"1700000001.000202\"}"));
+        String note = "say \"hi\" \\ C:\\tmp\nline 2\ttab \u0001 </script> <b>";
+
+        executor.execute(request(webApi("Note: {{after.note}}", null), Map.of("id", 42, "note", note)),
+                TestSpans.NOOP);
+
+        String body = take().getBody().utf8();
+        assertThat(body).isEqualTo("{\"channel\":\"#orders\",\"text\":\"Note: say \\\"hi\\\" \\\\ C:\\\\tmp\\nline 2"
+                + "\\ttab \\u0001 &lt;/script&gt; &lt;b&gt;\"}");
+        assertThat(WebhookExecutorIT.readJson(body)).containsEntry("text",
+                "Note: say \"hi\" \\ C:\\tmp\nline 2\ttab \u0001 &lt;/script&gt; &lt;b&gt;");
     }
 
     @Test
