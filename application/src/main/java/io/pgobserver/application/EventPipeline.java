@@ -229,6 +229,16 @@ public final class EventPipeline implements PipelineStatus {
         return current != null && current.started();
     }
 
+    /**
+     * {@code active} while this process leads, and also after it lost the lock with its database session (the
+     * database stopped answering) until it knows its role again: it leads again, or the database answers and another
+     * process holds the lock. During an outage no process can know who will lead next; this says which one did.
+     */
+    @Override
+    public String role() {
+        return isActive() || lostLock != null ? "active" : "standby";
+    }
+
     /** The last checkpoint saved by this process, or null before the first. */
     public Checkpoint savedCheckpoint() {
         Term current = term;

@@ -47,13 +47,14 @@ final class ConsoleRoute implements AdminRoute {
     private final DeadLettersPage letters;
     private final DeadLetters deadLetters;
     private final DeadLetterReplay replay;
+    private final StatusReads reads;
     private final WriteGuard guard;
     private final Notices notices = new Notices();
 
     @Inject
     ConsoleRoute(ConsoleSettings settings, ListenerSettings listener, Html html, Assets assets, OverviewPage overview,
                  ObserversPage observers, EventsPage events, DeadLettersPage letters, DeadLetters deadLetters,
-                 DeadLetterReplay replay) {
+                 DeadLetterReplay replay, StatusReads reads) {
         this.settings = settings;
         this.consumer = listener.consumer();
         this.html = html;
@@ -64,6 +65,7 @@ final class ConsoleRoute implements AdminRoute {
         this.letters = letters;
         this.deadLetters = deadLetters;
         this.replay = replay;
+        this.reads = reads;
         this.guard = new WriteGuard(settings);
     }
 
@@ -84,6 +86,17 @@ final class ConsoleRoute implements AdminRoute {
     }
 
     private Response answer(Request request) throws Exception {
+        try {
+            return route(request);
+        } catch (StatusReads.Unanswered e) {
+            // An outage, not a fault of the console: its own page, no stack trace (StatusReads logged it once).
+            return page(message("The database did not answer", "The database did not answer: " + e.getMessage()
+                    + ". This page needs it; reload once PostgreSQL is back. The overview shows the last figures."),
+                    "1".equals(request.header("x-console-live")), 503);
+        }
+    }
+
+    private Response route(Request request) throws Exception {
         if (!settings.enabled() || !settings.accepts(request.local().getAddress())) {
             return text(404, "not found");
         }
@@ -151,16 +164,27 @@ final class ConsoleRoute implements AdminRoute {
         }
         List<String> notes = new ArrayList<>();
         int done = 0;
+        String unanswered = reads.failure();
         for (long id : ids) {
-            if (replaying) {
-                DeadLetterReplay.Result result = replay.replay(id);
-                done += result.delivered() ? 1 : 0;
-                notes.add("letter " + id + ": " + result.message());
-            } else if (deadLetters.find(consumer, id).isPresent() && deadLetters.remove(id)) {
-                done++;
-                notes.add("letter " + id + " discarded");
-            } else {
-                notes.add("letter " + id + ": not found");
+            if (unanswered != null) {
+                notes.add("stopped before letter " + id + ": the database did not answer: " + unanswered);
+                break;
+            }
+            try {
+                if (replaying) {
+                    DeadLetterReplay.Result result = replay.replay(id);
+                    done += result.delivered() ? 1 : 0;
+                    notes.add("letter " + id + ": " + result.message());
+                } else if (deadLetters.find(consumer, id).isPresent() && deadLetters.remove(id)) {
+                    done++;
+                    notes.add("letter " + id + " discarded");
+                } else {
+                    notes.add("letter " + id + ": not found");
+                }
+            } catch (RuntimeException e) {
+                unanswered = reads.failed("the dead letters", e);
+                notes.add("letter " + id + ": the database did not answer: " + unanswered);
+                break;
             }
         }
         String summary = (replaying ? "Replayed " + ids.size() + ": " + done + " delivered. "

@@ -16,7 +16,9 @@ import java.util.Optional;
 /**
  * The consumer's dead letters, through the same port as {@code dlq list}: a filtered, paged list with check boxes
  * for replaying or discarding several, and one letter with its payload, error and attempts. The list pages through
- * the oldest {@value #SCANNED} letters; {@code dlq list --limit} reaches past them.
+ * the oldest {@value #SCANNED} letters; {@code dlq list --limit} reaches past them. While the database does not
+ * answer, the list says so with the last count of letters the console has ({@link StatusReads}), and one letter
+ * cannot be shown ({@link StatusReads.Unanswered}).
  */
 @Singleton
 final class DeadLettersPage {
@@ -27,15 +29,17 @@ final class DeadLettersPage {
     private final String consumer;
     private final List<Observer> observers;
     private final DeadLetters deadLetters;
+    private final StatusReads reads;
     private final ConsoleSettings settings;
     private final Html html;
 
     @Inject
-    DeadLettersPage(ListenerSettings listener, List<Observer> observers, DeadLetters deadLetters,
+    DeadLettersPage(ListenerSettings listener, List<Observer> observers, DeadLetters deadLetters, StatusReads reads,
                     ConsoleSettings settings, Html html) {
         this.consumer = listener.consumer();
         this.observers = observers;
         this.deadLetters = deadLetters;
+        this.reads = reads;
         this.settings = settings;
         this.html = html;
     }
@@ -45,7 +49,15 @@ final class DeadLettersPage {
         String observer = query.get("observer");
         String entity = query.get("entity");
         long page = query.number("page", 0);
-        List<DeadLetter> matching = deadLetters.list(consumer, SCANNED).stream()
+        List<DeadLetter> stored;
+        String dbError = null;
+        try {
+            stored = reads.ask("the dead letters", () -> deadLetters.list(consumer, SCANNED));
+        } catch (StatusReads.Unanswered e) {
+            stored = List.of();
+            dbError = e.getMessage();
+        }
+        List<DeadLetter> matching = stored.stream()
                 .filter(l -> observer.isEmpty() || l.observer().equals(observer))
                 .filter(l -> entity.isEmpty()
                         || (l.event().entityType() + "/" + l.event().entityId()).contains(entity))
@@ -69,13 +81,23 @@ final class DeadLettersPage {
         m.put("writable", settings.writable());
         m.put("notice", notice == null ? null : notice.text());
         m.put("failed", notice != null && notice.failed());
+        m.put("dbError", dbError);
+        Optional<StatusReads.Read> known = dbError == null ? Optional.empty() : reads.read();
+        m.put("readAt", known.map(StatusReads.Read::takenAt).orElse(null));
+        m.put("known", known.map(r -> Format.count(observer.isEmpty() ? r.deadLetters()
+                : r.lettersByObserver().getOrDefault(observer, 0L))).orElse(null));
+        m.put("knownObserver", observer.isEmpty() ? null : observer);
         return new Html.Page("Dead letters", "dead-letters", html.render("dead-letters-filter", controls),
                 html.render("dead-letters", m), false);
     }
 
-    /** One letter, or empty when the consumer has none with that id. */
+    /**
+     * One letter, or empty when the consumer has none with that id.
+     *
+     * @throws StatusReads.Unanswered when the database did not answer
+     */
     Optional<Html.Page> letter(long id) {
-        return deadLetters.find(consumer, id).map(letter -> {
+        return reads.ask("dead letter " + id, () -> deadLetters.find(consumer, id)).map(letter -> {
             Map<String, Object> m = row(letter);
             m.put("error", letter.error());
             m.put("eventId", letter.event().id());

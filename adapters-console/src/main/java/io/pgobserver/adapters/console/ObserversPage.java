@@ -1,8 +1,6 @@
 package io.pgobserver.adapters.console;
 
-import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.observer.Observer;
-import io.pgobserver.domain.port.DeadLetters;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -11,27 +9,27 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Per observer and action: deliveries, retries, failed attempts and dead letters since this process started,
- * latency percentiles over {@code console.window}, the last error and its time, and the letters in the queue.
+ * latency percentiles over {@code console.window}, the last error and its time, and the letters in the queue (from
+ * {@link StatusReads}, as the overview's).
  */
 @Singleton
 final class ObserversPage {
 
-    private final String consumer;
     private final List<Observer> observers;
-    private final DeadLetters deadLetters;
+    private final StatusReads reads;
     private final Recorder recorder;
     private final ConsoleSettings settings;
     private final Html html;
 
     @Inject
-    ObserversPage(ListenerSettings listener, List<Observer> observers, DeadLetters deadLetters, Recorder recorder,
-                  ConsoleSettings settings, Html html) {
-        this.consumer = listener.consumer();
+    ObserversPage(List<Observer> observers, StatusReads reads, Recorder recorder, ConsoleSettings settings,
+                  Html html) {
         this.observers = observers;
-        this.deadLetters = deadLetters;
+        this.reads = reads;
         this.recorder = recorder;
         this.settings = settings;
         this.html = html;
@@ -39,14 +37,10 @@ final class ObserversPage {
 
     Html.Page render() {
         long since = System.currentTimeMillis() - settings.window().toMillis();
-        Map<String, Long> queued;
-        String dbError = null;
-        try {
-            queued = deadLetters.countByObserver(consumer);
-        } catch (RuntimeException e) {
-            queued = Map.of();
-            dbError = e.getMessage();
-        }
+        // The letters in the queue come from the overview's reads: at most about a second old, and while the
+        // database does not answer, the last counts it gave, without waiting for it on every load.
+        Optional<StatusReads.Read> read = reads.read();
+        Map<String, Long> queued = read.map(StatusReads.Read::lettersByObserver).orElse(Map.of());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Observer observer : observers) {
             for (int i = 0; i < observer.actions().size(); i++) {
@@ -55,7 +49,7 @@ final class ObserversPage {
                 row.put("observer", observer.name());
                 row.put("first", i == 0);
                 row.put("span", observer.actions().size());
-                row.put("queued", Format.count(queued.getOrDefault(observer.name(), 0L)));
+                row.put("queued", read.isEmpty() ? "—" : Format.count(queued.getOrDefault(observer.name(), 0L)));
                 row.put("action", "#" + i + " " + observer.actions().get(i).describe());
                 row.put("delivered", Format.count(s.delivered()));
                 row.put("retried", Format.count(s.retried()));
@@ -74,7 +68,8 @@ final class ObserversPage {
         m.put("rows", rows);
         m.put("window", settings.window().toMinutes() > 0 ? settings.window().toMinutes() + " min"
                 : settings.window().toSeconds() + " s");
-        m.put("dbError", dbError);
+        m.put("dbError", reads.failure());
+        m.put("readAt", read.map(StatusReads.Read::takenAt).orElse(null));
         return new Html.Page("Observers and actions", "observers", "", html.render("observers", m), true);
     }
 }

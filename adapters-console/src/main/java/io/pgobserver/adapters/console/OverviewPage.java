@@ -1,7 +1,6 @@
 package io.pgobserver.adapters.console;
 
 import io.pgobserver.domain.config.ListenerSettings;
-import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.spi.PipelineStatus;
 import jakarta.inject.Inject;
@@ -41,7 +40,7 @@ final class OverviewPage {
         String problem = pipeline.problem();
         m.put("ready", problem == null);
         m.put("problem", problem);
-        m.put("role", pipeline.isActive() ? "active" : "standby");
+        m.put("role", pipeline.role());
         m.put("processed", Format.count(pipeline.processedCount()));
         m.put("consumer", consumer);
         m.put("leader", null);
@@ -53,26 +52,17 @@ final class OverviewPage {
         m.put("members", List.of());
         m.put("parked", List.of());
         m.put("parkedTotal", "—");
-        m.put("dbError", null);
         m.put("readAt", null);
-        try {
-            stored(m);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            m.put("dbError", "interrupted");
-        } catch (RuntimeException | ChangeSource.ChangeSourceException e) {
-            // The page still shows what this process knows; the database's answer comes back with it.
-            m.put("dbError", e.getMessage());
-        }
+        // The page shows what this process knows; the database's answer, or why it gave none, comes with it.
+        reads.read().ifPresent(read -> stored(m, read));
+        m.put("dbError", reads.failure());
         chart(m, System.currentTimeMillis());
         return new Html.Page("Overview", "overview", "", html.render("overview", m), true);
     }
 
     /** What the database says: the same reads as {@code status}. */
-    private void stored(Map<String, Object> m) throws ChangeSource.ChangeSourceException, InterruptedException {
-        StatusReads.Read read = reads.read();
-        m.put("dbError", reads.failure());
-        m.put("readAt", Format.time(java.time.Instant.ofEpochMilli(read.takenAtMillis())));
+    private void stored(Map<String, Object> m, StatusReads.Read read) {
+        m.put("readAt", read.takenAt());
         read.saved().ifPresent(s -> {
             m.put("position", Map.of("batch", s.checkpoint().batch(), "afterId", s.checkpoint().afterId(),
                     "dispatchedBatch", s.dispatched().batch(), "dispatchedId", s.dispatched().id()));

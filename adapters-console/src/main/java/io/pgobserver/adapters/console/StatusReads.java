@@ -9,7 +9,11 @@ import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.ParkedEvents;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.sql.SQLTransientConnectionException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,19 +21,25 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * What {@code status} reads, through the same ports (the checkpoint, the lag, dead letters per observer, parked
  * entities, and who holds the lock), read side by side on virtual threads. A page is answered from the last reads,
  * and reads older than {@value #FRESH_MILLIS} ms are renewed in the background: a page never waits for a database
  * busy with the pipeline (only the first one does), its figures are at most about a second old, and a room of open
- * consoles costs the database what one does. When a renewal fails, the last figures stay with the failure beside
- * them.
+ * consoles costs the database what one does.
+ *
+ * <p>It is also the console's word on whether the database answers. When a read fails (a renewal, or a page's own
+ * read through {@link #failed}), the last figures stay with the failure beside them, the pages stop asking the
+ * database themselves (a page would otherwise wait out the pool's connection timeout on every load), and renewals
+ * go on in the background until one succeeds. The log gets one warning per outage, without a stack trace.
  */
 @Singleton
 final class StatusReads {
 
     static final long FRESH_MILLIS = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(StatusReads.class);
 
     private final String consumer;
     private final CheckpointStore checkpoints;
@@ -43,8 +53,30 @@ final class StatusReads {
 
     /** One set of reads, and how long the database took for them. */
     record Read(Optional<CheckpointStore.Saved> saved, List<Leadership.Member> members, boolean led,
-                ChangeSource.Lag lag, long deadLetters, Map<String, Long> parked, long takenAtMillis,
-                long databaseNanos) {
+                ChangeSource.Lag lag, Map<String, Long> lettersByObserver, Map<String, Long> parked,
+                long takenAtMillis, long databaseNanos) {
+
+        /** The consumer's dead letters, all observers together. */
+        long deadLetters() {
+            return lettersByObserver.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** When these were read, as the console writes times. */
+        String takenAt() {
+            return Format.time(Instant.ofEpochMilli(takenAtMillis));
+        }
+    }
+
+    /**
+     * Thrown by what cannot be shown at all without the database (one dead letter): the console answers 503 with
+     * the reason, in its own page. No stack trace: it is an outage, not a fault of the console.
+     */
+    static final class Unanswered extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unanswered(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     @Inject
@@ -59,21 +91,29 @@ final class StatusReads {
     }
 
     /**
-     * The last reads, renewed in the background when older than {@value #FRESH_MILLIS} ms; the first call reads.
-     *
-     * @throws ChangeSource.ChangeSourceException when the first read fails
+     * The last reads, renewed in the background when older than {@value #FRESH_MILLIS} ms, or empty when none
+     * worked yet ({@link #failure()} says why). The first call reads and waits for the answer; once a read has
+     * failed, no call waits for the database.
      */
-    Read read() throws ChangeSource.ChangeSourceException, InterruptedException {
+    Optional<Read> read() {
         Read current;
         boolean renew;
         synchronized (this) {
             current = last;
-            renew = current != null && !renewing
-                    && System.currentTimeMillis() - current.takenAtMillis() >= FRESH_MILLIS;
+            renew = !renewing && (current == null ? failure != null
+                    : System.currentTimeMillis() - current.takenAtMillis() >= FRESH_MILLIS);
             renewing |= renew;
         }
-        if (current == null) {
-            return readNow();
+        if (current == null && !renew && failure == null) {
+            try {
+                return Optional.of(readNow());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            } catch (RuntimeException | ChangeSource.ChangeSourceException e) {
+                failed("the status figures", e);
+                return Optional.empty();
+            }
         }
         if (renew) {
             Thread.ofVirtual().name("console-status-reads").start(() -> {
@@ -82,7 +122,7 @@ final class StatusReads {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (RuntimeException | ChangeSource.ChangeSourceException e) {
-                    failure = e.getMessage();
+                    failed("the status figures", e);
                 } finally {
                     synchronized (this) {
                         renewing = false;
@@ -90,20 +130,72 @@ final class StatusReads {
                 }
             });
         }
-        return current;
+        return Optional.ofNullable(current);
     }
 
-    /** Why the last renewal failed, or null when it worked. */
+    /**
+     * What {@code read} gets from the database, for a page that reads beyond these figures (the dead letters).
+     * While the database is known not to answer, it does not ask (the renewals find out when it is back) and throws
+     * at once; a read that fails is recorded as {@link #failed} records it.
+     *
+     * @throws Unanswered with the reason, when the database did not answer or is known not to
+     */
+    <T> T ask(String what, Supplier<T> read) {
+        read();
+        String known = failure;
+        if (known != null) {
+            throw new Unanswered(known);
+        }
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            throw new Unanswered(failed(what, e));
+        }
+    }
+
+    /** Why the database did not answer the console's last read, or null when it did. */
     String failure() {
         return failure;
+    }
+
+    /**
+     * Records that the database did not answer a read of {@code what} and returns the reason as the pages show it:
+     * the innermost cause ({@code Connection refused}), not the pool's or the driver's wrapping of it. Warns once
+     * per outage; the renewals that go on failing log at DEBUG.
+     */
+    String failed(String what, Exception error) {
+        String reason = reason(error) + ", while reading " + what;
+        boolean first;
+        synchronized (this) {
+            first = failure == null;
+            failure = reason;
+        }
+        if (first) {
+            LOG.warn("Console: the database did not answer: {}; the pages show the last figures until it does",
+                    reason);
+        } else {
+            LOG.debug("Console: the database still does not answer: {}", reason);
+        }
+        return reason;
+    }
+
+    private static String reason(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof SQLTransientConnectionException) {
+            // The pool's own words carry its counters: "... request timed out after 10000ms (total=0, ...)".
+            return "no connection to PostgreSQL within the pool's connection timeout";
+        }
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 
     private Read readNow() throws ChangeSource.ChangeSourceException, InterruptedException {
         long started = System.nanoTime();
         try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<List<Leadership.Member>> members = reads.submit(leadership::members);
-            Future<Long> letters = reads.submit(() -> deadLetters.countByObserver(consumer).values().stream()
-                    .mapToLong(Long::longValue).sum());
+            Future<Map<String, Long>> letters = reads.submit(() -> Map.copyOf(deadLetters.countByObserver(consumer)));
             Future<Map<String, Long>> entities = reads.submit(() -> parked.entities(consumer));
             Optional<CheckpointStore.Saved> saved = checkpoints.load(consumer);
             ChangeSource.Lag lag = source.lag(saved.map(CheckpointStore.Saved::done).orElse(Snapshot.ORIGIN));
@@ -111,10 +203,15 @@ final class StatusReads {
             boolean led = who.stream().anyMatch(Leadership.Member::holder) || leadership.isHeldByAnyone();
             Read read = new Read(saved, who, led, lag, letters.get(), entities.get(), System.currentTimeMillis(),
                     System.nanoTime() - started);
+            String was;
             synchronized (this) {
                 last = read;
+                was = failure;
+                failure = null;
             }
-            failure = null;
+            if (was != null) {
+                LOG.info("Console: the database answers again");
+            }
             return read;
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());

@@ -54,6 +54,8 @@ class ConsolePagesTest {
     private static final String HOSTILE = "<script>alert(1)</script>";
 
     private final InMemoryDeadLetters letters = new InMemoryDeadLetters();
+    /** While set, every read and write of the dead letters fails as a stopped PostgreSQL makes it fail. */
+    private volatile boolean databaseDown;
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
 
     static EventOutcomes.EventOutcome outcome(long offset, String outcome, String error) {
@@ -74,7 +76,32 @@ class ConsolePagesTest {
                 bind(ListenerSettings.class).toInstance(new ListenerSettings("pages", 10, Duration.ofMillis(20), 4,
                         100, null, null));
                 bind(new TypeLiteral<List<Observer>>() { }).toInstance(List.of(orders));
-                bind(DeadLetters.class).toInstance(letters);
+                bind(DeadLetters.class).toInstance(new DeadLetters() {
+                    @Override
+                    public long add(CheckpointStore.Fence fence, DeadLetter letter) {
+                        throw new UnsupportedOperationException("the console adds no letter");
+                    }
+
+                    @Override
+                    public List<DeadLetter> list(String consumer, int limit) {
+                        return answer(() -> letters.list(consumer, limit));
+                    }
+
+                    @Override
+                    public java.util.Optional<DeadLetter> find(String consumer, long id) {
+                        return answer(() -> letters.find(consumer, id));
+                    }
+
+                    @Override
+                    public boolean remove(long id) {
+                        return answer(() -> letters.remove(id));
+                    }
+
+                    @Override
+                    public Map<String, Long> countByObserver(String consumer) {
+                        return answer(() -> letters.countByObserver(consumer));
+                    }
+                });
                 bind(CheckpointStore.class).toInstance(checkpoints);
                 bind(ChangeSource.class).toInstance(new InMemoryChangeSource());
                 bind(ParkedEvents.class).toInstance(new InMemoryParkedEvents(checkpoints));
@@ -164,11 +191,9 @@ class ConsolePagesTest {
 
     @Test
     void aWriteIsRefusedWithoutTheTokenAndDoneWithIt() throws Exception {
-        Injector injector = injector(new ConsoleSettings(true, null, new Secret("0123456789abcdef-operator"), null,
-                100, null));
-        long id = letters.add(new DeadLetter(0, "pages", Events.event(1, "1", ChangeKind.CREATED, Map.of(),
-                Map.of()), "orders", 0, "k0", "webhook", "HTTP 500", 3, Instant.now()));
-        AdminRoute route = route(injector);
+        AdminRoute route = route(injector(new ConsoleSettings(true, null, new Secret("0123456789abcdef-operator"),
+                null, 100, null)));
+        long id = oneLetter();
         Map<String, String> headers = Map.of("host", "127.0.0.1:8081", "origin", "http://127.0.0.1:8081");
 
         AdminRoute.Response refused = route.handle(new AdminRoute.Request("POST", "/console/dead-letters/discard",
@@ -188,6 +213,54 @@ class ConsolePagesTest {
         // The redirect names a notice kept here; a link made elsewhere cannot put its own words on the page.
         assertThat(body(get(route, "/console/dead-letters?notice=Replayed+everything", "127.0.0.1", Map.of())))
                 .doesNotContain("Replayed everything");
+    }
+
+    private long oneLetter() {
+        return letters.add(new DeadLetter(0, "pages", Events.event(1, "1", ChangeKind.CREATED, Map.of(), Map.of()),
+                "orders", 0, "k0", "webhook", "HTTP 500", 3, Instant.now()));
+    }
+
+    private <T> T answer(java.util.function.Supplier<T> read) {
+        if (databaseDown) {
+            throw new IllegalStateException("pool timed out", new java.net.ConnectException("Connection refused"));
+        }
+        return read.get();
+    }
+
+    @Test
+    void whileTheDatabaseDoesNotAnswerThePagesSaySoAndAWriteStops() throws Exception {
+        AdminRoute route = route(injector(new ConsoleSettings(true, null, new Secret("0123456789abcdef-operator"),
+                null, 100, null)));
+        long id = oneLetter();
+        assertThat(body(get(route, "/console/dead-letters", "127.0.0.1", Map.of()))).contains(">" + id + "</a>");
+
+        databaseDown = true;
+        AdminRoute.Response list = get(route, "/console/dead-letters", "127.0.0.1", Map.of());
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(body(list)).contains("The database did not answer: Connection refused, while reading the dead "
+                + "letters").contains("the consumer had 1 dead letter(s)").doesNotContain("pool timed out");
+        AdminRoute.Response one = get(route, "/console/dead-letters/" + id, "127.0.0.1", Map.of());
+        assertThat(one.status()).isEqualTo(503);
+        assertThat(body(one)).contains("<main id=\"content\"").contains("The database did not answer");
+        Map<String, String> headers = Map.of("host", "127.0.0.1:8081", "origin", "http://127.0.0.1:8081");
+        AdminRoute.Response discard = route.handle(new AdminRoute.Request("POST", "/console/dead-letters/discard",
+                "", headers, ("id=" + id + "&token=0123456789abcdef-operator").getBytes(StandardCharsets.UTF_8),
+                new InetSocketAddress("127.0.0.1", 8081), null));
+        assertThat(discard.status()).isEqualTo(303);
+        String location = discard.headers().stream().filter(h -> h.getKey().equals("Location")).findFirst()
+                .orElseThrow().getValue();
+        assertThat(body(get(route, location, "127.0.0.1", Map.of()))).contains("Discarded 0 of 1")
+                .contains("the database did not answer");
+        assertThat(letters.find("pages", id)).isPresent();
+
+        databaseDown = false;
+        // The figures are renewed in the background; the list comes back once they are.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (body(get(route, "/console/dead-letters", "127.0.0.1", Map.of())).contains("did not answer")) {
+            assertThat(System.nanoTime()).as("the list back within 30 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(body(get(route, "/console/dead-letters/" + id, "127.0.0.1", Map.of()))).contains("HTTP 500");
     }
 
     @Test

@@ -25,7 +25,9 @@ import java.util.concurrent.Executors;
 /**
  * The admin port. Liveness and readiness over HTTP: {@code /health/live} answers 200 while the process runs;
  * {@code /health/ready} answers 200 when this process is the active consumer and can read the change stream, or a
- * standby waiting for its turn, and 503 with the problem when the active consumer cannot reach the database.
+ * standby waiting for its turn, and 503 with the problem when the active consumer cannot reach the database. Its
+ * {@code role} is {@link EventPipeline#role()}: a process that led until the database stopped answering says
+ * {@code active} through the outage.
  * Beside them, the pages adapters add as {@link AdminRoute}s (the console's {@code /console}).
  */
 public final class HealthServer implements AutoCloseable {
@@ -67,7 +69,7 @@ public final class HealthServer implements AutoCloseable {
             Map<String, Object> answer = new LinkedHashMap<>();
             String problem = pipeline.problem();
             answer.put("status", problem == null ? "ready" : "unavailable");
-            answer.put("role", pipeline.isActive() ? "active" : "standby");
+            answer.put("role", pipeline.role());
             if (problem == null) {
                 answer.put("processed", pipeline.processedCount());
             } else {

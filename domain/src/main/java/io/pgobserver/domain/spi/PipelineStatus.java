@@ -12,6 +12,15 @@ public interface PipelineStatus {
     /** Whether this process holds the consumer's lock and reads events. */
     boolean isActive();
 
+    /**
+     * The role to report ({@code /health/ready}, the console): {@code active} while this process holds the lock,
+     * {@code standby} while it waits for it. An implementation that can tell may report {@code active} for a
+     * process that led until the database stopped answering and has not learnt since that another process leads.
+     */
+    default String role() {
+        return isActive() ? "active" : "standby";
+    }
+
     /** Events processed by this process since it started. */
     long processedCount();
 }
