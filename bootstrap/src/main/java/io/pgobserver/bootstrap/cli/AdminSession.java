@@ -40,7 +40,8 @@ final class AdminSession implements AutoCloseable {
         Configuration loaded = options.loadWithDatabase();
         loaded.warnings().forEach(LOG::warn);
         Configuration config = loaded.withoutEndpoints();
-        Boot.Booted booted = Boot.boot(config, options.catalog());
+        // A command that runs no action boots no observer whose action it could not load (an unset secret).
+        Boot.Booted booted = Boot.boot(config.withLoadedObserversOnly(), options.catalog());
         Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
         services.start();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The options every command that reads configuration shares. */
 public final class ConfigOptions {
@@ -40,8 +41,28 @@ public final class ConfigOptions {
                 : AdapterCatalog.discover();
     }
 
+    /**
+     * The commands that never run an action (nor check one, nor start work whose events actions run): an action's
+     * secret is not theirs to need, so an unset {@code ${VAR}} in an action's settings does not stop them, and the
+     * observer of that action is not booted. Every other command, an adapter's too, needs every variable: run,
+     * check-config, dlq replay, replay, backfill (but for --cancel). The one place this is decided.
+     */
+    private static final Set<String> RUN_NO_ACTIONS = Set.of("status", "dlq list", "install", "backfill --cancel");
+
+    /** Whether this command runs (or checks) actions, and so needs every variable its actions use. */
+    boolean runsActions() {
+        String name = command.qualifiedName(" ");
+        name = name.substring(name.indexOf(' ') + 1);
+        if (command.commandLine().getParseResult() != null
+                && command.commandLine().getParseResult().hasMatchedOption("--cancel")) {
+            name += " --cancel";
+        }
+        return !RUN_NO_ACTIONS.contains(name);
+    }
+
     public Configuration load() {
-        return new ConfigLoader(environment, catalog().schema()).load(config, overrides);
+        ConfigLoader loader = new ConfigLoader(environment, catalog().schema());
+        return (runsActions() ? loader : loader.withoutActionSecrets()).load(config, overrides);
     }
 
     /**

@@ -36,15 +36,33 @@ public final class ConfigLoader {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
+    /** The path of one action of an observer, at the start of the path of a value inside it. */
+    private static final Pattern ACTION = Pattern.compile("^observers\\.[^\\[]+\\.actions\\[\\d+]");
+
     /** The keys of {@code tracing:} the core reads; the tracing adapter's section reads the rest. */
     private static final List<String> CORE_TRACING_KEYS = List.of("enabled", "components", "entities", "kinds");
 
     private final Map<String, String> env;
     private final ConfigSchema schema;
+    private final boolean actionSecretsOptional;
 
     public ConfigLoader(Map<String, String> env, ConfigSchema schema) {
+        this(env, schema, false);
+    }
+
+    private ConfigLoader(Map<String, String> env, ConfigSchema schema, boolean actionSecretsOptional) {
         this.env = Map.copyOf(env);
         this.schema = schema;
+        this.actionSecretsOptional = actionSecretsOptional;
+    }
+
+    /**
+     * This loader for a command that never runs an action ({@code status}, {@code dlq list}): a {@code ${VAR}}
+     * inside an action's settings that is not set does not stop it. That action is left unread, and its observer
+     * is not booted ({@link Configuration#unloadedActions()}); an unset variable anywhere else is an error as ever.
+     */
+    public ConfigLoader withoutActionSecrets() {
+        return new ConfigLoader(env, schema, true);
     }
 
     /** With the adapters on the class path: the all-in-one jar's set, and what tests use. */
@@ -62,7 +80,8 @@ public final class ConfigLoader {
     }
 
     private Configuration load(ObjectNode root, List<String> overrides) {
-        Trees.rewriteStrings(root, "", this::substitute);
+        Set<String> unloaded = new LinkedHashSet<>();
+        Trees.rewriteStrings(root, "", (path, value) -> substitute(path, value, unloaded));
         List<String> warnings = new ArrayList<>();
         applyEnvironment(root, warnings);
         for (String override : overrides) {
@@ -72,7 +91,7 @@ public final class ConfigLoader {
             }
             Trees.set(root, override.substring(0, eq).trim(), override.substring(eq + 1));
         }
-        return bind(new Node("", root, env, warnings), warnings);
+        return bind(new Node("", root, env, warnings), warnings, unloaded);
     }
 
     /** Loads YAML text with this loader's environment and no flags: for tests and examples. */
@@ -115,13 +134,19 @@ public final class ConfigLoader {
         }
     }
 
-    private String substitute(String path, String value) {
+    /** {@code value} with its variables replaced; an action's unset one adds the action to {@code unloaded}. */
+    private String substitute(String path, String value, Set<String> unloaded) {
         Matcher m = PLACEHOLDER.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String replacement = env.get(m.group(1));
             if (replacement == null) {
                 replacement = m.group(2);
+            }
+            Matcher action = ACTION.matcher(path);
+            if (replacement == null && actionSecretsOptional && action.find()) {
+                unloaded.add(action.group());
+                return value;
             }
             if (replacement == null) {
                 throw new ConfigException(path + " uses ${" + m.group(1) + "}, which is not set: export "
@@ -133,7 +158,7 @@ public final class ConfigLoader {
         return out.toString();
     }
 
-    private Configuration bind(Node root, List<String> warnings) {
+    private Configuration bind(Node root, List<String> warnings, Set<String> unloaded) {
         try {
             Node listenerNode = root.child("listener");
             ListenerSettings listener = listener(listenerNode);
@@ -161,7 +186,8 @@ public final class ConfigLoader {
             finishTracing(tracingNode, tracing);
             MetricsSettings metrics = finishMetrics(metricsNode, metricsEnabled, sections);
             List<Configuration.ObserverDefinition> observers = new ArrayList<>();
-            root.children("observers").forEach((name, node) -> observers.add(ObserverDefinitions.read(schema, name, node)));
+            root.children("observers").forEach((name, node) -> observers.add(
+                    ObserverDefinitions.read(schema, name, node, unloaded)));
             for (String key : root.keys()) {
                 if (!ConfigSchema.CORE_KEYS.contains(key) && sections.stream()
                         .noneMatch(s -> s.section().key().equals(key))) {
@@ -170,7 +196,7 @@ public final class ConfigLoader {
             }
             root.finish();
             return new Configuration(listener, deduplicate, tracing, metrics, adminPort, sections, observers,
-                    warnings);
+                    warnings, List.copyOf(unloaded));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }

@@ -24,6 +24,9 @@ import java.util.Set;
  * @param tracing     the core's half of {@code tracing:}; where spans go is the tracing adapter's section
  * @param adapterSettings the adapters' sections, in the order the adapters were found
  * @param warnings    things that work but deserve a look (a retired variable mapped to its successor)
+ * @param unloadedActions the paths of the actions left unread because a variable they use is not set
+ *                    ({@code observers.slack.actions[0]}); only a command that runs no action loads so
+ *                    ({@link ConfigLoader#withoutActionSecrets()}), else this is empty
  */
 public record Configuration(
         ListenerSettings listener,
@@ -33,12 +36,21 @@ public record Configuration(
         int adminPort,
         List<AdapterSettings> adapterSettings,
         List<ObserverDefinition> observers,
-        List<String> warnings) {
+        List<String> warnings,
+        List<String> unloadedActions) {
 
     public Configuration {
         adapterSettings = List.copyOf(adapterSettings);
         observers = List.copyOf(observers);
         warnings = List.copyOf(warnings);
+        unloadedActions = List.copyOf(unloadedActions);
+    }
+
+    /** A configuration with every action loaded. */
+    public Configuration(ListenerSettings listener, boolean deduplicate, TracingSettings tracing,
+                         MetricsSettings metrics, int adminPort, List<AdapterSettings> adapterSettings,
+                         List<ObserverDefinition> observers, List<String> warnings) {
+        this(listener, deduplicate, tracing, metrics, adminPort, adapterSettings, observers, warnings, List.of());
     }
 
     /**
@@ -157,7 +169,22 @@ public record Configuration(
         // The metrics section's own copy too, which its adapter injects.
         List<AdapterSettings> sections = adapterSettings.stream().map(s -> s.value() instanceof MetricsSettings
                 ? new AdapterSettings(s.section(), s.adapter(), off) : s).toList();
-        return new Configuration(listener, deduplicate, tracing, off, -1, sections, observers, warnings);
+        return new Configuration(listener, deduplicate, tracing, off, -1, sections, observers, warnings,
+                unloadedActions);
+    }
+
+    /**
+     * What to boot: without the observers an action of which was left unread ({@link #unloadedActions()}), so that
+     * nothing checks or runs an action it does not have. The same configuration when every action was loaded.
+     */
+    public Configuration withLoadedObserversOnly() {
+        if (unloadedActions.isEmpty()) {
+            return this;
+        }
+        List<ObserverDefinition> loaded = observers.stream().filter(o -> unloadedActions.stream()
+                .noneMatch(path -> path.startsWith("observers." + o.name() + ".actions["))).toList();
+        return new Configuration(listener, deduplicate, tracing, metrics, adminPort, adapterSettings, loaded,
+                warnings, unloadedActions);
     }
 
     /** Stops with the section's own message when a section that running needs is not configured. */

@@ -24,8 +24,12 @@ final class ObserverDefinitions {
     private ObserverDefinitions() {
     }
 
-    /** The observer {@code name} defined by {@code node}, its actions read by the adapters that own their types. */
-    static Configuration.ObserverDefinition read(ConfigSchema schema, String name, Node node) {
+    /**
+     * The observer {@code name} defined by {@code node}, its actions read by the adapters that own their types, but
+     * for those in {@code unloaded}: the paths of actions a command that runs none leaves unread (a variable they
+     * use is not set).
+     */
+    static Configuration.ObserverDefinition read(ConfigSchema schema, String name, Node node, Set<String> unloaded) {
         String entity = TableName.qualify(node.requiredString("entity", "the table to watch, as schema.table"));
         Set<ChangeKind> on = EnumSet.noneOf(ChangeKind.class);
         for (String kind : node.strings("on")) {
@@ -37,12 +41,16 @@ final class ObserverDefinitions {
         String condition = node.string("condition", "");
         List<Configuration.ConfiguredAction> actions = new ArrayList<>();
         List<String> actionKeys = new ArrayList<>();
-        for (Node action : node.list("actions")) {
+        List<Node> listed = node.list("actions");
+        for (Node action : listed) {
+            if (unloaded.contains(action.path())) {
+                continue;
+            }
             String key = actionKey(action, actionKeys);
             actionKeys.add(key);
             actions.add(action(schema, action, key));
         }
-        if (actions.isEmpty()) {
+        if (listed.isEmpty()) {
             throw new ConfigException(node.key("actions") + " must list at least one action (such as "
                     + "{ type: webhook, url: ... })");
         }

@@ -359,6 +359,47 @@ class AdminCommandsIT {
         assertThat(finished.path("stopped_at").isNull()).as(finished.toString()).isTrue();
     }
 
+    /**
+     * status, dlq list, install and backfill --cancel run no action, so an action's unset secret does not stop
+     * them; dlq replay, which runs actions, still needs it. A secret that is set is printed by none of them.
+     */
+    @Test
+    void commands_that_run_no_action_do_without_an_unset_action_secret() throws Exception {
+        Files.writeString(config, Files.readString(config) + """
+                  slack_bot:
+                    entity: public.orders
+                    actions: [ { type: slack, token: "${SLACK_TOKEN}", channel: "#ops", text: "{{after.id}}" } ]
+                """);
+        Cli.Result install = Cli.run("install", "--config", config.toString(), "--table", "public.orders");
+        assertThat(install.exitCode()).as(install.toString()).isZero();
+        assertThat(install.out()).doesNotContain("no observer in this configuration watches");
+        Cli.Result status = Cli.run("status", "--config", config.toString());
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.out()).contains("consumer:      default", "dead letters:  none");
+        assertThat(status.err()).isEmpty();
+        Cli.Result list = Cli.run("dlq", "list", "--config", config.toString());
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.out()).isEqualTo("no dead letters\n");
+        Cli.Result cancel = Cli.run("backfill", "--config", config.toString(), "--cancel", "--table", "orders");
+        assertThat(cancel.exitCode()).as(cancel.toString()).isZero();
+        assertThat(cancel.out()).isEqualTo("no unfinished backfill of public.orders to cancel\n");
+
+        Cli.Result replay = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
+        assertThat(replay.exitCode()).as(replay.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(replay.err()).isEqualTo("configuration error: observers.slack_bot.actions[0].token uses "
+                + "${SLACK_TOKEN}, which is not set: export SLACK_TOKEN or write ${SLACK_TOKEN:-default}\n");
+
+        Map<String, String> secret = Map.of("SLACK_TOKEN", "xoxb-s3cret-4711");
+        for (String[] command : List.of(new String[]{"status"}, new String[]{"status", "--json"},
+                new String[]{"dlq", "list", "--json"}, new String[]{"install", "--table", "public.orders"})) {
+            List<String> args = new java.util.ArrayList<>(List.of(command));
+            args.addAll(List.of("--config", config.toString(), "--verbose"));
+            Cli.Result result = Cli.run(secret, args.toArray(String[]::new));
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            assertThat(result.out() + result.err()).as(result.toString()).doesNotContain("s3cret");
+        }
+    }
+
     private static DeadLetter letter(String observer, int actionIndex, String actionType) {
         ChangeEvent event = new ChangeEvent(UUID.randomUUID().toString(), new Position(100, 7), "public.orders", "42",
                 ChangeKind.UPDATED, Map.of("id", 42, "status", "paid"), Map.of("id", 42, "status", "shipped"),

@@ -204,6 +204,45 @@ class CommandLineTest {
         assertThat(after.err()).as(after.toString()).contains("\tat ");
     }
 
+    /**
+     * Commands that run or check actions need every variable an action uses, and stop on an unset one before
+     * connecting; those that run none get past it (here to the unreachable database: exit 1, not 2).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "check-config", "dlq replay --all", "replay --observer other --from-position 1 "
+            + "--to-position 2", "backfill --table public.orders", "backfill --resume"})
+    void a_command_that_runs_actions_needs_their_secrets(String command) throws IOException {
+        Cli.Result result = Cli.run(unreachable(closedPort()), withSlackConfig(command));
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().lines().toList()).containsExactly("configuration error: "
+                + "observers.slack_bot.actions[0].token uses ${SLACK_TOKEN}, which is not set: export SLACK_TOKEN "
+                + "or write ${SLACK_TOKEN:-default}");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"status", "status --json", "dlq list", "install --table public.orders",
+            "backfill --cancel --table public.orders"})
+    void a_command_that_runs_no_action_does_without_their_secrets(String command) throws IOException {
+        Cli.Result result = Cli.run(unreachable(closedPort()), withSlackConfig(command));
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(result.err()).as(result.toString()).startsWith("error: cannot connect to PostgreSQL at ")
+                .doesNotContain("SLACK_TOKEN");
+    }
+
+    /** A database-less check: the {@code --config} of an observer whose Slack token comes from the environment. */
+    private String[] withSlackConfig(String command) throws IOException {
+        Path file = Files.writeString(dir.resolve("slack.yaml"), """
+                observers:
+                  other:
+                    entity: public.orders
+                    actions: [ { type: webhook, url: "http://127.0.0.1:1/h" } ]
+                  slack_bot:
+                    entity: public.orders
+                    actions: [ { type: slack, token: "${SLACK_TOKEN}", channel: "#ops", text: "hi" } ]
+                """);
+        return (command + " --config " + file).split(" ");
+    }
+
     private static Map<String, String> unreachable(int port) {
         return Map.of("DATABASE_URL", "postgres://observer:" + PASSWORD + "@localhost:" + port + "/app");
     }

@@ -255,6 +255,54 @@ class ConfigLoaderTest {
                     .hasMessageContaining("HOOK_SECRET")
                     .hasMessageContaining(":-default");
         }
+
+        /**
+         * For a command that runs no action, an action with an unset variable is left unread (its other settings
+         * too) and named; the observer's other actions, and every other section, are read and checked as ever.
+         */
+        @Test
+        void without_action_secrets_an_action_with_an_unset_variable_is_left_unread() {
+            String yaml = DB + """
+                    observers:
+                      a.b:
+                        entity: orders
+                        actions:
+                          - { type: webhook, url: http://localhost/h }
+                          - { type: slack, webhook_url: "${SLACK_URL}", text: hi }
+                          - { type: webhook, url: "${HOOK_URL}", headers: { X-Key: "${KEY}" } }
+                      c:
+                        entity: orders
+                        actions: [ { type: webhook, url: http://localhost/c } ]
+                    """;
+            Configuration c = new ConfigLoader(Map.of()).withoutActionSecrets().load(file(yaml), List.of());
+            assertThat(c.unloadedActions()).containsExactly("observers.a.b.actions[1]", "observers.a.b.actions[2]");
+            assertThat(c.observers()).extracting(Configuration.ObserverDefinition::name).containsExactly("a.b", "c");
+            assertThat(c.observers().getFirst().specs()).extracting(s -> s.type()).containsExactly("webhook");
+            assertThat(c.withLoadedObserversOnly().observers()).extracting(Configuration.ObserverDefinition::name)
+                    .containsExactly("c");
+            assertThat(c.withoutEndpoints().unloadedActions()).isEqualTo(c.unloadedActions());
+
+            assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)
+                    .hasMessage("observers.a.b.actions[1].webhook_url uses ${SLACK_URL}, which is not set: export "
+                            + "SLACK_URL or write ${SLACK_URL:-default}");
+            Configuration all = new ConfigLoader(Map.of("SLACK_URL", "https://hooks.example.com/x", "HOOK_URL",
+                    "http://localhost/x", "KEY", "k")).withoutActionSecrets().load(file(yaml), List.of());
+            assertThat(all.unloadedActions()).isEmpty();
+            assertThat(all.withLoadedObserversOnly()).isSameAs(all);
+        }
+
+        @Test
+        void without_action_secrets_an_unset_variable_outside_actions_is_still_an_error() {
+            assertThatThrownBy(() -> new ConfigLoader(Map.of()).withoutActionSecrets().load(file(DB
+                    + "email: { smtp: { host: mail.example.com, password: \"${SMTP_PASSWORD}\", from: a@b.c } }\n"
+                    + observer("    condition: \"${COND}\"\n" + WEBHOOK)), List.of()))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("email.smtp.password uses ${SMTP_PASSWORD}, which is not set");
+            assertThatThrownBy(() -> new ConfigLoader(Map.of()).withoutActionSecrets().load(file(DB
+                    + observer("    condition: \"${COND}\"\n" + WEBHOOK)), List.of()))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("observers.o.condition uses ${COND}, which is not set");
+        }
     }
 
     @Nested
