@@ -41,11 +41,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -357,6 +360,38 @@ class AdminCommandsIT {
         assertThat(finished.path("state").asText()).isEqualTo("finished");
         assertThat(finished.path("error").isNull()).as(finished.toString()).isTrue();
         assertThat(finished.path("stopped_at").isNull()).as(finished.toString()).isTrue();
+    }
+
+    /**
+     * A --to in the future replays up to the moment the replay starts, and says so: the summary names that end, and
+     * an event recorded after it (the writer went on) is not replayed.
+     */
+    @Test
+    void replay_with_a_future_end_stops_at_now_and_says_so() throws Exception {
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+        sql(databaseName(), "insert into public.orders (status) values ('a'), ('b'), ('c'), ('later')",
+                "update pgobserver.change_log set occurred_at = now() + interval '10 minutes' "
+                        + "where after->>'status' = 'later'");
+        String from = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS).toString();
+        String to = Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS).toString();
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+        Cli.Result replay = Cli.run("replay", "--config", config.toString(), "--observer", "order_shipped",
+                "--from", from, "--to", to);
+
+        assertThat(replay.exitCode()).as(replay.toString()).isZero();
+        List<String> lines = replay.out().lines().toList();
+        assertThat(lines).as(replay.toString()).hasSize(2);
+        Matcher note = Pattern.compile(Pattern.quote("note: --to " + to + " is in the future; replaying up to now, ")
+                + "(\\S+)" + Pattern.quote(", the moment the replay started (events written after it are not "
+                + "replayed: a later replay can start there)")).matcher(lines.get(0));
+        assertThat(note.matches()).as(replay.toString()).isTrue();
+        Instant now = Instant.parse(note.group(1));
+        assertThat(now).isBetween(before, Instant.now());
+        assertThat(lines.get(1)).isEqualTo("replayed 3 event(s) for observer order_shipped (" + Instant.parse(from)
+                + " to " + now + ", when the replay started; 3 event(s) of its table in the stretch)");
+        assertThat(received).hasSize(3).allMatch(r -> "true".equals(r.getHeaders().get("webhook-replay")))
+                .noneMatch(r -> r.getBody().utf8().contains("later"));
     }
 
     /**

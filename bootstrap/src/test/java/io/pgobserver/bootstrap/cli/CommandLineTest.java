@@ -11,7 +11,11 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.io.TempDir;
 
@@ -202,6 +206,65 @@ class CommandLineTest {
                 .doesNotContain(PASSWORD);
         Cli.Result after = Cli.run(unreachable(port), "status", "--verbose");
         assertThat(after.err()).as(after.toString()).contains("\tat ");
+    }
+
+    /** Time and position ranges are two ways to name a stretch; a mix is refused before anything connects. */
+    @ParameterizedTest
+    @CsvSource(delimiterString = "|", textBlock = """
+            --from 2026-12-04T20:34:01Z --to-position 5                | --from, --to-position
+            --from-position 1 --to 2026-12-04T20:34:01Z                | --to, --from-position
+            --from 2026-12-04T20:34:01Z --to 2026-12-04T20:35:01Z --from-position 1 --to-position 2 | --from, --to, --from-position, --to-position
+            """)
+    void replay_refuses_a_mix_of_time_and_position(String range, String given) throws IOException {
+        Cli.Result result = Cli.run(unreachable(closedPort()),
+                ("replay --observer hooky " + range).split(" "));
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().lines().toList()).containsExactly("usage error: time and position ranges cannot be "
+                + "mixed (given: " + given + "): replay either --from TIME --to TIME or --from-position ID "
+                + "--to-position ID", "(see: pg-observer replay --help)");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiterString = "|", textBlock = """
+            --from 2026-12-04T20:34:01Z  | --from needs --to, the stretch's last moment (a time in the future means up to now)
+            --to 2026-12-04T20:34:01Z    | --to needs --from, the stretch's first moment
+            --from-position 7            | --from-position needs --to-position, the stretch's last change_log id
+            --to-position 7              | --to-position needs --from-position, the stretch's first change_log id
+            --observer-only              | say which stretch to replay: --from TIME --to TIME, or --from-position ID --to-position ID
+            """)
+    void replay_needs_both_ends_of_one_kind_of_range(String range, String message) throws IOException {
+        String args = "replay --observer hooky" + (range.equals("--observer-only") ? "" : " " + range);
+        Cli.Result result = Cli.run(unreachable(closedPort()), args.split(" "));
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().lines().toList()).first().isEqualTo("usage error: " + message);
+    }
+
+    /** Nothing is recorded after now: a stretch that has not begun is refused, before anything connects. */
+    @Test
+    void replay_of_a_stretch_wholly_in_the_future_is_refused() throws IOException {
+        Instant before = Instant.now();
+        Cli.Result result = Cli.run(unreachable(closedPort()), "replay", "--observer", "hooky", "--from",
+                "2099-01-01T00:00:00Z", "--to", "2099-01-02T00:00:00Z");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        Matcher line = Pattern.compile("usage error: --from 2099-01-01T00:00:00Z is in the future \\(it is now (\\S+)\\): "
+                + "nothing is recorded there yet; give a stretch that has begun").matcher(result.err().lines()
+                .findFirst().orElse(""));
+        assertThat(line.matches()).as(result.toString()).isTrue();
+        assertThat(Instant.parse(line.group(1))).isBetween(before.truncatedTo(ChronoUnit.MILLIS), Instant.now());
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void replay_help_shows_the_two_kinds_of_range() {
+        Cli.Result result = Cli.run("replay", "--help");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).startsWith("""
+                Usage: pg-observer replay [-hV] [--verbose] [--adapters-dir=DIR] [-c=FILE]
+                    [--set=KEY=VALUE]... --observer=NAME
+                    (--from=TIME --to=TIME | --from-position=ID --to-position=ID)
+                Run a stretch""")
+                .contains("--from-position=ID", "--to-position=ID", "--to=TIME", "up to now");
     }
 
     /**
