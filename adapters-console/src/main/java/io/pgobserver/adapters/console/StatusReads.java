@@ -12,7 +12,6 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -184,10 +183,9 @@ final class StatusReads {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        if (root instanceof SQLTransientConnectionException) {
-            // The pool's own words carry its counters: "... request timed out after 10000ms (total=0, ...)".
-            return "no connection to PostgreSQL within the pool's connection timeout";
-        }
+        // The innermost cause says what failed ("Connection refused", or the pool's "Connection is not available,
+        // request timed out after 10000ms"); the console knows no JDBC type to say it otherwise (database access
+        // belongs to the postgres adapter alone).
         return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 
