@@ -63,6 +63,11 @@ public interface EventCompletion {
     default void attemptFailed() {
     }
 
+    /** Waits between two attempts at an action; the pipeline's wait ends at once when the event is taken away. */
+    default void backoff(java.time.Duration wait, Sleeper sleeper) throws InterruptedException {
+        sleeper.sleep(wait);
+    }
+
     /**
      * The claim under which the event's side effects (delivery records, dead letters) are written: a process that
      * lost its place writes none of them. Null for an event run outside the pipeline (a replay).

@@ -22,9 +22,9 @@ import java.util.function.BooleanSupplier;
  * most {@code maxInFlight} threads, each within a place of the permits. The parking lot's drainers have places of
  * their own: entities parked for hours must not take the places the stream runs on.
  *
- * <p>An entity that cannot get on can be {@linkplain #park parked}: its running attempt is stopped and its unfinished
- * events, then every event submitted for it later, go to the {@link Parked} hand-over in order, until
- * {@link #unparkIfIdle} gives the entity back to a lane.
+ * <p>An entity that cannot get on can be {@linkplain #park parked}: its running event stops before its next attempt,
+ * and its unfinished events, then every event submitted for it later, go to the {@link Parked} hand-over in order,
+ * until {@link #unparkIfIdle} gives the entity back to a lane.
  *
  * <p>{@link #cancel()} interrupts every running event and drops the queued ones: they are not done, and run
  * again under the consumer's next holder.
@@ -116,7 +116,7 @@ final class Lanes {
     }
 
     /**
-     * Parks the entity: its running attempt is stopped before its next step, and its unfinished events go to the
+     * Parks the entity: its running event stops before its next attempt, and its unfinished events go to the
      * parking lot in order (the running one first), followed by every event submitted for it from now on.
      * False when the entity has no lane (nothing of it runs here) or is parked already.
      */
@@ -129,10 +129,8 @@ final class Lanes {
             lane.parkRequested = true;
             requested[0] = true;
             if (lane.current != null) {
+                // Not an interrupt: an attempt in flight ends (the receiver may have acted on it), the rest stops.
                 lane.current.ticket().parking();
-            }
-            if (lane.thread != null) {
-                lane.thread.interrupt();
             }
             return lane;
         });

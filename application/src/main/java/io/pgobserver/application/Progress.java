@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -129,9 +130,9 @@ final class Progress {
 
     /**
      * Registers an event of {@code batch}, read in stream order, before it is handed to the lane {@code lane} (the
-     * one parked, should it hold the checkpoint back).
+     * one parked, should it hold the checkpoint back); {@code cancellation}: this process may no longer dispatch.
      */
-    Ticket register(long batch, ChangeEvent event, String lane, Cancellation cancellation, SettledBefore before) {
+    Ticket register(long batch, ChangeEvent event, String lane, BooleanSupplier cancellation, SettledBefore before) {
         StreamEntry entry = new StreamEntry(batch, event.position().offset(), false, lane, nanoClock.getAsLong());
         lock.lock();
         try {
@@ -171,21 +172,16 @@ final class Progress {
         return writer.saved();
     }
 
-    /** Whether this process still may dispatch; checked before each action attempt. */
-    interface Cancellation {
-        boolean cancelled();
-    }
-
     /** The pipeline's handle on one registered event. */
     final class Ticket implements EventCompletion {
         private final StreamEntry entry;
         private volatile boolean mayHaveRun;
-        private volatile boolean parked;
         // Dropped at the first failed attempt: from then on this term's own deliveries count, and the store has them.
         private volatile SettledBefore readWith;
-        private final Cancellation cancellation;
+        private final Backoffs backoffs = new Backoffs();
+        private final BooleanSupplier cancellation;
 
-        private Ticket(StreamEntry entry, boolean mayHaveRun, SettledBefore readWith, Cancellation cancellation) {
+        private Ticket(StreamEntry entry, boolean mayHaveRun, SettledBefore readWith, BooleanSupplier cancellation) {
             this.entry = entry;
             this.mayHaveRun = mayHaveRun;
             this.readWith = readWith;
@@ -211,15 +207,20 @@ final class Progress {
             entry.retrying = true;
         }
 
-        /** The event's entity is being parked: its attempts stop, and the parking lot takes the event over. */
+        /** The event's entity is being parked: no attempt starts, a wait between two ends, the lot takes it over. */
         void parking() {
             readWith = null;
-            parked = true;
+            backoffs.end();
+        }
+
+        @Override
+        public void backoff(Duration wait, Sleeper sleeper) throws InterruptedException {
+            backoffs.sleep(wait, sleeper);
         }
 
         @Override
         public boolean cancelled() {
-            return parked || cancellation.cancelled();
+            return backoffs.ended() || cancellation.getAsBoolean();
         }
 
         @Override
@@ -230,11 +231,6 @@ final class Progress {
         @Override
         public void fenced(String why) {
             onFenced.run();
-        }
-
-        /** The event this ticket stands for, by change_log id. */
-        long changeLogId() {
-            return entry.id;
         }
 
         @Override

@@ -129,7 +129,7 @@ final class RunAction {
             LOG.log(System.Logger.Level.DEBUG, () -> "event " + event.id() + ", observer " + observer.name() + ", "
                     + action.describe() + ": attempt failed (" + failure.message() + "), retrying in "
                     + wait.toMillis() + " ms");
-            sleeper.sleep(wait);
+            completion.backoff(wait, sleeper);
         }
     }
 

@@ -403,6 +403,66 @@ class ProcessEventTest {
     }
 
     @Test
+    void parkingEndsAWaitBetweenAttemptsButLetsAnAttemptInFlightEnd() throws Exception {
+        // The first observer's receiver fails and waits a minute for its retry; the second's is answering when the
+        // row is parked. Cut off, the second request may have been acted on and would be sent again by the parked run.
+        CountDownLatch slowFailed = new CountDownLatch(1);
+        CountDownLatch fastStarted = new CountDownLatch(1);
+        CountDownLatch fastMayAnswer = new CountDownLatch(1);
+        Observer slow = new Observer("slow", "public.orders", Set.of(ChangeKind.UPDATED), "true", event -> true,
+                List.of(new TestAction("webhook", "http://localhost:8080/slow")),
+                new RetryPolicy(5, Duration.ofMinutes(1), Duration.ofMinutes(1)));
+        Observer fast = every("fast", "slack");
+        ChangeEvent event = Events.updated(32, "o-32", "paid", "shipped");
+        ProcessEvent process = new ProcessEvent(CONSUMER, tracer, tracer, TracingSettings.defaults(),
+                List.of(slow, fast), new ActionExecutors(List.of(answering("webhook", () -> {
+                    slowFailed.countDown();
+                    return ActionResult.Failure.transientFailure("HTTP 503", null);
+                }), waitingFor("slack", fastStarted, fastMayAnswer))), deadLetters, deliveries, metrics,
+                Sleeper.SYSTEM, () -> 1.0, Clock.systemUTC());
+        Backoffs parkable = new Backoffs();
+        EventCompletion ticket = new EventCompletion() {
+            public boolean mayHaveRun() {
+                return false;
+            }
+
+            public boolean cancelled() {
+                return parkable.ended();
+            }
+
+            public CheckpointSave done() {
+                return null;
+            }
+
+            @Override
+            public void backoff(Duration wait, Sleeper sleeper) throws InterruptedException {
+                parkable.sleep(wait, sleeper);
+            }
+        };
+        Throwable[] thrown = new Throwable[1];
+        Thread lane = Thread.ofVirtual().start(() -> {
+            try {
+                process.process(event, ticket);
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        });
+        assertThat(slowFailed.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(fastStarted.await(30, TimeUnit.SECONDS)).isTrue();
+        parkable.end(); // the row is parked, as Lanes.park does it: no interrupt
+        fastMayAnswer.countDown();
+        lane.join(Duration.ofSeconds(30)); // a minute's backoff if parking did not end it
+        assertThat(lane.isAlive()).as("the wait between attempts ended when the row was parked").isFalse();
+
+        assertThat(thrown[0]).as("the event is not done: the parking lot runs it").isInstanceOf(
+                InterruptedException.class);
+        assertThat(deliveries.settled(List.of(deliveryId(event, fast, 0), deliveryId(event, slow, 0))))
+                .as("the attempt in flight ended and was recorded, so the parked run will not send it again")
+                .containsExactly(deliveryId(event, fast, 0));
+        assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
+    }
+
+    @Test
     void exhaustedRetriesAreDeadLetteredWithTheAttemptCount() throws Exception {
         for (int i = 0; i < 3; i++) {
             email.then(ActionResult.Failure.transientFailure("connection refused", null));

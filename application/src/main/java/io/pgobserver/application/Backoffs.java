@@ -1,0 +1,42 @@
+package io.pgobserver.application;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One event's waits between attempts, which end at once when the pipeline takes the event away (its row parked).
+ * Parking interrupts only these waits, never an attempt in flight: a receiver may already have acted on a request
+ * the observer then cuts off, and an observer of the event whose receiver is fine (observers run side by side) would
+ * deliver it twice. An attempt in flight ends within its action's timeout, and the event stops before the next one.
+ */
+final class Backoffs {
+
+    private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
+    private volatile boolean ended;
+
+    /** Waits {@code wait}, unless the event is taken away first. */
+    void sleep(Duration wait, Sleeper sleeper) throws InterruptedException {
+        Thread self = Thread.currentThread();
+        waiting.add(self); // before the check: an end that comes after it interrupts this wait
+        try {
+            if (ended) {
+                throw new InterruptedException("the event was taken away before its next attempt");
+            }
+            sleeper.sleep(wait);
+        } finally {
+            waiting.remove(self);
+        }
+    }
+
+    /** Whether the event was taken away. */
+    boolean ended() {
+        return ended;
+    }
+
+    /** The event is taken away: every wait ends now, and none starts. */
+    void end() {
+        ended = true;
+        waiting.forEach(Thread::interrupt);
+    }
+}
