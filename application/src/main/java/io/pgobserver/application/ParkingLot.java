@@ -208,6 +208,12 @@ final class ParkingLot implements Lanes.Parked {
             // The term is over: the queue stays parked for the next term.
         } catch (FencedWrite e) {
             onFenced.run();
+        } catch (RuntimeException e) {
+            // Not expected (the runner handles an event's failures). The entity must not stay counted as draining
+            // with no turn queued: the next event parked for it starts its draining again, as a new term would.
+            draining.remove(entity);
+            LOG.log(System.Logger.Level.ERROR, "draining the parked events of entity " + readable(entity)
+                    + " failed; it drains again when its next event is parked, or in the next term", e);
         } finally {
             threads.remove(self);
             Thread.interrupted(); // a turn's thread takes the next turn: this one's interrupt is spent

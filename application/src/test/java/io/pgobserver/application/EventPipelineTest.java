@@ -189,7 +189,8 @@ class EventPipelineTest {
         source.append(event(entity, n));
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    /** Waits up to 30 s for {@code condition}; the other tests of the core's concurrency use it too. */
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -1,0 +1,63 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.testing.InMemoryCheckpointStore;
+import io.pgobserver.domain.testing.InMemoryParkedEvents;
+import io.pgobserver.domain.trace.TraceContext;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.pgobserver.application.EventPipelineTest.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The parking lot's draining, on what only shows there: a turn that fails where nothing should. */
+class ParkingLotTest {
+
+    private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+    private final CheckpointStore.Resume resume = checkpoints.claim("c");
+    private final InMemoryParkedEvents store = new InMemoryParkedEvents(checkpoints);
+    private final Progress progress = new Progress(checkpoints, resume, Duration.ofMinutes(1), 10_000, System::nanoTime,
+            () -> { });
+
+    private static ChangeEvent event(long offset) {
+        return new ChangeEvent("e-" + offset, new Position(1, offset), "public.orders", "7", ChangeKind.UPDATED,
+                Map.of(), Map.of("n", offset), Instant.now(), TraceContext.NONE);
+    }
+
+    @Test
+    void anEntityWhoseDrainingFailedUnexpectedlyDrainsAgainWhenItsNextEventIsParked() throws Exception {
+        String entity = "public.orders\u00007";
+        AtomicInteger runs = new AtomicInteger();
+        List<Long> ran = new CopyOnWriteArrayList<>();
+        Lanes lanes = new Lanes(2, (event, ticket) -> { }, "test-");
+        ParkingLot lot = new ParkingLot(store, resume.fence(), lanes, (event, completion) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("a bug in the runner");
+            }
+            ran.add(event.position().offset());
+        }, 2, Sleeper.SYSTEM, () -> { }, () -> false);
+        lanes.parkInto(lot);
+        store.park(resume.fence(), entity, List.of(event(1))); // left parked by an earlier term
+        try {
+            lot.resume();
+            await("the first turn failed", () -> runs.get() == 1 && lot.parkedEntities() == 0);
+            assertThat(store.head("c", entity, 10)).as("still parked").hasSize(1);
+
+            ChangeEvent next = event(2);
+            lot.take(entity, List.of(new Lanes.Item(next, progress.register(1, next, entity, () -> false, null))));
+            await("the entity drained, both events in order", () -> ran.equals(List.of(1L, 2L))
+                    && store.entities("c").isEmpty());
+        } finally {
+            lot.stop();
+        }
+    }
+}
