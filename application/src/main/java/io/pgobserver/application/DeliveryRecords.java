@@ -86,6 +86,11 @@ final class DeliveryRecords {
             }, completion::cancelled, sleeper, null);
         } catch (Fenced e) {
             throw e.cause;
+        } catch (InterruptedException e) {
+            // Taken away (parked, or the term over) before the records were durable: the delivered actions are facts,
+            // and one more try saves sending them again when the event runs again.
+            rememberOnce(offset, ids, completion);
+            throw e;
         }
     }
 

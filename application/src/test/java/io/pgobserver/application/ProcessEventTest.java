@@ -463,6 +463,36 @@ class ProcessEventTest {
     }
 
     @Test
+    void anEventTakenAwayAfterItsActionsRanStillRecordsWhatWasDelivered() throws Exception {
+        // Its last action is dead-lettered while the row is being parked (here: the letter's write is what the
+        // parking waited for). The delivered webhook must be recorded, or the parked run sends it again.
+        slack.then(ActionResult.Failure.permanentFailure("HTTP 422: rejected", null));
+        Observer observer = new Observer("two", "public.orders", Set.of(ChangeKind.UPDATED), "true", e -> true,
+                List.of(new TestAction("webhook", "http://localhost:8080/first"),
+                        new TestAction("slack", "#second")), RetryPolicy.DEFAULT);
+        ChangeEvent event = Events.updated(33, "o-33", "paid", "shipped");
+        EventCompletion parkedOnceLettered = new EventCompletion() {
+            public boolean mayHaveRun() {
+                return false;
+            }
+
+            public boolean cancelled() {
+                return !deadLetters.list(CONSUMER, 1).isEmpty();
+            }
+
+            public CheckpointSave done() {
+                return null;
+            }
+        };
+        assertThatThrownBy(() -> processEvent(observer).process(event, parkedOnceLettered))
+                .as("the event is not done: the parking lot runs it").isInstanceOf(InterruptedException.class);
+        assertThat(deadLetters.list(CONSUMER, 10)).singleElement()
+                .satisfies(letter -> assertThat(letter.actionType()).isEqualTo("slack"));
+        assertThat(deliveries.isSettled(deliveryId(event, observer, 0)))
+                .as("the delivered webhook is recorded, so the parked run skips it").isTrue();
+    }
+
+    @Test
     void exhaustedRetriesAreDeadLetteredWithTheAttemptCount() throws Exception {
         for (int i = 0; i < 3; i++) {
             email.then(ActionResult.Failure.transientFailure("connection refused", null));
