@@ -51,6 +51,14 @@ public interface EventCompletion {
     boolean cancelled();
 
     /**
+     * True once the event was taken away because its entity is being parked: it stops, not done, and the parking lot
+     * runs it again in order. Not a failure of the event's own (its failed attempts carry their errors).
+     */
+    default boolean takenAway() {
+        return false;
+    }
+
+    /**
      * Marks the event done (each of its actions ran or was dead-lettered). Returns a save to perform now when the
      * checkpoint advanced and a save is due, else null.
      */

@@ -265,7 +265,11 @@ public final class ProcessEvent {
                 log.finish(event, outcome, root, started);
             }
         } catch (InterruptedException | RuntimeException e) {
-            root.recordError("event not finished: " + e.getMessage(), e);
+            if (e instanceof InterruptedException && completion.takenAway()) { // parked, not failed: no red root
+                root.setAttribute(OUTCOME, "parked").addEvent("parked: runs again, in order, from the parked queue");
+            } else {
+                root.recordError("event not finished: " + e.getMessage(), e);
+            }
             throw e;
         } finally {
             root.end();

@@ -87,18 +87,8 @@ final class Progress {
         }
     }
 
-    /** Whether {@code maxPending} events are held. */
-    boolean full() {
-        lock.lock();
-        try {
-            return pending.size() >= maxPending;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The oldest unfinished event: what the checkpoint waits on. */
-    record Head(String entity, long changeLogId, Duration age, boolean retrying) {
+    /** The oldest unfinished event: what the checkpoint waits on; {@code full}: {@code maxPending} events are held. */
+    record Head(String entity, long changeLogId, Duration age, boolean retrying, boolean full) {
     }
 
     /** The oldest unfinished event, or null when nothing waits. */
@@ -110,7 +100,7 @@ final class Progress {
                 return null;
             }
             return new Head(first.entity, first.id, Duration.ofNanos(nanoClock.getAsLong() - first.registeredNanos),
-                    first.retrying);
+                    first.retrying, pending.size() >= maxPending);
         } finally {
             lock.unlock();
         }
@@ -221,6 +211,11 @@ final class Progress {
         @Override
         public boolean cancelled() {
             return backoffs.ended() || cancellation.getAsBoolean();
+        }
+
+        @Override
+        public boolean takenAway() {
+            return backoffs.ended();
         }
 
         @Override

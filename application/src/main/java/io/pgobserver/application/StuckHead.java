@@ -34,7 +34,7 @@ final class StuckHead {
         if (head == null) {
             return;
         }
-        boolean full = head.retrying() && progress.full();
+        boolean full = head.retrying() && head.full();
         if (head.age().compareTo(parkAfter) < 0 && !full) {
             return;
         }

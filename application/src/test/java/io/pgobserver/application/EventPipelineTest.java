@@ -20,6 +20,7 @@ import io.pgobserver.domain.testing.InMemoryDeliveries;
 import io.pgobserver.domain.testing.InMemoryLeadership;
 import io.pgobserver.domain.testing.InMemoryParkedEvents;
 import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.testing.RecordingTracer.RecordedSpan;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.TraceContext;
 import io.pgobserver.domain.testing.TestAction;
@@ -140,6 +141,9 @@ class EventPipelineTest {
         }
     }
 
+    /** The traces of the last pipeline started. */
+    private final RecordingTracer traces = new RecordingTracer();
+
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
                                 InMemoryLeadership leadership) {
         return start(executor, maxInFlight, maxPending, leadership, Duration.ofSeconds(30), Condition.ALWAYS);
@@ -157,7 +161,7 @@ class EventPipelineTest {
                 List.of(new TestAction("webhook", "http://localhost:1/h")), List.of("webhook-0"),
                 new io.pgobserver.domain.observer.RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMillis(20)),
                 ordering);
-        ProcessEvent process = lastProcess = new ProcessEvent("test", new RecordingTracer(), new RecordingTracer(),
+        ProcessEvent process = lastProcess = new ProcessEvent("test", traces, new RecordingTracer(),
                 TracingSettings.defaults(), List.of(observer), new ActionExecutors(List.of(executor)),
                 deadLetters, deliveries, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
         ListenerSettings settings = new ListenerSettings("test", 50, Duration.ofMillis(20), maxInFlight, maxPending,
@@ -294,6 +298,11 @@ class EventPipelineTest {
         assertThat(parked.entities("test")).containsEntry("public.orders\u0000stuck", 30L);
         assertThat(parked.head("test", "public.orders\u0000stuck", 100))
                 .extracting(e -> e.after().get("n")).containsExactlyElementsOf(range(1, 30));
+        // Taken away by the parking, the running event's trace ends saying so, not as a failed event.
+        await("the parked event's trace ended", () -> traces.roots().stream().anyMatch(RecordedSpan::isEnded));
+        assertThat(traces.roots()).filteredOn(RecordedSpan::isEnded)
+                .anyMatch(root -> "parked".equals(root.attribute("outcome")))
+                .noneMatch(root -> root.error() != null);
 
         // New events of the parked entity queue behind its parked ones; other entities still flow.
         append("stuck", 531);

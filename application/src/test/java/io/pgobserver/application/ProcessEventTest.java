@@ -430,6 +430,11 @@ class ProcessEventTest {
                 return parkable.ended();
             }
 
+            @Override
+            public boolean takenAway() {
+                return parkable.ended();
+            }
+
             public CheckpointSave done() {
                 return null;
             }
@@ -460,6 +465,12 @@ class ProcessEventTest {
                 .as("the attempt in flight ended and was recorded, so the parked run will not send it again")
                 .containsExactly(deliveryId(event, fast, 0));
         assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
+        // Parked is not failed: the trace says where the event went, and only the receiver's failures are red.
+        RecordedSpan root = onlyRoot();
+        assertThat(root.error()).as("a parked event's root is no error").isNull();
+        assertThat(root.attribute("outcome")).isEqualTo("parked");
+        assertThat(root.events()).anyMatch(e -> e.startsWith("parked"));
+        assertThat(tracer.named("execute_action")).anyMatch(span -> "HTTP 503".equals(span.error()));
     }
 
     @Test
