@@ -13,6 +13,12 @@ final class BackfillStops {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackfillStops.class);
 
+    /**
+     * The most of a reason that is recorded. A database message quotes the value it failed on, and a --where or a
+     * key can be long: uncapped, one stop could put megabytes into every {@code status} a monitor polls.
+     */
+    static final int MAX_ERROR = 1000;
+
     private final Database database;
 
     BackfillStops(Database database) {
@@ -22,7 +28,7 @@ final class BackfillStops {
     /**
      * Records that the backfill stopped, in a transaction of its own (the chunk's was rolled back), and answers the
      * failure to throw: "backfill N: " with the reason and the advice. The reason alone is recorded, since
-     * {@code status} gives its own advice. A failure to record is logged and added to the failure as suppressed, never
+     * {@code status} gives its own advice, and cut to {@link #MAX_ERROR} characters. A failure to record is logged and added to the failure as suppressed, never
      * thrown in its place: the operator must still learn why the chunk failed.
      */
     IllegalArgumentException stopped(long id, String reason, String advice, Throwable cause) {
@@ -34,13 +40,23 @@ final class BackfillStops {
                             update pgobserver.backfills set last_error = :error, stopped_at = now()
                              where id = :id and state = 'running'
                             """)
-                    .bind("error", reason).bind("id", id).execute());
+                    .bind("error", capped(reason)).bind("id", id).execute());
         } catch (RuntimeException e) {
             LOG.warn("backfill {} stopped ({}); recording the stop failed, so 'status' shows it running: {}", id,
                     reason, Database.rootMessage(e));
             failure.addSuppressed(e);
         }
         return failure;
+    }
+
+    /** The start of {@code reason}, saying it was cut and by how much, or the reason itself when short enough. */
+    static String capped(String reason) {
+        if (reason.length() <= MAX_ERROR) {
+            return reason;
+        }
+        // Never half a surrogate pair: PostgreSQL refuses text that is not valid UTF-8.
+        int end = Character.isHighSurrogate(reason.charAt(MAX_ERROR - 1)) ? MAX_ERROR - 1 : MAX_ERROR;
+        return reason.substring(0, end) + " ... [cut: " + (reason.length() - end) + " more characters]";
     }
 
     /** Clears the backfill's stop, as it is about to run again. */

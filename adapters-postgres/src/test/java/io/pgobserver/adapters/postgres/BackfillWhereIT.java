@@ -175,6 +175,21 @@ class BackfillWhereIT {
                 + " and last_error is null and stopped_at is null")).isEqualTo(1);
     }
 
+    /** The database quotes the value it failed on: the stop keeps the start of a long message and says it was cut. */
+    @Test
+    void aLongErrorIsRecordedCutSayingSo() throws SQLException {
+        Backfill started = backfills.start(new BackfillRequest("public.orders", null,
+                "(status || repeat('x', 5000))::int > 0", 10));
+        assertThatThrownBy(() -> backfills.runChunk(started.id()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid input syntax");
+
+        String error = backfills.running("public.orders").orElseThrow().stop().error();
+        assertThat(error).startsWith("its chunk fails: ERROR: invalid input syntax for type integer: \"newxxx")
+                .matches("(?s).{1000} \\.\\.\\. \\[cut: \\d+ more characters]");
+        assertThat(count("select length(last_error) from pgobserver.backfills where id = " + started.id()))
+                .isLessThan(1100);
+    }
+
     /** The operator must learn why the chunk failed even when the stop cannot be written. */
     @Test
     void aStopThatCannotBeRecordedDoesNotHideTheChunksFailure() {
