@@ -90,7 +90,9 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                     return true;
                 }
             }
-            if (!reportedWaiting) {
+            // Only when the server refused the lock: with PostgreSQL unreachable, no other process need hold it, and
+            // "another process is active" would send whoever reads the log looking for one.
+            if (!reportedWaiting && unreachable == null) {
                 LOG.info("Standing by: another process is the active listener for consumer '{}'", consumer);
                 reportedWaiting = true;
             }

@@ -1,15 +1,20 @@
 package io.pgobserver.adapters.postgres;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.pgobserver.domain.contract.LeadershipContract;
 import io.pgobserver.domain.port.Leadership;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,6 +53,40 @@ class AdvisoryLockLeadershipIT extends LeadershipContract {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** With PostgreSQL out of reach the log says so, not that another process is active: none need be. */
+    @Test
+    void anUnreachableServerIsNotReportedAsAnotherActiveProcess() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(AdvisoryLockLeadership.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        AdvisoryLockLeadership unreachable = new AdvisoryLockLeadership(new Database(new DatabaseSettings(
+                "jdbc:postgresql://localhost:" + closedPort + "/postgres", "postgres", null)),
+                TestPostgres.listener("unreachable", Duration.ofSeconds(1)));
+        AdvisoryLockLeadership holder = leadership("standing-by");
+        AdvisoryLockLeadership standby = leadership("standing-by");
+        try {
+            assertThat(unreachable.acquire(Duration.ofMillis(700))).isFalse();
+            assertThat(holder.acquire(Duration.ofSeconds(30))).isTrue();
+            assertThat(standby.acquire(Duration.ofMillis(700))).isFalse();
+        } finally {
+            logger.detachAppender(log);
+            unreachable.release();
+            holder.release();
+            standby.release();
+        }
+        List<String> lines = log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(lines).filteredOn(line -> line.contains("'unreachable'"))
+                .anyMatch(line -> line.startsWith("Cannot reach PostgreSQL"))
+                .noneMatch(line -> line.startsWith("Standing by"));
+        assertThat(lines).as("a lock refused by the server is another process's")
+                .contains("Standing by: another process is the active listener for consumer 'standing-by'");
     }
 
     /** The holder and its standbys, each by its lock session; another consumer's sessions are not listed. */

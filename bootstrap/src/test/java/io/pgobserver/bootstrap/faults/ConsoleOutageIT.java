@@ -88,6 +88,9 @@ class ConsoleOutageIT {
                 assertThat(inQueue(observers.body())).as("the last count of the observer's letters").isEqualTo("1");
             }
             rig.assertRunning(observer);
+            assertThat(observer.count("another process is the active listener"))
+                    .as("an unreachable database reported as another active process").isZero();
+            assertThat(observer.count("marked as broken")).as("the pool's stack trace per broken connection").isZero();
             assertThat(observer.count("GET /console/")).as("request failures logged").isZero();
             assertThat(observer.count("at io.pgobserver.adapters.console.")).as("console stack frames logged").isZero();
             assertThat(observer.count("Console: the database did not answer")).as("warnings for the outage")
