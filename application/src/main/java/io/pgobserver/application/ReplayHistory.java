@@ -4,6 +4,8 @@ import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ChangeHistory;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,6 +32,52 @@ public final class ReplayHistory {
 
     /** What a replay did: events of the observer's table in the stretch, and those the observer watched. */
     public record Summary(long read, long replayed) {
+    }
+
+    /**
+     * A stretch as it will be replayed: the one asked for, or its end moved back to the present, with a note that
+     * says so and what the summary adds to the end it names.
+     *
+     * @param stretch the stretch to replay
+     * @param note    why its end is not the one asked for; empty when it is
+     * @param endNote what the end of a moved stretch is (", when the replay started"); empty when not moved
+     */
+    public record Plan(ChangeHistory.Stretch stretch, Optional<String> note, String endNote) {
+    }
+
+    /**
+     * Fixes the stretch to replay against the present, by the database's clock and its newest change_log id (not the
+     * host's clock): a replay runs what is recorded and ends, so an end past the present is moved to it, and said. It
+     * is fixed once, before the first event, so rows written while the replay runs are not half taken.
+     *
+     * @throws Refused when the stretch begins after the present: nothing is recorded there yet
+     */
+    public Plan plan(ChangeHistory.Stretch asked) throws Refused {
+        ChangeHistory.Present present = history.present();
+        String later = " (events written after it are not replayed: a later replay can start there)";
+        if (asked.byTime()) {
+            Instant now = present.now().truncatedTo(ChronoUnit.MILLIS);
+            if (asked.from().isAfter(now)) {
+                throw new Refused("--from " + asked.from() + " is in the future (it is now " + now + "): nothing is "
+                        + "recorded there yet; give a stretch that has begun");
+            }
+            return asked.to().isAfter(now)
+                    ? new Plan(ChangeHistory.Stretch.between(asked.from(), now), Optional.of("--to " + asked.to()
+                    + " is in the future; replaying up to now, " + now + ", the moment the replay started" + later),
+                    ", when the replay started")
+                    : new Plan(asked, Optional.empty(), "");
+        }
+        long newest = present.newestId();
+        if (asked.fromId() > newest) {
+            throw new Refused("--from-position " + asked.fromId() + " is past the newest change_log id ("
+                    + (newest == 0 ? "none is recorded yet" : "it is " + newest) + "): nothing is recorded there "
+                    + "yet; give a stretch that has begun");
+        }
+        return asked.toId() > newest
+                ? new Plan(ChangeHistory.Stretch.positions(asked.fromId(), newest), Optional.of("--to-position "
+                + asked.toId() + " is past the newest change_log id; replaying up to the newest, " + newest
+                + ", when the replay started" + later), ", the newest when the replay started")
+                : new Plan(asked, Optional.empty(), "");
     }
 
     /** A replay that cannot be run as asked; the message says why and what to do instead. */

@@ -27,6 +27,16 @@ final class PostgresChangeHistory implements ChangeHistory {
     }
 
     @Override
+    public Present present() {
+        // max(id) is one step down the primary key; rows of transactions still open are not visible, hence not in it.
+        return database.jdbi().withHandle(handle -> handle.createQuery(
+                        "select now() as now, coalesce(max(id), 0) as newest from pgobserver.change_log")
+                .map((rs, ctx) -> new Present(rs.getObject("now", OffsetDateTime.class).toInstant(),
+                        rs.getLong("newest")))
+                .one());
+    }
+
+    @Override
     public List<ChangeEvent> read(Stretch stretch, String entityType, long afterId, int limit) {
         String range = stretch.byTime() ? "occurred_at between :from and :to" : "id between :fromId and :toId";
         return database.jdbi().withHandle(handle -> {

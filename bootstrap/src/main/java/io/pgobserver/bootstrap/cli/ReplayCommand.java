@@ -13,7 +13,6 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,41 +49,35 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Or by position: the stretch's first change_log id, inclusive ('status' shows ids).")
     Long fromPosition;
 
-    @Option(names = "--to-position", paramLabel = "ID", description = "Its last id, inclusive.")
+    @Option(names = "--to-position", paramLabel = "ID", description = "Its last id, inclusive; one past the newest "
+            + "change_log id means up to the newest (a line says so).")
     Long toPosition;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         ChangeHistory.Stretch asked;
         try {
             asked = stretch();
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage(), e);
         }
-        ChangeHistory.Stretch stretch = asked;
-        if (asked.byTime() && asked.from().isAfter(now)) {
-            throw usage("--from " + from + " is in the future (it is now " + now + "): nothing is recorded there "
-                    + "yet; give a stretch that has begun", null);
-        }
-        if (asked.byTime() && asked.to().isAfter(now)) {
-            // A replay runs what is recorded and ends: it does not wait for the rest of the stretch. The end is
-            // fixed now, so rows written while it runs are not half taken.
-            stretch = ChangeHistory.Stretch.between(asked.from(), now);
-            out.println("note: --to " + to + " is in the future; replaying up to now, " + now + ", the moment the "
-                    + "replay started (events written after it are not replayed: a later replay can start there)");
-            out.flush();
-        }
+        ReplayHistory.Plan plan;
         ReplayHistory.Summary summary;
         try (AdminSession session = AdminSession.open(options, spec)) {
-            summary = session.get(ReplayHistory.class).replay(observer, stretch);
+            ReplayHistory replay = session.get(ReplayHistory.class);
+            // Clamped by the database's clock and newest id, not this host's clock (ReplayHistory.plan).
+            plan = replay.plan(asked);
+            plan.note().ifPresent(note -> {
+                out.println("note: " + note);
+                out.flush();
+            });
+            summary = replay.replay(observer, plan.stretch());
         } catch (ReplayHistory.Refused e) {
             throw usage(e.getMessage(), e);
         }
-        out.println("replayed " + summary.replayed() + " event(s) for observer " + observer + " (" + stretch
-                + (stretch == asked ? "" : ", when the replay started") + "; " + summary.read() + " event(s) of its table in the "
-                + "stretch)");
+        out.println("replayed " + summary.replayed() + " event(s) for observer " + observer + " (" + plan.stretch()
+                + plan.endNote() + "; " + summary.read() + " event(s) of its table in the stretch)");
         out.flush();
         return ExitCodes.OK;
     }

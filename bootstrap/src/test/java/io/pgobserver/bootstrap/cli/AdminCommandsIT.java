@@ -395,6 +395,67 @@ class AdminCommandsIT {
     }
 
     /**
+     * A --to-position past the newest change_log id replays up to that id and says so, as a --to in the future does;
+     * a --from-position past it is refused.
+     */
+    @Test
+    void replay_with_a_to_position_past_the_newest_row_stops_at_it_and_says_so() throws Exception {
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+        sql(databaseName(), "insert into public.orders (status) values ('a'), ('b'), ('c')");
+        long first = queryLong("select min(id) from pgobserver.change_log");
+        long newest = queryLong("select max(id) from pgobserver.change_log");
+
+        Cli.Result replay = Cli.run("replay", "--config", config.toString(), "--observer", "order_shipped",
+                "--from-position", Long.toString(first), "--to-position", Long.toString(newest + 1000));
+
+        assertThat(replay.exitCode()).as(replay.toString()).isZero();
+        assertThat(replay.out().lines().toList()).containsExactly("note: --to-position " + (newest + 1000)
+                + " is past the newest change_log id; replaying up to the newest, " + newest + ", when the replay "
+                + "started (events written after it are not replayed: a later replay can start there)",
+                "replayed 3 event(s) for observer order_shipped (change_log ids " + first + " to " + newest
+                        + ", the newest when the replay started; 3 event(s) of its table in the stretch)");
+        assertThat(received).hasSize(3);
+
+        Cli.Result past = Cli.run("replay", "--config", config.toString(), "--observer", "order_shipped",
+                "--from-position", Long.toString(newest + 1), "--to-position", Long.toString(newest + 1000));
+        assertThat(past.exitCode()).as(past.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(past.err()).startsWith("usage error: --from-position " + (newest + 1) + " is past the newest "
+                + "change_log id (it is " + newest + "): nothing is recorded there yet; give a stretch that has begun");
+    }
+
+    /**
+     * The replay's present is the database's clock, not this host's: with the database's now() a day behind (a host
+     * clock a day ahead, as seen from the data), a --from an hour ago is in the future and refused, and a --to an
+     * hour ago is clamped to the database's now.
+     */
+    @Test
+    void replay_takes_now_from_the_database_not_from_the_host() throws Exception {
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+        // pg_catalog placed after a schema of the test's lets that schema's now() stand for the server's clock.
+        sql(databaseName(), "create schema skew", "create function skew.now() returns timestamptz language sql "
+                        + "as 'select pg_catalog.now() - interval ''1 day'''",
+                "alter database " + databaseName() + " set search_path = skew, pg_catalog, \"$user\", public");
+        Instant hostNow = Instant.now();
+        String hourAgo = hostNow.minusSeconds(3600).truncatedTo(ChronoUnit.SECONDS).toString();
+
+        Cli.Result future = Cli.run("replay", "--config", config.toString(), "--observer", "order_shipped",
+                "--from", hourAgo, "--to", hostNow.truncatedTo(ChronoUnit.SECONDS).toString());
+        assertThat(future.exitCode()).as(future.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(future.err()).startsWith("usage error: --from " + hourAgo + " is in the future (it is now ");
+
+        String twoDaysAgo = hostNow.minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS).toString();
+        Cli.Result clamped = Cli.run("replay", "--config", config.toString(), "--observer", "order_shipped",
+                "--from", twoDaysAgo, "--to", hourAgo);
+        assertThat(clamped.exitCode()).as(clamped.toString()).isZero();
+        Matcher note = Pattern.compile(Pattern.quote("note: --to " + hourAgo + " is in the future; replaying up to "
+                + "now, ") + "(\\S+), the moment the replay started.*").matcher(clamped.out().lines().findFirst()
+                .orElse(""));
+        assertThat(note.matches()).as(clamped.toString()).isTrue();
+        assertThat(Instant.parse(note.group(1))).as("the database's clock, a day behind this host's")
+                .isBetween(hostNow.minus(Duration.ofDays(1)).minusSeconds(600), Instant.now().minus(Duration.ofDays(1)));
+    }
+
+    /**
      * status, dlq list, install and backfill --cancel run no action, so an action's unset secret does not stop
      * them; dlq replay, which runs actions, still needs it. A secret that is set is printed by none of them.
      */

@@ -11,11 +11,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.io.TempDir;
 
@@ -238,21 +234,6 @@ class CommandLineTest {
         Cli.Result result = Cli.run(unreachable(closedPort()), args.split(" "));
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err().lines().toList()).first().isEqualTo("usage error: " + message);
-    }
-
-    /** Nothing is recorded after now: a stretch that has not begun is refused, before anything connects. */
-    @Test
-    void replay_of_a_stretch_wholly_in_the_future_is_refused() throws IOException {
-        Instant before = Instant.now();
-        Cli.Result result = Cli.run(unreachable(closedPort()), "replay", "--observer", "hooky", "--from",
-                "2099-01-01T00:00:00Z", "--to", "2099-01-02T00:00:00Z");
-        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
-        Matcher line = Pattern.compile("usage error: --from 2099-01-01T00:00:00Z is in the future \\(it is now (\\S+)\\): "
-                + "nothing is recorded there yet; give a stretch that has begun").matcher(result.err().lines()
-                .findFirst().orElse(""));
-        assertThat(line.matches()).as(result.toString()).isTrue();
-        assertThat(Instant.parse(line.group(1))).isBetween(before.truncatedTo(ChronoUnit.MILLIS), Instant.now());
-        assertThat(result.out()).isEmpty();
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.pgobserver.domain.event.ChangeEvent;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -50,6 +51,22 @@ public interface ChangeHistory {
             return byTime() ? from + " to " + to : "change_log ids " + fromId + " to " + toId;
         }
     }
+
+    /**
+     * Where the change stream ends now, by the database: its clock and the newest committed change_log id (0 when
+     * none is recorded). A replay's open end is fixed by these, so a host whose clock is off cannot move it.
+     *
+     * @param now      the database's {@code now()}
+     * @param newestId the largest change_log id committed, or 0
+     */
+    record Present(Instant now, long newestId) {
+        public Present {
+            Objects.requireNonNull(now, "now");
+        }
+    }
+
+    /** The database's present: what a replay's stretch is clamped to. */
+    Present present();
 
     /**
      * The stretch's committed events of one entity type, in change_log id order (per row, the order its writers
