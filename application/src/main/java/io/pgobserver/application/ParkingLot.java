@@ -106,6 +106,11 @@ final class ParkingLot implements Lanes.Parked {
         return draining.size();
     }
 
+    /** Per-entity entries held in memory (parked entities, entities handed over): none once all drained. */
+    int entriesHeld() {
+        return draining.size() + unwritten.size();
+    }
+
     /** Stops the writer and the drainers; what they did not finish stays parked for the next term. */
     void stop() {
         stopped = true;
@@ -180,12 +185,14 @@ final class ParkingLot implements Lanes.Parked {
             List<ChangeEvent> head = Retry.untilDone("cannot read the parked events of " + readable(entity),
                     () -> store.head(fence.consumer(), entity, HEAD), this::over, sleeper, null);
             if (head.isEmpty()) {
-                AtomicInteger pending = unwritten.get(entity);
-                // Under the entity's lane lock: a park of the entity right after must start a new drainer.
+                // Under the entity's lane lock, as take() runs: a park of the entity right after must start a new
+                // drainer, and events handed over just before must be written and drained first.
                 if (lanes.unparkIfIdle(entity, () -> {
+                    AtomicInteger pending = unwritten.get(entity);
                     boolean drained = pending == null || pending.get() == 0;
-                    if (drained) {
+                    if (drained) { // forgotten, or every row parked in a term (days, weeks) would stay in memory
                         draining.remove(entity);
+                        unwritten.remove(entity);
                     }
                     return drained;
                 })) {
