@@ -30,12 +30,12 @@ final class PostgresBackfills implements Backfills {
 
     private static final String SELECT = """
             select b.id, b.table_name, b.observer, b.where_clause, b.chunk, b.rows_done, b.state, b.started_at,
-                   b.updated_at, b.last_error, b.stopped_at,
+                   b.updated_at, b.last_error, b.stopped_at, b.state = 'running' and %s,
                    coalesce((select c.reltuples::bigint from pg_class c join pg_namespace n on n.oid = c.relnamespace
                               where n.nspname || '.' || c.relname = b.table_name and c.reltuples >= 0), -1)
                        as estimated_rows
               from pgobserver.backfills b
-            """;
+            """.formatted(BackfillAttendance.ATTENDED_COLUMN.strip());
 
     private static final RowMapper<Backfill> MAPPER = (rs, ctx) -> {
         Backfill.State state = Backfill.State.fromWireName(rs.getString("state"));
@@ -46,7 +46,8 @@ final class PostgresBackfills implements Backfills {
         return new Backfill(rs.getLong("id"), new BackfillRequest(rs.getString("table_name"), rs.getString("observer"),
                 rs.getString("where_clause"), rs.getInt("chunk")), rs.getLong("rows_done"), state,
                 rs.getObject("started_at", OffsetDateTime.class).toInstant(),
-                rs.getObject("updated_at", OffsetDateTime.class).toInstant(), rs.getLong("estimated_rows"), stop);
+                rs.getObject("updated_at", OffsetDateTime.class).toInstant(), rs.getLong("estimated_rows"), stop,
+                rs.getBoolean("attended"));
     };
 
     private final Database database;
@@ -209,6 +210,11 @@ final class PostgresBackfills implements Backfills {
                             """)
                     .bind("id", running.get().id()).mapTo(Long.class).findOne().map(id -> one(handle, id));
         });
+    }
+
+    @Override
+    public Attendance attend(String table) {
+        return BackfillAttendance.take(database, table);
     }
 
     @Override

@@ -88,30 +88,47 @@ final class BackfillCommand implements Callable<Integer> {
                 return cancel(backfills, out);
             }
             RunBackfill runner = new RunBackfill(backfills, Sleeper.SYSTEM);
-            for (Backfill backfill : toRun(backfills, runner, request, out)) {
-                Backfill end = runner.run(backfill, new ProgressLine(out));
-                out.println("backfill " + end.id() + " of " + end.request().table() + " "
-                        + end.state().wireName() + ": " + end.rowsDone() + " row(s) logged as read events");
-                out.flush();
+            // Held until this process ends its backfills, by whatever way: status then tells them from ones whose
+            // process is gone (a kill -9 writes nothing).
+            List<Backfills.Attendance> attended = new ArrayList<>();
+            try {
+                for (Backfill backfill : toRun(backfills, runner, request, out, attended)) {
+                    Backfill end = runner.run(backfill, new ProgressLine(out));
+                    out.println("backfill " + end.id() + " of " + end.request().table() + " "
+                            + end.state().wireName() + ": " + end.rowsDone() + " row(s) logged as read events");
+                    out.flush();
+                }
+            } finally {
+                attended.forEach(Backfills.Attendance::close);
             }
         }
         return ExitCodes.OK;
     }
 
-    private List<Backfill> toRun(Backfills backfills, RunBackfill runner, BackfillRequest request, PrintWriter out) {
+    private List<Backfill> toRun(Backfills backfills, RunBackfill runner, BackfillRequest request, PrintWriter out,
+                                 List<Backfills.Attendance> attended) {
         if (resume) {
-            // A resume clears a stop its failing chunk recorded: status shows it running again, not stopped.
-            List<Backfill> running = (table == null ? backfills.running()
-                    : backfills.running(table).map(List::of).orElse(List.<Backfill>of()))
-                    .stream().map(b -> backfills.resume(b.id())).toList();
-            if (running.isEmpty()) {
+            List<Backfill> found = table == null ? backfills.running()
+                    : backfills.running(table).map(List::of).orElse(List.<Backfill>of());
+            if (found.isEmpty()) {
                 out.println("no unfinished backfill" + (table == null ? "" : " of " + TableName.qualify(table))
                         + " to resume");
             }
-            running.forEach(b -> out.println(describe("resuming", b)));
+            // Attended before the resume, so that it never reads as interrupted once resumed; a resume clears a
+            // stop its failing chunk recorded: status shows it running again, not stopped.
+            List<Backfill> running = new ArrayList<>();
+            for (Backfill b : found) {
+                attended.add(backfills.attend(b.request().table()));
+                running.add(backfills.resume(b.id()));
+                out.println(describe(b.interrupted() ? "resuming interrupted" : "resuming", running.getLast()));
+                if (b.attended()) {
+                    out.println("note: another process runs backfill " + b.id() + " too; their chunks take turns");
+                }
+            }
             out.flush();
             return running;
         }
+        attended.add(backfills.attend(request.table()));
         Backfill backfill;
         try {
             backfill = runner.start(request);

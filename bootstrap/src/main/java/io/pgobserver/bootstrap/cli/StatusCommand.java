@@ -122,6 +122,8 @@ final class StatusCommand implements Callable<Integer> {
             text.append("\n  ").append(progress(backfill));
             if (backfill.stopped()) {
                 text.append(stop(backfill, Instant.now()));
+            } else if (backfill.interrupted()) {
+                text.append(interrupted(backfill, Instant.now()));
             }
         }
         text.append('\n');
@@ -180,7 +182,7 @@ final class StatusCommand implements Callable<Integer> {
             line.append(" of ~").append(b.estimatedRows());
         }
         line.append(" rows");
-        if (!b.stopped()) {
+        if (!b.stopped() && !b.interrupted()) {
             b.rate().ifPresent(rate -> line.append(String.format(Locale.ROOT, ", %.0f rows/s", rate)));
         }
         b.secondsLeft().ifPresent(left -> line.append(", about ").append(left).append(" s left"));
@@ -192,12 +194,27 @@ final class StatusCommand implements Callable<Integer> {
      * progress: it stays unfinished until someone resumes or cancels it.
      */
     static String stop(Backfill b, Instant now) {
-        long minutes = Math.max(0, Duration.between(b.stop().at(), now).toMinutes());
         String table = b.request().table();
-        return "\n    since " + b.stop().at() + " (" + (minutes < 120 ? minutes + " min" : minutes / 60 + " h")
-                + " ago): " + b.stop().error().replace("\n", "\n      ") // the server's "Position: 88" lines
+        return "\n    since " + b.stop().at() + " (" + ago(b.stop().at(), now) + "): " + b.stop().error().replace("\n", "\n      ") // the server's "Position: 88" lines
                 + "\n    fix what it fails on, then 'backfill --resume --table " + table + "'; or 'backfill --cancel "
                 + "--table " + table + "' and start a new backfill (with a corrected --where)";
+    }
+
+    /**
+     * That no process runs an unfinished backfill (its process was killed or lost its session: the database says so,
+     * see Backfills.attend), since when nothing moved, and the two ways on. Else it would read as running for ever.
+     */
+    static String interrupted(Backfill b, Instant now) {
+        String table = b.request().table();
+        return "\n    no process runs it (its process was killed, crashed or lost its database session); last chunk "
+                + b.updatedAt() + " (" + ago(b.updatedAt(), now) + ")"
+                + "\n    'backfill --resume --table " + table + "' goes on after that chunk; or 'backfill --cancel "
+                + "--table " + table + "'";
+    }
+
+    private static String ago(Instant at, Instant now) {
+        long minutes = Math.max(0, Duration.between(at, now).toMinutes());
+        return (minutes < 120 ? minutes + " min" : minutes / 60 + " h") + " ago";
     }
 
     private static String seconds(ChangeSource.Lag lag) {

@@ -15,6 +15,7 @@ import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.event.Position;
 import io.pgobserver.domain.event.Snapshot;
+import io.pgobserver.domain.port.Backfills;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
@@ -360,6 +361,47 @@ class AdminCommandsIT {
         assertThat(finished.path("state").asText()).isEqualTo("finished");
         assertThat(finished.path("error").isNull()).as(finished.toString()).isTrue();
         assertThat(finished.path("stopped_at").isNull()).as(finished.toString()).isTrue();
+    }
+
+    /**
+     * A backfill whose process was killed shows in status as interrupted, with the way on, not as running for ever;
+     * one that a live process attends shows as running; a resume picks the interrupted one up and finishes it.
+     */
+    @Test
+    void a_backfill_whose_process_is_gone_shows_as_interrupted_until_resumed() throws Exception {
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+        sql(databaseName(), "insert into public.orders (status) select 'new' from generate_series(1, 30)",
+                // What a kill -9 leaves: its progress after the first chunk, and no process.
+                "insert into pgobserver.backfills (table_name, chunk, last_key, rows_done, updated_at) "
+                        + "values ('public.orders', 10, '{10}', 10, now() - interval '5 minutes')");
+
+        Cli.Result status = Cli.run("status", "--config", config.toString());
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.out()).containsPattern("backfill \\d+ of public\\.orders interrupted: 10 (of ~\\d+ )?rows\\n"
+                        + "    no process runs it \\(its process was killed, crashed or lost its database session\\); "
+                        + "last chunk \\S+Z \\(5 min ago\\)\\n"
+                        + "    'backfill --resume --table public\\.orders' goes on after that chunk; or 'backfill "
+                        + "--cancel --table public\\.orders'\\n")
+                .doesNotContainPattern("of public\\.orders running");
+        JsonNode backfill = JSON.readTree(Cli.run("status", "--config", config.toString(), "--json").out())
+                .path("backfills").get(0);
+        assertThat(backfill.path("state").asText()).isEqualTo("interrupted");
+        assertThat(backfill.path("seconds_left").isNull()).as(backfill.toString()).isTrue();
+
+        try (Booted booted = boot();
+             Backfills.Attendance live = booted.get(Backfills.class).attend("public.orders")) {
+            Cli.Result attended = Cli.run("status", "--config", config.toString());
+            assertThat(attended.out()).as(attended.toString())
+                    .containsPattern("backfill \\d+ of public\\.orders running: 10 ").doesNotContain("no process runs it");
+        }
+
+        Cli.Result resume = Cli.run("backfill", "--config", config.toString(), "--resume", "--table", "orders");
+        assertThat(resume.exitCode()).as(resume.toString()).isZero();
+        assertThat(resume.out())
+                .containsPattern("resuming interrupted backfill \\d+ of public\\.orders .*10 row\\(s\\) already done")
+                .containsPattern("backfill \\d+ of public\\.orders finished: 30 row\\(s\\) logged as read events");
+        assertThat(JSON.readTree(Cli.run("status", "--config", config.toString(), "--json").out())
+                .path("backfills").get(0).path("state").asText()).isEqualTo("finished");
     }
 
     /**

@@ -18,9 +18,11 @@ import java.util.OptionalLong;
  * @param updatedAt     when its last chunk finished (or it started, or ended)
  * @param estimatedRows the table's row count as the planner estimates it ({@code pg_class.reltuples}); -1 unknown
  * @param stop          why and when a failing chunk stopped it, or null: only a running backfill can be stopped
+ * @param attended      whether a process runs it now ({@link Backfills#attend}); PostgreSQL ends that with the
+ *                      process's session, so a running backfill that is not attended lost its process
  */
 public record Backfill(long id, BackfillRequest request, long rowsDone, State state, Instant startedAt,
-                       Instant updatedAt, long estimatedRows, Stop stop) {
+                       Instant updatedAt, long estimatedRows, Stop stop, boolean attended) {
 
     /** Where a backfill stands. */
     public enum State {
@@ -69,9 +71,20 @@ public record Backfill(long id, BackfillRequest request, long rowsDone, State st
         return stop != null;
     }
 
-    /** Its state as people read it: "stopped" for a stopped one, else {@link State#wireName()}. */
+    /**
+     * True when it is unfinished, not stopped, and no process runs it: its process was killed, crashed or lost its
+     * database session. Nothing moves it until a resume. Without this it showed as running for ever.
+     */
+    public boolean interrupted() {
+        return state == State.RUNNING && !stopped() && !attended;
+    }
+
+    /**
+     * Its state as people read it: "stopped" for a stopped one, "interrupted" for one whose process is gone, else
+     * {@link State#wireName()}.
+     */
     public String shownState() {
-        return stopped() ? "stopped" : state.wireName();
+        return stopped() ? "stopped" : interrupted() ? "interrupted" : state.wireName();
     }
 
     /** Rows per second from its start to its last chunk; empty before the first chunk. */
@@ -86,7 +99,7 @@ public record Backfill(long id, BackfillRequest request, long rowsDone, State st
      */
     public OptionalLong secondsLeft() {
         OptionalDouble rate = rate();
-        if (state != State.RUNNING || stopped() || rate.isEmpty() || estimatedRows < 0) {
+        if (state != State.RUNNING || stopped() || interrupted() || rate.isEmpty() || estimatedRows < 0) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(Math.round(Math.max(0, estimatedRows - rowsDone) / rate.getAsDouble()));

@@ -46,6 +46,20 @@ public interface Backfills {
      */
     Optional<Backfill> cancel(String table);
 
+    /**
+     * Marks the table's backfill as run by this process until closed, so that readers tell it from one whose process
+     * is gone ({@link Backfill#attended}). Only the database can say that a process is gone: it ends the attendance
+     * with the process's session (a {@code kill -9}, a crash, a lost connection), with no clock or timeout involved.
+     * Several processes may attend one table at once; take it before starting or resuming the backfill.
+     */
+    Attendance attend(String table);
+
+    /** A process's attendance of a table's backfill; closing it ends it. */
+    interface Attendance extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** The most recent backfills, unfinished ones first, for {@code status}. */
     List<Backfill> recent(int limit);
 }

@@ -39,13 +39,15 @@ class BackfillTest {
     @Test
     void rateAndTimeLeftComeFromRowsDoneAndTheEstimate() {
         BackfillRequest request = new BackfillRequest("public.orders", null, null, 1000);
-        Backfill running = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000, null);
+        Backfill running = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000,
+                null, true);
         assertThat(running.rate()).hasValue(2000.0);
         assertThat(running.secondsLeft()).hasValue(3);
-        Backfill fresh = new Backfill(1, request, 0, Backfill.State.RUNNING, START, START, 10_000, null);
+        Backfill fresh = new Backfill(1, request, 0, Backfill.State.RUNNING, START, START, 10_000, null, true);
         assertThat(fresh.rate()).isEmpty();
         assertThat(fresh.secondsLeft()).isEmpty();
-        Backfill unknown = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), -1, null);
+        Backfill unknown = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), -1,
+                null, true);
         assertThat(unknown.secondsLeft()).isEmpty();
     }
 
@@ -54,16 +56,32 @@ class BackfillTest {
         BackfillRequest request = new BackfillRequest("public.orders", null, null, 1000);
         Backfill.Stop stop = new Backfill.Stop("its chunk fails: ERROR: division by zero", START.plusSeconds(3));
         Backfill stopped = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000,
-                stop);
+                stop, true);
         assertThat(stopped.stopped()).isTrue();
         assertThat(stopped.shownState()).isEqualTo("stopped");
         assertThat(stopped.rate()).as("the rate while it ran").hasValue(2000.0);
         assertThat(stopped.secondsLeft()).as("no time left while nothing runs it").isEmpty();
         Backfill running = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000,
-                null);
+                null, true);
         assertThat(running.stopped()).isFalse();
         assertThat(running.shownState()).isEqualTo("running");
-        assertThatThrownBy(() -> new Backfill(1, request, 4000, Backfill.State.CANCELLED, START, START, 10_000, stop))
+        assertThatThrownBy(() -> new Backfill(1, request, 4000, Backfill.State.CANCELLED, START, START, 10_000, stop,
+                true))
                 .hasMessageContaining("backfill 1 is cancelled: only a running backfill can be stopped");
+    }
+
+    @Test
+    void aRunningBackfillNoProcessAttendsShowsAsInterruptedWithNoTimeLeft() {
+        BackfillRequest request = new BackfillRequest("public.orders", null, null, 1000);
+        Backfill gone = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000,
+                null, false);
+        assertThat(gone.interrupted()).isTrue();
+        assertThat(gone.shownState()).isEqualTo("interrupted");
+        assertThat(gone.secondsLeft()).as("no time left while nothing runs it").isEmpty();
+        Backfill.Stop stop = new Backfill.Stop("its chunk fails: ERROR: division by zero", START.plusSeconds(3));
+        assertThat(new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START, 10_000, stop, false)
+                .shownState()).as("a stop says more than the process's end that followed it").isEqualTo("stopped");
+        assertThat(new Backfill(1, request, 4000, Backfill.State.FINISHED, START, START, 10_000, null, false)
+                .shownState()).as("an ended backfill needs no process").isEqualTo("finished");
     }
 }

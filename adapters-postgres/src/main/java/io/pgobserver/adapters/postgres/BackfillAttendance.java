@@ -1,0 +1,76 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.event.TableName;
+import io.pgobserver.domain.port.Backfills;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/**
+ * A process's attendance of a table's backfill: a shared session-level advisory lock on a connection of its own,
+ * keyed by the table. PostgreSQL drops it with the session, however the process ends ({@code kill -9} included), so
+ * a reader that finds no session holding it knows that no process runs the backfill; a row alone cannot say so, as
+ * a killed process writes nothing. Shared, because two processes may run one backfill's chunks side by side.
+ */
+final class BackfillAttendance implements Backfills.Attendance {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackfillAttendance.class);
+
+    /** The lock's first key; the second is the table's hash. Unlike the chunk lock's, so the two never meet. */
+    private static final String KEY = "pgobserver.backfill.attended";
+
+    /**
+     * Whether some session of this database holds the attendance of backfill {@code b}'s table, as a column. A
+     * two-key advisory lock shows in pg_locks as classid = first key, objid = second, objsubid = 2 (as unsigned
+     * 32-bit numbers); pg_locks lists the whole cluster's locks, hence the database.
+     */
+    static final String ATTENDED_COLUMN = """
+            exists (select 1 from pg_locks l
+                     where l.locktype = 'advisory' and l.objsubid = 2 and l.granted
+                       and l.database = (select oid from pg_database where datname = current_database())
+                       and l.classid::bigint = (hashtext('%s')::bigint & 4294967295)
+                       and l.objid::bigint = (hashtext(b.table_name)::bigint & 4294967295)) as attended
+            """.formatted(KEY);
+
+    private final Connection session;
+    private final String table;
+
+    private BackfillAttendance(Connection session, String table) {
+        this.session = session;
+        this.table = table;
+    }
+
+    /** Takes the table's attendance on a new session, named so that {@code pg_stat_activity} shows who runs it. */
+    static BackfillAttendance take(Database database, String table) {
+        String qualified = TableName.qualify(table);
+        try {
+            Connection session = database.connect("backfill " + qualified + " " + ProcessName.CURRENT);
+            try (PreparedStatement lock = session.prepareStatement(
+                    "select pg_advisory_lock_shared(hashtext(?), hashtext(?))")) {
+                lock.setString(1, KEY);
+                lock.setString(2, qualified);
+                lock.execute();
+            } catch (SQLException e) {
+                session.close();
+                throw e;
+            }
+            return new BackfillAttendance(session, qualified);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot mark the backfill of " + qualified + " as run by this process: "
+                    + Database.rootMessage(e), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            // Ending the session drops the lock: nothing is left for a failed unlock to hold.
+            session.close();
+        } catch (SQLException e) {
+            LOG.debug("closing the attendance session of the backfill of {}: {}", table, Database.rootMessage(e));
+        }
+    }
+}
