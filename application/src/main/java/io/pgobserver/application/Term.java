@@ -92,6 +92,7 @@ final class Term implements BatchReader.Control {
             ParkingLot parking = new ParkingLot(parked, resume.fence(), lanes, runner, settings.maxInFlight(), pause,
                     () -> cancel("another process claimed consumer '" + consumer + "'"), this::cancelled);
             lot = parking;
+            metrics.parkedEntities(parking::parkedEntities);
             lanes.parkInto(parking);
             parking.resume();
             RecordedBatches.log(consumer, resume);
@@ -166,6 +167,7 @@ final class Term implements BatchReader.Control {
         ParkingLot parking = lot;
         if (parking != null) {
             parking.stop();
+            metrics.parkedEntities(() -> 0); // what stays parked is the next holder's to report
         }
     }
 

@@ -143,6 +143,14 @@ class EventPipelineTest {
 
     /** The traces of the last pipeline started. */
     private final RecordingTracer traces = new RecordingTracer();
+    /** What the last pipeline started reports as its parked entities' gauge. */
+    private volatile java.util.function.LongSupplier parkedGauge = () -> -1;
+    private final Metrics gauges = new Metrics() {
+        @Override
+        public void parkedEntities(java.util.function.LongSupplier count) {
+            parkedGauge = count;
+        }
+    };
 
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
                                 InMemoryLeadership leadership) {
@@ -166,7 +174,7 @@ class EventPipelineTest {
                 deadLetters, deliveries, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
         ListenerSettings settings = new ListenerSettings("test", 50, Duration.ofMillis(20), maxInFlight, maxPending,
                 Duration.ofMillis(10), null, parkAfter);
-        EventPipeline pipeline = new EventPipeline(source, checkpoints, parked, leadership, process, Metrics.NOOP,
+        EventPipeline pipeline = new EventPipeline(source, checkpoints, parked, leadership, process, gauges,
                 settings, Sleeper.SYSTEM, lease);
         Thread loop = Thread.ofPlatform().name("pipeline-test").start(() -> {
             try {
@@ -298,6 +306,7 @@ class EventPipelineTest {
         assertThat(parked.entities("test")).containsEntry("public.orders\u0000stuck", 30L);
         assertThat(parked.head("test", "public.orders\u0000stuck", 100))
                 .extracting(e -> e.after().get("n")).containsExactlyElementsOf(range(1, 30));
+        assertThat(parkedGauge.getAsLong()).as("the parked entities' gauge").isEqualTo(1);
         // Taken away by the parking, the running event's trace ends saying so, not as a failed event.
         await("the parked event's trace ended", () -> traces.roots().stream().anyMatch(RecordedSpan::isEnded));
         assertThat(traces.roots()).filteredOn(RecordedSpan::isEnded)
@@ -317,6 +326,7 @@ class EventPipelineTest {
         List<Long> expected = range(1, 30);
         expected.add(531L);
         assertThat(afterValuesOf(executor, "stuck")).containsExactlyElementsOf(expected);
+        await("the gauge says nothing is parked", () -> parkedGauge.getAsLong() == 0);
         // Back in the stream: its next event runs in a lane again.
         append("stuck", 533);
         await("the entity's next event ran after its parked ones", () -> executor.afterValues.contains(533L));

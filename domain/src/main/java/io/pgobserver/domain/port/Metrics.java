@@ -50,4 +50,11 @@ public interface Metrics {
     /** How far the listener is behind the stream. */
     default void listenerLag(long events, long ageMillis) {
     }
+
+    /**
+     * Where to read, when metrics are collected, how many entities this process has parked (their events wait in
+     * the parked queues). Set when a term starts; a process that leads no longer reads zero.
+     */
+    default void parkedEntities(java.util.function.LongSupplier count) {
+    }
 }

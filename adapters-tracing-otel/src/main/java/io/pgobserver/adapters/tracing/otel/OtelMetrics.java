@@ -9,6 +9,7 @@ import io.pgobserver.domain.port.Metrics;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * The pipeline's metrics on the OpenTelemetry metrics SDK. Names follow OpenTelemetry's conventions; the
@@ -16,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code pgobserver_event_duration_seconds}, {@code pgobserver_action_duration_seconds},
  * {@code pgobserver_action_failures_total}, {@code pgobserver_dead_letters_total},
  * {@code pgobserver_events_retried_total}, {@code pgobserver_listener_lag},
- * {@code pgobserver_listener_lag_age_seconds}, {@code pgobserver_checkpoint_age_seconds}, and the semantic
- * conventions' {@code http.client.request.duration} (scraped as {@code http_client_request_duration_seconds}).
+ * {@code pgobserver_listener_lag_age_seconds}, {@code pgobserver_checkpoint_age_seconds},
+ * {@code pgobserver_parked_entities}, and the semantic conventions' {@code http.client.request.duration} (scraped
+ * as {@code http_client_request_duration_seconds}).
  * Attribute sets are made once per label combination, so recording allocates nothing in steady state.
  */
 final class OtelMetrics implements Metrics {
@@ -53,6 +55,7 @@ final class OtelMetrics implements Metrics {
     private final AttributePairs observerAction = new AttributePairs(OBSERVER, ACTION_TYPE);
     private volatile long lagEvents;
     private volatile long lagAgeMillis;
+    private volatile LongSupplier parked = () -> 0;
 
     OtelMetrics(Meter meter) {
         eventsProcessed = meter.counterBuilder("pgobserver.events.processed")
@@ -92,6 +95,9 @@ final class OtelMetrics implements Metrics {
         meter.gaugeBuilder("pgobserver.listener.lag.age")
                 .setDescription("Age of the oldest event not yet read by the listener")
                 .setUnit("s").buildWithCallback(m -> m.record(lagAgeMillis / 1000.0));
+        meter.gaugeBuilder("pgobserver.parked.entities").ofLongs()
+                .setDescription("Entities parked: a receiver keeps failing for them, and their events wait in order")
+                .setUnit("{entity}").buildWithCallback(m -> m.record(parked.getAsLong()));
     }
 
     @Override
@@ -150,6 +156,11 @@ final class OtelMetrics implements Metrics {
     public void listenerLag(long events, long ageMillis) {
         lagEvents = events;
         lagAgeMillis = ageMillis;
+    }
+
+    @Override
+    public void parkedEntities(LongSupplier count) {
+        parked = count;
     }
 
     /**

@@ -62,6 +62,7 @@ class PrometheusIT {
             metrics.actionExecuted("slack", "failed", "java.net.ConnectException", 2_000_000_000L);
             metrics.deadLettered("order_shipped", "slack");
             metrics.listenerLag(17, 1_500);
+            metrics.parkedEntities(() -> 12);
             metrics.eventRetried("public.orders");
             metrics.checkpointSaved();
             metrics.httpClientRequest("POST", "hooks.example.com", 443, 503, "503", 40_000_000L);
@@ -84,6 +85,7 @@ class PrometheusIT {
                     .containsPattern("pgobserver_dead_letters_total\\{action_type=\"slack\",[^}]*observer=\"order_shipped\"[^}]*} 1(\\.0)?\\n")
                     .containsPattern("pgobserver_listener_lag\\{[^}]*} 17(\\.0)?\\n")
                     .containsPattern("pgobserver_listener_lag_age_seconds\\{[^}]*} 1.5\\n")
+                    .containsPattern("pgobserver_parked_entities\\{[^}]*} 12(\\.0)?\\n")
                     .containsPattern("pgobserver_events_retried_total\\{entity_type=\"public.orders\"[^}]*} 1(\\.0)?\\n")
                     .containsPattern("pgobserver_checkpoint_age_seconds\\{[^}]*} \\d")
                     .containsPattern("http_client_request_duration_seconds_count\\{error_type=\"503\",http_request_method=\"POST\",http_response_status_code=\"503\",[^}]*server_address=\"hooks.example.com\",server_port=\"443\"[^}]*} 1\\n")
