@@ -22,12 +22,31 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
     static final String TRIGGER = "pgobserver_capture";
     private static final Logger LOG = LoggerFactory.getLogger(PostgresCaptureInstaller.class);
 
-    // Matching on the joined name, not on a split of the user's text, also finds names that contain dots.
+    // Matching on the joined name, not on a split of the user's text, also finds names that contain dots. Views
+    // and the like are found too, so that the message can say what the name is instead of "no table".
     private static final String FIND_TABLE = """
-            select c.oid::bigint as oid, n.nspname as schema_name, c.relname as table_name
+            select c.oid::bigint as oid, n.nspname as schema_name, c.relname as table_name, c.relkind::text as kind
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
              where n.nspname || '.' || c.relname = :name
-               and c.relkind in ('r', 'p')
+               and c.relkind in ('r', 'p', 'v', 'm', 'f')
+            """;
+
+    // tgparentid is set only on a partition's clone of its partitioned table's trigger, which cannot be dropped
+    // on its own. The first query names the table whose trigger a partition's is a clone of; the second, the
+    // partitions of a partitioned table that have a trigger of their own, which would clash with the clones.
+    private static final String CAPTURED_PARENT = """
+            select n.nspname || '.' || c.relname
+              from pg_trigger t join pg_trigger p on p.oid = t.tgparentid
+              join pg_class c on c.oid = p.tgrelid join pg_namespace n on n.oid = c.relnamespace
+             where t.tgrelid = :oid::oid and t.tgname = :trigger
+            """;
+
+    private static final String CAPTURED_PARTITIONS = """
+            select n.nspname || '.' || c.relname
+              from pg_inherits i join pg_trigger t on t.tgrelid = i.inhrelid
+              join pg_class c on c.oid = i.inhrelid join pg_namespace n on n.oid = c.relnamespace
+             where i.inhparent = :oid::oid and t.tgname = :trigger and t.tgparentid = 0
+             order by 1
             """;
 
     private static final String FIND_COLUMN = """
@@ -43,10 +62,13 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
              order by a.attnum
             """;
 
+    // A partitioned table's oid is the trigger's second argument: its clones run on the partitions, and the
+    // capture function names the event after the table that argument names (V10).
     private static final String DDL = """
             select format('drop trigger if exists %I on %I.%I', :trigger, :schema, :table),
                    format('create trigger %I after insert or update or delete on %I.%I for each row '
-                          || 'execute function pgobserver.capture(%L)', :trigger, :schema, :table, :column)
+                          || 'execute function pgobserver.capture(%L%s)', :trigger, :schema, :table, :column,
+                          case when :partitioned then format(', %L', :oid::text) else '' end)
             """;
 
     private final Database database;
@@ -63,12 +85,15 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
         }
         database.jdbi().useTransaction(handle -> {
             Table table = findTable(handle, schemaTable);
+            refuseClashingPartitions(handle, table);
             String column = idColumn == null ? primaryKey(handle, table) : column(handle, table, idColumn);
             List<String> statements = handle.createQuery(DDL)
                     .bind("trigger", TRIGGER)
                     .bind("schema", table.schema())
                     .bind("table", table.name())
                     .bind("column", column)
+                    .bind("partitioned", table.partitioned())
+                    .bind("oid", table.oid())
                     .map((rs, ctx) -> List.of(rs.getString(1), rs.getString(2)))
                     .one();
             // Drop and create in one transaction: idempotent, and works on PostgreSQL 13 (no CREATE OR REPLACE
@@ -87,10 +112,10 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
 
     /** The table the user named, as the catalog spells it; refuses pg-observer's own tables. */
     static Table findTable(Handle handle, String schemaTable) {
-        List<Table> tables = handle.createQuery(FIND_TABLE)
+        List<Found> tables = handle.createQuery(FIND_TABLE)
                 .bind("name", schemaTable)
-                .map((rs, ctx) -> new Table(rs.getLong("oid"), rs.getString("schema_name"),
-                        rs.getString("table_name")))
+                .map((rs, ctx) -> new Found(new Table(rs.getLong("oid"), rs.getString("schema_name"),
+                        rs.getString("table_name"), "p".equals(rs.getString("kind"))), rs.getString("kind")))
                 .list();
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("no table '" + schemaTable + "': name an existing table as "
@@ -100,7 +125,15 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
             throw new IllegalArgumentException("'" + schemaTable + "' names more than one table (a schema or table "
                     + "name contains a dot); rename one of them to capture it");
         }
-        Table table = tables.get(0);
+        Found found = tables.get(0);
+        Table table = found.table();
+        if (!found.kind().equals("r") && !found.kind().equals("p")) {
+            throw new IllegalArgumentException("'" + schemaTable + "' is a " + switch (found.kind()) {
+                case "v" -> "view";
+                case "m" -> "materialized view";
+                default -> "foreign table";
+            } + ", not a table: a capture trigger goes on the table whose rows change; install it there");
+        }
         if (table.schema().equals(Database.SCHEMA)) {
             throw new IllegalArgumentException("pg-observer's own tables in schema " + Database.SCHEMA
                     + " cannot be captured; insert into " + Database.SCHEMA + ".change_log directly instead");
@@ -134,7 +167,30 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
                 + ": choose one column as the entity id with --id-column");
     }
 
-    record Table(long oid, String schema, String name) {
+    /**
+     * A partition and its partitioned table cannot both have a capture trigger of their own: PostgreSQL would
+     * refuse the second with a message that does not say why. A captured partitioned table captures every
+     * partition's rows, as events of its own name.
+     */
+    private static void refuseClashingPartitions(Handle handle, Table table) {
+        handle.createQuery(CAPTURED_PARENT).bind("oid", table.oid()).bind("trigger", TRIGGER).mapTo(String.class)
+                .findOne().ifPresent(parent -> {
+                    throw new IllegalArgumentException("table " + table + " is a partition of " + parent + ", which "
+                            + "is captured: its rows are events of " + parent + " already; watch that table");
+                });
+        List<String> partitions = handle.createQuery(CAPTURED_PARTITIONS).bind("oid", table.oid())
+                .bind("trigger", TRIGGER).mapTo(String.class).list();
+        if (!partitions.isEmpty()) {
+            throw new IllegalArgumentException("partitions of " + table + " are captured on their own: "
+                    + partitions + "; drop their trigger (drop trigger " + TRIGGER + " on <partition>) to capture "
+                    + "them all through " + table + ", whose events are then named after it");
+        }
+    }
+
+    private record Found(Table table, String kind) {
+    }
+
+    record Table(long oid, String schema, String name, boolean partitioned) {
         @Override
         public String toString() {
             return schema + "." + name;

@@ -116,6 +116,58 @@ class CaptureInstallerIT {
         assertThat(Streams.readAtLeast(source, 1).get(0).entityId()).isEqualTo("2");
     }
 
+    /**
+     * A partitioned table's trigger runs on the partition holding the row: its events used to be named after the
+     * partition (public.measures_low), which no observer of public.measures watches.
+     */
+    @Test
+    void aPartitionedTablesRowsAreEventsOfThatTableWhicheverPartitionHoldsThem() throws Exception {
+        DB.execute("create table public.measures (id bigint primary key, v text) partition by range (id)",
+                "create table public.measures_low partition of public.measures for values from (0) to (100)",
+                "create table public.measures_high partition of public.measures for values from (100) to (200)");
+        installer.install("public.measures", null);
+        installer.install("public.measures", null);
+        DB.execute("insert into public.measures values (1, 'low')",
+                "insert into public.measures values (150, 'high')",
+                "update public.measures set v = 'changed' where id = 1",
+                "create table public.measures_more partition of public.measures for values from (200) to (300)",
+                "insert into public.measures values (250, 'a partition made after the install')",
+                "alter table public.measures rename to gauges",
+                "delete from public.gauges where id = 150");
+        List<ChangeEvent> events = Streams.readAtLeast(source, 5);
+        assertThat(events).extracting(ChangeEvent::entityType).containsExactly("public.measures",
+                "public.measures", "public.measures", "public.measures", "public.gauges");
+        assertThat(events).extracting(ChangeEvent::entityId).containsExactly("1", "150", "1", "250", "150");
+        assertThatThrownBy(() -> installer.install("public.measures_low", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is a partition of public.gauges, which is captured");
+    }
+
+    @Test
+    void aPartitionCapturedOnItsOwnIsNamedAfterItselfAndBlocksItsParentsInstallWithAReason() throws Exception {
+        DB.execute("create table public.measures (id bigint, region text, primary key (id, region)) "
+                        + "partition by list (region)",
+                "create table public.measures_eu partition of public.measures for values in ('eu')");
+        installer.install("public.measures_eu", "id");
+        DB.execute("insert into public.measures values (1, 'eu')");
+        assertThat(Streams.readAtLeast(source, 1).get(0).entityType()).isEqualTo("public.measures_eu");
+        assertThatThrownBy(() -> installer.install("public.measures", "id"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("partitions of public.measures are captured on their own: [public.measures_eu]");
+    }
+
+    @Test
+    void aViewIsNamedAsAViewNotAsAMissingTable() {
+        DB.execute("create view public.orders_view as select * from public.orders",
+                "create materialized view public.orders_totals as select count(*) as n from public.orders");
+        assertThatThrownBy(() -> installer.install("public.orders_view", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'public.orders_view' is a view, not a table");
+        assertThatThrownBy(() -> installer.install("public.orders_totals", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is a materialized view, not a table");
+    }
+
     @Test
     void anApplicationRoleWithoutPrivilegesOnTheSchemaCanStillWriteItsTable() throws Exception {
         installer.install("public.orders", null);
