@@ -53,7 +53,9 @@ final class ParkingLot implements Lanes.Parked {
     /** Parked entities of this term, each with its turn queued or running until its queue is empty. */
     private final Set<String> draining = ConcurrentHashMap.newKeySet();
     private final Turns drainTurns;
-    private final EventCompletion parkedRun = new ParkedRun();
+    private final EventCompletion parkedRun;
+    private final FewLines parkedLines = new FewLines(LOG, INFO, 10, "rows parked", System::nanoTime);
+    private final FewLines drainedLines = new FewLines(LOG, INFO, 10, "parked rows drained", System::nanoTime);
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
 
@@ -71,6 +73,7 @@ final class ParkingLot implements Lanes.Parked {
         this.sleeper = sleeper;
         this.onFenced = onFenced;
         this.termOver = termOver;
+        this.parkedRun = new ParkedRun(fence, this::over, onFenced);
     }
 
     /**
@@ -82,7 +85,7 @@ final class ParkingLot implements Lanes.Parked {
                 store.entities(fence.consumer()), this::over, sleeper, null);
         for (Map.Entry<String, Long> entity : parked.entrySet()) {
             lanes.parkedAlready(entity.getKey());
-            LOG.log(INFO, "entity " + readable(entity.getKey()) + " is parked with " + entity.getValue()
+            parkedLines.log(() -> "entity " + readable(entity.getKey()) + " is parked with " + entity.getValue()
                     + " event(s); draining them before its new events");
             startDrainer(entity.getKey());
         }
@@ -163,8 +166,8 @@ final class ParkingLot implements Lanes.Parked {
 
     private void startDrainer(String entity) {
         if (draining.add(entity)) {
-            LOG.log(INFO, "entity " + readable(entity) + " parked: its events wait in pgobserver.parked_events and run "
-                    + "in order while the stream goes on");
+            parkedLines.log(() -> "entity " + readable(entity) + " parked: its events wait in "
+                    + "pgobserver.parked_events and run in order while the stream goes on");
             drainTurns.queue(() -> drainTurn(entity));
         }
     }
@@ -196,7 +199,8 @@ final class ParkingLot implements Lanes.Parked {
                     }
                     return drained;
                 })) {
-                    LOG.log(INFO, "entity " + readable(entity) + " drained its parked events; back in the stream");
+                    drainedLines.log(() -> "entity " + readable(entity) + " drained its parked events; back in the "
+                            + "stream");
                     return;
                 }
                 sleeper.sleep(Duration.ofMillis(20)); // the writer is making newer events durable
@@ -224,34 +228,6 @@ final class ParkingLot implements Lanes.Parked {
         } finally {
             threads.remove(self);
             Thread.interrupted(); // a turn's thread takes the next turn: this one's interrupt is spent
-        }
-    }
-
-    /** How a parked event runs: it may have run in part before it was parked, and the term ending stops it. */
-    private final class ParkedRun implements EventCompletion {
-        @Override
-        public boolean mayHaveRun() {
-            return true;
-        }
-
-        @Override
-        public boolean cancelled() {
-            return over();
-        }
-
-        @Override
-        public CheckpointSave done() {
-            return null; // parked events were done for the checkpoint when they were parked
-        }
-
-        @Override
-        public CheckpointStore.Fence fence() {
-            return fence;
-        }
-
-        @Override
-        public void fenced(String why) {
-            onFenced.run();
         }
     }
 

@@ -16,6 +16,10 @@ final class StuckHead {
     private final String consumer;
     private final Duration parkAfter;
     private final Lanes lanes;
+    private final FewLines headLines = new FewLines(LOG, WARNING, 10, "rows parked for holding back the checkpoint",
+            System::nanoTime);
+    private final FewLines behindLines = new FewLines(LOG, WARNING, 10, "rounds of parking rows retried behind them",
+            System::nanoTime);
 
     StuckHead(String consumer, Duration parkAfter, Lanes lanes) {
         this.consumer = consumer;
@@ -39,7 +43,7 @@ final class StuckHead {
             return;
         }
         if (lanes.park(head.entity())) {
-            LOG.log(WARNING, "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
+            headLines.log(() -> "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
                     + " holds back the checkpoint (change_log id " + head.changeLogId() + " has waited "
                     + head.age().toMillis() + " ms" + (head.retrying() ? " and is being retried" : "")
                     + "); parking it, so that the stream goes on without it");
@@ -51,7 +55,8 @@ final class StuckHead {
             }
         }
         if (parked > 0) {
-            LOG.log(WARNING, "consumer '" + consumer + "': parking " + parked + " more entities whose events are "
+            int more = parked;
+            behindLines.log(() -> "consumer '" + consumer + "': parking " + more + " more entities whose events are "
                     + "being retried behind it" + (full ? ", as listener.max_pending events are pending"
                     : " and have waited listener.park_after"));
         }

@@ -1,0 +1,65 @@
+package io.pgobserver.application;
+
+import org.junit.jupiter.api.Test;
+
+import java.text.MessageFormat;
+import java.util.List;
+import java.util.ResourceBundle;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A line each while few, then a count: what keeps a receiver down for every row from flooding the log. */
+class FewLinesTest {
+
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final AtomicLong now = new AtomicLong(1_000);
+    private final FewLines few = new FewLines(new Capture(), System.Logger.Level.INFO, 3, "rows parked", now::get);
+
+    @Test
+    void theFirstOnesOfAMinuteGetALineTheRestACountOnceTheMinuteIsOver() {
+        for (int row = 1; row <= 8; row++) {
+            int n = row;
+            few.log(() -> "row " + n + " parked");
+        }
+        assertThat(lines).containsExactly("row 1 parked", "row 2 parked", "row 3 parked",
+                "more than 3 rows parked in a minute: the rest of the minute's are counted, not logged one by one");
+
+        now.addAndGet(60_000_000_000L);
+        few.log(() -> "row 9 parked");
+        assertThat(lines.subList(4, lines.size())).containsExactly(
+                "5 more rows parked in that minute, not logged one by one", "row 9 parked");
+    }
+
+    @Test
+    void aMinuteWithFewGetsALineEachAndNoCount() {
+        few.log(() -> "row 1 parked");
+        now.addAndGet(61_000_000_000L);
+        few.log(() -> "row 2 parked");
+        few.log(() -> "row 3 parked");
+        assertThat(lines).containsExactly("row 1 parked", "row 2 parked", "row 3 parked");
+    }
+
+    private final class Capture implements System.Logger {
+        @Override
+        public String getName() {
+            return "test";
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return true;
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
+            lines.add(msg);
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+            lines.add(params == null || params.length == 0 ? format : MessageFormat.format(format, params));
+        }
+    }
+}
