@@ -48,7 +48,8 @@ final class Lanes {
 
     /** One entity's state. Only touched inside {@code lanes.compute} for its key. */
     private static final class Lane {
-        final ArrayDeque<Item> queue = new ArrayDeque<>();
+        // Most lanes hold an event or two, and a parked one none: the default 16 slots cost every row 64 bytes more.
+        final ArrayDeque<Item> queue = new ArrayDeque<>(1);
         Thread thread; // the pooled thread running the lane's turn; null between turns
         Item current; // the event the lane's running or queued turn is for
         boolean parkRequested;

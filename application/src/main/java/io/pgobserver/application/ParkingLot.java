@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import static java.lang.System.Logger.Level.INFO;
@@ -49,7 +48,8 @@ final class ParkingLot implements Lanes.Parked {
     private final Runnable onFenced;
     private final BooleanSupplier termOver;
     private final LinkedBlockingQueue<Handed> handedOver = new LinkedBlockingQueue<>();
-    private final Map<String, AtomicInteger> unwritten = new ConcurrentHashMap<>();
+    /** Events handed over and not yet durable, per entity; no entry once all are (a parked row costs memory). */
+    private final Map<String, Integer> unwritten = new ConcurrentHashMap<>();
     /** Parked entities of this term, each with its turn queued or running until its queue is empty. */
     private final Set<String> draining = ConcurrentHashMap.newKeySet();
     private final Turns drainTurns;
@@ -98,7 +98,7 @@ final class ParkingLot implements Lanes.Parked {
         if (events.isEmpty()) {
             return;
         }
-        unwritten.computeIfAbsent(entity, e -> new AtomicInteger()).addAndGet(events.size());
+        unwritten.merge(entity, events.size(), Integer::sum);
         for (Lanes.Item item : events) {
             handedOver.add(new Handed(entity, item));
         }
@@ -160,7 +160,7 @@ final class ParkingLot implements Lanes.Parked {
         for (Lanes.Item item : items) {
             EventCompletion.CheckpointSave.runLogged(item.ticket().done());
         }
-        unwritten.get(entity).addAndGet(-items.size());
+        unwritten.compute(entity, (e, count) -> count == items.size() ? null : count - items.size());
         startDrainer(entity);
     }
 
@@ -191,11 +191,9 @@ final class ParkingLot implements Lanes.Parked {
                 // Under the entity's lane lock, as take() runs: a park of the entity right after must start a new
                 // drainer, and events handed over just before must be written and drained first.
                 if (lanes.unparkIfIdle(entity, () -> {
-                    AtomicInteger pending = unwritten.get(entity);
-                    boolean drained = pending == null || pending.get() == 0;
+                    boolean drained = !unwritten.containsKey(entity);
                     if (drained) { // forgotten, or every row parked in a term (days, weeks) would stay in memory
                         draining.remove(entity);
-                        unwritten.remove(entity);
                     }
                     return drained;
                 })) {
