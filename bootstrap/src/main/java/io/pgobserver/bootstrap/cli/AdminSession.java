@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What the administrative commands ({@code install}, {@code status}, {@code dlq}) share: the configuration with
@@ -42,8 +43,12 @@ final class AdminSession implements AutoCloseable {
         Configuration config = loaded.withoutEndpoints();
         // A command that runs no action boots no observer whose action it could not load (an unset secret).
         Boot.Booted booted = Boot.boot(config.withLoadedObserversOnly(), options.catalog());
-        Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
-                Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
+        Set<Lifecycle> parts = Boot.unwrap(() -> booted.injector().getInstance(
+                Key.get(new TypeLiteral<Set<Lifecycle>>() { })));
+        // Nor does it start what only actions use: a Kafka producer would reach for brokers an operator's host may
+        // not reach, and fail on settings that only the actions need.
+        Services services = new Services(options.runsActions() ? parts : parts.stream()
+                .filter(part -> part.order() < Lifecycle.ORDER_ACTIONS).collect(Collectors.toSet()));
         services.start();
         return new AdminSession(config, booted, services);
     }

@@ -42,27 +42,39 @@ public final class ConfigOptions {
     }
 
     /**
-     * The commands that never run an action (nor check one, nor start work whose events actions run): an action's
-     * secret is not theirs to need, so an unset {@code ${VAR}} in an action's settings does not stop them, and the
-     * observer of that action is not booted. Every other command, an adapter's too, needs every variable: run,
-     * check-config, dlq replay, replay, backfill (but for --cancel). The one place this is decided.
+     * The commands that never run an action (nor check one): an action's secret is not theirs to need, so an unset
+     * {@code ${VAR}} in an action's settings, or in a section only actions read (email.smtp.password), does not
+     * stop them, the observer of that action is not booted, and nothing only actions use is started (AdminSession).
+     * {@code backfill} logs read events that {@code run} delivers with its own secrets. Every other command, an
+     * adapter's too, needs every variable: run, check-config, dlq replay; replay those of its --observer alone
+     * ({@link #REPLAY}). The one place this is decided.
      */
-    private static final Set<String> RUN_NO_ACTIONS = Set.of("status", "dlq list", "install", "backfill --cancel");
+    private static final Set<String> RUN_NO_ACTIONS = Set.of("status", "dlq list", "install", "backfill");
 
-    /** Whether this command runs (or checks) actions, and so needs every variable its actions use. */
-    boolean runsActions() {
+    /** The command that runs the actions of its {@code --observer} alone, and so needs only that observer's. */
+    private static final String REPLAY = "replay";
+
+    /** This command's name under the root, as "dlq list". */
+    private String commandName() {
         String name = command.qualifiedName(" ");
-        name = name.substring(name.indexOf(' ') + 1);
-        if (command.commandLine().getParseResult() != null
-                && command.commandLine().getParseResult().hasMatchedOption("--cancel")) {
-            name += " --cancel";
-        }
-        return !RUN_NO_ACTIONS.contains(name);
+        return name.substring(name.indexOf(' ') + 1);
+    }
+
+    /** Whether this command runs (or checks) actions, and so needs the variables its actions use. */
+    boolean runsActions() {
+        return !RUN_NO_ACTIONS.contains(commandName());
     }
 
     public Configuration load() {
         ConfigLoader loader = new ConfigLoader(environment, catalog().schema());
-        return (runsActions() ? loader : loader.withoutActionSecrets()).load(config, overrides);
+        if (!runsActions()) {
+            loader = loader.withoutActionSecrets();
+        } else if (commandName().equals(REPLAY) && command.commandLine().getParseResult() != null
+                && command.commandLine().getParseResult().hasMatchedOption("--observer")) {
+            loader = loader.withActionSecretsOf(command.commandLine().getParseResult().matchedOptionValue(
+                    "--observer", ""));
+        }
+        return loader.load(config, overrides);
     }
 
     /**

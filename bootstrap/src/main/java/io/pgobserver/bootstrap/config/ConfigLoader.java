@@ -36,33 +36,43 @@ public final class ConfigLoader {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
-    /** The path of one action of an observer, at the start of the path of a value inside it. */
-    private static final Pattern ACTION = Pattern.compile("^observers\\.[^\\[]+\\.actions\\[\\d+]");
-
     /** The keys of {@code tracing:} the core reads; the tracing adapter's section reads the rest. */
     private static final List<String> CORE_TRACING_KEYS = List.of("enabled", "components", "entities", "kinds");
 
     private final Map<String, String> env;
     private final ConfigSchema schema;
     private final boolean actionSecretsOptional;
+    /** With {@link #actionSecretsOptional}: the observer whose actions stay required, or null. */
+    private final String runObserver;
 
     public ConfigLoader(Map<String, String> env, ConfigSchema schema) {
-        this(env, schema, false);
+        this(env, schema, false, null);
     }
 
-    private ConfigLoader(Map<String, String> env, ConfigSchema schema, boolean actionSecretsOptional) {
+    private ConfigLoader(Map<String, String> env, ConfigSchema schema, boolean actionSecretsOptional,
+                         String runObserver) {
         this.env = Map.copyOf(env);
         this.schema = schema;
         this.actionSecretsOptional = actionSecretsOptional;
+        this.runObserver = runObserver;
     }
 
     /**
      * This loader for a command that never runs an action ({@code status}, {@code dlq list}): a {@code ${VAR}}
-     * inside an action's settings that is not set does not stop it. That action is left unread, and its observer
-     * is not booted ({@link Configuration#unloadedActions()}); an unset variable anywhere else is an error as ever.
+     * inside an action's settings, or a section only actions read ({@link ActionSections}), that is not set does
+     * not stop it. That action (or every action of the section's adapter) is left unread, and its observer is not
+     * booted ({@link Configuration#unloadedActions()}); an unset variable anywhere else is an error as ever.
      */
     public ConfigLoader withoutActionSecrets() {
-        return new ConfigLoader(env, schema, true);
+        return new ConfigLoader(env, schema, true, null);
+    }
+
+    /**
+     * This loader for a command that runs the actions of one observer alone ({@code replay --observer NAME}): as
+     * {@link #withoutActionSecrets()}, but an unset variable in that observer's actions stops it, as for {@code run}.
+     */
+    public ConfigLoader withActionSecretsOf(String observer) {
+        return new ConfigLoader(env, schema, true, observer);
     }
 
     /** With the adapters on the class path: the all-in-one jar's set, and what tests use. */
@@ -81,7 +91,8 @@ public final class ConfigLoader {
 
     private Configuration load(ObjectNode root, List<String> overrides) {
         Set<String> unloaded = new LinkedHashSet<>();
-        Trees.rewriteStrings(root, "", (path, value) -> substitute(path, value, unloaded));
+        Set<String> unreadSections = new LinkedHashSet<>();
+        Trees.rewriteStrings(root, "", (path, value) -> substitute(path, value, unloaded, unreadSections));
         List<String> warnings = new ArrayList<>();
         applyEnvironment(root, warnings);
         for (String override : overrides) {
@@ -91,6 +102,7 @@ public final class ConfigLoader {
             }
             Trees.set(root, override.substring(0, eq).trim(), override.substring(eq + 1));
         }
+        ActionSections.leaveUnread(schema, root, unreadSections, unloaded);
         return bind(new Node("", root, env, warnings), warnings, unloaded);
     }
 
@@ -134,18 +146,24 @@ public final class ConfigLoader {
         }
     }
 
-    /** {@code value} with its variables replaced; an action's unset one adds the action to {@code unloaded}. */
-    private String substitute(String path, String value, Set<String> unloaded) {
+    /**
+     * {@code value} with its variables replaced; where allowed, an unset one adds its action to {@code unloaded},
+     * or its section only actions read to {@code unreadSections} ({@link ActionSections}).
+     */
+    private String substitute(String path, String value, Set<String> unloaded, Set<String> unreadSections) {
         Matcher m = PLACEHOLDER.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String replacement = env.get(m.group(1));
-            if (replacement == null) {
-                replacement = m.group(2);
+            String replacement = env.getOrDefault(m.group(1), m.group(2));
+            String action = ActionSections.action(path);
+            if (replacement == null && actionSecretsOptional && action != null && (runObserver == null
+                    || !action.startsWith("observers." + runObserver + ".actions["))) {
+                unloaded.add(action);
+                return value;
             }
-            Matcher action = ACTION.matcher(path);
-            if (replacement == null && actionSecretsOptional && action.find()) {
-                unloaded.add(action.group());
+            String section = actionSecretsOptional && runObserver == null ? ActionSections.of(schema, path) : null;
+            if (replacement == null && section != null) {
+                unreadSections.add(section);
                 return value;
             }
             if (replacement == null) {

@@ -115,6 +115,11 @@ public final class ConfigSchema {
         return actionTypes.get(name);
     }
 
+    /** Whether the adapter provides action types: its sections are then read for its actions alone. */
+    boolean providesActions(String adapter) {
+        return actionTypes.values().stream().anyMatch(owned -> owned.adapter().equals(adapter));
+    }
+
     /** The message for a top-level key no installed adapter reads. */
     String unknownSection(String key) {
         String folder = folderOf(AdapterManifest::sections, key);

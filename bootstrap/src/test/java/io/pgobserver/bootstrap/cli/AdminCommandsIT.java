@@ -503,11 +503,7 @@ class AdminCommandsIT {
      */
     @Test
     void commands_that_run_no_action_do_without_an_unset_action_secret() throws Exception {
-        Files.writeString(config, Files.readString(config) + """
-                  slack_bot:
-                    entity: public.orders
-                    actions: [ { type: slack, token: "${SLACK_TOKEN}", channel: "#ops", text: "{{after.id}}" } ]
-                """);
+        addSlackBot();
         Cli.Result install = Cli.run("install", "--config", config.toString(), "--table", "public.orders");
         assertThat(install.exitCode()).as(install.toString()).isZero();
         assertThat(install.out()).doesNotContain("no observer in this configuration watches");
@@ -536,6 +532,73 @@ class AdminCommandsIT {
             assertThat(result.exitCode()).as(result.toString()).isZero();
             assertThat(result.out() + result.err()).as(result.toString()).doesNotContain("s3cret");
         }
+    }
+
+    /**
+     * backfill needs no action's secret (run delivers its events), and replay only those of its observer: without
+     * SLACK_TOKEN a backfill finishes and a replay of the webhook observer delivers, while a replay of the Slack
+     * observer stops naming the variable.
+     */
+    @Test
+    void backfill_needs_no_action_secret_and_replay_only_its_observers() throws Exception {
+        addSlackBot();
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+        sql(databaseName(), "insert into public.orders (status) values ('a'), ('b')");
+
+        Cli.Result backfill = Cli.run("backfill", "--config", config.toString(), "--table", "orders");
+        assertThat(backfill.exitCode()).as(backfill.toString()).isZero();
+        assertThat(backfill.out()).containsPattern("backfill \\d+ of public\\.orders finished: 2 row\\(s\\)");
+        Cli.Result resume = Cli.run("backfill", "--config", config.toString(), "--resume");
+        assertThat(resume.exitCode()).as(resume.toString()).isZero();
+
+        String first = Long.toString(queryLong("select min(id) from pgobserver.change_log"));
+        String last = Long.toString(queryLong("select max(id) from pgobserver.change_log"));
+        Cli.Result replay = Cli.run("replay", "--config", config.toString(), "--observer", "order_shipped",
+                "--from-position", first, "--to-position", last);
+        assertThat(replay.exitCode()).as(replay.toString()).isZero();
+        assertThat(replay.out()).contains("replayed 4 event(s) for observer order_shipped");
+        assertThat(received).hasSize(4);
+
+        Cli.Result slack = Cli.run("replay", "--config", config.toString(), "--observer", "slack_bot",
+                "--from-position", first, "--to-position", last);
+        assertThat(slack.exitCode()).as(slack.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(slack.err()).isEqualTo("configuration error: observers.slack_bot.actions[0].token uses "
+                + "${SLACK_TOKEN}, which is not set: export SLACK_TOKEN or write ${SLACK_TOKEN:-default}\n");
+    }
+
+    /**
+     * Commands that run no action need no secret of a section only actions read (the SMTP password), and start
+     * nothing only actions use: a Kafka producer would reach for brokers that an operator's host may not resolve.
+     */
+    @Test
+    void status_needs_no_smtp_password_and_starts_no_kafka_producer() throws Exception {
+        Files.writeString(config, Files.readString(config) + """
+                  to_kafka:
+                    entity: public.orders
+                    actions: [ { type: kafka, topic: orders } ]
+                  to_mail:
+                    entity: public.orders
+                    actions: [ { type: email, to: [ ops@example.com ], subject: s, text: t } ]
+                kafka: { bootstrap_servers: [ "no-such-broker.invalid:9092" ] }
+                email: { smtp: { host: localhost, password: "${SMTP_PASSWORD}", from: observer@example.com } }
+                """);
+        for (String[] command : List.of(new String[]{"status"}, new String[]{"dlq", "list"},
+                new String[]{"install", "--table", "public.orders"}, new String[]{"backfill", "--table", "orders"})) {
+            List<String> args = new java.util.ArrayList<>(List.of(command));
+            args.addAll(List.of("--config", config.toString()));
+            Cli.Result result = Cli.run(args.toArray(String[]::new));
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            assertThat(result.err()).as(result.toString()).doesNotContain("kafka", "broker");
+        }
+    }
+
+    /** Adds an observer whose Slack token comes from SLACK_TOKEN, which these tests leave unset. */
+    private void addSlackBot() throws java.io.IOException {
+        Files.writeString(config, Files.readString(config) + """
+                  slack_bot:
+                    entity: public.orders
+                    actions: [ { type: slack, token: "${SLACK_TOKEN}", channel: "#ops", text: "{{after.id}}" } ]
+                """);
     }
 
     private static DeadLetter letter(String observer, int actionIndex, String actionType) {

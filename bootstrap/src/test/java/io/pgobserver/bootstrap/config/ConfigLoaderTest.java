@@ -291,13 +291,48 @@ class ConfigLoaderTest {
             assertThat(all.withLoadedObserversOnly()).isSameAs(all);
         }
 
+        /**
+         * For a command that runs no action, a section only actions read (email:, kafka:) with an unset variable is
+         * left unread, as if absent, and every action of its adapter's types with it; a command that runs actions
+         * (replay of one observer too) still stops on the variable.
+         */
+        @Test
+        void without_action_secrets_a_section_only_actions_read_is_left_unread_with_its_actions() {
+            String yaml = DB + """
+                    email: { smtp: { host: mail.example.com, password: "${SMTP_PASSWORD}", from: a@b.c } }
+                    kafka: { bootstrap_servers: [ "k:9092" ], properties: { sasl.jaas.config: "${KAFKA_JAAS}" } }
+                    observers:
+                      mail:
+                        entity: orders
+                        actions: [ { type: webhook, url: http://localhost/m }, { type: email, to: [o@b.c], subject: s, text: t } ]
+                      stream:
+                        entity: orders
+                        actions: [ { type: kafka, topic: orders } ]
+                      hook:
+                        entity: orders
+                        actions: [ { type: webhook, url: http://localhost/h } ]
+                    """;
+            Configuration c = new ConfigLoader(Map.of()).withoutActionSecrets().load(file(yaml), List.of());
+            assertThat(c.unloadedActions()).containsExactly("observers.mail.actions[1]", "observers.stream.actions[0]");
+            assertThat(c.withLoadedObserversOnly().observers()).extracting(Configuration.ObserverDefinition::name)
+                    .containsExactly("hook");
+            assertThat(c.adapterSettings()).extracting(s -> s.section().key() + "=" + s.value())
+                    .anyMatch(s -> s.startsWith("email=") && s.contains("smtp=null"))
+                    .anyMatch(s -> s.startsWith("kafka=") && s.contains("bootstrapServers=[]"));
+
+            assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("email.smtp.password uses ${SMTP_PASSWORD}, which is not set");
+            assertThatThrownBy(() -> new ConfigLoader(Map.of()).withActionSecretsOf("hook").load(file(yaml),
+                    List.of())).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("email.smtp.password uses ${SMTP_PASSWORD}, which is not set");
+        }
+
         @Test
         void without_action_secrets_an_unset_variable_outside_actions_is_still_an_error() {
             assertThatThrownBy(() -> new ConfigLoader(Map.of()).withoutActionSecrets().load(file(DB
-                    + "email: { smtp: { host: mail.example.com, password: \"${SMTP_PASSWORD}\", from: a@b.c } }\n"
-                    + observer("    condition: \"${COND}\"\n" + WEBHOOK)), List.of()))
+                    + "metrics: { enabled: \"${METRICS_ON}\" }\n" + observer(WEBHOOK)), List.of()))
                     .isInstanceOf(ConfigException.class)
-                    .hasMessageStartingWith("email.smtp.password uses ${SMTP_PASSWORD}, which is not set");
+                    .hasMessageStartingWith("metrics.enabled uses ${METRICS_ON}, which is not set");
             assertThatThrownBy(() -> new ConfigLoader(Map.of()).withoutActionSecrets().load(file(DB
                     + observer("    condition: \"${COND}\"\n" + WEBHOOK)), List.of()))
                     .isInstanceOf(ConfigException.class)
