@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -108,6 +109,11 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
             }
             LOG.info("Capturing changes of {}.{} with entity id column {}", table.schema(), table.name(), column);
         });
+    }
+
+    @Override
+    public List<String> problems(Collection<String> schemaTables) {
+        return database.jdbi().withHandle(handle -> CaptureProblems.of(handle, schemaTables));
     }
 
     /** The table the user named, as the catalog spells it; refuses pg-observer's own tables. */

@@ -156,6 +156,35 @@ class CaptureInstallerIT {
                 .hasMessageContaining("partitions of public.measures are captured on their own: [public.measures_eu]");
     }
 
+    /**
+     * Schema changes after the install fail no write: a renamed id column used to give every later event an empty
+     * entity id, and a renamed table's observers got nothing, without a word anywhere.
+     */
+    @Test
+    void problemsNameEachObservedTableWhoseCaptureASchemaChangeBroke() {
+        DB.execute("create table public.parts (id bigint primary key) partition by range (id)",
+                "create table public.parts_low partition of public.parts for values from (0) to (10)",
+                "create table public.renamed_key (id bigint primary key, v text)");
+        installer.install("public.orders", null);
+        installer.install("public.parts", null);
+        installer.install("public.renamed_key", null);
+        installer.install("public.two_keys", "b");
+        DB.execute("alter table public.renamed_key rename column id to key",
+                "alter table public.two_keys drop column b");
+        List<String> problems = installer.problems(List.of("public.orders", "public.parts", "public.no_key",
+                "public.gone", "public.parts_low", "public.renamed_key", "public.two_keys", "public.orders"));
+        assertThat(problems).hasSize(5);
+        assertThat(problems.get(0)).startsWith("observed table public.gone does not exist in this database");
+        assertThat(problems.get(1)).startsWith("observed table public.no_key is not captured")
+                .endsWith("run 'pg-observer install --table public.no_key'");
+        assertThat(problems.get(2)).startsWith("observed table public.parts_low is a partition of public.parts");
+        assertThat(problems.get(3)).startsWith("the capture of public.renamed_key takes the entity id from column "
+                + "'id', which the table no longer has");
+        assertThat(problems.get(4)).startsWith("the capture of public.two_keys takes the entity id from column 'b'");
+        installer.install("public.renamed_key", null);
+        assertThat(installer.problems(List.of("public.renamed_key", "public.orders", "public.parts"))).isEmpty();
+    }
+
     @Test
     void aViewIsNamedAsAViewNotAsAMissingTable() {
         DB.execute("create view public.orders_view as select * from public.orders",

@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.application.EventPipeline;
+import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.HealthServer;
@@ -52,6 +53,13 @@ final class RunCommand implements Callable<Integer> {
         Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
         services.start();
+        // Renaming or dropping a captured table or its id column fails no write, so only this start can say so.
+        try {
+            booted.get(CaptureInstaller.class).problems(config.observers().stream().map(o -> o.entity()).toList())
+                    .forEach(LOG::warn);
+        } catch (RuntimeException e) {
+            LOG.warn("could not check how the observed tables are captured: {}", e.getMessage());
+        }
         EventPipeline pipeline = booted.get(EventPipeline.class);
         HealthServer health;
         try {

@@ -1,0 +1,79 @@
+package io.pgobserver.adapters.postgres;
+
+import org.jdbi.v3.core.Handle;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * What keeps an observed table's changes from reaching its observers, found in the catalog: schema changes made
+ * after {@code install} (a table renamed or dropped, its entity id column renamed or dropped) break capture without
+ * failing a single write, so nothing else would say so.
+ */
+final class CaptureProblems {
+
+    // The trigger's first argument is the entity id column: tgargs holds the arguments, each ended by a zero byte.
+    private static final String CAPTURE = """
+            select t.oid is not null as captured, coalesce(t.tgparentid, 0) <> 0 as inherited, arg.id_column,
+                   exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = arg.id_column
+                                                          and a.attnum > 0 and not a.attisdropped) as column_exists,
+                   (select pn.nspname || '.' || pc.relname from pg_trigger p
+                      join pg_class pc on pc.oid = p.tgrelid join pg_namespace pn on pn.oid = pc.relnamespace
+                     where p.oid = t.tgparentid) as captured_through
+              from pg_class c join pg_namespace n on n.oid = c.relnamespace
+              left join pg_trigger t on t.tgrelid = c.oid and t.tgname = :trigger
+              left join lateral (select convert_from(substring(t.tgargs from 1
+                                        for position('\\x00'::bytea in t.tgargs) - 1), 'UTF8') as id_column) arg on true
+             where n.nspname || '.' || c.relname = :name and c.relkind in ('r', 'p')
+            """;
+
+    private record Capture(boolean captured, boolean inherited, String idColumn, boolean columnExists,
+                           String capturedThrough) {
+    }
+
+    private CaptureProblems() {
+    }
+
+    static List<String> of(Handle handle, Collection<String> schemaTables) {
+        List<String> problems = new ArrayList<>();
+        for (String table : new TreeSet<>(schemaTables)) {
+            problem(table, handle.createQuery(CAPTURE).bind("trigger", PostgresCaptureInstaller.TRIGGER)
+                    .bind("name", table)
+                    .map((rs, ctx) -> new Capture(rs.getBoolean("captured"), rs.getBoolean("inherited"),
+                            rs.getString("id_column"), rs.getBoolean("column_exists"),
+                            rs.getString("captured_through")))
+                    .list()).ifPresent(problems::add);
+        }
+        return problems;
+    }
+
+    private static Optional<String> problem(String table, List<Capture> found) {
+        String install = "'pg-observer install --table " + table + "'";
+        if (found.size() != 1) {
+            return found.isEmpty() ? Optional.of("observed table " + table + " does not exist in this database (renamed "
+                    + "or dropped?): nothing captures its changes, and its observers get only the events an "
+                    + "application writes to pgobserver.change_log itself; after a rename, run 'pg-observer install' "
+                    + "on the new name and change the observers' entity") : Optional.empty();
+        }
+        Capture capture = found.get(0);
+        if (!capture.captured()) {
+            return Optional.of("observed table " + table + " is not captured: its changes reach no observer; run "
+                    + install);
+        }
+        if (capture.inherited()) {
+            return Optional.of("observed table " + table + " is a partition of " + capture.capturedThrough()
+                    + ", whose capture names its rows' events " + capture.capturedThrough() + ": watch that "
+                    + "table instead");
+        }
+        if (!capture.columnExists()) {
+            return Optional.of("the capture of " + table + " takes the entity id from column '" + capture.idColumn()
+                    + "', which the table no longer has (renamed or dropped?): its events have an empty entity id, "
+                    + "so all its rows run as one, one event after another; run " + install
+                    + " again (with --id-column if it has no single-column primary key)");
+        }
+        return Optional.empty();
+    }
+}
