@@ -6,6 +6,9 @@ import dev.cel.runtime.CelRuntime;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Condition;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * One observer's compiled condition. The program is built once and shared by every thread.
  *
@@ -15,6 +18,8 @@ import io.pgobserver.domain.observer.Condition;
  * mismatch, division by zero) is a {@link ConditionException} naming the observer.
  */
 final class CelCondition implements Condition {
+
+    private static final Pattern OFFSET = Pattern.compile("evaluation error at <input>:(\\d+): ");
 
     private final String observer;
     private final String expression;
@@ -36,7 +41,7 @@ final class CelCondition implements Condition {
                 return false;
             }
             throw new ConditionException("observer '" + observer + "': condition failed on event " + event.id()
-                    + ": " + e.getMessage(), e);
+                    + ": " + cause(e), e);
         }
         if (result instanceof Boolean matched) {
             return matched;
@@ -44,6 +49,30 @@ final class CelCondition implements Condition {
         throw new ConditionException("observer '" + observer + "': condition gave "
                 + (result == null ? "null" : "a " + result.getClass().getSimpleName())
                 + " on event " + event.id() + ", not true or false", null);
+    }
+
+    /**
+     * CEL's message, with the offset it gives ({@code evaluation error at <input>:10:}) shown as the part of the
+     * expression it points at, and what a missing overload means on row values: CEL names only its internal
+     * function ({@code '_>_'}), not the value that did not fit, such as a SQL NULL compared with a number.
+     */
+    private String cause(CelEvaluationException e) {
+        String message = String.valueOf(e.getMessage());
+        Matcher at = OFFSET.matcher(message);
+        if (at.lookingAt()) {
+            // CEL counts code points, not UTF-16 units.
+            int codePoint = Integer.parseInt(at.group(1));
+            String part = codePoint < expression.codePointCount(0, expression.length())
+                    ? expression.substring(expression.offsetByCodePoints(0, codePoint)).strip() : "";
+            part = part.length() > 30 ? part.substring(0, 30) + "…" : part;
+            message = (part.isEmpty() ? "" : "at '" + part + "': ") + message.substring(at.end());
+        }
+        if (e.getErrorCode() == CelErrorCode.OVERLOAD_NOT_FOUND) {
+            message += " (a value there has another type than the operator or function takes: a null column, or "
+                    + "text where a number or a timestamp is expected; guard with after.x != null, or convert with "
+                    + "int(), double(), string(), timestamp())";
+        }
+        return message;
     }
 
     @Override

@@ -155,6 +155,25 @@ class CelConditionCompilerTest {
                 .hasMessageContaining("divi");
     }
 
+    /**
+     * CEL says "evaluation error at <input>:10: No matching overload for function '_>_'": an offset and an internal
+     * name. The dead letter now shows the part of the condition that failed, and what usually causes it on rows.
+     */
+    @Test
+    void anEvaluationErrorShowsThePartOfTheConditionThatFailedAndWhatANullColumnCannotDo() {
+        Condition bigOrders = compiler.compile("big_orders", "after.id == 42 && after.total > 1000");
+        assertThatThrownBy(() -> bigOrders.matches(after("total", null)))
+                .isInstanceOf(Condition.ConditionException.class)
+                .hasMessageStartingWith("observer 'big_orders': condition failed on event ")
+                .hasMessageContaining(": at '> 1000': No matching overload for function '_>_'")
+                .hasMessageContaining("a null column, or text where a number or a timestamp is expected")
+                .hasMessageNotContaining("<input>");
+        Condition division = compiler.compile("divider", "size('😀') == 2 || after.qty / 0 == 1");
+        assertThatThrownBy(() -> division.matches(after("qty", 3)))
+                .isInstanceOf(Condition.ConditionException.class)
+                .hasMessageEndingWith(": at '/ 0 == 1': / by zero");
+    }
+
     @Test
     void aDynamicNonBooleanResultIsAnError() {
         Condition condition = compiler.compile("order_shipped", "after.status");
