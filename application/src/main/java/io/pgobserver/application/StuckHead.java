@@ -1,6 +1,7 @@
 package io.pgobserver.application;
 
 import java.time.Duration;
+import java.util.function.IntSupplier;
 
 import static java.lang.System.Logger.Level.WARNING;
 
@@ -16,15 +17,26 @@ final class StuckHead {
     private final String consumer;
     private final Duration parkAfter;
     private final Lanes lanes;
+    private final int maxParked;
+    private final IntSupplier parkedNow;
     private final FewLines headLines = new FewLines(LOG, WARNING, 10, "rows parked for holding back the checkpoint",
             System::nanoTime);
     private final FewLines behindLines = new FewLines(LOG, WARNING, 10, "rounds of parking rows retried behind them",
             System::nanoTime);
+    private final FewLines fullLines = new FewLines(LOG, WARNING, 1, "checks finding listener.max_parked reached",
+            System::nanoTime);
 
-    StuckHead(String consumer, Duration parkAfter, Lanes lanes) {
+    /**
+     * @param maxParked how many entities may be parked at once: each costs memory, so past it a stuck entity holds
+     *                  the stream back instead, as it did before parking existed
+     * @param parkedNow how many are parked now
+     */
+    StuckHead(String consumer, Duration parkAfter, Lanes lanes, int maxParked, IntSupplier parkedNow) {
         this.consumer = consumer;
         this.parkAfter = parkAfter;
         this.lanes = lanes;
+        this.maxParked = maxParked;
+        this.parkedNow = parkedNow;
     }
 
     /**
@@ -42,7 +54,17 @@ final class StuckHead {
         if (head.age().compareTo(parkAfter) < 0 && !full) {
             return;
         }
+        // Events handed over and not yet written are not counted yet: the bound may be passed by a few, briefly.
+        int room = maxParked - parkedNow.getAsInt();
+        if (room <= 0) {
+            fullLines.log(() -> "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
+                    + " holds back the checkpoint, and is not parked: " + maxParked + " entities are parked "
+                    + "(listener.max_parked), so the stream waits until one drains. Each parked entity takes about "
+                    + "300 bytes of heap: raise listener.max_parked (and the heap), or shorten the observers' retry");
+            return;
+        }
         if (lanes.park(head.entity())) {
+            room--;
             headLines.log(() -> "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
                     + " holds back the checkpoint (change_log id " + head.changeLogId() + " has waited "
                     + head.age().toMillis() + " ms" + (head.retrying() ? " and is being retried" : "")
@@ -50,6 +72,9 @@ final class StuckHead {
         }
         int parked = 0;
         for (String lane : progress.retryingBehindHead(full ? Duration.ZERO : parkAfter)) {
+            if (parked >= room) {
+                break;
+            }
             if (lanes.park(lane)) {
                 parked++;
             }

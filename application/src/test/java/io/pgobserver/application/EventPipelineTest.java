@@ -165,6 +165,12 @@ class EventPipelineTest {
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
                                 InMemoryLeadership leadership, Duration parkAfter, Condition condition,
                                 Ordering ordering) {
+        return start(executor, maxInFlight, maxPending, leadership, parkAfter, condition, ordering, 0);
+    }
+
+    private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
+                                InMemoryLeadership leadership, Duration parkAfter, Condition condition,
+                                Ordering ordering, int maxParked) {
         Observer observer = new Observer("all", "public.orders", null, "", condition,
                 List.of(new TestAction("webhook", "http://localhost:1/h")), List.of("webhook-0"),
                 new io.pgobserver.domain.observer.RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMillis(20)),
@@ -173,7 +179,7 @@ class EventPipelineTest {
                 TracingSettings.defaults(), List.of(observer), new ActionExecutors(List.of(executor)),
                 deadLetters, deliveries, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
         ListenerSettings settings = new ListenerSettings("test", 50, Duration.ofMillis(20), maxInFlight, maxPending,
-                Duration.ofMillis(10), null, parkAfter);
+                Duration.ofMillis(10), null, parkAfter, maxParked);
         EventPipeline pipeline = new EventPipeline(source, checkpoints, parked, leadership, process, gauges,
                 settings, Sleeper.SYSTEM, lease);
         Thread loop = Thread.ofPlatform().name("pipeline-test").start(() -> {
@@ -356,6 +362,33 @@ class EventPipelineTest {
         executor.failEntities = Set.of();
         await("the stuck entities drained", () -> parked.entities("test").isEmpty()
                 && stuck.stream().allMatch(e -> executor.seenByEntity.containsKey(e)));
+        assertThat(overlaps.get()).isZero();
+    }
+
+    @Test
+    void pastMaxParkedAStuckEntityIsNotParkedAndHoldsTheStreamBackInstead() throws Exception {
+        // Each parked entity is held in memory: a receiver down for every row for hours would park every row written
+        // meanwhile. Past listener.max_parked (3 here), the stream waits, as before parking: slower, not out of memory.
+        RecordingExecutor executor = new RecordingExecutor();
+        Set<String> stuck = Set.of("stuck-1", "stuck-2", "stuck-3", "stuck-4", "stuck-5", "stuck-6");
+        executor.failEntities = stuck;
+        for (String entity : stuck.stream().sorted().toList()) {
+            append(entity, 0);
+        }
+        for (int i = 1; i <= 100; i++) {
+            append("order-" + (i % 10), i);
+        }
+        start(executor, 2, 20, new InMemoryLeadership(lock), Duration.ofMillis(100), Condition.ALWAYS,
+                Ordering.ENTITY, 3);
+        await("three stuck entities parked", () -> parked.entities("test").size() == 3);
+        Thread.sleep(1_000); // ten checks: none of them may park a fourth
+        assertThat(parked.entities("test")).as("parked entities past max_parked").hasSize(3);
+        assertThat(parkedGauge.getAsLong()).isEqualTo(3);
+        assertThat(executor.executions.get()).as("the stream waits behind the fourth stuck entity").isLessThan(100);
+
+        executor.failEntities = Set.of();
+        await("every event ran and nothing stays parked", () -> executor.executions.get() == 100 + stuck.size()
+                && parked.entities("test").isEmpty());
         assertThat(overlaps.get()).isZero();
     }
 

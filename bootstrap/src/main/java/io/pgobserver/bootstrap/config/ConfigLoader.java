@@ -249,8 +249,9 @@ public final class ConfigLoader {
         Duration checkpoint = node.duration("checkpoint_interval", d.checkpointInterval());
         Duration retention = node.duration("retention", null);
         Duration parkAfter = node.duration("park_after", d.parkAfter());
+        int maxParked = node.integer("max_parked", 0, 1, 100_000_000); // absent: a quarter of the heap's worth
         return new ListenerSettings(consumer, batchSize, poll, maxInFlight, maxPending, checkpoint, retention,
-                parkAfter);
+                parkAfter, maxParked);
     }
 
     /** The core's keys of {@code tracing:}: whether it is on, and which spans the use cases create. */

@@ -63,6 +63,7 @@ public final class EffectiveConfig {
         listener.put("checkpoint_interval", duration(config.listener().checkpointInterval()));
         listener.put("retention", config.listener().retention() == null ? null : duration(config.listener().retention()));
         listener.put("park_after", duration(config.listener().parkAfter()));
+        listener.put("max_parked", config.listener().parkedLimit());
         listener.put("deduplicate", config.deduplicate());
         root.put("listener", listener);
         Map<String, Object> tracing = tracing(config.tracing());

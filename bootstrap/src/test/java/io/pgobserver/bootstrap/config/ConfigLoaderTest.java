@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.config;
 
+import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.event.TableName;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.trace.Tracer;
@@ -196,6 +197,16 @@ class ConfigLoaderTest {
         void a_flag_sets_a_key_with_dots_in_it_written_with_backslashes() {
             Configuration c = load("kafka: { bootstrap_servers: 'k:9092' }", "kafka.properties.linger\\.ms=5");
             assertThat(EffectiveConfig.render(c)).contains("properties:\n    linger.ms: 5");
+        }
+
+        @Test
+        void max_parked_bounds_the_parked_entities_and_defaults_to_a_quarter_of_the_heap() {
+            assertThat(load("listener: { max_parked: 5000 }").listener().parkedLimit()).isEqualTo(5000);
+            long quarter = Runtime.getRuntime().maxMemory() / 4 / ListenerSettings.BYTES_PER_PARKED;
+            assertThat(load("").listener().parkedLimit()).isEqualTo(Math.clamp(quarter, 1_000, 10_000_000));
+            assertThat(EffectiveConfig.render(load("listener: { max_parked: 5000 }"))).contains("max_parked: 5000");
+            assertThatThrownBy(() -> load("listener: { max_parked: 0 }")).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("listener.max_parked must be between 1 and");
         }
 
         @Test

@@ -18,9 +18,16 @@ import java.util.regex.Pattern;
  * @param parkAfter          how long the checkpoint may wait on one entity's oldest event before that entity is
  *                           parked (its events move to a durable queue of their own and the stream goes on); it is
  *                           parked at once when {@code maxPending} is reached while that event is being retried
+ * @param maxParked          how many entities may be parked at once, 0 for as many as a quarter of the heap holds
+ *                           ({@link #parkedLimit()}): a parked entity is held in memory (about 300 bytes), and a
+ *                           receiver down for every row for hours parks every row written meanwhile
  */
 public record ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight,
-                               int maxPending, Duration checkpointInterval, Duration retention, Duration parkAfter) {
+                               int maxPending, Duration checkpointInterval, Duration retention, Duration parkAfter,
+                               int maxParked) {
+
+    /** What one parked entity costs in memory, measured (docs/reliability.md); sizes the default of max_parked. */
+    public static final long BYTES_PER_PARKED = 300;
 
     /** The default {@code listener.park_after}. */
     public static final Duration PARK_AFTER = Duration.ofSeconds(30);
@@ -54,12 +61,33 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
         if (parkAfter.isNegative() || parkAfter.isZero()) {
             throw new IllegalArgumentException("listener.park_after must be positive (e.g. 30s), was " + parkAfter);
         }
+        if (maxParked < 0) {
+            throw new IllegalArgumentException("listener.max_parked must be at least 1 (or absent for a quarter of "
+                    + "the heap), was " + maxParked);
+        }
+    }
+
+    /** Settings with the default {@code max_parked}. */
+    public ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight, int maxPending,
+                            Duration checkpointInterval, Duration retention, Duration parkAfter) {
+        this(consumer, batchSize, pollInterval, maxInFlight, maxPending, checkpointInterval, retention, parkAfter, 0);
+    }
+
+    /**
+     * How many entities may be parked at once: {@code max_parked}, or as many as a quarter of this JVM's heap holds.
+     * Past it, a stuck entity is not parked and holds the stream back, as before parking: slower, never out of memory.
+     */
+    public int parkedLimit() {
+        if (maxParked > 0) {
+            return maxParked;
+        }
+        return Math.clamp(Runtime.getRuntime().maxMemory() / 4 / BYTES_PER_PARKED, 1_000, 10_000_000);
     }
 
     /** Settings with the default {@code park_after}. */
     public ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight, int maxPending,
                             Duration checkpointInterval, Duration retention) {
-        this(consumer, batchSize, pollInterval, maxInFlight, maxPending, checkpointInterval, retention, PARK_AFTER);
+        this(consumer, batchSize, pollInterval, maxInFlight, maxPending, checkpointInterval, retention, PARK_AFTER, 0);
     }
 
     public static ListenerSettings defaults() {
