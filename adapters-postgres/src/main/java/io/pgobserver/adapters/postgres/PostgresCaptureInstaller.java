@@ -124,8 +124,12 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
                         rs.getString("table_name"), "p".equals(rs.getString("kind"))), rs.getString("kind")))
                 .list();
         if (tables.isEmpty()) {
+            // SQL's quotes are what a user types for a mixed-case name or one with spaces; here they are part of it.
+            String unquoted = schemaTable.replace("\"", "");
             throw new IllegalArgumentException("no table '" + schemaTable + "': name an existing table as "
-                    + "schema.table, spelled as in the catalog (unquoted names are lower case), e.g. public.orders");
+                    + "schema.table, spelled as in the catalog (unquoted names are lower case), e.g. public.orders"
+                    + (unquoted.equals(schemaTable) ? "" : "; write names without SQL's quotes, even mixed-case "
+                    + "ones and ones with spaces or dots: " + unquoted));
         }
         if (tables.size() > 1) {
             throw new IllegalArgumentException("'" + schemaTable + "' names more than one table (a schema or table "

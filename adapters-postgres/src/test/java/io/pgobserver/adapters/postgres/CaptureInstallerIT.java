@@ -186,6 +186,21 @@ class CaptureInstallerIT {
     }
 
     @Test
+    void aNameInSqlsQuotesIsNotFoundAndTheMessageShowsItWithoutThem() throws Exception {
+        DB.execute("drop schema if exists \"Sales Dept\" cascade", "create schema \"Sales Dept\"",
+                "create table \"Sales Dept\".\"Order Items\" (\"Item Id\" bigint primary key)");
+        assertThatThrownBy(() -> installer.install("\"Sales Dept\".\"Order Items\"", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("write names without SQL's quotes, even mixed-case ones and ones with spaces "
+                        + "or dots: Sales Dept.Order Items");
+        installer.install("Sales Dept.Order Items", null);
+        DB.execute("insert into \"Sales Dept\".\"Order Items\" values (7)");
+        ChangeEvent event = Streams.readAtLeast(source, 1).get(0);
+        assertThat(event.entityType()).isEqualTo("Sales Dept.Order Items");
+        assertThat(event.entityId()).isEqualTo("7");
+    }
+
+    @Test
     void aViewIsNamedAsAViewNotAsAMissingTable() {
         DB.execute("create view public.orders_view as select * from public.orders",
                 "create materialized view public.orders_totals as select count(*) as n from public.orders");
