@@ -21,6 +21,8 @@ final class BackfillAttendance implements Backfills.Attendance {
 
     /** The lock's first key; the second is the table's hash. Unlike the chunk lock's, so the two never meet. */
     private static final String KEY = "pgobserver.backfill.attended";
+    /** A chunk waits this long at most for the check of the session, after it has committed. */
+    private static final int VALID_SECONDS = 2;
 
     /**
      * Whether some session of this database holds the attendance of backfill {@code b}'s table, as a column. A
@@ -35,37 +37,59 @@ final class BackfillAttendance implements Backfills.Attendance {
                        and l.objid::bigint = (hashtext(b.table_name)::bigint & 4294967295)) as attended
             """.formatted(KEY);
 
-    private final Connection session;
+    private final Database database;
     private final String table;
+    private Connection session;
 
-    private BackfillAttendance(Connection session, String table) {
-        this.session = session;
+    private BackfillAttendance(Database database, String table) {
+        this.database = database;
         this.table = table;
     }
 
     /** Takes the table's attendance on a new session, named so that {@code pg_stat_activity} shows who runs it. */
     static BackfillAttendance take(Database database, String table) {
-        String qualified = TableName.qualify(table);
+        BackfillAttendance attendance = new BackfillAttendance(database, TableName.qualify(table));
         try {
-            Connection session = database.connect("backfill " + qualified + " " + ProcessName.CURRENT);
-            try (PreparedStatement lock = session.prepareStatement(
-                    "select pg_advisory_lock_shared(hashtext(?), hashtext(?))")) {
-                lock.setString(1, KEY);
-                lock.setString(2, qualified);
-                lock.execute();
-            } catch (SQLException e) {
-                session.close();
-                throw e;
-            }
-            return new BackfillAttendance(session, qualified);
+            attendance.session = attendance.lock();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot mark the backfill of " + qualified + " as run by this process: "
-                    + Database.rootMessage(e), e);
+            throw new IllegalStateException("cannot mark the backfill of " + attendance.table + " as run by this "
+                    + "process: " + Database.rootMessage(e), e);
+        }
+        return attendance;
+    }
+
+    private Connection lock() throws SQLException {
+        Connection connection = database.connect("backfill " + table + " " + ProcessName.CURRENT);
+        try (PreparedStatement lock = connection.prepareStatement(
+                "select pg_advisory_lock_shared(hashtext(?), hashtext(?))")) {
+            lock.setString(1, KEY);
+            lock.setString(2, table);
+            lock.execute();
+            return connection;
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
         }
     }
 
     @Override
-    public void close() {
+    public synchronized void renew() {
+        try {
+            if (session.isValid(VALID_SECONDS)) {
+                return;
+            }
+            close();
+            session = lock();
+            LOG.info("the session that marks the backfill of {} as run by this process had ended; taken again",
+                    table);
+        } catch (SQLException e) {
+            LOG.debug("the backfill of {} is not marked as run by this process until its next chunk: {}", table,
+                    Database.rootMessage(e));
+        }
+    }
+
+    @Override
+    public synchronized void close() {
         try {
             // Ending the session drops the lock: nothing is left for a failed unlock to hold.
             session.close();

@@ -49,7 +49,7 @@ class BackfillAttendanceIT {
 
     @Test
     @Timeout(value = 1, unit = TimeUnit.MINUTES)
-    void anAttendedBackfillRunsUntilItsLastProcessIsGoneAndAResumeAttendsItAgain() throws Exception {
+    void anAttendedBackfillRunsUntilItsLastProcessIsGoneAndARenewalOrAResumeAttendsItAgain() throws Exception {
         long id;
         try (Backfills.Attendance first = backfills.attend("orders")) {
             id = backfills.start(new BackfillRequest("public.orders", null, null, 10)).id();
@@ -68,7 +68,11 @@ class BackfillAttendanceIT {
                 Thread.sleep(20); // the server ends the session after the call returns
             }
             assertThat(backfills.running("public.orders").orElseThrow().shownState()).isEqualTo("interrupted");
-            second.close(); // its session is gone already: closing it is quiet
+
+            // A process that lives on (its session ended in a failover) takes it again after its next chunk.
+            second.renew();
+            assertThat(backfills.running("public.orders").orElseThrow().shownState()).isEqualTo("running");
+            second.close();
         }
 
         try (Backfills.Attendance resumed = backfills.attend("public.orders")) {

@@ -17,7 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -89,24 +91,29 @@ final class BackfillCommand implements Callable<Integer> {
             }
             RunBackfill runner = new RunBackfill(backfills, Sleeper.SYSTEM);
             // Held until this process ends its backfills, by whatever way: status then tells them from ones whose
-            // process is gone (a kill -9 writes nothing).
-            List<Backfills.Attendance> attended = new ArrayList<>();
+            // process is gone (a kill -9 writes nothing). Renewed after each chunk, should a failover end it.
+            Map<String, Backfills.Attendance> attended = new HashMap<>();
             try {
                 for (Backfill backfill : toRun(backfills, runner, request, out, attended)) {
-                    Backfill end = runner.run(backfill, new ProgressLine(out));
+                    ProgressLine line = new ProgressLine(out);
+                    Backfill end = runner.run(backfill, b -> {
+                        // Under the name as stored, should the catalog spell it otherwise than it was given.
+                        attended.computeIfAbsent(b.request().table(), backfills::attend).renew();
+                        line.accept(b);
+                    });
                     out.println("backfill " + end.id() + " of " + end.request().table() + " "
                             + end.state().wireName() + ": " + end.rowsDone() + " row(s) logged as read events");
                     out.flush();
                 }
             } finally {
-                attended.forEach(Backfills.Attendance::close);
+                attended.values().forEach(Backfills.Attendance::close);
             }
         }
         return ExitCodes.OK;
     }
 
     private List<Backfill> toRun(Backfills backfills, RunBackfill runner, BackfillRequest request, PrintWriter out,
-                                 List<Backfills.Attendance> attended) {
+                                 Map<String, Backfills.Attendance> attended) {
         if (resume) {
             List<Backfill> found = table == null ? backfills.running()
                     : backfills.running(table).map(List::of).orElse(List.<Backfill>of());
@@ -118,7 +125,7 @@ final class BackfillCommand implements Callable<Integer> {
             // stop its failing chunk recorded: status shows it running again, not stopped.
             List<Backfill> running = new ArrayList<>();
             for (Backfill b : found) {
-                attended.add(backfills.attend(b.request().table()));
+                attended.put(b.request().table(), backfills.attend(b.request().table()));
                 running.add(backfills.resume(b.id()));
                 out.println(describe(b.interrupted() ? "resuming interrupted" : "resuming", running.getLast()));
                 if (b.attended()) {
@@ -128,7 +135,7 @@ final class BackfillCommand implements Callable<Integer> {
             out.flush();
             return running;
         }
-        attended.add(backfills.attend(request.table()));
+        attended.put(request.table(), backfills.attend(request.table()));
         Backfill backfill;
         try {
             backfill = runner.start(request);

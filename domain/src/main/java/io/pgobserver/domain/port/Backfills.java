@@ -56,6 +56,14 @@ public interface Backfills {
 
     /** A process's attendance of a table's backfill; closing it ends it. */
     interface Attendance extends AutoCloseable {
+
+        /**
+         * Takes the attendance again if its session ended while this process lives on (the database restarted, the
+         * connection dropped): call it after each chunk, so a backfill that outlives a failover does not read as
+         * interrupted for the rest of its run. A failure to take it is left for the next call.
+         */
+        void renew();
+
         @Override
         void close();
     }
