@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -24,10 +25,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>An entity that cannot get on can be {@linkplain #park parked}: its running event stops before its next attempt,
  * and its unfinished events, then every event submitted for it later, go to the {@link Parked} hand-over in order,
- * until {@link #unparkIfIdle} gives the entity back to a lane.
- *
- * <p>{@link #cancel()} interrupts every running event and drops the queued ones: they are not done, and run
- * again under the consumer's next holder.
+ * until {@link #unparkIfIdle} gives the entity back to a lane. {@link #cancel()} interrupts every running event and
+ * drops the queued ones: they are not done, and run again under the consumer's next holder.
  */
 final class Lanes {
 
@@ -48,8 +47,7 @@ final class Lanes {
 
     /** One entity's state. Only touched inside {@code lanes.compute} for its key. */
     private static final class Lane {
-        // Most lanes hold an event or two, and a parked one none: the default 16 slots cost every row 64 bytes more.
-        final ArrayDeque<Item> queue = new ArrayDeque<>(1);
+        final ArrayDeque<Item> queue = new ArrayDeque<>(1); // not 16 slots: most hold an event or two, parked none
         Thread thread; // the pooled thread running the lane's turn; null between turns
         Item current; // the event the lane's running or queued turn is for
         boolean parkRequested;
@@ -62,6 +60,8 @@ final class Lanes {
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private final Turns turns;
     private final Unfinished unfinished = new Unfinished();
+    /** Lanes parked or being parked: each is held in memory until its parked queue drains. */
+    private final AtomicInteger parkedLanes = new AtomicInteger();
     private volatile Parked parked = (entity, events) -> {
         throw new IllegalStateException("no parking lot: entity " + entity + " cannot be parked");
     };
@@ -78,7 +78,6 @@ final class Lanes {
     void parkInto(Parked lot) {
         this.parked = lot;
     }
-
 
     /**
      * Hands the event to the lane {@code key} names (its entity's, or its own when no observer needs order), or to
@@ -111,6 +110,9 @@ final class Lanes {
     void parkedAlready(String entity) {
         lanes.compute(entity, (key, lane) -> {
             Lane parkedLane = lane != null ? lane : new Lane();
+            if (!parkedLane.parked && !parkedLane.parkRequested) {
+                parkedLanes.incrementAndGet();
+            }
             parkedLane.parked = true;
             return parkedLane;
         });
@@ -128,6 +130,7 @@ final class Lanes {
                 return lane;
             }
             lane.parkRequested = true;
+            parkedLanes.incrementAndGet();
             requested[0] = true;
             if (lane.current != null) {
                 // Not an interrupt: an attempt in flight ends (the receiver may have acted on it), the rest stops.
@@ -152,6 +155,7 @@ final class Lanes {
             }
             if (lane.parked && drained.getAsBoolean()) {
                 unparked[0] = true;
+                parkedLanes.decrementAndGet();
                 return null;
             }
             return lane;
@@ -208,8 +212,11 @@ final class Lanes {
                 return dropped(l);
             }
             if (l.parkRequested) {
-                handOver(k, l, finished, done);
-                return l;
+                if (!done || !l.queue.isEmpty()) {
+                    handOver(k, l, finished, done);
+                    return l;
+                }
+                parkedLanes.decrementAndGet(); // its last event got through as it was being parked: nothing to park
             }
             unfinished.change(-1);
             l.current = l.queue.pollFirst();
@@ -247,7 +254,7 @@ final class Lanes {
      * parking lot runs it again. The lane itself goes on with the next event.
      */
     private boolean runOne(Item item) {
-        if (cancelled || item.ticket().cancelled()) {
+        if (cancelled || item.ticket().cancelled()) { // parked while in line: not to wait for a place first
             return false;
         }
         try {
@@ -265,8 +272,7 @@ final class Lanes {
             return false; // cancelled or parked: not done
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, "event " + item.event().id() + " (change_log id "
-                    + item.event().position().offset() + ") failed unexpectedly; its entity goes on, and the event "
-                    + "runs again once the entity is parked", e);
+                    + item.event().position().offset() + ") failed unexpectedly; it runs again once parked", e);
             return false;
         } finally {
             permits.release();
@@ -276,9 +282,7 @@ final class Lanes {
     /** Interrupts running events and drops queued ones; nothing more runs. */
     void cancel() {
         cancelled = true;
-        for (Thread thread : running) {
-            thread.interrupt();
-        }
+        running.forEach(Thread::interrupt);
     }
 
     /** Waits until every submitted event has finished or gone to the parking lot, up to {@code timeout}. */
@@ -286,8 +290,11 @@ final class Lanes {
         return unfinished.awaitNone(timeout);
     }
 
-    /** Events submitted to lanes and not finished. */
-    int unfinished() {
+    int parked() { // lanes parked or being parked, each held in memory until its parked queue drains
+        return parkedLanes.get();
+    }
+
+    int unfinished() { // events submitted to lanes and not finished
         return unfinished.count();
     }
 }

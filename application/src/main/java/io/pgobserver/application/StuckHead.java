@@ -1,7 +1,6 @@
 package io.pgobserver.application;
 
 import java.time.Duration;
-import java.util.function.IntSupplier;
 
 import static java.lang.System.Logger.Level.WARNING;
 
@@ -18,7 +17,6 @@ final class StuckHead {
     private final Duration parkAfter;
     private final Lanes lanes;
     private final int maxParked;
-    private final IntSupplier parkedNow;
     private final FewLines headLines = new FewLines(LOG, WARNING, 10, "rows parked for holding back the checkpoint",
             System::nanoTime);
     private final FewLines behindLines = new FewLines(LOG, WARNING, 10, "rounds of parking rows retried behind them",
@@ -29,14 +27,12 @@ final class StuckHead {
     /**
      * @param maxParked how many entities may be parked at once: each costs memory, so past it a stuck entity holds
      *                  the stream back instead, as it did before parking existed
-     * @param parkedNow how many are parked now
      */
-    StuckHead(String consumer, Duration parkAfter, Lanes lanes, int maxParked, IntSupplier parkedNow) {
+    StuckHead(String consumer, Duration parkAfter, Lanes lanes, int maxParked) {
         this.consumer = consumer;
         this.parkAfter = parkAfter;
         this.lanes = lanes;
         this.maxParked = maxParked;
-        this.parkedNow = parkedNow;
     }
 
     /**
@@ -54,8 +50,7 @@ final class StuckHead {
         if (head.age().compareTo(parkAfter) < 0 && !full) {
             return;
         }
-        // Events handed over and not yet written are not counted yet: the bound may be passed by a few, briefly.
-        int room = maxParked - parkedNow.getAsInt();
+        int room = maxParked - lanes.parked(); // being parked counts: a request in flight may take its timeout
         if (room <= 0) {
             fullLines.log(() -> "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
                     + " holds back the checkpoint, and is not parked: " + maxParked + " entities are parked "

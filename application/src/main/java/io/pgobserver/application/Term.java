@@ -71,10 +71,7 @@ final class Term implements BatchReader.Control {
         this.laneKey = laneKey;
         this.settledBefore = settledBefore;
         this.lanes = new Lanes(settings.maxInFlight(), runner::run, "pgobserver-event-");
-        this.stuck = new StuckHead(consumer, settings.parkAfter(), lanes, settings.parkedLimit(), () -> {
-            ParkingLot parking = lot;
-            return parking == null ? 0 : parking.parkedEntities();
-        });
+        this.stuck = new StuckHead(consumer, settings.parkAfter(), lanes, settings.parkedLimit());
     }
 
     /**

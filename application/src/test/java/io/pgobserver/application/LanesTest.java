@@ -37,6 +37,32 @@ class LanesTest {
     }
 
     @Test
+    void anEntityWhoseLastEventGetsThroughAsItIsParkedIsNotLeftParked() throws Exception {
+        // Nothing is left to park: the lane ends as an idle one does, and counts no more against listener.max_parked.
+        // Left parked, with nothing handed over it would never drain, and would stay in memory for the whole term.
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch mayFinish = new CountDownLatch(1);
+        List<String> handedOver = new CopyOnWriteArrayList<>();
+        Lanes lanes = new Lanes(2, (event, ticket) -> {
+            running.countDown();
+            mayFinish.await();
+        }, "lanes-test-");
+        lanes.parkInto((entity, events) -> events.forEach(item -> handedOver.add(item.event().id())));
+        submit(lanes, "a", 1);
+        assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(lanes.park("a")).isTrue();
+        assertThat(lanes.parked()).isEqualTo(1);
+        mayFinish.countDown(); // its attempt in flight gets through: the event is done
+
+        assertThat(lanes.awaitIdle(Duration.ofSeconds(30))).isTrue();
+        assertThat(lanes.parked()).as("lanes parked or being parked").isZero();
+        assertThat(handedOver).isEmpty();
+        submit(lanes, "a", 2); // the entity's next event runs in a lane again, not handed to the parking lot
+        assertThat(lanes.awaitIdle(Duration.ofSeconds(30))).isTrue();
+        assertThat(handedOver).isEmpty();
+    }
+
+    @Test
     void aBusyEntityTakesTurnsWithTheEntitiesThatGotInLineAfterIt() throws Exception {
         List<String> ran = new CopyOnWriteArrayList<>();
         CountDownLatch allSubmitted = new CountDownLatch(1);
