@@ -190,6 +190,26 @@ final class FaultSupport {
     }
 
     /** A single number from a query on a fresh session. */
+    /**
+     * {@code rows} one-row transactions at {@code rate} a second, as an application writes: row n of
+     * {@code public.items} with id and n both n.
+     */
+    static void insertItems(Postgres postgres, String writer, int rows, int rate) throws Exception {
+        long started = System.nanoTime();
+        try (Connection c = postgres.connect(writer);
+             java.sql.PreparedStatement insert = c.prepareStatement("insert into public.items values (?, ?)")) {
+            for (long n = 1; n <= rows; n++) {
+                insert.setLong(1, n);
+                insert.setLong(2, n);
+                insert.executeUpdate();
+                long ahead = started + n * 1_000_000_000L / rate - System.nanoTime();
+                if (ahead > 0) {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.sleep(ahead);
+                }
+            }
+        }
+    }
+
     static long queryLong(Postgres postgres, String query) throws SQLException {
         try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(query)) {

@@ -6,8 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +63,7 @@ class ObserversSideBySideIT {
         ObserverProcess observer = rig.run("side-by-side-0", config, Map.of());
 
         long started = System.nanoTime();
-        write();
+        FaultSupport.insertItems(rig.postgres, "side-by-side-writer", ROWS, RATE);
         rig.awaitWhileRunning(observer, "every row delivered to the observer whose receiver is up",
                 Duration.ofSeconds(90), () -> delivered("/hooks/up").size() == ROWS);
         long upAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -101,23 +99,6 @@ class ObserversSideBySideIT {
             return FaultSupport.queryLong(rig.postgres, "select count(*) from pgobserver.parked_events");
         } catch (java.sql.SQLException e) {
             return -1;
-        }
-    }
-
-    /** ROWS one-row inserts at RATE per second. */
-    private void write() throws Exception {
-        long started = System.nanoTime();
-        try (Connection c = rig.postgres.connect("side-by-side-writer");
-             PreparedStatement insert = c.prepareStatement("insert into public.items values (?, ?)")) {
-            for (long n = 1; n <= ROWS; n++) {
-                insert.setLong(1, n);
-                insert.setLong(2, n);
-                insert.executeUpdate();
-                long ahead = started + n * 1_000_000_000L / RATE - System.nanoTime();
-                if (ahead > 0) {
-                    TimeUnit.NANOSECONDS.sleep(ahead);
-                }
-            }
         }
     }
 }
