@@ -53,8 +53,8 @@ final class CaptureProblems {
     private static Optional<String> problem(String table, List<Capture> found) {
         String install = "'pg-observer install --table " + table + "'";
         if (found.size() != 1) {
-            return found.isEmpty() ? Optional.of("observed table " + table + " does not exist in this database (renamed "
-                    + "or dropped?): nothing captures its changes, and its observers get only the events an "
+            return found.isEmpty() ? Optional.of("observed table " + table + " does not exist in this database "
+                    + "(renamed or dropped?): nothing captures its changes, and its observers get only the events an "
                     + "application writes to pgobserver.change_log itself; after a rename, run 'pg-observer install' "
                     + "on the new name and change the observers' entity") : Optional.empty();
         }

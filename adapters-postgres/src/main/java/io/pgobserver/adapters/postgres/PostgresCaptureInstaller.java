@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 
@@ -72,6 +73,15 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
                           case when :partitioned then format(', %L', :oid::text) else '' end)
             """;
 
+    static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    private static final String HOLDERS = """
+            select distinct format('session %s (%s since %s)', a.pid, a.state, to_char(a.xact_start, 'HH24:MI:SS'))
+              from pg_locks l join pg_stat_activity a on a.pid = l.pid
+             where l.relation = :oid::oid and l.granted and l.pid <> pg_backend_pid()
+            """;
+
     private final Database database;
 
     @Inject
@@ -99,16 +109,39 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
                     .one();
             // Drop and create in one transaction: idempotent, and works on PostgreSQL 13 (no CREATE OR REPLACE
             // TRIGGER). Plain JDBC, so that no client-side parameter parsing looks inside the quoted names.
+            // The DDL waits for every transaction that has touched the table, and the application's writes to it
+            // queue behind the waiting DDL: without a bound, one long transaction stops the table's writes for as
+            // long as it runs. Giving up after LOCK_WAIT costs a retry instead.
             try (Statement statement = handle.getConnection().createStatement()) {
+                statement.execute("set local lock_timeout = '" + LOCK_WAIT.toMillis() + "ms'");
+                statement.execute("savepoint capture_ddl");
                 for (String ddl : statements) {
                     statement.execute(ddl);
                 }
             } catch (SQLException e) {
+                if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                    throw new IllegalStateException("table " + table + " is in use: install waited "
+                            + LOCK_WAIT.toSeconds() + " s for " + holders(handle, table) + " to end, while the "
+                            + "application's writes to the table queued behind it, and gave up without a change; "
+                            + "run install again when they have ended", e);
+                }
                 throw new IllegalStateException("cannot create the capture trigger on " + table + ": "
                         + e.getMessage() + " (the database user must own the table)", e);
             }
             LOG.info("Capturing changes of {}.{} with entity id column {}", table.schema(), table.name(), column);
         });
+    }
+
+    /** The sessions that hold a lock on the table, as pg_stat_activity shows them; read after the failed DDL. */
+    private static String holders(Handle handle, Table table) {
+        try {
+            handle.execute("rollback to savepoint capture_ddl");
+            List<String> sessions = handle.createQuery(HOLDERS).bind("oid", table.oid()).mapTo(String.class).list();
+            return sessions.isEmpty() ? "the transactions using it"
+                    : "the transactions of " + String.join(", ", sessions);
+        } catch (RuntimeException e) {
+            return "the transactions using it";
+        }
     }
 
     @Override

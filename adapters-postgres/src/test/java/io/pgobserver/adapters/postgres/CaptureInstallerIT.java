@@ -200,6 +200,30 @@ class CaptureInstallerIT {
         assertThat(event.entityId()).isEqualTo("7");
     }
 
+    /**
+     * The trigger's DDL waits for every open transaction on the table, and the application's writes queue behind
+     * it: install used to wait as long as the longest transaction ran, stopping the table's writes meanwhile. The
+     * holder here ends itself after 20 s, so on the old code the install succeeds late and the test fails.
+     */
+    @Test
+    void aTableInUseIsLeftAloneAfterABoundedWaitInsteadOfHoldingUpItsWrites() throws Exception {
+        try (Connection holder = TestPostgres.connect(DB.settings())) {
+            holder.createStatement().execute("set idle_in_transaction_session_timeout = '20s'");
+            holder.setAutoCommit(false);
+            holder.createStatement().execute("insert into public.orders values (1, 'in a long transaction')");
+            assertThatThrownBy(() -> installer.install("public.orders", null))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("table public.orders is in use: install waited 5 s for the transactions "
+                            + "of session ")
+                    .hasMessageContaining("idle in transaction since ")
+                    .hasMessageEndingWith("gave up without a change; run install again when they have ended");
+            assertThat(triggerCount("orders")).isZero();
+            holder.rollback();
+        }
+        installer.install("public.orders", null);
+        assertThat(triggerCount("orders")).isEqualTo(1);
+    }
+
     @Test
     void aViewIsNamedAsAViewNotAsAMissingTable() {
         DB.execute("create view public.orders_view as select * from public.orders",
