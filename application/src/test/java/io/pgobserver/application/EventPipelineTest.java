@@ -482,6 +482,9 @@ class EventPipelineTest {
 
     @Test
     void lockChecksWithoutAnAnswerForLessThanTheLeaseEndNothingLongerOnesEndTheTerm() throws Exception {
+        // A lease of 1.5 s, checked every 250 ms: 500 ms without answers is two unanswered checks, and leaves a
+        // second for a busy machine to schedule the next one (300 ms, with 200 ms to spare, failed under load).
+        lease = Duration.ofMillis(1_500);
         RecordingExecutor executor = new RecordingExecutor();
         InMemoryLeadership leadership = new InMemoryLeadership(lock);
         EventPipeline pipeline = start(executor, 4, 100, leadership);
@@ -489,17 +492,16 @@ class EventPipelineTest {
         await("it leads and works", () -> executor.executions.get() == 1);
         long epoch = checkpoints.load("test").orElseThrow().epoch();
 
-        // Checks every 50 ms; a 300 ms lease; 100 ms without answers is two unanswered checks.
-        for (int i = 0; i < 5; i++) {
-            leadership.stopAnswering(Duration.ofMillis(100));
-            Thread.sleep(250);
+        for (int i = 0; i < 3; i++) {
+            leadership.stopAnswering(Duration.ofMillis(500));
+            Thread.sleep(1_000);
         }
         append("a", 2);
         await("it went on working", () -> executor.executions.get() == 2);
         assertThat(checkpoints.load("test").orElseThrow().epoch()).as("no new term was claimed").isEqualTo(epoch);
         assertThat(pipeline.isActive()).isTrue();
 
-        leadership.stopAnswering(Duration.ofMillis(1500));
+        leadership.stopAnswering(Duration.ofSeconds(4));
         await("the lease ran out and the term ended", () -> !pipeline.isActive());
         await("it led again once the checks answered", () -> pipeline.isActive()
                 && checkpoints.load("test").orElseThrow().epoch() > epoch);
