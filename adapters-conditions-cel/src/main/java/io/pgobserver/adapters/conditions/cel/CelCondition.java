@@ -63,7 +63,7 @@ final class CelCondition implements Condition {
             // CEL counts code points, not UTF-16 units.
             int codePoint = Integer.parseInt(at.group(1));
             String part = codePoint < expression.codePointCount(0, expression.length())
-                    ? expression.substring(expression.offsetByCodePoints(0, codePoint)).strip() : "";
+                    ? expression.substring(callStart(expression.offsetByCodePoints(0, codePoint))).strip() : "";
             part = part.length() > 30 ? part.substring(0, 30) + "…" : part;
             message = (part.isEmpty() ? "" : "at '" + part + "': ") + message.substring(at.end());
         }
@@ -73,6 +73,18 @@ final class CelCondition implements Condition {
                     + "int(), double(), string(), timestamp())";
         }
         return message;
+    }
+
+    /** A call's offset is its parenthesis: the part shown starts at the function's name ({@code size(}). */
+    private int callStart(int at) {
+        int start = at;
+        if (at < expression.length() && expression.charAt(at) == '(') {
+            while (start > 0 && (Character.isLetterOrDigit(expression.charAt(start - 1))
+                    || expression.charAt(start - 1) == '_' || expression.charAt(start - 1) == '.')) {
+                start--;
+            }
+        }
+        return start;
     }
 
     @Override

@@ -172,6 +172,11 @@ class CelConditionCompilerTest {
         assertThatThrownBy(() -> division.matches(after("qty", 3)))
                 .isInstanceOf(Condition.ConditionException.class)
                 .hasMessageEndingWith(": at '/ 0 == 1': / by zero");
+        Condition shipped = compiler.compile("shipped", "timestamp(after.shipped_at) > timestamp('2026-01-01T00:00:00Z')");
+        assertThatThrownBy(() -> shipped.matches(after("shipped_at", null)))
+                .isInstanceOf(Condition.ConditionException.class)
+                .hasMessageContaining(": at 'timestamp(after.shipped_at) > …': No matching overload for "
+                        + "function 'timestamp'");
     }
 
     @Test
