@@ -201,7 +201,10 @@ public final class AdapterCatalog {
         return version == null ? "development build" : version;
     }
 
-    /** The folder (or jar, or class directory) the adapter's class came from. */
+    /**
+     * The folder (or class directory) the adapter's class came from; for one built into the all-in-one jar, that
+     * jar: its folder would read like an adapter folder, and hide which copy runs when --adapters-dir adds another.
+     */
     private static String location(Adapter adapter) {
         var source = adapter.getClass().getProtectionDomain().getCodeSource();
         if (source == null || source.getLocation() == null) {
@@ -209,9 +212,19 @@ public final class AdapterCatalog {
         }
         try {
             Path path = Path.of(source.getLocation().toURI());
-            return Files.isDirectory(path) ? path.toString() : path.getParent().toString();
+            return Files.isDirectory(path) || path.equals(coreJar()) ? path.toString() : path.getParent().toString();
         } catch (java.net.URISyntaxException | IllegalArgumentException e) {
             return source.getLocation().toString();
+        }
+    }
+
+    /** The jar the core runs from, or null. */
+    private static Path coreJar() {
+        var source = AdapterCatalog.class.getProtectionDomain().getCodeSource();
+        try {
+            return source == null || source.getLocation() == null ? null : Path.of(source.getLocation().toURI());
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return null;
         }
     }
 }
