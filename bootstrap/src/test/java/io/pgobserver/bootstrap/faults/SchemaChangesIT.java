@@ -1,0 +1,79 @@
+package io.pgobserver.bootstrap.faults;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.pgobserver.bootstrap.faults.FaultSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Capture on the packaged jar after the schema changes an application makes: a partitioned table's rows reach the
+ * observers of that table (they used to be events of the partition holding them, which nobody watched), and
+ * {@code run} names at its start each observed table whose capture a change broke (it used to say nothing).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SchemaChangesIT {
+
+    private FaultSupport.Rig rig;
+
+    @BeforeAll
+    void start() throws Exception {
+        rig = FaultSupport.Rig.start("schema-changes",
+                "create table public.readings (id bigint primary key, note text) partition by range (id)",
+                "create table public.readings_low partition of public.readings for values from (0) to (1000)",
+                "create table public.accounts (id bigint primary key, note text)");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        rig.close();
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void a_partitioned_tables_rows_reach_its_observers_and_run_names_the_captures_a_schema_change_broke()
+            throws Exception {
+        Path config = rig.config("schema.yaml", "schema-changes", -1, "", """
+                readings:
+                  entity: public.readings
+                  actions:
+                    - { type: webhook, url: "%s" }
+                accounts:
+                  entity: public.accounts
+                  actions:
+                    - { type: webhook, url: "%s" }
+                archive:
+                  entity: public.archive
+                  actions:
+                    - { type: webhook, url: "%s" }
+                """.formatted(rig.hooks.url("/hooks/readings"), rig.hooks.url("/hooks/accounts"),
+                rig.hooks.url("/hooks/archive")));
+        rig.install(config, "public.readings");
+        rig.install(config, "public.accounts");
+        FaultSupport.sql(rig.postgres, "alter table public.accounts rename column id to account_id");
+        ObserverProcess observer = rig.run("schema", config, Map.of());
+        FaultSupport.sql(rig.postgres, "insert into public.readings values (7, 'in a partition')");
+        rig.awaitWhileRunning(observer, "the partition's row delivered to the partitioned table's observer",
+                Duration.ofMinutes(2), () -> rig.hooks.successes().stream()
+                        .anyMatch(r -> r.path().equals("/hooks/readings")));
+        var reading = rig.hooks.successes().stream().filter(r -> r.path().equals("/hooks/readings")).findFirst()
+                .orElseThrow().json();
+        assertThat(reading.path("entity_type").asText()).isEqualTo("public.readings");
+        assertThat(reading.path("after").path("note").asText()).isEqualTo("in a partition");
+        await("run's start-up warnings", Duration.ofSeconds(30),
+                () -> observer.count("the capture of public.accounts takes the entity id from column 'id'") == 1);
+        assertThat(observer.output())
+                .contains("which the table no longer has (renamed or dropped?)")
+                .contains("observed table public.archive does not exist in this database")
+                .doesNotContain("observed table public.readings");
+        observer.stop();
+    }
+}
