@@ -1,5 +1,7 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.port.CaptureInstaller.Problem;
+import io.pgobserver.domain.port.CaptureInstaller.Problem.Kind;
 import org.jdbi.v3.core.Handle;
 
 import java.util.ArrayList;
@@ -37,8 +39,8 @@ final class CaptureProblems {
     private CaptureProblems() {
     }
 
-    static List<String> of(Handle handle, Collection<String> schemaTables) {
-        List<String> problems = new ArrayList<>();
+    static List<Problem> of(Handle handle, Collection<String> schemaTables) {
+        List<Problem> problems = new ArrayList<>();
         for (String table : new TreeSet<>(schemaTables)) {
             problem(table, handle.createQuery(CAPTURE).bind("trigger", PostgresCaptureInstaller.TRIGGER)
                     .bind("name", table)
@@ -50,29 +52,29 @@ final class CaptureProblems {
         return problems;
     }
 
-    private static Optional<String> problem(String table, List<Capture> found) {
+    private static Optional<Problem> problem(String table, List<Capture> found) {
         String install = "'pg-observer install --table " + table + "'";
         if (found.size() != 1) {
-            return found.isEmpty() ? Optional.of("observed table " + table + " does not exist in this database "
+            return found.isEmpty() ? Optional.of(new Problem(table, Kind.MISSING, "observed table " + table + " does not exist in this database "
                     + "(renamed or dropped?): nothing captures its changes, and its observers get only the events an "
                     + "application writes to pgobserver.change_log itself; after a rename, run 'pg-observer install' "
-                    + "on the new name and change the observers' entity") : Optional.empty();
+                    + "on the new name and change the observers' entity")) : Optional.empty();
         }
         Capture capture = found.get(0);
         if (!capture.captured()) {
-            return Optional.of("observed table " + table + " is not captured: its changes reach no observer; run "
-                    + install);
+            return Optional.of(new Problem(table, Kind.NOT_CAPTURED, "observed table " + table + " is not captured: "
+                    + "its changes reach no observer; run " + install));
         }
         if (capture.inherited()) {
-            return Optional.of("observed table " + table + " is a partition of " + capture.capturedThrough()
-                    + ", whose capture names its rows' events " + capture.capturedThrough() + ": watch that "
-                    + "table instead");
+            return Optional.of(new Problem(table, Kind.PARTITION, "observed table " + table + " is a partition of "
+                    + capture.capturedThrough() + ", whose capture names its rows' events "
+                    + capture.capturedThrough() + ": watch that table instead"));
         }
         if (!capture.columnExists()) {
-            return Optional.of("the capture of " + table + " takes the entity id from column '" + capture.idColumn()
+            return Optional.of(new Problem(table, Kind.ID_COLUMN, "the capture of " + table + " takes the entity id from column '" + capture.idColumn()
                     + "', which the table no longer has (renamed or dropped?): its events have an empty entity id, "
                     + "so all its rows run as one, one event after another; run " + install
-                    + " again (with --id-column if it has no single-column primary key)");
+                    + " again (with --id-column if it has no single-column primary key)"));
         }
         return Optional.empty();
     }

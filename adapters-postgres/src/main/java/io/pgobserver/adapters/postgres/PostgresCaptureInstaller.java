@@ -145,7 +145,7 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
     }
 
     @Override
-    public List<String> problems(Collection<String> schemaTables) {
+    public List<Problem> problems(Collection<String> schemaTables) {
         return database.jdbi().withHandle(handle -> CaptureProblems.of(handle, schemaTables));
     }
 

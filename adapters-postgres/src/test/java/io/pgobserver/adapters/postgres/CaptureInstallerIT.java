@@ -3,6 +3,7 @@ package io.pgobserver.adapters.postgres;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.Snapshot;
+import io.pgobserver.domain.port.CaptureInstaller;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 class CaptureInstallerIT {
 
@@ -171,16 +173,21 @@ class CaptureInstallerIT {
         installer.install("public.two_keys", "b");
         DB.execute("alter table public.renamed_key rename column id to key",
                 "alter table public.two_keys drop column b");
-        List<String> problems = installer.problems(List.of("public.orders", "public.parts", "public.no_key",
-                "public.gone", "public.parts_low", "public.renamed_key", "public.two_keys", "public.orders"));
-        assertThat(problems).hasSize(5);
-        assertThat(problems.get(0)).startsWith("observed table public.gone does not exist in this database");
-        assertThat(problems.get(1)).startsWith("observed table public.no_key is not captured")
+        List<CaptureInstaller.Problem> problems = installer.problems(List.of("public.orders", "public.parts",
+                "public.no_key", "public.gone", "public.parts_low", "public.renamed_key", "public.two_keys",
+                "public.orders"));
+        assertThat(problems).extracting(CaptureInstaller.Problem::table, p -> p.kind().label()).containsExactly(
+                tuple("public.gone", "missing"), tuple("public.no_key", "not_captured"),
+                tuple("public.parts_low", "partition"), tuple("public.renamed_key", "id_column"),
+                tuple("public.two_keys", "id_column"));
+        List<String> advice = problems.stream().map(CaptureInstaller.Problem::advice).toList();
+        assertThat(advice.get(0)).startsWith("observed table public.gone does not exist in this database");
+        assertThat(advice.get(1)).startsWith("observed table public.no_key is not captured")
                 .endsWith("run 'pg-observer install --table public.no_key'");
-        assertThat(problems.get(2)).startsWith("observed table public.parts_low is a partition of public.parts");
-        assertThat(problems.get(3)).startsWith("the capture of public.renamed_key takes the entity id from column "
+        assertThat(advice.get(2)).startsWith("observed table public.parts_low is a partition of public.parts");
+        assertThat(advice.get(3)).startsWith("the capture of public.renamed_key takes the entity id from column "
                 + "'id', which the table no longer has");
-        assertThat(problems.get(4)).startsWith("the capture of public.two_keys takes the entity id from column 'b'");
+        assertThat(advice.get(4)).startsWith("the capture of public.two_keys takes the entity id from column 'b'");
         installer.install("public.renamed_key", null);
         assertThat(installer.problems(List.of("public.renamed_key", "public.orders", "public.parts"))).isEmpty();
     }

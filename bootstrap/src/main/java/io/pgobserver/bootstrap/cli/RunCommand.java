@@ -1,7 +1,10 @@
 package io.pgobserver.bootstrap.cli;
 
+import io.pgobserver.application.CaptureWatch;
 import io.pgobserver.application.EventPipeline;
+import io.pgobserver.application.Sleeper;
 import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.HealthServer;
@@ -53,13 +56,9 @@ final class RunCommand implements Callable<Integer> {
         Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
         services.start();
-        // Renaming or dropping a captured table or its id column fails no write, so only this start can say so.
-        try {
-            booted.get(CaptureInstaller.class).problems(config.observers().stream().map(o -> o.entity()).toList())
-                    .forEach(LOG::warn);
-        } catch (RuntimeException e) {
-            LOG.warn("could not check how the observed tables are captured: {}", e.getMessage());
-        }
+        CaptureWatch captureWatch = new CaptureWatch(booted.get(CaptureInstaller.class),
+                config.observers().stream().map(o -> o.entity()).toList(), booted.get(Metrics.class));
+        captureWatch.start(CaptureWatch.INTERVAL, Sleeper.SYSTEM);
         EventPipeline pipeline = booted.get(EventPipeline.class);
         HealthServer health;
         try {
@@ -67,10 +66,11 @@ final class RunCommand implements Callable<Integer> {
                     .getInstance(Key.get(new TypeLiteral<Set<AdminRoute>>() { }))));
             health.pages().forEach(page -> LOG.info("admin page: {}", page));
         } catch (RuntimeException e) {
+            captureWatch.close();
             services.close();
             throw e;
         }
-        Stopper stopper = new Stopper(pipeline, timeout, health, services);
+        Stopper stopper = new Stopper(pipeline, timeout, health, services, captureWatch);
         CountDownLatch finished = new CountDownLatch(1);
         // Other ways the JVM may end (System.exit elsewhere, a signal not handled below, -Xrs): stop cleanly too.
         Thread hook = new Thread(() -> {
@@ -129,12 +129,15 @@ final class RunCommand implements Callable<Integer> {
         private final Duration timeout;
         private final HealthServer health;
         private final Services services;
+        private final CaptureWatch captureWatch;
         final AtomicBoolean requested = new AtomicBoolean();
         private boolean pipelineStopped;
         private boolean closed;
 
-        Stopper(EventPipeline pipeline, Duration timeout, HealthServer health, Services services) {
+        Stopper(EventPipeline pipeline, Duration timeout, HealthServer health, Services services,
+                CaptureWatch captureWatch) {
             this.pipeline = pipeline;
+            this.captureWatch = captureWatch;
             this.timeout = timeout;
             this.health = health;
             this.services = services;
@@ -151,6 +154,7 @@ final class RunCommand implements Callable<Integer> {
         synchronized void closeServices() {
             if (!closed) {
                 closed = true;
+                captureWatch.close();
                 health.close();
                 services.close();
                 LOG.info("stopped");

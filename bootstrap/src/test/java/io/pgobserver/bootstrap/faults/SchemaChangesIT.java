@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -17,7 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Capture on the packaged jar after the schema changes an application makes: a partitioned table's rows reach the
  * observers of that table (they used to be events of the partition holding them, which nobody watched), and
- * {@code run} names at its start each observed table whose capture a change broke (it used to say nothing).
+ * {@code run} names at its start each observed table whose capture a change broke (it used to say nothing), and
+ * within a minute each change while it runs that breaks or mends one (it used to wait for its next start), in its
+ * log and its metrics.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SchemaChangesIT {
@@ -38,7 +41,7 @@ class SchemaChangesIT {
     }
 
     @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void a_partitioned_tables_rows_reach_its_observers_and_run_names_the_captures_a_schema_change_broke()
             throws Exception {
         Path config = rig.config("schema.yaml", "schema-changes", -1, "", """
@@ -59,6 +62,9 @@ class SchemaChangesIT {
         rig.install(config, "public.readings");
         rig.install(config, "public.accounts");
         FaultSupport.sql(rig.postgres, "alter table public.accounts rename column id to account_id");
+        int metricsPort = FaultSupport.freePort();
+        Files.writeString(config, Files.readString(config).replace("metrics: { enabled: false }",
+                "metrics: { enabled: true, host: 127.0.0.1, port: " + metricsPort + " }"));
         ObserverProcess observer = rig.run("schema", config, Map.of());
         FaultSupport.sql(rig.postgres, "insert into public.readings values (7, 'in a partition')");
         rig.awaitWhileRunning(observer, "the partition's row delivered to the partitioned table's observer",
@@ -74,6 +80,21 @@ class SchemaChangesIT {
                 .contains("which the table no longer has (renamed or dropped?)")
                 .contains("observed table public.archive does not exist in this database")
                 .doesNotContain("observed table public.readings");
+        assertThat(FaultSupport.httpBody(metricsPort, "/metrics"))
+                .containsPattern("pgobserver_capture_problems\\{[^}]*problem=\"id_column\",table=\"public.accounts\"} 1")
+                .containsPattern("pgobserver_capture_problems\\{[^}]*problem=\"missing\",table=\"public.archive\"} 1")
+                .doesNotContain("table=\"public.readings\"");
+
+        // While it runs: a migration drops one capture and mends another; the next check (a minute) says both.
+        FaultSupport.sql(rig.postgres, "drop trigger pgobserver_capture on public.readings");
+        FaultSupport.sql(rig.postgres, "alter table public.accounts rename column account_id to id");
+        rig.awaitWhileRunning(observer, "the check after the schema changes", Duration.ofSeconds(100),
+                () -> observer.count("observed table public.readings is not captured") == 1
+                        && observer.count("the capture of public.accounts is as installed again") == 1);
+        assertThat(FaultSupport.httpBody(metricsPort, "/metrics"))
+                .containsPattern("pgobserver_capture_problems\\{[^}]*problem=\"not_captured\",table=\"public.readings\"} 1")
+                .doesNotContain("table=\"public.accounts\"");
+        assertThat(observer.count("the capture of public.accounts takes the entity id")).isEqualTo(1);
         observer.stop();
     }
 }

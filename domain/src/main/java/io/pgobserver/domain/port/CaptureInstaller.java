@@ -21,13 +21,38 @@ public interface CaptureInstaller {
     void install(String schemaTable, String idColumn);
 
     /**
-     * Why changes of the observed tables would not reach their observers, one sentence per table that says what to
-     * do: a table that is not there (dropped, renamed), not captured, captured as a partition of another table, or
-     * whose capture takes the entity id from a column it no longer has. Empty when each is captured as installed.
-     * A table that is not there is not always a mistake: applications may write its events to the change stream
-     * themselves.
+     * Why changes of the observed tables would not reach their observers, one per table: a table that is not there
+     * (dropped, renamed), not captured, captured as a partition of another table, or whose capture takes the entity
+     * id from a column it no longer has. Empty when each is captured as installed. A table that is not there is not
+     * always a mistake: applications may write its events to the change stream themselves.
      *
      * @param schemaTables the observers' entities, as {@code schema.table}
      */
-    List<String> problems(Collection<String> schemaTables);
+    List<Problem> problems(Collection<String> schemaTables);
+
+    /**
+     * One observed table whose capture is broken.
+     *
+     * @param table  the table, as {@code schema.table}
+     * @param kind   what is wrong, the same for the same cause whatever the details (a metric's label)
+     * @param advice one sentence saying what happens to the table's changes and what to do
+     */
+    record Problem(String table, Kind kind, String advice) {
+
+        public enum Kind {
+            /** No such table: renamed or dropped, or never created (its events may be written by hand). */
+            MISSING,
+            /** The table has no capture trigger. */
+            NOT_CAPTURED,
+            /** A partition, captured through its partitioned table under that table's name. */
+            PARTITION,
+            /** The capture's entity id column was renamed or dropped. */
+            ID_COLUMN;
+
+            /** The kind as a metric label or a log reads it: {@code not_captured}. */
+            public String label() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+    }
 }

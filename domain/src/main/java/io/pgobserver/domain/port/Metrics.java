@@ -57,4 +57,11 @@ public interface Metrics {
      */
     default void parkedEntities(java.util.function.LongSupplier count) {
     }
+
+    /**
+     * The observed tables whose capture is broken now ({@link CaptureInstaller#problems}), each reported until a
+     * later check no longer finds it. Replaces what an earlier call set.
+     */
+    default void captureProblems(java.util.List<CaptureInstaller.Problem> problems) {
+    }
 }

@@ -5,6 +5,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.Metrics;
 
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.function.LongSupplier;
  * {@code pgobserver_action_failures_total}, {@code pgobserver_dead_letters_total},
  * {@code pgobserver_events_retried_total}, {@code pgobserver_listener_lag},
  * {@code pgobserver_listener_lag_age_seconds}, {@code pgobserver_checkpoint_age_seconds},
- * {@code pgobserver_parked_entities}, and the semantic conventions' {@code http.client.request.duration} (scraped
+ * {@code pgobserver_parked_entities}, {@code pgobserver_capture_problems}, and the semantic conventions' {@code http.client.request.duration} (scraped
  * as {@code http_client_request_duration_seconds}).
  * Attribute sets are made once per label combination, so recording allocates nothing in steady state.
  */
@@ -33,6 +34,8 @@ final class OtelMetrics implements Metrics {
     private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
     private static final AttributeKey<String> ACTION_TYPE = AttributeKey.stringKey("action_type");
     private static final AttributeKey<String> OBSERVER = AttributeKey.stringKey("observer");
+    private static final AttributeKey<String> TABLE = AttributeKey.stringKey("table");
+    private static final AttributeKey<String> PROBLEM = AttributeKey.stringKey("problem");
     /** The semantic conventions' buckets for {@code http.client.request.duration}, in seconds. */
     static final List<Double> HTTP_BUCKETS = List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0,
             2.5, 5.0, 7.5, 10.0);
@@ -56,6 +59,7 @@ final class OtelMetrics implements Metrics {
     private volatile long lagEvents;
     private volatile long lagAgeMillis;
     private volatile LongSupplier parked = () -> 0;
+    private volatile List<CaptureInstaller.Problem> captureProblems = List.of();
 
     OtelMetrics(Meter meter) {
         eventsProcessed = meter.counterBuilder("pgobserver.events.processed")
@@ -98,6 +102,13 @@ final class OtelMetrics implements Metrics {
         meter.gaugeBuilder("pgobserver.parked.entities").ofLongs()
                 .setDescription("Entities parked: a receiver keeps failing for them, and their events wait in order")
                 .setUnit("{entity}").buildWithCallback(m -> m.record(parked.getAsLong()));
+        // One series per broken table, 1 while it lasts: an alert can name the table, and leave out the kind
+        // "missing" where an application writes a table's events itself.
+        meter.gaugeBuilder("pgobserver.capture.problems").ofLongs()
+                .setDescription("Observed tables whose capture a schema change broke, by table and problem"
+                        + " (missing, not_captured, partition, id_column); checked every minute")
+                .setUnit("{table}").buildWithCallback(m -> captureProblems.forEach(problem -> m.record(1,
+                        Attributes.of(TABLE, problem.table(), PROBLEM, problem.kind().label()))));
     }
 
     @Override
@@ -161,6 +172,11 @@ final class OtelMetrics implements Metrics {
     @Override
     public void parkedEntities(LongSupplier count) {
         parked = count;
+    }
+
+    @Override
+    public void captureProblems(List<CaptureInstaller.Problem> problems) {
+        captureProblems = List.copyOf(problems);
     }
 
     /**

@@ -7,6 +7,8 @@ import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
+import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.CaptureInstaller.Problem.Kind;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.trace.Tracer;
@@ -18,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,6 +66,9 @@ class PrometheusIT {
             metrics.deadLettered("order_shipped", "slack");
             metrics.listenerLag(17, 1_500);
             metrics.parkedEntities(() -> 12);
+            metrics.captureProblems(List.of(new CaptureInstaller.Problem("public.gone", Kind.MISSING, "gone"),
+                    new CaptureInstaller.Problem("public.parts", Kind.ID_COLUMN, "id column renamed")));
+            metrics.captureProblems(List.of(new CaptureInstaller.Problem("public.parts", Kind.ID_COLUMN, "id")));
             metrics.eventRetried("public.orders");
             metrics.checkpointSaved();
             metrics.httpClientRequest("POST", "hooks.example.com", 443, 503, "503", 40_000_000L);
@@ -86,6 +92,9 @@ class PrometheusIT {
                     .containsPattern("pgobserver_listener_lag\\{[^}]*} 17(\\.0)?\\n")
                     .containsPattern("pgobserver_listener_lag_age_seconds\\{[^}]*} 1.5\\n")
                     .containsPattern("pgobserver_parked_entities\\{[^}]*} 12(\\.0)?\\n")
+                    // The latest check's problems only: public.gone was created or installed since.
+                    .containsPattern("pgobserver_capture_problems\\{[^}]*problem=\"id_column\",table=\"public.parts\"} 1(\\.0)?\\n")
+                    .doesNotContain("public.gone")
                     .containsPattern("pgobserver_events_retried_total\\{entity_type=\"public.orders\"[^}]*} 1(\\.0)?\\n")
                     .containsPattern("pgobserver_checkpoint_age_seconds\\{[^}]*} \\d")
                     .containsPattern("http_client_request_duration_seconds_count\\{error_type=\"503\",http_request_method=\"POST\",http_response_status_code=\"503\",[^}]*server_address=\"hooks.example.com\",server_port=\"443\"[^}]*} 1\\n")

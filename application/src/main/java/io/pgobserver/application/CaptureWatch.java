@@ -1,0 +1,98 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.CaptureInstaller.Problem;
+import io.pgobserver.domain.port.Metrics;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * Keeps checking that the observed tables are captured as installed. Renaming or dropping a captured table, or its
+ * entity id column, fails no write, and a migration that recreates a table drops its trigger with it: without a
+ * check, the observers would simply get nothing more (or all of a table's rows as one entity), and no log line or
+ * metric would say why. So {@code run} checks when it starts and every {@link #INTERVAL} after: a problem is logged
+ * once when it is found and once when it is gone, and the metric reports those of the latest check, for alerts.
+ */
+public final class CaptureWatch implements AutoCloseable {
+
+    /** A catalog query per observed table: cheap, and an alert a minute late is soon enough for a schema change. */
+    public static final Duration INTERVAL = Duration.ofMinutes(1);
+
+    private static final System.Logger LOG = System.getLogger(CaptureWatch.class.getName());
+
+    private final CaptureInstaller capture;
+    private final List<String> tables;
+    private final Metrics metrics;
+    /** The problems of the latest check that could read the catalog, by table. */
+    private Map<String, Problem> known = Map.of();
+    private boolean checked;
+    private volatile Thread thread;
+
+    /** @param tables the observed tables (the observers' entities), as {@code schema.table} */
+    public CaptureWatch(CaptureInstaller capture, Collection<String> tables, Metrics metrics) {
+        this.capture = capture;
+        this.tables = List.copyOf(tables);
+        this.metrics = metrics;
+    }
+
+    /** Checks now, so that the start's warnings come before the pipeline's lines, then every {@code interval}. */
+    public void start(Duration interval, Sleeper sleeper) {
+        check();
+        thread = Thread.ofVirtual().name("pgobserver-capture-watch").start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    sleeper.sleep(interval);
+                    check();
+                }
+            } catch (InterruptedException e) {
+                // closed
+            }
+        });
+    }
+
+    /** One check: logs what changed since the last one, and sets the metric. */
+    synchronized void check() {
+        List<Problem> found;
+        try {
+            found = capture.problems(tables);
+        } catch (RuntimeException e) {
+            // The database does not answer: the pipeline says so. What the last check found still holds.
+            LOG.log(checked ? DEBUG : WARNING, "could not check how the observed tables are captured: "
+                    + e.getMessage());
+            return;
+        }
+        Map<String, Problem> now = new LinkedHashMap<>();
+        for (Problem problem : found) {
+            now.put(problem.table(), problem);
+            Problem before = known.get(problem.table());
+            if (before == null || before.kind() != problem.kind()) {
+                LOG.log(WARNING, problem.advice());
+            }
+        }
+        for (Map.Entry<String, Problem> gone : known.entrySet()) {
+            if (!now.containsKey(gone.getKey())) {
+                LOG.log(INFO, "the capture of " + gone.getValue().table() + " is as installed again (it was "
+                        + gone.getValue().kind().label() + "): its changes reach its observers");
+            }
+        }
+        known = now;
+        checked = true;
+        metrics.captureProblems(found);
+    }
+
+    @Override
+    public void close() {
+        Thread running = thread;
+        if (running != null) {
+            running.interrupt();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.CaptureInstaller.Problem;
+import io.pgobserver.domain.port.CaptureInstaller.Problem.Kind;
+import io.pgobserver.domain.port.Metrics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A schema change that breaks capture while run runs is logged when found and when gone, and is in the metric. */
+class CaptureWatchTest {
+
+    private static final Problem DROPPED = new Problem("public.orders", Kind.MISSING, "public.orders is gone");
+    private static final Problem UNCAPTURED = new Problem("public.orders", Kind.NOT_CAPTURED, "not captured");
+    private static final Problem RENAMED_KEY = new Problem("public.parts", Kind.ID_COLUMN, "id column gone");
+
+    private final Queue<Object> answers = new ArrayDeque<>();
+    private final List<List<Problem>> reported = new CopyOnWriteArrayList<>();
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Logger log = Logger.getLogger(CaptureWatch.class.getName());
+    private final Handler handler = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            lines.add(record.getLevel() + " " + record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    private final CaptureInstaller capture = new CaptureInstaller() {
+        @Override
+        public void install(String schemaTable, String idColumn) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public synchronized List<Problem> problems(Collection<String> schemaTables) {
+            assertThat(schemaTables).containsExactly("public.orders", "public.parts");
+            Object answer = answers.isEmpty() ? List.of() : answers.remove();
+            if (answer instanceof RuntimeException failure) {
+                throw failure;
+            }
+            return (List<Problem>) answer;
+        }
+    };
+    private final Metrics metrics = new Metrics() {
+        @Override
+        public void captureProblems(List<Problem> problems) {
+            reported.add(problems);
+        }
+    };
+    private final CaptureWatch watch = new CaptureWatch(capture, List.of("public.orders", "public.parts"), metrics);
+
+    @BeforeEach
+    void listen() {
+        log.addHandler(handler);
+    }
+
+    @AfterEach
+    void stop() {
+        watch.close();
+        log.removeHandler(handler);
+    }
+
+    @Test
+    void aProblemIsLoggedWhenFoundAndWhenGoneNotAtEveryCheckAndTheMetricHasTheLatest() {
+        answers.addAll(List.of(List.of(), List.of(RENAMED_KEY), List.of(RENAMED_KEY), List.of(RENAMED_KEY,
+                DROPPED), List.of(DROPPED), List.of()));
+        for (int check = 0; check < 6; check++) {
+            watch.check();
+        }
+        assertThat(lines).containsExactly("WARNING id column gone", "WARNING public.orders is gone",
+                "INFO the capture of public.parts is as installed again (it was id_column): its changes reach its "
+                        + "observers",
+                "INFO the capture of public.orders is as installed again (it was missing): its changes reach its "
+                        + "observers");
+        assertThat(reported).containsExactly(List.of(), List.of(RENAMED_KEY), List.of(RENAMED_KEY),
+                List.of(RENAMED_KEY, DROPPED), List.of(DROPPED), List.of());
+    }
+
+    @Test
+    void aTableWhoseProblemChangesGetsTheNewAdviceAndNoAllClear() {
+        answers.addAll(List.of(List.of(DROPPED), List.of(UNCAPTURED)));
+        watch.check();
+        watch.check();
+        assertThat(lines).containsExactly("WARNING public.orders is gone", "WARNING not captured");
+    }
+
+    @Test
+    void aCheckTheDatabaseDoesNotAnswerChangesNothingAndOnlyTheFirstIsAWarning() {
+        answers.addAll(List.of(new IllegalStateException("connection refused"), List.of(RENAMED_KEY),
+                new IllegalStateException("connection refused"), List.of(RENAMED_KEY)));
+        for (int check = 0; check < 4; check++) {
+            watch.check();
+        }
+        assertThat(lines).containsExactly(
+                "WARNING could not check how the observed tables are captured: connection refused",
+                "WARNING id column gone");
+        assertThat(reported).containsExactly(List.of(RENAMED_KEY), List.of(RENAMED_KEY));
+    }
+
+    @Test
+    void startChecksAtOnceThenAfterEachIntervalUntilClosed() throws Exception {
+        answers.addAll(List.of(List.of(), List.of(RENAMED_KEY)));
+        Semaphore intervals = new Semaphore(0);
+        watch.start(Duration.ofMinutes(1), interval -> {
+            assertThat(interval).isEqualTo(Duration.ofMinutes(1));
+            intervals.acquire(); // an interval passes when the test says so
+        });
+        assertThat(reported).containsExactly(List.of()); // the first check ran before start returned
+        intervals.release();
+        for (int wait = 0; wait < 500 && reported.size() < 2; wait++) {
+            Thread.sleep(10);
+        }
+        assertThat(reported).containsExactly(List.of(), List.of(RENAMED_KEY));
+        watch.close(); // interrupts the wait for the next interval: no check after it, even once one passes
+        intervals.release();
+        Thread.sleep(200);
+        assertThat(reported).hasSize(2);
+    }
+}
