@@ -52,6 +52,8 @@ final class OverviewPage {
         m.put("members", List.of());
         m.put("parked", List.of());
         m.put("parkedTotal", "—");
+        m.put("parkedEntities", "—");
+        m.put("parkedMore", null);
         m.put("readAt", null);
         // The page shows what this process knows; the database's answer, or why it gave none, comes with it.
         reads.read().ifPresent(read -> stored(m, read));
@@ -80,8 +82,11 @@ final class OverviewPage {
         m.put("backlogAge", Format.age(read.lag().age()));
         m.put("deadLetters", Format.count(read.deadLetters()));
         m.put("letters", read.deadLetters() > 0);
-        m.put("parkedTotal", Format.count(read.parked().values().stream().mapToLong(Long::longValue).sum()));
-        m.put("parked", read.parked().entrySet().stream().limit(50).map(e -> Map.of("entity",
+        m.put("parkedTotal", Format.count(read.parked().events()));
+        m.put("parkedEntities", Format.count(read.parked().entities()));
+        m.put("parkedMore", read.parked().entities() > read.parked().oldest().size()
+                ? Format.count(read.parked().entities() - read.parked().oldest().size()) : null);
+        m.put("parked", read.parked().oldest().entrySet().stream().map(e -> Map.of("entity",
                 e.getKey().replace('\u0000', ' '), "count", Format.count(e.getValue()))).toList());
     }
 

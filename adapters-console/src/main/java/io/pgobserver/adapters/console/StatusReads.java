@@ -38,6 +38,8 @@ import java.util.function.Supplier;
 final class StatusReads {
 
     static final long FRESH_MILLIS = 1000;
+    /** Parked entities listed by name, those parked longest: the page shows these, the totals count them all. */
+    static final int PARKED_LISTED = 50;
     private static final Logger LOG = LoggerFactory.getLogger(StatusReads.class);
 
     private final String consumer;
@@ -52,7 +54,7 @@ final class StatusReads {
 
     /** One set of reads, and how long the database took for them. */
     record Read(Optional<CheckpointStore.Saved> saved, List<Leadership.Member> members, boolean led,
-                ChangeSource.Lag lag, Map<String, Long> lettersByObserver, Map<String, Long> parked,
+                ChangeSource.Lag lag, Map<String, Long> lettersByObserver, ParkedEvents.Summary parked,
                 long takenAtMillis, long databaseNanos) {
 
         /** The consumer's dead letters, all observers together. */
@@ -194,7 +196,7 @@ final class StatusReads {
         try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<List<Leadership.Member>> members = reads.submit(leadership::members);
             Future<Map<String, Long>> letters = reads.submit(() -> Map.copyOf(deadLetters.countByObserver(consumer)));
-            Future<Map<String, Long>> entities = reads.submit(() -> parked.entities(consumer));
+            Future<ParkedEvents.Summary> entities = reads.submit(() -> parked.summary(consumer, PARKED_LISTED));
             Optional<CheckpointStore.Saved> saved = checkpoints.load(consumer);
             ChangeSource.Lag lag = source.lag(saved.map(CheckpointStore.Saved::done).orElse(Snapshot.ORIGIN));
             List<Leadership.Member> who = members.get();

@@ -57,6 +57,7 @@ class ConsolePagesTest {
     /** While set, every read and write of the dead letters fails as a stopped PostgreSQL makes it fail. */
     private volatile boolean databaseDown;
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+    private final InMemoryParkedEvents parked = new InMemoryParkedEvents(checkpoints);
 
     static EventOutcomes.EventOutcome outcome(long offset, String outcome, String error) {
         return new EventOutcomes.EventOutcome(Events.event(offset, Long.toString(offset), ChangeKind.CREATED,
@@ -104,7 +105,7 @@ class ConsolePagesTest {
                 });
                 bind(CheckpointStore.class).toInstance(checkpoints);
                 bind(ChangeSource.class).toInstance(new InMemoryChangeSource());
-                bind(ParkedEvents.class).toInstance(new InMemoryParkedEvents(checkpoints));
+                bind(ParkedEvents.class).toInstance(parked);
                 bind(Leadership.class).toInstance(new InMemoryLeadership());
                 bind(PipelineStatus.class).toInstance(new PipelineStatus() {
                     @Override
@@ -164,6 +165,21 @@ class ConsolePagesTest {
                     response.headers().stream().filter(h -> h.getKey().equals("Content-Security-Policy"))
                             .findFirst().orElseThrow().getValue()));
         }
+    }
+
+    @Test
+    void theOverviewNamesTheRowsParkedLongestAndCountsTheRest() throws Exception {
+        CheckpointStore.Fence fence = checkpoints.claim("pages").fence();
+        for (int row = 1; row <= 70; row++) {
+            parked.park(fence, "public.orders\u0000" + row, List.of(Events.event(row, Integer.toString(row),
+                    ChangeKind.CREATED, Map.of(), Map.of("id", row))));
+        }
+        String page = body(get(route(injector(new ConsoleSettings(true, null, null, null, 100, null))), "/console/",
+                "127.0.0.1", Map.of()));
+
+        assertThat(page).contains("(70 entities, 70 events)").contains(">public.orders 1<")
+                .contains(">public.orders 50<").doesNotContain(">public.orders 51<")
+                .contains("and 20 more, parked since these");
     }
 
     @Test

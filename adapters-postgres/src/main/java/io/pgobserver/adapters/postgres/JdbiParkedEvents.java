@@ -97,6 +97,30 @@ final class JdbiParkedEvents implements ParkedEvents {
         });
     }
 
+    @Override
+    public Summary summary(String consumer, int oldest) {
+        // One statement, so the totals and the list agree; the totals are taken over every queue before the limit.
+        return database.jdbi().withHandle(handle -> {
+            long[] totals = new long[2];
+            Map<String, Long> first = new LinkedHashMap<>();
+            handle.createQuery("""
+                            with queues as (select queue, count(*) as events, min(seq) as since
+                                              from pgobserver.parked_events where consumer = :consumer group by queue)
+                            select queue, events, sum(events) over () as all_events, count(*) over () as all_queues
+                              from queues order by since limit :oldest
+                            """)
+                    .bind("consumer", consumer)
+                    .bind("oldest", oldest)
+                    .map((rs, ctx) -> {
+                        totals[0] = rs.getLong("all_events");
+                        totals[1] = rs.getLong("all_queues");
+                        return Map.entry(lane(rs.getString("queue")), rs.getLong("events"));
+                    })
+                    .forEach(e -> first.put(e.getKey(), e.getValue()));
+            return new Summary(totals[0], totals[1], first);
+        });
+    }
+
     /**
      * A lane's name as PostgreSQL's text can hold it: lane names join their parts with NUL, which text refuses, so
      * NUL becomes the two characters {@code \0} and a backslash is doubled. {@link #lane} reverses it exactly.

@@ -40,18 +40,18 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Parked entities listed by name, those parked longest: a receiver down for every row parks every row. */
+    static final int PARKED_LISTED = 100;
+
     @Option(names = "--json", description = "Print one JSON object, for scripts and monitoring.")
     boolean json;
 
     /** What {@code status} reports. */
     record Report(String consumer, Optional<CheckpointStore.Saved> checkpoint, ChangeSource.Lag lag,
-                  Map<String, Long> deadLetters, Map<String, Long> parked, boolean active, List<Backfill> backfills) {
+                  Map<String, Long> deadLetters, ParkedEvents.Summary parked, boolean active,
+                  List<Backfill> backfills) {
         long deadLetterTotal() {
             return deadLetters.values().stream().mapToLong(Long::longValue).sum();
-        }
-
-        long parkedTotal() {
-            return parked.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
@@ -69,7 +69,7 @@ final class StatusCommand implements Callable<Integer> {
             ChangeSource.Lag lag = session.get(ChangeSource.class).lag(checkpoint.map(CheckpointStore.Saved::done)
                     .orElse(Snapshot.ORIGIN));
             Map<String, Long> letters = session.get(DeadLetters.class).countByObserver(consumer);
-            Map<String, Long> parked = session.get(ParkedEvents.class).entities(consumer);
+            ParkedEvents.Summary parked = session.get(ParkedEvents.class).summary(consumer, PARKED_LISTED);
             boolean active = session.get(Leadership.class).isHeldByAnyone();
             List<Backfill> backfills = session.get(Backfills.class).recent(5);
             report = new Report(consumer, checkpoint, lag, letters, parked, active, backfills);
@@ -103,14 +103,16 @@ final class StatusCommand implements Callable<Integer> {
         }
         text.append('\n');
         text.append("parked:        ");
-        if (report.parked().isEmpty()) {
+        ParkedEvents.Summary parked = report.parked();
+        if (parked.entities() == 0) {
             text.append("none");
         } else {
-            text.append(report.parkedTotal()).append(" event(s) of ").append(report.parked().size())
-                    .append(" stuck entit").append(report.parked().size() == 1 ? "y" : "ies").append(" (")
-                    .append(report.parked().entrySet().stream().limit(5)
+            text.append(parked.events()).append(" event(s) of ").append(parked.entities())
+                    .append(" stuck entit").append(parked.entities() == 1 ? "y" : "ies").append(" (")
+                    .append(parked.entities() > 5 ? "parked longest: " : "")
+                    .append(parked.oldest().entrySet().stream().limit(5)
                             .map(e -> readable(e.getKey()) + ": " + e.getValue()).collect(Collectors.joining(", ")))
-                    .append(report.parked().size() > 5 ? ", …" : "")
+                    .append(parked.entities() > 5 ? ", …" : "")
                     .append("; they run in order once their receivers recover)");
         }
         text.append('\n');
@@ -150,9 +152,9 @@ final class StatusCommand implements Callable<Integer> {
         ObjectNode byObserver = letters.putObject("by_observer");
         report.deadLetters().forEach(byObserver::put);
         ObjectNode parked = root.putObject("parked");
-        parked.put("total", report.parkedTotal());
+        parked.put("total", report.parked().events()).put("entities", report.parked().entities());
         ObjectNode byEntity = parked.putObject("by_entity");
-        report.parked().forEach((lane, count) -> byEntity.put(readable(lane), count));
+        report.parked().oldest().forEach((lane, count) -> byEntity.put(readable(lane), count));
         root.put("active", report.active());
         ArrayNode backfills = root.putArray("backfills");
         for (Backfill b : report.backfills()) {

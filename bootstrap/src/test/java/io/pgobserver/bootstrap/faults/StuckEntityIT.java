@@ -108,7 +108,8 @@ class StuckEntityIT {
                 "--config", config.toString());
         assertThat(status.exitCode()).isZero();
         assertThat(status.output()).as("status --json counts the parked events and names the parked rows")
-                .contains("\"parked\":{\"total\":" + stuckValues.size() + ",\"by_entity\":{")
+                .contains("\"parked\":{\"total\":" + stuckValues.size() + ",\"entities\":" + STUCK_ROWS
+                        + ",\"by_entity\":{")
                 .contains("\"public.items 1\":", "\"public.items " + STUCK_ROWS + "\":");
         rig.awaitWhileRunning(observer, "the checkpoint passed every row, the parked ones too", Duration.ofSeconds(10),
                 () -> FaultSupport.uncovered(rig.postgres, "stuck") == 0);

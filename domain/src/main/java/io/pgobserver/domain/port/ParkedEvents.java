@@ -31,4 +31,27 @@ public interface ParkedEvents {
 
     /** The consumer's parked entities and how many events each holds, oldest parked first. */
     Map<String, Long> entities(String consumer);
+
+    /**
+     * How many events and entities the consumer has parked, and the {@code oldest} entities parked longest with
+     * their events: what people are shown. Not {@link #entities}: a receiver down for every row parks hundreds of
+     * thousands of rows, and a page that refreshes every second must not read them all.
+     */
+    default Summary summary(String consumer, int oldest) {
+        Map<String, Long> all = entities(consumer);
+        Map<String, Long> first = new java.util.LinkedHashMap<>();
+        all.entrySet().stream().limit(oldest).forEach(e -> first.put(e.getKey(), e.getValue()));
+        return new Summary(all.values().stream().mapToLong(Long::longValue).sum(), all.size(), first);
+    }
+
+    /**
+     * @param events   parked events, all entities together
+     * @param entities parked entities
+     * @param oldest   the entities parked longest (each entity's queue key) and their events, oldest first
+     */
+    record Summary(long events, long entities, Map<String, Long> oldest) {
+        public Summary {
+            oldest = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(oldest));
+        }
+    }
 }

@@ -66,6 +66,29 @@ public abstract class FencedWritesContract {
     }
 
     @Test
+    void theSummaryCountsEveryQueueAndNamesOnlyThoseParkedLongest() throws Exception {
+        Stores stores = newStores();
+        CheckpointStore.Fence fence = stores.checkpoints().claim("c1").fence();
+        assertThat(stores.parked().summary("c1", 3)).isEqualTo(new ParkedEvents.Summary(0, 0, java.util.Map.of()));
+        for (int entity = 1; entity <= 7; entity++) {
+            List<ChangeEvent> events = new java.util.ArrayList<>();
+            for (int n = 0; n < entity; n++) {
+                events.add(event(entity * 100L + n, "e" + entity));
+            }
+            stores.parked().park(fence, "public.orders\u0000e" + entity, events);
+        }
+        stores.parked().park(fence, "public.orders\u0000e1", List.of(event(199, "e1"))); // parked first, grows
+
+        ParkedEvents.Summary summary = stores.parked().summary("c1", 3);
+        assertThat(summary.events()).isEqualTo(29);
+        assertThat(summary.entities()).isEqualTo(7);
+        assertThat(summary.oldest()).containsExactly(java.util.Map.entry("public.orders\u0000e1", 2L),
+                java.util.Map.entry("public.orders\u0000e2", 2L), java.util.Map.entry("public.orders\u0000e3", 3L));
+        assertThat(stores.parked().summary("c1", 100).oldest()).hasSize(7);
+        assertThat(stores.parked().summary("c2", 3).entities()).isZero();
+    }
+
+    @Test
     void aProcessWhosePlaceWasClaimedWritesNothing() throws Exception {
         Stores stores = newStores();
         CheckpointStore.Fence old = stores.checkpoints().claim("c1").fence();
