@@ -40,6 +40,30 @@ final class AdminSession implements AutoCloseable {
         quietLogs(spec);
         Configuration loaded = options.loadWithDatabase();
         loaded.warnings().forEach(LOG::warn);
+        return open(options, loaded, options.runsActions());
+    }
+
+    /**
+     * A session that runs no action, for a look at the database before the command knows whose actions it runs
+     * ({@code dlq replay} reads its letters' observers): it needs no action's secret.
+     */
+    static AdminSession openWithoutActions(ConfigOptions options, CommandSpec spec) throws Exception {
+        quietLogs(spec);
+        Configuration loaded = options.loadWithDatabase(Set.of());
+        loaded.warnings().forEach(LOG::warn);
+        return open(options, loaded, false);
+    }
+
+    /**
+     * A session that runs the actions of these observers alone and needs their secrets only, after
+     * {@link #openWithoutActions} (which logged the configuration's warnings).
+     */
+    static AdminSession openFor(ConfigOptions options, Set<String> observers) throws Exception {
+        return open(options, options.loadWithDatabase(observers), true);
+    }
+
+    private static AdminSession open(ConfigOptions options, Configuration loaded, boolean runsActions)
+            throws Exception {
         Configuration config = loaded.withoutEndpoints();
         // A command that runs no action boots no observer whose action it could not load (an unset secret).
         Boot.Booted booted = Boot.boot(config.withLoadedObserversOnly(), options.catalog());
@@ -47,7 +71,7 @@ final class AdminSession implements AutoCloseable {
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { })));
         // Nor does it start what only actions use: a Kafka producer would reach for brokers an operator's host may
         // not reach, and fail on settings that only the actions need.
-        Services services = new Services(options.runsActions() ? parts : parts.stream()
+        Services services = new Services(runsActions ? parts : parts.stream()
                 .filter(part -> part.order() < Lifecycle.ORDER_ACTIONS).collect(Collectors.toSet()));
         services.start();
         return new AdminSession(config, booted, services);

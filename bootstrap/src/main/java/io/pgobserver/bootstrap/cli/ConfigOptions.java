@@ -46,8 +46,9 @@ public final class ConfigOptions {
      * {@code ${VAR}} in an action's settings, or in a section only actions read (email.smtp.password), does not
      * stop them, the observer of that action is not booted, and nothing only actions use is started (AdminSession).
      * {@code backfill} logs read events that {@code run} delivers with its own secrets. Every other command, an
-     * adapter's too, needs every variable: run, check-config, dlq replay; replay those of its --observer alone
-     * ({@link #REPLAY}). The one place this is decided.
+     * adapter's too, needs every variable: run, check-config; but replay needs those of its --observer alone
+     * ({@link #REPLAY}), and dlq replay those of the observers whose letters it replays, which it reads first
+     * ({@link #loadWithDatabase(Set)}). The one place this is decided.
      */
     private static final Set<String> RUN_NO_ACTIONS = Set.of("status", "dlq list", "install", "backfill");
 
@@ -71,10 +72,19 @@ public final class ConfigOptions {
             loader = loader.withoutActionSecrets();
         } else if (commandName().equals(REPLAY) && command.commandLine().getParseResult() != null
                 && command.commandLine().getParseResult().hasMatchedOption("--observer")) {
-            loader = loader.withActionSecretsOf(command.commandLine().getParseResult().matchedOptionValue(
-                    "--observer", ""));
+            loader = loader.withActionSecretsOf(Set.of(command.commandLine().getParseResult().matchedOptionValue(
+                    "--observer", "")));
         }
         return loader.load(config, overrides);
+    }
+
+    /**
+     * Loads the configuration of a command that runs the actions of these observers alone, and so needs the
+     * variables of theirs only ({@code dlq replay}, once it read whose letters it replays; none to read them).
+     */
+    Configuration loadWithDatabase(Set<String> observers) {
+        return new ConfigLoader(environment, catalog().schema()).withActionSecretsOf(observers)
+                .load(config, overrides).requireForRun();
     }
 
     /**

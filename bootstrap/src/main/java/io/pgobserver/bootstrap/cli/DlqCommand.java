@@ -15,6 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -135,10 +136,26 @@ final class DlqCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            List<ReplayDeadLetters.Result> results;
-            try (AdminSession session = AdminSession.open(options, spec)) {
-                ReplayDeadLetters replay = session.get(ReplayDeadLetters.class);
-                results = which.id != null ? List.of(replay.replay(which.id)) : replay.replayAll(Integer.MAX_VALUE);
+            // The letters first, with no action's secret: the replay then needs those of their observers alone.
+            List<DeadLetter> letters;
+            try (AdminSession session = AdminSession.openWithoutActions(options, spec)) {
+                DeadLetters queue = session.get(DeadLetters.class);
+                String consumer = session.config().listener().consumer();
+                letters = which.id != null ? queue.find(consumer, which.id).stream().toList()
+                        : queue.list(consumer, Integer.MAX_VALUE);
+            }
+            List<ReplayDeadLetters.Result> results = new ArrayList<>();
+            if (which.id != null || !letters.isEmpty()) {
+                try (AdminSession session = AdminSession.openFor(options,
+                        letters.stream().map(DeadLetter::observer).collect(Collectors.toSet()))) {
+                    ReplayDeadLetters replay = session.get(ReplayDeadLetters.class);
+                    // The letters read: one added since may be of an observer whose secrets were not loaded.
+                    List<Long> ids = which.id != null ? List.of(which.id)
+                            : letters.stream().map(DeadLetter::id).toList();
+                    for (long id : ids) {
+                        results.add(replay.replay(id));
+                    }
+                }
             }
             PrintWriter out = spec.commandLine().getOut();
             if (results.isEmpty()) {

@@ -11,9 +11,11 @@ import java.util.stream.Collectors;
 
 /**
  * The sections only actions read ({@code email:}, {@code kafka:}, {@code actions:}: a section of an adapter that
- * provides action types), for a command that runs no action. A variable such a section uses that is not set leaves
- * the section unread, as if absent, and every action of that adapter's types unloaded, so that no observer of them
- * is booted: the SMTP password or a Kafka SASL secret is then no more needed by {@code status} than a Slack token.
+ * provides action types), for a command that runs no action, or those of some observers alone. A variable such a
+ * section uses that is not set leaves the section unread, as if absent, and every action of that adapter's types
+ * unloaded, so that no observer of them is booted: the SMTP password or a Kafka SASL secret is then no more needed
+ * by {@code status}, or by a replay of a webhook observer, than a Slack token. An observer that runs has an action
+ * of those types: then the variable is needed after all, and its message stops the load.
  */
 final class ActionSections {
 
@@ -29,6 +31,11 @@ final class ActionSections {
         return action.find() ? action.group() : null;
     }
 
+    /** The observer of an {@link #action(String)}: {@code a.b} of {@code observers.a.b.actions[0]}. */
+    static String observer(String action) {
+        return action.substring("observers.".length(), action.lastIndexOf(".actions["));
+    }
+
     /** The section at the start of {@code path} when only actions read it, else null. */
     static String of(ConfigSchema schema, String path) {
         int dot = path.indexOf('.');
@@ -39,20 +46,31 @@ final class ActionSections {
 
     /**
      * Removes the {@code sections} from the tree, and adds the path of each action whose type comes from the
-     * adapter of one of them to {@code unloaded}.
+     * adapter of one of them to {@code unloaded}; such an action of a {@code running} observer stops the load with
+     * its section's message instead.
+     *
+     * @param sections each section to leave unread, with the message for its unset variable
+     * @param running  the observers whose actions run, or null for every observer
      */
-    static void leaveUnread(ConfigSchema schema, ObjectNode root, Set<String> sections, Set<String> unloaded) {
-        Set<String> adapters = schema.sections().stream().filter(owned -> sections.contains(owned.part().key()))
-                .map(ConfigSchema.Owned::adapter).collect(Collectors.toSet());
-        sections.forEach(root::remove);
+    static void leaveUnread(ConfigSchema schema, ObjectNode root, Map<String, String> sections, Set<String> unloaded,
+                            Set<String> running) {
+        Map<String, String> byAdapter = schema.sections().stream()
+                .filter(owned -> sections.containsKey(owned.part().key()))
+                .collect(Collectors.toMap(ConfigSchema.Owned::adapter, owned -> sections.get(owned.part().key()),
+                        (first, second) -> first));
         for (Map.Entry<String, JsonNode> observer : root.path("observers").properties()) {
             JsonNode actions = observer.getValue().path("actions");
             for (int i = 0; i < actions.size(); i++) {
                 var type = schema.actionType(actions.get(i).path("type").asText(""));
-                if (type != null && adapters.contains(type.adapter())) {
-                    unloaded.add("observers." + observer.getKey() + ".actions[" + i + "]");
+                if (type == null || !byAdapter.containsKey(type.adapter())) {
+                    continue;
                 }
+                if (running == null || running.contains(observer.getKey())) {
+                    throw new ConfigException(byAdapter.get(type.adapter()));
+                }
+                unloaded.add("observers." + observer.getKey() + ".actions[" + i + "]");
             }
         }
+        sections.keySet().forEach(root::remove);
     }
 }

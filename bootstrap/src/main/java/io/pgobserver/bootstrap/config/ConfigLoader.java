@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Loads the configuration: the YAML file with {@code ${VAR}} replaced from the environment, then the environment
@@ -34,27 +32,22 @@ public final class ConfigLoader {
     /** The file read when no {@code --config} is given; its absence is fine. */
     public static final Path DEFAULT_FILE = Path.of("pg-observer.yaml");
 
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-
     /** The keys of {@code tracing:} the core reads; the tracing adapter's section reads the rest. */
     private static final List<String> CORE_TRACING_KEYS = List.of("enabled", "components", "entities", "kinds");
 
     private final Map<String, String> env;
     private final ConfigSchema schema;
-    private final boolean actionSecretsOptional;
-    /** With {@link #actionSecretsOptional}: the observer whose actions stay required, or null. */
-    private final String runObserver;
+    /** The observers whose actions' variables are needed: null for every observer's ({@link Variables}). */
+    private final Set<String> running;
 
     public ConfigLoader(Map<String, String> env, ConfigSchema schema) {
-        this(env, schema, false, null);
+        this(env, schema, null);
     }
 
-    private ConfigLoader(Map<String, String> env, ConfigSchema schema, boolean actionSecretsOptional,
-                         String runObserver) {
+    private ConfigLoader(Map<String, String> env, ConfigSchema schema, Set<String> running) {
         this.env = Map.copyOf(env);
         this.schema = schema;
-        this.actionSecretsOptional = actionSecretsOptional;
-        this.runObserver = runObserver;
+        this.running = running == null ? null : Set.copyOf(running);
     }
 
     /**
@@ -64,15 +57,17 @@ public final class ConfigLoader {
      * booted ({@link Configuration#unloadedActions()}); an unset variable anywhere else is an error as ever.
      */
     public ConfigLoader withoutActionSecrets() {
-        return new ConfigLoader(env, schema, true, null);
+        return withActionSecretsOf(Set.of());
     }
 
     /**
-     * This loader for a command that runs the actions of one observer alone ({@code replay --observer NAME}): as
-     * {@link #withoutActionSecrets()}, but an unset variable in that observer's actions stops it, as for {@code run}.
+     * This loader for a command that runs the actions of these observers alone ({@code replay --observer NAME},
+     * {@code dlq replay}): as {@link #withoutActionSecrets()}, but an unset variable that their actions use, in
+     * their settings or in a section their action types read ({@code email.smtp.password} for an email action),
+     * stops it, as for {@code run}.
      */
-    public ConfigLoader withActionSecretsOf(String observer) {
-        return new ConfigLoader(env, schema, true, observer);
+    public ConfigLoader withActionSecretsOf(Set<String> observers) {
+        return new ConfigLoader(env, schema, observers);
     }
 
     /** With the adapters on the class path: the all-in-one jar's set, and what tests use. */
@@ -90,9 +85,8 @@ public final class ConfigLoader {
     }
 
     private Configuration load(ObjectNode root, List<String> overrides) {
-        Set<String> unloaded = new LinkedHashSet<>();
-        Set<String> unreadSections = new LinkedHashSet<>();
-        Trees.rewriteStrings(root, "", (path, value) -> substitute(path, value, unloaded, unreadSections));
+        Variables variables = new Variables(env, running);
+        variables.substitute(schema, root);
         List<String> warnings = new ArrayList<>();
         applyEnvironment(root, warnings);
         for (String override : overrides) {
@@ -102,8 +96,7 @@ public final class ConfigLoader {
             }
             Trees.set(root, override.substring(0, eq).trim(), override.substring(eq + 1));
         }
-        ActionSections.leaveUnread(schema, root, unreadSections, unloaded);
-        return bind(new Node("", root, env, warnings), warnings, unloaded);
+        return bind(new Node("", root, env, warnings), warnings, variables.leaveUnread(schema, root));
     }
 
     /** Loads YAML text with this loader's environment and no flags: for tests and examples. */
@@ -144,36 +137,6 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException("cannot read configuration file " + path + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * {@code value} with its variables replaced; where allowed, an unset one adds its action to {@code unloaded},
-     * or its section only actions read to {@code unreadSections} ({@link ActionSections}).
-     */
-    private String substitute(String path, String value, Set<String> unloaded, Set<String> unreadSections) {
-        Matcher m = PLACEHOLDER.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String replacement = env.getOrDefault(m.group(1), m.group(2));
-            String action = ActionSections.action(path);
-            if (replacement == null && actionSecretsOptional && action != null && (runObserver == null
-                    || !action.startsWith("observers." + runObserver + ".actions["))) {
-                unloaded.add(action);
-                return value;
-            }
-            String section = actionSecretsOptional && runObserver == null ? ActionSections.of(schema, path) : null;
-            if (replacement == null && section != null) {
-                unreadSections.add(section);
-                return value;
-            }
-            if (replacement == null) {
-                throw new ConfigException(path + " uses ${" + m.group(1) + "}, which is not set: export "
-                        + m.group(1) + " or write ${" + m.group(1) + ":-default}");
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        m.appendTail(out);
-        return out.toString();
     }
 
     private Configuration bind(Node root, List<String> warnings, Set<String> unloaded) {

@@ -499,7 +499,7 @@ class AdminCommandsIT {
 
     /**
      * status, dlq list, install and backfill --cancel run no action, so an action's unset secret does not stop
-     * them; dlq replay, which runs actions, still needs it. A secret that is set is printed by none of them.
+     * them; nor does dlq replay of an empty queue, which runs none. A secret that is set is printed by none of them.
      */
     @Test
     void commands_that_run_no_action_do_without_an_unset_action_secret() throws Exception {
@@ -519,9 +519,8 @@ class AdminCommandsIT {
         assertThat(cancel.out()).isEqualTo("no unfinished backfill of public.orders to cancel\n");
 
         Cli.Result replay = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
-        assertThat(replay.exitCode()).as(replay.toString()).isEqualTo(ExitCodes.USAGE);
-        assertThat(replay.err()).isEqualTo("configuration error: observers.slack_bot.actions[0].token uses "
-                + "${SLACK_TOKEN}, which is not set: export SLACK_TOKEN or write ${SLACK_TOKEN:-default}\n");
+        assertThat(replay.exitCode()).as(replay.toString()).isZero();
+        assertThat(replay.out()).isEqualTo("no dead letters to replay\n");
 
         Map<String, String> secret = Map.of("SLACK_TOKEN", "xoxb-s3cret-4711");
         for (String[] command : List.of(new String[]{"status"}, new String[]{"status", "--json"},
@@ -553,17 +552,9 @@ class AdminCommandsIT {
 
         String first = Long.toString(queryLong("select min(id) from pgobserver.change_log"));
         String last = Long.toString(queryLong("select max(id) from pgobserver.change_log"));
-        Cli.Result replay = Cli.run("replay", "--config", config.toString(), "--observer", "order_shipped",
-                "--from-position", first, "--to-position", last);
-        assertThat(replay.exitCode()).as(replay.toString()).isZero();
-        assertThat(replay.out()).contains("replayed 4 event(s) for observer order_shipped");
+        assertReplays("order_shipped", first, last, 4);
         assertThat(received).hasSize(4);
-
-        Cli.Result slack = Cli.run("replay", "--config", config.toString(), "--observer", "slack_bot",
-                "--from-position", first, "--to-position", last);
-        assertThat(slack.exitCode()).as(slack.toString()).isEqualTo(ExitCodes.USAGE);
-        assertThat(slack.err()).isEqualTo("configuration error: observers.slack_bot.actions[0].token uses "
-                + "${SLACK_TOKEN}, which is not set: export SLACK_TOKEN or write ${SLACK_TOKEN:-default}\n");
+        assertStops(replay("slack_bot", first, last), SLACK_TOKEN, "SLACK_TOKEN");
     }
 
     /**
@@ -592,6 +583,84 @@ class AdminCommandsIT {
         }
     }
 
+    /**
+     * replay needs a section only actions read (email:) only when its observer has an action of that section's
+     * adapter: a webhook observer's replay delivers without SMTP_PASSWORD, an email observer's stops naming it.
+     */
+    @Test
+    void replay_needs_the_email_section_only_for_an_observer_that_sends_email() throws Exception {
+        Files.writeString(config, Files.readString(config) + """
+                  to_mail:
+                    entity: public.orders
+                    actions: [ { type: email, to: [ ops@example.com ], subject: s, text: t } ]
+                email: { smtp: { host: localhost, password: "${SMTP_PASSWORD}", from: observer@example.com } }
+                """);
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+        sql(databaseName(), "insert into public.orders (status) values ('a')");
+        String id = Long.toString(queryLong("select max(id) from pgobserver.change_log"));
+
+        assertReplays("order_shipped", id, id, 1);
+        assertThat(received).hasSize(1);
+        assertStops(replay("to_mail", id, id), "email.smtp.password", "SMTP_PASSWORD");
+    }
+
+    /**
+     * dlq replay needs the secrets of the observers whose letters it replays, read from the letters first: without
+     * SLACK_TOKEN the webhook observer's letter is delivered (by id, then with --all), while a Slack observer's
+     * letter, by id or among all, stops the replay naming the variable and stays in the queue.
+     */
+    @Test
+    void dlq_replay_needs_only_the_secrets_of_the_letters_observers() throws Exception {
+        addSlackBot();
+        long webhook;
+        long slack;
+        try (Booted booted = boot(Map.of("SLACK_TOKEN", "xoxb-fixture"))) {
+            webhook = booted.get(DeadLetters.class).add(letter("order_shipped", 0, "webhook"));
+            booted.get(DeadLetters.class).add(letter("order_shipped", 0, "webhook"));
+        }
+        Cli.Result one = Cli.run("dlq", "replay", "--config", config.toString(), "--id", Long.toString(webhook));
+        assertThat(one.exitCode()).as(one.toString()).isZero();
+        assertThat(one.out()).contains("letter " + webhook + ": delivered", "1 delivered, 0 not delivered");
+        Cli.Result all = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
+        assertThat(all.exitCode()).as(all.toString()).isZero();
+        assertThat(all.out()).contains("1 delivered, 0 not delivered");
+        assertThat(received).hasSize(2);
+
+        try (Booted booted = boot(Map.of("SLACK_TOKEN", "xoxb-fixture"))) {
+            slack = booted.get(DeadLetters.class).add(letter("slack_bot", 0, "slack"));
+            booted.get(DeadLetters.class).add(letter("order_shipped", 0, "webhook"));
+        }
+        for (String which : List.of("--id=" + slack, "--all")) {
+            assertStops(Cli.run("dlq", "replay", "--config", config.toString(), which), SLACK_TOKEN, "SLACK_TOKEN");
+        }
+        assertThat(received).hasSize(2);
+        assertThat(Cli.run("dlq", "list", "--config", config.toString(), "--json").out())
+                .contains("\"id\":" + slack + ",");
+    }
+
+    /** The key of the Slack token that {@link #addSlackBot()} takes from SLACK_TOKEN. */
+    private static final String SLACK_TOKEN = "observers.slack_bot.actions[0].token";
+
+    /** The command stopped with exit 2 on {@code key}'s use of {@code variable}, which is not set. */
+    private static void assertStops(Cli.Result result, String key, String variable) {
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).isEqualTo("configuration error: " + key + " uses ${" + variable + "}, which is "
+                + "not set: export " + variable + " or write ${" + variable + ":-default}\n");
+    }
+
+    /** {@code replay} of a stretch of change_log ids for one observer, with this test's configuration. */
+    private Cli.Result replay(String observer, String from, String to) {
+        return Cli.run("replay", "--config", config.toString(), "--observer", observer, "--from-position", from,
+                "--to-position", to);
+    }
+
+    /** The observer's replay of the stretch ran {@code events} events. */
+    private void assertReplays(String observer, String from, String to, int events) {
+        Cli.Result replay = replay(observer, from, to);
+        assertThat(replay.exitCode()).as(replay.toString()).isZero();
+        assertThat(replay.out()).contains("replayed " + events + " event(s) for observer " + observer);
+    }
+
     /** Adds an observer whose Slack token comes from SLACK_TOKEN, which these tests leave unset. */
     private void addSlackBot() throws java.io.IOException {
         Files.writeString(config, Files.readString(config) + """
@@ -611,7 +680,12 @@ class AdminCommandsIT {
 
     /** The adapters of this test's configuration, started, for writing fixtures through the ports. */
     private Booted boot() throws Exception {
-        Configuration loaded = new ConfigLoader(Map.of()).load(config, List.of("metrics.enabled=false"));
+        return boot(Map.of());
+    }
+
+    /** As {@link #boot()}, with these variables set (the secrets the configuration's actions use). */
+    private Booted boot(Map<String, String> env) throws Exception {
+        Configuration loaded = new ConfigLoader(env).load(config, List.of("metrics.enabled=false"));
         Boot.Booted booted = Boot.boot(loaded, AdapterCatalog.discover());
         Services services = new Services(booted.injector().getInstance(Key.get(new TypeLiteral<Set<Lifecycle>>() { })));
         services.start();

@@ -251,11 +251,11 @@ class CommandLineTest {
     /**
      * Commands that run or check actions need every variable an action uses, and stop on an unset one before
      * connecting (replay only those of its observer); those that run none get past it (here to the unreachable
-     * database: exit 1, not 2).
+     * database: exit 1, not 2), and so does dlq replay, which reads whose letters it replays before it needs
+     * their observers' variables.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"run", "check-config", "dlq replay --all", "replay --observer slack_bot "
-            + "--from-position 1 --to-position 2"})
+    @ValueSource(strings = {"run", "check-config", "replay --observer slack_bot --from-position 1 --to-position 2"})
     void a_command_that_runs_actions_needs_their_secrets(String command) throws IOException {
         Cli.Result result = Cli.run(unreachable(closedPort()), withSlackConfig(command));
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
@@ -267,7 +267,7 @@ class CommandLineTest {
     @ParameterizedTest
     @ValueSource(strings = {"status", "status --json", "dlq list", "install --table public.orders",
             "backfill --cancel --table public.orders", "backfill --table public.orders", "backfill --resume",
-            "replay --observer other --from-position 1 --to-position 2"})
+            "replay --observer other --from-position 1 --to-position 2", "dlq replay --all", "dlq replay --id 1"})
     void a_command_that_runs_no_action_does_without_their_secrets(String command) throws IOException {
         Cli.Result result = Cli.run(unreachable(closedPort()), withSlackConfig(command));
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FAILURE);
