@@ -69,6 +69,30 @@ class ExampleConfigsTest {
                 .doesNotContain(value.replace("whsec_", "")));
     }
 
+    /** The examples of docs/examples/ and the Kafka one of examples/kafka/. */
+    static List<Path> everyExample() throws IOException {
+        List<Path> all = new java.util.ArrayList<>(examples());
+        all.add(DOCS.getParent().resolve("examples").resolve("kafka").resolve("pg-observer.yaml"));
+        return all;
+    }
+
+    /**
+     * DATABASE_URL alone is enough for every example, as examples.md says: its password wins over
+     * database.password, so none of them needs DB_PASSWORD then (they write ${DB_PASSWORD:-}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyExample")
+    void example_loads_with_database_url_alone(Path file) {
+        Map<String, String> env = new HashMap<>(ENV);
+        env.remove("DB_PASSWORD");
+        env.put("DATABASE_URL", "postgres://observer:url-password-4711@db.example.com:5432/shop");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "broker1:9092");
+        Configuration config = new ConfigLoader(env).load(file, List.of());
+        validate(config);
+        assertThat(EffectiveConfig.render(config)).contains("url: jdbc:postgresql://db.example.com:5432/shop")
+                .doesNotContain("url-password-4711");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("examples")
     void example_is_explained_in_examples_md(Path file) throws IOException {
