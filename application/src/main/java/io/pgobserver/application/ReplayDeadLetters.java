@@ -64,15 +64,6 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
         return replay(letter);
     }
 
-    /** Replays every letter, oldest first, at most {@code limit}. */
-    public List<Result> replayAll(int limit) throws InterruptedException {
-        List<Result> results = new ArrayList<>();
-        for (DeadLetter letter : deadLetters.list(consumer, limit)) {
-            results.add(replay(letter));
-        }
-        return results;
-    }
-
     /**
      * Why a letter with no configured observer cannot be replayed. The listener's and the pipeline's own letters
      * (names in parentheses) never belonged to an observer, so each gets its own reason and what to do instead:

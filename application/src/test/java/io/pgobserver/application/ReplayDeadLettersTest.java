@@ -87,15 +87,6 @@ class ReplayDeadLettersTest {
     }
 
     @Test
-    void replayAllGoesOldestFirst() throws Exception {
-        long first = letter("hook", 0);
-        long second = letter("hook", 0);
-        List<ReplayDeadLetters.Result> results = replay(List.of(observer)).replayAll(100);
-        assertThat(results).extracting(ReplayDeadLetters.Result::id).containsExactly(first, second);
-        assertThat(deadLetters.list("test", 10)).isEmpty();
-    }
-
-    @Test
     void theActionIsFoundByItsKeyWhenOthersWereInsertedBeforeIt() throws Exception {
         ScriptedExecutor slack = new ScriptedExecutor("slack");
         Observer reordered = new Observer("hook", "public.orders", Set.of(ChangeKind.UPDATED), "", Condition.ALWAYS,
@@ -114,7 +105,6 @@ class ReplayDeadLettersTest {
     void anotherConsumersLettersAreNotReplayed() throws Exception {
         long theirs = letter("other", "hook", 0, "webhook-0");
         assertThat(replay(List.of(observer)).replay(theirs).delivered()).isFalse();
-        assertThat(replay(List.of(observer)).replayAll(100)).isEmpty();
         assertThat(deadLetters.find("other", theirs)).isPresent();
         assertThat(webhook.requests).isEmpty();
     }
