@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -18,13 +19,35 @@ final class FewLines {
     private final int perMinute;
     private final String what;
     private final LongSupplier nanoClock;
+    private final Later later;
     private final ReentrantLock lock = new ReentrantLock(); // not synchronized: virtual threads log here
     private long minuteStarted;
     private int logged;
     private long unlogged;
 
+    /** Runs a task once, after a delay: a seam so that tests say when a minute has passed. */
+    interface Later {
+        void run(Duration delay, Runnable task);
+
+        /** A virtual thread that sleeps, then runs the task. */
+        Later THREAD = (delay, task) -> Thread.ofVirtual().name("pgobserver-few-lines").start(() -> {
+            try {
+                Thread.sleep(delay);
+                task.run();
+            } catch (InterruptedException e) {
+                // not expected: nothing interrupts it; the count then comes with the next occurrence
+            }
+        });
+    }
+
     /** @param what the occurrences, as the count's line names them after a number ("rows parked") */
     FewLines(System.Logger log, System.Logger.Level level, int perMinute, String what, LongSupplier nanoClock) {
+        this(log, level, perMinute, what, nanoClock, Later.THREAD);
+    }
+
+    FewLines(System.Logger log, System.Logger.Level level, int perMinute, String what, LongSupplier nanoClock,
+             Later later) {
+        this.later = later;
         this.log = log;
         this.level = level;
         this.perMinute = perMinute;
@@ -42,7 +65,7 @@ final class FewLines {
             long now = nanoClock.getAsLong();
             if (now - minuteStarted >= MINUTE_NANOS) {
                 if (unlogged > 0) {
-                    countLine = unlogged + " more " + what + " in that minute, not logged one by one";
+                    countLine = counted(unlogged);
                 }
                 minuteStarted = now;
                 logged = 0;
@@ -54,6 +77,9 @@ final class FewLines {
             } else if (unlogged++ == 0) {
                 countLine = "more than " + perMinute + " " + what + " in a minute: the rest of the minute's are "
                         + "counted, not logged one by one";
+                // The count comes with the next occurrence after the minute, or when the minute ends if none does
+                // (the occurrences stopped: the last line must not promise a count that never comes).
+                later.run(Duration.ofNanos(MINUTE_NANOS - (now - minuteStarted)), this::endMinute);
             }
         } finally {
             lock.unlock();
@@ -64,5 +90,28 @@ final class FewLines {
         if (own) {
             log.log(level, line.get());
         }
+    }
+
+    /** A minute with counted occurrences is over: their count, unless an occurrence since logged it. */
+    private void endMinute() {
+        long counted;
+        lock.lock();
+        try {
+            long now = nanoClock.getAsLong();
+            if (now - minuteStarted < MINUTE_NANOS || unlogged == 0) {
+                return;
+            }
+            counted = unlogged;
+            minuteStarted = now;
+            logged = 0;
+            unlogged = 0;
+        } finally {
+            lock.unlock();
+        }
+        log.log(level, counted(counted));
+    }
+
+    private String counted(long count) {
+        return count + " more " + what + " in that minute, not logged one by one";
     }
 }

@@ -15,7 +15,12 @@ class FewLinesTest {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final AtomicLong now = new AtomicLong(1_000);
-    private final FewLines few = new FewLines(new Capture(), System.Logger.Level.INFO, 3, "rows parked", now::get);
+    private final List<Runnable> minuteEnds = new CopyOnWriteArrayList<>();
+    private final FewLines few = new FewLines(new Capture(), System.Logger.Level.INFO, 3, "rows parked", now::get,
+            (delay, task) -> {
+                assertThat(delay).isEqualTo(java.time.Duration.ofSeconds(60)); // the minute began at the first line
+                minuteEnds.add(task);
+            });
 
     @Test
     void theFirstOnesOfAMinuteGetALineTheRestACountOnceTheMinuteIsOver() {
@@ -30,6 +35,36 @@ class FewLinesTest {
         few.log(() -> "row 9 parked");
         assertThat(lines.subList(4, lines.size())).containsExactly(
                 "5 more rows parked in that minute, not logged one by one", "row 9 parked");
+    }
+
+    @Test
+    void aMinutesCountIsLoggedWhenItEndsEvenIfNothingMoreComes() {
+        for (int row = 1; row <= 6; row++) {
+            int n = row;
+            few.log(() -> "row " + n + " parked");
+        }
+        assertThat(minuteEnds).hasSize(1); // one for the minute, however many it counts
+        now.addAndGet(60_000_000_000L);
+        minuteEnds.getFirst().run();
+        assertThat(lines.subList(4, lines.size()))
+                .containsExactly("3 more rows parked in that minute, not logged one by one");
+
+        few.log(() -> "row 7 parked"); // a new minute: its own line, and the count is not said twice
+        minuteEnds.getFirst().run();
+        assertThat(lines.subList(5, lines.size())).containsExactly("row 7 parked");
+    }
+
+    @Test
+    void aCountAlreadyLoggedWithTheNextLineIsNotLoggedAgainWhenTheMinuteEnds() {
+        for (int row = 1; row <= 5; row++) {
+            int n = row;
+            few.log(() -> "row " + n + " parked");
+        }
+        now.addAndGet(61_000_000_000L);
+        few.log(() -> "row 6 parked");
+        minuteEnds.getFirst().run();
+        assertThat(lines.subList(4, lines.size()))
+                .containsExactly("2 more rows parked in that minute, not logged one by one", "row 6 parked");
     }
 
     @Test
