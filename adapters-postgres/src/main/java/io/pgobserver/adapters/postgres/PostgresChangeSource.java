@@ -5,6 +5,7 @@ import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.port.OpenTransaction;
 import io.pgobserver.domain.spi.Lifecycle;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -16,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The change listener: reads {@code pgobserver.change_log} in batches between snapshots, as PgQ does, wakes on
@@ -85,6 +87,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     private final ListenerConnection listener;
     private final UnreadableRows unreadable;
     private final ListenerLag lag;
+    private final OpenWriters openWriters;
     private final Database database;
     private final Duration pollInterval;
 
@@ -95,6 +98,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
         this.consumer = settings.consumer();
         this.unreadable = new UnreadableRows(settings.consumer());
         this.lag = new ListenerLag(database);
+        this.openWriters = new OpenWriters(database);
         this.pollInterval = settings.pollInterval();
     }
 
@@ -132,6 +136,16 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
         } catch (RuntimeException e) {
             throw new ChangeSourceException("cannot read the listener lag from PostgreSQL at " + database.describe()
                     + ": " + Database.rootMessage(e), e);
+        }
+    }
+
+    @Override
+    public Optional<OpenTransaction> oldestOpenWriter() throws ChangeSourceException {
+        try {
+            return openWriters.oldest();
+        } catch (RuntimeException e) {
+            throw new ChangeSourceException("cannot read the open transactions from PostgreSQL at "
+                    + database.describe() + ": " + Database.rootMessage(e), e);
         }
     }
 

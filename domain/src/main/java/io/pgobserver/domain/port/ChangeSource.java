@@ -6,6 +6,7 @@ import io.pgobserver.domain.event.Snapshot;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where change events come from, read by snapshots as PgQ does. The caller takes a {@link #snapshot()}, and
@@ -36,6 +37,13 @@ public interface ChangeSource {
 
     /** How far the stream runs ahead of a consumer whose done batches end at {@code done}. */
     Lag lag(Snapshot done) throws ChangeSourceException;
+
+    /**
+     * The oldest transaction still open (or prepared and not yet committed) that has written rows to the stream, the
+     * observer's own sessions left out: its rows are in no batch until it commits, and {@link #lag} cannot count
+     * them. Empty when there is none. Asked every few seconds and by {@code status}: it must stay cheap.
+     */
+    Optional<OpenTransaction> oldestOpenWriter() throws ChangeSourceException;
 
     /**
      * One page of a batch.

@@ -5,12 +5,14 @@ import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Position;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.port.OpenTransaction;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,7 @@ public final class InMemoryChangeSource implements ChangeSource {
 
     private final List<Row> rows = new ArrayList<>();
     private final TreeSet<Long> open = new TreeSet<>();
+    private final List<Transaction> begun = new ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition committed = lock.newCondition();
     private long nextTxid = 100;
@@ -40,9 +43,16 @@ public final class InMemoryChangeSource implements ChangeSource {
     public final class Transaction {
         private final long txid;
         private final List<Row> written = new ArrayList<>();
+        private volatile Instant began = Instant.now();
 
         private Transaction(long txid) {
             this.txid = txid;
+        }
+
+        /** Makes it look open for {@code by} longer than it has been. */
+        public Transaction backdate(Duration by) {
+            began = began.minus(by);
+            return this;
         }
 
         /** Writes a row: the event gets this transaction's id and the next row id as its position. */
@@ -76,6 +86,7 @@ public final class InMemoryChangeSource implements ChangeSource {
             try {
                 rows.addAll(written);
                 open.remove(txid);
+                begun.remove(this);
                 committed.signalAll();
             } finally {
                 lock.unlock();
@@ -86,6 +97,7 @@ public final class InMemoryChangeSource implements ChangeSource {
             lock.lock();
             try {
                 open.remove(txid);
+                begun.remove(this);
             } finally {
                 lock.unlock();
             }
@@ -97,7 +109,9 @@ public final class InMemoryChangeSource implements ChangeSource {
         try {
             long txid = nextTxid++;
             open.add(txid);
-            return new Transaction(txid);
+            Transaction transaction = new Transaction(txid);
+            begun.add(transaction);
+            return transaction;
         } finally {
             lock.unlock();
         }
@@ -173,6 +187,20 @@ public final class InMemoryChangeSource implements ChangeSource {
             List<ChangeEvent> unread = rows.stream().filter(r -> !visible(r.txid(), done)).map(Row::event).toList();
             return unread.isEmpty() ? Lag.NONE : new Lag(unread.size(), Duration.between(
                     unread.stream().map(ChangeEvent::occurredAt).min(Instant::compareTo).orElseThrow(), Instant.now()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The oldest open transaction that wrote a row, as a session of role 'test' idle in its transaction. */
+    @Override
+    public Optional<OpenTransaction> oldestOpenWriter() throws ChangeSourceException {
+        fail();
+        lock.lock();
+        try {
+            return begun.stream().filter(t -> !t.written.isEmpty()).findFirst()
+                    .map(t -> new OpenTransaction((int) t.txid, t.txid, "idle in transaction", "test", "test",
+                            "insert …", Duration.between(t.began, Instant.now())));
         } finally {
             lock.unlock();
         }
