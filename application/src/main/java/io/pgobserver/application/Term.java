@@ -96,6 +96,7 @@ final class Term implements BatchReader.Control {
             lanes.parkInto(parking);
             parking.resume();
             RecordedBatches.log(consumer, resume);
+            watchLateCommits();
             new BatchReader(source, store, settings, metrics, lanes, laneKey, settledBefore, stuck, pause, this)
                     .readAndDispatch(resume, current);
         } catch (InterruptedException e) {
@@ -107,6 +108,27 @@ final class Term implements BatchReader.Control {
             Duration given = stopDrain;
             finish(given != null ? given : drain);
         }
+    }
+
+    /**
+     * Looks for the open transaction that holds events back every {@link LateCommits#EVERY} while the term lasts, on
+     * a thread of its own so that neither a long batch nor a wait for room delays it. At the end the gauge reads 0:
+     * the next holder reports it.
+     */
+    private void watchLateCommits() {
+        LateCommits late = new LateCommits(source, metrics, consumer, System.getLogger(LateCommits.class.getName()),
+                System::nanoTime);
+        Thread.ofVirtual().name("pgobserver-late-commits").start(() -> {
+            try {
+                while (active()) {
+                    late.look();
+                    pause.sleep(LateCommits.EVERY);
+                }
+            } catch (InterruptedException e) {
+                // The term is over.
+            }
+            metrics.openTransactionAge(0);
+        });
     }
 
     /**

@@ -2,9 +2,7 @@ package io.pgobserver.application;
 
 import org.junit.jupiter.api.Test;
 
-import java.text.MessageFormat;
 import java.util.List;
-import java.util.ResourceBundle;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -13,10 +11,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A line each while few, then a count: what keeps a receiver down for every row from flooding the log. */
 class FewLinesTest {
 
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final CapturedLines log = new CapturedLines(System.Logger.Level.ALL);
+    private final List<String> lines = log.lines;
     private final AtomicLong now = new AtomicLong(1_000);
     private final List<Runnable> minuteEnds = new CopyOnWriteArrayList<>();
-    private final FewLines few = new FewLines(new Capture(), System.Logger.Level.INFO, 3, "rows parked", now::get,
+    private final FewLines few = new FewLines(log, System.Logger.Level.INFO, 3, "rows parked", now::get,
             (delay, task) -> {
                 assertThat(delay).isEqualTo(java.time.Duration.ofSeconds(60)); // the minute began at the first line
                 minuteEnds.add(task);
@@ -74,27 +73,5 @@ class FewLinesTest {
         few.log(() -> "row 2 parked");
         few.log(() -> "row 3 parked");
         assertThat(lines).containsExactly("row 1 parked", "row 2 parked", "row 3 parked");
-    }
-
-    private final class Capture implements System.Logger {
-        @Override
-        public String getName() {
-            return "test";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            lines.add(msg);
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            lines.add(params == null || params.length == 0 ? format : MessageFormat.format(format, params));
-        }
     }
 }

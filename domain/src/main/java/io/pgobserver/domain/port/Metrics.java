@@ -52,6 +52,13 @@ public interface Metrics {
     }
 
     /**
+     * How long the oldest open transaction that has written events has been open ({@link
+     * ChangeSource#oldestOpenWriter()}): its events wait for its commit. 0 when there is none.
+     */
+    default void openTransactionAge(long ageMillis) {
+    }
+
+    /**
      * Where to read, when metrics are collected, how many entities this process has parked (their events wait in
      * the parked queues). Set when a term starts; a process that leads no longer reads zero.
      */

@@ -18,8 +18,9 @@ import java.util.function.LongSupplier;
  * {@code pgobserver_event_duration_seconds}, {@code pgobserver_action_duration_seconds},
  * {@code pgobserver_action_failures_total}, {@code pgobserver_dead_letters_total},
  * {@code pgobserver_events_retried_total}, {@code pgobserver_listener_lag},
- * {@code pgobserver_listener_lag_age_seconds}, {@code pgobserver_checkpoint_age_seconds},
- * {@code pgobserver_parked_entities}, {@code pgobserver_capture_problems}, and the semantic conventions' {@code http.client.request.duration} (scraped
+ * {@code pgobserver_listener_lag_age_seconds}, {@code pgobserver_listener_open_transaction_age_seconds},
+ * {@code pgobserver_checkpoint_age_seconds}, {@code pgobserver_parked_entities}, {@code pgobserver_capture_problems},
+ * and the semantic conventions' {@code http.client.request.duration} (scraped
  * as {@code http_client_request_duration_seconds}).
  * Attribute sets are made once per label combination, so recording allocates nothing in steady state.
  */
@@ -58,6 +59,7 @@ final class OtelMetrics implements Metrics {
     private final AttributePairs observerAction = new AttributePairs(OBSERVER, ACTION_TYPE);
     private volatile long lagEvents;
     private volatile long lagAgeMillis;
+    private volatile long openTransactionAgeMillis;
     private volatile LongSupplier parked = () -> 0;
     private volatile List<CaptureInstaller.Problem> captureProblems = List.of();
 
@@ -99,6 +101,10 @@ final class OtelMetrics implements Metrics {
         meter.gaugeBuilder("pgobserver.listener.lag.age")
                 .setDescription("Age of the oldest event not yet read by the listener")
                 .setUnit("s").buildWithCallback(m -> m.record(lagAgeMillis / 1000.0));
+        meter.gaugeBuilder("pgobserver.listener.open_transaction.age")
+                .setDescription("How long the oldest open transaction that has written events has been open: its "
+                        + "events wait for its commit (0 when none)")
+                .setUnit("s").buildWithCallback(m -> m.record(openTransactionAgeMillis / 1000.0));
         meter.gaugeBuilder("pgobserver.parked.entities").ofLongs()
                 .setDescription("Entities parked: a receiver keeps failing for them, and their events wait in order")
                 .setUnit("{entity}").buildWithCallback(m -> m.record(parked.getAsLong()));
@@ -167,6 +173,11 @@ final class OtelMetrics implements Metrics {
     public void listenerLag(long events, long ageMillis) {
         lagEvents = events;
         lagAgeMillis = ageMillis;
+    }
+
+    @Override
+    public void openTransactionAge(long ageMillis) {
+        openTransactionAgeMillis = ageMillis;
     }
 
     @Override

@@ -27,6 +27,7 @@
  * {@code pgobserver_event_duration_seconds}, {@code pgobserver_action_duration_seconds},
  * {@code pgobserver_action_failures_total}, {@code pgobserver_dead_letters_total},
  * {@code pgobserver_events_retried_total}, {@code pgobserver_listener_lag}, {@code pgobserver_listener_lag_age_seconds},
+ * {@code pgobserver_listener_open_transaction_age_seconds},
  * {@code pgobserver_checkpoint_age_seconds}, {@code pgobserver_parked_entities}, and the SDK's own {@code otel_sdk_processor_span_*} (queue size,
  * processed and dropped spans).
  *

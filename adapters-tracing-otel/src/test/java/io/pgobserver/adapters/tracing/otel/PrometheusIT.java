@@ -65,6 +65,7 @@ class PrometheusIT {
             metrics.actionExecuted("slack", "failed", "java.net.ConnectException", 2_000_000_000L);
             metrics.deadLettered("order_shipped", "slack");
             metrics.listenerLag(17, 1_500);
+            metrics.openTransactionAge(7_384_000);
             metrics.parkedEntities(() -> 12);
             metrics.captureProblems(List.of(new CaptureInstaller.Problem("public.gone", Kind.MISSING, "gone"),
                     new CaptureInstaller.Problem("public.parts", Kind.ID_COLUMN, "id column renamed")));
@@ -91,6 +92,7 @@ class PrometheusIT {
                     .containsPattern("pgobserver_dead_letters_total\\{action_type=\"slack\",[^}]*observer=\"order_shipped\"[^}]*} 1(\\.0)?\\n")
                     .containsPattern("pgobserver_listener_lag\\{[^}]*} 17(\\.0)?\\n")
                     .containsPattern("pgobserver_listener_lag_age_seconds\\{[^}]*} 1.5\\n")
+                    .containsPattern("pgobserver_listener_open_transaction_age_seconds\\{[^}]*} 7384(\\.0)?\\n")
                     .containsPattern("pgobserver_parked_entities\\{[^}]*} 12(\\.0)?\\n")
                     // The latest check's problems only: public.gone was created or installed since.
                     .containsPattern("pgobserver_capture_problems\\{[^}]*problem=\"id_column\",table=\"public.parts\"} 1(\\.0)?\\n")
