@@ -10,6 +10,7 @@ import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Leadership;
+import io.pgobserver.domain.port.OpenTransaction;
 import io.pgobserver.domain.port.ParkedEvents;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,10 +28,14 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-/** The consumer's checkpoint, its lag, the dead letters, parked entities, backfills and whether a listener is active. */
+/**
+ * The consumer's checkpoint, its lag, the open transaction whose events wait for its commit, the dead letters, parked
+ * entities, backfills and whether a listener is active.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show the consumer's checkpoint, how far it lags behind the change stream (events committed "
-                + "and not yet read, and the oldest one's age), the consumer's dead letters per observer, and whether "
+                + "and not yet read, and the oldest one's age), the oldest open transaction that has written events "
+                + "(they wait for its commit), the consumer's dead letters per observer, and whether "
                 + "a listener is active or none is running.")
 final class StatusCommand implements Callable<Integer> {
 
@@ -43,13 +48,16 @@ final class StatusCommand implements Callable<Integer> {
     /** Parked entities listed by name, those parked longest: a receiver down for every row parks every row. */
     static final int PARKED_LISTED = 100;
 
+    /** How long a transaction must have been open for the human form to name it. */
+    static final Duration OPEN_FOR = Duration.ofSeconds(10);
+
     @Option(names = "--json", description = "Print one JSON object, for scripts and monitoring.")
     boolean json;
 
     /** What {@code status} reports. */
     record Report(String consumer, Optional<CheckpointStore.Saved> checkpoint, ChangeSource.Lag lag,
-                  Map<String, Long> deadLetters, ParkedEvents.Summary parked, boolean active,
-                  List<Backfill> backfills) {
+                  Optional<OpenTransaction> openTransaction, Map<String, Long> deadLetters,
+                  ParkedEvents.Summary parked, boolean active, List<Backfill> backfills) {
         long deadLetterTotal() {
             return deadLetters.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -68,11 +76,12 @@ final class StatusCommand implements Callable<Integer> {
             Optional<CheckpointStore.Saved> checkpoint = session.get(CheckpointStore.class).load(consumer);
             ChangeSource.Lag lag = session.get(ChangeSource.class).lag(checkpoint.map(CheckpointStore.Saved::done)
                     .orElse(Snapshot.ORIGIN));
+            Optional<OpenTransaction> open = session.get(ChangeSource.class).oldestOpenWriter();
             Map<String, Long> letters = session.get(DeadLetters.class).countByObserver(consumer);
             ParkedEvents.Summary parked = session.get(ParkedEvents.class).summary(consumer, PARKED_LISTED);
             boolean active = session.get(Leadership.class).isHeldByAnyone();
             List<Backfill> backfills = session.get(Backfills.class).recent(5);
-            report = new Report(consumer, checkpoint, lag, letters, parked, active, backfills);
+            report = new Report(consumer, checkpoint, lag, open, letters, parked, active, backfills);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? json(report) : human(report));
@@ -93,6 +102,8 @@ final class StatusCommand implements Callable<Integer> {
             text.append(", oldest waiting ").append(seconds(report.lag())).append(" s");
         }
         text.append('\n');
+        report.openTransaction().filter(StatusCommand::worthSaying)
+                .ifPresent(open -> text.append(openTransaction(open)).append('\n'));
         text.append("dead letters:  ");
         if (report.deadLetters().isEmpty()) {
             text.append("none");
@@ -147,6 +158,12 @@ final class StatusCommand implements Callable<Integer> {
         }, () -> root.putNull("checkpoint"));
         root.putObject("lag").put("events", report.lag().events())
                 .put("seconds", report.lag().age().toMillis() / 1000.0);
+        report.openTransaction().ifPresentOrElse(open -> {
+            ObjectNode node = root.putObject("open_transaction");
+            node.put("pid", open.pid()).put("state", open.state()).put("application", open.application())
+                    .put("role", open.role()).put("query", open.query())
+                    .put("seconds", open.knownAge().map(age -> age.toMillis() / 1000.0).orElse(null));
+        }, () -> root.putNull("open_transaction"));
         ObjectNode letters = root.putObject("dead_letters");
         letters.put("total", report.deadLetterTotal());
         ObjectNode byObserver = letters.putObject("by_observer");
@@ -169,6 +186,22 @@ final class StatusCommand implements Callable<Integer> {
                     .put("error", b.stopped() ? b.stop().error() : null);
         }
         return root.toString();
+    }
+
+    /**
+     * An open transaction is said once it has been open {@link #OPEN_FOR}: a shorter one is a busy database's
+     * traffic, there at nearly every look, and would teach operators to skip the line. One whose age the database
+     * hides is said whatever its age, with the grant that shows it.
+     */
+    static boolean worthSaying(OpenTransaction open) {
+        return open.knownAge().map(age -> age.compareTo(OPEN_FOR) >= 0).orElse(true);
+    }
+
+    /** Which transaction holds events back, and how to end it: "open transaction: pid 1234, idle in …". */
+    static String openTransaction(OpenTransaction open) {
+        return "open transaction: " + open.describe(null) + ", its events wait for its commit"
+                + (open.query() == null ? "" : "\n    last statement: " + open.query())
+                + "\n    " + open.howToEnd();
     }
 
     /**

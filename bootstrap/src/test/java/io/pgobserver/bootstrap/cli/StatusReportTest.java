@@ -1,9 +1,11 @@
 package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.port.OpenTransaction;
 import io.pgobserver.domain.port.ParkedEvents;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +20,43 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StatusReportTest {
 
     private static StatusCommand.Report report(ParkedEvents.Summary parked) {
-        return new StatusCommand.Report("default", Optional.empty(), ChangeSource.Lag.NONE, Map.of(), parked, true,
-                List.of());
+        return report(Optional.empty(), parked);
+    }
+
+    private static StatusCommand.Report report(Optional<OpenTransaction> open, ParkedEvents.Summary parked) {
+        return new StatusCommand.Report("default", Optional.empty(), ChangeSource.Lag.NONE, open, Map.of(), parked,
+                true, List.of());
+    }
+
+    private static String human(OpenTransaction open) {
+        return StatusCommand.human(report(Optional.of(open), new ParkedEvents.Summary(0, 0, Map.of())));
+    }
+
+    /**
+     * An open transaction that has written events is named under the lag once open 10 s (a younger one is a busy
+     * database's everyday traffic); one whose age the database hides is named with the grant that shows it.
+     */
+    @Test
+    void anOpenTransactionIsNamedOnceOpenTenSecondsOrWhenItsAgeIsHidden() {
+        OpenTransaction idle = new OpenTransaction(1234, 900, "idle in transaction", "billing", "app",
+                "update orders set status = 'shipped' where id = 42", Duration.ofMinutes(123).plusSeconds(5));
+        assertThat(human(idle)).contains("lag:           0 event(s)\nopen transaction: pid 1234, idle in "
+                + "transaction for 2h 3m (app 'billing', role 'app'), its events wait for its commit\n"
+                + "    last statement: update orders set status = 'shipped' where id = 42\n"
+                + "    commit it from its application, or end it with SELECT pg_terminate_backend(1234) (its changes "
+                + "are rolled back and never become events)\ndead letters:");
+        assertThat(human(new OpenTransaction(1234, 900, "active", "billing", "app", "insert …",
+                Duration.ofSeconds(9)))).doesNotContain("open transaction");
+        assertThat(human(new OpenTransaction(77, 900, null, "", "app", null, null))).contains("open transaction: "
+                + "pid 77 (app '', role 'app'), open for a time the database does not show: grant pg_read_all_stats "
+                + "to the observer's role to see its age, state and query, its events wait for its commit\n    commit");
+
+        assertThat(StatusCommand.json(report(Optional.of(idle), new ParkedEvents.Summary(0, 0, Map.of()))))
+                .contains("\"open_transaction\":{\"pid\":1234,\"state\":\"idle in transaction\",\"application\":"
+                        + "\"billing\",\"role\":\"app\",\"query\":\"update orders set status = 'shipped' where id = "
+                        + "42\",\"seconds\":7385.0}");
+        assertThat(StatusCommand.json(report(new ParkedEvents.Summary(0, 0, Map.of()))))
+                .contains("\"open_transaction\":null");
     }
 
     @Test
