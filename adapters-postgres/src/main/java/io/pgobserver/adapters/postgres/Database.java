@@ -3,6 +3,7 @@ package io.pgobserver.adapters.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.domain.spi.Lifecycle.Unavailable;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.flywaydb.core.Flyway;
@@ -48,8 +49,14 @@ final class Database implements Lifecycle {
         return ORDER_STORAGE;
     }
 
+    /**
+     * Opens the pool and migrates the schema.
+     *
+     * @throws Unavailable while the server does not answer or cannot take sessions yet ({@link StartFailures})
+     * @throws IllegalArgumentException when it refuses the settings: the password, the user, the database
+     */
     @Override
-    public synchronized void start() {
+    public synchronized void start() throws Unavailable {
         if (pool != null) {
             return;
         }
@@ -57,16 +64,13 @@ final class Database implements Lifecycle {
         try {
             dataSource = new HikariDataSource(poolConfig());
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot connect to PostgreSQL at " + describe()
-                    + ": " + rootMessage(e) + ". Check database.url, database.user and database.password, "
-                    + "and that the server is running.", e);
+            throw StartFailures.connecting(describe(), settings.user(), e);
         }
         try {
             migrate(dataSource);
         } catch (RuntimeException e) {
             dataSource.close();
-            throw new IllegalStateException("cannot migrate the " + SCHEMA + " schema at " + describe() + ": "
-                    + rootMessage(e) + ". The database user needs CREATE on the database.", e);
+            throw StartFailures.migrating(describe(), settings.user(), e);
         }
         Jdbi created = Jdbi.create(dataSource);
         // Jdbi's default error message appends the statement and every bound argument: a failed dead-letter or

@@ -69,11 +69,13 @@ class PostgresModuleTest {
     }
 
     @Test
-    void anUnreachableDatabaseFailsTheStartWithAMessageFreeOfSecrets() {
+    void anUnreachableDatabaseIsAnOutageWithAMessageFreeOfSecrets() {
         Database database = injector().getInstance(Database.class);
         assertThatThrownBy(database::start)
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("jdbc:postgresql://127.0.0.1:1/app")
+                .isInstanceOf(Lifecycle.Unavailable.class)
+                .hasMessageStartingWith("cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:1/app: "
+                        + "Connection refused. ")
+                .hasMessageContaining("database.url")
                 .hasMessageContaining("database.url")
                 .hasMessageNotContaining("hunter2")
                 .hasMessageNotContaining("s3cret");

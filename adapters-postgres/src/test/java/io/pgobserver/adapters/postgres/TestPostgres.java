@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.spi.Lifecycle;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
@@ -59,7 +60,11 @@ final class TestPostgres {
 
     static Database startedDatabase(DatabaseSettings settings) {
         Database database = new Database(settings);
-        database.start();
+        try {
+            database.start();
+        } catch (Lifecycle.Unavailable e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         return database;
     }
 

@@ -9,6 +9,7 @@ import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.HealthServer;
 import io.pgobserver.bootstrap.wiring.Services;
+import io.pgobserver.bootstrap.wiring.WaitingStart;
 import io.pgobserver.domain.spi.AdminRoute;
 import io.pgobserver.domain.spi.Lifecycle;
 import com.google.inject.Key;
@@ -55,22 +56,14 @@ final class RunCommand implements Callable<Integer> {
         LOG.info("tracing adapter: {}; {} observer(s)", booted.tracingAdapter(), booted.observers().size());
         Services services = new Services(Boot.unwrap(() -> booted.injector().getInstance(
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { }))));
-        services.start();
+        EventPipeline pipeline = booted.get(EventPipeline.class);
+        WaitingStart starting = new WaitingStart();
+        // Up before the services, which may wait for the database: a probe then tells a process that waits (live,
+        // not ready) from one that is gone.
+        HealthServer health = HealthServer.start(config.adminPort(), starting.status(pipeline));
         CaptureWatch captureWatch = new CaptureWatch(booted.get(CaptureInstaller.class),
                 config.observers().stream().map(o -> o.entity()).toList(), booted.get(Metrics.class));
-        captureWatch.start(CaptureWatch.INTERVAL, Sleeper.SYSTEM);
-        EventPipeline pipeline = booted.get(EventPipeline.class);
-        HealthServer health;
-        try {
-            health = HealthServer.start(config.adminPort(), pipeline, Boot.unwrap(() -> booted.injector()
-                    .getInstance(Key.get(new TypeLiteral<Set<AdminRoute>>() { }))));
-            health.pages().forEach(page -> LOG.info("admin page: {}", page));
-        } catch (RuntimeException e) {
-            captureWatch.close();
-            services.close();
-            throw e;
-        }
-        Stopper stopper = new Stopper(pipeline, timeout, health, services, captureWatch);
+        Stopper stopper = new Stopper(pipeline, timeout, health, services, starting, captureWatch);
         CountDownLatch finished = new CountDownLatch(1);
         // Other ways the JVM may end (System.exit elsewhere, a signal not handled below, -Xrs): stop cleanly too.
         Thread hook = new Thread(() -> {
@@ -83,9 +76,18 @@ final class RunCommand implements Callable<Integer> {
             stopper.closeServices();
         }, "pgobserver-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // Before the start, so that a stop while it waits for the database ends the wait and exits 0.
         handleSignals(stopper);
         try {
-            pipeline.run();
+            if (starting.start(services)) {
+                captureWatch.start(CaptureWatch.INTERVAL, Sleeper.SYSTEM);
+                health.add(Boot.unwrap(() -> booted.injector().getInstance(
+                        Key.get(new TypeLiteral<Set<AdminRoute>>() { }))));
+                health.pages().forEach(page -> LOG.info("admin page: {}", page));
+                if (stopper.pipelineMayRun()) {
+                    pipeline.run();
+                }
+            }
         } finally {
             // A stop by signal is still draining in its own thread: wait for it, then close in order.
             stopper.stopPipeline();
@@ -123,31 +125,48 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Stops the pipeline once and closes the services once, whoever asks first; later callers wait for it. */
+    /**
+     * Stops the pipeline once and closes the services once, whoever asks first; later callers wait for it. A stop
+     * before the pipeline runs ends the start's wait for the database, and the pipeline never runs.
+     */
     private static final class Stopper {
         private final EventPipeline pipeline;
         private final Duration timeout;
         private final HealthServer health;
         private final Services services;
+        private final WaitingStart starting;
         private final CaptureWatch captureWatch;
         final AtomicBoolean requested = new AtomicBoolean();
+        private boolean running;
         private boolean pipelineStopped;
         private boolean closed;
 
         Stopper(EventPipeline pipeline, Duration timeout, HealthServer health, Services services,
-                CaptureWatch captureWatch) {
+                WaitingStart starting, CaptureWatch captureWatch) {
             this.pipeline = pipeline;
-            this.captureWatch = captureWatch;
             this.timeout = timeout;
             this.health = health;
             this.services = services;
+            this.starting = starting;
+            this.captureWatch = captureWatch;
         }
 
-        synchronized void stopPipeline() {
-            if (!pipelineStopped) {
-                LOG.info("stopping: finishing in-flight events (up to {} s)", timeout.toSeconds());
-                pipeline.stop(timeout);
-                pipelineStopped = true;
+        /** Whether the pipeline may run: no stop came first. */
+        synchronized boolean pipelineMayRun() {
+            running = !pipelineStopped;
+            return running;
+        }
+
+        void stopPipeline() {
+            starting.cancel();
+            synchronized (this) {
+                if (!pipelineStopped) {
+                    pipelineStopped = true;
+                    if (running) {
+                        LOG.info("stopping: finishing in-flight events (up to {} s)", timeout.toSeconds());
+                        pipeline.stop(timeout);
+                    }
+                }
             }
         }
 
@@ -157,7 +176,9 @@ final class RunCommand implements Callable<Integer> {
                 captureWatch.close();
                 health.close();
                 services.close();
-                LOG.info("stopped");
+                if (running || requested.get()) {
+                    LOG.info("stopped"); // not after a start that failed: its error is the last word
+                }
             }
         }
     }

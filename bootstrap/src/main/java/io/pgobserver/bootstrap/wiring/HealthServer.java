@@ -3,9 +3,9 @@ package io.pgobserver.bootstrap.wiring;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.pgobserver.application.EventPipeline;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.domain.spi.AdminRoute;
+import io.pgobserver.domain.spi.PipelineStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,15 +20,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 /**
  * The admin port. Liveness and readiness over HTTP: {@code /health/live} answers 200 while the process runs;
  * {@code /health/ready} answers 200 when this process is the active consumer and can read the change stream, or a
  * standby waiting for its turn, and 503 with the problem when the active consumer cannot reach the database. Its
- * {@code role} is {@link EventPipeline#role()}: a process that led until the database stopped answering says
+ * {@code role} is {@link PipelineStatus#role()}: a process that led until the database stopped answering says
  * {@code active} through the outage.
- * Beside them, the pages adapters add as {@link AdminRoute}s (the console's {@code /console}).
+ * While {@code run} starts (it may wait for its database) readiness answers 503 with role {@code starting}
+ * ({@link WaitingStart#status}). Beside them, the pages adapters add as {@link AdminRoute}s (the console's
+ * {@code /console}).
  */
 public final class HealthServer implements AutoCloseable {
 
@@ -38,23 +41,22 @@ public final class HealthServer implements AutoCloseable {
     private static final int MAX_BODY = 1 << 20;
 
     private final HttpServer server;
-    private final List<String> prefixes;
+    private final List<String> prefixes = new CopyOnWriteArrayList<>();
 
-    private HealthServer(HttpServer server, List<String> prefixes) {
+    private HealthServer(HttpServer server) {
         this.server = server;
-        this.prefixes = prefixes;
     }
 
     /** Starts the server with the health endpoints alone; a port of -1 starts none. */
-    public static HealthServer start(int port, EventPipeline pipeline) throws IOException {
+    public static HealthServer start(int port, PipelineStatus pipeline) throws IOException {
         return start(port, pipeline, List.of());
     }
 
     /** Starts the server with the health endpoints and the adapters' routes; a port of -1 starts none. */
-    public static HealthServer start(int port, EventPipeline pipeline, Collection<AdminRoute> routes)
+    public static HealthServer start(int port, PipelineStatus pipeline, Collection<AdminRoute> routes)
             throws IOException {
         if (port < 0) {
-            return new HealthServer(null, List.of());
+            return new HealthServer(null);
         }
         HttpServer server;
         try {
@@ -77,11 +79,24 @@ public final class HealthServer implements AutoCloseable {
             }
             respond(exchange, problem == null ? 200 : 503, answer);
         });
+        server.start();
+        HealthServer started = new HealthServer(server);
+        started.add(routes);
+        return started;
+    }
+
+    /**
+     * Adds the adapters' pages to the running server: {@code run} adds them once the database answers, so that
+     * while it waits for it the port answers the health endpoints alone.
+     */
+    public void add(Collection<AdminRoute> routes) {
+        if (server == null) {
+            return;
+        }
         for (AdminRoute route : routes) {
             server.createContext(route.prefix(), exchange -> serve(route, exchange));
+            prefixes.add(route.prefix());
         }
-        server.start();
-        return new HealthServer(server, routes.stream().map(AdminRoute::prefix).toList());
     }
 
     public int port() {

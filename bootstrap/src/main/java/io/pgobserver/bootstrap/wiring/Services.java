@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.wiring;
 
+import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.domain.spi.Lifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,10 @@ import java.util.Set;
 public final class Services implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Services.class);
+    /** The administrative commands' way: a person waits at the terminal, so an outage fails the command at once. */
+    private static final Patience NONE = (failure, attempt) -> {
+        throw failure;
+    };
 
     private final List<Lifecycle> ordered;
     private final List<Lifecycle> started = new ArrayList<>();
@@ -25,16 +30,63 @@ public final class Services implements AutoCloseable {
                 .thenComparing(Lifecycle::name)).toList();
     }
 
-    /** Starts everything; on a failure stops what started and throws. */
+    /** What to do when a part cannot start yet, what it needs not answering ({@link Lifecycle.Unavailable}). */
+    @FunctionalInterface
+    public interface Patience {
+        /**
+         * Waits before the part's next attempt.
+         *
+         * @param attempt how many attempts of this part failed so far (1 after the first)
+         * @return true to start the part again, false to give up the start (a stop was asked for meanwhile)
+         * @throws Exception to fail the start with it
+         */
+        boolean waitAfter(Lifecycle.Unavailable failure, int attempt) throws Exception;
+    }
+
+    /** Starts everything, failing at the first part that cannot start; on a failure stops what started and throws. */
     public void start() throws Exception {
+        start(NONE);
+    }
+
+    /**
+     * Starts everything, each part once what it needs answers: parts that do not need it are not started again. A
+     * setting a part refuses ({@link IllegalArgumentException} with a message) is a configuration error.
+     *
+     * @return false when {@code patience} gave up: what started is stopped again
+     */
+    public boolean start(Patience patience) throws Exception {
         for (Lifecycle lifecycle : ordered) {
+            boolean up;
             try {
-                lifecycle.start();
-                started.add(lifecycle);
-                LOG.debug("started {}", lifecycle.name());
+                up = start(lifecycle, patience);
+            } catch (IllegalArgumentException e) {
+                close();
+                throw e.getMessage() == null ? e : new ConfigException(e.getMessage(), e);
             } catch (Exception e) {
                 close();
                 throw e;
+            }
+            if (!up) {
+                close();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean start(Lifecycle lifecycle, Patience patience) throws Exception {
+        for (int failures = 1; ; failures++) {
+            try {
+                lifecycle.start();
+                synchronized (this) {
+                    started.add(lifecycle);
+                }
+                LOG.debug("started {}", lifecycle.name());
+                return true;
+            } catch (Lifecycle.Unavailable e) {
+                if (!patience.waitAfter(e, failures)) {
+                    return false;
+                }
             }
         }
     }

@@ -20,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Database credentials never need the command line: the jar connects with a password from {@code DATABASE_URL},
  * from {@code ${DB_PASSWORD}} in the file, or from a libpq password file ({@code PGPASSFILE} or {@code ~/.pgpass},
- * read by the driver), against a server that really checks passwords (scram-sha-256). Without one, it stops with a
- * clear error and exit code 1, and never prints the password it was given.
+ * read by the driver), against a server that really checks passwords (scram-sha-256). Without one, or with a wrong
+ * one, {@code run} does not wait for the database as it does through an outage: it stops with a configuration error
+ * naming database.password, exit code 2, and never prints the password it was given.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class DatabaseCredentialsIT {
@@ -78,9 +79,9 @@ class DatabaseCredentialsIT {
                     () -> observer.lastLine("' active") > 0 || !observer.isAlive());
             boolean active = observer.isAlive();
             if (!active) {
-                assertThat(observer.waitFor(30)).as(observer.output()).isEqualTo(1);
-                assertThat(observer.output()).contains("cannot connect to PostgreSQL").contains("database.password")
-                        .doesNotContain("..");
+                assertThat(observer.waitFor(30)).as(observer.output()).isEqualTo(2);
+                assertThat(observer.output()).contains("configuration error: cannot connect to PostgreSQL")
+                        .contains("database.password").doesNotContain("..").doesNotContain("waiting for");
             }
             assertThat(observer.output()).doesNotContain(PASSWORD);
             return active;
@@ -105,6 +106,12 @@ class DatabaseCredentialsIT {
         Files.writeString(pgpass, "127.0.0.1:" + postgres.port() + ":*:observer:" + PASSWORD + "\n");
         assertThat(becomesActive("from-pgpass", "database: { url: \"" + url() + "\", user: observer }\n",
                 Map.of("PGPASSFILE", pgpass.toString()))).isTrue();
+    }
+
+    @Test
+    void a_wrong_password_stops_the_observer_with_a_configuration_error() throws Exception {
+        assertThat(becomesActive("wrong-password", "database: { url: \"" + url() + "\", user: observer, "
+                + "password: \"${DB_PASSWORD}\" }\n", Map.of("DB_PASSWORD", "not-" + PASSWORD))).isFalse();
     }
 
     @Test

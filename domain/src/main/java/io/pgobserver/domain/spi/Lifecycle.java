@@ -19,9 +19,48 @@ public interface Lifecycle {
         return ORDER_STORAGE;
     }
 
-    /** @throws Exception when the part cannot start; the boot then fails with the message */
+    /**
+     * Starts the part. A failed start leaves nothing behind to stop: it may be called again.
+     *
+     * @throws Unavailable when a service the part needs does not answer yet (a database that is down, starting up
+     *         or unreachable): {@code run} waits and calls this again; other commands fail with the message
+     * @throws IllegalArgumentException when a setting is wrong (a password the database refuses), with a message
+     *         naming the setting and the fix: a configuration error
+     * @throws Exception when the part cannot start for another reason; the boot then fails with the message
+     */
     void start() throws Exception;
 
     /** Stops, releasing resources; never throws. */
     void stop();
+
+    /**
+     * What {@link #start()} throws while a service the part needs does not answer: an outage that waiting may end,
+     * as opposed to settings that are wrong. The message is the whole error ("cannot connect to SERVICE: REASON.
+     * ADVICE"); {@link #service()} and {@link #reason()} are its parts, for a line that says what is awaited.
+     */
+    final class Unavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String service;
+        private final String reason;
+
+        /**
+         * @param service what does not answer, with its address and no secret ("PostgreSQL at
+         *                jdbc:postgresql://db:5432/app")
+         * @param reason  why, in a few words ("Connection refused")
+         * @param advice  what to check if it lasts, as a sentence
+         */
+        public Unavailable(String service, String reason, String advice, Throwable cause) {
+            super("cannot connect to " + service + ": " + reason + ". " + advice, cause);
+            this.service = service;
+            this.reason = reason;
+        }
+
+        public String service() {
+            return service;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
 }

@@ -1,0 +1,119 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.spi.Lifecycle;
+
+import java.io.IOException;
+import java.sql.SQLException;
+
+/**
+ * Why the database could not be used at start, told apart by what cures it. An outage (the server down, starting up,
+ * shutting down or restarting after a crash, out of connections, a host name or route not there yet) ends by itself:
+ * {@link Lifecycle.Unavailable}, which {@code run} waits out. Settings the server refuses (a password, a user, a
+ * database name, a privilege) never get better by waiting: {@link IllegalArgumentException} naming the setting, a
+ * configuration error. Anything else stays a plain failure.
+ */
+final class StartFailures {
+
+    static final String CONNECT_ADVICE = "Check database.url, database.user and database.password, and that the "
+            + "server is running.";
+
+    private StartFailures() {
+    }
+
+    /**
+     * The failure to open the pool at {@code where} (the URL without secrets), for {@link Database#start()} to throw.
+     *
+     * @throws Lifecycle.Unavailable when it is an outage
+     */
+    static RuntimeException connecting(String where, String user, Throwable error) throws Lifecycle.Unavailable {
+        String why = Database.rootMessage(error);
+        if (isOutage(error)) {
+            throw new Lifecycle.Unavailable("PostgreSQL at " + where, why, CONNECT_ADVICE, error);
+        }
+        String fix = settingToFix(sqlState(error), user);
+        String message = "cannot connect to PostgreSQL at " + where + ": " + why + ". ";
+        return fix == null ? new IllegalStateException(message + CONNECT_ADVICE, error)
+                : new IllegalArgumentException(message + fix, error);
+    }
+
+    /**
+     * The failure to migrate the schema at {@code where}, for {@link Database#start()} to throw.
+     *
+     * @throws Lifecycle.Unavailable when the server went away since the pool opened
+     */
+    static RuntimeException migrating(String where, String user, Throwable error) throws Lifecycle.Unavailable {
+        String why = Database.rootMessage(error);
+        if (isOutage(error)) {
+            throw new Lifecycle.Unavailable("PostgreSQL at " + where, why, CONNECT_ADVICE, error);
+        }
+        String message = "cannot migrate the " + Database.SCHEMA + " schema at " + where + ": " + why + ". ";
+        if ("42501".equals(sqlState(error))) {
+            return new IllegalArgumentException(message + "The database user needs CREATE on the database: GRANT "
+                    + "CREATE ON DATABASE <name> TO " + (user == null ? "<user>" : user) + ", or set a database.user "
+                    + "that has it.", error);
+        }
+        return new IllegalStateException(message + "The database user needs CREATE on the database.", error);
+    }
+
+    /**
+     * Whether waiting may cure it: no answer at the network level (refused, unknown host, timed out, cut), or the
+     * server answering that it cannot take the session now. 57P03 is "the database system is starting up / shutting
+     * down / in recovery / not yet accepting connections"; 57P01 and 57P02 end a session as the server shuts down or
+     * restarts after a crash; class 53 is too many connections, out of memory or disk; 08006 is the server closing
+     * the connection while it is set up. Without a primary (targetServerType=primary during a failover) the driver
+     * finds no server of the kind asked for, which ends once one is promoted.
+     */
+    static boolean isOutage(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            // A failed TLS handshake is a certificate or setting to fix, not a network that is not there yet.
+            if (cause instanceof IOException && !(cause instanceof javax.net.ssl.SSLException)) {
+                return true;
+            }
+            if (cause == cause.getCause()) {
+                break;
+            }
+        }
+        String state = sqlState(error);
+        if (state == null) {
+            return false;
+        }
+        return state.equals("57P01") || state.equals("57P02") || state.equals("57P03") || state.startsWith("53")
+                || state.equals("08006") || state.equals("08001") && String.valueOf(Database.rootMessage(error))
+                .startsWith("Could not find a server with specified targetServerType");
+    }
+
+    /** What to fix when the server refuses the settings (by SQLSTATE), or null when it is something else. */
+    private static String settingToFix(String state, String user) {
+        String who = user == null ? "the database user" : "user " + user;
+        if (state == null) {
+            return null;
+        }
+        return switch (state) {
+            case "28P01" -> "The server refused the password of " + who + ": check database.password (or the "
+                    + "password in DATABASE_URL, or in the libpq password file).";
+            // The driver's own refusals: a password asked for and none given, SSL or GSS the server does not offer.
+            case "08004" -> "Give the password of " + who + " (database.password, the password in DATABASE_URL, or a "
+                    + "libpq password file), and check the ssl and gss settings in database.url.";
+            case "28000" -> "Check database.user, and that the server's pg_hba.conf lets " + who + " connect to this "
+                    + "database from this host.";
+            case "3D000" -> "Check the database name in database.url (jdbc:postgresql://HOST:PORT/DATABASE), or "
+                    + "create the database.";
+            case "42501" -> "Grant " + who + " CONNECT on the database (GRANT CONNECT ON DATABASE <name> TO "
+                    + (user == null ? "<user>" : user) + "), or set another database.user.";
+            default -> null;
+        };
+    }
+
+    /** The first SQLSTATE along the causes (the pool and Flyway wrap the driver's exception). */
+    static String sqlState(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+            if (cause == cause.getCause()) {
+                break;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,71 @@
+package io.pgobserver.adapters.postgres;
+
+import com.zaxxer.hikari.pool.HikariPool;
+import io.pgobserver.domain.spi.Lifecycle;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The server's refusals that no test server can be made to give on demand (starting up, in recovery, out of
+ * connections), as the driver reports them inside the pool's exception: an outage or a setting, by SQLSTATE. The
+ * others are given by a real server in {@code DatabaseStartIT}.
+ */
+class StartFailuresTest {
+
+    private static final String WHERE = "jdbc:postgresql://db:5432/app";
+
+    /** The driver's exception for a server's FATAL error at connection time, wrapped as the pool wraps it. */
+    private static RuntimeException refused(String state, String message) {
+        return new HikariPool.PoolInitializationException(new PSQLException(new ServerErrorMessage(
+                "SFATAL\u0000VFATAL\u0000C" + state + "\u0000M" + message + "\u0000")));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiterString = "|", textBlock = """
+            57P03 | the database system is starting up
+            57P03 | the database system is not yet accepting connections
+            57P03 | the database system is in recovery mode
+            57P03 | the database system is shutting down
+            57P01 | terminating connection due to administrator command
+            57P02 | terminating connection because of crash of another server process
+            53300 | sorry, too many clients already
+            """)
+    void a_server_that_cannot_take_sessions_yet_is_an_outage(String state, String message) {
+        assertThatThrownBy(() -> StartFailures.connecting(WHERE, "app", refused(state, message)))
+                .isInstanceOfSatisfying(Lifecycle.Unavailable.class, e -> {
+                    assertThat(e.service()).isEqualTo("PostgreSQL at " + WHERE);
+                    assertThat(e.reason()).isEqualTo("FATAL: " + message);
+                });
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiterString = "|", textBlock = """
+            28P01 | password authentication failed for user "app"       | check database.password
+            28000 | no pg_hba.conf entry for host "10.0.0.7", user "app" | and that the server's pg_hba.conf
+            3D000 | database "shop" does not exist                        | Check the database name in database.url
+            42501 | permission denied for database shop                   | GRANT CONNECT ON DATABASE <name> TO app
+            """)
+    void settings_the_server_refuses_are_configuration_errors_naming_the_fix(String state, String message, String fix)
+            throws Lifecycle.Unavailable {
+        assertThat(StartFailures.connecting(WHERE, "app", refused(state, message)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("cannot connect to PostgreSQL at " + WHERE + ": FATAL: " + message + ". ")
+                .hasMessageContaining(fix);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiterString = "|", textBlock = """
+            XX000 | internal error
+            08P01 | invalid startup packet layout
+            """)
+    void other_failures_stay_failures(String state, String message) throws Lifecycle.Unavailable {
+        assertThat(StartFailures.connecting(WHERE, "app", refused(state, message)))
+                .isExactlyInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Check database.url, database.user and database.password");
+    }
+}

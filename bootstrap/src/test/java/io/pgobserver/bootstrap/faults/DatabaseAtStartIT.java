@@ -1,0 +1,107 @@
+package io.pgobserver.bootstrap.faults;
+
+import io.pgobserver.bootstrap.faults.FaultSupport.Postgres.Shutdown;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code run} started while PostgreSQL does not answer waits for it on the packaged jar: it stays up, says once what
+ * it waits for (host and port, the cause, the next attempt) without a stack trace, answers live but not ready, and
+ * once the database is up delivers every row written. A stop while it waits ends it at once with exit code 0.
+ * (Before, it exited 1 at once: {@code error: cannot connect to PostgreSQL at …}.)
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class DatabaseAtStartIT {
+
+    private static final String OBSERVERS = """
+            items:
+              entity: public.items
+              actions:
+                - { type: webhook, url: "%s" }
+            """;
+
+    private static FaultSupport.Rig rig;
+
+    @BeforeAll
+    static void start() throws Exception {
+        rig = FaultSupport.Rig.start("database-at-start",
+                "create table public.items (id bigint primary key, n int not null)");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (rig != null) {
+            rig.close();
+        }
+    }
+
+    @Test
+    void run_started_while_the_database_is_down_waits_for_it_then_delivers_every_row() throws Exception {
+        int adminPort = FaultSupport.freePort();
+        Path config = rig.config("items.yaml", "at-start", adminPort, "",
+                OBSERVERS.formatted(rig.hooks.url("/hooks/items")));
+        rig.install(config, "public.items");
+        rig.postgres.stop(Shutdown.FAST);
+
+        ObserverProcess observer = rig.run("waits", config, Map.of());
+        String database = "PostgreSQL at " + rig.postgres.jdbcUrl();
+        rig.awaitWhileRunning(observer, "the line saying what it waits for", Duration.ofMinutes(1),
+                () -> observer.lastLine("waiting for " + database + ": Connection refused; next attempt in 1 s "
+                        + "(attempt 1)") > 0);
+        // Still waiting, attempt after attempt: alive, not ready, and saying why.
+        rig.awaitWhileRunning(observer, "/health/ready to report the third attempt", Duration.ofMinutes(1),
+                () -> String.valueOf(FaultSupport.httpBody(adminPort, "/health/ready")).contains("(attempt 3)"));
+        assertThat(FaultSupport.httpStatus(adminPort, "/health/live")).isEqualTo(200);
+        assertThat(FaultSupport.httpStatus(adminPort, "/health/ready")).isEqualTo(503);
+        assertThat(FaultSupport.httpBody(adminPort, "/health/ready")).contains("\"status\":\"unavailable\"",
+                "\"role\":\"starting\"", "waiting for " + database + ": Connection refused");
+        assertThat(observer.output()).as("no stack trace per attempt").doesNotContain("\tat ");
+
+        rig.postgres.start();
+        for (int n = 1; n <= 50; n++) {
+            FaultSupport.sql(rig.postgres, "insert into public.items values (" + n + ", " + n + ")");
+        }
+        List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres);
+        assertThat(rows).hasSize(50);
+        rig.assertAllDelivered(observer, rows, "/hooks/items", Duration.ofMinutes(2));
+        assertThat(observer.output()).contains(database + " answers after");
+        rig.awaitWhileRunning(observer, "/health/ready 200", Duration.ofMinutes(1),
+                () -> FaultSupport.httpStatus(adminPort, "/health/ready") == 200);
+        assertThat(observer.stop()).as("exit code after SIGTERM").isZero();
+    }
+
+    @Test
+    void a_stop_while_waiting_ends_the_wait_and_exits_0() throws Exception {
+        int adminPort = FaultSupport.freePort();
+        int nothingListens = FaultSupport.freePort();
+        Path config = rig.config("nowhere.yaml", "nowhere", adminPort, "",
+                OBSERVERS.formatted(rig.hooks.url("/hooks/nowhere")));
+        Files.writeString(config, Files.readString(config).replace(rig.postgres.jdbcUrl(),
+                "jdbc:postgresql://127.0.0.1:" + nothingListens + "/postgres"));
+
+        ObserverProcess observer = rig.run("stopped-while-waiting", config, Map.of());
+        // The fourth failed attempt waits 8 s before the next.
+        rig.awaitWhileRunning(observer, "/health/ready to report the fourth attempt", Duration.ofMinutes(1),
+                () -> String.valueOf(FaultSupport.httpBody(adminPort, "/health/ready")).contains("(attempt 4)"));
+        long signalled = System.nanoTime();
+        // By kill, not Process.destroy(), which closes the pipe and with it the lines the stop logs.
+        FaultSupport.signal("TERM", observer.pid());
+        assertThat(observer.waitFor(60)).as("exit code after SIGTERM while waiting").isZero();
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - signalled);
+        // Well inside the 8 s the wait had left: the stop ended it instead of waiting it out.
+        assertThat(seconds).as("seconds from SIGTERM to exit").isLessThan(6);
+        assertThat(observer.output()).contains("SIGTERM received: stopping", "RunCommand - stopped")
+                .doesNotContain("stopping: finishing in-flight events");
+    }
+}

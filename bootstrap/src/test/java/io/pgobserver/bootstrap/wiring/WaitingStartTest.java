@@ -1,0 +1,151 @@
+package io.pgobserver.bootstrap.wiring;
+
+import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.domain.observer.RetryPolicy;
+import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.domain.spi.PipelineStatus;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@code run}'s start: a part whose database does not answer is started again until it does, the parts before it
+ * stay started, and readiness says what is awaited; a stop ends the wait; a refused setting ends the start as a
+ * configuration error. The administrative commands' start fails at the first outage.
+ */
+class WaitingStartTest {
+
+    private static final RetryPolicy NO_WAIT = new RetryPolicy(Integer.MAX_VALUE, Duration.ZERO, Duration.ZERO);
+    private static final PipelineStatus RUNNING = new PipelineStatus() {
+        @Override
+        public String problem() {
+            return null;
+        }
+
+        @Override
+        public boolean isActive() {
+            return true;
+        }
+
+        @Override
+        public long processedCount() {
+            return 7;
+        }
+    };
+
+    private final List<String> calls = new ArrayList<>();
+
+    /** A part that records its starts and stops, and runs {@code onStart} (which may throw) on each start. */
+    private Lifecycle part(String name, int order, Start onStart) {
+        return new Lifecycle() {
+            private int attempts;
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public int order() {
+                return order;
+            }
+
+            @Override
+            public void start() throws Exception {
+                calls.add("start " + name);
+                onStart.attempt(++attempts);
+            }
+
+            @Override
+            public void stop() {
+                calls.add("stop " + name);
+            }
+        };
+    }
+
+    @FunctionalInterface
+    private interface Start {
+        void attempt(int attempt) throws Exception;
+    }
+
+    private static Lifecycle.Unavailable refused() {
+        return new Lifecycle.Unavailable("PostgreSQL at jdbc:postgresql://db:5432/app", "Connection refused",
+                "Check database.url.", null);
+    }
+
+    @Test
+    void a_part_is_started_again_until_its_database_answers_and_readiness_says_what_is_awaited() throws Exception {
+        WaitingStart starting = new WaitingStart(NO_WAIT);
+        PipelineStatus status = starting.status(RUNNING);
+        List<String> seenWhileWaiting = new ArrayList<>();
+        Services services = new Services(Set.of(part("telemetry", 0, attempt -> { }),
+                part("postgres", 100, attempt -> {
+                    seenWhileWaiting.add(status.role() + ": " + status.problem());
+                    if (attempt < 3) {
+                        throw refused();
+                    }
+                }), part("actions", 200, attempt -> { })));
+        assertThat(status.problem()).isEqualTo("starting");
+
+        assertThat(starting.start(services)).isTrue();
+
+        assertThat(calls).containsExactly("start telemetry", "start postgres", "start postgres", "start postgres",
+                "start actions");
+        assertThat(seenWhileWaiting).containsExactly("starting: starting",
+                "starting: waiting for PostgreSQL at jdbc:postgresql://db:5432/app: Connection refused (attempt 1)",
+                "starting: waiting for PostgreSQL at jdbc:postgresql://db:5432/app: Connection refused (attempt 2)");
+        assertThat(status.problem()).isNull();
+        assertThat(status.role()).isEqualTo("active");
+        services.close();
+    }
+
+    @Test
+    void a_stop_ends_the_wait_and_stops_what_started() throws Exception {
+        WaitingStart starting = new WaitingStart(new RetryPolicy(Integer.MAX_VALUE, Duration.ofDays(1),
+                Duration.ofDays(1)));
+        Services services = new Services(Set.of(part("telemetry", 0, attempt -> { }),
+                part("postgres", 100, attempt -> {
+                    starting.cancel(); // as a SIGTERM does, here before the day-long wait begins
+                    throw refused();
+                })));
+
+        assertThat(starting.start(services)).isFalse();
+
+        assertThat(calls).containsExactly("start telemetry", "start postgres", "stop telemetry");
+        assertThat(starting.status(RUNNING).problem()).isEqualTo("stopped while starting");
+    }
+
+    @Test
+    void a_setting_the_database_refuses_is_a_configuration_error_at_once() {
+        WaitingStart starting = new WaitingStart(NO_WAIT);
+        Services services = new Services(Set.of(part("telemetry", 0, attempt -> { }),
+                part("postgres", 100, attempt -> {
+                    throw new IllegalArgumentException("cannot connect to PostgreSQL at jdbc:postgresql://db:5432/app: "
+                            + "FATAL: password authentication failed for user \"app\". The server refused the password"
+                            + " of user app: check database.password");
+                })));
+
+        assertThatThrownBy(() -> starting.start(services)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("check database.password");
+        assertThat(calls).containsExactly("start telemetry", "start postgres", "stop telemetry");
+    }
+
+    @Test
+    void the_administrative_commands_fail_at_the_first_outage() {
+        Services services = new Services(Set.of(part("telemetry", 0, attempt -> { }),
+                part("postgres", 100, attempt -> {
+                    throw refused();
+                })));
+
+        assertThatThrownBy(services::start).isInstanceOf(Lifecycle.Unavailable.class)
+                .hasMessage("cannot connect to PostgreSQL at jdbc:postgresql://db:5432/app: Connection refused. "
+                        + "Check database.url.");
+        assertThat(calls).containsExactly("start telemetry", "start postgres", "stop telemetry");
+    }
+}
