@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.domain.spi.AdminRoute;
+import io.pgobserver.domain.spi.BindRefusals;
 import io.pgobserver.domain.spi.PipelineStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +63,9 @@ public final class HealthServer implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(port), 16);
         } catch (BindException e) {
-            throw new ConfigException("admin.port " + port + " is in use: choose another port, or -1 to turn the "
-                    + "health endpoint off");
+            // Every interface: only the port can be wrong.
+            throw new ConfigException(BindRefusals.refused("admin.port", port, null, null, e,
+                    ", or -1 to turn the health endpoint off").getMessage(), e);
         }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/health/live", exchange -> respond(exchange, 200, Map.of("status", "up")));

@@ -24,8 +24,9 @@ public interface Lifecycle {
      *
      * @throws Unavailable when a service the part needs does not answer yet (a database that is down, starting up
      *         or unreachable): {@code run} waits and calls this again; other commands fail with the message
-     * @throws IllegalArgumentException when a setting is wrong (a password the database refuses), with a message
-     *         naming the setting and the fix: a configuration error
+     * @throws IllegalArgumentException when a setting is wrong (a password the database refuses, a port in use or an
+     *         address this machine does not have: {@link BindRefusals}), with a message naming the setting and the
+     *         fix: a configuration error
      * @throws Exception when the part cannot start for another reason; the boot then fails with the message
      */
     void start() throws Exception;

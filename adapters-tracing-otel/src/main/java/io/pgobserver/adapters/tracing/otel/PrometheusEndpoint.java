@@ -4,6 +4,7 @@ import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
+import io.pgobserver.domain.spi.BindRefusals;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -31,7 +32,9 @@ final class PrometheusEndpoint extends PullReader {
     /**
      * Opens the port.
      *
-     * @throws IllegalStateException when the port cannot be bound, naming the setting to change
+     * @throws IllegalArgumentException when the port is taken or the host is not an address of this machine, naming
+     *         the setting to change ({@link BindRefusals})
+     * @throws IllegalStateException when the port cannot be opened for another reason
      */
     synchronized void start() {
         if (server != null) {
@@ -48,9 +51,14 @@ final class PrometheusEndpoint extends PullReader {
         try {
             server = HTTPServer.builder().hostname(host).port(configuredPort).registry(registry).buildAndStart();
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("metrics.port " + configuredPort + " cannot be opened on " + host
-                    + " (in use, or not allowed): choose another port (0 picks a free one) or another metrics.host,"
-                    + " or set metrics.enabled: false", e);
+            if (BindRefusals.isRefusal(e)) {
+                // A setting to change (exit 2), not an outage to wait for.
+                throw BindRefusals.refused("metrics.port", configuredPort, "metrics.host", host, e,
+                        ", or set metrics.enabled: false");
+            }
+            throw new IllegalStateException("metrics.port " + configuredPort + " cannot be opened on " + host + ": "
+                    + e.getMessage() + ": choose another port (0 picks a free one) or another metrics.host, or set "
+                    + "metrics.enabled: false", e);
         }
         port = server.getPort();
     }

@@ -118,10 +118,21 @@ class PrometheusIT {
             OtelSdk sdk = OtelSdk.create(TestSettings.ON, TestSettings.tracing("none", null, "grpc", 1.0),
                     new MetricsSettings(true, taken.getLocalPort()), System.out);
             OtelLifecycle lifecycle = new OtelLifecycle(sdk);
-            assertThatThrownBy(lifecycle::start).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("metrics.port " + taken.getLocalPort() + " cannot be opened")
-                    .hasMessageContaining("0 picks a free one");
+            // IllegalArgumentException: a setting to change, which the start reports as a configuration error.
+            assertThatThrownBy(lifecycle::start).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("metrics.port " + taken.getLocalPort() + " on 0.0.0.0 is already in use by another "
+                            + "process: choose another port (0 picks a free one), or set metrics.enabled: false");
             lifecycle.stop();
         }
+    }
+
+    @Test
+    void aHostThisMachineDoesNotHaveIsAStartErrorNamingTheSetting() {
+        OtelSdk sdk = OtelSdk.create(TestSettings.ON, TestSettings.tracing("none", null, "grpc", 1.0),
+                new MetricsSettings(true, 0, "prometheus", "192.0.2.1"), System.out);
+        OtelLifecycle lifecycle = new OtelLifecycle(sdk);
+        assertThatThrownBy(lifecycle::start).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("metrics.host 192.0.2.1 is not an address of this machine: use 0.0.0.0");
+        lifecycle.stop();
     }
 }
