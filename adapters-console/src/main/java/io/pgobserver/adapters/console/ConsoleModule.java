@@ -6,7 +6,6 @@ import io.pgobserver.domain.port.EventOutcomes;
 import io.pgobserver.domain.spi.Adapter;
 import io.pgobserver.domain.spi.AdminRoute;
 import io.pgobserver.domain.spi.ConfigSection;
-import io.pgobserver.domain.spi.Lifecycle;
 
 import java.util.List;
 import java.util.Set;
@@ -39,7 +38,6 @@ public final class ConsoleModule extends AbstractModule implements Adapter {
     protected void configure() {
         Multibinder.newSetBinder(binder(), EventOutcomes.class).addBinding().to(Recorder.class);
         Multibinder.newSetBinder(binder(), AdminRoute.class).addBinding().to(ConsoleRoute.class);
-        Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(ConsoleAddress.class);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.pgobserver.adapters.console;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.spi.AdminRoute;
+import io.pgobserver.domain.spi.BindRefusals;
 import io.pgobserver.domain.spi.DeadLetterReplay;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -72,6 +73,19 @@ final class ConsoleRoute implements AdminRoute {
     @Override
     public String prefix() {
         return PREFIX;
+    }
+
+    /**
+     * The console answers only requests that arrived on {@code console.bind}: an address this machine does not have
+     * would leave it silent (404 everywhere) with nothing in the log. Checked by {@code run} alone (an operator host
+     * running {@code status} or {@code dlq replay} with the server's configuration does not have its address), not
+     * at load ({@code check-config} may run on another machine).
+     */
+    @Override
+    public void check() {
+        if (settings.enabled()) {
+            BindRefusals.requireOfThisMachine("console.bind", settings.bind());
+        }
     }
 
     /** Answers, with the time it took in a {@code Server-Timing} header (the browser's developer tools show it). */

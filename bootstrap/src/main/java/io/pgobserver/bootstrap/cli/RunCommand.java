@@ -61,6 +61,15 @@ final class RunCommand implements Callable<Integer> {
         // Up before the services, which may wait for the database: a probe then tells a process that waits (live,
         // not ready) from one that is gone.
         HealthServer health = HealthServer.start(config.adminPort(), starting.status(pipeline));
+        // Served once the database answers, but checked now: a setting that makes one unusable stops the start.
+        Set<AdminRoute> routes = Boot.unwrap(() -> booted.injector().getInstance(
+                Key.get(new TypeLiteral<Set<AdminRoute>>() { })));
+        try {
+            health.check(routes);
+        } catch (RuntimeException e) {
+            health.close();
+            throw e;
+        }
         CaptureWatch captureWatch = new CaptureWatch(booted.get(CaptureInstaller.class),
                 config.observers().stream().map(o -> o.entity()).toList(), booted.get(Metrics.class));
         Stopper stopper = new Stopper(pipeline, timeout, health, services, starting, captureWatch);
@@ -81,8 +90,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             if (starting.start(services)) {
                 captureWatch.start(CaptureWatch.INTERVAL, Sleeper.SYSTEM);
-                health.add(Boot.unwrap(() -> booted.injector().getInstance(
-                        Key.get(new TypeLiteral<Set<AdminRoute>>() { }))));
+                health.add(routes);
                 health.pages().forEach(page -> LOG.info("admin page: {}", page));
                 if (stopper.pipelineMayRun()) {
                     pipeline.run();

@@ -83,8 +83,32 @@ public final class HealthServer implements AutoCloseable {
         });
         server.start();
         HealthServer started = new HealthServer(server);
+        try {
+            started.check(routes);
+        } catch (RuntimeException e) {
+            started.close();
+            throw e;
+        }
         started.add(routes);
         return started;
+    }
+
+    /**
+     * Checks each route that this server will serve ({@link AdminRoute#check()}); nothing when the server is off.
+     *
+     * @throws ConfigException when a setting makes one unusable here
+     */
+    public void check(Collection<AdminRoute> routes) {
+        if (server == null) {
+            return;
+        }
+        for (AdminRoute route : routes) {
+            try {
+                route.check();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage(), e);
+            }
+        }
     }
 
     /**

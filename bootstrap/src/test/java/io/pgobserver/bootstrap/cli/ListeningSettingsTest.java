@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -60,6 +62,25 @@ class ListeningSettingsTest {
     void a_console_address_of_another_machine_is_a_configuration_error() throws IOException {
         assertThat(run("admin: { port: 0 }\nconsole: { bind: " + ELSEWHERE + " }\n"))
                 .isEqualTo("configuration error: console.bind " + NOT_HERE);
+    }
+
+    /**
+     * Only run serves the console: an operator host running an admin command with the server's configuration does
+     * not have the server's address, and must get as far as the database.
+     */
+    @Test
+    void a_console_address_of_another_machine_does_not_stop_the_admin_commands() throws IOException {
+        Path config = Files.writeString(dir.resolve("ports.yaml"), "tracing: { exporter: none }\n"
+                + "console: { bind: " + ELSEWHERE + " }\n");
+        for (String[] command : new String[][]{{"status"}, {"dlq", "replay", "--all"}}) {
+            List<String> args = new ArrayList<>(List.of(command));
+            args.addAll(List.of("--config", config.toString()));
+            Cli.Result result = Cli.run(Map.of("DATABASE_URL", "postgres://observer:pw@localhost:" + closedPort()
+                    + "/app"), args.toArray(String[]::new));
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.FAILURE);
+            assertThat(result.err()).as(result.toString()).contains("cannot connect to PostgreSQL")
+                    .doesNotContain("console.bind");
+        }
     }
 
     /** Runs {@code run} with these settings against a database nothing answers for; the one line it printed. */

@@ -18,6 +18,16 @@ public interface AdminRoute {
     String prefix();
 
     /**
+     * Checks, before the admin server serves this route, what the route needs of this machine (the console, that
+     * its address is one of this machine's). Called only where the route will be served ({@code run}), before it
+     * waits for anything: the admin commands serve no route, so such settings cannot stop them.
+     *
+     * @throws IllegalArgumentException naming the setting that makes the route unusable here, and the fix
+     */
+    default void check() {
+    }
+
+    /**
      * Answers one request. Called on a virtual thread per request.
      *
      * @throws Exception for a failure of the route itself: the server answers 500 and logs it
