@@ -17,7 +17,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * {@link #EVERY} while the term leads, not per batch: the gauge gets its age (0 when there is none), and the log a
  * warning once it has been open {@link #WARN_AFTER}, again each minute while it stays open, so that it is seen
  * without filling the log. When the database hides its age from the observer's role, the age is how long this
- * process has seen it open, a lower bound.
+ * process has seen it open, a lower bound. A prepared transaction (two-phase commit) whose transaction manager died
+ * is the likeliest to stay for good: the warning names its gid and the COMMIT or ROLLBACK PREPARED that ends it.
  */
 final class LateCommits {
 
@@ -73,8 +74,9 @@ final class LateCommits {
         if (age.compareTo(WARN_AFTER) >= 0 && (!warned || now - warnedAtNanos >= WARN_EVERY_NANOS)) {
             warned = true;
             warnedAtNanos = now;
-            log.log(WARNING, "consumer '" + consumer + "': an open transaction has written events, which wait for its "
-                    + "commit (the lag does not count them): " + open.describe(seen)
+            log.log(WARNING, "consumer '" + consumer + "': " + (open.isPrepared() ? "a prepared" : "an open")
+                    + " transaction has written events, which wait for its commit (the lag does not count them): "
+                    + open.describe(seen)
                     + (open.query() == null ? "" : ", last statement: " + open.query()) + ". " + open.howToEnd());
         }
     }

@@ -66,6 +66,31 @@ class LateCommitsTest {
         assertThat(gauge.get()).isZero();
     }
 
+    /**
+     * A prepared transaction whose transaction manager died is warned of by its gid, with the COMMIT or ROLLBACK
+     * PREPARED that ends it: it has no session to terminate.
+     */
+    @Test
+    void aPreparedTransactionIsWarnedOfByItsGid() {
+        InMemoryChangeSource.Transaction prepared = source.begin();
+        prepared.write(event());
+        prepared.prepare("tm-1:42").backdate(Duration.ofMinutes(7));
+        late.look();
+
+        assertThat(gauge.get()).isGreaterThanOrEqualTo(420_000L);
+        assertThat(lines).singleElement().asString()
+                .startsWith("consumer 'c': a prepared transaction has written events, which wait for its commit (the "
+                        + "lag does not count them): gid 'tm-1:42' (role 'test'), prepared 7m ")
+                .endsWith("ago and neither committed nor rolled back; no session holds it. its transaction manager "
+                        + "should normally finish it; if that is gone for good, run COMMIT PREPARED 'tm-1:42' (its "
+                        + "events arrive) or ROLLBACK PREPARED 'tm-1:42' (its changes are rolled back and never "
+                        + "become events) in this database, as role 'test' or a superuser");
+
+        prepared.rollback();
+        late.look();
+        assertThat(gauge.get()).isZero();
+    }
+
     @Test
     void aTransactionThatWroteNothingIsNone() {
         source.begin().backdate(Duration.ofHours(1));

@@ -48,9 +48,6 @@ final class StatusCommand implements Callable<Integer> {
     /** Parked entities listed by name, those parked longest: a receiver down for every row parks every row. */
     static final int PARKED_LISTED = 100;
 
-    /** How long a transaction must have been open for the human form to name it. */
-    static final Duration OPEN_FOR = Duration.ofSeconds(10);
-
     @Option(names = "--json", description = "Print one JSON object, for scripts and monitoring.")
     boolean json;
 
@@ -102,7 +99,7 @@ final class StatusCommand implements Callable<Integer> {
             text.append(", oldest waiting ").append(seconds(report.lag())).append(" s");
         }
         text.append('\n');
-        report.openTransaction().filter(StatusCommand::worthSaying)
+        report.openTransaction().filter(OpenTransaction::worthSaying)
                 .ifPresent(open -> text.append(openTransaction(open)).append('\n'));
         text.append("dead letters:  ");
         if (report.deadLetters().isEmpty()) {
@@ -160,9 +157,11 @@ final class StatusCommand implements Callable<Integer> {
                 .put("seconds", report.lag().age().toMillis() / 1000.0);
         report.openTransaction().ifPresentOrElse(open -> {
             ObjectNode node = root.putObject("open_transaction");
-            node.put("pid", open.pid()).put("state", open.state()).put("application", open.application())
-                    .put("role", open.role()).put("query", open.query())
-                    .put("seconds", open.knownAge().map(age -> age.toMillis() / 1000.0).orElse(null));
+            // A prepared transaction has no session: no pid, its gid instead.
+            node.put("pid", open.isPrepared() ? null : open.pid()).put("state", open.state())
+                    .put("application", open.application()).put("role", open.role()).put("query", open.query())
+                    .put("seconds", open.knownAge().map(age -> age.toMillis() / 1000.0).orElse(null))
+                    .put("gid", open.gid());
         }, () -> root.putNull("open_transaction"));
         ObjectNode letters = root.putObject("dead_letters");
         letters.put("total", report.deadLetterTotal());
@@ -189,17 +188,12 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /**
-     * An open transaction is said once it has been open {@link #OPEN_FOR}: a shorter one is a busy database's
-     * traffic, there at nearly every look, and would teach operators to skip the line. One whose age the database
-     * hides is said whatever its age, with the grant that shows it.
+     * Which transaction holds events back, and how to end it: "open transaction: pid 1234, idle in …", or "prepared
+     * transaction: gid '…'". Said once open {@link OpenTransaction#SAID_AFTER}, or whatever its age when the database
+     * hides it (with the grant that shows it).
      */
-    static boolean worthSaying(OpenTransaction open) {
-        return open.knownAge().map(age -> age.compareTo(OPEN_FOR) >= 0).orElse(true);
-    }
-
-    /** Which transaction holds events back, and how to end it: "open transaction: pid 1234, idle in …". */
     static String openTransaction(OpenTransaction open) {
-        return "open transaction: " + open.describe(null) + ", its events wait for its commit"
+        return open.kind() + ": " + open.describe(null) + ", its events wait for its commit"
                 + (open.query() == null ? "" : "\n    last statement: " + open.query())
                 + "\n    " + open.howToEnd();
     }

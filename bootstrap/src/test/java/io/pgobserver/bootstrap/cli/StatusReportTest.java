@@ -54,9 +54,29 @@ class StatusReportTest {
         assertThat(StatusCommand.json(report(Optional.of(idle), new ParkedEvents.Summary(0, 0, Map.of()))))
                 .contains("\"open_transaction\":{\"pid\":1234,\"state\":\"idle in transaction\",\"application\":"
                         + "\"billing\",\"role\":\"app\",\"query\":\"update orders set status = 'shipped' where id = "
-                        + "42\",\"seconds\":7385.0}");
+                        + "42\",\"seconds\":7385.0,\"gid\":null}");
         assertThat(StatusCommand.json(report(new ParkedEvents.Summary(0, 0, Map.of()))))
                 .contains("\"open_transaction\":null");
+    }
+
+    /**
+     * A prepared transaction (two-phase commit) left unfinished is named by its gid, with the COMMIT or ROLLBACK
+     * PREPARED that ends it (the gid quoted as SQL quotes it): it has no session to terminate.
+     */
+    @Test
+    void aPreparedTransactionIsNamedByItsGidWithTheStatementsThatEndIt() {
+        OpenTransaction prepared = OpenTransaction.prepared(901, "tm-1:it's", "app", Duration.ofMinutes(42));
+        assertThat(human(prepared)).contains("lag:           0 event(s)\nprepared transaction: gid 'tm-1:it's' "
+                + "(role 'app'), prepared 42m 0s ago and neither committed nor rolled back; no session holds it, its "
+                + "events wait for its commit\n    its transaction manager should normally finish it; if that is gone "
+                + "for good, run COMMIT PREPARED 'tm-1:it''s' (its events arrive) or ROLLBACK PREPARED 'tm-1:it''s' "
+                + "(its changes are rolled back and never become events) in this database, as role 'app' or a "
+                + "superuser\ndead letters:");
+        assertThat(human(OpenTransaction.prepared(901, "tm-2", "app", Duration.ofSeconds(9))))
+                .doesNotContain("prepared transaction");
+        assertThat(StatusCommand.json(report(Optional.of(prepared), new ParkedEvents.Summary(0, 0, Map.of()))))
+                .contains("\"open_transaction\":{\"pid\":null,\"state\":\"prepared\",\"application\":\"\","
+                        + "\"role\":\"app\",\"query\":null,\"seconds\":2520.0,\"gid\":\"tm-1:it's\"}");
     }
 
     @Test

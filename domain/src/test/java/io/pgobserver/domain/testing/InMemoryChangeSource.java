@@ -44,6 +44,7 @@ public final class InMemoryChangeSource implements ChangeSource {
         private final long txid;
         private final List<Row> written = new ArrayList<>();
         private volatile Instant began = Instant.now();
+        private volatile String gid;
 
         private Transaction(long txid) {
             this.txid = txid;
@@ -52,6 +53,16 @@ public final class InMemoryChangeSource implements ChangeSource {
         /** Makes it look open for {@code by} longer than it has been. */
         public Transaction backdate(Duration by) {
             began = began.minus(by);
+            return this;
+        }
+
+        /**
+         * PREPARE TRANSACTION {@code gid}: it stays open, held by no session, until {@link #commit()} (COMMIT
+         * PREPARED) or {@link #rollback()}; its age counts from now (backdate it to age it).
+         */
+        public Transaction prepare(String gid) {
+            this.gid = gid;
+            began = Instant.now();
             return this;
         }
 
@@ -192,14 +203,19 @@ public final class InMemoryChangeSource implements ChangeSource {
         }
     }
 
-    /** The oldest open transaction that wrote a row, as a session of role 'test' idle in its transaction. */
+    /**
+     * The oldest open transaction that wrote a row, as a session of role 'test' idle in its transaction, or a prepared
+     * one of owner 'test'.
+     */
     @Override
     public Optional<OpenTransaction> oldestOpenWriter() throws ChangeSourceException {
         fail();
         lock.lock();
         try {
             return begun.stream().filter(t -> !t.written.isEmpty()).findFirst()
-                    .map(t -> new OpenTransaction((int) t.txid, t.txid, "idle in transaction", "test", "test",
+                    .map(t -> t.gid != null
+                            ? OpenTransaction.prepared(t.txid, t.gid, "test", Duration.between(t.began, Instant.now()))
+                            : new OpenTransaction((int) t.txid, t.txid, "idle in transaction", "test", "test",
                             "insert …", Duration.between(t.began, Instant.now())));
         } finally {
             lock.unlock();
