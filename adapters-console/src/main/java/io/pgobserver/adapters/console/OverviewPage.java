@@ -2,6 +2,7 @@ package io.pgobserver.adapters.console;
 
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.port.Leadership;
+import io.pgobserver.domain.port.OpenTransaction;
 import io.pgobserver.domain.spi.PipelineStatus;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -13,9 +14,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The overview: readiness, the leader and its standbys, the position, the backlog, the events/s chart, dead letters
- * and parked entities. It reads what {@code status} reads, through the same ports (checkpoint, lag, dead letters per
- * observer, parked entities, leadership), plus the running pipeline's own readiness.
+ * The overview: readiness, the leader and its standbys, the position, the backlog, the transaction holding events
+ * back, the events/s chart, dead letters and parked entities. It reads what {@code status} reads, through the same
+ * ports (checkpoint, lag, open transactions, dead letters per observer, parked entities, leadership), plus the running
+ * pipeline's own readiness.
  */
 @Singleton
 final class OverviewPage {
@@ -55,6 +57,7 @@ final class OverviewPage {
         m.put("parkedEntities", "—");
         m.put("parkedMore", null);
         m.put("readAt", null);
+        m.put("openTransaction", null);
         // The page shows what this process knows; the database's answer, or why it gave none, comes with it.
         reads.read().ifPresent(read -> stored(m, read));
         m.put("dbError", reads.failure());
@@ -80,6 +83,15 @@ final class OverviewPage {
         m.put("backlog", Format.count(read.lag().events()));
         m.put("behind", read.lag().events() > 0);
         m.put("backlogAge", Format.age(read.lag().age()));
+        // Named as status names it: once open 10 s (a younger one is everyday traffic), or when its age is hidden.
+        read.openTransaction().filter(OpenTransaction::worthSaying).ifPresent(open -> {
+            Map<String, Object> shown = new LinkedHashMap<>();
+            shown.put("kind", open.kind());
+            shown.put("who", open.describe(null));
+            shown.put("query", open.query());
+            shown.put("howToEnd", open.howToEnd());
+            m.put("openTransaction", shown);
+        });
         m.put("deadLetters", Format.count(read.deadLetters()));
         m.put("letters", read.deadLetters() > 0);
         m.put("parkedTotal", Format.count(read.parked().events()));

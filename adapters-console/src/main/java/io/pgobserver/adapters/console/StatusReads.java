@@ -6,6 +6,7 @@ import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Leadership;
+import io.pgobserver.domain.port.OpenTransaction;
 import io.pgobserver.domain.port.ParkedEvents;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -23,11 +24,12 @@ import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * What {@code status} reads, through the same ports (the checkpoint, the lag, dead letters per observer, parked
- * entities, and who holds the lock), read side by side on virtual threads. A page is answered from the last reads,
- * and reads older than {@value #FRESH_MILLIS} ms are renewed in the background: a page never waits for a database
- * busy with the pipeline (only the first one does), its figures are at most about a second old, and a room of open
- * consoles costs the database what one does.
+ * What {@code status} reads, through the same ports (the checkpoint, the lag, the oldest open or prepared
+ * transaction that has written events, dead letters per observer, parked entities, and who holds the lock), read
+ * side by side on virtual threads. A page is answered from the last reads, and reads older than
+ * {@value #FRESH_MILLIS} ms are renewed in the background: a page never waits for a database busy with the pipeline
+ * (only the first one does), its figures are at most about a second old, and a room of open consoles costs the
+ * database what one does.
  *
  * <p>It is also the console's word on whether the database answers. When a read fails (a renewal, or a page's own
  * read through {@link #failed}), the last figures stay with the failure beside them, the pages stop asking the
@@ -54,8 +56,8 @@ final class StatusReads {
 
     /** One set of reads, and how long the database took for them. */
     record Read(Optional<CheckpointStore.Saved> saved, List<Leadership.Member> members, boolean led,
-                ChangeSource.Lag lag, Map<String, Long> lettersByObserver, ParkedEvents.Summary parked,
-                long takenAtMillis, long databaseNanos) {
+                ChangeSource.Lag lag, Optional<OpenTransaction> openTransaction, Map<String, Long> lettersByObserver,
+                ParkedEvents.Summary parked, long takenAtMillis, long databaseNanos) {
 
         /** The consumer's dead letters, all observers together. */
         long deadLetters() {
@@ -197,12 +199,13 @@ final class StatusReads {
             Future<List<Leadership.Member>> members = reads.submit(leadership::members);
             Future<Map<String, Long>> letters = reads.submit(() -> Map.copyOf(deadLetters.countByObserver(consumer)));
             Future<ParkedEvents.Summary> entities = reads.submit(() -> parked.summary(consumer, PARKED_LISTED));
+            Future<Optional<OpenTransaction>> open = reads.submit(source::oldestOpenWriter);
             Optional<CheckpointStore.Saved> saved = checkpoints.load(consumer);
             ChangeSource.Lag lag = source.lag(saved.map(CheckpointStore.Saved::done).orElse(Snapshot.ORIGIN));
             List<Leadership.Member> who = members.get();
             boolean led = who.stream().anyMatch(Leadership.Member::holder) || leadership.isHeldByAnyone();
-            Read read = new Read(saved, who, led, lag, letters.get(), entities.get(), System.currentTimeMillis(),
-                    System.nanoTime() - started);
+            Read read = new Read(saved, who, led, lag, open.get(), letters.get(), entities.get(),
+                    System.currentTimeMillis(), System.nanoTime() - started);
             String was;
             synchronized (this) {
                 last = read;

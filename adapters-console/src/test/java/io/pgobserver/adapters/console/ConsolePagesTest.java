@@ -58,6 +58,7 @@ class ConsolePagesTest {
     private volatile boolean databaseDown;
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
     private final InMemoryParkedEvents parked = new InMemoryParkedEvents(checkpoints);
+    private final InMemoryChangeSource source = new InMemoryChangeSource();
 
     static EventOutcomes.EventOutcome outcome(long offset, String outcome, String error) {
         return new EventOutcomes.EventOutcome(Events.event(offset, Long.toString(offset), ChangeKind.CREATED,
@@ -104,7 +105,7 @@ class ConsolePagesTest {
                     }
                 });
                 bind(CheckpointStore.class).toInstance(checkpoints);
-                bind(ChangeSource.class).toInstance(new InMemoryChangeSource());
+                bind(ChangeSource.class).toInstance(source);
                 bind(ParkedEvents.class).toInstance(parked);
                 bind(Leadership.class).toInstance(new InMemoryLeadership());
                 bind(PipelineStatus.class).toInstance(new PipelineStatus() {
@@ -180,6 +181,36 @@ class ConsolePagesTest {
         assertThat(page).contains("(70 entities, 70 events)").contains(">public.orders 1<")
                 .contains(">public.orders 50<").doesNotContain(">public.orders 51<")
                 .contains("and 20 more, parked since these");
+    }
+
+    /**
+     * The transaction whose events wait for its commit is named as status names it, once open 10 s: a session's with
+     * its pid, a prepared one (its transaction manager gone) by its gid, escaped, with COMMIT or ROLLBACK PREPARED.
+     */
+    @Test
+    void theOverviewNamesTheTransactionHoldingEventsBackOnceOpenTenSeconds() throws Exception {
+        ConsoleSettings settings = new ConsoleSettings(true, null, null, null, 100, null);
+        InMemoryChangeSource.Transaction session = source.begin();
+        session.write(Events.event(1, "1", ChangeKind.CREATED, Map.of(), Map.of("id", 1)));
+        // A new injector per look: the console keeps its reads for a second.
+        assertThat(body(get(route(injector(settings)), "/console/", "127.0.0.1", Map.of())))
+                .as("open less than 10 s").doesNotContain("id=\"open-transaction\"");
+
+        session.backdate(Duration.ofMinutes(2));
+        assertThat(body(get(route(injector(settings)), "/console/", "127.0.0.1", Map.of())))
+                .contains("id=\"open-transaction\"><strong>open transaction</strong>: pid 100, idle in transaction "
+                        + "for 2m 0s (app &#39;test&#39;, role &#39;test&#39;)")
+                .contains("SELECT pg_terminate_backend(100)");
+        session.rollback();
+
+        InMemoryChangeSource.Transaction prepared = source.begin();
+        prepared.write(Events.event(2, "2", ChangeKind.CREATED, Map.of(), Map.of("id", 2)));
+        prepared.prepare(HOSTILE).backdate(Duration.ofMinutes(3));
+        String page = body(get(route(injector(settings)), "/console/", "127.0.0.1", Map.of()));
+        assertThat(page).contains("<strong>prepared transaction</strong>: gid &#39;&lt;script&gt;alert(1)"
+                        + "&lt;/script&gt;&#39; (role &#39;test&#39;), prepared 3m 0s ago")
+                .contains("COMMIT PREPARED &#39;&lt;script&gt;alert(1)&lt;/script&gt;&#39; (its events arrive) or "
+                        + "ROLLBACK PREPARED").doesNotContain("<script>alert");
     }
 
     @Test
