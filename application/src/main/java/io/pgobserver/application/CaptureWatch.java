@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.INFO;
@@ -35,6 +36,7 @@ public final class CaptureWatch implements AutoCloseable {
     private Map<String, Problem> known = Map.of();
     private boolean checked;
     private volatile Thread thread;
+    private final ReentrantLock lock = new ReentrantLock();
 
     /** @param tables the observed tables (the observers' entities), as {@code schema.table} */
     public CaptureWatch(CaptureInstaller capture, Collection<String> tables, Metrics metrics) {
@@ -59,7 +61,18 @@ public final class CaptureWatch implements AutoCloseable {
     }
 
     /** One check: logs what changed since the last one, and sets the metric. */
-    synchronized void check() {
+    void check() {
+        // A lock, not synchronized: the watch's virtual thread queries the database here, and on Java 21 a
+        // synchronized block pins the carrier thread for as long as the query takes.
+        lock.lock();
+        try {
+            checkLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkLocked() {
         List<Problem> found;
         try {
             found = capture.problems(tables);

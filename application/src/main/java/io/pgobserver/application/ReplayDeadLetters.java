@@ -67,7 +67,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
     /**
      * Why a letter with no configured observer cannot be replayed. The listener's and the pipeline's own letters
      * (names in parentheses) never belonged to an observer, so each gets its own reason and what to do instead:
-     * "no longer configured" would send the operator looking for an observer that never existed.
+     * "no longer configured" would mislead the operator into looking for an observer that never existed.
      */
     private static String notAnObserversAction(DeadLetter letter) {
         long row = letter.event().position().offset();

@@ -91,7 +91,7 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                 }
             }
             // Only when the server refused the lock: with PostgreSQL unreachable, no other process need hold it, and
-            // "another process is active" would send whoever reads the log looking for one.
+            // "another process is active" would mislead whoever reads the log into looking for one.
             if (!reportedWaiting && unreachable == null) {
                 LOG.info("Standing by: another process is the active listener for consumer '{}'", consumer);
                 reportedWaiting = true;
