@@ -43,13 +43,13 @@ final class BatchReader {
     private final ChangeSource source;
     private final CheckpointStore store;
     private final ListenerSettings settings;
-    private final Metrics metrics;
     private final Lanes lanes;
     private final Function<ChangeEvent, String> laneKey;
     private final Function<List<ChangeEvent>, SettledBefore> settledBefore;
     private final StuckHead stuck;
     private final Sleeper pause;
     private final Control control;
+    private final ListenerLagGauge lag;
 
     BatchReader(ChangeSource source, CheckpointStore store, ListenerSettings settings, Metrics metrics, Lanes lanes,
                 Function<ChangeEvent, String> laneKey, Function<List<ChangeEvent>, SettledBefore> settledBefore,
@@ -57,13 +57,13 @@ final class BatchReader {
         this.source = source;
         this.store = store;
         this.settings = settings;
-        this.metrics = metrics;
         this.lanes = lanes;
         this.laneKey = laneKey;
         this.settledBefore = settledBefore;
         this.stuck = stuck;
         this.pause = pause;
         this.control = control;
+        this.lag = new ListenerLagGauge(source, metrics, settings.pollInterval(), System::nanoTime);
     }
 
     /** Reads and dispatches from where {@code resume} says, until the term is over. */
@@ -111,8 +111,9 @@ final class BatchReader {
                 return false;
             }
             SettledBefore before = readAgain(batch, page, recorded);
+            lag.measureIfDue(batch.from());
             for (ChangeEvent event : page.events()) {
-                if (!awaitRoom(current)) {
+                if (!awaitRoom(current, batch)) {
                     return false;
                 }
                 String lane = laneKey.apply(event);
@@ -143,12 +144,13 @@ final class BatchReader {
     }
 
     /** Waits for room among the pending events, parking the entity that holds the checkpoint back when it must. */
-    private boolean awaitRoom(Progress current) throws InterruptedException {
+    private boolean awaitRoom(Progress current, Batch batch) throws InterruptedException {
         while (control.active()) {
             if (current.awaitRoom(ROOM_SLICE)) {
                 return true;
             }
             stuck.parkIfStuck(current);
+            lag.measureIfDue(batch.from());
         }
         return false;
     }
@@ -193,12 +195,7 @@ final class BatchReader {
     private void idle(Progress current, Snapshot last) throws InterruptedException {
         EventCompletion.CheckpointSave.runLogged(current.flush());
         stuck.parkIfStuck(current);
-        try {
-            ChangeSource.Lag lag = source.lag(last);
-            metrics.listenerLag(lag.events(), lag.age().toMillis());
-        } catch (ChangeSource.ChangeSourceException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "lag unavailable: " + e.getMessage());
-        }
+        lag.measure(last);
         try {
             source.awaitChanges(settings.pollInterval());
             control.problem(null); // the listener answered: whatever failed before has recovered

@@ -145,10 +145,17 @@ class EventPipelineTest {
     private final RecordingTracer traces = new RecordingTracer();
     /** What the last pipeline started reports as its parked entities' gauge. */
     private volatile java.util.function.LongSupplier parkedGauge = () -> -1;
+    /** What the last pipeline started reported as its lag, in events; -1 before its first report. */
+    private volatile long lagGauge = -1;
     private final Metrics gauges = new Metrics() {
         @Override
         public void parkedEntities(java.util.function.LongSupplier count) {
             parkedGauge = count;
+        }
+
+        @Override
+        public void listenerLag(long events, long ageMillis) {
+            lagGauge = events;
         }
     };
 
@@ -291,6 +298,24 @@ class EventPipelineTest {
         executor.release.countDown();
         await("the checkpoint passed everything", () -> executor.executions.get() == 200
                 && checkpoints.load("test").orElseThrow().checkpoint().equals(new Checkpoint(2, 0)));
+    }
+
+    @Test
+    void theLagGaugeCountsTheBacklogWhileTheListenerWaitsForRoom() throws Exception {
+        // A receiver that does not answer fills max_pending: the listener waits for room and never falls idle, which
+        // was the only moment the lag was measured, so the gauge said nothing of the rows waiting behind.
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.blockEntity = "slow";
+        for (int i = 1; i <= 100; i++) {
+            append("slow", i);
+        }
+        start(executor, 4, 10, new InMemoryLeadership(lock));
+        assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
+
+        await("the gauge counts the 100 rows the listener has not read past", () -> lagGauge == 100);
+
+        executor.release.countDown();
+        await("the gauge is back at 0 once they ran", () -> executor.executions.get() == 100 && lagGauge == 0);
     }
 
     @Test
