@@ -73,14 +73,17 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
         long row = letter.event().position().offset();
         if (letter.observer().equals(DeadLetter.UNREADABLE_ROW)) {
             return "change_log row " + row + " could not be read as an event (see its error), and reads the same way"
-                    + " every time, so it cannot be replayed; the letter stays in the queue";
+                    + " every time, so it cannot be replayed; the letter stays in the queue until you remove it with"
+                    + " `dlq delete --id " + letter.id() + "` (once its change is handled by hand, if it needs to be)";
         }
         if (letter.observer().equals(ProcessEvent.UNPROCESSABLE.observer())) {
             return "the event of change_log row " + row + " could not be processed for any observer; once the cause"
                     + " is fixed, run it for each observer with `replay --observer NAME --from-position " + row
-                    + " --to-position " + row + "`; the letter stays in the queue";
+                    + " --to-position " + row + "`, then remove the letter with `dlq delete --id " + letter.id()
+                    + "`; it stays in the queue until then";
         }
-        return "observer '" + letter.observer() + "' is no longer configured; the letter stays in the queue";
+        return "observer '" + letter.observer() + "' is no longer configured; the letter stays in the queue: put"
+                + " the observer back to replay it, or remove the letter with `dlq delete --id " + letter.id() + "`";
     }
 
     private Result replay(DeadLetter letter) throws InterruptedException {
@@ -102,7 +105,9 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
             if (indexes == null) {
                 root.recordError("observer '" + observer.name() + "' no longer has action " + letter.actionIndex(), null);
                 return new Result(letter.id(), false, "observer '" + observer.name() + "' no longer has action #"
-                        + letter.actionIndex() + " of type " + letter.actionType() + "; the letter stays");
+                        + letter.actionIndex() + " of type " + letter.actionType() + "; the letter stays in the"
+                        + " queue: put the action back to replay it, or remove the letter with `dlq delete --id "
+                        + letter.id() + "`");
             }
             if (letter.actionIndex() < 0) {
                 ConditionCheck check = checkCondition(observer, letter, root);

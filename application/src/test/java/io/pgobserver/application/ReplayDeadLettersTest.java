@@ -81,7 +81,19 @@ class ReplayDeadLettersTest {
         long id = letter("gone", 0);
         ReplayDeadLetters.Result result = replay(List.of(observer)).replay(id);
         assertThat(result.delivered()).isFalse();
-        assertThat(result.message()).contains("no longer configured");
+        assertThat(result.message()).contains("no longer configured", "put the observer back to replay it",
+                "remove the letter with `dlq delete --id " + id + "`");
+        assertThat(deadLetters.find("test", id)).isPresent();
+        assertThat(webhook.requests).isEmpty();
+    }
+
+    @Test
+    void aLetterOfARemovedActionStaysAndSaysHowToRemoveIt() throws Exception {
+        long id = letter("test", "hook", 3, "a-removed-action");
+        ReplayDeadLetters.Result result = replay(List.of(observer)).replay(id);
+        assertThat(result.delivered()).isFalse();
+        assertThat(result.message()).contains("observer 'hook' no longer has action #3",
+                "put the action back to replay it, or remove the letter with `dlq delete --id " + id + "`");
         assertThat(deadLetters.find("test", id)).isPresent();
         assertThat(webhook.requests).isEmpty();
     }
@@ -115,10 +127,12 @@ class ReplayDeadLettersTest {
         long unprocessable = letter("test", ProcessEvent.UNPROCESSABLE.observer(), -1, "process");
 
         assertThat(replay(List.of(observer)).replay(unreadable).message())
-                .contains("change_log row 3 could not be read as an event").doesNotContain("no longer configured");
+                .contains("change_log row 3 could not be read as an event", "`dlq delete --id " + unreadable + "`")
+                .doesNotContain("no longer configured");
         assertThat(replay(List.of(observer)).replay(unprocessable).message())
                 .contains("could not be processed for any observer")
-                .contains("replay --observer NAME --from-position 3 --to-position 3");
+                .contains("replay --observer NAME --from-position 3 --to-position 3")
+                .contains("then remove the letter with `dlq delete --id " + unprocessable + "`");
         assertThat(deadLetters.find("test", unreadable)).isPresent();
         assertThat(deadLetters.find("test", unprocessable)).isPresent();
         assertThat(webhook.requests).isEmpty();

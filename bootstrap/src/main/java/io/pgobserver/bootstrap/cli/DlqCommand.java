@@ -20,10 +20,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-/** The dead-letter queue: {@code dlq list} and {@code dlq replay}. */
+/** The dead-letter queue: {@code dlq list}, {@code dlq replay} and {@code dlq delete}. */
 @Command(name = "dlq", mixinStandardHelpOptions = true,
-        description = "Inspect and replay the dead-letter queue: actions that failed for good.",
-        subcommands = {DlqCommand.ListLetters.class, DlqCommand.Replay.class})
+        description = "Inspect, replay and delete the dead-letter queue: actions that failed for good.",
+        subcommands = {DlqCommand.ListLetters.class, DlqCommand.Replay.class, DlqCommand.Delete.class})
 final class DlqCommand implements Runnable {
 
     @Spec
@@ -181,6 +181,48 @@ final class DlqCommand implements Runnable {
                             + "; reasons above); they stay in the queue"));
             err.flush();
             return ExitCodes.FAILURE;
+        }
+    }
+
+    /**
+     * {@code dlq delete}: some letters can never be delivered by a replay (their observer or action was removed, a
+     * row that cannot be read, an event run again by {@code replay}); without a way to remove them, {@code status}
+     * and {@code dlq replay --all} would report them for ever.
+     */
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete one letter without running its action: for a letter no replay can deliver (its "
+                    + "observer or action was removed) or one handled another way. Exit 1 when there is no such "
+                    + "letter.")
+    static final class Delete implements Callable<Integer> {
+
+        @Mixin
+        ConfigOptions options;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--id", paramLabel = "N", required = true, description = "Delete the letter with this id.")
+        long id;
+
+        @Override
+        public Integer call() throws Exception {
+            try (AdminSession session = AdminSession.openWithoutActions(options, spec)) {
+                DeadLetters queue = session.get(DeadLetters.class);
+                String consumer = session.config().listener().consumer();
+                DeadLetter letter = queue.find(consumer, id).orElse(null);
+                if (letter == null || !queue.remove(id)) {
+                    PrintWriter err = spec.commandLine().getErr();
+                    err.println("error: consumer '" + consumer + "' has no dead letter with id " + id
+                            + " (see 'dlq list')");
+                    err.flush();
+                    return ExitCodes.FAILURE;
+                }
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("letter " + id + " deleted: observer " + letter.observer() + ", " + action(letter)
+                        + ", event " + event(letter) + "; its action was not run");
+                out.flush();
+                return ExitCodes.OK;
+            }
         }
     }
 

@@ -276,6 +276,29 @@ class AdminCommandsIT {
                 .doesNotContain("\"id\":" + failing + ",").contains("\"id\":" + unknownObserver + ",");
     }
 
+    /** A letter whose observer was removed can never be delivered: the replay says how to remove it, and it can. */
+    @Test
+    void dlq_delete_removes_a_letter_no_replay_can_deliver() throws Exception {
+        long gone;
+        try (Booted booted = boot()) {
+            gone = booted.get(DeadLetters.class).add(letter("gone_observer", 0, "webhook"));
+        }
+        Cli.Result replay = Cli.run("dlq", "replay", "--config", config.toString(), "--id", Long.toString(gone));
+        assertThat(replay.exitCode()).as(replay.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(replay.out()).contains("put the observer back to replay it, or remove the letter with `dlq delete"
+                + " --id " + gone + "`");
+
+        Cli.Result deleted = Cli.run("dlq", "delete", "--config", config.toString(), "--id", Long.toString(gone));
+        assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
+        assertThat(deleted.out()).startsWith("letter " + gone + " deleted: observer gone_observer, webhook#0, event ");
+        assertThat(Cli.run("dlq", "list", "--config", config.toString()).out()).contains("no dead letters");
+        assertThat(received).as("deleting runs no action").isEmpty();
+
+        Cli.Result again = Cli.run("dlq", "delete", "--config", config.toString(), "--id", Long.toString(gone));
+        assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(again.err()).contains("has no dead letter with id " + gone + " (see 'dlq list')");
+    }
+
     @Test
     void replay_all_of_an_empty_queue_is_fine() {
         Cli.Result result = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
