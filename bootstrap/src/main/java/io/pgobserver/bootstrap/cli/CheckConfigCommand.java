@@ -2,6 +2,7 @@ package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.config.EffectiveConfig;
+import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.domain.observer.Observer;
 import picocli.CommandLine.Command;
@@ -34,9 +35,25 @@ final class CheckConfigCommand implements Callable<Integer> {
         for (String warning : config.warnings()) {
             out.println("# warning: " + warning);
         }
-        out.println("# tracing adapter: " + booted.tracingAdapter());
+        out.println("# tracing adapter: " + booted.tracingAdapter() + tracingNote(config, booted.tracingAdapter()));
         out.println("# configuration is valid: " + observers.size() + " observer(s)");
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * Whether the adapter named traces: with metrics on, the OpenTelemetry adapter is chosen while tracing is off,
+     * and its name alone read as "tracing works" to an operator looking for missing traces.
+     */
+    static String tracingNote(Configuration config, String adapter) {
+        if (!config.tracingActive()) {
+            return " (tracing is off: nothing is traced; turn it on with tracing.enabled: true or TRACING_ENABLED=true"
+                    + " and an exporter other than none)";
+        }
+        if (adapter.equals(AdapterCatalog.NOOP)) {
+            return " (tracing is on, but no adapter that exports spans is installed: nothing is exported; put"
+                    + " adapters/adapters-tracing-otel back)";
+        }
+        return "";
     }
 }

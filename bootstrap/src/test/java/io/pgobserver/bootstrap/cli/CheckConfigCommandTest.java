@@ -48,4 +48,24 @@ class CheckConfigCommandTest {
         assertThat(result.out()).contains("# warning: tracing.exporter (console) is set but tracing is off",
                 "# tracing adapter: adapters-tracing-noop").doesNotContain("in_effect");
     }
+
+    @Test
+    void withMetricsOnTheOpenTelemetryAdapterIsChosenAndTheLineSaysTracingIsOff() throws IOException {
+        // An operator missing traces reads the adapter line first: "adapters-tracing-otel" alone read as "tracing on".
+        Path file = Files.writeString(dir.resolve("config.yaml"), DATABASE_AND_OBSERVER + "metrics: { enabled: true }\n");
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", file.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("# tracing adapter: adapters-tracing-otel (tracing is off: nothing is traced;"
+                + " turn it on with tracing.enabled: true or TRACING_ENABLED=true and an exporter other than none)");
+    }
+
+    @Test
+    void withTracingOnTheAdapterLineHasNoNote() throws IOException {
+        Path file = Files.writeString(dir.resolve("config.yaml"), DATABASE_AND_OBSERVER + "tracing: { enabled: true }\n");
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", file.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("# tracing adapter: adapters-tracing-otel\n");
+    }
 }
