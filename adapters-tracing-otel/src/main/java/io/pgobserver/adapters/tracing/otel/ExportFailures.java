@@ -6,12 +6,20 @@ import io.opentelemetry.sdk.common.export.HttpResponse;
 import io.pgobserver.domain.observer.Urls;
 
 import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.HttpRetryException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Why an export failed, in a few words for the exporter's warning: the HTTP status or gRPC status the backend
  * answered, else the exception's type and message, redacted (a URL in it may carry credentials or a key).
  */
 final class ExportFailures {
+
+    /** HttpURLConnection's way of saying any other error status (the Zipkin sender). */
+    private static final Pattern HTTP_URL_CONNECTION_STATUS =
+            Pattern.compile("Server returned HTTP response code: (\\d{3}) for URL: (\\S+)");
 
     private ExportFailures() {
     }
@@ -36,7 +44,16 @@ final class ExportFailures {
             // HttpURLConnection's way of saying 404 (the Zipkin sender): its message is the URL.
             return "HTTP 404 Not Found for " + Urls.redactIn(notFound.getMessage()) + ": check the path";
         }
+        if (failure instanceof HttpRetryException refused && refused.responseCode() == 401) {
+            // HttpURLConnection's words for a 401 on a streamed body: "cannot retry due to server authentication".
+            return "HTTP 401 Unauthorized: the back-end wants credentials it was not given, or refused them";
+        }
         String message = failure.getMessage();
+        Matcher status = message == null ? null : HTTP_URL_CONNECTION_STATUS.matcher(message);
+        if (failure instanceof IOException && status != null && status.matches()) {
+            // Said as the OTLP exporters' answers are ("HTTP 401 …"), not as a Java exception the reader must decode.
+            return "HTTP " + status.group(1) + " for " + Urls.redactIn(status.group(2));
+        }
         return failure.getClass().getSimpleName() + (message == null ? "" : ": " + Urls.redactIn(message));
     }
 

@@ -124,7 +124,7 @@ class GuardedSpanExporterTest {
                 "Server returned HTTP response code: 500 for URL: http://u:pa55@zipkin:9411/api/v2/spans?key=K3Y")))
                 .export(spans(1));
         assertThat(warnings()).singleElement().asString()
-                .contains("IOException: Server returned HTTP response code: 500 for URL: http://zipkin:9411/api/v2/spans")
+                .contains("(last failure: HTTP 500 for http://zipkin:9411/api/v2/spans)")
                 .doesNotContain("pa55").doesNotContain("K3Y");
     }
 }
