@@ -121,6 +121,7 @@ final class ObserverDefinitions {
         }
         try {
             ActionSpec spec = owned.part().read(node);
+            refuseObserverSettings(node);
             node.finish();
             return new Configuration.ConfiguredAction(owned.part(), owned.adapter(), spec, node.canonical(), key);
         } catch (ConfigException e) {
@@ -128,6 +129,24 @@ final class ObserverDefinitions {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(named(node, e.getMessage()) + " (" + type + " actions come from "
                     + owned.adapter() + ")", e);
+        }
+    }
+
+    /** The observer's own settings, which a line indented one level too deep puts under its action. */
+    private static final Set<String> OBSERVER_KEYS = Set.of("entity", "on", "condition", "retry", "ordering");
+
+    /**
+     * An observer's setting written under one of its actions, which the action's adapter did not read: the plain
+     * "unknown key; known keys here: [url, method, …]" does not say it belongs one level up.
+     */
+    private static void refuseObserverSettings(Node action) {
+        for (String key : action.unread()) {
+            if (OBSERVER_KEYS.contains(key)) {
+                String observer = action.path().replaceFirst("\\.actions\\[\\d+]$", "");
+                throw new ConfigException("unknown configuration key " + action.key(key) + ": " + key + " is a setting"
+                        + " of the observer, not of one action: move it to " + observer + "." + key
+                        + " (at the level of actions:, not under it)");
+            }
         }
     }
 

@@ -147,6 +147,17 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void an_observer_setting_under_an_action_says_where_it_belongs() {
+            assertThatThrownBy(() -> load(observer("    actions:\n"
+                    + "      - type: webhook\n        url: http://localhost:8080/hook\n"
+                    + "        retry: { max_attempts: 3 }\n")))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("unknown configuration key observers.o.actions[0].retry: retry is a setting of the"
+                            + " observer, not of one action: move it to observers.o.retry (at the level of actions:,"
+                            + " not under it)");
+        }
+
+        @Test
         void smtp_defaults_to_port_587_starttls_and_a_30s_timeout() {
             Configuration c = load("email: { smtp: { host: mail.example.com, from: a@example.com } }");
             assertThat(setting(c, "email", "smtp", "port")).isEqualTo(587);
