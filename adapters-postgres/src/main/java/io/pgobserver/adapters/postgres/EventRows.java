@@ -4,7 +4,6 @@ import io.pgobserver.domain.event.BackfillMark;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.event.Position;
-import io.pgobserver.domain.trace.TraceContext;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,7 +24,7 @@ final class EventRows {
     /**
      * Expects {@code event_id, txid (bigint), offset, entity_type, entity_id, kind, before, after, occurred_at,
      * traceparent, tracestate, backfill_id, target_observer}. The trace context is checked here, not when written: an invalid one is
-     * {@link TraceContext#NONE} and the event starts a new trace.
+     * {@link io.pgobserver.domain.trace.TraceContext#NONE}, with a warning, and the event starts a new trace.
      */
     static ChangeEvent read(ResultSet rs) throws SQLException {
         return new ChangeEvent(
@@ -37,8 +36,8 @@ final class EventRows {
                 Json.readObject(rs.getString("before")),
                 Json.readObject(rs.getString("after")),
                 rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
-                TraceContext.parse(rs.getString("traceparent"), rs.getString("tracestate"))
-                        .orElse(TraceContext.NONE),
+                InvalidTraceContexts.of(rs.getLong("offset"), rs.getString("entity_type") + " "
+                        + rs.getString("entity_id"), rs.getString("traceparent"), rs.getString("tracestate")),
                 backfill(rs));
     }
 

@@ -136,6 +136,39 @@ class PostgresChangeSourceIT extends ChangeSourceContract {
         assertThat(events.get(0).after().get("status")).isEqualTo("bad trace");
     }
 
+    /** Uppercase hex, a common slip, is invalid: the warning names the row, the value and what a valid one is. */
+    @Test
+    void anInvalidTraceparentIsNamedInAWarningOnceAMinute() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(InvalidTraceContexts.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        InvalidTraceContexts.forget();
+        String upper = "00-" + TRACEPARENT.substring(3).toUpperCase(java.util.Locale.ROOT);
+        try {
+            for (int id = 1; id <= 3; id++) {
+                try (Connection writer = TestPostgres.connect(DB.settings())) {
+                    writer.setAutoCommit(false);
+                    Statement statement = writer.createStatement();
+                    statement.execute("set local pgobserver.traceparent = '" + upper + "'");
+                    statement.execute("insert into public.orders (id, status) values (" + id + ", 'upper')");
+                    writer.commit();
+                }
+            }
+            List<ChangeEvent> events = Streams.readAtLeast(source, 3);
+            assertThat(events).extracting(ChangeEvent::traceContext).containsOnly(TraceContext.NONE);
+        } finally {
+            logger.detachAppender(log);
+        }
+        assertThat(log.list).as("one warning for the three rows within a minute").singleElement()
+                .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).asString()
+                .startsWith("change_log row ").contains("(public.orders 1) carries traceparent '" + upper
+                        + "', which is not a W3C trace context", "32 lowercase hex digits",
+                        "fix what the writer sets as pgobserver.traceparent");
+    }
+
     @Test
     void aTraceparentFieldOfTheRowIsTheFallback() throws Exception {
         DB.execute("insert into public.orders (id, status, traceparent, tracestate) values (1, 'x', '"

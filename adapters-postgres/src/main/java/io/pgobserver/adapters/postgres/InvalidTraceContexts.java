@@ -1,0 +1,68 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.trace.TraceContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/**
+ * A writer's trace context that is not one. An invalid {@code traceparent} never fails the write or the event (the
+ * event starts a trace of its own), but silently: the operator saw only traces that did not join, and had to guess
+ * among a dozen causes. So the first such row is named in a warning, with its value and what a valid one looks like,
+ * and the next at most once a minute with how many came in between: a writer that gets it wrong on every write
+ * gives one line a minute.
+ */
+final class InvalidTraceContexts {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InvalidTraceContexts.class);
+    private static final long EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+    // A value is quoted in the log: at most this much of it, and no line breaks or other control characters.
+    private static final int QUOTED = 80;
+
+    private static boolean warned;
+    private static long warnedAt;
+    private static long since;
+
+    private InvalidTraceContexts() {
+    }
+
+    /** The row's trace context, or {@link TraceContext#NONE} (with the warning) when the writer's is invalid. */
+    static TraceContext of(long row, String entity, String traceparent, String tracestate) {
+        TraceContext parsed = TraceContext.parse(traceparent, tracestate).orElse(null);
+        if (parsed != null) {
+            return parsed;
+        }
+        if (traceparent != null && !traceparent.isBlank()) {
+            report(row, entity, traceparent);
+        }
+        return TraceContext.NONE;
+    }
+
+    private static synchronized void report(long row, String entity, String traceparent) {
+        long now = System.nanoTime();
+        if (warned && now - warnedAt < EVERY_NANOS) {
+            since++;
+            return;
+        }
+        LOG.warn("change_log row {} ({}) carries traceparent '{}', which is not a W3C trace context: its event starts"
+                + " a trace of its own instead of joining the writer's. A valid one is 00-, 32 lowercase hex digits,"
+                + " -, 16 lowercase hex digits, -, 2 hex digits (neither id all zeros): fix what the writer sets as"
+                + " pgobserver.traceparent{}", row, entity, quoted(traceparent),
+                since > 0 ? " (" + since + " more such rows since the last warning)" : "");
+        warned = true;
+        warnedAt = now;
+        since = 0;
+    }
+
+    private static String quoted(String value) {
+        String shown = value.length() > QUOTED ? value.substring(0, QUOTED) + "…" : value;
+        return shown.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    /** Forgets the last warning: for a test that must see the first one, whatever ran before it in the JVM. */
+    static synchronized void forget() {
+        warned = false;
+        since = 0;
+    }
+}
