@@ -26,6 +26,9 @@ import java.util.stream.Collectors;
         subcommands = {DlqCommand.ListLetters.class, DlqCommand.Replay.class, DlqCommand.Delete.class})
 final class DlqCommand implements Runnable {
 
+    /** How many ids of letters not delivered the error line names. */
+    private static final int IDS_NAMED = 20;
+
     @Spec
     CommandSpec spec;
 
@@ -176,8 +179,7 @@ final class DlqCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             err.println("error: " + (failed.size() == 1
                     ? "letter " + failed.getFirst().id() + " was not delivered: " + oneLine(failed.getFirst().message())
-                    : failed.size() + " letters were not delivered (ids " + failed.stream()
-                            .map(r -> Long.toString(r.id())).collect(Collectors.joining(", "))
+                    : failed.size() + " letters were not delivered (ids " + ids(failed)
                             + "; reasons above); they stay in the queue"));
             err.flush();
             return ExitCodes.FAILURE;
@@ -224,6 +226,13 @@ final class DlqCommand implements Runnable {
                 return ExitCodes.OK;
             }
         }
+    }
+
+    /** The first ids, then how many more: a queue of thousands must not make a line of thousands of ids. */
+    private static String ids(List<ReplayDeadLetters.Result> failed) {
+        String first = failed.stream().limit(IDS_NAMED).map(r -> Long.toString(r.id()))
+                .collect(Collectors.joining(", "));
+        return failed.size() <= IDS_NAMED ? first : first + " and " + (failed.size() - IDS_NAMED) + " more";
     }
 
     private static String action(DeadLetter letter) {

@@ -43,6 +43,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -297,6 +298,22 @@ class AdminCommandsIT {
         Cli.Result again = Cli.run("dlq", "delete", "--config", config.toString(), "--id", Long.toString(gone));
         assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCodes.FAILURE);
         assertThat(again.err()).contains("has no dead letter with id " + gone + " (see 'dlq list')");
+    }
+
+    /** A queue of thousands of letters that cannot be delivered gave an error line naming every id. */
+    @Test
+    void replay_all_names_twenty_ids_and_counts_the_rest() throws Exception {
+        List<Long> ids = new ArrayList<>();
+        try (Booted booted = boot()) {
+            for (int i = 0; i < 25; i++) {
+                ids.add(booted.get(DeadLetters.class).add(letter("gone_observer", 0, "webhook")));
+            }
+        }
+        Cli.Result all = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
+        assertThat(all.exitCode()).as(all.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(all.err().strip()).isEqualTo("error: 25 letters were not delivered (ids " + ids.stream().limit(20)
+                .map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                + " and 5 more; reasons above); they stay in the queue");
     }
 
     @Test
