@@ -35,7 +35,8 @@ final class CheckConfigCommand implements Callable<Integer> {
         for (String warning : config.warnings()) {
             out.println("# warning: " + warning);
         }
-        out.println("# tracing adapter: " + booted.tracingAdapter() + tracingNote(config, booted.tracingAdapter()));
+        out.println("# tracing adapter: " + booted.tracingAdapter() + tracingNote(config, booted.tracingAdapter(),
+                "true".equalsIgnoreCase(ConfigOptions.environment.get("OTEL_SDK_DISABLED"))));
         out.println("# configuration is valid: " + observers.size() + " observer(s)");
         out.flush();
         return ExitCodes.OK;
@@ -45,7 +46,11 @@ final class CheckConfigCommand implements Callable<Integer> {
      * Whether the adapter named traces: with metrics on, the OpenTelemetry adapter is chosen while tracing is off,
      * and its name alone read as "tracing works" to an operator looking for missing traces.
      */
-    static String tracingNote(Configuration config, String adapter) {
+    static String tracingNote(Configuration config, String adapter, boolean sdkDisabled) {
+        if (!config.tracingActive() && sdkDisabled && !config.tracing().enabled()) {
+            return " (tracing is off: OTEL_SDK_DISABLED=true turns it off over the file and TRACING_ENABLED; unset it,"
+                    + " or add --set tracing.enabled=true)";
+        }
         if (!config.tracingActive()) {
             return " (tracing is off: nothing is traced; turn it on with tracing.enabled: true or TRACING_ENABLED=true"
                     + " and an exporter other than none)";

@@ -61,6 +61,18 @@ class CheckConfigCommandTest {
     }
 
     @Test
+    void tracingTurnedOffByOtelSdkDisabledIsNamedAsTheCause() throws IOException {
+        // Telling the operator to set TRACING_ENABLED=true when it is set, and lost to OTEL_SDK_DISABLED, would mislead.
+        Path file = Files.writeString(dir.resolve("config.yaml"), DATABASE_AND_OBSERVER);
+        Cli.Result result = Cli.run(Map.of("TRACING_ENABLED", "true", "OTEL_SDK_DISABLED", "true"), "check-config",
+                "--config", file.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("(tracing is off: OTEL_SDK_DISABLED=true turns it off over the file and"
+                + " TRACING_ENABLED; unset it, or add --set tracing.enabled=true)");
+    }
+
+    @Test
     void withTracingOnTheAdapterLineHasNoNote() throws IOException {
         Path file = Files.writeString(dir.resolve("config.yaml"), DATABASE_AND_OBSERVER + "tracing: { enabled: true }\n");
         Cli.Result result = Cli.run(Map.of(), "check-config", "--config", file.toString());
