@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.Backfill;
 import io.pgobserver.domain.port.Backfills;
+import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
@@ -54,7 +55,8 @@ final class StatusCommand implements Callable<Integer> {
     /** What {@code status} reports. */
     record Report(String consumer, Optional<CheckpointStore.Saved> checkpoint, ChangeSource.Lag lag,
                   Optional<OpenTransaction> openTransaction, Map<String, Long> deadLetters,
-                  ParkedEvents.Summary parked, boolean active, List<Backfill> backfills) {
+                  ParkedEvents.Summary parked, boolean active, List<Backfill> backfills,
+                  int observedTables, List<CaptureInstaller.Problem> capture) {
         long deadLetterTotal() {
             return deadLetters.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -78,7 +80,12 @@ final class StatusCommand implements Callable<Integer> {
             ParkedEvents.Summary parked = session.get(ParkedEvents.class).summary(consumer, PARKED_LISTED);
             boolean active = session.get(Leadership.class).isHeldByAnyone();
             List<Backfill> backfills = session.get(Backfills.class).recent(5);
-            report = new Report(consumer, checkpoint, lag, open, letters, parked, active, backfills);
+            // The first thing to rule out when events go missing; run warns of it, but only in its own log.
+            List<String> tables = session.config().observers().stream().map(o -> o.entity()).distinct().toList();
+            List<CaptureInstaller.Problem> capture = tables.isEmpty() ? List.of()
+                    : session.get(CaptureInstaller.class).problems(tables);
+            report = new Report(consumer, checkpoint, lag, open, letters, parked, active, backfills, tables.size(),
+                    capture);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? json(report) : human(report));
@@ -137,6 +144,10 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         text.append('\n');
+        text.append("capture:       ").append(report.capture().isEmpty()
+                ? "ok (" + report.observedTables() + " observed table(s) captured as installed)"
+                : report.capture().size() + " observed table(s) not captured as installed:" + report.capture().stream()
+                        .map(p -> "\n  " + p.advice()).collect(Collectors.joining())).append('\n');
         text.append("listener:      ").append(report.active()
                 ? "active (a process holds the consumer lock)"
                 : "standby: no process is listening for this consumer; start one with 'run'");
@@ -172,6 +183,9 @@ final class StatusCommand implements Callable<Integer> {
         ObjectNode byEntity = parked.putObject("by_entity");
         report.parked().oldest().forEach((lane, count) -> byEntity.put(readable(lane), count));
         root.put("active", report.active());
+        ArrayNode capture = root.putArray("capture_problems");
+        report.capture().forEach(p -> capture.addObject().put("table", p.table()).put("problem", p.kind().label())
+                .put("advice", p.advice()));
         ArrayNode backfills = root.putArray("backfills");
         for (Backfill b : report.backfills()) {
             ObjectNode node = backfills.addObject();

@@ -152,6 +152,27 @@ class AdminCommandsIT {
         assertThat(noColumn.err()).contains("no column 'nope'");
     }
 
+    /** An observed table without capture is the first cause of missing events: status names it and the fix. */
+    @Test
+    void status_names_an_observed_table_that_is_not_captured() throws Exception {
+        Cli.Result before = Cli.run("status", "--config", config.toString());
+        assertThat(before.exitCode()).as(before.toString()).isZero();
+        assertThat(before.out()).contains("capture:       1 observed table(s) not captured as installed:\n"
+                + "  observed table public.orders is not captured: its changes reach no observer; run"
+                + " 'pg-observer install --table public.orders'\n");
+        JsonNode problem = JSON.readTree(Cli.run("status", "--config", config.toString(), "--json").out())
+                .path("capture_problems").path(0);
+        assertThat(problem.path("table").asText()).isEqualTo("public.orders");
+        assertThat(problem.path("problem").asText()).isEqualTo("not_captured");
+
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+        Cli.Result after = Cli.run("status", "--config", config.toString());
+        assertThat(after.out()).as(after.toString())
+                .contains("capture:       ok (1 observed table(s) captured as installed)");
+        assertThat(JSON.readTree(Cli.run("status", "--config", config.toString(), "--json").out())
+                .path("capture_problems").isEmpty()).isTrue();
+    }
+
     @Test
     void status_reports_checkpoint_lag_dead_letters_and_listener() throws Exception {
         Cli.Result install = Cli.run("install", "--config", config.toString(), "--table", "public.orders");
