@@ -14,14 +14,18 @@ final class Backoffs {
 
     private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean ended;
+    private volatile boolean stopped;
 
-    /** Waits {@code wait}, unless the event is taken away first. */
+    /** Waits {@code wait}, unless the event is taken away, or the pipeline stops, first. */
     void sleep(Duration wait, Sleeper sleeper) throws InterruptedException {
         Thread self = Thread.currentThread();
         waiting.add(self); // before the check: an end that comes after it interrupts this wait
         try {
             if (ended) {
                 throw new InterruptedException("the event was taken away before its next attempt");
+            }
+            if (stopped) {
+                throw new InterruptedException("stopped before its next attempt; the consumer's next holder runs it");
             }
             sleeper.sleep(wait);
         } finally {
@@ -32,6 +36,15 @@ final class Backoffs {
     /** Whether the event was taken away. */
     boolean ended() {
         return ended;
+    }
+
+    /**
+     * The pipeline stops: every wait ends now and none starts, so a stop does not wait for a retry (the event is not
+     * done; the next holder runs it). Unlike {@link #end()}, the event's other actions may still run meanwhile.
+     */
+    void stop() {
+        stopped = true;
+        waiting.forEach(Thread::interrupt);
     }
 
     /** The event is taken away: every wait ends now, and none starts. */

@@ -27,8 +27,9 @@ import static java.lang.System.Logger.Level.WARNING;
  * batches in commit order and running each entity's events in order, entities in parallel. When the lock is
  * lost the term ends at once and the process stands by again; database faults never end {@link #run()}.
  *
- * <p>{@link #run()} blocks until {@link #stop(Duration)}. A stop finishes in-flight events (up to the given time),
- * saves the checkpoint and releases the lock; events cut short run again after a restart.
+ * <p>{@link #run()} blocks until {@link #stop(Duration)}. A stop finishes the events running (up to the given time)
+ * but starts none and waits for no retry, saves the checkpoint and releases the lock; what it did not finish runs
+ * under the consumer's next holder.
  */
 public final class EventPipeline implements PipelineStatus {
 
@@ -171,8 +172,9 @@ public final class EventPipeline implements PipelineStatus {
     }
 
     /**
-     * Stops reading, lets in-flight events finish for up to {@code timeout}, saves the checkpoint and releases
-     * the consumer lock. Events still running after the timeout are interrupted and not passed.
+     * Stops reading, lets the events running finish for up to {@code timeout} (none waits to retry, queued ones are
+     * not started), saves the checkpoint and releases the consumer lock. Events still running after the timeout are
+     * interrupted; what is not finished is not passed, and the consumer's next holder runs it.
      */
     public void stop(Duration timeout) {
         drain = timeout;

@@ -3,7 +3,6 @@ package io.pgobserver.application;
 import io.pgobserver.domain.event.ChangeEvent;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +25,8 @@ import java.util.function.BooleanSupplier;
  * <p>An entity that cannot get on can be {@linkplain #park parked}: its running event stops before its next attempt,
  * and its unfinished events, then every event submitted for it later, go to the {@link Parked} hand-over in order,
  * until {@link #unparkIfIdle} gives the entity back to a lane. {@link #cancel()} interrupts every running event and
- * drops the queued ones: they are not done, and run again under the consumer's next holder.
+ * drops the queued ones; {@link #stop()} drops the queued ones and lets the running ones finish, except that none
+ * waits to retry (it stops before its next attempt). What is dropped or stopped is not done: the next holder runs it.
  */
 final class Lanes {
 
@@ -43,15 +43,6 @@ final class Lanes {
     }
 
     record Item(ChangeEvent event, Progress.Ticket ticket) {
-    }
-
-    /** One entity's state. Only touched inside {@code lanes.compute} for its key. */
-    private static final class Lane {
-        final ArrayDeque<Item> queue = new ArrayDeque<>(1); // not 16 slots: most hold an event or two, parked none
-        Thread thread; // the pooled thread running the lane's turn; null between turns
-        Item current; // the event the lane's running or queued turn is for
-        boolean parkRequested;
-        boolean parked;
     }
 
     private final Work work;
@@ -277,6 +268,12 @@ final class Lanes {
         } finally {
             permits.release();
         }
+    }
+
+    /** A stop: queued events dropped, nothing more started; running ones finish, but none waits to retry. */
+    void stop() {
+        cancelled = true;
+        lanes.keySet().forEach(key -> lanes.computeIfPresent(key, (k, lane) -> lane.stopRetrying()));
     }
 
     /** Interrupts running events and drops queued ones; nothing more runs. */

@@ -122,6 +122,23 @@ final class ParkingLot implements Lanes.Parked {
         }
     }
 
+    /**
+     * Waits up to {@code timeout} for the writer and the drainers to end after {@link #stop()} (interrupted, they end
+     * at once, but a drainer may be in the middle of a parked event); whether nothing of the lot runs any more.
+     */
+    boolean awaitStopped(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Set<Thread> left = Set.copyOf(threads); !left.isEmpty(); left = Set.copyOf(threads)) {
+            for (Thread thread : left) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0 || !thread.join(Duration.ofNanos(remaining))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private boolean over() {
         return stopped || termOver.getAsBoolean();
     }

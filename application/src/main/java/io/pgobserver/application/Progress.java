@@ -203,6 +203,11 @@ final class Progress {
             backoffs.end();
         }
 
+        /** The pipeline stops: the event does not wait to retry; it stops before its next attempt, not done. */
+        void stopRetrying() {
+            backoffs.stop();
+        }
+
         @Override
         public void backoff(Duration wait, Sleeper sleeper) throws InterruptedException {
             backoffs.sleep(wait, sleeper);

@@ -14,6 +14,7 @@ import java.util.function.Function;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
@@ -30,6 +31,8 @@ import static java.lang.System.Logger.Level.WARNING;
 final class Term implements BatchReader.Control {
 
     private static final System.Logger LOG = System.getLogger(Term.class.getName());
+    /** How long interrupted events and drainers get to end. */
+    private static final Duration ENDING = Duration.ofSeconds(5);
 
     private final String consumer;
     private final ChangeSource source;
@@ -137,8 +140,9 @@ final class Term implements BatchReader.Control {
      * ended meanwhile.
      */
     private boolean outlastEarlierHolder() throws InterruptedException {
-        LOG.log(System.Logger.Level.DEBUG, () -> "consumer '" + consumer + "': waiting " + lease.length().toMillis()
-                + " ms for an earlier holder's lease to run out");
+        LOG.log(INFO, "consumer '" + consumer + "': the previous holder did not release it (killed, cut off, or "
+                + "stopped with events still running); waiting " + lease.length().toMillis() + " ms for its lease to "
+                + "run out before dispatching");
         return !stopping.await(lease.length().toNanos(), TimeUnit.NANOSECONDS) && active();
     }
 
@@ -151,37 +155,52 @@ final class Term implements BatchReader.Control {
      * cancelled, running events are interrupted and nothing is saved. */
     private void finish(Duration drain) throws InterruptedException {
         Progress current = progress;
+        if (!cancelled) {
+            lanes.stop(); // running events finish; queued ones and retries are left to the next holder
+        }
         boolean idle = !cancelled && lanes.awaitIdle(drain);
         if (!cancelled && !idle) {
-            LOG.log(WARNING, "events still running after " + drain.toSeconds()
-                    + " s; interrupting them (they run again after the restart)");
+            LOG.log(WARNING, "events still running after " + drain.toSeconds() + " s (--shutdown-timeout); "
+                    + "interrupting them: they are not done, and the consumer's next holder runs them again");
             lanes.cancel();
+            // Interrupted, they end at once (a request on the wire is cut): then nothing of the term runs any more,
+            // and the next holder need not wait a lease for them.
+            idle = lanes.awaitIdle(ENDING);
         }
         ParkingLot parking = lot;
-        // A drainer may be in the middle of a parked event: interrupted, it is not "nothing running".
-        boolean drainersIdle = parking == null || parking.parkedEntities() == 0;
         stopParking(); // parked queues stay in the store for the next term
+        // A drainer may be in the middle of a parked event: not "nothing running" until it has ended.
+        boolean drainersIdle = parking == null || parking.awaitStopped(ENDING);
         if (cancelled) {
             lanes.cancel();
-            lanes.awaitIdle(Duration.ofSeconds(5));
+            lanes.awaitIdle(ENDING);
             return;
         }
         if (current != null) {
             EventCompletion.CheckpointSave.runLogged(current.flush());
         }
-        if (idle && drainersIdle && clear && !cancelled()) {
-            handOver();
+        if (clear && !cancelled()) {
+            handOver(idle && drainersIdle);
         }
     }
 
-    /** Nothing of this term runs any more: the next holder may dispatch at once instead of waiting a lease. */
-    private void handOver() {
+    /**
+     * When nothing of this term runs any more, the next holder may dispatch at once instead of waiting a lease: says
+     * so, or why it will wait. Operators deploying by SIGTERM read here whether the standby resumes at once.
+     */
+    private void handOver(boolean nothingRuns) {
+        String wait = "the next holder waits one lease (" + lease.length().toMillis() + " ms) before dispatching";
+        if (!nothingRuns) {
+            LOG.log(WARNING, "consumer '" + consumer + "': events still running after the stop; " + wait);
+            return;
+        }
         try {
             store.release(fence);
+            LOG.log(INFO, "consumer '" + consumer + "': stopped cleanly and released; the next holder dispatches at "
+                    + "once");
         } catch (CheckpointStore.FencedException | RuntimeException e) {
-            // The next holder waits one lease, as after a crash: slower to start, nothing else.
-            LOG.log(System.Logger.Level.DEBUG, () -> "consumer '" + consumer + "': not released (" + e.getMessage()
-                    + "); the next holder waits one lease");
+            // Slower to start, as after a crash; nothing else.
+            LOG.log(WARNING, "consumer '" + consumer + "': not released (" + e.getMessage() + "); " + wait);
         }
     }
 

@@ -751,6 +751,62 @@ class EventPipelineTest {
     }
 
     @Test
+    void aCleanStopWithAnEntityParkedHandsOverAllTheSame() throws Exception {
+        lease = Duration.ofHours(1); // a lease waited out would outlast the test
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.failEntity = "stuck";
+        append("stuck", 1);
+        append("order-1", 2);
+        EventPipeline first = start(executor, 4, 10_000, new InMemoryLeadership(lock), Duration.ofMillis(50),
+                Condition.ALWAYS);
+        await("the stuck entity parked and the other delivered",
+                () -> parkedGauge.getAsLong() == 1 && executor.executions.get() == 1);
+        first.stop(Duration.ofSeconds(5));
+        // Its drainer is interrupted and has ended by then, and the parked event waits durably for the next holder:
+        // nothing of the term runs, so a rolling deploy need not wait a lease. Before, a parked entity kept it waiting.
+        assertThat(checkpoints.claim("test").handedOver()).as("released by a clean stop with an entity parked")
+                .isTrue();
+        assertThat(parked.entities("test")).as("the parked entity, left for the next holder").hasSize(1);
+    }
+
+    @Test
+    void aStopDoesNotWaitForARetryAndHandsOverTheRetryingEvent() throws Exception {
+        lease = Duration.ofHours(1);
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.failEntity = "stuck"; // retried for good, and never parked (park_after 30 s)
+        append("stuck", 1);
+        append("order-1", 2);
+        EventPipeline first = start(executor, 4);
+        await("the stuck event retrying and the other delivered",
+                () -> executor.maxRunning.get() > 0 && executor.executions.get() == 1);
+        // However long the stop may take, a retrying event stops before its next attempt: the stop does not wait
+        // for the receiver to recover. Before, it retried until the stop's time ran out (30 s by default), and no
+        // process dispatched anything meanwhile.
+        Thread stopping = Thread.ofPlatform().start(() -> first.stop(Duration.ofMinutes(10)));
+        await("the stop returned", () -> !stopping.isAlive());
+        assertThat(checkpoints.claim("test").handedOver()).as("released: nothing of the term runs").isTrue();
+        assertThat(checkpoints.load("test").orElseThrow().checkpoint()).as("the retrying event is not passed")
+                .isEqualTo(Checkpoint.START);
+    }
+
+    @Test
+    void aStopWhoseTimeRunsOutCutsTheRequestAndHandsOverOnceItHasEnded() throws Exception {
+        lease = Duration.ofHours(1);
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.blockEntity = "slow"; // a request on the wire that does not end by itself
+        append("slow", 1);
+        EventPipeline first = start(executor, 4);
+        assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
+        first.stop(Duration.ofMillis(100));
+        assertThat(executor.interrupted.getCount()).as("the request cut when the stop's time ran out").isZero();
+        // Cut, the event ended at once, not done: nothing of the term runs, so the next holder may run it at once.
+        // Before, such a stop left the next holder waiting a lease.
+        assertThat(checkpoints.claim("test").handedOver()).as("released once the cut-short event ended").isTrue();
+        assertThat(checkpoints.load("test").orElseThrow().checkpoint()).as("the cut-short event is not passed")
+                .isEqualTo(Checkpoint.START);
+    }
+
+    @Test
     void aProcessWhosePlaceWasClaimedCannotMoveTheCheckpoint() throws Exception {
         RecordingExecutor executor = new RecordingExecutor();
         executor.blockEntity = "slow";

@@ -39,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
     ConfigOptions options;
 
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "30s",
-            description = "How long a stop waits for in-flight events (default: ${DEFAULT-VALUE}).")
+            description = "How long a stop waits for the events running to finish (default: ${DEFAULT-VALUE}).")
     String shutdownTimeout;
 
     @Override
@@ -123,7 +123,7 @@ final class RunCommand implements Callable<Integer> {
                     LOG.info("SIG{} received: stopping", name);
                     Thread.ofPlatform().name("pgobserver-stop").start(stopper::stopPipeline);
                 } else {
-                    LOG.warn("SIG{} received while stopping; still finishing in-flight events (SIGKILL ends "
+                    LOG.warn("SIG{} received while stopping; still finishing the running events (SIGKILL ends "
                             + "the process at once, and unfinished events run again after a restart)", name);
                 }
             });
@@ -171,7 +171,8 @@ final class RunCommand implements Callable<Integer> {
                 if (!pipelineStopped) {
                     pipelineStopped = true;
                     if (running) {
-                        LOG.info("stopping: finishing in-flight events (up to {} s)", timeout.toSeconds());
+                        LOG.info("stopping: finishing the events running now (up to {} s); queued events and retries "
+                        + "are left to the consumer's next holder", timeout.toSeconds());
                         pipeline.stop(timeout);
                     }
                 }

@@ -102,6 +102,6 @@ class DatabaseAtStartIT {
         // Well inside the 8 s the wait had left: the stop ended it instead of waiting it out.
         assertThat(seconds).as("seconds from SIGTERM to exit").isLessThan(6);
         assertThat(observer.output()).contains("SIGTERM received: stopping", "RunCommand - stopped")
-                .doesNotContain("stopping: finishing in-flight events");
+                .doesNotContain("stopping: finishing");
     }
 }

@@ -41,7 +41,7 @@ public interface RunningObserver extends AutoCloseable {
     /** Whether this process holds the consumer's lock and reads events. */
     boolean isActive();
 
-    /** Stops the pipeline, finishing in-flight events within the timeout. */
+    /** Stops the pipeline, finishing the events running within the timeout (retries are left to the next holder). */
     void stop(Duration timeout) throws InterruptedException;
 
     /** Stops the pipeline if still running, then the services, in reverse order of their start. */
