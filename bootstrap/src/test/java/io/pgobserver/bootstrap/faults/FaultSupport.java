@@ -300,6 +300,24 @@ final class FaultSupport {
             return writeConfig(work, file, yaml);
         }
 
+        /**
+         * The {@code observers} body of an observer {@code items} of public.items with one webhook to the rig's
+         * receiver at /hooks/items, naming the sending process ({@code OBSERVER_PROCESS}) in an
+         * {@code x-observer-process} header, retried for good (1,000 attempts, 100 to 500 ms apart).
+         */
+        String itemsNamingTheirSender() {
+            return """
+                    items:
+                      entity: public.items
+                      actions:
+                        # An id of its own: the header differs between processes, and an action without an id is
+                        # keyed by a hash of its settings, which would give each process other webhook-ids.
+                        - { id: notify, type: webhook, url: "%s",
+                            headers: { x-observer-process: "${OBSERVER_PROCESS:-none}" } }
+                      retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 500ms }
+                    """.formatted(hooks.url("/hooks/items"));
+        }
+
         void install(Path config, String table) throws IOException, InterruptedException {
             FaultSupport.install(config, log, table);
         }

@@ -59,16 +59,7 @@ class KillNineIT {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void kill_nine_repeats_at_most_the_actions_in_flight_and_loses_nothing() throws Exception {
         var config = rig.config("items.yaml", "kill-nine", -1, "max_in_flight: " + MAX_IN_FLIGHT + "\nbatch_size: 100",
-                """
-                items:
-                  entity: public.items
-                  actions:
-                    # An id of its own: the header differs between processes, and an action without an id is
-                    # keyed by a hash of its settings, which would give each process other webhook-ids.
-                    - { id: notify, type: webhook, url: "%s",
-                        headers: { x-observer-process: "${OBSERVER_PROCESS:-none}" } }
-                  retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 500ms }
-                """.formatted(rig.hooks.url("/hooks/items")));
+                rig.itemsNamingTheirSender());
         rig.install(config, "public.items");
         Random random = new Random(seed);
         FaultSupport.Writer writer = new FaultSupport.Writer(rig.postgres, new Random(random.nextLong()), 20).start();

@@ -1,0 +1,242 @@
+package io.pgobserver.bootstrap.faults;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rolling deploys under load, on the packaged jar: two {@code run} processes share one consumer; the active one is
+ * sent SIGTERM while a backlog of one-row transactions drains past the bounds ({@code max_in_flight: 8},
+ * {@code max_pending: 200}), and is started again as the standby of the next deploy. Three deploys, three receivers:
+ * slow but healthy (50 ms a request), down for four rows (their events parked) and down for every row (every event
+ * in flight retrying, none parked yet). Each time the stopped process exits 0 at once, having released its place,
+ * and the standby dispatches without waiting a lease; at the end every event has arrived, each row's in commit
+ * order, and nothing arrived twice.
+ *
+ * <p>Before, the standby waited a lease (3 s) whenever a row was parked, and a stop waited for retrying events until
+ * {@code --shutdown-timeout} ran out (here 10 s, by default 30 s), no process dispatching anything meanwhile, and
+ * then left the standby waiting a lease too.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RollingDeployIT {
+
+    private static final String CONSUMER = "deploy";
+    private static final int MAX_IN_FLIGHT = 8;
+    private static final String DISPATCHING = "consumer '" + CONSUMER + "' active";
+    private static final String RELEASED = "stopped cleanly and released";
+    private static final String LEASE_WAIT = "for its lease to run out";
+    private static final String CUT_SHORT = "still running after";
+
+    private FaultSupport.Rig rig;
+    private Path config;
+    private ObserverProcess active;
+    private ObserverProcess standby;
+    private int processes;
+    private long nextRow = 1;
+    private final List<String> figures = new ArrayList<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        rig = FaultSupport.Rig.start("rolling-deploy",
+                "create table public.items (id bigint primary key, n bigint not null)");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        rig.close();
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void sigterm_hands_over_at_once_with_a_slow_a_partly_down_and_a_wholly_down_receiver() throws Exception {
+        config = rig.config("items.yaml", CONSUMER, -1, "max_in_flight: " + MAX_IN_FLIGHT
+                + "\nmax_pending: 200\nbatch_size: 100", rig.itemsNamingTheirSender());
+        rig.install(config, "public.items");
+        active = run();
+        rig.awaitWhileRunning(active, "the first process dispatching", Duration.ofSeconds(60),
+                () -> active.lastLine(DISPATCHING) > 0);
+        standby = run();
+
+        // 1. Healthy but slow: the backlog (1,100 events) is still draining at the signal.
+        rig.hooks.hold(Duration.ofMillis(50));
+        writeBacklog(100, 10);
+        deploy("slow receiver (50 ms a request)", delivered(300), () -> { });
+        assertThat(rig.hooks.overlaps()).as("requests for one row open at once (in two processes)").isEmpty();
+        rig.hooks.hold(Duration.ZERO);
+
+        // 2. Down for four rows: past max_pending their events are parked while the rest goes on.
+        Set<String> down = new HashSet<>();
+        for (long id = nextRow; id < nextRow + 4; id++) {
+            down.add(Long.toString(id));
+        }
+        rig.hooks.script(r -> down.contains(r.entityId()), WebhookReceiver.Answer.UNAVAILABLE_503);
+        BooleanSupplier draining = delivered(300);
+        writeBacklog(100, 10);
+        deploy("receiver down for 4 of 100 rows (parked)", () -> parked() > 0 && draining.getAsBoolean(),
+                rig.hooks::unscript);
+
+        // 3. Down for every row, fewer events than max_pending: every event in flight retries, none is parked.
+        rig.hooks.mode(WebhookReceiver.Mode.ERROR_5XX);
+        long requests = rig.hooks.requestCount();
+        writeBacklog(10, 10);
+        long parkedAtSignal = deploy("receiver down for every row (110 events retrying)",
+                () -> rig.hooks.requestCount() >= requests + 100, () -> rig.hooks.mode(WebhookReceiver.Mode.OK));
+        assertThat(parkedAtSignal).as("events parked at the signal: the stop met them retrying").isZero();
+
+        List<FaultSupport.Row> all = FaultSupport.changeLog(rig.postgres);
+        System.out.printf("RollingDeployIT: %d events, %d duplicates (extra 2xx per webhook-id)%n%s%n", all.size(),
+                rig.hooks.duplicates(), String.join("\n", figures));
+        assertOrderKept();
+        assertThat(rig.hooks.duplicates()).as("actions delivered twice (a clean stop repeats none)").isZero();
+        FaultSupport.signal("TERM", active.pid());
+        assertThat(active.waitFor(60)).as("exit code after SIGTERM").isZero();
+    }
+
+    /**
+     * Once {@code signalWhen} holds, SIGTERM to the active process; checks its exit and the standby's start, lets the
+     * receiver {@code recover}, waits for every event, and starts the stopped process again as the next standby.
+     * Returns how many events were parked at the signal.
+     */
+    private long deploy(String receiver, BooleanSupplier signalWhen, Runnable recover) throws Exception {
+        rig.awaitWhileRunning(active, "the backlog draining: " + receiver, Duration.ofSeconds(60), signalWhen);
+        rig.assertRunning(standby);
+        ObserverProcess stopped = active;
+        ObserverProcess next = standby;
+        long dispatchedBefore = next.count(DISPATCHING);
+        Map<String, Long> at = new java.util.concurrent.ConcurrentHashMap<>();
+        Thread watcher = Thread.ofPlatform().daemon().start(() -> watch(next, dispatchedBefore, at));
+        long parkedAtSignal = parked();
+        long signalled = System.nanoTime();
+        // Not Process.destroy(): it closes the pipe the process logs to, and what it says while stopping is checked.
+        FaultSupport.signal("TERM", stopped.pid());
+        int exitCode = stopped.waitFor(60);
+        long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
+        rig.awaitWhileRunning(next, "the standby dispatching", Duration.ofSeconds(60),
+                () -> next.count(DISPATCHING) > dispatchedBefore);
+        rig.awaitWhileRunning(next, "the standby's first request", Duration.ofSeconds(60),
+                () -> at.containsKey("request"));
+        watcher.interrupt();
+        watcher.join();
+        figures.add(String.format("  %s: the SIGTERM'd process exited %d after %d ms; the standby dispatching "
+                + "%d ms after the signal, its first request %d ms, its first 2xx %s; %d events parked at the signal",
+                receiver, exitCode, exitMillis,
+                millisAfter(signalled, at.get("dispatching")), millisAfter(signalled, at.get("request")),
+                at.containsKey("delivered") ? millisAfter(signalled, at.get("delivered")) + " ms" : "after recovery",
+                parkedAtSignal));
+        assertThat(exitCode).as("exit code after SIGTERM (%s); output:%n%s", receiver, stopped.output()).isZero();
+        assertThat(stopped.count(CUT_SHORT)).as("events cut short by --shutdown-timeout (%s)", receiver).isZero();
+        assertThat(stopped.count(RELEASED)).as("the stopped process released its place (%s)", receiver).isOne();
+        assertThat(next.count(LEASE_WAIT)).as("the standby waited a lease (%s)", receiver).isZero();
+
+        recover.run();
+        rig.assertAllDelivered(next, FaultSupport.changeLog(rig.postgres), "/hooks/items", Duration.ofSeconds(60));
+        rig.awaitWhileRunning(next, "no row parked", Duration.ofSeconds(30), () -> parked() == 0);
+        active = next;
+        standby = run();
+        return parkedAtSignal;
+    }
+
+    private static long millisAfter(long start, long at) {
+        return TimeUnit.NANOSECONDS.toMillis(at - start);
+    }
+
+    /** Stamps when {@code next} starts dispatching, sends its first request and gets its first 2xx (every 10 ms). */
+    private void watch(ObserverProcess next, long dispatchedBefore, Map<String, Long> at) {
+        while (true) {
+            long now = System.nanoTime();
+            if (next.count(DISPATCHING) > dispatchedBefore) {
+                at.putIfAbsent("dispatching", now);
+            }
+            if (!at.containsKey("request") && rig.hooks.requests().stream()
+                    .anyMatch(r -> next.name().equals(r.header("x-observer-process")))) {
+                at.put("request", now);
+            }
+            if (!at.containsKey("delivered") && rig.hooks.successes().stream()
+                    .anyMatch(r -> next.name().equals(r.header("x-observer-process")))) {
+                at.put("delivered", now);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Whether {@code more} requests have been answered 2xx since this was asked. */
+    private BooleanSupplier delivered(int more) {
+        int now = rig.hooks.successes().size();
+        return () -> rig.hooks.successes().size() >= now + more;
+    }
+
+    private ObserverProcess run() throws Exception {
+        String name = "deploy-" + processes++;
+        ObserverProcess process = rig.run(name, config, Map.of("OBSERVER_PROCESS", name));
+        rig.awaitWhileRunning(process, name + " started", Duration.ofSeconds(60),
+                () -> process.lastLine("tracing adapter:") > 0);
+        return process;
+    }
+
+    /**
+     * {@code rows} new rows, then {@code updates} rounds of one update per row, each a transaction of its own (n
+     * counts the row's writes).
+     */
+    private void writeBacklog(int rows, int updates) throws Exception {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = rig.postgres.connect("deploy-writer");
+             PreparedStatement insert = c.prepareStatement("insert into public.items values (?, 0)");
+             PreparedStatement update = c.prepareStatement("update public.items set n = n + 1 where id = ?")) {
+            for (int i = 0; i < rows; i++) {
+                ids.add(nextRow);
+                insert.setLong(1, nextRow++);
+                insert.executeUpdate();
+            }
+            for (int round = 0; round < updates; round++) {
+                for (long id : ids) {
+                    update.setLong(1, id);
+                    update.executeUpdate();
+                }
+            }
+        }
+    }
+
+    /** Each row's values of n, in the order they were first answered 2xx, are its commit order: 0, 1, 2, ... */
+    private void assertOrderKept() {
+        Map<String, List<Long>> firsts = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (WebhookReceiver.Request r : rig.hooks.successes()) {
+            if (seen.add(r.eventId())) {
+                firsts.computeIfAbsent(r.entityId(), k -> new ArrayList<>()).add(r.json().path("after").path("n")
+                        .asLong());
+            }
+        }
+        assertThat(firsts).as("rows delivered").hasSize((int) nextRow - 1);
+        firsts.forEach((row, values) -> assertThat(values).as("row %s's values, first arrivals", row)
+                .isEqualTo(java.util.stream.LongStream.range(0, values.size()).boxed().toList()));
+    }
+
+    private long parked() {
+        try {
+            return FaultSupport.queryLong(rig.postgres, "select count(*) from pgobserver.parked_events");
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
+    }
+}
