@@ -36,8 +36,7 @@ final class EventRows {
                 Json.readObject(rs.getString("before")),
                 Json.readObject(rs.getString("after")),
                 rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
-                InvalidTraceContexts.of(rs.getLong("offset"), rs.getString("entity_type") + " "
-                        + rs.getString("entity_id"), rs.getString("traceparent"), rs.getString("tracestate")),
+                InvalidTraceContexts.of(rs),
                 backfill(rs));
     }
 

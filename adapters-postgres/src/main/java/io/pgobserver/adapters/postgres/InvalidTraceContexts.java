@@ -4,6 +4,8 @@ import io.pgobserver.domain.trace.TraceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 
 /**
@@ -27,14 +29,18 @@ final class InvalidTraceContexts {
     private InvalidTraceContexts() {
     }
 
-    /** The row's trace context, or {@link TraceContext#NONE} (with the warning) when the writer's is invalid. */
-    static TraceContext of(long row, String entity, String traceparent, String tracestate) {
-        TraceContext parsed = TraceContext.parse(traceparent, tracestate).orElse(null);
+    /**
+     * The trace context of the change_log row {@code rs} is on, or {@link TraceContext#NONE} (with the warning) when
+     * the writer's is invalid. Every event read comes through here: the row is named only when it must be.
+     */
+    static TraceContext of(ResultSet rs) throws SQLException {
+        String traceparent = rs.getString("traceparent");
+        TraceContext parsed = TraceContext.parse(traceparent, rs.getString("tracestate")).orElse(null);
         if (parsed != null) {
             return parsed;
         }
         if (traceparent != null && !traceparent.isBlank()) {
-            report(row, entity, traceparent);
+            report(rs.getLong("offset"), rs.getString("entity_type") + " " + rs.getString("entity_id"), traceparent);
         }
         return TraceContext.NONE;
     }
