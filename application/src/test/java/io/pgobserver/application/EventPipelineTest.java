@@ -835,12 +835,15 @@ class EventPipelineTest {
         // the slow event, 300 finished events behind it.
         crashed.crash();
         await("the crashed process stopped", () -> !pipelines.getFirst().isActive());
-        executor.release.countDown();
 
         int lookupsBefore = deliveries.lookups();
         RecordingExecutor next = new RecordingExecutor();
         start(next, 32);
         await("the slow event ran again", () -> next.executions.get() >= 1);
+        // Only now does the crashed process's action end, as a dead process's never would. Released before the new
+        // process claimed the consumer, it could finish and record its delivery unfenced, and the slow event was
+        // rightly not run again: the test failed by timing alone.
+        executor.release.countDown();
         Thread.sleep(200);
         assertThat(next.executions.get()).as("only the event in flight at the crash ran again").isEqualTo(1);
         assertThat(next.afterValues).containsExactly(0L);
