@@ -31,6 +31,7 @@ final class ParkingLot implements Lanes.Parked {
     private static final System.Logger LOG = System.getLogger(ParkingLot.class.getName());
     private static final int HEAD = 64;
     private static final int WRITE_GROUP = 500;
+    private static final Duration ROOM_WAIT = Duration.ofMillis(50);
 
     /** Runs one event until it is done (or dead-lettered); throws InterruptedException when stopped. */
     interface Runner {
@@ -53,19 +54,22 @@ final class ParkingLot implements Lanes.Parked {
     /** Parked entities of this term, each with its turn queued or running until its queue is empty. */
     private final Set<String> draining = ConcurrentHashMap.newKeySet();
     private final Turns drainTurns;
+    private final DrainBudget budget;
     private final EventCompletion parkedRun;
     private final FewLines parkedLines = new FewLines(LOG, INFO, 10, "rows parked", System::nanoTime);
     private final FewLines drainedLines = new FewLines(LOG, INFO, 10, "parked rows drained", System::nanoTime);
-    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final LotThreads threads = new LotThreads();
     private volatile boolean stopped;
 
     /**
-     * @param places how many parked events may run at once ({@code listener.max_in_flight}): places of the parking
-     *               lot's own, so that entities stuck for hours cannot take every place the stream runs on
+     * @param places    how many parked events may run at once ({@code listener.max_in_flight}): places of the
+     *                  parking lot's own, so that entities stuck for hours cannot take every place the stream runs on
+     * @param headBytes what the drainers may hold of parked events read back, at once ({@link DrainBudget})
      */
     ParkingLot(ParkedEvents store, CheckpointStore.Fence fence, Lanes lanes, Runner runner, int places,
-               Sleeper sleeper, Runnable onFenced, BooleanSupplier termOver) {
+               long headBytes, Sleeper sleeper, Runnable onFenced, BooleanSupplier termOver) {
         this.drainTurns = new Turns(places, "pgobserver-drain-");
+        this.budget = new DrainBudget(headBytes);
         this.store = store;
         this.fence = fence;
         this.lanes = lanes;
@@ -89,7 +93,7 @@ final class ParkingLot implements Lanes.Parked {
                     + " event(s); draining them before its new events");
             startDrainer(entity.getKey());
         }
-        start("pgobserver-park-writer", this::writeHandedOver);
+        threads.start("pgobserver-park-writer", this::writeHandedOver);
     }
 
     /** Called by {@link Lanes} under the entity's lane lock: queues the events for the writer, never waits. */
@@ -117,9 +121,7 @@ final class ParkingLot implements Lanes.Parked {
     /** Stops the writer and the drainers; what they did not finish stays parked for the next term. */
     void stop() {
         stopped = true;
-        for (Thread thread : threads) {
-            thread.interrupt();
-        }
+        threads.interruptAll();
     }
 
     /**
@@ -127,16 +129,7 @@ final class ParkingLot implements Lanes.Parked {
      * at once, but a drainer may be in the middle of a parked event); whether nothing of the lot runs any more.
      */
     boolean awaitStopped(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Set<Thread> left = Set.copyOf(threads); !left.isEmpty(); left = Set.copyOf(threads)) {
-            for (Thread thread : left) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0 || !thread.join(Duration.ofNanos(remaining))) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return threads.awaitEnded(timeout);
     }
 
     private boolean over() {
@@ -147,15 +140,12 @@ final class ParkingLot implements Lanes.Parked {
     private void writeHandedOver() {
         try {
             while (!over()) {
-                List<Handed> group = new ArrayList<>();
-                group.add(handedOver.take());
-                handedOver.drainTo(group, WRITE_GROUP - 1);
-                Map<String, List<Lanes.Item>> byEntity = new LinkedHashMap<>();
-                for (Handed handed : group) {
-                    byEntity.computeIfAbsent(handed.entity(), e -> new ArrayList<>()).add(handed.item());
-                }
-                for (Map.Entry<String, List<Lanes.Item>> entity : byEntity.entrySet()) {
+                Map<String, List<Lanes.Item>> byEntity = nextGroup();
+                // Each entity's events are let go once written: done, they no longer count as held, and must not be.
+                for (var entities = byEntity.entrySet().iterator(); entities.hasNext(); ) {
+                    Map.Entry<String, List<Lanes.Item>> entity = entities.next();
                     write(entity.getKey(), entity.getValue());
+                    entities.remove();
                 }
             }
         } catch (InterruptedException e) {
@@ -163,6 +153,18 @@ final class ParkingLot implements Lanes.Parked {
         } catch (FencedWrite e) {
             onFenced.run();
         }
+    }
+
+    /** The next events handed over, up to {@link #WRITE_GROUP}, by entity in order; waits for the first. */
+    private Map<String, List<Lanes.Item>> nextGroup() throws InterruptedException {
+        List<Handed> group = new ArrayList<>();
+        group.add(handedOver.take());
+        handedOver.drainTo(group, WRITE_GROUP - 1);
+        Map<String, List<Lanes.Item>> byEntity = new LinkedHashMap<>();
+        for (Handed handed : group) {
+            byEntity.computeIfAbsent(handed.entity(), e -> new ArrayList<>()).add(handed.item());
+        }
+        return byEntity;
     }
 
     private void write(String entity, List<Lanes.Item> items) throws InterruptedException {
@@ -196,14 +198,24 @@ final class ParkingLot implements Lanes.Parked {
      * then cost an entry in a queue, not a thread holding its head of events.
      */
     private void drainTurn(String entity) {
-        Thread self = Thread.currentThread();
-        threads.add(self); // before the check: a stop that comes after it interrupts this turn
+        threads.enter(); // before the check: a stop that comes after it interrupts this turn
+        long holding = 0;
         try {
             if (over()) {
                 return; // the queue stays parked for the next term
             }
+            DrainBudget.Room room = budget.reserve(HEAD);
+            if (room == null) { // the drainers' heads hold their bytes: this entity's turn comes again shortly
+                sleeper.sleep(ROOM_WAIT);
+                if (!over()) {
+                    drainTurns.queue(() -> drainTurn(entity));
+                }
+                return;
+            }
+            holding = room.bytes();
             List<ChangeEvent> head = Retry.untilDone("cannot read the parked events of " + readable(entity),
-                    () -> store.head(fence.consumer(), entity, HEAD), this::over, sleeper, null);
+                    () -> store.head(fence.consumer(), entity, room.events()), this::over, sleeper, null);
+            holding = budget.settle(room, head);
             if (head.isEmpty()) {
                 // Under the entity's lane lock, as take() runs: a park of the entity right after must start a new
                 // drainer, and events handed over just before must be written and drained first.
@@ -241,7 +253,8 @@ final class ParkingLot implements Lanes.Parked {
             LOG.log(System.Logger.Level.ERROR, "draining the parked events of entity " + readable(entity)
                     + " failed; it drains again when its next event is parked, or in the next term", e);
         } finally {
-            threads.remove(self);
+            budget.release(holding);
+            threads.leave();
             Thread.interrupted(); // a turn's thread takes the next turn: this one's interrupt is spent
         }
     }
@@ -268,19 +281,6 @@ final class ParkingLot implements Lanes.Parked {
         FencedWrite(CheckpointStore.FencedException cause) {
             super(cause.getMessage(), cause);
         }
-    }
-
-    private Thread start(String name, Runnable body) {
-        Thread thread = Thread.ofVirtual().name(name).unstarted(() -> {
-            try {
-                body.run();
-            } finally {
-                threads.remove(Thread.currentThread());
-            }
-        });
-        threads.add(thread);
-        thread.start();
-        return thread;
     }
 
     /** An entity key as people read it: "public.orders 42". */

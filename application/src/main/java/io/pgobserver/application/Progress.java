@@ -5,7 +5,6 @@ import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.port.CheckpointStore;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -18,9 +17,10 @@ import java.util.function.LongSupplier;
  * The one owner of a consumer's checkpoint during a term: knows every event read and not yet passed, in stream
  * order (batch, then id), moves the checkpoint over the finished head only, and saves it, fenced, at most once per
  * {@code interval} while events flow. Events finish out of order (entities run in parallel), so finished events
- * behind an unfinished one wait here; their number is bounded by {@code maxPending}, and the reader waits for room
- * ({@link #awaitRoom}). The oldest unfinished event ({@link #head}) is what the checkpoint waits on: when it stays
- * stuck, the term parks its entity, which makes its events done here once they are durably parked.
+ * behind an unfinished one wait here; their number is bounded by {@code maxPending}, what the unfinished ones hold
+ * in memory by {@code maxBytes} ({@link PendingEntries}), and the reader waits for room ({@link #awaitRoom}). The
+ * oldest unfinished event ({@link #head}) is what the checkpoint waits on: when it stays stuck, the term parks its
+ * entity, which makes its events done here once they are durably parked.
  *
  * <p>Events are tracked by their place in the stream, never by {@code event_id}: two rows may share one.
  */
@@ -30,14 +30,13 @@ final class Progress {
     private final CheckpointStore.Fence fence;
     private final CheckpointStore.HighWater dispatchedBefore;
     private final long intervalNanos;
-    private final int maxPending;
     private final LongSupplier nanoClock;
     private final Runnable onFenced;
 
     // A ReentrantLock, not synchronized: virtual threads wait on it without pinning their carrier.
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition room = lock.newCondition();
-    private final ArrayDeque<StreamEntry> pending = new ArrayDeque<>();
+    private final PendingEntries pending;
     private Checkpoint passed;
     private long lastPassedId;
     private long unsavedEvents;
@@ -45,12 +44,12 @@ final class Progress {
     private long lastSaveNanos;
     private boolean aborted;
 
-    Progress(CheckpointStore store, CheckpointStore.Resume resume, Duration interval, int maxPending,
+    Progress(CheckpointStore store, CheckpointStore.Resume resume, Duration interval, int maxPending, long maxBytes,
              LongSupplier nanoClock, Runnable onFenced) {
         this.fence = resume.fence();
         this.dispatchedBefore = resume.dispatched();
         this.intervalNanos = interval.toNanos();
-        this.maxPending = maxPending;
+        this.pending = new PendingEntries(maxPending, maxBytes);
         this.nanoClock = nanoClock;
         this.onFenced = onFenced;
         this.passed = resume.checkpoint();
@@ -59,18 +58,18 @@ final class Progress {
     }
 
     /**
-     * Waits up to {@code slice} for fewer than {@code maxPending} events to be held; true when there is room. The
-     * caller loops, checking between slices whether it may go on and whether the head must be parked; an
-     * {@link #abort} wakes it at once.
+     * Waits up to {@code slice} for room ({@link PendingEntries#full()}); true when there is room. The caller loops,
+     * checking between slices whether it may go on and whether the head must be parked; an {@link #abort} wakes it at
+     * once.
      */
     boolean awaitRoom(Duration slice) throws InterruptedException {
         lock.lock();
         try {
             long left = slice.toNanos();
-            while (pending.size() >= maxPending && !aborted && left > 0) {
+            while (pending.full() && !aborted && left > 0) {
                 left = room.awaitNanos(left);
             }
-            return pending.size() < maxPending && !aborted;
+            return !pending.full() && !aborted;
         } finally {
             lock.unlock();
         }
@@ -87,7 +86,10 @@ final class Progress {
         }
     }
 
-    /** The oldest unfinished event: what the checkpoint waits on; {@code full}: {@code maxPending} events are held. */
+    /**
+     * The oldest unfinished event: what the checkpoint waits on; {@code full}: reading waits, {@code maxPending}
+     * events are held or the unfinished ones hold {@code maxBytes}.
+     */
     record Head(String entity, long changeLogId, Duration age, boolean retrying, boolean full) {
     }
 
@@ -95,12 +97,12 @@ final class Progress {
     Head head() {
         lock.lock();
         try {
-            StreamEntry first = pending.peekFirst();
+            StreamEntry first = pending.first();
             if (first == null || first.done) {
                 return null;
             }
             return new Head(first.entity, first.id, Duration.ofNanos(nanoClock.getAsLong() - first.registeredNanos),
-                    first.retrying, pending.size() >= maxPending);
+                    first.retrying, pending.full());
         } finally {
             lock.unlock();
         }
@@ -111,8 +113,7 @@ final class Progress {
         long before = nanoClock.getAsLong() - age.toNanos();
         lock.lock();
         try {
-            return pending.stream().skip(1).filter(e -> !e.done && !e.endOfBatch && e.retrying
-                    && e.registeredNanos - before <= 0).map(e -> e.entity).distinct().toList();
+            return pending.retryingBehindFirst(before);
         } finally {
             lock.unlock();
         }
@@ -123,10 +124,11 @@ final class Progress {
      * one parked, should it hold the checkpoint back); {@code cancellation}: this process may no longer dispatch.
      */
     Ticket register(long batch, ChangeEvent event, String lane, BooleanSupplier cancellation, SettledBefore before) {
-        StreamEntry entry = new StreamEntry(batch, event.position().offset(), false, lane, nanoClock.getAsLong());
+        StreamEntry entry = new StreamEntry(batch, event.position().offset(), false, lane, nanoClock.getAsLong(),
+                event.approximateBytes());
         lock.lock();
         try {
-            pending.addLast(entry);
+            pending.add(entry);
         } finally {
             lock.unlock();
         }
@@ -138,9 +140,9 @@ final class Progress {
     void endOfBatch(long batch) {
         lock.lock();
         try {
-            StreamEntry end = new StreamEntry(batch, 0, true, null, 0);
+            StreamEntry end = new StreamEntry(batch, 0, true, null, 0, 0);
             end.done = true;
-            pending.addLast(end);
+            pending.add(end);
             advance();
         } finally {
             lock.unlock();
@@ -237,7 +239,9 @@ final class Progress {
         public CheckpointSave done() {
             lock.lock();
             try {
-                entry.done = true;
+                if (pending.done(entry)) {
+                    room.signalAll(); // the head may not have moved, but images are gone
+                }
                 advance();
                 if (!unsavedMove || nanoClock.getAsLong() - lastSaveNanos < intervalNanos) {
                     return null;
@@ -252,8 +256,7 @@ final class Progress {
     /** Passes the finished head. Lock held. */
     private void advance() {
         boolean moved = false;
-        while (!pending.isEmpty() && pending.peekFirst().done) {
-            StreamEntry head = pending.removeFirst();
+        for (StreamEntry head = pending.passDone(); head != null; head = pending.passDone()) {
             passed = head.checkpointAfter();
             if (!head.endOfBatch) {
                 lastPassedId = head.id;

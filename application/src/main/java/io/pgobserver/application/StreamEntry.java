@@ -13,15 +13,18 @@ final class StreamEntry {
     final boolean endOfBatch;
     final String entity;
     final long registeredNanos;
+    /** What the event holds in memory until it is done ({@code ChangeEvent.approximateBytes()}); 0 for an end. */
+    final long bytes;
     boolean done;
     volatile boolean retrying;
 
-    StreamEntry(long batch, long id, boolean endOfBatch, String entity, long registeredNanos) {
+    StreamEntry(long batch, long id, boolean endOfBatch, String entity, long registeredNanos, long bytes) {
         this.batch = batch;
         this.id = id;
         this.endOfBatch = endOfBatch;
         this.entity = entity;
         this.registeredNanos = registeredNanos;
+        this.bytes = bytes;
     }
 
     /** Where the checkpoint stands once this entry and everything before it are done. */

@@ -77,8 +77,8 @@ final class StuckHead {
         if (parked > 0) {
             int more = parked;
             behindLines.log(() -> "consumer '" + consumer + "': parking " + more + " more entities whose events are "
-                    + "being retried behind it" + (full ? ", as listener.max_pending events are pending"
-                    : " and have waited listener.park_after"));
+                    + "being retried behind it" + (full ? ", as reading waits (listener.max_pending events are "
+                    + "pending, or they hold listener.max_pending_bytes)" : " and have waited listener.park_after"));
         }
     }
 }

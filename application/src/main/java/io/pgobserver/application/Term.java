@@ -90,9 +90,13 @@ final class Term implements BatchReader.Control {
             }
             clear = true;
             Progress current = new Progress(store, resume, settings.checkpointInterval(), settings.maxPending(),
-                    System::nanoTime, () -> cancel("another process claimed consumer '" + consumer + "'"));
+                    settings.pendingBytesLimit(), System::nanoTime,
+                    () -> cancel("another process claimed consumer '" + consumer + "'"));
             progress = current;
-            ParkingLot parking = new ParkingLot(parked, resume.fence(), lanes, runner, settings.maxInFlight(), pause,
+            // The drainers' heads may hold a quarter of what the stream's pending events may: a head only saves
+            // reads, and the two add up while receivers are down (the stream parks what it reads meanwhile).
+            ParkingLot parking = new ParkingLot(parked, resume.fence(), lanes, runner, settings.maxInFlight(),
+                    settings.pendingBytesLimit() / 4, pause,
                     () -> cancel("another process claimed consumer '" + consumer + "'"), this::cancelled);
             lot = parking;
             metrics.parkedEntities(parking::parkedEntities);

@@ -12,6 +12,7 @@ import io.pgobserver.domain.observer.Ordering;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.testing.InMemoryChangeSource;
 import io.pgobserver.domain.testing.InMemoryCheckpointStore;
@@ -89,6 +90,7 @@ class EventPipelineTest {
         final AtomicInteger maxRunning = new AtomicInteger();
         final AtomicInteger executions = new AtomicInteger();
         volatile String blockEntity;
+        volatile boolean blockEveryone;
         volatile String failEntity;
         volatile Set<String> failEntities = Set.of();
         volatile Object failN;
@@ -112,7 +114,7 @@ class EventPipelineTest {
             int now = running.incrementAndGet();
             maxRunning.accumulateAndGet(now, Math::max);
             try {
-                if (event.entityId().equals(blockEntity)) {
+                if (blockEveryone || event.entityId().equals(blockEntity)) {
                     blocked.countDown();
                     release.await();
                 }
@@ -178,6 +180,13 @@ class EventPipelineTest {
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
                                 InMemoryLeadership leadership, Duration parkAfter, Condition condition,
                                 Ordering ordering, int maxParked) {
+        return start(executor, maxInFlight, maxPending, leadership, parkAfter, condition, ordering, maxParked, 0,
+                source);
+    }
+
+    private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
+                                InMemoryLeadership leadership, Duration parkAfter, Condition condition,
+                                Ordering ordering, int maxParked, long maxPendingBytes, ChangeSource changes) {
         Observer observer = new Observer("all", "public.orders", null, "", condition,
                 List.of(new TestAction("webhook", "http://localhost:1/h")), List.of("webhook-0"),
                 new io.pgobserver.domain.observer.RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMillis(20)),
@@ -186,8 +195,8 @@ class EventPipelineTest {
                 TracingSettings.defaults(), List.of(observer), new ActionExecutors(List.of(executor)),
                 deadLetters, deliveries, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
         ListenerSettings settings = new ListenerSettings("test", 50, Duration.ofMillis(20), maxInFlight, maxPending,
-                Duration.ofMillis(10), null, parkAfter, maxParked);
-        EventPipeline pipeline = new EventPipeline(source, checkpoints, parked, leadership, process, gauges,
+                Duration.ofMillis(10), null, parkAfter, maxParked, maxPendingBytes);
+        EventPipeline pipeline = new EventPipeline(changes, checkpoints, parked, leadership, process, gauges,
                 settings, Sleeper.SYSTEM, lease);
         Thread loop = Thread.ofPlatform().name("pipeline-test").start(() -> {
             try {
@@ -482,6 +491,67 @@ class EventPipelineTest {
         executor.failN = null;
         await("it ran once its receiver recovered", () -> executor.afterValues.contains(2L));
         await("nothing is parked", () -> parked.entities("test").isEmpty());
+    }
+
+    @Test
+    void largeEventsHoldTheReaderBackByWhatTheyHoldNotOnlyByTheirCount() throws Exception {
+        // 200 events of ~100 KB for 20 entities, max_pending far away (10,000), max_pending_bytes 1 MiB: with every
+        // action held, the reader stops within its first page of 50 (about ten events hold 1 MiB), where the count
+        // alone would have let it read all four pages. Released, every event runs, each entity's in order.
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.blockEveryone = true;
+        for (int i = 1; i <= 200; i++) {
+            ChangeEvent big = new ChangeEvent("e-" + i, new Position(0, 0), "public.orders", "order-" + (i % 20),
+                    ChangeKind.UPDATED, Map.of(), Map.of("n", (long) i, "doc", "x".repeat(100_000)), Instant.now(),
+                    TraceContext.NONE);
+            source.append(big);
+        }
+        AtomicInteger pagesRead = new AtomicInteger();
+        ChangeSource counting = new ChangeSource() {
+            @Override
+            public io.pgobserver.domain.event.Snapshot snapshot() throws ChangeSourceException {
+                return source.snapshot();
+            }
+
+            @Override
+            public Page read(io.pgobserver.domain.event.Batch batch, long afterId, int maxEvents)
+                    throws ChangeSourceException {
+                Page page = source.read(batch, afterId, maxEvents);
+                if (!page.events().isEmpty()) {
+                    pagesRead.incrementAndGet();
+                }
+                return page;
+            }
+
+            @Override
+            public void awaitChanges(Duration maxWait) throws ChangeSourceException, InterruptedException {
+                source.awaitChanges(maxWait);
+            }
+
+            @Override
+            public Lag lag(io.pgobserver.domain.event.Snapshot done) throws ChangeSourceException {
+                return source.lag(done);
+            }
+
+            @Override
+            public java.util.Optional<io.pgobserver.domain.port.OpenTransaction> oldestOpenWriter()
+                    throws ChangeSourceException {
+                return source.oldestOpenWriter();
+            }
+        };
+        start(executor, 4, 10_000, new InMemoryLeadership(lock), Duration.ofMinutes(10), Condition.ALWAYS,
+                Ordering.ENTITY, 0, ListenerSettings.MIN_PENDING_BYTES, counting);
+        assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
+        await("max_in_flight actions held", () -> executor.running.get() == 4);
+        Thread.sleep(300); // time enough to read the other pages, were it allowed to
+        assertThat(pagesRead.get()).as("pages read while ~1 MiB of events is unfinished").isEqualTo(1);
+
+        executor.release.countDown();
+        await("every event ran", () -> executor.executions.get() == 200);
+        for (Map.Entry<String, List<Long>> entity : executor.seenByEntity.entrySet()) {
+            assertThat(entity.getValue()).as(entity.getKey() + " in commit order").isSorted();
+        }
+        assertThat(pagesRead.get()).isEqualTo(4);
     }
 
     @Test

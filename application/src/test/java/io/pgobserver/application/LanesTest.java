@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LanesTest {
 
     private final Progress progress = new Progress(new InMemoryCheckpointStore(), new InMemoryCheckpointStore().claim("c"),
-            Duration.ofMinutes(1), 10_000, System::nanoTime, () -> { });
+            Duration.ofMinutes(1), 10_000, Long.MAX_VALUE, System::nanoTime, () -> { });
     private long offset;
 
     private void submit(Lanes lanes, String entity, int n) {

@@ -31,8 +31,8 @@ class ParkedMemoryProbe {
     void bytesPerParkedEntity() throws Exception {
         InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
         CheckpointStore.Resume resume = checkpoints.claim("c");
-        Progress progress = new Progress(checkpoints, resume, Duration.ofMinutes(1), 10_000_000, System::nanoTime,
-                () -> { });
+        Progress progress = new Progress(checkpoints, resume, Duration.ofMinutes(1), 10_000_000, Long.MAX_VALUE,
+                System::nanoTime, () -> { });
         ChangeEvent dummy = new ChangeEvent("e", new Position(1, 1), "public.orders", "1", ChangeKind.UPDATED,
                 Map.of(), Map.of(), Instant.now(), TraceContext.NONE);
         // A store that keeps nothing, so that the heap holds only what the pipeline keeps per parked entity.
@@ -57,7 +57,7 @@ class ParkedMemoryProbe {
         };
         CountDownLatch never = new CountDownLatch(1);
         Lanes lanes = new Lanes(8, (event, ticket) -> { }, "t-");
-        ParkingLot lot = new ParkingLot(store, resume.fence(), lanes, (event, completion) -> never.await(), 8,
+        ParkingLot lot = new ParkingLot(store, resume.fence(), lanes, (event, completion) -> never.await(), 8, 1L << 30,
                 Sleeper.SYSTEM, () -> { }, () -> false);
         lanes.parkInto(lot);
         lot.resume();

@@ -25,8 +25,8 @@ class ParkingLotTest {
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
     private final CheckpointStore.Resume resume = checkpoints.claim("c");
     private final InMemoryParkedEvents store = new InMemoryParkedEvents(checkpoints);
-    private final Progress progress = new Progress(checkpoints, resume, Duration.ofMinutes(1), 10_000, System::nanoTime,
-            () -> { });
+    private final Progress progress = new Progress(checkpoints, resume, Duration.ofMinutes(1), 10_000, Long.MAX_VALUE,
+            System::nanoTime, () -> { });
 
     private static ChangeEvent event(long offset) {
         return new ChangeEvent("e-" + offset, new Position(1, offset), "public.orders", "7", ChangeKind.UPDATED,
@@ -40,7 +40,7 @@ class ParkingLotTest {
         List<Long> ran = new CopyOnWriteArrayList<>();
         Lanes lanes = new Lanes(2, (event, ticket) -> { }, "test-");
         ParkingLot lot = new ParkingLot(store, resume.fence(), lanes, (event, completion) ->
-                ran.add(event.position().offset()), 2, Sleeper.SYSTEM, () -> { }, () -> false);
+                ran.add(event.position().offset()), 2, 1L << 30, Sleeper.SYSTEM, () -> { }, () -> false);
         lanes.parkInto(lot);
         try {
             lot.resume();
@@ -70,7 +70,7 @@ class ParkingLotTest {
                 throw new IllegalStateException("a bug in the runner");
             }
             ran.add(event.position().offset());
-        }, 2, Sleeper.SYSTEM, () -> { }, () -> false);
+        }, 2, 1L << 30, Sleeper.SYSTEM, () -> { }, () -> false);
         lanes.parkInto(lot);
         store.park(resume.fence(), entity, List.of(event(1))); // left parked by an earlier term
         try {

@@ -30,7 +30,7 @@ class ProgressTest {
         // Dispatched before this term: batch 1 up to change_log id 10.
         CheckpointStore.Resume resume = new CheckpointStore.Resume(claimed.fence(), claimed.checkpoint(),
                 claimed.done(), List.of(), new CheckpointStore.HighWater(1, 10), false);
-        progress = new Progress(store, resume, Duration.ofMinutes(1), 100, System::nanoTime, () -> { });
+        progress = new Progress(store, resume, Duration.ofMinutes(1), 100, Long.MAX_VALUE, System::nanoTime, () -> { });
     }
 
     private static ChangeEvent event(long id) {

@@ -1,8 +1,11 @@
 package io.pgobserver.adapters.console;
 
+import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.port.EventOutcomes.ActionOutcome;
+import io.pgobserver.domain.port.EventOutcomes.EventOutcome;
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +48,25 @@ class ActionStatsTest {
                 .containsExactly(25L, 24L, 23L, 22L, 21L, 20L, 19L, 18L, 17L, 16L);
         assertThat(ring.newest(e -> e.event().position().offset() % 2 == 0, 3))
                 .extracting(e -> e.event().position().offset()).containsExactly(24L, 22L, 20L);
+    }
+
+    @Test
+    void theRingKeepsNoRowImages() {
+        // Rows of 100 KB each: 500 of them, the ring's default, would hold 100 MB that no page shows.
+        EventOutcome full = ConsolePagesTest.outcome(7, "matched", null);
+        ChangeEvent e = full.event();
+        EventOutcome big = new EventOutcome(new ChangeEvent(e.id(), e.position(), e.entityType(), e.entityId(),
+                e.kind(), Map.of("doc", "x".repeat(100_000)), Map.of("doc", "y".repeat(100_000)), e.occurredAt(),
+                e.traceContext()), full.outcome(), "trace-1", 5, 6, full.actions());
+
+        EventOutcome kept = Recorder.withoutImages(big);
+
+        assertThat(kept.event().before()).isEmpty();
+        assertThat(kept.event().after()).isEmpty();
+        assertThat(kept.event().approximateBytes()).isEqualTo(ChangeEvent.EVENT_BYTES);
+        assertThat(kept).usingRecursiveComparison().ignoringFields("event").isEqualTo(big);
+        assertThat(kept.event()).usingRecursiveComparison().ignoringFields("before", "after").isEqualTo(e);
+        assertThat(Recorder.withoutImages(kept)).as("nothing to take away: the same outcome").isSameAs(kept);
     }
 
     @Test

@@ -68,6 +68,14 @@ import java.util.Optional;
  * <p>The listener holds one connection of its own ({@link ListenerConnection}). When it breaks, or PostgreSQL
  * restarts, the call throws; the next call reconnects, with exponential backoff, and the caller re-reads the
  * same batch, so nothing is lost or skipped. Rows that cannot become events go to {@link UnreadableRows}.
+ *
+ * <h2>Pages bounded in bytes</h2>
+ * Rows may hold documents of hundreds of KB, and a page of {@code listener.batch_size} of them would hold more than
+ * the heap. A page ends at {@code batch_size} rows or once its events hold {@link ListenerSettings#pageBytes()}
+ * (by {@link ChangeEvent#approximateBytes()}, one event at least), whichever comes first; the next page starts after
+ * its last row. The rows come through a cursor, a few at a time: as many as the largest event seen lately says fit
+ * in the page's bytes ({@link PageSize}), one at first. A burst of rows much larger than those before them can
+ * overshoot once, by the rows the driver fetched at the older size.
  */
 @Singleton
 final class PostgresChangeSource implements ChangeSource, Lifecycle {
@@ -90,6 +98,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     private final OpenWriters openWriters;
     private final Database database;
     private final Duration pollInterval;
+    private final PageSize pageSize;
 
     @Inject
     PostgresChangeSource(Database database, ListenerSettings settings) {
@@ -100,6 +109,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
         this.lag = new ListenerLag(database);
         this.openWriters = new OpenWriters(database);
         this.pollInterval = settings.pollInterval();
+        this.pageSize = new PageSize(settings.pageBytes());
     }
 
     @Override
@@ -169,23 +179,56 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
         listener.close();
     }
 
-    /** A page: every row the query returned counts as passed, read or dead-lettered; fewer than asked ends it. */
+    /**
+     * A page: every row read counts as passed, read or dead-lettered; fewer rows than asked ends the batch. Reading
+     * stops early once the events hold the page's bytes: the rows after are read by the next page. The rows come
+     * through a cursor, as many at a time as {@link PageSize} says fit, which needs a transaction of their own.
+     */
     private Page read(Connection conn, Batch batch, long afterId, int maxEvents) throws SQLException {
-        try (PreparedStatement statement = BatchQuery.prepare(conn, batch, afterId, maxEvents);
-             ResultSet rs = statement.executeQuery()) {
-            List<ChangeEvent> events = new ArrayList<>();
-            long lastId = afterId;
-            int rows = 0;
-            while (rs.next()) {
-                rows++;
-                lastId = rs.getLong("offset");
-                try {
-                    events.add(EventRows.read(rs));
-                } catch (RuntimeException e) {
-                    unreadable.quarantine(conn, lastId, e);
+        conn.setAutoCommit(false);
+        SQLException failed = null;
+        try {
+            Page page = readPage(conn, batch, afterId, maxEvents);
+            conn.commit();
+            return page;
+        } catch (SQLException e) {
+            failed = e;
+            throw e;
+        } finally {
+            try {
+                conn.setAutoCommit(true); // ends the transaction: rolled back, unless committed above
+            } catch (SQLException e) {
+                if (failed == null) {
+                    throw e;
                 }
+                failed.addSuppressed(e);
             }
-            return new Page(events, lastId, rows < maxEvents);
+        }
+    }
+
+    private Page readPage(Connection conn, Batch batch, long afterId, int maxEvents) throws SQLException {
+        try (PreparedStatement statement = BatchQuery.prepare(conn, batch, afterId, maxEvents)) {
+            statement.setFetchSize(pageSize.rows(maxEvents));
+            try (ResultSet rs = statement.executeQuery()) {
+                List<ChangeEvent> events = new ArrayList<>();
+                long lastId = afterId;
+                int rows = 0;
+                long bytes = 0;
+                while (!pageSize.full(bytes) && rs.next()) {
+                    rows++;
+                    lastId = rs.getLong("offset");
+                    try {
+                        ChangeEvent event = EventRows.read(rs);
+                        events.add(event);
+                        bytes += pageSize.saw(event.approximateBytes());
+                    } catch (RuntimeException e) {
+                        unreadable.quarantine(conn, lastId, e);
+                    }
+                    rs.setFetchSize(pageSize.rows(maxEvents - rows)); // for the rows the driver fetches next
+                }
+                pageSize.pageRead(!events.isEmpty());
+                return new Page(events, lastId, !pageSize.full(bytes) && rows < maxEvents);
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package io.pgobserver.bootstrap.config;
 
 import io.pgobserver.domain.event.TableName;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgobserver.domain.config.ByteSizes;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
@@ -213,8 +214,10 @@ public final class ConfigLoader {
         Duration retention = node.duration("retention", null);
         Duration parkAfter = node.duration("park_after", d.parkAfter());
         int maxParked = node.integer("max_parked", 0, 1, 100_000_000); // absent: a quarter of the heap's worth
+        String maxBytes = node.string("max_pending_bytes", null); // absent: a quarter of the heap
+        long maxPendingBytes = maxBytes == null ? 0 : ByteSizes.parse(node.key("max_pending_bytes"), maxBytes);
         return new ListenerSettings(consumer, batchSize, poll, maxInFlight, maxPending, checkpoint, retention,
-                parkAfter, maxParked);
+                parkAfter, maxParked, maxPendingBytes);
     }
 
     /** The core's keys of {@code tracing:}: whether it is on, and which spans the use cases create. */

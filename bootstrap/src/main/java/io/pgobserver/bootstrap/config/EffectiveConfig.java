@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.pgobserver.domain.config.ByteSizes;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.observer.Urls;
@@ -60,6 +61,7 @@ public final class EffectiveConfig {
         listener.put("poll_interval", duration(config.listener().pollInterval()));
         listener.put("max_in_flight", config.listener().maxInFlight());
         listener.put("max_pending", config.listener().maxPending());
+        listener.put("max_pending_bytes", ByteSizes.format(config.listener().pendingBytesLimit()));
         listener.put("checkpoint_interval", duration(config.listener().checkpointInterval()));
         listener.put("retention", config.listener().retention() == null ? null : duration(config.listener().retention()));
         listener.put("park_after", duration(config.listener().parkAfter()));

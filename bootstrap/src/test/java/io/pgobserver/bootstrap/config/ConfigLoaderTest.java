@@ -222,6 +222,25 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void max_pending_bytes_bounds_what_pending_events_hold_and_defaults_to_a_quarter_of_the_heap() {
+            assertThat(load("listener: { max_pending_bytes: 64MiB }").listener().pendingBytesLimit())
+                    .isEqualTo(64L << 20);
+            assertThat(load("", "listener.max_pending_bytes=2_000_000").listener().pendingBytesLimit())
+                    .isEqualTo(2_000_000);
+            long quarter = Math.max(ListenerSettings.MIN_PENDING_BYTES, Runtime.getRuntime().maxMemory() / 4);
+            assertThat(load("").listener().pendingBytesLimit()).isEqualTo(quarter);
+            assertThat(EffectiveConfig.render(load("listener: { max_pending_bytes: 48MiB }")))
+                    .contains("max_pending_bytes: 48 MiB");
+            assertThatThrownBy(() -> load("listener: { max_pending_bytes: lots }")).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("listener.max_pending_bytes must be an amount of memory such as 64MiB");
+            assertThatThrownBy(() -> load("listener: { max_pending_bytes: 64 }")).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("listener.max_pending_bytes must be at least 1MiB (write the unit");
+            assertThatThrownBy(() -> load("listener: { max_pending_bytes: 1024GiB }"))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("listener.max_pending_bytes (1024 GiB) is not below this JVM's heap");
+        }
+
+        @Test
         void a_flag_without_equals_sign_is_an_error() {
             assertThatThrownBy(() -> load("", "listener.batch_size"))
                     .isInstanceOf(ConfigException.class).hasMessageContaining("key.path=value");

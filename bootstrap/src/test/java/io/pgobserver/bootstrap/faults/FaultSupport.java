@@ -324,9 +324,14 @@ final class FaultSupport {
 
         /** Starts {@code run --config FILE} as a child process, with these environment variables. */
         ObserverProcess run(String name, Path config, Map<String, String> env) throws IOException {
+            return run(name, config, env, ObserverProcess.JVM);
+        }
+
+        /** Starts {@code run --config FILE} as a child process with these JVM options instead of the suites'. */
+        ObserverProcess run(String name, Path config, Map<String, String> env, List<String> jvm) throws IOException {
             Map<String, String> all = new java.util.HashMap<>(env);
             all.putIfAbsent("PGOBSERVER_LOG_LEVEL", "INFO");
-            ObserverProcess process = ObserverProcess.start(name, log, all, "run", "--config", config.toString(),
+            ObserverProcess process = ObserverProcess.start(name, log, all, jvm, "run", "--config", config.toString(),
                     "--shutdown-timeout", "10s");
             processes.add(process);
             return process;

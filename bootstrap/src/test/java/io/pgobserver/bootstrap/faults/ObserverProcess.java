@@ -41,12 +41,21 @@ final class ObserverProcess implements AutoCloseable {
         this.pump = Thread.ofPlatform().daemon().name("output-" + name).start(() -> pump(log));
     }
 
+    /** The JVM options the suites run the jar with: a small heap, the serial collector, a quick start. */
+    static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+
     /** Starts {@code java -jar pg-observer.jar args...} with a clean environment plus {@code env}. */
     static ObserverProcess start(String name, Path log, Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-jar", FaultSupport.JAR.toAbsolutePath().toString()));
+        return start(name, log, env, JVM, args);
+    }
+
+    /** Starts {@code java OPTIONS -jar pg-observer.jar args...}: {@code jvm} instead of {@link #JVM}. */
+    static ObserverProcess start(String name, Path log, Map<String, String> env, List<String> jvm, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvm);
+        command.addAll(List.of("-jar", FaultSupport.JAR.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         // Whatever the CI environment exports must not steer the child: only what the test sets.

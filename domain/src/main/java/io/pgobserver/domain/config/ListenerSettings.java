@@ -21,13 +21,20 @@ import java.util.regex.Pattern;
  * @param maxParked          how many entities may be parked at once, 0 for as many as a quarter of the heap holds
  *                           ({@link #parkedLimit()}): a parked entity is held in memory (about 300 bytes), and a
  *                           receiver down for every row for hours parks every row written meanwhile
+ * @param maxPendingBytes    how much heap the events read and not yet finished may hold, by their row images
+ *                           ({@link io.pgobserver.domain.event.ChangeEvent#approximateBytes()}), 0 for a quarter of
+ *                           the heap ({@link #pendingBytesLimit()}): when reached, reading waits, as at
+ *                           {@code maxPending}; one event is always let through, however large
  */
 public record ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight,
                                int maxPending, Duration checkpointInterval, Duration retention, Duration parkAfter,
-                               int maxParked) {
+                               int maxParked, long maxPendingBytes) {
 
     /** What one parked entity costs in memory, measured (docs/reliability.md); sizes the default of max_parked. */
     public static final long BYTES_PER_PARKED = 300;
+
+    /** The smallest {@code listener.max_pending_bytes}: below it, a value was likely meant in MiB. */
+    public static final long MIN_PENDING_BYTES = 1L << 20;
 
     /** The default {@code listener.park_after}. */
     public static final Duration PARK_AFTER = Duration.ofSeconds(30);
@@ -65,12 +72,50 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
             throw new IllegalArgumentException("listener.max_parked must be at least 1 (or absent for a quarter of "
                     + "the heap), was " + maxParked);
         }
+        if (maxPendingBytes != 0 && maxPendingBytes < MIN_PENDING_BYTES) {
+            throw new IllegalArgumentException("listener.max_pending_bytes must be at least 1MiB (write the unit: "
+                    + "64MiB, 1GiB), or absent for a quarter of the heap; was " + ByteSizes.format(maxPendingBytes));
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (maxPendingBytes >= heap) {
+            throw new IllegalArgumentException("listener.max_pending_bytes (" + ByteSizes.format(maxPendingBytes)
+                    + ") is not below this JVM's heap (" + ByteSizes.format(heap) + "): events held up to it would "
+                    + "run the observer out of memory. Lower it to a quarter of the heap or less (or leave it out), "
+                    + "or raise the heap (-Xmx, JAVA_OPTS)");
+        }
+    }
+
+    /** Settings with the default {@code max_pending_bytes}. */
+    public ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight, int maxPending,
+                            Duration checkpointInterval, Duration retention, Duration parkAfter, int maxParked) {
+        this(consumer, batchSize, pollInterval, maxInFlight, maxPending, checkpointInterval, retention, parkAfter,
+                maxParked, 0);
     }
 
     /** Settings with the default {@code max_parked}. */
     public ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight, int maxPending,
                             Duration checkpointInterval, Duration retention, Duration parkAfter) {
         this(consumer, batchSize, pollInterval, maxInFlight, maxPending, checkpointInterval, retention, parkAfter, 0);
+    }
+
+    /**
+     * How much heap the events read and not yet finished may hold: {@code max_pending_bytes}, or a quarter of this
+     * JVM's heap (at least {@link #MIN_PENDING_BYTES}). Together with a page being read ({@link #pageBytes()}), the
+     * actions' requests in flight and the rest of the process, that leaves the heap room.
+     */
+    public long pendingBytesLimit() {
+        if (maxPendingBytes > 0) {
+            return maxPendingBytes;
+        }
+        return Math.max(MIN_PENDING_BYTES, Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    /**
+     * How much one read of the change stream may hold: an eighth of {@link #pendingBytesLimit()}. A page ends at
+     * {@code batch_size} events or at this many bytes of them, whichever comes first (one event at least).
+     */
+    public long pageBytes() {
+        return Math.max(1, pendingBytesLimit() / 8);
     }
 
     /**
@@ -87,7 +132,8 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
     /** Settings with the default {@code park_after}. */
     public ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight, int maxPending,
                             Duration checkpointInterval, Duration retention) {
-        this(consumer, batchSize, pollInterval, maxInFlight, maxPending, checkpointInterval, retention, PARK_AFTER, 0);
+        this(consumer, batchSize, pollInterval, maxInFlight, maxPending, checkpointInterval, retention, PARK_AFTER, 0,
+                0);
     }
 
     public static ListenerSettings defaults() {

@@ -52,6 +52,22 @@ public record ChangeEvent(
         this(id, position, entityType, entityId, kind, before, after, occurredAt, traceContext, null);
     }
 
+    /**
+     * About how many bytes of heap the event holds while the pipeline keeps it: its row images (counted when they
+     * were frozen, so this costs nothing) and {@link #EVENT_BYTES} for the rest. What bounds the events read and not
+     * yet finished ({@code listener.max_pending_bytes}) and the page a read returns.
+     */
+    public long approximateBytes() {
+        return EVENT_BYTES + JsonValues.approximateBytes(before) + JsonValues.approximateBytes(after);
+    }
+
+    /**
+     * The event without its row images (about 320 bytes measured, with its id, keys and a trace context), and the
+     * pipeline's handle on it while it is pending (its place in the stream, its ticket, its lane's slot: about 160),
+     * rounded up.
+     */
+    public static final long EVENT_BYTES = 600;
+
     /** The key that orders events: events of one entity run one after another, in stream order. */
     public String orderingKey() {
         return entityType + '\u0000' + entityId;

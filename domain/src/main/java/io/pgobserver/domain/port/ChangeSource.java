@@ -22,9 +22,10 @@ public interface ChangeSource {
     /**
      * The next page of {@code batch}: rows whose transaction is visible in {@code batch.to()} and was not in
      * {@code batch.from()}, with a change_log id above {@code afterId}, in id order, at most {@code maxEvents}
-     * of them. A row that cannot become an event is passed over (the source files it elsewhere), so a page may
-     * hold fewer events than rows: {@link Page#end()}, not the page's size, says whether the batch goes on, and
-     * the next page starts after {@link Page#lastId()}. Reading the same batch again returns the same rows (rows
+     * of them. A row that cannot become an event is passed over (the source files it elsewhere), and a source may
+     * end a page early to bound the memory it holds (rows of hundreds of KB), so a page may hold fewer events than
+     * asked: {@link Page#end()}, not the page's size, says whether the batch goes on, and the next page starts
+     * after {@link Page#lastId()}. Reading the same batch again returns the same rows (rows
      * of aborted transactions never appear).
      */
     Page read(Batch batch, long afterId, int maxEvents) throws ChangeSourceException;
@@ -51,7 +52,8 @@ public interface ChangeSource {
      * @param events the page's events, in id order
      * @param lastId the last change_log id the read went past (the last event's, or a later row's that could not
      *               be read); the {@code afterId} it was given when it found no row
-     * @param end    true when the batch holds no row after {@code lastId}; false when it may (a full page)
+     * @param end    true when the batch holds no row after {@code lastId}; false when it may (a full page, or
+     *               one the source ended early)
      */
     record Page(List<ChangeEvent> events, long lastId, boolean end) {
         public Page {
