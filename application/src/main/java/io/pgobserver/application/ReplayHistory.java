@@ -6,9 +6,11 @@ import io.pgobserver.domain.port.ChangeHistory;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.stream.Collectors;
 
 /**
@@ -16,7 +18,9 @@ import java.util.stream.Collectors;
  * per-event processing as the live stream ({@link ProcessEvent#replaying}): the observer's current condition and
  * actions, retries and dead letters, one linked trace per event. Events run one at a time in change_log id order,
  * which for each row is the order its writers committed. Nothing of the live stream is touched: no checkpoint, no
- * delivery record, no other observer, no lock; so it is safe beside {@code run}.
+ * delivery record, no other observer, no lock; so it is safe beside {@code run}. Pages end at 500 events or
+ * at their bytes ({@link ChangeHistory#read}), and each event is let go once processed: the replay holds one page's
+ * row images at most, however large the rows.
  */
 public final class ReplayHistory {
 
@@ -105,9 +109,11 @@ public final class ReplayHistory {
         long read = 0;
         long replayed = 0;
         long after = 0;
-        for (List<ChangeEvent> page = history.read(stretch, observer.entity(), after, PAGE); !page.isEmpty();
-             page = history.read(stretch, observer.entity(), after, PAGE)) {
-            for (ChangeEvent event : page) {
+        // Taken off the page as processed, so that neither a processed event nor the page is held while the next
+        // page is read.
+        for (Queue<ChangeEvent> page = new ArrayDeque<>(history.read(stretch, observer.entity(), after, PAGE));
+             !page.isEmpty(); page = new ArrayDeque<>(history.read(stretch, observer.entity(), after, PAGE))) {
+            for (ChangeEvent event = page.poll(); event != null; event = page.poll()) {
                 read++;
                 if (observer.watches(event)) {
                     replaying.process(event, EventCompletion.NONE);

@@ -1,10 +1,10 @@
 package io.pgobserver.adapters.postgres;
 
 /**
- * How many rows the listener's cursor fetches at a time, so that what the driver holds stays near a page's bytes: as
- * many as fit at the size of the largest event seen lately, one before any was seen. That size decays by an eighth a
- * page, so that one large row does not keep fetches short for long. Used by the listener's thread alone, one read at
- * a time.
+ * How many rows a cursor over change_log fetches at a time, so that what the driver holds stays near a page's bytes:
+ * as many as fit at the size of the largest event seen lately, one before any was seen. That size decays by an eighth
+ * a page, so that one large row does not keep fetches short for long. Used by one {@link PageReader}, one read at a
+ * time (the listener's thread, or a replay's).
  */
 final class PageSize {
 

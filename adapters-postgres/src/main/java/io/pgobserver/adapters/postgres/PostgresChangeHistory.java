@@ -1,11 +1,13 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.port.ChangeHistory;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import org.jdbi.v3.core.statement.Query;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -14,16 +16,19 @@ import java.util.Optional;
 
 /**
  * Reads stretches of {@code change_log} for replays: a plain read of committed rows (no batch, no checkpoint), and
- * {@code retention_horizon}, which {@link RetentionJob} moves in the statement that deletes rows.
+ * {@code retention_horizon}, which {@link RetentionJob} moves in the statement that deletes rows. Pages end at their
+ * count or at their bytes ({@code listener.max_pending_bytes}), as the listener's do: {@link PageReader}.
  */
 @Singleton
 final class PostgresChangeHistory implements ChangeHistory {
 
     private final Database database;
+    private final PageReader pages;
 
     @Inject
-    PostgresChangeHistory(Database database) {
+    PostgresChangeHistory(Database database, ListenerSettings settings) {
         this.database = database;
+        this.pages = new PageReader(settings.pageBytes());
     }
 
     @Override
@@ -36,23 +41,39 @@ final class PostgresChangeHistory implements ChangeHistory {
                 .one());
     }
 
+    /** {@inheritDoc} In a transaction of its own: the rows come through a cursor. */
     @Override
     public List<ChangeEvent> read(Stretch stretch, String entityType, long afterId, int limit) {
-        String range = stretch.byTime() ? "occurred_at between :from and :to" : "id between :fromId and :toId";
-        return database.jdbi().withHandle(handle -> {
-            Query query = handle.createQuery("select " + EventRows.CHANGE_LOG_COLUMNS
-                            + " from pgobserver.change_log where entity_type = :entity and id > :after and " + range
-                            + " order by id limit :limit")
-                    .bind("entity", entityType)
-                    .bind("after", afterId)
-                    .bind("limit", limit);
-            if (stretch.byTime()) {
-                query.bind("from", stretch.from().atOffset(ZoneOffset.UTC)).bind("to", stretch.to().atOffset(ZoneOffset.UTC));
-            } else {
-                query.bind("fromId", stretch.fromId()).bind("toId", stretch.toId());
+        String range = stretch.byTime() ? "occurred_at between ? and ?" : "id between ? and ?";
+        String sql = "select " + EventRows.CHANGE_LOG_COLUMNS + " from pgobserver.change_log where entity_type = ? "
+                + "and id > ? and " + range + " order by id limit ?";
+        return database.jdbi().inTransaction(handle -> {
+            try (PreparedStatement statement = handle.getConnection().prepareStatement(sql)) {
+                statement.setString(1, entityType);
+                statement.setLong(2, afterId);
+                if (stretch.byTime()) {
+                    statement.setObject(3, stretch.from().atOffset(ZoneOffset.UTC));
+                    statement.setObject(4, stretch.to().atOffset(ZoneOffset.UTC));
+                } else {
+                    statement.setLong(3, stretch.fromId());
+                    statement.setLong(4, stretch.toId());
+                }
+                statement.setInt(5, limit);
+                return pages.read(statement, afterId, limit, PostgresChangeHistory::unreadable).events();
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read change_log from PostgreSQL at " + database.describe()
+                        + ": " + Database.rootMessage(e), e);
             }
-            return query.map((rs, ctx) -> EventRows.read(rs)).list();
         });
+    }
+
+    /**
+     * A replay stops on a row that cannot be read as an event, naming it, rather than skip it unsaid (the listener
+     * files such rows with the dead letters, {@link UnreadableRows}); a replay may be run again around it.
+     */
+    private static void unreadable(long id, RuntimeException error) {
+        throw new IllegalStateException("change_log row " + id + " cannot be read as an event: "
+                + Database.rootMessage(error), error);
     }
 
     @Override

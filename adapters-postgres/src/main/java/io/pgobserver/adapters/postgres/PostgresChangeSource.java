@@ -15,8 +15,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -75,7 +73,8 @@ import java.util.Optional;
  * (by {@link ChangeEvent#approximateBytes()}, one event at least), whichever comes first; the next page starts after
  * its last row. The rows come through a cursor, a few at a time: as many as the largest event seen lately says fit
  * in the page's bytes ({@link PageSize}), one at first. A burst of rows much larger than those before them can
- * overshoot once, by the rows the driver fetched at the older size.
+ * overshoot once, by the rows the driver fetched at the older size. {@link PageReader} reads the pages, as it does
+ * a replay's.
  */
 @Singleton
 final class PostgresChangeSource implements ChangeSource, Lifecycle {
@@ -98,7 +97,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     private final OpenWriters openWriters;
     private final Database database;
     private final Duration pollInterval;
-    private final PageSize pageSize;
+    private final PageReader pages;
 
     @Inject
     PostgresChangeSource(Database database, ListenerSettings settings) {
@@ -109,7 +108,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
         this.lag = new ListenerLag(database);
         this.openWriters = new OpenWriters(database);
         this.pollInterval = settings.pollInterval();
-        this.pageSize = new PageSize(settings.pageBytes());
+        this.pages = new PageReader(settings.pageBytes());
     }
 
     @Override
@@ -182,7 +181,7 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
     /**
      * A page: every row read counts as passed, read or dead-lettered; fewer rows than asked ends the batch. Reading
      * stops early once the events hold the page's bytes: the rows after are read by the next page. The rows come
-     * through a cursor, as many at a time as {@link PageSize} says fit, which needs a transaction of their own.
+     * through a cursor ({@link PageReader}), which needs a transaction of their own.
      */
     private Page read(Connection conn, Batch batch, long afterId, int maxEvents) throws SQLException {
         conn.setAutoCommit(false);
@@ -208,27 +207,9 @@ final class PostgresChangeSource implements ChangeSource, Lifecycle {
 
     private Page readPage(Connection conn, Batch batch, long afterId, int maxEvents) throws SQLException {
         try (PreparedStatement statement = BatchQuery.prepare(conn, batch, afterId, maxEvents)) {
-            statement.setFetchSize(pageSize.rows(maxEvents));
-            try (ResultSet rs = statement.executeQuery()) {
-                List<ChangeEvent> events = new ArrayList<>();
-                long lastId = afterId;
-                int rows = 0;
-                long bytes = 0;
-                while (!pageSize.full(bytes) && rs.next()) {
-                    rows++;
-                    lastId = rs.getLong("offset");
-                    try {
-                        ChangeEvent event = EventRows.read(rs);
-                        events.add(event);
-                        bytes += pageSize.saw(event.approximateBytes());
-                    } catch (RuntimeException e) {
-                        unreadable.quarantine(conn, lastId, e);
-                    }
-                    rs.setFetchSize(pageSize.rows(maxEvents - rows)); // for the rows the driver fetches next
-                }
-                pageSize.pageRead(!events.isEmpty());
-                return new Page(events, lastId, !pageSize.full(bytes) && rows < maxEvents);
-            }
+            PageReader.Read read = pages.read(statement, afterId, maxEvents,
+                    (id, error) -> unreadable.quarantine(conn, id, error));
+            return new Page(read.events(), read.lastId(), !read.full() && read.rows() < maxEvents);
         }
     }
 }

@@ -77,7 +77,8 @@ class RetentionJobIT {
     @Test
     void aReplayKnowsWhereRetentionDeleted() throws Exception {
         DB.execute("update pgobserver.retention_horizon set max_deleted_id = 0, max_deleted_at = '-infinity'");
-        PostgresChangeHistory history = new PostgresChangeHistory(DB.database());
+        PostgresChangeHistory history = new PostgresChangeHistory(DB.database(),
+                TestPostgres.listener("it", Duration.ofMillis(200)));
         var stretch = io.pgobserver.domain.port.ChangeHistory.Stretch.positions(rowId("5"), rowId("10"));
         assertThat(history.removedPart(stretch)).isEmpty();
         doneUpTo(new JdbiCheckpointStore(DB.database()), "it", afterFive);

@@ -18,8 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,6 +69,9 @@ class LargeRowsIT {
 
     private FaultSupport.Rig rig;
     private SlowReceiver receiver;
+    private Path config;
+    private double writeSeconds;
+    private long changeLogBytes;
 
     @BeforeAll
     void start() throws Exception {
@@ -81,6 +86,20 @@ class LargeRowsIT {
                     from generate_series(1, kb * 10) g
                 $$""");
         receiver = SlowReceiver.start(Duration.ofMillis(HOLD_MS));
+        config = rig.config("docs.yaml", "large-rows", CONSOLE ? 0 : -1, LISTENER, """
+                docs:
+                  entity: public.docs
+                  actions:
+                    - { type: webhook, url: "%s" }
+                  retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 1s }
+                """.formatted(receiver.url()));
+        rig.install(config, "public.docs");
+        long began = System.nanoTime();
+        write();
+        writeSeconds = (System.nanoTime() - began) / 1e9;
+        changeLogBytes = FaultSupport.queryLong(rig.postgres,
+                "select coalesce(sum(length(after::text) + coalesce(length(before::text), 0)), 0) "
+                        + "from pgobserver.change_log");
     }
 
     @AfterAll
@@ -91,24 +110,10 @@ class LargeRowsIT {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void a_backlog_of_large_rows_is_delivered_in_order_within_a_small_heap_while_the_receiver_is_down_then_slow() throws Exception {
-        var config = rig.config("docs.yaml", "large-rows", CONSOLE ? 0 : -1, LISTENER, """
-                docs:
-                  entity: public.docs
-                  actions:
-                    - { type: webhook, url: "%s" }
-                  retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 1s }
-                """.formatted(receiver.url()));
-        rig.install(config, "public.docs");
         Path gcLog = Path.of("target", "large-rows-gc.log").toAbsolutePath();
         Files.deleteIfExists(gcLog);
         List<String> jvm = List.of("-Xmx" + HEAP, GC, "-Xshare:auto", "-Xlog:gc:file=" + gcLog);
 
-        long began = System.nanoTime();
-        write();
-        double writeSeconds = (System.nanoTime() - began) / 1e9;
-        long changeLogBytes = FaultSupport.queryLong(rig.postgres,
-                "select coalesce(sum(length(after::text) + coalesce(length(before::text), 0)), 0) "
-                        + "from pgobserver.change_log");
         receiver.downFor(Duration.ofSeconds(DOWN_S));
         ObserverProcess observer = rig.run("large-rows-0", config, Map.of(), jvm);
         long started = System.nanoTime();
@@ -131,6 +136,56 @@ class LargeRowsIT {
         assertThat(gc.maxAfterFullMb()).as("heap in use after a full collection, of " + gc.heapMb() + " MB")
                 .isLessThanOrEqualTo((long) (gc.heapMb() * MOST_LIVE));
         assertThat(observer.stop()).as("exit code after SIGTERM").isZero();
+    }
+
+    /**
+     * {@code replay} of the whole backlog, with the same heap, to a receiver that answers at once: one page of
+     * {@code ReplayHistory}'s 500 events would hold all 400 row images. Its pages must end at their bytes, as the
+     * listener's do. Every event reaches the receiver once, in change_log order, and the command ends with 0.
+     * Before, the replay died of {@code OutOfMemoryError} reading its first page.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void a_replay_of_the_large_rows_delivers_each_once_in_change_log_order_within_a_small_heap() throws Exception {
+        try (SlowReceiver replayed = SlowReceiver.start(Duration.ZERO)) {
+            Path replaying = rig.config("replay.yaml", "large-rows-replay", -1, LISTENER, """
+                    docs:
+                      entity: public.docs
+                      actions:
+                        - { type: webhook, url: "%s" }
+                    """.formatted(replayed.url()));
+            List<String> logged = eventIds();
+            Path gcLog = Path.of("target", "large-rows-replay-gc.log").toAbsolutePath();
+            Files.deleteIfExists(gcLog);
+            long started = System.nanoTime();
+            ObserverProcess.Finished replay = ObserverProcess.runToEnd("replay", rig.log, Map.of(),
+                    List.of("-Xmx" + HEAP, GC, "-Xshare:auto", "-Xlog:gc:file=" + gcLog), "replay", "--config",
+                    replaying.toString(), "--observer", "docs", "--from-position", "1", "--to-position",
+                    Long.toString(Long.MAX_VALUE));
+            double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf("LargeRowsIT replay: %d events of ~%d KB, heap %s, %s: exit %d, %d requests in %.1f s, "
+                    + "%s%n", logged.size(), KB, HEAP, GC, replay.exitCode(), replayed.requests.get(), seconds,
+                    GcFigures.of(gcLog, seconds));
+            assertThat(replay.output()).as("the replay's output").doesNotContain("OutOfMemoryError");
+            assertThat(replay.exitCode()).as(replay.output()).isZero();
+            assertThat(replay.output()).contains("replayed " + logged.size() + " event(s) for observer docs");
+            assertThat(replayed.arrivals()).as("the events the receiver got, in the order it got them")
+                    .containsExactlyElementsOf(logged);
+        }
+    }
+
+    /** The change_log's event ids in id order. */
+    private List<String> eventIds() throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = rig.postgres.connect("large-rows-check");
+             PreparedStatement query = c.prepareStatement(
+                     "select event_id::text from pgobserver.change_log order by id");
+             ResultSet rs = query.executeQuery()) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        return ids;
     }
 
     /** Every row inserted, then updated VERSIONS - 1 times, round after round: one row per transaction. */
@@ -208,6 +263,8 @@ class LargeRowsIT {
         private final Duration hold;
         private final Map<String, List<Integer>> versions = new ConcurrentHashMap<>();
         private final AtomicLong delivered = new AtomicLong();
+        /** The event id of every request answered 2xx, in the order they were. */
+        private final List<String> arrivals = Collections.synchronizedList(new ArrayList<>());
         final AtomicLong requests = new AtomicLong();
         private volatile Duration down = Duration.ZERO;
         private volatile long upAt;
@@ -248,6 +305,7 @@ class LargeRowsIT {
                     return;
                 }
                 Thread.sleep(hold.toMillis());
+                arrivals.add(body.path("event_id").asText());
                 String entity = body.path("entity_id").asText();
                 int version = body.path("after").path("v").asInt(-1);
                 List<Integer> seen = versions.computeIfAbsent(entity, k -> new ArrayList<>());
@@ -260,6 +318,13 @@ class LargeRowsIT {
                 exchange.sendResponseHeaders(200, -1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+
+        /** The event id of every request answered 2xx, in the order they were. */
+        List<String> arrivals() {
+            synchronized (arrivals) {
+                return List.copyOf(arrivals);
             }
         }
 

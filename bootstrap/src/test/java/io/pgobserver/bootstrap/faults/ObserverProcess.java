@@ -69,7 +69,13 @@ final class ObserverProcess implements AutoCloseable {
     /** Runs a one-shot command ({@code install}, {@code status --json}, {@code dlq ...}) to its end. */
     static Finished runToEnd(String name, Path log, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
-        ObserverProcess command = start(name, log, env, args);
+        return runToEnd(name, log, env, JVM, args);
+    }
+
+    /** Runs a one-shot command to its end with these JVM options instead of the suites'. */
+    static Finished runToEnd(String name, Path log, Map<String, String> env, List<String> jvm, String... args)
+            throws IOException, InterruptedException {
+        ObserverProcess command = start(name, log, env, jvm, args);
         int code = command.waitFor(120);
         return new Finished(code, command.output());
     }

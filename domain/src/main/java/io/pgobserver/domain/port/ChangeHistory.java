@@ -70,7 +70,9 @@ public interface ChangeHistory {
 
     /**
      * The stretch's committed events of one entity type, in change_log id order (per row, the order its writers
-     * committed), after {@code afterId}, at most {@code limit}.
+     * committed), after {@code afterId}: at most {@code limit}, and fewer once they hold a page's bytes (an eighth of
+     * {@code listener.max_pending_bytes}, one event at least), so that large rows fit in the heap. Empty only when
+     * none is left; the next page starts after the last event's id.
      */
     List<ChangeEvent> read(Stretch stretch, String entityType, long afterId, int limit);
 

@@ -1,0 +1,80 @@
+package io.pgobserver.adapters.postgres;
+
+import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.port.ChangeHistory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A replay's pages of change_log end at their bytes as the listener's do, not only at their count: with
+ * {@code listener.max_pending_bytes} at 1 MiB a page holds 128 KiB of events, so rows of 40 KB come a few a page
+ * though 500 are asked for, and page after page gives each row once, in id order.
+ */
+class ChangeHistoryIT {
+
+    @RegisterExtension
+    static final MigratedDatabase DB = new MigratedDatabase();
+
+    private static final int ROWS = 12;
+    private static final ChangeHistory.Stretch ALL = ChangeHistory.Stretch.positions(1, Long.MAX_VALUE);
+    private static final ChangeHistory.Stretch ALL_BY_TIME = ChangeHistory.Stretch.between(Instant.EPOCH,
+            Instant.parse("2999-01-01T00:00:00Z"));
+    private static final ListenerSettings ONE_MIB = new ListenerSettings("it", 500, Duration.ofMillis(200), 16, 1000,
+            Duration.ofMillis(200), null, ListenerSettings.PARK_AFTER, 0, ListenerSettings.MIN_PENDING_BYTES);
+
+    /** Twelve rows of about 40 KB of JSON each, and one small row of another entity type between them. */
+    @BeforeAll
+    static void largeRows() {
+        for (int i = 1; i <= ROWS; i++) {
+            DB.execute("insert into pgobserver.change_log (entity_type, entity_id, kind, after) "
+                    + "values ('public.docs', '" + i + "', 'created', jsonb_build_object('text', repeat('x', 40000)))");
+            if (i == 6) {
+                DB.execute("insert into pgobserver.change_log (entity_type, entity_id, kind, after) "
+                        + "values ('public.other', '1', 'created', '{}')");
+            }
+        }
+    }
+
+    @Test
+    void aPageEndsOnceItsEventsHoldAPagesBytesWithTheEventThatFillsIt() {
+        PostgresChangeHistory history = new PostgresChangeHistory(DB.database(), ONE_MIB);
+
+        List<ChangeEvent> page = history.read(ALL, "public.docs", 0, 500);
+
+        assertThat(page).hasSizeBetween(1, ROWS - 1);
+        long bytes = page.stream().mapToLong(ChangeEvent::approximateBytes).sum();
+        assertThat(bytes - page.getLast().approximateBytes()).as("the events before the last one")
+                .isLessThan(ONE_MIB.pageBytes());
+        assertThat(bytes).as("all of the page's events").isGreaterThanOrEqualTo(ONE_MIB.pageBytes());
+        assertThat(history.read(ALL, "public.docs", 0, 2)).as("and at its count, when that comes first").hasSize(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void pageAfterPageGivesEachRowOnceInIdOrder(boolean byTime) {
+        PostgresChangeHistory history = new PostgresChangeHistory(DB.database(), ONE_MIB);
+        ChangeHistory.Stretch stretch = byTime ? ALL_BY_TIME : ALL;
+        List<String> read = new ArrayList<>();
+        int pages = 0;
+        long after = 0;
+        for (List<ChangeEvent> page = history.read(stretch, "public.docs", after, 500); !page.isEmpty();
+             page = history.read(stretch, "public.docs", after, 500)) {
+            pages++;
+            page.forEach(e -> read.add(e.entityId()));
+            after = page.getLast().position().offset();
+        }
+        assertThat(read).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
+        assertThat(pages).as("pages").isGreaterThan(2);
+    }
+}
