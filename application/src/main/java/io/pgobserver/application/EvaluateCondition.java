@@ -66,7 +66,8 @@ final class EvaluateCondition {
             }
             return matched;
         } catch (Condition.ConditionException | RuntimeException e) {
-            String message = "condition of observer '" + observer.name() + "' failed: " + e.getMessage();
+            String message = "condition of observer '" + observer.name() + "' failed on event " + event.id() + ": "
+                    + e.getMessage();
             span.recordError(message, e);
             span.setAttribute(CONDITION_MATCHED, false);
             DeliveryKey key = DeliveryKey.of(consumer, event, observer.name(),

@@ -175,8 +175,8 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
         try {
             return new ConditionCheck(observer.condition().matches(letter.event()), null);
         } catch (Exception e) {
-            String message = "condition of observer '" + observer.name() + "' still fails: " + e.getMessage()
-                    + "; the letter stays";
+            String message = "condition of observer '" + observer.name() + "' still fails on event "
+                    + letter.event().id() + ": " + e.getMessage() + "; the letter stays";
             root.recordError(message, e);
             return new ConditionCheck(false, message);
         }

@@ -77,6 +77,21 @@ class ReplayDeadLettersTest {
     }
 
     @Test
+    void aLetterWhoseConditionStillFailsStaysAndSaysWhyOnce() throws Exception {
+        Observer broken = new Observer("hook", "public.orders", Set.of(ChangeKind.UPDATED), "after.total > 1",
+                event -> {
+                    throw new Condition.ConditionException("at '> 1': no such overload", null);
+                }, List.of(new TestAction("webhook", "http://localhost:1/h")), RetryPolicy.NONE);
+        long id = letter("test", "hook", -1, DeliveryKey.CONDITION);
+        ReplayDeadLetters.Result result = replay(List.of(broken)).replay(id);
+        assertThat(result.delivered()).isFalse();
+        assertThat(result.message()).isEqualTo("condition of observer 'hook' still fails on event "
+                + deadLetters.find("test", id).orElseThrow().event().id() + ": at '> 1': no such overload; the letter "
+                + "stays");
+        assertThat(webhook.requests).isEmpty();
+    }
+
+    @Test
     void aLetterOfARemovedObserverStays() throws Exception {
         long id = letter("gone", 0);
         ReplayDeadLetters.Result result = replay(List.of(observer)).replay(id);

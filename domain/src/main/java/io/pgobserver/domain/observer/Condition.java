@@ -17,7 +17,10 @@ public interface Condition {
      */
     boolean matches(ChangeEvent event) throws ConditionException;
 
-    /** A condition that failed on one event. The message names the observer and the cause. */
+    /**
+     * A condition that failed on one event. The message says what failed (where in the expression, when known); the
+     * caller names the observer and the event, so the message does not.
+     */
     final class ConditionException extends Exception {
         private static final long serialVersionUID = 1L;
 

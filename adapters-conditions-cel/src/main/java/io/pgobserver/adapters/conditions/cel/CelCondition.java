@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * <p>A field the row does not have makes the condition false rather than failing the event: rows change shape
  * (a column added later, a {@code before} that is empty on insert), and {@code after.missing == 'x'} then
  * simply does not match. Guard with {@code has(after.x)} to tell the cases apart. Any other failure (a type
- * mismatch, division by zero) is a {@link ConditionException} naming the observer.
+ * mismatch, division by zero) is a {@link ConditionException} saying what failed, at which part of the expression;
+ * the caller names the observer and the event (once: the dead letter's error reads as one sentence).
  */
 final class CelCondition implements Condition {
 
@@ -40,15 +41,13 @@ final class CelCondition implements Condition {
             if (e.getErrorCode() == CelErrorCode.ATTRIBUTE_NOT_FOUND) {
                 return false;
             }
-            throw new ConditionException("observer '" + observer + "': condition failed on event " + event.id()
-                    + ": " + cause(e), e);
+            throw new ConditionException(cause(e), e);
         }
         if (result instanceof Boolean matched) {
             return matched;
         }
-        throw new ConditionException("observer '" + observer + "': condition gave "
-                + (result == null ? "null" : "a " + result.getClass().getSimpleName())
-                + " on event " + event.id() + ", not true or false", null);
+        throw new ConditionException("it gave " + (result == null ? "null" : "a " + result.getClass().getSimpleName())
+                + ", not true or false", null);
     }
 
     /**

@@ -141,18 +141,18 @@ class CelConditionCompilerTest {
         assertThat(matches("after.missing == 'x' || after.status == 'shipped'", event)).isTrue();
     }
 
+    /** The caller names the observer and the event (EvaluateCondition): the message says only what failed. */
     @Test
-    void otherEvaluationErrorsNameTheObserver() {
+    void otherEvaluationErrorsSayWhatFailedAndLeaveTheObserverToTheCaller() {
         Condition condition = compiler.compile("order_shipped", "after.status > 3");
         assertThatThrownBy(() -> condition.matches(after("status", "shipped")))
                 .isInstanceOf(Condition.ConditionException.class)
-                .hasMessageContaining("observer 'order_shipped'")
-                .hasMessageContaining("condition failed");
+                .hasMessageStartingWith("at '> 3': No matching overload")
+                .hasMessageNotContaining("order_shipped");
         Condition division = compiler.compile("divider", "after.qty / 0 == 1");
         assertThatThrownBy(() -> division.matches(after("qty", 3)))
                 .isInstanceOf(Condition.ConditionException.class)
-                .hasMessageContaining("observer 'divider'")
-                .hasMessageContaining("divi");
+                .hasMessage("at '/ 0 == 1': / by zero");
     }
 
     /**
@@ -164,18 +164,17 @@ class CelConditionCompilerTest {
         Condition bigOrders = compiler.compile("big_orders", "after.id == 42 && after.total > 1000");
         assertThatThrownBy(() -> bigOrders.matches(after("total", null)))
                 .isInstanceOf(Condition.ConditionException.class)
-                .hasMessageStartingWith("observer 'big_orders': condition failed on event ")
-                .hasMessageContaining(": at '> 1000': No matching overload for function '_>_'")
+                .hasMessageStartingWith("at '> 1000': No matching overload for function '_>_'")
                 .hasMessageContaining("a null column, or text where a number or a timestamp is expected")
                 .hasMessageNotContaining("<input>");
         Condition division = compiler.compile("divider", "size('😀') == 2 || after.qty / 0 == 1");
         assertThatThrownBy(() -> division.matches(after("qty", 3)))
                 .isInstanceOf(Condition.ConditionException.class)
-                .hasMessageEndingWith(": at '/ 0 == 1': / by zero");
+                .hasMessage("at '/ 0 == 1': / by zero");
         Condition shipped = compiler.compile("shipped", "timestamp(after.shipped_at) > timestamp('2026-01-01T00:00:00Z')");
         assertThatThrownBy(() -> shipped.matches(after("shipped_at", null)))
                 .isInstanceOf(Condition.ConditionException.class)
-                .hasMessageContaining(": at 'timestamp(after.shipped_at) > …': No matching overload for "
+                .hasMessageStartingWith("at 'timestamp(after.shipped_at) > …': No matching overload for "
                         + "function 'timestamp'");
     }
 
@@ -184,8 +183,7 @@ class CelConditionCompilerTest {
         Condition condition = compiler.compile("order_shipped", "after.status");
         assertThatThrownBy(() -> condition.matches(after("status", "shipped")))
                 .isInstanceOf(Condition.ConditionException.class)
-                .hasMessageContaining("observer 'order_shipped'")
-                .hasMessageContaining("not true or false");
+                .hasMessage("it gave a String, not true or false");
     }
 
     @Test
