@@ -5,7 +5,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One event's waits between attempts, which end at once when the pipeline takes the event away (its row parked).
+ * One event's waits between attempts (at an action, at a store write it needs, at the whole event), which end at once
+ * when the pipeline takes the event away (its row parked) or stops: one rule for every wait an event makes.
  * Parking interrupts only these waits, never an attempt in flight: a receiver may already have acted on a request
  * the observer then cuts off, and an observer of the event whose receiver is fine (observers run side by side) would
  * deliver it twice. An attempt in flight ends within its action's timeout, and the event stops before the next one.

@@ -66,7 +66,7 @@ final class DeadLettering {
                     span.recordError("dead-letter store unavailable: " + e.getMessage(), e);
                     throw e;
                 }
-            }, completion::cancelled, sleeper, null);
+            }, completion::cancelled, completion.backoffs(sleeper), null);
             if (span.isRecording()) {
                 span.setAttribute(OBSERVER, subject.observer())
                         .setAttribute(SpanNames.ACTION_TYPE, subject.actionType())

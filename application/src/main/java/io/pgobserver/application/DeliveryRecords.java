@@ -44,7 +44,7 @@ final class DeliveryRecords {
             return known;
         }
         return Retry.untilDone("cannot read delivery records", () -> deliveries.settled(ids), completion::cancelled,
-                sleeper, null);
+                completion.backoffs(sleeper), null);
     }
 
     /**
@@ -83,7 +83,7 @@ final class DeliveryRecords {
                 } catch (CheckpointStore.FencedException e) {
                     throw new Fenced(e);
                 }
-            }, completion::cancelled, sleeper, null);
+            }, completion::cancelled, completion.backoffs(sleeper), null);
         } catch (Fenced e) {
             throw e.cause;
         } catch (InterruptedException e) {

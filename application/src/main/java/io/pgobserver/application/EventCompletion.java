@@ -71,9 +71,17 @@ public interface EventCompletion {
     default void attemptFailed() {
     }
 
-    /** Waits between two attempts at an action; the pipeline's wait ends at once when the event is taken away. */
+    /**
+     * Waits between two attempts: at an action, at a store write the event needs (delivery records, a dead letter),
+     * or at the whole event. The pipeline's wait ends at once when the event is taken away or the pipeline stops.
+     */
     default void backoff(java.time.Duration wait, Sleeper sleeper) throws InterruptedException {
         sleeper.sleep(wait);
+    }
+
+    /** {@code sleeper}'s waits as {@link #backoff} waits: for the retry loops that take a {@link Sleeper}. */
+    default Sleeper backoffs(Sleeper sleeper) {
+        return wait -> backoff(wait, sleeper);
     }
 
     /**

@@ -125,7 +125,8 @@ public final class EventPipeline implements PipelineStatus {
      * Runs one event until it is done. A failed attempt (not a failed action: those are retried inside) runs again
      * after a backoff, consulting delivery records so that no delivered action is repeated; after
      * {@link #PROCESS_ATTEMPTS} failures the event is dead-lettered with the reason, so that a poison event cannot
-     * hold its entity for ever. Throws InterruptedException as soon as the event may no longer run.
+     * hold its entity for ever. Throws InterruptedException as soon as the event may no longer run: the backoff ends
+     * at a stop as an action's does, and the event is left, not done, for the consumer's next holder.
      */
     private void runUntilDone(ChangeEvent event, EventCompletion completion) throws InterruptedException {
         for (int failures = 1; ; failures++) {
@@ -148,7 +149,7 @@ public final class EventPipeline implements PipelineStatus {
                 Duration wait = Retry.backoff(failures);
                 LOG.log(WARNING, "event " + event.id() + " (change_log id " + event.position().offset()
                         + ") not finished (" + why + "); retrying in " + wait.toMillis() + " ms");
-                sleeper.sleep(wait);
+                completion.backoff(wait, sleeper); // a stop ends it: the event is left for the next holder
             }
         }
     }

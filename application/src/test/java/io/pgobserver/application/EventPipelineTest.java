@@ -66,6 +66,8 @@ class EventPipelineTest {
     private final Map<String, AtomicInteger> openPerEntity = new ConcurrentHashMap<>();
     private final AtomicInteger overlaps = new AtomicInteger();
     private volatile ProcessEvent lastProcess;
+    /** How the pipelines started next wait before running a failed event again. */
+    private Sleeper pipelineSleeper = Sleeper.SYSTEM;
 
     @AfterEach
     void stopAll() throws InterruptedException {
@@ -197,7 +199,7 @@ class EventPipelineTest {
         ListenerSettings settings = new ListenerSettings("test", 50, Duration.ofMillis(20), maxInFlight, maxPending,
                 Duration.ofMillis(10), null, parkAfter, maxParked, maxPendingBytes);
         EventPipeline pipeline = new EventPipeline(changes, checkpoints, parked, leadership, process, gauges,
-                settings, Sleeper.SYSTEM, lease);
+                settings, pipelineSleeper, lease);
         Thread loop = Thread.ofPlatform().name("pipeline-test").start(() -> {
             try {
                 pipeline.run();
@@ -852,9 +854,7 @@ class EventPipelineTest {
         // However long the stop may take, a retrying event stops before its next attempt: the stop does not wait
         // for the receiver to recover. Before, it retried until the stop's time ran out (30 s by default), and no
         // process dispatched anything meanwhile.
-        Thread stopping = Thread.ofPlatform().start(() -> first.stop(Duration.ofMinutes(10)));
-        await("the stop returned", () -> !stopping.isAlive());
-        assertThat(checkpoints.claim("test").handedOver()).as("released: nothing of the term runs").isTrue();
+        stopsAtOnceAndHandsOver(first);
         assertThat(checkpoints.load("test").orElseThrow().checkpoint()).as("the retrying event is not passed")
                 .isEqualTo(Checkpoint.START);
     }
@@ -874,6 +874,48 @@ class EventPipelineTest {
         assertThat(checkpoints.claim("test").handedOver()).as("released once the cut-short event ended").isTrue();
         assertThat(checkpoints.load("test").orElseThrow().checkpoint()).as("the cut-short event is not passed")
                 .isEqualTo(Checkpoint.START);
+    }
+
+    /** Stops {@code pipeline}, giving it 10 min, and checks the stop returned at once and released the consumer. */
+    private void stopsAtOnceAndHandsOver(EventPipeline pipeline) throws InterruptedException {
+        Thread stopping = Thread.ofPlatform().start(() -> pipeline.stop(Duration.ofMinutes(10)));
+        await("the stop returned", () -> !stopping.isAlive());
+        assertThat(checkpoints.claim("test").handedOver()).as("released: nothing of the term runs").isTrue();
+    }
+
+    @Test
+    void aStopEndsTheWaitOfADeliveryRecordWriteThatKeepsFailing() throws Exception {
+        lease = Duration.ofHours(1);
+        RecordingExecutor executor = new RecordingExecutor();
+        deliveries.setFailing(true); // the database fails the write that must follow the delivery, and keeps failing
+        append("a", 1);
+        EventPipeline first = start(executor, 4);
+        await("the action delivered, its record being retried", () -> executor.executions.get() == 1);
+        // The write is retried until durable, but not through a stop: the event is left, not done, for the next
+        // holder. Before, the stop (given 10 min) kept retrying the write until its time ran out.
+        stopsAtOnceAndHandsOver(first);
+        assertThat(checkpoints.load("test").orElseThrow().checkpoint()).as("the unrecorded event is not passed")
+                .isEqualTo(Checkpoint.START);
+    }
+
+    @Test
+    void aStopEndsTheWaitBeforeAFailedEventRunsAgain() throws Exception {
+        lease = Duration.ofHours(1);
+        CountDownLatch waiting = new CountDownLatch(1);
+        pipelineSleeper = wait -> { // the wait before the whole event runs again, made long enough to be caught in
+            waiting.countDown();
+            Thread.sleep(Duration.ofHours(1));
+        };
+        Condition failing = event -> {
+            throw new StackOverflowError("a condition that recursed too deep (test)"); // fails the whole event
+        };
+        append("a", 1);
+        EventPipeline first = start(new RecordingExecutor(), 4, 100, new InMemoryLeadership(lock),
+                Duration.ofSeconds(30), failing);
+        assertThat(waiting.await(30, TimeUnit.SECONDS)).as("the failed event waits to run again").isTrue();
+        // Before, this wait was not the event's backoff: the stop (given 10 min) waited through it.
+        stopsAtOnceAndHandsOver(first);
+        assertThat(deadLetters.list("test", 10)).as("left for the next holder, not given up").isEmpty();
     }
 
     @Test
