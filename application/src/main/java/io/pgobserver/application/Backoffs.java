@@ -22,16 +22,22 @@ final class Backoffs {
         Thread self = Thread.currentThread();
         waiting.add(self); // before the check: an end that comes after it interrupts this wait
         try {
-            if (ended) {
-                throw new InterruptedException("the event was taken away before its next attempt");
+            if (ended || stopped) {
+                throw why();
             }
-            if (stopped) {
-                throw new InterruptedException("stopped before its next attempt; the consumer's next holder runs it");
+            try {
+                sleeper.sleep(wait);
+            } catch (InterruptedException e) {
+                throw ended || stopped ? why() : e; // the reason, not "sleep interrupted", for the trace and the log
             }
-            sleeper.sleep(wait);
         } finally {
             waiting.remove(self);
         }
+    }
+
+    private InterruptedException why() {
+        return new InterruptedException(ended ? "the event was taken away before its next attempt"
+                : "the pipeline stopped before its next attempt");
     }
 
     /** Whether the event was taken away. */

@@ -265,11 +265,7 @@ public final class ProcessEvent {
                 log.finish(event, outcome, root, started);
             }
         } catch (InterruptedException | RuntimeException e) {
-            if (e instanceof InterruptedException && completion.takenAway()) { // parked, not failed: no red root
-                root.setAttribute(OUTCOME, "parked").addEvent("parked: runs again, in order, from the parked queue");
-            } else {
-                root.recordError("event not finished: " + e.getMessage(), e);
-            }
+            UnfinishedEvent.mark(root, e, completion); // parked or stopped: no red root
             throw e;
         } finally {
             root.end();
