@@ -1,5 +1,8 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.port.OpenTransaction;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +21,16 @@ final class ActionHealth {
     /** How long every attempt of one type must have failed before readiness says so. */
     static final Duration FAILING_FOR = Duration.ofSeconds(10);
 
-    /** Failing since {@code sinceNanos}; evidence of it until {@code staleAtNanos} unless another attempt fails. */
-    private record Failing(long sinceNanos, long staleAtNanos, String lastError) {
+    /**
+     * Failing since {@code sinceNanos}; evidence of it until {@code staleAtNanos} unless another attempt fails. The
+     * last failed attempt's action ({@link ActionSpec#describe()}: where it went) and error.
+     */
+    private record Failing(long sinceNanos, long staleAtNanos, String lastAction, String lastError) {
+
+        /** The last error with where the attempt went, named once (HTTP executors' errors start with it). */
+        String where() {
+            return lastError.startsWith(lastAction) ? lastError : lastAction + ": " + lastError;
+        }
     }
 
     private final Map<String, Failing> failing = new ConcurrentHashMap<>();
@@ -43,16 +54,17 @@ final class ActionHealth {
     }
 
     /**
-     * An attempt of {@code actionType} failed; the next attempt of that event is due in {@code nextAttemptIn}
+     * An attempt of {@code action} failed; the next attempt of that event is due in {@code nextAttemptIn}
      * ({@link Duration#ZERO} when there is none: it gave up). The failure stays evidence until one threshold after
      * that attempt is due (other events' attempts of the type may keep it longer).
      */
-    void failed(String actionType, String error, Duration nextAttemptIn) {
+    void failed(ActionSpec action, String error, Duration nextAttemptIn) {
         long now = nanoClock.getAsLong();
         long staleAt = now + nextAttemptIn.toNanos() + threshold.toNanos();
-        failing.compute(actionType, (type, was) -> was == null || now - was.staleAtNanos() > 0
-                ? new Failing(now, staleAt, error)
-                : new Failing(was.sinceNanos(), Math.max(was.staleAtNanos(), staleAt), error));
+        String to = action.describe();
+        failing.compute(action.type(), (type, was) -> was == null || now - was.staleAtNanos() > 0
+                ? new Failing(now, staleAt, to, error)
+                : new Failing(was.sinceNanos(), Math.max(was.staleAtNanos(), staleAt), to, error));
     }
 
     /** Why actions do not get through, or null when every type that was tried lately got through. */
@@ -66,9 +78,12 @@ final class ActionHealth {
             }
             long forNanos = now - failure.sinceNanos();
             if (forNanos >= threshold.toNanos()) {
-                return "every " + entry.getKey() + " action has failed for " + Duration.ofNanos(forNanos).toSeconds()
-                        + " s (last error: " + failure.lastError() + "); its events wait and are retried, up to "
-                        + "each observer's retry.max_attempts";
+                // What an operator paged at night needs: where it fails, what to check, and that nothing is lost.
+                return "every " + entry.getKey() + " action has failed for "
+                        + OpenTransaction.readable(Duration.ofNanos(forNanos))
+                        + " (last error: " + failure.where() + "): check that "
+                        + "receiver; its events wait and are retried up to each observer's retry.max_attempts, then "
+                        + "go to the dead letters ('pg-observer dlq replay --all' once it answers): none are lost";
             }
         }
         return null;

@@ -112,7 +112,7 @@ final class RunAction {
             boolean last = failure.permanent() || attempt >= maxAttempts;
             if (last) {
                 if (!failure.permanent()) {
-                    health.failed(action.type(), failure.message(), Duration.ZERO);
+                    health.failed(action, failure.message(), Duration.ZERO);
                 }
                 metrics.actionExecuted(action.type(), "failed", failure.errorType(), elapsed);
                 span.end();
@@ -121,7 +121,7 @@ final class RunAction {
             metrics.actionExecuted(action.type(), "retry", failure.errorType(), elapsed);
             completion.attemptFailed();
             Duration wait = observer.retry().backoff(attempt, failure.retryAfter(), random.getAsDouble());
-            health.failed(action.type(), failure.message(), wait);
+            health.failed(action, failure.message(), wait);
             if (span.isRecording()) {
                 span.setAttribute(RETRY_IN_MS, wait.toMillis());
             }

@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.testing.TestAction;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -11,6 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ActionHealthTest {
 
     private static final Duration THRESHOLD = Duration.ofSeconds(10);
+    private static final TestAction WEBHOOK = new TestAction("webhook", "https://hooks.example.com/orders");
+    private static final TestAction KAFKA = new TestAction("kafka", "orders");
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final ActionHealth health = new ActionHealth(THRESHOLD, now::get);
@@ -21,20 +24,46 @@ class ActionHealthTest {
 
     @Test
     void attemptsThatKeepFailingForTheThresholdMakeItUnreadyWithTheLastError() {
-        health.failed("webhook", "HTTP 503", Duration.ofSeconds(2));
+        health.failed(WEBHOOK, "HTTP 503", Duration.ofSeconds(2));
         after(Duration.ofSeconds(2));
-        health.failed("webhook", "HTTP 502", Duration.ofSeconds(4));
+        health.failed(WEBHOOK, "HTTP 502", Duration.ofSeconds(4));
         assertThat(health.problem()).as("failing for 2 s only").isNull();
 
         after(Duration.ofSeconds(8));
 
-        assertThat(health.problem()).startsWith("every webhook action has failed for 10 s")
-                .contains("last error: HTTP 502");
+        assertThat(health.problem()).startsWith("every webhook action has failed for 10s")
+                .contains("last error: webhook https://hooks.example.com/orders: HTTP 502)");
+    }
+
+    @Test
+    void theReasonNamesWhereItFailsWhatToCheckAndThatNothingIsLost() {
+        String error = "webhook https://hooks.example.com/orders: HTTP 503"; // as the webhook executor words it
+        health.failed(WEBHOOK, error, Duration.ofSeconds(30));
+        for (int attempt = 2; attempt <= 6; attempt++) {
+            after(Duration.ofSeconds(25));
+            health.failed(WEBHOOK, error, Duration.ofSeconds(30));
+        }
+
+        // What /health/ready answers, as docs/troubleshooting.md quotes it: an operator paged for the 503 reads
+        // where it fails, what to do, and that waiting costs no event. Before, it named neither the receiver nor
+        // the fix: "every webhook action has failed for 125 s (last error: HTTP 503); its events wait and are
+        // retried, up to each observer's retry.max_attempts".
+        assertThat(health.problem()).isEqualTo("every webhook action has failed for 2m 5s (last error: webhook "
+                + "https://hooks.example.com/orders: HTTP 503): check that receiver; its events wait and are retried "
+                + "up to each observer's retry.max_attempts, then go to the dead letters ('pg-observer dlq replay "
+                + "--all' once it answers): none are lost");
+    }
+
+    @Test
+    void anErrorThatDoesNotSayWhereTheAttemptWentIsToldIt() {
+        health.failed(KAFKA, "broker down", Duration.ofSeconds(60));
+        after(Duration.ofSeconds(15));
+        assertThat(health.problem()).contains("(last error: kafka orders: broker down): check that receiver;");
     }
 
     @Test
     void oneSuccessOfTheTypeClearsIt() {
-        health.failed("webhook", "HTTP 503", Duration.ofSeconds(30));
+        health.failed(WEBHOOK, "HTTP 503", Duration.ofSeconds(30));
         after(Duration.ofSeconds(15));
         assertThat(health.problem()).isNotNull();
 
@@ -46,11 +75,11 @@ class ActionHealthTest {
     @Test
     void afterTheFailingEventsGaveUpAndNothingElseCameItIsReadyAgain() {
         // Three quick attempts, then the event is dead-lettered: no attempt of the type is due any more.
-        health.failed("webhook", "HTTP 503", Duration.ofMillis(100));
+        health.failed(WEBHOOK, "HTTP 503", Duration.ofMillis(100));
         after(Duration.ofMillis(100));
-        health.failed("webhook", "HTTP 503", Duration.ofMillis(200));
+        health.failed(WEBHOOK, "HTTP 503", Duration.ofMillis(200));
         after(Duration.ofMillis(200));
-        health.failed("webhook", "HTTP 503", Duration.ZERO);
+        health.failed(WEBHOOK, "HTTP 503", Duration.ZERO);
 
         after(Duration.ofSeconds(9));
         assertThat(health.problem()).as("not failing for 10 s yet").isNull();
@@ -61,7 +90,7 @@ class ActionHealthTest {
 
     @Test
     void aRetryDueLaterThanTheThresholdKeepsItUnreadyUntilThatAttemptIsOverdue() {
-        health.failed("kafka", "broker down", Duration.ofSeconds(60));
+        health.failed(KAFKA, "broker down", Duration.ofSeconds(60));
 
         after(Duration.ofSeconds(45));
         assertThat(health.problem()).as("an event still waits for its next attempt").contains("every kafka action");
@@ -72,18 +101,18 @@ class ActionHealthTest {
 
     @Test
     void aFailureAfterQuietStartsAFreshSpellInsteadOfContinuingTheOldOne() {
-        health.failed("webhook", "HTTP 503", Duration.ZERO);
+        health.failed(WEBHOOK, "HTTP 503", Duration.ZERO);
         after(Duration.ofMinutes(5));
 
-        health.failed("webhook", "HTTP 503", Duration.ofSeconds(1));
+        health.failed(WEBHOOK, "HTTP 503", Duration.ofSeconds(1));
 
         assertThat(health.problem()).as("one failure just now is not five minutes of failing").isNull();
     }
 
     @Test
     void aGivingUpEventDoesNotShortenTheWaitOfAnotherOnesPendingRetry() {
-        health.failed("webhook", "HTTP 503", Duration.ofSeconds(60));
-        health.failed("webhook", "HTTP 503", Duration.ZERO);
+        health.failed(WEBHOOK, "HTTP 503", Duration.ofSeconds(60));
+        health.failed(WEBHOOK, "HTTP 503", Duration.ZERO);
 
         after(Duration.ofSeconds(30));
 
