@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.console;
 
 import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.OpenTransaction;
 import io.pgobserver.domain.spi.PipelineStatus;
@@ -15,9 +16,9 @@ import java.util.Map;
 
 /**
  * The overview: readiness, the leader and its standbys, the position, the backlog, the transaction holding events
- * back, the events/s chart, dead letters and parked entities. It reads what {@code status} reads, through the same
- * ports (checkpoint, lag, open transactions, dead letters per observer, parked entities, leadership), plus the running
- * pipeline's own readiness.
+ * back, observed tables that are not captured, the events/s chart, dead letters and parked entities. It reads what
+ * {@code status} reads, through the same ports (checkpoint, lag, open transactions, dead letters per observer, parked
+ * entities, leadership, the capture check), plus the running pipeline's own readiness.
  */
 @Singleton
 final class OverviewPage {
@@ -58,6 +59,7 @@ final class OverviewPage {
         m.put("parkedMore", null);
         m.put("readAt", null);
         m.put("openTransaction", null);
+        m.put("capture", null);
         // The page shows what this process knows; the database's answer, or why it gave none, comes with it.
         reads.read().ifPresent(read -> stored(m, read));
         m.put("dbError", reads.failure());
@@ -92,6 +94,11 @@ final class OverviewPage {
             shown.put("howToEnd", open.howToEnd());
             m.put("openTransaction", shown);
         });
+        // Said as status says it, with each table's fix: the first thing to rule out when events go missing.
+        if (!read.capture().problems().isEmpty()) {
+            m.put("capture", Map.of("summary", read.capture().summary(), "advice", read.capture().problems().stream()
+                    .map(CaptureInstaller.Problem::advice).toList()));
+        }
         m.put("deadLetters", Format.count(read.deadLetters()));
         m.put("letters", read.deadLetters() > 0);
         m.put("parkedTotal", Format.count(read.parked().events()));

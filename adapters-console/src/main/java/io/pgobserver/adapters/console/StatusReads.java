@@ -2,6 +2,8 @@ package io.pgobserver.adapters.console;
 
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.event.Snapshot;
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetters;
@@ -25,7 +27,8 @@ import java.util.function.Supplier;
 
 /**
  * What {@code status} reads, through the same ports (the checkpoint, the lag, the oldest open or prepared
- * transaction that has written events, dead letters per observer, parked entities, and who holds the lock), read
+ * transaction that has written events, dead letters per observer, parked entities, who holds the lock, and how the
+ * observed tables are captured: {@link CaptureInstaller#check}, status's own check), read
  * side by side on virtual threads. A page is answered from the last reads, and reads older than
  * {@value #FRESH_MILLIS} ms are renewed in the background: a page never waits for a database busy with the pipeline
  * (only the first one does), its figures are at most about a second old, and a room of open consoles costs the
@@ -54,6 +57,8 @@ final class StatusReads {
     private final DeadLetters deadLetters;
     private final ParkedEvents parked;
     private final Leadership leadership;
+    private final CaptureInstaller capture;
+    private final List<String> observed;
     private Read last;
     private boolean renewing;
     private volatile String failure;
@@ -61,7 +66,8 @@ final class StatusReads {
     /** One set of reads, and how long the database took for them. */
     record Read(Optional<CheckpointStore.Saved> saved, List<Leadership.Member> members, boolean led,
                 ChangeSource.Lag lag, Optional<OpenTransaction> openTransaction, Map<String, Long> lettersByObserver,
-                ParkedEvents.Summary parked, long takenAtMillis, long databaseNanos) {
+                ParkedEvents.Summary parked, CaptureInstaller.Check capture, long takenAtMillis,
+                long databaseNanos) {
 
         /** The consumer's dead letters, all observers together. */
         long deadLetters() {
@@ -93,13 +99,15 @@ final class StatusReads {
 
     @Inject
     StatusReads(ListenerSettings listener, CheckpointStore checkpoints, ChangeSource source, DeadLetters deadLetters,
-                ParkedEvents parked, Leadership leadership) {
+                ParkedEvents parked, Leadership leadership, CaptureInstaller capture, List<Observer> observers) {
         this.consumer = listener.consumer();
         this.checkpoints = checkpoints;
         this.source = source;
         this.deadLetters = deadLetters;
         this.parked = parked;
         this.leadership = leadership;
+        this.capture = capture;
+        this.observed = observers.stream().map(Observer::entity).toList();
     }
 
     /**
@@ -209,11 +217,12 @@ final class StatusReads {
             Future<Map<String, Long>> letters = reads.submit(() -> Map.copyOf(deadLetters.countByObserver(consumer)));
             Future<ParkedEvents.Summary> entities = reads.submit(() -> parked.summary(consumer, PARKED_LISTED));
             Future<Optional<OpenTransaction>> open = reads.submit(source::oldestOpenWriter);
+            Future<CaptureInstaller.Check> captured = reads.submit(() -> capture.check(observed));
             Optional<CheckpointStore.Saved> saved = checkpoints.load(consumer);
             ChangeSource.Lag lag = source.lag(saved.map(CheckpointStore.Saved::done).orElse(Snapshot.ORIGIN));
             List<Leadership.Member> who = members.get();
             boolean led = who.stream().anyMatch(Leadership.Member::holder) || leadership.isHeldByAnyone();
-            Read read = new Read(saved, who, led, lag, open.get(), letters.get(), entities.get(),
+            Read read = new Read(saved, who, led, lag, open.get(), letters.get(), entities.get(), captured.get(),
                     System.currentTimeMillis(), System.nanoTime() - started);
             String was;
             synchronized (this) {

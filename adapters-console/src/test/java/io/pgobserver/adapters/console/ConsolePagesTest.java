@@ -13,6 +13,7 @@ import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
@@ -25,6 +26,7 @@ import io.pgobserver.domain.spi.AdminRoute;
 import io.pgobserver.domain.spi.DeadLetterReplay;
 import io.pgobserver.domain.spi.PipelineStatus;
 import io.pgobserver.domain.testing.Events;
+import io.pgobserver.domain.testing.InMemoryCaptureInstaller;
 import io.pgobserver.domain.testing.InMemoryChangeSource;
 import io.pgobserver.domain.testing.InMemoryCheckpointStore;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
@@ -59,6 +61,7 @@ class ConsolePagesTest {
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
     private final InMemoryParkedEvents parked = new InMemoryParkedEvents(checkpoints);
     private final InMemoryChangeSource source = new InMemoryChangeSource();
+    private final InMemoryCaptureInstaller capture = new InMemoryCaptureInstaller("public.orders");
 
     static EventOutcomes.EventOutcome outcome(long offset, String outcome, String error) {
         return new EventOutcomes.EventOutcome(Events.event(offset, Long.toString(offset), ChangeKind.CREATED,
@@ -107,6 +110,7 @@ class ConsolePagesTest {
                 bind(CheckpointStore.class).toInstance(checkpoints);
                 bind(ChangeSource.class).toInstance(source);
                 bind(ParkedEvents.class).toInstance(parked);
+                bind(CaptureInstaller.class).toInstance(capture);
                 bind(Leadership.class).toInstance(new InMemoryLeadership());
                 bind(PipelineStatus.class).toInstance(new PipelineStatus() {
                     @Override
@@ -211,6 +215,21 @@ class ConsolePagesTest {
                         + "&lt;/script&gt;&#39; (role &#39;test&#39;), prepared 3m 0s ago")
                 .contains("COMMIT PREPARED &#39;&lt;script&gt;alert(1)&lt;/script&gt;&#39; (its events arrive) or "
                         + "ROLLBACK PREPARED").doesNotContain("<script>alert");
+    }
+
+    @Test
+    void theOverviewNamesAnObservedTableThatIsNotCapturedWithItsFix() throws Exception {
+        ConsoleSettings settings = new ConsoleSettings(true, null, null, null, 100, null);
+        assertThat(body(get(route(injector(settings)), "/console/", "127.0.0.1", Map.of())))
+                .as("captured as installed").doesNotContain("id=\"capture\"");
+
+        capture.drop("public.orders"); // a migration recreated the table, and its trigger went with it
+        // A new injector per look: the console keeps its reads for a second. Before, the overview said nothing of
+        // it, while status named the table and the command that fixes it.
+        assertThat(body(get(route(injector(settings)), "/console/", "127.0.0.1", Map.of())))
+                .contains("id=\"capture\"><strong>Capture</strong>: 1 observed table(s) not captured as installed:"
+                        + "<ul><li>observed table public.orders is not captured: its changes reach no observer; run "
+                        + "&#39;pg-observer install --table public.orders&#39;</li></ul>");
     }
 
     @Test

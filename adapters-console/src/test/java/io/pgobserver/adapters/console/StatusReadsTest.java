@@ -3,7 +3,9 @@ package io.pgobserver.adapters.console;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.ParkedEvents;
+import io.pgobserver.domain.testing.InMemoryCaptureInstaller;
 import io.pgobserver.domain.testing.InMemoryChangeSource;
 import io.pgobserver.domain.testing.InMemoryCheckpointStore;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
@@ -39,7 +41,7 @@ class StatusReadsTest {
         SlowSummary parked = new SlowSummary(new InMemoryParkedEvents(checkpoints), Duration.ofMillis(300));
         StatusReads reads = new StatusReads(new ListenerSettings("slow", 10, Duration.ofMillis(20), 4, 100, null,
                 null), checkpoints, new InMemoryChangeSource(), new InMemoryDeadLetters(), parked,
-                new InMemoryLeadership());
+                new InMemoryLeadership(), new InMemoryCaptureInstaller(), List.of());
 
         assertThat(reads.read()).isPresent();
         assertThat(parked.summaries.get()).isEqualTo(1);
@@ -54,7 +56,8 @@ class StatusReadsTest {
 
     private static StatusReads.Read read(long databaseNanos) {
         return new StatusReads.Read(java.util.Optional.empty(), List.of(), false, null, java.util.Optional.empty(),
-                Map.of(), new ParkedEvents.Summary(0, 0, Map.of()), 0, databaseNanos);
+                Map.of(), new ParkedEvents.Summary(0, 0, Map.of()), new CaptureInstaller.Check(0, List.of()), 0,
+                databaseNanos);
     }
 
     /** Parked events whose summary takes the database a while, as 223,000 parked rows do. */

@@ -56,7 +56,7 @@ final class StatusCommand implements Callable<Integer> {
     record Report(String consumer, Optional<CheckpointStore.Saved> checkpoint, ChangeSource.Lag lag,
                   Optional<OpenTransaction> openTransaction, Map<String, Long> deadLetters,
                   ParkedEvents.Summary parked, boolean active, List<Backfill> backfills,
-                  int observedTables, List<CaptureInstaller.Problem> capture) {
+                  CaptureInstaller.Check capture) {
         long deadLetterTotal() {
             return deadLetters.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -81,11 +81,9 @@ final class StatusCommand implements Callable<Integer> {
             boolean active = session.get(Leadership.class).isHeldByAnyone();
             List<Backfill> backfills = session.get(Backfills.class).recent(5);
             // The first thing to rule out when events go missing; run warns of it, but only in its own log.
-            List<String> tables = session.config().observers().stream().map(o -> o.entity()).distinct().toList();
-            List<CaptureInstaller.Problem> capture = tables.isEmpty() ? List.of()
-                    : session.get(CaptureInstaller.class).problems(tables);
-            report = new Report(consumer, checkpoint, lag, open, letters, parked, active, backfills, tables.size(),
-                    capture);
+            CaptureInstaller.Check capture = session.get(CaptureInstaller.class)
+                    .check(session.config().observers().stream().map(o -> o.entity()).toList());
+            report = new Report(consumer, checkpoint, lag, open, letters, parked, active, backfills, capture);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? json(report) : human(report));
@@ -144,10 +142,8 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         text.append('\n');
-        text.append("capture:       ").append(report.capture().isEmpty()
-                ? "ok (" + report.observedTables() + " observed table(s) captured as installed)"
-                : report.capture().size() + " observed table(s) not captured as installed:" + report.capture().stream()
-                        .map(p -> "\n  " + p.advice()).collect(Collectors.joining())).append('\n');
+        text.append("capture:       ").append(report.capture().summary()).append(report.capture().problems().stream()
+                .map(p -> "\n  " + p.advice()).collect(Collectors.joining())).append('\n');
         text.append("listener:      ").append(report.active()
                 ? "active (a process holds the consumer lock)"
                 : "standby: no process is listening for this consumer; start one with 'run'");
@@ -184,8 +180,8 @@ final class StatusCommand implements Callable<Integer> {
         report.parked().oldest().forEach((lane, count) -> byEntity.put(readable(lane), count));
         root.put("active", report.active());
         ArrayNode capture = root.putArray("capture_problems");
-        report.capture().forEach(p -> capture.addObject().put("table", p.table()).put("problem", p.kind().label())
-                .put("advice", p.advice()));
+        report.capture().problems().forEach(p -> capture.addObject().put("table", p.table())
+                .put("problem", p.kind().label()).put("advice", p.advice()));
         ArrayNode backfills = root.putArray("backfills");
         for (Backfill b : report.backfills()) {
             ObjectNode node = backfills.addObject();

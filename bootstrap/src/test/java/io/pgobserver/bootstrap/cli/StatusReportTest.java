@@ -25,7 +25,7 @@ class StatusReportTest {
 
     private static StatusCommand.Report report(Optional<OpenTransaction> open, ParkedEvents.Summary parked) {
         return new StatusCommand.Report("default", Optional.empty(), ChangeSource.Lag.NONE, open, Map.of(), parked,
-                true, List.of(), 1, List.of());
+                true, List.of(), new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()));
     }
 
     private static String human(OpenTransaction open) {

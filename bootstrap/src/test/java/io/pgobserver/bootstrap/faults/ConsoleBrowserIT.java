@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * rows are written; a receiver that refuses shows up in its observer's failure count and last error; a dead letter
  * is replayed from the page with the operator token and delivered, and refused without it and from another origin;
  * a payload holding {@code <script>} is shown as text; an event's trace link opens the configured trace UI at its
- * trace id. Each page's screenshot goes to {@code docs/console/} for the guide.
+ * trace id; an observed table whose capture trigger was dropped is named on the overview with its fix. Each page's
+ * screenshot goes to {@code docs/console/} for the guide.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,6 +46,7 @@ class ConsoleBrowserIT {
     private ObserverProcess observer;
     private Browser browser;
     private String console;
+    private Path config;
 
     @BeforeAll
     void start() throws Exception {
@@ -54,7 +56,7 @@ class ConsoleBrowserIT {
         rig.hooks.script(r -> r.path().equals("/hooks/audit"), WebhookReceiver.Answer.REFUSE_422);
         int adminPort = FaultSupport.freePort();
         console = "http://127.0.0.1:" + adminPort + "/console";
-        Path config = FaultSupport.writeConfig(rig.work, "console.yaml", """
+        config = FaultSupport.writeConfig(rig.work, "console.yaml", """
                 database: { url: "%s", user: postgres }
                 listener: { consumer: console, poll_interval: 200ms, checkpoint_interval: 100ms }
                 tracing: { enabled: false }
@@ -203,6 +205,24 @@ class ConsoleBrowserIT {
         browser.await("the replay's notice", WAIT, () -> !browser.all("#notice").isEmpty());
         assertThat(browser.find("#notice").getText()).contains("Replayed " + selected + ": " + selected
                 + " delivered");
+    }
+
+    @Test
+    @Order(6)
+    void an_observed_table_that_is_not_captured_is_named_on_the_overview_with_its_fix() throws Exception {
+        browser.open(console + "/");
+        assertThat(browser.all("#capture")).as("captured as installed: nothing to say").isEmpty();
+        // A migration that recreates the table drops its trigger with it. status names the table and the command
+        // that fixes it; before, the overview said nothing, and showed a lag of 0 while no change got through.
+        FaultSupport.sql(rig.postgres, "drop trigger pgobserver_capture on public.orders");
+        browser.await("the capture notice on the open page", WAIT, () -> !browser.all("#capture").isEmpty());
+        assertThat(browser.find("#capture").getText()).contains("Capture: 1 observed table(s) not captured as "
+                + "installed:").contains("observed table public.orders is not captured: its changes reach no "
+                + "observer; run 'pg-observer install --table public.orders'");
+
+        rig.install(config, "public.orders"); // the fix it names
+        browser.await("the notice gone once the table is captured again", WAIT,
+                () -> browser.all("#capture").isEmpty());
     }
 
     /** Commits one order, with the writer's trace context when given; its id. */

@@ -31,6 +31,36 @@ public interface CaptureInstaller {
     List<Problem> problems(Collection<String> schemaTables);
 
     /**
+     * The capture of the observed tables as {@code status} and the console report it: one check, so that both say
+     * the same. One catalog query per table ({@link #problems}).
+     *
+     * @param observedEntities the observers' entities, as {@code schema.table}; a table watched twice counts once
+     */
+    default Check check(Collection<String> observedEntities) {
+        List<String> tables = observedEntities.stream().distinct().toList();
+        return new Check(tables.size(), tables.isEmpty() ? List.of() : problems(tables));
+    }
+
+    /**
+     * How the observed tables are captured.
+     *
+     * @param observedTables how many tables the observers watch
+     * @param problems       those whose changes would not reach their observers, each with its advice
+     */
+    record Check(int observedTables, List<Problem> problems) {
+
+        public Check {
+            problems = List.copyOf(problems);
+        }
+
+        /** {@code ok (2 observed table(s) captured as installed)}, or how many are not (their advice follows). */
+        public String summary() {
+            return problems.isEmpty() ? "ok (" + observedTables + " observed table(s) captured as installed)"
+                    : problems.size() + " observed table(s) not captured as installed:";
+        }
+    }
+
+    /**
      * One observed table whose capture is broken.
      *
      * @param table  the table, as {@code schema.table}
