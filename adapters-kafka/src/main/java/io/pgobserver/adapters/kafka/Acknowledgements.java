@@ -67,8 +67,10 @@ final class Acknowledgements {
             return null;
         }
         return "Kafka at " + servers + " has acknowledged no record for " + Duration.ofNanos(silentNanos).toSeconds()
-                + " s (" + sending.get() + " sending, " + retrying.size() + " waiting to be retried; is the cluster "
-                + "reachable?); their events wait and are retried";
+                + " s (" + sending.get() + " sending, " + retrying.size() + " waiting to be retried): check that "
+                + "the cluster is up and reachable from this host (kafka.bootstrap_servers); their events wait and are "
+                + "retried up to each observer's retry.max_attempts, then go to the dead letters ('pg-observer dlq "
+                + "replay --all' once it answers): none are lost";
     }
 
     private int wanted(long now) {

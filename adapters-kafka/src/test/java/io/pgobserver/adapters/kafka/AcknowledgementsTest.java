@@ -24,8 +24,11 @@ class AcknowledgementsTest {
         acks.retrying("d1");
         advance(Duration.ofSeconds(3));
 
-        assertThat(acks.problem("b:9092")).contains("Kafka at b:9092 has acknowledged no record for 6 s")
-                .contains("0 sending, 1 waiting to be retried");
+        assertThat(acks.problem("b:9092")).isEqualTo("Kafka at b:9092 has acknowledged no record for 6 s (0 sending, "
+                + "1 waiting to be retried): check that the cluster is up and reachable from this host "
+                + "(kafka.bootstrap_servers); their events wait and are retried up to each observer's "
+                + "retry.max_attempts, then go to the dead letters ('pg-observer dlq replay --all' once it answers): "
+                + "none are lost");
 
         acks.sending("d1");
         advance(Duration.ofSeconds(10));
