@@ -324,7 +324,7 @@ final class FaultSupport {
 
         /** Starts {@code run --config FILE} as a child process, with these environment variables. */
         ObserverProcess run(String name, Path config, Map<String, String> env) throws IOException {
-            return run(name, config, env, ObserverProcess.JVM);
+            return run(name, config, env, ClassArchive.with(ObserverProcess.JVM));
         }
 
         /** Starts {@code run --config FILE} as a child process with these JVM options instead of the suites'. */

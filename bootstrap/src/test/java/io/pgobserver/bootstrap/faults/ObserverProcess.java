@@ -44,9 +44,12 @@ final class ObserverProcess implements AutoCloseable {
     /** The JVM options the suites run the jar with: a small heap, the serial collector, a quick start. */
     static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
 
-    /** Starts {@code java -jar pg-observer.jar args...} with a clean environment plus {@code env}. */
+    /**
+     * Starts {@code java -jar pg-observer.jar args...} with a clean environment plus {@code env}: {@link #JVM} and
+     * the jar's class-data archive ({@link ClassArchive}).
+     */
     static ObserverProcess start(String name, Path log, Map<String, String> env, String... args) throws IOException {
-        return start(name, log, env, JVM, args);
+        return start(name, log, env, ClassArchive.with(JVM), args);
     }
 
     /** Starts {@code java OPTIONS -jar pg-observer.jar args...}: {@code jvm} instead of {@link #JVM}. */
