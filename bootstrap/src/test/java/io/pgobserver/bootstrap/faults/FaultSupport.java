@@ -406,6 +406,9 @@ final class FaultSupport {
         }
 
         synchronized Postgres start() throws IOException {
+            if (!Files.exists(dataDir.resolve("postgresql.conf"))) {
+                ClusterTemplate.copyTo(dataDir); // a new cluster, without an initdb of its own
+            }
             server = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
                     .setPort(port).start();
             return this;
