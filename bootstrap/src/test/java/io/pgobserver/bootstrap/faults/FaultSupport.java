@@ -365,6 +365,15 @@ final class FaultSupport {
             }
         }
 
+        /**
+         * Waits until a process started beside an active one is up and on standby: it asked for the consumer's lock,
+         * was refused, and said so (rather than a fixed few seconds for its start).
+         */
+        void awaitStandby(ObserverProcess process) throws InterruptedException {
+            awaitWhileRunning(process, process.name() + " on standby", Duration.ofMinutes(2),
+                    () -> process.count("Standing by: another process is the active listener") > 0);
+        }
+
         /** Fails with the process's output when it is not running: nothing but the test may end {@code run}. */
         void assertRunning(ObserverProcess process) {
             if (!process.isAlive()) {

@@ -63,7 +63,7 @@ class SlowLockSessionIT {
         ObserverProcess a = rig.run("a", config, Map.of("OBSERVER_PROCESS", "a"));
         await("a delivering", Duration.ofMinutes(2), () -> rig.hooks.successes().size() > 20);
         ObserverProcess b = rig.run("b", config, Map.of("OBSERVER_PROCESS", "b"));
-        Thread.sleep(3_000); // b is up and on standby
+        rig.awaitStandby(b);
         rig.awaitDeliveries(20);
 
         // Within the lease: nothing changes hands, and the leader never stops dispatching.

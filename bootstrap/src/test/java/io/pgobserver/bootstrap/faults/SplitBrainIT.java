@@ -58,7 +58,7 @@ class SplitBrainIT {
         ObserverProcess a = rig.run("a", config, Map.of("OBSERVER_PROCESS", "a"));
         await("a delivering", Duration.ofMinutes(2), () -> lastSender().equals("a"));
         ObserverProcess b = rig.run("b", config, Map.of("OBSERVER_PROCESS", "b"));
-        Thread.sleep(3_000); // b is up and on standby
+        rig.awaitStandby(b);
         rig.awaitDeliveries(30);
 
         // The active process is busy retrying: every answer is a 503 (after the hold). Then its lock session dies.
@@ -118,7 +118,7 @@ class SplitBrainIT {
         ObserverProcess first = rig.run("slow-a", config, Map.of("OBSERVER_PROCESS", "slow-a"));
         await("slow-a delivering", Duration.ofMinutes(2), () -> lastSender("/hooks/slow").equals("slow-a"));
         ObserverProcess second = rig.run("slow-b", config, Map.of("OBSERVER_PROCESS", "slow-b"));
-        Thread.sleep(3_000); // slow-b is up and on standby
+        rig.awaitStandby(second);
         await("requests of slow-a open", Duration.ofSeconds(30), () -> rig.hooks.openRequests() >= 8);
 
         int mark = rig.hooks.requests().size();
