@@ -69,10 +69,13 @@ final class ObserverProcess implements AutoCloseable {
         return new ObserverProcess(name, builder.start(), log);
     }
 
-    /** Runs a one-shot command ({@code install}, {@code status --json}, {@code dlq ...}) to its end. */
+    /**
+     * Runs a one-shot command ({@code install}, {@code status --json}, {@code dlq ...}) to its end, as
+     * {@link #start(String, Path, Map, String...)} starts it.
+     */
     static Finished runToEnd(String name, Path log, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
-        return runToEnd(name, log, env, JVM, args);
+        return runToEnd(name, log, env, ClassArchive.with(JVM), args);
     }
 
     /** Runs a one-shot command to its end with these JVM options instead of the suites'. */
