@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is replayed from the page with the operator token and delivered, and refused without it and from another origin;
  * a payload holding {@code <script>} is shown as text; an event's trace link opens the configured trace UI at its
  * trace id; an observed table whose capture trigger was dropped is named on the overview with its fix. Each page's
- * screenshot goes to {@code docs/console/} for the guide.
+ * screenshot goes to {@code target/console-screenshots/}, or with {@code -Dconsole.screenshots=docs} to
+ * {@code docs/console/}, the guide's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
