@@ -19,13 +19,11 @@ import static java.lang.System.Logger.Level.WARNING;
  * Keeps checking that the observed tables are captured as installed. Renaming or dropping a captured table, or its
  * entity id column, fails no write, and a migration that recreates a table drops its trigger with it: without a
  * check, the observers would simply get nothing more (or all of a table's rows as one entity), and no log line or
- * metric would say why. So {@code run} checks when it starts and every {@link #INTERVAL} after: a problem is logged
- * once when it is found and once when it is gone, and the metric reports those of the latest check, for alerts.
+ * metric would say why. So {@code run} checks when it starts and every {@code listener.capture_check_interval} after
+ * (a catalog query per observed table each time): a problem is logged once when it is found and once when it is gone,
+ * and the metric reports those of the latest check, for alerts.
  */
 public final class CaptureWatch implements AutoCloseable {
-
-    /** A catalog query per observed table: cheap, and an alert a minute late is soon enough for a schema change. */
-    public static final Duration INTERVAL = Duration.ofMinutes(1);
 
     private static final System.Logger LOG = System.getLogger(CaptureWatch.class.getName());
 

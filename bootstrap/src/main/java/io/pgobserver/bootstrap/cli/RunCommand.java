@@ -89,7 +89,7 @@ final class RunCommand implements Callable<Integer> {
         handleSignals(stopper);
         try {
             if (starting.start(services)) {
-                captureWatch.start(CaptureWatch.INTERVAL, Sleeper.SYSTEM);
+                captureWatch.start(config.listener().captureCheckInterval(), Sleeper.SYSTEM);
                 health.add(routes);
                 health.pages().forEach(page -> LOG.info("admin page: {}", page));
                 if (stopper.pipelineMayRun()) {

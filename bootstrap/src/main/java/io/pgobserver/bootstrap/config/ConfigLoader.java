@@ -216,8 +216,9 @@ public final class ConfigLoader {
         int maxParked = node.integer("max_parked", 0, 1, 100_000_000); // absent: a quarter of the heap's worth
         String maxBytes = node.string("max_pending_bytes", null); // absent: a quarter of the heap
         long maxPendingBytes = maxBytes == null ? 0 : ByteSizes.parse(node.key("max_pending_bytes"), maxBytes);
+        Duration captureCheck = node.duration("capture_check_interval", d.captureCheckInterval());
         return new ListenerSettings(consumer, batchSize, poll, maxInFlight, maxPending, checkpoint, retention,
-                parkAfter, maxParked, maxPendingBytes);
+                parkAfter, maxParked, maxPendingBytes, captureCheck);
     }
 
     /** The core's keys of {@code tracing:}: whether it is on, and which spans the use cases create. */

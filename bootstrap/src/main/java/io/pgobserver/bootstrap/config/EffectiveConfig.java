@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.pgobserver.domain.config.ByteSizes;
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.observer.Urls;
@@ -66,6 +67,7 @@ public final class EffectiveConfig {
         listener.put("retention", config.listener().retention() == null ? null : duration(config.listener().retention()));
         listener.put("park_after", duration(config.listener().parkAfter()));
         listener.put("max_parked", config.listener().parkedLimit());
+        listener.put("capture_check_interval", duration(config.listener().captureCheckInterval()));
         listener.put("deduplicate", config.deduplicate());
         root.put("listener", listener);
         Map<String, Object> tracing = tracing(config.tracing());
@@ -161,16 +163,6 @@ public final class EffectiveConfig {
 
     /** A duration as the configuration writes it: 500ms, 1s, 2m, 1h. */
     static String duration(Duration d) {
-        long ms = d.toMillis();
-        if (ms % 3_600_000 == 0 && ms > 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (ms % 60_000 == 0 && ms > 0) {
-            return ms / 60_000 + "m";
-        }
-        if (ms % 1_000 == 0) {
-            return ms / 1_000 + "s";
-        }
-        return ms + "ms";
+        return Durations.format(d);
     }
 }

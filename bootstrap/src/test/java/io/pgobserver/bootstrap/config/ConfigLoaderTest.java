@@ -222,6 +222,27 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void capture_check_interval_sets_how_soon_run_finds_a_dropped_capture_and_defaults_to_a_minute() {
+            assertThat(load("listener: { capture_check_interval: 10s }").listener().captureCheckInterval())
+                    .isEqualTo(Duration.ofSeconds(10));
+            assertThat(load("", "listener.capture_check_interval=24h").listener().captureCheckInterval())
+                    .isEqualTo(Duration.ofHours(24));
+            assertThat(load("").listener().captureCheckInterval()).isEqualTo(Duration.ofMinutes(1));
+            assertThat(EffectiveConfig.render(load(""))).contains("capture_check_interval: 1m");
+            assertThat(EffectiveConfig.render(load("listener: { capture_check_interval: 1s }")))
+                    .contains("capture_check_interval: 1s");
+            assertThatThrownBy(() -> load("listener: { capture_check_interval: 500ms }"))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("listener.capture_check_interval must be between 1s and 24h")
+                    .hasMessageEndingWith(", was 500ms");
+            assertThatThrownBy(() -> load("listener: { capture_check_interval: 2d }"))
+                    .isInstanceOf(ConfigException.class).hasMessageEndingWith(", was 48h");
+            assertThatThrownBy(() -> load("listener: { capture_check_interval: hourly }"))
+                    .isInstanceOf(ConfigException.class).hasMessage("listener.capture_check_interval must be a "
+                            + "duration such as 500ms, 1s, 2m or 1h, was 'hourly'");
+        }
+
+        @Test
         void max_pending_bytes_bounds_what_pending_events_hold_and_defaults_to_a_quarter_of_the_heap() {
             assertThat(load("listener: { max_pending_bytes: 64MiB }").listener().pendingBytesLimit())
                     .isEqualTo(64L << 20);
@@ -437,6 +458,8 @@ class ConfigLoaderTest {
                 listener: { consumer: 'a b' }                    | listener.consumer
                 listener: { retention: 0s }                      | listener.retention
                 listener: { deduplicate: maybe }                 | listener.deduplicate
+                listener: { capture_check_interval: 0s }         | listener.capture_check_interval
+                listener: { capture_check_interval: soon }       | listener.capture_check_interval
                 tracing: { sample_rate: 2 }                      | tracing.sample_rate
                 tracing: { sample_rate: half }                   | tracing.sample_rate
                 tracing: { exporter: datadog }                   | tracing.exporter

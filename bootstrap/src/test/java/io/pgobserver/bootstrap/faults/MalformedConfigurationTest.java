@@ -56,6 +56,9 @@ class MalformedConfigurationTest {
             number out of range             | @DB listener: { batch_size: 0 }                           | listener.batch_size
             bad duration                    | @DB listener: { poll_interval: soon }                     | listener.poll_interval
             negative duration               | @DB listener: { checkpoint_interval: -5s }                | listener.checkpoint_interval
+            duration below its range        | @DB listener: { capture_check_interval: 100ms }           | listener.capture_check_interval must be between 1s and 24h (e.g. 1m, or 10s to hear sooner of a dropped capture), was 100ms
+            duration above its range        | @DB listener: { capture_check_interval: 2d }              | listener.capture_check_interval must be between 1s and 24h
+            duration that is none           | @DB listener: { capture_check_interval: hourly }          | listener.capture_check_interval must be a duration such as 500ms, 1s, 2m or 1h, was 'hourly'
             a mapping where a value belongs | @DB tracing: { service_name: { a: b } }                   | tracing.service_name
             unknown exporter                | @DB tracing: { exporter: carrier-pigeon }                 | carrier-pigeon
             unknown protocol                | @DB tracing: { protocol: smoke-signals }                  | tracing.protocol

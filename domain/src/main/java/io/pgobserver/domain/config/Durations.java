@@ -39,4 +39,19 @@ public final class Durations {
                     + value + "'");
         }
     }
+
+    /** A duration as the configuration writes it ({@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}), for output. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0 && ms > 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0 && ms > 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1_000 == 0) {
+            return ms / 1_000 + "s";
+        }
+        return ms + "ms";
+    }
 }

@@ -25,10 +25,12 @@ import java.util.regex.Pattern;
  *                           ({@link io.pgobserver.domain.event.ChangeEvent#approximateBytes()}), 0 for a quarter of
  *                           the heap ({@link #pendingBytesLimit()}): when reached, reading waits, as at
  *                           {@code maxPending}; one event is always let through, however large
+ * @param captureCheckInterval how often {@code run} checks that the observed tables are still captured as installed
+ *                           (one catalog query per table): how soon a migration that dropped a capture is logged
  */
 public record ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight,
                                int maxPending, Duration checkpointInterval, Duration retention, Duration parkAfter,
-                               int maxParked, long maxPendingBytes) {
+                               int maxParked, long maxPendingBytes, Duration captureCheckInterval) {
 
     /** What one parked entity costs in memory, measured (docs/reliability.md); sizes the default of max_parked. */
     public static final long BYTES_PER_PARKED = 300;
@@ -38,6 +40,18 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
 
     /** The default {@code listener.park_after}. */
     public static final Duration PARK_AFTER = Duration.ofSeconds(30);
+
+    /**
+     * The default {@code listener.capture_check_interval}: a catalog query per observed table is cheap, and a warning
+     * a minute after a schema change is soon enough for most.
+     */
+    public static final Duration CAPTURE_CHECK_INTERVAL = Duration.ofMinutes(1);
+
+    /** Below it, the checks would be a steady catalog load for no earlier news than the pipeline's own. */
+    public static final Duration MIN_CAPTURE_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    /** Above it, a dropped capture could go unnoticed for more than a day. */
+    public static final Duration MAX_CAPTURE_CHECK_INTERVAL = Duration.ofHours(24);
 
     private static final Pattern CONSUMER = Pattern.compile("[A-Za-z0-9_.\\-]{1,63}");
 
@@ -76,6 +90,14 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
             throw new IllegalArgumentException("listener.max_pending_bytes must be at least 1MiB (write the unit: "
                     + "64MiB, 1GiB), or absent for a quarter of the heap; was " + ByteSizes.format(maxPendingBytes));
         }
+        captureCheckInterval = captureCheckInterval == null ? CAPTURE_CHECK_INTERVAL : captureCheckInterval;
+        if (captureCheckInterval.compareTo(MIN_CAPTURE_CHECK_INTERVAL) < 0
+                || captureCheckInterval.compareTo(MAX_CAPTURE_CHECK_INTERVAL) > 0) {
+            throw new IllegalArgumentException("listener.capture_check_interval must be between "
+                    + Durations.format(MIN_CAPTURE_CHECK_INTERVAL) + " and "
+                    + Durations.format(MAX_CAPTURE_CHECK_INTERVAL) + " (e.g. 1m, or 10s to hear sooner of a dropped "
+                    + "capture), was " + Durations.format(captureCheckInterval));
+        }
         long heap = Runtime.getRuntime().maxMemory();
         if (maxPendingBytes >= heap) {
             throw new IllegalArgumentException("listener.max_pending_bytes (" + ByteSizes.format(maxPendingBytes)
@@ -83,6 +105,14 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
                     + "run the observer out of memory. Lower it to a quarter of the heap or less (or leave it out), "
                     + "or raise the heap (-Xmx, JAVA_OPTS)");
         }
+    }
+
+    /** Settings with the default {@code capture_check_interval}. */
+    public ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight, int maxPending,
+                            Duration checkpointInterval, Duration retention, Duration parkAfter, int maxParked,
+                            long maxPendingBytes) {
+        this(consumer, batchSize, pollInterval, maxInFlight, maxPending, checkpointInterval, retention, parkAfter,
+                maxParked, maxPendingBytes, null);
     }
 
     /** Settings with the default {@code max_pending_bytes}. */
