@@ -1,14 +1,17 @@
 package io.pgobserver.application;
 
 import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.CaptureInstaller.Check;
 import io.pgobserver.domain.port.CaptureInstaller.Problem;
 import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.spi.CaptureStatus;
 
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.System.Logger.Level.DEBUG;
@@ -21,9 +24,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * check, the observers would simply get nothing more (or all of a table's rows as one entity), and no log line or
  * metric would say why. So {@code run} checks when it starts and every {@code listener.capture_check_interval} after
  * (a catalog query per observed table each time): a problem is logged once when it is found and once when it is gone,
- * and the metric reports those of the latest check, for alerts.
+ * and the metric reports those of the latest check, for alerts. The console shows the latest check
+ * ({@link #latest()}) rather than checking again on each refresh.
  */
-public final class CaptureWatch implements AutoCloseable {
+public final class CaptureWatch implements CaptureStatus, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CaptureWatch.class.getName());
 
@@ -33,6 +37,8 @@ public final class CaptureWatch implements AutoCloseable {
     /** The problems of the latest check that could read the catalog, by table. */
     private Map<String, Problem> known = Map.of();
     private boolean checked;
+    /** What {@link #known} came from, for the console; null until a check could read the catalog. */
+    private volatile Check latest;
     private volatile Thread thread;
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -70,16 +76,22 @@ public final class CaptureWatch implements AutoCloseable {
         }
     }
 
+    @Override
+    public Optional<Check> latest() {
+        return Optional.ofNullable(latest);
+    }
+
     private void checkLocked() {
-        List<Problem> found;
+        Check check;
         try {
-            found = capture.problems(tables);
+            check = capture.check(tables); // what status checks, so that the console and status say the same
         } catch (RuntimeException e) {
             // The database does not answer: the pipeline says so. What the last check found still holds.
             LOG.log(checked ? DEBUG : WARNING, "could not check how the observed tables are captured: "
                     + e.getMessage());
             return;
         }
+        List<Problem> found = check.problems();
         Map<String, Problem> now = new LinkedHashMap<>();
         for (Problem problem : found) {
             now.put(problem.table(), problem);
@@ -96,6 +108,7 @@ public final class CaptureWatch implements AutoCloseable {
         }
         known = now;
         checked = true;
+        latest = check;
         metrics.captureProblems(found);
     }
 

@@ -1,6 +1,7 @@
 package io.pgobserver.application;
 
 import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.CaptureInstaller.Check;
 import io.pgobserver.domain.port.CaptureInstaller.Problem;
 import io.pgobserver.domain.port.CaptureInstaller.Problem.Kind;
 import io.pgobserver.domain.port.Metrics;
@@ -117,6 +118,23 @@ class CaptureWatchTest {
                 "WARNING could not check how the observed tables are captured: connection refused",
                 "WARNING id column gone");
         assertThat(reported).containsExactly(List.of(RENAMED_KEY), List.of(RENAMED_KEY));
+    }
+
+    /** What the console shows instead of checking again on each refresh. */
+    @Test
+    void latestIsTheLastCheckThatCouldReadTheCatalog() {
+        answers.addAll(List.of(new IllegalStateException("connection refused"), List.of(RENAMED_KEY),
+                new IllegalStateException("connection refused"), List.of()));
+        assertThat(watch.latest()).as("before any check").isEmpty();
+        watch.check();
+        assertThat(watch.latest()).as("the database did not answer").isEmpty();
+        watch.check();
+        assertThat(watch.latest()).contains(new Check(2, List.of(RENAMED_KEY)));
+        watch.check();
+        assertThat(watch.latest()).as("what the last check found still holds")
+                .contains(new Check(2, List.of(RENAMED_KEY)));
+        watch.check();
+        assertThat(watch.latest()).contains(new Check(2, List.of()));
     }
 
     @Test

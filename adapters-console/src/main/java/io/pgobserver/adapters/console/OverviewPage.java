@@ -18,7 +18,7 @@ import java.util.Map;
  * The overview: readiness, the leader and its standbys, the position, the backlog, the transaction holding events
  * back, observed tables that are not captured, the events/s chart, dead letters and parked entities. It reads what
  * {@code status} reads, through the same ports (checkpoint, lag, open transactions, dead letters per observer, parked
- * entities, leadership, the capture check), plus the running pipeline's own readiness.
+ * entities, leadership), plus the running pipeline's own readiness and {@code run}'s latest capture check.
  */
 @Singleton
 final class OverviewPage {

@@ -10,6 +10,7 @@ import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.OpenTransaction;
 import io.pgobserver.domain.port.ParkedEvents;
+import io.pgobserver.domain.spi.CaptureStatus;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -29,7 +30,9 @@ import java.util.function.Supplier;
  * What {@code status} reads, through the same ports (the checkpoint, the lag, the oldest open or prepared
  * transaction that has written events, dead letters per observer, parked entities, who holds the lock, and how the
  * observed tables are captured: {@link CaptureInstaller#check}, status's own check), read
- * side by side on virtual threads. A page is answered from the last reads, and reads older than
+ * side by side on virtual threads. The capture is {@code run}'s latest check ({@link CaptureStatus}), made every
+ * {@code listener.capture_check_interval}, not a catalog query per observed table on each renewal; where no such
+ * check has been made, the console checks for itself. A page is answered from the last reads, and reads older than
  * {@value #FRESH_MILLIS} ms are renewed in the background: a page never waits for a database busy with the pipeline
  * (only the first one does), its figures are at most about a second old, and a room of open consoles costs the
  * database what one does. When a set of reads takes the database long (the parked totals aggregate every parked
@@ -58,6 +61,7 @@ final class StatusReads {
     private final ParkedEvents parked;
     private final Leadership leadership;
     private final CaptureInstaller capture;
+    private final CaptureStatus captureStatus;
     private final List<String> observed;
     private Read last;
     private boolean renewing;
@@ -99,7 +103,8 @@ final class StatusReads {
 
     @Inject
     StatusReads(ListenerSettings listener, CheckpointStore checkpoints, ChangeSource source, DeadLetters deadLetters,
-                ParkedEvents parked, Leadership leadership, CaptureInstaller capture, List<Observer> observers) {
+                ParkedEvents parked, Leadership leadership, CaptureInstaller capture, CaptureStatus captureStatus,
+                List<Observer> observers) {
         this.consumer = listener.consumer();
         this.checkpoints = checkpoints;
         this.source = source;
@@ -107,6 +112,7 @@ final class StatusReads {
         this.parked = parked;
         this.leadership = leadership;
         this.capture = capture;
+        this.captureStatus = captureStatus;
         this.observed = observers.stream().map(Observer::entity).toList();
     }
 
@@ -210,14 +216,16 @@ final class StatusReads {
         return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 
-    private Read readNow() throws ChangeSource.ChangeSourceException, InterruptedException {
+    /** One set of reads, as a renewal makes it (package-private: the tests renew without waiting a second). */
+    Read readNow() throws ChangeSource.ChangeSourceException, InterruptedException {
         long started = System.nanoTime();
         try (ExecutorService reads = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<List<Leadership.Member>> members = reads.submit(leadership::members);
             Future<Map<String, Long>> letters = reads.submit(() -> Map.copyOf(deadLetters.countByObserver(consumer)));
             Future<ParkedEvents.Summary> entities = reads.submit(() -> parked.summary(consumer, PARKED_LISTED));
             Future<Optional<OpenTransaction>> open = reads.submit(source::oldestOpenWriter);
-            Future<CaptureInstaller.Check> captured = reads.submit(() -> capture.check(observed));
+            Future<CaptureInstaller.Check> captured = reads.submit(() -> captureStatus.latest()
+                    .orElseGet(() -> capture.check(observed)));
             Optional<CheckpointStore.Saved> saved = checkpoints.load(consumer);
             ChangeSource.Lag lag = source.lag(saved.map(CheckpointStore.Saved::done).orElse(Snapshot.ORIGIN));
             List<Leadership.Member> who = members.get();

@@ -23,6 +23,7 @@ import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.ParkedEvents;
 import io.pgobserver.domain.spi.Adapter;
 import io.pgobserver.domain.spi.AdminRoute;
+import io.pgobserver.domain.spi.CaptureStatus;
 import io.pgobserver.domain.spi.DeadLetterReplay;
 import io.pgobserver.domain.spi.PipelineStatus;
 import io.pgobserver.domain.testing.Events;
@@ -62,6 +63,8 @@ class ConsolePagesTest {
     private final InMemoryParkedEvents parked = new InMemoryParkedEvents(checkpoints);
     private final InMemoryChangeSource source = new InMemoryChangeSource();
     private final InMemoryCaptureInstaller capture = new InMemoryCaptureInstaller("public.orders");
+    /** run's latest capture check, or null when it has made none (the console then checks for itself). */
+    private volatile CaptureInstaller.Check watched;
 
     static EventOutcomes.EventOutcome outcome(long offset, String outcome, String error) {
         return new EventOutcomes.EventOutcome(Events.event(offset, Long.toString(offset), ChangeKind.CREATED,
@@ -111,6 +114,7 @@ class ConsolePagesTest {
                 bind(ChangeSource.class).toInstance(source);
                 bind(ParkedEvents.class).toInstance(parked);
                 bind(CaptureInstaller.class).toInstance(capture);
+                bind(CaptureStatus.class).toInstance(() -> java.util.Optional.ofNullable(watched));
                 bind(Leadership.class).toInstance(new InMemoryLeadership());
                 bind(PipelineStatus.class).toInstance(new PipelineStatus() {
                     @Override
@@ -230,6 +234,16 @@ class ConsolePagesTest {
                 .contains("id=\"capture\"><strong>Capture</strong>: 1 observed table(s) not captured as installed:"
                         + "<ul><li>observed table public.orders is not captured: its changes reach no observer; run "
                         + "&#39;pg-observer install --table public.orders&#39;</li></ul>");
+    }
+
+    /** Inside run, the overview says what run's own check found last, not what it would find asking now. */
+    @Test
+    void theOverviewShowsRunsLatestCaptureCheck() throws Exception {
+        watched = new CaptureInstaller.Check(1, List.of(new CaptureInstaller.Problem("public.orders",
+                CaptureInstaller.Problem.Kind.MISSING, "observed table public.orders does not exist (run's check)")));
+        assertThat(body(get(route(injector(new ConsoleSettings(true, null, null, null, 100, null))), "/console/",
+                "127.0.0.1", Map.of()))).contains("id=\"capture\"><strong>Capture</strong>: 1 observed table(s) not "
+                + "captured as installed:<ul><li>observed table public.orders does not exist (run&#39;s check)");
     }
 
     @Test

@@ -3,8 +3,6 @@ package io.pgobserver.bootstrap.cli;
 import io.pgobserver.application.CaptureWatch;
 import io.pgobserver.application.EventPipeline;
 import io.pgobserver.application.Sleeper;
-import io.pgobserver.domain.port.CaptureInstaller;
-import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.HealthServer;
@@ -70,8 +68,7 @@ final class RunCommand implements Callable<Integer> {
             health.close();
             throw e;
         }
-        CaptureWatch captureWatch = new CaptureWatch(booted.get(CaptureInstaller.class),
-                config.observers().stream().map(o -> o.entity()).toList(), booted.get(Metrics.class));
+        CaptureWatch captureWatch = booted.get(CaptureWatch.class);
         Stopper stopper = new Stopper(pipeline, timeout, health, services, starting, captureWatch);
         CountDownLatch finished = new CountDownLatch(1);
         // Other ways the JVM may end (System.exit elsewhere, a signal not handled below, -Xrs): stop cleanly too.

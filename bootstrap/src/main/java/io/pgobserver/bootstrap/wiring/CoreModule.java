@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
 import io.pgobserver.application.ActionExecutors;
+import io.pgobserver.application.CaptureWatch;
 import io.pgobserver.application.EventPipeline;
 import io.pgobserver.application.ProcessEvent;
 import io.pgobserver.application.ReplayDeadLetters;
@@ -15,6 +16,7 @@ import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.domain.observer.ConditionCompiler;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.ChangeHistory;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
@@ -22,6 +24,7 @@ import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.EventOutcomes;
 import io.pgobserver.domain.spi.AdminRoute;
+import io.pgobserver.domain.spi.CaptureStatus;
 import io.pgobserver.domain.spi.DeadLetterReplay;
 import io.pgobserver.domain.spi.PipelineStatus;
 import io.pgobserver.domain.port.ParkedEvents;
@@ -58,6 +61,7 @@ public final class CoreModule extends AbstractModule {
         Multibinder.newSetBinder(binder(), AdminRoute.class);
         bind(PipelineStatus.class).to(EventPipeline.class);
         bind(DeadLetterReplay.class).to(ReplayDeadLetters.class);
+        bind(CaptureStatus.class).to(CaptureWatch.class);
     }
 
     @Provides
@@ -112,6 +116,17 @@ public final class CoreModule extends AbstractModule {
                                 Leadership leadership, ProcessEvent processEvent, Metrics metrics, Sleeper sleeper) {
         return new EventPipeline(source, checkpoints, parked, leadership, processEvent, metrics, config.listener(),
                 sleeper);
+    }
+
+    /**
+     * One per process: {@code run} starts it, and the console shows its latest check. Where nothing starts it (the
+     * demo's and the bench's host), it has none, and the console checks for itself.
+     */
+    @Provides
+    @Singleton
+    CaptureWatch captureWatch(CaptureInstaller capture, Metrics metrics) {
+        return new CaptureWatch(capture, config.observers().stream().map(Configuration.ObserverDefinition::entity)
+                .toList(), metrics);
     }
 
     @Provides

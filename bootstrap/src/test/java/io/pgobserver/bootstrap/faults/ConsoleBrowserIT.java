@@ -59,7 +59,8 @@ class ConsoleBrowserIT {
         console = "http://127.0.0.1:" + adminPort + "/console";
         config = FaultSupport.writeConfig(rig.work, "console.yaml", """
                 database: { url: "%s", user: postgres }
-                listener: { consumer: console, poll_interval: 200ms, checkpoint_interval: 100ms }
+                listener: { consumer: console, poll_interval: 200ms, checkpoint_interval: 100ms,
+                            capture_check_interval: 1s }
                 tracing: { enabled: false }
                 metrics: { enabled: false }
                 admin: { port: %d }
@@ -215,6 +216,7 @@ class ConsoleBrowserIT {
         assertThat(browser.all("#capture")).as("captured as installed: nothing to say").isEmpty();
         // A migration that recreates the table drops its trigger with it. status names the table and the command
         // that fixes it; before, the overview said nothing, and showed a lag of 0 while no change got through.
+        // The overview shows run's latest check (every second here: capture_check_interval), not one of its own.
         FaultSupport.sql(rig.postgres, "drop trigger pgobserver_capture on public.orders");
         browser.await("the capture notice on the open page", WAIT, () -> !browser.all("#capture").isEmpty());
         assertThat(browser.find("#capture").getText()).contains("Capture: 1 observed table(s) not captured as "
