@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -20,7 +21,8 @@ import java.util.stream.Collectors;
  * which for each row is the order its writers committed. Nothing of the live stream is touched: no checkpoint, no
  * delivery record, no other observer, no lock; so it is safe beside {@code run}. Pages end at 500 events or
  * at their bytes ({@link ChangeHistory#read}), and each event is let go once processed: the replay holds one page's
- * row images at most, however large the rows.
+ * row images at most, however large the rows. A row that cannot be read as an event is stepped over and named, as the
+ * live stream steps over it: one bad row must not leave the rest of the stretch unreplayed.
  */
 public final class ReplayHistory {
 
@@ -34,8 +36,11 @@ public final class ReplayHistory {
         this.processEvent = Objects.requireNonNull(processEvent, "processEvent");
     }
 
-    /** What a replay did: events of the observer's table in the stretch, and those the observer watched. */
-    public record Summary(long read, long replayed) {
+    /**
+     * What a replay did: events of the observer's table in the stretch, those the observer watched, and the rows of
+     * its table that could not be read as events, stepped over.
+     */
+    public record Summary(long read, long replayed, long unreadable) {
     }
 
     /**
@@ -94,35 +99,66 @@ public final class ReplayHistory {
     }
 
     /**
-     * Replays the stretch for the observer.
+     * Replays the stretch for the observer. A row that cannot be read as an event does not stop it: it is handed to
+     * {@code skipped}, counted, and the replay goes on, as the live stream does (a bad event never stops it).
      *
+     * @param skipped told of each row that cannot be read as an event, as its page is read
      * @throws Refused              when no observer has that name, or retention already removed part of the stretch
      * @throws InterruptedException when interrupted; the events replayed so far stay replayed
      */
-    public Summary replay(String observerName, ChangeHistory.Stretch stretch) throws Refused, InterruptedException {
+    public Summary replay(String observerName, ChangeHistory.Stretch stretch,
+                          Consumer<ChangeHistory.Unreadable> skipped) throws Refused, InterruptedException {
         Observer observer = find(observerName);
         Optional<String> removed = history.removedPart(stretch);
         if (removed.isPresent()) {
             throw new Refused("cannot replay " + stretch + ": " + removed.get());
         }
         ProcessEvent replaying = processEvent.replaying(observer);
+        Pages pages = new Pages(stretch, observer.entity(), skipped);
         long read = 0;
         long replayed = 0;
-        long after = 0;
-        // Taken off the page as processed, so that neither a processed event nor the page is held while the next
-        // page is read.
-        for (Queue<ChangeEvent> page = new ArrayDeque<>(history.read(stretch, observer.entity(), after, PAGE));
-             !page.isEmpty(); page = new ArrayDeque<>(history.read(stretch, observer.entity(), after, PAGE))) {
+        for (Queue<ChangeEvent> page = pages.next(); page != null; page = pages.next()) {
             for (ChangeEvent event = page.poll(); event != null; event = page.poll()) {
                 read++;
                 if (observer.watches(event)) {
                     replaying.process(event, EventCompletion.NONE);
                     replayed++;
                 }
-                after = event.position().offset();
             }
         }
-        return new Summary(read, replayed);
+        return new Summary(read, replayed, pages.unreadable);
+    }
+
+    /** The stretch's pages one after the other, each past the last row of the one before, readable or not. */
+    private final class Pages {
+        private final ChangeHistory.Stretch stretch;
+        private final String entityType;
+        private final Consumer<ChangeHistory.Unreadable> skipped;
+        private long after;
+        private long unreadable;
+
+        Pages(ChangeHistory.Stretch stretch, String entityType, Consumer<ChangeHistory.Unreadable> skipped) {
+            this.stretch = stretch;
+            this.entityType = entityType;
+            this.skipped = Objects.requireNonNull(skipped, "skipped");
+        }
+
+        /**
+         * The next page's events, to be taken off as processed so that neither a processed event nor the page is
+         * held while the page after it is read; null when no row is left.
+         */
+        Queue<ChangeEvent> next() {
+            ChangeHistory.Page page = history.read(stretch, entityType, after, PAGE);
+            if (page.isEmpty()) {
+                return null;
+            }
+            after = page.lastId();
+            page.unreadable().forEach(row -> {
+                unreadable++;
+                skipped.accept(row);
+            });
+            return new ArrayDeque<>(page.events());
+        }
     }
 
     private Observer find(String name) throws Refused {

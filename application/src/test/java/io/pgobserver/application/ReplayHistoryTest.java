@@ -2,28 +2,41 @@ package io.pgobserver.application;
 
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.observer.RetryPolicy;
+import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ChangeHistory;
 import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
 import io.pgobserver.domain.testing.InMemoryDeliveries;
 import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.testing.TestAction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A replay's open end is fixed by the database's present (its clock, its newest id), never by this host's clock. */
+/**
+ * A replay's open end is fixed by the database's present (its clock, its newest id), never by this host's clock; a row
+ * that cannot be read as an event is stepped over and named, not a stop.
+ */
 class ReplayHistoryTest {
 
     /** Years before this host's clock: only the database's clock can make these ends lie in the future. */
     private static final Instant DATABASE_NOW = Instant.parse("2001-02-03T04:05:06.789123Z");
 
-    private final ReplayHistory replay = new ReplayHistory(new Present(DATABASE_NOW, 120), processEvent());
+    private final ReplayHistory replay = new ReplayHistory(new History(DATABASE_NOW, 120, List.of()), processEvent(List.of()));
 
     @Test
     void aToAfterTheDatabasesClockIsMovedToItThoughThisHostsClockIsLater() throws Exception {
@@ -65,7 +78,7 @@ class ReplayHistoryTest {
                 .isInstanceOf(ReplayHistory.Refused.class)
                 .hasMessage("--from-position 121 is past the newest change_log id (it is 120): nothing is recorded "
                         + "there yet; give a stretch that has begun");
-        assertThatThrownBy(() -> new ReplayHistory(new Present(DATABASE_NOW, 0), processEvent())
+        assertThatThrownBy(() -> new ReplayHistory(new History(DATABASE_NOW, 0, List.of()), processEvent(List.of()))
                 .plan(ChangeHistory.Stretch.positions(1, 2)))
                 .hasMessageContaining("(none is recorded yet)");
     }
@@ -79,24 +92,67 @@ class ReplayHistoryTest {
         assertThat(replay.plan(byPosition)).isEqualTo(new ReplayHistory.Plan(byPosition, Optional.empty(), ""));
     }
 
-    private static ProcessEvent processEvent() {
+    /**
+     * A row that cannot be read as an event is stepped over, named and counted, and the rest of the stretch runs:
+     * one in the middle of a page, and a page made of such rows alone (whose next page must start past them).
+     */
+    @Test
+    // A page that gave no place to go on from would be read for ever, deaf to interrupts: fail it from beside.
+    @Timeout(value = 1, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void rowsThatCannotBeReadAreSkippedNamedAndCountedAndTheRestOfTheStretchRuns() throws Exception {
+        ScriptedExecutor webhook = new ScriptedExecutor("webhook");
+        Observer shop = new Observer("shop", "public.orders", Set.of(ChangeKind.values()), "", event -> true,
+                List.of(new TestAction("webhook", "http://shop/hook")), RetryPolicy.DEFAULT);
+        // Pages of three rows: [1, (2), 3] [(4), (5), (6)] [7]
+        History history = new History(DATABASE_NOW, 7, List.of(row(1), unreadable(2), row(3), unreadable(4),
+                unreadable(5), unreadable(6), row(7)));
+        List<ChangeHistory.Unreadable> skipped = new ArrayList<>();
+
+        ReplayHistory.Summary summary = new ReplayHistory(history, processEvent(List.of(shop), webhook))
+                .replay("shop", ChangeHistory.Stretch.positions(1, 7), skipped::add);
+
+        assertThat(webhook.requests).extracting(r -> r.event().position().offset()).containsExactly(1L, 3L, 7L);
+        assertThat(skipped).extracting(ChangeHistory.Unreadable::id).containsExactly(2L, 4L, 5L, 6L);
+        assertThat(skipped.getFirst().reason()).isEqualTo("row 2 is malformed");
+        assertThat(summary).isEqualTo(new ReplayHistory.Summary(3, 3, 4));
+    }
+
+    private static ChangeEvent row(long id) {
+        return Events.updated(id, "o-" + id, "paid", "shipped");
+    }
+
+    private static ChangeHistory.Unreadable unreadable(long id) {
+        return new ChangeHistory.Unreadable(id, "row " + id + " is malformed");
+    }
+
+    private static ProcessEvent processEvent(List<Observer> observers, ActionExecutor... executors) {
         RecordingTracer tracer = new RecordingTracer();
         InMemoryDeliveries deliveries = new InMemoryDeliveries();
-        return new ProcessEvent("test", tracer, tracer, TracingSettings.defaults(), List.of(),
-                new ActionExecutors(List.of()), new InMemoryDeadLetters(deliveries), deliveries, Metrics.NOOP,
+        return new ProcessEvent("test", tracer, tracer, TracingSettings.defaults(), observers,
+                new ActionExecutors(List.of(executors)), new InMemoryDeadLetters(deliveries), deliveries, Metrics.NOOP,
                 duration -> { }, () -> 0.5, Clock.systemUTC());
     }
 
-    /** A change history that holds nothing, at a fixed present. */
-    private record Present(Instant now, long newestId) implements ChangeHistory {
+    /**
+     * A change history at a fixed present that holds {@code rows} (events, and rows that cannot be read as events:
+     * {@link ChangeHistory.Unreadable}) and reads them three a page, as a page that ends at its bytes would.
+     */
+    private record History(Instant now, long newestId, List<Object> rows) implements ChangeHistory {
         @Override
         public ChangeHistory.Present present() {
             return new ChangeHistory.Present(now, newestId);
         }
 
         @Override
-        public List<ChangeEvent> read(Stretch stretch, String entityType, long afterId, int limit) {
-            return List.of();
+        public Page read(Stretch stretch, String entityType, long afterId, int limit) {
+            List<Object> page = rows.stream().filter(r -> id(r) > afterId).limit(Math.min(limit, 3)).toList();
+            return new Page(page.stream().filter(ChangeEvent.class::isInstance).map(ChangeEvent.class::cast).toList(),
+                    page.isEmpty() ? afterId : id(page.getLast()),
+                    page.stream().filter(Unreadable.class::isInstance).map(Unreadable.class::cast).toList());
+        }
+
+        private static long id(Object row) {
+            return row instanceof ChangeEvent event ? event.position().offset() : ((Unreadable) row).id();
         }
 
         @Override

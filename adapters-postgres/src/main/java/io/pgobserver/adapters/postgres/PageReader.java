@@ -19,7 +19,7 @@ import java.util.List;
  */
 final class PageReader {
 
-    /** What becomes of a row that cannot be read as an event (the listener files it; a replay stops on it). */
+    /** What becomes of a row that cannot be read as an event (the listener files it; a replay names it). */
     @FunctionalInterface
     interface Unreadable {
         void row(long id, RuntimeException error) throws SQLException;

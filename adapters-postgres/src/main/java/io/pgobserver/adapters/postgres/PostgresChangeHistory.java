@@ -1,7 +1,6 @@
 package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.config.ListenerSettings;
-import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.port.ChangeHistory;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -11,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,7 +43,7 @@ final class PostgresChangeHistory implements ChangeHistory {
 
     /** {@inheritDoc} In a transaction of its own: the rows come through a cursor. */
     @Override
-    public List<ChangeEvent> read(Stretch stretch, String entityType, long afterId, int limit) {
+    public Page read(Stretch stretch, String entityType, long afterId, int limit) {
         String range = stretch.byTime() ? "occurred_at between ? and ?" : "id between ? and ?";
         String sql = "select " + EventRows.CHANGE_LOG_COLUMNS + " from pgobserver.change_log where entity_type = ? "
                 + "and id > ? and " + range + " order by id limit ?";
@@ -59,21 +59,17 @@ final class PostgresChangeHistory implements ChangeHistory {
                     statement.setLong(4, stretch.toId());
                 }
                 statement.setInt(5, limit);
-                return pages.read(statement, afterId, limit, PostgresChangeHistory::unreadable).events();
+                // A replay steps over a row it cannot read and names it (the listener files such rows with the dead
+                // letters, UnreadableRows): stopping would leave the rest of the stretch unreplayed.
+                List<Unreadable> unreadable = new ArrayList<>();
+                PageReader.Read read = pages.read(statement, afterId, limit,
+                        (id, error) -> unreadable.add(new Unreadable(id, Database.rootMessage(error))));
+                return new Page(read.events(), read.lastId(), unreadable);
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot read change_log from PostgreSQL at " + database.describe()
                         + ": " + Database.rootMessage(e), e);
             }
         });
-    }
-
-    /**
-     * A replay stops on a row that cannot be read as an event, naming it, rather than skip it unsaid (the listener
-     * files such rows with the dead letters, {@link UnreadableRows}); a replay may be run again around it.
-     */
-    private static void unreadable(long id, RuntimeException error) {
-        throw new IllegalStateException("change_log row " + id + " cannot be read as an event: "
-                + Database.rootMessage(error), error);
     }
 
     @Override

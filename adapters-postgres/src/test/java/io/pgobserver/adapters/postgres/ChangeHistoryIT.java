@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A replay's pages of change_log end at their bytes as the listener's do, not only at their count: with
  * {@code listener.max_pending_bytes} at 1 MiB a page holds 128 KiB of events, so rows of 40 KB come a few a page
- * though 500 are asked for, and page after page gives each row once, in id order.
+ * though 500 are asked for, and page after page gives each row once, in id order. Rows that cannot be read as
+ * events are named in their page and read past.
  */
 class ChangeHistoryIT {
 
@@ -50,14 +51,14 @@ class ChangeHistoryIT {
     void aPageEndsOnceItsEventsHoldAPagesBytesWithTheEventThatFillsIt() {
         PostgresChangeHistory history = new PostgresChangeHistory(DB.database(), ONE_MIB);
 
-        List<ChangeEvent> page = history.read(ALL, "public.docs", 0, 500);
+        List<ChangeEvent> page = history.read(ALL, "public.docs", 0, 500).events();
 
         assertThat(page).hasSizeBetween(1, ROWS - 1);
         long bytes = page.stream().mapToLong(ChangeEvent::approximateBytes).sum();
         assertThat(bytes - page.getLast().approximateBytes()).as("the events before the last one")
                 .isLessThan(ONE_MIB.pageBytes());
         assertThat(bytes).as("all of the page's events").isGreaterThanOrEqualTo(ONE_MIB.pageBytes());
-        assertThat(history.read(ALL, "public.docs", 0, 2)).as("and at its count, when that comes first").hasSize(2);
+        assertThat(history.read(ALL, "public.docs", 0, 2).events()).as("and at its count, when that comes first").hasSize(2);
     }
 
     @ParameterizedTest
@@ -68,13 +69,49 @@ class ChangeHistoryIT {
         List<String> read = new ArrayList<>();
         int pages = 0;
         long after = 0;
-        for (List<ChangeEvent> page = history.read(stretch, "public.docs", after, 500); !page.isEmpty();
+        for (ChangeHistory.Page page = history.read(stretch, "public.docs", after, 500); !page.isEmpty();
              page = history.read(stretch, "public.docs", after, 500)) {
             pages++;
-            page.forEach(e -> read.add(e.entityId()));
-            after = page.getLast().position().offset();
+            page.events().forEach(e -> read.add(e.entityId()));
+            after = page.lastId();
         }
         assertThat(read).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
         assertThat(pages).as("pages").isGreaterThan(2);
+    }
+
+    /**
+     * Rows PostgreSQL holds but that cannot be read as events (jsonb nested deeper than the observer binds) are named
+     * in their page, not a stop, and the page ends past them: also a page made of them alone, and one ending in one.
+     */
+    @Test
+    void rowsThatCannotBeReadAreNamedAndTheReadGoesPastThem() {
+        PostgresChangeHistory history = new PostgresChangeHistory(DB.database(), ONE_MIB);
+        List<Long> ids = new ArrayList<>();
+        for (String label : List.of("before", "deep-1", "deep-2", "deep-3", "after")) {
+            String after = label.startsWith("deep") ? "{\"d\": " + "[".repeat(1_500) + "]".repeat(1_500) + "}" : "{}";
+            String insert = "insert into pgobserver.change_log (entity_type, entity_id, kind, after) values "
+                    + "('public.bad', '" + label + "', 'created', '" + after + "'::jsonb) returning id";
+            ids.add(DB.database().jdbi().withHandle(h -> h.createQuery(insert).mapTo(Long.class).one()));
+        }
+        ChangeHistory.Stretch stretch = ChangeHistory.Stretch.positions(ids.getFirst(), ids.getLast());
+
+        ChangeHistory.Page first = history.read(stretch, "public.bad", 0, 2);
+        assertThat(first.events()).extracting(ChangeEvent::entityId).containsExactly("before");
+        assertThat(first.unreadable()).extracting(ChangeHistory.Unreadable::id).containsExactly(ids.get(1));
+        assertThat(first.unreadable().getFirst().reason()).contains("nesting depth");
+        assertThat(first.lastId()).as("past the unreadable row it ends with").isEqualTo(ids.get(1));
+
+        ChangeHistory.Page onlyUnreadable = history.read(stretch, "public.bad", first.lastId(), 2);
+        assertThat(onlyUnreadable.events()).isEmpty();
+        assertThat(onlyUnreadable.unreadable()).extracting(ChangeHistory.Unreadable::id)
+                .containsExactly(ids.get(2), ids.get(3));
+        assertThat(onlyUnreadable.lastId()).isEqualTo(ids.get(3));
+
+        ChangeHistory.Page last = history.read(stretch, "public.bad", onlyUnreadable.lastId(), 2);
+        assertThat(last.events()).extracting(ChangeEvent::entityId).containsExactly("after");
+        assertThat(last.unreadable()).isEmpty();
+        ChangeHistory.Page end = history.read(stretch, "public.bad", last.lastId(), 2);
+        assertThat(end.isEmpty()).isTrue();
+        assertThat(end.lastId()).isEqualTo(last.lastId());
     }
 }

@@ -93,7 +93,7 @@ class RetentionJobIT {
         assertThat(history.removedPart(io.pgobserver.domain.port.ChangeHistory.Stretch.between(
                 now.minus(Duration.ofDays(1)), now))).isEmpty();
         assertThat(history.read(io.pgobserver.domain.port.ChangeHistory.Stretch.positions(rowId("6"), rowId("8")),
-                "public.orders", 0, 10)).extracting(e -> e.entityId()).containsExactly("6", "7", "8");
+                "public.orders", 0, 10).events()).extracting(e -> e.entityId()).containsExactly("6", "7", "8");
     }
 
     @Test

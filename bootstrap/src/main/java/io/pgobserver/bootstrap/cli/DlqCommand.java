@@ -244,7 +244,8 @@ final class DlqCommand implements Runnable {
                 + letter.event().kind().wireName();
     }
 
-    private static String oneLine(String text) {
+    /** The text on one line, for a line of output (replay's too): a reason may span several. */
+    static String oneLine(String text) {
         return text.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

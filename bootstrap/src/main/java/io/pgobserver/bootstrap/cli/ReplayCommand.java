@@ -2,6 +2,7 @@ package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.application.ReplayHistory;
 import io.pgobserver.domain.port.ChangeHistory;
+import io.pgobserver.domain.port.DeadLetter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,7 +26,8 @@ import java.util.concurrent.Callable;
         description = "Run a stretch of the change stream again for one observer, with its current condition and "
                 + "actions: each event in a new trace linked to its original one, webhooks marked "
                 + "'webhook-replay: true'. No checkpoint moves and no other observer runs, so it is safe while "
-                + "'run' is active. Refused when retention already deleted part of the stretch.")
+                + "'run' is active. Refused when retention already deleted part of the stretch. A row that cannot be "
+                + "read as an event is skipped, named on standard error and counted; the replay goes on.")
 final class ReplayCommand implements Callable<Integer> {
 
     @Mixin
@@ -72,14 +74,31 @@ final class ReplayCommand implements Callable<Integer> {
                 out.println("note: " + note);
                 out.flush();
             });
-            summary = replay.replay(observer, plan.stretch());
+            String consumer = session.config().listener().consumer();
+            PrintWriter err = spec.commandLine().getErr();
+            summary = replay.replay(observer, plan.stretch(), row -> {
+                err.println(skipped(row, consumer));
+                err.flush();
+            });
         } catch (ReplayHistory.Refused e) {
             throw usage(e.getMessage(), e);
         }
+        // Skipped rows leave the exit code as it is, as actions dead-lettered during the replay do: the stretch ran.
         out.println("replayed " + summary.replayed() + " event(s) for observer " + observer + " (" + plan.stretch()
-                + plan.endNote() + "; " + summary.read() + " event(s) of its table in the stretch)");
+                + plan.endNote() + "; " + summary.read() + " event(s) of its table in the stretch"
+                + (summary.unreadable() == 0 ? "" : "; " + summary.unreadable() + " row(s) skipped that cannot be "
+                + "read as events, named above") + ")");
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** The line for a row stepped over: which, why, where it is now, and what to do about it. */
+    private String skipped(ChangeHistory.Unreadable row, String consumer) {
+        return "warning: skipped change_log row " + row.id() + ": it cannot be read as an event ("
+                + DlqCommand.oneLine(row.reason()) + "); the replay goes on. The row stays in pgobserver.change_log, "
+                + "and 'run' files it with the dead letters of consumer '" + consumer + "' as observer '"
+                + DeadLetter.UNREADABLE_ROW + "' when it reads it (see 'dlq list'). If observer '" + observer
+                + "' needs this change, handle it by hand.";
     }
 
     /** The stretch asked for: by time or by position, each with both ends, and not a mix of the two. */

@@ -46,6 +46,7 @@ class BadInputIT {
     private static final int BIG_ROW_CHARS = 3 * 1024 * 1024;
 
     private static Path work;
+    private static Path config;
     private static FaultSupport.Postgres postgres;
     private static WebhookReceiver hooks;
     private static TraceBackend traces;
@@ -62,7 +63,7 @@ class BadInputIT {
         try (Connection c = postgres.connect("bad-input"); Statement s = c.createStatement()) {
             s.execute("create table public.docs (id bigserial primary key, label text not null, doc jsonb)");
         }
-        Path config = work.resolve("pg-observer.yaml");
+        config = work.resolve("pg-observer.yaml");
         Files.writeString(config, """
                 database: { url: "%s", user: postgres }
                 listener: { consumer: bad-input, poll_interval: 200ms, checkpoint_interval: 100ms }
@@ -261,6 +262,35 @@ class BadInputIT {
                 .contains("cannot be read as an event").contains("nesting depth"));
         assertThat(hooks.requests()).noneMatch(r -> r.bodyText().contains("\"label\":\"deep-nesting\""));
         assertThat(delivered("long-number")).isNotNull(); // written after it
+    }
+
+    /**
+     * {@code replay} over the whole log steps over the row it cannot read, names it and what to do, counts it, and
+     * delivers the rows written after it; it files no second letter (the listener filed the row already).
+     */
+    @Test
+    void a_replay_steps_over_the_row_it_cannot_read_names_it_and_delivers_the_rows_after_it() throws Exception {
+        long deep = FaultSupport.queryLong(postgres, "select id from pgobserver.change_log "
+                + "where after->>'label' = 'deep-nesting'");
+        long newest = FaultSupport.queryLong(postgres, "select max(id) from pgobserver.change_log");
+        int before = hooks.requests().size();
+
+        ObserverProcess.Finished replay = ObserverProcess.runToEnd("replay", Path.of("target", "bad-input-replay.log"),
+                Map.of(), "replay", "--config", config.toString(), "--observer", "all", "--from-position", "1",
+                "--to-position", Long.toString(newest));
+
+        assertThat(replay.exitCode()).as(replay.output()).isZero();
+        assertThat(replay.output()).contains("warning: skipped change_log row " + deep
+                        + ": it cannot be read as an event (").contains("nesting depth")
+                .contains("'run' files it with the dead letters of consumer 'bad-input' as observer '(listener)'")
+                .contains("replayed " + (Long.parseLong(outcomes.get("rows")) - 1) + " event(s) for observer all")
+                .contains("; 1 row(s) skipped that cannot be read as events, named above)");
+        List<WebhookReceiver.Request> replayed = hooks.requests().subList(before, hooks.requests().size());
+        assertThat(replayed).hasSize(Integer.parseInt(outcomes.get("rows")) - 1)
+                .allMatch(r -> r.path().equals("/all") && "true".equals(r.header("webhook-replay")))
+                .anyMatch(r -> r.bodyText().contains("\"label\":\"long-number\"")) // written after the bad row
+                .noneMatch(r -> r.bodyText().contains("\"label\":\"deep-nesting\""));
+        assertThat(deadLetters("(listener)")).as("no second letter for the row").hasSize(1);
     }
 
     @Test

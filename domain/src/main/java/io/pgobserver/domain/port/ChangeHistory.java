@@ -69,12 +69,57 @@ public interface ChangeHistory {
     Present present();
 
     /**
-     * The stretch's committed events of one entity type, in change_log id order (per row, the order its writers
-     * committed), after {@code afterId}: at most {@code limit}, and fewer once they hold a page's bytes (an eighth of
-     * {@code listener.max_pending_bytes}, one event at least), so that large rows fit in the heap. Empty only when
-     * none is left; the next page starts after the last event's id.
+     * A change_log row of the stretch that cannot be read as an event (JSON nested deeper than the observer can bind,
+     * say). A replay steps over it and names it, as the listener does; the row stays in change_log.
+     *
+     * @param id     its change_log id
+     * @param reason why it cannot be read
      */
-    List<ChangeEvent> read(Stretch stretch, String entityType, long afterId, int limit);
+    record Unreadable(long id, String reason) {
+        public Unreadable {
+            Objects.requireNonNull(reason, "reason");
+            if (id < 1) {
+                throw new IllegalArgumentException("a change_log id is 1 or more, was " + id);
+            }
+        }
+    }
+
+    /**
+     * One page of a stretch: its events, the rows of it that could not be read as events, and the id of the last row
+     * read, readable or not, after which the next page starts. Without that id a page whose last rows (or all of
+     * whose rows) could not be read would give the next page nowhere to start.
+     *
+     * @param events     the events, in change_log id order
+     * @param lastId     the id of the last row read; the {@code afterId} asked for when the page is empty
+     * @param unreadable the rows that could not be read as events, in id order
+     */
+    record Page(List<ChangeEvent> events, long lastId, List<Unreadable> unreadable) {
+        public Page {
+            events = List.copyOf(events);
+            unreadable = List.copyOf(unreadable);
+            long lastRow = Math.max(events.isEmpty() ? 0 : events.getLast().position().offset(),
+                    unreadable.isEmpty() ? 0 : unreadable.getLast().id());
+            if (lastId < lastRow) {
+                // The next page would read rows of this one again, for ever if it is made of them.
+                throw new IllegalArgumentException("a page's lastId (" + lastId + ") is below its last row's id ("
+                        + lastRow + ")");
+            }
+        }
+
+        /** True when no row was left to read: the stretch is done. */
+        public boolean isEmpty() {
+            return events.isEmpty() && unreadable.isEmpty();
+        }
+    }
+
+    /**
+     * The stretch's rows of one entity type after {@code afterId}, in change_log id order (per row, the order its
+     * writers committed): at most {@code limit}, and fewer once their events hold a page's bytes (an eighth of
+     * {@code listener.max_pending_bytes}, one event at least), so that large rows fit in the heap. Rows that cannot
+     * be read as events are in {@link Page#unreadable()} rather than stopping the read. Empty only when none is
+     * left; the next page starts after {@link Page#lastId()}.
+     */
+    Page read(Stretch stretch, String entityType, long afterId, int limit);
 
     /**
      * Why the stretch may be incomplete because retention deleted rows of it (the message says from where a replay
