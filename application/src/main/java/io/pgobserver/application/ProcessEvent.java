@@ -114,7 +114,7 @@ public final class ProcessEvent {
     }
 
     /** {@link #replaying}'s copy: one observer, no delivery records, replay-marked actions, its own action health. */
-    private ProcessEvent(ProcessEvent live, Observer observer) {
+    private ProcessEvent(ProcessEvent live, Observer observer, EventOutcomes outcomes) {
         this.consumer = live.consumer;
         this.tracer = live.tracer;
         this.untraced = live.untraced;
@@ -123,7 +123,7 @@ public final class ProcessEvent {
         this.metrics = live.metrics;
         this.sleeper = live.sleeper;
         this.replay = true;
-        this.outcomes = EventOutcomes.NONE; // a replay runs in its own process, beside the console's
+        this.outcomes = outcomes; // the replay's own: it runs in its own process, beside the console's
         this.deadLettering = live.deadLettering;
         this.records = new DeliveryRecords(null, sleeper);
         this.conditions = new EvaluateCondition(consumer, records, deadLettering);
@@ -138,10 +138,11 @@ public final class ProcessEvent {
      * actions), each root span is a new trace linked to the event's original one and marked {@code replay}, webhooks
      * carry {@code webhook-replay: true}, and no delivery record is written or consulted (the original ones stay as
      * they are; with {@link EventCompletion#NONE} no checkpoint moves). Actions that fail for good are
-     * dead-lettered for the consumer, as live ones are.
+     * dead-lettered for the consumer, as live ones are. {@code outcomes} is told how each event ended.
      */
-    public ProcessEvent replaying(Observer observer) {
-        return new ProcessEvent(this, Objects.requireNonNull(observer, "observer"));
+    public ProcessEvent replaying(Observer observer, EventOutcomes outcomes) {
+        return new ProcessEvent(this, Objects.requireNonNull(observer, "observer"),
+                Objects.requireNonNull(outcomes, "outcomes"));
     }
 
     public List<Observer> observers() {

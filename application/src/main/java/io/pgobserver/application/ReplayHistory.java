@@ -3,6 +3,7 @@ package io.pgobserver.application;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ChangeHistory;
+import io.pgobserver.domain.port.EventOutcomes;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -37,10 +38,16 @@ public final class ReplayHistory {
     }
 
     /**
-     * What a replay did: events of the observer's table in the stretch, those the observer watched, and the rows of
-     * its table that could not be read as events, stepped over.
+     * What a replay did: events of the observer's table in the stretch ({@code read}); how each the observer watched
+     * ended: every action delivered, its condition false, or failed (an action dead-lettered after its retries, or
+     * its condition failing on the event, which dead-letters it too); and the rows of its table that could not be
+     * read as events, stepped over.
      */
-    public record Summary(long read, long replayed, long unreadable) {
+    public record Summary(long read, long delivered, long notMatching, long failed, long unreadable) {
+        /** The events the observer watched, each run once. */
+        public long replayed() {
+            return delivered + notMatching + failed;
+        }
     }
 
     /**
@@ -113,20 +120,40 @@ public final class ReplayHistory {
         if (removed.isPresent()) {
             throw new Refused("cannot replay " + stretch + ": " + removed.get());
         }
-        ProcessEvent replaying = processEvent.replaying(observer);
+        Endings endings = new Endings();
+        ProcessEvent replaying = processEvent.replaying(observer, endings);
         Pages pages = new Pages(stretch, observer.entity(), skipped);
         long read = 0;
-        long replayed = 0;
         for (Queue<ChangeEvent> page = pages.next(); page != null; page = pages.next()) {
             for (ChangeEvent event = page.poll(); event != null; event = page.poll()) {
                 read++;
                 if (observer.watches(event)) {
                     replaying.process(event, EventCompletion.NONE);
-                    replayed++;
                 }
             }
         }
-        return new Summary(read, replayed, pages.unreadable);
+        return new Summary(read, endings.delivered, endings.notMatching, endings.failed, pages.unreadable);
+    }
+
+    /**
+     * How the replayed events ended, as processing tells its outcome listener: the same outcome the event's
+     * {@code process_event} span carries, so the summary and the traces agree. Events run one at a time on the
+     * replay's thread, and each is told once, when done.
+     */
+    private static final class Endings implements EventOutcomes {
+        private long delivered;
+        private long notMatching;
+        private long failed;
+
+        @Override
+        public void finished(EventOutcome outcome) {
+            switch (outcome.outcome()) {
+                case "matched" -> delivered++;
+                case "unmatched" -> notMatching++;
+                // "failed"; and anything not known delivered counts as not delivered, so it is never hidden.
+                default -> failed++;
+            }
+        }
     }
 
     /** The stretch's pages one after the other, each past the last row of the one before, readable or not. */

@@ -8,6 +8,7 @@ import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.port.ActionRequest;
+import io.pgobserver.domain.port.EventOutcomes;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
@@ -69,7 +70,7 @@ class BackfillAndReplayEventsTest {
     @Test
     void aReplayRunsOneObserverInANewTraceLinkedToTheOriginalAndMarksItsRequests() throws Exception {
         ChangeEvent event = Events.updated(7, "o-1", "paid", "shipped").withTraceContext(WRITER);
-        processEvent.replaying(shop).process(event, EventCompletion.NONE);
+        processEvent.replaying(shop, EventOutcomes.NONE).process(event, EventCompletion.NONE);
 
         assertThat(webhook.requests).singleElement().satisfies(r -> {
             assertThat(r.observer()).isEqualTo("shop");

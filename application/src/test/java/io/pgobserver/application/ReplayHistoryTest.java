@@ -3,9 +3,11 @@ package io.pgobserver.application;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.ChangeHistory;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.testing.Events;
@@ -20,6 +22,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -114,7 +117,40 @@ class ReplayHistoryTest {
         assertThat(webhook.requests).extracting(r -> r.event().position().offset()).containsExactly(1L, 3L, 7L);
         assertThat(skipped).extracting(ChangeHistory.Unreadable::id).containsExactly(2L, 4L, 5L, 6L);
         assertThat(skipped.getFirst().reason()).isEqualTo("row 2 is malformed");
-        assertThat(summary).isEqualTo(new ReplayHistory.Summary(3, 3, 4));
+        assertThat(summary).isEqualTo(new ReplayHistory.Summary(3, 3, 0, 0, 4));
+    }
+
+    /**
+     * The summary says how each event the observer watched ended, as its processing ended it: every action delivered,
+     * its condition false, or failed and dead-lettered (a receiver that refuses it, one that keeps failing through
+     * every retry, a condition that fails on it). An event of a kind the observer does not watch is read, not run.
+     */
+    @Test
+    void theSummaryCountsTheEventsDeliveredNotMatchingAndFailedAsTheirDeadLettersDo() throws Exception {
+        ScriptedExecutor webhook = new ScriptedExecutor("webhook")
+                .then(ActionResult.success("ok")) // event 1
+                .then(ActionResult.Failure.permanentFailure("HTTP 422", null)); // event 3
+        for (int attempt = 0; attempt < RetryPolicy.DEFAULT.maxAttempts(); attempt++) {
+            webhook.then(ActionResult.Failure.transientFailure("HTTP 503", null)); // event 5, every attempt
+        }
+        Condition condition = event -> switch (event.entityId()) {
+            case "o-2" -> false;
+            case "o-4" -> throw new Condition.ConditionException("no such key 'total'", null);
+            default -> true;
+        };
+        Observer shop = new Observer("shop", "public.orders", Set.of(ChangeKind.UPDATED), "", condition,
+                List.of(new TestAction("webhook", "http://shop/hook")), RetryPolicy.DEFAULT);
+        ChangeEvent created = Events.event(7, "o-7", ChangeKind.CREATED, null, Map.of("id", "o-7"));
+        History history = new History(DATABASE_NOW, 7, List.of(row(1), row(2), row(3), row(4), row(5), row(6),
+                created));
+        InMemoryDeadLetters deadLetters = new InMemoryDeadLetters(new InMemoryDeliveries());
+
+        ReplayHistory.Summary summary = new ReplayHistory(history, processEvent(List.of(shop), deadLetters, webhook))
+                .replay("shop", ChangeHistory.Stretch.positions(1, 7), row -> { });
+
+        assertThat(summary).isEqualTo(new ReplayHistory.Summary(7, 2, 1, 3, 0));
+        assertThat(summary.replayed()).isEqualTo(6);
+        assertThat(deadLetters.all()).extracting(l -> l.event().position().offset()).containsExactly(3L, 4L, 5L);
     }
 
     private static ChangeEvent row(long id) {
@@ -126,10 +162,14 @@ class ReplayHistoryTest {
     }
 
     private static ProcessEvent processEvent(List<Observer> observers, ActionExecutor... executors) {
+        return processEvent(observers, new InMemoryDeadLetters(new InMemoryDeliveries()), executors);
+    }
+
+    private static ProcessEvent processEvent(List<Observer> observers, InMemoryDeadLetters deadLetters,
+                                             ActionExecutor... executors) {
         RecordingTracer tracer = new RecordingTracer();
-        InMemoryDeliveries deliveries = new InMemoryDeliveries();
         return new ProcessEvent("test", tracer, tracer, TracingSettings.defaults(), observers,
-                new ActionExecutors(List.of(executors)), new InMemoryDeadLetters(deliveries), deliveries, Metrics.NOOP,
+                new ActionExecutors(List.of(executors)), deadLetters, new InMemoryDeliveries(), Metrics.NOOP,
                 duration -> { }, () -> 0.5, Clock.systemUTC());
     }
 
