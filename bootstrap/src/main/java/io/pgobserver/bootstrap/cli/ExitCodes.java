@@ -8,6 +8,11 @@ public final class ExitCodes {
     public static final int FAILURE = 1;
     /** Bad configuration or usage. */
     public static final int USAGE = 2;
+    /**
+     * {@code replay} ran its whole stretch, and at least one event failed and was dead-lettered: distinct from
+     * {@link #FAILURE}, as what to do differs (replay the dead letters, not the stretch).
+     */
+    public static final int DEAD_LETTERED = 3;
 
     private ExitCodes() {
     }

@@ -27,7 +27,13 @@ import java.util.concurrent.Callable;
                 + "actions: each event in a new trace linked to its original one, webhooks marked "
                 + "'webhook-replay: true'. No checkpoint moves and no other observer runs, so it is safe while "
                 + "'run' is active. Refused when retention already deleted part of the stretch. A row that cannot be "
-                + "read as an event is skipped, named on standard error and counted; the replay goes on.")
+                + "read as an event is skipped, named on standard error and counted; the replay goes on. Prints "
+                + "how many events were delivered, did not match the condition, and failed and were dead-lettered.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the stretch ran and no event failed (skipped rows do not change it)",
+            "1:the replay could not go on (the database was lost); the events before stay replayed",
+            "2:bad usage, or the replay was refused before it began",
+            "3:the stretch ran, and at least one event failed and was dead-lettered"})
 final class ReplayCommand implements Callable<Integer> {
 
     @Mixin
@@ -83,13 +89,22 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (ReplayHistory.Refused e) {
             throw usage(e.getMessage(), e);
         }
-        // Skipped rows leave the exit code as it is, as actions dead-lettered during the replay do: the stretch ran.
         out.println("replayed " + summary.replayed() + " event(s) for observer " + observer + " (" + plan.stretch()
                 + plan.endNote() + "; " + summary.read() + " event(s) of its table in the stretch"
                 + (summary.unreadable() == 0 ? "" : "; " + summary.unreadable() + " row(s) skipped that cannot be "
-                + "read as events, named above") + ")");
+                + "read as events, named above") + "): " + endings(summary));
         out.flush();
-        return ExitCodes.OK;
+        // A failed event is in the dead letters, to be replayed from there: the stretch needs no second run, but a
+        // script must be able to tell (exit 1 says the stretch did not run to its end). Skipped rows are named above
+        // and leave the exit code as it is.
+        return summary.failed() == 0 ? ExitCodes.OK : ExitCodes.DEAD_LETTERED;
+    }
+
+    /** How the replayed events ended, and where the failed ones are now. */
+    private static String endings(ReplayHistory.Summary summary) {
+        return summary.delivered() + " delivered, " + summary.notMatching() + " not matching the condition, "
+                + (summary.failed() == 0 ? "0 failed" : summary.failed() + " failed and dead-lettered (see "
+                + "'pg-observer dlq list'; 'pg-observer dlq replay --all' once the receiver answers)");
     }
 
     /** The line for a row stepped over: which, why, where it is now, and what to do about it. */

@@ -492,7 +492,8 @@ class AdminCommandsIT {
         Instant now = Instant.parse(note.group(1));
         assertThat(now).isBetween(before, Instant.now());
         assertThat(lines.get(1)).isEqualTo("replayed 3 event(s) for observer order_shipped (" + Instant.parse(from)
-                + " to " + now + ", when the replay started; 3 event(s) of its table in the stretch)");
+                + " to " + now + ", when the replay started; 3 event(s) of its table in the stretch): "
+                + "3 delivered, 0 not matching the condition, 0 failed");
         assertThat(received).hasSize(3).allMatch(r -> "true".equals(r.getHeaders().get("webhook-replay")))
                 .noneMatch(r -> r.getBody().utf8().contains("later"));
     }
@@ -516,7 +517,8 @@ class AdminCommandsIT {
                 + " is past the newest change_log id; replaying up to the newest, " + newest + ", when the replay "
                 + "started (events written after it are not replayed: a later replay can start there)",
                 "replayed 3 event(s) for observer order_shipped (change_log ids " + first + " to " + newest
-                        + ", the newest when the replay started; 3 event(s) of its table in the stretch)");
+                        + ", the newest when the replay started; 3 event(s) of its table in the stretch): "
+                        + "3 delivered, 0 not matching the condition, 0 failed");
         assertThat(received).hasSize(3);
 
         Cli.Result past = Cli.run("replay", "--config", config.toString(), "--observer", "order_shipped",

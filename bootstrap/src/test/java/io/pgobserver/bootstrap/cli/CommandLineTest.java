@@ -237,7 +237,7 @@ class CommandLineTest {
     }
 
     @Test
-    void replay_help_shows_the_two_kinds_of_range() {
+    void replay_help_shows_the_two_kinds_of_range_and_its_exit_codes() {
         Cli.Result result = Cli.run("replay", "--help");
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).startsWith("""
@@ -245,7 +245,8 @@ class CommandLineTest {
                     [--set=KEY=VALUE]... --observer=NAME
                     (--from=TIME --to=TIME | --from-position=ID --to-position=ID)
                 Run a stretch""")
-                .contains("--from-position=ID", "--to-position=ID", "--to=TIME", "up to now");
+                .contains("--from-position=ID", "--to-position=ID", "--to=TIME", "up to now")
+                .contains("Exit codes:", "3   the stretch ran, and at least one event failed and was dead-lettered");
     }
 
     /**

@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code pg-observer replay} from the packaged jar, beside a running {@code run} process: a stretch of history (by
  * time, then by position) reaches the named observer's receiver again, exactly that stretch, in commit order per
  * row, marked {@code webhook-replay: true}, each event's spans in a new trace linked to the writer's original one;
- * the other observer gets nothing. Once retention has deleted part of the stretch, the replay is refused.
+ * the other observer gets nothing. A replay whose receiver refuses some events counts them as failed and exits 3.
+ * Once retention has deleted part of the stretch, the replay is refused.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplayIT {
@@ -80,7 +81,8 @@ class ReplayIT {
         ObserverProcess.Finished replay = ObserverProcess.runToEnd("replay", rig.log, Map.of(), "replay", "--config",
                 config.toString(), "--observer", "shop", "--from", from, "--to", to);
         assertThat(replay.exitCode()).as(replay.output()).isZero();
-        assertThat(replay.output()).contains("replayed " + stretch.size() + " event(s) for observer shop");
+        assertThat(replay.output()).contains("replayed " + stretch.size() + " event(s) for observer shop",
+                "): " + stretch.size() + " delivered, 0 not matching the condition, 0 failed");
         List<WebhookReceiver.Request> replayed = rig.hooks.requests().subList(before, rig.hooks.requests().size());
         assertReplayed(replayed, stretch);
 
@@ -110,6 +112,7 @@ class ReplayIT {
         System.out.printf("ReplayIT (seed %d): %d events in the log, stretch of %d replayed for shop, %d by position "
                 + "for warehouse; %d replay spans linked%n", seed, all.size(), stretch.size(), byPosition.size(),
                 byEvent.size());
+        replayWithFailures(all, firstId(all, stretch), lastId(all, stretch));
         rig.assertRunning(observer);
         observer.stop();
 
@@ -123,6 +126,45 @@ class ReplayIT {
         assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
         assertThat(refused.output()).contains("retention (listener.retention) has deleted change_log rows");
         retainer.stop();
+    }
+
+    /**
+     * A replay whose receiver refuses the events of one row, and whose condition leaves out another row: it runs the
+     * whole stretch, says how many events were delivered, did not match and failed (each failed one dead-lettered),
+     * and exits 3 so that a script can tell.
+     */
+    private void replayWithFailures(List<FaultSupport.Row> all, long first, long last) throws Exception {
+        List<FaultSupport.Row> rows = all.stream().filter(r -> r.id() >= first && r.id() <= last).toList();
+        List<String> entities = rows.stream().map(FaultSupport.Row::entityId).distinct().toList();
+        String refused = entities.get(0);
+        String leftOut = entities.get(1);
+        long failed = rows.stream().filter(r -> r.entityId().equals(refused)).count();
+        long notMatching = rows.stream().filter(r -> r.entityId().equals(leftOut)).count();
+        Path config = config("picky.yaml", "", """
+                  picky:
+                    entity: public.orders
+                    condition: "after.id != %s"
+                    actions: [ { type: webhook, url: "%s" } ]
+                """.formatted(leftOut, rig.hooks.url("/hooks/picky")));
+        rig.hooks.rejectWhen(r -> r.path().equals("/hooks/picky") && r.entityId().equals(refused));
+        try {
+            long started = System.nanoTime();
+            ObserverProcess.Finished replay = ObserverProcess.runToEnd("replay with failures", rig.log, Map.of(),
+                    "replay", "--config", config.toString(), "--observer", "picky", "--from-position",
+                    Long.toString(first), "--to-position", Long.toString(last));
+            System.out.printf("ReplayIT replay with failures: %d events, %d refused, %d not matching: exit %d in "
+                    + "%.1f s%n", rows.size(), failed, notMatching, replay.exitCode(),
+                    (System.nanoTime() - started) / 1e9);
+            assertThat(replay.exitCode()).as(replay.output()).isEqualTo(3);
+            assertThat(replay.output()).contains("replayed " + rows.size() + " event(s) for observer picky (",
+                    "): " + (rows.size() - failed - notMatching) + " delivered, " + notMatching + " not matching the "
+                            + "condition, " + failed + " failed and dead-lettered (see 'pg-observer dlq list'; "
+                            + "'pg-observer dlq replay --all' once the receiver answers)");
+            assertThat(count("select count(*) from pgobserver.dead_letters where observer = 'picky'"))
+                    .as("picky's dead letters").isEqualTo(failed);
+        } finally {
+            rig.hooks.unscript();
+        }
     }
 
     /** Exactly the stretch, at shop only, each marked, and per row in the order the rows' counters were written. */
@@ -142,6 +184,17 @@ class ReplayIT {
     }
 
     private Path config(String file, String listener) throws Exception {
+        return config(file, listener, """
+                  shop:
+                    entity: public.orders
+                    actions: [ { type: webhook, url: "%s" } ]
+                  warehouse:
+                    entity: public.orders
+                    actions: [ { type: webhook, url: "%s" } ]
+                """.formatted(rig.hooks.url("/hooks/shop"), rig.hooks.url("/hooks/warehouse")));
+    }
+
+    private Path config(String file, String listener, String observers) throws Exception {
         return FaultSupport.writeConfig(rig.work, file, """
                 database: { url: "%s", user: postgres }
                 listener: { consumer: replay, poll_interval: 200ms, checkpoint_interval: 100ms %s }
@@ -154,14 +207,8 @@ class ReplayIT {
                 metrics: { enabled: false }
                 admin: { port: -1 }
                 observers:
-                  shop:
-                    entity: public.orders
-                    actions: [ { type: webhook, url: "%s" } ]
-                  warehouse:
-                    entity: public.orders
-                    actions: [ { type: webhook, url: "%s" } ]
-                """.formatted(rig.postgres.jdbcUrl(), listener.isEmpty() ? "" : ", " + listener, traces.endpoint(),
-                rig.hooks.url("/hooks/shop"), rig.hooks.url("/hooks/warehouse")));
+                %s""".formatted(rig.postgres.jdbcUrl(), listener.isEmpty() ? "" : ", " + listener, traces.endpoint(),
+                observers));
     }
 
     /** {@code updates} one-row transactions, each in a writer trace of its own, counting up per row. */
