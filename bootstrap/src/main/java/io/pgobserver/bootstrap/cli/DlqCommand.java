@@ -3,6 +3,7 @@ package io.pgobserver.bootstrap.cli;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.pgobserver.application.ReplayDeadLetters;
+import io.pgobserver.bootstrap.config.OneLine;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
 import picocli.CommandLine;
@@ -82,7 +83,7 @@ final class DlqCommand implements Runnable {
                 for (DeadLetter letter : letters) {
                     out.printf("%-6d %-20s %-10s %-8d %-20s %-45s %s%n", letter.id(), letter.observer(),
                             action(letter), letter.attempts(), letter.failedAt().truncatedTo(ChronoUnit.SECONDS), event(letter),
-                            oneLine(letter.error()));
+                            OneLine.of(letter.error()));
                 }
                 if (total > letters.size()) {
                     out.println("(" + letters.size() + " of " + total + " shown; --limit " + total + " shows all)");
@@ -167,7 +168,7 @@ final class DlqCommand implements Runnable {
                 return ExitCodes.OK;
             }
             for (ReplayDeadLetters.Result result : results) {
-                out.println("letter " + result.id() + ": " + oneLine(result.message()));
+                out.println("letter " + result.id() + ": " + OneLine.of(result.message()));
             }
             List<ReplayDeadLetters.Result> failed = results.stream().filter(r -> !r.delivered()).toList();
             out.println("replayed " + results.size() + ": " + (results.size() - failed.size()) + " delivered, "
@@ -178,7 +179,8 @@ final class DlqCommand implements Runnable {
             }
             PrintWriter err = spec.commandLine().getErr();
             err.println("error: " + (failed.size() == 1
-                    ? "letter " + failed.getFirst().id() + " was not delivered: " + oneLine(failed.getFirst().message())
+                    ? "letter " + failed.getFirst().id() + " was not delivered: "
+                            + OneLine.of(failed.getFirst().message())
                     : failed.size() + " letters were not delivered (ids " + ids(failed)
                             + "; reasons above); they stay in the queue"));
             err.flush();
@@ -242,10 +244,5 @@ final class DlqCommand implements Runnable {
     private static String event(DeadLetter letter) {
         return letter.event().id() + " " + letter.event().entityType() + "/" + letter.event().entityId() + " "
                 + letter.event().kind().wireName();
-    }
-
-    /** The text on one line, for a line of output (replay's too): a reason may span several. */
-    static String oneLine(String text) {
-        return text.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

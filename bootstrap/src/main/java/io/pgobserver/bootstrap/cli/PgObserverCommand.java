@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.bootstrap.config.OneLine;
 import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import io.pgobserver.bootstrap.wiring.Host;
 import io.pgobserver.domain.spi.Adapter;
@@ -99,7 +100,7 @@ public final class PgObserverCommand implements Runnable {
             boolean verbose = matched(parseResult, "--verbose");
             if (e instanceof ConfigException) {
                 // One line, as for every error: an adapter's message may quote a snippet over several (CEL does).
-                err.println("configuration error: " + oneLine(e.getMessage()));
+                err.println("configuration error: " + OneLine.of(e.getMessage()));
                 if (verbose) {
                     e.printStackTrace(err);
                 }
@@ -112,7 +113,7 @@ public final class PgObserverCommand implements Runnable {
                 e.printStackTrace(err);
             } else {
                 // One line: what failed and how to fix it; the stack trace only on request.
-                err.println("error: " + oneLine(message)
+                err.println("error: " + OneLine.of(message)
                         + " (--verbose prints the stack trace)");
             }
             err.flush();
@@ -134,10 +135,6 @@ public final class PgObserverCommand implements Runnable {
             return ExitCodes.USAGE;
         });
         return cli;
-    }
-
-    private static String oneLine(String message) {
-        return String.valueOf(message).replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     /** Whether the option was given on the command or any subcommand below it. */

@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.application.ReplayHistory;
+import io.pgobserver.bootstrap.config.OneLine;
 import io.pgobserver.domain.port.ChangeHistory;
 import io.pgobserver.domain.port.DeadLetter;
 import picocli.CommandLine;
@@ -110,7 +111,7 @@ final class ReplayCommand implements Callable<Integer> {
     /** The line for a row stepped over: which, why, where it is now, and what to do about it. */
     private String skipped(ChangeHistory.Unreadable row, String consumer) {
         return "warning: skipped change_log row " + row.id() + ": it cannot be read as an event ("
-                + DlqCommand.oneLine(row.reason()) + "); the replay goes on. The row stays in pgobserver.change_log, "
+                + OneLine.of(row.reason()) + "); the replay goes on. The row stays in pgobserver.change_log, "
                 + "and 'run' files it with the dead letters of consumer '" + consumer + "' as observer '"
                 + DeadLetter.UNREADABLE_ROW + "' when it reads it (see 'dlq list'). If observer '" + observer
                 + "' needs this change, handle it by hand.";

@@ -63,12 +63,12 @@ final class YamlDocuments {
             Mark problem = marked.getProblemMark();
             Mark context = marked.getContextMark();
             return source + " is not valid YAML at line " + (problem.getLine() + 1) + ", column "
-                    + (problem.getColumn() + 1) + ": " + oneLine(marked.getProblem())
-                    + (marked.getContext() == null ? "" : " (" + oneLine(marked.getContext())
+                    + (problem.getColumn() + 1) + ": " + OneLine.of(marked.getProblem())
+                    + (marked.getContext() == null ? "" : " (" + OneLine.of(marked.getContext())
                     + (context == null ? "" : " at line " + (context.getLine() + 1) + ", column "
                     + (context.getColumn() + 1)) + ")");
         }
-        return source + " is not valid YAML" + at(e) + ": " + oneLine(original);
+        return source + " is not valid YAML" + at(e) + ": " + OneLine.of(original);
     }
 
     private static String at(JacksonException e) {
@@ -101,9 +101,5 @@ final class YamlDocuments {
             }
         }
         return path.toString();
-    }
-
-    private static String oneLine(String text) {
-        return text == null ? "" : text.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }
