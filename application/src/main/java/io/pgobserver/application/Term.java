@@ -48,6 +48,7 @@ final class Term implements BatchReader.Control {
     private final StuckHead stuck;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile boolean cancelled;
+    private volatile String cancelledBecause;
     private volatile String problem;
     private volatile Progress progress;
     private volatile ParkingLot lot;
@@ -178,14 +179,39 @@ final class Term implements BatchReader.Control {
         if (cancelled) {
             lanes.cancel();
             lanes.awaitIdle(ENDING);
+            if (current != null && (current.head() != null || current.flush() != null)) {
+                leftUnsaved(current, cancelledBecause);
+            }
             return;
         }
         if (current != null) {
-            EventCompletion.CheckpointSave.runLogged(current.flush());
+            saveLast(current);
         }
         if (clear && !cancelled()) {
             handOver(idle && drainersIdle);
         }
+    }
+
+    /** The term's last save: no later one covers it if it fails. */
+    private void saveLast(Progress current) {
+        EventCompletion.CheckpointSave save = current.flush();
+        try {
+            if (save != null) {
+                save.run();
+            }
+        } catch (RuntimeException e) {
+            leftUnsaved(current, "its last checkpoint save failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Says what the term could not save and who runs it: after a stop or a failover during an outage, operators read
+     * here that nothing is lost, only run again.
+     */
+    private void leftUnsaved(Progress current, String why) {
+        LOG.log(WARNING, "consumer '" + consumer + "': the term ended with its checkpoint at " + current.saved()
+                + " (" + why + "): the events read after it are not saved as done, and the consumer's next holder "
+                + "runs them again, skipping actions recorded as delivered");
     }
 
     /**
@@ -226,6 +252,7 @@ final class Term implements BatchReader.Control {
     @Override
     public void cancel(String why) {
         if (!cancelled) {
+            cancelledBecause = why;
             cancelled = true;
             LOG.log(WARNING, "consumer '" + consumer + "': " + why + "; dispatching nothing more, standing by");
         }

@@ -703,14 +703,31 @@ class EventPipelineTest {
 
     @Test
     void stoppingAgainReportsTheStopOnce() throws Exception {
+        List<String> reports = new CopyOnWriteArrayList<>();
+        try (AutoCloseable capturing = capture(EventPipeline.class, reports)) {
+            RecordingExecutor executor = new RecordingExecutor();
+            for (int i = 1; i <= 5; i++) {
+                append("order-" + i, i);
+            }
+            EventPipeline pipeline = start(executor, 4);
+            await("every event ran", () -> executor.executions.get() == 5);
+            pipeline.stop(Duration.ofSeconds(5));
+            pipeline.stop(Duration.ofSeconds(5));
+            pipeline.stop(Duration.ofSeconds(5));
+        }
+        assertThat(reports).filteredOn(line -> line.startsWith("pipeline stopped")).hasSize(1).first().asString()
+                .startsWith("pipeline stopped after 5 events");
+    }
+
+    /** Keeps what {@code source}'s logger writes until closed. */
+    private static AutoCloseable capture(Class<?> source, List<String> into) {
         // No LoggerFinder on this module's class path: System.Logger writes to java.util.logging.
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(EventPipeline.class.getName());
-        List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(source.getName());
         java.util.logging.Handler handler = new java.util.logging.Handler() {
             @Override
             public void publish(java.util.logging.LogRecord record) {
-                if (record.getMessage() != null && record.getMessage().startsWith("pipeline stopped")) {
-                    reports.add(record.getMessage());
+                if (record.getMessage() != null) {
+                    into.add(record.getMessage());
                 }
             }
 
@@ -723,20 +740,48 @@ class EventPipelineTest {
             }
         };
         log.addHandler(handler);
-        try {
+        return () -> log.removeHandler(handler);
+    }
+
+    @Test
+    void aTermEndedByALostLockSaysWhatItLeavesUnsavedAndWhoRunsIt() throws Exception {
+        // A stop or a failover during a database outage: the lock's session dies with the others while an event is
+        // delivered and its record cannot be written. Before, the term's end said "standing by" and nothing of what
+        // it left.
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (AutoCloseable capturing = capture(Term.class, lines)) {
             RecordingExecutor executor = new RecordingExecutor();
-            for (int i = 1; i <= 5; i++) {
-                append("order-" + i, i);
-            }
-            EventPipeline pipeline = start(executor, 4);
-            await("every event ran", () -> executor.executions.get() == 5);
+            deliveries.setFailing(true);
+            append("a", 1);
+            InMemoryLeadership leader = new InMemoryLeadership(lock);
+            EventPipeline pipeline = start(executor, 4, 10_000, leader);
+            await("the action delivered, its record being retried", () -> executor.executions.get() == 1);
+            leader.lose();
+            await("the term's end said who runs what it left", () -> lines.stream()
+                    .anyMatch(line -> line.contains("next holder runs them again")));
             pipeline.stop(Duration.ofSeconds(5));
-            pipeline.stop(Duration.ofSeconds(5));
-            pipeline.stop(Duration.ofSeconds(5));
-            assertThat(reports).hasSize(1).first().asString().startsWith("pipeline stopped after 5 events");
-        } finally {
-            log.removeHandler(handler);
         }
+        assertThat(lines).filteredOn(line -> line.contains("next holder runs them again")).first().asString()
+                .contains("consumer 'test'", "checkpoint at " + Checkpoint.START, "lost the consumer's lock");
+    }
+
+    @Test
+    void aStopWhoseLastSaveFailsSaysTheNextHolderRunsItNotThatALaterSaveCoversIt() throws Exception {
+        lease = Duration.ofHours(1);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (AutoCloseable capturing = capture(Term.class, lines)) {
+            RecordingExecutor executor = new RecordingExecutor();
+            executor.blockEntity = "slow";
+            append("slow", 1);
+            EventPipeline pipeline = start(executor, 4);
+            assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
+            checkpoints.setFailing(true); // the database goes while the event runs; its delivery is still recorded
+            executor.release.countDown();
+            pipeline.stop(Duration.ofSeconds(5));
+        }
+        // Before: "checkpoint save failed; the next save covers it", with no next save in this process.
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("consumer 'test'",
+                "its last checkpoint save failed", "next holder runs them again"));
     }
 
     @Test
