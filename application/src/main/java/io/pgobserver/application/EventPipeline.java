@@ -36,6 +36,8 @@ public final class EventPipeline implements PipelineStatus {
     private static final System.Logger LOG = System.getLogger(EventPipeline.class.getName());
     /** How many times an event whose processing fails (not its actions) runs before it is dead-lettered. */
     static final int PROCESS_ATTEMPTS = 5;
+    /** What a stop gives the end of a term on top of the in-flight events' time: cut events and drainers ending. */
+    public static final Duration STOP_MARGIN = Duration.ofSeconds(10);
 
     private final ChangeSource source;
     private final CheckpointStore checkpoints;
@@ -176,17 +178,22 @@ public final class EventPipeline implements PipelineStatus {
      * Stops reading, lets the events running finish for up to {@code timeout} (none waits to retry, queued ones are
      * not started), saves the checkpoint and releases the consumer lock. Events still running after the timeout are
      * interrupted; what is not finished is not passed, and the consumer's next holder runs it.
+     *
+     * @return whether {@link #run()} ended within {@code timeout} and {@link #STOP_MARGIN}; false when a call it
+     *         waits in gets no answer and cannot be interrupted (a database that answers nothing at all)
      */
-    public void stop(Duration timeout) {
+    public boolean stop(Duration timeout) {
         drain = timeout;
         stopRequested.countDown();
         Term current = term;
         if (current != null) {
             current.stop(timeout);
         }
+        boolean ended = false;
         try {
-            if (!finished.await(timeout.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
-                LOG.log(WARNING, "the pipeline did not stop within " + timeout.toSeconds() + " s");
+            ended = finished.await(timeout.plus(STOP_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+            if (!ended) {
+                LOG.log(WARNING, "the pipeline did not stop within " + timeout.plus(STOP_MARGIN).toSeconds() + " s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -194,6 +201,7 @@ public final class EventPipeline implements PipelineStatus {
         if (stopReported.compareAndSet(false, true)) {
             LOG.log(INFO, "pipeline stopped after " + processed.get() + " events; checkpoint " + lastSaved);
         }
+        return ended;
     }
 
     private boolean stopping() {

@@ -13,6 +13,7 @@ import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.testing.InMemoryChangeSource;
 import io.pgobserver.domain.testing.InMemoryCheckpointStore;
@@ -164,30 +165,30 @@ class EventPipelineTest {
     };
 
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
-                                InMemoryLeadership leadership) {
+                                Leadership leadership) {
         return start(executor, maxInFlight, maxPending, leadership, Duration.ofSeconds(30), Condition.ALWAYS);
     }
 
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
-                                InMemoryLeadership leadership, Duration parkAfter, Condition condition) {
+                                Leadership leadership, Duration parkAfter, Condition condition) {
         return start(executor, maxInFlight, maxPending, leadership, parkAfter, condition, Ordering.ENTITY);
     }
 
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
-                                InMemoryLeadership leadership, Duration parkAfter, Condition condition,
+                                Leadership leadership, Duration parkAfter, Condition condition,
                                 Ordering ordering) {
         return start(executor, maxInFlight, maxPending, leadership, parkAfter, condition, ordering, 0);
     }
 
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
-                                InMemoryLeadership leadership, Duration parkAfter, Condition condition,
+                                Leadership leadership, Duration parkAfter, Condition condition,
                                 Ordering ordering, int maxParked) {
         return start(executor, maxInFlight, maxPending, leadership, parkAfter, condition, ordering, maxParked, 0,
                 source);
     }
 
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
-                                InMemoryLeadership leadership, Duration parkAfter, Condition condition,
+                                Leadership leadership, Duration parkAfter, Condition condition,
                                 Ordering ordering, int maxParked, long maxPendingBytes, ChangeSource changes) {
         Observer observer = new Observer("all", "public.orders", null, "", condition,
                 List.of(new TestAction("webhook", "http://localhost:1/h")), List.of("webhook-0"),
@@ -782,6 +783,47 @@ class EventPipelineTest {
         // Before: "checkpoint save failed; the next save covers it", with no next save in this process.
         assertThat(lines).anySatisfy(line -> assertThat(line).contains("consumer 'test'",
                 "its last checkpoint save failed", "next holder runs them again"));
+    }
+
+    @Test
+    void aStopSaysWhenTheRunCannotEndBecauseACallGetsNoAnswer() throws Exception {
+        // A query to a database that answers nothing at all (frozen, or cut off without a reset) blocks in a socket
+        // read that no interrupt ends. The stop cannot end it: it says so, and the command ends the process.
+        CountDownLatch answer = new CountDownLatch(1);
+        CountDownLatch asked = new CountDownLatch(1);
+        Leadership unanswered = new Leadership() {
+            @Override
+            public boolean acquire(Duration maxWait) {
+                asked.countDown();
+                boolean interrupted = false;
+                while (answer.getCount() > 0) {
+                    try {
+                        answer.await();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // as a blocked socket read does: the interrupt does not end it
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return false;
+            }
+
+            @Override
+            public boolean isHeld() {
+                return false;
+            }
+
+            @Override
+            public void release() {
+            }
+        };
+        EventPipeline pipeline = start(new RecordingExecutor(), 4, 10_000, unanswered);
+        assertThat(asked.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(pipeline.stop(Duration.ZERO)).as("stopped while a call got no answer").isFalse();
+        answer.countDown();
+        loops.getFirst().join(5_000);
+        assertThat(pipeline.stop(Duration.ZERO)).as("stopped once the call was answered").isTrue();
     }
 
     @Test

@@ -118,7 +118,10 @@ final class RunCommand implements Callable<Integer> {
             boolean handled = Signals.handle(name, () -> {
                 if (stopper.requested.compareAndSet(false, true)) {
                     LOG.info("SIG{} received: stopping", name);
-                    Thread.ofPlatform().name("pgobserver-stop").start(stopper::stopPipeline);
+                    Thread.ofPlatform().name("pgobserver-stop").start(() -> {
+                        stopper.stopPipeline();
+                        stopper.exitIfStuck();
+                    });
                 } else {
                     LOG.warn("SIG{} received while stopping; still finishing the running events (SIGKILL ends "
                             + "the process at once, and unfinished events run again after a restart)", name);
@@ -143,6 +146,8 @@ final class RunCommand implements Callable<Integer> {
         private final CaptureWatch captureWatch;
         final AtomicBoolean requested = new AtomicBoolean();
         private boolean running;
+        private Thread runner;
+        private volatile boolean stuck;
         private boolean pipelineStopped;
         private boolean closed;
 
@@ -159,6 +164,7 @@ final class RunCommand implements Callable<Integer> {
         /** Whether the pipeline may run: no stop came first. */
         synchronized boolean pipelineMayRun() {
             running = !pipelineStopped;
+            runner = Thread.currentThread();
             return running;
         }
 
@@ -170,10 +176,44 @@ final class RunCommand implements Callable<Integer> {
                     if (running) {
                         LOG.info("stopping: finishing the events running now (up to {} s); queued events and retries "
                         + "are left to the consumer's next holder", timeout.toSeconds());
-                        pipeline.stop(timeout);
+                        stuck = !pipeline.stop(timeout);
                     }
                 }
             }
+        }
+
+        /**
+         * Ends the process when the pipeline did not stop in its time: it waits in a call that gets no answer and
+         * cannot be interrupted (PostgreSQL frozen, or cut off without a reset: a socket read with no timeout), and
+         * would otherwise keep the process up until the operating system gives up on the connection, hours later.
+         * Nothing is lost: what it did not save, the consumer's next holder runs again.
+         */
+        void exitIfStuck() {
+            if (!stuck) {
+                return;
+            }
+            var saved = pipeline.savedCheckpoint();
+            LOG.error("the stop did not end within {} s (--shutdown-timeout and {} s): the pipeline still waits in {}; "
+                    + "exiting with code {} without saving more. The consumer's next holder runs again what came "
+                    + "after {}, skipping actions recorded as delivered", timeout.plus(EventPipeline.STOP_MARGIN)
+                    .toSeconds(), EventPipeline.STOP_MARGIN.toSeconds(), waitingIn(runner), ExitCodes.FAILURE,
+                    saved == null ? "the consumer's saved checkpoint" : "checkpoint " + saved);
+            Runtime.getRuntime().halt(ExitCodes.FAILURE); // the shutdown hook would wait for the pipeline again
+        }
+
+        /** Where {@code thread} waits: its innermost frame, and the innermost of this program's own. */
+        private static String waitingIn(Thread thread) {
+            StackTraceElement[] stack = thread == null ? new StackTraceElement[0] : thread.getStackTrace();
+            if (stack.length == 0) {
+                return "an unknown call";
+            }
+            String top = stack[0].getClassName() + "." + stack[0].getMethodName();
+            for (StackTraceElement frame : stack) {
+                if (frame.getClassName().startsWith("io.pgobserver.")) {
+                    return top + " (called from " + frame.getClassName() + "." + frame.getMethodName() + ")";
+                }
+            }
+            return top;
         }
 
         synchronized void closeServices() {
