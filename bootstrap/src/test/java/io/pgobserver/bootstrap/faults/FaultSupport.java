@@ -322,17 +322,31 @@ final class FaultSupport {
             FaultSupport.install(config, log, table);
         }
 
+        /** The {@code --shutdown-timeout} every {@link #run} is given. */
+        static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
         /** Starts {@code run --config FILE} as a child process, with these environment variables. */
         ObserverProcess run(String name, Path config, Map<String, String> env) throws IOException {
-            return run(name, config, env, ClassArchive.with(ObserverProcess.JVM));
+            return run(name, config, env, SHUTDOWN_TIMEOUT);
+        }
+
+        /** Starts {@code run --config FILE --shutdown-timeout TIMEOUT} as a child process. */
+        ObserverProcess run(String name, Path config, Map<String, String> env, Duration shutdownTimeout)
+                throws IOException {
+            return run(name, config, env, ClassArchive.with(ObserverProcess.JVM), shutdownTimeout);
         }
 
         /** Starts {@code run --config FILE} as a child process with these JVM options instead of the suites'. */
         ObserverProcess run(String name, Path config, Map<String, String> env, List<String> jvm) throws IOException {
+            return run(name, config, env, jvm, SHUTDOWN_TIMEOUT);
+        }
+
+        private ObserverProcess run(String name, Path config, Map<String, String> env, List<String> jvm,
+                                    Duration shutdownTimeout) throws IOException {
             Map<String, String> all = new java.util.HashMap<>(env);
             all.putIfAbsent("PGOBSERVER_LOG_LEVEL", "INFO");
             ObserverProcess process = ObserverProcess.start(name, log, all, jvm, "run", "--config", config.toString(),
-                    "--shutdown-timeout", "10s");
+                    "--shutdown-timeout", shutdownTimeout.toMillis() + "ms");
             processes.add(process);
             return process;
         }
@@ -451,6 +465,35 @@ final class FaultSupport {
             ProcessHandle.of(postmaster).ifPresent(p -> p.onExit().orTimeout(60, TimeUnit.SECONDS).join());
             server.close(); // its own pg_ctl stop finds no server and says so; it releases the data directory
             server = null;
+        }
+
+        /**
+         * SIGSTOP (true) or SIGCONT (false) to the postmaster and every backend: a server that answers nothing, not
+         * even a refusal, as one cut off by the network (a failover's old primary) looks to its clients.
+         */
+        synchronized void freeze(boolean frozen) throws IOException, InterruptedException {
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().strip());
+            ProcessHandle root = ProcessHandle.of(postmaster).orElseThrow();
+            // The postmaster first when freezing, last when waking: it forks no backend the loop would miss.
+            if (frozen) {
+                signalIfAlive("STOP", root);
+            }
+            for (ProcessHandle backend : root.descendants().toList()) {
+                signalIfAlive(frozen ? "STOP" : "CONT", backend);
+            }
+            if (!frozen) {
+                signalIfAlive("CONT", root);
+            }
+        }
+
+        /** A backend may end between the listing and the signal (a session closing): that one needs none. */
+        private static void signalIfAlive(String name, ProcessHandle process) throws IOException,
+                InterruptedException {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (kill.waitFor() != 0 && process.isAlive()) {
+                throw new IOException("kill -" + name + " " + process.pid() + " failed");
+            }
         }
 
         enum Shutdown {

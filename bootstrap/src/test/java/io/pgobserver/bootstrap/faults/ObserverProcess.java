@@ -148,6 +148,16 @@ final class ObserverProcess implements AutoCloseable {
         }
     }
 
+    /** Its last {@code n} lines, for a failure message about how it ended. */
+    String lastLines(int n) {
+        synchronized (lines) {
+            StringBuilder last = new StringBuilder();
+            lines.subList(Math.max(0, lines.size() - n), lines.size())
+                    .forEach(l -> last.append(l.text()).append('\n'));
+            return last.toString();
+        }
+    }
+
     /** SIGKILL: no shutdown hook, no flush, no checkpoint save. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -30,6 +30,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the standby dispatches without waiting a lease; at the end every event has arrived, each row's in commit
  * order, and nothing arrived twice.
  *
+ * <p>Then deploys during a database failover, with every place held by a slow receiver. PostgreSQL stopped: both
+ * processes, SIGTERM'd, exit 0 at once, the active one saying what it could not save and that the next holder runs
+ * it. PostgreSQL frozen (it answers nothing, as an old primary cut off by the network): the SIGTERM'd process, stuck
+ * in a query, exits 1 once {@code --shutdown-timeout} and its margin have passed, saying so. Each time a new process,
+ * once PostgreSQL is back, delivers every event, each row's in commit order.
+ *
  * <p>Before, the standby waited a lease (3 s) whenever a row was parked, and a stop waited for retrying events until
  * {@code --shutdown-timeout} ran out (here 10 s, by default 30 s), no process dispatching anything meanwhile, and
  * then left the standby waiting a lease too.
@@ -43,6 +49,10 @@ class RollingDeployIT {
     private static final String RELEASED = "stopped cleanly and released";
     private static final String LEASE_WAIT = "for its lease to run out";
     private static final String CUT_SHORT = "still running after";
+    private static final String LEFT_UNSAVED = "the consumer's next holder runs them again";
+    private static final String STOP_DID_NOT_END = "the stop did not end within 12 s (--shutdown-timeout and 10 s)";
+    /** The --shutdown-timeout of the process stopped with PostgreSQL frozen: its stop lasts this and 10 s. */
+    private static final Duration FROZEN_STOP_TIMEOUT = Duration.ofSeconds(2);
 
     private FaultSupport.Rig rig;
     private Path config;
@@ -65,7 +75,7 @@ class RollingDeployIT {
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void sigterm_hands_over_at_once_with_a_slow_a_partly_down_and_a_wholly_down_receiver() throws Exception {
+    void sigterm_hands_over_at_once_whatever_the_receiver_and_stops_with_the_database_down() throws Exception {
         config = rig.config("items.yaml", CONSUMER, -1, "max_in_flight: " + MAX_IN_FLIGHT
                 + "\nmax_pending: 200\nbatch_size: 100", rig.itemsNamingTheirSender());
         rig.install(config, "public.items");
@@ -105,8 +115,117 @@ class RollingDeployIT {
                 rig.hooks.duplicates(), String.join("\n", figures));
         assertOrderKept();
         assertThat(rig.hooks.duplicates()).as("actions delivered twice (a clean stop repeats none)").isZero();
+
+        // 4. Deploys during a database failover: stops that meet PostgreSQL stopped, then frozen.
+        stopDuringAnOutage();
+        stopWithTheDatabaseFrozen();
+        System.out.println(String.join("\n", figures.subList(figures.size() - 2, figures.size())));
         FaultSupport.signal("TERM", active.pid());
         assertThat(active.waitFor(60)).as("exit code after SIGTERM").isZero();
+    }
+
+    /**
+     * A receiver holding each request 1.5 s (under the 2 s read timeout: each ends 2xx) until every place is taken,
+     * then SIGTERM to the active process, PostgreSQL stopped at once, and SIGTERM to the standby: events mid-request,
+     * events whose delivery records cannot be written, a checkpoint that cannot be saved. Each process must exit
+     * within the shutdown timeout and a margin, the active one saying what it could not save; once PostgreSQL is back
+     * a new {@code run} delivers every event, each row's in commit order (repeats allowed: what was answered but not
+     * recorded is sent again).
+     */
+    private void stopDuringAnOutage() throws Exception {
+        holdEveryPlace();
+        long duplicatesBefore = rig.hooks.duplicates();
+        long signalled = System.nanoTime();
+        java.util.concurrent.CompletableFuture<Long> exited = exitTime(active);
+        // The active one's stop begins with every place held and meets the outage at once (the server cuts every
+        // session, the lock's too); the standby's begins with the database down.
+        FaultSupport.signal("TERM", active.pid());
+        rig.postgres.stop(FaultSupport.Postgres.Shutdown.FAST);
+        FaultSupport.signal("TERM", standby.pid());
+        int activeExit = exitAfterSignal(active, FaultSupport.Rig.SHUTDOWN_TIMEOUT);
+        long activeMillis = TimeUnit.NANOSECONDS.toMillis(exited.join() - signalled);
+        int standbyExit = exitAfterSignal(standby, FaultSupport.Rig.SHUTDOWN_TIMEOUT);
+        rig.postgres.start();
+        rig.hooks.hold(Duration.ZERO);
+        assertThat(activeExit).as("the active process's exit code; its last lines:%n%s", active.lastLines(30))
+                .isZero();
+        assertThat(standbyExit).as("the standby's exit code; its last lines:%n%s", standby.lastLines(30)).isZero();
+        // Its lock's session died with the server: the term ended at once, unsaved, and says who runs what it left.
+        assertThat(active.count(LEFT_UNSAVED)).as("lines saying what was not saved and who runs it; its last lines:"
+                + "%n%s", active.lastLines(30)).isPositive();
+
+        deliveredByANewProcess(FROZEN_STOP_TIMEOUT); // the next case's: a short --shutdown-timeout keeps it short
+        figures.add(String.format("  PostgreSQL stopped, %d requests held: SIGTERM'd, the active process exited %d "
+                        + "after %d ms, the standby %d; %d deliveries repeated by the next run", MAX_IN_FLIGHT,
+                activeExit, activeMillis, standbyExit, rig.hooks.duplicates() - duplicatesBefore));
+    }
+
+    /**
+     * The same with PostgreSQL frozen: the process's queries get no answer and no error, and no interrupt ends a
+     * socket read. Its stop must still end, after {@code --shutdown-timeout} and the pipeline's margin, with exit 1
+     * and a line saying why; once PostgreSQL answers again a new process delivers every event, in order.
+     */
+    private void stopWithTheDatabaseFrozen() throws Exception {
+        holdEveryPlace();
+        long duplicatesBefore = rig.hooks.duplicates();
+        int exit;
+        long exitMillis;
+        try {
+            rig.postgres.freeze(true);
+            long signalled = System.nanoTime();
+            java.util.concurrent.CompletableFuture<Long> exited = exitTime(active);
+            FaultSupport.signal("TERM", active.pid());
+            exit = exitAfterSignal(active, FROZEN_STOP_TIMEOUT);
+            exitMillis = TimeUnit.NANOSECONDS.toMillis(exited.join() - signalled);
+        } finally {
+            rig.postgres.freeze(false);
+        }
+        rig.hooks.hold(Duration.ZERO);
+        assertThat(exit).as("exit code of a stop that could not end; its last lines:%n%s", active.lastLines(30))
+                .isEqualTo(1);
+        assertThat(active.count(STOP_DID_NOT_END)).as("lines saying the stop did not end and who runs what it left; "
+                + "its last lines:%n%s", active.lastLines(30)).isOne();
+
+        deliveredByANewProcess(FaultSupport.Rig.SHUTDOWN_TIMEOUT);
+        figures.add(String.format("  PostgreSQL frozen, %d requests held: SIGTERM'd with --shutdown-timeout %d s, the "
+                        + "process exited %d after %d ms; %d deliveries repeated by the next run", MAX_IN_FLIGHT,
+                FROZEN_STOP_TIMEOUT.toSeconds(), exit, exitMillis, rig.hooks.duplicates() - duplicatesBefore));
+    }
+
+    /** A backlog behind a receiver holding each request 1.5 s (under the 2 s read timeout) till every place is held. */
+    private void holdEveryPlace() throws Exception {
+        rig.hooks.hold(Duration.ofMillis(1_500));
+        writeBacklog(40, 4);
+        rig.awaitWhileRunning(active, MAX_IN_FLIGHT + " requests held open", Duration.ofSeconds(60),
+                () -> rig.hooks.openRequests() >= MAX_IN_FLIGHT);
+    }
+
+    /** Once PostgreSQL is back: a new active process delivers every event, each row's in commit order. */
+    private void deliveredByANewProcess(Duration shutdownTimeout) throws Exception {
+        active = run(shutdownTimeout);
+        rig.assertAllDelivered(active, FaultSupport.changeLog(rig.postgres), "/hooks/items", Duration.ofSeconds(60));
+        assertOrderKept();
+    }
+
+    /** When {@code process} exits, on {@link System#nanoTime()}'s clock. */
+    private static java.util.concurrent.CompletableFuture<Long> exitTime(ObserverProcess process) {
+        return ProcessHandle.of(process.pid()).orElseThrow().onExit().thenApply(p -> System.nanoTime());
+    }
+
+    /**
+     * Waits for a SIGTERM'd process to exit, however long its stop may rightly take (twice its --shutdown-timeout,
+     * and 20 s for the rest); fails quoting its last lines when it does not.
+     */
+    private static int exitAfterSignal(ObserverProcess process, Duration shutdownTimeout)
+            throws InterruptedException {
+        Duration bound = shutdownTimeout.multipliedBy(2).plusSeconds(20);
+        if (!FaultSupport.eventually(bound, () -> !process.isAlive())) {
+            String last = process.lastLines(30);
+            process.kill();
+            throw new AssertionError(process.name() + " still running " + bound.toSeconds() + " s after SIGTERM "
+                    + "with PostgreSQL down; its last lines:\n" + last);
+        }
+        return process.waitFor(5); // exited: this reads the last of its output
     }
 
     /**
@@ -187,8 +306,12 @@ class RollingDeployIT {
     }
 
     private ObserverProcess run() throws Exception {
+        return run(FaultSupport.Rig.SHUTDOWN_TIMEOUT);
+    }
+
+    private ObserverProcess run(Duration shutdownTimeout) throws Exception {
         String name = "deploy-" + processes++;
-        ObserverProcess process = rig.run(name, config, Map.of("OBSERVER_PROCESS", name));
+        ObserverProcess process = rig.run(name, config, Map.of("OBSERVER_PROCESS", name), shutdownTimeout);
         rig.awaitWhileRunning(process, name + " started", Duration.ofSeconds(60),
                 () -> process.lastLine("tracing adapter:") > 0);
         return process;
