@@ -118,7 +118,8 @@ final class DlqCommand implements Runnable {
     @Command(name = "replay", mixinStandardHelpOptions = true,
             description = "Run dead-lettered actions again, each in a new trace linked to the event's original "
                     + "one. A delivered letter leaves the queue; a failing one stays. Exit 0 when every replayed "
-                    + "letter was delivered, 1 when any was not.")
+                    + "letter was delivered, 3 when any stays in the queue (as 'replay' exits when an event is "
+                    + "dead-lettered), 1 when there is no letter with the --id given.")
     static final class Replay implements Callable<Integer> {
 
         @Mixin
@@ -184,7 +185,10 @@ final class DlqCommand implements Runnable {
                     : failed.size() + " letters were not delivered (ids " + ids(failed)
                             + "; reasons above); they stay in the queue"));
             err.flush();
-            return ExitCodes.FAILURE;
+            // The letters ran and some stay queued, as after a 'replay' whose events were dead-lettered: a script
+            // tells that from a letter that does not exist (a wrong id, or one removed meanwhile), which is an error.
+            boolean unknown = which.id != null && letters.isEmpty();
+            return unknown ? ExitCodes.FAILURE : ExitCodes.DEAD_LETTERED;
         }
     }
 

@@ -4,13 +4,14 @@ package io.pgobserver.bootstrap.cli;
 public final class ExitCodes {
 
     public static final int OK = 0;
-    /** A runtime failure: the database is unreachable, a replay failed. */
+    /** A runtime failure: the database is unreachable, a replay could not go on, no such dead letter. */
     public static final int FAILURE = 1;
     /** Bad configuration or usage. */
     public static final int USAGE = 2;
     /**
-     * {@code replay} ran its whole stretch, and at least one event failed and was dead-lettered: distinct from
-     * {@link #FAILURE}, as what to do differs (replay the dead letters, not the stretch).
+     * {@code replay} ran its whole stretch and at least one event failed and was dead-lettered, or {@code dlq replay}
+     * ran its letters and at least one stays in the queue: distinct from {@link #FAILURE}, as what to do differs:
+     * see to the letters (their reasons say how), rather than run the command again as it was.
      */
     public static final int DEAD_LETTERED = 3;
 

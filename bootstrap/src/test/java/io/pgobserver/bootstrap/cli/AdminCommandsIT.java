@@ -268,7 +268,7 @@ class AdminCommandsIT {
     }
 
     @Test
-    void dlq_replay_failure_exits_1_naming_the_letter_and_the_reason() throws Exception {
+    void dlq_replay_of_letters_that_stay_queued_exits_3_naming_them_and_why_and_of_no_letter_exits_1() throws Exception {
         long failing;
         long unknownObserver;
         try (Booted booted = boot()) {
@@ -277,13 +277,13 @@ class AdminCommandsIT {
         }
         webhookStatus = 500;
         Cli.Result one = Cli.run("dlq", "replay", "--config", config.toString(), "--id", Long.toString(failing));
-        assertThat(one.exitCode()).as(one.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(one.exitCode()).as(one.toString()).isEqualTo(ExitCodes.DEAD_LETTERED);
         assertThat(one.err().lines().toList()).singleElement().asString()
                 .startsWith("error: letter " + failing + " was not delivered: still failing after 1 attempt(s)")
                 .contains("500");
 
         Cli.Result all = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
-        assertThat(all.exitCode()).as(all.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(all.exitCode()).as(all.toString()).isEqualTo(ExitCodes.DEAD_LETTERED);
         assertThat(all.out()).contains("observer 'gone_observer' is no longer configured", "0 delivered, 2 not delivered");
         assertThat(all.err()).contains("2 letters were not delivered (ids " + failing + ", " + unknownObserver);
 
@@ -306,7 +306,7 @@ class AdminCommandsIT {
             gone = booted.get(DeadLetters.class).add(letter("gone_observer", 0, "webhook"));
         }
         Cli.Result replay = Cli.run("dlq", "replay", "--config", config.toString(), "--id", Long.toString(gone));
-        assertThat(replay.exitCode()).as(replay.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(replay.exitCode()).as(replay.toString()).isEqualTo(ExitCodes.DEAD_LETTERED);
         assertThat(replay.out()).contains("put the observer back to replay it, or remove the letter with `dlq delete"
                 + " --id " + gone + "`");
 
@@ -331,7 +331,7 @@ class AdminCommandsIT {
             }
         }
         Cli.Result all = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
-        assertThat(all.exitCode()).as(all.toString()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(all.exitCode()).as(all.toString()).isEqualTo(ExitCodes.DEAD_LETTERED);
         assertThat(all.err().strip()).isEqualTo("error: 25 letters were not delivered (ids " + ids.stream().limit(20)
                 .map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
                 + " and 5 more; reasons above); they stay in the queue");
