@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.spi.Lifecycle;
 import jakarta.inject.Inject;
@@ -107,7 +108,7 @@ final class RetentionJob implements Lifecycle {
         });
         scheduler.scheduleWithFixedDelay(this::runSafely, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("Retention on: change_log rows older than {} and behind every checkpoint are deleted every {}",
-                retention, every);
+                Durations.format(retention), Durations.format(every));
     }
 
     @Override

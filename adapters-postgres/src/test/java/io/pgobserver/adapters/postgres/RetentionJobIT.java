@@ -162,6 +162,26 @@ class RetentionJobIT {
         assertThat(RetentionJob.interval(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(10));
     }
 
+    /** The log says the retention and its period as the configuration writes durations, not as PT24H. */
+    @Test
+    void startingSaysTheRetentionAndItsPeriodInTheConfigurationsWords() {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RetentionJob.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        RetentionJob job = job(Duration.ofDays(1));
+        try {
+            job.start();
+        } finally {
+            job.stop();
+            logger.detachAppender(log);
+        }
+        assertThat(log.list).extracting(e -> e.getFormattedMessage()).containsExactly("Retention on: change_log rows "
+                + "older than 24h and behind every checkpoint are deleted every 1h");
+    }
+
     private static RetentionJob job(Duration retention) {
         return new RetentionJob(DB.database(), new ListenerSettings("it", 100, Duration.ofSeconds(1), 16,
                 1000, Duration.ofMillis(200), retention));

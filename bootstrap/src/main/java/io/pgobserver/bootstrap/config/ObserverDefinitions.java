@@ -63,7 +63,8 @@ final class ObserverDefinitions {
                     retryNode.duration("max_backoff", d.maxBackoff()),
                     retryNode.decimal("multiplier", d.multiplier()));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(retryNode.path() + ": " + e.getMessage(), e);
+            // The policy names its own keys from "retry" on (retry.max_backoff ...): put the observer in front.
+            throw new ConfigException(node.path() + "." + e.getMessage(), e);
         }
         retryNode.finish();
         Ordering ordering;

@@ -98,6 +98,21 @@ class MalformedConfigurationTest {
         assertThat(result.out()).as(kind).isEmpty();
     }
 
+    /** Durations in a message read as the configuration writes them (0s, 1500ms), never as Java's PT0S. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = "|", textBlock = """
+            park_after of zero       | @DB listener: { park_after: 0s }                                  | listener.park_after must be positive (e.g. 30s), was 0s
+            backoff bounds reversed  | @DB @OBS    retry: { initial_backoff: 10s, max_backoff: 1.5s }\\n@HOOK | observers.o.retry.max_backoff (1500ms) must not be shorter than retry.initial_backoff (10s): raise max_backoff or lower initial_backoff
+            """)
+    void a_duration_in_an_error_reads_as_the_configuration_writes_it(String kind, String yaml, String message)
+            throws Exception {
+        String text = yaml.replace("\\n", "\n").replace("@DB ", DATABASE).replace("@OBS", OBSERVER)
+                .replace("@HOOK", WEBHOOK);
+        Result result = checkConfig(text);
+        assertThat(result.exit()).as(kind).isEqualTo(2);
+        assertThat(result.err()).as(kind).isEqualTo("configuration error: " + message + System.lineSeparator());
+    }
+
     @Test
     void a_missing_file_a_missing_database_and_a_bad_flag_are_usage_errors() throws Exception {
         StringWriter err = new StringWriter();

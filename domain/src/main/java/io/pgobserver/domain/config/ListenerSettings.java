@@ -80,7 +80,8 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
         }
         parkAfter = parkAfter == null ? PARK_AFTER : parkAfter;
         if (parkAfter.isNegative() || parkAfter.isZero()) {
-            throw new IllegalArgumentException("listener.park_after must be positive (e.g. 30s), was " + parkAfter);
+            throw new IllegalArgumentException("listener.park_after must be positive (e.g. 30s), was "
+                    + Durations.format(parkAfter));
         }
         if (maxParked < 0) {
             throw new IllegalArgumentException("listener.max_parked must be at least 1 (or absent for a quarter of "

@@ -1,5 +1,7 @@
 package io.pgobserver.domain.observer;
 
+import io.pgobserver.domain.config.Durations;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -20,14 +22,15 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
         if (initialBackoff.isNegative() || maxBackoff.isNegative()) {
-            throw new IllegalArgumentException("retry backoffs must not be negative");
+            throw new IllegalArgumentException("retry.initial_backoff and retry.max_backoff must not be negative");
         }
         if (maxBackoff.compareTo(initialBackoff) < 0) {
-            throw new IllegalArgumentException("retry.max_backoff (" + maxBackoff
-                    + ") must not be shorter than retry.initial_backoff (" + initialBackoff + ")");
+            throw new IllegalArgumentException("retry.max_backoff (" + Durations.format(maxBackoff)
+                    + ") must not be shorter than retry.initial_backoff (" + Durations.format(initialBackoff)
+                    + "): raise max_backoff or lower initial_backoff");
         }
         if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-            throw new IllegalArgumentException("retry multiplier must be a finite number >= 1, was " + multiplier);
+            throw new IllegalArgumentException("retry.multiplier must be a finite number >= 1, was " + multiplier);
         }
     }
 
