@@ -30,7 +30,7 @@ final class StartFailures {
         if (isOutage(error)) {
             throw new Lifecycle.Unavailable("PostgreSQL at " + where, why, CONNECT_ADVICE, error);
         }
-        String fix = settingToFix(sqlState(error), user);
+        String fix = settingToFix(sqlState(error), user, databaseName(where));
         String message = "cannot connect to PostgreSQL at " + where + ": " + why + ". ";
         return fix == null ? new IllegalStateException(message + CONNECT_ADVICE, error)
                 : new IllegalArgumentException(message + fix, error);
@@ -46,13 +46,28 @@ final class StartFailures {
         if (isOutage(error)) {
             throw new Lifecycle.Unavailable("PostgreSQL at " + where, why, CONNECT_ADVICE, error);
         }
-        String message = "cannot migrate the " + Database.SCHEMA + " schema at " + where + ": " + why + ". ";
-        if ("42501".equals(sqlState(error))) {
-            return new IllegalArgumentException(message + "The database user needs CREATE on the database: GRANT "
-                    + "CREATE ON DATABASE <name> TO " + (user == null ? "<user>" : user) + ", or set a database.user "
-                    + "that has it.", error);
+        String message = "cannot migrate the " + Database.SCHEMA + " schema at " + where + ": " + why + ".";
+        if (!"42501".equals(sqlState(error))) {
+            // Not a privilege: the migration tool's or the server's own words say what it was.
+            return new IllegalStateException(message, error);
         }
-        return new IllegalStateException(message + "The database user needs CREATE on the database.", error);
+        String role = user == null ? "<user>" : user;
+        if (String.valueOf(why).contains("for database")) {
+            return new IllegalArgumentException(message + " The database user needs CREATE on the database: GRANT "
+                    + "CREATE ON DATABASE " + databaseName(where) + " TO " + role + ", or set a database.user that "
+                    + "has it.", error);
+        }
+        // The schema is there and another role owns it (denied on the schema, or "must be owner of table ...").
+        return new IllegalArgumentException(message + " The " + Database.SCHEMA + " schema belongs to the role that "
+                + "installed it: set database.user to that role, or make " + role + " a member of it (GRANT <owner> TO "
+                + role + "; SELECT nspowner::regrole FROM pg_namespace WHERE nspname = '" + Database.SCHEMA
+                + "' names it).", error);
+    }
+
+    /** The database name at the end of {@code where} (a URL without its query), or a placeholder. */
+    static String databaseName(String where) {
+        String name = where.substring(where.lastIndexOf('/') + 1);
+        return name.isEmpty() ? "<name>" : name;
     }
 
     /**
@@ -83,7 +98,7 @@ final class StartFailures {
     }
 
     /** What to fix when the server refuses the settings (by SQLSTATE), or null when it is something else. */
-    private static String settingToFix(String state, String user) {
+    private static String settingToFix(String state, String user, String database) {
         String who = user == null ? "the database user" : "user " + user;
         if (state == null) {
             return null;
@@ -98,7 +113,7 @@ final class StartFailures {
                     + "database from this host.";
             case "3D000" -> "Check the database name in database.url (jdbc:postgresql://HOST:PORT/DATABASE), or "
                     + "create the database.";
-            case "42501" -> "Grant " + who + " CONNECT on the database (GRANT CONNECT ON DATABASE <name> TO "
+            case "42501" -> "Grant " + who + " CONNECT on the database (GRANT CONNECT ON DATABASE " + database + " TO "
                     + (user == null ? "<user>" : user) + "), or set another database.user.";
             default -> null;
         };

@@ -106,11 +106,39 @@ class DatabaseStartIT {
             assertThatThrownBy(() -> new Database(new DatabaseSettings(database.url(), "pgobserver_reader", null))
                     .start())
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("cannot migrate the pgobserver schema")
-                    .hasMessageContaining("GRANT CREATE ON DATABASE <name> TO pgobserver_reader");
+                    .hasMessage("cannot migrate the pgobserver schema at " + database.url() + ": ERROR: permission "
+                            + "denied for database " + name(database) + ". The database user needs CREATE on the "
+                            + "database: GRANT CREATE ON DATABASE " + name(database) + " TO pgobserver_reader, or set "
+                            + "a database.user that has it.");
         } finally {
             TestPostgres.execute(database, "drop role pgobserver_reader");
         }
+    }
+
+    /** The schema installed by one role and started by another: CREATE on the database is no cure, its owner is. */
+    @Test
+    void a_user_other_than_the_schemas_owner_is_told_to_use_the_owner() throws Exception {
+        DatabaseSettings database = TestPostgres.newDatabase();
+        TestPostgres.startedDatabase(database).stop();
+        TestPostgres.execute(database, "create role pgobserver_other login",
+                "grant create on database " + name(database) + " to pgobserver_other");
+        try {
+            assertThatThrownBy(() -> new Database(new DatabaseSettings(database.url(), "pgobserver_other", null))
+                    .start())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("cannot migrate the pgobserver schema at " + database.url() + ": ERROR: permission "
+                            + "denied for schema pgobserver. The pgobserver schema belongs to the role that installed "
+                            + "it: set database.user to that role, or make pgobserver_other a member of it (GRANT "
+                            + "<owner> TO pgobserver_other; SELECT nspowner::regrole FROM pg_namespace WHERE nspname "
+                            + "= 'pgobserver' names it).");
+        } finally {
+            TestPostgres.execute(database, "revoke create on database " + name(database) + " from pgobserver_other",
+                    "drop role pgobserver_other");
+        }
+    }
+
+    private static String name(DatabaseSettings database) {
+        return database.url().substring(database.url().lastIndexOf('/') + 1);
     }
 
     /** The SQLSTATE a new session is refused with, or null when it is let in. */

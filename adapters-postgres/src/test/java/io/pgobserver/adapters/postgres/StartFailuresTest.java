@@ -48,7 +48,7 @@ class StartFailuresTest {
             28P01 | password authentication failed for user "app"       | check database.password
             28000 | no pg_hba.conf entry for host "10.0.0.7", user "app" | and that the server's pg_hba.conf
             3D000 | database "shop" does not exist                        | Check the database name in database.url
-            42501 | permission denied for database shop                   | GRANT CONNECT ON DATABASE <name> TO app
+            42501 | permission denied for database app                    | GRANT CONNECT ON DATABASE app TO app
             """)
     void settings_the_server_refuses_are_configuration_errors_naming_the_fix(String state, String message, String fix)
             throws Lifecycle.Unavailable {
@@ -56,6 +56,16 @@ class StartFailuresTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("cannot connect to PostgreSQL at " + WHERE + ": FATAL: " + message + ". ")
                 .hasMessageContaining(fix);
+    }
+
+    /** A failure that no privilege cures (here the schema's history not matching the jar) gives no GRANT advice. */
+    @org.junit.jupiter.api.Test
+    void a_migration_that_fails_for_another_reason_says_that_reason_alone() throws Lifecycle.Unavailable {
+        assertThat(StartFailures.migrating(WHERE, "app", new IllegalStateException("Validate failed: Migration "
+                + "checksum mismatch for migration version 11")))
+                .isExactlyInstanceOf(IllegalStateException.class)
+                .hasMessage("cannot migrate the pgobserver schema at " + WHERE + ": Validate failed: Migration checksum "
+                        + "mismatch for migration version 11.");
     }
 
     @ParameterizedTest
