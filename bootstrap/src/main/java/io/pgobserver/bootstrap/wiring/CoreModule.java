@@ -81,7 +81,7 @@ public final class CoreModule extends AbstractModule {
                         compiler.compile(d.name(), d.condition()), d.specs(), d.actionKeys(), d.retry(),
                         d.ordering()));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("observers." + d.name() + ": " + e.getMessage(), e);
+                throw new ConfigException(observerError(d.name(), e.getMessage()), e);
             }
         }
         for (int o = 0; o < observers.size(); o++) {
@@ -92,6 +92,17 @@ public final class CoreModule extends AbstractModule {
             }
         }
         return List.copyOf(observers);
+    }
+
+    /**
+     * The compiler's message about an observer as one key, named once: it says "observer 'o': condition does not
+     * compile: ...", which becomes "observers.o.condition does not compile: ...".
+     */
+    static String observerError(String observer, String message) {
+        String own = "observer '" + observer + "': ";
+        String rest = message != null && message.startsWith(own) ? message.substring(own.length()) : message;
+        return rest != null && rest.startsWith("condition ") ? "observers." + observer + "." + rest
+                : "observers." + observer + ": " + rest;
     }
 
     /** Which adapters an observer's actions come from, for an error about one of them. */

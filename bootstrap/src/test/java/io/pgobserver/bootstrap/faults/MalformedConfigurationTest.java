@@ -71,8 +71,8 @@ class MalformedConfigurationTest {
             unknown action type             | @DB @OBS    actions: [ { type: pigeon } ]                  | pigeon
             relative webhook URL            | @DB @OBS    actions: [ { type: webhook, url: /hooks } ]    | url
             unknown action key              | @DB @OBS    actions: [ { type: webhook, url: \"http://h/\", retries: 3 } ] | retries
-            condition that does not compile | @DB @OBS    condition: \"after.status ==\"\\n@HOOK       | observer 'o': condition does not compile
-            condition of the wrong type     | @DB @OBS    condition: \"after.total + 1\"\\n@HOOK       | observer 'o': condition must be true or false
+            condition that does not compile | @DB @OBS    condition: \"after.status ==\"\\n@HOOK       | observers.o.condition does not compile
+            condition of the wrong type     | @DB @OBS    condition: \"after.total + 1\"\\n@HOOK       | observers.o.condition must be true or false
             retry attempts of zero          | @DB @OBS    retry: { max_attempts: 0 }\\n@HOOK          | observers.o.retry.max_attempts
             backoff bounds reversed         | @DB @OBS    retry: { initial_backoff: 10s, max_backoff: 1s }\\n@HOOK | observers.o.retry
             slack text with a partial       | @DB @OBS    actions: [ { type: slack, webhook_url: \"http://h/\", text: \"{{> footer}}\" } ] | text template does not compile: partials ({{> footer}}) are not supported
@@ -98,16 +98,21 @@ class MalformedConfigurationTest {
         assertThat(result.out()).as(kind).isEmpty();
     }
 
-    /** Durations in a message read as the configuration writes them (0s, 1500ms), never as Java's PT0S. */
+    /**
+     * Whole messages, in the configuration's own words: durations as it writes them (0s, 1500ms, never Java's PT0S),
+     * and the key named once.
+     */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiterString = "|", textBlock = """
             park_after of zero       | @DB listener: { park_after: 0s }                                  | listener.park_after must be positive (e.g. 30s), was 0s
             backoff bounds reversed  | @DB @OBS    retry: { initial_backoff: 10s, max_backoff: 1.5s }\\n@HOOK | observers.o.retry.max_backoff (1500ms) must not be shorter than retry.initial_backoff (10s): raise max_backoff or lower initial_backoff
+            condition with SQL's =   | @DB @OBS    condition: \"after.status = shipped\"\\n@HOOK      | observers.o.condition does not compile: 1:14: token recognition error at: '= '; 1:16: extraneous input 'shipped' expecting <EOF> (CEL compares with == and quotes text: after.status == 'shipped')
+            condition of wrong type  | @DB @OBS    condition: \"after.total + 1\"\\n@HOOK             | observers.o.condition must be true or false, but 'after.total + 1' gives int (compare it, e.g. after.status == 'shipped')
             """)
-    void a_duration_in_an_error_reads_as_the_configuration_writes_it(String kind, String yaml, String message)
+    void a_malformed_configuration_is_told_in_its_own_words(String kind, String yaml, String message)
             throws Exception {
         String text = yaml.replace("\\n", "\n").replace("@DB ", DATABASE).replace("@OBS", OBSERVER)
-                .replace("@HOOK", WEBHOOK);
+                .replace("@HOOK", WEBHOOK).replace("\\\"", "\"");
         Result result = checkConfig(text);
         assertThat(result.exit()).as(kind).isEqualTo(2);
         assertThat(result.err()).as(kind).isEqualTo("configuration error: " + message + System.lineSeparator());

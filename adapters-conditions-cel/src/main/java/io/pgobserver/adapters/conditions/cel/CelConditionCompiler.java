@@ -47,13 +47,14 @@ final class CelConditionCompiler implements ConditionCompiler {
         try {
             ast = cel.compile(expression).getAst();
         } catch (CelValidationException e) {
+            // CEL's parser speaks of tokens; the usual slips are SQL's = and unquoted text.
             throw new IllegalArgumentException("observer '" + observer + "': condition does not compile: "
-                    + issues(e), e);
+                    + issues(e) + " (CEL compares with == and quotes text: after.status == 'shipped')", e);
         }
         CelType resultType = ast.getResultType();
         if (!resultType.equals(SimpleType.BOOL) && !resultType.equals(SimpleType.DYN)) {
             throw new IllegalArgumentException("observer '" + observer + "': condition must be true or false, but '"
-                    + expression + "' gives a " + resultType.name()
+                    + expression + "' gives " + resultType.name()
                     + " (compare it, e.g. after.status == 'shipped')");
         }
         CelRuntime.Program program;

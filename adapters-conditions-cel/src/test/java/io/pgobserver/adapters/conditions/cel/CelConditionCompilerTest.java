@@ -196,8 +196,9 @@ class CelConditionCompilerTest {
     void aSyntaxErrorIsABootErrorNamingTheObserverAndTheCelError() {
         assertThatThrownBy(() -> compiler.compile("order_shipped", "after.status == 'shipped' &&"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("observer 'order_shipped': condition does not compile")
-                .hasMessageContaining("1:29: mismatched input '<EOF>'")
+                .hasMessageStartingWith("observer 'order_shipped': condition does not compile: 1:29: mismatched "
+                        + "input '<EOF>'")
+                .hasMessageEndingWith(" (CEL compares with == and quotes text: after.status == 'shipped')")
                 .satisfies(e -> assertThat(e.getMessage()).as("one line").doesNotContain("\n"));
     }
 
