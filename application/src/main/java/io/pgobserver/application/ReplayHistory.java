@@ -84,10 +84,13 @@ public final class ReplayHistory {
                     : new Plan(asked, Optional.empty(), "");
         }
         long newest = present.newestId();
+        if (newest == 0) {
+            throw new Refused("--from-position " + asked.fromId() + ": change_log holds no event (none was written "
+                    + "yet, or retention deleted them all), so there is nothing to replay");
+        }
         if (asked.fromId() > newest) {
-            throw new Refused("--from-position " + asked.fromId() + " is past the newest change_log id ("
-                    + (newest == 0 ? "none is recorded yet" : "it is " + newest) + "): nothing is recorded there "
-                    + "yet; give a stretch that has begun");
+            throw new Refused("--from-position " + asked.fromId() + " is past the newest change_log id (it is "
+                    + newest + "): nothing is recorded there yet; give a stretch that has begun");
         }
         return asked.toId() > newest
                 ? new Plan(ChangeHistory.Stretch.positions(asked.fromId(), newest), Optional.of("--to-position "

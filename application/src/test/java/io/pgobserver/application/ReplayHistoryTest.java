@@ -83,7 +83,8 @@ class ReplayHistoryTest {
                         + "there yet; give a stretch that has begun");
         assertThatThrownBy(() -> new ReplayHistory(new History(DATABASE_NOW, 0, List.of()), processEvent(List.of()))
                 .plan(ChangeHistory.Stretch.positions(1, 2)))
-                .hasMessageContaining("(none is recorded yet)");
+                .hasMessage("--from-position 1: change_log holds no event (none was written yet, or retention "
+                        + "deleted them all), so there is nothing to replay");
     }
 
     @Test
