@@ -82,9 +82,7 @@ final class BackfillCommand implements Callable<Integer> {
         BackfillRequest request = resume || cancel ? null : request();
         PrintWriter out = spec.commandLine().getOut();
         try (AdminSession session = AdminSession.open(options, spec)) {
-            if (request != null) {
-                checkObservers(session.config(), request, out);
-            }
+            String note = request == null ? null : checkObservers(session.config(), request);
             Backfills backfills = session.get(Backfills.class);
             if (cancel) {
                 return cancel(backfills, out);
@@ -94,7 +92,7 @@ final class BackfillCommand implements Callable<Integer> {
             // process is gone (a kill -9 writes nothing). Renewed after each chunk, should a failover end it.
             Map<String, Backfills.Attendance> attended = new HashMap<>();
             try {
-                for (Backfill backfill : toRun(backfills, runner, request, out, attended)) {
+                for (Backfill backfill : toRun(backfills, runner, request, note, out, attended)) {
                     ProgressLine line = new ProgressLine(out);
                     Backfill end = runner.run(backfill, b -> {
                         // Under the name as stored, should the catalog spell it otherwise than it was given.
@@ -112,8 +110,8 @@ final class BackfillCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private List<Backfill> toRun(Backfills backfills, RunBackfill runner, BackfillRequest request, PrintWriter out,
-                                 Map<String, Backfills.Attendance> attended) {
+    private List<Backfill> toRun(Backfills backfills, RunBackfill runner, BackfillRequest request, String note,
+                                 PrintWriter out, Map<String, Backfills.Attendance> attended) {
         if (resume) {
             List<Backfill> found = table == null ? backfills.running()
                     : backfills.running(table).map(List::of).orElse(List.<Backfill>of());
@@ -144,6 +142,10 @@ final class BackfillCommand implements Callable<Integer> {
         }
         boolean resumed = backfill.rowsDone() > 0 || !backfill.request().equals(request);
         out.println(describe(resumed ? "resuming unfinished" : "started", backfill));
+        // After the start: a table that is not there is the one thing to say about it.
+        if (note != null) {
+            out.println(note);
+        }
         out.flush();
         return new ArrayList<>(List.of(backfill));
     }
@@ -156,8 +158,11 @@ final class BackfillCommand implements Callable<Integer> {
         }
     }
 
-    /** The named observer must watch the table; without one whose {@code on} has read, nobody gets the rows. */
-    private void checkObservers(Configuration config, BackfillRequest request, PrintWriter out) {
+    /**
+     * The named observer must watch the table; without one whose {@code on} has read, nobody gets the rows: the note
+     * to print once the backfill started, or null.
+     */
+    private String checkObservers(Configuration config, BackfillRequest request) {
         String qualified = request.table();
         List<Configuration.ObserverDefinition> readers = config.observers().stream()
                 .filter(o -> o.entity().equals(qualified) && o.on().contains(ChangeKind.READ)).toList();
@@ -165,10 +170,8 @@ final class BackfillCommand implements Callable<Integer> {
             throw usage("--observer " + observer + " names no observer of " + qualified + " whose 'on' includes "
                     + "read (observers." + observer + ".entity: " + qualified + ", and on: [read, ...] or no 'on')");
         }
-        if (readers.isEmpty()) {
-            out.println("note: no observer in this configuration gets read events of " + qualified
-                    + " (observers.<name>.entity: " + qualified + ", with read in 'on' or no 'on')");
-        }
+        return readers.isEmpty() ? "note: no observer in this configuration gets read events of " + qualified
+                + " (observers.<name>.entity: " + qualified + ", with read in 'on' or no 'on')" : null;
     }
 
     private int cancel(Backfills backfills, PrintWriter out) {

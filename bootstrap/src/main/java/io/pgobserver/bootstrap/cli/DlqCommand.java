@@ -143,14 +143,19 @@ final class DlqCommand implements Runnable {
         public Integer call() throws Exception {
             // The letters first, with no action's secret: the replay then needs those of their observers alone.
             List<DeadLetter> letters;
+            String consumer;
             try (AdminSession session = AdminSession.openWithoutActions(options, spec)) {
                 DeadLetters queue = session.get(DeadLetters.class);
-                String consumer = session.config().listener().consumer();
+                consumer = session.config().listener().consumer();
                 letters = which.id != null ? queue.find(consumer, which.id).stream().toList()
                         : queue.list(consumer, Integer.MAX_VALUE);
             }
+            if (which.id != null && letters.isEmpty()) {
+                // A mistyped id: one line, as dlq delete says it, not a replay report of a letter that is not there.
+                return noSuchLetter(spec, consumer, which.id);
+            }
             List<ReplayDeadLetters.Result> results = new ArrayList<>();
-            if (which.id != null || !letters.isEmpty()) {
+            if (!letters.isEmpty()) {
                 try (AdminSession session = AdminSession.openFor(options,
                         letters.stream().map(DeadLetter::observer).collect(Collectors.toSet()))) {
                     ReplayDeadLetters replay = session.get(ReplayDeadLetters.class);
@@ -192,6 +197,13 @@ final class DlqCommand implements Runnable {
         }
     }
 
+    private static int noSuchLetter(CommandSpec spec, String consumer, long id) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("error: consumer '" + consumer + "' has no dead letter with id " + id + " (see 'dlq list')");
+        err.flush();
+        return ExitCodes.FAILURE;
+    }
+
     /**
      * {@code dlq delete}: some letters can never be delivered by a replay (their observer or action was removed, a
      * row that cannot be read, an event run again by {@code replay}); without a way to remove them, {@code status}
@@ -219,11 +231,7 @@ final class DlqCommand implements Runnable {
                 String consumer = session.config().listener().consumer();
                 DeadLetter letter = queue.find(consumer, id).orElse(null);
                 if (letter == null || !queue.remove(id)) {
-                    PrintWriter err = spec.commandLine().getErr();
-                    err.println("error: consumer '" + consumer + "' has no dead letter with id " + id
-                            + " (see 'dlq list')");
-                    err.flush();
-                    return ExitCodes.FAILURE;
+                    return noSuchLetter(spec, consumer, id);
                 }
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("letter " + id + " deleted: observer " + letter.observer() + ", " + action(letter)

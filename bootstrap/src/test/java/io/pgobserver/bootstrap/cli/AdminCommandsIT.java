@@ -289,7 +289,9 @@ class AdminCommandsIT {
 
         Cli.Result missing = Cli.run("dlq", "replay", "--config", config.toString(), "--id", "999999");
         assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(ExitCodes.FAILURE);
-        assertThat(missing.err()).contains("no dead letter with id 999999");
+        assertThat(missing.out()).as("no replay report of a letter that is not there").isEmpty();
+        assertThat(missing.err()).isEqualTo("error: consumer 'default' has no dead letter with id 999999 (see 'dlq "
+                + "list')" + System.lineSeparator());
 
         webhookStatus = 200;
         Cli.Result retried = Cli.run("dlq", "replay", "--config", config.toString(), "--id", Long.toString(failing));
@@ -362,6 +364,13 @@ class AdminCommandsIT {
         assertThat(failing.exitCode()).as(failing.toString()).isEqualTo(ExitCodes.FAILURE);
         assertThat(failing.err()).contains("division by zero", "then 'backfill --resume'",
                 "cancel it with 'backfill --cancel' and start a new backfill with the corrected --where");
+
+        Cli.Result noTable = Cli.run("backfill", "--config", config.toString(), "--table", "public.nope");
+        assertThat(noTable.exitCode()).as(noTable.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(noTable.out()).as("no note about the observers of a table that is not there").isEmpty();
+        assertThat(noTable.err()).isEqualTo("usage error: no table 'public.nope': name an existing table as "
+                + "schema.table, spelled as in the catalog (unquoted names are lower case), e.g. public.orders"
+                + System.lineSeparator() + "(see: pg-observer backfill --help)" + System.lineSeparator());
 
         Cli.Result cancel = Cli.run("backfill", "--config", config.toString(), "--cancel", "--table", "orders");
         assertThat(cancel.exitCode()).as(cancel.toString()).isZero();
