@@ -97,7 +97,10 @@ final class ActionTypes {
         try {
             URI uri = new URI(value.trim());
             if (uri.getHost() == null) {
-                throw new IllegalArgumentException(node.key(name) + " must be an absolute http(s) URL with a host");
+                // "localhost:8080/hook" parses with "localhost" as its scheme: say the scheme is what is missing.
+                String what = value.contains("://") ? "has no host" : "has no http:// or https:// in front";
+                throw new IllegalArgumentException(node.key(name) + " " + what + ": write an absolute URL such as "
+                        + "https://hooks.example.com/orders");
             }
             return uri;
         } catch (URISyntaxException e) {

@@ -77,8 +77,12 @@ final class DatabaseSection implements ConfigSection<DatabaseSettings> {
             return new DatabaseSettings(url, null, null);
         }
         if (!url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
-            throw new IllegalArgumentException(key
-                    + " must be jdbc:postgresql://host:port/db or postgres://user:pass@host:port/db");
+            // Say what was written as far as it holds no secret: the scheme, or that there is none.
+            int end = url.indexOf("://");
+            String scheme = end < 0 ? "" : url.substring(0, end + 3);
+            String what = scheme.matches("[A-Za-z][A-Za-z0-9+.:-]*://") ? "starts with " + scheme : "has no scheme";
+            throw new IllegalArgumentException(key + " " + what + ": write jdbc:postgresql://host:port/db or "
+                    + "postgres://user:pass@host:port/db");
         }
         try {
             URI uri = new URI(url);

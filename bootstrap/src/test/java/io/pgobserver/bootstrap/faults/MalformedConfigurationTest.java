@@ -108,6 +108,9 @@ class MalformedConfigurationTest {
             backoff bounds reversed  | @DB @OBS    retry: { initial_backoff: 10s, max_backoff: 1.5s }\\n@HOOK | observers.o.retry.max_backoff (1500ms) must not be shorter than retry.initial_backoff (10s): raise max_backoff or lower initial_backoff
             condition with SQL's =   | @DB @OBS    condition: \"after.status = shipped\"\\n@HOOK      | observers.o.condition does not compile: 1:14: token recognition error at: '= '; 1:16: extraneous input 'shipped' expecting <EOF> (CEL compares with == and quotes text: after.status == 'shipped')
             condition of wrong type  | @DB @OBS    condition: \"after.total + 1\"\\n@HOOK             | observers.o.condition must be true or false, but 'after.total + 1' gives int (compare it, e.g. after.status == 'shipped')
+            database URL with no scheme | database: { url: \"app:S3cret@db:5432/shop\" }       | database.url has no scheme: write jdbc:postgresql://host:port/db or postgres://user:pass@host:port/db
+            database URL of another kind | database: { url: \"jdbc:postgres://db/shop\" }       | database.url starts with jdbc:postgres://: write jdbc:postgresql://host:port/db or postgres://user:pass@host:port/db
+            webhook URL with no scheme | @DB @OBS    actions: [ { type: webhook, url: \"localhost:8080/hook\" } ] | observers.o.actions[0].url has no http:// or https:// in front: write an absolute URL such as https://hooks.example.com/orders (webhook actions come from adapters-actions)
             """)
     void a_malformed_configuration_is_told_in_its_own_words(String kind, String yaml, String message)
             throws Exception {
