@@ -122,12 +122,17 @@ public final class PgObserverCommand implements Runnable {
         cli.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
             // picocli's own messages start with "Error: ", which the prefix already says.
-            String message = String.valueOf(e.getMessage()).replaceFirst("^Error: ", "");
-            if (e instanceof CommandLine.UnmatchedArgumentException unmatched && e.getCommandLine() == cli
-                    && !unmatched.getUnmatched().isEmpty()) {
+            // Its type names (int, long) are Java's: say it in the user's words.
+            String message = String.valueOf(e.getMessage()).replaceFirst("^Error: ", "")
+                    .replaceFirst("' is not an? (int|long)$", "' is not a whole number");
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched
+                    && !e.getCommandLine().getSubcommands().isEmpty() && !unmatched.getUnmatched().isEmpty()
+                    && !unmatched.getUnmatched().getFirst().startsWith("-")) {
+                String word = unmatched.getUnmatched().getFirst();
                 // A command of an adapter that is not installed: say which folder brings it back.
-                String missing = catalog.schema().commandNotInstalled(unmatched.getUnmatched().getFirst());
-                message = missing != null ? missing : message;
+                String missing = e.getCommandLine() == cli ? catalog.schema().commandNotInstalled(word) : null;
+                message = missing != null ? missing : unknownCommand(word, e.getCommandLine(),
+                        unmatched.getSuggestions());
             }
             err.println("usage error: " + message);
             err.println("(see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
@@ -135,6 +140,14 @@ public final class PgObserverCommand implements Runnable {
             return ExitCodes.USAGE;
         });
         return cli;
+    }
+
+    /** picocli's "Unmatched argument at index 0: 'stauts'" as what it is: a command that does not exist. */
+    private static String unknownCommand(String word, CommandLine parent, java.util.List<String> suggestions) {
+        // picocli's closest guess first; the others it offers are looser ("stauts": status, install).
+        String guess = suggestions.isEmpty() ? "" : " (did you mean " + suggestions.getFirst() + "?)";
+        return "'" + word + "' is not a command of " + parent.getCommandSpec().qualifiedName() + guess
+                + ": choose one of " + parent.getSubcommands().keySet();
     }
 
     /** Whether the option was given on the command or any subcommand below it. */

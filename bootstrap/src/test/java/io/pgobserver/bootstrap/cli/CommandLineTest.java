@@ -74,8 +74,37 @@ class CommandLineTest {
         assertThat(result.err().lines().toList()).first().isEqualTo("usage error: demo is a command of the adapter "
                 + "demo, which is not installed: add its folder to adapters/, or point --adapters-dir (or "
                 + "PGOBSERVER_ADAPTERS_DIR) at a folder that has it");
-        assertThat(Cli.run(withoutDemo, Map.of(), "dmeo").err()).as("a typo is picocli's to explain")
-                .contains("Unmatched argument");
+        assertThat(Cli.run(withoutDemo, Map.of(), "dmeo").err().lines().toList()).as("a typo")
+                .first().asString().startsWith("usage error: 'dmeo' is not a command of pg-observer: choose one of [");
+    }
+
+    /** A mistyped command is called one, with picocli's guess, not "Unmatched argument at index 0". */
+    @Test
+    void a_mistyped_command_is_named_with_a_guess_and_the_commands() {
+        Cli.Result top = Cli.run("stauts");
+        assertThat(top.exitCode()).as(top.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(top.err().lines().toList()).containsExactly("usage error: 'stauts' is not a command of "
+                + "pg-observer (did you mean status?): choose one of " + PgObserverCommand.commandLine()
+                .getSubcommands().keySet(), "(see: pg-observer --help)");
+        Cli.Result dlq = Cli.run("dlq", "lst");
+        assertThat(dlq.exitCode()).as(dlq.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(dlq.err().lines().toList()).containsExactly("usage error: 'lst' is not a command of pg-observer "
+                + "dlq (did you mean list?): choose one of [list, replay, delete]", "(see: pg-observer dlq --help)");
+    }
+
+    /** Numbers are asked for in the user's words, not Java's type names; the demo's errors name pg-observer demo. */
+    @Test
+    void a_number_option_that_is_no_number_asks_for_a_whole_number() {
+        Cli.Result id = Cli.run("dlq", "replay", "--id", "seven");
+        assertThat(id.err().lines().toList()).containsExactly("usage error: Invalid value for option '--id': "
+                + "'seven' is not a whole number", "(see: pg-observer dlq replay --help)");
+        Cli.Result events = Cli.run("demo", "--events", "lots");
+        assertThat(events.err().lines().toList()).containsExactly("usage error: Invalid value for option "
+                + "'--events': 'lots' is not a whole number", "(see: pg-observer demo --help)");
+        Cli.Result interval = Cli.run("demo", "--interval", "soon");
+        assertThat(interval.exitCode()).as(interval.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(interval.err().lines().toList()).containsExactly("usage error: --interval must be a duration "
+                + "such as 500ms, 1s, 2m or 1h, was 'soon'", "(see: pg-observer demo --help)");
     }
 
     @Test

@@ -51,6 +51,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Time between orders (default: ${DEFAULT-VALUE}).")
     String interval;
 
+    // Usage errors name the command as the user typed it (pg-observer demo), which only the injected spec knows.
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     /** The service name of the demo's application, which writes the orders. */
     static final String SHOP = "demo-shop";
 
@@ -63,14 +67,14 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (events != null && events < 1) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--events must be at least 1");
         }
         Duration pause;
         try {
             pause = Durations.parse("--interval", interval);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintStream out = System.out;
         Path data = Files.createTempDirectory("pg-observer-demo");
