@@ -60,6 +60,9 @@ final class ActionSections {
                         (first, second) -> first));
         for (Map.Entry<String, JsonNode> observer : root.path("observers").properties()) {
             JsonNode actions = observer.getValue().path("actions");
+            if (!actions.isArray()) {
+                continue; // a single action written without its list: reading the observer names the mistake
+            }
             for (int i = 0; i < actions.size(); i++) {
                 var type = schema.actionType(actions.get(i).path("type").asText(""));
                 if (type == null || !byAdapter.containsKey(type.adapter())) {

@@ -171,7 +171,8 @@ final class Node implements ConfigReader {
             return out;
         }
         if (!value.isArray()) {
-            throw new ConfigException(key(name) + " must be a list");
+            throw new ConfigException(key(name) + " must be a list: start each item with '- ' on a line of its own, "
+                    + "or write [ { ... }, { ... } ]");
         }
         for (JsonNode item : value) {
             if (!item.isValueNode()) {
@@ -227,7 +228,8 @@ final class Node implements ConfigReader {
             return out;
         }
         if (!value.isArray()) {
-            throw new ConfigException(key(name) + " must be a list");
+            throw new ConfigException(key(name) + " must be a list: start each item with '- ' on a line of its own, "
+                    + "or write [ { ... }, { ... } ]");
         }
         int i = 0;
         for (JsonNode item : value) {
