@@ -191,9 +191,8 @@ final class DlqCommand implements Runnable {
                             + "; reasons above); they stay in the queue"));
             err.flush();
             // The letters ran and some stay queued, as after a 'replay' whose events were dead-lettered: a script
-            // tells that from a letter that does not exist (a wrong id, or one removed meanwhile), which is an error.
-            boolean unknown = which.id != null && letters.isEmpty();
-            return unknown ? ExitCodes.FAILURE : ExitCodes.DEAD_LETTERED;
+            // tells that from an id with no letter (above), which is an error.
+            return ExitCodes.DEAD_LETTERED;
         }
     }
 
