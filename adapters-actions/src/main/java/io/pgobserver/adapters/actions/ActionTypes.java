@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -100,6 +101,13 @@ final class ActionTypes {
                 // "localhost:8080/hook" parses with "localhost" as its scheme: say the scheme is what is missing.
                 String what = value.contains("://") ? "has no host" : "has no http:// or https:// in front";
                 throw new IllegalArgumentException(node.key(name) + " " + what + ": write an absolute URL such as "
+                        + "https://hooks.example.com/orders");
+            }
+            String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                // Told here, by its key, rather than by the action's record after the fact.
+                throw new IllegalArgumentException(node.key(name) + " uses " + scheme + "://: webhook and Slack "
+                        + "requests are sent over http:// or https://; write an absolute URL such as "
                         + "https://hooks.example.com/orders");
             }
             return uri;

@@ -498,7 +498,8 @@ class ConfigLoaderTest {
         @CsvSource(delimiter = '|', textBlock = """
                 { type: sms, to: '+1555' }                            | observers.o.actions[0].type |
                 { type: webhook }                                     | observers.o.actions[0].url |
-                { type: webhook, url: 'ftp://files.example.com/x' }   | observers.o.actions[0] | url must be an http or https URL, such as
+                { type: webhook, url: 'ftp://files.example.com/x' }   | observers.o.actions[0].url uses ftp://: webhook and Slack requests are sent over http:// or https:// |
+                { type: slack, token: xoxb-1, channel: o, text: hi, api_url: 'ftp://h/api' } | observers.o.actions[0].api_url uses ftp://: webhook and Slack |
                 { type: webhook, url: 'not a url' }                   | observers.o.actions[0].url |
                 { type: webhook, url: 'http://h/x', timeout: forever } | observers.o.actions[0].timeout |
                 { type: webhook, url: 'http://h/x', timeout: 0s }     | observers.o.actions[0] | timeout must be positive, such as 10s

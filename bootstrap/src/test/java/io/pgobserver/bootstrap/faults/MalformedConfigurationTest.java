@@ -112,6 +112,8 @@ class MalformedConfigurationTest {
             database URL of another kind | database: { url: \"jdbc:postgres://db/shop\" }       | database.url starts with jdbc:postgres://: write jdbc:postgresql://host:port/db or postgres://user:pass@host:port/db
             webhook URL with no scheme | @DB @OBS    actions: [ { type: webhook, url: \"localhost:8080/hook\" } ] | observers.o.actions[0].url has no http:// or https:// in front: write an absolute URL such as https://hooks.example.com/orders (webhook actions come from adapters-actions)
             one action without its list | @DB @OBS    actions: { type: webhook, url: \"http://h/\" } | observers.o.actions must be a list: start each item with '- ' on a line of its own, or write [ { ... }, { ... } ]
+            webhook URL of another scheme | @DB @OBS    actions: [ { type: webhook, url: \"ftp://host/x\" } ] | observers.o.actions[0].url uses ftp://: webhook and Slack requests are sent over http:// or https://; write an absolute URL such as https://hooks.example.com/orders (webhook actions come from adapters-actions)
+            slack URL of another scheme | @DB @OBS    actions: [ { type: slack, webhook_url: \"ftp://host/x\", text: hi } ] | observers.o.actions[0].webhook_url uses ftp://: webhook and Slack requests are sent over http:// or https://; write an absolute URL such as https://hooks.example.com/orders (slack actions come from adapters-actions)
             """)
     void a_malformed_configuration_is_told_in_its_own_words(String kind, String yaml, String message)
             throws Exception {
