@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.actions;
 
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.spi.ConfigReader;
 import io.pgobserver.domain.spi.ConfigSection;
 
@@ -15,6 +16,14 @@ import java.util.Map;
 final class ActionsSection implements ConfigSection<ActionsSettings> {
 
     /** Keys this section held before email became an adapter of its own, and where they are now. */
+    /*
+     * OkHttp reads 0 as "no timeout": a receiver that never answers would hold a place for ever, so 0 and negatives
+     * are refused. Under 100 ms a healthy receiver across a network misses its TLS handshake; over 10 minutes a
+     * stuck receiver holds its places longer than any retry policy would want to wait.
+     */
+    private static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+
     private static final Map<String, String> MOVED = Map.of("smtp", "email.smtp", "templates_dir", "email.templates_dir");
 
     @Override
@@ -36,12 +45,17 @@ final class ActionsSection implements ConfigSection<ActionsSettings> {
             }
         });
         ActionsSettings d = ActionsSettings.defaults();
-        Duration connect = section.duration("connect_timeout", d.connectTimeout());
-        Duration read = section.duration("read_timeout", d.readTimeout());
+        Duration connect = timeout(section, "connect_timeout", d.connectTimeout());
+        Duration read = timeout(section, "read_timeout", d.readTimeout());
         LinkedHashSet<String> allowed = new LinkedHashSet<>(section.strings("allowed_hosts"));
         int perHost = section.integer("max_requests_per_host", d.maxRequestsPerHost(), 1, 100_000);
         section.finish();
         return new ActionsSettings(connect, read, allowed, perHost);
+    }
+
+    private static Duration timeout(ConfigReader section, String name, Duration fallback) {
+        return Durations.within(section.key(name), section.duration(name, fallback), MIN_TIMEOUT, MAX_TIMEOUT,
+                "e.g. " + Durations.format(fallback));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.email;
 
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.spi.ConfigReader;
 import io.pgobserver.domain.spi.ConfigSection;
@@ -7,6 +8,7 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,6 +18,14 @@ import java.util.Map;
  * {@code email.smtp}).
  */
 final class EmailSection implements ConfigSection<EmailSettings> {
+
+    /*
+     * Jakarta Mail reads 0 as "no timeout": a server that never answers would hold the action for ever, so 0 and
+     * negatives are refused. Under 100 ms a healthy server across a network misses its TLS handshake; over 10
+     * minutes one mail waits longer than any retry policy would want to.
+     */
+    private static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
     @Override
     public String key() {
@@ -43,7 +53,9 @@ final class EmailSection implements ConfigSection<EmailSettings> {
         EmailSettings.Smtp smtp = new EmailSettings.Smtp(s.requiredString("host", "the SMTP server's host name"),
                 s.integer("port", EmailSettings.Smtp.DEFAULT_PORT, 1, 65535), s.string("user", null),
                 Secret.ofNullable(s.string("password", null)), s.string("security", "starttls"),
-                sender(s), s.duration("timeout", EmailSettings.Smtp.DEFAULT_TIMEOUT));
+                sender(s), Durations.within(s.key("timeout"),
+                        s.duration("timeout", EmailSettings.Smtp.DEFAULT_TIMEOUT), MIN_TIMEOUT, MAX_TIMEOUT,
+                        "e.g. 30s"));
         s.finish();
         return smtp;
     }

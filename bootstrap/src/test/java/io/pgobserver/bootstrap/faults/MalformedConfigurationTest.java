@@ -114,6 +114,9 @@ class MalformedConfigurationTest {
             one action without its list | @DB @OBS    actions: { type: webhook, url: \"http://h/\" } | observers.o.actions must be a list: start each item with '- ' on a line of its own, or write [ { ... }, { ... } ]
             webhook URL of another scheme | @DB @OBS    actions: [ { type: webhook, url: \"ftp://host/x\" } ] | observers.o.actions[0].url uses ftp://: webhook and Slack requests are sent over http:// or https://; write an absolute URL such as https://hooks.example.com/orders (webhook actions come from adapters-actions)
             slack URL of another scheme | @DB @OBS    actions: [ { type: slack, webhook_url: \"ftp://host/x\", text: hi } ] | observers.o.actions[0].webhook_url uses ftp://: webhook and Slack requests are sent over http:// or https://; write an absolute URL such as https://hooks.example.com/orders (slack actions come from adapters-actions)
+            connect timeout of zero  | @DB actions: { connect_timeout: 0s }                              | actions.connect_timeout must be between 100ms and 10m (e.g. 5s), was 0s
+            read timeout too short   | @DB actions: { read_timeout: 10ms }                               | actions.read_timeout must be between 100ms and 10m (e.g. 10s), was 10ms
+            smtp timeout of zero     | @DB email: { smtp: { host: mail, from: a@b.c, timeout: 0s } }     | email.smtp.timeout must be between 100ms and 10m (e.g. 30s), was 0s
             """)
     void a_malformed_configuration_is_told_in_its_own_words(String kind, String yaml, String message)
             throws Exception {

@@ -40,6 +40,18 @@ public final class Durations {
         }
     }
 
+    /**
+     * @param example a value to suggest, such as {@code "e.g. 5s"}
+     * @throws IllegalArgumentException naming {@code key}, the range and the value when it is outside the range
+     */
+    public static Duration within(String key, Duration value, Duration min, Duration max, String example) {
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(key + " must be between " + format(min) + " and " + format(max)
+                    + " (" + example + "), was " + format(value));
+        }
+        return value;
+    }
+
     /** A duration as the configuration writes it ({@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}), for output. */
     public static String format(Duration d) {
         long ms = d.toMillis();

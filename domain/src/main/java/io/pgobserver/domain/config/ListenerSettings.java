@@ -92,13 +92,8 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
                     + "64MiB, 1GiB), or absent for a quarter of the heap; was " + ByteSizes.format(maxPendingBytes));
         }
         captureCheckInterval = captureCheckInterval == null ? CAPTURE_CHECK_INTERVAL : captureCheckInterval;
-        if (captureCheckInterval.compareTo(MIN_CAPTURE_CHECK_INTERVAL) < 0
-                || captureCheckInterval.compareTo(MAX_CAPTURE_CHECK_INTERVAL) > 0) {
-            throw new IllegalArgumentException("listener.capture_check_interval must be between "
-                    + Durations.format(MIN_CAPTURE_CHECK_INTERVAL) + " and "
-                    + Durations.format(MAX_CAPTURE_CHECK_INTERVAL) + " (e.g. 1m, or 10s to hear sooner of a dropped "
-                    + "capture), was " + Durations.format(captureCheckInterval));
-        }
+        Durations.within("listener.capture_check_interval", captureCheckInterval, MIN_CAPTURE_CHECK_INTERVAL,
+                MAX_CAPTURE_CHECK_INTERVAL, "e.g. 1m, or 10s to hear sooner of a dropped capture");
         long heap = Runtime.getRuntime().maxMemory();
         if (maxPendingBytes >= heap) {
             throw new IllegalArgumentException("listener.max_pending_bytes (" + ByteSizes.format(maxPendingBytes)
