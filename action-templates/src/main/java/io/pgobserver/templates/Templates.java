@@ -22,6 +22,8 @@ import java.util.Map;
  *       text stays as written, and {@code {{{x}}}} or {@code {{& x}}} inserts a value unescaped;</li>
  *   <li>partials ({@code {{> name}}}) are refused when the template is compiled: a template is one piece of text in
  *       the configuration.</li>
+ *   <li>a tag left open ({@code {{after.id}) is refused when the template is compiled, where JMustache would
+ *       print it as text.</li>
  * </ul>
  * Compile at start-up, so a template that does not compile stops the boot; render per event.
  */
@@ -81,6 +83,14 @@ public final class Templates {
             compiled = compiler.compile(source);
         } catch (MustacheException e) {
             throw new IllegalArgumentException(what + " does not compile: " + e.getMessage(), e);
+        } catch (IndexOutOfBoundsException e) {
+            // JMustache 1.16 fails this way on an empty tag ({{}}) instead of with its own exception.
+            throw new IllegalArgumentException(what + " does not compile: it has an empty tag {{}}: write a name "
+                    + "in it, such as {{after.id}}", e);
+        }
+        String unclosed = UnclosedTags.first(source);
+        if (unclosed != null) {
+            throw new IllegalArgumentException(what + " does not compile: " + unclosed);
         }
         // JMustache loads a partial only when the template runs; finding it here stops the start instead of failing
         // every event.

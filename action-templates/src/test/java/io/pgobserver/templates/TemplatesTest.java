@@ -173,4 +173,28 @@ class TemplatesTest {
     void aTemplateKeepsItsNameForMessages() {
         assertThat(Templates.text("slack #orders: text template", "hi").what()).isEqualTo("slack #orders: text template");
     }
+
+    @Test
+    void aTagLeftOpenIsRefusedWithWhereItStartsInsteadOfPrintedAsText() {
+        assertThatThrownBy(() -> Templates.slack("slack: text template", "order {{after.id"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("slack: text template does not compile: the tag at column 7 ({{after.id) is not closed: "
+                        + "end it with }}, such as {{after.id}}");
+        assertThatThrownBy(() -> Templates.text("t", "{{after.id} shipped"))
+                .hasMessageContaining("the tag at column 1 ({{after.id} shipped) is not closed");
+        assertThatThrownBy(() -> Templates.html("email: html body", "<p>{{after.id}}</p>\n<p>{{after.status </p>\n"
+                + "<p>{{after.total}}</p>"))
+                .hasMessageContaining("the tag at line 2, column 4 ({{after.status </p>) is not closed");
+        assertThatThrownBy(() -> Templates.text("t", "{{}}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("t does not compile: it has an empty tag {{}}: write a name in it, such as {{after.id}}");
+    }
+
+    @Test
+    void closedTagsOfEveryKindStillCompile() throws Exception {
+        Map<String, Object> context = after("status", "a<b");
+        assertThat(Templates.text("t", "{{{after.status}}} {{& after.status}} {{! note }}}} {{#after}}x{{/after}}")
+                .render(context)).isEqualTo("a<b a<b }} x");
+        assertThat(Templates.text("t", "{{=<% %>=}}{{ <%after.id%>").render(context)).isEqualTo("{{ 42");
+    }
 }

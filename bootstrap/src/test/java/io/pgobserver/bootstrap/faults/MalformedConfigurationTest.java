@@ -82,6 +82,7 @@ class MalformedConfigurationTest {
             smtp without host               | @DB email: { smtp: { from: a@b.c } }                      | email.smtp.host
             an entity given twice           | @DB @OBS    entity: public.invoices\\n@HOOK              | gives observers.o.entity twice at line 5
             a password given twice          | database:\\n  url: \"jdbc:postgresql://h/db\"\\n  password: a\\n  password: b\\n | gives database.password twice at line 4
+            email subject with a tag left open | @DB email: { smtp: { host: mail, from: a@b.c } }\\n@OBS    actions: [ { type: email, to: a@b.c, text: hi, subject: \"order {{after.id\" } ] | subject template does not compile: the tag at column 7 ({{after.id) is not closed
             webhook URL that is no URL      | @DB @OBS    actions: [ { type: webhook, url: \"http://h/a b\" } ] | observers.o.actions[0].url is not a valid URL
             not YAML, told in one line      | database: [unclosed                                      | is not valid YAML at line 1, column 20: expected
             """)
@@ -117,6 +118,7 @@ class MalformedConfigurationTest {
             connect timeout of zero  | @DB actions: { connect_timeout: 0s }                              | actions.connect_timeout must be between 100ms and 10m (e.g. 5s), was 0s
             read timeout too short   | @DB actions: { read_timeout: 10ms }                               | actions.read_timeout must be between 100ms and 10m (e.g. 10s), was 10ms
             smtp timeout of zero     | @DB email: { smtp: { host: mail, from: a@b.c, timeout: 0s } }     | email.smtp.timeout must be between 100ms and 10m (e.g. 30s), was 0s
+            slack text with a tag left open | @DB @OBS    actions: [ { type: slack, webhook_url: \"http://h/\", text: \"order {{after.id\" } ] | observers.o.actions[0]: slack (incoming webhook): text template does not compile: the tag at column 7 ({{after.id) is not closed: end it with }}, such as {{after.id}} (slack actions come from adapters-actions)
             """)
     void a_malformed_configuration_is_told_in_its_own_words(String kind, String yaml, String message)
             throws Exception {
