@@ -22,7 +22,7 @@ import java.util.Map;
  *       text stays as written, and {@code {{{x}}}} or {@code {{& x}}} inserts a value unescaped;</li>
  *   <li>partials ({@code {{> name}}}) are refused when the template is compiled: a template is one piece of text in
  *       the configuration.</li>
- *   <li>a tag left open ({@code {{after.id}) is refused when the template is compiled, where JMustache would
+ *   <li>a tag left open (<code>{{after.id</code>) is refused when the template is compiled, where JMustache would
  *       print it as text.</li>
  * </ul>
  * Compile at start-up, so a template that does not compile stops the boot; render per event.

@@ -1,7 +1,7 @@
 package io.pgobserver.templates;
 
 /**
- * Finds a tag left open, such as {@code order {{after.id}: JMustache prints such a tag as text instead of failing,
+ * Finds a tag left open, such as <code>order {{after.id</code>: JMustache prints such a tag as text instead of failing,
  * so a typo would reach every message unnoticed.
  */
 final class UnclosedTags {
@@ -14,7 +14,7 @@ final class UnclosedTags {
 
     /**
      * @return what is wrong and where (line and column, counted from 1), or null when every tag is closed. A template
-     * that changes its delimiters ({@code {{=<% %>=}}}) may hold {@code {{} as text, so it is not checked.
+     * that changes its delimiters ({@code {{=<% %>=}}}) may hold <code>{{</code> as text, so it is not checked.
      */
     static String first(String source) {
         if (source.contains(OPEN + "=")) {

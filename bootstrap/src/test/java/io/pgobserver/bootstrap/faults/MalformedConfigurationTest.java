@@ -83,6 +83,7 @@ class MalformedConfigurationTest {
             an entity given twice           | @DB @OBS    entity: public.invoices\\n@HOOK              | gives observers.o.entity twice at line 5
             a password given twice          | database:\\n  url: \"jdbc:postgresql://h/db\"\\n  password: a\\n  password: b\\n | gives database.password twice at line 4
             email subject with a tag left open | @DB email: { smtp: { host: mail, from: a@b.c } }\\n@OBS    actions: [ { type: email, to: a@b.c, text: hi, subject: \"order {{after.id\" } ] | subject template does not compile: the tag at column 7 ({{after.id) is not closed
+            slack text with an empty tag    | @DB @OBS    actions: [ { type: slack, webhook_url: \"http://h/\", text: \"order {{}}\" } ] | text template does not compile: it has an empty tag {{}}
             webhook URL that is no URL      | @DB @OBS    actions: [ { type: webhook, url: \"http://h/a b\" } ] | observers.o.actions[0].url is not a valid URL
             not YAML, told in one line      | database: [unclosed                                      | is not valid YAML at line 1, column 20: expected
             """)
