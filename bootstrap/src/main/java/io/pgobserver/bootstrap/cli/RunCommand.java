@@ -14,9 +14,12 @@ import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.time.Duration;
 import java.util.Set;
@@ -33,6 +36,9 @@ final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOptions options;
 
@@ -42,13 +48,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Configuration config = options.loadWithDatabase();
         Duration timeout;
         try {
+            // Before the configuration: a flag is read before the file, so its mistake is the one told first.
             timeout = io.pgobserver.domain.config.Durations.parse("--shutdown-timeout", shutdownTimeout);
         } catch (IllegalArgumentException e) {
-            throw new io.pgobserver.bootstrap.config.ConfigException(e.getMessage(), e);
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        Configuration config = options.loadWithDatabase();
         config.warnings().forEach(w -> LOG.warn(w));
         Boot.Booted booted = Boot.boot(config, options.catalog());
         LOG.info("tracing adapter: {}; {} observer(s)", booted.tracingAdapter(), booted.observers().size());

@@ -148,6 +148,16 @@ class MalformedConfigurationTest {
         assertThat(badFlag.exit()).isEqualTo(2);
         assertThat(badFlag.err()).contains("--set").contains("key.path=value");
 
+        // A flag is read before the file: its mistake is told first, as a usage error.
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, DATABASE + "listener: { batch_size: lots }\n");
+        StringWriter runErr = new StringWriter();
+        var run = PgObserverCommand.commandLine();
+        run.setErr(new PrintWriter(runErr));
+        assertThat(run.execute("run", "--config", broken.toString(), "--shutdown-timeout", "forever")).isEqualTo(2);
+        assertThat(runErr.toString()).startsWith("usage error: --shutdown-timeout must be a duration such as 500ms, "
+                + "1s, 2m or 1h, was 'forever'").doesNotContain("batch_size");
+
         Result unknownFlagKey = checkConfig(DATABASE, "--set", "listener.nope=1");
         assertThat(unknownFlagKey.exit()).isEqualTo(2);
         assertThat(unknownFlagKey.err()).contains("listener.nope");
