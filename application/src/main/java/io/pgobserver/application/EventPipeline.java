@@ -101,7 +101,8 @@ public final class EventPipeline implements PipelineStatus {
     private void lead() throws InterruptedException {
         Term[] self = new Term[1];
         LeaderLease held = new LeaderLease(leadership, lease, System::nanoTime, () -> {
-            lostLock = "lost the consumer's lock (its database session ended); taking it again";
+            lostLock = "lost the consumer's lock (its database session ended, or PostgreSQL did not answer for a "
+                    + "lease); taking it again";
             self[0].cancel("lost the consumer's lock");
         });
         Term current = new Term(source, checkpoints, parked, metrics, settings, held, this::runUntilDone,

@@ -3,6 +3,10 @@ package io.pgobserver.application;
 import io.pgobserver.domain.port.Leadership;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -10,7 +14,9 @@ import java.util.function.LongSupplier;
  * {@link Leadership#isHeld()} every {@link #CHECK_EVERY}; a process whose last confirmation is older than
  * {@link #LEASE} (its lock's session died, or the database stopped answering) dispatches nothing more. A check
  * that fails without an answer (it timed out on a slow database) confirms nothing and ends nothing: the next check
- * asks again, and only a lease gone by without a confirmation, or a clear "not held", ends the term.
+ * asks again, and only a lease gone by without a confirmation, or a clear "not held", ends the term. A check that
+ * does not return at all (a frozen database, or one cut off by the network, answers nothing and the socket waits)
+ * is waited for no longer than the lease: the term ends on time, and the check runs on till its socket gives up.
  *
  * <p>The other half is in {@link EventPipeline}: a process that has just taken the lock waits one lease
  * before it dispatches, by which time any earlier holder's lease has run out. Together they keep one entity from
@@ -33,6 +39,7 @@ final class LeaderLease {
     private volatile boolean lost;
     private volatile boolean stopped;
     private volatile Thread watch;
+    private volatile Thread checking;
 
     LeaderLease(Leadership leadership, Duration lease, LongSupplier nanoClock, Runnable onLost) {
         this.leadership = leadership;
@@ -65,6 +72,10 @@ final class LeaderLease {
      */
     void stop() {
         stopped = true;
+        Thread check = checking;
+        if (check != null) {
+            check.interrupt(); // as before the check had a thread of its own: the stop closes its session
+        }
         Thread thread = watch;
         if (thread != null) {
             thread.interrupt();
@@ -84,7 +95,10 @@ final class LeaderLease {
                 Thread.sleep(Duration.ofNanos(leaseNanos / 6));
                 long asked = nanoClock.getAsLong();
                 try {
-                    if (leadership.isHeld()) {
+                    Boolean held = answerWithinLease(ask());
+                    if (held == null) {
+                        expire(notConfirmed(unanswered != null ? unanswered : "no answer from PostgreSQL yet"));
+                    } else if (held) {
                         confirmedAtNanos = asked;
                         unanswered = null;
                     } else if (stopped) {
@@ -97,20 +111,53 @@ final class LeaderLease {
                     } else {
                         expire("the consumer's lock is no longer held");
                     }
-                } catch (RuntimeException e) {
+                } catch (ExecutionException e) {
                     // No answer is not a "no": the lock may well still be ours. Ask again; only the lease decides.
                     if (unanswered == null) {
-                        LOG.log(System.Logger.Level.WARNING, "the lock check did not answer (" + e.getMessage()
-                                + "); asking again within the lease");
+                        LOG.log(System.Logger.Level.WARNING, "the lock check did not answer ("
+                                + e.getCause().getMessage() + "); asking again within the lease");
                     }
-                    unanswered = e.getMessage();
+                    unanswered = e.getCause().getMessage();
                 }
                 if (!valid()) {
                     expire(notConfirmed(unanswered));
                 }
             }
         } catch (InterruptedException e) {
-            // The term ended.
+            // The term ended; if it ended because the lease ran out, that is reported as the watch would have.
+            if (!valid()) {
+                expire(notConfirmed(unanswered));
+            }
+        }
+    }
+
+    /** Runs one check on a thread of its own, so that a check stuck on a silent socket holds nothing else up. */
+    private CompletableFuture<Boolean> ask() {
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        checking = Thread.ofVirtual().name(Thread.currentThread().getName() + "-check").start(() -> {
+            try {
+                answer.complete(leadership.isHeld());
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        return answer;
+    }
+
+    /** The check's answer, or null when the lease ran out first. */
+    private Boolean answerWithinLease(CompletableFuture<Boolean> answer) throws InterruptedException,
+            ExecutionException {
+        while (true) {
+            long left = leaseNanos - (nanoClock.getAsLong() - confirmedAtNanos);
+            if (left <= 0 && !answer.isDone()) {
+                return null;
+            }
+            try {
+                // In slices: the lease is read on the pipeline's clock, which need not be the one get() waits on.
+                return answer.get(Math.max(1, Math.min(left, leaseNanos / 6)), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // Not yet: look at the lease again.
+            }
         }
     }
 

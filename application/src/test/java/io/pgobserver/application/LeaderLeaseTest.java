@@ -115,6 +115,27 @@ class LeaderLeaseTest {
     }
 
     @Test
+    void aCheckThatGetsNoAnswerAtAllEndsTheTermWhenTheLeaseRunsOutNotWhenTheCheckReturns() throws Exception {
+        ScriptedLock lock = new ScriptedLock();
+        CountDownLatch thaw = new CountDownLatch(1);
+        lock.pausedUntil = thaw; // a frozen database: the check's socket waits, its query timeout does nothing
+        AtomicLong now = new AtomicLong();
+        CountDownLatch lost = new CountDownLatch(1);
+        LeaderLease lease = new LeaderLease(lock, Duration.ofMillis(60), now::get, lost::countDown);
+        lease.start("c");
+        assertThat(lock.checking.await(10, TimeUnit.SECONDS)).isTrue();
+
+        now.addAndGet(Duration.ofSeconds(1).toNanos()); // the lease runs out, the check still waiting
+
+        try {
+            assertThat(lost.await(10, TimeUnit.SECONDS)).as("the term ended while the check still waited").isTrue();
+        } finally {
+            thaw.countDown();
+            lease.stop();
+        }
+    }
+
+    @Test
     void aLockThatIsNoLongerHeldEndsTheTermOnce() throws Exception {
         ScriptedLock lock = new ScriptedLock();
         CountDownLatch lost = new CountDownLatch(1);

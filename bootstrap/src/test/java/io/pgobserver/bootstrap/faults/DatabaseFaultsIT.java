@@ -22,9 +22,11 @@ import static io.pgobserver.bootstrap.faults.FaultSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Database faults never end {@code run}: PostgreSQL restarted three times (fast, immediate, fast) and every session
- * terminated twice while a writer streams rows. The observer process must stay up throughout, report unready on
+ * Database faults never end {@code run}: PostgreSQL restarted three times (fast, immediate, fast), every session
+ * terminated twice, and the whole server frozen for 20 s (SIGSTOP: it answers nothing, as an old primary cut off by the
+ * network) while a writer streams rows. The observer process must stay up throughout, report unready on
  * {@code /health/ready} (503) while it cannot read the stream and ready (200) once it can, and deliver every event.
+ * Frozen, it must stop dispatching once its lease (3 s) runs out, not once the lock check's socket gives up (60 s).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DatabaseFaultsIT {
@@ -34,6 +36,11 @@ class DatabaseFaultsIT {
     private static final Duration SETTLED = Duration.ofSeconds(4);
     /** How long PostgreSQL stays down in the last fault. */
     private static final Duration STOPPED = Duration.ofSeconds(Long.getLong("faults.stopped-seconds", 30));
+    /** How long PostgreSQL stays frozen: several leases, and less than the lock session's 60 s socket timeout. */
+    private static final Duration FROZEN = Duration.ofSeconds(20);
+    /** A lease (3 s), the check that finds it gone, and room for a loaded machine; before, no stop came in 20 s. */
+    private static final Duration STOPS_WITHIN = Duration.ofSeconds(12);
+    private static final String STOPPING = "stopping dispatch at once";
     /** One webhook action per event: a fault repeats at most this many deliveries. */
     private static final int MAX_IN_FLIGHT = 256;
 
@@ -75,7 +82,8 @@ class DatabaseFaultsIT {
         List<String> faults = new ArrayList<>();
         List<Long> repeats = new ArrayList<>();
         long duplicatesBefore = rig.hooks.duplicates();
-        for (Object fault : List.of(Shutdown.FAST, "terminate", Shutdown.IMMEDIATE, "terminate", Shutdown.FAST)) {
+        for (Object fault : List.of(Shutdown.FAST, "terminate", "freeze", Shutdown.IMMEDIATE, "terminate",
+                Shutdown.FAST)) {
             int delivered = rig.hooks.successes().size();
             rig.awaitWhileRunning(observer, "deliveries before the next fault", Duration.ofMinutes(1),
                     () -> rig.hooks.successes().size() > delivered + 20);
@@ -99,6 +107,8 @@ class DatabaseFaultsIT {
                             + readiness.times() + "; restart at " + restartedAt + "), deliveries "
                             + rig.hooks.successes().size() + " (" + delivered + " before the restart)", e);
                 }
+            } else if ("freeze".equals(fault)) {
+                faults.add(freeze(observer, adminPort, mark));
             } else {
                 int terminated = FaultSupport.terminateAllSessions(rig.postgres);
                 faults.add("terminated " + terminated + " sessions");
@@ -181,6 +191,45 @@ class DatabaseFaultsIT {
                     + rig.log + ")", e);
         }
         assertThat(observer.stop()).as("exit code after SIGTERM").isZero();
+    }
+
+    /**
+     * Freezes PostgreSQL for {@link #FROZEN}: within {@link #STOPS_WITHIN} the process must say it stops dispatching
+     * and answer 503, and once it has, start no delivery until the thaw; after it, be ready and deliver again, with
+     * no restart. Returns what it saw, for the summary.
+     */
+    private String freeze(ObserverProcess observer, int adminPort, int mark) throws Exception {
+        long stopsBefore = observer.count(STOPPING);
+        long frozenAt = System.nanoTime();
+        boolean stoppedInTime;
+        long stoppedMillis;
+        String answer;
+        String linesWhileFrozen;
+        int deliveredWhileFrozen;
+        rig.postgres.freeze(true);
+        try {
+            stoppedInTime = FaultSupport.eventually(STOPS_WITHIN,
+                    () -> observer.count(STOPPING) > stopsBefore && readiness.last() == 503);
+            rig.assertRunning(observer);
+            stoppedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozenAt);
+            answer = FaultSupport.httpBody(adminPort, "/health/ready");
+            Thread.sleep(1_000); // a request already on the wire when the lease ran out ends (the receiver is quick)
+            int stopped = rig.hooks.successes().size();
+            Thread.sleep(Math.max(0, FROZEN.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozenAt)));
+            deliveredWhileFrozen = rig.hooks.successes().size() - stopped;
+            linesWhileFrozen = observer.lastLines(12);
+        } finally {
+            rig.postgres.freeze(false);
+        }
+        int thawed = rig.hooks.successes().size();
+        rig.awaitWhileRunning(observer, "/health/ready 200 and deliveries after the thaw", Duration.ofMinutes(1),
+                () -> readiness.unreadyThenReady(mark) && rig.hooks.successes().size() > thawed + 20);
+        assertThat(stoppedInTime).as("'%s' and /health/ready 503 within %d s of freezing PostgreSQL; /health/ready "
+                        + "answered %s (changes: %s); its last lines while frozen:%n%s", STOPPING,
+                STOPS_WITHIN.toSeconds(), answer, readiness.times(), linesWhileFrozen).isTrue();
+        assertThat(deliveredWhileFrozen).as("deliveries after dispatch stopped, PostgreSQL still frozen").isZero();
+        return "frozen " + FROZEN.toSeconds() + " s: dispatch stopped after " + stoppedMillis + " ms, /health/ready "
+                + answer;
     }
 
     /** Of the 2xx answers from {@code mark} on, those for a {@code webhook-id} first answered 2xx from there on too. */
