@@ -8,7 +8,10 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.jdbi.v3.core.ConnectionException;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.spi.JdbiPlugin;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.postgresql.PGProperty;
 import org.slf4j.Logger;
@@ -29,6 +32,14 @@ final class Database implements Lifecycle {
     static final String SCHEMA = "pgobserver";
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final int POOL_SIZE = 10;
+    /**
+     * How long a call on the pool may hear nothing from the server before it fails: a frozen server, or one cut off by
+     * the network without a reset, otherwise keeps it waiting until the operating system gives up (hours), and with it
+     * the pipeline, which retries a failed call but cannot retry one that never ends. It bounds each read, not the
+     * statement: a page of large rows streams and never trips it. The stores' statements answer in far less; the
+     * dedicated sessions (listener, lock) have the same bound. A {@code socketTimeout} in the URL wins.
+     */
+    static final int SILENCE_MILLIS = 60_000;
 
     private final DatabaseSettings settings;
     private volatile HikariDataSource pool;
@@ -77,6 +88,16 @@ final class Database implements Lifecycle {
         // checkpoint write would put the whole event (row contents, megabytes of them, possibly personal data)
         // into the log line and into the span's error. The PostgreSQL error alone says what went wrong.
         created.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
+        created.installPlugin(new JdbiPlugin() {
+            @Override
+            public Connection customizeConnection(Connection connection) throws SQLException {
+                // Zero unless the URL set one; the pool puts it back when the connection returns.
+                if (connection.getNetworkTimeout() == 0) {
+                    connection.setNetworkTimeout(Runnable::run, SILENCE_MILLIS);
+                }
+                return connection;
+            }
+        });
         jdbi = created;
         pool = dataSource;
     }
@@ -98,6 +119,19 @@ final class Database implements Lifecycle {
             throw new IllegalStateException("the postgres adapter is not started: start its Lifecycle first");
         }
         return current;
+    }
+
+    /**
+     * Lifts {@link #SILENCE_MILLIS} for the rest of this handle's time on its connection, for statements that may
+     * rightly keep the server silent longer: a backfill chunk (it waits for writers' row locks and may scan far for
+     * its condition), the application's own writes. The pool puts the bound back when the connection returns.
+     */
+    static void waitAsLongAsItTakes(Handle handle) {
+        try {
+            handle.getConnection().setNetworkTimeout(Runnable::run, 0);
+        } catch (SQLException e) {
+            throw new ConnectionException(e); // a closed connection: the call fails as its first statement would
+        }
     }
 
     /**

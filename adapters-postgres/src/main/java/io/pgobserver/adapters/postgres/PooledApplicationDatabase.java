@@ -41,7 +41,10 @@ final class PooledApplicationDatabase implements ApplicationDatabase {
         }
         try {
             // A statement's failure leaves the callback as an exception, and Jdbi rolls the transaction back.
-            return database.jdbi().inTransaction(handle -> run(handle.getConnection(), trace, statements));
+            return database.jdbi().inTransaction(handle -> {
+                Database.waitAsLongAsItTakes(handle); // the application's statements, however long they take
+                return run(handle.getConnection(), trace, statements);
+            });
         } catch (JdbiException e) {
             throw new IllegalStateException("the transaction was rolled back: " + Database.rootMessage(e), e);
         }

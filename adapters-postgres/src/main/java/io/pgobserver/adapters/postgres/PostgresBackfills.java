@@ -146,6 +146,7 @@ final class PostgresBackfills implements Backfills {
 
     private Backfill chunk(long id) {
         return database.jdbi().inTransaction(handle -> {
+            Database.waitAsLongAsItTakes(handle);
             handle.createQuery(CHUNK_LOCK).bind("id", id).mapTo(Boolean.class).one();
             Row row = handle.createQuery("""
                             select table_name, observer, where_clause, chunk, last_key, state

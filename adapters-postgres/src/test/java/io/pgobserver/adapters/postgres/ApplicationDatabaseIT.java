@@ -56,6 +56,23 @@ class ApplicationDatabaseIT {
                 .containsExactly("-");
     }
 
+    /**
+     * Pooled calls give up on a server silent for {@link Database#SILENCE_MILLIS} (frozen, or cut off without a reset)
+     * instead of waiting till the operating system does; the application's writes and backfill chunks may wait as
+     * long as they take, and the connection they used is bounded again for the next call.
+     */
+    @Test
+    void pooledCallsAreBoundedOnSilenceExceptThoseThatMayRightlyWaitLong() throws java.sql.SQLException {
+        org.jdbi.v3.core.Jdbi jdbi = DB.database().jdbi();
+        jdbi.useHandle(handle -> {
+            assertThat(handle.getConnection().getNetworkTimeout()).isEqualTo(Database.SILENCE_MILLIS);
+            Database.waitAsLongAsItTakes(handle);
+            assertThat(handle.getConnection().getNetworkTimeout()).isZero();
+        });
+        jdbi.useHandle(handle -> assertThat(handle.getConnection().getNetworkTimeout())
+                .isEqualTo(Database.SILENCE_MILLIS));
+    }
+
     @Test
     void aFailingStatementRollsBackTheWholeTransactionWithTheDatabasesMessage() {
         assertThatThrownBy(() -> application.commit(WRITER, List.of(
