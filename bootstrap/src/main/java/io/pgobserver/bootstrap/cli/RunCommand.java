@@ -145,6 +145,8 @@ final class RunCommand implements Callable<Integer> {
      * before the pipeline runs ends the start's wait for the database, and the pipeline never runs.
      */
     private static final class Stopper {
+        /** How long a stuck stop's exit waits for the spans to be sent. */
+        private static final Duration LAST_SPANS = Duration.ofSeconds(3);
         private final EventPipeline pipeline;
         private final Duration timeout;
         private final HealthServer health;
@@ -205,7 +207,23 @@ final class RunCommand implements Callable<Integer> {
                     + "after {}, skipping actions recorded as delivered", timeout.plus(EventPipeline.STOP_MARGIN)
                     .toSeconds(), EventPipeline.STOP_MARGIN.toSeconds(), waitingIn(runner), ExitCodes.FAILURE,
                     saved == null ? "the consumer's saved checkpoint" : "checkpoint " + saved);
+            flushSpans();
             Runtime.getRuntime().halt(ExitCodes.FAILURE); // the shutdown hook would wait for the pipeline again
+        }
+
+        /**
+         * Sends the spans recorded so far (the stop's among them) before the halt drops them, on a thread of its own
+         * and for {@link #LAST_SPANS} at most: an exporter stuck on its backend must not hold the exit too.
+         */
+        private void flushSpans() {
+            Thread flush = Thread.ofPlatform().daemon().name("pgobserver-last-spans").start(services::stopTelemetry);
+            try {
+                if (!flush.join(LAST_SPANS)) {
+                    LOG.warn("tracing: spans not sent within {} s are dropped with the exit", LAST_SPANS.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // halting all the same
+            }
         }
 
         /** Where {@code thread} waits: its innermost frame, and the innermost of this program's own. */

@@ -91,16 +91,34 @@ public final class Services implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the started telemetry parts alone (order {@link Lifecycle#ORDER_TELEMETRY} or lower), newest first, and
+     * leaves the rest: for a process about to halt while another part is stuck, so that the spans recorded so far are
+     * still sent. Not under this object's lock while stopping: a {@link #close} stuck in another part must not hold
+     * the telemetry back.
+     */
+    public void stopTelemetry() {
+        List<Lifecycle> telemetry;
+        synchronized (this) {
+            telemetry = started.stream().filter(l -> l.order() <= Lifecycle.ORDER_TELEMETRY).toList().reversed();
+            started.removeAll(telemetry);
+        }
+        telemetry.forEach(Services::stop);
+    }
+
     @Override
     public synchronized void close() {
         for (int i = started.size() - 1; i >= 0; i--) {
-            Lifecycle lifecycle = started.get(i);
-            try {
-                lifecycle.stop();
-            } catch (RuntimeException e) {
-                LOG.warn("stopping {} failed: {}", lifecycle.name(), e.toString());
-            }
+            stop(started.get(i));
         }
         started.clear();
+    }
+
+    private static void stop(Lifecycle lifecycle) {
+        try {
+            lifecycle.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("stopping {} failed: {}", lifecycle.name(), e.toString());
+        }
     }
 }

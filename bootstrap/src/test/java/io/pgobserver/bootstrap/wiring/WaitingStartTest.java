@@ -122,6 +122,21 @@ class WaitingStartTest {
     }
 
     @Test
+    void a_process_about_to_halt_stops_its_telemetry_alone_so_its_spans_are_sent_and_close_does_not_stop_it_twice()
+            throws Exception {
+        Services services = new Services(Set.of(part("telemetry", 0, attempt -> { }),
+                part("postgres", 100, attempt -> { }), part("actions", 200, attempt -> { })));
+        services.start();
+        calls.clear();
+
+        services.stopTelemetry(); // the rest is stuck (a frozen database): only the spans' exporter is stopped
+        assertThat(calls).containsExactly("stop telemetry");
+        services.close();
+
+        assertThat(calls).containsExactly("stop telemetry", "stop actions", "stop postgres");
+    }
+
+    @Test
     void a_setting_the_database_refuses_is_a_configuration_error_at_once() {
         WaitingStart starting = new WaitingStart(NO_WAIT);
         Services services = new Services(Set.of(part("telemetry", 0, attempt -> { }),
