@@ -92,8 +92,13 @@ final class Database implements Lifecycle {
             @Override
             public Connection customizeConnection(Connection connection) throws SQLException {
                 // Zero unless the URL set one; the pool puts it back when the connection returns.
-                if (connection.getNetworkTimeout() == 0) {
-                    connection.setNetworkTimeout(Runnable::run, SILENCE_MILLIS);
+                try {
+                    if (connection.getNetworkTimeout() == 0) {
+                        connection.setNetworkTimeout(Runnable::run, SILENCE_MILLIS);
+                    }
+                } catch (SQLException e) {
+                    connection.close(); // back to the pool, which drops a broken one: the call fails, nothing leaks
+                    throw e;
                 }
                 return connection;
             }
