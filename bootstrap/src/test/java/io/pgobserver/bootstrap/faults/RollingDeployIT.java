@@ -141,6 +141,11 @@ class RollingDeployIT {
         // session, the lock's too); the standby's begins with the database down.
         FaultSupport.signal("TERM", active.pid());
         rig.postgres.stop(FaultSupport.Postgres.Shutdown.FAST);
+        // A database fault never ends run: a standby gone before its signal is that bug, said with its own words.
+        if (!standby.isAlive()) {
+            throw new AssertionError("the standby ended by itself when PostgreSQL stopped (exit " + standby.exitCode()
+                    + "); its last lines:\n" + standby.lastLines(40));
+        }
         FaultSupport.signal("TERM", standby.pid());
         int activeExit = exitAfterSignal(active, FaultSupport.Rig.SHUTDOWN_TIMEOUT);
         long activeMillis = TimeUnit.NANOSECONDS.toMillis(exited.join() - signalled);
