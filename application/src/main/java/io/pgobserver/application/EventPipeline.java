@@ -200,7 +200,10 @@ public final class EventPipeline implements PipelineStatus {
             Thread.currentThread().interrupt();
         }
         if (stopReported.compareAndSet(false, true)) {
-            LOG.log(INFO, "pipeline stopped after " + processed.get() + " events; checkpoint " + lastSaved);
+            // Read at 3 a.m.: say what was saved, and never that a stop that gave up has stopped.
+            String saved = lastSaved == null ? "no checkpoint saved by this process" : "checkpoint " + lastSaved;
+            LOG.log(INFO, (ended ? "pipeline stopped after " : "pipeline stop gave up after ") + processed.get()
+                    + (ended ? " events; " : " events, the pipeline still waiting; ") + saved);
         }
         return ended;
     }

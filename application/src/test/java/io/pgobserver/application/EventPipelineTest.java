@@ -820,7 +820,13 @@ class EventPipelineTest {
         };
         EventPipeline pipeline = start(new RecordingExecutor(), 4, 10_000, unanswered);
         assertThat(asked.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(pipeline.stop(Duration.ZERO)).as("stopped while a call got no answer").isFalse();
+        List<String> reports = new CopyOnWriteArrayList<>();
+        try (AutoCloseable capturing = capture(EventPipeline.class, reports)) {
+            assertThat(pipeline.stop(Duration.ZERO)).as("stopped while a call got no answer").isFalse();
+        }
+        assertThat(reports).filteredOn(line -> line.startsWith("pipeline stop")).singleElement().asString()
+                .isEqualTo("pipeline stop gave up after 0 events, the pipeline still waiting; no checkpoint saved by "
+                        + "this process");
         answer.countDown();
         loops.getFirst().join(5_000);
         assertThat(pipeline.stop(Duration.ZERO)).as("stopped once the call was answered").isTrue();
