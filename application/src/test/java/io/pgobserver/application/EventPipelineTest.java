@@ -128,11 +128,13 @@ class EventPipelineTest {
                 }
                 // A little uneven work so events of different entities overtake each other.
                 Thread.sleep(new Random(event.position().offset()).nextInt(3));
-                seenByEntity.computeIfAbsent(event.entityId(), k -> new CopyOnWriteArrayList<>())
-                        .add(event.position().offset());
+                // Tests wait on seenByEntity or executions, then read the rest: those two are recorded last, so a
+                // wait that sees an event also sees its after value (it could read one short before).
                 entityOf.put(event.after().get("n"), event.entityId());
                 afterValues.add(event.after().get("n"));
                 deliveryIds.add(request.deliveryId());
+                seenByEntity.computeIfAbsent(event.entityId(), k -> new CopyOnWriteArrayList<>())
+                        .add(event.position().offset());
                 executions.incrementAndGet();
                 return ActionResult.success("ok");
             } catch (InterruptedException e) {
