@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -29,6 +30,9 @@ final class ClusterTopics implements AutoCloseable {
     private final Duration askTimeout;
     private final Duration quietFor;
     private final LongSupplier nanoClock;
+    // Not synchronized: events ask on virtual threads while another makes the client (resolving the brokers' names)
+    // or closes it (up to CLOSE_TIMEOUT), and on Java 21 a virtual thread waiting for a monitor pins its carrier.
+    private final ReentrantLock lock = new ReentrantLock();
     private Admin admin;
     private boolean closed;
     private volatile boolean unanswered;
@@ -77,23 +81,31 @@ final class ClusterTopics implements AutoCloseable {
     }
 
     /** The admin client, made at the first question; null once closed or when it cannot be made. */
-    private synchronized Admin admin() {
-        if (admin == null && !closed) {
-            try {
+    private Admin admin() {
+        lock.lock();
+        try {
+            if (admin == null && !closed) {
                 admin = connect.get();
-            } catch (RuntimeException e) {
-                return null;
             }
+            return admin;
+        } catch (RuntimeException e) {
+            return null;
+        } finally {
+            lock.unlock();
         }
-        return admin;
     }
 
     @Override
-    public synchronized void close() {
-        closed = true;
-        if (admin != null) {
-            admin.close(CLOSE_TIMEOUT);
-            admin = null;
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            if (admin != null) {
+                admin.close(CLOSE_TIMEOUT);
+                admin = null;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One active listener per database and consumer name: a session-level advisory lock held on a connection of
@@ -47,7 +48,8 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
     private final Database database;
     private final String consumer;
     private final long key;
-    private final Object lock = new Object();
+    // Not synchronized: the lease's virtual thread holds it across socket reads, where Java 21 would pin its carrier.
+    private final ReentrantLock lock = new ReentrantLock();
     private Connection connection;
     private boolean held;
     private volatile String unreachable;
@@ -80,7 +82,8 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
     public boolean acquire(Duration maxWait) throws InterruptedException {
         long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
         while (true) {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 if (held && isHeld()) {
                     return true;
                 }
@@ -89,6 +92,8 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                     LOG.info("This process is now the active listener for consumer '{}'", consumer);
                     return true;
                 }
+            } finally {
+                lock.unlock();
             }
             // Only when the server refused the lock: with PostgreSQL unreachable, no other process need hold it, and
             // "another process is active" would mislead whoever reads the log into looking for one.
@@ -111,7 +116,8 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
      */
     @Override
     public boolean isHeld() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (!held || connection == null) {
                 return false;
             }
@@ -137,6 +143,8 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
                 }
             }
             return held;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -151,7 +159,8 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
 
     @Override
     public void release() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (held && connection != null) {
                 try (PreparedStatement statement = connection.prepareStatement("select pg_advisory_unlock(?)")) {
                     statement.setLong(1, key);
@@ -162,6 +171,8 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
             }
             held = false;
             closeConnection();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -281,13 +292,7 @@ final class AdvisoryLockLeadership implements Leadership, Lifecycle {
     }
 
     private void closeConnection() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                LOG.debug("Closing the leadership connection failed", e);
-            }
-            connection = null;
-        }
+        Database.closeQuietly(connection, "the leadership connection");
+        connection = null;
     }
 }

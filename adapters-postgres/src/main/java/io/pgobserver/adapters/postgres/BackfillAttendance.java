@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A process's attendance of a table's backfill: a shared session-level advisory lock on a connection of its own,
@@ -39,6 +40,9 @@ final class BackfillAttendance implements Backfills.Attendance {
 
     private final Database database;
     private final String table;
+    // Not synchronized: renew() waits for the server while holding it, which on Java 21 would pin the carrier of a
+    // caller on a virtual thread for as long as the server takes to answer.
+    private final ReentrantLock guard = new ReentrantLock();
     private Connection session;
 
     private BackfillAttendance(Database database, String table) {
@@ -73,7 +77,8 @@ final class BackfillAttendance implements Backfills.Attendance {
     }
 
     @Override
-    public synchronized void renew() {
+    public void renew() {
+        guard.lock();
         try {
             if (session.isValid(VALID_SECONDS)) {
                 return;
@@ -85,16 +90,21 @@ final class BackfillAttendance implements Backfills.Attendance {
         } catch (SQLException e) {
             LOG.debug("the backfill of {} is not marked as run by this process until its next chunk: {}", table,
                     Database.rootMessage(e));
+        } finally {
+            guard.unlock();
         }
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        guard.lock();
         try {
             // Ending the session drops the lock: nothing is left for a failed unlock to hold.
             session.close();
         } catch (SQLException e) {
             LOG.debug("closing the attendance session of the backfill of {}: {}", table, Database.rootMessage(e));
+        } finally {
+            guard.unlock();
         }
     }
 }

@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The database: a connection pool for the stores, dedicated connections for the listener and the leadership
@@ -42,6 +43,9 @@ final class Database implements Lifecycle {
     static final int SILENCE_MILLIS = 60_000;
 
     private final DatabaseSettings settings;
+    // Not synchronized: start() migrates and stop() closes the pool while holding it, which on Java 21 would pin the
+    // carrier of a caller on a virtual thread.
+    private final ReentrantLock lifecycle = new ReentrantLock();
     private volatile HikariDataSource pool;
     private volatile Jdbi jdbi;
 
@@ -67,7 +71,16 @@ final class Database implements Lifecycle {
      * @throws IllegalArgumentException when it refuses the settings: the password, the user, the database
      */
     @Override
-    public synchronized void start() throws Unavailable {
+    public void start() throws Unavailable {
+        lifecycle.lock();
+        try {
+            open();
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    private void open() throws Unavailable {
         if (pool != null) {
             return;
         }
@@ -108,12 +121,17 @@ final class Database implements Lifecycle {
     }
 
     @Override
-    public synchronized void stop() {
-        HikariDataSource dataSource = pool;
-        pool = null;
-        jdbi = null;
-        if (dataSource != null) {
-            dataSource.close();
+    public void stop() {
+        lifecycle.lock();
+        try {
+            HikariDataSource dataSource = pool;
+            pool = null;
+            jdbi = null;
+            if (dataSource != null) {
+                dataSource.close();
+            }
+        } finally {
+            lifecycle.unlock();
         }
     }
 
@@ -173,6 +191,18 @@ final class Database implements Lifecycle {
         String base = query < 0 ? url : url.substring(0, query);
         int at = base.lastIndexOf('@');
         return at < 0 ? base : "jdbc:postgresql://" + base.substring(at + 1);
+    }
+
+    /** Closes a connection of its own ({@code what}, for the debug line) that may be broken or null. */
+    static void closeQuietly(Connection connection, String what) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            LOG.debug("Closing {} failed", what, e);
+        }
     }
 
     static String rootMessage(Throwable error) {

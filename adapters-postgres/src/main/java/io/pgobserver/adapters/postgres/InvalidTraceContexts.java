@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A writer's trace context that is not one. An invalid {@code traceparent} never fails the write or the event (the
@@ -22,6 +23,9 @@ final class InvalidTraceContexts {
     // A value is quoted in the log: at most this much of it, and no line breaks or other control characters.
     private static final int QUOTED = 80;
 
+    // Not synchronized: rows are read on virtual threads too (parked events, dead letters), and the warning is written
+    // to the log while holding it, which on Java 21 would pin their carrier.
+    private static final ReentrantLock LOCK = new ReentrantLock();
     private static boolean warned;
     private static long warnedAt;
     private static long since;
@@ -45,7 +49,16 @@ final class InvalidTraceContexts {
         return TraceContext.NONE;
     }
 
-    private static synchronized void report(long row, String entity, String traceparent) {
+    private static void report(long row, String entity, String traceparent) {
+        LOCK.lock();
+        try {
+            warnOrCount(row, entity, traceparent);
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    private static void warnOrCount(long row, String entity, String traceparent) {
         long now = System.nanoTime();
         if (warned && now - warnedAt < EVERY_NANOS) {
             since++;
@@ -67,8 +80,13 @@ final class InvalidTraceContexts {
     }
 
     /** Forgets the last warning: for a test that must see the first one, whatever ran before it in the JVM. */
-    static synchronized void forget() {
-        warned = false;
-        since = 0;
+    static void forget() {
+        LOCK.lock();
+        try {
+            warned = false;
+            since = 0;
+        } finally {
+            LOCK.unlock();
+        }
     }
 }

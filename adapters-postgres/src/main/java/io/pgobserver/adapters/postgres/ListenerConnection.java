@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The listener's own session, listening on {@code pgobserver_events} (LISTEN is session state, so it is one
@@ -28,7 +29,8 @@ final class ListenerConnection {
             Duration.ofSeconds(10));
 
     private final Database database;
-    private final Object lock = new Object();
+    // Not synchronized: held while connecting, which on Java 21 would pin the carrier of a caller on a virtual thread.
+    private final ReentrantLock lock = new ReentrantLock();
     private volatile Connection connection;
     private volatile int failures;
     private volatile long retryAtNanos;
@@ -87,21 +89,27 @@ final class ListenerConnection {
     }
 
     void close() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             closeQuietly(connection);
             connection = null;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The open listening connection, or a new one once the backoff after the last failure has passed. */
     private Connection open(long deadline) throws ChangeSourceException, InterruptedException {
         long wait;
-        synchronized (lock) {
+        lock.lock();
+        try {
             Connection current = connection;
             if (current != null) {
                 return current;
             }
             wait = retryAtNanos - System.nanoTime();
+        } finally {
+            lock.unlock();
         }
         // Sleep outside the lock, so that close() never waits for a backoff.
         if (wait > 0) {
@@ -114,7 +122,8 @@ final class ListenerConnection {
             }
             TimeUnit.NANOSECONDS.sleep(wait);
         }
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (connection != null) {
                 return connection;
             }
@@ -141,11 +150,14 @@ final class ListenerConnection {
             failures = 0;
             connection = opened;
             return opened;
+        } finally {
+            lock.unlock();
         }
     }
 
     private ChangeSourceException lost(Connection conn, SQLException error) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (connection != conn) {
                 // close() closed it under a running call: a shutdown, not an outage.
                 return new ChangeSourceException("the listener was stopped", error);
@@ -153,6 +165,8 @@ final class ListenerConnection {
             connection = null;
             closeQuietly(conn);
             failed(error);
+        } finally {
+            lock.unlock();
         }
         return new ChangeSourceException("the listener lost its PostgreSQL connection to " + database.describe()
                 + ": " + lastError + ". It reconnects on the next call; the caller re-reads its batch.",
@@ -174,13 +188,6 @@ final class ListenerConnection {
     }
 
     private static void closeQuietly(Connection conn) {
-        if (conn == null) {
-            return;
-        }
-        try {
-            conn.close();
-        } catch (SQLException e) {
-            LOG.debug("Closing the listener connection failed", e);
-        }
+        Database.closeQuietly(conn, "the listener connection");
     }
 }

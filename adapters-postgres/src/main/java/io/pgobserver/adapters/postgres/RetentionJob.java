@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Deletes {@code change_log} rows older than {@code listener.retention} that every consumer has passed, and
@@ -77,6 +78,9 @@ final class RetentionJob implements Lifecycle {
 
     private final Database database;
     private final Duration retention;
+    // Not synchronized, though it guards only the scheduler: no class that queries the database declares a
+    // synchronized method (docs/architecture.md), so that none is held across a query on a virtual thread.
+    private final ReentrantLock lifecycle = new ReentrantLock();
     private ScheduledExecutorService scheduler;
 
     @Inject
@@ -96,7 +100,16 @@ final class RetentionJob implements Lifecycle {
     }
 
     @Override
-    public synchronized void start() {
+    public void start() {
+        lifecycle.lock();
+        try {
+            schedule();
+        } finally {
+            lifecycle.unlock();
+        }
+    }
+
+    private void schedule() {
         if (retention == null || scheduler != null) {
             return;
         }
@@ -112,10 +125,15 @@ final class RetentionJob implements Lifecycle {
     }
 
     @Override
-    public synchronized void stop() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            scheduler = null;
+    public void stop() {
+        lifecycle.lock();
+        try {
+            if (scheduler != null) {
+                scheduler.shutdownNow();
+                scheduler = null;
+            }
+        } finally {
+            lifecycle.unlock();
         }
     }
 

@@ -8,10 +8,13 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
 
 /**
  * The module rules of docs/architecture.md as ArchUnit rules over a package layout, so the same rules check the product
@@ -50,6 +53,13 @@ public final class ArchitectureRules {
     public static final List<String> ADAPTERS = List.of("postgres", "actions", "email", "kafka", "console", "conditions",
             "tracing",
             "demo");
+
+    /** The client libraries through which the product waits on another system, by the system. */
+    private static final String[] DATABASE = {"java.sql..", "javax.sql..", "org.jdbi..", "org.postgresql..",
+            "org.flywaydb..", "com.zaxxer.hikari.."};
+    private static final String[] HTTP = {"okhttp3..", "okio.."};
+    private static final String[] MAIL = {"jakarta.mail..", "org.eclipse.angus.."};
+    private static final String[] KAFKA = {"org.apache.kafka..", "kafka.."};
 
     private ArchitectureRules() {
     }
@@ -115,27 +125,26 @@ public final class ArchitectureRules {
 
     public static ArchRule databaseAccessOnlyInThePostgresAdapter(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.adapter("postgres"))
-                .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.jdbi..",
-                        "org.postgresql..", "org.flywaydb..", "com.zaxxer.hikari..")
+                .should().dependOnClassesThat().resideInAnyPackage(DATABASE)
                 .because("JDBC and JDBI appear only in adapters-postgres; the demo and the load run play the "
                         + "application writing rows through its ApplicationDatabase");
     }
 
     public static ArchRule httpOnlyInTheActionsAdapter(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.adapter("actions"))
-                .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "okio..")
+                .should().dependOnClassesThat().resideInAnyPackage(HTTP)
                 .because("OkHttp appears only in adapters-actions");
     }
 
     public static ArchRule mailOnlyInTheEmailAdapter(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.adapter("email"))
-                .should().dependOnClassesThat().resideInAnyPackage("jakarta.mail..", "org.eclipse.angus..")
+                .should().dependOnClassesThat().resideInAnyPackage(MAIL)
                 .because("mail appears only in adapters-email, so a deployment without it carries no mail library");
     }
 
     public static ArchRule kafkaOnlyInTheKafkaAdapter(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.adapter("kafka"))
-                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "kafka..")
+                .should().dependOnClassesThat().resideInAnyPackage(KAFKA)
                 .because("kafka-clients appears only in adapters-kafka, so a deployment without it carries no Kafka "
                         + "client");
     }
@@ -169,13 +178,36 @@ public final class ArchitectureRules {
                 .because("implementations are package-private behind one Guice module per adapter");
     }
 
+    /**
+     * A class that talks to the database, HTTP, mail or Kafka declares no {@code synchronized} method: events, the
+     * lease's checks and the console run on virtual threads, and on Java 21 to 23 one that blocks inside a monitor
+     * (or waits to enter one) pins its carrier thread; as many carriers as cores, so a few such waits stall every
+     * virtual thread of the process. Such classes take a {@code ReentrantLock}. ArchUnit does not see
+     * {@code synchronized} blocks (a {@code monitorenter} in the bytecode), so those are left to review.
+     */
+    public static ArchRule noMonitorsWhereCallsWaitOnOtherSystems(Layout l) {
+        DescribedPredicate<JavaClass> client = JavaClass.Predicates.resideInAnyPackage(
+                Stream.of(DATABASE, HTTP, MAIL, KAFKA).flatMap(Arrays::stream).toArray(String[]::new));
+        return noMethods().that().areDeclaredInClassesThat(new DescribedPredicate<JavaClass>(
+                        "call the database, HTTP, mail or Kafka") {
+                    @Override
+                    public boolean test(JavaClass c) {
+                        return c.getPackageName().startsWith(l.root() + ".") && c.getDirectDependenciesFromSelf()
+                                .stream().anyMatch(d -> client.test(d.getTargetClass()));
+                    }
+                })
+                .should().haveModifier(JavaModifier.SYNCHRONIZED)
+                .because("on Java 21 a virtual thread blocked in a synchronized method pins its carrier thread: use a "
+                        + "ReentrantLock");
+    }
+
     /** Every rule above, for a check over the whole product from a module that sees all of it. */
     public static List<ArchRule> all(Layout l) {
         List<ArchRule> rules = new java.util.ArrayList<>(List.of(domainUsesOnlyTheJdk(l),
                 applicationUsesOnlyTheJdkAndTheDomain(l), coreNamesNoActionType(l), nothingDependsOnBootstrap(l),
                 openTelemetryOnlyInItsAdapter(l), databaseAccessOnlyInThePostgresAdapter(l),
                 httpOnlyInTheActionsAdapter(l), mailOnlyInTheEmailAdapter(l), kafkaOnlyInTheKafkaAdapter(l),
-                adaptersExposeOnlyTheirModule(l), templatesStandAlone(l)));
+                adaptersExposeOnlyTheirModule(l), templatesStandAlone(l), noMonitorsWhereCallsWaitOnOtherSystems(l)));
         rules.addAll(adaptersAreIndependent(l, ADAPTERS));
         rules.addAll(adaptersAreIndependent(l, List.of("tracing.otel", "tracing.noop")));
         return rules;

@@ -97,6 +97,14 @@ class ArchitectureRulesFailTest {
     }
 
     @Test
+    void aSynchronizedMethodInAClassThatCallsTheDatabaseBreaksTheMonitorRule() {
+        failsNaming(ArchitectureRules.noMonitorsWhereCallsWaitOnOtherSystems(BAD), "OneRenewsUnderAMonitor.renew()");
+        // A monitor that guards only memory, in a class that calls no other system, is left alone.
+        assertThatThrownBy(() -> ArchitectureRules.noMonitorsWhereCallsWaitOnOtherSystems(BAD).check(fixtures))
+                .message().doesNotContain("OneCountsUnderAMonitor");
+    }
+
+    @Test
     void aTemplatesClassUsingGuiceBreaksTheLibraryRule() {
         failsNaming(ArchitectureRules.templatesStandAlone(BAD), "TemplatesUseGuice");
     }

@@ -108,4 +108,9 @@ class ArchitectureTest {
     void templatesStandAlone() {
         ArchitectureRules.templatesStandAlone(PRODUCT).check(classes);
     }
+
+    @Test
+    void noMonitorsWhereCallsWaitOnOtherSystems() {
+        ArchitectureRules.noMonitorsWhereCallsWaitOnOtherSystems(PRODUCT).check(classes);
+    }
 }
