@@ -11,7 +11,6 @@ import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.spi.JdbiPlugin;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.postgresql.PGProperty;
 import org.slf4j.Logger;
@@ -22,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
 
 /**
  * The database: a connection pool for the stores, dedicated connections for the listener and the leadership
@@ -38,9 +38,11 @@ final class Database implements Lifecycle {
      * the network without a reset, otherwise keeps it waiting until the operating system gives up (hours), and with it
      * the pipeline, which retries a failed call but cannot retry one that never ends. It bounds each read, not the
      * statement: a page of large rows streams and never trips it. The stores' statements answer in far less; the
-     * dedicated sessions (listener, lock) have the same bound. A {@code socketTimeout} in the URL wins.
+     * dedicated sessions (listener, lock) have the same bound; the migrations at start have none
+     * ({@link MigrationDataSource}). A {@code socketTimeout} in the URL wins.
      */
     static final int SILENCE_MILLIS = 60_000;
+    private static final String SILENCE_SECONDS = String.valueOf(SILENCE_MILLIS / 1000);
 
     private final DatabaseSettings settings;
     // Not synchronized: start() migrates and stop() closes the pool while holding it, which on Java 21 would pin the
@@ -91,7 +93,7 @@ final class Database implements Lifecycle {
             throw StartFailures.connecting(describe(), settings.user(), e);
         }
         try {
-            migrate(dataSource);
+            migrate(new MigrationDataSource(dataSource));
         } catch (RuntimeException e) {
             dataSource.close();
             throw StartFailures.migrating(describe(), settings.user(), e);
@@ -101,21 +103,6 @@ final class Database implements Lifecycle {
         // checkpoint write would put the whole event (row contents, megabytes of them, possibly personal data)
         // into the log line and into the span's error. The PostgreSQL error alone says what went wrong.
         created.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
-        created.installPlugin(new JdbiPlugin() {
-            @Override
-            public Connection customizeConnection(Connection connection) throws SQLException {
-                // Zero unless the URL set one; the pool puts it back when the connection returns.
-                try {
-                    if (connection.getNetworkTimeout() == 0) {
-                        connection.setNetworkTimeout(Runnable::run, SILENCE_MILLIS);
-                    }
-                } catch (SQLException e) {
-                    connection.close(); // back to the pool, which drops a broken one: the call fails, nothing leaks
-                    throw e;
-                }
-                return connection;
-            }
-        });
         jdbi = created;
         pool = dataSource;
     }
@@ -176,7 +163,7 @@ final class Database implements Lifecycle {
         props.setProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
         props.setProperty(PGProperty.LOG_SERVER_ERROR_DETAIL.getName(), "false");
         props.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), "10");
-        props.setProperty(PGProperty.SOCKET_TIMEOUT.getName(), "60");
+        props.setProperty(PGProperty.SOCKET_TIMEOUT.getName(), SILENCE_SECONDS);
         props.setProperty(PGProperty.OPTIONS.getName(),
                 "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3");
         Connection connection = DriverManager.getConnection(settings.url(), props);
@@ -235,6 +222,10 @@ final class Database implements Lifecycle {
         config.setMaximumPoolSize(POOL_SIZE);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(10_000);
+        // Set once for every connection the pool opens, rather than on each handle (two system calls a call). The
+        // driver lets a socketTimeout in the URL win over this property; the pool reads the bound from the first
+        // connection and puts it back on every connection returned without it (waitAsLongAsItTakes).
+        config.addDataSourceProperty(PGProperty.SOCKET_TIMEOUT.getName(), SILENCE_SECONDS);
         config.addDataSourceProperty(PGProperty.APPLICATION_NAME.getName(), "pg-observer");
         config.addDataSourceProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
         // The server's error detail quotes the failing row ("Failing row contains (...)"): for the stores that is
@@ -243,7 +234,7 @@ final class Database implements Lifecycle {
         return config;
     }
 
-    private static void migrate(HikariDataSource dataSource) {
+    private static void migrate(DataSource dataSource) {
         MigrateResult result = Flyway.configure(Database.class.getClassLoader())
                 .dataSource(dataSource)
                 .schemas(SCHEMA)

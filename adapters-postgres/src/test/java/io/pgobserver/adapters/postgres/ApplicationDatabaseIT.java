@@ -6,8 +6,10 @@ import io.pgobserver.domain.trace.TraceContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.PGConnection;
 
 import java.math.BigDecimal;
+import java.sql.SQLException;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,18 +61,40 @@ class ApplicationDatabaseIT {
     /**
      * Pooled calls give up on a server silent for {@link Database#SILENCE_MILLIS} (frozen, or cut off without a reset)
      * instead of waiting till the operating system does; the application's writes and backfill chunks may wait as
-     * long as they take, and the connection they used is bounded again for the next call.
+     * long as they take, and the connection they used comes back from the pool bounded again for the next call.
      */
     @Test
-    void pooledCallsAreBoundedOnSilenceExceptThoseThatMayRightlyWaitLong() throws java.sql.SQLException {
-        org.jdbi.v3.core.Jdbi jdbi = DB.database().jdbi();
-        jdbi.useHandle(handle -> {
-            assertThat(handle.getConnection().getNetworkTimeout()).isEqualTo(Database.SILENCE_MILLIS);
+    void pooledCallsAreBoundedOnSilenceExceptThoseThatMayRightlyWaitLong() throws SQLException {
+        assertBoundedExceptWhileWaitingAsLongAsItTakes(DB.database(), Database.SILENCE_MILLIS);
+    }
+
+    /** A {@code socketTimeout} (seconds) in the URL replaces the bound, the driver's URL winning over the pool's. */
+    @Test
+    void aSocketTimeoutInTheUrlReplacesTheBound() throws Exception {
+        DatabaseSettings settings = DB.settings();
+        Database database = TestPostgres.startedDatabase(new DatabaseSettings(settings.url() + "?socketTimeout=7",
+                settings.user(), settings.password()));
+        try {
+            assertBoundedExceptWhileWaitingAsLongAsItTakes(database, 7_000);
+        } finally {
+            database.stop();
+        }
+    }
+
+    private static void assertBoundedExceptWhileWaitingAsLongAsItTakes(Database database, int boundMillis)
+            throws SQLException {
+        org.jdbi.v3.core.Jdbi jdbi = database.jdbi();
+        PGConnection lifted = jdbi.withHandle(handle -> {
+            assertThat(handle.getConnection().getNetworkTimeout()).isEqualTo(boundMillis);
             Database.waitAsLongAsItTakes(handle);
             assertThat(handle.getConnection().getNetworkTimeout()).isZero();
+            return handle.getConnection().unwrap(PGConnection.class);
         });
-        jdbi.useHandle(handle -> assertThat(handle.getConnection().getNetworkTimeout())
-                .isEqualTo(Database.SILENCE_MILLIS));
+        jdbi.useHandle(handle -> {
+            // The same session: the pool hands a thread back the connection it returned last.
+            assertThat(handle.getConnection().unwrap(PGConnection.class)).isSameAs(lifted);
+            assertThat(handle.getConnection().getNetworkTimeout()).isEqualTo(boundMillis);
+        });
     }
 
     @Test

@@ -14,6 +14,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -183,6 +185,40 @@ class MigrationsIT {
                 .hasStackTraceContaining("alter table pgobserver.change_log alter column id set cache 1");
         TestPostgres.execute(settings, "alter table pgobserver.change_log alter column id set cache 1");
         TestPostgres.startedDatabase(settings).stop();
+    }
+
+    /**
+     * A migration may keep the server silent longer than the pool's bound on silence (a large table rewritten, the
+     * writers' locks waited for): it waits as long as it takes instead of failing at every start. Here the bound is
+     * 1 s (a socketTimeout in the URL), and the first migration waits twice that for another session that is creating
+     * the same schema, then goes on once that session rolls back.
+     */
+    @Test
+    void aMigrationWaitsLongerThanTheBoundOnSilence() throws Exception {
+        DatabaseSettings settings = TestPostgres.newDatabase();
+        DatabaseSettings bounded = new DatabaseSettings(settings.url() + "?socketTimeout=1", settings.user(), null);
+        try (Connection other = TestPostgres.connect(settings); Statement statement = other.createStatement()) {
+            other.setAutoCommit(false);
+            statement.execute("create schema " + Database.SCHEMA);
+            CompletableFuture<Database> start = CompletableFuture.supplyAsync(() -> TestPostgres.startedDatabase(bounded));
+            awaitASessionWaitingForALock(settings);
+            Thread.sleep(2_000); // twice the bound: a bounded migration has failed by now
+            other.rollback();
+            start.get(60, TimeUnit.SECONDS).stop(); // started: every migration ran
+        }
+    }
+
+    private static void awaitASessionWaitingForALock(DatabaseSettings settings) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement()) {
+            while (strings(statement, "select pid from pg_stat_activity where datname = current_database() "
+                    + "and wait_event_type = 'Lock'").isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no migration waited for the schema's lock within 30 s");
+                }
+                Thread.sleep(20);
+            }
+        }
     }
 
     /** Migrates a new database as an older release left it. */
