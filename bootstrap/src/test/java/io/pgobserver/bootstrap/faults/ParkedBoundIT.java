@@ -226,7 +226,7 @@ class ParkedBoundIT {
         }
         Thread.sleep(1_000); // the last spans exported, the last lanes gone
         HeapCensus census = HeapCensus.of(observer.pid());
-        System.out.printf("long run %d..%d: settled %.1f s after written, census %.1f s%n", from, to,
+        System.out.printf("long run %d..%d: settled %.1f s after the writing began, census %.1f s%n", from, to,
                 (written - t0) / 1e9, (System.nanoTime() - written) / 1e9 - 1);
         return census;
     }
