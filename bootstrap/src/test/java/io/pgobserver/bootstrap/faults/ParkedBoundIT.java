@@ -51,7 +51,7 @@ class ParkedBoundIT {
     private static final Pattern PROMETHEUS = Pattern.compile("Prometheus endpoint on http://127.0.0.1:(\\d+)/metrics");
     private static final Pattern ADMIN = Pattern.compile("admin page: http://127.0.0.1:(\\d+)/console");
     private static final String CHM_NODE = "java.util.concurrent.ConcurrentHashMap$Node";
-    /** The suites' JVM, with the heap a production run might have: a leak must not hide behind a small one. */
+    /** The suites' heap and collector, with the JIT's second tier: the benchmark's 120,000 entities in minutes. */
     private static final List<String> LONG_RUN_JVM = List.of("-Xmx" + System.getProperty("longrun.heap", "256m"),
             "-XX:+UseSerialGC", "-Xshare:auto");
 
@@ -115,7 +115,7 @@ class ParkedBoundIT {
      * entities have all settled, the jar's live heap after a full collection is counted by class; again after
      * {@code longrun.entities}. Nothing per entity, event or trace may stay: the live heap may not grow past the slack,
      * and no class of the product's may gain instances as entities go by. The full run is a benchmark command
-     * (docs/reliability.md, <em>Memory over a long run</em>).
+     * (docs/performance.md, <em>Memory over a long run</em>).
      */
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -154,15 +154,17 @@ class ParkedBoundIT {
             long spans = traces.exportCount();
             Map<String, String> grown = last.productGrowthPast(first, PRODUCT_SLACK);
             long entities = ENTITIES - FIRST_ENTITIES;
-            System.out.printf("ParkedBoundIT long run: live heap after a full GC %,d bytes after %,d entities (%.0f s), "
+            System.out.printf("ParkedBoundIT long run: live heap after a full GC %,d bytes after %,d entities "
+                            + "(%.0f s), "
                             + "%,d bytes after %,d (%.0f s); String %,d -> %,d, HashMap$Node %,d -> %,d, "
-                            + "ConcurrentHashMap$Node %,d -> %,d; metric series %d -> %d; %,d dead letters, %,d parked left, %,d OTLP exports, "
-                            + "%,d webhook requests; product classes grown past %d: %s; grown most: %s%n",
+                            + "ConcurrentHashMap$Node %,d -> %,d; metric series %d -> %d; %,d dead letters, %,d parked "
+                            + "left, %,d OTLP exports, %,d webhook requests; product classes grown past %d: %s; grown "
+                            + "most: %s%n",
                     first.liveBytes(), FIRST_ENTITIES, firstSeconds, last.liveBytes(), ENTITIES, seconds,
                     first.count("java.lang.String"), last.count("java.lang.String"),
                     first.count("java.util.HashMap$Node"), last.count("java.util.HashMap$Node"),
-                    first.count(CHM_NODE), last.count(CHM_NODE), firstSeries, lastSeries, deadLetters, parked, spans, hooks.requestCount(),
-                    PRODUCT_SLACK, grown, last.mostGrown(first, 25));
+                    first.count(CHM_NODE), last.count(CHM_NODE), firstSeries, lastSeries, deadLetters, parked, spans,
+                    hooks.requestCount(), PRODUCT_SLACK, grown, last.mostGrown(first, 25));
             rig.assertRunning(observer);
             assertThat(observer.count("rows parked") + observer.count("parked: its events wait"))
                     .as("entities parked while their receiver failed").isPositive();
@@ -184,7 +186,8 @@ class ParkedBoundIT {
                         + " entities").isLessThanOrEqualTo(entities / 4);
             }
             assertThat(last.liveBytes()).as("live heap after a full GC, after " + ENTITIES + " entities, beside "
-                    + first.liveBytes() + " after " + FIRST_ENTITIES).isLessThanOrEqualTo(first.liveBytes() + SLACK_BYTES);
+                    + first.liveBytes() + " after " + FIRST_ENTITIES)
+                    .isLessThanOrEqualTo(first.liveBytes() + SLACK_BYTES);
             assertThat(observer.stop()).as("exit code after SIGTERM").isZero();
         }
     }
