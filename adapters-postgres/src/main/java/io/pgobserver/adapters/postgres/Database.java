@@ -3,7 +3,9 @@ package io.pgobserver.adapters.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.domain.spi.Lifecycle.NotInstalled;
 import io.pgobserver.domain.spi.Lifecycle.Unavailable;
+import io.pgobserver.domain.spi.StorageAccess;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.flywaydb.core.Flyway;
@@ -25,7 +27,8 @@ import javax.sql.DataSource;
 
 /**
  * The database: a connection pool for the stores, dedicated connections for the listener and the leadership
- * lock (they hold session state: LISTEN, an advisory lock), and the schema migrations, run at start.
+ * lock (they hold session state: LISTEN, an advisory lock), and the schema migrations, run at start, or for a
+ * command that only reads, the check that the schema is there at this release's version ({@link InstalledSchema}).
  */
 @Singleton
 final class Database implements Lifecycle {
@@ -48,12 +51,24 @@ final class Database implements Lifecycle {
     // Not synchronized: start() migrates and stop() closes the pool while holding it, which on Java 21 would pin the
     // carrier of a caller on a virtual thread.
     private final ReentrantLock lifecycle = new ReentrantLock();
+    private final StorageAccess access;
     private volatile HikariDataSource pool;
     private volatile Jdbi jdbi;
 
     @Inject
-    Database(DatabaseSettings settings) {
+    Database(DatabaseSettings settings, StorageAccess access) {
         this.settings = settings;
+        this.access = access;
+    }
+
+    /** A database whose start migrates the schema. */
+    Database(DatabaseSettings settings) {
+        this(settings, StorageAccess.MIGRATE);
+    }
+
+    /** Whether this command only reads: it changes nothing in the database, not even on a schedule. */
+    boolean readOnly() {
+        return access == StorageAccess.READ_ONLY;
     }
 
     @Override
@@ -67,13 +82,14 @@ final class Database implements Lifecycle {
     }
 
     /**
-     * Opens the pool and migrates the schema.
+     * Opens the pool and migrates the schema, or, for a command that only reads, checks it.
      *
      * @throws Unavailable while the server does not answer or cannot take sessions yet ({@link StartFailures})
+     * @throws NotInstalled when the command only reads and the schema is missing or older than this release
      * @throws IllegalArgumentException when it refuses the settings: the password, the user, the database
      */
     @Override
-    public void start() throws Unavailable {
+    public void start() throws Unavailable, NotInstalled {
         lifecycle.lock();
         try {
             open();
@@ -82,7 +98,7 @@ final class Database implements Lifecycle {
         }
     }
 
-    private void open() throws Unavailable {
+    private void open() throws Unavailable, NotInstalled {
         if (pool != null) {
             return;
         }
@@ -92,11 +108,23 @@ final class Database implements Lifecycle {
         } catch (RuntimeException e) {
             throw StartFailures.connecting(describe(), settings.user(), e);
         }
-        try {
-            migrate(new MigrationDataSource(dataSource));
-        } catch (RuntimeException e) {
-            dataSource.close();
-            throw StartFailures.migrating(describe(), settings.user(), e);
+        if (readOnly()) {
+            try {
+                InstalledSchema.check(migrations(dataSource), describe());
+            } catch (NotInstalled e) {
+                dataSource.close();
+                throw e;
+            } catch (RuntimeException e) {
+                dataSource.close();
+                throw StartFailures.reading(describe(), settings.user(), e);
+            }
+        } else {
+            try {
+                migrate(new MigrationDataSource(dataSource));
+            } catch (RuntimeException e) {
+                dataSource.close();
+                throw StartFailures.migrating(describe(), settings.user(), e);
+            }
         }
         Jdbi created = Jdbi.create(dataSource);
         // Jdbi's default error message appends the statement and every bound argument: a failed dead-letter or
@@ -234,16 +262,20 @@ final class Database implements Lifecycle {
         return config;
     }
 
-    private static void migrate(DataSource dataSource) {
-        MigrateResult result = Flyway.configure(Database.class.getClassLoader())
+    /** This release's migrations of the schema. */
+    private static Flyway migrations(DataSource dataSource) {
+        return Flyway.configure(Database.class.getClassLoader())
                 .dataSource(dataSource)
                 .schemas(SCHEMA)
                 .defaultSchema(SCHEMA)
                 .createSchemas(true)
                 .locations("classpath:db/pgobserver")
                 .placeholderReplacement(false)
-                .load()
-                .migrate();
+                .load();
+    }
+
+    private static void migrate(DataSource dataSource) {
+        MigrateResult result = migrations(dataSource).migrate();
         if (result.migrationsExecuted > 0) {
             LOG.info("Migrated schema {} to version {} ({} migrations)", SCHEMA, result.targetSchemaVersion,
                     result.migrationsExecuted);

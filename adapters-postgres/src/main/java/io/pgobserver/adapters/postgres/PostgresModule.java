@@ -22,8 +22,9 @@ import java.util.Set;
 /**
  * The PostgreSQL adapter: change capture and listener, checkpoint, dead-letter and delivery stores, the
  * single-active-listener lock and the optional retention job. Owns the {@code database:} section
- * ({@link DatabaseSection}); reads it and the core's {@code ListenerSettings} from the injector. Nothing connects until the bound {@link Lifecycle}s start: the
- * database one opens the pool and migrates schema {@code pgobserver}.
+ * ({@link DatabaseSection}); reads it, the core's {@code ListenerSettings} and the command's {@code StorageAccess}
+ * from the injector. Nothing connects until the bound {@link Lifecycle}s start: the database one opens the pool and
+ * migrates schema {@code pgobserver} (or, for a command that only reads, checks its version and changes nothing).
  */
 public final class PostgresModule extends AbstractModule implements Adapter {
 

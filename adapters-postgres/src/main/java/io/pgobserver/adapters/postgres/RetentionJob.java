@@ -110,7 +110,8 @@ final class RetentionJob implements Lifecycle {
     }
 
     private void schedule() {
-        if (retention == null || scheduler != null) {
+        // A command that only reads deletes nothing, not even after it has run for a retention interval.
+        if (retention == null || scheduler != null || database.readOnly()) {
             return;
         }
         Duration every = interval(retention);

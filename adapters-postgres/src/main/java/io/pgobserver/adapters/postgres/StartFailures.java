@@ -42,26 +42,45 @@ final class StartFailures {
      * @throws Lifecycle.Unavailable when the server went away since the pool opened
      */
     static RuntimeException migrating(String where, String user, Throwable error) throws Lifecycle.Unavailable {
+        String role = user == null ? "<user>" : user;
+        return schemaFailure("migrate", where, error, why -> why.contains("for database")
+                ? " The database user needs CREATE on the database: GRANT CREATE ON DATABASE " + databaseName(where)
+                        + " TO " + role + ", or set a database.user that has it."
+                // The schema is there and another role owns it (denied on the schema, or "must be owner of table").
+                : " The " + Database.SCHEMA + " schema belongs to the role that installed it: set database.user to "
+                        + "that role, or make " + role + " a member of it (GRANT <owner> TO " + role + "; SELECT "
+                        + "nspowner::regrole FROM pg_namespace WHERE nspname = '" + Database.SCHEMA + "' names it).");
+    }
+
+    /**
+     * The failure to read the schema's version at {@code where} for a command that only reads, for
+     * {@link Database#start()} to throw.
+     *
+     * @throws Lifecycle.Unavailable when the server went away since the pool opened
+     */
+    static RuntimeException reading(String where, String user, Throwable error) throws Lifecycle.Unavailable {
+        String role = user == null ? "<user>" : user;
+        String schema = Database.SCHEMA;
+        return schemaFailure("read", where, error, why -> " A role that only reads needs GRANT USAGE ON SCHEMA "
+                + schema + " TO " + role + "; GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + role
+                + "; GRANT SELECT ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role
+                + " (or set a database.user that has them).");
+    }
+
+    /**
+     * An outage, a privilege missing (42501: a configuration error, with {@code privilegeFix} of the server's words
+     * as the cure), or else the migration tool's or the server's own words.
+     */
+    private static RuntimeException schemaFailure(String doing, String where, Throwable error,
+                                                  java.util.function.UnaryOperator<String> privilegeFix)
+            throws Lifecycle.Unavailable {
         String why = Database.rootMessage(error);
         if (isOutage(error)) {
             throw new Lifecycle.Unavailable("PostgreSQL at " + where, why, CONNECT_ADVICE, error);
         }
-        String message = "cannot migrate the " + Database.SCHEMA + " schema at " + where + ": " + why + ".";
-        if (!"42501".equals(sqlState(error))) {
-            // Not a privilege: the migration tool's or the server's own words say what it was.
-            return new IllegalStateException(message, error);
-        }
-        String role = user == null ? "<user>" : user;
-        if (String.valueOf(why).contains("for database")) {
-            return new IllegalArgumentException(message + " The database user needs CREATE on the database: GRANT "
-                    + "CREATE ON DATABASE " + databaseName(where) + " TO " + role + ", or set a database.user that "
-                    + "has it.", error);
-        }
-        // The schema is there and another role owns it (denied on the schema, or "must be owner of table ...").
-        return new IllegalArgumentException(message + " The " + Database.SCHEMA + " schema belongs to the role that "
-                + "installed it: set database.user to that role, or make " + role + " a member of it (GRANT <owner> TO "
-                + role + "; SELECT nspowner::regrole FROM pg_namespace WHERE nspname = '" + Database.SCHEMA
-                + "' names it).", error);
+        String message = "cannot " + doing + " the " + Database.SCHEMA + " schema at " + where + ": " + why + ".";
+        return "42501".equals(sqlState(error)) ? new IllegalArgumentException(message
+                + privilegeFix.apply(String.valueOf(why)), error) : new IllegalStateException(message, error);
     }
 
     /** The database name at the end of {@code where} (a URL without its query), or a placeholder. */

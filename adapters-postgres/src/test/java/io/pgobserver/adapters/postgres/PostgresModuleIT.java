@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.spi.StorageAccess;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
@@ -30,6 +31,7 @@ class PostgresModuleIT {
         DatabaseSettings settings = TestPostgres.newDatabase();
         Injector injector = Guice.createInjector(new PostgresModule(), binder -> {
             binder.bind(DatabaseSettings.class).toInstance(settings);
+            binder.bind(StorageAccess.class).toInstance(StorageAccess.MIGRATE);
             binder.bind(ListenerSettings.class).toInstance(new ListenerSettings("orders", 100,
                     Duration.ofMillis(200), 16, 1000, null, Duration.ofDays(7)));
         });

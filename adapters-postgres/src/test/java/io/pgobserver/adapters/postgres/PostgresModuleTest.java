@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.spi.StorageAccess;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
@@ -37,6 +38,7 @@ class PostgresModuleTest {
     private static Injector injector() {
         return Guice.createInjector(new PostgresModule(), binder -> {
             binder.bind(DatabaseSettings.class).toInstance(NOWHERE);
+            binder.bind(StorageAccess.class).toInstance(StorageAccess.MIGRATE);
             binder.bind(ListenerSettings.class).toInstance(ListenerSettings.defaults());
         });
     }

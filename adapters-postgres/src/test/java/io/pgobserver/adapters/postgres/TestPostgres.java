@@ -62,7 +62,7 @@ final class TestPostgres {
         Database database = new Database(settings);
         try {
             database.start();
-        } catch (Lifecycle.Unavailable e) {
+        } catch (Lifecycle.Unavailable | Lifecycle.NotInstalled e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
         return database;

@@ -7,7 +7,10 @@ import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.config.LogLevelVariable;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.Services;
+import com.google.inject.Module;
+import com.google.inject.multibindings.OptionalBinder;
 import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.domain.spi.StorageAccess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,9 +20,10 @@ import java.util.stream.Collectors;
 
 /**
  * What the administrative commands ({@code install}, {@code status}, {@code dlq}) share: the configuration with
- * the database, every adapter booted and its {@link Lifecycle}s started (the postgres one migrates the schema),
- * but no pipeline, no health endpoint and no metrics endpoint, so that they run beside a {@code run} process on
- * the same host without fighting over its ports.
+ * the database, every adapter booted and its {@link Lifecycle}s started (the postgres one migrates the schema, or
+ * for a command that only reads, {@link #openToRead}, checks it and changes nothing), but no pipeline, no health
+ * endpoint and no metrics endpoint, so that they run beside a {@code run} process on the same host without
+ * fighting over its ports.
  */
 final class AdminSession implements AutoCloseable {
 
@@ -37,10 +41,26 @@ final class AdminSession implements AutoCloseable {
 
     /** Loads the configuration, boots and starts the adapters; the caller closes the session. */
     static AdminSession open(ConfigOptions options, CommandSpec spec) throws Exception {
+        return open(options, spec, StorageAccess.MIGRATE);
+    }
+
+    /**
+     * As {@link #open}, for a command that only reads ({@code status}, {@code dlq list}): the schema is neither
+     * created nor migrated, so a role without CREATE may run it, and a newer release's command does not migrate the
+     * schema under older processes still running.
+     *
+     * @throws Lifecycle.NotInstalled when the schema is missing or older than this release
+     */
+    static AdminSession openToRead(ConfigOptions options, CommandSpec spec) throws Exception {
+        return open(options, spec, StorageAccess.READ_ONLY);
+    }
+
+    private static AdminSession open(ConfigOptions options, CommandSpec spec, StorageAccess access)
+            throws Exception {
         quietLogs(spec);
         Configuration loaded = options.loadWithDatabase();
         loaded.warnings().forEach(LOG::warn);
-        return open(options, loaded, options.runsActions());
+        return open(options, loaded, options.runsActions(), access);
     }
 
     /**
@@ -51,7 +71,7 @@ final class AdminSession implements AutoCloseable {
         quietLogs(spec);
         Configuration loaded = options.loadWithDatabase(Set.of());
         loaded.warnings().forEach(LOG::warn);
-        return open(options, loaded, false);
+        return open(options, loaded, false, StorageAccess.MIGRATE);
     }
 
     /**
@@ -59,14 +79,16 @@ final class AdminSession implements AutoCloseable {
      * {@link #openWithoutActions} (which logged the configuration's warnings).
      */
     static AdminSession openFor(ConfigOptions options, Set<String> observers) throws Exception {
-        return open(options, options.loadWithDatabase(observers), true);
+        return open(options, options.loadWithDatabase(observers), true, StorageAccess.MIGRATE);
     }
 
-    private static AdminSession open(ConfigOptions options, Configuration loaded, boolean runsActions)
-            throws Exception {
+    private static AdminSession open(ConfigOptions options, Configuration loaded, boolean runsActions,
+                                     StorageAccess access) throws Exception {
         Configuration config = loaded.withoutEndpoints();
+        Module storage = binder -> OptionalBinder.newOptionalBinder(binder, StorageAccess.class).setBinding()
+                .toInstance(access);
         // A command that runs no action boots no observer whose action it could not load (an unset secret).
-        Boot.Booted booted = Boot.boot(config.withLoadedObserversOnly(), options.catalog());
+        Boot.Booted booted = Boot.boot(config.withLoadedObserversOnly(), options.catalog(), storage);
         Set<Lifecycle> parts = Boot.unwrap(() -> booted.injector().getInstance(
                 Key.get(new TypeLiteral<Set<Lifecycle>>() { })));
         // Nor does it start what only actions use: a Kafka producer would reach for brokers an operator's host may

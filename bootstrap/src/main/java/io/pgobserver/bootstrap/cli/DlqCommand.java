@@ -42,7 +42,8 @@ final class DlqCommand implements Runnable {
     /** {@code dlq list}. */
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List dead letters, oldest first: id, observer, action, attempts, when it failed, the "
-                    + "event and the error.")
+                    + "event and the error. It only reads: exit 4 when pg-observer is not installed in the database "
+                    + "or its schema is older than this release.")
     static final class ListLetters implements Callable<Integer> {
 
         @Mixin
@@ -66,7 +67,7 @@ final class DlqCommand implements Runnable {
             }
             List<DeadLetter> letters;
             long total;
-            try (AdminSession session = AdminSession.open(options, spec)) {
+            try (AdminSession session = AdminSession.openToRead(options, spec)) {
                 DeadLetters queue = session.get(DeadLetters.class);
                 String consumer = session.config().listener().consumer();
                 letters = queue.list(consumer, limit);

@@ -14,6 +14,12 @@ public final class ExitCodes {
      * see to the letters (their reasons say how), rather than run the command again as it was.
      */
     public static final int DEAD_LETTERED = 3;
+    /**
+     * A command that only reads ({@code status}, {@code dlq list}) found no pgobserver schema in the database, or one
+     * older than this release: distinct from {@link #FAILURE} (the database did answer) as the cure is another
+     * command, {@code install} or {@code run} of this release, not a retry.
+     */
+    public static final int NOT_INSTALLED = 4;
 
     private ExitCodes() {
     }

@@ -5,6 +5,7 @@ import io.pgobserver.bootstrap.config.OneLine;
 import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import io.pgobserver.bootstrap.wiring.Host;
 import io.pgobserver.domain.spi.Adapter;
+import io.pgobserver.domain.spi.Lifecycle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -106,6 +107,13 @@ public final class PgObserverCommand implements Runnable {
                 }
                 err.flush();
                 return ExitCodes.USAGE;
+            }
+            if (e instanceof Lifecycle.NotInstalled) {
+                // The database answered and has no schema this command can read: the message names the command
+                // that installs or migrates it.
+                err.println("error: " + OneLine.of(e.getMessage()));
+                err.flush();
+                return ExitCodes.NOT_INSTALLED;
             }
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (verbose) {

@@ -37,7 +37,8 @@ import java.util.stream.Collectors;
         description = "Show the consumer's checkpoint, how far it lags behind the change stream (events committed "
                 + "and not yet read, and the oldest one's age), the oldest open transaction that has written events "
                 + "(they wait for its commit), the consumer's dead letters per observer, and whether "
-                + "a listener is active or none is running.")
+                + "a listener is active or none is running. It only reads: it creates and migrates nothing, and exits 4 "
+                + "when pg-observer is not installed in the database or its schema is older than this release.")
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin
@@ -70,7 +71,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Report report;
-        try (AdminSession session = AdminSession.open(options, spec)) {
+        try (AdminSession session = AdminSession.openToRead(options, spec)) {
             String consumer = session.config().listener().consumer();
             Optional<CheckpointStore.Saved> checkpoint = session.get(CheckpointStore.class).load(consumer);
             ChangeSource.Lag lag = session.get(ChangeSource.class).lag(checkpoint.map(CheckpointStore.Saved::done)

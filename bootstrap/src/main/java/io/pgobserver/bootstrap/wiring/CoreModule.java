@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
 import io.pgobserver.application.ActionExecutors;
 import io.pgobserver.application.CaptureWatch;
 import io.pgobserver.application.EventPipeline;
@@ -27,6 +28,7 @@ import io.pgobserver.domain.spi.AdminRoute;
 import io.pgobserver.domain.spi.CaptureStatus;
 import io.pgobserver.domain.spi.DeadLetterReplay;
 import io.pgobserver.domain.spi.PipelineStatus;
+import io.pgobserver.domain.spi.StorageAccess;
 import io.pgobserver.domain.port.ParkedEvents;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.Metrics;
@@ -62,6 +64,8 @@ public final class CoreModule extends AbstractModule {
         bind(PipelineStatus.class).to(EventPipeline.class);
         bind(DeadLetterReplay.class).to(ReplayDeadLetters.class);
         bind(CaptureStatus.class).to(CaptureWatch.class);
+        // Every command migrates the storage unless it says it only reads (the admin session's read-only boot).
+        OptionalBinder.newOptionalBinder(binder(), StorageAccess.class).setDefault().toInstance(StorageAccess.MIGRATE);
     }
 
     @Provides

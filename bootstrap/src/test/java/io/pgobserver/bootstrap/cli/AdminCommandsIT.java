@@ -24,6 +24,8 @@ import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.trace.TraceContext;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,6 +158,9 @@ class AdminCommandsIT {
     /** An observed table without capture is the first cause of missing events: status names it and the fix. */
     @Test
     void status_names_an_observed_table_that_is_not_captured() throws Exception {
+        // pg-observer installed, on another table than the observed one.
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.notes", "--id-column", "code")
+                .exitCode()).isZero();
         Cli.Result before = Cli.run("status", "--config", config.toString());
         assertThat(before.exitCode()).as(before.toString()).isZero();
         assertThat(before.out()).contains("capture:       1 observed table(s) not captured as installed:\n"
@@ -221,8 +227,92 @@ class AdminCommandsIT {
         assertThat(JSON.readTree(released.out()).path("active").asBoolean()).as(released.toString()).isFalse();
     }
 
+    /**
+     * status and dlq list only read: on a database pg-observer was never installed in they create nothing (a
+     * monitoring role has no CREATE; a newer release must not migrate under older processes), and say so with the
+     * command that installs it, exit 4.
+     */
+    @Test
+    void read_only_commands_on_a_database_without_pg_observer_create_nothing_and_say_how_to_install_it()
+            throws Exception {
+        for (String[] command : List.of(new String[]{"status"}, new String[]{"status", "--json"},
+                new String[]{"dlq", "list"})) {
+            List<String> args = new ArrayList<>(List.of(command));
+            args.addAll(List.of("--config", config.toString()));
+            Cli.Result result = Cli.run(args.toArray(String[]::new));
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.NOT_INSTALLED);
+            assertThat(result.out()).as(result.toString()).isEmpty();
+            assertThat(result.err()).as(result.toString()).isEqualTo("error: pg-observer is not installed in the "
+                    + "database at jdbc:postgresql://localhost:" + postgres.getPort() + "/" + databaseName() + ": it "
+                    + "has no pgobserver schema. 'pg-observer install --table SCHEMA.TABLE' or 'pg-observer run' "
+                    + "creates it (with a role that has CREATE on the database); this command only reads, and creates "
+                    + "nothing\n");
+        }
+        assertThat(queryLong("select count(*) from pg_namespace where nspname = 'pgobserver'")).as("schemas")
+                .isZero();
+    }
+
+    /**
+     * A schema older than this release (a migration of this release not applied) stops them, naming both versions
+     * and the command that migrates, and is left as it was; a newer one (a newer release migrated it) is read, with
+     * a warning.
+     */
+    @Test
+    void read_only_commands_read_a_newer_schema_and_leave_an_older_one_unmigrated() throws Exception {
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+        String latest = Long.toString(queryLong("select max(version::int) from pgobserver.flyway_schema_history"));
+        sql(databaseName(), "insert into pgobserver.flyway_schema_history (installed_rank, version, description, "
+                + "type, script, checksum, installed_by, execution_time, success) values (999, '999', 'from a newer "
+                + "release', 'SQL', 'V999__newer.sql', 0, 'postgres', 0, true)");
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(logs);
+        try {
+            Cli.Result newer = Cli.run("status", "--config", config.toString());
+            assertThat(newer.exitCode()).as(newer.toString()).isZero();
+            assertThat(newer.out()).contains("consumer:      default");
+        } finally {
+            root.detachAppender(logs);
+        }
+        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).anySatisfy(line -> assertThat(line)
+                .contains("schema at jdbc:postgresql://localhost:" + postgres.getPort() + "/" + databaseName()
+                        + " is at version 999, newer than this pg-observer's: a newer release migrated it"));
+
+        sql(databaseName(), "delete from pgobserver.flyway_schema_history where version in ('999', '" + latest + "')");
+        Cli.Result older = Cli.run("dlq", "list", "--config", config.toString());
+        assertThat(older.exitCode()).as(older.toString()).isEqualTo(ExitCodes.NOT_INSTALLED);
+        assertThat(older.err()).as(older.toString()).contains("schema at jdbc:postgresql://localhost:"
+                + postgres.getPort() + "/" + databaseName() + " is at version " + (Long.parseLong(latest) - 1)
+                + ", older than this pg-observer's " + latest + " (not applied: V" + latest + ")", "this command only "
+                + "reads: it does not migrate. 'pg-observer run' or 'pg-observer install' of this release migrates it");
+        assertThat(queryLong("select count(*) from pgobserver.flyway_schema_history where version = '" + latest
+                + "'")).as("migration " + latest + " not run again").isZero();
+    }
+
+    /** A role that may only read (USAGE on the schema, SELECT on its tables and sequences) runs status and dlq list. */
+    @Test
+    void a_role_that_may_only_read_runs_status_and_dlq_list() throws Exception {
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+        String reader = "reader_" + databaseName();
+        sql(databaseName(), "create role " + reader + " login",
+                "grant usage on schema pgobserver to " + reader,
+                "grant select on all tables in schema pgobserver to " + reader,
+                "grant select on all sequences in schema pgobserver to " + reader);
+        Files.writeString(config, Files.readString(config).replace("user: postgres", "user: " + reader));
+        Cli.Result status = Cli.run("status", "--config", config.toString());
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.out()).contains("consumer:      default", "checkpoint:    none yet",
+                "capture:       ok (1 observed table(s) captured as installed)");
+        Cli.Result list = Cli.run("dlq", "list", "--config", config.toString());
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.out()).isEqualTo("no dead letters\n");
+    }
+
     @Test
     void dlq_list_shows_the_letters() throws Exception {
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
         Cli.Result none = Cli.run("dlq", "list", "--config", config.toString());
         assertThat(none.exitCode()).as(none.toString()).isZero();
         assertThat(none.out()).contains("no dead letters");
@@ -645,8 +735,9 @@ class AdminCommandsIT {
                 kafka: { bootstrap_servers: [ "no-such-broker.invalid:9092" ] }
                 email: { smtp: { host: localhost, password: "${SMTP_PASSWORD}", from: observer@example.com } }
                 """);
-        for (String[] command : List.of(new String[]{"status"}, new String[]{"dlq", "list"},
-                new String[]{"install", "--table", "public.orders"}, new String[]{"backfill", "--table", "orders"})) {
+        // install first: status and dlq list only read, and need pg-observer installed.
+        for (String[] command : List.of(new String[]{"install", "--table", "public.orders"}, new String[]{"status"},
+                new String[]{"dlq", "list"}, new String[]{"backfill", "--table", "orders"})) {
             List<String> args = new java.util.ArrayList<>(List.of(command));
             args.addAll(List.of("--config", config.toString()));
             Cli.Result result = Cli.run(args.toArray(String[]::new));

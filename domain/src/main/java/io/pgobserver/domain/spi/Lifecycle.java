@@ -27,6 +27,8 @@ public interface Lifecycle {
      * @throws IllegalArgumentException when a setting is wrong (a password the database refuses, a port in use or an
      *         address this machine does not have: {@link BindRefusals}), with a message naming the setting and the
      *         fix: a configuration error
+     * @throws NotInstalled when the command only reads ({@link StorageAccess#READ_ONLY}) and the storage it reads is
+     *         missing or older than this release: only a command that migrates cures that
      * @throws Exception when the part cannot start for another reason; the boot then fails with the message
      */
     void start() throws Exception;
@@ -62,6 +64,19 @@ public interface Lifecycle {
 
         public String reason() {
             return reason;
+        }
+    }
+
+    /**
+     * What {@link #start()} throws for a command that only reads when pg-observer's storage is not installed in the
+     * database, or is at an older version than this release reads: it does not create or migrate it. The message says
+     * which, and which command installs or migrates it.
+     */
+    final class NotInstalled extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public NotInstalled(String message) {
+            super(message);
         }
     }
 }
