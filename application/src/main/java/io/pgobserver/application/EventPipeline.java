@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Checkpoint;
@@ -151,7 +152,7 @@ public final class EventPipeline implements PipelineStatus {
                 }
                 Duration wait = Retry.backoff(failures);
                 LOG.log(WARNING, "event " + event.id() + " (change_log id " + event.position().offset()
-                        + ") not finished (" + why + "); retrying in " + wait.toMillis() + " ms");
+                        + ") not finished (" + why + "); retrying in " + Durations.format(wait));
                 completion.backoff(wait, sleeper); // a stop ends it: the event is left for the next holder
             }
         }
@@ -194,7 +195,7 @@ public final class EventPipeline implements PipelineStatus {
         try {
             ended = finished.await(timeout.plus(STOP_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
             if (!ended) {
-                LOG.log(WARNING, "the pipeline did not stop within " + timeout.plus(STOP_MARGIN).toSeconds() + " s");
+                LOG.log(WARNING, "the pipeline did not stop within " + Durations.format(timeout.plus(STOP_MARGIN)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.port.Leadership;
 
 import java.time.Duration;
@@ -162,7 +163,7 @@ final class LeaderLease {
     }
 
     private String notConfirmed(String unanswered) {
-        return "the lock was not confirmed for " + leaseNanos / 1_000_000 + " ms"
+        return "the lock was not confirmed for " + Durations.format(Duration.ofNanos(leaseNanos))
                 + (unanswered == null ? "" : " (last check: " + unanswered + ")");
     }
 

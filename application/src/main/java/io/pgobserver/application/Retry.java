@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.observer.RetryPolicy;
 
 import java.time.Duration;
@@ -70,8 +71,8 @@ final class Retry {
                     problem.accept(message);
                 }
                 if (failures == 1 || failures % 10 == 0) {
-                    LOG.log(System.Logger.Level.WARNING, message + "; retrying in " + wait.toMillis()
-                            + " ms (attempt " + failures + ")");
+                    LOG.log(System.Logger.Level.WARNING, message + "; retrying in " + Durations.format(wait)
+                            + " (attempt " + failures + ")");
                 }
                 sleeper.sleep(wait);
             }

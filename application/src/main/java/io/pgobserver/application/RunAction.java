@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.Observer;
@@ -128,7 +129,7 @@ final class RunAction {
             span.end();
             LOG.log(System.Logger.Level.DEBUG, () -> "event " + event.id() + ", observer " + observer.name() + ", "
                     + action.describe() + ": attempt failed (" + failure.message() + "), retrying in "
-                    + wait.toMillis() + " ms");
+                    + Durations.format(wait));
             completion.backoff(wait, sleeper);
         }
     }

@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.config.Durations;
 import java.time.Duration;
 
 import static java.lang.System.Logger.Level.WARNING;
@@ -62,7 +63,7 @@ final class StuckHead {
             room--;
             headLines.log(() -> "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
                     + " holds back the checkpoint (change_log id " + head.changeLogId() + " has waited "
-                    + head.age().toMillis() + " ms" + (head.retrying() ? " and is being retried" : "")
+                    + Durations.format(head.age()) + (head.retrying() ? " and is being retried" : "")
                     + "); parking it, so that the stream goes on without it");
         }
         int parked = 0;

@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Checkpoint;
@@ -146,7 +147,7 @@ final class Term implements BatchReader.Control {
      */
     private boolean outlastEarlierHolder() throws InterruptedException {
         LOG.log(INFO, "consumer '" + consumer + "': the previous holder did not release it (killed, cut off, or "
-                + "stopped with events still running); waiting " + lease.length().toMillis() + " ms for its lease to "
+                + "stopped with events still running); waiting " + Durations.format(lease.length()) + " for its lease to "
                 + "run out before dispatching");
         return !stopping.await(lease.length().toNanos(), TimeUnit.NANOSECONDS) && active();
     }
@@ -165,7 +166,7 @@ final class Term implements BatchReader.Control {
         }
         boolean idle = !cancelled && lanes.awaitIdle(drain);
         if (!cancelled && !idle) {
-            LOG.log(WARNING, "events still running after " + drain.toSeconds() + " s (--shutdown-timeout); "
+            LOG.log(WARNING, "events still running after " + Durations.format(drain) + " (--shutdown-timeout); "
                     + "interrupting them: they are not done, and the consumer's next holder runs them again");
             lanes.cancel();
             // Interrupted, they end at once (a request on the wire is cut): then nothing of the term runs any more,
@@ -219,7 +220,7 @@ final class Term implements BatchReader.Control {
      * so, or why it will wait. Operators deploying by SIGTERM read here whether the standby resumes at once.
      */
     private void handOver(boolean nothingRuns) {
-        String wait = "the next holder waits one lease (" + lease.length().toMillis() + " ms) before dispatching";
+        String wait = "the next holder waits one lease (" + Durations.format(lease.length()) + ") before dispatching";
         if (!nothingRuns) {
             LOG.log(WARNING, "consumer '" + consumer + "': events still running after the stop; " + wait);
             return;

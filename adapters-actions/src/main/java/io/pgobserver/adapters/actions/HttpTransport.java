@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.actions;
 
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.Metrics;
@@ -149,14 +150,14 @@ final class HttpTransport implements Lifecycle {
                 if (watch.readTimedOut()) {
                     // Reported as the socket's read timeout was: the same exception type, error type and message.
                     SocketTimeoutException timeout = new SocketTimeoutException("read timed out: no answer from the "
-                            + "server within the read timeout of " + readTimeout.toMillis() + " ms");
+                            + "server within the read timeout of " + Durations.format(readTimeout));
                     timeout.initCause(e);
                     throw timeout;
                 }
                 if (watch.expired()) {
                     // Cancelled by the watchdog: report it as the timeout it is, as OkHttp's call timeout did.
                     InterruptedIOException timeout = new InterruptedIOException("timeout: no complete response within "
-                            + "the deadline of " + deadline.toMillis() + " ms");
+                            + "the deadline of " + Durations.format(deadline));
                     timeout.initCause(e);
                     throw timeout;
                 }

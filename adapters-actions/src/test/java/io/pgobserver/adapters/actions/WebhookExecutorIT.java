@@ -358,7 +358,7 @@ class WebhookExecutorIT {
 
         assertThat(executeWithAReadTimeoutOf300Millis("/slow-body")).isInstanceOfSatisfying(
                 ActionResult.Failure.class, f -> {
-                    assertThat(f.message()).contains("timed out", "read timeout of 300 ms").doesNotContain("deadline");
+                    assertThat(f.message()).contains("timed out", "read timeout of 300ms").doesNotContain("deadline");
                     assertThat(f.errorType()).isEqualTo("timeout");
                 });
     }
@@ -395,7 +395,7 @@ class WebhookExecutorIT {
 
             assertThatThrownBy(() -> http.send(request, Duration.ofMillis(500), false))
                     .isInstanceOf(InterruptedIOException.class)
-                    .hasMessageContaining("no complete response within the deadline of 500 ms");
+                    .hasMessageContaining("no complete response within the deadline of 500ms");
             acceptor.interrupt();
         }
     }

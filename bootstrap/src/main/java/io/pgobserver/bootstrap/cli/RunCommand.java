@@ -8,6 +8,7 @@ import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.HealthServer;
 import io.pgobserver.bootstrap.wiring.Services;
 import io.pgobserver.bootstrap.wiring.WaitingStart;
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.spi.AdminRoute;
 import io.pgobserver.domain.spi.Lifecycle;
 import com.google.inject.Key;
@@ -51,7 +52,7 @@ final class RunCommand implements Callable<Integer> {
         Duration timeout;
         try {
             // Before the configuration: a flag is read before the file, so its mistake is the one told first.
-            timeout = io.pgobserver.domain.config.Durations.parse("--shutdown-timeout", shutdownTimeout);
+            timeout = Durations.parse("--shutdown-timeout", shutdownTimeout);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -183,8 +184,8 @@ final class RunCommand implements Callable<Integer> {
                 if (!pipelineStopped) {
                     pipelineStopped = true;
                     if (running) {
-                        LOG.info("stopping: finishing the events running now (up to {} s); queued events and retries "
-                        + "are left to the consumer's next holder", timeout.toSeconds());
+                        LOG.info("stopping: finishing the events running now (up to {}); queued events and retries "
+                        + "are left to the consumer's next holder", Durations.format(timeout));
                         stuck = !pipeline.stop(timeout);
                     }
                 }
@@ -202,10 +203,11 @@ final class RunCommand implements Callable<Integer> {
                 return;
             }
             var saved = pipeline.savedCheckpoint();
-            LOG.error("the stop did not end within {} s (--shutdown-timeout and {} s): the pipeline still waits in {}; "
+            LOG.error("the stop did not end within {} (--shutdown-timeout and {}): the pipeline still waits in {}; "
                     + "exiting with code {} without saving more. The consumer's next holder runs again what came "
-                    + "after {}, skipping actions recorded as delivered", timeout.plus(EventPipeline.STOP_MARGIN)
-                    .toSeconds(), EventPipeline.STOP_MARGIN.toSeconds(), waitingIn(runner), ExitCodes.FAILURE,
+                    + "after {}, skipping actions recorded as delivered",
+                    Durations.format(timeout.plus(EventPipeline.STOP_MARGIN)),
+                    Durations.format(EventPipeline.STOP_MARGIN), waitingIn(runner), ExitCodes.FAILURE,
                     saved == null ? "the consumer's saved checkpoint" : "checkpoint " + saved);
             flushSpans();
             Runtime.getRuntime().halt(ExitCodes.FAILURE); // the shutdown hook would wait for the pipeline again

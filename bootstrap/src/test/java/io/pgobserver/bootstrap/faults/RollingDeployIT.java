@@ -50,7 +50,7 @@ class RollingDeployIT {
     private static final String LEASE_WAIT = "for its lease to run out";
     private static final String CUT_SHORT = "still running after";
     private static final String LEFT_UNSAVED = "the consumer's next holder runs them again";
-    private static final String STOP_DID_NOT_END = "the stop did not end within 12 s (--shutdown-timeout and 10 s)";
+    private static final String STOP_DID_NOT_END = "the stop did not end within 12s (--shutdown-timeout and 10s)";
     /** The --shutdown-timeout of the process stopped with PostgreSQL frozen: its stop lasts this and 10 s. */
     private static final Duration FROZEN_STOP_TIMEOUT = Duration.ofSeconds(2);
 

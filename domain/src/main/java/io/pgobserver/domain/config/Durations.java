@@ -8,11 +8,19 @@ import java.util.regex.Pattern;
 
 /**
  * Durations as users write them, in the configuration and on command lines (the core's and the demo's and the
- * bench's): {@code 500ms}, {@code 1s}, {@code 1.5s}, {@code 2m}, {@code 1h}, {@code 1d}, or ISO-8601 {@code PT1S}.
+ * bench's): {@code 500ms}, {@code 1s}, {@code 1.5s}, {@code 2m}, {@code 1h}, {@code 1d}, several of them
+ * ({@code 1d 12h}, {@code 1m30s}: as {@link #format} prints a duration, so its output reads back), or ISO-8601
+ * {@code PT1S}.
  */
 public final class Durations {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
+    private static final String PART = "(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)";
+    private static final Pattern DURATION = Pattern.compile("(?:" + PART + "\\s*)+");
+    private static final Pattern ONE_PART = Pattern.compile(PART);
+    private static final long SECOND = 1_000;
+    private static final long MINUTE = 60 * SECOND;
+    private static final long HOUR = 60 * MINUTE;
+    private static final long DAY = 24 * HOUR;
 
     private Durations() {
     }
@@ -20,16 +28,18 @@ public final class Durations {
     /** @throws IllegalArgumentException naming {@code key} when the text is not a duration */
     public static Duration parse(String key, String value) {
         String text = value.trim().toLowerCase(Locale.ROOT);
-        Matcher m = DURATION.matcher(text);
-        if (m.matches()) {
-            double amount = Double.parseDouble(m.group(1));
-            double millis = switch (m.group(2)) {
-                case "ms" -> amount;
-                case "s" -> amount * 1_000;
-                case "m" -> amount * 60_000;
-                case "h" -> amount * 3_600_000;
-                default -> amount * 86_400_000;
-            };
+        if (DURATION.matcher(text).matches()) {
+            double millis = 0;
+            for (Matcher m = ONE_PART.matcher(text); m.find(); ) {
+                double amount = Double.parseDouble(m.group(1));
+                millis += switch (m.group(2)) {
+                    case "ms" -> amount;
+                    case "s" -> amount * SECOND;
+                    case "m" -> amount * MINUTE;
+                    case "h" -> amount * HOUR;
+                    default -> amount * DAY;
+                };
+            }
             return Duration.ofNanos((long) (millis * 1_000_000));
         }
         try {
@@ -52,18 +62,55 @@ public final class Durations {
         return value;
     }
 
-    /** A duration as the configuration writes it ({@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}), for output. */
+    /**
+     * A duration as the configuration writes it, exactly, in the largest units that read well: {@code 500ms},
+     * {@code 1.5s}, {@code 1m 30s}, {@code 2h}, {@code 24h}, {@code 1d 12h} (days only past one day: {@code 24h} is how
+     * a day is usually set). {@link #parse} reads it back.
+     */
     public static String format(Duration d) {
         long ms = d.toMillis();
-        if (ms % 3_600_000 == 0 && ms > 0) {
-            return ms / 3_600_000 + "h";
+        if (ms < 0) {
+            return "-" + format(Duration.ofMillis(-ms));
         }
-        if (ms % 60_000 == 0 && ms > 0) {
-            return ms / 60_000 + "m";
+        if (ms < SECOND) {
+            return ms == 0 ? "0s" : ms + "ms";
         }
-        if (ms % 1_000 == 0) {
-            return ms / 1_000 + "s";
+        StringBuilder out = new StringBuilder();
+        long rest = ms;
+        if (ms > DAY) {
+            out.append(rest / DAY).append("d ");
+            rest %= DAY;
         }
-        return ms + "ms";
+        for (long unit : new long[]{HOUR, MINUTE}) {
+            if (rest >= unit) {
+                out.append(rest / unit).append(unit == HOUR ? "h " : "m ");
+                rest %= unit;
+            }
+        }
+        if (rest > 0) {
+            long millis = rest % SECOND;
+            out.append(rest / SECOND);
+            if (millis > 0) {
+                // 1.5s, 1.25s, 1.005s: the fraction without its trailing zeros.
+                out.append('.').append(String.format(Locale.ROOT, "%03d", millis).replaceAll("0+$", ""));
+            }
+            out.append("s ");
+        }
+        return out.toString().trim();
+    }
+
+    /**
+     * A duration measured (an age, a wait), to the second and in its two largest units: {@code 12s}, {@code 4m 10s},
+     * {@code 2h 3m}, {@code 1d 12h}. The seconds and minutes beyond them are left out: nobody acts on them.
+     */
+    public static String rounded(Duration d) {
+        long seconds = Math.max(0, d.toSeconds());
+        if (seconds >= DAY / SECOND) {
+            return seconds / (DAY / SECOND) + "d " + seconds % (DAY / SECOND) / 3600 + "h";
+        }
+        if (seconds >= 3600) {
+            return seconds / 3600 + "h " + seconds % 3600 / 60 + "m";
+        }
+        return seconds >= 60 ? seconds / 60 + "m " + seconds % 60 + "s" : seconds + "s";
     }
 }

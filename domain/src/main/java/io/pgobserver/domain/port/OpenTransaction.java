@@ -104,12 +104,8 @@ public record OpenTransaction(int pid, long xid, String state, String applicatio
                 + ") (its changes are rolled back and never become events)";
     }
 
-    /** "2h 3m", "4m 10s", "12s". */
+    /** "1d 12h", "2h 3m", "4m 10s", "12s". */
     public static String readable(Duration duration) {
-        long seconds = Math.max(0, duration.toSeconds());
-        if (seconds >= 3600) {
-            return seconds / 3600 + "h " + seconds % 3600 / 60 + "m";
-        }
-        return seconds >= 60 ? seconds / 60 + "m " + seconds % 60 + "s" : seconds + "s";
+        return io.pgobserver.domain.config.Durations.rounded(duration);
     }
 }
