@@ -3,6 +3,8 @@ package io.pgobserver.bootstrap.cli;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgobserver.domain.config.Durations;
+import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.Backfill;
 import io.pgobserver.domain.port.Backfills;
@@ -95,16 +97,9 @@ final class StatusCommand implements Callable<Integer> {
     static String human(Report report) {
         StringBuilder text = new StringBuilder();
         text.append("consumer:      ").append(report.consumer()).append('\n');
-        text.append("checkpoint:    ").append(report.checkpoint()
-                .map(p -> "batch " + p.checkpoint().batch() + ", after change_log id " + p.checkpoint().afterId()
-                        + " (batches done up to snapshot " + p.done() + "; dispatched up to batch "
-                        + p.dispatched().batch() + ", id " + p.dispatched().id() + ")")
+        text.append("checkpoint:    ").append(report.checkpoint().map(StatusCommand::checkpoint)
                 .orElse("none yet (no event handled by this consumer)")).append('\n');
-        text.append("lag:           ").append(report.lag().events()).append(" event(s)");
-        if (report.lag().events() > 0) {
-            text.append(", oldest waiting ").append(seconds(report.lag())).append(" s");
-        }
-        text.append('\n');
+        text.append("lag:           ").append(lag(report.lag())).append('\n');
         report.openTransaction().filter(OpenTransaction::worthSaying)
                 .ifPresent(open -> text.append(openTransaction(open)).append('\n'));
         text.append("dead letters:  ");
@@ -257,7 +252,36 @@ final class StatusCommand implements Callable<Integer> {
         return (minutes < 120 ? minutes + " min" : minutes / 60 + " h") + " ago";
     }
 
-    private static String seconds(ChangeSource.Lag lag) {
-        return String.format(Locale.ROOT, "%.1f", lag.age().toMillis() / 1000.0);
+    /**
+     * How far the consumer's events are done, in words: "events done up to change_log id 1042 (batch 7 in progress,
+     * every earlier batch done); handed to actions up to id 1044, not yet done". The snapshot that ends the done
+     * batches means nothing to a reader: it is in {@code --json} alone.
+     */
+    static String checkpoint(CheckpointStore.Saved saved) {
+        Checkpoint at = saved.checkpoint();
+        String done;
+        if (at.afterId() > 0) {
+            done = "events done up to change_log id " + at.afterId() + " (batch " + at.batch() + " in progress"
+                    + (at.batch() > 1 ? ", every earlier batch done)" : ")");
+        } else {
+            done = at.batch() > 1 ? "every batch before batch " + at.batch() + " done, none of its events yet"
+                    : "no event done yet";
+        }
+        CheckpointStore.HighWater handed = saved.dispatched();
+        boolean ahead = handed.batch() > at.batch() || handed.batch() == at.batch() && handed.id() > at.afterId();
+        return ahead ? done + "; handed to actions up to id " + handed.id()
+                + (handed.batch() == at.batch() ? "" : " (batch " + handed.batch() + ")") + ", not yet done" : done;
+    }
+
+    /** "3 event(s) behind (…), the oldest committed 12.3s ago", or 4m 10s, 2h 3m, 1d 12h. */
+    static String lag(ChangeSource.Lag lag) {
+        if (lag.events() == 0) {
+            return "0 event(s) behind";
+        }
+        Duration age = lag.age();
+        String ago = age.compareTo(Duration.ofMinutes(1)) < 0
+                ? String.format(Locale.ROOT, "%.1fs", age.toMillis() / 1000.0) : Durations.rounded(age);
+        return lag.events() + " event(s) behind (committed after the last finished batch), the oldest committed "
+                + ago + " ago";
     }
 }

@@ -186,7 +186,7 @@ class AdminCommandsIT {
 
         Cli.Result empty = Cli.run("status", "--config", config.toString());
         assertThat(empty.exitCode()).as(empty.toString()).isZero();
-        assertThat(empty.out()).contains("consumer:      default", "checkpoint:    none yet", "lag:           0 event(s)",
+        assertThat(empty.out()).contains("consumer:      default", "checkpoint:    none yet", "lag:           0 event(s) behind",
                 "dead letters:  none", "no process is listening");
 
         sql(databaseName(), "insert into public.orders (status) values ('new'), ('new'), ('new')");
@@ -205,8 +205,9 @@ class AdminCommandsIT {
 
             Cli.Result human = Cli.run("status", "--config", config.toString());
             assertThat(human.exitCode()).as(human.toString()).isZero();
-            assertThat(human.out()).contains("checkpoint:    batch 1, after change_log id " + firstId,
-                    "lag:           3 event(s), oldest waiting", "dead letters:  3 (gone_observer: 1, order_shipped: 2",
+            assertThat(human.out()).contains("checkpoint:    events done up to change_log id " + firstId + " (batch 1 "
+                    + "in progress); handed to actions up to id " + (firstId + 2) + ", not yet done",
+                    "lag:           3 event(s) behind (committed after the last finished batch), the oldest committed", "dead letters:  3 (gone_observer: 1, order_shipped: 2",
                     "listener:      active");
 
             Cli.Result json = Cli.run("status", "--config", config.toString(), "--json");

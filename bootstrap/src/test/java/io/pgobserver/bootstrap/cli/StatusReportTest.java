@@ -1,6 +1,9 @@
 package io.pgobserver.bootstrap.cli;
 
+import io.pgobserver.domain.event.Checkpoint;
+import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.OpenTransaction;
 import io.pgobserver.domain.port.ParkedEvents;
 import org.junit.jupiter.api.Test;
@@ -40,7 +43,7 @@ class StatusReportTest {
     void anOpenTransactionIsNamedOnceOpenTenSecondsOrWhenItsAgeIsHidden() {
         OpenTransaction idle = new OpenTransaction(1234, 900, "idle in transaction", "billing", "app",
                 "update orders set status = 'shipped' where id = 42", Duration.ofMinutes(123).plusSeconds(5));
-        assertThat(human(idle)).contains("lag:           0 event(s)\nopen transaction: pid 1234, idle in "
+        assertThat(human(idle)).contains("lag:           0 event(s) behind\nopen transaction: pid 1234, idle in "
                 + "transaction for 2h 3m (app 'billing', role 'app'), its events wait for its commit\n"
                 + "    last statement: update orders set status = 'shipped' where id = 42\n"
                 + "    commit it from its application, or end it with SELECT pg_terminate_backend(1234) (its changes "
@@ -66,7 +69,7 @@ class StatusReportTest {
     @Test
     void aPreparedTransactionIsNamedByItsGidWithTheStatementsThatEndIt() {
         OpenTransaction prepared = OpenTransaction.prepared(901, "tm-1:it's", "app", Duration.ofMinutes(42));
-        assertThat(human(prepared)).contains("lag:           0 event(s)\nprepared transaction: gid 'tm-1:it's' "
+        assertThat(human(prepared)).contains("lag:           0 event(s) behind\nprepared transaction: gid 'tm-1:it's' "
                 + "(role 'app'), prepared 42m 0s ago and neither committed nor rolled back; no session holds it, its "
                 + "events wait for its commit\n    its transaction manager should normally finish it; if that is gone "
                 + "for good, run COMMIT PREPARED 'tm-1:it''s' (its events arrive) or ROLLBACK PREPARED 'tm-1:it''s' "
@@ -77,6 +80,38 @@ class StatusReportTest {
         assertThat(StatusCommand.json(report(Optional.of(prepared), new ParkedEvents.Summary(0, 0, Map.of()))))
                 .contains("\"open_transaction\":{\"pid\":null,\"state\":\"prepared\",\"application\":\"\","
                         + "\"role\":\"app\",\"query\":null,\"seconds\":2520.0,\"gid\":\"tm-1:it's\"}");
+    }
+
+    /**
+     * The checkpoint and the lag read as what they are to someone who never saw the code: how far the events are done
+     * and handed to actions, in change_log ids, and how far behind in events and age (days for a long one). It used to
+     * print "batch 7, after change_log id 1042 (batches done up to snapshot 900:905:; dispatched up to batch 7, id
+     * 1044)" and "3 event(s), oldest waiting 130000.0 s".
+     */
+    @Test
+    void theCheckpointAndTheLagSayInWordsHowFarTheConsumerGot() {
+        StatusCommand.Report report = new StatusCommand.Report("default", Optional.of(new CheckpointStore.Saved(
+                new Checkpoint(7, 1042), new Snapshot("900:905:"), new CheckpointStore.HighWater(7, 1044), 3)),
+                new ChangeSource.Lag(3, Duration.ofHours(36).plusMinutes(5)), Optional.empty(), Map.of(),
+                new ParkedEvents.Summary(0, 0, Map.of()), true, List.of(),
+                new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()));
+        assertThat(StatusCommand.human(report)).contains("checkpoint:    events done up to change_log id 1042 (batch 7 "
+                + "in progress, every earlier batch done); handed to actions up to id 1044, not yet done\n"
+                + "lag:           3 event(s) behind (committed after the last finished batch), the oldest committed "
+                + "1d 12h ago\n").doesNotContain("snapshot");
+
+        assertThat(StatusCommand.checkpoint(new CheckpointStore.Saved(new Checkpoint(4, 0), new Snapshot("900:905:"),
+                new CheckpointStore.HighWater(5, 2000), 3))).isEqualTo("every batch before batch 4 done, none of its "
+                + "events yet; handed to actions up to id 2000 (batch 5), not yet done");
+        assertThat(StatusCommand.checkpoint(new CheckpointStore.Saved(Checkpoint.START, Snapshot.ORIGIN,
+                CheckpointStore.HighWater.NONE, 1))).isEqualTo("no event done yet");
+        assertThat(StatusCommand.checkpoint(new CheckpointStore.Saved(new Checkpoint(1, 9), Snapshot.ORIGIN,
+                new CheckpointStore.HighWater(1, 9), 1))).isEqualTo("events done up to change_log id 9 (batch 1 in "
+                + "progress)");
+        assertThat(StatusCommand.lag(new ChangeSource.Lag(2, Duration.ofMillis(12_345)))).endsWith("oldest committed "
+                + "12.3s ago");
+        assertThat(StatusCommand.lag(new ChangeSource.Lag(2, Duration.ofSeconds(250)))).endsWith("oldest committed "
+                + "4m 10s ago");
     }
 
     @Test
