@@ -43,8 +43,17 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
+    /**
+     * Below it a stop would cut every request in flight for nothing gained: SIGKILL stops at once and loses nothing
+     * either. As the actions' timeouts, 100ms at least.
+     */
+    static final Duration MIN_SHUTDOWN_TIMEOUT = Duration.ofMillis(100);
+    /** Above it a supervisor's kill comes first: say so at the start rather than let the stop be cut short. */
+    static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofHours(1);
+
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "30s",
-            description = "How long a stop waits for the events running to finish (default: ${DEFAULT-VALUE}).")
+            description = "How long a stop waits for the events running to finish, 100ms to 1h (default: "
+                    + "${DEFAULT-VALUE}).")
     String shutdownTimeout;
 
     @Override
@@ -52,7 +61,8 @@ final class RunCommand implements Callable<Integer> {
         Duration timeout;
         try {
             // Before the configuration: a flag is read before the file, so its mistake is the one told first.
-            timeout = Durations.parse("--shutdown-timeout", shutdownTimeout);
+            timeout = Durations.within("--shutdown-timeout", Durations.parse("--shutdown-timeout", shutdownTimeout),
+                    MIN_SHUTDOWN_TIMEOUT, MAX_SHUTDOWN_TIMEOUT, "e.g. 30s; kill -9 stops at once and loses nothing");
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -141,6 +141,21 @@ class CommandLineTest {
         assertThat(result.err()).contains("--limit must be at least 1");
     }
 
+    /**
+     * A stop that waits for nothing would cut every request in flight for nothing gained (SIGKILL is as fast and loses
+     * nothing either), and one past an hour outlasts any supervisor's patience: both are refused before the start,
+     * in the units they were given in, with the bounds.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"0s|0s", "50ms|50ms", "PT-5S|-5s", "2h|2h", "1d 12h|1d 12h"})
+    void shutdown_timeout_out_of_range_is_a_usage_error(String given, String printed) {
+        // No database configured: the flag is read first, and its mistake told first.
+        Cli.Result result = Cli.run("run", "--shutdown-timeout", given);
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).startsWith("usage error: --shutdown-timeout must be between 100ms and 1h (e.g. 30s; "
+                + "kill -9 stops at once and loses nothing), was " + printed + "\n");
+    }
+
     /** Found by the request's own check, before any connection: the database here is unreachable. */
     @ParameterizedTest
     @ValueSource(strings = {"0", "-5", "100001"})
