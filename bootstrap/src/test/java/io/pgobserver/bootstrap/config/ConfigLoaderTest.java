@@ -236,7 +236,7 @@ class ConfigLoaderTest {
                     .hasMessageContaining("listener.capture_check_interval must be between 1s and 24h")
                     .hasMessageEndingWith(", was 500ms");
             assertThatThrownBy(() -> load("listener: { capture_check_interval: 2d }"))
-                    .isInstanceOf(ConfigException.class).hasMessageEndingWith(", was 48h");
+                    .isInstanceOf(ConfigException.class).hasMessageEndingWith(", was 2d");
             assertThatThrownBy(() -> load("listener: { capture_check_interval: hourly }"))
                     .isInstanceOf(ConfigException.class).hasMessage("listener.capture_check_interval must be a "
                             + "duration such as 500ms, 1s, 2m or 1h, was 'hourly'");

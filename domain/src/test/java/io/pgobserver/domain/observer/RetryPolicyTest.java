@@ -39,7 +39,7 @@ class RetryPolicyTest {
         assertThatThrownBy(() -> new RetryPolicy(0, Duration.ZERO, Duration.ZERO))
                 .hasMessageContaining("retry.max_attempts");
         assertThatThrownBy(() -> new RetryPolicy(3, Duration.ofSeconds(5), Duration.ofMillis(1500)))
-                .hasMessage("retry.max_backoff (1500ms) must not be shorter than retry.initial_backoff (5s): raise "
+                .hasMessage("retry.max_backoff (1.5s) must not be shorter than retry.initial_backoff (5s): raise "
                         + "max_backoff or lower initial_backoff");
         assertThatThrownBy(() -> new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(5), 0.5))
                 .hasMessageContaining("multiplier");
