@@ -24,7 +24,8 @@ final class ClusterTopics implements AutoCloseable {
 
     static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
     static final Duration QUIET_AFTER_NO_ANSWER = Duration.ofSeconds(10);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** None: a question still open at the close was asked by a send the stop interrupted; nobody waits for it. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ZERO;
 
     private final Supplier<Admin> connect;
     private final Duration askTimeout;

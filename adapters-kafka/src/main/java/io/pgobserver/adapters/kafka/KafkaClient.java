@@ -16,14 +16,21 @@ import java.util.concurrent.Future;
 
 /**
  * The one producer every kafka action shares (a producer is thread-safe, and one batches best), started after the
- * injector is built and closed at shutdown, flushing what is in flight. Also answers whether a topic exists
- * ({@link ClusterTopics}, whose admin client is closed with the producer): a producer waiting for a missing topic's
- * metadata cannot tell that from an unreachable cluster.
+ * injector is built and closed at shutdown without waiting for what it still holds ({@link #CLOSE_TIMEOUT}). Also
+ * answers whether a topic exists ({@link ClusterTopics}, whose admin client is closed with the producer): a producer
+ * waiting for a missing topic's metadata cannot tell that from an unreachable cluster.
  */
 @Singleton
 final class KafkaClient implements Lifecycle {
 
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * None: nothing waits for what the producer still holds when it is closed. Every send waits for its broker's
+     * acknowledgement, so a record not acknowledged by then belongs to an event the stop interrupted, which is not
+     * done and which the consumer's next holder sends again. Waiting to flush it would keep a stop during a broker
+     * outage past {@code --shutdown-timeout} by as long as the wait, the place already released, and a broker back
+     * meanwhile would take the record late, behind the next holder's records of the same key.
+     */
+    private static final Duration CLOSE_TIMEOUT = Duration.ZERO;
 
     private final KafkaSettings settings;
     private volatile Producer<byte[], byte[]> producer;

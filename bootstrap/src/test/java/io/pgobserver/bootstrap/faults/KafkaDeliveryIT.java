@@ -3,10 +3,14 @@ package io.pgobserver.bootstrap.faults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgobserver.adapters.kafka.KafkaBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,7 +65,7 @@ class KafkaDeliveryIT {
     @BeforeAll
     void start() throws Exception {
         List<String> ddl = new ArrayList<>();
-        for (String table : List.of("drain", "outage", "kill")) {
+        for (String table : List.of("drain", "outage", "kill", "stop")) {
             ddl.add("create table public.counters_" + table + " (id int primary key, n bigint not null)");
             ddl.add("insert into public.counters_" + table + " select g, 0 from generate_series(1, " + ROWS + ") g");
         }
@@ -150,6 +154,61 @@ class KafkaDeliveryIT {
             reader.await(observer, UPDATES);
             verify("kill", reader.records(), KILLS * MAX_IN_FLIGHT);
             assertThat(observer.stop()).isZero();
+        }
+    }
+
+    /**
+     * SIGTERM ({@code --shutdown-timeout 2s}) while the broker is down and every place waits for an acknowledgement:
+     * the stop interrupts those sends and ends without flushing the producer, so a broker back during its exit gets
+     * nothing from it; a new run then sends every update, each key's in order. Before, the producer's close waited
+     * 10 s more for the records of the interrupted events, the place already released, and delivered them late when
+     * the broker came back meanwhile: behind the next holder's records of the same key. The topic stamps each record
+     * with the broker's time of appending, which tells such a late record from one merely read late.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void a_stop_while_the_broker_is_down_sends_nothing_late_and_the_next_run_sends_what_it_cut() throws Exception {
+        int adminPort = FaultSupport.freePort();
+        Path config = setUp("stop", false, MAX_IN_FLIGHT, adminPort);
+        try (Admin admin = broker.admin()) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "counters-stop"),
+                    List.of(new AlterConfigOp(new ConfigEntry("message.timestamp.type", "LogAppendTime"),
+                            AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (Reader reader = new Reader("counters-stop")) {
+            ObserverProcess observer = rig.run("stop", config, Map.of(), Duration.ofSeconds(2));
+            Thread writer = Thread.ofPlatform().start(() -> writeUpdates("stop", UPDATES, new Random(seed + 3)));
+            reader.awaitAtLeast(observer, UPDATES / 8);
+            broker.stop();
+            rig.awaitWhileRunning(observer, "sends waiting for the broker", Duration.ofSeconds(60), () -> {
+                String answer = FaultSupport.httpBody(adminPort, "/health/ready");
+                return answer != null && answer.contains("has acknowledged no record for");
+            });
+            long signalled = System.nanoTime();
+            FaultSupport.signal("TERM", observer.pid());
+            FaultSupport.await("the stop interrupting the sends", Duration.ofSeconds(60),
+                    () -> observer.lastLine("pipeline stopped after") > 0 || !observer.isAlive());
+            long brokerBack = System.currentTimeMillis();
+            broker.start();
+            int exit = observer.waitFor(60);
+            long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
+            long nextRun = System.currentTimeMillis();
+            assertThat(exit).as("exit code after SIGTERM; output:%n%s", observer.output()).isZero();
+            assertThat(observer.count("events still running after 2 s (--shutdown-timeout); interrupting them"))
+                    .as("the stop says it cut the waiting sends; output:%n%s", observer.output()).isOne();
+            writer.join();
+            ObserverProcess next = rig.run("stop-next", config, Map.of());
+            reader.await(next, UPDATES);
+            List<String> late = reader.records().stream()
+                    .filter(r -> r.timestamp() >= brokerBack && r.timestamp() < nextRun)
+                    .map(r -> "key " + r.key() + " at offset " + r.offset() + " of partition " + r.partition())
+                    .toList();
+            System.out.printf("KafkaDeliveryIT stop: SIGTERM with the broker down and %d sends waiting: exit %d "
+                    + "after %d ms; %d records of the stopped process appended once the broker was back%n",
+                    MAX_IN_FLIGHT, exit, exitMillis, late.size());
+            assertThat(late).as("records the stopped process sent after the broker came back").isEmpty();
+            verify("stop", reader.records(), MAX_IN_FLIGHT);
+            assertThat(next.stop()).isZero();
         }
     }
 
