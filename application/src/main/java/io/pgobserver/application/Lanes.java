@@ -5,7 +5,6 @@ import io.pgobserver.domain.event.ChangeEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,7 +47,7 @@ final class Lanes {
     private final Work work;
     private final Semaphore permits;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
-    private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<Thread, Item> running = new ConcurrentHashMap<>();
     private final Turns turns;
     private final Unfinished unfinished = new Unfinished();
     /** Lanes parked or being parked: each is held in memory until its parked queue drains. */
@@ -162,7 +161,7 @@ final class Lanes {
         if (item == null) {
             return;
         }
-        running.add(me);
+        running.put(me, item);
         boolean done;
         try {
             done = runOne(item);
@@ -279,7 +278,11 @@ final class Lanes {
     /** Interrupts running events and drops queued ones; nothing more runs. */
     void cancel() {
         cancelled = true;
-        running.forEach(Thread::interrupt);
+        running.keySet().forEach(Thread::interrupt);
+    }
+
+    List<ChangeEvent> running() { // the events being run now, which a stop that cuts them names
+        return running.values().stream().map(Item::event).toList();
     }
 
     /** Waits until every submitted event has finished or gone to the parking lot, up to {@code timeout}. */

@@ -167,7 +167,8 @@ final class Term implements BatchReader.Control {
         boolean idle = !cancelled && lanes.awaitIdle(drain);
         if (!cancelled && !idle) {
             LOG.log(WARNING, "events still running after " + Durations.format(drain) + " (--shutdown-timeout); "
-                    + "interrupting them: they are not done, and the consumer's next holder runs them again");
+                    + "interrupting " + CutEvents.named(lanes.running()) + ": they are not done, and the consumer's "
+                    + "next holder runs them again, skipping actions recorded as delivered");
             lanes.cancel();
             // Interrupted, they end at once (a request on the wire is cut): then nothing of the term runs any more,
             // and the next holder need not wait a lease for them.

@@ -962,8 +962,14 @@ class EventPipelineTest {
         append("slow", 1);
         EventPipeline first = start(executor, 4);
         assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
-        first.stop(Duration.ofMillis(100));
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (AutoCloseable capturing = capture(Term.class, lines)) {
+            first.stop(Duration.ofMillis(100));
+        }
         assertThat(executor.interrupted.getCount()).as("the request cut when the stop's time ran out").isZero();
+        // The line names what it cut, so that an operator knows which rows run again (before: "interrupting them").
+        assertThat(lines).filteredOn(line -> line.contains("--shutdown-timeout")).singleElement().asString()
+                .contains("interrupting 1 event (", " slow at change_log id ", "next holder runs them again");
         // Cut, the event ended at once, not done: nothing of the term runs, so the next holder may run it at once.
         // Before, such a stop left the next holder waiting a lease.
         assertThat(checkpoints.claim("test").handedOver()).as("released once the cut-short event ended").isTrue();

@@ -1,0 +1,32 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.event.ChangeEvent;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The events a stop cuts short, named in its log line: how many, and the first few by row and change_log id. An
+ * operator reads there which rows' actions the next holder runs again, and which receivers may see a request twice
+ * (one cut on the wire may have arrived).
+ */
+final class CutEvents {
+
+    /** Enough to find them; a stop with every place held (hundreds) must not write a line of kilobytes. */
+    static final int NAMED = 5;
+
+    private CutEvents() {
+    }
+
+    /** As {@code 3 events (public.orders 7 at change_log id 512, ...)}; {@code them} when none is known. */
+    static String named(List<ChangeEvent> events) {
+        if (events.isEmpty()) {
+            return "them";
+        }
+        String first = events.stream().limit(NAMED)
+                .map(e -> e.entityType() + " " + e.entityId() + " at change_log id " + e.position().offset())
+                .collect(Collectors.joining(", "));
+        String rest = events.size() > NAMED ? " and " + (events.size() - NAMED) + " more" : "";
+        return events.size() + (events.size() == 1 ? " event (" : " events (") + first + rest + ")";
+    }
+}

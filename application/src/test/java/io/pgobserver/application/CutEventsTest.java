@@ -1,0 +1,41 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.event.ChangeEvent;
+import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.Position;
+import io.pgobserver.domain.trace.TraceContext;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CutEventsTest {
+
+    private static ChangeEvent event(long id) {
+        return new ChangeEvent("e-" + id, new Position(9, id), "public.orders", Long.toString(id % 3),
+                ChangeKind.UPDATED, Map.of(), Map.of(), Instant.now(), TraceContext.NONE);
+    }
+
+    @Test
+    void namesEachEventByRowAndChangeLogId() {
+        assertThat(CutEvents.named(List.of(event(512), event(514))))
+                .isEqualTo("2 events (public.orders 2 at change_log id 512, public.orders 1 at change_log id 514)");
+        assertThat(CutEvents.named(List.of(event(7)))).isEqualTo("1 event (public.orders 1 at change_log id 7)");
+    }
+
+    @Test
+    void aStopWithEveryPlaceHeldNamesTheFirstFewAndCountsTheRest() {
+        List<ChangeEvent> many = LongStream.rangeClosed(1, 256).mapToObj(CutEventsTest::event).toList();
+        assertThat(CutEvents.named(many)).startsWith("256 events (public.orders 1 at change_log id 1, ")
+                .endsWith("public.orders 2 at change_log id 5 and 251 more)");
+    }
+
+    @Test
+    void saysThemWhenTheRunningEventsAreNotKnown() {
+        assertThat(CutEvents.named(List.of())).isEqualTo("them");
+    }
+}
