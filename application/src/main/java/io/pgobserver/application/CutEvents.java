@@ -2,11 +2,12 @@ package io.pgobserver.application;
 
 import io.pgobserver.domain.event.ChangeEvent;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The events a stop cuts short, named in its log line: how many, and the first few by row and change_log id. An
+ * The events a stop cuts short, named in its log line: how many, and the oldest few by row and change_log id. An
  * operator reads there which rows' actions the next holder runs again, and which receivers may see a request twice
  * (one cut on the wire may have arrived).
  */
@@ -23,7 +24,7 @@ final class CutEvents {
         if (events.isEmpty()) {
             return "them";
         }
-        String first = events.stream().limit(NAMED)
+        String first = events.stream().sorted(Comparator.comparingLong(e -> e.position().offset())).limit(NAMED)
                 .map(e -> e.entityType() + " " + e.entityId() + " at change_log id " + e.position().offset())
                 .collect(Collectors.joining(", "));
         String rest = events.size() > NAMED ? " and " + (events.size() - NAMED) + " more" : "";

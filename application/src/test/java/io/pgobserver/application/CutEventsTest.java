@@ -21,15 +21,16 @@ class CutEventsTest {
     }
 
     @Test
-    void namesEachEventByRowAndChangeLogId() {
-        assertThat(CutEvents.named(List.of(event(512), event(514))))
+    void namesEachEventByRowAndChangeLogIdOldestFirst() {
+        assertThat(CutEvents.named(List.of(event(514), event(512))))
                 .isEqualTo("2 events (public.orders 2 at change_log id 512, public.orders 1 at change_log id 514)");
         assertThat(CutEvents.named(List.of(event(7)))).isEqualTo("1 event (public.orders 1 at change_log id 7)");
     }
 
     @Test
     void aStopWithEveryPlaceHeldNamesTheFirstFewAndCountsTheRest() {
-        List<ChangeEvent> many = LongStream.rangeClosed(1, 256).mapToObj(CutEventsTest::event).toList();
+        List<ChangeEvent> many = LongStream.iterate(256, id -> id > 0, id -> id - 1).mapToObj(CutEventsTest::event)
+                .toList();
         assertThat(CutEvents.named(many)).startsWith("256 events (public.orders 1 at change_log id 1, ")
                 .endsWith("public.orders 2 at change_log id 5 and 251 more)");
     }
