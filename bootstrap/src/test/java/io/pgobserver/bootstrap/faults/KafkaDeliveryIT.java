@@ -195,7 +195,7 @@ class KafkaDeliveryIT {
             long nextRun = System.currentTimeMillis();
             assertThat(exit).as("exit code after SIGTERM; output:%n%s", observer.output()).isZero();
             assertThat(observer.output()).as("the stop names the sends it cut and who runs them")
-                    .containsPattern("events still running after 2 s \\(--shutdown-timeout\\); interrupting "
+                    .containsPattern("events still running after 2s \\(--shutdown-timeout\\); interrupting "
                             + "\\d+ events? \\(public\\.counters_stop \\d+ at change_log id \\d+"
                             + ".*next holder runs them again");
             writer.join();
