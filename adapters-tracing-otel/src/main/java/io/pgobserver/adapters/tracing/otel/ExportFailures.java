@@ -7,7 +7,10 @@ import io.pgobserver.domain.observer.Urls;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.HttpRetryException;
+import java.net.SocketTimeoutException;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,12 +52,30 @@ final class ExportFailures {
             return "HTTP 401 Unauthorized: the back-end wants credentials it was not given, or refused them";
         }
         String message = failure.getMessage();
+        if (failure instanceof SocketTimeoutException || failure instanceof InterruptedIOException && message != null
+                && message.toLowerCase(Locale.ROOT).matches(".*(timeout|timed out).*")) {
+            return timeout(failure, message);
+        }
         Matcher status = message == null ? null : HTTP_URL_CONNECTION_STATUS.matcher(message);
         if (failure instanceof IOException && status != null && status.matches()) {
             // Said as the OTLP exporters' answers are ("HTTP 401 …"), not as a Java exception the reader must decode.
             return "HTTP " + status.group(1) + " for " + Urls.redactIn(status.group(2));
         }
         return failure.getClass().getSimpleName() + (message == null ? "" : ": " + Urls.redactIn(message));
+    }
+
+    /**
+     * A timeout, in words that tell a hung back-end (it took the connection and never answered: a stuck collector, a
+     * load balancer with no healthy target) from one that cannot be reached, rather than OkHttp's bare "timeout".
+     */
+    private static String timeout(Throwable failure, String message) {
+        String raw = failure.getClass().getSimpleName() + (message == null ? "" : ": " + Urls.redactIn(message));
+        if (message != null && message.toLowerCase(Locale.ROOT).contains("connect")) {
+            return "no connection within the timeout: the back-end's address takes no connections, or a firewall drops"
+                    + " them (" + raw + ")";
+        }
+        return "no answer within the timeout: the back-end took the connection but did not answer, as a hung"
+                + " collector or a load balancer with no healthy target does (" + raw + ")";
     }
 
     private static String text(String detail) {

@@ -11,7 +11,9 @@ import java.util.Collection;
 /**
  * Keeps a span exporter from harming delivery: a failed or throwing export drops its spans,
  * counts them, and logs a warning at most once a minute that names the exporter, its endpoint, the cause (the
- * backend's status when it answered) and the fix. At shutdown the spans not reported yet get a last warning, and
+ * backend's status when it answered) and the fix. The first export that succeeds after failures (the back-end
+ * restarted, or stopped hanging) says so at once, with what the outage dropped: a warning a minute alone would leave
+ * the reader guessing whether spans flow again. At shutdown the spans not reported yet get a last warning, and
  * so does any export that fails after it: nothing would report them later.
  * Exports run on the batch processor's own thread, so a slow backend never blocks an event either.
  */
@@ -23,6 +25,7 @@ final class GuardedSpanExporter implements SpanExporter {
     private final SpanExporter delegate;
     private final QueueDropMonitor queueDrops;
     private final RateLimitedWarning failures;
+    private final ExportOutage outage = new ExportOutage();
     /** The last failure's cause in words, for the warning that reports it (possibly at shutdown). */
     private volatile String lastCause;
     private volatile boolean shutDown;
@@ -43,6 +46,7 @@ final class GuardedSpanExporter implements SpanExporter {
         queueDrops.check();
         int count = spans.size();
         CompletableResultCode result;
+        outage.sent(System.nanoTime());
         try {
             result = delegate.export(spans);
         } catch (RuntimeException | LinkageError e) {
@@ -50,14 +54,31 @@ final class GuardedSpanExporter implements SpanExporter {
             return CompletableResultCode.ofFailure();
         }
         result.whenComplete(() -> {
-            if (!result.isSuccess()) {
+            if (result.isSuccess()) {
+                resumed();
+            } else {
                 failed(count, result.getFailureThrowable());
             }
         });
         return result;
     }
 
+    private void resumed() {
+        ExportOutage.Ended ended = outage.succeeded(System.nanoTime());
+        if (ended == null) {
+            return;
+        }
+        // The spans no warning has counted yet go into this line, so that the warnings still add up to every span lost.
+        long unreported = failures.takePending();
+        String because = lastCause;
+        LOG.warn("tracing: exporter {} delivers again: export resumed after {} s of failed exports, which dropped {}"
+                        + " span(s){}{}; events were not affected", description, Math.max(1, ended.lasted().toSeconds()),
+                ended.droppedSpans(), unreported > 0 ? " (" + unreported + " of them since the last warning)" : "",
+                because == null ? "" : " (last failure: " + because + ")");
+    }
+
     private void failed(int count, Throwable cause) {
+        outage.failed(count, System.nanoTime());
         String because = ExportFailures.describe(cause);
         if (because != null) {
             lastCause = because;
@@ -84,6 +105,11 @@ final class GuardedSpanExporter implements SpanExporter {
     void closing() {
         shutDown = true;
         failures.flush(dropped -> warning(dropped, ", reported at shutdown"));
+    }
+
+    /** Whether the back-end failed the last export, or has not answered the one sent for a few seconds. */
+    boolean inTrouble() {
+        return outage.inTrouble(System.nanoTime());
     }
 
     /** Spans that failed to export since start. */

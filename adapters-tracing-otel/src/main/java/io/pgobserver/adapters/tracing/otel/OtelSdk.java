@@ -49,6 +49,8 @@ import java.util.concurrent.TimeUnit;
 final class OtelSdk {
 
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    /** The stop's bound when a back-end is in trouble: long enough for one that just came back, as the stuck exit's. */
+    static final Duration TROUBLED_SHUTDOWN_TIMEOUT = Duration.ofSeconds(3);
     static final String INSTRUMENTATION_SCOPE = "io.pgobserver";
     private static final Logger LOG = LoggerFactory.getLogger(OtelSdk.class);
     private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
@@ -229,19 +231,32 @@ final class OtelSdk {
         }
     }
 
-    /** Exports what is queued and shuts everything down, giving up after {@link #SHUTDOWN_TIMEOUT}; never throws. */
+    /**
+     * Exports what is queued and shuts everything down, all within one bound ({@link #SHUTDOWN_TIMEOUT}, or
+     * {@link #TROUBLED_SHUTDOWN_TIMEOUT} when an exporter's back-end failed its last export or has not answered the
+     * one sent: a hung back-end would take the whole bound for nothing, and hold the exit); never throws.
+     */
     void stop() {
+        boolean troubled = exports.stream().map(Export::guarded).filter(Objects::nonNull)
+                .anyMatch(GuardedSpanExporter::inTrouble);
+        Duration bound = troubled ? TROUBLED_SHUTDOWN_TIMEOUT : SHUTDOWN_TIMEOUT;
+        long deadline = System.nanoTime() + bound.toNanos();
         services.values().forEach(service -> service.provider().shutdown());
-        CompletableResultCode done = tracerProvider.shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        CompletableResultCode done = tracerProvider.shutdown().join(left(deadline), TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
-            LOG.warn("tracing: spans still queued after {} s at shutdown were dropped (backend slow or unreachable)",
-                    SHUTDOWN_TIMEOUT.toSeconds());
+            LOG.warn("tracing: spans still queued after {} s at shutdown were dropped ({})", bound.toSeconds(),
+                    troubled ? "the back-end failed its last export or does not answer" : "back-end slow or unreachable");
         }
         // Failures and drops of the last minute were counted but, rate-limited, not yet logged: nothing later would.
         exports.stream().map(Export::guarded).filter(Objects::nonNull).forEach(GuardedSpanExporter::closing);
         queueDrops.reportAtShutdown();
-        meterProvider.shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        sdk.getSdkLoggerProvider().shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        // The same bound: metrics pushed to the same hung back-end must not add their own wait to the exit's.
+        meterProvider.shutdown().join(left(deadline), TimeUnit.MILLISECONDS);
+        sdk.getSdkLoggerProvider().shutdown().join(left(deadline), TimeUnit.MILLISECONDS);
+    }
+
+    private static long left(long deadline) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
     /** The bound Prometheus port, or -1 when metrics are off or not started. */

@@ -64,6 +64,11 @@ final class RateLimitedWarning {
         return true;
     }
 
+    /** What was counted since the last line, which the caller now reports in a line of its own. */
+    long takePending() {
+        return pending.getAndSet(0);
+    }
+
     /** Everything counted since this was made. */
     long total() {
         return total.get();

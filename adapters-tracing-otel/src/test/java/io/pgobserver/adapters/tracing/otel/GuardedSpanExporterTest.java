@@ -127,4 +127,39 @@ class GuardedSpanExporterTest {
                 .contains("(last failure: HTTP 500 for http://zipkin:9411/api/v2/spans)")
                 .doesNotContain("pa55").doesNotContain("K3Y");
     }
+
+    @Test
+    void theFirstExportThatSucceedsAfterFailuresSaysExportResumedAndWhatTheOutageDropped() {
+        List<CompletableResultCode> answers = new java.util.ArrayList<>(List.of(CompletableResultCode.ofExceptionalFailure(
+                        new java.net.ConnectException("Failed to connect to /10.0.0.5:4317")),
+                CompletableResultCode.ofFailure(), CompletableResultCode.ofSuccess(), CompletableResultCode.ofSuccess()));
+        GuardedSpanExporter guarded = failing(() -> answers.removeFirst());
+
+        guarded.export(spans(4));
+        guarded.export(spans(30));
+        assertThat(guarded.inTrouble()).as("the last export failed").isTrue();
+        guarded.export(spans(2));
+
+        assertThat(warnings()).hasSize(2).last().asString().contains("otlp grpc http://collector:4317 delivers again:"
+                        + " export resumed after", "which dropped 34 span(s) (30 of them since the last warning)",
+                "(last failure: ConnectException: Failed to connect to /10.0.0.5:4317)", "events were not affected");
+        assertThat(guarded.inTrouble()).isFalse();
+        guarded.export(spans(2));
+        guarded.shutdown();
+        assertThat(warnings()).as("no second resume, nothing left to report at shutdown").hasSize(2);
+    }
+
+    @Test
+    void aBackEndThatTookTheConnectionAndNeverAnsweredIsNamedAsSuch() {
+        failing(() -> CompletableResultCode.ofExceptionalFailure(FailedExportException.grpcFailedExceptionally(
+                new java.io.InterruptedIOException("timeout")))).export(spans(1));
+        failing(() -> CompletableResultCode.ofExceptionalFailure(new java.net.SocketTimeoutException("Connect timed out")))
+                .export(spans(1));
+        assertThat(warnings()).hasSize(2);
+        assertThat(warnings().getFirst()).contains("(last failure: no answer within the timeout: the back-end took the"
+                + " connection but did not answer, as a hung collector or a load balancer with no healthy target does"
+                + " (InterruptedIOException: timeout))");
+        assertThat(warnings().getLast()).contains("no connection within the timeout: the back-end's address takes no"
+                + " connections, or a firewall drops them (SocketTimeoutException: Connect timed out)");
+    }
 }

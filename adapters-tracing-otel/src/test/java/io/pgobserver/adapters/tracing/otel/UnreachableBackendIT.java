@@ -94,9 +94,11 @@ class UnreachableBackendIT {
         assertThat(sdk.queueDrops().dropped()).isGreaterThan(0);
 
         assertTimeoutPreemptively(Duration.ofSeconds(60), sdk::stop);
-        // Many batches failed and many spans were dropped, yet each warning came at most once a minute.
-        assertThat(sdk.exports()).singleElement().satisfies(export ->
-                assertThat(export.guarded().failedSpans()).isGreaterThan(settings.batch().maxExportBatchSize()));
+        // Batches failed and spans were dropped, yet each warning came at most once a minute. (Zipkin fails hundreds of
+        // batches here; an OTLP exporter retries each for seconds, and its failing back-end gets 3 s at the stop, so
+        // one batch may be all that failed.)
+        assertThat(sdk.exports()).singleElement().satisfies(export -> assertThat(export.guarded().failedSpans())
+                .isGreaterThanOrEqualTo(settings.batch().maxExportBatchSize()));
         // Plus one last warning each at shutdown for what the last minute's were too early to count.
         int minutes = 1 + (int) Duration.ofNanos(System.nanoTime() - started).toMinutes();
         assertThat(exporterWarnings(endpoint)).hasSizeBetween(1, minutes + 1);
