@@ -66,8 +66,17 @@ public final class OtlpReceiver implements SpanBackend {
 
     /** OTLP over gRPC. */
     static OtlpReceiver grpc() throws IOException {
+        return grpc(0);
+    }
+
+    /** OTLP over {@code protocol} on {@code port}: a collector restarted where it was ({@code port} 0: a free one). */
+    static OtlpReceiver start(String protocol, int port) throws IOException {
+        return protocol.equals("grpc") ? grpc(port) : http("", port);
+    }
+
+    private static OtlpReceiver grpc(int port) throws IOException {
         OtlpReceiver[] self = new OtlpReceiver[1];
-        Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+        Server server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
                 .addService(new TraceServiceGrpc.TraceServiceImplBase() {
                     @Override
                     public void export(ExportTraceServiceRequest request,
@@ -105,7 +114,11 @@ public final class OtlpReceiver implements SpanBackend {
      * other path get 404.
      */
     static OtlpReceiver http(String prefix) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        return http(prefix, 0);
+    }
+
+    private static OtlpReceiver http(String prefix, int port) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         OtlpReceiver receiver = new OtlpReceiver("http/protobuf", null, server);
         server.createContext("/", exchange -> {
             try (InputStream raw = exchange.getRequestBody();
@@ -133,6 +146,10 @@ public final class OtlpReceiver implements SpanBackend {
         });
         server.start();
         return receiver;
+    }
+
+    int port() {
+        return port;
     }
 
     @Override

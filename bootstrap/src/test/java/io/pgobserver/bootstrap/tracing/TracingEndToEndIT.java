@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -74,6 +75,18 @@ class TracingEndToEndIT {
                     actions:
                       - { type: webhook, url: "%s%s" }
                 """.formatted(hooks.baseUrl(), HookReceiver.ORDERS);
+    }
+
+    /** The {@code tracing:} block of a run whose spans go to {@code endpoint}. */
+    private static String tracing(String exporter, String endpoint, String protocol, String batch) {
+        return """
+                tracing:
+                  enabled: true
+                  exporter: %s
+                  endpoint: %s
+                  protocol: %s
+                  batch: %s
+                """.formatted(exporter, endpoint, protocol, batch);
     }
 
     private static RecordedRequest requestFor(List<RecordedRequest> requests, String customer) {
@@ -237,14 +250,8 @@ class TracingEndToEndIT {
         void anExporterPointedAtAClosedPortLeavesDeliveryUntouched(String protocol) throws Exception {
             int events = 5;
             // A queue smaller than the spans of the run: it fills up while the exporter fails.
-            String tracing = """
-                    tracing:
-                      enabled: true
-                      exporter: otlp
-                      endpoint: http://127.0.0.1:%d
-                      protocol: %s
-                      batch: { max_queue_size: 8, max_export_batch_size: 4, schedule_delay: 100ms }
-                    """.formatted(Await.freePort(), protocol);
+            String tracing = tracing("otlp", "http://127.0.0.1:" + Await.freePort(), protocol,
+                    "{ max_queue_size: 8, max_export_batch_size: 4, schedule_delay: 100ms }");
             List<TraceContext> writers = new ArrayList<>();
             try (HookReceiver hooks = new HookReceiver()) {
                 List<String[]> changeLog;
@@ -275,6 +282,93 @@ class TracingEndToEndIT {
                     assertThat(sent.traceId()).as("the webhook still continues the writer's trace")
                             .isEqualTo(writers.get(i).traceId());
                     assertThat(sent.isSampled()).isTrue();
+                }
+            }
+        }
+    }
+
+    /**
+     * The trace back-end in the states users meet at 3 a.m.: hung (it takes the connection and never answers), and
+     * restarted (gone mid-run, then back on its port).
+     */
+    @Nested
+    class HungOrRestartedBackend {
+
+        private static final String EXPORTER = "io.pgobserver.adapters.tracing.otel.GuardedSpanExporter";
+        private static final String SDK = "io.pgobserver.adapters.tracing.otel.OtelSdk";
+
+        @ParameterizedTest(name = "{0} {1}")
+        @CsvSource({"otlp, grpc", "otlp, http/protobuf", "zipkin, grpc"})
+        void aBackendThatNeverAnswersIsNamedAsHungAndTheStopGivesUpOnItSoon(String exporter, String protocol)
+                throws Exception {
+            int events = 5;
+            // Batches of one span: the queue cannot drain within the stop's bound while every export hangs.
+            String batch = "{ max_queue_size: 2048, max_export_batch_size: 1, schedule_delay: 100ms }";
+            // Each export gives up after 1 s rather than the default 10 s, so that the first failure comes soon.
+            Map<String, String> env = Map.of("OTEL_EXPORTER_OTLP_TIMEOUT", "1000", "OTEL_EXPORTER_ZIPKIN_TIMEOUT", "1000");
+            try (HangingBackend hung = HangingBackend.start(); HookReceiver hooks = new HookReceiver();
+                 LogWatch logs = new LogWatch(EXPORTER, SDK)) {
+                try (ObserverRun run = ObserverRun.start(postgres, tracing(exporter, hung.endpoint(), protocol, batch)
+                        + webhookObserver(hooks), env)) {
+                    for (int i = 0; i < events; i++) {
+                        run.writeOrder("hung-" + i, 10 + i, ObserverRun.writer(true).traceparent(), null);
+                    }
+                    assertThat(run.awaitProcessed(events)).as("every event processed").isTrue();
+                    assertThat(Await.until(Duration.ofSeconds(60),
+                            () -> hooks.requests(HookReceiver.ORDERS).size() >= events)).isTrue();
+                    // This run's warnings: another run's export may still fail in the background.
+                    String failed = "could not deliver";
+                    assertThat(Await.until(Duration.ofSeconds(60), () -> !logs.containing(hung.endpoint(), failed).isEmpty()))
+                            .as("a failed export's warning among %s", logs.all()).isTrue();
+                    assertThat(hung.accepted()).as("connections the back-end took").isPositive();
+                    assertThat(logs.containing(hung.endpoint(), failed).getFirst()).contains("took the connection but did"
+                            + " not answer, as a hung collector or a load balancer with no healthy target does");
+                    run.stop();
+                    assertThat(run.pipeline().savedCheckpoint()).as("the checkpoint passed every event").isNotNull()
+                            .satisfies(c -> assertThat(c.afterId()).isZero());
+                    assertThat(run.deadLetters()).isZero();
+                }
+                // The stop gave the hung back-end 3 s, not the 10 s a healthy one's queue gets.
+                assertThat(logs.containing("spans still queued after")).singleElement().asString().contains(
+                        "after 3 s at shutdown were dropped (the back-end failed its last export or does not answer)");
+                assertThat(hooks.requests(HookReceiver.ORDERS)).hasSize(events);
+            }
+        }
+
+        @ParameterizedTest(name = "otlp {0}")
+        @ValueSource(strings = {"grpc", "http/protobuf"})
+        void aBackendThatComesBackGetsTheSpansOfEventsWrittenAfterItAndTheLogSaysExportResumed(String protocol)
+                throws Exception {
+            OtlpReceiver first = OtlpReceiver.start(protocol, 0);
+            int port = first.port();
+            String tracing = tracing("otlp", "http://127.0.0.1:" + port, protocol, "{ schedule_delay: 100ms }");
+            try (HookReceiver hooks = new HookReceiver(); LogWatch logs = new LogWatch(EXPORTER)) {
+                try (ObserverRun run = ObserverRun.start(postgres, tracing + webhookObserver(hooks))) {
+                    TraceContext before = ObserverRun.writer(true);
+                    run.writeOrder("before", 10, before.traceparent(), null);
+                    assertThat(awaitSpans(first, before.traceId(), 7)).isNotEmpty();
+
+                    first.close(); // the collector restarts: gone for a while
+                    run.writeOrder("during", 11, ObserverRun.writer(true).traceparent(), null);
+                    assertThat(run.awaitProcessed(2)).isTrue();
+                    assertThat(Await.until(Duration.ofSeconds(60), () -> !logs.containing("could not deliver").isEmpty()))
+                            .as("a failed export's warning among %s", logs.all()).isTrue();
+                    assertThat(hooks.requests(HookReceiver.ORDERS)).as("delivered during the outage").hasSize(2);
+
+                    try (OtlpReceiver back = OtlpReceiver.start(protocol, port)) {
+                        TraceContext after = ObserverRun.writer(true);
+                        run.writeOrder("after", 12, after.traceparent(), null);
+                        assertThat(awaitSpans(back, after.traceId(), 7)).extracting(ExportedSpan::name)
+                                .as("the spans of an event written after the back-end returned")
+                                .contains("process_event", "execute_action");
+                        assertThat(Await.until(Duration.ofSeconds(30), () -> !logs.containing("delivers again").isEmpty()))
+                                .as("the line saying export resumed, among %s", logs.all()).isTrue();
+                        assertThat(logs.containing("delivers again")).singleElement().asString()
+                                .contains("otlp " + protocol + " http://127.0.0.1:" + port, "export resumed after")
+                                .containsPattern("which dropped [1-9][0-9]* span\\(s\\)")
+                                .contains("events were not affected");
+                        run.stop(); // while the back-end runs: its last spans are sent, no failure outlives the test
+                    }
                 }
             }
         }
