@@ -110,32 +110,112 @@ public final class ReplayHistory {
 
     /**
      * Replays the stretch for the observer. A row that cannot be read as an event does not stop it: it is handed to
-     * {@code skipped}, counted, and the replay goes on, as the live stream does (a bad event never stops it).
+     * {@code skipped}, counted, and the replay goes on, as the live stream does (a bad event never stops it). An
+     * event whose action fails for good is dead-lettered and counted, and the replay goes on too.
      *
      * @param skipped told of each row that cannot be read as an event, as its page is read
-     * @throws Refused              when no observer has that name, or retention already removed part of the stretch
-     * @throws InterruptedException when interrupted; the events replayed so far stay replayed
+     * @throws Refused  when no observer has that name, or retention already removed part of the stretch
+     * @throws CutShort when it stops before the stretch's end: interrupted (a signal), the database lost, or an
+     *                  event's processing failing unexpectedly; it says how far it got. The events before stay
+     *                  replayed
      */
     public Summary replay(String observerName, ChangeHistory.Stretch stretch,
-                          Consumer<ChangeHistory.Unreadable> skipped) throws Refused, InterruptedException {
+                          Consumer<ChangeHistory.Unreadable> skipped) throws Refused, CutShort {
         Observer observer = find(observerName);
         Optional<String> removed = history.removedPart(stretch);
         if (removed.isPresent()) {
             throw new Refused("cannot replay " + stretch + ": " + removed.get());
         }
+        // Known before the first event: a replay by time that is cut short names its rest by ids, which go on from
+        // exactly where it stopped, as no time can (rows are read in id order, not in occurred_at order).
+        long lastId = stretch.byTime() ? history.lastId(stretch, observer.entity()) : stretch.toId();
         Endings endings = new Endings();
         ProcessEvent replaying = processEvent.replaying(observer, endings);
         Pages pages = new Pages(stretch, observer.entity(), skipped);
         long read = 0;
-        for (Queue<ChangeEvent> page = pages.next(); page != null; page = pages.next()) {
-            for (ChangeEvent event = page.poll(); event != null; event = page.poll()) {
-                read++;
-                if (observer.watches(event)) {
-                    replaying.process(event, EventCompletion.NONE);
+        long done = stretch.byTime() ? 0 : stretch.fromId() - 1;
+        long running = 0;
+        try {
+            for (Queue<ChangeEvent> page = pages.next(); page != null; page = pages.next()) {
+                for (ChangeEvent event = page.poll(); event != null; event = page.poll()) {
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException("interrupted between events");
+                    }
+                    read++;
+                    running = event.position().offset();
+                    if (observer.watches(event)) {
+                        replaying.process(event, EventCompletion.NONE);
+                    }
+                    running = 0;
+                    done = event.position().offset();
                 }
+                done = Math.max(done, pages.after); // the page's rows after its last event were unreadable, skipped
             }
+        } catch (InterruptedException | RuntimeException e) {
+            throw new CutShort(e, new Summary(read, endings.delivered, endings.notMatching, endings.failed,
+                    pages.unreadable), done, lastId, running);
         }
         return new Summary(read, endings.delivered, endings.notMatching, endings.failed, pages.unreadable);
+    }
+
+    /**
+     * A replay that stopped before its stretch's end; its message is why. The events up to {@link #lastDone()} ran
+     * to their end; the rest of the stretch is {@code lastDone() + 1} to {@link #lastId()}, by change_log id.
+     */
+    public static final class CutShort extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient Summary soFar;
+        private final long lastDone;
+        private final long lastId;
+        private final long running;
+
+        CutShort(Exception cause, Summary soFar, long lastDone, long lastId, long running) {
+            super(cause instanceof InterruptedException ? "interrupted"
+                    : (running == 0 ? "reading the stretch failed: " : "") + reason(cause), cause);
+            this.soFar = soFar;
+            this.lastDone = lastDone;
+            this.lastId = lastId;
+            this.running = running;
+        }
+
+        /** The failure's message, and its first cause's where that says more (a pool's timeout: "Connection refused"). */
+        private static String reason(Throwable failure) {
+            String top = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+            Throwable root = failure;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return root == failure || root.getMessage() == null || top.contains(root.getMessage()) ? top
+                    : top + " (" + root.getMessage() + ")";
+        }
+
+        /** What the replay did before it stopped. */
+        public Summary soFar() {
+            return soFar;
+        }
+
+        /** The change_log id of the last row it finished (one before the stretch when none; 0 by time). */
+        public long lastDone() {
+            return lastDone;
+        }
+
+        /** The stretch's last change_log id of the observer's table (0 when it has none). */
+        public long lastId() {
+            return lastId;
+        }
+
+        /**
+         * The change_log id of the event it stopped in the middle of, whose actions may have run in part or whole
+         * (it runs again with the rest); 0 when it stopped between events.
+         */
+        public long running() {
+            return running;
+        }
+
+        /** Stopped by an interrupt (a signal), not by a failure. */
+        public boolean interrupted() {
+            return getCause() instanceof InterruptedException;
+        }
     }
 
     /**

@@ -154,6 +154,54 @@ class ReplayHistoryTest {
         assertThat(deadLetters.all()).extracting(l -> l.event().position().offset()).containsExactly(3L, 4L, 5L);
     }
 
+    /**
+     * A replay that loses its database between pages stops there and says how far it got: the events it finished,
+     * counted, and the last change_log id done, after which the rest of the stretch begins.
+     */
+    @Test
+    void aReplayCutShortSaysHowFarItGotAndWhatWasLeft() {
+        ScriptedExecutor webhook = new ScriptedExecutor("webhook");
+        Observer shop = new Observer("shop", "public.orders", Set.of(ChangeKind.values()), "", event -> true,
+                List.of(new TestAction("webhook", "http://shop/hook")), RetryPolicy.DEFAULT);
+        History rows = new History(DATABASE_NOW, 9, List.of(row(1), row(2), unreadable(3), row(4), row(5), row(9)));
+        ChangeHistory lost = new ChangeHistory() {
+            @Override
+            public Present present() {
+                return rows.present();
+            }
+
+            @Override
+            public Page read(Stretch stretch, String entityType, long afterId, int limit) {
+                if (afterId > 0) {
+                    throw new IllegalStateException("cannot read change_log: Connection refused");
+                }
+                return rows.read(stretch, entityType, afterId, limit);
+            }
+
+            @Override
+            public long lastId(Stretch stretch, String entityType) {
+                return rows.lastId(stretch, entityType);
+            }
+
+            @Override
+            public Optional<String> removedPart(Stretch stretch) {
+                return Optional.empty();
+            }
+        };
+
+        assertThatThrownBy(() -> new ReplayHistory(lost, processEvent(List.of(shop), webhook))
+                .replay("shop", ChangeHistory.Stretch.positions(1, 9), row -> { }))
+                .isInstanceOfSatisfying(ReplayHistory.CutShort.class, cut -> {
+                    assertThat(cut).hasMessage("reading the stretch failed: cannot read change_log: Connection refused");
+                    assertThat(cut.soFar()).isEqualTo(new ReplayHistory.Summary(2, 2, 0, 0, 1));
+                    assertThat(cut.lastDone()).as("the first page's last row, unreadable, is done too").isEqualTo(3);
+                    assertThat(cut.lastId()).isEqualTo(9);
+                    assertThat(cut.running()).isZero();
+                    assertThat(cut.interrupted()).isFalse();
+                });
+        assertThat(webhook.requests).extracting(r -> r.event().position().offset()).containsExactly(1L, 2L);
+    }
+
     private static ChangeEvent row(long id) {
         return Events.updated(id, "o-" + id, "paid", "shipped");
     }
@@ -190,6 +238,11 @@ class ReplayHistoryTest {
             return new Page(page.stream().filter(ChangeEvent.class::isInstance).map(ChangeEvent.class::cast).toList(),
                     page.isEmpty() ? afterId : id(page.getLast()),
                     page.stream().filter(Unreadable.class::isInstance).map(Unreadable.class::cast).toList());
+        }
+
+        @Override
+        public long lastId(Stretch stretch, String entityType) {
+            return rows.isEmpty() ? 0 : id(rows.getLast());
         }
 
         private static long id(Object row) {

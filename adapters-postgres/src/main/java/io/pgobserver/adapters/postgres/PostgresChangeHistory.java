@@ -73,6 +73,22 @@ final class PostgresChangeHistory implements ChangeHistory {
     }
 
     @Override
+    public long lastId(Stretch stretch, String entityType) {
+        String range = stretch.byTime() ? "occurred_at between :from and :to" : "id between :from and :to";
+        return database.jdbi().withHandle(handle -> {
+            var query = handle.createQuery("select coalesce(max(id), 0) from pgobserver.change_log "
+                    + "where entity_type = :type and " + range).bind("type", entityType);
+            if (stretch.byTime()) {
+                query.bind("from", stretch.from().atOffset(ZoneOffset.UTC))
+                        .bind("to", stretch.to().atOffset(ZoneOffset.UTC));
+            } else {
+                query.bind("from", stretch.fromId()).bind("to", stretch.toId());
+            }
+            return query.mapTo(Long.class).one();
+        });
+    }
+
+    @Override
     public Optional<String> removedPart(Stretch stretch) {
         Horizon horizon = database.jdbi().withHandle(handle -> handle.createQuery(
                         "select max_deleted_id, max_deleted_at from pgobserver.retention_horizon")

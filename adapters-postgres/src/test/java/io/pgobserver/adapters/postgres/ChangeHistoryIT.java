@@ -77,6 +77,9 @@ class ChangeHistoryIT {
         }
         assertThat(read).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
         assertThat(pages).as("pages").isGreaterThan(2);
+        assertThat(history.lastId(stretch, "public.docs")).as("the stretch's last id of the table, where a cut "
+                + "replay's rest ends").isEqualTo(after);
+        assertThat(history.lastId(stretch, "public.none")).as("a table without rows in it").isZero();
     }
 
     /**

@@ -66,6 +66,19 @@ public final class ConfigOptions {
         return !RUN_NO_ACTIONS.contains(commandName());
     }
 
+    /**
+     * The options as given ({@code --config FILE}, each {@code --set}), shell-quoted where needed, for a command this
+     * one prints for the user to run next (a resume): it must read the same configuration.
+     */
+    String given() {
+        StringBuilder given = new StringBuilder();
+        if (config != null) {
+            given.append(" --config ").append(ShellWord.of(config.toString()));
+        }
+        overrides.forEach(o -> given.append(" --set ").append(ShellWord.of(o)));
+        return given.toString();
+    }
+
     public Configuration load() {
         ConfigLoader loader = new ConfigLoader(environment, catalog().schema());
         if (!runsActions()) {

@@ -32,7 +32,9 @@ import java.util.concurrent.Callable;
                 + "how many events were delivered, did not match the condition, and failed and were dead-lettered.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the stretch ran and no event failed (skipped rows do not change it)",
-            "1:the replay could not go on (the database was lost); the events before stay replayed",
+            "1:the replay stopped before the end of its stretch (the database lost, SIGINT or SIGTERM, an "
+                + "unexpected failure): the events before stay replayed, and the last line names the last "
+                + "change_log id done and the command that runs the rest",
             "2:bad usage, or the replay was refused before it began",
             "3:the stretch ran, and at least one event failed and was dead-lettered"})
 final class ReplayCommand implements Callable<Integer> {
@@ -73,6 +75,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
         ReplayHistory.Plan plan;
         ReplayHistory.Summary summary;
+        PrintWriter err = spec.commandLine().getErr();
         try (AdminSession session = AdminSession.open(options, spec)) {
             ReplayHistory replay = session.get(ReplayHistory.class);
             // Clamped by the database's clock and newest id, not this host's clock (ReplayHistory.plan).
@@ -82,23 +85,62 @@ final class ReplayCommand implements Callable<Integer> {
                 out.flush();
             });
             String consumer = session.config().listener().consumer();
-            PrintWriter err = spec.commandLine().getErr();
-            summary = replay.replay(observer, plan.stretch(), row -> {
-                err.println(skipped(row, consumer));
-                err.flush();
-            });
+            StopSignals signals = StopSignals.interruptingThisThread(err);
+            try {
+                summary = replay.replay(observer, plan.stretch(), row -> {
+                    err.println(skipped(row, consumer));
+                    err.flush();
+                });
+            } catch (ReplayHistory.CutShort cut) {
+                Thread.interrupted(); // the session closes as after any replay: spans flushed, connections closed
+                if (cut.lastDone() < cut.lastId() || cut.running() != 0) {
+                    out.println(replayed(cut.soFar(), plan, " so far"));
+                    out.flush();
+                    err.println(stopped(cut, plan.stretch(), signals.received()));
+                    err.flush();
+                    return ExitCodes.FAILURE;
+                }
+                summary = cut.soFar(); // it stopped past its last row: the stretch ran whole
+            }
         } catch (ReplayHistory.Refused e) {
             throw usage(e.getMessage(), e);
         }
-        out.println("replayed " + summary.replayed() + " event(s) for observer " + observer + " (" + plan.stretch()
-                + plan.endNote() + "; " + summary.read() + " event(s) of its table in the stretch"
-                + (summary.unreadable() == 0 ? "" : "; " + summary.unreadable() + " row(s) skipped that cannot be "
-                + "read as events, named above") + "): " + endings(summary));
+        out.println(replayed(summary, plan, ""));
         out.flush();
         // A failed event is in the dead letters, to be replayed from there: the stretch needs no second run, but a
         // script must be able to tell (exit 1 says the stretch did not run to its end). Skipped rows are named above
         // and leave the exit code as it is.
         return summary.failed() == 0 ? ExitCodes.OK : ExitCodes.DEAD_LETTERED;
+    }
+
+    private String replayed(ReplayHistory.Summary summary, ReplayHistory.Plan plan, String soFar) {
+        return "replayed " + summary.replayed() + " event(s) for observer " + observer + soFar + " (" + plan.stretch()
+                + plan.endNote() + "; " + summary.read() + " event(s) of its table in the stretch" + soFar
+                + (summary.unreadable() == 0 ? "" : "; " + summary.unreadable() + " row(s) skipped that cannot be "
+                + "read as events, named above") + "): " + endings(summary);
+    }
+
+    /**
+     * Where a replay cut short stopped, why, and the command that runs the rest of its stretch alone: by change_log
+     * id from the one after the last finished, also for a stretch given by time (ids go on from exactly there).
+     */
+    private String stopped(ReplayHistory.CutShort cut, ChangeHistory.Stretch stretch, String signal) {
+        String why = cut.interrupted() ? (signal == null ? "interrupted" : signal)
+                : cut.running() != 0 ? "change_log id " + cut.running() + " failed unexpectedly: "
+                + OneLine.of(cut.getMessage()) : OneLine.of(cut.getMessage());
+        boolean none = stretch.byTime() ? cut.lastDone() == 0 : cut.lastDone() < stretch.fromId();
+        long next = none && !stretch.byTime() ? stretch.fromId() : cut.lastDone() + 1;
+        String rest = none && stretch.byTime() ? "--from " + stretch.from() + " --to " + stretch.to()
+                : "--from-position " + next + " --to-position " + cut.lastId();
+        return "error: the replay stopped before the end of its stretch; stopped "
+                + (none ? "before its first event" : "at change_log id " + cut.lastDone()) + " (" + why
+                + (none ? "" : "; every event up to it is done")
+                + (cut.running() == 0 ? "" : "; change_log id " + cut.running() + " was running, its actions may "
+                + "have reached their receivers, and it runs again with the resume: events are delivered at least "
+                + "once") + "); resume with: pg-observer replay" + options.given() + " --observer "
+                + ShellWord.of(observer) + " " + rest
+                + (stretch.byTime() && !none ? " (the rest of " + stretch + " by change_log id; a row among those "
+                + "ids whose transaction began outside those times runs too)" : "");
     }
 
     /** How the replayed events ended, and where the failed ones are now. */

@@ -3,6 +3,9 @@ package io.pgobserver.bootstrap.faults;
 import io.pgobserver.bootstrap.tracing.ExportedSpan;
 import io.pgobserver.bootstrap.tracing.OtlpReceiver;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -35,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Once retention has deleted part of the stretch, the replay is refused.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// The first test's observer must deliver the whole change_log: it runs before the second adds to it.
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplayIT {
 
     private static final int ROWS = 10;
@@ -45,7 +50,8 @@ class ReplayIT {
     @BeforeAll
     void start() throws Exception {
         rig = FaultSupport.Rig.start("replay",
-                "create table public.orders (id int primary key, status text not null, n int not null default 0)");
+                "create table public.orders (id int primary key, status text not null, n int not null default 0)",
+                "create table public.items (id bigint primary key, n bigint not null)");
         traces = OtlpReceiver.http();
     }
 
@@ -56,6 +62,7 @@ class ReplayIT {
     }
 
     @Test
+    @Order(1)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void a_stretch_reaches_only_the_named_observer_again_marked_and_linked() throws Exception {
         Path config = config("replay.yaml", "");
@@ -126,6 +133,98 @@ class ReplayIT {
         assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
         assertThat(refused.output()).contains("retention (listener.retention) has deleted change_log rows");
         retainer.stop();
+    }
+
+    /**
+     * A long replay cut short, by Ctrl-C (SIGINT) and then by PostgreSQL stopping under its resume, says each time
+     * how far it got and the command that runs the rest; run, the resumes deliver every event of the stretch, and
+     * none finished before a cut runs again (the one in flight at a cut may: it is after the id named).
+     */
+    @Test
+    @Order(2)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void a_replay_cut_short_names_where_it_stopped_and_its_resume_runs_the_rest() throws Exception {
+        Path config = config("cut.yaml", "", """
+                  items:
+                    entity: public.items
+                    actions: [ { type: webhook, url: "%s" } ]
+                """.formatted(rig.hooks.url("/hooks/items")));
+        rig.install(config, "public.items");
+        long started = System.nanoTime();
+        FaultSupport.insertItems(rig.postgres, "items-writer", 2000, 100_000);
+        Map<String, Long> ids = new HashMap<>();
+        FaultSupport.changeLog(rig.postgres).stream().filter(r -> r.kind().equals("created"))
+                .forEach(r -> ids.put(r.eventId(), r.id()));
+        long first = ids.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        long last = ids.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        int start = rig.hooks.requests().size();
+
+        ObserverProcess replay = ObserverProcess.start("replay cut by SIGINT", rig.log, Map.of(), "replay",
+                "--config", config.toString(), "--observer", "items", "--from-position", Long.toString(first),
+                "--to-position", Long.toString(last));
+        awaitItems(start, 200);
+        FaultSupport.signal("INT", replay.pid());
+        assertThat(replay.waitFor(60)).as(replay.output()).isEqualTo(1);
+        long cut = stoppedAt(replay.output(), "SIGINT", config, last);
+        assertThat(replay.output()).contains("replayed ", " event(s) for observer items so far (change_log ids "
+                + first + " to " + last);
+        int afterSignal = rig.hooks.requests().size();
+        assertThat(itemIds(start, afterSignal, ids)).as("delivered before the cut").contains(first, cut);
+
+        ObserverProcess resumed = ObserverProcess.start("resume cut by PostgreSQL", rig.log, Map.of(),
+                resumeCommand(replay.output()));
+        awaitItems(afterSignal, 200);
+        rig.postgres.stop(FaultSupport.Postgres.Shutdown.FAST);
+        int exit = resumed.waitFor(60);
+        rig.postgres.start();
+        assertThat(exit).as(resumed.output()).isEqualTo(1);
+        long secondCut = stoppedAt(resumed.output(), "reading the stretch failed: ", config, last);
+        int afterStop = rig.hooks.requests().size();
+        assertThat(itemIds(afterSignal, afterStop, ids)).as("the resume runs nothing done before the first cut")
+                .allMatch(id -> id > cut);
+
+        ObserverProcess.Finished rest = ObserverProcess.runToEnd("second resume", rig.log, Map.of(),
+                resumeCommand(resumed.output()));
+        assertThat(rest.exitCode()).as(rest.output()).isZero();
+        List<Long> third = itemIds(afterStop, rig.hooks.requests().size(), ids);
+        assertThat(third).as("the second resume runs nothing done before the second cut")
+                .allMatch(id -> id > secondCut);
+        assertThat(itemIds(start, rig.hooks.requests().size(), ids)).as("every event of the stretch, at least once")
+                .containsAll(ids.values());
+        System.out.printf("ReplayIT cut short: %d events; SIGINT after id %d, PostgreSQL stopped after id %d, the "
+                + "rest (%d) run by the second resume; %.1f s%n", ids.size(), cut, secondCut, third.size(),
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    private void awaitItems(int from, int more) throws InterruptedException {
+        await(more + " replayed items", Duration.ofMinutes(1), () -> rig.hooks.requests().subList(from,
+                rig.hooks.requests().size()).stream().filter(r -> r.path().equals("/hooks/items")).count() >= more);
+    }
+
+    /** The change_log ids of the items events the receiver got between these two counts of requests. */
+    private List<Long> itemIds(int from, int to, Map<String, Long> ids) {
+        return rig.hooks.requests().subList(from, to).stream().filter(r -> r.path().equals("/hooks/items"))
+                .map(r -> ids.get(r.eventId())).toList();
+    }
+
+    /** The id a cut-short replay says it stopped at, once its line names the reason and the exact resume command. */
+    private static long stoppedAt(String output, String reason, Path config, long last) {
+        java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("stopped at change_log id (\\d+) \\(")
+                .matcher(output);
+        assertThat(stopped.find()).as(output).isTrue();
+        long id = Long.parseLong(stopped.group(1));
+        assertThat(output).contains("at change_log id " + id + " (" + reason, "every event up to it is done",
+                "; resume with: pg-observer replay --config " + config + " --observer items --from-position "
+                        + (id + 1) + " --to-position " + last);
+        return id;
+    }
+
+    /** The arguments of the command a cut-short replay printed to resume it. */
+    private static String[] resumeCommand(String output) {
+        java.util.regex.Matcher resume = java.util.regex.Pattern.compile("resume with: pg-observer (.+)$",
+                java.util.regex.Pattern.MULTILINE).matcher(output);
+        assertThat(resume.find()).as(output).isTrue();
+        return resume.group(1).split(" ");
     }
 
     /**

@@ -122,6 +122,12 @@ public interface ChangeHistory {
     Page read(Stretch stretch, String entityType, long afterId, int limit);
 
     /**
+     * The largest change_log id of the stretch's rows of one entity type, or 0 when it has none: where a stretch
+     * given by time ends as a position, so that a replay cut short can name the rest of it by ids.
+     */
+    long lastId(Stretch stretch, String entityType);
+
+    /**
      * Why the stretch may be incomplete because retention deleted rows of it (the message says from where a replay
      * is whole), or empty when retention has deleted nothing in it.
      */
