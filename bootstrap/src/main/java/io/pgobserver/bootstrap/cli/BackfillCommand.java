@@ -91,14 +91,26 @@ final class BackfillCommand implements Callable<Integer> {
             // Held until this process ends its backfills, by whatever way: status then tells them from ones whose
             // process is gone (a kill -9 writes nothing). Renewed after each chunk, should a failover end it.
             Map<String, Backfills.Attendance> attended = new HashMap<>();
-            try {
+            try (StopSignals signals = StopSignals.interruptingThisThread(spec.commandLine().getErr())) {
                 for (Backfill backfill : toRun(backfills, runner, request, note, out, attended)) {
                     ProgressLine line = new ProgressLine(out);
-                    Backfill end = runner.run(backfill, b -> {
-                        // Under the name as stored, should the catalog spell it otherwise than it was given.
-                        attended.computeIfAbsent(b.request().table(), backfills::attend).renew();
-                        line.accept(b);
-                    });
+                    Backfill[] last = {backfill};
+                    Backfill end;
+                    try {
+                        end = runner.run(backfill, b -> {
+                            // Under the name as stored, should the catalog spell it otherwise than it was given.
+                            attended.computeIfAbsent(b.request().table(), backfills::attend).renew();
+                            line.accept(b);
+                            last[0] = b;
+                        });
+                    } catch (InterruptedException e) {
+                        // A chunk failing for good is thrown on: its message says how to go on (fix, resume, cancel).
+                        Thread.interrupted(); // the attendance and the session close as after any backfill
+                        PrintWriter err = spec.commandLine().getErr();
+                        err.println(stopped(last[0], signals.received() == null ? "interrupted" : signals.received()));
+                        err.flush();
+                        return ExitCodes.FAILURE;
+                    }
                     out.println("backfill " + end.id() + " of " + end.request().table() + " "
                             + end.state().wireName() + ": " + end.rowsDone() + " row(s) logged as read events");
                     out.flush();
@@ -185,6 +197,18 @@ final class BackfillCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * Where a backfill cut short by a signal stands and how to go on: its rows done are committed with their chunks
+     * (the one in flight was rolled back whole, or committed whole), so a resume sends no row twice.
+     */
+    private String stopped(Backfill b, String why) {
+        String table = ShellWord.of(b.request().table());
+        return "error: backfill " + b.id() + " of " + b.request().table() + " stopped after " + b.rowsDone()
+                + " row(s) logged as read events (" + why + "; each chunk commits whole, so no row is sent twice); "
+                + "resume with: pg-observer backfill" + options.given() + " --resume --table " + table
+                + " (or 'pg-observer backfill --cancel --table " + table + "')";
     }
 
     private static String describe(String what, Backfill b) {

@@ -101,6 +101,8 @@ final class ReplayCommand implements Callable<Integer> {
                     return ExitCodes.FAILURE;
                 }
                 summary = cut.soFar(); // it stopped past its last row: the stretch ran whole
+            } finally {
+                signals.close();
             }
         } catch (ReplayHistory.Refused e) {
             throw usage(e.getMessage(), e);

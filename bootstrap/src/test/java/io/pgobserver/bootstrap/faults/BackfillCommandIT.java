@@ -92,6 +92,25 @@ class BackfillCommandIT {
         ObserverProcess.Finished resume = ObserverProcess.runToEnd("resume", rig.log, Map.of(), "backfill",
                 "--config", config.toString(), "--resume", "--table", "public.items");
         assertThat(resume.output()).contains("no unfinished backfill of public.items to resume");
+
+        // Ctrl-C mid-backfill: it stops after the chunk in flight and says how far it got and how to go on, exit 1;
+        // what it names is what is stored, so the resume (here: the cancel) takes it up from there.
+        ObserverProcess interrupted = ObserverProcess.start("backfill stopped by SIGINT", rig.log, Map.of(),
+                "backfill", "--config", config.toString(), "--table", "public.items", "--chunk", "5");
+        String rowsDone = "select coalesce(max(rows_done), 0) from pgobserver.backfills where table_name = "
+                + "'public.items' and state = 'running'";
+        await("a few chunks done", Duration.ofMinutes(1), () -> count(rowsDone) >= 50);
+        FaultSupport.signal("INT", interrupted.pid());
+        assertThat(interrupted.waitFor(60)).as(interrupted.output()).isEqualTo(1);
+        java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("error: backfill \\d+ of public\\.items "
+                + "stopped after (\\d+) row\\(s\\) logged as read events \\(SIGINT; each chunk commits whole, so no "
+                + "row is sent twice\\); resume with: pg-observer backfill --config " + java.util.regex.Pattern.quote(
+                config.toString()) + " --resume --table public.items").matcher(interrupted.output());
+        assertThat(stopped.find()).as(interrupted.output()).isTrue();
+        assertThat(Long.parseLong(stopped.group(1))).as("the rows it names are those stored").isEqualTo(count(rowsDone));
+        ObserverProcess.Finished cancelled = ObserverProcess.runToEnd("cancel the stopped one", rig.log, Map.of(),
+                "backfill", "--config", config.toString(), "--cancel", "--table", "public.items");
+        assertThat(cancelled.output()).contains("cancelled after " + stopped.group(1) + " row(s)");
     }
 
     private long count(String query) {
