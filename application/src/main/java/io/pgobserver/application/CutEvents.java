@@ -28,6 +28,18 @@ final class CutEvents {
                 .map(e -> e.entityType() + " " + e.entityId() + " at change_log id " + e.position().offset())
                 .collect(Collectors.joining(", "));
         String rest = events.size() > NAMED ? " and " + (events.size() - NAMED) + " more" : "";
-        return events.size() + (events.size() == 1 ? " event (" : " events (") + first + rest + ")";
+        return counted(events.size()) + " (" + first + rest + ")";
+    }
+
+    /**
+     * How a stop ended, {@code stopped cleanly} or {@code stopped with 3 events cut, left for the next holder,}: the
+     * line that says the place is released is read last, and must not call clean a stop that cut events.
+     */
+    static String stopped(int cut) {
+        return cut == 0 ? "stopped cleanly" : "stopped with " + counted(cut) + " cut, left for the next holder,";
+    }
+
+    private static String counted(int events) { // 1 event, 3 events
+        return events + (events == 1 ? " event" : " events");
     }
 }

@@ -165,9 +165,10 @@ final class Term implements BatchReader.Control {
             lanes.stop(); // running events finish; queued ones and retries are left to the next holder
         }
         boolean idle = !cancelled && lanes.awaitIdle(drain);
+        List<ChangeEvent> cut = idle || cancelled ? List.of() : lanes.running(); // named below, and at the release
         if (!cancelled && !idle) {
             LOG.log(WARNING, "events still running after " + Durations.format(drain) + " (--shutdown-timeout); "
-                    + "interrupting " + CutEvents.named(lanes.running()) + ": they are not done, and the consumer's "
+                    + "interrupting " + CutEvents.named(cut) + ": they are not done, and the consumer's "
                     + "next holder runs them again, skipping actions recorded as delivered");
             lanes.cancel();
             // Interrupted, they end at once (a request on the wire is cut): then nothing of the term runs any more,
@@ -190,7 +191,7 @@ final class Term implements BatchReader.Control {
             saveLast(current);
         }
         if (clear && !cancelled()) {
-            handOver(idle && drainersIdle);
+            handOver(idle && drainersIdle, cut.size());
         }
     }
 
@@ -220,7 +221,7 @@ final class Term implements BatchReader.Control {
      * When nothing of this term runs any more, the next holder may dispatch at once instead of waiting a lease: says
      * so, or why it will wait. Operators deploying by SIGTERM read here whether the standby resumes at once.
      */
-    private void handOver(boolean nothingRuns) {
+    private void handOver(boolean nothingRuns, int cut) {
         String wait = "the next holder waits one lease (" + Durations.format(lease.length()) + ") before dispatching";
         if (!nothingRuns) {
             LOG.log(WARNING, "consumer '" + consumer + "': events still running after the stop; " + wait);
@@ -228,8 +229,8 @@ final class Term implements BatchReader.Control {
         }
         try {
             store.release(fence);
-            LOG.log(INFO, "consumer '" + consumer + "': stopped cleanly and released; the next holder dispatches at "
-                    + "once");
+            LOG.log(INFO, "consumer '" + consumer + "': " + CutEvents.stopped(cut) + " and released; the next holder "
+                    + "dispatches at once");
         } catch (CheckpointStore.FencedException | RuntimeException e) {
             // Slower to start, as after a crash; nothing else.
             LOG.log(WARNING, "consumer '" + consumer + "': not released (" + e.getMessage() + "); " + wait);

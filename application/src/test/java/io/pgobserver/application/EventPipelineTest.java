@@ -899,7 +899,11 @@ class EventPipelineTest {
         append("order-1", 1);
         EventPipeline first = start(executor, 4);
         await("the consumer's first holder, with no one before it, delivered", () -> executor.executions.get() == 1);
-        first.stop(Duration.ofSeconds(5));
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (AutoCloseable capturing = capture(Term.class, lines)) {
+            first.stop(Duration.ofSeconds(5));
+        }
+        assertThat(lines).anyMatch(line -> line.contains("stopped cleanly and released; the next holder dispatches"));
 
         append("order-2", 2);
         EventPipeline second = start(executor, 4);
@@ -970,6 +974,9 @@ class EventPipelineTest {
         // The line names what it cut, so that an operator knows which rows run again (before: "interrupting them").
         assertThat(lines).filteredOn(line -> line.contains("--shutdown-timeout")).singleElement().asString()
                 .contains("interrupting 1 event (", " slow at change_log id ", "next holder runs them again");
+        // The release, read last, says the stop cut the event (before: "stopped cleanly and released").
+        assertThat(lines).filteredOn(line -> line.contains("released")).singleElement().asString()
+                .contains("stopped with 1 event cut, left for the next holder, and released").doesNotContain("cleanly");
         // Cut, the event ended at once, not done: nothing of the term runs, so the next holder may run it at once.
         // Before, such a stop left the next holder waiting a lease.
         assertThat(checkpoints.claim("test").handedOver()).as("released once the cut-short event ended").isTrue();
