@@ -247,9 +247,8 @@ final class StatusCommand implements Callable<Integer> {
                 + "--table " + table + "'";
     }
 
-    private static String ago(Instant at, Instant now) {
-        long minutes = Math.max(0, Duration.between(at, now).toMinutes());
-        return (minutes < 120 ? minutes + " min" : minutes / 60 + " h") + " ago";
+    private static String ago(Instant at, Instant now) { // 40s, 1h 3m, 2d 4h: as the lag and open transactions say
+        return Durations.rounded(Duration.between(at, now)) + " ago";
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.wiring;
 
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.spi.PipelineStatus;
@@ -59,8 +60,9 @@ public final class WaitingStart implements Services.Patience {
             return false;
         }
         if (awaited != null) {
-            LOG.info("{} answers after {} s ({} failed attempts); starting", awaited.service(),
-                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAt), attempts);
+            LOG.info("{} answers after {} ({} failed attempt{}); starting", awaited.service(),
+                    Durations.rounded(Duration.ofNanos(System.nanoTime() - startedAt)), attempts,
+                    attempts == 1 ? "" : "s");
         }
         started = true;
         return true;
@@ -76,11 +78,13 @@ public final class WaitingStart implements Services.Patience {
         awaited = failure;
         attempts = attempt;
         problem = "waiting for " + failure.service() + ": " + failure.reason() + " (attempt " + attempt + ")";
-        String line = "waiting for {}: {}; next attempt in {} s (attempt {})";
+        // Written as the other lines and the settings write durations (1s, 1m 30s): a wait under a second, or one
+        // of a policy not in whole seconds, is not rounded to a wrong "0 s".
+        String line = "waiting for {}: {}; next attempt in {} (attempt {})";
         if (attempt == 1 || attempt % 10 == 0 || !failure.reason().equals(lastReason)) {
-            LOG.warn(line, failure.service(), failure.reason(), wait.toSeconds(), attempt);
+            LOG.warn(line, failure.service(), failure.reason(), Durations.format(wait), attempt);
         } else {
-            LOG.debug(line, failure.service(), failure.reason(), wait.toSeconds(), attempt);
+            LOG.debug(line, failure.service(), failure.reason(), Durations.format(wait), attempt);
         }
         lastReason = failure.reason();
         return !cancelled.await(wait.toMillis(), TimeUnit.MILLISECONDS);

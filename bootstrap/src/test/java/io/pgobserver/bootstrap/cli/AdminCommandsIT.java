@@ -487,7 +487,7 @@ class AdminCommandsIT {
         assertThat(failing.err()).contains("division by zero");
 
         String stopped = "backfill \\d+ of public\\.orders stopped: 10 (of ~\\d+ )?rows\\n"
-                + "    since \\S+Z \\(\\d+ min ago\\): its chunk fails: ERROR: division by zero\\n";
+                + "    since \\S+Z \\(\\d+(m \\d+)?s ago\\): its chunk fails: ERROR: division by zero\\n";
         Cli.Result status = Cli.run("status", "--config", config.toString());
         assertThat(status.exitCode()).as(status.toString()).isZero();
         assertThat(status.out()).containsPattern(stopped)
@@ -540,7 +540,7 @@ class AdminCommandsIT {
         assertThat(status.exitCode()).as(status.toString()).isZero();
         assertThat(status.out()).containsPattern("backfill \\d+ of public\\.orders interrupted: 10 (of ~\\d+ )?rows\\n"
                         + "    no process runs it \\(its process was killed, crashed or lost its database session\\); "
-                        + "last chunk \\S+Z \\(5 min ago\\)\\n"
+                        + "last chunk \\S+Z \\(5m \\d+s ago\\)\\n"
                         + "    'backfill --resume --table public\\.orders' goes on after that chunk; or 'backfill "
                         + "--cancel --table public\\.orders'\\n")
                 .doesNotContainPattern("of public\\.orders running");

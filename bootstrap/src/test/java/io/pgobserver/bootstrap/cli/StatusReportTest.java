@@ -1,6 +1,8 @@
 package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.domain.event.Checkpoint;
+import io.pgobserver.domain.port.Backfill;
+import io.pgobserver.domain.port.BackfillRequest;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
@@ -9,6 +11,7 @@ import io.pgobserver.domain.port.ParkedEvents;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +115,23 @@ class StatusReportTest {
                 + "12.3s ago");
         assertThat(StatusCommand.lag(new ChangeSource.Lag(2, Duration.ofSeconds(250)))).endsWith("oldest committed "
                 + "4m 10s ago");
+    }
+
+    /**
+     * A stopped or interrupted backfill's age reads as every other age in {@code status} (the lag, an open
+     * transaction): it used to read "63 min ago", and "26 h ago" for a day and two hours.
+     */
+    @Test
+    void aWaitingBackfillsAgeReadsAsTheOtherAges() {
+        Instant now = Instant.parse("2026-12-04T04:15:09Z");
+        Instant at = now.minus(Duration.ofMinutes(63).plusSeconds(20));
+        Backfill interrupted = new Backfill(3, new BackfillRequest("public.orders", null, null, 10), 10,
+                Backfill.State.RUNNING, at, at, -1, null, false);
+        assertThat(StatusCommand.interrupted(interrupted, now)).contains("last chunk " + at + " (1h 3m ago)");
+        Backfill stopped = new Backfill(3, new BackfillRequest("public.orders", null, null, 10), 10,
+                Backfill.State.RUNNING, at, at, -1, new Backfill.Stop("ERROR: division by zero",
+                now.minus(Duration.ofHours(26))), true);
+        assertThat(StatusCommand.stop(stopped, now)).contains("(1d 2h ago): ERROR: division by zero");
     }
 
     @Test

@@ -57,7 +57,7 @@ class DatabaseAtStartIT {
         ObserverProcess observer = rig.run("waits", config, Map.of());
         String database = "PostgreSQL at " + rig.postgres.jdbcUrl();
         rig.awaitWhileRunning(observer, "the line saying what it waits for", Duration.ofMinutes(1),
-                () -> observer.lastLine("waiting for " + database + ": Connection refused; next attempt in 1 s "
+                () -> observer.lastLine("waiting for " + database + ": Connection refused; next attempt in 1s "
                         + "(attempt 1)") > 0);
         // Still waiting, attempt after attempt: alive, not ready, and saying why.
         rig.awaitWhileRunning(observer, "/health/ready to report the third attempt", Duration.ofMinutes(1),

@@ -1,10 +1,14 @@
 package io.pgobserver.bootstrap.wiring;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.pgobserver.bootstrap.config.ConfigException;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.spi.PipelineStatus;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,6 +107,37 @@ class WaitingStartTest {
         assertThat(status.problem()).isNull();
         assertThat(status.role()).isEqualTo("active");
         services.close();
+    }
+
+    /**
+     * The wait is written as the settings and the other lines write durations, not in whole seconds: before, a wait
+     * of 250 ms read "next attempt in 0 s", and the start "answers after 0 s".
+     */
+    @Test
+    void the_log_writes_the_wait_as_a_duration() throws Exception {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(WaitingStart.class);
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            WaitingStart starting = new WaitingStart(new RetryPolicy(Integer.MAX_VALUE, Duration.ofMillis(250),
+                    Duration.ofMillis(250)));
+            Services services = new Services(Set.of(part("postgres", 100, attempt -> {
+                if (attempt < 2) {
+                    throw refused();
+                }
+            })));
+            assertThat(starting.start(services)).isTrue();
+            services.close();
+        } finally {
+            logger.detachAppender(logs);
+        }
+        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).hasSize(2)
+                .first().isEqualTo("waiting for PostgreSQL at jdbc:postgresql://db:5432/app: Connection refused; next "
+                        + "attempt in 250ms (attempt 1)");
+        assertThat(logs.list.get(1).getFormattedMessage())
+                .matches("PostgreSQL at jdbc:postgresql://db:5432/app answers after \\d+s \\(1 failed attempt\\); "
+                        + "starting");
     }
 
     @Test
