@@ -48,7 +48,7 @@ public final class Templates {
     /**
      * A text template: values are inserted as they are.
      *
-     * @param what names the template in messages, such as {@code "kafka key template"}
+     * @param what names the template in messages, such as {@code "kafka audit: key template"}
      * @throws IllegalArgumentException naming {@code what} and the error when the source does not compile
      */
     public static Template text(String what, String source) {

@@ -81,11 +81,14 @@ final class KafkaExecutor implements ActionExecutor {
             throw new IllegalArgumentException("kafka actions need the cluster: set kafka.bootstrap_servers "
                     + "(e.g. localhost:9092)");
         }
+        // Named by the action, as the Slack and email templates are: "kafka audit: key template" tells which of an
+        // observer's Kafka actions a render failure at run time (a dead letter's message) comes from.
+        String what = action.describe();
         Map<String, Templates.Template> headers = new LinkedHashMap<>();
         action.headers().forEach((name, value) -> headers.put(name,
-                Templates.text("kafka header '" + name + "'", value == null ? "" : value)));
-        return new Prepared(Templates.text("kafka topic template", action.topic()),
-                action.key() == null ? null : Templates.text("kafka key template", action.key()), headers);
+                Templates.text(what + ": header '" + name + "'", value == null ? "" : value)));
+        return new Prepared(Templates.text(what + ": topic template", action.topic()),
+                action.key() == null ? null : Templates.text(what + ": key template", action.key()), headers);
     }
 
     @Override
@@ -104,7 +107,9 @@ final class KafkaExecutor implements ActionExecutor {
             }
             headers.add(KafkaAction.DELIVERY_ID_HEADER, utf8(request.deliveryId()));
             record = new ProducerRecord<>(topic, null, utf8(key), EventBody.json(request), headers);
-        } catch (Templates.TemplateException | IllegalArgumentException | InvalidTopicException e) {
+        } catch (Templates.TemplateException | IllegalArgumentException e) {
+            return ActionResult.Failure.permanentFailure(e.getMessage(), e); // it names the action's template
+        } catch (InvalidTopicException e) {
             return ActionResult.Failure.permanentFailure(request.action().describe() + ": " + e.getMessage(), e);
         }
         Span send = tracer.startSpan("send " + topic, span, SpanKind.PRODUCER, Tracer.Component.EXECUTOR);

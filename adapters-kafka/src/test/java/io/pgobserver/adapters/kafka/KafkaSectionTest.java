@@ -112,10 +112,13 @@ class KafkaSectionTest {
         KafkaExecutor some = new KafkaExecutor(settings(Map.of()), new KafkaClient(settings(Map.of())),
                 Tracer.noop());
         assertThatThrownBy(() -> some.validate(new KafkaAction("orders.{{#event}}x", null, Map.of())))
-                .hasMessageContaining("kafka topic template does not compile");
+                .hasMessageStartingWith("kafka orders.{{#event}}x: topic template does not compile");
+        // Each template is named by its action's topic, so that of two Kafka actions the broken one is told.
+        assertThatThrownBy(() -> some.validate(new KafkaAction("audit", "{{after.id", Map.of())))
+                .hasMessageStartingWith("kafka audit: key template does not compile: the tag at column 1");
         assertThatThrownBy(() -> some.validate(new KafkaAction("orders", null, Map.of("footer", "{{> footer}}"))))
-                .hasMessageContaining("kafka header 'footer' does not compile: partials ({{> footer}}) are not "
-                        + "supported");
+                .hasMessageStartingWith("kafka orders: header 'footer' does not compile: partials ({{> footer}}) "
+                        + "are not supported");
     }
 
     @Test

@@ -120,6 +120,7 @@ class MalformedConfigurationTest {
             read timeout too short   | @DB actions: { read_timeout: 10ms }                               | actions.read_timeout must be between 100ms and 10m (e.g. 10s), was 10ms
             smtp timeout of zero     | @DB email: { smtp: { host: mail, from: a@b.c, timeout: 0s } }     | email.smtp.timeout must be between 100ms and 10m (e.g. 30s), was 0s
             slack text with a tag left open | @DB @OBS    actions: [ { type: slack, webhook_url: \"http://h/\", text: \"order {{after.id\" } ] | observers.o.actions[0]: slack (incoming webhook): text template does not compile: the tag at column 7 ({{after.id) is not closed: end it with }}, such as {{after.id}} (slack actions come from adapters-actions)
+            one of two kafka keys left open | @DB kafka: { bootstrap_servers: \"127.0.0.1:1\" }\\n@OBS    actions: [ { type: kafka, topic: orders }, { type: kafka, topic: audit, key: \"{{after.id\" } ] | observers.o.actions[1]: kafka audit: key template does not compile: the tag at column 1 ({{after.id) is not closed: end it with }}, such as {{after.id}} (kafka actions come from adapters-kafka)
             """)
     void a_malformed_configuration_is_told_in_its_own_words(String kind, String yaml, String message)
             throws Exception {
