@@ -47,6 +47,17 @@ class KafkaSectionTest {
                 .containsEntry("acks", "all");
     }
 
+    /**
+     * During a broker outage the clients retry a connection every 10 s at most, not every second (Kafka's default),
+     * each failed one being a WARN line per node; a user's value wins.
+     */
+    @Test
+    void aDownBrokerIsRetriedEveryTenSecondsAtMostUnlessTheUserSaysOtherwise() {
+        assertThat(settings(Map.of()).producerProperties()).containsEntry("reconnect.backoff.max.ms", "10000");
+        assertThat(settings(Map.of("reconnect.backoff.max.ms", "2000")).producerProperties())
+                .containsEntry("reconnect.backoff.max.ms", "2000");
+    }
+
     @Test
     void credentialsInPropertiesAreRenderedAsSecrets() {
         KafkaSettings s = settings(Map.of("sasl.jaas.config", "org.apache.kafka.common.security.plain."
