@@ -1,5 +1,7 @@
 package io.pgobserver.adapters.kafka;
 
+import io.pgobserver.domain.config.Durations;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,11 +68,13 @@ final class Acknowledgements {
         if (wanted(now) == 0 || silentNanos < SILENT_FOR.toNanos()) {
             return null;
         }
-        return "Kafka at " + servers + " has acknowledged no record for " + Duration.ofNanos(silentNanos).toSeconds()
-                + " s (" + sending.get() + " sending, " + retrying.size() + " waiting to be retried): check that "
-                + "the cluster is up and reachable from this host (kafka.bootstrap_servers); their events wait and are "
-                + "retried up to each observer's retry.max_attempts, then go to the dead letters ('pg-observer dlq "
-                + "replay --all' once it answers): none are lost";
+        // 7s, 2m 5s: as the other action types' readiness line says how long they have failed.
+        return "Kafka at " + servers + " has acknowledged no record for "
+                + Durations.rounded(Duration.ofNanos(silentNanos)) + " (" + sending.get() + " sending, "
+                + retrying.size() + " waiting to be retried): check that the cluster is up and reachable from this "
+                + "host (kafka.bootstrap_servers); their events wait and are retried up to each observer's "
+                + "retry.max_attempts, then go to the dead letters ('pg-observer dlq replay --all' once it answers): "
+                + "none are lost";
     }
 
     private int wanted(long now) {

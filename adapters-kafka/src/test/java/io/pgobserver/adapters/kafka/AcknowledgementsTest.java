@@ -24,7 +24,7 @@ class AcknowledgementsTest {
         acks.retrying("d1");
         advance(Duration.ofSeconds(3));
 
-        assertThat(acks.problem("b:9092")).isEqualTo("Kafka at b:9092 has acknowledged no record for 6 s (0 sending, "
+        assertThat(acks.problem("b:9092")).isEqualTo("Kafka at b:9092 has acknowledged no record for 6s (0 sending, "
                 + "1 waiting to be retried): check that the cluster is up and reachable from this host "
                 + "(kafka.bootstrap_servers); their events wait and are retried up to each observer's "
                 + "retry.max_attempts, then go to the dead letters ('pg-observer dlq replay --all' once it answers): "
@@ -32,7 +32,9 @@ class AcknowledgementsTest {
 
         acks.sending("d1");
         advance(Duration.ofSeconds(10));
-        assertThat(acks.problem("b:9092")).contains("for 16 s").contains("1 sending, 0 waiting");
+        assertThat(acks.problem("b:9092")).contains("for 16s").contains("1 sending, 0 waiting");
+        advance(Duration.ofMinutes(2)); // in minutes and seconds, as ActionHealth says it (before: "136 s")
+        assertThat(acks.problem("b:9092")).contains("for 2m 16s (1 sending");
         acks.acknowledged();
         assertThat(acks.problem("b:9092")).isNull();
     }
@@ -55,7 +57,7 @@ class AcknowledgementsTest {
         advance(Duration.ofSeconds(4));
         assertThat(acks.problem("b:9092")).isNull();
         advance(Duration.ofSeconds(1));
-        assertThat(acks.problem("b:9092")).contains("for 5 s");
+        assertThat(acks.problem("b:9092")).contains("for 5s");
     }
 
     @Test

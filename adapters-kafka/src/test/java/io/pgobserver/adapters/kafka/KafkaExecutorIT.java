@@ -257,7 +257,7 @@ class KafkaExecutorIT {
             });
             // Waiting out its backoff, the record is still wanted, and the failure acknowledged nothing.
             clock.addAndGet(Acknowledgements.SILENT_FOR.toNanos());
-            assertThat(h.executor().problem()).contains("has acknowledged no record for 5 s")
+            assertThat(h.executor().problem()).contains("has acknowledged no record for 5s")
                     .contains("1 waiting to be retried");
 
             assertThat(h.run(action, event)).isInstanceOf(ActionResult.Success.class);
