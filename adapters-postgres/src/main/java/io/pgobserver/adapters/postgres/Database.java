@@ -106,6 +106,7 @@ final class Database implements Lifecycle {
         try {
             dataSource = new HikariDataSource(poolConfig());
         } catch (RuntimeException e) {
+            StartFailures.outageBehind(describe(), e, this::askAgain);
             throw StartFailures.connecting(describe(), settings.user(), e);
         }
         if (readOnly()) {
@@ -123,6 +124,7 @@ final class Database implements Lifecycle {
                 migrate(new MigrationDataSource(dataSource));
             } catch (RuntimeException e) {
                 dataSource.close();
+                StartFailures.outageBehind(describe(), e, this::askAgain);
                 throw StartFailures.migrating(describe(), settings.user(), e);
             }
         }
@@ -197,6 +199,15 @@ final class Database implements Lifecycle {
         Connection connection = DriverManager.getConnection(settings.url(), props);
         connection.setAutoCommit(true);
         return connection;
+    }
+
+    /** Opens and closes a session of its own, after a failed start: its failure, or null when the server answers. */
+    private SQLException askAgain() {
+        try (Connection ignored = connect("start")) {
+            return null;
+        } catch (SQLException e) {
+            return e;
+        }
     }
 
     /** The database's address for messages: the URL without its query string, which may carry a password. */

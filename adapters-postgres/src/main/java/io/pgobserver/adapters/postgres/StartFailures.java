@@ -4,6 +4,7 @@ import io.pgobserver.domain.spi.Lifecycle;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import java.util.function.Supplier;
 
 /**
  * Why the database could not be used at start, told apart by what cures it. An outage (the server down, starting up,
@@ -81,6 +82,27 @@ final class StartFailures {
         String message = "cannot " + doing + " the " + Database.SCHEMA + " schema at " + where + ": " + why + ".";
         return "42501".equals(sqlState(error)) ? new IllegalArgumentException(message
                 + privilegeFix.apply(String.valueOf(why)), error) : new IllegalStateException(message, error);
+    }
+
+    /**
+     * Throws {@link Lifecycle.Unavailable} when {@code error} is no outage in its own words but the server, asked again
+     * on a session of its own, does not answer: a server stopping in the middle of the start cuts the session the pool
+     * or the migration tool is using, and their next call on it fails in their own words, with no SQLSTATE ("Connection
+     * is closed"). Otherwise returns, and the failure is told as it is.
+     *
+     * @param askAgain opens and closes a new session: its failure, or null when the server answers
+     */
+    static void outageBehind(String where, Throwable error, Supplier<SQLException> askAgain)
+            throws Lifecycle.Unavailable {
+        if (isOutage(error)) {
+            return; // said in its own words by connecting() or migrating()
+        }
+        SQLException again = askAgain.get();
+        if (again != null && isOutage(again)) {
+            again.addSuppressed(error); // --verbose shows both
+            throw new Lifecycle.Unavailable("PostgreSQL at " + where, Database.rootMessage(again), CONNECT_ADVICE,
+                    again);
+        }
     }
 
     /** The database name at the end of {@code where} (a URL without its query), or a placeholder. */

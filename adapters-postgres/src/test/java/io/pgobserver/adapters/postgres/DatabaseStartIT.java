@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * ({@link IllegalArgumentException} naming them).
  */
 class DatabaseStartIT {
+
+    /** Starts stopped by PostgreSQL's stop in {@link #a_server_stopping_as_the_start_migrates_is_an_outage}. */
+    private static final int STOPPED_STARTS = 8;
 
     @Test
     void nothing_listening_is_an_outage_naming_host_and_port() throws Exception {
@@ -78,6 +82,54 @@ class DatabaseStartIT {
             } finally {
                 database.stop();
             }
+        }
+    }
+
+    /**
+     * PostgreSQL stopped just as the pool has opened its first session, when the migration tool sets out: it meets
+     * the session cut, and may then say only "Connection is closed" (the pool's words for a session it dropped, with
+     * no SQLSTATE) from its next call. Each round is an outage that {@code run} waits out, or a start that was quick
+     * enough, never a failed start; before, {@code run} exited 1 ("cannot migrate the pgobserver schema …:
+     * Connection is closed") when the database stopped during its start, as a standby started during a failover.
+     */
+    @Test
+    void a_server_stopping_as_the_start_migrates_is_an_outage(@TempDir Path data) throws Exception {
+        try (RestartablePostgres postgres = RestartablePostgres.start(data)) {
+            DatabaseSettings settings = TestPostgres.settings(postgres.server(), "postgres");
+            TestPostgres.startedDatabase(settings).stop(); // the schema is there, as after install
+            for (int round = 1; round <= STOPPED_STARTS; round++) {
+                Database database = new Database(settings);
+                CompletableFuture<Throwable> start;
+                try (Connection watch = TestPostgres.connect(settings)) {
+                    start = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            database.start();
+                            database.stop();
+                            return null;
+                        } catch (Lifecycle.Unavailable | Lifecycle.NotInstalled | RuntimeException e) {
+                            return e; // NotInstalled comes only from a read-only start, not this one: the round fails on it
+                        }
+                    });
+                    while (!start.isDone() && !poolOpen(watch)) {
+                        Thread.onSpinWait(); // each poll is a query: the stop lands within a millisecond or so
+                    }
+                    postgres.stop(); // fast: every session is cut, the migration's among them
+                }
+                Throwable failure = start.get(60, TimeUnit.SECONDS);
+                if (failure != null && !(failure instanceof Lifecycle.Unavailable)) {
+                    throw new AssertionError("round " + round + ": the start failed instead of waiting", failure);
+                }
+                postgres.start();
+            }
+        }
+    }
+
+    /** Whether the pool's first session is open (the watch's own session is named otherwise). */
+    private static boolean poolOpen(Connection watch) throws SQLException {
+        try (var rs = watch.createStatement().executeQuery(
+                "select exists (select 1 from pg_stat_activity where application_name = 'pg-observer')")) {
+            rs.next();
+            return rs.getBoolean(1);
         }
     }
 

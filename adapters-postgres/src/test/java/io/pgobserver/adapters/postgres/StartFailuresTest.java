@@ -78,4 +78,27 @@ class StartFailuresTest {
                 .isExactlyInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Check database.url, database.user and database.password");
     }
+
+    /** What the pool's proxy throws for a call on a session it dropped after the server cut it: no SQLSTATE. */
+    private static final RuntimeException CLOSED = new IllegalStateException("Error retrieving the database name",
+            new java.sql.SQLException("Connection is closed"));
+
+    @org.junit.jupiter.api.Test
+    void a_failure_in_other_words_while_the_server_does_not_answer_is_an_outage() {
+        PSQLException shuttingDown = new PSQLException(new ServerErrorMessage(
+                "SFATAL\u0000VFATAL\u0000C57P03\u0000Mthe database system is shutting down\u0000"));
+        assertThatThrownBy(() -> StartFailures.outageBehind(WHERE, CLOSED, () -> shuttingDown))
+                .isInstanceOfSatisfying(Lifecycle.Unavailable.class, e -> {
+                    assertThat(e.reason()).isEqualTo("FATAL: the database system is shutting down");
+                    assertThat(e.getCause().getSuppressed()).containsExactly(CLOSED);
+                });
+    }
+
+    @org.junit.jupiter.api.Test
+    void a_failure_in_other_words_while_the_server_answers_stays_a_failure() throws Lifecycle.Unavailable {
+        StartFailures.outageBehind(WHERE, CLOSED, () -> null);
+        StartFailures.outageBehind(WHERE, CLOSED, () -> new PSQLException(new ServerErrorMessage(
+                "SFATAL\u0000VFATAL\u0000C28P01\u0000Mpassword authentication failed for user \"app\"\u0000")));
+        assertThat(StartFailures.migrating(WHERE, "app", CLOSED)).isExactlyInstanceOf(IllegalStateException.class);
+    }
 }
