@@ -95,7 +95,7 @@ class OpenTransactionIT {
             ObserverProcess.Finished status = ObserverProcess.runToEnd("status", rig.log, Map.of(), "status",
                     "--config", config.toString());
             assertThat(status.output()).as("status while a transaction that wrote events is open").containsPattern(
-                    "lag: +0 event\\(s\\)\\nopen transaction: pid " + pid + ", idle in transaction for \\d+s \\(app "
+                    "lag: +0 event\\(s\\) behind\\nopen transaction: pid " + pid + ", idle in transaction for \\d+s \\(app "
                             + "'left-open', role 'postgres'\\), its events wait for its commit\\n"
                             + "    last statement: insert into public.orders \\(note\\) values \\('held-2'\\)\\n"
                             + "    commit it from its application, or end it with SELECT pg_terminate_backend\\("
