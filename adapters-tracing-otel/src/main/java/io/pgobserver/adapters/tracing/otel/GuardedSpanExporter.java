@@ -3,9 +3,11 @@ package io.pgobserver.adapters.tracing.otel;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.pgobserver.domain.config.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.Collection;
 
 /**
@@ -71,10 +73,15 @@ final class GuardedSpanExporter implements SpanExporter {
         // The spans no warning has counted yet go into this line, so that the warnings still add up to every span lost.
         long unreported = failures.takePending();
         String because = lastCause;
-        LOG.warn("tracing: exporter {} delivers again: export resumed after {} s of failed exports, which dropped {}"
-                        + " span(s){}{}; events were not affected", description, Math.max(1, ended.lasted().toSeconds()),
+        LOG.warn("tracing: exporter {} delivers again: export resumed after {} of failed exports, which dropped {}"
+                        + " span(s){}{}; events were not affected", description, measured(ended.lasted()),
                 ended.droppedSpans(), unreported > 0 ? " (" + unreported + " of them since the last warning)" : "",
                 because == null ? "" : " (last failure: " + because + ")");
+    }
+
+    /** A measured stretch as the product's other lines say one ({@code 42s}, {@code 2m 16s}), and under a second too. */
+    static String measured(Duration lasted) {
+        return lasted.toSeconds() == 0 ? Durations.format(lasted) : Durations.rounded(lasted);
     }
 
     private void failed(int count, Throwable cause) {
@@ -83,7 +90,7 @@ final class GuardedSpanExporter implements SpanExporter {
         if (because != null) {
             lastCause = because;
         }
-        failures.record(count, dropped -> warning(dropped, "") + " (this warning repeats at most once a minute)", null);
+        failures.record(count, dropped -> warning(dropped, "") + failures.repeats(), null);
         if (shutDown) {
             failures.flush(dropped -> warning(dropped, ", reported at shutdown"));
         }

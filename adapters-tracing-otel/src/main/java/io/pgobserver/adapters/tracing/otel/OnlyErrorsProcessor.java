@@ -233,7 +233,7 @@ final class OnlyErrorsProcessor implements SpanProcessor {
     private void dropped(long count) {
         drops.record(count, n -> "tracing: " + n + " span(s) were dropped since the last warning while waiting for"
                 + " their event to finish (tracing.only_errors holds at most " + maxHeld + " spans); events were"
-                + " not affected (this warning repeats at most once a minute)", null);
+                + " not affected" + drops.repeats(), null);
     }
 
     /** Spans dropped because too many were held. */

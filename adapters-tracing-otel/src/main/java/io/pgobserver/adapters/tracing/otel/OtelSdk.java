@@ -15,6 +15,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.port.Metrics;
@@ -244,7 +245,7 @@ final class OtelSdk {
         services.values().forEach(service -> service.provider().shutdown());
         CompletableResultCode done = tracerProvider.shutdown().join(left(deadline), TimeUnit.MILLISECONDS);
         if (!done.isDone()) {
-            LOG.warn("tracing: spans still queued after {} s at shutdown were dropped ({})", bound.toSeconds(),
+            LOG.warn("tracing: spans still queued after {} at shutdown were dropped ({})", Durations.format(bound),
                     troubled ? "the back-end failed its last export or does not answer" : "back-end slow or unreachable");
         }
         // Failures and drops of the last minute were counted but, rate-limited, not yet logged: nothing later would.

@@ -62,7 +62,7 @@ final class QueueDropMonitor extends PullReader {
         long fresh = dropped - seen;
         seen = dropped;
         if (fresh > 0) {
-            warning.record(fresh, count -> message(count, "") + " (this warning repeats at most once a minute)", null);
+            warning.record(fresh, count -> message(count, "") + warning.repeats(), null);
         }
     }
 

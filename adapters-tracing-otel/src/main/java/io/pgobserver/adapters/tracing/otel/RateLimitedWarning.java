@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.tracing.otel;
 
+import io.pgobserver.domain.config.Durations;
 import org.slf4j.Logger;
 
 import java.time.Duration;
@@ -62,6 +63,11 @@ final class RateLimitedWarning {
         }
         log.warn(message.apply(reported));
         return true;
+    }
+
+    /** The end of a rate-limited line, in the interval's own words: {@code (this warning repeats at most every 1m)}. */
+    String repeats() {
+        return " (this warning repeats at most every " + Durations.format(Duration.ofNanos(intervalNanos)) + ")";
     }
 
     /** What was counted since the last line, which the caller now reports in a line of its own. */

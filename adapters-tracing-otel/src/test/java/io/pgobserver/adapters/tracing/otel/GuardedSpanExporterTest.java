@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -81,7 +82,7 @@ class GuardedSpanExporterTest {
         guarded.export(spans(30));
         guarded.export(spans(36));
         assertThat(warnings()).as("one warning a minute at most").singleElement().asString()
-                .contains("could not deliver 4 span(s)");
+                .contains("could not deliver 4 span(s)").endsWith("(this warning repeats at most every 1m)");
 
         guarded.shutdown();
         assertThat(warnings()).hasSize(2).last().asString()
@@ -141,12 +142,22 @@ class GuardedSpanExporterTest {
         guarded.export(spans(2));
 
         assertThat(warnings()).hasSize(2).last().asString().contains("otlp grpc http://collector:4317 delivers again:"
-                        + " export resumed after", "which dropped 34 span(s) (30 of them since the last warning)",
+                        + " export resumed after", "which dropped 34 span(s) (30 of them since the last warning)")
+                // In the product's words for a duration (3ms, 42s, 2m 16s), not whole seconds ("1 s").
+                .containsPattern("export resumed after [0-9]+(ms|s) of failed exports").contains(
                 "(last failure: ConnectException: Failed to connect to /10.0.0.5:4317)", "events were not affected");
         assertThat(guarded.inTrouble()).isFalse();
         guarded.export(spans(2));
         guarded.shutdown();
         assertThat(warnings()).as("no second resume, nothing left to report at shutdown").hasSize(2);
+    }
+
+    @Test
+    void anOutageLastsAsTheOtherLinesSayDurations() {
+        assertThat(GuardedSpanExporter.measured(Duration.ofNanos(3_400_000))).isEqualTo("3ms");
+        assertThat(GuardedSpanExporter.measured(Duration.ofMillis(42_317))).isEqualTo("42s");
+        assertThat(GuardedSpanExporter.measured(Duration.ofSeconds(136))).isEqualTo("2m 16s");
+        assertThat(GuardedSpanExporter.measured(Duration.ofHours(36))).isEqualTo("1d 12h");
     }
 
     @Test
