@@ -234,30 +234,26 @@ final class OtelSdk {
 
     /**
      * Exports what is queued and shuts everything down, all within one bound ({@link #SHUTDOWN_TIMEOUT}, or
-     * {@link #TROUBLED_SHUTDOWN_TIMEOUT} when an exporter's back-end failed its last export or has not answered the
-     * one sent: a hung back-end would take the whole bound for nothing, and hold the exit); never throws.
+     * {@link #TROUBLED_SHUTDOWN_TIMEOUT} once an exporter's back-end is in trouble: it failed its last export, or has
+     * left the one sent unanswered for a few seconds, also one sent just before the stop or during it. A hung back-end
+     * would take the whole bound for nothing, and hold the exit); never throws.
      */
     void stop() {
-        boolean troubled = exports.stream().map(Export::guarded).filter(Objects::nonNull)
-                .anyMatch(GuardedSpanExporter::inTrouble);
-        Duration bound = troubled ? TROUBLED_SHUTDOWN_TIMEOUT : SHUTDOWN_TIMEOUT;
-        long deadline = System.nanoTime() + bound.toNanos();
+        ShutdownWait wait = new ShutdownWait(SHUTDOWN_TIMEOUT, TROUBLED_SHUTDOWN_TIMEOUT, () -> exports.stream()
+                .map(Export::guarded).filter(Objects::nonNull).anyMatch(GuardedSpanExporter::inTrouble));
         services.values().forEach(service -> service.provider().shutdown());
-        CompletableResultCode done = tracerProvider.shutdown().join(left(deadline), TimeUnit.MILLISECONDS);
-        if (!done.isDone()) {
+        Duration bound = wait.await(tracerProvider.shutdown());
+        if (bound != null) {
             LOG.warn("tracing: spans still queued after {} at shutdown were dropped ({})", Durations.format(bound),
-                    troubled ? "the back-end failed its last export or does not answer" : "back-end slow or unreachable");
+                    bound.equals(TROUBLED_SHUTDOWN_TIMEOUT) ? "the back-end failed its last export, or left one"
+                            + " unanswered for " + Durations.format(ExportOutage.UNANSWERED) : "back-end slow or unreachable");
         }
         // Failures and drops of the last minute were counted but, rate-limited, not yet logged: nothing later would.
         exports.stream().map(Export::guarded).filter(Objects::nonNull).forEach(GuardedSpanExporter::closing);
         queueDrops.reportAtShutdown();
         // The same bound: metrics pushed to the same hung back-end must not add their own wait to the exit's.
-        meterProvider.shutdown().join(left(deadline), TimeUnit.MILLISECONDS);
-        sdk.getSdkLoggerProvider().shutdown().join(left(deadline), TimeUnit.MILLISECONDS);
-    }
-
-    private static long left(long deadline) {
-        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        meterProvider.shutdown().join(wait.leftMillis(), TimeUnit.MILLISECONDS);
+        sdk.getSdkLoggerProvider().shutdown().join(wait.leftMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The bound Prometheus port, or -1 when metrics are off or not started. */

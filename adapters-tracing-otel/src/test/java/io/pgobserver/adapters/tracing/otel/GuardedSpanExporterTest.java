@@ -1,9 +1,5 @@
 package io.pgobserver.adapters.tracing.otel;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.HttpResponse;
@@ -12,10 +8,8 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.api.trace.SpanKind;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -29,22 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every failed span is reported, at the latest at shutdown, with the cause the exporter gave, redacted. */
 class GuardedSpanExporterTest {
 
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(GuardedSpanExporter.class);
-
-    @BeforeEach
-    void capture() {
-        logs.start();
-        logger.addAppender(logs);
-    }
-
-    @AfterEach
-    void release() {
-        logger.detachAppender(logs);
-    }
+    @RegisterExtension
+    final LoggedWarnings logged = new LoggedWarnings(GuardedSpanExporter.class);
 
     private List<String> warnings() {
-        return logs.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+        return logged.list();
     }
 
     /** An exporter whose every export fails with what {@code failure} gives. */
