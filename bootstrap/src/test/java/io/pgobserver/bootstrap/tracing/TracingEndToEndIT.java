@@ -354,6 +354,10 @@ class TracingEndToEndIT {
                     assertThat(Await.until(Duration.ofSeconds(60), () -> !logs.containing("could not deliver").isEmpty()))
                             .as("a failed export's warning among %s", logs.all()).isTrue();
                     assertThat(hooks.requests(HookReceiver.ORDERS)).as("delivered during the outage").hasSize(2);
+                    // The outage's first line came with its first failed attempt, before the exporter's retries ran
+                    // out and it dropped the batch.
+                    assertThat(logs.containing("otlp " + protocol + " http://127.0.0.1:" + port)).first().asString()
+                            .contains("failed to send spans (ConnectException", "and retries them");
 
                     try (OtlpReceiver back = OtlpReceiver.start(protocol, port)) {
                         TraceContext after = ObserverRun.writer(true);

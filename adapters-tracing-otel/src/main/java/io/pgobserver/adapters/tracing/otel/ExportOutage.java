@@ -47,6 +47,11 @@ final class ExportOutage {
         return new Ended(Duration.ofNanos(now - startedNanos), dropped);
     }
 
+    /** Whether exports are failing: the last one failed. */
+    synchronized boolean failing() {
+        return failing;
+    }
+
     /** Whether the last export failed, or the one sent has waited longer than {@link #UNANSWERED} for its answer. */
     synchronized boolean inTrouble(long now) {
         return failing || waiting && now - waitingSinceNanos > UNANSWERED.toNanos();

@@ -7,8 +7,11 @@ import io.pgobserver.domain.config.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Keeps a span exporter from harming delivery: a failed or throwing export drops its spans,
@@ -16,31 +19,50 @@ import java.util.Collection;
  * backend's status when it answered) and the fix. The first export that succeeds after failures (the back-end
  * restarted, or stopped hanging) says so at once, with what the outage dropped: a warning a minute alone would leave
  * the reader guessing whether spans flow again. At shutdown the spans not reported yet get a last warning, and
- * so does any export that fails after it: nothing would report them later.
+ * so does any export that fails after it: nothing would report them later. An attempt the exporter will retry (an
+ * OTLP exporter's, {@link FailedAttempts}) is said at once when exports were not failing, so that the first line of an
+ * outage comes when it begins, not when the batch's retries have run out.
  * Exports run on the batch processor's own thread, so a slow backend never blocks an event either.
  */
 final class GuardedSpanExporter implements SpanExporter {
 
     private static final Logger LOG = LoggerFactory.getLogger(GuardedSpanExporter.class);
 
+    private static final String FIX =
+            "Check that the trace backend runs and that tracing.endpoint/tracing.protocol point at it";
+
     private final String description;
     private final SpanExporter delegate;
     private final QueueDropMonitor queueDrops;
     private final RateLimitedWarning failures;
+    /** The lines saying an export failed an attempt and retries it, limited on their own. */
+    private final RateLimitedWarning retries;
     private final ExportOutage outage = new ExportOutage();
     /** The last failure's cause in words, for the warning that reports it (possibly at shutdown). */
     private volatile String lastCause;
     private volatile boolean shutDown;
+    /** A line said an attempt is retried, and no line has said since how that ended. */
+    private volatile boolean retrySaid;
 
     /**
      * @param description the exporter and its endpoint, for the warning
      * @param queueDrops  told on every export, so queue-full drops are noticed while the exporter is busy
      */
     GuardedSpanExporter(String description, SpanExporter delegate, QueueDropMonitor queueDrops) {
+        this(description, willRetry -> delegate, queueDrops);
+    }
+
+    /**
+     * @param delegate the exporter, given what to tell of each failed attempt it will retry ({@link FailedAttempts}):
+     *                 told only while it exports, after this is built
+     */
+    GuardedSpanExporter(String description, Function<Consumer<IOException>, SpanExporter> delegate,
+                        QueueDropMonitor queueDrops) {
         this.description = description;
-        this.delegate = delegate;
         this.queueDrops = queueDrops;
         this.failures = new RateLimitedWarning(LOG, RateLimitedWarning.DEFAULT_INTERVAL);
+        this.retries = new RateLimitedWarning(LOG, RateLimitedWarning.DEFAULT_INTERVAL);
+        this.delegate = delegate.apply(this::willRetry);
     }
 
     @Override
@@ -65,9 +87,30 @@ final class GuardedSpanExporter implements SpanExporter {
         return result;
     }
 
+    /**
+     * An attempt failed and the exporter retries it: said at once when exports were not failing, rather than when the
+     * retries run out, so that an outage's first line comes at its start and not some 10 s later. Its own rate limit,
+     * and no line while exports fail (their warnings say it), keep it from adding more than a line per outage.
+     */
+    private void willRetry(IOException failure) {
+        if (outage.failing()) {
+            return;
+        }
+        String because = ExportFailures.describe(failure);
+        lastCause = because;
+        retrySaid |= retries.record(1, attempts -> "tracing: exporter " + description + " failed to send spans (" + because
+                + ") and retries them; the spans it still cannot deliver are dropped and counted in the next warning,"
+                + " and events are not affected. " + FIX + retries.repeats(), null);
+    }
+
     private void resumed() {
         ExportOutage.Ended ended = outage.succeeded(System.nanoTime());
+        boolean retried = retrySaid;
+        retrySaid = false;
         if (ended == null) {
+            if (retried) {
+                LOG.warn("tracing: exporter {} delivers again: a retry went through, and no span was dropped", description);
+            }
             return;
         }
         // The spans no warning has counted yet go into this line, so that the warnings still add up to every span lost.
@@ -100,8 +143,7 @@ final class GuardedSpanExporter implements SpanExporter {
         String because = lastCause;
         return "tracing: exporter " + description + " could not deliver " + dropped + " span(s) since the last warning"
                 + when + (because == null ? "" : " (last failure: " + because + ")")
-                + "; they were dropped and events were not affected."
-                + " Check that the trace backend runs and that tracing.endpoint/tracing.protocol point at it";
+                + "; they were dropped and events were not affected. " + FIX;
     }
 
     /**

@@ -149,7 +149,9 @@ final class OtelSdk {
             return exporter;
         }
         String description = SpanExporters.describe(exporter, config);
-        GuardedSpanExporter guarded = new GuardedSpanExporter(description, exporter, queueDrops);
+        boolean retries = !config.getBoolean("otel.java.exporter.otlp.retry.disabled", false);
+        GuardedSpanExporter guarded = new GuardedSpanExporter(description,
+                willRetry -> FailedAttempts.watched(exporter, retries, willRetry), queueDrops);
         exports.add(new Export(description, guarded));
         return guarded;
     }

@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.tracing.otel;
 
 import io.opentelemetry.exporter.internal.FailedExportException;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.HttpResponse;
 import io.opentelemetry.sdk.testing.trace.TestSpanData;
@@ -12,10 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,10 +36,15 @@ class GuardedSpanExporterTest {
 
     /** An exporter whose every export fails with what {@code failure} gives. */
     private static GuardedSpanExporter failing(Supplier<CompletableResultCode> failure) {
-        SpanExporter exporter = new SpanExporter() {
+        return new GuardedSpanExporter("otlp grpc http://collector:4317", answering(failure), new QueueDropMonitor(2048));
+    }
+
+    /** An exporter whose every export answers what {@code answer} gives. */
+    private static SpanExporter answering(Supplier<CompletableResultCode> answer) {
+        return new SpanExporter() {
             @Override
             public CompletableResultCode export(Collection<SpanData> spans) {
-                return failure.get();
+                return answer.get();
             }
 
             @Override
@@ -48,7 +57,6 @@ class GuardedSpanExporterTest {
                 return CompletableResultCode.ofSuccess();
             }
         };
-        return new GuardedSpanExporter("otlp grpc http://collector:4317", exporter, new QueueDropMonitor(2048));
     }
 
     private static List<SpanData> spans(int count) {
@@ -133,6 +141,76 @@ class GuardedSpanExporterTest {
         guarded.export(spans(2));
         guarded.shutdown();
         assertThat(warnings()).as("no second resume, nothing left to report at shutdown").hasSize(2);
+    }
+
+    @Test
+    void anOtlpExportThatWillBeRetriedSaysSoAtOnceAndNotOnlyWhenItsRetriesRunOut() throws Exception {
+        String endpoint;
+        try (ServerSocket closed = new ServerSocket(0)) {
+            endpoint = "http://127.0.0.1:" + closed.getLocalPort();
+        }
+        // The real exporter, retrying a refused connection as it does by default; within 2 s, so the test is short.
+        SpanExporter otlp = OtlpHttpSpanExporter.builder().setEndpoint(endpoint + "/v1/traces")
+                .setTimeout(Duration.ofSeconds(2)).build();
+        List<Integer> warningsWhenTheExporterGaveUp = new CopyOnWriteArrayList<>();
+        GuardedSpanExporter guarded = new GuardedSpanExporter("otlp http/protobuf " + endpoint,
+                willRetry -> noting(FailedAttempts.watched(otlp, true, willRetry),
+                        () -> warningsWhenTheExporterGaveUp.add(warnings().size())), new QueueDropMonitor(2048));
+
+        guarded.export(spans(3)).join(60, TimeUnit.SECONDS);
+
+        assertThat(warningsWhenTheExporterGaveUp).as("lines logged before the exporter gave the batch up")
+                .containsExactly(1);
+        assertThat(warnings()).hasSize(2);
+        assertThat(warnings().getFirst()).contains("exporter otlp http/protobuf " + endpoint + " failed to send spans"
+                + " (ConnectException", "and retries them", "events are not affected", "repeats at most every 1m");
+        assertThat(warnings().getLast()).contains("could not deliver 3 span(s)");
+        guarded.shutdown();
+    }
+
+    @Test
+    void aRetryThatWentThroughSaysSoAndRetriesAddNoMoreLinesWithinTheMinute() {
+        List<CompletableResultCode> answers = new java.util.ArrayList<>(List.of(CompletableResultCode.ofSuccess(),
+                CompletableResultCode.ofSuccess(), CompletableResultCode.ofFailure(), CompletableResultCode.ofFailure()));
+        GuardedSpanExporter guarded = new GuardedSpanExporter("otlp grpc http://collector:4317", willRetry -> answering(() -> {
+                    willRetry.accept(new java.net.ConnectException("Failed to connect to /10.0.0.5:4317"));
+                    return answers.removeFirst();
+                }), new QueueDropMonitor(2048));
+
+        guarded.export(spans(2));
+        assertThat(warnings()).hasSize(2);
+        assertThat(warnings().getFirst()).contains("failed to send spans (ConnectException: Failed to connect to"
+                + " /10.0.0.5:4317) and retries them");
+        assertThat(warnings().getLast()).isEqualTo("tracing: exporter otlp grpc http://collector:4317 delivers again:"
+                + " a retry went through, and no span was dropped");
+        guarded.export(spans(2));
+        assertThat(warnings()).as("once a minute at most").hasSize(2);
+        guarded.export(spans(2));
+        guarded.export(spans(2));
+        assertThat(warnings()).as("exports fail: their own warning, nothing more").hasSize(3).last().asString()
+                .contains("could not deliver 2 span(s)");
+    }
+
+    /** The exporter, with {@code gaveUp} run as its export completes: before the guard hears of it. */
+    private static SpanExporter noting(SpanExporter exporter, Runnable gaveUp) {
+        return new SpanExporter() {
+            @Override
+            public CompletableResultCode export(Collection<SpanData> spans) {
+                CompletableResultCode result = exporter.export(spans);
+                result.whenComplete(gaveUp);
+                return result;
+            }
+
+            @Override
+            public CompletableResultCode flush() {
+                return exporter.flush();
+            }
+
+            @Override
+            public CompletableResultCode shutdown() {
+                return exporter.shutdown();
+            }
+        };
     }
 
     @Test
