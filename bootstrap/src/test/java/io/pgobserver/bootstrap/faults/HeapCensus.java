@@ -12,12 +12,17 @@ import java.util.regex.Pattern;
  * What a running JVM holds after a full collection, from {@code jcmd PID GC.class_histogram} (which collects first
  * and counts only live objects): the bytes of the whole live heap, and instances by class.
  *
+ * <p>The histogram also lists the collector's filler objects ({@code jdk.internal.vm.FillerElement[]}): dead space
+ * it keeps parsable, not data anyone holds. They are left out, bytes and instances: one census of the same process
+ * counted 1,245 of them where the one before counted none, and 7 MB with them.
+ *
  * @param liveBytes every live object's bytes
  * @param instances live instances by class name
  */
 record HeapCensus(long liveBytes, Map<String, Long> instances) {
 
     private static final Pattern ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+    private static final String FILLER = "jdk.internal.vm.Filler";
     private static final Pattern TOTAL = Pattern.compile("^Total\\s+(\\d+)\\s+(\\d+)");
 
     /** Takes the census of process {@code pid} (a full collection, then the histogram). */
@@ -34,10 +39,15 @@ record HeapCensus(long liveBytes, Map<String, Long> instances) {
     static HeapCensus parse(String histogram) {
         Map<String, Long> instances = new TreeMap<>();
         long total = -1;
+        long filler = 0;
         for (String line : histogram.split("\n")) {
             Matcher row = ROW.matcher(line);
             if (row.find()) {
-                instances.merge(row.group(3), Long.parseLong(row.group(1)), Long::sum);
+                if (row.group(3).contains(FILLER)) {
+                    filler += Long.parseLong(row.group(2));
+                } else {
+                    instances.merge(row.group(3), Long.parseLong(row.group(1)), Long::sum);
+                }
                 continue;
             }
             Matcher sum = TOTAL.matcher(line.strip());
@@ -48,7 +58,7 @@ record HeapCensus(long liveBytes, Map<String, Long> instances) {
         if (total < 0) {
             throw new AssertionError("no Total line in the class histogram:\n" + histogram);
         }
-        return new HeapCensus(total, instances);
+        return new HeapCensus(total - filler, instances);
     }
 
     long count(String className) {
