@@ -144,7 +144,7 @@ public final class ReplayHistory {
                     read++;
                     running = event.position().offset();
                     if (observer.watches(event)) {
-                        replaying.process(event, EventCompletion.NONE);
+                        ReplayedEvent.process(replaying, event); // a stop cuts its request in flight
                     }
                     running = 0;
                     done = event.position().offset();

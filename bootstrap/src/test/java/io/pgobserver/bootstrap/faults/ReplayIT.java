@@ -144,11 +144,7 @@ class ReplayIT {
     @Order(2)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void a_replay_cut_short_names_where_it_stopped_and_its_resume_runs_the_rest() throws Exception {
-        Path config = config("cut.yaml", "", """
-                  items:
-                    entity: public.items
-                    actions: [ { type: webhook, url: "%s" } ]
-                """.formatted(rig.hooks.url("/hooks/items")));
+        Path config = itemsConfig("cut.yaml", "");
         rig.install(config, "public.items");
         long started = System.nanoTime();
         FaultSupport.insertItems(rig.postgres, "items-writer", 2000, 100_000);
@@ -194,6 +190,65 @@ class ReplayIT {
         System.out.printf("ReplayIT cut short: %d events; SIGINT after id %d, PostgreSQL stopped after id %d, the "
                 + "rest (%d) run by the second resume; %.1f s%n", ids.size(), cut, secondCut, third.size(),
                 (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * SIGTERM while an event's webhook is held open by its receiver: the replay does not wait for the answer (the
+     * action's timeouts are minutes here) but cuts the request, names the event as running, and resumes at it, so
+     * the resume delivers it (it is not skipped) and the events after it.
+     */
+    @Test
+    @Order(3)
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void a_replay_stopped_in_the_middle_of_an_event_resumes_at_that_event() throws Exception {
+        Path config = itemsConfig("mid-event.yaml", ", timeout: 5m");
+        if (count("select count(*) from pg_trigger where tgrelid = 'public.items'::regclass and not tgisinternal")
+                == 0) {
+            rig.install(config, "public.items"); // installed by the test before, when it ran
+        }
+        long newest = count("select coalesce(max(id), 0) from pgobserver.change_log");
+        FaultSupport.sql(rig.postgres, "insert into public.items select g, 0 from generate_series(100001, 100005) g");
+        List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres).stream().filter(r -> r.id() > newest)
+                .toList();
+        assertThat(rows).hasSize(5);
+        FaultSupport.Row held = rows.get(2);
+        long first = rows.get(0).id();
+        long last = rows.get(4).id();
+        int start = rig.hooks.requests().size();
+        rig.hooks.holdUntilReleased(r -> r.eventId().equals(held.eventId()));
+        ObserverProcess replay;
+        try {
+            replay = ObserverProcess.start("replay stopped mid-event", rig.log, Map.of(), "replay", "--config",
+                    config.toString(), "--set", "actions.read_timeout=5m", "--observer", "items", "--from-position",
+                    Long.toString(first), "--to-position", Long.toString(last));
+            await("the third event's webhook held by its receiver", Duration.ofMinutes(1),
+                    () -> rig.hooks.openRequests() == 1);
+            FaultSupport.signal("TERM", replay.pid());
+            assertThat(replay.waitFor(60)).as(replay.output()).isEqualTo(1);
+        } finally {
+            rig.hooks.release();
+        }
+        assertThat(replay.output()).contains("replayed 2 event(s) for observer items so far (change_log ids " + first
+                + " to " + last, "): 2 delivered, 0 not matching the condition, 0 failed",
+                "stopped at change_log id " + rows.get(1).id() + " (SIGTERM; every event up to it is done; "
+                        + "change_log id " + held.id() + " was running, its actions may have reached their receivers, "
+                        + "and it runs again with the resume",
+                "; resume with: pg-observer replay --config " + config + " --set actions.read_timeout=5m "
+                        + "--observer items --from-position " + held.id() + " --to-position " + last);
+        assertThat(rig.hooks.successes()).as("answered 2xx").noneMatch(r -> r.eventId().equals(held.eventId()));
+
+        int resumedAt = rig.hooks.requests().size();
+        ObserverProcess.Finished resumed = ObserverProcess.runToEnd("resume of a replay stopped mid-event", rig.log,
+                Map.of(), resumeCommand(replay.output()));
+        assertThat(resumed.exitCode()).as(resumed.output()).isZero();
+        assertThat(resumed.output()).contains("replayed 3 event(s) for observer items (change_log ids " + held.id()
+                + " to " + last, "): 3 delivered, 0 not matching the condition, 0 failed");
+        assertThat(rig.hooks.requests().subList(resumedAt, rig.hooks.requests().size()))
+                .as("what the resume sent").extracting(WebhookReceiver.Request::eventId)
+                .containsExactly(held.eventId(), rows.get(3).eventId(), rows.get(4).eventId());
+        assertThat(rig.hooks.requests().subList(start, resumedAt)).as("what the stopped replay sent")
+                .extracting(WebhookReceiver.Request::eventId)
+                .containsExactly(rows.get(0).eventId(), rows.get(1).eventId(), held.eventId());
     }
 
     private void awaitItems(int from, int more) throws InterruptedException {
@@ -291,6 +346,15 @@ class ReplayIT {
                     entity: public.orders
                     actions: [ { type: webhook, url: "%s" } ]
                 """.formatted(rig.hooks.url("/hooks/shop"), rig.hooks.url("/hooks/warehouse")));
+    }
+
+    /** A configuration whose one observer, items, sends public.items to a webhook with these further options. */
+    private Path itemsConfig(String file, String webhookOptions) throws Exception {
+        return config(file, "", """
+                  items:
+                    entity: public.items
+                    actions: [ { type: webhook, url: "%s"%s } ]
+                """.formatted(rig.hooks.url("/hooks/items"), webhookOptions));
     }
 
     private Path config(String file, String listener, String observers) throws Exception {

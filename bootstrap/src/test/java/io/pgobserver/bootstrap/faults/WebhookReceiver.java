@@ -97,6 +97,7 @@ final class WebhookReceiver implements AutoCloseable {
     private final List<Map.Entry<Predicate<Request>, Answer>> scripts = new CopyOnWriteArrayList<>();
     private volatile boolean keepRequests;
     private volatile Duration hold = Duration.ZERO;
+    private volatile Predicate<Request> heldUntilReleased;
     private final Map<String, AtomicInteger> delivered = new ConcurrentHashMap<>();
     /** Arrival order and 2xx order; plain lists under a lock, since tens of thousands are kept. */
     private final List<Request> kept = new ArrayList<>();
@@ -148,11 +149,24 @@ final class WebhookReceiver implements AutoCloseable {
         this.hold = duration;
     }
 
+    /**
+     * Holds the requests this predicate matches open, unanswered, until {@link #release} or until the client hangs
+     * up: a receiver still working on a request while the sender is told to stop.
+     */
+    void holdUntilReleased(Predicate<Request> which) {
+        this.heldUntilReleased = which;
+    }
+
+    /** Answers the requests held by {@link #holdUntilReleased}, and holds no more. */
+    void release() {
+        this.heldUntilReleased = null;
+    }
+
     List<Overlap> overlaps() {
         return List.copyOf(overlaps);
     }
 
-    /** Requests being held open now (only while a {@link #hold} is set). */
+    /** Requests being held open now (by {@link #hold} or {@link #holdUntilReleased}). */
     int openRequests() {
         synchronized (open) {
             return open.values().stream().mapToInt(List::size).sum();
@@ -244,8 +258,9 @@ final class WebhookReceiver implements AutoCloseable {
                         kept.add(request);
                     }
                 }
-                if (!hold.isZero()) {
-                    holdOpen(request, socket, in);
+                boolean untilReleased = held(request);
+                if ((!hold.isZero() || untilReleased) && !holdOpen(request, socket, in) && untilReleased) {
+                    return; // hung up on while held: nobody to answer, nothing delivered
                 }
                 if (!answer(socket, out, request)) {
                     return;
@@ -256,8 +271,11 @@ final class WebhookReceiver implements AutoCloseable {
         }
     }
 
-    /** Keeps the request open for the hold, or until the client hangs up; records overlaps per entity. */
-    private void holdOpen(Request request, Socket socket, InputStream in) throws IOException, InterruptedException {
+    /**
+     * Keeps the request open for the hold, or until the client hangs up; records overlaps per entity. False when the
+     * client hung up.
+     */
+    private boolean holdOpen(Request request, Socket socket, InputStream in) throws IOException, InterruptedException {
         String entity = request.entityId();
         String process = String.valueOf(request.header("x-observer-process"));
         synchronized (open) {
@@ -270,17 +288,23 @@ final class WebhookReceiver implements AutoCloseable {
         socket.setSoTimeout(10);
         try {
             long end = System.nanoTime() + hold.toNanos();
-            while (System.nanoTime() < end) {
+            while (System.nanoTime() < end || held(request)) {
                 if (in.available() == 0 && hungUp(in)) {
-                    return;
+                    return false;
                 }
             }
+            return true;
         } finally {
             socket.setSoTimeout(0);
             synchronized (open) {
                 open.get(entity).remove(request);
             }
         }
+    }
+
+    private boolean held(Request request) {
+        Predicate<Request> which = heldUntilReleased;
+        return which != null && which.test(request);
     }
 
     /** Whether the client closed the connection (a read that ends the stream), without consuming data. */
