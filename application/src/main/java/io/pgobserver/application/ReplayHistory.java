@@ -171,6 +171,7 @@ public final class ReplayHistory {
 
         CutShort(Exception cause, Summary soFar, long lastDone, long lastId, long running) {
             super(cause instanceof InterruptedException ? "interrupted"
+                    : cause instanceof ChangeHistory.StoppedAnswering ? cause.getMessage()
                     : (running == 0 ? "reading the stretch failed: " : "") + reason(cause), cause);
             this.soFar = soFar;
             this.lastDone = lastDone;
@@ -210,6 +211,11 @@ public final class ReplayHistory {
          */
         public long running() {
             return running;
+        }
+
+        /** The database that stopped answering, which stopped the replay; empty when something else stopped it. */
+        public Optional<ChangeHistory.StoppedAnswering> lostDatabase() {
+            return getCause() instanceof ChangeHistory.StoppedAnswering lost ? Optional.of(lost) : Optional.empty();
         }
 
         /** Stopped by an interrupt (a signal), not by a failure. */

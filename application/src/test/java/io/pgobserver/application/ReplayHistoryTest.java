@@ -164,7 +164,47 @@ class ReplayHistoryTest {
         Observer shop = new Observer("shop", "public.orders", Set.of(ChangeKind.values()), "", event -> true,
                 List.of(new TestAction("webhook", "http://shop/hook")), RetryPolicy.DEFAULT);
         History rows = new History(DATABASE_NOW, 9, List.of(row(1), row(2), unreadable(3), row(4), row(5), row(9)));
-        ChangeHistory lost = new ChangeHistory() {
+        ChangeHistory lost = failingAfterFirstPage(rows,
+                new IllegalStateException("cannot read change_log: Connection refused"));
+
+        assertThatThrownBy(() -> new ReplayHistory(lost, processEvent(List.of(shop), webhook))
+                .replay("shop", ChangeHistory.Stretch.positions(1, 9), row -> { }))
+                .isInstanceOfSatisfying(ReplayHistory.CutShort.class, cut -> {
+                    assertThat(cut).hasMessage("reading the stretch failed: cannot read change_log: Connection refused");
+                    assertThat(cut.soFar()).isEqualTo(new ReplayHistory.Summary(2, 2, 0, 0, 1));
+                    assertThat(cut.lastDone()).as("the first page's last row, unreadable, is done too").isEqualTo(3);
+                    assertThat(cut.lastId()).isEqualTo(9);
+                    assertThat(cut.running()).isZero();
+                    assertThat(cut.interrupted()).isFalse();
+                });
+        assertThat(webhook.requests).extracting(r -> r.event().position().offset()).containsExactly(1L, 2L);
+    }
+
+    /** The database lost is named as such, the driver's or the pool's words after it, for the line to say first. */
+    @Test
+    void aReplayThatLosesItsDatabaseSaysWhichStoppedAnswering() {
+        Observer shop = new Observer("shop", "public.orders", Set.of(ChangeKind.values()), "", event -> true,
+                List.of(new TestAction("webhook", "http://shop/hook")), RetryPolicy.DEFAULT);
+        History rows = new History(DATABASE_NOW, 9, List.of(row(1), row(2), unreadable(3), row(4), row(5), row(9)));
+        ChangeHistory.StoppedAnswering stopped = new ChangeHistory.StoppedAnswering("PostgreSQL at "
+                + "jdbc:postgresql://db:5432/app", "Connection is not available (Connection refused)",
+                new IllegalStateException("Connection is not available"));
+
+        assertThatThrownBy(() -> new ReplayHistory(failingAfterFirstPage(rows, stopped),
+                processEvent(List.of(shop), new ScriptedExecutor("webhook")))
+                .replay("shop", ChangeHistory.Stretch.positions(1, 9), row -> { }))
+                .isInstanceOfSatisfying(ReplayHistory.CutShort.class, cut -> {
+                    assertThat(cut).hasMessage("PostgreSQL at jdbc:postgresql://db:5432/app stopped answering; "
+                            + "cause: Connection is not available (Connection refused)");
+                    assertThat(cut.lostDatabase()).containsSame(stopped);
+                    assertThat(cut.lastDone()).isEqualTo(3);
+                    assertThat(cut.interrupted()).isFalse();
+                });
+    }
+
+    /** {@code rows}, whose pages after the first fail with {@code failure}: the database lost between pages. */
+    private static ChangeHistory failingAfterFirstPage(History rows, RuntimeException failure) {
+        return new ChangeHistory() {
             @Override
             public Present present() {
                 return rows.present();
@@ -173,7 +213,7 @@ class ReplayHistoryTest {
             @Override
             public Page read(Stretch stretch, String entityType, long afterId, int limit) {
                 if (afterId > 0) {
-                    throw new IllegalStateException("cannot read change_log: Connection refused");
+                    throw failure;
                 }
                 return rows.read(stretch, entityType, afterId, limit);
             }
@@ -188,18 +228,6 @@ class ReplayHistoryTest {
                 return Optional.empty();
             }
         };
-
-        assertThatThrownBy(() -> new ReplayHistory(lost, processEvent(List.of(shop), webhook))
-                .replay("shop", ChangeHistory.Stretch.positions(1, 9), row -> { }))
-                .isInstanceOfSatisfying(ReplayHistory.CutShort.class, cut -> {
-                    assertThat(cut).hasMessage("reading the stretch failed: cannot read change_log: Connection refused");
-                    assertThat(cut.soFar()).isEqualTo(new ReplayHistory.Summary(2, 2, 0, 0, 1));
-                    assertThat(cut.lastDone()).as("the first page's last row, unreadable, is done too").isEqualTo(3);
-                    assertThat(cut.lastId()).isEqualTo(9);
-                    assertThat(cut.running()).isZero();
-                    assertThat(cut.interrupted()).isFalse();
-                });
-        assertThat(webhook.requests).extracting(r -> r.event().position().offset()).containsExactly(1L, 2L);
     }
 
     private static ChangeEvent row(long id) {

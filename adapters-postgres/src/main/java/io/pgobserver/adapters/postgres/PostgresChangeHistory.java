@@ -7,12 +7,14 @@ import jakarta.inject.Singleton;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Reads stretches of {@code change_log} for replays: a plain read of committed rows (no batch, no checkpoint), and
@@ -34,11 +36,11 @@ final class PostgresChangeHistory implements ChangeHistory {
     @Override
     public Present present() {
         // max(id) is one step down the primary key; rows of transactions still open are not visible, hence not in it.
-        return database.jdbi().withHandle(handle -> handle.createQuery(
+        return answering(() -> database.jdbi().withHandle(handle -> handle.createQuery(
                         "select now() as now, coalesce(max(id), 0) as newest from pgobserver.change_log")
                 .map((rs, ctx) -> new Present(rs.getObject("now", OffsetDateTime.class).toInstant(),
                         rs.getLong("newest")))
-                .one());
+                .one()));
     }
 
     /** {@inheritDoc} In a transaction of its own: the rows come through a cursor. */
@@ -47,7 +49,7 @@ final class PostgresChangeHistory implements ChangeHistory {
         String range = stretch.byTime() ? "occurred_at between ? and ?" : "id between ? and ?";
         String sql = "select " + EventRows.CHANGE_LOG_COLUMNS + " from pgobserver.change_log where entity_type = ? "
                 + "and id > ? and " + range + " order by id limit ?";
-        return database.jdbi().inTransaction(handle -> {
+        return answering(() -> database.jdbi().inTransaction(handle -> {
             try (PreparedStatement statement = handle.getConnection().prepareStatement(sql)) {
                 statement.setString(1, entityType);
                 statement.setLong(2, afterId);
@@ -69,13 +71,13 @@ final class PostgresChangeHistory implements ChangeHistory {
                 throw new IllegalStateException("cannot read change_log from PostgreSQL at " + database.describe()
                         + ": " + Database.rootMessage(e), e);
             }
-        });
+        }));
     }
 
     @Override
     public long lastId(Stretch stretch, String entityType) {
         String range = stretch.byTime() ? "occurred_at between :from and :to" : "id between :from and :to";
-        return database.jdbi().withHandle(handle -> {
+        return answering(() -> database.jdbi().withHandle(handle -> {
             var query = handle.createQuery("select coalesce(max(id), 0) from pgobserver.change_log "
                     + "where entity_type = :type and " + range).bind("type", entityType);
             if (stretch.byTime()) {
@@ -85,16 +87,16 @@ final class PostgresChangeHistory implements ChangeHistory {
                 query.bind("from", stretch.fromId()).bind("to", stretch.toId());
             }
             return query.mapTo(Long.class).one();
-        });
+        }));
     }
 
     @Override
     public Optional<String> removedPart(Stretch stretch) {
-        Horizon horizon = database.jdbi().withHandle(handle -> handle.createQuery(
+        Horizon horizon = answering(() -> database.jdbi().withHandle(handle -> handle.createQuery(
                         "select max_deleted_id, max_deleted_at from pgobserver.retention_horizon")
                 .map((rs, ctx) -> new Horizon(rs.getLong("max_deleted_id"),
                         rs.getObject("max_deleted_at", OffsetDateTime.class).toInstant()))
-                .one());
+                .one()));
         if (stretch.byTime() && !horizon.maxAt().isBefore(stretch.from())) {
             return Optional.of("retention (listener.retention) has deleted change_log rows that occurred up to "
                     + horizon.maxAt() + ", so part of the stretch from " + stretch.from() + " is gone; replay from "
@@ -106,6 +108,52 @@ final class PostgresChangeHistory implements ChangeHistory {
                     + "from position " + (horizon.maxId() + 1) + " on");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Runs a read of the history; a database that stops answering is said as such ({@link StoppedAnswering}), with
+     * the driver's or the pool's failure as its cause, rather than in their words alone ("HikariPool-1 - Connection
+     * is not available, request timed out after 10000ms"), which say neither what happened nor what to do.
+     */
+    private <T> T answering(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            if (StartFailures.isOutage(e) || noSessionInTime(e)) {
+                throw new StoppedAnswering("PostgreSQL at " + database.describe(), words(e), e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the pool gave up waiting for a session: the server answered none within the pool's wait, which is
+     * an outage too even when no failure of the server's is known (one that froze, or a network dropping packets).
+     */
+    private static boolean noSessionInTime(Throwable error) {
+        for (Throwable cause = error; cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The failure in the pool's or the driver's words (the first SQL failure's message, without the class name Jdbi's
+     * wrapper puts before it), and the first cause's where that says more ("Connection refused").
+     */
+    private static String words(Throwable error) {
+        Throwable said = error;
+        for (Throwable cause = error; cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause instanceof SQLException) {
+                said = cause;
+                break;
+            }
+        }
+        String top = said.getMessage() == null ? said.getClass().getSimpleName() : said.getMessage();
+        String root = Database.rootMessage(error);
+        return top.contains(root) ? top : top + " (" + root + ")";
     }
 
     /** The largest id and time of any row retention deleted ('-infinity' and 0 before its first delete). */

@@ -124,9 +124,11 @@ final class ReplayCommand implements Callable<Integer> {
 
     /**
      * Where a replay cut short stopped, why, and the command that runs the rest of its stretch alone: by change_log
-     * id from the one after the last finished, also for a stretch given by time (ids go on from exactly there).
+     * id from the one after the last finished, also for a stretch given by time (ids go on from exactly there). A
+     * database that stopped answering is said first, with what to do, and the pool's or driver's words after it.
      */
     private String stopped(ReplayHistory.CutShort cut, ChangeHistory.Stretch stretch, String signal) {
+        var lost = cut.lostDatabase();
         String why = cut.interrupted() ? (signal == null ? "interrupted" : signal)
                 : cut.running() != 0 ? "change_log id " + cut.running() + " failed unexpectedly: "
                 + OneLine.of(cut.getMessage()) : OneLine.of(cut.getMessage());
@@ -134,12 +136,23 @@ final class ReplayCommand implements Callable<Integer> {
         long next = none && !stretch.byTime() ? stretch.fromId() : cut.lastDone() + 1;
         String rest = none && stretch.byTime() ? "--from " + stretch.from() + " --to " + stretch.to()
                 : "--from-position " + next + " --to-position " + cut.lastId();
-        return "error: the replay stopped before the end of its stretch; stopped "
-                + (none ? "before its first event" : "at change_log id " + cut.lastDone()) + " (" + why
-                + (none ? "" : "; every event up to it is done")
-                + (cut.running() == 0 ? "" : "; change_log id " + cut.running() + " was running, its actions may "
-                + "have reached their receivers, and it runs again with the resume: events are delivered at least "
-                + "once") + "); resume with: pg-observer replay" + options.given() + " --observer "
+        List<String> notes = new ArrayList<>();
+        if (lost.isEmpty()) {
+            notes.add(why);
+        }
+        if (!none) {
+            notes.add("every event up to it is done");
+        }
+        if (cut.running() != 0) {
+            notes.add("change_log id " + cut.running() + " was running, its actions may have reached their receivers, "
+                    + "and it runs again with the resume: events are delivered at least once");
+        }
+        lost.ifPresent(outage -> notes.add("cause: " + OneLine.of(outage.reason())));
+        return "error: " + lost.map(outage -> outage.database() + " stopped answering, and the replay stopped before "
+                        + "the end of its stretch: once it answers again, run the command at the end of this line; ")
+                .orElse("the replay stopped before the end of its stretch; ")
+                + "stopped " + (none ? "before its first event" : "at change_log id " + cut.lastDone()) + " ("
+                + String.join("; ", notes) + "); resume with: pg-observer replay" + options.given() + " --observer "
                 + ShellWord.of(observer) + " " + rest
                 + (stretch.byTime() && !none ? " (the rest of " + stretch + " by change_log id; a row among those "
                 + "ids whose transaction began outside those times runs too)" : "");

@@ -174,7 +174,13 @@ class ReplayIT {
         int exit = resumed.waitFor(60);
         rig.postgres.start();
         assertThat(exit).as(resumed.output()).isEqualTo(1);
-        long secondCut = stoppedAt(resumed.output(), "reading the stretch failed: ", config, last);
+        // The database lost is said first, in the product's words, with what to do; the pool's words come after.
+        long secondCut = stoppedAt(resumed.output(), "", config, last);
+        assertThat(resumed.output()).contains("error: PostgreSQL at " + rig.postgres.jdbcUrl() + " stopped "
+                + "answering, and the replay stopped before the end of its stretch: once it answers again, run the "
+                + "command at the end of this line; stopped at change_log id " + secondCut + " (every event up to it "
+                + "is done; cause: "); // the pool's or the driver's words, as the stop found the session
+        assertThat(resumed.output()).doesNotContain("reading the stretch failed");
         int afterStop = rig.hooks.requests().size();
         assertThat(itemIds(afterSignal, afterStop, ids)).as("the resume runs nothing done before the first cut")
                 .allMatch(id -> id > cut);
@@ -262,7 +268,10 @@ class ReplayIT {
                 .map(r -> ids.get(r.eventId())).toList();
     }
 
-    /** The id a cut-short replay says it stopped at, once its line names the reason and the exact resume command. */
+    /**
+     * The id a cut-short replay says it stopped at, once its line names the reason (given first in the parentheses,
+     * when not said before them) and the exact resume command.
+     */
     private static long stoppedAt(String output, String reason, Path config, long last) {
         java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("stopped at change_log id (\\d+) \\(")
                 .matcher(output);
