@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -147,7 +148,9 @@ class CaptureWatchTest {
         });
         assertThat(reported).containsExactly(List.of()); // the first check ran before start returned
         intervals.release();
-        for (int wait = 0; wait < 500 && reported.size() < 2; wait++) {
+        // Up to 30 s, as the other waits: the check runs on a thread of its own, which a busy machine may start late.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (reported.size() < 2 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertThat(reported).containsExactly(List.of(), List.of(RENAMED_KEY));
