@@ -71,7 +71,10 @@ class ConsumersIT {
         insert(101, 130);
         await("rows 102-130 delivered while row 101 retries", Duration.ofMinutes(1),
                 () -> missing("/shop/notify", 102, 130) == 0);
-        Thread.sleep(1_000);
+        // Killed once the shop has recorded its 129 deliveries (rows 1-100 and 102-130): one answered but not yet
+        // recorded is still in flight, and a kill -9 rightly repeats it. A 1 s sleep stood here, which a busy
+        // machine recording late could outlast, failing the "delivered twice" check below for no fault.
+        await("the shop's deliveries recorded", Duration.ofMinutes(1), () -> shopDeliveryRecords() >= 129);
         shopProcess.kill();
         // The shop's new release puts an action before the one it had; rows from 101 on run again.
         shop = shopConfig("shop-v2.yaml", "- { type: webhook, url: \"" + rig.hooks.url("/shop/audit") + "\" }\n");
@@ -142,6 +145,15 @@ class ConsumersIT {
                 %s
                   retry: { max_attempts: 1000, initial_backoff: 100ms, max_backoff: 300ms }
                 """.formatted(actions.indent(4).stripTrailing()));
+    }
+
+    private long shopDeliveryRecords() {
+        try {
+            return FaultSupport.queryLong(rig.postgres,
+                    "select count(*) from pgobserver.deliveries where consumer = 'shop'");
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
     }
 
     private long deadLetters() {
