@@ -134,7 +134,7 @@ class AdvisoryLockLeadershipIT extends LeadershipContract {
             AdvisoryLockLeadership here = leadership("audit");
             try {
                 assertThat(here.isHeldByAnyone()).isFalse();
-                assertThat(here.acquire(Duration.ofSeconds(5))).isTrue();
+                assertThat(here.acquire(Duration.ofSeconds(30))).isTrue();
                 assertThat(here.isHeldByAnyone()).isTrue();
                 assertThat(here.isHeld()).isTrue();
             } finally {
