@@ -9,9 +9,11 @@ import io.pgobserver.domain.trace.Tracer;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 
 import static io.pgobserver.application.SpanNames.CACHE_WRITE;
 import static io.pgobserver.application.SpanNames.DELIVERIES_WRITTEN;
+import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * What the pipeline remembers of settled actions, so that an event run again (after a restart, a failed attempt, or
@@ -21,8 +23,13 @@ import static io.pgobserver.application.SpanNames.DELIVERIES_WRITTEN;
  */
 final class DeliveryRecords {
 
+    private static final System.Logger LOG = System.getLogger(DeliveryRecords.class.getName());
+
     private final Deliveries deliveries;
     private final Sleeper sleeper;
+    // A stop with every place held cuts hundreds of events at once: a line each for the first few, then a count.
+    private final FewLines notAwaited = new FewLines(LOG, WARNING, 10, "cut events' delivery records not awaited",
+            System::nanoTime);
 
     /** @param deliveries the delivery log, or null to keep no records (every action runs again on redelivery) */
     DeliveryRecords(Deliveries deliveries, Sleeper sleeper) {
@@ -58,7 +65,7 @@ final class DeliveryRecords {
         try {
             return new SettledBefore(ids, deliveries.settled(ids));
         } catch (RuntimeException e) {
-            System.getLogger(DeliveryRecords.class.getName()).log(System.Logger.Level.DEBUG, () ->
+            LOG.log(System.Logger.Level.DEBUG, () ->
                     "delivery records of a re-read page not read at once (each event asks): " + e.getMessage());
             return null;
         }
@@ -123,26 +130,43 @@ final class DeliveryRecords {
 
     /**
      * One attempt to write the records of an event cut short: the delivered actions are facts, and a record now saves
-     * repeating them. A failure here only costs that repeat. An event is cut short by an interrupt (its lane parked,
-     * or the term ended), and an interrupted virtual thread's next socket call fails at once: the interrupt status is
-     * set aside for this one write and restored after it.
+     * repeating them. A failure here only costs that repeat. The write runs on a thread of its own: this thread may
+     * carry the interrupt that cut the event, and an interrupted virtual thread's socket calls fail at once. This
+     * thread waits for it only while nothing stops the event, and keeps its interrupt: a stop or a lost lock must not
+     * wait out the pool's connection timeout on a database that is down (a stop used to take 11 s then). An event
+     * taken away (parked) waits, so that its drainer reads what it delivered.
      */
     void rememberOnce(long offset, Collection<String> ids, EventCompletion completion) {
         if (deliveries == null || ids.isEmpty()) {
             return;
         }
-        boolean interrupted = Thread.interrupted();
-        try {
-            deliveries.record(completion.fence(), offset, ids);
-        } catch (CheckpointStore.FencedException | RuntimeException e) {
-            System.getLogger(DeliveryRecords.class.getName()).log(System.Logger.Level.WARNING,
-                    "delivery records of an event cut short not written (its delivered actions may run again): "
-                            + e.getMessage());
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+        CountDownLatch written = new CountDownLatch(1);
+        Thread.ofVirtual().name("pgobserver-records-", offset).start(() -> {
+            try {
+                deliveries.record(completion.fence(), offset, ids);
+            } catch (CheckpointStore.FencedException | RuntimeException e) {
+                LOG.log(WARNING, "delivery records of the event at change_log id " + offset + ", cut short, not "
+                        + "written (its delivered actions may run again): " + e.getMessage());
+            } finally {
+                written.countDown();
             }
+        });
+        if (Thread.currentThread().isInterrupted() || (completion.cancelled() && !completion.takenAway())) {
+            notAwaited(offset);
+            return;
         }
+        try {
+            written.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the stop's: whoever runs this event must see it too
+            notAwaited(offset);
+        }
+    }
+
+    private void notAwaited(long offset) {
+        notAwaited.log(() -> "delivery records of the event at change_log id " + offset + ", cut short, not awaited: "
+                + "the stop does not wait for the database; if they are not written, the next holder runs its "
+                + "delivered actions again");
     }
 
     private static final class Fenced extends Retry.GiveUp {

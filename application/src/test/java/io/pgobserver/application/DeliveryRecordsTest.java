@@ -1,0 +1,120 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.testing.InMemoryDeliveries;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The one write of a cut-short event's delivery records, against a database that does not answer (as the pool waits
+ * for a connection while PostgreSQL is stopped): the stop's interrupt must end the wait and stay set.
+ */
+class DeliveryRecordsTest {
+
+    /** How long a test waits for rememberOnce to return: far past any prompt return, far below the pool's wait. */
+    private static final Duration GENEROUS = Duration.ofSeconds(30);
+
+    /** A delivery log whose writes wait until interrupted, as the pool's wait for a connection to a stopped server. */
+    private final CountDownLatch answers = new CountDownLatch(1);
+    private final CountDownLatch writing = new CountDownLatch(1);
+    private final Deliveries unanswered = new Deliveries() {
+        @Override
+        public Set<String> settled(Collection<String> deliveryIds) {
+            return Set.of();
+        }
+
+        @Override
+        public void record(CheckpointStore.Fence fence, long offset, Collection<String> deliveryIds) {
+            writing.countDown();
+            try {
+                answers.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // as the pool does: "Interrupted during connection acquisition"
+                throw new IllegalStateException("interrupted during connection acquisition (test)", e);
+            }
+        }
+    };
+
+    @AfterEach
+    void answer() {
+        answers.countDown();
+    }
+
+    @Test
+    void aCutEventKeepsItsInterruptAndDoesNotWaitForADatabaseThatDoesNotAnswer() throws Exception {
+        AtomicBoolean interruptedAfter = new AtomicBoolean();
+        Thread event = Thread.ofVirtual().start(() -> {
+            Thread.currentThread().interrupt(); // the stop's interrupt, as the event is cut
+            new DeliveryRecords(unanswered, Sleeper.SYSTEM).rememberOnce(7, List.of("d-1"), completion(false, false));
+            interruptedAfter.set(Thread.currentThread().isInterrupted());
+        });
+        // Before, the interrupt was set aside for the write, which then waited for the database (the pool's 10 s):
+        // a stop during an outage took 11 s.
+        assertThat(event.join(GENEROUS)).as("rememberOnce returned, not waiting on the database").isTrue();
+        assertThat(interruptedAfter).as("the interrupt kept for whoever runs the event").isTrue();
+        assertThat(writing.await(GENEROUS.toSeconds(), TimeUnit.SECONDS)).as("the one write still tried").isTrue();
+    }
+
+    @Test
+    void anEventOfAProcessThatMayNoLongerDispatchDoesNotWaitForItsRecords() throws Exception {
+        Thread event = Thread.ofVirtual().start(() -> new DeliveryRecords(unanswered, Sleeper.SYSTEM)
+                .rememberOnce(7, List.of("d-1"), completion(true, false)));
+        assertThat(event.join(GENEROUS)).as("rememberOnce returned: the lock is lost, the database is down").isTrue();
+    }
+
+    @Test
+    void aStopArrivingWhileTheWriteWaitsEndsTheWaitAndKeepsTheInterrupt() throws Exception {
+        AtomicBoolean interruptedAfter = new AtomicBoolean();
+        Thread event = Thread.ofVirtual().start(() -> {
+            new DeliveryRecords(unanswered, Sleeper.SYSTEM).rememberOnce(7, List.of("d-1"), completion(false, false));
+            interruptedAfter.set(Thread.currentThread().isInterrupted());
+        });
+        assertThat(writing.await(GENEROUS.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        event.interrupt(); // the stop's time ran out
+        assertThat(event.join(GENEROUS)).as("rememberOnce returned once interrupted").isTrue();
+        assertThat(interruptedAfter).as("the interrupt kept for whoever runs the event").isTrue();
+    }
+
+    @Test
+    void anEventTakenAwayWaitsForItsRecordsSoThatItsDrainerSkipsWhatItDelivered() throws Exception {
+        InMemoryDeliveries answering = new InMemoryDeliveries();
+        new DeliveryRecords(answering, Sleeper.SYSTEM).rememberOnce(7, List.of("d-1"), completion(true, true));
+        assertThat(answering.settled(List.of("d-1"))).as("written before rememberOnce returned").contains("d-1");
+    }
+
+    /** An event's completion: {@code cancelled} once it may no longer run, {@code takenAway} when parked. */
+    private static EventCompletion completion(boolean cancelled, boolean takenAway) {
+        return new EventCompletion() {
+            @Override
+            public boolean mayHaveRun() {
+                return false;
+            }
+
+            @Override
+            public boolean cancelled() {
+                return cancelled;
+            }
+
+            @Override
+            public boolean takenAway() {
+                return takenAway;
+            }
+
+            @Override
+            public CheckpointSave done() {
+                return null;
+            }
+        };
+    }
+}
