@@ -32,11 +32,17 @@ final class CutEvents {
     }
 
     /**
-     * How a stop ended, {@code stopped cleanly} or {@code stopped with 3 events cut, left for the next holder,}: the
-     * line that says the place is released is read last, and must not call clean a stop that cut events.
+     * How a stop ended, {@code stopped cleanly} or {@code stopped with 3 events cut and 1 event on its way to parking,
+     * left for the next holder,}: the line that says the place is released is read last, and must not call clean a
+     * stop that left events unfinished, whether cut while running or handed to the parking lot and not yet written.
      */
-    static String stopped(int cut) {
-        return cut == 0 ? "stopped cleanly" : "stopped with " + counted(cut) + " cut, left for the next holder,";
+    static String stopped(int cut, int unparked) {
+        if (cut == 0 && unparked == 0) {
+            return "stopped cleanly";
+        }
+        String parking = counted(unparked) + (unparked == 1 ? " on its way to parking" : " on their way to parking");
+        String left = cut == 0 ? parking : counted(cut) + " cut" + (unparked == 0 ? "" : " and " + parking);
+        return "stopped with " + left + ", left for the next holder,";
     }
 
     private static String counted(int events) { // 1 event, 3 events

@@ -132,6 +132,11 @@ final class ParkingLot implements Lanes.Parked {
         return threads.awaitEnded(timeout);
     }
 
+    /** Events handed over and not made durable: once stopped, left on their way to parking for the next holder. */
+    int unwritten() {
+        return unwritten.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     private boolean over() {
         return stopped || termOver.getAsBoolean();
     }

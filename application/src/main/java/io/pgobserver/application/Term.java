@@ -191,7 +191,7 @@ final class Term implements BatchReader.Control {
             saveLast(current);
         }
         if (clear && !cancelled()) {
-            handOver(idle && drainersIdle, cut.size());
+            handOver(idle && drainersIdle, cut.size(), parking == null ? 0 : parking.unwritten());
         }
     }
 
@@ -221,7 +221,7 @@ final class Term implements BatchReader.Control {
      * When nothing of this term runs any more, the next holder may dispatch at once instead of waiting a lease: says
      * so, or why it will wait. Operators deploying by SIGTERM read here whether the standby resumes at once.
      */
-    private void handOver(boolean nothingRuns, int cut) {
+    private void handOver(boolean nothingRuns, int cut, int unparked) {
         String wait = "the next holder waits one lease (" + Durations.format(lease.length()) + ") before dispatching";
         if (!nothingRuns) {
             LOG.log(WARNING, "consumer '" + consumer + "': events still running after the stop; " + wait);
@@ -229,8 +229,8 @@ final class Term implements BatchReader.Control {
         }
         try {
             store.release(fence);
-            LOG.log(INFO, "consumer '" + consumer + "': " + CutEvents.stopped(cut) + " and released; the next holder "
-                    + "dispatches at once");
+            LOG.log(INFO, "consumer '" + consumer + "': " + CutEvents.stopped(cut, unparked) + " and released; the "
+                    + "next holder dispatches at once");
         } catch (CheckpointStore.FencedException | RuntimeException e) {
             // Slower to start, as after a crash; nothing else.
             LOG.log(WARNING, "consumer '" + consumer + "': not released (" + e.getMessage() + "); " + wait);

@@ -39,4 +39,14 @@ class CutEventsTest {
     void saysThemWhenTheRunningEventsAreNotKnown() {
         assertThat(CutEvents.named(List.of())).isEqualTo("them");
     }
+
+    @Test
+    void aStopCallsItselfCleanOnlyWhenItLeftNothingCutAndNothingOnItsWayToParking() {
+        assertThat(CutEvents.stopped(0, 0)).isEqualTo("stopped cleanly");
+        assertThat(CutEvents.stopped(3, 0)).isEqualTo("stopped with 3 events cut, left for the next holder,");
+        assertThat(CutEvents.stopped(0, 1))
+                .isEqualTo("stopped with 1 event on its way to parking, left for the next holder,");
+        assertThat(CutEvents.stopped(1, 4))
+                .isEqualTo("stopped with 1 event cut and 4 events on their way to parking, left for the next holder,");
+    }
 }

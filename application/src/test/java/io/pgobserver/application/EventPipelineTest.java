@@ -941,6 +941,38 @@ class EventPipelineTest {
     }
 
     @Test
+    void aStopWithEventsOnTheirWayToParkingDoesNotCallItselfClean() throws Exception {
+        lease = Duration.ofHours(1);
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.failEntity = "stuck";
+        EventPipeline first = start(executor, 4, 10_000, new InMemoryLeadership(lock), Duration.ofMillis(50),
+                Condition.ALWAYS);
+        append("order-1", 1);
+        // Delivered, and not parked or drained since (its first run may pass park_after)
+        await("dispatching (the parked entities loaded)",
+                () -> executor.executions.get() == 1 && parkedGauge.getAsLong() == 0);
+        parked.setFailing(true); // the database fails the parking lot's writes, and keeps failing
+        List<String> retries = new CopyOnWriteArrayList<>();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        long stuck;
+        try (AutoCloseable retrying = capture(Retry.class, retries); AutoCloseable capturing = capture(Term.class,
+                lines)) {
+            stuck = source.append(event("stuck", 2)).get(0).position().offset();
+            await("the stuck event handed to the parking lot, its write failing",
+                    () -> retries.stream().anyMatch(line -> line.contains("cannot park 1 event(s)")));
+            first.stop(Duration.ofSeconds(5));
+        }
+        // Not done and not parked: the next holder reads it again. Before, the release said "stopped cleanly".
+        assertThat(lines).filteredOn(line -> line.contains("released")).singleElement().asString()
+                .contains("stopped with 1 event on its way to parking, left for the next holder, and released")
+                .doesNotContain("cleanly");
+        parked.setFailing(false);
+        assertThat(parked.entities("test")).as("nothing parked: the write never went through").isEmpty();
+        assertThat(checkpoints.load("test").orElseThrow().checkpoint().afterId()).as("the event on its way is not "
+                + "passed").isLessThan(stuck);
+    }
+
+    @Test
     void aStopDoesNotWaitForARetryAndHandsOverTheRetryingEvent() throws Exception {
         lease = Duration.ofHours(1);
         RecordingExecutor executor = new RecordingExecutor();
