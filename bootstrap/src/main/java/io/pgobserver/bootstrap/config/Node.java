@@ -92,9 +92,18 @@ final class Node implements ConfigReader {
     public String requiredString(String name, String hint) {
         String value = string(name, null);
         if (value == null || value.isBlank()) {
-            throw new ConfigException(key(name) + " is required: " + hint);
+            throw new ConfigException(key(name) + " is required: " + hint + misspelling(name));
         }
         return value;
+    }
+
+    /**
+     * " (this mapping has entitty, which is no setting: write entity)" when a key written here is a typo of the
+     * missing {@code name}, else "": the typo, not the missing key, is what the user has to fix.
+     */
+    String misspelling(String name) {
+        String near = has(name) ? null : NearMisses.of(name, keys());
+        return near == null ? "" : " (" + where() + " has " + near + ", which is no setting: write " + name + ")";
     }
 
     @Override

@@ -52,7 +52,7 @@ final class ObserverDefinitions {
         }
         if (listed.isEmpty()) {
             throw new ConfigException(node.key("actions") + " must list at least one action (such as "
-                    + "{ type: webhook, url: ... })");
+                    + "{ type: webhook, url: ... })" + node.misspelling("actions"));
         }
         Node retryNode = node.child("retry");
         RetryPolicy d = RetryPolicy.DEFAULT;

@@ -158,6 +158,27 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void a_required_key_spelt_wrong_is_named_with_the_spelling_to_write() {
+            assertThatThrownBy(() -> load("observers:\n  o:\n    entitty: orders\n" + WEBHOOK))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("observers.o.entity is required: the table to watch, as schema.table"
+                            + " (observers.o has entitty, which is no setting: write entity)");
+            assertThatThrownBy(() -> load(observer("    actions:\n      - { type: webhook, ulr: http://h/x }\n")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("observers.o.actions[0].url is required")
+                    .hasMessageContaining("(observers.o.actions[0] has ulr, which is no setting: write url)");
+            assertThatThrownBy(() -> load(observer("    action:\n      - { type: webhook, url: http://h/x }\n")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("observers.o.actions must list")
+                    .hasMessageContaining("(observers.o has action, which is no setting: write actions)");
+            assertThatThrownBy(() -> load("email: { smtp: { hots: mail.example.com, from: a@example.com } }"))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("(email.smtp has hots, which is no setting: write host)");
+            // A key that is only missing is reported as before: nothing written near it is blamed.
+            assertThatThrownBy(() -> load(observer("    actions:\n      - { type: webhook, method: POST }\n")))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("observers.o.actions[0].url is required: an http(s) URL");
+        }
+
+        @Test
         void smtp_defaults_to_port_587_starttls_and_a_30s_timeout() {
             Configuration c = load("email: { smtp: { host: mail.example.com, from: a@example.com } }");
             assertThat(setting(c, "email", "smtp", "port")).isEqualTo(587);

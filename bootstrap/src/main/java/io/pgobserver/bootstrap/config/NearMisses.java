@@ -1,0 +1,54 @@
+package io.pgobserver.bootstrap.config;
+
+import java.util.Collection;
+import java.util.Locale;
+
+/**
+ * Which key present in a mapping is a misspelling of a key a reader wanted: {@code entitty} for {@code entity},
+ * {@code hots} for {@code host}, {@code action} for {@code actions}. A required key written wrong is otherwise
+ * reported as missing, and the misspelt key, the actual mistake, is never named: the read stops before the check
+ * for unknown keys.
+ */
+final class NearMisses {
+
+    private NearMisses() {
+    }
+
+    /** The first of {@code present} within a typo of {@code wanted} (one edit for short names, two else), or null. */
+    static String of(String wanted, Collection<String> present) {
+        String target = normal(wanted);
+        int allowed = target.length() <= 4 ? 1 : 2;
+        for (String key : present) {
+            if (!key.equals(wanted) && distance(normal(key), target) <= allowed) {
+                return key;
+            }
+        }
+        return null;
+    }
+
+    /** batchSize, batch-size and Batch_Size are one spelling: only the letters' choice and order count. */
+    private static String normal(String key) {
+        return key.replaceAll("([a-z])([A-Z])", "$1_$2").replace('-', '_').toLowerCase(Locale.ROOT);
+    }
+
+    /** Edits (insert, delete, replace, swap of neighbours) from a to b: Damerau's optimal string alignment. */
+    private static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}
