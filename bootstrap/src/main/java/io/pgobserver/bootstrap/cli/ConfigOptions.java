@@ -21,8 +21,9 @@ public final class ConfigOptions {
     Path config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Overrides one setting, e.g. --set tracing.exporter=zipkin. Repeatable; wins over the "
-                    + "file and the environment.")
+            description = "Overrides one setting, e.g. --set tracing.exporter=zipkin; an item of a list the file "
+                    + "has is KEY[N], from 0: observers.NAME.actions[0].url=URL. Repeatable; wins over the file and "
+                    + "the environment.")
     List<String> overrides = new ArrayList<>();
 
     @Spec(Spec.Target.MIXEE)

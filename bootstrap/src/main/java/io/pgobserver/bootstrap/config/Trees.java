@@ -9,20 +9,33 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Small edits of the configuration tree: set a dotted path, rewrite every string. */
 final class Trees {
+
+    /** {@code actions[0]}: a key and the item of its list, counted from 0, as Helm's {@code --set} writes it. */
+    private static final Pattern ITEM = Pattern.compile("(.+)\\[(\\d{1,6})]");
 
     private Trees() {
     }
 
     /**
      * Sets {@code a.b.c} to a string, creating mappings on the way. {@code \.} is a dot inside a key, as in Helm's
-     * {@code --set}: {@code kafka.properties.linger\.ms=5} sets the producer setting {@code linger.ms}.
+     * {@code --set}: {@code kafka.properties.linger\.ms=5} sets the producer setting {@code linger.ms}; and
+     * {@code key[N]} is item N of a list the file has: {@code observers.o.actions[0].url=...}.
      */
     static void set(ObjectNode root, String path, String value) {
         List<String> keys = keys(path);
-        mapping(root, keys.subList(0, keys.size() - 1)).put(keys.getLast(), value);
+        ObjectNode parent = mapping(root, keys.subList(0, keys.size() - 1), path);
+        Matcher item = ITEM.matcher(keys.getLast());
+        if (item.matches()) {
+            int index = Integer.parseInt(item.group(2));
+            list(parent, item.group(1), index, path).set(index, TextNode.valueOf(value));
+        } else {
+            parent.put(keys.getLast(), value);
+        }
     }
 
     private static List<String> keys(String path) {
@@ -46,17 +59,49 @@ final class Trees {
 
     /** Sets {@code mapPath[key]}: for keys that may hold dots, such as resource attribute names. */
     static void set(ObjectNode root, String mapPath, String key, String value) {
-        mapping(root, keys(mapPath)).put(key, value);
+        mapping(root, keys(mapPath), mapPath).put(key, value);
     }
 
-    /** The mapping at a path of keys, created (or replacing a scalar) where missing. */
-    private static ObjectNode mapping(ObjectNode root, List<String> keys) {
+    /**
+     * The mapping at a path of keys, created (or replacing a scalar) where missing. A list is entered only by its
+     * item ({@code actions[0]}): replacing it by a mapping would lose every item the file lists.
+     */
+    private static ObjectNode mapping(ObjectNode root, List<String> keys, String path) {
         ObjectNode node = root;
+        StringBuilder at = new StringBuilder();
         for (String part : keys) {
-            JsonNode next = node.get(part);
-            node = next instanceof ObjectNode object ? object : node.putObject(part);
+            Matcher item = ITEM.matcher(part);
+            String key = item.matches() ? item.group(1) : part;
+            at.append(at.isEmpty() ? "" : ".").append(key);
+            if (item.matches()) {
+                int index = Integer.parseInt(item.group(2));
+                JsonNode next = list(node, key, index, path).get(index);
+                if (!(next instanceof ObjectNode object)) {
+                    throw new ConfigException("--set " + path + ": " + at + "[" + index + "] is a single value, "
+                            + "not a mapping of settings: end the path there");
+                }
+                node = object;
+            } else if (node.get(key) instanceof ArrayNode) {
+                throw new ConfigException("--set " + path + ": " + at + " is a list: name its item, counted from 0, "
+                        + "such as " + at + "[0]");
+            } else {
+                node = node.get(key) instanceof ObjectNode object ? object : node.putObject(key);
+            }
         }
         return node;
+    }
+
+    /** The list at {@code key} with an item {@code index}: --set changes the items the file lists, it adds none. */
+    private static ArrayNode list(ObjectNode node, String key, int index, String path) {
+        if (!(node.get(key) instanceof ArrayNode list)) {
+            throw new ConfigException("--set " + path + ": the configuration has no list " + key + " there to take "
+                    + "item [" + index + "] of: write the list in the file, or set " + key + " without [" + index + "]");
+        }
+        if (index >= list.size()) {
+            throw new ConfigException("--set " + path + ": " + key + " lists " + list.size() + " item(s), [0] to ["
+                    + (list.size() - 1) + "]: --set changes an item the file lists, and adds none");
+        }
+        return list;
     }
 
     /** Rewrites every string scalar; {@code path} is handed to the function's errors through the rewriter. */

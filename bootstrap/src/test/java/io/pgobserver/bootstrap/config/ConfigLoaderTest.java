@@ -233,6 +233,25 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void a_flag_sets_an_item_of_a_list_the_file_has_written_with_its_index_as_in_helm() {
+            String yaml = DB + observer("    actions:\n      - { id: a, type: webhook, url: http://localhost:8080/1 }\n"
+                    + "      - { id: b, type: webhook, url: http://localhost:8080/2 }\n");
+            Configuration c = load(yaml, "observers.o.actions[1].url=http://localhost:9000/2",
+                    "observers.o.actions[0].timeout=2s");
+            String rendered = EffectiveConfig.render(c);
+            assertThat(rendered).contains("url: http://localhost:8080/1", "url: http://localhost:9000/2", "timeout: 2s")
+                    .doesNotContain("url: http://localhost:8080/2");
+            assertThat(c.observers().getFirst().specs()).hasSize(2);
+            assertThatThrownBy(() -> load(yaml, "observers.o.actions[2].url=http://localhost:9000/3"))
+                    .isInstanceOf(ConfigException.class).hasMessage("--set observers.o.actions[2].url: actions lists 2"
+                            + " item(s), [0] to [1]: --set changes an item the file lists, and adds none");
+            // Without an index the list was replaced by a mapping, losing every action: now it names the fix.
+            assertThatThrownBy(() -> load(yaml, "observers.o.actions.url=http://localhost:9000/3"))
+                    .isInstanceOf(ConfigException.class).hasMessage("--set observers.o.actions.url: observers.o.actions"
+                            + " is a list: name its item, counted from 0, such as observers.o.actions[0]");
+        }
+
+        @Test
         void max_parked_bounds_the_parked_entities_and_defaults_to_a_quarter_of_the_heap() {
             assertThat(load("listener: { max_parked: 5000 }").listener().parkedLimit()).isEqualTo(5000);
             long quarter = Runtime.getRuntime().maxMemory() / 4 / ListenerSettings.BYTES_PER_PARKED;
