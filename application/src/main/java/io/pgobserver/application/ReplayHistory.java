@@ -277,6 +277,11 @@ public final class ReplayHistory {
         }
     }
 
+    /** Refuses a name this configuration has no observer by, before {@link #plan} notes anything about the stretch. */
+    public void requireObserver(String name) throws Refused {
+        find(name);
+    }
+
     private Observer find(String name) throws Refused {
         List<Observer> observers = processEvent.observers();
         return observers.stream().filter(o -> o.name().equals(name)).findFirst()

@@ -78,6 +78,7 @@ final class ReplayCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (AdminSession session = AdminSession.open(options, spec)) {
             ReplayHistory replay = session.get(ReplayHistory.class);
+            replay.requireObserver(observer); // an unknown name is the one error, not after a note on the stretch
             // Clamped by the database's clock and newest id, not this host's clock (ReplayHistory.plan).
             plan = replay.plan(asked);
             plan.note().ifPresent(note -> {

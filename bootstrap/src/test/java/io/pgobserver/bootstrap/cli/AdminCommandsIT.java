@@ -626,6 +626,14 @@ class AdminCommandsIT {
         assertThat(past.exitCode()).as(past.toString()).isEqualTo(ExitCodes.USAGE);
         assertThat(past.err()).startsWith("usage error: --from-position " + (newest + 1) + " is past the newest "
                 + "change_log id (it is " + newest + "): nothing is recorded there yet; give a stretch that has begun");
+
+        // An observer name misspelt is the one thing said: no note on a stretch that will not run.
+        Cli.Result unknown = Cli.run("replay", "--config", config.toString(), "--observer", "order_shiped",
+                "--from-position", Long.toString(first), "--to-position", Long.toString(newest + 1000));
+        assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unknown.out()).as(unknown.toString()).isEmpty();
+        assertThat(unknown.err()).startsWith("usage error: no observer named 'order_shiped' in this configuration "
+                + "(observers: order_shipped)");
     }
 
     /**
