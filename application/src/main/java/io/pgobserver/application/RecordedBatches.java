@@ -1,6 +1,7 @@
 package io.pgobserver.application;
 
 import io.pgobserver.domain.event.Batch;
+import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.CheckpointStore;
 
@@ -21,16 +22,30 @@ final class RecordedBatches {
     }
 
     static void log(String consumer, CheckpointStore.Resume resume) {
+        LOG.log(INFO, line(consumer, resume));
         List<Batch> recorded = resume.recorded();
-        LOG.log(INFO, "consumer '" + consumer + "' active, resuming at checkpoint " + resume.checkpoint()
-                + (recorded.isEmpty() ? "" : ", re-reading " + recorded.size() + " recorded batch(es) "
-                + recorded.getFirst().seq() + ".." + recorded.getLast().seq() + ", dispatched up to "
-                + resume.dispatched().batch() + "/" + resume.dispatched().id()));
         String broken = brokenChain(resume);
         if (broken != null) {
             LOG.log(System.Logger.Level.ERROR, "consumer '" + consumer + "': the recorded batches do not follow "
                     + "each other (" + broken + "); rows between them would be skipped. Recorded: " + recorded);
         }
+    }
+
+    /**
+     * Where the term starts, in words. A consumer with no checkpoint yet starts at the beginning of the change log:
+     * said plainly, since it delivers every change captured before this first start ("1/0" said nothing of it).
+     */
+    static String line(String consumer, CheckpointStore.Resume resume) {
+        List<Batch> recorded = resume.recorded();
+        Checkpoint at = resume.checkpoint();
+        String where = at.equals(Checkpoint.START) ? " with no checkpoint yet: starting at the beginning of "
+                + "pgobserver.change_log, so every change captured there so far is delivered"
+                : ", resuming at checkpoint " + at + " (" + (at.afterId() == 0 ? "every batch before batch "
+                + at.batch() + " done" : "batch " + at.batch() + " done up to change_log id " + at.afterId()) + ")";
+        return "consumer '" + consumer + "' active" + where
+                + (recorded.isEmpty() ? "" : ", re-reading " + recorded.size() + " recorded batch(es) "
+                + recorded.getFirst().seq() + ".." + recorded.getLast().seq() + ", dispatched up to "
+                + resume.dispatched().batch() + "/" + resume.dispatched().id());
     }
 
     /** Where the recorded batches stop following on from the checkpoint and each other, or null. */
