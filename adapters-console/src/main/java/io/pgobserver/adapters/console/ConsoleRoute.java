@@ -88,6 +88,20 @@ final class ConsoleRoute implements AdminRoute {
         }
     }
 
+    /**
+     * Where the console answers: nowhere when switched off, the loopback address when it answers on every
+     * interface, else {@code console.bind} itself (a request to 127.0.0.1 would get 404 there).
+     */
+    @Override
+    public Optional<String> page(int port) {
+        if (!settings.enabled()) {
+            return Optional.empty();
+        }
+        String host = settings.bind().equals("0.0.0.0") || settings.bind().equals("::") ? "127.0.0.1"
+                : settings.bind().contains(":") ? "[" + settings.bind() + "]" : settings.bind();
+        return Optional.of("http://" + host + ":" + port + PREFIX);
+    }
+
     /** Answers, with the time it took in a {@code Server-Timing} header (the browser's developer tools show it). */
     @Override
     public Response handle(Request request) throws Exception {

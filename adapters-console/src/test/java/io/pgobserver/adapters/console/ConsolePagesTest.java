@@ -256,6 +256,18 @@ class ConsolePagesTest {
         assertThat(get(disabled, "/console/", "127.0.0.1", Map.of()).status()).isEqualTo(404);
     }
 
+    /** run logs this as "admin page: …": it must answer, not 404. */
+    @Test
+    void thePageRunNamesIsWhereTheConsoleAnswers() {
+        assertThat(route(injector(new ConsoleSettings(true, null, null, null, 100, null))).page(8081))
+                .contains("http://127.0.0.1:8081/console");
+        assertThat(route(injector(new ConsoleSettings(true, "0.0.0.0", null, null, 100, null))).page(8081))
+                .contains("http://127.0.0.1:8081/console");
+        assertThat(route(injector(new ConsoleSettings(true, "10.1.2.3", null, null, 100, null))).page(8081))
+                .contains("http://10.1.2.3:8081/console");
+        assertThat(route(injector(new ConsoleSettings(false, null, null, null, 100, null))).page(8081)).isEmpty();
+    }
+
     @Test
     void assetsAreCachedAndALiveRefreshGetsTheContentAlone() throws Exception {
         AdminRoute route = route(injector(new ConsoleSettings(true, null, null, null, 100, null)));

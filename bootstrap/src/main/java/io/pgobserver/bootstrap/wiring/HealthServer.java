@@ -42,7 +42,7 @@ public final class HealthServer implements AutoCloseable {
     private static final int MAX_BODY = 1 << 20;
 
     private final HttpServer server;
-    private final List<String> prefixes = new CopyOnWriteArrayList<>();
+    private final List<AdminRoute> served = new CopyOnWriteArrayList<>();
 
     private HealthServer(HttpServer server) {
         this.server = server;
@@ -121,7 +121,7 @@ public final class HealthServer implements AutoCloseable {
         }
         for (AdminRoute route : routes) {
             server.createContext(route.prefix(), exchange -> serve(route, exchange));
-            prefixes.add(route.prefix());
+            served.add(route);
         }
     }
 
@@ -129,9 +129,9 @@ public final class HealthServer implements AutoCloseable {
         return server == null ? -1 : server.getAddress().getPort();
     }
 
-    /** The adapters' pages as URLs on this host's loopback address; empty when the server is off. */
+    /** The adapters' pages as URLs a browser opens ({@link AdminRoute#page}); empty when the server is off. */
     public List<String> pages() {
-        return server == null ? List.of() : prefixes.stream().map(p -> "http://127.0.0.1:" + port() + p).toList();
+        return server == null ? List.of() : served.stream().flatMap(r -> r.page(port()).stream()).toList();
     }
 
     private static void serve(AdminRoute route, HttpExchange exchange) throws IOException {

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Pages an adapter serves on the admin port, beside {@code /health}: the console's {@code /console}. The core runs
@@ -25,6 +26,15 @@ public interface AdminRoute {
      * @throws IllegalArgumentException naming the setting that makes the route unusable here, and the fix
      */
     default void check() {
+    }
+
+    /**
+     * Where a browser opens this route once the admin server serves it on {@code port}, for {@code run}'s log; empty
+     * when the route serves nothing (switched off in its settings), so that the log names no page that answers 404.
+     * By default the prefix on this host's loopback address.
+     */
+    default Optional<String> page(int port) {
+        return Optional.of("http://127.0.0.1:" + port + prefix());
     }
 
     /**
