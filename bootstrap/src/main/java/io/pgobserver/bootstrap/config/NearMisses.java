@@ -14,6 +14,20 @@ final class NearMisses {
     private NearMisses() {
     }
 
+    /**
+     * " (where has entitty, which is no setting: write entity)" for the first of {@code wanted} a key of
+     * {@code present} is a typo of, else "": the typo, not the missing key, is what the user has to fix.
+     */
+    static String hint(String where, Collection<String> wanted, Collection<String> present) {
+        for (String name : wanted) {
+            String near = of(name, present);
+            if (near != null) {
+                return " (" + where + " has " + near + ", which is no setting: write " + name + ")";
+            }
+        }
+        return "";
+    }
+
     /** The first of {@code present} within a typo of {@code wanted} (one edit for short names, two else), or null. */
     static String of(String wanted, Collection<String> present) {
         String target = normal(wanted);

@@ -97,13 +97,14 @@ final class Node implements ConfigReader {
         return value;
     }
 
-    /**
-     * " (this mapping has entitty, which is no setting: write entity)" when a key written here is a typo of the
-     * missing {@code name}, else "": the typo, not the missing key, is what the user has to fix.
-     */
+    /** " (observers.o has entitty, which is no setting: write entity)" for a missing {@code name}, else "". */
     String misspelling(String name) {
-        String near = has(name) ? null : NearMisses.of(name, keys());
-        return near == null ? "" : " (" + where() + " has " + near + ", which is no setting: write " + name + ")";
+        return has(name) ? "" : NearMisses.hint(where(), List.of(name), keys());
+    }
+
+    /** The same for any key read here and absent, against the keys nobody read: for an adapter's own messages. */
+    String misspellings() {
+        return NearMisses.hint(where(), read.stream().filter(name -> !has(name)).sorted().toList(), unread());
     }
 
     @Override

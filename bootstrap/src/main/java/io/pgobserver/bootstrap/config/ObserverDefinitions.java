@@ -129,7 +129,7 @@ final class ObserverDefinitions {
             throw e;
         } catch (IllegalArgumentException e) {
             throw new ConfigException(named(node, e.getMessage()) + " (" + type + " actions come from "
-                    + owned.adapter() + ")", e);
+                    + owned.adapter() + ")" + node.misspellings(), e);
         }
     }
 

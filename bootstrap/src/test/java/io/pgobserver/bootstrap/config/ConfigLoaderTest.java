@@ -172,6 +172,11 @@ class ConfigLoaderTest {
             assertThatThrownBy(() -> load("email: { smtp: { hots: mail.example.com, from: a@example.com } }"))
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("(email.smtp has hots, which is no setting: write host)");
+            // An adapter's own "must be set" names the typo too.
+            assertThatThrownBy(() -> load(observer("    actions:\n      - { type: slack, webhook_url: http://h/x, "
+                    + "txt: hi }\n")))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("text must be set")
+                    .hasMessageEndingWith("(observers.o.actions[0] has txt, which is no setting: write text)");
             // A key that is only missing is reported as before: nothing written near it is blamed.
             assertThatThrownBy(() -> load(observer("    actions:\n      - { type: webhook, method: POST }\n")))
                     .isInstanceOf(ConfigException.class)
