@@ -38,8 +38,9 @@ import java.util.stream.Collectors;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show the consumer's checkpoint, how far it lags behind the change stream (events committed "
                 + "and not yet read, and the oldest one's age), the oldest open transaction that has written events "
-                + "(they wait for its commit), the consumer's dead letters per observer, and whether "
-                + "a listener is active or none is running. It only reads: it creates and migrates nothing, and exits 4 "
+                + "(they wait for its commit), the consumer's dead letters per observer, its parked rows, the "
+                + "backfills, the observed tables that are not captured, and whether a listener is active or none is "
+                + "running. It only reads: it creates and migrates nothing, and exits 4 "
                 + "when pg-observer is not installed in the database or its schema is older than this release.")
 final class StatusCommand implements Callable<Integer> {
 
@@ -142,7 +143,7 @@ final class StatusCommand implements Callable<Integer> {
                 .map(p -> "\n  " + p.advice()).collect(Collectors.joining())).append('\n');
         text.append("listener:      ").append(report.active()
                 ? "active (a process holds the consumer lock)"
-                : "standby: no process is listening for this consumer; start one with 'run'");
+                : "none running: no process is listening for this consumer; start one with 'run'");
         return text.toString();
     }
 

@@ -38,6 +38,18 @@ class StatusReportTest {
         return StatusCommand.human(report(Optional.of(open), new ParkedEvents.Summary(0, 0, Map.of())));
     }
 
+    /** With no process holding the consumer's lock, none runs: "standby" named a waiting process that is not there. */
+    @Test
+    void noListenerIsSaidToBeNoneRunningNotAStandby() {
+        StatusCommand.Report none = new StatusCommand.Report("default", Optional.empty(), ChangeSource.Lag.NONE,
+                Optional.empty(), Map.of(), new ParkedEvents.Summary(0, 0, Map.of()), false, List.of(),
+                new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()));
+        assertThat(StatusCommand.human(none)).endsWith("\nlistener:      none running: no process is listening for "
+                + "this consumer; start one with 'run'").doesNotContain("standby");
+        assertThat(StatusCommand.human(report(new ParkedEvents.Summary(0, 0, Map.of()))))
+                .endsWith("\nlistener:      active (a process holds the consumer lock)");
+    }
+
     /**
      * An open transaction that has written events is named under the lag once open 10 s (a younger one is a busy
      * database's everyday traffic); one whose age the database hides is named with the grant that shows it.
