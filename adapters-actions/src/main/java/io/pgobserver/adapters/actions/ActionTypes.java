@@ -40,7 +40,8 @@ final class ActionTypes {
         @Override
         public WebhookAction read(ConfigReader a) {
             return new WebhookAction(uri(a, "url", true), a.string("method", "POST"), a.stringMap("headers"),
-                    Secret.ofNullable(a.string("secret", null)), a.duration("timeout", WebhookAction.DEFAULT_TIMEOUT));
+                    Secret.ofNullable(a.string("secret", null)), a.duration("timeout", WebhookAction.DEFAULT_TIMEOUT,
+                    ActionsSection.MIN_TIMEOUT, ActionsSection.MAX_TIMEOUT, "e.g. 10s"));
         }
 
         @Override

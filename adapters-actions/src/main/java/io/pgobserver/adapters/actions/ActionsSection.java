@@ -21,8 +21,8 @@ final class ActionsSection implements ConfigSection<ActionsSettings> {
      * are refused. Under 100 ms a healthy receiver across a network misses its TLS handshake; over 10 minutes a
      * stuck receiver holds its places longer than any retry policy would want to wait.
      */
-    private static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
-    private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
     private static final Map<String, String> MOVED = Map.of("smtp", "email.smtp", "templates_dir", "email.templates_dir");
 
@@ -54,8 +54,7 @@ final class ActionsSection implements ConfigSection<ActionsSettings> {
     }
 
     private static Duration timeout(ConfigReader section, String name, Duration fallback) {
-        return Durations.within(section.key(name), section.duration(name, fallback), MIN_TIMEOUT, MAX_TIMEOUT,
-                "e.g. " + Durations.format(fallback));
+        return section.duration(name, fallback, MIN_TIMEOUT, MAX_TIMEOUT, "e.g. " + Durations.format(fallback));
     }
 
     @Override

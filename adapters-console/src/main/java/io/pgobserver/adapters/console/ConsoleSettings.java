@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.console;
 
+import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.observer.Secret;
 
 import java.net.InetAddress;
@@ -58,9 +59,7 @@ record ConsoleSettings(boolean enabled, String bind, Secret token, String traceU
         if (window == null) {
             window = DEFAULT_WINDOW;
         }
-        if (window.compareTo(Duration.ofSeconds(10)) < 0 || window.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("console.window: choose 10s to 1h");
-        }
+        Durations.within("console.window", window, Duration.ofSeconds(10), Duration.ofHours(1), "e.g. 5m");
     }
 
     boolean writable() {

@@ -42,7 +42,7 @@ class ConsoleSettingsTest {
         assertThatThrownBy(() -> settings(null, null, null, 5))
                 .hasMessageContaining("console.recent_events");
         assertThatThrownBy(() -> new ConsoleSettings(true, null, null, null, 500, Duration.ofHours(2)))
-                .hasMessageContaining("console.window");
+                .hasMessage("console.window must be between 10s and 1h (e.g. 5m), was 2h");
     }
 
     @Test

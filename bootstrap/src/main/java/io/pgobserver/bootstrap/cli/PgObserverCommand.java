@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.bootstrap.config.NearMisses;
 import io.pgobserver.bootstrap.config.OneLine;
 import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import io.pgobserver.bootstrap.wiring.Host;
@@ -139,8 +140,7 @@ public final class PgObserverCommand implements Runnable {
                 String word = unmatched.getUnmatched().getFirst();
                 // A command of an adapter that is not installed: say which folder brings it back.
                 String missing = e.getCommandLine() == cli ? catalog.schema().commandNotInstalled(word) : null;
-                message = missing != null ? missing : unknownCommand(word, e.getCommandLine(),
-                        unmatched.getSuggestions());
+                message = missing != null ? missing : unknownCommand(word, e.getCommandLine());
             }
             err.println("usage error: " + message);
             err.println("(see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
@@ -151,11 +151,12 @@ public final class PgObserverCommand implements Runnable {
     }
 
     /** picocli's "Unmatched argument at index 0: 'stauts'" as what it is: a command that does not exist. */
-    private static String unknownCommand(String word, CommandLine parent, java.util.List<String> suggestions) {
-        // picocli's closest guess first; the others it offers are looser ("stauts": status, install).
-        String guess = suggestions.isEmpty() ? "" : " (did you mean " + suggestions.getFirst() + "?)";
-        return "'" + word + "' is not a command of " + parent.getCommandSpec().qualifiedName() + guess
-                + ": choose one of " + parent.getSubcommands().keySet();
+    private static String unknownCommand(String word, CommandLine parent) {
+        // A guess only for a near miss (a typo of one): picocli guesses for any word, and 'bogus' is no 'status'.
+        String near = NearMisses.of(word, parent.getSubcommands().keySet());
+        String guess = near == null ? "" : " (did you mean " + near + "?)";
+        return "unknown command '" + word + "' of " + parent.getCommandSpec().qualifiedName() + guess
+                + "; the commands are: " + String.join(", ", parent.getSubcommands().keySet());
     }
 
     /** Whether the option was given on the command or any subcommand below it. */

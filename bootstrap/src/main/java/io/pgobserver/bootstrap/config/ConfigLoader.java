@@ -207,12 +207,16 @@ public final class ConfigLoader {
         ListenerSettings d = ListenerSettings.defaults();
         String consumer = node.string("consumer", d.consumer());
         int batchSize = node.integer("batch_size", d.batchSize(), 1, 100_000);
-        Duration poll = node.duration("poll_interval", d.pollInterval());
+        Duration poll = node.duration("poll_interval", d.pollInterval(), ListenerSettings.MIN_POLL_INTERVAL,
+                ListenerSettings.MAX_POLL_INTERVAL, "e.g. 1s");
         int maxInFlight = node.integer("max_in_flight", d.maxInFlight(), 1, 100_000);
         int maxPending = node.integer("max_pending", Math.max(d.maxPending(), maxInFlight), 1, 10_000_000);
-        Duration checkpoint = node.duration("checkpoint_interval", d.checkpointInterval());
-        Duration retention = node.duration("retention", null);
-        Duration parkAfter = node.duration("park_after", d.parkAfter());
+        Duration checkpoint = node.duration("checkpoint_interval", d.checkpointInterval(), Duration.ZERO,
+                ListenerSettings.MAX_CHECKPOINT_INTERVAL, "e.g. 200ms; 0s saves at every move");
+        Duration retention = node.duration("retention", null, ListenerSettings.MIN_RETENTION,
+                ListenerSettings.MAX_RETENTION, "e.g. 7d, or leave it out to keep rows");
+        Duration parkAfter = node.duration("park_after", d.parkAfter(), ListenerSettings.MIN_PARK_AFTER,
+                ListenerSettings.MAX_PARK_AFTER, "e.g. 30s");
         int maxParked = node.integer("max_parked", 0, 1, 100_000_000); // absent: a quarter of the heap's worth
         String maxBytes = node.string("max_pending_bytes", null); // absent: a quarter of the heap
         long maxPendingBytes = maxBytes == null ? 0 : ByteSizes.parse(node.key("max_pending_bytes"), maxBytes);

@@ -9,7 +9,7 @@ import java.util.Locale;
  * reported as missing, and the misspelt key, the actual mistake, is never named: the read stops before the check
  * for unknown keys.
  */
-final class NearMisses {
+public final class NearMisses {
 
     private NearMisses() {
     }
@@ -29,7 +29,7 @@ final class NearMisses {
     }
 
     /** The first of {@code present} within a typo of {@code wanted} (one edit for short names, two else), or null. */
-    static String of(String wanted, Collection<String> present) {
+    public static String of(String wanted, Collection<String> present) {
         String target = normal(wanted);
         int allowed = target.length() <= 4 ? 1 : 2;
         for (String key : present) {

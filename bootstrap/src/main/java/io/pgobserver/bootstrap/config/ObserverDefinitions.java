@@ -7,6 +7,7 @@ import io.pgobserver.domain.observer.Ordering;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.spi.ActionType;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -57,11 +58,13 @@ final class ObserverDefinitions {
         Node retryNode = node.child("retry");
         RetryPolicy d = RetryPolicy.DEFAULT;
         RetryPolicy retry;
+        Duration initialBackoff = retryNode.duration("initial_backoff", d.initialBackoff(), RetryPolicy.MIN_BACKOFF,
+                RetryPolicy.MAX_INITIAL_BACKOFF, "e.g. 1s");
+        Duration maxBackoff = retryNode.duration("max_backoff", d.maxBackoff(), RetryPolicy.MIN_BACKOFF,
+                RetryPolicy.MAX_BACKOFF, "e.g. 1m");
         try {
-            retry = new RetryPolicy(retryNode.integer("max_attempts", d.maxAttempts(), 1, 1000),
-                    retryNode.duration("initial_backoff", d.initialBackoff()),
-                    retryNode.duration("max_backoff", d.maxBackoff()),
-                    retryNode.decimal("multiplier", d.multiplier()));
+            retry = new RetryPolicy(retryNode.integer("max_attempts", d.maxAttempts(), 1, 1000), initialBackoff,
+                    maxBackoff, retryNode.decimal("multiplier", d.multiplier()));
         } catch (IllegalArgumentException e) {
             // The policy names its own keys from "retry" on (retry.max_backoff ...): put the observer in front.
             throw new ConfigException(node.path() + "." + e.getMessage(), e);

@@ -75,7 +75,7 @@ class CommandLineTest {
                 + "demo, which is not installed: add its folder to adapters/, or point --adapters-dir (or "
                 + "PGOBSERVER_ADAPTERS_DIR) at a folder that has it");
         assertThat(Cli.run(withoutDemo, Map.of(), "dmeo").err().lines().toList()).as("a typo")
-                .first().asString().startsWith("usage error: 'dmeo' is not a command of pg-observer: choose one of [");
+                .first().asString().startsWith("usage error: unknown command 'dmeo' of pg-observer; the commands are: ");
     }
 
     /** A mistyped command is called one, with picocli's guess, not "Unmatched argument at index 0". */
@@ -83,13 +83,32 @@ class CommandLineTest {
     void a_mistyped_command_is_named_with_a_guess_and_the_commands() {
         Cli.Result top = Cli.run("stauts");
         assertThat(top.exitCode()).as(top.toString()).isEqualTo(ExitCodes.USAGE);
-        assertThat(top.err().lines().toList()).containsExactly("usage error: 'stauts' is not a command of "
-                + "pg-observer (did you mean status?): choose one of " + PgObserverCommand.commandLine()
-                .getSubcommands().keySet(), "(see: pg-observer --help)");
+        assertThat(top.err().lines().toList()).containsExactly("usage error: unknown command 'stauts' of "
+                + "pg-observer (did you mean status?); the commands are: " + String.join(", ",
+                PgObserverCommand.commandLine().getSubcommands().keySet()), "(see: pg-observer --help)");
         Cli.Result dlq = Cli.run("dlq", "lst");
         assertThat(dlq.exitCode()).as(dlq.toString()).isEqualTo(ExitCodes.USAGE);
-        assertThat(dlq.err().lines().toList()).containsExactly("usage error: 'lst' is not a command of pg-observer "
-                + "dlq (did you mean list?): choose one of [list, replay, delete]", "(see: pg-observer dlq --help)");
+        assertThat(dlq.err().lines().toList()).containsExactly("usage error: unknown command 'lst' of pg-observer "
+                + "dlq (did you mean list?); the commands are: list, replay, delete", "(see: pg-observer dlq --help)");
+    }
+
+    /** 0s wrote orders in a tight loop: refused before the demo's database starts, naming the bounds. */
+    @Test
+    void the_demos_interval_is_refused_outside_its_bounds() {
+        Cli.Result result = Cli.run("demo", "--events", "1", "--interval", "0s");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().lines().toList()).containsExactly("usage error: --interval must be between 10ms "
+                + "and 1h (e.g. 1s, or 100ms for a busier demo), was 0s", "(see: pg-observer demo --help)");
+    }
+
+    /** A word like no command gets no guess: picocli's "did you mean status?" for 'bogus' was noise. */
+    @Test
+    void a_word_like_no_command_is_told_the_commands_without_a_guess() {
+        Cli.Result result = Cli.run("bogus");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().lines().toList()).containsExactly("usage error: unknown command 'bogus' of "
+                + "pg-observer; the commands are: " + String.join(", ",
+                PgObserverCommand.commandLine().getSubcommands().keySet()), "(see: pg-observer --help)");
     }
 
     /** Numbers are asked for in the user's words, not Java's type names; the demo's errors name pg-observer demo. */

@@ -525,6 +525,37 @@ class ConfigLoaderTest {
             assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class).hasMessageContaining(key);
         }
 
+        /** Zero, negative or absurd durations stop the boot naming the key, the range and the value given. */
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', textBlock = """
+                listener: { poll_interval: 0s }           | listener.poll_interval must be between 10ms and 10m (e.g. 1s), was 0s
+                listener: { poll_interval: 2h }           | listener.poll_interval must be between 10ms and 10m (e.g. 1s), was 2h
+                listener: { checkpoint_interval: PT-1S }  | listener.checkpoint_interval must be between 0s and 1m (e.g. 200ms; 0s saves at every move), was -1s
+                listener: { checkpoint_interval: 10m }    | listener.checkpoint_interval must be between 0s and 1m (e.g. 200ms; 0s saves at every move), was 10m
+                listener: { retention: 0s }               | listener.retention must be between 1s and 3650d (e.g. 7d, or leave it out to keep rows), was 0s
+                listener: { retention: 36500d }           | listener.retention must be between 1s and 3650d (e.g. 7d, or leave it out to keep rows), was 36500d
+                listener: { park_after: 0s }              | listener.park_after must be between 1s and 24h (e.g. 30s), was 0s
+                listener: { park_after: 7d }              | listener.park_after must be between 1s and 24h (e.g. 30s), was 7d
+                tracing: { batch: { schedule_delay: 0s } } | tracing.batch.schedule_delay must be between 10ms and 1m (e.g. 5s), was 0s
+                tracing: { batch: { schedule_delay: 1h } } | tracing.batch.schedule_delay must be between 10ms and 1m (e.g. 5s), was 1h
+                console: { window: 2h }                   | console.window must be between 10s and 1h (e.g. 5m), was 2h
+                """)
+        void a_value_out_of_bounds_names_the_key_the_range_and_the_value(String yaml, String message) {
+            assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class).hasMessage(message);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', textBlock = """
+                    retry: { initial_backoff: 0s }              | observers.o.retry.initial_backoff must be between 10ms and 1h (e.g. 1s), was 0s
+                    retry: { initial_backoff: 2h, max_backoff: 3h } | observers.o.retry.initial_backoff must be between 10ms and 1h (e.g. 1s), was 2h
+                    retry: { max_backoff: 2d }                  | observers.o.retry.max_backoff must be between 10ms and 24h (e.g. 1m), was 2d
+                    retry: { multiplier: 50 }                   | observers.o.retry.multiplier must be between 1 and 10 (e.g. 2), was 50.0
+                """)
+        void a_retry_out_of_bounds_names_the_key_the_range_and_the_value(String line, String message) {
+            assertThatThrownBy(() -> load(observer("    " + line.strip() + "\n" + WEBHOOK)))
+                    .isInstanceOf(ConfigException.class).hasMessage(message);
+        }
+
         @ParameterizedTest(name = "{0}")
         @CsvSource(delimiter = '|', textBlock = """
                     on: [upserted]                               | observers.o.on
@@ -547,7 +578,8 @@ class ConfigLoaderTest {
                 { type: slack, token: xoxb-1, channel: o, text: hi, api_url: 'ftp://h/api' } | observers.o.actions[0].api_url uses ftp://: webhook and Slack |
                 { type: webhook, url: 'not a url' }                   | observers.o.actions[0].url |
                 { type: webhook, url: 'http://h/x', timeout: forever } | observers.o.actions[0].timeout |
-                { type: webhook, url: 'http://h/x', timeout: 0s }     | observers.o.actions[0] | timeout must be positive, such as 10s
+                { type: webhook, url: 'http://h/x', timeout: 0s }     | observers.o.actions[0].timeout must be between 100ms and 10m (e.g. 10s), was 0s |
+                { type: webhook, url: 'http://h/x', timeout: 1h }     | observers.o.actions[0].timeout must be between 100ms and 10m (e.g. 10s), was 1h |
                 { type: slack, text: hi }                             | observers.o.actions[0] | set exactly one of webhook_url (an incoming webhook) and token
                 { type: slack, token: xoxb-1, text: hi }              | observers.o.actions[0] | channel must be set with token
                 { type: slack, webhook_url: 'https://h/x' }           | observers.o.actions[0] | text must be set

@@ -106,7 +106,7 @@ class MalformedConfigurationTest {
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiterString = "|", textBlock = """
-            park_after of zero       | @DB listener: { park_after: 0s }                                  | listener.park_after must be positive (e.g. 30s), was 0s
+            park_after of zero       | @DB listener: { park_after: 0s }                                  | listener.park_after must be between 1s and 24h (e.g. 30s), was 0s
             backoff bounds reversed  | @DB @OBS    retry: { initial_backoff: 10s, max_backoff: 1.5s }\\n@HOOK | observers.o.retry.max_backoff (1.5s) must not be shorter than retry.initial_backoff (10s): raise max_backoff or lower initial_backoff
             condition with SQL's =   | @DB @OBS    condition: \"after.status = shipped\"\\n@HOOK      | observers.o.condition does not compile: 1:14: token recognition error at: '= '; 1:16: extraneous input 'shipped' expecting <EOF> (CEL compares with == and quotes text: after.status == 'shipped')
             condition of wrong type  | @DB @OBS    condition: \"after.total + 1\"\\n@HOOK             | observers.o.condition must be true or false, but 'after.total + 1' gives int (compare it, e.g. after.status == 'shipped')

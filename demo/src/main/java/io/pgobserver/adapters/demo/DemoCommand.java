@@ -47,8 +47,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--events", paramLabel = "N", description = "Exit 0 after N events (default: run until Ctrl-C).")
     Integer events;
 
+    /** Below it the writer would fill the database in a tight loop and the printed trees would scroll unread. */
+    static final Duration MIN_INTERVAL = Duration.ofMillis(10);
+    /** Above it the demo would look stuck. */
+    static final Duration MAX_INTERVAL = Duration.ofHours(1);
+
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "1s",
-            description = "Time between orders (default: ${DEFAULT-VALUE}).")
+            description = "Time between orders, 10ms to 1h (default: ${DEFAULT-VALUE}).")
     String interval;
 
     // Usage errors name the command as the user typed it (pg-observer demo), which only the injected spec knows.
@@ -72,7 +77,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         Duration pause;
         try {
-            pause = Durations.parse("--interval", interval);
+            pause = Durations.within("--interval", Durations.parse("--interval", interval), MIN_INTERVAL, MAX_INTERVAL,
+                    "e.g. 1s, or 100ms for a busier demo");
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -53,6 +53,24 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
     /** Above it, a dropped capture could go unnoticed for more than a day. */
     public static final Duration MAX_CAPTURE_CHECK_INTERVAL = Duration.ofHours(24);
 
+    /** Below it the idle polls are a steady load on the database for nothing: NOTIFY wakes the listener sooner. */
+    public static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(10);
+    /** Above it a lost NOTIFY, or a standby's takeover, would wait longer than anyone waits for events. */
+    public static final Duration MAX_POLL_INTERVAL = Duration.ofMinutes(10);
+    /**
+     * Above it {@code status} shows a checkpoint minutes old on a flowing stream and retention cannot delete what it
+     * passed. 0s is kept: a save at every move, as the demo does to show every save in its traces.
+     */
+    public static final Duration MAX_CHECKPOINT_INTERVAL = Duration.ofMinutes(1);
+    /** Below it rows would be deleted as they are processed, before anyone could replay them. */
+    public static final Duration MIN_RETENTION = Duration.ofSeconds(1);
+    /** Above ten years, keep rows by leaving retention out: PostgreSQL's timestamps end not far past it. */
+    public static final Duration MAX_RETENTION = Duration.ofDays(3650);
+    /** Below it an entity would be parked by its first retry's wait, before a receiver's hiccup could pass. */
+    public static final Duration MIN_PARK_AFTER = Duration.ofSeconds(1);
+    /** Above it one stuck row would hold every other row's checkpoint back for more than a day. */
+    public static final Duration MAX_PARK_AFTER = Duration.ofHours(24);
+
     private static final Pattern CONSUMER = Pattern.compile("[A-Za-z0-9_.\\-]{1,63}");
 
     public ListenerSettings {

@@ -15,6 +15,15 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     /** One attempt, no retry. */
     public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, Duration.ZERO, 1.0);
 
+    /** Below it a receiver that is down would take the attempts in a burst, before it could come back. */
+    public static final Duration MIN_BACKOFF = Duration.ofMillis(10);
+    /** Above it the first retry of a hiccup would wait longer than anyone waits for an event. */
+    public static final Duration MAX_INITIAL_BACKOFF = Duration.ofHours(1);
+    /** Above it an event would wait more than a day between two attempts, its row's later events held behind it. */
+    public static final Duration MAX_BACKOFF = Duration.ofHours(24);
+    /** Above it the second wait is already near {@code max_backoff}: the backoff would not grow, it would jump. */
+    public static final double MAX_MULTIPLIER = 10;
+
     public RetryPolicy {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("retry.max_attempts must be at least 1, was " + maxAttempts);
@@ -29,8 +38,9 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
                     + ") must not be shorter than retry.initial_backoff (" + Durations.format(initialBackoff)
                     + "): raise max_backoff or lower initial_backoff");
         }
-        if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-            throw new IllegalArgumentException("retry.multiplier must be a finite number >= 1, was " + multiplier);
+        if (!(multiplier >= 1.0 && multiplier <= MAX_MULTIPLIER)) {
+            throw new IllegalArgumentException("retry.multiplier must be between 1 and 10 (e.g. 2), was "
+                    + multiplier);
         }
     }
 

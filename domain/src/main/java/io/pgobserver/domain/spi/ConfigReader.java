@@ -1,5 +1,7 @@
 package io.pgobserver.domain.spi;
 
+import io.pgobserver.domain.config.Durations;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,16 @@ public interface ConfigReader {
 
     /** {@code 500ms}, {@code 1s}, {@code 2m}, {@code 1h}, {@code 1d}, or ISO-8601. */
     Duration duration(String name, Duration fallback);
+
+    /**
+     * A duration between {@code min} and {@code max}: outside them, an error naming the key, the bounds, the fix
+     * ({@code example}, such as {@code "e.g. 1s"}) and the value given. Absent, the fallback (null: the setting is
+     * off).
+     */
+    default Duration duration(String name, Duration fallback, Duration min, Duration max, String example) {
+        Duration value = duration(name, null);
+        return value == null ? fallback : Durations.within(key(name), value, min, max, example);
+    }
 
     /** A list of values, or one comma-separated value. */
     List<String> strings(String name);

@@ -43,5 +43,7 @@ class RetryPolicyTest {
                         + "max_backoff or lower initial_backoff");
         assertThatThrownBy(() -> new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(5), 0.5))
                 .hasMessageContaining("multiplier");
+        assertThatThrownBy(() -> new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(5), 1e9))
+                .hasMessage("retry.multiplier must be between 1 and 10 (e.g. 2), was 1.0E9");
     }
 }

@@ -58,6 +58,10 @@ record ExportSettings(
     record Batch(int maxQueueSize, int maxExportBatchSize, Duration scheduleDelay) {
 
         static final Batch DEFAULT = new Batch(2048, 512, Duration.ofSeconds(5));
+        /** Below it the exporter would wake in a loop for a few spans each time: CPU spent for nothing seen sooner. */
+        static final Duration MIN_SCHEDULE_DELAY = Duration.ofMillis(10);
+        /** Above it spans are seen a minute late, and a crash loses a minute of them. */
+        static final Duration MAX_SCHEDULE_DELAY = Duration.ofMinutes(1);
 
         Batch {
             if (maxQueueSize < 1 || maxExportBatchSize < 1) {

@@ -105,7 +105,8 @@ final class TracingSection implements ConfigSection<ExportSettings> {
         boolean onlyErrors = node.bool("only_errors", d.onlyErrors());
         ConfigReader batchNode = node.child("batch");
         int queue = batchNode.integer("max_queue_size", d.batch().maxQueueSize(), 1, 10_000_000);
-        Duration delay = batchNode.duration("schedule_delay", d.batch().scheduleDelay());
+        Duration delay = batchNode.duration("schedule_delay", d.batch().scheduleDelay(),
+                ExportSettings.Batch.MIN_SCHEDULE_DELAY, ExportSettings.Batch.MAX_SCHEDULE_DELAY, "e.g. 5s");
         boolean batchSet = batchNode.has("max_export_batch_size");
         int exportBatch = batchNode.integer("max_export_batch_size", d.batch().maxExportBatchSize(), 1, 10_000_000);
         batchNode.finish();
