@@ -55,6 +55,11 @@ class CaptureWatchTest {
         }
 
         @Override
+        public io.pgobserver.domain.port.SchemaChange schema() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         @SuppressWarnings("unchecked")
         public synchronized List<Problem> problems(Collection<String> schemaTables) {
             assertThat(schemaTables).containsExactly("public.orders", "public.parts");

@@ -124,6 +124,11 @@ class StatusReadsTest {
         }
 
         @Override
+        public io.pgobserver.domain.port.SchemaChange schema() {
+            return catalog.schema();
+        }
+
+        @Override
         public List<Problem> problems(Collection<String> schemaTables) {
             checks.incrementAndGet();
             return catalog.problems(schemaTables);

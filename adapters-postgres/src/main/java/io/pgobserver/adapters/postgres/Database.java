@@ -2,14 +2,13 @@ package io.pgobserver.adapters.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.pgobserver.domain.port.SchemaChange;
 import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.spi.Lifecycle.NotInstalled;
 import io.pgobserver.domain.spi.Lifecycle.Unavailable;
 import io.pgobserver.domain.spi.StorageAccess;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -54,6 +53,7 @@ final class Database implements Lifecycle {
     private final StorageAccess access;
     private volatile HikariDataSource pool;
     private volatile Jdbi jdbi;
+    private volatile SchemaChange schemaChange;
 
     @Inject
     Database(DatabaseSettings settings, StorageAccess access) {
@@ -64,6 +64,11 @@ final class Database implements Lifecycle {
     /** A database whose start migrates the schema. */
     Database(DatabaseSettings settings) {
         this(settings, StorageAccess.MIGRATE);
+    }
+
+    /** What the start did to the schema; null before it, and for a command that only reads. */
+    SchemaChange schemaChange() {
+        return schemaChange;
     }
 
     /** Whether this command only reads: it changes nothing in the database, not even on a schedule. */
@@ -111,7 +116,7 @@ final class Database implements Lifecycle {
         }
         if (readOnly()) {
             try {
-                InstalledSchema.check(migrations(dataSource), describe());
+                InstalledSchema.check(SchemaMigrations.of(dataSource), describe());
             } catch (NotInstalled e) {
                 dataSource.close();
                 throw e;
@@ -121,7 +126,7 @@ final class Database implements Lifecycle {
             }
         } else {
             try {
-                migrate(new MigrationDataSource(dataSource));
+                schemaChange = SchemaMigrations.migrate(new MigrationDataSource(dataSource));
             } catch (RuntimeException e) {
                 dataSource.close();
                 StartFailures.outageBehind(describe(), e, this::askAgain);
@@ -271,27 +276,5 @@ final class Database implements Lifecycle {
         // a whole event, which must not reach logs and spans through an exception message.
         config.addDataSourceProperty(PGProperty.LOG_SERVER_ERROR_DETAIL.getName(), "false");
         return config;
-    }
-
-    /** This release's migrations of the schema. */
-    private static Flyway migrations(DataSource dataSource) {
-        return Flyway.configure(Database.class.getClassLoader())
-                .dataSource(dataSource)
-                .schemas(SCHEMA)
-                .defaultSchema(SCHEMA)
-                .createSchemas(true)
-                .locations("classpath:db/pgobserver")
-                .placeholderReplacement(false)
-                .load();
-    }
-
-    private static void migrate(DataSource dataSource) {
-        MigrateResult result = migrations(dataSource).migrate();
-        if (result.migrationsExecuted > 0) {
-            LOG.info("Migrated schema {} to version {} ({} migrations)", SCHEMA, result.targetSchemaVersion,
-                    result.migrationsExecuted);
-        } else {
-            LOG.debug("Schema {} is up to date", SCHEMA);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.SchemaChange;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jdbi.v3.core.Handle;
@@ -87,6 +88,11 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
     @Inject
     PostgresCaptureInstaller(Database database) {
         this.database = database;
+    }
+
+    @Override
+    public SchemaChange schema() {
+        return database.schemaChange();
     }
 
     @Override

@@ -49,9 +49,10 @@ final class InstallCommand implements Callable<Integer> {
         try (AdminSession session = AdminSession.open(options, spec)) {
             Configuration config = session.config();
             PrintWriter out = spec.commandLine().getOut();
-            out.println("schema pgobserver: up to date (migrations applied)");
+            CaptureInstaller installer = session.get(CaptureInstaller.class);
+            out.println("schema pgobserver: " + installer.schema().summary());
             try {
-                session.get(CaptureInstaller.class).install(qualified, idColumn);
+                installer.install(qualified, idColumn);
             } catch (IllegalArgumentException e) {
                 // A missing table or column: the user's input, named in the message; nothing was changed.
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -122,8 +122,13 @@ class AdminCommandsIT {
     void install_creates_the_schema_and_the_trigger() throws Exception {
         Cli.Result result = Cli.run("install", "--config", config.toString(), "--table", "public.orders");
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).contains("schema pgobserver", "pgobserver_capture installed on public.orders",
-                "primary key");
+        assertThat(result.out()).contains("pgobserver_capture installed on public.orders", "primary key");
+        String version = Long.toString(queryLong("select max(version::int) from pgobserver.flyway_schema_history"));
+        assertThat(result.out().lines().findFirst()).as("what install did to the schema")
+                .contains("schema pgobserver: created at version " + version);
+        Cli.Result again = Cli.run("install", "--config", config.toString(), "--table", "public.orders");
+        assertThat(again.out().lines().findFirst()).as(again.toString())
+                .contains("schema pgobserver: already at version " + version);
         sql(databaseName(), "insert into public.orders (status) values ('new')");
         assertThat(queryLong("select count(*) from pgobserver.change_log where entity_type = 'public.orders' "
                 + "and entity_id = '1' and kind = 'created'")).isEqualTo(1);

@@ -21,6 +21,12 @@ public interface CaptureInstaller {
     void install(String schemaTable, String idColumn);
 
     /**
+     * What this process's start did to the schema the changes are captured into (created it, migrated it, or found
+     * it as this release leaves it), for {@code install} to say; null for a command that only reads.
+     */
+    SchemaChange schema();
+
+    /**
      * Why changes of the observed tables would not reach their observers, one per table: a table that is not there
      * (dropped, renamed), not captured, captured as a partition of another table, or whose capture takes the entity
      * id from a column it no longer has. Empty when each is captured as installed. A table that is not there is not

@@ -1,6 +1,7 @@
 package io.pgobserver.domain.testing;
 
 import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.SchemaChange;
 
 import java.util.Collection;
 import java.util.List;
@@ -23,6 +24,12 @@ public final class InMemoryCaptureInstaller implements CaptureInstaller {
     @Override
     public void install(String schemaTable, String idColumn) {
         captured.add(schemaTable);
+    }
+
+    /** Memory has no schema to migrate: always this release's. */
+    @Override
+    public SchemaChange schema() {
+        return new SchemaChange("current", "current");
     }
 
     /** The table's capture trigger is gone, as when a migration recreates the table. */
