@@ -124,7 +124,7 @@ public final class ProcessEvent {
         this.sleeper = live.sleeper;
         this.replay = true;
         this.outcomes = outcomes; // the replay's own: it runs in its own process, beside the console's
-        this.deadLettering = live.deadLettering;
+        this.deadLettering = live.deadLettering.once(); // a replay stops on a letter not stored, not waits
         this.records = new DeliveryRecords(null, sleeper);
         this.conditions = new EvaluateCondition(consumer, records, deadLettering);
         this.actionHealth = new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime);
@@ -138,7 +138,8 @@ public final class ProcessEvent {
      * actions), each root span is a new trace linked to the event's original one and marked {@code replay}, webhooks
      * carry {@code webhook-replay: true}, and no delivery record is written or consulted (the original ones stay as
      * they are; with {@link EventCompletion#NONE} no checkpoint moves). Actions that fail for good are
-     * dead-lettered for the consumer, as live ones are. {@code outcomes} is told how each event ended.
+     * dead-lettered for the consumer, as live ones are, in one attempt: a letter not stored throws (the event is not
+     * done) rather than wait for the store with no end. {@code outcomes} is told how each event ended.
      */
     public ProcessEvent replaying(Observer observer, EventOutcomes outcomes) {
         return new ProcessEvent(this, Objects.requireNonNull(observer, "observer"),

@@ -3,7 +3,6 @@ package io.pgobserver.application;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ChangeHistory;
-import io.pgobserver.domain.port.EventOutcomes;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -66,10 +65,16 @@ public final class ReplayHistory {
      * host's clock): a replay runs what is recorded and ends, so an end past the present is moved to it, and said. It
      * is fixed once, before the first event, so rows written while the replay runs are not half taken.
      *
-     * @throws Refused when the stretch begins after the present: nothing is recorded there yet
+     * @throws Refused  when the stretch begins after the present: nothing is recorded there yet
+     * @throws CutShort when the database stopped answering: the replay stopped before its first event
      */
-    public Plan plan(ChangeHistory.Stretch asked) throws Refused {
-        ChangeHistory.Present present = history.present();
+    public Plan plan(ChangeHistory.Stretch asked) throws Refused, CutShort {
+        ChangeHistory.Present present;
+        try {
+            present = history.present();
+        } catch (ChangeHistory.StoppedAnswering e) {
+            throw CutShort.beforeFirstEvent(e, asked);
+        }
         String later = " (events written after it are not replayed: a later replay can start there)";
         if (asked.byTime()) {
             Instant now = present.now().truncatedTo(ChronoUnit.MILLIS);
@@ -115,21 +120,26 @@ public final class ReplayHistory {
      *
      * @param skipped told of each row that cannot be read as an event, as its page is read
      * @throws Refused  when no observer has that name, or retention already removed part of the stretch
-     * @throws CutShort when it stops before the stretch's end: interrupted (a signal), the database lost, or an
-     *                  event's processing failing unexpectedly; it says how far it got. The events before stay
-     *                  replayed
+     * @throws CutShort when it stops before the stretch's end: interrupted (a signal), the database lost (also
+     *                  when a dead letter cannot be stored: that event is not done), or an event's processing failing
+     *                  unexpectedly; it says how far it got. The events before stay replayed
      */
     public Summary replay(String observerName, ChangeHistory.Stretch stretch,
                           Consumer<ChangeHistory.Unreadable> skipped) throws Refused, CutShort {
         Observer observer = find(observerName);
-        Optional<String> removed = history.removedPart(stretch);
-        if (removed.isPresent()) {
-            throw new Refused("cannot replay " + stretch + ": " + removed.get());
+        long lastId;
+        try {
+            Optional<String> removed = history.removedPart(stretch);
+            if (removed.isPresent()) {
+                throw new Refused("cannot replay " + stretch + ": " + removed.get());
+            }
+            // Known before the first event: a replay by time that is cut short names its rest by ids, which go on
+            // from exactly where it stopped, as no time can (rows are read in id order, not in occurred_at order).
+            lastId = stretch.byTime() ? history.lastId(stretch, observer.entity()) : stretch.toId();
+        } catch (ChangeHistory.StoppedAnswering e) {
+            throw CutShort.beforeFirstEvent(e, stretch);
         }
-        // Known before the first event: a replay by time that is cut short names its rest by ids, which go on from
-        // exactly where it stopped, as no time can (rows are read in id order, not in occurred_at order).
-        long lastId = stretch.byTime() ? history.lastId(stretch, observer.entity()) : stretch.toId();
-        Endings endings = new Endings();
+        ReplayEndings endings = new ReplayEndings();
         ProcessEvent replaying = processEvent.replaying(observer, endings);
         Pages pages = new Pages(stretch, observer.entity(), skipped);
         long read = 0;
@@ -152,10 +162,9 @@ public final class ReplayHistory {
                 done = Math.max(done, pages.after); // the page's rows after its last event were unreadable, skipped
             }
         } catch (InterruptedException | RuntimeException e) {
-            throw new CutShort(e, new Summary(read, endings.delivered, endings.notMatching, endings.failed,
-                    pages.unreadable), done, lastId, running);
+            throw new CutShort(e, endings.summary(read, pages.unreadable), done, lastId, running);
         }
-        return new Summary(read, endings.delivered, endings.notMatching, endings.failed, pages.unreadable);
+        return endings.summary(read, pages.unreadable);
     }
 
     /**
@@ -179,6 +188,16 @@ public final class ReplayHistory {
             this.running = running;
         }
 
+        /**
+         * The database lost by a check made before the first event (the present, retention's horizon, the last id):
+         * nothing ran, and the whole stretch is the rest. Its last id by time is not known then; the rest is named
+         * by its times.
+         */
+        static CutShort beforeFirstEvent(ChangeHistory.StoppedAnswering lost, ChangeHistory.Stretch stretch) {
+            return new CutShort(lost, new Summary(0, 0, 0, 0, 0), stretch.byTime() ? 0 : stretch.fromId() - 1,
+                    stretch.byTime() ? Long.MAX_VALUE : stretch.toId(), 0);
+        }
+
         /** The failure's message, and its first cause's where that says more (a pool's timeout: "Connection refused"). */
         private static String reason(Throwable failure) {
             String top = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
@@ -200,7 +219,10 @@ public final class ReplayHistory {
             return lastDone;
         }
 
-        /** The stretch's last change_log id of the observer's table (0 when it has none). */
+        /**
+         * The stretch's last change_log id of the observer's table (0 when it has none; {@link Long#MAX_VALUE} for a
+         * stretch by time whose last id was not read yet, when the database was lost before the first event).
+         */
         public long lastId() {
             return lastId;
         }
@@ -213,35 +235,26 @@ public final class ReplayHistory {
             return running;
         }
 
-        /** The database that stopped answering, which stopped the replay; empty when something else stopped it. */
+        /** The database that stopped answering (at a read, or a dead letter's write), which stopped the replay. */
         public Optional<ChangeHistory.StoppedAnswering> lostDatabase() {
-            return getCause() instanceof ChangeHistory.StoppedAnswering lost ? Optional.of(lost) : Optional.empty();
+            Throwable cause = getCause() instanceof DeadLettering.NotStored notStored ? notStored.getCause()
+                    : getCause();
+            return cause instanceof ChangeHistory.StoppedAnswering lost ? Optional.of(lost) : Optional.empty();
+        }
+
+        /**
+         * When the {@link #running()} event stopped the replay because an action of it failed and its dead letter
+         * could not be stored: which and why ("its webhook failed for observer items (HTTP 422 …) and its dead
+         * letter could not be stored"). That event is not done, and is not counted: it runs again with the rest.
+         */
+        public Optional<String> deadLetterNotStored() {
+            return getCause() instanceof DeadLettering.NotStored notStored ? Optional.of(notStored.getMessage())
+                    : Optional.empty();
         }
 
         /** Stopped by an interrupt (a signal), not by a failure. */
         public boolean interrupted() {
             return getCause() instanceof InterruptedException;
-        }
-    }
-
-    /**
-     * How the replayed events ended, as processing tells its outcome listener: the same outcome the event's
-     * {@code process_event} span carries, so the summary and the traces agree. Events run one at a time on the
-     * replay's thread, and each is told once, when done.
-     */
-    private static final class Endings implements EventOutcomes {
-        private long delivered;
-        private long notMatching;
-        private long failed;
-
-        @Override
-        public void finished(EventOutcome outcome) {
-            switch (outcome.outcome()) {
-                case "matched" -> delivered++;
-                case "unmatched" -> notMatching++;
-                // "failed"; and anything not known delivered counts as not delivered, so it is never hidden.
-                default -> failed++;
-            }
         }
     }
 

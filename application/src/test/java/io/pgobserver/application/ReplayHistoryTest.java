@@ -202,17 +202,84 @@ class ReplayHistoryTest {
                 });
     }
 
-    /** {@code rows}, whose pages after the first fail with {@code failure}: the database lost between pages. */
+    /**
+     * An action failing while the database is lost: its dead letter is tried once, not waited for, and the replay stops
+     * at that event, not counted and not done, so that the resume runs it (before, the write was retried for ever).
+     */
+    @Test
+    @Timeout(value = 1, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aDeadLetterThatCannotBeStoredStopsTheReplayAtItsEvent() {
+        ScriptedExecutor webhook = new ScriptedExecutor("webhook").then(ActionResult.success("ok"))
+                .then(ActionResult.success("ok")).then(ActionResult.Failure.permanentFailure("HTTP 422", null));
+        Observer shop = new Observer("shop", "public.orders", Set.of(ChangeKind.values()), "", event -> true,
+                List.of(new TestAction("webhook", "http://shop/hook")), RetryPolicy.DEFAULT);
+        InMemoryDeadLetters deadLetters = new InMemoryDeadLetters(new InMemoryDeliveries());
+        deadLetters.failNext(1_000); // as many as a replay could try while a test waits
+
+        assertThatThrownBy(() -> new ReplayHistory(new History(DATABASE_NOW, 9, List.of(row(1), row(2), row(4),
+                row(5))), processEvent(List.of(shop), deadLetters, webhook))
+                .replay("shop", ChangeHistory.Stretch.positions(1, 9), row -> { }))
+                .isInstanceOfSatisfying(ReplayHistory.CutShort.class, cut -> {
+                    assertThat(cut.deadLetterNotStored()).hasValueSatisfying(what -> assertThat(what).isEqualTo(
+                            "its webhook failed for observer shop (HTTP 422) and its dead letter could not be stored"));
+                    assertThat(cut.soFar()).as("the event stopped at is not counted")
+                            .isEqualTo(new ReplayHistory.Summary(3, 2, 0, 0, 0));
+                    assertThat(cut.lastDone()).isEqualTo(2);
+                    assertThat(cut.running()).isEqualTo(4);
+                    assertThat(cut.lostDatabase()).isEmpty();
+                });
+        assertThat(deadLetters.all()).isEmpty();
+        assertThat(webhook.requests).extracting(r -> r.event().position().offset()).containsExactly(1L, 2L, 4L);
+    }
+
+    /**
+     * The database lost by the checks before the first event (the present, retention's horizon) stops the replay as
+     * one lost later does, before its first event: the whole stretch is the rest.
+     */
+    @Test
+    void aDatabaseLostBeforeTheFirstEventStopsTheReplayBeforeIt() {
+        ChangeHistory.StoppedAnswering stopped = new ChangeHistory.StoppedAnswering("PostgreSQL at "
+                + "jdbc:postgresql://db:5432/app", "Connection refused", new IllegalStateException("refused"));
+        ChangeHistory lost = failingAfterFirstPage(new History(DATABASE_NOW, 9, List.of()), stopped, true);
+        Observer shop = new Observer("shop", "public.orders", Set.of(ChangeKind.values()), "", event -> true,
+                List.of(new TestAction("webhook", "http://shop/hook")), RetryPolicy.DEFAULT);
+        ReplayHistory replay = new ReplayHistory(lost, processEvent(List.of(shop)));
+
+        assertThatThrownBy(() -> replay.plan(ChangeHistory.Stretch.positions(3, 9)))
+                .isInstanceOfSatisfying(ReplayHistory.CutShort.class, cut -> {
+                    assertThat(cut.lostDatabase()).containsSame(stopped);
+                    assertThat(cut.lastDone()).isEqualTo(2);
+                    assertThat(cut.lastId()).isEqualTo(9);
+                });
+        assertThatThrownBy(() -> replay.replay("shop", ChangeHistory.Stretch.between(DATABASE_NOW.minusSeconds(60),
+                DATABASE_NOW), row -> { }))
+                .isInstanceOfSatisfying(ReplayHistory.CutShort.class, cut -> {
+                    assertThat(cut.lostDatabase()).containsSame(stopped);
+                    assertThat(cut.soFar()).isEqualTo(new ReplayHistory.Summary(0, 0, 0, 0, 0));
+                    assertThat(cut.lastDone()).isZero();
+                    assertThat(cut.running()).isZero();
+                });
+    }
+
     private static ChangeHistory failingAfterFirstPage(History rows, RuntimeException failure) {
+        return failingAfterFirstPage(rows, failure, false);
+    }
+
+    /** {@code rows}, whose pages after the first fail with {@code failure}: the database lost between pages;
+     * every read failing from the first when {@code always}. */
+    private static ChangeHistory failingAfterFirstPage(History rows, RuntimeException failure, boolean always) {
         return new ChangeHistory() {
             @Override
             public Present present() {
+                if (always) {
+                    throw failure;
+                }
                 return rows.present();
             }
 
             @Override
             public Page read(Stretch stretch, String entityType, long afterId, int limit) {
-                if (afterId > 0) {
+                if (afterId > 0 || always) {
                     throw failure;
                 }
                 return rows.read(stretch, entityType, afterId, limit);
@@ -225,6 +292,9 @@ class ReplayHistoryTest {
 
             @Override
             public Optional<String> removedPart(Stretch stretch) {
+                if (always) {
+                    throw failure;
+                }
                 return Optional.empty();
             }
         };

@@ -68,6 +68,14 @@ final class JdbiDeadLetters implements DeadLetters {
 
     @Override
     public long add(CheckpointStore.Fence fence, DeadLetter letter) throws CheckpointStore.FencedException {
+        try {
+            return insert(fence, letter);
+        } catch (RuntimeException e) {
+            throw Outages.said(database, e); // a replay, which stores it once, says the outage in its own words
+        }
+    }
+
+    private long insert(CheckpointStore.Fence fence, DeadLetter letter) throws CheckpointStore.FencedException {
         return database.jdbi().inTransaction(handle -> {
             Fences.hold(handle, fence);
             return EventColumns.bind(handle.createQuery(INSERT), letter.event())

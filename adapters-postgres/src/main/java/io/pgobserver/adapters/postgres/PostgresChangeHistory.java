@@ -7,7 +7,6 @@ import jakarta.inject.Singleton;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -110,50 +109,13 @@ final class PostgresChangeHistory implements ChangeHistory {
         return Optional.empty();
     }
 
-    /**
-     * Runs a read of the history; a database that stops answering is said as such ({@link StoppedAnswering}), with
-     * the driver's or the pool's failure as its cause, rather than in their words alone ("HikariPool-1 - Connection
-     * is not available, request timed out after 10000ms"), which say neither what happened nor what to do.
-     */
+    /** Runs a read of the history; a database that stops answering is said as such ({@link StoppedAnswering}). */
     private <T> T answering(Supplier<T> read) {
         try {
             return read.get();
         } catch (RuntimeException e) {
-            if (StartFailures.isOutage(e) || noSessionInTime(e)) {
-                throw new StoppedAnswering("PostgreSQL at " + database.describe(), words(e), e);
-            }
-            throw e;
+            throw Outages.said(database, e);
         }
-    }
-
-    /**
-     * Whether the pool gave up waiting for a session: the server answered none within the pool's wait, which is
-     * an outage too even when no failure of the server's is known (one that froze, or a network dropping packets).
-     */
-    private static boolean noSessionInTime(Throwable error) {
-        for (Throwable cause = error; cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause instanceof SQLTransientConnectionException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The failure in the pool's or the driver's words (the first SQL failure's message, without the class name Jdbi's
-     * wrapper puts before it), and the first cause's where that says more ("Connection refused").
-     */
-    private static String words(Throwable error) {
-        Throwable said = error;
-        for (Throwable cause = error; cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause instanceof SQLException) {
-                said = cause;
-                break;
-            }
-        }
-        String top = said.getMessage() == null ? said.getClass().getSimpleName() : said.getMessage();
-        String root = Database.rootMessage(error);
-        return top.contains(root) ? top : top + " (" + root + ")";
     }
 
     /** The largest id and time of any row retention deleted ('-infinity' and 0 before its first delete). */

@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code replay}: runs a stretch of the change stream again for one observer. */
@@ -73,21 +74,22 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage(), e);
         }
-        ReplayHistory.Plan plan;
+        // The stretch as asked until it is planned: a database lost before that is said with it.
+        ReplayHistory.Plan plan = new ReplayHistory.Plan(asked, Optional.empty(), "");
         ReplayHistory.Summary summary;
         PrintWriter err = spec.commandLine().getErr();
         try (AdminSession session = AdminSession.open(options, spec)) {
             ReplayHistory replay = session.get(ReplayHistory.class);
             replay.requireObserver(observer); // an unknown name is the one error, not after a note on the stretch
-            // Clamped by the database's clock and newest id, not this host's clock (ReplayHistory.plan).
-            plan = replay.plan(asked);
-            plan.note().ifPresent(note -> {
-                out.println("note: " + note);
-                out.flush();
-            });
             String consumer = session.config().listener().consumer();
             StopSignals signals = StopSignals.interruptingThisThread(err);
             try {
+                // Clamped by the database's clock and newest id, not this host's clock (ReplayHistory.plan).
+                plan = replay.plan(asked);
+                plan.note().ifPresent(note -> {
+                    out.println("note: " + note);
+                    out.flush();
+                });
                 summary = replay.replay(observer, plan.stretch(), row -> {
                     err.println(skipped(row, consumer));
                     err.flush();
@@ -145,8 +147,10 @@ final class ReplayCommand implements Callable<Integer> {
             notes.add("every event up to it is done");
         }
         if (cut.running() != 0) {
-            notes.add("change_log id " + cut.running() + " was running, its actions may have reached their receivers, "
-                    + "and it runs again with the resume: events are delivered at least once");
+            notes.add(cut.deadLetterNotStored().map(what -> "change_log id " + cut.running() + " is not done: "
+                            + OneLine.of(what) + ", so it runs again with the resume (its actions delivered, too)")
+                    .orElse("change_log id " + cut.running() + " was running, its actions may have reached their "
+                            + "receivers, and it runs again with the resume: events are delivered at least once"));
         }
         lost.ifPresent(outage -> notes.add("cause: " + OneLine.of(outage.reason())));
         return "error: " + lost.map(outage -> outage.database() + " stopped answering, and the replay stopped before "

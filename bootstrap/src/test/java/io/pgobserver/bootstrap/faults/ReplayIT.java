@@ -208,27 +208,14 @@ class ReplayIT {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void a_replay_stopped_in_the_middle_of_an_event_resumes_at_that_event() throws Exception {
         Path config = itemsConfig("mid-event.yaml", ", timeout: 5m");
-        if (count("select count(*) from pg_trigger where tgrelid = 'public.items'::regclass and not tgisinternal")
-                == 0) {
-            rig.install(config, "public.items"); // installed by the test before, when it ran
-        }
-        long newest = count("select coalesce(max(id), 0) from pgobserver.change_log");
-        FaultSupport.sql(rig.postgres, "insert into public.items select g, 0 from generate_series(100001, 100005) g");
-        List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres).stream().filter(r -> r.id() > newest)
-                .toList();
-        assertThat(rows).hasSize(5);
+        List<FaultSupport.Row> rows = fiveItems(config, 100_001);
         FaultSupport.Row held = rows.get(2);
         long first = rows.get(0).id();
         long last = rows.get(4).id();
         int start = rig.hooks.requests().size();
-        rig.hooks.holdUntilReleased(r -> r.eventId().equals(held.eventId()));
         ObserverProcess replay;
         try {
-            replay = ObserverProcess.start("replay stopped mid-event", rig.log, Map.of(), "replay", "--config",
-                    config.toString(), "--set", "actions.read_timeout=5m", "--observer", "items", "--from-position",
-                    Long.toString(first), "--to-position", Long.toString(last));
-            await("the third event's webhook held by its receiver", Duration.ofMinutes(1),
-                    () -> rig.hooks.openRequests() == 1);
+            replay = replayHoldingTheThird("replay stopped mid-event", config, rows);
             FaultSupport.signal("TERM", replay.pid());
             assertThat(replay.waitFor(60)).as(replay.output()).isEqualTo(1);
         } finally {
@@ -255,6 +242,123 @@ class ReplayIT {
         assertThat(rig.hooks.requests().subList(start, resumedAt)).as("what the stopped replay sent")
                 .extracting(WebhookReceiver.Request::eventId)
                 .containsExactly(rows.get(0).eventId(), rows.get(1).eventId(), held.eventId());
+    }
+
+    /**
+     * PostgreSQL stopped while an event's webhook is with its receiver, which then refuses it (422): its dead letter
+     * cannot be stored. The replay does not wait for the database with no end (it retried the write for ever) but
+     * stops at that event, which is neither counted nor done, says so, and resumes at it: the resume dead-letters it.
+     */
+    @Test
+    @Order(4)
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void a_dead_letter_that_cannot_be_stored_stops_the_replay_at_its_event() throws Exception {
+        Path config = itemsConfig("lost-letter.yaml", ", timeout: 5m");
+        List<FaultSupport.Row> rows = fiveItems(config, 200_001);
+        FaultSupport.Row refused = rows.get(2);
+        long last = rows.get(4).id();
+        ObserverProcess replay;
+        boolean stopped = false;
+        try {
+            replay = replayHoldingTheThird("replay losing its dead letter", config, rows);
+            rig.postgres.stop(FaultSupport.Postgres.Shutdown.FAST);
+            stopped = true;
+            rig.hooks.rejectWhen(r -> r.eventId().equals(refused.eventId()));
+            rig.hooks.release();
+            assertThat(replay.waitFor(60)).as(replay.output()).isEqualTo(1); // the pool's 10 s for a session
+        } finally {
+            rig.hooks.release();
+            if (stopped) {
+                rig.postgres.start();
+            }
+        }
+        assertThat(replay.output()).contains("replayed 2 event(s) for observer items so far (", "): 2 delivered, 0 "
+                + "not matching the condition, 0 failed", "error: PostgreSQL at " + rig.postgres.jdbcUrl() + " stopped "
+                + "answering, and the replay stopped before the end of its stretch: once it answers again, run the "
+                + "command at the end of this line; stopped at change_log id " + rows.get(1).id() + " (every event up "
+                + "to it is done; change_log id " + refused.id() + " is not done: its webhook failed for observer "
+                + "items (webhook POST " + rig.hooks.url("/hooks/items") + ": HTTP 422", ") and its dead letter could not be stored, so it runs again with the resume (its "
+                + "actions delivered, too); cause: ", "; resume with: pg-observer replay --config " + config
+                + " --set actions.read_timeout=5m --observer items --from-position " + refused.id() + " --to-position "
+                + last);
+        String letters = "select count(*) from pgobserver.dead_letters where event_id = '" + refused.eventId() + "'";
+        assertThat(count(letters)).as("dead letters of the refused event").isZero();
+
+        ObserverProcess.Finished resumed = ObserverProcess.runToEnd("resume of a replay that lost a dead letter",
+                rig.log, Map.of(), resumeCommand(replay.output()));
+        rig.hooks.unscript();
+        assertThat(resumed.exitCode()).as(resumed.output()).isEqualTo(3);
+        assertThat(resumed.output()).contains("replayed 3 event(s) for observer items (change_log ids " + refused.id()
+                + " to " + last, "): 2 delivered, 0 not matching the condition, 1 failed and dead-lettered");
+        assertThat(count(letters)).as("dead letters of the refused event, after the resume").isEqualTo(1);
+    }
+
+    /**
+     * PostgreSQL lost while the replay checks its stretch, before the first event (here: while the present is read,
+     * held up by a lock on change_log): the replay says it as a loss later on is said, with the command to run again.
+     */
+    @Test
+    @Order(5)
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void a_database_lost_before_the_first_event_is_said_with_the_command_to_run_again() throws Exception {
+        Path config = itemsConfig("lost-early.yaml", "");
+        String from = now();
+        String to = "2999-01-01T00:00:00Z";
+        ObserverProcess replay;
+        boolean stopped = false;
+        Connection locker = rig.postgres.connect("change_log locker");
+        try (Statement lock = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            lock.execute("lock table pgobserver.change_log in access exclusive mode");
+            replay = ObserverProcess.start("replay losing its database before the first event", rig.log, Map.of(),
+                    "replay", "--config", config.toString(), "--observer", "items", "--from", from, "--to", to);
+            await("the replay waiting for change_log", Duration.ofMinutes(1), () -> count("select count(*) from "
+                    + "pg_stat_activity where wait_event_type = 'Lock' and query like '%change_log%'") == 1);
+            rig.postgres.stop(FaultSupport.Postgres.Shutdown.FAST);
+            stopped = true;
+            assertThat(replay.waitFor(60)).as(replay.output()).isEqualTo(1);
+        } finally {
+            locker.close();
+            if (stopped) {
+                rig.postgres.start();
+            }
+        }
+        assertThat(replay.output()).contains("error: PostgreSQL at " + rig.postgres.jdbcUrl() + " stopped answering, "
+                + "and the replay stopped before the end of its stretch: once it answers again, run the command at the "
+                + "end of this line; stopped before its first event (cause: ", "); resume with: pg-observer replay "
+                + "--config " + config + " --observer items --from " + java.time.Instant.parse(from) + " --to "
+                + java.time.Instant.parse(to));
+        assertThat(replay.output()).doesNotContain("--verbose prints the stack trace");
+    }
+
+    /**
+     * A replay of the five rows for items (the action's timeouts minutes long), once the receiver holds the third
+     * one's webhook open, unanswered until {@link WebhookReceiver#release}.
+     */
+    private ObserverProcess replayHoldingTheThird(String name, Path config, List<FaultSupport.Row> rows)
+            throws Exception {
+        rig.hooks.holdUntilReleased(r -> r.eventId().equals(rows.get(2).eventId()));
+        ObserverProcess replay = ObserverProcess.start(name, rig.log, Map.of(), "replay", "--config",
+                config.toString(), "--set", "actions.read_timeout=5m", "--observer", "items", "--from-position",
+                Long.toString(rows.get(0).id()), "--to-position", Long.toString(rows.get(4).id()));
+        await("the third event's webhook held by its receiver", Duration.ofMinutes(1),
+                () -> rig.hooks.openRequests() == 1);
+        return replay;
+    }
+
+    /** Five new rows of public.items from {@code firstId} on, captured (the trigger installed when not yet). */
+    private List<FaultSupport.Row> fiveItems(Path config, long firstId) throws Exception {
+        if (count("select count(*) from pg_trigger where tgrelid = 'public.items'::regclass and not tgisinternal")
+                == 0) {
+            rig.install(config, "public.items"); // installed by a test before, when it ran
+        }
+        long newest = count("select coalesce(max(id), 0) from pgobserver.change_log");
+        FaultSupport.sql(rig.postgres, "insert into public.items select g, 0 from generate_series(" + firstId + ", "
+                + (firstId + 4) + ") g");
+        List<FaultSupport.Row> rows = FaultSupport.changeLog(rig.postgres).stream().filter(r -> r.id() > newest)
+                .toList();
+        assertThat(rows).hasSize(5);
+        return rows;
     }
 
     private void awaitItems(int from, int more) throws InterruptedException {
