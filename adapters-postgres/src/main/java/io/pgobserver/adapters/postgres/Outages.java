@@ -4,6 +4,7 @@ import io.pgobserver.domain.port.ChangeHistory.StoppedAnswering;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.function.Supplier;
 
 /**
  * A failure of the database as the commands say it: a database that stops answering is {@link StoppedAnswering},
@@ -13,6 +14,15 @@ import java.sql.SQLTransientConnectionException;
 final class Outages {
 
     private Outages() {
+    }
+
+    /** Runs {@code work} against the database; an outage is thrown as {@link StoppedAnswering}. */
+    static <T> T answering(Database database, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            throw said(database, e);
+        }
     }
 
     /** {@code failure} as {@link StoppedAnswering} when it is an outage; else itself. */

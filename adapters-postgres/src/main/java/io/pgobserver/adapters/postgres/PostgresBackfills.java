@@ -63,7 +63,7 @@ final class PostgresBackfills implements Backfills {
 
     @Override
     public Backfill start(BackfillRequest request) {
-        return database.jdbi().inTransaction(handle -> {
+        return Outages.answering(database, () -> database.jdbi().inTransaction(handle -> {
             BackfillTable table = BackfillTable.find(handle, request.table());
             Optional<Backfill> running = running(handle, table.qualified());
             if (running.isPresent()) {
@@ -83,23 +83,24 @@ final class PostgresBackfills implements Backfills {
                     .orElseGet(() -> running(handle, table.qualified()).orElseThrow().id());
             tables.put(id, table);
             return one(handle, id);
-        });
+        }));
     }
 
     @Override
     public Optional<Backfill> running(String table) {
-        return database.jdbi().withHandle(handle -> running(handle, TableName.qualify(table)));
+        return Outages.answering(database, () -> database.jdbi().withHandle(handle -> running(handle,
+                TableName.qualify(table))));
     }
 
     @Override
     public List<Backfill> running() {
-        return database.jdbi().withHandle(handle -> handle.createQuery(SELECT
-                + " where b.state = 'running' order by b.id").map(MAPPER).list());
+        return Outages.answering(database, () -> database.jdbi().withHandle(handle -> handle.createQuery(SELECT
+                + " where b.state = 'running' order by b.id").map(MAPPER).list()));
     }
 
     @Override
     public Backfill resume(long id) {
-        return database.jdbi().inTransaction(handle -> resume(handle, id));
+        return Outages.answering(database, () -> database.jdbi().inTransaction(handle -> resume(handle, id)));
     }
 
     private static Backfill resume(Handle handle, long id) {
@@ -111,8 +112,9 @@ final class PostgresBackfills implements Backfills {
      * {@inheritDoc} A chunk that fails for a reason a retry cannot cure (the {@code where} condition fails on a row,
      * a key column was dropped: SQL states 22 and 42), or that reads rows at or before its last key (its condition
      * escaped the key bound), records the backfill as stopped ({@link BackfillStops}) and throws
-     * {@link IllegalArgumentException}; anything else (a deadlock, a lost connection, a failover) is rethrown as it
-     * is, for the caller to run the chunk again, and stops nothing.
+     * {@link IllegalArgumentException}; anything else (a deadlock, a lost connection, a failover) is rethrown, for
+     * the caller to run the chunk again, and stops nothing: a database that does not answer as
+     * {@link io.pgobserver.domain.port.ChangeHistory.StoppedAnswering}, as every method here throws it.
      */
     @Override
     public Backfill runChunk(long id) {
@@ -127,7 +129,7 @@ final class PostgresBackfills implements Backfills {
                         + "the condition cancel it with 'backfill --cancel' and start a new backfill with the "
                         + "corrected --where)", e);
             }
-            throw e;
+            throw Outages.said(database, e); // run again once the database answers: said so in the retries' log
         } catch (KeyBoundEscaped e) {
             tables.remove(id);
             throw stops.stopped(id, e.getMessage(), ". Cancel it with 'backfill --cancel' and start a new backfill "
@@ -194,7 +196,7 @@ final class PostgresBackfills implements Backfills {
 
     @Override
     public Optional<Backfill> cancel(String table) {
-        return database.jdbi().inTransaction(handle -> {
+        return Outages.answering(database, () -> database.jdbi().inTransaction(handle -> {
             Optional<Backfill> running = running(handle, TableName.qualify(table));
             if (running.isEmpty()) {
                 return Optional.empty();
@@ -210,12 +212,12 @@ final class PostgresBackfills implements Backfills {
                             returning id
                             """)
                     .bind("id", running.get().id()).mapTo(Long.class).findOne().map(id -> one(handle, id));
-        });
+        }));
     }
 
     @Override
     public Attendance attend(String table) {
-        return BackfillAttendance.take(database, table);
+        return Outages.answering(database, () -> BackfillAttendance.take(database, table));
     }
 
     @Override

@@ -111,11 +111,7 @@ final class PostgresChangeHistory implements ChangeHistory {
 
     /** Runs a read of the history; a database that stops answering is said as such ({@link StoppedAnswering}). */
     private <T> T answering(Supplier<T> read) {
-        try {
-            return read.get();
-        } catch (RuntimeException e) {
-            throw Outages.said(database, e);
-        }
+        return Outages.answering(database, read);
     }
 
     /** The largest id and time of any row retention deleted ('-infinity' and 0 before its first delete). */

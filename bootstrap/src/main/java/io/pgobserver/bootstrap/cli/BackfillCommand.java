@@ -3,11 +3,13 @@ package io.pgobserver.bootstrap.cli;
 import io.pgobserver.application.RunBackfill;
 import io.pgobserver.application.Sleeper;
 import io.pgobserver.bootstrap.config.Configuration;
+import io.pgobserver.bootstrap.config.OneLine;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.event.TableName;
 import io.pgobserver.domain.port.Backfill;
 import io.pgobserver.domain.port.BackfillRequest;
 import io.pgobserver.domain.port.Backfills;
+import io.pgobserver.domain.port.ChangeHistory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,6 +83,21 @@ final class BackfillCommand implements Callable<Integer> {
         // Checked before connecting, so that a bad value is a usage error (exit 2) however it is found.
         BackfillRequest request = resume || cancel ? null : request();
         PrintWriter out = spec.commandLine().getOut();
+        try {
+            return run(request, out);
+        } catch (ChangeHistory.StoppedAnswering lost) {
+            // Only before the first chunk: a chunk's own loss is waited out (RunBackfill runs it again).
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("error: " + lost.database() + " stopped answering, and " + (cancel ? "the cancel was not "
+                    + "done" : "the backfill stopped before its first chunk") + ": once it answers again, run the "
+                    + "command at the end of this line (cause: " + OneLine.of(lost.reason()) + "); run again: "
+                    + "pg-observer backfill" + options.given() + given());
+            err.flush();
+            return ExitCodes.FAILURE;
+        }
+    }
+
+    private int run(BackfillRequest request, PrintWriter out) throws Exception {
         try (AdminSession session = AdminSession.open(options, spec)) {
             String note = request == null ? null : checkObservers(session.config(), request);
             Backfills backfills = session.get(Backfills.class);
@@ -120,6 +137,20 @@ final class BackfillCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * This command's own options, for the line that runs it again: a new backfill's again (it resumes the table's
+     * backfill if the first run recorded it), or the resume or the cancel.
+     */
+    private String given() {
+        String tableWord = table == null ? "" : " --table " + ShellWord.of(table);
+        if (resume || cancel) {
+            return (resume ? " --resume" : " --cancel") + tableWord;
+        }
+        return tableWord + (observer == null ? "" : " --observer " + ShellWord.of(observer))
+                + (where == null ? "" : " --where " + ShellWord.of(where))
+                + (spec.commandLine().getParseResult().hasMatchedOption("--chunk") ? " --chunk " + chunk : "");
     }
 
     private List<Backfill> toRun(Backfills backfills, RunBackfill runner, BackfillRequest request, String note,
