@@ -133,6 +133,9 @@ final class ReplayCommand implements Callable<Integer> {
     private String stopped(ReplayHistory.CutShort cut, ChangeHistory.Stretch stretch, String signal) {
         var lost = cut.lostDatabase();
         String why = cut.interrupted() ? (signal == null ? "interrupted" : signal)
+                // The letter's words follow in the notes; here only the store's failure, once.
+                : cut.deadLetterNotStored().isPresent() ? "storing a dead letter failed: "
+                + OneLine.of(String.valueOf(cut.getCause().getCause().getMessage()))
                 : cut.running() != 0 ? "change_log id " + cut.running() + " failed unexpectedly: "
                 + OneLine.of(cut.getMessage()) : OneLine.of(cut.getMessage());
         boolean none = stretch.byTime() ? cut.lastDone() == 0 : cut.lastDone() < stretch.fromId();
