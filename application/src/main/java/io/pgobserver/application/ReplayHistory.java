@@ -126,7 +126,7 @@ public final class ReplayHistory {
      */
     public Summary replay(String observerName, ChangeHistory.Stretch stretch,
                           Consumer<ChangeHistory.Unreadable> skipped) throws Refused, CutShort {
-        Observer observer = find(observerName);
+        Observer observer = requireObserver(observerName);
         long lastId;
         try {
             Optional<String> removed = history.removedPart(stretch);
@@ -290,12 +290,8 @@ public final class ReplayHistory {
         }
     }
 
-    /** Refuses a name this configuration has no observer by, before {@link #plan} notes anything about the stretch. */
-    public void requireObserver(String name) throws Refused {
-        find(name);
-    }
-
-    private Observer find(String name) throws Refused {
+    /** The observer by that name; refused when none, also before {@link #plan} notes anything on the stretch. */
+    public Observer requireObserver(String name) throws Refused {
         List<Observer> observers = processEvent.observers();
         return observers.stream().filter(o -> o.name().equals(name)).findFirst()
                 .orElseThrow(() -> new Refused("no observer named '" + name + "' in this configuration (observers: "
