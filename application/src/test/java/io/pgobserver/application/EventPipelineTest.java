@@ -192,9 +192,11 @@ class EventPipelineTest {
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
                                 Leadership leadership, Duration parkAfter, Condition condition,
                                 Ordering ordering, int maxParked, long maxPendingBytes, ChangeSource changes) {
+        // Retried for good: no test here wants a give-up. With 1,000 attempts 20 ms apart a stuck entity gave up
+        // after some 20 s, a clock a loaded machine could run out while a test still needed it stuck.
         Observer observer = new Observer("all", "public.orders", null, "", condition,
                 List.of(new TestAction("webhook", "http://localhost:1/h")), List.of("webhook-0"),
-                new io.pgobserver.domain.observer.RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMillis(20)),
+                new io.pgobserver.domain.observer.RetryPolicy(1_000_000, Duration.ofMillis(20), Duration.ofMillis(20)),
                 ordering);
         ProcessEvent process = lastProcess = new ProcessEvent("test", traces, new RecordingTracer(),
                 TracingSettings.defaults(), List.of(observer), new ActionExecutors(List.of(executor)),
@@ -381,7 +383,7 @@ class EventPipelineTest {
     @Test
     void moreStuckEntitiesThanMaxInFlightStillHoldBackOnlyThemselves() throws Exception {
         // Six entities retrying for good, max_in_flight 4: once parked, their drainers must not take the places the
-        // stream runs on, or the other entities stop until a stuck one gives up (here about 25 s each).
+        // stream runs on, or the other entities stop for good (the wait below runs out).
         RecordingExecutor executor = new RecordingExecutor();
         Set<String> stuck = Set.of("stuck-1", "stuck-2", "stuck-3", "stuck-4", "stuck-5", "stuck-6");
         executor.failEntities = stuck;
