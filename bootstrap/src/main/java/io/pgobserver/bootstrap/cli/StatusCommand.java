@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgobserver.domain.config.Durations;
-import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.Backfill;
 import io.pgobserver.domain.port.Backfills;
 import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.CheckpointWords;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.OpenTransaction;
@@ -98,7 +98,8 @@ final class StatusCommand implements Callable<Integer> {
     static String human(Report report) {
         StringBuilder text = new StringBuilder();
         text.append("consumer:      ").append(report.consumer()).append('\n');
-        text.append("checkpoint:    ").append(report.checkpoint().map(StatusCommand::checkpoint)
+        text.append("checkpoint:    ").append(report.checkpoint()
+                .map(saved -> CheckpointWords.of(saved.checkpoint(), saved.dispatched()))
                 .orElse("none yet (no event handled by this consumer)")).append('\n');
         text.append("lag:           ").append(lag(report.lag())).append('\n');
         report.openTransaction().filter(OpenTransaction::worthSaying)
@@ -250,27 +251,6 @@ final class StatusCommand implements Callable<Integer> {
 
     private static String ago(Instant at, Instant now) { // 40s, 1h 3m, 2d 4h: as the lag and open transactions say
         return Durations.rounded(Duration.between(at, now)) + " ago";
-    }
-
-    /**
-     * How far the consumer's events are done, in words: "events done up to change_log id 1042 (batch 7 in progress,
-     * every earlier batch done); handed to actions up to id 1044, not yet done". The snapshot that ends the done
-     * batches means nothing to a reader: it is in {@code --json} alone.
-     */
-    static String checkpoint(CheckpointStore.Saved saved) {
-        Checkpoint at = saved.checkpoint();
-        String done;
-        if (at.afterId() > 0) {
-            done = "events done up to change_log id " + at.afterId() + " (batch " + at.batch() + " in progress"
-                    + (at.batch() > 1 ? ", every earlier batch done)" : ")");
-        } else {
-            done = at.batch() > 1 ? "every batch before batch " + at.batch() + " done, none of its events yet"
-                    : "no event done yet";
-        }
-        CheckpointStore.HighWater handed = saved.dispatched();
-        boolean ahead = handed.batch() > at.batch() || handed.batch() == at.batch() && handed.id() > at.afterId();
-        return ahead ? done + "; handed to actions up to id " + handed.id()
-                + (handed.batch() == at.batch() ? "" : " (batch " + handed.batch() + ")") + ", not yet done" : done;
     }
 
     /** "3 event(s) behind (…), the oldest committed 12.3s ago", or 4m 10s, 2h 3m, 1d 12h. */

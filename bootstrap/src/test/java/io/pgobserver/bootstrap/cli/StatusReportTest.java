@@ -115,14 +115,6 @@ class StatusReportTest {
                 + "lag:           3 event(s) behind (committed after the last finished batch), the oldest committed "
                 + "1d 12h ago\n").doesNotContain("snapshot");
 
-        assertThat(StatusCommand.checkpoint(new CheckpointStore.Saved(new Checkpoint(4, 0), new Snapshot("900:905:"),
-                new CheckpointStore.HighWater(5, 2000), 3))).isEqualTo("every batch before batch 4 done, none of its "
-                + "events yet; handed to actions up to id 2000 (batch 5), not yet done");
-        assertThat(StatusCommand.checkpoint(new CheckpointStore.Saved(Checkpoint.START, Snapshot.ORIGIN,
-                CheckpointStore.HighWater.NONE, 1))).isEqualTo("no event done yet");
-        assertThat(StatusCommand.checkpoint(new CheckpointStore.Saved(new Checkpoint(1, 9), Snapshot.ORIGIN,
-                new CheckpointStore.HighWater(1, 9), 1))).isEqualTo("events done up to change_log id 9 (batch 1 in "
-                + "progress)");
         assertThat(StatusCommand.lag(new ChangeSource.Lag(2, Duration.ofMillis(12_345)))).endsWith("oldest committed "
                 + "12.3s ago");
         assertThat(StatusCommand.lag(new ChangeSource.Lag(2, Duration.ofSeconds(250)))).endsWith("oldest committed "
