@@ -8,6 +8,7 @@ import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.Ordering;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.CheckpointWords;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.port.ParkedEvents;
@@ -202,7 +203,8 @@ public final class EventPipeline implements PipelineStatus {
         }
         if (stopReported.compareAndSet(false, true)) {
             // Read at 3 a.m.: say what was saved, and never that a stop that gave up has stopped.
-            String saved = lastSaved == null ? "no checkpoint saved by this process" : "checkpoint " + lastSaved;
+            String saved = lastSaved == null ? "no checkpoint saved by this process"
+                    : "checkpoint saved: " + CheckpointWords.of(lastSaved);
             LOG.log(INFO, (ended ? "pipeline stopped after " : "pipeline stop gave up after ") + processed.get()
                     + (ended ? " events; " : " events, the pipeline still waiting; ") + saved);
         }

@@ -4,6 +4,7 @@ import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.CheckpointWords;
 
 import java.util.List;
 
@@ -34,18 +35,17 @@ final class RecordedBatches {
     /**
      * Where the term starts, in words. A consumer with no checkpoint yet starts at the beginning of the change log:
      * said plainly, since it delivers every change captured before this first start ("1/0" said nothing of it).
+     * Otherwise its checkpoint as status says it, and the batches read before that it reads again.
      */
     static String line(String consumer, CheckpointStore.Resume resume) {
         List<Batch> recorded = resume.recorded();
         Checkpoint at = resume.checkpoint();
-        String where = at.equals(Checkpoint.START) ? " with no checkpoint yet: starting at the beginning of "
-                + "pgobserver.change_log, so every change captured there so far is delivered"
-                : ", resuming at checkpoint " + at + " (" + (at.afterId() == 0 ? "every batch before batch "
-                + at.batch() + " done" : "batch " + at.batch() + " done up to change_log id " + at.afterId()) + ")";
-        return "consumer '" + consumer + "' active" + where
-                + (recorded.isEmpty() ? "" : ", re-reading " + recorded.size() + " recorded batch(es) "
-                + recorded.getFirst().seq() + ".." + recorded.getLast().seq() + ", dispatched up to "
-                + resume.dispatched().batch() + "/" + resume.dispatched().id());
+        String where = at.equals(Checkpoint.START) && recorded.isEmpty() ? " with no checkpoint yet: starting at the "
+                + "beginning of pgobserver.change_log, so every change captured there so far is delivered"
+                : ", resuming at its checkpoint: " + CheckpointWords.of(at, resume.dispatched());
+        return "consumer '" + consumer + "' active" + where + (recorded.isEmpty() ? "" : "; re-reading exactly the "
+                + recorded.size() + " batch(es) read before (batches " + recorded.getFirst().seq() + ".."
+                + recorded.getLast().seq() + ")");
     }
 
     /** Where the recorded batches stop following on from the checkpoint and each other, or null. */

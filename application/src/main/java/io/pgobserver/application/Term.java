@@ -6,6 +6,7 @@ import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.CheckpointWords;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.port.ParkedEvents;
 
@@ -212,9 +213,9 @@ final class Term implements BatchReader.Control {
      * here that nothing is lost, only run again.
      */
     private void leftUnsaved(Progress current, String why) {
-        LOG.log(WARNING, "consumer '" + consumer + "': the term ended with its checkpoint at " + current.saved()
-                + " (" + why + "): the events read after it are not saved as done, and the consumer's next holder "
-                + "runs them again, skipping actions recorded as delivered");
+        LOG.log(WARNING, "consumer '" + consumer + "': the term ended (" + why + "); checkpoint saved: "
+                + CheckpointWords.of(current.saved()) + "; the events read after that are not saved as done, and the "
+                + "consumer's next holder runs them again, skipping actions recorded as delivered");
     }
 
     /**
@@ -293,8 +294,7 @@ final class Term implements BatchReader.Control {
         return progress != null && !cancelled;
     }
 
-    Checkpoint saved() {
-        Progress current = progress;
-        return current == null ? null : current.saved();
+    Checkpoint saved() { // progress is set once per term and never reset, so the two reads see the same one
+        return progress == null ? null : progress.saved();
     }
 }

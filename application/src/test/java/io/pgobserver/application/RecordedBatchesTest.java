@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.CheckpointStore;
@@ -26,9 +27,36 @@ class RecordedBatchesTest {
 
     @Test
     void a_consumer_with_a_checkpoint_says_in_words_what_it_has_done() {
-        assertThat(RecordedBatches.line("shop", at(new Checkpoint(5, 0))))
-                .isEqualTo("consumer 'shop' active, resuming at checkpoint 5/0 (every batch before batch 5 done)");
-        assertThat(RecordedBatches.line("shop", at(new Checkpoint(7, 1042))))
-                .isEqualTo("consumer 'shop' active, resuming at checkpoint 7/1042 (batch 7 done up to change_log id 1042)");
+        assertThat(RecordedBatches.line("shop", at(new Checkpoint(5, 0)))).isEqualTo("consumer 'shop' active, resuming "
+                + "at its checkpoint: every batch before batch 5 done, none of its events yet");
+        assertThat(RecordedBatches.line("shop", at(new Checkpoint(7, 1042)))).isEqualTo("consumer 'shop' active, "
+                + "resuming at its checkpoint: events done up to change_log id 1042 (batch 7 in progress, every "
+                + "earlier batch done)");
+    }
+
+    /** It used to end "re-reading 2 recorded batch(es) 7..8, dispatched up to 8/1050". */
+    @Test
+    void a_restart_says_how_far_events_were_handed_to_actions_and_which_batches_it_reads_again() {
+        Snapshot first = new Snapshot("900:905:");
+        Snapshot second = new Snapshot("905:910:");
+        CheckpointStore.Resume resume = new CheckpointStore.Resume(new CheckpointStore.Fence("shop", 2),
+                new Checkpoint(7, 1042), Snapshot.ORIGIN, List.of(new Batch(7, Snapshot.ORIGIN, first),
+                new Batch(8, first, second)), new CheckpointStore.HighWater(8, 1050), false);
+        assertThat(RecordedBatches.line("shop", resume)).isEqualTo("consumer 'shop' active, resuming at its "
+                + "checkpoint: events done up to change_log id 1042 (batch 7 in progress, every earlier batch done); "
+                + "handed to actions up to id 1050 (batch 8), not yet done; re-reading exactly the 2 batch(es) read "
+                + "before (batches 7..8)");
+    }
+
+    /** A first term that read a batch and stopped before saving its checkpoint: the next one resumes, not starts. */
+    @Test
+    void a_consumer_without_a_checkpoint_but_with_a_batch_read_says_it_resumes() {
+        Snapshot read = new Snapshot("900:905:");
+        CheckpointStore.Resume resume = new CheckpointStore.Resume(new CheckpointStore.Fence("shop", 2),
+                Checkpoint.START, Snapshot.ORIGIN, List.of(new Batch(1, Snapshot.ORIGIN, read)),
+                new CheckpointStore.HighWater(1, 3), false);
+        assertThat(RecordedBatches.line("shop", resume)).isEqualTo("consumer 'shop' active, resuming at its "
+                + "checkpoint: no event done yet; handed to actions up to id 3, not yet done; re-reading exactly the 1 "
+                + "batch(es) read before (batches 1..1)");
     }
 }

@@ -4,6 +4,7 @@ import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.CheckpointWords;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jdbi.v3.core.Handle;
@@ -124,8 +125,9 @@ final class JdbiCheckpointStore implements CheckpointStore {
             List<Batch> batches = batches(handle, consumer, state.checkpoint().batch() - 1);
             Batch last = batches.getFirst();
             if (last.seq() != state.checkpoint().batch() - 1) {
-                throw new IllegalStateException("consumer '" + consumer + "' is at checkpoint " + state.checkpoint()
-                        + " but batch " + (state.checkpoint().batch() - 1) + " is not recorded in pgobserver.batches");
+                throw new IllegalStateException("consumer '" + consumer + "': checkpoint saved: " + CheckpointWords
+                        .of(state.checkpoint()) + ", but batch " + (state.checkpoint().batch() - 1) + ", which it "
+                        + "follows, is not recorded in pgobserver.batches");
             }
             return new Resume(new Fence(consumer, state.epoch()), state.checkpoint(), last.to(),
                     batches.subList(1, batches.size()), state.dispatched(), claimed.handedOver());

@@ -9,6 +9,7 @@ import io.pgobserver.bootstrap.wiring.HealthServer;
 import io.pgobserver.bootstrap.wiring.Services;
 import io.pgobserver.bootstrap.wiring.WaitingStart;
 import io.pgobserver.domain.config.Durations;
+import io.pgobserver.domain.port.CheckpointWords;
 import io.pgobserver.domain.spi.AdminRoute;
 import io.pgobserver.domain.spi.Lifecycle;
 import com.google.inject.Key;
@@ -215,10 +216,11 @@ final class RunCommand implements Callable<Integer> {
             var saved = pipeline.savedCheckpoint();
             LOG.error("the stop did not end within {} (--shutdown-timeout and {}): the pipeline still waits in {}; "
                     + "exiting with code {} without saving more. The consumer's next holder runs again what came "
-                    + "after {}, skipping actions recorded as delivered",
+                    + "after its saved checkpoint, skipping actions recorded as delivered; {}",
                     Durations.format(timeout.plus(EventPipeline.STOP_MARGIN)),
                     Durations.format(EventPipeline.STOP_MARGIN), waitingIn(runner), ExitCodes.FAILURE,
-                    saved == null ? "the consumer's saved checkpoint" : "checkpoint " + saved);
+                    saved == null ? "this process saved no checkpoint"
+                            : "checkpoint saved: " + CheckpointWords.of(saved));
             flushSpans();
             Runtime.getRuntime().halt(ExitCodes.FAILURE); // the shutdown hook would wait for the pipeline again
         }
