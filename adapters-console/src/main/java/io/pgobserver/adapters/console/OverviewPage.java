@@ -2,6 +2,7 @@ package io.pgobserver.adapters.console;
 
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.CheckpointWords;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.OpenTransaction;
 import io.pgobserver.domain.spi.PipelineStatus;
@@ -71,8 +72,9 @@ final class OverviewPage {
     private void stored(Map<String, Object> m, StatusReads.Read read) {
         m.put("readAt", read.takenAt());
         read.saved().ifPresent(s -> {
-            m.put("position", Map.of("batch", s.checkpoint().batch(), "afterId", s.checkpoint().afterId(),
-                    "dispatchedBatch", s.dispatched().batch(), "dispatchedId", s.dispatched().id()));
+            // In status's words: "dispatched to 7/1044" meant nothing to whoever opens the console at 3 a.m.
+            m.put("position", Map.of("batch", s.checkpoint().batch(),
+                    "words", CheckpointWords.of(s.checkpoint(), s.dispatched())));
             if (read.led()) {
                 String process = s.claimedBy() != null ? s.claimedBy() : read.members().stream()
                         .filter(Leadership.Member::holder).map(Leadership.Member::process).findFirst()

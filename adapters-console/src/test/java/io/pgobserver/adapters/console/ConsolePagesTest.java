@@ -6,8 +6,11 @@ import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import io.pgobserver.domain.config.ListenerSettings;
+import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.Checkpoint;
+import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
@@ -189,6 +192,21 @@ class ConsolePagesTest {
         assertThat(page).contains("(70 entities, 70 events)").contains(">public.orders 1<")
                 .contains(">public.orders 50<").doesNotContain(">public.orders 51<")
                 .contains("and 20 more, parked since these");
+    }
+
+    /** The position as status says it: it read "after change_log id 12 · dispatched to 2/15". */
+    @Test
+    void theOverviewSaysThePositionInWords() throws Exception {
+        CheckpointStore.Fence fence = checkpoints.claim("pages").fence();
+        Snapshot first = new Snapshot("10:10:");
+        checkpoints.dispatching(fence, new Batch(1, Snapshot.ORIGIN, first), 9);
+        checkpoints.dispatching(fence, new Batch(2, first, new Snapshot("20:20:")), 15);
+        checkpoints.save(fence, new Checkpoint(2, 12));
+        String page = body(get(route(injector(new ConsoleSettings(true, null, null, null, 100, null))), "/console/",
+                "127.0.0.1", Map.of()));
+
+        assertThat(page).contains(">events done up to change_log id 12 (batch 2 in progress, every earlier batch "
+                + "done); handed to actions up to id 15, not yet done<").doesNotContain("2/15");
     }
 
     /**
