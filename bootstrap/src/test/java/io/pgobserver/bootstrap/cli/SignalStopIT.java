@@ -113,7 +113,10 @@ class SignalStopIT {
             first.destroy(); // SIGTERM
             assertEnds(first);
             assertThat(first.exitValue()).as("exit code after SIGTERM; log:\n%s", log("run-1.log")).isZero();
-            assertThat(log("run-1.log")).contains("SIGTERM received", "pipeline stopped after");
+            // The checkpoint in words, as status says it: the log said "checkpoint 2/0".
+            assertThat(log("run-1.log")).contains("SIGTERM received", "pipeline stopped after")
+                    .containsPattern("pipeline stopped after \\d+ events; checkpoint saved: (events done up to "
+                            + "change_log id \\d+ \\(batch \\d+ in progress|every batch before batch \\d+ done)");
             long afterStop = written.get();
             await(() -> written.get() >= afterStop + 50, "more rows written after the stop", "run-1.log");
             assertThat(writtenAtSignal).as("rows were being written when the signal came").isPositive();
@@ -145,7 +148,7 @@ class SignalStopIT {
             assertThat(kill.waitFor()).as("kill -%s", signal).isZero();
             assertEnds(second);
             assertThat(second.exitValue()).as("exit code after SIG%s; log:\n%s", signal, log("run-2.log")).isZero();
-            assertThat(log("run-2.log")).contains("SIG" + signal + " received");
+            assertThat(log("run-2.log")).contains("SIG" + signal + " received", "active, resuming at its checkpoint: ");
         } finally {
             second.destroyForcibly();
         }
