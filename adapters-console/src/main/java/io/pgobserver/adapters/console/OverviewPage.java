@@ -73,8 +73,7 @@ final class OverviewPage {
         m.put("readAt", read.takenAt());
         read.saved().ifPresent(s -> {
             // In status's words: "dispatched to 7/1044" meant nothing to whoever opens the console at 3 a.m.
-            m.put("position", Map.of("batch", s.checkpoint().batch(),
-                    "words", CheckpointWords.of(s.checkpoint(), s.dispatched())));
+            m.put("position", Map.of("words", CheckpointWords.of(s.checkpoint(), s.dispatched())));
             if (read.led()) {
                 String process = s.claimedBy() != null ? s.claimedBy() : read.members().stream()
                         .filter(Leadership.Member::holder).map(Leadership.Member::process).findFirst()
