@@ -164,6 +164,11 @@ final class DeliveryRecords {
         }
     }
 
+    /** At a term's end: how many cut events' records were not awaited beyond those named, before the process ends. */
+    void countNotAwaited() {
+        notAwaited.countNow();
+    }
+
     private void notAwaited(long offset) {
         notAwaited.log(() -> "delivery records of the event at change_log id " + offset + ", cut short, not awaited: "
                 + "the stop does not wait for the database; if they are not written, the next holder runs its "

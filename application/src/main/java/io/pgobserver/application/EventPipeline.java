@@ -119,6 +119,7 @@ public final class EventPipeline implements PipelineStatus {
             // The term waits out an earlier holder's lease itself, unless that holder handed over cleanly.
             current.run(drain);
         } finally {
+            processEvent.termEnded();
             held.stop();
             lastSaved = current.saved() != null ? current.saved() : lastSaved;
             term = null;

@@ -92,6 +92,24 @@ final class FewLines {
         }
     }
 
+    /**
+     * The count so far, at once: occurrences that come in a burst as the process ends (a stop cutting every event)
+     * would otherwise be promised a count that the minute's end, after the exit, never says.
+     */
+    void countNow() {
+        long counted;
+        lock.lock();
+        try {
+            counted = unlogged;
+            unlogged = 0;
+        } finally {
+            lock.unlock();
+        }
+        if (counted > 0) {
+            log.log(level, counted + " more " + what + " so far, not logged one by one");
+        }
+    }
+
     /** A minute with counted occurrences is over: their count, unless an occurrence since logged it. */
     private void endMinute() {
         long counted;

@@ -155,6 +155,11 @@ public final class ProcessEvent {
         return actions.settledBefore(events, observers);
     }
 
+    /** A term ended: the cut events it did not name one by one are counted now, not when the minute ends. */
+    void termEnded() {
+        records.countNotAwaited();
+    }
+
     /** Whether each action type still gets through, as seen from here (failed attempts). */
     ActionHealth actionHealth() {
         return actionHealth;

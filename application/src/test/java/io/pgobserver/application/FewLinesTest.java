@@ -37,6 +37,21 @@ class FewLinesTest {
     }
 
     @Test
+    void aBurstAsTheProcessEndsIsCountedAtOnceNotWhenTheMinuteEndsAfterTheExit() {
+        for (int row = 1; row <= 5; row++) {
+            int n = row;
+            few.log(() -> "row " + n + " parked");
+        }
+        few.countNow(); // a term ended: the process may exit long before the minute does
+        assertThat(lines.subList(4, lines.size())).containsExactly("2 more rows parked so far, not logged one by one");
+
+        now.addAndGet(60_000_000_000L);
+        minuteEnds.getFirst().run();
+        few.countNow();
+        assertThat(lines).as("a count said once, and none when nothing was counted").hasSize(5);
+    }
+
+    @Test
     void aMinutesCountIsLoggedWhenItEndsEvenIfNothingMoreComes() {
         for (int row = 1; row <= 6; row++) {
             int n = row;
