@@ -6,6 +6,7 @@ import io.pgobserver.domain.port.OpenTransaction;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 import static java.lang.System.Logger.Level.DEBUG;
@@ -44,6 +45,27 @@ final class LateCommits {
         this.consumer = consumer;
         this.log = log;
         this.nanoClock = nanoClock;
+    }
+
+    /**
+     * Looks for the open transaction that holds events back every {@link #EVERY} while {@code leading} holds, on a
+     * thread of its own so that neither a long batch nor a wait for room delays it. At the end the gauge reads 0: the
+     * next holder reports it.
+     */
+    static void watch(ChangeSource source, Metrics metrics, String consumer, BooleanSupplier leading, Sleeper pause) {
+        LateCommits late = new LateCommits(source, metrics, consumer, System.getLogger(LateCommits.class.getName()),
+                System::nanoTime);
+        Thread.ofVirtual().name("pgobserver-late-commits").start(() -> {
+            try {
+                while (leading.getAsBoolean()) {
+                    late.look();
+                    pause.sleep(EVERY);
+                }
+            } catch (InterruptedException e) {
+                // The term is over.
+            }
+            metrics.openTransactionAge(0);
+        });
     }
 
     /** One look: the gauge, and the warning when it is due. A failing database is the reader's to report. */

@@ -3,19 +3,24 @@ package io.pgobserver.application;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * The threads at work for a {@link ParkingLot}: its writer, and the pooled threads while they take a drainer's turn.
- * A stop interrupts them all and may wait for them to end: until they have, something of the term still runs, and
- * the consumer is not handed over at once.
+ * A stop interrupts the drainers, lets the writer finish for a while, then interrupts it too, and may wait for them
+ * to end: until they have, something of the term still runs, and the consumer is not handed over at once.
  */
 final class LotThreads {
 
-    private final Set<Thread> working = ConcurrentHashMap.newKeySet();
+    /** How often a wait for the writer looks whether the term is over: a lost lock must not wait out a write. */
+    private static final Duration LOOK = Duration.ofMillis(50);
 
-    /** Starts {@code body} on a virtual thread of its own, counted until it ends. */
-    void start(String name, Runnable body) {
-        Thread thread = Thread.ofVirtual().name(name).unstarted(() -> {
+    private final Set<Thread> working = ConcurrentHashMap.newKeySet();
+    private volatile Thread writer;
+
+    /** Starts the writer on a virtual thread of its own, counted until it ends. */
+    void startWriter(Runnable body) {
+        Thread thread = Thread.ofVirtual().name("pgobserver-park-writer").unstarted(() -> {
             try {
                 body.run();
             } finally {
@@ -23,6 +28,7 @@ final class LotThreads {
             }
         });
         working.add(thread);
+        writer = thread;
         thread.start();
     }
 
@@ -37,6 +43,28 @@ final class LotThreads {
 
     void interruptAll() {
         working.forEach(Thread::interrupt);
+    }
+
+    /** Interrupts the drainers' turns and lets the writer go on. */
+    void interruptDrainers() {
+        working.stream().filter(thread -> thread != writer).forEach(Thread::interrupt);
+    }
+
+    /**
+     * Waits up to {@code timeout} for the writer to end (or none was started), and no longer once {@code giveUp}
+     * says so; whether it ended.
+     */
+    boolean awaitWriter(Duration timeout, BooleanSupplier giveUp) throws InterruptedException {
+        Thread thread = writer;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (thread != null && thread.isAlive() && !giveUp.getAsBoolean()) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            thread.join(Duration.ofNanos(Math.min(remaining, LOOK.toNanos())));
+        }
+        return thread == null || !thread.isAlive();
     }
 
     /** Waits up to {@code timeout} for every thread counted to end; whether they all did. */

@@ -24,7 +24,8 @@ import static java.lang.System.Logger.Level.INFO;
  * <p>Events handed over by {@link Lanes} (the parked entity's unfinished events, then every later one) are written
  * by one writer thread in groups; only once durable are they done for the checkpoint. A drainer consults delivery
  * records for every event it runs (a parked event may have run in part before), so nothing that was delivered runs
- * twice. Every write is fenced by the term's claim; a fenced write ends the term.
+ * twice. Every write is fenced by the term's claim; a fenced write ends the term. A stop lets the writer finish
+ * what it was handed, within the stop's time ({@link #finishWriting}): those events are then done, not read again.
  */
 final class ParkingLot implements Lanes.Parked {
 
@@ -40,6 +41,9 @@ final class ParkingLot implements Lanes.Parked {
 
     private record Handed(String entity, Lanes.Item item) {
     }
+
+    /** Queued by {@link #finishWriting}: the writer ends once it has written what was handed over before it. */
+    private static final Handed LAST = new Handed(null, null);
 
     private final ParkedEvents store;
     private final CheckpointStore.Fence fence;
@@ -60,6 +64,7 @@ final class ParkingLot implements Lanes.Parked {
     private final FewLines drainedLines = new FewLines(LOG, INFO, 10, "parked rows drained", System::nanoTime);
     private final LotThreads threads = new LotThreads();
     private volatile boolean stopped;
+    private volatile boolean closing; // a stop under way: the drainers stopped, the writer finishing
 
     /**
      * @param places    how many parked events may run at once ({@code listener.max_in_flight}): places of the
@@ -93,7 +98,7 @@ final class ParkingLot implements Lanes.Parked {
                     + " event(s); draining them before its new events");
             startDrainer(entity.getKey());
         }
-        threads.start("pgobserver-park-writer", this::writeHandedOver);
+        threads.startWriter(this::writeHandedOver);
     }
 
     /** Called by {@link Lanes} under the entity's lane lock: queues the events for the writer, never waits. */
@@ -118,6 +123,18 @@ final class ParkingLot implements Lanes.Parked {
         return draining.size() + unwritten.size();
     }
 
+    /**
+     * A stop's start: the drainers stop (what they did not finish stays parked); the writer writes what was handed over
+     * so far (done, then, for the checkpoint saved next), and ends. Waits up to {@code within}, and no longer once the
+     * term is over (this process may no longer write: its lock is lost, most often with the database).
+     */
+    void finishWriting(Duration within) throws InterruptedException {
+        closing = true;
+        handedOver.add(LAST);
+        threads.interruptDrainers();
+        threads.awaitWriter(within, termOver);
+    }
+
     /** Stops the writer and the drainers; what they did not finish stays parked for the next term. */
     void stop() {
         stopped = true;
@@ -137,15 +154,30 @@ final class ParkingLot implements Lanes.Parked {
         return unwritten.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    private boolean over() {
-        return stopped || termOver.getAsBoolean();
+    /** The term's waits end at once when it stops; the writer, finishing then, waits for real (stop() interrupts it). */
+    private void writerPause(Duration wait) throws InterruptedException {
+        (closing ? Sleeper.SYSTEM : sleeper).sleep(wait);
     }
 
-    /** The writer: makes handed-over events durable in groups, in order per entity, then done for the checkpoint. */
+    /** Whether the drainers must stop: from the start of a stop on. */
+    private boolean over() {
+        return closing || !writing();
+    }
+
+    /** Whether the writer may go on: until the stop's time runs out, or the term is over. */
+    private boolean writing() {
+        return !stopped && !termOver.getAsBoolean();
+    }
+
+    /**
+     * The writer: makes handed-over events durable in groups, in order per entity, then done for the checkpoint. At a
+     * stop it ends once it has written what was handed over before it ({@link #LAST}).
+     */
     private void writeHandedOver() {
         try {
-            while (!over()) {
+            for (boolean last = false; !last && writing(); ) {
                 Map<String, List<Lanes.Item>> byEntity = nextGroup();
+                last = byEntity.remove(LAST.entity()) != null; // LAST comes last: no event was handed over after it
                 // Each entity's events are let go once written: done, they no longer count as held, and must not be.
                 for (var entities = byEntity.entrySet().iterator(); entities.hasNext(); ) {
                     Map.Entry<String, List<Lanes.Item>> entity = entities.next();
@@ -155,7 +187,7 @@ final class ParkingLot implements Lanes.Parked {
             }
         } catch (InterruptedException e) {
             // The term is over: handed-over events not yet written are not done, and are read again.
-        } catch (FencedWrite e) {
+        } catch (ParkedWrites.Fenced e) {
             onFenced.run();
         }
     }
@@ -177,10 +209,9 @@ final class ParkingLot implements Lanes.Parked {
         for (Lanes.Item item : items) {
             events.add(item.event());
         }
-        fenced(() -> {
-            store.park(fence, entity, events);
-            return null;
-        }, "cannot park " + events.size() + " event(s) of entity " + readable(entity));
+        // Retried after the stop's start too, while the writer finishes: only the term's end or the stop's time end it.
+        ParkedWrites.untilDone("cannot park " + events.size() + " event(s) of entity " + readable(entity),
+                () -> store.park(fence, entity, events), () -> !writing(), this::writerPause);
         for (Lanes.Item item : items) {
             EventCompletion.CheckpointSave.runLogged(item.ticket().done());
         }
@@ -239,17 +270,15 @@ final class ParkingLot implements Lanes.Parked {
             }
             for (ChangeEvent event : head) {
                 runner.run(event, parkedRun);
-                fenced(() -> {
-                    store.remove(fence, entity, event.position().offset());
-                    return null;
-                }, "cannot take event " + event.id() + " off the parked queue");
+                ParkedWrites.untilDone("cannot take event " + event.id() + " off the parked queue",
+                        () -> store.remove(fence, entity, event.position().offset()), this::over, sleeper);
             }
             if (!over()) {
                 drainTurns.queue(() -> drainTurn(entity));
             }
         } catch (InterruptedException e) {
             // The term is over: the queue stays parked for the next term.
-        } catch (FencedWrite e) {
+        } catch (ParkedWrites.Fenced e) {
             onFenced.run();
         } catch (RuntimeException e) {
             // Not expected (the runner handles an event's failures). The entity must not stay counted as draining
@@ -261,30 +290,6 @@ final class ParkingLot implements Lanes.Parked {
             budget.release(holding);
             threads.leave();
             Thread.interrupted(); // a turn's thread takes the next turn: this one's interrupt is spent
-        }
-    }
-
-    /** A store write retried while the database fails; a fenced one ends the term. */
-    private <T> T fenced(FencedCall<T> call, String what) throws InterruptedException {
-        return Retry.untilDone(what, () -> {
-            try {
-                return call.call();
-            } catch (CheckpointStore.FencedException e) {
-                throw new FencedWrite(e);
-            }
-        }, this::over, sleeper, null);
-    }
-
-    private interface FencedCall<T> {
-        T call() throws CheckpointStore.FencedException;
-    }
-
-    /** A fenced write, carried through {@link Retry} to end the term. */
-    private static final class FencedWrite extends Retry.GiveUp {
-        private static final long serialVersionUID = 1L;
-
-        FencedWrite(CheckpointStore.FencedException cause) {
-            super(cause.getMessage(), cause);
         }
     }
 

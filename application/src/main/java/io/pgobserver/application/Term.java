@@ -106,7 +106,7 @@ final class Term implements BatchReader.Control {
             lanes.parkInto(parking);
             parking.resume();
             RecordedBatches.log(consumer, resume);
-            watchLateCommits();
+            LateCommits.watch(source, metrics, consumer, this::active, pause);
             new BatchReader(source, store, settings, metrics, lanes, laneKey, settledBefore, stuck, pause, this)
                     .readAndDispatch(resume, current);
         } catch (InterruptedException e) {
@@ -118,27 +118,6 @@ final class Term implements BatchReader.Control {
             Duration given = stopDrain;
             finish(given != null ? given : drain);
         }
-    }
-
-    /**
-     * Looks for the open transaction that holds events back every {@link LateCommits#EVERY} while the term lasts, on
-     * a thread of its own so that neither a long batch nor a wait for room delays it. At the end the gauge reads 0:
-     * the next holder reports it.
-     */
-    private void watchLateCommits() {
-        LateCommits late = new LateCommits(source, metrics, consumer, System.getLogger(LateCommits.class.getName()),
-                System::nanoTime);
-        Thread.ofVirtual().name("pgobserver-late-commits").start(() -> {
-            try {
-                while (active()) {
-                    late.look();
-                    pause.sleep(LateCommits.EVERY);
-                }
-            } catch (InterruptedException e) {
-                // The term is over.
-            }
-            metrics.openTransactionAge(0);
-        });
     }
 
     /**
@@ -161,6 +140,7 @@ final class Term implements BatchReader.Control {
     /** Ends the term: in-flight events finish (up to the drain time) and the checkpoint is saved, or, when
      * cancelled, running events are interrupted and nothing is saved. */
     private void finish(Duration drain) throws InterruptedException {
+        long deadline = System.nanoTime() + drain.toNanos();
         Progress current = progress;
         if (!cancelled) {
             lanes.stop(); // running events finish; queued ones and retries are left to the next holder
@@ -177,6 +157,11 @@ final class Term implements BatchReader.Control {
             idle = lanes.awaitIdle(ENDING);
         }
         ParkingLot parking = lot;
+        if (parking != null && !cancelled()) {
+            // Events that finished may have handed theirs over: written within the stop's time, they are done and the
+            // stop is clean. Not a wait once this process may no longer write (it lost its lock, or was cut off).
+            parking.finishWriting(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
         stopParking(); // parked queues stay in the store for the next term
         // A drainer may be in the middle of a parked event: not "nothing running" until it has ended.
         boolean drainersIdle = parking == null || parking.awaitStopped(ENDING);

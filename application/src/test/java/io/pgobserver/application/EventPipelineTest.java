@@ -942,17 +942,51 @@ class EventPipelineTest {
         assertThat(parked.entities("test")).as("the parked entity, left for the next holder").hasSize(1);
     }
 
-    @Test
-    void aStopWithEventsOnTheirWayToParkingDoesNotCallItselfClean() throws Exception {
+    /**
+     * A pipeline dispatching, whose receiver fails every event of entity "stuck" (parked after 50 ms), and which no
+     * next holder waits a lease for once it released.
+     */
+    private EventPipeline dispatchingWithEntityStuck() throws InterruptedException {
         lease = Duration.ofHours(1);
         RecordingExecutor executor = new RecordingExecutor();
         executor.failEntity = "stuck";
-        EventPipeline first = start(executor, 4, 10_000, new InMemoryLeadership(lock), Duration.ofMillis(50),
+        EventPipeline pipeline = start(executor, 4, 10_000, new InMemoryLeadership(lock), Duration.ofMillis(50),
                 Condition.ALWAYS);
         append("order-1", 1);
         // Delivered, and not parked or drained since (its first run may pass park_after)
         await("dispatching (the parked entities loaded)",
                 () -> executor.executions.get() == 1 && parkedGauge.getAsLong() == 0);
+        return pipeline;
+    }
+
+    @Test
+    void aStopLetsAParkingWriteUnderWayFinishAndCallsItselfClean() throws Exception {
+        EventPipeline first = dispatchingWithEntityStuck();
+        parked.holdParks(); // a slow database: the parking lot's write is under way when the stop comes
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Checkpoint heldBack;
+        try (AutoCloseable capturing = capture(Term.class, lines)) {
+            append("stuck", 2);
+            await("the stuck event handed to the parking lot, its write under way", () -> parked.parksWaiting() == 1);
+            heldBack = checkpoints.load("test").orElseThrow().checkpoint(); // the stuck event, not done, holds it
+            Thread stopping = Thread.ofPlatform().start(() -> first.stop(Duration.ofSeconds(30)));
+            await("the stop under way", () -> "stopped".equals(first.problem()));
+            Thread.sleep(300); // the stop reaches the parking lot meanwhile: before, it cut the write at once
+            parked.releaseParks();
+            stopping.join(60_000);
+        }
+        // Before: "stopped with 1 event on its way to parking, left for the next holder, and released".
+        assertThat(lines).filteredOn(line -> line.contains("released")).singleElement().asString()
+                .contains("stopped cleanly and released");
+        assertThat(parked.entities("test")).as("the stuck entity, parked for the next holder").hasSize(1)
+                .containsValue(1L);
+        assertThat(checkpoints.load("test").orElseThrow().checkpoint())
+                .as("the parked event is done: the checkpoint passed it").isGreaterThan(heldBack);
+    }
+
+    @Test
+    void aStopWithEventsOnTheirWayToParkingDoesNotCallItselfClean() throws Exception {
+        EventPipeline first = dispatchingWithEntityStuck();
         parked.setFailing(true); // the database fails the parking lot's writes, and keeps failing
         List<String> retries = new CopyOnWriteArrayList<>();
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -962,7 +996,7 @@ class EventPipelineTest {
             stuck = source.append(event("stuck", 2)).get(0).position().offset();
             await("the stuck event handed to the parking lot, its write failing",
                     () -> retries.stream().anyMatch(line -> line.contains("cannot park 1 event(s)")));
-            first.stop(Duration.ofSeconds(5));
+            first.stop(Duration.ofSeconds(1)); // the writer tries for the stop's whole time: short keeps the test short
         }
         // Not done and not parked: the next holder reads it again. Before, the release said "stopped cleanly".
         assertThat(lines).filteredOn(line -> line.contains("released")).singleElement().asString()

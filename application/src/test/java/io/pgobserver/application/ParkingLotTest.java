@@ -8,18 +8,20 @@ import io.pgobserver.domain.testing.InMemoryCheckpointStore;
 import io.pgobserver.domain.testing.InMemoryParkedEvents;
 import io.pgobserver.domain.trace.TraceContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.pgobserver.application.EventPipelineTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The parking lot's draining, on what only shows there: a turn that fails where nothing should. */
+/** The parking lot on what only shows there: a turn that fails where nothing should, a stop that lost its lock. */
 class ParkingLotTest {
 
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
@@ -84,6 +86,30 @@ class ParkingLotTest {
                     && store.entities("c").isEmpty());
         } finally {
             lot.stop();
+        }
+    }
+
+    @Test
+    @Timeout(60) // a stop that waited for the write would last the hour it gives
+    void aStopThatLostItsLockDoesNotWaitForAParkingWriteUnderWay() throws Exception {
+        String entity = "public.orders\u00007";
+        AtomicBoolean lockLost = new AtomicBoolean();
+        Lanes lanes = new Lanes(2, (event, ticket) -> { }, "test-");
+        ParkingLot lot = new ParkingLot(store, resume.fence(), lanes, (event, completion) -> { }, 2, 1L << 30,
+                Sleeper.SYSTEM, () -> { }, lockLost::get);
+        lanes.parkInto(lot);
+        store.holdParks(); // the database stopped answering
+        try {
+            lot.resume();
+            ChangeEvent next = event(1);
+            lot.take(entity, List.of(new Lanes.Item(next, progress.register(1, next, entity, () -> false, null))));
+            await("the write under way", () -> store.parksWaiting() == 1);
+            lockLost.set(true); // the lock's session went with the database: this process may no longer write
+            lot.finishWriting(Duration.ofHours(1));
+            assertThat(lot.unwritten()).as("left on its way to parking, for the next holder").isEqualTo(1);
+        } finally {
+            lot.stop();
+            store.releaseParks();
         }
     }
 }

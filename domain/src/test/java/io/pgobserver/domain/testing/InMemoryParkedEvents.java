@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The in-memory fake of {@link ParkedEvents}, fenced by the fake checkpoint store's epochs as the real one is. */
 public final class InMemoryParkedEvents implements ParkedEvents {
@@ -16,13 +18,21 @@ public final class InMemoryParkedEvents implements ParkedEvents {
     private final Map<String, Map<String, List<ChangeEvent>>> queues = new LinkedHashMap<>();
     private int parkCalls;
     private boolean failing;
+    private volatile CountDownLatch parksHeld;
+    private final AtomicInteger parksWaiting = new AtomicInteger();
 
     public InMemoryParkedEvents(InMemoryCheckpointStore checkpoints) {
         this.checkpoints = checkpoints;
     }
 
     @Override
-    public synchronized void park(CheckpointStore.Fence fence, String entity, List<ChangeEvent> events)
+    public void park(CheckpointStore.Fence fence, String entity, List<ChangeEvent> events)
+            throws CheckpointStore.FencedException {
+        awaitRelease(); // outside the lock: a slow write holds no reader up
+        parkNow(fence, entity, events);
+    }
+
+    private synchronized void parkNow(CheckpointStore.Fence fence, String entity, List<ChangeEvent> events)
             throws CheckpointStore.FencedException {
         fail();
         checkpoints.checkFence(fence);
@@ -75,6 +85,37 @@ public final class InMemoryParkedEvents implements ParkedEvents {
     /** While true, every call fails as an unreachable database would. */
     public synchronized void setFailing(boolean failing) {
         this.failing = failing;
+    }
+
+    /** From now on every park write waits until {@link #releaseParks()}, as on a slow database. */
+    public void holdParks() {
+        parksHeld = new CountDownLatch(1);
+    }
+
+    public void releaseParks() {
+        parksHeld.countDown();
+    }
+
+    /** How many park writes are waiting to be released now. */
+    public int parksWaiting() {
+        return parksWaiting.get();
+    }
+
+    /** A held write that is interrupted fails, as a query on an interrupted virtual thread does. */
+    private void awaitRelease() {
+        CountDownLatch held = parksHeld;
+        if (held == null) {
+            return;
+        }
+        parksWaiting.incrementAndGet();
+        try {
+            held.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("park write interrupted (test)", e);
+        } finally {
+            parksWaiting.decrementAndGet();
+        }
     }
 
     private void fail() {
