@@ -24,8 +24,7 @@ import static java.lang.System.Logger.Level.INFO;
  * <p>Events handed over by {@link Lanes} (the parked entity's unfinished events, then every later one) are written
  * by one writer thread in groups; only once durable are they done for the checkpoint. A drainer consults delivery
  * records for every event it runs (a parked event may have run in part before), so nothing that was delivered runs
- * twice. Every write is fenced by the term's claim; a fenced write ends the term. A stop lets the writer finish
- * what it was handed, within the stop's time ({@link #finishWriting}): those events are then done, not read again.
+ * twice. Every write is fenced by the term's claim; a fenced write ends the term.
  */
 final class ParkingLot implements Lanes.Parked {
 
@@ -42,19 +41,22 @@ final class ParkingLot implements Lanes.Parked {
     private record Handed(String entity, Lanes.Item item) {
     }
 
-    /** Queued by {@link #finishWriting}: the writer ends once it has written what was handed over before it. */
-    private static final Handed LAST = new Handed(null, null);
+    private static final Handed LAST = new Handed(null, null); // queued at a stop: the writer's last (finishWriting)
 
     private final ParkedEvents store;
     private final CheckpointStore.Fence fence;
     private final Lanes lanes;
     private final Runner runner;
     private final Sleeper sleeper;
+    // The term's waits end at once when it stops; the writer, finishing then, waits for real (stop() interrupts it).
+    private final Sleeper writerPause;
     private final Runnable onFenced;
     private final BooleanSupplier termOver;
     private final LinkedBlockingQueue<Handed> handedOver = new LinkedBlockingQueue<>();
     /** Events handed over and not yet durable, per entity; no entry once all are (a parked row costs memory). */
     private final Map<String, Integer> unwritten = new ConcurrentHashMap<>();
+    /** Entities written to since their drainer last read its head: that read may have missed what was written. */
+    private final Set<String> writtenSinceHead = ConcurrentHashMap.newKeySet();
     /** Parked entities of this term, each with its turn queued or running until its queue is empty. */
     private final Set<String> draining = ConcurrentHashMap.newKeySet();
     private final Turns drainTurns;
@@ -80,6 +82,7 @@ final class ParkingLot implements Lanes.Parked {
         this.lanes = lanes;
         this.runner = runner;
         this.sleeper = sleeper;
+        this.writerPause = wait -> (closing ? Sleeper.SYSTEM : sleeper).sleep(wait);
         this.onFenced = onFenced;
         this.termOver = termOver;
         this.parkedRun = new ParkedRun(fence, this::over, onFenced);
@@ -154,11 +157,6 @@ final class ParkingLot implements Lanes.Parked {
         return unwritten.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    /** The term's waits end at once when it stops; the writer, finishing then, waits for real (stop() interrupts it). */
-    private void writerPause(Duration wait) throws InterruptedException {
-        (closing ? Sleeper.SYSTEM : sleeper).sleep(wait);
-    }
-
     /** Whether the drainers must stop: from the start of a stop on. */
     private boolean over() {
         return closing || !writing();
@@ -211,10 +209,11 @@ final class ParkingLot implements Lanes.Parked {
         }
         // Retried after the stop's start too, while the writer finishes: only the term's end or the stop's time end it.
         ParkedWrites.untilDone("cannot park " + events.size() + " event(s) of entity " + readable(entity),
-                () -> store.park(fence, entity, events), () -> !writing(), this::writerPause);
+                () -> store.park(fence, entity, events), () -> !writing(), writerPause);
         for (Lanes.Item item : items) {
             EventCompletion.CheckpointSave.runLogged(item.ticket().done());
         }
+        writtenSinceHead.add(entity); // before the count goes down: a drainer that sees the count sees this too
         unwritten.compute(entity, (e, count) -> count == items.size() ? null : count - items.size());
         startDrainer(entity);
     }
@@ -249,6 +248,7 @@ final class ParkingLot implements Lanes.Parked {
                 return;
             }
             holding = room.bytes();
+            writtenSinceHead.remove(entity);
             List<ChangeEvent> head = Retry.untilDone("cannot read the parked events of " + readable(entity),
                     () -> store.head(fence.consumer(), entity, room.events()), this::over, sleeper, null);
             holding = budget.settle(room, head);
@@ -256,7 +256,7 @@ final class ParkingLot implements Lanes.Parked {
                 // Under the entity's lane lock, as take() runs: a park of the entity right after must start a new
                 // drainer, and events handed over just before must be written and drained first.
                 if (lanes.unparkIfIdle(entity, () -> {
-                    boolean drained = !unwritten.containsKey(entity);
+                    boolean drained = !unwritten.containsKey(entity) && !writtenSinceHead.contains(entity);
                     if (drained) { // forgotten, or every row parked in a term (days, weeks) would stay in memory
                         draining.remove(entity);
                     }

@@ -112,4 +112,60 @@ class ParkingLotTest {
             store.releaseParks();
         }
     }
+
+    @Test
+    void anEventWrittenWhileTheDrainerFoundTheQueueEmptyIsStillDrained() throws Exception {
+        // The drainer reads an empty head; before it looks whether anything is still on its way, the writer parks a
+        // new event and counts it written. Before, the entity went back to the stream with that event left parked.
+        String entity = "public.orders\u00007";
+        List<Long> ran = new CopyOnWriteArrayList<>();
+        Lanes lanes = new Lanes(2, (event, ticket) -> { }, "test-");
+        ParkingLot[] lot = new ParkingLot[1];
+        AtomicBoolean raced = new AtomicBoolean();
+        io.pgobserver.domain.port.ParkedEvents racing = new io.pgobserver.domain.port.ParkedEvents() {
+            @Override
+            public void park(CheckpointStore.Fence fence, String e, List<ChangeEvent> events)
+                    throws CheckpointStore.FencedException {
+                store.park(fence, e, events);
+            }
+
+            @Override
+            public List<ChangeEvent> head(String consumer, String e, int limit) {
+                List<ChangeEvent> head = store.head(consumer, e, limit);
+                if (head.isEmpty() && raced.compareAndSet(false, true)) {
+                    ChangeEvent late = event(2);
+                    lot[0].take(e, List.of(new Lanes.Item(late, progress.register(1, late, e, () -> false, null))));
+                    try {
+                        await("the late event written", () -> lot[0].unwritten() == 0);
+                        Thread.sleep(50); // and the writer past asking for a drainer: the entity still had one
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return head;
+            }
+
+            @Override
+            public void remove(CheckpointStore.Fence fence, String e, long offset)
+                    throws CheckpointStore.FencedException {
+                store.remove(fence, e, offset);
+            }
+
+            @Override
+            public Map<String, Long> entities(String consumer) {
+                return store.entities(consumer);
+            }
+        };
+        lot[0] = new ParkingLot(racing, resume.fence(), lanes, (event, completion) -> ran.add(event.position().offset()),
+                2, 1L << 30, Sleeper.SYSTEM, () -> { }, () -> false);
+        lanes.parkInto(lot[0]);
+        store.park(resume.fence(), entity, List.of(event(1))); // left parked by an earlier term
+        try {
+            lot[0].resume();
+            await("both events drained, in order", () -> ran.equals(List.of(1L, 2L)) && store.entities("c").isEmpty());
+            assertThat(raced).as("the race was run").isTrue();
+        } finally {
+            lot[0].stop();
+        }
+    }
 }
