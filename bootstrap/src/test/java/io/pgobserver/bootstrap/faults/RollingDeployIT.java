@@ -196,10 +196,12 @@ class RollingDeployIT {
         assertThat(delivered).as("the events delivered while the lock was held").hasSize(MAX_IN_FLIGHT);
         // Before, none was named: each event waited for a connection, and the process ended 8 to 10 s after the signal.
         assertThat(named).as("events whose records the stop said it did not await; its last lines:%n%s",
-                cutting.lastLines(30)).isNotEmpty().isSubsetOf(delivered);
-        // Not asserted: that every other event is recorded or named too. An event still inside the group-committed
-        // record write (its lock does not yield to an interrupt) when the lock is lost is neither: the term gives up
-        // on it after 5 s and the next holder runs its delivered actions again (CI run 42: 4 of 8 named, 0 recorded).
+                cutting.lastLines(30)).isSubsetOf(delivered);
+        // Not asserted: how many are named, or that every other event is recorded or named. Those cut while waiting to
+        // write again are named; one still inside the group-committed record write (its lock does not yield to an
+        // interrupt) when the lock is lost is neither: the term gives up on it after 5 s and the next holder runs its
+        // delivered actions again (CI run 42: 4 of 8 named, 0 recorded; earlier runs 8 of 8). The pool's waits
+        // running out, asserted above, is what the code before failed on.
     }
 
     /** The ids a query of one column of ids returns. */
