@@ -85,8 +85,11 @@ class KafkaExecutorIT {
     }
 
     /** Fails on the metadata of a topic the producer has not seen within 1 s, and gives up a record after 4 s. */
+    // reconnect.backoff.max.ms short too: at its default (10 s) the producer may still be waiting to reconnect when a
+    // test's broker is back, and the next send's 1 s wait for metadata ran out (CI run 44).
     private static final Map<String, String> SHORT_WAITS = Map.of("max.block.ms", "1000",
-            "request.timeout.ms", "1000", "delivery.timeout.ms", "4000", "linger.ms", "0");
+            "request.timeout.ms", "1000", "delivery.timeout.ms", "4000", "linger.ms", "0",
+            "reconnect.backoff.max.ms", "200");
 
     private record Harness(KafkaClient client, RecordingTracer tracer, KafkaExecutor executor)
             implements AutoCloseable {
