@@ -65,7 +65,9 @@ final class StartFailures {
         return schemaFailure("read", where, error, why -> " A role that only reads needs GRANT USAGE ON SCHEMA "
                 + schema + " TO " + role + "; GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + role
                 + "; GRANT SELECT ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role
-                + " (or set a database.user that has them).");
+                + " (or set a database.user that has them); so that tables a later release adds are readable too,"
+                + " the schema's owner can run ALTER DEFAULT PRIVILEGES IN SCHEMA " + schema + " GRANT SELECT ON TABLES TO "
+                + role + " (and ON SEQUENCES).");
     }
 
     /**

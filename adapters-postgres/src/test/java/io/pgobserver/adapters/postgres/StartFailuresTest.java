@@ -58,6 +58,20 @@ class StartFailuresTest {
                 .hasMessageContaining(fix);
     }
 
+    /** A reading role refused a table, most often one that a new release added after its grants were made. */
+    @org.junit.jupiter.api.Test
+    void a_reading_role_refused_a_table_is_told_the_grants_and_the_default_privileges_that_keep_them()
+            throws Lifecycle.Unavailable {
+        PSQLException refusedTable = new PSQLException(new ServerErrorMessage(
+                "SERROR\u0000VERROR\u0000C42501\u0000Mpermission denied for table parked_events\u0000"));
+        assertThat(StartFailures.reading(WHERE, "monitor", refusedTable))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("cannot read the pgobserver schema at " + WHERE
+                        + ": ERROR: permission denied for table parked_events.")
+                .hasMessageContaining("GRANT SELECT ON ALL TABLES IN SCHEMA pgobserver TO monitor")
+                .hasMessageContaining("ALTER DEFAULT PRIVILEGES IN SCHEMA pgobserver GRANT SELECT ON TABLES TO monitor");
+    }
+
     /** A failure that no privilege cures (here the schema's history not matching the jar) gives no GRANT advice. */
     @org.junit.jupiter.api.Test
     void a_migration_that_fails_for_another_reason_says_that_reason_alone() throws Lifecycle.Unavailable {
