@@ -108,7 +108,7 @@ public final class EventPipeline implements PipelineStatus {
             self[0].cancel("lost the consumer's lock");
         });
         Term current = new Term(source, checkpoints, parked, metrics, settings, held, this::runUntilDone,
-                this::laneKey, processEvent::settledBefore);
+                this::laneKey, processEvent::settledBefore, sleeper);
         self[0] = current;
         held.start(settings.consumer());
         try {

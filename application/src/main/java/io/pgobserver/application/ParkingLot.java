@@ -47,9 +47,9 @@ final class ParkingLot implements Lanes.Parked {
     private final CheckpointStore.Fence fence;
     private final Lanes lanes;
     private final Runner runner;
+    // Waits the whole time or throws: the lot's loops go on past the term's stop, so a wait that ended then by
+    // returning would have them try again at once. Its own stops interrupt its threads.
     private final Sleeper sleeper;
-    // The term's waits end at once when it stops; the writer, finishing then, waits for real (stop() interrupts it).
-    private final Sleeper writerPause;
     private final Runnable onFenced;
     private final BooleanSupplier termOver;
     private final LinkedBlockingQueue<Handed> handedOver = new LinkedBlockingQueue<>();
@@ -82,7 +82,6 @@ final class ParkingLot implements Lanes.Parked {
         this.lanes = lanes;
         this.runner = runner;
         this.sleeper = sleeper;
-        this.writerPause = wait -> (closing ? Sleeper.SYSTEM : sleeper).sleep(wait);
         this.onFenced = onFenced;
         this.termOver = termOver;
         this.parkedRun = new ParkedRun(fence, this::over, onFenced);
@@ -90,11 +89,12 @@ final class ParkingLot implements Lanes.Parked {
 
     /**
      * Takes up the entities an earlier term left parked: their lanes start parked, so that the stream's events of
-     * those entities queue behind what is parked, and their drainers start. Runs before anything is dispatched.
+     * those entities queue behind what is parked, and their drainers start. Runs before anything is dispatched, on
+     * the term's thread: its retries wait with {@code pause}, which the term's stop ends.
      */
-    void resume() throws InterruptedException {
+    void resume(Sleeper pause) throws InterruptedException {
         Map<String, Long> parked = Retry.untilDone("cannot load the parked entities", () ->
-                store.entities(fence.consumer()), this::over, sleeper, null);
+                store.entities(fence.consumer()), this::over, pause, null);
         for (Map.Entry<String, Long> entity : parked.entrySet()) {
             lanes.parkedAlready(entity.getKey());
             parkedLines.log(() -> "entity " + readable(entity.getKey()) + " is parked with " + entity.getValue()
@@ -209,7 +209,7 @@ final class ParkingLot implements Lanes.Parked {
         }
         // Retried after the stop's start too, while the writer finishes: only the term's end or the stop's time end it.
         ParkedWrites.untilDone("cannot park " + events.size() + " event(s) of entity " + readable(entity),
-                () -> store.park(fence, entity, events), () -> !writing(), writerPause);
+                () -> store.park(fence, entity, events), () -> !writing(), sleeper);
         for (Lanes.Item item : items) {
             EventCompletion.CheckpointSave.runLogged(item.ticket().done());
         }

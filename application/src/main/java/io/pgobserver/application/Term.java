@@ -62,10 +62,12 @@ final class Term implements BatchReader.Control {
     private volatile Duration stopDrain;
     // Waits between retries end early when the term is stopped; Retry then sees it and gives up.
     private final Sleeper pause = wait -> stopping.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+    // The parking lot's waits go on past the stop's start (its writer finishes then): its own stops end them.
+    private final Sleeper lotPause;
 
     Term(ChangeSource source, CheckpointStore store, ParkedEvents parked, Metrics metrics, ListenerSettings settings,
          LeaderLease lease, ParkingLot.Runner runner, Function<ChangeEvent, String> laneKey,
-         Function<List<ChangeEvent>, SettledBefore> settledBefore) {
+         Function<List<ChangeEvent>, SettledBefore> settledBefore, Sleeper lotPause) {
         this.consumer = settings.consumer();
         this.source = source;
         this.store = store;
@@ -76,6 +78,7 @@ final class Term implements BatchReader.Control {
         this.runner = runner;
         this.laneKey = laneKey;
         this.settledBefore = settledBefore;
+        this.lotPause = lotPause;
         this.lanes = new Lanes(settings.maxInFlight(), runner::run, "pgobserver-event-");
         this.stuck = new StuckHead(consumer, settings.parkAfter(), lanes, settings.parkedLimit());
     }
@@ -99,12 +102,12 @@ final class Term implements BatchReader.Control {
             // The drainers' heads may hold a quarter of what the stream's pending events may: a head only saves
             // reads, and the two add up while receivers are down (the stream parks what it reads meanwhile).
             ParkingLot parking = new ParkingLot(parked, resume.fence(), lanes, runner, settings.maxInFlight(),
-                    settings.pendingBytesLimit() / 4, pause,
+                    settings.pendingBytesLimit() / 4, lotPause,
                     () -> cancel("another process claimed consumer '" + consumer + "'"), this::cancelled);
             lot = parking;
             metrics.parkedEntities(parking::parkedEntities);
             lanes.parkInto(parking);
-            parking.resume();
+            parking.resume(pause);
             RecordedBatches.log(consumer, resume);
             LateCommits.watch(source, metrics, consumer, this::active, pause);
             new BatchReader(source, store, settings, metrics, lanes, laneKey, settledBefore, stuck, pause, this)

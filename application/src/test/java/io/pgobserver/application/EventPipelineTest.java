@@ -1009,6 +1009,116 @@ class EventPipelineTest {
     }
 
     @Test
+    void whileAStopWaitsForARunningEventTheParkingWriterPausesBetweenTriesOfAFailingDatabase() throws Exception {
+        List<long[]> pauses = pausesOf("pgobserver-park-writer");
+        RecordingExecutor executor = stuckAndSlowReceiver();
+        EventPipeline first = dispatchingParkingAfter50Ms(executor, 0);
+        parked.setFailing(true); // the database fails the parking lot's writes, and keeps failing
+        List<String> retries = new CopyOnWriteArrayList<>();
+        Thread stopping;
+        try (AutoCloseable retrying = capture(Retry.class, retries)) {
+            append("stuck", 2);
+            await("the stuck event handed to the parking lot, its write failing",
+                    () -> retries.stream().anyMatch(line -> line.contains("cannot park 1 event(s)")));
+            append("slow", 3);
+            assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
+            stopping = stopAndCountTriesWhileItWaits(first, pauses);
+        } finally {
+            executor.release.countDown();
+        }
+        parked.setFailing(false); // back: the writer's next try parks the event, within the stop's time
+        stopping.join(60_000);
+        assertThat(parked.entities("test")).as("parked while the stop finished").hasSize(1);
+        assertThat(checkpoints.claim("test").handedOver()).as("released: nothing of the term runs").isTrue();
+    }
+
+    @Test
+    void whileAStopWaitsForARunningEventADrainerPausesBetweenTriesOfAFailingDatabase() throws Exception {
+        List<long[]> pauses = pausesOf("pgobserver-drain-");
+        RecordingExecutor executor = stuckAndSlowReceiver();
+        // One entity may be parked: the slow one, then holding the checkpoint back, is not parked in its turn.
+        EventPipeline first = dispatchingParkingAfter50Ms(executor, 1);
+        append("stuck", 2);
+        await("the stuck entity parked", () -> parkedGauge.getAsLong() == 1);
+        append("slow", 3);
+        assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
+        List<String> retries = new CopyOnWriteArrayList<>();
+        Thread stopping;
+        try (AutoCloseable retrying = capture(Retry.class, retries)) {
+            parked.setFailing(true); // the database fails the drainer's calls, and keeps failing
+            executor.failEntity = null; // the receiver is back: the drainer delivers, then cannot take the event off
+            await("the drainer's calls failing", () -> retries.stream().anyMatch(line -> line.contains("parked")));
+            stopping = stopAndCountTriesWhileItWaits(first, pauses);
+        } finally {
+            executor.release.countDown();
+        }
+        parked.setFailing(false);
+        stopping.join(60_000);
+        assertThat(checkpoints.claim("test").handedOver()).as("released: nothing of the term runs").isTrue();
+    }
+
+    /** The waits, from now on, of the pipeline's threads named {@code thread…}: {store calls before it, millis}. */
+    private List<long[]> pausesOf(String thread) {
+        lease = Duration.ofHours(1);
+        List<long[]> pauses = new CopyOnWriteArrayList<>();
+        pipelineSleeper = wait -> {
+            if (Thread.currentThread().getName().startsWith(thread)) {
+                pauses.add(new long[] {parked.calls(), wait.toMillis()});
+            }
+            Sleeper.SYSTEM.sleep(wait);
+        };
+        return pauses;
+    }
+
+    /** A receiver failing every event of entity "stuck", and holding those of "slow" until released. */
+    private RecordingExecutor stuckAndSlowReceiver() {
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.failEntity = "stuck";
+        executor.blockEntity = "slow"; // running until released: a stop waits for it
+        return executor;
+    }
+
+    /** A pipeline that parks an entity after 50 ms, up to {@code maxParked} (0: no bound), and has delivered order-1. */
+    private EventPipeline dispatchingParkingAfter50Ms(RecordingExecutor executor, int maxParked)
+            throws InterruptedException {
+        EventPipeline pipeline = start(executor, 4, 10_000, new InMemoryLeadership(lock), Duration.ofMillis(50),
+                Condition.ALWAYS, Ordering.ENTITY, maxParked);
+        append("order-1", 1);
+        // Delivered, and not parked or drained since (its first run may pass park_after): no drainer calls the store
+        await("dispatching (the parked entities loaded)",
+                () -> executor.executions.get() == 1 && parkedGauge.getAsLong() == 0);
+        return pipeline;
+    }
+
+    /**
+     * Starts {@code pipeline}'s stop (30 s) while an event runs and the parked events' store fails every call, lets
+     * three more calls be tried meanwhile, and checks each was followed by a pause of {@link Retry}'s backoff
+     * ({@code pauses}, each with the calls tried before it): the one thread that tries, pausing as Retry says.
+     */
+    private Thread stopAndCountTriesWhileItWaits(EventPipeline pipeline, List<long[]> pauses)
+            throws InterruptedException {
+        Thread stopping = Thread.ofPlatform().start(() -> pipeline.stop(Duration.ofSeconds(30)));
+        await("the stop under way, waiting for the running event", () -> "stopped".equals(pipeline.problem()));
+        int triesAtStop = parked.calls();
+        int pausesAtStop = pauses.size();
+        await("three more tries while the stop waits", () -> parked.calls() - triesAtStop >= 3);
+        int tries = parked.calls() - triesAtStop;
+        int paused = pauses.size() - pausesAtStop; // read after the tries: the last try's pause may not have begun
+        // Before, the parking lot took the term's waits, which end at once when it stops: it tried again and again,
+        // with no pause, for as long as the stop waited for the running event.
+        assertThat(tries).as("tries of the failing database while the stop waits, against pauses taken")
+                .isLessThanOrEqualTo(paused + 1);
+        for (int i = 0; i < pauses.size(); i++) {
+            assertThat(pauses.get(i)[1]).as("pause %d: Retry's backoff", i + 1)
+                    .isEqualTo(Retry.backoff(i + 1).toMillis());
+            if (i > 0) {
+                assertThat(pauses.get(i)[0] - pauses.get(i - 1)[0]).as("tries before pause %d", i + 1).isOne();
+            }
+        }
+        return stopping;
+    }
+
+    @Test
     void aStopDoesNotWaitForARetryAndHandsOverTheRetryingEvent() throws Exception {
         lease = Duration.ofHours(1);
         RecordingExecutor executor = new RecordingExecutor();

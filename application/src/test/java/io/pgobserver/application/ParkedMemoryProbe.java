@@ -60,7 +60,7 @@ class ParkedMemoryProbe {
         ParkingLot lot = new ParkingLot(store, resume.fence(), lanes, (event, completion) -> never.await(), 8, 1L << 30,
                 Sleeper.SYSTEM, () -> { }, () -> false);
         lanes.parkInto(lot);
-        lot.resume();
+        lot.resume(Sleeper.SYSTEM);
         int n = 200_000;
         // Events and tickets are done once handed over and written (here: dropped), so what stays is the entity's.
         long before = used();

@@ -45,7 +45,7 @@ class ParkingLotTest {
                 ran.add(event.position().offset()), 2, 1L << 30, Sleeper.SYSTEM, () -> { }, () -> false);
         lanes.parkInto(lot);
         try {
-            lot.resume();
+            lot.resume(Sleeper.SYSTEM);
             for (long n = 1; n <= 300; n++) {
                 String entity = "public.orders\u0000" + n;
                 ChangeEvent parked = new ChangeEvent("e-" + n, new Position(1, n), "public.orders", Long.toString(n),
@@ -76,7 +76,7 @@ class ParkingLotTest {
         lanes.parkInto(lot);
         store.park(resume.fence(), entity, List.of(event(1))); // left parked by an earlier term
         try {
-            lot.resume();
+            lot.resume(Sleeper.SYSTEM);
             await("the first turn failed", () -> runs.get() == 1 && lot.parkedEntities() == 0);
             assertThat(store.head("c", entity, 10)).as("still parked").hasSize(1);
 
@@ -100,7 +100,7 @@ class ParkingLotTest {
         lanes.parkInto(lot);
         store.holdParks(); // the database stopped answering
         try {
-            lot.resume();
+            lot.resume(Sleeper.SYSTEM);
             ChangeEvent next = event(1);
             lot.take(entity, List.of(new Lanes.Item(next, progress.register(1, next, entity, () -> false, null))));
             await("the write under way", () -> store.parksWaiting() == 1);
@@ -161,7 +161,7 @@ class ParkingLotTest {
         lanes.parkInto(lot[0]);
         store.park(resume.fence(), entity, List.of(event(1))); // left parked by an earlier term
         try {
-            lot[0].resume();
+            lot[0].resume(Sleeper.SYSTEM);
             await("both events drained, in order", () -> ran.equals(List.of(1L, 2L)) && store.entities("c").isEmpty());
             assertThat(raced).as("the race was run").isTrue();
         } finally {

@@ -17,6 +17,7 @@ public final class InMemoryParkedEvents implements ParkedEvents {
     private final InMemoryCheckpointStore checkpoints;
     private final Map<String, Map<String, List<ChangeEvent>>> queues = new LinkedHashMap<>();
     private int parkCalls;
+    private final AtomicInteger calls = new AtomicInteger();
     private boolean failing;
     private volatile CountDownLatch parksHeld;
     private final AtomicInteger parksWaiting = new AtomicInteger();
@@ -82,6 +83,11 @@ public final class InMemoryParkedEvents implements ParkedEvents {
         return parkCalls;
     }
 
+    /** How many calls were made, failed ones included: a retry loop's tries. */
+    public int calls() {
+        return calls.get();
+    }
+
     /** While true, every call fails as an unreachable database would. */
     public synchronized void setFailing(boolean failing) {
         this.failing = failing;
@@ -119,6 +125,7 @@ public final class InMemoryParkedEvents implements ParkedEvents {
     }
 
     private void fail() {
+        calls.incrementAndGet();
         if (failing) {
             throw new IllegalStateException("parked events unavailable (test)");
         }
