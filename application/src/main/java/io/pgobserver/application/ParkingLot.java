@@ -90,7 +90,7 @@ final class ParkingLot implements Lanes.Parked {
     /**
      * Takes up the entities an earlier term left parked: their lanes start parked, so that the stream's events of
      * those entities queue behind what is parked, and their drainers start. Runs before anything is dispatched, on
-     * the term's thread: its retries wait with {@code pause}, which the term's stop ends.
+     * the term's thread: its retries wait with {@code pause}, which the term's stop ends by throwing.
      */
     void resume(Sleeper pause) throws InterruptedException {
         Map<String, Long> parked = Retry.untilDone("cannot load the parked entities", () ->

@@ -60,8 +60,13 @@ final class Term implements BatchReader.Control {
     private volatile boolean clear;
     // The stop's own time for in-flight events: the term began before anyone knew how long a stop may take.
     private volatile Duration stopDrain;
-    // Waits between retries end early when the term is stopped; Retry then sees it and gives up.
-    private final Sleeper pause = wait -> stopping.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+    // Waits between retries end when the term stops, by throwing: a wait that returned early would have its loop try
+    // again at once, and a loop that goes on past the stop's start (resume's) would try with no pause at all.
+    private final Sleeper pause = wait -> {
+        if (stopping.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new InterruptedException("the term is ending");
+        }
+    };
     // The parking lot's waits go on past the stop's start (its writer finishes then): its own stops end them.
     private final Sleeper lotPause;
 

@@ -1119,6 +1119,22 @@ class EventPipelineTest {
     }
 
     @Test
+    void aStopWhileTheParkedEntitiesCannotBeLoadedEndsTheirRetriesAtOnce() throws Exception {
+        lease = Duration.ofHours(1); // before, the retries went on, with no pause, until the lease was lost
+        parked.setFailing(true); // the database fails the load of the parked entities, and keeps failing
+        List<String> retries = new CopyOnWriteArrayList<>();
+        try (AutoCloseable retrying = capture(Retry.class, retries)) {
+            EventPipeline first = start(new RecordingExecutor(), 4);
+            await("the load of the parked entities failing",
+                    () -> retries.stream().anyMatch(line -> line.contains("cannot load the parked entities")));
+            int tries = parked.calls();
+            stopsAtOnceAndHandsOver(first);
+            assertThat(parked.calls()).as("tries after the stop (one may have begun as it came)")
+                    .isLessThanOrEqualTo(tries + 1);
+        }
+    }
+
+    @Test
     void aStopDoesNotWaitForARetryAndHandsOverTheRetryingEvent() throws Exception {
         lease = Duration.ofHours(1);
         RecordingExecutor executor = new RecordingExecutor();
