@@ -7,7 +7,6 @@ import io.pgobserver.domain.config.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.function.Consumer;
@@ -53,10 +52,10 @@ final class GuardedSpanExporter implements SpanExporter {
     }
 
     /**
-     * @param delegate the exporter, given what to tell of each failed attempt it will retry ({@link FailedAttempts}):
-     *                 told only while it exports, after this is built
+     * @param delegate the exporter, given what to tell of each failed attempt it will retry, with its cause in words
+     *                 ({@link FailedAttempts}): told only while it exports, after this is built
      */
-    GuardedSpanExporter(String description, Function<Consumer<IOException>, SpanExporter> delegate,
+    GuardedSpanExporter(String description, Function<Consumer<String>, SpanExporter> delegate,
                         QueueDropMonitor queueDrops) {
         this.description = description;
         this.queueDrops = queueDrops;
@@ -92,11 +91,10 @@ final class GuardedSpanExporter implements SpanExporter {
      * retries run out, so that an outage's first line comes at its start and not some 10 s later. Its own rate limit,
      * and no line while exports fail (their warnings say it), keep it from adding more than a line per outage.
      */
-    private void willRetry(IOException failure) {
+    private void willRetry(String because) {
         if (outage.failing()) {
             return;
         }
-        String because = ExportFailures.describe(failure);
         lastCause = because;
         retrySaid |= retries.record(1, attempts -> "tracing: exporter " + description + " failed to send spans (" + because
                 + ") and retries them; the spans it still cannot deliver are dropped and counted in the next warning,"

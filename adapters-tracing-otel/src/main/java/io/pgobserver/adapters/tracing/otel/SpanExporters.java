@@ -197,25 +197,31 @@ final class SpanExporters {
     }
 
     /** An exporter that says where it sends (the Zipkin exporter's own string names no endpoint). */
-    record Described(SpanExporter delegate, String description) implements SpanExporter {
-        @Override
-        public CompletableResultCode export(Collection<SpanData> spans) {
-            return delegate.export(spans);
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-            return delegate.flush();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-            return delegate.shutdown();
-        }
-
+    record Described(SpanExporter delegate, String description) implements Forwarding {
         @Override
         public String toString() {
             return description;
+        }
+    }
+
+    /** An exporter in front of another, which does all it does but what it overrides. */
+    interface Forwarding extends SpanExporter {
+
+        SpanExporter delegate();
+
+        @Override
+        default CompletableResultCode export(Collection<SpanData> spans) {
+            return delegate().export(spans);
+        }
+
+        @Override
+        default CompletableResultCode flush() {
+            return delegate().flush();
+        }
+
+        @Override
+        default CompletableResultCode shutdown() {
+            return delegate().shutdown();
         }
     }
 }

@@ -59,7 +59,7 @@ class GuardedSpanExporterTest {
         };
     }
 
-    private static List<SpanData> spans(int count) {
+    static List<SpanData> spans(int count) {
         SpanData span = TestSpanData.builder().setName("process_event").setKind(SpanKind.INTERNAL)
                 .setStartEpochNanos(1).setEndEpochNanos(2).setHasEnded(true).setStatus(StatusData.unset()).build();
         return Collections.nCopies(count, span);
@@ -173,7 +173,7 @@ class GuardedSpanExporterTest {
         List<CompletableResultCode> answers = new java.util.ArrayList<>(List.of(CompletableResultCode.ofSuccess(),
                 CompletableResultCode.ofSuccess(), CompletableResultCode.ofFailure(), CompletableResultCode.ofFailure()));
         GuardedSpanExporter guarded = new GuardedSpanExporter("otlp grpc http://collector:4317", willRetry -> answering(() -> {
-                    willRetry.accept(new java.net.ConnectException("Failed to connect to /10.0.0.5:4317"));
+                    willRetry.accept("ConnectException: Failed to connect to /10.0.0.5:4317");
                     return answers.removeFirst();
                 }), new QueueDropMonitor(2048));
 
@@ -192,7 +192,7 @@ class GuardedSpanExporterTest {
     }
 
     /** The exporter, with {@code gaveUp} run as its export completes: before the guard hears of it. */
-    private static SpanExporter noting(SpanExporter exporter, Runnable gaveUp) {
+    static SpanExporter noting(SpanExporter exporter, Runnable gaveUp) {
         return new SpanExporter() {
             @Override
             public CompletableResultCode export(Collection<SpanData> spans) {

@@ -1,0 +1,100 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import com.sun.net.httpserver.HttpServer;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.sdk.common.export.RetryPolicy;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A collector that answers "unavailable" is warned of at the exporter's first failed attempt, as one that refuses
+ * connections is ({@code GuardedSpanExporterTest}), not when the SDK's retries of the batch run out.
+ */
+class FailedAttemptsTest {
+
+    /** The SDK's retries, with its 5 attempts, a few milliseconds apart so that the test is short. */
+    private static final RetryPolicy QUICK_RETRIES = RetryPolicy.builder().setInitialBackoff(Duration.ofMillis(20))
+            .setMaxBackoff(Duration.ofMillis(50)).build();
+
+    @RegisterExtension
+    final LoggedWarnings logged = new LoggedWarnings(GuardedSpanExporter.class);
+
+    /** How many lines were logged when each attempt reached the receiver. */
+    private final List<Integer> linesAtEachAttempt = new CopyOnWriteArrayList<>();
+
+    @Test
+    void aCollectorAnsweringHttp503IsWarnedOfAtTheFirstFailedAttempt() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            linesAtEachAttempt.add(logged.list().size());
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String endpoint = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/traces";
+            toldAtTheFirstFailedAttempt(OtlpHttpSpanExporter.builder().setEndpoint(endpoint)
+                    .setRetryPolicy(QUICK_RETRIES).build(), "otlp http/protobuf " + endpoint, "HTTP 503");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aCollectorAnsweringGrpcUnavailableIsWarnedOfAtTheFirstFailedAttempt() throws Exception {
+        Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .addService(new TraceServiceGrpc.TraceServiceImplBase() {
+                    @Override
+                    public void export(ExportTraceServiceRequest request,
+                                       StreamObserver<ExportTraceServiceResponse> response) {
+                        linesAtEachAttempt.add(logged.list().size());
+                        response.onError(Status.UNAVAILABLE.withDescription("collector overloaded").asRuntimeException());
+                    }
+                }).build().start();
+        try {
+            String endpoint = "http://127.0.0.1:" + server.getPort();
+            toldAtTheFirstFailedAttempt(OtlpGrpcSpanExporter.builder().setEndpoint(endpoint)
+                    .setRetryPolicy(QUICK_RETRIES).build(), "otlp grpc " + endpoint, "gRPC status UNAVAILABLE collector overloaded");
+        } finally {
+            server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private void toldAtTheFirstFailedAttempt(SpanExporter otlp, String description, String cause) {
+        List<Integer> linesWhenTheExporterGaveUp = new CopyOnWriteArrayList<>();
+        GuardedSpanExporter guarded = new GuardedSpanExporter(description, willRetry -> GuardedSpanExporterTest.noting(
+                FailedAttempts.watched(otlp, true, willRetry), () -> linesWhenTheExporterGaveUp.add(logged.list().size())),
+                new QueueDropMonitor(2048));
+
+        assertThat(guarded.export(GuardedSpanExporterTest.spans(3)).join(60, TimeUnit.SECONDS).isSuccess()).isFalse();
+
+        // The SDK's 5 attempts; the line came between the first answer and the second attempt.
+        assertThat(linesAtEachAttempt).containsExactly(0, 1, 1, 1, 1);
+        assertThat(linesWhenTheExporterGaveUp).containsExactly(1);
+        assertThat(logged.list()).hasSize(2);
+        assertThat(logged.list().getFirst()).startsWith("tracing: exporter " + description + " failed to send spans ("
+                + cause + ") and retries them");
+        assertThat(logged.list().getLast()).contains("could not deliver 3 span(s)");
+        guarded.shutdown().join(10, TimeUnit.SECONDS);
+    }
+}
