@@ -80,4 +80,15 @@ class CheckConfigCommandTest {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).contains("# tracing adapter: adapters-tracing-otel\n");
     }
+
+    @Test
+    void anOtelBatchVariableOutsideTheBoundsOfItsKeyIsAConfigurationError() throws IOException {
+        // The SDK reads OTEL_BSP_* itself; without the check a queue of 0 spans would start, and the file could not say it.
+        Path file = Files.writeString(dir.resolve("config.yaml"), DATABASE_AND_OBSERVER + "tracing: { enabled: true }\n");
+        Cli.Result result = Cli.run(Map.of("OTEL_BSP_MAX_QUEUE_SIZE", "0"), "check-config", "--config", file.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.err()).contains("OTEL_BSP_MAX_QUEUE_SIZE=0 is out of range: it must be between 1 and 10000000,"
+                + " as tracing.batch.max_queue_size, which it goes over");
+    }
 }

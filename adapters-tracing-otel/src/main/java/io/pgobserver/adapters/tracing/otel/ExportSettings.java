@@ -58,6 +58,8 @@ record ExportSettings(
     record Batch(int maxQueueSize, int maxExportBatchSize, Duration scheduleDelay) {
 
         static final Batch DEFAULT = new Batch(2048, 512, Duration.ofSeconds(5));
+        /** The most spans a queue or a batch may hold (tracing.batch.max_queue_size, max_export_batch_size). */
+        static final int MAX_SIZE = 10_000_000;
         /** Below it the exporter would wake in a loop for a few spans each time: CPU spent for nothing seen sooner. */
         static final Duration MIN_SCHEDULE_DELAY = Duration.ofMillis(10);
         /** Above it spans are seen a minute late, and a crash loses a minute of them. */

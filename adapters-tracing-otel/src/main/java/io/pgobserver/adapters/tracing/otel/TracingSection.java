@@ -104,11 +104,13 @@ final class TracingSection implements ConfigSection<ExportSettings> {
         String protocol = node.string("protocol", d.protocol());
         boolean onlyErrors = node.bool("only_errors", d.onlyErrors());
         ConfigReader batchNode = node.child("batch");
-        int queue = batchNode.integer("max_queue_size", d.batch().maxQueueSize(), 1, 10_000_000);
+        int queue = batchNode.integer("max_queue_size", d.batch().maxQueueSize(), 1,
+                ExportSettings.Batch.MAX_SIZE);
         Duration delay = batchNode.duration("schedule_delay", d.batch().scheduleDelay(),
                 ExportSettings.Batch.MIN_SCHEDULE_DELAY, ExportSettings.Batch.MAX_SCHEDULE_DELAY, "e.g. 5s");
         boolean batchSet = batchNode.has("max_export_batch_size");
-        int exportBatch = batchNode.integer("max_export_batch_size", d.batch().maxExportBatchSize(), 1, 10_000_000);
+        int exportBatch = batchNode.integer("max_export_batch_size", d.batch().maxExportBatchSize(), 1,
+                ExportSettings.Batch.MAX_SIZE);
         batchNode.finish();
         boolean rateSet = node.has("sample_rate");
         double sampleRate = node.decimal("sample_rate", d.sampleRate());
@@ -148,9 +150,11 @@ final class TracingSection implements ConfigSection<ExportSettings> {
         if (!enabled) {
             warnIfWhereSpansGoIsSet(node, node.has("exporter") ? exporter : null, endpoint);
         }
-        return new ExportSettings(serviceName, exporter, endpoint, protocol, sampleRate,
-                new ExportSettings.Batch(queue, exportBatch, delay), resource, headers, onlyErrors,
-                openTelemetry(node.environment()), enabled);
+        ExportSettings.Batch batch = new ExportSettings.Batch(queue, exportBatch, delay);
+        // The SDK reads OTEL_BSP_* over these keys: held to the same bounds, or a variable could set what they may not.
+        BatchVariables.check(node.environment(), batch);
+        return new ExportSettings(serviceName, exporter, endpoint, protocol, sampleRate, batch, resource, headers,
+                onlyErrors, openTelemetry(node.environment()), enabled);
     }
 
     /**
