@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * The keys the loader reads, asked of the loader: a configuration is loaded once per mapping with one key added that
  * nobody reads ({@code --set path.zz_probe=1}), and the error lists what that mapping read ("known keys here"). A
- * key whose own probe is not refused that way is a leaf (a value, a list of values, or a free map such as
+ * key that {@code check-config} prints as a value, or whose own probe is not refused that way, is a leaf (a value, a list of values, or a free map such as
  * {@code headers}); the others are walked in turn, and a list of mappings ({@code actions}) is a key and each of its
  * items walked. Paths come out as the guide writes them: the observers' names as
  * {@code <name>}, list items as {@code []}.
@@ -24,14 +24,19 @@ final class ConfigKeyProbe {
     private static final Pattern ITEM = Pattern.compile("(.+)\\[(\\d+)]");
 
     private final String yaml;
+    private final ConfigLoader loader = new ConfigLoader(Map.of(), ConfigSchema.classPath());
     private final ObjectNode file;
+    /** The configuration as {@code check-config} prints it: a key printed as a value needs no probe of its own. */
+    private final JsonNode printed;
     private final Set<String> leaves = new TreeSet<>();
 
     /** @param yaml a valid configuration with every section and one observer per action type */
     ConfigKeyProbe(String yaml) {
         this.yaml = yaml;
         this.file = YamlDocuments.parse(yaml, "probe");
-        new ConfigLoader(Map.of()).loadYaml(yaml); // valid as given: every refusal below is the probe's
+        // Valid as given: every refusal below is the probe's.
+        Configuration config = loader.loadYaml(yaml);
+        this.printed = YamlDocuments.parse(EffectiveConfig.render(config), "printed");
     }
 
     Set<String> keys() {
@@ -44,9 +49,12 @@ final class ConfigKeyProbe {
     private void walk(String path) {
         for (String key : known(path)) {
             String child = path.isEmpty() ? key : path + "." + key;
+            JsonNode value = at(printed, child);
             if (child.equals("observers")) {
                 file.get("observers").fieldNames().forEachRemaining(name -> walk("observers." + name));
-            } else if (at(child) instanceof JsonNode list && list.isArray() && !list.isEmpty()
+            } else if (value != null && (value.isValueNode() || value.isArray() && !value.path(0).isObject())) {
+                leaves.add(guideForm(child)); // a value, or a list of values: no mapping below it
+            } else if (at(file, child) instanceof JsonNode list && list.isArray() && !list.isEmpty()
                     && list.get(0).isObject()) {
                 leaves.add(guideForm(child));
                 for (int i = 0; i < list.size(); i++) {
@@ -68,7 +76,7 @@ final class ConfigKeyProbe {
     private List<String> known(String path) {
         String probe = path.isEmpty() ? PROBE : path + "." + PROBE;
         try {
-            new ConfigLoader(Map.of()).loadYaml(yaml, List.of(probe + "=1"));
+            loader.loadYaml(yaml, List.of(probe + "=1"));
             return List.of();
         } catch (ConfigException e) {
             Matcher m = Pattern.compile("unknown configuration key " + Pattern.quote(probe)
@@ -77,9 +85,9 @@ final class ConfigKeyProbe {
         }
     }
 
-    /** The file's node at a dotted path with {@code [N]} items, or null. */
-    private JsonNode at(String path) {
-        JsonNode node = file;
+    /** The node at a dotted path with {@code [N]} items, or null. */
+    private static JsonNode at(JsonNode root, String path) {
+        JsonNode node = root;
         for (String part : path.split("\\.")) {
             Matcher item = ITEM.matcher(part);
             node = item.matches() ? node.path(item.group(1)).get(Integer.parseInt(item.group(2))) : node.get(part);
