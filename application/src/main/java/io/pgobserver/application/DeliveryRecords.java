@@ -89,10 +89,18 @@ final class DeliveryRecords {
                     return null;
                 } catch (CheckpointStore.FencedException e) {
                     throw new Fenced(e);
+                } catch (InterruptedException e) {
+                    throw new Cut(e);
                 }
             }, completion::cancelled, completion.backoffs(sleeper), null);
         } catch (Fenced e) {
             throw e.cause;
+        } catch (Cut e) {
+            // Interrupted inside the write (a stop's time ran out, the lock was lost): not awaited, named, and the
+            // interrupt kept, as for an event cut anywhere else.
+            Thread.currentThread().interrupt();
+            rememberOnce(offset, ids, completion);
+            throw new InterruptedException("cut while writing delivery records");
         } catch (InterruptedException e) {
             // Taken away (parked, or the term over) before the records were durable: the delivered actions are facts,
             // and one more try saves sending them again when the event runs again.
@@ -145,7 +153,7 @@ final class DeliveryRecords {
         Thread.ofVirtual().name("pgobserver-records-", offset).start(() -> {
             try {
                 deliveries.record(completion.fence(), offset, ids);
-            } catch (CheckpointStore.FencedException | RuntimeException e) {
+            } catch (CheckpointStore.FencedException | InterruptedException | RuntimeException e) {
                 LOG.log(WARNING, "delivery records of the event at change_log id " + offset + ", cut short, not "
                         + "written (its delivered actions may run again): " + e.getMessage());
             } finally {
@@ -182,6 +190,15 @@ final class DeliveryRecords {
         Fenced(CheckpointStore.FencedException cause) {
             super(cause.getMessage(), cause);
             this.cause = cause;
+        }
+    }
+
+    /** The write was interrupted: a cut, which retrying must not outlast. */
+    private static final class Cut extends Retry.GiveUp {
+        private static final long serialVersionUID = 1L;
+
+        Cut(InterruptedException cause) {
+            super("cut while writing delivery records", cause);
         }
     }
 }

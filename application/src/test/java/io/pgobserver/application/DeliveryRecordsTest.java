@@ -3,6 +3,8 @@ package io.pgobserver.application;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.testing.InMemoryDeliveries;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.Tracer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +85,41 @@ class DeliveryRecordsTest {
         assertThat(writing.await(GENEROUS.toSeconds(), TimeUnit.SECONDS)).isTrue();
         event.interrupt(); // the stop's time ran out
         assertThat(event.join(GENEROUS)).as("rememberOnce returned once interrupted").isTrue();
+        assertThat(interruptedAfter).as("the interrupt kept for whoever runs the event").isTrue();
+    }
+
+    @Test
+    void anEventInterruptedWhileItsRecordsWaitForTheWriterIsCutAndKeepsItsInterrupt() throws Exception {
+        // As JdbiDeliveries waits for another event's group-committed write, held by a database that does not answer:
+        // the interrupt (a stop's time run out, a lost lock) ends the wait, and the event is cut, not retried.
+        Deliveries waitingForTheWriter = new Deliveries() {
+            @Override
+            public Set<String> settled(Collection<String> deliveryIds) {
+                return Set.of();
+            }
+
+            @Override
+            public void record(CheckpointStore.Fence fence, long offset, Collection<String> deliveryIds)
+                    throws InterruptedException {
+                writing.countDown();
+                answers.await();
+            }
+        };
+        AtomicBoolean cut = new AtomicBoolean();
+        AtomicBoolean interruptedAfter = new AtomicBoolean();
+        Thread event = Thread.ofVirtual().start(() -> {
+            try {
+                new DeliveryRecords(waitingForTheWriter, Sleeper.SYSTEM).rememberTraced(Tracer.noop(), Span.noop(), 7,
+                        List.of("d-1"), completion(false, false));
+            } catch (InterruptedException e) {
+                cut.set(true);
+            }
+            interruptedAfter.set(Thread.currentThread().isInterrupted());
+        });
+        assertThat(writing.await(GENEROUS.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        event.interrupt();
+        assertThat(event.join(GENEROUS)).as("the event left the write once interrupted").isTrue();
+        assertThat(cut).as("the event cut, not done").isTrue();
         assertThat(interruptedAfter).as("the interrupt kept for whoever runs the event").isTrue();
     }
 

@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * halved the throughput of the load run, docs/performance.md). A caller queues its id and takes the writer lock;
  * whoever holds it writes everything queued so far in one multi-row insert, so while one batch is written the
  * next one gathers. {@link #record} still returns only once its own ids are committed, and throws when that
- * write failed, exactly as a single insert would. Writes under a fence hold it in the same transaction
+ * write failed, exactly as a single insert would; interrupted while it waits for the writer, it leaves at once. Writes under a fence hold it in the same transaction
  * ({@link Fences}); callers under different fences (a term ending as the next begins) are written apart.
  */
 @Singleton
@@ -67,13 +67,16 @@ final class JdbiDeliveries implements Deliveries {
 
     @Override
     public void record(CheckpointStore.Fence fence, long offset, Collection<String> deliveryIds)
-            throws CheckpointStore.FencedException {
+            throws CheckpointStore.FencedException, InterruptedException {
         if (deliveryIds.isEmpty()) {
             return;
         }
         Pending mine = new Pending(fence, offset, List.copyOf(deliveryIds), new CompletableFuture<>());
         queue.add(mine);
-        writer.lock();
+        // Interruptibly: a stop or a lost lock interrupts the events waiting here while the holder's write waits for a
+        // database that does not answer. They leave at once (their ids, still queued, may go with the next write, and
+        // are then recorded all the same); before, they waited out the holder, and the stop gave up on them unnamed.
+        writer.lockInterruptibly();
         try {
             // A writer before us may have taken our ids along; otherwise they are still queued, and we write them
             // together with whatever queued up behind them.
@@ -88,6 +91,11 @@ final class JdbiDeliveries implements Deliveries {
         } catch (CompletionException e) {
             if (e.getCause() instanceof CheckpointStore.FencedException fenced) {
                 throw fenced;
+            }
+            if (Thread.interrupted()) { // cut by this caller's interrupt (its socket closed): a cut, not a failure
+                InterruptedException cut = new InterruptedException("delivery records' write interrupted");
+                cut.initCause(e.getCause());
+                throw cut;
             }
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }

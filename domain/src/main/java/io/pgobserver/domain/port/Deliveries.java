@@ -18,15 +18,25 @@ public interface Deliveries {
      * event's change_log id keeps the records as long as the event may run again (retention deletes them only once
      * every consumer has passed the row and it is parked nowhere).
      *
+     * <p>A store that waits (for a write under way, or for its own) yields to an interrupt: a stop or a lost lock
+     * must not wait on a database that does not answer.
+     *
      * @param fence  the writer's claim, or null for a writer outside the pipeline (a dead-letter replay)
      * @param offset the event's change_log id; 0 when not known
      * @throws CheckpointStore.FencedException when another process claimed the consumer since {@code fence}
+     * @throws InterruptedException            when interrupted while it waited: the deliveries may still be written
+     *                                         (by a write already under way) or not; the caller cannot know which
      */
     void record(CheckpointStore.Fence fence, long offset, Collection<String> deliveryIds)
-            throws CheckpointStore.FencedException;
+            throws CheckpointStore.FencedException, InterruptedException;
 
-    /** Records one delivery outside the pipeline (unfenced). */
-    default void record(String deliveryId) {
+    /**
+     * Records one delivery outside the pipeline (unfenced).
+     *
+     * @throws InterruptedException when interrupted while it waited, as {@link #record(CheckpointStore.Fence, long,
+     *                              Collection)}
+     */
+    default void record(String deliveryId) throws InterruptedException {
         try {
             record(null, 0, java.util.List.of(deliveryId));
         } catch (CheckpointStore.FencedException e) {

@@ -14,7 +14,7 @@ public abstract class DeliveriesContract {
     protected abstract Deliveries newStore();
 
     @Test
-    void aDeliveryIsSettledOnceRecorded() {
+    void aDeliveryIsSettledOnceRecorded() throws InterruptedException {
         Deliveries store = newStore();
         assertThat(store.settled(List.of("msg_a"))).isEmpty();
         store.record("msg_a");
@@ -22,7 +22,7 @@ public abstract class DeliveriesContract {
     }
 
     @Test
-    void recordingTwiceIsHarmless() {
+    void recordingTwiceIsHarmless() throws InterruptedException {
         Deliveries store = newStore();
         store.record("msg_c");
         store.record("msg_c");
@@ -30,7 +30,7 @@ public abstract class DeliveriesContract {
     }
 
     @Test
-    void manyIdsAreLookedUpAtOnce() {
+    void manyIdsAreLookedUpAtOnce() throws InterruptedException {
         Deliveries store = newStore();
         for (int i = 0; i < 50; i += 2) {
             store.record("msg_" + i);

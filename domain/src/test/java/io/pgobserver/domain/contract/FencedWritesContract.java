@@ -117,7 +117,7 @@ public abstract class FencedWritesContract {
     }
 
     @Test
-    void writersOutsideThePipelineAreNotFenced() {
+    void writersOutsideThePipelineAreNotFenced() throws InterruptedException {
         Stores stores = newStores();
         stores.deliveries().record("d-replay");
         stores.deadLetters().add(letter(8));
