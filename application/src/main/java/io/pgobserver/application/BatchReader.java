@@ -30,8 +30,11 @@ final class BatchReader {
         /** Whether reading may go on: the term is neither stopped nor cancelled. */
         boolean active();
 
-        /** Whether running events must stop now. */
-        boolean cancelled();
+        /**
+         * Whether running events must stop now, waiting for nothing more: this process may no longer dispatch, or a
+         * stop's time ran out and cut them.
+         */
+        boolean eventsCut();
 
         /** Ends the term at once: this process may no longer dispatch. */
         void cancel(String why);
@@ -117,7 +120,7 @@ final class BatchReader {
                     return false;
                 }
                 String lane = laneKey.apply(event);
-                lanes.submit(lane, event, current.register(batch.seq(), event, lane, control::cancelled, before));
+                lanes.submit(lane, event, current.register(batch.seq(), event, lane, control::eventsCut, before));
             }
             if (!page.events().isEmpty()) {
                 stuck.parkIfStuck(current);

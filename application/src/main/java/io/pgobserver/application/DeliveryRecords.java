@@ -140,10 +140,11 @@ final class DeliveryRecords {
      * One attempt to write the records of an event cut short: the delivered actions are facts, and a record now saves
      * repeating them. A failure here only costs that repeat. The write runs on a thread of its own: this thread may
      * carry the interrupt that cut the event, and an interrupted virtual thread's socket calls fail at once. This
-     * thread does not wait for it once interrupted, or once this process may no longer dispatch (its lock was lost,
-     * most often with the database), and keeps its interrupt: a stop must not wait out the pool's connection timeout
-     * on a database that is down (it took 8 to 11 s then). An event taken away (parked) waits, so that its drainer
-     * reads what it delivered; so does one whose retry a stop ended, until the stop's time cuts it.
+     * thread does not wait for it once interrupted, or once the event is cut (this process may no longer dispatch,
+     * its lock lost most often with the database, or the stop's time ran out, its interrupt perhaps spent on the
+     * request it cut), and keeps its interrupt: a stop must not wait out the pool's connection timeout on a database
+     * that is down (it took 8 to 11 s then). An event taken away (parked) waits, so that its drainer reads what it
+     * delivered; so does one whose retry a stop ended, until the stop's time cuts it.
      */
     void rememberOnce(long offset, Collection<String> ids, EventCompletion completion) {
         if (deliveries == null || ids.isEmpty()) {

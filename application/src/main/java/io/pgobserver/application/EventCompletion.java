@@ -45,8 +45,9 @@ public interface EventCompletion {
     }
 
     /**
-     * True once this process may no longer dispatch: it lost the consumer's lock or its place was claimed by
-     * another process. The event must stop at once and is not done; the next holder runs it.
+     * True once this process may no longer dispatch (it lost the consumer's lock or its place was claimed by another
+     * process), or a stop's time ran out and cut the event. The event must stop at once, waiting for nothing more,
+     * and is not done; the next holder runs it.
      */
     boolean cancelled();
 

@@ -121,7 +121,7 @@ final class Progress {
 
     /**
      * Registers an event of {@code batch}, read in stream order, before it is handed to the lane {@code lane} (the
-     * one parked, should it hold the checkpoint back); {@code cancellation}: this process may no longer dispatch.
+     * one parked, should it hold the checkpoint back); {@code cancellation}: running events must stop at once.
      */
     Ticket register(long batch, ChangeEvent event, String lane, BooleanSupplier cancellation, SettledBefore before) {
         StreamEntry entry = new StreamEntry(batch, event.position().offset(), false, lane, nanoClock.getAsLong(),

@@ -50,6 +50,9 @@ final class Term implements BatchReader.Control {
     private final StuckHead stuck;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile boolean cancelled;
+    // Set when the stop's time runs out, before running events are interrupted: an event whose interrupt is spent on
+    // the request it cuts still stops at once, and does not wait for its delivery records (the pool's 10 s).
+    private volatile boolean timeRanOut;
     private volatile String cancelledBecause;
     private volatile String problem;
     private volatile Progress progress;
@@ -159,6 +162,7 @@ final class Term implements BatchReader.Control {
             LOG.log(WARNING, "events still running after " + Durations.format(drain) + " (--shutdown-timeout); "
                     + "interrupting " + CutEvents.named(cut) + ": they are not done, and the consumer's "
                     + "next holder runs them again, skipping actions recorded as delivered");
+            timeRanOut = true;
             lanes.cancel();
             // Interrupted, they end at once (a request on the wire is cut): then nothing of the term runs any more,
             // and the next holder need not wait a lease for them.
@@ -262,10 +266,14 @@ final class Term implements BatchReader.Control {
         stopping.countDown();
     }
 
-    /** Whether running events must stop now. */
-    @Override
-    public boolean cancelled() {
+    /** Whether this process may no longer dispatch: cancelled, or its lease ran out. */
+    boolean cancelled() {
         return cancelled || !lease.valid();
+    }
+
+    @Override
+    public boolean eventsCut() {
+        return timeRanOut || cancelled();
     }
 
     @Override

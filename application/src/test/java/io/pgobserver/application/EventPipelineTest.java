@@ -13,6 +13,7 @@ import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.ChangeSource;
+import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.testing.InMemoryChangeSource;
@@ -1176,6 +1177,84 @@ class EventPipelineTest {
         assertThat(checkpoints.claim("test").handedOver()).as("released once the cut-short event ended").isTrue();
         assertThat(checkpoints.load("test").orElseThrow().checkpoint()).as("the cut-short event is not passed")
                 .isEqualTo(Checkpoint.START);
+    }
+
+    @Test
+    void aStopWhoseTimeRunsOutDoesNotWaitForTheRecordsOfAnEventItCut() throws Exception {
+        // The event delivered its first action, and its second is on the wire when the stop's time runs out: the
+        // interrupt is spent on that request (the client closes its socket and clears it), and then the records of
+        // the first are written once more while the database does not answer. Before, the event waited for that
+        // write (the pool's 10 s), the stop gave up on it after 5 s, and the next holder waited a lease.
+        lease = Duration.ofHours(1);
+        CountDownLatch answers = new CountDownLatch(1);
+        CountDownLatch onTheWire = new CountDownLatch(1);
+        CountDownLatch written = new CountDownLatch(1);
+        Deliveries unanswered = new Deliveries() {
+            @Override
+            public Set<String> settled(java.util.Collection<String> deliveryIds) {
+                return deliveries.settled(deliveryIds);
+            }
+
+            @Override
+            public void record(io.pgobserver.domain.port.CheckpointStore.Fence fence, long offset,
+                               java.util.Collection<String> deliveryIds) throws InterruptedException,
+                    io.pgobserver.domain.port.CheckpointStore.FencedException {
+                answers.await(); // the pool's wait for a connection to a database that is down
+                deliveries.record(fence, offset, deliveryIds);
+                written.countDown();
+            }
+        };
+        ActionExecutor spendsTheInterrupt = new ActionExecutor() {
+            @Override
+            public String type() {
+                return "slow";
+            }
+
+            @Override
+            public ActionResult execute(ActionRequest request, Span span) {
+                onTheWire.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                    return ActionResult.success("never");
+                } catch (InterruptedException e) {
+                    return ActionResult.Failure.transientFailure("socket closed", null); // the interrupt spent
+                }
+            }
+        };
+        Observer observer = new Observer("all", "public.orders", null, "", Condition.ALWAYS,
+                List.of(new TestAction("webhook", "http://localhost:1/h"), new TestAction("slow", "http://slow/h")),
+                new io.pgobserver.domain.observer.RetryPolicy(1_000_000, Duration.ofMillis(20), Duration.ofMillis(20)));
+        ProcessEvent process = new ProcessEvent("test", traces, new RecordingTracer(), TracingSettings.defaults(),
+                List.of(observer), new ActionExecutors(List.of(new ScriptedExecutor("webhook"), spendsTheInterrupt)),
+                deadLetters, unanswered, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
+        EventPipeline pipeline = new EventPipeline(source, checkpoints, parked, new InMemoryLeadership(lock), process,
+                Metrics.NOOP, new ListenerSettings("test", 50, Duration.ofMillis(20), 4, 100, Duration.ofMillis(10),
+                null, Duration.ofSeconds(30), 0, 0), Sleeper.SYSTEM, lease);
+        pipelines.add(pipeline);
+        loops.add(Thread.ofPlatform().name("pipeline-test").start(() -> {
+            try {
+                pipeline.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        append("a", 1);
+        assertThat(onTheWire.await(30, TimeUnit.SECONDS)).as("the first action delivered, the second on the wire")
+                .isTrue();
+        List<String> stop = new CopyOnWriteArrayList<>();
+        List<String> records = new CopyOnWriteArrayList<>();
+        try (AutoCloseable term = capture(Term.class, stop);
+             AutoCloseable notAwaited = capture(DeliveryRecords.class, records)) {
+            pipeline.stop(Duration.ofMillis(100));
+        }
+        assertThat(records).as("the event's records named as not awaited").singleElement().asString()
+                .contains("change_log id 1, cut short, not awaited");
+        assertThat(stop).filteredOn(line -> line.contains("released")).singleElement().asString()
+                .contains("stopped with 1 event cut, left for the next holder, and released");
+        answers.countDown();
+        assertThat(written.await(30, TimeUnit.SECONDS)).as("the one write of its records, once the database answers")
+                .isTrue();
+        assertThat(checkpoints.claim("test").handedOver()).as("released: nothing of the term runs").isTrue();
     }
 
     /** Stops {@code pipeline}, giving it 10 min, and checks the stop returned at once and released the consumer. */
