@@ -61,17 +61,40 @@ final class Acknowledgements {
         sending.decrementAndGet();
     }
 
+    /** Records are wanted, and none was acknowledged for {@code lasted}. */
+    record Silence(Duration lasted, int sending, int retrying) {
+
+        /** Long enough to call the cluster out of reach ({@link #SILENT_FOR}). */
+        boolean outOfReach() {
+            return lasted.compareTo(SILENT_FOR) >= 0;
+        }
+
+        /** {@code 3 sending, 17 waiting to be retried}: the records still wanted. */
+        String wanted() {
+            return sending + " sending, " + retrying + " waiting to be retried";
+        }
+    }
+
+    /** How long wanted records have gone unacknowledged; null while none is wanted. */
+    Silence silence() {
+        long now = nanoClock.getAsLong();
+        return wanted(now) == 0 ? null : new Silence(Duration.ofNanos(now - sinceNanos), sending.get(), retrying.size());
+    }
+
+    /** The clock this counts time by (the log of an outage measures on it too). */
+    long now() {
+        return nanoClock.getAsLong();
+    }
+
     /** Why the cluster seems out of reach, or null. */
     String problem(String servers) {
-        long now = nanoClock.getAsLong();
-        long silentNanos = now - sinceNanos;
-        if (wanted(now) == 0 || silentNanos < SILENT_FOR.toNanos()) {
+        Silence silence = silence();
+        if (silence == null || !silence.outOfReach()) {
             return null;
         }
         // 7s, 2m 5s: as the other action types' readiness line says how long they have failed.
-        return "Kafka at " + servers + " has acknowledged no record for "
-                + Durations.rounded(Duration.ofNanos(silentNanos)) + " (" + sending.get() + " sending, "
-                + retrying.size() + " waiting to be retried): check that the cluster is up and reachable from this "
+        return "Kafka at " + servers + " has acknowledged no record for " + Durations.rounded(silence.lasted())
+                + " (" + silence.wanted() + "): check that the cluster is up and reachable from this "
                 + "host (kafka.bootstrap_servers); their events wait and are retried up to each observer's "
                 + "retry.max_attempts, then go to the dead letters ('pg-observer dlq replay --all' once it answers): "
                 + "none are lost";

@@ -9,8 +9,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Future;
 
@@ -35,6 +37,8 @@ final class KafkaClient implements Lifecycle {
     private final KafkaSettings settings;
     private volatile Producer<byte[], byte[]> producer;
     private volatile ClusterTopics topics;
+    /** Removes {@link ReconnectWarnings} at the stop, when it was installed. */
+    private volatile Runnable restoreReconnectWarnings = () -> { };
 
     @Inject
     KafkaClient(KafkaSettings settings) {
@@ -54,6 +58,9 @@ final class KafkaClient implements Lifecycle {
     @Override
     public void start() {
         if (settings.configured()) {
+            if (logbackLogs()) {
+                restoreReconnectWarnings = ReconnectWarnings.install(List.of(settings.clientId(), adminClientId()));
+            }
             producer = new KafkaProducer<>(settings.producerProperties());
             topics = new ClusterTopics(() -> Admin.create(adminProperties()));
         }
@@ -82,8 +89,21 @@ final class KafkaClient implements Lifecycle {
                 props.put(k, v);
             }
         });
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.clientId() + "-admin");
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, adminClientId());
         return props;
+    }
+
+    private String adminClientId() {
+        return settings.clientId() + "-admin";
+    }
+
+    /**
+     * Whether Logback logs: the product's backend, and what {@link ReconnectWarnings} needs (without it, as under a
+     * library user's own backend, Kafka's lines show as it logs them). Checked by name, so that this class loads
+     * without Logback.
+     */
+    private static boolean logbackLogs() {
+        return LoggerFactory.getILoggerFactory().getClass().getName().equals("ch.qos.logback.classic.LoggerContext");
     }
 
     @Override
@@ -98,5 +118,7 @@ final class KafkaClient implements Lifecycle {
         if (p != null) {
             p.close(CLOSE_TIMEOUT);
         }
+        restoreReconnectWarnings.run();
+        restoreReconnectWarnings = () -> { };
     }
 }

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,11 +41,16 @@ final class KafkaExecutor implements ActionExecutor {
     static final String TYPE = "kafka";
 
     private static final Duration MIN_METADATA_WAIT = Duration.ofSeconds(1);
+    /** How often a send waiting for its acknowledgement checks whether the cluster has gone out of reach. */
+    private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
+    /** Past {@code delivery.timeout.ms}: the producer completes every record by then; this only guards a bug. */
+    private static final Duration ACK_GUARD = Duration.ofSeconds(30);
 
     private final KafkaSettings settings;
     private final KafkaClient client;
     private final Tracer tracer;
     private final Acknowledgements acknowledgements;
+    private final OutageLog outage;
     private final Duration deliveryTimeout;
     private final PreparedActions<KafkaAction, Prepared> prepared =
             new PreparedActions<>(KafkaAction.class, this::prepare);
@@ -60,6 +66,7 @@ final class KafkaExecutor implements ActionExecutor {
         this.tracer = tracer;
         this.acknowledgements = acknowledgements;
         this.deliveryTimeout = settings.configured() ? settings.deliveryTimeout() : Duration.ZERO;
+        this.outage = new OutageLog(String.join(",", settings.bootstrapServers()), acknowledgements, deliveryTimeout);
     }
 
     /** An action's templates, compiled once. */
@@ -136,6 +143,8 @@ final class KafkaExecutor implements ActionExecutor {
 
     @Override
     public String problem() {
+        // Readiness is asked while every record waits out its backoff, when no send is there to check.
+        outage.check();
         return acknowledgements.problem(String.join(",", settings.bootstrapServers()));
     }
 
@@ -148,6 +157,7 @@ final class KafkaExecutor implements ActionExecutor {
         } finally {
             if (result instanceof ActionResult.Success) {
                 acknowledgements.acknowledged();
+                outage.acknowledged();
             } else if (result instanceof ActionResult.Failure f && !f.permanent()
                     && !Thread.currentThread().isInterrupted()) {
                 acknowledgements.retrying(deliveryId);
@@ -163,7 +173,8 @@ final class KafkaExecutor implements ActionExecutor {
      * on a topic's metadata after {@code max.block.ms} (10 s, so a missing topic is reported soon), and failing the
      * attempt then would spend the observer's retry budget on an outage in a minute or two. Only the cluster's own
      * answer that the topic does not exist ends the wait early. Blocking is cheap (a virtual thread runs the send);
-     * a stop interrupts it.
+     * a stop interrupts it. While it waits, it checks every second or so whether the cluster has gone out of reach
+     * ({@link OutageLog}), so that the log says so while the outage lasts rather than when attempts fail.
      */
     private ActionResult sendAndWait(String topic, ProducerRecord<byte[], byte[]> record, Span send) {
         long deadline = System.nanoTime() + deliveryTimeout.toNanos();
@@ -171,9 +182,7 @@ final class KafkaExecutor implements ActionExecutor {
             while (true) {
                 long began = System.nanoTime();
                 try {
-                    // The producer completes every record within delivery.timeout.ms; the bound only guards a bug.
-                    RecordMetadata ack = client.send(record).get(deliveryTimeout.toMillis() + 30_000,
-                            TimeUnit.MILLISECONDS);
+                    RecordMetadata ack = acknowledgement(client.send(record));
                     if (send.isRecording()) {
                         send.setAttribute("messaging.destination.partition.id", Integer.toString(ack.partition()))
                                 .setAttribute("messaging.kafka.offset", ack.offset());
@@ -186,6 +195,8 @@ final class KafkaExecutor implements ActionExecutor {
                     if (!SendFailures.metadataTimeout(e)) {
                         return SendFailures.classify(topic, e);
                     }
+                    // Before asking the cluster, which may take seconds to go unanswered.
+                    outage.check();
                     if (Boolean.FALSE.equals(client.topicExists(topic))) {
                         return SendFailures.missingTopic(topic, SendFailures.unwrap(e));
                     }
@@ -202,7 +213,24 @@ final class KafkaExecutor implements ActionExecutor {
             return interrupted(topic, e);
         } catch (java.util.concurrent.TimeoutException e) {
             return ActionResult.Failure.transientFailure("kafka topic '" + topic + "': no acknowledgement within "
-                    + (deliveryTimeout.toMillis() + 30_000) + " ms", e);
+                    + deliveryTimeout.plus(ACK_GUARD).toMillis() + " ms", e);
+        }
+    }
+
+    /** The broker's answer to a record, checking every {@link #CHECK_EVERY} meanwhile whether it is out of reach. */
+    private RecordMetadata acknowledgement(Future<RecordMetadata> answer)
+            throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + deliveryTimeout.plus(ACK_GUARD).toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            try {
+                return answer.get(Math.max(0, Math.min(left, CHECK_EVERY.toNanos())), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (left <= CHECK_EVERY.toNanos()) {
+                    throw e;
+                }
+                outage.check();
+            }
         }
     }
 

@@ -1,5 +1,9 @@
 package io.pgobserver.adapters.kafka;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.port.ActionRequest;
@@ -22,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -223,18 +228,30 @@ class KafkaExecutorIT {
     }
 
     @Test
-    void aClusterDownForLessThanTheDeliveryTimeoutCostsNoAttempt() throws Exception {
+    void aClusterDownForLessThanTheDeliveryTimeoutCostsNoAttemptAndTheLogSaysItOnceEachWay() throws Exception {
         broker.createTopic("brief-outage", 1);
         ChangeEvent event = Events.updated(18, "6", "a", "b");
         Map<String, String> props = new HashMap<>(SHORT_WAITS);
         props.put("delivery.timeout.ms", "60000");
-        try (Harness h = harness(props)) {
+        AtomicLong clock = new AtomicLong();
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.addAppender(log);
+        try (Harness h = harness(props, new Acknowledgements(clock::get))) {
             broker.stop();
             ActionResult result;
             try (var thread = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                long began = System.nanoTime();
                 var attempt = thread.submit(() -> h.run(new KafkaAction("brief-outage", null, Map.of()), event));
-                // Longer than max.block.ms: the producer has given up on the topic's metadata at least once.
-                Thread.sleep(3_000);
+                // The test's clock runs until readiness says nothing was acknowledged for 5 s: the record is wanted.
+                while (h.executor().problem() == null && System.nanoTime() - began < TimeUnit.SECONDS.toNanos(30)) {
+                    clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
+                    Thread.sleep(100);
+                }
+                // Longer than max.block.ms: the producer has given up on the topic's metadata at least once, and has
+                // tried to reconnect every 200 ms at most (reconnect.backoff.max.ms), each a warning of Kafka's own.
+                Thread.sleep(Math.max(0, 3_000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began)));
                 broker.start();
                 result = attempt.get(60, TimeUnit.SECONDS);
             } finally {
@@ -242,7 +259,23 @@ class KafkaExecutorIT {
             }
             assertThat(result).isInstanceOf(ActionResult.Success.class);
             assertThat(readAll("brief-outage", 1)).hasSize(1);
+        } finally {
+            root.detachAppender(log);
         }
+        String cluster = "Kafka at " + broker.bootstrapServers();
+        assertThat(lines(log, Level.WARN, cluster)).singleElement().asString()
+                .startsWith(cluster + " is unreachable: it has acknowledged no record for ")
+                .contains("the observer's retry policy retries it", "parked", "dead letters");
+        assertThat(lines(log, Level.INFO, cluster)).singleElement().asString()
+                .startsWith(cluster + " is reachable again after ");
+        assertThat(lines(log, Level.WARN, "clientId=executor-it")).as("Kafka's own line per reconnection attempt")
+                .noneMatch(line -> line.contains("could not be established"));
+    }
+
+    /** The lines logged at {@code level} that name {@code what}. */
+    private static List<String> lines(ListAppender<ILoggingEvent> log, Level level, String what) {
+        return log.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+                .filter(line -> line.contains(what)).toList();
     }
 
     @Test

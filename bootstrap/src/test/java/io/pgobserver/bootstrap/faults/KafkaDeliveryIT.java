@@ -133,6 +133,10 @@ class KafkaDeliveryIT {
             System.out.printf("KafkaDeliveryIT outage: broker down %d s after %d of %d records; all delivered%n",
                     OUTAGE_SECONDS, sentWhenStopped, UPDATES);
             verify("outage", reader.records(), MAX_IN_FLIGHT);
+            // The shipped logging: the outage said when it starts and when it ends, and not at every reconnection.
+            assertThat(observer.output()).contains("Kafka at " + broker.bootstrapServers() + " is unreachable: ")
+                    .contains("Kafka at " + broker.bootstrapServers() + " is reachable again after ")
+                    .doesNotContain("could not be established");
             assertThat(observer.stop()).isZero();
         }
     }

@@ -1,0 +1,93 @@
+package io.pgobserver.adapters.kafka;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The lines an outage gets, on a clock the test moves: one when it starts, a reminder a minute, one at its end. */
+class OutageLogTest {
+
+    private final AtomicLong now = new AtomicLong(1_000);
+    private final Acknowledgements acks = new Acknowledgements(now::get);
+    private final OutageLog outage = new OutageLog("b1:9092,b2:9092", acks, Duration.ofMinutes(2));
+    private final Logger logger = (Logger) LoggerFactory.getLogger(OutageLog.class);
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+
+    @BeforeEach
+    void capture() {
+        log.start();
+        logger.addAppender(log);
+    }
+
+    @AfterEach
+    void release() {
+        logger.detachAppender(log);
+    }
+
+    private void advance(Duration by) {
+        now.addAndGet(by.toNanos());
+    }
+
+    private List<String> lines() {
+        return log.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    }
+
+    @Test
+    void anOutageIsSaidOnceWhenItStartsRemindedEveryMinuteAndSaidOnceWhenItEnds() {
+        acks.sending("d1");
+        advance(Acknowledgements.SILENT_FOR.minusMillis(1));
+        outage.check();
+        assertThat(lines()).as("not yet out of reach").isEmpty();
+
+        advance(Duration.ofMillis(1));
+        outage.check();
+        outage.check();
+        advance(OutageLog.REMIND_EVERY.minusSeconds(1));
+        outage.check();
+        assertThat(lines()).singleElement().asString().startsWith("WARN Kafka at b1:9092,b2:9092 is unreachable: it "
+                        + "has acknowledged no record for 5s (1 sending, 0 waiting to be retried); their events wait: "
+                        + "each attempt waits for the cluster up to delivery.timeout.ms (2m), then the observer's retry "
+                        + "policy retries it")
+                .contains("repeats every 1m");
+
+        advance(Duration.ofSeconds(1));
+        acks.retrying("d1");
+        outage.check();
+        outage.check();
+        assertThat(lines()).hasSize(2).last().asString().startsWith("WARN Kafka at b1:9092,b2:9092 is still "
+                + "unreachable after 1m 5s (0 sending, 1 waiting to be retried); their events wait");
+
+        advance(Duration.ofSeconds(10));
+        acks.sending("d1");
+        acks.acknowledged();
+        outage.acknowledged();
+        outage.acknowledged();
+        outage.check();
+        assertThat(lines()).hasSize(3).last().asString().isEqualTo("INFO Kafka at b1:9092,b2:9092 is reachable again "
+                + "after 1m 15s out of reach: records are acknowledged, and the events that waited are sent in order");
+    }
+
+    @Test
+    void aClusterThatAcknowledgesWithinTheSilenceOrHasNothingToAcknowledgeIsNotSaidToBeOutOfReach() {
+        advance(Duration.ofMinutes(10));
+        outage.check();
+        acks.sending("d1");
+        advance(Duration.ofSeconds(4));
+        acks.acknowledged();
+        outage.acknowledged();
+        advance(Duration.ofSeconds(4));
+        outage.check();
+
+        assertThat(lines()).isEmpty();
+    }
+}
