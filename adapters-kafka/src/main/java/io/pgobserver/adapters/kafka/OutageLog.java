@@ -11,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * What the log says of a cluster out of reach: one warning when wanted records have gone unacknowledged for
  * {@link Acknowledgements#SILENT_FOR} (readiness's own rule, so the log and {@code /health/ready} agree), a reminder
  * every {@link #REMIND_EVERY} while that lasts, and one line when a record is acknowledged again, with how long the
- * cluster was out of reach. Kafka's own line per reconnection attempt goes to DEBUG ({@link ReconnectWarnings}):
+ * cluster was out of reach. Kafka's own lines per reconnection attempt go to DEBUG ({@link ReconnectWarnings}):
  * during an outage it wrote one per broker and client every few seconds, and these lines replace it.
  *
  * <p>Checked by the sends waiting for an answer and by readiness, so no thread of its own runs for it.
@@ -60,8 +60,8 @@ final class OutageLog {
                 sinceNanos = now - silence.lasted().toNanos();
                 remindAtNanos = now + REMIND_EVERY.toNanos();
                 LOG.warn("{} is unreachable: it has acknowledged no record for {} ({}); {}. Check that the cluster is "
-                                + "up and reachable from this host (kafka.bootstrap_servers). Kafka's own line per "
-                                + "reconnection attempt is logged at DEBUG; this warning repeats every {} while it "
+                                + "up and reachable from this host (kafka.bootstrap_servers). Kafka's own lines per "
+                                + "reconnection attempt are logged at DEBUG; this warning repeats every {} while it "
                                 + "lasts, and a line says when the cluster answers again", cluster,
                         Durations.rounded(silence.lasted()), silence.wanted(), eventsWait,
                         Durations.format(REMIND_EVERY));

@@ -227,8 +227,12 @@ class KafkaExecutorIT {
         }
     }
 
+    /**
+     * And the log says the outage once each way (unreachable, reachable again), without Kafka's own lines per
+     * reconnection attempt, which a broker down for 3 s with reconnect.backoff.max.ms at 200 ms wrote some 50 times.
+     */
     @Test
-    void aClusterDownForLessThanTheDeliveryTimeoutCostsNoAttemptAndTheLogSaysItOnceEachWay() throws Exception {
+    void aClusterDownForLessThanTheDeliveryTimeoutCostsNoAttempt() throws Exception {
         broker.createTopic("brief-outage", 1);
         ChangeEvent event = Events.updated(18, "6", "a", "b");
         Map<String, String> props = new HashMap<>(SHORT_WAITS);
@@ -268,8 +272,9 @@ class KafkaExecutorIT {
                 .contains("the observer's retry policy retries it", "parked", "dead letters");
         assertThat(lines(log, Level.INFO, cluster)).singleElement().asString()
                 .startsWith(cluster + " is reachable again after ");
-        assertThat(lines(log, Level.WARN, "clientId=executor-it")).as("Kafka's own line per reconnection attempt")
-                .noneMatch(line -> line.contains("could not be established"));
+        assertThat(lines(log, Level.WARN, "clientId=executor-it")).as("Kafka's own lines per reconnection attempt")
+                .noneMatch(line -> line.contains("could not be established"))
+                .noneMatch(line -> line.contains("Bootstrap broker") && line.endsWith("disconnected"));
     }
 
     /** The lines logged at {@code level} that name {@code what}. */

@@ -27,6 +27,8 @@ class ReconnectWarningsTest {
         try {
             networkClient.warn("[Producer clientId=pg-observer] " + RECONNECT);
             networkClient.warn("[AdminClient clientId=pg-observer-admin] " + RECONNECT);
+            networkClient.warn("[Producer clientId=pg-observer] Bootstrap broker localhost:9092 (id: -1 rack: null "
+                    + "isFenced: false) disconnected");
             networkClient.warn("[Producer clientId=pg-observer] Error connecting to node broker-1:9092 (id: 1)");
             networkClient.warn("[Consumer clientId=someone-else] " + RECONNECT);
             assertThat(messages(log)).containsExactly(
