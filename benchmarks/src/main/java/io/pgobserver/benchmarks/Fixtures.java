@@ -85,7 +85,7 @@ final class Fixtures {
         }
 
         @Override
-        public List<DeadLetter> list(String consumer, int limit) {
+        public List<DeadLetter> list(String consumer, long after, int limit) {
             return List.of();
         }
 

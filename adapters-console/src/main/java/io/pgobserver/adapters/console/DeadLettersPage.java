@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * The consumer's dead letters, through the same port as {@code dlq list}: a filtered, paged list with check boxes
  * for replaying or discarding several, and one letter with its payload, error and attempts. The list pages through
- * the oldest {@value #SCANNED} letters; {@code dlq list --limit} reaches past them. While the database does not
+ * the oldest {@value #SCANNED} letters; {@code dlq list --after} pages past them. While the database does not
  * answer, the list says so with the last count of letters the console has ({@link StatusReads}), and one letter
  * cannot be shown ({@link StatusReads.Unanswered}).
  */

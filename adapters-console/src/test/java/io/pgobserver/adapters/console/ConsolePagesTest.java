@@ -94,8 +94,8 @@ class ConsolePagesTest {
                     }
 
                     @Override
-                    public List<DeadLetter> list(String consumer, int limit) {
-                        return answer(() -> letters.list(consumer, limit));
+                    public List<DeadLetter> list(String consumer, long after, int limit) {
+                        return answer(() -> letters.list(consumer, after, limit));
                     }
 
                     @Override

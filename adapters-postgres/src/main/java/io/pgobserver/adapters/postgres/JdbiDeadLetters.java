@@ -96,10 +96,12 @@ final class JdbiDeadLetters implements DeadLetters {
     }
 
     @Override
-    public List<DeadLetter> list(String consumer, int limit) {
+    public List<DeadLetter> list(String consumer, long after, int limit) {
         return database.jdbi().withHandle(handle -> handle.createQuery("select " + COLUMNS
-                        + " from pgobserver.dead_letters where consumer = :consumer order by id limit :limit")
+                        + " from pgobserver.dead_letters where consumer = :consumer and id > :after"
+                        + " order by id limit :limit")
                 .bind("consumer", consumer)
+                .bind("after", after)
                 .bind("limit", Math.max(0, limit))
                 .map(MAPPER)
                 .list());

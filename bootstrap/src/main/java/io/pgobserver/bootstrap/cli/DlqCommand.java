@@ -52,32 +52,55 @@ final class DlqCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
-                description = "Show at most N letters (default: ${DEFAULT-VALUE}).")
+        static final int DEFAULT_LIMIT = 100;
+        /**
+         * The most letters one page shows, as the console's list scans: a page is read into memory and printed at
+         * once, so a longer queue is paged with --after rather than read whole.
+         */
+        static final int MAX_LIMIT = 10_000;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "" + DEFAULT_LIMIT,
+                description = "Show at most N letters, 1 to " + MAX_LIMIT + " (default: ${DEFAULT-VALUE}).")
         int limit;
+
+        @Option(names = "--after", paramLabel = "ID", defaultValue = "0",
+                description = "Show only letters with an id above ID: the next page of a long queue (the last line "
+                        + "of a page names the command that shows the next one).")
+        long after;
 
         @Option(names = "--json", description = "Print a JSON array, for scripts.")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
-            if (limit < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be at least 1, was "
-                        + limit);
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be 1 to " + MAX_LIMIT
+                        + ", was " + limit + "; a longer queue is read page by page: --after ID shows the letters "
+                        + "after ID, the last id of the page before");
+            }
+            if (after < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--after must be a letter id (0 or "
+                        + "more), was " + after + ": use the last id of the page before, or leave it out to start "
+                        + "with the oldest letter");
             }
             List<DeadLetter> letters;
             long total;
             try (AdminSession session = AdminSession.openToRead(options, spec)) {
                 DeadLetters queue = session.get(DeadLetters.class);
                 String consumer = session.config().listener().consumer();
-                letters = queue.list(consumer, limit);
+                // One more than shown: whether a next page exists, without counting what is after this one.
+                letters = queue.list(consumer, after, limit + 1);
                 total = queue.countByObserver(consumer).values().stream().mapToLong(Long::longValue).sum();
             }
+            boolean more = letters.size() > limit;
+            letters = letters.subList(0, Math.min(limit, letters.size()));
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(json(letters));
             } else if (letters.isEmpty()) {
-                out.println("no dead letters");
+                out.println(after == 0 || total == 0 ? "no dead letters"
+                        : "no dead letters after id " + after + " (" + total + " in all: leave out --after to see "
+                        + "them from the oldest)");
             } else {
                 out.printf("%-6s %-20s %-10s %-8s %-20s %-45s %s%n", "ID", "OBSERVER", "ACTION", "ATTEMPTS",
                         "FAILED AT", "EVENT (ID ENTITY KIND)", "ERROR");
@@ -86,8 +109,9 @@ final class DlqCommand implements Runnable {
                             action(letter), letter.attempts(), letter.failedAt().truncatedTo(ChronoUnit.SECONDS), event(letter),
                             OneLine.of(letter.error()));
                 }
-                if (total > letters.size()) {
-                    out.println("(" + letters.size() + " of " + total + " shown; --limit " + total + " shows all)");
+                if (more) {
+                    out.println("(" + letters.size() + " of " + total + " shown; the next page: dlq list --after "
+                            + letters.getLast().id() + (limit == DEFAULT_LIMIT ? "" : " --limit " + limit) + ")");
                 }
             }
             out.flush();

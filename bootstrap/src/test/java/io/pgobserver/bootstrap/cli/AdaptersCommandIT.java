@@ -2,8 +2,6 @@ package io.pgobserver.bootstrap.cli;
 
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -14,13 +12,10 @@ class AdaptersCommandIT {
 
     @Test
     void theBuiltInAdaptersNameTheJarTheyCameFrom() throws Exception {
-        Path jar = Path.of("target", "pg-observer.jar");
-        assertThat(jar).as("the packaged jar (mvn package builds it before the integration tests)").exists();
-        Process adapters = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                jar.toString(), "adapters").redirectErrorStream(true).start();
-        String printed = new String(adapters.getInputStream().readAllBytes());
-        assertThat(adapters.waitFor()).as(printed).isZero();
-        String shown = jar.toAbsolutePath().normalize().toString();
+        Cli.Result adapters = PackagedJar.run("adapters");
+        String printed = adapters.out();
+        assertThat(adapters.exitCode()).as(adapters.toString()).isZero();
+        String shown = PackagedJar.JAR.toAbsolutePath().normalize().toString();
         assertThat(printed).contains("adapters-postgres").contains("  from:     " + shown + "\n");
         assertThat(printed.lines().filter(line -> line.startsWith("  from:")))
                 .as(printed).isNotEmpty().allSatisfy(line -> assertThat(line).isEqualTo("  from:     " + shown));

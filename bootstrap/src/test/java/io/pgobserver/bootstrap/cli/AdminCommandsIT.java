@@ -345,9 +345,10 @@ class AdminCommandsIT {
 
         DeadLetter first = letter("order_shipped", 0, "webhook");
         long firstId;
+        long secondId;
         try (Booted booted = boot()) {
             firstId = booted.get(DeadLetters.class).add(first);
-            booted.get(DeadLetters.class).add(letter("order_shipped", -1, "condition"));
+            secondId = booted.get(DeadLetters.class).add(letter("order_shipped", -1, "condition"));
         }
         Cli.Result list = Cli.run("dlq", "list", "--config", config.toString());
         assertThat(list.exitCode()).as(list.toString()).isZero();
@@ -355,8 +356,21 @@ class AdminCommandsIT {
         assertThat(list.out()).contains("ID", "OBSERVER", "ERROR", Long.toString(firstId), "order_shipped",
                 "webhook#0", first.event().id(), "public.orders/42 updated", "HTTP 500 from receiver", "condition");
 
-        Cli.Result limited = Cli.run("dlq", "list", "--config", config.toString(), "--limit", "1");
-        assertThat(limited.out()).contains("(1 of 2 shown; --limit 2 shows all)");
+        // A long queue is read page by page, through the packaged jar as a user runs it: each page names the next.
+        Cli.Result limited = PackagedJar.run("dlq", "list", "--config", config.toString(), "--limit", "1");
+        assertThat(limited.exitCode()).as(limited.toString()).isZero();
+        assertThat(limited.out().lines().toList()).hasSize(3).last().isEqualTo("(1 of 2 shown; the next page: dlq "
+                + "list --after " + firstId + " --limit 1)");
+        Cli.Result next = Cli.run("dlq", "list", "--config", config.toString(), "--after", Long.toString(firstId));
+        assertThat(next.out().lines().toList()).as(next.toString()).hasSize(2).last().asString()
+                .startsWith("%-6d order_shipped".formatted(secondId)).contains("condition");
+        Cli.Result past = Cli.run("dlq", "list", "--config", config.toString(), "--after", Long.toString(secondId));
+        assertThat(past.out()).isEqualTo("no dead letters after id " + secondId + " (2 in all: leave out --after to "
+                + "see them from the oldest)\n");
+        Cli.Result tooMany = PackagedJar.run("dlq", "list", "--config", config.toString(), "--limit", "10001");
+        assertThat(tooMany.exitCode()).as(tooMany.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(tooMany.err()).startsWith("usage error: --limit must be 1 to 10000, was 10001; a longer queue is "
+                + "read page by page: --after ID shows the letters after ID");
 
         Cli.Result json = Cli.run("dlq", "list", "--config", config.toString(), "--json");
         JsonNode letters = JSON.readTree(json.out());

@@ -153,11 +153,26 @@ class CommandLineTest {
         assertThat(notANumber.exitCode()).as(notANumber.toString()).isEqualTo(ExitCodes.USAGE);
     }
 
-    @Test
-    void list_limit_must_be_positive() {
-        Cli.Result result = Cli.run("dlq", "list", "--limit", "0");
+    /**
+     * A page is read into memory and printed at once: a limit past 10,000 (or none at all) is refused before any
+     * database is asked, naming the way to read a longer queue.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-5", "10001", "2000000000"})
+    void list_limit_out_of_range_is_a_usage_error_naming_the_range_and_paging(String limit) {
+        Cli.Result result = Cli.run("dlq", "list", "--limit", limit);
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err()).contains("--limit must be at least 1");
+        assertThat(result.err().lines().toList()).containsExactly("usage error: --limit must be 1 to 10000, was "
+                + limit + "; a longer queue is read page by page: --after ID shows the letters after ID, the last id "
+                + "of the page before", "(see: pg-observer dlq list --help)");
+    }
+
+    @Test
+    void list_after_must_be_an_id() {
+        Cli.Result result = Cli.run("dlq", "list", "--after", "-1");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).startsWith("usage error: --after must be a letter id (0 or more), was -1: use the "
+                + "last id of the page before, or leave it out to start with the oldest letter\n");
     }
 
     /**

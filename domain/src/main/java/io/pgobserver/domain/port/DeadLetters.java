@@ -29,7 +29,15 @@ public interface DeadLetters {
     }
 
     /** The consumer's letters in id order, oldest first, at most {@code limit}. */
-    List<DeadLetter> list(String consumer, int limit);
+    default List<DeadLetter> list(String consumer, int limit) {
+        return list(consumer, 0, limit);
+    }
+
+    /**
+     * The consumer's letters with an id above {@code after}, oldest first, at most {@code limit}: a page of a queue
+     * too long to read at once, the next one starting after the last id of this one.
+     */
+    List<DeadLetter> list(String consumer, long after, int limit);
 
     /** The consumer's letter with this id; empty when there is none, or it is another consumer's. */
     Optional<DeadLetter> find(String consumer, long id);

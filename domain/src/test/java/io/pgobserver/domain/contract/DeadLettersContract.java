@@ -93,6 +93,20 @@ public abstract class DeadLettersContract {
     }
 
     @Test
+    void aLongQueueIsReadPageByPageAfterTheLastIdShown() {
+        DeadLetters store = newStore();
+        long a = store.add(letter(1, "a"));
+        long theirs = store.add(letter("c2", 2, "a", "x"));
+        long b = store.add(letter(3, "b"));
+        long c = store.add(letter(4, "a"));
+        assertThat(store.list("c1", 0, 2)).extracting(DeadLetter::id).containsExactly(a, b);
+        assertThat(store.list("c1", b, 2)).extracting(DeadLetter::id).containsExactly(c);
+        assertThat(store.list("c1", a, 10)).extracting(DeadLetter::id).containsExactly(b, c);
+        assertThat(store.list("c1", c, 10)).isEmpty();
+        assertThat(store.list("c2", 0, 10)).extracting(DeadLetter::id).containsExactly(theirs);
+    }
+
+    @Test
     void eachConsumerSeesOnlyItsOwnLetters() {
         DeadLetters store = newStore();
         long mine = store.add(letter("c1", 1, "a", "x"));

@@ -46,8 +46,9 @@ public final class InMemoryDeadLetters implements DeadLetters {
     }
 
     @Override
-    public synchronized List<DeadLetter> list(String consumer, int limit) {
-        return letters.values().stream().filter(l -> l.consumer().equals(consumer)).limit(limit).toList();
+    public synchronized List<DeadLetter> list(String consumer, long after, int limit) {
+        return letters.values().stream().filter(l -> l.consumer().equals(consumer) && l.id() > after).limit(limit)
+                .toList();
     }
 
     @Override
