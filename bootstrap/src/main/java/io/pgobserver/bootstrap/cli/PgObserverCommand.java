@@ -153,8 +153,7 @@ public final class PgObserverCommand implements Runnable {
     /** picocli's "Unmatched argument at index 0: 'stauts'" as what it is: a command that does not exist. */
     private static String unknownCommand(String word, CommandLine parent) {
         // A guess only for a near miss (a typo of one): picocli guesses for any word, and 'bogus' is no 'status'.
-        String near = NearMisses.of(word, parent.getSubcommands().keySet());
-        String guess = near == null ? "" : " (did you mean " + near + "?)";
+        String guess = NearMisses.didYouMean(word, parent.getSubcommands().keySet(), "");
         return "unknown command '" + word + "' of " + parent.getCommandSpec().qualifiedName() + guess
                 + "; the commands are: " + String.join(", ", parent.getSubcommands().keySet());
     }

@@ -128,7 +128,14 @@ public final class ConfigSchema {
         }
         TreeSet<String> known = new TreeSet<>(CORE_KEYS);
         known.addAll(sections.keySet());
-        return "unknown configuration key " + key + "; known keys here: " + known;
+        String near = NearMisses.didYouMean(key, known, "");
+        if (near.isEmpty()) {
+            // A typo of the section of an adapter not installed: both mistakes are named, the typo first.
+            String missing = NearMisses.of(key, manifests.stream().flatMap(m -> m.sections().stream()).toList());
+            near = missing == null ? "" : " (did you mean " + missing + "? it is read by "
+                    + missing(folderOf(AdapterManifest::sections, missing)) + ")";
+        }
+        return "unknown configuration key " + key + near + "; known keys here: " + known;
     }
 
     /** Whether an installed adapter extends the core section {@code key}. */
@@ -143,7 +150,10 @@ public final class ConfigSchema {
      */
     String unreadWithoutExtension(String section, java.util.Collection<String> unread, List<String> coreKeys) {
         String folder = folderOf(AdapterManifest::extendsSections, section);
-        return String.join(", ", unread.stream().map(k -> section + "." + k).toList()) + ": the core reads only "
+        // A typo of one of the core's own keys is that, before it is a key of a missing adapter.
+        String near = unread.stream().map(k -> NearMisses.didYouMean(k, coreKeys, section + "."))
+                .filter(hint -> !hint.isEmpty()).findFirst().orElse("");
+        return String.join(", ", unread.stream().map(k -> section + "." + k).toList()) + near + ": the core reads only "
                 + section + "." + coreKeys + "; the other " + section + " keys are read by "
                 + (folder == null ? "an adapter that extends " + section + ", and none is installed: add one to "
                 + "adapters/" : missing(folder)) + " (or remove those keys)";

@@ -28,16 +28,32 @@ public final class NearMisses {
         return "";
     }
 
-    /** The first of {@code present} within a typo of {@code wanted} (one edit for short names, two else), or null. */
+    /**
+     * " (did you mean listener.batch_size?)" when {@code written}, a key or command nobody knows, is a typo of one of
+     * {@code known}, else "". One rule for every place a name can be unknown: a core key, an adapter's key or
+     * section, a command; {@code prefix} is what the name is written under ({@code "listener."}, or "").
+     */
+    public static String didYouMean(String written, Collection<String> known, String prefix) {
+        String near = of(written, known);
+        return near == null ? "" : " (did you mean " + prefix + near + "?)";
+    }
+
+    /**
+     * The one of {@code present} nearest to {@code wanted} within a typo of it (one edit for short names, two else;
+     * the first of equally near ones), or null.
+     */
     public static String of(String wanted, Collection<String> present) {
         String target = normal(wanted);
         int allowed = target.length() <= 4 ? 1 : 2;
+        String nearest = null;
         for (String key : present) {
-            if (!key.equals(wanted) && distance(normal(key), target) <= allowed) {
-                return key;
+            int edits = distance(normal(key), target);
+            if (!key.equals(wanted) && edits <= allowed) {
+                nearest = key;
+                allowed = edits - 1; // only a nearer one replaces it
             }
         }
-        return null;
+        return nearest;
     }
 
     /** batchSize, batch-size and Batch_Size are one spelling: only the letters' choice and order count. */

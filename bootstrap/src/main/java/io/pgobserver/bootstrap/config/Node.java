@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * A strict reader over one mapping of the configuration tree: every read names its key path in errors, and
@@ -248,13 +249,17 @@ final class Node implements ConfigReader {
         return out;
     }
 
-    /** Rejects keys that were never read: they are typos or settings this version does not know. */
+    /**
+     * Rejects keys that were never read: they are typos, named with the key meant (the core's sections and every
+     * adapter's finish here), or settings this version does not know.
+     */
     @Override
     public void finish() {
         Set<String> unknown = unread();
         if (!unknown.isEmpty()) {
             String first = unknown.iterator().next();
-            throw new ConfigException("unknown configuration key " + key(first)
+            throw new ConfigException("unknown configuration key " + key(first) + NearMisses.didYouMean(first,
+                    read.stream().filter(name -> !has(name)).sorted().toList(), key(""))
                     + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more: " + unknown + ")" : "")
                     + "; known keys here: " + new TreeSet<>(read));
         }
@@ -272,24 +277,12 @@ final class Node implements ConfigReader {
 
     /** The keys present that nobody read, sorted: for a section whose remaining keys belong to a missing adapter. */
     Set<String> unread() {
-        Set<String> unknown = new TreeSet<>();
-        if (node != null) {
-            node.fieldNames().forEachRemaining(name -> {
-                if (!read.contains(name)) {
-                    unknown.add(name);
-                }
-            });
-        }
-        return unknown;
+        return keys().stream().filter(name -> !read.contains(name)).collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** The keys present in this mapping, in file order. */
     List<String> keys() {
-        List<String> out = new ArrayList<>();
-        if (node != null) {
-            node.fieldNames().forEachRemaining(out::add);
-        }
-        return out;
+        return node == null ? List.of() : node.propertyStream().map(Map.Entry::getKey).toList();
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.pgobserver.domain.spi.ConfigReader;
 import io.pgobserver.domain.spi.ConfigSection;
 import io.pgobserver.domain.trace.Tracer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
 import java.util.Map;
@@ -114,6 +116,39 @@ class AdapterSectionsTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown configuration key databse")
                 .hasMessageContaining("database");
+    }
+
+    /**
+     * A typo inside any section, the core's or an adapter's (they all finish through one reader), or of a section's
+     * own name, is named with the key meant, as a mistyped command is.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "listener: { batchsize: 5 }                    | listener.batchsize (did you mean listener.batch_size?)",
+            "kafka: { bootstrap_server: 'k:9092' }         | kafka.bootstrap_server (did you mean kafka.bootstrap_servers?)",
+            "email: { smtp: { host: h, from: a@example.com, timout: 5s } } | email.smtp.timout (did you mean email.smtp.timeout?)",
+            "console: { tokn: t }                          | console.tokn (did you mean console.token?)",
+            "tracing: { exporter: console, endpiont: x }   | tracing.endpiont (did you mean tracing.endpoint?)",
+            "tracing: { batch: { max_queue_sise: 5 } }     | tracing.batch.max_queue_sise (did you mean tracing.batch.max_queue_size?)",
+            "database: { url: 'jdbc:postgresql://h/d', usr: u } | database.usr (did you mean database.user?)",
+            "observers: { o: { entity: orders, actions: [ { type: webhook, url: 'http://h/', secert: s } ] } }"
+                    + " | observers.o.actions[0].secert (did you mean observers.o.actions[0].secret?)",
+            "kafak: { bootstrap_servers: 'k:9092' }        | kafak (did you mean kafka?)",
+            "consol: { tokn: t }                           | consol (did you mean console?)"})
+    void a_misspelt_key_of_any_section_or_a_misspelt_section_says_which_key_was_meant(String yaml, String named) {
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).loadYaml(yaml)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("unknown configuration key " + named + "; known keys here: [");
+    }
+
+    @Test
+    void a_misspelt_section_of_an_adapter_not_installed_names_the_section_and_the_adapter() {
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), WITHOUT_ACTIONS).loadYaml("actons: { read_timeout: 2s }"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("unknown configuration key actons (did "
+                        + "you mean actions? it is read by the adapter adapters-actions, which is not installed: add "
+                        + "its folder to adapters/); known keys here: [");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(), WITHOUT_ACTIONS).loadYaml("tracing: { enabeld: true }"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("tracing.enabeld (did you mean "
+                        + "tracing.enabled?): the core reads only tracing.[enabled, components, entities, kinds]");
     }
 
     @Test
