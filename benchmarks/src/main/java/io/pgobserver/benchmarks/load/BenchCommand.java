@@ -125,11 +125,14 @@ public final class BenchCommand implements Callable<Integer> {
                     + "run), relative to the working directory; 'none' for no file (default: ${DEFAULT-VALUE}).")
     String chart;
 
-    @Option(names = "--jdbc-url", paramLabel = "jdbc:postgresql://HOST:PORT/DB",
-            description = "Run against this database instead of an embedded one. The bench installs pgobserver's "
-                    + "schema if absent, creates and owns the table " + BenchRun.TABLE + ", and removes only its "
-                    + "own rows: that table's, their change_log rows, and its consumers' (bench-*) positions and "
-                    + "deliveries.")
+    // The URL and the table name on lines of their own (%n): picocli ends a line after any '.', '/' or ':' in them.
+    @Option(names = "--jdbc-url", paramLabel = "URL",
+            description = "Use this database, not an embedded one:"
+                    + "%n  jdbc:postgresql://HOST:PORT/DB"
+                    + "%nThe bench installs pgobserver's schema if absent, creates and owns its table"
+                    + "%n  " + BenchRun.TABLE
+                    + "%nand removes only its own rows: that table's, their change_log rows, and its consumers' "
+                    + "(bench-*) positions and deliveries.")
     String jdbcUrl;
 
     @Option(names = "--user", paramLabel = "ROLE", description = "Role for --jdbc-url (default: postgres).")

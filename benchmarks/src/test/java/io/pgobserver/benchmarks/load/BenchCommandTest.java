@@ -1,5 +1,6 @@
 package io.pgobserver.benchmarks.load;
 
+import io.pgobserver.bootstrap.cli.HelpLines;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -15,6 +16,14 @@ import static org.assertj.core.api.Assertions.tuple;
  * that lets drift hit the settings and shapes they compare alike.
  */
 class BenchCommandTest {
+
+    /** As every pg-observer command's: no line of the help ends inside a key, path, URL or table name. */
+    @Test
+    void theHelpCutsNoKeyPathOrUrlInTwo() throws Exception {
+        CommandLine bench = new CommandLine(new BenchCommand());
+        assertThat(bench.getUsageHelpWidth()).as("the default width").isEqualTo(80);
+        assertThat(HelpLines.cut(bench)).as("help lines that end inside a key, path or URL").isEmpty();
+    }
 
     @Test
     void credentialsWithoutAJdbcUrlAreRefused() {

@@ -16,14 +16,17 @@ import java.util.Set;
 /** The options every command that reads configuration shares. */
 public final class ConfigOptions {
 
+    // A file name, key or example each on a line of its own (%n): picocli would end a line after any of its dots,
+    // and a user copying it from the terminal would get half of it (UsageHelpTest renders every command's help).
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "The configuration file (default: ./pg-observer.yaml when present).")
+            description = "The configuration file.%n  Default: ./pg-observer.yaml when present.")
     Path config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Overrides one setting, e.g. --set tracing.exporter=zipkin; an item of a list the file "
-                    + "has is KEY[N], from 0: observers.NAME.actions[0].url=URL. Repeatable; wins over the file and "
-                    + "the environment.")
+            description = "Overrides one setting; repeatable; wins over the file and the environment. An item of a "
+                    + "list the file has is KEY[N], from 0. For example:"
+                    + "%n  --set tracing.exporter=zipkin"
+                    + "%n  --set observers.NAME.actions[0].url=URL")
     List<String> overrides = new ArrayList<>();
 
     @Spec(Spec.Target.MIXEE)

@@ -27,36 +27,6 @@ class DocsCoverageTest {
 
     private static final Path GUIDE = ExampleConfigsTest.DOCS.resolve("guide.md");
 
-    /** Every section, smtp included, and one observer per action type with every optional key of its type. */
-    private static final String RICH = """
-            database: { url: jdbc:postgresql://localhost:5432/app, user: app, password: pw }
-            listener: { retention: 7d }
-            email:
-              smtp: { host: mail.example.com, user: u, password: p, from: a@example.com }
-            kafka: { bootstrap_servers: "localhost:9092", client_id: c }
-            observers:
-              webhook:
-                entity: orders
-                on: [created]
-                condition: "true"
-                actions:
-                  - { type: webhook, url: http://localhost/h, method: PUT, secret: s, timeout: 5s }
-                retry: { max_attempts: 2 }
-              slack:
-                entity: orders
-                actions:
-                  - { type: slack, token: t, api_url: http://localhost/api, channel: c, text: t, thread_ts: x }
-              email:
-                entity: orders
-                actions:
-                  - { type: email, to: [a@example.com], cc: [b@example.com], from: c@example.com, subject: s,
-                      template: t, text: t, html: h }
-              kafka:
-                entity: orders
-                actions:
-                  - { type: kafka, topic: orders, key: "{{after.customer}}" }
-            """;
-
     /**
      * The keys come from the loader itself: each mapping is given one key nobody reads, and its error lists the keys
      * that mapping read ("known keys here"), down every nested mapping. So a key read but never printed, or one the
@@ -65,7 +35,7 @@ class DocsCoverageTest {
      */
     @Test
     void the_guide_names_every_configuration_key_the_loader_reads_and_no_other() throws IOException {
-        Set<String> read = new ConfigKeyProbe(RICH).keys();
+        Set<String> read = new ConfigKeyProbe(ConfigKeys.RICH).keys();
         assertThat(read).as("keys the loader reads").contains("listener.batch_size", "email.smtp.password",
                 "observers.<name>.actions[].webhook_url", "observers.<name>.retry.multiplier", "admin.port");
         Set<String> named = GuideTables.settingKeys(Files.readString(GUIDE));
