@@ -3,6 +3,7 @@ package io.pgobserver.application;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ChangeHistory;
+import io.pgobserver.domain.port.DatabaseStoppedAnswering;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -72,7 +73,7 @@ public final class ReplayHistory {
         ChangeHistory.Present present;
         try {
             present = history.present();
-        } catch (ChangeHistory.StoppedAnswering e) {
+        } catch (DatabaseStoppedAnswering e) {
             throw CutShort.beforeFirstEvent(e, asked);
         }
         String later = " (events written after it are not replayed: a later replay can start there)";
@@ -136,7 +137,7 @@ public final class ReplayHistory {
             // Known before the first event: a replay by time that is cut short names its rest by ids, which go on
             // from exactly where it stopped, as no time can (rows are read in id order, not in occurred_at order).
             lastId = stretch.byTime() ? history.lastId(stretch, observer.entity()) : stretch.toId();
-        } catch (ChangeHistory.StoppedAnswering e) {
+        } catch (DatabaseStoppedAnswering e) {
             throw CutShort.beforeFirstEvent(e, stretch);
         }
         ReplayEndings endings = new ReplayEndings();
@@ -180,7 +181,7 @@ public final class ReplayHistory {
 
         CutShort(Exception cause, Summary soFar, long lastDone, long lastId, long running) {
             super(cause instanceof InterruptedException ? "interrupted"
-                    : cause instanceof ChangeHistory.StoppedAnswering ? cause.getMessage()
+                    : cause instanceof DatabaseStoppedAnswering ? cause.getMessage()
                     : (running == 0 ? "reading the stretch failed: " : "") + reason(cause), cause);
             this.soFar = soFar;
             this.lastDone = lastDone;
@@ -193,7 +194,7 @@ public final class ReplayHistory {
          * nothing ran, and the whole stretch is the rest. Its last id by time is not known then; the rest is named
          * by its times.
          */
-        static CutShort beforeFirstEvent(ChangeHistory.StoppedAnswering lost, ChangeHistory.Stretch stretch) {
+        static CutShort beforeFirstEvent(DatabaseStoppedAnswering lost, ChangeHistory.Stretch stretch) {
             return new CutShort(lost, new Summary(0, 0, 0, 0, 0), stretch.byTime() ? 0 : stretch.fromId() - 1,
                     stretch.byTime() ? Long.MAX_VALUE : stretch.toId(), 0);
         }
@@ -236,10 +237,10 @@ public final class ReplayHistory {
         }
 
         /** The database that stopped answering (at a read, or a dead letter's write), which stopped the replay. */
-        public Optional<ChangeHistory.StoppedAnswering> lostDatabase() {
+        public Optional<DatabaseStoppedAnswering> lostDatabase() {
             Throwable cause = getCause() instanceof DeadLettering.NotStored notStored ? notStored.getCause()
                     : getCause();
-            return cause instanceof ChangeHistory.StoppedAnswering lost ? Optional.of(lost) : Optional.empty();
+            return cause instanceof DatabaseStoppedAnswering lost ? Optional.of(lost) : Optional.empty();
         }
 
         /**

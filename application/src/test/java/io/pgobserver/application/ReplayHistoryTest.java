@@ -9,6 +9,7 @@ import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.ChangeHistory;
+import io.pgobserver.domain.port.DatabaseStoppedAnswering;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
@@ -186,7 +187,7 @@ class ReplayHistoryTest {
         Observer shop = new Observer("shop", "public.orders", Set.of(ChangeKind.values()), "", event -> true,
                 List.of(new TestAction("webhook", "http://shop/hook")), RetryPolicy.DEFAULT);
         History rows = new History(DATABASE_NOW, 9, List.of(row(1), row(2), unreadable(3), row(4), row(5), row(9)));
-        ChangeHistory.StoppedAnswering stopped = new ChangeHistory.StoppedAnswering("PostgreSQL at "
+        DatabaseStoppedAnswering stopped = new DatabaseStoppedAnswering("PostgreSQL at "
                 + "jdbc:postgresql://db:5432/app", "Connection is not available (Connection refused)",
                 new IllegalStateException("Connection is not available"));
 
@@ -238,7 +239,7 @@ class ReplayHistoryTest {
      */
     @Test
     void aDatabaseLostBeforeTheFirstEventStopsTheReplayBeforeIt() {
-        ChangeHistory.StoppedAnswering stopped = new ChangeHistory.StoppedAnswering("PostgreSQL at "
+        DatabaseStoppedAnswering stopped = new DatabaseStoppedAnswering("PostgreSQL at "
                 + "jdbc:postgresql://db:5432/app", "Connection refused", new IllegalStateException("refused"));
         ChangeHistory lost = failingAfterFirstPage(new History(DATABASE_NOW, 9, List.of()), stopped, true);
         Observer shop = new Observer("shop", "public.orders", Set.of(ChangeKind.values()), "", event -> true,

@@ -1,22 +1,23 @@
 package io.pgobserver.adapters.postgres;
 
-import io.pgobserver.domain.port.ChangeHistory.StoppedAnswering;
+import io.pgobserver.domain.port.DatabaseStoppedAnswering;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.function.Supplier;
 
 /**
- * A failure of the database as the commands say it: a database that stops answering is {@link StoppedAnswering},
- * with the driver's or the pool's failure as its cause, rather than in their words alone ("pg-observer - Connection
- * is not available, request timed out after 10000ms"), which say neither what happened nor what to do.
+ * A failure of the database as the commands say it: a database that stops answering is
+ * {@link DatabaseStoppedAnswering}, with the driver's or the pool's failure as its cause, rather than in their words
+ * alone ("pg-observer - Connection is not available, request timed out after 10000ms"), which say neither what
+ * happened nor what to do.
  */
 final class Outages {
 
     private Outages() {
     }
 
-    /** Runs {@code work} against the database; an outage is thrown as {@link StoppedAnswering}. */
+    /** Runs {@code work} against the database; an outage is thrown as {@link DatabaseStoppedAnswering}. */
     static <T> T answering(Database database, Supplier<T> work) {
         try {
             return work.get();
@@ -25,12 +26,13 @@ final class Outages {
         }
     }
 
-    /** {@code failure} as {@link StoppedAnswering} when it is an outage; else itself. */
+    /** {@code failure} as {@link DatabaseStoppedAnswering} when it is an outage; else itself. */
     static RuntimeException said(Database database, RuntimeException failure) {
-        if (failure instanceof StoppedAnswering || !StartFailures.isOutage(failure) && !noSessionInTime(failure)) {
+        if (failure instanceof DatabaseStoppedAnswering
+                || !StartFailures.isOutage(failure) && !noSessionInTime(failure)) {
             return failure;
         }
-        return new StoppedAnswering("PostgreSQL at " + database.describe(), words(failure), failure);
+        return new DatabaseStoppedAnswering("PostgreSQL at " + database.describe(), words(failure), failure);
     }
 
     /**

@@ -114,7 +114,7 @@ final class PostgresBackfills implements Backfills {
      * escaped the key bound), records the backfill as stopped ({@link BackfillStops}) and throws
      * {@link IllegalArgumentException}; anything else (a deadlock, a lost connection, a failover) is rethrown, for
      * the caller to run the chunk again, and stops nothing: a database that does not answer as
-     * {@link io.pgobserver.domain.port.ChangeHistory.StoppedAnswering}, as every method here throws it.
+     * {@link io.pgobserver.domain.port.DatabaseStoppedAnswering}, as every method here throws it.
      */
     @Override
     public Backfill runChunk(long id) {

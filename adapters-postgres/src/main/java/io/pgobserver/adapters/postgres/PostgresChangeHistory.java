@@ -2,6 +2,7 @@ package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.port.ChangeHistory;
+import io.pgobserver.domain.port.DatabaseStoppedAnswering;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -109,7 +110,10 @@ final class PostgresChangeHistory implements ChangeHistory {
         return Optional.empty();
     }
 
-    /** Runs a read of the history; a database that stops answering is said as such ({@link StoppedAnswering}). */
+    /**
+     * Runs a read of the history; a database that stops answering is said as such
+     * ({@link DatabaseStoppedAnswering}).
+     */
     private <T> T answering(Supplier<T> read) {
         return Outages.answering(database, read);
     }

@@ -9,7 +9,7 @@ import io.pgobserver.domain.event.TableName;
 import io.pgobserver.domain.port.Backfill;
 import io.pgobserver.domain.port.BackfillRequest;
 import io.pgobserver.domain.port.Backfills;
-import io.pgobserver.domain.port.ChangeHistory;
+import io.pgobserver.domain.port.DatabaseStoppedAnswering;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,7 +85,7 @@ final class BackfillCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             return run(request, out);
-        } catch (ChangeHistory.StoppedAnswering lost) {
+        } catch (DatabaseStoppedAnswering lost) {
             // Only before the first chunk: a chunk's own loss is waited out (RunBackfill runs it again).
             PrintWriter err = spec.commandLine().getErr();
             err.println("error: " + lost.database() + " stopped answering, and " + (cancel ? "the cancel was not "

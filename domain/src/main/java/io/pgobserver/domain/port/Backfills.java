@@ -7,7 +7,7 @@ import java.util.Optional;
  * Backfills of existing rows into the change stream, one chunk per transaction, in primary-key order. Each chunk
  * takes its rows' share locks, logs one {@code read} change per row and records its progress in the same
  * transaction, so per row the read and the live changes are logged in commit order (docs/architecture.md). Each
- * method throws {@link ChangeHistory.StoppedAnswering} when the database does not answer.
+ * method throws {@link DatabaseStoppedAnswering} when the database does not answer.
  */
 public interface Backfills {
 

@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * The change stream as history, for {@code pg-observer replay}: the committed events of a stretch, and whether
- * retention has already removed any of them.
+ * retention has already removed any of them. Every method throws {@link DatabaseStoppedAnswering} when the database
+ * does not answer.
  */
 public interface ChangeHistory {
 
@@ -120,39 +121,6 @@ public interface ChangeHistory {
      * left; the next page starts after {@link Page#lastId()}.
      */
     Page read(Stretch stretch, String entityType, long afterId, int limit);
-
-    /**
-     * What every read of the history throws when the database stops answering (down, restarting, unreachable, or no
-     * session within the pool's wait): an outage, which ends by itself, not a stretch that is wrong. Its message
-     * says so first ("PostgreSQL at jdbc:postgresql://db:5432/app stopped answering; cause: …"), and the driver's or
-     * the pool's own words ({@link #reason()}) after it.
-     */
-    final class StoppedAnswering extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final String database;
-        private final String reason;
-
-        /**
-         * @param database the database, with its address and no secret ("PostgreSQL at jdbc:postgresql://db:5432/app")
-         * @param reason   the failure in the driver's or the pool's words ("Connection is not available, request
-         *                 timed out after 10000ms (Connection refused)")
-         * @param cause    that failure
-         */
-        public StoppedAnswering(String database, String reason, Throwable cause) {
-            super(database + " stopped answering; cause: " + reason, Objects.requireNonNull(cause, "cause"));
-            this.database = Objects.requireNonNull(database, "database");
-            this.reason = Objects.requireNonNull(reason, "reason");
-        }
-
-        /** The database that stopped answering, with its address ("PostgreSQL at jdbc:postgresql://db:5432/app"). */
-        public String database() {
-            return database;
-        }
-
-        public String reason() {
-            return reason;
-        }
-    }
 
     /**
      * The largest change_log id of the stretch's rows of one entity type, or 0 when it has none: where a stretch

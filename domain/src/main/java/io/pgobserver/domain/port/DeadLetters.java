@@ -15,7 +15,7 @@ public interface DeadLetters {
      *
      * @param fence the writer's claim, or null for a writer outside the pipeline
      * @throws CheckpointStore.FencedException when another process claimed the consumer since {@code fence}
-     * @throws ChangeHistory.StoppedAnswering  when the database stopped answering (nothing is stored)
+     * @throws DatabaseStoppedAnswering         when the database stopped answering (nothing is stored)
      */
     long add(CheckpointStore.Fence fence, DeadLetter letter) throws CheckpointStore.FencedException;
 
