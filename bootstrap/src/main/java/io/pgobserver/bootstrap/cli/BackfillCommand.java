@@ -67,6 +67,8 @@ final class BackfillCommand implements Callable<Integer> {
             + "nothing; the read events already logged are still delivered.")
     boolean cancel;
 
+    private final BackfillsInHand inHand = new BackfillsInHand();
+
     @Override
     public Integer call() throws Exception {
         if (resume && cancel) {
@@ -86,15 +88,29 @@ final class BackfillCommand implements Callable<Integer> {
         try {
             return run(request, out);
         } catch (DatabaseStoppedAnswering lost) {
-            // Only before the first chunk: a chunk's own loss is waited out (RunBackfill runs it again).
+            // Lost at a step around the chunks: a chunk's own loss is waited out (RunBackfill runs it again).
             PrintWriter err = spec.commandLine().getErr();
-            err.println("error: " + lost.database() + " stopped answering, and " + (cancel ? "the cancel was not "
-                    + "done" : "the backfill stopped before its first chunk") + ": once it answers again, run the "
-                    + "command at the end of this line (cause: " + OneLine.of(lost.reason()) + "); run again: "
-                    + "pg-observer backfill" + options.given() + given());
+            err.println(lost(lost));
             err.flush();
             return ExitCodes.FAILURE;
         }
+    }
+
+    /**
+     * The database lost outside a chunk: where each backfill taken up stopped and the resume, once one is (a resume
+     * of several tables takes each up before the first chunk, and may lose the next table's attendance session);
+     * before that, this command to run again.
+     */
+    private String lost(DatabaseStoppedAnswering lost) {
+        String cause = "cause: " + OneLine.of(lost.reason());
+        if (!cancel && !inHand.unfinished().isEmpty()) {
+            return "error: " + lost.database() + " stopped answering: " + inHand.whereStopped() + " (each chunk "
+                    + "commits whole, so no row is sent twice; " + cause + "); once it answers again, resume with: "
+                    + "pg-observer backfill" + options.given() + inHand.resumeOptions();
+        }
+        return "error: " + lost.database() + " stopped answering, and " + (cancel ? "the cancel was not done"
+                : "the backfill stopped before its first chunk") + ": once it answers again, run the command at the "
+                + "end of this line (" + cause + "); run again: pg-observer backfill" + options.given() + given();
     }
 
     private int run(BackfillRequest request, PrintWriter out) throws Exception {
@@ -115,6 +131,7 @@ final class BackfillCommand implements Callable<Integer> {
                     Backfill end;
                     try {
                         end = runner.run(backfill, b -> {
+                            inHand.update(b);
                             // Under the name as stored, should the catalog spell it otherwise than it was given.
                             attended.computeIfAbsent(b.request().table(), backfills::attend).renew();
                             line.accept(b);
@@ -164,10 +181,12 @@ final class BackfillCommand implements Callable<Integer> {
             }
             // Attended before the resume, so that it never reads as interrupted once resumed; a resume clears a
             // stop its failing chunk recorded: status shows it running again, not stopped.
+            found.forEach(inHand::update);
             List<Backfill> running = new ArrayList<>();
             for (Backfill b : found) {
                 attended.put(b.request().table(), backfills.attend(b.request().table()));
                 running.add(backfills.resume(b.id()));
+                inHand.update(running.getLast());
                 out.println(describe(b.interrupted() ? "resuming interrupted" : "resuming", running.getLast()));
                 if (b.attended()) {
                     out.println("note: another process runs backfill " + b.id() + " too; their chunks take turns");
@@ -183,6 +202,7 @@ final class BackfillCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
+        inHand.update(backfill);
         boolean resumed = backfill.rowsDone() > 0 || !backfill.request().equals(request);
         out.println(describe(resumed ? "resuming unfinished" : "started", backfill));
         // After the start: a table that is not there is the one thing to say about it.
@@ -236,9 +256,8 @@ final class BackfillCommand implements Callable<Integer> {
      */
     private String stopped(Backfill b, String why) {
         String table = ShellWord.of(b.request().table());
-        return "error: backfill " + b.id() + " of " + b.request().table() + " stopped after " + b.rowsDone()
-                + " row(s) logged as read events (" + why + "; each chunk commits whole, so no row is sent twice); "
-                + "resume with: pg-observer backfill" + options.given() + " --resume --table " + table
+        return "error: " + BackfillsInHand.stoppedAfter(b) + " (" + why + "; each chunk commits whole, so no row is "
+                + "sent twice); resume with: pg-observer backfill" + options.given() + " --resume --table " + table
                 + " (or 'pg-observer backfill --cancel --table " + table + "')";
     }
 

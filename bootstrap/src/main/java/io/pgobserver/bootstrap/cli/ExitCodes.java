@@ -6,7 +6,7 @@ public final class ExitCodes {
     public static final int OK = 0;
     /**
      * A runtime failure: the database is unreachable, a replay stopped before its stretch's end or a backfill stopped
-     * by a signal or by the database lost before its first chunk (each prints the command that goes on), no such
+     * by a signal or by the database lost outside a chunk (each prints the command that goes on), no such
      * dead letter.
      */
     public static final int FAILURE = 1;

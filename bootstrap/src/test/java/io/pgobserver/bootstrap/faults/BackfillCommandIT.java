@@ -32,7 +32,11 @@ class BackfillCommandIT {
                 "create table public.items (id int primary key, n int not null)",
                 "insert into public.items select g, 0 from generate_series(1, 20000) g",
                 "create table public.parts (id int primary key, n int not null)",
-                "insert into public.parts select g, 0 from generate_series(1, 5000) g");
+                "insert into public.parts select g, 0 from generate_series(1, 5000) g",
+                "create table public.shelves (id int primary key, n int not null)",
+                "insert into public.shelves select g, 0 from generate_series(1, 40) g",
+                "create table public.bins (id int primary key, n int not null)",
+                "insert into public.bins select g, 0 from generate_series(1, 40) g");
     }
 
     @AfterAll
@@ -195,6 +199,57 @@ class BackfillCommandIT {
         assertThat(backfill.output()).contains("of public.parts finished: 5000 row(s) logged as read events");
         assertThat(count("select count(*) " + reads)).as("read events").isEqualTo(5000);
         assertThat(count("select count(distinct entity_id) " + reads)).as("rows read").isEqualTo(5000);
+    }
+
+    /**
+     * A --resume of every table that loses its session to PostgreSQL part-way, after it took up the first backfill
+     * (here the second table's attendance, a new session, held up by a lock on it and then terminated), says where
+     * each backfill stopped and the one command that resumes them, not that it stopped before its first chunk.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void a_resume_of_several_tables_lost_part_way_says_where_each_backfill_stopped() throws Exception {
+        var config = rig.config("several.yaml", "backfill-several", -1, "", """
+                shelves:
+                  entity: public.shelves
+                  actions:
+                    - { type: webhook, url: "%s" }
+                bins:
+                  entity: public.bins
+                  actions:
+                    - { type: webhook, url: "%s" }
+                """.formatted(rig.hooks.url("/hooks/shelves"), rig.hooks.url("/hooks/bins")));
+        rig.install(config, "public.shelves");
+        rig.install(config, "public.bins");
+        try (Connection setup = rig.postgres.connect("several setup"); Statement sql = setup.createStatement()) {
+            // What two killed backfills leave: their progress after a chunk each, and no process.
+            sql.execute("insert into pgobserver.backfills (table_name, chunk, last_key, rows_done) values "
+                    + "('public.shelves', 10, '{10}', 10), ('public.bins', 10, '{20}', 20)");
+        }
+        ObserverProcess resume;
+        try (Connection locker = rig.postgres.connect("bins attendance locker");
+             Statement lock = locker.createStatement()) {
+            lock.execute("select pg_advisory_lock(hashtext('pgobserver.backfill.attended'), hashtext('public.bins'))");
+            resume = ObserverProcess.start("resume of several losing its session", rig.log, Map.of(), "backfill",
+                    "--config", config.toString(), "--resume");
+            String waiting = "from pg_stat_activity where wait_event_type = 'Lock' and query like "
+                    + "'%pg_advisory_lock_shared%' and application_name like 'pg-observer backfill public.bins%'";
+            await("the resume waits for the attendance of public.bins", Duration.ofMinutes(1),
+                    () -> count("select count(*) " + waiting) == 1);
+            count("select count(pg_terminate_backend(pid)) " + waiting);
+            assertThat(resume.waitFor(60)).as(resume.output()).isEqualTo(1);
+        }
+        assertThat(resume.output()).contains("error: PostgreSQL at " + rig.postgres.jdbcUrl() + " stopped answering: "
+                        + "backfill ", " of public.shelves stopped after 10 row(s) logged as read events, backfill ",
+                " of public.bins stopped after 20 row(s) logged as read events (each chunk commits whole, so no row "
+                        + "is sent twice; cause: ", "); once it answers again, resume with: pg-observer backfill "
+                        + "--config " + config + " --resume\n")
+                .doesNotContain("before its first chunk").doesNotContain("--resume --table");
+        ObserverProcess.Finished resumed = ObserverProcess.runToEnd("resume of several", rig.log, Map.of(),
+                "backfill", "--config", config.toString(), "--resume");
+        assertThat(resumed.exitCode()).as(resumed.output()).isZero();
+        assertThat(resumed.output()).contains("of public.shelves finished: 40 row(s)", "of public.bins finished: 40 "
+                + "row(s)");
     }
 
     private long count(String query) {
