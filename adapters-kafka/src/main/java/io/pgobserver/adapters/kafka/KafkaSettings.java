@@ -33,20 +33,16 @@ record KafkaSettings(List<String> bootstrapServers, String clientId, Map<String,
      * of one partition (it keeps order with up to 5 requests in flight). {@code max.block.ms} bounds how long a
      * send waits for a topic's metadata, so a missing topic is reported in seconds rather than a minute.
      *
-     * <p>{@code reconnect.backoff.max.ms} of 10 s instead of Kafka's 1 s: while a broker is down, the producer and the
-     * admin client each log {@code WARN … Connection to node … could not be established} at every reconnection
-     * attempt, per node; at 1 s an outage of an hour wrote thousands of lines for each, burying pg-observer's own (its
-     * readiness, dead letters and spans already say that Kafka actions fail). The first retries still come after
-     * 50 ms, doubling ({@code reconnect.backoff.ms}), so a blip is not waited out; only a long outage is tried every
-     * 8 to 10 s (Kafka's jitter takes up to a fifth off), so a returning broker takes records again within 10 s, well
-     * inside the {@code delivery.timeout.ms} (2 min) that a send waits for it.
+     * <p>{@code reconnect.backoff.max.ms} is left at Kafka's 1 s: a broker that is back is reconnected within 1.2 s
+     * at most (Kafka's jitter adds up to a fifth), and the events waiting for it go on. A longer backoff would only
+     * mean fewer of Kafka's lines per failed reconnection attempt, which this adapter logs at DEBUG
+     * ({@link ReconnectWarnings}) while {@link OutageLog} says the outage once; every event would wait longer.
      */
     static final Map<String, String> DEFAULTS = Map.of(
             ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
             ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5",
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000",
-            ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "10000");
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
 
     /** Set by pg-observer itself or by the section's own keys. */
     private static final Map<String, String> RESERVED = Map.of(
