@@ -90,6 +90,11 @@ final class Fixtures {
         }
 
         @Override
+        public long lastId(String consumer) {
+            return 0;
+        }
+
+        @Override
         public Optional<DeadLetter> find(String consumer, long id) {
             return Optional.empty();
         }

@@ -99,6 +99,11 @@ class ConsolePagesTest {
                     }
 
                     @Override
+                    public long lastId(String consumer) {
+                        return answer(() -> letters.lastId(consumer));
+                    }
+
+                    @Override
                     public java.util.Optional<DeadLetter> find(String consumer, long id) {
                         return answer(() -> letters.find(consumer, id));
                     }

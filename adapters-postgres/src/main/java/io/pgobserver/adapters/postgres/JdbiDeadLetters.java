@@ -108,6 +108,15 @@ final class JdbiDeadLetters implements DeadLetters {
     }
 
     @Override
+    public long lastId(String consumer) {
+        return database.jdbi().withHandle(handle -> handle.createQuery(
+                        "select coalesce(max(id), 0) from pgobserver.dead_letters where consumer = :consumer")
+                .bind("consumer", consumer)
+                .mapTo(Long.class)
+                .one());
+    }
+
+    @Override
     public Optional<DeadLetter> find(String consumer, long id) {
         return database.jdbi().withHandle(handle -> handle.createQuery("select " + COLUMNS
                         + " from pgobserver.dead_letters where id = :id and consumer = :consumer")

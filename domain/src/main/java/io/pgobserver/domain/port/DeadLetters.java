@@ -39,6 +39,12 @@ public interface DeadLetters {
      */
     List<DeadLetter> list(String consumer, long after, int limit);
 
+    /**
+     * The id of the consumer's newest letter, 0 when it has none: where a replay of the whole queue stops, so that
+     * letters added while it runs are left for the next one rather than chased for ever.
+     */
+    long lastId(String consumer);
+
     /** The consumer's letter with this id; empty when there is none, or it is another consumer's. */
     Optional<DeadLetter> find(String consumer, long id);
 

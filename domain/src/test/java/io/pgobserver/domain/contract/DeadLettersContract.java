@@ -107,6 +107,20 @@ public abstract class DeadLettersContract {
     }
 
     @Test
+    void theLastIdIsTheConsumersNewestLetterAndZeroWithNone() {
+        DeadLetters store = newStore();
+        assertThat(store.lastId("c1")).isZero();
+        long a = store.add(letter(1, "a"));
+        long b = store.add(letter(2, "b"));
+        long theirs = store.add(letter("c2", 3, "a", "x"));
+        assertThat(store.lastId("c1")).isEqualTo(b).isGreaterThan(a);
+        assertThat(store.lastId("c2")).isEqualTo(theirs);
+        store.remove(b);
+        assertThat(store.lastId("c1")).isEqualTo(a);
+        assertThat(store.lastId("c3")).isZero();
+    }
+
+    @Test
     void eachConsumerSeesOnlyItsOwnLetters() {
         DeadLetters store = newStore();
         long mine = store.add(letter("c1", 1, "a", "x"));

@@ -52,6 +52,12 @@ public final class InMemoryDeadLetters implements DeadLetters {
     }
 
     @Override
+    public synchronized long lastId(String consumer) {
+        return letters.values().stream().filter(l -> l.consumer().equals(consumer)).mapToLong(DeadLetter::id).max()
+                .orElse(0);
+    }
+
+    @Override
     public synchronized Optional<DeadLetter> find(String consumer, long id) {
         return Optional.ofNullable(letters.get(id)).filter(l -> l.consumer().equals(consumer));
     }
