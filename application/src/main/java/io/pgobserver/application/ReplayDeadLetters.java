@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -35,6 +36,12 @@ import static io.pgobserver.application.SpanNames.REPLAY_DEAD_LETTER;
  * stays, with the new failure reported.
  */
 public final class ReplayDeadLetters implements DeadLetterReplay {
+
+    /**
+     * How many letters {@link #replayUpTo} reads at once. Each holds its event's whole row, so a page, not the queue,
+     * is what a replay of a queue of any length holds.
+     */
+    static final int PAGE = 100;
 
     private final String consumer;
     private final DeadLetters deadLetters;
@@ -62,6 +69,30 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                     + " (see 'dlq list')");
         }
         return replay(letter);
+    }
+
+    /**
+     * Replays the consumer's letters with an id up to {@code last}, oldest first, a page at a time, handing each
+     * result to {@code each} as soon as it is known. Letters added meanwhile (ids past {@code last}) are left for the
+     * next replay, so that a queue still growing does not keep it running; one removed before its page is read (by
+     * another replay or {@code dlq delete}) is not seen.
+     */
+    public void replayUpTo(long last, Consumer<Result> each) throws InterruptedException {
+        long after = 0;
+        while (after < last) {
+            List<DeadLetter> page = deadLetters.list(consumer, after, PAGE);
+            for (DeadLetter letter : page) {
+                if (letter.id() > last) {
+                    return;
+                }
+                // By id, as one letter is: it is read again, and not run when another replay removed it meanwhile.
+                each.accept(replay(letter.id()));
+                after = letter.id();
+            }
+            if (page.size() < PAGE) {
+                return;
+            }
+        }
     }
 
     /**

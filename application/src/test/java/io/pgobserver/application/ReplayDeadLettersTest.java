@@ -6,7 +6,9 @@ import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.testing.Events;
@@ -17,7 +19,10 @@ import io.pgobserver.domain.testing.TestAction;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -156,5 +161,69 @@ class ReplayDeadLettersTest {
     @Test
     void anUnknownIdIsReported() throws Exception {
         assertThat(replay(List.of(observer)).replay(999).message()).contains("no dead letter with id 999");
+    }
+
+    /**
+     * A queue longer than a page is read a page at a time, never whole, each letter replayed once, oldest first; a
+     * letter removed meanwhile by another replay is not seen, and one added meanwhile is left for the next replay.
+     */
+    @Test
+    void theWholeQueueIsReplayedAPageAtATimeUpToTheLastIdAtTheStart() throws Exception {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 2 * ReplayDeadLetters.PAGE + 50; i++) {
+            ids.add(letter("hook", 0));
+        }
+        List<Integer> pagesRead = new ArrayList<>();
+        DeadLetters paged = new DeadLetters() {
+            @Override
+            public long add(CheckpointStore.Fence fence, DeadLetter letter) throws CheckpointStore.FencedException {
+                return deadLetters.add(fence, letter);
+            }
+
+            @Override
+            public List<DeadLetter> list(String consumer, long after, int limit) {
+                pagesRead.add(limit);
+                return deadLetters.list(consumer, after, limit);
+            }
+
+            @Override
+            public long lastId(String consumer) {
+                return deadLetters.lastId(consumer);
+            }
+
+            @Override
+            public Optional<DeadLetter> find(String consumer, long id) {
+                return deadLetters.find(consumer, id);
+            }
+
+            @Override
+            public boolean remove(long id) {
+                return deadLetters.remove(id);
+            }
+
+            @Override
+            public Map<String, Long> countByObserver(String consumer) {
+                return deadLetters.countByObserver(consumer);
+            }
+        };
+        ReplayDeadLetters replay = new ReplayDeadLetters("test", paged, tracer, List.of(observer),
+                new ActionExecutors(List.of(webhook)), Metrics.NOOP, d -> { }, () -> 0.5);
+        List<ReplayDeadLetters.Result> results = new ArrayList<>();
+        long[] added = new long[1];
+        replay.replayUpTo(paged.lastId("test"), result -> {
+            if (results.isEmpty()) {
+                deadLetters.remove(ids.getLast());
+                added[0] = letter("hook", 0);
+            }
+            results.add(result);
+        });
+
+        assertThat(results).extracting(ReplayDeadLetters.Result::id)
+                .containsExactlyElementsOf(ids.subList(0, ids.size() - 1));
+        assertThat(results).allMatch(ReplayDeadLetters.Result::delivered);
+        assertThat(pagesRead).as("list calls' limits").containsExactly(ReplayDeadLetters.PAGE, ReplayDeadLetters.PAGE,
+                ReplayDeadLetters.PAGE);
+        assertThat(deadLetters.all()).extracting(DeadLetter::id).as("the letter added meanwhile")
+                .containsExactly(added[0]);
     }
 }

@@ -2,12 +2,10 @@ package io.pgobserver.bootstrap.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.pgobserver.application.ReplayDeadLetters;
 import io.pgobserver.bootstrap.config.OneLine;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,19 +14,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 /** The dead-letter queue: {@code dlq list}, {@code dlq replay} and {@code dlq delete}. */
 @Command(name = "dlq", mixinStandardHelpOptions = true,
         description = "Inspect, replay and delete the dead-letter queue: actions that failed for good.",
-        subcommands = {DlqCommand.ListLetters.class, DlqCommand.Replay.class, DlqCommand.Delete.class})
+        subcommands = {DlqCommand.ListLetters.class, DlqReplay.class, DlqCommand.Delete.class})
 final class DlqCommand implements Runnable {
-
-    /** How many ids of letters not delivered the error line names. */
-    private static final int IDS_NAMED = 20;
 
     @Spec
     CommandSpec spec;
@@ -139,89 +132,8 @@ final class DlqCommand implements Runnable {
         }
     }
 
-    /** {@code dlq replay}. */
-    @Command(name = "replay", mixinStandardHelpOptions = true,
-            description = "Run dead-lettered actions again, each in a new trace linked to the event's original "
-                    + "one. A delivered letter leaves the queue; a failing one stays. Exit 0 when every replayed "
-                    + "letter was delivered, 3 when any stays in the queue (as 'replay' exits when an event is "
-                    + "dead-lettered), 1 when there is no letter with the --id given.")
-    static final class Replay implements Callable<Integer> {
-
-        @Mixin
-        ConfigOptions options;
-
-        @Spec
-        CommandSpec spec;
-
-        @ArgGroup(exclusive = true, multiplicity = "1")
-        Which which;
-
-        static final class Which {
-            @Option(names = "--id", paramLabel = "N", required = true, description = "Replay the letter with this id.")
-            Long id;
-
-            @Option(names = "--all", required = true, description = "Replay every letter, oldest first.")
-            boolean all;
-        }
-
-        @Override
-        public Integer call() throws Exception {
-            // The letters first, with no action's secret: the replay then needs those of their observers alone.
-            List<DeadLetter> letters;
-            String consumer;
-            try (AdminSession session = AdminSession.openWithoutActions(options, spec)) {
-                DeadLetters queue = session.get(DeadLetters.class);
-                consumer = session.config().listener().consumer();
-                letters = which.id != null ? queue.find(consumer, which.id).stream().toList()
-                        : queue.list(consumer, Integer.MAX_VALUE);
-            }
-            if (which.id != null && letters.isEmpty()) {
-                // A mistyped id: one line, as dlq delete says it, not a replay report of a letter that is not there.
-                return noSuchLetter(spec, consumer, which.id);
-            }
-            List<ReplayDeadLetters.Result> results = new ArrayList<>();
-            if (!letters.isEmpty()) {
-                try (AdminSession session = AdminSession.openFor(options,
-                        letters.stream().map(DeadLetter::observer).collect(Collectors.toSet()))) {
-                    ReplayDeadLetters replay = session.get(ReplayDeadLetters.class);
-                    // The letters read: one added since may be of an observer whose secrets were not loaded.
-                    List<Long> ids = which.id != null ? List.of(which.id)
-                            : letters.stream().map(DeadLetter::id).toList();
-                    for (long id : ids) {
-                        results.add(replay.replay(id));
-                    }
-                }
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            if (results.isEmpty()) {
-                out.println("no dead letters to replay");
-                out.flush();
-                return ExitCodes.OK;
-            }
-            for (ReplayDeadLetters.Result result : results) {
-                out.println("letter " + result.id() + ": " + OneLine.of(result.message()));
-            }
-            List<ReplayDeadLetters.Result> failed = results.stream().filter(r -> !r.delivered()).toList();
-            out.println("replayed " + results.size() + ": " + (results.size() - failed.size()) + " delivered, "
-                    + failed.size() + " not delivered");
-            out.flush();
-            if (failed.isEmpty()) {
-                return ExitCodes.OK;
-            }
-            PrintWriter err = spec.commandLine().getErr();
-            err.println("error: " + (failed.size() == 1
-                    ? "letter " + failed.getFirst().id() + " was not delivered: "
-                            + OneLine.of(failed.getFirst().message())
-                    : failed.size() + " letters were not delivered (ids " + ids(failed)
-                            + "; reasons above); they stay in the queue"));
-            err.flush();
-            // The letters ran and some stay queued, as after a 'replay' whose events were dead-lettered: a script
-            // tells that from an id with no letter (above), which is an error.
-            return ExitCodes.DEAD_LETTERED;
-        }
-    }
-
-    private static int noSuchLetter(CommandSpec spec, String consumer, long id) {
+    /** A mistyped id: one line on standard error, exit 1. */
+    static int noSuchLetter(CommandSpec spec, String consumer, long id) {
         PrintWriter err = spec.commandLine().getErr();
         err.println("error: consumer '" + consumer + "' has no dead letter with id " + id + " (see 'dlq list')");
         err.flush();
@@ -264,13 +176,6 @@ final class DlqCommand implements Runnable {
                 return ExitCodes.OK;
             }
         }
-    }
-
-    /** The first ids, then how many more: a queue of thousands must not make a line of thousands of ids. */
-    private static String ids(List<ReplayDeadLetters.Result> failed) {
-        String first = failed.stream().limit(IDS_NAMED).map(r -> Long.toString(r.id()))
-                .collect(Collectors.joining(", "));
-        return failed.size() <= IDS_NAMED ? first : first + " and " + (failed.size() - IDS_NAMED) + " more";
     }
 
     private static String action(DeadLetter letter) {

@@ -70,6 +70,8 @@ class AdminCommandsIT {
     private final MockWebServer webhooks = new MockWebServer();
     private final List<RecordedRequest> received = new CopyOnWriteArrayList<>();
     private volatile int webhookStatus = 200;
+    /** Runs as each webhook request arrives, before it is answered: what happens while a replay is running. */
+    private volatile java.util.function.Consumer<RecordedRequest> onRequest = request -> { };
     private Path config;
     private int database;
 
@@ -80,6 +82,7 @@ class AdminCommandsIT {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
                 received.add(request);
+                onRequest.accept(request);
                 return new MockResponse.Builder().code(webhookStatus).body("{}").build();
             }
         });
@@ -111,6 +114,7 @@ class AdminCommandsIT {
                     retry: { max_attempts: 1 }
                 """.formatted(postgres.getPort(), name, webhooks.url("/hooks/orders")));
         webhookStatus = 200;
+        onRequest = request -> { };
         received.clear();
     }
 
@@ -467,6 +471,66 @@ class AdminCommandsIT {
         assertThat(all.err().strip()).isEqualTo("error: 25 letters were not delivered (ids " + ids.stream().limit(20)
                 .map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
                 + " and 5 more; reasons above); they stay in the queue");
+    }
+
+    /**
+     * A queue of more than two pages (ReplayDeadLetters.PAGE is 100) is replayed a page at a time: every letter once,
+     * in id order, a removed observer's reported per letter. The replay read every letter before it ran the first,
+     * and so held the whole queue; a page is now read when the replay reaches it, so a letter another replay removes
+     * once this one began is not tried (it was, and was reported missing), and one added since is left for the next
+     * replay, as the last line says. Most letters are a removed observer's, which run no request: a few seconds.
+     */
+    @Test
+    void replay_all_runs_a_queue_longer_than_a_page_one_page_at_a_time() throws Exception {
+        List<Long> ids = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        List<String> events = new ArrayList<>();
+        List<Long> notDelivered = new ArrayList<>();
+        try (Booted booted = boot()) {
+            DeadLetters queue = booted.get(DeadLetters.class);
+            for (int i = 0; i < 250; i++) {
+                boolean delivered = i % 10 == 0;
+                DeadLetter letter = letter(delivered ? "order_shipped" : "gone_observer", 0, "webhook");
+                long id = queue.add(letter);
+                ids.add(id);
+                expected.add(id + (delivered ? " delivered" : " gone"));
+                if (delivered) {
+                    events.add(letter.event().id());
+                } else {
+                    notDelivered.add(id);
+                }
+            }
+            long removed = ids.removeLast();
+            expected.removeLast();
+            notDelivered.removeLast();
+            long[] added = new long[1];
+            onRequest = request -> {
+                if (added[0] == 0) {
+                    queue.remove(removed);
+                    added[0] = queue.add(letter("order_shipped", 0, "webhook"));
+                }
+            };
+            Cli.Result all = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
+
+            assertThat(all.exitCode()).as(all.toString()).isEqualTo(ExitCodes.DEAD_LETTERED);
+            List<String> lines = all.out().lines().toList();
+            // Each line as "ID delivered" or "ID gone", the latter naming its own id in the 'dlq delete' it suggests.
+            assertThat(lines.subList(0, lines.size() - 1).stream().map(line -> line
+                    .replaceFirst("^letter (\\d+): delivered$", "$1 delivered")
+                    .replaceFirst("^letter (\\d+): observer 'gone_observer' is no longer configured.*--id \\1`$",
+                            "$1 gone")).toList()).as(all.toString())
+                    .containsExactlyElementsOf(expected);
+            assertThat(lines.getLast()).isEqualTo("replayed 249: 25 delivered, 224 not delivered; letters added "
+                    + "since it began (ids after " + removed + ") are left for the next replay: pg-observer dlq "
+                    + "replay --all --config " + config);
+            assertThat(all.err().strip()).isEqualTo("error: 224 letters were not delivered (ids " + notDelivered
+                    .stream().limit(20).map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                    + " and 204 more; reasons above); they stay in the queue");
+            assertThat(received.stream().map(r -> events.stream().filter(r.getBody().utf8()::contains).findFirst()
+                    .orElse("another event")).toList()).as("the events the requests were for").isEqualTo(events);
+            assertThat(queue.countByObserver("default")).isEqualTo(Map.of("gone_observer", 224L, "order_shipped", 1L));
+            assertThat(queue.find("default", added[0])).as("the letter added during the replay").isPresent();
+        }
     }
 
     @Test

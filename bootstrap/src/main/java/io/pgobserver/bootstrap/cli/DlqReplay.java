@@ -1,0 +1,110 @@
+package io.pgobserver.bootstrap.cli;
+
+import io.pgobserver.application.ReplayDeadLetters;
+import io.pgobserver.bootstrap.config.OneLine;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.DeadLetters;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/**
+ * {@code dlq replay}. {@code --all} walks the queue a page at a time ({@link ReplayDeadLetters#replayUpTo}) and
+ * prints each letter's line as it runs, keeping only counts ({@link LettersReplayed}): a queue of any length is
+ * replayed in the same memory, and the user sees it progress.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = "Run dead-lettered actions again, each in a new trace linked to the event's original "
+                + "one. A delivered letter leaves the queue; a failing one stays. Exit 0 when every replayed "
+                + "letter was delivered, 3 when any stays in the queue (as 'replay' exits when an event is "
+                + "dead-lettered), 1 when there is no letter with the --id given.")
+final class DlqReplay implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Which which;
+
+    static final class Which {
+        @Option(names = "--id", paramLabel = "N", required = true, description = "Replay the letter with this id.")
+        Long id;
+
+        @Option(names = "--all", required = true, description = "Replay every letter, oldest first; letters added "
+                + "while it runs are left for the next replay.")
+        boolean all;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        // What to replay first, with no action's secret: the replay then needs those of its letters' observers alone.
+        String consumer;
+        long last;
+        Set<String> observers;
+        try (AdminSession session = AdminSession.openWithoutActions(options, spec)) {
+            DeadLetters queue = session.get(DeadLetters.class);
+            consumer = session.config().listener().consumer();
+            if (which.id != null) {
+                DeadLetter letter = queue.find(consumer, which.id).orElse(null);
+                if (letter == null) {
+                    // A mistyped id: one line, as dlq delete says it, not a replay report of a letter not there.
+                    return DlqCommand.noSuchLetter(spec, consumer, which.id);
+                }
+                last = which.id;
+                observers = Set.of(letter.observer());
+            } else {
+                // The last id before the observers: a letter added between the two reads is past it, so not run
+                // (its observer's secrets may not be loaded), and the observers of the letters up to it are read
+                // without reading the letters.
+                last = queue.lastId(consumer);
+                observers = queue.countByObserver(consumer).keySet();
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        LettersReplayed replayed = new LettersReplayed();
+        boolean addedSince = false;
+        if (last > 0) {
+            Consumer<ReplayDeadLetters.Result> print = result -> {
+                out.println("letter " + result.id() + ": " + OneLine.of(result.message()));
+                out.flush();
+                replayed.add(result);
+            };
+            try (AdminSession session = AdminSession.openFor(options, observers)) {
+                ReplayDeadLetters replay = session.get(ReplayDeadLetters.class);
+                if (which.id != null) {
+                    print.accept(replay.replay(which.id));
+                } else {
+                    replay.replayUpTo(last, print);
+                    addedSince = session.get(DeadLetters.class).lastId(consumer) > last;
+                }
+            }
+        }
+        if (replayed.none()) {
+            out.println("no dead letters to replay");
+        } else {
+            out.println(replayed.summary() + (addedSince ? "; letters added since it began (ids after " + last
+                    + ") are left for the next replay: pg-observer dlq replay --all" + options.given() : ""));
+        }
+        out.flush();
+        if (replayed.allDelivered()) {
+            return ExitCodes.OK;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("error: " + replayed.error());
+        err.flush();
+        // The letters ran and some stay queued, as after a 'replay' whose events were dead-lettered: a script
+        // tells that from an id with no letter (above), which is an error.
+        return ExitCodes.DEAD_LETTERED;
+    }
+}
