@@ -72,14 +72,15 @@ public final class ConfigOptions {
 
     /**
      * The options as given ({@code --config FILE}, each {@code --set}), shell-quoted where needed, for a command this
-     * one prints for the user to run next (a resume): it must read the same configuration.
+     * one prints for the user to run next (a resume): it must read the same configuration. A secret's value is not
+     * repeated ({@link PrintedOverride}).
      */
     String given() {
         StringBuilder given = new StringBuilder();
         if (config != null) {
             given.append(" --config ").append(ShellWord.of(config.toString()));
         }
-        overrides.forEach(o -> given.append(" --set ").append(ShellWord.of(o)));
+        overrides.forEach(o -> given.append(" --set ").append(PrintedOverride.of(o)));
         return given.toString();
     }
 
