@@ -51,6 +51,7 @@ final class Database implements Lifecycle {
     // carrier of a caller on a virtual thread.
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final StorageAccess access;
+    private final PoolThreads poolThreads = new PoolThreads("pg-observer pool");
     private volatile HikariDataSource pool;
     private volatile Jdbi jdbi;
     private volatile SchemaChange schemaChange;
@@ -150,6 +151,10 @@ final class Database implements Lifecycle {
             pool = null;
             jdbi = null;
             if (dataSource != null) {
+                if (poolThreads.endConnectionAttempts() > 0) {
+                    LOG.info("the database pool was still trying to connect to PostgreSQL: the stop ends its attempts "
+                            + "rather than wait for the next one");
+                }
                 dataSource.close();
             }
         } finally {
@@ -256,6 +261,7 @@ final class Database implements Lifecycle {
     private HikariConfig poolConfig() {
         HikariConfig config = new HikariConfig();
         config.setPoolName("pg-observer");
+        config.setThreadFactory(poolThreads);
         config.setJdbcUrl(settings.url());
         if (settings.user() != null) {
             config.setUsername(settings.user());

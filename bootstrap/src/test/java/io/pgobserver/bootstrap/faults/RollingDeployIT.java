@@ -51,6 +51,9 @@ class RollingDeployIT {
     private static final String LEASE_WAIT = "for its lease to run out";
     private static final String CUT_SHORT = "still running after";
     private static final String LEFT_UNSAVED = "the consumer's next holder runs them again";
+    /** The pool, refused by PostgreSQL, was between two attempts to connect when the stop closed it. */
+    private static final String POOL_ATTEMPTS_ENDED = "the database pool was still trying to connect to PostgreSQL: "
+            + "the stop ends its attempts rather than wait for the next one";
     private static final String STOP_DID_NOT_END = "the stop did not end within 12s (--shutdown-timeout and 10s)";
     /** The --shutdown-timeout of the process stopped with PostgreSQL frozen: its stop lasts this and 10 s. */
     private static final Duration FROZEN_STOP_TIMEOUT = Duration.ofSeconds(2);
@@ -205,6 +208,11 @@ class RollingDeployIT {
         accounted.addAll(recorded);
         assertThat(accounted).as("events delivered, each either recorded (%s) or named as not awaited (%s); its last "
                 + "lines:%n%s", recorded, named, cutting.lastLines(30)).containsAll(delivered);
+        // The pool, refused since PostgreSQL stopped, sleeps between attempts (doubling up to 5 s) and its close waited
+        // for the sleep to end: the last 0.7 s of this stop, between "pipeline stopped" and "stopped". Now the stop
+        // ends the attempts, and says so before "stopped".
+        assertThat(cutting.output()).as("the stop ending the pool's attempts to connect, then stopped; its last lines:"
+                + "%n%s", cutting.lastLines(30)).containsSubsequence(POOL_ATTEMPTS_ENDED, "RunCommand - stopped\n");
     }
 
     /** The ids a query of one column of ids returns. */
