@@ -34,6 +34,14 @@ class GuardedSpanExporterTest {
         return logged.list();
     }
 
+    /**
+     * The lines of the exporter {@code description} names, for a test whose exporter's failures come late: an exporter
+     * of another test in this JVM may still report on the same logger meanwhile (a late failure, or its shutdown).
+     */
+    private List<String> warningsOf(String description) {
+        return logged.list().stream().filter(line -> line.contains("exporter " + description + " ")).toList();
+    }
+
     /** An exporter whose every export fails with what {@code failure} gives. */
     private static GuardedSpanExporter failing(Supplier<CompletableResultCode> failure) {
         return new GuardedSpanExporter("otlp grpc http://collector:4317", answering(failure), new QueueDropMonitor(2048));
@@ -153,18 +161,20 @@ class GuardedSpanExporterTest {
         SpanExporter otlp = OtlpHttpSpanExporter.builder().setEndpoint(endpoint + "/v1/traces")
                 .setTimeout(Duration.ofSeconds(2)).build();
         List<Integer> warningsWhenTheExporterGaveUp = new CopyOnWriteArrayList<>();
-        GuardedSpanExporter guarded = new GuardedSpanExporter("otlp http/protobuf " + endpoint,
+        String description = "otlp http/protobuf " + endpoint;
+        GuardedSpanExporter guarded = new GuardedSpanExporter(description,
                 willRetry -> noting(FailedAttempts.watched(otlp, true, willRetry),
-                        () -> warningsWhenTheExporterGaveUp.add(warnings().size())), new QueueDropMonitor(2048));
+                        () -> warningsWhenTheExporterGaveUp.add(warningsOf(description).size())),
+                new QueueDropMonitor(2048));
 
         guarded.export(spans(3)).join(60, TimeUnit.SECONDS);
 
         assertThat(warningsWhenTheExporterGaveUp).as("lines logged before the exporter gave the batch up")
                 .containsExactly(1);
-        assertThat(warnings()).hasSize(2);
-        assertThat(warnings().getFirst()).contains("exporter otlp http/protobuf " + endpoint + " failed to send spans"
+        assertThat(warningsOf(description)).hasSize(2);
+        assertThat(warningsOf(description).getFirst()).contains("exporter " + description + " failed to send spans"
                 + " (ConnectException", "and retries them", "events are not affected", "repeats at most every 1m");
-        assertThat(warnings().getLast()).contains("could not deliver 3 span(s)");
+        assertThat(warningsOf(description).getLast()).contains("could not deliver 3 span(s)");
         guarded.shutdown();
     }
 
