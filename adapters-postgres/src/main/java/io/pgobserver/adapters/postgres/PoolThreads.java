@@ -16,18 +16,18 @@ final class PoolThreads implements ThreadFactory {
     /** The pool's task that opens connections until the pool has enough. */
     private static final String CONNECTION_ADDER = "com.zaxxer.hikari.pool.HikariPool$PoolEntryCreator";
 
-    private final String name;
+    /** Numbered, so that a thread dump tells them apart; daemon, as the pool's own: an open pool never holds the exit. */
+    private final Thread.Builder builder;
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
     PoolThreads(String name) {
-        this.name = name;
+        this.builder = Thread.ofPlatform().daemon().name(name + " ", 1);
     }
 
     @Override
-    public Thread newThread(Runnable task) {
+    public synchronized Thread newThread(Runnable task) { // the builder's count is not thread-safe
         threads.removeIf(t -> !t.isAlive());
-        // Daemon, as the pool's own: a pool left open must not keep the process up.
-        Thread thread = Thread.ofPlatform().daemon().name(name).unstarted(task);
+        Thread thread = builder.unstarted(task);
         threads.add(thread);
         return thread;
     }
