@@ -191,8 +191,7 @@ public final class ReplayHistory {
 
         /**
          * The database lost by a check made before the first event (the present, retention's horizon, the last id):
-         * nothing ran, and the whole stretch is the rest. Its last id by time is not known then; the rest is named
-         * by its times.
+         * nothing ran, and the whole stretch is the rest, named by its times (its last id is not known then).
          */
         static CutShort beforeFirstEvent(DatabaseStoppedAnswering lost, ChangeHistory.Stretch stretch) {
             return new CutShort(lost, new Summary(0, 0, 0, 0, 0), stretch.byTime() ? 0 : stretch.fromId() - 1,

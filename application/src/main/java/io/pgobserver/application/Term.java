@@ -133,8 +133,7 @@ final class Term implements BatchReader.Control {
 
     /**
      * Waits one lease: an earlier holder that did not release its place (it crashed, or only its lock session died)
-     * may be dispatching until its lease runs out. The claim has fenced its writes already. False when the term
-     * ended meanwhile.
+     * may be dispatching until its lease runs out. The claim has fenced its writes already. False if the term ended.
      */
     private boolean outlastEarlierHolder() throws InterruptedException {
         LOG.log(INFO, "consumer '" + consumer + "': the previous holder did not release it (killed, cut off, or "
