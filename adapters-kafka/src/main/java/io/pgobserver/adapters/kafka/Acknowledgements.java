@@ -78,7 +78,8 @@ final class Acknowledgements {
     /** How long wanted records have gone unacknowledged; null while none is wanted. */
     Silence silence() {
         long now = nanoClock.getAsLong();
-        return wanted(now) == 0 ? null : new Silence(Duration.ofNanos(now - sinceNanos), sending.get(), retrying.size());
+        return wanted(now) == 0 ? null
+                : new Silence(Duration.ofNanos(now - sinceNanos), sending.get(), retrying.size());
     }
 
     /** The clock this counts time by (the log of an outage measures on it too). */

@@ -28,8 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * halved the throughput of the load run, docs/performance.md). A caller queues its id and takes the writer lock;
  * whoever holds it writes everything queued so far in one multi-row insert, so while one batch is written the
  * next one gathers. {@link #record} still returns only once its own ids are committed, and throws when that
- * write failed, exactly as a single insert would; interrupted while it waits for the writer, it leaves at once. Writes under a fence hold it in the same transaction
- * ({@link Fences}); callers under different fences (a term ending as the next begins) are written apart.
+ * write failed, exactly as a single insert would; interrupted while it waits for the writer, it leaves at once.
+ * Writes under a fence hold it in the same transaction ({@link Fences}); callers under different fences (a term
+ * ending as the next begins) are written apart.
  */
 @Singleton
 final class JdbiDeliveries implements Deliveries {

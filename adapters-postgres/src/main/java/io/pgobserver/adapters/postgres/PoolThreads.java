@@ -16,7 +16,7 @@ final class PoolThreads implements ThreadFactory {
     /** The pool's task that opens connections until the pool has enough. */
     private static final String CONNECTION_ADDER = "com.zaxxer.hikari.pool.HikariPool$PoolEntryCreator";
 
-    /** Numbered, so that a thread dump tells them apart; daemon, as the pool's own: an open pool never holds the exit. */
+    /** Numbered, so a thread dump tells them apart; daemon, as the pool's own: an open pool never holds the exit. */
     private final Thread.Builder builder;
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 

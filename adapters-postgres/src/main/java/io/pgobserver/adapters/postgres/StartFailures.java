@@ -66,8 +66,8 @@ final class StartFailures {
                 + schema + " TO " + role + "; GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + role
                 + "; GRANT SELECT ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role
                 + " (or set a database.user that has them); so that tables a later release adds are readable too,"
-                + " the schema's owner can run ALTER DEFAULT PRIVILEGES IN SCHEMA " + schema + " GRANT SELECT ON TABLES TO "
-                + role + " (and ON SEQUENCES).");
+                + " the schema's owner can run ALTER DEFAULT PRIVILEGES IN SCHEMA " + schema
+                + " GRANT SELECT ON TABLES TO " + role + " (and ON SEQUENCES).");
     }
 
     /**
