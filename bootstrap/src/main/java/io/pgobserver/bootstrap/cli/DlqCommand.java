@@ -29,7 +29,7 @@ final class DlqCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of "
-                + spec.subcommands().keySet());
+                + CommandHelp.shown(spec.commandLine()));
     }
 
     /** {@code dlq list}. */

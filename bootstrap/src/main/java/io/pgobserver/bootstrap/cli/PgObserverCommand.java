@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /** The {@code pg-observer} command and its subcommands. */
@@ -21,7 +22,7 @@ import java.util.Map;
         description = "Watches PostgreSQL row changes, runs actions, and traces every event with OpenTelemetry.",
         subcommands = {RunCommand.class, CheckConfigCommand.class, InstallCommand.class, StatusCommand.class,
                 DlqCommand.class, BackfillCommand.class, ReplayCommand.class,
-                AdaptersCommand.class, CommandLine.HelpCommand.class})
+                AdaptersCommand.class, CommandHelp.class})
 public final class PgObserverCommand implements Runnable {
 
     /** Where the distribution's launcher says the installation is: its {@code adapters/} is the default folder. */
@@ -55,7 +56,7 @@ public final class PgObserverCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of "
-                + spec.subcommands().keySet());
+                + CommandHelp.shown(spec.commandLine()));
     }
 
     /** The command line with the adapters on the class path (the all-in-one jar, and tests). */
@@ -97,6 +98,8 @@ public final class PgObserverCommand implements Runnable {
                 cli.addSubcommand(command);
             }
         }
+        // Before the handlers below are set: picocli gives them to the commands present when they are.
+        CommandHelp.addBelow(cli);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             boolean verbose = matched(parseResult, "--verbose");
@@ -153,9 +156,10 @@ public final class PgObserverCommand implements Runnable {
     /** picocli's "Unmatched argument at index 0: 'stauts'" as what it is: a command that does not exist. */
     private static String unknownCommand(String word, CommandLine parent) {
         // A guess only for a near miss (a typo of one): picocli guesses for any word, and 'bogus' is no 'status'.
-        String guess = NearMisses.didYouMean(word, parent.getSubcommands().keySet(), "");
+        List<String> commands = CommandHelp.shown(parent);
+        String guess = NearMisses.didYouMean(word, commands, "");
         return "unknown command '" + word + "' of " + parent.getCommandSpec().qualifiedName() + guess
-                + "; the commands are: " + String.join(", ", parent.getSubcommands().keySet());
+                + "; the commands are: " + String.join(", ", commands);
     }
 
     /** Whether the option was given on the command or any subcommand below it. */

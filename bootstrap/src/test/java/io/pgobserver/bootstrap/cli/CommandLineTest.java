@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +75,8 @@ class CommandLineTest {
         assertThat(result.err().lines().toList()).first().isEqualTo("usage error: demo is a command of the adapter "
                 + "demo, which is not installed: add its folder to adapters/, or point --adapters-dir (or "
                 + "PGOBSERVER_ADAPTERS_DIR) at a folder that has it");
+        assertThat(Cli.run(withoutDemo, Map.of(), "help", "demo").err().lines().toList()).as("its help").first()
+                .isEqualTo(result.err().lines().findFirst().orElseThrow());
         assertThat(Cli.run(withoutDemo, Map.of(), "dmeo").err().lines().toList()).as("a typo")
                 .first().asString().startsWith("usage error: unknown command 'dmeo' of pg-observer; the commands are: ");
     }
@@ -90,6 +93,43 @@ class CommandLineTest {
         assertThat(dlq.exitCode()).as(dlq.toString()).isEqualTo(ExitCodes.USAGE);
         assertThat(dlq.err().lines().toList()).containsExactly("usage error: unknown command 'lst' of pg-observer "
                 + "dlq (did you mean list?); the commands are: list, replay, delete", "(see: pg-observer dlq --help)");
+    }
+
+    /** {@code help} takes a command's path, as git's and kubectl's do; below a command too: {@code dlq help list}. */
+    @ParameterizedTest
+    @CsvSource({"help dlq list,dlq list --help", "help dlq replay,dlq replay --help", "help dlq,dlq --help",
+            "help,--help", "help status,status --help", "dlq help list,dlq list --help", "dlq help,dlq --help"})
+    void help_shows_the_help_of_the_command_at_its_path(String asked, String same) {
+        Cli.Result help = Cli.run(asked.split(" "));
+        assertThat(help.exitCode()).as(help.toString()).isZero();
+        assertThat(help.err()).isEmpty();
+        assertThat(help.out()).isEqualTo(Cli.run(same.split(" ")).out());
+    }
+
+    /** The help below dlq works but is not offered: dlq's help and its usage errors name list, replay, delete. */
+    @Test
+    void help_of_an_unknown_command_names_the_commands_at_its_level_with_a_guess() {
+        for (String[] asked : List.of(new String[]{"help", "dlq", "lst"}, new String[]{"dlq", "help", "lst"})) {
+            Cli.Result typo = Cli.run(asked);
+            assertThat(typo.exitCode()).as(typo.toString()).isEqualTo(ExitCodes.USAGE);
+            assertThat(typo.err().lines().toList()).containsExactly("usage error: unknown command 'lst' of "
+                    + "pg-observer dlq (did you mean list?); the commands are: list, replay, delete",
+                    "(see: pg-observer dlq --help)");
+            assertThat(typo.out()).isEmpty();
+        }
+        Cli.Result top = Cli.run("help", "stauts");
+        assertThat(top.exitCode()).as(top.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(top.err().lines().toList()).containsExactly("usage error: unknown command 'stauts' of "
+                + "pg-observer (did you mean status?); the commands are: " + String.join(", ",
+                PgObserverCommand.commandLine().getSubcommands().keySet()), "(see: pg-observer --help)");
+        Cli.Result tooDeep = Cli.run("help", "dlq", "list", "extra");
+        assertThat(tooDeep.exitCode()).as(tooDeep.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(tooDeep.err().lines().toList()).containsExactly("usage error: pg-observer dlq list has no "
+                + "commands, so 'extra' is none of them: leave it out to see the help of pg-observer dlq list",
+                "(see: pg-observer dlq list --help)");
+        assertThat(Cli.run("dlq", "--help").out()).contains("  list ").doesNotContainPattern("(?m)^  help ");
+        assertThat(Cli.run("dlq").err()).startsWith("usage error: missing command: choose one of [list, replay, "
+                + "delete]\n");
     }
 
     /** 0s wrote orders in a tight loop: refused before the demo's database starts, naming the bounds. */
