@@ -61,7 +61,8 @@ final class DlqCommand implements Runnable {
                         + "of a page names the command that shows the next one).")
         long after;
 
-        @Option(names = "--json", description = "Print a JSON array, for scripts.")
+        @Option(names = "--json", description = "Print a JSON array, for scripts; when more letters follow, the next "
+                + "page's command is on standard error.")
         boolean json;
 
         @Override
@@ -102,10 +103,15 @@ final class DlqCommand implements Runnable {
                             action(letter), letter.attempts(), letter.failedAt().truncatedTo(ChronoUnit.SECONDS), event(letter),
                             OneLine.of(letter.error()));
                 }
-                if (more) {
-                    out.println("(" + letters.size() + " of " + total + " shown; the next page: dlq list --after "
-                            + letters.getLast().id() + (limit == DEFAULT_LIMIT ? "" : " --limit " + limit) + ")");
-                }
+            }
+            if (more) {
+                // With --json on standard error, as gh and kubectl print their hints: standard output stays the
+                // array alone, and a script that pages reads there whether a next page exists.
+                PrintWriter hint = json ? spec.commandLine().getErr() : out;
+                hint.println("(" + letters.size() + " of " + total + " shown; the next page: dlq list --after "
+                        + letters.getLast().id() + (limit == DEFAULT_LIMIT ? "" : " --limit " + limit)
+                        + (json ? " --json" : "") + ")");
+                hint.flush();
             }
             out.flush();
             return ExitCodes.OK;

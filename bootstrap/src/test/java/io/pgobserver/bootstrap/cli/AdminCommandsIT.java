@@ -383,6 +383,16 @@ class AdminCommandsIT {
         assertThat(letters.get(0).path("event_id").asText()).isEqualTo(first.event().id());
         assertThat(letters.get(0).path("attempts").asInt()).isEqualTo(5);
         assertThat(letters.get(0).path("error").asText()).isEqualTo("HTTP 500 from receiver");
+        assertThat(json.err()).as("the last page names no next one").isEmpty();
+
+        // A script pages through the array: standard output stays the array alone, and standard error names the
+        // next page while there is one, as the packaged jar prints it.
+        Cli.Result page = PackagedJar.run("dlq", "list", "--config", config.toString(), "--json", "--limit", "1");
+        assertThat(page.exitCode()).as(page.toString()).isZero();
+        assertThat(JSON.readTree(page.out())).as(page.toString()).singleElement()
+                .satisfies(letter -> assertThat(letter.path("id").asLong()).isEqualTo(firstId));
+        assertThat(page.err().lines().toList()).as(page.toString()).containsExactly("(1 of 2 shown; the next page: "
+                + "dlq list --after " + firstId + " --limit 1 --json)");
     }
 
     @Test
