@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -19,6 +20,7 @@ import java.util.function.Supplier;
  * time, and during an outage each failed send added its own burst of connection warnings to the log. Each question
  * expires in the admin client itself, so an idle one has nothing to reconnect for. While the cluster is known to be
  * out of reach (a question less than {@code quietFor} ago got no answer) the answer is "cannot tell" without asking.
+ * The same client answers {@link ClusterWatch}'s question whether the cluster answers at all, on the same connection.
  */
 final class ClusterTopics implements AutoCloseable {
 
@@ -72,6 +74,26 @@ final class ClusterTopics implements AutoCloseable {
             return noAnswer();
         } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
             return noAnswer();
+        }
+    }
+
+    /**
+     * Whether the cluster answers (the brokers it has, asked of one): true or false, or null once closed. Always
+     * asked, whatever the last question got: {@link ClusterWatch} asks seldom, and asks to learn just that.
+     */
+    Boolean answers() throws InterruptedException {
+        Admin a = admin();
+        if (a == null) {
+            return null;
+        }
+        try {
+            a.describeCluster(new DescribeClusterOptions().timeoutMs((int) askTimeout.toMillis()))
+                    .nodes().get(askTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+            unanswered = false;
+            return true;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            noAnswer();
+            return false;
         }
     }
 

@@ -81,6 +81,12 @@ final class KafkaClient implements Lifecycle {
         return t == null ? null : t.exists(topic);
     }
 
+    /** Whether the cluster answers ({@link ClusterTopics#answers}); null when it could not be asked. */
+    Boolean clusterAnswers() throws InterruptedException {
+        ClusterTopics t = topics;
+        return t == null ? null : t.answers();
+    }
+
     /** The producer's connection settings (SASL, SSL); its producer-only keys would only be logged as unknown. */
     private Properties adminProperties() {
         Properties props = new Properties();

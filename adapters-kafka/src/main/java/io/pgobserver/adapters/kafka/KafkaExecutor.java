@@ -6,6 +6,7 @@ import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.EventBody;
 import io.pgobserver.domain.port.PreparedActions;
+import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.Tracer;
@@ -33,10 +34,11 @@ import java.util.concurrent.TimeUnit;
  * order), the configured headers, {@value KafkaAction#DELIVERY_ID_HEADER} (stable across retries and
  * redeliveries, for consumers to de-duplicate by) and the W3C {@code traceparent}/{@code tracestate} of a
  * PRODUCER span {@code send <topic>}, a child of the core's {@code execute_action}, so a consumer continues the
- * writer's trace. Done when the broker acknowledges the record ({@code acks=all} by default).
+ * writer's trace. Done when the broker acknowledges the record ({@code acks=all} by default). Also a {@link Lifecycle}:
+ * after the producer it starts the {@link ClusterWatch} over the cluster's outages, and stops it first.
  */
 @Singleton
-final class KafkaExecutor implements ActionExecutor {
+final class KafkaExecutor implements ActionExecutor, Lifecycle {
 
     static final String TYPE = "kafka";
 
@@ -51,7 +53,10 @@ final class KafkaExecutor implements ActionExecutor {
     private final Tracer tracer;
     private final Acknowledgements acknowledgements;
     private final OutageLog outage;
+    private final ClusterWatch watch;
     private final Duration deliveryTimeout;
+    /** Set when an action of the type is prepared: only then is the cluster watched. */
+    private volatile boolean sendsTo;
     private final PreparedActions<KafkaAction, Prepared> prepared =
             new PreparedActions<>(KafkaAction.class, this::prepare);
 
@@ -61,12 +66,18 @@ final class KafkaExecutor implements ActionExecutor {
     }
 
     KafkaExecutor(KafkaSettings settings, KafkaClient client, Tracer tracer, Acknowledgements acknowledgements) {
+        this(settings, client, tracer, acknowledgements, ClusterWatch.EVERY);
+    }
+
+    KafkaExecutor(KafkaSettings settings, KafkaClient client, Tracer tracer, Acknowledgements acknowledgements,
+                  Duration watchEvery) {
         this.settings = settings;
         this.client = client;
         this.tracer = tracer;
         this.acknowledgements = acknowledgements;
         this.deliveryTimeout = settings.configured() ? settings.deliveryTimeout() : Duration.ZERO;
         this.outage = new OutageLog(String.join(",", settings.bootstrapServers()), acknowledgements, deliveryTimeout);
+        this.watch = new ClusterWatch(watchEvery, acknowledgements, outage, client::clusterAnswers, () -> sendsTo);
     }
 
     /** An action's templates, compiled once. */
@@ -76,6 +87,29 @@ final class KafkaExecutor implements ActionExecutor {
     @Override
     public String type() {
         return TYPE;
+    }
+
+    @Override
+    public String name() {
+        return "kafka cluster watch";
+    }
+
+    /** After the producer's ({@link KafkaClient}), so that it stops first: its question then says nothing. */
+    @Override
+    public int order() {
+        return ORDER_ACTIONS + 1;
+    }
+
+    @Override
+    public void start() {
+        if (settings.configured()) {
+            watch.start();
+        }
+    }
+
+    @Override
+    public void stop() {
+        watch.stop();
     }
 
     @Override
@@ -91,6 +125,7 @@ final class KafkaExecutor implements ActionExecutor {
         // Named by the action, as the Slack and email templates are: "kafka audit: key template" tells which of an
         // observer's Kafka actions a render failure at run time (a dead letter's message) comes from.
         String what = action.describe();
+        sendsTo = true;
         Map<String, Templates.Template> headers = new LinkedHashMap<>();
         action.headers().forEach((name, value) -> headers.put(name,
                 Templates.text(what + ": header '" + name + "'", value == null ? "" : value)));

@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The {@code kafka} action on kafka-clients: binds its executor in the set of {@link ActionExecutor}s and its
- * producer as a {@link Lifecycle}, owns the {@code kafka:} section ({@link KafkaSection}) and registers the action
- * type ({@link KafkaActionType}). A module of its own so that a deployment without Kafka carries no Kafka client.
+ * The {@code kafka} action on kafka-clients: binds its executor in the set of {@link ActionExecutor}s, and its
+ * producer and the executor (its watch over the cluster) as {@link Lifecycle}s, owns the {@code kafka:} section
+ * ({@link KafkaSection}) and registers the action type ({@link KafkaActionType}). A module of its own so that a
+ * deployment without Kafka carries no Kafka client.
  */
 public final class KafkaModule extends AbstractModule implements Adapter {
 
@@ -43,7 +44,10 @@ public final class KafkaModule extends AbstractModule implements Adapter {
     @Override
     protected void configure() {
         Multibinder.newSetBinder(binder(), ActionExecutor.class).addBinding().to(KafkaExecutor.class);
-        Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(KafkaClient.class);
+        Multibinder<Lifecycle> lifecycles = Multibinder.newSetBinder(binder(), Lifecycle.class);
+        lifecycles.addBinding().to(KafkaClient.class);
+        // The executor's watch over the cluster's outages (ClusterWatch); the same singleton as the executor.
+        lifecycles.addBinding().to(KafkaExecutor.class);
     }
 
     @Override

@@ -14,7 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * cluster was out of reach. Kafka's own lines per reconnection attempt go to DEBUG ({@link ReconnectWarnings}):
  * during an outage it wrote one per broker and client every few seconds, and these lines replace it.
  *
- * <p>Checked by the sends waiting for an answer and by readiness, so no thread of its own runs for it.
+ * <p>Checked by the sends waiting for an answer, by readiness, and every {@link ClusterWatch#EVERY} by the watch,
+ * which also asks a cluster no record waits for whether it answers ({@link #idle}): an outage of an idle cluster is
+ * said as well, by the same lines.
  */
 final class OutageLog {
 
@@ -25,6 +27,7 @@ final class OutageLog {
     private final String cluster;
     private final Acknowledgements acknowledgements;
     private final String eventsWait;
+    private final String idleEventsWait;
     // Not synchronized: the sends' virtual threads check here, and on Java 21 waiting for a monitor pins the carrier.
     private final ReentrantLock lock = new ReentrantLock();
     private boolean outOfReach;
@@ -38,11 +41,13 @@ final class OutageLog {
     OutageLog(String servers, Acknowledgements acknowledgements, Duration deliveryTimeout) {
         this.cluster = "Kafka at " + servers;
         this.acknowledgements = acknowledgements;
-        this.eventsWait = "their events wait: each attempt waits for the cluster up to delivery.timeout.ms ("
+        String attempts = "each attempt waits for the cluster up to delivery.timeout.ms ("
                 + Durations.format(deliveryTimeout) + "), then the observer's retry policy retries it, a row whose "
                 + "events keep failing is parked after listener.park_after with its later events held in order, and "
                 + "an event out of attempts goes to the dead letters ('pg-observer dlq replay --all' once the cluster "
                 + "answers): none are lost";
+        this.eventsWait = "their events wait: " + attempts;
+        this.idleEventsWait = "events for it meanwhile wait: " + attempts;
     }
 
     /** Says that the cluster is out of reach, once, then as a reminder every {@link #REMIND_EVERY}. */
@@ -54,24 +59,59 @@ final class OutageLog {
             if (silence == null || !silence.outOfReach()) {
                 return;
             }
-            long now = acknowledgements.now();
-            if (!outOfReach) {
-                outOfReach = true;
-                sinceNanos = now - silence.lasted().toNanos();
-                remindAtNanos = now + REMIND_EVERY.toNanos();
-                LOG.warn("{} is unreachable: it has acknowledged no record for {} ({}); {}. Check that the cluster is "
-                                + "up and reachable from this host (kafka.bootstrap_servers). Kafka's own lines per "
-                                + "reconnection attempt are logged at DEBUG; this warning repeats every {} while it "
-                                + "lasts, and a line says when the cluster answers again", cluster,
-                        Durations.rounded(silence.lasted()), silence.wanted(), eventsWait,
-                        Durations.format(REMIND_EVERY));
-            } else if (now - remindAtNanos >= 0) {
-                remindAtNanos = now + REMIND_EVERY.toNanos();
-                LOG.warn("{} is still unreachable after {} ({}); {}", cluster,
-                        Durations.rounded(Duration.ofNanos(now - sinceNanos)), silence.wanted(), eventsWait);
+            String why = "it has acknowledged no record for " + Durations.rounded(silence.lasted()) + " ("
+                    + silence.wanted() + ")";
+            outOfReach(acknowledgements.now() - silence.lasted().toNanos(), why, silence.wanted(), eventsWait);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * What the watch learnt of the cluster while no record was wanted: it answered, or it gave no answer to a
+     * question asked at {@code askedNanos}. Records wanted meanwhile say it themselves ({@link #check}).
+     */
+    void idle(boolean answered, long askedNanos) {
+        lock.lock();
+        try {
+            if (acknowledgements.silence() != null) {
+                return;
+            }
+            if (answered) {
+                back("it answers, and no record was waiting for it");
+            } else {
+                outOfReach(askedNanos, "it gave no answer when asked (no record is waiting for it)",
+                        "no record is waiting for it", idleEventsWait);
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Says that the cluster is out of reach since {@code since} once, then as a reminder; under the lock. */
+    private void outOfReach(long since, String why, String wanted, String events) {
+        long now = acknowledgements.now();
+        if (!outOfReach) {
+            outOfReach = true;
+            sinceNanos = since;
+            remindAtNanos = now + REMIND_EVERY.toNanos();
+            LOG.warn("{} is unreachable: {}; {}. Check that the cluster is up and reachable from this host "
+                    + "(kafka.bootstrap_servers). Kafka's own lines per reconnection attempt are logged at DEBUG; "
+                    + "this warning repeats every {} while it lasts, and a line says when the cluster answers again",
+                    cluster, why, events, Durations.format(REMIND_EVERY));
+        } else if (now - remindAtNanos >= 0) {
+            remindAtNanos = now + REMIND_EVERY.toNanos();
+            LOG.warn("{} is still unreachable after {} ({}); {}", cluster,
+                    Durations.rounded(Duration.ofNanos(now - sinceNanos)), wanted, events);
+        }
+    }
+
+    /** The cluster answers: if it was said to be out of reach, that is over; under the lock. */
+    private void back(String how) {
+        if (outOfReach) {
+            outOfReach = false;
+            LOG.info("{} is reachable again after {} out of reach: {}", cluster,
+                    Durations.rounded(Duration.ofNanos(acknowledgements.now() - sinceNanos)), how);
         }
     }
 
@@ -79,12 +119,7 @@ final class OutageLog {
     void acknowledged() {
         lock.lock();
         try {
-            if (outOfReach) {
-                outOfReach = false;
-                LOG.info("{} is reachable again after {} out of reach: records are acknowledged, and the events that "
-                        + "waited are sent in order", cluster,
-                        Durations.rounded(Duration.ofNanos(acknowledgements.now() - sinceNanos)));
-            }
+            back("records are acknowledged, and the events that waited are sent in order");
         } finally {
             lock.unlock();
         }

@@ -82,11 +82,17 @@ class KafkaExecutorIT {
     }
 
     private static Harness harness(Map<String, String> properties, Acknowledgements acknowledgements) {
+        return harness(properties, acknowledgements, ClusterWatch.EVERY);
+    }
+
+    /** The executor's watch ({@link ClusterWatch}) is started only when a case starts the executor itself. */
+    private static Harness harness(Map<String, String> properties, Acknowledgements acknowledgements,
+                                   Duration watchEvery) {
         KafkaSettings settings = new KafkaSettings(List.of(broker.bootstrapServers()), "executor-it", properties);
         KafkaClient client = new KafkaClient(settings);
         client.start();
         RecordingTracer tracer = new RecordingTracer();
-        return new Harness(client, tracer, new KafkaExecutor(settings, client, tracer, acknowledgements));
+        return new Harness(client, tracer, new KafkaExecutor(settings, client, tracer, acknowledgements, watchEvery));
     }
 
     /**
@@ -108,6 +114,7 @@ class KafkaExecutorIT {
 
         @Override
         public void close() {
+            executor.stop();
             client.stop();
         }
     }
@@ -285,9 +292,57 @@ class KafkaExecutorIT {
                 .noneMatch(line -> line.contains("Bootstrap broker") && line.endsWith("disconnected"));
     }
 
+    /**
+     * A cluster that goes down while no record is sent to it and no readiness probe asks is logged all the same, by
+     * the executor's watch (asking every 200 ms here, every 30 s in the product), and so is its return; readiness
+     * stays 200, as no event waits for it. About 10 s: the broker's stop and start, and the question that goes
+     * unanswered for {@link ClusterTopics#ASK_TIMEOUT}.
+     */
+    @Test
+    void anIdleClusterThatGoesDownIsLoggedAndSoIsItsReturn() throws Exception {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger outageLog = (Logger) LoggerFactory.getLogger(OutageLog.class);
+        outageLog.addAppender(log);
+        String cluster = "Kafka at " + broker.bootstrapServers();
+        try (Harness h = harness(SHORT_WAITS, new Acknowledgements(System::nanoTime), Duration.ofMillis(200))) {
+            h.executor().validate(new KafkaAction("orders", null, Map.of()));
+            h.executor().start();
+            Thread.sleep(1_000); // a few rounds with the cluster up: they say nothing
+            assertThat(lines(log, Level.WARN, cluster)).isEmpty();
+
+            broker.stop();
+            try {
+                awaitLine(log, Level.WARN, cluster + " is unreachable: it gave no answer when asked (no record is "
+                        + "waiting for it); events for it meanwhile wait: each attempt waits for the cluster");
+                assertThat(h.executor().problem()).as("readiness: no event waits for the cluster").isNull();
+            } finally {
+                broker.start();
+            }
+            awaitLine(log, Level.INFO, cluster + " is reachable again after ");
+        } finally {
+            outageLog.detachAppender(log);
+        }
+        assertThat(lines(log, Level.WARN, cluster + " is unreachable")).hasSize(1);
+    }
+
+    /** Waits up to a minute for a line logged at {@code level} that starts with {@code start}. */
+    private static void awaitLine(ListAppender<ILoggingEvent> log, Level level, String start)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() - deadline < 0 && lines(log, level, "").stream().noneMatch(l -> l.startsWith(start))) {
+            Thread.sleep(100);
+        }
+        assertThat(lines(log, level, "")).as("lines at " + level).anyMatch(line -> line.startsWith(start));
+    }
+
     /** The lines logged at {@code level} that name {@code what}. */
     private static List<String> lines(ListAppender<ILoggingEvent> log, Level level, String what) {
-        return log.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+        List<ILoggingEvent> events;
+        synchronized (log) { // the appender's own lock: a watch may be logging meanwhile
+            events = List.copyOf(log.list);
+        }
+        return events.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
                 .filter(line -> line.contains(what)).toList();
     }
 

@@ -146,7 +146,7 @@ class KafkaSectionTest {
     }
 
     @Test
-    void bindsTheExecutorAndTheProducerOnceEach() {
+    void bindsTheExecutorAndTheProducerOnceEachAndTheExecutorsWatchAfterTheProducer() {
         Injector injector = Guice.createInjector(new KafkaModule(), new AbstractModule() {
             @Override
             protected void configure() {
@@ -157,7 +157,12 @@ class KafkaSectionTest {
         Set<ActionExecutor> executors = injector.getInstance(Key.get(new TypeLiteral<Set<ActionExecutor>>() { }));
         assertThat(executors).singleElement().isInstanceOf(KafkaExecutor.class)
                 .extracting(ActionExecutor::type).isEqualTo("kafka");
+        KafkaClient producer = injector.getInstance(KafkaClient.class);
+        KafkaExecutor watch = injector.getInstance(KafkaExecutor.class);
         assertThat(injector.getInstance(Key.get(new TypeLiteral<Set<Lifecycle>>() { })))
-                .singleElement().isSameAs(injector.getInstance(KafkaClient.class));
+                .containsExactlyInAnyOrder(producer, watch);
+        assertThat(executors).singleElement().isSameAs(watch);
+        // Started after the producer and stopped before it, so its last question is not told as an outage.
+        assertThat(watch.order()).isGreaterThan(producer.order());
     }
 }

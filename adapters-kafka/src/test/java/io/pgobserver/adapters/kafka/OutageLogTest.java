@@ -77,6 +77,36 @@ class OutageLogTest {
                 + "after 1m 15s out of reach: records are acknowledged, and the events that waited are sent in order");
     }
 
+    /** What the watch learns of a cluster no record waits for gets the same lines: once, every minute, once. */
+    @Test
+    void anIdleClustersOutageIsSaidOnceRemindedEveryMinuteAndSaidOnceWhenItEnds() {
+        outage.idle(true, now.get());
+        long asked = now.get();
+        advance(ClusterTopics.ASK_TIMEOUT);
+        outage.idle(false, asked);
+        advance(Duration.ofSeconds(30));
+        outage.idle(false, now.get());
+        assertThat(lines()).singleElement().asString().startsWith("WARN Kafka at b1:9092,b2:9092 is unreachable: it "
+                + "gave no answer when asked (no record is waiting for it); events for it meanwhile wait: each "
+                + "attempt waits for the cluster up to delivery.timeout.ms (2m)").contains("repeats every 1m");
+
+        advance(Duration.ofSeconds(30));
+        outage.idle(false, now.get());
+        assertThat(lines()).hasSize(2).last().asString().startsWith("WARN Kafka at b1:9092,b2:9092 is still "
+                + "unreachable after 1m 5s (no record is waiting for it); events for it meanwhile wait");
+
+        // A record wanted meanwhile says it itself: what the watch learnt before it is not told.
+        acks.sending("d1");
+        outage.idle(true, now.get());
+        assertThat(lines()).hasSize(2);
+        acks.dropped();
+        advance(Duration.ofSeconds(10));
+        outage.idle(true, now.get());
+        outage.idle(true, now.get());
+        assertThat(lines()).hasSize(3).last().asString().isEqualTo("INFO Kafka at b1:9092,b2:9092 is reachable again "
+                + "after 1m 15s out of reach: it answers, and no record was waiting for it");
+    }
+
     @Test
     void aClusterThatAcknowledgesWithinTheSilenceOrHasNothingToAcknowledgeIsNotSaidToBeOutOfReach() {
         advance(Duration.ofMinutes(10));
