@@ -52,8 +52,11 @@ final class ClusterTopics implements AutoCloseable {
         this.nanoClock = nanoClock;
     }
 
-    /** True or false when the cluster answered, null when it could not be asked. */
-    Boolean exists(String topic) throws InterruptedException {
+    /**
+     * True or false when the cluster answered, null when it could not be asked; waits up to {@code within}, and
+     * {@link #ASK_TIMEOUT} at most.
+     */
+    Boolean exists(String topic, Duration within) throws InterruptedException {
         if (unanswered && nanoClock.getAsLong() - unansweredAtNanos < quietFor.toNanos()) {
             return null;
         }
@@ -61,9 +64,10 @@ final class ClusterTopics implements AutoCloseable {
         if (a == null) {
             return null;
         }
+        long waitMs = Math.min(askTimeout.toMillis(), within.toMillis());
         try {
-            a.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs((int) askTimeout.toMillis()))
-                    .allTopicNames().get(askTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+            a.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs((int) waitMs))
+                    .allTopicNames().get(waitMs * 2, TimeUnit.MILLISECONDS);
             unanswered = false;
             return true;
         } catch (ExecutionException e) {

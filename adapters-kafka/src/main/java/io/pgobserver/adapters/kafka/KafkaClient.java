@@ -75,10 +75,10 @@ final class KafkaClient implements Lifecycle {
         return p.send(record);
     }
 
-    /** True or false when the cluster answered, null when it could not be asked. */
-    Boolean topicExists(String topic) throws InterruptedException {
+    /** True or false when the cluster answered within {@code within}, null when it could not be asked. */
+    Boolean topicExists(String topic, Duration within) throws InterruptedException {
         ClusterTopics t = topics;
-        return t == null ? null : t.exists(topic);
+        return t == null ? null : t.exists(topic, within);
     }
 
     /** Whether the cluster answers ({@link ClusterTopics#answers}); null when it could not be asked. */

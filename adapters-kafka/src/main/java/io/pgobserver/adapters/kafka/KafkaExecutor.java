@@ -55,6 +55,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
     private final OutageLog outage;
     private final ClusterWatch watch;
     private final Duration deliveryTimeout;
+    private final Duration metadataWait;
     /** Set when an action of the type is prepared: only then is the cluster watched. */
     private volatile boolean sendsTo;
     private final PreparedActions<KafkaAction, Prepared> prepared =
@@ -76,6 +77,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
         this.tracer = tracer;
         this.acknowledgements = acknowledgements;
         this.deliveryTimeout = settings.configured() ? settings.deliveryTimeout() : Duration.ZERO;
+        this.metadataWait = settings.configured() ? settings.metadataWait() : Duration.ZERO;
         this.outage = new OutageLog(String.join(",", settings.bootstrapServers()), acknowledgements, deliveryTimeout);
         this.watch = new ClusterWatch(watchEvery, acknowledgements, outage, client::clusterAnswers, () -> sendsTo);
     }
@@ -207,9 +209,12 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
      * up to {@code delivery.timeout.ms}, as the producer waits for a record it has accepted: the producer gives up
      * on a topic's metadata after {@code max.block.ms} (10 s, so a missing topic is reported soon), and failing the
      * attempt then would spend the observer's retry budget on an outage in a minute or two. Only the cluster's own
-     * answer that the topic does not exist ends the wait early. Blocking is cheap (a virtual thread runs the send);
-     * a stop interrupts it. While it waits, it checks every second or so whether the cluster has gone out of reach
-     * ({@link OutageLog}), so that the log says so while the outage lasts rather than when attempts fail.
+     * answer that the topic does not exist ends the wait early. No wait for metadata, nor question to the cluster,
+     * is begun that could end past {@code delivery.timeout.ms} (a question gets a second at least, so that a
+     * missing topic is still told); a record the producer has accepted is waited for as the producer keeps it.
+     * Blocking is cheap (a virtual thread runs the send); a stop interrupts it. While it waits, it checks every
+     * second or so whether the cluster has gone out of reach ({@link OutageLog}), so that the log says so while the
+     * outage lasts rather than when attempts fail.
      */
     private ActionResult sendAndWait(String topic, ProducerRecord<byte[], byte[]> record, Span send) {
         long deadline = System.nanoTime() + deliveryTimeout.toNanos();
@@ -232,10 +237,13 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
                     }
                     // Before asking the cluster, which may take seconds to go unanswered.
                     outage.check();
-                    if (Boolean.FALSE.equals(client.topicExists(topic))) {
+                    long left = Math.max(deadline - System.nanoTime(), MIN_METADATA_WAIT.toNanos());
+                    if (Boolean.FALSE.equals(client.topicExists(topic, Duration.ofNanos(left)))) {
                         return SendFailures.missingTopic(topic, SendFailures.unwrap(e));
                     }
-                    if (System.nanoTime() - deadline >= 0) {
+                    long nextEnds = Math.max(began + MIN_METADATA_WAIT.toNanos(), System.nanoTime())
+                            + metadataWait.toNanos();
+                    if (nextEnds - deadline > 0) {
                         return ActionResult.Failure.transientFailure("kafka topic '" + topic + "': no metadata for "
                                 + "it within delivery.timeout.ms (" + deliveryTimeout.toMillis() + " ms); is the "
                                 + "cluster reachable?", SendFailures.unwrap(e));

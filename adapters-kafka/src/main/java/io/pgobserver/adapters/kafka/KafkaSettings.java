@@ -31,7 +31,8 @@ record KafkaSettings(List<String> bootstrapServers, String clientId, Map<String,
      * What the observer's guarantees need: the broker acknowledges only what every in-sync replica has
      * ({@code acks=all}); the idempotent producer neither duplicates a record when it retries nor reorders records
      * of one partition (it keeps order with up to 5 requests in flight). {@code max.block.ms} bounds how long a
-     * send waits for a topic's metadata, so a missing topic is reported in seconds rather than a minute.
+     * send waits for a topic's metadata, so a missing topic is reported in seconds rather than a minute; it is never
+     * more than the delivery timeout ({@link #producerProperties()}).
      *
      * <p>{@code reconnect.backoff.max.ms} is left at Kafka's 1 s: a broker that is back is reconnected within 1.2 s
      * at most (Kafka's jitter adds up to a fifth), and the events waiting for it go on. A longer backoff would only
@@ -97,7 +98,27 @@ record KafkaSettings(List<String> bootstrapServers, String clientId, Map<String,
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        capMetadataWait(props);
         return props;
+    }
+
+    /**
+     * {@code max.block.ms} at most the delivery timeout: one wait for a topic's metadata is a part of an attempt,
+     * which waits for the cluster up to {@code delivery.timeout.ms} in all. At 10 s against a delivery timeout of 3 s
+     * (a user's) a single wait kept the attempt past it by up to 7 s. Settings Kafka refuses are left to
+     * {@link #check}, which names them.
+     */
+    private static void capMetadataWait(Properties props) {
+        ProducerConfig config;
+        try {
+            config = new ProducerConfig(props);
+        } catch (ConfigException e) {
+            return;
+        }
+        long deliveryMs = deliveryTimeoutMs(config);
+        if (config.getLong(ProducerConfig.MAX_BLOCK_MS_CONFIG) > deliveryMs) {
+            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(deliveryMs));
+        }
     }
 
     /**
@@ -134,9 +155,16 @@ record KafkaSettings(List<String> bootstrapServers, String clientId, Map<String,
      * once, not per record.
      */
     Duration deliveryTimeout() {
-        ProducerConfig config = new ProducerConfig(producerProperties());
-        return Duration.ofMillis(Math.max(config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG),
-                lingerAndRequestTimeoutMs(config)));
+        return Duration.ofMillis(deliveryTimeoutMs(new ProducerConfig(producerProperties())));
+    }
+
+    private static long deliveryTimeoutMs(ProducerConfig config) {
+        return Math.max(config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), lingerAndRequestTimeoutMs(config));
+    }
+
+    /** How long one send waits for a topic's metadata ({@code max.block.ms}, at most the delivery timeout). */
+    Duration metadataWait() {
+        return Duration.ofMillis(new ProducerConfig(producerProperties()).getLong(ProducerConfig.MAX_BLOCK_MS_CONFIG));
     }
 
     /** Whether a property's value is a credential: Kafka's PASSWORD type, or a name that says so. */

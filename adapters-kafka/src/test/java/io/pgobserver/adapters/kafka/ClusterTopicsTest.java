@@ -45,16 +45,16 @@ class ClusterTopicsTest {
         String nowhere = "127.0.0.1:" + freePort();
         try (ClusterTopics topics = new ClusterTopics(() -> counted(nowhere), Duration.ofMillis(300),
                 Duration.ofSeconds(10), now::get)) {
-            assertThat(topics.exists("orders")).isNull();
+            assertThat(topics.exists("orders", ClusterTopics.ASK_TIMEOUT)).isNull();
             assertThat(questions).hasValue(1);
 
             now.addAndGet(Duration.ofSeconds(9).toNanos());
-            assertThat(topics.exists("orders")).isNull();
-            assertThat(topics.exists("orders.created")).isNull();
+            assertThat(topics.exists("orders", ClusterTopics.ASK_TIMEOUT)).isNull();
+            assertThat(topics.exists("orders.created", ClusterTopics.ASK_TIMEOUT)).isNull();
             assertThat(questions).as("no question while the last one got no answer").hasValue(1);
 
             now.addAndGet(Duration.ofSeconds(2).toNanos());
-            assertThat(topics.exists("orders")).isNull();
+            assertThat(topics.exists("orders", ClusterTopics.ASK_TIMEOUT)).isNull();
             assertThat(questions).hasValue(2);
             assertThat(admins).as("one admin client for every question").hasValue(1);
         }
@@ -66,7 +66,7 @@ class ClusterTopicsTest {
         ClusterTopics topics = new ClusterTopics(() -> counted(nowhere));
         topics.close();
 
-        assertThat(topics.exists("orders")).isNull();
+        assertThat(topics.exists("orders", ClusterTopics.ASK_TIMEOUT)).isNull();
         assertThat(admins).hasValue(0);
     }
 

@@ -406,9 +406,9 @@ class KafkaExecutorIT {
             admins.incrementAndGet();
             return broker.admin();
         })) {
-            assertThat(topics.exists("orders")).isTrue();
-            assertThat(topics.exists("no-such-topic")).isFalse();
-            assertThat(topics.exists("small")).isTrue();
+            assertThat(topics.exists("orders", ClusterTopics.ASK_TIMEOUT)).isTrue();
+            assertThat(topics.exists("no-such-topic", ClusterTopics.ASK_TIMEOUT)).isFalse();
+            assertThat(topics.exists("small", ClusterTopics.ASK_TIMEOUT)).isTrue();
             assertThat(admins).hasValue(1);
         }
     }

@@ -100,6 +100,30 @@ class KafkaSectionTest {
                 .deliveryTimeout()).isEqualTo(Duration.ofSeconds(3));
     }
 
+    /**
+     * One wait for a topic's metadata ({@code max.block.ms}, 10 s) is part of an attempt, which waits up to the
+     * delivery timeout in all: a user's 3 s delivery timeout caps it, whether the 10 s are pg-observer's default or the
+     * user's own. A lower value is kept.
+     */
+    @Test
+    void aWaitForATopicsMetadataIsNeverLongerThanTheDeliveryTimeout() {
+        Map<String, String> threeSeconds = Map.of("delivery.timeout.ms", "3000", "request.timeout.ms", "1000",
+                "linger.ms", "0");
+        assertThat(maxBlockMs(threeSeconds)).isEqualTo(3000L);
+        Map<String, String> alsoMaxBlock = new java.util.HashMap<>(threeSeconds);
+        alsoMaxBlock.put("max.block.ms", "10000");
+        assertThat(maxBlockMs(alsoMaxBlock)).isEqualTo(3000L);
+        alsoMaxBlock.put("max.block.ms", "2000");
+        assertThat(maxBlockMs(alsoMaxBlock)).isEqualTo(2000L);
+        assertThat(maxBlockMs(Map.of())).isEqualTo(10_000L);
+    }
+
+    /** The producer's {@code max.block.ms}, as Kafka reads the configuration pg-observer gives it. */
+    private static long maxBlockMs(Map<String, String> properties) {
+        return new ProducerConfig(settings(properties).producerProperties())
+                .getLong(ProducerConfig.MAX_BLOCK_MS_CONFIG);
+    }
+
     @Test
     void theDeliveryTimeoutIsTheProducersOne() {
         assertThat(settings(Map.of()).deliveryTimeout()).isEqualTo(Duration.ofMinutes(2));
