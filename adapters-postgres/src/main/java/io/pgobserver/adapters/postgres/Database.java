@@ -44,7 +44,7 @@ final class Database implements Lifecycle {
      * ({@link MigrationDataSource}). A {@code socketTimeout} in the URL wins.
      */
     static final int SILENCE_MILLIS = 60_000;
-    private static final String SILENCE_SECONDS = String.valueOf(SILENCE_MILLIS / 1000);
+    static final String SILENCE_SECONDS = String.valueOf(SILENCE_MILLIS / 1000);
 
     private final DatabaseSettings settings;
     // Not synchronized: start() migrates and stop() closes the pool while holding it, which on Java 21 would pin the
@@ -52,6 +52,7 @@ final class Database implements Lifecycle {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private final StorageAccess access;
     private final PoolThreads poolThreads = new PoolThreads("pg-observer pool");
+    private volatile ConnectionAttempts attempts;
     private volatile HikariDataSource pool;
     private volatile Jdbi jdbi;
     private volatile SchemaChange schemaChange;
@@ -110,7 +111,8 @@ final class Database implements Lifecycle {
         }
         HikariDataSource dataSource;
         try {
-            dataSource = new HikariDataSource(poolConfig());
+            attempts = new ConnectionAttempts(settings);
+            dataSource = new HikariDataSource(poolConfig(attempts));
         } catch (RuntimeException e) {
             StartFailures.outageBehind(describe(), e, this::askAgain);
             throw StartFailures.connecting(describe(), settings.user(), e);
@@ -151,14 +153,28 @@ final class Database implements Lifecycle {
             pool = null;
             jdbi = null;
             if (dataSource != null) {
-                if (poolThreads.endConnectionAttempts() > 0) {
-                    LOG.info("the database pool was still trying to connect to PostgreSQL: the stop ends its attempts "
-                            + "rather than wait for the next one");
-                }
+                endConnectionAttempts();
                 dataSource.close();
             }
         } finally {
             lifecycle.unlock();
+        }
+    }
+
+    /**
+     * Ends the pool's attempts to connect under way ({@link PoolThreads}), saying so at INFO only when they were
+     * failing: a pool still filling up to its minimum, its server answering, is no news to an operator.
+     */
+    private void endConnectionAttempts() {
+        boolean failing = attempts.failing(); // read first: the interrupt itself fails an attempt under way
+        if (poolThreads.endConnectionAttempts() == 0) {
+            return;
+        }
+        if (failing) {
+            LOG.info("the database pool was still trying to connect to PostgreSQL: the stop ends its attempts "
+                    + "rather than wait for the next one");
+        } else {
+            LOG.debug("the database pool was still opening a connection: the stop ends that rather than wait for it");
         }
     }
 
@@ -258,29 +274,14 @@ final class Database implements Lifecycle {
         return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     }
 
-    private HikariConfig poolConfig() {
+    private HikariConfig poolConfig(DataSource connections) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("pg-observer");
         config.setThreadFactory(poolThreads);
-        config.setJdbcUrl(settings.url());
-        if (settings.user() != null) {
-            config.setUsername(settings.user());
-        }
-        if (settings.password() != null) {
-            config.setPassword(settings.password().reveal());
-        }
+        config.setDataSource(connections);
         config.setMaximumPoolSize(POOL_SIZE);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(10_000);
-        // Set once for every connection the pool opens, rather than on each handle (two system calls a call). The
-        // driver lets a socketTimeout in the URL win over this property; the pool reads the bound from the first
-        // connection and puts it back on every connection returned without it (waitAsLongAsItTakes).
-        config.addDataSourceProperty(PGProperty.SOCKET_TIMEOUT.getName(), SILENCE_SECONDS);
-        config.addDataSourceProperty(PGProperty.APPLICATION_NAME.getName(), "pg-observer");
-        config.addDataSourceProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
-        // The server's error detail quotes the failing row ("Failing row contains (...)"): for the stores that is
-        // a whole event, which must not reach logs and spans through an exception message.
-        config.addDataSourceProperty(PGProperty.LOG_SERVER_ERROR_DETAIL.getName(), "false");
         return config;
     }
 }

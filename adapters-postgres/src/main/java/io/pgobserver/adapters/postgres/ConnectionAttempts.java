@@ -1,0 +1,68 @@
+package io.pgobserver.adapters.postgres;
+
+import com.zaxxer.hikari.util.DriverDataSource;
+import org.postgresql.PGProperty;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * How the pool opens its connections: through the driver, as the pool itself would from a URL, remembering whether
+ * the last attempt failed. That tells a stop during an outage (the pool's attempts failing one after another) from
+ * an ordinary stop that finds the pool still opening a connection to a server that answers (a short command closes
+ * its pool while the pool fills up to its minimum): the pool's threads look the same in both.
+ */
+final class ConnectionAttempts extends ForwardingDataSource {
+
+    private volatile boolean failing;
+
+    ConnectionAttempts(DatabaseSettings settings) {
+        super(new DriverDataSource(settings.url(), null, driverProperties(), settings.user(),
+                settings.password() == null ? null : settings.password().reveal()));
+    }
+
+    private static Properties driverProperties() {
+        Properties props = new Properties();
+        // Set once for every connection the pool opens, rather than on each handle (two system calls a call). The
+        // driver lets a socketTimeout in the URL win over this property; the pool reads the bound from the first
+        // connection and puts it back on every connection returned without it (Database.waitAsLongAsItTakes).
+        props.setProperty(PGProperty.SOCKET_TIMEOUT.getName(), Database.SILENCE_SECONDS);
+        props.setProperty(PGProperty.APPLICATION_NAME.getName(), "pg-observer");
+        props.setProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
+        // The server's error detail quotes the failing row ("Failing row contains (...)"): for the stores that is
+        // a whole event, which must not reach logs and spans through an exception message.
+        props.setProperty(PGProperty.LOG_SERVER_ERROR_DETAIL.getName(), "false");
+        return props;
+    }
+
+    /** Whether the last attempt to connect failed: the server refused it, did not answer, or could not be found. */
+    boolean failing() {
+        return failing;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return attempt(target::getConnection);
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return attempt(() -> target.getConnection(username, password));
+    }
+
+    private Connection attempt(Attempt attempt) throws SQLException {
+        try {
+            Connection connection = attempt.connect();
+            failing = false;
+            return connection;
+        } catch (SQLException | RuntimeException e) {
+            failing = true;
+            throw e;
+        }
+    }
+
+    private interface Attempt {
+        Connection connect() throws SQLException;
+    }
+}
