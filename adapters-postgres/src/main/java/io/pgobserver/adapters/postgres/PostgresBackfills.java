@@ -30,7 +30,7 @@ final class PostgresBackfills implements Backfills {
 
     private static final String SELECT = """
             select b.id, b.table_name, b.observer, b.where_clause, b.chunk, b.rows_done, b.state, b.started_at,
-                   b.updated_at, b.last_error, b.stopped_at, b.state = 'running' and %s,
+                   b.updated_at, b.last_error, b.stopped_at, b.last_key, b.state = 'running' and %s,
                    coalesce((select c.reltuples::bigint from pg_class c join pg_namespace n on n.oid = c.relnamespace
                               where n.nspname || '.' || c.relname = b.table_name and c.reltuples >= 0), -1)
                        as estimated_rows
@@ -40,6 +40,7 @@ final class PostgresBackfills implements Backfills {
     private static final RowMapper<Backfill> MAPPER = (rs, ctx) -> {
         Backfill.State state = Backfill.State.fromWireName(rs.getString("state"));
         String error = rs.getString("last_error");
+        String[] lastKey = strings(rs.getArray("last_key"));
         // Every end clears the stop; one left on an ended row (edited by hand) is ignored rather than fail status.
         Backfill.Stop stop = error == null || state != Backfill.State.RUNNING ? null
                 : new Backfill.Stop(error, rs.getObject("stopped_at", OffsetDateTime.class).toInstant());
@@ -47,7 +48,7 @@ final class PostgresBackfills implements Backfills {
                 rs.getString("where_clause"), rs.getInt("chunk")), rs.getLong("rows_done"), state,
                 rs.getObject("started_at", OffsetDateTime.class).toInstant(),
                 rs.getObject("updated_at", OffsetDateTime.class).toInstant(), rs.getLong("estimated_rows"), stop,
-                rs.getBoolean("attended"));
+                rs.getBoolean("attended"), lastKey == null ? List.of() : List.of(lastKey));
     };
 
     private final Database database;

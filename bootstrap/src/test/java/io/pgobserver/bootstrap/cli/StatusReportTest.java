@@ -130,11 +130,11 @@ class StatusReportTest {
         Instant now = Instant.parse("2026-12-04T04:15:09Z");
         Instant at = now.minus(Duration.ofMinutes(63).plusSeconds(20));
         Backfill interrupted = new Backfill(3, new BackfillRequest("public.orders", null, null, 10), 10,
-                Backfill.State.RUNNING, at, at, -1, null, false);
+                Backfill.State.RUNNING, at, at, -1, null, false, List.of());
         assertThat(StatusCommand.interrupted(interrupted, now)).contains("last chunk " + at + " (1h 3m ago)");
         Backfill stopped = new Backfill(3, new BackfillRequest("public.orders", null, null, 10), 10,
                 Backfill.State.RUNNING, at, at, -1, new Backfill.Stop("ERROR: division by zero",
-                now.minus(Duration.ofHours(26))), true);
+                now.minus(Duration.ofHours(26))), true, List.of());
         assertThat(StatusCommand.stop(stopped, now)).contains("(1d 2h ago): ERROR: division by zero");
     }
 

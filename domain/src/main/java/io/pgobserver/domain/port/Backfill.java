@@ -2,6 +2,7 @@ package io.pgobserver.domain.port;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -20,9 +21,11 @@ import java.util.OptionalLong;
  * @param stop          why and when a failing chunk stopped it, or null: only a running backfill can be stopped
  * @param attended      whether a process runs it now ({@link Backfills#attend}); PostgreSQL ends that with the
  *                      process's session, so a running backfill that is not attended lost its process
+ * @param lastKey       the primary key of the last row of its last finished chunk, as text per key column; empty
+ *                      before its first chunk: a resume goes on after it
  */
 public record Backfill(long id, BackfillRequest request, long rowsDone, State state, Instant startedAt,
-                       Instant updatedAt, long estimatedRows, Stop stop, boolean attended) {
+                       Instant updatedAt, long estimatedRows, Stop stop, boolean attended, List<String> lastKey) {
 
     /** Where a backfill stands. */
     public enum State {
@@ -57,6 +60,7 @@ public record Backfill(long id, BackfillRequest request, long rowsDone, State st
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
+        lastKey = List.copyOf(Objects.requireNonNull(lastKey, "lastKey"));
         if (rowsDone < 0) {
             throw new IllegalArgumentException("backfill " + id + ": rows done must not be negative");
         }

@@ -5,6 +5,7 @@ import io.pgobserver.domain.event.ChangeKind;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,14 +41,15 @@ class BackfillTest {
     void rateAndTimeLeftComeFromRowsDoneAndTheEstimate() {
         BackfillRequest request = new BackfillRequest("public.orders", null, null, 1000);
         Backfill running = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000,
-                null, true);
+                null, true, List.of());
         assertThat(running.rate()).hasValue(2000.0);
         assertThat(running.secondsLeft()).hasValue(3);
-        Backfill fresh = new Backfill(1, request, 0, Backfill.State.RUNNING, START, START, 10_000, null, true);
+        Backfill fresh = new Backfill(1, request, 0, Backfill.State.RUNNING, START, START, 10_000, null, true,
+                List.of());
         assertThat(fresh.rate()).isEmpty();
         assertThat(fresh.secondsLeft()).isEmpty();
         Backfill unknown = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), -1,
-                null, true);
+                null, true, List.of());
         assertThat(unknown.secondsLeft()).isEmpty();
     }
 
@@ -56,17 +58,17 @@ class BackfillTest {
         BackfillRequest request = new BackfillRequest("public.orders", null, null, 1000);
         Backfill.Stop stop = new Backfill.Stop("its chunk fails: ERROR: division by zero", START.plusSeconds(3));
         Backfill stopped = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000,
-                stop, true);
+                stop, true, List.of());
         assertThat(stopped.stopped()).isTrue();
         assertThat(stopped.shownState()).isEqualTo("stopped");
         assertThat(stopped.rate()).as("the rate while it ran").hasValue(2000.0);
         assertThat(stopped.secondsLeft()).as("no time left while nothing runs it").isEmpty();
         Backfill running = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000,
-                null, true);
+                null, true, List.of());
         assertThat(running.stopped()).isFalse();
         assertThat(running.shownState()).isEqualTo("running");
         assertThatThrownBy(() -> new Backfill(1, request, 4000, Backfill.State.CANCELLED, START, START, 10_000, stop,
-                true))
+                true, List.of()))
                 .hasMessageContaining("backfill 1 is cancelled: only a running backfill can be stopped");
     }
 
@@ -74,14 +76,14 @@ class BackfillTest {
     void aRunningBackfillNoProcessAttendsShowsAsInterruptedWithNoTimeLeft() {
         BackfillRequest request = new BackfillRequest("public.orders", null, null, 1000);
         Backfill gone = new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START.plusSeconds(2), 10_000,
-                null, false);
+                null, false, List.of());
         assertThat(gone.interrupted()).isTrue();
         assertThat(gone.shownState()).isEqualTo("interrupted");
         assertThat(gone.secondsLeft()).as("no time left while nothing runs it").isEmpty();
         Backfill.Stop stop = new Backfill.Stop("its chunk fails: ERROR: division by zero", START.plusSeconds(3));
-        assertThat(new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START, 10_000, stop, false)
+        assertThat(new Backfill(1, request, 4000, Backfill.State.RUNNING, START, START, 10_000, stop, false, List.of())
                 .shownState()).as("a stop says more than the process's end that followed it").isEqualTo("stopped");
-        assertThat(new Backfill(1, request, 4000, Backfill.State.FINISHED, START, START, 10_000, null, false)
+        assertThat(new Backfill(1, request, 4000, Backfill.State.FINISHED, START, START, 10_000, null, false, List.of())
                 .shownState()).as("an ended backfill needs no process").isEqualTo("finished");
     }
 }
