@@ -97,16 +97,15 @@ final class BackfillCommand implements Callable<Integer> {
     }
 
     /**
-     * The database lost outside a chunk: where each backfill taken up stopped and the resume, once one is (a resume
+     * The database lost outside a chunk: where each backfill taken up stands and the resume, once one is (a resume
      * of several tables takes each up before the first chunk, and may lose the next table's attendance session);
      * before that, this command to run again.
      */
     private String lost(DatabaseStoppedAnswering lost) {
         String cause = "cause: " + OneLine.of(lost.reason());
         if (!cancel && !inHand.unfinished().isEmpty()) {
-            return "error: " + lost.database() + " stopped answering: " + inHand.whereStopped() + " (each chunk "
-                    + "commits whole, so no row is sent twice; " + cause + "); once it answers again, resume with: "
-                    + "pg-observer backfill" + options.given() + inHand.resumeOptions();
+            return "error: " + lost.database() + " stopped answering: " + inHand.cutShort(BackfillsInHand.WHOLE_CHUNKS
+                    + "; " + cause, "once it answers again, ", options.given());
         }
         return "error: " + lost.database() + " stopped answering, and " + (cancel ? "the cancel was not done"
                 : "the backfill stopped before its first chunk") + ": once it answers again, run the command at the "
@@ -127,7 +126,6 @@ final class BackfillCommand implements Callable<Integer> {
             try (StopSignals signals = StopSignals.interruptingThisThread(spec.commandLine().getErr())) {
                 for (Backfill backfill : toRun(backfills, runner, request, note, out, attended)) {
                     ProgressLine line = new ProgressLine(out);
-                    Backfill[] last = {backfill};
                     Backfill end;
                     try {
                         end = runner.run(backfill, b -> {
@@ -135,13 +133,12 @@ final class BackfillCommand implements Callable<Integer> {
                             // Under the name as stored, should the catalog spell it otherwise than it was given.
                             attended.computeIfAbsent(b.request().table(), backfills::attend).renew();
                             line.accept(b);
-                            last[0] = b;
                         });
                     } catch (InterruptedException e) {
                         // A chunk failing for good is thrown on: its message says how to go on (fix, resume, cancel).
                         Thread.interrupted(); // the attendance and the session close as after any backfill
                         PrintWriter err = spec.commandLine().getErr();
-                        err.println(stopped(last[0], signals.received() == null ? "interrupted" : signals.received()));
+                        err.println(stopped(signals.received() == null ? "interrupted" : signals.received()));
                         err.flush();
                         return ExitCodes.FAILURE;
                     }
@@ -251,14 +248,15 @@ final class BackfillCommand implements Callable<Integer> {
     }
 
     /**
-     * Where a backfill cut short by a signal stands and how to go on: its rows done are committed with their chunks
-     * (the one in flight was rolled back whole, or committed whole), so a resume sends no row twice.
+     * Where every backfill a run cut short by a signal leaves unfinished stands and how to go on: the one in flight
+     * (its chunk rolled back whole, or committed whole) and, in a resume of several tables, those after it.
      */
-    private String stopped(Backfill b, String why) {
-        String table = ShellWord.of(b.request().table());
-        return "error: " + BackfillsInHand.stoppedAfter(b) + " (" + why + "; each chunk commits whole, so no row is "
-                + "sent twice); resume with: pg-observer backfill" + options.given() + " --resume --table " + table
-                + " (or 'pg-observer backfill --cancel --table " + table + "')";
+    private String stopped(String why) {
+        List<Backfill> left = inHand.unfinished();
+        String table = left.size() == 1 ? ShellWord.of(left.getFirst().request().table()) : "SCHEMA.TABLE";
+        return "error: " + inHand.cutShort(why + "; " + BackfillsInHand.WHOLE_CHUNKS, "", options.given())
+                + " (or " + (left.size() == 1 ? "" : "cancel one with ") + "'pg-observer backfill --cancel --table "
+                + table + "')";
     }
 
     private static String describe(String what, Backfill b) {

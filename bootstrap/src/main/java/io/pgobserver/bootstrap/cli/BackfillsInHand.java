@@ -9,10 +9,14 @@ import java.util.stream.Collectors;
 
 /**
  * The backfills one run of {@code backfill} has taken up, each as it last stood (found, started, resumed, or after
- * its latest chunk): what a stop of the run leaves unfinished. A run that loses the database after it took one up
- * must say where each stopped, not that it stopped before its first chunk: those found already had rows done.
+ * its latest chunk): what a stop of the run leaves unfinished. A run cut short (a signal, the database lost) says
+ * where every one of them stands, not only the one in flight: a resume of several tables takes each up before the
+ * first chunk, and those after it are unfinished too.
  */
 final class BackfillsInHand {
+
+    /** Why a run cut short sends no row twice when resumed. */
+    static final String WHOLE_CHUNKS = "each chunk commits whole, so no row is sent twice";
 
     private final Map<Long, Backfill> latest = new LinkedHashMap<>();
 
@@ -26,22 +30,26 @@ final class BackfillsInHand {
     }
 
     /**
-     * "backfill 7 of public.shelves stopped after 10 row(s) logged as read events, backfill 8 of …": each unfinished
-     * one and its rows done, which are committed with their chunks.
+     * "backfill 7 of public.shelves stopped after 10 row(s) logged as read events out of ~40, last key 10; backfill 8
+     * of … (SIGINT; each chunk commits whole, so no row is sent twice); resume with: pg-observer backfill --resume":
+     * where each unfinished one stands (its rows done are committed with their chunks, and a resume goes on after its
+     * last key), then the one command that resumes them all, with the table's name when it is one.
+     *
+     * @param note    said in parentheses after them: what cut the run short, and {@link #WHOLE_CHUNKS}
+     * @param when    what to wait for before the resume ("" for nothing)
+     * @param options the command's own options to repeat, such as " --config pg-observer.yaml"
      */
-    String whereStopped() {
-        return unfinished().stream().map(BackfillsInHand::stoppedAfter).collect(Collectors.joining(", "));
-    }
-
-    /** The options that resume them: the one table's, or every unfinished backfill's when there are several. */
-    String resumeOptions() {
+    String cutShort(String note, String when, String options) {
         List<Backfill> left = unfinished();
-        return left.size() == 1 ? " --resume --table " + ShellWord.of(left.getFirst().request().table())
-                : " --resume";
+        return left.stream().map(BackfillsInHand::standing).collect(Collectors.joining("; ")) + " (" + note + "); "
+                + when + "resume with: pg-observer backfill" + options + " --resume" + (left.size() == 1
+                ? " --table " + ShellWord.of(left.getFirst().request().table()) : "");
     }
 
-    static String stoppedAfter(Backfill b) {
+    private static String standing(Backfill b) {
         return "backfill " + b.id() + " of " + b.request().table() + " stopped after " + b.rowsDone()
-                + " row(s) logged as read events";
+                + " row(s) logged as read events" + (b.estimatedRows() < 0 ? "" : " out of ~" + b.estimatedRows())
+                + (b.lastKey().isEmpty() ? "" : ", last key " + (b.lastKey().size() == 1 ? b.lastKey().getFirst()
+                : "(" + String.join(", ", b.lastKey()) + ")"));
     }
 }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -36,7 +37,11 @@ class BackfillCommandIT {
                 "create table public.shelves (id int primary key, n int not null)",
                 "insert into public.shelves select g, 0 from generate_series(1, 40) g",
                 "create table public.bins (id int primary key, n int not null)",
-                "insert into public.bins select g, 0 from generate_series(1, 40) g");
+                "insert into public.bins select g, 0 from generate_series(1, 40) g",
+                "create table public.crates (id int primary key, n int not null)",
+                "insert into public.crates select g, 0 from generate_series(1, 40) g",
+                "create table public.boxes (id int primary key, n int not null)",
+                "insert into public.boxes select g, 0 from generate_series(1, 40) g");
     }
 
     @AfterAll
@@ -109,11 +114,15 @@ class BackfillCommandIT {
         FaultSupport.signal("INT", interrupted.pid());
         assertThat(interrupted.waitFor(60)).as(interrupted.output()).isEqualTo(1);
         java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("error: backfill \\d+ of public\\.items "
-                + "stopped after (\\d+) row\\(s\\) logged as read events \\(SIGINT; each chunk commits whole, so no "
-                + "row is sent twice\\); resume with: pg-observer backfill --config " + java.util.regex.Pattern.quote(
-                config.toString()) + " --resume --table public.items").matcher(interrupted.output());
+                + "stopped after (\\d+) row\\(s\\) logged as read events(?: out of ~\\d+)?, last key (\\d+) "
+                + "\\(SIGINT; each chunk commits whole, so no row is sent twice\\); resume with: pg-observer backfill "
+                + "--config " + java.util.regex.Pattern.quote(config.toString()) + " --resume --table public.items")
+                .matcher(interrupted.output());
         assertThat(stopped.find()).as(interrupted.output()).isTrue();
         assertThat(Long.parseLong(stopped.group(1))).as("the rows it names are those stored").isEqualTo(count(rowsDone));
+        assertThat(Long.parseLong(stopped.group(2))).as("the last key it names is the one stored").isEqualTo(count(
+                "select max(last_key[1]::int) from pgobserver.backfills where table_name = 'public.items' and state "
+                        + "= 'running'"));
         ObserverProcess.Finished cancelled = ObserverProcess.runToEnd("cancel the stopped one", rig.log, Map.of(),
                 "backfill", "--config", config.toString(), "--cancel", "--table", "public.items");
         assertThat(cancelled.output()).contains("cancelled after " + stopped.group(1) + " row(s)");
@@ -209,23 +218,7 @@ class BackfillCommandIT {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void a_resume_of_several_tables_lost_part_way_says_where_each_backfill_stopped() throws Exception {
-        var config = rig.config("several.yaml", "backfill-several", -1, "", """
-                shelves:
-                  entity: public.shelves
-                  actions:
-                    - { type: webhook, url: "%s" }
-                bins:
-                  entity: public.bins
-                  actions:
-                    - { type: webhook, url: "%s" }
-                """.formatted(rig.hooks.url("/hooks/shelves"), rig.hooks.url("/hooks/bins")));
-        rig.install(config, "public.shelves");
-        rig.install(config, "public.bins");
-        try (Connection setup = rig.postgres.connect("several setup"); Statement sql = setup.createStatement()) {
-            // What two killed backfills leave: their progress after a chunk each, and no process.
-            sql.execute("insert into pgobserver.backfills (table_name, chunk, last_key, rows_done) values "
-                    + "('public.shelves', 10, '{10}', 10), ('public.bins', 10, '{20}', 20)");
-        }
+        var config = twoKilledBackfills("several", "shelves", "bins");
         ObserverProcess resume;
         try (Connection locker = rig.postgres.connect("bins attendance locker");
              Statement lock = locker.createStatement()) {
@@ -240,16 +233,91 @@ class BackfillCommandIT {
             assertThat(resume.waitFor(60)).as(resume.output()).isEqualTo(1);
         }
         assertThat(resume.output()).contains("error: PostgreSQL at " + rig.postgres.jdbcUrl() + " stopped answering: "
-                        + "backfill ", " of public.shelves stopped after 10 row(s) logged as read events, backfill ",
-                " of public.bins stopped after 20 row(s) logged as read events (each chunk commits whole, so no row "
-                        + "is sent twice; cause: ", "); once it answers again, resume with: pg-observer backfill "
-                        + "--config " + config + " --resume\n")
+                        + "backfill ", " of public.shelves stopped after 10 row(s) logged as read events out of ~40, "
+                        + "last key 10; backfill ", " of public.bins stopped after 20 row(s) logged as read events out "
+                        + "of ~40, last key 20 (each chunk commits whole, so no row is sent twice; cause: ", "); once "
+                        + "it answers again, resume with: pg-observer backfill --config " + config + " --resume\n")
                 .doesNotContain("before its first chunk").doesNotContain("--resume --table");
         ObserverProcess.Finished resumed = ObserverProcess.runToEnd("resume of several", rig.log, Map.of(),
                 "backfill", "--config", config.toString(), "--resume");
         assertThat(resumed.exitCode()).as(resumed.output()).isZero();
         assertThat(resumed.output()).contains("of public.shelves finished: 40 row(s)", "of public.bins finished: 40 "
                 + "row(s)");
+    }
+
+    /**
+     * Ctrl-C during a --resume of several tables, while the first table's chunk waits for a writer: the error names
+     * every backfill left unfinished, the one cut and the one whose turn had not come, with its rows of the
+     * estimate and its last key, and ends with the one command that resumes them all; that command finishes both,
+     * logging each row after the last key once.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void a_resume_of_several_tables_cut_by_a_signal_says_where_each_stands_and_resumes_them_all() throws Exception {
+        var config = twoKilledBackfills("cut", "crates", "boxes");
+        ObserverProcess cut;
+        try (Connection writer = rig.postgres.connect("crates writer"); Statement update = writer.createStatement()) {
+            writer.setAutoCommit(false);
+            update.executeUpdate("update public.crates set n = 1 where id = 15"); // a row of the next chunk
+            cut = ObserverProcess.start("resume of several cut by SIGINT", rig.log, Map.of(), "backfill", "--config",
+                    config.toString(), "--resume");
+            await("the chunk of public.crates waits for the writer", Duration.ofMinutes(1),
+                    () -> count("select count(*) from pg_stat_activity where wait_event_type = 'Lock'") == 1);
+            FaultSupport.signal("INT", cut.pid());
+            await("the signal taken", Duration.ofMinutes(1), () -> cut.output().contains("SIGINT received"));
+            writer.commit();
+        }
+        assertThat(cut.waitFor(60)).as(cut.output()).isEqualTo(1);
+        String crates = "from pgobserver.backfills where table_name = 'public.crates' and state = 'running'";
+        long cratesDone = count("select rows_done " + crates);
+        assertThat(cratesDone).as("cut during the first table").isBetween(20L, 30L);
+        String resumeAll = "pg-observer backfill --config " + config + " --resume";
+        assertThat(cut.output()).contains("error: backfill ", " of public.crates stopped after " + cratesDone
+                        + " row(s) logged as read events out of ~40, last key " + count("select last_key[1]::int "
+                        + crates) + "; backfill ", " of public.boxes stopped after 20 row(s) logged as read events out "
+                        + "of ~40, last key 20 (SIGINT; each chunk commits whole, so no row is sent twice); resume "
+                        + "with: " + resumeAll + " (or cancel one with 'pg-observer backfill --cancel --table "
+                        + "SCHEMA.TABLE')\n")
+                .doesNotContain("--resume --table");
+        ObserverProcess.Finished resumed = ObserverProcess.runToEnd("the resume it names", rig.log, Map.of(),
+                resumeAll.substring("pg-observer ".length()).split(" "));
+        assertThat(resumed.exitCode()).as(resumed.output()).isZero();
+        assertThat(resumed.output()).contains("of public.crates finished: 40 row(s)", "of public.boxes finished: 40 "
+                + "row(s)");
+        for (String[] table : new String[][]{{"public.crates", "11"}, {"public.boxes", "21"}}) {
+            String reads = "from pgobserver.change_log where kind = 'read' and entity_type = '" + table[0] + "'";
+            long after = 41 - Long.parseLong(table[1]);
+            assertThat(count("select count(*) " + reads)).as(table[0] + ": read events").isEqualTo(after);
+            assertThat(count("select count(distinct entity_id) " + reads + " and entity_id::int >= " + table[1]))
+                    .as(table[0] + ": each row after the last key, once").isEqualTo(after);
+        }
+    }
+
+    /**
+     * A configuration with an observer of each of two tables of 40 rows, both captured, and what two killed backfills
+     * of them leave: progress after a chunk (10 rows, last key 10) and two (20, 20), and no process; analyzed, so
+     * that the planner estimates their rows: 40.
+     */
+    private Path twoKilledBackfills(String name, String first, String second) throws Exception {
+        var config = rig.config(name + ".yaml", "backfill-" + name, -1, "", """
+                %s:
+                  entity: public.%s
+                  actions:
+                    - { type: webhook, url: "%s" }
+                %s:
+                  entity: public.%s
+                  actions:
+                    - { type: webhook, url: "%s" }
+                """.formatted(first, first, rig.hooks.url("/hooks/" + first), second, second,
+                rig.hooks.url("/hooks/" + second)));
+        rig.install(config, "public." + first);
+        rig.install(config, "public." + second);
+        try (Connection setup = rig.postgres.connect(name + " setup"); Statement sql = setup.createStatement()) {
+            sql.execute("insert into pgobserver.backfills (table_name, chunk, last_key, rows_done) values "
+                    + "('public.%s', 10, '{10}', 10), ('public.%s', 10, '{20}', 20)".formatted(first, second));
+            sql.execute("analyze public." + first + ", public." + second);
+        }
+        return config;
     }
 
     private long count(String query) {

@@ -1,0 +1,48 @@
+package io.pgobserver.bootstrap.cli;
+
+import io.pgobserver.domain.port.Backfill;
+import io.pgobserver.domain.port.BackfillRequest;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a backfill run cut short says of the backfills it took up; BackfillCommandIT has it from the jar. */
+class BackfillsInHandTest {
+
+    private static final Instant AT = Instant.parse("2026-12-05T23:00:00Z");
+
+    @Test
+    void severalUnfinishedAreEachNamedWithTheirKeyAndResumedByOneCommand() {
+        BackfillsInHand inHand = new BackfillsInHand();
+        inHand.update(backfill(7, "public.lines", 30, Backfill.State.RUNNING, 120, List.of("3", "a b")));
+        inHand.update(backfill(8, "public.orders", 40, Backfill.State.FINISHED, 40, List.of("40")));
+        inHand.update(backfill(9, "public.notes", 0, Backfill.State.RUNNING, -1, List.of()));
+
+        assertThat(inHand.cutShort("SIGTERM; " + BackfillsInHand.WHOLE_CHUNKS, "", " --config x.yaml"))
+                .as("a composite key in parentheses, no estimate when the planner has none, no key before the first "
+                        + "chunk, a finished one left out")
+                .isEqualTo("backfill 7 of public.lines stopped after 30 row(s) logged as read events out of ~120, "
+                        + "last key (3, a b); backfill 9 of public.notes stopped after 0 row(s) logged as read events "
+                        + "(SIGTERM; each chunk commits whole, so no row is sent twice); resume with: pg-observer "
+                        + "backfill --config x.yaml --resume");
+    }
+
+    @Test
+    void oneUnfinishedIsResumedByItsTable() {
+        BackfillsInHand inHand = new BackfillsInHand();
+        inHand.update(backfill(3, "public.\"Order Lines\"", 10, Backfill.State.RUNNING, 40, List.of("10")));
+
+        assertThat(inHand.cutShort("cause: refused", "once it answers again, ", ""))
+                .endsWith("last key 10 (cause: refused); once it answers again, resume with: pg-observer backfill "
+                        + "--resume --table 'public.\"Order Lines\"'");
+    }
+
+    private static Backfill backfill(long id, String table, long rowsDone, Backfill.State state, long estimate,
+                                     List<String> lastKey) {
+        return new Backfill(id, new BackfillRequest(table, null, null, 10), rowsDone, state, AT, AT, estimate, null,
+                false, lastKey);
+    }
+}
