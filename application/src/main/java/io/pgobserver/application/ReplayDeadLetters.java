@@ -12,10 +12,13 @@ import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.Tracer;
 
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -33,7 +36,8 @@ import static io.pgobserver.application.SpanNames.REPLAY_DEAD_LETTER;
 /**
  * Runs dead-lettered deliveries again ({@code dlq replay}). A replay is a new trace linked to the event's
  * original one, so both stay whole and lead to each other. A delivered letter leaves the queue; a failed one
- * stays, with the new failure reported.
+ * stays, with the new failure reported. One replay at a time runs a letter: each claims it first
+ * ({@link DeadLetters#claim}).
  */
 public final class ReplayDeadLetters implements DeadLetterReplay {
 
@@ -42,6 +46,8 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
      * is what a replay of a queue of any length holds.
      */
     static final int PAGE = 100;
+    private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
 
     private final String consumer;
     private final DeadLetters deadLetters;
@@ -63,12 +69,38 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
     /** Replays one of the consumer's letters; the result says whether it was delivered. */
     @Override
     public Result replay(long id) throws InterruptedException {
-        DeadLetter letter = deadLetters.find(consumer, id).orElse(null);
-        if (letter == null) {
-            return new Result(id, false, "consumer '" + consumer + "' has no dead letter with id " + id
+        if (deadLetters.find(consumer, id).isEmpty()) {
+            return new Result(id, Outcome.GONE, "consumer '" + consumer + "' has no dead letter with id " + id
                     + " (see 'dlq list')");
         }
-        return replay(letter);
+        return claimAndReplay(id);
+    }
+
+    /**
+     * Claims the letter, reads it again and runs it. Two replays of one letter at once (the console and
+     * {@code dlq replay}, two terminals) would each run its actions: the one that does not get the claim runs nothing,
+     * and one that gets it after the other delivered and removed the letter finds it gone, which is no error.
+     */
+    private Result claimAndReplay(long id) throws InterruptedException {
+        Optional<DeadLetters.Claim> claim = deadLetters.claim(id);
+        if (claim.isEmpty()) {
+            return new Result(id, Outcome.REPLAYED_ELSEWHERE, "being replayed by another session" + holder(id)
+                    + "; not run again here: it stays in the queue until that replay ends, delivered or not");
+        }
+        try (DeadLetters.Claim ignored = claim.get()) {
+            DeadLetter letter = deadLetters.find(consumer, id).orElse(null);
+            if (letter == null) {
+                return new Result(id, Outcome.GONE, "already replayed or deleted by another session: no longer in the"
+                        + " queue; not run here");
+            }
+            return replay(letter);
+        }
+    }
+
+    /** Who holds the letter's claim, in parentheses, or nothing when that is not known (or it just ended). */
+    private String holder(long id) {
+        return deadLetters.claimHolder(id).map(holder -> " (" + holder.process() + (holder.since() == null ? ""
+                : ", since " + SINCE.format(holder.since())) + ")").orElse("");
     }
 
     /**
@@ -85,8 +117,8 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 if (letter.id() > last) {
                     return;
                 }
-                // By id, as one letter is: it is read again, and not run when another replay removed it meanwhile.
-                each.accept(replay(letter.id()));
+                // Claimed and read again, as one letter is: another replay may be running it, or have removed it.
+                each.accept(claimAndReplay(letter.id()));
                 after = letter.id();
             }
             if (page.size() < PAGE) {
@@ -120,7 +152,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
     private Result replay(DeadLetter letter) throws InterruptedException {
         Observer observer = observers.get(letter.observer());
         if (observer == null) {
-            return new Result(letter.id(), false, notAnObserversAction(letter));
+            return new Result(letter.id(), Outcome.STAYS, notAnObserversAction(letter));
         }
         Span root = tracer.startLinkedTrace(REPLAY_DEAD_LETTER, letter.event().traceContext(), SpanKind.INTERNAL);
         try (Scope ignored = root.makeCurrent()) {
@@ -135,19 +167,19 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
             List<Integer> indexes = actionsToReplay(letter, observer);
             if (indexes == null) {
                 root.recordError("observer '" + observer.name() + "' no longer has action " + letter.actionIndex(), null);
-                return new Result(letter.id(), false, "observer '" + observer.name() + "' no longer has action #"
-                        + letter.actionIndex() + " of type " + letter.actionType() + "; the letter stays in the"
-                        + " queue: put the action back to replay it, or remove the letter with `dlq delete --id "
+                return new Result(letter.id(), Outcome.STAYS, "observer '" + observer.name()
+                        + "' no longer has action #" + letter.actionIndex() + " of type " + letter.actionType()
+                        + "; the letter stays in the queue: put the action back to replay it, or remove the letter with `dlq delete --id "
                         + letter.id() + "`");
             }
             if (letter.actionIndex() < 0) {
                 ConditionCheck check = checkCondition(observer, letter, root);
                 if (check.failure() != null) {
-                    return new Result(letter.id(), false, check.failure());
+                    return new Result(letter.id(), Outcome.STAYS, check.failure());
                 }
                 if (!check.matched()) {
                     deadLetters.remove(letter.id());
-                    return new Result(letter.id(), true, "condition no longer matches; letter removed");
+                    return new Result(letter.id(), Outcome.DELIVERED, "condition no longer matches; letter removed");
                 }
             }
             for (int index : indexes) {
@@ -161,7 +193,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                     if (root.isRecording()) {
                         root.setAttribute(OUTCOME, "failed");
                     }
-                    return new Result(letter.id(), false, "still failing after " + outcome.attempts()
+                    return new Result(letter.id(), Outcome.STAYS, "still failing after " + outcome.attempts()
                             + " attempt(s): " + message);
                 }
             }
@@ -169,7 +201,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
             if (root.isRecording()) {
                 root.setAttribute(OUTCOME, "delivered");
             }
-            return new Result(letter.id(), true, "delivered");
+            return new Result(letter.id(), Outcome.DELIVERED, "delivered");
         } finally {
             root.end();
         }

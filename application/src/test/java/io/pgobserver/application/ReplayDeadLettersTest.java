@@ -11,6 +11,7 @@ import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
+import io.pgobserver.domain.spi.DeadLetterReplay;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
 import io.pgobserver.domain.testing.RecordingTracer;
@@ -160,7 +161,49 @@ class ReplayDeadLettersTest {
 
     @Test
     void anUnknownIdIsReported() throws Exception {
-        assertThat(replay(List.of(observer)).replay(999).message()).contains("no dead letter with id 999");
+        ReplayDeadLetters.Result result = replay(List.of(observer)).replay(999);
+        assertThat(result.message()).contains("no dead letter with id 999");
+        assertThat(result.outcome()).isEqualTo(DeadLetterReplay.Outcome.GONE);
+    }
+
+    /** Two replays of one letter at once ran its action twice: the second now runs nothing, and says why. */
+    @Test
+    void aLetterAnotherReplayIsRunningIsNotRunAgainAndStays() throws Exception {
+        long id = letter("hook", 0);
+        ReplayDeadLetters.Result result;
+        try (DeadLetters.Claim other = deadLetters.claim(id).orElseThrow()) {
+            result = replay(List.of(observer)).replay(id);
+        }
+        assertThat(result.outcome()).isEqualTo(DeadLetterReplay.Outcome.REPLAYED_ELSEWHERE);
+        assertThat(result.delivered()).isFalse();
+        assertThat(result.message()).startsWith("being replayed by another session (this process, since ")
+                .endsWith("; not run again here: it stays in the queue until that replay ends, delivered or not");
+        assertThat(webhook.requests).isEmpty();
+        assertThat(tracer.roots()).as("no replay span: nothing ran").isEmpty();
+        assertThat(deadLetters.find("test", id)).isPresent();
+
+        assertThat(replay(List.of(observer)).replay(id).delivered()).as("once the claim is closed").isTrue();
+        assertThat(webhook.requests).hasSize(1);
+    }
+
+    /** The replay that held the claim delivered and removed the letter just before this one got it. */
+    @Test
+    void aLetterRemovedBeforeItsClaimIsGoneNotMissing() throws Exception {
+        long id = letter("hook", 0);
+        DeadLetters racing = new Delegating() {
+            @Override
+            public Optional<Claim> claim(long claimed) {
+                deadLetters.remove(claimed);
+                return super.claim(claimed);
+            }
+        };
+        ReplayDeadLetters.Result result = new ReplayDeadLetters("test", racing, tracer, List.of(observer),
+                new ActionExecutors(List.of(webhook)), Metrics.NOOP, d -> { }, () -> 0.5).replay(id);
+        assertThat(result.outcome()).isEqualTo(DeadLetterReplay.Outcome.GONE);
+        assertThat(result.message()).isEqualTo("already replayed or deleted by another session: no longer in the "
+                + "queue; not run here");
+        assertThat(webhook.requests).isEmpty();
+        assertThat(deadLetters.claim(id)).as("the claim was closed").isPresent();
     }
 
     /**
@@ -174,36 +217,11 @@ class ReplayDeadLettersTest {
             ids.add(letter("hook", 0));
         }
         List<Integer> pagesRead = new ArrayList<>();
-        DeadLetters paged = new DeadLetters() {
-            @Override
-            public long add(CheckpointStore.Fence fence, DeadLetter letter) throws CheckpointStore.FencedException {
-                return deadLetters.add(fence, letter);
-            }
-
+        DeadLetters paged = new Delegating() {
             @Override
             public List<DeadLetter> list(String consumer, long after, int limit) {
                 pagesRead.add(limit);
-                return deadLetters.list(consumer, after, limit);
-            }
-
-            @Override
-            public long lastId(String consumer) {
-                return deadLetters.lastId(consumer);
-            }
-
-            @Override
-            public Optional<DeadLetter> find(String consumer, long id) {
-                return deadLetters.find(consumer, id);
-            }
-
-            @Override
-            public boolean remove(long id) {
-                return deadLetters.remove(id);
-            }
-
-            @Override
-            public Map<String, Long> countByObserver(String consumer) {
-                return deadLetters.countByObserver(consumer);
+                return super.list(consumer, after, limit);
             }
         };
         ReplayDeadLetters replay = new ReplayDeadLetters("test", paged, tracer, List.of(observer),
@@ -225,5 +243,48 @@ class ReplayDeadLettersTest {
                 ReplayDeadLetters.PAGE);
         assertThat(deadLetters.all()).extracting(DeadLetter::id).as("the letter added meanwhile")
                 .containsExactly(added[0]);
+    }
+
+    /** The test's store, for a test to watch or change one call. */
+    private class Delegating implements DeadLetters {
+        @Override
+        public long add(CheckpointStore.Fence fence, DeadLetter letter) throws CheckpointStore.FencedException {
+            return deadLetters.add(fence, letter);
+        }
+
+        @Override
+        public List<DeadLetter> list(String consumer, long after, int limit) {
+            return deadLetters.list(consumer, after, limit);
+        }
+
+        @Override
+        public long lastId(String consumer) {
+            return deadLetters.lastId(consumer);
+        }
+
+        @Override
+        public Optional<DeadLetter> find(String consumer, long id) {
+            return deadLetters.find(consumer, id);
+        }
+
+        @Override
+        public boolean remove(long id) {
+            return deadLetters.remove(id);
+        }
+
+        @Override
+        public Map<String, Long> countByObserver(String consumer) {
+            return deadLetters.countByObserver(consumer);
+        }
+
+        @Override
+        public Optional<Claim> claim(long id) {
+            return deadLetters.claim(id);
+        }
+
+        @Override
+        public Optional<ClaimHolder> claimHolder(long id) {
+            return deadLetters.claimHolder(id);
+        }
     }
 }

@@ -108,5 +108,15 @@ final class Fixtures {
         public Map<String, Long> countByObserver(String consumer) {
             return Map.of();
         }
+
+        @Override
+        public Optional<Claim> claim(long id) {
+            throw new IllegalStateException("the benchmarks replay no dead letter");
+        }
+
+        @Override
+        public Optional<ClaimHolder> claimHolder(long id) {
+            return Optional.empty();
+        }
     };
 }

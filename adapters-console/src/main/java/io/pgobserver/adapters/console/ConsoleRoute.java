@@ -192,6 +192,8 @@ final class ConsoleRoute implements AdminRoute {
         }
         List<String> notes = new ArrayList<>();
         int done = 0;
+        // Letters another replay was running (the CLI, another operator): neither delivered nor failed here.
+        int elsewhere = 0;
         String unanswered = reads.failure();
         for (long id : ids) {
             if (unanswered != null) {
@@ -202,6 +204,7 @@ final class ConsoleRoute implements AdminRoute {
                 if (replaying) {
                     DeadLetterReplay.Result result = replay.replay(id);
                     done += result.delivered() ? 1 : 0;
+                    elsewhere += result.outcome() == DeadLetterReplay.Outcome.REPLAYED_ELSEWHERE ? 1 : 0;
                     notes.add("letter " + id + ": " + result.message());
                 } else if (deadLetters.find(consumer, id).isPresent() && deadLetters.remove(id)) {
                     done++;
@@ -215,7 +218,8 @@ final class ConsoleRoute implements AdminRoute {
                 break;
             }
         }
-        String summary = (replaying ? "Replayed " + ids.size() + ": " + done + " delivered. "
+        String summary = (replaying ? "Replayed " + ids.size() + ": " + done + " delivered"
+                + (elsewhere > 0 ? ", " + elsewhere + " being replayed by another session (not run here)" : "") + ". "
                 : "Discarded " + done + " of " + ids.size() + ". ") + String.join("; ", notes);
         if (summary.length() > 1500) {
             summary = summary.substring(0, 1500) + "…";

@@ -117,6 +117,16 @@ class ConsolePagesTest {
                     public Map<String, Long> countByObserver(String consumer) {
                         return answer(() -> letters.countByObserver(consumer));
                     }
+
+                    @Override
+                    public java.util.Optional<Claim> claim(long id) {
+                        return answer(() -> letters.claim(id));
+                    }
+
+                    @Override
+                    public java.util.Optional<ClaimHolder> claimHolder(long id) {
+                        return answer(() -> letters.claimHolder(id));
+                    }
                 });
                 bind(CheckpointStore.class).toInstance(checkpoints);
                 bind(ChangeSource.class).toInstance(source);
@@ -140,7 +150,11 @@ class ConsolePagesTest {
                         return 1234;
                     }
                 });
-                bind(DeadLetterReplay.class).toInstance(id -> new DeadLetterReplay.Result(id, true, "delivered"));
+                // As the application's replay answers: a letter claimed by another replay is not run.
+                bind(DeadLetterReplay.class).toInstance(id -> letters.claimHolder(id).isPresent()
+                        ? new DeadLetterReplay.Result(id, DeadLetterReplay.Outcome.REPLAYED_ELSEWHERE,
+                        "being replayed by another session (this process); not run again here")
+                        : new DeadLetterReplay.Result(id, DeadLetterReplay.Outcome.DELIVERED, "delivered"));
             }
         });
     }
@@ -328,6 +342,28 @@ class ConsolePagesTest {
         // The redirect names a notice kept here; a link made elsewhere cannot put its own words on the page.
         assertThat(body(get(route, "/console/dead-letters?notice=Replayed+everything", "127.0.0.1", Map.of())))
                 .doesNotContain("Replayed everything");
+    }
+
+    /** A letter another replay is running (the command line, another operator) is counted apart, and why said. */
+    @Test
+    void aReplayOfALetterBeingReplayedElsewhereSaysSo() throws Exception {
+        AdminRoute route = route(injector(new ConsoleSettings(true, null, new Secret("0123456789abcdef-operator"),
+                null, 100, null)));
+        long free = oneLetter();
+        long busy = oneLetter();
+        Map<String, String> headers = Map.of("host", "127.0.0.1:8081", "origin", "http://127.0.0.1:8081");
+        AdminRoute.Response done;
+        try (DeadLetters.Claim elsewhere = letters.claim(busy).orElseThrow()) {
+            done = route.handle(new AdminRoute.Request("POST", "/console/dead-letters/replay", "", headers,
+                    ("id=" + free + "&id=" + busy + "&token=0123456789abcdef-operator")
+                            .getBytes(StandardCharsets.UTF_8), new InetSocketAddress("127.0.0.1", 8081), null));
+        }
+        assertThat(done.status()).isEqualTo(303);
+        String location = done.headers().stream().filter(h -> h.getKey().equals("Location")).findFirst()
+                .orElseThrow().getValue();
+        assertThat(body(get(route, location, "127.0.0.1", Map.of()))).contains("Replayed 2: 1 delivered, 1 being "
+                + "replayed by another session (not run here). letter " + free + ": delivered; letter " + busy
+                + ": being replayed by another session (this process); not run again here");
     }
 
     private long oneLetter() {

@@ -18,7 +18,8 @@ import java.util.Optional;
  * The dead-letter queue in {@code pgobserver.dead_letters}: the whole event with its trace context, per consumer.
  * Adding a letter also records its delivery id as settled in {@code pgobserver.deliveries}, in the same
  * statement: an event that runs again after a crash finds the action settled and does not dead-letter it twice.
- * Under a fence, the statement runs only while the fence holds, in the same transaction ({@link Fences}).
+ * Under a fence, the statement runs only while the fence holds, in the same transaction ({@link Fences}). A
+ * replay's claim on a letter is an advisory lock ({@link ReplayClaims}).
  */
 @Singleton
 final class JdbiDeadLetters implements DeadLetters {
@@ -60,10 +61,12 @@ final class JdbiDeadLetters implements DeadLetters {
             rs.getObject("failed_at", OffsetDateTime.class).toInstant());
 
     private final Database database;
+    private final ReplayClaims claims;
 
     @Inject
     JdbiDeadLetters(Database database) {
         this.database = database;
+        this.claims = new ReplayClaims(database);
     }
 
     @Override
@@ -145,5 +148,15 @@ final class JdbiDeadLetters implements DeadLetters {
                     .forEach(entry -> counts.put(entry.getKey(), entry.getValue()));
             return counts;
         });
+    }
+
+    @Override
+    public Optional<Claim> claim(long id) {
+        return claims.claim(id);
+    }
+
+    @Override
+    public Optional<ClaimHolder> claimHolder(long id) {
+        return claims.holder(id);
     }
 }

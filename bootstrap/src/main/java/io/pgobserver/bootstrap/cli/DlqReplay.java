@@ -23,9 +23,11 @@ import java.util.function.Consumer;
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Run dead-lettered actions again, each in a new trace linked to the event's original "
-                + "one. A delivered letter leaves the queue; a failing one stays. Exit 0 when every replayed "
-                + "letter was delivered, 3 when any stays in the queue (as 'replay' exits when an event is "
-                + "dead-lettered), 1 when there is no letter with the --id given.")
+                + "one. A delivered letter leaves the queue; a failing one stays. A letter another session is "
+                + "replaying at the time is not run again here. Exit 0 when no letter stays in the queue (each was "
+                + "delivered, or already replayed or deleted elsewhere), 3 when any stays (as 'replay' exits when an "
+                + "event is dead-lettered), including one another session was replaying, 1 when there is no "
+                + "letter with the --id given.")
 final class DlqReplay implements Callable<Integer> {
 
     @Mixin
@@ -97,14 +99,15 @@ final class DlqReplay implements Callable<Integer> {
                     + ") are left for the next replay: pg-observer dlq replay --all" + options.given() : ""));
         }
         out.flush();
-        if (replayed.allDelivered()) {
+        if (replayed.noneStays()) {
             return ExitCodes.OK;
         }
         PrintWriter err = spec.commandLine().getErr();
-        err.println("error: " + replayed.error());
+        replayed.errors().forEach(line -> err.println("error: " + line));
         err.flush();
-        // The letters ran and some stay queued, as after a 'replay' whose events were dead-lettered: a script
-        // tells that from an id with no letter (above), which is an error.
+        // Some letters stay queued, as after a 'replay' whose events were dead-lettered: a script tells that from an
+        // id with no letter (above), which is an error. One another session was replaying stays too, until that
+        // replay ends: a script that runs 'dlq replay' again on 3 finds it delivered (gone) or runs it then.
         return ExitCodes.DEAD_LETTERED;
     }
 }

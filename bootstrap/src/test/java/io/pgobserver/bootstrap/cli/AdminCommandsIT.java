@@ -411,6 +411,57 @@ class AdminCommandsIT {
         assertThat(Cli.run("dlq", "list", "--config", config.toString()).out()).contains("no dead letters");
     }
 
+    /**
+     * Two replays of one letter at once (the console and the command line, two terminals, an --all meanwhile) each
+     * ran its action: the receiver got it twice. Here the receiver holds the first replay's request while two more
+     * run: neither runs the letter, each says who is running it, --all counts it apart and runs the rest; the letter
+     * leaves the queue with the first replay's delivery. One run of the packaged jar, two in-process: about 6 s.
+     */
+    @Test
+    void a_letter_being_replayed_is_not_run_again_by_a_replay_meanwhile() throws Exception {
+        // The first replay's request waits for the others: a minute is more than they take.
+        Files.writeString(config, Files.readString(config).replace("{ type: webhook, url:",
+                "{ type: webhook, timeout: 1m, url:") + "actions: { read_timeout: 1m }\n");
+        long id;
+        long other;
+        try (Booted booted = boot()) {
+            id = booted.get(DeadLetters.class).add(letter("order_shipped", 0, "webhook"));
+            other = booted.get(DeadLetters.class).add(letter("order_shipped", 0, "webhook"));
+        }
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Cli.Result> meanwhile = new CopyOnWriteArrayList<>();
+        onRequest = request -> {
+            if (held.compareAndSet(false, true)) {
+                meanwhile.add(Cli.run("dlq", "replay", "--config", config.toString(), "--id", Long.toString(id)));
+                meanwhile.add(Cli.run("dlq", "replay", "--config", config.toString(), "--all"));
+            }
+        };
+        // The packaged jar, as another operator runs it: the replays in this JVM run while it waits for its answer.
+        Cli.Result first = PackagedJar.run("dlq", "replay", "--config", config.toString(), "--id", Long.toString(id));
+
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(first.out()).contains("letter " + id + ": delivered");
+        assertThat(received).as("one request for each letter").hasSize(2);
+        String busy = "letter " + id + ": being replayed by another session (pg-observer process ";
+        String notRun = "; not run again here: it stays in the queue until that replay ends, delivered or not";
+        Cli.Result one = meanwhile.get(0);
+        assertThat(one.exitCode()).as(one.toString()).isEqualTo(ExitCodes.DEAD_LETTERED);
+        assertThat(one.out().lines().toList()).as(one.toString()).hasSize(2);
+        assertThat(one.out().lines().findFirst().orElseThrow()).startsWith(busy).endsWith(notRun)
+                .matches(".*process \\d+@\\S+, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\).*")
+                .doesNotContain("process " + ProcessHandle.current().pid() + "@");
+        assertThat(one.out()).contains("replayed 1: 0 delivered, 0 not delivered, 1 being replayed by another "
+                + "session (not run here)");
+        assertThat(one.err().lines().toList()).singleElement().asString()
+                .startsWith("error: letter " + id + " was not run: being replayed by another session");
+        Cli.Result all = meanwhile.get(1);
+        assertThat(all.exitCode()).as(all.toString()).isEqualTo(ExitCodes.DEAD_LETTERED);
+        assertThat(all.out().lines().toList()).as(all.toString()).hasSize(3);
+        assertThat(all.out()).contains(busy, "letter " + other + ": delivered", "replayed 2: 1 delivered, 0 not "
+                + "delivered, 1 being replayed by another session (not run here)");
+        assertThat(queryLong("select count(*) from pgobserver.dead_letters")).as("both delivered").isZero();
+    }
+
     @Test
     void dlq_replay_of_letters_that_stay_queued_exits_3_naming_them_and_why_and_of_no_letter_exits_1() throws Exception {
         long failing;

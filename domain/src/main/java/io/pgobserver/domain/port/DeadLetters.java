@@ -1,7 +1,9 @@
 package io.pgobserver.domain.port;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /** The dead-letter queue: actions given up on, kept per consumer until replayed. */
@@ -53,4 +55,37 @@ public interface DeadLetters {
 
     /** How many letters each of the consumer's observers has. */
     Map<String, Long> countByObserver(String consumer);
+
+    /**
+     * Claims the letter for one replay, so that two replays of it (the console and {@code dlq replay}, two
+     * terminals) never run its actions both: empty when another replay holds it. The claim holds until closed, and
+     * ends with its holder however that ends ({@code kill -9}, a lost connection), so none is left behind to
+     * keep the letter from ever being replayed. Claim first, then read the letter again: the replay that held it
+     * may have delivered and removed it meanwhile.
+     *
+     * @throws DatabaseStoppedAnswering when the database stopped answering (nothing is claimed)
+     */
+    Optional<Claim> claim(long id);
+
+    /**
+     * Who holds the letter's claim, as far as the store knows, for the message of the replay that did not get it;
+     * empty when no one does (any more) or the store cannot tell.
+     */
+    Optional<ClaimHolder> claimHolder(long id);
+
+    /** A letter's replay claim, held until closed; closing it twice does nothing. */
+    interface Claim extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * The replay that holds a letter's claim: its process as operators find it (as {@code pid@host}) and since
+     * when it holds the claim, null when the database does not say (it shows another role's sessions without it).
+     */
+    record ClaimHolder(String process, Instant since) {
+        public ClaimHolder {
+            Objects.requireNonNull(process, "process");
+        }
+    }
 }

@@ -141,4 +141,25 @@ public abstract class DeadLettersContract {
         assertThat(store.remove(id)).isFalse();
         assertThat(store.countByObserver("c1")).isEmpty();
     }
+
+    @Test
+    void aClaimedLetterIsNotClaimedAgainUntilTheClaimCloses() {
+        DeadLetters store = newStore();
+        long id = store.add(letter(1, "a"));
+        long other = store.add(letter(2, "a"));
+        assertThat(store.claimHolder(id)).isEmpty();
+        DeadLetters.Claim first = store.claim(id).orElseThrow();
+        assertThat(store.claim(id)).as("held by the first replay").isEmpty();
+        assertThat(store.claimHolder(id)).hasValueSatisfying(holder -> assertThat(holder.process()).isNotBlank());
+        try (DeadLetters.Claim unrelated = store.claim(other).orElseThrow()) {
+            assertThat(unrelated).as("another letter's claim is its own").isNotNull();
+        }
+        first.close();
+        first.close();
+        assertThat(store.claimHolder(id)).isEmpty();
+        try (DeadLetters.Claim again = store.claim(id).orElseThrow()) {
+            assertThat(store.claim(id)).isEmpty();
+        }
+        assertThat(store.find("c1", id)).as("a claim leaves the letter as it is").isPresent();
+    }
 }

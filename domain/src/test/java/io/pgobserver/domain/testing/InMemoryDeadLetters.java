@@ -4,6 +4,8 @@ import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
 
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +21,8 @@ public final class InMemoryDeadLetters implements DeadLetters {
     private final AtomicLong ids = new AtomicLong();
     private final InMemoryDeliveries deliveries;
     private final AtomicInteger failuresLeft = new AtomicInteger();
+    /** The claimed letters' ids, with when each was claimed. */
+    private final Map<Long, Instant> claims = new HashMap<>();
 
     public InMemoryDeadLetters(InMemoryDeliveries deliveries) {
         this.deliveries = deliveries;
@@ -71,6 +75,24 @@ public final class InMemoryDeadLetters implements DeadLetters {
     public synchronized Map<String, Long> countByObserver(String consumer) {
         return letters.values().stream().filter(l -> l.consumer().equals(consumer))
                 .collect(Collectors.groupingBy(DeadLetter::observer, TreeMap::new, Collectors.counting()));
+    }
+
+    @Override
+    public synchronized Optional<Claim> claim(long id) {
+        if (claims.putIfAbsent(id, Instant.now()) != null) {
+            return Optional.empty();
+        }
+        Claim claim = () -> {
+            synchronized (this) {
+                claims.remove(id);
+            }
+        };
+        return Optional.of(claim);
+    }
+
+    @Override
+    public synchronized Optional<ClaimHolder> claimHolder(long id) {
+        return Optional.ofNullable(claims.get(id)).map(since -> new ClaimHolder("this process", since));
     }
 
     public synchronized List<DeadLetter> all() {
