@@ -66,7 +66,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime));
     }
 
-    /** Replays one of the consumer's letters; the result says whether it was delivered. */
+    /** Replays one of the consumer's letters, once it holds its claim; the result says how that ended. */
     @Override
     public Result replay(long id) throws InterruptedException {
         if (deadLetters.find(consumer, id).isEmpty()) {
