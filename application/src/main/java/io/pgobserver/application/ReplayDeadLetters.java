@@ -169,8 +169,8 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 root.recordError("observer '" + observer.name() + "' no longer has action " + letter.actionIndex(), null);
                 return new Result(letter.id(), Outcome.STAYS, "observer '" + observer.name()
                         + "' no longer has action #" + letter.actionIndex() + " of type " + letter.actionType()
-                        + "; the letter stays in the queue: put the action back to replay it, or remove the letter with `dlq delete --id "
-                        + letter.id() + "`");
+                        + "; the letter stays in the queue: put the action back to replay it, or remove the letter"
+                        + " with `dlq delete --id " + letter.id() + "`");
             }
             if (letter.actionIndex() < 0) {
                 ConditionCheck check = checkCondition(observer, letter, root);
