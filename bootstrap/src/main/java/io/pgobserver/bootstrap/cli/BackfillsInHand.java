@@ -49,7 +49,6 @@ final class BackfillsInHand {
     private static String standing(Backfill b) {
         return "backfill " + b.id() + " of " + b.request().table() + " stopped after " + b.rowsDone()
                 + " row(s) logged as read events" + (b.estimatedRows() < 0 ? "" : " out of ~" + b.estimatedRows())
-                + (b.lastKey().isEmpty() ? "" : ", last key " + (b.lastKey().size() == 1 ? b.lastKey().getFirst()
-                : "(" + String.join(", ", b.lastKey()) + ")"));
+                + b.shownLastKey().map(key -> ", last key " + key).orElse("");
     }
 }

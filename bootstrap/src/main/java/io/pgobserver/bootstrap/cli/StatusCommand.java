@@ -186,7 +186,13 @@ final class StatusCommand implements Callable<Integer> {
             node.put("id", b.id()).put("table", b.request().table()).put("observer", b.request().observer())
                     .put("where", b.request().where()).put("chunk", b.request().chunk())
                     .put("state", b.shownState()).put("rows_done", b.rowsDone())
-                    .put("estimated_rows", b.estimatedRows()).put("started_at", b.startedAt().toString());
+                    .put("estimated_rows", b.estimatedRows());
+            if (b.lastKey().isEmpty()) {
+                node.putNull("last_key");
+            } else {
+                b.lastKey().forEach(node.putArray("last_key")::add);
+            }
+            node.put("started_at", b.startedAt().toString());
             b.rate().ifPresentOrElse(rate -> node.put("rows_per_second", rate), () -> node.putNull("rows_per_second"));
             b.secondsLeft().ifPresentOrElse(left -> node.put("seconds_left", left), () -> node.putNull("seconds_left"));
             node.put("stopped_at", b.stopped() ? b.stop().at().toString() : null)
@@ -207,9 +213,10 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /**
-     * A backfill in one line: "backfill 3 of public.orders running: 12000 of ~200000 rows, 4100 rows/s, about 46 s
-     * left". The total is the planner's estimate ({@code pg_class.reltuples}), refreshed by ANALYZE. A stopped one
-     * has no rate: nothing runs it.
+     * A backfill in one line: "backfill 3 of public.orders running: 12000 of ~200000 rows, last key 12000, 4100
+     * rows/s, about 46 s left". The total is the planner's estimate ({@code pg_class.reltuples}), refreshed by
+     * ANALYZE. The last key is where a resume goes on, for choosing between resume and cancel (a finished one's says
+     * nothing to act on). A stopped one has no rate: nothing runs it.
      */
     static String progress(Backfill b) {
         StringBuilder line = new StringBuilder("backfill ").append(b.id()).append(" of ").append(b.request().table())
@@ -219,6 +226,9 @@ final class StatusCommand implements Callable<Integer> {
             line.append(" of ~").append(b.estimatedRows());
         }
         line.append(" rows");
+        if (b.state() != Backfill.State.FINISHED) {
+            b.shownLastKey().ifPresent(key -> line.append(", last key ").append(key));
+        }
         if (!b.stopped() && !b.interrupted()) {
             b.rate().ifPresent(rate -> line.append(String.format(Locale.ROOT, ", %.0f rows/s", rate)));
         }

@@ -650,7 +650,7 @@ class AdminCommandsIT {
         assertThat(failing.exitCode()).as(failing.toString()).isEqualTo(ExitCodes.FAILURE);
         assertThat(failing.err()).contains("division by zero");
 
-        String stopped = "backfill \\d+ of public\\.orders stopped: 10 (of ~\\d+ )?rows\\n"
+        String stopped = "backfill \\d+ of public\\.orders stopped: 10 (of ~\\d+ )?rows, last key 10\\n"
                 + "    since \\S+Z \\(\\d+(m \\d+)?s ago\\): its chunk fails: ERROR: division by zero\\n";
         Cli.Result status = Cli.run("status", "--config", config.toString());
         assertThat(status.exitCode()).as(status.toString()).isZero();
@@ -662,6 +662,7 @@ class AdminCommandsIT {
                 .path("backfills").get(0);
         assertThat(backfill.path("state").asText()).isEqualTo("stopped");
         assertThat(backfill.path("rows_done").asLong()).isEqualTo(10);
+        assertThat(backfill.path("last_key").toString()).isEqualTo("[\"10\"]");
         assertThat(backfill.path("error").asText()).isEqualTo("its chunk fails: ERROR: division by zero");
         assertThat(Instant.parse(backfill.path("stopped_at").asText())).isBetween(Instant.now().minusSeconds(60),
                 Instant.now());
@@ -702,7 +703,8 @@ class AdminCommandsIT {
 
         Cli.Result status = Cli.run("status", "--config", config.toString());
         assertThat(status.exitCode()).as(status.toString()).isZero();
-        assertThat(status.out()).containsPattern("backfill \\d+ of public\\.orders interrupted: 10 (of ~\\d+ )?rows\\n"
+        assertThat(status.out()).containsPattern("backfill \\d+ of public\\.orders interrupted: 10 (of ~\\d+ )?rows, "
+                        + "last key 10\\n"
                         + "    no process runs it \\(its process was killed, crashed or lost its database session\\); "
                         + "last chunk \\S+Z \\(5m \\d+s ago\\)\\n"
                         + "    'backfill --resume --table public\\.orders' goes on after that chunk; or 'backfill "

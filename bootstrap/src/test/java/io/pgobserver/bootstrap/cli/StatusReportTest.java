@@ -138,6 +138,39 @@ class StatusReportTest {
         assertThat(StatusCommand.stop(stopped, now)).contains("(1d 2h ago): ERROR: division by zero");
     }
 
+    /**
+     * Each unfinished backfill says where a resume would go on, its last key (a composite one as a tuple), so that an
+     * operator can choose between resume and cancel; --json has it as an array of the key's columns as text, null
+     * before the first chunk. A finished one's human line leaves it out: it says nothing to act on.
+     */
+    @Test
+    void aBackfillSaysItsLastKey() {
+        StatusCommand.Report report = new StatusCommand.Report("default", Optional.empty(), ChangeSource.Lag.NONE,
+                Optional.empty(), Map.of(), new ParkedEvents.Summary(0, 0, Map.of()), true, List.of(
+                backfill(3, Backfill.State.RUNNING, true, List.of("12000")),
+                backfill(4, Backfill.State.RUNNING, false, List.of("3", "a")),
+                backfill(5, Backfill.State.RUNNING, true, List.of()),
+                backfill(6, Backfill.State.CANCELLED, false, List.of("7")),
+                backfill(2, Backfill.State.FINISHED, false, List.of("40"))),
+                new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()));
+
+        assertThat(StatusCommand.human(report)).contains(
+                "\n  backfill 3 of public.orders running: 10 of ~40 rows, last key 12000\n",
+                "\n  backfill 4 of public.orders interrupted: 10 of ~40 rows, last key (3, a)\n",
+                "\n  backfill 5 of public.orders running: 10 of ~40 rows\n",
+                "\n  backfill 6 of public.orders cancelled: 10 rows, last key 7\n",
+                "\n  backfill 2 of public.orders finished: 10 rows\n");
+        assertThat(StatusCommand.json(report))
+                .contains("\"estimated_rows\":40,\"last_key\":[\"12000\"],")
+                .contains("\"last_key\":[\"3\",\"a\"],", "\"last_key\":null,", "\"last_key\":[\"40\"],");
+    }
+
+    private static Backfill backfill(long id, Backfill.State state, boolean attended, List<String> lastKey) {
+        Instant at = Instant.parse("2026-12-04T04:15:09Z");
+        return new Backfill(id, new BackfillRequest("public.orders", null, null, 10), 10, state, at, at, 40, null,
+                attended, lastKey);
+    }
+
     @Test
     void manyParkedRowsAreCountedAndOnlyThoseParkedLongestNamed() {
         Map<String, Long> oldest = new LinkedHashMap<>();

@@ -129,7 +129,7 @@ class BackfillIT {
         // Its process is gone, so it is not running: status says so, and how to go on.
         assertThat(progress.output()).as("status while the backfill is unfinished")
                 .containsPattern("backfill \\d+ of public.orders for orders interrupted: " + doneAtKill
-                        + " of ~\\d+ rows\\n    no process runs it")
+                        + " of ~\\d+ rows, last key \\d+\\n    no process runs it")
                 .contains("'backfill --resume --table public.orders' goes on after that chunk");
 
         ObserverProcess second = ObserverProcess.start("backfill-2", rig.log, Map.of(), backfill);

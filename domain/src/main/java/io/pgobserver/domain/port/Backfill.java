@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
@@ -89,6 +90,15 @@ public record Backfill(long id, BackfillRequest request, long rowsDone, State st
      */
     public String shownState() {
         return stopped() ? "stopped" : interrupted() ? "interrupted" : state.wireName();
+    }
+
+    /**
+     * Its last key as people read it, where a resume goes on: "12000", a composite one "(3, a)"; empty before its
+     * first chunk. One spelling wherever it is shown, so that the key a cut-short run names is the one status shows.
+     */
+    public Optional<String> shownLastKey() {
+        return lastKey.isEmpty() ? Optional.empty()
+                : Optional.of(lastKey.size() == 1 ? lastKey.getFirst() : "(" + String.join(", ", lastKey) + ")");
     }
 
     /** Rows per second from its start to its last chunk; empty before the first chunk. */

@@ -53,6 +53,18 @@ class BackfillTest {
         assertThat(unknown.secondsLeft()).isEmpty();
     }
 
+    /** Where a resume goes on, as status and a cut-short backfill both show it. */
+    @Test
+    void itsLastKeyReadsAsOneValueOrAsATupleAndIsAbsentBeforeTheFirstChunk() {
+        BackfillRequest request = new BackfillRequest("public.orders", null, null, 1000);
+        assertThat(new Backfill(1, request, 0, Backfill.State.RUNNING, START, START, -1, null, true, List.of())
+                .shownLastKey()).isEmpty();
+        assertThat(new Backfill(1, request, 10, Backfill.State.RUNNING, START, START, -1, null, true,
+                List.of("12000")).shownLastKey()).hasValue("12000");
+        assertThat(new Backfill(1, request, 10, Backfill.State.RUNNING, START, START, -1, null, true,
+                List.of("3", "a b")).shownLastKey()).hasValue("(3, a b)");
+    }
+
     @Test
     void aStoppedBackfillShowsAsStoppedWithNoTimeLeft() {
         BackfillRequest request = new BackfillRequest("public.orders", null, null, 1000);
