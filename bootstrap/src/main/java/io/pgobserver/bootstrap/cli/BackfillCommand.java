@@ -138,7 +138,10 @@ final class BackfillCommand implements Callable<Integer> {
                         // A chunk failing for good is thrown on: its message says how to go on (fix, resume, cancel).
                         Thread.interrupted(); // the attendance and the session close as after any backfill
                         PrintWriter err = spec.commandLine().getErr();
-                        err.println(stopped(signals.received() == null ? "interrupted" : signals.received()));
+                        // Every backfill it leaves unfinished: the one in flight (its chunk rolled back or committed
+                        // whole) and, in a resume of several tables, those after it; and how to go on.
+                        err.println("error: " + inHand.cutBySignal(signals.received() == null ? "interrupted"
+                                : signals.received(), options.given()));
                         err.flush();
                         return ExitCodes.FAILURE;
                     }
@@ -245,18 +248,6 @@ final class BackfillCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
-    }
-
-    /**
-     * Where every backfill a run cut short by a signal leaves unfinished stands and how to go on: the one in flight
-     * (its chunk rolled back whole, or committed whole) and, in a resume of several tables, those after it.
-     */
-    private String stopped(String why) {
-        List<Backfill> left = inHand.unfinished();
-        String table = left.size() == 1 ? ShellWord.of(left.getFirst().request().table()) : "SCHEMA.TABLE";
-        return "error: " + inHand.cutShort(why + "; " + BackfillsInHand.WHOLE_CHUNKS, "", options.given())
-                + " (or " + (left.size() == 1 ? "" : "cancel one with ") + "'pg-observer backfill --cancel --table "
-                + table + "')";
     }
 
     private static String describe(String what, Backfill b) {

@@ -46,6 +46,20 @@ final class BackfillsInHand {
                 ? " --table " + ShellWord.of(left.getFirst().request().table()) : "");
     }
 
+    /**
+     * {@link #cutShort} for a run a signal cut, then the cancel for whoever would rather end it than resume: with the
+     * same options as the resume, since without them it reads the default configuration (another database, or none).
+     *
+     * @param signal  what cut the run short: SIGINT, SIGTERM, or "interrupted"
+     * @param options the command's own options to repeat, such as " --config pg-observer.yaml"
+     */
+    String cutBySignal(String signal, String options) {
+        List<Backfill> left = unfinished();
+        String table = left.size() == 1 ? ShellWord.of(left.getFirst().request().table()) : "SCHEMA.TABLE";
+        return cutShort(signal + "; " + WHOLE_CHUNKS, "", options) + " (or " + (left.size() == 1 ? ""
+                : "cancel one with ") + "'pg-observer backfill" + options + " --cancel --table " + table + "')";
+    }
+
     private static String standing(Backfill b) {
         return "backfill " + b.id() + " of " + b.request().table() + " stopped after " + b.rowsDone()
                 + " row(s) logged as read events" + (b.estimatedRows() < 0 ? "" : " out of ~" + b.estimatedRows())

@@ -40,6 +40,28 @@ class BackfillsInHandTest {
                         + "--resume --table 'public.\"Order Lines\"'");
     }
 
+    /**
+     * The cancel a signal-cut run offers besides the resume reads the same configuration as the resume: without the
+     * options given it read the default one (another database, or none).
+     */
+    @Test
+    void aCutBySignalOffersTheCancelWithTheOptionsGiven() {
+        BackfillsInHand one = new BackfillsInHand();
+        one.update(backfill(3, "public.orders", 10, Backfill.State.RUNNING, 40, List.of("10")));
+        assertThat(one.cutBySignal("SIGINT", " --config 'my dir/x.yaml' --set listener.consumer=b"))
+                .endsWith("last key 10 (SIGINT; each chunk commits whole, so no row is sent twice); resume with: "
+                        + "pg-observer backfill --config 'my dir/x.yaml' --set listener.consumer=b --resume --table "
+                        + "public.orders (or 'pg-observer backfill --config 'my dir/x.yaml' --set "
+                        + "listener.consumer=b --cancel --table public.orders')");
+
+        BackfillsInHand several = new BackfillsInHand();
+        several.update(backfill(7, "public.crates", 20, Backfill.State.RUNNING, 40, List.of("20")));
+        several.update(backfill(8, "public.boxes", 20, Backfill.State.RUNNING, 40, List.of("20")));
+        assertThat(several.cutBySignal("SIGTERM", " --config x.yaml")).endsWith("resume with: pg-observer backfill "
+                + "--config x.yaml --resume (or cancel one with 'pg-observer backfill --config x.yaml --cancel --table "
+                + "SCHEMA.TABLE')");
+    }
+
     private static Backfill backfill(long id, String table, long rowsDone, Backfill.State state, long estimate,
                                      List<String> lastKey) {
         return new Backfill(id, new BackfillRequest(table, null, null, 10), rowsDone, state, AT, AT, estimate, null,

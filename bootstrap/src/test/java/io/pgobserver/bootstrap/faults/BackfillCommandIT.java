@@ -276,8 +276,8 @@ class BackfillCommandIT {
                         + " row(s) logged as read events out of ~40, last key " + count("select last_key[1]::int "
                         + crates) + "; backfill ", " of public.boxes stopped after 20 row(s) logged as read events out "
                         + "of ~40, last key 20 (SIGINT; each chunk commits whole, so no row is sent twice); resume "
-                        + "with: " + resumeAll + " (or cancel one with 'pg-observer backfill --cancel --table "
-                        + "SCHEMA.TABLE')\n")
+                        + "with: " + resumeAll + " (or cancel one with 'pg-observer backfill --config " + config
+                        + " --cancel --table SCHEMA.TABLE')\n")
                 .doesNotContain("--resume --table");
         ObserverProcess.Finished resumed = ObserverProcess.runToEnd("the resume it names", rig.log, Map.of(),
                 resumeAll.substring("pg-observer ".length()).split(" "));
