@@ -7,14 +7,22 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.Deque;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The replay claims of dead letters: a session-level advisory lock per letter, on a session opened for the claim and
- * closed with it. PostgreSQL drops the lock with its session however that ends ({@code kill -9}, a lost connection,
- * an administrator's terminate), so no claim outlives its replay, where a lease column would keep a killed replay's
- * letter from everyone until it expired. A session of its own per claim, not a pooled one: advisory locks are
- * re-entrant within a session, so two replays of one process sharing one would both get the lock.
+ * The replay claims of dead letters: a session-level advisory lock per letter, on a claim session of this process.
+ * PostgreSQL drops the lock with its session however that ends ({@code kill -9}, a lost connection, an
+ * administrator's terminate), so no claim outlives its replay, where a lease column would keep a killed replay's
+ * letter from everyone until it expired.
+ *
+ * <p>A claim session holds one claim at a time: advisory locks are re-entrant within a session, so two replays of
+ * one process (two console clicks) sharing one would both get the lock. Released, the session is kept free for the
+ * next claim rather than closed: a replay of the whole queue claims its letters one after another on one session,
+ * where a session per claim paid a connection (a TLS handshake, against a remote database) per letter. So this
+ * process keeps as many claim sessions as it had claims at once, usually one.
  *
  * <p>The lock has two int keys, which PostgreSQL keeps apart from the one bigint key of the consumer's leadership
  * lock ({@link AdvisoryLockLeadership}); its first key, the hash of {@link #KEY}, keeps it apart from the backfill
@@ -29,11 +37,12 @@ final class ReplayClaims {
     private static final String NAME_PREFIX = "pg-observer " + SESSION;
 
     /**
-     * The session holding letter {@code ?}'s claim. Advisory locks are per database, but pg_locks lists the whole
+     * The session holding letter {@code ?}'s claim, and when it ran its last statement: a claim session runs nothing
+     * while it holds a claim, so that is the lock's. Advisory locks are per database, but pg_locks lists the whole
      * cluster's; a two-key lock shows as classid = first key, objid = second (unsigned), objsubid = 2.
      */
     private static final String HOLDER = """
-            select a.pid, a.application_name, a.backend_start
+            select a.pid, a.application_name, a.query_start
               from pg_locks l join pg_stat_activity a on a.pid = l.pid
              where l.locktype = 'advisory' and l.objsubid = 2 and l.granted
                and l.database = (select oid from pg_database where datname = current_database())
@@ -43,69 +52,99 @@ final class ReplayClaims {
             """;
 
     private final Database database;
+    /** Claim sessions holding no claim. One found dead when next used is closed and another one tried. */
+    private final Deque<Connection> free = new ConcurrentLinkedDeque<>();
 
     ReplayClaims(Database database) {
         this.database = database;
     }
 
+    /**
+     * Takes the lock on a free claim session, else on a new one. The lock is held only once the server said so on a
+     * live session: a free session the server or the network ended meanwhile fails the statement (or times out as
+     * any of our sessions does), and is dropped for the next. A new session that fails is the database's outage.
+     */
     Optional<DeadLetters.Claim> claim(long id) {
+        for (Connection session = free.pollFirst(); session != null; session = free.pollFirst()) {
+            try {
+                return tryLock(session, id);
+            } catch (SQLException e) {
+                Database.closeQuietly(session, "a claim session found ended");
+            }
+        }
         Connection session = null;
         try {
             session = database.connect(SESSION + ProcessName.CURRENT);
-            try (PreparedStatement lock = session.prepareStatement("select pg_try_advisory_lock(hashtext(?), ?)")) {
-                lock.setString(1, KEY);
-                lock.setInt(2, (int) id);
-                try (ResultSet rs = lock.executeQuery()) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        Connection held = session;
-                        session = null;
-                        DeadLetters.Claim claim = () -> release(held, id);
-                        return Optional.of(claim);
-                    }
-                    return Optional.empty();
-                }
-            }
+            Optional<DeadLetters.Claim> claim = tryLock(session, id);
+            session = null;
+            return claim;
         } catch (SQLException e) {
             throw Outages.said(database, new IllegalStateException("cannot claim dead letter " + id + " for its "
                     + "replay: " + Database.rootMessage(e), e));
         } finally {
-            // The claim's session ends the claim: closed here unless it was handed over as the claim.
             Database.closeQuietly(session, "the claim session of dead letter " + id);
         }
     }
 
+    /** The claim on the session, which it holds until closed; or empty, and the session free again. */
+    private Optional<DeadLetters.Claim> tryLock(Connection session, long id) throws SQLException {
+        if (!call(session, "select pg_try_advisory_lock(hashtext(?), ?)", id)) {
+            free.addFirst(session);
+            return Optional.empty();
+        }
+        AtomicBoolean open = new AtomicBoolean(true);
+        DeadLetters.Claim claim = () -> {
+            if (open.compareAndSet(true, false)) {
+                release(session, id);
+            }
+        };
+        return Optional.of(claim);
+    }
+
     /**
-     * Unlocks, then closes the session. Closing alone ends the claim too, but the server ends a session after the
-     * client has gone on: a replay that follows at once could still find the letter claimed. A failed unlock (the
-     * session is gone, and the claim with it) leaves the close to end it.
+     * Unlocks, and frees the session for the next claim. Closing alone would end the claim too, but the server ends
+     * a session after the client has gone on: a replay that follows at once could still find the letter claimed. A
+     * session whose unlock failed or found no lock (ended meanwhile, the claim with it) is closed, never reused: a
+     * free session must hold no claim.
      */
-    private static void release(Connection session, long id) {
-        try (PreparedStatement unlock = session.prepareStatement("select pg_advisory_unlock(hashtext(?), ?)")) {
-            unlock.setString(1, KEY);
-            unlock.setInt(2, (int) id);
-            unlock.execute();
+    private void release(Connection session, long id) {
+        try {
+            if (call(session, "select pg_advisory_unlock(hashtext(?), ?)", id)) {
+                free.addFirst(session);
+                return;
+            }
         } catch (SQLException e) {
-            // Ended by the close below, or ended already.
-        } finally {
-            Database.closeQuietly(session, "the claim session of dead letter " + id);
+            // Ended already, or ended by the close below.
+        }
+        Database.closeQuietly(session, "the claim session of dead letter " + id);
+    }
+
+    private static boolean call(Connection session, String sql, long id) throws SQLException {
+        try (PreparedStatement statement = session.prepareStatement(sql)) {
+            statement.setString(1, KEY);
+            statement.setInt(2, (int) id);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 
     /**
-     * The holder of the letter's claim: its process from its session's name, and since when, from the session's
-     * start (a claim has its session to itself, opened for it). A session not named as ours (an application taking
-     * the same key) shows as its backend pid.
+     * The holder of the letter's claim: its process from its session's name, and since when, from the session's last
+     * statement (the lock's). A session not named as ours (an application taking the same key) shows as its backend
+     * pid, with no time: what it ran last says nothing of when it took the lock.
      */
     Optional<DeadLetters.ClaimHolder> holder(long id) {
         return Outages.answering(database, () -> database.jdbi().withHandle(handle -> handle.select(HOLDER, KEY, id)
                 .map((rs, ctx) -> {
                     String name = rs.getString("application_name");
-                    OffsetDateTime start = rs.getObject("backend_start", OffsetDateTime.class);
-                    String process = name != null && name.startsWith(NAME_PREFIX)
-                            ? "pg-observer process " + name.substring(NAME_PREFIX.length())
-                            : "PostgreSQL backend pid " + rs.getInt("pid");
-                    return new DeadLetters.ClaimHolder(process, start == null ? null : start.toInstant());
+                    if (name == null || !name.startsWith(NAME_PREFIX)) {
+                        return new DeadLetters.ClaimHolder("PostgreSQL backend pid " + rs.getInt("pid"), null);
+                    }
+                    OffsetDateTime start = rs.getObject("query_start", OffsetDateTime.class);
+                    return new DeadLetters.ClaimHolder("pg-observer process " + name.substring(NAME_PREFIX.length()),
+                            start == null ? null : start.toInstant());
                 })
                 .findOne()));
     }

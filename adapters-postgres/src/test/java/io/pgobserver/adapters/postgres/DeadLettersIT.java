@@ -7,11 +7,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,6 +95,111 @@ class DeadLettersIT extends DeadLettersContract {
             statement.execute("select pg_advisory_lock(hashtext('pgobserver.backfill'), " + (int) leaderKey + ")");
             try (DeadLetters.Claim claim = store.claim(leaderKey).orElseThrow()) {
                 assertThat(claim).isNotNull();
+            }
+        }
+    }
+
+    /**
+     * A replay of the whole queue claims its letters one after another: on one session, not a session (a connection,
+     * a TLS handshake against a remote database) per letter. Each claim is still the lock of a session, which names
+     * its holder since that claim, not since the session began.
+     */
+    @Test
+    void aReplayOfManyLettersClaimsThemOnOneSession() throws Exception {
+        DeadLetters store = newStore();
+        Set<String> sessions = new HashSet<>();
+        List<Instant> since = new ArrayList<>();
+        try (Connection admin = TestPostgres.connect(DB.settings())) {
+            for (long id = 1; id <= 300; id++) {
+                try (DeadLetters.Claim claim = store.claim(id).orElseThrow()) {
+                    sessions.add(claimSession(admin, id).orElseThrow());
+                    since.add(store.claimHolder(id).orElseThrow().since());
+                }
+            }
+        }
+        assertThat(sessions).as("the claim sessions (pid and start) of 300 claims in turn").hasSize(1);
+        assertThat(since).isSorted();
+        assertThat(since.getLast()).as("the last claim's holder since").isAfter(since.getFirst());
+    }
+
+    /**
+     * Two replays of one process (two console clicks) claiming one letter at once: one gets it, the other not, for
+     * advisory locks are re-entrant within a session and the two never share one.
+     */
+    @Test
+    void twoThreadsOfOneProcessNeverBothHoldALetter() throws Exception {
+        DeadLetters store = newStore();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (long id = 1; id <= 20; id++) {
+                long letter = id;
+                CyclicBarrier together = new CyclicBarrier(2);
+                List<CompletableFuture<Optional<DeadLetters.Claim>>> claims = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    claims.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            together.await(30, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        return store.claim(letter);
+                    }, threads));
+                }
+                List<DeadLetters.Claim> held = new ArrayList<>();
+                for (CompletableFuture<Optional<DeadLetters.Claim>> claim : claims) {
+                    claim.get(30, TimeUnit.SECONDS).ifPresent(held::add);
+                }
+                assertThat(held).as("claims of letter " + letter + " held at once").hasSize(1);
+                // Held by one thread, refused to another of the process.
+                assertThat(CompletableFuture.supplyAsync(() -> store.claim(letter), threads).get(30, TimeUnit.SECONDS))
+                        .isEmpty();
+                held.getFirst().close();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /**
+     * A claim session kept between claims can end meanwhile (an administrator's terminate, a network cut): the next
+     * claim notices, and holds the letter on a live session, not on the ended one.
+     */
+    @Test
+    void aClaimSessionEndedBetweenClaimsIsNotTakenForAHeldClaim() throws Exception {
+        DeadLetters store = newStore();
+        try (Connection admin = TestPostgres.connect(DB.settings())) {
+            String ended;
+            try (DeadLetters.Claim first = store.claim(5).orElseThrow()) {
+                ended = claimSession(admin, 5).orElseThrow();
+            }
+            int pid = Integer.parseInt(ended.substring(0, ended.indexOf(' ')));
+            try (PreparedStatement terminate = admin.prepareStatement("select pg_terminate_backend(?)");
+                 PreparedStatement alive = admin.prepareStatement("select 1 from pg_stat_activity where pid = ?")) {
+                terminate.setInt(1, pid);
+                terminate.execute();
+                alive.setInt(1, pid);
+                for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                     alive.executeQuery().next() && System.nanoTime() < deadline; Thread.sleep(20)) {
+                    // the session ends as the server gets to it
+                }
+            }
+            try (DeadLetters.Claim again = store.claim(5).orElseThrow()) {
+                assertThat(claimSession(admin, 5)).as("the session holding it").isPresent().get().isNotEqualTo(ended);
+                assertThat(store.claim(5)).isEmpty();
+            }
+            assertThat(claimSession(admin, 5)).isEmpty();
+        }
+    }
+
+    /** The session holding letter {@code id}'s claim as its backend pid and start. */
+    private static Optional<String> claimSession(Connection admin, long id) throws Exception {
+        try (PreparedStatement holder = admin.prepareStatement("select l.pid, a.backend_start from pg_locks l join "
+                + "pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.objsubid = 2 and l.granted "
+                + "and l.objid = ? and l.classid::bigint = (hashtext(?)::bigint & 4294967295)")) {
+            holder.setLong(1, id);
+            holder.setString(2, ReplayClaims.KEY);
+            try (ResultSet rs = holder.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getInt(1) + " " + rs.getString(2)) : Optional.empty();
             }
         }
     }
