@@ -77,6 +77,16 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
     }
 
     /**
+     * Replays a letter its caller has just found in the queue ({@code dlq replay --id} reads it first, for the
+     * settings its observer needs) as {@link #replay(long)} does, without reading it again before its claim: the read
+     * after the claim is the one that counts, and a letter gone since the caller's is "already replayed or deleted by
+     * another session", which it was.
+     */
+    public Result replayFound(long id) throws InterruptedException {
+        return claimAndReplay(id);
+    }
+
+    /**
      * Claims the letter, reads it again and runs it. Two replays of one letter at once (the console and
      * {@code dlq replay}, two terminals) would each run its actions: the one that does not get the claim runs nothing,
      * and one that gets it after the other delivered and removed the letter finds it gone, which is no error.

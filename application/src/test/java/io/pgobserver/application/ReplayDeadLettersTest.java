@@ -207,6 +207,39 @@ class ReplayDeadLettersTest {
     }
 
     /**
+     * {@code dlq replay --id} found the letter before its replay: the replay reads it once, after its claim, where it
+     * read it before the claim too. One gone since the caller found it was replayed or deleted by another session.
+     */
+    @Test
+    void aLetterItsCallerFoundIsReadOnceAfterItsClaim() throws Exception {
+        long id = letter("hook", 0);
+        List<String> calls = new ArrayList<>();
+        DeadLetters watched = new Delegating() {
+            @Override
+            public Optional<DeadLetter> find(String consumer, long found) {
+                calls.add("find");
+                return super.find(consumer, found);
+            }
+
+            @Override
+            public Optional<Claim> claim(long claimed) {
+                calls.add("claim");
+                return super.claim(claimed);
+            }
+        };
+        ReplayDeadLetters replay = new ReplayDeadLetters("test", watched, tracer, List.of(observer),
+                new ActionExecutors(List.of(webhook)), Metrics.NOOP, d -> { }, () -> 0.5);
+
+        assertThat(replay.replayFound(id).delivered()).isTrue();
+        assertThat(calls).containsExactly("claim", "find");
+        ReplayDeadLetters.Result again = replay.replayFound(id);
+        assertThat(again.outcome()).isEqualTo(DeadLetterReplay.Outcome.GONE);
+        assertThat(again.message()).isEqualTo("already replayed or deleted by another session: no longer in the "
+                + "queue; not run here");
+        assertThat(webhook.requests).hasSize(1);
+    }
+
+    /**
      * A queue longer than a page is read a page at a time, never whole, each letter replayed once, oldest first; a
      * letter removed meanwhile by another replay is not seen, and one added meanwhile is left for the next replay.
      */

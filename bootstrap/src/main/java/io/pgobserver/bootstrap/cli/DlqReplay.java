@@ -85,7 +85,7 @@ final class DlqReplay implements Callable<Integer> {
             try (AdminSession session = AdminSession.openFor(options, observers)) {
                 ReplayDeadLetters replay = session.get(ReplayDeadLetters.class);
                 if (which.id != null) {
-                    print.accept(replay.replay(which.id));
+                    print.accept(replay.replayFound(which.id)); // found above
                 } else {
                     replay.replayUpTo(last, print);
                     addedSince = session.get(DeadLetters.class).lastId(consumer) > last;
