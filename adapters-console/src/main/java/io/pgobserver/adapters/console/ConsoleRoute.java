@@ -194,6 +194,8 @@ final class ConsoleRoute implements AdminRoute {
         int done = 0;
         // Letters another replay was running (the CLI, another operator): neither delivered nor failed here.
         int elsewhere = 0;
+        // Letters another session replayed or deleted first: settled already, so nothing went wrong here.
+        int gone = 0;
         String unanswered = reads.failure();
         for (long id : ids) {
             if (unanswered != null) {
@@ -205,6 +207,7 @@ final class ConsoleRoute implements AdminRoute {
                     DeadLetterReplay.Result result = replay.replay(id);
                     done += result.delivered() ? 1 : 0;
                     elsewhere += result.outcome() == DeadLetterReplay.Outcome.REPLAYED_ELSEWHERE ? 1 : 0;
+                    gone += result.outcome() == DeadLetterReplay.Outcome.GONE ? 1 : 0;
                     notes.add("letter " + id + ": " + result.message());
                 } else if (deadLetters.find(consumer, id).isPresent() && deadLetters.remove(id)) {
                     done++;
@@ -219,13 +222,14 @@ final class ConsoleRoute implements AdminRoute {
             }
         }
         String summary = (replaying ? "Replayed " + ids.size() + ": " + done + " delivered"
-                + (elsewhere > 0 ? ", " + elsewhere + " being replayed by another session (not run here)" : "") + ". "
+                + (elsewhere > 0 ? ", " + elsewhere + " being replayed by another session (not run here)" : "")
+                + (gone > 0 ? ", " + gone + " already replayed or deleted elsewhere" : "") + ". "
                 : "Discarded " + done + " of " + ids.size() + ". ") + String.join("; ", notes);
         if (summary.length() > 1500) {
             summary = summary.substring(0, 1500) + "…";
         }
         return redirect(PREFIX + "/dead-letters?notice=" + notices.put(new Notices.Notice(summary,
-                done < ids.size())));
+                done + gone < ids.size())));
     }
 
     private Html.Page message(String title, String text) {

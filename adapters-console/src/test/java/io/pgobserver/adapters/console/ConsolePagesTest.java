@@ -150,10 +150,13 @@ class ConsolePagesTest {
                         return 1234;
                     }
                 });
-                // As the application's replay answers: a letter claimed by another replay is not run.
+                // As the application's replay answers: a letter claimed by another replay is not run, nor one gone.
                 bind(DeadLetterReplay.class).toInstance(id -> letters.claimHolder(id).isPresent()
                         ? new DeadLetterReplay.Result(id, DeadLetterReplay.Outcome.REPLAYED_ELSEWHERE,
                         "being replayed by another session (this process); not run again here")
+                        : letters.find("pages", id).isEmpty()
+                        ? new DeadLetterReplay.Result(id, DeadLetterReplay.Outcome.GONE, "already replayed or deleted "
+                        + "by another session: no longer in the queue; not run here")
                         : new DeadLetterReplay.Result(id, DeadLetterReplay.Outcome.DELIVERED, "delivered"));
             }
         });
@@ -347,23 +350,46 @@ class ConsolePagesTest {
     /** A letter another replay is running (the command line, another operator) is counted apart, and why said. */
     @Test
     void aReplayOfALetterBeingReplayedElsewhereSaysSo() throws Exception {
-        AdminRoute route = route(injector(new ConsoleSettings(true, null, new Secret("0123456789abcdef-operator"),
-                null, 100, null)));
         long free = oneLetter();
         long busy = oneLetter();
-        Map<String, String> headers = Map.of("host", "127.0.0.1:8081", "origin", "http://127.0.0.1:8081");
-        AdminRoute.Response done;
+        String page;
         try (DeadLetters.Claim elsewhere = letters.claim(busy).orElseThrow()) {
-            done = route.handle(new AdminRoute.Request("POST", "/console/dead-letters/replay", "", headers,
-                    ("id=" + free + "&id=" + busy + "&token=0123456789abcdef-operator")
-                            .getBytes(StandardCharsets.UTF_8), new InetSocketAddress("127.0.0.1", 8081), null));
+            page = replaySelected(free, busy);
         }
+        assertThat(page).contains("<p class=\"notice bad\" id=\"notice\">Replayed 2: 1 delivered, 1 being "
+                + "replayed by another session (not run here). letter " + free + ": delivered; letter " + busy
+                + ": being replayed by another session (this process); not run again here");
+    }
+
+    /**
+     * A letter another session replayed or deleted before this replay came to it needs nothing: counted apart, and
+     * the notice is no problem, where it was marked as one for a letter not delivered here.
+     */
+    @Test
+    void aReplayOfALetterGoneMeanwhileIsNoProblem() throws Exception {
+        long kept = oneLetter();
+        long gone = oneLetter();
+        letters.remove(gone);
+        assertThat(replaySelected(kept, gone)).contains("<p class=\"notice ok\" id=\"notice\">Replayed 2: 1 "
+                + "delivered, 1 already replayed or deleted elsewhere. letter " + kept + ": delivered; letter " + gone
+                + ": already replayed or deleted by another session");
+    }
+
+    /** Replays the letters as "Replay selected" does, and the dead letters page it leads to, with its notice. */
+    private String replaySelected(long... ids) throws Exception {
+        AdminRoute route = route(injector(new ConsoleSettings(true, null, new Secret("0123456789abcdef-operator"),
+                null, 100, null)));
+        StringBuilder form = new StringBuilder("token=0123456789abcdef-operator");
+        for (long id : ids) {
+            form.append("&id=").append(id);
+        }
+        AdminRoute.Response done = route.handle(new AdminRoute.Request("POST", "/console/dead-letters/replay", "",
+                Map.of("host", "127.0.0.1:8081", "origin", "http://127.0.0.1:8081"),
+                form.toString().getBytes(StandardCharsets.UTF_8), new InetSocketAddress("127.0.0.1", 8081), null));
         assertThat(done.status()).isEqualTo(303);
         String location = done.headers().stream().filter(h -> h.getKey().equals("Location")).findFirst()
                 .orElseThrow().getValue();
-        assertThat(body(get(route, location, "127.0.0.1", Map.of()))).contains("Replayed 2: 1 delivered, 1 being "
-                + "replayed by another session (not run here). letter " + free + ": delivered; letter " + busy
-                + ": being replayed by another session (this process); not run again here");
+        return body(get(route, location, "127.0.0.1", Map.of()));
     }
 
     private long oneLetter() {
