@@ -90,12 +90,16 @@ final class StatusCommand implements Callable<Integer> {
             report = new Report(consumer, checkpoint, lag, open, letters, parked, active, backfills, capture);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println(json ? json(report) : human(report));
+        out.println(json ? json(report) : human(report, "pg-observer backfill" + options.given()));
         out.flush();
         return ExitCodes.OK;
     }
 
-    static String human(Report report) {
+    /**
+     * @param command the backfill command a hint tells to run, {@code pg-observer backfill} with the options given: a
+     *                hint copied without them would read the default configuration, most often another database's
+     */
+    static String human(Report report, String command) {
         StringBuilder text = new StringBuilder();
         text.append("consumer:      ").append(report.consumer()).append('\n');
         text.append("checkpoint:    ").append(report.checkpoint()
@@ -134,9 +138,9 @@ final class StatusCommand implements Callable<Integer> {
         for (Backfill backfill : report.backfills()) {
             text.append("\n  ").append(progress(backfill));
             if (backfill.stopped()) {
-                text.append(stop(backfill, Instant.now()));
+                text.append(stop(backfill, Instant.now(), command));
             } else if (backfill.interrupted()) {
-                text.append(interrupted(backfill, Instant.now()));
+                text.append(interrupted(backfill, Instant.now(), command));
             }
         }
         text.append('\n');
@@ -240,23 +244,23 @@ final class StatusCommand implements Callable<Integer> {
      * Why and since when a stopped backfill waits, and the two ways on, so that it reads as nothing like one making
      * progress: it stays unfinished until someone resumes or cancels it.
      */
-    static String stop(Backfill b, Instant now) {
+    static String stop(Backfill b, Instant now, String command) {
         String table = b.request().table();
         return "\n    since " + b.stop().at() + " (" + ago(b.stop().at(), now) + "): " + b.stop().error().replace("\n", "\n      ") // the server's "Position: 88" lines
-                + "\n    fix what it fails on, then 'backfill --resume --table " + table + "'; or 'backfill --cancel "
-                + "--table " + table + "' and start a new backfill (with a corrected --where)";
+                + "\n    fix what it fails on, then '" + command + " --resume --table " + table + "'; or '" + command
+                + " --cancel --table " + table + "' and start a new backfill (with a corrected --where)";
     }
 
     /**
      * That no process runs an unfinished backfill (its process was killed or lost its session: the database says so,
      * see Backfills.attend), since when nothing moved, and the two ways on. Else it would read as running for ever.
      */
-    static String interrupted(Backfill b, Instant now) {
+    static String interrupted(Backfill b, Instant now, String command) {
         String table = b.request().table();
         return "\n    no process runs it (its process was killed, crashed or lost its database session); last chunk "
                 + b.updatedAt() + " (" + ago(b.updatedAt(), now) + ")"
-                + "\n    'backfill --resume --table " + table + "' goes on after that chunk; or 'backfill --cancel "
-                + "--table " + table + "'";
+                + "\n    '" + command + " --resume --table " + table + "' goes on after that chunk; or '" + command
+                + " --cancel --table " + table + "'";
     }
 
     private static String ago(Instant at, Instant now) { // 40s, 1h 3m, 2d 4h: as the lag and open transactions say

@@ -655,8 +655,9 @@ class AdminCommandsIT {
         Cli.Result status = Cli.run("status", "--config", config.toString());
         assertThat(status.exitCode()).as(status.toString()).isZero();
         assertThat(status.out()).containsPattern(stopped)
-                .contains("fix what it fails on, then 'backfill --resume --table public.orders'; or 'backfill "
-                        + "--cancel --table public.orders' and start a new backfill")
+                .contains("fix what it fails on, then 'pg-observer backfill --config " + config + " --resume --table "
+                        + "public.orders'; or 'pg-observer backfill --config " + config + " --cancel --table "
+                        + "public.orders' and start a new backfill")
                 .doesNotContainPattern("of public\\.orders running");
         JsonNode backfill = JSON.readTree(Cli.run("status", "--config", config.toString(), "--json").out())
                 .path("backfills").get(0);
@@ -707,8 +708,8 @@ class AdminCommandsIT {
                         + "last key 10\\n"
                         + "    no process runs it \\(its process was killed, crashed or lost its database session\\); "
                         + "last chunk \\S+Z \\(5m \\d+s ago\\)\\n"
-                        + "    'backfill --resume --table public\\.orders' goes on after that chunk; or 'backfill "
-                        + "--cancel --table public\\.orders'\\n")
+                        + "    'pg-observer backfill --config \\S+ --resume --table public\\.orders' goes on after that "
+                        + "chunk; or 'pg-observer backfill --config \\S+ --cancel --table public\\.orders'\\n")
                 .doesNotContainPattern("of public\\.orders running");
         JsonNode backfill = JSON.readTree(Cli.run("status", "--config", config.toString(), "--json").out())
                 .path("backfills").get(0);

@@ -25,6 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StatusReportTest {
 
+    /** The command a hint names, as {@code status --config /etc/pg-observer.yaml} gives it. */
+    private static final String BACKFILL = "pg-observer backfill --config /etc/pg-observer.yaml";
+
     private static StatusCommand.Report report(ParkedEvents.Summary parked) {
         return report(Optional.empty(), parked);
     }
@@ -35,7 +38,7 @@ class StatusReportTest {
     }
 
     private static String human(OpenTransaction open) {
-        return StatusCommand.human(report(Optional.of(open), new ParkedEvents.Summary(0, 0, Map.of())));
+        return StatusCommand.human(report(Optional.of(open), new ParkedEvents.Summary(0, 0, Map.of())), BACKFILL);
     }
 
     /** With no process holding the consumer's lock, none runs: "standby" named a waiting process that is not there. */
@@ -44,9 +47,9 @@ class StatusReportTest {
         StatusCommand.Report none = new StatusCommand.Report("default", Optional.empty(), ChangeSource.Lag.NONE,
                 Optional.empty(), Map.of(), new ParkedEvents.Summary(0, 0, Map.of()), false, List.of(),
                 new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()));
-        assertThat(StatusCommand.human(none)).endsWith("\nlistener:      none running: no process is listening for "
-                + "this consumer; start one with 'run'").doesNotContain("standby");
-        assertThat(StatusCommand.human(report(new ParkedEvents.Summary(0, 0, Map.of()))))
+        assertThat(StatusCommand.human(none, BACKFILL)).endsWith("\nlistener:      none running: no process is "
+                + "listening for this consumer; start one with 'run'").doesNotContain("standby");
+        assertThat(StatusCommand.human(report(new ParkedEvents.Summary(0, 0, Map.of())), BACKFILL))
                 .endsWith("\nlistener:      active (a process holds the consumer lock)");
     }
 
@@ -110,8 +113,8 @@ class StatusReportTest {
                 new ChangeSource.Lag(3, Duration.ofHours(36).plusMinutes(5)), Optional.empty(), Map.of(),
                 new ParkedEvents.Summary(0, 0, Map.of()), true, List.of(),
                 new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()));
-        assertThat(StatusCommand.human(report)).contains("checkpoint:    events done up to change_log id 1042 (batch 7 "
-                + "in progress, every earlier batch done); handed to actions up to id 1044, not yet done\n"
+        assertThat(StatusCommand.human(report, BACKFILL)).contains("checkpoint:    events done up to change_log id "
+                + "1042 (batch 7 in progress, every earlier batch done); handed to actions up to id 1044, not yet done\n"
                 + "lag:           3 event(s) behind (committed after the last finished batch), the oldest committed "
                 + "1d 12h ago\n").doesNotContain("snapshot");
 
@@ -131,11 +134,33 @@ class StatusReportTest {
         Instant at = now.minus(Duration.ofMinutes(63).plusSeconds(20));
         Backfill interrupted = new Backfill(3, new BackfillRequest("public.orders", null, null, 10), 10,
                 Backfill.State.RUNNING, at, at, -1, null, false, List.of());
-        assertThat(StatusCommand.interrupted(interrupted, now)).contains("last chunk " + at + " (1h 3m ago)");
+        assertThat(StatusCommand.interrupted(interrupted, now, BACKFILL)).contains("last chunk " + at + " (1h 3m ago)");
         Backfill stopped = new Backfill(3, new BackfillRequest("public.orders", null, null, 10), 10,
                 Backfill.State.RUNNING, at, at, -1, new Backfill.Stop("ERROR: division by zero",
                 now.minus(Duration.ofHours(26))), true, List.of());
-        assertThat(StatusCommand.stop(stopped, now)).contains("(1d 2h ago): ERROR: division by zero");
+        assertThat(StatusCommand.stop(stopped, now, BACKFILL)).contains("(1d 2h ago): ERROR: division by zero");
+    }
+
+    /**
+     * The ways on that a waiting backfill offers are whole commands with the options status was given: they said
+     * {@code 'backfill --resume --table T'}, which copied as it was reads the default configuration, most often
+     * another database's.
+     */
+    @Test
+    void aWaitingBackfillsWaysOnCarryTheOptionsGiven() {
+        Instant now = Instant.parse("2026-12-04T04:15:09Z");
+        Backfill interrupted = new Backfill(3, new BackfillRequest("public.orders", null, null, 10), 10,
+                Backfill.State.RUNNING, now, now, -1, null, false, List.of());
+        assertThat(StatusCommand.interrupted(interrupted, now, BACKFILL)).endsWith("\n    'pg-observer backfill "
+                + "--config /etc/pg-observer.yaml --resume --table public.orders' goes on after that chunk; or "
+                + "'pg-observer backfill --config /etc/pg-observer.yaml --cancel --table public.orders'");
+        Backfill stopped = new Backfill(3, new BackfillRequest("public.orders", null, null, 10), 10,
+                Backfill.State.RUNNING, now, now, -1, new Backfill.Stop("ERROR: division by zero", now), true,
+                List.of());
+        assertThat(StatusCommand.stop(stopped, now, BACKFILL)).endsWith("\n    fix what it fails on, then "
+                + "'pg-observer backfill --config /etc/pg-observer.yaml --resume --table public.orders'; or "
+                + "'pg-observer backfill --config /etc/pg-observer.yaml --cancel --table public.orders' and start a "
+                + "new backfill (with a corrected --where)");
     }
 
     /**
@@ -154,7 +179,7 @@ class StatusReportTest {
                 backfill(2, Backfill.State.FINISHED, false, List.of("40"))),
                 new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()));
 
-        assertThat(StatusCommand.human(report)).contains(
+        assertThat(StatusCommand.human(report, BACKFILL)).contains(
                 "\n  backfill 3 of public.orders running: 10 of ~40 rows, last key 12000\n",
                 "\n  backfill 4 of public.orders interrupted: 10 of ~40 rows, last key (3, a)\n",
                 "\n  backfill 5 of public.orders running: 10 of ~40 rows\n",
@@ -179,8 +204,8 @@ class StatusReportTest {
         }
         StatusCommand.Report report = report(new ParkedEvents.Summary(250_002, 250_000, oldest));
 
-        assertThat(StatusCommand.human(report)).contains("parked:        250002 event(s) of 250000 stuck entities "
-                + "(parked longest: public.orders 1: 3, public.orders 2: 1, public.orders 3: 1, public.orders 4: 1, "
+        assertThat(StatusCommand.human(report, BACKFILL)).contains("parked:        250002 event(s) of 250000 stuck "
+                + "entities (parked longest: public.orders 1: 3, public.orders 2: 1, public.orders 3: 1, public.orders 4: 1, "
                 + "public.orders 5: 1, …; they run in order once their receivers recover)");
         String json = StatusCommand.json(report);
         assertThat(json).contains("\"parked\":{\"total\":250002,\"entities\":250000,\"by_entity\":{"
@@ -193,9 +218,9 @@ class StatusReportTest {
         Map<String, Long> both = new LinkedHashMap<>();
         both.put("public.orders\u00007", 2L);
         both.put("public.orders\u00009", 1L);
-        assertThat(StatusCommand.human(report(new ParkedEvents.Summary(3, 2, both))))
+        assertThat(StatusCommand.human(report(new ParkedEvents.Summary(3, 2, both)), BACKFILL))
                 .contains("3 event(s) of 2 stuck entities (public.orders 7: 2, public.orders 9: 1; they run");
-        assertThat(StatusCommand.human(report(new ParkedEvents.Summary(0, 0, Map.of()))))
+        assertThat(StatusCommand.human(report(new ParkedEvents.Summary(0, 0, Map.of())), BACKFILL))
                 .contains("parked:        none");
     }
 }

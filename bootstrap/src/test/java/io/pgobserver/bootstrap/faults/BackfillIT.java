@@ -130,7 +130,8 @@ class BackfillIT {
         assertThat(progress.output()).as("status while the backfill is unfinished")
                 .containsPattern("backfill \\d+ of public.orders for orders interrupted: " + doneAtKill
                         + " of ~\\d+ rows, last key \\d+\\n    no process runs it")
-                .contains("'backfill --resume --table public.orders' goes on after that chunk");
+                .contains("'pg-observer backfill --config " + config + " --resume --table public.orders' goes on "
+                        + "after that chunk");
 
         ObserverProcess second = ObserverProcess.start("backfill-2", rig.log, Map.of(), backfill);
         int exit = second.waitFor(60 + ROWS / 100);
