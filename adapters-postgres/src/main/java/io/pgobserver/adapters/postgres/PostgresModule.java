@@ -64,6 +64,7 @@ public final class PostgresModule extends AbstractModule implements Adapter {
         lifecycles.addBinding().to(PostgresChangeSource.class);
         lifecycles.addBinding().to(AdvisoryLockLeadership.class);
         lifecycles.addBinding().to(RetentionJob.class);
+        lifecycles.addBinding().to(ReplayClaims.class);
     }
 
     @Override

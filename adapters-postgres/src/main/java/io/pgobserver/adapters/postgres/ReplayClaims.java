@@ -1,16 +1,21 @@
 package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.spi.Lifecycle;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.Deque;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The replay claims of dead letters: a session-level advisory lock per letter, on a claim session of this process.
@@ -21,16 +26,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A claim session holds one claim at a time: advisory locks are re-entrant within a session, so two replays of
  * one process (two console clicks) sharing one would both get the lock. Released, the session is kept free for the
  * next claim rather than closed: a replay of the whole queue claims its letters one after another on one session,
- * where a session per claim paid a connection (a TLS handshake, against a remote database) per letter. So this
- * process keeps as many claim sessions as it had claims at once, usually one.
+ * where a session per claim paid a connection (a TLS handshake, against a remote database) per letter. One free
+ * session at most: a session released while another is free is closed, so claims that ran at once leave one idle
+ * session behind, not one each. The free one is closed after {@link #IDLE} unused (a process serving the console
+ * replays now and then, and its idle session would otherwise stay for its life) and when the adapter stops; a claim
+ * held at the stop keeps its session until its replay releases it, which then closes it.
  *
  * <p>The lock has two int keys, which PostgreSQL keeps apart from the one bigint key of the consumer's leadership
  * lock ({@link AdvisoryLockLeadership}); its first key, the hash of {@link #KEY}, keeps it apart from the backfill
  * locks', which have two keys too. The second is the letter id's low 32 bits: letters 2^32 ids apart share a
  * claim, which at worst makes one replay wait for the other's end.
  */
-final class ReplayClaims {
+@Singleton
+final class ReplayClaims implements Lifecycle {
 
+    /** How long the free claim session is kept unused: a replay of the whole queue claims far more often. */
+    static final Duration IDLE = Duration.ofSeconds(60);
     static final String KEY = "pgobserver.dead_letter.replay";
     /** The claim sessions' application name before the process's {@code pid@host}. */
     private static final String SESSION = "replay ";
@@ -52,11 +63,54 @@ final class ReplayClaims {
             """;
 
     private final Database database;
-    /** Claim sessions holding no claim. One found dead when next used is closed and another one tried. */
-    private final Deque<Connection> free = new ConcurrentLinkedDeque<>();
+    private final Duration idle;
+    /** The claim session holding no claim, if any. One found dead when next used is closed and a new one opened. */
+    private final AtomicReference<Free> free = new AtomicReference<>();
+    /** False from the stop to the next start: a session released meanwhile is closed, not kept. */
+    private volatile boolean keeping = true;
 
+    /**
+     * A session kept free, and the one release that kept it: compared by identity, so the idle close a release
+     * scheduled never closes the session freed again by a later release, whose own close comes later.
+     */
+    private record Free(Connection session) {
+    }
+
+    @Inject
     ReplayClaims(Database database) {
+        this(database, IDLE);
+    }
+
+    ReplayClaims(Database database, Duration idle) {
         this.database = database;
+        this.idle = idle;
+    }
+
+    @Override
+    public String name() {
+        return "postgres-replay-claims";
+    }
+
+    /** Stops before the database, as the other parts holding sessions of their own do. */
+    @Override
+    public int order() {
+        return ORDER_STORAGE + 10;
+    }
+
+    /** Keeps released sessions again after a stop; nothing to open before the first claim. */
+    @Override
+    public void start() {
+        keeping = true;
+    }
+
+    /** Closes the free session; a held claim keeps its own until its replay releases it. */
+    @Override
+    public void stop() {
+        keeping = false;
+        Free kept = free.getAndSet(null);
+        if (kept != null) {
+            Database.closeQuietly(kept.session(), "the free claim session");
+        }
     }
 
     /**
@@ -65,11 +119,12 @@ final class ReplayClaims {
      * any of our sessions does), and is dropped for the next. A new session that fails is the database's outage.
      */
     Optional<DeadLetters.Claim> claim(long id) {
-        for (Connection session = free.pollFirst(); session != null; session = free.pollFirst()) {
+        Free kept = free.getAndSet(null);
+        if (kept != null) {
             try {
-                return tryLock(session, id);
+                return tryLock(kept.session(), id);
             } catch (SQLException e) {
-                Database.closeQuietly(session, "a claim session found ended");
+                Database.closeQuietly(kept.session(), "a claim session found ended");
             }
         }
         Connection session = null;
@@ -89,7 +144,7 @@ final class ReplayClaims {
     /** The claim on the session, which it holds until closed; or empty, and the session free again. */
     private Optional<DeadLetters.Claim> tryLock(Connection session, long id) throws SQLException {
         if (!call(session, "select pg_try_advisory_lock(hashtext(?), ?)", id)) {
-            free.addFirst(session);
+            keep(session);
             return Optional.empty();
         }
         AtomicBoolean open = new AtomicBoolean(true);
@@ -110,13 +165,38 @@ final class ReplayClaims {
     private void release(Connection session, long id) {
         try {
             if (call(session, "select pg_advisory_unlock(hashtext(?), ?)", id)) {
-                free.addFirst(session);
+                keep(session);
                 return;
             }
         } catch (SQLException e) {
             // Ended already, or ended by the close below.
         }
         Database.closeQuietly(session, "the claim session of dead letter " + id);
+    }
+
+    /**
+     * Keeps the session free for the next claim, unless one is free already or the adapter stopped: then closes it.
+     * Kept, it is closed once unused for {@link #IDLE}, on a thread of its own so that no claim waits for the close.
+     */
+    private void keep(Connection session) {
+        Free kept = new Free(session);
+        if (!keeping || !free.compareAndSet(null, kept)) {
+            Database.closeQuietly(session, "a claim session not needed free");
+            return;
+        }
+        // A stop between the check and the set found nothing to close: taken back here, as it would have.
+        if (!keeping) {
+            closeIfStillFree(kept);
+            return;
+        }
+        CompletableFuture.delayedExecutor(idle.toMillis(), TimeUnit.MILLISECONDS, Thread::startVirtualThread)
+                .execute(() -> closeIfStillFree(kept));
+    }
+
+    private void closeIfStillFree(Free kept) {
+        if (free.compareAndSet(kept, null)) {
+            Database.closeQuietly(kept.session(), "the free claim session");
+        }
     }
 
     private static boolean call(Connection session, String sql, long id) throws SQLException {

@@ -3,6 +3,7 @@ package io.pgobserver.adapters.postgres;
 import io.pgobserver.domain.contract.DeadLettersContract;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -30,10 +32,23 @@ class DeadLettersIT extends DeadLettersContract {
     @RegisterExtension
     static final MigratedDatabase DB = new MigratedDatabase();
 
+    /** The claims of the stores made here, stopped after each test: none leaves a free claim session to the next. */
+    private final List<ReplayClaims> claims = new ArrayList<>();
+
     @Override
     protected DeadLetters newStore() {
         DB.execute("truncate pgobserver.dead_letters restart identity", "truncate pgobserver.deliveries");
-        return new JdbiDeadLetters(DB.database());
+        return store(new ReplayClaims(DB.database()));
+    }
+
+    private DeadLetters store(ReplayClaims replayClaims) {
+        claims.add(replayClaims);
+        return new JdbiDeadLetters(DB.database(), replayClaims);
+    }
+
+    @AfterEach
+    void stopClaims() {
+        claims.forEach(ReplayClaims::stop);
     }
 
     @Override
@@ -172,23 +187,112 @@ class DeadLettersIT extends DeadLettersContract {
             try (DeadLetters.Claim first = store.claim(5).orElseThrow()) {
                 ended = claimSession(admin, 5).orElseThrow();
             }
-            int pid = Integer.parseInt(ended.substring(0, ended.indexOf(' ')));
-            try (PreparedStatement terminate = admin.prepareStatement("select pg_terminate_backend(?)");
-                 PreparedStatement alive = admin.prepareStatement("select 1 from pg_stat_activity where pid = ?")) {
+            int pid = pid(ended);
+            try (PreparedStatement terminate = admin.prepareStatement("select pg_terminate_backend(?)")) {
                 terminate.setInt(1, pid);
                 terminate.execute();
-                alive.setInt(1, pid);
-                for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                     alive.executeQuery().next() && System.nanoTime() < deadline; Thread.sleep(20)) {
-                    // the session ends as the server gets to it
-                }
             }
+            assertThat(sessionsLeft(admin, Set.of(pid), 0)).as("the terminated session").isZero();
             try (DeadLetters.Claim again = store.claim(5).orElseThrow()) {
                 assertThat(claimSession(admin, 5)).as("the session holding it").isPresent().get().isNotEqualTo(ended);
                 assertThat(store.claim(5)).isEmpty();
             }
             assertThat(claimSession(admin, 5)).isEmpty();
         }
+    }
+
+    /**
+     * Claims that ran at once leave one free session once released, not one each: a process serving the console,
+     * where replays may overlap, keeps one idle claim session at most. The one left serves the next claim.
+     */
+    @Test
+    void claimsHeldAtOnceLeaveOneFreeSessionOnceReleased() throws Exception {
+        DeadLetters store = newStore();
+        try (Connection admin = TestPostgres.connect(DB.settings())) {
+            DeadLetters.Claim first = store.claim(1).orElseThrow();
+            DeadLetters.Claim second = store.claim(2).orElseThrow();
+            Set<Integer> sessions = Set.of(pid(claimSession(admin, 1).orElseThrow()),
+                    pid(claimSession(admin, 2).orElseThrow()));
+            assertThat(sessions).as("the sessions of two claims held at once").hasSize(2);
+            first.close();
+            second.close();
+            assertThat(sessionsLeft(admin, sessions, 1)).as("their sessions left once both released").isEqualTo(1);
+            try (DeadLetters.Claim third = store.claim(3).orElseThrow()) {
+                assertThat(sessions).contains(pid(claimSession(admin, 3).orElseThrow()));
+            }
+        }
+    }
+
+    /**
+     * The adapter's stop closes the free claim session, and leaves a claim held meanwhile to its replay: the letter
+     * stays claimed until released, and its session then closes rather than wait free for a claim that will not
+     * come. No claim session of this process is left.
+     */
+    @Test
+    void theStopClosesTheFreeClaimSessionAndAHeldOneWithItsRelease() throws Exception {
+        ReplayClaims stopping = new ReplayClaims(DB.database());
+        DeadLetters store = store(stopping);
+        try (Connection admin = TestPostgres.connect(DB.settings())) {
+            int heldSession;
+            try (DeadLetters.Claim held = store.claim(7).orElseThrow()) {
+                heldSession = pid(claimSession(admin, 7).orElseThrow());
+                int freeSession;
+                try (DeadLetters.Claim released = store.claim(8).orElseThrow()) {
+                    freeSession = pid(claimSession(admin, 8).orElseThrow());
+                }
+                stopping.stop();
+                assertThat(sessionsLeft(admin, Set.of(freeSession), 0)).as("the free session after the stop").isZero();
+                assertThat(claimSession(admin, 7)).as("the held claim's session after the stop").isPresent()
+                        .get().matches(session -> pid(session) == heldSession);
+            }
+            assertThat(sessionsLeft(admin, Set.of(heldSession), 0)).as("the held session once released").isZero();
+            assertThat(await(0, () -> count(admin, "select count(*) from pg_stat_activity where datname = "
+                    + "current_database() and application_name = 'pg-observer replay " + ProcessName.CURRENT + "'")))
+                    .as("claim sessions of this process, every store here stopped").isZero();
+        }
+    }
+
+    /** A free claim session unused for a while is closed: the next claim opens another. */
+    @Test
+    void aFreeClaimSessionUnusedForAWhileIsClosed() throws Exception {
+        DeadLetters store = store(new ReplayClaims(DB.database(), Duration.ofMillis(200)));
+        try (Connection admin = TestPostgres.connect(DB.settings())) {
+            int unused;
+            try (DeadLetters.Claim claim = store.claim(9).orElseThrow()) {
+                unused = pid(claimSession(admin, 9).orElseThrow());
+            }
+            assertThat(sessionsLeft(admin, Set.of(unused), 0)).as("the free session once unused").isZero();
+            try (DeadLetters.Claim again = store.claim(9).orElseThrow()) {
+                assertThat(pid(claimSession(admin, 9).orElseThrow())).isNotEqualTo(unused);
+            }
+        }
+    }
+
+    /** How many of the sessions ({@code pids}) are left: polled until {@code expected} or 30 s have passed. */
+    private static long sessionsLeft(Connection admin, Set<Integer> pids, long expected) throws Exception {
+        String any = pids.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElseThrow();
+        return await(expected, () -> count(admin, "select count(*) from pg_stat_activity where pid in (" + any + ")"));
+    }
+
+    /** The count, polled until {@code expected} or 30 s have passed: the server ends a session after its client. */
+    private static long await(long expected, Callable<Long> count) throws Exception {
+        long now = count.call();
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+             now != expected && System.nanoTime() < deadline; now = count.call()) {
+            Thread.sleep(50);
+        }
+        return now;
+    }
+
+    private static long count(Connection admin, String sql) throws Exception {
+        try (Statement statement = admin.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static int pid(String session) {
+        return Integer.parseInt(session.substring(0, session.indexOf(' ')));
     }
 
     /** The session holding letter {@code id}'s claim as its backend pid and start. */

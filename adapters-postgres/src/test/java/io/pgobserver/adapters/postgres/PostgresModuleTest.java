@@ -66,8 +66,12 @@ class PostgresModuleTest {
         Set<Lifecycle> lifecycles = injector.getInstance(Key.get(new TypeLiteral<Set<Lifecycle>>() {
         }));
         assertThat(lifecycles).extracting(Lifecycle::name)
-                .containsExactlyInAnyOrder("postgres", "postgres-listener", "postgres-leadership", "postgres-retention");
+                .containsExactlyInAnyOrder("postgres", "postgres-listener", "postgres-leadership", "postgres-retention",
+                        "postgres-replay-claims");
         assertThat(lifecycles).contains((Lifecycle) injector.getInstance(ChangeSource.class));
+        // The claims the dead-letter store takes are the ones whose stop closes their free session.
+        assertThat(lifecycles).contains((Lifecycle) injector.getInstance(ReplayClaims.class));
+        assertThat(injector.getInstance(ReplayClaims.class).order()).isGreaterThan(Lifecycle.ORDER_STORAGE);
     }
 
     @Test
