@@ -69,11 +69,14 @@ final class ReplayClaims implements Lifecycle {
     /** False from the stop to the next start: a session released meanwhile is closed, not kept. */
     private volatile boolean keeping = true;
 
+    /** Whether a check for an idle free session is scheduled: one at a time, however often claims are released. */
+    private final AtomicBoolean watching = new AtomicBoolean();
+
     /**
-     * A session kept free, and the one release that kept it: compared by identity, so the idle close a release
-     * scheduled never closes the session freed again by a later release, whose own close comes later.
+     * A session kept free, and when: compared by identity, so a check never closes the session freed again by a
+     * later release, whose idle time starts then.
      */
-    private record Free(Connection session) {
+    private record Free(Connection session, long freedAt) {
     }
 
     @Inject
@@ -179,7 +182,7 @@ final class ReplayClaims implements Lifecycle {
      * Kept, it is closed once unused for {@link #IDLE}, on a thread of its own so that no claim waits for the close.
      */
     private void keep(Connection session) {
-        Free kept = new Free(session);
+        Free kept = new Free(session, System.nanoTime());
         if (!keeping || !free.compareAndSet(null, kept)) {
             Database.closeQuietly(session, "a claim session not needed free");
             return;
@@ -189,8 +192,36 @@ final class ReplayClaims implements Lifecycle {
             closeIfStillFree(kept);
             return;
         }
-        CompletableFuture.delayedExecutor(idle.toMillis(), TimeUnit.MILLISECONDS, Thread::startVirtualThread)
-                .execute(() -> closeIfStillFree(kept));
+        if (watching.compareAndSet(false, true)) {
+            checkIdleIn(idle.toNanos());
+        }
+    }
+
+    /**
+     * One check at a time, not one per release: a replay of the whole queue releases hundreds of claims a second,
+     * and a check each would hold a minute's worth of them pending. The check closes the free session once it has
+     * been unused for {@link #IDLE}, else looks again when it would have been.
+     */
+    private void checkIdleIn(long nanos) {
+        CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS, Thread::startVirtualThread)
+                .execute(this::checkIdle);
+    }
+
+    private void checkIdle() {
+        Free kept = free.get();
+        if (kept != null) {
+            long left = kept.freedAt() + idle.toNanos() - System.nanoTime();
+            if (left > 0) {
+                checkIdleIn(left);
+                return;
+            }
+            closeIfStillFree(kept);
+        }
+        watching.set(false);
+        // A session freed between the read above and the reset would otherwise wait for the next release's check.
+        if (free.get() != null && watching.compareAndSet(false, true)) {
+            checkIdleIn(idle.toNanos());
+        }
     }
 
     private void closeIfStillFree(Free kept) {
