@@ -75,6 +75,14 @@ final class Acknowledgements {
         }
     }
 
+    /**
+     * Whether a record was wanted after {@code nanos}: sent since then (by a send that began while none was
+     * wanted), or acknowledged since then.
+     */
+    boolean wantedAfter(long nanos) {
+        return sinceNanos - nanos > 0;
+    }
+
     /** How long wanted records have gone unacknowledged; null while none is wanted. */
     Silence silence() {
         long now = nanoClock.getAsLong();

@@ -77,6 +77,12 @@ final class OutageLog {
             if (acknowledgements.silence() != null) {
                 return;
             }
+            // A record sent while the question was open says more than the question's lack of answer: acknowledged,
+            // the cluster is back (a question asked while it was down may still time out just after), and a warning
+            // then would be a false one.
+            if (!answered && acknowledgements.wantedAfter(askedNanos)) {
+                return;
+            }
             if (answered) {
                 back("it answers, and no record was waiting for it");
             } else {

@@ -107,6 +107,26 @@ class OutageLogTest {
                 + "after 1m 15s out of reach: it answers, and no record was waiting for it");
     }
 
+    /**
+     * The watch asked while the cluster was down and got no answer, but a record sent meanwhile was acknowledged: the
+     * cluster is back, and the late "no answer" must not say it is unreachable again.
+     */
+    @Test
+    void noAnswerToAQuestionOutlivedByAnAcknowledgementIsNotAnOutage() {
+        outage.idle(false, now.get());
+        advance(Duration.ofSeconds(30));
+        long asked = now.get();
+        advance(Duration.ofSeconds(4));
+        acks.sending("d1");
+        acks.acknowledged();
+        outage.acknowledged();
+        advance(Duration.ofSeconds(1));
+        outage.idle(false, asked);
+
+        assertThat(lines()).hasSize(2);
+        assertThat(lines().getLast()).startsWith("INFO Kafka at b1:9092,b2:9092 is reachable again after 34s");
+    }
+
     @Test
     void aClusterThatAcknowledgesWithinTheSilenceOrHasNothingToAcknowledgeIsNotSaidToBeOutOfReach() {
         advance(Duration.ofMinutes(10));
