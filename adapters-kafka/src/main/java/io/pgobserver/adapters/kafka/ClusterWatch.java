@@ -1,5 +1,8 @@
 package io.pgobserver.adapters.kafka;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -18,6 +21,8 @@ import java.util.function.BooleanSupplier;
 final class ClusterWatch {
 
     static final Duration EVERY = Duration.ofSeconds(30);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterWatch.class);
 
     /** Whether the cluster answers: true or false, null when it cannot be asked (the client is stopped). */
     @FunctionalInterface
@@ -61,7 +66,14 @@ final class ClusterWatch {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 Thread.sleep(every);
-                round();
+                try {
+                    round();
+                } catch (RuntimeException e) {
+                    // One failed round must not end the watch: the thread would die with nothing in the log, and
+                    // every later outage of an idle cluster go untold for the life of the process.
+                    LOG.warn("the watch over the Kafka cluster's outages failed a round and goes on: {}", e.toString(),
+                            e);
+                }
             }
         } catch (InterruptedException e) {
             // The stop: nothing more to say.

@@ -41,4 +41,25 @@ class ClusterWatchTest {
         watch.round();
         assertThat(questions).as("the record waits no more").hasValue(2);
     }
+
+    @Test
+    void aRoundThatThrowsDoesNotEndTheWatch() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        ClusterWatch failingOnce = new ClusterWatch(Duration.ofMillis(10), acks, outage, () -> {
+            if (asked.incrementAndGet() == 1) {
+                throw new IllegalStateException("a question that failed unexpectedly");
+            }
+            return true;
+        }, () -> true);
+        failingOnce.start();
+        try {
+            long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (asked.get() < 3 && System.nanoTime() - giveUp < 0) {
+                Thread.sleep(10);
+            }
+        } finally {
+            failingOnce.stop();
+        }
+        assertThat(asked).as("rounds after the one that threw").hasValueGreaterThanOrEqualTo(3);
+    }
 }
