@@ -100,6 +100,10 @@ public final class PgObserverCommand implements Runnable {
         }
         // Before the handlers below are set: picocli gives them to the commands present when they are.
         CommandHelp.addBelow(cli);
+        cli.setExecutionStrategy(parseResult -> {
+            refuseUnmatched(parseResult);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             boolean verbose = matched(parseResult, "--verbose");
@@ -160,6 +164,20 @@ public final class PgObserverCommand implements Runnable {
         String guess = NearMisses.didYouMean(word, commands, "");
         return "unknown command '" + word + "' of " + parent.getCommandSpec().qualifiedName() + guess
                 + "; the commands are: " + String.join(", ", commands);
+    }
+
+    /**
+     * picocli reports no word it does not know when help or the version is asked for: {@code status --help --bogus}
+     * printed the help and exited 0, so a mistyped option beside it went unnoticed. It is the usage error it is
+     * without {@code --help}, as kubectl has it (git reads {@code --help} first, but its help names no option typed).
+     * Otherwise picocli has refused every unknown word before this runs.
+     */
+    private static void refuseUnmatched(CommandLine.ParseResult result) {
+        for (CommandLine.ParseResult r = result; r != null; r = r.subcommand()) {
+            if (!r.unmatched().isEmpty()) {
+                throw new CommandLine.UnmatchedArgumentException(r.commandSpec().commandLine(), r.unmatched());
+            }
+        }
     }
 
     /** Whether the option was given on the command or any subcommand below it. */

@@ -63,6 +63,22 @@ class CommandLineTest {
         assertThat(result.out()).isEmpty();
     }
 
+    /**
+     * A mistyped option beside --help (or --version) is the usage error it is without it, as kubectl has it: picocli
+     * printed the help and exited 0, so the typo went unnoticed. The help command's own options are checked alike.
+     */
+    @ParameterizedTest
+    @CsvSource({"status --help --bogus,pg-observer status", "status --bogus --help,pg-observer status",
+            "dlq list --help --bogus,pg-observer dlq list", "--help --bogus,pg-observer",
+            "--version --bogus,pg-observer", "help dlq --bogus,pg-observer help", "dlq help list --bogus,pg-observer dlq help"})
+    void unknown_flag_beside_help_is_a_usage_error(String command, String name) {
+        Cli.Result result = Cli.run(command.split(" "));
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().lines().toList()).containsExactly("usage error: Unknown option: '--bogus'",
+                "(see: " + name + " --help)");
+        assertThat(result.out()).as("no help printed").isEmpty();
+    }
+
     @Test
     void a_command_of_an_adapter_not_installed_names_the_folder_to_put_back() {
         AdapterCatalog all = AdapterCatalog.discover();
