@@ -97,9 +97,9 @@ final class BackfillCommand implements Callable<Integer> {
     }
 
     /**
-     * The database lost outside a chunk: where each backfill taken up stands and the resume, once one is (a resume
-     * of several tables takes each up before the first chunk, and may lose the next table's attendance session);
-     * before that, this command to run again.
+     * The database lost outside a chunk: where each backfill taken up stands, the resume and the cancel as for a
+     * signal, once one is (a resume of several tables takes each up before the first chunk, and may lose the next
+     * table's attendance session); before that, this command to run again.
      */
     private String lost(DatabaseStoppedAnswering lost) {
         String cause = "cause: " + OneLine.of(lost.reason());

@@ -31,9 +31,11 @@ final class BackfillsInHand {
 
     /**
      * "backfill 7 of public.shelves stopped after 10 row(s) logged as read events out of ~40, last key 10; backfill 8
-     * of … (SIGINT; each chunk commits whole, so no row is sent twice); resume with: pg-observer backfill --resume":
-     * where each unfinished one stands (its rows done are committed with their chunks, and a resume goes on after its
-     * last key), then the one command that resumes them all, with the table's name when it is one.
+     * of … (SIGINT; each chunk commits whole, so no row is sent twice); resume with: pg-observer backfill --resume (or
+     * cancel one with 'pg-observer backfill --cancel --table SCHEMA.TABLE')": where each unfinished one stands (its
+     * rows done are committed with their chunks, and a resume goes on after its last key), then the one command that
+     * resumes them all, with the table's name when it is one, and the cancel for whoever would rather end it. Both
+     * with the options given: without them they read the default configuration (another database, or none).
      *
      * @param note    said in parentheses after them: what cut the run short, and {@link #WHOLE_CHUNKS}
      * @param when    what to wait for before the resume ("" for nothing)
@@ -41,23 +43,22 @@ final class BackfillsInHand {
      */
     String cutShort(String note, String when, String options) {
         List<Backfill> left = unfinished();
+        boolean one = left.size() == 1;
+        String table = one ? ShellWord.of(left.getFirst().request().table()) : "SCHEMA.TABLE";
         return left.stream().map(BackfillsInHand::standing).collect(Collectors.joining("; ")) + " (" + note + "); "
-                + when + "resume with: pg-observer backfill" + options + " --resume" + (left.size() == 1
-                ? " --table " + ShellWord.of(left.getFirst().request().table()) : "");
+                + when + "resume with: pg-observer backfill" + options + " --resume" + (one ? " --table " + table : "")
+                + " (or " + (one ? "" : "cancel one with ") + "'pg-observer backfill" + options + " --cancel --table "
+                + table + "')";
     }
 
     /**
-     * {@link #cutShort} for a run a signal cut, then the cancel for whoever would rather end it than resume: with the
-     * same options as the resume, since without them it reads the default configuration (another database, or none).
+     * {@link #cutShort} for a run a signal cut.
      *
      * @param signal  what cut the run short: SIGINT, SIGTERM, or "interrupted"
      * @param options the command's own options to repeat, such as " --config pg-observer.yaml"
      */
     String cutBySignal(String signal, String options) {
-        List<Backfill> left = unfinished();
-        String table = left.size() == 1 ? ShellWord.of(left.getFirst().request().table()) : "SCHEMA.TABLE";
-        return cutShort(signal + "; " + WHOLE_CHUNKS, "", options) + " (or " + (left.size() == 1 ? ""
-                : "cancel one with ") + "'pg-observer backfill" + options + " --cancel --table " + table + "')";
+        return cutShort(signal + "; " + WHOLE_CHUNKS, "", options);
     }
 
     private static String standing(Backfill b) {

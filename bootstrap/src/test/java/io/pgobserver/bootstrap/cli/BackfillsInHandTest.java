@@ -27,17 +27,23 @@ class BackfillsInHandTest {
                 .isEqualTo("backfill 7 of public.lines stopped after 30 row(s) logged as read events out of ~120, "
                         + "last key (3, a b); backfill 9 of public.notes stopped after 0 row(s) logged as read events "
                         + "(SIGTERM; each chunk commits whole, so no row is sent twice); resume with: pg-observer "
-                        + "backfill --config x.yaml --resume");
+                        + "backfill --config x.yaml --resume (or cancel one with 'pg-observer backfill --config "
+                        + "x.yaml --cancel --table SCHEMA.TABLE')");
     }
 
+    /**
+     * A run cut short by the database lost offers the cancel beside the resume, as a signal-cut one does, with the
+     * options given: the operator who would rather end the backfill had to work that command out.
+     */
     @Test
-    void oneUnfinishedIsResumedByItsTable() {
+    void oneUnfinishedIsResumedOrCancelledByItsTableWithTheOptionsGiven() {
         BackfillsInHand inHand = new BackfillsInHand();
         inHand.update(backfill(3, "public.\"Order Lines\"", 10, Backfill.State.RUNNING, 40, List.of("10")));
 
-        assertThat(inHand.cutShort("cause: refused", "once it answers again, ", ""))
+        assertThat(inHand.cutShort("cause: refused", "once it answers again, ", " --config x.yaml"))
                 .endsWith("last key 10 (cause: refused); once it answers again, resume with: pg-observer backfill "
-                        + "--resume --table 'public.\"Order Lines\"'");
+                        + "--config x.yaml --resume --table 'public.\"Order Lines\"' (or 'pg-observer backfill "
+                        + "--config x.yaml --cancel --table 'public.\"Order Lines\"'')");
     }
 
     /**

@@ -213,7 +213,8 @@ class BackfillCommandIT {
     /**
      * A --resume of every table that loses its session to PostgreSQL part-way, after it took up the first backfill
      * (here the second table's attendance, a new session, held up by a lock on it and then terminated), says where
-     * each backfill stopped and the one command that resumes them, not that it stopped before its first chunk.
+     * each backfill stopped, the one command that resumes them and the cancel for one of them, not that it stopped
+     * before its first chunk.
      */
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -236,7 +237,9 @@ class BackfillCommandIT {
                         + "backfill ", " of public.shelves stopped after 10 row(s) logged as read events out of ~40, "
                         + "last key 10; backfill ", " of public.bins stopped after 20 row(s) logged as read events out "
                         + "of ~40, last key 20 (each chunk commits whole, so no row is sent twice; cause: ", "); once "
-                        + "it answers again, resume with: pg-observer backfill --config " + config + " --resume\n")
+                        + "it answers again, resume with: pg-observer backfill --config " + config + " --resume (or "
+                        + "cancel one with 'pg-observer backfill --config " + config + " --cancel --table "
+                        + "SCHEMA.TABLE')\n")
                 .doesNotContain("before its first chunk").doesNotContain("--resume --table");
         ObserverProcess.Finished resumed = ObserverProcess.runToEnd("resume of several", rig.log, Map.of(),
                 "backfill", "--config", config.toString(), "--resume");
