@@ -148,6 +148,9 @@ public final class PgObserverCommand implements Runnable {
                 // A command of an adapter that is not installed: say which folder brings it back.
                 String missing = e.getCommandLine() == cli ? catalog.schema().commandNotInstalled(word) : null;
                 message = missing != null ? missing : unknownCommand(word, e.getCommandLine());
+            } else if (e instanceof CommandLine.UnmatchedArgumentException unmatched
+                    && !unmatched.getUnmatched().isEmpty() && unmatched.getUnmatched().getFirst().startsWith("-")) {
+                message = unknownOption(unmatched.getUnmatched().getFirst(), e.getCommandLine());
             }
             err.println("usage error: " + message);
             err.println("(see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
@@ -178,6 +181,19 @@ public final class PgObserverCommand implements Runnable {
                 throw new CommandLine.UnmatchedArgumentException(r.commandSpec().commandLine(), r.unmatched());
             }
         }
+    }
+
+    /**
+     * picocli's "Unknown options: '--cofnig', 'x.yaml'" as the one option it is, with a guess as for a command. The
+     * first only: picocli counts the words after it as unknown options too (here the value of the option meant).
+     */
+    private static String unknownOption(String word, CommandLine command) {
+        String option = word.split("=", 2)[0];
+        // A guess for a long option only: every one-letter option is one edit from every other.
+        List<String> known = command.getCommandSpec().options().stream().flatMap(o -> List.of(o.names()).stream())
+                .filter(name -> name.startsWith("--")).toList();
+        String guess = option.startsWith("--") ? NearMisses.didYouMean(option, known, "") : "";
+        return "unknown option '" + option + "' of " + command.getCommandSpec().qualifiedName() + guess;
     }
 
     /** Whether the option was given on the command or any subcommand below it. */

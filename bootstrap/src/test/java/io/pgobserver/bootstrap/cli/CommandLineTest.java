@@ -58,8 +58,8 @@ class CommandLineTest {
     void unknown_flag_is_a_usage_error(String command, String name) {
         Cli.Result result = Cli.run((command + " --bogus").split(" "));
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err().lines().toList()).containsExactly("usage error: Unknown option: '--bogus'",
-                "(see: pg-observer " + name + " --help)");
+        assertThat(result.err().lines().toList()).containsExactly("usage error: unknown option '--bogus' of "
+                + "pg-observer " + name, "(see: pg-observer " + name + " --help)");
         assertThat(result.out()).isEmpty();
     }
 
@@ -74,9 +74,26 @@ class CommandLineTest {
     void unknown_flag_beside_help_is_a_usage_error(String command, String name) {
         Cli.Result result = Cli.run(command.split(" "));
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
-        assertThat(result.err().lines().toList()).containsExactly("usage error: Unknown option: '--bogus'",
+        assertThat(result.err().lines().toList()).containsExactly("usage error: unknown option '--bogus' of " + name,
                 "(see: " + name + " --help)");
         assertThat(result.out()).as("no help printed").isEmpty();
+    }
+
+    /**
+     * A mistyped option is named with a guess, as a mistyped command or key is: picocli said "Unknown options:
+     * '--cofnig', 'x.yaml'", the value taken for an option too, and no guess.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "status --cofnig x.yaml           | unknown option '--cofnig' of pg-observer status (did you mean --config?)",
+            "dlq list --limt=5                | unknown option '--limt' of pg-observer dlq list (did you mean --limit?)",
+            "backfill --table t --resum --x   | unknown option '--resum' of pg-observer backfill (did you mean --resume?)",
+            "status --verbos                  | unknown option '--verbos' of pg-observer status (did you mean --verbose?)",
+            "status -x                        | unknown option '-x' of pg-observer status"})
+    void a_mistyped_option_is_named_with_a_guess(String command, String message) {
+        Cli.Result result = Cli.run(command.trim().split(" +"));
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().lines().toList()).first().isEqualTo("usage error: " + message);
     }
 
     @Test
