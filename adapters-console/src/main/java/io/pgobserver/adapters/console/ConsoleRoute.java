@@ -191,11 +191,9 @@ final class ConsoleRoute implements AdminRoute {
             return page(message("Nothing done", "Select 1 to " + MAX_IDS + " dead letters."), false, 400);
         }
         List<String> notes = new ArrayList<>();
-        int done = 0;
-        // Letters another replay was running (the CLI, another operator): neither delivered nor failed here.
-        int elsewhere = 0;
-        // Letters another session replayed or deleted first: settled already, so nothing went wrong here.
-        int gone = 0;
+        int discarded = 0;
+        // Letters another replay was running (the CLI, another operator) or had settled first are counted apart.
+        DeadLetterReplay.Tally replayed = new DeadLetterReplay.Tally();
         String unanswered = reads.failure();
         for (long id : ids) {
             if (unanswered != null) {
@@ -205,12 +203,10 @@ final class ConsoleRoute implements AdminRoute {
             try {
                 if (replaying) {
                     DeadLetterReplay.Result result = replay.replay(id);
-                    done += result.delivered() ? 1 : 0;
-                    elsewhere += result.outcome() == DeadLetterReplay.Outcome.REPLAYED_ELSEWHERE ? 1 : 0;
-                    gone += result.outcome() == DeadLetterReplay.Outcome.GONE ? 1 : 0;
+                    replayed.add(result.outcome());
                     notes.add("letter " + id + ": " + result.message());
                 } else if (deadLetters.find(consumer, id).isPresent() && deadLetters.remove(id)) {
-                    done++;
+                    discarded++;
                     notes.add("letter " + id + " discarded");
                 } else {
                     notes.add("letter " + id + ": not found");
@@ -221,15 +217,19 @@ final class ConsoleRoute implements AdminRoute {
                 break;
             }
         }
-        String summary = (replaying ? "Replayed " + ids.size() + ": " + done + " delivered"
-                + (elsewhere > 0 ? ", " + elsewhere + " being replayed by another session (not run here)" : "")
-                + (gone > 0 ? ", " + gone + " already replayed or deleted elsewhere" : "") + ". "
-                : "Discarded " + done + " of " + ids.size() + ". ") + String.join("; ", notes);
+        String summary = (replaying ? "Replayed " + ids.size() + ": " + replayed.counts() + ". "
+                : "Discarded " + discarded + " of " + ids.size() + ". ") + String.join("; ", notes);
         if (summary.length() > 1500) {
             summary = summary.substring(0, 1500) + "…";
         }
         return redirect(PREFIX + "/dead-letters?notice=" + notices.put(new Notices.Notice(summary,
-                done + gone < ids.size())));
+                settled(replaying, replayed, discarded) < ids.size())));
+    }
+
+    /** The letters a write left needing nothing more: delivered, gone already, or discarded. */
+    private static long settled(boolean replaying, DeadLetterReplay.Tally replayed, int discarded) {
+        return replaying ? replayed.count(DeadLetterReplay.Outcome.DELIVERED)
+                + replayed.count(DeadLetterReplay.Outcome.GONE) : discarded;
     }
 
     private Html.Page message(String title, String text) {

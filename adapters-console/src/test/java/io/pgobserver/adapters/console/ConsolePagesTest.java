@@ -356,7 +356,7 @@ class ConsolePagesTest {
         try (DeadLetters.Claim elsewhere = letters.claim(busy).orElseThrow()) {
             page = replaySelected(free, busy);
         }
-        assertThat(page).contains("<p class=\"notice bad\" id=\"notice\">Replayed 2: 1 delivered, 1 being "
+        assertThat(page).contains("<p class=\"notice bad\" id=\"notice\">Replayed 2: 1 delivered, 0 not delivered, 1 being "
                 + "replayed by another session (not run here). letter " + free + ": delivered; letter " + busy
                 + ": being replayed by another session (this process); not run again here");
     }
@@ -371,7 +371,7 @@ class ConsolePagesTest {
         long gone = oneLetter();
         letters.remove(gone);
         assertThat(replaySelected(kept, gone)).contains("<p class=\"notice ok\" id=\"notice\">Replayed 2: 1 "
-                + "delivered, 1 already replayed or deleted elsewhere. letter " + kept + ": delivered; letter " + gone
+                + "delivered, 0 not delivered, 1 already replayed or deleted elsewhere. letter " + kept + ": delivered; letter " + gone
                 + ": already replayed or deleted by another session");
     }
 

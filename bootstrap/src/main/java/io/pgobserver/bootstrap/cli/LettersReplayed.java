@@ -2,6 +2,7 @@ package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.application.ReplayDeadLetters;
 import io.pgobserver.bootstrap.config.OneLine;
+import io.pgobserver.domain.spi.DeadLetterReplay;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +20,9 @@ final class LettersReplayed {
     static final int IDS_NAMED = 20;
 
     private long replayed;
+    private final DeadLetterReplay.Tally tally = new DeadLetterReplay.Tally();
     private final Kept notDelivered = new Kept();
     private final Kept elsewhere = new Kept();
-    private long gone;
 
     /** The letters of one kind that stay in the queue: how many, the first ids and the first one's reason. */
     private static final class Kept {
@@ -47,11 +48,11 @@ final class LettersReplayed {
 
     void add(ReplayDeadLetters.Result result) {
         replayed++;
+        tally.add(result.outcome());
         switch (result.outcome()) {
-            case DELIVERED -> { }
             case STAYS -> notDelivered.add(result);
             case REPLAYED_ELSEWHERE -> elsewhere.add(result);
-            case GONE -> gone++;
+            case DELIVERED, GONE -> { }
         }
     }
 
@@ -69,11 +70,7 @@ final class LettersReplayed {
      * there are any.
      */
     String summary() {
-        long delivered = replayed - notDelivered.count - elsewhere.count - gone;
-        return "replayed " + replayed + ": " + delivered + " delivered, " + notDelivered.count + " not delivered"
-                + (elsewhere.count > 0 ? ", " + elsewhere.count + " being replayed by another session (not run "
-                + "here)" : "")
-                + (gone > 0 ? ", " + gone + " already replayed or deleted elsewhere" : "");
+        return "replayed " + replayed + ": " + tally.counts();
     }
 
     /** The error lines naming the letters that stay in the queue, one line per kind; only when some do. */

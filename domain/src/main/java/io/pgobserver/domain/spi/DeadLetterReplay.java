@@ -1,5 +1,7 @@
 package io.pgobserver.domain.spi;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,6 +28,34 @@ public interface DeadLetterReplay {
         /** Whether this replay settled the letter: delivered, or no longer wanted, and out of the queue. */
         public boolean delivered() {
             return outcome == Outcome.DELIVERED;
+        }
+    }
+
+    /**
+     * Counts a run of replays by how each ended and says the counts in one phrase, so that every place that replays
+     * several letters (the CLI's {@code dlq replay}, the console's buttons) words its summary the same way.
+     */
+    final class Tally {
+        private final Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
+
+        public void add(Outcome outcome) {
+            counts.merge(outcome, 1L, Long::sum);
+        }
+
+        public long count(Outcome outcome) {
+            return counts.getOrDefault(outcome, 0L);
+        }
+
+        /**
+         * As {@code 2 delivered, 1 not delivered}, then the letters not run here when there are any: {@code , 1 being
+         * replayed by another session (not run here)} and {@code , 1 already replayed or deleted elsewhere}.
+         */
+        public String counts() {
+            return count(Outcome.DELIVERED) + " delivered, " + count(Outcome.STAYS) + " not delivered"
+                    + (count(Outcome.REPLAYED_ELSEWHERE) > 0 ? ", " + count(Outcome.REPLAYED_ELSEWHERE)
+                    + " being replayed by another session (not run here)" : "")
+                    + (count(Outcome.GONE) > 0 ? ", " + count(Outcome.GONE)
+                    + " already replayed or deleted elsewhere" : "");
         }
     }
 
