@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -28,27 +27,16 @@ import java.util.regex.Pattern;
  * are credentials: neither appears in a span, a log line or a failure message. The text is a
  * {@link Templates#slack} template: row values are escaped for Slack, the template's own markup is kept.
  *
- * <p>The Web API answers errors with HTTP 200 and {@code {"ok": false, "error": "..."}}: rate limits and
- * Slack-side faults are retried (with Slack's {@code Retry-After}), everything else (a bad token, an unknown
- * channel) is permanent.
+ * <p>The Web API answers errors with HTTP 200 and {@code {"ok": false, "error": "..."}}, an incoming webhook with
+ * an HTTP status and the code as its body: rate limits and Slack-side faults are retried (with Slack's
+ * {@code Retry-After}), everything else (a bad token, an unknown channel) is permanent and names its fix
+ * ({@link SlackErrors}). A text Slack would refuse is not sent as it is ({@link SlackText}).
  */
 @Singleton
 final class SlackExecutor implements ActionExecutor {
 
-    /** Web API errors that may pass by themselves. */
-    private static final Set<String> TRANSIENT_ERRORS = Set.of("ratelimited", "rate_limited", "internal_error",
-            "fatal_error", "service_unavailable", "request_timeout");
     /** What a Web API error code looks like: used as {@code error.type}, anything else is {@code _OTHER}. */
     private static final Pattern SLACK_ERROR_CODE = Pattern.compile("[a-z_]{1,64}");
-    private static final Map<String, String> HINTS = Map.of(
-            "invalid_auth", "the token is not valid: check the slack action's token",
-            "not_authed", "no token reached Slack: check the slack action's token",
-            "token_revoked", "the token was revoked: issue a new bot token",
-            "account_inactive", "the token's user or app is inactive: issue a new bot token",
-            "channel_not_found", "no such channel, or the app cannot see it: check the channel and invite the app",
-            "not_in_channel", "the app is not in the channel: invite it (/invite @app)",
-            "is_archived", "the channel is archived",
-            "missing_scope", "the token lacks the chat:write scope: add it to the Slack app and reinstall");
 
     private final HttpTransport http;
     private final Duration deadline;
@@ -119,13 +107,18 @@ final class SlackExecutor implements ActionExecutor {
         }
         SlackAction action = (SlackAction) request.action();
         Map<String, Object> context = request.templateContext();
-        String text;
+        SlackText text;
         String threadTs;
         try {
-            text = slack.text().render(context);
+            text = SlackText.of(slack.text().render(context));
             threadTs = slack.threadTs() == null ? null : slack.threadTs().render(context).strip();
         } catch (Templates.TemplateException e) {
             return ActionResult.Failure.permanentFailure(e.getMessage(), e);
+        }
+        if (text == null) {
+            return ActionResult.Failure.permanentFailure(slack.what() + ": the text template rendered nothing for "
+                    + "this event, and Slack refuses an empty message (no_text): make it produce text for every row, "
+                    + "such as \"Order {{after.id}}: {{after.note}}\" rather than \"{{after.note}}\" alone", null);
         }
         if (threadTs != null && threadTs.isEmpty()) {
             threadTs = null;
@@ -133,11 +126,14 @@ final class SlackExecutor implements ActionExecutor {
         boolean recording = span.isRecording();
         if (recording) {
             span.setAttribute("action_type", "slack")
-                    .setAttribute("message_length", text.length())
+                    .setAttribute("message_length", text.text().length())
                     .setAttribute("http.request.method", "POST")
                     .setAttribute("server.address", slack.url().host());
             if (action.channel() != null) {
                 span.setAttribute("channel", action.channel());
+            }
+            if (text.cut()) {
+                span.setAttribute("message_cut", true);
             }
             if (slack.shownUrl() != null) {
                 span.setAttribute("url.full", slack.shownUrl());
@@ -150,7 +146,7 @@ final class SlackExecutor implements ActionExecutor {
         if (slack.webApi()) {
             message.put("channel", action.channel());
         }
-        message.put("text", text);
+        message.put("text", text.text());
         if (threadTs != null) {
             message.put("thread_ts", threadTs);
         }
@@ -171,15 +167,18 @@ final class SlackExecutor implements ActionExecutor {
             span.setAttribute("http.response.status_code", exchange.status());
         }
         if (!exchange.isSuccessful()) {
-            return HttpTransport.statusFailure(slack.what(), exchange, clock);
+            return slack.webApi() ? HttpTransport.statusFailure(slack.what(), exchange, clock)
+                    : SlackErrors.incomingWebhook(slack.what(), exchange, clock);
         }
+        String cut = text.cut() ? " (text cut to " + SlackText.MAX_LENGTH + " characters)" : "";
         if (!slack.webApi()) {
-            return ActionResult.success("slack incoming webhook: HTTP " + exchange.status());
+            return ActionResult.success("slack incoming webhook: HTTP " + exchange.status() + cut);
         }
-        return webApiResult(slack, exchange, threadTs, span);
+        return webApiResult(slack, exchange, threadTs, span, cut);
     }
 
-    private ActionResult webApiResult(Prepared slack, HttpTransport.Exchange exchange, String threadTs, Span span) {
+    private ActionResult webApiResult(Prepared slack, HttpTransport.Exchange exchange, String threadTs, Span span,
+                                      String cut) {
         Map<String, Object> answer = EventJson.readObject(exchange.body());
         if (answer == null || !(answer.get("ok") instanceof Boolean ok)) {
             return ActionResult.Failure.transientFailure(slack.what() + ": chat.postMessage answered HTTP "
@@ -190,15 +189,15 @@ final class SlackExecutor implements ActionExecutor {
             if (threadTs == null && ts != null && span.isRecording()) {
                 span.setAttribute("thread_id", ts.toString());
             }
-            return ActionResult.success("slack message ts=" + ts);
+            // A "warning" or "response_metadata" beside ok:true is advice about the request: the message is posted.
+            return ActionResult.success("slack message ts=" + ts + cut);
         }
         String error = String.valueOf(answer.get("error"));
-        String message = slack.what() + ": chat.postMessage failed: " + error
-                + (HINTS.containsKey(error) ? " (" + HINTS.get(error) + ")" : "");
+        String message = slack.what() + ": chat.postMessage failed: " + error + SlackErrors.webApiFix(error);
         // error.type is Slack's own error code when it looks like one (channel_not_found), so a metric label
         // never carries whatever else a server put there.
         String errorType = SLACK_ERROR_CODE.matcher(error).matches() ? error : null;
-        if (TRANSIENT_ERRORS.contains(error)) {
+        if (SlackErrors.isTransient(error)) {
             return new ActionResult.Failure(message, false,
                     HttpTransport.retryAfter(exchange.headers().get("Retry-After"), clock), null, errorType);
         }

@@ -24,6 +24,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -89,7 +91,9 @@ class SlackExecutorIT {
 
     @Test
     void postsAMessageWithTheWebApi() throws Exception {
-        slack.enqueue(json("{\"ok\":true,\"channel\":\"C123\",\"ts\":\"1700000001.000200\",\"message\":{}}"));
+        // Slack's advice beside ok:true is not a failure: the message is posted.
+        slack.enqueue(json("{\"ok\":true,\"channel\":\"C123\",\"ts\":\"1700000001.000200\",\"message\":{},"
+                + "\"warning\":\"missing_charset\",\"response_metadata\":{\"warnings\":[\"missing_charset\"]}}"));
         RecordingTracer.RecordedSpan span = span();
         SlackAction action = webApi("Order {{after.id}} {{after.status}} for {{after.customer}}", null);
         executor.validate(action);
@@ -228,13 +232,115 @@ class SlackExecutorIT {
         assertThat(notFound).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).isTrue();
             assertThat(f.message()).isEqualTo("slack #orders: chat.postMessage failed: channel_not_found (no such "
-                    + "channel, or the app cannot see it: check the channel and invite the app)");
+                    + "channel, or the bot cannot see it: check the channel, and invite the bot to it (/invite @bot in "
+                    + "the channel))");
             assertThat(f.errorType()).as("error.type: Slack's error code").isEqualTo("channel_not_found");
         });
         assertThat(badToken).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).isTrue();
             assertThat(f.message()).contains("invalid_auth", "check the slack action's token").doesNotContain(TOKEN);
         });
+    }
+
+    /** Each Web API refusal Slack documents for chat.postMessage: retried only when it may pass, else its fix named. */
+    @Test
+    void everyWebApiErrorIsRetriedOnlyWhenItMayPassAndOtherwiseNamesTheFix() {
+        Map<String, String> permanent = new LinkedHashMap<>();
+        permanent.put("invalid_auth", "check the slack action's token");
+        permanent.put("not_authed", "check the slack action's token");
+        permanent.put("account_inactive", "reinstall the app and set its new bot token");
+        permanent.put("token_revoked", "issue a new bot token");
+        permanent.put("channel_not_found", "/invite @bot");
+        permanent.put("not_in_channel", "invite it (/invite @bot in the channel)");
+        permanent.put("is_archived", "unarchive it, or set another channel");
+        permanent.put("msg_too_long", "shorten the text template");
+        permanent.put("no_text", "make the text template produce text for every row");
+        List<String> transientErrors = List.of("fatal_error", "internal_error", "service_unavailable",
+                "request_timeout", "ratelimited");
+        permanent.keySet().forEach(error -> slack.enqueue(json("{\"ok\":false,\"error\":\"" + error + "\"}")));
+        transientErrors.forEach(error -> slack.enqueue(json("{\"ok\":false,\"error\":\"" + error + "\"}")));
+
+        permanent.forEach((error, fix) -> assertThat(executor.execute(request(webApi("hi", null)), TestSpans.NOOP))
+                .as(error).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                    assertThat(f.permanent()).as(error + " is dead-lettered at once").isTrue();
+                    assertThat(f.message()).contains(error, fix).doesNotContain(TOKEN);
+                }));
+        transientErrors.forEach(error -> assertThat(executor.execute(request(webApi("hi", null)), TestSpans.NOOP))
+                .as(error).isInstanceOfSatisfying(ActionResult.Failure.class,
+                        f -> assertThat(f.permanent()).as(error + " is retried").isFalse()));
+    }
+
+    /** An incoming webhook answers a status and Slack's code as plain text: the fix is named, the URL never. */
+    @Test
+    void incomingWebhookErrorsNameTheFix() {
+        Map<String, String> answers = new LinkedHashMap<>();
+        answers.put("400 invalid_payload", "check what the text template produces");
+        answers.put("400 no_text", "make the text template produce text for every row");
+        answers.put("400 too_many_attachments", "too many attachments");
+        answers.put("403 action_prohibited", "a Slack admin restricted what this webhook may post");
+        answers.put("403 invalid_token", "create a new incoming webhook in the Slack app and set webhook_url");
+        answers.put("404 channel_not_found", "the webhook's channel was deleted: create a new incoming webhook");
+        answers.put("404 no_service", "the incoming webhook was removed or disabled: create a new incoming webhook");
+        answers.put("410 channel_is_archived", "unarchive it, or create a new incoming webhook");
+        answers.keySet().forEach(answer -> slack.enqueue(new MockResponse.Builder()
+                .code(Integer.parseInt(answer.substring(0, 3))).body(answer.substring(4)).build()));
+        slack.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "7").body("rate_limited").build());
+        slack.enqueue(new MockResponse.Builder().code(503).body("service_unavailable").build());
+
+        answers.forEach((answer, fix) -> assertThat(executor.execute(request(incomingWebhook("x")), TestSpans.NOOP))
+                .as(answer).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                    assertThat(f.permanent()).as(answer + " is dead-lettered at once").isTrue();
+                    assertThat(f.message()).contains("HTTP " + answer.replaceFirst(" ", ": "), fix)
+                            .doesNotContain("hook-secret-part");
+                }));
+        assertThat(executor.execute(request(incomingWebhook("x")), TestSpans.NOOP))
+                .isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                    assertThat(f.permanent()).isFalse();
+                    assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+                });
+        assertThat(executor.execute(request(incomingWebhook("x")), TestSpans.NOOP))
+                .isInstanceOfSatisfying(ActionResult.Failure.class, f -> assertThat(f.permanent()).isFalse());
+    }
+
+    /** Slack refuses a text past 40,000 characters (msg_too_long) every time: a retry cannot help, a cut does. */
+    @Test
+    void aTextLongerThanSlackTakesIsCutWithAMarker() throws Exception {
+        slack.enqueue(json("{\"ok\":true,\"ts\":\"1700000004.000500\"}"));
+        slack.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+        String note = "x & y ".repeat(10_000);
+        RecordingTracer.RecordedSpan span = span();
+
+        ActionResult viaApi = executor.execute(request(webApi("Note: {{after.note}}", null), Map.of("id", 42,
+                "note", note)), span);
+        ActionResult viaHook = executor.execute(request(incomingWebhook("Note: {{after.note}}"), Map.of("id", 42,
+                "note", note)), TestSpans.NOOP);
+
+        assertThat(viaApi).isEqualTo(ActionResult.success("slack message ts=1700000004.000500 (text cut to 40000 "
+                + "characters)"));
+        assertThat(viaHook).isInstanceOf(ActionResult.Success.class);
+        for (int i = 0; i < 2; i++) {
+            String sent = (String) WebhookExecutorIT.readJson(take().getBody().utf8()).get("text");
+            assertThat(sent.length()).isLessThanOrEqualTo(40_000);
+            assertThat(sent).startsWith("Note: x &amp; y x &amp; y")
+                    .endsWith("\n... (cut by pg-observer: the text had 100006 characters; Slack takes 40000)");
+        }
+        assertThat(span.attributes()).containsEntry("message_cut", true);
+    }
+
+    @Test
+    void anEmptyTextIsRefusedWithoutAskingSlack() {
+        slack.enqueue(new MockResponse.Builder().code(400).body("no_text").build());
+
+        ActionResult result = executor.execute(request(incomingWebhook("{{after.note}}"), Map.of("id", 42)),
+                TestSpans.NOOP);
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isTrue();
+            assertThat(f.message()).isEqualTo("slack (incoming webhook): the text template rendered nothing for this "
+                    + "event, and Slack refuses an empty message (no_text): make it produce text for every row, such "
+                    + "as \"Order {{after.id}}: {{after.note}}\" rather than \"{{after.note}}\" alone");
+        });
+        assertThat(slack.getRequestCount()).isZero();
     }
 
     @Test
