@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
  * ({@code ssl}) or plain ({@code none}), with authentication when a user is set. Subject and bodies are Mustache
  * templates, inline or from {@code <templates_dir>/<name>.txt} and {@code .html}; with both bodies the message is
  * multipart/alternative. The span says {@code delivery_status}: {@code delivered}, {@code rejected} (the server
- * refused the login, the sender or the recipients with a 5xx: permanent) or {@code failed} (no connection, a 4xx:
- * retried).
+ * refused the login, the sender or a recipient with a 5xx, or offers no STARTTLS where it is required: permanent)
+ * or {@code failed} (no connection, a 4xx: retried).
  */
 @Singleton
 final class EmailExecutor implements ActionExecutor {
@@ -165,7 +165,7 @@ final class EmailExecutor implements ActionExecutor {
             return status(span, FAILED, ActionResult.Failure.permanentFailure(
                     "email could not be composed: " + e.getMessage(), e));
         }
-        ActionResult result = sender.send(message);
+        ActionResult result = sender.send(message, request.deliveryId());
         String status = result instanceof ActionResult.Success ? DELIVERED
                 : ((ActionResult.Failure) result).permanent() ? REJECTED : FAILED;
         return status(span, status, result);

@@ -8,22 +8,14 @@ import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.MimeMessage;
-import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
-import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
-import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Properties;
-import java.util.stream.Collectors;
 
 /**
- * One SMTP server ({@code email.smtp}): the Jakarta Mail session and the classification of what the server
- * answered. A 5xx reply or a refused login is permanent; a 4xx reply or a connection problem may pass.
+ * One SMTP server ({@code email.smtp}): the Jakarta Mail session, and a mail's recipients sent once each across its
+ * attempts. What the server answered is classified by {@link SmtpFailures}.
  */
 final class MailSender {
 
@@ -31,6 +23,7 @@ final class MailSender {
 
     private final EmailSettings.Smtp smtp;
     private final Session session;
+    private final AcceptedRecipients accepted = new AcceptedRecipients();
 
     MailSender(EmailSettings.Smtp smtp) {
         this.smtp = smtp;
@@ -52,6 +45,9 @@ final class MailSender {
         props.setProperty("mail.smtp.writetimeout", timeout);
         props.setProperty("mail.smtp.auth", Boolean.toString(smtp.user() != null && !smtp.user().isBlank()));
         props.setProperty("mail.smtp.ssl.checkserveridentity", "true");
+        // Recipients the server takes get the mail though it refuses or defers another: one mistyped or full
+        // mailbox must not keep an alert from everyone else. AcceptedRecipients keeps a retry from repeating it.
+        props.setProperty("mail.smtp.sendpartial", "true");
         switch (smtp.security()) {
             case "starttls" -> {
                 props.setProperty("mail.smtp.starttls.enable", "true");
@@ -63,21 +59,38 @@ final class MailSender {
         return props;
     }
 
-    ActionResult send(MimeMessage message) {
+    /**
+     * Sends the mail to its recipients the server has not taken it for yet (a former attempt may have reached
+     * some): with {@code mail.smtp.sendpartial}, recipients the server takes get the mail even when it refuses or
+     * defers others.
+     */
+    ActionResult send(MimeMessage message, String deliveryId) {
         String where = "SMTP " + smtp.host() + ":" + smtp.port();
         Transport transport = null;
+        Address[] all = new Address[0];
+        Address[] remaining = all;
         try {
+            all = message.getAllRecipients();
+            remaining = accepted.remaining(deliveryId, all);
+            if (remaining.length == 0) {
+                accepted.done(deliveryId);
+                return ActionResult.success("email accepted by " + where + " in a former attempt");
+            }
             transport = session.getTransport("smtp");
             String user = smtp.user() == null || smtp.user().isBlank() ? null : smtp.user();
             String password = user == null || smtp.password() == null ? null : smtp.password().reveal();
             transport.connect(smtp.host(), smtp.port(), user, password);
-            transport.sendMessage(message, message.getAllRecipients());
-            return ActionResult.success("email accepted by " + where);
+            transport.sendMessage(message, remaining);
+            accepted.done(deliveryId);
+            return ActionResult.success("email accepted by " + where + (remaining.length == all.length ? ""
+                    : " for the " + remaining.length + " recipient(s) a former attempt did not reach"));
         } catch (AuthenticationFailedException e) {
-            return ActionResult.Failure.permanentFailure(where + " refused the login of user '" + smtp.user()
-                    + "': " + reply(e) + " (check email.smtp.user and password)", e);
+            return SmtpFailures.login(where, smtp.user(), e);
         } catch (MessagingException e) {
-            return classify(where, e);
+            if (e instanceof SendFailedException failed) {
+                accepted.took(deliveryId, failed.getValidSentAddresses());
+            }
+            return SmtpFailures.of(where, e, all.length - remaining.length);
         } finally {
             closeQuietly(transport);
         }
@@ -93,66 +106,5 @@ final class MailSender {
         } catch (MessagingException e) {
             LOG.debug("closing the SMTP connection failed: {}", e.getMessage());
         }
-    }
-
-    private static ActionResult.Failure classify(String where, MessagingException e) {
-        List<String> replies = new ArrayList<>();
-        boolean permanent = false;
-        boolean smtpReply = false;
-        for (Exception next = e; next != null;
-             next = next instanceof MessagingException m ? m.getNextException() : null) {
-            int code = returnCode(next);
-            if (code > 0) {
-                smtpReply = true;
-                permanent |= code >= 500;
-                replies.add(reply(next));
-            }
-        }
-        if (!smtpReply && e instanceof SendFailedException failed && hasAny(failed.getInvalidAddresses())) {
-            return ActionResult.Failure.permanentFailure(where + " rejected the recipients "
-                    + join(failed.getInvalidAddresses()) + ": " + reply(e), e);
-        }
-        if (smtpReply) {
-            String message = where + (permanent ? " rejected the message: " : " deferred the message: ")
-                    + String.join("; ", replies);
-            return new ActionResult.Failure(message, permanent, null, e);
-        }
-        String reason = hasIoCause(e) ? "cannot be reached" : "failed";
-        return ActionResult.Failure.transientFailure(where + " " + reason + ": " + reply(e), e);
-    }
-
-    private static int returnCode(Exception e) {
-        return switch (e) {
-            case SMTPAddressFailedException a -> a.getReturnCode();
-            case SMTPSenderFailedException s -> s.getReturnCode();
-            case SMTPSendFailedException s -> s.getReturnCode();
-            default -> -1;
-        };
-    }
-
-    private static boolean hasIoCause(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean hasAny(Address[] addresses) {
-        return addresses != null && addresses.length > 0;
-    }
-
-    private static String join(Address[] addresses) {
-        return Arrays.stream(addresses).map(Address::toString).collect(Collectors.joining(", "));
-    }
-
-    /** The server's reply or the exception's message, on one line. */
-    private static String reply(Exception e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e.getCause() != null && e.getCause().getMessage() != null && !message.contains(e.getCause().getMessage())) {
-            message += " (" + e.getCause().getMessage() + ")";
-        }
-        return message.replaceAll("[\\r\\n]+", " ").strip();
     }
 }

@@ -33,6 +33,7 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -240,7 +241,7 @@ class EmailExecutorIT {
     }
 
     @Test
-    void requiredStartTlsNeverFallsBackToPlaintext() {
+    void requiredStartTlsNeverFallsBackToPlaintextAndSaysWhatToSet() {
         EmailExecutor executor = new EmailExecutor(settings(greenMail.getSmtp().getPort(), "observer", PASSWORD,
                 "starttls"), CLOCK);
         RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
@@ -248,10 +249,112 @@ class EmailExecutorIT {
         ActionResult result = executor.execute(request(new EmailAction(List.of("ops@example.com"), null, null, "s",
                 null, "t", null)), span);
 
-        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class,
-                f -> assertThat(f.message()).contains("STARTTLS").doesNotContain(PASSWORD));
-        assertThat(span.attributes()).containsEntry("delivery_status", "failed");
+        // A server that offers no STARTTLS does not start to on a retry: dead-lettered at once, the fix named.
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isTrue();
+            assertThat(f.message()).contains("does not offer STARTTLS, which email.smtp.security: starttls requires",
+                    "set security: ssl").doesNotContain(PASSWORD);
+        });
+        assertThat(span.attributes()).containsEntry("delivery_status", "rejected");
         assertThat(greenMail.getReceivedMessages()).isEmpty();
+    }
+
+    private static final EmailAction TO_THREE = new EmailAction(List.of("ops@example.com", "bad@example.com"),
+            List.of("audit@example.com"), null, "s", null, "t", null);
+
+    /** Jakarta Mail sends to nobody when one recipient is refused, unless told to send to the others. */
+    @Test
+    void aRecipientRefusedAmongOthersDoesNotKeepTheMailFromThem() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(ScriptedSmtpServer.Script.recipients(address ->
+                address.equals("bad@example.com") ? "550 5.1.1 <bad@example.com>: User unknown" : "250 2.1.5 OK"))) {
+            EmailExecutor executor = new EmailExecutor(settings(server.port(), null, null, "none"), CLOCK);
+            RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, TraceContext.NONE);
+
+            ActionResult result = executor.execute(request(TO_THREE), span);
+
+            assertThat(server.deliveries()).containsExactly(List.of("ops@example.com", "audit@example.com"));
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isTrue();
+                assertThat(f.message()).isEqualTo("SMTP 127.0.0.1:" + server.port() + " refused bad@example.com (550 "
+                        + "5.1.1 <bad@example.com>: User unknown) (fix or remove the address in the action's to or "
+                        + "cc); the mail went to ops@example.com, audit@example.com");
+            });
+            assertThat(span.attributes()).containsEntry("delivery_status", "rejected");
+        }
+    }
+
+    /** A deferred recipient is retried alone: those the server took the mail for do not get it twice. */
+    @Test
+    void aRecipientDeferredAmongOthersIsRetriedAloneSoNobodyGetsTheMailTwice() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(ScriptedSmtpServer.Script.recipients(address ->
+                address.equals("bad@example.com") && asked.getAndIncrement() == 0
+                        ? "452 4.2.2 Mailbox full, try again later" : "250 2.1.5 OK"))) {
+            EmailExecutor executor = new EmailExecutor(settings(server.port(), null, null, "none"), CLOCK);
+            ActionRequest first = request(TO_THREE);
+
+            ActionResult deferred = executor.execute(first, TestSpans.NOOP);
+            ActionResult retried = executor.execute(new ActionRequest(first.event(), first.observer(), TO_THREE,
+                    first.actionIndex(), 2, first.deliveryId()), TestSpans.NOOP);
+
+            assertThat(deferred).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isFalse();
+                assertThat(f.message()).isEqualTo("SMTP 127.0.0.1:" + server.port() + " deferred bad@example.com (452 "
+                        + "4.2.2 Mailbox full, try again later); the mail went to ops@example.com, audit@example.com, "
+                        + "and a retry sends it to the others only");
+            });
+            assertThat(retried).isEqualTo(ActionResult.success("email accepted by SMTP 127.0.0.1:" + server.port()
+                    + " for the 1 recipient(s) a former attempt did not reach"));
+            assertThat(server.deliveries()).containsExactly(List.of("ops@example.com", "audit@example.com"),
+                    List.of("bad@example.com"));
+        }
+    }
+
+    /** What real servers answer: 4xx retried, 5xx dead-lettered at once, each with the fix when it names one. */
+    @Test
+    void eachServerReplyIsRetriedOrRefusedWithItsFix() throws Exception {
+        ScriptedSmtpServer.Script all = ScriptedSmtpServer.Script.acceptingAll();
+        Map<String, ScriptedSmtpServer.Script> retried = new LinkedHashMap<>();
+        retried.put("421 greeting", all.greeting("421 4.3.2 Service not available, closing channel"));
+        retried.put("421 sender", all.mailFrom("421 4.7.0 Too many connections, closing channel"));
+        retried.put("450 recipient", ScriptedSmtpServer.Script.recipients(a -> "450 4.2.1 Mailbox busy"));
+        retried.put("451 recipient", ScriptedSmtpServer.Script.recipients(a -> "451 4.7.1 Greylisted"));
+        retried.put("452 data", all.dataEnd("452 4.3.1 Insufficient system storage"));
+        retried.put("454 login", all.auth("454 4.7.0 Temporary authentication failure"));
+        Map<String, ScriptedSmtpServer.Script> refused = new LinkedHashMap<>();
+        refused.put("ask its administrator", all.greeting("554 5.7.1 Client host rejected: blocked"));
+        refused.put("set email.smtp.security: starttls", all.mailFrom("530 5.7.0 Must issue a STARTTLS command first"));
+        refused.put("set email.smtp.user and email.smtp.password",
+                all.mailFrom("530 5.7.0 Authentication required"));
+        refused.put("check email.smtp.user and password", all.auth("535 5.7.8 Authentication credentials invalid"));
+        refused.put("fix or remove the address", ScriptedSmtpServer.Script.recipients(
+                a -> "551 5.1.6 User not local; please try <x@example.org>"));
+        refused.put("its owner must make room", ScriptedSmtpServer.Script.recipients(a -> "552 5.2.2 Mailbox full"));
+        refused.put("fix or remove the address in the action's to or cc", ScriptedSmtpServer.Script.recipients(
+                a -> "553 5.1.3 Bad recipient address syntax"));
+        refused.put("does not relay this mail", ScriptedSmtpServer.Script.recipients(
+                a -> "554 5.7.1 <ops@example.com>: Relay access denied"));
+        refused.put("the server's policy refused it", all.dataEnd("554 5.7.1 Message rejected as spam"));
+        EmailAction action = new EmailAction(List.of("ops@example.com"), null, null, "s", null, "t", null);
+
+        for (Map.Entry<String, ScriptedSmtpServer.Script> deferred : retried.entrySet()) {
+            try (ScriptedSmtpServer server = new ScriptedSmtpServer(deferred.getValue())) {
+                ActionResult result = new EmailExecutor(settings(server.port(), "observer", PASSWORD, "none"), CLOCK)
+                        .execute(request(action), TestSpans.NOOP);
+                assertThat(result).as(deferred.getKey()).isInstanceOfSatisfying(ActionResult.Failure.class,
+                        f -> assertThat(f.permanent()).as(deferred.getKey() + ": " + f.message()).isFalse());
+            }
+        }
+        for (Map.Entry<String, ScriptedSmtpServer.Script> rejected : refused.entrySet()) {
+            try (ScriptedSmtpServer server = new ScriptedSmtpServer(rejected.getValue())) {
+                ActionResult result = new EmailExecutor(settings(server.port(), "observer", PASSWORD, "none"), CLOCK)
+                        .execute(request(action), TestSpans.NOOP);
+                assertThat(result).as(rejected.getKey()).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                    assertThat(f.permanent()).as(f.message()).isTrue();
+                    assertThat(f.message()).contains(rejected.getKey()).doesNotContain(PASSWORD);
+                });
+            }
+        }
     }
 
     @Test

@@ -8,25 +8,74 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
- * A small SMTP server that speaks the protocol (RFC 5321) and answers every {@code RCPT TO} with a scripted
- * reply, so tests can see how the executor treats a recipient the server refuses (550) or defers (451) —
- * something GreenMail does not do.
+ * A small SMTP server that speaks the protocol (RFC 5321) and answers with scripted replies, so tests can see how
+ * the executor treats what real servers answer and GreenMail does not: a recipient refused (550) or deferred (451)
+ * among accepted ones, a greeting of 421 or 554, a login deferred (454), a sender refused until STARTTLS (530), a
+ * message deferred at the end of DATA.
  */
 final class ScriptedSmtpServer implements AutoCloseable {
 
+    static final String OK = "250 2.0.0 OK";
+
+    /**
+     * The replies: to the connection, {@code EHLO}, {@code MAIL FROM}, each {@code RCPT TO} (by its address), and
+     * the end of {@code DATA}.
+     */
+    record Script(String greeting, String auth, String mailFrom, Function<String, String> rcpt, String dataEnd) {
+
+        /** Every recipient answered with the reply given by {@code rcpt}; everything else accepted. */
+        static Script recipients(Function<String, String> rcpt) {
+            return new Script("220 scripted.test ESMTP", null, OK, rcpt, "250 2.0.0 queued");
+        }
+
+        /** Every command accepted. */
+        static Script acceptingAll() {
+            return recipients(address -> OK);
+        }
+
+        Script greeting(String reply) {
+            return new Script(reply, auth, mailFrom, rcpt, dataEnd);
+        }
+
+        /** Offers AUTH and answers its first line with {@code reply}. */
+        Script auth(String reply) {
+            return new Script(greeting, reply, mailFrom, rcpt, dataEnd);
+        }
+
+        Script mailFrom(String reply) {
+            return new Script(greeting, auth, reply, rcpt, dataEnd);
+        }
+
+        Script dataEnd(String reply) {
+            return new Script(greeting, auth, mailFrom, rcpt, reply);
+        }
+
+        String ehlo() {
+            return "250-scripted.test\r\n" + (auth == null ? "" : "250-AUTH PLAIN LOGIN\r\n") + "250 8BITMIME";
+        }
+    }
+
     private final ServerSocket socket;
-    private final String rcptReply;
+    private final Script script;
     private final List<String> commands = new CopyOnWriteArrayList<>();
+    private final List<List<String>> deliveries = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
+    /** Every {@code RCPT TO} answered with {@code rcptReply}. */
     ScriptedSmtpServer(String rcptReply) throws IOException {
+        this(Script.recipients(address -> rcptReply));
+    }
+
+    ScriptedSmtpServer(Script script) throws IOException {
         this.socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-        this.rcptReply = rcptReply;
+        this.script = script;
         this.acceptor = Thread.ofPlatform().daemon().name("scripted-smtp").start(this::acceptLoop);
     }
 
@@ -37,6 +86,11 @@ final class ScriptedSmtpServer implements AutoCloseable {
     /** Every command received, in order. */
     List<String> commands() {
         return List.copyOf(commands);
+    }
+
+    /** The recipients of each message the server took (a 250 at the end of DATA), in order. */
+    List<List<String>> deliveries() {
+        return List.copyOf(deliveries);
     }
 
     private void acceptLoop() {
@@ -53,21 +107,45 @@ final class ScriptedSmtpServer implements AutoCloseable {
     private void converse(Socket client) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
         OutputStream out = client.getOutputStream();
-        reply(out, "220 scripted.test ESMTP");
+        reply(out, script.greeting());
+        if (!script.greeting().startsWith("220")) {
+            return;
+        }
+        List<String> accepted = new ArrayList<>();
         String line;
         while ((line = in.readLine()) != null) {
             commands.add(line);
             String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line;
             switch (verb) {
-                case "EHLO", "HELO" -> reply(out, "250-scripted.test\r\n250 8BITMIME");
-                case "MAIL", "RSET", "NOOP" -> reply(out, "250 2.0.0 OK");
-                case "RCPT" -> reply(out, rcptReply);
+                case "EHLO", "HELO" -> reply(out, script.ehlo());
+                case "MAIL" -> {
+                    accepted.clear();
+                    reply(out, script.mailFrom());
+                }
+                case "RSET" -> {
+                    accepted.clear();
+                    reply(out, OK);
+                }
+                case "NOOP" -> reply(out, OK);
+                case "AUTH" -> reply(out, script.auth() == null ? "502 5.5.2 no AUTH here" : script.auth());
+                case "RCPT" -> {
+                    String address = line.substring(line.indexOf('<') + 1, line.lastIndexOf('>'));
+                    String answer = script.rcpt().apply(address);
+                    if (answer.startsWith("2")) {
+                        accepted.add(address);
+                    }
+                    reply(out, answer);
+                }
                 case "DATA" -> {
                     reply(out, "354 End data with <CR><LF>.<CR><LF>");
                     while ((line = in.readLine()) != null && !line.equals(".")) {
                         // the message is not kept
                     }
-                    reply(out, "250 2.0.0 queued");
+                    if (script.dataEnd().startsWith("2")) {
+                        deliveries.add(List.copyOf(accepted));
+                    }
+                    accepted.clear();
+                    reply(out, script.dataEnd());
                 }
                 case "QUIT" -> {
                     reply(out, "221 2.0.0 bye");
