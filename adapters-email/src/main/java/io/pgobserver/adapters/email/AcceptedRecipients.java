@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The recipients the server already took a delivery's mail for, so that a retry after some were deferred goes to
@@ -21,6 +22,8 @@ final class AcceptedRecipients {
     /** Enough for every delivery in flight with room to spare; one entry is a few addresses. */
     static final int MAX_DELIVERIES = 10_000;
 
+    /** Not a monitor: mails are sent from virtual threads, which a monitor would pin (as the other mail classes). */
+    private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Set<String>> byDelivery = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
@@ -29,25 +32,41 @@ final class AcceptedRecipients {
     };
 
     /** Of {@code recipients}, those the server has not taken the delivery's mail for yet. */
-    synchronized Address[] remaining(String deliveryId, Address[] recipients) {
-        Set<String> accepted = byDelivery.get(deliveryId);
-        if (accepted == null) {
-            return recipients;
+    Address[] remaining(String deliveryId, Address[] recipients) {
+        lock.lock();
+        try {
+            Set<String> accepted = byDelivery.get(deliveryId);
+            if (accepted == null) {
+                return recipients;
+            }
+            return Arrays.stream(recipients).filter(r -> !accepted.contains(key(r))).toArray(Address[]::new);
+        } finally {
+            lock.unlock();
         }
-        return Arrays.stream(recipients).filter(r -> !accepted.contains(key(r))).toArray(Address[]::new);
     }
 
     /** Notes that the server took the delivery's mail for {@code recipients}. */
-    synchronized void took(String deliveryId, Address[] recipients) {
-        if (recipients != null && recipients.length > 0) {
+    void took(String deliveryId, Address[] recipients) {
+        if (recipients == null || recipients.length == 0) {
+            return;
+        }
+        lock.lock();
+        try {
             Set<String> accepted = byDelivery.computeIfAbsent(deliveryId, id -> new HashSet<>());
             Arrays.stream(recipients).map(AcceptedRecipients::key).forEach(accepted::add);
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The delivery is done: every recipient has the mail. */
-    synchronized void done(String deliveryId) {
-        byDelivery.remove(deliveryId);
+    void done(String deliveryId) {
+        lock.lock();
+        try {
+            byDelivery.remove(deliveryId);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Mail systems compare addresses without regard to case. */
