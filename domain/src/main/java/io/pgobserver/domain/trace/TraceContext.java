@@ -10,6 +10,10 @@ import java.util.Optional;
  * characters; {@code ff} is invalid; a higher version is read by its first four fields, and anything after
  * them must start with {@code -}; ids and flags are lowercase hex only; all-zero ids are invalid. Invalid
  * input is never an error: it yields {@link Optional#empty()}, and the event then starts a new trace.
+ *
+ * <p>Of the flags, only those the recommendation defines are kept: sampled ({@code 01}) and, from level 2,
+ * random trace id ({@code 02}). The others are reserved, and "vendors MUST set those to zero": a writer's
+ * {@code -ff} is sampled, and goes downstream as {@code -03}.
  */
 public record TraceContext(String traceId, String spanId, byte flags, TraceState traceState) {
 
@@ -17,6 +21,8 @@ public record TraceContext(String traceId, String spanId, byte flags, TraceState
     public static final TraceContext NONE = new TraceContext();
 
     public static final byte FLAG_SAMPLED = 0x01;
+    public static final byte FLAG_RANDOM = 0x02;
+    private static final byte KNOWN_FLAGS = FLAG_SAMPLED | FLAG_RANDOM;
     private static final int TRACEPARENT_LENGTH = 55;
     private static final String INVALID_TRACE_ID = "00000000000000000000000000000000";
     private static final String INVALID_SPAN_ID = "0000000000000000";
@@ -26,6 +32,8 @@ public record TraceContext(String traceId, String spanId, byte flags, TraceState
         Objects.requireNonNull(traceId, "traceId");
         Objects.requireNonNull(spanId, "spanId");
         traceState = traceState == null ? TraceState.EMPTY : traceState;
+        // Reserved bits are dropped here, so no context this holds can send them on (webhooks, Kafka, a database).
+        flags = (byte) (flags & KNOWN_FLAGS);
         boolean none = traceId.equals(INVALID_TRACE_ID) && spanId.equals(INVALID_SPAN_ID);
         if (!none && (!isValidTraceId(traceId) || !isValidSpanId(spanId))) {
             throw new IllegalArgumentException("invalid trace context: trace id '" + traceId + "', span id '" + spanId

@@ -3,6 +3,8 @@ package io.pgobserver.domain.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,10 +34,8 @@ class TraceContextTest {
         "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01, 4bf92f3577b34da6a3ce929d0e0e4736, 00f067aa0ba902b7, 1, true",
         "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00, 4bf92f3577b34da6a3ce929d0e0e4736, 00f067aa0ba902b7, 0, false",
         "00-00000000000000000000000000000001-0000000000000001-00, 00000000000000000000000000000001, 0000000000000001, 0, false",
-        "00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-ff, ffffffffffffffffffffffffffffffff, ffffffffffffffff, -1, true",
-        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-09, 0af7651916cd43dd8448eb211c80319c, b7ad6b7169203331, 9, true",
+        "00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-03, ffffffffffffffffffffffffffffffff, ffffffffffffffff, 3, true",
         "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-02, 0af7651916cd43dd8448eb211c80319c, b7ad6b7169203331, 2, false",
-        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-a0, 0af7651916cd43dd8448eb211c80319c, b7ad6b7169203331, -96, false",
     })
     void validVersion00HeadersRoundTrip(String header, String traceId, String spanId, byte flags, boolean sampled) {
         TraceContext context = parsed(header);
@@ -48,6 +48,33 @@ class TraceContextTest {
         assertThat(context.traceState()).isEqualTo(TraceState.EMPTY);
         assertThat(context.traceparent()).isEqualTo(header);
         assertThat(context.toString()).isEqualTo(header);
+    }
+
+    /** Level 2 defines sampled (01) and random trace id (02); the other bits are reserved and set to zero. */
+    @ParameterizedTest
+    @CsvSource({
+        "ff, 03, true", "fd, 01, true", "09, 01, true", "81, 01, true", "fe, 02, false", "a0, 00, false", "04, 00, false",
+    })
+    void reservedFlagBitsAreIgnoredAndNotSentOn(String received, String sent, boolean sampled) {
+        for (String version : new String[] {"00", "01"}) {
+            TraceContext context = parsed(version + "-" + TRACE_ID + "-" + SPAN_ID + "-" + received);
+
+            assertThat(context.isSampled()).as(received).isEqualTo(sampled);
+            assertThat(context.flags()).as(received).isEqualTo((byte) Integer.parseInt(sent, 16));
+            assertThat(context.traceparent()).isEqualTo("00-" + TRACE_ID + "-" + SPAN_ID + "-" + sent);
+        }
+        assertThat(new TraceContext(TRACE_ID, SPAN_ID, (byte) Integer.parseInt(received, 16), null).traceparent())
+                .as("built, not parsed").endsWith("-" + sent);
+    }
+
+    /** With tracing off, the writer's own context goes downstream: its reserved bits must not go with it. */
+    @Test
+    void withTracingOffTheWritersContextIsSentOnWithoutReservedBits() {
+        Map<String, String> headers = new HashMap<>();
+
+        Span.noop().propagate(parsed("00-" + TRACE_ID + "-" + SPAN_ID + "-ff"), headers::put);
+
+        assertThat(headers).containsExactly(Map.entry("traceparent", "00-" + TRACE_ID + "-" + SPAN_ID + "-03"));
     }
 
     @ParameterizedTest
@@ -177,8 +204,8 @@ class TraceContextTest {
                 .isEqualTo("00-" + TRACE_ID + "-" + SPAN_ID + "-00");
         assertThat(parsed("fe-" + TRACE_ID + "-" + SPAN_ID + "-03-later").traceparent())
                 .isEqualTo("00-" + TRACE_ID + "-" + SPAN_ID + "-03");
-        assertThat(new TraceContext(TRACE_ID, SPAN_ID, (byte) 0xb1, null).traceparent())
-                .isEqualTo("00-" + TRACE_ID + "-" + SPAN_ID + "-b1");
+        assertThat(new TraceContext(TRACE_ID, SPAN_ID, (byte) 0xb3, null).traceparent())
+                .isEqualTo("00-" + TRACE_ID + "-" + SPAN_ID + "-03");
     }
 
     @Test
