@@ -18,10 +18,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static io.pgobserver.bootstrap.faults.FaultSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,6 +48,31 @@ class BadInputIT {
     private static final String TRACE_2 = "0af7651916cd43dd8448eb211c80319c";
     private static final String SPAN = "00f067aa0ba902b7";
     private static final int BIG_ROW_CHARS = 3 * 1024 * 1024;
+    private static final String MEMBERS_32 = IntStream.rangeClosed(1, 32).mapToObj(i -> "m" + i + "=" + i)
+            .collect(Collectors.joining(","));
+    /** Writer values the W3C Trace Context recommendation rules on, each with a trace id of its own. */
+    private static final List<W3cCase> W3C_CASES = List.of(
+            new W3cCase("w3c-ows", " \t00-%s-" + SPAN + "-01\t ", " rojo=1 ,\tcongo=2 ", "continued 01 with rojo=1,congo=2"),
+            new W3cCase("w3c-future-version", "01-%s-" + SPAN + "-01-xyz", null, "continued 01"),
+            new W3cCase("w3c-reserved-flags", "00-%s-" + SPAN + "-fd", null, "continued 01"),
+            new W3cCase("w3c-random-flag", "00-%s-" + SPAN + "-03", null, "continued 03"),
+            new W3cCase("w3c-unsampled", "00-%s-" + SPAN + "-00", "vendor=abc", "continued 00 with vendor=abc"),
+            new W3cCase("w3c-33-members", "00-%s-" + SPAN + "-01", MEMBERS_32 + ",m33=33", "continued 01 with " + MEMBERS_32),
+            new W3cCase("w3c-upper-case", "00-%S-" + SPAN + "-01", "a=1", "restarted"),
+            new W3cCase("w3c-00-extra-field", "00-%s-" + SPAN + "-01-xyz", null, "restarted"),
+            new W3cCase("w3c-zero-span-id", "00-%s-0000000000000000-01", null, "restarted"),
+            new W3cCase("w3c-short-trace-id", "00-%.31s-" + SPAN + "-01", null, "restarted"),
+            new W3cCase("w3c-newline", "00-%s-" + SPAN + "-01\n", null, "restarted"),
+            new W3cCase("w3c-empty", "", "a=1", "restarted"));
+
+    /** @param traceparent a format whose {@code %s} is this case's trace id */
+    private record W3cCase(String label, String traceparent, String tracestate, String outcome) {
+
+        /** Hex letters in it, so that upper case differs. */
+        String traceId() {
+            return "abcdef0123456789abcdef01234567" + "%02x".formatted(W3C_CASES.indexOf(this) + 1);
+        }
+    }
 
     private static Path work;
     private static Path config;
@@ -60,6 +89,7 @@ class BadInputIT {
         hooks = WebhookReceiver.start();
         hooks.keepRequests();
         traces = TraceBackend.start();
+        traces.keepBodies();
         try (Connection c = postgres.connect("bad-input"); Statement s = c.createStatement()) {
             s.execute("create table public.docs (id bigserial primary key, label text not null, doc jsonb)");
         }
@@ -109,6 +139,9 @@ class BadInputIT {
         write("sql-in-trace", "00-abc'); drop table public.docs; --", null, "{}");
         write("hostile-state", "00-" + TRACE_2 + "-" + SPAN + "-01",
                 "k=v,\u0001\u0002=\u007f," + "x".repeat(100_000) + ",=,==,a=b=c", "{}");
+        for (W3cCase w3c : W3C_CASES) {
+            write(w3c.label(), w3c.traceparent().formatted(w3c.traceId()), w3c.tracestate(), "{}");
+        }
         write("big-row", null, null, "{\"blob\": \"" + "0123456789abcdef".repeat(BIG_ROW_CHARS / 16)
                 + "\", \"list\": [" + "1,".repeat(50_000) + "2]}");
         write("odd-json", null, null, """
@@ -225,6 +258,46 @@ class BadInputIT {
             assertThat(state.length()).isLessThanOrEqualTo(512);
             assertThat(state).doesNotContain("\u0001").doesNotContain("xxxxxxxxxx");
         }
+    }
+
+    /**
+     * The writer's context read as W3C Trace Context asks, through trigger, listener, OpenTelemetry and webhook:
+     * valid values continue the writer's trace (spaces and tabs around them ignored, a future version read by its
+     * known fields, reserved flag bits dropped, the random flag kept, tracestate carried up to 32 members, an
+     * unsampled trace sent on as unsampled); invalid ones start a trace of their own and the event is still delivered.
+     */
+    @Test
+    void a_writers_trace_context_is_continued_or_restarted_as_w3c_trace_context_asks() throws Exception {
+        Map<String, String> asked = new LinkedHashMap<>();
+        Map<String, String> got = new LinkedHashMap<>();
+        for (W3cCase w3c : W3C_CASES) {
+            WebhookReceiver.Request request = delivered(w3c.label());
+            String state = request.header("tracestate") == null ? "" : " with " + request.header("tracestate");
+            asked.put(w3c.label(), w3c.outcome());
+            got.put(w3c.label(), traceIdOf(request).equals(w3c.traceId())
+                    ? "continued " + request.header("traceparent").substring(53) + state : "restarted" + state);
+        }
+
+        assertThat(got).isEqualTo(asked);
+        // The sampled writer's spans are exported in its trace; the unsampled one's never are.
+        await("the spans of the writer's trace", Duration.ofMinutes(1), () -> exported(w3cTraceId("w3c-ows")));
+        assertThat(exported(w3cTraceId("w3c-unsampled"))).as("spans of the unsampled writer's trace").isFalse();
+    }
+
+    private static String w3cTraceId(String label) {
+        return W3C_CASES.stream().filter(w3c -> w3c.label().equals(label)).findFirst().orElseThrow().traceId();
+    }
+
+    /** Whether an exported OTLP body holds this trace id (16 raw bytes in the protobuf). */
+    private static boolean exported(String traceId) {
+        byte[] bodies = traces.keptBodies();
+        byte[] id = HexFormat.of().parseHex(traceId);
+        for (int i = 0; i + id.length <= bodies.length; i++) {
+            if (Arrays.equals(bodies, i, i + id.length, id, 0, id.length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

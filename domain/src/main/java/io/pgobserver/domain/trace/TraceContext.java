@@ -8,8 +8,9 @@ import java.util.Optional;
  *
  * <p>{@link #parse} follows the W3C Trace Context recommendation: version {@code 00} is exactly 55
  * characters; {@code ff} is invalid; a higher version is read by its first four fields, and anything after
- * them must start with {@code -}; ids and flags are lowercase hex only; all-zero ids are invalid. Invalid
- * input is never an error: it yields {@link Optional#empty()}, and the event then starts a new trace.
+ * them must start with {@code -}; ids and flags are lowercase hex only; all-zero ids are invalid; spaces and
+ * tabs around the value are not part of it, as in an HTTP header. Invalid input is never an error: it yields
+ * {@link Optional#empty()}, and the event then starts a new trace.
  *
  * <p>Of the flags, only those the recommendation defines are kept: sampled ({@code 01}) and, from level 2,
  * random trace id ({@code 02}). The others are reserved, and "vendors MUST set those to zero": a writer's
@@ -50,10 +51,11 @@ public record TraceContext(String traceId, String spanId, byte flags, TraceState
     }
 
     /** Parses {@code traceparent} and {@code tracestate}; the state is kept only beside a valid parent. */
-    public static Optional<TraceContext> parse(String traceparent, String tracestate) {
-        if (traceparent == null) {
+    public static Optional<TraceContext> parse(String header, String tracestate) {
+        if (header == null) {
             return Optional.empty();
         }
+        String traceparent = OptionalWhitespace.strip(header);
         int length = traceparent.length();
         if (length < TRACEPARENT_LENGTH
                 || traceparent.charAt(2) != '-' || traceparent.charAt(35) != '-' || traceparent.charAt(52) != '-') {

@@ -53,7 +53,7 @@ public record TraceState(List<Map.Entry<String, String>> entries) {
         List<Map.Entry<String, String>> members = new ArrayList<>();
         Set<String> keys = new HashSet<>();
         for (String raw : header.split(",", -1)) {
-            String member = stripOws(raw);
+            String member = OptionalWhitespace.strip(raw);
             if (member.isEmpty()) {
                 continue;
             }
@@ -112,17 +112,5 @@ public record TraceState(List<Map.Entry<String, String>> entries) {
     @Override
     public String toString() {
         return format();
-    }
-
-    private static String stripOws(String s) {
-        int start = 0;
-        int end = s.length();
-        while (start < end && (s.charAt(start) == ' ' || s.charAt(start) == '\t')) {
-            start++;
-        }
-        while (end > start && (s.charAt(end - 1) == ' ' || s.charAt(end - 1) == '\t')) {
-            end--;
-        }
-        return s.substring(start, end);
     }
 }
