@@ -193,8 +193,11 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 }
             }
             for (int index : indexes) {
-                String deliveryId = DeliveryKey.of(consumer, letter.event(), observer.name(),
-                        observer.actionKeys().get(index)).id();
+                // A letter of one action keeps the id its failed attempts carried, even when the action was edited
+                // since (found by its index; a new secret gives an action without an id: a new key): a receiver
+                // that took a request whose answer never came tells the replay for the same delivery.
+                String actionKey = letter.actionIndex() >= 0 ? letter.actionKey() : observer.actionKeys().get(index);
+                String deliveryId = DeliveryKey.of(consumer, letter.event(), observer.name(), actionKey).id();
                 RunAction.Outcome outcome = runAction.run(tracer, letter.event(), observer, index, deliveryId, root,
                         EventCompletion.NONE);
                 if (!outcome.succeeded()) {

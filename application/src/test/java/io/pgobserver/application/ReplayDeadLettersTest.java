@@ -71,6 +71,21 @@ class ReplayDeadLettersTest {
                 Events.updated(3, "o-1", "paid", "shipped"), "hook", "webhook-0").id());
     }
 
+    /**
+     * An action edited since its letter was written (an action without an id: is keyed by its settings, so a new
+     * secret or URL gives it a new key) is found by its index, and the replay sends the id of the failed attempts: a
+     * receiver that processed an attempt whose answer timed out can still tell it is the same delivery.
+     */
+    @Test
+    void aReplayOfAnEditedActionSendsTheIdOfItsFailedAttempts() throws Exception {
+        long id = letter("test", "hook", 0, "h-its-settings-before-the-edit");
+        ReplayDeadLetters.Result result = replay(List.of(observer)).replay(id);
+
+        assertThat(result.delivered()).isTrue();
+        assertThat(webhook.requests.getFirst().deliveryId()).isEqualTo(DeliveryKey.of("test",
+                Events.updated(3, "o-1", "paid", "shipped"), "hook", "h-its-settings-before-the-edit").id());
+    }
+
     @Test
     void aStillFailingReplayStaysInTheQueue() throws Exception {
         webhook.then(ActionResult.Failure.transientFailure("HTTP 503", null));
