@@ -29,11 +29,20 @@ final class WebhookSigner {
         String value = secret.reveal();
         byte[] key;
         if (value.startsWith(PREFIX)) {
+            String base64 = value.substring(PREFIX.length());
             try {
-                key = Base64.getDecoder().decode(value.substring(PREFIX.length()));
+                key = Base64.getDecoder().decode(base64);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("webhook secret starts with 'whsec_' but the rest is not base64;"
                         + " use 'whsec_' + base64 of the key bytes, or a secret without the prefix");
+            }
+            if (base64.length() % 4 != 0) {
+                // Java and Node.js decode it, but Python's base64 (and so the guide's Python receiver and the
+                // Standard Webhooks library for Python) refuses it: every request would fail there.
+                throw new IllegalArgumentException("webhook secret starts with 'whsec_' but its base64 lacks the '='"
+                        + " padding at its end; add " + "=".repeat(4 - base64.length() % 4) + " at the end, here and"
+                        + " at the receiver (the key stays the same): Python's base64, and the Standard Webhooks"
+                        + " library for Python, refuse it without");
             }
         } else {
             key = value.getBytes(StandardCharsets.UTF_8);

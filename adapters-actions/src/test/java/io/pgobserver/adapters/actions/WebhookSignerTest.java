@@ -40,4 +40,21 @@ class WebhookSignerTest {
                 .hasMessageContaining("empty");
         assertThat(WebhookSigner.of(new Secret("whsec_c2VjcmV0")).toString()).doesNotContain("c2VjcmV0");
     }
+
+    /**
+     * A {@code whsec_} secret whose base64 lacks its padding is refused at boot, naming what to add: the JDK decodes it,
+     * but Python's base64 does not, so the guide's Python receiver (and the Standard Webhooks library for Python) would
+     * fail on every request it signs.
+     */
+    @Test
+    void aWhsecSecretWithoutItsPaddingIsRefusedNamingThePadding() {
+        // "secret!" is 7 bytes: "c2VjcmV0IQ==" in base64, written here without its "==".
+        assertThatThrownBy(() -> WebhookSigner.of(new Secret("whsec_c2VjcmV0IQ")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lacks the '=' padding")
+                .hasMessageContaining("add == at the end")
+                .hasMessageNotContaining("c2VjcmV0IQ");
+        assertThat(WebhookSigner.of(new Secret("whsec_c2VjcmV0IQ==")).sign("id", 1, new byte[0]))
+                .isEqualTo(WebhookSigner.of(new Secret("secret!")).sign("id", 1, new byte[0]));
+    }
 }
