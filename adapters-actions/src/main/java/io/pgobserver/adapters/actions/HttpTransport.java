@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.Headers;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -32,6 +33,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The one HTTP client of the webhook and Slack executors: one connection pool for every action, TLS
@@ -129,8 +131,18 @@ final class HttpTransport implements Lifecycle {
      * @throws IOException when no response arrived (connection refused, timeout, TLS failure, host not allowed)
      */
     Exchange send(Request request, Duration deadline, boolean followRedirects) throws IOException {
-        try (HostLimits.Permit ignored = limits.acquire(request.url().host(), request.url().port())) {
-            return execute(request, deadline, followRedirects);
+        return send(request.url(), () -> request, deadline, followRedirects);
+    }
+
+    /**
+     * Sends the request that {@code build} makes once {@code url}'s host has a free request slot, so that what says
+     * when the request left (a webhook's timestamp, and the signature over it) is not aged by the wait for the slot:
+     * behind a slow receiver that wait has no bound, and receivers refuse old timestamps as replays.
+     */
+    Exchange send(HttpUrl url, Supplier<Request> build, Duration deadline, boolean followRedirects)
+            throws IOException {
+        try (HostLimits.Permit ignored = limits.acquire(url.host(), url.port())) {
+            return execute(build.get(), deadline, followRedirects);
         }
     }
 

@@ -139,6 +139,19 @@ final class WebhookExecutor implements ActionExecutor {
         return out.toString();
     }
 
+    /**
+     * The request with {@code webhook-timestamp} (and {@code webhook-signature}, which covers it) of the moment it is
+     * sent, once its host has a free request slot: "when the attempt was sent", as the guide says and receivers check.
+     */
+    private Request stamped(Request.Builder builder, Prepared hook, String deliveryId, byte[] body) {
+        long timestamp = clock.instant().getEpochSecond();
+        builder.header("webhook-timestamp", Long.toString(timestamp));
+        if (hook.signer() != null) {
+            builder.header("webhook-signature", hook.signer().sign(deliveryId, timestamp, body));
+        }
+        return builder.build();
+    }
+
     @Override
     public ActionResult execute(ActionRequest request, Span span) {
         Prepared hook;
@@ -168,19 +181,15 @@ final class WebhookExecutor implements ActionExecutor {
         }
         // W3C traceparent/tracestate, or what OTEL_PROPAGATORS names when the OpenTelemetry tracer is installed.
         span.propagate(request.event().traceContext(), builder::header);
-        long timestamp = clock.instant().getEpochSecond();
-        builder.header("webhook-id", request.deliveryId())
-                .header("webhook-timestamp", Long.toString(timestamp));
+        builder.header("webhook-id", request.deliveryId());
         if (request.replay()) {
             builder.header("webhook-replay", "true");
-        }
-        if (hook.signer() != null) {
-            builder.header("webhook-signature", hook.signer().sign(request.deliveryId(), timestamp, body));
         }
         HttpTransport.Exchange exchange;
         long started = System.nanoTime();
         try {
-            exchange = http.send(builder.build(), hook.timeout(), !hook.hasBody());
+            exchange = http.send(hook.url(), () -> stamped(builder, hook, request.deliveryId(), body), hook.timeout(),
+                    !hook.hasBody());
         } catch (IOException e) {
             if (recording) {
                 span.setAttribute("response_time_ms", Duration.ofNanos(System.nanoTime() - started).toMillis());

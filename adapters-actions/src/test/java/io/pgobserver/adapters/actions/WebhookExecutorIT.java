@@ -13,6 +13,7 @@ import io.pgobserver.domain.testing.RecordingTracer;
 import io.pgobserver.domain.testing.TestSpans;
 import io.pgobserver.domain.trace.TraceContext;
 import io.pgobserver.domain.trace.TraceState;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
@@ -39,16 +40,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -556,5 +561,70 @@ class WebhookExecutorIT {
             assertThat(f.message()).contains("host '" + otherHost + "' is not in actions.allowed_hosts");
         });
         assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    /**
+     * A request that waits for its host's slot ({@code actions.max_requests_per_host}) is stamped and signed when it
+     * is sent, not when it began to wait: behind a slow receiver that wait has no bound, and the guide's receivers
+     * refuse a {@code webhook-timestamp} more than five minutes old as a replay. Here the wait lasts ten minutes of
+     * the executor's clock.
+     */
+    @Test
+    @Timeout(60)
+    void aRequestWaitingForItsHostsSlotIsStampedAndSignedWhenItIsSent() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (request.getUrl().encodedPath().equals("/busy")) {
+                    release.await(); // the host's one slot stays taken until the test lets it go
+                }
+                return status(200);
+            }
+        });
+        AtomicReference<Instant> now = new AtomicReference<>(NOW);
+        Clock moving = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        ActionsSettings oneAtATime = new ActionsSettings(Duration.ofSeconds(5), Duration.ofSeconds(30), null, 1);
+        HttpTransport oneSlot = new HttpTransport(oneAtATime, Metrics.NOOP);
+        WebhookExecutor stamping = new WebhookExecutor(oneSlot, oneAtATime, name -> null, moving);
+        try {
+            Thread busy = Thread.startVirtualThread(() -> stamping.execute(request(action("/busy", null,
+                    Duration.ofSeconds(50)), 1), TestSpans.NOOP));
+            assertThat(take().getUrl().encodedPath()).isEqualTo("/busy");
+            Thread waiting = Thread.startVirtualThread(() -> stamping.execute(request(action("/hook",
+                    new Secret(WHSEC), null), 1), TestSpans.NOOP));
+            while (!(waiting.getState() == Thread.State.WAITING && Arrays.stream(waiting.getStackTrace())
+                    .anyMatch(frame -> frame.getClassName().endsWith("HostLimits")))) {
+                Thread.sleep(10); // until the second request waits for the slot
+            }
+            now.set(NOW.plus(Duration.ofMinutes(10)));
+            release.countDown();
+
+            RecordedRequest sent = take();
+            String timestamp = sent.getHeaders().get("webhook-timestamp");
+            assertThat(timestamp).isEqualTo(Long.toString(NOW.plus(Duration.ofMinutes(10)).getEpochSecond()));
+            assertThat(sent.getHeaders().get("webhook-signature")).isEqualTo("v1," + hmac(KEY,
+                    sent.getHeaders().get("webhook-id") + "." + timestamp + "." + sent.getBody().utf8()));
+            busy.join();
+            waiting.join();
+        } finally {
+            release.countDown();
+            oneSlot.stop();
+        }
     }
 }
