@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.actions;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -44,6 +47,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -625,6 +629,78 @@ class WebhookExecutorIT {
         } finally {
             release.countDown();
             oneSlot.stop();
+        }
+    }
+
+    /**
+     * The guide's receivers, run as written, verify real requests signed with either kind of secret ({@code whsec_}
+     * and base64, or plain text), refuse the same request with another secret, and refuse a correctly signed request
+     * whose timestamp is ten minutes old (their five-minute tolerance).
+     */
+    @ParameterizedTest
+    @EnumSource(GuideReceivers.Receiver.class)
+    void theGuidesReceiversVerifyWhatIsSentAndNothingElse(GuideReceivers.Receiver receiver) throws Exception {
+        ActionsSettings settings = new ActionsSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), null);
+        WebhookExecutor live = new WebhookExecutor(http, settings, name -> null, Clock.systemUTC());
+        String otherWhsec = "whsec_" + Base64.getEncoder().encodeToString("another-32-byte-key-for-tests!!!"
+                .getBytes(StandardCharsets.UTF_8));
+        List<GuideReceivers.Check> checks = new ArrayList<>();
+        for (String secret : List.of(WHSEC, "plain secret ü")) {
+            server.enqueue(status(200));
+            live.execute(request(action("/hook", new Secret(secret), null), 1), TestSpans.NOOP);
+            RecordedRequest sent = take();
+            checks.add(new GuideReceivers.Check(secret, sent));
+            checks.add(new GuideReceivers.Check(otherWhsec, sent));
+            checks.add(new GuideReceivers.Check("plain secret u", sent));
+        }
+        WebhookExecutor late = new WebhookExecutor(http, settings, name -> null,
+                Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-10)));
+        server.enqueue(status(200));
+        late.execute(request(action("/hook", new Secret(WHSEC), null), 1), TestSpans.NOOP);
+        RecordedRequest stale = take();
+        String timestamp = stale.getHeaders().get("webhook-timestamp");
+        assertThat(stale.getHeaders().get("webhook-signature")).as("signed as any other").isEqualTo("v1," + hmac(KEY,
+                stale.getHeaders().get("webhook-id") + "." + timestamp + "." + stale.getBody().utf8()));
+        checks.add(new GuideReceivers.Check(WHSEC, stale));
+
+        assertThat(receiver.verify(checks)).as("whsec_: its own secret, another whsec_, another plain one; plain: the"
+                + " same three; a timestamp ten minutes old").containsExactly(true, false, false, true, false, false,
+                false);
+    }
+
+    /**
+     * The guide's example request is what is sent: its headers (Content-Type as it is written), and its body's fields
+     * in their order, each of the JSON type the example shows (ids as strings, row images as objects, the time as
+     * ISO-8601 in UTC).
+     */
+    @Test
+    void theGuidesExampleRequestIsWhatIsSent() throws Exception {
+        server.enqueue(status(200));
+        // Tracing off: the writer's traceparent and tracestate are passed on.
+        executor.execute(request(action("/hooks/orders", new Secret(WHSEC), null), 1), TestSpans.NOOP);
+        RecordedRequest sent = take();
+
+        String example = GuideReceivers.section("## Webhook requests", "http");
+        String[] parts = example.split("\n\n", 2);
+        List<String> headerLines = parts[0].lines().skip(1).toList();
+        assertThat(parts[0].lines().findFirst().orElseThrow()).isEqualTo(sent.getMethod() + " "
+                + sent.getUrl().encodedPath() + " HTTP/1.1");
+        for (String line : headerLines) {
+            String name = line.substring(0, line.indexOf(':'));
+            assertThat(sent.getHeaders().get(name)).as("header %s", name).isNotNull();
+            if (name.equalsIgnoreCase("Content-Type")) {
+                assertThat(sent.getHeaders().get(name)).isEqualTo(line.substring(line.indexOf(':') + 1).strip());
+            }
+        }
+        JsonNode documented = JsonMapper.builder().build().readTree(parts[1]);
+        JsonNode real = JsonMapper.builder().build().readTree(sent.getBody().utf8());
+        assertThat(real.properties()).as("the body's fields, in order").extracting(Map.Entry::getKey)
+                .containsExactlyElementsOf(documented.properties().stream().map(Map.Entry::getKey).toList());
+        documented.properties().forEach(field -> assertThat(real.get(field.getKey()).getNodeType())
+                .as("the JSON type of %s", field.getKey()).isEqualTo(field.getValue().getNodeType()));
+        for (JsonNode body : List.of(documented, real)) {
+            assertThat(body.get("occurred_at").asText()).as("occurred_at")
+                    .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z");
         }
     }
 }
