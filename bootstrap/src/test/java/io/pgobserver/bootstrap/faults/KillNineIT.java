@@ -98,6 +98,14 @@ class KillNineIT {
                 newBeforeLastRepeat(rig.hooks.successes()));
         assertThat(repeatedPerKill).as("repeated deliveries per kill (seed %d; log in %s)", seed, rig.log)
                 .allMatch(n -> n <= MAX_IN_FLIGHT);
+        // What a receiver de-duplicates on: one webhook-id per event, whichever of the eleven processes sent it and
+        // however often (the stuck row's retries, the repeats after each kill), and another for every other event.
+        Map<String, Set<String>> idsByEvent = new HashMap<>();
+        rig.hooks.requests().forEach(r -> idsByEvent.computeIfAbsent(r.eventId(), e -> new HashSet<>())
+                .add(r.header("webhook-id")));
+        assertThat(idsByEvent).as("webhook-ids per event").allSatisfy((event, ids) -> assertThat(ids).hasSize(1));
+        assertThat(idsByEvent.values().stream().flatMap(Set::stream).distinct().count()).as("distinct webhook-ids")
+                .isEqualTo(idsByEvent.size());
         assertThat(total).isLessThanOrEqualTo((long) KILLS * MAX_IN_FLIGHT);
         assertThat(observer.stop()).as("exit code after SIGTERM").isZero();
     }

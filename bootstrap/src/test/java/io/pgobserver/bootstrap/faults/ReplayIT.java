@@ -92,6 +92,9 @@ class ReplayIT {
                 "): " + stretch.size() + " delivered, 0 not matching the condition, 0 failed");
         List<WebhookReceiver.Request> replayed = rig.hooks.requests().subList(before, rig.hooks.requests().size());
         assertReplayed(replayed, stretch);
+        Map<String, String> shopIds = webhookIds(before, "/hooks/shop");
+        assertThat(replayed).as("a replay sends the webhook-id of the live delivery").allSatisfy(r ->
+                assertThat(r.header("webhook-id")).as("event %s", r.eventId()).isEqualTo(shopIds.get(r.eventId())));
 
         await("replay spans exported", Duration.ofMinutes(1), () -> replaySpans().size() >= stretch.size());
         Map<String, ExportedSpan> byEvent = new HashMap<>();
@@ -114,6 +117,11 @@ class ReplayIT {
         assertThat(replay.exitCode()).as(replay.output()).isZero();
         List<WebhookReceiver.Request> byPosition = rig.hooks.requests().subList(before, rig.hooks.requests().size());
         assertThat(byPosition).allMatch(r -> r.path().equals("/hooks/warehouse"));
+        Map<String, String> warehouseIds = webhookIds(before, "/hooks/warehouse");
+        assertThat(byPosition).as("the other observer's ids: its own live ones, not shop's").allSatisfy(r -> {
+            assertThat(r.header("webhook-id")).isEqualTo(warehouseIds.get(r.eventId()));
+            assertThat(r.header("webhook-id")).isNotEqualTo(shopIds.get(r.eventId()));
+        });
         assertThat(byPosition.stream().map(WebhookReceiver.Request::eventId).toList())
                 .containsExactlyInAnyOrderElementsOf(positions.keySet());
         System.out.printf("ReplayIT (seed %d): %d events in the log, stretch of %d replayed for shop, %d by position "
@@ -432,6 +440,19 @@ class ReplayIT {
         } finally {
             rig.hooks.unscript();
         }
+    }
+
+    /** Event id to the {@code webhook-id} of its live requests to {@code path}, of the first {@code upTo} requests. */
+    private Map<String, String> webhookIds(int upTo, String path) {
+        Map<String, String> ids = new HashMap<>();
+        for (WebhookReceiver.Request r : rig.hooks.requests().subList(0, upTo)) {
+            if (r.path().equals(path)) {
+                String before = ids.putIfAbsent(r.eventId(), r.header("webhook-id"));
+                assertThat(before).as("event %s at %s: one webhook-id", r.eventId(), path)
+                        .isIn(null, r.header("webhook-id"));
+            }
+        }
+        return ids;
     }
 
     /** Exactly the stretch, at shop only, each marked, and per row in the order the rows' counters were written. */
