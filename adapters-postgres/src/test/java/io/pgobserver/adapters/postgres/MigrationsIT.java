@@ -8,12 +8,17 @@ import io.pgobserver.domain.port.DeadLetter;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -174,6 +179,58 @@ class MigrationsIT {
         }
     }
 
+    /**
+     * Each migration applies over the rows the release before it wrote, in every table it had (an upgrade by any
+     * number of releases at once goes through each of them), and keeps them: no table loses a row, change_log keeps
+     * every row as it was. The rows of each release are in {@code db/rows-by-release/V<n>.sql}; a migration that
+     * creates a table adds its file there, or this test names the empty table.
+     */
+    @Test
+    void everyMigrationAppliesOverTheRowsOfTheReleaseBefore() throws Exception {
+        DatabaseSettings settings = TestPostgres.newDatabase();
+        List<String> versions = Arrays.stream(releaseMigrations(settings, null).info().all())
+                .map(m -> m.getVersion().getVersion()).toList();
+        Map<String, Long> rowsBefore = Map.of();
+        List<String> logBefore = List.of();
+        for (String version : versions) {
+            releaseMigrations(settings, version).migrate();
+            try (Connection connection = TestPostgres.connect(settings);
+                 Statement statement = connection.createStatement()) {
+                Map<String, Long> rows = rowCounts(statement);
+                for (Map.Entry<String, Long> before : rowsBefore.entrySet()) {
+                    assertThat(rows.get(before.getKey())).as("rows of %s after V%s", before.getKey(), version)
+                            .isGreaterThanOrEqualTo(before.getValue());
+                }
+                assertThat(strings(statement, CHANGE_LOG)).as("change_log after V" + version)
+                        .containsExactlyElementsOf(logBefore);
+                URL releaseRows = MigrationsIT.class.getResource("/db/rows-by-release/V" + version + ".sql");
+                if (releaseRows != null) {
+                    statement.execute(new String(releaseRows.openStream().readAllBytes(), StandardCharsets.UTF_8));
+                }
+                statement.execute("insert into public.orders values (" + (100 + Integer.parseInt(version))
+                        + ", 'at version " + version + "')");
+                rowsBefore = rowCounts(statement);
+                rowsBefore.forEach((table, count) -> assertThat(count).as("rows in %s at version %s: add them to "
+                        + "db/rows-by-release/V%s.sql", table, version, version).isPositive());
+                logBefore = strings(statement, CHANGE_LOG);
+            }
+        }
+        TestPostgres.startedDatabase(settings).stop(); // this release starts over them
+    }
+
+    private static final String CHANGE_LOG = "select id || ' ' || txid || ' ' || entity_type || ' ' || entity_id || ' '"
+            + " || kind || ' ' || coalesce(after::text, '') from pgobserver.change_log order by id";
+
+    private static Map<String, Long> rowCounts(Statement statement) throws Exception {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String table : strings(statement, "select table_name from information_schema.tables where table_schema "
+                + "= 'pgobserver' and table_name <> 'flyway_schema_history'")) {
+            counts.put(table, Long.parseLong(strings(statement, "select count(*) from pgobserver." + table)
+                    .getFirst()));
+        }
+        return counts;
+    }
+
     /** Bounded reads need ids in time order: a sequence that hands out blocks per session is refused. */
     @Test
     void anIdSequenceWithACacheIsRefusedWithTheFix() {
@@ -223,12 +280,16 @@ class MigrationsIT {
 
     /** Migrates a new database as an older release left it. */
     private static void migrateTo(DatabaseSettings settings, String version) {
-        Flyway.configure(Database.class.getClassLoader())
+        releaseMigrations(settings, version).migrate();
+    }
+
+    /** This release's migrations up to {@code version} (all of them when null), as the release of that version had. */
+    private static Flyway releaseMigrations(DatabaseSettings settings, String version) {
+        var configuration = Flyway.configure(Database.class.getClassLoader())
                 .dataSource(settings.url(), settings.user(), null)
                 .schemas(Database.SCHEMA).defaultSchema(Database.SCHEMA).createSchemas(true)
-                .locations("classpath:db/pgobserver").placeholderReplacement(false)
-                .target(version)
-                .load().migrate();
+                .locations("classpath:db/pgobserver").placeholderReplacement(false);
+        return (version == null ? configuration : configuration.target(version)).load();
     }
 
     private static List<Long> insert(Statement statement, String status, int rows) throws Exception {
