@@ -129,7 +129,10 @@ final class Database implements Lifecycle {
             }
         } else {
             try {
-                schemaChange = SchemaMigrations.migrate(new MigrationDataSource(dataSource));
+                schemaChange = SchemaMigrations.migrate(new MigrationDataSource(dataSource), describe());
+            } catch (Unavailable e) {
+                dataSource.close();
+                throw e;
             } catch (RuntimeException e) {
                 dataSource.close();
                 StartFailures.outageBehind(describe(), e, this::askAgain);

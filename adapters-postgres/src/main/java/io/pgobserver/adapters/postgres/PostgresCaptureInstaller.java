@@ -77,11 +77,7 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
     static final Duration LOCK_WAIT = Duration.ofSeconds(5);
     private static final String LOCK_NOT_AVAILABLE = "55P03";
 
-    private static final String HOLDERS = """
-            select distinct format('session %s (%s since %s)', a.pid, a.state, to_char(a.xact_start, 'HH24:MI:SS'))
-              from pg_locks l join pg_stat_activity a on a.pid = l.pid
-             where l.relation = :oid::oid and l.granted and l.pid <> pg_backend_pid()
-            """;
+    private static final String HOLDERS = LockHolders.SESSIONS_HOLDING_RELATION + "= :oid::oid";
 
     private final Database database;
 
@@ -142,9 +138,8 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
     private static String holders(Handle handle, Table table) {
         try {
             handle.execute("rollback to savepoint capture_ddl");
-            List<String> sessions = handle.createQuery(HOLDERS).bind("oid", table.oid()).mapTo(String.class).list();
-            return sessions.isEmpty() ? "the transactions using it"
-                    : "the transactions of " + String.join(", ", sessions);
+            return LockHolders.described(handle.createQuery(HOLDERS).bind("oid", table.oid()).mapTo(String.class)
+                    .list());
         } catch (RuntimeException e) {
             return "the transactions using it";
         }

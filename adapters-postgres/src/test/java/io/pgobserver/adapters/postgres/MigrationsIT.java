@@ -265,6 +265,41 @@ class MigrationsIT {
         }
     }
 
+    /**
+     * A migration that alters change_log waits for every open transaction that has written to it (an application's,
+     * through the capture trigger), and the application's other writes queue behind the waiting migration: unbounded,
+     * one long transaction stopped every captured table's writes for as long as it ran. The migration gives up after
+     * 5 s instead, names who holds the lock, and is tried again ({@code run} waits it out as an outage); the writes
+     * go through meanwhile.
+     */
+    @Test
+    void aMigrationWaitingForAWritersLockDoesNotHoldTheOtherWritesBehindIt() throws Exception {
+        DatabaseSettings settings = TestPostgres.newDatabase();
+        migrateTo(settings, "5"); // V6 alters change_log
+        try (Connection open = TestPostgres.connect(settings); Statement statement = open.createStatement()) {
+            open.setAutoCommit(false);
+            insert(statement, "a long transaction", 1);
+            CompletableFuture<Database> start = CompletableFuture.supplyAsync(() -> TestPostgres.startedDatabase(settings));
+            awaitASessionWaitingForALock(settings);
+            CompletableFuture<List<Long>> write = CompletableFuture.supplyAsync(() -> {
+                try (Connection other = TestPostgres.connect(settings); Statement insert = other.createStatement()) {
+                    return insert(insert, "another writer", 1);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(write.get(60, TimeUnit.SECONDS)).as("the other write, while the long one is open").hasSize(1);
+            assertThatThrownBy(() -> start.get(60, TimeUnit.SECONDS))
+                    .hasMessageContaining("waited 5 s for a lock on its tables")
+                    .hasMessageContaining("idle in transaction since")
+                    .hasMessageContaining("tries again");
+            open.commit();
+        }
+        Database database = TestPostgres.startedDatabase(settings);
+        assertThat(database.schemaChange().after()).isEqualTo("11");
+        database.stop();
+    }
+
     private static void awaitASessionWaitingForALock(DatabaseSettings settings) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement()) {

@@ -53,9 +53,23 @@ public interface Lifecycle {
          * @param advice  what to check if it lasts, as a sentence
          */
         public Unavailable(String service, String reason, String advice, Throwable cause) {
-            super("cannot connect to " + service + ": " + reason + ". " + advice, cause);
+            this(cause, "cannot connect to " + service + ": " + reason + ". " + advice, service, reason);
+        }
+
+        private Unavailable(Throwable cause, String message, String service, String reason) {
+            super(message, cause);
             this.service = service;
             this.reason = reason;
+        }
+
+        /**
+         * The service answers but cannot do the part's work yet (a lock another session holds, which it gave up
+         * waiting for): waited out as an outage is.
+         *
+         * @param message the whole error, for a command that does not wait
+         */
+        public static Unavailable busy(String service, String reason, String message, Throwable cause) {
+            return new Unavailable(cause, message, service, reason);
         }
 
         public String service() {
