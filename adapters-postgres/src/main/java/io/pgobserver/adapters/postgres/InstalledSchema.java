@@ -4,7 +4,6 @@ import io.pgobserver.domain.spi.Lifecycle.NotInstalled;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
-import org.flywaydb.core.api.MigrationState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,11 +50,10 @@ final class InstalledSchema {
                     + "'pg-observer run' or 'pg-observer install' of this release migrates it (the first start of "
                     + "a new release does); until then, read it with the release that installed it");
         }
-        if (Arrays.stream(info.applied()).anyMatch(m -> m.getState() == MigrationState.FUTURE_SUCCESS
-                || m.getState() == MigrationState.FUTURE_FAILED)) {
-            LOG.warn("the {} schema at {} is at version {}, newer than this pg-observer's: a newer release "
+        if (Arrays.stream(info.applied()).anyMatch(SchemaMigrations::newer)) {
+            LOG.warn("the {} schema at {} is at version {}, newer than this pg-observer's {}: a newer release "
                     + "migrated it. This one reads what it knows of it; the newer release's status shows all of it",
-                    Database.SCHEMA, where, current.getVersion());
+                    Database.SCHEMA, where, current.getVersion(), SchemaMigrations.releaseVersion(info));
         }
     }
 }

@@ -4,6 +4,9 @@ import io.pgobserver.domain.port.SchemaChange;
 import io.pgobserver.domain.spi.Lifecycle.Unavailable;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
@@ -18,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -60,9 +64,10 @@ final class SchemaMigrations {
      *                     attempt may find the lock free
      */
     static SchemaChange migrate(DataSource dataSource, String where) throws Unavailable {
+        Flyway migrations = configuration(dataSource).callbacks(new BoundedLockWait()).load();
         MigrateResult result;
         try {
-            result = configuration(dataSource).callbacks(new BoundedLockWait()).load().migrate();
+            result = migrations.migrate();
         } catch (FlywayException e) {
             if (LOCK_NOT_AVAILABLE.equals(StartFailures.sqlState(e))) {
                 throw lockedOut(dataSource, where, e);
@@ -74,8 +79,30 @@ final class SchemaMigrations {
                     result.migrationsExecuted);
             return new SchemaChange(result.initialSchemaVersion, result.targetSchemaVersion);
         }
-        LOG.debug("Schema {} is up to date", Database.SCHEMA);
-        return new SchemaChange(result.initialSchemaVersion, result.initialSchemaVersion);
+        String release = releaseVersion(migrations.info());
+        if (result.initialSchemaVersion != null && !result.initialSchemaVersion.equals(release)) {
+            // Flyway ignores the versions it does not know ("*:future"), as a rolling deploy needs: the older
+            // release's processes keep running, and restart, on the schema the newer one migrated.
+            LOG.warn("the {} schema at {} is at version {}, newer than this pg-observer's {}: a newer release "
+                    + "migrated it. This one runs on it (a migration keeps what the releases before it use), and "
+                    + "undoes nothing; run the newer release again when you can", Database.SCHEMA, where,
+                    result.initialSchemaVersion, release);
+        } else {
+            LOG.debug("Schema {} is up to date", Database.SCHEMA);
+        }
+        return new SchemaChange(result.initialSchemaVersion, result.initialSchemaVersion, release);
+    }
+
+    /** The version of this release's last migration, whatever the schema's: the migrations it carries. */
+    static String releaseVersion(MigrationInfoService info) {
+        return Arrays.stream(info.all()).filter(m -> !newer(m)).reduce((first, second) -> second)
+                .map(m -> m.getVersion().getVersion()).orElseThrow();
+    }
+
+    /** Whether a newer release applied this migration: this one does not carry it. */
+    static boolean newer(MigrationInfo migration) {
+        return migration.getState() == MigrationState.FUTURE_SUCCESS
+                || migration.getState() == MigrationState.FUTURE_FAILED;
     }
 
     private static Unavailable lockedOut(DataSource dataSource, String where, FlywayException error) {

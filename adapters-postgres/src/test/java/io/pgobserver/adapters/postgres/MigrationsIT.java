@@ -231,6 +231,77 @@ class MigrationsIT {
         return counts;
     }
 
+    /**
+     * A schema a newer release migrated (here to a version 12 that adds a column), and this release starting on it:
+     * a downgrade, or a rolling deploy's older process restarting. Flyway leaves versions it does not know alone, and
+     * the start goes on, since a migration keeps what the releases before it use; the log and install's summary
+     * say that the schema is newer and that nothing was undone.
+     */
+    @Test
+    void aSchemaANewerReleaseMigratedIsRunOnAndSaidSo() throws Exception {
+        DatabaseSettings settings = TestPostgres.newDatabase();
+        TestPostgres.startedDatabase(settings).stop();
+        TestPostgres.execute(settings, "alter table pgobserver.change_log add column region text",
+                "insert into pgobserver.flyway_schema_history (installed_rank, version, description, type, script, "
+                        + "checksum, installed_by, execution_time, success) values (12, '12', 'newer', 'SQL', "
+                        + "'V12__newer.sql', 0, 'postgres', 0, true)");
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(SchemaMigrations.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+                new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        Database database;
+        try {
+            database = TestPostgres.startedDatabase(settings);
+        } finally {
+            logger.detachAppender(log);
+        }
+        try {
+            assertThat(database.schemaChange().summary()).isEqualTo("at version 12, newer than this release's 11: "
+                    + "a newer release migrated it, and this one runs on it as it is");
+            assertThat(log.list).anySatisfy(line -> assertThat(line.getFormattedMessage())
+                    .contains("schema at " + database.describe() + " is at version 12, newer than this "
+                            + "pg-observer's 11: a newer release migrated it")
+                    .contains("undoes nothing"));
+            assertThat(new JdbiCheckpointStore(database).claim("after a downgrade").checkpoint()).isNotNull();
+        } finally {
+            database.stop();
+        }
+    }
+
+    /**
+     * A least-privilege role (it may use the schema's tables, owns nothing, cannot create): it starts a release whose
+     * migrations are applied, and the first start of a newer release, which must migrate, names what it lacks.
+     */
+    @Test
+    void aRoleThatMayOnlyUseTheTablesRunsThisReleaseAndIsToldWhatMigratingNeeds() {
+        DatabaseSettings settings = TestPostgres.newDatabase();
+        migrateTo(settings, "10");
+        String name = settings.url().substring(settings.url().lastIndexOf('/') + 1);
+        TestPostgres.execute(settings, "create role pgobserver_app login",
+                "grant usage on schema pgobserver to pgobserver_app",
+                "grant select, insert, update, delete on all tables in schema pgobserver to pgobserver_app",
+                "grant usage, select on all sequences in schema pgobserver to pgobserver_app");
+        DatabaseSettings app = new DatabaseSettings(settings.url(), "pgobserver_app", null);
+        try {
+            assertThatThrownBy(() -> TestPostgres.startedDatabase(app))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot migrate the pgobserver schema at " + settings.url())
+                    .hasMessageContaining("permission denied for schema pgobserver")
+                    .hasMessageContaining("set database.user to that role, or make pgobserver_app a member of it");
+            TestPostgres.startedDatabase(settings).stop();
+            Database started = TestPostgres.startedDatabase(app);
+            try {
+                assertThat(new JdbiCheckpointStore(started).claim("least privilege").checkpoint()).isNotNull();
+            } finally {
+                started.stop();
+            }
+        } finally {
+            TestPostgres.execute(settings, "drop owned by pgobserver_app", "drop role pgobserver_app");
+        }
+    }
+
     /** Bounded reads need ids in time order: a sequence that hands out blocks per session is refused. */
     @Test
     void anIdSequenceWithACacheIsRefusedWithTheFix() {

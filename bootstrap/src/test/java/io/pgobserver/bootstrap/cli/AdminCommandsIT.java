@@ -288,7 +288,13 @@ class AdminCommandsIT {
         }
         assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).anySatisfy(line -> assertThat(line)
                 .contains("schema at jdbc:postgresql://localhost:" + postgres.getPort() + "/" + databaseName()
-                        + " is at version 999, newer than this pg-observer's: a newer release migrated it"));
+                        + " is at version 999, newer than this pg-observer's " + latest
+                        + ": a newer release migrated it"));
+        // A command that migrates, as after a downgrade: it runs on the newer schema, and says so.
+        Cli.Result install = Cli.run("install", "--config", config.toString(), "--table", "public.orders");
+        assertThat(install.exitCode()).as(install.toString()).isZero();
+        assertThat(install.out()).contains("schema pgobserver: at version 999, newer than this release's " + latest
+                + ": a newer release migrated it, and this one runs on it as it is");
 
         sql(databaseName(), "delete from pgobserver.flyway_schema_history where version in ('999', '" + latest + "')");
         Cli.Result older = Cli.run("dlq", "list", "--config", config.toString());

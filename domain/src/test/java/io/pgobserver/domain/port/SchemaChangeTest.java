@@ -12,5 +12,7 @@ class SchemaChangeTest {
         assertThat(new SchemaChange(null, "9").summary()).isEqualTo("created at version 9");
         assertThat(new SchemaChange("7", "9").summary()).isEqualTo("migrated from version 7 to 9");
         assertThat(new SchemaChange("9", "9").summary()).isEqualTo("already at version 9");
+        assertThat(new SchemaChange("12", "12", "11").summary()).isEqualTo("at version 12, newer than this "
+                + "release's 11: a newer release migrated it, and this one runs on it as it is");
     }
 }
