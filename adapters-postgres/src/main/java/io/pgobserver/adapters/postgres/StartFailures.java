@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.spi.Lifecycle;
+import org.flywaydb.core.api.exception.FlywayValidateException;
 
 import java.io.IOException;
 import java.sql.SQLException;
@@ -43,6 +44,9 @@ final class StartFailures {
      * @throws Lifecycle.Unavailable when the server went away since the pool opened
      */
     static RuntimeException migrating(String where, String user, Throwable error) throws Lifecycle.Unavailable {
+        if (error instanceof FlywayValidateException invalid) {
+            return differentMigrations(where, invalid);
+        }
         String role = user == null ? "<user>" : user;
         return schemaFailure("migrate", where, error, why -> why.contains("for database")
                 ? " The database user needs CREATE on the database: GRANT CREATE ON DATABASE " + databaseName(where)
@@ -51,6 +55,23 @@ final class StartFailures {
                 : " The " + Database.SCHEMA + " schema belongs to the role that installed it: set database.user to "
                         + "that role, or make " + role + " a member of it (GRANT <owner> TO " + role + "; SELECT "
                         + "nspowner::regrole FROM pg_namespace WHERE nspname = '" + Database.SCHEMA + "' names it).");
+    }
+
+    /**
+     * The migrations this release carries differ from those the schema's history records (one changed since it was
+     * applied, or applied and absent here, below this release's last): no wait cures that, another jar does. Flyway's
+     * own lines say which, without its advice to run its repair command, which pg-observer does not have and which
+     * would hide a schema other than the one this release expects.
+     */
+    private static IllegalArgumentException differentMigrations(String where, FlywayValidateException error) {
+        String mismatches = error.getMessage().lines().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("Validate failed") && !line.contains("repair")
+                        && !line.startsWith("Need more flexibility"))
+                .collect(java.util.stream.Collectors.joining(" ")).replaceAll("\\s+", " ");
+        return new IllegalArgumentException("cannot migrate the " + Database.SCHEMA + " schema at " + where + ": "
+                + mismatches + ". The migrations of this pg-observer differ from those applied to the schema (a jar "
+                + "built from another branch, or the schema's history edited): start the release that migrated it, "
+                + "or a later one", error);
     }
 
     /**

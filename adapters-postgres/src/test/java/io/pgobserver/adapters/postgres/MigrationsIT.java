@@ -302,6 +302,25 @@ class MigrationsIT {
         }
     }
 
+    /**
+     * The migrations this jar carries differ from those applied (a jar built from another branch, the history
+     * edited): Flyway's validation refuses to go on and advises its own repair command, which pg-observer does not
+     * have. The message says which release to start instead, and it is no outage to wait out: exit 2.
+     */
+    @Test
+    void migrationsThatDifferFromThoseAppliedNameTheReleaseToStart() {
+        DatabaseSettings settings = TestPostgres.newDatabase();
+        TestPostgres.startedDatabase(settings).stop();
+        TestPostgres.execute(settings, "update pgobserver.flyway_schema_history set checksum = 1 where version = '3'");
+        assertThatThrownBy(() -> TestPostgres.startedDatabase(settings))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot migrate the pgobserver schema at " + settings.url())
+                .hasMessageContaining("checksum mismatch for migration version 3")
+                .hasMessageContaining("The migrations of this pg-observer differ from those applied to the schema")
+                .hasMessageContaining("start the release that migrated it, or a later one")
+                .message().doesNotContain("run repair");
+    }
+
     /** Bounded reads need ids in time order: a sequence that hands out blocks per session is refused. */
     @Test
     void anIdSequenceWithACacheIsRefusedWithTheFix() {
