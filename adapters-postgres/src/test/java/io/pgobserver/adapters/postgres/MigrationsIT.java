@@ -5,6 +5,7 @@ import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.spi.Lifecycle;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class MigrationsIT {
 
@@ -379,10 +381,13 @@ class MigrationsIT {
                 }
             });
             assertThat(write.get(60, TimeUnit.SECONDS)).as("the other write, while the long one is open").hasSize(1);
-            assertThatThrownBy(() -> start.get(60, TimeUnit.SECONDS))
+            Throwable gaveUp = catchThrowable(() -> start.get(60, TimeUnit.SECONDS)).getCause().getCause();
+            assertThat(gaveUp).as("an outage run waits out").isInstanceOf(Lifecycle.Unavailable.class)
                     .hasMessageContaining("waited 5 s for a lock on its tables")
                     .hasMessageContaining("idle in transaction since")
                     .hasMessageContaining("tries again");
+            assertThat(((Lifecycle.Unavailable) gaveUp).reason()).startsWith("a lock it needs is held by the "
+                    + "transactions of session ");
             open.commit();
         }
         Database database = TestPostgres.startedDatabase(settings);
