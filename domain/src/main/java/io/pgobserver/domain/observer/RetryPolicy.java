@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How often and how patiently an action is retried: exponential backoff with full jitter, capped, with a
- * server's {@code Retry-After} taking precedence (bounded by {@code maxBackoff}).
+ * How often and how patiently an action is retried: exponential backoff with full jitter, capped, never sooner
+ * than a server's {@code Retry-After} asks (bounded by {@code maxBackoff}).
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier) {
 
@@ -60,16 +60,20 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
 
     /**
      * The wait before the next attempt: "full jitter" (a uniform draw below the ceiling, as AWS's backoff
-     * study recommends, so retries of many events spread out), or the server's {@code Retry-After} when
-     * it gave one, capped at {@code maxBackoff}.
+     * study recommends, so retries of many events spread out), or the server's {@code Retry-After} when it gave a
+     * longer one, capped at {@code maxBackoff}. A {@code Retry-After} shorter than the draw does not hasten the
+     * retry, as Stripe's clients have it: a receiver answering {@code Retry-After: 0} (or a date its clock already
+     * passed) to every attempt would otherwise get them all in a burst and see the event dead-lettered within
+     * milliseconds, having only asked for patience.
      *
      * @param random01 a uniform draw in [0, 1)
      */
     public Duration backoff(int attempt, Duration retryAfter, double random01) {
-        if (retryAfter != null && !retryAfter.isNegative()) {
+        long ceiling = backoffCeiling(attempt).toNanos();
+        Duration jittered = Duration.ofNanos((long) (ceiling * random01));
+        if (retryAfter != null && retryAfter.compareTo(jittered) > 0) {
             return retryAfter.compareTo(maxBackoff) > 0 ? maxBackoff : retryAfter;
         }
-        long ceiling = backoffCeiling(attempt).toNanos();
-        return Duration.ofNanos((long) (ceiling * random01));
+        return jittered;
     }
 }

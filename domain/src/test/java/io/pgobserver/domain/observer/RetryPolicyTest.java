@@ -35,6 +35,14 @@ class RetryPolicyTest {
     }
 
     @Test
+    void aRetryAfterShorterThanTheBackoffDoesNotHastenTheRetry() {
+        // Retry-After: 0, or a date already past: the attempts still spread out as without it, not in a burst.
+        assertThat(policy.backoff(3, Duration.ZERO, 0.5)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(policy.backoff(3, Duration.ofSeconds(1), 0.75)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(policy.backoff(3, Duration.ofSeconds(3), 0.25)).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
     void badPoliciesAreRejectedWithTheKeyNamed() {
         assertThatThrownBy(() -> new RetryPolicy(0, Duration.ZERO, Duration.ZERO))
                 .hasMessageContaining("retry.max_attempts");
