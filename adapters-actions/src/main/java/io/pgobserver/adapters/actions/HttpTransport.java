@@ -2,7 +2,6 @@ package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.config.ListenerSettings;
-import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.spi.Lifecycle;
 import jakarta.inject.Inject;
@@ -19,19 +18,11 @@ import okio.BufferedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -41,7 +32,8 @@ import java.util.function.Supplier;
  * GET or lose its body). OkHttp's own quiet retry stays on: it repeats a request only when a pooled connection
  * turned out stale (or once on a 408), which spares an attempt and its backoff; receivers de-duplicate by
  * {@code webhook-id} anyway. Response bodies are read up to {@link #BODY_LIMIT} and never further, so a receiver
- * that answers with a huge or endless body costs at most that much memory.
+ * that answers with a huge or endless body costs at most that much memory. What an unsuccessful call means for the
+ * action is decided in {@link HttpFailures}.
  */
 @Singleton
 final class HttpTransport implements Lifecycle {
@@ -111,8 +103,8 @@ final class HttpTransport implements Lifecycle {
         this.redirecting = client.newBuilder().followRedirects(true).build();
     }
 
-    /** One response: status, headers, and the first {@link #BODY_LIMIT} bytes of the body as UTF-8. */
-    record Exchange(int status, Headers headers, String body, long elapsedMillis) {
+    /** One response: the url that answered, status, headers, and the first {@link #BODY_LIMIT} bytes of the body. */
+    record Exchange(HttpUrl url, int status, Headers headers, String body, long elapsedMillis) {
 
         boolean isSuccessful() {
             return status >= 200 && status < 300;
@@ -152,31 +144,26 @@ final class HttpTransport implements Lifecycle {
         int status = 0;
         String errorType = null;
         try (CallDeadlines.Watch watch = deadlines.watch(call, deadline)) {
-            try (Response response = call.execute()) {
+            Response response;
+            try {
+                response = call.execute();
+            } catch (IOException e) {
+                throw explained(e, watch, deadline);
+            }
+            try (response) {
                 status = response.code();
                 errorType = status >= 400 ? Integer.toString(status) : null;
-                String body = readBounded(response.body().source());
-                return new Exchange(status, response.headers(), body,
+                String body;
+                try {
+                    body = readBounded(response.body().source());
+                } catch (IOException e) {
+                    throw explained(e, watch, deadline);
+                }
+                return new Exchange(response.request().url(), status, response.headers(), body,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-            } catch (IOException e) {
-                if (watch.readTimedOut()) {
-                    // Reported as the socket's read timeout was: the same exception type, error type and message.
-                    SocketTimeoutException timeout = new SocketTimeoutException("read timed out: no answer from the "
-                            + "server within the read timeout of " + Durations.format(readTimeout));
-                    timeout.initCause(e);
-                    throw timeout;
-                }
-                if (watch.expired()) {
-                    // Cancelled by the watchdog: report it as the timeout it is, as OkHttp's call timeout did.
-                    InterruptedIOException timeout = new InterruptedIOException("timeout: no complete response within "
-                            + "the deadline of " + Durations.format(deadline));
-                    timeout.initCause(e);
-                    throw timeout;
-                }
-                throw e;
             }
         } catch (IOException | RuntimeException e) {
-            errorType = errorType(e);
+            errorType = HttpFailures.errorType(e);
             throw e;
         } finally {
             metrics.httpClientRequest(request.method(), request.url().host(), request.url().port(), status, errorType,
@@ -184,95 +171,29 @@ final class HttpTransport implements Lifecycle {
         }
     }
 
+    /** A failure of the call, reported as the timeout it is when the watchdog cancelled it. */
+    private IOException explained(IOException e, CallDeadlines.Watch watch, Duration deadline) {
+        if (watch.readTimedOut()) {
+            // Reported as the socket's read timeout was: the same exception type, error type and message.
+            SocketTimeoutException timeout = new SocketTimeoutException("read timed out: no answer from the "
+                    + "server within the read timeout of " + Durations.format(readTimeout));
+            timeout.initCause(e);
+            return timeout;
+        }
+        if (watch.expired()) {
+            // Cancelled by the watchdog: report it as the timeout it is, as OkHttp's call timeout did.
+            InterruptedIOException timeout = new InterruptedIOException("timeout: no complete response within "
+                    + "the deadline of " + Durations.format(deadline));
+            timeout.initCause(e);
+            return timeout;
+        }
+        return e;
+    }
+
     private static String readBounded(BufferedSource source) throws IOException {
         source.request(BODY_LIMIT);
         Buffer buffer = source.getBuffer();
         return buffer.readString(Math.min(buffer.size(), BODY_LIMIT), StandardCharsets.UTF_8);
-    }
-
-    /**
-     * The failure for an HTTP status that is not 2xx: 408, 425, 429 and 5xx may pass and are retried
-     * ({@code Retry-After} honoured on 429 and 503); other statuses (4xx, and 3xx since redirects are not
-     * followed) are permanent.
-     */
-    static ActionResult.Failure statusFailure(String what, Exchange exchange, Clock clock) {
-        int status = exchange.status();
-        boolean transientStatus = status == 408 || status == 425 || status == 429 || status >= 500;
-        Duration retryAfter = status == 429 || status == 503
-                ? retryAfter(exchange.headers().get("Retry-After"), clock) : null;
-        StringBuilder message = new StringBuilder(what).append(": HTTP ").append(status);
-        if (status >= 300 && status < 400) {
-            message.append(" redirect (redirects are not followed for this request: configure the final URL)");
-        }
-        String snippet = exchange.snippet();
-        if (!snippet.isEmpty()) {
-            message.append(": ").append(snippet);
-        }
-        // error.type is the status code, as the semantic conventions have it for HTTP clients.
-        return new ActionResult.Failure(message.toString(), !transientStatus, retryAfter, null,
-                Integer.toString(status));
-    }
-
-    /** A read, connect or whole-call timeout (OkHttp reports the last as an interrupted I/O). */
-    private static boolean timedOut(Exception e) {
-        return e instanceof SocketTimeoutException || e instanceof InterruptedIOException;
-    }
-
-    /**
-     * {@code error.type} of a request that got no response, on the metric and the action's failure alike:
-     * {@code timeout}, else the exception's class name.
-     */
-    private static String errorType(Exception e) {
-        return timedOut(e) ? "timeout" : e.getClass().getName();
-    }
-
-    /** The failure for a request that got no response. */
-    static ActionResult.Failure ioFailure(String what, IOException e) {
-        if (e instanceof HostAllowList.HostNotAllowedException) {
-            return ActionResult.Failure.permanentFailure(what + ": " + e.getMessage(), e);
-        }
-        if (e instanceof SSLPeerUnverifiedException || e instanceof SSLHandshakeException
-                && hasCause(e, CertificateException.class)) {
-            return ActionResult.Failure.permanentFailure(what + ": TLS certificate not accepted ("
-                    + e.getMessage() + "); the server must present a certificate the JVM trusts for its name", e);
-        }
-        String reason = timedOut(e) ? "timed out" : "failed";
-        return new ActionResult.Failure(what + ": " + reason + " (" + e.getClass().getSimpleName() + ": "
-                + e.getMessage() + ")", false, null, e, errorType(e));
-    }
-
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Reads {@code Retry-After}: delay seconds, or an HTTP date (RFC 9110). Null when absent or unreadable;
-     * a date in the past is zero.
-     */
-    static Duration retryAfter(String value, Clock clock) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        String text = value.strip();
-        if (text.chars().allMatch(Character::isDigit)) {
-            try {
-                return Duration.ofSeconds(Long.parseLong(text));
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        try {
-            Instant at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            Duration wait = Duration.between(clock.instant(), at);
-            return wait.isNegative() ? Duration.ZERO : wait;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     @Override

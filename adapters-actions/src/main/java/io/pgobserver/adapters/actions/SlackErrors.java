@@ -79,12 +79,14 @@ final class SlackErrors {
      * the fix named when the body is one of Slack's codes.
      */
     static ActionResult.Failure incomingWebhook(String what, HttpTransport.Exchange exchange, Clock clock) {
-        ActionResult.Failure failure = HttpTransport.statusFailure(what, exchange, clock);
+        ActionResult.Failure failure = HttpFailures.statusFailure(what, exchange, clock);
         String fix = WEBHOOK_FIXES.get(exchange.body().strip());
-        if (fix == null) {
+        if (fix == null || !failure.permanent()) {
             return failure;
         }
-        return new ActionResult.Failure(failure.message() + " (" + fix + ")", failure.permanent(),
-                failure.retryAfter(), failure.cause(), failure.errorType());
+        // Slack's code says more than the status's usual meaning (a generic receiver's "check the headers"), so its
+        // fix stands in for that one.
+        return new ActionResult.Failure(what + ": HTTP " + exchange.status() + ": " + exchange.snippet()
+                + " (not retried: " + fix + ")", true, null, failure.cause(), failure.errorType());
     }
 }

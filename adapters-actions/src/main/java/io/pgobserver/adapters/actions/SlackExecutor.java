@@ -161,13 +161,13 @@ final class SlackExecutor implements ActionExecutor {
         try {
             exchange = http.send(builder.build(), deadline, false);
         } catch (IOException e) {
-            return HttpTransport.ioFailure(slack.what(), e);
+            return HttpFailures.ioFailure(slack.what(), e);
         }
         if (recording) {
             span.setAttribute("http.response.status_code", exchange.status());
         }
         if (!exchange.isSuccessful()) {
-            return slack.webApi() ? HttpTransport.statusFailure(slack.what(), exchange, clock)
+            return slack.webApi() ? HttpFailures.statusFailure(slack.what(), exchange, clock)
                     : SlackErrors.incomingWebhook(slack.what(), exchange, clock);
         }
         String cut = text.cut() ? " (text cut to " + SlackText.MAX_LENGTH + " characters)" : "";
@@ -199,7 +199,7 @@ final class SlackExecutor implements ActionExecutor {
         String errorType = SLACK_ERROR_CODE.matcher(error).matches() ? error : null;
         if (SlackErrors.isTransient(error)) {
             return new ActionResult.Failure(message, false,
-                    HttpTransport.retryAfter(exchange.headers().get("Retry-After"), clock), null, errorType);
+                    HttpFailures.retryAfter(exchange.headers().get("Retry-After"), clock), null, errorType);
         }
         return new ActionResult.Failure(message, true, null, null, errorType);
     }

@@ -194,7 +194,7 @@ final class WebhookExecutor implements ActionExecutor {
             if (recording) {
                 span.setAttribute("response_time_ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
             }
-            return HttpTransport.ioFailure(hook.what(), e);
+            return HttpFailures.ioFailure(hook.what(), e);
         }
         if (recording) {
             span.setAttribute("http_status", exchange.status())
@@ -203,6 +203,6 @@ final class WebhookExecutor implements ActionExecutor {
         }
         return exchange.isSuccessful()
                 ? ActionResult.success("HTTP " + exchange.status())
-                : HttpTransport.statusFailure(hook.what(), exchange, clock);
+                : HttpFailures.statusFailure(hook.what(), exchange, clock);
     }
 }

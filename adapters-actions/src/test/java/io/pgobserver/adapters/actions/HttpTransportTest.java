@@ -2,6 +2,7 @@ package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.port.ActionResult;
 import okhttp3.Headers;
+import okhttp3.HttpUrl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,70 +29,94 @@ class HttpTransportTest {
 
     private static HttpTransport.Exchange exchange(int status, String retryAfter, String body) {
         Headers headers = retryAfter == null ? Headers.of() : Headers.of("Retry-After", retryAfter);
-        return new HttpTransport.Exchange(status, headers, body, 3);
+        return new HttpTransport.Exchange(HttpUrl.get("http://h/p"), status, headers, body, 3);
     }
 
     @Test
     void retryAfterInSecondsOrAsAnHttpDate() {
-        assertThat(HttpTransport.retryAfter("2", CLOCK)).isEqualTo(Duration.ofSeconds(2));
-        assertThat(HttpTransport.retryAfter(" 120 ", CLOCK)).isEqualTo(Duration.ofMinutes(2));
-        assertThat(HttpTransport.retryAfter("Sun, 01 Mar 2026 12:01:30 GMT", CLOCK)).isEqualTo(Duration.ofSeconds(90));
-        assertThat(HttpTransport.retryAfter("Sun, 01 Mar 2026 11:00:00 GMT", CLOCK)).isEqualTo(Duration.ZERO);
-        assertThat(HttpTransport.retryAfter("soon", CLOCK)).isNull();
-        assertThat(HttpTransport.retryAfter("-5", CLOCK)).isNull();
-        assertThat(HttpTransport.retryAfter("99999999999999999999999", CLOCK)).isNull();
-        assertThat(HttpTransport.retryAfter("", CLOCK)).isNull();
-        assertThat(HttpTransport.retryAfter(null, CLOCK)).isNull();
+        assertThat(HttpFailures.retryAfter("2", CLOCK)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(HttpFailures.retryAfter(" 120 ", CLOCK)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(HttpFailures.retryAfter("Sun, 01 Mar 2026 12:01:30 GMT", CLOCK)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(HttpFailures.retryAfter("Sun, 01 Mar 2026 11:00:00 GMT", CLOCK)).isEqualTo(Duration.ZERO);
+        assertThat(HttpFailures.retryAfter("soon", CLOCK)).isNull();
+        assertThat(HttpFailures.retryAfter("-5", CLOCK)).isNull();
+        // More seconds than a long holds: a very long wait (retry.max_backoff caps it), not no wait at all.
+        assertThat(HttpFailures.retryAfter("99999999999999999999999", CLOCK)).isEqualTo(HttpFailures.VERY_LONG);
+        assertThat(HttpFailures.retryAfter("9999999999", CLOCK)).isEqualTo(HttpFailures.VERY_LONG);
+        assertThat(HttpFailures.retryAfter("1.5", CLOCK)).isNull();
+        assertThat(HttpFailures.retryAfter("", CLOCK)).isNull();
+        assertThat(HttpFailures.retryAfter(null, CLOCK)).isNull();
     }
 
     @ParameterizedTest
     @ValueSource(ints = {408, 425, 429, 500, 502, 503, 504, 599})
     void statusesThatMayPassAreTransient(int status) {
-        assertThat(HttpTransport.statusFailure("webhook", exchange(status, null, ""), CLOCK).permanent()).isFalse();
+        assertThat(HttpFailures.statusFailure("webhook", exchange(status, null, ""), CLOCK).permanent()).isFalse();
     }
 
     @ParameterizedTest
     @ValueSource(ints = {301, 302, 307, 400, 401, 403, 404, 405, 409, 410, 413, 422})
     void otherStatusesArePermanent(int status) {
-        assertThat(HttpTransport.statusFailure("webhook", exchange(status, null, ""), CLOCK).permanent()).isTrue();
+        assertThat(HttpFailures.statusFailure("webhook", exchange(status, null, ""), CLOCK).permanent()).isTrue();
+    }
+
+    @Test
+    void aPermanentStatusSaysItIsNotRetriedAndWhatToFix() {
+        assertThat(HttpFailures.statusFailure("w", exchange(401, null, ""), CLOCK).message())
+                .isEqualTo("w: HTTP 401 (not retried: the receiver refused the request's credentials; check the "
+                        + "action's headers, the credentials in its url and its secret against what the receiver "
+                        + "expects)");
+        assertThat(HttpFailures.statusFailure("w", exchange(404, null, "nope"), CLOCK).message())
+                .isEqualTo("w: HTTP 404 (not retried: the receiver has nothing at this url; correct the action's url)"
+                        + ": nope");
+        assertThat(HttpFailures.statusFailure("w", exchange(413, null, ""), CLOCK).message())
+                .contains("not retried", "larger than the receiver accepts");
+        assertThat(HttpFailures.statusFailure("w", exchange(409, null, ""), CLOCK).message())
+                .contains("not retried", "the receiver refused the request");
+        assertThat(HttpFailures.statusFailure("w", exchange(503, null, ""), CLOCK).message())
+                .as("a status that is retried says nothing of the kind").isEqualTo("w: HTTP 503");
     }
 
     @Test
     void retryAfterIsReadOn429And503Only() {
-        assertThat(HttpTransport.statusFailure("w", exchange(429, "7", ""), CLOCK).retryAfter())
+        assertThat(HttpFailures.statusFailure("w", exchange(429, "7", ""), CLOCK).retryAfter())
                 .isEqualTo(Duration.ofSeconds(7));
-        assertThat(HttpTransport.statusFailure("w", exchange(503, "8", ""), CLOCK).retryAfter())
+        assertThat(HttpFailures.statusFailure("w", exchange(503, "8", ""), CLOCK).retryAfter())
                 .isEqualTo(Duration.ofSeconds(8));
-        assertThat(HttpTransport.statusFailure("w", exchange(500, "9", ""), CLOCK).retryAfter()).isNull();
+        assertThat(HttpFailures.statusFailure("w", exchange(500, "9", ""), CLOCK).retryAfter()).isNull();
     }
 
     @Test
     void theMessageQuotesTheStartOfTheBodyOnOneLine() {
         String body = "line one\r\n\tline two " + "y".repeat(1000);
-        ActionResult.Failure failure = HttpTransport.statusFailure("webhook POST http://h/p", exchange(400, null, body),
+        ActionResult.Failure failure = HttpFailures.statusFailure("webhook POST http://h/p", exchange(400, null, body),
                 CLOCK);
-        assertThat(failure.message()).startsWith("webhook POST http://h/p: HTTP 400: line one line two yyy")
-                .doesNotContain("\n", "\r", "\t").endsWith("...").hasSizeLessThan(300);
+        assertThat(failure.message()).startsWith("webhook POST http://h/p: HTTP 400 (not retried: the receiver rejected "
+                        + "the request's content; see its answer, fix the cause, then replay the dead letter): line one "
+                        + "line two yyy")
+                .doesNotContain("\n", "\r", "\t").endsWith("...").hasSizeLessThan(450);
     }
 
     @Test
     void ioFailuresAreTransientExceptCertificatesAndTheAllowList() {
-        assertThat(HttpTransport.ioFailure("w", new ConnectException("refused")).permanent()).isFalse();
-        ActionResult.Failure timeout = HttpTransport.ioFailure("w", new SocketTimeoutException("timeout"));
+        assertThat(HttpFailures.ioFailure("w", new ConnectException("refused")).permanent()).isFalse();
+        ActionResult.Failure timeout = HttpFailures.ioFailure("w", new SocketTimeoutException("timeout"));
         assertThat(timeout.permanent()).isFalse();
         assertThat(timeout.message()).contains("timed out");
-        assertThat(HttpTransport.ioFailure("w", new InterruptedIOException("timeout")).message()).contains("timed out");
-        assertThat(HttpTransport.ioFailure("w", new SSLHandshakeException("reset")).permanent()).isFalse();
+        assertThat(HttpFailures.ioFailure("w", new InterruptedIOException("timeout")).message()).contains("timed out");
+        assertThat(HttpFailures.ioFailure("w", new SSLHandshakeException("reset")).permanent()).isFalse();
         SSLHandshakeException untrusted = new SSLHandshakeException("PKIX path building failed");
         untrusted.initCause(new CertificateException("unable to find valid certification path"));
-        assertThat(HttpTransport.ioFailure("w", untrusted).permanent()).isTrue();
-        assertThat(HttpTransport.ioFailure("w", new SSLPeerUnverifiedException("Hostname x not verified"))
-                .permanent()).isTrue();
-        ActionResult.Failure denied = HttpTransport.ioFailure("w",
+        assertThat(HttpFailures.ioFailure("w", untrusted).permanent()).isTrue();
+        ActionResult.Failure wrongName = HttpFailures.ioFailure("w",
+                new SSLPeerUnverifiedException("Hostname x not verified"));
+        assertThat(wrongName.permanent()).isTrue();
+        assertThat(wrongName.message()).contains("does not name the url's host");
+        ActionResult.Failure denied = HttpFailures.ioFailure("w",
                 new HostAllowList.HostNotAllowedException("evil.example"));
         assertThat(denied.permanent()).isTrue();
         assertThat(denied.message()).contains("'evil.example'", "actions.allowed_hosts");
-        assertThat(HttpTransport.ioFailure("w", new IOException("unexpected end of stream")).permanent()).isFalse();
+        assertThat(HttpFailures.ioFailure("w", new IOException("unexpected end of stream")).permanent()).isFalse();
     }
 
     @Test

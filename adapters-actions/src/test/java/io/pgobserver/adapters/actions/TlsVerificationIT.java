@@ -100,7 +100,9 @@ class TlsVerificationIT {
     private void assertRefusedForItsCertificate(ActionResult result) {
         assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).as("a certificate problem is permanent").isTrue();
-            assertThat(f.message()).containsIgnoringCase("certificate");
+            assertThat(f.message()).containsIgnoringCase("certificate")
+                    .as("the fix: the JVM's trust store, and where to set it")
+                    .contains("not retried", "-Djavax.net.ssl.trustStore=FILE", "JAVA_OPTS");
         });
         assertThat(server.getRequestCount()).as("requests that got past the handshake").isZero();
     }

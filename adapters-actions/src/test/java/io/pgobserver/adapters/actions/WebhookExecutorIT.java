@@ -515,17 +515,38 @@ class WebhookExecutorIT {
     }
 
     @Test
-    void aRedirectIsNotFollowedForPost() throws Exception {
-        server.enqueue(new MockResponse.Builder().code(307).addHeader("Location", server.url("/elsewhere")).build());
+    void aRedirectIsNotFollowedForPostAndTheDeadLetterNamesTheUrlToConfigure() throws Exception {
+        // Permanent or temporary, absolute or relative: dead-lettered at once, naming where the receiver points
+        // (without the credentials or query string it may carry).
+        Map<Integer, String> locations = new LinkedHashMap<>();
+        locations.put(301, "https://user:pw@hooks.example.com/v2/orders?token=s3cret");
+        locations.put(302, "https://login.example.com/sso");
+        locations.put(307, "/v2/hook");
+        locations.put(308, "https://hooks.example.com/v2/orders");
+        for (Map.Entry<Integer, String> redirect : locations.entrySet()) {
+            server.enqueue(new MockResponse.Builder().code(redirect.getKey())
+                    .addHeader("Location", redirect.getValue()).build());
 
-        ActionResult result = executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
+            ActionResult result = executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
 
-        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
-            assertThat(f.permanent()).isTrue();
-            assertThat(f.message()).contains("HTTP 307", "redirects are not followed");
-        });
-        take();
-        assertThat(server.getRequestCount()).isEqualTo(1);
+            String expected = redirect.getValue().startsWith("/") ? server.url(redirect.getValue()).toString()
+                    : redirect.getValue().replace("user:pw@", "").replace("?token=s3cret", "");
+            assertThat(result).as("HTTP " + redirect.getKey()).isInstanceOfSatisfying(ActionResult.Failure.class,
+                    f -> {
+                        assertThat(f.permanent()).isTrue();
+                        assertThat(f.message()).contains("HTTP " + redirect.getKey() + " (not retried: the receiver "
+                                        + "redirects to " + expected, "set the action's url to that address")
+                                .doesNotContain("s3cret", "pw@");
+                    });
+        }
+        server.enqueue(status(302));
+        assertThat(executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP))
+                .isInstanceOfSatisfying(ActionResult.Failure.class, f -> assertThat(f.message())
+                        .contains("HTTP 302 (not retried: the receiver redirects", "set the action's url to the final"));
+        for (int i = 0; i <= locations.size(); i++) {
+            assertThat(take().getUrl().encodedPath()).as("only the configured url is asked").isEqualTo("/hook");
+        }
+        assertThat(server.getRequestCount()).isEqualTo(locations.size() + 1);
     }
 
     @Test
