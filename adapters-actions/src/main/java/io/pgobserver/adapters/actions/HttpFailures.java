@@ -51,6 +51,10 @@ final class HttpFailures {
         if (!snippet.isEmpty()) {
             message.append(": ").append(snippet);
         }
+        if (exchange.cutOff() != null) {
+            message.append(" (the rest of the answer did not come: ").append(exchange.cutOff().getMessage())
+                    .append(')');
+        }
         // error.type is the status code, as the semantic conventions have it for HTTP clients.
         return new ActionResult.Failure(message.toString(), !transientStatus, retryAfter, null,
                 Integer.toString(status));

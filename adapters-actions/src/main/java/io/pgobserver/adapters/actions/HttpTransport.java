@@ -103,8 +103,12 @@ final class HttpTransport implements Lifecycle {
         this.redirecting = client.newBuilder().followRedirects(true).build();
     }
 
-    /** One response: the url that answered, status, headers, and the first {@link #BODY_LIMIT} bytes of the body. */
-    record Exchange(HttpUrl url, int status, Headers headers, String body, long elapsedMillis) {
+    /**
+     * One response: the url that answered, status, headers, and the first {@link #BODY_LIMIT} bytes of the body as
+     * UTF-8, or, when the body broke off (the receiver reset the connection, or stopped sending it for the read
+     * timeout), an empty body and {@code cutOff}, why. The status line is the receiver's word whatever followed it.
+     */
+    record Exchange(HttpUrl url, int status, Headers headers, String body, IOException cutOff, long elapsedMillis) {
 
         boolean isSuccessful() {
             return status >= 200 && status < 300;
@@ -120,7 +124,9 @@ final class HttpTransport implements Lifecycle {
     /**
      * Sends a request and reads a bounded part of the answer, all within {@code deadline}.
      *
-     * @throws IOException when no response arrived (connection refused, timeout, TLS failure, host not allowed)
+     * @throws IOException when no status arrived (connection refused or closed unanswered, timeout, TLS failure,
+     *                     host not allowed); a body that broke off after the status is the exchange's
+     *                     {@link Exchange#cutOff()}
      */
     Exchange send(Request request, Duration deadline, boolean followRedirects) throws IOException {
         return send(request.url(), () -> request, deadline, followRedirects);
@@ -153,13 +159,15 @@ final class HttpTransport implements Lifecycle {
             try (response) {
                 status = response.code();
                 errorType = status >= 400 ? Integer.toString(status) : null;
-                String body;
+                String body = "";
+                IOException cutOff = null;
                 try {
                     body = readBounded(response.body().source());
                 } catch (IOException e) {
-                    throw explained(e, watch, deadline);
+                    cutOff = explained(e, watch, deadline);
+                    errorType = HttpFailures.errorType(cutOff);
                 }
-                return new Exchange(response.request().url(), status, response.headers(), body,
+                return new Exchange(response.request().url(), status, response.headers(), body, cutOff,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             }
         } catch (IOException | RuntimeException e) {

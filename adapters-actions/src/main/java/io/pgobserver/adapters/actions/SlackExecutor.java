@@ -174,6 +174,10 @@ final class SlackExecutor implements ActionExecutor {
         if (!slack.webApi()) {
             return ActionResult.success("slack incoming webhook: HTTP " + exchange.status() + cut);
         }
+        if (exchange.cutOff() != null) {
+            // chat.postMessage says in its JSON whether it posted: without it, the attempt's outcome is unknown.
+            return HttpFailures.ioFailure(slack.what(), exchange.cutOff());
+        }
         return webApiResult(slack, exchange, threadTs, span, cut);
     }
 

@@ -201,6 +201,8 @@ final class WebhookExecutor implements ActionExecutor {
                     .setAttribute("http.response.status_code", exchange.status())
                     .setAttribute("response_time_ms", exchange.elapsedMillis());
         }
+        // A 2xx whose body then broke off is delivered: the receiver said so, and sending it again would only
+        // deliver it twice (its body is never read for anything else).
         return exchange.isSuccessful()
                 ? ActionResult.success("HTTP " + exchange.status())
                 : HttpFailures.statusFailure(hook.what(), exchange, clock);

@@ -29,7 +29,7 @@ class HttpTransportTest {
 
     private static HttpTransport.Exchange exchange(int status, String retryAfter, String body) {
         Headers headers = retryAfter == null ? Headers.of() : Headers.of("Retry-After", retryAfter);
-        return new HttpTransport.Exchange(HttpUrl.get("http://h/p"), status, headers, body, 3);
+        return new HttpTransport.Exchange(HttpUrl.get("http://h/p"), status, headers, body, null, 3);
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.pgobserver.domain.trace.TraceContext;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -371,6 +372,21 @@ class SlackExecutorIT {
                 .isEqualTo(Map.of("text", "Order 42 shipped"));
         assertThat(span.attributes()).containsEntry("message_length", 16L).doesNotContainKey("url.full");
         assertThat(span.attributes().toString()).doesNotContain("hook-secret-part", "/services/");
+    }
+
+    @Test
+    void a200WhoseBodyBreaksOffPostedForAnIncomingWebhookButNotKnownForTheWebApi() {
+        // An incoming webhook's 200 is the whole answer: posting again would show the message twice. The Web API
+        // says in its JSON whether it posted: without it the attempt failed, as before.
+        for (int i = 0; i < 2; i++) {
+            slack.enqueue(new MockResponse.Builder().code(200).body("x".repeat(100_000))
+                    .onResponseBody(new SocketEffect.CloseSocket(true, false, false)).build());
+        }
+
+        assertThat(executor.execute(request(incomingWebhook("x")), TestSpans.NOOP))
+                .isEqualTo(ActionResult.success("slack incoming webhook: HTTP 200"));
+        assertThat(executor.execute(request(webApi("x", null)), TestSpans.NOOP))
+                .isInstanceOfSatisfying(ActionResult.Failure.class, f -> assertThat(f.permanent()).isFalse());
     }
 
     @Test

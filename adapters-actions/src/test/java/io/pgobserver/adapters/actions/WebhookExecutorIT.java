@@ -19,6 +19,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -334,14 +335,15 @@ class WebhookExecutorIT {
 
     @Test
     void aSlowBodyTimesOutToo() {
-        server.enqueue(new MockResponse.Builder().code(200).body("{}").bodyDelay(20, TimeUnit.SECONDS).build());
+        server.enqueue(new MockResponse.Builder().code(500).body("{}").bodyDelay(20, TimeUnit.SECONDS).build());
 
         ActionResult result = executor.execute(request(action("/slow", null, Duration.ofMillis(500)), 1),
                 TestSpans.NOOP);
 
         assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).isFalse();
-            assertThat(f.message()).contains("timed out");
+            assertThat(f.message()).contains("HTTP 500 (the rest of the answer did not come: timeout: no complete "
+                    + "response within the deadline of 500ms)");
         });
     }
 
@@ -362,14 +364,33 @@ class WebhookExecutorIT {
     @Test
     void aBodyThatStopsComingTimesOutAtTheReadTimeoutToo() {
         // Headers at once, then nothing: the wait for the body is bounded like the wait for the headers.
-        server.enqueue(new MockResponse.Builder().code(200).body("{\"ok\":true}").bodyDelay(20, TimeUnit.SECONDS)
+        server.enqueue(new MockResponse.Builder().code(503).body("{\"ok\":false}").bodyDelay(20, TimeUnit.SECONDS)
                 .build());
 
         assertThat(executeWithAReadTimeoutOf300Millis("/slow-body")).isInstanceOfSatisfying(
                 ActionResult.Failure.class, f -> {
-                    assertThat(f.message()).contains("timed out", "read timeout of 300ms").doesNotContain("deadline");
-                    assertThat(f.errorType()).isEqualTo("timeout");
+                    assertThat(f.permanent()).isFalse();
+                    assertThat(f.message()).contains("HTTP 503", "read timeout of 300ms").doesNotContain("deadline");
                 });
+    }
+
+    @Test
+    void aSuccessWhoseBodyBreaksOffIsDeliveredNotSentAgain() throws Exception {
+        // The receiver said 2xx, so it has the event: a retry would only deliver it twice, and a dead letter would
+        // send it once more on replay. Its body stalling (up to the read timeout) or the connection reset mid-body
+        // changes nothing.
+        server.enqueue(new MockResponse.Builder().code(200).body("{\"ok\":true}").bodyDelay(20, TimeUnit.SECONDS)
+                .build());
+        assertThat(executeWithAReadTimeoutOf300Millis("/stalled")).isEqualTo(ActionResult.success("HTTP 200"));
+        // The server resets the connection half way through the body: 50 KB in, before the 64 KiB that are read.
+        server.enqueue(new MockResponse.Builder().code(202).body("x".repeat(100_000))
+                .onResponseBody(new SocketEffect.CloseSocket(true, false, false)).build());
+        assertThat(executor.execute(request(action("/reset", null, null), 1), TestSpans.NOOP))
+                .isEqualTo(ActionResult.success("HTTP 202"));
+        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(measured).as("the metric still tells the body's failure")
+                .containsExactly("POST " + server.getHostName() + ":" + server.getPort() + " 200 timeout",
+                        "POST " + server.getHostName() + ":" + server.getPort() + " 202 java.net.ProtocolException");
     }
 
     /** One webhook call to {@code path} with a read timeout of 300 ms and a whole-call deadline of 5 minutes. */

@@ -396,8 +396,9 @@ final class WebhookReceiver implements AutoCloseable {
                 return false;
             }
             case SLOW_BODY -> {
+                // A 503: a 2xx is a delivery whatever its body then does, so only a failure's body can be a fault.
                 byte[] body = "trickle-trickle-trickle".getBytes(StandardCharsets.US_ASCII);
-                out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
+                out.write(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
                         + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 for (byte b : body) {
