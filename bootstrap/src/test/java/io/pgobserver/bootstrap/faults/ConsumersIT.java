@@ -91,8 +91,9 @@ class ConsumersIT {
         rig.assertRunning(shopProcess);
         rig.assertRunning(warehouseProcess);
 
-        // Each consumer has a dead letter; the shop's replay must run its own and leave the warehouse's alone.
-        rig.hooks.script(r -> r.path().equals("/warehouse/label") && r.entityId().equals("131"), Answer.REFUSE_422);
+        // Each consumer has a dead letter; the shop's replay must run its own and leave the warehouse's alone. The
+        // warehouse's receiver moved: its letter names where to, the url to configure.
+        rig.hooks.script(r -> r.path().equals("/warehouse/label") && r.entityId().equals("131"), Answer.MOVED_308);
         rig.hooks.script(r -> r.path().equals("/shop/notify") && r.entityId().equals("132"), Answer.REFUSE_422);
         insert(131, 132);
         // Both letters written, and the shop's own deliveries of row 131 done: a late one after the mark would
@@ -100,6 +101,8 @@ class ConsumersIT {
         FaultSupport.eventually(Duration.ofSeconds(30), () -> deadLetters() >= 2
                 && missing("/shop/audit", 131, 132) + missing("/shop/notify", 131, 131) == 0);
         rig.hooks.unscript();
+        String movedError = FaultSupport.queryString(rig.postgres,
+                "select error from pgobserver.dead_letters where observer = 'orders' and entity_id = '131'");
         long lettersBefore = deadLetters();
         int mark = rig.hooks.requests().size();
         ObserverProcess.Finished replay = ObserverProcess.runToEnd("dlq replay", rig.log, Map.of(), "dlq", "replay",
@@ -127,6 +130,10 @@ class ConsumersIT {
                 "rows 101-130 undelivered: /shop/audit (the inserted action) 0, /shop/notify (row 101) 0, "
                         + "/warehouse/pick 0, /warehouse/label 0");
         soft.assertThat(repeated).as("actions delivered twice (path event_id); log in %s", rig.log).isEmpty();
+        soft.assertThat(movedError).as("the warehouse's letter for a receiver that moved (308)").isEqualTo(
+                "webhook POST " + rig.hooks.url("/warehouse/label") + ": HTTP 308 (not retried: the receiver redirects "
+                        + "to " + rig.hooks.url("/warehouse/label-v2") + ", and redirects are not followed for a "
+                        + "request with a body: set the action's url to that address): moved");
         soft.assertThat(ownLetters).as("dlq replay --all by one consumer").isEqualTo("dead letters 2, after the "
                 + "replay 1; shop replay exit 0; shop requests for the warehouse's row 131: 0; /shop/notify for its "
                 + "own row 132: 1");

@@ -218,6 +218,14 @@ final class FaultSupport {
         }
     }
 
+    /** The first column of the query's first row, or null when it has none. */
+    static String queryString(Postgres postgres, String query) throws SQLException {
+        try (Connection c = postgres.connect("faults-admin"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(query)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
     /**
      * Terminates every client session but the caller's own (the observer's, the writers', any other); how many.
      */

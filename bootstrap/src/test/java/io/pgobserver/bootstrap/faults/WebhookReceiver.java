@@ -47,6 +47,8 @@ final class WebhookReceiver implements AutoCloseable {
     enum Answer {
         /** 422: a permanent failure, dead-lettered at once. */
         REFUSE_422,
+        /** 308 to the request's path with {@code -v2} appended: a moved receiver, never followed for a POST. */
+        MOVED_308,
         /** 503: a transient failure, retried. */
         UNAVAILABLE_503,
         /**
@@ -328,6 +330,11 @@ final class WebhookReceiver implements AutoCloseable {
         if (scripted == Answer.REFUSE_422) {
             rejected.incrementAndGet();
             write(out, 422, "Unprocessable Content", "", "rejected");
+            return true;
+        }
+        if (scripted == Answer.MOVED_308) {
+            rejected.incrementAndGet();
+            write(out, 308, "Permanent Redirect", "Location: " + request.path() + "-v2\r\n", "moved");
             return true;
         }
         if (scripted == Answer.UNAVAILABLE_503) {
