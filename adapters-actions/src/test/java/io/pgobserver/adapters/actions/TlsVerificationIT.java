@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * TLS verification is on by default for webhooks and Slack (SMTP: adapters-email's {@code EmailExecutorIT}): a receiver whose
+ * TLS verification is on by default for webhooks and Slack (SMTP: adapters-email's {@code SmtpTlsIT}): a receiver whose
  * certificate no trusted authority signed gets no request, and the failure is permanent (retrying cannot fix a
  * certificate) with a message that says so. A client that trusts the certificate reaches the same server, so the
  * refusal is the verification and not a broken server.

@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
  * ({@code ssl}) or plain ({@code none}), with authentication when a user is set. Subject and bodies are Mustache
  * templates, inline or from {@code <templates_dir>/<name>.txt} and {@code .html}; with both bodies the message is
  * multipart/alternative. The span says {@code delivery_status}: {@code delivered}, {@code rejected} (the server
- * refused the login, the sender or a recipient with a 5xx, or offers no STARTTLS where it is required: permanent)
- * or {@code failed} (no connection, a 4xx: retried).
+ * refused the login, the sender or a recipient with a 5xx, offers no STARTTLS where it is required, or presents a
+ * TLS certificate the JVM does not accept: permanent) or {@code failed} (no connection, a timeout, a 4xx: retried).
  */
 @Singleton
 final class EmailExecutor implements ActionExecutor {

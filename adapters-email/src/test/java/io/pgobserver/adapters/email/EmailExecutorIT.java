@@ -236,8 +236,28 @@ class EmailExecutorIT {
         assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).isFalse();
             assertThat(f.message()).contains("SMTP 127.0.0.1:" + closedPort, "cannot be reached");
+            // As webhooks name a refused connection: the socket's own exception, not the mail library's wrapper.
+            assertThat(f.errorType()).isEqualTo("java.net.ConnectException");
         });
         assertThat(span.attributes()).containsEntry("delivery_status", "failed");
+    }
+
+    @Test
+    void aServerThatDoesNotAnswerTimesOutWithErrorTypeTimeoutAsWebhooksDo() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(ScriptedSmtpServer.Script.acceptingAll()
+                .greeting(null))) {
+            EmailSettings silent = new EmailSettings(templates, new EmailSettings.Smtp("127.0.0.1", server.port(),
+                    null, null, "none", "pg-observer@example.com", Duration.ofMillis(300)));
+
+            ActionResult result = new EmailExecutor(silent, CLOCK).execute(request(new EmailAction(
+                    List.of("ops@example.com"), null, null, "s", null, "t", null)), TestSpans.NOOP);
+
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isFalse();
+                assertThat(f.message()).startsWith("SMTP 127.0.0.1:" + server.port() + " timed out: ");
+                assertThat(f.errorType()).isEqualTo("timeout");
+            });
+        }
     }
 
     @Test
@@ -283,6 +303,28 @@ class EmailExecutorIT {
         }
     }
 
+    /** The letter names both what the server said of a recipient and what it then said of the message. */
+    @Test
+    void aRecipientRefusedBeforeTheMessageIsDeferredIsNamedWithTheDeferral() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(ScriptedSmtpServer.Script.recipients(address ->
+                        address.equals("bad@example.com") ? "550 5.1.1 <bad@example.com>: User unknown"
+                                : "250 2.1.5 OK")
+                .dataEnd("452 4.3.1 Insufficient system storage"))) {
+            EmailExecutor executor = new EmailExecutor(settings(server.port(), null, null, "none"), CLOCK);
+
+            ActionResult result = executor.execute(request(TO_THREE), TestSpans.NOOP);
+
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isFalse();
+                assertThat(f.message()).isEqualTo("SMTP 127.0.0.1:" + server.port() + " refused bad@example.com (550 "
+                        + "5.1.1 <bad@example.com>: User unknown) (fix or remove the address in the action's to or "
+                        + "cc), and deferred the message: 452 4.3.1 Insufficient system storage");
+                assertThat(f.errorType()).isEqualTo("452");
+            });
+            assertThat(server.deliveries()).isEmpty();
+        }
+    }
+
     /** A deferred recipient is retried alone: those the server took the mail for do not get it twice. */
     @Test
     void aRecipientDeferredAmongOthersIsRetriedAloneSoNobodyGetsTheMailTwice() throws Exception {
@@ -322,27 +364,30 @@ class EmailExecutorIT {
         retried.put("452 data", all.dataEnd("452 4.3.1 Insufficient system storage"));
         retried.put("454 login", all.auth("454 4.7.0 Temporary authentication failure"));
         Map<String, ScriptedSmtpServer.Script> refused = new LinkedHashMap<>();
-        refused.put("ask its administrator", all.greeting("554 5.7.1 Client host rejected: blocked"));
-        refused.put("set email.smtp.security: starttls", all.mailFrom("530 5.7.0 Must issue a STARTTLS command first"));
-        refused.put("set email.smtp.user and email.smtp.password",
+        refused.put("554 ask its administrator", all.greeting("554 5.7.1 Client host rejected: blocked"));
+        refused.put("530 set email.smtp.security: starttls", all.mailFrom("530 5.7.0 Must issue a STARTTLS command first"));
+        refused.put("530 set email.smtp.user and email.smtp.password",
                 all.mailFrom("530 5.7.0 Authentication required"));
-        refused.put("check email.smtp.user and password", all.auth("535 5.7.8 Authentication credentials invalid"));
-        refused.put("fix or remove the address", ScriptedSmtpServer.Script.recipients(
+        refused.put("535 check email.smtp.user and password", all.auth("535 5.7.8 Authentication credentials invalid"));
+        refused.put("551 fix or remove the address", ScriptedSmtpServer.Script.recipients(
                 a -> "551 5.1.6 User not local; please try <x@example.org>"));
-        refused.put("its owner must make room", ScriptedSmtpServer.Script.recipients(a -> "552 5.2.2 Mailbox full"));
-        refused.put("fix or remove the address in the action's to or cc", ScriptedSmtpServer.Script.recipients(
+        refused.put("552 its owner must make room", ScriptedSmtpServer.Script.recipients(a -> "552 5.2.2 Mailbox full"));
+        refused.put("553 fix or remove the address in the action's to or cc", ScriptedSmtpServer.Script.recipients(
                 a -> "553 5.1.3 Bad recipient address syntax"));
-        refused.put("does not relay this mail", ScriptedSmtpServer.Script.recipients(
+        refused.put("554 does not relay this mail", ScriptedSmtpServer.Script.recipients(
                 a -> "554 5.7.1 <ops@example.com>: Relay access denied"));
-        refused.put("the server's policy refused it", all.dataEnd("554 5.7.1 Message rejected as spam"));
+        refused.put("554 the server's policy refused it", all.dataEnd("554 5.7.1 Message rejected as spam"));
         EmailAction action = new EmailAction(List.of("ops@example.com"), null, null, "s", null, "t", null);
 
         for (Map.Entry<String, ScriptedSmtpServer.Script> deferred : retried.entrySet()) {
             try (ScriptedSmtpServer server = new ScriptedSmtpServer(deferred.getValue())) {
                 ActionResult result = new EmailExecutor(settings(server.port(), "observer", PASSWORD, "none"), CLOCK)
                         .execute(request(action), TestSpans.NOOP);
-                assertThat(result).as(deferred.getKey()).isInstanceOfSatisfying(ActionResult.Failure.class,
-                        f -> assertThat(f.permanent()).as(deferred.getKey() + ": " + f.message()).isFalse());
+                assertThat(result).as(deferred.getKey()).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                    assertThat(f.permanent()).as(deferred.getKey() + ": " + f.message()).isFalse();
+                    // error.type is the reply code, as webhooks' is the HTTP status.
+                    assertThat(f.errorType()).as(f.message()).isEqualTo(deferred.getKey().substring(0, 3));
+                });
             }
         }
         for (Map.Entry<String, ScriptedSmtpServer.Script> rejected : refused.entrySet()) {
@@ -351,7 +396,8 @@ class EmailExecutorIT {
                         .execute(request(action), TestSpans.NOOP);
                 assertThat(result).as(rejected.getKey()).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
                     assertThat(f.permanent()).as(f.message()).isTrue();
-                    assertThat(f.message()).contains(rejected.getKey()).doesNotContain(PASSWORD);
+                    assertThat(f.message()).contains(rejected.getKey().substring(4)).doesNotContain(PASSWORD);
+                    assertThat(f.errorType()).as(f.message()).isEqualTo(rejected.getKey().substring(0, 3));
                 });
             }
         }
@@ -368,10 +414,13 @@ class EmailExecutorIT {
             ActionResult result = executor.execute(request(new EmailAction(List.of("ops@example.com"), null, null,
                     "s", null, "t", null)), span);
 
-            // GreenMail's certificate is self-signed: TLS verification must refuse it.
-            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class,
-                    f -> assertThat(f.message()).containsIgnoringCase("certification path"));
-            assertThat(span.attributes()).containsEntry("delivery_status", "failed");
+            // GreenMail's certificate is self-signed: TLS verification must refuse it, and a retry cannot change it.
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isTrue();
+                assertThat(f.message()).contains("TLS certificate not accepted").containsIgnoringCase(
+                        "certification path");
+            });
+            assertThat(span.attributes()).containsEntry("delivery_status", "rejected");
             assertThat(smtps.getReceivedMessages()).isEmpty();
         } finally {
             smtps.stop();

@@ -1,5 +1,7 @@
 package io.pgobserver.adapters.email;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,7 +20,7 @@ import java.util.function.Function;
  * A small SMTP server that speaks the protocol (RFC 5321) and answers with scripted replies, so tests can see how
  * the executor treats what real servers answer and GreenMail does not: a recipient refused (550) or deferred (451)
  * among accepted ones, a greeting of 421 or 554, a login deferred (454), a sender refused until STARTTLS (530), a
- * message deferred at the end of DATA.
+ * message deferred at the end of DATA, a TLS certificate (SMTPS from the first byte, or after STARTTLS).
  */
 final class ScriptedSmtpServer implements AutoCloseable {
 
@@ -40,6 +42,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
             return recipients(address -> OK);
         }
 
+        /** Greets with {@code reply}; null: the server accepts the connection and never answers. */
         Script greeting(String reply) {
             return new Script(reply, auth, mailFrom, rcpt, dataEnd);
         }
@@ -57,13 +60,19 @@ final class ScriptedSmtpServer implements AutoCloseable {
             return new Script(greeting, auth, mailFrom, rcpt, reply);
         }
 
-        String ehlo() {
-            return "250-scripted.test\r\n" + (auth == null ? "" : "250-AUTH PLAIN LOGIN\r\n") + "250 8BITMIME";
+        String ehlo(boolean startTls) {
+            return "250-scripted.test\r\n" + (startTls ? "250-STARTTLS\r\n" : "")
+                    + (auth == null ? "" : "250-AUTH PLAIN LOGIN\r\n") + "250 8BITMIME";
         }
     }
 
+    /** How the server speaks TLS with its certificate: from the first byte (SMTPS), or after STARTTLS. */
+    enum Tls { SMTPS, STARTTLS }
+
     private final ServerSocket socket;
     private final Script script;
+    private final SSLContext certificate;
+    private final Tls tls;
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<List<String>> deliveries = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
@@ -74,8 +83,15 @@ final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     ScriptedSmtpServer(Script script) throws IOException {
+        this(script, null, null);
+    }
+
+    /** Speaks TLS with the key and certificate of {@code certificate}, as {@code tls} says. */
+    ScriptedSmtpServer(Script script, SSLContext certificate, Tls tls) throws IOException {
         this.socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
         this.script = script;
+        this.certificate = certificate;
+        this.tls = tls;
         this.acceptor = Thread.ofPlatform().daemon().name("scripted-smtp").start(this::acceptLoop);
     }
 
@@ -97,17 +113,35 @@ final class ScriptedSmtpServer implements AutoCloseable {
         while (!socket.isClosed()) {
             try (Socket client = socket.accept()) {
                 client.setSoTimeout(30_000);
-                converse(client);
+                converse(tls == Tls.SMTPS ? serverTls(client) : client, true);
             } catch (IOException e) {
-                // closed by the test, or the client hung up: wait for the next connection
+                // closed by the test, the client hung up or refused the certificate: wait for the next connection
             }
         }
     }
 
-    private void converse(Socket client) throws IOException {
+    private SSLSocket serverTls(Socket client) throws IOException {
+        SSLSocket secured = (SSLSocket) certificate.getSocketFactory().createSocket(client,
+                client.getInetAddress().getHostAddress(), client.getPort(), true);
+        secured.setUseClientMode(false);
+        secured.startHandshake();
+        return secured;
+    }
+
+    /** @param greet false after STARTTLS, where the conversation goes on with a new EHLO */
+    private void converse(Socket client, boolean greet) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
         OutputStream out = client.getOutputStream();
-        reply(out, script.greeting());
+        if (script.greeting() == null) {
+            // A server that never answers: the client's timeout ends the conversation.
+            while (in.read() >= 0) {
+                // nothing is answered
+            }
+            return;
+        }
+        if (greet) {
+            reply(out, script.greeting());
+        }
         if (!script.greeting().startsWith("220")) {
             return;
         }
@@ -117,7 +151,12 @@ final class ScriptedSmtpServer implements AutoCloseable {
             commands.add(line);
             String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line;
             switch (verb) {
-                case "EHLO", "HELO" -> reply(out, script.ehlo());
+                case "EHLO", "HELO" -> reply(out, script.ehlo(tls == Tls.STARTTLS && !(client instanceof SSLSocket)));
+                case "STAR" -> {
+                    reply(out, "220 2.0.0 Ready to start TLS");
+                    converse(serverTls(client), false);
+                    return;
+                }
                 case "MAIL" -> {
                     accepted.clear();
                     reply(out, script.mailFrom());
