@@ -704,10 +704,16 @@ class WebhookExecutorIT {
         assertThat(stale.getHeaders().get("webhook-signature")).as("signed as any other").isEqualTo("v1," + hmac(KEY,
                 stale.getHeaders().get("webhook-id") + "." + timestamp + "." + stale.getBody().utf8()));
         checks.add(new GuideReceivers.Check(WHSEC, stale));
+        // An action without a secret sends no webhook-signature: a receiver that expects one refuses it, not crashes.
+        server.enqueue(status(200));
+        live.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
+        RecordedRequest unsigned = take();
+        assertThat(unsigned.getHeaders().get("webhook-signature")).isNull();
+        checks.add(new GuideReceivers.Check(WHSEC, unsigned));
 
         assertThat(receiver.verify(checks)).as("whsec_: its own secret, another whsec_, another plain one; plain: the"
-                + " same three; a timestamp ten minutes old").containsExactly(true, false, false, true, false, false,
-                false);
+                + " same three; a timestamp ten minutes old; no signature").containsExactly(true, false, false, true,
+                false, false, false, false);
     }
 
     /**
