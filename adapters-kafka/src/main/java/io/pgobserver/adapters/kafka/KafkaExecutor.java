@@ -56,6 +56,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
     private final ClusterWatch watch;
     private final Duration deliveryTimeout;
     private final Duration metadataWait;
+    private final SendFailures failures;
     /** Set when an action of the type is prepared: only then is the cluster watched. */
     private volatile boolean sendsTo;
     private final PreparedActions<KafkaAction, Prepared> prepared =
@@ -78,6 +79,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
         this.acknowledgements = acknowledgements;
         this.deliveryTimeout = settings.configured() ? settings.deliveryTimeout() : Duration.ZERO;
         this.metadataWait = settings.configured() ? settings.metadataWait() : Duration.ZERO;
+        this.failures = new SendFailures(settings.principal());
         this.outage = new OutageLog(String.join(",", settings.bootstrapServers()), acknowledgements, deliveryTimeout);
         this.watch = new ClusterWatch(watchEvery, acknowledgements, outage, client::clusterAnswers, () -> sendsTo);
     }
@@ -137,7 +139,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
 
     @Override
     public ActionResult execute(ActionRequest request, Span span) {
-        String topic;
+        String topic = null;
         ProducerRecord<byte[], byte[]> record;
         try {
             Prepared p = prepared.get(request.action());
@@ -154,7 +156,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
         } catch (Templates.TemplateException | IllegalArgumentException e) {
             return ActionResult.Failure.permanentFailure(e.getMessage(), e); // it names the action's template
         } catch (InvalidTopicException e) {
-            return ActionResult.Failure.permanentFailure(request.action().describe() + ": " + e.getMessage(), e);
+            return SendFailures.invalidTopic(request.action().describe(), topic, e);
         }
         Span send = tracer.startSpan("send " + topic, span, SpanKind.PRODUCER, Tracer.Component.EXECUTOR);
         if (span.isRecording()) {
@@ -170,7 +172,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
                     .setAttribute("messaging.message.body.size", record.value().length);
         }
         send.propagate(request.event().traceContext(), (name, value) -> record.headers().add(name, utf8(value)));
-        ActionResult result = send(topic, record, request.deliveryId(), send);
+        ActionResult result = send(record, request.deliveryId(), send);
         if (result instanceof ActionResult.Failure failure) {
             send.recordError(failure.message(), failure.cause());
         }
@@ -185,11 +187,11 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
         return acknowledgements.problem(String.join(",", settings.bootstrapServers()));
     }
 
-    private ActionResult send(String topic, ProducerRecord<byte[], byte[]> record, String deliveryId, Span send) {
+    private ActionResult send(ProducerRecord<byte[], byte[]> record, String deliveryId, Span send) {
         acknowledgements.sending(deliveryId);
         ActionResult result = null;
         try {
-            result = sendAndWait(topic, record, send);
+            result = sendAndWait(record, send);
             return result;
         } finally {
             if (result instanceof ActionResult.Success) {
@@ -216,7 +218,8 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
      * second or so whether the cluster has gone out of reach ({@link OutageLog}), so that the log says so while the
      * outage lasts rather than when attempts fail.
      */
-    private ActionResult sendAndWait(String topic, ProducerRecord<byte[], byte[]> record, Span send) {
+    private ActionResult sendAndWait(ProducerRecord<byte[], byte[]> record, Span send) {
+        String topic = record.topic();
         long deadline = System.nanoTime() + deliveryTimeout.toNanos();
         try {
             while (true) {
@@ -233,7 +236,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
                         return interrupted(topic, interrupt);
                     }
                     if (!SendFailures.metadataTimeout(e)) {
-                        return SendFailures.classify(topic, e);
+                        return failures.classify(record, e);
                     }
                     // Before asking the cluster, which may take seconds to go unanswered.
                     outage.check();
@@ -244,7 +247,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
                     long nextEnds = Math.max(began + MIN_METADATA_WAIT.toNanos(), System.nanoTime())
                             + metadataWait.toNanos();
                     if (nextEnds - deadline > 0) {
-                        return ActionResult.Failure.transientFailure("kafka topic '" + topic + "': no metadata for "
+                        return SendFailures.transientFailure("kafka topic '" + topic + "': no metadata for "
                                 + "it within delivery.timeout.ms (" + deliveryTimeout.toMillis() + " ms); is the "
                                 + "cluster reachable?", SendFailures.unwrap(e));
                     }

@@ -53,6 +53,7 @@ record KafkaSettings(List<String> bootstrapServers, String clientId, Map<String,
             ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, "values are the event JSON",
             ProducerConfig.TRANSACTIONAL_ID_CONFIG, "each record is acknowledged on its own; transactions are not used");
     private static final Pattern SECRET_NAME = Pattern.compile("password|secret|jaas|token|credential|user\\.info");
+    private static final Pattern JAAS_USERNAME = Pattern.compile("\\busername\\s*=\\s*\"([^\"]*)\"");
     private static final Pattern SERVER = Pattern.compile("[^\\s:/,]+:\\d{1,5}|\\[[0-9a-fA-F:.]+]:\\d{1,5}");
 
     KafkaSettings {
@@ -165,6 +166,20 @@ record KafkaSettings(List<String> bootstrapServers, String clientId, Map<String,
     /** How long one send waits for a topic's metadata ({@code max.block.ms}, at most the delivery timeout). */
     Duration metadataWait() {
         return Duration.ofMillis(new ProducerConfig(producerProperties()).getLong(ProducerConfig.MAX_BLOCK_MS_CONFIG));
+    }
+
+    /**
+     * Who the brokers' ACLs see the producer as, for a letter to name in the ACL to add: {@code User:} and the
+     * SASL username of {@code sasl.jaas.config}, {@code User:ANONYMOUS} without SASL or TLS, else a placeholder
+     * (a certificate's or a Kerberos name is the broker's to map).
+     */
+    String principal() {
+        String protocol = properties.getOrDefault("security.protocol", "PLAINTEXT").toUpperCase(Locale.ROOT);
+        java.util.regex.Matcher user = JAAS_USERNAME.matcher(properties.getOrDefault("sasl.jaas.config", ""));
+        if (protocol.startsWith("SASL") && user.find()) {
+            return "User:" + user.group(1);
+        }
+        return protocol.equals("PLAINTEXT") ? "User:ANONYMOUS" : "User:<the producer's principal>";
     }
 
     /** Whether a property's value is a credential: Kafka's PASSWORD type, or a name that says so. */

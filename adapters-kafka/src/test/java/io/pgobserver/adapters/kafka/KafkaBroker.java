@@ -34,17 +34,19 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    private final int saslPort;
     private KafkaRaftServer server;
 
-    private KafkaBroker(Path dir, int port, int controllerPort) {
+    private KafkaBroker(Path dir, int port, int controllerPort, int saslPort) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.saslPort = saslPort;
     }
 
     /** Formats a fresh log directory and starts the node. */
     public static KafkaBroker start(Path dir) {
-        KafkaBroker broker = new KafkaBroker(dir, freePort(), freePort());
+        KafkaBroker broker = new KafkaBroker(dir, freePort(), freePort(), freePort());
         broker.format();
         broker.start();
         return broker;
@@ -54,16 +56,36 @@ public final class KafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** The SASL/PLAIN listener (user {@value #USER}, password {@value #PASSWORD}), where ACLs apply. */
+    public String saslBootstrapServers() {
+        return "127.0.0.1:" + saslPort;
+    }
+
+    /** The user of {@link #saslBootstrapServers()}: no ACL at first, so it may do nothing. */
+    public static final String USER = "alice";
+    public static final String PASSWORD = "alice-secret";
+
     private Map<String, Object> config() {
         return Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
                 Map.entry("node.id", "1"),
                 Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
-                Map.entry("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort),
-                Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port),
+                Map.entry("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
+                        + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort),
+                Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port
+                        + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort),
                 Map.entry("controller.listener.names", "CONTROLLER"),
                 Map.entry("inter.broker.listener.name", "PLAINTEXT"),
-                Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+                Map.entry("listener.security.protocol.map",
+                        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT"),
+                // ACLs apply to the SASL listener's users; the plaintext listeners (the tests, the controller) are
+                // ANONYMOUS, a super user, so they may do everything as before.
+                Map.entry("sasl.enabled.mechanisms", "PLAIN"),
+                Map.entry("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required user_" + USER + "=\""
+                                + PASSWORD + "\";"),
+                Map.entry("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer"),
+                Map.entry("super.users", "User:ANONYMOUS"),
                 Map.entry("log.dirs", dir.resolve("log").toString()),
                 Map.entry("auto.create.topics.enable", "false"),
                 Map.entry("offsets.topic.replication.factor", "1"),

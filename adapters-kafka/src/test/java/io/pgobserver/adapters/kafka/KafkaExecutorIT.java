@@ -15,6 +15,13 @@ import io.pgobserver.domain.testing.TestSpans;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.TraceContext;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -88,7 +95,11 @@ class KafkaExecutorIT {
     /** The executor's watch ({@link ClusterWatch}) is started only when a case starts the executor itself. */
     private static Harness harness(Map<String, String> properties, Acknowledgements acknowledgements,
                                    Duration watchEvery) {
-        KafkaSettings settings = new KafkaSettings(List.of(broker.bootstrapServers()), "executor-it", properties);
+        return harness(new KafkaSettings(List.of(broker.bootstrapServers()), "executor-it", properties),
+                acknowledgements, watchEvery);
+    }
+
+    private static Harness harness(KafkaSettings settings, Acknowledgements acknowledgements, Duration watchEvery) {
         KafkaClient client = new KafkaClient(settings);
         client.start();
         RecordingTracer tracer = new RecordingTracer();
@@ -191,6 +202,7 @@ class KafkaExecutorIT {
             assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
                 assertThat(f.permanent()).isTrue();
                 assertThat(f.message()).contains("'no-such-topic' does not exist");
+                assertThat(f.errorType()).isEqualTo("UNKNOWN_TOPIC_OR_PARTITION");
             });
             assertThat(h.tracer().named("send no-such-topic").getFirst().error()).contains("does not exist");
         }
@@ -204,7 +216,10 @@ class KafkaExecutorIT {
 
             assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
                 assertThat(f.permanent()).isTrue();
-                assertThat(f.message()).contains("too large");
+                // The value alone is 4 kB and more: the size counts key and headers too.
+                assertThat(f.message()).containsPattern("the record is 4\\d{3} bytes \\(key, value and headers\\)")
+                        .contains("topic's max.message.bytes", "kafka.properties.max.request.size");
+                assertThat(f.errorType()).isEqualTo("MESSAGE_TOO_LARGE");
             });
         }
     }
@@ -215,9 +230,58 @@ class KafkaExecutorIT {
         try (Harness h = harness(Map.of())) {
             ActionResult result = h.run(new KafkaAction("{{after.t}}", null, Map.of()), event);
 
-            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class,
-                    f -> assertThat(f.permanent()).isTrue());
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isTrue();
+                assertThat(f.message()).startsWith("kafka {{after.t}}: topic 'a b' is not a valid topic name")
+                        .contains("ASCII alphanumerics", "change the action's topic template");
+            });
         }
+    }
+
+    /**
+     * On the broker's SASL/PLAIN listener, where ACLs apply: a wrong password and a topic without an ACL are dead
+     * letters naming the fix, and once the ACL is added the same producer sends (a refusal leaves it usable).
+     */
+    @Test
+    void aRefusedLoginAndAMissingAclArePermanentAndNameTheFix() throws Exception {
+        broker.createTopic("guarded", 1);
+        ChangeEvent event = Events.updated(19, "1", "a", "b");
+        KafkaAction action = new KafkaAction("guarded", null, Map.of());
+        try (Harness h = harness(sasl("wrong"), new Acknowledgements(System::nanoTime), ClusterWatch.EVERY)) {
+            assertThat(h.run(action, event)).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).as(f.message()).isTrue();
+                assertThat(f.message()).contains("kafka refused the login", "sasl.jaas.config's username and password");
+                assertThat(f.errorType()).isEqualTo("SASL_AUTHENTICATION_FAILED");
+            });
+        }
+        try (Harness h = harness(sasl(KafkaBroker.PASSWORD), new Acknowledgements(System::nanoTime),
+                ClusterWatch.EVERY)) {
+            assertThat(h.run(action, event)).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).as(f.message()).isTrue();
+                assertThat(f.message()).contains("User:alice may not write to it", "kafka-acls.sh --add "
+                        + "--allow-principal User:alice --operation Write --topic guarded");
+                assertThat(f.errorType()).isEqualTo("TOPIC_AUTHORIZATION_FAILED");
+            });
+            try (var admin = broker.admin()) {
+                admin.createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, "guarded",
+                        PatternType.LITERAL), new AccessControlEntry("User:" + KafkaBroker.USER, "*",
+                        AclOperation.WRITE, AclPermissionType.ALLOW)))).all().get(30, TimeUnit.SECONDS);
+            }
+            // The ACL reaches the broker's authorizer through the metadata log, a moment after it is created.
+            ActionResult sent = h.run(action, event);
+            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                 !(sent instanceof ActionResult.Success) && System.nanoTime() < end; sent = h.run(action, event)) {
+                Thread.sleep(100);
+            }
+            assertThat(sent).isInstanceOf(ActionResult.Success.class);
+        }
+    }
+
+    private static KafkaSettings sasl(String password) {
+        return new KafkaSettings(List.of(broker.saslBootstrapServers()), "executor-it", Map.of(
+                "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + KafkaBroker.USER
+                        + "\" password=\"" + password + "\";"));
     }
 
     @Test

@@ -76,6 +76,17 @@ class KafkaSectionTest {
         assertThat(properties).containsEntry("sasl.mechanism", "PLAIN");
     }
 
+    /** Whom a letter's ACL names: the brokers' name for the producer's login. */
+    @Test
+    void thePrincipalIsTheSaslUsernameOrAnonymousWithoutALogin() {
+        assertThat(settings(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                        + "username = \"pg-observer\" password=\"p\";")).principal()).isEqualTo("User:pg-observer");
+        assertThat(settings(Map.of()).principal()).isEqualTo("User:ANONYMOUS");
+        assertThat(settings(Map.of("security.protocol", "SSL")).principal())
+                .isEqualTo("User:<the producer's principal>");
+    }
+
     @Test
     void settingsThatBreakTheGuaranteesOrTheWiringStopTheBootNamingTheKey() {
         assertThatThrownBy(() -> settings(Map.of("max.in.flight.requests.per.connection", "10")))
