@@ -3,6 +3,8 @@ package io.pgobserver.adapters.kafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
@@ -83,7 +85,9 @@ final class ClusterTopics implements AutoCloseable {
 
     /**
      * Whether the cluster answers (the brokers it has, asked of one): true or false, or null once closed. Always
-     * asked, whatever the last question got: {@link ClusterWatch} asks seldom, and asks to learn just that.
+     * asked, whatever the last question got: {@link ClusterWatch} asks seldom, and asks to learn just that. A
+     * refused login or request is an answer: the cluster is up, and each send's dead letter names the login or ACL
+     * to fix; taken for no answer, it had the log warn every minute of an outage that was not there.
      */
     Boolean answers() throws InterruptedException {
         Admin a = admin();
@@ -95,7 +99,14 @@ final class ClusterTopics implements AutoCloseable {
                     .nodes().get(askTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
             unanswered = false;
             return true;
-        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException || e.getCause() instanceof AuthorizationException) {
+                unanswered = false;
+                return true;
+            }
+            noAnswer();
+            return false;
+        } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
             noAnswer();
             return false;
         }

@@ -240,7 +240,8 @@ class KafkaExecutorIT {
 
     /**
      * On the broker's SASL/PLAIN listener, where ACLs apply: a wrong password and a topic without an ACL are dead
-     * letters naming the fix, and once the ACL is added the same producer sends (a refusal leaves it usable).
+     * letters naming the fix, and once the ACL is added the same producer sends (a refusal leaves it usable). A
+     * cluster that refuses the login still answers ({@link ClusterWatch} logs no outage).
      */
     @Test
     void aRefusedLoginAndAMissingAclArePermanentAndNameTheFix() throws Exception {
@@ -253,6 +254,8 @@ class KafkaExecutorIT {
                 assertThat(f.message()).contains("kafka refused the login", "sasl.jaas.config's username and password");
                 assertThat(f.errorType()).isEqualTo("SASL_AUTHENTICATION_FAILED");
             });
+            // The watch over outages asks this of an idle cluster: a refusal is an answer, not an outage to log.
+            assertThat(h.client().clusterAnswers()).isTrue();
         }
         try (Harness h = harness(sasl(KafkaBroker.PASSWORD), new Acknowledgements(System::nanoTime),
                 ClusterWatch.EVERY)) {
