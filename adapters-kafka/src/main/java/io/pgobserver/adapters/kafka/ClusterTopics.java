@@ -62,12 +62,12 @@ final class ClusterTopics implements AutoCloseable {
         if (unanswered && nanoClock.getAsLong() - unansweredAtNanos < quietFor.toNanos()) {
             return null;
         }
-        Admin a = admin();
-        if (a == null) {
-            return null;
-        }
         long waitMs = Math.min(askTimeout.toMillis(), within.toMillis());
         try {
+            Admin a = admin();
+            if (a == null) {
+                return null;
+            }
             a.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs((int) waitMs))
                     .allTopicNames().get(waitMs * 2, TimeUnit.MILLISECONDS);
             unanswered = false;
@@ -90,11 +90,11 @@ final class ClusterTopics implements AutoCloseable {
      * to fix; taken for no answer, it had the log warn every minute of an outage that was not there.
      */
     Boolean answers() throws InterruptedException {
-        Admin a = admin();
-        if (a == null) {
-            return null;
-        }
         try {
+            Admin a = admin();
+            if (a == null) {
+                return null;
+            }
             a.describeCluster(new DescribeClusterOptions().timeoutMs((int) askTimeout.toMillis()))
                     .nodes().get(askTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
             unanswered = false;
@@ -118,7 +118,11 @@ final class ClusterTopics implements AutoCloseable {
         return null;
     }
 
-    /** The admin client, made at the first question; null once closed or when it cannot be made. */
+    /**
+     * The admin client, made at the first question; null once closed. Making it fails when no bootstrap server's
+     * name resolves (the names are looked up then): that is no answer from the cluster, as a refused connection is,
+     * and the next question tries again. Read as "cannot be asked", it left an idle cluster's outage untold.
+     */
     private Admin admin() {
         lock.lock();
         try {
@@ -126,8 +130,6 @@ final class ClusterTopics implements AutoCloseable {
                 admin = connect.get();
             }
             return admin;
-        } catch (RuntimeException e) {
-            return null;
         } finally {
             lock.unlock();
         }

@@ -60,6 +60,22 @@ class ClusterTopicsTest {
         }
     }
 
+    /**
+     * A bootstrap server whose name does not resolve when the first question comes (it did at start): the admin client
+     * cannot be made, which is no answer, as a refused connection is. Before, it read as "cannot be asked", and the
+     * watch over an idle cluster logged nothing for as long as the name did not resolve.
+     */
+    @Test
+    void aClusterWhoseNameDoesNotResolveGivesNoAnswerAndIsAskedAgain() throws Exception {
+        try (ClusterTopics topics = new ClusterTopics(() -> counted("no-such-broker.invalid:9092"),
+                Duration.ofMillis(300), Duration.ofSeconds(10), now::get)) {
+            assertThat(topics.answers()).as("whether the cluster answers").isFalse();
+            assertThat(topics.answers()).isFalse();
+            assertThat(admins).as("a new admin client tried at each question, once the name resolves too").hasValue(2);
+            assertThat(topics.exists("orders", ClusterTopics.ASK_TIMEOUT)).as("cannot tell").isNull();
+        }
+    }
+
     @Test
     void aClosedCheckAsksNothing() throws Exception {
         String nowhere = "127.0.0.1:" + freePort();
