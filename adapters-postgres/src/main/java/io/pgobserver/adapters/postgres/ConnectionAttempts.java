@@ -30,6 +30,11 @@ final class ConnectionAttempts extends ForwardingDataSource {
         props.setProperty(PGProperty.SOCKET_TIMEOUT.getName(), Database.SILENCE_SECONDS);
         props.setProperty(PGProperty.APPLICATION_NAME.getName(), "pg-observer");
         props.setProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
+        // The pool's own bound on an attempt (its connection timeout), which the driver does not read from the pool.
+        // Given, the driver connects on a thread of its own and the caller waits for it where an interrupt ends the
+        // wait: a stop then ends an attempt on a server that accepts and never answers (frozen), which without it
+        // held the caller in a read an interrupt does not end, up to the silence bound.
+        props.setProperty(PGProperty.LOGIN_TIMEOUT.getName(), String.valueOf(Database.ATTEMPT_SECONDS));
         // The server's error detail quotes the failing row ("Failing row contains (...)"): for the stores that is
         // a whole event, which must not reach logs and spans through an exception message.
         props.setProperty(PGProperty.LOG_SERVER_ERROR_DETAIL.getName(), "false");

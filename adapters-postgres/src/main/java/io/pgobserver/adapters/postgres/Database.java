@@ -45,6 +45,8 @@ final class Database implements Lifecycle {
      */
     static final int SILENCE_MILLIS = 60_000;
     static final String SILENCE_SECONDS = String.valueOf(SILENCE_MILLIS / 1000);
+    /** How long the pool waits for a connection, and one attempt to open it may take. */
+    static final int ATTEMPT_SECONDS = 10;
 
     private final DatabaseSettings settings;
     // Not synchronized: start() migrates and stop() closes the pool while holding it, which on Java 21 would pin the
@@ -222,6 +224,8 @@ final class Database implements Lifecycle {
         props.setProperty(PGProperty.TCP_KEEP_ALIVE.getName(), "true");
         props.setProperty(PGProperty.LOG_SERVER_ERROR_DETAIL.getName(), "false");
         props.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), "10");
+        // A frozen server fails the attempt after as long as the pool gives one, and an interrupt ends the wait.
+        props.setProperty(PGProperty.LOGIN_TIMEOUT.getName(), String.valueOf(ATTEMPT_SECONDS));
         props.setProperty(PGProperty.SOCKET_TIMEOUT.getName(), SILENCE_SECONDS);
         props.setProperty(PGProperty.OPTIONS.getName(),
                 "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3");
@@ -284,7 +288,7 @@ final class Database implements Lifecycle {
         config.setDataSource(connections);
         config.setMaximumPoolSize(POOL_SIZE);
         config.setMinimumIdle(1);
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(ATTEMPT_SECONDS * 1000L);
         return config;
     }
 }

@@ -120,6 +120,9 @@ final class StartFailures {
         if (isOutage(error)) {
             return; // said in its own words by connecting() or migrating()
         }
+        if (Thread.currentThread().isInterrupted()) {
+            return; // a stop ended the start: asking again would only wait, on a server that may not answer
+        }
         SQLException again = askAgain.get();
         if (again != null && isOutage(again)) {
             again.addSuppressed(error); // --verbose shows both
@@ -140,7 +143,8 @@ final class StartFailures {
      * down / in recovery / not yet accepting connections"; 57P01 and 57P02 end a session as the server shuts down or
      * restarts after a crash; class 53 is too many connections, out of memory or disk; 08006 is the server closing
      * the connection while it is set up. Without a primary (targetServerType=primary during a failover) the driver
-     * finds no server of the kind asked for, which ends once one is promoted.
+     * finds no server of the kind asked for, which ends once one is promoted. A server that accepts the connection and
+     * never answers (frozen, or cut off without a reset) runs the attempt out of its time (its login timeout).
      */
     static boolean isOutage(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
@@ -156,9 +160,10 @@ final class StartFailures {
         if (state == null) {
             return false;
         }
+        String why = String.valueOf(Database.rootMessage(error));
         return state.equals("57P01") || state.equals("57P02") || state.equals("57P03") || state.startsWith("53")
-                || state.equals("08006") || state.equals("08001") && String.valueOf(Database.rootMessage(error))
-                .startsWith("Could not find a server with specified targetServerType");
+                || state.equals("08006") || state.equals("08001") && (why.startsWith("Could not find a server with "
+                + "specified targetServerType") || why.startsWith("Connection attempt timed out"));
     }
 
     /** What to fix when the server refuses the settings (by SQLSTATE), or null when it is something else. */

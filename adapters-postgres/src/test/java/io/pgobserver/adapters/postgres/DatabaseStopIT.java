@@ -64,8 +64,8 @@ class DatabaseStopIT {
         gate.mode(ConnectionGate.Mode.HOLD);
         Thread borrower = borrowEveryConnection(database);
         await("the pool's adder opening a connection, held by the gate", () -> gate.held() > 0);
-        // The interrupt does not end a read of the server's answer: once the stop has spoken, the gate lets the attempt
-        // fail, or the pool's close would wait 10 s for it.
+        // The interrupt ends the pool's wait for the attempt, not the driver's read on its own thread: once the stop
+        // has spoken, the gate lets that read fail too, so that no thread outlives the test waiting for an answer.
         Thread.ofPlatform().daemon().start(() -> {
             try {
                 await("the stop's line", () -> !events.isEmpty());

@@ -4,11 +4,18 @@ import com.zaxxer.hikari.pool.HikariPool;
 import io.pgobserver.domain.spi.Lifecycle;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.postgresql.Driver;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.sql.SQLException;
+import java.util.Properties;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The server's refusals that no test server can be made to give on demand (starting up, in recovery, out of
@@ -106,6 +113,25 @@ class StartFailuresTest {
                     assertThat(e.reason()).isEqualTo("FATAL: the database system is shutting down");
                     assertThat(e.getCause().getSuppressed()).containsExactly(CLOSED);
                 });
+    }
+
+    /**
+     * A server that takes the connection and never answers (a socket nobody reads, as a frozen server): the driver's
+     * attempt runs out of its login timeout, an outage to wait out. Before, the pool's attempt set none and waited a
+     * minute in a read no stop could end.
+     */
+    @org.junit.jupiter.api.Test
+    void an_attempt_on_a_server_that_never_answers_times_out_as_an_outage() throws Exception {
+        try (ServerSocket frozen = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Properties props = new Properties();
+            props.setProperty("loginTimeout", "1");
+            SQLException timedOut = assertThrows(SQLException.class, () -> new Driver().connect("jdbc:postgresql://127.0.0.1:" + frozen.getLocalPort()
+                            + "/app", props));
+            assertThatThrownBy(() -> StartFailures.connecting(WHERE, "app",
+                    new HikariPool.PoolInitializationException(timedOut)))
+                    .isInstanceOfSatisfying(Lifecycle.Unavailable.class,
+                            e -> assertThat(e.reason()).isEqualTo("Connection attempt timed out"));
+        }
     }
 
     @org.junit.jupiter.api.Test

@@ -29,6 +29,8 @@ public final class WaitingStart implements Services.Patience {
     private final long startedAt = System.nanoTime();
     private volatile String problem = "starting";
     private volatile boolean started;
+    /** The thread starting the services, while it does: the one a stop interrupts. */
+    private Thread starter;
     private String lastReason;
     private Lifecycle.Unavailable awaited;
     private int attempts;
@@ -49,11 +51,23 @@ public final class WaitingStart implements Services.Patience {
      */
     public boolean start(Services services) throws Exception {
         boolean up;
+        synchronized (this) {
+            starter = Thread.currentThread();
+        }
         try {
             up = services.start(this);
         } catch (Exception e) {
-            problem = "could not start: " + e.getMessage();
-            throw e;
+            if (cancelled.getCount() == 0) {
+                up = false; // what the stop's interrupt cut short: the stop is the news, not the part's failure
+            } else {
+                problem = "could not start: " + e.getMessage();
+                throw e;
+            }
+        } finally {
+            synchronized (this) {
+                starter = null;
+                Thread.interrupted(); // the stop's, if it came: it has done its work, and the close must not see it
+            }
         }
         if (!up) {
             problem = "stopped while starting";
@@ -74,6 +88,9 @@ public final class WaitingStart implements Services.Patience {
      */
     @Override
     public boolean waitAfter(Lifecycle.Unavailable failure, int attempt) throws InterruptedException {
+        if (cancelled.getCount() == 0) {
+            return false; // the attempt ended by the stop: no outage to tell
+        }
         Duration wait = waits.backoffCeiling(attempt);
         awaited = failure;
         attempts = attempt;
@@ -90,9 +107,18 @@ public final class WaitingStart implements Services.Patience {
         return !cancelled.await(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Ends a wait at once, and every later one before it begins: the process is stopping. */
+    /**
+     * Ends a wait at once, and every later one before it begins: the process is stopping. An attempt under way is
+     * interrupted too: against a server that accepts connections and never answers (frozen, or cut off without a
+     * reset) it would otherwise run to its timeout (10 s) before the stop could end the start.
+     */
     public void cancel() {
         cancelled.countDown();
+        synchronized (this) {
+            if (starter != null) {
+                starter.interrupt();
+            }
+        }
     }
 
     /**

@@ -6,11 +6,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -104,5 +109,46 @@ class DatabaseAtStartIT {
         assertThat(millis).as("milliseconds from SIGTERM to exit").isLessThan(6_000);
         assertThat(observer.output()).contains("SIGTERM received: stopping", "RunCommand - stopped")
                 .doesNotContain("stopping: finishing");
+    }
+
+    /**
+     * A server that accepts the connection and never answers (frozen, or cut off without a reset): a stop during the
+     * first attempt ends it, rather than wait for its end (a minute, the silence bound, then as long again asking
+     * once more), and exits 0 as a stop during the wait does.
+     */
+    @Test
+    void a_stop_during_an_attempt_on_a_server_that_never_answers_ends_it_and_exits_0() throws Exception {
+        int adminPort = FaultSupport.freePort();
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket frozen = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        held.add(frozen.accept()); // kept open, never answered
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            Path config = rig.config("frozen.yaml", "frozen", adminPort, "",
+                    OBSERVERS.formatted(rig.hooks.url("/hooks/frozen")));
+            Files.writeString(config, Files.readString(config).replace(rig.postgres.jdbcUrl(),
+                    "jdbc:postgresql://127.0.0.1:" + frozen.getLocalPort() + "/postgres"));
+
+            ObserverProcess observer = rig.run("stopped-while-connecting", config, Map.of());
+            rig.awaitWhileRunning(observer, "the first attempt to connect", Duration.ofMinutes(1),
+                    () -> !held.isEmpty());
+            long signalled = System.nanoTime();
+            FaultSupport.signal("TERM", observer.pid());
+            assertThat(observer.waitFor(60)).as("exit code after SIGTERM during the first attempt").isZero();
+            System.out.printf("DatabaseAtStartIT: SIGTERM during an attempt on a server that never answers: exit 0 "
+                    + "after %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled));
+            assertThat(observer.output()).contains("SIGTERM received: stopping", "RunCommand - stopped")
+                    .as("the attempt the stop ended is no outage to tell").doesNotContain("waiting for PostgreSQL");
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
     }
 }

@@ -8,12 +8,15 @@ import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.spi.PipelineStatus;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -152,6 +155,41 @@ class WaitingStartTest {
 
         assertThat(starting.start(services)).isFalse();
 
+        assertThat(calls).containsExactly("start telemetry", "start postgres", "stop telemetry");
+        assertThat(starting.status(RUNNING).problem()).isEqualTo("stopped while starting");
+    }
+
+    /**
+     * A stop during an attempt (a driver waiting for a server that never answers) interrupts it: the start ends as
+     * stopped, not as the part's failure, and the starting thread is left uninterrupted for the close that follows.
+     */
+    @Test
+    @Timeout(value = 1, unit = TimeUnit.MINUTES) // before, the attempt was never interrupted: the start hung
+    void a_stop_during_an_attempt_ends_it_as_stopped() throws Exception {
+        WaitingStart starting = new WaitingStart(NO_WAIT);
+        CountDownLatch attempting = new CountDownLatch(1);
+        Services services = new Services(Set.of(part("telemetry", 0, attempt -> { }),
+                part("postgres", 100, attempt -> {
+                    attempting.countDown();
+                    try {
+                        new CountDownLatch(1).await(); // an answer that never comes
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // as the driver does
+                        throw new IllegalStateException("cannot connect to PostgreSQL: interrupted", e);
+                    }
+                })));
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                attempting.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            starting.cancel();
+        });
+
+        assertThat(starting.start(services)).isFalse();
+
+        assertThat(Thread.currentThread().isInterrupted()).as("the stop's interrupt left behind").isFalse();
         assertThat(calls).containsExactly("start telemetry", "start postgres", "stop telemetry");
         assertThat(starting.status(RUNNING).problem()).isEqualTo("stopped while starting");
     }
