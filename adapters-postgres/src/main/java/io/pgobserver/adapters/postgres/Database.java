@@ -123,10 +123,10 @@ final class Database implements Lifecycle {
             try {
                 InstalledSchema.check(SchemaMigrations.of(dataSource), describe());
             } catch (NotInstalled e) {
-                dataSource.close();
+                poolThreads.close(dataSource);
                 throw e;
             } catch (RuntimeException e) {
-                dataSource.close();
+                poolThreads.close(dataSource);
                 throw StartFailures.reading(describe(), settings.user(), e);
             }
         } else {
@@ -136,7 +136,7 @@ final class Database implements Lifecycle {
                 dataSource.close();
                 throw e;
             } catch (RuntimeException e) {
-                dataSource.close();
+                poolThreads.close(dataSource);
                 StartFailures.outageBehind(describe(), e, this::askAgain);
                 throw StartFailures.migrating(describe(), settings.user(), e);
             }

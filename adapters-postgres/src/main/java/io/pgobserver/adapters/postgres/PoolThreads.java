@@ -1,5 +1,7 @@
 package io.pgobserver.adapters.postgres;
 
+import com.zaxxer.hikari.HikariDataSource;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
@@ -30,6 +32,25 @@ final class PoolThreads implements ThreadFactory {
         Thread thread = builder.unstarted(task);
         threads.add(thread);
         return thread;
+    }
+
+    /**
+     * Closes a pool of these threads whose start failed (its migration or schema check), ending its attempts to
+     * connect first, as a stop does but saying nothing: the start's failure is the news. Without it the close waited
+     * for an attempt under way (up to the login timeout). The caller's interrupt (a stop during the start) is held
+     * back meanwhile and kept: seen by the close, it cut the close short after its first wait, leaving the pool's
+     * connections open, and the pool logged it at WARN with a stack trace.
+     */
+    void close(HikariDataSource pool) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            endConnectionAttempts();
+            pool.close();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

@@ -1,9 +1,15 @@
 package io.pgobserver.adapters.postgres;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.Arrays;
 import java.util.Optional;
@@ -22,17 +28,8 @@ class PoolThreadsTest {
 
     @Test
     void aPoolRefusedByItsServerStopsTryingToConnectWhenTold() throws Exception {
-        int refusing;
-        try (ServerSocket closed = new ServerSocket(0)) {
-            refusing = closed.getLocalPort();
-        }
         PoolThreads threads = new PoolThreads("test pool");
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + refusing + "/none");
-        config.setInitializationFailTimeout(-1); // start without a connection, as a pool whose database went away
-        config.setMinimumIdle(1);
-        config.setThreadFactory(threads);
-        try (HikariDataSource pool = new HikariDataSource(config)) {
+        try (HikariDataSource pool = new HikariDataSource(refused(threads))) {
             Thread adder = await(() -> Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().startsWith("test pool ") && trying(t)).findFirst());
             assertThat(adder.isDaemon()).as("a pool thread keeps the process up").isTrue();
@@ -42,6 +39,52 @@ class PoolThreadsTest {
             await(() -> trying(adder) ? Optional.empty() : Optional.of(adder));
             assertThat(pool.isClosed()).as("the attempts ended by the interrupt alone").isFalse();
         }
+    }
+
+    /**
+     * A start that failed closes its pool while a stop interrupts the starting thread: the pool's attempts end, the
+     * close completes, and the interrupt is kept for the start to see. Before, the close saw the interrupt at its
+     * first wait, left the rest of its work undone and logged "Interrupted during closing" at WARN.
+     */
+    @Test
+    void aFailedStartClosesItsPoolWholeThoughAStopInterruptsIt() throws Exception {
+        PoolThreads threads = new PoolThreads("failed start pool");
+        ListAppender<ILoggingEvent> hikari = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger("com.zaxxer.hikari");
+        hikari.start();
+        logger.addAppender(hikari);
+        HikariDataSource pool = new HikariDataSource(refused(threads));
+        try {
+            Thread adder = await(() -> Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("failed start pool ") && trying(t)).findFirst());
+
+            Thread.currentThread().interrupt(); // the stop's, during the start
+            threads.close(pool);
+
+            assertThat(Thread.interrupted()).as("the stop's interrupt, kept for the start").isTrue();
+            assertThat(pool.isClosed()).isTrue();
+            await(() -> adder.isAlive() ? Optional.empty() : Optional.of(adder));
+            assertThat(hikari.list).as("what the pool logged at WARN")
+                    .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+        } finally {
+            logger.detachAppender(hikari);
+            pool.close();
+        }
+    }
+
+    /** A pool of {@code threads} whose server refuses every connection (nothing listens at its port). */
+    private static HikariConfig refused(PoolThreads threads) throws IOException {
+        int refusing;
+        try (ServerSocket closed = new ServerSocket(0)) {
+            refusing = closed.getLocalPort();
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + refusing + "/none");
+        config.setInitializationFailTimeout(-1); // start without a connection, as a pool whose database went away
+        config.setMinimumIdle(1);
+        config.setThreadFactory(threads);
+        return config;
     }
 
     private static boolean trying(Thread thread) {
