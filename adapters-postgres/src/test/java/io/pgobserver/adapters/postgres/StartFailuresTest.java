@@ -125,8 +125,8 @@ class StartFailuresTest {
         try (ServerSocket frozen = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Properties props = new Properties();
             props.setProperty("loginTimeout", "1");
-            SQLException timedOut = assertThrows(SQLException.class, () -> new Driver().connect("jdbc:postgresql://127.0.0.1:" + frozen.getLocalPort()
-                            + "/app", props));
+            String url = "jdbc:postgresql://127.0.0.1:" + frozen.getLocalPort() + "/app";
+            SQLException timedOut = assertThrows(SQLException.class, () -> new Driver().connect(url, props));
             assertThatThrownBy(() -> StartFailures.connecting(WHERE, "app",
                     new HikariPool.PoolInitializationException(timedOut)))
                     .isInstanceOfSatisfying(Lifecycle.Unavailable.class,
