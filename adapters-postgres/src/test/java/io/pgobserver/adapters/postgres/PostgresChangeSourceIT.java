@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -100,6 +102,57 @@ class PostgresChangeSourceIT extends ChangeSourceContract {
         assertThat(deleted.after()).isEmpty();
         assertThat(deleted.before().get("status")).isEqualTo("shipped");
         assertThat(events).extracting(ChangeEvent::id).doesNotHaveDuplicates();
+    }
+
+    /**
+     * The guide's table of how each column type appears in a row image, on the real trigger: one row of every type
+     * (numeric beyond a double, NaN and Infinity, bigint at its limits, odd text, arrays, enums, domains, composites,
+     * a generated column, a writer in another time zone) and one row of SQL NULLs. The row is the one the CEL
+     * adapter's {@code ColumnTypesTest} evaluates conditions on, so those run on what the trigger writes.
+     */
+    @Test
+    void everyColumnTypeIsCapturedAsTheGuideSays() throws Exception {
+        DB.execute("""
+                create type public.mood as enum ('happy', 'sad');
+                create domain public.positive_int as integer check (value > 0);
+                create type public.address as (street text, zip integer);
+                create table public.column_types (
+                    id bigint primary key,
+                    amount numeric, amount_nan numeric, amount_inf numeric, price numeric(10, 2), tiny numeric,
+                    big bigint, big_min bigint, ratio real, measure double precision, measure_nan double precision,
+                    measure_inf double precision, measure_ninf double precision,
+                    active boolean, note text, blob bytea, ref uuid, day date, at_time time, created_at timestamp,
+                    shipped_at timestamptz, wait interval, payload jsonb, payload_null jsonb,
+                    ints integer[], tags text[], grid integer[][],
+                    mood public.mood, quantity public.positive_int, address public.address, ip inet, cash money,
+                    doubled numeric generated always as (amount * 2) stored)
+                """);
+        new PostgresCaptureInstaller(DB.database()).install("public.column_types", null);
+        DB.execute("""
+                set timezone = 'Asia/Kolkata';
+                insert into public.column_types values (1,
+                    12345678901234567890.123456789, 'NaN', 'Infinity', 100.00, 0.0000001,
+                    9223372036854775807, -9223372036854775808, 3.14, 1.5e300, 'NaN', 'Infinity', '-Infinity',
+                    true, E'it''s "quoted" \\\\ back\\nslash \\U0001F600 \\u200b \\u00e9', '\\xdeadbeef',
+                    'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2026-01-02', '03:04:05.123', '2026-01-02 03:04:05.123456',
+                    '2026-01-02 08:34:05+05:30', '1 day 2 hours 3.5 seconds',
+                    '{"items": [{"sku": "A-1", "qty": 2}], "discount": null, "big": 12345678901234567890}', 'null',
+                    '{1,2,NULL}', '{"urgent","b c",NULL}', '{{1,2},{3,4}}',
+                    'happy', 5, row('Main St', 12345), '192.168.0.1/24', 1234.56, default);
+                insert into public.column_types (id) values (2)
+                """);
+        List<ChangeEvent> events = Streams.readAtLeast(source, 2);
+
+        // The CEL adapter's test resource: what PostgreSQL's to_jsonb wrote for row 1 (the tests' working
+        // directory is the module's).
+        String captured = Files.readString(Path.of("../adapters-conditions-cel/src/test/resources/column-types-row.json"));
+        assertThat(events.get(0).after()).isEqualTo(Json.readObject(captured));
+        assertThat(events.get(0).after()).containsEntry("amount", new BigDecimal("12345678901234567890.123456789"))
+                .containsEntry("price", 100.0d).containsEntry("tiny", 1.0e-7d).containsEntry("amount_nan", "NaN")
+                .containsEntry("shipped_at", "2026-01-02T08:34:05+05:30").containsEntry("payload_null", null)
+                .containsEntry("doubled", new BigDecimal("24691357802469135780.246913578"));
+        assertThat(events.get(1).after()).hasSameSizeAs(events.get(0).after()).containsEntry("id", 2L)
+                .allSatisfy((column, value) -> assertThat(value).as(column).isIn(2L, null));
     }
 
     @Test

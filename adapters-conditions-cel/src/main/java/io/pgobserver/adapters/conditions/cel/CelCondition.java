@@ -1,11 +1,14 @@
 package io.pgobserver.adapters.conditions.cel;
 
+import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelErrorCode;
+import dev.cel.common.values.NullValue;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Condition;
 
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,39 +27,48 @@ final class CelCondition implements Condition {
 
     private final String observer;
     private final String expression;
+    private final CelAbstractSyntaxTree ast;
     private final CelRuntime.Program program;
 
-    CelCondition(String observer, String expression, CelRuntime.Program program) {
+    CelCondition(String observer, String expression, CelAbstractSyntaxTree ast, CelRuntime.Program program) {
         this.observer = observer;
         this.expression = expression;
+        this.ast = ast;
         this.program = program;
     }
 
     @Override
     public boolean matches(ChangeEvent event) throws ConditionException {
+        Map<String, Object> variables = CelActivation.of(event);
         Object result;
         try {
-            result = program.eval(CelActivation.of(event));
+            result = program.eval(variables);
         } catch (CelEvaluationException e) {
             if (e.getErrorCode() == CelErrorCode.ATTRIBUTE_NOT_FOUND) {
                 return false;
             }
-            throw new ConditionException(cause(e), e);
+            throw new ConditionException(cause(e, variables), e);
         }
         if (result instanceof Boolean matched) {
             return matched;
         }
-        throw new ConditionException("it gave " + (result == null ? "null" : "a " + result.getClass().getSimpleName())
-                + ", not true or false", null);
+        if (result == null || result instanceof NullValue) {
+            throw new ConditionException("it gave null, not true or false"
+                    + FailedPart.explainNull(ast, variables), null);
+        }
+        throw new ConditionException("it gave a " + result.getClass().getSimpleName() + ", not true or false", null);
     }
 
     /**
      * CEL's message, with the offset it gives ({@code evaluation error at <input>:10:}) shown as the part of the
      * expression it points at, and what a missing overload means on row values: CEL names only its internal
-     * function ({@code '_>_'}), not the value that did not fit, such as a SQL NULL compared with a number.
+     * function ({@code '_>_'}), not the value that did not fit, such as a SQL NULL compared with a number: the
+     * columns at that part are named with what they held ({@link FailedPart}).
      */
-    private String cause(CelEvaluationException e) {
+    private String cause(CelEvaluationException e, Map<String, Object> variables) {
         String message = String.valueOf(e.getMessage());
+        boolean mismatch = e.getErrorCode() == CelErrorCode.OVERLOAD_NOT_FOUND;
+        String columns = "";
         Matcher at = OFFSET.matcher(message);
         if (at.lookingAt()) {
             // CEL counts code points, not UTF-16 units.
@@ -65,8 +77,11 @@ final class CelCondition implements Condition {
                     ? expression.substring(callStart(expression.offsetByCodePoints(0, codePoint))).strip() : "";
             part = part.length() > 30 ? part.substring(0, 30) + "…" : part;
             message = (part.isEmpty() ? "" : "at '" + part + "': ") + message.substring(at.end());
+            columns = FailedPart.explain(ast, codePoint, mismatch, variables);
         }
-        if (e.getErrorCode() == CelErrorCode.OVERLOAD_NOT_FOUND) {
+        if (!columns.isEmpty()) {
+            message += columns;
+        } else if (mismatch) {
             message += " (a value there has another type than the operator or function takes: a null column, or "
                     + "text where a number or a timestamp is expected; guard with after.x != null, or convert with "
                     + "int(), double(), string(), timestamp())";

@@ -64,7 +64,7 @@ final class CelConditionCompiler implements ConditionCompiler {
             throw new IllegalArgumentException("observer '" + observer + "': condition cannot be prepared: "
                     + e.getMessage(), e);
         }
-        return new CelCondition(observer, expression, program);
+        return new CelCondition(observer, expression, ast, program);
     }
 
     /**

@@ -165,7 +165,7 @@ class CelConditionCompilerTest {
         assertThatThrownBy(() -> bigOrders.matches(after("total", null)))
                 .isInstanceOf(Condition.ConditionException.class)
                 .hasMessageStartingWith("at '> 1000': No matching overload for function '_>_'")
-                .hasMessageContaining("a null column, or text where a number or a timestamp is expected")
+                .hasMessageContaining("after.total is null; it is NULL in this row: write after.total != null && …")
                 .hasMessageNotContaining("<input>");
         Condition division = compiler.compile("divider", "size('😀') == 2 || after.qty / 0 == 1");
         assertThatThrownBy(() -> division.matches(after("qty", 3)))

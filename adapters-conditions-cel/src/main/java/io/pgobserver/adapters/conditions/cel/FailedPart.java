@@ -1,0 +1,163 @@
+package io.pgobserver.adapters.conditions.cel;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.common.navigation.CelNavigableExpr;
+import dev.cel.common.values.NullValue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What the columns at the part of a condition that failed held, and how to write the condition for them. CEL names
+ * only its function ({@code '_>_'}) and the types it had overloads for; the dead letter should say that
+ * {@code after.total} was a SQL NULL in this row, or that {@code after.amount} held the text {@code 'NaN'}, since the
+ * same condition works on the rows before it.
+ */
+final class FailedPart {
+
+    private static final Set<String> ARITHMETIC = Set.of("_+_", "_-_", "_*_", "_/_", "_%_");
+    private static final Set<String> READERS = Set.of("timestamp", "duration");
+    private static final Set<String> NOT_A_NUMBER = Set.of("NaN", "Infinity", "-Infinity");
+    private static final Pattern DATE = Pattern.compile("\\d{4}-\\d\\d-\\d\\d");
+    private static final Pattern LOCAL_TIMESTAMP =
+            Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?");
+
+    private FailedPart() {
+    }
+
+    /**
+     * @param offset the code point CEL's error points at (a call's operator or parenthesis)
+     * @param mismatch whether CEL found no overload for the values (else only text that {@code timestamp()} or
+     *                 {@code duration()} could not read is explained: a division by zero is no column's fault)
+     * @return a sentence or two to append to CEL's message, or "" when no column of the row is at that part
+     */
+    static String explain(CelAbstractSyntaxTree ast, int offset, boolean mismatch, Map<String, Object> variables) {
+        Map<Long, Integer> positions = ast.getSource().getPositionsMap();
+        try {
+            Optional<CelExpr> call = CelNavigableAst.fromAst(ast).getRoot().allNodes()
+                    .map(CelNavigableExpr::expr)
+                    .filter(e -> e.getKind() == CelExpr.ExprKind.Kind.CALL
+                            && Integer.valueOf(offset).equals(positions.get(e.id())))
+                    .findFirst();
+            return call.filter(c -> mismatch || READERS.contains(c.call().function()))
+                    .map(c -> explain(c.call().function(), operands(c), variables)).orElse("");
+        } catch (RuntimeException e) {
+            // The explanation only adds to CEL's own message: it must never be why the event's error is lost.
+            return "";
+        }
+    }
+
+    /** For a condition that gave null, such as {@code before.active} on a SQL NULL. */
+    static String explainNull(CelAbstractSyntaxTree ast, Map<String, Object> variables) {
+        String path = path(ast.getExpr());
+        return path == null ? "" : ": " + path + " is " + describe(lookup(path, variables)) + "; compare it, such as "
+                + path + " == true";
+    }
+
+    private static List<CelExpr> operands(CelExpr call) {
+        List<CelExpr> operands = new ArrayList<>();
+        call.call().target().ifPresent(operands::add);
+        operands.addAll(call.call().args());
+        return operands;
+    }
+
+    private static String explain(String function, List<CelExpr> operands, Map<String, Object> variables) {
+        List<String> said = new ArrayList<>();
+        String hint = "";
+        for (CelExpr operand : operands) {
+            String path = path(operand);
+            if (path == null) {
+                continue;
+            }
+            Object value = lookup(path, variables);
+            said.add(path + " is " + describe(value));
+            if (hint.isEmpty()) {
+                hint = hint(function, path, value);
+            }
+        }
+        if (said.isEmpty()) {
+            return "";
+        }
+        return ": " + String.join(", ", said) + (hint.isEmpty() ? "" : "; " + hint);
+    }
+
+    private static String hint(String function, String path, Object value) {
+        if (value == NullValue.NULL_VALUE) {
+            return "it is NULL in this row: write " + path + " != null && … to leave such rows out";
+        }
+        if (value instanceof String text) {
+            if (NOT_A_NUMBER.contains(text)) {
+                return "NaN and ±Infinity of numeric, real and double precision columns are text: compare double("
+                        + path + "), which reads them too (double('NaN') > 100.0 is false)";
+            }
+            if (function.equals("timestamp") && DATE.matcher(text).matches()) {
+                return "a date has no time nor offset: write timestamp(" + path + " + 'T00:00:00Z'), or compare "
+                        + "the text (" + path + " >= '2026-01-01')";
+            }
+            if (function.equals("timestamp") && LOCAL_TIMESTAMP.matcher(text).matches()) {
+                return "a timestamp without time zone has no offset: write timestamp(" + path + " + 'Z') to read it "
+                        + "as UTC, or compare the text (" + path + " >= '2026-01-01T00:00:00')";
+            }
+            if (function.equals("timestamp") && text.endsWith("infinity")) {
+                return "an infinite timestamp has no time: leave it out with " + path + " != '" + text + "'";
+            }
+            if (function.equals("duration")) {
+                return "an interval is PostgreSQL's text, which duration() does not read: compare a generated "
+                        + "column of its seconds (extract(epoch from …)) instead";
+            }
+            return "this column is text (money, an enum, a time, or a type without a JSON form): compare it with text,"
+                    + " or keep what you compare as a number in a numeric column";
+        }
+        if (ARITHMETIC.contains(function) && (value instanceof Double || value instanceof Long)) {
+            return "CEL does arithmetic within one number type, and a numeric column is an integer in rows without a "
+                    + "fraction and a double in the others: write double(" + path + ") and decimals, such as double("
+                    + path + ") * 2.0";
+        }
+        return "";
+    }
+
+    /** {@code after.payload.items} for a chain of fields on {@code event}, {@code before} or {@code after}. */
+    private static String path(CelExpr expr) {
+        if (expr.getKind() == CelExpr.ExprKind.Kind.IDENT) {
+            String name = expr.ident().name();
+            return name.equals(CelActivation.AFTER) || name.equals(CelActivation.BEFORE)
+                    || name.equals(CelActivation.EVENT) ? name : null;
+        }
+        if (expr.getKind() == CelExpr.ExprKind.Kind.SELECT && !expr.select().testOnly()) {
+            String operand = path(expr.select().operand());
+            return operand == null ? null : operand + "." + expr.select().field();
+        }
+        return null;
+    }
+
+    private static Object lookup(String path, Map<String, Object> variables) {
+        Object value = variables;
+        for (String field : path.split("\\.")) {
+            if (!(value instanceof Map<?, ?> map)) {
+                return null;
+            }
+            value = map.get(field);
+        }
+        return value;
+    }
+
+    private static String describe(Object value) {
+        return switch (value) {
+            case null -> "missing";
+            case NullValue ignored -> "null";
+            case String text -> "the text '" + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'";
+            case Long number -> "the integer " + number;
+            case Double number -> "the double " + number;
+            case Boolean flag -> "the boolean " + flag;
+            case Map<?, ?> ignored -> "an object";
+            case List<?> ignored -> "a list";
+            default -> "a " + value.getClass().getSimpleName();
+        };
+    }
+}
