@@ -4,6 +4,7 @@ import com.samskivert.mustache.Escapers;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 
+import java.math.BigDecimal;
 import java.util.Map;
 
 /**
@@ -30,6 +31,7 @@ import java.util.Map;
 public final class Templates {
 
     private static final Mustache.Compiler TEXT = Mustache.compiler()
+            .withFormatter(Templates::format)
             .escapeHTML(false)
             .defaultValue("")
             .emptyStringIsFalse(true)
@@ -99,6 +101,23 @@ public final class Templates {
             throw new IllegalArgumentException(what + " does not compile: " + partialRefused(partial));
         }
         return new Template(what, compiled);
+    }
+
+    /**
+     * A value as text. A number reads as PostgreSQL wrote it in the row image, never in Java's exponent notation: row
+     * images hold a {@code numeric} as a {@code Double} when a double is exactly its value ({@code 0.0001}, which
+     * Java writes {@code 1.0E-4}) and as a {@code BigDecimal} when not ({@code 0.00000001234567890123}, written
+     * {@code 1.234567890123E-8}).
+     */
+    private static CharSequence format(Object value) {
+        return switch (value) {
+            case Double d when Double.isFinite(d) && Double.toString(d).indexOf('E') >= 0 ->
+                    new BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
+            case Float f when Float.isFinite(f) && Float.toString(f).indexOf('E') >= 0 ->
+                    new BigDecimal(Float.toString(f)).stripTrailingZeros().toPlainString();
+            case BigDecimal d -> d.toPlainString();
+            default -> String.valueOf(value);
+        };
     }
 
     /** @param tag the partial's tag as written, such as {@code > footer} */

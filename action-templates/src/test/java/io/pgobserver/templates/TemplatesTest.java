@@ -47,6 +47,30 @@ class TemplatesTest {
         assertThat(Templates.text("t", "{{after.id}}").render(after("x", 1))).isEqualTo("42");
     }
 
+    /**
+     * The numbers a row image holds for numeric, real and double precision columns (see the postgres adapter's Json):
+     * a Double when it is exactly the value PostgreSQL wrote, else a BigDecimal. Java writes both in exponent
+     * notation past a point; PostgreSQL never does.
+     */
+    @Test
+    void numbersOfRowImagesRenderInPlainDecimalsNeverInExponentNotation() throws Exception {
+        Templates.Template text = Templates.text("t", "{{after.total}}");
+        assertThat(text.render(after("total", 0.0001d))).isEqualTo("0.0001");
+        assertThat(text.render(after("total", 12345678.5d))).isEqualTo("12345678.5");
+        assertThat(text.render(after("total", 1.5e-7d))).isEqualTo("0.00000015");
+        assertThat(text.render(after("total", -2.5e10d))).isEqualTo("-25000000000");
+        assertThat(text.render(after("total", new BigDecimal("0.00000001234567890123456789"))))
+                .isEqualTo("0.00000001234567890123456789");
+        assertThat(text.render(after("total", new BigDecimal("1500000000000000000000000000000"))))
+                .isEqualTo("1500000000000000000000000000000");
+        assertThat(text.render(after("total", 12.1d))).isEqualTo("12.1");
+        assertThat(text.render(after("total", 100.0d))).isEqualTo("100.0");
+        assertThat(text.render(after("total", 9223372036854775807L))).isEqualTo("9223372036854775807");
+        assertThat(text.render(after("total", "NaN"))).isEqualTo("NaN");
+        assertThat(Templates.slack("t", "{{after.total}}").render(after("total", 0.0001d))).isEqualTo("0.0001");
+        assertThat(Templates.html("t", "{{after.total}}").render(after("total", 0.0001d))).isEqualTo("0.0001");
+    }
+
     @Test
     void missingValuesRenderAsNothing() throws Exception {
         assertThat(Templates.text("t", "[{{after.missing}}][{{after.note}}][{{nothing.at.all}}]")
