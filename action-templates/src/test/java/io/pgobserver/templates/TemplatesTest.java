@@ -71,6 +71,22 @@ class TemplatesTest {
         assertThat(Templates.html("t", "{{after.total}}").render(after("total", 0.0001d))).isEqualTo("0.0001");
     }
 
+    /** Arrays and composite types as the capture trigger writes them: lists (with SQL NULL elements) and objects. */
+    @Test
+    void anArrayRendersThroughASectionAndACompositeByItsFields() throws Exception {
+        Map<String, Object> address = new LinkedHashMap<>();
+        address.put("zip", 12345L);
+        address.put("street", "Main St");
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("tags", java.util.Arrays.asList("urgent", "b c", null));
+        row.put("address", address);
+        row.put("grid", List.of(List.of(1L, 2L), List.of(3L, 4L)));
+        Map<String, Object> context = context(Map.of(), row);
+        assertThat(Templates.text("t", "{{#after.tags}}[{{.}}]{{/after.tags}} {{after.address.street}} "
+                + "{{after.address.zip}} {{#after.grid}}({{#.}}{{.}}{{/.}}){{/after.grid}}").render(context))
+                .isEqualTo("[urgent][b c][] Main St 12345 (12)(34)");
+    }
+
     @Test
     void missingValuesRenderAsNothing() throws Exception {
         assertThat(Templates.text("t", "[{{after.missing}}][{{after.note}}][{{nothing.at.all}}]")

@@ -107,6 +107,11 @@ class ColumnTypesTest {
         // SQL NULL in every column is null
         "before.amount == null && before.note == null && before.payload == null && before.ints == null | true",
         "before.amount != null && before.amount > 100 | false",
+        "before.active == true | false",
+        // the guide's other forms
+        "after.ints.exists(i, i != null && i > 1) && after.created_at > '2026-01-01T09:00' | true",
+        "after.amount == '12345678901234567890.123456789' | false",
+        "after.shipped_at == '2026-01-02T03:04:05Z' | false",
     })
     void aConditionOnACapturedRowGivesWhatTheGuideSays(String condition, boolean expected) throws Exception {
         assertThat(matches(condition)).as(condition).isEqualTo(expected);
