@@ -30,7 +30,7 @@ import java.util.Map;
  */
 public final class Templates {
 
-    private static final Mustache.Compiler TEXT = Mustache.compiler()
+    private static final Mustache.Compiler PLAIN = Mustache.compiler()
             .withFormatter(Templates::format)
             .escapeHTML(false)
             .defaultValue("")
@@ -39,10 +39,11 @@ public final class Templates {
             .withLoader(name -> {
                 throw new MustacheException(partialRefused("> " + name)); // compile() refuses them first
             });
-    private static final Mustache.Compiler HTML = TEXT.escapeHTML(true);
+    private static final Mustache.Compiler TEXT = new ZeroIsZero(PLAIN);
+    private static final Mustache.Compiler HTML = new ZeroIsZero(PLAIN.escapeHTML(true));
     /** Slack's "Escaping text": these three, and only these, are its control characters in message text. */
-    private static final Mustache.Compiler SLACK = TEXT.withEscaper(Escapers.simple(
-            new String[] {"&", "&amp;"}, new String[] {"<", "&lt;"}, new String[] {">", "&gt;"}));
+    private static final Mustache.Compiler SLACK = new ZeroIsZero(PLAIN.withEscaper(Escapers.simple(
+            new String[] {"&", "&amp;"}, new String[] {"<", "&lt;"}, new String[] {">", "&gt;"})));
 
     private Templates() {
     }
@@ -118,6 +119,30 @@ public final class Templates {
             case BigDecimal d -> d.toPlainString();
             default -> String.valueOf(value);
         };
+    }
+
+    /**
+     * JMustache takes a number for zero when its {@code long} value is, so a section on a {@code numeric} of
+     * {@code 0.5} (or {@code -0.25}) was skipped as if it were {@code 0}. Here only zero is zero. The settings are the
+     * given compiler's; a template keeps the compiler that compiled it, so its sections ask this one.
+     */
+    private static final class ZeroIsZero extends Mustache.Compiler {
+
+        ZeroIsZero(Mustache.Compiler settings) {
+            super(settings.standardsMode, settings.strictSections, settings.nullValue, settings.missingIsNull,
+                    settings.emptyStringIsFalse, settings.zeroIsFalse, settings.formatter, settings.escaper,
+                    settings.loader, settings.collector, settings.delims);
+        }
+
+        @Override
+        public boolean isFalsey(Object value) {
+            return switch (value) {
+                case Double d -> d == 0;
+                case Float f -> f == 0;
+                case BigDecimal d -> d.signum() == 0;
+                default -> super.isFalsey(value);
+            };
+        }
     }
 
     /** @param tag the partial's tag as written, such as {@code > footer} */

@@ -87,6 +87,25 @@ class TemplatesTest {
                 .isEqualTo("[urgent][b c][] Main St 12345 (12)(34)");
     }
 
+    /** A row's numbers with a fraction (a numeric, real or double precision column) are zero only when zero. */
+    @Test
+    void aSectionOnAFractionBelowOneIsShownOnlyZeroIsSkipped() throws Exception {
+        String source = "{{#after.discount}}discount {{after.discount}}{{/after.discount}}"
+                + "{{^after.discount}}no discount{{/after.discount}}";
+        for (Templates.Template t : List.of(Templates.text("t", source), Templates.html("t", source),
+                Templates.slack("t", source))) {
+            assertThat(t.render(after("discount", 0.5d))).isEqualTo("discount 0.5");
+            assertThat(t.render(after("discount", -0.25d))).isEqualTo("discount -0.25");
+            assertThat(t.render(after("discount", new BigDecimal("0.00000001234567890123456789"))))
+                    .isEqualTo("discount 0.00000001234567890123456789");
+            assertThat(t.render(after("discount", 0.0d))).isEqualTo("no discount");
+            assertThat(t.render(after("discount", new BigDecimal("0.00")))).isEqualTo("no discount");
+            assertThat(t.render(after("discount", 0L))).isEqualTo("no discount");
+            assertThat(t.render(after("discount", 3L))).isEqualTo("discount 3");
+            assertThat(t.render(after("discount", "NaN"))).isEqualTo("discount NaN");
+        }
+    }
+
     @Test
     void missingValuesRenderAsNothing() throws Exception {
         assertThat(Templates.text("t", "[{{after.missing}}][{{after.note}}][{{nothing.at.all}}]")
