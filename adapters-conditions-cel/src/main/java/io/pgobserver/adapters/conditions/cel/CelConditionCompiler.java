@@ -21,8 +21,9 @@ import java.util.List;
 
 /**
  * Compiles conditions with cel-java. One {@link Cel} environment serves every observer: it declares
- * {@code event}, {@code before} and {@code after} as {@code map(string, dyn)} and compares numbers across
- * int, uint and double ({@code after.total > 100} holds for 150.5, {@code after.qty == 3} for 3.0).
+ * {@code event}, {@code before} and {@code after} as {@code map(string, dyn)}, compares numbers across
+ * int, uint and double ({@code after.total > 100} holds for 150.5, {@code after.qty == 3} for 3.0), and does
+ * arithmetic across int and double ({@link MixedArithmetic}).
  */
 final class CelConditionCompiler implements ConditionCompiler {
 
@@ -33,6 +34,8 @@ final class CelConditionCompiler implements ConditionCompiler {
                     .enableHeterogeneousNumericComparisons(true)
                     .build())
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .addFunctionDeclarations(MixedArithmetic.declarations())
+            .addFunctionBindings(MixedArithmetic.bindings())
             .addVar(CelActivation.EVENT, ROW)
             .addVar(CelActivation.BEFORE, ROW)
             .addVar(CelActivation.AFTER, ROW)

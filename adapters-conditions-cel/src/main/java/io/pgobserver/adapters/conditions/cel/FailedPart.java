@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
  */
 final class FailedPart {
 
-    private static final Set<String> ARITHMETIC = Set.of("_+_", "_-_", "_*_", "_/_", "_%_");
     private static final Set<String> READERS = Set.of("timestamp", "duration");
     private static final Set<String> NOT_A_NUMBER = Set.of("NaN", "Infinity", "-Infinity");
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d\\d-\\d\\d");
@@ -113,11 +112,6 @@ final class FailedPart {
             }
             return "this column is text (money, an enum, a time, or a type without a JSON form): compare it with text,"
                     + " or keep what you compare as a number in a numeric column";
-        }
-        if (ARITHMETIC.contains(function) && (value instanceof Double || value instanceof Long)) {
-            return "CEL does arithmetic within one number type, and a numeric column is an integer in rows without a "
-                    + "fraction and a double in the others: write double(" + path + ") and decimals, such as double("
-                    + path + ") * 2.0";
         }
         return "";
     }
