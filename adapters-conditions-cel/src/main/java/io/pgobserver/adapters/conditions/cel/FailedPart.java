@@ -24,6 +24,8 @@ final class FailedPart {
     private static final Set<String> READERS = Set.of("timestamp", "duration");
     private static final Set<String> NOT_A_NUMBER = Set.of("NaN", "Infinity", "-Infinity");
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d\\d-\\d\\d");
+    private static final Pattern ZONED_TIMESTAMP =
+            Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?([+-]\\d\\d:\\d\\d|Z)");
     private static final Pattern LOCAL_TIMESTAMP =
             Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?");
 
@@ -95,16 +97,21 @@ final class FailedPart {
                 return "NaN and ±Infinity of numeric, real and double precision columns are text: compare double("
                         + path + "), which reads them too (double('NaN') > 100.0 is false)";
             }
-            if (function.equals("timestamp") && DATE.matcher(text).matches()) {
-                return "a date has no time nor offset: write timestamp(" + path + " + 'T00:00:00Z'), or compare "
-                        + "the text (" + path + " >= '2026-01-01')";
+            // A time compared with a timestamp() fails as text does; a date or timestamp is also not one to read.
+            if (DATE.matcher(text).matches()) {
+                return "a date is text without a time or an offset: write timestamp(" + path + " + 'T00:00:00Z'), "
+                        + "or compare the text (" + path + " >= '2026-01-01')";
             }
-            if (function.equals("timestamp") && LOCAL_TIMESTAMP.matcher(text).matches()) {
-                return "a timestamp without time zone has no offset: write timestamp(" + path + " + 'Z') to read it "
-                        + "as UTC, or compare the text (" + path + " >= '2026-01-01T00:00:00')";
+            if (LOCAL_TIMESTAMP.matcher(text).matches()) {
+                return "a timestamp without time zone is text without an offset: write timestamp(" + path
+                        + " + 'Z') to read it as UTC, or compare the text (" + path + " >= '2026-01-01T00:00:00')";
             }
-            if (function.equals("timestamp") && text.endsWith("infinity")) {
-                return "an infinite timestamp has no time: leave it out with " + path + " != '" + text + "'";
+            if (!function.equals("timestamp") && ZONED_TIMESTAMP.matcher(text).matches()) {
+                return "a timestamptz is text with the writer's offset: compare it as a time, timestamp(" + path
+                        + ")";
+            }
+            if (text.endsWith("infinity")) {
+                return "an infinite date or timestamp has no time: leave it out with " + path + " != '" + text + "'";
             }
             if (function.equals("duration")) {
                 return "an interval is PostgreSQL's text, which duration() does not read: compare a generated "

@@ -131,10 +131,16 @@ class ColumnTypesTest {
         "size(before.tags) > 0 | before.tags is null",
         "after.cash > 1000 | after.cash is the text '$1,234.56'; this column is text (money",
         "timestamp(after.created_at) > timestamp('2026-01-01T00:00:00Z') | after.created_at is the text "
-                + "'2026-01-02T03:04:05.123456'; a timestamp without time zone has no offset: write "
+                + "'2026-01-02T03:04:05.123456'; a timestamp without time zone is text without an offset: "
+                + "write timestamp(after.created_at + 'Z')",
+        "timestamp(after.day) > timestamp('2026-01-01T00:00:00Z') | a date is text without a time or an offset: "
+                + "write timestamp(after.day + 'T00:00:00Z')",
+        "after.created_at > timestamp('2026-01-01T00:00:00Z') | after.created_at is the text "
+                + "'2026-01-02T03:04:05.123456'; a timestamp without time zone is text without an offset: write "
                 + "timestamp(after.created_at + 'Z')",
-        "timestamp(after.day) > timestamp('2026-01-01T00:00:00Z') | a date has no time nor offset: write "
-                + "timestamp(after.day + 'T00:00:00Z')",
+        "after.shipped_at > timestamp('2026-01-01T00:00:00Z') | after.shipped_at is the text "
+                + "'2026-01-02T08:34:05+05:30'; a timestamptz is text with the writer's offset: compare it as a time, "
+                + "timestamp(after.shipped_at)",
         "duration(after.wait) > duration('1h') | after.wait is the text '1 day 02:00:03.5'; an interval is "
                 + "PostgreSQL's text, which duration() does not read",
         "before.amount * 2 > 100 | before.amount is null; it is NULL in this row",
