@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The connection pool's threads, made here so that a stop can end the pool's attempts to connect. While PostgreSQL
@@ -21,17 +22,24 @@ final class PoolThreads implements ThreadFactory {
     /** Numbered, so a thread dump tells them apart; daemon, as the pool's own: an open pool never holds the exit. */
     private final Thread.Builder builder;
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    /** The builder's count is not thread-safe. Not a monitor: this class closes a pool, which waits on PostgreSQL. */
+    private final ReentrantLock making = new ReentrantLock();
 
     PoolThreads(String name) {
         this.builder = Thread.ofPlatform().daemon().name(name + " ", 1);
     }
 
     @Override
-    public synchronized Thread newThread(Runnable task) { // the builder's count is not thread-safe
-        threads.removeIf(t -> !t.isAlive());
-        Thread thread = builder.unstarted(task);
-        threads.add(thread);
-        return thread;
+    public Thread newThread(Runnable task) {
+        making.lock();
+        try {
+            threads.removeIf(t -> !t.isAlive());
+            Thread thread = builder.unstarted(task);
+            threads.add(thread);
+            return thread;
+        } finally {
+            making.unlock();
+        }
     }
 
     /**
