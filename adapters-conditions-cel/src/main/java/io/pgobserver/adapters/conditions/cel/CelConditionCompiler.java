@@ -7,6 +7,7 @@ import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelSourceLocation;
 import dev.cel.common.CelValidationException;
+import dev.cel.common.ast.CelExpr;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
@@ -18,6 +19,7 @@ import io.pgobserver.domain.observer.ConditionCompiler;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Compiles conditions with cel-java. One {@link Cel} environment serves every observer: it declares
@@ -28,6 +30,8 @@ import java.util.List;
 final class CelConditionCompiler implements ConditionCompiler {
 
     private static final CelType ROW = MapType.create(SimpleType.STRING, SimpleType.DYN);
+    /** CEL's arithmetic operators: a condition made of one gives a number. */
+    private static final Set<String> ARITHMETIC = Set.of("_+_", "_-_", "_*_", "_/_", "_%_", "-_");
 
     private final Cel cel = CelFactory.standardCelBuilder()
             .setOptions(CelOptions.current()
@@ -54,11 +58,10 @@ final class CelConditionCompiler implements ConditionCompiler {
             throw new IllegalArgumentException("observer '" + observer + "': condition does not compile: "
                     + issues(e) + " (CEL compares with == and quotes text: after.status == 'shipped')", e);
         }
-        CelType resultType = ast.getResultType();
-        if (!resultType.equals(SimpleType.BOOL) && !resultType.equals(SimpleType.DYN)) {
+        String gives = gives(ast);
+        if (gives != null) {
             throw new IllegalArgumentException("observer '" + observer + "': condition must be true or false, but '"
-                    + expression + "' gives " + resultType.name()
-                    + " (compare it, e.g. after.status == 'shipped')");
+                    + expression + "' gives " + gives + " (compare it, e.g. after.status == 'shipped')");
         }
         CelRuntime.Program program;
         try {
@@ -68,6 +71,24 @@ final class CelConditionCompiler implements ConditionCompiler {
                     + e.getMessage(), e);
         }
         return new CelCondition(observer, expression, ast, program);
+    }
+
+    /**
+     * What the condition gives when it is not true or false, or null when it is (or may be: a column's value alone).
+     * Arithmetic on a column is typed dyn, since its overloads give an integer or, with {@link MixedArithmetic}, a
+     * double: it is still a number, never a boolean, so it is refused at start rather than failing on every row.
+     */
+    private static String gives(CelAbstractSyntaxTree ast) {
+        CelType resultType = ast.getResultType();
+        if (resultType.equals(SimpleType.BOOL)) {
+            return null;
+        }
+        if (!resultType.equals(SimpleType.DYN)) {
+            return resultType.name();
+        }
+        CelExpr root = ast.getExpr();
+        return root.getKind() == CelExpr.ExprKind.Kind.CALL && ARITHMETIC.contains(root.call().function())
+                ? "a number" : null;
     }
 
     /**
