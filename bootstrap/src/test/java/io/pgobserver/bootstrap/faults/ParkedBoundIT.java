@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.faults;
 
+import io.pgobserver.bootstrap.config.GuideMetrics;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,7 +117,8 @@ class ParkedBoundIT {
      * drains); one in {@value #REFUSED_EVERY} is refused (422: dead-lettered). Once the first {@code longrun.first}
      * entities have all settled, the jar's live heap after a full collection is counted by class; again after
      * {@code longrun.entities}. Nothing per entity, event or trace may stay: the live heap may not grow past the slack,
-     * and no class of the product's may gain instances as entities go by. The full run is a benchmark command
+     * and no class of the product's may gain instances as entities go by. Its metrics endpoint, having served all that,
+     * is compared with the guide's metrics table ({@link GuideMetrics}). The full run is a benchmark command
      * (docs/performance.md, <em>Memory over a long run</em>).
      */
     @Test
@@ -181,6 +183,11 @@ class ParkedBoundIT {
             // thousands.
             assertThat(lastSeries).as("metric series scraped after " + ENTITIES + " entities, beside " + firstSeries
                     + " after " + FIRST_ENTITIES).isLessThanOrEqualTo(firstSeries + SERIES_SLACK);
+            // This run has done what an ordinary deployment does (deliveries, retries, dead letters, parking, lag,
+            // tracing over OTLP): every metric it serves is in the guide's table with its type and labels, and every
+            // one the table has is served, but those it says appear only in some cases.
+            assertThat(GuideMetrics.againstTheGuide(FaultSupport.httpBody(port(observer, PROMETHEUS), "/metrics")))
+                    .as("docs/guide.md's metrics table (Health and metrics) against the jar's scrape").isEmpty();
             assertThat(grown).as("classes of the product with more live instances after " + ENTITIES
                     + " entities than after " + FIRST_ENTITIES).isEmpty();
             // A quarter of an instance an entity, and what each database session the jar's pool opened between the
