@@ -104,9 +104,13 @@ final class Acknowledgements {
         // 7s, 2m 5s: as the other action types' readiness line says how long they have failed.
         return "Kafka at " + servers + " has acknowledged no record for " + Durations.rounded(silence.lasted())
                 + " (" + silence.wanted() + "): check that the cluster is up and reachable from this "
-                + "host (kafka.bootstrap_servers); their events wait and are retried up to each observer's "
-                + "retry.max_attempts, then go to the dead letters ('pg-observer dlq replay --all' once it answers): "
-                + "none are lost";
+                + "host (kafka.bootstrap_servers); " + eventsWait("once it answers");
+    }
+
+    /** What readiness says of the events while records go unacknowledged; {@code until} says when to replay. */
+    static String eventsWait(String until) {
+        return "their events wait and are retried up to each observer's retry.max_attempts, then go to the dead "
+                + "letters ('pg-observer dlq replay --all' " + until + "): none are lost";
     }
 
     private int wanted(long now) {

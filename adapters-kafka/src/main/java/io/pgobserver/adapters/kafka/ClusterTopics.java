@@ -1,14 +1,22 @@
 package io.pgobserver.adapters.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -28,6 +36,12 @@ final class ClusterTopics implements AutoCloseable {
 
     static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
     static final Duration QUIET_AFTER_NO_ANSWER = Duration.ofSeconds(10);
+    /**
+     * How long {@link #trouble} waits: a cluster that answers describes a topic in milliseconds, and the answer
+     * decides whether an outage is logged as one. Waited longer, a broker back meanwhile answered the question that
+     * its outage had left open, and the log said "answers" of a cluster that had been down all along.
+     */
+    static final Duration DESCRIBE_TIMEOUT = Duration.ofSeconds(2);
     /** None: a question still open at the close was asked by a send the stop interrupted; nobody waits for it. */
     private static final Duration CLOSE_TIMEOUT = Duration.ZERO;
 
@@ -112,7 +126,37 @@ final class ClusterTopics implements AutoCloseable {
         }
     }
 
-    private Boolean noAnswer() {
+    /**
+     * What keeps writes to the topic from completing, as the cluster describes it (each partition's leader and
+     * in-sync replicas, and with {@code acksAll} the topic's {@code min.insync.replicas}); null when it gave no answer
+     * within {@link #DESCRIBE_TIMEOUT}, or none was had less than {@code quietFor} ago. Asked when records go
+     * unacknowledged and when their attempt fails: whether the cluster answers is what tells an outage from writes
+     * the cluster refuses or cannot place.
+     */
+    TopicTrouble trouble(String topic, boolean acksAll) throws InterruptedException {
+        Admin a = unanswered && nanoClock.getAsLong() - unansweredAtNanos < quietFor.toNanos() ? null : admin();
+        if (a == null) {
+            return null;
+        }
+        int waitMs = (int) Math.min(askTimeout.toMillis(), DESCRIBE_TIMEOUT.toMillis());
+        try {
+            KafkaFuture<Map<String, TopicDescription>> described = a.describeTopics(List.of(topic),
+                    new DescribeTopicsOptions().timeoutMs(waitMs)).allTopicNames();
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            KafkaFuture<Map<ConfigResource, Config>> configs = acksAll ? a.describeConfigs(List.of(resource),
+                    new DescribeConfigsOptions().timeoutMs(waitMs)).all() : KafkaFuture.completedFuture(Map.of());
+            TopicDescription description = described.get(waitMs * 2L, TimeUnit.MILLISECONDS).get(topic);
+            Config config = configs.get(waitMs * 2L, TimeUnit.MILLISECONDS).get(resource);
+            ConfigEntry minInsync = config == null ? null : config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+            unanswered = false;
+            // Without the topic's setting (acks other than all), the in-sync replicas do not hold a write back.
+            return TopicTrouble.of(description, minInsync == null ? 0 : Integer.parseInt(minInsync.value()));
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            return noAnswer();
+        }
+    }
+
+    private <T> T noAnswer() {
         unansweredAtNanos = nanoClock.getAsLong();
         unanswered = true;
         return null;

@@ -86,7 +86,7 @@ final class ClusterWatch {
             return;
         }
         if (acknowledgements.silence() != null) {
-            outage.check();
+            outage.checkUnlessSending();
             return;
         }
         long asked = acknowledgements.now();

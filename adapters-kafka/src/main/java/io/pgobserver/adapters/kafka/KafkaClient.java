@@ -81,6 +81,12 @@ final class KafkaClient implements Lifecycle {
         return t == null ? null : t.exists(topic, within);
     }
 
+    /** What keeps writes to the topic from completing ({@link ClusterTopics#trouble}); null for no answer. */
+    TopicTrouble topicTrouble(String topic) throws InterruptedException {
+        ClusterTopics t = topics;
+        return t == null ? null : t.trouble(topic, settings.acksAll());
+    }
+
     /** Whether the cluster answers ({@link ClusterTopics#answers}); null when it could not be asked. */
     Boolean clusterAnswers() throws InterruptedException {
         ClusterTopics t = topics;

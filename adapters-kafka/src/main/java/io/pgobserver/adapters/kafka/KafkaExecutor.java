@@ -57,8 +57,8 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
     private final Duration deliveryTimeout;
     private final Duration metadataWait;
     private final SendFailures failures;
-    /** Set when an action of the type is prepared: only then is the cluster watched. */
-    private volatile boolean sendsTo;
+    private final WriteStalls stalls;
+    private volatile boolean sendsTo; // set when an action of the type is prepared: only then is the cluster watched
     private final PreparedActions<KafkaAction, Prepared> prepared =
             new PreparedActions<>(KafkaAction.class, this::prepare);
 
@@ -82,6 +82,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
         this.failures = new SendFailures(settings.principal());
         this.outage = new OutageLog(String.join(",", settings.bootstrapServers()), acknowledgements, deliveryTimeout);
         this.watch = new ClusterWatch(watchEvery, acknowledgements, outage, client::clusterAnswers, () -> sendsTo);
+        this.stalls = new WriteStalls(client::topicTrouble, outage, acknowledgements::now, deliveryTimeout);
     }
 
     /** An action's templates, compiled once. */
@@ -183,8 +184,9 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
     @Override
     public String problem() {
         // Readiness is asked while every record waits out its backoff, when no send is there to check.
-        outage.check();
-        return acknowledgements.problem(String.join(",", settings.bootstrapServers()));
+        outage.checkUnlessSending();
+        String answered = outage.answeredProblem(); // the cluster answers: it is not out of reach
+        return answered != null ? answered : acknowledgements.problem(String.join(",", settings.bootstrapServers()));
     }
 
     private ActionResult send(ProducerRecord<byte[], byte[]> record, String deliveryId, Span send) {
@@ -215,8 +217,8 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
      * is begun that could end past {@code delivery.timeout.ms} (a question gets a second at least, so that a
      * missing topic is still told); a record the producer has accepted is waited for as the producer keeps it.
      * Blocking is cheap (a virtual thread runs the send); a stop interrupts it. While it waits, it checks every
-     * second or so whether the cluster has gone out of reach ({@link OutageLog}), so that the log says so while the
-     * outage lasts rather than when attempts fail.
+     * second or so whether the cluster is out of reach or answers but times the writes out ({@link WriteStalls}), so
+     * that the log says which while it lasts, and a failure's letter says it too.
      */
     private ActionResult sendAndWait(ProducerRecord<byte[], byte[]> record, Span send) {
         String topic = record.topic();
@@ -225,7 +227,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
             while (true) {
                 long began = System.nanoTime();
                 try {
-                    RecordMetadata ack = acknowledgement(client.send(record));
+                    RecordMetadata ack = acknowledgement(client.send(record), topic);
                     if (send.isRecording()) {
                         send.setAttribute("messaging.destination.partition.id", Integer.toString(ack.partition()))
                                 .setAttribute("messaging.kafka.offset", ack.offset());
@@ -236,7 +238,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
                         return interrupted(topic, interrupt);
                     }
                     if (!SendFailures.metadataTimeout(e)) {
-                        return failures.classify(record, e);
+                        return stalls.explain(failures.classify(record, e), e, topic);
                     }
                     // Before asking the cluster, which may take seconds to go unanswered.
                     outage.check();
@@ -263,8 +265,8 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
         }
     }
 
-    /** The broker's answer to a record, checking every {@link #CHECK_EVERY} meanwhile whether it is out of reach. */
-    private RecordMetadata acknowledgement(Future<RecordMetadata> answer)
+    /** The broker's answer to a record, checking every {@link #CHECK_EVERY} meanwhile why it is not there yet. */
+    private RecordMetadata acknowledgement(Future<RecordMetadata> answer, String topic)
             throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
         long deadline = System.nanoTime() + deliveryTimeout.plus(ACK_GUARD).toNanos();
         while (true) {
@@ -275,7 +277,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
                 if (left <= CHECK_EVERY.toNanos()) {
                     throw e;
                 }
-                outage.check();
+                stalls.waiting(topic);
             }
         }
     }

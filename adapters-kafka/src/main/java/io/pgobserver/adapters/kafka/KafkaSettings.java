@@ -163,6 +163,15 @@ record KafkaSettings(List<String> bootstrapServers, String clientId, Map<String,
         return Math.max(config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), lingerAndRequestTimeoutMs(config));
     }
 
+    /**
+     * Whether the leader acknowledges a record only once the in-sync replicas have it ({@code acks=all}, the default):
+     * only then do too few in-sync replicas hold writes back.
+     */
+    boolean acksAll() {
+        String acks = producerProperties().getProperty(ProducerConfig.ACKS_CONFIG, "all").trim();
+        return acks.equalsIgnoreCase("all") || acks.equals("-1");
+    }
+
     /** How long one send waits for a topic's metadata ({@code max.block.ms}, at most the delivery timeout). */
     Duration metadataWait() {
         return Duration.ofMillis(new ProducerConfig(producerProperties()).getLong(ProducerConfig.MAX_BLOCK_MS_CONFIG));

@@ -35,21 +35,41 @@ public final class KafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final int saslPort;
+    private final String clusterId;
+    /** 1: the node that is broker and controller; 2 and on: brokers of its cluster ({@link #addBroker}). */
+    private final int nodeId;
     private KafkaRaftServer server;
 
-    private KafkaBroker(Path dir, int port, int controllerPort, int saslPort) {
+    private KafkaBroker(Path dir, int port, int controllerPort, int saslPort, String clusterId, int nodeId) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
         this.saslPort = saslPort;
+        this.clusterId = clusterId;
+        this.nodeId = nodeId;
     }
 
     /** Formats a fresh log directory and starts the node. */
     public static KafkaBroker start(Path dir) {
-        KafkaBroker broker = new KafkaBroker(dir, freePort(), freePort(), freePort());
+        KafkaBroker broker = new KafkaBroker(dir, freePort(), freePort(), freePort(), Uuid.randomUuid().toString(), 1);
         broker.format();
         broker.start();
         return broker;
+    }
+
+    /**
+     * A second broker of this one's cluster (node 2, a broker only, plaintext), with its own log under {@code dir}:
+     * for replicas on two brokers, and for what the cluster says when one of them stops while this one answers.
+     */
+    public KafkaBroker addBroker(Path dir) {
+        KafkaBroker broker = new KafkaBroker(dir, freePort(), controllerPort, freePort(), clusterId, 2);
+        broker.format();
+        broker.start();
+        return broker;
+    }
+
+    public int nodeId() {
+        return nodeId;
     }
 
     public String bootstrapServers() {
@@ -66,6 +86,14 @@ public final class KafkaBroker implements AutoCloseable {
     public static final String PASSWORD = "alice-secret";
 
     private Map<String, Object> config() {
+        if (nodeId != 1) {
+            return Map.of("process.roles", "broker", "node.id", Integer.toString(nodeId),
+                    "controller.quorum.voters", "1@127.0.0.1:" + controllerPort,
+                    "listeners", "PLAINTEXT://127.0.0.1:" + port, "advertised.listeners", "PLAINTEXT://127.0.0.1:" + port,
+                    "controller.listener.names", "CONTROLLER", "inter.broker.listener.name", "PLAINTEXT",
+                    "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "log.dirs", dir.resolve("log").toString(), "num.io.threads", "2");
+        }
         return Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
                 Map.entry("node.id", "1"),
@@ -109,7 +137,7 @@ public final class KafkaBroker implements AutoCloseable {
                 props.store(out, "test broker");
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
-            int exit = StorageTool$.MODULE$.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(),
+            int exit = StorageTool$.MODULE$.execute(new String[]{"format", "-t", clusterId,
                     "-c", file.toString()}, new PrintStream(output, true, StandardCharsets.UTF_8));
             if (exit != 0) {
                 throw new IllegalStateException("formatting the test broker's log failed: " + output);

@@ -23,6 +23,7 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -391,6 +392,68 @@ class KafkaExecutorIT {
             outageLog.detachAppender(log);
         }
         assertThat(lines(log, Level.WARN, cluster + " is unreachable")).hasSize(1);
+    }
+
+    /**
+     * A cluster that answers but cannot complete a write is not called unreachable, in the letter, the log or
+     * readiness: with a second broker stopped, a topic replicated on both with min.insync.replicas=2 refuses acks=all
+     * writes (NOT_ENOUGH_REPLICAS), and a topic whose one replica was on it has no leader; the producer retries both
+     * until delivery.timeout.ms. (One broker cannot show either: Kafka takes at most the replication factor as the
+     * in-sync replicas needed.) About 8 s: the second broker's start and stop, and the two attempts at once.
+     */
+    @Test
+    void aClusterThatAnswersButCannotCompleteWritesNamesTheTopicsPartitionsNotAnOutage() throws Exception {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger outageLog = (Logger) LoggerFactory.getLogger(OutageLog.class);
+        outageLog.addAppender(log);
+        String cluster = "Kafka at " + broker.bootstrapServers();
+        AtomicLong clock = new AtomicLong();
+        try (KafkaBroker second = broker.addBroker(dir.resolve("broker-2"));
+             Harness h = harness(SHORT_WAITS, new Acknowledgements(clock::get));
+             var admin = broker.admin()) {
+            admin.createTopics(List.of(new NewTopic("replicated", Map.of(0, List.of(1, 2))).configs(Map.of(
+                    "min.insync.replicas", "2")), new NewTopic("on-broker-2", Map.of(0, List.of(2)))))
+                    .all().get(30, TimeUnit.SECONDS);
+            ChangeEvent event = Events.updated(21, "9", "a", "b");
+            KafkaAction replicated = new KafkaAction("replicated", null, Map.of());
+            KafkaAction leaderless = new KafkaAction("on-broker-2", null, Map.of());
+            assertThat(h.run(replicated, event)).isInstanceOf(ActionResult.Success.class);
+            assertThat(h.run(leaderless, event)).isInstanceOf(ActionResult.Success.class);
+            second.stop();
+
+            ActionResult tooFew;
+            ActionResult noLeader;
+            try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                var first = threads.submit(() -> h.run(replicated, event));
+                var other = threads.submit(() -> h.run(leaderless, event));
+                // The test's clock runs past the silence that readiness and the log call an outage.
+                while (h.executor().problem() == null && !first.isDone()) {
+                    clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
+                    Thread.sleep(100);
+                }
+                tooFew = first.get(60, TimeUnit.SECONDS);
+                noLeader = other.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(tooFew).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).as(f.message()).isFalse();
+                assertThat(f.message()).startsWith("kafka topic 'replicated': the cluster answers, but the record was "
+                        + "not acknowledged within delivery.timeout.ms (4000 ms): partition 0 has too few in-sync "
+                        + "replicas: 1 of min.insync.replicas 2 (replicas on brokers 1,2, in sync: 1)")
+                        .contains("or lower the topic's min.insync.replicas").doesNotContain("reachable");
+            });
+            assertThat(noLeader).isInstanceOfSatisfying(ActionResult.Failure.class, f -> assertThat(f.message())
+                    .startsWith("kafka topic 'on-broker-2': the cluster answers, but the record was not acknowledged "
+                            + "within delivery.timeout.ms (4000 ms): partition 0 has no leader (replicas on brokers 2)")
+                    .contains("bring back the brokers that hold its replicas", "Expiring 1 record(s)"));
+            assertThat(h.executor().problem()).as("readiness, the records waiting to be retried")
+                    .startsWith(cluster + " answers, but has acknowledged no record for ")
+                    .containsAnyOf("writes to topic 'replicated' time out", "writes to topic 'on-broker-2' time out");
+        } finally {
+            outageLog.detachAppender(log);
+        }
+        assertThat(lines(log, Level.WARN, cluster)).isNotEmpty().allSatisfy(line -> assertThat(line)
+                .startsWith(cluster + " answers, but has acknowledged no record for ").doesNotContain("unreachable"));
     }
 
     /** Waits up to a minute for a line logged at {@code level} that starts with {@code start}. */

@@ -3,6 +3,9 @@ package io.pgobserver.adapters.kafka;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,5 +142,74 @@ class OutageLogTest {
         outage.check();
 
         assertThat(lines()).isEmpty();
+    }
+    private static final TopicTrouble TOO_FEW_REPLICAS = TopicTrouble.of(new TopicDescription("orders", false,
+            List.of(new TopicPartitionInfo(0, new Node(1, "b1", 9092), List.of(new Node(1, "b1", 9092),
+                    new Node(2, "b2", 9092)), List.of(new Node(1, "b1", 9092))))), 2);
+
+    /**
+     * Records unacknowledged from a cluster that answers: the warning waits for the question, then names the topic's
+     * trouble, not an outage; a minute later a reminder, and a line when records are acknowledged again.
+     */
+    @Test
+    void aClusterThatAnswersButTimesWritesOutIsNotCalledUnreachable() {
+        acks.sending("d1");
+        advance(Acknowledgements.SILENT_FOR);
+        assertThat(outage.askNow()).isTrue();
+        assertThat(outage.askNow()).as("one question at a time").isFalse();
+        outage.check();
+        assertThat(lines()).as("the warning waits for the answer").isEmpty();
+
+        outage.answered(TOO_FEW_REPLICAS, now.get());
+        advance(OutageLog.REMIND_EVERY);
+        outage.check();
+        assertThat(lines()).hasSize(2);
+        assertThat(lines().getFirst()).startsWith("WARN Kafka at b1:9092,b2:9092 answers, but has acknowledged no "
+                + "record for 5s (1 sending, 0 waiting to be retried): writes to topic 'orders' time out: partition 0 "
+                + "has too few in-sync replicas: 1 of min.insync.replicas 2 (replicas on brokers 1,2, in sync: 1). "
+                + "Fix: bring back the brokers that hold its replicas").contains("or lower the topic's "
+                + "min.insync.replicas", "their events wait");
+        assertThat(lines().getLast()).startsWith("WARN Kafka at b1:9092,b2:9092 answers, but writes have timed out "
+                + "for 1m 5s (1 sending, 0 waiting to be retried): writes to topic 'orders' time out: partition 0");
+        assertThat(outage.answeredProblem()).startsWith("Kafka at b1:9092,b2:9092 answers, but has acknowledged no "
+                + "record for 1m 5s (1 sending, 0 waiting to be retried): writes to topic 'orders' time out");
+
+        acks.acknowledged();
+        outage.acknowledged();
+        assertThat(lines()).hasSize(3).last().asString().isEqualTo("INFO Kafka at b1:9092,b2:9092 no longer times "
+                + "writes out, after 1m 5s: records are acknowledged, and the events that waited are sent in order");
+        assertThat(outage.answeredProblem()).isNull();
+    }
+
+    /** Said to be unreachable while only retries waited (no send to ask), then the next send's question corrects it. */
+    @Test
+    void anAnswerAfterTheWarningSaysTheClusterIsNotUnreachable() {
+        acks.sending("d1");
+        acks.retrying("d1");
+        advance(Acknowledgements.SILENT_FOR);
+        outage.checkUnlessSending();
+        acks.sending("d1");
+        assertThat(outage.askNow()).isTrue();
+        outage.answered(TOO_FEW_REPLICAS, now.get());
+
+        assertThat(lines()).hasSize(2);
+        assertThat(lines().getFirst()).startsWith("WARN Kafka at b1:9092,b2:9092 is unreachable");
+        assertThat(lines().getLast()).startsWith("WARN Kafka at b1:9092,b2:9092 answers (it was said to be "
+                + "unreachable: it is not), but has acknowledged no record for 5s");
+    }
+
+    /** No answer either: an outage, as before, and the warning says the cluster was asked. */
+    @Test
+    void noAnswerToTheQuestionIsAnOutage() {
+        acks.sending("d1");
+        advance(Acknowledgements.SILENT_FOR);
+        outage.checkUnlessSending();
+        assertThat(lines()).as("the send checks, and asks first").isEmpty();
+        assertThat(outage.askNow()).isTrue();
+        outage.answered(null, now.get());
+
+        assertThat(lines()).singleElement().asString().startsWith("WARN Kafka at b1:9092,b2:9092 is unreachable: it "
+                + "has acknowledged no record for 5s (1 sending, 0 waiting to be retried) and gave no answer when asked");
+        assertThat(outage.answeredProblem()).isNull();
     }
 }
