@@ -151,7 +151,14 @@ final class ClusterTopics implements AutoCloseable {
             unanswered = false;
             // Without the topic's setting (acks other than all), the in-sync replicas do not hold a write back.
             return TopicTrouble.of(description, minInsync == null ? 0 : Integer.parseInt(minInsync.value()));
-        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+        } catch (ExecutionException e) {
+            // A refusal is an answer: the cluster is up (a missing Describe ACL is no outage).
+            if (e.getCause() instanceof AuthenticationException || e.getCause() instanceof AuthorizationException) {
+                unanswered = false;
+                return TopicTrouble.undescribed(topic, e.getCause().getMessage());
+            }
+            return noAnswer();
+        } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
             return noAnswer();
         }
     }

@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
  * @param topic      the topic
  * @param partitions what is wrong, one entry per partition in trouble; empty when none is
  * @param ofAll      how many partitions the topic has
+ * @param refused    why the cluster would not describe the topic to the producer's principal (a missing ACL), else null
  */
-record TopicTrouble(String topic, List<String> partitions, int ofAll) {
+record TopicTrouble(String topic, List<String> partitions, int ofAll, String refused) {
 
     /** More would make a letter of a topic with many partitions unreadable; the count says the rest. */
     private static final int NAMED = 5;
@@ -44,7 +45,12 @@ record TopicTrouble(String topic, List<String> partitions, int ofAll) {
                         + brokers(p.isr()) + ")");
             }
         }
-        return new TopicTrouble(description.name(), troubles, description.partitions().size());
+        return new TopicTrouble(description.name(), troubles, description.partitions().size(), null);
+    }
+
+    /** The cluster answered, but would not describe the topic: it is up, and why writes time out is not known. */
+    static TopicTrouble undescribed(String topic, String why) {
+        return new TopicTrouble(topic, List.of(), 0, why);
     }
 
     boolean found() {
@@ -53,6 +59,9 @@ record TopicTrouble(String topic, List<String> partitions, int ofAll) {
 
     /** {@code partition 0 has no leader (…); partition 2 has too few in-sync replicas: 1 of …}, or that none does. */
     String describe() {
+        if (refused != null) {
+            return "the cluster would not describe the topic to pg-observer (" + refused + ")";
+        }
         if (!found()) {
             return "each of its " + ofAll + " partitions has a leader and enough in-sync replicas now";
         }
@@ -63,6 +72,11 @@ record TopicTrouble(String topic, List<String> partitions, int ofAll) {
 
     /** What brings the writes back. */
     String fix() {
+        if (refused != null) {
+            return "kafka-topics.sh --describe --topic " + topic + " shows each partition's leader and in-sync "
+                    + "replicas (allow the producer's principal Describe and DescribeConfigs on the topic to have "
+                    + "them named here)";
+        }
         if (!found()) {
             return "a leader moved or the brokers were slow meanwhile (kafka-topics.sh --describe --topic " + topic
                     + " shows each partition's leader and in-sync replicas)";

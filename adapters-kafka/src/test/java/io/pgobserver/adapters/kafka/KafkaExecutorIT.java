@@ -266,6 +266,9 @@ class KafkaExecutorIT {
                         + "--allow-principal User:alice --operation Write --topic guarded");
                 assertThat(f.errorType()).isEqualTo("TOPIC_AUTHORIZATION_FAILED");
             });
+            // Asked why writes time out, a cluster that will not describe the topic still answers: no outage.
+            assertThat(h.client().topicTrouble("guarded")).isNotNull().satisfies(t -> assertThat(t.describe())
+                    .startsWith("the cluster would not describe the topic to pg-observer ("));
             try (var admin = broker.admin()) {
                 admin.createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, "guarded",
                         PatternType.LITERAL), new AccessControlEntry("User:" + KafkaBroker.USER, "*",
