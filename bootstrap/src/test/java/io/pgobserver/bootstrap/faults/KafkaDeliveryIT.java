@@ -52,7 +52,11 @@ class KafkaDeliveryIT {
 
     private static final int ROWS = 100;
     private static final int UPDATES = Integer.getInteger("kafka.updates", 4_000);
-    private static final int OUTAGE_SECONDS = Integer.getInteger("kafka.outage.seconds", 8);
+    /**
+     * Longer than the outage takes to be told: 5 s without an acknowledgement, then up to 1 s until a waiting send
+     * asks the cluster, which may take 2 s to give no answer. At 8 s a busy machine could see the broker back first.
+     */
+    private static final int OUTAGE_SECONDS = Integer.getInteger("kafka.outage.seconds", 12);
     private static final int MAX_IN_FLIGHT = 16;
     private static final int KILLS = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
