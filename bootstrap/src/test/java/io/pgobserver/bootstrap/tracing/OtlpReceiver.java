@@ -45,22 +45,30 @@ public final class OtlpReceiver implements SpanBackend {
     private final List<String> paths = new CopyOnWriteArrayList<>();
     private final String protocol;
     private final Runnable stop;
+    private final Runnable stopAfterAnswering;
     private final int port;
 
     private OtlpReceiver(String protocol, Server grpc, HttpServer http) {
         this.protocol = protocol;
         if (grpc != null) {
             port = grpc.getPort();
-            stop = () -> {
-                try {
-                    grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            };
+            stop = () -> awaitTermination(grpc.shutdownNow());
+            stopAfterAnswering = () -> awaitTermination(grpc.shutdown());
         } else {
             port = http.getAddress().getPort();
             stop = () -> http.stop(0);
+            // Returns as soon as no exchange is in progress: the bound is for one that never ends.
+            stopAfterAnswering = () -> http.stop(10);
+        }
+    }
+
+    private static void awaitTermination(Server grpc) {
+        try {
+            if (!grpc.awaitTermination(10, TimeUnit.SECONDS)) {
+                grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -286,9 +294,19 @@ public final class OtlpReceiver implements SpanBackend {
         return HexFormat.of().formatHex(bytes.toByteArray());
     }
 
+    /** Gone at once, as a collector that crashed: an export it has taken may never be answered. */
     @Override
     public void close() {
         stop.run();
+    }
+
+    /**
+     * Gone as a collector restarted with a SIGTERM is: it takes no new export and answers those it has taken, so the
+     * exporter learns of the outage from its next export, not from one left unanswered (the SDK does not retry an
+     * answer cut off, and fails that batch at once).
+     */
+    void closeAfterAnswering() {
+        stopAfterAnswering.run();
     }
 
     @Override
