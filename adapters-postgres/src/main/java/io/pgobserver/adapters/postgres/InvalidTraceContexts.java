@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.postgres;
 
 import io.pgobserver.domain.trace.TraceContext;
+import io.pgobserver.domain.trace.TraceparentFault;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,9 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A writer's trace context that is not one. An invalid {@code traceparent} never fails the write or the event (the
  * event starts a trace of its own), but silently: the operator saw only traces that did not join, and had to guess
- * among a dozen causes. So the first such row is named in a warning, with its value and what a valid one looks like,
- * and the next at most once a minute with how many came in between: a writer that gets it wrong on every write
- * gives one line a minute.
+ * among a dozen causes. So the first such row is named in a warning, with its value, what is wrong with it (which
+ * field breaks which rule) and what a valid one looks like, and the next at most once a minute with how many came in
+ * between: a writer that gets it wrong on every write gives one line a minute.
  */
 final class InvalidTraceContexts {
 
@@ -64,14 +65,20 @@ final class InvalidTraceContexts {
             since++;
             return;
         }
-        LOG.warn("change_log row {} ({}) carries traceparent '{}', which is not a W3C trace context: its event starts"
-                + " a trace of its own instead of joining the writer's. A valid one is 00-, 32 lowercase hex digits,"
-                + " -, 16 lowercase hex digits, -, 2 hex digits (neither id all zeros): fix what the writer sets as"
-                + " pgobserver.traceparent{}", row, entity, quoted(traceparent),
-                since > 0 ? " (" + since + " more such rows since the last warning)" : "");
+        LOG.warn(warning(row, entity, traceparent, since));
         warned = true;
         warnedAt = now;
         since = 0;
+    }
+
+    /** The line naming the row, the value and what is wrong with it, with how many such rows it stands for. */
+    static String warning(long row, String entity, String traceparent, long since) {
+        return "change_log row " + row + " (" + entity + ") carries traceparent '" + quoted(traceparent)
+                + "', which is not a W3C trace context: " + TraceparentFault.of(traceparent).orElse("it is not valid")
+                + ". Its event goes on in a new trace of its own, not the writer's. A valid one is 00-, 32 lowercase"
+                + " hex digits (the trace id), -, 16 lowercase hex digits (the span id), -, 2 lowercase hex digits (the"
+                + " flags), neither id all zeros: fix what the writer sets as pgobserver.traceparent"
+                + (since > 0 ? " (" + since + " more such rows since the last warning)" : "");
     }
 
     private static String quoted(String value) {

@@ -189,7 +189,7 @@ class PostgresChangeSourceIT extends ChangeSourceContract {
         assertThat(events.get(0).after().get("status")).isEqualTo("bad trace");
     }
 
-    /** Uppercase hex, a common slip, is invalid: the warning names the row, the value and what a valid one is. */
+    /** Uppercase hex, a common slip, is invalid: the warning names the row, the value, what is wrong and what is valid. */
     @Test
     void anInvalidTraceparentIsNamedInAWarningOnceAMinute() throws Exception {
         ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
@@ -218,7 +218,8 @@ class PostgresChangeSourceIT extends ChangeSourceContract {
         assertThat(log.list).as("one warning for the three rows within a minute").singleElement()
                 .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).asString()
                 .startsWith("change_log row ").contains("(public.orders 1) carries traceparent '" + upper
-                        + "', which is not a W3C trace context", "32 lowercase hex digits",
+                        + "', which is not a W3C trace context: its trace id has upper-case hex digits, where W3C"
+                        + " allows lowercase only. Its event goes on in a new trace", "32 lowercase hex digits",
                         "fix what the writer sets as pgobserver.traceparent");
     }
 
