@@ -3,9 +3,9 @@ package io.pgobserver.adapters.tracing.otel;
 import java.time.Duration;
 
 /**
- * A run of failed exports, from the first failure to the next export that succeeds (the back-end restarted, or
- * stopped hanging), and the export waiting for an answer now: what the line saying export resumed reports, and what
- * tells a stop that its back-end is in trouble.
+ * A run of failed exports, from the first failed attempt of the first of them to the next export that succeeds (the
+ * back-end restarted, or stopped hanging), and the export waiting for an answer now: what the line saying export
+ * resumed reports, and what tells a stop that its back-end is in trouble.
  */
 final class ExportOutage {
 
@@ -18,6 +18,9 @@ final class ExportOutage {
 
     private boolean failing;
     private long startedNanos;
+    /** An attempt failed that the exporter retries, and no export has ended since: when the outage began, if it did. */
+    private boolean attemptFailed;
+    private long attemptFailedNanos;
     private long dropped;
     private long waitingSinceNanos;
     private boolean waiting;
@@ -27,19 +30,32 @@ final class ExportOutage {
         waitingSinceNanos = now;
     }
 
+    /**
+     * An attempt failed and the exporter retries it. Should its retries run out too, the outage began here, not when
+     * they ran out (some 10 s later, by the exporter's timeout): the line saying export resumed counts it from here.
+     */
+    synchronized void attemptFailed(long now) {
+        if (!failing && !attemptFailed) {
+            attemptFailed = true;
+            attemptFailedNanos = now;
+        }
+    }
+
     synchronized void failed(long spans, long now) {
         waiting = false;
         if (!failing) {
             failing = true;
-            startedNanos = now;
+            startedNanos = attemptFailed ? attemptFailedNanos : now;
             dropped = 0;
         }
+        attemptFailed = false;
         dropped += spans;
     }
 
     /** @return the outage this success ends, or null when exports were not failing */
     synchronized Ended succeeded(long now) {
         waiting = false;
+        attemptFailed = false;
         if (!failing) {
             return null;
         }

@@ -92,6 +92,7 @@ final class GuardedSpanExporter implements SpanExporter {
      * and no line while exports fail (their warnings say it), keep it from adding more than a line per outage.
      */
     private void willRetry(String because) {
+        outage.attemptFailed(System.nanoTime());
         if (outage.failing()) {
             return;
         }
