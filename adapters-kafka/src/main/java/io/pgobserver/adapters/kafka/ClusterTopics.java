@@ -134,12 +134,17 @@ final class ClusterTopics implements AutoCloseable {
      * the cluster refuses or cannot place.
      */
     TopicTrouble trouble(String topic, boolean acksAll) throws InterruptedException {
-        Admin a = unanswered && nanoClock.getAsLong() - unansweredAtNanos < quietFor.toNanos() ? null : admin();
-        if (a == null) {
+        if (unanswered && nanoClock.getAsLong() - unansweredAtNanos < quietFor.toNanos()) {
             return null;
         }
         int waitMs = (int) Math.min(askTimeout.toMillis(), DESCRIBE_TIMEOUT.toMillis());
         try {
+            // Inside the try: a client that cannot be made (no broker name resolves) is no answer, not the send's
+            // failure; thrown, it failed the attempt while the producer still held its record.
+            Admin a = admin();
+            if (a == null) {
+                return null;
+            }
             KafkaFuture<Map<String, TopicDescription>> described = a.describeTopics(List.of(topic),
                     new DescribeTopicsOptions().timeoutMs(waitMs)).allTopicNames();
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);

@@ -76,6 +76,20 @@ class ClusterTopicsTest {
         }
     }
 
+    /**
+     * Asked why writes time out while no broker name resolves, the cluster gives no answer: the send's question must
+     * not throw, as it did, failing the attempt while the producer still held its record (sent again by the retry).
+     */
+    @Test
+    void aTopicsTroubleAskedOfAClusterWhoseNameDoesNotResolveIsNoAnswer() throws Exception {
+        try (ClusterTopics topics = new ClusterTopics(() -> counted("no-such-broker.invalid:9092"),
+                Duration.ofMillis(300), Duration.ofSeconds(10), now::get)) {
+            assertThat(topics.trouble("orders", true)).as("no answer").isNull();
+            assertThat(topics.exists("orders", ClusterTopics.ASK_TIMEOUT)).as("not asked again at once").isNull();
+            assertThat(admins).hasValue(1);
+        }
+    }
+
     @Test
     void aClosedCheckAsksNothing() throws Exception {
         String nowhere = "127.0.0.1:" + freePort();
