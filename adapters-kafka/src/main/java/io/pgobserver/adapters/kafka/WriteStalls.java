@@ -8,6 +8,10 @@ import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TimeoutException;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
 import java.util.function.LongSupplier;
 
 /**
@@ -17,7 +21,9 @@ import java.util.function.LongSupplier;
  * and readiness called such a cluster unreachable, and operators looked for a network problem that was not there. So
  * the topic is asked about ({@link ClusterTopics#trouble}): by a send whose record has gone unacknowledged for
  * {@link Acknowledgements#SILENT_FOR} (for {@link OutageLog}, which waits for the answer before it warns), and when
- * an attempt fails so (for its letter).
+ * an attempt fails so (for its letter). Sends that ask about one topic while a question about it is open wait for its
+ * answer: the records of a batch expire together, and each of, say, 16 failed attempts asked the cluster its own two
+ * questions at once, each held up to {@link ClusterTopics#DESCRIBE_TIMEOUT} when the cluster did not answer.
  */
 final class WriteStalls {
 
@@ -31,6 +37,12 @@ final class WriteStalls {
     private final OutageLog outage;
     private final LongSupplier nanoClock;
     private final Duration deliveryTimeout;
+    /** The question open about each topic; removed when answered, so it holds no more topics than sends wait. */
+    private final ConcurrentMap<String, CompletableFuture<Answer>> open = new ConcurrentHashMap<>();
+
+    /** What a question got, for the sends that waited for it; null in the future when its asker was interrupted. */
+    private record Answer(TopicTrouble trouble) {
+    }
 
     WriteStalls(Question cluster, OutageLog outage, LongSupplier nanoClock, Duration deliveryTimeout) {
         this.cluster = cluster;
@@ -45,7 +57,7 @@ final class WriteStalls {
             long asked = nanoClock.getAsLong();
             TopicTrouble answer;
             try {
-                answer = cluster.trouble(topic);
+                answer = ask(topic);
             } catch (InterruptedException | RuntimeException e) {
                 outage.askedNothing();
                 throw e;
@@ -67,7 +79,7 @@ final class WriteStalls {
             return failure;
         }
         long asked = nanoClock.getAsLong();
-        TopicTrouble answer = cluster.trouble(topic);
+        TopicTrouble answer = ask(topic);
         outage.answered(answer, asked);
         String message = answer == null ? failure.message() + "; the cluster gave no answer when asked afterwards "
                 + "either: check that it is up and reachable from this host (kafka.bootstrap_servers)"
@@ -75,6 +87,36 @@ final class WriteStalls {
                 + "delivery.timeout.ms (" + deliveryTimeout.toMillis() + " ms): " + answer.describe() + ". Fix: "
                 + answer.fix() + " (Kafka: " + e.getMessage() + ")";
         return new ActionResult.Failure(message, false, failure.retryAfter(), failure.cause(), failure.errorType());
+    }
+
+    /**
+     * The cluster's answer about {@code topic}, asked by this send, or, when another send's question about it is open,
+     * that question's answer. A stop's interrupt ends the wait at once; an asker interrupted leaves its question to
+     * the next send that waited for it.
+     */
+    private TopicTrouble ask(String topic) throws InterruptedException {
+        while (true) {
+            CompletableFuture<Answer> mine = new CompletableFuture<>();
+            CompletableFuture<Answer> theirs = open.putIfAbsent(topic, mine);
+            if (theirs == null) {
+                Answer answer = null;
+                try {
+                    answer = new Answer(cluster.trouble(topic));
+                    return answer.trouble();
+                } finally {
+                    open.remove(topic, mine);
+                    mine.complete(answer);
+                }
+            }
+            try {
+                Answer answer = theirs.get();
+                if (answer != null) {
+                    return answer.trouble();
+                }
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a question is completed with its answer only", e);
+            }
+        }
     }
 
     /** What the producer retries until {@code delivery.timeout.ms}, and how it fails when that runs out. */

@@ -7,9 +7,15 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,5 +58,116 @@ class WriteStallsTest {
 
         assertThat(f.message()).contains("may not write to it");
         assertThat(questions).hasValue(0);
+    }
+
+    private static final TimeoutException EXPIRED = new TimeoutException("Expiring 1 record(s) for orders-0:120000 ms "
+            + "has passed since batch creation");
+
+    /** A cluster that answers once {@code release} opens, counting the questions. */
+    private WriteStalls heldBy(CountDownLatch release, TopicTrouble answer) {
+        return new WriteStalls(topic -> {
+            questions.incrementAndGet();
+            release.await();
+            return answer;
+        }, new OutageLog("b1:9092", acks, Duration.ofMinutes(2)), System::nanoTime, Duration.ofMinutes(2));
+    }
+
+    private static ActionResult.Failure explain(WriteStalls stalls) throws InterruptedException {
+        ExecutionException thrown = new ExecutionException(EXPIRED);
+        return stalls.explain(FAILURES.classify(RECORD, thrown), thrown, "orders");
+    }
+
+    /** A send whose attempt expired, on a thread of its own: its letter, once it has one. */
+    private static Thread asking(WriteStalls stalls, AtomicReference<ActionResult.Failure> letter) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                letter.set(explain(stalls));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private static void awaitWaiting(Thread thread) throws InterruptedException {
+        await(() -> thread.getState() == Thread.State.WAITING);
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - end).as("waited 30 s").isNegative();
+            Thread.sleep(10);
+        }
+    }
+
+    /**
+     * The records of a batch expire together: 16 attempts failing at once ask the cluster one question between them
+     * (before, 16 at once, each held up to ClusterTopics.DESCRIBE_TIMEOUT when the cluster did not answer).
+     */
+    @Test
+    void attemptsFailingTogetherShareOneQuestionAndItsAnswer() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        WriteStalls held = heldBy(release, TopicTrouble.undescribed("orders", "Topic authorization failed."));
+        List<AtomicReference<ActionResult.Failure>> letters = new ArrayList<>();
+        List<Thread> sends = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            AtomicReference<ActionResult.Failure> letter = new AtomicReference<>();
+            letters.add(letter);
+            Thread send = asking(held, letter);
+            sends.add(send);
+            awaitWaiting(send);
+        }
+        release.countDown();
+        for (Thread send : sends) {
+            assertThat(send.join(Duration.ofSeconds(30))).isTrue();
+        }
+
+        assertThat(questions).as("questions asked of the cluster").hasValue(1);
+        assertThat(letters).allSatisfy(letter -> assertThat(letter.get().message())
+                .contains("the cluster would not describe the topic to pg-observer"));
+    }
+
+    /** A stop interrupts every send: one waiting for another's question ends at once, the question still open. */
+    @Test
+    void aSendWaitingForAnotherSendsQuestionEndsAtOnceWhenInterrupted() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        WriteStalls held = heldBy(release, null);
+        Thread asker = asking(held, new AtomicReference<>());
+        awaitWaiting(asker);
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                ended.set(new AssertionError("not interrupted: " + explain(held).message()));
+            } catch (InterruptedException e) {
+                ended.set(e);
+            }
+        });
+        awaitWaiting(waiter);
+
+        waiter.interrupt();
+        assertThat(waiter.join(Duration.ofSeconds(30))).isTrue();
+        assertThat(ended.get()).isInstanceOf(InterruptedException.class);
+        assertThat(asker.isAlive()).as("the question is still open").isTrue();
+        release.countDown();
+        assertThat(asker.join(Duration.ofSeconds(30))).isTrue();
+    }
+
+    /** An asker the stop or parking interrupted leaves its question to a send that waited for it. */
+    @Test
+    void aSendWhoseAskerWasInterruptedAsksItself() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        WriteStalls held = heldBy(release, null);
+        Thread asker = asking(held, new AtomicReference<>());
+        awaitWaiting(asker);
+        AtomicReference<ActionResult.Failure> letter = new AtomicReference<>();
+        Thread waiter = asking(held, letter);
+        awaitWaiting(waiter);
+
+        asker.interrupt();
+        assertThat(asker.join(Duration.ofSeconds(30))).isTrue();
+        await(() -> questions.get() == 2);
+        release.countDown();
+        assertThat(waiter.join(Duration.ofSeconds(30))).isTrue();
+        assertThat(letter.get().message()).contains("the cluster gave no answer when asked afterwards either");
     }
 }
