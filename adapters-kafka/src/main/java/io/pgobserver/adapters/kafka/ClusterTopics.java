@@ -162,6 +162,12 @@ final class ClusterTopics implements AutoCloseable {
                 unanswered = false;
                 return TopicTrouble.undescribed(topic, e.getCause().getMessage());
             }
+            // So is "no such topic" (deleted after the producer learnt its partitions): taken for no answer, it had the
+            // log call the cluster unreachable, and kept exists() from asking for QUIET_AFTER_NO_ANSWER.
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                unanswered = false;
+                return TopicTrouble.missing(topic);
+            }
             return noAnswer();
         } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
             return noAnswer();

@@ -32,6 +32,9 @@ record SendFailures(String principal) {
 
     /** Kafka's name of the error a topic missing from the cluster gets. */
     static final String MISSING_TOPIC = Errors.UNKNOWN_TOPIC_OR_PARTITION.name();
+    /** What to do about a topic the cluster says does not exist. */
+    static final String CREATE_TOPIC = "create it, or correct the action's topic template (or let the brokers create "
+            + "topics: auto.create.topics.enable)";
 
     /** What the producer threw, or the failure it completed the record's future with. */
     static Throwable unwrap(Throwable thrown) {
@@ -96,9 +99,8 @@ record SendFailures(String principal) {
     }
 
     static ActionResult.Failure missingTopic(String topic, Throwable e) {
-        return new ActionResult.Failure("kafka topic '" + topic + "' does not exist: create it, or correct the "
-                + "action's topic template (or let the brokers create topics: auto.create.topics.enable)", true, null,
-                e, MISSING_TOPIC);
+        return new ActionResult.Failure("kafka topic '" + topic + "' does not exist: " + CREATE_TOPIC, true, null, e,
+                MISSING_TOPIC);
     }
 
     /** A failure that is no Kafka error (a metadata wait out of time, an interrupt). */

@@ -19,8 +19,10 @@ import java.util.stream.Collectors;
  * @param partitions what is wrong, one entry per partition in trouble; empty when none is
  * @param ofAll      how many partitions the topic has
  * @param refused    why the cluster would not describe the topic to the producer's principal (a missing ACL), else null
+ * @param missing    the cluster says the topic does not exist (deleted after the producer learnt its partitions): its
+ *                   records wait for a topic that is not there, which is no outage either
  */
-record TopicTrouble(String topic, List<String> partitions, int ofAll, String refused) {
+record TopicTrouble(String topic, List<String> partitions, int ofAll, String refused, boolean missing) {
 
     /** More would make a letter of a topic with many partitions unreadable; the count says the rest. */
     private static final int NAMED = 5;
@@ -45,12 +47,17 @@ record TopicTrouble(String topic, List<String> partitions, int ofAll, String ref
                         + brokers(p.isr()) + ")");
             }
         }
-        return new TopicTrouble(description.name(), troubles, description.partitions().size(), null);
+        return new TopicTrouble(description.name(), troubles, description.partitions().size(), null, false);
     }
 
     /** The cluster answered, but would not describe the topic: it is up, and why writes time out is not known. */
     static TopicTrouble undescribed(String topic, String why) {
-        return new TopicTrouble(topic, List.of(), 0, why);
+        return new TopicTrouble(topic, List.of(), 0, why, false);
+    }
+
+    /** The cluster answered that the topic does not exist. */
+    static TopicTrouble missing(String topic) {
+        return new TopicTrouble(topic, List.of(), 0, null, true);
     }
 
     boolean found() {
@@ -59,6 +66,9 @@ record TopicTrouble(String topic, List<String> partitions, int ofAll, String ref
 
     /** {@code partition 0 has no leader (…); partition 2 has too few in-sync replicas: 1 of …}, or that none does. */
     String describe() {
+        if (missing) {
+            return "the cluster says the topic does not exist";
+        }
         if (refused != null) {
             return "the cluster would not describe the topic to pg-observer (" + refused + ")";
         }
@@ -72,6 +82,9 @@ record TopicTrouble(String topic, List<String> partitions, int ofAll, String ref
 
     /** What brings the writes back. */
     String fix() {
+        if (missing) {
+            return SendFailures.CREATE_TOPIC;
+        }
         if (refused != null) {
             return "kafka-topics.sh --describe --topic " + topic + " shows each partition's leader and in-sync "
                     + "replicas (allow the producer's principal Describe and DescribeConfigs on the topic to have "

@@ -81,6 +81,9 @@ final class WriteStalls {
         long asked = nanoClock.getAsLong();
         TopicTrouble answer = ask(topic);
         outage.answered(answer, asked);
+        if (answer != null && answer.missing()) {
+            return SendFailures.missingTopic(topic, e); // as when the producer finds no metadata for it
+        }
         String message = answer == null ? failure.message() + "; the cluster gave no answer when asked afterwards "
                 + "either: check that it is up and reachable from this host (kafka.bootstrap_servers)"
                 : "kafka topic '" + topic + "': the cluster answers, but the record was not acknowledged within "

@@ -542,6 +542,10 @@ class KafkaExecutorIT {
             assertThat(topics.exists("orders", ClusterTopics.ASK_TIMEOUT)).isTrue();
             assertThat(topics.exists("no-such-topic", ClusterTopics.ASK_TIMEOUT)).isFalse();
             assertThat(topics.exists("small", ClusterTopics.ASK_TIMEOUT)).isTrue();
+            // A topic deleted while its records waited: "no such topic" is an answer, not an outage.
+            assertThat(topics.trouble("no-such-topic", true)).isNotNull().satisfies(t -> assertThat(t.describe())
+                    .isEqualTo("the cluster says the topic does not exist"));
+            assertThat(topics.exists("no-such-topic", ClusterTopics.ASK_TIMEOUT)).as("still asked").isFalse();
             assertThat(admins).hasValue(1);
         }
     }

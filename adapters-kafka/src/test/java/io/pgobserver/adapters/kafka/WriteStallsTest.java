@@ -170,4 +170,18 @@ class WriteStallsTest {
         assertThat(waiter.join(Duration.ofSeconds(30))).isTrue();
         assertThat(letter.get().message()).contains("the cluster gave no answer when asked afterwards either");
     }
+
+    /** A topic deleted while its records waited: the cluster answers that it is missing, which is no outage. */
+    @Test
+    void aTopicTheClusterSaysIsMissingIsDeadLetteredAsAMissingTopic() throws Exception {
+        WriteStalls missing = new WriteStalls(TopicTrouble::missing,
+                new OutageLog("b1:9092", acks, Duration.ofMinutes(2)), System::nanoTime, Duration.ofMinutes(2));
+
+        ActionResult.Failure f = explain(missing);
+
+        assertThat(f.permanent()).isTrue();
+        assertThat(f.errorType()).isEqualTo("UNKNOWN_TOPIC_OR_PARTITION");
+        assertThat(f.message()).isEqualTo("kafka topic 'orders' does not exist: create it, or correct the action's "
+                + "topic template (or let the brokers create topics: auto.create.topics.enable)");
+    }
 }
