@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.port.ActionResult;
+import okhttp3.HttpUrl;
 
 import java.time.Clock;
 import java.util.Map;
@@ -80,6 +81,10 @@ final class SlackErrors {
      */
     static ActionResult.Failure incomingWebhook(String what, HttpTransport.Exchange exchange, Clock clock) {
         ActionResult.Failure failure = HttpFailures.statusFailure(what, exchange, clock);
+        if (exchange.status() >= 300 && exchange.status() < 400) {
+            return new ActionResult.Failure(what + ": HTTP " + exchange.status() + " (not retried: " + redirect(exchange)
+                    + ")", true, null, null, failure.errorType());
+        }
         String fix = WEBHOOK_FIXES.get(exchange.body().strip());
         if (fix == null || !failure.permanent()) {
             return failure;
@@ -88,5 +93,21 @@ final class SlackErrors {
         // fix stands in for that one.
         return new ActionResult.Failure(what + ": HTTP " + exchange.status() + ": " + exchange.snippet()
                 + " (not retried: " + fix + ")", true, null, failure.cause(), failure.errorType());
+    }
+
+    /**
+     * A redirect of the incoming webhook, saying where without the path: the address it redirects to carries the
+     * webhook's secret as its own does (Slack sends a webhook_url given with http:// on to https:// with the same
+     * path), so neither it nor the answer, which may repeat it, is shown in the letter, the log or the span.
+     */
+    private static String redirect(HttpTransport.Exchange exchange) {
+        String location = exchange.headers().get("Location");
+        HttpUrl target = location == null ? null : exchange.url().resolve(location);
+        String where = target == null ? "" : " to " + target.scheme() + "://" + target.host()
+                + (target.port() == HttpUrl.defaultPort(target.scheme()) ? "" : ":" + target.port())
+                + "/… (the rest of that address is the webhook's secret, not shown here)";
+        return "the webhook_url redirects" + where + ", and redirects are not followed for a request with a body: "
+                + "set webhook_url to the address it redirects to (https://, as the Slack app shows it), or "
+                + NEW_WEBHOOK;
     }
 }

@@ -404,6 +404,34 @@ class SlackExecutorIT {
         assertThat(fault).isInstanceOfSatisfying(ActionResult.Failure.class, f -> assertThat(f.permanent()).isFalse());
     }
 
+    /**
+     * Where an incoming webhook redirects (an http:// webhook_url sent on to https://) holds the same secret path, and
+     * the answer's body may repeat it: the letter names the scheme and host only, and quotes nothing.
+     */
+    @Test
+    void aRedirectOfAnIncomingWebhookKeepsTheUrlSecret() {
+        String moved = "https://hooks.example.com" + HOOK_PATH;
+        slack.enqueue(new MockResponse.Builder().code(301).addHeader("Location", moved)
+                .body("<a href=\"" + moved + "\">Moved Permanently</a>.").build());
+        slack.enqueue(new MockResponse.Builder().code(308).addHeader("Location", HOOK_PATH).build());
+
+        ActionResult elsewhere = executor.execute(request(incomingWebhook("x")), TestSpans.NOOP);
+        ActionResult relative = executor.execute(request(incomingWebhook("x")), TestSpans.NOOP);
+
+        assertThat(elsewhere).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isTrue();
+            assertThat(f.errorType()).isEqualTo("301");
+            assertThat(f.message()).contains("HTTP 301 (not retried: the webhook_url redirects to "
+                    + "https://hooks.example.com/… (the rest of that address is the webhook's secret, not shown here)",
+                    "set webhook_url to the address it redirects to").doesNotContain("hook-secret-part");
+        });
+        assertThat(relative).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+            assertThat(f.permanent()).isTrue();
+            assertThat(f.message()).contains("redirects to http://" + slack.url("/").host() + ":" + slack.url("/").port()
+                    + "/…").doesNotContain("hook-secret-part");
+        });
+    }
+
     @Test
     void anUnreachableSlackIsTransientAndKeepsTheUrlSecret() {
         URI closedHook = slack.url(HOOK_PATH).uri();
