@@ -10,13 +10,16 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.protocol.Errors;
 
+import javax.net.ssl.SSLException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -76,6 +79,7 @@ record SendFailures(String principal) {
                     + "from Kafka 2.8 on take for it)", t);
             case AuthorizationException t -> permanent(where + ": " + principal + " is not authorized (" + message
                     + "): add the ACL it names for " + principal, t);
+            case SslAuthenticationException t -> tls(t);
             case AuthenticationException t -> permanent("kafka refused the login (" + message + "): check "
                     + "security.protocol, sasl.mechanism and sasl.jaas.config's username and password (or the ssl.* "
                     + "settings) in kafka.properties, then restart pg-observer", t);
@@ -86,6 +90,28 @@ record SendFailures(String principal) {
             case RetriableException t -> failure(where + ": " + message, false, t);
             default -> failure(where + ": " + message, false, e);
         };
+    }
+
+    /**
+     * A TLS handshake with the brokers that failed, said as the other action types say it: their certificate not
+     * accepted (the JVM's or {@code ssl.truststore.*}'s authorities do not vouch for it, or it names another host),
+     * or the handshake refused otherwise (a client certificate the broker asks for). Not a refused login: that sent
+     * operators to a username and password that were right.
+     */
+    private static ActionResult.Failure tls(SslAuthenticationException e) {
+        String why = e.getMessage();
+        boolean certificate = false;
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            why = t instanceof SSLException && why.equals(e.getMessage()) ? t.getMessage() : why;
+            certificate |= t instanceof CertificateException;
+        }
+        return permanent(certificate ? "kafka: TLS certificate not accepted (" + why + "); not retried: the JVM "
+                + "does not trust the brokers' certificate (self-signed, from a private CA, expired) or it does not name "
+                + "the host in kafka.bootstrap_servers; set ssl.truststore.location and ssl.truststore.password in "
+                + "kafka.properties to a trust store holding the CA that signed it, or connect by a name it names, then "
+                + "restart pg-observer" : "kafka: the TLS handshake with the brokers failed (" + why + "); not retried: "
+                + "check the ssl.* settings in kafka.properties (a broker that asks for a client certificate needs "
+                + "ssl.keystore.location and its passwords), then restart pg-observer", e);
     }
 
     /**

@@ -10,13 +10,16 @@ import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.internals.Topic;
 import org.junit.jupiter.api.Test;
 
+import javax.net.ssl.SSLHandshakeException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,6 +97,29 @@ class SendFailuresTest {
         assertThat(f.permanent()).isTrue();
         assertThat(f.errorType()).isEqualTo("SASL_AUTHENTICATION_FAILED");
         assertThat(f.message()).contains("Invalid username or password", "sasl.jaas.config's username and password");
+    }
+
+    /**
+     * A broker certificate the JVM does not trust is said as for the other action types, not as a refused login
+     * (which sent the operator to a username and password that were right); the producer's own exception chain.
+     */
+    @Test
+    void anUntrustedBrokerCertificateIsSaidAsACertificateNotALogin() {
+        SSLHandshakeException handshake = new SSLHandshakeException("PKIX path building failed: unable to find valid "
+                + "certification path to requested target");
+        handshake.initCause(new CertificateException("unable to find valid certification path to requested target"));
+        ActionResult.Failure untrusted = classify(new SslAuthenticationException("SSL handshake failed", handshake));
+        ActionResult.Failure refused = classify(new SslAuthenticationException("SSL handshake failed",
+                new SSLHandshakeException("Received fatal alert: bad_certificate")));
+
+        assertThat(untrusted.permanent()).isTrue();
+        assertThat(untrusted.message()).startsWith("kafka: TLS certificate not accepted (PKIX path building failed: "
+                + "unable to find valid certification path to requested target); not retried: the JVM does not trust")
+                .contains("set ssl.truststore.location and ssl.truststore.password in kafka.properties")
+                .doesNotContain("login");
+        assertThat(refused.permanent()).isTrue();
+        assertThat(refused.message()).startsWith("kafka: the TLS handshake with the brokers failed (Received fatal "
+                + "alert: bad_certificate); not retried: check the ssl.* settings").doesNotContain("login");
     }
 
     @Test
