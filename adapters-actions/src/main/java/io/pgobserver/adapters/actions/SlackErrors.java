@@ -69,9 +69,15 @@ final class SlackErrors {
         return TRANSIENT.contains(webApiError);
     }
 
-    /** The fix for a Web API error, in brackets to follow the code, or "" for a code without one. */
-    static String webApiFix(String error) {
+    /**
+     * The fix for a Web API error, in brackets to follow the code, or "" for a code without one; for a permanent
+     * one, saying first that it is not retried, as the webhooks' and incoming webhooks' refusals do.
+     */
+    static String webApiFix(String error, boolean permanent) {
         String fix = WEB_API_FIXES.get(error);
+        if (permanent) {
+            return " (not retried" + (fix == null ? "" : ": " + fix) + ")";
+        }
         return fix == null ? "" : " (" + fix + ")";
     }
 

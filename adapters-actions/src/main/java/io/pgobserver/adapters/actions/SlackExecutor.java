@@ -197,11 +197,12 @@ final class SlackExecutor implements ActionExecutor {
             return ActionResult.success("slack message ts=" + ts + cut);
         }
         String error = String.valueOf(answer.get("error"));
-        String message = slack.what() + ": chat.postMessage failed: " + error + SlackErrors.webApiFix(error);
+        boolean permanent = !SlackErrors.isTransient(error);
+        String message = slack.what() + ": chat.postMessage failed: " + error + SlackErrors.webApiFix(error, permanent);
         // error.type is Slack's own error code when it looks like one (channel_not_found), so a metric label
         // never carries whatever else a server put there.
         String errorType = SLACK_ERROR_CODE.matcher(error).matches() ? error : null;
-        if (SlackErrors.isTransient(error)) {
+        if (!permanent) {
             return new ActionResult.Failure(message, false,
                     HttpFailures.retryAfter(exchange.headers().get("Retry-After"), clock), null, errorType);
         }

@@ -232,9 +232,9 @@ class SlackExecutorIT {
 
         assertThat(notFound).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
             assertThat(f.permanent()).isTrue();
-            assertThat(f.message()).isEqualTo("slack #orders: chat.postMessage failed: channel_not_found (no such "
-                    + "channel, or the bot cannot see it: check the channel, and invite the bot to it (/invite @bot in "
-                    + "the channel))");
+            assertThat(f.message()).isEqualTo("slack #orders: chat.postMessage failed: channel_not_found (not "
+                    + "retried: no such channel, or the bot cannot see it: check the channel, and invite the bot to it "
+                    + "(/invite @bot in the channel))");
             assertThat(f.errorType()).as("error.type: Slack's error code").isEqualTo("channel_not_found");
         });
         assertThat(badToken).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
@@ -264,7 +264,7 @@ class SlackExecutorIT {
         permanent.forEach((error, fix) -> assertThat(executor.execute(request(webApi("hi", null)), TestSpans.NOOP))
                 .as(error).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
                     assertThat(f.permanent()).as(error + " is dead-lettered at once").isTrue();
-                    assertThat(f.message()).contains(error, fix).doesNotContain(TOKEN);
+                    assertThat(f.message()).contains(error + " (not retried: ", fix).doesNotContain(TOKEN);
                 }));
         transientErrors.forEach(error -> assertThat(executor.execute(request(webApi("hi", null)), TestSpans.NOOP))
                 .as(error).isInstanceOfSatisfying(ActionResult.Failure.class,
