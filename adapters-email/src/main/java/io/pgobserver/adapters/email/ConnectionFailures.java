@@ -24,9 +24,9 @@ final class ConnectionFailures {
         Throwable certificate = certificateFailure(e);
         if (certificate != null) {
             return new ActionResult.Failure(where + ": TLS certificate not accepted (" + certificate.getMessage()
-                    + "); the server must present a certificate the JVM trusts for its name, or the JVM must trust "
-                    + "the authority that signed it (-Djavax.net.ssl.trustStore in JAVA_OPTS)", true, null, e,
-                    certificate.getClass().getName());
+                    + "); not retried: the server must present a certificate the JVM trusts for its name, or the JVM "
+                    + "must trust the authority that signed it (-Djavax.net.ssl.trustStore in JAVA_OPTS)", true, null,
+                    e, certificate.getClass().getName());
         }
         if (has(e, SocketTimeoutException.class)) {
             return new ActionResult.Failure(where + " timed out: " + SmtpFailures.reply(e), false, null, e, "timeout");
