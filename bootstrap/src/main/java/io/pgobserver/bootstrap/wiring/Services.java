@@ -60,18 +60,35 @@ public final class Services implements AutoCloseable {
             try {
                 up = start(lifecycle, patience);
             } catch (IllegalArgumentException e) {
-                close();
+                closeWhole();
                 throw e.getMessage() == null ? e : new ConfigException(e.getMessage(), e);
             } catch (Exception e) {
-                close();
+                closeWhole();
                 throw e;
             }
             if (!up) {
-                close();
+                closeWhole();
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Stops what started, each part whole, though a stop interrupted the start ({@code WaitingStart#cancel}): that
+     * interrupt has ended the attempt it was for, and a part's stop that saw it ended early (the database pool's close
+     * after its first wait, its connections left open and a stack trace at WARN; the telemetry's last flush at once).
+     * It is kept for the caller.
+     */
+    private void closeWhole() {
+        boolean interrupted = Thread.interrupted();
+        try {
+            close();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private boolean start(Lifecycle lifecycle, Patience patience) throws Exception {
