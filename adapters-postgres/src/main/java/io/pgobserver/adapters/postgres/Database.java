@@ -133,7 +133,7 @@ final class Database implements Lifecycle {
             try {
                 schemaChange = SchemaMigrations.migrate(new MigrationDataSource(dataSource), describe());
             } catch (Unavailable e) {
-                dataSource.close();
+                poolThreads.close(dataSource); // a stop may have come during the lock wait, which no interrupt ends
                 throw e;
             } catch (RuntimeException e) {
                 poolThreads.close(dataSource);

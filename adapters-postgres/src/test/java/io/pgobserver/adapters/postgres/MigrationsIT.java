@@ -1,5 +1,9 @@
 package io.pgobserver.adapters.postgres;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Checkpoint;
@@ -8,6 +12,7 @@ import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.spi.Lifecycle;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -362,17 +367,32 @@ class MigrationsIT {
      * through the capture trigger), and the application's other writes queue behind the waiting migration: unbounded,
      * one long transaction stopped every captured table's writes for as long as it ran. The migration gives up after
      * 5 s instead, names who holds the lock, and is tried again ({@code run} waits it out as an outage); the writes
-     * go through meanwhile.
+     * go through meanwhile. A stop during the wait (its interrupt, which does not end the wait) finds the start's pool
+     * closed whole: before, the close saw the interrupt, logged "Interrupted during closing" at WARN and stopped short.
      */
     @Test
     void aMigrationWaitingForAWritersLockDoesNotHoldTheOtherWritesBehindIt() throws Exception {
         DatabaseSettings settings = TestPostgres.newDatabase();
         migrateTo(settings, "5"); // V6 alters change_log
+        ListAppender<ILoggingEvent> hikari = new ListAppender<>();
+        Logger pool = (Logger) LoggerFactory.getLogger("com.zaxxer.hikari");
+        hikari.start();
+        pool.addAppender(hikari);
         try (Connection open = TestPostgres.connect(settings); Statement statement = open.createStatement()) {
             open.setAutoCommit(false);
             insert(statement, "a long transaction", 1);
-            CompletableFuture<Database> start = CompletableFuture.supplyAsync(() -> TestPostgres.startedDatabase(settings));
+            CompletableFuture<Database> start = new CompletableFuture<>();
+            CompletableFuture<Boolean> interruptKept = new CompletableFuture<>();
+            Thread starter = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    start.complete(TestPostgres.startedDatabase(settings));
+                } catch (RuntimeException e) {
+                    start.completeExceptionally(e);
+                }
+                interruptKept.complete(Thread.interrupted());
+            });
             awaitASessionWaitingForALock(settings);
+            starter.interrupt(); // as a stop during the start does
             CompletableFuture<List<Long>> write = CompletableFuture.supplyAsync(() -> {
                 try (Connection other = TestPostgres.connect(settings); Statement insert = other.createStatement()) {
                     return insert(insert, "another writer", 1);
@@ -388,7 +408,13 @@ class MigrationsIT {
                     .hasMessageContaining("tries again");
             assertThat(((Lifecycle.Unavailable) gaveUp).reason()).startsWith("a lock it needs is held by the "
                     + "transactions of session ");
+            assertThat(interruptKept.get(60, TimeUnit.SECONDS)).as("the stop's interrupt, kept for the start").isTrue();
+            assertThat(hikari.list).as("what the pool logged at WARN")
+                    .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
             open.commit();
+        } finally {
+            pool.detachAppender(hikari);
         }
         Database database = TestPostgres.startedDatabase(settings);
         assertThat(database.schemaChange().after()).isEqualTo("11");
