@@ -87,8 +87,11 @@ final class CelConditionCompiler implements ConditionCompiler {
             return resultType.name();
         }
         CelExpr root = ast.getExpr();
-        return root.getKind() == CelExpr.ExprKind.Kind.CALL && ARITHMETIC.contains(root.call().function())
-                ? "a number" : null;
+        if (root.getKind() != CelExpr.ExprKind.Kind.CALL || !ARITHMETIC.contains(root.call().function())) {
+            return null;
+        }
+        // + also joins text and lists: what it gives depends on the columns, but never true or false.
+        return root.call().function().equals("_+_") ? "a sum (a number, text or a list)" : "a number";
     }
 
     /**

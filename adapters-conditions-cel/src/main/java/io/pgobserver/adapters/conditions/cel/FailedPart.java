@@ -148,14 +148,20 @@ final class FailedPart {
         return value;
     }
 
+    /**
+     * The value's kind, never the value itself: this message goes to the dead letter, the log and the span's error,
+     * where row values (personal data, as likely as not) must not go. Only PostgreSQL's own tokens (NaN, infinity)
+     * are quoted, since they say what the column held without telling anything of the row.
+     */
     private static String describe(Object value) {
         return switch (value) {
             case null -> "missing";
             case NullValue ignored -> "null";
-            case String text -> "the text '" + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'";
-            case Long number -> "the integer " + number;
-            case Double number -> "the double " + number;
-            case Boolean flag -> "the boolean " + flag;
+            case String text when NOT_A_NUMBER.contains(text) || text.endsWith("infinity") -> "the text '" + text + "'";
+            case String text -> "text (" + text.length() + " characters)";
+            case Long ignored -> "an integer";
+            case Double ignored -> "a double";
+            case Boolean ignored -> "a boolean";
             case Map<?, ?> ignored -> "an object";
             case List<?> ignored -> "a list";
             default -> "a " + value.getClass().getSimpleName();

@@ -221,11 +221,13 @@ class CelConditionCompilerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("observer 'names'");
         // Arithmetic on a column is typed dyn (an integer, or a double when one side is): still never a boolean.
-        for (String number : List.of("after.total + 1", "after.total * 1.2", "-after.total", "after.a % 2")) {
+        for (String number : List.of("after.total + 1", "after.total * 1.2", "-after.total", "after.a % 2",
+                "after.first + after.last")) {
             assertThatThrownBy(() -> compiler.compile("totals", number)).as(number)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("must be true or false, but '" + number + "' gives ")
-                    .hasMessageMatching(".* gives (a number|int|double) \\(compare it.*");
+                    .hasMessageMatching(".* gives (a number|a sum \\(a number, text or a list\\)|int|double) "
+                            + "\\(compare it.*");
         }
         assertThat(compiler.compile("flag", "after.paid")).as("a column alone may hold a boolean").isNotNull();
     }
