@@ -225,7 +225,7 @@ final class Database implements Lifecycle {
         props.setProperty(PGProperty.LOG_SERVER_ERROR_DETAIL.getName(), "false");
         props.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), "10");
         // A frozen server fails the attempt after as long as the pool gives one, and an interrupt ends the wait.
-        props.setProperty(PGProperty.LOGIN_TIMEOUT.getName(), String.valueOf(ATTEMPT_SECONDS));
+        props.setProperty(PGProperty.LOGIN_TIMEOUT.getName(), ConnectionAttempts.loginTimeout(settings.url()));
         props.setProperty(PGProperty.SOCKET_TIMEOUT.getName(), SILENCE_SECONDS);
         props.setProperty(PGProperty.OPTIONS.getName(),
                 "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3");
