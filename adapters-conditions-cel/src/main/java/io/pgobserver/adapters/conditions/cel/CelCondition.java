@@ -66,7 +66,7 @@ final class CelCondition implements Condition {
      * columns at that part are named with what they held ({@link FailedPart}).
      */
     private String cause(CelEvaluationException e, Map<String, Object> variables) {
-        String message = String.valueOf(e.getMessage());
+        String message = FailedPart.withoutRowValues(String.valueOf(e.getMessage()), variables);
         boolean mismatch = e.getErrorCode() == CelErrorCode.OVERLOAD_NOT_FOUND;
         String columns = "";
         Matcher at = OFFSET.matcher(message);

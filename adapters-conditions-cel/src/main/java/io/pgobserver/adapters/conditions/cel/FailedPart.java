@@ -7,6 +7,7 @@ import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.values.NullValue;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +52,30 @@ final class FailedPart {
         } catch (RuntimeException e) {
             // The explanation only adds to CEL's own message: it must never be why the event's error is lost.
             return "";
+        }
+    }
+
+    /**
+     * CEL's own message without the row's text values it quotes ({@code Text '2026-01-02T03:04:05' could not be
+     * parsed}, a conversion's input): that message goes to the dead letter, the log and the span's error, where row
+     * values must not go. Each quoted occurrence of a text the row holds becomes {@code '…'}.
+     */
+    static String withoutRowValues(String message, Map<String, Object> variables) {
+        Set<String> texts = new HashSet<>();
+        collectTexts(variables, texts);
+        String cleaned = message;
+        for (String text : texts) {
+            cleaned = cleaned.replace("'" + text + "'", "'…'").replace("\"" + text + "\"", "\"…\"");
+        }
+        return cleaned;
+    }
+
+    private static void collectTexts(Object value, Set<String> texts) {
+        switch (value) {
+            case String text when !text.isEmpty() -> texts.add(text);
+            case Map<?, ?> map -> map.values().forEach(v -> collectTexts(v, texts));
+            case List<?> list -> list.forEach(v -> collectTexts(v, texts));
+            case null, default -> { }
         }
     }
 

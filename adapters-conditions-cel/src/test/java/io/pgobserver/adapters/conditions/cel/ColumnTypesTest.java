@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -162,6 +163,13 @@ class ColumnTypesTest {
         assertThatThrownBy(() -> matches("duration(after.wait) > duration('1h')"))
                 .isInstanceOf(Condition.ConditionException.class)
                 .hasMessageNotContaining("02:00:03");
+        for (String condition : List.of("timestamp(after.created_at) > timestamp('2026-01-01T00:00:00Z')",
+                "timestamp(after.day) > timestamp('2026-01-01T00:00:00Z')", "int(after.cash) > 1000",
+                "double(after.cash) > 1000.0")) {
+            assertThatThrownBy(() -> matches(condition)).as(condition)
+                    .isInstanceOf(Condition.ConditionException.class)
+                    .hasMessageNotContaining("03:04:05").hasMessageNotContaining("1,234");
+        }
     }
 
     @Test
