@@ -132,8 +132,10 @@ final class ClusterTopics implements AutoCloseable {
      * within {@link #DESCRIBE_TIMEOUT}, or none was had less than {@code quietFor} ago. Asked when records go
      * unacknowledged and when their attempt fails: whether the cluster answers is what tells an outage from writes
      * the cluster refuses or cannot place.
+     *
+     * @param principal who the producer logs in as, named in the ACL that lets its {@code min.insync.replicas} be read
      */
-    TopicTrouble trouble(String topic, boolean acksAll) throws InterruptedException {
+    TopicTrouble trouble(String topic, boolean acksAll, String principal) throws InterruptedException {
         if (unanswered && nanoClock.getAsLong() - unansweredAtNanos < quietFor.toNanos()) {
             return null;
         }
@@ -148,14 +150,13 @@ final class ClusterTopics implements AutoCloseable {
             KafkaFuture<Map<String, TopicDescription>> described = a.describeTopics(List.of(topic),
                     new DescribeTopicsOptions().timeoutMs(waitMs)).allTopicNames();
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            KafkaFuture<Map<ConfigResource, Config>> configs = acksAll ? a.describeConfigs(List.of(resource),
-                    new DescribeConfigsOptions().timeoutMs(waitMs)).all() : KafkaFuture.completedFuture(Map.of());
+            KafkaFuture<Config> configs = acksAll ? a.describeConfigs(List.of(resource),
+                    new DescribeConfigsOptions().timeoutMs(waitMs)).values().get(resource) : null;
             TopicDescription description = described.get(waitMs * 2L, TimeUnit.MILLISECONDS).get(topic);
-            Config config = configs.get(waitMs * 2L, TimeUnit.MILLISECONDS).get(resource);
-            ConfigEntry minInsync = config == null ? null : config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+            TopicTrouble trouble = configs == null ? TopicTrouble.of(description, 0) // in-sync replicas hold no write
+                    : minInsync(description, configs, waitMs * 2L, principal);
             unanswered = false;
-            // Without the topic's setting (acks other than all), the in-sync replicas do not hold a write back.
-            return TopicTrouble.of(description, minInsync == null ? 0 : Integer.parseInt(minInsync.value()));
+            return trouble;
         } catch (ExecutionException e) {
             // A refusal is an answer: the cluster is up (a missing Describe ACL is no outage).
             if (e.getCause() instanceof AuthenticationException || e.getCause() instanceof AuthorizationException) {
@@ -171,6 +172,36 @@ final class ClusterTopics implements AutoCloseable {
             return noAnswer();
         } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
             return noAnswer();
+        }
+    }
+
+    /**
+     * The topic's trouble under {@code acks=all}, given its configs as the cluster answered. A principal with Describe
+     * but not DescribeConfigs on the topic lost the described partitions with the refused configs: they are kept.
+     */
+    private static TopicTrouble minInsync(TopicDescription description, KafkaFuture<Config> config, long waitMs,
+            String principal) throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        String topic = description.name();
+        ConfigEntry entry;
+        try {
+            entry = config.get(waitMs, TimeUnit.MILLISECONDS).get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof AuthorizationException)) {
+                throw e;
+            }
+            return TopicTrouble.withoutMinInsync(description, new TopicTrouble.MinInsyncUnread("the cluster refused "
+                    + principal + " DescribeConfigs on the topic (" + e.getCause().getMessage() + ")", "to have "
+                    + "min.insync.replicas read here, add the ACL with kafka-acls.sh --add --allow-principal "
+                    + principal + " --operation DescribeConfigs --topic " + topic));
+        }
+        String value = entry == null || entry.value() == null ? null : entry.value().trim();
+        try {
+            return TopicTrouble.of(description, Integer.parseInt(value));
+        } catch (NumberFormatException e) {
+            // The cluster answered: what it gave is the news, not an outage.
+            return TopicTrouble.withoutMinInsync(description, new TopicTrouble.MinInsyncUnread(value == null
+                    ? "the cluster gave no value for it" : "the cluster gave '" + value + "', not a number",
+                    "kafka-configs.sh --describe --entity-type topics --entity-name " + topic + " shows it"));
         }
     }
 

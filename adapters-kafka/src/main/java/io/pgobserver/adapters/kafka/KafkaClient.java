@@ -84,7 +84,7 @@ final class KafkaClient implements Lifecycle {
     /** What keeps writes to the topic from completing ({@link ClusterTopics#trouble}); null for no answer. */
     TopicTrouble topicTrouble(String topic) throws InterruptedException {
         ClusterTopics t = topics;
-        return t == null ? null : t.trouble(topic, settings.acksAll());
+        return t == null ? null : t.trouble(topic, settings.acksAll(), settings.principal());
     }
 
     /** Whether the cluster answers ({@link ClusterTopics#answers}); null when it could not be asked. */

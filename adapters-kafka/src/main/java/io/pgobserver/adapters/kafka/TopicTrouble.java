@@ -21,8 +21,18 @@ import java.util.stream.Collectors;
  * @param refused    why the cluster would not describe the topic to the producer's principal (a missing ACL), else null
  * @param missing    the cluster says the topic does not exist (deleted after the producer learnt its partitions): its
  *                   records wait for a topic that is not there, which is no outage either
+ * @param unread     why the topic's {@code min.insync.replicas} is not known although the partitions are, else null
  */
-record TopicTrouble(String topic, List<String> partitions, int ofAll, String refused, boolean missing) {
+record TopicTrouble(String topic, List<String> partitions, int ofAll, String refused, boolean missing,
+                    MinInsyncUnread unread) {
+
+    /**
+     * The cluster described the partitions but not the topic's {@code min.insync.replicas} (a principal with the
+     * Describe ACL but not DescribeConfigs, or a value that is no number): the partitions are still named, those with
+     * replicas out of sync among them, and this says why the setting is missing and how to have it read.
+     */
+    record MinInsyncUnread(String why, String fix) {
+    }
 
     /** More would make a letter of a topic with many partitions unreadable; the count says the rest. */
     private static final int NAMED = 5;
@@ -36,28 +46,41 @@ record TopicTrouble(String topic, List<String> partitions, int ofAll, String ref
      *                  replicas ({@code acks} other than {@code all}); like the broker, at most the replication factor
      */
     static TopicTrouble of(TopicDescription description, int minInsync) {
+        return of(description, minInsync, null);
+    }
+
+    /**
+     * With {@code acks=all} but no {@code min.insync.replicas} to compare with: a partition with any replica out of
+     * sync is named (too few or not, the setting decides), which is what the description alone tells.
+     */
+    static TopicTrouble withoutMinInsync(TopicDescription description, MinInsyncUnread unread) {
+        return of(description, Integer.MAX_VALUE, unread);
+    }
+
+    private static TopicTrouble of(TopicDescription description, int minInsync, MinInsyncUnread unread) {
         List<String> troubles = new ArrayList<>();
         for (TopicPartitionInfo p : description.partitions()) {
             String replicas = brokers(p.replicas());
+            String inSync = "(replicas on brokers " + replicas + ", in sync: " + brokers(p.isr()) + ")";
             if (p.leader() == null || p.leader().isEmpty()) {
                 troubles.add("partition " + p.partition() + " has no leader (replicas on brokers " + replicas + ")");
             } else if (p.isr().size() < Math.min(minInsync, p.replicas().size())) {
-                troubles.add("partition " + p.partition() + " has too few in-sync replicas: " + p.isr().size()
-                        + " of min.insync.replicas " + minInsync + " (replicas on brokers " + replicas + ", in sync: "
-                        + brokers(p.isr()) + ")");
+                troubles.add("partition " + p.partition() + (unread != null ? " has " + p.isr().size() + " of its "
+                        + p.replicas().size() + " replicas in sync " + inSync : " has too few in-sync replicas: "
+                        + p.isr().size() + " of min.insync.replicas " + minInsync + " " + inSync));
             }
         }
-        return new TopicTrouble(description.name(), troubles, description.partitions().size(), null, false);
+        return new TopicTrouble(description.name(), troubles, description.partitions().size(), null, false, unread);
     }
 
     /** The cluster answered, but would not describe the topic: it is up, and why writes time out is not known. */
     static TopicTrouble undescribed(String topic, String why) {
-        return new TopicTrouble(topic, List.of(), 0, why, false);
+        return new TopicTrouble(topic, List.of(), 0, why, false, null);
     }
 
     /** The cluster answered that the topic does not exist. */
     static TopicTrouble missing(String topic) {
-        return new TopicTrouble(topic, List.of(), 0, null, true);
+        return new TopicTrouble(topic, List.of(), 0, null, true, null);
     }
 
     boolean found() {
@@ -66,6 +89,11 @@ record TopicTrouble(String topic, List<String> partitions, int ofAll, String ref
 
     /** {@code partition 0 has no leader (…); partition 2 has too few in-sync replicas: 1 of …}, or that none does. */
     String describe() {
+        return unread == null ? partitionsSaid() : partitionsSaid() + "; min.insync.replicas could not be read: "
+                + unread.why();
+    }
+
+    private String partitionsSaid() {
         if (missing) {
             return "the cluster says the topic does not exist";
         }
@@ -73,15 +101,20 @@ record TopicTrouble(String topic, List<String> partitions, int ofAll, String ref
             return "the cluster would not describe the topic to pg-observer (" + refused + ")";
         }
         if (!found()) {
-            return "each of its " + ofAll + " partitions has a leader and enough in-sync replicas now";
+            return "each of its " + ofAll + " partitions has a leader and " + (unread == null ? "enough in-sync replicas"
+                    : "all its replicas in sync") + " now";
         }
         String named = String.join("; ", partitions.subList(0, Math.min(NAMED, partitions.size())));
         return partitions.size() > NAMED ? named + "; and " + (partitions.size() - NAMED) + " more of its " + ofAll
                 + " partitions" : named;
     }
 
-    /** What brings the writes back. */
+    /** What brings the writes back (and, when it could not be read, how to have min.insync.replicas read). */
     String fix() {
+        return unread == null ? partitionsFix() : partitionsFix() + "; " + unread.fix();
+    }
+
+    private String partitionsFix() {
         if (missing) {
             return SendFailures.CREATE_TOPIC;
         }
@@ -94,7 +127,7 @@ record TopicTrouble(String topic, List<String> partitions, int ofAll, String ref
             return "a leader moved or the brokers were slow meanwhile (kafka-topics.sh --describe --topic " + topic
                     + " shows each partition's leader and in-sync replicas)";
         }
-        boolean replicasShort = partitions.stream().anyMatch(p -> p.contains("too few in-sync replicas"));
+        boolean replicasShort = partitions.stream().anyMatch(p -> !p.contains("has no leader"));
         return "bring back the brokers that hold its replicas (kafka-topics.sh --describe --topic " + topic
                 + " shows each partition's leader and in-sync replicas)"
                 + (replicasShort ? ", or lower the topic's min.insync.replicas" : "");

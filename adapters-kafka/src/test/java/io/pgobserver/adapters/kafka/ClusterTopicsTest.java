@@ -4,13 +4,23 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsResult;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.DescribeConfigsResult;
 import org.apache.kafka.clients.admin.ForwardingAdmin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,7 +94,7 @@ class ClusterTopicsTest {
     void aTopicsTroubleAskedOfAClusterWhoseNameDoesNotResolveIsNoAnswer() throws Exception {
         try (ClusterTopics topics = new ClusterTopics(() -> counted("no-such-broker.invalid:9092"),
                 Duration.ofMillis(300), Duration.ofSeconds(10), now::get)) {
-            assertThat(topics.trouble("orders", true)).as("no answer").isNull();
+            assertThat(topics.trouble("orders", true, "User:alice")).as("no answer").isNull();
             assertThat(topics.exists("orders", ClusterTopics.ASK_TIMEOUT)).as("not asked again at once").isNull();
             assertThat(admins).hasValue(1);
         }
@@ -98,6 +108,50 @@ class ClusterTopicsTest {
 
         assertThat(topics.exists("orders", ClusterTopics.ASK_TIMEOUT)).isNull();
         assertThat(admins).hasValue(0);
+    }
+
+    /**
+     * A cluster that describes "orders" (partition 0 on brokers 1 and 2, only 1 in sync) and gives {@code minInsync}
+     * as the topic's min.insync.replicas: the admin client's own answer types, on a real client that asks nothing.
+     */
+    private Admin answering(String minInsync) throws IOException {
+        Node b1 = new Node(1, "b1", 9092);
+        TopicDescription orders = new TopicDescription("orders", false, List.of(new TopicPartitionInfo(0, b1,
+                List.of(b1, new Node(2, "b2", 9092)), List.of(b1))));
+        return new ForwardingAdmin(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + freePort())) {
+            @Override
+            public DescribeTopicsResult describeTopics(Collection<String> names, DescribeTopicsOptions options) {
+                return new DescribeTopicsResult(null, Map.of("orders", KafkaFuture.completedFuture(orders))) { };
+            }
+
+            @Override
+            public DescribeConfigsResult describeConfigs(Collection<ConfigResource> resources,
+                    DescribeConfigsOptions options) {
+                Config config = new Config(List.of(new ConfigEntry("min.insync.replicas", minInsync)));
+                return new DescribeConfigsResult(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "orders"),
+                        KafkaFuture.completedFuture(config))) { };
+            }
+        };
+    }
+
+    /** A min.insync.replicas that is no number is what the cluster answered: it was read as no answer at all. */
+    @Test
+    void aMinInsyncReplicasThatIsNoNumberIsSaidAsTheClusterGaveIt() throws Exception {
+        try (ClusterTopics topics = new ClusterTopics(() -> {
+            try {
+                return answering("two");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        })) {
+            TopicTrouble trouble = topics.trouble("orders", true, "User:alice");
+
+            assertThat(trouble).as("an answer").isNotNull();
+            assertThat(trouble.describe()).isEqualTo("partition 0 has 1 of its 2 replicas in sync (replicas on brokers "
+                    + "1,2, in sync: 1); min.insync.replicas could not be read: the cluster gave 'two', not a number");
+            assertThat(trouble.fix()).endsWith("or lower the topic's min.insync.replicas; kafka-configs.sh --describe "
+                    + "--entity-type topics --entity-name orders shows it");
+        }
     }
 
     private static int freePort() throws IOException {

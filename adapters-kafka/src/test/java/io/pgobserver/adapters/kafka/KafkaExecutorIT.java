@@ -281,6 +281,14 @@ class KafkaExecutorIT {
                 Thread.sleep(100);
             }
             assertThat(sent).isInstanceOf(ActionResult.Success.class);
+            // Write implies Describe, not DescribeConfigs: the partitions are described, min.insync.replicas refused.
+            assertThat(h.client().topicTrouble("guarded")).isNotNull().satisfies(t -> {
+                assertThat(t.describe()).startsWith("each of its 1 partitions has a leader and all its replicas in sync "
+                        + "now; min.insync.replicas could not be read: the cluster refused User:alice DescribeConfigs "
+                        + "on the topic (");
+                assertThat(t.fix()).endsWith("kafka-acls.sh --add --allow-principal User:alice --operation "
+                        + "DescribeConfigs --topic guarded");
+            });
         }
     }
 
@@ -543,7 +551,7 @@ class KafkaExecutorIT {
             assertThat(topics.exists("no-such-topic", ClusterTopics.ASK_TIMEOUT)).isFalse();
             assertThat(topics.exists("small", ClusterTopics.ASK_TIMEOUT)).isTrue();
             // A topic deleted while its records waited: "no such topic" is an answer, not an outage.
-            assertThat(topics.trouble("no-such-topic", true)).isNotNull().satisfies(t -> assertThat(t.describe())
+            assertThat(topics.trouble("no-such-topic", true, "User:ANONYMOUS")).isNotNull().satisfies(t -> assertThat(t.describe())
                     .isEqualTo("the cluster says the topic does not exist"));
             assertThat(topics.exists("no-such-topic", ClusterTopics.ASK_TIMEOUT)).as("still asked").isFalse();
             assertThat(admins).hasValue(1);
