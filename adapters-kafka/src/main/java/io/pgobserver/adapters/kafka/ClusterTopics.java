@@ -53,7 +53,7 @@ final class ClusterTopics implements AutoCloseable {
     // or closes it (up to CLOSE_TIMEOUT), and on Java 21 a virtual thread waiting for a monitor pins its carrier.
     private final ReentrantLock lock = new ReentrantLock();
     private Admin admin;
-    private boolean closed;
+    private volatile boolean closed;
     private volatile boolean unanswered;
     private volatile long unansweredAtNanos;
 
@@ -134,8 +134,12 @@ final class ClusterTopics implements AutoCloseable {
      * the cluster refuses or cannot place.
      *
      * @param principal who the producer logs in as, named in the ACL that lets its {@code min.insync.replicas} be read
+     * @throws InterruptedException when interrupted, or when the stop closed the admin client before or meanwhile
      */
     TopicTrouble trouble(String topic, boolean acksAll, String principal) throws InterruptedException {
+        if (closed) {
+            throw stopped(topic);
+        }
         if (unanswered && nanoClock.getAsLong() - unansweredAtNanos < quietFor.toNanos()) {
             return null;
         }
@@ -145,7 +149,7 @@ final class ClusterTopics implements AutoCloseable {
             // failure; thrown, it failed the attempt while the producer still held its record.
             Admin a = admin();
             if (a == null) {
-                return null;
+                throw stopped(topic);
             }
             KafkaFuture<Map<String, TopicDescription>> described = a.describeTopics(List.of(topic),
                     new DescribeTopicsOptions().timeoutMs(waitMs)).allTopicNames();
@@ -158,6 +162,9 @@ final class ClusterTopics implements AutoCloseable {
             unanswered = false;
             return trouble;
         } catch (ExecutionException e) {
+            if (closed) {
+                throw stopped(topic);
+            }
             // A refusal is an answer: the cluster is up (a missing Describe ACL is no outage).
             if (e.getCause() instanceof AuthenticationException || e.getCause() instanceof AuthorizationException) {
                 unanswered = false;
@@ -171,6 +178,9 @@ final class ClusterTopics implements AutoCloseable {
             }
             return noAnswer();
         } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+            if (closed) {
+                throw stopped(topic);
+            }
             return noAnswer();
         }
     }
@@ -203,6 +213,15 @@ final class ClusterTopics implements AutoCloseable {
                     ? "the cluster gave no value for it" : "the cluster gave '" + value + "', not a number",
                     "kafka-configs.sh --describe --entity-type topics --entity-name " + topic + " shows it"));
         }
+    }
+
+    /**
+     * The stop closed the admin client while a send asked, or before: the question ended because pg-observer is
+     * stopping, which is no answer from the cluster: taken for one, the letter said to check that the cluster is up,
+     * and the log could warn of an outage as the observer stopped.
+     */
+    static InterruptedException stopped(String topic) {
+        return new InterruptedException("the question about kafka topic '" + topic + "' was ended by the stop");
     }
 
     private <T> T noAnswer() {

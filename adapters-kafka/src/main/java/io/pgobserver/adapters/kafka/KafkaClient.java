@@ -81,10 +81,16 @@ final class KafkaClient implements Lifecycle {
         return t == null ? null : t.exists(topic, within);
     }
 
-    /** What keeps writes to the topic from completing ({@link ClusterTopics#trouble}); null for no answer. */
+    /**
+     * What keeps writes to the topic from completing ({@link ClusterTopics#trouble}); null for no answer. Asked by a
+     * send, which has a producer: without the cluster's client, the stop has closed both.
+     */
     TopicTrouble topicTrouble(String topic) throws InterruptedException {
         ClusterTopics t = topics;
-        return t == null ? null : t.trouble(topic, settings.acksAll(), settings.principal());
+        if (t == null) {
+            throw ClusterTopics.stopped(topic);
+        }
+        return t.trouble(topic, settings.acksAll(), settings.principal());
     }
 
     /** Whether the cluster answers ({@link ClusterTopics#answers}); null when it could not be asked. */

@@ -27,7 +27,10 @@ import java.util.function.LongSupplier;
  */
 final class WriteStalls {
 
-    /** What keeps writes to a topic from completing; null when the cluster gave no answer. */
+    /**
+     * What keeps writes to a topic from completing; null when the cluster gave no answer. Throws when interrupted, or
+     * when the stop closed the client asking: no answer either, and none to warn of or put in a letter.
+     */
     @FunctionalInterface
     interface Question {
         TopicTrouble trouble(String topic) throws InterruptedException;

@@ -22,10 +22,13 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Topic questions while the cluster cannot be reached (a port nothing listens on): one admin client, and no new
@@ -152,6 +155,36 @@ class ClusterTopicsTest {
             assertThat(trouble.fix()).endsWith("or lower the topic's min.insync.replicas; kafka-configs.sh --describe "
                     + "--entity-type topics --entity-name orders shows it");
         }
+    }
+
+    /**
+     * The stop closes the admin client while a send asks why its writes time out (a cluster that does not answer):
+     * the question was ended by the stop, which is no "gave no answer" for the log to warn of and the letter to say.
+     */
+    @Test
+    void aQuestionTheStopEndsIsNoAnswerFromTheCluster() throws Exception {
+        String nowhere = "127.0.0.1:" + freePort();
+        ClusterTopics topics = new ClusterTopics(() -> counted(nowhere), ClusterTopics.ASK_TIMEOUT,
+                Duration.ofSeconds(10), now::get);
+        AtomicReference<Object> ended = new AtomicReference<>();
+        Thread send = Thread.ofVirtual().start(() -> {
+            try {
+                ended.set(String.valueOf(topics.trouble("orders", true, "User:alice")));
+            } catch (InterruptedException e) {
+                ended.set(e);
+            }
+        });
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (questions.get() == 0 && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        topics.close();
+
+        assertThat(send.join(Duration.ofSeconds(30))).isTrue();
+        assertThat(ended.get()).isInstanceOfSatisfying(InterruptedException.class, e -> assertThat(e.getMessage())
+                .isEqualTo("the question about kafka topic 'orders' was ended by the stop"));
+        assertThatThrownBy(() -> topics.trouble("orders", true, "User:alice")).as("asked after the stop")
+                .isInstanceOf(InterruptedException.class);
     }
 
     private static int freePort() throws IOException {
