@@ -77,7 +77,7 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
     static final Duration LOCK_WAIT = Duration.ofSeconds(5);
     private static final String LOCK_NOT_AVAILABLE = "55P03";
 
-    private static final String HOLDERS = LockHolders.SESSIONS_HOLDING_RELATION + "= :oid::oid";
+    private static final String HOLDERS = LockHolders.sessionsHolding("= :oid::oid");
 
     private final Database database;
 
