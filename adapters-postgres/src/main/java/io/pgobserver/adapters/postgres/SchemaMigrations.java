@@ -36,8 +36,8 @@ final class SchemaMigrations {
      */
     static final Duration LOCK_WAIT = PostgresCaptureInstaller.LOCK_WAIT;
     private static final String LOCK_NOT_AVAILABLE = "55P03";
-    private static final String HOLDERS = LockHolders.SESSIONS_HOLDING_RELATION
-            + "in (select oid from pg_class where relnamespace = '" + Database.SCHEMA + "'::regnamespace)";
+    private static final String HOLDERS = LockHolders.sessionsHolding(
+            "in (select oid from pg_class where relnamespace = '" + Database.SCHEMA + "'::regnamespace)");
 
     private SchemaMigrations() {
     }
@@ -112,8 +112,9 @@ final class SchemaMigrations {
                 "cannot migrate the " + Database.SCHEMA + " schema at " + where + ": it waited " + LOCK_WAIT
                         .toSeconds() + " s for a lock on its tables, held by " + holders + ", while the "
                         + "application's writes to captured tables queued behind it, and gave up without a change. "
-                        + "'pg-observer run' tries again by itself (1 s doubling to 30 s); run install again once "
-                        + "those transactions have ended", error);
+                        + "'pg-observer run' tries again by itself (1 s doubling to 30 s); any other command "
+                        + "(install, backfill, replay, dlq replay): run it again once those transactions have ended",
+                error);
     }
 
     private static List<String> holders(DataSource dataSource) {

@@ -405,7 +405,10 @@ class MigrationsIT {
             assertThat(gaveUp).as("an outage run waits out").isInstanceOf(Lifecycle.Unavailable.class)
                     .hasMessageContaining("waited 5 s for a lock on its tables")
                     .hasMessageContaining("idle in transaction since")
-                    .hasMessageContaining("tries again");
+                    .hasMessageContaining("tries again")
+                    .as("the command that gave up, whichever it was, to be run again")
+                    .hasMessageEndingWith("any other command (install, backfill, replay, dlq replay): run it again "
+                            + "once those transactions have ended");
             assertThat(((Lifecycle.Unavailable) gaveUp).reason()).startsWith("a lock it needs is held by the "
                     + "transactions of session ");
             assertThat(interruptKept.get(60, TimeUnit.SECONDS)).as("the stop's interrupt, kept for the start").isTrue();
