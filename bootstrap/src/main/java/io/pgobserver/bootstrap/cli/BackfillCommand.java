@@ -113,7 +113,8 @@ final class BackfillCommand implements Callable<Integer> {
     }
 
     private int run(BackfillRequest request, PrintWriter out) throws Exception {
-        try (AdminSession session = AdminSession.open(options, spec)) {
+        try (AdminSession session = StopSignals.opening(spec.commandLine().getErr(),
+                () -> AdminSession.open(options, spec))) {
             String note = request == null ? null : checkObservers(session.config(), request);
             Backfills backfills = session.get(Backfills.class);
             if (cancel) {

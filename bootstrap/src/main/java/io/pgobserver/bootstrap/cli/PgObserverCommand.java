@@ -116,6 +116,12 @@ public final class PgObserverCommand implements Runnable {
                 err.flush();
                 return ExitCodes.USAGE;
             }
+            if (e instanceof StopSignals.StoppedWhileConnecting) {
+                // A stop, said as the command's other stops are: no trace, the attempt it ended is no error.
+                err.println("error: " + e.getMessage());
+                err.flush();
+                return ExitCodes.FAILURE;
+            }
             if (e instanceof Lifecycle.NotInstalled) {
                 // The database answered and has no schema this command can read: the message names the command
                 // that installs or migrates it.

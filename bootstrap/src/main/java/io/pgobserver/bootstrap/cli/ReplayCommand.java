@@ -78,7 +78,7 @@ final class ReplayCommand implements Callable<Integer> {
         ReplayHistory.Plan plan = new ReplayHistory.Plan(asked, Optional.empty(), "");
         ReplayHistory.Summary summary;
         PrintWriter err = spec.commandLine().getErr();
-        try (AdminSession session = AdminSession.open(options, spec)) {
+        try (AdminSession session = StopSignals.opening(err, () -> AdminSession.open(options, spec))) {
             ReplayHistory replay = session.get(ReplayHistory.class);
             replay.requireObserver(observer); // an unknown name is the one error, not after a note on the stretch
             String consumer = session.config().listener().consumer();

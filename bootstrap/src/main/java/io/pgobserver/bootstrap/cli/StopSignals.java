@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.cli;
 
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -26,6 +27,44 @@ final class StopSignals implements AutoCloseable {
             Signals.handle(name, () -> signals.received(name, err));
         }
         return signals;
+    }
+
+    /**
+     * Opens what the command works with (its session: connecting, migrating) with both signals handled, as the rest
+     * of its work is: the first ends the attempt under way (the interrupt, as for {@code run}'s start) and is said as
+     * a stop before connecting, exit 1. Without this, the JVM's default ended the command without a word, or the
+     * attempt the stop cut short read as a database to check ("cannot connect … Check database.url").
+     *
+     * @throws StoppedWhileConnecting when a signal came before the session was open: nothing of the command was done
+     */
+    static <T extends AutoCloseable> T opening(PrintWriter err, Callable<T> open) throws Exception {
+        try (StopSignals signals = interruptingThisThread(err)) {
+            T opened;
+            try {
+                opened = open.call();
+            } catch (Exception e) {
+                if (signals.received() == null) {
+                    throw e;
+                }
+                Thread.interrupted(); // the signal's: it has ended the attempt
+                throw new StoppedWhileConnecting(signals.received(), e);
+            }
+            if (signals.received() != null) {
+                Thread.interrupted(); // it came as the session opened: nothing has begun, and the close must not see it
+                opened.close();
+                throw new StoppedWhileConnecting(signals.received(), null);
+            }
+            return opened;
+        }
+    }
+
+    /** A stop while the command connected to the database: said as a stop (exit 1), not as the failed attempt. */
+    static final class StoppedWhileConnecting extends Exception {
+
+        StoppedWhileConnecting(String signal, Exception attempt) {
+            super(signal + " received while connecting to the database: stopped before connecting, and nothing was "
+                    + "done; run the command again to do it", attempt);
+        }
     }
 
     private void received(String name, PrintWriter err) {

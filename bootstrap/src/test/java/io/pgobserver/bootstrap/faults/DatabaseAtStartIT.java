@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -119,25 +120,11 @@ class DatabaseAtStartIT {
     @Test
     void a_stop_during_an_attempt_on_a_server_that_never_answers_ends_it_and_exits_0() throws Exception {
         int adminPort = FaultSupport.freePort();
-        List<Socket> held = new CopyOnWriteArrayList<>();
-        try (ServerSocket frozen = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (true) {
-                        held.add(frozen.accept()); // kept open, never answered
-                    }
-                } catch (IOException closed) {
-                    // the test is over
-                }
-            });
-            Path config = rig.config("frozen.yaml", "frozen", adminPort, "",
-                    OBSERVERS.formatted(rig.hooks.url("/hooks/frozen")));
-            Files.writeString(config, Files.readString(config).replace(rig.postgres.jdbcUrl(),
-                    "jdbc:postgresql://127.0.0.1:" + frozen.getLocalPort() + "/postgres"));
-
+        try (FrozenServer frozen = new FrozenServer()) {
+            Path config = frozen.config("frozen.yaml", adminPort);
             ObserverProcess observer = rig.run("stopped-while-connecting", config, Map.of());
             rig.awaitWhileRunning(observer, "the first attempt to connect", Duration.ofMinutes(1),
-                    () -> !held.isEmpty());
+                    () -> !frozen.held.isEmpty());
             long signalled = System.nanoTime();
             FaultSupport.signal("TERM", observer.pid());
             assertThat(observer.waitFor(60)).as("exit code after SIGTERM during the first attempt").isZero();
@@ -145,7 +132,66 @@ class DatabaseAtStartIT {
                     + "after %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled));
             assertThat(observer.output()).contains("SIGTERM received: stopping", "RunCommand - stopped")
                     .as("the attempt the stop ended is no outage to tell").doesNotContain("waiting for PostgreSQL");
-        } finally {
+        }
+    }
+
+    /**
+     * The one-shot commands that say where a stop left them say so for a stop while they connect too: stopped before
+     * connecting, exit 1 as for their other stops. (Before, the JVM's default ended them without a word, or the
+     * attempt the stop cut short read as a wrong database.url.)
+     */
+    @Test
+    void a_stop_while_backfill_or_replay_connects_says_it_stopped_before_connecting() throws Exception {
+        try (FrozenServer frozen = new FrozenServer()) {
+            Path config = frozen.config("frozen-commands.yaml", FaultSupport.freePort());
+            for (List<String> command : List.of(List.of("backfill", "--table", "public.items"),
+                    List.of("replay", "--observer", "items", "--from-position", "1", "--to-position", "2"))) {
+                int attempts = frozen.held.size();
+                List<String> args = new ArrayList<>(command);
+                args.addAll(List.of("--config", config.toString()));
+                ObserverProcess process = ObserverProcess.start(command.getFirst() + " stopped while connecting",
+                        rig.log, Map.of(), args.toArray(String[]::new));
+                rig.awaitWhileRunning(process, command.getFirst() + "'s attempt to connect", Duration.ofMinutes(1),
+                        () -> frozen.held.size() > attempts);
+                FaultSupport.signal("TERM", process.pid());
+                assertThat(process.waitFor(60)).as(process.output()).isOne();
+                assertThat(process.output()).contains("SIGTERM received: stopping", "error: SIGTERM received while "
+                        + "connecting to the database: stopped before connecting, and nothing was done; run the "
+                        + "command again").doesNotContain("cannot connect", "database.url", "\tat ");
+            }
+        }
+    }
+
+    /** A server that accepts connections and never answers (frozen, or cut off without a reset). */
+    private static final class FrozenServer implements AutoCloseable {
+
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        final List<Socket> held = new CopyOnWriteArrayList<>();
+
+        FrozenServer() throws IOException {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        held.add(server.accept()); // kept open, never answered
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+        }
+
+        /** A configuration whose database is this server. */
+        Path config(String file, int adminPort) throws IOException {
+            Path config = rig.config(file, file.replace(".yaml", ""), adminPort, "",
+                    OBSERVERS.formatted(rig.hooks.url("/hooks/" + file.replace(".yaml", ""))));
+            Files.writeString(config, Files.readString(config).replace(rig.postgres.jdbcUrl(),
+                    "jdbc:postgresql://127.0.0.1:" + server.getLocalPort() + "/postgres"));
+            return config;
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
             for (Socket socket : held) {
                 socket.close();
             }
