@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a webhook or Slack call that did not succeed means for its action: retried or dead-lettered at once, and a
@@ -29,23 +31,29 @@ final class HttpFailures {
      */
     static final Duration VERY_LONG = Duration.ofDays(365);
 
+    /** Delay seconds as servers write them: digits, perhaps after a {@code +}, perhaps with a fraction. */
+    private static final Pattern DELAY_SECONDS = Pattern.compile("\\+?([0-9]+)(?:\\.([0-9]*))?");
+
     private HttpFailures() {
     }
 
     /**
-     * The failure for an HTTP status that is not 2xx: 408, 425, 429 and 5xx may pass and are retried
-     * ({@code Retry-After} honoured on 429 and 503); other statuses (4xx, and 3xx since redirects are not
-     * followed for a request with a body) are permanent, and their message says what to fix.
+     * The failure for an HTTP status that is not 2xx: 408, 409, 425, 429 and 5xx may pass and are retried
+     * ({@code Retry-After} honoured on 429 and 503); other statuses (4xx, 501 and 505, and 3xx since redirects are
+     * not followed for a request with a body) are permanent, and their message says what to fix.
      */
     static ActionResult.Failure statusFailure(String what, HttpTransport.Exchange exchange, Clock clock) {
         int status = exchange.status();
-        boolean transientStatus = status == 408 || status == 425 || status == 429 || status >= 500;
+        boolean transientStatus = mayPass(status);
         Duration retryAfter = status == 429 || status == 503
                 ? retryAfter(exchange.headers().get("Retry-After"), clock) : null;
         StringBuilder message = new StringBuilder(what).append(": HTTP ").append(status);
         String fix = transientStatus ? null : fix(exchange);
         if (fix != null) {
             message.append(" (not retried: ").append(fix).append(')');
+        } else if (status == 409) {
+            message.append(" (retried: a conflict may clear; a receiver that answers 409 for a webhook-id it has "
+                    + "already processed should answer 2xx for it instead)");
         }
         String snippet = exchange.snippet();
         if (!snippet.isEmpty()) {
@@ -58,6 +66,20 @@ final class HttpFailures {
         // error.type is the status code, as the semantic conventions have it for HTTP clients.
         return new ActionResult.Failure(message.toString(), !transientStatus, retryAfter, null,
                 Integer.toString(status));
+    }
+
+    /**
+     * Whether another attempt may get another answer. 409 is retried, as Svix, Stripe and Hasura retry every status
+     * that is not 2xx: a real conflict (a row another request holds) may clear, and a receiver that answers 409 for a
+     * duplicate would rather have been delivered than dead-lettered at once. 501 and 505 are a method or protocol
+     * version the receiver does not implement: no retry will pass, so they are dead-lettered like a 405.
+     */
+    private static boolean mayPass(int status) {
+        return switch (status) {
+            case 408, 409, 425, 429 -> true;
+            case 501, 505 -> false;
+            default -> status >= 500;
+        };
     }
 
     /** What to change when the receiver refused the request for good: the status's usual meaning, in our words. */
@@ -75,6 +97,9 @@ final class HttpFailures {
             case 405 -> "the receiver does not take this method at this url; correct the action's method or url";
             case 413 -> "the request is larger than the receiver accepts; raise the receiver's request size limit";
             case 415 -> "the receiver does not accept application/json here; correct the action's url";
+            case 501 -> "the receiver does not implement this method at this url; correct the action's method or url";
+            case 505 -> "the receiver does not speak the HTTP version the request used (HTTP/1.1, or HTTP/2 over "
+                    + "TLS); correct the action's url to a server that does";
             default -> "the receiver refused the request; see its answer and logs";
         };
     }
@@ -144,17 +169,28 @@ final class HttpFailures {
 
     /**
      * Reads {@code Retry-After}: delay seconds, or an HTTP date (RFC 9110). Null when absent or unreadable;
-     * a date in the past is zero; more seconds than a number holds is {@link #VERY_LONG}.
+     * a date in the past is zero; more seconds than a number holds is {@link #VERY_LONG}. RFC 9110's delay is a
+     * non-negative integer, read leniently as servers write it: a leading {@code +} is dropped and a fraction
+     * ({@code 1.5}) rounds up, so the wait is never shorter than asked. A negative one asks for nothing and is
+     * ignored, as is any other text. Whatever is read, the retry policy waits at least its own backoff and at most
+     * {@code retry.max_backoff}: a header can neither hasten a retry nor stall one beyond that.
      */
     static Duration retryAfter(String value, Clock clock) {
         if (value == null || value.isBlank()) {
             return null;
         }
         String text = value.strip();
-        if (text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        Matcher seconds = DELAY_SECONDS.matcher(text);
+        if (seconds.matches()) {
+            String whole = seconds.group(1);
             // Past a year the wait is capped by retry.max_backoff anyway; beyond a long it is still "very long".
-            return text.length() > 10 ? VERY_LONG : Duration.ofSeconds(Math.min(Long.parseLong(text),
-                    VERY_LONG.toSeconds()));
+            if (whole.length() > 10) {
+                return VERY_LONG;
+            }
+            String fraction = seconds.group(2);
+            long roundedUp = Long.parseLong(whole) + (fraction != null && fraction.chars().anyMatch(c -> c != '0')
+                    ? 1 : 0);
+            return Duration.ofSeconds(Math.min(roundedUp, VERY_LONG.toSeconds()));
         }
         try {
             Instant at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();

@@ -43,19 +43,37 @@ class HttpTransportTest {
         // More seconds than a long holds: a very long wait (retry.max_backoff caps it), not no wait at all.
         assertThat(HttpFailures.retryAfter("99999999999999999999999", CLOCK)).isEqualTo(HttpFailures.VERY_LONG);
         assertThat(HttpFailures.retryAfter("9999999999", CLOCK)).isEqualTo(HttpFailures.VERY_LONG);
-        assertThat(HttpFailures.retryAfter("1.5", CLOCK)).isNull();
+        assertThat(HttpFailures.retryAfter("   ", CLOCK)).isNull();
         assertThat(HttpFailures.retryAfter("", CLOCK)).isNull();
         assertThat(HttpFailures.retryAfter(null, CLOCK)).isNull();
     }
 
+    @Test
+    void retryAfterAsServersWriteItNeverAsksForLessThanItSays() {
+        // A fraction rounds up: retrying before the time asked is what the header is there to prevent.
+        assertThat(HttpFailures.retryAfter("1.5", CLOCK)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(HttpFailures.retryAfter("0.001", CLOCK)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(HttpFailures.retryAfter("3.0", CLOCK)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(HttpFailures.retryAfter("3.", CLOCK)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(HttpFailures.retryAfter("+5", CLOCK)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(HttpFailures.retryAfter(" +5\t", CLOCK)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(HttpFailures.retryAfter("99999999999.5", CLOCK)).isEqualTo(HttpFailures.VERY_LONG);
+        // Nothing that asks for a wait: the policy's own backoff applies.
+        assertThat(HttpFailures.retryAfter("-1.5", CLOCK)).isNull();
+        assertThat(HttpFailures.retryAfter("1 5", CLOCK)).isNull();
+        assertThat(HttpFailures.retryAfter("+ 5", CLOCK)).isNull();
+        assertThat(HttpFailures.retryAfter(".5", CLOCK)).isNull();
+        assertThat(HttpFailures.retryAfter("1e3", CLOCK)).isNull();
+    }
+
     @ParameterizedTest
-    @ValueSource(ints = {408, 425, 429, 500, 502, 503, 504, 599})
+    @ValueSource(ints = {408, 409, 425, 429, 500, 502, 503, 504, 599})
     void statusesThatMayPassAreTransient(int status) {
         assertThat(HttpFailures.statusFailure("webhook", exchange(status, null, ""), CLOCK).permanent()).isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {301, 302, 307, 400, 401, 403, 404, 405, 409, 410, 413, 422})
+    @ValueSource(ints = {301, 302, 307, 400, 401, 403, 404, 405, 410, 413, 422, 501, 505})
     void otherStatusesArePermanent(int status) {
         assertThat(HttpFailures.statusFailure("webhook", exchange(status, null, ""), CLOCK).permanent()).isTrue();
     }
@@ -71,8 +89,15 @@ class HttpTransportTest {
                         + ": nope");
         assertThat(HttpFailures.statusFailure("w", exchange(413, null, ""), CLOCK).message())
                 .contains("not retried", "larger than the receiver accepts");
-        assertThat(HttpFailures.statusFailure("w", exchange(409, null, ""), CLOCK).message())
-                .contains("not retried", "the receiver refused the request");
+        assertThat(HttpFailures.statusFailure("w", exchange(501, null, ""), CLOCK).message())
+                .isEqualTo("w: HTTP 501 (not retried: the receiver does not implement this method at this url; "
+                        + "correct the action's method or url)");
+        assertThat(HttpFailures.statusFailure("w", exchange(505, null, ""), CLOCK).message())
+                .contains("not retried", "does not speak the HTTP version");
+        assertThat(HttpFailures.statusFailure("w", exchange(409, null, "duplicate"), CLOCK).message())
+                .as("a 409 is retried, and says what a receiver answering it for duplicates should do")
+                .isEqualTo("w: HTTP 409 (retried: a conflict may clear; a receiver that answers 409 for a "
+                        + "webhook-id it has already processed should answer 2xx for it instead): duplicate");
         assertThat(HttpFailures.statusFailure("w", exchange(503, null, ""), CLOCK).message())
                 .as("a status that is retried says nothing of the kind").isEqualTo("w: HTTP 503");
     }

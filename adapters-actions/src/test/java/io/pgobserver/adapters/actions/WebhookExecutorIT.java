@@ -275,13 +275,15 @@ class WebhookExecutorIT {
     @Test
     void serverErrorsAreTransientOtherClientErrorsPermanent() {
         // (OkHttp itself repeats a request once on 408 before answering; HttpTransportTest covers 408.)
-        for (int code : new int[] {500, 502, 504}) {
+        // 409: a conflict may clear, and a receiver answering it for a duplicate is better retried than parked.
+        for (int code : new int[] {409, 500, 502, 504}) {
             server.enqueue(status(code));
             ActionResult result = executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
             assertThat(result).as("HTTP " + code).isInstanceOfSatisfying(ActionResult.Failure.class,
                     f -> assertThat(f.permanent()).isFalse());
         }
-        for (int code : new int[] {401, 403, 404, 410, 422}) {
+        // 501 and 505: a method or HTTP version the receiver does not implement never passes on a retry.
+        for (int code : new int[] {401, 403, 404, 410, 422, 501, 505}) {
             server.enqueue(status(code));
             ActionResult result = executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
             assertThat(result).as("HTTP " + code).isInstanceOfSatisfying(ActionResult.Failure.class,
@@ -299,6 +301,16 @@ class WebhookExecutorIT {
             assertThat(f.permanent()).isFalse();
             assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(2));
         });
+    }
+
+    @Test
+    void aFractionalRetryAfterIsRoundedUpNotIgnored() {
+        server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", "1.5").build());
+
+        ActionResult result = executor.execute(request(action("/hook", null, null), 1), TestSpans.NOOP);
+
+        assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class,
+                f -> assertThat(f.retryAfter()).isEqualTo(Duration.ofSeconds(2)));
     }
 
     @Test
