@@ -2,20 +2,19 @@ package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.observer.Urls;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.CertificateRefusal;
 import okhttp3.HttpUrl;
 
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
-import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -127,18 +126,9 @@ final class HttpFailures {
         if (e instanceof HostAllowList.HostNotAllowedException) {
             return ActionResult.Failure.permanentFailure(what + ": " + e.getMessage(), e);
         }
-        if (e instanceof SSLPeerUnverifiedException) {
-            return ActionResult.Failure.permanentFailure(what + ": TLS certificate not accepted (" + e.getMessage()
-                    + "); not retried: the receiver's certificate does not name the url's host; use a host name the "
-                    + "certificate names, or have it reissued for this one", e);
-        }
-        if (e instanceof SSLHandshakeException && hasCause(e, CertificateException.class)) {
-            return ActionResult.Failure.permanentFailure(what + ": TLS certificate not accepted (" + e.getMessage()
-                    + "); not retried: the JVM does not trust the receiver's certificate (self-signed, or from a "
-                    + "private CA); add that CA (or the certificate itself) to a trust store and start pg-observer "
-                    + "with -Djavax.net.ssl.trustStore=FILE -Djavax.net.ssl.trustStorePassword=PASSWORD (in "
-                    + "JAVA_OPTS for bin/pg-observer, before -jar for the jar), or give the receiver a certificate "
-                    + "from a public CA", e);
+        Optional<CertificateRefusal> certificate = CertificateRefusal.in(e);
+        if (certificate.isPresent()) {
+            return certificate.get().failure(what, e);
         }
         String reason = timedOut(e) ? "timed out" : "failed";
         return new ActionResult.Failure(what + ": " + reason + " (" + e.getClass().getSimpleName() + ": "
@@ -156,15 +146,6 @@ final class HttpFailures {
      */
     static String errorType(Exception e) {
         return timedOut(e) ? "timeout" : e.getClass().getName();
-    }
-
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

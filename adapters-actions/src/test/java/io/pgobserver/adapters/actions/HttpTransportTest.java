@@ -136,7 +136,7 @@ class HttpTransportTest {
         ActionResult.Failure wrongName = HttpFailures.ioFailure("w",
                 new SSLPeerUnverifiedException("Hostname x not verified"));
         assertThat(wrongName.permanent()).isTrue();
-        assertThat(wrongName.message()).contains("does not name the url's host");
+        assertThat(wrongName.message()).contains("connect by a name the certificate names");
         ActionResult.Failure denied = HttpFailures.ioFailure("w",
                 new HostAllowList.HostNotAllowedException("evil.example"));
         assertThat(denied.permanent()).isTrue();

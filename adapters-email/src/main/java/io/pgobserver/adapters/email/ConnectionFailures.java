@@ -1,19 +1,18 @@
 package io.pgobserver.adapters.email;
 
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.CertificateRefusal;
 import jakarta.mail.MessagingException;
 
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.security.cert.CertificateException;
+import java.util.Optional;
 
 /**
- * A mail that got no SMTP reply to classify: the TLS certificate was not accepted (permanent, as for webhooks and
- * Slack: a retry cannot change a certificate), or the connection failed or timed out (retried). Its
- * {@code error.type} is named as the webhooks' is: {@code timeout}, else the class of the I/O error underneath
- * ({@code java.net.ConnectException}, not the mail library's wrapper of it).
+ * A mail that got no SMTP reply to classify: the TLS certificate was not accepted (permanent, by the same rule and
+ * in the same words as for webhooks and Slack: {@link CertificateRefusal}), or the connection failed or timed out
+ * (retried). Its {@code error.type} is named as the webhooks' is: {@code timeout}, else the class of the I/O error
+ * underneath ({@code java.net.ConnectException}, not the mail library's wrapper of it).
  */
 final class ConnectionFailures {
 
@@ -21,12 +20,9 @@ final class ConnectionFailures {
     }
 
     static ActionResult.Failure of(String where, MessagingException e) {
-        Throwable certificate = certificateFailure(e);
-        if (certificate != null) {
-            return new ActionResult.Failure(where + ": TLS certificate not accepted (" + certificate.getMessage()
-                    + "); not retried: the server must present a certificate the JVM trusts for its name, or the JVM "
-                    + "must trust the authority that signed it (-Djavax.net.ssl.trustStore in JAVA_OPTS)", true, null,
-                    e, certificate.getClass().getName());
+        Optional<CertificateRefusal> certificate = CertificateRefusal.in(e);
+        if (certificate.isPresent()) {
+            return certificate.get().failure(where, e);
         }
         if (has(e, SocketTimeoutException.class)) {
             return new ActionResult.Failure(where + " timed out: " + SmtpFailures.reply(e), false, null, e, "timeout");
@@ -34,17 +30,6 @@ final class ConnectionFailures {
         IOException io = rootIoFailure(e);
         return new ActionResult.Failure(where + (io == null ? " failed: " : " cannot be reached: ")
                 + SmtpFailures.reply(e), false, null, e, io == null ? null : io.getClass().getName());
-    }
-
-    /** The handshake's refusal of the server's certificate (untrusted, expired, for another name), or null. */
-    private static Throwable certificateFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SSLPeerUnverifiedException
-                    || t instanceof SSLHandshakeException && has(t, CertificateException.class)) {
-                return t;
-            }
-        }
-        return null;
     }
 
     /** The innermost I/O error: the mail library wraps the socket's own (a refused connection) in one of its own. */

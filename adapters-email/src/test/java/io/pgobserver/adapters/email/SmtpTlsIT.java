@@ -4,6 +4,7 @@ import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.CertificateRefusal;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.RecordingTracer;
 import io.pgobserver.domain.testing.TestSpans;
@@ -83,8 +84,10 @@ class SmtpTlsIT {
                                 assertThat(f.permanent()).as(f.message()).isTrue();
                                 assertThat(f.message()).startsWith("SMTP " + refused.host() + ":" + server.port()
                                                 + ": TLS certificate not accepted (")
-                                        .contains(refused.jdkSays(), "the server must present a certificate the JVM "
-                                                + "trusts for its name", "-Djavax.net.ssl.trustStore in JAVA_OPTS");
+                                        .contains(refused.jdkSays(), "; not retried: " + CertificateRefusal.FIX)
+                                        .as("the same words as for webhooks and Slack, naming the fix for each cause")
+                                        .contains("renew an expired one", "connect by a name the certificate names",
+                                                "-Djavax.net.ssl.trustStore=FILE", "JAVA_OPTS");
                                 assertThat(f.errorType()).isEqualTo("javax.net.ssl.SSLHandshakeException");
                             });
                     assertThat(span.attributes()).containsEntry("delivery_status", "rejected");

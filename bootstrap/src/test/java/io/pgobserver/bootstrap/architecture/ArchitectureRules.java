@@ -64,9 +64,13 @@ public final class ArchitectureRules {
     private ArchitectureRules() {
     }
 
+    /**
+     * The JDK's {@code javax.net.ssl} (in {@code java.base}, as {@code java..} is) too: the one rule by which every
+     * action tells a refused TLS certificate, {@code CertificateRefusal}, names its exceptions.
+     */
     public static ArchRule domainUsesOnlyTheJdk(Layout l) {
         return classes().that().resideInAPackage(l.domain())
-                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", l.domain())
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.net.ssl..", l.domain())
                 .because("the domain depends on the JDK only");
     }
 
