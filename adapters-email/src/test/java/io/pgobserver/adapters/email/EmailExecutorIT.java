@@ -9,6 +9,7 @@ import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.CertificateRefusal;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.RecordingTracer;
 import io.pgobserver.domain.testing.TestSpans;
@@ -418,9 +419,8 @@ class EmailExecutorIT {
             assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
                 assertThat(f.permanent()).isTrue();
                 // Said as for webhooks, Slack and Kafka: not retried, and what to change.
-                assertThat(f.message()).contains("TLS certificate not accepted (", "); not retried: the server must "
-                        + "present a certificate the JVM trusts").containsIgnoringCase(
-                        "certification path");
+                assertThat(f.message()).contains("TLS certificate not accepted (", "); not retried: "
+                        + CertificateRefusal.FIX).containsIgnoringCase("certification path");
             });
             assertThat(span.attributes()).containsEntry("delivery_status", "rejected");
             assertThat(smtps.getReceivedMessages()).isEmpty();
