@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The dead-letter queue: {@code dlq list}, {@code dlq replay} and {@code dlq delete}. */
 @Command(name = "dlq", mixinStandardHelpOptions = true,
@@ -77,6 +78,13 @@ final class DlqCommand implements Runnable {
                         + "more), was " + after + ": use the last id of the page before, or leave it out to start "
                         + "with the oldest letter");
             }
+            try (StopSignals ignored = StopSignals.endingAtOnce(spec.commandLine().getErr(),
+                    () -> "nothing was changed: 'dlq list' only reads")) {
+                return list();
+            }
+        }
+
+        private int list() throws Exception {
             List<DeadLetter> letters;
             long total;
             try (AdminSession session = AdminSession.openToRead(options, spec)) {
@@ -168,13 +176,23 @@ final class DlqCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (AdminSession session = AdminSession.openWithoutActions(options, spec)) {
+            // What a stop says is done: the delete is one statement, and once sent its outcome is the server's.
+            AtomicReference<String> done = new AtomicReference<>("nothing was deleted: letter " + id
+                    + " is in the queue as it was (if it was there)");
+            try (StopSignals ignored = StopSignals.endingAtOnce(spec.commandLine().getErr(), done::get);
+                 AdminSession session = AdminSession.openWithoutActions(options, spec)) {
                 DeadLetters queue = session.get(DeadLetters.class);
                 String consumer = session.config().listener().consumer();
                 DeadLetter letter = queue.find(consumer, id).orElse(null);
-                if (letter == null || !queue.remove(id)) {
+                if (letter == null) {
                     return noSuchLetter(spec, consumer, id);
                 }
+                done.set("the delete of letter " + id + " was sent and its answer not awaited: it may be deleted or "
+                        + "not; 'dlq list' shows whether it is still there (its action was not run either way)");
+                if (!queue.remove(id)) {
+                    return noSuchLetter(spec, consumer, id);
+                }
+                done.set("letter " + id + " was deleted; its action was not run");
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("letter " + id + " deleted: observer " + letter.observer() + ", " + action(letter)
                         + ", event " + event(letter) + "; its action was not run");

@@ -116,7 +116,7 @@ public final class PgObserverCommand implements Runnable {
                 err.flush();
                 return ExitCodes.USAGE;
             }
-            if (e instanceof StopSignals.StoppedWhileConnecting) {
+            if (e instanceof StopSignals.Stopped) {
                 // A stop, said as the command's other stops are: no trace, the attempt it ended is no error.
                 err.println("error: " + e.getMessage());
                 err.flush();

@@ -73,6 +73,13 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (StopSignals ignored = StopSignals.endingAtOnce(spec.commandLine().getErr(),
+                () -> "nothing was changed: 'status' only reads")) {
+            return report();
+        }
+    }
+
+    private int report() throws Exception {
         Report report;
         try (AdminSession session = AdminSession.openToRead(options, spec)) {
             String consumer = session.config().listener().consumer();

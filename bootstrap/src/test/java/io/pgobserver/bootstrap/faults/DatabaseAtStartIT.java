@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code run} started while PostgreSQL does not answer waits for it on the packaged jar: it stays up, says once what
  * it waits for (host and port, the cause, the next attempt) without a stack trace, answers live but not ready, and
  * once the database is up delivers every row written. A stop while it waits ends it at once with exit code 0.
- * (Before, it exited 1 at once: {@code error: cannot connect to PostgreSQL at …}.)
+ * (Before, it exited 1 at once: {@code error: cannot connect to PostgreSQL at …}.) The one-shot commands stopped
+ * while they connect say what the stop left done.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DatabaseAtStartIT {
@@ -158,6 +159,39 @@ class DatabaseAtStartIT {
                 assertThat(process.output()).contains("SIGTERM received: stopping", "error: SIGTERM received while "
                         + "connecting to the database: stopped before connecting, and nothing was done; run the "
                         + "command again").doesNotContain("cannot connect", "database.url", "\tat ");
+            }
+        }
+    }
+
+    /**
+     * The commands that only read ({@code status}, {@code dlq list}) or change one thing at their end
+     * ({@code dlq delete}) end at once on a signal while the database does not answer, saying nothing was changed,
+     * exit 1. (Before, the JVM's default ended them without a word: exit 143 or 130.)
+     */
+    @Test
+    void a_stop_of_status_or_dlq_list_or_delete_while_the_database_does_not_answer_says_nothing_was_changed()
+            throws Exception {
+        try (FrozenServer frozen = new FrozenServer()) {
+            Path config = frozen.config("frozen-reads.yaml", FaultSupport.freePort());
+            Map<List<String>, String> said = Map.of(
+                    List.of("status", "TERM"), "SIGTERM received: stopped at once; nothing was changed: 'status' only "
+                            + "reads",
+                    List.of("dlq", "list", "INT"), "SIGINT received: stopped at once; nothing was changed: 'dlq list' "
+                            + "only reads",
+                    List.of("dlq", "delete", "--id", "7", "TERM"), "SIGTERM received: stopped at once; nothing was "
+                            + "deleted: letter 7 is in the queue as it was (if it was there)");
+            for (Map.Entry<List<String>, String> command : said.entrySet()) {
+                int attempts = frozen.held.size();
+                List<String> args = new ArrayList<>(command.getKey().subList(0, command.getKey().size() - 1));
+                args.addAll(List.of("--config", config.toString()));
+                ObserverProcess process = ObserverProcess.start(String.join(" ", args) + " stopped", rig.log,
+                        Map.of(), args.toArray(String[]::new));
+                rig.awaitWhileRunning(process, args.getFirst() + "'s attempt to connect", Duration.ofMinutes(1),
+                        () -> frozen.held.size() > attempts);
+                FaultSupport.signal(command.getKey().getLast(), process.pid());
+                assertThat(process.waitFor(60)).as(process.output()).isOne();
+                assertThat(process.output()).contains("error: " + command.getValue())
+                        .doesNotContain("cannot connect", "\tat ");
             }
         }
     }
