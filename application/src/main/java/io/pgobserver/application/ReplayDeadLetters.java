@@ -73,7 +73,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
             return new Result(id, Outcome.GONE, "consumer '" + consumer + "' has no dead letter with id " + id
                     + " (see 'dlq list')");
         }
-        return claimAndReplay(id);
+        return claimAndReplay(id, EventCompletion.NONE);
     }
 
     /**
@@ -82,8 +82,8 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
      * after the claim is the one that counts, and a letter gone since the caller's is "already replayed or deleted by
      * another session", which it was.
      */
-    public Result replayFound(long id) throws InterruptedException {
-        return claimAndReplay(id);
+    public Result replayFound(long id, ReplayStop stop) throws InterruptedException {
+        return claimAndReplay(id, stop.completion());
     }
 
     /**
@@ -91,7 +91,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
      * {@code dlq replay}, two terminals) would each run its actions: the one that does not get the claim runs nothing,
      * and one that gets it after the other delivered and removed the letter finds it gone, which is no error.
      */
-    private Result claimAndReplay(long id) throws InterruptedException {
+    private Result claimAndReplay(long id, EventCompletion completion) throws InterruptedException {
         Optional<DeadLetters.Claim> claim = deadLetters.claim(id);
         if (claim.isEmpty()) {
             return new Result(id, Outcome.REPLAYED_ELSEWHERE, "being replayed by another session" + holder(id)
@@ -103,7 +103,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 return new Result(id, Outcome.GONE, "already replayed or deleted by another session: no longer in the"
                         + " queue; not run here");
             }
-            return replay(letter);
+            return replay(letter, completion);
         }
     }
 
@@ -117,24 +117,32 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
      * Replays the consumer's letters with an id up to {@code last}, oldest first, a page at a time, handing each
      * result to {@code each} as soon as it is known. Letters added meanwhile (ids past {@code last}) are left for the
      * next replay, so that a queue still growing does not keep it running; one removed before its page is read (by
-     * another replay or {@code dlq delete}) is not seen.
+     * another replay or {@code dlq delete}) is not seen. After {@code stop} it comes to no further letter; the letter
+     * under way ends as {@link #replayFound} says.
+     *
+     * @return false when the stop left letters up to {@code last} not come to
      */
-    public void replayUpTo(long last, Consumer<Result> each) throws InterruptedException {
+    public boolean replayUpTo(long last, Consumer<Result> each, ReplayStop stop) throws InterruptedException {
+        EventCompletion completion = stop.completion();
         long after = 0;
         while (after < last) {
             List<DeadLetter> page = deadLetters.list(consumer, after, PAGE);
             for (DeadLetter letter : page) {
                 if (letter.id() > last) {
-                    return;
+                    return true;
+                }
+                if (stop.requested()) {
+                    return false;
                 }
                 // Claimed and read again, as one letter is: another replay may be running it, or have removed it.
-                each.accept(claimAndReplay(letter.id()));
+                each.accept(claimAndReplay(letter.id(), completion));
                 after = letter.id();
             }
             if (page.size() < PAGE) {
-                return;
+                return true;
             }
         }
+        return true;
     }
 
     /**
@@ -159,7 +167,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 + " the observer back to replay it, or remove the letter with `dlq delete --id " + letter.id() + "`";
     }
 
-    private Result replay(DeadLetter letter) throws InterruptedException {
+    private Result replay(DeadLetter letter, EventCompletion completion) throws InterruptedException {
         Observer observer = observers.get(letter.observer());
         if (observer == null) {
             return new Result(letter.id(), Outcome.STAYS, notAnObserversAction(letter));
@@ -198,8 +206,17 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 // that took a request whose answer never came tells the replay for the same delivery.
                 String actionKey = letter.actionIndex() >= 0 ? letter.actionKey() : observer.actionKeys().get(index);
                 String deliveryId = DeliveryKey.of(consumer, letter.event(), observer.name(), actionKey).id();
-                RunAction.Outcome outcome = runAction.run(tracer, letter.event(), observer, index, deliveryId, root,
-                        EventCompletion.NONE);
+                RunAction.Outcome outcome;
+                try {
+                    outcome = runAction.run(tracer, letter.event(), observer, index, deliveryId, root, completion);
+                } catch (InterruptedException e) {
+                    if (!completion.cancelled()) {
+                        throw e;
+                    }
+                    root.recordError("stopped before it was delivered", null);
+                    return new Result(letter.id(), Outcome.STAYS, "not delivered: stopped before it was, and no attempt"
+                            + " was begun after the stop; it stays in the queue");
+                }
                 if (!outcome.succeeded()) {
                     String message = ((ActionResult.Failure) outcome.result()).message();
                     root.recordError(message, null);

@@ -5,6 +5,8 @@ import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.RetryPolicy;
+import io.pgobserver.domain.port.ActionExecutor;
+import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
@@ -15,10 +17,12 @@ import io.pgobserver.domain.spi.DeadLetterReplay;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
 import io.pgobserver.domain.testing.RecordingTracer;
+import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.TraceContext;
 import io.pgobserver.domain.testing.TestAction;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -245,9 +249,9 @@ class ReplayDeadLettersTest {
         ReplayDeadLetters replay = new ReplayDeadLetters("test", watched, tracer, List.of(observer),
                 new ActionExecutors(List.of(webhook)), Metrics.NOOP, d -> { }, () -> 0.5);
 
-        assertThat(replay.replayFound(id).delivered()).isTrue();
+        assertThat(replay.replayFound(id, new ReplayStop()).delivered()).isTrue();
         assertThat(calls).containsExactly("claim", "find");
-        ReplayDeadLetters.Result again = replay.replayFound(id);
+        ReplayDeadLetters.Result again = replay.replayFound(id, new ReplayStop());
         assertThat(again.outcome()).isEqualTo(DeadLetterReplay.Outcome.GONE);
         assertThat(again.message()).isEqualTo("already replayed or deleted by another session: no longer in the "
                 + "queue; not run here");
@@ -282,7 +286,7 @@ class ReplayDeadLettersTest {
                 added[0] = letter("hook", 0);
             }
             results.add(result);
-        });
+        }, new ReplayStop());
 
         assertThat(results).extracting(ReplayDeadLetters.Result::id)
                 .containsExactlyElementsOf(ids.subList(0, ids.size() - 1));
@@ -291,6 +295,50 @@ class ReplayDeadLettersTest {
                 ReplayDeadLetters.PAGE);
         assertThat(deadLetters.all()).extracting(DeadLetter::id).as("the letter added meanwhile")
                 .containsExactly(added[0]);
+    }
+
+    /**
+     * A stop (SIGINT, SIGTERM of {@code dlq replay}) during a letter's attempt lets that attempt end: its answer
+     * decides, so a delivered letter leaves the queue, a failed one stays without a retry or its wait, and no letter
+     * after it is come to. Before, the stop interrupted the attempt once the receiver had taken the request.
+     */
+    @Test
+    void aStopLetsTheAttemptUnderWayEndAndComesToNoFurtherLetterNorRetry() throws Exception {
+        Observer retrying = new Observer("hook", "public.orders", Set.of(ChangeKind.UPDATED), "", Condition.ALWAYS,
+                List.of(new TestAction("webhook", "http://localhost:1/h")), RetryPolicy.DEFAULT);
+        List<Long> ids = List.of(letter("hook", 0), letter("hook", 0), letter("hook", 0));
+        ReplayStop[] stop = {new ReplayStop()};
+        ActionExecutor stoppedDuring = new ActionExecutor() {
+            @Override
+            public String type() {
+                return "webhook";
+            }
+
+            @Override
+            public ActionResult execute(ActionRequest request, Span span) {
+                stop[0].request(); // the signal, while the receiver works on the request
+                return webhook.execute(request, span);
+            }
+        };
+        List<Duration> waits = new ArrayList<>();
+        ReplayDeadLetters replay = new ReplayDeadLetters("test", deadLetters, tracer, List.of(retrying),
+                new ActionExecutors(List.of(stoppedDuring)), Metrics.NOOP, waits::add, () -> 0.5);
+        List<ReplayDeadLetters.Result> results = new ArrayList<>();
+
+        assertThat(replay.replayUpTo(ids.getLast(), results::add, stop[0])).as("came to every letter").isFalse();
+        assertThat(results).extracting(ReplayDeadLetters.Result::id).containsExactly(ids.getFirst());
+        assertThat(results.getFirst().delivered()).isTrue();
+        assertThat(deadLetters.all()).extracting(DeadLetter::id).containsExactlyElementsOf(ids.subList(1, 3));
+
+        webhook.then(ActionResult.Failure.transientFailure("HTTP 503", null));
+        stop[0] = new ReplayStop();
+        ReplayDeadLetters.Result failed = replay.replayFound(ids.get(1), stop[0]);
+        assertThat(failed.delivered()).isFalse();
+        assertThat(failed.message()).isEqualTo("not delivered: stopped before it was, and no attempt was begun after "
+                + "the stop; it stays in the queue");
+        assertThat(webhook.requests).as("attempts").hasSize(2);
+        assertThat(waits).as("retry waits").isEmpty();
+        assertThat(deadLetters.find("test", ids.get(1))).isPresent();
     }
 
     /** The test's store, for a test to watch or change one call. */

@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.application.ReplayDeadLetters;
+import io.pgobserver.application.ReplayStop;
 import io.pgobserver.bootstrap.config.OneLine;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
@@ -27,7 +28,8 @@ import java.util.function.Consumer;
                 + "replaying at the time is not run again here. Exit 0 when no letter stays in the queue (each was "
                 + "delivered, or already replayed or deleted elsewhere), 3 when any stays (as 'replay' exits when an "
                 + "event is dead-lettered), including one another session was replaying, 1 when there is no "
-                + "letter with the --id given.")
+                + "letter with the --id given, or when SIGINT or SIGTERM stopped it before its last letter (the "
+                + "letter under way runs to its end; the rest stay in the queue).")
 final class DlqReplay implements Callable<Integer> {
 
     @Mixin
@@ -50,11 +52,22 @@ final class DlqReplay implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try (StopSignals signals = StopSignals.interruptingThisThread(spec.commandLine().getErr())) {
+            return replay(signals);
+        }
+    }
+
+    /**
+     * Reads what to replay, then replays it. A signal while it connects or reads ends that and nothing is done; once
+     * letters run, it stops the replay at the next letter ({@link ReplayStop}): the one under way runs to its end,
+     * so its line says whether it was delivered, and what is left stays in the queue for the next replay.
+     */
+    private int replay(StopSignals signals) throws Exception {
         // What to replay first, with no action's secret: the replay then needs those of its letters' observers alone.
         String consumer;
         long last;
         Set<String> observers;
-        try (AdminSession session = AdminSession.openWithoutActions(options, spec)) {
+        try (AdminSession session = signals.open(() -> AdminSession.openWithoutActions(options, spec))) {
             DeadLetters queue = session.get(DeadLetters.class);
             consumer = session.config().listener().consumer();
             if (which.id != null) {
@@ -72,42 +85,69 @@ final class DlqReplay implements Callable<Integer> {
                 last = queue.lastId(consumer);
                 observers = queue.countByObserver(consumer).keySet();
             }
+        } catch (Exception e) {
+            throw signals.received() == null || e instanceof StopSignals.Stopped ? e : stoppedBeforeAny(signals, e);
+        }
+        if (signals.received() != null) {
+            throw stoppedBeforeAny(signals, null);
         }
         PrintWriter out = spec.commandLine().getOut();
         LettersReplayed replayed = new LettersReplayed();
         boolean addedSince = false;
+        long left = -1; // the letters in the queue after a stop; -1 when it was not stopped
         if (last > 0) {
             Consumer<ReplayDeadLetters.Result> print = result -> {
                 out.println("letter " + result.id() + ": " + OneLine.of(result.message()));
                 out.flush();
                 replayed.add(result);
             };
-            try (AdminSession session = AdminSession.openFor(options, observers)) {
+            try (AdminSession session = signals.open(() -> AdminSession.openFor(options, observers))) {
+                ReplayStop stop = new ReplayStop();
+                // Not an interrupt, which cut the request the receiver had taken and lost its answer.
+                signals.instead(stop::request);
                 ReplayDeadLetters replay = session.get(ReplayDeadLetters.class);
+                DeadLetters queue = session.get(DeadLetters.class);
                 if (which.id != null) {
-                    print.accept(replay.replayFound(which.id)); // found above
+                    print.accept(replay.replayFound(which.id, stop)); // found above
+                } else if (replay.replayUpTo(last, print, stop)) {
+                    addedSince = queue.lastId(consumer) > last;
                 } else {
-                    replay.replayUpTo(last, print);
-                    addedSince = session.get(DeadLetters.class).lastId(consumer) > last;
+                    left = queue.countByObserver(consumer).values().stream().mapToLong(Long::longValue).sum();
                 }
             }
         }
-        if (replayed.none()) {
+        if (replayed.none() && left < 0) {
             out.println("no dead letters to replay");
         } else {
             out.println(replayed.summary() + (addedSince ? "; letters added since it began (ids after " + last
                     + ") are left for the next replay: pg-observer dlq replay --all" + options.given() : ""));
         }
         out.flush();
-        if (replayed.noneStays()) {
+        if (replayed.noneStays() && left < 0) {
             return ExitCodes.OK;
         }
         PrintWriter err = spec.commandLine().getErr();
         replayed.errors().forEach(line -> err.println("error: " + line));
+        if (left >= 0) {
+            // Said last, as the line to act on: each letter is claimed only while it runs, so none is held after.
+            err.println("error: " + signals.received() + " received: stopped after the letter under way (its line "
+                    + "above says whether it was delivered); " + left + " letter(s) stay in the queue; run 'pg-observer"
+                    + " dlq replay --all" + options.given() + "' again to replay them");
+        }
         err.flush();
+        if (left >= 0) {
+            return ExitCodes.FAILURE;
+        }
         // Some letters stay queued, as after a 'replay' whose events were dead-lettered: a script tells that from an
         // id with no letter (above), which is an error. One another session was replaying stays too, until that
         // replay ends: a script that runs 'dlq replay' again on 3 finds it delivered (gone) or runs it then.
         return ExitCodes.DEAD_LETTERED;
+    }
+
+    /** A stop while it read what to replay: nothing was replayed. */
+    private static StopSignals.Stopped stoppedBeforeAny(StopSignals signals, Exception cut) {
+        Thread.interrupted(); // the signal's, which has been said
+        return new StopSignals.Stopped(signals.received() + " received before any letter was replayed: stopped, and "
+                + "nothing was done; run the command again to do it", cut);
     }
 }
