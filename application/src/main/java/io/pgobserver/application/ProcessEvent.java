@@ -109,8 +109,8 @@ public final class ProcessEvent {
         this.conditions = new EvaluateCondition(consumer, records, deadLettering);
         this.actionHealth = new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime);
         this.executors = Objects.requireNonNull(executors, "executors");
-        this.actions = new ExecuteActions(consumer, new RunAction(executors, metrics, sleeper, random, actionHealth),
-                records, deadLettering);
+        this.actions = new ExecuteActions(consumer, new RunAction(executors, metrics, sleeper, random, actionHealth,
+                false, deliveries), records, deadLettering);
     }
 
     /** {@link #replaying}'s copy: one observer, no delivery records, replay-marked actions, its own action health. */
@@ -130,7 +130,7 @@ public final class ProcessEvent {
         this.actionHealth = new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime);
         this.executors = live.executors;
         this.actions = new ExecuteActions(consumer, new RunAction(executors, metrics, sleeper, null, actionHealth,
-                true), records, deadLettering);
+                true, null), records, deadLettering);
     }
 
     /**

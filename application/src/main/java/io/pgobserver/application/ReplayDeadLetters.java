@@ -4,6 +4,7 @@ import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.spi.DeadLetterReplay;
@@ -57,13 +58,23 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
 
     public ReplayDeadLetters(String consumer, DeadLetters deadLetters, Tracer tracer, List<Observer> observers,
                              ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random) {
+        this(consumer, deadLetters, tracer, observers, executors, metrics, sleeper, random, null);
+    }
+
+    /**
+     * @param deliveries the delivery log, where the parts of a letter's delivery done before (an email's recipients
+     *                   reached by the attempts that failed) are found and kept; null to do every part again
+     */
+    public ReplayDeadLetters(String consumer, DeadLetters deadLetters, Tracer tracer, List<Observer> observers,
+                             ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random,
+                             Deliveries deliveries) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.tracer = Objects.requireNonNull(tracer, "tracer");
         this.observers = observers.stream().collect(Collectors.toMap(Observer::name, Function.identity()));
         // A replay's failures are its own answer, not a reason the pipeline is not ready.
         this.runAction = new RunAction(executors, metrics, sleeper, random,
-                new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime));
+                new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime), false, deliveries);
     }
 
     /** Replays one of the consumer's letters, once it holds its claim; the result says how that ended. */

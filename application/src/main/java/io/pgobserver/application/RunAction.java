@@ -7,6 +7,7 @@ import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
@@ -39,15 +40,21 @@ final class RunAction {
     private final DoubleSupplier random;
     private final ActionHealth health;
     private final boolean replay;
+    private final Deliveries partsLog;
 
     RunAction(ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random, ActionHealth health) {
-        this(executors, metrics, sleeper, random, health, false);
+        this(executors, metrics, sleeper, random, health, false, null);
     }
 
-    /** @param replay whether the attempts are a replay's ({@link ActionRequest#replay()}) */
+    /**
+     * @param replay   whether the attempts are a replay's ({@link ActionRequest#replay()})
+     * @param partsLog where the parts of a delivery done by its attempts are kept for other processes
+     *                 ({@link ActionParts}), or null to keep them for the run's own attempts only
+     */
     RunAction(ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random, ActionHealth health,
-              boolean replay) {
+              boolean replay, Deliveries partsLog) {
         this.replay = replay;
+        this.partsLog = partsLog;
         this.executors = executors;
         this.metrics = metrics;
         this.sleeper = sleeper;
@@ -75,6 +82,7 @@ final class RunAction {
         ActionExecutor executor = executors.forType(action.type());
         int maxAttempts = observer.retry().maxAttempts();
         String lastError = null;
+        ActionParts parts = new ActionParts(deliveryId, event.position().offset(), partsLog);
         for (int attempt = 1; ; attempt++) {
             if (completion.cancelled()) {
                 throw new InterruptedException("dispatch stopped before attempt " + attempt + " of "
@@ -89,7 +97,7 @@ final class RunAction {
             }
             long started = System.nanoTime();
             ActionResult result = attempt(executor, new ActionRequest(event, observer.name(), action, index, attempt,
-                    deliveryId, replay), span);
+                    deliveryId, replay, parts), span);
             long elapsed = System.nanoTime() - started;
             if (result instanceof ActionResult.Success) {
                 health.succeeded(action.type());

@@ -289,6 +289,32 @@ class ProcessEventTest {
         assertThat(slack.requests).as("the event stops at once").isEmpty();
     }
 
+    /**
+     * What the attempts before a crash did of a delivery (the recipients a mail reached before the process died
+     * between two attempts) the attempts after the restart know as done, through the delivery log: the action itself
+     * is still not done, and runs.
+     */
+    @Test
+    void partsOfADeliveryDoneBeforeARestartAreDoneForTheProcessAfterIt() throws Exception {
+        List<String> recipients = List.of("ops@example.com", "full@example.com");
+        email.thenCutOff(ActionResult.Failure.transientFailure("SocketException: Closed by interrupt", null));
+        ChangeEvent event = Events.updated(17, "o-11", "paid", "shipped");
+        try {
+            assertThatThrownBy(() -> processEvent(shipped(RetryPolicy.DEFAULT)).process(event, EventCompletion.NONE))
+                    .isInstanceOf(InterruptedException.class);
+        } finally {
+            Thread.interrupted();
+        }
+        // What the cut-off attempt reached before it died.
+        email.requests.get(0).doneParts().add(List.of("ops@example.com"));
+
+        processEvent(shipped(RetryPolicy.DEFAULT)).process(event, completion(true, () -> null));
+
+        assertThat(email.requests).hasSize(2);
+        assertThat(email.requests.get(1).doneParts().of(recipients)).containsExactly("ops@example.com");
+        assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
+    }
+
     /** An observer of every update with one action of the given type. */
     private static Observer every(String name, String actionType) {
         return new Observer(name, "public.orders", Set.of(ChangeKind.UPDATED), "true", event -> true,

@@ -165,7 +165,7 @@ final class EmailExecutor implements ActionExecutor {
             return status(span, FAILED, ActionResult.Failure.permanentFailure(
                     "email could not be composed: " + e.getMessage(), e));
         }
-        ActionResult result = sender.send(message, request.deliveryId());
+        ActionResult result = sender.send(message, request.doneParts());
         String status = result instanceof ActionResult.Success ? DELIVERED
                 : ((ActionResult.Failure) result).permanent() ? REJECTED : FAILED;
         return status(span, status, result);

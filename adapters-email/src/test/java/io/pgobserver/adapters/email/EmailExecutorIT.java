@@ -8,6 +8,7 @@ import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.DeliveryKey;
+import io.pgobserver.domain.port.DoneParts;
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.CertificateRefusal;
 import io.pgobserver.domain.testing.Events;
@@ -31,10 +32,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -334,11 +339,25 @@ class EmailExecutorIT {
                 address.equals("bad@example.com") && asked.getAndIncrement() == 0
                         ? "452 4.2.2 Mailbox full, try again later" : "250 2.1.5 OK"))) {
             EmailExecutor executor = new EmailExecutor(settings(server.port(), null, null, "none"), CLOCK);
+            // What the pipeline hands every attempt of one delivery: the parts its former attempts did.
+            Set<String> done = ConcurrentHashMap.newKeySet();
+            DoneParts parts = new DoneParts() {
+                @Override
+                public Set<String> of(Collection<String> asked) {
+                    return asked.stream().filter(done::contains).collect(Collectors.toSet());
+                }
+
+                @Override
+                public void add(Collection<String> reached) {
+                    done.addAll(reached);
+                }
+            };
             ActionRequest first = request(TO_THREE);
 
-            ActionResult deferred = executor.execute(first, TestSpans.NOOP);
+            ActionResult deferred = executor.execute(new ActionRequest(first.event(), first.observer(), TO_THREE,
+                    first.actionIndex(), 1, first.deliveryId(), false, parts), TestSpans.NOOP);
             ActionResult retried = executor.execute(new ActionRequest(first.event(), first.observer(), TO_THREE,
-                    first.actionIndex(), 2, first.deliveryId()), TestSpans.NOOP);
+                    first.actionIndex(), 2, first.deliveryId(), false, parts), TestSpans.NOOP);
 
             assertThat(deferred).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
                 assertThat(f.permanent()).isFalse();
@@ -350,6 +369,7 @@ class EmailExecutorIT {
                     + " for the 1 recipient(s) a former attempt did not reach"));
             assertThat(server.deliveries()).containsExactly(List.of("ops@example.com", "audit@example.com"),
                     List.of("bad@example.com"));
+            assertThat(done).containsExactlyInAnyOrder("ops@example.com", "audit@example.com");
         }
     }
 

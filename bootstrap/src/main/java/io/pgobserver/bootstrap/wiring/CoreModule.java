@@ -152,8 +152,10 @@ public final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ReplayDeadLetters replayDeadLetters(DeadLetters deadLetters, Tracer tracer, List<Observer> observers,
-                                        ActionExecutors executors, Metrics metrics, Sleeper sleeper) {
-        return new ReplayDeadLetters(config.listener().consumer(), deadLetters, tracer, observers, executors, metrics, sleeper, null);
+    ReplayDeadLetters replayDeadLetters(DeadLetters deadLetters, Deliveries deliveries, Tracer tracer,
+                                        List<Observer> observers, ActionExecutors executors, Metrics metrics,
+                                        Sleeper sleeper) {
+        return new ReplayDeadLetters(config.listener().consumer(), deadLetters, tracer, observers, executors, metrics,
+                sleeper, null, config.deduplicate() ? deliveries : null);
     }
 }

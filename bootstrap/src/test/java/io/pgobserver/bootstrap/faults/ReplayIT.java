@@ -1,5 +1,8 @@
 package io.pgobserver.bootstrap.faults;
 
+import com.icegreen.greenmail.user.GreenMailUser;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import io.pgobserver.bootstrap.tracing.ExportedSpan;
 import io.pgobserver.bootstrap.tracing.OtlpReceiver;
 import org.junit.jupiter.api.AfterAll;
@@ -11,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -337,6 +342,65 @@ class ReplayIT {
                 + "--config " + config + " --observer items --from " + java.time.Instant.parse(from) + " --to "
                 + java.time.Instant.parse(to));
         assertThat(replay.output()).doesNotContain("--verbose prints the stack trace");
+    }
+
+    /**
+     * A mail the server took for some recipients and deferred for another is dead-lettered; {@code dlq replay}, in
+     * a process of its own once the observer has stopped, mails the one it missed only: each mailbox holds one copy.
+     * Before, the recipients reached were known to the process that reached them only, and the replay mailed all.
+     */
+    @Test
+    @Order(6)
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void a_partly_sent_email_replayed_by_another_process_reaches_only_the_recipients_it_missed() throws Exception {
+        GreenMail mail = new GreenMail(new ServerSetup(FaultSupport.freePort(), "127.0.0.1",
+                ServerSetup.PROTOCOL_SMTP));
+        mail.start();
+        try (DeferringSmtp front = DeferringSmtp.start(mail.getSmtp().getPort(), "full@example.com")) {
+            FaultSupport.sql(rig.postgres, "create table public.alerts (id int primary key, note text)");
+            Path config = rig.config("mail.yaml", "mail", -1, "", """
+                    alerts:
+                      entity: public.alerts
+                      actions:
+                        - { type: email, to: [ops@example.com, full@example.com], cc: [audit@example.com],
+                            subject: "alert {{after.id}}", text: "{{after.note}}" }
+                      retry: { max_attempts: 1 }
+                    """);
+            Files.writeString(config, """
+                    email:
+                      smtp: { host: 127.0.0.1, port: %d, security: none, from: observer@example.com, timeout: 10s }
+                    """.formatted(front.port()), StandardOpenOption.APPEND);
+            rig.install(config, "public.alerts");
+            ObserverProcess observer = rig.run("mail observer", config, Map.of());
+            FaultSupport.sql(rig.postgres, "insert into public.alerts values (1, 'disk full')");
+            await("the partly sent mail dead-lettered", Duration.ofMinutes(2), () -> count("select count(*) from "
+                    + "pgobserver.dead_letters where consumer = 'mail'") == 1 || !observer.isAlive());
+            assertThat(observer.stop()).as(observer.output()).isNotEqualTo(-1);
+            assertThat(copies(mail)).as("the first attempt").isEqualTo(Map.of("ops@example.com", 1,
+                    "audit@example.com", 1, "full@example.com", 0));
+
+            front.stopDeferring();
+            ObserverProcess.Finished replay = ObserverProcess.runToEnd("dlq replay of the mail", rig.log, Map.of(),
+                    "dlq", "replay", "--all", "--config", config.toString());
+
+            assertThat(replay.exitCode()).as(replay.output()).isZero();
+            assertThat(copies(mail)).as("after the replay in another process (%s)", replay.output()).isEqualTo(
+                    Map.of("ops@example.com", 1, "audit@example.com", 1, "full@example.com", 1));
+            assertThat(count("select count(*) from pgobserver.dead_letters where consumer = 'mail'")).isZero();
+        } finally {
+            mail.stop();
+        }
+    }
+
+    /** How many copies of a mail each recipient's mailbox holds. */
+    private static Map<String, Integer> copies(GreenMail mail) throws Exception {
+        Map<String, Integer> copies = new HashMap<>();
+        for (String address : List.of("ops@example.com", "audit@example.com", "full@example.com")) {
+            GreenMailUser user = mail.getUserManager().getUserByEmail(address);
+            copies.put(address, user == null ? 0
+                    : mail.getManagers().getImapHostManager().getInbox(user).getMessageCount());
+        }
+        return copies;
     }
 
     /**

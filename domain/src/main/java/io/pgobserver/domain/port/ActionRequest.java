@@ -19,18 +19,26 @@ import java.util.Objects;
  *                    (the {@code webhook-id} header; see {@link DeliveryKey})
  * @param replay      true when {@code pg-observer replay} runs the event again: webhooks then carry
  *                    {@code webhook-replay: true}
+ * @param doneParts   the parts of this delivery that former attempts did ({@link DoneParts#NONE}: none known)
  */
 public record ActionRequest(ChangeEvent event, String observer, ActionSpec action, int actionIndex, int attempt,
-                            String deliveryId, boolean replay) {
+                            String deliveryId, boolean replay, DoneParts doneParts) {
 
     public ActionRequest {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(deliveryId, "deliveryId");
+        Objects.requireNonNull(doneParts, "doneParts");
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt starts at 1");
         }
+    }
+
+    /** An attempt that knows no part of the delivery done before. */
+    public ActionRequest(ChangeEvent event, String observer, ActionSpec action, int actionIndex, int attempt,
+                         String deliveryId, boolean replay) {
+        this(event, observer, action, actionIndex, attempt, deliveryId, replay, DoneParts.NONE);
     }
 
     /** An attempt of the live stream (not a replay). */
