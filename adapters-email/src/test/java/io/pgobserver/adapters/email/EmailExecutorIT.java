@@ -339,19 +339,8 @@ class EmailExecutorIT {
                 address.equals("bad@example.com") && asked.getAndIncrement() == 0
                         ? "452 4.2.2 Mailbox full, try again later" : "250 2.1.5 OK"))) {
             EmailExecutor executor = new EmailExecutor(settings(server.port(), null, null, "none"), CLOCK);
-            // What the pipeline hands every attempt of one delivery: the parts its former attempts did.
             Set<String> done = ConcurrentHashMap.newKeySet();
-            DoneParts parts = new DoneParts() {
-                @Override
-                public Set<String> of(Collection<String> asked) {
-                    return asked.stream().filter(done::contains).collect(Collectors.toSet());
-                }
-
-                @Override
-                public void add(Collection<String> reached) {
-                    done.addAll(reached);
-                }
-            };
+            DoneParts parts = doneParts(done);
             ActionRequest first = request(TO_THREE);
 
             ActionResult deferred = executor.execute(new ActionRequest(first.event(), first.observer(), TO_THREE,
@@ -370,6 +359,46 @@ class EmailExecutorIT {
             assertThat(server.deliveries()).containsExactly(List.of("ops@example.com", "audit@example.com"),
                     List.of("bad@example.com"));
             assertThat(done).containsExactlyInAnyOrder("ops@example.com", "audit@example.com");
+        }
+    }
+
+    /** What the pipeline hands every attempt of one delivery: the parts its former attempts did, kept in {@code done}. */
+    private static DoneParts doneParts(Set<String> done) {
+        return new DoneParts() {
+            @Override
+            public Set<String> of(Collection<String> asked) {
+                return asked.stream().filter(done::contains).collect(Collectors.toSet());
+            }
+
+            @Override
+            public void add(Collection<String> reached) {
+                done.addAll(reached);
+            }
+        };
+    }
+
+    /**
+     * No answer to the end of the data: the server may have taken the mail or not. Nobody is noted as reached, so the
+     * retry sends to every recipient the server had accepted again (at least once, with the same Message-ID).
+     */
+    @Test
+    void aTimeoutAfterTheEndOfTheDataNotesNobodyAsReachedSoTheRetrySendsAgain() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(ScriptedSmtpServer.Script.recipients(address ->
+                address.equals("bad@example.com") ? "452 4.2.2 Mailbox full" : "250 2.1.5 OK").dataEnd(null))) {
+            EmailSettings slow = new EmailSettings(templates, new EmailSettings.Smtp("127.0.0.1", server.port(),
+                    null, null, "none", "pg-observer@example.com", Duration.ofMillis(500)));
+            Set<String> done = ConcurrentHashMap.newKeySet();
+            ActionRequest first = request(TO_THREE);
+
+            ActionResult result = new EmailExecutor(slow, CLOCK).execute(new ActionRequest(first.event(),
+                    first.observer(), TO_THREE, first.actionIndex(), 1, first.deliveryId(), false, doneParts(done)),
+                    TestSpans.NOOP);
+
+            assertThat(result).isInstanceOfSatisfying(ActionResult.Failure.class, f -> {
+                assertThat(f.permanent()).isFalse();
+                assertThat(f.errorType()).as(f.message()).isEqualTo("timeout");
+            });
+            assertThat(done).as("recipients noted as reached").isEmpty();
         }
     }
 

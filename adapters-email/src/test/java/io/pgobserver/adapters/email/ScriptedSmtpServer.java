@@ -56,6 +56,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
             return new Script(greeting, auth, reply, rcpt, dataEnd);
         }
 
+        /** Answers the end of the data with {@code reply}; null: takes the data and never answers. */
         Script dataEnd(String reply) {
             return new Script(greeting, auth, mailFrom, rcpt, reply);
         }
@@ -179,6 +180,12 @@ final class ScriptedSmtpServer implements AutoCloseable {
                     reply(out, "354 End data with <CR><LF>.<CR><LF>");
                     while ((line = in.readLine()) != null && !line.equals(".")) {
                         // the message is not kept
+                    }
+                    if (script.dataEnd() == null) {
+                        while (in.read() >= 0) {
+                            // whether the mail was taken is never said: the client's timeout ends the conversation
+                        }
+                        return;
                     }
                     if (script.dataEnd().startsWith("2")) {
                         deliveries.add(List.copyOf(accepted));
