@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,6 +23,11 @@ final class PackagedJar {
 
     /** Runs the command to its end (two minutes at most) with the environment of this JVM less what steers it. */
     static Cli.Result run(String... args) throws IOException, InterruptedException {
+        return run(Map.of(), args);
+    }
+
+    /** As {@link #run(String...)}, with {@code env} added to the environment, as a user exports variables. */
+    static Cli.Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
         assertThat(JAR).as("the packaged jar (mvn package builds it before the integration tests)").exists();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
@@ -35,6 +41,7 @@ final class PackagedJar {
             builder.environment().keySet().removeIf(k -> k.startsWith("OTEL_") || k.startsWith("TRACING_")
                     || k.startsWith("JAEGER_") || k.startsWith("ZIPKIN_") || k.equals("DATABASE_URL")
                     || k.startsWith("PGOBSERVER_") || k.startsWith("JAVA_TOOL_OPTIONS"));
+            builder.environment().putAll(env);
             Process process = builder.start();
             if (!process.waitFor(2, TimeUnit.MINUTES)) {
                 process.destroyForcibly();

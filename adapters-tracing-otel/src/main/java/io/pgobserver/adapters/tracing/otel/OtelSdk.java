@@ -122,7 +122,7 @@ final class OtelSdk {
                     .disableShutdownHook()
                     .build();
         } catch (ConfigurationException e) {
-            throw SdkConfigurationErrors.of(e);
+            throw SdkConfigurationErrors.of(e, export.environment());
         }
         sdk = auto.getOpenTelemetrySdk();
         tracerProvider = sdk.getSdkTracerProvider();

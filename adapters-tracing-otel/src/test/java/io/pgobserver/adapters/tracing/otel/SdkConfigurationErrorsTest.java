@@ -1,17 +1,33 @@
 package io.pgobserver.adapters.tracing.otel;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The SDK's configuration errors say what is wrong and how to fix it, never the value that may be a key. */
+/**
+ * The SDK's configuration errors, from the real SDK, as one line: the variable and its value as the user set them,
+ * what is wrong and the fix, never the value that may be a key.
+ */
 class SdkConfigurationErrorsTest {
 
     private static OtelSdk build(ExportSettings export) {
         return OtelSdk.create(TestSettings.ON, export, TestSettings.NO_METRICS, System.out);
+    }
+
+    /** The message the SDK's refusal of these variables gives, over an OTLP exporter set up in the file. */
+    private static String refused(Map<String, String> variables) {
+        ExportSettings environment = TestSettings.tracing("otlp", null, "grpc", 1.0).withEnvironment(variables);
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> build(environment).stop());
+        assertThat(thrown).as("refused: %s", variables).isInstanceOf(IllegalArgumentException.class).hasNoCause();
+        assertThat(thrown.getMessage()).doesNotContain("\n").doesNotContain("otel.");
+        return thrown.getMessage();
     }
 
     @Test
@@ -28,39 +44,92 @@ class SdkConfigurationErrorsTest {
 
     @Test
     void theSameForTheTracesEndpointVariable() {
-        ExportSettings environment = TestSettings.tracing("otlp", null, "http/protobuf", 1.0)
-                .withEnvironment(Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://collector:4318/v1/traces?sig=S1GNATURE"));
-
-        assertThatThrownBy(() -> build(environment)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("must not have a query string")
-                .hasMessageContaining("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-                .hasMessageNotContaining("S1GNATURE").hasMessageNotContaining("sig=");
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://collector:4318/v1/traces?sig=S1GNATURE",
+                "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf")))
+                .contains("must not have a query string").contains("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+                .doesNotContain("S1GNATURE").doesNotContain("sig=");
     }
 
     @Test
-    void aHeaderValueTheSdkCannotReadIsNotEchoed() {
-        ExportSettings environment = TestSettings.tracing("otlp", null, "grpc", 1.0)
-                .withEnvironment(Map.of("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key"));
-        // The SDK reads "x-api-key" (no '=') as an invalid map: its message is "Invalid map property: name=value".
-        assertThat(SdkConfigurationErrors.message("Invalid map property: otel.exporter.otlp.headers=authorization"
-                + " Bearer T0KEN")).isEqualTo("Invalid map property: otel.exporter.otlp.headers (value not shown:"
-                + " it may hold a secret)");
-        assertThatThrownBy(() -> build(environment)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("otel.exporter.otlp.headers").hasMessageNotContaining("x-api-key");
+    void aHeaderWithoutEqualsNamesTheVariableAndTheFormButNotTheValue() {
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key"))).isEqualTo(
+                "OTEL_EXPORTER_OTLP_HEADERS=(value not shown: it may hold a secret) is not a list of key=value pairs:"
+                        + " write them comma-separated (k1=v1,k2=v2), percent-encoding a ',' or '%' inside a value"
+                        + " (%2C, %25)");
     }
 
     @Test
-    void aValueErrorKeepsItsExpectedTypeButNotTheValue() {
-        assertThat(SdkConfigurationErrors.message("Invalid value for property otel.bsp.schedule.delay=s3cr3t. Must"
-                + " be a long.")).isEqualTo("Invalid value for property otel.bsp.schedule.delay (value not shown: it"
-                + " may hold a secret). Must be a long.");
+    void aSamplerArgThatIsNoNumberIsShownWithTheRatioToGive() {
+        assertThat(refused(Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG", "abc")))
+                .isEqualTo("OTEL_TRACES_SAMPLER_ARG=abc is not a number: give a ratio from 0.0 to 1.0 (0.5 samples"
+                        + " half the new traces)");
+        assertThat(refused(Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "2")))
+                .startsWith("OTEL_TRACES_SAMPLER_ARG=2 is out of range: give a ratio from 0.0 to 1.0");
     }
 
     @Test
-    void otherEndpointProblemsShowTheValueRedacted() {
-        assertThat(SdkConfigurationErrors.message("OTLP endpoint must be a valid URL: https://u:p@host:x/"))
-                .startsWith("OTLP endpoint must be a valid URL (tracing.endpoint,").doesNotContain("u:p");
-        assertThat(SdkConfigurationErrors.message("OTLP endpoint must not have a fragment: token=abc"))
-                .contains("fragment").doesNotContain("abc");
+    void anUnknownExporterProtocolSamplerOrPropagatorListsWhatIsKnown() {
+        assertThat(refused(Map.of("OTEL_TRACES_EXPORTER", "jaegr"))).isEqualTo(
+                "OTEL_TRACES_EXPORTER=jaegr is not known: use otlp, jaeger, zipkin, console or none (several"
+                        + " comma-separated)");
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"))).isEqualTo(
+                "OTEL_EXPORTER_OTLP_PROTOCOL=http/json is not a protocol the OpenTelemetry Java SDK speaks: use grpc"
+                        + " or http/protobuf");
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc2", "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")))
+                .startsWith("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc2 is not a protocol");
+        assertThat(refused(Map.of("OTEL_TRACES_SAMPLER", "ratio"))).startsWith("OTEL_TRACES_SAMPLER=ratio is not known:"
+                + " use always_on,");
+        assertThat(refused(Map.of("OTEL_PROPAGATORS", "b3mutli"))).startsWith("OTEL_PROPAGATORS=b3mutli is not known:"
+                + " use tracecontext, baggage, b3, b3multi");
+    }
+
+    @Test
+    void aMalformedEndpointIsNamedWithAUrlToWrite() {
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317"))).isEqualTo(
+                "OTEL_EXPORTER_OTLP_ENDPOINT=collector:4317: the OTLP endpoint must be a valid URL: write a URL such"
+                        + " as http://collector:4317 (grpc) or http://collector:4318 (http/protobuf), https:// for TLS");
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "ftp://collector:4317")))
+                .startsWith("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=ftp://collector:4317: the OTLP endpoint scheme must be"
+                        + " http or https");
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://collector:4317/v1/traces")))
+                .startsWith("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://collector:4317/v1/traces: over grpc an OTLP"
+                        + " endpoint is a scheme, host and port only");
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "https://u:pw@collector:x/")))
+                .doesNotContain("pw");
+    }
+
+    @Test
+    void aCertificateThatIsMissingOrNotPemIsNamed(@TempDir Path dir) throws IOException {
+        Path notPem = Files.writeString(dir.resolve("ca.txt"), "not a certificate");
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4317",
+                "OTEL_EXPORTER_OTLP_CERTIFICATE", "/no/such/ca.pem"))).isEqualTo(
+                "OTEL_EXPORTER_OTLP_CERTIFICATE=/no/such/ca.pem: no such file, or not readable: give the path of a"
+                        + " PEM file pg-observer can read");
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4317",
+                "OTEL_EXPORTER_OTLP_CERTIFICATE", notPem.toString())))
+                .startsWith("OTEL_EXPORTER_OTLP_CERTIFICATE=" + notPem + " is not a PEM certificate: give the");
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4317",
+                "OTEL_EXPORTER_OTLP_CLIENT_KEY", notPem.toString(),
+                "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", notPem.toString())))
+                .startsWith("OTEL_EXPORTER_OTLP_CLIENT_KEY=" + notPem + " and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE="
+                        + notPem + " are not a PEM key and certificate");
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_CLIENT_KEY", notPem.toString())))
+                .endsWith("set OTEL_EXPORTER_OTLP_CLIENT_KEY and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE together");
+    }
+
+    @Test
+    void aCompressionOrTimeoutTheExporterCannotTakeIsNamed() {
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"))).isEqualTo(
+                "OTEL_EXPORTER_OTLP_COMPRESSION=zstd is not a compression the exporter knows: use gzip or none");
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "5q"))).isEqualTo(
+                "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT=5q is not a duration: give milliseconds (10000) or a number and a"
+                        + " unit (10s, 500ms)");
+    }
+
+    @Test
+    void anErrorTheWordingDoesNotPlaceStaysTheSdksRedacted() {
+        assertThat(SdkConfigurationErrors.message("Something new: https://u:p@host/x",
+                new SdkSettingSources(Map.of()))).startsWith("OpenTelemetry configuration: Something new:")
+                .doesNotContain("u:p");
     }
 }
