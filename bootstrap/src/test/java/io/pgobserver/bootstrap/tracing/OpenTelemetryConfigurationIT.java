@@ -2,9 +2,11 @@ package io.pgobserver.bootstrap.tracing;
 
 import io.pgobserver.domain.trace.TraceContext;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -55,6 +58,12 @@ class OpenTelemetryConfigurationIT {
                 """.formatted(name, condition, url);
     }
 
+    /** An observer of every order with one webhook, configured by the variables alone: no tracing section. */
+    private static ObserverRun allOrders(HookReceiver hooks, Map<String, String> env) throws Exception {
+        return ObserverRun.start(postgres, "observers:\n"
+                + observer("all_orders", "true", hooks.baseUrl() + HookReceiver.ORDERS), env);
+    }
+
     @Test
     void otelVariablesAloneSwitchTracingOnAndTheGenericEndpointGetsTheSignalPath() throws Exception {
         TraceContext writer = ObserverRun.writer(true);
@@ -66,8 +75,7 @@ class OpenTelemetryConfigurationIT {
                     "OTEL_SERVICE_NAME", "orders-observer",
                     "OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=staging,team=pay%20ments",
                     "OTEL_BSP_SCHEDULE_DELAY", "100");
-            try (ObserverRun run = ObserverRun.start(postgres, "observers:\n"
-                    + observer("all_orders", "true", hooks.baseUrl() + HookReceiver.ORDERS), env)) {
+            try (ObserverRun run = allOrders(hooks, env)) {
                 run.writeOrder("ada", 150.0, writer.traceparent(), null);
                 assertThat(run.awaitProcessed(1)).isTrue();
             }
@@ -79,6 +87,104 @@ class OpenTelemetryConfigurationIT {
             assertThat(receiver.resourceAttribute(writer.traceId(), "deployment.environment")).containsExactly("staging");
             assertThat(receiver.resourceAttribute(writer.traceId(), "team")).containsExactly("pay ments");
         }
+    }
+
+    /**
+     * A collector across a network, set up as in any OpenTelemetry-instrumented service: {@code https://} with the
+     * collector's self-signed certificate trusted through OTEL_EXPORTER_OTLP_CERTIFICATE, a client certificate it
+     * requires (_CLIENT_KEY, _CLIENT_CERTIFICATE), headers with percent-encoded values and '=' inside one, gzip and a
+     * timeout; the generic endpoint written with a trailing slash. Over gRPC and HTTP/protobuf.
+     */
+    @Test
+    void tlsWithTheCollectorsOwnCertificateAClientCertificateHeadersAndGzip(@TempDir Path dir) throws Exception {
+        CollectorCertificates certificates = CollectorCertificates.create(dir);
+        for (String protocol : List.of("grpc", "http/protobuf")) {
+            TraceContext writer = ObserverRun.writer(true);
+            try (OtlpReceiver receiver = OtlpReceiver.tls(protocol, "/otlp", certificates);
+                 HookReceiver hooks = new HookReceiver()) {
+                Map<String, String> env = Map.of(
+                        "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint() + (protocol.equals("grpc") ? "/" : "/otlp/"),
+                        "OTEL_EXPORTER_OTLP_PROTOCOL", protocol,
+                        "OTEL_EXPORTER_OTLP_CERTIFICATE", certificates.collectorCertificate().toString(),
+                        "OTEL_EXPORTER_OTLP_CLIENT_KEY", certificates.clientKey().toString(),
+                        "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", certificates.clientCertificate().toString(),
+                        "OTEL_EXPORTER_OTLP_HEADERS", "authorization=Basic%20dXNlcjpwdw==,x-scope-orgid=team%2Cpay",
+                        "OTEL_EXPORTER_OTLP_COMPRESSION", "gzip",
+                        "OTEL_EXPORTER_OTLP_TIMEOUT", "10000",
+                        "OTEL_BSP_SCHEDULE_DELAY", "100");
+                try (ObserverRun run = allOrders(hooks, env)) {
+                    run.writeOrder("ada", 150.0, writer.traceparent(), null);
+                    assertThat(run.awaitProcessed(1)).isTrue();
+                }
+                assertThat(Await.until(Duration.ofSeconds(30), () -> !receiver.spans(writer.traceId()).isEmpty()))
+                        .as("spans over TLS, %s", protocol).isTrue();
+                assertThat(receiver.spans(writer.traceId())).extracting(ExportedSpan::name).contains("process_event");
+                assertThat(receiver.headers()).as(protocol).allSatisfy(headers -> assertThat(headers)
+                        .containsEntry("authorization", "Basic dXNlcjpwdw==")
+                        .containsEntry("x-scope-orgid", "team,pay"));
+                if (protocol.equals("http/protobuf")) {
+                    assertThat(receiver.paths()).containsOnly("/otlp/v1/traces");
+                    assertThat(receiver.headers()).allSatisfy(headers ->
+                            assertThat(headers).containsEntry("content-encoding", "gzip"));
+                }
+            }
+        }
+    }
+
+    /**
+     * OTEL_PROPAGATORS=b3multi: the webhook receiver gets the X-B3-* headers of the webhook's span and no W3C
+     * traceparent. OTEL_TRACES_SAMPLER=parentbased_traceidratio with _ARG=0.5: a writer's decision is kept, a new
+     * trace is sampled when its trace id falls in the ratio, as the specification's TraceIdRatioBased says, and
+     * exactly the sampled traces reach the collector. The traces endpoint is used as it is, its path not appended to.
+     */
+    @Test
+    void b3MultiHeadersAndTheParentBasedRatioSamplerAsTheWebhookAndTheCollectorSeeThem() throws Exception {
+        TraceContext sampled = ObserverRun.writer(true);
+        TraceContext unsampled = ObserverRun.writer(false);
+        try (OtlpReceiver receiver = OtlpReceiver.http("/custom"); HookReceiver hooks = new HookReceiver()) {
+            Map<String, String> env = Map.of(
+                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", receiver.endpoint() + "/custom/v1/traces",
+                    "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf",
+                    "OTEL_PROPAGATORS", "b3multi",
+                    "OTEL_TRACES_SAMPLER", "parentbased_traceidratio",
+                    "OTEL_TRACES_SAMPLER_ARG", "0.5",
+                    "OTEL_BSP_SCHEDULE_DELAY", "100");
+            try (ObserverRun run = allOrders(hooks, env)) {
+                run.writeOrder("sampled", 1.0, sampled.traceparent(), null);
+                run.writeOrder("unsampled", 2.0, unsampled.traceparent(), null);
+                for (int i = 0; i < 10; i++) {
+                    run.writeOrder("new" + i, 3.0, null, null);
+                }
+                assertThat(run.awaitProcessed(12)).isTrue();
+            }
+            List<RecordedRequest> delivered = hooks.requests(HookReceiver.ORDERS);
+            assertThat(delivered).hasSize(12);
+            Map<String, Boolean> decisions = new HashMap<>();
+            for (RecordedRequest request : delivered) {
+                assertThat(request.getHeaders().get("traceparent")).isNull();
+                String traceId = request.getHeaders().get("X-B3-TraceId");
+                assertThat(request.getHeaders().get("X-B3-SpanId")).hasSize(16);
+                boolean isSampled = "1".equals(request.getHeaders().get("X-B3-Sampled"));
+                String customer = HookReceiver.after(request).path("customer").asText();
+                switch (customer) {
+                    case "sampled" -> assertThat(traceId).isEqualTo(sampled.traceId());
+                    case "unsampled" -> assertThat(traceId).isEqualTo(unsampled.traceId());
+                    default -> assertThat(isSampled).as("new trace %s", traceId).isEqualTo(inHalf(traceId));
+                }
+                decisions.put(traceId, isSampled);
+            }
+            assertThat(decisions).containsEntry(sampled.traceId(), true).containsEntry(unsampled.traceId(), false);
+            List<String> kept = decisions.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey)
+                    .toList();
+            assertThat(Await.until(Duration.ofSeconds(30), () -> receiver.traceIds().containsAll(kept))).isTrue();
+            assertThat(receiver.traceIds()).containsExactlyInAnyOrderElementsOf(kept);
+            assertThat(receiver.paths()).containsOnly("/custom/v1/traces");
+        }
+    }
+
+    /** TraceIdRatioBased at 0.5: the trace id's last 8 bytes, as a long, below half of Long.MAX_VALUE. */
+    private static boolean inHalf(String traceId) {
+        return Math.abs(Long.parseUnsignedLong(traceId.substring(16), 16)) < (long) (0.5 * Long.MAX_VALUE);
     }
 
     @Test

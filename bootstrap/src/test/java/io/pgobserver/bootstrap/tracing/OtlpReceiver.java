@@ -2,9 +2,18 @@ package io.pgobserver.bootstrap.tracing;
 
 import com.google.protobuf.ByteString;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.TlsServerCredentials;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
@@ -19,13 +28,16 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,14 +48,17 @@ import java.util.zip.GZIPInputStream;
 /**
  * An OTLP receiver in the test, as a collector, Tempo or Jaeger would be: over gRPC a grpc-java server, over
  * HTTP/protobuf a JDK HTTP server on {@code /v1/traces} and {@code /v1/metrics}. Both decode the real
- * {@code ExportTraceServiceRequest} and {@code ExportMetricsServiceRequest}.
+ * {@code ExportTraceServiceRequest} and {@code ExportMetricsServiceRequest}. Either may want TLS and a client
+ * certificate ({@link #tls}), as a collector across a network does, and both keep each request's headers.
  */
 public final class OtlpReceiver implements SpanBackend {
 
     private final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
     private final List<ExportMetricsServiceRequest> metricRequests = new CopyOnWriteArrayList<>();
     private final List<String> paths = new CopyOnWriteArrayList<>();
+    private final List<Map<String, String>> headers = new CopyOnWriteArrayList<>();
     private final String protocol;
+    private String scheme = "http";
     private final Runnable stop;
     private final Runnable stopAfterAnswering;
     private final int port;
@@ -83,8 +98,44 @@ public final class OtlpReceiver implements SpanBackend {
     }
 
     private static OtlpReceiver grpc(int port) throws IOException {
+        return grpc(port, InsecureServerCredentials.create());
+    }
+
+    /**
+     * OTLP over {@code protocol} on a free port, over TLS with the collector's self-signed certificate, and taking
+     * only a client that shows the observer's certificate; HTTP/protobuf under {@code prefix}.
+     */
+    static OtlpReceiver tls(String protocol, String prefix, CollectorCertificates certificates)
+            throws IOException, GeneralSecurityException {
+        OtlpReceiver receiver;
+        if (protocol.equals("grpc")) {
+            receiver = grpc(0, TlsServerCredentials.newBuilder().keyManager(certificates.collectorKey().getKeyManagers())
+                    .trustManager(certificates.trustingTheClient().getTrustManagers())
+                    .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE).build());
+        } else {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(certificates.collectorKey().getKeyManagers(),
+                    certificates.trustingTheClient().getTrustManagers(), null);
+            receiver = http(prefix, 0, context);
+        }
+        receiver.scheme = "https";
+        return receiver;
+    }
+
+    private static OtlpReceiver grpc(int port, ServerCredentials credentials) throws IOException {
         OtlpReceiver[] self = new OtlpReceiver[1];
-        Server server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+        Server server = Grpc.newServerBuilderForPort(port, credentials)
+                .intercept(new ServerInterceptor() {
+                    @Override
+                    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata metadata,
+                                                                      ServerCallHandler<Q, R> next) {
+                        Map<String, String> kept = new LinkedHashMap<>();
+                        metadata.keys().stream().filter(key -> !key.endsWith(Metadata.BINARY_HEADER_SUFFIX)).forEach(
+                                key -> kept.put(key, metadata.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER))));
+                        self[0].headers.add(kept);
+                        return next.startCall(call, metadata);
+                    }
+                })
                 .addService(new TraceServiceGrpc.TraceServiceImplBase() {
                     @Override
                     public void export(ExportTraceServiceRequest request,
@@ -126,9 +177,30 @@ public final class OtlpReceiver implements SpanBackend {
     }
 
     private static OtlpReceiver http(String prefix, int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        return http(prefix, port, null);
+    }
+
+    private static OtlpReceiver http(String prefix, int port, SSLContext tls) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        HttpServer server;
+        if (tls == null) {
+            server = HttpServer.create(address, 0);
+        } else {
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                @Override
+                public void configure(HttpsParameters parameters) {
+                    parameters.setNeedClientAuth(true);
+                }
+            });
+            server = https;
+        }
         OtlpReceiver receiver = new OtlpReceiver("http/protobuf", null, server);
         server.createContext("/", exchange -> {
+            Map<String, String> kept = new LinkedHashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) -> kept.put(name.toLowerCase(Locale.ROOT),
+                    values.getFirst()));
+            receiver.headers.add(kept);
             try (InputStream raw = exchange.getRequestBody();
                  InputStream body = "gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))
                          ? new GZIPInputStream(raw) : raw) {
@@ -168,7 +240,7 @@ public final class OtlpReceiver implements SpanBackend {
     /** No path for HTTP either: the exporter adds {@code /v1/traces}, as {@code OTEL_EXPORTER_OTLP_ENDPOINT} means. */
     @Override
     public String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return scheme + "://127.0.0.1:" + port;
     }
 
     @Override
@@ -194,6 +266,11 @@ public final class OtlpReceiver implements SpanBackend {
     /** The trace ids of every span received, once each. */
     List<String> traceIds() {
         return allSpans().map(span -> hex(span.getTraceId())).distinct().toList();
+    }
+
+    /** The headers of every request, names in lower case, in order. */
+    List<Map<String, String>> headers() {
+        return List.copyOf(headers);
     }
 
     /** The paths HTTP requests went to, in order. */
