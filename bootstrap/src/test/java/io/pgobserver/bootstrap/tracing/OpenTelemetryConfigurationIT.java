@@ -32,7 +32,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OpenTelemetryConfigurationIT {
 
+    private static final String EXPORTER = "io.pgobserver.adapters.tracing.otel.GuardedSpanExporter";
     private static EmbeddedPostgres postgres;
+    @TempDir
+    private static Path certificatesDir;
+    private static CollectorCertificates certificates;
 
     @BeforeAll
     static void startDatabase() throws IOException {
@@ -56,6 +60,14 @@ class OpenTelemetryConfigurationIT {
                       - { type: webhook, url: "%s" }
                     retry: { max_attempts: 3, initial_backoff: 50ms, max_backoff: 200ms }
                 """.formatted(name, condition, url);
+    }
+
+    /** The TLS collector's certificates and the observer's, made once for the tests that want them. */
+    private static synchronized CollectorCertificates certificates() throws Exception {
+        if (certificates == null) {
+            certificates = CollectorCertificates.create(certificatesDir);
+        }
+        return certificates;
     }
 
     /** An observer of every order with one webhook, configured by the variables alone: no tracing section. */
@@ -96,8 +108,8 @@ class OpenTelemetryConfigurationIT {
      * timeout; the generic endpoint written with a trailing slash. Over gRPC and HTTP/protobuf.
      */
     @Test
-    void tlsWithTheCollectorsOwnCertificateAClientCertificateHeadersAndGzip(@TempDir Path dir) throws Exception {
-        CollectorCertificates certificates = CollectorCertificates.create(dir);
+    void tlsWithTheCollectorsOwnCertificateAClientCertificateHeadersAndGzip() throws Exception {
+        CollectorCertificates certificates = certificates();
         for (String protocol : List.of("grpc", "http/protobuf")) {
             TraceContext writer = ObserverRun.writer(true);
             try (OtlpReceiver receiver = OtlpReceiver.tls(protocol, "/otlp", certificates);
@@ -126,6 +138,38 @@ class OpenTelemetryConfigurationIT {
                     assertThat(receiver.paths()).containsOnly("/otlp/v1/traces");
                     assertThat(receiver.headers()).allSatisfy(headers ->
                             assertThat(headers).containsEntry("content-encoding", "gzip"));
+                }
+            }
+        }
+    }
+
+    /**
+     * A TLS collector the observer cannot talk to as set up: its self-signed certificate not trusted (no
+     * OTEL_EXPORTER_OTLP_CERTIFICATE), or no client certificate where it wants one. Events still run; the exporter's
+     * warning names the variables that fix it, not only the TLS library's words.
+     */
+    @Test
+    void aTlsCollectorTheObserverCannotTalkToIsWarnedWithTheVariablesToSet() throws Exception {
+        CollectorCertificates certificates = certificates();
+        for (String protocol : List.of("grpc", "http/protobuf")) {
+            for (boolean trusted : List.of(false, true)) {
+                try (OtlpReceiver receiver = OtlpReceiver.tls(protocol, "", certificates);
+                     HookReceiver hooks = new HookReceiver(); LogWatch logs = new LogWatch(EXPORTER)) {
+                    Map<String, String> env = new HashMap<>(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
+                            "OTEL_EXPORTER_OTLP_PROTOCOL", protocol, "OTEL_BSP_SCHEDULE_DELAY", "100"));
+                    if (trusted) {
+                        env.put("OTEL_EXPORTER_OTLP_CERTIFICATE", certificates.collectorCertificate().toString());
+                    }
+                    try (ObserverRun run = allOrders(hooks, env)) {
+                        run.writeOrder("ada", 1.0, ObserverRun.writer(true).traceparent(), null);
+                        assertThat(run.awaitProcessed(1)).isTrue();
+                    }
+                    assertThat(hooks.requests(HookReceiver.ORDERS)).hasSize(1);
+                    assertThat(receiver.traceIds()).isEmpty();
+                    List<String> warnings = logs.containing(receiver.endpoint(), "could not deliver");
+                    assertThat(warnings).as("%s, trusted %s: %s", protocol, trusted, logs.all()).isNotEmpty()
+                            .allSatisfy(warning -> assertThat(warning).contains(trusted
+                                    ? "OTEL_EXPORTER_OTLP_CLIENT_KEY" : "OTEL_EXPORTER_OTLP_CERTIFICATE"));
                 }
             }
         }

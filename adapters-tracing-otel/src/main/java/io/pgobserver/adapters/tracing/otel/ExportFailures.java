@@ -5,6 +5,7 @@ import io.opentelemetry.sdk.common.export.GrpcResponse;
 import io.opentelemetry.sdk.common.export.HttpResponse;
 import io.pgobserver.domain.observer.Urls;
 
+import javax.net.ssl.SSLException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -36,12 +37,12 @@ final class ExportFailures {
         if (failure instanceof FailedExportException.HttpExportException http) {
             HttpResponse response = http.getResponse();
             return response != null ? "HTTP " + response.getStatusCode() + text(response.getStatusMessage())
-                    : describe(http.getCause());
+                    : otlp(http.getCause());
         }
         if (failure instanceof FailedExportException.GrpcExportException grpc) {
             GrpcResponse response = grpc.getResponse();
             return response != null ? "gRPC status " + response.getStatusCode() + text(response.getStatusDescription())
-                    : describe(grpc.getCause());
+                    : otlp(grpc.getCause());
         }
         if (failure instanceof FileNotFoundException notFound) {
             // HttpURLConnection's way of saying 404 (the Zipkin sender): its message is the URL.
@@ -62,6 +63,22 @@ final class ExportFailures {
             return "HTTP " + status.group(1) + " for " + Urls.redactIn(status.group(2));
         }
         return failure.getClass().getSimpleName() + (message == null ? "" : ": " + Urls.redactIn(message));
+    }
+
+    /**
+     * An OTLP exporter's failure without an answer: a TLS handshake that failed is said with the variables that fix
+     * it (the TLS library's words alone, "PKIX path building failed", name none), else as {@link #describe} says.
+     */
+    private static String otlp(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SSLException ssl) {
+                String words = OtlpTlsFailure.words(ssl.getMessage());
+                if (words != null) {
+                    return words + " (" + ssl.getClass().getSimpleName() + ": " + Urls.redactIn(ssl.getMessage()) + ")";
+                }
+            }
+        }
+        return describe(cause);
     }
 
     /**

@@ -1,0 +1,36 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import java.util.Locale;
+
+/**
+ * What a failed TLS handshake with an OTLP collector means and which variables fix it, from the TLS library's words:
+ * the JDK's and OkHttp's, which say what the handshake tripped on but not which setting of the exporter to change.
+ */
+final class OtlpTlsFailure {
+
+    private OtlpTlsFailure() {
+    }
+
+    /** @return the meaning and the fix, or null when the words are none of those known */
+    static String words(String message) {
+        String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
+        if (m.contains("pkix") || m.contains("certification path")) {
+            return "the collector's TLS certificate is not trusted: set OTEL_EXPORTER_OTLP_CERTIFICATE to the PEM"
+                    + " certificate of its CA (or its own, when self-signed)";
+        }
+        if (m.contains("not verified") || m.contains("subject alternative name")) {
+            return "the collector's TLS certificate is not for the endpoint's host name: write the name it was issued"
+                    + " for in the endpoint, or give the collector a certificate for this one";
+        }
+        if (m.contains("bad_certificate") || m.contains("certificate_required")) {
+            return "the collector refused the TLS handshake, as one that wants a client certificate does: set"
+                    + " OTEL_EXPORTER_OTLP_CLIENT_KEY and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE (PEM) to a certificate"
+                    + " it trusts";
+        }
+        if (m.contains("unrecognized ssl message") || m.contains("plaintext connection")) {
+            return "the collector does not speak TLS at that port: write http:// in the endpoint, or point it at the"
+                    + " collector's TLS port";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,24 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The TLS library's words for a failed handshake with a collector, said with the variables that fix it. */
+class OtlpTlsFailureTest {
+
+    @Test
+    void eachKnownHandshakeFailureNamesItsFix() {
+        assertThat(OtlpTlsFailure.words("(certificate_unknown) PKIX path building failed: unable to find valid"
+                + " certification path to requested target")).contains("not trusted: set OTEL_EXPORTER_OTLP_CERTIFICATE");
+        assertThat(OtlpTlsFailure.words("Hostname collector not verified:")).contains("not for the endpoint's host name");
+        assertThat(OtlpTlsFailure.words("No subject alternative names matching IP address 10.0.0.1 found"))
+                .contains("not for the endpoint's host name");
+        assertThat(OtlpTlsFailure.words("(certificate_required) Received fatal alert: certificate_required"))
+                .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE");
+        assertThat(OtlpTlsFailure.words("Unsupported or unrecognized SSL message"))
+                .contains("does not speak TLS at that port: write http://");
+        assertThat(OtlpTlsFailure.words("Connection reset")).isNull();
+        assertThat(OtlpTlsFailure.words(null)).isNull();
+    }
+}
