@@ -127,6 +127,11 @@ final class SdkConfigurationErrors {
         if (sdk.startsWith("client key provided without") || sdk.startsWith("client certificate provided without")) {
             return sdk + ": set OTEL_EXPORTER_OTLP_CLIENT_KEY and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE together";
         }
+        if (sdk.startsWith("Cannot decode header value for header: ")) {
+            return sources.named(SdkSettingSources.otlp("traces", "headers"), null) + " has a value that is not"
+                    + " percent-encoded right (header " + sdk.substring(sdk.indexOf(": ") + 2) + "): a '%' must start"
+                    + " %XX, such as %20 for a space; write a '%' itself as %25";
+        }
         if (sdk.startsWith("Unsupported compressionMethod")) {
             return sources.named(SdkSettingSources.otlp("traces", "compression"), null)
                     + " is not a compression the exporter knows: use gzip or none";

@@ -59,6 +59,14 @@ class SdkConfigurationErrorsTest {
     }
 
     @Test
+    void aHeaderValueThatIsNotPercentEncodedRightIsNamedWithoutTheValue() {
+        assertThat(refused(Map.of("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=50%off"))).isEqualTo(
+                "OTEL_EXPORTER_OTLP_HEADERS=(value not shown: it may hold a secret) has a value that is not"
+                        + " percent-encoded right (header x-api-key): a '%' must start %XX, such as %20 for a space;"
+                        + " write a '%' itself as %25");
+    }
+
+    @Test
     void aSamplerArgThatIsNoNumberIsShownWithTheRatioToGive() {
         assertThat(refused(Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG", "abc")))
                 .isEqualTo("OTEL_TRACES_SAMPLER_ARG=abc is not a number: give a ratio from 0.0 to 1.0 (0.5 samples"
