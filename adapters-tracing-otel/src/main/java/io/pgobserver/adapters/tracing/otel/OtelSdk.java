@@ -89,6 +89,7 @@ final class OtelSdk {
         this.active = tracing.enabled() && export.exports();
         queueDrops = new QueueDropMonitor(export.batch().maxQueueSize());
         prometheus = metricsSettings.prometheus() ? new PrometheusEndpoint(metricsSettings.host(), metricsSettings.port()) : null;
+        SdkProperties.refuseSecondPrometheus(export.environment());
         Resource fileResource = fileResource(export);
         AutoConfiguredOpenTelemetrySdk auto;
         try {

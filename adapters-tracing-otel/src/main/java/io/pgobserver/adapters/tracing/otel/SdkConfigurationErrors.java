@@ -29,7 +29,7 @@ final class SdkConfigurationErrors {
             "Invalid (map|duration|value for) property:? (otel\\.[a-z.]+)(?:=.*?)?(?:\\. Must be an? (\\w+)\\.)?");
     private static final Map<String, String> CHOICES = Map.of(
             "otel.traces.exporter", "use otlp, jaeger, zipkin, console or none (several comma-separated)",
-            "otel.metrics.exporter", "use otlp or none",
+            "otel.metrics.exporter", "use otlp, logging or none (a scrape endpoint is metrics.exporter: prometheus)",
             "otel.propagators", "use tracecontext, baggage, b3, b3multi, jaeger or ottrace (several comma-separated)",
             "otel.traces.sampler", "use always_on, always_off, traceidratio, parentbased_always_on,"
                     + " parentbased_always_off or parentbased_traceidratio");

@@ -132,6 +132,20 @@ final class SdkProperties {
         return p;
     }
 
+    /**
+     * Refuses {@code OTEL_METRICS_EXPORTER=prometheus}: the SDK would open a Prometheus server of its own as it is
+     * built, even for {@code check-config} and with metrics off, on the port pg-observer's own endpoint takes.
+     */
+    static void refuseSecondPrometheus(Map<String, String> environment) {
+        String value = environment.get("OTEL_METRICS_EXPORTER");
+        if (value != null && Arrays.stream(value.split(","))
+                .anyMatch(name -> name.trim().equalsIgnoreCase("prometheus"))) {
+            throw new IllegalArgumentException("OTEL_METRICS_EXPORTER=" + value + " would start the OpenTelemetry SDK's"
+                    + " own Prometheus server beside pg-observer's: unset it (or keep otlp alone), and for a scrape"
+                    + " endpoint set metrics.enabled: true with metrics.exporter: prometheus (the default; metrics.port)");
+        }
+    }
+
     private static IllegalArgumentException ambiguous(String endpoint, String exporters) {
         return new IllegalArgumentException("tracing.endpoint '" + endpoint + "' is ambiguous with exporters "
                 + exporters + ": list one network exporter beside console, or leave tracing.endpoint"

@@ -67,6 +67,16 @@ class SdkConfigurationErrorsTest {
     }
 
     @Test
+    void aSecondPrometheusServerFromTheSdkIsRefusedBeforeItOpensItsPort() {
+        assertThat(refused(Map.of("OTEL_METRICS_EXPORTER", "otlp,prometheus"))).isEqualTo(
+                "OTEL_METRICS_EXPORTER=otlp,prometheus would start the OpenTelemetry SDK's own Prometheus server beside"
+                        + " pg-observer's: unset it (or keep otlp alone), and for a scrape endpoint set"
+                        + " metrics.enabled: true with metrics.exporter: prometheus (the default; metrics.port)");
+        assertThat(refused(Map.of("OTEL_METRICS_EXPORTER", "statsd"))).isEqualTo("OTEL_METRICS_EXPORTER=statsd is not"
+                + " known: use otlp, logging or none (a scrape endpoint is metrics.exporter: prometheus)");
+    }
+
+    @Test
     void aSamplerArgThatIsNoNumberIsShownWithTheRatioToGive() {
         assertThat(refused(Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG", "abc")))
                 .isEqualTo("OTEL_TRACES_SAMPLER_ARG=abc is not a number: give a ratio from 0.0 to 1.0 (0.5 samples"
