@@ -256,7 +256,7 @@ final class Lanes {
             if (cancelled || item.ticket().cancelled()) {
                 return false;
             }
-            work.run(item.event(), item.ticket());
+            work.run(item.event(), item.ticket().running());
             return true;
         } catch (InterruptedException e) {
             return false; // cancelled or parked: not done

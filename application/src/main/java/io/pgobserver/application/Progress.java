@@ -87,8 +87,8 @@ final class Progress {
     }
 
     /**
-     * The oldest unfinished event: what the checkpoint waits on; {@code full}: reading waits, {@code maxPending}
-     * events are held or the unfinished ones hold {@code maxBytes}.
+     * The oldest unfinished event: what the checkpoint waits on, {@code age} by itself ({@link StreamEntry#heldFor});
+     * {@code full}: reading waits, {@code maxPending} events are held or the unfinished ones hold {@code maxBytes}.
      */
     record Head(String entity, long changeLogId, Duration age, boolean retrying, boolean full) {
     }
@@ -101,8 +101,8 @@ final class Progress {
             if (first == null || first.done) {
                 return null;
             }
-            return new Head(first.entity, first.id, Duration.ofNanos(nanoClock.getAsLong() - first.registeredNanos),
-                    first.retrying, pending.full());
+            return new Head(first.entity, first.id, first.heldFor(nanoClock.getAsLong()), first.retrying,
+                    pending.full());
         } finally {
             lock.unlock();
         }
@@ -178,6 +178,11 @@ final class Progress {
             this.mayHaveRun = mayHaveRun;
             this.readWith = readWith;
             this.cancellation = cancellation;
+        }
+
+        Ticket running() { // the event got its place and runs (StreamEntry.heldFor)
+            entry.started(nanoClock.getAsLong());
+            return this;
         }
 
         @Override
@@ -281,19 +286,15 @@ final class Progress {
             try {
                 writer.save(target);
             } catch (RuntimeException e) {
-                restoreUnsaved(covered);
+                lock.lock(); // not saved: the next save covers these events too
+                try {
+                    unsavedEvents += covered;
+                    unsavedMove = true;
+                } finally {
+                    lock.unlock();
+                }
                 throw e;
             }
         });
-    }
-
-    private void restoreUnsaved(long covered) {
-        lock.lock();
-        try {
-            unsavedEvents += covered;
-            unsavedMove = true;
-        } finally {
-            lock.unlock();
-        }
     }
 }

@@ -2,10 +2,12 @@ package io.pgobserver.application;
 
 import io.pgobserver.domain.event.Checkpoint;
 
+import java.time.Duration;
+
 /**
  * One place in the stream that {@link Progress} tracks, in stream order: an event (its batch and change_log id, the
- * lane it runs in, when it was read) or the end of a batch. Guarded by Progress's lock, but {@code retrying}, which
- * the event's worker sets.
+ * lane it runs in, when it was read) or the end of a batch. Guarded by Progress's lock, but {@code retrying} and when
+ * it began to run, which the event's worker sets.
  */
 final class StreamEntry {
     final long batch;
@@ -17,6 +19,8 @@ final class StreamEntry {
     final long bytes;
     boolean done;
     volatile boolean retrying;
+    private volatile boolean started;
+    private volatile long startedNanos;
 
     StreamEntry(long batch, long id, boolean endOfBatch, String entity, long registeredNanos, long bytes) {
         this.batch = batch;
@@ -25,6 +29,27 @@ final class StreamEntry {
         this.entity = entity;
         this.registeredNanos = registeredNanos;
         this.bytes = bytes;
+    }
+
+    /** The event got its place (one of {@code max_in_flight}) and runs; its first run counts. */
+    void started(long nanos) {
+        if (!started) {
+            startedNanos = nanos;
+            started = true;
+        }
+    }
+
+    /**
+     * How long the event has held the checkpoint back by itself, which {@code park_after} bounds: since it was read
+     * once it is being retried (its receiver fails: stuck), else since it began to run. The time it waited in line
+     * for a place is the stream's pace, not this entity's: a receiver that answers every request, slowly, made every
+     * head wait past park_after under a backlog, and each was parked in turn, for nothing but extra writes.
+     */
+    Duration heldFor(long now) {
+        if (retrying) {
+            return Duration.ofNanos(now - registeredNanos);
+        }
+        return started ? Duration.ofNanos(now - startedNanos) : Duration.ZERO;
     }
 
     /** Where the checkpoint stands once this entry and everything before it are done. */

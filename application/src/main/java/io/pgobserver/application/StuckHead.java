@@ -7,8 +7,9 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * When to park the entity that holds the checkpoint back: the oldest unfinished event ({@link Progress#head()}) has
- * waited {@code listener.park_after}, or it is being retried while the pending events are at their bound. Parking
- * only on demand keeps the common path free of extra writes.
+ * held it back by itself for {@code listener.park_after} (retried that long since it was read, or running that long:
+ * not waiting in line for a place, which a slow receiver makes every event do), or it is being retried while the
+ * pending events are at their bound. Parking only on demand keeps the common path free of extra writes.
  */
 final class StuckHead {
 
@@ -48,23 +49,30 @@ final class StuckHead {
             return;
         }
         boolean full = head.retrying() && head.full();
-        if (head.age().compareTo(parkAfter) < 0 && !full) {
+        boolean due = full || head.age().compareTo(parkAfter) >= 0;
+        // A head that is not due may wait for a place that retried events behind it hold: once reading waits too,
+        // those are parked as they would be behind a due head, or the stream would wait on them for good.
+        if (!due && !head.full()) {
             return;
         }
         int room = maxParked - lanes.parked(); // being parked counts: a request in flight may take its timeout
         if (room <= 0) {
+            if (!due) {
+                return;
+            }
             fullLines.log(() -> "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
                     + " holds back the checkpoint, and is not parked: " + maxParked + " entities are parked "
                     + "(listener.max_parked), so the stream waits until one drains. Each parked entity takes about "
                     + "300 bytes of heap: raise listener.max_parked (and the heap), or shorten the observers' retry");
             return;
         }
-        if (lanes.park(head.entity())) {
+        if (due && lanes.park(head.entity())) {
             room--;
             headLines.log(() -> "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
-                    + " holds back the checkpoint (change_log id " + head.changeLogId() + " has waited "
-                    + Durations.format(head.age()) + (head.retrying() ? " and is being retried" : "")
-                    + "); parking it, so that the stream goes on without it");
+                    + " holds back the checkpoint (change_log id " + head.changeLogId()
+                    + (head.retrying() ? " has waited " + Durations.format(head.age()) + " and is being retried"
+                    : " has run for " + Durations.format(head.age())) + "); parking it, so that the stream goes "
+                    + "on without it");
         }
         int parked = 0;
         for (String lane : progress.retryingBehindHead(full ? Duration.ZERO : parkAfter)) {

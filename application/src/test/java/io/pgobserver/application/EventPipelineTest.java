@@ -99,6 +99,7 @@ class EventPipelineTest {
         volatile Set<String> failEntities = Set.of();
         volatile Object failN;
         volatile boolean failing;
+        volatile long slowMillis; // a receiver that answers every request, this slowly
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch blocked = new CountDownLatch(1);
         final CountDownLatch interrupted = new CountDownLatch(1);
@@ -128,7 +129,7 @@ class EventPipelineTest {
                     return ActionResult.Failure.transientFailure("HTTP 503", null);
                 }
                 // A little uneven work so events of different entities overtake each other.
-                Thread.sleep(new Random(event.position().offset()).nextInt(3));
+                Thread.sleep(slowMillis + new Random(event.position().offset()).nextInt(3));
                 // Tests wait on seenByEntity or executions, then read the rest: those two are recorded last, so a
                 // wait that sees an event also sees its after value (it could read one short before).
                 entityOf.put(event.after().get("n"), event.entityId());
@@ -379,6 +380,24 @@ class EventPipelineTest {
         append("stuck", 533);
         await("the entity's next event ran after its parked ones", () -> executor.afterValues.contains(533L));
         assertThat(overlaps.get()).isZero();
+    }
+
+    @Test
+    void aSlowReceiverThatAnswersEveryRequestParksNothing() throws Exception {
+        // Every action takes 60 ms and succeeds; 2 in flight and 12 pending, so an event read waits some 300 ms for
+        // a place, three times park_after (100 ms). Waiting in line is the stream's pace, not the entity being stuck:
+        // parking it only adds writes. Parked by the time read, every head was parked in turn.
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.slowMillis = 60;
+        for (int i = 1; i <= 40; i++) {
+            append("order-" + i, i);
+        }
+        start(executor, 2, 12, new InMemoryLeadership(lock), Duration.ofMillis(100), Condition.ALWAYS);
+        await("every event ran", () -> executor.executions.get() == 40);
+        await("the checkpoint passed them", () ->
+                checkpoints.load("test").orElseThrow().checkpoint().equals(new Checkpoint(2, 0)));
+        assertThat(parked.parkCalls()).as("entities parked although each answer came in 60 ms").isZero();
+        assertThat(afterValuesOf(executor, "order-7")).containsExactly(7L);
     }
 
     @Test
