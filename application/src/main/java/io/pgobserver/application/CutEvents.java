@@ -2,6 +2,7 @@ package io.pgobserver.application;
 
 import io.pgobserver.domain.event.ChangeEvent;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -34,15 +35,23 @@ final class CutEvents {
     /**
      * How a stop ended, {@code stopped cleanly} or {@code stopped with 3 events cut and 1 event on its way to parking,
      * left for the next holder,}: the line that says the place is released is read last, and must not call clean a
-     * stop that left events unfinished, whether cut while running or handed to the parking lot and not yet written.
+     * stop that left events unfinished, whether cut while running, ended by a failed attempt that the stop did not
+     * retry ({@code failed}: a slow receiver's read timeout as the stop waited), or handed to the parking lot and not
+     * yet written.
      */
-    static String stopped(int cut, int unparked) {
-        if (cut == 0 && unparked == 0) {
-            return "stopped cleanly";
+    static String stopped(int cut, int failed, int unparked) {
+        List<String> left = new ArrayList<>(3);
+        if (cut > 0) {
+            left.add(counted(cut) + " cut");
         }
-        String parking = counted(unparked) + (unparked == 1 ? " on its way to parking" : " on their way to parking");
-        String left = cut == 0 ? parking : counted(cut) + " cut" + (unparked == 0 ? "" : " and " + parking);
-        return "stopped with " + left + ", left for the next holder,";
+        if (failed > 0) {
+            left.add(counted(failed) + " not done (an attempt failed, and a stop retries nothing)");
+        }
+        if (unparked > 0) {
+            left.add(counted(unparked) + (unparked == 1 ? " on its way to parking" : " on their way to parking"));
+        }
+        return left.isEmpty() ? "stopped cleanly"
+                : "stopped with " + String.join(" and ", left) + ", left for the next holder,";
     }
 
     private static String counted(int events) { // 1 event, 3 events

@@ -52,6 +52,7 @@ final class Lanes {
     private final Unfinished unfinished = new Unfinished();
     /** Lanes parked or being parked: each is held in memory until its parked queue drains. */
     private final AtomicInteger parkedLanes = new AtomicInteger();
+    private final AtomicInteger ranUnfinished = new AtomicInteger(); // see ranUnfinished()
     private volatile Parked parked = (entity, events) -> {
         throw new IllegalStateException("no parking lot: entity " + entity + " cannot be parked");
     };
@@ -64,8 +65,7 @@ final class Lanes {
         this.turns = new Turns(maxInFlight, threadName);
     }
 
-    /** Where parked entities' events go. */
-    void parkInto(Parked lot) {
+    void parkInto(Parked lot) { // where parked entities' events go
         this.parked = lot;
     }
 
@@ -96,8 +96,7 @@ final class Lanes {
         });
     }
 
-    /** Marks an entity parked from the start (its queue is already in the parked store, from an earlier term). */
-    void parkedAlready(String entity) {
+    void parkedAlready(String entity) { // parked from the start: its queue is in the store, from an earlier term
         lanes.compute(entity, (key, lane) -> {
             Lane parkedLane = lane != null ? lane : new Lane();
             if (!parkedLane.parked && !parkedLane.parkRequested) {
@@ -156,17 +155,16 @@ final class Lanes {
     /** One turn: the lane's current event; its next turn then queues behind every lane already waiting. */
     private void turn(String key, Lane lane) {
         Thread.interrupted(); // an interrupt meant for this pooled thread's previous turn must not hit this one
-        Thread me = Thread.currentThread();
-        Item item = claim(key, lane, me);
+        Item item = claim(key, lane, Thread.currentThread());
         if (item == null) {
             return;
         }
-        running.put(me, item);
+        running.put(Thread.currentThread(), item);
         boolean done;
         try {
             done = runOne(item);
         } finally {
-            running.remove(me);
+            running.remove(Thread.currentThread());
         }
         boolean more = finish(key, item, done);
         Thread.interrupted(); // an interrupt meant for the event just finished must not hit the next
@@ -199,6 +197,7 @@ final class Lanes {
         lanes.compute(key, (k, l) -> {
             l.thread = null;
             if (cancelled) {
+                ranUnfinished.addAndGet(done || !finished.ticket().entry.started() ? 0 : 1);
                 return dropped(l);
             }
             if (l.parkRequested) {
@@ -269,14 +268,12 @@ final class Lanes {
         }
     }
 
-    /** A stop: queued events dropped, nothing more started; running ones finish, but none waits to retry. */
-    void stop() {
+    void stop() { // queued events dropped, nothing more started; running ones finish, but none waits to retry
         cancelled = true;
         lanes.keySet().forEach(key -> lanes.computeIfPresent(key, (k, lane) -> lane.stopRetrying()));
     }
 
-    /** Interrupts running events and drops queued ones; nothing more runs. */
-    void cancel() {
+    void cancel() { // interrupts running events and drops queued ones; nothing more runs
         cancelled = true;
         running.keySet().forEach(Thread::interrupt);
     }
@@ -285,8 +282,7 @@ final class Lanes {
         return running.values().stream().map(Item::event).toList();
     }
 
-    /** Waits until every submitted event has finished or gone to the parking lot, up to {@code timeout}. */
-    boolean awaitIdle(Duration timeout) throws InterruptedException {
+    boolean awaitIdle(Duration timeout) throws InterruptedException { // all finished or gone to the parking lot
         return unfinished.awaitNone(timeout);
     }
 
@@ -296,5 +292,9 @@ final class Lanes {
 
     int unfinished() { // events submitted to lanes and not finished
         return unfinished.count();
+    }
+
+    int ranUnfinished() { // ran, then ended not done at a stop: cut, or their attempt failed and no retry came
+        return ranUnfinished.get();
     }
 }

@@ -166,7 +166,7 @@ final class Progress {
 
     /** The pipeline's handle on one registered event. */
     final class Ticket implements EventCompletion {
-        private final StreamEntry entry;
+        final StreamEntry entry;
         private volatile boolean mayHaveRun;
         // Dropped at the first failed attempt: from then on this term's own deliveries count, and the store has them.
         private volatile SettledBefore readWith;

@@ -39,6 +39,10 @@ final class StreamEntry {
         }
     }
 
+    boolean started() { // whether it ever got its place and ran
+        return started;
+    }
+
     /**
      * How long the event has held the checkpoint back by itself, which {@code park_after} bounds: since it was read
      * once it is being retried (its receiver fails: stuck), else since it began to run. The time it waited in line

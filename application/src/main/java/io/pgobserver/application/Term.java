@@ -157,6 +157,7 @@ final class Term implements BatchReader.Control {
         }
         boolean idle = !cancelled && lanes.awaitIdle(drain);
         List<ChangeEvent> cut = idle || cancelled ? List.of() : lanes.running(); // named below, and at the release
+        int failed = lanes.ranUnfinished(); // read before any cut: they count there
         if (!cancelled && !idle) {
             LOG.log(WARNING, "events still running after " + Durations.format(drain) + " (--shutdown-timeout); "
                     + "interrupting " + CutEvents.named(cut) + ": they are not done, and the consumer's "
@@ -188,7 +189,8 @@ final class Term implements BatchReader.Control {
             saveLast(current);
         }
         if (clear && !cancelled()) {
-            handOver(idle && drainersIdle, cut.size(), parking == null ? 0 : parking.unwritten());
+            handOver(idle && drainersIdle, CutEvents.stopped(cut.size(), failed, parking == null ? 0
+                    : parking.unwritten()));
         }
     }
 
@@ -218,7 +220,7 @@ final class Term implements BatchReader.Control {
      * When nothing of this term runs any more, the next holder may dispatch at once instead of waiting a lease: says
      * so, or why it will wait. Operators deploying by SIGTERM read here whether the standby resumes at once.
      */
-    private void handOver(boolean nothingRuns, int cut, int unparked) {
+    private void handOver(boolean nothingRuns, String stopped) {
         String wait = "the next holder waits one lease (" + Durations.format(lease.length()) + ") before dispatching";
         if (!nothingRuns) {
             LOG.log(WARNING, "consumer '" + consumer + "': events still running after the stop; " + wait);
@@ -226,8 +228,8 @@ final class Term implements BatchReader.Control {
         }
         try {
             store.release(fence);
-            LOG.log(INFO, "consumer '" + consumer + "': " + CutEvents.stopped(cut, unparked) + " and released; the "
-                    + "next holder dispatches at once");
+            LOG.log(INFO, "consumer '" + consumer + "': " + stopped + " and released; the next holder dispatches "
+                    + "at once");
         } catch (CheckpointStore.FencedException | RuntimeException e) {
             // Slower to start, as after a crash; nothing else.
             LOG.log(WARNING, "consumer '" + consumer + "': not released (" + e.getMessage() + "); " + wait);
@@ -248,9 +250,8 @@ final class Term implements BatchReader.Control {
         stopping.countDown();
     }
 
-    /** Ends the term at once: this process may no longer dispatch. */
     @Override
-    public void cancel(String why) {
+    public void cancel(String why) { // ends the term at once: this process may no longer dispatch
         if (!cancelled) {
             cancelledBecause = why;
             cancelled = true;
@@ -289,8 +290,7 @@ final class Term implements BatchReader.Control {
         return problem;
     }
 
-    /** Whether the term has claimed the consumer's place and reads. */
-    boolean started() {
+    boolean started() { // whether the term has claimed the consumer's place and reads
         return progress != null && !cancelled;
     }
 

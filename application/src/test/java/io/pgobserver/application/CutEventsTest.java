@@ -42,11 +42,14 @@ class CutEventsTest {
 
     @Test
     void aStopCallsItselfCleanOnlyWhenItLeftNothingCutAndNothingOnItsWayToParking() {
-        assertThat(CutEvents.stopped(0, 0)).isEqualTo("stopped cleanly");
-        assertThat(CutEvents.stopped(3, 0)).isEqualTo("stopped with 3 events cut, left for the next holder,");
-        assertThat(CutEvents.stopped(0, 1))
+        assertThat(CutEvents.stopped(0, 0, 0)).isEqualTo("stopped cleanly");
+        assertThat(CutEvents.stopped(3, 0, 0)).isEqualTo("stopped with 3 events cut, left for the next holder,");
+        assertThat(CutEvents.stopped(0, 0, 1))
                 .isEqualTo("stopped with 1 event on its way to parking, left for the next holder,");
-        assertThat(CutEvents.stopped(1, 4))
+        assertThat(CutEvents.stopped(1, 0, 4))
                 .isEqualTo("stopped with 1 event cut and 4 events on their way to parking, left for the next holder,");
+        // A slow receiver's read timeout as the stop waited: the attempt failed, and no retry comes at a stop.
+        assertThat(CutEvents.stopped(0, 8, 0)).isEqualTo("stopped with 8 events not done (an attempt failed, and a "
+                + "stop retries nothing), left for the next holder,");
     }
 }

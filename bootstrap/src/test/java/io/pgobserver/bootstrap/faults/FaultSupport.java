@@ -195,12 +195,18 @@ final class FaultSupport {
      * {@code public.items} with id and n both n.
      */
     static void insertItems(Postgres postgres, String writer, int rows, int rate) throws Exception {
+        insertRows(postgres, writer, "public.items", 1, rows, rate);
+    }
+
+    /** As {@link #insertItems}, into {@code table} (an id and an n column, both bigint), from id {@code first}. */
+    static void insertRows(Postgres postgres, String writer, String table, long first, int rows, int rate)
+            throws Exception {
         long started = System.nanoTime();
         try (Connection c = postgres.connect(writer);
-             java.sql.PreparedStatement insert = c.prepareStatement("insert into public.items values (?, ?)")) {
+             java.sql.PreparedStatement insert = c.prepareStatement("insert into " + table + " values (?, ?)")) {
             for (long n = 1; n <= rows; n++) {
-                insert.setLong(1, n);
-                insert.setLong(2, n);
+                insert.setLong(1, first + n - 1);
+                insert.setLong(2, first + n - 1);
                 insert.executeUpdate();
                 long ahead = started + n * 1_000_000_000L / rate - System.nanoTime();
                 if (ahead > 0) {

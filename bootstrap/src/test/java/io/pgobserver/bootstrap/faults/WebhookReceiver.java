@@ -104,6 +104,8 @@ final class WebhookReceiver implements AutoCloseable {
     /** Arrival order and 2xx order; plain lists under a lock, since tens of thousands are kept. */
     private final List<Request> kept = new ArrayList<>();
     private final List<Request> succeeded = new ArrayList<>();
+    /** When each kept request was answered 2xx (wall clock, ms), for latencies measured from the row's commit. */
+    private final Map<Request, Long> answeredAt = new java.util.IdentityHashMap<>();
     private final Map<String, List<Request>> open = new HashMap<>();
     private final List<Overlap> overlaps = new CopyOnWriteArrayList<>();
     private final AtomicLong requests = new AtomicLong();
@@ -191,6 +193,13 @@ final class WebhookReceiver implements AutoCloseable {
     List<Request> successes() {
         synchronized (succeeded) {
             return List.copyOf(succeeded);
+        }
+    }
+
+    /** When a request of {@link #successes()} was answered (epoch ms). */
+    long answeredAt(Request request) {
+        synchronized (succeeded) {
+            return answeredAt.get(request);
         }
     }
 
@@ -366,6 +375,7 @@ final class WebhookReceiver implements AutoCloseable {
                 if (keepRequests) {
                     synchronized (succeeded) {
                         succeeded.add(request);
+                        answeredAt.put(request, System.currentTimeMillis());
                     }
                 }
                 try {
