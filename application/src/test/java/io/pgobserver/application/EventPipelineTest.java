@@ -401,6 +401,25 @@ class EventPipelineTest {
     }
 
     @Test
+    void aHeadWaitingForAPlaceThatRetriedEventsHoldIsNotParkedTheyAre() throws Exception {
+        // x's second event is the oldest unfinished, but waits for a place: x's first ran, and its next turn queued
+        // behind s1's and s2's, which retry for good on both places (max_in_flight 2). Waiting in line is not x's
+        // doing: once reading waits (max_pending 4), s1 and s2 are parked, and x runs in the stream, never parked.
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.failEntities = Set.of("s1", "s2");
+        append("x", 1);
+        append("x", 2);
+        append("s1", 3);
+        append("s2", 4);
+        start(executor, 2, 4, new InMemoryLeadership(lock), Duration.ofMillis(100), Condition.ALWAYS);
+        await("x's second event ran", () -> executor.afterValues.contains(2L));
+        await("s1 and s2 parked", () -> parked.entities("test").keySet()
+                .equals(Set.of("public.orders\u0000s1", "public.orders\u0000s2")));
+        assertThat(parked.parkCalls()).as("entities parked: s1 and s2, not x").isEqualTo(2);
+        assertThat(afterValuesOf(executor, "x")).containsExactly(1L, 2L);
+    }
+
+    @Test
     void moreStuckEntitiesThanMaxInFlightStillHoldBackOnlyThemselves() throws Exception {
         // Six entities retrying for good, max_in_flight 4: once parked, their drainers must not take the places the
         // stream runs on, or the other entities stop for good (the wait below runs out).
