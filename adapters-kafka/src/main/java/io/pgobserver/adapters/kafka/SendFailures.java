@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.kafka;
 
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.CertificateRefusal;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -19,7 +20,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 import javax.net.ssl.SSLException;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -95,22 +96,25 @@ record SendFailures(String principal) {
     /**
      * A TLS handshake with the brokers that failed, said as the other action types say it: their certificate not
      * accepted (the JVM's or {@code ssl.truststore.*}'s authorities do not vouch for it, or it names another host),
-     * or the handshake refused otherwise (a client certificate the broker asks for). Not a refused login: that sent
-     * operators to a username and password that were right.
+     * by the rule they share ({@link CertificateRefusal}), or the handshake refused otherwise (a client certificate
+     * the broker asks for). Not a refused login: that sent operators to a username and password that were right. The
+     * fix is Kafka's own: its trust store is set in kafka.properties, not the JVM's.
      */
     private static ActionResult.Failure tls(SslAuthenticationException e) {
-        String why = e.getMessage();
-        boolean certificate = false;
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            why = t instanceof SSLException && why.equals(e.getMessage()) ? t.getMessage() : why;
-            certificate |= t instanceof CertificateException;
+        Optional<CertificateRefusal> refusal = CertificateRefusal.in(e);
+        if (refusal.isPresent()) {
+            return permanent("kafka: TLS certificate not accepted (" + refusal.get().reason() + "); not retried: the "
+                    + "JVM does not trust the brokers' certificate (self-signed, from a private CA, expired) or it does "
+                    + "not name the host in kafka.bootstrap_servers; set ssl.truststore.location and "
+                    + "ssl.truststore.password in kafka.properties to a trust store holding the CA that signed it, or "
+                    + "connect by a name it names, then restart pg-observer", e);
         }
-        return permanent(certificate ? "kafka: TLS certificate not accepted (" + why + "); not retried: the JVM "
-                + "does not trust the brokers' certificate (self-signed, from a private CA, expired) or it does not name "
-                + "the host in kafka.bootstrap_servers; set ssl.truststore.location and ssl.truststore.password in "
-                + "kafka.properties to a trust store holding the CA that signed it, or connect by a name it names, then "
-                + "restart pg-observer" : "kafka: the TLS handshake with the brokers failed (" + why + "); not retried: "
-                + "check the ssl.* settings in kafka.properties (a broker that asks for a client certificate needs "
+        String why = e.getMessage();
+        for (Throwable t = e.getCause(); t != null && why.equals(e.getMessage()); t = t.getCause()) {
+            why = t instanceof SSLException ? t.getMessage() : why;
+        }
+        return permanent("kafka: the TLS handshake with the brokers failed (" + why + "); not retried: check the "
+                + "ssl.* settings in kafka.properties (a broker that asks for a client certificate needs "
                 + "ssl.keystore.location and its passwords), then restart pg-observer", e);
     }
 

@@ -17,7 +17,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.internals.Topic;
 import org.junit.jupiter.api.Test;
 
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.util.List;
@@ -120,6 +122,30 @@ class SendFailuresTest {
         assertThat(refused.permanent()).isTrue();
         assertThat(refused.message()).startsWith("kafka: the TLS handshake with the brokers failed (Received fatal "
                 + "alert: bad_certificate); not retried: check the ssl.* settings").doesNotContain("login");
+    }
+
+    /**
+     * The producer surfaces the JDK's refusals as the webhooks' and email's client do, so the rule they share decides:
+     * a peer the handshake left unverified (Kafka passes SSLPeerUnverifiedException on) is a certificate refused, and
+     * the reason said is the refusal's, with the certificate's names on one line, not a wrapper's; Kafka's own fix.
+     */
+    @Test
+    void aCertificateRefusedByTheRuleTheOtherActionsShareKeepsKafkasFix() {
+        ActionResult.Failure unverified = classify(new SslAuthenticationException("SSL handshake failed",
+                new SSLPeerUnverifiedException("Hostname broker-1 not verified:\n    certificate: sha256/AbC=\n"
+                        + "    subjectAltNames: [broker-2]")));
+        SSLHandshakeException misnamed = new SSLHandshakeException("No subject alternative DNS name matching "
+                + "broker-1 found.");
+        misnamed.initCause(new CertificateException("No subject alternative DNS name matching broker-1 found."));
+        ActionResult.Failure wrapped = classify(new SslAuthenticationException("SSL handshake failed",
+                new SSLException("Unexpected error during the handshake", misnamed)));
+
+        assertThat(unverified.permanent()).isTrue();
+        assertThat(unverified.message()).startsWith("kafka: TLS certificate not accepted (Hostname broker-1 not "
+                + "verified: certificate: sha256/AbC= subjectAltNames: [broker-2]); not retried: the JVM does not "
+                + "trust").contains("set ssl.truststore.location and ssl.truststore.password in kafka.properties");
+        assertThat(wrapped.message()).startsWith("kafka: TLS certificate not accepted (No subject alternative DNS "
+                + "name matching broker-1 found.); not retried:").contains("connect by a name it names");
     }
 
     @Test

@@ -52,10 +52,14 @@ public record CertificateRefusal(SSLException refusal) {
      * @param cause the failure as the client reported it, kept whole for the log
      */
     public ActionResult.Failure failure(String where, Throwable cause) {
+        return new ActionResult.Failure(where + ": TLS certificate not accepted (" + reason() + "); not retried: "
+                + FIX, true, null, cause, refusal.getClass().getName());
+    }
+
+    /** The reason the JDK or client gave, on one line, for an action that words its own fix (Kafka's settings). */
+    public String reason() {
         // OkHttp's reason for a host name spans lines (the certificate's names): one line reads better in a log.
-        String reason = String.valueOf(refusal.getMessage()).replaceAll("\\s*\\R\\s*", " ");
-        return new ActionResult.Failure(where + ": TLS certificate not accepted (" + reason + "); not retried: " + FIX,
-                true, null, cause, refusal.getClass().getName());
+        return String.valueOf(refusal.getMessage()).replaceAll("\\s*\\R\\s*", " ");
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
