@@ -52,22 +52,25 @@ final class DlqReplay implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (StopSignals signals = StopSignals.interruptingThisThread(spec.commandLine().getErr())) {
+        // Until its first letter it has changed nothing: a stop ends it at once, also while a database that does
+        // not answer holds a read of the queue, which no interrupt ends.
+        try (StopSignals signals = StopSignals.endingAtOnceSaying(spec.commandLine().getErr(),
+                DlqReplay::stoppedBeforeAny)) {
             return replay(signals);
         }
     }
 
     /**
-     * Reads what to replay, then replays it. A signal while it connects or reads ends that and nothing is done; once
-     * letters run, it stops the replay at the next letter ({@link ReplayStop}): the one under way runs to its end,
-     * so its line says whether it was delivered, and what is left stays in the queue for the next replay.
+     * Reads what to replay, then replays it. A signal while it connects or reads ends it at once and nothing is done;
+     * once letters run, it stops the replay at the next letter ({@link ReplayStop}): the one under way runs to its
+     * end, so its line says whether it was delivered, and what is left stays in the queue for the next replay.
      */
     private int replay(StopSignals signals) throws Exception {
         // What to replay first, with no action's secret: the replay then needs those of its letters' observers alone.
         String consumer;
         long last;
         Set<String> observers;
-        try (AdminSession session = signals.open(() -> AdminSession.openWithoutActions(options, spec))) {
+        try (AdminSession session = AdminSession.openWithoutActions(options, spec)) {
             DeadLetters queue = session.get(DeadLetters.class);
             consumer = session.config().listener().consumer();
             if (which.id != null) {
@@ -85,11 +88,6 @@ final class DlqReplay implements Callable<Integer> {
                 last = queue.lastId(consumer);
                 observers = queue.countByObserver(consumer).keySet();
             }
-        } catch (Exception e) {
-            throw signals.received() == null || e instanceof StopSignals.Stopped ? e : stoppedBeforeAny(signals, e);
-        }
-        if (signals.received() != null) {
-            throw stoppedBeforeAny(signals, null);
         }
         PrintWriter out = spec.commandLine().getOut();
         LettersReplayed replayed = new LettersReplayed();
@@ -101,7 +99,7 @@ final class DlqReplay implements Callable<Integer> {
                 out.flush();
                 replayed.add(result);
             };
-            try (AdminSession session = signals.open(() -> AdminSession.openFor(options, observers))) {
+            try (AdminSession session = AdminSession.openFor(options, observers)) {
                 ReplayStop stop = new ReplayStop();
                 // Not an interrupt, which cut the request the receiver had taken and lost its answer.
                 signals.instead(stop::request);
@@ -144,10 +142,9 @@ final class DlqReplay implements Callable<Integer> {
         return ExitCodes.DEAD_LETTERED;
     }
 
-    /** A stop while it read what to replay: nothing was replayed. */
-    private static StopSignals.Stopped stoppedBeforeAny(StopSignals signals, Exception cut) {
-        Thread.interrupted(); // the signal's, which has been said
-        return new StopSignals.Stopped(signals.received() + " received before any letter was replayed: stopped, and "
-                + "nothing was done; run the command again to do it", cut);
+    /** A stop while it connected or read what to replay, given the signal (SIGINT): nothing was replayed. */
+    private static String stoppedBeforeAny(String signal) {
+        return signal + " received before any letter was replayed: stopped, and nothing was done; run the command "
+                + "again to do it";
     }
 }

@@ -8,7 +8,7 @@ public final class ExitCodes {
      * A runtime failure: the database is unreachable, a replay stopped before its stretch's end or a backfill stopped
      * by a signal or by the database lost outside a chunk (each prints the command that goes on), no such
      * dead letter, a {@code dlq replay} stopped by a signal before its last letter, a {@code status},
-     * {@code dlq list} or {@code dlq delete} stopped by a signal (each says what was done).
+     * {@code dlq list}, {@code dlq delete} or {@code install} stopped by a signal (each says what was done).
      */
     public static final int FAILURE = 1;
     /** Bad configuration or usage. */

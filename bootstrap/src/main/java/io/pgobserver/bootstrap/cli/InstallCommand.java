@@ -12,6 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Creates the schema (migrations) and the capture trigger on one table. */
 @Command(name = "install", mixinStandardHelpOptions = true,
@@ -46,17 +47,33 @@ final class InstallCommand implements Callable<Integer> {
                     "--id-column must name a column, or be left out to use the primary key");
         }
         String qualified = TableName.qualify(table);
-        try (AdminSession session = AdminSession.open(options, spec)) {
+        // What a stop says was done. Each step is one transaction (each migration, then the trigger's drop and
+        // create), which the connection the stop ends rolls back whole: nothing is ever half done, and installing
+        // again finishes what the stop left.
+        String again = "; run 'pg-observer install --table " + ShellWord.of(qualified)
+                + (idColumn == null ? "" : " --id-column " + ShellWord.of(idColumn)) + options.given()
+                + "' again to finish it (installing again is harmless)";
+        AtomicReference<String> done = new AtomicReference<>("the capture of " + qualified + " was not changed, nor "
+                + "any other table's; schema pgobserver is as it was or migrated in part (each migration is applied "
+                + "whole or not at all)" + again);
+        try (StopSignals ignored = StopSignals.endingAtOnce(spec.commandLine().getErr(), done::get);
+             AdminSession session = AdminSession.open(options, spec)) {
             Configuration config = session.config();
             PrintWriter out = spec.commandLine().getOut();
             CaptureInstaller installer = session.get(CaptureInstaller.class);
             out.println("schema pgobserver: " + installer.schema().summary());
+            out.flush();
+            done.set("schema pgobserver is migrated; the capture trigger on " + qualified + " was not installed, as "
+                    + "its transaction did not commit (unless the stop came just as it did): " + qualified + " is "
+                    + "captured as it was before (not at all, or as an earlier install left it), and other tables as "
+                    + "they were" + again);
             try {
                 installer.install(qualified, idColumn);
             } catch (IllegalArgumentException e) {
                 // A missing table or column: the user's input, named in the message; nothing was changed.
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
+            done.set("the install is done: schema pgobserver is migrated and " + qualified + " is captured");
             out.println("capture trigger pgobserver_capture installed on " + qualified + ": entity id from "
                     + (idColumn == null ? "its primary key column" : "column " + idColumn));
             boolean watched = config.observers().stream().anyMatch(o -> o.entity().equals(qualified));

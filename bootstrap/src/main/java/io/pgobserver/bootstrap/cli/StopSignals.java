@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * SIGINT (Ctrl-C) and SIGTERM for a one-shot command that uses the database, so that none ends without a word. One
@@ -11,8 +12,10 @@ import java.util.function.Supplier;
  * point and says how far it got and how to go on: the first signal interrupts its thread, or does what it asked
  * instead ({@link #instead}); a second, for a stop stuck where nothing reaches (a database answering nothing), ends
  * the process at once with exit 1. One that changes nothing, or one thing at its very end ({@code status},
- * {@code dlq list}, {@code dlq delete}), ends at once on the first signal, saying what it did
- * ({@link #endingAtOnce}): there is nothing to wait for, and a database that does not answer must not hold it. Under
+ * {@code dlq list}, {@code dlq delete}), or whose every step is one transaction that a connection gone rolls back
+ * ({@code install}), ends at once on the first signal, saying what it did ({@link #endingAtOnce}): there is nothing to
+ * wait for, and a database that does not answer must not hold it; so does {@code dlq replay} until its first letter
+ * ({@link #endingAtOnceSaying}). Under
  * {@code java -Xrs} the JVM's own handling stays: exit 130 or 143, no summary. Once closed, a signal exits as the JVM
  * would (130 or 143): the thread may be running something else by then (a test's next command, in-process).
  */
@@ -50,9 +53,18 @@ final class StopSignals implements AutoCloseable {
      * {@code error: SIGTERM received: stopped at once; } and what {@code done} says was done (read at the signal).
      */
     static StopSignals endingAtOnce(PrintWriter err, Supplier<String> done) {
+        return endingAtOnceSaying(err, signal -> signal + " received: stopped at once; " + done.get());
+    }
+
+    /**
+     * As {@link #endingAtOnce}, the line being {@code error: } and what {@code stopped} says for the signal (SIGINT):
+     * for a stretch that has changed nothing yet and may wait on a database that does not answer ({@code dlq replay}
+     * reading its queue), until {@link #instead} says what stops the work that follows.
+     */
+    static StopSignals endingAtOnceSaying(PrintWriter err, UnaryOperator<String> stopped) {
         StopSignals signals = new StopSignals(err);
         signals.first = signal -> {
-            signals.say("error: " + signal + " received: stopped at once; " + done.get());
+            signals.say("error: " + stopped.apply(signal));
             Runtime.getRuntime().halt(ExitCodes.FAILURE);
         };
         return handling(signals);

@@ -12,6 +12,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -165,12 +167,13 @@ class DatabaseAtStartIT {
     }
 
     /**
-     * The commands that only read ({@code status}, {@code dlq list}) or change one thing at their end
-     * ({@code dlq delete}) end at once on a signal while the database does not answer, saying nothing was changed,
-     * exit 1. (Before, the JVM's default ended them without a word: exit 143 or 130.)
+     * The commands that only read ({@code status}, {@code dlq list}), change one thing at their end
+     * ({@code dlq delete}) or one transaction at a time ({@code install}) end at once on a signal while the database
+     * does not answer, saying nothing was changed, exit 1. (Before, the JVM's default ended them without a word: exit
+     * 143 or 130.)
      */
     @Test
-    void a_stop_of_status_or_dlq_list_or_delete_while_the_database_does_not_answer_says_nothing_was_changed()
+    void a_stop_of_status_dlq_list_delete_or_install_while_the_database_does_not_answer_says_nothing_was_changed()
             throws Exception {
         try (FrozenServer frozen = new FrozenServer()) {
             Path config = frozen.config("frozen-reads.yaml", FaultSupport.freePort());
@@ -180,7 +183,12 @@ class DatabaseAtStartIT {
                     List.of("dlq", "list", "INT"), "SIGINT received: stopped at once; nothing was changed: 'dlq list' "
                             + "only reads",
                     List.of("dlq", "delete", "--id", "7", "TERM"), "SIGTERM received: stopped at once; nothing was "
-                            + "deleted: letter 7 is in the queue as it was (if it was there)");
+                            + "deleted: letter 7 is in the queue as it was (if it was there)",
+                    List.of("install", "--table", "public.items", "INT"), "SIGINT received: stopped at once; the "
+                            + "capture of public.items was not changed, nor any other table's; schema pgobserver is "
+                            + "as it was or migrated in part (each migration is applied whole or not at all); run "
+                            + "'pg-observer install --table public.items --config " + config + "' again to finish "
+                            + "it (installing again is harmless)");
             for (Map.Entry<List<String>, String> command : said.entrySet()) {
                 int attempts = frozen.held.size();
                 List<String> args = new ArrayList<>(command.getKey().subList(0, command.getKey().size() - 1));
@@ -253,6 +261,88 @@ class DatabaseAtStartIT {
         assertThat(rest.output()).contains("replayed " + left + ": " + left + " delivered, 0 not delivered");
         assertThat(FaultSupport.queryLong(rig.postgres, queued)).isZero();
         assertThat(delivered()).hasSize(letters).allSatisfy((id, times) -> assertThat(times).as(id).isOne());
+    }
+
+    /**
+     * A database that answers the connection and then nothing (here its locks hold the statement; then it freezes):
+     * {@code install} stopped after migrating, in the trigger's transaction, says the schema is migrated and the table
+     * is captured as before, exit 1, and an install run again captures it; {@code dlq replay --all} stopped while it
+     * reads the queue ends on the first signal, saying nothing was replayed. (Before, install ended without a word,
+     * exit 143, and dlq replay waited for a second signal.)
+     */
+    @Test
+    void a_stop_while_the_database_holds_install_or_dlq_replay_after_connecting_says_what_was_done() throws Exception {
+        Path config = rig.config("held.yaml", "held", FaultSupport.freePort(), "",
+                OBSERVERS.formatted(rig.hooks.url("/hooks/held")));
+        rig.install(config, "public.items");
+        FaultSupport.sql(rig.postgres, "create table public.held (id bigint primary key)");
+        FaultSupport.sql(rig.postgres, """
+                insert into pgobserver.dead_letters (event_id, txid, "offset", entity_type, entity_id, kind, after,
+                    occurred_at, consumer, observer, action_index, action_key, action_type, error, attempts, failed_at)
+                values (gen_random_uuid()::text, 1, 1, 'public.items', '1', 'created', '{"id": 1}', now(), 'held',
+                    'items', 0, 'webhook-0', 'webhook', 'HTTP 503', 5, now())""");
+        String captured = "select count(*) from pg_trigger where tgrelid = 'public.held'::regclass "
+                + "and tgname = 'pgobserver_capture'";
+
+        try (Connection ignored = holding("public.held")) {
+            ObserverProcess install = startHeld("public.held", "install stopped in its trigger's transaction",
+                    "install", "--table", "public.held", "--config", config.toString());
+            rig.postgres.freeze(true); // past the trigger's lock wait bound too: a database that answers nothing
+            try {
+                FaultSupport.signal("TERM", install.pid());
+                assertThat(install.waitFor(60)).as(install.output()).isOne();
+            } finally {
+                rig.postgres.freeze(false);
+            }
+            assertThat(install.output()).contains("schema pgobserver: already at version", "error: SIGTERM "
+                    + "received: stopped at once; schema pgobserver is migrated; the capture trigger on public.held "
+                    + "was not installed, as its transaction did not commit (unless the stop came just as it did): "
+                    + "public.held is captured as it was before (not at all, or as an earlier install left it), and "
+                    + "other tables as they were; run 'pg-observer install --table public.held --config " + config
+                    + "' again to finish it (installing again is harmless)").doesNotContain("\tat ");
+        }
+        FaultSupport.await("the stopped install's session to end", Duration.ofMinutes(1),
+                () -> sessions("public.held", "") == 0);
+        assertThat(FaultSupport.queryLong(rig.postgres, captured)).as("public.held captured").isZero();
+        rig.install(config, "public.held");
+        assertThat(FaultSupport.queryLong(rig.postgres, captured)).as("public.held captured").isOne();
+
+        try (Connection ignored = holding("pgobserver.dead_letters")) {
+            ObserverProcess replay = startHeld("pgobserver.dead_letters", "dlq replay stopped while it reads the "
+                    + "queue", "dlq", "replay", "--all", "--config", config.toString());
+            FaultSupport.signal("INT", replay.pid());
+            assertThat(replay.waitFor(60)).as(replay.output()).isOne();
+            assertThat(replay.output()).contains("error: SIGINT received before any letter was replayed: stopped, and "
+                    + "nothing was done; run the command again to do it").doesNotContain("\tat ");
+        }
+        assertThat(FaultSupport.queryLong(rig.postgres, "select count(*) from pgobserver.dead_letters where "
+                + "consumer = 'held'")).as("letters in the queue").isOne();
+    }
+
+    /** A session of the test's holding the table's lock until closed, as a long transaction or a migration may. */
+    private static Connection holding(String table) throws SQLException {
+        Connection holder = rig.postgres.connect("holds-" + table);
+        holder.setAutoCommit(false);
+        holder.createStatement().execute("lock table " + table + " in access exclusive mode");
+        return holder;
+    }
+
+    /** Starts the jar with these arguments, and waits until its statement on {@code table} waits for the lock. */
+    private static ObserverProcess startHeld(String table, String name, String... args) throws Exception {
+        ObserverProcess process = ObserverProcess.start(name, rig.log, Map.of(), args);
+        rig.awaitWhileRunning(process, "a statement on " + table + " waiting for its lock", Duration.ofMinutes(1),
+                () -> sessions(table, "and wait_event_type = 'Lock'") > 0);
+        return process;
+    }
+
+    /** The sessions other than the test's whose statement names {@code relation}, and meets {@code and}. */
+    private static long sessions(String relation, String and) {
+        try {
+            return FaultSupport.queryLong(rig.postgres, "select count(*) from pg_stat_activity where query like '%"
+                    + relation + "%' and application_name not like 'holds-%' and pid <> pg_backend_pid() " + and);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The webhook-ids answered 200 at /hooks/dlq-stop, with how many times each was. */
