@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  * transaction that has written events, dead letters per observer, parked entities, who holds the lock, and how the
  * observed tables are captured: {@link CaptureInstaller#check}, status's own check), read
  * side by side on virtual threads. The capture is {@code run}'s latest check ({@link CaptureStatus}), made every
- * {@code listener.capture_check_interval}, not a catalog query per observed table on each renewal; where no such
+ * {@code listener.capture_check_interval}, not a catalog query on each renewal; where no such
  * check has been made, the console checks for itself. A page is answered from the last reads, and reads older than
  * {@value #FRESH_MILLIS} ms are renewed in the background: a page never waits for a database busy with the pipeline
  * (only the first one does), its figures are at most about a second old, and a room of open consoles costs the

@@ -7,8 +7,10 @@ import org.jdbi.v3.core.Handle;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * What keeps an observed table's changes from reaching its observers, found in the catalog: schema changes made
@@ -18,8 +20,10 @@ import java.util.TreeSet;
 final class CaptureProblems {
 
     // The trigger's first argument is the entity id column: tgargs holds the arguments, each ended by a zero byte.
+    // One query for all the observed tables: run checks every capture_check_interval, and with hundreds of tables a
+    // query per table was hundreds of round trips, each scanning pg_class for its name.
     private static final String CAPTURE = """
-            select t.oid is not null as captured, coalesce(t.tgparentid, 0) <> 0 as inherited, arg.id_column,
+            select n.nspname || '.' || c.relname as name, t.oid is not null as captured, coalesce(t.tgparentid, 0) <> 0 as inherited, arg.id_column,
                    exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = arg.id_column
                                                           and a.attnum > 0 and not a.attisdropped) as column_exists,
                    (select pn.nspname || '.' || pc.relname from pg_trigger p
@@ -29,10 +33,10 @@ final class CaptureProblems {
               left join pg_trigger t on t.tgrelid = c.oid and t.tgname = :trigger
               left join lateral (select convert_from(substring(t.tgargs from 1
                                         for position('\\x00'::bytea in t.tgargs) - 1), 'UTF8') as id_column) arg on true
-             where n.nspname || '.' || c.relname = :name and c.relkind in ('r', 'p')
+             where n.nspname || '.' || c.relname = any(:names) and c.relkind in ('r', 'p')
             """;
 
-    private record Capture(boolean captured, boolean inherited, String idColumn, boolean columnExists,
+    private record Capture(String table, boolean captured, boolean inherited, String idColumn, boolean columnExists,
                            String capturedThrough) {
     }
 
@@ -40,14 +44,17 @@ final class CaptureProblems {
     }
 
     static List<Problem> of(Handle handle, Collection<String> schemaTables) {
+        TreeSet<String> tables = new TreeSet<>(schemaTables);
+        Map<String, List<Capture>> byTable = handle.createQuery(CAPTURE)
+                .bind("trigger", PostgresCaptureInstaller.TRIGGER)
+                .bindArray("names", String.class, List.copyOf(tables))
+                .map((rs, ctx) -> new Capture(rs.getString("name"), rs.getBoolean("captured"),
+                        rs.getBoolean("inherited"), rs.getString("id_column"), rs.getBoolean("column_exists"),
+                        rs.getString("captured_through")))
+                .collect(Collectors.groupingBy(Capture::table));
         List<Problem> problems = new ArrayList<>();
-        for (String table : new TreeSet<>(schemaTables)) {
-            problem(table, handle.createQuery(CAPTURE).bind("trigger", PostgresCaptureInstaller.TRIGGER)
-                    .bind("name", table)
-                    .map((rs, ctx) -> new Capture(rs.getBoolean("captured"), rs.getBoolean("inherited"),
-                            rs.getString("id_column"), rs.getBoolean("column_exists"),
-                            rs.getString("captured_through")))
-                    .list()).ifPresent(problems::add);
+        for (String table : tables) {
+            problem(table, byTable.getOrDefault(table, List.of())).ifPresent(problems::add);
         }
         return problems;
     }

@@ -4,6 +4,8 @@ import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.CaptureInstaller;
+import org.jdbi.v3.core.statement.SqlLogger;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,7 +16,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -190,6 +194,46 @@ class CaptureInstallerIT {
         assertThat(advice.get(4)).startsWith("the capture of public.two_keys takes the entity id from column 'b'");
         installer.install("public.renamed_key", null);
         assertThat(installer.problems(List.of("public.renamed_key", "public.orders", "public.parts"))).isEmpty();
+    }
+
+    /**
+     * run checks the observed tables every capture_check_interval, and status and the console show the check: with a
+     * real schema's hundreds of tables a query per table was hundreds of round trips each time.
+     */
+    @Test
+    void manyObservedTablesAreCheckedInOneQuery() {
+        List<String> tables = new ArrayList<>();
+        List<String> ddl = new ArrayList<>(List.of("drop schema if exists \"Sales Dept\" cascade",
+                "create schema \"Sales Dept\""));
+        for (int i = 0; i < 40; i++) {
+            String schema = i % 2 == 0 ? "public" : "Sales Dept";
+            ddl.add("create table \"" + schema + "\".\"Items " + i + "\" (id int primary key)");
+            tables.add(schema + ".Items " + i);
+        }
+        DB.execute(ddl.toArray(String[]::new));
+        installer.install("public.Items 0", null);
+        installer.install("Sales Dept.Items 1", null);
+        tables.add("public.gone");
+        AtomicInteger statements = new AtomicInteger();
+        DB.database().jdbi().setSqlLogger(new SqlLogger() {
+            @Override
+            public void logBeforeExecution(StatementContext context) {
+                statements.incrementAndGet();
+            }
+        });
+        List<CaptureInstaller.Problem> problems;
+        try {
+            problems = installer.problems(tables);
+        } finally {
+            DB.database().jdbi().setSqlLogger(SqlLogger.NOP_SQL_LOGGER);
+        }
+        assertThat(statements).hasValue(1);
+        assertThat(problems).hasSize(39).extracting(CaptureInstaller.Problem::table)
+                .doesNotContain("public.Items 0", "Sales Dept.Items 1").contains("public.gone", "Sales Dept.Items 39");
+        assertThat(problems).filteredOn(p -> p.table().equals("public.gone")).singleElement()
+                .extracting(p -> p.kind().label()).isEqualTo("missing");
+        assertThat(problems).filteredOn(p -> !p.table().equals("public.gone"))
+                .allSatisfy(p -> assertThat(p.kind().label()).isEqualTo("not_captured"));
     }
 
     @Test

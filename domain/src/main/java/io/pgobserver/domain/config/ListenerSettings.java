@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  *                           the heap ({@link #pendingBytesLimit()}): when reached, reading waits, as at
  *                           {@code maxPending}; one event is always let through, however large
  * @param captureCheckInterval how often {@code run} checks that the observed tables are still captured as installed
- *                           (one catalog query per table): how soon a migration that dropped a capture is logged
+ *                           (one catalog query for all of them): how soon a migration that dropped a capture is logged
  */
 public record ListenerSettings(String consumer, int batchSize, Duration pollInterval, int maxInFlight,
                                int maxPending, Duration checkpointInterval, Duration retention, Duration parkAfter,
@@ -42,7 +42,7 @@ public record ListenerSettings(String consumer, int batchSize, Duration pollInte
     public static final Duration PARK_AFTER = Duration.ofSeconds(30);
 
     /**
-     * The default {@code listener.capture_check_interval}: a catalog query per observed table is cheap, and a warning
+     * The default {@code listener.capture_check_interval}: one catalog query for all the observed tables is cheap, and a warning
      * a minute after a schema change is soon enough for most.
      */
     public static final Duration CAPTURE_CHECK_INTERVAL = Duration.ofMinutes(1);

@@ -38,7 +38,7 @@ public interface CaptureInstaller {
 
     /**
      * The capture of the observed tables as {@code status} and the console report it: one check, so that both say
-     * the same. One catalog query per table ({@link #problems}).
+     * the same. One catalog query for all the tables ({@link #problems}).
      *
      * @param observedEntities the observers' entities, as {@code schema.table}; a table watched twice counts once
      */
