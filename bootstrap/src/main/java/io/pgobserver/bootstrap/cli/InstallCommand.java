@@ -11,12 +11,17 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** Creates the schema (migrations) and the capture trigger on one table. */
+/**
+ * Creates the schema (migrations) and the capture trigger on the tables named. A real schema has hundreds of tables
+ * to capture: one command for them all starts one JVM and checks the schema once, where a command per table took
+ * seconds each.
+ */
 @Command(name = "install", mixinStandardHelpOptions = true,
-        description = "Create or migrate the pgobserver schema and install the capture trigger on a table. "
+        description = "Create or migrate the pgobserver schema and install the capture trigger on each table named. "
                 + "Installing again replaces the trigger (and can change the id column).")
 final class InstallCommand implements Callable<Integer> {
 
@@ -28,34 +33,33 @@ final class InstallCommand implements Callable<Integer> {
 
     @Option(names = "--table", required = true, paramLabel = "SCHEMA.TABLE",
             description = "The table to capture, as the catalog spells it (unquoted names are lower case); a bare "
-                    + "name means the public schema.")
-    String table;
+                    + "name means the public schema. Repeatable: the tables are installed one after the other.")
+    List<String> tables;
 
     @Option(names = "--id-column", paramLabel = "COL",
             description = "The column whose value becomes the event's entity id (default: the table's "
-                    + "single-column primary key).")
+                    + "single-column primary key); with several --table, of each of them.")
     String idColumn;
 
     @Override
     public Integer call() throws Exception {
-        if (table.isBlank()) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--table must name a table, such as public.orders");
+        for (String table : tables) {
+            if (table.isBlank()) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--table must name a table, such as public.orders");
+            }
         }
         if (idColumn != null && idColumn.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--id-column must name a column, or be left out to use the primary key");
         }
-        String qualified = TableName.qualify(table);
-        // What a stop says was done. Each step is one transaction (each migration, then the trigger's drop and
+        List<String> qualified = tables.stream().map(TableName::qualify).distinct().toList();
+        // What a stop says was done. Each step is one transaction (each migration, then each table's trigger drop and
         // create), which the connection the stop ends rolls back whole: nothing is ever half done, and installing
         // again finishes what the stop left.
-        String again = "; run 'pg-observer install --table " + ShellWord.of(qualified)
-                + (idColumn == null ? "" : " --id-column " + ShellWord.of(idColumn)) + options.given()
-                + "' again to finish it (installing again is harmless)";
-        AtomicReference<String> done = new AtomicReference<>("the capture of " + qualified + " was not changed, nor "
-                + "any other table's; schema pgobserver is as it was or migrated in part (each migration is applied "
-                + "whole or not at all)" + again);
+        AtomicReference<String> done = new AtomicReference<>("the capture of " + String.join(", ", qualified)
+                + " was not changed, nor any other table's; schema pgobserver is as it was or migrated in part (each "
+                + "migration is applied whole or not at all)" + again(qualified));
         try (StopSignals ignored = StopSignals.endingAtOnce(spec.commandLine().getErr(), done::get);
              AdminSession session = AdminSession.open(options, spec)) {
             Configuration config = session.config();
@@ -63,26 +67,65 @@ final class InstallCommand implements Callable<Integer> {
             CaptureInstaller installer = session.get(CaptureInstaller.class);
             out.println("schema pgobserver: " + installer.schema().summary());
             out.flush();
-            done.set("schema pgobserver is migrated; the capture trigger on " + qualified + " was not installed, as "
-                    + "its transaction did not commit (unless the stop came just as it did): " + qualified + " is "
-                    + "captured as it was before (not at all, or as an earlier install left it), and other tables as "
-                    + "they were" + again);
-            try {
-                installer.install(qualified, idColumn);
-            } catch (IllegalArgumentException e) {
-                // A missing table or column: the user's input, named in the message; nothing was changed.
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+            for (int i = 0; i < qualified.size(); i++) {
+                done.set(stoppedAt(qualified, i));
+                install(installer, qualified, i, out);
+                String table = qualified.get(i);
+                if (config.observers().stream().noneMatch(o -> o.entity().equals(table))) {
+                    out.println("note: no observer in this configuration watches " + table
+                            + " yet (observers.<name>.entity: " + table + ")");
+                }
             }
-            done.set("the install is done: schema pgobserver is migrated and " + qualified + " is captured");
-            out.println("capture trigger pgobserver_capture installed on " + qualified + ": entity id from "
-                    + (idColumn == null ? "its primary key column" : "column " + idColumn));
-            boolean watched = config.observers().stream().anyMatch(o -> o.entity().equals(qualified));
-            if (!watched) {
-                out.println("note: no observer in this configuration watches " + qualified
-                        + " yet (observers.<name>.entity: " + qualified + ")");
-            }
+            done.set("the install is done: schema pgobserver is migrated and " + String.join(", ", qualified)
+                    + (qualified.size() == 1 ? " is" : " are") + " captured");
             out.flush();
         }
         return ExitCodes.OK;
+    }
+
+    /** What a stop while table {@code i}'s trigger is installed leaves: the ones before it done, it and the rest not. */
+    private String stoppedAt(List<String> qualified, int i) {
+        String table = qualified.get(i);
+        String others = qualified.size() == 1 ? "and other tables as they were"
+                : "the " + i + " before it (of " + qualified.size() + ") are captured, the " + (qualified.size() - i - 1)
+                        + " after it not tried, and other tables as they were";
+        return "schema pgobserver is migrated; the capture trigger on " + table + " was not installed, as its "
+                + "transaction did not commit (unless the stop came just as it did): " + table + " is captured as it "
+                + "was before (not at all, or as an earlier install left it), " + others
+                + again(qualified.subList(i, qualified.size()));
+    }
+
+    /** The command that installs the tables a stop left, with the options this one was given. */
+    private String again(List<String> left) {
+        StringBuilder command = new StringBuilder("; run 'pg-observer install");
+        left.forEach(t -> command.append(" --table ").append(ShellWord.of(t)));
+        return command + (idColumn == null ? "" : " --id-column " + ShellWord.of(idColumn)) + options.given()
+                + "' again to finish it (installing again is harmless)";
+    }
+
+    private void install(CaptureInstaller installer, List<String> qualified, int i, PrintWriter out) {
+        String table = qualified.get(i);
+        try {
+            installer.install(table, idColumn);
+        } catch (IllegalArgumentException e) {
+            // A missing table or column: the user's input, named in the message; nothing was changed.
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage() + progress(qualified, i), e);
+        } catch (IllegalStateException e) {
+            // In use, or not the owner: exit 1 as for one table, naming which of the many it was.
+            throw qualified.size() == 1 ? e : new IllegalStateException(e.getMessage() + progress(qualified, i), e);
+        }
+        out.println("capture trigger pgobserver_capture installed on " + table + ": entity id from "
+                + (idColumn == null ? "its primary key column" : "column " + idColumn));
+        out.flush(); // one line per table as it is done: a long list shows how far it got
+    }
+
+    /** Of many tables, which one failed and what the others got, so that running it again is safe to decide. */
+    private static String progress(List<String> qualified, int failed) {
+        if (qualified.size() == 1) {
+            return "";
+        }
+        return " (table " + (failed + 1) + " of " + qualified.size() + ": the " + failed + " before it are installed, "
+                + (qualified.size() - failed - 1) + " after it not tried; fix it, or leave it out, and run the "
+                + "command again: installing again replaces a trigger)";
     }
 }

@@ -164,6 +164,35 @@ class AdminCommandsIT {
         assertThat(noColumn.err()).contains("no column 'nope'");
     }
 
+    /**
+     * A real schema has hundreds of tables to capture: a command per table started a JVM and checked the schema each
+     * time. One command installs them all, and a table it cannot install is named with what the others got.
+     */
+    @Test
+    void install_captures_several_tables_in_one_command_and_names_the_one_it_could_not() throws Exception {
+        sql(databaseName(), "create schema \"Sales Dept\"",
+                "create table \"Sales Dept\".\"Order Items\" (\"Item Id\" bigint primary key)");
+        Cli.Result result = Cli.run("install", "--config", config.toString(), "--table", "public.orders",
+                "--table", "Sales Dept.Order Items");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out().lines().filter(l -> l.startsWith("schema pgobserver:"))).hasSize(1);
+        assertThat(result.out()).contains("pgobserver_capture installed on public.orders",
+                "pgobserver_capture installed on Sales Dept.Order Items",
+                "no observer in this configuration watches Sales Dept.Order Items");
+        sql(databaseName(), "insert into public.orders (status) values ('new')",
+                "insert into \"Sales Dept\".\"Order Items\" values (7)");
+        assertThat(queryLong("select count(*) from pgobserver.change_log where entity_type in "
+                + "('public.orders', 'Sales Dept.Order Items')")).isEqualTo(2);
+
+        Cli.Result oneWrong = Cli.run("install", "--config", config.toString(), "--table", "public.orders",
+                "--table", "public.nope", "--table", "Sales Dept.Order Items");
+        assertThat(oneWrong.exitCode()).as(oneWrong.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(oneWrong.out()).contains("installed on public.orders").doesNotContain("Order Items");
+        assertThat(oneWrong.err()).startsWith("usage error: no table 'public.nope'")
+                .contains("(table 2 of 3: the 1 before it are installed, 1 after it not tried; fix it, or leave it "
+                        + "out, and run the command again: installing again replaces a trigger)");
+    }
+
     /** An observed table without capture is the first cause of missing events: status names it and the fix. */
     @Test
     void status_names_an_observed_table_that_is_not_captured() throws Exception {
