@@ -23,8 +23,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * entity id column, fails no write, and a migration that recreates a table drops its trigger with it: without a
  * check, the observers would simply get nothing more (or all of a table's rows as one entity), and no log line or
  * metric would say why. So {@code run} checks when it starts and every {@code listener.capture_check_interval} after
- * (one catalog query for all the observed tables each time): a problem is logged once when it is found and once when it is gone,
- * and the metric reports those of the latest check, for alerts. The console shows the latest check
+ * (one catalog query for all the observed tables each time): a problem is logged once when it is found and once
+ * when it is gone, and the metric reports those of the latest check, for alerts. The console shows the latest check
  * ({@link #latest()}) rather than checking again on each refresh.
  */
 public final class CaptureWatch implements CaptureStatus, AutoCloseable {

@@ -34,12 +34,14 @@ final class EvaluateCondition {
 
     /**
      * The observers that watch the event and whose conditions match it, in the file's order; an observer whose
-     * condition failed (the event then went to its dead letters) is added to {@code failedFor} instead.
+     * condition failed (the event then went to its dead letters) is added to {@code failedFor} instead. Only the
+     * observers of the event's table are asked.
      */
-    List<Observer> matching(Tracer t, Span root, ChangeEvent event, List<Observer> observers, boolean recovered,
+    List<Observer> matching(Tracer t, Span root, ChangeEvent event, ObserversByEntity observers, boolean recovered,
                             EventCompletion completion, List<String> failedFor) throws InterruptedException {
-        List<Observer> matched = new ArrayList<>(observers.size());
-        for (Observer observer : observers) {
+        List<Observer> candidates = observers.of(event);
+        List<Observer> matched = new ArrayList<>(candidates.size());
+        for (Observer observer : candidates) {
             if (observer.watches(event)) {
                 Boolean match = evaluate(t, root, event, observer, recovered, completion);
                 if (match == null) {

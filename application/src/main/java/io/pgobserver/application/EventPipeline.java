@@ -167,7 +167,7 @@ public final class EventPipeline implements PipelineStatus {
      */
     private String laneKey(ChangeEvent event) {
         boolean watched = false;
-        for (Observer observer : processEvent.observers()) {
+        for (Observer observer : processEvent.observers().of(event)) {
             if (observer.watches(event)) {
                 if (observer.ordering() == Ordering.ENTITY) {
                     return event.orderingKey();

@@ -11,6 +11,7 @@ import io.pgobserver.domain.trace.Tracer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 import static io.pgobserver.application.SpanNames.ACTION_COUNT;
 import static io.pgobserver.application.SpanNames.DEDUPLICATED;
@@ -42,13 +43,13 @@ final class ExecuteActions {
      * could ask about (each watching observer's actions, and its condition's dead letter). Null when there is no
      * delivery log or it does not answer; each event then asks for itself.
      */
-    SettledBefore settledBefore(List<ChangeEvent> events, List<Observer> observers) {
+    SettledBefore settledBefore(List<ChangeEvent> events, Function<ChangeEvent, List<Observer>> candidates) {
         if (!records.enabled()) {
             return null;
         }
         List<String> ids = new ArrayList<>();
         for (ChangeEvent event : events) {
-            for (Observer observer : observers) {
+            for (Observer observer : candidates.apply(event)) {
                 if (observer.watches(event)) {
                     for (String key : observer.actionKeys()) {
                         ids.add(deliveryId(event, observer, key));

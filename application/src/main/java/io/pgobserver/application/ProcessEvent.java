@@ -56,7 +56,7 @@ public final class ProcessEvent {
     private final Tracer tracer;
     private final Tracer untraced;
     private final TracingSettings tracing;
-    private final List<Observer> observers;
+    private final ObserversByEntity observers;
     private final ExecuteActions actions;
     private final Sleeper sleeper;
     private final boolean replay;
@@ -99,7 +99,7 @@ public final class ProcessEvent {
         this.tracer = Objects.requireNonNull(tracer, "tracer");
         this.untraced = Objects.requireNonNull(untraced, "untraced");
         this.tracing = Objects.requireNonNull(tracing, "tracing");
-        this.observers = List.copyOf(observers);
+        this.observers = new ObserversByEntity(observers);
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.replay = false;
@@ -119,7 +119,7 @@ public final class ProcessEvent {
         this.tracer = live.tracer;
         this.untraced = live.untraced;
         this.tracing = live.tracing;
-        this.observers = List.of(observer);
+        this.observers = new ObserversByEntity(List.of(observer));
         this.metrics = live.metrics;
         this.sleeper = live.sleeper;
         this.replay = true;
@@ -146,13 +146,13 @@ public final class ProcessEvent {
                 Objects.requireNonNull(outcomes, "outcomes"));
     }
 
-    public List<Observer> observers() {
+    ObserversByEntity observers() {
         return observers;
     }
 
     /** What the events of a page read again after a restart had settled before, in one round trip; null: each asks. */
     SettledBefore settledBefore(List<ChangeEvent> events) {
-        return actions.settledBefore(events, observers);
+        return actions.settledBefore(events, observers::of);
     }
 
     /** A term ended: the cut events it did not name one by one are counted now, not when the minute ends. */

@@ -292,7 +292,7 @@ public final class ReplayHistory {
 
     /** The observer by that name; refused when none, also before {@link #plan} notes anything on the stretch. */
     public Observer requireObserver(String name) throws Refused {
-        List<Observer> observers = processEvent.observers();
+        List<Observer> observers = processEvent.observers().all();
         return observers.stream().filter(o -> o.name().equals(name)).findFirst()
                 .orElseThrow(() -> new Refused("no observer named '" + name + "' in this configuration (observers: "
                         + observers.stream().map(Observer::name).collect(Collectors.joining(", ")) + ")"));

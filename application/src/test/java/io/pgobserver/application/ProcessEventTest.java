@@ -194,6 +194,25 @@ class ProcessEventTest {
                 """);
     }
 
+    /** A file over many tables: an event asks its own table's observers, in the file's order, and no other. */
+    @Test
+    void anEventRunsTheObserversOfItsTableInTheFilesOrderAmongOthersOfOtherTables() throws Exception {
+        List<Observer> observers = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            String entity = i % 50 == 7 ? "public.orders" : "sales.table_" + i;
+            observers.add(new Observer("o" + i, entity, Set.of(ChangeKind.UPDATED), "", event -> true,
+                    List.of(new TestAction("webhook", "http://localhost:8080/" + i)), RetryPolicy.DEFAULT));
+        }
+        ChangeEvent event = Events.updated(11, "o-5", "paid", "shipped");
+        new ProcessEvent(CONSUMER, tracer, tracer, TracingSettings.defaults(), observers,
+                new ActionExecutors(List.of(webhook)), deadLetters, deliveries, metrics, waits::add, () -> 0.5,
+                Clock.systemUTC()).process(event, EventCompletion.NONE);
+        assertThat(tracer.tree(onlyRoot(), "observer")).contains("""
+                  evaluate_condition {observer=o7}
+                  evaluate_condition {observer=o57}
+                """).doesNotContain("observer=o8}");
+    }
+
     @Test
     void anActionThatFailsThenSucceedsOnRetry() throws Exception {
         webhook.then(new ActionResult.Failure("HTTP 503", false, null, null, "503"))

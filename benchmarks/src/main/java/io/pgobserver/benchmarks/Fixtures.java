@@ -63,18 +63,29 @@ final class Fixtures {
      * (another kind), so the per-observer filtering is in the path too.
      */
     static List<Observer> observers(int actionsPerEvent) {
+        return observers(actionsPerEvent, 0);
+    }
+
+    /** As above, then {@code others} observers of other tables, two a table, as a file over many tables has. */
+    static List<Observer> observers(int actionsPerEvent, int others) {
         List<ActionSpec> actions = new ArrayList<>();
         for (int i = 0; i < actionsPerEvent; i++) {
             actions.add(new TestAction("webhook", "http://localhost:8080/hooks/orders/" + i));
         }
         Condition shipped = event -> "shipped".equals(event.after().get("status"))
                 && !"shipped".equals(event.before().get("status"));
-        return List.of(
+        List<Observer> observers = new ArrayList<>(List.of(
                 new Observer("order_shipped", ENTITY, Set.of(ChangeKind.UPDATED), "after.status == 'shipped'",
                         shipped, actions, RetryPolicy.DEFAULT),
                 new Observer("order_deleted", ENTITY, Set.of(ChangeKind.DELETED), "", Condition.ALWAYS,
                         List.of(new TestAction("webhook", "http://localhost:8080/hooks/deleted")),
-                        RetryPolicy.DEFAULT));
+                        RetryPolicy.DEFAULT)));
+        for (int i = 0; i < others; i++) {
+            observers.add(new Observer("other_" + i, "public.table_" + i / 2, Set.of(ChangeKind.UPDATED), "",
+                    Condition.ALWAYS, List.of(new TestAction("webhook", "http://localhost:8080/hooks/other")),
+                    RetryPolicy.DEFAULT));
+        }
+        return observers;
     }
 
     /** The benchmarks' actions never fail: a dead letter means the set-up is wrong, so it stops the run. */

@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * sampling with the batch span processor, exporting OTLP/HTTP to a receiver in this process (so serialising and
  * sending batches competes for the cores, as in a deployment). Each runs in its own fork, so each has the
  * JIT profile a deployment with that tracer would have. {@code actions} is the number of webhooks per event,
- * {@code extraFields} the payload's size in extra columns.
+ * {@code extraFields} the payload's size in extra columns, {@code otherObservers} how many observers of other tables
+ * the file has besides the event's two (a real schema's configuration: its events must not pay for them).
  *
  * <p>A tracer's cost per event is fixed (spans and attributes) while the work per event is small here (no
  * webhook over the network, no database, a two-field condition): the ratios are a worst case for the real pipeline.
@@ -56,6 +57,9 @@ public class ProcessEventBenchmark {
     @Param({"4"})
     public int extraFields;
 
+    @Param({"0"})
+    public int otherObservers;
+
     private static final int EVENTS = 1024;
 
     private ChangeEvent[] events;
@@ -72,7 +76,7 @@ public class ProcessEventBenchmark {
         for (int i = 0; i < EVENTS; i++) {
             events[i] = Fixtures.shippedOrder(i + 1, extraFields);
         }
-        List<Observer> observers = Fixtures.observers(actions);
+        List<Observer> observers = Fixtures.observers(actions, otherObservers);
         executor = new InMemoryWebhookExecutor();
         ActionExecutors executors = new ActionExecutors(List.of(executor));
         switch (tracer) {
