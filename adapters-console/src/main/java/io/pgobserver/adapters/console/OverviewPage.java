@@ -1,7 +1,6 @@
 package io.pgobserver.adapters.console;
 
 import io.pgobserver.domain.config.ListenerSettings;
-import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.CheckpointWords;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.OpenTransaction;
@@ -97,8 +96,7 @@ final class OverviewPage {
         });
         // Said as status says it, with each table's fix: the first thing to rule out when events go missing.
         if (!read.capture().problems().isEmpty()) {
-            m.put("capture", Map.of("summary", read.capture().summary(), "advice", read.capture().problems().stream()
-                    .map(CaptureInstaller.Problem::advice).toList()));
+            m.put("capture", Map.of("summary", read.capture().summary(), "advice", read.capture().advice()));
         }
         m.put("deadLetters", Format.count(read.deadLetters()));
         m.put("letters", read.deadLetters() > 0);

@@ -151,8 +151,8 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         text.append('\n');
-        text.append("capture:       ").append(report.capture().summary()).append(report.capture().problems().stream()
-                .map(p -> "\n  " + p.advice()).collect(Collectors.joining())).append('\n');
+        text.append("capture:       ").append(report.capture().summary()).append(report.capture().advice().stream()
+                .map(advice -> "\n  " + advice).collect(Collectors.joining())).append('\n');
         text.append("listener:      ").append(report.active()
                 ? "active (a process holds the consumer lock)"
                 : "none running: no process is listening for this consumer; start one with 'run'");

@@ -4,6 +4,7 @@ import io.pgobserver.domain.event.Checkpoint;
 import io.pgobserver.domain.port.Backfill;
 import io.pgobserver.domain.port.BackfillRequest;
 import io.pgobserver.domain.event.Snapshot;
+import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.ChangeSource;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.OpenTransaction;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +41,34 @@ class StatusReportTest {
 
     private static String human(OpenTransaction open) {
         return StatusCommand.human(report(Optional.of(open), new ParkedEvents.Summary(0, 0, Map.of())), BACKFILL);
+    }
+
+    /**
+     * A new configuration over a real schema's many tables: the tables not captured yet share one line whose one
+     * command installs them all (names with spaces quoted for the shell), where each had a line of its own.
+     */
+    @Test
+    void manyTablesNotCapturedYetShareOneLineAndOneInstallCommand() {
+        List<CaptureInstaller.Problem> problems = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            String table = i == 3 ? "Ops Dept.order items 3" : "sales.t" + i;
+            problems.add(new CaptureInstaller.Problem(table, CaptureInstaller.Problem.Kind.NOT_CAPTURED,
+                    "observed table " + table + " is not captured"));
+        }
+        problems.add(new CaptureInstaller.Problem("public.orders", CaptureInstaller.Problem.Kind.ID_COLUMN,
+                "the capture of public.orders takes the entity id from column 'id', which the table no longer has"));
+        StatusCommand.Report report = new StatusCommand.Report("default", Optional.empty(), ChangeSource.Lag.NONE,
+                Optional.empty(), Map.of(), new ParkedEvents.Summary(0, 0, Map.of()), true, List.of(),
+                new CaptureInstaller.Check(60, problems));
+        assertThat(StatusCommand.human(report, BACKFILL)).contains("""
+                capture:       8 observed table(s) not captured as installed:
+                  7 observed tables are not captured: their changes reach no observer; run 'pg-observer install \
+                --table sales.t0 --table sales.t1 --table sales.t2 --table "Ops Dept.order items 3" --table sales.t4 \
+                --table sales.t5 --table sales.t6'
+                  the capture of public.orders takes the entity id from column 'id', which the table no longer has
+                listener:""");
+        CaptureInstaller.Check few = new CaptureInstaller.Check(60, problems.subList(2, 8));
+        assertThat(few.advice()).hasSize(6).first().isEqualTo("observed table sales.t2 is not captured");
     }
 
     /** With no process holding the consumer's lock, none runs: "standby" named a waiting process that is not there. */

@@ -1,7 +1,9 @@
 package io.pgobserver.domain.port;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Starts capturing a table's row changes into the change stream. Installing twice is harmless: the second
@@ -59,10 +61,40 @@ public interface CaptureInstaller {
             problems = List.copyOf(problems);
         }
 
+        /** Past this many tables without a trigger, their advice is one line and one command. */
+        static final int SAID_ONE_BY_ONE = 5;
+
         /** {@code ok (2 observed table(s) captured as installed)}, or how many are not (their advice follows). */
         public String summary() {
             return problems.isEmpty() ? "ok (" + observedTables + " observed table(s) captured as installed)"
                     : problems.size() + " observed table(s) not captured as installed:";
+        }
+
+        /**
+         * Each problem's advice, a line each. Tables merely not captured yet (a new configuration over a real
+         * schema's many tables) share one line with one command that installs them all: sixty lines repeating the
+         * same sentence buried the others, and each line's command installed one table.
+         */
+        public List<String> advice() {
+            List<String> uncaptured = problems.stream().filter(p -> p.kind() == Problem.Kind.NOT_CAPTURED)
+                    .map(Problem::table).toList();
+            if (uncaptured.size() <= SAID_ONE_BY_ONE) {
+                return problems.stream().map(Problem::advice).toList();
+            }
+            List<String> lines = new ArrayList<>();
+            lines.add(uncaptured.size() + " observed tables are not captured: their changes reach no observer; run "
+                    + "'pg-observer install" + uncaptured.stream().map(t -> " --table " + shellWord(t))
+                    .collect(Collectors.joining()) + "'");
+            problems.stream().filter(p -> p.kind() != Problem.Kind.NOT_CAPTURED).map(Problem::advice)
+                    .forEach(lines::add);
+            return lines;
+        }
+
+        /** A table name as a shell reads it as one word: {@code "Sales Dept.Order Items"} in double quotes. */
+        private static String shellWord(String table) {
+            return table.matches("[A-Za-z0-9_.]+") ? table
+                    : '"' + table.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$")
+                    .replace("`", "\\`") + '"';
         }
     }
 
