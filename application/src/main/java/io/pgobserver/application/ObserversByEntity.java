@@ -4,9 +4,12 @@ import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Observer;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The configured observers by the table they watch, each table's in the file's order. An event's candidates are its
@@ -14,6 +17,9 @@ import java.util.Map;
  * its conditions), so a hundred observers over fifty tables cost each event two hundred checks where four do.
  */
 final class ObserversByEntity {
+
+    private static final int NAMED_IN_FULL = 10;
+    private static final int NEAREST = 5;
 
     private final List<Observer> all;
     private final Map<String, List<Observer>> byEntity;
@@ -31,6 +37,40 @@ final class ObserversByEntity {
     /** Every observer, in the file's order. */
     List<Observer> all() {
         return all;
+    }
+
+    /**
+     * The observers to name when {@code name} is none of them: every one of a short file ({@code observers: a, b}),
+     * else the few spelt most like it, since a list of a hundred names hid the one meant.
+     */
+    String nearest(String name) {
+        Stream<String> names = all.stream().map(Observer::name);
+        if (all.size() <= NAMED_IN_FULL) {
+            return "observers: " + names.collect(Collectors.joining(", "));
+        }
+        return "the nearest of its " + all.size() + " observers: " + names
+                .sorted(Comparator.comparingInt(other -> edits(name, other))).limit(NEAREST)
+                .collect(Collectors.joining(", ")) + "; 'pg-observer check-config' lists them all";
+    }
+
+    /** How many one-letter insertions, deletions and substitutions make {@code a} into {@code b}. */
+    private static int edits(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /** The observers of the event's table, in the file's order; whether each watches the event is still to ask. */

@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * Runs a stretch of the change stream again for one observer ({@code pg-observer replay}), through the same
@@ -292,9 +291,9 @@ public final class ReplayHistory {
 
     /** The observer by that name; refused when none, also before {@link #plan} notes anything on the stretch. */
     public Observer requireObserver(String name) throws Refused {
-        List<Observer> observers = processEvent.observers().all();
-        return observers.stream().filter(o -> o.name().equals(name)).findFirst()
-                .orElseThrow(() -> new Refused("no observer named '" + name + "' in this configuration (observers: "
-                        + observers.stream().map(Observer::name).collect(Collectors.joining(", ")) + ")"));
+        ObserversByEntity observers = processEvent.observers();
+        return observers.all().stream().filter(o -> o.name().equals(name)).findFirst()
+                .orElseThrow(() -> new Refused("no observer named '" + name + "' in this configuration ("
+                        + observers.nearest(name) + ")"));
     }
 }

@@ -56,6 +56,28 @@ class ReplayHistoryTest {
         assertThat(plan.endNote()).isEqualTo(", when the replay started");
     }
 
+    /** A misspelt observer of a file with a hundred: the names spelt like it, not all hundred. */
+    @Test
+    void aNameOfNoObserverAmongManyIsAnsweredWithTheNearestNames() {
+        List<Observer> observers = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            String name = i == 42 ? "order_shipped" : i == 77 ? "order_shipping" : "sync_" + i;
+            observers.add(new Observer(name, "public.t" + i, Set.of(ChangeKind.UPDATED), "", Condition.ALWAYS,
+                    List.of(new TestAction("webhook", "http://localhost/" + i)), RetryPolicy.DEFAULT));
+        }
+        ReplayHistory many = new ReplayHistory(new History(DATABASE_NOW, 120, List.of()), processEvent(observers));
+        assertThatThrownBy(() -> many.requireObserver("order_shiped"))
+                .isInstanceOf(ReplayHistory.Refused.class)
+                .hasMessageStartingWith("no observer named 'order_shiped' in this configuration (the nearest of its "
+                        + "100 observers: order_shipped, order_shipping, ")
+                .hasMessageEndingWith("; 'pg-observer check-config' lists them all)")
+                .satisfies(e -> assertThat(e.getMessage().split(", ")).hasSize(5));
+        assertThatThrownBy(() -> new ReplayHistory(new History(DATABASE_NOW, 120, List.of()),
+                processEvent(observers.subList(40, 44))).requireObserver("order_shiped"))
+                .hasMessage("no observer named 'order_shiped' in this configuration (observers: sync_40, sync_41, "
+                        + "order_shipped, sync_43)");
+    }
+
     @Test
     void aFromAfterTheDatabasesClockIsRefused() {
         assertThatThrownBy(() -> replay.plan(ChangeHistory.Stretch.between(Instant.parse("2001-02-03T05:00:00Z"),
