@@ -234,6 +234,10 @@ class CaptureInstallerIT {
                 .extracting(p -> p.kind().label()).isEqualTo("missing");
         assertThat(problems).filteredOn(p -> !p.table().equals("public.gone"))
                 .allSatisfy(p -> assertThat(p.kind().label()).isEqualTo("not_captured"));
+        // A name with a space is one word of the command the advice gives, as a shell reads it.
+        assertThat(problems).filteredOn(p -> p.table().equals("Sales Dept.Items 39")).singleElement()
+                .extracting(CaptureInstaller.Problem::advice).asString()
+                .endsWith("run 'pg-observer install --table \"Sales Dept.Items 39\"'");
     }
 
     @Test

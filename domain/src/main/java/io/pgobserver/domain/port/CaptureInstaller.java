@@ -1,5 +1,7 @@
 package io.pgobserver.domain.port;
 
+import io.pgobserver.domain.event.TableName;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -83,18 +85,11 @@ public interface CaptureInstaller {
             }
             List<String> lines = new ArrayList<>();
             lines.add(uncaptured.size() + " observed tables are not captured: their changes reach no observer; run "
-                    + "'pg-observer install" + uncaptured.stream().map(t -> " --table " + shellWord(t))
+                    + "'pg-observer install" + uncaptured.stream().map(t -> " --table " + TableName.shellWord(t))
                     .collect(Collectors.joining()) + "'");
             problems.stream().filter(p -> p.kind() != Problem.Kind.NOT_CAPTURED).map(Problem::advice)
                     .forEach(lines::add);
             return lines;
-        }
-
-        /** A table name as a shell reads it as one word: {@code "Sales Dept.Order Items"} in double quotes. */
-        private static String shellWord(String table) {
-            return table.matches("[A-Za-z0-9_.]+") ? table
-                    : '"' + table.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$")
-                    .replace("`", "\\`") + '"';
         }
     }
 
