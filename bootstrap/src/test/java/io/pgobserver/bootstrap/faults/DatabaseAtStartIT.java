@@ -188,7 +188,12 @@ class DatabaseAtStartIT {
                             + "capture of public.items was not changed, nor any other table's; schema pgobserver is "
                             + "as it was or migrated in part (each migration is applied whole or not at all); run "
                             + "'pg-observer install --table public.items --config " + config + "' again to finish "
-                            + "it (installing again is harmless)");
+                            + "it (installing again is harmless)",
+                    List.of("install", "--table", "public.items", "--table", "held", "TERM"), "SIGTERM received: "
+                            + "stopped at once; the capture of public.items, public.held was not changed, nor any "
+                            + "other table's; schema pgobserver is as it was or migrated in part (each migration is "
+                            + "applied whole or not at all); run 'pg-observer install --table public.items --table "
+                            + "public.held --config " + config + "' again to finish it (installing again is harmless)");
             for (Map.Entry<List<String>, String> command : said.entrySet()) {
                 int attempts = frozen.held.size();
                 List<String> args = new ArrayList<>(command.getKey().subList(0, command.getKey().size() - 1));
