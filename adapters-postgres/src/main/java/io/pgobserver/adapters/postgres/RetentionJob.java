@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Deletes {@code change_log} rows older than {@code listener.retention} that every consumer has passed, and
  * delivery records older than the retention whose event can no longer run again (its row is gone from the log and no
- * parked queue holds it). Off when the retention is not set.
+ * parked queue or dead letter holds it). Off when the retention is not set.
  *
  * <p>A row goes only when every consumer has passed it: its transaction is below the {@code xmin} of the snapshot
  * that ends each consumer's last wholly done batch (so it was committed, and read, before that batch ended). A
@@ -59,8 +59,9 @@ final class RetentionJob implements Lifecycle {
             """;
 
     // A record goes only once its event can never run again: its change_log row is gone (retention deletes a row
-    // only after every consumer passed it) and no parked queue holds the event. Records without a row id (earlier
-    // releases, dead-letter replays) go by age.
+    // only after every consumer passed it), no parked queue holds the event, and no dead letter does (a dlq replay
+    // runs it long after its row is gone, skipping the parts of its delivery recorded as done, such as the recipients
+    // an email reached). Records without a row id (earlier releases, unreadable rows) go by age.
     private static final String DELETE_DELIVERIES = """
             with gone as (
             delete from pgobserver.deliveries
@@ -70,6 +71,8 @@ final class RetentionJob implements Lifecycle {
                       and not exists (select 1 from pgobserver.change_log l where l.id = d.change_log_id)
                       and not exists (select 1 from pgobserver.parked_events p
                                        where p.consumer = d.consumer and p."offset" = d.change_log_id)
+                      and not exists (select 1 from pgobserver.dead_letters l
+                                       where l.consumer = d.consumer and l."offset" = d.change_log_id)
                     limit :chunk)
             returning 1
             )

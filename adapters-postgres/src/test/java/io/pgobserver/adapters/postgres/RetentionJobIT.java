@@ -141,6 +141,36 @@ class RetentionJobIT {
                 .containsExactlyInAnyOrder("msg_not_passed", "msg_parked");
     }
 
+    /**
+     * A dead letter can run again (dlq replay) long after its change_log row is gone: the records of its event (an
+     * email's recipients reached, kept under its delivery id) stay until the letter leaves the queue, or the replay
+     * mails them again.
+     */
+    @Test
+    void oldDeliveryRecordsStayWhileADeadLetterHoldsTheirEvent() throws Exception {
+        DB.execute("truncate pgobserver.dead_letters");
+        doneUpTo(new JdbiCheckpointStore(DB.database()), "it", afterFive);
+        JdbiDeliveries deliveries = new JdbiDeliveries(DB.database(), TestPostgres.listener("it", Duration.ofSeconds(1)));
+        deliveries.record(null, rowId("3"), List.of("msg_lettered", "msg_lettered/0a1b"));
+        deliveries.record(null, rowId("4"), List.of("msg_done/2c3d"));
+        DB.execute("insert into pgobserver.dead_letters (consumer, event_id, txid, \"offset\", entity_type, entity_id, "
+                + "kind, after, occurred_at, observer, action_index, action_key, action_type, error, attempts, "
+                + "failed_at) select 'it', event_id::text, 0, id, entity_type, entity_id, kind, after, occurred_at, "
+                + "'o', 0, 'k', 'email', 'deferred', 5, now() from pgobserver.change_log where entity_id = '3'",
+                "update pgobserver.deliveries set delivered_at = now() - interval '2 days'");
+        RetentionJob job = job(Duration.ofDays(1));
+
+        job.runOnce();
+
+        assertThat(remainingIds()).as("rows 1-5 passed and old").isEqualTo(List.of("6", "7", "8", "9", "10"));
+        assertThat(deliveries.settled(List.of("msg_lettered", "msg_lettered/0a1b", "msg_done/2c3d")))
+                .containsExactlyInAnyOrder("msg_lettered", "msg_lettered/0a1b");
+
+        DB.execute("delete from pgobserver.dead_letters");
+        job.runOnce();
+        assertThat(deliveries.settled(List.of("msg_lettered", "msg_lettered/0a1b"))).isEmpty();
+    }
+
     private static long rowId(String entityId) throws SQLException {
         try (Connection connection = TestPostgres.connect(DB.settings());
              ResultSet rs = connection.createStatement().executeQuery(

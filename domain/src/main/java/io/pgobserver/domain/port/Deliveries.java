@@ -16,7 +16,7 @@ public interface Deliveries {
      * Records deliveries of one event, all or none; returns once they are durable. Fenced: under {@code fence}, the
      * write happens only while the fence is the consumer's current claim, checked in the same transaction. The
      * event's change_log id keeps the records as long as the event may run again (retention deletes them only once
-     * every consumer has passed the row and it is parked nowhere).
+     * every consumer has passed the row and no parked queue or dead letter holds the event).
      *
      * <p>A store that waits (for a write under way, or for its own) yields to an interrupt: a stop or a lost lock
      * must not wait on a database that does not answer.
