@@ -4,6 +4,8 @@ import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.DoneParts;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,13 +29,25 @@ import java.util.stream.Collectors;
 final class ActionParts implements DoneParts {
 
     private static final System.Logger LOG = System.getLogger(ActionParts.class.getName());
+    private static final VarHandle KNOWN;
+
+    static {
+        try {
+            KNOWN = MethodHandles.lookup().findVarHandle(ActionParts.class, "known", Map.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final String deliveryId;
     private final long offset;
     private final Deliveries log;
-    private final Set<String> done = ConcurrentHashMap.newKeySet();
-    /** Parts already asked of the log: it is read once per part, the memory knows the rest. */
-    private final Set<String> asked = ConcurrentHashMap.newKeySet();
+    /**
+     * Each part this run knows of: true when done, false when the log was asked and has no record of it (it is read
+     * once per part, the memory knows the rest). Made at the first question or part done: every run of every action
+     * has its parts, and most executors never use them (webhooks, Slack), so a run costs them nothing more.
+     */
+    private volatile Map<String, Boolean> known;
 
     /** @param log the delivery log, or null to remember the parts in this run only */
     ActionParts(String deliveryId, long offset, Deliveries log) {
@@ -44,10 +58,10 @@ final class ActionParts implements DoneParts {
 
     @Override
     public Set<String> of(Collection<String> parts) {
+        Map<String, Boolean> known = known();
         if (log != null) {
             Map<String, String> byRecord = new LinkedHashMap<>();
-            parts.stream().filter(p -> !done.contains(p) && !asked.contains(p))
-                    .forEach(p -> byRecord.put(recordOf(p), p));
+            parts.stream().filter(p -> !known.containsKey(p)).forEach(p -> byRecord.put(recordOf(p), p));
             if (!byRecord.isEmpty()) {
                 Set<String> recorded;
                 try {
@@ -55,18 +69,19 @@ final class ActionParts implements DoneParts {
                 } catch (RuntimeException e) {
                     throw new Unknown("the delivery log cannot say what a former attempt did: " + e.getMessage(), e);
                 }
-                recorded.forEach(r -> done.add(byRecord.get(r)));
-                asked.addAll(byRecord.values());
+                byRecord.forEach((record, part) -> known.merge(part, recorded.contains(record), Boolean::logicalOr));
             }
         }
-        return parts.stream().filter(done::contains).collect(Collectors.toUnmodifiableSet());
+        return parts.stream().filter(p -> Boolean.TRUE.equals(known.get(p)))
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     @Override
     public void add(Collection<String> parts) {
+        Map<String, Boolean> known = known();
         List<String> fresh = new ArrayList<>();
         for (String part : parts) {
-            if (done.add(part)) {
+            if (!Boolean.TRUE.equals(known.put(part, true))) {
                 fresh.add(part);
             }
         }
@@ -88,6 +103,15 @@ final class ActionParts implements DoneParts {
         LOG.log(System.Logger.Level.WARNING, "delivery " + deliveryId + ": " + count + " part(s) done (such as an"
                 + " email's recipients reached) not recorded in the delivery log (" + why + "); a retry in this"
                 + " process skips them, one in another process (a dlq replay) does them again");
+    }
+
+    private Map<String, Boolean> known() {
+        Map<String, Boolean> map = known;
+        if (map == null) {
+            KNOWN.compareAndSet(this, null, new ConcurrentHashMap<String, Boolean>());
+            map = known;
+        }
+        return map;
     }
 
     private String recordOf(String part) {

@@ -4,6 +4,7 @@ import io.pgobserver.domain.port.DoneParts;
 import io.pgobserver.domain.testing.InMemoryDeliveries;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +39,30 @@ class ActionPartsTest {
         assertThat(log.isSettled("msg_1/ops@example.com")).isFalse();
         assertThat(new ActionParts("msg_1", 7, null).of(RECIPIENTS)).as("without a log, another run knows nothing")
                 .isEmpty();
+    }
+
+    /**
+     * Every run of every action gets its parts, and most executors never ask for them (webhooks, Slack): until one
+     * does, they cost the one object. Before, each run allocated two sets too, about 200 bytes per action, more than
+     * a whole event's other work in a webhook-only pipeline.
+     */
+    @Test
+    void partsNeverAskedForCostNoMoreThanTheirOwnObject() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        InMemoryDeliveries log = new InMemoryDeliveries();
+        ActionParts[] runs = new ActionParts[10_000]; // kept, so that none is optimised away
+        for (int i = 0; i < runs.length; i++) { // warm up, so the JIT has compiled the path measured below
+            runs[i] = new ActionParts("msg_1", 7, log);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < runs.length; i++) {
+            runs[i] = new ActionParts("msg_1", 7, log);
+        }
+        long perRun = (threads.getCurrentThreadAllocatedBytes() - before) / runs.length;
+
+        // One object of four fields is 32 to 48 bytes, whatever the JVM's pointer size; two sets would be 160 more.
+        assertThat(perRun).isLessThan(100);
+        assertThat(runs[runs.length - 1].of(List.of("ops@example.com"))).as("still works once asked").isEmpty();
     }
 
     /** A log that cannot say fails the attempt (to be retried) rather than guess; one that cannot write forgets. */
