@@ -52,6 +52,15 @@ public interface EventCompletion {
     boolean cancelled();
 
     /**
+     * Whether {@link #cancelled} also cuts the attempt under way (the pipeline's stop interrupts it, the parking
+     * closes its socket), so that its failure is the cut's, not the receiver's answer. A dead-letter replay's stop
+     * lets the attempt end: its answer, a refusal among them, is the letter's.
+     */
+    default boolean cutsAttemptUnderWay() {
+        return true;
+    }
+
+    /**
      * True once the event was taken away because its entity is being parked: it stops, not done, and the parking lot
      * runs it again in order. Not a failure of the event's own (its failed attempts carry their errors).
      */

@@ -40,6 +40,11 @@ public final class ReplayStop {
             }
 
             @Override
+            public boolean cutsAttemptUnderWay() {
+                return false;
+            }
+
+            @Override
             public CheckpointSave done() {
                 return null;
             }

@@ -106,7 +106,8 @@ final class RunAction {
                 return new Outcome(result, attempt, lastError);
             }
             ActionResult.Failure failure = (ActionResult.Failure) result;
-            if (Thread.currentThread().isInterrupted() || completion.cancelled()) {
+            if (Thread.currentThread().isInterrupted()
+                    || completion.cancelled() && completion.cutsAttemptUnderWay()) {
                 // The attempt was cut off (a stop, or the entity being parked closed its socket): that is not the
                 // receiver failing, so it is neither a failed attempt in the metrics nor a reason to be unready.
                 span.recordError("attempt cut off: " + failure.message(), failure.cause());

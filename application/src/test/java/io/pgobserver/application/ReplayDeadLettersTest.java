@@ -308,21 +308,9 @@ class ReplayDeadLettersTest {
                 List.of(new TestAction("webhook", "http://localhost:1/h")), RetryPolicy.DEFAULT);
         List<Long> ids = List.of(letter("hook", 0), letter("hook", 0), letter("hook", 0));
         ReplayStop[] stop = {new ReplayStop()};
-        ActionExecutor stoppedDuring = new ActionExecutor() {
-            @Override
-            public String type() {
-                return "webhook";
-            }
-
-            @Override
-            public ActionResult execute(ActionRequest request, Span span) {
-                stop[0].request(); // the signal, while the receiver works on the request
-                return webhook.execute(request, span);
-            }
-        };
         List<Duration> waits = new ArrayList<>();
         ReplayDeadLetters replay = new ReplayDeadLetters("test", deadLetters, tracer, List.of(retrying),
-                new ActionExecutors(List.of(stoppedDuring)), Metrics.NOOP, waits::add, () -> 0.5);
+                new ActionExecutors(List.of(stoppedDuring(() -> stop[0]))), Metrics.NOOP, waits::add, () -> 0.5);
         List<ReplayDeadLetters.Result> results = new ArrayList<>();
 
         assertThat(replay.replayUpTo(ids.getLast(), results::add, stop[0])).as("came to every letter").isFalse();
@@ -339,6 +327,45 @@ class ReplayDeadLettersTest {
         assertThat(webhook.requests).as("attempts").hasSize(2);
         assertThat(waits).as("retry waits").isEmpty();
         assertThat(deadLetters.find("test", ids.get(1))).isPresent();
+    }
+
+    /**
+     * The stop lets the attempt under way end, so a refusal it brings is said as the refusal, not as a stop: the
+     * operator learns what to fix. Before, the stop made the answer "stopped before it was" (and the span "attempt
+     * cut off"), as if it had cut the request.
+     */
+    @Test
+    void aRefusalAnsweredAfterTheStopIsSaidAsTheRefusal() throws Exception {
+        long id = letter("hook", 0);
+        ReplayStop stop = new ReplayStop();
+        webhook.then(ActionResult.Failure.permanentFailure("HTTP 404 (not retried: correct the action's url)", null));
+        Observer retrying = new Observer("hook", "public.orders", Set.of(ChangeKind.UPDATED), "", Condition.ALWAYS,
+                List.of(new TestAction("webhook", "http://localhost:1/h")), RetryPolicy.DEFAULT);
+        ReplayDeadLetters replay = new ReplayDeadLetters("test", deadLetters, tracer, List.of(retrying),
+                new ActionExecutors(List.of(stoppedDuring(() -> stop))), Metrics.NOOP, wait -> { }, () -> 0.5);
+
+        ReplayDeadLetters.Result result = replay.replayFound(id, stop);
+
+        assertThat(result.delivered()).isFalse();
+        assertThat(result.message()).isEqualTo("still failing after 1 attempt(s): HTTP 404 (not retried: correct the "
+                + "action's url)");
+        assertThat(deadLetters.find("test", id)).isPresent();
+    }
+
+    /** The test's webhook, with the stop's signal coming while the receiver works on each request. */
+    private ActionExecutor stoppedDuring(java.util.function.Supplier<ReplayStop> stop) {
+        return new ActionExecutor() {
+            @Override
+            public String type() {
+                return "webhook";
+            }
+
+            @Override
+            public ActionResult execute(ActionRequest request, Span span) {
+                stop.get().request();
+                return webhook.execute(request, span);
+            }
+        };
     }
 
     /** The test's store, for a test to watch or change one call. */
