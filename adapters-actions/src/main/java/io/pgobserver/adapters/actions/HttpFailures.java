@@ -42,6 +42,15 @@ final class HttpFailures {
      * not followed for a request with a body) are permanent, and their message says what to fix.
      */
     static ActionResult.Failure statusFailure(String what, HttpTransport.Exchange exchange, Clock clock) {
+        return statusFailure(what, exchange, clock, true);
+    }
+
+    /**
+     * As {@link #statusFailure(String, HttpTransport.Exchange, Clock)}, for a request that carried a
+     * {@code webhook-id} or not: only a receiver given one is told how to answer a duplicate (Slack is given none).
+     */
+    static ActionResult.Failure statusFailure(String what, HttpTransport.Exchange exchange, Clock clock,
+                                              boolean webhookId) {
         int status = exchange.status();
         boolean transientStatus = mayPass(status);
         Duration retryAfter = status == 429 || status == 503
@@ -50,7 +59,7 @@ final class HttpFailures {
         String fix = transientStatus ? null : fix(exchange);
         if (fix != null) {
             message.append(" (not retried: ").append(fix).append(')');
-        } else if (status == 409) {
+        } else if (status == 409 && webhookId) {
             message.append(" (retried: a conflict may clear; a receiver that answers 409 for a webhook-id it has "
                     + "already processed should answer 2xx for it instead)");
         }

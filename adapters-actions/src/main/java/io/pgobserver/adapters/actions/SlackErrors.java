@@ -82,11 +82,11 @@ final class SlackErrors {
     }
 
     /**
-     * The failure for an incoming webhook's error answer: classified by its status (429 and 5xx retried), and
+     * The failure for an incoming webhook's error answer: classified by its status as a webhook's is, and
      * the fix named when the body is one of Slack's codes.
      */
     static ActionResult.Failure incomingWebhook(String what, HttpTransport.Exchange exchange, Clock clock) {
-        ActionResult.Failure failure = HttpFailures.statusFailure(what, exchange, clock);
+        ActionResult.Failure failure = HttpFailures.statusFailure(what, exchange, clock, false);
         if (exchange.status() >= 300 && exchange.status() < 400) {
             return new ActionResult.Failure(what + ": HTTP " + exchange.status() + " (not retried: " + redirect(exchange)
                     + ")", true, null, null, failure.errorType());

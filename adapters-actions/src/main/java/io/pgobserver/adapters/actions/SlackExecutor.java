@@ -167,7 +167,7 @@ final class SlackExecutor implements ActionExecutor {
             span.setAttribute("http.response.status_code", exchange.status());
         }
         if (!exchange.isSuccessful()) {
-            return slack.webApi() ? HttpFailures.statusFailure(slack.what(), exchange, clock)
+            return slack.webApi() ? HttpFailures.statusFailure(slack.what(), exchange, clock, false)
                     : SlackErrors.incomingWebhook(slack.what(), exchange, clock);
         }
         String cut = text.cut() ? " (text cut to " + SlackText.MAX_LENGTH + " characters)" : "";

@@ -100,6 +100,8 @@ class HttpTransportTest {
                         + "webhook-id it has already processed should answer 2xx for it instead): duplicate");
         assertThat(HttpFailures.statusFailure("w", exchange(503, null, ""), CLOCK).message())
                 .as("a status that is retried says nothing of the kind").isEqualTo("w: HTTP 503");
+        assertThat(SlackErrors.incomingWebhook("slack", exchange(409, null, ""), CLOCK).message())
+                .as("Slack is sent no webhook-id: its 409 (a proxy's) says nothing of one").isEqualTo("slack: HTTP 409");
     }
 
     @Test
