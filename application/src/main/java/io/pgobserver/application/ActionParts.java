@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * delivery log, as delivery records of their own, so that another process running the delivery again (a
  * {@code dlq replay}, the pipeline after a restart) skips them. A part's record is the delivery id, {@code /} and a
  * hash of the part: the log keeps no recipient's address, and the action's own record (the id alone) is untouched,
- * so the action still counts as not done. The records are kept with the event's change_log row, as the action's.
+ * so the action still counts as not done. Retention keeps the records as long as the event may run again: its
+ * change_log row, a parked queue or a dead letter holds it.
  */
 final class ActionParts implements DoneParts {
 
