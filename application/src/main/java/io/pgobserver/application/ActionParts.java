@@ -93,17 +93,18 @@ final class ActionParts implements DoneParts {
             // Unfenced: a part done is done whoever did it, and a record of it can only keep it from being repeated.
             log.record(null, offset, fresh.stream().map(this::recordOf).toList());
         } catch (InterruptedException e) {
+            // The log may still write them (a write under way, or the next one takes them): it cannot be said which.
             Thread.currentThread().interrupt();
-            forgotten(fresh.size(), "interrupted");
+            forgotten(fresh.size(), "perhaps not recorded", "interrupted while they were written", "may do");
         } catch (RuntimeException | CheckpointStore.FencedException e) {
-            forgotten(fresh.size(), e.getMessage());
+            forgotten(fresh.size(), "not recorded", e.getMessage(), "does");
         }
     }
 
-    private void forgotten(int count, String why) {
+    private void forgotten(int count, String what, String why, String again) {
         LOG.log(System.Logger.Level.WARNING, "delivery " + deliveryId + ": " + count + " part(s) done (such as an"
-                + " email's recipients reached) not recorded in the delivery log (" + why + "); a retry in this"
-                + " process skips them, one in another process (a dlq replay) does them again");
+                + " email's recipients reached) " + what + " in the delivery log (" + why + "); a retry in this"
+                + " process skips them, one in another process (a dlq replay) " + again + " them again");
     }
 
     private Map<String, Boolean> known() {

@@ -1,11 +1,16 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.DoneParts;
 import io.pgobserver.domain.testing.InMemoryDeliveries;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,6 +44,57 @@ class ActionPartsTest {
         assertThat(log.isSettled("msg_1/ops@example.com")).isFalse();
         assertThat(new ActionParts("msg_1", 7, null).of(RECIPIENTS)).as("without a log, another run knows nothing")
                 .isEmpty();
+    }
+
+    /**
+     * A write cut by an interrupt may still be made (the delivery log writes queued records with the next write), so
+     * the warning does not say the parts are lost. Before, it said "not recorded" and that a replay does them again.
+     */
+    @Test
+    void anInterruptedRecordIsNotSaidToBeLost() {
+        InMemoryDeliveries recorded = new InMemoryDeliveries();
+        Deliveries writtenThenInterrupted = new Deliveries() {
+            @Override
+            public Set<String> settled(Collection<String> ids) {
+                return recorded.settled(ids);
+            }
+
+            @Override
+            public void record(CheckpointStore.Fence fence, long offset, Collection<String> ids)
+                    throws CheckpointStore.FencedException, InterruptedException {
+                recorded.record(fence, offset, ids);
+                throw new InterruptedException("stopping");
+            }
+        };
+        List<String> lines = new ArrayList<>();
+        // No LoggerFinder on this module's class path: System.Logger writes to java.util.logging.
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ActionParts.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try {
+            new ActionParts("msg_1", 7, writtenThenInterrupted).add(List.of("ops@example.com"));
+        } finally {
+            log.removeHandler(handler);
+            Thread.interrupted();
+        }
+
+        assertThat(new ActionParts("msg_1", 7, recorded).of(RECIPIENTS)).containsExactly("ops@example.com");
+        assertThat(lines).containsExactly("delivery msg_1: 1 part(s) done (such as an email's recipients reached) "
+                + "perhaps not recorded in the delivery log (interrupted while they were written); a retry in this "
+                + "process skips them, one in another process (a dlq replay) may do them again");
     }
 
     /**
