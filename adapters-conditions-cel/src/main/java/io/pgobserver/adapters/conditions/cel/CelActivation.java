@@ -56,18 +56,29 @@ final class CelActivation {
         return value.compareTo(LONG_MIN) >= 0 && value.compareTo(LONG_MAX) <= 0 ? value.longValue() : approximation;
     }
 
-    /** The map itself when every key is text and every value already a CEL value, else a converted copy. */
+    /**
+     * The map itself when every key is text and every value already a CEL value; a {@link CelRow} that converts
+     * the values a condition reads when the keys are text (a row image's decimals and nulls: copying the row for
+     * every condition would cost more than the condition); else a converted copy.
+     */
     @SuppressWarnings("unchecked")
     static Map<String, Object> map(Map<?, ?> source) {
         int unchanged = 0;
+        boolean converts = false;
         for (Map.Entry<?, ?> entry : source.entrySet()) {
-            Object original = entry.getValue();
-            if (!(entry.getKey() instanceof String) || value(original) != original) {
-                return copy(source, unchanged);
+            if (!(entry.getKey() instanceof String)) {
+                return copy(source, converts ? 0 : unchanged); // the first ones as they are when they need nothing
             }
+            converts = converts || !isCelValue(entry.getValue());
             unchanged++;
         }
-        return (Map<String, Object>) source;
+        return converts ? new CelRow((Map<String, ?>) source) : (Map<String, Object>) source;
+    }
+
+    /** Whether {@link #value} returns this value as it is; tells so without converting a decimal to learn it. */
+    private static boolean isCelValue(Object value) {
+        return value instanceof String || value instanceof Long || value instanceof Double || value instanceof Boolean
+                || (value instanceof Map<?, ?> || value instanceof List<?>) && value(value) == value;
     }
 
     private static Map<String, Object> copy(Map<?, ?> source, int unchanged) {
