@@ -106,9 +106,9 @@ public final class Templates {
 
     /**
      * A value as text. A number reads as PostgreSQL wrote it in the row image, never in Java's exponent notation: row
-     * images hold a {@code numeric} as a {@code Double} when a double is exactly its value ({@code 0.0001}, which
-     * Java writes {@code 1.0E-4}) and as a {@code BigDecimal} when not ({@code 0.00000001234567890123}, written
-     * {@code 1.234567890123E-8}).
+     * images hold a {@code numeric} as a {@code BigDecimal} with the scale written ({@code 12.10}; {@code 0.0000001},
+     * which {@code toString} writes {@code 1E-7}), and a {@code double precision} PostgreSQL wrote with a large
+     * exponent as a {@code Double} ({@code 1e+15}, which Java writes {@code 1.0E15}).
      */
     private static CharSequence format(Object value) {
         return switch (value) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.math.BigDecimal;
@@ -15,9 +16,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * jsonb to and from row images. Numbers become {@code Long} when integral and within range, {@code Double}
- * when a double holds the value exactly as written (so {@code 12.10} is {@code 12.1}), and {@code BigDecimal}
- * otherwise, so no digit of a {@code numeric} column is lost.
+ * jsonb to and from row images. Numbers become {@code Long} when integral and within range, and {@code BigDecimal}
+ * otherwise, with the digits and scale PostgreSQL wrote: {@code 12.10} stays {@code 12.10}, {@code 0.0000001} keeps
+ * its seven places, so bodies and templates carry the number as stored. Only a number written with an exponent
+ * ({@code 1e+300}, as PostgreSQL writes a large {@code double precision}; a {@code numeric} never is) becomes a
+ * {@code Double} when one holds it exactly, so that it is not spelled out in hundreds of digits.
  */
 final class Json {
 
@@ -34,6 +37,8 @@ final class Json {
                             .build())
                     .build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            // Jackson's tree strips 12.10 to 12.1 (and 0.0 to 0) by default: keep the scale PostgreSQL wrote.
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
 
     private Json() {
@@ -99,6 +104,9 @@ final class Json {
             return node.canConvertToLong() ? node.longValue() : new BigDecimal(node.bigIntegerValue());
         }
         BigDecimal exact = node.decimalValue();
+        if (exact.scale() >= 0) {
+            return exact;
+        }
         double approx = exact.doubleValue();
         if (Double.isFinite(approx) && new BigDecimal(Double.toString(approx)).compareTo(exact) == 0) {
             return approx;

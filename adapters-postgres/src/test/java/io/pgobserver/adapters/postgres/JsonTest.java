@@ -12,17 +12,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class JsonTest {
 
     @Test
-    void numbersKeepTheirValue() {
+    void numbersKeepTheirValueAndTheDigitsWritten() {
         Map<String, Object> map = Json.readObject("""
-                {"int": 7, "big": 12345678901234567890123, "money": 12.10, "tiny": 1e-3,
-                 "exact": 0.1000000000000000000000001, "neg": -5}
+                {"int": 7, "big": 12345678901234567890123, "money": 12.10, "round": 100.00, "tiny": 0.0000001,
+                 "exact": 0.1000000000000000000000001, "neg": -5, "float_exp": 1e-07, "float_huge": 1.5e+300}
                 """);
         assertThat(map.get("int")).isEqualTo(7L);
         assertThat(map.get("neg")).isEqualTo(-5L);
         assertThat(map.get("big")).isEqualTo(new BigDecimal("12345678901234567890123"));
-        assertThat(map.get("money")).isEqualTo(12.1d);
-        assertThat(map.get("tiny")).isEqualTo(0.001d);
+        // BigDecimal's equals compares the scale too: 12.10 is not 12.1 here.
+        assertThat(map.get("money")).isEqualTo(new BigDecimal("12.10"));
+        assertThat(map.get("round")).isEqualTo(new BigDecimal("100.00"));
+        assertThat(map.get("tiny")).isEqualTo(new BigDecimal("0.0000001"));
         assertThat(map.get("exact")).isEqualTo(new BigDecimal("0.1000000000000000000000001"));
+        assertThat(map.get("float_exp")).isEqualTo(new BigDecimal("0.0000001"));
+        assertThat(map.get("float_huge")).isEqualTo(1.5e300d);
+    }
+
+    @Test
+    void aStoredImageKeepsTheDigitsWritten() {
+        // Dead letters and parked events are written back to jsonb and read again for a replay.
+        Map<String, Object> map = Json.readObject("{\"a\": [12.10, 100.00, 0.0000001, 0.0, 0.00000000000000000001]}");
+        assertThat(Json.readObject(Json.write(map))).isEqualTo(map);
     }
 
     @Test

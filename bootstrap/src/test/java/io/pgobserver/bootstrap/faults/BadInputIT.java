@@ -48,6 +48,9 @@ class BadInputIT {
     private static final String TRACE_2 = "0af7651916cd43dd8448eb211c80319c";
     private static final String SPAN = "00f067aa0ba902b7";
     private static final int BIG_ROW_CHARS = 3 * 1024 * 1024;
+    /** numeric values whose digits a double would change: trailing zeros, a small one, a long one. */
+    private static final String NUMERICS = "array[12.10, 100.00, 0.0000001, -0.0, 1e-20::numeric, "
+            + "1234567890123456789012345678901234.567800]::numeric[]";
     private static final String MEMBERS_32 = IntStream.rangeClosed(1, 32).mapToObj(i -> "m" + i + "=" + i)
             .collect(Collectors.joining(","));
     /** Writer values the W3C Trace Context recommendation rules on, each with a trace id of its own. */
@@ -91,7 +94,8 @@ class BadInputIT {
         traces = TraceBackend.start();
         traces.keepBodies();
         try (Connection c = postgres.connect("bad-input"); Statement s = c.createStatement()) {
-            s.execute("create table public.docs (id bigserial primary key, label text not null, doc jsonb)");
+            s.execute("create table public.docs (id bigserial primary key, label text not null, doc jsonb, "
+                    + "amounts numeric[])");
         }
         config = work.resolve("pg-observer.yaml");
         Files.writeString(config, """
@@ -117,8 +121,13 @@ class BadInputIT {
                     entity: public.docs
                     condition: "after.label > 5"
                     actions: [ { type: webhook, url: "%s" } ]
+                  refused:
+                    entity: public.docs
+                    condition: "after.label == 'numerics'"
+                    actions: [ { type: webhook, url: "%s" } ]
                 """.formatted(postgres.jdbcUrl(), traces.endpoint(), hooks.url("/all"), hooks.url("/missing"),
-                hooks.url("/mismatch")));
+                hooks.url("/mismatch"), hooks.url("/refused")));
+        hooks.rejectWhen(r -> r.path().equals("/refused")); // dead-lettered, for the replay of the numbers
         Path log = Path.of("target", "bad-input-observer.log");
         Files.deleteIfExists(log);
         observer = ObserverProcess.start("bad-input", log, Map.of(),
@@ -151,6 +160,9 @@ class BadInputIT {
                  "nested_nulls": [null, [null, {"a": null}]]}""");
         write("deep-nesting", null, null, "[".repeat(2_000) + "]".repeat(2_000), true);
         write("long-number", null, null, "{\"n\": " + "9".repeat(1_500) + "}");
+        try (Connection c = postgres.connect("bad-input"); Statement s = c.createStatement()) {
+            s.execute("insert into public.docs (label, amounts) values ('numerics', " + NUMERICS + ")");
+        }
 
         try (Connection c = postgres.connect("bad-input"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select count(*) from public.docs")) {
@@ -324,6 +336,29 @@ class BadInputIT {
     void a_number_as_long_as_numeric_allows_is_delivered_exactly() throws Exception {
         JsonNode n = JSON.readTree(delivered("long-number").body()).path("after").path("doc").path("n");
         assertThat(n.bigIntegerValue()).hasToString("9".repeat(1_500));
+    }
+
+    /**
+     * A {@code numeric} reaches the body as PostgreSQL's {@code to_jsonb} wrote it, trailing zeros and all, in plain
+     * notation; a dead letter keeps those digits, and {@code dlq replay} sends them again.
+     */
+    @Test
+    void numerics_arrive_with_the_digits_postgresql_wrote_and_a_dead_letter_keeps_them() throws Exception {
+        String written = "[12.10,100.00,0.0000001,0.0,0.00000000000000000001,"
+                + "1234567890123456789012345678901234.567800]";
+        assertThat(FaultSupport.queryString(postgres, "select replace(to_jsonb(" + NUMERICS + ")::text, ' ', '')"))
+                .as("as PostgreSQL writes them").isEqualTo(written);
+        assertThat(delivered("numerics").bodyText()).contains("\"amounts\":" + written);
+
+        long letter = FaultSupport.queryLong(postgres, "select id from pgobserver.dead_letters where observer = 'refused'");
+        hooks.unscript();
+        ObserverProcess.Finished replay = ObserverProcess.runToEnd("dlq-replay",
+                Path.of("target", "bad-input-dlq-replay.log"), Map.of(), "dlq", "replay", "--config",
+                config.toString(), "--id", Long.toString(letter));
+        assertThat(replay.exitCode()).as(replay.output()).isZero();
+        // The run's refused request, then the replay's (delivered: exit 0).
+        assertThat(hooks.requests()).filteredOn(r -> r.path().equals("/refused")).hasSize(2)
+                .allSatisfy(r -> assertThat(r.bodyText()).contains("\"amounts\":" + written));
     }
 
     @Test

@@ -37,8 +37,7 @@ class ColumnTypesTest {
 
     /**
      * The row as Jackson reads it: CEL sees the same values from it as from the postgres adapter's row images (a
-     * fraction a double holds exactly is a {@code Double} there and a {@code BigDecimal} here; both become a CEL
-     * double), and {@code PostgresChangeSourceIT.everyColumnTypeIsCapturedAsTheGuideSays} holds that the file is
+     * fraction is a {@code BigDecimal} with the scale written in both; it becomes a CEL double), and {@code PostgresChangeSourceIT.everyColumnTypeIsCapturedAsTheGuideSays} holds that the file is
      * what the capture trigger writes.
      */
     private static Map<String, Object> captured(String resource) {
