@@ -116,7 +116,7 @@ class TracingEndToEndIT {
                         condition: "after.total > 100"
                         actions:
                           - { type: webhook, url: "%s" }
-                          - { type: slack, token: %s, api_url: "%s%s", channel: "#orders", text: "Order {{after.id}} by {{after.customer}}" }
+                          - { type: slack, token: %s, api_url: "%s%s", channel: "#orders", text: "Order {{after.id}} by {{after.customer}}, total {{after.total}}" }
                           - { type: webhook, url: "%s%s" }
                         retry: { max_attempts: 3, initial_backoff: 50ms, max_backoff: 200ms }
                       small_orders:
@@ -150,6 +150,10 @@ class TracingEndToEndIT {
                 assertThat(orders).hasSize(1);
                 assertThat(flaky).hasSize(2);
                 assertThat(hooks.requests(HookReceiver.SLACK_API + "/chat.postMessage")).hasSize(1);
+                // The numeric(10, 2) reaches the template and the body as PostgreSQL wrote it: 150.50, not 150.5.
+                assertThat(hooks.requests(HookReceiver.SLACK_API + "/chat.postMessage").getFirst().getBody().utf8())
+                        .contains("by ada, total 150.50\"");
+                assertThat(orders.getFirst().getBody().utf8()).contains("\"total\":150.50,");
             }
             assertThat(changeLog).hasSize(1);
 
