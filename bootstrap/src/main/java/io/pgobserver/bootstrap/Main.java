@@ -3,6 +3,7 @@ package io.pgobserver.bootstrap;
 import io.pgobserver.bootstrap.cli.ExitCodes;
 import io.pgobserver.bootstrap.cli.PgObserverCommand;
 import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.bootstrap.config.LogFormatVariable;
 import io.pgobserver.bootstrap.config.LogLevelVariable;
 import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 
@@ -33,7 +34,11 @@ public final class Main {
                     : AdapterCatalog.load(adapters)).execute(args);
         } catch (ConfigException e) {
             // The adapters folder itself is wrong: nothing to parse the arguments with yet.
-            System.err.println("configuration error: " + e.getMessage());
+            if (LogFormatVariable.json(System.getenv())) {
+                LoggerFactory.getLogger(Main.class).error("configuration error: {}", e.getMessage());
+            } else {
+                System.err.println("configuration error: " + e.getMessage());
+            }
             exit = ExitCodes.USAGE;
         }
         System.exit(exit);

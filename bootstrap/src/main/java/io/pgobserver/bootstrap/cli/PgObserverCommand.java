@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.bootstrap.config.LogFormatVariable;
 import io.pgobserver.bootstrap.config.NearMisses;
 import io.pgobserver.bootstrap.config.OneLine;
 import io.pgobserver.bootstrap.wiring.AdapterCatalog;
@@ -109,36 +110,24 @@ public final class PgObserverCommand implements Runnable {
             boolean verbose = matched(parseResult, "--verbose");
             if (e instanceof ConfigException) {
                 // One line, as for every error: an adapter's message may quote a snippet over several (CEL does).
-                err.println("configuration error: " + OneLine.of(e.getMessage()));
-                if (verbose) {
-                    e.printStackTrace(err);
-                }
-                err.flush();
+                ErrorLines.say(err, "configuration error: " + OneLine.of(e.getMessage()), verbose ? e : null);
                 return ExitCodes.USAGE;
             }
             if (e instanceof StopSignals.Stopped) {
                 // A stop, said as the command's other stops are: no trace, the attempt it ended is no error.
-                err.println("error: " + e.getMessage());
-                err.flush();
+                ErrorLines.say(err, "error: " + e.getMessage(), null);
                 return ExitCodes.FAILURE;
             }
             if (e instanceof Lifecycle.NotInstalled) {
                 // The database answered and has no schema this command can read: the message names the command
                 // that installs or migrates it.
-                err.println("error: " + OneLine.of(e.getMessage()));
-                err.flush();
+                ErrorLines.say(err, "error: " + OneLine.of(e.getMessage()), null);
                 return ExitCodes.NOT_INSTALLED;
             }
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (verbose) {
-                err.println("error: " + message);
-                e.printStackTrace(err);
-            } else {
-                // One line: what failed and how to fix it; the stack trace only on request.
-                err.println("error: " + OneLine.of(message)
-                        + " (--verbose prints the stack trace)");
-            }
-            err.flush();
+            // One line: what failed and how to fix it; the stack trace only on request.
+            ErrorLines.say(err, verbose ? "error: " + message
+                    : "error: " + OneLine.of(message) + " (--verbose prints the stack trace)", verbose ? e : null);
             return ExitCodes.FAILURE;
         });
         cli.setParameterExceptionHandler((e, args) -> {
@@ -158,9 +147,14 @@ public final class PgObserverCommand implements Runnable {
                     && !unmatched.getUnmatched().isEmpty() && unmatched.getUnmatched().getFirst().startsWith("-")) {
                 message = unknownOption(unmatched.getUnmatched().getFirst(), e.getCommandLine());
             }
-            err.println("usage error: " + message);
-            err.println("(see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
-            err.flush();
+            String help = "(see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)";
+            if (LogFormatVariable.json(ConfigOptions.environment)) {
+                ErrorLines.say(err, "usage error: " + message + " " + help, null);
+            } else {
+                err.println("usage error: " + message);
+                err.println(help);
+                err.flush();
+            }
             return ExitCodes.USAGE;
         });
         return cli;

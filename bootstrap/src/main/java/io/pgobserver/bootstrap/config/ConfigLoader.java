@@ -82,6 +82,7 @@ public final class ConfigLoader {
      */
     public Configuration load(Path file, List<String> overrides) {
         LogLevelVariable.check(env);
+        LogFormatVariable.check(env);
         return load(readFile(file), overrides);
     }
 
@@ -108,6 +109,7 @@ public final class ConfigLoader {
     /** Loads YAML text, then this loader's environment, then {@code key=value} flags: for commands outside the core. */
     public Configuration loadYaml(String yaml, List<String> overrides) {
         LogLevelVariable.check(env);
+        LogFormatVariable.check(env);
         return load(YamlDocuments.parse(yaml, "inline configuration"), overrides);
     }
 

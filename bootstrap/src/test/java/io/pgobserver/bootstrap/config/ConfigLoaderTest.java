@@ -663,6 +663,31 @@ class ConfigLoaderTest {
                     .listener()).isNotNull();
         }
 
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', textBlock = """
+                xml      | xml
+                ' jsonl' | jsonl
+                """)
+        void a_log_format_that_is_none_names_the_variable_the_value_and_the_formats(String value, String shown) {
+            assertThatThrownBy(() -> new ConfigLoader(Map.of("PGOBSERVER_LOG_FORMAT", value)).loadYaml(""))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("PGOBSERVER_LOG_FORMAT is '" + shown + "', which is not a log format: use one of "
+                            + "text, json (or unset it for text)");
+        }
+
+        @ParameterizedTest(name = "[{index}] '{0}'")
+        @CsvSource(delimiter = '|', textBlock = """
+                json   | json
+                ' JSON'| json
+                text   | text
+                ''     | text
+                """)
+        void a_log_format_in_any_case_or_a_blank_one_is_accepted(String value, String format) {
+            Map<String, String> env = Map.of("PGOBSERVER_LOG_FORMAT", value == null ? "" : value);
+            assertThat(new ConfigLoader(env).loadYaml("").listener()).isNotNull();
+            assertThat(LogFormatVariable.of(env)).isEqualTo(format);
+        }
+
         @Test
         void a_mapping_where_a_value_belongs_names_the_key() {
             assertThatThrownBy(() -> load("tracing: { service_name: { a: b } }"))

@@ -57,6 +57,7 @@ class DocsCoverageTest {
         variables.addAll(logbackVariables());
         assertThat(variables).contains("PGOBSERVER_LOG_LEVEL");
         variables.add(PgObserverCommand.ADAPTERS_DIR_VARIABLE);
+        variables.add(LogFormatVariable.NAME);
         String guide = Files.readString(GUIDE);
         assertThat(variables.stream().filter(v -> !guide.contains("`" + v + "`")).toList())
                 .as("environment variables missing from docs/guide.md (write each as `NAME`)")

@@ -1,5 +1,7 @@
 package io.pgobserver.bootstrap.faults;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import org.junit.jupiter.api.AfterEach;
@@ -121,7 +123,10 @@ class SecretsMaskedIT {
         assertThat(check.output()).contains("password: '****'").contains("# configuration is valid");
         assertNoSecret("check-config output", check.output());
 
-        observer = ObserverProcess.start("run", log, env, "run", "--config", config.toString());
+        // The run writes JSON lines, as in production behind a log shipper: the same secrets must stay out of them.
+        Map<String, String> json = new java.util.HashMap<>(env);
+        json.put("PGOBSERVER_LOG_FORMAT", "json");
+        observer = ObserverProcess.start("run", log, json, "run", "--config", config.toString());
         await("the observer to become active", Duration.ofMinutes(2),
                 () -> observer.lastLine("consumer 'secrets' active") > 0 || !observer.isAlive());
         assertThat(observer.isAlive()).as(observer.output()).isTrue();
@@ -139,7 +144,8 @@ class SecretsMaskedIT {
         assertThat(webhookCalls).as("the webhook was called").isPositive();
         assertThat(traces.exportCount()).as("spans were exported").isPositive();
         assertThat(new String(traces.keptBodies(), StandardCharsets.ISO_8859_1)).contains("execute_action");
-        assertNoSecret("run output (DEBUG)", observer.output());
+        assertNoSecret("run output (DEBUG, JSON lines)", observer.output());
+        assertEveryLineIsJsonAndTraceIdsAreExported(observer.output(), traces.keptBodies());
         assertNoSecret("exported spans", new String(traces.keptBodies(), StandardCharsets.ISO_8859_1));
         assertNoSecret("dead-letter errors", deadLetterErrors());
 
@@ -155,6 +161,48 @@ class SecretsMaskedIT {
             assertNoSecret(String.join(" ", command) + " output", tool.output());
         }
         assertThat(hooks.requestCount()).as("dlq replay called the webhook again").isGreaterThan(webhookCalls);
+
+        // A command that fails, with its stack trace: the error is a JSON line too, the trace one field of it.
+        ObserverProcess failing = ObserverProcess.start("status (failing, json)", log, json, "status", "--config",
+                config.toString(), "--set", "database.url=jdbc:postgresql://127.0.0.1:" + closed
+                        + "/secrets?password=SECRET-jdbc-query-password", "--verbose");
+        assertThat(failing.waitFor(120)).as(failing.output()).isEqualTo(1);
+        assertNoSecret("failing status output (JSON lines)", failing.output());
+        List<JsonNode> lines = jsonLines(failing.output());
+        assertThat(lines).as(failing.output()).anySatisfy(line -> {
+            assertThat(line.path("level").asText()).isEqualTo("ERROR");
+            assertThat(line.path("message").asText()).startsWith("error: cannot connect to PostgreSQL");
+            assertThat(line.path("stack_trace").asText()).contains("\tat ");
+        });
+    }
+
+    /**
+     * Every line the process wrote parses as a JSON object, and a line logged about a traced event names in
+     * {@code trace_id} a trace whose spans were exported (OTLP carries the id as its 16 bytes).
+     */
+    private static void assertEveryLineIsJsonAndTraceIdsAreExported(String output, byte[] exported) {
+        List<JsonNode> lines = jsonLines(output);
+        List<String> traceIds = lines.stream().filter(line -> line.hasNonNull("trace_id"))
+                .map(line -> line.get("trace_id").asText()).distinct().toList();
+        assertThat(traceIds).as("lines about traced events").isNotEmpty();
+        String bodies = new String(exported, StandardCharsets.ISO_8859_1);
+        for (String traceId : traceIds) {
+            assertThat(bodies).as("trace %s in the exported spans", traceId)
+                    .contains(new String(java.util.HexFormat.of().parseHex(traceId), StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    private static List<JsonNode> jsonLines(String output) {
+        ObjectMapper mapper = new ObjectMapper();
+        return output.lines().map(line -> {
+            try {
+                JsonNode node = mapper.readTree(line);
+                assertThat(node.isObject()).as("a JSON object: %s", line).isTrue();
+                return node;
+            } catch (java.io.IOException e) {
+                throw new AssertionError("not a JSON line: " + line, e);
+            }
+        }).toList();
     }
 
     private String deadLetterErrors() {

@@ -1,0 +1,33 @@
+package io.pgobserver.bootstrap.cli;
+
+import io.pgobserver.bootstrap.config.LogFormatVariable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintWriter;
+
+/**
+ * How a command says why it failed on standard error: a line of text, or with {@code PGOBSERVER_LOG_FORMAT=json}
+ * an ERROR log line, so that a log shipper parses every line the process writes there (the stack trace, on
+ * {@code --verbose}, in its {@code stack_trace} field).
+ */
+final class ErrorLines {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgObserverCommand.class);
+
+    private ErrorLines() {
+    }
+
+    /** Says {@code line}, with the stack trace of {@code trace} when not null. */
+    static void say(PrintWriter err, String line, Throwable trace) {
+        if (LogFormatVariable.json(ConfigOptions.environment)) {
+            LOG.error(line, trace);
+            return;
+        }
+        err.println(line);
+        if (trace != null) {
+            trace.printStackTrace(err);
+        }
+        err.flush();
+    }
+}
