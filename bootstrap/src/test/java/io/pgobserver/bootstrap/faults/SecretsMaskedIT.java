@@ -174,6 +174,30 @@ class SecretsMaskedIT {
             assertThat(line.path("message").asText()).startsWith("error: cannot connect to PostgreSQL");
             assertThat(line.path("stack_trace").asText()).contains("\tat ");
         });
+
+        // A Logback file of the user's own replaces the built-in one whole; keeping org.postgresql at INFO, as the
+        // guide says, keeps the password out at DEBUG.
+        Path own = work.resolve("logback.xml");
+        Files.writeString(own, """
+                <configuration>
+                  <appender name="OWN" class="ch.qos.logback.core.ConsoleAppender">
+                    <target>System.err</target>
+                    <encoder><pattern>own-file %level %logger - %msg%n</pattern></encoder>
+                  </appender>
+                  <logger name="org.postgresql" level="INFO"/>
+                  <root level="DEBUG"><appender-ref ref="OWN"/></root>
+                </configuration>
+                """);
+        List<String> jvm = new java.util.ArrayList<>(ObserverProcess.JVM);
+        jvm.add("-Dlogback.configurationFile=" + own);
+        ObserverProcess ownFile = ObserverProcess.start("status (own logback file)", log, json,
+                ClassArchive.with(jvm), "status", "--config", config.toString(), "--set",
+                "database.url=jdbc:postgresql://127.0.0.1:" + closed + "/secrets?password=SECRET-jdbc-query-password",
+                "--verbose");
+        assertThat(ownFile.waitFor(120)).as(ownFile.output()).isEqualTo(1);
+        assertThat(ownFile.output()).contains("own-file DEBUG ")
+                .contains("own-file ERROR io.pgobserver.bootstrap.cli.PgObserverCommand - error: cannot connect");
+        assertNoSecret("status output with an own logback file", ownFile.output());
     }
 
     /**
