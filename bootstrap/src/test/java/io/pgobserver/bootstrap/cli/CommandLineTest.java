@@ -322,6 +322,16 @@ class CommandLineTest {
                 + "not a log level: use one of TRACE, DEBUG, INFO, WARN, ERROR (or unset it for INFO)");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"check-config", "status", "run"})
+    void a_log_format_that_is_none_is_a_configuration_error(String command) {
+        Cli.Result result = Cli.run(Map.of("DATABASE_URL", "jdbc:postgresql://localhost:5432/app",
+                "PGOBSERVER_LOG_FORMAT", "logfmt"), command);
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().strip()).isEqualTo("configuration error: PGOBSERVER_LOG_FORMAT is 'logfmt', which is "
+                + "not a log format: use one of text, json (or unset it for text)");
+    }
+
     @Test
     void missing_config_file_is_a_configuration_error() {
         Cli.Result result = Cli.run("status", "--config", dir.resolve("nope.yaml").toString());
