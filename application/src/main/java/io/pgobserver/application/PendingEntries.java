@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -60,10 +61,10 @@ final class PendingEntries {
         return first != null && first.done ? entries.removeFirst() : null;
     }
 
-    /** Lanes of unfinished events behind the oldest, being retried and read at {@code before} or earlier. */
-    List<String> retryingBehindFirst(long before) {
+    /** Lanes of unfinished events behind the oldest, being retried and held back {@code age} by themselves. */
+    List<String> retryingBehindFirst(long now, Duration age) {
         return entries.stream().skip(1).filter(e -> !e.done && !e.endOfBatch && e.retrying
-                && e.registeredNanos - before <= 0).map(e -> e.entity).distinct().toList();
+                && e.heldFor(now).compareTo(age) >= 0).map(e -> e.entity).distinct().toList();
     }
 
     /** What the unfinished events hold. */

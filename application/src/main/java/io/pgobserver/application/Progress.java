@@ -108,12 +108,12 @@ final class Progress {
         }
     }
 
-    /** Lanes of unfinished events behind the head, being retried and read {@code age} ago or more, oldest first. */
+    /** Lanes of unfinished events behind the head, being retried and held back {@code age} by themselves. */
     List<String> retryingBehindHead(Duration age) {
-        long before = nanoClock.getAsLong() - age.toNanos();
+        long now = nanoClock.getAsLong();
         lock.lock();
         try {
-            return pending.retryingBehindFirst(before);
+            return pending.retryingBehindFirst(now, age);
         } finally {
             lock.unlock();
         }
@@ -124,7 +124,7 @@ final class Progress {
      * one parked, should it hold the checkpoint back); {@code cancellation}: running events must stop at once.
      */
     Ticket register(long batch, ChangeEvent event, String lane, BooleanSupplier cancellation, SettledBefore before) {
-        StreamEntry entry = new StreamEntry(batch, event.position().offset(), false, lane, nanoClock.getAsLong(),
+        StreamEntry entry = new StreamEntry(batch, event.position().offset(), false, lane,
                 event.approximateBytes());
         lock.lock();
         try {
@@ -140,7 +140,7 @@ final class Progress {
     void endOfBatch(long batch) {
         lock.lock();
         try {
-            StreamEntry end = new StreamEntry(batch, 0, true, null, 0, 0);
+            StreamEntry end = new StreamEntry(batch, 0, true, null, 0);
             end.done = true;
             pending.add(end);
             advance();

@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * One place in the stream that {@link Progress} tracks, in stream order: an event (its batch and change_log id, the
- * lane it runs in, when it was read) or the end of a batch. Guarded by Progress's lock, but {@code retrying} and when
+ * lane it runs in) or the end of a batch. Guarded by Progress's lock, but {@code retrying} and when
  * it began to run, which the event's worker sets.
  */
 final class StreamEntry {
@@ -14,7 +14,6 @@ final class StreamEntry {
     final long id;
     final boolean endOfBatch;
     final String entity;
-    final long registeredNanos;
     /** What the event holds in memory until it is done ({@code ChangeEvent.approximateBytes()}); 0 for an end. */
     final long bytes;
     boolean done;
@@ -22,12 +21,11 @@ final class StreamEntry {
     private volatile boolean started;
     private volatile long startedNanos;
 
-    StreamEntry(long batch, long id, boolean endOfBatch, String entity, long registeredNanos, long bytes) {
+    StreamEntry(long batch, long id, boolean endOfBatch, String entity, long bytes) {
         this.batch = batch;
         this.id = id;
         this.endOfBatch = endOfBatch;
         this.entity = entity;
-        this.registeredNanos = registeredNanos;
         this.bytes = bytes;
     }
 
@@ -44,15 +42,13 @@ final class StreamEntry {
     }
 
     /**
-     * How long the event has held the checkpoint back by itself, which {@code park_after} bounds: since it was read
-     * once it is being retried (its receiver fails: stuck), else since it began to run. The time it waited in line
-     * for a place is the stream's pace, not this entity's: a receiver that answers every request, slowly, made every
-     * head wait past park_after under a backlog, and each was parked in turn, for nothing but extra writes.
+     * How long the event has held the checkpoint back by itself, which {@code park_after} bounds: since it began to
+     * run, its attempts and the waits between them (a retried event keeps its place). The time it waited in line for
+     * a place is the stream's pace, not this entity's: a receiver that answers every request, slowly, made every head
+     * wait past park_after under a backlog, and each was parked in turn, for nothing but extra writes; counted from
+     * when it was read, one failed attempt after that wait parked it at once, as if it had failed for park_after.
      */
     Duration heldFor(long now) {
-        if (retrying) {
-            return Duration.ofNanos(now - registeredNanos);
-        }
         return started ? Duration.ofNanos(now - startedNanos) : Duration.ZERO;
     }
 

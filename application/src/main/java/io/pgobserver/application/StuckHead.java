@@ -7,8 +7,8 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * When to park the entity that holds the checkpoint back: the oldest unfinished event ({@link Progress#head()}) has
- * held it back by itself for {@code listener.park_after} (retried that long since it was read, or running that long:
- * not waiting in line for a place, which a slow receiver makes every event do), or it is being retried while the
+ * held it back by itself for {@code listener.park_after} (running that long, its retries included: not waiting in
+ * line for a place, which a slow receiver makes every event do), or it is being retried while the
  * pending events are at their bound. Parking only on demand keeps the common path free of extra writes.
  */
 final class StuckHead {
@@ -70,9 +70,8 @@ final class StuckHead {
             room--;
             headLines.log(() -> "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
                     + " holds back the checkpoint (change_log id " + head.changeLogId()
-                    + (head.retrying() ? " has waited " + Durations.format(head.age()) + " and is being retried"
-                    : " has run for " + Durations.format(head.age())) + "); parking it, so that the stream goes "
-                    + "on without it");
+                    + " has run for " + Durations.format(head.age()) + (head.retrying() ? " and is being retried" : "")
+                    + "); parking it, so that the stream goes on without it");
         }
         int parked = 0;
         for (String lane : progress.retryingBehindHead(full ? Duration.ZERO : parkAfter)) {
