@@ -134,13 +134,16 @@ final class SdkProperties {
 
     /**
      * Refuses {@code OTEL_METRICS_EXPORTER=prometheus}: the SDK would open a Prometheus server of its own as it is
-     * built, even for {@code check-config} and with metrics off, on the port pg-observer's own endpoint takes.
+     * built, even for {@code check-config} and with metrics off, on the port pg-observer's own endpoint takes. As
+     * {@code -Dotel.metrics.exporter=prometheus} too, which outranks the variable in the SDK.
      */
     static void refuseSecondPrometheus(Map<String, String> environment) {
-        String value = environment.get("OTEL_METRICS_EXPORTER");
+        String property = System.getProperty("otel.metrics.exporter");
+        String value = property != null ? property : environment.get("OTEL_METRICS_EXPORTER");
         if (value != null && Arrays.stream(value.split(","))
                 .anyMatch(name -> name.trim().equalsIgnoreCase("prometheus"))) {
-            throw new IllegalArgumentException("OTEL_METRICS_EXPORTER=" + value + " would start the OpenTelemetry SDK's"
+            String named = property != null ? "-Dotel.metrics.exporter=" : "OTEL_METRICS_EXPORTER=";
+            throw new IllegalArgumentException(named + value + " would start the OpenTelemetry SDK's"
                     + " own Prometheus server beside pg-observer's: unset it (or keep otlp alone), and for a scrape"
                     + " endpoint set metrics.enabled: true with metrics.exporter: prometheus (the default; metrics.port)");
         }

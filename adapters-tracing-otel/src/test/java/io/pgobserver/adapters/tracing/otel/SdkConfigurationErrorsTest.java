@@ -77,6 +77,20 @@ class SdkConfigurationErrorsTest {
     }
 
     @Test
+    void aPrometheusServerAskedForWithASystemPropertyIsRefusedNamingIt() {
+        // -Dotel.metrics.exporter outranks the variable and the file in the SDK: it opened its server as well.
+        System.setProperty("otel.metrics.exporter", "prometheus");
+        try {
+            ExportSettings file = TestSettings.tracing("otlp", null, "grpc", 1.0);
+            assertThatThrownBy(() -> build(file).stop()).isInstanceOf(IllegalArgumentException.class).hasNoCause()
+                    .hasMessageStartingWith("-Dotel.metrics.exporter=prometheus would start the OpenTelemetry SDK's"
+                            + " own Prometheus server beside pg-observer's: unset it");
+        } finally {
+            System.clearProperty("otel.metrics.exporter");
+        }
+    }
+
+    @Test
     void aSamplerArgThatIsNoNumberIsShownWithTheRatioToGive() {
         assertThat(refused(Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG", "abc")))
                 .isEqualTo("OTEL_TRACES_SAMPLER_ARG=abc is not a number: give a ratio from 0.0 to 1.0 (0.5 samples"
