@@ -14,6 +14,12 @@ final class OtlpTlsFailure {
     /** @return the meaning and the fix, or null when the words are none of those known */
     static String words(String message) {
         String m = message == null ? "" : message.toLowerCase(Locale.ROOT);
+        // Before "pkix": an expired certificate fails PKIX validation too, and trusting its CA again fixes nothing.
+        if (m.contains("validity check failed") || m.contains("certificateexpired")
+                || m.contains("certificatenotyetvalid")) {
+            return "the collector's TLS certificate has expired or is not valid yet: renew it (or correct this"
+                    + " machine's clock)";
+        }
         if (m.contains("pkix") || m.contains("certification path")) {
             return "the collector's TLS certificate is not trusted: set OTEL_EXPORTER_OTLP_CERTIFICATE to the PEM"
                     + " certificate of its CA (or its own, when self-signed)";

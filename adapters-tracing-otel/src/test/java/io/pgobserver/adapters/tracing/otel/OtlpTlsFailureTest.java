@@ -21,4 +21,15 @@ class OtlpTlsFailureTest {
         assertThat(OtlpTlsFailure.words("Connection reset")).isNull();
         assertThat(OtlpTlsFailure.words(null)).isNull();
     }
+
+    @Test
+    void anExpiredCertificateIsToldToBeRenewedNotToBeTrusted() {
+        // The JDK's words when the collector's certificate, issued by a CA it trusts, has expired: a PKIX failure,
+        // but a trusted CA is already set, and setting it again fixes nothing.
+        String expired = OtlpTlsFailure.words("(certificate_unknown) PKIX path validation failed:"
+                + " java.security.cert.CertPathValidatorException: validity check failed");
+        assertThat(expired).contains("has expired or is not valid yet").contains("renew")
+                .doesNotContain("not trusted");
+        assertThat(OtlpTlsFailure.words(null)).isNull();
+    }
 }
