@@ -2,6 +2,8 @@ package io.pgobserver.application;
 
 import io.pgobserver.domain.config.Durations;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import static java.lang.System.Logger.Level.WARNING;
 
@@ -57,13 +59,21 @@ final class StuckHead {
         }
         int room = maxParked - lanes.parked(); // being parked counts: a request in flight may take its timeout
         if (room <= 0) {
-            if (!due) {
+            // Not due, the head waits for a place: what holds the stream is the retried events on the places, and
+            // the WARN must name them, not the head (nor stay silent while the stream waits for good).
+            List<String> holding = due ? List.of() : progress.retryingBehindHead(parkAfter);
+            if (!due && holding.isEmpty()) {
                 return;
             }
-            fullLines.log(() -> "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
-                    + " holds back the checkpoint, and is not parked: " + maxParked + " entities are parked "
-                    + "(listener.max_parked), so the stream waits until one drains. Each parked entity takes about "
-                    + "300 bytes of heap: raise listener.max_parked (and the heap), or shorten the observers' retry");
+            boolean one = due || holding.size() == 1;
+            String what = due ? "entity " + ParkingLot.readable(head.entity()) + " holds back the checkpoint"
+                    : (one ? "entity " : "entities ") + holding.stream().map(ParkingLot::readable)
+                    .collect(Collectors.joining(", ")) + ", being retried, " + (one ? "holds a place" : "hold places")
+                    + " (listener.max_in_flight) that the oldest event waits for";
+            fullLines.log(() -> "consumer '" + consumer + "': " + what + ", and " + (one ? "is" : "are")
+                    + " not parked: " + maxParked + " entities are parked (listener.max_parked), so the stream waits "
+                    + "until one drains. Each parked entity takes about 300 bytes of heap: raise listener.max_parked "
+                    + "(and the heap), or shorten the observers' retry");
             return;
         }
         if (due && lanes.park(head.entity())) {
@@ -86,7 +96,7 @@ final class StuckHead {
             int more = parked;
             behindLines.log(() -> "consumer '" + consumer + "': parking " + more + " more entities whose events are "
                     + "being retried behind it" + (full ? ", as reading waits (listener.max_pending events are "
-                    + "pending, or they hold listener.max_pending_bytes)" : " and have waited listener.park_after"));
+                    + "pending, or they hold listener.max_pending_bytes)" : " and have run for listener.park_after"));
         }
     }
 }

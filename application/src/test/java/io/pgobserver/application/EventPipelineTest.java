@@ -496,6 +496,33 @@ class EventPipelineTest {
     }
 
     @Test
+    void aHeadWaitingForAPlaceThatRetriedEventsHoldPastMaxParkedIsWarnedNamingThem() throws Exception {
+        // As aHeadWaitingForAPlaceThatRetriedEventsHoldIsNotParkedTheyAre, with listener.max_parked 1: s1 is parked,
+        // s3 takes its place, and s2 and s3 retry for good on both places while x's second event waits for one.
+        // The stream waits, as past max_parked it must; the WARN that says so must come, and name what holds it.
+        // x's first event takes 200 ms, so that the s events' turns are queued before x's next one.
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.slowMillis = 200;
+        executor.failEntities = Set.of("s1", "s2", "s3");
+        append("x", 1);
+        append("x", 2);
+        append("s1", 3);
+        append("s2", 4);
+        append("s3", 5);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (AutoCloseable capturing = capture(StuckHead.class, lines)) {
+            start(executor, 2, 5, new InMemoryLeadership(lock), Duration.ofSeconds(1), Condition.ALWAYS,
+                    Ordering.ENTITY, 1);
+            await("one entity parked", () -> parked.entities("test").size() == 1);
+            await("the stream's wait past max_parked warned", () -> lines.stream()
+                    .anyMatch(line -> line.contains("listener.max_parked")));
+        }
+        assertThat(executor.afterValues).as("x's second event waits for a place").doesNotContain(2L);
+        assertThat(lines).filteredOn(line -> line.contains("listener.max_parked")).first().asString()
+                .contains("being retried").contains("public.orders s2").doesNotContain("entity public.orders x");
+    }
+
+    @Test
     void aReceiverDownForEveryRowParksTheRowsBeingRetriedTogetherNotOneACheck() throws Exception {
         // 600 rows, each retried for good: parked one per check (every 100 ms while the pending events are at their
         // bound) they took a minute, and the stream with them; parked with the head, the rows being retried go at
