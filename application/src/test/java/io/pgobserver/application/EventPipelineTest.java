@@ -386,37 +386,38 @@ class EventPipelineTest {
 
     @Test
     void aSlowReceiverThatAnswersEveryRequestParksNothing() throws Exception {
-        // Every action takes 60 ms and succeeds; 2 in flight and 12 pending, so an event read waits some 300 ms for
-        // a place, three times park_after (100 ms). Waiting in line is the stream's pace, not the entity being stuck:
-        // parking it only adds writes. Parked by the time read, every head was parked in turn.
+        // Every action takes 50 ms and succeeds; 2 in flight and 40 pending, so an event read waits some 1,000 ms
+        // for a place, over twice park_after (400 ms), while its own run stays eight times below it, so that a busy
+        // machine's pauses cannot make a run look stuck. Waiting in line is the stream's pace, not the entity being
+        // stuck: parking it only adds writes. Parked by the time read, every head was parked in turn.
         RecordingExecutor executor = new RecordingExecutor();
-        executor.slowMillis = 60;
-        for (int i = 1; i <= 40; i++) {
+        executor.slowMillis = 50;
+        for (int i = 1; i <= 80; i++) {
             append("order-" + i, i);
         }
-        start(executor, 2, 12, new InMemoryLeadership(lock), Duration.ofMillis(100), Condition.ALWAYS);
-        await("every event ran", () -> executor.executions.get() == 40);
+        start(executor, 2, 40, new InMemoryLeadership(lock), Duration.ofMillis(400), Condition.ALWAYS);
+        await("every event ran", () -> executor.executions.get() == 80);
         await("the checkpoint passed them", () ->
                 checkpoints.load("test").orElseThrow().checkpoint().equals(new Checkpoint(2, 0)));
-        assertThat(parked.parkCalls()).as("entities parked although each answer came in 60 ms").isZero();
+        assertThat(parked.parkCalls()).as("entities parked although each answer came in 50 ms").isZero();
         assertThat(afterValuesOf(executor, "order-7")).containsExactly(7L);
     }
 
     @Test
     void aSlowReceiverThatFailsAnEventOnceParksNothing() throws Exception {
         // As above, and every fourth event's first attempt is answered 503: its retry, 20 ms later, succeeds. Each
-        // event's own time (attempt, wait, attempt: some 90 ms) stays below park_after (250 ms); its wait in line
-        // (some 600 ms) does not. A retried event counted from when it was read was parked at its first failure.
+        // event's own time (attempt, wait, attempt: some 90 ms) stays well below park_after (500 ms); its wait in
+        // line (some 1,200 ms) does not. A retried event counted from when it was read was parked at its first failure.
         RecordingExecutor executor = new RecordingExecutor();
         executor.slowMillis = 60;
-        for (int i = 1; i <= 60; i++) {
+        for (int i = 1; i <= 100; i++) {
             append("order-" + i, i);
             if (i % 4 == 0) {
                 executor.failFirstAttempt.add((long) i);
             }
         }
-        start(executor, 2, 20, new InMemoryLeadership(lock), Duration.ofMillis(250), Condition.ALWAYS);
-        await("every event ran", () -> executor.executions.get() == 60);
+        start(executor, 2, 40, new InMemoryLeadership(lock), Duration.ofMillis(500), Condition.ALWAYS);
+        await("every event ran", () -> executor.executions.get() == 100);
         await("the checkpoint passed them", () ->
                 checkpoints.load("test").orElseThrow().checkpoint().equals(new Checkpoint(2, 0)));
         assertThat(executor.failFirstAttempt).as("every fourth event failed once").isEmpty();
@@ -428,13 +429,14 @@ class EventPipelineTest {
         // x's second event is the oldest unfinished, but waits for a place: x's first ran, and its next turn queued
         // behind s1's and s2's, which retry for good on both places (max_in_flight 2). Waiting in line is not x's
         // doing: once reading waits (max_pending 4), s1 and s2 are parked, and x runs in the stream, never parked.
+        // park_after is 1 s: x's first run (a cold JVM's first, some 150 ms on a busy machine) must stay below it.
         RecordingExecutor executor = new RecordingExecutor();
         executor.failEntities = Set.of("s1", "s2");
         append("x", 1);
         append("x", 2);
         append("s1", 3);
         append("s2", 4);
-        start(executor, 2, 4, new InMemoryLeadership(lock), Duration.ofMillis(100), Condition.ALWAYS);
+        start(executor, 2, 4, new InMemoryLeadership(lock), Duration.ofSeconds(1), Condition.ALWAYS);
         await("x's second event ran", () -> executor.afterValues.contains(2L));
         await("s1 and s2 parked", () -> parked.entities("test").keySet()
                 .equals(Set.of("public.orders\u0000s1", "public.orders\u0000s2")));
