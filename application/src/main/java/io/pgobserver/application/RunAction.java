@@ -101,7 +101,7 @@ final class RunAction {
             long elapsed = System.nanoTime() - started;
             if (result instanceof ActionResult.Success) {
                 health.succeeded(action.type());
-                metrics.actionExecuted(action.type(), "success", null, elapsed);
+                metrics.actionExecuted(observer.name(), action.type(), "success", null, elapsed);
                 span.end();
                 return new Outcome(result, attempt, lastError);
             }
@@ -124,11 +124,11 @@ final class RunAction {
                 if (!failure.permanent()) {
                     health.failed(action, failure.message(), Duration.ZERO);
                 }
-                metrics.actionExecuted(action.type(), "failed", failure.errorType(), elapsed);
+                metrics.actionExecuted(observer.name(), action.type(), "failed", failure.errorType(), elapsed);
                 span.end();
                 return new Outcome(result, attempt, lastError);
             }
-            metrics.actionExecuted(action.type(), "retry", failure.errorType(), elapsed);
+            metrics.actionExecuted(observer.name(), action.type(), "retry", failure.errorType(), elapsed);
             completion.attemptFailed();
             Duration wait = observer.retry().backoff(attempt, failure.retryAfter(), random.getAsDouble());
             health.failed(action, failure.message(), wait);

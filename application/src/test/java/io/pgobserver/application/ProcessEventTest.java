@@ -69,7 +69,8 @@ class ProcessEventTest {
     private final List<String> attempts = Collections.synchronizedList(new ArrayList<>());
     private final io.pgobserver.domain.port.Metrics metrics = new io.pgobserver.domain.port.Metrics() {
         @Override
-        public void actionExecuted(String actionType, String outcome, String errorType, long durationNanos) {
+        public void actionExecuted(String observer, String actionType, String outcome, String errorType,
+                                   long durationNanos) {
             attempts.add(actionType + " " + outcome + " " + errorType);
         }
 

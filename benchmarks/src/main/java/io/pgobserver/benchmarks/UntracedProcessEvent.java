@@ -138,7 +138,7 @@ final class UntracedProcessEvent {
                 if (!failing.isEmpty()) {
                     failing.remove(action.type());
                 }
-                metrics.actionExecuted(action.type(), "success", null, elapsed);
+                metrics.actionExecuted(observer.name(), action.type(), "success", null, elapsed);
                 return new Outcome(result, attempt, null);
             }
             if (attempt >= maxAttempts) {

@@ -278,8 +278,10 @@ class OpenTelemetryConfigurationIT {
         }
         String scraped;
         try (HookReceiver hooks = new HookReceiver()) {
+            // Two webhook observers of the same receiver: their attempts are two series, told apart by observer.
             String yaml = "metrics: { enabled: true, port: " + port + " }\nobservers:\n"
-                    + observer("all_orders", "true", hooks.baseUrl() + HookReceiver.ORDERS);
+                    + observer("all_orders", "true", hooks.baseUrl() + HookReceiver.ORDERS)
+                    + observer("not_ada", "after.customer != 'ada'", hooks.baseUrl() + HookReceiver.ORDERS);
             try (ObserverRun run = ObserverRun.start(postgres, yaml)) {
                 run.writeOrder("ada", 10.0, null, null);
                 run.writeOrder("bob", 20.0, ObserverRun.writer(true).traceparent(), null);
@@ -289,13 +291,15 @@ class OpenTelemetryConfigurationIT {
                         URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
             }
-            assertThat(hooks.requests(HookReceiver.ORDERS)).hasSize(3);
+            assertThat(hooks.requests(HookReceiver.ORDERS)).hasSize(5);
         }
         Matcher processed = Pattern.compile("pgobserver_events_processed_total\\{[^}]*outcome=\"matched\"[^}]*} (\\S+)")
                 .matcher(scraped);
         assertThat(processed.find()).as(scraped).isTrue();
         assertThat(Double.parseDouble(processed.group(1))).isEqualTo(3.0);
-        assertThat(scraped).contains("pgobserver_action_duration_seconds_count{").contains("action_type=\"webhook\"")
+        assertThat(scraped)
+                .containsPattern("pgobserver_action_duration_seconds_count\\{action_type=\"webhook\",observer=\"all_orders\",[^}]*outcome=\"success\"} 3\\n")
+                .containsPattern("pgobserver_action_duration_seconds_count\\{action_type=\"webhook\",observer=\"not_ada\",[^}]*outcome=\"success\"} 2\\n")
                 .contains("pgobserver_checkpoint_age_seconds").doesNotContain("otel_sdk_span");
     }
 

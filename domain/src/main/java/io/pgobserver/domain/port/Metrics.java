@@ -17,11 +17,12 @@ public interface Metrics {
     /**
      * One action attempt.
      *
+     * @param observer  the observer's configured name: bounded, so two observers of one action type are told apart
      * @param outcome   {@code success}, {@code retry}, {@code failed}
      * @param errorType null on success; else the failure's {@link ActionResult.Failure#errorType()} (OpenTelemetry's
      *                  {@code error.type}: a status code, a short identifier, an exception's class name)
      */
-    default void actionExecuted(String actionType, String outcome, String errorType, long durationNanos) {
+    default void actionExecuted(String observer, String actionType, String outcome, String errorType, long durationNanos) {
     }
 
     default void deadLettered(String observer, String actionType) {

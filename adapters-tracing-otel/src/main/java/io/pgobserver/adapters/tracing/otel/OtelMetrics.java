@@ -9,7 +9,6 @@ import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.Metrics;
 
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -54,9 +53,10 @@ final class OtelMetrics implements Metrics {
     private final LongCounter eventsRetried;
     private final DoubleHistogram httpClientDuration;
     private volatile long lastCheckpointNanos;
-    private final AttributePairs entityOutcome = new AttributePairs(ENTITY_TYPE, OUTCOME);
-    private final AttributePairs actionOutcome = new AttributePairs(ACTION_TYPE, OUTCOME);
-    private final AttributePairs observerAction = new AttributePairs(OBSERVER, ACTION_TYPE);
+    private final AttributeSets entityOutcome = new AttributeSets(ENTITY_TYPE, OUTCOME);
+    private final AttributeSets attemptSucceeded = new AttributeSets(OBSERVER, ACTION_TYPE, OUTCOME);
+    private final AttributeSets attemptFailed = new AttributeSets(OBSERVER, ACTION_TYPE, OUTCOME, ERROR_TYPE);
+    private final AttributeSets observerAction = new AttributeSets(OBSERVER, ACTION_TYPE);
     private volatile long lagEvents;
     private volatile long lagAgeMillis;
     private volatile long openTransactionAgeMillis;
@@ -71,11 +71,12 @@ final class OtelMetrics implements Metrics {
                 .setDescription("Time to handle one event, from dispatch to checkpoint hand-off")
                 .setUnit("s").setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
         actionDuration = meter.histogramBuilder("pgobserver.action.duration")
-                .setDescription("Time of one action attempt, by action type and outcome (success, retry, failed);"
-                        + " failed attempts with error.type")
+                .setDescription("Time of one action attempt, by observer, action type and outcome (success, retry,"
+                        + " failed); failed attempts with error.type")
                 .setUnit("s").setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
         actionFailures = meter.counterBuilder("pgobserver.action.failures")
-                .setDescription("Action attempts that failed, by action type, outcome (retry, failed) and error.type")
+                .setDescription("Action attempts that failed, by observer, action type, outcome (retry, failed) and"
+                        + " error.type")
                 .setUnit("{attempt}").build();
         deadLetters = meter.counterBuilder("pgobserver.dead_letters")
                 .setDescription("Actions given up and stored as dead letters, by observer and action type")
@@ -125,14 +126,15 @@ final class OtelMetrics implements Metrics {
     }
 
     @Override
-    public void actionExecuted(String actionType, String outcome, String errorType, long durationNanos) {
+    public void actionExecuted(String observer, String actionType, String outcome, String errorType,
+                               long durationNanos) {
         if (errorType == null) {
-            actionDuration.record(durationNanos / 1e9, actionOutcome.get(actionType, outcome));
+            actionDuration.record(durationNanos / 1e9, attemptSucceeded.get(observer, actionType, outcome));
             return;
         }
-        // A failed attempt carries error.type, as the semantic conventions ask of every failed operation. Made per
-        // call: next to the failure itself (an exception, a response read) three attributes cost nothing.
-        Attributes attributes = actionOutcome.get(actionType, outcome).toBuilder().put(ERROR_TYPE, errorType).build();
+        // A failed attempt carries error.type, as the semantic conventions ask of every failed operation; its set is
+        // kept too, since a receiver that is down fails every attempt with the same few error types.
+        Attributes attributes = attemptFailed.get(observer, actionType, outcome, errorType);
         actionDuration.record(durationNanos / 1e9, attributes);
         actionFailures.add(1, attributes);
     }
@@ -188,48 +190,5 @@ final class OtelMetrics implements Metrics {
     @Override
     public void captureProblems(List<CaptureInstaller.Problem> problems) {
         captureProblems = List.copyOf(problems);
-    }
-
-    /**
-     * Attribute sets of two labels, made once per pair. Bounded: past {@link #MAX} pairs (labels built from
-     * data by mistake) the sets are made per call and not kept.
-     */
-    static final class AttributePairs {
-        static final int MAX = 1_000;
-        private final AttributeKey<String> first;
-        private final AttributeKey<String> second;
-        private final ConcurrentHashMap<String, ConcurrentHashMap<String, Attributes>> cache = new ConcurrentHashMap<>();
-        private int size;
-
-        AttributePairs(AttributeKey<String> first, AttributeKey<String> second) {
-            this.first = first;
-            this.second = second;
-        }
-
-        Attributes get(String a, String b) {
-            String x = a == null ? "unknown" : a;
-            String y = b == null ? "unknown" : b;
-            ConcurrentHashMap<String, Attributes> inner = cache.get(x);
-            if (inner != null) {
-                Attributes found = inner.get(y);
-                if (found != null) {
-                    return found;
-                }
-            }
-            return make(x, y);
-        }
-
-        private synchronized Attributes make(String a, String b) {
-            Attributes made = Attributes.of(first, a, second, b);
-            if (size >= MAX) {
-                return made;
-            }
-            Attributes raced = cache.computeIfAbsent(a, k -> new ConcurrentHashMap<>()).putIfAbsent(b, made);
-            if (raced != null) {
-                return raced;
-            }
-            size++;
-            return made;
-        }
     }
 }

@@ -60,9 +60,11 @@ class PrometheusIT {
             metrics.eventProcessed("public.orders", "matched", 12_000_000L);
             metrics.eventProcessed("public.orders", "matched", 3_000_000L);
             metrics.eventProcessed("public.customers", "unmatched", 1_000_000L);
-            metrics.actionExecuted("webhook", "success", null, 8_000_000L);
-            metrics.actionExecuted("webhook", "retry", "503", 30_000_000L);
-            metrics.actionExecuted("slack", "failed", "java.net.ConnectException", 2_000_000_000L);
+            metrics.actionExecuted("order_shipped", "webhook", "success", null, 8_000_000L);
+            metrics.actionExecuted("order_shipped", "webhook", "retry", "503", 30_000_000L);
+            metrics.actionExecuted("order_shipped", "slack", "failed", "java.net.ConnectException", 2_000_000_000L);
+            metrics.actionExecuted("order_refunded", "webhook", "success", null, 9_000_000L);
+            metrics.actionExecuted("order_refunded", "webhook", "success", null, 7_000_000L);
             metrics.deadLettered("order_shipped", "slack");
             metrics.listenerLag(17, 1_500);
             metrics.openTransactionAge(7_384_000);
@@ -83,9 +85,10 @@ class PrometheusIT {
                     .containsPattern("pgobserver_event_duration_seconds_bucket\\{entity_type=\"public.orders\",[^}]*le=\"0.005\"[^}]*} 1\\n")
                     .containsPattern("pgobserver_event_duration_seconds_count\\{entity_type=\"public.orders\",[^}]*} 2\\n")
                     .containsPattern("pgobserver_event_duration_seconds_sum\\{entity_type=\"public.orders\",[^}]*} 0.015")
-                    .containsPattern("pgobserver_action_duration_seconds_count\\{action_type=\"webhook\",[^}]*outcome=\"success\"[^}]*} 1\\n")
+                    .containsPattern("pgobserver_action_duration_seconds_count\\{action_type=\"webhook\",[^}]*observer=\"order_shipped\",[^}]*outcome=\"success\"[^}]*} 1\\n")
+                    .containsPattern("pgobserver_action_duration_seconds_count\\{action_type=\"webhook\",[^}]*observer=\"order_refunded\",[^}]*outcome=\"success\"[^}]*} 2\\n")
                     .doesNotContainPattern("pgobserver_action_duration_seconds_count\\{[^}]*error_type=[^}]*outcome=\"success\"")
-                    .containsPattern("pgobserver_action_duration_seconds_count\\{action_type=\"webhook\",error_type=\"503\",[^}]*outcome=\"retry\"[^}]*} 1\\n")
+                    .containsPattern("pgobserver_action_duration_seconds_count\\{action_type=\"webhook\",error_type=\"503\",[^}]*observer=\"order_shipped\",[^}]*outcome=\"retry\"[^}]*} 1\\n")
                     .containsPattern("pgobserver_action_failures_total\\{action_type=\"webhook\",error_type=\"503\",[^}]*outcome=\"retry\"[^}]*} 1(\\.0)?\\n")
                     .containsPattern("pgobserver_action_failures_total\\{action_type=\"slack\",error_type=\"java.net.ConnectException\",[^}]*outcome=\"failed\"[^}]*} 1(\\.0)?\\n")
                     .doesNotContainPattern("pgobserver_action_failures_total\\{[^}]*outcome=\"success\"")
