@@ -11,6 +11,7 @@ import io.pgobserver.bootstrap.config.ConfigLoader;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.config.EffectiveConfig;
 import io.pgobserver.domain.port.CaptureInstaller;
+import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.spi.Adapter;
 import io.pgobserver.domain.spi.AdminRoute;
 import io.pgobserver.domain.spi.ApplicationDatabase;
@@ -74,8 +75,10 @@ public final class Host implements ObserverHost {
         Services services = services(injector);
         services.start();
         Tracer tracer;
+        Metrics metrics;
         try {
             tracer = Boot.unwrap(() -> injector.getInstance(Tracer.class));
+            metrics = Boot.unwrap(() -> injector.getInstance(Metrics.class));
         } catch (RuntimeException e) {
             services.close();
             throw e;
@@ -89,6 +92,11 @@ public final class Host implements ObserverHost {
             @Override
             public Tracer tracer() {
                 return tracer;
+            }
+
+            @Override
+            public Metrics metrics() {
+                return metrics;
             }
 
             @Override

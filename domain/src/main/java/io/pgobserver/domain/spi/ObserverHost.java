@@ -1,5 +1,6 @@
 package io.pgobserver.domain.spi;
 
+import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.trace.Tracer;
 
 import java.util.List;
@@ -27,7 +28,7 @@ public interface ObserverHost {
 
     /**
      * The tracing adapter alone, chosen and built for that configuration as {@link #boot} would, and started: for
-     * measuring the tracer without a database or a pipeline (the micro-benchmarks). Bad configuration throws with a
+     * measuring the tracer or the metrics without a database or a pipeline (the micro-benchmarks). Bad configuration throws with a
      * message that names the key.
      */
     StartedTracer tracer(String yaml, Map<String, String> env) throws Exception;
@@ -39,6 +40,11 @@ public interface ObserverHost {
         String adapter();
 
         Tracer tracer();
+
+        /** The adapter's metrics for that configuration ({@link Metrics#NOOP} with metrics off). */
+        default Metrics metrics() {
+            return Metrics.NOOP;
+        }
 
         @Override
         void close();
