@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.postgres;
 
+import io.pgobserver.domain.event.ShellWord;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementException;
 
@@ -49,7 +50,8 @@ record BackfillTable(String qualified, String quotedName, List<Key> key, String 
                 .bind("trigger", PostgresCaptureInstaller.TRIGGER)
                 .map((rs, ctx) -> rs.getBytes("tgargs")).findOne()
                 .orElseThrow(() -> new IllegalArgumentException("table " + table + " is not captured: run "
-                        + "'pg-observer install --table " + table + "' first, so that live changes and the "
+                        + "'pg-observer install --table " + ShellWord.inQuotes(table.toString())
+                        + "' first, so that live changes and the "
                         + "backfill's read events share one ordered stream"));
         String quotedName = handle.createQuery("select quote_ident(:schema) || '.' || quote_ident(:name)")
                 .bind("schema", table.schema()).bind("name", table.name()).mapTo(String.class).one();

@@ -1,6 +1,6 @@
 package io.pgobserver.adapters.postgres;
 
-import io.pgobserver.domain.event.TableName;
+import io.pgobserver.domain.event.ShellWord;
 import io.pgobserver.domain.port.CaptureInstaller.Problem;
 import io.pgobserver.domain.port.CaptureInstaller.Problem.Kind;
 import org.jdbi.v3.core.Handle;
@@ -61,7 +61,7 @@ final class CaptureProblems {
     }
 
     private static Optional<Problem> problem(String table, List<Capture> found) {
-        String install = "'pg-observer install --table " + TableName.shellWord(table) + "'";
+        String install = "'pg-observer install --table " + ShellWord.inQuotes(table) + "'";
         if (found.size() != 1) {
             return found.isEmpty() ? Optional.of(new Problem(table, Kind.MISSING, "observed table " + table + " does not exist in this database "
                     + "(renamed or dropped?): nothing captures its changes, and its observers get only the events an "

@@ -5,6 +5,7 @@ import io.pgobserver.application.Sleeper;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.config.OneLine;
 import io.pgobserver.domain.event.ChangeKind;
+import io.pgobserver.domain.event.ShellWord;
 import io.pgobserver.domain.event.TableName;
 import io.pgobserver.domain.port.Backfill;
 import io.pgobserver.domain.port.BackfillRequest;

@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.cli;
 
+import io.pgobserver.domain.event.ShellWord;
 import io.pgobserver.domain.port.Backfill;
 
 import java.util.LinkedHashMap;
@@ -44,11 +45,12 @@ final class BackfillsInHand {
     String cutShort(String note, String when, String options) {
         List<Backfill> left = unfinished();
         boolean one = left.size() == 1;
-        String table = one ? ShellWord.of(left.getFirst().request().table()) : "SCHEMA.TABLE";
+        String name = one ? left.getFirst().request().table() : "SCHEMA.TABLE";
         return left.stream().map(BackfillsInHand::standing).collect(Collectors.joining("; ")) + " (" + note + "); "
-                + when + "resume with: pg-observer backfill" + options + " --resume" + (one ? " --table " + table : "")
+                + when + "resume with: pg-observer backfill" + options + " --resume"
+                + (one ? " --table " + ShellWord.of(name) : "")
                 + " (or " + (one ? "" : "cancel one with ") + "'pg-observer backfill" + options + " --cancel --table "
-                + table + "')";
+                + ShellWord.inQuotes(name) + "')";
     }
 
     /**

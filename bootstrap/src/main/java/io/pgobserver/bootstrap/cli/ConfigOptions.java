@@ -3,6 +3,7 @@ package io.pgobserver.bootstrap.cli;
 import io.pgobserver.bootstrap.config.ConfigLoader;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.wiring.AdapterCatalog;
+import io.pgobserver.domain.event.ShellWord;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.cli;
 
+import io.pgobserver.domain.event.ShellWord;
 import io.pgobserver.domain.event.TableName;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.domain.port.CaptureInstaller;

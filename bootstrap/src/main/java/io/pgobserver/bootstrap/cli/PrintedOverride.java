@@ -1,5 +1,7 @@
 package io.pgobserver.bootstrap.cli;
 
+import io.pgobserver.domain.event.ShellWord;
+
 import java.util.Locale;
 import java.util.regex.Pattern;
 

@@ -2,6 +2,7 @@ package io.pgobserver.bootstrap.cli;
 
 import io.pgobserver.application.ReplayHistory;
 import io.pgobserver.bootstrap.config.OneLine;
+import io.pgobserver.domain.event.ShellWord;
 import io.pgobserver.domain.port.ChangeHistory;
 import io.pgobserver.domain.port.DeadLetter;
 import picocli.CommandLine;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgobserver.domain.config.Durations;
+import io.pgobserver.domain.event.ShellWord;
 import io.pgobserver.domain.event.Snapshot;
 import io.pgobserver.domain.port.Backfill;
 import io.pgobserver.domain.port.Backfills;
@@ -252,7 +253,7 @@ final class StatusCommand implements Callable<Integer> {
      * progress: it stays unfinished until someone resumes or cancels it.
      */
     static String stop(Backfill b, Instant now, String command) {
-        String table = b.request().table();
+        String table = ShellWord.inQuotes(b.request().table());
         return "\n    since " + b.stop().at() + " (" + ago(b.stop().at(), now) + "): " + b.stop().error().replace("\n", "\n      ") // the server's "Position: 88" lines
                 + "\n    fix what it fails on, then '" + command + " --resume --table " + table + "'; or '" + command
                 + " --cancel --table " + table + "' and start a new backfill (with a corrected --where)";
@@ -263,7 +264,7 @@ final class StatusCommand implements Callable<Integer> {
      * see Backfills.attend), since when nothing moved, and the two ways on. Else it would read as running for ever.
      */
     static String interrupted(Backfill b, Instant now, String command) {
-        String table = b.request().table();
+        String table = ShellWord.inQuotes(b.request().table());
         return "\n    no process runs it (its process was killed, crashed or lost its database session); last chunk "
                 + b.updatedAt() + " (" + ago(b.updatedAt(), now) + ")"
                 + "\n    '" + command + " --resume --table " + table + "' goes on after that chunk; or '" + command

@@ -36,14 +36,14 @@ class BackfillsInHandTest {
      * options given: the operator who would rather end the backfill had to work that command out.
      */
     @Test
-    void oneUnfinishedIsResumedOrCancelledByItsTableWithTheOptionsGiven() {
+    void oneUnfinishedIsResumedOrCancelledByItsTableWithTheOptionsGiven() { // inside the advice's quotes: "…"
         BackfillsInHand inHand = new BackfillsInHand();
         inHand.update(backfill(3, "public.\"Order Lines\"", 10, Backfill.State.RUNNING, 40, List.of("10")));
 
         assertThat(inHand.cutShort("cause: refused", "once it answers again, ", " --config x.yaml"))
                 .endsWith("last key 10 (cause: refused); once it answers again, resume with: pg-observer backfill "
                         + "--config x.yaml --resume --table 'public.\"Order Lines\"' (or 'pg-observer backfill "
-                        + "--config x.yaml --cancel --table 'public.\"Order Lines\"'')");
+                        + "--config x.yaml --cancel --table \"public.\\\"Order Lines\\\"\"')");
     }
 
     /**

@@ -193,6 +193,21 @@ class StatusReportTest {
                 + "new backfill (with a corrected --where)");
     }
 
+    /** A table whose name a shell would split is quoted in the ways on, so that the pasted command gets it whole. */
+    @Test
+    void aWaitingBackfillsWaysOnQuoteATableNameTheShellWouldSplit() {
+        Instant now = Instant.parse("2026-12-04T04:15:09Z");
+        Backfill stopped = new Backfill(3, new BackfillRequest("Sales Dept.Order Items", null, null, 10), 10,
+                Backfill.State.RUNNING, now, now, -1, new Backfill.Stop("ERROR: division by zero", now), true,
+                List.of());
+        assertThat(StatusCommand.stop(stopped, now, BACKFILL)).contains("--resume --table \"Sales Dept.Order Items\"'",
+                "--cancel --table \"Sales Dept.Order Items\"'");
+        Backfill interrupted = new Backfill(3, new BackfillRequest("Sales Dept.Order Items", null, null, 10), 10,
+                Backfill.State.RUNNING, now, now, -1, null, false, List.of());
+        assertThat(StatusCommand.interrupted(interrupted, now, BACKFILL)).contains(
+                "--resume --table \"Sales Dept.Order Items\"'", "--cancel --table \"Sales Dept.Order Items\"'");
+    }
+
     /**
      * Each unfinished backfill says where a resume would go on, its last key (a composite one as a tuple), so that an
      * operator can choose between resume and cancel; --json has it as an array of the key's columns as text, null

@@ -11,15 +11,4 @@ public final class TableName {
         String trimmed = table.strip();
         return trimmed.contains(".") ? trimmed : "public." + trimmed;
     }
-
-    /**
-     * The name as one word of a command in the advice a user pastes into a shell, where the command is already in
-     * single quotes ({@code run 'pg-observer install --table "Sales Dept.Order Items"'}): double quotes when the
-     * shell would split it.
-     */
-    public static String shellWord(String table) {
-        return table.matches("[A-Za-z0-9_.]+") ? table
-                : '"' + table.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$")
-                .replace("`", "\\`") + '"';
-    }
 }

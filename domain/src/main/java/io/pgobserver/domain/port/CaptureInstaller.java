@@ -1,6 +1,6 @@
 package io.pgobserver.domain.port;
 
-import io.pgobserver.domain.event.TableName;
+import io.pgobserver.domain.event.ShellWord;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -85,7 +85,7 @@ public interface CaptureInstaller {
             }
             List<String> lines = new ArrayList<>();
             lines.add(uncaptured.size() + " observed tables are not captured: their changes reach no observer; run "
-                    + "'pg-observer install" + uncaptured.stream().map(t -> " --table " + TableName.shellWord(t))
+                    + "'pg-observer install" + uncaptured.stream().map(t -> " --table " + ShellWord.inQuotes(t))
                     .collect(Collectors.joining()) + "'");
             problems.stream().filter(p -> p.kind() != Problem.Kind.NOT_CAPTURED).map(Problem::advice)
                     .forEach(lines::add);

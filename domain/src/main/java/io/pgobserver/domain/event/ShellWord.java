@@ -1,0 +1,29 @@
+package io.pgobserver.domain.event;
+
+import java.util.regex.Pattern;
+
+/**
+ * A word of a command printed for the user to paste into a POSIX shell, such as a table's name: quoted when the
+ * shell would split it or read its characters, so that the pasted command gets the word whole.
+ */
+public final class ShellWord {
+
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./:=@%+,-]+");
+
+    private ShellWord() {
+    }
+
+    /** For a command printed bare: {@code pg-observer install --table 'Sales Dept.Order Items'}. */
+    public static String of(String word) {
+        return PLAIN.matcher(word).matches() ? word : "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * For a command the advice already puts in single quotes, where a single-quoted word would read as the quotes'
+     * end: {@code run 'pg-observer install --table "Sales Dept.Order Items"'}.
+     */
+    public static String inQuotes(String word) {
+        return PLAIN.matcher(word).matches() ? word
+                : '"' + word.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$").replace("`", "\\`") + '"';
+    }
+}
