@@ -7,12 +7,14 @@ import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.spi.CaptureStatus;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.INFO;
@@ -93,18 +95,26 @@ public final class CaptureWatch implements CaptureStatus, AutoCloseable {
         }
         List<Problem> found = check.problems();
         Map<String, Problem> now = new LinkedHashMap<>();
+        List<Problem> news = new ArrayList<>();
         for (Problem problem : found) {
             now.put(problem.table(), problem);
             Problem before = known.get(problem.table());
             if (before == null || before.kind() != problem.kind()) {
-                LOG.log(WARNING, problem.advice());
+                news.add(problem);
             }
         }
-        for (Map.Entry<String, Problem> gone : known.entrySet()) {
-            if (!now.containsKey(gone.getKey())) {
-                LOG.log(INFO, "the capture of " + gone.getValue().table() + " is as installed again (it was "
-                        + gone.getValue().kind().label() + "): its changes reach its observers");
-            }
+        // As status says them: sixty tables not captured yet are one line with one install command, not sixty.
+        Check.advice(news).forEach(line -> LOG.log(WARNING, line));
+        List<Problem> gone = known.values().stream().filter(p -> !now.containsKey(p.table())).toList();
+        if (gone.size() > Check.SAID_ONE_BY_ONE) {
+            LOG.log(INFO, "the capture of " + gone.size() + " tables is as installed again: their changes reach "
+                    + "their observers (" + gone.stream().collect(Collectors.groupingBy(p -> p.kind().label(),
+                            LinkedHashMap::new, Collectors.mapping(Problem::table, Collectors.joining(", "))))
+                    .entrySet().stream().map(e -> "were " + e.getKey() + ": " + e.getValue())
+                    .collect(Collectors.joining("; ")) + ")");
+        } else {
+            gone.forEach(p -> LOG.log(INFO, "the capture of " + p.table() + " is as installed again (it was "
+                    + p.kind().label() + "): its changes reach its observers"));
         }
         known = now;
         checked = true;

@@ -30,6 +30,7 @@ class CaptureWatchTest {
     private static final Problem UNCAPTURED = new Problem("public.orders", Kind.NOT_CAPTURED, "not captured");
     private static final Problem RENAMED_KEY = new Problem("public.parts", Kind.ID_COLUMN, "id column gone");
 
+    private List<String> watched = List.of("public.orders", "public.parts");
     private final Queue<Object> answers = new ArrayDeque<>();
     private final List<List<Problem>> reported = new CopyOnWriteArrayList<>();
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -62,7 +63,7 @@ class CaptureWatchTest {
         @Override
         @SuppressWarnings("unchecked")
         public synchronized List<Problem> problems(Collection<String> schemaTables) {
-            assertThat(schemaTables).containsExactly("public.orders", "public.parts");
+            assertThat(schemaTables).containsExactlyElementsOf(watched);
             Object answer = answers.isEmpty() ? List.of() : answers.remove();
             if (answer instanceof RuntimeException failure) {
                 throw failure;
@@ -103,6 +104,27 @@ class CaptureWatchTest {
                         + "observers");
         assertThat(reported).containsExactly(List.of(), List.of(RENAMED_KEY), List.of(RENAMED_KEY),
                 List.of(RENAMED_KEY, DROPPED), List.of(DROPPED), List.of());
+    }
+
+    @Test
+    void manyTablesNotCapturedYetAreOneWarningWithOneInstallCommandAndOneLineWhenCaptured() {
+        watched = java.util.stream.IntStream.rangeClosed(1, 7).mapToObj(i -> "public.t" + i).toList();
+        List<Problem> uncaptured = watched.stream().map(t -> new Problem(t, Kind.NOT_CAPTURED, t + " not captured"))
+                .toList();
+        List<Problem> problems = new java.util.ArrayList<>(uncaptured);
+        problems.add(1, new Problem("public.orders", Kind.MISSING, "public.orders is gone"));
+        answers.addAll(List.of(problems, List.of(problems.get(1))));
+        try (CaptureWatch many = new CaptureWatch(capture, watched, metrics)) {
+            many.check();
+            many.check();
+        }
+        assertThat(lines).containsExactly("WARNING 7 observed tables are not captured: their changes reach no "
+                        + "observer; run 'pg-observer install --table public.t1 --table public.t2 --table public.t3 "
+                        + "--table public.t4 --table public.t5 --table public.t6 --table public.t7'",
+                "WARNING public.orders is gone",
+                "INFO the capture of 7 tables is as installed again: their changes reach their observers (were "
+                        + "not_captured: public.t1, public.t2, public.t3, public.t4, public.t5, public.t6, public.t7)");
+        assertThat(reported).containsExactly(problems, List.of(problems.get(1))); // the metric stays per table
     }
 
     @Test

@@ -63,8 +63,8 @@ public interface CaptureInstaller {
             problems = List.copyOf(problems);
         }
 
-        /** Past this many tables without a trigger, their advice is one line and one command. */
-        static final int SAID_ONE_BY_ONE = 5;
+        /** Past this many tables, a line names them all rather than each having its own. */
+        public static final int SAID_ONE_BY_ONE = 5;
 
         /** {@code ok (2 observed table(s) captured as installed)}, or how many are not (their advice follows). */
         public String summary() {
@@ -72,12 +72,18 @@ public interface CaptureInstaller {
                     : problems.size() + " observed table(s) not captured as installed:";
         }
 
-        /**
-         * Each problem's advice, a line each. Tables merely not captured yet (a new configuration over a real
-         * schema's many tables) share one line with one command that installs them all: sixty lines repeating the
-         * same sentence buried the others, and each line's command installed one table.
-         */
+        /** Each problem's advice, a line each, tables merely not captured yet sharing one ({@link #advice(List)}). */
         public List<String> advice() {
+            return advice(problems);
+        }
+
+        /**
+         * The advice of these problems, a line each. Tables merely not captured yet (a new configuration over a real
+         * schema's many tables) share one line with one command that installs them all: sixty lines repeating the
+         * same sentence buried the others, and each line's command installed one table. {@code status}, the console
+         * and {@code run}'s log say them alike.
+         */
+        public static List<String> advice(List<Problem> problems) {
             List<String> uncaptured = problems.stream().filter(p -> p.kind() == Problem.Kind.NOT_CAPTURED)
                     .map(Problem::table).toList();
             if (uncaptured.size() <= SAID_ONE_BY_ONE) {
