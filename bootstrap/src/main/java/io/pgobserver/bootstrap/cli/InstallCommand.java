@@ -32,6 +32,9 @@ final class InstallCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** How many unobserved tables the note names before it only counts them. */
+    private static final int NAMED = 5;
+
     @Option(names = "--table", required = true, paramLabel = "SCHEMA.TABLE",
             description = "The table to capture, as the catalog spells it (unquoted names are lower case); a bare "
                     + "name means the public schema. Repeatable: the tables are installed one after the other.")
@@ -71,17 +74,30 @@ final class InstallCommand implements Callable<Integer> {
             for (int i = 0; i < qualified.size(); i++) {
                 done.set(stoppedAt(qualified, i));
                 install(installer, qualified, i, out);
-                String table = qualified.get(i);
-                if (config.observers().stream().noneMatch(o -> o.entity().equals(table))) {
-                    out.println("note: no observer in this configuration watches " + table
-                            + " yet (observers.<name>.entity: " + table + ")");
-                }
+            }
+            List<String> unobserved = qualified.stream()
+                    .filter(t -> config.observers().stream().noneMatch(o -> o.entity().equals(t))).toList();
+            if (!unobserved.isEmpty()) {
+                out.println(unobservedNote(unobserved));
             }
             done.set("the install is done: schema pgobserver is migrated and " + String.join(", ", qualified)
                     + (qualified.size() == 1 ? " is" : " are") + " captured");
             out.flush();
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * One note for the installed tables no observer watches: installing a schema's 150 tables before writing their
+     * observers is a plan, and 150 notes saying so buried the install's own lines.
+     */
+    static String unobservedNote(List<String> unobserved) {
+        String first = unobserved.getFirst();
+        String named = unobserved.size() <= NAMED ? String.join(", ", unobserved)
+                : unobserved.size() + " of these tables: " + String.join(", ", unobserved.subList(0, NAMED))
+                        + " and " + (unobserved.size() - NAMED) + " more";
+        return "note: no observer in this configuration watches " + named + " yet (observers.<name>.entity: "
+                + first + ")";
     }
 
     /** What a stop while table {@code i}'s trigger is installed leaves: the ones before it done, it and the rest not. */
