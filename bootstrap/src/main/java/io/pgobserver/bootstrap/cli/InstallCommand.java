@@ -93,11 +93,11 @@ final class InstallCommand implements Callable<Integer> {
      */
     static String unobservedNote(List<String> unobserved) {
         String first = unobserved.getFirst();
-        String named = unobserved.size() <= NAMED ? String.join(", ", unobserved)
-                : unobserved.size() + " of these tables: " + String.join(", ", unobserved.subList(0, NAMED))
+        String named = unobserved.size() <= NAMED ? String.join(", ", unobserved) + " yet"
+                : unobserved.size() + " of these tables yet: " + String.join(", ", unobserved.subList(0, NAMED))
                         + " and " + (unobserved.size() - NAMED) + " more";
-        return "note: no observer in this configuration watches " + named + " yet (observers.<name>.entity: "
-                + first + ")";
+        return "note: no observer in this configuration watches " + named + " (observers.<name>.entity: " + first
+                + ")";
     }
 
     /** What a stop while table {@code i}'s trigger is installed leaves: the ones before it done, it and the rest not. */

@@ -21,7 +21,7 @@ class InstallCommandTest {
     void manyUnobservedTablesAreCountedWithTheFirstFewNamed() {
         List<String> tables = IntStream.rangeClosed(1, 150).mapToObj(i -> "public.t" + i).toList();
         assertThat(InstallCommand.unobservedNote(tables)).isEqualTo("note: no observer in this configuration "
-                + "watches 150 of these tables: public.t1, public.t2, public.t3, public.t4, public.t5 and 145 more "
-                + "yet (observers.<name>.entity: public.t1)");
+                + "watches 150 of these tables yet: public.t1, public.t2, public.t3, public.t4, public.t5 and 145 "
+                + "more (observers.<name>.entity: public.t1)");
     }
 }
