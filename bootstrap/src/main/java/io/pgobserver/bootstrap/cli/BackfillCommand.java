@@ -91,8 +91,7 @@ final class BackfillCommand implements Callable<Integer> {
         } catch (DatabaseStoppedAnswering lost) {
             // Lost at a step around the chunks: a chunk's own loss is waited out (RunBackfill runs it again).
             PrintWriter err = spec.commandLine().getErr();
-            err.println(lost(lost));
-            err.flush();
+            ErrorLines.say(err, lost(lost), null);
             return ExitCodes.FAILURE;
         }
     }
@@ -142,9 +141,8 @@ final class BackfillCommand implements Callable<Integer> {
                         PrintWriter err = spec.commandLine().getErr();
                         // Every backfill it leaves unfinished: the one in flight (its chunk rolled back or committed
                         // whole) and, in a resume of several tables, those after it; and how to go on.
-                        err.println("error: " + inHand.cutBySignal(signals.received() == null ? "interrupted"
-                                : signals.received(), options.given()));
-                        err.flush();
+                        ErrorLines.say(err, "error: " + inHand.cutBySignal(signals.received() == null
+                                ? "interrupted" : signals.received(), options.given()), null);
                         return ExitCodes.FAILURE;
                     }
                     out.println("backfill " + end.id() + " of " + end.request().table() + " "

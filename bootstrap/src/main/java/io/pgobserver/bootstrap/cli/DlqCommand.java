@@ -149,8 +149,8 @@ final class DlqCommand implements Runnable {
     /** A mistyped id: one line on standard error, exit 1. */
     static int noSuchLetter(CommandSpec spec, String consumer, long id) {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("error: consumer '" + consumer + "' has no dead letter with id " + id + " (see 'dlq list')");
-        err.flush();
+        ErrorLines.say(err, "error: consumer '" + consumer + "' has no dead letter with id " + id
+                + " (see 'dlq list')", null);
         return ExitCodes.FAILURE;
     }
 

@@ -125,12 +125,12 @@ final class DlqReplay implements Callable<Integer> {
             return ExitCodes.OK;
         }
         PrintWriter err = spec.commandLine().getErr();
-        replayed.errors().forEach(line -> err.println("error: " + line));
+        replayed.errors().forEach(line -> ErrorLines.say(err, "error: " + line, null));
         if (left >= 0) {
             // Said last, as the line to act on: each letter is claimed only while it runs, so none is held after.
-            err.println("error: " + signals.received() + " received: stopped after the letter under way (its line "
-                    + "above says whether it was delivered); " + left + " letter(s) stay in the queue; run 'pg-observer"
-                    + " dlq replay --all" + options.given() + "' again to replay them");
+            ErrorLines.say(err, "error: " + signals.received() + " received: stopped after the letter under way (its "
+                    + "line above says whether it was delivered); " + left + " letter(s) stay in the queue; run "
+                    + "'pg-observer dlq replay --all" + options.given() + "' again to replay them", null);
         }
         err.flush();
         if (left >= 0) {

@@ -18,6 +18,19 @@ final class ErrorLines {
     private ErrorLines() {
     }
 
+    /**
+     * Says {@code line}, a notice rather than the command's error (a signal received, a row left out): a WARN line
+     * in JSON, so that no plain line breaks a log shipper's parsing of standard error.
+     */
+    static void warn(PrintWriter err, String line) {
+        if (LogFormatVariable.json(ConfigOptions.environment)) {
+            LOG.warn(line);
+            return;
+        }
+        err.println(line);
+        err.flush();
+    }
+
     /** Says {@code line}, with the stack trace of {@code trace} when not null. */
     static void say(PrintWriter err, String line, Throwable trace) {
         if (LogFormatVariable.json(ConfigOptions.environment)) {

@@ -92,16 +92,14 @@ final class ReplayCommand implements Callable<Integer> {
                     out.flush();
                 });
                 summary = replay.replay(observer, plan.stretch(), row -> {
-                    err.println(skipped(row, consumer));
-                    err.flush();
+                    ErrorLines.warn(err, skipped(row, consumer));
                 });
             } catch (ReplayHistory.CutShort cut) {
                 Thread.interrupted(); // the session closes as after any replay: spans flushed, connections closed
                 if (cut.lastDone() < cut.lastId() || cut.running() != 0) {
                     out.println(replayed(cut.soFar(), plan, " so far"));
                     out.flush();
-                    err.println(stopped(cut, plan.stretch(), signals.received()));
-                    err.flush();
+                    ErrorLines.say(err, stopped(cut, plan.stretch(), signals.received()), null);
                     return ExitCodes.FAILURE;
                 }
                 summary = cut.soFar(); // it stopped past its last row: the stretch ran whole

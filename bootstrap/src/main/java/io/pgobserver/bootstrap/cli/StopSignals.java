@@ -64,7 +64,7 @@ final class StopSignals implements AutoCloseable {
     static StopSignals endingAtOnceSaying(PrintWriter err, UnaryOperator<String> stopped) {
         StopSignals signals = new StopSignals(err);
         signals.first = signal -> {
-            signals.say("error: " + stopped.apply(signal));
+            ErrorLines.say(signals.err, "error: " + stopped.apply(signal), null);
             Runtime.getRuntime().halt(ExitCodes.FAILURE);
         };
         return handling(signals);
@@ -158,8 +158,7 @@ final class StopSignals implements AutoCloseable {
     }
 
     private void say(String line) {
-        err.println(line);
-        err.flush();
+        ErrorLines.warn(err, line);
     }
 
     /** The signal that stopped the command, as SIGINT; null when none came. */

@@ -153,8 +153,11 @@ class DatabaseAtStartIT {
                 int attempts = frozen.held.size();
                 List<String> args = new ArrayList<>(command);
                 args.addAll(List.of("--config", config.toString()));
+                // replay writes JSON lines: the signal's notice and the stop's error are JSON lines too.
+                boolean json = command.getFirst().equals("replay");
                 ObserverProcess process = ObserverProcess.start(command.getFirst() + " stopped while connecting",
-                        rig.log, Map.of(), args.toArray(String[]::new));
+                        rig.log, json ? Map.of("PGOBSERVER_LOG_FORMAT", "json") : Map.of(),
+                        args.toArray(String[]::new));
                 rig.awaitWhileRunning(process, command.getFirst() + "'s attempt to connect", Duration.ofMinutes(1),
                         () -> frozen.held.size() > attempts);
                 FaultSupport.signal("TERM", process.pid());
@@ -162,8 +165,17 @@ class DatabaseAtStartIT {
                 assertThat(process.output()).contains("SIGTERM received: stopping", "error: SIGTERM received while "
                         + "connecting to the database: stopped before connecting, and nothing was done; run the "
                         + "command again").doesNotContain("cannot connect", "database.url", "\tat ");
+                if (json) {
+                    assertEveryLineIsAJsonObject(process.output());
+                }
             }
         }
+    }
+
+    private static void assertEveryLineIsAJsonObject(String output) {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(output.lines()).as(output).isNotEmpty().allSatisfy(line -> assertThat(mapper.readTree(line)
+                .isObject()).as("a JSON object: %s", line).isTrue());
     }
 
     /**
