@@ -107,8 +107,8 @@ public final class Templates {
     /**
      * A value as text. A number reads as PostgreSQL wrote it in the row image, never in Java's exponent notation: row
      * images hold a {@code numeric} as a {@code BigDecimal} with the scale written ({@code 12.10}; {@code 0.0000001},
-     * which {@code toString} writes {@code 1E-7}), and a {@code double precision} PostgreSQL wrote with a large
-     * exponent as a {@code Double} ({@code 1e+15}, which Java writes {@code 1.0E15}).
+     * which {@code toString} writes {@code 1E-7}); a number written with an exponent, which {@code to_jsonb} never
+     * writes but a row image from elsewhere may hold, as a {@code Double} ({@code 1e+15}, Java's {@code 1.0E15}).
      */
     private static CharSequence format(Object value) {
         return switch (value) {

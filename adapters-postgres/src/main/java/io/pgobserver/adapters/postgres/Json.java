@@ -18,9 +18,10 @@ import java.util.Map;
 /**
  * jsonb to and from row images. Numbers become {@code Long} when integral and within range, and {@code BigDecimal}
  * otherwise, with the digits and scale PostgreSQL wrote: {@code 12.10} stays {@code 12.10}, {@code 0.0000001} keeps
- * its seven places, so bodies and templates carry the number as stored. Only a number written with an exponent
- * ({@code 1e+300}, as PostgreSQL writes a large {@code double precision}; a {@code numeric} never is) becomes a
- * {@code Double} when one holds it exactly, so that it is not spelled out in hundreds of digits.
+ * its seven places, so bodies and templates carry the number as stored. The capture trigger's {@code to_jsonb}
+ * writes every number in plain digits, a {@code double precision} too ({@code 1e15} as {@code 1000000000000000},
+ * {@code 1.5e-300} in 303 characters); only a number written with an exponent, which a row image from elsewhere may
+ * hold, becomes a {@code Double} when one holds it exactly.
  */
 final class Json {
 
