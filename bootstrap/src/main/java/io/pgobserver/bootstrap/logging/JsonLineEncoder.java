@@ -44,15 +44,15 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
             json.writeStringField("level", event.getLevel().toString());
             json.writeStringField("logger", event.getLoggerName());
             json.writeStringField("thread", event.getThreadName());
-            json.writeStringField("message", event.getFormattedMessage());
+            json.writeStringField("message", whole(event.getFormattedMessage()));
             Map<String, String> mdc = event.getMDCPropertyMap();
             for (Map.Entry<String, String> entry : mdc.entrySet()) {
                 if (!FIELDS.contains(entry.getKey()) && entry.getValue() != null) {
-                    json.writeStringField(entry.getKey(), entry.getValue());
+                    json.writeStringField(entry.getKey(), whole(entry.getValue()));
                 }
             }
             if (event.getThrowableProxy() != null) {
-                json.writeStringField("stack_trace", ThrowableProxyUtil.asString(event.getThrowableProxy()));
+                json.writeStringField("stack_trace", whole(ThrowableProxyUtil.asString(event.getThrowableProxy())));
             }
             json.writeEndObject();
         } catch (IOException e) {
@@ -60,6 +60,36 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
         }
         line.write('\n');
         return line.toByteArray();
+    }
+
+    /**
+     * {@code text} with each unpaired surrogate as U+FFFD: a receiver's answer cut to its first characters may end in
+     * half an emoji, and Jackson writes half a pair as bytes that are no UTF-8, which lost the rest of the line.
+     */
+    static String whole(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder fixed = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1));
+            if (paired) {
+                if (fixed != null) {
+                    fixed.append(c).append(text.charAt(i + 1));
+                }
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (fixed == null) {
+                    fixed = new StringBuilder(text.length()).append(text, 0, i);
+                }
+                fixed.append('\uFFFD');
+            } else if (fixed != null) {
+                fixed.append(c);
+            }
+        }
+        return fixed == null ? text : fixed.toString();
     }
 
     @Override

@@ -57,4 +57,13 @@ class JsonLineEncoderTest {
                 .contains("\tat io.pgobserver.bootstrap.logging.JsonLineEncoderTest")
                 .contains("Caused by: java.io.IOException: connection reset");
     }
+
+    @Test
+    void aMessageCutInsideAnEmojiOrHoldingControlCharactersIsStillALine() throws Exception {
+        // A receiver's answer cut to its first characters may end in half an emoji (a lone surrogate).
+        String cut = "HTTP 503: down \uD83D\uDE80 again \uD83D";
+        JsonNode line = encode(event("{}\u0000\u001b[31m\tend", null, Map.of("consumer", "c\uD83D"), cut));
+        assertThat(line.path("message").asText()).isEqualTo("HTTP 503: down \uD83D\uDE80 again \uFFFD\u0000\u001b[31m\tend");
+        assertThat(line.path("consumer").asText()).isEqualTo("c\uFFFD");
+    }
 }
