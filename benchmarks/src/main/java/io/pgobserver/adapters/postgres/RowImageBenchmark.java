@@ -1,12 +1,15 @@
 package io.pgobserver.adapters.postgres;
 
-import io.pgobserver.adapters.conditions.cel.BenchConditions;
+import com.google.inject.Guice;
+import com.google.inject.Module;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.event.JsonValues;
 import io.pgobserver.domain.event.Position;
 import io.pgobserver.domain.observer.Condition;
+import io.pgobserver.domain.observer.ConditionCompiler;
 import io.pgobserver.domain.port.EventBody;
+import io.pgobserver.domain.spi.Adapter;
 import io.pgobserver.domain.trace.TraceContext;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,6 +24,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.time.Instant;
+import java.util.ServiceLoader;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -56,7 +60,12 @@ public class RowImageBenchmark {
         image = parse();
         event = new ChangeEvent("e-1", new Position(1, 1), "public.orders", "4711", ChangeKind.UPDATED, Map.of(),
                 image, Instant.parse("2026-01-01T00:00:00Z"), TraceContext.NONE);
-        condition = BenchConditions.compile("after.total > 100.0 && after.tax_rate < 0.1");
+        // The compiler the product binds: the conditions adapter found and installed as the bootstrap does (an
+        // adapter never names another adapter's classes, this one's package included).
+        Adapter conditions = ServiceLoader.load(Adapter.class).stream().map(ServiceLoader.Provider::get)
+                .filter(a -> a.provides().contains(Adapter.Capability.CONDITIONS)).findFirst().orElseThrow();
+        condition = Guice.createInjector((Module) conditions).getInstance(ConditionCompiler.class)
+                .compile("bench", "after.total > 100.0 && after.tax_rate < 0.1");
         if (!condition.matches(event)) {
             throw new IllegalStateException("the condition must hold on the row");
         }
