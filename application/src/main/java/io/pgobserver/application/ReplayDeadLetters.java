@@ -1,11 +1,9 @@
 package io.pgobserver.application;
 
 import io.pgobserver.domain.observer.Observer;
-import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Deliveries;
-import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.spi.DeadLetterReplay;
 import io.pgobserver.domain.trace.Scope;
@@ -54,7 +52,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
     private final DeadLetters deadLetters;
     private final Tracer tracer;
     private final Map<String, Observer> observers;
-    private final RunAction runAction;
+    private final LetterActions actions;
 
     public ReplayDeadLetters(String consumer, DeadLetters deadLetters, Tracer tracer, List<Observer> observers,
                              ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random) {
@@ -63,7 +61,8 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
 
     /**
      * @param deliveries the delivery log, where the parts of a letter's delivery done before (an email's recipients
-     *                   reached by the attempts that failed) are found and kept; null to do every part again
+     *                   reached by the attempts that failed, the actions of a condition's letter an earlier replay
+     *                   delivered) are found and kept; null to do every part again
      */
     public ReplayDeadLetters(String consumer, DeadLetters deadLetters, Tracer tracer, List<Observer> observers,
                              ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random,
@@ -73,8 +72,8 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
         this.tracer = Objects.requireNonNull(tracer, "tracer");
         this.observers = observers.stream().collect(Collectors.toMap(Observer::name, Function.identity()));
         // A replay's failures are its own answer, not a reason the pipeline is not ready.
-        this.runAction = new RunAction(executors, metrics, sleeper, random,
-                new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime), false, deliveries);
+        this.actions = new LetterActions(consumer, new RunAction(executors, metrics, sleeper, random,
+                new ActionHealth(ActionHealth.FAILING_FOR, System::nanoTime), false, deliveries), deliveries);
     }
 
     /** Replays one of the consumer's letters, once it holds its claim; the result says how that ended. */
@@ -211,38 +210,18 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                     return new Result(letter.id(), Outcome.DELIVERED, "condition no longer matches; letter removed");
                 }
             }
-            for (int index : indexes) {
-                // A letter of one action keeps the id its failed attempts carried, even when the action was edited
-                // since (found by its index; a new secret gives an action without an id: a new key): a receiver
-                // that took a request whose answer never came tells the replay for the same delivery.
-                String actionKey = letter.actionIndex() >= 0 ? letter.actionKey() : observer.actionKeys().get(index);
-                String deliveryId = DeliveryKey.of(consumer, letter.event(), observer.name(), actionKey).id();
-                RunAction.Outcome outcome;
-                try {
-                    outcome = runAction.run(tracer, letter.event(), observer, index, deliveryId, root, completion);
-                } catch (InterruptedException e) {
-                    if (!completion.cancelled()) {
-                        throw e;
-                    }
-                    root.recordError("stopped before it was delivered", null);
-                    return new Result(letter.id(), Outcome.STAYS, "not delivered: stopped before it was, and no attempt"
-                            + " was begun after the stop; it stays in the queue");
+            LetterActions.Ending ending = actions.run(tracer, letter, observer, indexes, root, completion);
+            if (!ending.delivered()) {
+                if (root.isRecording()) {
+                    root.setAttribute(OUTCOME, "failed");
                 }
-                if (!outcome.succeeded()) {
-                    String message = ((ActionResult.Failure) outcome.result()).message();
-                    root.recordError(message, null);
-                    if (root.isRecording()) {
-                        root.setAttribute(OUTCOME, "failed");
-                    }
-                    return new Result(letter.id(), Outcome.STAYS, "still failing after " + outcome.attempts()
-                            + " attempt(s): " + message);
-                }
+                return new Result(letter.id(), Outcome.STAYS, ending.message());
             }
             deadLetters.remove(letter.id());
             if (root.isRecording()) {
                 root.setAttribute(OUTCOME, "delivered");
             }
-            return new Result(letter.id(), Outcome.DELIVERED, "delivered");
+            return new Result(letter.id(), Outcome.DELIVERED, ending.message());
         } finally {
             root.end();
         }

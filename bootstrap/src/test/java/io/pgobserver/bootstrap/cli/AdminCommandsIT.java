@@ -72,6 +72,8 @@ class AdminCommandsIT {
     private volatile int webhookStatus = 200;
     /** Runs as each webhook request arrives, before it is answered: what happens while a replay is running. */
     private volatile java.util.function.Consumer<RecordedRequest> onRequest = request -> { };
+    /** The status each webhook request is answered with; webhookStatus unless a test says otherwise. */
+    private volatile java.util.function.ToIntFunction<RecordedRequest> statusOf = request -> webhookStatus;
     private Path config;
     private int database;
 
@@ -83,7 +85,7 @@ class AdminCommandsIT {
             public MockResponse dispatch(RecordedRequest request) {
                 received.add(request);
                 onRequest.accept(request);
-                return new MockResponse.Builder().code(webhookStatus).body("{}").build();
+                return new MockResponse.Builder().code(statusOf.applyAsInt(request)).body("{}").build();
             }
         });
         webhooks.start();
@@ -115,6 +117,7 @@ class AdminCommandsIT {
                 """.formatted(postgres.getPort(), name, webhooks.url("/hooks/orders")));
         webhookStatus = 200;
         onRequest = request -> { };
+        statusOf = request -> webhookStatus;
         received.clear();
     }
 
@@ -443,6 +446,40 @@ class AdminCommandsIT {
         assertThat(received).hasSize(1);
         assertThat(received.getFirst().getUrl().encodedPath()).isEqualTo("/hooks/orders");
         assertThat(received.getFirst().getBody().utf8()).contains(letter.event().id());
+        assertThat(Cli.run("dlq", "list", "--config", config.toString()).out()).contains("no dead letters");
+    }
+
+    /**
+     * A condition's letter runs every action of its observer: a replay that delivered the first and failed in the
+     * second left the letter queued, and the next replay sent the first again. Each delivered action is recorded, so
+     * the second replay sends only the second one. Two in-process replays: about 1 s.
+     */
+    @Test
+    void dlq_replay_of_a_letter_of_several_actions_does_not_send_again_what_an_earlier_replay_delivered()
+            throws Exception {
+        Files.writeString(config, Files.readString(config).replace("""
+                      - { type: webhook, url: "%s" }
+                """.formatted(webhooks.url("/hooks/orders")), """
+                      - { type: webhook, url: "%s" }
+                      - { type: webhook, url: "%s" }
+                """.formatted(webhooks.url("/hooks/first"), webhooks.url("/hooks/second"))));
+        long id;
+        try (Booted booted = boot()) {
+            id = booted.get(DeadLetters.class).add(letter("order_shipped", -1, "condition"));
+        }
+        statusOf = request -> request.getUrl().encodedPath().endsWith("/second") ? 500 : 200;
+        Cli.Result failing = Cli.run("dlq", "replay", "--config", config.toString(), "--id", Long.toString(id));
+        assertThat(failing.exitCode()).as(failing.toString()).isEqualTo(ExitCodes.DEAD_LETTERED);
+        assertThat(failing.out()).contains("letter " + id + ": action #1 (webhook) still failing after 1 attempt(s)",
+                "(before it: action #0 (webhook) delivered, the next replay skips it)");
+
+        statusOf = request -> 200;
+        Cli.Result delivered = Cli.run("dlq", "replay", "--config", config.toString(), "--all");
+        assertThat(delivered.exitCode()).as(delivered.toString()).isZero();
+        assertThat(delivered.out()).contains("letter " + id + ": delivered (action #0 (webhook) delivered by an "
+                + "earlier replay, not sent again; action #1 (webhook) delivered, the next replay skips it)");
+        assertThat(received).extracting(request -> request.getUrl().encodedPath())
+                .containsExactly("/hooks/first", "/hooks/second", "/hooks/second");
         assertThat(Cli.run("dlq", "list", "--config", config.toString()).out()).contains("no dead letters");
     }
 

@@ -1,0 +1,109 @@
+package io.pgobserver.application;
+
+import io.pgobserver.domain.observer.Observer;
+import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.DeadLetter;
+import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.port.DeliveryKey;
+import io.pgobserver.domain.trace.Span;
+import io.pgobserver.domain.trace.Tracer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * Runs the actions of one dead letter in a replay. A condition's letter covers every action of its observer: each
+ * one delivered is recorded in the delivery log as it is, and one recorded by an earlier replay is not run again, so
+ * a replay that fails or is stopped in the second action leaves the next replay only what is left (the receiver of
+ * the first gets it once). Without a delivery log ({@code listener.deduplicate: false}) every action runs again.
+ */
+final class LetterActions {
+
+    private static final System.Logger LOG = System.getLogger(LetterActions.class.getName());
+
+    /** How the letter's actions ended: all delivered (or delivered before), and the line that says it. */
+    record Ending(boolean delivered, String message) {
+    }
+
+    private final String consumer;
+    private final RunAction runAction;
+    private final Deliveries deliveries;
+
+    /** @param deliveries the delivery log, or null to record nothing and run every action of a letter again */
+    LetterActions(String consumer, RunAction runAction, Deliveries deliveries) {
+        this.consumer = consumer;
+        this.runAction = runAction;
+        this.deliveries = deliveries;
+    }
+
+    Ending run(Tracer tracer, DeadLetter letter, Observer observer, List<Integer> indexes, Span root,
+               EventCompletion completion) throws InterruptedException {
+        boolean several = letter.actionIndex() < 0;
+        List<String> ids = new ArrayList<>(indexes.size());
+        for (int index : indexes) {
+            // A letter of one action keeps the id its failed attempts carried, even when the action was edited
+            // since (found by its index; a new secret gives an action without an id: a new key): a receiver
+            // that took a request whose answer never came tells the replay for the same delivery.
+            String actionKey = several ? observer.actionKeys().get(index) : letter.actionKey();
+            ids.add(DeliveryKey.of(consumer, letter.event(), observer.name(), actionKey).id());
+        }
+        // Only a condition's letter: the failed action of a one-action letter is recorded as settled (dead-lettered).
+        Set<String> before = several && deliveries != null ? deliveries.settled(ids) : Set.of();
+        List<String> done = new ArrayList<>();
+        for (int n = 0; n < indexes.size(); n++) {
+            int index = indexes.get(n);
+            String action = "action #" + index + " (" + observer.actions().get(index).type() + ")";
+            if (before.contains(ids.get(n))) {
+                done.add(action + " delivered by an earlier replay, not sent again");
+                continue;
+            }
+            RunAction.Outcome outcome;
+            try {
+                outcome = runAction.run(tracer, letter.event(), observer, index, ids.get(n), root, completion);
+            } catch (InterruptedException e) {
+                if (!completion.cancelled()) {
+                    throw e;
+                }
+                root.recordError("stopped before it was delivered", null);
+                return new Ending(false, (several ? action + " " : "") + "not delivered: stopped before it was, and"
+                        + " no attempt was begun after the stop; it stays in the queue" + after(done));
+            }
+            if (!outcome.succeeded()) {
+                String message = ((ActionResult.Failure) outcome.result()).message();
+                root.recordError(message, null);
+                return new Ending(false, (several ? action + " " : "") + "still failing after " + outcome.attempts()
+                        + " attempt(s): " + message + after(done));
+            }
+            done.add(action + " delivered" + (several ? recorded(letter, ids.get(n)) : ""));
+        }
+        return new Ending(true, "delivered" + (several && indexes.size() > 1 ? " (" + String.join("; ", done) + ")"
+                : ""));
+    }
+
+    /** What the letter's earlier actions got, after the line of the one that stopped it. */
+    private static String after(List<String> done) {
+        return done.isEmpty() ? "" : " (before it: " + String.join("; ", done) + ")";
+    }
+
+    /**
+     * Records a condition's letter's action as delivered, so that the next replay of the letter skips it; says when
+     * that is not so.
+     */
+    private String recorded(DeadLetter letter, String id) throws InterruptedException {
+        if (deliveries == null) {
+            return ", and sent again by the next replay (listener.deduplicate is false)";
+        }
+        try {
+            deliveries.record(null, letter.event().position().offset(), List.of(id));
+            return ", the next replay skips it";
+        } catch (RuntimeException | CheckpointStore.FencedException e) {
+            LOG.log(WARNING, "delivery record of dead letter " + letter.id() + "'s action not written (the next "
+                    + "replay sends it again): " + e.getMessage());
+            return ", not recorded (" + e.getMessage() + "): the next replay sends it again";
+        }
+    }
+}
