@@ -83,7 +83,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
             return new Result(id, Outcome.GONE, "consumer '" + consumer + "' has no dead letter with id " + id
                     + " (see 'dlq list')");
         }
-        return claimAndReplay(id, EventCompletion.NONE);
+        return claimAndReplay(id, EventCompletion.NONE, new ReplayStop());
     }
 
     /**
@@ -93,7 +93,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
      * another session", which it was.
      */
     public Result replayFound(long id, ReplayStop stop) throws InterruptedException {
-        return claimAndReplay(id, stop.completion());
+        return claimAndReplay(id, stop.completion(), stop);
     }
 
     /**
@@ -101,19 +101,20 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
      * {@code dlq replay}, two terminals) would each run its actions: the one that does not get the claim runs nothing,
      * and one that gets it after the other delivered and removed the letter finds it gone, which is no error.
      */
-    private Result claimAndReplay(long id, EventCompletion completion) throws InterruptedException {
-        Optional<DeadLetters.Claim> claim = deadLetters.claim(id);
+    private Result claimAndReplay(long id, EventCompletion completion, ReplayStop stop) throws InterruptedException {
+        Optional<DeadLetters.Claim> claim = stop.database("claiming letter " + id, () -> deadLetters.claim(id));
         if (claim.isEmpty()) {
             return new Result(id, Outcome.REPLAYED_ELSEWHERE, "being replayed by another session" + holder(id)
                     + "; not run again here: it stays in the queue until that replay ends, delivered or not");
         }
         try (DeadLetters.Claim ignored = claim.get()) {
-            DeadLetter letter = deadLetters.find(consumer, id).orElse(null);
+            DeadLetter letter = stop.database("reading letter " + id, () -> deadLetters.find(consumer, id))
+                    .orElse(null);
             if (letter == null) {
                 return new Result(id, Outcome.GONE, "already replayed or deleted by another session: no longer in the"
                         + " queue; not run here");
             }
-            return replay(letter, completion);
+            return replay(letter, completion, stop);
         }
     }
 
@@ -136,7 +137,9 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
         EventCompletion completion = stop.completion();
         long after = 0;
         while (after < last) {
-            List<DeadLetter> page = deadLetters.list(consumer, after, PAGE);
+            long from = after;
+            List<DeadLetter> page = stop.database("reading the next letters of the queue",
+                    () -> deadLetters.list(consumer, from, PAGE));
             for (DeadLetter letter : page) {
                 if (letter.id() > last) {
                     return true;
@@ -145,7 +148,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                     return false;
                 }
                 // Claimed and read again, as one letter is: another replay may be running it, or have removed it.
-                each.accept(claimAndReplay(letter.id(), completion));
+                each.accept(claimAndReplay(letter.id(), completion, stop));
                 after = letter.id();
             }
             if (page.size() < PAGE) {
@@ -177,7 +180,8 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 + " the observer back to replay it, or remove the letter with `dlq delete --id " + letter.id() + "`";
     }
 
-    private Result replay(DeadLetter letter, EventCompletion completion) throws InterruptedException {
+    private Result replay(DeadLetter letter, EventCompletion completion, ReplayStop stop)
+            throws InterruptedException {
         Observer observer = observers.get(letter.observer());
         if (observer == null) {
             return new Result(letter.id(), Outcome.STAYS, notAnObserversAction(letter));
@@ -206,7 +210,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                     return new Result(letter.id(), Outcome.STAYS, check.failure());
                 }
                 if (!check.matched()) {
-                    deadLetters.remove(letter.id());
+                    removeDone(letter, stop);
                     return new Result(letter.id(), Outcome.DELIVERED, "condition no longer matches; letter removed");
                 }
             }
@@ -217,7 +221,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 }
                 return new Result(letter.id(), Outcome.STAYS, ending.message());
             }
-            deadLetters.remove(letter.id());
+            removeDone(letter, stop);
             if (root.isRecording()) {
                 root.setAttribute(OUTCOME, "delivered");
             }
@@ -225,6 +229,13 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
         } finally {
             root.end();
         }
+    }
+
+    /** Removes a letter its replay settled; a stop while the database holds the removal says what that leaves. */
+    private void removeDone(DeadLetter letter, ReplayStop stop) {
+        stop.database("removing letter " + letter.id() + ", delivered (or its condition no longer matching), from the"
+                + " queue: it may stay there, and the next replay send it again ('pg-observer dlq delete --id "
+                + letter.id() + "' if its receiver must not get it twice)", () -> deadLetters.remove(letter.id()));
     }
 
     /**

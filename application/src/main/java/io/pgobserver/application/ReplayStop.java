@@ -3,6 +3,8 @@ package io.pgobserver.application;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * An operator's stop of a dead-letter replay (SIGINT, SIGTERM). The replay comes to no letter after it, begins no
@@ -13,10 +15,47 @@ import java.util.concurrent.TimeUnit;
 public final class ReplayStop {
 
     private final CountDownLatch requested = new CountDownLatch(1);
+    private final Consumer<String> atOnce;
+    /** What the replay waits for the database for now (reading the queue, claiming a letter), or null; guarded by this. */
+    private String waiting;
+
+    /** A stop that waits for whatever the replay waits for. */
+    public ReplayStop() {
+        this(what -> { });
+    }
+
+    /**
+     * @param atOnce told, on a stop that comes while the replay waits for the database between two actions (what it
+     *               waits for), to end the replay at once: a database that does not answer holds a statement no
+     *               interrupt ends, and no receiver is left unsure by ending there
+     */
+    public ReplayStop(Consumer<String> atOnce) {
+        this.atOnce = atOnce;
+    }
 
     /** Stops the replay at its next letter, attempt or retry wait; from any thread (a signal's). */
-    public void request() {
+    public synchronized void request() {
         requested.countDown();
+        if (waiting != null) {
+            atOnce.accept(waiting);
+        }
+    }
+
+    /**
+     * Asks the database what {@code call} asks, saying what it waits for: a stop meanwhile ends the replay at once
+     * ({@code atOnce}). A stop that came before it waits for it, as the rest of the letter under way.
+     */
+    public <T> T database(String what, Supplier<T> call) {
+        synchronized (this) {
+            waiting = requested() ? null : what;
+        }
+        try {
+            return call.get();
+        } finally {
+            synchronized (this) {
+                waiting = null;
+            }
+        }
     }
 
     public boolean requested() {

@@ -100,7 +100,11 @@ final class DlqReplay implements Callable<Integer> {
                 replayed.add(result);
             };
             try (AdminSession session = AdminSession.openFor(options, observers)) {
-                ReplayStop stop = new ReplayStop();
+                // Between two actions, a database that does not answer would hold the stop: it ends there at once.
+                ReplayStop stop = new ReplayStop(waiting -> signals.endAtOnce(signals.received() + " received: "
+                        + "stopped at once while the database did not answer " + waiting + "; " + replayed.summary()
+                        + " (their lines above); the letters not delivered stay in the queue; run 'pg-observer dlq "
+                        + "replay --all" + options.given() + "' again to replay them"));
                 // Not an interrupt, which cut the request the receiver had taken and lost its answer.
                 signals.instead(stop::request);
                 ReplayDeadLetters replay = session.get(ReplayDeadLetters.class);
@@ -108,9 +112,10 @@ final class DlqReplay implements Callable<Integer> {
                 if (which.id != null) {
                     print.accept(replay.replayFound(which.id, stop)); // found above
                 } else if (replay.replayUpTo(last, print, stop)) {
-                    addedSince = queue.lastId(consumer) > last;
+                    addedSince = stop.database("reading the queue's last letter", () -> queue.lastId(consumer)) > last;
                 } else {
-                    left = queue.countByObserver(consumer).values().stream().mapToLong(Long::longValue).sum();
+                    left = stop.database("counting the letters left", () -> queue.countByObserver(consumer)).values()
+                            .stream().mapToLong(Long::longValue).sum();
                 }
             }
         }

@@ -93,6 +93,15 @@ final class StopSignals implements AutoCloseable {
     }
 
     /**
+     * Ends the process now with exit 1 after {@code error: } and the line: for a stop heard where the work waits for a
+     * database that may never answer, and ending it there leaves nothing unsaid.
+     */
+    void endAtOnce(String line) {
+        say("error: " + line);
+        Runtime.getRuntime().halt(ExitCodes.FAILURE);
+    }
+
+    /**
      * Opens what the command works with (its session: connecting, migrating) with both signals handled, as the rest
      * of its work is: the first ends the attempt under way (the interrupt, as for {@code run}'s start) and is said as
      * a stop before connecting, exit 1. Without this, the JVM's default ended the command without a word, or the

@@ -239,12 +239,7 @@ class DatabaseAtStartIT {
                     - { type: webhook, url: "%s" }
                 """.formatted(rig.hooks.url("/hooks/dlq-stop")));
         rig.install(config, "public.items");
-        FaultSupport.sql(rig.postgres, """
-                insert into pgobserver.dead_letters (event_id, txid, "offset", entity_type, entity_id, kind, after,
-                    occurred_at, consumer, observer, action_index, action_key, action_type, error, attempts, failed_at)
-                select gen_random_uuid()::text, 1, n, 'public.items', n::text, 'created', jsonb_build_object('id', n),
-                    now(), 'dlq_stop', 'dlq', 0, 'webhook-0', 'webhook', 'HTTP 503', 5, now()
-                from generate_series(1, %d) n""".formatted(letters));
+        addLetters("dlq_stop", "dlq", letters);
         String queued = "select count(*) from pgobserver.dead_letters where consumer = 'dlq_stop'";
         long left = letters;
         try {
@@ -334,6 +329,52 @@ class DatabaseAtStartIT {
         }
         assertThat(FaultSupport.queryLong(rig.postgres, "select count(*) from pgobserver.dead_letters where "
                 + "consumer = 'held'")).as("letters in the queue").isOne();
+    }
+
+    /**
+     * {@code dlq replay --all} stopped while the database holds its statement between two letters (after the first was
+     * delivered: removing it, or reading the next) ends on the first signal with the counts so far and what stays.
+     * (Before, it waited for the database, or a second signal.) The receiver holds each request 2 s, so that the lock
+     * is taken while the first is with it; ~3 s.
+     */
+    @Test
+    void a_stop_of_dlq_replay_while_the_database_holds_it_between_letters_ends_at_once() throws Exception {
+        Path config = rig.config("between.yaml", "between", FaultSupport.freePort(), "", """
+                between:
+                  entity: public.items
+                  actions:
+                    - { type: webhook, url: "%s" }
+                """.formatted(rig.hooks.url("/hooks/between")));
+        rig.install(config, "public.items");
+        addLetters("between", "between", 2);
+        try {
+            rig.hooks.hold(Duration.ofSeconds(2));
+            ObserverProcess replay = ObserverProcess.start("dlq replay stopped between letters", rig.log, Map.of(),
+                    "dlq", "replay", "--all", "--config", config.toString());
+            rig.awaitWhileRunning(replay, "the first letter's request with the receiver", Duration.ofMinutes(1),
+                    () -> rig.hooks.openRequests() > 0);
+            try (Connection ignored = holding("pgobserver.dead_letters")) {
+                rig.awaitWhileRunning(replay, "a statement on the queue waiting for its lock", Duration.ofMinutes(1),
+                        () -> sessions("pgobserver.dead_letters", "and wait_event_type = 'Lock'") > 0);
+                FaultSupport.signal("INT", replay.pid());
+                assertThat(replay.waitFor(60)).as(replay.output()).isOne();
+            }
+            assertThat(replay.output()).contains("error: SIGINT received: stopped at once while the database did not "
+                    + "answer ", "the letters not delivered stay in the queue; run 'pg-observer dlq replay --all "
+                    + "--config " + config + "' again to replay them").doesNotContain("\tat ");
+        } finally {
+            rig.hooks.hold(Duration.ZERO);
+        }
+    }
+
+    /** Queues this many dead letters of the consumer's webhook observer, one per row of public.items. */
+    private static void addLetters(String consumer, String observer, int letters) throws Exception {
+        FaultSupport.sql(rig.postgres, """
+                insert into pgobserver.dead_letters (event_id, txid, "offset", entity_type, entity_id, kind, after,
+                    occurred_at, consumer, observer, action_index, action_key, action_type, error, attempts, failed_at)
+                select gen_random_uuid()::text, 1, n, 'public.items', n::text, 'created', jsonb_build_object('id', n),
+                    now(), '%s', '%s', 0, 'webhook-0', 'webhook', 'HTTP 503', 5, now()
+                from generate_series(1, %d) n""".formatted(consumer, observer, letters));
     }
 
     /** A session of the test's holding the table's lock until closed, as a long transaction or a migration may. */
