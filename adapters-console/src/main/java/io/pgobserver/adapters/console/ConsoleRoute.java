@@ -142,7 +142,7 @@ final class ConsoleRoute implements AdminRoute {
         if (read) {
             return switch (path) {
                 case "/" -> page(overview.render(), live, 200);
-                case "/observers" -> page(observers.render(), live, 200);
+                case "/observers" -> page(observers.render(query), live, 200);
                 case "/events" -> page(events.render(query), live, 200);
                 case "/dead-letters" -> page(letters.list(query, notices.get(query.get("notice"))), live, 200);
                 default -> letter(path, live);

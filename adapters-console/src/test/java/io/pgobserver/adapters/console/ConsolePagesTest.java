@@ -76,17 +76,24 @@ class ConsolePagesTest {
                 error == null, error == null ? 1 : 3, 1_500_000, error)));
     }
 
-    private Injector injector(ConsoleSettings settings) {
-        Observer orders = new Observer("orders", "public.orders", Set.of(ChangeKind.CREATED), null, Condition.ALWAYS,
+    private static Observer observer(String name, String entity) {
+        return new Observer(name, entity, Set.of(ChangeKind.CREATED), null, Condition.ALWAYS,
                 List.<ActionSpec>of(new TestAction("webhook", "http://localhost:9/hook")), List.of("k0"),
                 RetryPolicy.NONE);
+    }
+
+    private Injector injector(ConsoleSettings settings) {
+        return injector(settings, List.of(observer("orders", "public.orders")));
+    }
+
+    private Injector injector(ConsoleSettings settings, List<Observer> observers) {
         return Guice.createInjector(new ConsoleModule(), new AbstractModule() {
             @Override
             protected void configure() {
                 bind(ConsoleSettings.class).toInstance(settings);
                 bind(ListenerSettings.class).toInstance(new ListenerSettings("pages", 10, Duration.ofMillis(20), 4,
                         100, null, null));
-                bind(new TypeLiteral<List<Observer>>() { }).toInstance(List.of(orders));
+                bind(new TypeLiteral<List<Observer>>() { }).toInstance(observers);
                 bind(DeadLetters.class).toInstance(new DeadLetters() {
                     @Override
                     public long add(CheckpointStore.Fence fence, DeadLetter letter) {
@@ -447,5 +454,43 @@ class ConsolePagesTest {
 
         assertThat(adapter.provides()).containsExactly(Adapter.Capability.PAGES);
         assertThat(adapter.sections()).extracting(s -> s.key()).containsExactly("console");
+    }
+
+    /**
+     * At a real schema's size (100 observers) the page shows each observer's table, puts the one with failed attempts
+     * first, and its GET form narrows the rows by observer or table name, or to those with problems only.
+     */
+    @Test
+    void theObserversPageShowsEachTableAndPutsTheTroubledFirstAndFilters() throws Exception {
+        List<Observer> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            many.add(observer(String.format("obs%03d", i), String.format("public.table%03d", i)));
+        }
+        Injector injector = injector(new ConsoleSettings(true, null, null, null, 100, null), many);
+        injector.getInstance(Key.get(new TypeLiteral<Set<EventOutcomes>>() { })).iterator().next()
+                .finished(new EventOutcomes.EventOutcome(Events.event(1, "1", ChangeKind.CREATED, Map.of(),
+                        Map.of("id", 1)), "failed", null, 1, System.currentTimeMillis(), List.of(
+                        new EventOutcomes.ActionOutcome("obs077", 0, "webhook", false, 3, 1, "HTTP 503"))));
+        AdminRoute route = route(injector);
+
+        String page = body(get(route, "/console/observers", "127.0.0.1", Map.of()));
+        assertThat(page).contains(">public.table000<").contains(">public.table099<")
+                .contains("100 observers, 1 with failed attempts");
+        assertThat(page.indexOf("data-observer=\"obs077\"")).as("the failing observer comes first")
+                .isPositive().isLessThan(page.indexOf("data-observer=\"obs000\""));
+        assertThat(page).contains("<form class=\"filters\" method=\"get\" action=\"/console/observers\">");
+
+        String byTable = body(get(route, "/console/observers?name=TABLE04", "127.0.0.1", Map.of()));
+        assertThat(byTable).contains("10 of 100 observers").contains(">public.table040<")
+                .contains(">public.table049<").doesNotContain(">public.table050<").contains("value=\"TABLE04\"");
+        String byName = body(get(route, "/console/observers?name=obs012", "127.0.0.1", Map.of()));
+        assertThat(byName).contains("1 of 100 observers").contains(">public.table012<");
+
+        String troubled = body(get(route, "/console/observers?problems=on", "127.0.0.1", Map.of()));
+        assertThat(troubled).contains("1 of 100 observers").contains("data-observer=\"obs077\"")
+                .doesNotContain("data-observer=\"obs000\"").contains(" checked>");
+        String none = body(get(route, "/console/observers?name=%3Cscript%3Enothing", "127.0.0.1", Map.of()));
+        assertThat(none).contains("no observer matches this filter").contains("&lt;script&gt;nothing")
+                .doesNotContain("<script>nothing");
     }
 }
