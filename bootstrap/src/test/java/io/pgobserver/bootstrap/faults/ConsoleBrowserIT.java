@@ -125,7 +125,15 @@ class ConsoleBrowserIT {
                 () -> !browser.find("tr[data-observer=audit] [data-col=failed]").getText().equals("0"));
         assertThat(browser.find("tr[data-observer=audit] [data-col=last-error]").getText()).contains("422");
         assertThat(browser.find("tr[data-observer=orders_hook] [data-col=failed]").getText()).isEqualTo("0");
+        // Each observer's table is shown, and the failing one comes before the one configured first.
+        assertThat(browser.find("tr[data-observer=audit] [data-col=entity]").getText()).isEqualTo("public.orders");
+        assertThat(browser.all("#observers tbody tr").getFirst().getAttribute("data-observer")).isEqualTo("audit");
         browser.screenshot("observers");
+        // The "with problems only" box is a plain GET form: submitting it leaves the failing observer alone.
+        browser.find("input[name=problems]").click();
+        browser.find("form.filters button[type=submit]").click();
+        browser.await("only the observers with problems", WAIT, () -> browser.all("#observers tbody tr").stream()
+                .map(row -> row.getAttribute("data-observer")).toList().equals(java.util.List.of("audit")));
     }
 
     @Test
