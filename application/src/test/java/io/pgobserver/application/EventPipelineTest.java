@@ -447,14 +447,16 @@ class EventPipelineTest {
     @Test
     void moreStuckEntitiesThanMaxInFlightStillHoldBackOnlyThemselves() throws Exception {
         // Six entities retrying for good, max_in_flight 4: once parked, their drainers must not take the places the
-        // stream runs on, or the other entities stop for good (the wait below runs out).
+        // stream runs on, or the other entities stop for good (the wait below runs out). park_after is 1 s, not
+        // 100 ms: on a machine busy enough to hold a healthy event's run past 100 ms, the healthy entities were
+        // parked too, and their drainers then queued for the places the six stuck drainers hold.
         RecordingExecutor executor = new RecordingExecutor();
         Set<String> stuck = Set.of("stuck-1", "stuck-2", "stuck-3", "stuck-4", "stuck-5", "stuck-6");
         executor.failEntities = stuck;
         for (String entity : stuck) {
             append(entity, 0);
         }
-        start(executor, 4, 40, new InMemoryLeadership(lock), Duration.ofMillis(100), Condition.ALWAYS);
+        start(executor, 4, 40, new InMemoryLeadership(lock), Duration.ofSeconds(1), Condition.ALWAYS);
         await("every stuck entity was parked", () -> parked.entities("test").size() == stuck.size());
         for (int i = 1; i <= 300; i++) {
             append("order-" + (i % 30), i);
