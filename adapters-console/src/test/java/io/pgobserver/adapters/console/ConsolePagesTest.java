@@ -493,4 +493,32 @@ class ConsolePagesTest {
         assertThat(none).contains("no observer matches this filter").contains("&lt;script&gt;nothing")
                 .doesNotContain("<script>nothing");
     }
+
+    @Test
+    void troubledObserversKeepTheirPlaceWhenTheirReceiversFailInTurn() throws Exception {
+        List<Observer> three = List.of(observer("obs_a", "public.a"), observer("obs_b", "public.b"),
+                observer("obs_c", "public.c"));
+        Injector injector = injector(new ConsoleSettings(true, null, null, null, 100, null), three);
+        EventOutcomes outcomes = injector.getInstance(Key.get(new TypeLiteral<Set<EventOutcomes>>() { }))
+                .iterator().next();
+        AdminRoute route = route(injector);
+        long now = System.currentTimeMillis();
+        // Two receivers down, failing in turn: b, then a, then b again, as a refresh every 2 s sees them.
+        java.util.function.BiConsumer<String, Long> fails = (name, at) -> outcomes.finished(
+                new EventOutcomes.EventOutcome(Events.event(1, "1", ChangeKind.CREATED, Map.of(), Map.of("id", 1)),
+                        "failed", null, 1, at, List.of(new EventOutcomes.ActionOutcome(name, 0, "webhook", false, 3,
+                        1, "HTTP 503 from " + name))));
+        fails.accept("obs_b", now - 3_000);
+        fails.accept("obs_a", now - 2_000);
+        String first = body(get(route, "/console/observers", "127.0.0.1", Map.of()));
+        fails.accept("obs_b", now - 1_000);
+        String next = body(get(route, "/console/observers", "127.0.0.1", Map.of()));
+
+        for (String page : List.of(first, next)) {
+            assertThat(page.indexOf("data-observer=\"obs_a\"")).as("rows in the configuration's order")
+                    .isPositive().isLessThan(page.indexOf("data-observer=\"obs_b\""));
+            assertThat(page.indexOf("data-observer=\"obs_b\"")).as("the troubled before the healthy")
+                    .isLessThan(page.indexOf("data-observer=\"obs_c\""));
+        }
+    }
 }
