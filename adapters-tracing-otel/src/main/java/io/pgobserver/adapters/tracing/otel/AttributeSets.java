@@ -10,8 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Attribute sets of a fixed list of string labels, made once per combination of values and found again without
  * allocating: a recording on the hot path (one per action attempt) looks its set up level by level. Bounded: past
- * {@link #MAX} combinations (labels built from data by mistake) the sets are made per call and not kept. A null value
- * is {@code unknown}.
+ * {@link #MAX} combinations (100 observers all failing with five error types, or labels built from data by mistake)
+ * the sets are made per call and not kept, without the lock that keeps one: every recording would wait on it. A null
+ * value is {@code unknown}.
  */
 final class AttributeSets {
 
@@ -21,6 +22,8 @@ final class AttributeSets {
     private final List<AttributeKey<String>> keys;
     private final Level root = new Level();
     private int size;
+    /** Set once {@link #MAX} sets are kept: read without the lock, so that a new combination then takes none. */
+    private volatile boolean full;
 
     /** One label's values seen so far, each leading to the next label's; at the last label, the set itself. */
     private static final class Level {
@@ -51,16 +54,24 @@ final class AttributeSets {
 
     private Attributes found(Level leaf, String a, String b, String c, String d) {
         Attributes attributes = leaf == null ? null : leaf.attributes;
-        return attributes != null ? attributes : make(new String[] {a, b, c, d});
+        if (attributes != null) {
+            return attributes;
+        }
+        String[] values = {a, b, c, d};
+        return full ? build(values) : keep(values);
     }
 
-    private synchronized Attributes make(String[] values) {
+    private Attributes build(String[] values) {
         AttributesBuilder builder = Attributes.builder();
         for (int i = 0; i < keys.size(); i++) {
             values[i] = values[i] == null ? UNKNOWN : values[i];
             builder.put(keys.get(i), values[i]);
         }
-        Attributes made = builder.build();
+        return builder.build();
+    }
+
+    private synchronized Attributes keep(String[] values) {
+        Attributes made = build(values);
         if (size >= MAX) {
             return made;
         }
@@ -72,7 +83,7 @@ final class AttributeSets {
             return level.attributes;
         }
         level.attributes = made;
-        size++;
+        full = ++size >= MAX;
         return made;
     }
 }
