@@ -115,11 +115,14 @@ final class DlqCommand implements Runnable {
             if (more) {
                 // With --json on standard error, as gh and kubectl print their hints: standard output stays the
                 // array alone, and a script that pages reads there whether a next page exists.
-                PrintWriter hint = json ? spec.commandLine().getErr() : out;
-                hint.println("(" + letters.size() + " of " + total + " shown; the next page: dlq list --after "
+                String hint = "(" + letters.size() + " of " + total + " shown; the next page: dlq list --after "
                         + letters.getLast().id() + (limit == DEFAULT_LIMIT ? "" : " --limit " + limit)
-                        + (json ? " --json" : "") + ")");
-                hint.flush();
+                        + (json ? " --json" : "") + ")";
+                if (json) {
+                    ErrorLines.note(spec.commandLine().getErr(), hint);
+                } else {
+                    out.println(hint);
+                }
             }
             out.flush();
             return ExitCodes.OK;

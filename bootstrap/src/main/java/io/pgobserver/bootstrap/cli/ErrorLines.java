@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 final class ErrorLines {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgObserverCommand.class);
+    private static final Logger NOTES = LoggerFactory.getLogger(PgObserverCommand.class.getName() + ".notes");
 
     private ErrorLines() {
     }
@@ -25,6 +26,24 @@ final class ErrorLines {
     static void warn(PrintWriter err, String line) {
         if (LogFormatVariable.json(ConfigOptions.environment)) {
             LOG.warn(line);
+            return;
+        }
+        err.println(line);
+        err.flush();
+    }
+
+    /**
+     * Says {@code line}, a hint beside a command's output on standard output (the next page of {@code dlq list --json}):
+     * an INFO line in JSON, for the same reason.
+     */
+    static void note(PrintWriter err, String line) {
+        if (LogFormatVariable.json(ConfigOptions.environment)) {
+            // Part of the command's answer, shown in text whatever the level: a short command's quieting of INFO
+            // (AdminSession) must not hide it, so its own logger stays at INFO unless a Logback file of yours sets it.
+            if (NOTES instanceof ch.qos.logback.classic.Logger notes && notes.getLevel() == null) {
+                notes.setLevel(ch.qos.logback.classic.Level.INFO);
+            }
+            NOTES.info(line);
             return;
         }
         err.println(line);

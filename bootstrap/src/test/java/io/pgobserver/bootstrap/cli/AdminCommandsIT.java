@@ -431,6 +431,17 @@ class AdminCommandsIT {
                 .satisfies(letter -> assertThat(letter.path("id").asLong()).isEqualTo(firstId));
         assertThat(page.err().lines().toList()).as(page.toString()).containsExactly("(1 of 2 shown; the next page: "
                 + "dlq list --after " + firstId + " --limit 1 --json)");
+        // With JSON logs, that hint is a JSON line as well: a log shipper reading standard error parses every line.
+        Cli.Result shipped = PackagedJar.run(Map.of("PGOBSERVER_LOG_FORMAT", "json"), "dlq", "list", "--config",
+                config.toString(), "--json", "--limit", "1");
+        assertThat(shipped.exitCode()).as(shipped.toString()).isZero();
+        assertThat(JSON.readTree(shipped.out())).as(shipped.toString()).hasSize(1);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : shipped.err().lines().toList()) {
+            lines.add(JSON.readTree(line));
+        }
+        assertThat(lines).as(shipped.toString()).singleElement().satisfies(line -> assertThat(line.path("message")
+                .asText()).isEqualTo("(1 of 2 shown; the next page: dlq list --after " + firstId + " --limit 1 --json)"));
     }
 
     @Test
