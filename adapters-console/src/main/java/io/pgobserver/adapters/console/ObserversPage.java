@@ -85,7 +85,8 @@ final class ObserversPage {
         Map<String, Object> controls = new LinkedHashMap<>();
         controls.put("name", name);
         controls.put("problems", problemsOnly);
-        controls.put("troubled", troubled);
+        // No count here: the form is outside the region the live refresh replaces, and a count would stay as it was
+        // at load while the table's own "N with failed attempts" moved on.
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("rows", rows);
         m.put("count", shown.size() == all.size() ? Integer.toString(all.size())

@@ -521,4 +521,25 @@ class ConsolePagesTest {
                     .isLessThan(page.indexOf("data-observer=\"obs_c\""));
         }
     }
+
+    @Test
+    void theFilterFormHoldsNoCountTheLiveRefreshWouldLeaveStale() throws Exception {
+        Injector injector = injector(new ConsoleSettings(true, null, null, null, 100, null),
+                List.of(observer("obs_a", "public.a"), observer("obs_b", "public.b")));
+        AdminRoute route = route(injector);
+        String healthy = body(get(route, "/console/observers", "127.0.0.1", Map.of()));
+        injector.getInstance(Key.get(new TypeLiteral<Set<EventOutcomes>>() { })).iterator().next()
+                .finished(new EventOutcomes.EventOutcome(Events.event(1, "1", ChangeKind.CREATED, Map.of(),
+                        Map.of("id", 1)), "failed", null, 1, System.currentTimeMillis(), List.of(
+                        new EventOutcomes.ActionOutcome("obs_b", 0, "webhook", false, 3, 1, "HTTP 503"))));
+        String troubled = body(get(route, "/console/observers", "127.0.0.1", Map.of()));
+        // The form sits outside the region the script replaces every 2 s: what it shows must not change with the
+        // figures, or it would still say what it said at load beside the table's own count.
+        assertThat(troubled).contains("2 observers, 1 with failed attempts");
+        assertThat(form(troubled)).isEqualTo(form(healthy)).contains("with problems only");
+    }
+
+    private static String form(String page) {
+        return page.substring(page.indexOf("<form class=\"filters\""), page.indexOf("</form>"));
+    }
 }
