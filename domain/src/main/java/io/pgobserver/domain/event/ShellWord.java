@@ -20,10 +20,13 @@ public final class ShellWord {
 
     /**
      * For a command the advice already puts in single quotes, where a single-quoted word would read as the quotes'
-     * end: {@code run 'pg-observer install --table "Sales Dept.Order Items"'}.
+     * end: {@code run 'pg-observer install --table "Sales Dept.Order Items"'}. A {@code !} is put outside the double
+     * quotes, escaped: in an interactive bash, where the command is pasted, it is history expansion even inside them
+     * ({@code "a!b"}: event not found; {@code "t!!"} the previous command), and a backslash there stays in the word.
      */
     public static String inQuotes(String word) {
         return PLAIN.matcher(word).matches() ? word
-                : '"' + word.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$").replace("`", "\\`") + '"';
+                : '"' + word.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$").replace("`", "\\`")
+                        .replace("!", "\"\\!\"") + '"';
     }
 }
