@@ -100,11 +100,13 @@ final class DlqReplay implements Callable<Integer> {
                 replayed.add(result);
             };
             try (AdminSession session = AdminSession.openFor(options, observers)) {
-                // Between two actions, a database that does not answer would hold the stop: it ends there at once.
+                // Between two actions, a database that does not answer would hold the stop: it ends there at once,
+                // naming the command that goes on with what was asked: --all after --id would replay every letter.
+                String again = (which.id == null ? "--all" : "--id " + which.id) + options.given();
                 ReplayStop stop = new ReplayStop(waiting -> signals.endAtOnce(signals.received() + " received: "
                         + "stopped at once while the database did not answer " + waiting + "; " + replayed.summary()
                         + " (their lines above); the letters not delivered stay in the queue; run 'pg-observer dlq "
-                        + "replay --all" + options.given() + "' again to replay them"));
+                        + "replay " + again + "' again to replay " + (which.id == null ? "them" : "it")));
                 // Not an interrupt, which cut the request the receiver had taken and lost its answer.
                 signals.instead(stop::request);
                 ReplayDeadLetters replay = session.get(ReplayDeadLetters.class);

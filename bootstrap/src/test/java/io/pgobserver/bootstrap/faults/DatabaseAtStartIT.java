@@ -339,18 +339,24 @@ class DatabaseAtStartIT {
      */
     @Test
     void a_stop_of_dlq_replay_while_the_database_holds_it_between_letters_ends_at_once() throws Exception {
-        Path config = rig.config("between.yaml", "between", FaultSupport.freePort(), "", """
-                between:
-                  entity: public.items
-                  actions:
-                    - { type: webhook, url: "%s" }
-                """.formatted(rig.hooks.url("/hooks/between")));
-        rig.install(config, "public.items");
-        addLetters("between", "between", 2);
+        Path config = twoLettersOfAWebhook("between");
+        String output = stoppedWhileTheQueueIsHeld("dlq replay stopped between letters", "--all", config);
+        assertThat(output).contains("error: SIGINT received: stopped at once while the database did not "
+                + "answer ", "the letters not delivered stay in the queue; run 'pg-observer dlq replay --all "
+                + "--config " + config + "' again to replay them").doesNotContain("\tat ");
+    }
+
+    /**
+     * What {@code dlq replay} with these letters says when SIGINT comes while a statement of its on the queue waits
+     * for the lock a session of the test takes while the first letter's request is with the receiver; exit 1.
+     */
+    private static String stoppedWhileTheQueueIsHeld(String name, String which, Path config) throws Exception {
         try {
             rig.hooks.hold(Duration.ofSeconds(2));
-            ObserverProcess replay = ObserverProcess.start("dlq replay stopped between letters", rig.log, Map.of(),
-                    "dlq", "replay", "--all", "--config", config.toString());
+            List<String> args = new ArrayList<>(List.of("dlq", "replay"));
+            args.addAll(List.of(which.split(" ")));
+            args.addAll(List.of("--config", config.toString()));
+            ObserverProcess replay = ObserverProcess.start(name, rig.log, Map.of(), args.toArray(String[]::new));
             rig.awaitWhileRunning(replay, "the first letter's request with the receiver", Duration.ofMinutes(1),
                     () -> rig.hooks.openRequests() > 0);
             try (Connection ignored = holding("pgobserver.dead_letters")) {
@@ -359,12 +365,37 @@ class DatabaseAtStartIT {
                 FaultSupport.signal("INT", replay.pid());
                 assertThat(replay.waitFor(60)).as(replay.output()).isOne();
             }
-            assertThat(replay.output()).contains("error: SIGINT received: stopped at once while the database did not "
-                    + "answer ", "the letters not delivered stay in the queue; run 'pg-observer dlq replay --all "
-                    + "--config " + config + "' again to replay them").doesNotContain("\tat ");
+            return replay.output();
         } finally {
             rig.hooks.hold(Duration.ZERO);
         }
+    }
+
+    /** Stopped at once in a replay of one letter, it names that letter's command: --all would replay every one. */
+    @Test
+    void a_stop_of_dlq_replay_of_one_letter_while_the_database_holds_it_names_that_letter_to_replay_again()
+            throws Exception {
+        Path config = twoLettersOfAWebhook("one");
+        long id = FaultSupport.queryLong(rig.postgres, "select min(id) from pgobserver.dead_letters where consumer"
+                + " = 'one'");
+        String output = stoppedWhileTheQueueIsHeld("dlq replay --id stopped", "--id " + id, config);
+        // Stopped as the letter's delivered request is removed from the queue: that removal waits for the lock.
+        assertThat(output).contains("error: SIGINT received: stopped at once while the database did not answer "
+                + "removing letter " + id + ", delivered", "run 'pg-observer dlq replay --id " + id + " --config "
+                + config + "' again to replay it").doesNotContain("dlq replay --all");
+    }
+
+    /** A configuration of one webhook observer, consumer and observer named {@code name}, with two of its letters. */
+    private static Path twoLettersOfAWebhook(String name) throws Exception {
+        Path config = rig.config(name + ".yaml", name, FaultSupport.freePort(), "", """
+                %s:
+                  entity: public.items
+                  actions:
+                    - { type: webhook, url: "%s" }
+                """.formatted(name, rig.hooks.url("/hooks/" + name)));
+        rig.install(config, "public.items");
+        addLetters(name, name, 2);
+        return config;
     }
 
     /** Queues this many dead letters of the consumer's webhook observer, one per row of public.items. */
