@@ -137,6 +137,10 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
         EventCompletion completion = stop.completion();
         long after = 0;
         while (after < last) {
+            if (stop.requested()) {
+                // Before the read: one after the stop waits for the database with nothing to end it at once.
+                return false;
+            }
             long from = after;
             List<DeadLetter> page = stop.database("reading the next letters of the queue",
                     () -> deadLetters.list(consumer, from, PAGE));

@@ -269,15 +269,8 @@ class ReplayDeadLettersTest {
             ids.add(letter("hook", 0));
         }
         List<Integer> pagesRead = new ArrayList<>();
-        DeadLetters paged = new Delegating() {
-            @Override
-            public List<DeadLetter> list(String consumer, long after, int limit) {
-                pagesRead.add(limit);
-                return super.list(consumer, after, limit);
-            }
-        };
-        ReplayDeadLetters replay = new ReplayDeadLetters("test", paged, tracer, List.of(observer),
-                new ActionExecutors(List.of(webhook)), Metrics.NOOP, d -> { }, () -> 0.5);
+        DeadLetters paged = listing((limit, after) -> pagesRead.add(limit));
+        ReplayDeadLetters replay = replaying(paged);
         List<ReplayDeadLetters.Result> results = new ArrayList<>();
         long[] added = new long[1];
         replay.replayUpTo(paged.lastId("test"), result -> {
@@ -330,6 +323,34 @@ class ReplayDeadLettersTest {
     }
 
     /**
+     * A stop during the last letter of a page reads no further page: that read waited for the database after the
+     * stop, where nothing ends it at once (a database that does not answer held the stopped replay until a second
+     * signal), to come to no letter of it.
+     */
+    @Test
+    void aStopDuringAPagesLastLetterReadsNoFurtherPage() throws Exception {
+        for (int i = 0; i <= ReplayDeadLetters.PAGE; i++) {
+            letter("hook", 0);
+        }
+        List<Long> pagesRead = new ArrayList<>();
+        DeadLetters paged = listing((limit, after) -> pagesRead.add(after));
+        ReplayDeadLetters replay = replaying(paged);
+        ReplayStop stop = new ReplayStop();
+        List<ReplayDeadLetters.Result> results = new ArrayList<>();
+
+        boolean cameToAll = replay.replayUpTo(paged.lastId("test"), result -> {
+            results.add(result);
+            if (results.size() == ReplayDeadLetters.PAGE) {
+                stop.request();
+            }
+        }, stop);
+
+        assertThat(cameToAll).isFalse();
+        assertThat(results).hasSize(ReplayDeadLetters.PAGE);
+        assertThat(pagesRead).as("pages read, each after this id").containsExactly(0L);
+    }
+
+    /**
      * The stop lets the attempt under way end, so a refusal it brings is said as the refusal, not as a stop: the
      * operator learns what to fix. Before, the stop made the answer "stopped before it was" (and the span "attempt
      * cut off"), as if it had cut the request.
@@ -350,6 +371,23 @@ class ReplayDeadLettersTest {
         assertThat(result.message()).isEqualTo("still failing after 1 attempt(s): HTTP 404 (not retried: correct the "
                 + "action's url)");
         assertThat(deadLetters.find("test", id)).isPresent();
+    }
+
+    /** The test's store, telling {@code read} each page read: the id it is after and its limit. */
+    private DeadLetters listing(java.util.function.ObjLongConsumer<Integer> read) {
+        return new Delegating() {
+            @Override
+            public List<DeadLetter> list(String consumer, long after, int limit) {
+                read.accept(limit, after);
+                return super.list(consumer, after, limit);
+            }
+        };
+    }
+
+    /** A replay of {@code letters} by the test's observer and webhook. */
+    private ReplayDeadLetters replaying(DeadLetters letters) {
+        return new ReplayDeadLetters("test", letters, tracer, List.of(observer), new ActionExecutors(List.of(webhook)),
+                Metrics.NOOP, d -> { }, () -> 0.5);
     }
 
     /** The test's webhook, with the stop's signal coming while the receiver works on each request. */
