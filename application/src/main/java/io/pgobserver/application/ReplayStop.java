@@ -14,10 +14,20 @@ import java.util.function.Supplier;
  */
 public final class ReplayStop {
 
+    /**
+     * How long a statement under way when the stop comes may still take before the stop ends the replay at once. A
+     * database that answers does so in milliseconds; ended at once there, the stop lost the replay's own ending (its
+     * counts, the letters left) and left the removal of a delivered letter in doubt, for a database that was fine.
+     */
+    public static final Duration UNANSWERED = Duration.ofSeconds(2);
+
     private final CountDownLatch requested = new CountDownLatch(1);
     private final Consumer<String> atOnce;
+    private final Duration unanswered;
     /** What the replay waits for the database for now (reading the queue, claiming a letter), or null; guarded by this. */
     private String waiting;
+    /** Counts the replay's database calls, so that the stop's watch tells the call it saw from a later one. */
+    private long calls;
 
     /** A stop that waits for whatever the replay waits for. */
     public ReplayStop() {
@@ -26,27 +36,54 @@ public final class ReplayStop {
 
     /**
      * @param atOnce told, on a stop that comes while the replay waits for the database between two actions (what it
-     *               waits for), to end the replay at once: a database that does not answer holds a statement no
-     *               interrupt ends, and no receiver is left unsure by ending there
+     *               waits for) and that has not answered {@link #UNANSWERED} later, to end the replay at once: a
+     *               database that does not answer holds a statement no interrupt ends, and no receiver is left unsure
+     *               by ending there
      */
     public ReplayStop(Consumer<String> atOnce) {
+        this(atOnce, UNANSWERED);
+    }
+
+    ReplayStop(Consumer<String> atOnce, Duration unanswered) {
         this.atOnce = atOnce;
+        this.unanswered = unanswered;
     }
 
     /** Stops the replay at its next letter, attempt or retry wait; from any thread (a signal's). */
     public synchronized void request() {
         requested.countDown();
         if (waiting != null) {
+            long call = calls;
+            // Not on the signal's thread: a second signal must still be heard meanwhile.
+            Thread.ofPlatform().daemon().name("dlq-replay-stop").start(() -> endIfUnanswered(call));
+        }
+    }
+
+    /** Ends the replay at once when database call {@code call} is still under way {@code unanswered} from now. */
+    private synchronized void endIfUnanswered(long call) {
+        long deadline = System.nanoTime() + unanswered.toNanos();
+        try {
+            for (long left = unanswered.toNanos(); calls == call && waiting != null && left > 0;
+                 left = deadline - System.nanoTime()) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (calls == call && waiting != null) {
             atOnce.accept(waiting);
         }
     }
 
     /**
      * Asks the database what {@code call} asks, saying what it waits for: a stop meanwhile ends the replay at once
-     * ({@code atOnce}). A stop that came before it waits for it, as the rest of the letter under way.
+     * ({@code atOnce}) when the call has still not answered {@link #UNANSWERED} later; one that answers lets the
+     * replay stop as at its next letter. A stop that came before it waits for it, as the rest of the letter under way.
      */
     public <T> T database(String what, Supplier<T> call) {
         synchronized (this) {
+            calls++;
             waiting = requested() ? null : what;
         }
         try {
@@ -54,6 +91,7 @@ public final class ReplayStop {
         } finally {
             synchronized (this) {
                 waiting = null;
+                notifyAll(); // the stop's watch: it answered
             }
         }
     }
