@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.config.Spelling;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Observer;
 
@@ -49,28 +50,8 @@ final class ObserversByEntity {
             return "observers: " + names.collect(Collectors.joining(", "));
         }
         return "the nearest of its " + all.size() + " observers: " + names
-                .sorted(Comparator.comparingInt(other -> edits(name, other))).limit(NEAREST)
+                .sorted(Comparator.comparingInt(other -> Spelling.edits(name, other))).limit(NEAREST)
                 .collect(Collectors.joining(", ")) + "; 'pg-observer check-config' lists them all";
-    }
-
-    /** How many one-letter insertions, deletions and substitutions make {@code a} into {@code b}. */
-    private static int edits(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 
     /** The observers of the event's table, in the file's order; whether each watches the event is still to ask. */

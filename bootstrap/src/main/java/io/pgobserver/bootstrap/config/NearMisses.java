@@ -1,5 +1,7 @@
 package io.pgobserver.bootstrap.config;
 
+import io.pgobserver.domain.config.Spelling;
+
 import java.util.Collection;
 import java.util.Locale;
 
@@ -47,7 +49,7 @@ public final class NearMisses {
         int allowed = target.length() <= 4 ? 1 : 2;
         String nearest = null;
         for (String key : present) {
-            int edits = distance(normal(key), target);
+            int edits = Spelling.edits(normal(key), target);
             if (!key.equals(wanted) && edits <= allowed) {
                 nearest = key;
                 allowed = edits - 1; // only a nearer one replaces it
@@ -59,26 +61,5 @@ public final class NearMisses {
     /** batchSize, batch-size and Batch_Size are one spelling: only the letters' choice and order count. */
     private static String normal(String key) {
         return key.replaceAll("([a-z])([A-Z])", "$1_$2").replace('-', '_').toLowerCase(Locale.ROOT);
-    }
-
-    /** Edits (insert, delete, replace, swap of neighbours) from a to b: Damerau's optimal string alignment. */
-    private static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
     }
 }
