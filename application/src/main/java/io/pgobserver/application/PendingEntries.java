@@ -67,6 +67,11 @@ final class PendingEntries {
                 && e.heldFor(now).compareTo(age) >= 0).map(e -> e.entity).distinct().toList();
     }
 
+    /** Whether an unfinished event behind the oldest is being retried. */
+    boolean anyRetryingBehindFirst() {
+        return entries.stream().skip(1).anyMatch(e -> !e.done && !e.endOfBatch && e.retrying);
+    }
+
     /** What the unfinished events hold. */
     long heldBytes() {
         return heldBytes;

@@ -11,7 +11,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * When to park the entity that holds the checkpoint back: the oldest unfinished event ({@link Progress#head()}) has
  * held it back by itself for {@code listener.park_after} (running that long, its retries included: not waiting in
  * line for a place, which a slow receiver makes every event do), or it is being retried while the
- * pending events are at their bound. Parking only on demand keeps the common path free of extra writes.
+ * pending events are at their bound, or after the checkpoint has waited park_after on retried events, head after
+ * head ({@link Progress.Head#retriedFor}). Parking only on demand keeps the common path free of extra writes.
  */
 final class StuckHead {
 
@@ -41,27 +42,33 @@ final class StuckHead {
 
     /**
      * Parks the head's lane when it is due; its events then move to a durable queue and the stream goes on. With it
-     * go the lanes behind it that are being retried and would be due in their turn (all of them when the pending
-     * events are at their bound): one lane per check, a receiver down for every row parked about ten rows a second,
-     * and the stream, every other observer's deliveries included, went no faster.
+     * go the lanes behind it that are being retried and would be due in their turn: all of them at once when reading
+     * waits, or once the checkpoint has waited {@code park_after} on retried events (a receiver down for every row).
+     * Each parked one frees its place for the next row, which fails in turn: parked one lane per check, or each after
+     * its own park_after, a receiver down for every row held the stream, every other observer's deliveries included,
+     * to a few rows a second, and a burst's last max_pending rows took max_pending / max_in_flight times park_after.
      */
     void parkIfStuck(Progress progress) {
         Progress.Head head = progress.head();
         if (head == null) {
             return;
         }
+        boolean onRetriesTooLong = head.retriedFor().compareTo(parkAfter) >= 0;
         boolean full = head.retrying() && head.full();
-        boolean due = full || head.age().compareTo(parkAfter) >= 0;
+        boolean due = full || head.age().compareTo(parkAfter) >= 0 || head.retrying() && onRetriesTooLong;
         // A head that is not due may wait for a place that retried events behind it hold: once reading waits too,
-        // those are parked as they would be behind a due head, or the stream would wait on them for good.
-        if (!due && !head.full()) {
+        // those are parked (not the head, whose wait in line is not its doing), or the stream would wait on them.
+        boolean waitsOnRetries = head.full() && !head.started();
+        boolean allRetried = full || waitsOnRetries || onRetriesTooLong;
+        if (!due && !head.full() && !allRetried) {
             return;
         }
         int room = maxParked - lanes.parked(); // being parked counts: a request in flight may take its timeout
         if (room <= 0) {
             // Not due, the head waits for a place: what holds the stream is the retried events on the places, and
             // the WARN must name them, not the head (nor stay silent while the stream waits for good).
-            List<String> holding = due ? List.of() : progress.retryingBehindHead(parkAfter);
+            List<String> holding = due ? List.of()
+                    : progress.retryingBehindHead(allRetried ? Duration.ZERO : parkAfter);
             if (!due && holding.isEmpty()) {
                 return;
             }
@@ -81,10 +88,11 @@ final class StuckHead {
             headLines.log(() -> "consumer '" + consumer + "': entity " + ParkingLot.readable(head.entity())
                     + " holds back the checkpoint (change_log id " + head.changeLogId()
                     + " has run for " + Durations.format(head.age()) + (head.retrying() ? " and is being retried" : "")
-                    + "); parking it, so that the stream goes on without it");
+                    + (onRetriesTooLong && !full && head.age().compareTo(parkAfter) < 0 ? ", behind others retried for "
+                    + Durations.format(head.retriedFor()) : "") + "); parking it, so that the stream goes on without it");
         }
         int parked = 0;
-        for (String lane : progress.retryingBehindHead(full ? Duration.ZERO : parkAfter)) {
+        for (String lane : progress.retryingBehindHead(allRetried ? Duration.ZERO : parkAfter)) {
             if (parked >= room) {
                 break;
             }
@@ -94,9 +102,12 @@ final class StuckHead {
         }
         if (parked > 0) {
             int more = parked;
+            String why = head.full() && allRetried ? ", as reading waits (listener.max_pending events are pending, or "
+                    + "they hold listener.max_pending_bytes)" : onRetriesTooLong ? ", as events being retried have "
+                    + "held the checkpoint back for " + Durations.format(head.retriedFor()) + " (listener.park_after)"
+                    : " and have run for listener.park_after";
             behindLines.log(() -> "consumer '" + consumer + "': parking " + more + " more entities whose events are "
-                    + "being retried behind it" + (full ? ", as reading waits (listener.max_pending events are "
-                    + "pending, or they hold listener.max_pending_bytes)" : " and have run for listener.park_after"));
+                    + "being retried behind it" + why);
         }
     }
 }

@@ -428,15 +428,16 @@ class EventPipelineTest {
     void aHeadWaitingForAPlaceThatRetriedEventsHoldIsNotParkedTheyAre() throws Exception {
         // x's second event is the oldest unfinished, but waits for a place: x's first ran, and its next turn queued
         // behind s1's and s2's, which retry for good on both places (max_in_flight 2). Waiting in line is not x's
-        // doing: once reading waits (max_pending 4), s1 and s2 are parked, and x runs in the stream, never parked.
-        // park_after is 1 s: x's first run (a cold JVM's first, some 150 ms on a busy machine) must stay below it.
+        // doing: once reading waits (max_pending 4), s1 and s2 are parked at once, and x runs in the stream, never
+        // parked. park_after is an hour, past the test's wait: s1's and s2's own runs must not be what parks them (a
+        // receiver down for every row parked max_in_flight rows per park_after so, and held the stream with them).
         RecordingExecutor executor = new RecordingExecutor();
         executor.failEntities = Set.of("s1", "s2");
         append("x", 1);
         append("x", 2);
         append("s1", 3);
         append("s2", 4);
-        start(executor, 2, 4, new InMemoryLeadership(lock), Duration.ofSeconds(1), Condition.ALWAYS);
+        start(executor, 2, 4, new InMemoryLeadership(lock), Duration.ofHours(1), Condition.ALWAYS);
         await("x's second event ran", () -> executor.afterValues.contains(2L));
         await("s1 and s2 parked", () -> parked.entities("test").keySet()
                 .equals(Set.of("public.orders\u0000s1", "public.orders\u0000s2")));
@@ -545,6 +546,28 @@ class EventPipelineTest {
 
         executor.failing = false;
         await("every row drained", () -> parked.entities("test").isEmpty() && executor.executions.get() == 600);
+        assertThat(overlaps.get()).isZero();
+    }
+
+    @Test
+    void aReceiverDownForEveryRowOfABurstBelowMaxPendingParksItsRowsOnceTheStreamWaitedParkAfter() throws Exception {
+        // 240 rows retried for good, fewer than max_pending (1,000): reading never waits. Each row's own run reaching
+        // park_after (1 s) parked max_in_flight (4) rows a second: 60 s for the burst, past this test's wait, and
+        // every other observer's rows behind it waited as long. Once the checkpoint has waited park_after on retried
+        // rows, head after head, each row being retried goes at the next check.
+        RecordingExecutor executor = new RecordingExecutor();
+        executor.failing = true;
+        for (int i = 1; i <= 240; i++) {
+            append("order-" + i, i);
+        }
+        start(executor, 4, 1_000, new InMemoryLeadership(lock), Duration.ofSeconds(1), Condition.ALWAYS);
+        await("the checkpoint passed the whole batch", () -> checkpoints.load("test")
+                .map(saved -> saved.checkpoint().equals(new Checkpoint(2, 0))).orElse(false));
+        assertThat(deadLetters.all()).as("rows given up before the stream passed them").isEmpty();
+        assertThat(parked.entities("test")).hasSize(240);
+
+        executor.failing = false;
+        await("every row drained", () -> parked.entities("test").isEmpty() && executor.executions.get() == 240);
         assertThat(overlaps.get()).isZero();
     }
 
