@@ -531,22 +531,8 @@ class EventPipelineTest {
     void aReceiverDownForEveryRowParksTheRowsBeingRetriedTogetherNotOneACheck() throws Exception {
         // 600 rows, each retried for good: parked one per check (every 100 ms while the pending events are at their
         // bound) they took a minute, and the stream with them; parked with the head, the rows being retried go at
-        // once, up to max_in_flight (16) a check. The last ones, fewer than max_pending, go after park_after.
-        RecordingExecutor executor = new RecordingExecutor();
-        executor.failing = true;
-        for (int i = 1; i <= 600; i++) {
-            append("order-" + i, i);
-        }
-        start(executor, 16, 64, new InMemoryLeadership(lock), Duration.ofSeconds(2), Condition.ALWAYS);
-        await("the checkpoint passed the whole batch", () -> checkpoints.load("test")
-                .map(saved -> saved.checkpoint().equals(new Checkpoint(2, 0))).orElse(false));
-        // Each row retries for about 25 s (1000 attempts, 20 ms apart) before it is dead-lettered: parked, not given up.
-        assertThat(deadLetters.all()).as("rows given up before the stream passed them").isEmpty();
-        assertThat(parked.entities("test")).hasSize(600);
-
-        executor.failing = false;
-        await("every row drained", () -> parked.entities("test").isEmpty() && executor.executions.get() == 600);
-        assertThat(overlaps.get()).isZero();
+        // once, up to max_in_flight (16) a check.
+        parksEveryRowOfAReceiverDownAndDrainsThemOnceItRecovers(600, 16, 64, Duration.ofSeconds(2));
     }
 
     @Test
@@ -555,19 +541,25 @@ class EventPipelineTest {
         // park_after (1 s) parked max_in_flight (4) rows a second: 60 s for the burst, past this test's wait, and
         // every other observer's rows behind it waited as long. Once the checkpoint has waited park_after on retried
         // rows, head after head, each row being retried goes at the next check.
+        parksEveryRowOfAReceiverDownAndDrainsThemOnceItRecovers(240, 4, 1_000, Duration.ofSeconds(1));
+    }
+
+    private void parksEveryRowOfAReceiverDownAndDrainsThemOnceItRecovers(int rows, int maxInFlight, int maxPending,
+                                                                         Duration parkAfter) throws Exception {
         RecordingExecutor executor = new RecordingExecutor();
         executor.failing = true;
-        for (int i = 1; i <= 240; i++) {
+        for (int i = 1; i <= rows; i++) {
             append("order-" + i, i);
         }
-        start(executor, 4, 1_000, new InMemoryLeadership(lock), Duration.ofSeconds(1), Condition.ALWAYS);
+        start(executor, maxInFlight, maxPending, new InMemoryLeadership(lock), parkAfter, Condition.ALWAYS);
         await("the checkpoint passed the whole batch", () -> checkpoints.load("test")
                 .map(saved -> saved.checkpoint().equals(new Checkpoint(2, 0))).orElse(false));
+        // Each row retries for about 25 s (1000 attempts, 20 ms apart) before it is dead-lettered: parked, not given up.
         assertThat(deadLetters.all()).as("rows given up before the stream passed them").isEmpty();
-        assertThat(parked.entities("test")).hasSize(240);
+        assertThat(parked.entities("test")).hasSize(rows);
 
         executor.failing = false;
-        await("every row drained", () -> parked.entities("test").isEmpty() && executor.executions.get() == 240);
+        await("every row drained", () -> parked.entities("test").isEmpty() && executor.executions.get() == rows);
         assertThat(overlaps.get()).isZero();
     }
 
