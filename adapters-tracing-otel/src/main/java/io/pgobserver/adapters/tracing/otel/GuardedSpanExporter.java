@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Keeps a span exporter from harming delivery: a failed or throwing export drops its spans,
@@ -40,6 +41,8 @@ final class GuardedSpanExporter implements SpanExporter {
     /** The last failure's cause in words, for the warning that reports it (possibly at shutdown). */
     private volatile String lastCause;
     private volatile boolean shutDown;
+    /** What a cause in words may mean with this exporter's settings ({@link OtlpTlsFailure}). */
+    private final UnaryOperator<String> meaning;
     /** A line said an attempt is retried, and no line has said since how that ended. */
     private volatile boolean retrySaid;
 
@@ -51,13 +54,20 @@ final class GuardedSpanExporter implements SpanExporter {
         this(description, willRetry -> delegate, queueDrops);
     }
 
+    GuardedSpanExporter(String description, Function<Consumer<String>, SpanExporter> delegate,
+                        QueueDropMonitor queueDrops) {
+        this(description, delegate, queueDrops, UnaryOperator.identity());
+    }
+
     /**
      * @param delegate the exporter, given what to tell of each failed attempt it will retry, with its cause in words
      *                 ({@link FailedAttempts}): told only while it exports, after this is built
+     * @param meaning  adds to a failure's cause in words what it may mean with the exporter's settings
      */
     GuardedSpanExporter(String description, Function<Consumer<String>, SpanExporter> delegate,
-                        QueueDropMonitor queueDrops) {
+                        QueueDropMonitor queueDrops, UnaryOperator<String> meaning) {
         this.description = description;
+        this.meaning = meaning;
         this.queueDrops = queueDrops;
         this.failures = new RateLimitedWarning(LOG, RateLimitedWarning.DEFAULT_INTERVAL);
         this.retries = new RateLimitedWarning(LOG, RateLimitedWarning.DEFAULT_INTERVAL);
@@ -96,8 +106,8 @@ final class GuardedSpanExporter implements SpanExporter {
         if (outage.failing()) {
             return;
         }
-        lastCause = because;
-        retrySaid |= retries.record(1, attempts -> "tracing: exporter " + description + " failed to send spans (" + because
+        lastCause = meaning.apply(because);
+        retrySaid |= retries.record(1, attempts -> "tracing: exporter " + description + " failed to send spans (" + lastCause
                 + ") and retries them; the spans it still cannot deliver are dropped and counted in the next warning,"
                 + " and events are not affected. " + FIX + retries.repeats(), null);
     }
@@ -130,7 +140,7 @@ final class GuardedSpanExporter implements SpanExporter {
         outage.failed(count, System.nanoTime());
         String because = ExportFailures.describe(cause);
         if (because != null) {
-            lastCause = because;
+            lastCause = meaning.apply(because);
         }
         failures.record(count, dropped -> warning(dropped, "") + failures.repeats(), null);
         if (shutDown) {

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -151,8 +152,10 @@ final class OtelSdk {
         }
         String description = SpanExporters.describe(exporter, config);
         boolean retries = !config.getBoolean("otel.java.exporter.otlp.retry.disabled", false);
+        UnaryOperator<String> meaning = SpanExporters.tlsWithoutClientCertificate(exporter, config)
+                ? OtlpTlsFailure::closedWithoutClientCertificate : UnaryOperator.identity();
         GuardedSpanExporter guarded = new GuardedSpanExporter(description,
-                willRetry -> FailedAttempts.watched(exporter, retries, willRetry), queueDrops);
+                willRetry -> FailedAttempts.watched(exporter, retries, willRetry), queueDrops, meaning);
         exports.add(new Export(description, guarded));
         return guarded;
     }

@@ -11,6 +11,24 @@ final class OtlpTlsFailure {
     private OtlpTlsFailure() {
     }
 
+    /**
+     * A TLS connection closed under the exporter, with no client certificate set: a collector that wants one (mutual
+     * TLS) refuses it after the handshake, and its alert loses the race with the request's write on a busy machine,
+     * so the exporter sees "Broken pipe" or "Connection reset" rather than the TLS library's {@code
+     * certificate_required}. Said as the possible cause it is.
+     *
+     * @return {@code because} with that cause and its fix, or as it is when it is no closed connection
+     */
+    static String closedWithoutClientCertificate(String because) {
+        String m = because == null ? "" : because.toLowerCase(Locale.ROOT);
+        if (!m.contains("broken pipe") && !m.contains("connection reset") && !m.contains("end of stream")) {
+            return because;
+        }
+        return because + "; a TLS collector that wants a client certificate closes the connection so when given"
+                + " none: if it does, set OTEL_EXPORTER_OTLP_CLIENT_KEY and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE (PEM)"
+                + " to a certificate it trusts";
+    }
+
     /** @return the meaning and the fix, or null when the words are none of those known */
     static String words(String message) {
         String m = message == null ? "" : message.toLowerCase(Locale.ROOT);

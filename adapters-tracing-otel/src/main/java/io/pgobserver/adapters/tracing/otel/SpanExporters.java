@@ -142,6 +142,17 @@ final class SpanExporters {
         return exporter.getClass().getSimpleName();
     }
 
+    /** Whether the exporter is an OTLP one to an https:// endpoint, with no client certificate (mutual TLS) set. */
+    static boolean tlsWithoutClientCertificate(SpanExporter exporter, ConfigProperties config) {
+        boolean grpc = exporter instanceof OtlpGrpcSpanExporter;
+        if (!grpc && !(exporter instanceof OtlpHttpSpanExporter)) {
+            return false;
+        }
+        return otlpEndpoint(config, grpc).regionMatches(true, 0, "https://", 0, 8)
+                && config.getString("otel.exporter.otlp.traces.client.key") == null
+                && config.getString("otel.exporter.otlp.client.key") == null;
+    }
+
     /** The OTLP traces endpoint as the SDK resolves it: the signal's own, else the generic one plus the signal path. */
     static String otlpEndpoint(ConfigProperties config, boolean grpc) {
         String traces = config.getString("otel.exporter.otlp.traces.endpoint");

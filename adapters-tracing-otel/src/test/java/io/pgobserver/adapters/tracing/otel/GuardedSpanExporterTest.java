@@ -201,6 +201,22 @@ class GuardedSpanExporterTest {
                 .contains("could not deliver 2 span(s)");
     }
 
+    @Test
+    void aBrokenPipeOfAnExporterToATlsCollectorWithNoClientCertificateNamesTheVariablesThatMayFixIt() {
+        // What OtelSdk gives an OTLP exporter to an https:// endpoint with no client key: the retry line and the
+        // line that the batch was dropped both say what a mutual-TLS collector's refusal looks like here.
+        GuardedSpanExporter guarded = new GuardedSpanExporter("otlp http/protobuf https://collector:4318/v1/traces",
+                willRetry -> answering(() -> {
+                    willRetry.accept("SocketException: Broken pipe");
+                    return CompletableResultCode.ofExceptionalFailure(new java.net.SocketException("Broken pipe"));
+                }), new QueueDropMonitor(2048), OtlpTlsFailure::closedWithoutClientCertificate);
+
+        guarded.export(spans(2));
+        assertThat(warnings()).hasSize(2).allSatisfy(line -> assertThat(line)
+                .contains("Broken pipe; a TLS collector that wants a client certificate", "OTEL_EXPORTER_OTLP_CLIENT_KEY"));
+        assertThat(warnings().getLast()).contains("could not deliver 2 span(s)");
+    }
+
     /** The exporter, with {@code gaveUp} run as its export completes: before the guard hears of it. */
     static SpanExporter noting(SpanExporter exporter, Runnable gaveUp) {
         return new SpanExporter() {

@@ -32,4 +32,19 @@ class OtlpTlsFailureTest {
                 .doesNotContain("not trusted");
         assertThat(OtlpTlsFailure.words(null)).isNull();
     }
+
+    @Test
+    void aConnectionClosedUnderAnExporterWithNoClientCertificateIsSaidAsTheRefusalItMayBe() {
+        // A collector wanting a client certificate closes the connection after the handshake; on a busy machine the
+        // exporter's write loses the race with its alert and it sees a broken pipe, which named no variable before.
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate("SocketException: Broken pipe"))
+                .startsWith("SocketException: Broken pipe; a TLS collector that wants a client certificate")
+                .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY", "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE");
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate("SocketException: Connection reset"))
+                .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate("IOException: unexpected end of stream on https://c"))
+                .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate("ConnectException: Failed to connect to /10.0.0.5"))
+                .isEqualTo("ConnectException: Failed to connect to /10.0.0.5");
+    }
 }

@@ -1,7 +1,10 @@
 package io.pgobserver.adapters.tracing.otel;
 
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.internal.DefaultConfigProperties;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,6 +47,25 @@ class SpanExportersTest {
     void otlpEndpoints(String protocol, String configured, String expected) {
         assertThat(SpanExporters.otlpEndpoint(config(TestSettings.tracing("otlp", configured, protocol, 1.0)),
                 protocol.equals("grpc"))).isEqualTo(expected);
+    }
+
+    @Test
+    void anOtlpExporterToAnHttpsEndpointWithNoClientKeyIsOneAMutualTlsCollectorWouldCloseOn() {
+        ExportSettings https = TestSettings.tracing("otlp", "https://otlp.example.com/otlp", "http/protobuf", 1.0);
+        SpanExporter http = OtlpHttpSpanExporter.getDefault();
+        SpanExporter grpc = OtlpGrpcSpanExporter.getDefault();
+        try {
+            assertThat(SpanExporters.tlsWithoutClientCertificate(http, config(https))).isTrue();
+            assertThat(SpanExporters.tlsWithoutClientCertificate(grpc, config(https))).isTrue();
+            assertThat(SpanExporters.tlsWithoutClientCertificate(http, config(https.withEnvironment(Map.of(
+                    "OTEL_EXPORTER_OTLP_CLIENT_KEY", "/etc/otel/client.key",
+                    "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", "/etc/otel/client.pem"))))).isFalse();
+            assertThat(SpanExporters.tlsWithoutClientCertificate(http,
+                    config(TestSettings.tracing("otlp", "http://tempo:4318", "http/protobuf", 1.0)))).isFalse();
+        } finally {
+            http.shutdown();
+            grpc.shutdown();
+        }
     }
 
     @Test
