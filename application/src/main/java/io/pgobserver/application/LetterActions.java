@@ -17,9 +17,9 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * Runs the actions of one dead letter in a replay. A condition's letter covers every action of its observer: each
- * one delivered is recorded in the delivery log as it is, and one recorded by an earlier replay is not run again, so
- * a replay that fails or is stopped in the second action leaves the next replay only what is left (the receiver of
- * the first gets it once). Without a delivery log ({@code listener.deduplicate: false}) every action runs again.
+ * one delivered is recorded in the delivery log as it is, and one the log has settled is not run again, so a replay
+ * that fails or is stopped in the second action leaves the next replay only what is left (the receiver of the first
+ * gets it once). Without a delivery log ({@code listener.deduplicate: false}) every action runs again.
  */
 final class LetterActions {
 
@@ -58,7 +58,10 @@ final class LetterActions {
             int index = indexes.get(n);
             String action = "action #" + index + " (" + observer.actions().get(index).type() + ")";
             if (before.contains(ids.get(n))) {
-                done.add(action + " delivered by an earlier replay, not sent again");
+                // The log says settled, not by whom: the pipeline may have delivered it since (the event run again
+                // after a restart), or dead-lettered it as a letter of its own, as well as an earlier replay.
+                done.add(action + " already settled in the delivery log (delivered by the pipeline or an earlier "
+                        + "replay, or a dead letter of its own), not sent again");
                 continue;
             }
             RunAction.Outcome outcome;

@@ -61,8 +61,8 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
 
     /**
      * @param deliveries the delivery log, where the parts of a letter's delivery done before (an email's recipients
-     *                   reached by the attempts that failed, the actions of a condition's letter an earlier replay
-     *                   delivered) are found and kept; null to do every part again
+     *                   reached by the attempts that failed, the actions of a condition's letter settled since it was
+     *                   written) are found and kept; null to do every part again
      */
     public ReplayDeadLetters(String consumer, DeadLetters deadLetters, Tracer tracer, List<Observer> observers,
                              ActionExecutors executors, Metrics metrics, Sleeper sleeper, DoubleSupplier random,

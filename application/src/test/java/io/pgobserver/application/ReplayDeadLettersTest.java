@@ -11,11 +11,13 @@ import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.DeadLetter;
 import io.pgobserver.domain.port.DeadLetters;
+import io.pgobserver.domain.port.Deliveries;
 import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.spi.DeadLetterReplay;
 import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.InMemoryDeadLetters;
+import io.pgobserver.domain.testing.InMemoryDeliveries;
 import io.pgobserver.domain.testing.RecordingTracer;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.TraceContext;
@@ -371,6 +373,35 @@ class ReplayDeadLettersTest {
         assertThat(result.message()).isEqualTo("still failing after 1 attempt(s): HTTP 404 (not retried: correct the "
                 + "action's url)");
         assertThat(deadLetters.find("test", id)).isPresent();
+    }
+
+    /**
+     * A condition's letter whose first action the pipeline delivered meanwhile (its event run again after a restart)
+     * finds it settled in the delivery log and does not send it again; its line says what the log knows, not who
+     * delivered it. Before, it said "delivered by an earlier replay", which no replay had.
+     */
+    @Test
+    void anActionOfAConditionsLetterSettledMeanwhileIsSaidSettledInTheDeliveryLogNotByAReplay() throws Exception {
+        InMemoryDeliveries log = new InMemoryDeliveries();
+        long id = letter("test", "hook", -1, DeliveryKey.CONDITION);
+        log.record(DeliveryKey.of("test", Events.updated(3, "o-1", "paid", "shipped"), "hook", "first").id());
+
+        ReplayDeadLetters.Result result = replayOfTwoActions(deadLetters, log).replay(id);
+
+        assertThat(result.message()).isEqualTo("delivered (action #0 (webhook) already settled in the delivery log "
+                + "(delivered by the pipeline or an earlier replay, or a dead letter of its own), not sent again; "
+                + "action #1 (webhook) delivered, the next replay skips it)");
+        assertThat(webhook.requests).extracting(ActionRequest::deliveryId).containsExactly(DeliveryKey.of("test",
+                Events.updated(3, "o-1", "paid", "shipped"), "hook", "second").id());
+    }
+
+    /** A replay by an observer of two webhooks, keyed {@code first} and {@code second}, with this delivery log. */
+    private ReplayDeadLetters replayOfTwoActions(DeadLetters letters, Deliveries log) {
+        Observer two = new Observer("hook", "public.orders", Set.of(ChangeKind.UPDATED), "", Condition.ALWAYS,
+                List.of(new TestAction("webhook", "http://localhost:1/a"), new TestAction("webhook",
+                        "http://localhost:1/b")), List.of("first", "second"), RetryPolicy.NONE);
+        return new ReplayDeadLetters("test", letters, tracer, List.of(two), new ActionExecutors(List.of(webhook)),
+                Metrics.NOOP, d -> { }, () -> 0.5, log);
     }
 
     /** The test's store, telling {@code read} each page read: the id it is after and its limit. */
