@@ -19,7 +19,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * Runs the actions of one dead letter in a replay. A condition's letter covers every action of its observer: each
  * one delivered is recorded in the delivery log as it is, and one the log has settled is not run again, so a replay
  * that fails or is stopped in the second action leaves the next replay only what is left (the receiver of the first
- * gets it once). Without a delivery log ({@code listener.deduplicate: false}) every action runs again.
+ * gets it once). Without a delivery log ({@code listener.deduplicate: false}) every action runs again. The log's
+ * reads and writes are the stop's database calls ({@link ReplayStop#database}), as the queue's are.
  */
 final class LetterActions {
 
@@ -41,7 +42,7 @@ final class LetterActions {
     }
 
     Ending run(Tracer tracer, DeadLetter letter, Observer observer, List<Integer> indexes, Span root,
-               EventCompletion completion) throws InterruptedException {
+               EventCompletion completion, ReplayStop stop) throws InterruptedException {
         boolean several = letter.actionIndex() < 0;
         List<String> ids = new ArrayList<>(indexes.size());
         for (int index : indexes) {
@@ -52,7 +53,9 @@ final class LetterActions {
             ids.add(DeliveryKey.of(consumer, letter.event(), observer.name(), actionKey).id());
         }
         // Only a condition's letter: the failed action of a one-action letter is recorded as settled (dead-lettered).
-        Set<String> before = several && deliveries != null ? deliveries.settled(ids) : Set.of();
+        Set<String> before = several && deliveries != null ? stop.database("reading which actions of letter "
+                + letter.id() + " the delivery log has settled; none was sent: it stays in the queue",
+                () -> deliveries.settled(ids)) : Set.of();
         List<String> done = new ArrayList<>();
         for (int n = 0; n < indexes.size(); n++) {
             int index = indexes.get(n);
@@ -81,7 +84,7 @@ final class LetterActions {
                 return new Ending(false, (several ? action + " " : "") + "still failing after " + outcome.attempts()
                         + " attempt(s): " + message + after(done));
             }
-            done.add(action + " delivered" + (several ? recorded(letter, ids.get(n)) : ""));
+            done.add(action + " delivered" + (several ? recorded(letter, action, ids.get(n), stop) : ""));
         }
         return new Ending(true, "delivered" + (several && indexes.size() > 1 ? " (" + String.join("; ", done) + ")"
                 : ""));
@@ -96,17 +99,29 @@ final class LetterActions {
      * Records a condition's letter's action as delivered, so that the next replay of the letter skips it; says when
      * that is not so.
      */
-    private String recorded(DeadLetter letter, String id) throws InterruptedException {
+    private String recorded(DeadLetter letter, String action, String id, ReplayStop stop) throws InterruptedException {
         if (deliveries == null) {
             return ", and sent again by the next replay (listener.deduplicate is false)";
         }
         try {
-            deliveries.record(null, letter.event().position().offset(), List.of(id));
+            stop.database("recording " + action + " of letter " + letter.id() + ", delivered, in the delivery log: "
+                    + "the letter stays in the queue, and the next replay may send that action again (a webhook with "
+                    + "the same webhook-id)", () -> record(letter, id));
             return ", the next replay skips it";
-        } catch (RuntimeException | CheckpointStore.FencedException e) {
+        } catch (RuntimeException e) {
             LOG.log(WARNING, "delivery record of dead letter " + letter.id() + "'s action not written (the next "
                     + "replay sends it again): " + e.getMessage());
             return ", not recorded (" + e.getMessage() + "): the next replay sends it again";
+        }
+    }
+
+    /** Writes the action's record outside the pipeline: unfenced, so never fenced off. */
+    private Void record(DeadLetter letter, String id) throws InterruptedException {
+        try {
+            deliveries.record(null, letter.event().position().offset(), List.of(id));
+            return null;
+        } catch (CheckpointStore.FencedException e) {
+            throw new IllegalStateException("an unfenced write cannot be fenced", e);
         }
     }
 }

@@ -83,38 +83,49 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
             return new Result(id, Outcome.GONE, "consumer '" + consumer + "' has no dead letter with id " + id
                     + " (see 'dlq list')");
         }
-        return claimAndReplay(id, EventCompletion.NONE, new ReplayStop());
+        Result[] result = new Result[1];
+        claimAndReplay(id, EventCompletion.NONE, new ReplayStop(), each -> result[0] = each);
+        return result[0];
     }
 
     /**
      * Replays a letter its caller has just found in the queue ({@code dlq replay --id} reads it first, for the
      * settings its observer needs) as {@link #replay(long)} does, without reading it again before its claim: the read
      * after the claim is the one that counts, and a letter gone since the caller's is "already replayed or deleted by
-     * another session", which it was.
+     * another session", which it was. The result goes to {@code each} as {@link #replayUpTo}'s do.
      */
-    public Result replayFound(long id, ReplayStop stop) throws InterruptedException {
-        return claimAndReplay(id, stop.completion(), stop);
+    public void replayFound(long id, ReplayStop stop, Consumer<Result> each) throws InterruptedException {
+        claimAndReplay(id, stop.completion(), stop, each);
     }
 
     /**
-     * Claims the letter, reads it again and runs it. Two replays of one letter at once (the console and
-     * {@code dlq replay}, two terminals) would each run its actions: the one that does not get the claim runs nothing,
-     * and one that gets it after the other delivered and removed the letter finds it gone, which is no error.
+     * Claims the letter, reads it again and runs it, handing its result to {@code each} before the claim ends: a stop
+     * that ends the replay at once while the database holds the claim's end leaves the letter's line said. Two
+     * replays of one letter at once (the console and {@code dlq replay}, two terminals) would each run its actions:
+     * the one that does not get the claim runs nothing, and one that gets it after the other delivered and removed
+     * the letter finds it gone, which is no error.
      */
-    private Result claimAndReplay(long id, EventCompletion completion, ReplayStop stop) throws InterruptedException {
+    private void claimAndReplay(long id, EventCompletion completion, ReplayStop stop, Consumer<Result> each)
+            throws InterruptedException {
         Optional<DeadLetters.Claim> claim = stop.database("claiming letter " + id, () -> deadLetters.claim(id));
         if (claim.isEmpty()) {
-            return new Result(id, Outcome.REPLAYED_ELSEWHERE, "being replayed by another session" + holder(id)
-                    + "; not run again here: it stays in the queue until that replay ends, delivered or not");
+            String holder = stop.database("asking who replays letter " + id + ", not run here: it stays in the queue",
+                    () -> holder(id));
+            each.accept(new Result(id, Outcome.REPLAYED_ELSEWHERE, "being replayed by another session" + holder
+                    + "; not run again here: it stays in the queue until that replay ends, delivered or not"));
+            return;
         }
-        try (DeadLetters.Claim ignored = claim.get()) {
+        try {
             DeadLetter letter = stop.database("reading letter " + id, () -> deadLetters.find(consumer, id))
                     .orElse(null);
-            if (letter == null) {
-                return new Result(id, Outcome.GONE, "already replayed or deleted by another session: no longer in the"
-                        + " queue; not run here");
-            }
-            return replay(letter, completion, stop);
+            each.accept(letter == null ? new Result(id, Outcome.GONE, "already replayed or deleted by another "
+                    + "session: no longer in the queue; not run here") : replay(letter, completion, stop));
+        } finally {
+            stop.database("ending the claim on letter " + id + " once it was replayed, as its line says (the claim "
+                    + "ends with the process)", () -> {
+                claim.get().close();
+                return null;
+            });
         }
     }
 
@@ -152,7 +163,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                     return false;
                 }
                 // Claimed and read again, as one letter is: another replay may be running it, or have removed it.
-                each.accept(claimAndReplay(letter.id(), completion, stop));
+                claimAndReplay(letter.id(), completion, stop, each);
                 after = letter.id();
             }
             if (page.size() < PAGE) {
@@ -218,7 +229,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                     return new Result(letter.id(), Outcome.DELIVERED, "condition no longer matches; letter removed");
                 }
             }
-            LetterActions.Ending ending = actions.run(tracer, letter, observer, indexes, root, completion);
+            LetterActions.Ending ending = actions.run(tracer, letter, observer, indexes, root, completion, stop);
             if (!ending.delivered()) {
                 if (root.isRecording()) {
                     root.setAttribute(OUTCOME, "failed");

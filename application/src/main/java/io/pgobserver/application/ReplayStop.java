@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * An operator's stop of a dead-letter replay (SIGINT, SIGTERM). The replay comes to no letter after it, begins no
@@ -24,7 +23,10 @@ public final class ReplayStop {
     private final CountDownLatch requested = new CountDownLatch(1);
     private final Consumer<String> atOnce;
     private final Duration unanswered;
-    /** What the replay waits for the database for now (reading the queue, claiming a letter), or null; guarded by this. */
+    /**
+     * What the replay waits for the database for now (reading the queue, claiming a letter, its delivery log, ending
+     * the claim), or null; guarded by this.
+     */
     private String waiting;
     /** Counts the replay's database calls, so that the stop's watch tells the call it saw from a later one. */
     private long calls;
@@ -81,7 +83,7 @@ public final class ReplayStop {
      * ({@code atOnce}) when the call has still not answered {@link #UNANSWERED} later; one that answers lets the
      * replay stop as at its next letter. A stop that came before it waits for it, as the rest of the letter under way.
      */
-    public <T> T database(String what, Supplier<T> call) {
+    public <T, E extends Exception> T database(String what, Call<T, E> call) throws E {
         synchronized (this) {
             calls++;
             waiting = requested() ? null : what;
@@ -94,6 +96,12 @@ public final class ReplayStop {
                 notifyAll(); // the stop's watch: it answered
             }
         }
+    }
+
+    /** A call to the database, which may throw what the port's method does (an interrupt, say). */
+    @FunctionalInterface
+    public interface Call<T, E extends Exception> {
+        T get() throws E;
     }
 
     public boolean requested() {

@@ -251,9 +251,9 @@ class ReplayDeadLettersTest {
         ReplayDeadLetters replay = new ReplayDeadLetters("test", watched, tracer, List.of(observer),
                 new ActionExecutors(List.of(webhook)), Metrics.NOOP, d -> { }, () -> 0.5);
 
-        assertThat(replay.replayFound(id, new ReplayStop()).delivered()).isTrue();
+        assertThat(replayedFound(replay, id, new ReplayStop()).delivered()).isTrue();
         assertThat(calls).containsExactly("claim", "find");
-        ReplayDeadLetters.Result again = replay.replayFound(id, new ReplayStop());
+        ReplayDeadLetters.Result again = replayedFound(replay, id, new ReplayStop());
         assertThat(again.outcome()).isEqualTo(DeadLetterReplay.Outcome.GONE);
         assertThat(again.message()).isEqualTo("already replayed or deleted by another session: no longer in the "
                 + "queue; not run here");
@@ -315,7 +315,7 @@ class ReplayDeadLettersTest {
 
         webhook.then(ActionResult.Failure.transientFailure("HTTP 503", null));
         stop[0] = new ReplayStop();
-        ReplayDeadLetters.Result failed = replay.replayFound(ids.get(1), stop[0]);
+        ReplayDeadLetters.Result failed = replayedFound(replay, ids.get(1), stop[0]);
         assertThat(failed.delivered()).isFalse();
         assertThat(failed.message()).isEqualTo("not delivered: stopped before it was, and no attempt was begun after "
                 + "the stop; it stays in the queue");
@@ -367,7 +367,7 @@ class ReplayDeadLettersTest {
         ReplayDeadLetters replay = new ReplayDeadLetters("test", deadLetters, tracer, List.of(retrying),
                 new ActionExecutors(List.of(stoppedDuring(() -> stop))), Metrics.NOOP, wait -> { }, () -> 0.5);
 
-        ReplayDeadLetters.Result result = replay.replayFound(id, stop);
+        ReplayDeadLetters.Result result = replayedFound(replay, id, stop);
 
         assertThat(result.delivered()).isFalse();
         assertThat(result.message()).isEqualTo("still failing after 1 attempt(s): HTTP 404 (not retried: correct the "
@@ -395,6 +395,76 @@ class ReplayDeadLettersTest {
                 Events.updated(3, "o-1", "paid", "shipped"), "hook", "second").id());
     }
 
+    /**
+     * A stop while the database holds the delivery log's read or write of a condition's letter, or the end of a
+     * letter's claim, ends the replay at once naming that call once it has not answered, as a stop in the queue's
+     * statements does; the letter's line is handed on before its claim ends. Before, none of these calls was watched:
+     * a database that did not answer held the stopped replay until a second signal.
+     */
+    @Test
+    void aStopWhileTheDatabaseHoldsTheDeliveryLogOrTheClaimsEndEndsTheReplayAtOnceNamingIt() throws Exception {
+        assertThat(endedAtOnceWhileHeldIn("settled")).singleElement().asString()
+                .startsWith("reading which actions of letter ").endsWith("none was sent: it stays in the queue");
+        assertThat(endedAtOnceWhileHeldIn("record")).singleElement().asString()
+                .startsWith("recording action #0 (webhook) of letter ").contains("the next replay may send that "
+                        + "action again");
+        assertThat(endedAtOnceWhileHeldIn("close")).singleElement().asString()
+                .startsWith("ending the claim on letter ").contains("as its line says");
+    }
+
+    /**
+     * What a stop ended at once in a replay of a condition's letter whose {@code held} call (the delivery log's
+     * {@code settled} or {@code record}, the claim's {@code close}) the database does not answer until it is.
+     */
+    private List<String> endedAtOnceWhileHeldIn(String held) throws Exception {
+        List<String> endedAtOnce = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        ReplayStop stop = new ReplayStop(what -> {
+            endedAtOnce.add(what);
+            ended.countDown();
+        }, Duration.ofMillis(1));
+        List<ReplayDeadLetters.Result> results = new ArrayList<>();
+        java.util.function.Consumer<String> hold = call -> {
+            if (call.equals(held)) {
+                stop.request(); // the signal, as the call waits
+                try {
+                    // A database that does not answer: held until the stop ends the replay (the process, in dlq replay).
+                    assertThat(ended.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("ended at once").isTrue();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        };
+        InMemoryDeliveries log = new InMemoryDeliveries();
+        Deliveries holding = new Deliveries() {
+            @Override
+            public Set<String> settled(java.util.Collection<String> ids) {
+                hold.accept("settled");
+                return log.settled(ids);
+            }
+
+            @Override
+            public void record(CheckpointStore.Fence fence, long offset, java.util.Collection<String> ids)
+                    throws CheckpointStore.FencedException {
+                hold.accept("record");
+                log.record(fence, offset, ids);
+            }
+        };
+        DeadLetters claims = new Delegating() {
+            @Override
+            public Optional<Claim> claim(long id) {
+                return super.claim(id).map(claim -> () -> {
+                    assertThat(results).as("the letter's line, before its claim ends").hasSize(1);
+                    hold.accept("close");
+                    claim.close();
+                });
+            }
+        };
+        long id = letter("test", "hook", -1, DeliveryKey.CONDITION);
+        replayOfTwoActions(claims, holding).replayFound(id, stop, results::add);
+        return endedAtOnce;
+    }
+
     /** A replay by an observer of two webhooks, keyed {@code first} and {@code second}, with this delivery log. */
     private ReplayDeadLetters replayOfTwoActions(DeadLetters letters, Deliveries log) {
         Observer two = new Observer("hook", "public.orders", Set.of(ChangeKind.UPDATED), "", Condition.ALWAYS,
@@ -402,6 +472,15 @@ class ReplayDeadLettersTest {
                         "http://localhost:1/b")), List.of("first", "second"), RetryPolicy.NONE);
         return new ReplayDeadLetters("test", letters, tracer, List.of(two), new ActionExecutors(List.of(webhook)),
                 Metrics.NOOP, d -> { }, () -> 0.5, log);
+    }
+
+    /** What {@link ReplayDeadLetters#replayFound} hands on: the letter's one result. */
+    private static ReplayDeadLetters.Result replayedFound(ReplayDeadLetters replay, long id, ReplayStop stop)
+            throws InterruptedException {
+        List<ReplayDeadLetters.Result> results = new ArrayList<>();
+        replay.replayFound(id, stop, results::add);
+        assertThat(results).hasSize(1);
+        return results.getFirst();
     }
 
     /** The test's store, telling {@code read} each page read: the id it is after and its limit. */

@@ -112,7 +112,7 @@ final class DlqReplay implements Callable<Integer> {
                 ReplayDeadLetters replay = session.get(ReplayDeadLetters.class);
                 DeadLetters queue = session.get(DeadLetters.class);
                 if (which.id != null) {
-                    print.accept(replay.replayFound(which.id, stop)); // found above
+                    replay.replayFound(which.id, stop, print); // found above
                 } else if (replay.replayUpTo(last, print, stop)) {
                     addedSince = stop.database("reading the queue's last letter", () -> queue.lastId(consumer)) > last;
                 } else {

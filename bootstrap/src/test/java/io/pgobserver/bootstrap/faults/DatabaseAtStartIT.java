@@ -340,17 +340,40 @@ class DatabaseAtStartIT {
     @Test
     void a_stop_of_dlq_replay_while_the_database_holds_it_between_letters_ends_at_once() throws Exception {
         Path config = twoLettersOfAWebhook("between");
-        String output = stoppedWhileTheQueueIsHeld("dlq replay stopped between letters", "--all", config);
+        String output = stoppedWhileHeld("pgobserver.dead_letters", "dlq replay stopped between letters", "--all",
+                config);
         assertThat(output).contains("error: SIGINT received: stopped at once while the database did not "
                 + "answer ", "the letters not delivered stay in the queue; run 'pg-observer dlq replay --all "
                 + "--config " + config + "' again to replay them").doesNotContain("\tat ");
     }
 
     /**
-     * What {@code dlq replay} with these letters says when SIGINT comes while a statement of its on the queue waits
-     * for the lock a session of the test takes while the first letter's request is with the receiver; exit 1.
+     * {@code dlq replay --all} of a condition's letters (each runs every action of its observer, and records each one
+     * delivered in the delivery log) stopped while the database holds the record of the first letter's delivered
+     * action ends on the first signal, naming that write and what it leaves: the letter stays in the queue. (Before,
+     * that write was not watched: it waited for the database, or a second signal.) ~9 s.
      */
-    private static String stoppedWhileTheQueueIsHeld(String name, String which, Path config) throws Exception {
+    @Test
+    void a_stop_of_dlq_replay_while_the_database_holds_the_delivery_log_ends_at_once() throws Exception {
+        Path config = twoLettersOfAWebhook("logged");
+        FaultSupport.sql(rig.postgres, "update pgobserver.dead_letters set action_index = -1, action_key = "
+                + "'condition', action_type = 'condition' where consumer = 'logged'");
+        String output = stoppedWhileHeld("pgobserver.deliveries", "dlq replay stopped recording a delivery", "--all",
+                config);
+        assertThat(output).contains("error: SIGINT received: stopped at once while the database did not answer "
+                + "recording action #0 (webhook) of letter ", ", delivered, in the delivery log: the letter stays in "
+                + "the queue, and the next replay may send that action again", "replayed 0: 0 delivered, 0 not "
+                + "delivered", "run 'pg-observer dlq replay --all --config " + config + "' again to replay them")
+                .doesNotContain("\tat ");
+        assertThat(FaultSupport.queryLong(rig.postgres, "select count(*) from pgobserver.dead_letters where consumer"
+                + " = 'logged'")).as("letters in the queue").isEqualTo(2);
+    }
+
+    /**
+     * What {@code dlq replay} with these letters says when SIGINT comes while a statement of its on {@code table}
+     * waits for the lock a session of the test takes while the first letter's request is with the receiver; exit 1.
+     */
+    private static String stoppedWhileHeld(String table, String name, String which, Path config) throws Exception {
         try {
             rig.hooks.hold(Duration.ofSeconds(2));
             List<String> args = new ArrayList<>(List.of("dlq", "replay"));
@@ -359,9 +382,9 @@ class DatabaseAtStartIT {
             ObserverProcess replay = ObserverProcess.start(name, rig.log, Map.of(), args.toArray(String[]::new));
             rig.awaitWhileRunning(replay, "the first letter's request with the receiver", Duration.ofMinutes(1),
                     () -> rig.hooks.openRequests() > 0);
-            try (Connection ignored = holding("pgobserver.dead_letters")) {
-                rig.awaitWhileRunning(replay, "a statement on the queue waiting for its lock", Duration.ofMinutes(1),
-                        () -> sessions("pgobserver.dead_letters", "and wait_event_type = 'Lock'") > 0);
+            try (Connection ignored = holding(table)) {
+                rig.awaitWhileRunning(replay, "a statement on " + table + " waiting for its lock",
+                        Duration.ofMinutes(1), () -> sessions(table, "and wait_event_type = 'Lock'") > 0);
                 FaultSupport.signal("INT", replay.pid());
                 assertThat(replay.waitFor(60)).as(replay.output()).isOne();
             }
@@ -378,7 +401,7 @@ class DatabaseAtStartIT {
         Path config = twoLettersOfAWebhook("one");
         long id = FaultSupport.queryLong(rig.postgres, "select min(id) from pgobserver.dead_letters where consumer"
                 + " = 'one'");
-        String output = stoppedWhileTheQueueIsHeld("dlq replay --id stopped", "--id " + id, config);
+        String output = stoppedWhileHeld("pgobserver.dead_letters", "dlq replay --id stopped", "--id " + id, config);
         // Stopped as the letter's delivered request is removed from the queue: that removal waits for the lock.
         assertThat(output).contains("error: SIGINT received: stopped at once while the database did not answer "
                 + "removing letter " + id + ", delivered", "run 'pg-observer dlq replay --id " + id + " --config "
