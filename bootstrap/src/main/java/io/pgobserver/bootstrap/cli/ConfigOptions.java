@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /** The options every command that reads configuration shares. */
 public final class ConfigOptions {
@@ -77,11 +78,20 @@ public final class ConfigOptions {
      * repeated ({@link PrintedOverride}).
      */
     String given() {
+        return given(ShellWord::of);
+    }
+
+    /** {@link #given()} for a command the advice puts in single quotes ({@link ShellWord#inQuotes}). */
+    String givenInQuotes() {
+        return given(ShellWord::inQuotes);
+    }
+
+    private String given(UnaryOperator<String> word) {
         StringBuilder given = new StringBuilder();
         if (config != null) {
-            given.append(" --config ").append(ShellWord.of(config.toString()));
+            given.append(" --config ").append(word.apply(config.toString()));
         }
-        overrides.forEach(o -> given.append(" --set ").append(PrintedOverride.of(o)));
+        overrides.forEach(o -> given.append(" --set ").append(word.apply(PrintedOverride.of(o))));
         return given.toString();
     }
 

@@ -112,12 +112,16 @@ final class InstallCommand implements Callable<Integer> {
                 + again(qualified.subList(i, qualified.size()));
     }
 
-    /** The command that installs the tables a stop left, with the options this one was given. */
-    private String again(List<String> left) {
+    /**
+     * The command that installs the tables a stop left, with the options this one was given. It stands in the
+     * advice's single quotes, so each word is quoted for inside them: a single-quoted table name ({@code 'Sales
+     * Dept.Orders'}) or {@code --set} would end them, and the pasted command would lose the word.
+     */
+    String again(List<String> left) {
         StringBuilder command = new StringBuilder("; run 'pg-observer install");
-        left.forEach(t -> command.append(" --table ").append(ShellWord.of(t)));
-        return command + (idColumn == null ? "" : " --id-column " + ShellWord.of(idColumn)) + options.given()
-                + "' again to finish it (installing again is harmless)";
+        left.forEach(t -> command.append(" --table ").append(ShellWord.inQuotes(t)));
+        return command + (idColumn == null ? "" : " --id-column " + ShellWord.inQuotes(idColumn))
+                + options.givenInQuotes() + "' again to finish it (installing again is harmless)";
     }
 
     private void install(CaptureInstaller installer, List<String> qualified, int i, PrintWriter out) {

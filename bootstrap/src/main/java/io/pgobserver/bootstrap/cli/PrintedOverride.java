@@ -26,13 +26,16 @@ final class PrintedOverride {
     private PrintedOverride() {
     }
 
-    /** The override as one shell word, its value masked when it is a secret. */
+    /**
+     * The override as printed, its value masked when it is a secret; not yet quoted, as the command it goes into
+     * quotes it ({@link ShellWord#of} bare, {@link ShellWord#inQuotes} inside the advice's single quotes).
+     */
     static String of(String override) {
         int equals = override.indexOf('=');
         if (equals > 0 && isSecret(override.substring(0, equals), override.substring(equals + 1))) {
-            return ShellWord.of(override.substring(0, equals + 1) + MASK);
+            return override.substring(0, equals + 1) + MASK;
         }
-        return ShellWord.of(override);
+        return override;
     }
 
     private static boolean isSecret(String key, String value) {

@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.cli;
 
+import io.pgobserver.domain.event.ShellWord;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,7 +20,7 @@ class PrintedOverrideTest {
             observers.o.actions[0].url=https://user:pw@hooks.example/h      | 'observers.o.actions[0].url=<secret: give it again>'
             """)
     void aSecretsValueIsNotRepeated(String override, String printed) {
-        assertThat(PrintedOverride.of(override)).isEqualTo(printed).doesNotContain(override.split("=", 2)[1]);
+        assertThat(ShellWord.of(PrintedOverride.of(override))).isEqualTo(printed).doesNotContain(override.split("=", 2)[1]);
     }
 
     @ParameterizedTest
@@ -30,6 +31,6 @@ class PrintedOverrideTest {
             tracing.exporter=zipkin                           | tracing.exporter=zipkin
             """)
     void everyOtherValueIsRepeatedWordForWord(String override, String printed) {
-        assertThat(PrintedOverride.of(override)).isEqualTo(printed);
+        assertThat(ShellWord.of(PrintedOverride.of(override))).isEqualTo(printed);
     }
 }

@@ -23,10 +23,13 @@ public final class ShellWord {
      * end: {@code run 'pg-observer install --table "Sales Dept.Order Items"'}. A {@code !} is put outside the double
      * quotes, escaped: in an interactive bash, where the command is pasted, it is history expansion even inside them
      * ({@code "a!b"}: event not found; {@code "t!!"} the previous command), and a backslash there stays in the word.
+     * A {@code '} is written without the character, which the reader would take for the end of the advice's quotes
+     * (and copy the command only up to it): {@code "o$(printf \\047)brien"}, the command substitution's output
+     * being {@code '} and its spaces not splitting the word, as it stands in double quotes.
      */
     public static String inQuotes(String word) {
         return PLAIN.matcher(word).matches() ? word
                 : '"' + word.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$").replace("`", "\\`")
-                        .replace("!", "\"\\!\"") + '"';
+                        .replace("!", "\"\\!\"").replace("'", "$(printf \\\\047)") + '"';
     }
 }

@@ -22,7 +22,8 @@ class ShellWordTest {
 
     private static final List<String> NAMES = List.of("public.orders", "Sales Dept.Order Items", "public.o'brien",
             "public.\"Quoted\"", "public.back\\slash", "public.$HOME", "public.`id`", "public.new\nline",
-            "public.wow!", "public.a!b", "public.!!", "public.x!$", "public.a*b", "public.~t", "public.a\\!b");
+            "public.wow!", "it's o'brien's", "public.a!b", "public.!!", "public.x!$", "public.a*b", "public.~t",
+            "public.a\\!b");
 
     @Test
     void aWordQuotedForABareCommandReachesTheCommandWhole() throws Exception {
@@ -32,6 +33,12 @@ class ShellWordTest {
     @Test
     void aWordQuotedInsideTheAdvicesSingleQuotesReachesTheCommandWhole() throws Exception {
         assertThat(pasted(ShellWord::inQuotes)).isEqualTo(expected());
+    }
+
+    /** A {@code '} inside the advice's single quotes reads as their end: the reader copies the command up to it. */
+    @Test
+    void aWordQuotedInsideTheAdvicesSingleQuotesHoldsNoSingleQuote() {
+        NAMES.forEach(name -> assertThat(ShellWord.inQuotes(name)).as(name).doesNotContain("'"));
     }
 
     @Test
