@@ -47,7 +47,7 @@ final class LetterActions {
         List<String> ids = new ArrayList<>(indexes.size());
         for (int index : indexes) {
             // A letter of one action keeps the id its failed attempts carried, even when the action was edited
-            // since (found by its index; a new secret gives an action without an id: a new key): a receiver
+            // since (found by its index; a new URL gives an action without an id: a new key): a receiver
             // that took a request whose answer never came tells the replay for the same delivery.
             String actionKey = several ? observer.actionKeys().get(index) : letter.actionKey();
             ids.add(DeliveryKey.of(consumer, letter.event(), observer.name(), actionKey).id());

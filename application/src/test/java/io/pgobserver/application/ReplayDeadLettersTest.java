@@ -79,7 +79,7 @@ class ReplayDeadLettersTest {
 
     /**
      * An action edited since its letter was written (an action without an id: is keyed by its settings, so a new
-     * secret or URL gives it a new key) is found by its index, and the replay sends the id of the failed attempts: a
+     * URL gives it a new key) is found by its index, and the replay sends the id of the failed attempts: a
      * receiver that processed an attempt whose answer timed out can still tell it is the same delivery.
      */
     @Test

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -57,6 +58,12 @@ final class ActionTypes {
             out.put("timeout", w.timeout());
             return out;
         }
+
+        /** The signing secret, and the headers: their values are often API keys, rotated as secrets are. */
+        @Override
+        public Set<String> secretKeys() {
+            return Set.of("secret", "headers");
+        }
     }
 
     static final class Slack implements ActionType<SlackAction> {
@@ -88,6 +95,15 @@ final class ActionTypes {
             out.put("text", s.text());
             out.put("thread_ts", s.threadTs());
             return out;
+        }
+
+        /**
+         * The bot token. An incoming-webhook URL, a credential too, stays in the key: it is also where the message
+         * goes (one per channel), and Slack replaces it with a new one rather than rotating it.
+         */
+        @Override
+        public Set<String> secretKeys() {
+            return Set.of("token");
         }
     }
 

@@ -119,9 +119,11 @@ public record Configuration(
      * @param type     the registered type that read it
      * @param adapter  the adapter that registered the type, named in errors about the action
      * @param spec     what its adapter runs
-     * @param settings the action's mapping rendered canonically (keys sorted): the input of a stable action key
+     * @param settings the action's mapping rendered canonically (keys sorted), its secrets left out: the input of a
+     *                 stable action key
      * @param key      the action's stable key: its {@code id:}, else a hash of {@code settings}. Delivery records and
-     *                 {@code webhook-id} use it, so inserting or reordering actions never makes one pass for another
+     *                 {@code webhook-id} use it, so inserting or reordering actions, or rotating a secret, never makes
+     *                 one pass for another
      */
     public record ConfiguredAction(ActionType<?> type, String adapter, ActionSpec spec, String settings, String key) {
         public ConfiguredAction {

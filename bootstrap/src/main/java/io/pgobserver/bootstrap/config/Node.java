@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -288,5 +289,10 @@ final class Node implements ConfigReader {
     @Override
     public String canonical() {
         return CanonicalJson.of(node);
+    }
+
+    /** {@link #canonical()} without the keys {@code leftOut}, each scalar's text passed through {@code text}. */
+    String canonical(Set<String> leftOut, UnaryOperator<String> text) {
+        return CanonicalJson.of(node, leftOut, text);
     }
 }

@@ -13,7 +13,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * One entry of {@code observers:}: the table, the kinds, the condition, the actions with their stable keys, the retry
@@ -47,9 +46,9 @@ final class ObserverDefinitions {
             if (unloaded.contains(action.path())) {
                 continue;
             }
-            String key = actionKey(action, actionKeys);
-            actionKeys.add(key);
-            actions.add(action(schema, action, key));
+            Configuration.ConfiguredAction read = action(schema, action, actionKeys);
+            actionKeys.add(read.key());
+            actions.add(read);
         }
         if (listed.isEmpty()) {
             throw new ConfigException(node.key("actions") + " must list at least one action (such as "
@@ -80,54 +79,23 @@ final class ObserverDefinitions {
         return new Configuration.ObserverDefinition(name, entity, on, condition, actions, retry, ordering);
     }
 
-    private static final Pattern ACTION_ID = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
-
     /**
-     * The action's stable key: its {@code id:}, else {@code h} and 16 hex digits of a SHA-256 over its settings.
-     * Delivery records and {@code webhook-id} use it, so inserting or reordering actions never makes one action
-     * pass for another; changing an action without an id gives it a new key (set one to keep it across edits).
+     * The core reads {@code type} and the stable key ({@link ActionKeys}: {@code earlier} holds those of the
+     * actions before it); the adapter that registered the type reads the rest.
      */
-    private static String actionKey(Node action, List<String> earlier) {
-        String id = action.string("id", null);
-        String key;
-        if (id != null) {
-            if (!ACTION_ID.matcher(id).matches()) {
-                throw new ConfigException(action.key("id") + " '" + id
-                        + "' must be 1-64 letters, digits, '_', '-' or '.'");
-            }
-            key = id;
-        } else {
-            try {
-                // No id: in the canonical rendering, so it is exactly the action's settings.
-                byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(action.canonical().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                key = "h" + java.util.HexFormat.of().formatHex(digest, 0, 8);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-            }
-        }
-        if (earlier.contains(key)) {
-            throw new ConfigException(action.path() + ": " + (id != null ? "id '" + id + "' is used by another action"
-                    : "an identical action is listed twice") + " of this observer; give each a distinct id:");
-        }
-        return key;
-    }
-
-    /**
-     * The core reads {@code type}; the adapter that registered the type reads the rest. The canonical rendering of
-     * the whole mapping is kept for the action's stable key.
-     */
-    private static Configuration.ConfiguredAction action(ConfigSchema schema, Node node, String key) {
+    private static Configuration.ConfiguredAction action(ConfigSchema schema, Node node, List<String> earlier) {
         String type = node.requiredString("type", "the action type, such as webhook").trim().toLowerCase(Locale.ROOT);
         ConfigSchema.Owned<ActionType<?>> owned = schema.actionType(type);
         if (owned == null) {
             throw new ConfigException(schema.unknownActionType(node.key("type"), type));
         }
+        String key = ActionKeys.of(node, owned.part(), earlier);
         try {
             ActionSpec spec = owned.part().read(node);
             refuseObserverSettings(node);
             node.finish();
-            return new Configuration.ConfiguredAction(owned.part(), owned.adapter(), spec, node.canonical(), key);
+            return new Configuration.ConfiguredAction(owned.part(), owned.adapter(), spec,
+                    ActionKeys.settings(node, owned.part()), key);
         } catch (ConfigException e) {
             throw e;
         } catch (IllegalArgumentException e) {

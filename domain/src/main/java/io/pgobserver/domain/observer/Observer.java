@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
  * @param expression the condition source, kept for display; blank means always
  * @param condition  the compiled condition
  * @param actions    what to run, in order
- * @param actionKeys each action's stable key, in the same order: its {@code id:}, else a hash of its settings.
- *                   Delivery records and {@code webhook-id} use it, so inserting or reordering actions does not
- *                   make one action pass for another
+ * @param actionKeys each action's stable key, in the same order: its {@code id:}, else a hash of its settings but
+ *                   its secrets. Delivery records and {@code webhook-id} use it, so inserting or reordering actions,
+ *                   or rotating a secret, does not make one action pass for another
  * @param retry      how each action is retried
  * @param ordering   whether one entity's events must run in commit order
  */

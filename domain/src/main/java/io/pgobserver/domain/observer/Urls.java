@@ -2,6 +2,8 @@ package io.pgobserver.domain.observer;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,7 +15,46 @@ public final class Urls {
     private static final Pattern SECRET_PAIR = Pattern.compile("(?i)\\b(password|passwd|pwd|token|secret|api[-_]?key"
             + "|authorization)(\\s*[=:]\\s*)((?:bearer|basic|digest|token)\\s+)?([^\\s,;&]+)");
 
+    /** Query parameters named for what authenticates a request: ?token=, ?access_token=, ?api_key=, ?sig=. */
+    private static final Pattern SECRET_PARAMETER = Pattern.compile(
+            "(?i)(.*(token|secret|passw|pwd|credential|auth|signature).*|(.*[-_.])?(key|apikey|sig|code))");
+
     private Urls() {
+    }
+
+    /**
+     * The URL without what authenticates it, for what must stay the same when a credential is rotated (an action's
+     * stable key): its user info dropped, and the values of query parameters {@linkplain #SECRET_PARAMETER named
+     * for a secret} ({@code ?token=x&tenant=7} becomes {@code ?token=&tenant=7}). Text that is no absolute URL, or
+     * holds neither, comes back as it is, character for character.
+     */
+    public static String withoutCredentials(String text) {
+        URI url;
+        try {
+            url = text == null || !text.contains("://") ? null : new URI(text);
+        } catch (URISyntaxException e) {
+            return text;
+        }
+        if (url == null || url.isOpaque() || url.getRawAuthority() == null) {
+            return text;
+        }
+        String query = url.getRawQuery() == null ? null : withoutSecretValues(url.getRawQuery());
+        if (url.getRawUserInfo() == null && (query == null || query.equals(url.getRawQuery()))) {
+            return text;
+        }
+        String authority = url.getRawAuthority();
+        return url.getScheme() + "://" + authority.substring(authority.lastIndexOf('@') + 1) + url.getRawPath()
+                + (query == null ? "" : "?" + query) + (url.getRawFragment() == null ? "" : "#" + url.getRawFragment());
+    }
+
+    private static String withoutSecretValues(String query) {
+        List<String> parameters = new ArrayList<>();
+        for (String parameter : query.split("&", -1)) {
+            int equals = parameter.indexOf('=');
+            String name = equals < 0 ? parameter : parameter.substring(0, equals);
+            parameters.add(equals >= 0 && SECRET_PARAMETER.matcher(name).matches() ? name + "=" : parameter);
+        }
+        return String.join("&", parameters);
     }
 
     /**

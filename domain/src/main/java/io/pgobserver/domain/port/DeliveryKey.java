@@ -13,8 +13,9 @@ import java.util.Objects;
  * the {@code webhook-id} a receiver de-duplicates on. The event is its change_log row and that row's
  * {@code event_id}: two rows that share an {@code event_id} are two events, and the same change_log id in another
  * database (or in this one, re-created) is another event, which a receiver fed by both must not drop as a
- * duplicate. The action is its stable key (its {@code id:}, else a hash of its settings), so reordering or
- * inserting actions does not shift it; the consumer keeps two deployments that watch the same table apart.
+ * duplicate. The action is its stable key (its {@code id:}, else a hash of its settings but its secrets), so
+ * reordering or inserting actions, or rotating a secret, does not shift it; the consumer keeps two deployments that
+ * watch the same table apart.
  *
  * @param consumer  the consumer name
  * @param offset    the event's change_log id

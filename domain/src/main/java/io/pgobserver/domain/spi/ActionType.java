@@ -3,6 +3,7 @@ package io.pgobserver.domain.spi;
 import io.pgobserver.domain.observer.ActionSpec;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An action type ({@code type: webhook}) registered by the adapter that runs it, in {@link Adapter#actionTypes()}.
@@ -27,4 +28,14 @@ public interface ActionType<T extends ActionSpec> {
 
     /** The action's settings as {@code check-config} prints them, secrets masked (without {@code type}). */
     Map<String, Object> render(T spec);
+
+    /**
+     * The keys of this type's actions that hold secrets (a signing secret, a token, header values that carry API
+     * keys), which the core leaves out of an action's stable key: rotating one must not make the action pass for
+     * another, whose delivery records and {@code webhook-id}s differ. None of them may say where the action goes.
+     * Credentials inside a URL (user info, {@code ?token=}) are left out by the core whatever the key.
+     */
+    default Set<String> secretKeys() {
+        return Set.of();
+    }
 }

@@ -74,7 +74,8 @@ public interface ConfigReader {
 
     /**
      * This mapping rendered canonically (keys sorted, JSON): equal settings give equal text, whatever their
-     * order or spelling in the file. The core hashes an action's rendering into its stable key.
+     * order or spelling in the file. The core hashes an action's rendering, but for its
+     * {@linkplain ActionType#secretKeys() secrets}, into its stable key.
      */
     String canonical();
 }

@@ -26,6 +26,22 @@ class UrlsAndSecretsTest {
         assertThat(Urls.redactIn(null)).isNull();
     }
 
+    /** What an action's stable key reads of a URL: where it goes, not what authenticates it. */
+    @Test
+    void aUrlWithoutCredentialsKeepsWhereItGoesAndLosesUserInfoAndSecretQueryValues() {
+        assertThat(Urls.withoutCredentials("https://bob:pw@hooks.example.com:8443/p/q?token=abc&tenant=7&api_key=k"
+                + "&X-Amz-Signature=s&sig=x&keyword=a#frag"))
+                .isEqualTo("https://hooks.example.com:8443/p/q?token=&tenant=7&api_key=&X-Amz-Signature=&sig="
+                        + "&keyword=a#frag");
+        assertThat(Urls.withoutCredentials("https://u@h.example/a%20b?access_token=t")).isEqualTo(
+                "https://h.example/a%20b?access_token=");
+        // Nothing to leave out: the text as it was, so a key derived from it does not change.
+        for (String same : new String[]{"http://localhost:8080/hook", "https://h.example/x?tenant=7&&flag",
+                "https://h.example/%7Ea?q=%20", "orders.{{event.kind}}", "not a url %%", "mailto:a@example.com", ""}) {
+            assertThat(Urls.withoutCredentials(same)).isSameAs(same);
+        }
+    }
+
     @Test
     void secretsNeverPrint() {
         Secret secret = new Secret("s3cr3t");
