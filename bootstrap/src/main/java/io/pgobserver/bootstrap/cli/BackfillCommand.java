@@ -105,7 +105,7 @@ final class BackfillCommand implements Callable<Integer> {
         String cause = "cause: " + OneLine.of(lost.reason());
         if (!cancel && !inHand.unfinished().isEmpty()) {
             return "error: " + lost.database() + " stopped answering: " + inHand.cutShort(BackfillsInHand.WHOLE_CHUNKS
-                    + "; " + cause, "once it answers again, ", options.given());
+                    + "; " + cause, "once it answers again, ", options);
         }
         return "error: " + lost.database() + " stopped answering, and " + (cancel ? "the cancel was not done"
                 : "the backfill stopped before its first chunk") + ": once it answers again, run the command at the "
@@ -142,7 +142,7 @@ final class BackfillCommand implements Callable<Integer> {
                         // Every backfill it leaves unfinished: the one in flight (its chunk rolled back or committed
                         // whole) and, in a resume of several tables, those after it; and how to go on.
                         ErrorLines.say(err, "error: " + inHand.cutBySignal(signals.received() == null
-                                ? "interrupted" : signals.received(), options.given()), null);
+                                ? "interrupted" : signals.received(), options), null);
                         return ExitCodes.FAILURE;
                     }
                     out.println("backfill " + end.id() + " of " + end.request().table() + " "

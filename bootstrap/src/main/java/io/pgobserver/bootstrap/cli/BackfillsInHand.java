@@ -40,26 +40,27 @@ final class BackfillsInHand {
      *
      * @param note    said in parentheses after them: what cut the run short, and {@link #WHOLE_CHUNKS}
      * @param when    what to wait for before the resume ("" for nothing)
-     * @param options the command's own options to repeat, such as " --config pg-observer.yaml"
+     * @param options the command's own options to repeat ({@code --config}, {@code --set}), quoted for the resume
+     *                at the end of the line and, differently, for the cancel inside the advice's single quotes
      */
-    String cutShort(String note, String when, String options) {
+    String cutShort(String note, String when, ConfigOptions options) {
         List<Backfill> left = unfinished();
         boolean one = left.size() == 1;
         String name = one ? left.getFirst().request().table() : "SCHEMA.TABLE";
         return left.stream().map(BackfillsInHand::standing).collect(Collectors.joining("; ")) + " (" + note + "); "
-                + when + "resume with: pg-observer backfill" + options + " --resume"
+                + when + "resume with: pg-observer backfill" + options.given() + " --resume"
                 + (one ? " --table " + ShellWord.of(name) : "")
-                + " (or " + (one ? "" : "cancel one with ") + "'pg-observer backfill" + options + " --cancel --table "
-                + ShellWord.inQuotes(name) + "')";
+                + " (or " + (one ? "" : "cancel one with ") + "'pg-observer backfill" + options.givenInQuotes()
+                + " --cancel --table " + ShellWord.inQuotes(name) + "')";
     }
 
     /**
      * {@link #cutShort} for a run a signal cut.
      *
      * @param signal  what cut the run short: SIGINT, SIGTERM, or "interrupted"
-     * @param options the command's own options to repeat, such as " --config pg-observer.yaml"
+     * @param options the command's own options to repeat
      */
-    String cutBySignal(String signal, String options) {
+    String cutBySignal(String signal, ConfigOptions options) {
         return cutShort(signal + "; " + WHOLE_CHUNKS, "", options);
     }
 

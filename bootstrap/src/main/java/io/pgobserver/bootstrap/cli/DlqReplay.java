@@ -102,7 +102,7 @@ final class DlqReplay implements Callable<Integer> {
             try (AdminSession session = AdminSession.openFor(options, observers)) {
                 // Between two actions, a database that does not answer would hold the stop: it ends there at once,
                 // naming the command that goes on with what was asked: --all after --id would replay every letter.
-                String again = (which.id == null ? "--all" : "--id " + which.id) + options.given();
+                String again = (which.id == null ? "--all" : "--id " + which.id) + options.givenInQuotes();
                 ReplayStop stop = new ReplayStop(waiting -> signals.endAtOnce(signals.received() + " received: "
                         + "stopped at once while the database did not answer " + waiting + "; " + replayed.summary()
                         + " (their lines above); the letters not delivered stay in the queue; run 'pg-observer dlq "
@@ -138,7 +138,7 @@ final class DlqReplay implements Callable<Integer> {
             // Said last, as the line to act on: each letter is claimed only while it runs, so none is held after.
             ErrorLines.say(err, "error: " + signals.received() + " received: stopped after the letter under way (its "
                     + "line above says whether it was delivered); " + left + " letter(s) stay in the queue; run "
-                    + "'pg-observer dlq replay --all" + options.given() + "' again to replay them", null);
+                    + "'pg-observer dlq replay --all" + options.givenInQuotes() + "' again to replay them", null);
         }
         err.flush();
         if (left >= 0) {

@@ -98,14 +98,15 @@ final class StatusCommand implements Callable<Integer> {
             report = new Report(consumer, checkpoint, lag, open, letters, parked, active, backfills, capture);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println(json ? json(report) : human(report, "pg-observer backfill" + options.given()));
+        out.println(json ? json(report) : human(report, "pg-observer backfill" + options.givenInQuotes()));
         out.flush();
         return ExitCodes.OK;
     }
 
     /**
      * @param command the backfill command a hint tells to run, {@code pg-observer backfill} with the options given: a
-     *                hint copied without them would read the default configuration, most often another database's
+     *                hint copied without them would read the default configuration, most often another database's.
+     *                Quoted for inside the hint's single quotes ({@link ConfigOptions#givenInQuotes()})
      */
     static String human(Report report, String command) {
         StringBuilder text = new StringBuilder();
