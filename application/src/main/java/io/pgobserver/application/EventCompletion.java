@@ -89,6 +89,24 @@ public interface EventCompletion {
         sleeper.sleep(wait);
     }
 
+    /**
+     * Attempts that action {@code action} of {@code observer} made at this event in earlier runs, counted toward its
+     * retry policy: none but for a parked event that gave its drain place up while it waited to retry.
+     */
+    default int attemptsMade(String observer, int action) {
+        return 0;
+    }
+
+    /**
+     * Waits before an action's next attempt, attempt {@code attempt} having failed: {@link #backoff} but for a
+     * parked event, whose run ends here instead (its attempts counted, its next attempt made in a new drain turn once
+     * {@code wait} has passed), so that a drain place is held by attempts running, not by waits.
+     */
+    default void actionBackoff(String observer, int action, int attempt, java.time.Duration wait, Sleeper sleeper)
+            throws InterruptedException {
+        backoff(wait, sleeper);
+    }
+
     /** {@code sleeper}'s waits as {@link #backoff} waits: for the retry loops that take a {@link Sleeper}. */
     default Sleeper backoffs(Sleeper sleeper) {
         return wait -> backoff(wait, sleeper);

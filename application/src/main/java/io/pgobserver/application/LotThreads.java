@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
- * The threads at work for a {@link ParkingLot}: its writer, and the pooled threads while they take a drainer's turn.
+ * The threads at work for a {@link ParkingLot}: its writer, its drainers' waiting room ({@link WaitingRoom}), and the
+ * pooled threads while they take a drainer's turn.
  * A stop interrupts the drainers, lets the writer finish for a while, then interrupts it too, and may wait for them
  * to end: until they have, something of the term still runs, and the consumer is not handed over at once.
  */
@@ -20,7 +21,18 @@ final class LotThreads {
 
     /** Starts the writer on a virtual thread of its own, counted until it ends. */
     void startWriter(Runnable body) {
-        Thread thread = Thread.ofVirtual().name("pgobserver-park-writer").unstarted(() -> {
+        Thread thread = counted("pgobserver-park-writer", body);
+        writer = thread; // before it starts: a stop's interrupt of the drainers must never reach it
+        thread.start();
+    }
+
+    /** Starts a thread of the lot's own besides the writer (the drainers' waiting room), counted until it ends. */
+    void startHelper(String name, Runnable body) {
+        counted(name, body).start();
+    }
+
+    private Thread counted(String name, Runnable body) {
+        Thread thread = Thread.ofVirtual().name(name).unstarted(() -> {
             try {
                 body.run();
             } finally {
@@ -28,8 +40,7 @@ final class LotThreads {
             }
         });
         working.add(thread);
-        writer = thread;
-        thread.start();
+        return thread;
     }
 
     /** Counts the calling thread until {@link #leave}: a pooled thread taking a turn. */

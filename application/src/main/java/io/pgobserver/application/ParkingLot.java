@@ -9,17 +9,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
 
-import static java.lang.System.Logger.Level.INFO;
-
 /**
  * Parked entities during one term: a stuck entity's events wait durably in {@link ParkedEvents}, in order, while
  * the stream and the checkpoint move on; its own drainer runs them, oldest first, with the usual retries and dead
- * letters, and gives the entity back to the stream once its queue is empty.
+ * letters, and gives the entity back to the stream once its queue is empty ({@link Drainers}).
  *
  * <p>Events handed over by {@link Lanes} (the parked entity's unfinished events, then every later one) are written
  * by one writer thread in groups; only once durable are they done for the checkpoint. A drainer consults delivery
@@ -28,10 +25,7 @@ import static java.lang.System.Logger.Level.INFO;
  */
 final class ParkingLot implements Lanes.Parked {
 
-    private static final System.Logger LOG = System.getLogger(ParkingLot.class.getName());
-    private static final int HEAD = 64;
     private static final int WRITE_GROUP = 500;
-    private static final Duration ROOM_WAIT = Duration.ofMillis(50);
 
     /** Runs one event until it is done (or dead-lettered); throws InterruptedException when stopped. */
     interface Runner {
@@ -46,7 +40,6 @@ final class ParkingLot implements Lanes.Parked {
     private final ParkedEvents store;
     private final CheckpointStore.Fence fence;
     private final Lanes lanes;
-    private final Runner runner;
     // Waits the whole time or throws: the lot's loops go on past the term's stop, so a wait that ended then by
     // returning would have them try again at once. Its own stops interrupt its threads.
     private final Sleeper sleeper;
@@ -55,15 +48,7 @@ final class ParkingLot implements Lanes.Parked {
     private final LinkedBlockingQueue<Handed> handedOver = new LinkedBlockingQueue<>();
     /** Events handed over and not yet durable, per entity; no entry once all are (a parked row costs memory). */
     private final Map<String, Integer> unwritten = new ConcurrentHashMap<>();
-    /** Entities written to since their drainer last read its head: that read may have missed what was written. */
-    private final Set<String> writtenSinceHead = ConcurrentHashMap.newKeySet();
-    /** Parked entities of this term, each with its turn queued or running until its queue is empty. */
-    private final Set<String> draining = ConcurrentHashMap.newKeySet();
-    private final Turns drainTurns;
-    private final DrainBudget budget;
-    private final EventCompletion parkedRun;
-    private final FewLines parkedLines = new FewLines(LOG, INFO, 10, "rows parked", System::nanoTime);
-    private final FewLines drainedLines = new FewLines(LOG, INFO, 10, "parked rows drained", System::nanoTime);
+    private final Drainers drainers;
     private final LotThreads threads = new LotThreads();
     private volatile boolean stopped;
     private volatile boolean closing; // a stop under way: the drainers stopped, the writer finishing
@@ -75,16 +60,14 @@ final class ParkingLot implements Lanes.Parked {
      */
     ParkingLot(ParkedEvents store, CheckpointStore.Fence fence, Lanes lanes, Runner runner, int places,
                long headBytes, Sleeper sleeper, Runnable onFenced, BooleanSupplier termOver) {
-        this.drainTurns = new Turns(places, "pgobserver-drain-");
-        this.budget = new DrainBudget(headBytes);
         this.store = store;
         this.fence = fence;
         this.lanes = lanes;
-        this.runner = runner;
         this.sleeper = sleeper;
         this.onFenced = onFenced;
         this.termOver = termOver;
-        this.parkedRun = new ParkedRun(fence, this::over, onFenced);
+        this.drainers = new Drainers(store, fence, lanes, runner, places, headBytes, sleeper, onFenced, this::over,
+                unwritten::containsKey, threads);
     }
 
     /**
@@ -95,11 +78,10 @@ final class ParkingLot implements Lanes.Parked {
     void resume(Sleeper pause) throws InterruptedException {
         Map<String, Long> parked = Retry.untilDone("cannot load the parked entities", () ->
                 store.entities(fence.consumer()), this::over, pause, null);
+        drainers.open();
         for (Map.Entry<String, Long> entity : parked.entrySet()) {
             lanes.parkedAlready(entity.getKey());
-            parkedLines.log(() -> "entity " + readable(entity.getKey()) + " is parked with " + entity.getValue()
-                    + " event(s); draining them before its new events");
-            startDrainer(entity.getKey());
+            drainers.resumed(entity.getKey(), entity.getValue());
         }
         threads.startWriter(this::writeHandedOver);
     }
@@ -118,12 +100,12 @@ final class ParkingLot implements Lanes.Parked {
 
     /** Entities parked now. */
     int parkedEntities() {
-        return draining.size();
+        return drainers.parked();
     }
 
     /** Per-entity entries held in memory (parked entities, entities handed over): none once all drained. */
     int entriesHeld() {
-        return draining.size() + unwritten.size();
+        return drainers.parked() + unwritten.size();
     }
 
     /**
@@ -213,84 +195,9 @@ final class ParkingLot implements Lanes.Parked {
         for (Lanes.Item item : items) {
             EventCompletion.CheckpointSave.runLogged(item.ticket().done());
         }
-        writtenSinceHead.add(entity); // before the count goes down: a drainer that sees the count sees this too
+        drainers.written(entity); // before the count goes down: a drainer that sees the count sees this too
         unwritten.compute(entity, (e, count) -> count == items.size() ? null : count - items.size());
-        startDrainer(entity);
-    }
-
-    private void startDrainer(String entity) {
-        if (draining.add(entity)) {
-            parkedLines.log(() -> "entity " + readable(entity) + " parked: its events wait in "
-                    + "pgobserver.parked_events and run in order while the stream goes on");
-            drainTurns.queue(() -> drainTurn(entity));
-        }
-    }
-
-    /**
-     * One turn of a parked entity's draining: runs the head of its queue, oldest first, and removes what is done;
-     * queues its next turn behind the other parked entities', or unparks it when its queue is empty. Turns, not a
-     * thread per entity: a receiver down for every row parks every row, and each entity waiting for its turn must
-     * then cost an entry in a queue, not a thread holding its head of events.
-     */
-    private void drainTurn(String entity) {
-        threads.enter(); // before the check: a stop that comes after it interrupts this turn
-        long holding = 0;
-        try {
-            if (over()) {
-                return; // the queue stays parked for the next term
-            }
-            DrainBudget.Room room = budget.reserve(HEAD);
-            if (room == null) { // the drainers' heads hold their bytes: this entity's turn comes again shortly
-                sleeper.sleep(ROOM_WAIT);
-                if (!over()) {
-                    drainTurns.queue(() -> drainTurn(entity));
-                }
-                return;
-            }
-            holding = room.bytes();
-            writtenSinceHead.remove(entity);
-            List<ChangeEvent> head = Retry.untilDone("cannot read the parked events of " + readable(entity),
-                    () -> store.head(fence.consumer(), entity, room.events()), this::over, sleeper, null);
-            holding = budget.settle(room, head);
-            if (head.isEmpty()) {
-                // Under the entity's lane lock, as take() runs: a park of the entity right after must start a new
-                // drainer, and events handed over just before must be written and drained first.
-                if (lanes.unparkIfIdle(entity, () -> {
-                    boolean drained = !unwritten.containsKey(entity) && !writtenSinceHead.contains(entity);
-                    if (drained) { // forgotten, or every row parked in a term (days, weeks) would stay in memory
-                        draining.remove(entity);
-                    }
-                    return drained;
-                })) {
-                    drainedLines.log(() -> "entity " + readable(entity) + " drained its parked events; back in the "
-                            + "stream");
-                    return;
-                }
-                sleeper.sleep(Duration.ofMillis(20)); // the writer is making newer events durable
-            }
-            for (ChangeEvent event : head) {
-                runner.run(event, parkedRun);
-                ParkedWrites.untilDone("cannot take event " + event.id() + " off the parked queue",
-                        () -> store.remove(fence, entity, event.position().offset()), this::over, sleeper);
-            }
-            if (!over()) {
-                drainTurns.queue(() -> drainTurn(entity));
-            }
-        } catch (InterruptedException e) {
-            // The term is over: the queue stays parked for the next term.
-        } catch (ParkedWrites.Fenced e) {
-            onFenced.run();
-        } catch (RuntimeException e) {
-            // Not expected (the runner handles an event's failures). The entity must not stay counted as draining
-            // with no turn queued: the next event parked for it starts its draining again, as a new term would.
-            draining.remove(entity);
-            LOG.log(System.Logger.Level.ERROR, "draining the parked events of entity " + readable(entity)
-                    + " failed; it drains again when its next event is parked, or in the next term", e);
-        } finally {
-            budget.release(holding);
-            threads.leave();
-            Thread.interrupted(); // a turn's thread takes the next turn: this one's interrupt is spent
-        }
+        drainers.start(entity);
     }
 
     /** An entity key as people read it: "public.orders 42". */

@@ -73,7 +73,8 @@ final class RunAction {
      * Runs the action; its spans come from {@code tracer} (the event's, which tracing filters may switch off).
      *
      * @param completion checked before every attempt (cancelled once this process may no longer dispatch, or the
-     *                   event's entity is being parked) and told of every failed attempt that will be retried
+     *                   event's entity is being parked) and told of every failed attempt that will be retried; a
+     *                   parked event's tells the attempts made in its earlier runs, which this run counts on from
      * @throws InterruptedException when cancelled or interrupted: the action is not done
      */
     Outcome run(Tracer tracer, ChangeEvent event, Observer observer, int index, String deliveryId, Span parent,
@@ -83,7 +84,7 @@ final class RunAction {
         int maxAttempts = observer.retry().maxAttempts();
         String lastError = null;
         ActionParts parts = new ActionParts(deliveryId, event.position().offset(), partsLog);
-        for (int attempt = 1; ; attempt++) {
+        for (int attempt = completion.attemptsMade(observer.name(), index) + 1; ; attempt++) {
             if (completion.cancelled()) {
                 throw new InterruptedException("dispatch stopped before attempt " + attempt + " of "
                         + action.describe());
@@ -139,7 +140,7 @@ final class RunAction {
             LOG.log(System.Logger.Level.DEBUG, () -> "event " + event.id() + ", observer " + observer.name() + ", "
                     + action.describe() + ": attempt failed (" + failure.message() + "), retrying in "
                     + Durations.format(wait));
-            completion.backoff(wait, sleeper);
+            completion.actionBackoff(observer.name(), index, attempt, wait, sleeper);
         }
     }
 

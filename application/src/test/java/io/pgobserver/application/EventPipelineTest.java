@@ -9,6 +9,7 @@ import io.pgobserver.domain.event.Position;
 import io.pgobserver.domain.observer.Condition;
 import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.Ordering;
+import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.port.ActionExecutor;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.ActionResult;
@@ -70,6 +71,12 @@ class EventPipelineTest {
     private volatile ProcessEvent lastProcess;
     /** How the pipelines started next wait before running a failed event again. */
     private Sleeper pipelineSleeper = Sleeper.SYSTEM;
+    /**
+     * The observer's retries in the pipelines started next. Retried for good: no test here wants a give-up. With 1,000
+     * attempts 20 ms apart a stuck entity gave up after some 20 s, a clock a loaded machine could run out while a test
+     * still needed it stuck.
+     */
+    private RetryPolicy retry = new RetryPolicy(1_000_000, Duration.ofMillis(20), Duration.ofMillis(20));
 
     @AfterEach
     void stopAll() throws InterruptedException {
@@ -90,6 +97,7 @@ class EventPipelineTest {
         final List<Object> afterValues = new CopyOnWriteArrayList<>();
         final Map<Object, String> entityOf = new ConcurrentHashMap<>();
         final List<String> deliveryIds = new CopyOnWriteArrayList<>();
+        final Map<String, List<Integer>> attemptsByEntity = new ConcurrentHashMap<>(); // failed ones too, in order
         final AtomicInteger running = new AtomicInteger();
         final AtomicInteger maxRunning = new AtomicInteger();
         final AtomicInteger executions = new AtomicInteger();
@@ -113,6 +121,7 @@ class EventPipelineTest {
         @Override
         public ActionResult execute(ActionRequest request, Span span) {
             ChangeEvent event = request.event();
+            attemptsByEntity.computeIfAbsent(event.entityId(), k -> new CopyOnWriteArrayList<>()).add(request.attempt());
             AtomicInteger open = openPerEntity.computeIfAbsent(event.entityId(), k -> new AtomicInteger());
             if (open.incrementAndGet() > 1) {
                 overlaps.incrementAndGet();
@@ -196,12 +205,8 @@ class EventPipelineTest {
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
                                 Leadership leadership, Duration parkAfter, Condition condition,
                                 Ordering ordering, int maxParked, long maxPendingBytes, ChangeSource changes) {
-        // Retried for good: no test here wants a give-up. With 1,000 attempts 20 ms apart a stuck entity gave up
-        // after some 20 s, a clock a loaded machine could run out while a test still needed it stuck.
         Observer observer = new Observer("all", "public.orders", null, "", condition,
-                List.of(new TestAction("webhook", "http://localhost:1/h")), List.of("webhook-0"),
-                new io.pgobserver.domain.observer.RetryPolicy(1_000_000, Duration.ofMillis(20), Duration.ofMillis(20)),
-                ordering);
+                List.of(new TestAction("webhook", "http://localhost:1/h")), List.of("webhook-0"), retry, ordering);
         ProcessEvent process = lastProcess = new ProcessEvent("test", traces, new RecordingTracer(),
                 TracingSettings.defaults(), List.of(observer), new ActionExecutors(List.of(executor)),
                 deadLetters, deliveries, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
@@ -472,6 +477,50 @@ class EventPipelineTest {
         executor.failEntities = Set.of();
         await("the stuck entities drained", () -> parked.entities("test").isEmpty()
                 && stuck.stream().allMatch(e -> executor.seenByEntity.containsKey(e)));
+        assertThat(overlaps.get()).isZero();
+    }
+
+    @Test
+    void aParkedEntityWhoseReceiverRecoveredDrainsWhileMoreStuckEntitiesThanMaxInFlightWaitToRetry() throws Exception {
+        // Four parked entities retry for good, up to a second apart, on max_in_flight 2; r is parked behind them, and
+        // then its receiver recovers. A drainer held its place through every wait between its attempts: two stuck
+        // drainers held both places for good, and r waited behind them for good (the wait below ran out). A wait
+        // gives the place up, and the stuck entities' retries go on as their policy has them, attempt after attempt.
+        retry = new RetryPolicy(1_000_000, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        RecordingExecutor executor = new RecordingExecutor();
+        Set<String> stuck = Set.of("s1", "s2", "s3", "s4");
+        executor.failEntities = stuck;
+        for (String entity : stuck) {
+            append(entity, 0);
+        }
+        start(executor, 2, 40, new InMemoryLeadership(lock), Duration.ofSeconds(1), Condition.ALWAYS);
+        await("the stuck entities parked", () -> parked.entities("test").size() == stuck.size());
+        executor.failEntities = Set.of("s1", "s2", "s3", "s4", "r");
+        append("r", 1);
+        append("r", 2);
+        await("r parked behind them", () -> parked.entities("test").containsKey("public.orders\u0000r"));
+        executor.failEntities = stuck;
+
+        await("r's events delivered and r back in the stream", () -> afterValuesOf(executor, "r").size() == 2
+                && !parked.entities("test").containsKey("public.orders\u0000r"));
+        assertThat(afterValuesOf(executor, "r")).containsExactly(1L, 2L);
+        assertThat(parked.entities("test")).as("the stuck entities still parked").hasSize(stuck.size());
+        // Each stuck entity's attempts count on from turn to turn (1, 2, 3 ...), restarting only once, when parked.
+        await("every stuck entity retried twice more in its drain", () -> stuck.stream().allMatch(entity -> {
+            List<Integer> attempts = executor.attemptsByEntity.get(entity);
+            return attempts.stream().filter(a -> a == 1).count() >= 2 // the stream's first, the drain's first
+                    && attempts.lastIndexOf(1) < attempts.size() - 2 && attempts.get(attempts.size() - 1) >= 3;
+        }));
+        for (String entity : stuck) {
+            List<Integer> attempts = List.copyOf(executor.attemptsByEntity.get(entity));
+            for (int i = 1; i < attempts.size(); i++) {
+                assertThat(attempts.get(i)).as(entity + "'s attempts " + attempts)
+                        .isIn(attempts.get(i - 1) + 1, 1);
+            }
+            assertThat(attempts.stream().filter(a -> a == 1).count()).as(entity + "'s attempts " + attempts)
+                    .isLessThanOrEqualTo(2);
+        }
+        assertThat(deadLetters.all()).isEmpty();
         assertThat(overlaps.get()).isZero();
     }
 
