@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +31,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ParkedMemoryProbe {
     @Test
     void bytesPerParkedEntity() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        measure("parked", (event, completion) -> never.await(), lot -> lot.parkedEntities() == 200_000);
+    }
+
+    /**
+     * The same entities each waiting for its event's next attempt, off the drain places ({@link WaitingRoom}): what
+     * the waiting adds to an entity parked while its receiver is down.
+     */
+    @Test
+    void bytesPerParkedEntityWaitingToRetry() throws Exception {
+        AtomicInteger ran = new AtomicInteger();
+        measure("waiting", (event, completion) -> {
+            ran.incrementAndGet();
+            completion.actionBackoff("all", 0, 1, Duration.ofHours(1), Sleeper.SYSTEM);
+        }, lot -> ran.get() == 200_000);
+    }
+
+    private void measure(String what, ParkingLot.Runner runner, Predicate<ParkingLot> settled) throws Exception {
         InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
         CheckpointStore.Resume resume = checkpoints.claim("c");
         Progress progress = new Progress(checkpoints, resume, Duration.ofMinutes(1), 10_000_000, Long.MAX_VALUE,
@@ -55,9 +75,8 @@ class ParkedMemoryProbe {
                 return Map.of();
             }
         };
-        CountDownLatch never = new CountDownLatch(1);
         Lanes lanes = new Lanes(8, (event, ticket) -> { }, "t-");
-        ParkingLot lot = new ParkingLot(store, resume.fence(), lanes, (event, completion) -> never.await(), 8, 1L << 30,
+        ParkingLot lot = new ParkingLot(store, resume.fence(), lanes, runner, 8, 1L << 30,
                 Sleeper.SYSTEM, () -> { }, () -> false);
         lanes.parkInto(lot);
         lot.resume(Sleeper.SYSTEM);
@@ -73,10 +92,10 @@ class ParkedMemoryProbe {
             lanes.submit(entity, ev, progress.register(1, ev, entity, () -> false, null));
         }
         progress.endOfBatch(1);
-        EventPipelineTest.await("every entity parked", () -> lot.parkedEntities() == n);
+        EventPipelineTest.await("every entity " + what, () -> settled.test(lot));
         long after = used();
         assertThat(lot.parkedEntities()).isEqualTo(n);
-        System.out.println("PROBE parked=" + lot.parkedEntities() + " bytes/entity=" + (after - before) / n);
+        System.out.println("PROBE " + what + "=" + lot.parkedEntities() + " bytes/entity=" + (after - before) / n);
         lot.stop();
     }
 
