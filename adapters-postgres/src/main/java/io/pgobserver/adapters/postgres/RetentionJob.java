@@ -62,17 +62,20 @@ final class RetentionJob implements Lifecycle {
     // only after every consumer passed it), no parked queue holds the event, and no dead letter does (a dlq replay
     // runs it long after its row is gone, skipping the parts of its delivery recorded as done, such as the recipients
     // an email reached). Records without a row id (earlier releases, unreadable rows) go by age.
-    private static final String DELETE_DELIVERIES = """
+    // Each check is a probe through an index per record (OFFSET 0 keeps a NOT EXISTS from becoming an anti join):
+    // as a join, the planner takes every old record for held when the dead letters (or change_log rows) outnumber
+    // them, and hashed the whole table for each chunk: 150,000 records over 1,000,000 letters took 12 s instead of 3.
+    static final String DELETE_DELIVERIES = """
             with gone as (
             delete from pgobserver.deliveries
              where delivery_id in (
                    select d.delivery_id from pgobserver.deliveries d
                     where d.delivered_at < now() - make_interval(secs => :seconds)
-                      and not exists (select 1 from pgobserver.change_log l where l.id = d.change_log_id)
+                      and not exists (select 1 from pgobserver.change_log l where l.id = d.change_log_id offset 0)
                       and not exists (select 1 from pgobserver.parked_events p
-                                       where p.consumer = d.consumer and p."offset" = d.change_log_id)
+                                       where p.consumer = d.consumer and p."offset" = d.change_log_id offset 0)
                       and not exists (select 1 from pgobserver.dead_letters l
-                                       where l.consumer = d.consumer and l."offset" = d.change_log_id)
+                                       where l.consumer = d.consumer and l."offset" = d.change_log_id offset 0)
                     limit :chunk)
             returning 1
             )

@@ -1,5 +1,7 @@
 package io.pgobserver.adapters.postgres;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.event.Batch;
 import io.pgobserver.domain.event.Checkpoint;
@@ -13,6 +15,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -169,6 +173,49 @@ class RetentionJobIT {
         DB.execute("delete from pgobserver.dead_letters");
         job.runOnce();
         assertThat(deliveries.settled(List.of("msg_lettered", "msg_lettered/0a1b"))).isEmpty();
+    }
+
+    /**
+     * After a long outage the dead-letter queue holds many letters, more than there are old delivery records: each
+     * record's letters are looked up through an index, never by reading the whole queue for every chunk (as an anti
+     * join the planner took every record for held, and hashed all the letters).
+     */
+    @Test
+    void deliveryRecordsLookTheirDeadLettersUpThroughAnIndex() throws Exception {
+        DB.execute("truncate pgobserver.dead_letters",
+                "insert into pgobserver.dead_letters (consumer, event_id, txid, \"offset\", entity_type, entity_id, kind, "
+                        + "occurred_at, observer, action_index, action_key, action_type, error, attempts, failed_at) "
+                        + "select 'it', g::text, 0, g, 'public.orders', g::text, 'created', now(), 'o', 0, 'k', "
+                        + "'webhook', 'HTTP 503', 5, now() from generate_series(1, 100000) g",
+                "insert into pgobserver.deliveries (delivery_id, delivered_at, consumer, change_log_id) "
+                        + "select 'msg_' || g, now() - interval '2 days', 'it', g * 10 from generate_series(1, 20000) g",
+                "analyze pgobserver.dead_letters", "analyze pgobserver.deliveries", "analyze pgobserver.change_log");
+
+        List<String> scans = scansOf("dead_letters", DB.database().jdbi().withHandle(handle -> handle
+                .createQuery("explain (format json) " + RetentionJob.DELETE_DELIVERIES)
+                .bind("seconds", 86400.0).bind("chunk", 10_000).mapTo(String.class).one()));
+
+        assertThat(scans).as("how the plan reads dead_letters").isNotEmpty()
+                .allMatch(scan -> scan.startsWith("Index") && scan.endsWith("dead_letters_offset_idx"));
+        JdbiDeliveries deliveries = new JdbiDeliveries(DB.database(), TestPostgres.listener("it", Duration.ofSeconds(1)));
+        job(Duration.ofDays(1)).runOnce();
+        assertThat(deliveries.settled(List.of("msg_1", "msg_10000", "msg_10001", "msg_20000")))
+                .as("records whose event a letter holds").containsExactlyInAnyOrder("msg_1", "msg_10000");
+    }
+
+    /** The plan's nodes that read {@code table}: their type and index, such as "Index Only Scan dead_letters_idx". */
+    private static List<String> scansOf(String table, String plan) throws Exception {
+        List<String> scans = new ArrayList<>();
+        ArrayDeque<JsonNode> nodes = new ArrayDeque<>();
+        nodes.add(new ObjectMapper().readTree(plan).get(0).get("Plan"));
+        while (!nodes.isEmpty()) {
+            JsonNode node = nodes.pop();
+            if (table.equals(node.path("Relation Name").asText())) {
+                scans.add((node.get("Node Type").asText() + " " + node.path("Index Name").asText()).strip());
+            }
+            node.path("Plans").forEach(nodes::add);
+        }
+        return scans;
     }
 
     private static long rowId(String entityId) throws SQLException {

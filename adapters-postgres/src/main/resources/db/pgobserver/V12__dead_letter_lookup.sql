@@ -1,0 +1,11 @@
+-- Retention keeps a delivery record while a dead letter holds its event, and the listener files an unreadable row
+-- only once: both look a consumer's dead letters up by "offset" (the event's change_log id), which no index served.
+-- After a long outage the queue may hold a million letters, and each retention chunk read every one of them.
+--
+-- A plain CREATE INDEX, not CONCURRENTLY. It holds off writes to dead_letters while it builds (about a second per
+-- million narrow letters), and only pg-observer writes there (filing and removing letters; the application's writes
+-- never touch this table), so nothing of the application waits; its lock wait is bounded as every migration's is.
+-- CONCURRENTLY cannot run in a transaction: the migration would run without the bounded lock wait (a SET LOCAL),
+-- would wait for every transaction open in the database, the application's long ones included, and a failure would
+-- leave an invalid index and a failed migration that only a manual repair of the schema history gets past.
+create index dead_letters_offset_idx on pgobserver.dead_letters (consumer, "offset");
