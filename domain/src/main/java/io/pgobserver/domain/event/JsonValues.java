@@ -1,5 +1,7 @@
 package io.pgobserver.domain.event;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,6 +32,9 @@ public final class JsonValues {
     private static final int STRING = 24 + 16;
     private static final int NUMBER = 16;
     private static final int BIG_NUMBER = 48;
+    // A BigInteger's object, and its int[] magnitude's header: what a number past a long's range holds besides its
+    // digits (a BigDecimal keeps one within range in a long).
+    private static final int BIG_INTEGER = 40 + 16;
 
     private JsonValues() {
     }
@@ -94,10 +99,27 @@ public final class JsonValues {
             } else if (value instanceof Long || value instanceof Integer || value instanceof Double
                     || value instanceof Float || value instanceof Short || value instanceof Byte) {
                 bytes += NUMBER;
+            } else if (value instanceof BigDecimal decimal) {
+                bytes += BIG_NUMBER + magnitude(decimal.unscaledValue());
+            } else if (value instanceof BigInteger integer) {
+                bytes += BIG_NUMBER + magnitude(integer);
             } else if (value instanceof Number) {
-                bytes += BIG_NUMBER; // BigDecimal, BigInteger
+                bytes += BIG_NUMBER;
             }
             return value; // booleans and nulls are shared
+        }
+
+        /**
+         * What a number's digits take past a long's range: a numeric may have 131,072 digits before the point,
+         * 54 KB of magnitude, which a fixed size per number would count as 48 bytes.
+         */
+        private static long magnitude(BigInteger unscaled) {
+            int bits = unscaled.bitLength();
+            if (bits < Long.SIZE) {
+                return 0;
+            }
+            long ints = bits / Integer.SIZE + 1; // a negative value's bitLength may be one short of its magnitude's
+            return BIG_INTEGER + (Integer.BYTES * ints + 7) / 8 * 8;
         }
     }
 

@@ -4,6 +4,7 @@ import io.pgobserver.domain.trace.TraceContext;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,6 +52,25 @@ class ApproximateBytesTest {
     void aLongTextCountsAboutItsLength() {
         long bytes = event(null, Map.of("id", 1L, "body", "x".repeat(100_000))).approximateBytes();
         assertThat(bytes).isBetween(100_000L, 102_000L);
+    }
+
+    /**
+     * A numeric of PostgreSQL's most digits before the point (131,072) holds them in its unscaled BigInteger: 435,416
+     * bits, an int[] of 54,428 bytes, which a fixed size per number counted as 48.
+     */
+    @Test
+    void aNumericOfThousandsOfDigitsCountsItsMagnitude() {
+        long small = event(null, Map.of("n", new BigDecimal("12.10"))).approximateBytes();
+        BigDecimal huge = new BigDecimal(BigInteger.TEN.pow(131_073).subtract(BigInteger.ONE), 1); // 99…9.9
+        long magnitude = (huge.unscaledValue().bitLength() + 31) / 32 * 4L;
+        assertThat(magnitude).isEqualTo(54_428);
+        assertThat(event(null, Map.of("n", huge)).approximateBytes() - small).isBetween(magnitude, magnitude + 100);
+        assertThat(event(null, Map.of("n", huge.negate())).approximateBytes() - small)
+                .isBetween(magnitude, magnitude + 100);
+        assertThat(event(null, Map.of("n", huge.unscaledValue())).approximateBytes() - small)
+                .isBetween(magnitude, magnitude + 100);
+        assertThat(event(null, Map.of("n", new BigDecimal("99999999999999999999"))).approximateBytes())
+                .as("a number just past a long's range").isGreaterThan(small);
     }
 
     @Test
