@@ -100,7 +100,9 @@ public final class JsonValues {
                     || value instanceof Float || value instanceof Short || value instanceof Byte) {
                 bytes += NUMBER;
             } else if (value instanceof BigDecimal decimal) {
-                bytes += BIG_NUMBER + magnitude(decimal.unscaledValue());
+                // precision() first: unscaledValue() makes a BigInteger of a number kept in a long, for every numeric
+                // of every event, where the digits of one past a long's range are there to be counted.
+                bytes += BIG_NUMBER + (decimal.precision() < 19 ? 0 : magnitude(decimal.unscaledValue()));
             } else if (value instanceof BigInteger integer) {
                 bytes += BIG_NUMBER + magnitude(integer);
             } else if (value instanceof Number) {
