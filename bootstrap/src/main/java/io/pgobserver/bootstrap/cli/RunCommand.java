@@ -3,6 +3,8 @@ package io.pgobserver.bootstrap.cli;
 import io.pgobserver.application.CaptureWatch;
 import io.pgobserver.application.EventPipeline;
 import io.pgobserver.application.Sleeper;
+import io.pgobserver.bootstrap.config.ConfigException;
+import io.pgobserver.bootstrap.config.ConfigLoader;
 import io.pgobserver.bootstrap.config.Configuration;
 import io.pgobserver.bootstrap.wiring.Boot;
 import io.pgobserver.bootstrap.wiring.HealthServer;
@@ -23,6 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -68,6 +72,7 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         Configuration config = options.loadWithDatabase();
+        requireObserversOrAFile(config);
         config.warnings().forEach(w -> LOG.warn(w));
         Boot.Booted booted = Boot.boot(config, options.catalog());
         LOG.info("tracing adapter: {}; {} observer(s)", booted.tracingAdapter(), booted.observers().size());
@@ -124,6 +129,20 @@ final class RunCommand implements Callable<Integer> {
             // The JVM is already exiting (a signal not handled here): the hook finds everything closed.
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * A run started where no configuration is (another folder than the one of pg-observer.yaml, no {@code --config})
+     * would take the consumer and pass every change captured with nothing delivered, moving the checkpoint past
+     * changes the real configuration's observers wanted. A file that lists no observer was written so on purpose.
+     */
+    private void requireObserversOrAFile(Configuration config) {
+        if (config.observers().isEmpty() && options.config == null && !Files.exists(ConfigLoader.DEFAULT_FILE)) {
+            throw new ConfigException("run has no observer: no --config was given and there is no "
+                    + ConfigLoader.DEFAULT_FILE + " in " + Path.of("").toAbsolutePath() + ", so every change "
+                    + "captured would be passed with nothing delivered; give the file with --config FILE, or run "
+                    + "from its folder");
+        }
     }
 
     /**

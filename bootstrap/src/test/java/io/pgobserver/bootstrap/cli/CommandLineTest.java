@@ -3,6 +3,7 @@ package io.pgobserver.bootstrap.cli;
 import io.pgobserver.bootstrap.config.AdapterManifest;
 import io.pgobserver.bootstrap.wiring.AdapterCatalog;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -337,6 +338,22 @@ class CommandLineTest {
         Cli.Result result = Cli.run("status", "--config", dir.resolve("nope.yaml").toString());
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).startsWith("configuration error: ").contains("nope.yaml");
+    }
+
+    /**
+     * {@code run} in another folder than its pg-observer.yaml, without --config: before, it took the consumer and
+     * passed every change with nothing delivered (here it waited for the unreachable database instead, without end).
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void run_without_a_configuration_file_or_an_observer_is_refused_naming_the_folder() throws IOException {
+        assertThat(Path.of("pg-observer.yaml")).as("the test's working folder has no configuration").doesNotExist();
+        Cli.Result result = Cli.run(unreachable(closedPort()), "run", "--set", "admin.port=-1");
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err().strip()).as(result.toString()).isEqualTo("configuration error: run has no observer: "
+                + "no --config was given and there is no pg-observer.yaml in " + Path.of("").toAbsolutePath()
+                + ", so every change captured would be passed with nothing delivered; give the file with --config "
+                + "FILE, or run from its folder");
     }
 
     /** A person waits at the terminal: these fail at once. ({@code run} waits for its database: DatabaseAtStartIT.) */
