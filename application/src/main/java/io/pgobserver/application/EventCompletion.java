@@ -82,6 +82,13 @@ public interface EventCompletion {
     }
 
     /**
+     * An attempt made after a failed one succeeded: the receiver answers. A receiver that fails some requests, or the
+     * first of each, is then not taken for one that is down ({@code listener.park_after}).
+     */
+    default void retryGotThrough() {
+    }
+
+    /**
      * Waits between two attempts: at an action, at a store write the event needs (delivery records, a dead letter),
      * or at the whole event. The pipeline's wait ends at once when the event is taken away or the pipeline stops.
      */

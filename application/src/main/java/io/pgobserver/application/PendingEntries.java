@@ -50,9 +50,15 @@ final class PendingEntries {
         return entries.size() >= maxPending || heldBytes >= maxBytes;
     }
 
-    /** The oldest entry, or null. */
-    StreamEntry first() {
-        return entries.peekFirst();
+    /** The oldest unfinished event, or null when nothing waits. */
+    OldestUnfinished head(long now, long retriesThrough) {
+        StreamEntry first = entries.peekFirst();
+        if (first == null || first.done) {
+            return null;
+        }
+        boolean onRetries = first.retrying || !first.started() && anyRetryingBehindFirst();
+        return new OldestUnfinished(first.entity, first.id, first.heldFor(now), first.retrying, onRetries,
+                retriesThrough, full());
     }
 
     /** Removes and returns the oldest entry when it is done; null otherwise. */
@@ -67,8 +73,7 @@ final class PendingEntries {
                 && e.heldFor(now).compareTo(age) >= 0).map(e -> e.entity).distinct().toList();
     }
 
-    /** Whether an unfinished event behind the oldest is being retried. */
-    boolean anyRetryingBehindFirst() {
+    private boolean anyRetryingBehindFirst() {
         return entries.stream().skip(1).anyMatch(e -> !e.done && !e.endOfBatch && e.retrying);
     }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -26,8 +27,6 @@ import java.util.function.LongSupplier;
  */
 final class Progress {
 
-    private static final long NOT_WAITING = Long.MIN_VALUE;
-
     private final CheckpointWriter writer;
     private final CheckpointStore.Fence fence;
     private final CheckpointStore.HighWater dispatchedBefore;
@@ -45,8 +44,7 @@ final class Progress {
     private boolean unsavedMove;
     private long lastSaveNanos;
     private boolean aborted;
-    /** Since when the checkpoint has waited on retried events ({@link #head()}); NOT_WAITING when it has not. */
-    private long retriedSince = NOT_WAITING;
+    private final AtomicLong retriesThrough = new AtomicLong(); // see OldestUnfinished
 
     Progress(CheckpointStore store, CheckpointStore.Resume resume, Duration interval, int maxPending, long maxBytes,
              LongSupplier nanoClock, Runnable onFenced) {
@@ -90,39 +88,11 @@ final class Progress {
         }
     }
 
-    /**
-     * The oldest unfinished event: what the checkpoint waits on, {@code age} by itself ({@link StreamEntry#heldFor});
-     * {@code started}: it got its place and ran; {@code retriedFor}: how long the checkpoint has waited on events being
-     * retried, one after another, without passing one that ran cleanly ({@link #head()});
-     * {@code full}: reading waits, {@code maxPending} events are held or the unfinished ones hold {@code maxBytes}.
-     */
-    record Head(String entity, long changeLogId, Duration age, boolean started, boolean retrying,
-                Duration retriedFor, boolean full) {
-    }
-
-    /**
-     * The oldest unfinished event, or null when nothing waits. Each call also notes whether the checkpoint waits on
-     * retried events: the head is being retried, or it waits for a place while events being retried run. That wait
-     * lasts, head after head, until the checkpoint passes an event that ran without a retry. A receiver down for
-     * every row keeps every head retried for a moment only (each is parked as the one before it goes), so no head's
-     * own time says that the stream has waited on retries for long; this does.
-     */
-    Head head() {
-        long now = nanoClock.getAsLong();
+    /** The oldest unfinished event, or null when nothing waits. */
+    OldestUnfinished head() {
         lock.lock();
         try {
-            StreamEntry first = pending.first();
-            if (first == null || first.done) {
-                retriedSince = NOT_WAITING;
-                return null;
-            }
-            boolean onRetries = first.retrying || !first.started() && pending.anyRetryingBehindFirst();
-            if (onRetries && retriedSince == NOT_WAITING) {
-                retriedSince = now;
-            }
-            Duration retriedFor = retriedSince == NOT_WAITING ? Duration.ZERO : Duration.ofNanos(now - retriedSince);
-            return new Head(first.entity, first.id, first.heldFor(now), first.started(), first.retrying, retriedFor,
-                    pending.full());
+            return pending.head(nanoClock.getAsLong(), retriesThrough.get());
         } finally {
             lock.unlock();
         }
@@ -224,6 +194,11 @@ final class Progress {
             entry.retrying = true;
         }
 
+        @Override
+        public void retryGotThrough() { // its receiver answers: the stream does not wait on one that is down
+            retriesThrough.incrementAndGet();
+        }
+
         /** The event's entity is being parked: no attempt starts, a wait between two ends, the lot takes it over. */
         void parking() {
             readWith = null;
@@ -262,10 +237,8 @@ final class Progress {
 
         @Override
         public CheckpointSave done() {
-            boolean clean = entry.started() && !entry.retrying && !backoffs.ended(); // ended: taken by the lot
             lock.lock();
             try {
-                entry.ranClean = clean;
                 if (pending.done(entry)) {
                     room.signalAll(); // the head may not have moved, but images are gone
                 }
@@ -288,9 +261,6 @@ final class Progress {
             if (!head.endOfBatch) {
                 lastPassedId = head.id;
                 unsavedEvents++;
-                if (head.ranClean) {
-                    retriedSince = NOT_WAITING; // the stream moves by itself, not by retries or parking
-                }
             }
             unsavedMove = true;
             moved = true;

@@ -102,6 +102,9 @@ final class RunAction {
             long elapsed = System.nanoTime() - started;
             if (result instanceof ActionResult.Success) {
                 health.succeeded(action.type());
+                if (attempt > 1) {
+                    completion.retryGotThrough();
+                }
                 metrics.actionExecuted(observer.name(), action.type(), "success", null, elapsed);
                 span.end();
                 return new Outcome(result, attempt, lastError);

@@ -17,8 +17,6 @@ final class StreamEntry {
     /** What the event holds in memory until it is done ({@code ChangeEvent.approximateBytes()}); 0 for an end. */
     final long bytes;
     boolean done;
-    /** Done by running, with no attempt failed: not retried, not parked. Set with {@code done}. */
-    boolean ranClean;
     volatile boolean retrying;
     private volatile boolean started;
     private volatile long startedNanos;

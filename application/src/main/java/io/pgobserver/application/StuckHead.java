@@ -12,7 +12,7 @@ import static java.lang.System.Logger.Level.WARNING;
  * held it back by itself for {@code listener.park_after} (running that long, its retries included: not waiting in
  * line for a place, which a slow receiver makes every event do), or it is being retried while the
  * pending events are at their bound, or after the checkpoint has waited park_after on retried events, head after
- * head ({@link Progress.Head#retriedFor}). Parking only on demand keeps the common path free of extra writes.
+ * head ({@link WaitOnRetries}). Parking only on demand keeps the common path free of extra writes.
  */
 final class StuckHead {
 
@@ -22,6 +22,7 @@ final class StuckHead {
     private final Duration parkAfter;
     private final Lanes lanes;
     private final int maxParked;
+    private final WaitOnRetries onRetries;
     private final FewLines headLines = new FewLines(LOG, WARNING, 10, "rows parked for holding back the checkpoint",
             System::nanoTime);
     private final FewLines behindLines = new FewLines(LOG, WARNING, 10, "rounds of parking rows retried behind them",
@@ -38,6 +39,7 @@ final class StuckHead {
         this.parkAfter = parkAfter;
         this.lanes = lanes;
         this.maxParked = maxParked;
+        this.onRetries = new WaitOnRetries(parkAfter);
     }
 
     /**
@@ -49,17 +51,18 @@ final class StuckHead {
      * to a few rows a second, and a burst's last max_pending rows took max_pending / max_in_flight times park_after.
      */
     void parkIfStuck(Progress progress) {
-        Progress.Head head = progress.head();
+        OldestUnfinished head = progress.head();
+        Duration retriedFor = onRetries.at(head, System.nanoTime());
         if (head == null) {
             return;
         }
-        boolean onRetriesTooLong = head.retriedFor().compareTo(parkAfter) >= 0;
+        boolean onRetriesTooLong = retriedFor.compareTo(parkAfter) >= 0;
         boolean full = head.retrying() && head.full();
         boolean due = full || head.age().compareTo(parkAfter) >= 0 || head.retrying() && onRetriesTooLong;
         // A head that is not due may wait for a place that retried events behind it hold: once reading waits too,
-        // those are parked (not the head, whose wait in line is not its doing), or the stream would wait on them.
-        boolean waitsOnRetries = head.full() && !head.started();
-        boolean allRetried = full || waitsOnRetries || onRetriesTooLong;
+        // those that have run park_after are parked (not the head: its wait in line is not its doing), or all of them
+        // once the stream has waited park_after on retries. At once, they were rows of a receiver that answers too.
+        boolean allRetried = full || onRetriesTooLong;
         if (!due && !head.full() && !allRetried) {
             return;
         }
@@ -89,7 +92,7 @@ final class StuckHead {
                     + " holds back the checkpoint (change_log id " + head.changeLogId()
                     + " has run for " + Durations.format(head.age()) + (head.retrying() ? " and is being retried" : "")
                     + (onRetriesTooLong && !full && head.age().compareTo(parkAfter) < 0 ? ", behind others retried for "
-                    + Durations.format(head.retriedFor()) : "") + "); parking it, so that the stream goes on without it");
+                    + Durations.format(retriedFor) : "") + "); parking it, so that the stream goes on without it");
         }
         int parked = 0;
         for (String lane : progress.retryingBehindHead(allRetried ? Duration.ZERO : parkAfter)) {
@@ -102,9 +105,9 @@ final class StuckHead {
         }
         if (parked > 0) {
             int more = parked;
-            String why = head.full() && allRetried ? ", as reading waits (listener.max_pending events are pending, or "
+            String why = full ? ", as reading waits (listener.max_pending events are pending, or "
                     + "they hold listener.max_pending_bytes)" : onRetriesTooLong ? ", as events being retried have "
-                    + "held the checkpoint back for " + Durations.format(head.retriedFor()) + " (listener.park_after)"
+                    + "held the checkpoint back for " + Durations.format(retriedFor) + " (listener.park_after)"
                     : " and have run for listener.park_after";
             behindLines.log(() -> "consumer '" + consumer + "': parking " + more + " more entities whose events are "
                     + "being retried behind it" + why);
