@@ -22,8 +22,6 @@ import java.util.function.Function;
 final class BatchReader {
 
     private static final System.Logger LOG = System.getLogger(BatchReader.class.getName());
-    // How often a reader waiting for room looks at whether the checkpoint's head must be parked.
-    private static final Duration ROOM_SLICE = Duration.ofMillis(100);
 
     /** What the reader needs of its term. */
     interface Control {
@@ -149,7 +147,7 @@ final class BatchReader {
     /** Waits for room among the pending events, parking the entity that holds the checkpoint back when it must. */
     private boolean awaitRoom(Progress current, Batch batch) throws InterruptedException {
         while (control.active()) {
-            if (current.awaitRoom(ROOM_SLICE)) {
+            if (current.awaitRoom(stuck.checkEvery())) {
                 return true;
             }
             stuck.parkIfStuck(current);

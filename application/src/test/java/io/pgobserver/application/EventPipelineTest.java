@@ -656,6 +656,15 @@ class EventPipelineTest {
         parksEveryRowOfAReceiverDownAndDrainsThemOnceItRecovers(240, 4, 1_000, Duration.ofSeconds(1));
     }
 
+    @Test
+    void aReceiverDownForEveryRowGetsItsRowsParkedAsFastAsTheyFailNotAPlaceEvery100Ms() throws Exception {
+        // 800 rows retried for good past max_pending (8), 2 places: once the stream has waited park_after (1 s) on
+        // them, each check parks the rows being retried, at most one per place (the next ones have yet to fail).
+        // Checked every 100 ms while reading waited, they went 20 a second: 40 s, past this test's wait, and every
+        // other observer's deliveries with them. Checked every 10 ms then, they go as fast as they fail.
+        parksEveryRowOfAReceiverDownAndDrainsThemOnceItRecovers(800, 2, 8, Duration.ofSeconds(1));
+    }
+
     private void parksEveryRowOfAReceiverDownAndDrainsThemOnceItRecovers(int rows, int maxInFlight, int maxPending,
                                                                          Duration parkAfter) throws Exception {
         RecordingExecutor executor = new RecordingExecutor();
