@@ -61,6 +61,16 @@ public interface EventCompletion {
     }
 
     /**
+     * Whether an action that has made no attempt yet at this event may make its first: unless {@link #cancelled} for
+     * another reason than being {@linkplain #takenAway taken away}. The parking stops the event before its next
+     * attempt, not the attempt under way, whose actions run side by side: an observer started late (a busy machine)
+     * had its delivery wait for the parking lot, whose places rows retried for a receiver that is down hold.
+     */
+    default boolean firstAttemptsGo() {
+        return !cancelled();
+    }
+
+    /**
      * True once the event was taken away because its entity is being parked: it stops, not done, and the parking lot
      * runs it again in order. Not a failure of the event's own (its failed attempts carry their errors).
      */

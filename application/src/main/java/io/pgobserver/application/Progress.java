@@ -226,6 +226,11 @@ final class Progress {
         }
 
         @Override
+        public boolean firstAttemptsGo() {
+            return !cancellation.getAsBoolean();
+        }
+
+        @Override
         public CheckpointStore.Fence fence() {
             return fence;
         }

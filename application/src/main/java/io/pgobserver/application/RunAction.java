@@ -85,7 +85,7 @@ final class RunAction {
         String lastError = null;
         ActionParts parts = new ActionParts(deliveryId, event.position().offset(), partsLog);
         for (int attempt = completion.attemptsMade(observer.name(), index) + 1; ; attempt++) {
-            if (completion.cancelled()) {
+            if (attempt == 1 ? !completion.firstAttemptsGo() : completion.cancelled()) {
                 throw new InterruptedException("dispatch stopped before attempt " + attempt + " of "
                         + action.describe());
             }

@@ -205,10 +205,24 @@ class EventPipelineTest {
     private EventPipeline start(RecordingExecutor executor, int maxInFlight, int maxPending,
                                 Leadership leadership, Duration parkAfter, Condition condition,
                                 Ordering ordering, int maxParked, long maxPendingBytes, ChangeSource changes) {
-        Observer observer = new Observer("all", "public.orders", null, "", condition,
-                List.of(new TestAction("webhook", "http://localhost:1/h")), List.of("webhook-0"), retry, ordering);
+        return start(List.of(observer("all", condition, ordering, "webhook")), List.of(executor), maxInFlight,
+                maxPending, leadership, parkAfter, maxParked, maxPendingBytes, changes);
+    }
+
+    /** An observer of every row of public.orders, one action of each type given, each retried as {@link #retry}. */
+    private Observer observer(String name, Condition condition, Ordering ordering, String... actionTypes) {
+        return new Observer(name, "public.orders", null, "", condition,
+                java.util.Arrays.stream(actionTypes).map(type -> (io.pgobserver.domain.observer.ActionSpec)
+                        new TestAction(type, "http://localhost:1/" + type)).toList(),
+                java.util.Arrays.stream(actionTypes).map(type -> type + "-0").toList(),
+                retry, ordering);
+    }
+
+    private EventPipeline start(List<Observer> observers, List<ActionExecutor> executors, int maxInFlight,
+                                int maxPending, Leadership leadership, Duration parkAfter, int maxParked,
+                                long maxPendingBytes, ChangeSource changes) {
         ProcessEvent process = lastProcess = new ProcessEvent("test", traces, new RecordingTracer(),
-                TracingSettings.defaults(), List.of(observer), new ActionExecutors(List.of(executor)),
+                TracingSettings.defaults(), observers, new ActionExecutors(executors),
                 deadLetters, deliveries, Metrics.NOOP, Sleeper.SYSTEM, null, Clock.systemUTC());
         ListenerSettings settings = new ListenerSettings("test", 50, Duration.ofMillis(20), maxInFlight, maxPending,
                 Duration.ofMillis(10), null, parkAfter, maxParked, maxPendingBytes);
@@ -663,6 +677,49 @@ class EventPipelineTest {
         // Checked every 100 ms while reading waited, they went 20 a second: 40 s, past this test's wait, and every
         // other observer's deliveries with them. Checked every 10 ms then, they go as fast as they fail.
         parksEveryRowOfAReceiverDownAndDrainsThemOnceItRecovers(800, 2, 8, Duration.ofSeconds(1));
+    }
+
+    @Test
+    void anObserverWhoseReceiverIsUpGetsEveryRowWhileTheOtherOnesRowsAreParked() throws Exception {
+        // Two observers of every row, side by side: "down"'s receiver refuses every request; "up" has two actions,
+        // the first taking 300 ms (as a busy machine may start an observer late). Each row is parked at down's
+        // first 503 (reading waits: max_pending 4), before up's second action made its first attempt. Stopped
+        // before it, that delivery waited for the parking lot, whose 2 places rows retried for down hold for good:
+        // up got the first rows only.
+        RecordingExecutor down = new RecordingExecutor();
+        down.failing = true;
+        Set<Object> upSeen = ConcurrentHashMap.newKeySet();
+        for (int i = 1; i <= 12; i++) {
+            append("order-" + i, i);
+        }
+        start(List.of(observer("down", Condition.ALWAYS, Ordering.ENTITY, "webhook"),
+                observer("up", Condition.ALWAYS, Ordering.ENTITY, "slow", "up")),
+                List.of(down, answering("slow", 300, n -> { }), answering("up", 0, upSeen::add)), 2, 4,
+                new InMemoryLeadership(lock), Duration.ofSeconds(1), 0, 0, source);
+        await("every row delivered by up's second action", () -> upSeen.size() == 12);
+        await("every row parked for down", () -> parked.entities("test").size() == 12);
+    }
+
+    /** An executor of {@code type} that answers every request after {@code millis}, telling {@code seen} its row. */
+    private static ActionExecutor answering(String type, long millis, java.util.function.Consumer<Object> seen) {
+        return new ActionExecutor() {
+            @Override
+            public String type() {
+                return type;
+            }
+
+            @Override
+            public ActionResult execute(ActionRequest request, Span span) {
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return ActionResult.Failure.transientFailure("interrupted", e);
+                }
+                seen.accept(request.event().after().get("n"));
+                return ActionResult.success("ok");
+            }
+        };
     }
 
     private void parksEveryRowOfAReceiverDownAndDrainsThemOnceItRecovers(int rows, int maxInFlight, int maxPending,
