@@ -15,9 +15,13 @@ public final class Urls {
     private static final Pattern SECRET_PAIR = Pattern.compile("(?i)\\b(password|passwd|pwd|token|secret|api[-_]?key"
             + "|authorization)(\\s*[=:]\\s*)((?:bearer|basic|digest|token)\\s+)?([^\\s,;&]+)");
 
-    /** Query parameters named for what authenticates a request: ?token=, ?access_token=, ?api_key=, ?sig=. */
+    /**
+     * Query parameters named for what authenticates a request: ?token=, ?access_token=, ?api_key=, ?sig=, ?auth=;
+     * not ?author= nor ?authority=, which say where or for whom, and two webhooks told apart by them alone would
+     * get one key (and the boot would ask for ids).
+     */
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "(?i)(.*(token|secret|passw|pwd|credential|auth|signature).*|(.*[-_.])?(key|apikey|sig|code))");
+            "(?i)(.*(token|secret|passw|pwd|credential|auth(?!or)|signature).*|(.*[-_.])?(key|apikey|sig|code))");
 
     private Urls() {
     }

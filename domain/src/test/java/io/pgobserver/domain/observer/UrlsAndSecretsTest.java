@@ -35,9 +35,12 @@ class UrlsAndSecretsTest {
                         + "&keyword=a#frag");
         assertThat(Urls.withoutCredentials("https://u@h.example/a%20b?access_token=t")).isEqualTo(
                 "https://h.example/a%20b?access_token=");
+        assertThat(Urls.withoutCredentials("https://h.example/x?auth=t&x-auth-code=c&author=ada")).isEqualTo(
+                "https://h.example/x?auth=&x-auth-code=&author=ada");
         // Nothing to leave out: the text as it was, so a key derived from it does not change.
         for (String same : new String[]{"http://localhost:8080/hook", "https://h.example/x?tenant=7&&flag",
-                "https://h.example/%7Ea?q=%20", "orders.{{event.kind}}", "not a url %%", "mailto:a@example.com", ""}) {
+                "https://h.example/%7Ea?q=%20", "orders.{{event.kind}}", "not a url %%", "mailto:a@example.com", "",
+                "https://h.example/feed?author=ada&authority=eu"}) {
             assertThat(Urls.withoutCredentials(same)).isSameAs(same);
         }
     }
