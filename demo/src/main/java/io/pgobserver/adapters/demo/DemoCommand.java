@@ -114,9 +114,11 @@ final class DemoCommand implements Callable<Integer> {
                     interrupted = true;
                     try {
                         observer.stop(Duration.ofSeconds(5));
+                        // The same summary as --events gives: what a run of minutes did, its first lines long gone.
+                        out.println("[demo] stopped: " + DemoReceivers.counted(observer.processedCount(),
+                                "event") + " processed, " + receivers.received());
                         postgres.close();
                         deleteQuietly(data);
-                        out.println("[demo] stopped");
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     } catch (IOException | RuntimeException e) {
@@ -130,9 +132,8 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 Runtime.getRuntime().removeShutdownHook(stopOnSignal);
                 observer.stop(Duration.ofSeconds(10));
-                out.printf("[demo] done: %d events processed, %d webhooks, %d Slack messages, %d emails received%n",
-                        observer.processedCount(), receivers.webhooks.get(), receivers.slackMessages.get(),
-                        receivers.emails());
+                out.println("[demo] done: " + DemoReceivers.counted(observer.processedCount(), "event")
+                        + " processed, " + receivers.received());
             }
         } finally {
             if (!interrupted) {

@@ -82,6 +82,17 @@ final class DemoReceivers implements AutoCloseable {
         return smtp.getReceivedMessages().length;
     }
 
+    /** What the receivers got, for the demo's last line: "4 webhooks, 1 Slack message, 2 emails received". */
+    String received() {
+        return counted(webhooks.get(), "webhook") + ", " + counted(slackMessages.get(), "Slack message") + ", "
+                + counted(emails(), "email") + " received";
+    }
+
+    /** {@code n} and the noun, in the plural but for one: "1 email", "2 emails", "0 emails". */
+    static String counted(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     private void webhook(HttpExchange exchange) throws IOException {
         String traceparent = exchange.getRequestHeaders().getFirst("traceparent");
         TraceContext parent = traceparent == null ? TraceContext.NONE
