@@ -93,7 +93,7 @@ final class StuckHead {
                     + " (listener.max_in_flight) that the oldest event waits for";
             fullLines.log(() -> "consumer '" + consumer + "': " + what + ", and " + (one ? "is" : "are")
                     + " not parked: " + maxParked + " entities are parked (listener.max_parked), so the stream waits "
-                    + "until one drains. Each parked entity takes about 300 bytes of heap: raise listener.max_parked "
+                    + "until one drains. Each parked entity takes about 420 bytes of heap: raise listener.max_parked "
                     + "(and the heap), or shorten the observers' retry");
             return;
         }
