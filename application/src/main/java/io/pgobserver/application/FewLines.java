@@ -56,6 +56,19 @@ final class FewLines {
         this.minuteStarted = nanoClock.getAsLong();
     }
 
+    /**
+     * Whether the next occurrence gets a line of its own, not only a count: a line that is costly to make need not
+     * be made for a count. Only as sure as no other thread logs here meanwhile.
+     */
+    boolean logsNext() {
+        lock.lock();
+        try {
+            return logged < perMinute || nanoClock.getAsLong() - minuteStarted >= MINUTE_NANOS;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** One occurrence: its line, or a count of it. */
     void log(Supplier<String> line) {
         String countLine = null;

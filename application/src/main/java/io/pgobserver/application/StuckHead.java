@@ -18,7 +18,8 @@ final class StuckHead {
 
     private static final System.Logger LOG = System.getLogger(StuckHead.class.getName());
     // How often a reader waiting for room checks; and once the stream has waited park_after on retries, when each
-    // check parks at most a row per place (the others have yet to fail): 80 rows a second with max_in_flight 8.
+    // check parks at most a row per place (the others have yet to fail): 80 rows a second with max_in_flight 8. Not
+    // while listener.max_parked is reached: no check can park then, and a receiver down keeps it reached for hours.
     private static final Duration CHECK_EVERY = Duration.ofMillis(100);
     private static final Duration CHECK_EVERY_ON_RETRIES = Duration.ofMillis(10);
 
@@ -49,7 +50,8 @@ final class StuckHead {
 
     /** How long a reader waiting for room may wait before it checks again ({@link #parkIfStuck}). */
     Duration checkEvery() {
-        return onRetriesTooLong ? CHECK_EVERY_ON_RETRIES : CHECK_EVERY;
+        // Read now, not at the last check: a parked entity that drains gives the 10 ms checks back at once.
+        return onRetriesTooLong && lanes.parked() < maxParked ? CHECK_EVERY_ON_RETRIES : CHECK_EVERY;
     }
 
     /**
@@ -80,21 +82,27 @@ final class StuckHead {
         int room = maxParked - lanes.parked(); // being parked counts: a request in flight may take its timeout
         if (room <= 0) {
             // Not due, the head waits for a place: what holds the stream is the retried events on the places, and
-            // the WARN must name them, not the head (nor stay silent while the stream waits for good).
-            List<String> holding = due ? List.of()
+            // the WARN must name them, not the head (nor stay silent while the stream waits for good). Once the
+            // minute's WARN is said, a check is only counted: the scan of up to max_pending events that names them
+            // would make a line no one logs, every check for as long as the receiver is down.
+            boolean counted = !fullLines.logsNext();
+            List<String> holding = due || counted ? List.of()
                     : progress.retryingBehindHead(allRetried ? Duration.ZERO : parkAfter);
-            if (!due && holding.isEmpty()) {
+            if (!due && !counted && holding.isEmpty()) {
                 return;
             }
-            boolean one = due || holding.size() == 1;
-            String what = due ? "entity " + ParkingLot.readable(head.entity()) + " holds back the checkpoint"
-                    : (one ? "entity " : "entities ") + holding.stream().map(ParkingLot::readable)
-                    .collect(Collectors.joining(", ")) + ", being retried, " + (one ? "holds a place" : "hold places")
-                    + " (listener.max_in_flight) that the oldest event waits for";
-            fullLines.log(() -> "consumer '" + consumer + "': " + what + ", and " + (one ? "is" : "are")
-                    + " not parked: " + maxParked + " entities are parked (listener.max_parked), so the stream waits "
-                    + "until one drains. Each parked entity takes about 420 bytes of heap: raise listener.max_parked "
-                    + "(and the heap), or shorten the observers' retry");
+            fullLines.log(() -> {
+                boolean one = due || holding.size() == 1;
+                String what = due ? "entity " + ParkingLot.readable(head.entity()) + " holds back the checkpoint"
+                        : (one ? "entity " : "entities ") + holding.stream().map(ParkingLot::readable)
+                        .collect(Collectors.joining(", ")) + ", being retried, "
+                        + (one ? "holds a place" : "hold places") + " (listener.max_in_flight) that the oldest event "
+                        + "waits for";
+                return "consumer '" + consumer + "': " + what + ", and " + (one ? "is" : "are") + " not parked: "
+                        + maxParked + " entities are parked (listener.max_parked), so the stream waits until one "
+                        + "drains. Each parked entity takes about 420 bytes of heap: raise listener.max_parked (and the "
+                        + "heap), or shorten the observers' retry";
+            });
             return;
         }
         if (due && lanes.park(head.entity())) {
