@@ -52,9 +52,13 @@ public interface EventCompletion {
     boolean cancelled();
 
     /**
-     * Whether {@link #cancelled} also cuts the attempt under way (the pipeline's stop interrupts it, the parking
-     * closes its socket), so that its failure is the cut's, not the receiver's answer. A dead-letter replay's stop
-     * lets the attempt end: its answer, a refusal among them, is the letter's.
+     * Whether an attempt that failed once {@link #cancelled} is taken as cut off, not as the receiver's answer: the
+     * action then stops there, its failure neither a failed attempt in the metrics nor a reason to be unready, and
+     * whoever runs the event next makes the next attempt. The pipeline's events: a stop whose time ran out, or a lost
+     * lock, interrupts the attempt under way (its interrupt may be spent on the request, so it is marked before);
+     * parking lets the attempt end, and leaves its failure to the parking lot's run. A parked event's run: only the
+     * lot's stop, which interrupts its drainers. A dead-letter replay's stop lets the attempt end: its answer, a
+     * refusal among them, is the letter's.
      */
     default boolean cutsAttemptUnderWay() {
         return true;

@@ -96,7 +96,10 @@ final class ParkedRun implements EventCompletion {
         return waiting || over.getAsBoolean();
     }
 
-    /** Only the term's end cuts attempts under way: a failure of another observer's attempt is its receiver's. */
+    /**
+     * Only the lot's stop cuts attempts under way (it interrupts the drainers): an event stopped because another
+     * observer's action waits to retry lets this attempt end, and its failure is its receiver's.
+     */
     @Override
     public boolean cutsAttemptUnderWay() {
         return over.getAsBoolean();

@@ -112,8 +112,9 @@ final class RunAction {
             ActionResult.Failure failure = (ActionResult.Failure) result;
             if (Thread.currentThread().isInterrupted()
                     || completion.cancelled() && completion.cutsAttemptUnderWay()) {
-                // The attempt was cut off (a stop, or the entity being parked closed its socket): that is not the
-                // receiver failing, so it is neither a failed attempt in the metrics nor a reason to be unready.
+                // Cut off by a stop (its interrupt may have been spent on the request), or ended as the entity is
+                // parked: whoever runs the event next, the next holder or the parking lot, makes the next attempt, so
+                // this one is neither a failed attempt in the metrics nor a reason to be unready.
                 span.recordError("attempt cut off: " + failure.message(), failure.cause());
                 span.end();
                 throw new InterruptedException("attempt " + attempt + " of " + action.describe() + " cut off");
