@@ -98,8 +98,9 @@ class ObserversSideBySideIT {
      * the isolation a user has. b shares each event's place with a, so in {@code shared} it goes at a's pace; on
      * its own consumer it does not. Nothing is parked for a receiver that answers (park_after 2s, a queue of 64
      * behind 8 places: some 4 s in line), and a SIGTERM with 8 slow requests on the wire that time out says it left
-     * those 8 events. Prints rates and latencies; ~25 s in CI (four JVMs start at once). For the
-     * figures in docs/troubleshooting.md: {@code -Dpaced.rows=400 -Dpaced.slow_ms=1000 -Dpaced.max_in_flight=8}.
+     * those 8 events. Prints rates and latencies; ~25 s in CI (four JVMs start at once). For the figures in
+     * docs/troubleshooting.md, one run per column: {@code -Dpaced.rows=400 -Dpaced.slow_ms=1000}, with
+     * {@code -Dpaced.max_in_flight=8} (the default), then {@code 32} (max_pending is 8 times max_in_flight).
      */
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
