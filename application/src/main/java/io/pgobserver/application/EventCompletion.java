@@ -1,6 +1,7 @@
 package io.pgobserver.application;
 
 import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.Deliveries;
 
 import java.util.Collection;
 import java.util.Set;
@@ -72,6 +73,16 @@ public interface EventCompletion {
      */
     default boolean firstAttemptsGo() {
         return !cancelled();
+    }
+
+    /**
+     * The delivery log as the event's attempts read and write the parts of a delivery they did ({@link ActionParts}:
+     * an email's recipients reached): as it is, but for a dead-letter replay, whose stop watches each of its calls
+     * ({@link ReplayStop#database}) as it watches the replay's own, so that a database holding the log does not hold
+     * the stopped replay.
+     */
+    default Deliveries partsLog(Deliveries log) {
+        return log;
     }
 
     /**

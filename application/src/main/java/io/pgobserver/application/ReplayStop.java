@@ -1,6 +1,11 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.port.CheckpointStore;
+import io.pgobserver.domain.port.Deliveries;
+
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -24,8 +29,8 @@ public final class ReplayStop {
     private final Consumer<String> atOnce;
     private final Duration unanswered;
     /**
-     * What the replay waits for the database for now (reading the queue, claiming a letter, its delivery log, ending
-     * the claim), or null; guarded by this.
+     * What the replay waits for the database for now (reading the queue, claiming a letter, its delivery log, an
+     * email's recipients in that log, ending the claim), or null; guarded by this.
      */
     private String waiting;
     /** Counts the replay's database calls, so that the stop's watch tells the call it saw from a later one. */
@@ -37,10 +42,11 @@ public final class ReplayStop {
     }
 
     /**
-     * @param atOnce told, on a stop that comes while the replay waits for the database between two actions (what it
-     *               waits for) and that has not answered {@link #UNANSWERED} later, to end the replay at once: a
-     *               database that does not answer holds a statement no interrupt ends, and no receiver is left unsure
-     *               by ending there
+     * @param atOnce told, on a stop that comes while the replay waits for the database between two actions, or for
+     *               an email's recipients in the delivery log (what it waits for), and that has not answered
+     *               {@link #UNANSWERED} later, to end the replay at once: a database that does not answer holds a
+     *               statement no interrupt ends, and no receiver is left unsure by ending there (the recipients an
+     *               email reached, not recorded, may get it again from the next replay, as after a second signal)
      */
     public ReplayStop(Consumer<String> atOnce) {
         this(atOnce, UNANSWERED);
@@ -130,6 +136,11 @@ public final class ReplayStop {
             }
 
             @Override
+            public Deliveries partsLog(Deliveries log) {
+                return watched(log);
+            }
+
+            @Override
             public CheckpointSave done() {
                 return null;
             }
@@ -137,6 +148,40 @@ public final class ReplayStop {
             @Override
             public void backoff(Duration wait, Sleeper sleeper) throws InterruptedException {
                 ReplayStop.this.backoff(wait);
+            }
+        };
+    }
+
+    /**
+     * The delivery log, each call a database call of the replay's ({@link #database}): an email's attempt reads the
+     * recipients a former one reached before it sends, and records those it reached when others were refused.
+     */
+    private Deliveries watched(Deliveries log) {
+        return new Deliveries() {
+            @Override
+            public Set<String> settled(Collection<String> deliveryIds) {
+                return database("reading which recipients of an email a former attempt reached, from the delivery "
+                        + "log; it sends nothing before that: its letter stays in the queue",
+                        () -> log.settled(deliveryIds));
+            }
+
+            @Override
+            public void record(CheckpointStore.Fence fence, long offset, Collection<String> deliveryIds)
+                    throws CheckpointStore.FencedException, InterruptedException {
+                // Handed out, not thrown: a call throws one kind of checked exception, and the log's wait is the other.
+                CheckpointStore.FencedException fenced = database("recording the recipients an email reached before "
+                        + "others were refused, in the delivery log: its letter stays in the queue, and the next "
+                        + "replay may send them the mail again", () -> {
+                    try {
+                        log.record(fence, offset, deliveryIds);
+                        return null;
+                    } catch (CheckpointStore.FencedException e) {
+                        return e;
+                    }
+                });
+                if (fenced != null) {
+                    throw fenced;
+                }
             }
         };
     }

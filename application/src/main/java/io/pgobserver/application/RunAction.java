@@ -83,7 +83,8 @@ final class RunAction {
         ActionExecutor executor = executors.forType(action.type());
         int maxAttempts = observer.retry().maxAttempts();
         String lastError = null;
-        ActionParts parts = new ActionParts(deliveryId, event.position().offset(), partsLog);
+        ActionParts parts = new ActionParts(deliveryId, event.position().offset(),
+                partsLog == null ? null : completion.partsLog(partsLog));
         for (int attempt = completion.attemptsMade(observer.name(), index) + 1; ; attempt++) {
             if (attempt == 1 ? !completion.firstAttemptsGo() : completion.cancelled()) {
                 throw new InterruptedException("dispatch stopped before attempt " + attempt + " of "

@@ -413,10 +413,48 @@ class ReplayDeadLettersTest {
     }
 
     /**
-     * What a stop ended at once in a replay of a condition's letter whose {@code held} call (the delivery log's
+     * As the test above, for the delivery log's calls an email action makes in its attempt: it reads the recipients a
+     * former attempt reached before it sends, and records those it reached when others are refused. Before, neither
+     * was watched: a database holding the delivery log held the stopped replay until a second signal.
+     */
+    @Test
+    void aStopWhileTheDatabaseHoldsTheDeliveryLogForAnEmailsRecipientsEndsTheReplayAtOnceNamingIt()
+            throws Exception {
+        ActionExecutor mailing = new ActionExecutor() {
+            @Override
+            public String type() {
+                return "webhook";
+            }
+
+            @Override
+            public ActionResult execute(ActionRequest request, Span span) {
+                request.doneParts().of(List.of("a@example.com", "b@example.com"));
+                request.doneParts().add(List.of("a@example.com"));
+                return ActionResult.Failure.transientFailure("550 b@example.com refused", null);
+            }
+        };
+        java.util.function.BiFunction<DeadLetters, Deliveries, ReplayDeadLetters> replay = (letters, log) ->
+                new ReplayDeadLetters("test", letters, tracer, List.of(observer), new ActionExecutors(List.of(mailing)),
+                        Metrics.NOOP, d -> { }, () -> 0.5, log);
+
+        assertThat(endedAtOnceWhileHeldIn("settled", replay, letter("hook", 0))).singleElement().asString()
+                .startsWith("reading which recipients of an email ").endsWith("its letter stays in the queue");
+        assertThat(endedAtOnceWhileHeldIn("record", replay, letter("hook", 0))).singleElement().asString()
+                .startsWith("recording the recipients an email reached ").contains("send them the mail again");
+    }
+
+    private List<String> endedAtOnceWhileHeldIn(String held) throws Exception {
+        return endedAtOnceWhileHeldIn(held, this::replayOfTwoActions, letter("test", "hook", -1,
+                DeliveryKey.CONDITION));
+    }
+
+    /**
+     * What a stop ended at once in a replay of letter {@code id} whose {@code held} call (the delivery log's
      * {@code settled} or {@code record}, the claim's {@code close}) the database does not answer until it is.
      */
-    private List<String> endedAtOnceWhileHeldIn(String held) throws Exception {
+    private List<String> endedAtOnceWhileHeldIn(String held,
+                                                java.util.function.BiFunction<DeadLetters, Deliveries,
+                                                        ReplayDeadLetters> replay, long id) throws Exception {
         List<String> endedAtOnce = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
         ReplayStop stop = new ReplayStop(what -> {
@@ -428,8 +466,9 @@ class ReplayDeadLettersTest {
             if (call.equals(held)) {
                 stop.request(); // the signal, as the call waits
                 try {
-                    // A database that does not answer: held until the stop ends the replay (the process, in dlq replay).
-                    assertThat(ended.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("ended at once").isTrue();
+                    // A database that does not answer: held until the stop ends the replay (the process, in dlq
+                    // replay), or for 30 s here, after which a stop that never ended it shows as nothing ended.
+                    ended.await(30, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     throw new AssertionError(e);
                 }
@@ -460,8 +499,7 @@ class ReplayDeadLettersTest {
                 });
             }
         };
-        long id = letter("test", "hook", -1, DeliveryKey.CONDITION);
-        replayOfTwoActions(claims, holding).replayFound(id, stop, results::add);
+        replay.apply(claims, holding).replayFound(id, stop, results::add);
         return endedAtOnce;
     }
 
