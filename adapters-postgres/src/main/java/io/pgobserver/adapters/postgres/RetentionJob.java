@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class RetentionJob implements Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
-    private static final int CHUNK = 10_000;
+    static final int CHUNK = 10_000;
 
     // xid8 has no min() before PostgreSQL 16: through numeric and back.
     // bool_and is null without checkpoints, and false when a consumer's done batch is missing: then nothing goes.
@@ -65,21 +66,36 @@ final class RetentionJob implements Lifecycle {
     // Each check is a probe through an index per record (OFFSET 0 keeps a NOT EXISTS from becoming an anti join):
     // as a join, the planner takes every old record for held when the dead letters (or change_log rows) outnumber
     // them, and hashed the whole table for each chunk: 150,000 records over 1,000,000 letters took 12 s instead of 3.
+    // A held record stays old, so a chunk looks at the old records after the last one the chunk before looked at,
+    // held or not, in the order of the delivered_at index (the id orders the records of one transaction, which share
+    // a time): a pass checks each old record once. Taking each chunk's first deletable records checked every held
+    // record again for every chunk: 200,000 held records ahead of 200,000 deletable ones took 19 s a pass, not 3.
+    // A pass starts at the oldest record, so one committed behind the walk goes the next time. The delete finds its
+    // records through the key (= ANY of an array: as IN, the planner hashed the chunk against every record).
     static final String DELETE_DELIVERIES = """
-            with gone as (
+            with looked as (
+            select d.delivery_id, d.delivered_at, d.consumer, d.change_log_id from pgobserver.deliveries d
+             where d.delivered_at < now() - make_interval(secs => :seconds)
+               and (d.delivered_at, d.delivery_id) > (coalesce(cast(:afterAt as timestamptz), '-infinity'),
+                                                      coalesce(cast(:afterId as text), ''))
+             order by d.delivered_at, d.delivery_id
+             limit :chunk
+            ), gone as (
             delete from pgobserver.deliveries
-             where delivery_id in (
-                   select d.delivery_id from pgobserver.deliveries d
-                    where d.delivered_at < now() - make_interval(secs => :seconds)
-                      and not exists (select 1 from pgobserver.change_log l where l.id = d.change_log_id offset 0)
+             where delivery_id = any (array(
+                   select k.delivery_id from looked k
+                    where not exists (select 1 from pgobserver.change_log l where l.id = k.change_log_id offset 0)
                       and not exists (select 1 from pgobserver.parked_events p
-                                       where p.consumer = d.consumer and p."offset" = d.change_log_id offset 0)
+                                       where p.consumer = k.consumer and p."offset" = k.change_log_id offset 0)
                       and not exists (select 1 from pgobserver.dead_letters l
-                                       where l.consumer = d.consumer and l."offset" = d.change_log_id offset 0)
-                    limit :chunk)
+                                       where l.consumer = k.consumer and l."offset" = k.change_log_id offset 0)))
             returning 1
+            ), last as (
+            select delivered_at, delivery_id from looked order by delivered_at desc, delivery_id desc limit 1
             )
-            select count(*) from gone
+            select (select count(*) from looked) as looked, (select count(*) from gone) as deleted,
+                   last.delivered_at as last_at, last.delivery_id as last_id
+              from (select) one left join last on true
             """;
 
     private final Database database;
@@ -151,7 +167,7 @@ final class RetentionJob implements Lifecycle {
         }
         double seconds = retention.toMillis() / 1000.0;
         long events = deleteInChunks(DELETE_EVENTS, seconds);
-        long deliveries = deleteInChunks(DELETE_DELIVERIES, seconds);
+        long deliveries = deleteDeliveries(seconds);
         if (events > 0 || deliveries > 0) {
             LOG.info("Retention deleted {} change_log rows and {} delivery records", events, deliveries);
         }
@@ -178,6 +194,31 @@ final class RetentionJob implements Lifecycle {
             total += deleted;
         } while (deleted == CHUNK && !Thread.currentThread().isInterrupted());
         return total;
+    }
+
+    /** Walks the old delivery records once, each chunk after the last record the one before looked at. */
+    private long deleteDeliveries(double seconds) {
+        long total = 0;
+        Chunk chunk = Chunk.NONE;
+        do {
+            Chunk after = chunk;
+            chunk = database.jdbi().withHandle(handle -> handle.createQuery(DELETE_DELIVERIES)
+                    .bind("seconds", seconds)
+                    .bind("chunk", CHUNK)
+                    .bind("afterAt", after.lastAt())
+                    .bind("afterId", after.lastId())
+                    .map((rs, ctx) -> new Chunk(rs.getInt("looked"), rs.getInt("deleted"),
+                            rs.getObject("last_at", OffsetDateTime.class), rs.getString("last_id")))
+                    .one());
+            total += chunk.deleted();
+        } while (chunk.looked() == CHUNK && !Thread.currentThread().isInterrupted());
+        return total;
+    }
+
+    /** A chunk of old delivery records: how many it looked at and deleted, and the last one it looked at. */
+    private record Chunk(int looked, int deleted, OffsetDateTime lastAt, String lastId) {
+        /** Before the first chunk, which starts at the oldest record. */
+        static final Chunk NONE = new Chunk(0, 0, null, null);
     }
 
     private void runSafely() {

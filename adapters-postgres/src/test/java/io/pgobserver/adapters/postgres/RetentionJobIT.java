@@ -194,7 +194,8 @@ class RetentionJobIT {
 
         List<String> scans = scansOf("dead_letters", DB.database().jdbi().withHandle(handle -> handle
                 .createQuery("explain (format json) " + RetentionJob.DELETE_DELIVERIES)
-                .bind("seconds", 86400.0).bind("chunk", 10_000).mapTo(String.class).one()));
+                .bind("seconds", 86400.0).bind("chunk", 10_000).bind("afterAt", (Object) null)
+                .bind("afterId", (Object) null).mapTo(String.class).one()));
 
         assertThat(scans).as("how the plan reads dead_letters").isNotEmpty()
                 .allMatch(scan -> scan.endsWith(" dead_letters_offset_idx"));
@@ -205,21 +206,70 @@ class RetentionJobIT {
                 .as("records whose event a letter holds").containsExactlyInAnyOrder("msg_1", "msg_10000");
     }
 
+    /**
+     * A held record stays old: when a receiver was down for long, many held records (here by dead letters, which a
+     * dlq replay may still run) come before the ones that can go. A chunk looks at the old records after the last one
+     * the chunk before looked at, so a pass checks each old record once, not every held one again for every chunk.
+     */
+    @Test
+    void aPassChecksEachOldRecordOnceHoweverManyAreHeld() throws Exception {
+        int held = 2 * RetentionJob.CHUNK;
+        int deletable = 3 * RetentionJob.CHUNK / 2;
+        DB.execute("insert into pgobserver.dead_letters (consumer, event_id, txid, \"offset\", entity_type, "
+                        + "entity_id, kind, occurred_at, observer, action_index, action_key, action_type, error, "
+                        + "attempts, failed_at) "
+                        + "select 'it', g::text, 0, g, 'public.orders', g::text, 'created', now(), 'o', 0, 'k', "
+                        + "'webhook', 'HTTP 503', 5, now() from generate_series(1, " + held + ") g",
+                "insert into pgobserver.deliveries (delivery_id, delivered_at, consumer, change_log_id) "
+                        + "select 'msg_' || lpad(g::text, 6, '0'), now() - interval '3 days' + g * interval '1 ms', "
+                        + "'it', g from generate_series(1, " + (held + deletable) + ") g",
+                "insert into pgobserver.deliveries (delivery_id, consumer, change_log_id) "
+                        + "select 'young_' || g, 'it', g from generate_series(1, 100) g",
+                "analyze pgobserver.dead_letters", "analyze pgobserver.deliveries");
+
+        String firstChunk = DB.database().jdbi().withHandle(handle -> handle
+                .createQuery("explain (analyze, format json) " + RetentionJob.DELETE_DELIVERIES)
+                .bind("seconds", 86400.0).bind("chunk", RetentionJob.CHUNK).bind("afterAt", (Object) null)
+                .bind("afterId", (Object) null).mapTo(String.class).one());
+
+        assertThat(nodesReading("dead_letters", firstChunk)).as("how often the first chunk looked for a dead letter")
+                .extracting(node -> node.get("Actual Loops").asInt())
+                .isNotEmpty().allMatch(loops -> loops <= RetentionJob.CHUNK);
+        assertThat(scansOf("deliveries", firstChunk)).as("how the first chunk reads and deletes the records")
+                .filteredOn(scan -> !scan.equals("ModifyTable"))
+                .containsExactlyInAnyOrder("Index Scan deliveries_delivered_at_idx", "Index Scan deliveries_pkey");
+        job(Duration.ofDays(1)).runOnce();
+        List<Integer> left = DB.database().jdbi().withHandle(handle -> handle.createQuery("select count(*) filter "
+                + "(where delivery_id like 'msg_%' and change_log_id <= " + held + "), count(*) filter (where "
+                + "delivery_id like 'young_%'), count(*) from pgobserver.deliveries")
+                .map((rs, ctx) -> List.of(rs.getInt(1), rs.getInt(2), rs.getInt(3))).one());
+        assertThat(left).as("held, young and all records left")
+                .isEqualTo(List.of(held, 100, held + 100));
+    }
+
     /** The plan's nodes that read {@code table}: their type and index, such as "Index Only Scan dead_letters_idx". */
     private static List<String> scansOf(String table, String plan) throws Exception {
         List<String> scans = new ArrayList<>();
+        for (JsonNode node : nodesReading(table, plan)) {
+            // A bitmap scan names its index on its child, the Bitmap Index Scan.
+            String index = node.path("Index Name").asText(node.path("Plans").path(0).path("Index Name").asText());
+            scans.add((node.get("Node Type").asText() + " " + index).strip());
+        }
+        return scans;
+    }
+
+    private static List<JsonNode> nodesReading(String table, String plan) throws Exception {
+        List<JsonNode> reading = new ArrayList<>();
         ArrayDeque<JsonNode> nodes = new ArrayDeque<>();
         nodes.add(new ObjectMapper().readTree(plan).get(0).get("Plan"));
         while (!nodes.isEmpty()) {
             JsonNode node = nodes.pop();
             if (table.equals(node.path("Relation Name").asText())) {
-                // A bitmap scan names its index on its child, the Bitmap Index Scan.
-                String index = node.path("Index Name").asText(node.path("Plans").path(0).path("Index Name").asText());
-                scans.add((node.get("Node Type").asText() + " " + index).strip());
+                reading.add(node);
             }
             node.path("Plans").forEach(nodes::add);
         }
-        return scans;
+        return reading;
     }
 
     private static long rowId(String entityId) throws SQLException {
