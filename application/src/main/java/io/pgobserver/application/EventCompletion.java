@@ -106,11 +106,17 @@ public interface EventCompletion {
     default void attemptFailed() {
     }
 
+    /** An attempt of action {@code action} of {@code observer} failed, to be made again ({@link #attemptFailed()}). */
+    default void attemptFailed(String observer, int action) {
+        attemptFailed();
+    }
+
     /**
-     * An attempt made after a failed one succeeded: the receiver answers. A receiver that fails some requests, or the
-     * first of each, is then not taken for one that is down ({@code listener.park_after}).
+     * An attempt of action {@code action} of {@code observer} made after a failed one succeeded: its receiver answers.
+     * Once every action retried at the event got through so and the event is done, a receiver that fails some
+     * requests, or the first of each, is not taken for one that is down ({@code listener.park_after}).
      */
-    default void retryGotThrough() {
+    default void retryGotThrough(String observer, int action) {
     }
 
     /**

@@ -6,6 +6,7 @@ import io.pgobserver.domain.port.CheckpointStore;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,7 +45,7 @@ final class Progress {
     private boolean unsavedMove;
     private long lastSaveNanos;
     private boolean aborted;
-    private final AtomicLong retriesThrough = new AtomicLong(); // see OldestUnfinished
+    private final AtomicLong retriesThrough = new AtomicLong(); // see OldestUnfinished: events delivered after retries
 
     Progress(CheckpointStore store, CheckpointStore.Resume resume, Duration interval, int maxPending, long maxBytes,
              LongSupplier nanoClock, Runnable onFenced) {
@@ -162,6 +163,10 @@ final class Progress {
         private volatile SettledBefore readWith;
         private final Backoffs backoffs = new Backoffs();
         private final BooleanSupplier cancellation;
+        // The actions whose retry has yet to get through (observer and index), made at the first failed attempt: most
+        // events are never retried. Guarded by the ticket.
+        private Set<String> unanswered;
+        private boolean gotThrough;
 
         private Ticket(StreamEntry entry, boolean mayHaveRun, SettledBefore readWith, BooleanSupplier cancellation) {
             this.entry = entry;
@@ -195,8 +200,32 @@ final class Progress {
         }
 
         @Override
-        public void retryGotThrough() { // its receiver answers: the stream does not wait on one that is down
-            retriesThrough.incrementAndGet();
+        public void attemptFailed(String observer, int action) {
+            attemptFailed();
+            synchronized (this) {
+                if (unanswered == null) {
+                    unanswered = new HashSet<>();
+                }
+                unanswered.add(observer + '\0' + action);
+            }
+        }
+
+        @Override
+        public synchronized void retryGotThrough(String observer, int action) {
+            if (unanswered != null) {
+                unanswered.remove(observer + '\0' + action);
+            }
+            gotThrough = true;
+        }
+
+        /**
+         * Whether the event is delivered with a retry that got through and none left unanswered: its receivers answer,
+         * and the stream does not wait on one that is down ({@link WaitOnRetries}). Per event, not per retry: another
+         * observer's receiver may refuse the same row for good, and ended by each retry that got through, a flaky
+         * receiver's, the wait never lasted park_after while the down one's rows were parked one per place a check.
+         */
+        private synchronized boolean deliveredAfterRetries() {
+            return gotThrough && (unanswered == null || unanswered.isEmpty()) && !takenAway();
         }
 
         /** The event's entity is being parked: no attempt starts, a wait between two ends, the lot takes it over. */
@@ -242,6 +271,9 @@ final class Progress {
 
         @Override
         public CheckpointSave done() {
+            if (deliveredAfterRetries()) {
+                retriesThrough.incrementAndGet();
+            }
             lock.lock();
             try {
                 if (pending.done(entry)) {

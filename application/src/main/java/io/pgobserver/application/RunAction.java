@@ -104,7 +104,7 @@ final class RunAction {
             if (result instanceof ActionResult.Success) {
                 health.succeeded(action.type());
                 if (attempt > 1) {
-                    completion.retryGotThrough();
+                    completion.retryGotThrough(observer.name(), index);
                 }
                 metrics.actionExecuted(observer.name(), action.type(), "success", null, elapsed);
                 span.end();
@@ -135,7 +135,7 @@ final class RunAction {
                 return new Outcome(result, attempt, lastError);
             }
             metrics.actionExecuted(observer.name(), action.type(), "retry", failure.errorType(), elapsed);
-            completion.attemptFailed();
+            completion.attemptFailed(observer.name(), index);
             Duration wait = observer.retry().backoff(attempt, failure.retryAfter(), random.getAsDouble());
             health.failed(action, failure.message(), wait);
             if (span.isRecording()) {

@@ -700,8 +700,41 @@ class EventPipelineTest {
         await("every row parked for down", () -> parked.entities("test").size() == 12);
     }
 
+    @Test
+    void aFlakyReceiverDoesNotKeepADownReceiversRowsFromBeingParkedAsFastAsTheyFail() throws Exception {
+        // Three observers of every row: "down"'s receiver refuses every request, "flaky"'s the first attempt of every
+        // third row (its retry, 20 ms later, gets through), "up"'s answers. 800 rows past max_pending (8), 2 places.
+        // Every retry of flaky's that got through ended the stream's wait on retries, which so never lasted park_after
+        // (1 s): the rows were parked at checks 100 ms apart, at most one per place, 20 a second, and up got the burst
+        // in 40 s or more, past this test's wait. Not delivered, a row whose retry got through does not end the wait.
+        Set<Object> upSeen = ConcurrentHashMap.newKeySet();
+        for (int i = 1; i <= 800; i++) {
+            append("order-" + i, i);
+        }
+        start(List.of(observer("down", Condition.ALWAYS, Ordering.ENTITY, "down"),
+                        observer("flaky", Condition.ALWAYS, Ordering.ENTITY, "flaky"),
+                        observer("up", Condition.ALWAYS, Ordering.ENTITY, "up")),
+                List.of(answering("down", 5, request -> true, n -> { }),
+                        answering("flaky", 5, request -> request.attempt() == 1
+                                && (Long) request.event().after().get("n") % 3 == 0, n -> { }),
+                        answering("up", 0, upSeen::add)),
+                2, 8, new InMemoryLeadership(lock), Duration.ofSeconds(1), 0, 0, source);
+        await("up got every row", () -> upSeen.size() == 800);
+        await("the checkpoint passed the whole batch", () -> checkpoints.load("test")
+                .map(saved -> saved.checkpoint().equals(new Checkpoint(2, 0))).orElse(false));
+        assertThat(parked.entities("test")).as("rows parked for down").hasSize(800);
+        assertThat(deadLetters.all()).isEmpty();
+    }
+
     /** An executor of {@code type} that answers every request after {@code millis}, telling {@code seen} its row. */
     private static ActionExecutor answering(String type, long millis, java.util.function.Consumer<Object> seen) {
+        return answering(type, millis, request -> false, seen);
+    }
+
+    /** As {@link #answering(String, long, java.util.function.Consumer)}, but 503 to the requests {@code refused}. */
+    private static ActionExecutor answering(String type, long millis,
+                                            java.util.function.Predicate<ActionRequest> refused,
+                                            java.util.function.Consumer<Object> seen) {
         return new ActionExecutor() {
             @Override
             public String type() {
@@ -715,6 +748,9 @@ class EventPipelineTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return ActionResult.Failure.transientFailure("interrupted", e);
+                }
+                if (refused.test(request)) {
+                    return ActionResult.Failure.transientFailure("HTTP 503", null);
                 }
                 seen.accept(request.event().after().get("n"));
                 return ActionResult.success("ok");

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What an event's ticket says it had settled before the term, from its page read again after a restart: valid for
- * the event's first attempt only, since the term's own deliveries come later and only the delivery log has them.
+ * the event's first attempt only, since the term's own deliveries come later and only the delivery log has them. And
+ * when its retries say that its receivers answer ({@link WaitOnRetries}).
  */
 class ProgressTest {
 
@@ -60,6 +61,31 @@ class ProgressTest {
 
         assertThat(ticket.mayHaveRun()).isFalse();
         assertThat(ticket.settledWhenRead(List.of("a"))).isNull();
+    }
+
+    @Test
+    void aRetryThatGotThroughCountsOnceItsEventIsDeliveredWithNoOtherActionRefused() {
+        Progress.Ticket downAndFlaky = progress.register(1, event(20), "1", () -> false, null);
+        Progress.Ticket flaky = progress.register(1, event(21), "2", () -> false, null);
+        Progress.Ticket parkedOne = progress.register(1, event(22), "3", () -> false, null);
+
+        downAndFlaky.attemptFailed("down", 0);
+        downAndFlaky.attemptFailed("flaky", 0);
+        downAndFlaky.retryGotThrough("flaky", 0);
+        assertThat(progress.head().retriesThrough()).as("down still refuses the row").isZero();
+
+        flaky.attemptFailed("flaky", 0);
+        flaky.attemptFailed("flaky", 0);
+        flaky.retryGotThrough("flaky", 0);
+        assertThat(progress.head().retriesThrough()).as("not delivered yet").isZero();
+        flaky.done();
+        assertThat(progress.head().retriesThrough()).isEqualTo(1);
+
+        parkedOne.attemptFailed("flaky", 0);
+        parkedOne.retryGotThrough("flaky", 0);
+        parkedOne.parking();
+        parkedOne.done(); // durably parked
+        assertThat(progress.head().retriesThrough()).as("parked, not delivered").isEqualTo(1);
     }
 
     @Test
