@@ -202,14 +202,22 @@ final class RetentionJob implements Lifecycle {
         Chunk chunk = Chunk.NONE;
         do {
             Chunk after = chunk;
-            chunk = database.jdbi().withHandle(handle -> handle.createQuery(DELETE_DELIVERIES)
-                    .bind("seconds", seconds)
-                    .bind("chunk", CHUNK)
-                    .bind("afterAt", after.lastAt())
-                    .bind("afterId", after.lastId())
-                    .map((rs, ctx) -> new Chunk(rs.getInt("looked"), rs.getInt("deleted"),
-                            rs.getObject("last_at", OffsetDateTime.class), rs.getString("last_id")))
-                    .one());
+            chunk = database.jdbi().inTransaction(handle -> {
+                // Planned for each chunk, with the tables as they are: after a few runs on one connection the
+                // driver prepares the statement and PostgreSQL may keep one generic plan until an ANALYZE. Made
+                // while parked_events (or dead_letters) was empty, that plan scans the table for every record,
+                // and keeps doing it after a burst of parked events: 2,000 records over 100,000 parked events
+                // read 200,000,000 of them (36 s) instead of 2,000 (0.06 s).
+                handle.execute("set local plan_cache_mode = force_custom_plan");
+                return handle.createQuery(DELETE_DELIVERIES)
+                        .bind("seconds", seconds)
+                        .bind("chunk", CHUNK)
+                        .bind("afterAt", after.lastAt())
+                        .bind("afterId", after.lastId())
+                        .map((rs, ctx) -> new Chunk(rs.getInt("looked"), rs.getInt("deleted"),
+                                rs.getObject("last_at", OffsetDateTime.class), rs.getString("last_id")))
+                        .one();
+            });
             total += chunk.deleted();
         } while (chunk.looked() == CHUNK && !Thread.currentThread().isInterrupted());
         return total;

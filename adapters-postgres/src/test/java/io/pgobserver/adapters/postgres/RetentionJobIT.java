@@ -247,6 +247,68 @@ class RetentionJobIT {
                 .isEqualTo(List.of(held, 100, held + 100));
     }
 
+    /**
+     * A plan made while no event was parked is not kept for a burst of parked events: the driver prepares the
+     * statement after a few runs on one connection, and PostgreSQL may then keep one generic plan, which scanned
+     * every parked event for every record (1,000 records over 20,000 parked events read 20,000,000 of them).
+     * Counted in pg_stat_user_tables: the chunk's connections are closed first, which sends their counts.
+     */
+    @Test
+    void aBurstOfParkedEventsIsProbedThroughTheKeyWhateverThePlanBefore() throws Exception {
+        int records = 1000;
+        DB.execute("analyze pgobserver.deliveries", "analyze pgobserver.parked_events",
+                "analyze pgobserver.dead_letters", "analyze pgobserver.change_log");
+        Database database = TestPostgres.startedDatabase(DB.settings());
+        long[] before;
+        try {
+            RetentionJob job = job(database, Duration.ofDays(1));
+            // The driver prepares the statement at its 5th run; PostgreSQL weighs a generic plan from the 6th on.
+            for (int pass = 0; pass < 12; pass++) {
+                job.runOnce();
+            }
+            before = parkedEventScans(0);
+            DB.execute("insert into pgobserver.parked_events (consumer, queue, \"offset\", event_id, txid, "
+                            + "entity_type, entity_id, kind, occurred_at) select 'it', 'public.orders\\0' || "
+                            + "(g % 100), 1000000 + g, g::text, 0, 'public.orders', (g % 100)::text, 'created', now() "
+                            + "from generate_series(1, 20000) g",
+                    "insert into pgobserver.deliveries (delivery_id, delivered_at, consumer, change_log_id) "
+                            + "select 'msg_' || g, now() - interval '2 days', 'it', 2000000 + g "
+                            + "from generate_series(1, " + records + ") g");
+            job.runOnce();
+        } finally {
+            database.stop();
+        }
+        long[] after = parkedEventScans(before[0] + records);
+
+        assertThat(after[1] - before[1]).as("parked events read to probe %d records", records)
+                .isLessThanOrEqualTo(records);
+    }
+
+    /**
+     * Scans of parked_events so far and the rows they read, once the statistics count at least {@code scans} scans
+     * (they reach pg_stat_user_tables a moment after a connection closes).
+     */
+    private static long[] parkedEventScans(long scans) throws Exception {
+        try (Connection connection = TestPostgres.connect(DB.settings())) {
+            for (int tries = 0; ; tries++) {
+                connection.createStatement().execute("select pg_stat_clear_snapshot()");
+                try (ResultSet rs = connection.createStatement().executeQuery("select coalesce(t.seq_scan, 0) "
+                        + "+ coalesce(t.idx_scan, 0), coalesce(t.seq_tup_read, 0) + (select coalesce(sum("
+                        + "i.idx_tup_read), 0) from pg_stat_user_indexes i where i.relid = t.relid) "
+                        + "from pg_stat_user_tables t where t.relid = 'pgobserver.parked_events'::regclass")) {
+                    rs.next();
+                    long[] counts = {rs.getLong(1), rs.getLong(2)};
+                    if (counts[0] >= scans) {
+                        return counts;
+                    }
+                }
+                assertThat(tries).as("tries until the statistics count %d scans of parked_events", scans)
+                        .isLessThan(300);
+                Thread.sleep(100);
+            }
+        }
+    }
+
     /** The plan's nodes that read {@code table}: their type and index, such as "Index Only Scan dead_letters_idx". */
     private static List<String> scansOf(String table, String plan) throws Exception {
         List<String> scans = new ArrayList<>();
@@ -314,7 +376,11 @@ class RetentionJobIT {
     }
 
     private static RetentionJob job(Duration retention) {
-        return new RetentionJob(DB.database(), new ListenerSettings("it", 100, Duration.ofSeconds(1), 16,
+        return job(DB.database(), retention);
+    }
+
+    private static RetentionJob job(Database database, Duration retention) {
+        return new RetentionJob(database, new ListenerSettings("it", 100, Duration.ofSeconds(1), 16,
                 1000, Duration.ofMillis(200), retention));
     }
 
