@@ -372,10 +372,12 @@ class DatabaseAtStartIT {
     /**
      * What {@code dlq replay} with these letters says when SIGINT comes while a statement of its on {@code table}
      * waits for the lock a session of the test takes while the first letter's request is with the receiver; exit 1.
+     * The receiver answers that request once the lock is taken, not after a set time: held for 2 s, as long as the
+     * rig's read_timeout, it timed out on a busy machine, and the letter was never delivered.
      */
     private static String stoppedWhileHeld(String table, String name, String which, Path config) throws Exception {
         try {
-            rig.hooks.hold(Duration.ofSeconds(2));
+            rig.hooks.holdUntilReleased(request -> true);
             List<String> args = new ArrayList<>(List.of("dlq", "replay"));
             args.addAll(List.of(which.split(" ")));
             args.addAll(List.of("--config", config.toString()));
@@ -383,6 +385,7 @@ class DatabaseAtStartIT {
             rig.awaitWhileRunning(replay, "the first letter's request with the receiver", Duration.ofMinutes(1),
                     () -> rig.hooks.openRequests() > 0);
             try (Connection ignored = holding(table)) {
+                rig.hooks.release();
                 rig.awaitWhileRunning(replay, "a statement on " + table + " waiting for its lock",
                         Duration.ofMinutes(1), () -> sessions(table, "and wait_event_type = 'Lock'") > 0);
                 FaultSupport.signal("INT", replay.pid());
@@ -390,7 +393,7 @@ class DatabaseAtStartIT {
             }
             return replay.output();
         } finally {
-            rig.hooks.hold(Duration.ZERO);
+            rig.hooks.release();
         }
     }
 
