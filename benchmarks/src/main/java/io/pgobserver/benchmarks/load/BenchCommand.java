@@ -94,6 +94,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}, the SDK's).")
     String otlpCompression;
 
+    @Option(names = "--otlp-memory-mode", paramLabel = "immutable_data|reusable_data",
+            description = "OTEL_JAVA_EXPORTER_MEMORY_MODE for the observer's OTLP span export with tracing on: "
+                    + "reusable_data encodes each batch with marshalers the exporter keeps and reuses (default: unset, "
+                    + "which is the SDK's reusable_data).")
+    String otlpMemoryMode;
+
     @Option(names = "--sample-rate", paramLabel = "R", defaultValue = "1.0",
             description = "tracing.sample_rate with tracing on, from 0 to 1: the share of events traced, what a "
                     + "deployment that cannot pay for every span sets (default: ${DEFAULT-VALUE}, every event).")
@@ -185,7 +191,8 @@ public final class BenchCommand implements Callable<Integer> {
                     ? new BenchDatabase(jdbcUrl, user == null ? "postgres" : user, password, true)
                     : BenchDatabase.embedded(postgres.getPort());
             BenchRun.Setup setup = new BenchRun.Setup(database, receivers, actions, payloadBytes, batchSize,
-                    maxInFlight, deduplicate, spanQueue, spanBatch, otlpProtocol, otlpCompression, sampleRate, spanExport);
+                    maxInFlight, deduplicate, spanQueue, spanBatch, otlpProtocol, otlpCompression, otlpMemoryMode, sampleRate,
+                    spanExport);
             machine = BenchRun.prepare(setup) + ", " + Runtime.getRuntime().availableProcessors()
                     + " CPUs, Java " + Runtime.version() + ", max heap "
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
@@ -256,6 +263,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (!Set.of("none", "gzip").contains(otlpCompression)) {
             throw new ParameterException(spec.commandLine(), "--otlp-compression must be none or gzip, not "
                     + otlpCompression);
+        }
+        if (otlpMemoryMode != null && !Set.of("immutable_data", "reusable_data").contains(otlpMemoryMode)) {
+            throw new ParameterException(spec.commandLine(), "--otlp-memory-mode must be immutable_data or "
+                    + "reusable_data, not " + otlpMemoryMode);
         }
         if (!Set.of("otlp", "discard").contains(spanExport)) {
             throw new ParameterException(spec.commandLine(), "--span-export must be otlp or discard, not "

@@ -39,7 +39,8 @@ final class BenchRun {
     /** What every run shares. */
     record Setup(BenchDatabase database, BenchReceivers receivers, int actions, int payloadBytes,
                  int batchSize, int maxInFlight, boolean deduplicate, int spanQueue, int spanBatch,
-                 String otlpProtocol, String otlpCompression, double sampleRate, String spanExport) {
+                 String otlpProtocol, String otlpCompression, String otlpMemoryMode, double sampleRate,
+                 String spanExport) {
     }
 
     /**

@@ -53,6 +53,9 @@ final class ObserverSettings {
     static Map<String, String> environment(BenchRun.Setup setup, String tracing) {
         Map<String, String> environment = new HashMap<>();
         environment.put("OTEL_EXPORTER_OTLP_COMPRESSION", setup.otlpCompression());
+        if (setup.otlpMemoryMode() != null) {
+            environment.put("OTEL_JAVA_EXPORTER_MEMORY_MODE", setup.otlpMemoryMode());
+        }
         if (tracing.equals("on") && setup.spanExport().equals("discard")) {
             environment.put("OTEL_TRACES_EXPORTER", BenchDiscardExporter.NAME);
         }

@@ -54,6 +54,12 @@ class BenchCommandTest {
     }
 
     @Test
+    void anExporterMemoryModeOtherThanTheSdksTwoIsRefused() {
+        assertThat(refusal("--otlp-memory-mode", "low")).contains(
+                "--otlp-memory-mode must be immutable_data or reusable_data, not low");
+    }
+
+    @Test
     void aSpanExportOtherThanOtlpOrDiscardIsRefused() {
         assertThat(refusal("--span-export", "none")).contains("--span-export must be otlp or discard, not none");
     }

@@ -132,6 +132,10 @@ final class SdkConfigurationErrors {
                     + " percent-encoded right (header " + sdk.substring(sdk.indexOf(": ") + 2) + "): a '%' must start"
                     + " %XX, such as %20 for a space; write a '%' itself as %25";
         }
+        if (sdk.startsWith("Unrecognized memory mode: ")) {
+            return sources.named("otel.java.exporter.memory_mode") + " is not a memory mode the exporters know: use"
+                    + " reusable_data (the default) or immutable_data";
+        }
         if (sdk.startsWith("Unsupported compressionMethod")) {
             return sources.named(SdkSettingSources.otlp("traces", "compression"), null)
                     + " is not a compression the exporter knows: use gzip or none";

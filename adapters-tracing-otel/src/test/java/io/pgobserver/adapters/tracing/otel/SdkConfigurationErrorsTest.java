@@ -164,4 +164,10 @@ class SdkConfigurationErrorsTest {
                 new SdkSettingSources(Map.of()))).startsWith("OpenTelemetry configuration: Something new:")
                 .doesNotContain("u:p");
     }
+
+    @Test
+    void anUnknownExporterMemoryModeNamesTheVariableAndItsTwoValues() {
+        assertThat(refused(Map.of("OTEL_JAVA_EXPORTER_MEMORY_MODE", "fast")))
+                .contains("OTEL_JAVA_EXPORTER_MEMORY_MODE=fast").contains("reusable_data").contains("immutable_data");
+    }
 }
