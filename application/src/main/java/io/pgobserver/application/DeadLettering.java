@@ -18,8 +18,10 @@ import static io.pgobserver.application.SpanNames.OBSERVER;
 /**
  * Gives up on one action (or one condition, or a whole event) for good: stores the dead letter, which settles its
  * delivery key in the same transaction, traced as {@code dead_letter}. The write is retried alone until it is
- * stored, so the event's delivered actions never run again for it; it stops only when the event may no longer run
- * (the event is then not done), and it is fenced by the event's claim. A replay's is tried once ({@link #once()}).
+ * stored, so the event's delivered actions never run again for it; it stops only when the event is cut (a stop whose
+ * time ran out, a lost lock: the event is then not done), and it is fenced by the event's claim. An event being parked
+ * still writes the letter its last attempt calls for (once: it waits for no retry), so that the parking lot's run
+ * does not start that action's attempts anew. A replay's is tried once ({@link #once()}).
  */
 final class DeadLettering {
 
@@ -94,7 +96,7 @@ final class DeadLettering {
         };
         try {
             id = retried ? Retry.untilDone("event " + event.id() + ", observer " + subject.observer()
-                    + ": cannot store the dead letter (retrying the write alone)", add, completion::cancelled,
+                    + ": cannot store the dead letter (retrying the write alone)", add, completion::cut,
                     completion.backoffs(sleeper), null) : addOnce(add, subject, error);
             if (span.isRecording()) {
                 span.setAttribute(OBSERVER, subject.observer())

@@ -53,16 +53,26 @@ public interface EventCompletion {
     boolean cancelled();
 
     /**
-     * Whether an attempt that failed once {@link #cancelled} is taken as cut off, not as the receiver's answer: the
-     * action then stops there, its failure neither a failed attempt in the metrics nor a reason to be unready, and
-     * whoever runs the event next makes the next attempt. The pipeline's events: a stop whose time ran out, or a lost
-     * lock, interrupts the attempt under way (its interrupt may be spent on the request, so it is marked before);
-     * parking lets the attempt end, and leaves its failure to the parking lot's run. A parked event's run: only the
-     * lot's stop, which interrupts its drainers. A dead-letter replay's stop lets the attempt end: its answer, a
-     * refusal among them, is the letter's.
+     * Whether {@link #cancelled} also cuts the attempt under way, so that its failure is taken as cut off, not as the
+     * receiver's answer ({@link #cut}). The pipeline's events: a stop whose time ran out, or a lost lock, interrupts
+     * the attempt (its interrupt may be spent on the request, so it is marked before); parking does not: it lets the
+     * attempt end, and the attempt's failure is the receiver's (a 503, a timeout), the one an operator must see. A
+     * parked event's run: only the lot's stop, which interrupts its drainers. A dead-letter replay's stop lets the
+     * attempt end: its answer, a refusal among them, is the letter's.
      */
     default boolean cutsAttemptUnderWay() {
         return true;
+    }
+
+    /**
+     * True once the event is cut ({@link #cancelled} and {@link #cutsAttemptUnderWay}): a failed attempt then stops
+     * the action, neither a failed attempt in the metrics nor a reason to be unready, and whoever runs the event next
+     * makes the next attempt; a dead letter is not written. An event only taken away ({@link #takenAway}) is not cut:
+     * the failure of its attempt under way counts, and the dead letter its last attempt calls for is written, so that
+     * the retry policy and the dead letters see every attempt made.
+     */
+    default boolean cut() {
+        return cancelled() && cutsAttemptUnderWay();
     }
 
     /**

@@ -249,6 +249,15 @@ final class Progress {
             return backoffs.ended() || cancellation.getAsBoolean();
         }
 
+        /**
+         * Only a stop whose time ran out or a lost lock cuts the attempt under way (the term interrupts it): parking
+         * lets it end, so its failure is the receiver's answer, counted as the failed attempt it is.
+         */
+        @Override
+        public boolean cutsAttemptUnderWay() {
+            return cancellation.getAsBoolean();
+        }
+
         @Override
         public boolean takenAway() {
             return backoffs.ended();

@@ -111,11 +111,11 @@ final class RunAction {
                 return new Outcome(result, attempt, lastError);
             }
             ActionResult.Failure failure = (ActionResult.Failure) result;
-            if (Thread.currentThread().isInterrupted()
-                    || completion.cancelled() && completion.cutsAttemptUnderWay()) {
-                // Cut off by a stop (its interrupt may have been spent on the request), or ended as the entity is
-                // parked: whoever runs the event next, the next holder or the parking lot, makes the next attempt, so
-                // this one is neither a failed attempt in the metrics nor a reason to be unready.
+            if (Thread.currentThread().isInterrupted() || completion.cut()) {
+                // Cut off by a stop or a lost lock (its interrupt may have been spent on the request): not the
+                // receiver's answer. Whoever runs the event next makes the next attempt. An attempt that ended as its
+                // entity was being parked is not cut: its failure is the receiver's, counted below, and the event
+                // stops at the wait before the next attempt, which the parking lot makes.
                 span.recordError("attempt cut off: " + failure.message(), failure.cause());
                 span.end();
                 throw new InterruptedException("attempt " + attempt + " of " + action.describe() + " cut off");

@@ -498,8 +498,8 @@ class ProcessEventTest {
                 thrown[0] = e;
             }
         });
-        // Parked once its failed attempt has been counted and it waits: parked between the answer and that check,
-        // the attempt would be cut off instead (the span saying so), which is not what this test is about.
+        // Parked once its failed attempt has been counted and it waits: the wait is what this test is about (an
+        // attempt that fails as the row is parked: anAttemptThatFailsAsItsRowIsParkedIsTheReceiversFailedAttempt).
         assertThat(slowWaiting.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(fastStarted.await(30, TimeUnit.SECONDS)).isTrue();
         parkable.end(); // the row is parked, as Lanes.park does it: no interrupt
@@ -519,6 +519,128 @@ class ProcessEventTest {
         assertThat(root.attribute("outcome")).isEqualTo("parked");
         assertThat(root.events()).anyMatch(e -> e.startsWith("parked"));
         assertThat(tracer.named("execute_action")).anyMatch(span -> "HTTP 503".equals(span.error()));
+    }
+
+    /**
+     * The pipeline's own ticket for {@code event} (the parking and the stop as the term works them), and
+     * {@code stopped} what says the term cut its running events (a stop whose time ran out, a lost lock).
+     */
+    private static Progress.Ticket pipelineTicket(ChangeEvent event, java.util.function.BooleanSupplier stopped) {
+        io.pgobserver.domain.testing.InMemoryCheckpointStore store =
+                new io.pgobserver.domain.testing.InMemoryCheckpointStore();
+        io.pgobserver.domain.port.CheckpointStore.Resume resume = store.claim(CONSUMER);
+        Progress progress = new Progress(store, resume, Duration.ofMinutes(1), 100, Long.MAX_VALUE, System::nanoTime,
+                () -> { });
+        return progress.register(1, event, event.entityId(), stopped, null);
+    }
+
+    /** A receiver's answer that comes as the row is parked, by {@code park}, while the request is in flight. */
+    private static io.pgobserver.domain.port.ActionExecutor failingAsItIsParked(Runnable park) {
+        return answering("webhook", () -> {
+            park.run();
+            return new ActionResult.Failure("HTTP 503", false, null, null, "503");
+        });
+    }
+
+    @Test
+    void anAttemptThatFailsAsItsRowIsParkedIsTheReceiversFailedAttempt() {
+        // Parking lets the request in flight end: its 503 is the receiver's answer, and the operator who sees the
+        // row parked must see the failures that parked it (metrics, readiness, the span).
+        ChangeEvent event = Events.updated(34, "o-34", "paid", "shipped");
+        Progress.Ticket[] ticket = new Progress.Ticket[1];
+        ProcessEvent process = processEvent(List.of(every("parked", "webhook")),
+                failingAsItIsParked(() -> ticket[0].parking()));
+        process.actionHealth().threshold(Duration.ZERO);
+        ticket[0] = pipelineTicket(event, () -> false);
+
+        assertThatThrownBy(() -> process.process(event, ticket[0]))
+                .as("the event is not done: the parking lot makes the next attempt")
+                .isInstanceOf(InterruptedException.class).hasMessageContaining("taken away");
+        assertThat(attempts).as("a failed attempt in the metrics").containsExactly("webhook retry 503");
+        assertThat(process.actionsProblem()).as("readiness sees the receiver failing").contains("HTTP 503");
+        RecordedSpan attempt = tracer.named("execute_action").getFirst();
+        assertThat(attempt.error()).isEqualTo("HTTP 503");
+        assertThat(attempt.attribute("error.type")).isEqualTo("503");
+        assertThat(waits).as("no wait: the event is taken away before its next attempt").isEmpty();
+        assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
+        assertThat(onlyRoot().attribute("outcome")).isEqualTo("parked");
+    }
+
+    @Test
+    void theLastAttemptFailingAsItsRowIsParkedIsDeadLetteredNotStartedAnew() throws Exception {
+        // Its retries ran out: the dead letter is written, so the parking lot's run skips the action rather than
+        // make max_attempts more attempts at it.
+        ChangeEvent event = Events.updated(35, "o-35", "paid", "shipped");
+        Observer once = new Observer("parked", "public.orders", Set.of(ChangeKind.UPDATED), "true", e -> true,
+                List.of(new TestAction("webhook", "http://localhost:8080/parked")), RetryPolicy.NONE);
+        Progress.Ticket[] ticket = new Progress.Ticket[1];
+        ProcessEvent process = processEvent(List.of(once), failingAsItIsParked(() -> ticket[0].parking()));
+        ticket[0] = pipelineTicket(event, () -> false);
+
+        process.process(event, ticket[0]);
+        assertThat(attempts).containsExactly("webhook failed 503");
+        assertThat(deadLetters.list(CONSUMER, 10)).singleElement()
+                .satisfies(letter -> assertThat(letter.attempts()).isEqualTo(1));
+        assertThat(deliveries.isSettled(deliveryId(event, once, 0))).as("the parked run skips it").isTrue();
+        assertThat(onlyRoot().attribute("outcome")).isEqualTo("failed");
+    }
+
+    @Test
+    void aParkedRunsLastAttemptFailingWhileAnotherObserverWaitsToRetryIsDeadLetteredNotMadeAgain() throws Exception {
+        // Side by side: "waits" fails and its run ends to wait off its drain place; "once" then fails its only attempt.
+        // Its dead letter is written: not written, the run's next turn made that attempt again (it counted none).
+        ChangeEvent event = Events.updated(37, "o-37", "paid", "shipped");
+        Observer waits = every("waits", "webhook");
+        Observer once = new Observer("once", "public.orders", Set.of(ChangeKind.UPDATED), "true", e -> true,
+                List.of(new TestAction("slack", "#once")), RetryPolicy.NONE);
+        ParkedRun run = new ParkedRun(event.position().offset(), null, () -> false, () -> { });
+        CountDownLatch onceBegan = new CountDownLatch(1);
+        ProcessEvent process = processEvent(List.of(waits, once),
+                answering("webhook", () -> {
+                    try { // once "once" made its attempt: a wait that began before would keep it from its first
+                        assertThat(onceBegan.await(30, TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    return ActionResult.Failure.transientFailure("HTTP 503", null);
+                }),
+                answering("slack", () -> {
+                    onceBegan.countDown();
+                    for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                         !run.waiting() && System.nanoTime() < deadline; ) {
+                        Thread.onSpinWait();
+                    }
+                    return new ActionResult.Failure("HTTP 503", false, null, null, "503");
+                }));
+
+        assertThatThrownBy(() -> process.process(event, run)).as("the event waits for its next attempt")
+                .isInstanceOf(InterruptedException.class);
+        assertThat(run.waiting()).isTrue();
+        assertThat(deadLetters.list(CONSUMER, 10)).singleElement()
+                .satisfies(letter -> assertThat(letter.observer()).isEqualTo("once"));
+        assertThat(deliveries.isSettled(deliveryId(event, once, 0))).as("the next turn skips it").isTrue();
+    }
+
+    @Test
+    void anAttemptCutByAStopAsItsRowIsParkedIsStillCutOff() {
+        // The stop's time ran out (the term marks it before it interrupts; the interrupt may be spent on the
+        // request): the failure is the cut's, not the receiver's, even with the row being parked too.
+        ChangeEvent event = Events.updated(36, "o-36", "paid", "shipped");
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        Progress.Ticket[] ticket = new Progress.Ticket[1];
+        ProcessEvent process = processEvent(List.of(every("parked", "webhook")), failingAsItIsParked(() -> {
+            ticket[0].parking();
+            stopped.set(true);
+        }));
+        process.actionHealth().threshold(Duration.ZERO);
+        ticket[0] = pipelineTicket(event, stopped::get);
+
+        assertThatThrownBy(() -> process.process(event, ticket[0])).isInstanceOf(InterruptedException.class)
+                .hasMessageContaining("cut off");
+        assertThat(attempts).as("no failed attempt in the metrics").isEmpty();
+        assertThat(process.actionsProblem()).isNull();
+        assertThat(tracer.named("execute_action").getFirst().error()).startsWith("attempt cut off");
+        assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
     }
 
     @Test
