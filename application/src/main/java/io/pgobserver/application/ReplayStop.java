@@ -43,10 +43,11 @@ public final class ReplayStop {
 
     /**
      * @param atOnce told, on a stop that comes while the replay waits for the database between two actions, or for
-     *               an email's recipients in the delivery log (what it waits for), and that has not answered
-     *               {@link #UNANSWERED} later, to end the replay at once: a database that does not answer holds a
-     *               statement no interrupt ends, and no receiver is left unsure by ending there (the recipients an
-     *               email reached, not recorded, may get it again from the next replay, as after a second signal)
+     *               an email's recipients in the delivery log (what it waits for), or before such a call begins, and
+     *               that has not answered {@link #UNANSWERED} later, to end the replay at once: a database that does
+     *               not answer holds a statement no interrupt ends, and no receiver is left unsure by ending there
+     *               (the recipients an email reached, not recorded, may get it again from the next replay, as after a
+     *               second signal)
      */
     public ReplayStop(Consumer<String> atOnce) {
         this(atOnce, UNANSWERED);
@@ -61,10 +62,14 @@ public final class ReplayStop {
     public synchronized void request() {
         requested.countDown();
         if (waiting != null) {
-            long call = calls;
-            // Not on the signal's thread: a second signal must still be heard meanwhile.
-            Thread.ofPlatform().daemon().name("dlq-replay-stop").start(() -> endIfUnanswered(call));
+            watch(calls);
         }
+    }
+
+    /** Starts the watch on database call {@code call}; lock held. */
+    private void watch(long call) {
+        // Not on the signal's thread: a second signal must still be heard meanwhile.
+        Thread.ofPlatform().daemon().name("dlq-replay-stop").start(() -> endIfUnanswered(call));
     }
 
     /** Ends the replay at once when database call {@code call} is still under way {@code unanswered} from now. */
@@ -85,14 +90,22 @@ public final class ReplayStop {
     }
 
     /**
-     * Asks the database what {@code call} asks, saying what it waits for: a stop meanwhile ends the replay at once
-     * ({@code atOnce}) when the call has still not answered {@link #UNANSWERED} later; one that answers lets the
-     * replay stop as at its next letter. A stop that came before it waits for it, as the rest of the letter under way.
+     * Asks the database what {@code call} asks, saying what it waits for: a stop meanwhile, or one that came before it
+     * began, ends the replay at once ({@code atOnce}) when the call has still not answered {@link #UNANSWERED} after
+     * the later of the two; one that answers lets the replay stop as at its next letter. A call begun after the stop
+     * is one of the letter under way (claiming and reading it, the recipients its attempt begun before the stop reads
+     * before it sends, recording and removing what it delivered, ending its claim): it starts, watched, since not
+     * started it would leave the letter's line unsaid or a delivered letter in the queue, and unwatched a database
+     * that does not answer held the stopped replay until a second signal. The calls nothing needs after a stop do not
+     * start: the next page of the queue, the next letter's claim ({@link ReplayDeadLetters#replayUpTo}).
      */
     public <T, E extends Exception> T database(String what, Call<T, E> call) throws E {
         synchronized (this) {
             calls++;
-            waiting = requested() ? null : what;
+            waiting = what;
+            if (requested()) {
+                watch(calls);
+            }
         }
         try {
             return call.get();

@@ -420,6 +420,35 @@ class ReplayDeadLettersTest {
     @Test
     void aStopWhileTheDatabaseHoldsTheDeliveryLogForAnEmailsRecipientsEndsTheReplayAtOnceNamingIt()
             throws Exception {
+        java.util.function.BiFunction<DeadLetters, Deliveries, ReplayDeadLetters> replay = mailing(() -> { });
+
+        assertThat(endedAtOnceWhileHeldIn("settled", replay, letter("hook", 0))).singleElement().asString()
+                .startsWith("reading which recipients of an email ").endsWith("its letter stays in the queue");
+        assertThat(endedAtOnceWhileHeldIn("record", replay, letter("hook", 0))).singleElement().asString()
+                .startsWith("recording the recipients an email reached ").contains("send them the mail again");
+    }
+
+    /**
+     * As the test above, with the signal just after the email's attempt began, before its calls to the delivery log:
+     * a call begun after the stop was not watched, and a database holding it held the stopped replay until a second
+     * signal.
+     */
+    @Test
+    void aStopJustBeforeAnEmailsCallsToTheDeliveryLogEndsTheReplayAtOnceWhenTheDatabaseHoldsThem() throws Exception {
+        java.util.function.BiFunction<DeadLetters, Deliveries, ReplayDeadLetters> replay =
+                mailing(() -> signalled.request()); // the signal, the attempt under way
+
+        assertThat(endedAtOnceWhileHeldIn("settled", replay, letter("hook", 0))).singleElement().asString()
+                .startsWith("reading which recipients of an email ");
+        assertThat(endedAtOnceWhileHeldIn("record", replay, letter("hook", 0))).singleElement().asString()
+                .startsWith("recording the recipients an email reached ");
+    }
+
+    /**
+     * A replay whose action mails as an email action does: it reads the recipients a former attempt reached, reaches
+     * one of two and is refused the other; {@code asItBegins} runs as each attempt begins.
+     */
+    private java.util.function.BiFunction<DeadLetters, Deliveries, ReplayDeadLetters> mailing(Runnable asItBegins) {
         ActionExecutor mailing = new ActionExecutor() {
             @Override
             public String type() {
@@ -428,25 +457,23 @@ class ReplayDeadLettersTest {
 
             @Override
             public ActionResult execute(ActionRequest request, Span span) {
+                asItBegins.run();
                 request.doneParts().of(List.of("a@example.com", "b@example.com"));
                 request.doneParts().add(List.of("a@example.com"));
                 return ActionResult.Failure.transientFailure("550 b@example.com refused", null);
             }
         };
-        java.util.function.BiFunction<DeadLetters, Deliveries, ReplayDeadLetters> replay = (letters, log) ->
-                new ReplayDeadLetters("test", letters, tracer, List.of(observer), new ActionExecutors(List.of(mailing)),
-                        Metrics.NOOP, d -> { }, () -> 0.5, log);
-
-        assertThat(endedAtOnceWhileHeldIn("settled", replay, letter("hook", 0))).singleElement().asString()
-                .startsWith("reading which recipients of an email ").endsWith("its letter stays in the queue");
-        assertThat(endedAtOnceWhileHeldIn("record", replay, letter("hook", 0))).singleElement().asString()
-                .startsWith("recording the recipients an email reached ").contains("send them the mail again");
+        return (letters, log) -> new ReplayDeadLetters("test", letters, tracer, List.of(observer),
+                new ActionExecutors(List.of(mailing)), Metrics.NOOP, d -> { }, () -> 0.5, log);
     }
 
     private List<String> endedAtOnceWhileHeldIn(String held) throws Exception {
         return endedAtOnceWhileHeldIn(held, this::replayOfTwoActions, letter("test", "hook", -1,
                 DeliveryKey.CONDITION));
     }
+
+    /** The stop of the replay {@link #endedAtOnceWhileHeldIn} runs, for an action that signals it. */
+    private volatile ReplayStop signalled;
 
     /**
      * What a stop ended at once in a replay of letter {@code id} whose {@code held} call (the delivery log's
@@ -458,13 +485,18 @@ class ReplayDeadLettersTest {
         List<String> endedAtOnce = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
         ReplayStop stop = new ReplayStop(what -> {
-            endedAtOnce.add(what);
+            if (ended.getCount() > 0) { // the first ends the process: the calls after it never come
+                endedAtOnce.add(what);
+            }
             ended.countDown();
         }, Duration.ofMillis(1));
+        signalled = stop;
         List<ReplayDeadLetters.Result> results = new ArrayList<>();
         java.util.function.Consumer<String> hold = call -> {
             if (call.equals(held)) {
-                stop.request(); // the signal, as the call waits
+                if (!stop.requested()) {
+                    stop.request(); // the signal, as the call waits, unless it came before the call began
+                }
                 try {
                     // A database that does not answer: held until the stop ends the replay (the process, in dlq
                     // replay), or for 30 s here, after which a stop that never ended it shows as nothing ended.

@@ -34,30 +34,39 @@ class ReplayStopTest {
         assertThat(endedAtOnce).as("ended at once").isEmpty();
     }
 
-    @Test
-    void aStopDuringAStatementTheDatabaseDoesNotAnswerEndsTheReplayAtOnceNamingIt() throws Exception {
-        CountDownLatch ended = new CountDownLatch(1);
-        ReplayStop stop = new ReplayStop(what -> {
-            endedAtOnce.add(what);
-            ended.countDown();
-        }, Duration.ofMillis(1));
+    private final CountDownLatch ended = new CountDownLatch(1);
+    /** A stop that ends the replay at once 1 ms after a call that has not answered. */
+    private final ReplayStop endingAtOnce = new ReplayStop(what -> {
+        endedAtOnce.add(what);
+        ended.countDown();
+    }, Duration.ofMillis(1));
 
-        stop.database("claiming letter 7", () -> {
-            stop.request();
+    /**
+     * A database that does not answer {@code what}, signalled first when {@code signal}: held until the stop ends the
+     * replay (the process, in dlq replay), or for a minute here, after which a stop that never ended it shows as
+     * nothing ended. True when the stop ended it.
+     */
+    private boolean heldIn(String what, Runnable signal) {
+        return endingAtOnce.database(what, () -> {
+            signal.run();
             try {
-                // A database that does not answer: held until the stop ends the replay (the process, in dlq replay).
                 return ended.await(1, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
         });
+    }
+
+    @Test
+    void aStopDuringAStatementTheDatabaseDoesNotAnswerEndsTheReplayAtOnceNamingIt() {
+        assertThat(heldIn("claiming letter 7", endingAtOnce::request)).isTrue();
 
         assertThat(endedAtOnce).containsExactly("claiming letter 7");
     }
 
     @Test
-    void aStopBetweenStatementsEndsNothingAtOnce() {
-        ReplayStop stop = new ReplayStop(endedAtOnce::add, Duration.ofMillis(1));
+    void aStopBetweenStatementsTheDatabaseAnswersEndsNothingAtOnce() {
+        ReplayStop stop = new ReplayStop(endedAtOnce::add, Duration.ofHours(1));
         stop.database("reading letter 7", () -> 1);
 
         stop.request();
@@ -65,5 +74,17 @@ class ReplayStopTest {
 
         assertThat(stop.requested()).isTrue();
         assertThat(endedAtOnce).isEmpty();
+    }
+
+    /**
+     * A statement begun just after the stop (the recipients an email's attempt, begun just before it, reads before it
+     * sends; recording what the letter delivered) was not watched: it held the stopped replay until a second signal.
+     */
+    @Test
+    void aStatementBegunAfterTheStopThatTheDatabaseDoesNotAnswerEndsTheReplayAtOnce() {
+        endingAtOnce.request();
+
+        assertThat(heldIn("recording the recipients an email reached", () -> { })).isTrue();
+        assertThat(endedAtOnce).containsExactly("recording the recipients an email reached");
     }
 }

@@ -116,9 +116,10 @@ final class DlqReplay implements Callable<Integer> {
                 } else if (replay.replayUpTo(last, print, stop)) {
                     addedSince = stop.database("reading the queue's last letter", () -> queue.lastId(consumer)) > last;
                 } else {
-                    // After the stop, so no stop is left to end it at once: a database that does not answer holds
-                    // it until the signal again (exit 1 at once, the lines above being what ran).
-                    left = queue.countByObserver(consumer).values().stream().mapToLong(Long::longValue).sum();
+                    // After the stop, watched as every call after it: a database that does not answer ends the
+                    // replay at once 2 s later (the lines above being what ran), not at a second signal.
+                    left = stop.database("counting the letters left in the queue",
+                            () -> queue.countByObserver(consumer)).values().stream().mapToLong(Long::longValue).sum();
                 }
             }
         }
