@@ -182,8 +182,8 @@ class SpanExportersTest {
 
     /**
      * The SDK's OTLP exporters encode with marshalers they keep (reusable_data): a twelfth of the allocation of
-     * immutable_data and about half its time per span (SpanExportBenchmark). Pinned here, so that an SDK upgrade that
-     * changed its default, or a property of pg-observer's that overrode it, shows.
+     * immutable_data per export (SpanExportBenchmark). Pinned here, so that an SDK upgrade that changed its default,
+     * or a property of pg-observer's that overrode it, shows.
      */
     @ParameterizedTest
     @CsvSource({"grpc", "http/protobuf"})
