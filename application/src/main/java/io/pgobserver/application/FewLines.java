@@ -57,19 +57,10 @@ final class FewLines {
     }
 
     /**
-     * Whether the next occurrence gets a line of its own, not only a count: a line that is costly to make need not
-     * be made for a count. Only as sure as no other thread logs here meanwhile.
+     * One occurrence: its line, or a count of it. The line is made only when it is logged, so a costly one costs
+     * nothing once the minute's lines are said; made, it may say there is nothing to log (null): then it was no
+     * occurrence, and the minute's line is still to come.
      */
-    boolean logsNext() {
-        lock.lock();
-        try {
-            return logged < perMinute || nanoClock.getAsLong() - minuteStarted >= MINUTE_NANOS;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** One occurrence: its line, or a count of it. */
     void log(Supplier<String> line) {
         String countLine = null;
         boolean own;
@@ -101,7 +92,17 @@ final class FewLines {
             log.log(level, countLine);
         }
         if (own) {
-            log.log(level, line.get());
+            String text = line.get();
+            if (text != null) {
+                log.log(level, text);
+            } else {
+                lock.lock();
+                try {
+                    logged = Math.max(0, logged - 1);
+                } finally {
+                    lock.unlock();
+                }
+            }
         }
     }
 

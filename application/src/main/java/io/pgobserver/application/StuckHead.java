@@ -3,6 +3,7 @@ package io.pgobserver.application;
 import io.pgobserver.domain.config.Durations;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 import static java.lang.System.Logger.Level.WARNING;
@@ -29,23 +30,29 @@ final class StuckHead {
     private final int maxParked;
     private final WaitOnRetries onRetries;
     private boolean onRetriesTooLong; // at the last check
-    private final FewLines headLines = new FewLines(LOG, WARNING, 10, "rows parked for holding back the checkpoint",
-            System::nanoTime);
-    private final FewLines behindLines = new FewLines(LOG, WARNING, 10, "rounds of parking rows retried behind them",
-            System::nanoTime);
-    private final FewLines fullLines = new FewLines(LOG, WARNING, 1, "checks finding listener.max_parked reached",
-            System::nanoTime);
+    private final FewLines headLines;
+    private final FewLines behindLines;
+    private final FewLines fullLines;
 
     /**
      * @param maxParked how many entities may be parked at once: each costs memory, so past it a stuck entity holds
      *                  the stream back instead, as it did before parking existed
      */
     StuckHead(String consumer, Duration parkAfter, Lanes lanes, int maxParked) {
+        this(consumer, parkAfter, lanes, maxParked, LOG, System::nanoTime);
+    }
+
+    /** @param logClock the clock of the minutes in which {@code log}'s WARN lines are counted ({@link FewLines}) */
+    StuckHead(String consumer, Duration parkAfter, Lanes lanes, int maxParked, System.Logger log,
+              LongSupplier logClock) {
         this.consumer = consumer;
         this.parkAfter = parkAfter;
         this.lanes = lanes;
         this.maxParked = maxParked;
         this.onRetries = new WaitOnRetries(parkAfter);
+        this.headLines = new FewLines(log, WARNING, 10, "rows parked for holding back the checkpoint", logClock);
+        this.behindLines = new FewLines(log, WARNING, 10, "rounds of parking rows retried behind them", logClock);
+        this.fullLines = new FewLines(log, WARNING, 1, "checks finding listener.max_parked reached", logClock);
     }
 
     /** How long a reader waiting for room may wait before it checks again ({@link #parkIfStuck}). */
@@ -84,14 +91,15 @@ final class StuckHead {
             // Not due, the head waits for a place: what holds the stream is the retried events on the places, and
             // the WARN must name them, not the head (nor stay silent while the stream waits for good). Once the
             // minute's WARN is said, a check is only counted: the scan of up to max_pending events that names them
-            // would make a line no one logs, every check for as long as the receiver is down.
-            boolean counted = !fullLines.logsNext();
-            List<String> holding = due || counted ? List.of()
-                    : progress.retryingBehindHead(allRetried ? Duration.ZERO : parkAfter);
-            if (!due && !counted && holding.isEmpty()) {
-                return;
-            }
+            // is made for a line logged, not every check for as long as the receiver is down. Made in the line, as
+            // FewLines decides, the minute turning meanwhile (its end is counted on a thread of its own) cannot give
+            // a line that names no entity.
             fullLines.log(() -> {
+                List<String> holding = due ? List.of()
+                        : progress.retryingBehindHead(allRetried ? Duration.ZERO : parkAfter);
+                if (!due && holding.isEmpty()) {
+                    return null; // no retried event holds a place: the head waits for its turn only
+                }
                 boolean one = due || holding.size() == 1;
                 String what = due ? "entity " + ParkingLot.readable(head.entity()) + " holds back the checkpoint"
                         : (one ? "entity " : "entities ") + holding.stream().map(ParkingLot::readable)
@@ -100,8 +108,8 @@ final class StuckHead {
                         + "waits for";
                 return "consumer '" + consumer + "': " + what + ", and " + (one ? "is" : "are") + " not parked: "
                         + maxParked + " entities are parked (listener.max_parked), so the stream waits until one "
-                        + "drains. Each parked entity takes about 420 bytes of heap: raise listener.max_parked (and the "
-                        + "heap), or shorten the observers' retry";
+                        + "drains. Each parked entity takes about 420 bytes of heap: raise listener.max_parked "
+                        + "(and the heap), or shorten the observers' retry";
             });
             return;
         }

@@ -85,19 +85,27 @@ class StuckHeadTest {
         assertThat(stuck.checkEvery()).as("a check once room frees").isEqualTo(Duration.ofMillis(10));
     }
 
-    @Test
-    void whileMaxParkedIsReachedAChecksScansThePendingEventsOnlyForTheWarnItLogs() throws Exception {
-        // One place, held by s, retried for good; x, the oldest event, waits for it, and reading waits (max_pending 2).
-        CountDownLatch running = new CountDownLatch(1);
-        Lanes lanes = failingLanes(1, running);
+    /**
+     * One place, held by s, whose event failed its attempt and is retried past park_after (1 h); x, the oldest event,
+     * waits for the place, and reading waits (max_pending 2). Not parked yet.
+     */
+    private Progress sHoldsThePlaceTheOldestWaitsFor(Lanes lanes, CountDownLatch sRunning) throws Exception {
         Progress progress = progress(2);
         ChangeEvent x = event("x");
         ChangeEvent s = event("s");
         Progress.Ticket xTicket = progress.register(1, x, "x", () -> false, null);
         lanes.submit("s", s, progress.register(1, s, "s", () -> false, null));
-        assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(sRunning.await(30, TimeUnit.SECONDS)).isTrue();
         lanes.submit("x", x, xTicket);
-        now.addAndGet(2 * HOUR_NANOS); // s has held its place past park_after
+        now.addAndGet(2 * HOUR_NANOS);
+        return progress;
+    }
+
+    @Test
+    void whileMaxParkedIsReachedAChecksScansThePendingEventsOnlyForTheWarnItLogs() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        Lanes lanes = failingLanes(1, running);
+        Progress progress = sHoldsThePlaceTheOldestWaitsFor(lanes, running);
         StuckHead stuck = new StuckHead("c", Duration.ofHours(1), lanes, 1);
         stuck.parkIfStuck(progress); // s is parked, reaching max_parked (1)
         assertThat(lanes.parked()).isEqualTo(1);
@@ -109,5 +117,31 @@ class StuckHeadTest {
         }
         assertThat(clockReads.get() - before).as("looks at the pending events in 10 checks past the WARN: the head's")
                 .isEqualTo(10);
+    }
+
+    /**
+     * The minute's WARN names the entities that hold the places, also when the minute turns between the check's look
+     * at whether its line is logged and the line (the minute's end is counted on a thread of its own): that check
+     * skipped the scan, and its line named no entity ("entities , being retried, hold places").
+     */
+    @Test
+    void aWarnSaidAsTheMinuteTurnsNamesTheEntitiesHoldingThePlaces() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        Lanes lanes = failingLanes(1, running);
+        Progress progress = sHoldsThePlaceTheOldestWaitsFor(lanes, running);
+        // Each look at the WARN lines' clock finds 40 s gone: a minute turns between any two.
+        AtomicLong logClock = new AtomicLong();
+        CapturedLines log = new CapturedLines(System.Logger.Level.WARNING);
+        StuckHead stuck = new StuckHead("c", Duration.ofHours(1), lanes, 1, log,
+                () -> logClock.addAndGet(Duration.ofSeconds(40).toNanos()));
+
+        stuck.parkIfStuck(progress); // s is parked, reaching max_parked (1)
+        assertThat(lanes.parked()).isEqualTo(1);
+        stuck.parkIfStuck(progress); // the minute's WARN, naming s
+        stuck.parkIfStuck(progress); // counted, or said as the minute turns
+        stuck.parkIfStuck(progress); // the next minute's WARN
+
+        assertThat(log.lines).filteredOn(line -> line.contains("(listener.max_parked)")).as("the WARNs of two minutes")
+                .hasSize(2).allMatch(line -> line.startsWith("consumer 'c': entity s, being retried, holds a place"));
     }
 }
