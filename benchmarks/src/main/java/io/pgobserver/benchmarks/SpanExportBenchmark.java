@@ -36,8 +36,8 @@ import java.util.concurrent.TimeUnit;
  * What encoding and sending one batch of spans costs the OTLP/HTTP exporter, in each of the SDK's memory modes
  * ({@code OTEL_JAVA_EXPORTER_MEMORY_MODE}): {@code IMMUTABLE_DATA} builds a marshaler object per span, attribute and
  * id for every export; {@code REUSABLE_DATA}, the SDK's default (and so pg-observer's), sizes and writes the batch
- * with marshalers the exporter keeps. One operation is one export of {@value #BATCH} spans shaped as an event's 7 are (names,
- * kinds and attributes of the span tree), as the batch processor hands them over with the recommended
+ * with marshalers the exporter keeps. One operation is one export of {@value #BATCH} spans shaped as an event's 7
+ * are (names, kinds and attributes of the span tree), as the batch processor hands them over with the recommended
  * {@code max_export_batch_size}, to a loopback receiver in this process ({@link OtlpSink}) that reads and drops the
  * body. The time per span is the operation's divided by the batch; {@code -prof gc} gives the allocation per export.
  */

@@ -191,8 +191,8 @@ public final class BenchCommand implements Callable<Integer> {
                     ? new BenchDatabase(jdbcUrl, user == null ? "postgres" : user, password, true)
                     : BenchDatabase.embedded(postgres.getPort());
             BenchRun.Setup setup = new BenchRun.Setup(database, receivers, actions, payloadBytes, batchSize,
-                    maxInFlight, deduplicate, spanQueue, spanBatch, otlpProtocol, otlpCompression, otlpMemoryMode, sampleRate,
-                    spanExport);
+                    maxInFlight, deduplicate, spanQueue, spanBatch, otlpProtocol, otlpCompression, otlpMemoryMode,
+                    sampleRate, spanExport);
             machine = BenchRun.prepare(setup) + ", " + Runtime.getRuntime().availableProcessors()
                     + " CPUs, Java " + Runtime.version() + ", max heap "
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
