@@ -121,10 +121,13 @@ public final class ArchitectureRules {
     public static ArchRule openTelemetryOnlyInItsAdapter(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.adapter("tracing.otel"))
                 .and().resideOutsideOfPackage(l.root() + ".benchmarks.sdkplugin..")
+                .and().haveNameNotMatching(java.util.regex.Pattern.quote(l.root())
+                        + "\\.benchmarks\\.(jmh_generated\\.)?SpanExportBenchmark.*")
                 .should().dependOnClassesThat().resideInAnyPackage("io.opentelemetry..")
                 .because("OpenTelemetry types appear only in adapters-tracing-otel; even the JMH benchmarks that "
-                        + "measure it build it from configuration. The one exception is the bench's discarding "
-                        + "exporter, which the SDK loads by name through its SPI as it would a user's own exporter");
+                        + "measure it build it from configuration. The exceptions are the bench's discarding "
+                        + "exporter, which the SDK loads by name through its SPI as it would a user's own exporter, "
+                        + "and SpanExportBenchmark, which measures the SDK's own OTLP exporter below the adapter");
     }
 
     public static ArchRule databaseAccessOnlyInThePostgresAdapter(Layout l) {
