@@ -33,7 +33,7 @@ final class Lanes {
 
     /** Runs one event to its end; returns normally only when the event is done. */
     interface Work {
-        void run(ChangeEvent event, Progress.Ticket ticket) throws InterruptedException;
+        void run(ChangeEvent event, Ticket ticket) throws InterruptedException;
     }
 
     /** Where the events of a parked entity go, in order. Called under the entity's lane lock: must not block. */
@@ -41,7 +41,7 @@ final class Lanes {
         void take(String entity, List<Item> events);
     }
 
-    record Item(ChangeEvent event, Progress.Ticket ticket) {
+    record Item(ChangeEvent event, Ticket ticket) {
     }
 
     private final Work work;
@@ -73,7 +73,7 @@ final class Lanes {
      * Hands the event to the lane {@code key} names (its entity's, or its own when no observer needs order), or to
      * the parking lot when that lane is parked. Never waits.
      */
-    void submit(String key, ChangeEvent event, Progress.Ticket ticket) {
+    void submit(String key, ChangeEvent event, Ticket ticket) {
         if (cancelled) {
             return;
         }

@@ -6,7 +6,6 @@ import io.pgobserver.domain.port.CheckpointStore;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -124,7 +123,7 @@ final class Progress {
             lock.unlock();
         }
         boolean mayHaveRun = dispatchedBefore.covers(batch, entry.id);
-        return new Ticket(entry, mayHaveRun, mayHaveRun ? before : null, cancellation);
+        return new Ticket(this, entry, mayHaveRun, mayHaveRun ? before : null, cancellation);
     }
 
     /** Every event of {@code batch} has been registered. */
@@ -155,148 +154,40 @@ final class Progress {
         return writer.saved();
     }
 
-    /** The pipeline's handle on one registered event. */
-    final class Ticket implements EventCompletion {
-        final StreamEntry entry;
-        private volatile boolean mayHaveRun;
-        // Dropped at the first failed attempt: from then on this term's own deliveries count, and the store has them.
-        private volatile SettledBefore readWith;
-        private final Backoffs backoffs = new Backoffs();
-        private final BooleanSupplier cancellation;
-        // The actions whose retry has yet to get through (observer and index), made at the first failed attempt: most
-        // events are never retried. Guarded by the ticket.
-        private Set<String> unanswered;
-        private boolean gotThrough;
-
-        private Ticket(StreamEntry entry, boolean mayHaveRun, SettledBefore readWith, BooleanSupplier cancellation) {
-            this.entry = entry;
-            this.mayHaveRun = mayHaveRun;
-            this.readWith = readWith;
-            this.cancellation = cancellation;
+    /**
+     * {@code entry}'s event is done ({@link Ticket#done}); {@code afterRetries}: delivered after retries that got
+     * through ({@link RetriedActions}). The save now due, or null.
+     */
+    EventCompletion.CheckpointSave done(StreamEntry entry, boolean afterRetries) {
+        if (afterRetries) {
+            retriesThrough.incrementAndGet();
         }
-
-        Ticket running() { // the event got its place and runs (StreamEntry.heldFor)
-            entry.started(nanoClock.getAsLong());
-            return this;
-        }
-
-        @Override
-        public Set<String> settledWhenRead(Collection<String> deliveryIds) {
-            SettledBefore before = readWith;
-            return before == null ? null : before.answer(deliveryIds);
-        }
-
-        @Override
-        public boolean mayHaveRun() {
-            return mayHaveRun;
-        }
-
-        /** An attempt failed: some actions may have run, so the next attempt consults the records. */
-        @Override
-        public void attemptFailed() {
-            readWith = null;
-            mayHaveRun = true;
-            entry.retrying = true;
-        }
-
-        @Override
-        public void attemptFailed(String observer, int action) {
-            attemptFailed();
-            synchronized (this) {
-                if (unanswered == null) {
-                    unanswered = new HashSet<>();
-                }
-                unanswered.add(observer + '\0' + action);
+        lock.lock();
+        try {
+            if (pending.done(entry)) {
+                room.signalAll(); // the head may not have moved, but images are gone
             }
-        }
-
-        @Override
-        public synchronized void retryGotThrough(String observer, int action) {
-            if (unanswered != null) {
-                unanswered.remove(observer + '\0' + action);
+            advance();
+            if (!unsavedMove || nanoClock.getAsLong() - lastSaveNanos < intervalNanos) {
+                return null;
             }
-            gotThrough = true;
+            return takeSave();
+        } finally {
+            lock.unlock();
         }
+    }
 
-        /**
-         * Whether the event is delivered with a retry that got through and none left unanswered: its receivers answer,
-         * and the stream does not wait on one that is down ({@link WaitOnRetries}). Per event, not per retry: another
-         * observer's receiver may refuse the same row for good, and ended by each retry that got through, a flaky
-         * receiver's, the wait never lasted park_after while the down one's rows were parked one per place a check.
-         */
-        private synchronized boolean deliveredAfterRetries() {
-            return gotThrough && (unanswered == null || unanswered.isEmpty()) && !takenAway();
-        }
+    long now() {
+        return nanoClock.getAsLong();
+    }
 
-        /** The event's entity is being parked: no attempt starts, a wait between two ends, the lot takes it over. */
-        void parking() {
-            readWith = null;
-            backoffs.end();
-        }
+    CheckpointStore.Fence fence() {
+        return fence;
+    }
 
-        /** The pipeline stops: the event does not wait to retry; it stops before its next attempt, not done. */
-        void stopRetrying() {
-            backoffs.stop();
-        }
-
-        @Override
-        public void backoff(Duration wait, Sleeper sleeper) throws InterruptedException {
-            backoffs.sleep(wait, sleeper);
-        }
-
-        @Override
-        public boolean cancelled() {
-            return backoffs.ended() || cancellation.getAsBoolean();
-        }
-
-        /**
-         * Only a stop whose time ran out or a lost lock cuts the attempt under way (the term interrupts it): parking
-         * lets it end, so its failure is the receiver's answer, counted as the failed attempt it is.
-         */
-        @Override
-        public boolean cutsAttemptUnderWay() {
-            return cancellation.getAsBoolean();
-        }
-
-        @Override
-        public boolean takenAway() {
-            return backoffs.ended();
-        }
-
-        @Override
-        public boolean firstAttemptsGo() {
-            return !cancellation.getAsBoolean();
-        }
-
-        @Override
-        public CheckpointStore.Fence fence() {
-            return fence;
-        }
-
-        @Override
-        public void fenced(String why) {
-            onFenced.run();
-        }
-
-        @Override
-        public CheckpointSave done() {
-            if (deliveredAfterRetries()) {
-                retriesThrough.incrementAndGet();
-            }
-            lock.lock();
-            try {
-                if (pending.done(entry)) {
-                    room.signalAll(); // the head may not have moved, but images are gone
-                }
-                advance();
-                if (!unsavedMove || nanoClock.getAsLong() - lastSaveNanos < intervalNanos) {
-                    return null;
-                }
-                return takeSave();
-            } finally {
-                lock.unlock();
-            }
-        }
+    /** This process may no longer dispatch: the store refused its fence. */
+    void fenced() {
+        onFenced.run();
     }
 
     /** Passes the finished head. Lock held. */

@@ -38,7 +38,7 @@ class HeldBytesTest {
                 () -> { });
     }
 
-    private static Progress.Ticket register(Progress progress, long id, int textBytes) {
+    private static Ticket register(Progress progress, long id, int textBytes) {
         ChangeEvent event = event(id, textBytes);
         return progress.register(1, event, event.entityId(), () -> false, null);
     }
@@ -46,7 +46,7 @@ class HeldBytesTest {
     @Test
     void readingWaitsOnceTheUnfinishedEventsHoldTheBoundAndGoesOnWhenOneIsDone() throws Exception {
         Progress progress = progress(10_000, 300 * KB);
-        Progress.Ticket first = register(progress, 1, 100_000);
+        Ticket first = register(progress, 1, 100_000);
         register(progress, 2, 100_000);
         assertThat(progress.awaitRoom(Duration.ZERO)).as("two events of ~100 KB held").isTrue();
         register(progress, 3, 100_000);
@@ -70,7 +70,7 @@ class HeldBytesTest {
     void aFinishedEventBehindASlowOneGivesItsBytesBackBeforeTheCheckpointPassesIt() throws Exception {
         Progress progress = progress(10_000, 250 * KB);
         register(progress, 1, 100_000); // slow: the checkpoint waits on it
-        Progress.Ticket second = register(progress, 2, 100_000);
+        Ticket second = register(progress, 2, 100_000);
         register(progress, 3, 100_000);
         assertThat(progress.awaitRoom(Duration.ZERO)).isFalse();
 
@@ -84,7 +84,7 @@ class HeldBytesTest {
     void oneEventLargerThanTheBoundGetsInAloneAndHoldsTheRestBack() throws Exception {
         Progress progress = progress(10_000, 64 * KB);
         assertThat(progress.awaitRoom(Duration.ZERO)).isTrue();
-        Progress.Ticket huge = register(progress, 1, 1_000_000);
+        Ticket huge = register(progress, 1, 1_000_000);
         assertThat(progress.awaitRoom(Duration.ZERO)).as("a 1 MB event in a 64 KiB bound").isFalse();
         huge.done();
         assertThat(progress.awaitRoom(Duration.ZERO)).isTrue();
@@ -103,7 +103,7 @@ class HeldBytesTest {
     @Test
     void aTicketDoneTwiceGivesItsBytesBackOnce() throws Exception {
         Progress progress = progress(10_000, 150 * KB);
-        Progress.Ticket first = register(progress, 1, 100_000);
+        Ticket first = register(progress, 1, 100_000);
         first.done();
         first.done();
         register(progress, 2, 100_000);

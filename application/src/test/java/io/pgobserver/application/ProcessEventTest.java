@@ -525,7 +525,7 @@ class ProcessEventTest {
      * The pipeline's own ticket for {@code event} (the parking and the stop as the term works them), and
      * {@code stopped} what says the term cut its running events (a stop whose time ran out, a lost lock).
      */
-    private static Progress.Ticket pipelineTicket(ChangeEvent event, java.util.function.BooleanSupplier stopped) {
+    private static Ticket pipelineTicket(ChangeEvent event, java.util.function.BooleanSupplier stopped) {
         io.pgobserver.domain.testing.InMemoryCheckpointStore store =
                 new io.pgobserver.domain.testing.InMemoryCheckpointStore();
         io.pgobserver.domain.port.CheckpointStore.Resume resume = store.claim(CONSUMER);
@@ -547,7 +547,7 @@ class ProcessEventTest {
         // Parking lets the request in flight end: its 503 is the receiver's answer, and the operator who sees the
         // row parked must see the failures that parked it (metrics, readiness, the span).
         ChangeEvent event = Events.updated(34, "o-34", "paid", "shipped");
-        Progress.Ticket[] ticket = new Progress.Ticket[1];
+        Ticket[] ticket = new Ticket[1];
         ProcessEvent process = processEvent(List.of(every("parked", "webhook")),
                 failingAsItIsParked(() -> ticket[0].parking()));
         process.actionHealth().threshold(Duration.ZERO);
@@ -573,7 +573,7 @@ class ProcessEventTest {
         ChangeEvent event = Events.updated(35, "o-35", "paid", "shipped");
         Observer once = new Observer("parked", "public.orders", Set.of(ChangeKind.UPDATED), "true", e -> true,
                 List.of(new TestAction("webhook", "http://localhost:8080/parked")), RetryPolicy.NONE);
-        Progress.Ticket[] ticket = new Progress.Ticket[1];
+        Ticket[] ticket = new Ticket[1];
         ProcessEvent process = processEvent(List.of(once), failingAsItIsParked(() -> ticket[0].parking()));
         ticket[0] = pipelineTicket(event, () -> false);
 
@@ -627,7 +627,7 @@ class ProcessEventTest {
         // request): the failure is the cut's, not the receiver's, even with the row being parked too.
         ChangeEvent event = Events.updated(36, "o-36", "paid", "shipped");
         java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
-        Progress.Ticket[] ticket = new Progress.Ticket[1];
+        Ticket[] ticket = new Ticket[1];
         ProcessEvent process = processEvent(List.of(every("parked", "webhook")), failingAsItIsParked(() -> {
             ticket[0].parking();
             stopped.set(true);

@@ -42,7 +42,7 @@ class ProgressTest {
     @Test
     void aReReadEventAnswersFromItsPageUntilAnAttemptFails() {
         SettledBefore page = new SettledBefore(List.of("a", "b", "c"), Set.of("b"));
-        Progress.Ticket ticket = progress.register(1, event(9), "1", () -> false, page);
+        Ticket ticket = progress.register(1, event(9), "1", () -> false, page);
 
         assertThat(ticket.mayHaveRun()).isTrue();
         assertThat(ticket.settledWhenRead(List.of("a", "b"))).containsExactly("b");
@@ -57,7 +57,7 @@ class ProgressTest {
     @Test
     void anEventPastTheHighWaterMarkNeverRanAndKeepsNoPageAnswer() {
         SettledBefore page = new SettledBefore(List.of("a"), Set.of("a"));
-        Progress.Ticket ticket = progress.register(1, event(11), "1", () -> false, page);
+        Ticket ticket = progress.register(1, event(11), "1", () -> false, page);
 
         assertThat(ticket.mayHaveRun()).isFalse();
         assertThat(ticket.settledWhenRead(List.of("a"))).isNull();
@@ -66,9 +66,9 @@ class ProgressTest {
     @Test
     void aRetryThatGotThroughCountsOnceItsEventIsDeliveredWithNoOtherActionRefused() {
         progress.register(1, event(19), "0", () -> false, null); // not done: it keeps a head to read the count from
-        Progress.Ticket downAndFlaky = progress.register(1, event(20), "1", () -> false, null);
-        Progress.Ticket flaky = progress.register(1, event(21), "2", () -> false, null);
-        Progress.Ticket parkedOne = progress.register(1, event(22), "3", () -> false, null);
+        Ticket downAndFlaky = progress.register(1, event(20), "1", () -> false, null);
+        Ticket flaky = progress.register(1, event(21), "2", () -> false, null);
+        Ticket parkedOne = progress.register(1, event(22), "3", () -> false, null);
 
         downAndFlaky.attemptFailed("down", 0);
         downAndFlaky.attemptFailed("flaky", 0);
@@ -92,7 +92,7 @@ class ProgressTest {
 
     @Test
     void aParkedEventAsksTheLog() {
-        Progress.Ticket ticket = progress.register(1, event(5), "1", () -> false,
+        Ticket ticket = progress.register(1, event(5), "1", () -> false,
                 new SettledBefore(List.of("a"), Set.of()));
         ticket.parking();
         assertThat(ticket.settledWhenRead(List.of("a"))).isNull();

@@ -93,7 +93,7 @@ class StuckHeadTest {
         Progress progress = progress(2);
         ChangeEvent x = event("x");
         ChangeEvent s = event("s");
-        Progress.Ticket xTicket = progress.register(1, x, "x", () -> false, null);
+        Ticket xTicket = progress.register(1, x, "x", () -> false, null);
         lanes.submit("s", s, progress.register(1, s, "s", () -> false, null));
         assertThat(sRunning.await(30, TimeUnit.SECONDS)).isTrue();
         lanes.submit("x", x, xTicket);
