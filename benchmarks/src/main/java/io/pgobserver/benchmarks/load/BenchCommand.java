@@ -184,7 +184,7 @@ public final class BenchCommand implements Callable<Integer> {
         String machine;
         boolean finished = false;
         try (BenchReceivers receivers = BenchReceivers.start(data);
-             EmbeddedPostgres postgres = jdbcUrl == null ? startEmbedded(out, data) : null) {
+             EmbeddedPostgres postgres = jdbcUrl == null ? BenchDatabase.startEmbedded(out, data) : null) {
             out.println("[bench] receivers: pid " + receivers.pid() + " at " + receivers.baseUrl() + "; observer: pid "
                     + ProcessHandle.current().pid());
             BenchDatabase database = postgres == null
@@ -236,19 +236,6 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Stock settings: the embedded binaries default to synchronous_commit=off, which no production server runs and
-     * which would flatter every commit the writer and the observer make. Logical WAL for the whole run, so that the
-     * observer and a logical-decoding peer are measured on one server configuration.
-     */
-    private static EmbeddedPostgres startEmbedded(PrintStream out, Path data) throws java.io.IOException {
-        out.println("[bench] starting an embedded PostgreSQL...");
-        return EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg"))
-                .setServerConfig("synchronous_commit", "on").setServerConfig("wal_level", "logical")
-                .setServerConfig("max_replication_slots", "4").setServerConfig("max_wal_senders", "4")
-                .setCleanDataDirectory(true).start();
-    }
-
     private void validate(Duration sustainFor) {
         if (events < 1 || rate < 1 || actions < 1 || rounds < 1 || batchSize < 1 || maxInFlight < 1
                 || spanQueue < 1 || spanBatch < 1 || payloadBytes < 0 || warmup < 0 || writeOverhead < 0) {
@@ -256,22 +243,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + "--max-in-flight, --span-queue and --span-batch must be at least 1; --payload-bytes, "
                     + "--warmup and --write-overhead at least 0");
         }
-        if (!Set.of("http/protobuf", "grpc").contains(otlpProtocol)) {
-            throw new ParameterException(spec.commandLine(), "--otlp-protocol must be http/protobuf or grpc, not "
-                    + otlpProtocol);
+        oneOf("--otlp-protocol", otlpProtocol, "http/protobuf", "grpc");
+        oneOf("--otlp-compression", otlpCompression, "none", "gzip");
+        if (otlpMemoryMode != null) {
+            oneOf("--otlp-memory-mode", otlpMemoryMode, "immutable_data", "reusable_data");
         }
-        if (!Set.of("none", "gzip").contains(otlpCompression)) {
-            throw new ParameterException(spec.commandLine(), "--otlp-compression must be none or gzip, not "
-                    + otlpCompression);
-        }
-        if (otlpMemoryMode != null && !Set.of("immutable_data", "reusable_data").contains(otlpMemoryMode)) {
-            throw new ParameterException(spec.commandLine(), "--otlp-memory-mode must be immutable_data or "
-                    + "reusable_data, not " + otlpMemoryMode);
-        }
-        if (!Set.of("otlp", "discard").contains(spanExport)) {
-            throw new ParameterException(spec.commandLine(), "--span-export must be otlp or discard, not "
-                    + spanExport);
-        }
+        oneOf("--span-export", spanExport, "otlp", "discard");
         if (!(sampleRate >= 0 && sampleRate <= 1)) {
             throw new ParameterException(spec.commandLine(), "--sample-rate takes a share from 0 to 1 (0.1: one event "
                     + "in ten traced), not " + sampleRate);
@@ -302,6 +279,13 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--backlog takes rows per transaction (a number "
                         + "from 1) or 'all', as a comma-separated list: " + backlogs);
             }
+        }
+    }
+
+    private void oneOf(String option, String value, String one, String other) {
+        if (!value.equals(one) && !value.equals(other)) {
+            throw new ParameterException(spec.commandLine(), option + " must be " + one + " or " + other + ", not "
+                    + value);
         }
     }
 }

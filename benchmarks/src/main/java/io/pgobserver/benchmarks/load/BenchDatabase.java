@@ -1,7 +1,10 @@
 package io.pgobserver.benchmarks.load;
 
 import io.pgobserver.domain.spi.ApplicationDatabase.Statement;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -80,5 +83,18 @@ record BenchDatabase(String jdbcUrl, String user, String password, boolean exter
     public String toString() {
         // Never the password: this is printed in the report.
         return (external ? "" : "embedded ") + jdbcUrl + " as " + user;
+    }
+
+    /**
+     * Stock settings: the embedded binaries default to synchronous_commit=off, which no production server runs and
+     * which would flatter every commit the writer and the observer make. Logical WAL for the whole run, so that the
+     * observer and a logical-decoding peer are measured on one server configuration.
+     */
+    static EmbeddedPostgres startEmbedded(PrintStream out, Path data) throws java.io.IOException {
+        out.println("[bench] starting an embedded PostgreSQL...");
+        return EmbeddedPostgres.builder().setDataDirectory(data.resolve("pg"))
+                .setServerConfig("synchronous_commit", "on").setServerConfig("wal_level", "logical")
+                .setServerConfig("max_replication_slots", "4").setServerConfig("max_wal_senders", "4")
+                .setCleanDataDirectory(true).start();
     }
 }
