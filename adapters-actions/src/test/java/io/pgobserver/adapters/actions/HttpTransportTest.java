@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.port.ActionResult;
+import io.pgobserver.domain.port.Metrics;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,9 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.security.cert.CertificateException;
@@ -26,6 +30,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HttpTransportTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-03-01T12:00:00Z"), ZoneOffset.UTC);
+
+    @Test
+    void requestsGoOutWithNaglesAlgorithmOffSoThatABodyOfSeveralWritesDoesNotWaitOnADelayedAck() throws Exception {
+        HttpTransport transport = new HttpTransport(ActionsSettings.defaults(), Metrics.NOOP);
+        try (ServerSocket receiver = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket unconnected = transport.sockets().createSocket();
+             Socket connected = transport.sockets().createSocket(receiver.getInetAddress(),
+                     receiver.getLocalPort())) {
+            assertThat(unconnected.getTcpNoDelay()).as("the socket OkHttp connects itself").isTrue();
+            assertThat(connected.getTcpNoDelay()).isTrue();
+        } finally {
+            transport.stop();
+        }
+    }
 
     private static HttpTransport.Exchange exchange(int status, String retryAfter, String body) {
         Headers headers = retryAfter == null ? Headers.of() : Headers.of("Retry-After", retryAfter);
