@@ -85,6 +85,15 @@ final class ParkedRun implements EventCompletion {
                 + Durations.format(wait));
     }
 
+    /**
+     * Its actions' waits are their retry policy's: {@link #actionBackoff} counts each one's, and the run's next turn
+     * comes once the longest is over, also for an action whose attempt failed after another's wait ended the run.
+     */
+    @Override
+    public boolean retriesAfterWait() {
+        return true;
+    }
+
     @Override
     public boolean mayHaveRun() {
         return true;

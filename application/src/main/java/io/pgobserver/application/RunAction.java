@@ -138,13 +138,20 @@ final class RunAction {
             completion.attemptFailed(observer.name(), index);
             Duration wait = observer.retry().backoff(attempt, failure.retryAfter(), random.getAsDouble());
             health.failed(action, failure.message(), wait);
-            if (span.isRecording()) {
+            // Taken away as the attempt ran (its row being parked), the event makes its next attempt when the parking
+            // lot's drainer runs it, not once this wait is over: the span and the log then announce no retry.
+            boolean retries = completion.retriesAfterWait();
+            if (retries && span.isRecording()) {
                 span.setAttribute(RETRY_IN_MS, wait.toMillis());
             }
             span.end();
             LOG.log(System.Logger.Level.DEBUG, () -> "event " + event.id() + ", observer " + observer.name() + ", "
-                    + action.describe() + ": attempt failed (" + failure.message() + "), retrying in "
-                    + Durations.format(wait));
+                    + action.describe() + ": attempt failed (" + failure.message() + "), " + (retries
+                    ? "retrying in " + Durations.format(wait) : "taken away: the parking lot makes the next attempt"));
+            if (!retries) {
+                throw new InterruptedException("the event was taken away before attempt " + (attempt + 1) + " of "
+                        + action.describe());
+            }
             completion.actionBackoff(observer.name(), index, attempt, wait, sleeper);
         }
     }

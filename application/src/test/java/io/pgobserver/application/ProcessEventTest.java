@@ -561,6 +561,9 @@ class ProcessEventTest {
         RecordedSpan attempt = tracer.named("execute_action").getFirst();
         assertThat(attempt.error()).isEqualTo("HTTP 503");
         assertThat(attempt.attribute("error.type")).isEqualTo("503");
+        // No retry in retry_in_ms: none comes then. The parking lot's drainer makes the next attempt, in its turn.
+        assertThat(attempt.attributes()).as("the span tells of no retry the parking lot makes")
+                .doesNotContainKey("retry_in_ms");
         assertThat(waits).as("no wait: the event is taken away before its next attempt").isEmpty();
         assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
         assertThat(onlyRoot().attribute("outcome")).isEqualTo("parked");
