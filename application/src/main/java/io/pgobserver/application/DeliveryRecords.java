@@ -41,7 +41,11 @@ final class DeliveryRecords {
         return deliveries != null;
     }
 
-    /** Of these ids, the ones settled; empty without a delivery log. */
+    /**
+     * Of these ids, the ones settled; empty without a delivery log. Read before an observer's first attempts, it stops
+     * when they would ({@link EventCompletion#firstAttemptsGo}), not once the event was taken away: an observer
+     * started late at an event that may have run before then made no attempt, where one at a new event made its first.
+     */
     Set<String> settled(List<String> ids, EventCompletion completion) throws InterruptedException {
         if (deliveries == null || ids.isEmpty()) {
             return Set.of();
@@ -50,8 +54,8 @@ final class DeliveryRecords {
         if (known != null) {
             return known;
         }
-        return Retry.untilDone("cannot read delivery records", () -> deliveries.settled(ids), completion::cancelled,
-                completion.backoffs(sleeper), null);
+        return Retry.untilDone("cannot read delivery records", () -> deliveries.settled(ids),
+                () -> !completion.firstAttemptsGo(), completion.backoffs(sleeper), null);
     }
 
     /**

@@ -79,7 +79,9 @@ public interface EventCompletion {
      * Whether an action that has made no attempt yet at this event may make its first: unless {@link #cancelled} for
      * another reason than being {@linkplain #takenAway taken away}. The parking stops the event before its next
      * attempt, not the attempt under way, whose actions run side by side: an observer started late (a busy machine)
-     * had its delivery wait for the parking lot, whose places rows retried for a receiver that is down hold.
+     * had its delivery wait for the parking lot, whose places rows retried for a receiver that is down hold. The same
+     * holds in a parked run that another action's wait ended ({@link ParkedRun}), and for the read of the delivery
+     * records that comes before an observer's first attempts.
      */
     default boolean firstAttemptsGo() {
         return !cancelled();

@@ -99,10 +99,23 @@ final class ParkedRun implements EventCompletion {
         return true;
     }
 
-    /** Stopped: the term is over, or the event waits (observers beside the one that waits stop too). */
+    /**
+     * Stopped: the term is over, or the event waits (observers beside the one that waits stop before their next
+     * attempt).
+     */
     @Override
     public boolean cancelled() {
         return waiting || over.getAsBoolean();
+    }
+
+    /**
+     * Unless the lot stops: an action that has made no attempt yet makes its first though another's wait ended the
+     * run, as in the stream. Stopped before it, an observer started a moment late had its delivery wait for the other's
+     * retry, a turn later, its own receiver answering.
+     */
+    @Override
+    public boolean firstAttemptsGo() {
+        return !over.getAsBoolean();
     }
 
     /**

@@ -525,13 +525,21 @@ class ProcessEventTest {
      * The pipeline's own ticket for {@code event} (the parking and the stop as the term works them), and
      * {@code stopped} what says the term cut its running events (a stop whose time ran out, a lost lock).
      */
-    private static Ticket pipelineTicket(ChangeEvent event, java.util.function.BooleanSupplier stopped) {
+    static Ticket pipelineTicket(ChangeEvent event, java.util.function.BooleanSupplier stopped) {
+        return progress().register(1, event, event.entityId(), stopped, null);
+    }
+
+    /** The pipeline's own ticket for {@code event} read again after a restart: it may have run before. */
+    private static Ticket reReadTicket(ChangeEvent event) {
+        return new Ticket(progress(), new StreamEntry(1, event.position().offset(), false, event.entityId(),
+                event.approximateBytes()), true, null, () -> false);
+    }
+
+    private static Progress progress() {
         io.pgobserver.domain.testing.InMemoryCheckpointStore store =
                 new io.pgobserver.domain.testing.InMemoryCheckpointStore();
         io.pgobserver.domain.port.CheckpointStore.Resume resume = store.claim(CONSUMER);
-        Progress progress = new Progress(store, resume, Duration.ofMinutes(1), 100, Long.MAX_VALUE, System::nanoTime,
-                () -> { });
-        return progress.register(1, event, event.entityId(), stopped, null);
+        return new Progress(store, resume, Duration.ofMinutes(1), 100, Long.MAX_VALUE, System::nanoTime, () -> { });
     }
 
     /** A receiver's answer that comes as the row is parked, by {@code park}, while the request is in flight. */
@@ -622,6 +630,91 @@ class ProcessEventTest {
         assertThat(deadLetters.list(CONSUMER, 10)).singleElement()
                 .satisfies(letter -> assertThat(letter.observer()).isEqualTo("once"));
         assertThat(deliveries.isSettled(deliveryId(event, once, 0))).as("the next turn skips it").isTrue();
+    }
+
+    /**
+     * Observers "first" (a webhook that fails, once {@code taking} ran) and "late" (a Slack channel that answers),
+     * "late" starting its run only once {@code completion} was taken away: an observer started late on a busy machine.
+     */
+    private ProcessEvent withALateObserver(EventCompletion completion, Runnable taking) {
+        io.pgobserver.domain.trace.Tracer late = new io.pgobserver.domain.trace.Tracer() {
+            public boolean isEnabled() {
+                return true;
+            }
+
+            public io.pgobserver.domain.trace.Span startTrace(String name, TraceContext parent, SpanKind kind) {
+                return tracer.startTrace(name, parent, kind);
+            }
+
+            public io.pgobserver.domain.trace.Span startLinkedTrace(String name, TraceContext to, SpanKind kind) {
+                return tracer.startLinkedTrace(name, to, kind);
+            }
+
+            public io.pgobserver.domain.trace.Span startSpan(String name, io.pgobserver.domain.trace.Span parent,
+                                                             SpanKind kind) {
+                // The second observer's thread (SideBySide's), before anything of its run: its records read included.
+                if (name.equals("execute_actions") && Thread.currentThread().getName().endsWith("-observer-1")) {
+                    for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                         !completion.takenAway() && System.nanoTime() < deadline; ) {
+                        Thread.onSpinWait();
+                    }
+                }
+                return tracer.startSpan(name, parent, kind);
+            }
+        };
+        return new ProcessEvent(CONSUMER, late, late, TracingSettings.defaults(),
+                List.of(every("first", "webhook"), every("late", "slack")),
+                new ActionExecutors(List.of(answering("webhook", () -> {
+                    taking.run();
+                    return ActionResult.Failure.transientFailure("HTTP 503", null);
+                }), slack)), deadLetters, deliveries, metrics, waits::add, () -> 0.5, Clock.systemUTC());
+    }
+
+    @Test
+    void anObserverStartedLateInAParkedRunMakesItsFirstAttemptWhileAnotherWaitsToRetry() {
+        // "first" fails and the run ends to wait off its drain place; "late" starts only then. Stopped before its
+        // first attempt, its delivery waited for the other's retry, a turn later, as a row being parked had its
+        // delivery wait for the parking lot before the stream's first attempts went (EventCompletion.firstAttemptsGo).
+        ChangeEvent event = Events.updated(38, "o-38", "paid", "shipped");
+        ParkedRun run = new ParkedRun(event.position().offset(), null, () -> false, () -> { });
+
+        assertThatThrownBy(() -> withALateObserver(run, () -> { }).process(event, run))
+                .as("the event waits for its next attempt").isInstanceOf(InterruptedException.class);
+        assertThat(run.waiting()).isTrue();
+        assertThat(slack.requests).as("the late observer made its first attempt in this turn").hasSize(1);
+        assertThat(deliveries.isSettled(deliveryId(event, every("late", "slack"), 0)))
+                .as("recorded: the next turn skips it").isTrue();
+    }
+
+    @Test
+    void aParkedRunsActionFailingWhileAnotherWaitsCountsItsAttemptAndKeepsItsRetryIn() {
+        // Its run ended by the other's wait, it still waits its own: the run's next turn comes once both are over, so
+        // its span's retry_in_ms holds (no sooner), and the turn goes on with the attempt it made.
+        slack.then(ActionResult.Failure.transientFailure("HTTP 503", null));
+        ChangeEvent event = Events.updated(40, "o-40", "paid", "shipped");
+        ParkedRun run = new ParkedRun(event.position().offset(), null, () -> false, () -> { });
+
+        assertThatThrownBy(() -> withALateObserver(run, () -> { }).process(event, run))
+                .as("the event waits for its next attempt").isInstanceOf(InterruptedException.class);
+        assertThat(run.attemptsMade("late", 0)).as("counted toward its retry policy").isEqualTo(1);
+        assertThat(tracer.named("execute_action")).extracting(span -> span.attribute("retry_in_ms"))
+                .containsExactly(500L, 500L);
+    }
+
+    @Test
+    void anObserverStartedLateAtAReReadEventMakesItsFirstAttemptThoughItsRowIsBeingParked() {
+        // Read again after a restart, the event asks the records which actions are settled before any attempt: that
+        // read stopped the late observer when the row was being parked, where a fresh event's observer made its first.
+        ChangeEvent event = Events.updated(39, "o-39", "paid", "shipped");
+        Ticket ticket = reReadTicket(event);
+
+        assertThatThrownBy(() -> withALateObserver(ticket, ticket::parking).process(event, ticket))
+                .as("the event is not done: the parking lot makes the next attempt")
+                .isInstanceOf(InterruptedException.class);
+        assertThat(slack.requests).as("the late observer made its first attempt").hasSize(1);
+        assertThat(deliveries.isSettled(deliveryId(event, every("late", "slack"), 0)))
+                .as("recorded: the parked run skips it").isTrue();
+        assertThat(onlyRoot().attribute("outcome")).isEqualTo("parked");
     }
 
     @Test
