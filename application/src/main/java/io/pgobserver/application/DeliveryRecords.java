@@ -144,11 +144,14 @@ final class DeliveryRecords {
      * One attempt to write the records of an event cut short: the delivered actions are facts, and a record now saves
      * repeating them. A failure here only costs that repeat. The write runs on a thread of its own: this thread may
      * carry the interrupt that cut the event, and an interrupted virtual thread's socket calls fail at once. This
-     * thread does not wait for it once interrupted, or once the event is cut (this process may no longer dispatch,
-     * its lock lost most often with the database, or the stop's time ran out, its interrupt perhaps spent on the
-     * request it cut), and keeps its interrupt: a stop must not wait out the pool's connection timeout on a database
-     * that is down (it took 8 to 11 s then). An event taken away (parked) waits, so that its drainer reads what it
-     * delivered; so does one whose retry a stop ended, until the stop's time cuts it.
+     * thread does not wait for it once interrupted, or once the event is cut ({@link EventCompletion#cut}: this
+     * process may no longer dispatch, its lock lost most often with the database, or the stop's time ran out, its
+     * interrupt perhaps spent on the request it cut; for a parked run, the lot's stop), and keeps its interrupt: a
+     * stop must not wait out the pool's connection timeout on a database that is down (it took 8 to 11 s then). That
+     * holds for an event being parked too: the cut wins, as over its attempt under way, and stops the drainers that
+     * would read the records. An event only taken away (parked, or a parked run ended to wait for its next attempt)
+     * waits, so that its drainer reads what it delivered; so does one whose retry a stop ended, until the stop's time
+     * cuts it. A replay's events keep no records here (no delivery log): its stop, which cuts no attempt, never asks.
      */
     void rememberOnce(long offset, Collection<String> ids, EventCompletion completion) {
         if (deliveries == null || ids.isEmpty()) {
@@ -165,7 +168,7 @@ final class DeliveryRecords {
                 written.countDown();
             }
         });
-        if (Thread.currentThread().isInterrupted() || (completion.cancelled() && !completion.takenAway())) {
+        if (Thread.currentThread().isInterrupted() || completion.cut()) {
             notAwaited(offset);
             return;
         }

@@ -2,6 +2,7 @@ package io.pgobserver.application;
 
 import io.pgobserver.domain.port.CheckpointStore;
 import io.pgobserver.domain.port.Deliveries;
+import io.pgobserver.domain.testing.Events;
 import io.pgobserver.domain.testing.InMemoryDeliveries;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.Tracer;
@@ -126,12 +127,46 @@ class DeliveryRecordsTest {
     @Test
     void anEventTakenAwayWaitsForItsRecordsSoThatItsDrainerSkipsWhatItDelivered() throws Exception {
         InMemoryDeliveries answering = new InMemoryDeliveries();
-        new DeliveryRecords(answering, Sleeper.SYSTEM).rememberOnce(7, List.of("d-1"), completion(true, true));
+        new DeliveryRecords(answering, Sleeper.SYSTEM).rememberOnce(7, List.of("d-1"), completion(false, true));
         assertThat(answering.settled(List.of("d-1"))).as("written before rememberOnce returned").contains("d-1");
     }
 
-    /** An event's completion: {@code cancelled} once it may no longer run, {@code takenAway} when parked. */
-    private static EventCompletion completion(boolean cancelled, boolean takenAway) {
+    @Test
+    void anEventTakenAwayAndThenCutDoesNotWaitForItsRecords() throws Exception {
+        // Its row was being parked when the lock was lost (or the stop's time ran out, the interrupt spent on the
+        // request it cut): the process may no longer dispatch, and its drainer will not read what it delivered.
+        // Taken away first, it waited for a database that did not answer, as no cut event does.
+        AtomicBoolean cut = new AtomicBoolean();
+        Ticket ticket = ProcessEventTest.pipelineTicket(Events.updated(7, "o-7", "paid", "shipped"), cut::get);
+        ticket.parking();
+        cut.set(true);
+        Thread event = Thread.ofVirtual().start(() -> new DeliveryRecords(unanswered, Sleeper.SYSTEM)
+                .rememberOnce(7, List.of("d-1"), ticket));
+        assertThat(event.join(GENEROUS)).as("rememberOnce returned: the event is cut, the database is down").isTrue();
+    }
+
+    @Test
+    void aParkedRunThatWaitsToRetryWhenTheLotStopsDoesNotWaitForItsRecords() throws Exception {
+        // An action of the parked event waits for its next attempt (taken away, as parking does it), and the lot
+        // stops: the stop does not wait for a database that does not answer; the next term runs the event again.
+        AtomicBoolean over = new AtomicBoolean();
+        ParkedRun run = new ParkedRun(7, null, over::get, () -> { });
+        try {
+            run.actionBackoff("o", 0, 1, Duration.ofMinutes(1), Sleeper.SYSTEM);
+        } catch (InterruptedException e) {
+            // it gives its drain place up until its next attempt
+        }
+        over.set(true);
+        Thread event = Thread.ofVirtual().start(() -> new DeliveryRecords(unanswered, Sleeper.SYSTEM)
+                .rememberOnce(7, List.of("d-1"), run));
+        assertThat(event.join(GENEROUS)).as("rememberOnce returned: the lot stopped, the database is down").isTrue();
+    }
+
+    /**
+     * An event's completion, as the pipeline's: {@code cut} once this process may no longer run it (a lost lock, a
+     * stop's time run out), {@code takenAway} when parked (it lets the attempt under way end: not cut).
+     */
+    private static EventCompletion completion(boolean cut, boolean takenAway) {
         return new EventCompletion() {
             @Override
             public boolean mayHaveRun() {
@@ -140,7 +175,12 @@ class DeliveryRecordsTest {
 
             @Override
             public boolean cancelled() {
-                return cancelled;
+                return cut || takenAway;
+            }
+
+            @Override
+            public boolean cutsAttemptUnderWay() {
+                return cut;
             }
 
             @Override
