@@ -44,7 +44,11 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+// Through the sender pg-observer gives the SDK for OTLP/HTTP (SpanExporters.components): the JDK's HttpClient. With
+// OkHttp's also on the class path the SDK would take either, and warn.
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g",
+    "-Dio.opentelemetry.sdk.common.export.HttpSenderProvider="
+        + "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider"})
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class SpanExportBenchmark {

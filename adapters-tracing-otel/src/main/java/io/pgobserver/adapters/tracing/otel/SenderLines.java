@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
 /**
  * The SDK's senders' debug lines about an attempt, read for whether the sender retries it and why it failed:
  * {@code Attempt 0 failed with retryable exception} (the exception attached), {@code Attempt 0 returned retryable
- * response: Response{code=503,headers=[…]}} (OTLP/HTTP) or {@code … response: grpc-status=UNAVAILABLE,
- * grpc-message=…} (OTLP/gRPC). The sender decided; nothing here judges which failures are worth a retry.
+ * response: HttpResponse{code=503}} (OTLP/HTTP, the JDK's HttpClient; OkHttp's said {@code Response{code=503,…}})
+ * or {@code … response: grpc-status=UNAVAILABLE, grpc-message=…} (OTLP/gRPC). The sender decided; nothing here
+ * judges which failures are worth a retry.
  */
 final class SenderLines {
 

@@ -7,6 +7,7 @@ import io.opentelemetry.exporter.zipkin.ZipkinSpanExporter;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.traces.ConfigurableSpanExporterProvider;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.export.HttpSenderProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.pgobserver.domain.observer.Urls;
@@ -41,9 +42,13 @@ final class SpanExporters {
     private SpanExporters() {
     }
 
+    /** The package of the SDK's OTLP/HTTP sender on the JDK's HttpClient (opentelemetry-exporter-sender-jdk). */
+    static final String JDK_SENDER = "io.opentelemetry.exporter.sender.jdk.";
+
     /**
      * What the SDK loads through its SPI: everything on this module's class loader, with pg-observer's exporter
-     * providers in the place of the class path's of the same name (the upstream Zipkin one).
+     * providers in the place of the class path's of the same name (the upstream Zipkin one), and the JDK's HTTP
+     * sender alone for OTLP/HTTP (gRPC keeps OkHttp's, the one there is).
      */
     static ComponentLoader components(PrintStream console) {
         ComponentLoader all = ComponentLoader.forClassLoader(SpanExporters.class.getClassLoader());
@@ -52,6 +57,9 @@ final class SpanExporters {
             @SuppressWarnings("unchecked")
             public <T> Iterable<T> load(Class<T> type) {
                 Iterable<T> found = all.load(type);
+                if (type == HttpSenderProvider.class) {
+                    return jdkSender(found);
+                }
                 if (type != ConfigurableSpanExporterProvider.class) {
                     return found;
                 }
@@ -67,6 +75,24 @@ final class SpanExporters {
                 return (Iterable<T>) providers;
             }
         };
+    }
+
+    /**
+     * The JDK's HTTP sender among those found. OkHttp's, also on the class path for gRPC, never sets TCP_NODELAY: an
+     * export whose body takes several writes then waits on the collector's delayed ACK, some 40 ms on Linux, and the
+     * batch processor sends one batch at a time (8,190 spans: 40 ms an export through OkHttp, 15 ms through the JDK's
+     * HttpClient, which sets it). Given one provider the SDK takes it, with no warning and no system property.
+     *
+     * @return the JDK's, or all found when it is missing (a class path put together by hand)
+     */
+    private static <T> Iterable<T> jdkSender(Iterable<T> found) {
+        List<T> jdk = new ArrayList<>();
+        found.forEach(provider -> {
+            if (provider.getClass().getName().startsWith(JDK_SENDER)) {
+                jdk.add(provider);
+            }
+        });
+        return jdk.isEmpty() ? found : jdk;
     }
 
     /**

@@ -63,8 +63,10 @@ class FailedAttemptsTest {
         server.start();
         try {
             String endpoint = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/traces";
+            // On the sender the SDK is given (the JDK's HttpClient), whose lines say "HttpResponse{code=503}".
             toldAtTheFirstFailedAttempt(OtlpHttpSpanExporter.builder().setEndpoint(endpoint)
-                    .setRetryPolicy(QUICK_RETRIES).build(), "otlp http/protobuf " + endpoint, "HTTP 503");
+                    .setComponentLoader(SpanExporters.components(System.out)).setRetryPolicy(QUICK_RETRIES).build(),
+                    "otlp http/protobuf " + endpoint, "HTTP 503");
         } finally {
             server.stop(0);
         }

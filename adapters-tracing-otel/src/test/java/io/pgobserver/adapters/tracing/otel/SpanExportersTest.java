@@ -1,10 +1,13 @@
 package io.pgobserver.adapters.tracing.otel;
 
+import io.opentelemetry.common.ComponentLoader;
+import io.opentelemetry.exporter.internal.SenderUtil;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.internal.DefaultConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.traces.ConfigurableSpanExporterProvider;
+import io.opentelemetry.sdk.common.export.HttpSenderProvider;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,7 +56,8 @@ class SpanExportersTest {
     @Test
     void anOtlpExporterToAnHttpsEndpointWithNoClientKeyIsOneAMutualTlsCollectorWouldCloseOn() {
         ExportSettings https = TestSettings.tracing("otlp", "https://otlp.example.com/otlp", "http/protobuf", 1.0);
-        SpanExporter http = OtlpHttpSpanExporter.getDefault();
+        SpanExporter http = OtlpHttpSpanExporter.builder().setComponentLoader(SpanExporters.components(System.out))
+                .build();
         SpanExporter grpc = OtlpGrpcSpanExporter.getDefault();
         try {
             assertThat(SpanExporters.tlsWithoutClientCertificate(http, config(https))).isTrue();
@@ -167,6 +171,22 @@ class SpanExportersTest {
                 .hasMessageContaining("http://localhost:9411/api/v2/spans");
         assertThatThrownBy(() -> config(TestSettings.tracing("otlp", "http://", "grpc", 1.0)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tracing.endpoint");
+    }
+
+    /**
+     * OTLP/HTTP goes through the JDK's HttpClient, which sets TCP_NODELAY, and not through OkHttp's sender, which
+     * does not (a body of several writes then waits ~40 ms on the collector's delayed ACK); gRPC keeps OkHttp's, as
+     * the JDK has no gRPC sender. Asked as the OTLP exporters' builders ask, of the loader autoconfiguration hands
+     * them: with both senders on the class path, one answer each, so the SDK neither guesses nor warns.
+     */
+    @Test
+    void otlpHttpSendsThroughTheJdkHttpClientAndGrpcThroughOkHttp() {
+        ComponentLoader components = SpanExporters.components(System.out);
+        assertThat(SenderUtil.resolveHttpSenderProvider(components).getClass().getName())
+                .isEqualTo("io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider");
+        assertThat(SenderUtil.resolveGrpcSenderProvider(components).getClass().getName())
+                .isEqualTo("io.opentelemetry.exporter.sender.okhttp.internal.OkHttpGrpcSenderProvider");
+        assertThat(components.load(HttpSenderProvider.class)).hasSize(1);
     }
 
     /** The OTLP exporter the SDK builds for these settings, through the providers pg-observer hands it. */
