@@ -9,8 +9,10 @@ import javax.net.ssl.SSLException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.HttpRetryException;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +26,9 @@ final class ExportFailures {
     /** HttpURLConnection's way of saying any other error status (the Zipkin sender). */
     private static final Pattern HTTP_URL_CONNECTION_STATUS =
             Pattern.compile("Server returned HTTP response code: (\\d{3}) for URL: (\\S+)");
+
+    /** A connect failure that came with no words (the JDK's HttpClient's, when the connection was refused). */
+    static final String NOT_CONNECTED = "connection refused, or the address cannot be reached";
 
     private ExportFailures() {
     }
@@ -52,8 +57,9 @@ final class ExportFailures {
             // HttpURLConnection's words for a 401 on a streamed body: "cannot retry due to server authentication".
             return "HTTP 401 Unauthorized: the back-end wants credentials it was not given, or refused them";
         }
-        String message = failure.getMessage();
-        if (failure instanceof SocketTimeoutException || failure instanceof InterruptedIOException && message != null
+        String message = message(failure);
+        if (failure instanceof SocketTimeoutException || failure instanceof HttpTimeoutException
+                || failure instanceof InterruptedIOException && message != null
                 && message.toLowerCase(Locale.ROOT).matches(".*(timeout|timed out).*")) {
             return timeout(failure, message);
         }
@@ -63,6 +69,20 @@ final class ExportFailures {
             return "HTTP " + status.group(1) + " for " + Urls.redactIn(status.group(2));
         }
         return failure.getClass().getSimpleName() + (message == null ? "" : ": " + Urls.redactIn(message));
+    }
+
+    /**
+     * The failure's message, else its causes' first: the JDK's HttpClient (the OTLP/HTTP sender) throws a connect
+     * failure again with none, and the one it wraps may have none either (a refused connection on Linux is a
+     * ConnectException around a ClosedChannelException, all three without words), so that is said here.
+     */
+    private static String message(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return failure instanceof ConnectException ? NOT_CONNECTED : null;
     }
 
     /**
@@ -83,7 +103,8 @@ final class ExportFailures {
 
     /**
      * A timeout, in words that tell a hung back-end (it took the connection and never answered: a stuck collector, a
-     * load balancer with no healthy target) from one that cannot be reached, rather than OkHttp's bare "timeout".
+     * load balancer with no healthy target) from one that cannot be reached, rather than the senders' bare words:
+     * OkHttp's "timeout", the JDK's HttpClient's "request timed out".
      */
     private static String timeout(Throwable failure, String message) {
         String raw = failure.getClass().getSimpleName() + (message == null ? "" : ": " + Urls.redactIn(message));

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * What a failed TLS handshake with an OTLP collector means and which variables fix it, from the TLS library's words:
- * the JDK's and OkHttp's, which say what the handshake tripped on but not which setting of the exporter to change.
+ * the JDK's (its TLS, and its HttpClient's, the OTLP/HTTP sender) and OkHttp's (the gRPC sender), which say what the
+ * handshake tripped on but not which setting of the exporter to change.
  */
 final class OtlpTlsFailure {
 
@@ -21,7 +22,9 @@ final class OtlpTlsFailure {
      */
     static String closedWithoutClientCertificate(String because) {
         String m = because == null ? "" : because.toLowerCase(Locale.ROOT);
-        if (!m.contains("broken pipe") && !m.contains("connection reset") && !m.contains("end of stream")) {
+        // OkHttp says "end of stream"; the JDK's HttpClient "header parser received no bytes" or "EOF reached".
+        if (!m.contains("broken pipe") && !m.contains("connection reset") && !m.contains("end of stream")
+                && !m.contains("received no bytes") && !m.contains("eof reached")) {
             return because;
         }
         return because + "; a TLS collector that wants a client certificate closes the connection so when given"
@@ -42,7 +45,9 @@ final class OtlpTlsFailure {
             return "the collector's TLS certificate is not trusted: set OTEL_EXPORTER_OTLP_CERTIFICATE to the PEM"
                     + " certificate of its CA (or its own, when self-signed)";
         }
-        if (m.contains("not verified") || m.contains("subject alternative name")) {
+        // OkHttp's own check says "Hostname … not verified"; the JDK's (the HttpClient's) "No subject alternative DNS
+        // name matching … found", "No subject alternative names matching IP address …" or "No name matching …".
+        if (m.contains("not verified") || m.contains("subject alternative") || m.contains("no name matching")) {
             return "the collector's TLS certificate is not for the endpoint's host name: write the name it was issued"
                     + " for in the endpoint, or give the collector a certificate for this one";
         }

@@ -14,6 +14,11 @@ class OtlpTlsFailureTest {
         assertThat(OtlpTlsFailure.words("Hostname collector not verified:")).contains("not for the endpoint's host name");
         assertThat(OtlpTlsFailure.words("No subject alternative names matching IP address 10.0.0.1 found"))
                 .contains("not for the endpoint's host name");
+        // The JDK's own host name check, the one its HttpClient (the OTLP/HTTP sender) makes.
+        assertThat(OtlpTlsFailure.words("(certificate_unknown) No subject alternative DNS name matching collector"
+                + " found.")).contains("not for the endpoint's host name");
+        assertThat(OtlpTlsFailure.words("(certificate_unknown) No name matching collector found"))
+                .contains("not for the endpoint's host name");
         assertThat(OtlpTlsFailure.words("(certificate_required) Received fatal alert: certificate_required"))
                 .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY and OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE");
         assertThat(OtlpTlsFailure.words("Unsupported or unrecognized SSL message"))
@@ -43,6 +48,11 @@ class OtlpTlsFailureTest {
         assertThat(OtlpTlsFailure.closedWithoutClientCertificate("SocketException: Connection reset"))
                 .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
         assertThat(OtlpTlsFailure.closedWithoutClientCertificate("IOException: unexpected end of stream on https://c"))
+                .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
+        // The JDK's HttpClient's words for the same.
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate("IOException: HTTP/1.1 header parser received no"
+                + " bytes")).contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate("EOFException: EOF reached while reading"))
                 .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
         assertThat(OtlpTlsFailure.closedWithoutClientCertificate("ConnectException: Failed to connect to /10.0.0.5"))
                 .isEqualTo("ConnectException: Failed to connect to /10.0.0.5");

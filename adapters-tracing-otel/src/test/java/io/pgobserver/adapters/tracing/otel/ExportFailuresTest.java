@@ -1,0 +1,50 @@
+package io.pgobserver.adapters.tracing.otel;
+
+import io.opentelemetry.exporter.internal.FailedExportException;
+import org.junit.jupiter.api.Test;
+
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The JDK's HttpClient's failures (the OTLP/HTTP sender) in words as plain as OkHttp's were: its exceptions often
+ * carry no message, or one of their own.
+ */
+class ExportFailuresTest {
+
+    /** A connect failure as the JDK's HttpClient throws it again on the caller's thread, around the one it had. */
+    private static ConnectException rethrown(Throwable cause) {
+        ConnectException failure = new ConnectException();
+        failure.initCause(cause);
+        return failure;
+    }
+
+    @Test
+    void aRefusedConnectionIsSaidSoThoughTheHttpClientGaveNoWords() {
+        // What it throws on Linux for a port nothing listens on: three exceptions, not one message among them.
+        Throwable refused = rethrown(rethrown(new ClosedChannelException()));
+        assertThat(ExportFailures.describe(FailedExportException.httpFailedExceptionally(refused)))
+                .isEqualTo("ConnectException: connection refused, or the address cannot be reached");
+    }
+
+    @Test
+    void aFailureWithoutWordsIsSaidWithItsCausesWords() {
+        assertThat(ExportFailures.describe(rethrown(new ConnectException("Connection refused"))))
+                .isEqualTo("ConnectException: Connection refused");
+    }
+
+    @Test
+    void theHttpClientsTimeoutsTellAHungBackEndFromOneThatTakesNoConnections() {
+        assertThat(ExportFailures.describe(FailedExportException.httpFailedExceptionally(
+                new HttpTimeoutException("request timed out"))))
+                .isEqualTo("no answer within the timeout: the back-end took the connection but did not answer, as a"
+                        + " hung collector or a load balancer with no healthy target does (HttpTimeoutException:"
+                        + " request timed out)");
+        assertThat(ExportFailures.describe(new HttpConnectTimeoutException("HTTP connect timed out")))
+                .startsWith("no connection within the timeout: the back-end's address takes no connections");
+    }
+}
