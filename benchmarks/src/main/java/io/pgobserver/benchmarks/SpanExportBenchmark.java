@@ -36,27 +36,33 @@ import java.util.concurrent.TimeUnit;
  * What encoding and sending one batch of spans costs the OTLP/HTTP exporter, in each of the SDK's memory modes
  * ({@code OTEL_JAVA_EXPORTER_MEMORY_MODE}): {@code IMMUTABLE_DATA} builds a marshaler object per span, attribute and
  * id for every export; {@code REUSABLE_DATA}, the SDK's default (and so pg-observer's), sizes and writes the batch
- * with marshalers the exporter keeps. One operation is one export of {@value #BATCH} spans shaped as an event's 7
- * are (names, kinds and attributes of the span tree), as the batch processor hands them over with the recommended
- * {@code max_export_batch_size}, to a loopback receiver in this process ({@link OtlpSink}) that reads and drops the
+ * with marshalers the exporter keeps; through each of the SDK's senders ({@link #sender}). One operation is one
+ * export of {@link #spans} spans shaped as an event's 7 are (names, kinds and attributes of the span tree), as the
+ * batch processor hands them over, to a loopback receiver in this process ({@link OtlpSink}) that reads and drops the
  * body. The time per span is the operation's divided by the batch; {@code -prof gc} gives the allocation per export.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-// Through the sender pg-observer gives the SDK for OTLP/HTTP (SpanExporters.components): the JDK's HttpClient. With
-// OkHttp's also on the class path the SDK would take either, and warn.
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g",
-    "-Dio.opentelemetry.sdk.common.export.HttpSenderProvider="
-        + "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class SpanExportBenchmark {
 
-    static final int BATCH = 8_190; // 1,170 events of 7 spans: the batch of 8,192 the guide recommends, whole events
-
     @Param({"IMMUTABLE_DATA", "REUSABLE_DATA"})
     public MemoryMode memoryMode;
+
+    /**
+     * The SDK's sender for OTLP/HTTP: {@code jdk}, the JDK's HttpClient, which pg-observer gives the SDK
+     * (SpanExporters.components), or {@code okhttp}, OkHttp's, which it used before and which keeps Nagle's algorithm
+     * on. Both are on this class path, so the SDK's own switch names one (read when the exporter is built).
+     */
+    @Param({"jdk", "okhttp"})
+    public String sender;
+
+    /** Spans per export: the recommended batch (8,190: whole events of 7) or the SDK's default (511). */
+    @Param({"8190", "511"})
+    public int spans;
 
     private OtlpSink sink;
     private SpanExporter exporter;
@@ -64,10 +70,13 @@ public class SpanExportBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
+        System.setProperty("io.opentelemetry.sdk.common.export.HttpSenderProvider", sender.equals("jdk")
+                ? "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider"
+                : "io.opentelemetry.exporter.sender.okhttp.internal.OkHttpHttpSenderProvider");
         sink = new OtlpSink();
         exporter = OtlpHttpSpanExporter.builder().setEndpoint(sink.endpoint() + OtlpSink.PATH)
                 .setMemoryMode(memoryMode).build();
-        batch = eventSpans(BATCH / 7);
+        batch = eventSpans(spans / 7);
     }
 
     @Benchmark
@@ -82,7 +91,7 @@ public class SpanExportBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         exporter.shutdown().join(10, TimeUnit.SECONDS);
-        System.out.printf("%n[export] %s: %d requests, %.0f bytes per span%n", memoryMode, sink.requests(),
+        System.out.printf("%n[export] %s, %s: %d requests, %.0f bytes per span%n", memoryMode, sender, sink.requests(),
                 sink.bytes() / (double) (sink.requests() * (long) batch.size()));
         sink.close();
     }
