@@ -45,6 +45,11 @@ final class Backoffs {
         return ended;
     }
 
+    /** Whether the pipeline stopped, so that no wait of the event's starts any more. */
+    boolean stopped() {
+        return stopped;
+    }
+
     /**
      * The pipeline stops: every wait ends now and none starts, so a stop does not wait for a retry (the event is not
      * done; the next holder runs it). Unlike {@link #end()}, the event's other actions may still run meanwhile.

@@ -161,8 +161,8 @@ public interface EventCompletion {
      * Whether an action's next attempt, after one that failed and was not its last, follows once the retry policy's
      * wait is over ({@link #actionBackoff}), as the attempt's span says ({@code retry_in_ms}): unless the event was
      * {@linkplain #takenAway taken away} by then, its next attempt the parking lot's to make (in the lane's turn,
-     * its attempts counted anew). A parked run's does, even beside another action that waits: its next turn comes
-     * once every action's wait is over.
+     * its attempts counted anew), or the pipeline stopped (the consumer's next holder makes it). A parked run's does,
+     * even beside another action that waits: its next turn comes once every action's wait is over.
      */
     default boolean retriesAfterWait() {
         return !takenAway();

@@ -139,18 +139,22 @@ final class RunAction {
             Duration wait = observer.retry().backoff(attempt, failure.retryAfter(), random.getAsDouble());
             health.failed(action, failure.message(), wait);
             // Taken away as the attempt ran (its row being parked), the event makes its next attempt when the parking
-            // lot's drainer runs it, not once this wait is over: the span and the log then announce no retry.
+            // lot's drainer runs it, not once this wait is over; after a stop, the consumer's next holder makes it.
+            // The span and the log then announce no retry.
             boolean retries = completion.retriesAfterWait();
             if (retries && span.isRecording()) {
                 span.setAttribute(RETRY_IN_MS, wait.toMillis());
             }
             span.end();
+            boolean parked = completion.takenAway();
             LOG.log(System.Logger.Level.DEBUG, () -> "event " + event.id() + ", observer " + observer.name() + ", "
                     + action.describe() + ": attempt failed (" + failure.message() + "), " + (retries
-                    ? "retrying in " + Durations.format(wait) : "taken away: the parking lot makes the next attempt"));
+                    ? "retrying in " + Durations.format(wait) : parked
+                    ? "taken away: the parking lot makes the next attempt"
+                    : "the pipeline stops: the consumer's next holder makes the next attempt"));
             if (!retries) {
-                throw new InterruptedException("the event was taken away before attempt " + (attempt + 1) + " of "
-                        + action.describe());
+                throw new InterruptedException((parked ? "the event was taken away" : "the pipeline stopped")
+                        + " before attempt " + (attempt + 1) + " of " + action.describe());
             }
             completion.actionBackoff(observer.name(), index, attempt, wait, sleeper);
         }

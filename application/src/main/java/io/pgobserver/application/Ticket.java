@@ -110,6 +110,15 @@ final class Ticket implements EventCompletion {
         return backoffs.ended();
     }
 
+    /**
+     * Not after a stop either: no wait starts then, so the retry the wait would announce is the consumer's next
+     * holder's to make, in its own time.
+     */
+    @Override
+    public boolean retriesAfterWait() {
+        return !backoffs.ended() && !backoffs.stopped();
+    }
+
     @Override
     public boolean firstAttemptsGo() {
         return !cancellation.getAsBoolean();

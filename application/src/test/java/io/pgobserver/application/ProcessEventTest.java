@@ -542,10 +542,10 @@ class ProcessEventTest {
         return new Progress(store, resume, Duration.ofMinutes(1), 100, Long.MAX_VALUE, System::nanoTime, () -> { });
     }
 
-    /** A receiver's answer that comes as the row is parked, by {@code park}, while the request is in flight. */
-    private static io.pgobserver.domain.port.ActionExecutor failingAsItIsParked(Runnable park) {
+    /** A receiver's 503 that comes after {@code meanwhile} (the row parked, a stop), the request in flight. */
+    private static io.pgobserver.domain.port.ActionExecutor failingWhile(Runnable meanwhile) {
         return answering("webhook", () -> {
-            park.run();
+            meanwhile.run();
             return new ActionResult.Failure("HTTP 503", false, null, null, "503");
         });
     }
@@ -557,7 +557,7 @@ class ProcessEventTest {
         ChangeEvent event = Events.updated(34, "o-34", "paid", "shipped");
         Ticket[] ticket = new Ticket[1];
         ProcessEvent process = processEvent(List.of(every("parked", "webhook")),
-                failingAsItIsParked(() -> ticket[0].parking()));
+                failingWhile(() -> ticket[0].parking()));
         process.actionHealth().threshold(Duration.ZERO);
         ticket[0] = pipelineTicket(event, () -> false);
 
@@ -578,6 +578,28 @@ class ProcessEventTest {
     }
 
     @Test
+    void anAttemptThatFailsAsThePipelineStopsAnnouncesNoRetryInThisProcess() {
+        // A stop lets the attempt in flight end, and no wait starts after it: the retry that retry_in_ms would
+        // announce is the consumer's next holder's to make, so the span must not promise one.
+        ChangeEvent event = Events.updated(35, "o-35", "paid", "shipped");
+        Ticket[] ticket = new Ticket[1];
+        ProcessEvent process = processEvent(List.of(every("stopping", "webhook")),
+                failingWhile(() -> ticket[0].stopRetrying()));
+        ticket[0] = pipelineTicket(event, () -> false);
+
+        assertThatThrownBy(() -> process.process(event, ticket[0]))
+                .as("the event is not done: the consumer's next holder delivers it")
+                .isInstanceOf(InterruptedException.class).hasMessageContaining("the pipeline stopped before attempt 2");
+        assertThat(attempts).as("the receiver's failure still counts").containsExactly("webhook retry 503");
+        RecordedSpan attempt = tracer.named("execute_action").getFirst();
+        assertThat(attempt.error()).isEqualTo("HTTP 503");
+        assertThat(attempt.attributes()).as("no retry comes in this process").doesNotContainKey("retry_in_ms");
+        assertThat(waits).as("no wait starts after a stop").isEmpty();
+        assertThat(deadLetters.list(CONSUMER, 10)).isEmpty();
+        assertThat(onlyRoot().attribute("outcome")).isEqualTo("stopped");
+    }
+
+    @Test
     void theLastAttemptFailingAsItsRowIsParkedIsDeadLetteredNotStartedAnew() throws Exception {
         // Its retries ran out: the dead letter is written, so the parking lot's run skips the action rather than
         // make max_attempts more attempts at it.
@@ -585,7 +607,7 @@ class ProcessEventTest {
         Observer once = new Observer("parked", "public.orders", Set.of(ChangeKind.UPDATED), "true", e -> true,
                 List.of(new TestAction("webhook", "http://localhost:8080/parked")), RetryPolicy.NONE);
         Ticket[] ticket = new Ticket[1];
-        ProcessEvent process = processEvent(List.of(once), failingAsItIsParked(() -> ticket[0].parking()));
+        ProcessEvent process = processEvent(List.of(once), failingWhile(() -> ticket[0].parking()));
         ticket[0] = pipelineTicket(event, () -> false);
 
         process.process(event, ticket[0]);
@@ -724,7 +746,7 @@ class ProcessEventTest {
         ChangeEvent event = Events.updated(36, "o-36", "paid", "shipped");
         java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
         Ticket[] ticket = new Ticket[1];
-        ProcessEvent process = processEvent(List.of(every("parked", "webhook")), failingAsItIsParked(() -> {
+        ProcessEvent process = processEvent(List.of(every("parked", "webhook")), failingWhile(() -> {
             ticket[0].parking();
             stopped.set(true);
         }));
