@@ -52,6 +52,8 @@ final class MailSender {
         // Recipients the server takes get the mail though it refuses or defers another: one mistyped or full
         // mailbox must not keep an alert from everyone else. The delivery's done parts keep a retry from repeating it.
         props.setProperty("mail.smtp.sendpartial", "true");
+        // An object, not a class name: Mail takes either, and an object needs no public constructor to be found.
+        props.put("mail.smtp.socketFactory", new NoDelaySockets());
         switch (smtp.security()) {
             case "starttls" -> {
                 props.setProperty("mail.smtp.starttls.enable", "true");
