@@ -137,10 +137,12 @@ public final class ArchitectureRules {
                         + "application writing rows through its ApplicationDatabase");
     }
 
-    public static ArchRule httpOnlyInTheActionsAdapter(Layout l) {
+    public static ArchRule okHttpOnlyInTheActionsAndOtelAdapters(Layout l) {
         return noClasses().that().resideOutsideOfPackage(l.adapter("actions"))
+                .and().resideOutsideOfPackage(l.adapter("tracing.otel"))
                 .should().dependOnClassesThat().resideInAnyPackage(HTTP)
-                .because("OkHttp appears only in adapters-actions");
+                .because("OkHttp appears only in adapters-actions (webhooks, Slack) and adapters-tracing-otel (the "
+                        + "OTLP gRPC sender), each on its own sockets with Nagle's algorithm off");
     }
 
     public static ArchRule mailOnlyInTheEmailAdapter(Layout l) {
@@ -219,7 +221,7 @@ public final class ArchitectureRules {
         List<ArchRule> rules = new java.util.ArrayList<>(List.of(domainUsesOnlyTheJdk(l),
                 applicationUsesOnlyTheJdkAndTheDomain(l), coreNamesNoActionType(l), nothingDependsOnBootstrap(l),
                 openTelemetryOnlyInItsAdapter(l), databaseAccessOnlyInThePostgresAdapter(l),
-                httpOnlyInTheActionsAdapter(l), mailOnlyInTheEmailAdapter(l), kafkaOnlyInTheKafkaAdapter(l),
+                okHttpOnlyInTheActionsAndOtelAdapters(l), mailOnlyInTheEmailAdapter(l), kafkaOnlyInTheKafkaAdapter(l),
                 adaptersExposeOnlyTheirModule(l), templatesStandAlone(l), noMonitorsWhereCallsWaitOnOtherSystems(l)));
         rules.addAll(adaptersAreIndependent(l, ADAPTERS));
         rules.addAll(adaptersAreIndependent(l, List.of("tracing.otel", "tracing.noop")));

@@ -78,7 +78,7 @@ class ArchitectureRulesFailTest {
 
     @Test
     void okHttpOutsideTheActionsAdapterBreaksTheRule() {
-        failsNaming(ArchitectureRules.httpOnlyInTheActionsAdapter(BAD), "TwoUsesOkHttp");
+        failsNaming(ArchitectureRules.okHttpOnlyInTheActionsAndOtelAdapters(BAD), "TwoUsesOkHttp");
     }
 
     @Test

@@ -85,8 +85,8 @@ class ArchitectureTest {
     }
 
     @Test
-    void httpOnlyInTheActionsAdapter() {
-        ArchitectureRules.httpOnlyInTheActionsAdapter(PRODUCT).check(classes);
+    void okHttpOnlyInTheActionsAndOtelAdapters() {
+        ArchitectureRules.okHttpOnlyInTheActionsAndOtelAdapters(PRODUCT).check(classes);
     }
 
     @Test

@@ -46,8 +46,7 @@ final class ExportFailures {
         }
         if (failure instanceof FailedExportException.GrpcExportException grpc) {
             GrpcResponse response = grpc.getResponse();
-            return response != null ? "gRPC status " + response.getStatusCode() + text(response.getStatusDescription())
-                    : otlp(grpc.getCause());
+            return response != null ? grpcStatus(response) : otlp(grpc.getCause());
         }
         if (failure instanceof FileNotFoundException notFound) {
             // HttpURLConnection's way of saying 404 (the Zipkin sender): its message is the URL.
@@ -69,6 +68,11 @@ final class ExportFailures {
             return "HTTP " + status.group(1) + " for " + Urls.redactIn(status.group(2));
         }
         return failure.getClass().getSimpleName() + (message == null ? "" : ": " + Urls.redactIn(message));
+    }
+
+    /** A gRPC answer in words: {@code gRPC status UNAVAILABLE} and the server's message, if any. */
+    static String grpcStatus(GrpcResponse response) {
+        return "gRPC status " + response.getStatusCode() + text(response.getStatusDescription());
     }
 
     /**

@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * them as they happen: a retry policy's predicate sees I/O errors only, and one set replaces the SDK's own choice.
  * What the SDK's senders do is say each failed attempt, and whether they retry it, on their debug log; that log is
  * read here ({@link SenderLines}), on the threads of an executor of the exporter's own, so that each attempt is told to
- * the exporter that made it. A later SDK that words those lines otherwise only loses the early line: the batch's
+ * the exporter that made it. pg-observer's gRPC sender, which runs its calls on the same executor, tells
+ * {@link #retrying} itself. A later SDK that words those lines otherwise only loses the early line: the batch's
  * failure is still warned when its retries run out.
  */
 final class FailedAttempts {
@@ -38,10 +39,9 @@ final class FailedAttempts {
         SENDERS.addHandler(new Handler() {
             @Override
             public void publish(LogRecord line) {
-                Consumer<String> told = TOLD.get();
-                String cause = told == null ? null : SenderLines.retried(line);
+                String cause = TOLD.get() == null ? null : SenderLines.retried(line);
                 if (cause != null) {
-                    told.accept(cause);
+                    retrying(cause);
                 }
             }
 
@@ -56,6 +56,18 @@ final class FailedAttempts {
     }
 
     private FailedAttempts() {
+    }
+
+    /**
+     * Tells the exporter whose call runs on this thread, if it is watched, that an attempt failed for this cause and
+     * will be retried. pg-observer's own gRPC sender ({@link NoDelayGrpcSender}) says so here; the SDK's senders'
+     * lines come here through their log.
+     */
+    static void retrying(String cause) {
+        Consumer<String> told = TOLD.get();
+        if (told != null) {
+            told.accept(cause);
+        }
     }
 
     /**

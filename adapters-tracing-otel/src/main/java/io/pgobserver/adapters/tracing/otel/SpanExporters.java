@@ -7,6 +7,7 @@ import io.opentelemetry.exporter.zipkin.ZipkinSpanExporter;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.traces.ConfigurableSpanExporterProvider;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.export.GrpcSenderProvider;
 import io.opentelemetry.sdk.common.export.HttpSenderProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -47,8 +48,8 @@ final class SpanExporters {
 
     /**
      * What the SDK loads through its SPI: everything on this module's class loader, with pg-observer's exporter
-     * providers in the place of the class path's of the same name (the upstream Zipkin one), and the JDK's HTTP
-     * sender alone for OTLP/HTTP (gRPC keeps OkHttp's, the one there is).
+     * providers in the place of the class path's of the same name (the upstream Zipkin one), the JDK's HTTP
+     * sender alone for OTLP/HTTP, and pg-observer's own gRPC sender alone for OTLP over gRPC.
      */
     static ComponentLoader components(PrintStream console) {
         ComponentLoader all = ComponentLoader.forClassLoader(SpanExporters.class.getClassLoader());
@@ -59,6 +60,9 @@ final class SpanExporters {
                 Iterable<T> found = all.load(type);
                 if (type == HttpSenderProvider.class) {
                     return jdkSender(found);
+                }
+                if (type == GrpcSenderProvider.class) {
+                    return noDelayGrpcSender(found);
                 }
                 if (type != ConfigurableSpanExporterProvider.class) {
                     return found;
@@ -93,6 +97,23 @@ final class SpanExporters {
             }
         });
         return jdk.isEmpty() ? found : jdk;
+    }
+
+    /**
+     * pg-observer's gRPC sender ({@link NoDelayGrpcSender}): OkHttp's own, the one on the class path, leaves Nagle's
+     * algorithm on and waited on the collector's delayed ACK on every export, as OTLP/HTTP did through it.
+     *
+     * @return pg-observer's, or all found when OkHttp, which it runs on, is missing (a class path put together by
+     * hand)
+     */
+    @SuppressWarnings("unchecked")
+    private static <T> Iterable<T> noDelayGrpcSender(Iterable<T> found) {
+        try {
+            Class.forName("okhttp3.OkHttpClient", false, SpanExporters.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError missing) {
+            return found;
+        }
+        return List.of((T) new NoDelayGrpcSender.Provider());
     }
 
     /**

@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
@@ -15,6 +16,8 @@ import io.opentelemetry.sdk.common.export.RetryPolicy;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -72,8 +75,11 @@ class FailedAttemptsTest {
         }
     }
 
-    @Test
-    void aCollectorAnsweringGrpcUnavailableIsWarnedOfAtTheFirstFailedAttempt() throws Exception {
+    /** Through pg-observer's gRPC sender (the product's), which tells itself, and the SDK's, read from its log. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aCollectorAnsweringGrpcUnavailableIsWarnedOfAtTheFirstFailedAttempt(boolean pgObserversSender)
+            throws Exception {
         Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                 .addService(new TraceServiceGrpc.TraceServiceImplBase() {
                     @Override
@@ -85,8 +91,13 @@ class FailedAttemptsTest {
                 }).build().start();
         try {
             String endpoint = "http://127.0.0.1:" + server.getPort();
-            toldAtTheFirstFailedAttempt(OtlpGrpcSpanExporter.builder().setEndpoint(endpoint)
-                    .setRetryPolicy(QUICK_RETRIES).build(), "otlp grpc " + endpoint, "gRPC status UNAVAILABLE collector overloaded");
+            OtlpGrpcSpanExporterBuilder exporter = OtlpGrpcSpanExporter.builder().setEndpoint(endpoint)
+                    .setRetryPolicy(QUICK_RETRIES);
+            if (pgObserversSender) {
+                exporter.setComponentLoader(SpanExporters.components(System.out));
+            }
+            toldAtTheFirstFailedAttempt(exporter.build(), "otlp grpc " + endpoint,
+                    "gRPC status UNAVAILABLE collector overloaded");
         } finally {
             server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }

@@ -7,6 +7,7 @@ import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.internal.DefaultConfigProperties;
 import io.opentelemetry.sdk.autoconfigure.spi.traces.ConfigurableSpanExporterProvider;
+import io.opentelemetry.sdk.common.export.GrpcSenderProvider;
 import io.opentelemetry.sdk.common.export.HttpSenderProvider;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.junit.jupiter.api.Test;
@@ -175,18 +176,19 @@ class SpanExportersTest {
 
     /**
      * OTLP/HTTP goes through the JDK's HttpClient, which sets TCP_NODELAY, and not through OkHttp's sender, which
-     * does not (a body of several writes then waits ~40 ms on the collector's delayed ACK); gRPC keeps OkHttp's, as
-     * the JDK has no gRPC sender. Asked as the OTLP exporters' builders ask, of the loader autoconfiguration hands
-     * them: with both senders on the class path, one answer each, so the SDK neither guesses nor warns.
+     * does not (a body of several writes then waits ~40 ms on the collector's delayed ACK); gRPC goes through
+     * pg-observer's own sender, on OkHttp with TCP_NODELAY, as the JDK has no gRPC sender and OkHttp's takes no socket
+     * factory. Asked as the OTLP exporters' builders ask, of the loader autoconfiguration hands them: with the SDK's
+     * senders on the class path too, one answer each, so the SDK neither guesses nor warns.
      */
     @Test
-    void otlpHttpSendsThroughTheJdkHttpClientAndGrpcThroughOkHttp() {
+    void otlpHttpSendsThroughTheJdkHttpClientAndGrpcThroughPgObserversNoDelaySender() {
         ComponentLoader components = SpanExporters.components(System.out);
         assertThat(SenderUtil.resolveHttpSenderProvider(components).getClass().getName())
                 .isEqualTo("io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider");
-        assertThat(SenderUtil.resolveGrpcSenderProvider(components).getClass().getName())
-                .isEqualTo("io.opentelemetry.exporter.sender.okhttp.internal.OkHttpGrpcSenderProvider");
+        assertThat(SenderUtil.resolveGrpcSenderProvider(components)).isInstanceOf(NoDelayGrpcSender.Provider.class);
         assertThat(components.load(HttpSenderProvider.class)).hasSize(1);
+        assertThat(components.load(GrpcSenderProvider.class)).hasSize(1);
     }
 
     /** The OTLP exporter the SDK builds for these settings, through the providers pg-observer hands it. */
