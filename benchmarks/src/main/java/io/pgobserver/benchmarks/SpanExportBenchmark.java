@@ -5,7 +5,9 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.common.ComponentLoader;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.resources.Resource;
@@ -13,6 +15,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.pgobserver.benchmarks.load.OtlpGrpcReceiver;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,19 +30,22 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.io.PrintStream;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What encoding and sending one batch of spans costs the OTLP/HTTP exporter, in each of the SDK's memory modes
+ * What encoding and sending one batch of spans costs the OTLP exporters, in each of the SDK's memory modes
  * ({@code OTEL_JAVA_EXPORTER_MEMORY_MODE}): {@code IMMUTABLE_DATA} builds a marshaler object per span, attribute and
  * id for every export; {@code REUSABLE_DATA}, the SDK's default (and so pg-observer's), sizes and writes the batch
- * with marshalers the exporter keeps; through each of the SDK's senders ({@link #sender}). One operation is one
+ * with marshalers the exporter keeps; through each of the senders ({@link #sender}). One operation is one
  * export of {@link #spans} spans shaped as an event's 7 are (names, kinds and attributes of the span tree), as the
- * batch processor hands them over, to a loopback receiver in this process ({@link OtlpSink}) that reads and drops the
- * body. The time per span is the operation's divided by the batch; {@code -prof gc} gives the allocation per export.
+ * batch processor hands them over, to a loopback receiver in this process that reads and drops the body
+ * ({@link OtlpSink} for OTLP/HTTP, the bench's grpc-java {@link OtlpGrpcReceiver} for gRPC). The time per span is
+ * the operation's divided by the batch; {@code -prof gc} gives the allocation per export.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,11 +59,13 @@ public class SpanExportBenchmark {
     public MemoryMode memoryMode;
 
     /**
-     * The SDK's sender for OTLP/HTTP: {@code jdk}, the JDK's HttpClient, which pg-observer gives the SDK
-     * (SpanExporters.components), or {@code okhttp}, OkHttp's, which it used before and which keeps Nagle's algorithm
-     * on. Both are on this class path, so the SDK's own switch names one (read when the exporter is built).
+     * The sender. OTLP/HTTP: {@code jdk}, the SDK's on the JDK's HttpClient, which pg-observer gives the SDK
+     * (SpanExporters.components), or {@code okhttp}, the SDK's on OkHttp, which it used before and which keeps
+     * Nagle's algorithm on; both are on this class path, so the SDK's own switch names one (read when the exporter
+     * is built). OTLP over gRPC: {@code grpc-okhttp}, the SDK's OkHttp one, which pg-observer used before, or
+     * {@code grpc-nodelay}, pg-observer's own on OkHttp with TCP_NODELAY (taken from the adapter's loader).
      */
-    @Param({"jdk", "okhttp"})
+    @Param({"jdk", "okhttp", "grpc-okhttp", "grpc-nodelay"})
     public String sender;
 
     /** Spans per export: the recommended batch (8,190: whole events of 7) or the SDK's default (511). */
@@ -65,18 +73,39 @@ public class SpanExportBenchmark {
     public int spans;
 
     private OtlpSink sink;
+    private OtlpGrpcReceiver grpc;
     private SpanExporter exporter;
     private List<SpanData> batch;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
+        batch = eventSpans(spans / 7);
+        if (sender.startsWith("grpc-")) {
+            grpc = OtlpGrpcReceiver.start();
+            // The class path's only gRPC sender is the SDK's OkHttp one; the adapter's loader answers its own.
+            exporter = OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + grpc.port())
+                    .setMemoryMode(memoryMode).setComponentLoader(sender.equals("grpc-nodelay") ? adapterLoader()
+                            : ComponentLoader.forClassLoader(SpanExportBenchmark.class.getClassLoader()))
+                    .build();
+            return;
+        }
         System.setProperty("io.opentelemetry.sdk.common.export.HttpSenderProvider", sender.equals("jdk")
                 ? "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider"
                 : "io.opentelemetry.exporter.sender.okhttp.internal.OkHttpHttpSenderProvider");
         sink = new OtlpSink();
         exporter = OtlpHttpSpanExporter.builder().setEndpoint(sink.endpoint() + OtlpSink.PATH)
                 .setMemoryMode(memoryMode).build();
-        batch = eventSpans(spans / 7);
+    }
+
+    /**
+     * What the adapter hands the SDK's autoconfiguration (SpanExporters.components), reached by reflection: the
+     * adapter is on this module's class path at run time only, and its classes are package-private.
+     */
+    private static ComponentLoader adapterLoader() throws ReflectiveOperationException {
+        Method components = Class.forName("io.pgobserver.adapters.tracing.otel.SpanExporters")
+                .getDeclaredMethod("components", PrintStream.class);
+        components.setAccessible(true);
+        return (ComponentLoader) components.invoke(null, System.out);
     }
 
     @Benchmark
@@ -91,6 +120,11 @@ public class SpanExportBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         exporter.shutdown().join(10, TimeUnit.SECONDS);
+        if (grpc != null) {
+            System.out.printf("%n[export] %s, %s: %s%n", memoryMode, sender, grpc.stats().replace('\n', ' '));
+            grpc.close();
+            return;
+        }
         System.out.printf("%n[export] %s, %s: %d requests, %.0f bytes per span%n", memoryMode, sender, sink.requests(),
                 sink.bytes() / (double) (sink.requests() * (long) batch.size()));
         sink.close();

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * undoes a gzip-compressed message itself; the bytes counted are the message's size on the wire, from its stream
  * tracer.
  */
-final class OtlpGrpcReceiver implements AutoCloseable {
+public final class OtlpGrpcReceiver implements AutoCloseable {
 
     static final String SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService";
 
@@ -50,9 +50,16 @@ final class OtlpGrpcReceiver implements AutoCloseable {
             .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
 
     private final Server server;
+    private final OtlpTally tally;
 
-    private OtlpGrpcReceiver(Server server) {
+    private OtlpGrpcReceiver(Server server, OtlpTally tally) {
         this.server = server;
+        this.tally = tally;
+    }
+
+    /** A receiver of its own tally, for SpanExportBenchmark (OTLP over gRPC). */
+    public static OtlpGrpcReceiver start() throws IOException {
+        return start(new OtlpTally());
     }
 
     /** Listens on an ephemeral loopback port; every export is added to {@code tally}. */
@@ -79,11 +86,16 @@ final class OtlpGrpcReceiver implements AutoCloseable {
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .addService(service).addStreamTracerFactory(wireBytes)
                 .maxInboundMessageSize(256 * 1024 * 1024).build().start();
-        return new OtlpGrpcReceiver(server);
+        return new OtlpGrpcReceiver(server, tally);
     }
 
-    int port() {
+    public int port() {
         return server.getPort();
+    }
+
+    /** What it took in, as {@code key=value} lines. */
+    public String stats() {
+        return tally.statsLines();
     }
 
     @Override
