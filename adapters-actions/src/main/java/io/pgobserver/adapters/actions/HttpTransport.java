@@ -4,6 +4,7 @@ import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.config.ListenerSettings;
 import io.pgobserver.domain.port.Metrics;
 import io.pgobserver.domain.spi.Lifecycle;
+import io.pgobserver.sockets.NoDelaySockets;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import okhttp3.Call;

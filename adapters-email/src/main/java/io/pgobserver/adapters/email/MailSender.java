@@ -2,6 +2,7 @@ package io.pgobserver.adapters.email;
 
 import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.DoneParts;
+import io.pgobserver.sockets.NoDelaySockets;
 import jakarta.mail.Address;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;

@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.actions;
 
 import com.sun.net.httpserver.HttpServer;
+import io.pgobserver.sockets.NoDelaySockets;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;

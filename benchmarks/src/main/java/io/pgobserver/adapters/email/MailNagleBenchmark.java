@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.email;
 
+import io.pgobserver.sockets.NoDelaySockets;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;

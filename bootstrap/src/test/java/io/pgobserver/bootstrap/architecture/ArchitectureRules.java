@@ -47,6 +47,10 @@ public final class ArchitectureRules {
         String templates() {
             return root + ".templates..";
         }
+
+        String sockets() {
+            return root + ".sockets..";
+        }
     }
 
     /** The adapter packages under {@code adapters}: one per Maven module. */
@@ -170,6 +174,17 @@ public final class ArchitectureRules {
     }
 
     /**
+     * The sockets are a library the adapters share, not an adapter: it stands on the JDK alone, so it can know no
+     * adapter, no core type and no client library.
+     */
+    public static ArchRule socketsStandAlone(Layout l) {
+        return classes().that().resideInAPackage(l.sockets())
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.net..", l.sockets())
+                .because("the sockets library is shared by the adapters whose clients leave Nagle's algorithm on and "
+                        + "depends on none of them");
+    }
+
+    /**
      * An adapter's only public class is its Guice module, which is also its {@code Adapter} descriptor. A JMH
      * benchmark (its {@code @State} class and the classes JMH generates from it) may sit in an adapter's package to
      * measure package-private code: JMH needs those classes public, and they ship only in the benchmarks jar.
@@ -222,7 +237,8 @@ public final class ArchitectureRules {
                 applicationUsesOnlyTheJdkAndTheDomain(l), coreNamesNoActionType(l), nothingDependsOnBootstrap(l),
                 openTelemetryOnlyInItsAdapter(l), databaseAccessOnlyInThePostgresAdapter(l),
                 okHttpOnlyInTheActionsAndOtelAdapters(l), mailOnlyInTheEmailAdapter(l), kafkaOnlyInTheKafkaAdapter(l),
-                adaptersExposeOnlyTheirModule(l), templatesStandAlone(l), noMonitorsWhereCallsWaitOnOtherSystems(l)));
+                adaptersExposeOnlyTheirModule(l), templatesStandAlone(l), socketsStandAlone(l),
+                noMonitorsWhereCallsWaitOnOtherSystems(l)));
         rules.addAll(adaptersAreIndependent(l, ADAPTERS));
         rules.addAll(adaptersAreIndependent(l, List.of("tracing.otel", "tracing.noop")));
         return rules;

@@ -108,4 +108,9 @@ class ArchitectureRulesFailTest {
     void aTemplatesClassUsingGuiceBreaksTheLibraryRule() {
         failsNaming(ArchitectureRules.templatesStandAlone(BAD), "TemplatesUseGuice");
     }
+
+    @Test
+    void aSocketsClassUsingGuiceBreaksTheLibraryRule() {
+        failsNaming(ArchitectureRules.socketsStandAlone(BAD), "SocketsUseGuice");
+    }
 }

@@ -34,6 +34,7 @@ class ArchitectureTest {
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.email"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.adapters.kafka"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.templates"))
+                .anyMatch(p -> p.startsWith("io.pgobserver.sockets"))
                 .anyMatch(p -> p.startsWith("io.pgobserver.bootstrap"))
                 .noneMatch(p -> p.startsWith("io.pgobserver.fixtures"));
     }
@@ -107,6 +108,11 @@ class ArchitectureTest {
     @Test
     void templatesStandAlone() {
         ArchitectureRules.templatesStandAlone(PRODUCT).check(classes);
+    }
+
+    @Test
+    void socketsStandAlone() {
+        ArchitectureRules.socketsStandAlone(PRODUCT).check(classes);
     }
 
     @Test
