@@ -67,6 +67,11 @@ final class ExportFailures {
             // Said as the OTLP exporters' answers are ("HTTP 401 …"), not as a Java exception the reader must decode.
             return "HTTP " + status.group(1) + " for " + Urls.redactIn(status.group(2));
         }
+        if (message == null && failure.getClass().getSimpleName().equals("ConnectionShutdownException")) {
+            // OkHttp's (an internal class, so named, not imported) for an HTTP/2 connection the collector closed
+            // before the export's stream could start on it, which says nothing in a message of its own.
+            return "ConnectionShutdownException: the collector closed the connection before the export could be sent";
+        }
         return failure.getClass().getSimpleName() + (message == null ? "" : ": " + Urls.redactIn(message));
     }
 

@@ -22,9 +22,12 @@ final class OtlpTlsFailure {
      */
     static String closedWithoutClientCertificate(String because) {
         String m = because == null ? "" : because.toLowerCase(Locale.ROOT);
-        // OkHttp says "end of stream"; the JDK's HttpClient "header parser received no bytes" or "EOF reached".
+        // OkHttp says "end of stream", or, over HTTP/2 (gRPC), ConnectionShutdownException when the connection was
+        // closed before the call's stream could start on it; the JDK's HttpClient "header parser received no bytes"
+        // or "EOF reached".
         if (!m.contains("broken pipe") && !m.contains("connection reset") && !m.contains("end of stream")
-                && !m.contains("received no bytes") && !m.contains("eof reached")) {
+                && !m.contains("connectionshutdownexception") && !m.contains("received no bytes")
+                && !m.contains("eof reached")) {
             return because;
         }
         return because + "; a TLS collector that wants a client certificate closes the connection so when given"

@@ -24,6 +24,17 @@ class ExportFailuresTest {
     }
 
     @Test
+    void anHttp2ConnectionClosedUnderTheGrpcSenderIsSaidInWords() {
+        // OkHttp's exception has no message: the class name alone told the reader nothing of what happened.
+        assertThat(ExportFailures.describe(FailedExportException.grpcFailedExceptionally(
+                new okhttp3.internal.http2.ConnectionShutdownException())))
+                .isEqualTo("ConnectionShutdownException: the collector closed the connection before the export could"
+                        + " be sent");
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate(ExportFailures.describe(
+                new okhttp3.internal.http2.ConnectionShutdownException()))).contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
+    }
+
+    @Test
     void aRefusedConnectionIsSaidSoThoughTheHttpClientGaveNoWords() {
         // What it throws on Linux for a port nothing listens on: three exceptions, not one message among them.
         Throwable refused = rethrown(rethrown(new ClosedChannelException()));

@@ -49,6 +49,9 @@ class OtlpTlsFailureTest {
                 .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
         assertThat(OtlpTlsFailure.closedWithoutClientCertificate("IOException: unexpected end of stream on https://c"))
                 .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
+        // OkHttp over HTTP/2 (the gRPC sender) when the collector closed the connection before the call's stream.
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate("ConnectionShutdownException"))
+                .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
         // The JDK's HttpClient's words for the same.
         assertThat(OtlpTlsFailure.closedWithoutClientCertificate("IOException: HTTP/1.1 header parser received no"
                 + " bytes")).contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
