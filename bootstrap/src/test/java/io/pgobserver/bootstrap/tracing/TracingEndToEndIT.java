@@ -320,12 +320,16 @@ class TracingEndToEndIT {
                     assertThat(run.awaitProcessed(events)).as("every event processed").isTrue();
                     assertThat(Await.until(Duration.ofSeconds(60),
                             () -> hooks.requests(HookReceiver.ORDERS).size() >= events)).isTrue();
-                    // This run's warnings: another run's export may still fail in the background.
+                    // This run's warnings: another run's export may still fail in the background, and its hung
+                    // back-end's port may be this one's again (the system hands ports out anew), so its exporter's
+                    // name is part of what picks them out.
+                    String mine = "exporter " + exporter + " " + (exporter.equals("otlp") ? protocol + " " : "")
+                            + hung.endpoint();
                     String failed = "could not deliver";
-                    assertThat(Await.until(Duration.ofSeconds(60), () -> !logs.containing(hung.endpoint(), failed).isEmpty()))
+                    assertThat(Await.until(Duration.ofSeconds(60), () -> !logs.containing(mine, failed).isEmpty()))
                             .as("a failed export's warning among %s", logs.all()).isTrue();
                     assertThat(hung.accepted()).as("connections the back-end took").isPositive();
-                    assertThat(logs.containing(hung.endpoint(), failed).getFirst()).contains("took the connection but did"
+                    assertThat(logs.containing(mine, failed).getFirst()).contains("took the connection but did"
                             + " not answer, as a hung collector or a load balancer with no healthy target does");
                     run.stop();
                     assertThat(run.pipeline().savedCheckpoint()).as("the checkpoint passed every event").isNotNull()
