@@ -146,7 +146,7 @@ public final class ArchitectureRules {
                 .and().resideOutsideOfPackage(l.adapter("tracing.otel"))
                 .should().dependOnClassesThat().resideInAnyPackage(HTTP)
                 .because("OkHttp appears only in adapters-actions (webhooks, Slack) and adapters-tracing-otel (the "
-                        + "OTLP gRPC sender), each on its own sockets with Nagle's algorithm off");
+                        + "OTLP gRPC sender), both on the sockets library's, with Nagle's algorithm off");
     }
 
     public static ArchRule mailOnlyInTheEmailAdapter(Layout l) {
