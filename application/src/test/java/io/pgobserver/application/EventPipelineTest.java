@@ -330,9 +330,13 @@ class EventPipelineTest {
         start(executor, 256);
         assertThat(executor.blocked.await(30, TimeUnit.SECONDS)).isTrue();
         await("every other event ran", () -> executor.executions.get() == 199);
-        Thread.sleep(100); // several checkpoint intervals pass while the slow event is still running
         // All 200 rows committed before the first snapshot: one batch, whose checkpoint stops before the slow row.
-        assertThat(checkpoints.load("test").orElseThrow().checkpoint()).isEqualTo(new Checkpoint(1, 1));
+        // Awaited, not assumed: an event ran is not yet an event done (its delivery records, then the save).
+        await("the checkpoint reached the slow row", () -> checkpoints.load("test").orElseThrow().checkpoint()
+                .equals(new Checkpoint(1, 1)));
+        Thread.sleep(100); // several checkpoint intervals pass while the slow event is still running
+        assertThat(checkpoints.load("test").orElseThrow().checkpoint()).as("the checkpoint never passes the slow row")
+                .isEqualTo(new Checkpoint(1, 1));
 
         executor.release.countDown();
         await("the checkpoint passed everything", () -> executor.executions.get() == 200

@@ -475,6 +475,12 @@ class ProcessEventTest {
                 return parkable.ended();
             }
 
+            // Parking does not cut the event (Ticket's own rule): the records of what it delivered are awaited.
+            @Override
+            public boolean cutsAttemptUnderWay() {
+                return false;
+            }
+
             @Override
             public boolean takenAway() {
                 return parkable.ended();
@@ -777,6 +783,12 @@ class ProcessEventTest {
 
             public boolean cancelled() {
                 return !deadLetters.list(CONSUMER, 1).isEmpty();
+            }
+
+            // Parking lets the attempt under way end, and does not cut the event (only a stop or a lost lock does):
+            // the records of what it delivered are then awaited, as Ticket says of the stream's events.
+            public boolean cutsAttemptUnderWay() {
+                return false;
             }
 
             // Parked, as the pipeline's own completion says of an event the parking lot takes over: its records
