@@ -105,7 +105,7 @@ public final class EventPipeline implements PipelineStatus {
         LeaderLease held = new LeaderLease(leadership, lease, System::nanoTime, () -> {
             lostLock = "lost the consumer's lock (its database session ended, or PostgreSQL did not answer for a "
                     + "lease); taking it again";
-            self[0].cancel("lost the consumer's lock");
+            self[0].cancel(Term.LOST_LOCK);
         });
         Term current = new Term(source, checkpoints, parked, metrics, settings, held, this::runUntilDone,
                 this::laneKey, processEvent::settledBefore, sleeper);

@@ -35,6 +35,8 @@ final class Term implements BatchReader.Control {
     private static final System.Logger LOG = System.getLogger(Term.class.getName());
     /** How long interrupted events and drainers get to end. */
     private static final Duration ENDING = Duration.ofSeconds(5);
+    /** Why a term ends when its lease does: the lock's session died, or the lock was not confirmed in time. */
+    static final String LOST_LOCK = "lost the consumer's lock";
 
     private final String consumer;
     private final ChangeSource source;
@@ -152,13 +154,18 @@ final class Term implements BatchReader.Control {
     private void finish(Duration drain) throws InterruptedException {
         long deadline = System.nanoTime() + drain.toNanos();
         Progress current = progress;
-        if (!cancelled) {
+        // Cut when the lease ran out too, though its watch has not cancelled the term yet: the reader and the events
+        // check the lease themselves, and may end the term first. Ended as a stop, it waited for events this process
+        // may no longer run, and said nothing of what it left unsaved.
+        boolean cutOff = cancelled();
+        String why = cancelledBecause != null ? cancelledBecause : LOST_LOCK; // the lease's watch logs its cause
+        if (!cutOff) {
             lanes.stop(); // running events finish; queued ones and retries are left to the next holder
         }
-        boolean idle = !cancelled && lanes.awaitIdle(drain);
-        List<ChangeEvent> cut = idle || cancelled ? List.of() : lanes.running(); // named below, and at the release
+        boolean idle = !cutOff && lanes.awaitIdle(drain);
+        List<ChangeEvent> cut = idle || cutOff ? List.of() : lanes.running(); // named below, and at the release
         int failed = lanes.ranUnfinished(); // read before any cut: they count there
-        if (!cancelled && !idle) {
+        if (!cutOff && !idle) {
             LOG.log(WARNING, "events still running after " + Durations.format(drain) + " (--shutdown-timeout); "
                     + "interrupting " + CutEvents.named(cut) + ": they are not done, and the consumer's "
                     + "next holder runs them again, skipping actions recorded as delivered");
@@ -177,11 +184,11 @@ final class Term implements BatchReader.Control {
         stopParking(); // parked queues stay in the store for the next term
         // A drainer may be in the middle of a parked event: not "nothing running" until it has ended.
         boolean drainersIdle = parking == null || parking.awaitStopped(ENDING);
-        if (cancelled) {
+        if (cutOff) {
             lanes.cancel();
             lanes.awaitIdle(ENDING);
             if (current != null && (current.head() != null || current.flush() != null)) {
-                leftUnsaved(current, cancelledBecause);
+                leftUnsaved(current, why);
             }
             return;
         }

@@ -1098,6 +1098,59 @@ class EventPipelineTest {
     }
 
     @Test
+    void aTermWhoseLeaseRunsOutBeforeItsWatchSaysSoStillSaysWhatItLeavesUnsaved() throws Exception {
+        // The reader and the events check the lease themselves, and may end the term before the lease's watch
+        // cancels it. Ended first that way, the term took the path of a stop: it waited for events it may no longer
+        // run and said nothing of what it left (seen in the module's tests with a slow delivery log, under load).
+        // Here the watch is held, deterministically, where it marks the lock lost and logs that before it cancels.
+        List<String> lines = new CopyOnWriteArrayList<>();
+        CountDownLatch watchMayCancel = new CountDownLatch(1);
+        java.util.logging.Logger leaseLog = java.util.logging.Logger.getLogger(LeaderLease.class.getName());
+        java.util.logging.Handler holdTheWatch = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getMessage() != null && record.getMessage().startsWith("stopping dispatch at once")) {
+                    try {
+                        watchMayCancel.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        leaseLog.addHandler(holdTheWatch);
+        try (AutoCloseable capturing = capture(Term.class, lines)) {
+            RecordingExecutor executor = new RecordingExecutor();
+            deliveries.setFailing(true);
+            append("a", 1);
+            InMemoryLeadership leader = new InMemoryLeadership(lock);
+            EventPipeline pipeline = start(executor, 4, 10_000, leader);
+            await("the action delivered, its record being retried", () -> executor.executions.get() == 1);
+            leader.lose();
+            await("the term's end said who runs what it left, before its lease's watch cancelled it", () -> lines
+                    .stream().anyMatch(line -> line.contains("next holder runs them again")));
+            watchMayCancel.countDown();
+            pipeline.stop(Duration.ofSeconds(5));
+        } finally {
+            watchMayCancel.countDown();
+            leaseLog.removeHandler(holdTheWatch);
+        }
+        assertThat(lines).filteredOn(line -> line.contains("next holder runs them again")).first().asString()
+                .contains("consumer 'test'", "checkpoint saved: no event done yet", "(lost the consumer's lock)");
+        // The watch's cancel, held until the term had ended (its stop interrupts the watch), came after the line.
+        assertThat(lines).filteredOn(line -> line.contains("next holder runs them again")
+                || line.contains("standing by")).first().asString().contains("next holder runs them again");
+    }
+
+    @Test
     void aStopWhoseLastSaveFailsSaysTheNextHolderRunsItNotThatALaterSaveCoversIt() throws Exception {
         lease = Duration.ofHours(1);
         List<String> lines = new CopyOnWriteArrayList<>();
