@@ -154,18 +154,17 @@ final class Term implements BatchReader.Control {
     private void finish(Duration drain) throws InterruptedException {
         long deadline = System.nanoTime() + drain.toNanos();
         Progress current = progress;
-        // Cut when the lease ran out too, though its watch has not cancelled the term yet: the reader and the events
-        // check the lease themselves, and may end the term first. Ended as a stop, it waited for events this process
-        // may no longer run, and said nothing of what it left unsaved.
-        boolean cutOff = cancelled();
-        String why = cancelledBecause != null ? cancelledBecause : LOST_LOCK; // the lease's watch logs its cause
-        if (!cutOff) {
+        // Each step asks cancelled(), the lease included, and asks again: the reader and the events check the lease
+        // themselves and may end the term before the lease's watch cancels it (ended as a stop, it waited for events
+        // this process may no longer run and said nothing of what it left), and a stop under way becomes a cut when
+        // the lock goes during it.
+        if (!cancelled()) {
             lanes.stop(); // running events finish; queued ones and retries are left to the next holder
         }
-        boolean idle = !cutOff && lanes.awaitIdle(drain);
-        List<ChangeEvent> cut = idle || cutOff ? List.of() : lanes.running(); // named below, and at the release
+        boolean idle = !cancelled() && lanes.awaitIdle(drain);
+        List<ChangeEvent> cut = idle || cancelled() ? List.of() : lanes.running(); // named below, and at the release
         int failed = lanes.ranUnfinished(); // read before any cut: they count there
-        if (!cutOff && !idle) {
+        if (!cancelled() && !idle) {
             LOG.log(WARNING, "events still running after " + Durations.format(drain) + " (--shutdown-timeout); "
                     + "interrupting " + CutEvents.named(cut) + ": they are not done, and the consumer's "
                     + "next holder runs them again, skipping actions recorded as delivered");
@@ -184,11 +183,12 @@ final class Term implements BatchReader.Control {
         stopParking(); // parked queues stay in the store for the next term
         // A drainer may be in the middle of a parked event: not "nothing running" until it has ended.
         boolean drainersIdle = parking == null || parking.awaitStopped(ENDING);
-        if (cutOff) {
+        if (cancelled()) {
             lanes.cancel();
             lanes.awaitIdle(ENDING);
             if (current != null && (current.head() != null || current.flush() != null)) {
-                leftUnsaved(current, why);
+                String why = cancelledBecause;
+                leftUnsaved(current, why != null ? why : LOST_LOCK); // the lease's watch logs its cause
             }
             return;
         }
