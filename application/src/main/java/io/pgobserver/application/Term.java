@@ -33,10 +33,8 @@ import static java.lang.System.Logger.Level.WARNING;
 final class Term implements BatchReader.Control {
 
     private static final System.Logger LOG = System.getLogger(Term.class.getName());
-    /** How long interrupted events and drainers get to end. */
-    private static final Duration ENDING = Duration.ofSeconds(5);
-    /** Why a term ends when its lease does: the lock's session died, or the lock was not confirmed in time. */
-    static final String LOST_LOCK = "lost the consumer's lock";
+    private static final Duration ENDING = Duration.ofSeconds(5); // for interrupted events and drainers to end
+    static final String LOST_LOCK = "lost the consumer's lock"; // its lock's session died, or its lease ran out
 
     private final String consumer;
     private final ChangeSource source;
@@ -150,14 +148,11 @@ final class Term implements BatchReader.Control {
     }
 
     /** Ends the term: in-flight events finish (up to the drain time) and the checkpoint is saved, or, when
-     * cancelled, running events are interrupted and nothing is saved. */
+     * cancelled (asked at each step, the lease included: the reader may end the term on the lease before its watch
+     * cancels it, and a stop under way becomes a cut when the lock goes), running events are cut, nothing saved. */
     private void finish(Duration drain) throws InterruptedException {
         long deadline = System.nanoTime() + drain.toNanos();
         Progress current = progress;
-        // Each step asks cancelled(), the lease included, and asks again: the reader and the events check the lease
-        // themselves and may end the term before the lease's watch cancels it (ended as a stop, it waited for events
-        // this process may no longer run and said nothing of what it left), and a stop under way becomes a cut when
-        // the lock goes during it.
         if (!cancelled()) {
             lanes.stop(); // running events finish; queued ones and retries are left to the next holder
         }
@@ -187,8 +182,7 @@ final class Term implements BatchReader.Control {
             lanes.cancel();
             lanes.awaitIdle(ENDING);
             if (current != null && (current.head() != null || current.flush() != null)) {
-                String why = cancelledBecause;
-                leftUnsaved(current, why != null ? why : LOST_LOCK); // the lease's watch logs its cause
+                leftUnsaved(current, cancelledBecause != null ? cancelledBecause : LOST_LOCK); // the watch logs why
             }
             return;
         }
@@ -293,9 +287,7 @@ final class Term implements BatchReader.Control {
         problem = now;
     }
 
-    String problem() {
-        return problem;
-    }
+    String problem() { return problem; } // the term's last trouble, for the status
 
     boolean started() { // whether the term has claimed the consumer's place and reads
         return progress != null && !cancelled;

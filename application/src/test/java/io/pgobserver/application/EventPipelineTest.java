@@ -1075,6 +1075,16 @@ class EventPipelineTest {
         return () -> log.removeHandler(handler);
     }
 
+    /** A pipeline led by {@code leader} whose one event was delivered and whose record the store keeps refusing. */
+    private EventPipeline deliveredWithItsRecordFailing(InMemoryLeadership leader) throws InterruptedException {
+        RecordingExecutor executor = new RecordingExecutor();
+        deliveries.setFailing(true);
+        append("a", 1);
+        EventPipeline pipeline = start(executor, 4, 10_000, leader);
+        await("the action delivered, its record being retried", () -> executor.executions.get() == 1);
+        return pipeline;
+    }
+
     @Test
     void aTermEndedByALostLockSaysWhatItLeavesUnsavedAndWhoRunsIt() throws Exception {
         // A stop or a failover during a database outage: the lock's session dies with the others while an event is
@@ -1082,12 +1092,8 @@ class EventPipelineTest {
         // it left.
         List<String> lines = new CopyOnWriteArrayList<>();
         try (AutoCloseable capturing = capture(Term.class, lines)) {
-            RecordingExecutor executor = new RecordingExecutor();
-            deliveries.setFailing(true);
-            append("a", 1);
             InMemoryLeadership leader = new InMemoryLeadership(lock);
-            EventPipeline pipeline = start(executor, 4, 10_000, leader);
-            await("the action delivered, its record being retried", () -> executor.executions.get() == 1);
+            EventPipeline pipeline = deliveredWithItsRecordFailing(leader);
             leader.lose();
             await("the term's end said who runs what it left", () -> lines.stream()
                     .anyMatch(line -> line.contains("next holder runs them again")));
@@ -1128,12 +1134,8 @@ class EventPipelineTest {
         };
         leaseLog.addHandler(holdTheWatch);
         try (AutoCloseable capturing = capture(Term.class, lines)) {
-            RecordingExecutor executor = new RecordingExecutor();
-            deliveries.setFailing(true);
-            append("a", 1);
             InMemoryLeadership leader = new InMemoryLeadership(lock);
-            EventPipeline pipeline = start(executor, 4, 10_000, leader);
-            await("the action delivered, its record being retried", () -> executor.executions.get() == 1);
+            EventPipeline pipeline = deliveredWithItsRecordFailing(leader);
             leader.lose();
             await("the term's end said who runs what it left, before its lease's watch cancelled it", () -> lines
                     .stream().anyMatch(line -> line.contains("next holder runs them again")));
