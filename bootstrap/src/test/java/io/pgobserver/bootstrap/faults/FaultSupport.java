@@ -1,11 +1,10 @@
 package io.pgobserver.bootstrap.faults;
 
+import io.pgobserver.domain.testing.FreePorts;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,9 +39,7 @@ final class FaultSupport {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.take();
     }
 
     /** Polls until the condition holds; fails with the message after {@code timeout}. No timing is asserted. */

@@ -1,5 +1,7 @@
 package io.pgobserver.bootstrap.tracing;
 
+import io.pgobserver.domain.testing.FreePorts;
+
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -21,11 +23,8 @@ public final class Await {
         return condition.getAsBoolean();
     }
 
+    /** A loopback port no test of this JVM was given before ({@link FreePorts}). */
     public static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return FreePorts.take();
     }
 }
