@@ -38,7 +38,7 @@ final class FaultSupport {
     private FaultSupport() {
     }
 
-    static int freePort() throws IOException {
+    static int freePort() {
         return FreePorts.take();
     }
 
