@@ -26,8 +26,12 @@ final class LetterActions {
 
     private static final System.Logger LOG = System.getLogger(LetterActions.class.getName());
 
-    /** How the letter's actions ended: all delivered (or delivered before), and the line that says it. */
-    record Ending(boolean delivered, String message) {
+    /**
+     * How the letter's actions ended: all delivered (or delivered before), and the line that says it; {@code begun} is
+     * false when a stop came before this replay sent anything of the letter (its claim and reads done, no attempt of
+     * any action begun), so that a replay of the whole queue leaves it as the letters after it, not come to.
+     */
+    record Ending(boolean delivered, boolean begun, String message) {
     }
 
     private final String consumer;
@@ -57,6 +61,7 @@ final class LetterActions {
                 + letter.id() + " the delivery log has settled; none was sent: it stays in the queue",
                 () -> deliveries.settled(ids)) : Set.of();
         List<String> done = new ArrayList<>();
+        boolean sent = false; // whether an action of the letter was delivered by this replay
         for (int n = 0; n < indexes.size(); n++) {
             int index = indexes.get(n);
             String action = "action #" + index + " (" + observer.actions().get(index).type() + ")";
@@ -75,18 +80,20 @@ final class LetterActions {
                     throw e;
                 }
                 root.recordError("stopped before it was delivered", null);
-                return new Ending(false, (several ? action + " " : "") + "not delivered: stopped before it was, and"
-                        + " no attempt was begun after the stop; it stays in the queue" + after(done));
+                return new Ending(false, sent || !(e instanceof RunAction.NoAttemptBegun), (several ? action + " "
+                        : "") + "not delivered: stopped before it was, and no attempt was begun after the stop; it "
+                        + "stays in the queue" + after(done));
             }
             if (!outcome.succeeded()) {
                 String message = ((ActionResult.Failure) outcome.result()).message();
                 root.recordError(message, null);
-                return new Ending(false, (several ? action + " " : "") + "still failing after " + outcome.attempts()
+                return new Ending(false, true, (several ? action + " " : "") + "still failing after " + outcome.attempts()
                         + " attempt(s): " + message + after(done));
             }
+            sent = true;
             done.add(action + " delivered" + (several ? recorded(letter, action, ids.get(n), stop) : ""));
         }
-        return new Ending(true, "delivered" + (several && indexes.size() > 1 ? " (" + String.join("; ", done) + ")"
+        return new Ending(true, true, "delivered" + (several && indexes.size() > 1 ? " (" + String.join("; ", done) + ")"
                 : ""));
     }
 

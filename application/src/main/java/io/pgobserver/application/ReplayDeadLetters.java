@@ -84,7 +84,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                     + " (see 'dlq list')");
         }
         Result[] result = new Result[1];
-        claimAndReplay(id, EventCompletion.NONE, new ReplayStop(), each -> result[0] = each);
+        claimAndReplay(id, EventCompletion.NONE, new ReplayStop(), each -> result[0] = each, true);
         return result[0];
     }
 
@@ -92,10 +92,11 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
      * Replays a letter its caller has just found in the queue ({@code dlq replay --id} reads it first, for the
      * settings its observer needs) as {@link #replay(long)} does, without reading it again before its claim: the read
      * after the claim is the one that counts, and a letter gone since the caller's is "already replayed or deleted by
-     * another session", which it was. The result goes to {@code each} as {@link #replayUpTo}'s do.
+     * another session", which it was. The result goes to {@code each} as {@link #replayUpTo}'s do; a stop before its
+     * first attempt is said too, as not delivered: the letter asked for gets its line.
      */
     public void replayFound(long id, ReplayStop stop, Consumer<Result> each) throws InterruptedException {
-        claimAndReplay(id, stop.completion(), stop, each);
+        claimAndReplay(id, stop.completion(), stop, each, true);
     }
 
     /**
@@ -104,22 +105,31 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
      * replays of one letter at once (the console and {@code dlq replay}, two terminals) would each run its actions:
      * the one that does not get the claim runs nothing, and one that gets it after the other delivered and removed
      * the letter finds it gone, which is no error.
+     *
+     * @param notBegunSaid whether a letter the stop reached before its first attempt (claimed and read, nothing sent)
+     *                     is handed to {@code each}, as not delivered; if not, it is left unsaid, as not come to
+     * @return false when the letter was left unsaid
      */
-    private void claimAndReplay(long id, EventCompletion completion, ReplayStop stop, Consumer<Result> each)
-            throws InterruptedException {
+    private boolean claimAndReplay(long id, EventCompletion completion, ReplayStop stop, Consumer<Result> each,
+                                   boolean notBegunSaid) throws InterruptedException {
         Optional<DeadLetters.Claim> claim = stop.database("claiming letter " + id, () -> deadLetters.claim(id));
         if (claim.isEmpty()) {
             String holder = stop.database("asking who replays letter " + id + ", not run here: it stays in the queue",
                     () -> holder(id));
             each.accept(new Result(id, Outcome.REPLAYED_ELSEWHERE, "being replayed by another session" + holder
                     + "; not run again here: it stays in the queue until that replay ends, delivered or not"));
-            return;
+            return true;
         }
         try {
             DeadLetter letter = stop.database("reading letter " + id, () -> deadLetters.find(consumer, id))
                     .orElse(null);
-            each.accept(letter == null ? new Result(id, Outcome.GONE, "already replayed or deleted by another "
-                    + "session: no longer in the queue; not run here") : replay(letter, completion, stop));
+            Result result = letter == null ? new Result(id, Outcome.GONE, "already replayed or deleted by another "
+                    + "session: no longer in the queue; not run here") : replay(letter, completion, stop, notBegunSaid);
+            if (result == null) {
+                return false;
+            }
+            each.accept(result);
+            return true;
         } finally {
             stop.database("ending the claim on letter " + id + " once it was replayed, as its line says (the claim "
                     + "ends with the process)", () -> {
@@ -140,7 +150,9 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
      * result to {@code each} as soon as it is known. Letters added meanwhile (ids past {@code last}) are left for the
      * next replay, so that a queue still growing does not keep it running; one removed before its page is read (by
      * another replay or {@code dlq delete}) is not seen. After {@code stop} it comes to no further letter; the letter
-     * under way ends as {@link #replayFound} says.
+     * under way ends as {@link #replayFound} says, but for one the stop reached after its claim and before its first
+     * attempt: nothing of it was sent, so it is left unsaid, as the letters after it are (a signal a moment later than
+     * the letter before it ended is no reason to report this one as not delivered).
      *
      * @return false when the stop left letters up to {@code last} not come to
      */
@@ -163,7 +175,9 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                     return false;
                 }
                 // Claimed and read again, as one letter is: another replay may be running it, or have removed it.
-                claimAndReplay(letter.id(), completion, stop, each);
+                if (!claimAndReplay(letter.id(), completion, stop, each, false)) {
+                    return false;
+                }
                 after = letter.id();
             }
             if (page.size() < PAGE) {
@@ -195,7 +209,12 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 + " the observer back to replay it, or remove the letter with `dlq delete --id " + letter.id() + "`";
     }
 
-    private Result replay(DeadLetter letter, EventCompletion completion, ReplayStop stop)
+    /**
+     * Runs the letter's actions and removes it once delivered.
+     *
+     * @return how it ended, or null when a stop came before its first attempt and {@code notBegunSaid} is false
+     */
+    private Result replay(DeadLetter letter, EventCompletion completion, ReplayStop stop, boolean notBegunSaid)
             throws InterruptedException {
         Observer observer = observers.get(letter.observer());
         if (observer == null) {
@@ -230,6 +249,9 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 }
             }
             LetterActions.Ending ending = actions.run(tracer, letter, observer, indexes, root, completion, stop);
+            if (!ending.begun() && !notBegunSaid) {
+                return null;
+            }
             if (!ending.delivered()) {
                 if (root.isRecording()) {
                     root.setAttribute(OUTCOME, "failed");

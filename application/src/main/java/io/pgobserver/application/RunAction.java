@@ -62,6 +62,16 @@ final class RunAction {
         this.health = health;
     }
 
+    /**
+     * Thrown when the run was cancelled before its first attempt: nothing of the action was sent by this run, so its
+     * caller may leave it as not come to (a replay stopped between claiming a letter and its first attempt).
+     */
+    static final class NoAttemptBegun extends InterruptedException {
+        NoAttemptBegun(String message) {
+            super(message);
+        }
+    }
+
     /** The last attempt's result, how many attempts were made, and the last failed attempt's message (or null). */
     record Outcome(ActionResult result, int attempts, String lastError) {
         boolean succeeded() {
@@ -75,7 +85,8 @@ final class RunAction {
      * @param completion checked before every attempt (cancelled once this process may no longer dispatch, or the
      *                   event's entity is being parked) and told of every failed attempt that will be retried; a
      *                   parked event's tells the attempts made in its earlier runs, which this run counts on from
-     * @throws InterruptedException when cancelled or interrupted: the action is not done
+     * @throws InterruptedException when cancelled or interrupted: the action is not done ({@link NoAttemptBegun}
+     *                              when this run made no attempt)
      */
     Outcome run(Tracer tracer, ChangeEvent event, Observer observer, int index, String deliveryId, Span parent,
                 EventCompletion completion) throws InterruptedException {
@@ -85,10 +96,11 @@ final class RunAction {
         String lastError = null;
         ActionParts parts = new ActionParts(deliveryId, event.position().offset(),
                 partsLog == null ? null : completion.partsLog(partsLog));
-        for (int attempt = completion.attemptsMade(observer.name(), index) + 1; ; attempt++) {
+        int first = completion.attemptsMade(observer.name(), index) + 1;
+        for (int attempt = first; ; attempt++) {
             if (attempt == 1 ? !completion.firstAttemptsGo() : completion.cancelled()) {
-                throw new InterruptedException("dispatch stopped before attempt " + attempt + " of "
-                        + action.describe());
+                String message = "dispatch stopped before attempt " + attempt + " of " + action.describe();
+                throw attempt == first ? new NoAttemptBegun(message) : new InterruptedException(message);
             }
             Span span = tracer.startSpan(EXECUTE_ACTION, parent, kindOf(action), Tracer.Component.EXECUTOR);
             if (span.isRecording()) {

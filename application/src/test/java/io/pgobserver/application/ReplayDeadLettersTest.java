@@ -325,6 +325,45 @@ class ReplayDeadLettersTest {
     }
 
     /**
+     * A stop that comes after a letter is claimed and before its first attempt (the signal a moment after the letter
+     * before it ended) sends nothing of it: a replay of the queue leaves it unsaid, as the letters after it, and ends
+     * its claim; one asked for by id says it, not delivered. Before, the queue's replay said it "not delivered" and
+     * counted it among the letters replayed, as if the stop had cut a delivery.
+     */
+    @Test
+    void aStopBetweenALettersClaimAndItsFirstAttemptLeavesItAsNotComeTo() throws Exception {
+        List<Long> ids = List.of(letter("hook", 0), letter("hook", 0), letter("hook", 0));
+        ReplayStop[] stop = {new ReplayStop()};
+        DeadLetters stoppedAtSecondClaim = new Delegating() {
+            @Override
+            public Optional<Claim> claim(long id) {
+                if (id != ids.getFirst()) {
+                    stop[0].request();
+                }
+                return super.claim(id);
+            }
+        };
+        List<ReplayDeadLetters.Result> results = new ArrayList<>();
+
+        boolean cameToAll = replaying(stoppedAtSecondClaim).replayUpTo(ids.getLast(), results::add, stop[0]);
+
+        assertThat(cameToAll).isFalse();
+        assertThat(results).extracting(ReplayDeadLetters.Result::id).containsExactly(ids.getFirst());
+        assertThat(webhook.requests).as("attempts").hasSize(1);
+        assertThat(deadLetters.all()).extracting(DeadLetter::id).containsExactlyElementsOf(ids.subList(1, 3));
+        Optional<DeadLetters.Claim> again = deadLetters.claim(ids.get(1));
+        assertThat(again).as("its claim was ended").isPresent();
+        again.get().close();
+
+        stop[0] = new ReplayStop();
+        ReplayDeadLetters.Result asked = replayedFound(replaying(stoppedAtSecondClaim), ids.get(1), stop[0]);
+        assertThat(asked.delivered()).isFalse();
+        assertThat(asked.message()).isEqualTo("not delivered: stopped before it was, and no attempt was begun after "
+                + "the stop; it stays in the queue");
+        assertThat(webhook.requests).as("attempts").hasSize(1);
+    }
+
+    /**
      * A stop during the last letter of a page reads no further page: that read waited for the database after the
      * stop, where nothing ends it at once (a database that does not answer held the stopped replay until a second
      * signal), to come to no letter of it.
