@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import static io.pgobserver.application.SpanNames.OUTCOME;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
@@ -79,16 +80,22 @@ final class LetterActions {
                 if (!completion.cancelled()) {
                     throw e;
                 }
-                root.recordError("stopped before it was delivered", null);
-                return new Ending(false, sent || !(e instanceof RunAction.NoAttemptBegun), (several ? action + " "
-                        : "") + "not delivered: stopped before it was, and no attempt was begun after the stop; it "
-                        + "stays in the queue" + after(done));
+                boolean begun = sent || !(e instanceof RunAction.NoAttemptBegun);
+                if (begun) {
+                    root.recordError("stopped before it was delivered", null);
+                } else if (root.isRecording()) {
+                    // No error: nothing was sent, as for an event the pipeline's stop left before its first attempt.
+                    root.setAttribute(OUTCOME, "stopped").addEvent("stopped before its first attempt: nothing was "
+                            + "sent; the letter stays in the queue");
+                }
+                return new Ending(false, begun, (several ? action + " " : "") + "not delivered: stopped before it "
+                        + "was, and no attempt was begun after the stop; it stays in the queue" + after(done));
             }
             if (!outcome.succeeded()) {
                 String message = ((ActionResult.Failure) outcome.result()).message();
                 root.recordError(message, null);
-                return new Ending(false, true, (several ? action + " " : "") + "still failing after " + outcome.attempts()
-                        + " attempt(s): " + message + after(done));
+                return new Ending(false, true, (several ? action + " " : "") + "still failing after "
+                        + outcome.attempts() + " attempt(s): " + message + after(done));
             }
             sent = true;
             done.add(action + " delivered" + (several ? recorded(letter, action, ids.get(n), stop) : ""));

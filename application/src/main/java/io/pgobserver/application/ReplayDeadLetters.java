@@ -253,7 +253,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                 return null;
             }
             if (!ending.delivered()) {
-                if (root.isRecording()) {
+                if (ending.begun() && root.isRecording()) {
                     root.setAttribute(OUTCOME, "failed");
                 }
                 return new Result(letter.id(), Outcome.STAYS, ending.message());

@@ -327,8 +327,9 @@ class ReplayDeadLettersTest {
     /**
      * A stop that comes after a letter is claimed and before its first attempt (the signal a moment after the letter
      * before it ended) sends nothing of it: a replay of the queue leaves it unsaid, as the letters after it, and ends
-     * its claim; one asked for by id says it, not delivered. Before, the queue's replay said it "not delivered" and
-     * counted it among the letters replayed, as if the stop had cut a delivery.
+     * its claim; one asked for by id says it, not delivered. Its span's outcome is {@code stopped}, not an error.
+     * Before, the queue's replay said it "not delivered" and counted it among the letters replayed, as if the stop
+     * had cut a delivery.
      */
     @Test
     void aStopBetweenALettersClaimAndItsFirstAttemptLeavesItAsNotComeTo() throws Exception {
@@ -351,6 +352,13 @@ class ReplayDeadLettersTest {
         assertThat(results).extracting(ReplayDeadLetters.Result::id).containsExactly(ids.getFirst());
         assertThat(webhook.requests).as("attempts").hasSize(1);
         assertThat(deadLetters.all()).extracting(DeadLetter::id).containsExactlyElementsOf(ids.subList(1, 3));
+        RecordingTracer.RecordedSpan notComeTo = tracer.roots().getLast();
+        assertThat(notComeTo.attribute("dead_letter_id")).isEqualTo(ids.get(1));
+        assertThat(notComeTo.attribute("outcome")).isEqualTo("stopped");
+        assertThat(notComeTo.error()).as("no error: nothing was sent").isNull();
+        assertThat(notComeTo.events()).containsExactly("stopped before its first attempt: nothing was sent; the "
+                + "letter stays in the queue");
+        assertThat(tracer.children(notComeTo)).as("no attempt").isEmpty();
         Optional<DeadLetters.Claim> again = deadLetters.claim(ids.get(1));
         assertThat(again).as("its claim was ended").isPresent();
         again.get().close();
