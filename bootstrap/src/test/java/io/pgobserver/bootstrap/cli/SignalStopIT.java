@@ -2,6 +2,7 @@ package io.pgobserver.bootstrap.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgobserver.bootstrap.tracing.Signals;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -143,7 +144,7 @@ class SignalStopIT {
             // Ctrl-C in a terminal: SIGINT stops it the same way. A build started in the background by a shell
             // without job control inherits SIGINT ignored, as every process it starts does (POSIX), and an ignored
             // signal stays ignored: there, as for any program, Ctrl-C cannot apply, and the stop is SIGTERM's again.
-            String signal = sigintIgnored() ? "TERM" : "INT";
+            String signal = Signals.sigintIgnored() ? "TERM" : "INT";
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(second.pid())).inheritIO().start();
             assertThat(kill.waitFor()).as("kill -%s", signal).isZero();
             assertEnds(second);
@@ -185,20 +186,6 @@ class SignalStopIT {
         env.put("PGOBSERVER_LOG_LEVEL", "INFO");
         builder.redirectErrorStream(true).redirectOutput(logs.resolve(logName).toFile());
         return builder.start();
-    }
-
-    /** Whether this JVM, and so every process it starts, has SIGINT ignored (the SigIgn mask of /proc/self/status). */
-    private static boolean sigintIgnored() throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.exists(status)) {
-            return false;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("SigIgn:")) {
-                return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 0x2) != 0; // bit 1: SIGINT (2)
-            }
-        }
-        return false;
     }
 
     /** Fails with the process's threads (jcmd Thread.print) when it has not ended within the patience. */

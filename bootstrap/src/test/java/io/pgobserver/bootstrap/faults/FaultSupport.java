@@ -1,5 +1,6 @@
 package io.pgobserver.bootstrap.faults;
 
+import io.pgobserver.bootstrap.tracing.Signals;
 import io.pgobserver.domain.testing.FreePorts;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -171,8 +172,17 @@ final class FaultSupport {
         return rows;
     }
 
-    /** Sends signal {@code name} (STOP, CONT, ...) to process {@code pid}. */
+    /**
+     * Sends signal {@code name} (STOP, CONT, ...) to process {@code pid}. SIGINT fails at once, saying why, where the
+     * build has it ignored: the process would never hear it, and the test would fail later on a stop that never came.
+     */
     static void signal(String name, long pid) throws IOException, InterruptedException {
+        if (name.equals("INT") && Signals.sigintIgnored()) {
+            throw new AssertionError("SIGINT is ignored in this build's JVM, and so in the observer it started, which "
+                    + "cannot hear it: the build was started in the background by a shell without job control (as "
+                    + "'mvn verify &' in a script), whose background commands inherit SIGINT ignored; run it in the "
+                    + "foreground, or after 'set -m'");
+        }
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new AssertionError("kill -" + name + " " + pid + " failed");
