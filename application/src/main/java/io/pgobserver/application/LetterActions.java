@@ -100,8 +100,8 @@ final class LetterActions {
             sent = true;
             done.add(action + " delivered" + (several ? recorded(letter, action, ids.get(n), stop) : ""));
         }
-        return new Ending(true, true, "delivered" + (several && indexes.size() > 1 ? " (" + String.join("; ", done) + ")"
-                : ""));
+        return new Ending(true, true, "delivered" + (several && indexes.size() > 1 ? " (" + String.join("; ", done)
+                + ")" : ""));
     }
 
     /** What the letter's earlier actions got, after the line of the one that stopped it. */
