@@ -15,7 +15,7 @@ final class OtlpTlsFailure {
     /**
      * A TLS connection closed under the exporter, with no client certificate set: a collector that wants one (mutual
      * TLS) refuses it after the handshake, and its alert loses the race with the request's write on a busy machine,
-     * so the exporter sees "Broken pipe" or "Connection reset" rather than the TLS library's {@code
+     * so the exporter sees "Broken pipe", "Connection reset" or "closed" rather than the TLS library's {@code
      * certificate_required}. Said as the possible cause it is.
      *
      * @return {@code because} with that cause and its fix, or as it is when it is no closed connection
@@ -23,11 +23,11 @@ final class OtlpTlsFailure {
     static String closedWithoutClientCertificate(String because) {
         String m = because == null ? "" : because.toLowerCase(Locale.ROOT);
         // OkHttp says "end of stream", or, over HTTP/2 (gRPC), ConnectionShutdownException when the connection was
-        // closed before the call's stream could start on it; the JDK's HttpClient "header parser received no bytes"
-        // or "EOF reached".
+        // closed before the call's stream could start on it, and "closed" alone when its HTTP/2 writer was closed
+        // with it as the call wrote; the JDK's HttpClient "header parser received no bytes" or "EOF reached".
         if (!m.contains("broken pipe") && !m.contains("connection reset") && !m.contains("end of stream")
                 && !m.contains("connectionshutdownexception") && !m.contains("received no bytes")
-                && !m.contains("eof reached")) {
+                && !m.contains("eof reached") && !m.equals("closed") && !m.endsWith(": closed")) {
             return because;
         }
         return because + "; a TLS collector that wants a client certificate closes the connection so when given"

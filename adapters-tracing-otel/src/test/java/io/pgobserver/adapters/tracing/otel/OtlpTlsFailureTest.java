@@ -52,6 +52,11 @@ class OtlpTlsFailureTest {
         // OkHttp over HTTP/2 (the gRPC sender) when the collector closed the connection before the call's stream.
         assertThat(OtlpTlsFailure.closedWithoutClientCertificate("ConnectionShutdownException"))
                 .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
+        // ... and when its HTTP/2 writer was closed with the connection as the call wrote (seen once in CI).
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate("IOException: closed"))
+                .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate("IOException: the span exporter is closed"))
+                .as("not every message ending in closed").isEqualTo("IOException: the span exporter is closed");
         // The JDK's HttpClient's words for the same.
         assertThat(OtlpTlsFailure.closedWithoutClientCertificate("IOException: HTTP/1.1 header parser received no"
                 + " bytes")).contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
