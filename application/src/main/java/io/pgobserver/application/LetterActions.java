@@ -138,4 +138,43 @@ final class LetterActions {
             throw new IllegalStateException("an unfenced write cannot be fenced", e);
         }
     }
+
+    /**
+     * The actions to run: the one that failed, found by its stable key (else, for letters written before actions had
+     * keys, by its index and type), or all of them when the condition failed; null when it is gone.
+     */
+    static List<Integer> actionsToReplay(DeadLetter letter, Observer observer) {
+        if (letter.actionIndex() < 0) {
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < observer.actions().size(); i++) {
+                all.add(i);
+            }
+            return all;
+        }
+        int byKey = observer.actionKeys().indexOf(letter.actionKey());
+        if (byKey >= 0) {
+            return List.of(byKey);
+        }
+        if (letter.actionIndex() >= observer.actions().size()
+                || !observer.actions().get(letter.actionIndex()).type().equals(letter.actionType())) {
+            return null;
+        }
+        return List.of(letter.actionIndex());
+    }
+
+    /** Whether the condition matches the letter's event now, or why it still fails (null when it ran). */
+    record ConditionCheck(boolean matched, String failure) {
+    }
+
+    /** Evaluates again the condition that failed on the letter's event. */
+    static ConditionCheck checkCondition(Observer observer, DeadLetter letter, Span root) {
+        try {
+            return new ConditionCheck(observer.condition().matches(letter.event()), null);
+        } catch (Exception e) {
+            String message = "condition of observer '" + observer.name() + "' still fails on event "
+                    + letter.event().id() + ": " + e.getMessage() + "; the letter stays";
+            root.recordError(message, e);
+            return new ConditionCheck(false, message);
+        }
+    }
 }

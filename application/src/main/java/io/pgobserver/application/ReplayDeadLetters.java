@@ -13,7 +13,6 @@ import io.pgobserver.domain.trace.Tracer;
 
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -230,7 +229,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                         .setAttribute(ACTION_TYPE, letter.actionType())
                         .setAttribute(ACTION_INDEX, letter.actionIndex());
             }
-            List<Integer> indexes = actionsToReplay(letter, observer);
+            List<Integer> indexes = LetterActions.actionsToReplay(letter, observer);
             if (indexes == null) {
                 root.recordError("observer '" + observer.name() + "' no longer has action " + letter.actionIndex(), null);
                 return new Result(letter.id(), Outcome.STAYS, "observer '" + observer.name()
@@ -239,7 +238,7 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
                         + " with `dlq delete --id " + letter.id() + "`");
             }
             if (letter.actionIndex() < 0) {
-                ConditionCheck check = checkCondition(observer, letter, root);
+                LetterActions.ConditionCheck check = LetterActions.checkCondition(observer, letter, root);
                 if (check.failure() != null) {
                     return new Result(letter.id(), Outcome.STAYS, check.failure());
                 }
@@ -273,43 +272,5 @@ public final class ReplayDeadLetters implements DeadLetterReplay {
         stop.database("removing letter " + letter.id() + ", delivered (or its condition no longer matching), from the"
                 + " queue: it may stay there, and the next replay send it again ('pg-observer dlq delete --id "
                 + letter.id() + "' if its receiver must not get it twice)", () -> deadLetters.remove(letter.id()));
-    }
-
-    /**
-     * The actions to run: the one that failed, found by its stable key (else, for letters written before actions had
-     * keys, by its index and type), or all of them when the condition failed; null when it is gone.
-     */
-    private static List<Integer> actionsToReplay(DeadLetter letter, Observer observer) {
-        if (letter.actionIndex() < 0) {
-            List<Integer> all = new ArrayList<>();
-            for (int i = 0; i < observer.actions().size(); i++) {
-                all.add(i);
-            }
-            return all;
-        }
-        int byKey = observer.actionKeys().indexOf(letter.actionKey());
-        if (byKey >= 0) {
-            return List.of(byKey);
-        }
-        if (letter.actionIndex() >= observer.actions().size()
-                || !observer.actions().get(letter.actionIndex()).type().equals(letter.actionType())) {
-            return null;
-        }
-        return List.of(letter.actionIndex());
-    }
-
-    private record ConditionCheck(boolean matched, String failure) {
-    }
-
-    /** Evaluates again the condition that failed on the letter's event. */
-    private static ConditionCheck checkCondition(Observer observer, DeadLetter letter, Span root) {
-        try {
-            return new ConditionCheck(observer.condition().matches(letter.event()), null);
-        } catch (Exception e) {
-            String message = "condition of observer '" + observer.name() + "' still fails on event "
-                    + letter.event().id() + ": " + e.getMessage() + "; the letter stays";
-            root.recordError(message, e);
-            return new ConditionCheck(false, message);
-        }
     }
 }
