@@ -35,6 +35,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
@@ -75,6 +76,9 @@ class AdminCommandsIT {
     /** The status each webhook request is answered with; webhookStatus unless a test says otherwise. */
     private volatile java.util.function.ToIntFunction<RecordedRequest> statusOf = request -> webhookStatus;
     private Path config;
+    /** Where each test's configuration is written; JUnit removes it after the test. */
+    @TempDir
+    private Path work;
     private int database;
 
     @BeforeAll
@@ -104,7 +108,7 @@ class AdminCommandsIT {
         sql("postgres", "create database " + name);
         sql(name, "create table public.orders (id bigserial primary key, status text not null)",
                 "create table public.notes (code text not null, body text)");
-        config = Files.createTempFile("pg-observer-cli", ".yaml");
+        config = work.resolve("pg-observer.yaml");
         Files.writeString(config, """
                 database: { url: "jdbc:postgresql://localhost:%d/%s", user: postgres }
                 tracing: { enabled: false }

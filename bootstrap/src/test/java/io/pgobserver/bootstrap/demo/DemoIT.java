@@ -1,6 +1,7 @@
 package io.pgobserver.bootstrap.demo;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,12 +24,14 @@ class DemoIT {
     private static final Pattern RECEIVED = Pattern.compile("traceparent=00-([0-9a-f]{32})-([0-9a-f]{16})-0[0-9a-f]");
 
     @Test
-    void theDemoPrintsSpanTreesAndExitsZero() throws IOException, InterruptedException {
+    void theDemoPrintsSpanTreesAndExitsZero(@TempDir Path work) throws IOException, InterruptedException {
         Path jar = Path.of("target", "pg-observer.jar");
         assertThat(jar).as("the packaged jar (failsafe runs after package)").exists();
-        Path out = Files.createTempFile("demo", ".out");
-        Path err = Files.createTempFile("demo", ".err");
-        Path tmp = Files.createTempDirectory("demo-tmp");
+        Path out = work.resolve("demo.out");
+        Path err = work.resolve("demo.err");
+        // The demo's temporary directory, which holds the embedded server's unpacked binaries (some 60 MB) as well as
+        // what the demo must remove itself; JUnit removes the whole of it after the test.
+        Path tmp = Files.createDirectory(work.resolve("tmp"));
         Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.io.tmpdir=" + tmp, "-jar", jar.toString(), "demo", "--events", "4", "--interval", "200ms"))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();

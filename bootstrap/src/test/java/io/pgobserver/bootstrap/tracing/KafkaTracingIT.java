@@ -22,9 +22,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -56,11 +56,12 @@ class KafkaTracingIT {
     private static EmbeddedPostgres postgres;
     private static KafkaBroker broker;
     private static OtlpReceiver receiver;
-    private static Path work;
+    /** The broker's log directories; JUnit removes it after the class. */
+    @TempDir
+    static Path work;
 
     @BeforeAll
     static void start() throws Exception {
-        work = Files.createTempDirectory("pgobserver-kafka-tracing");
         postgres = EmbeddedPostgres.builder().start();
         broker = KafkaBroker.start(work.resolve("broker"));
         broker.createTopic("orders", 3);

@@ -31,10 +31,12 @@ public final class ZipkinServer implements SpanBackend {
 
     private final Process process;
     private final String baseUrl;
+    private final Path log;
 
-    private ZipkinServer(Process process, String baseUrl) {
+    private ZipkinServer(Process process, String baseUrl, Path log) {
         this.process = process;
         this.baseUrl = baseUrl;
+        this.log = log;
     }
 
     /** Starts the server and waits until it reports healthy (the first start takes a while on two cores). */
@@ -48,7 +50,7 @@ public final class ZipkinServer implements SpanBackend {
         Process process = new ProcessBuilder(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-jar", jar, "--server.port=" + port, "--logging.level.root=WARN")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ZipkinServer server = new ZipkinServer(process, "http://127.0.0.1:" + port);
+        ZipkinServer server = new ZipkinServer(process, "http://127.0.0.1:" + port, log);
         boolean healthy = Await.until(Duration.ofSeconds(180), () -> process.isAlive() && server.isHealthy());
         if (!healthy) {
             server.close();
@@ -139,9 +141,12 @@ public final class ZipkinServer implements SpanBackend {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            Files.deleteIfExists(log);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -56,12 +56,15 @@ class ZipkinIT {
     }
 
     @AfterAll
-    static void stopZipkin() throws InterruptedException {
+    static void stopZipkin() throws InterruptedException, IOException {
         if (zipkin != null) {
             zipkin.destroy();
             if (!zipkin.waitFor(20, TimeUnit.SECONDS)) {
                 zipkin.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+        }
+        if (log != null) {
+            Files.deleteIfExists(log);
         }
     }
 
