@@ -1,6 +1,7 @@
 package io.pgobserver.adapters.tracing.otel;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * What a failed TLS handshake with an OTLP collector means and which variables fix it, from the TLS library's words:
@@ -13,21 +14,27 @@ final class OtlpTlsFailure {
     }
 
     /**
+     * The words the TLS and HTTP libraries use for a connection the other side closed. OkHttp says "end of stream",
+     * or, over HTTP/2 (gRPC), ConnectionShutdownException when the connection was closed before the call's stream
+     * could start on it, and "closed" alone when its HTTP/2 writer was closed with it as the call wrote; the JDK's
+     * HttpClient "header parser received no bytes" or "EOF reached"; the JDK's TLS socket "Connection or outbound has
+     * closed" (a write after the peer's close_notify) or "Socket closed"; the kernel "Broken pipe" or "Connection
+     * reset". Which one the exporter sees depends on which side wrote first, so each form must be known, not one.
+     */
+    private static final Pattern CLOSED_CONNECTION = Pattern.compile("broken pipe|connection reset|end of stream"
+            + "|connectionshutdownexception|received no bytes|eof reached|(^|: )closed$"
+            + "|\\b(connection|socket|outbound|inbound)\\b[^;]*\\bclosed\\b");
+
+    /**
      * A TLS connection closed under the exporter, with no client certificate set: a collector that wants one (mutual
      * TLS) refuses it after the handshake, and its alert loses the race with the request's write on a busy machine,
-     * so the exporter sees "Broken pipe", "Connection reset" or "closed" rather than the TLS library's {@code
+     * so the exporter sees one of the words of {@link #CLOSED_CONNECTION} rather than the TLS library's {@code
      * certificate_required}. Said as the possible cause it is.
      *
      * @return {@code because} with that cause and its fix, or as it is when it is no closed connection
      */
     static String closedWithoutClientCertificate(String because) {
-        String m = because == null ? "" : because.toLowerCase(Locale.ROOT);
-        // OkHttp says "end of stream", or, over HTTP/2 (gRPC), ConnectionShutdownException when the connection was
-        // closed before the call's stream could start on it, and "closed" alone when its HTTP/2 writer was closed
-        // with it as the call wrote; the JDK's HttpClient "header parser received no bytes" or "EOF reached".
-        if (!m.contains("broken pipe") && !m.contains("connection reset") && !m.contains("end of stream")
-                && !m.contains("connectionshutdownexception") && !m.contains("received no bytes")
-                && !m.contains("eof reached") && !m.equals("closed") && !m.endsWith(": closed")) {
+        if (because == null || !CLOSED_CONNECTION.matcher(because.toLowerCase(Locale.ROOT)).find()) {
             return because;
         }
         return because + "; a TLS collector that wants a client certificate closes the connection so when given"

@@ -57,6 +57,11 @@ class OtlpTlsFailureTest {
                 .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
         assertThat(OtlpTlsFailure.closedWithoutClientCertificate("IOException: the span exporter is closed"))
                 .as("not every message ending in closed").isEqualTo("IOException: the span exporter is closed");
+        // The JDK's TLS socket, written to after the collector's close (seen under load, over gRPC), or closed.
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate("SocketException: Connection or outbound has closed"))
+                .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
+        assertThat(OtlpTlsFailure.closedWithoutClientCertificate("SocketException: Socket closed"))
+                .contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
         // The JDK's HttpClient's words for the same.
         assertThat(OtlpTlsFailure.closedWithoutClientCertificate("IOException: HTTP/1.1 header parser received no"
                 + " bytes")).contains("OTEL_EXPORTER_OTLP_CLIENT_KEY");
