@@ -53,9 +53,11 @@ public final class ZipkinServer implements SpanBackend {
         ZipkinServer server = new ZipkinServer(process, "http://127.0.0.1:" + port, log);
         boolean healthy = Await.until(Duration.ofSeconds(180), () -> process.isAlive() && server.isHealthy());
         if (!healthy) {
+            // Read before close(), which deletes the log.
+            String output = Files.readString(log);
             server.close();
+            throw new AssertionError("Zipkin server not up at " + server.baseUrl + " within 180 s; its log: " + output);
         }
-        assertThat(healthy).as("Zipkin server up at %s; its log: %s", server.baseUrl, Files.readString(log)).isTrue();
         return server;
     }
 
