@@ -1,5 +1,6 @@
 package io.pgobserver.adapters.tracing.otel;
 
+import io.opentelemetry.api.impl.InstrumentationUtil;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.Compressor;
 import io.opentelemetry.sdk.common.export.GrpcResponse;
@@ -120,6 +121,14 @@ final class NoDelayGrpcSender implements GrpcSender {
      * (as the SDK's sender does). Each attempt's own timeout is what is left of the export's.
      */
     private void attempt(Request request, GrpcRetries retries, Consumer<GrpcResponse> onResponse,
+                         Consumer<Throwable> onError) {
+        // Enqueued in a context that says "do not trace this", as the SDK's own senders do: with the OpenTelemetry
+        // Java agent attached, its OkHttp instrumentation would otherwise trace every export as a client call, whose
+        // spans would be exported in turn, one more export for each.
+        InstrumentationUtil.suppressInstrumentation(() -> enqueue(request, retries, onResponse, onError));
+    }
+
+    private void enqueue(Request request, GrpcRetries retries, Consumer<GrpcResponse> onResponse,
                          Consumer<Throwable> onError) {
         Call call = client.newCall(request);
         if (retries.remainingNanos() > 0) {

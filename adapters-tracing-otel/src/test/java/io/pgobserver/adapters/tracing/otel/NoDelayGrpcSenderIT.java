@@ -2,7 +2,9 @@ package io.pgobserver.adapters.tracing.otel;
 
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.opentelemetry.api.impl.InstrumentationUtil;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.internal.FailedExportException;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
@@ -21,6 +23,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -117,6 +123,32 @@ class NoDelayGrpcSenderIT {
         assertThat(result.isSuccess()).isTrue();
         assertThat(headers).hasSize(3);
         assertThat(spanNames()).hasSize(3);
+    }
+
+    @Test
+    void everyAttemptIsMadeWithInstrumentationSuppressedSoThatAnAgentDoesNotTraceTheExportsOwnCalls() {
+        errors.add(Status.UNAVAILABLE.withDescription("starting"));
+        Queue<Boolean> suppressed = new ConcurrentLinkedQueue<>();
+        // What the OpenTelemetry Java agent's OkHttp instrumentation reads: the context current where a call is
+        // handed to the dispatcher's executor.
+        ExecutorService dispatcher = new ThreadPoolExecutor(0, 4, 60, TimeUnit.SECONDS, new SynchronousQueue<>()) {
+            @Override
+            public void execute(Runnable call) {
+                suppressed.add(InstrumentationUtil.shouldSuppressInstrumentation(Context.current()));
+                super.execute(call);
+            }
+        };
+
+        try {
+            CompletableResultCode result = export(exporter().setExecutorService(dispatcher).build());
+
+            assertThat(result.isSuccess()).isTrue();
+            assertThat(headers).as("the first attempt and its retry").hasSize(2);
+            assertThat(suppressed).as("each attempt, the retry made from the first one's callback included")
+                    .containsExactly(true, true);
+        } finally {
+            dispatcher.shutdownNow();
+        }
     }
 
     @Test
