@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -46,9 +47,20 @@ final class HttpTransport implements Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
     /** The pool's floor: enough for a handful of receivers when few events are in flight. */
     private static final int MIN_IDLE_CONNECTIONS = 64;
+    /** How many dispatchers the calls are spread over (a power of two: a thread's is its id's low bits). */
+    static final int DISPATCHERS = 16;
 
-    private final OkHttpClient client;
-    private final OkHttpClient redirecting;
+    /**
+     * One client per dispatcher, all on one connection pool, one configuration. OkHttp's dispatcher lists every
+     * call under way, a synchronous one too, under one lock: the call is added as it starts and looked for in that
+     * list as it ends, so with dozens of webhooks in flight at thousands a second every call end waited on that lock
+     * (a tenth of a drain's samples, docs/performance.md, "Change 12"). A call takes its thread's dispatcher. Their
+     * limits apply to asynchronous calls only, which these clients do not make: {@link HostLimits} keeps the limit
+     * per host.
+     */
+    private final OkHttpClient[] clients = new OkHttpClient[DISPATCHERS];
+    /** The same, following redirects; used only for GET, where following a redirect is safe. */
+    private final OkHttpClient[] redirecting = new OkHttpClient[DISPATCHERS];
     private final Metrics metrics;
     private final HostLimits limits;
     private final CallDeadlines deadlines;
@@ -77,7 +89,7 @@ final class HttpTransport implements Lifecycle {
         this.limits = new HostLimits(settings.maxRequestsPerHost());
         this.readTimeout = settings.readTimeout();
         this.deadlines = new CallDeadlines(readTimeout);
-        this.client = new OkHttpClient.Builder()
+        OkHttpClient client = new OkHttpClient.Builder()
                 .connectionPool(new ConnectionPool(idleConnections, 5, TimeUnit.MINUTES))
                 .connectTimeout(settings.connectTimeout())
                 .socketFactory(new NoDelaySockets())
@@ -101,13 +113,15 @@ final class HttpTransport implements Lifecycle {
                     return chain.proceed(chain.request());
                 })
                 .build();
-        // Shares the pool and dispatcher; used only for GET, where following a redirect is safe.
-        this.redirecting = client.newBuilder().followRedirects(true).build();
+        for (int i = 0; i < DISPATCHERS; i++) {
+            clients[i] = client.newBuilder().dispatcher(new Dispatcher()).build();
+            redirecting[i] = clients[i].newBuilder().followRedirects(true).build();
+        }
     }
 
     /** The factory of the client's plain sockets, which every request, redirected or not, goes out on: tests. */
     javax.net.SocketFactory sockets() {
-        return redirecting.socketFactory();
+        return redirecting[0].socketFactory();
     }
 
     /**
@@ -152,7 +166,8 @@ final class HttpTransport implements Lifecycle {
     }
 
     private Exchange execute(Request request, Duration deadline, boolean followRedirects) throws IOException {
-        Call call = (followRedirects ? redirecting : client).newCall(request);
+        int own = (int) (Thread.currentThread().threadId() & (DISPATCHERS - 1));
+        Call call = (followRedirects ? redirecting : clients)[own].newCall(request);
         long started = System.nanoTime();
         int status = 0;
         String errorType = null;
@@ -228,8 +243,7 @@ final class HttpTransport implements Lifecycle {
 
     @Override
     public void stop() {
-        client.dispatcher().executorService().shutdown();
-        client.connectionPool().evictAll();
+        clients[0].connectionPool().evictAll();
         deadlines.close();
         LOG.debug("closed the actions' HTTP connection pool");
     }
