@@ -6,6 +6,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.pgobserver.bootstrap.tracing.ExportedSpan;
 import io.pgobserver.bootstrap.tracing.OtlpReceiver;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -51,6 +53,8 @@ class ReplayIT {
     private final long seed = Long.getLong("faults.seed", System.nanoTime());
     private FaultSupport.Rig rig;
     private OtlpReceiver traces;
+    /** The processes the running test started with {@link #launch}. */
+    private final List<ObserverProcess> started = new ArrayList<>();
 
     @BeforeAll
     void start() throws Exception {
@@ -58,6 +62,15 @@ class ReplayIT {
                 "create table public.orders (id int primary key, status text not null, n int not null default 0)",
                 "create table public.items (id bigint primary key, n bigint not null)");
         traces = OtlpReceiver.http();
+    }
+
+    /** Ends what the test started itself, however it ended: a replay a failure left running sent into the next test. */
+    @AfterEach
+    void endStarted() throws InterruptedException {
+        for (ObserverProcess process : started) {
+            process.close(); // SIGKILL when still running
+        }
+        started.clear();
     }
 
     @AfterAll
@@ -95,7 +108,7 @@ class ReplayIT {
         assertThat(replay.exitCode()).as(replay.output()).isZero();
         assertThat(replay.output()).contains("replayed " + stretch.size() + " event(s) for observer shop",
                 "): " + stretch.size() + " delivered, 0 not matching the condition, 0 failed");
-        List<WebhookReceiver.Request> replayed = rig.hooks.requests().subList(before, rig.hooks.requests().size());
+        List<WebhookReceiver.Request> replayed = rig.hooks.requestsSince(before);
         assertReplayed(replayed, stretch);
         Map<String, String> shopIds = webhookIds(before, "/hooks/shop");
         assertThat(replayed).as("a replay sends the webhook-id of the live delivery").allSatisfy(r ->
@@ -120,7 +133,7 @@ class ReplayIT {
                 config.toString(), "--observer", "warehouse", "--from-position", Long.toString(firstId(all, stretch)),
                 "--to-position", Long.toString(lastId(all, stretch)));
         assertThat(replay.exitCode()).as(replay.output()).isZero();
-        List<WebhookReceiver.Request> byPosition = rig.hooks.requests().subList(before, rig.hooks.requests().size());
+        List<WebhookReceiver.Request> byPosition = rig.hooks.requestsSince(before);
         assertThat(byPosition).allMatch(r -> r.path().equals("/hooks/warehouse"));
         Map<String, String> warehouseIds = webhookIds(before, "/hooks/warehouse");
         assertThat(byPosition).as("the other observer's ids: its own live ones, not shop's").allSatisfy(r -> {
@@ -168,9 +181,8 @@ class ReplayIT {
         long last = ids.values().stream().mapToLong(Long::longValue).max().orElseThrow();
         int start = rig.hooks.requests().size();
 
-        ObserverProcess replay = ObserverProcess.start("replay cut by SIGINT", rig.log, Map.of(), "replay",
-                "--config", config.toString(), "--observer", "items", "--from-position", Long.toString(first),
-                "--to-position", Long.toString(last));
+        ObserverProcess replay = launch("replay cut by SIGINT", "replay", "--config", config.toString(), "--observer",
+                "items", "--from-position", Long.toString(first), "--to-position", Long.toString(last));
         awaitItems(start, 200);
         FaultSupport.signal("INT", replay.pid());
         assertThat(replay.waitFor(60)).as(replay.output()).isEqualTo(1);
@@ -180,8 +192,7 @@ class ReplayIT {
         int afterSignal = rig.hooks.requests().size();
         assertThat(itemIds(start, afterSignal, ids)).as("delivered before the cut").contains(first, cut);
 
-        ObserverProcess resumed = ObserverProcess.start("resume cut by PostgreSQL", rig.log, Map.of(),
-                resumeCommand(replay.output()));
+        ObserverProcess resumed = launch("resume cut by PostgreSQL", resumeCommand(replay.output()));
         awaitItems(afterSignal, 200);
         rig.postgres.stop(FaultSupport.Postgres.Shutdown.FAST);
         int exit = resumed.waitFor(60);
@@ -249,7 +260,7 @@ class ReplayIT {
         assertThat(resumed.exitCode()).as(resumed.output()).isZero();
         assertThat(resumed.output()).contains("replayed 3 event(s) for observer items (change_log ids " + held.id()
                 + " to " + last, "): 3 delivered, 0 not matching the condition, 0 failed");
-        assertThat(rig.hooks.requests().subList(resumedAt, rig.hooks.requests().size()))
+        assertThat(rig.hooks.requestsSince(resumedAt))
                 .as("what the resume sent").extracting(WebhookReceiver.Request::eventId)
                 .containsExactly(held.eventId(), rows.get(3).eventId(), rows.get(4).eventId());
         assertThat(rig.hooks.requests().subList(start, resumedAt)).as("what the stopped replay sent")
@@ -323,8 +334,8 @@ class ReplayIT {
         try (Statement lock = locker.createStatement()) {
             locker.setAutoCommit(false);
             lock.execute("lock table pgobserver.change_log in access exclusive mode");
-            replay = ObserverProcess.start("replay losing its database before the first event", rig.log, Map.of(),
-                    "replay", "--config", config.toString(), "--observer", "items", "--from", from, "--to", to);
+            replay = launch("replay losing its database before the first event", "replay", "--config",
+                    config.toString(), "--observer", "items", "--from", from, "--to", to);
             await("the replay waiting for change_log", Duration.ofMinutes(1), () -> count("select count(*) from "
                     + "pg_stat_activity where wait_event_type = 'Lock' and query like '%change_log%'") == 1);
             rig.postgres.stop(FaultSupport.Postgres.Shutdown.FAST);
@@ -410,12 +421,19 @@ class ReplayIT {
     private ObserverProcess replayHoldingTheThird(String name, Path config, List<FaultSupport.Row> rows)
             throws Exception {
         rig.hooks.holdUntilReleased(r -> r.eventId().equals(rows.get(2).eventId()));
-        ObserverProcess replay = ObserverProcess.start(name, rig.log, Map.of(), "replay", "--config",
-                config.toString(), "--set", "actions.read_timeout=5m", "--observer", "items", "--from-position",
-                Long.toString(rows.get(0).id()), "--to-position", Long.toString(rows.get(4).id()));
+        ObserverProcess replay = launch(name, "replay", "--config", config.toString(), "--set",
+                "actions.read_timeout=5m", "--observer", "items", "--from-position", Long.toString(rows.get(0).id()),
+                "--to-position", Long.toString(rows.get(4).id()));
         await("the third event's webhook held by its receiver", Duration.ofMinutes(1),
                 () -> rig.hooks.openRequests() == 1);
         return replay;
+    }
+
+    /** Starts {@code pg-observer args...}, to be ended after the test if it has not ended by then. */
+    private ObserverProcess launch(String name, String... args) throws IOException {
+        ObserverProcess process = ObserverProcess.start(name, rig.log, Map.of(), args);
+        started.add(process);
+        return process;
     }
 
     /** Five new rows of public.items from {@code firstId} on, captured (the trigger installed when not yet). */
@@ -434,8 +452,8 @@ class ReplayIT {
     }
 
     private void awaitItems(int from, int more) throws InterruptedException {
-        await(more + " replayed items", Duration.ofMinutes(1), () -> rig.hooks.requests().subList(from,
-                rig.hooks.requests().size()).stream().filter(r -> r.path().equals("/hooks/items")).count() >= more);
+        await(more + " replayed items", Duration.ofMinutes(1), () -> rig.hooks.requestsSince(from).stream()
+                .filter(r -> r.path().equals("/hooks/items")).count() >= more);
     }
 
     /** The change_log ids of the items events the receiver got between these two counts of requests. */

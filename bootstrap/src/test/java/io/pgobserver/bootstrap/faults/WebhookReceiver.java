@@ -189,6 +189,17 @@ final class WebhookReceiver implements AutoCloseable {
         }
     }
 
+    /**
+     * The requests received after the first {@code mark} (a {@code requests().size()} taken before), in arrival order:
+     * one copy, taken under the lock. Two calls, {@code requests().subList(mark, requests().size())}, took two copies,
+     * and a request arriving between them made the second longer than the first: an IndexOutOfBoundsException.
+     */
+    List<Request> requestsSince(int mark) {
+        synchronized (kept) {
+            return List.copyOf(kept.subList(mark, kept.size()));
+        }
+    }
+
     /** The requests answered 2xx, in the order they were. */
     List<Request> successes() {
         synchronized (succeeded) {
