@@ -11,6 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,6 +24,18 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ObserverProcess implements AutoCloseable {
 
     private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    /**
+     * The processes started and still running, killed when the suite's JVM exits: one a failed test left running (a
+     * {@code run} retrying its lost database for ever) would otherwise go on after the build, and keep whatever waits
+     * for the build's processes waiting.
+     */
+    private static final Set<Process> STARTED = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.stream().filter(Process::isAlive)
+                .forEach(Process::destroyForcibly), "kill-observer-processes"));
+    }
 
     record Line(long seq, String text) {
     }
@@ -38,6 +52,8 @@ final class ObserverProcess implements AutoCloseable {
     private ObserverProcess(String name, Process process, Path log) {
         this.name = name;
         this.process = process;
+        STARTED.add(process);
+        process.onExit().thenRun(() -> STARTED.remove(process));
         this.pump = Thread.ofPlatform().daemon().name("output-" + name).start(() -> pump(log));
     }
 
