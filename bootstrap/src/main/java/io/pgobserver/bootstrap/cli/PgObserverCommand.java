@@ -108,9 +108,14 @@ public final class PgObserverCommand implements Runnable {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             boolean verbose = matched(parseResult, "--verbose");
-            if (e instanceof ConfigException) {
-                // One line, as for every error: an adapter's message may quote a snippet over several (CEL does).
-                ErrorLines.say(err, "configuration error: " + OneLine.of(e.getMessage()), verbose ? e : null);
+            if (e instanceof ConfigException config) {
+                // One line a problem, as for every error: an adapter's message may quote a snippet over several
+                // (CEL does). The stack trace, with every problem's, once after them all.
+                List<String> problems = config.problems();
+                for (int i = 0; i < problems.size(); i++) {
+                    ErrorLines.say(err, "configuration error: " + OneLine.of(problems.get(i)),
+                            verbose && i == problems.size() - 1 ? e : null);
+                }
                 return ExitCodes.USAGE;
             }
             if (e instanceof StopSignals.Stopped) {

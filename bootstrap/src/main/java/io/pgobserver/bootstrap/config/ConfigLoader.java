@@ -142,48 +142,70 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * Reads every part of the configuration, each on its own ({@link ConfigProblems}), and stops with all the errors
+     * found together.
+     */
     private Configuration bind(Node root, List<String> warnings, Set<String> unloaded) {
-        try {
-            Node listenerNode = root.child("listener");
-            ListenerSettings listener = listener(listenerNode);
-            boolean deduplicate = listenerNode.bool("deduplicate", true);
-            listenerNode.finish();
-            Node tracingNode = root.child("tracing");
-            TracingSettings tracing = tracing(tracingNode);
-            // The core reads metrics.enabled; where metrics are served is the extending adapter's.
-            Node metricsNode = root.child("metrics");
-            boolean metricsEnabled = metricsNode.bool("enabled", MetricsSettings.defaults().enabled());
+        ConfigProblems problems = new ConfigProblems();
+        Node listenerNode = root.child("listener");
+        ListenerSettings listener = problems.read(() -> listener(listenerNode));
+        Boolean deduplicate = problems.read(() -> listenerNode.bool("deduplicate", true));
+        if (listener != null && deduplicate != null) {
+            problems.check(listenerNode::finish);
+        }
+        Node tracingNode = root.child("tracing");
+        TracingSettings tracing = problems.read(() -> tracing(tracingNode));
+        // The core reads metrics.enabled; where metrics are served is the extending adapter's.
+        Node metricsNode = root.child("metrics");
+        Boolean metricsEnabled = problems.read(() -> metricsNode.bool("enabled",
+                MetricsSettings.defaults().enabled()));
+        Integer adminPort = problems.read(() -> {
             Node admin = root.child("admin");
-            int adminPort = admin.integer("port", 8081, -1, 65535);
+            int port = admin.integer("port", 8081, -1, 65535);
             admin.finish();
-            List<Configuration.AdapterSettings> sections = new ArrayList<>();
-            for (ConfigSchema.Owned<ConfigSection<?>> owned : schema.sections()) {
-                // An extension reads the rest of the core's mapping; the core finishes it below.
-                Node section = !owned.part().extendsCore() ? root.child(owned.part().key())
-                        : owned.part().key().equals("metrics") ? metricsNode : tracingNode;
-                sections.add(new Configuration.AdapterSettings(owned.part(), owned.adapter(),
-                        owned.part().read(section)));
-                if (!owned.part().extendsCore()) {
+            return port;
+        });
+        List<Configuration.AdapterSettings> sections = new ArrayList<>();
+        Set<String> extensionsFailed = new LinkedHashSet<>();
+        for (ConfigSchema.Owned<ConfigSection<?>> owned : schema.sections()) {
+            ConfigSection<?> part = owned.part();
+            // An extension reads the rest of the core's mapping; the core finishes it below.
+            Node section = !part.extendsCore() ? root.child(part.key())
+                    : part.key().equals("metrics") ? metricsNode : tracingNode;
+            boolean read = problems.check(() -> {
+                sections.add(new Configuration.AdapterSettings(part, owned.adapter(), part.read(section)));
+                if (!part.extendsCore()) {
                     section.finish();
                 }
+            });
+            if (!read && part.extendsCore()) {
+                extensionsFailed.add(part.key());
             }
-            finishTracing(tracingNode, tracing);
-            MetricsSettings metrics = finishMetrics(metricsNode, metricsEnabled, sections);
-            List<Configuration.ObserverDefinition> observers = new ArrayList<>();
-            root.children("observers").forEach((name, node) -> observers.add(
-                    ObserverDefinitions.read(schema, name, node, unloaded)));
-            for (String key : root.keys()) {
-                if (!ConfigSchema.CORE_KEYS.contains(key) && sections.stream()
-                        .noneMatch(s -> s.section().key().equals(key))) {
-                    throw new ConfigException(schema.unknownSection(key));
-                }
-            }
-            root.finish();
-            return new Configuration(listener, deduplicate, tracing, metrics, adminPort, sections, observers,
-                    warnings, List.copyOf(unloaded));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
         }
+        if (tracing != null && !extensionsFailed.contains("tracing")) {
+            problems.check(() -> finishTracing(tracingNode, tracing));
+        }
+        MetricsSettings metrics = metricsEnabled == null || extensionsFailed.contains("metrics") ? null
+                : problems.read(() -> finishMetrics(metricsNode, metricsEnabled, sections));
+        List<Configuration.ObserverDefinition> observers = new ArrayList<>();
+        problems.check(() -> root.children("observers").forEach((name, node) -> problems.check(() -> observers.add(
+                ObserverDefinitions.read(schema, name, node, unloaded, problems)))));
+        int before = problems.count();
+        for (String key : root.keys()) {
+            if (!ConfigSchema.CORE_KEYS.contains(key) && schema.sections().stream()
+                    .noneMatch(s -> s.part().key().equals(key))) {
+                problems.check(() -> {
+                    throw new ConfigException(schema.unknownSection(key));
+                });
+            }
+        }
+        if (problems.count() == before) {
+            problems.check(root::finish);
+        }
+        problems.throwIfAny();
+        return new Configuration(listener, deduplicate, tracing, metrics, adminPort, sections, observers,
+                warnings, List.copyOf(unloaded));
     }
 
     /**

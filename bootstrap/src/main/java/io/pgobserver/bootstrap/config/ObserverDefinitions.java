@@ -27,10 +27,14 @@ final class ObserverDefinitions {
     /**
      * The observer {@code name} defined by {@code node}, its actions read by the adapters that own their types, but
      * for those in {@code unloaded}: the paths of actions a command that runs none leaves unread (a variable they
-     * use is not set).
+     * use is not set). Each action, and the table, is read on its own, its error noted in {@code problems} and the
+     * rest read on: the first error of the observer's other settings ends its reading.
      */
-    static Configuration.ObserverDefinition read(ConfigSchema schema, String name, Node node, Set<String> unloaded) {
-        String entity = TableName.qualify(node.requiredString("entity", "the table to watch, as schema.table"));
+    static Configuration.ObserverDefinition read(ConfigSchema schema, String name, Node node, Set<String> unloaded,
+                                                 ConfigProblems problems) {
+        int before = problems.count();
+        String entity = problems.read(() -> TableName.qualify(node.requiredString("entity",
+                "the table to watch, as schema.table")));
         Set<ChangeKind> on = EnumSet.noneOf(ChangeKind.class);
         for (String kind : node.strings("on")) {
             on.add(kind(node.key("on"), kind));
@@ -46,9 +50,11 @@ final class ObserverDefinitions {
             if (unloaded.contains(action.path())) {
                 continue;
             }
-            Configuration.ConfiguredAction read = action(schema, action, actionKeys);
-            actionKeys.add(read.key());
-            actions.add(read);
+            Configuration.ConfiguredAction read = problems.read(() -> action(schema, action, actionKeys));
+            if (read != null) {
+                actionKeys.add(read.key());
+                actions.add(read);
+            }
         }
         if (listed.isEmpty()) {
             throw new ConfigException(node.key("actions") + " must list at least one action (such as "
@@ -75,7 +81,9 @@ final class ObserverDefinitions {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(node.key("ordering") + ": " + e.getMessage(), e);
         }
-        node.finish();
+        if (problems.count() == before) {
+            node.finish();
+        }
         return new Configuration.ObserverDefinition(name, entity, on, condition, actions, retry, ordering);
     }
 

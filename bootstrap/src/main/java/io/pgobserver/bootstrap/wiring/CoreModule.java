@@ -74,26 +74,34 @@ public final class CoreModule extends AbstractModule {
         return new ActionExecutors(executors);
     }
 
-    /** Conditions compiled and actions checked once, at boot: a bad one stops the boot naming the observer. */
+    /**
+     * Conditions compiled and actions checked once, at boot: a bad one stops the boot naming the observer, with the
+     * bad ones of every other observer.
+     */
     @Provides
     @Singleton
     List<Observer> observers(ConditionCompiler compiler, ActionExecutors executors) {
         List<Observer> observers = new ArrayList<>();
+        List<ConfigException> problems = new ArrayList<>();
         for (Configuration.ObserverDefinition d : config.observers()) {
+            Observer observer;
             try {
-                observers.add(new Observer(d.name(), d.entity(), d.on(), d.condition(),
+                observer = new Observer(d.name(), d.entity(), d.on(), d.condition(),
                         compiler.compile(d.name(), d.condition()), d.specs(), d.actionKeys(), d.retry(),
-                        d.ordering()));
+                        d.ordering());
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(observerError(d.name(), e.getMessage()), e);
+                problems.add(new ConfigException(observerError(d.name(), e.getMessage()), e));
+                continue;
+            }
+            try {
+                executors.validate(List.of(observer));
+                observers.add(observer);
+            } catch (IllegalArgumentException e) {
+                problems.add(new ConfigException(e.getMessage() + " (" + adapters(d) + ")", e));
             }
         }
-        for (int o = 0; o < observers.size(); o++) {
-            try {
-                executors.validate(List.of(observers.get(o)));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(e.getMessage() + " (" + adapters(config.observers().get(o)) + ")", e);
-            }
+        if (!problems.isEmpty()) {
+            throw ConfigException.of(problems);
         }
         return List.copyOf(observers);
     }

@@ -91,4 +91,60 @@ class CheckConfigCommandTest {
         assertThat(result.err()).contains("OTEL_BSP_MAX_QUEUE_SIZE=0 is out of range: it must be between 1 and 10000000,"
                 + " as tracing.batch.max_queue_size, which it goes over");
     }
+
+    @Test
+    void everyErrorOfTheFileIsALineOfItsOwnAndTheExitCodeIsTwo() throws IOException {
+        // Fixing one typo a run, with a restart between, is how a file with three took three attempts.
+        Path file = Files.writeString(dir.resolve("config.yaml"), """
+                database: { url: "jdbc:postgresql://localhost:5432/app" }
+                listener: { batchsize: 100 }
+                observers:
+                  orders:
+                    entity: public.orders
+                    actions:
+                      - { type: webhook, url: "ftp://hooks.example.com/orders" }
+                      - { type: sms, to: "+15550100" }
+                  invoices:
+                    actions:
+                      - { type: webhook, url: "http://hooks.example.com/invoices" }
+                """);
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", file.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.out()).as(result.toString()).isEmpty();
+        assertThat(result.err().lines()).as(result.toString()).hasSize(4).allMatch(line ->
+                line.startsWith("configuration error: "));
+        assertThat(result.err().lines().toList().get(0)).contains("unknown configuration key listener.batchsize");
+        assertThat(result.err().lines().toList().get(1)).contains("observers.orders.actions[0].url uses ftp://");
+        assertThat(result.err().lines().toList().get(2)).contains("observers.orders.actions[1].type 'sms' is not an "
+                + "action type");
+        assertThat(result.err().lines().toList().get(3)).contains("observers.invoices.entity is required");
+    }
+
+    @Test
+    void everyConditionThatDoesNotCompileIsNamedNotOnlyTheFirst() throws IOException {
+        Path file = Files.writeString(dir.resolve("config.yaml"), """
+                database: { url: "jdbc:postgresql://localhost:5432/app" }
+                observers:
+                  shipped:
+                    entity: public.orders
+                    condition: "after.status = 'shipped'"
+                    actions: [ { type: webhook, url: "http://hooks.example.com/shipped" } ]
+                  fine:
+                    entity: public.orders
+                    condition: "after.total > 100"
+                    actions: [ { type: webhook, url: "http://hooks.example.com/fine" } ]
+                  refunded:
+                    entity: public.orders
+                    condition: "after.status == 'refunded' &&"
+                    actions: [ { type: webhook, url: "http://hooks.example.com/refunded" } ]
+                """);
+        Cli.Result result = Cli.run(Map.of(), "check-config", "--config", file.toString());
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.err().lines().toList()).as(result.toString()).satisfiesExactly(
+                line -> assertThat(line).startsWith("configuration error: observers.shipped.condition does not compile"),
+                line -> assertThat(line).startsWith("configuration error: observers.refunded.condition does not "
+                        + "compile"));
+    }
 }

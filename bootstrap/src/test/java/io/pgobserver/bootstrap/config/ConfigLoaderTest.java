@@ -21,6 +21,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class ConfigLoaderTest {
 
@@ -491,6 +492,67 @@ class ConfigLoaderTest {
                     .hasMessageContaining("observers.o.actions[0].sekret");
             assertThatThrownBy(() -> load(observer(WEBHOOK + "    retry: { attempts: 3 }\n")))
                     .hasMessageContaining("observers.o.retry.attempts");
+        }
+
+        /** Every part is read on its own: an error in one section, observer or action hides none in the others. */
+        @Test
+        void the_errors_of_every_part_are_reported_together_in_the_order_read() {
+            ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("""
+                    listener: { poll_interval: soon }
+                    tracing: { sample_rate: 2 }
+                    databse: { url: x }
+                    observers:
+                      a:
+                        entity: orders
+                        actions:
+                          - { type: webhook, url: http://localhost/h, sekret: x }
+                          - { type: webhook, url: http://localhost/ok }
+                          - { type: webhook }
+                      b:
+                        entity: orders
+                        actions:
+                          - { type: webhook, url: http://localhost/h }
+                        retry: { attempts: 3 }
+                    """));
+
+            assertThat(e.problems()).hasSize(6);
+            assertThat(e.problems().get(0)).startsWith("listener.poll_interval");
+            assertThat(e.problems().get(1)).startsWith("tracing.sample_rate");
+            assertThat(e.problems().get(2)).contains("observers.a.actions[0].sekret");
+            assertThat(e.problems().get(3)).contains("observers.a.actions[2].url");
+            assertThat(e.problems().get(4)).contains("observers.b.retry.attempts");
+            assertThat(e.problems().get(5)).contains("unknown configuration key databse");
+            assertThat(e).hasMessageStartingWith("6 configuration errors: (1) listener.poll_interval")
+                    .hasMessageContaining("; (6) unknown configuration key databse");
+        }
+
+        /**
+         * A part that stopped at an error is not checked for unknown keys: the keys it did not get to read would be
+         * reported again as unknown, the missing entity spelt wrong twice.
+         */
+        @Test
+        void a_part_that_failed_adds_no_unknown_key_errors_for_what_it_left_unread() {
+            ConfigException listener = catchThrowableOfType(ConfigException.class,
+                    () -> load("listener: { batch_size: many, poll_interval: 1s, max_in_flight: 10 }"));
+            assertThat(listener.problems()).singleElement().asString().contains("listener.batch_size");
+
+            ConfigException entity = catchThrowableOfType(ConfigException.class, () -> load("""
+                    observers:
+                      o:
+                        entitiy: orders
+                        actions:
+                          - { type: webhook, url: http://localhost/h }
+                    """));
+            assertThat(entity.problems()).singleElement().asString().contains("observers.o.entity is required")
+                    .contains("entitiy");
+        }
+
+        @Test
+        void a_single_error_reads_as_it_always_did() {
+            ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("listener: { batchsize: 10 }"));
+
+            assertThat(e.problems()).containsExactly(e.getMessage());
+            assertThat(e).hasMessageStartingWith("unknown configuration key listener.batchsize");
         }
 
         @ParameterizedTest(name = "{0}")
