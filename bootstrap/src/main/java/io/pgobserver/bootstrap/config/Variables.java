@@ -2,8 +2,10 @@ package io.pgobserver.bootstrap.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -36,9 +38,18 @@ final class Variables {
         this.running = running;
     }
 
-    /** Replaces the variables throughout {@code root}, noting what an unset one leaves unread. */
+    /**
+     * Replaces the variables throughout {@code root}, noting what an unset one leaves unread.
+     *
+     * @throws ConfigException naming every unset variable that stops the load, not only the first: a new deployment
+     *                         often lacks several secrets at once
+     */
     void substitute(ConfigSchema schema, ObjectNode root) {
-        Trees.rewriteStrings(root, "", (path, value) -> substitute(schema, path, value));
+        List<ConfigException> unset = new ArrayList<>();
+        Trees.rewriteStrings(root, "", (path, value) -> substitute(schema, path, value, unset));
+        if (!unset.isEmpty()) {
+            throw ConfigException.of(unset);
+        }
     }
 
     /**
@@ -51,7 +62,7 @@ final class Variables {
     }
 
     /** {@code value} with its variables replaced, or as it is when an unset one leaves it unread. */
-    private String substitute(ConfigSchema schema, String path, String value) {
+    private String substitute(ConfigSchema schema, String path, String value, List<ConfigException> unset) {
         Matcher m = PLACEHOLDER.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -66,7 +77,7 @@ final class Variables {
                 } else if (section != null) {
                     unreadSections.putIfAbsent(section, message);
                 } else {
-                    throw new ConfigException(message);
+                    unset.add(new ConfigException(message));
                 }
                 return value;
             }

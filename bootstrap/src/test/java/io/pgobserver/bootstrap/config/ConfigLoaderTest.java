@@ -353,6 +353,24 @@ class ConfigLoaderTest {
                     .isEqualTo(List.of("ops@example.com", "sre@example.com"));
         }
 
+        /** A new deployment often lacks several secrets at once: one attempt names them all. */
+        @Test
+        void every_missing_variable_is_named_not_only_the_first() {
+            ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("""
+                    database: { url: "jdbc:postgresql://db/app", password: "${DB_PASSWORD}" }
+                    observers:
+                      o:
+                        entity: orders
+                        actions:
+                          - { type: webhook, url: http://localhost/h, secret: "${HOOK_SECRET}" }
+                          - { type: webhook, url: "${OTHER_HOOK:-http://localhost/other}" }
+                    """));
+
+            assertThat(e.problems()).satisfiesExactly(
+                    p -> assertThat(p).startsWith("database.password uses ${DB_PASSWORD}, which is not set"),
+                    p -> assertThat(p).startsWith("observers.o.actions[0].secret uses ${HOOK_SECRET}, which is not set"));
+        }
+
         @Test
         void a_missing_variable_is_an_error_naming_the_key_and_the_variable() {
             assertThatThrownBy(() -> load(observer("""
@@ -391,9 +409,13 @@ class ConfigLoaderTest {
                     .containsExactly("c");
             assertThat(c.withoutEndpoints().unloadedActions()).isEqualTo(c.unloadedActions());
 
-            assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)
-                    .hasMessage("observers.a.b.actions[1].webhook_url uses ${SLACK_URL}, which is not set: export "
-                            + "SLACK_URL or write ${SLACK_URL:-default}");
+            assertThat(catchThrowableOfType(ConfigException.class, () -> load(yaml)).problems()).containsExactly(
+                    "observers.a.b.actions[1].webhook_url uses ${SLACK_URL}, which is not set: export SLACK_URL or "
+                            + "write ${SLACK_URL:-default}",
+                    "observers.a.b.actions[2].url uses ${HOOK_URL}, which is not set: export HOOK_URL or write "
+                            + "${HOOK_URL:-default}",
+                    "observers.a.b.actions[2].headers.X-Key uses ${KEY}, which is not set: export KEY or write "
+                            + "${KEY:-default}");
             Configuration all = new ConfigLoader(Map.of("SLACK_URL", "https://hooks.example.com/x", "HOOK_URL",
                     "http://localhost/x", "KEY", "k")).withoutActionSecrets().load(file(yaml), List.of());
             assertThat(all.unloadedActions()).isEmpty();
@@ -432,8 +454,10 @@ class ConfigLoaderTest {
                     .anyMatch(s -> s.startsWith("email=") && s.contains("smtp=null"))
                     .anyMatch(s -> s.startsWith("kafka=") && s.contains("bootstrapServers=[]"));
 
-            assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)
-                    .hasMessageStartingWith("email.smtp.password uses ${SMTP_PASSWORD}, which is not set");
+            assertThat(catchThrowableOfType(ConfigException.class, () -> load(yaml)).problems()).satisfiesExactly(
+                    p -> assertThat(p).startsWith("email.smtp.password uses ${SMTP_PASSWORD}, which is not set"),
+                    p -> assertThat(p).startsWith("kafka.properties.sasl.jaas.config uses ${KAFKA_JAAS}, which is "
+                            + "not set"));
         }
 
         /**
