@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -30,12 +31,15 @@ final class Browser implements AutoCloseable {
             "/usr/lib/chromium/chromedriver");
 
     final WebDriver driver;
+    /** Chromium's TMPDIR: it leaves a directory of its own there on every start, removed with this one. */
+    private final Path temporary;
 
-    private Browser(WebDriver driver) {
+    private Browser(WebDriver driver, Path temporary) {
         this.driver = driver;
+        this.temporary = temporary;
     }
 
-    static Browser start() {
+    static Browser start() throws IOException {
         String browser = find("pgobserver.chromium", BROWSERS);
         String chromedriver = find("pgobserver.chromedriver", DRIVERS);
         if (browser == null || chromedriver == null) {
@@ -49,11 +53,14 @@ final class Browser implements AutoCloseable {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1360,900", "--force-prefers-reduced-motion", "--no-first-run",
                 "--disable-extensions", "--lang=en-US");
+        Files.createDirectories(Path.of("target"));
+        Path temporary = Files.createTempDirectory(Path.of("target"), "chromium-tmp-").toAbsolutePath();
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(chromedriver)).usingAnyFreePort().build();
+                .usingDriverExecutable(new File(chromedriver)).usingAnyFreePort()
+                .withEnvironment(Map.of("TMPDIR", temporary.toString())).build();
         WebDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
-        return new Browser(driver);
+        return new Browser(driver, temporary);
     }
 
     private static String find(String property, List<String> candidates) {
@@ -103,5 +110,6 @@ final class Browser implements AutoCloseable {
     @Override
     public void close() {
         driver.quit();
+        FaultSupport.deleteTree(temporary);
     }
 }
