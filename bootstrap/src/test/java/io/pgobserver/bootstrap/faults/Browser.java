@@ -53,12 +53,19 @@ final class Browser implements AutoCloseable {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1360,900", "--force-prefers-reduced-motion", "--no-first-run",
                 "--disable-extensions", "--lang=en-US");
-        Files.createDirectories(Path.of("target"));
-        Path temporary = Files.createTempDirectory(Path.of("target"), "chromium-tmp-").toAbsolutePath();
+        // A short path in the system's: Chromium makes a socket in it, whose whole path must fit in 107 bytes, which
+        // a directory under a deep clone's target/ did not leave room for ("Chrome instance exited").
+        Path temporary = Files.createTempDirectory("chr");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(chromedriver)).usingAnyFreePort()
                 .withEnvironment(Map.of("TMPDIR", temporary.toString())).build();
-        WebDriver driver = new ChromeDriver(service, options);
+        WebDriver driver;
+        try {
+            driver = new ChromeDriver(service, options);
+        } catch (RuntimeException e) {
+            FaultSupport.deleteTree(temporary);
+            throw e;
+        }
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         return new Browser(driver, temporary);
     }
