@@ -90,14 +90,21 @@ public final class ConfigLoader {
         Variables variables = new Variables(env, running);
         variables.substitute(schema, root);
         List<String> warnings = new ArrayList<>();
-        applyEnvironment(root, warnings);
+        // Every variable and flag that cannot be applied is named together, before the keys are read: a key they
+        // meant to set would otherwise be reported with the file's value.
+        ConfigProblems problems = new ConfigProblems();
+        applyEnvironment(root, warnings, problems);
         for (String override : overrides) {
-            int eq = override.indexOf('=');
-            if (eq <= 0) {
-                throw new ConfigException("--set '" + override + "' must be key.path=value, e.g. --set tracing.exporter=zipkin");
-            }
-            Trees.set(root, override.substring(0, eq).trim(), override.substring(eq + 1));
+            problems.check(() -> {
+                int eq = override.indexOf('=');
+                if (eq <= 0) {
+                    throw new ConfigException("--set '" + override
+                            + "' must be key.path=value, e.g. --set tracing.exporter=zipkin");
+                }
+                Trees.set(root, override.substring(0, eq).trim(), override.substring(eq + 1));
+            });
         }
+        problems.throwIfAny();
         return bind(new Node("", root, env, warnings), warnings, variables.leaveUnread(schema, root));
     }
 
@@ -114,16 +121,12 @@ public final class ConfigLoader {
     }
 
     /** The core's variables, then each installed section's own ({@code DATABASE_URL} for {@code database.url}). */
-    private void applyEnvironment(ObjectNode root, List<String> warnings) {
+    private void applyEnvironment(ObjectNode root, List<String> warnings, ConfigProblems problems) {
         new EnvironmentOverrides(env).applyTo(root);
         for (ConfigSchema.Owned<ConfigSection<?>> owned : schema.sections()) {
-            try {
-                owned.part().fromEnvironment(env, warnings::add)
-                        .forEach((key, value) -> Trees.set(root, owned.part().key() + "." + key, value));
-            } catch (IllegalArgumentException e) {
-                // A variable the section cannot read (JAEGER_ENDPOINT that is no URL): named in the message.
-                throw new ConfigException(e.getMessage(), e);
-            }
+            // A variable the section cannot read (JAEGER_ENDPOINT that is no URL) is named in its message.
+            problems.check(() -> owned.part().fromEnvironment(env, warnings::add)
+                    .forEach((key, value) -> Trees.set(root, owned.part().key() + "." + key, value)));
         }
     }
 
@@ -189,8 +192,13 @@ public final class ConfigLoader {
         MetricsSettings metrics = metricsEnabled == null || extensionsFailed.contains("metrics") ? null
                 : problems.read(() -> finishMetrics(metricsNode, metricsEnabled, sections));
         List<Configuration.ObserverDefinition> observers = new ArrayList<>();
-        problems.check(() -> root.children("observers").forEach((name, node) -> problems.check(() -> observers.add(
-                ObserverDefinitions.read(schema, name, node, unloaded, problems)))));
+        problems.check(() -> root.children("observers").forEach((name, node) -> {
+            Configuration.ObserverDefinition observer = problems.read(
+                    () -> ObserverDefinitions.read(schema, name, node, unloaded, problems));
+            if (observer != null) {
+                observers.add(observer);
+            }
+        }));
         int before = problems.count();
         for (String key : root.keys()) {
             if (!ConfigSchema.CORE_KEYS.contains(key) && schema.sections().stream()

@@ -27,26 +27,21 @@ final class ObserverDefinitions {
     /**
      * The observer {@code name} defined by {@code node}, its actions read by the adapters that own their types, but
      * for those in {@code unloaded}: the paths of actions a command that runs none leaves unread (a variable they
-     * use is not set). Each action, and the table, is read on its own, its error noted in {@code problems} and the
-     * rest read on: the first error of the observer's other settings ends its reading.
+     * use is not set). Each setting, each action and each key of {@code retry} is read on its own, its error noted
+     * in {@code problems} and the rest read on, so that every error of the observer is named at once; null when
+     * there was one.
      */
     static Configuration.ObserverDefinition read(ConfigSchema schema, String name, Node node, Set<String> unloaded,
                                                  ConfigProblems problems) {
         int before = problems.count();
         String entity = problems.read(() -> TableName.qualify(node.requiredString("entity",
                 "the table to watch, as schema.table")));
-        Set<ChangeKind> on = EnumSet.noneOf(ChangeKind.class);
-        for (String kind : node.strings("on")) {
-            on.add(kind(node.key("on"), kind));
-        }
-        if (on.isEmpty()) {
-            on = EnumSet.allOf(ChangeKind.class);
-        }
-        String condition = node.string("condition", "");
+        Set<ChangeKind> on = problems.read(() -> kinds(node));
+        String condition = problems.read(() -> node.string("condition", ""));
         List<Configuration.ConfiguredAction> actions = new ArrayList<>();
         List<String> actionKeys = new ArrayList<>();
-        List<Node> listed = node.list("actions");
-        for (Node action : listed) {
+        List<Node> listed = problems.read(() -> node.list("actions"));
+        for (Node action : listed == null ? List.<Node>of() : listed) {
             if (unloaded.contains(action.path())) {
                 continue;
             }
@@ -56,35 +51,65 @@ final class ObserverDefinitions {
                 actions.add(read);
             }
         }
-        if (listed.isEmpty()) {
-            throw new ConfigException(node.key("actions") + " must list at least one action (such as "
-                    + "{ type: webhook, url: ... })" + node.misspelling("actions"));
+        if (listed != null && listed.isEmpty()) {
+            problems.check(() -> {
+                throw new ConfigException(node.key("actions") + " must list at least one action (such as "
+                        + "{ type: webhook, url: ... })" + node.misspelling("actions"));
+            });
         }
+        RetryPolicy retry = retry(node, problems);
+        Ordering ordering = problems.read(() -> ordering(node));
+        if (problems.count() != before) {
+            return null;
+        }
+        node.finish();
+        return new Configuration.ObserverDefinition(name, entity, on, condition, actions, retry, ordering);
+    }
+
+    /** {@code on:}, every kind when it lists none. */
+    private static Set<ChangeKind> kinds(Node node) {
+        Set<ChangeKind> on = EnumSet.noneOf(ChangeKind.class);
+        for (String kind : node.strings("on")) {
+            on.add(kind(node.key("on"), kind));
+        }
+        return on.isEmpty() ? EnumSet.allOf(ChangeKind.class) : on;
+    }
+
+    /**
+     * {@code retry:}, each of its keys read on its own so that two bad ones are named together; null when one is
+     * bad, which is noted.
+     */
+    private static RetryPolicy retry(Node node, ConfigProblems problems) {
+        int before = problems.count();
         Node retryNode = node.child("retry");
         RetryPolicy d = RetryPolicy.DEFAULT;
-        RetryPolicy retry;
-        Duration initialBackoff = retryNode.duration("initial_backoff", d.initialBackoff(), RetryPolicy.MIN_BACKOFF,
-                RetryPolicy.MAX_INITIAL_BACKOFF, "e.g. 1s");
-        Duration maxBackoff = retryNode.duration("max_backoff", d.maxBackoff(), RetryPolicy.MIN_BACKOFF,
-                RetryPolicy.MAX_BACKOFF, "e.g. 1m");
-        try {
-            retry = new RetryPolicy(retryNode.integer("max_attempts", d.maxAttempts(), 1, 1000), initialBackoff,
-                    maxBackoff, retryNode.decimal("multiplier", d.multiplier()));
-        } catch (IllegalArgumentException e) {
-            // The policy names its own keys from "retry" on (retry.max_backoff ...): put the observer in front.
-            throw new ConfigException(node.path() + "." + e.getMessage(), e);
+        Duration initialBackoff = problems.read(() -> retryNode.duration("initial_backoff", d.initialBackoff(),
+                RetryPolicy.MIN_BACKOFF, RetryPolicy.MAX_INITIAL_BACKOFF, "e.g. 1s"));
+        Duration maxBackoff = problems.read(() -> retryNode.duration("max_backoff", d.maxBackoff(),
+                RetryPolicy.MIN_BACKOFF, RetryPolicy.MAX_BACKOFF, "e.g. 1m"));
+        Integer maxAttempts = problems.read(() -> retryNode.integer("max_attempts", d.maxAttempts(), 1, 1000));
+        Double multiplier = problems.read(() -> retryNode.decimal("multiplier", d.multiplier()));
+        if (problems.count() != before) {
+            return null;
         }
-        retryNode.finish();
-        Ordering ordering;
+        return problems.read(() -> {
+            try {
+                RetryPolicy policy = new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier);
+                retryNode.finish();
+                return policy;
+            } catch (IllegalArgumentException e) {
+                // The policy names its own keys from "retry" on (retry.max_backoff ...): put the observer in front.
+                throw new ConfigException(node.path() + "." + e.getMessage(), e);
+            }
+        });
+    }
+
+    private static Ordering ordering(Node node) {
         try {
-            ordering = Ordering.fromWireName(node.string("ordering", Ordering.ENTITY.wireName()));
+            return Ordering.fromWireName(node.string("ordering", Ordering.ENTITY.wireName()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(node.key("ordering") + ": " + e.getMessage(), e);
         }
-        if (problems.count() == before) {
-            node.finish();
-        }
-        return new Configuration.ObserverDefinition(name, entity, on, condition, actions, retry, ordering);
     }
 
     /**

@@ -571,6 +571,39 @@ class ConfigLoaderTest {
                     .contains("entitiy");
         }
 
+        /** An observer's own settings are read each on its own too: a bad retry hides neither ordering nor on. */
+        @Test
+        void every_bad_setting_of_one_observer_is_named_retry_key_by_retry_key() {
+            ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(observer(WEBHOOK + """
+                    on: [upserted]
+                    retry: { initial_backoff: later, max_attempts: 0 }
+                    ordering: sometimes
+                    """.indent(4))));
+
+            assertThat(e.problems()).hasSize(4);
+            assertThat(e.problems().get(0)).startsWith("observers.o.on");
+            assertThat(e.problems().get(1)).startsWith("observers.o.retry.initial_backoff");
+            assertThat(e.problems().get(2)).startsWith("observers.o.retry.max_attempts");
+            assertThat(e.problems().get(3)).startsWith("observers.o.ordering");
+        }
+
+        /**
+         * The flags and variables that cannot be applied are named together, and before the keys are read: the file's
+         * own errors, which a flag may have meant to fix, wait for the next attempt.
+         */
+        @Test
+        void every_flag_and_variable_that_cannot_be_applied_is_named_before_the_keys_are_read() {
+            String yaml = DB + observer(WEBHOOK + "    ordering: sometimes\n");
+            ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(
+                    Map.of("JAEGER_ENDPOINT", "jaeger:14268"), yaml,
+                    "tracing.exporter", "observers.o.actions[3].url=http://localhost:9000/3"));
+
+            assertThat(e.problems()).hasSize(3);
+            assertThat(e.problems().get(0)).contains("JAEGER_ENDPOINT");
+            assertThat(e.problems().get(1)).startsWith("--set 'tracing.exporter' must be key.path=value");
+            assertThat(e.problems().get(2)).startsWith("--set observers.o.actions[3].url: actions lists 1 item(s)");
+        }
+
         @Test
         void a_single_error_reads_as_it_always_did() {
             ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("listener: { batchsize: 10 }"));
