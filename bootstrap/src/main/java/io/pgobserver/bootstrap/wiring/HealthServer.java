@@ -81,8 +81,10 @@ public final class HealthServer implements AutoCloseable {
             }
             respond(exchange, problem == null ? 200 : 503, answer);
         });
-        server.start();
         HealthServer started = new HealthServer(server);
+        // Every other path: the JDK's bare "No context found" told someone opening the port nothing of what it serves.
+        server.createContext("/", started::index);
+        server.start();
         try {
             started.check(routes);
         } catch (RuntimeException e) {
@@ -132,6 +134,24 @@ public final class HealthServer implements AutoCloseable {
     /** The adapters' pages as URLs a browser opens ({@link AdminRoute#page}); empty when the server is off. */
     public List<String> pages() {
         return server == null ? List.of() : served.stream().flatMap(r -> r.page(port()).stream()).toList();
+    }
+
+    /** {@code /}: what this port serves, a line each; any other unknown path is a 404 that lists the same. */
+    private void index(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            exchange.getRequestBody().close();
+            String path = exchange.getRequestURI().getPath();
+            StringBuilder text = new StringBuilder(path.equals("/") ? "pg-observer admin port\n"
+                    : "nothing is served at " + path + " on pg-observer's admin port\n");
+            text.append("\n/health/live    liveness: 200 while the process runs\n")
+                    .append("/health/ready   readiness: 200 when active or a waiting standby, 503 with the problem\n");
+            for (AdminRoute route : served) {
+                text.append(route.prefix()).append(route.page(port()).isPresent() ? "" : "   (switched off)")
+                        .append('\n');
+            }
+            send(exchange, new AdminRoute.Response(path.equals("/") ? 200 : 404, "text/plain; charset=utf-8",
+                    List.of(), text.toString().getBytes(StandardCharsets.UTF_8)));
+        }
     }
 
     private static void serve(AdminRoute route, HttpExchange exchange) throws IOException {

@@ -97,19 +97,11 @@ class HealthServerTest {
     @Test
     void anAdaptersRouteGetsItsRequestsWithTheirAddressAndBody() throws Exception {
         java.util.concurrent.atomic.AtomicReference<AdminRoute.Request> seen = new java.util.concurrent.atomic.AtomicReference<>();
-        AdminRoute route = new AdminRoute() {
-            @Override
-            public String prefix() {
-                return "/pages";
-            }
-
-            @Override
-            public Response handle(Request request) {
-                seen.set(request);
-                return new Response(201, "text/plain", List.of(java.util.Map.entry("Cache-Control", "no-store")),
-                        "made".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-        };
+        AdminRoute route = route("/pages", request -> {
+            seen.set(request);
+            return new AdminRoute.Response(201, "text/plain", List.of(java.util.Map.entry("Cache-Control", "no-store")),
+                    "made".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
         try (HealthServer server = HealthServer.start(0, pipeline(new InMemoryLeadership()), List.of(route))) {
             HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                             + server.port() + "/pages/a?b=c")).header("X-Test", "1")
@@ -126,6 +118,41 @@ class HealthServerTest {
             assertThat(server.pages()).containsExactly("http://127.0.0.1:" + server.port() + "/pages");
             assertThat(get(server, "/health/live").statusCode()).isEqualTo(200);
         }
+    }
+
+    /** Someone opening the port, or a path it does not serve, reads what it serves, not the JDK's bare 404. */
+    @Test
+    void theRootListsWhatThePortServesAndAnUnknownPathIsA404ListingTheSame() throws Exception {
+        AdminRoute route = route("/pages", request -> new AdminRoute.Response(200, "text/plain", List.of(),
+                new byte[0]));
+        try (HealthServer server = HealthServer.start(0, pipeline(new InMemoryLeadership()), List.of(route))) {
+            HttpResponse<String> root = get(server, "/");
+            assertThat(root.statusCode()).isEqualTo(200);
+            assertThat(root.headers().firstValue("Content-Type")).contains("text/plain; charset=utf-8");
+            assertThat(root.body()).startsWith("pg-observer admin port\n")
+                    .contains("\n/health/live ", "\n/health/ready ", "\n/pages\n");
+
+            HttpResponse<String> unknown = get(server, "/healthz");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.body()).startsWith("nothing is served at /healthz on pg-observer's admin port\n")
+                    .contains("\n/health/ready ", "\n/pages\n");
+            assertThat(get(server, "/pages/x").statusCode()).as("the route's own paths").isEqualTo(200);
+        }
+    }
+
+    private static AdminRoute route(String prefix,
+                                    java.util.function.Function<AdminRoute.Request, AdminRoute.Response> handler) {
+        return new AdminRoute() {
+            @Override
+            public String prefix() {
+                return prefix;
+            }
+
+            @Override
+            public Response handle(Request request) {
+                return handler.apply(request);
+            }
+        };
     }
 
     @Test
