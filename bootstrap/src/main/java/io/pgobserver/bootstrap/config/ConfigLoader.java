@@ -94,16 +94,7 @@ public final class ConfigLoader {
         // meant to set would otherwise be reported with the file's value.
         ConfigProblems problems = new ConfigProblems();
         applyEnvironment(root, warnings, problems);
-        for (String override : overrides) {
-            problems.check(() -> {
-                int eq = override.indexOf('=');
-                if (eq <= 0) {
-                    throw new ConfigException("--set '" + override
-                            + "' must be key.path=value, e.g. --set tracing.exporter=zipkin");
-                }
-                Trees.set(root, override.substring(0, eq).trim(), override.substring(eq + 1));
-            });
-        }
+        overrides.forEach(flag -> problems.check(() -> Trees.setFlag(root, flag)));
         problems.throwIfAny();
         return bind(new Node("", root, env, warnings), warnings, variables.leaveUnread(schema, root));
     }

@@ -21,6 +21,15 @@ final class Trees {
     private Trees() {
     }
 
+    /** Applies one {@code --set key.path=value} flag ({@link #set(ObjectNode, String, String)}). */
+    static void setFlag(ObjectNode root, String flag) {
+        int eq = flag.indexOf('=');
+        if (eq <= 0) {
+            throw new ConfigException("--set '" + flag + "' must be key.path=value, e.g. --set tracing.exporter=zipkin");
+        }
+        set(root, flag.substring(0, eq).trim(), flag.substring(eq + 1));
+    }
+
     /**
      * Sets {@code a.b.c} to a string, creating mappings on the way. {@code \.} is a dot inside a key, as in Helm's
      * {@code --set}: {@code kafka.properties.linger\.ms=5} sets the producer setting {@code linger.ms}; and
