@@ -51,7 +51,7 @@ class CaptureWatchTest {
     };
     private final CaptureInstaller capture = new CaptureInstaller() {
         @Override
-        public void install(String schemaTable, String idColumn) {
+        public List<String> install(String schemaTable, String idColumn, List<String> excluded) {
             throw new UnsupportedOperationException();
         }
 

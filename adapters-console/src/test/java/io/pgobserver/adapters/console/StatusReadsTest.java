@@ -119,8 +119,8 @@ class StatusReadsTest {
         final AtomicInteger checks = new AtomicInteger();
 
         @Override
-        public void install(String schemaTable, String idColumn) {
-            catalog.install(schemaTable, idColumn);
+        public List<String> install(String schemaTable, String idColumn, List<String> excluded) {
+            return catalog.install(schemaTable, idColumn, excluded);
         }
 
         @Override

@@ -4,17 +4,17 @@ import io.pgobserver.domain.event.ShellWord;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementException;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * A table as a backfill reads it: its primary-key columns (in key order, with their types) and the entity id column
  * its capture trigger names, so that a read change gets the same entity key, hence the same lane, as the trigger's
- * live changes of that row. Builds the one statement a chunk runs. Names come from the catalog and are quoted by
+ * live changes of that row; its row image leaves out the columns the trigger leaves out ({@code rowImage}, an SQL
+ * expression on the row {@code t}). Builds the one statement a chunk runs. Names come from the catalog and are quoted by
  * the server's {@code quote_ident}; the {@code where} condition is the operator's own SQL, checked at start.
  */
-record BackfillTable(String qualified, String quotedName, List<Key> key, String entityColumn) {
+record BackfillTable(String qualified, String quotedName, List<Key> key, String entityColumn, String rowImage) {
 
     /** A primary-key column: its name as quoted for SQL and its type as SQL spells it. */
     record Key(String quoted, String type) {
@@ -26,10 +26,6 @@ record BackfillTable(String qualified, String quotedName, List<Key> key, String 
               join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any (i.indkey)
              where i.indrelid = :oid::oid and i.indisprimary
              order by array_position(i.indkey::int2[], a.attnum)
-            """;
-
-    private static final String TRIGGER_ARGUMENT = """
-            select tgargs from pg_trigger where tgrelid = :oid::oid and tgname = :trigger
             """;
 
     /**
@@ -46,16 +42,19 @@ record BackfillTable(String qualified, String quotedName, List<Key> key, String 
                     + "primary-key order, chunk by chunk, and resumes after the last key done; add one "
                     + "(alter table " + table + " add primary key (...)) and start the backfill again");
         }
-        byte[] arguments = handle.createQuery(TRIGGER_ARGUMENT).bind("oid", table.oid())
-                .bind("trigger", PostgresCaptureInstaller.TRIGGER)
-                .map((rs, ctx) -> rs.getBytes("tgargs")).findOne()
-                .orElseThrow(() -> new IllegalArgumentException("table " + table + " is not captured: run "
-                        + "'pg-observer install --table " + ShellWord.inQuotes(table.toString())
-                        + "' first, so that live changes and the "
-                        + "backfill's read events share one ordered stream"));
+        CaptureArguments capture = CaptureArguments.of(handle, table.oid());
+        if (capture == null) {
+            throw new IllegalArgumentException("table " + table + " is not captured: run 'pg-observer install --table "
+                    + ShellWord.inQuotes(table.toString()) + "' first, so that live changes and the backfill's read "
+                    + "events share one ordered stream");
+        }
         String quotedName = handle.createQuery("select quote_ident(:schema) || '.' || quote_ident(:name)")
                 .bind("schema", table.schema()).bind("name", table.name()).mapTo(String.class).one();
-        return new BackfillTable(table.toString(), quotedName, key, firstArgument(arguments));
+        // The columns the trigger leaves out are left out of the read events too, as the server quotes their list.
+        String rowImage = capture.excluded() == null ? "to_jsonb(t)" : handle.createQuery(
+                "select 'to_jsonb(t) - ' || quote_literal(:excluded) || '::text[]'")
+                .bind("excluded", capture.excluded()).mapTo(String.class).one();
+        return new BackfillTable(table.toString(), quotedName, key, capture.idColumn(), rowImage);
     }
 
     /**
@@ -104,7 +103,7 @@ record BackfillTable(String qualified, String quotedName, List<Key> key, String 
         String behind = first ? "0" : "(select count(*) from chunk where not ((" + bare + ") > (" + after + ")))";
         return """
                 with chunk as (
-                    select %1$s, to_jsonb(t) as row_image
+                    select %1$s, %8$s as row_image
                       from %2$s t
                      where %3$s
                      order by %1$s
@@ -117,15 +116,7 @@ record BackfillTable(String qualified, String quotedName, List<Key> key, String 
                 select (select count(*) from chunk) as rows,
                        (select array[%5$s] from chunk order by %6$s limit 1) as last_key,
                        %7$s as behind
-                """.formatted(columns, quotedName, filter, bare, asText, descending, behind);
+                """.formatted(columns, quotedName, filter, bare, asText, descending, behind, rowImage);
     }
 
-    /** The trigger's first argument: {@code tgargs} holds them NUL-terminated. */
-    private static String firstArgument(byte[] arguments) {
-        int end = 0;
-        while (end < arguments.length && arguments[end] != 0) {
-            end++;
-        }
-        return new String(arguments, 0, end, StandardCharsets.UTF_8);
-    }
 }

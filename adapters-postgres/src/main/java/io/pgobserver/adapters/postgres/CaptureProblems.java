@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  */
 final class CaptureProblems {
 
-    // The trigger's first argument is the entity id column: tgargs holds the arguments, each ended by a zero byte.
+    // The trigger's first argument is the entity id column, its third the columns left out (CaptureArguments):
+    // tgargs holds the arguments, each ended by a zero byte.
     // One query for all the observed tables: run checks every capture_check_interval, and with hundreds of tables a
     // query per table was hundreds of round trips, each scanning pg_class for its name.
     private static final String CAPTURE = """
@@ -29,16 +30,25 @@ final class CaptureProblems {
                                                           and a.attnum > 0 and not a.attisdropped) as column_exists,
                    (select pn.nspname || '.' || pc.relname from pg_trigger p
                       join pg_class pc on pc.oid = p.tgrelid join pg_namespace pn on pn.oid = pc.relnamespace
-                     where p.oid = t.tgparentid) as captured_through
+                     where p.oid = t.tgparentid) as captured_through,
+                   (select array_agg(x order by x) from unnest(left_out.columns) x
+                     where not exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = x
+                                                                     and a.attnum > 0 and not a.attisdropped))
+                       as left_out_missing
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
               left join pg_trigger t on t.tgrelid = c.oid and t.tgname = :trigger
               left join lateral (select convert_from(substring(t.tgargs from 1
                                         for position('\\x00'::bytea in t.tgargs) - 1), 'UTF8') as id_column) arg on true
+              left join lateral (select substring(t.tgargs from position('\\x00'::bytea in t.tgargs) + 1) as rest) second on true
+              left join lateral (select substring(second.rest from position('\\x00'::bytea in second.rest) + 1) as rest) third on true
+              left join lateral (select case when position('\\x00'::bytea in third.rest) > 0
+                                             then convert_from(substring(third.rest for position('\\x00'::bytea in third.rest) - 1),
+                                                               'UTF8')::text[] end as columns) left_out on true
              where n.nspname || '.' || c.relname = any(:names) and c.relkind in ('r', 'p')
             """;
 
     private record Capture(String table, boolean captured, boolean inherited, String idColumn, boolean columnExists,
-                           String capturedThrough) {
+                           String capturedThrough, List<String> leftOutMissing) {
     }
 
     private CaptureProblems() {
@@ -51,7 +61,8 @@ final class CaptureProblems {
                 .bindArray("names", String.class, List.copyOf(tables))
                 .map((rs, ctx) -> new Capture(rs.getString("name"), rs.getBoolean("captured"),
                         rs.getBoolean("inherited"), rs.getString("id_column"), rs.getBoolean("column_exists"),
-                        rs.getString("captured_through")))
+                        rs.getString("captured_through"), rs.getArray("left_out_missing") == null ? List.of()
+                        : List.of((String[]) rs.getArray("left_out_missing").getArray())))
                 .collect(Collectors.groupingBy(Capture::table));
         List<Problem> problems = new ArrayList<>();
         for (String table : tables) {
@@ -83,6 +94,14 @@ final class CaptureProblems {
                     + "', which the table no longer has (renamed or dropped?): its events have an empty entity id, "
                     + "so all its rows run as one, one event after another; run " + install
                     + " again (with --id-column if it has no single-column primary key)"));
+        }
+        if (!capture.leftOutMissing().isEmpty()) {
+            List<String> gone = capture.leftOutMissing();
+            return Optional.of(new Problem(table, Kind.LEFT_OUT_COLUMN, "the capture of " + table + " leaves out "
+                    + "column(s) " + gone.stream().map(c -> "'" + c + "'").collect(Collectors.joining(", "))
+                    + ", which the table no longer has (renamed or dropped?): a renamed column is captured under its "
+                    + "new name, and every action gets it; install again naming each column to leave out as it is "
+                    + "called now: " + install.substring(0, install.length() - 1) + " --exclude-column NAME …'"));
         }
         return Optional.empty();
     }

@@ -66,12 +66,15 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
             """;
 
     // A partitioned table's oid is the trigger's second argument: its clones run on the partitions, and the
-    // capture function names the event after the table that argument names (V10).
+    // capture function names the event after the table that argument names (V10). The columns left out are the
+    // third, as a text array literal, the second then empty for a plain table (V13); see CaptureArguments.
     private static final String DDL = """
             select format('drop trigger if exists %I on %I.%I', :trigger, :schema, :table),
                    format('create trigger %I after insert or update or delete on %I.%I for each row '
-                          || 'execute function pgobserver.capture(%L%s)', :trigger, :schema, :table, :column,
-                          case when :partitioned then format(', %L', :oid::text) else '' end)
+                          || 'execute function pgobserver.capture(%L%s%s)', :trigger, :schema, :table, :column,
+                          case when :partitioned or cardinality(:excluded) > 0
+                               then format(', %L', case when :partitioned then :oid::text else '' end) else '' end,
+                          case when cardinality(:excluded) > 0 then format(', %L', :excluded::text) else '' end)
             """;
 
     static final Duration LOCK_WAIT = Duration.ofSeconds(5);
@@ -92,14 +95,18 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
     }
 
     @Override
-    public void install(String schemaTable, String idColumn) {
+    public List<String> install(String schemaTable, String idColumn, List<String> excludedColumns) {
         if (schemaTable == null || schemaTable.isBlank()) {
             throw new IllegalArgumentException("name the table to capture as schema.table, e.g. public.orders");
         }
-        database.jdbi().useTransaction(handle -> {
+        return database.jdbi().inTransaction(handle -> {
             Table table = findTable(handle, schemaTable);
             refuseClashingPartitions(handle, table);
             String column = idColumn == null ? primaryKey(handle, table) : column(handle, table, idColumn);
+            List<String> excluded = excluded(handle, table, column, excludedColumns);
+            CaptureArguments before = CaptureArguments.of(handle, table.oid());
+            List<String> capturedAgain = before == null ? List.of() : before.excludedColumns(handle).stream()
+                    .filter(c -> !excluded.contains(c)).toList();
             List<String> statements = handle.createQuery(DDL)
                     .bind("trigger", TRIGGER)
                     .bind("schema", table.schema())
@@ -107,6 +114,7 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
                     .bind("column", column)
                     .bind("partitioned", table.partitioned())
                     .bind("oid", table.oid())
+                    .bindArray("excluded", String.class, excluded)
                     .map((rs, ctx) -> List.of(rs.getString(1), rs.getString(2)))
                     .one();
             // Drop and create in one transaction: idempotent, and works on PostgreSQL 13 (no CREATE OR REPLACE
@@ -130,8 +138,25 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
                 throw new IllegalStateException("cannot create the capture trigger on " + table + ": "
                         + e.getMessage() + " (the database user must own the table)", e);
             }
-            LOG.info("Capturing changes of {}.{} with entity id column {}", table.schema(), table.name(), column);
+            LOG.info("Capturing changes of {}.{} with entity id column {}{}", table.schema(), table.name(), column,
+                    excluded.isEmpty() ? "" : ", leaving out columns " + excluded);
+            return capturedAgain;
         });
+    }
+
+    /**
+     * The columns to leave out, as the catalog spells them, each once.
+     *
+     * @throws IllegalArgumentException for one the table does not have, or the entity id column
+     */
+    private static List<String> excluded(Handle handle, Table table, String idColumn, List<String> columns) {
+        List<String> excluded = columns.stream().distinct().map(c -> column(handle, table, c)).toList();
+        if (excluded.contains(idColumn)) {
+            throw new IllegalArgumentException("column '" + idColumn + "' of " + table + " is the entity id: every "
+                    + "event carries it as entity_id, so it cannot be left out; choose another id with --id-column, "
+                    + "or capture it");
+        }
+        return excluded;
     }
 
     /** The sessions that hold a lock on the table, as pg_stat_activity shows them; read after the failed DDL. */

@@ -50,6 +50,19 @@ class BackfillWhereIT {
         assertThat(count("select count(*) from pgobserver.backfills")).as("backfills started").isZero();
     }
 
+    /** The columns the capture leaves out are left out of the backfill's read events too. */
+    @Test
+    void aBackfillLeavesOutTheColumnsTheCaptureLeavesOut() throws SQLException {
+        new PostgresCaptureInstaller(DB.database()).install("public.orders", null, java.util.List.of("status"));
+        assertThat(runToEnd(backfills.start(new BackfillRequest("public.orders", null, "status = 'new'", 10)).id())
+                .rowsDone()).isEqualTo(36);
+        assertThat(count("select count(*) from pgobserver.change_log where kind = 'read'")).isEqualTo(36);
+        assertThat(count("select count(*) from pgobserver.change_log where kind = 'read' and after ? 'status'"))
+                .isZero();
+        assertThat(count("select count(*) from pgobserver.change_log where kind = 'read' and after ? 'id'"))
+                .isEqualTo(36);
+    }
+
     @Test
     void parenthesesInsideLiteralsAndQuotedNamesDoNotCount() throws SQLException {
         Backfill started = backfills.start(new BackfillRequest("public.orders", null,

@@ -77,6 +77,89 @@ class CaptureInstallerIT {
         assertThat(triggerCount("orders")).isEqualTo(1);
     }
 
+    /**
+     * Columns left out never reach the change log, in any change's before or after, while the writer's trace context
+     * is still read from a traceparent column left out; installing again as given captures them again, and says so.
+     */
+    @Test
+    void columnsLeftOutNeverReachTheChangeLogAndInstallingAgainWithoutThemSaysSo() throws Exception {
+        DB.execute("create table public.users (id bigint primary key, email text, \"pass, \"\"hash\"\"\" text, "
+                + "traceparent text)");
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assertThat(installer.install("public.users", null, List.of("pass, \"hash\"", "traceparent",
+                "pass, \"hash\""))).as("nothing left out before").isEmpty();
+        DB.execute("insert into public.users values (1, 'a@example.com', 's3cret', '" + traceparent + "')",
+                "update public.users set \"pass, \"\"hash\"\"\" = 'n3w', email = 'b@example.com' where id = 1",
+                "delete from public.users where id = 1");
+
+        List<ChangeEvent> events = Streams.readAtLeast(source, 3);
+        java.util.Set<String> kept = java.util.Set.of("id", "email");
+        assertThat(events).extracting(e -> e.before().keySet(), e -> e.after().keySet())
+                .containsExactly(tuple(java.util.Set.of(), kept), tuple(kept, kept), tuple(kept, java.util.Set.of()));
+        assertThat(events.getFirst().traceContext().traceparent()).isEqualTo(traceparent);
+        assertThat(count("select count(*) from pgobserver.change_log where concat(before, after) like ?",
+                "%cret%")).isZero();
+
+        assertThat(installer.install("public.users", null, List.of("traceparent")))
+                .containsExactly("pass, \"hash\"");
+        DB.execute("insert into public.users values (2, 'c@example.com', 'again', null)");
+        assertThat(Streams.readAtLeast(source, 4).get(3).after()).containsKey("pass, \"hash\"")
+                .doesNotContainKey("traceparent");
+        assertThat(installer.install("public.users", null)).containsExactly("traceparent");
+    }
+
+    /** A left-out column renamed is captured under its new name: status and the console say so, naming it. */
+    @Test
+    void aLeftOutColumnRenamedOrDroppedIsAProblemNamingIt() {
+        DB.execute("create table public.users (id bigint primary key, pw text, token text, note text)",
+                "create table public.parts (id bigint primary key, secret text) partition by range (id)");
+        installer.install("public.users", null, List.of("token", "pw", "note"));
+        installer.install("public.parts", null, List.of("secret"));
+        installer.install("public.orders", null, List.of("code"));
+        assertThat(installer.problems(List.of("public.users", "public.parts", "public.orders"))).isEmpty();
+
+        DB.execute("alter table public.users rename column pw to password", "alter table public.users drop column token",
+                "alter table public.parts rename column secret to secret_v2");
+        List<CaptureInstaller.Problem> problems = installer.problems(List.of("public.users", "public.parts",
+                "public.orders"));
+        assertThat(problems).extracting(CaptureInstaller.Problem::table, p -> p.kind().label()).containsExactly(
+                tuple("public.parts", "left_out_column"), tuple("public.users", "left_out_column"));
+        assertThat(problems.get(1).advice()).isEqualTo("the capture of public.users leaves out column(s) 'pw', "
+                + "'token', which the table no longer has (renamed or dropped?): a renamed column is captured under "
+                + "its new name, and every action gets it; install again naming each column to leave out as it is "
+                + "called now: 'pg-observer install --table public.users --exclude-column NAME …'");
+
+        installer.install("public.users", null, List.of("password", "note"));
+        installer.install("public.parts", null, List.of("secret_v2"));
+        assertThat(installer.problems(List.of("public.users", "public.parts", "public.orders"))).isEmpty();
+    }
+
+    @Test
+    void theEntityIdAndAColumnTheTableLacksCannotBeLeftOut() throws Exception {
+        installer.install("public.orders", null);
+        assertThatThrownBy(() -> installer.install("public.orders", null, List.of("code", "id")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("column 'id' of public.orders is the entity id: every event carries it as entity_id, so "
+                        + "it cannot be left out; choose another id with --id-column, or capture it");
+        assertThatThrownBy(() -> installer.install("public.orders", null, List.of("secret")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("public.orders has no column 'secret'");
+        DB.execute("insert into public.orders values (1, 'A-1')");
+        assertThat(Streams.readAtLeast(source, 1).getFirst().after()).as("the capture as it was")
+                .containsKey("code");
+    }
+
+    @Test
+    void aPartitionedTableLeavesColumnsOutOfEveryPartitionsEvents() throws Exception {
+        DB.execute("create table public.measures (id bigint primary key, v text, secret text) partition by range (id)",
+                "create table public.measures_low partition of public.measures for values from (0) to (100)");
+        installer.install("public.measures", null, List.of("secret"));
+        DB.execute("insert into public.measures values (1, 'low', 'x')");
+        ChangeEvent event = Streams.readAtLeast(source, 1).getFirst();
+        assertThat(event.entityType()).isEqualTo("public.measures");
+        assertThat(event.after()).containsOnlyKeys("id", "v");
+    }
+
     @Test
     void hostileNamesThatDoNotExistAreRejectedAndRunNothing() throws SQLException {
         assertThatThrownBy(() -> installer.install("public.orders; drop table public.victim; --", null))

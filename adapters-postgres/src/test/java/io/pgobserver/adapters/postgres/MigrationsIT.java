@@ -43,7 +43,7 @@ class MigrationsIT {
         try (Connection connection = TestPostgres.connect(settings); Statement statement = connection.createStatement()) {
             assertThat(strings(statement, "select version from pgobserver.flyway_schema_history "
                     + "where success and version is not null order by installed_rank"))
-                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
+                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13");
             assertThat(strings(statement, "select table_name from information_schema.tables "
                     + "where table_schema = 'pgobserver' order by 1"))
                     .containsExactly("backfills", "batches", "change_log", "checkpoints", "dead_letters", "deliveries",
@@ -239,7 +239,7 @@ class MigrationsIT {
     }
 
     /**
-     * A schema a newer release migrated (here to a version 13 that adds a column), and this release starting on it:
+     * A schema a newer release migrated (here to a version 14 that adds a column), and this release starting on it:
      * a downgrade, or a rolling deploy's older process restarting. Flyway leaves versions it does not know alone, and
      * the start goes on, since a migration keeps what the releases before it use; the log and install's summary
      * say that the schema is newer and that nothing was undone.
@@ -250,8 +250,8 @@ class MigrationsIT {
         TestPostgres.startedDatabase(settings).stop();
         TestPostgres.execute(settings, "alter table pgobserver.change_log add column region text",
                 "insert into pgobserver.flyway_schema_history (installed_rank, version, description, type, script, "
-                        + "checksum, installed_by, execution_time, success) values (13, '13', 'newer', 'SQL', "
-                        + "'V13__newer.sql', 0, 'postgres', 0, true)");
+                        + "checksum, installed_by, execution_time, success) values (14, '14', 'newer', 'SQL', "
+                        + "'V14__newer.sql', 0, 'postgres', 0, true)");
         ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
                 .getLogger(SchemaMigrations.class);
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
@@ -265,11 +265,11 @@ class MigrationsIT {
             logger.detachAppender(log);
         }
         try {
-            assertThat(database.schemaChange().summary()).isEqualTo("at version 13, newer than this release's 12: "
+            assertThat(database.schemaChange().summary()).isEqualTo("at version 14, newer than this release's 13: "
                     + "a newer release migrated it, and this one runs on it as it is");
             assertThat(log.list).anySatisfy(line -> assertThat(line.getFormattedMessage())
-                    .contains("schema at " + database.describe() + " is at version 13, newer than this "
-                            + "pg-observer's 12: a newer release migrated it")
+                    .contains("schema at " + database.describe() + " is at version 14, newer than this "
+                            + "pg-observer's 13: a newer release migrated it")
                     .contains("undoes nothing"));
             assertThat(new JdbiCheckpointStore(database).claim("after a downgrade").checkpoint()).isNotNull();
         } finally {
@@ -420,7 +420,7 @@ class MigrationsIT {
             pool.detachAppender(hikari);
         }
         Database database = TestPostgres.startedDatabase(settings);
-        assertThat(database.schemaChange().after()).isEqualTo("12");
+        assertThat(database.schemaChange().after()).isEqualTo("13");
         database.stop();
     }
 

@@ -12,9 +12,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
  * Creates the schema (migrations) and the capture trigger on the tables named. A real schema has hundreds of tables
@@ -45,6 +47,12 @@ final class InstallCommand implements Callable<Integer> {
                     + "single-column primary key); with several --table, of each of them.")
     String idColumn;
 
+    @Option(names = "--exclude-column", paramLabel = "COL",
+            description = "A column to leave out of the events (a password hash, a token, personal data): it never "
+                    + "reaches the change log, so no action, span or page carries it. Repeatable; with several "
+                    + "--table, of each of them. Installing again without it captures the column again.")
+    List<String> excludedColumns = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         for (String table : tables) {
@@ -52,6 +60,10 @@ final class InstallCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--table must name a table, such as public.orders");
             }
+        }
+        if (excludedColumns.stream().anyMatch(String::isBlank)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--exclude-column must name a column, such as password_hash");
         }
         if (idColumn != null && idColumn.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -120,14 +132,16 @@ final class InstallCommand implements Callable<Integer> {
     String again(List<String> left) {
         StringBuilder command = new StringBuilder("; run 'pg-observer install");
         left.forEach(t -> command.append(" --table ").append(ShellWord.inQuotes(t)));
+        excludedColumns.forEach(c -> command.append(" --exclude-column ").append(ShellWord.inQuotes(c)));
         return command + (idColumn == null ? "" : " --id-column " + ShellWord.inQuotes(idColumn))
                 + options.givenInQuotes() + "' again to finish it (installing again is harmless)";
     }
 
     private void install(CaptureInstaller installer, List<String> qualified, int i, PrintWriter out) {
         String table = qualified.get(i);
+        List<String> capturedAgain;
         try {
-            installer.install(table, idColumn);
+            capturedAgain = installer.install(table, idColumn, excludedColumns);
         } catch (IllegalArgumentException e) {
             // A missing table or column: the user's input, named in the message; nothing was changed.
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage() + progress(qualified, i), e);
@@ -136,7 +150,18 @@ final class InstallCommand implements Callable<Integer> {
             throw qualified.size() == 1 ? e : new IllegalStateException(e.getMessage() + progress(qualified, i), e);
         }
         out.println("capture trigger pgobserver_capture installed on " + table + ": entity id from "
-                + (idColumn == null ? "its primary key column" : "column " + idColumn));
+                + (idColumn == null ? "its primary key column" : "column " + idColumn)
+                + (excludedColumns.isEmpty() ? "" : "; left out of its events: " + String.join(", ",
+                excludedColumns.stream().distinct().toList())));
+        if (!capturedAgain.isEmpty()) {
+            // Install replaces the capture as given; a column kept out before and forgotten now is worth a word.
+            out.println("warning: " + table + ": " + String.join(", ", capturedAgain) + (capturedAgain.size() == 1
+                    ? " was" : " were") + " left out of its events by the earlier install and " + (capturedAgain
+                    .size() == 1 ? "is" : "are") + " captured again from now on; to keep "
+                    + (capturedAgain.size() == 1 ? "it" : "them") + " out, install again with"
+                    + capturedAgain.stream().map(c -> " --exclude-column " + ShellWord.inQuotes(c))
+                    .collect(Collectors.joining()));
+        }
         out.flush(); // one line per table as it is done: a long list shows how far it got
     }
 

@@ -157,6 +157,34 @@ class AdminCommandsIT {
                 + "and entity_id = 'n-7'")).isEqualTo(1);
     }
 
+    /** A column left out never reaches the change log; installing again without it captures it, with a warning. */
+    @Test
+    void install_leaves_columns_out_and_warns_when_installing_again_captures_them() throws Exception {
+        Cli.Result result = Cli.run("install", "--config", config.toString(), "--table", "notes",
+                "--id-column", "code", "--exclude-column", "body");
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("installed on public.notes: entity id from column code; left out of its "
+                + "events: body");
+        sql(databaseName(), "insert into public.notes (code, body) values ('n-1', 'private')");
+        assertThat(queryLong("select count(*) from pgobserver.change_log where entity_id = 'n-1' "
+                + "and after ? 'code' and not after ? 'body'")).isEqualTo(1);
+
+        Cli.Result idLeftOut = Cli.run("install", "--config", config.toString(), "--table", "notes",
+                "--id-column", "code", "--exclude-column", "code");
+        assertThat(idLeftOut.exitCode()).as(idLeftOut.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(idLeftOut.err()).contains("column 'code' of public.notes is the entity id");
+
+        Cli.Result again = Cli.run("install", "--config", config.toString(), "--table", "notes", "--id-column",
+                "code");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("warning: public.notes: body was left out of its events by the earlier "
+                + "install and is captured again from now on; to keep it out, install again with --exclude-column "
+                + "body");
+        sql(databaseName(), "insert into public.notes (code, body) values ('n-2', 'shared')");
+        assertThat(queryLong("select count(*) from pgobserver.change_log where entity_id = 'n-2' "
+                + "and after ->> 'body' = 'shared'")).isEqualTo(1);
+    }
+
     @Test
     void install_errors_name_the_table_or_column() {
         Cli.Result noTable = Cli.run("install", "--config", config.toString(), "--table", "public.nope");

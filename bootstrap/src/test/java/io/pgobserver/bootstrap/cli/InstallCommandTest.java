@@ -37,13 +37,15 @@ class InstallCommandTest {
 
     /**
      * The command a stop advises, pasted as it stands between the advice's single quotes into an interactive bash,
-     * gives install every word whole: tables, id column, --config and --set with quotes, spaces, brackets or a '!'.
+     * gives install every word whole: tables, columns left out, id column, --config and --set with quotes, spaces,
+     * brackets or a '!'.
      * Each was single-quoted inside those quotes, which ended them at the first word that needed quoting.
      */
     @Test
     void theCommandAStopAdvisesPastesWithEveryWordWhole() throws Exception {
         List<String> tables = List.of("public.o'brien", "Sales Dept.Order Items", "public.wow!");
-        List<String> options = List.of("--id-column", "it's id", "--config", "my dir/it's.yaml",
+        List<String> options = List.of("--exclude-column", "pass 'word'", "--exclude-column", "token",
+                "--id-column", "it's id", "--config", "my dir/it's.yaml",
                 "--set", "observers.o.actions[0].url=https://hooks.example/h", "--set", "database.password=pw");
         List<String> args = new ArrayList<>(List.of("install"));
         tables.forEach(t -> args.addAll(List.of("--table", t)));

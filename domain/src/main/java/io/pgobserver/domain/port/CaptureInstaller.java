@@ -9,20 +9,31 @@ import java.util.stream.Collectors;
 
 /**
  * Starts capturing a table's row changes into the change stream. Installing twice is harmless: the second
- * install replaces the first (so it can also change the id column).
+ * install replaces the first (so it can also change the id column and the columns left out).
  */
 public interface CaptureInstaller {
 
     /**
-     * Installs capture on a table.
+     * Installs capture on a table, every column of it ({@link #install(String, String, List)} with none left out).
+     */
+    default List<String> install(String schemaTable, String idColumn) {
+        return install(schemaTable, idColumn, List.of());
+    }
+
+    /**
+     * Installs capture on a table, leaving some columns out of its events: they never reach the change stream, so
+     * no action, span or page carries them (a password hash, a token, personal data).
      *
      * @param schemaTable the table as {@code schema.table}, with the names as the catalog spells them
      * @param idColumn    the column whose value becomes the event's entity id, or null for the table's
      *                    single-column primary key
-     * @throws IllegalArgumentException when the table or column does not exist, or no id column can be chosen;
-     *                                  the message says how to fix it
+     * @param excluded    the columns left out, as the catalog spells them; empty to capture every column
+     * @return the columns an earlier install left out that this one captures again (install replaces the capture
+     *         as given), for the command to warn about; empty when none
+     * @throws IllegalArgumentException when the table or a column does not exist, the id column is left out, or no
+     *                                  id column can be chosen; the message says how to fix it
      */
-    void install(String schemaTable, String idColumn);
+    List<String> install(String schemaTable, String idColumn, List<String> excluded);
 
     /**
      * What this process's start did to the schema the changes are captured into (created it, migrated it, or found
@@ -116,7 +127,9 @@ public interface CaptureInstaller {
             /** A partition, captured through its partitioned table under that table's name. */
             PARTITION,
             /** The capture's entity id column was renamed or dropped. */
-            ID_COLUMN;
+            ID_COLUMN,
+            /** A column the capture leaves out was renamed (then captured under its new name) or dropped. */
+            LEFT_OUT_COLUMN;
 
             /** The kind as a metric label or a log reads it: {@code not_captured}. */
             public String label() {

@@ -22,8 +22,9 @@ public final class InMemoryCaptureInstaller implements CaptureInstaller {
     }
 
     @Override
-    public void install(String schemaTable, String idColumn) {
+    public List<String> install(String schemaTable, String idColumn, List<String> excluded) {
         captured.add(schemaTable);
+        return List.of();
     }
 
     /** Memory has no schema to migrate: always this release's. */
