@@ -9,11 +9,11 @@ import java.util.Map;
 
 /**
  * The actions' Mustache templates: Slack texts and thread ids, email subjects and bodies, Kafka topics, keys and
- * headers. They render {@code ActionRequest.templateContext()} ({@code event}, {@code before}, {@code after},
- * {@code observer}), and follow one set of rules whichever action renders them, so a template moved from a Slack
+ * headers, a webhook url's path and query. They render {@code ActionRequest.templateContext()} ({@code event},
+ * {@code before}, {@code after}, {@code observer}), and follow one set of rules whichever action renders them, so a template moved from a Slack
  * text to a Kafka key means the same:
  * <ul>
- *   <li>a missing or null value renders as nothing;</li>
+ *   <li>a missing or null value renders as nothing, but in a {@link #url}, where it fails the render;</li>
  *   <li>a section ({@code {{#x}}…{{/x}}}) is skipped, and an inverted one ({@code {{^x}}}) shown, when {@code x} is
  *       missing, null, false, an empty string, zero or an empty list;</li>
  *   <li>values are inserted as data, never evaluated as template text;</li>
@@ -36,16 +36,52 @@ public final class Templates {
             .defaultValue("")
             .emptyStringIsFalse(true)
             .zeroIsFalse(true)
-            .withLoader(name -> {
-                throw new MustacheException(partialRefused("> " + name)); // compile() refuses them first
-            });
+            .withLoader(Templates::noPartials);
     private static final Mustache.Compiler TEXT = new ZeroIsZero(PLAIN);
     private static final Mustache.Compiler HTML = new ZeroIsZero(PLAIN.escapeHTML(true));
     /** Slack's "Escaping text": these three, and only these, are its control characters in message text. */
     private static final Mustache.Compiler SLACK = new ZeroIsZero(PLAIN.withEscaper(Escapers.simple(
             new String[] {"&", "&amp;"}, new String[] {"<", "&lt;"}, new String[] {">", "&gt;"})));
 
+    /**
+     * A URL's path and query. Unlike the others, a value that is missing or null fails the render (JMustache's
+     * default, kept here) and so does an empty one (the escaper): {@code /orders/{{after.id}}} of a deleted row
+     * would otherwise be {@code /orders/}, and a DELETE sent there names the whole collection.
+     */
+    private static final Mustache.Compiler URL = new ZeroIsZero(Mustache.compiler()
+            .withFormatter(Templates::format)
+            .escapeHTML(false)
+            .emptyStringIsFalse(true)
+            .zeroIsFalse(true)
+            .withEscaper(Templates::urlComponent)
+            .withLoader(Templates::noPartials));
+
     private Templates() {
+    }
+
+    /** The loader of partials, which compile() refuses first. */
+    private static java.io.Reader noPartials(String name) {
+        throw new MustacheException(partialRefused("> " + name));
+    }
+
+    /**
+     * A template of a URL's path and query ({@code /orders/{{event.entity_id}}?tenant={{after.tenant}}}): each value
+     * is percent-encoded as UTF-8, every character but {@code A-Z a-z 0-9 - . _ ~ *}, so that a value ({@code a/b},
+     * {@code x?y}, {@code ../admin}) stays inside its path segment or query value and never reaches another path. A
+     * value that is missing, null or empty fails the render, naming it. {@code {{{x}}}} inserts a value unencoded.
+     *
+     * @throws IllegalArgumentException naming {@code what} and the error when the source does not compile
+     */
+    public static Template url(String what, String source) {
+        return compile(URL, what, source);
+    }
+
+    private static String urlComponent(String value) {
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException("a value is empty, which would leave an empty part of the URL: give "
+                    + "the template a value every event has, such as {{event.entity_id}}");
+        }
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /**

@@ -40,6 +40,28 @@ class TemplatesTest {
                 + " 2026-01-01T00:00:00.003Z paid->shipped by order_shipped");
     }
 
+    /** A value stays inside its path segment or query value, whatever it holds. */
+    @Test
+    void aUrlTemplatePercentEncodesEachValue() throws Exception {
+        Templates.Template url = Templates.url("u", "/orders/{{after.code}}/items?tenant={{after.id}}");
+        assertThat(url.render(after("code", "a/b ?x=1&é"))).isEqualTo("/orders/a%2Fb%20%3Fx%3D1%26%C3%A9/items?tenant=42");
+        assertThat(url.render(after("code", "../admin"))).isEqualTo("/orders/..%2Fadmin/items?tenant=42");
+        assertThat(url.render(after("code", new BigDecimal("0.0000001")))).isEqualTo("/orders/0.0000001/items?tenant=42");
+        assertThat(Templates.url("u", "/raw/{{{after.code}}}").render(after("code", "a/b"))).isEqualTo("/raw/a/b");
+    }
+
+    /** An empty part of the URL would name another resource: a DELETE of /orders/ is not a DELETE of one order. */
+    @Test
+    void aUrlTemplateFailsOnAMissingNullOrEmptyValueNamingIt() {
+        Templates.Template url = Templates.url("webhook url template", "/orders/{{after.code}}");
+        assertThatThrownBy(() -> url.render(after("other", "x"))).isInstanceOf(Templates.TemplateException.class)
+                .hasMessageStartingWith("webhook url template failed to render: ").hasMessageContaining("after.code");
+        assertThatThrownBy(() -> url.render(after("code", null))).isInstanceOf(Templates.TemplateException.class)
+                .hasMessageContaining("after.code");
+        assertThatThrownBy(() -> url.render(after("code", ""))).isInstanceOf(Templates.TemplateException.class)
+                .hasMessageContaining("a value is empty");
+    }
+
     @Test
     void numbersRenderAsWritten() throws Exception {
         assertThat(Templates.text("t", "{{after.total}}").render(after("total", new BigDecimal("150.50"))))

@@ -40,15 +40,36 @@ final class ActionTypes {
 
         @Override
         public WebhookAction read(ConfigReader a) {
-            return new WebhookAction(uri(a, "url", true), a.string("method", "POST"), a.stringMap("headers"),
-                    Secret.ofNullable(a.string("secret", null)), a.duration("timeout", WebhookAction.DEFAULT_TIMEOUT,
-                    ActionsSection.MIN_TIMEOUT, ActionsSection.MAX_TIMEOUT, "e.g. 10s"));
+            String url = a.requiredString("url", "an http(s) URL").trim();
+            int tag = url.indexOf("{{");
+            // A template's path and query, the text from the first '/' or '?' after the host on.
+            int scheme = url.indexOf("://");
+            int path = tag < 0 || scheme < 0 ? -1 : indexOfAny(url, "/?", scheme + 3);
+            if (tag >= 0 && (path < 0 || tag < path)) {
+                throw new IllegalArgumentException(a.key("url") + ": a template tag ({{...}}) may stand only in the "
+                        + "path or the query, after the host, such as https://api.example.com/orders/"
+                        + "{{event.entity_id}}: the host is where the request goes, checked against "
+                        + "actions.allowed_hosts at the start");
+            }
+            return new WebhookAction(uri(a, "url", tag < 0 ? url : url.substring(0, path)), a.string("method",
+                    "POST"), a.stringMap("headers"), Secret.ofNullable(a.string("secret", null)),
+                    a.duration("timeout", WebhookAction.DEFAULT_TIMEOUT, ActionsSection.MIN_TIMEOUT,
+                            ActionsSection.MAX_TIMEOUT, "e.g. 10s"), tag < 0 ? null : url.substring(path));
+        }
+
+        private static int indexOfAny(String text, String characters, int from) {
+            for (int i = from; i < text.length(); i++) {
+                if (characters.indexOf(text.charAt(i)) >= 0) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         @Override
         public Map<String, Object> render(WebhookAction w) {
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("url", w.url());
+            out.put("url", w.pathTemplate() == null ? w.url() : w.shownUrl());
             out.put("method", w.method());
             Map<String, String> headers = new TreeMap<>();
             // Header values are often API keys.
@@ -109,9 +130,10 @@ final class ActionTypes {
 
     private static URI uri(ConfigReader node, String name, boolean required) {
         String value = required ? node.requiredString(name, "an http(s) URL") : node.string(name, null);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
+        return value == null || value.isBlank() ? null : uri(node, name, value);
+    }
+
+    private static URI uri(ConfigReader node, String name, String value) {
         try {
             URI uri = new URI(value.trim());
             if (uri.getHost() == null) {

@@ -14,14 +14,18 @@ import java.util.Objects;
  * {@code { type: webhook, url: ... }}: POST (or another method) of the event as JSON to a URL, with the Standard
  * Webhooks headers. Messages name the action's keys; the core puts the action's path in front of them.
  *
- * @param url     where to send; credentials and query strings in it are never shown in spans or logs
- * @param method  the HTTP method, {@code POST} by default
- * @param headers extra request headers
- * @param secret  the signing secret ({@code whsec_} + base64, or raw text), or null for unsigned requests
- * @param timeout the whole call's deadline
+ * @param url          where to send; credentials and query strings in it are never shown in spans or logs. With a
+ *                     {@code pathTemplate}, the scheme, host and port alone ({@code https://api.example.com})
+ * @param method       the HTTP method, {@code POST} by default
+ * @param headers      extra request headers
+ * @param secret       the signing secret ({@code whsec_} + base64, or raw text), or null for unsigned requests
+ * @param timeout      the whole call's deadline
+ * @param pathTemplate the path and query as a Mustache template rendered per event
+ *                     ({@code /orders/{{event.entity_id}}}), or null for a fixed URL. The host is never templated:
+ *                     it is checked against {@code actions.allowed_hosts} at the start
  */
-record WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout)
-        implements ActionSpec {
+record WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout,
+                     String pathTemplate) implements ActionSpec {
 
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -41,8 +45,21 @@ record WebhookAction(URI url, String method, Map<String, String> headers, Secret
         }
     }
 
+    WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout) {
+        this(url, method, headers, secret, timeout, null);
+    }
+
     WebhookAction(URI url, Secret secret) {
         this(url, "POST", Map.of(), secret, DEFAULT_TIMEOUT);
+    }
+
+    /** The URL as it may be shown: without credentials, and a template's path without its query. */
+    String shownUrl() {
+        if (pathTemplate == null) {
+            return Urls.redact(url);
+        }
+        int query = pathTemplate.indexOf('?');
+        return Urls.redact(url) + (query < 0 ? pathTemplate : pathTemplate.substring(0, query));
     }
 
     @Override
@@ -52,7 +69,7 @@ record WebhookAction(URI url, String method, Map<String, String> headers, Secret
 
     @Override
     public String describe() {
-        return "webhook " + method + " " + Urls.redact(url);
+        return "webhook " + method + " " + shownUrl();
     }
 
     @Override

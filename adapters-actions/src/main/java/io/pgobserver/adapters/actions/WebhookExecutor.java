@@ -8,6 +8,7 @@ import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.EventBody;
 import io.pgobserver.domain.port.PreparedActions;
 import io.pgobserver.domain.trace.Span;
+import io.pgobserver.templates.Templates;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import okhttp3.Credentials;
@@ -61,11 +62,29 @@ final class WebhookExecutor implements ActionExecutor {
         this.clock = clock;
     }
 
-    /** An action's settings, checked and parsed once. */
-    private record Prepared(HttpUrl url, String method, Headers headers, WebhookSigner signer, Duration timeout,
-                            String redactedUrl, String what) {
+    /**
+     * An action's settings, checked and parsed once. With a {@code path} template, {@code url} is the scheme, host
+     * and port that the rendered path and query resolve against.
+     */
+    private record Prepared(HttpUrl url, Templates.Template path, String method, Headers headers, WebhookSigner signer,
+                            Duration timeout, String redactedUrl, String what) {
         boolean hasBody() {
             return !method.equals("GET");
+        }
+
+        /** The URL of this event's request: the fixed one, or the template's path and query rendered for it. */
+        HttpUrl url(ActionRequest request) throws Templates.TemplateException {
+            if (path == null) {
+                return url;
+            }
+            String rendered = path.render(request.templateContext());
+            HttpUrl resolved = url.resolve(rendered);
+            if (resolved == null || !resolved.host().equals(url.host()) || resolved.port() != url.port()) {
+                // The rendered path, not its query: a query may carry a row's values that are nobody's business.
+                throw new IllegalArgumentException(what + ": the url template rendered '" + rendered.split("\\?", 2)[0]
+                        + "', which is no path of " + Urls.redact(url.uri()));
+            }
+            return resolved;
         }
     }
 
@@ -115,8 +134,10 @@ final class WebhookExecutor implements ActionExecutor {
             headers.set("Authorization", Credentials.basic(url.username(), url.password()));
         }
         WebhookSigner signer = action.secret() == null ? null : WebhookSigner.of(action.secret());
-        return new Prepared(url, action.method(), headers.build(), signer, action.timeout(), redacted,
-                "webhook " + action.method() + " " + redacted);
+        String what = "webhook " + action.method() + " " + action.shownUrl();
+        Templates.Template path = action.pathTemplate() == null ? null
+                : Templates.url(what + ": url template", action.pathTemplate());
+        return new Prepared(url, path, action.method(), headers.build(), signer, action.timeout(), redacted, what);
     }
 
     /** Replaces {@code ${VAR}} in a header value from the environment; the value itself is never shown. */
@@ -160,19 +181,31 @@ final class WebhookExecutor implements ActionExecutor {
         } catch (IllegalArgumentException e) {
             return ActionResult.Failure.permanentFailure(e.getMessage(), null);
         }
+        HttpUrl url;
+        try {
+            url = hook.url(request);
+        } catch (Templates.TemplateException | IllegalArgumentException e) {
+            // This event's values do not make a URL: another attempt would render the same.
+            return ActionResult.Failure.permanentFailure(e.getMessage(), e);
+        }
+        // A rendered URL as sent, its values still encoded ("a%2Fb" is one segment, "a/b" two), less what Urls drops.
+        String shown = hook.path() == null ? hook.redactedUrl()
+                : url.newBuilder().username("").password("").query(null).fragment(null).build().toString();
+        // Failures name the URL this event's request went to, not the template.
+        String what = hook.path() == null ? hook.what() : "webhook " + hook.method() + " " + shown;
         boolean recording = span.isRecording();
         if (recording) {
             span.setAttribute("action_type", "webhook")
-                    .setAttribute("target_url", hook.redactedUrl())
+                    .setAttribute("target_url", shown)
                     .setAttribute("http_method", hook.method())
                     .setAttribute("http.request.method", hook.method())
-                    .setAttribute("url.full", hook.redactedUrl())
-                    .setAttribute("server.address", hook.url().host())
-                    .setAttribute("server.port", hook.url().port());
+                    .setAttribute("url.full", shown)
+                    .setAttribute("server.address", url.host())
+                    .setAttribute("server.port", url.port());
         }
         byte[] body = hook.hasBody() ? EventBody.json(request) : new byte[0];
         Request.Builder builder = new Request.Builder()
-                .url(hook.url())
+                .url(url)
                 .headers(hook.headers())
                 .method(hook.method(), hook.hasBody() ? RequestBody.create(body, JSON) : null)
                 .tag(HostAllowList.class, allowList);
@@ -188,13 +221,13 @@ final class WebhookExecutor implements ActionExecutor {
         HttpTransport.Exchange exchange;
         long started = System.nanoTime();
         try {
-            exchange = http.send(hook.url(), () -> stamped(builder, hook, request.deliveryId(), body), hook.timeout(),
+            exchange = http.send(url, () -> stamped(builder, hook, request.deliveryId(), body), hook.timeout(),
                     !hook.hasBody());
         } catch (IOException e) {
             if (recording) {
                 span.setAttribute("response_time_ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
             }
-            return HttpFailures.ioFailure(hook.what(), e);
+            return HttpFailures.ioFailure(what, e);
         }
         if (recording) {
             span.setAttribute("http_status", exchange.status())
@@ -205,6 +238,6 @@ final class WebhookExecutor implements ActionExecutor {
         // deliver it twice (its body is never read for anything else).
         return exchange.isSuccessful()
                 ? ActionResult.success("HTTP " + exchange.status())
-                : HttpFailures.statusFailure(hook.what(), exchange, clock);
+                : HttpFailures.statusFailure(what, exchange, clock);
     }
 }

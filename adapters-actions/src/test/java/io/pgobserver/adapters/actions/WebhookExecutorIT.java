@@ -20,6 +20,7 @@ import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -137,6 +138,60 @@ class WebhookExecutorIT {
 
     private static MockResponse status(int code) {
         return new MockResponse.Builder().code(code).build();
+    }
+
+    private WebhookAction templated(String method, String pathTemplate) {
+        HttpUrl base = server.url("/");
+        return new WebhookAction(URI.create("http://" + base.host() + ":" + base.port()), method, Map.of(), null,
+                null, pathTemplate);
+    }
+
+    /** A REST receiver's URL names the row: its values are encoded into their segment, never a path of their own. */
+    @Test
+    void aUrlTemplateSendsEachEventToItsOwnPathWithItsValuesEncoded() throws Exception {
+        server.enqueue(status(204));
+        server.enqueue(status(404));
+        WebhookAction action = templated("PUT", "/orders/{{event.entity_id}}/status/{{after.status}}?was={{before.status}}");
+        RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, event().traceContext());
+
+        assertThat(executor.execute(request(action, 1), span)).isEqualTo(ActionResult.success("HTTP 204"));
+        RecordedRequest received = take();
+        assertThat(received.getMethod()).isEqualTo("PUT");
+        assertThat(received.getUrl().encodedPath()).isEqualTo("/orders/42/status/shipped");
+        assertThat(received.getUrl().query()).isEqualTo("was=paid");
+        assertThat(span.attribute("url.full")).isEqualTo("http://" + server.getHostName() + ":" + server.getPort()
+                + "/orders/42/status/shipped");
+
+        ChangeEvent odd = Events.event(8, "a/b c", ChangeKind.UPDATED, Map.of("status", "x"),
+                Map.of("status", "../admin"));
+        ActionResult failed = executor.execute(new ActionRequest(odd, "o", action, 0, 1, "d"),
+                TestSpans.actionSpan(tracer, odd.traceContext()));
+        assertThat(take().getUrl().encodedPath()).isEqualTo("/orders/a%2Fb%20c/status/..%2Fadmin");
+        assertThat(failed).isInstanceOf(ActionResult.Failure.class);
+        assertThat(((ActionResult.Failure) failed).message()).startsWith("webhook PUT http://" + server.getHostName()
+                + ":" + server.getPort() + "/orders/a%2Fb%20c/status/..%2Fadmin: HTTP 404");
+    }
+
+    @Test
+    void aUrlTemplateThatDoesNotCompileStopsTheStartNamingIt() {
+        assertThatThrownBy(() -> executor.validate(templated("POST", "/orders/{{after.id")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("webhook POST http://" + server.getHostName() + ":" + server.getPort()
+                        + "/orders/{{after.id: url template does not compile");
+    }
+
+    /** A value the event does not have fails that event's action for good, and sends nothing: never /orders/. */
+    @Test
+    void aUrlTemplateWithoutItsValueSendsNothingAndFailsPermanently() {
+        WebhookAction action = templated("DELETE", "/orders/{{after.code}}");
+        ActionResult result = executor.execute(request(action, 1), TestSpans.actionSpan(tracer, event().traceContext()));
+
+        assertThat(result).isInstanceOf(ActionResult.Failure.class);
+        ActionResult.Failure failure = (ActionResult.Failure) result;
+        assertThat(failure.permanent()).isTrue();
+        assertThat(failure.message()).startsWith("webhook DELETE http://" + server.getHostName() + ":"
+                + server.getPort() + "/orders/{{after.code}}: url template failed to render").contains("after.code");
+        assertThat(server.getRequestCount()).isZero();
     }
 
     @Test

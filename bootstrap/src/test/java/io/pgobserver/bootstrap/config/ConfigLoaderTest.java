@@ -689,6 +689,21 @@ class ConfigLoaderTest {
                     .hasMessageContaining(key);
         }
 
+        /** A REST receiver's URL names the row; the host stays fixed, checked at the start, and shown as one. */
+        @Test
+        void a_webhook_url_may_template_its_path_and_query() {
+            Configuration c = load(DB + observer("""
+                    actions:
+                      - { type: webhook, method: put, url: 'https://u:pw@api.example.com:8443/orders/{{event.entity_id}}?t={{after.tenant}}' }
+                    """.indent(4)));
+            Object webhook = c.observers().getFirst().specs().getFirst();
+            assertThat(value(webhook, "url").toString()).isEqualTo("https://u:pw@api.example.com:8443");
+            assertThat(value(webhook, "pathTemplate")).isEqualTo("/orders/{{event.entity_id}}?t={{after.tenant}}");
+            assertThat(webhook.toString()).isEqualTo("webhook PUT https://api.example.com:8443/orders/{{event.entity_id}}");
+            assertThat(EffectiveConfig.render(c)).contains("url: \"https://api.example.com:8443/orders/{{event.entity_id}}\"")
+                    .doesNotContain("pw", "t={{");
+        }
+
         @ParameterizedTest(name = "{0}")
         @CsvSource(delimiter = '|', textBlock = """
                 { type: sms, to: '+1555' }                            | observers.o.actions[0].type |
@@ -696,6 +711,7 @@ class ConfigLoaderTest {
                 { type: webhook, url: 'ftp://files.example.com/x' }   | observers.o.actions[0].url uses ftp://: webhook and Slack requests are sent over http:// or https:// |
                 { type: slack, token: xoxb-1, channel: o, text: hi, api_url: 'ftp://h/api' } | observers.o.actions[0].api_url uses ftp://: webhook and Slack |
                 { type: webhook, url: 'not a url' }                   | observers.o.actions[0].url |
+                { type: webhook, url: 'https://{{after.tenant}}.example.com/x' } | observers.o.actions[0].url: a template tag ({{...}}) may stand only in the path or the query, after the host |
                 { type: webhook, url: 'http://h/x', timeout: forever } | observers.o.actions[0].timeout |
                 { type: webhook, url: 'http://h/x', timeout: 0s }     | observers.o.actions[0].timeout must be between 100ms and 10m (e.g. 10s), was 0s |
                 { type: webhook, url: 'http://h/x', timeout: 1h }     | observers.o.actions[0].timeout must be between 100ms and 10m (e.g. 10s), was 1h |

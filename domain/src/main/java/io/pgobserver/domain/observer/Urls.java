@@ -23,6 +23,10 @@ public final class Urls {
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "(?i)(.*(token|secret|passw|pwd|credential|auth(?!or)|signature).*|(.*[-_.])?(key|apikey|sig|code))");
 
+    /** Scheme, host and port, path: the user info, query and fragment left out. */
+    private static final Pattern URL_PARTS = Pattern.compile(
+            "([A-Za-z][A-Za-z0-9+.-]*)://(?:[^/?#]*@)?([^/?#@]*)([^?#]*)");
+
     private Urls() {
     }
 
@@ -86,11 +90,9 @@ public final class Urls {
         if (url.isOpaque() || url.getHost() == null) {
             return url.getScheme() == null ? "(url)" : url.getScheme() + ":(redacted)";
         }
-        try {
-            return new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), null, null).toString();
-        } catch (URISyntaxException e) {
-            return url.getScheme() + "://" + url.getHost();
-        }
+        // The raw path, as sent: decoded and encoded again, /orders/a%2Fb read as /orders/a/b, another path.
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                + (url.getRawPath() == null ? "" : url.getRawPath());
     }
 
     public static String redact(String url) {
@@ -100,7 +102,10 @@ public final class Urls {
         try {
             return redact(new URI(url));
         } catch (URISyntaxException e) {
-            return "(unparseable url)";
+            // Not a URI (a webhook's url template: https://h/orders/{{after.id}}), but its parts are still where a URL
+            // has them: keep the scheme, host, port and path, drop the user info, query and fragment.
+            Matcher parts = URL_PARTS.matcher(url);
+            return parts.lookingAt() ? parts.group(1) + "://" + parts.group(2) + parts.group(3) : "(unparseable url)";
         }
     }
 }

@@ -16,6 +16,15 @@ class UrlsAndSecretsTest {
         assertThat(Urls.redact("not a url %%")).doesNotContain("%%");
     }
 
+    /** A webhook's url template is no URI, but it is shown as one: where it goes, without what authenticates it. */
+    @Test
+    void aUrlTemplateIsRedactedAsAUrlIs() {
+        assertThat(Urls.redact("https://u:p@ss@api.example.com:8443/orders/{{after.id}}?token={{after.t}}#f"))
+                .isEqualTo("https://api.example.com:8443/orders/{{after.id}}");
+        assertThat(Urls.redactIn("webhook DELETE https://api.example.com/orders/{{after.code}}: url template failed"))
+                .isEqualTo("webhook DELETE https://api.example.com/orders/{{after.code}}: url template failed");
+    }
+
     @Test
     void freeTextLosesCredentialsInUrlsAndSecretValues() {
         assertThat(Urls.redactIn("refused by https://bob:pw@hooks.example.com/h?sig=abc then password=hunter2, "
