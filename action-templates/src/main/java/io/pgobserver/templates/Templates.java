@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * The actions' Mustache templates: Slack texts and thread ids, email subjects and bodies, Kafka topics, keys and
  * headers, a webhook url's path and query. They render {@code ActionRequest.templateContext()} ({@code event},
- * {@code before}, {@code after}, {@code observer}), and follow one set of rules whichever action renders them, so a template moved from a Slack
- * text to a Kafka key means the same:
+ * {@code before}, {@code after}, {@code observer}), and follow one set of rules whichever action renders them, so
+ * a template moved from a Slack text to a Kafka key means the same:
  * <ul>
  *   <li>a missing or null value renders as nothing, but in a {@link #url}, where it fails the render;</li>
  *   <li>a section ({@code {{#x}}…{{/x}}}) is skipped, and an inverted one ({@code {{^x}}}) shown, when {@code x} is

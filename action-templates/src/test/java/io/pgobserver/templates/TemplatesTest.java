@@ -44,9 +44,11 @@ class TemplatesTest {
     @Test
     void aUrlTemplatePercentEncodesEachValue() throws Exception {
         Templates.Template url = Templates.url("u", "/orders/{{after.code}}/items?tenant={{after.id}}");
-        assertThat(url.render(after("code", "a/b ?x=1&é"))).isEqualTo("/orders/a%2Fb%20%3Fx%3D1%26%C3%A9/items?tenant=42");
+        assertThat(url.render(after("code", "a/b ?x=1&é")))
+                .isEqualTo("/orders/a%2Fb%20%3Fx%3D1%26%C3%A9/items?tenant=42");
         assertThat(url.render(after("code", "../admin"))).isEqualTo("/orders/..%2Fadmin/items?tenant=42");
-        assertThat(url.render(after("code", new BigDecimal("0.0000001")))).isEqualTo("/orders/0.0000001/items?tenant=42");
+        assertThat(url.render(after("code", new BigDecimal("0.0000001"))))
+                .isEqualTo("/orders/0.0000001/items?tenant=42");
         assertThat(Templates.url("u", "/raw/{{{after.code}}}").render(after("code", "a/b"))).isEqualTo("/raw/a/b");
     }
 

@@ -151,7 +151,8 @@ class WebhookExecutorIT {
     void aUrlTemplateSendsEachEventToItsOwnPathWithItsValuesEncoded() throws Exception {
         server.enqueue(status(204));
         server.enqueue(status(404));
-        WebhookAction action = templated("PUT", "/orders/{{event.entity_id}}/status/{{after.status}}?was={{before.status}}");
+        WebhookAction action = templated("PUT",
+                "/orders/{{event.entity_id}}/status/{{after.status}}?was={{before.status}}");
         RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, event().traceContext());
 
         assertThat(executor.execute(request(action, 1), span)).isEqualTo(ActionResult.success("HTTP 204"));
@@ -184,7 +185,8 @@ class WebhookExecutorIT {
     @Test
     void aUrlTemplateWithoutItsValueSendsNothingAndFailsPermanently() {
         WebhookAction action = templated("DELETE", "/orders/{{after.code}}");
-        ActionResult result = executor.execute(request(action, 1), TestSpans.actionSpan(tracer, event().traceContext()));
+        ActionResult result = executor.execute(request(action, 1),
+                TestSpans.actionSpan(tracer, event().traceContext()));
 
         assertThat(result).isInstanceOf(ActionResult.Failure.class);
         ActionResult.Failure failure = (ActionResult.Failure) result;

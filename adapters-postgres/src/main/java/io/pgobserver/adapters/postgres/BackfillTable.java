@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
  * A table as a backfill reads it: its primary-key columns (in key order, with their types) and the entity id column
  * its capture trigger names, so that a read change gets the same entity key, hence the same lane, as the trigger's
  * live changes of that row; its row image leaves out the columns the trigger leaves out ({@code rowImage}, an SQL
- * expression on the row {@code t}). Builds the one statement a chunk runs. Names come from the catalog and are quoted by
- * the server's {@code quote_ident}; the {@code where} condition is the operator's own SQL, checked at start.
+ * expression on the row {@code t}). Builds the one statement a chunk runs. Names come from the catalog and are quoted
+ * by the server's {@code quote_ident}; the {@code where} condition is the operator's own SQL, checked at start.
  */
 record BackfillTable(String qualified, String quotedName, List<Key> key, String entityColumn, String rowImage) {
 

@@ -699,8 +699,10 @@ class ConfigLoaderTest {
             Object webhook = c.observers().getFirst().specs().getFirst();
             assertThat(value(webhook, "url").toString()).isEqualTo("https://u:pw@api.example.com:8443");
             assertThat(value(webhook, "pathTemplate")).isEqualTo("/orders/{{event.entity_id}}?t={{after.tenant}}");
-            assertThat(webhook.toString()).isEqualTo("webhook PUT https://api.example.com:8443/orders/{{event.entity_id}}");
-            assertThat(EffectiveConfig.render(c)).contains("url: \"https://api.example.com:8443/orders/{{event.entity_id}}\"")
+            assertThat(webhook.toString())
+                    .isEqualTo("webhook PUT https://api.example.com:8443/orders/{{event.entity_id}}");
+            assertThat(EffectiveConfig.render(c))
+                    .contains("url: \"https://api.example.com:8443/orders/{{event.entity_id}}\"")
                     .doesNotContain("pw", "t={{");
         }
 

@@ -23,6 +23,9 @@ public final class Urls {
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "(?i)(.*(token|secret|passw|pwd|credential|auth(?!or)|signature).*|(.*[-_.])?(key|apikey|sig|code))");
 
+    /** The scheme and the user info of a URL with template tags ({{...}}) after its host. */
+    private static final Pattern TEMPLATE_USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/?#{}]*@");
+
     /** Scheme, host and port, path: the user info, query and fragment left out. */
     private static final Pattern URL_PARTS = Pattern.compile(
             "([A-Za-z][A-Za-z0-9+.-]*)://(?:[^/?#]*@)?([^/?#@]*)([^?#]*)");
@@ -33,15 +36,17 @@ public final class Urls {
     /**
      * The URL without what authenticates it, for what must stay the same when a credential is rotated (an action's
      * stable key): its user info dropped, and the values of query parameters {@linkplain #SECRET_PARAMETER named
-     * for a secret} ({@code ?token=x&tenant=7} becomes {@code ?token=&tenant=7}). Text that is no absolute URL, or
-     * holds neither, comes back as it is, character for character.
+     * for a secret} ({@code ?token=x&tenant=7} becomes {@code ?token=&tenant=7}); a webhook's url template loses its
+     * user info. Text that is no absolute URL, or holds neither, comes back as it is, character for character.
      */
     public static String withoutCredentials(String text) {
         URI url;
         try {
             url = text == null || !text.contains("://") ? null : new URI(text);
         } catch (URISyntaxException e) {
-            return text;
+            // A webhook's url template is no URI, but its user info is where a URL has it.
+            Matcher userInfo = TEMPLATE_USER_INFO.matcher(text);
+            return userInfo.lookingAt() ? userInfo.group(1) + text.substring(userInfo.end()) : text;
         }
         if (url == null || url.isOpaque() || url.getRawAuthority() == null) {
             return text;

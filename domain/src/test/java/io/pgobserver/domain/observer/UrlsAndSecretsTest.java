@@ -23,6 +23,11 @@ class UrlsAndSecretsTest {
                 .isEqualTo("https://api.example.com:8443/orders/{{after.id}}");
         assertThat(Urls.redactIn("webhook DELETE https://api.example.com/orders/{{after.code}}: url template failed"))
                 .isEqualTo("webhook DELETE https://api.example.com/orders/{{after.code}}: url template failed");
+        // An action's key outlives a rotated password in a templated url, as in a plain one.
+        assertThat(Urls.withoutCredentials("https://u:p@ss@api.example.com/orders/{{after.id}}?x=1"))
+                .isEqualTo("https://api.example.com/orders/{{after.id}}?x=1");
+        assertThat(Urls.withoutCredentials("text {{after.id}} with https://u:p@h")).as("no url")
+                .isEqualTo("text {{after.id}} with https://u:p@h");
     }
 
     @Test
