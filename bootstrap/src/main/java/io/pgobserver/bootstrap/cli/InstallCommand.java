@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  */
 @Command(name = "install", mixinStandardHelpOptions = true,
         description = "Create or migrate the pgobserver schema and install the capture trigger on each table named. "
-                + "Installing again replaces the trigger (and can change the id column).")
+                + "Installing again replaces the trigger as given (its id column, the columns left out).")
 final class InstallCommand implements Callable<Integer> {
 
     @Mixin
