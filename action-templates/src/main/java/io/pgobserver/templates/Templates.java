@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The actions' Mustache templates: Slack texts and thread ids, email subjects and bodies, Kafka topics, keys and
- * headers, a webhook url's path and query. They render {@code ActionRequest.templateContext()} ({@code event},
+ * headers, a webhook url's path and query, a webhook body's or Kafka value's strings ({@link #json}). They render {@code ActionRequest.templateContext()} ({@code event},
  * {@code before}, {@code after}, {@code observer}), and follow one set of rules whichever action renders them, so
  * a template moved from a Slack text to a Kafka key means the same:
  * <ul>
@@ -92,6 +92,18 @@ public final class Templates {
      */
     public static Template text(String what, String source) {
         return compile(TEXT, what, source);
+    }
+
+    /**
+     * A JSON document's shape (a webhook's {@code body}, a Kafka record's {@code value}) whose strings are templates: a
+     * string that is one tag ({@code "{{after}}"}, {@code "{{after.total}}"}) is the value with its JSON type, any
+     * other string with tags a {@link #text} template. See {@link JsonTemplate}.
+     *
+     * @param shape maps, lists, strings, numbers, booleans and nulls, as the configuration gives them
+     * @throws IllegalArgumentException naming {@code what}, where in the shape, and the error
+     */
+    public static JsonTemplate json(String what, Object shape) {
+        return JsonTemplate.compile(what, shape);
     }
 
     /**

@@ -52,8 +52,11 @@ public final class EventBody {
         return new String(write(tree), StandardCharsets.UTF_8);
     }
 
-    /** Any JSON tree as UTF-8 JSON. */
-    static byte[] write(Object tree) {
+    /**
+     * Any JSON tree as UTF-8 JSON, written as the event is: a configured body or record value
+     * ({@code io.pgobserver.templates.JsonTemplate}) carries a row's numbers with the same digits.
+     */
+    public static byte[] write(Object tree) {
         StringBuilder out = new StringBuilder(256);
         value(out, tree);
         return out.toString().getBytes(StandardCharsets.UTF_8);

@@ -57,6 +57,13 @@ public interface ConfigReader {
     Map<String, String> stringMap(String name);
 
     /**
+     * The value as it is written, a JSON-shaped tree (a request body's shape): mappings as {@code Map}s in file
+     * order, lists as {@code List}s, text as {@code String}, numbers as {@code Long} or {@code BigDecimal} as
+     * written, {@code Boolean}, and null for a null or absent value. The trees are unmodifiable.
+     */
+    Object tree(String name);
+
+    /**
      * Records a warning for settings that work but deserve a look (a retired key read as its successor): printed
      * at boot and by {@code check-config}.
      */

@@ -43,6 +43,11 @@ record MapConfigReader(String path, Map<String, Object> values, Map<String, Stri
     }
 
     @Override
+    public Object tree(String name) {
+        return values.get(name);
+    }
+
+    @Override
     public String requiredString(String name, String hint) {
         return string(name, null);
     }
