@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The action types this adapter registers: {@code webhook} and {@code slack}, each reading its own
@@ -28,6 +29,8 @@ final class ActionTypes {
     }
 
     static final class Webhook implements ActionType<WebhookAction> {
+        private static final Pattern LONE_TAG = Pattern.compile("\\{\\{\\s*[\\w.]+\\s*}}");
+
         @Override
         public String name() {
             return "webhook";
@@ -54,7 +57,8 @@ final class ActionTypes {
             return new WebhookAction(uri(a, "url", tag < 0 ? url : url.substring(0, path)), a.string("method",
                     "POST"), a.stringMap("headers"), Secret.ofNullable(a.string("secret", null)),
                     a.duration("timeout", WebhookAction.DEFAULT_TIMEOUT, ActionsSection.MIN_TIMEOUT,
-                            ActionsSection.MAX_TIMEOUT, "e.g. 10s"), tag < 0 ? null : url.substring(path));
+                            ActionsSection.MAX_TIMEOUT, "e.g. 10s"), tag < 0 ? null : url.substring(path),
+                    a.tree("body"));
         }
 
         private static int indexOfAny(String text, String characters, int from) {
@@ -77,13 +81,38 @@ final class ActionTypes {
             out.put("headers", headers);
             out.put("secret", w.secret());
             out.put("timeout", w.timeout());
+            if (w.body() != null) {
+                out.put("body", maskedBody(w.body()));
+            }
             return out;
         }
 
-        /** The signing secret, and the headers: their values are often API keys, rotated as secrets are. */
+        /**
+         * The body's shape with every text masked but a lone tag ({@code {{after.id}}}): a body may carry an API key,
+         * as PagerDuty's {@code routing_key} does, while its tags say which of the row's values are sent where.
+         */
+        private static Object maskedBody(Object body) {
+            return switch (body) {
+                case null -> null;
+                case Map<?, ?> map -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    map.forEach((k, v) -> out.put(String.valueOf(k), maskedBody(v)));
+                    yield out;
+                }
+                case List<?> list -> list.stream().map(Webhook::maskedBody).toList();
+                case String text when LONE_TAG.matcher(text).matches() -> text;
+                case String text -> Secret.MASK;
+                default -> body;
+            };
+        }
+
+        /**
+         * The signing secret, the headers (their values are often API keys, rotated as secrets are) and the body (it
+         * may carry one; and a body reshaped to fix what a receiver refused keeps the action's dead letters its own).
+         */
         @Override
         public Set<String> secretKeys() {
-            return Set.of("secret", "headers");
+            return Set.of("secret", "headers", "body");
         }
     }
 

@@ -23,9 +23,11 @@ import java.util.Objects;
  * @param pathTemplate the path and query as a Mustache template rendered per event
  *                     ({@code /orders/{{event.entity_id}}}), or null for a fixed URL. The host is never templated:
  *                     it is checked against {@code actions.allowed_hosts} at the start
+ * @param body         the body's shape, its strings templates ({@code io.pgobserver.templates.JsonTemplate}), or null
+ *                     for the event's JSON ({@code EventBody}). Only for a method that sends a body
  */
 record WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout,
-                     String pathTemplate) implements ActionSpec {
+                     String pathTemplate, Object body) implements ActionSpec {
 
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -43,6 +45,15 @@ record WebhookAction(URI url, String method, Map<String, String> headers, Secret
             throw new IllegalArgumentException("timeout must be positive, such as 10s (or leave it out for "
                     + DEFAULT_TIMEOUT.toSeconds() + "s)");
         }
+        if (body != null && method.equals("GET")) {
+            throw new IllegalArgumentException("body is sent with POST, PUT, PATCH or DELETE; a GET sends no body: "
+                    + "remove body, or set method to one of those");
+        }
+    }
+
+    WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout,
+                  String pathTemplate) {
+        this(url, method, headers, secret, timeout, pathTemplate, null);
     }
 
     WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout) {

@@ -8,6 +8,7 @@ import io.pgobserver.domain.port.ActionResult;
 import io.pgobserver.domain.port.EventBody;
 import io.pgobserver.domain.port.PreparedActions;
 import io.pgobserver.domain.trace.Span;
+import io.pgobserver.templates.JsonTemplate;
 import io.pgobserver.templates.Templates;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -29,8 +30,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Sends the event as JSON ({@link EventBody}, the schema the kafka action sends too) to a URL: W3C {@code traceparent}/{@code tracestate} of the action's
- * span, the Standard Webhooks headers, and the configured extra headers.
+ * Sends the event as JSON ({@link EventBody}, the schema the kafka action sends too), or the configured {@code body}
+ * rendered for it, to a URL: W3C {@code traceparent}/{@code tracestate} of the action's span, the Standard Webhooks
+ * headers, and the configured extra headers.
  */
 @Singleton
 final class WebhookExecutor implements ActionExecutor {
@@ -67,9 +69,17 @@ final class WebhookExecutor implements ActionExecutor {
      * and port that the rendered path and query resolve against.
      */
     private record Prepared(HttpUrl url, Templates.Template path, String method, Headers headers, WebhookSigner signer,
-                            Duration timeout, String redactedUrl, String what) {
+                            Duration timeout, String redactedUrl, String what, JsonTemplate body) {
         boolean hasBody() {
             return !method.equals("GET");
+        }
+
+        /** This event's body: the event's JSON, or the configured shape rendered for it. */
+        byte[] body(ActionRequest request) throws Templates.TemplateException {
+            if (!hasBody()) {
+                return new byte[0];
+            }
+            return body == null ? EventBody.json(request) : EventBody.write(body.render(request.templateContext()));
         }
 
         /** The URL of this event's request: the fixed one, or the template's path and query rendered for it. */
@@ -137,7 +147,9 @@ final class WebhookExecutor implements ActionExecutor {
         String what = "webhook " + action.method() + " " + action.shownUrl();
         Templates.Template path = action.pathTemplate() == null ? null
                 : Templates.url(what + ": url template", action.pathTemplate());
-        return new Prepared(url, path, action.method(), headers.build(), signer, action.timeout(), redacted, what);
+        JsonTemplate body = action.body() == null ? null : Templates.json(what + ": body", action.body());
+        return new Prepared(url, path, action.method(), headers.build(), signer, action.timeout(), redacted, what,
+                body);
     }
 
     /** Replaces {@code ${VAR}} in a header value from the environment; the value itself is never shown. */
@@ -182,10 +194,12 @@ final class WebhookExecutor implements ActionExecutor {
             return ActionResult.Failure.permanentFailure(e.getMessage(), null);
         }
         HttpUrl url;
+        byte[] body;
         try {
             url = hook.url(request);
+            body = hook.body(request);
         } catch (Templates.TemplateException | IllegalArgumentException e) {
-            // This event's values do not make a URL: another attempt would render the same.
+            // This event's values do not make a URL or a body: another attempt would render the same.
             return ActionResult.Failure.permanentFailure(e.getMessage(), e);
         }
         // A rendered URL as sent, its values still encoded ("a%2Fb" is one segment, "a/b" two), less what Urls drops.
@@ -203,7 +217,6 @@ final class WebhookExecutor implements ActionExecutor {
                     .setAttribute("server.address", url.host())
                     .setAttribute("server.port", url.port());
         }
-        byte[] body = hook.hasBody() ? EventBody.json(request) : new byte[0];
         Request.Builder builder = new Request.Builder()
                 .url(url)
                 .headers(hook.headers())

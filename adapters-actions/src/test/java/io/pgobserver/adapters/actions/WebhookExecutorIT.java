@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.domain.observer.Urls;
 import io.pgobserver.domain.port.ActionRequest;
 import io.pgobserver.domain.port.DeliveryKey;
 import io.pgobserver.domain.port.Metrics;
@@ -171,6 +172,63 @@ class WebhookExecutorIT {
         assertThat(failed).isInstanceOf(ActionResult.Failure.class);
         assertThat(((ActionResult.Failure) failed).message()).startsWith("webhook PUT http://" + server.getHostName()
                 + ":" + server.getPort() + "/orders/a%2Fb%20c/status/..%2Fadmin: HTTP 404");
+    }
+
+    /**
+     * A configured body: the row as a REST receiver's PUT takes it, or a shape of the receiver's own, signed and traced
+     * as the event's JSON is; a row's text is data, so what is sent is valid JSON whatever the row holds.
+     */
+    @Test
+    void aBodyShapeIsRenderedPerEventSignedAndSentAsJson() throws Exception {
+        server.enqueue(status(200));
+        server.enqueue(status(200));
+        HttpUrl base = server.url("/");
+        Map<String, Object> shape = new LinkedHashMap<>();
+        shape.put("routing_key", "${not expanded here, the core does}");
+        shape.put("summary", "Order {{after.id}} is {{after.status}}");
+        shape.put("total", "{{after.total}}");
+        shape.put("details", Map.of("was", "{{before}}", "note", "{{after.note}}"));
+        WebhookAction shaped = new WebhookAction(URI.create("http://" + base.host() + ":" + base.port()), "POST",
+                Map.of(), new Secret(WHSEC), null, "/events", shape);
+        WebhookAction row = new WebhookAction(URI.create("http://" + base.host() + ":" + base.port()), "PUT",
+                Map.of(), null, null, "/orders/{{event.entity_id}}", "{{after}}");
+        RecordingTracer.RecordedSpan span = TestSpans.actionSpan(tracer, event().traceContext());
+
+        assertThat(executor.execute(request(shaped, 1), span)).isEqualTo(ActionResult.success("HTTP 200"));
+        RecordedRequest received = take();
+        String body = received.getBody().utf8();
+        assertThat(body).isEqualTo("{\"routing_key\":\"${not expanded here, the core does}\","
+                + "\"summary\":\"Order 42 is shipped\",\"total\":150.50,"
+                + "\"details\":" + (body.indexOf("\"was\"") < body.indexOf("\"note\"")
+                ? "{\"was\":{\"id\":42,\"status\":\"paid\"},\"note\":null}}"
+                : "{\"note\":null,\"was\":{\"id\":42,\"status\":\"paid\"}}}"));
+        assertThat(received.getHeaders().get("Content-Type")).isEqualTo("application/json; charset=utf-8");
+        assertThat(received.getHeaders().get("traceparent")).startsWith("00-" + WRITER_TRACE_ID + "-");
+        assertThat(received.getHeaders().get("webhook-signature")).isEqualTo("v1," + hmac(KEY,
+                received.getHeaders().get("webhook-id") + "." + received.getHeaders().get("webhook-timestamp") + "."
+                        + body));
+
+        ChangeEvent odd = Events.event(9, "7", ChangeKind.CREATED, Map.of(),
+                Map.of("id", 7, "name", "\",\"admin\":true,\"x\":\"{{after.id}}"));
+        executor.execute(new ActionRequest(odd, "o", row, 0, 1, "d"), TestSpans.actionSpan(tracer,
+                odd.traceContext()));
+        RecordedRequest put = take();
+        assertThat(put.getMethod()).isEqualTo("PUT");
+        assertThat(put.getUrl().encodedPath()).isEqualTo("/orders/7");
+        assertThat(readJson(put.getBody().utf8())).isEqualTo(Map.of("id", 7,
+                "name", "\",\"admin\":true,\"x\":\"{{after.id}}"));
+    }
+
+    @Test
+    void aBodyWithATemplateThatDoesNotCompileStopsTheStartNamingWhereItIs() {
+        WebhookAction action = new WebhookAction(server.url("/hook").uri(), "POST", Map.of(), null, null, null,
+                Map.of("order", List.of("{{after.id}}", "{{#after.lines}}")));
+        assertThatThrownBy(() -> executor.validate(action))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("webhook POST " + Urls.redact(server.url("/hook").uri())
+                        + ": body at order[1] does not compile");
+        assertThatThrownBy(() -> new WebhookAction(server.url("/hook").uri(), "GET", Map.of(), null, null, null,
+                "{{after}}")).hasMessageContaining("a GET sends no body");
     }
 
     @Test

@@ -7,13 +7,16 @@ import java.util.Map;
 
 /**
  * {@code { type: kafka, topic: "orders.{{event.kind}}", key: "{{after.customer_id}}", headers: {...} }}: the event
- * JSON (the webhook's body) as one record.
+ * JSON (the webhook's body), or the configured {@code value}, as one record.
  *
  * @param topic   the topic, a template
  * @param key     the record key, a template; null: the entity id, so one row's changes share a partition
  * @param headers extra record headers, values are templates
+ * @param value   the record value's shape, its strings templates ({@code io.pgobserver.templates.JsonTemplate}), or
+ *                null for the event's JSON. One that renders to null ({@code "{{after}}"} of a deleted row) is sent
+ *                as a tombstone
  */
-record KafkaAction(String topic, String key, Map<String, String> headers) implements ActionSpec {
+record KafkaAction(String topic, String key, Map<String, String> headers, Object value) implements ActionSpec {
 
     /** Headers pg-observer sets itself: the trace context and the delivery id consumers de-duplicate by. */
     static final String DELIVERY_ID_HEADER = "pgobserver-delivery-id";
@@ -34,6 +37,10 @@ record KafkaAction(String topic, String key, Map<String, String> headers) implem
                         + "' is set by pg-observer itself; remove it from headers");
             }
         }
+    }
+
+    KafkaAction(String topic, String key, Map<String, String> headers) {
+        this(topic, key, headers, null);
     }
 
     @Override

@@ -23,7 +23,7 @@ final class KafkaActionType implements ActionType<KafkaAction> {
     @Override
     public KafkaAction read(ConfigReader a) {
         return new KafkaAction(a.requiredString("topic", "a topic name or template, e.g. orders.{{event.kind}}"),
-                a.string("key", null), a.stringMap("headers"));
+                a.string("key", null), a.stringMap("headers"), a.tree("value"));
     }
 
     @Override
@@ -32,6 +32,9 @@ final class KafkaActionType implements ActionType<KafkaAction> {
         out.put("topic", k.topic());
         out.put("key", k.key() == null ? "{{event.entity_id}}" : k.key());
         out.put("headers", new TreeMap<>(k.headers()));
+        if (k.value() != null) {
+            out.put("value", k.value());
+        }
         return out;
     }
 }

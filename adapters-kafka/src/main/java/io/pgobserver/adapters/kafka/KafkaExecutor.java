@@ -10,6 +10,7 @@ import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.Tracer;
+import io.pgobserver.templates.JsonTemplate;
 import io.pgobserver.templates.Templates;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -86,7 +87,8 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
     }
 
     /** An action's templates, compiled once. */
-    private record Prepared(Templates.Template topic, Templates.Template key, Map<String, Templates.Template> headers) {
+    private record Prepared(Templates.Template topic, Templates.Template key, Map<String, Templates.Template> headers,
+                            JsonTemplate value) {
     }
 
     @Override
@@ -135,7 +137,21 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
         action.headers().forEach((name, value) -> headers.put(name,
                 Templates.text(what + ": header '" + name + "'", value == null ? "" : value)));
         return new Prepared(Templates.text(what + ": topic template", action.topic()),
-                action.key() == null ? null : Templates.text(what + ": key template", action.key()), headers);
+                action.key() == null ? null : Templates.text(what + ": key template", action.key()), headers,
+                action.value() == null ? null : Templates.json(what + ": value", action.value()));
+    }
+
+    /**
+     * The event's JSON, or the configured value rendered for it. A value that renders to null is a tombstone, a record
+     * without a value: a compacted topic keyed by the row then forgets a deleted row, as Debezium's tombstones make it.
+     */
+    private static byte[] value(Prepared p, ActionRequest request, Map<String, Object> context)
+            throws Templates.TemplateException {
+        if (p.value() == null) {
+            return EventBody.json(request);
+        }
+        Object value = p.value().render(context);
+        return value == null ? null : EventBody.write(value);
     }
 
     @Override
@@ -153,7 +169,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
                 headers.add(header.getKey(), utf8(header.getValue().render(context)));
             }
             headers.add(KafkaAction.DELIVERY_ID_HEADER, utf8(request.deliveryId()));
-            record = new ProducerRecord<>(topic, null, utf8(key), EventBody.json(request), headers);
+            record = new ProducerRecord<>(topic, null, utf8(key), value(p, request, context), headers);
         } catch (Templates.TemplateException | IllegalArgumentException e) {
             return ActionResult.Failure.permanentFailure(e.getMessage(), e); // it names the action's template
         } catch (InvalidTopicException e) {
@@ -170,7 +186,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
                     .setAttribute("messaging.destination.name", topic)
                     .setAttribute("messaging.kafka.message.key", new String(record.key(), StandardCharsets.UTF_8))
                     .setAttribute("messaging.client.id", settings.clientId())
-                    .setAttribute("messaging.message.body.size", record.value().length);
+                    .setAttribute("messaging.message.body.size", record.value() == null ? 0 : record.value().length);
         }
         send.propagate(request.event().traceContext(), (name, value) -> record.headers().add(name, utf8(value)));
         ActionResult result = send(record, request.deliveryId(), send);

@@ -158,7 +158,9 @@ record SendFailures(String principal) {
 
     /** The record's bytes as the application gave them, before compression. */
     static int size(ProducerRecord<byte[], byte[]> record) {
-        int size = (record.key() == null ? 0 : record.key().length) + record.value().length;
+        // A tombstone has no value.
+        int size = (record.key() == null ? 0 : record.key().length)
+                + (record.value() == null ? 0 : record.value().length);
         for (Header header : record.headers()) {
             size += header.key().getBytes(StandardCharsets.UTF_8).length
                     + (header.value() == null ? 0 : header.value().length);

@@ -173,6 +173,43 @@ class KafkaExecutorIT {
         }
     }
 
+    /**
+     * A configured value: the row alone, as Debezium's new-record-state extraction sends it, into a topic keyed by the
+     * row; a deleted row is a tombstone, which log compaction takes as the row's deletion.
+     */
+    @Test
+    void aValueShapeSendsTheRowAloneAndADeletedRowAsATombstone() throws Exception {
+        broker.createTopic("customers", 1);
+        KafkaAction action = new KafkaAction("customers", null, Map.of(), "{{after}}");
+        Map<String, Object> bea = new LinkedHashMap<>();
+        bea.put("id", 5);
+        bea.put("name", "Bea \"B\"");
+        ChangeEvent written = Events.event(18, "5", ChangeKind.UPDATED, Map.of("id", 5, "name", "Ann"), bea);
+        ChangeEvent deleted = Events.event(19, "5", ChangeKind.DELETED, bea, Map.of());
+        Map<String, Object> shape = new LinkedHashMap<>();
+        shape.put("customer", "{{event.entity_id}}");
+        shape.put("was", "{{before.name}}");
+        shape.put("deleted", true);
+        KafkaAction shaped = new KafkaAction("customers", null, Map.of(), shape);
+        try (Harness h = harness(Map.of())) {
+            assertThat(h.run(action, written)).isInstanceOf(ActionResult.Success.class);
+            assertThat(h.run(action, deleted)).isInstanceOf(ActionResult.Success.class);
+            assertThat(h.run(shaped, deleted)).isInstanceOf(ActionResult.Success.class);
+            List<ConsumerRecord<byte[], byte[]>> records = readAll("customers", 3);
+
+            assertThat(new String(records.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("5");
+            assertThat(new String(records.get(0).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("{\"id\":5,\"name\":\"Bea \\\"B\\\"\"}");
+            assertThat(new String(records.get(1).key(), StandardCharsets.UTF_8)).isEqualTo("5");
+            assertThat(records.get(1).value()).as("a tombstone").isNull();
+            assertThat(header(records.get(1), "pgobserver-delivery-id")).isEqualTo("delivery-" + deleted.id());
+            assertThat(new String(records.get(2).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("{\"customer\":\"5\",\"was\":\"Bea \\\"B\\\"\",\"deleted\":true}");
+            assertThat(h.tracer().named("send customers").get(1).attributes())
+                    .containsEntry("messaging.message.body.size", 0L);
+        }
+    }
+
     @Test
     void headerTemplatesFollowTheRulesOfTheOtherActions() throws Exception {
         broker.createTopic("regions", 1);

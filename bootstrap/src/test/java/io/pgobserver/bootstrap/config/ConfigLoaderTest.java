@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -706,6 +707,44 @@ class ConfigLoaderTest {
                     .doesNotContain("pw", "t={{");
         }
 
+        /**
+         * A body's shape as written: numbers, booleans and nulls typed, variables expanded, and in check-config every
+         * text masked but a lone tag, since a body may carry an API key (PagerDuty's routing_key).
+         */
+        @Test
+        void a_webhook_body_is_read_as_written_and_its_texts_are_masked() {
+            Configuration c = load(Map.of("PD_KEY", "r0uting-key-from-env"), DB + observer("""
+                    actions:
+                      - type: webhook
+                        url: https://events.example.com/v2/enqueue
+                        body:
+                          routing_key: ${PD_KEY}
+                          event_action: trigger
+                          payload:
+                            summary: "Order {{after.id}} failed"
+                            severity: critical
+                            custom_details: "{{after}}"
+                            retries: 3
+                            amount: 12.5
+                            paged: false
+                            links: [ "{{after.url}}", null ]
+                    """.indent(4)));
+            Object webhook = c.observers().getFirst().specs().getFirst();
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("summary", "Order {{after.id}} failed");
+            payload.put("severity", "critical");
+            payload.put("custom_details", "{{after}}");
+            payload.put("retries", 3L);
+            payload.put("amount", new java.math.BigDecimal("12.5"));
+            payload.put("paged", false);
+            payload.put("links", java.util.Arrays.asList("{{after.url}}", null));
+            assertThat(value(webhook, "body")).isEqualTo(Map.of("routing_key", "r0uting-key-from-env",
+                    "event_action", "trigger", "payload", payload));
+            assertThat(EffectiveConfig.render(c))
+                    .contains("custom_details: \"{{after}}\"", "retries: 3", "paged: false", "- \"{{after.url}}\"")
+                    .doesNotContain("r0uting", "critical", "failed");
+        }
+
         @ParameterizedTest(name = "{0}")
         @CsvSource(delimiter = '|', textBlock = """
                 { type: sms, to: '+1555' }                            | observers.o.actions[0].type |
@@ -717,6 +756,7 @@ class ConfigLoaderTest {
                 { type: webhook, url: 'http://h/x', timeout: forever } | observers.o.actions[0].timeout |
                 { type: webhook, url: 'http://h/x', timeout: 0s }     | observers.o.actions[0].timeout must be between 100ms and 10m (e.g. 10s), was 0s |
                 { type: webhook, url: 'http://h/x', timeout: 1h }     | observers.o.actions[0].timeout must be between 100ms and 10m (e.g. 10s), was 1h |
+                { type: webhook, method: get, url: 'http://h/x', body: '{{after}}' } | observers.o.actions[0] | body is sent with POST, PUT, PATCH or DELETE; a GET sends no body
                 { type: slack, text: hi }                             | observers.o.actions[0] | set exactly one of webhook_url (an incoming webhook) and token
                 { type: slack, token: xoxb-1, text: hi }              | observers.o.actions[0] | channel must be set with token
                 { type: slack, webhook_url: 'https://h/x' }           | observers.o.actions[0] | text must be set
