@@ -36,7 +36,8 @@ class ExampleConfigsTest {
             "SLACK_BOT_TOKEN", "xoxb-slack-bot-token-4711",
             "SMTP_PASSWORD", "smtp-password-4711",
             "CRM_TOKEN", "crm-token-4711",
-            "EVENTS_API_TOKEN", "events-api-token-4711");
+            "EVENTS_API_TOKEN", "events-api-token-4711",
+            "PAGERDUTY_ROUTING_KEY", "pd-routing-key-4711");
 
     static final Map<String, String> ENV = environment();
 
