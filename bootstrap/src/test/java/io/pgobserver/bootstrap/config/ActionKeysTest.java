@@ -45,6 +45,19 @@ class ActionKeysTest {
         assertThat(before).allMatch(k -> k.matches("h[0-9a-f]{16}"));
     }
 
+    /**
+     * A webhook's body may carry an API key (PagerDuty's routing_key), and a body reshaped after a receiver refused it
+     * is still the action whose dead letters are to be replayed: editing it keeps the key, as rotating a secret does.
+     */
+    @Test
+    void editingAWebhooksBodyKeepsTheActionsKey() {
+        String webhook = "{ type: webhook, url: 'https://events.example.com/v2/enqueue', body: %s }";
+        assertThat(key(webhook.formatted("{ routing_key: old, summary: 'Order {{after.id}}' }")))
+                .isEqualTo(key(webhook.formatted("{ routing_key: new, summary: 'Order {{after.id}} failed',"
+                        + " details: '{{after}}' }")))
+                .isEqualTo(key("{ type: webhook, url: 'https://events.example.com/v2/enqueue' }"));
+    }
+
     @Test
     void actionsToAnotherDestinationOrOfAnotherKindGetAnotherKey() {
         assertThat(List.of(
