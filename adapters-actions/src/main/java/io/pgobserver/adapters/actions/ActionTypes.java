@@ -108,7 +108,7 @@ final class ActionTypes {
 
         /**
          * The signing secret, the headers (their values are often API keys, rotated as secrets are) and the body (it
-         * may carry one; and a body reshaped to fix what a receiver refused keeps the action's dead letters its own).
+         * may carry one; and a body reshaped is the same delivery to the receiver, under the same webhook-id).
          */
         @Override
         public Set<String> secretKeys() {

@@ -46,8 +46,8 @@ class ActionKeysTest {
     }
 
     /**
-     * A webhook's body may carry an API key (PagerDuty's routing_key), and a body reshaped after a receiver refused it
-     * is still the action whose dead letters are to be replayed: editing it keeps the key, as rotating a secret does.
+     * A webhook's body may carry an API key (PagerDuty's routing_key), and a body reshaped is the same delivery to its
+     * receiver, which de-duplicates by webhook-id: editing it keeps the key, as rotating a secret does.
      */
     @Test
     void editingAWebhooksBodyKeepsTheActionsKey() {
