@@ -1,6 +1,7 @@
 package io.pgobserver.templates;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,15 +81,8 @@ public final class JsonTemplate {
 
     private static Part text(String what, String text, String where) {
         Matcher lone = LONE_TAG.matcher(text);
-        if (lone.matches()) {
-            String[] path = lone.group(1).split("\\.", -1);
-            boolean named = true;
-            for (String segment : path) {
-                named &= !segment.isEmpty();
-            }
-            if (named) {
-                return new ValuePart(path);
-            }
+        if (lone.matches() && !Arrays.asList(lone.group(1).split("\\.", -1)).contains("")) {
+            return new ValuePart(lone.group(1));
         }
         if (!text.contains("{{")) {
             return new Constant(text);
@@ -121,22 +115,14 @@ public final class JsonTemplate {
         }
     }
 
-    /** {@code {{after.total}}}: the value at that path, as Mustache finds it, or null. */
-    private record ValuePart(String[] path) implements Part {
+    /** {@code {{after.total}}}: the value at that name, as Mustache finds it, or null. */
+    private record ValuePart(String name) implements Part {
         @Override
         public Object render(Map<String, Object> context) {
-            Object current = context;
-            for (String segment : path) {
-                current = switch (current) {
-                    case Map<?, ?> map -> map.get(segment);
-                    case List<?> list when segment.chars().allMatch(Character::isDigit) && segment.length() < 10 ->
-                            Integer.parseInt(segment) < list.size() ? list.get(Integer.parseInt(segment)) : null;
-                    case null, default -> null;
-                };
-            }
+            Object value = Values.at(context, name);
             // The context holds an absent row image as an empty map, for templates' sections; JSON says null.
-            boolean rowImage = path.length == 1 && (path[0].equals("before") || path[0].equals("after"));
-            return rowImage && current instanceof Map<?, ?> map && map.isEmpty() ? null : current;
+            boolean rowImage = name.equals("before") || name.equals("after");
+            return rowImage && value instanceof Map<?, ?> map && map.isEmpty() ? null : value;
         }
     }
 

@@ -5,7 +5,10 @@ import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The actions' Mustache templates: Slack texts and thread ids, email subjects and bodies, Kafka topics, keys and
@@ -78,8 +81,8 @@ public final class Templates {
 
     private static String urlComponent(String value) {
         if (value.isEmpty()) {
-            throw new IllegalArgumentException("a value is empty, which would leave an empty part of the URL: give "
-                    + "the template a value every event has, such as {{event.entity_id}}");
+            // JMustache does not tell an escaper which tag it escapes: Template.render names it.
+            throw new EmptyValue();
         }
         return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
@@ -200,7 +203,17 @@ public final class Templates {
 
     /** The tag of the first partial ({@code > name}) or parent ({@code < name}) in a template, or null. */
     private static String firstPartial(com.samskivert.mustache.Template compiled) {
-        String[] found = new String[1];
+        List<String> found = new ArrayList<>(1);
+        walk(compiled, name -> { }, found::add);
+        return found.isEmpty() ? null : found.getFirst();
+    }
+
+    /**
+     * Walks a template's tags, sections included: each variable's name to {@code variables}, each partial's or
+     * parent's tag ({@code > name}, {@code < name}) to {@code partials}, never loading one.
+     */
+    private static void walk(com.samskivert.mustache.Template compiled, Consumer<String> variables,
+                             Consumer<String> partials) {
         compiled.visit(new Mustache.Visitor() {
             @Override
             public void visitText(String text) {
@@ -208,16 +221,19 @@ public final class Templates {
 
             @Override
             public void visitVariable(String name) {
+                variables.accept(name);
             }
 
             @Override
             public boolean visitInclude(String name) {
-                return note("> " + name);
+                partials.accept("> " + name);
+                return false;
             }
 
             @Override
             public boolean visitParent(String name) {
-                return note("< " + name);
+                partials.accept("< " + name);
+                return false;
             }
 
             @Override
@@ -229,15 +245,7 @@ public final class Templates {
             public boolean visitInvertedSection(String name) {
                 return true;
             }
-
-            private boolean note(String tag) {
-                if (found[0] == null) {
-                    found[0] = tag;
-                }
-                return false; // never load it
-            }
         });
-        return found[0];
     }
 
     /** A compiled template, named for messages. Immutable and safe to render from many threads. */
@@ -257,9 +265,26 @@ public final class Templates {
         public String render(Map<String, Object> context) throws TemplateException {
             try {
                 return compiled.execute(context);
+            } catch (EmptyValue e) {
+                throw new TemplateException(what + " failed to render: " + emptyTags(context) + ", which would "
+                        + "leave an empty part of the URL: give the template a value every event has, such as "
+                        + "{{event.entity_id}}", e);
             } catch (MustacheException | IllegalArgumentException e) {
                 throw new TemplateException(what + " failed to render: " + e.getMessage(), e);
             }
+        }
+
+        /** "{{after.memo}} is empty", naming each tag whose value is empty in this context. */
+        private String emptyTags(Map<String, Object> context) {
+            List<String> empty = new ArrayList<>();
+            walk(compiled, name -> {
+                if ("".equals(Values.at(context, name)) && !empty.contains("{{" + name + "}}")) {
+                    empty.add("{{" + name + "}}");
+                }
+            }, partial -> { });
+            // A tag inside a section names a value of the section's own context, which this lookup does not follow.
+            return empty.isEmpty() ? "a value is empty" : String.join(" and ", empty)
+                    + (empty.size() == 1 ? " is empty" : " are empty");
         }
 
         /** The name given at compile time. */
@@ -270,6 +295,15 @@ public final class Templates {
         @Override
         public String toString() {
             return what;
+        }
+    }
+
+    /** A URL template's value that is empty. */
+    private static final class EmptyValue extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        EmptyValue() {
+            super("a value is empty");
         }
     }
 

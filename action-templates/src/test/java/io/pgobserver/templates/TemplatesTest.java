@@ -61,7 +61,12 @@ class TemplatesTest {
         assertThatThrownBy(() -> url.render(after("code", null))).isInstanceOf(Templates.TemplateException.class)
                 .hasMessageContaining("after.code");
         assertThatThrownBy(() -> url.render(after("code", ""))).isInstanceOf(Templates.TemplateException.class)
-                .hasMessageContaining("a value is empty");
+                .hasMessage("webhook url template failed to render: {{after.code}} is empty, which would leave an "
+                        + "empty part of the URL: give the template a value every event has, such as "
+                        + "{{event.entity_id}}");
+        assertThatThrownBy(() -> Templates.url("u", "/{{after.id}}/{{ after.code }}?m={{after.memo}}")
+                .render(context(Map.of(), Map.of("id", 42, "code", "", "memo", "")))).hasMessageContaining(
+                        "u failed to render: {{after.code}} and {{after.memo}} are empty, which");
     }
 
     @Test
