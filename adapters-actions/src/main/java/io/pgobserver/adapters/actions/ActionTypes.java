@@ -58,7 +58,18 @@ final class ActionTypes {
                     "POST"), a.stringMap("headers"), Secret.ofNullable(a.string("secret", null)),
                     a.duration("timeout", WebhookAction.DEFAULT_TIMEOUT, ActionsSection.MIN_TIMEOUT,
                             ActionsSection.MAX_TIMEOUT, "e.g. 10s"), tag < 0 ? null : url.substring(path),
-                    a.tree("body"));
+                    a.tree("body"), bodyFormat(a));
+        }
+
+        /** {@code body_format}: {@code json} (the default) or {@code form}. */
+        private static boolean bodyFormat(ConfigReader a) {
+            String format = a.string("body_format", "json").trim().toLowerCase(Locale.ROOT);
+            return switch (format) {
+                case "json" -> false;
+                case "form" -> true;
+                default -> throw new IllegalArgumentException(a.key("body_format") + " must be json (the default) or "
+                        + "form (application/x-www-form-urlencoded), was '" + format + "'");
+            };
         }
 
         private static int indexOfAny(String text, String characters, int from) {
@@ -83,6 +94,7 @@ final class ActionTypes {
             out.put("timeout", w.timeout());
             if (w.body() != null) {
                 out.put("body", maskedBody(w.body()));
+                out.put("body_format", w.form() ? "form" : "json");
             }
             return out;
         }

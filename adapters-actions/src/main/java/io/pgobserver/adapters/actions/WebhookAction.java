@@ -6,6 +6,7 @@ import io.pgobserver.domain.observer.Urls;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -25,9 +26,12 @@ import java.util.Objects;
  *                     it is checked against {@code actions.allowed_hosts} at the start
  * @param body         the body's shape, its strings templates ({@code io.pgobserver.templates.JsonTemplate}), or null
  *                     for the event's JSON ({@code EventBody}). Only for a method that sends a body
+ * @param form         whether the body is sent as an HTML form ({@code application/x-www-form-urlencoded}), as
+ *                     APIs such as Twilio's take it, instead of as JSON: {@code body} is then a mapping of field names
+ *                     to values
  */
 record WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout,
-                     String pathTemplate, Object body) implements ActionSpec {
+                     String pathTemplate, Object body, boolean form) implements ActionSpec {
 
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -49,6 +53,26 @@ record WebhookAction(URI url, String method, Map<String, String> headers, Secret
             throw new IllegalArgumentException("body is sent with POST, PUT, PATCH or DELETE; a GET sends no body: "
                     + "remove body, or set method to one of those");
         }
+        if (form && !(body instanceof Map<?, ?> fields)) {
+            throw new IllegalArgumentException("body_format: form sends the body as form fields: set body to a "
+                    + "mapping of field names to values, such as { To: \"{{after.phone}}\", Body: \"Order "
+                    + "{{after.id}} shipped\" }");
+        }
+        if (form) {
+            ((Map<?, ?>) body).forEach((name, value) -> {
+                if (value instanceof Map<?, ?> || value instanceof List<?> list
+                        && list.stream().anyMatch(v -> v instanceof Map<?, ?> || v instanceof List<?>)) {
+                    throw new IllegalArgumentException("body." + name + ": a form field holds text, or a list of "
+                            + "texts sent as the field repeated, not a mapping: name one value, such as "
+                            + "\"{{after.id}}\", or send the body as JSON (body_format: json)");
+                }
+            });
+        }
+    }
+
+    WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout,
+                  String pathTemplate, Object body) {
+        this(url, method, headers, secret, timeout, pathTemplate, body, false);
     }
 
     WebhookAction(URI url, String method, Map<String, String> headers, Secret secret, Duration timeout,

@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
 final class WebhookExecutor implements ActionExecutor {
 
     static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+    static final MediaType FORM = MediaType.get("application/x-www-form-urlencoded");
     private static final Set<String> METHODS = Set.of("POST", "PUT", "PATCH", "DELETE", "GET");
     /** Headers pg-observer sets itself; configuring them would break tracing, signing or the request. */
     private static final Set<String> RESERVED_HEADERS = Set.of("webhook-id", "webhook-timestamp", "webhook-signature",
@@ -69,7 +70,7 @@ final class WebhookExecutor implements ActionExecutor {
      * and port that the rendered path and query resolve against.
      */
     private record Prepared(HttpUrl url, Templates.Template path, String method, Headers headers, WebhookSigner signer,
-                            Duration timeout, String redactedUrl, String what, JsonTemplate body) {
+                            Duration timeout, String redactedUrl, String what, JsonTemplate body, boolean form) {
         boolean hasBody() {
             return !method.equals("GET");
         }
@@ -79,7 +80,15 @@ final class WebhookExecutor implements ActionExecutor {
             if (!hasBody()) {
                 return new byte[0];
             }
-            return body == null ? EventBody.json(request) : EventBody.write(body.render(request.templateContext()));
+            if (body == null) {
+                return EventBody.json(request);
+            }
+            Object rendered = body.render(request.templateContext());
+            return form ? FormFields.encode(what, rendered) : EventBody.write(rendered);
+        }
+
+        MediaType contentType() {
+            return form ? FORM : JSON;
         }
 
         /** The URL of this event's request: the fixed one, or the template's path and query rendered for it. */
@@ -149,7 +158,7 @@ final class WebhookExecutor implements ActionExecutor {
                 : Templates.url(what + ": url template", action.pathTemplate());
         JsonTemplate body = action.body() == null ? null : Templates.json(what + ": body", action.body());
         return new Prepared(url, path, action.method(), headers.build(), signer, action.timeout(), redacted, what,
-                body);
+                body, action.form());
     }
 
     /** Replaces {@code ${VAR}} in a header value from the environment; the value itself is never shown. */
@@ -220,7 +229,7 @@ final class WebhookExecutor implements ActionExecutor {
         Request.Builder builder = new Request.Builder()
                 .url(url)
                 .headers(hook.headers())
-                .method(hook.method(), hook.hasBody() ? RequestBody.create(body, JSON) : null)
+                .method(hook.method(), hook.hasBody() ? RequestBody.create(body, hook.contentType()) : null)
                 .tag(HostAllowList.class, allowList);
         if (hook.headers().get("user-agent") == null) {
             builder.header("User-Agent", "pg-observer");

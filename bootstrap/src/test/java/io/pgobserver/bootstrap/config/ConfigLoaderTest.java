@@ -757,6 +757,8 @@ class ConfigLoaderTest {
                 { type: webhook, url: 'http://h/x', timeout: 0s }     | observers.o.actions[0].timeout must be between 100ms and 10m (e.g. 10s), was 0s |
                 { type: webhook, url: 'http://h/x', timeout: 1h }     | observers.o.actions[0].timeout must be between 100ms and 10m (e.g. 10s), was 1h |
                 { type: webhook, method: get, url: 'http://h/x', body: '{{after}}' } | observers.o.actions[0] | body is sent with POST, PUT, PATCH or DELETE; a GET sends no body
+                { type: webhook, url: 'http://h/x', body: { a: 1 }, body_format: xml } | observers.o.actions[0].body_format must be json (the default) or form |
+                { type: webhook, url: 'http://h/x', body: '{{after}}', body_format: form } | observers.o.actions[0] | body_format: form sends the body as form fields: set body to a mapping
                 { type: slack, text: hi }                             | observers.o.actions[0] | set exactly one of webhook_url (an incoming webhook) and token
                 { type: slack, token: xoxb-1, text: hi }              | observers.o.actions[0] | channel must be set with token
                 { type: slack, webhook_url: 'https://h/x' }           | observers.o.actions[0] | text must be set
