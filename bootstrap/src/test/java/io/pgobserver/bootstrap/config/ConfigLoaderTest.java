@@ -588,6 +588,28 @@ class ConfigLoaderTest {
             assertThat(e.problems().get(3)).startsWith("observers.o.ordering");
         }
 
+        /** Each key of listener: is read on its own: one start names every bad value, not the first alone. */
+        @Test
+        void every_bad_listener_key_is_named_in_one_start() {
+            ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(DB + """
+                    listener:
+                      batch_size: 0
+                      poll_interval: often
+                      max_in_flight: many
+                      park_after: 1ms
+                      max_pending_bytes: lots
+                      deduplicate: maybe
+                    """ + observer(WEBHOOK)));
+
+            assertThat(e.problems()).hasSize(6);
+            assertThat(e.problems().get(0)).startsWith("listener.batch_size must be between 1 and 100000");
+            assertThat(e.problems().get(1)).startsWith("listener.poll_interval");
+            assertThat(e.problems().get(2)).startsWith("listener.max_in_flight must be a whole number");
+            assertThat(e.problems().get(3)).startsWith("listener.park_after must be between");
+            assertThat(e.problems().get(4)).startsWith("listener.max_pending_bytes");
+            assertThat(e.problems().get(5)).startsWith("listener.deduplicate must be true or false");
+        }
+
         /**
          * The flags and variables that cannot be applied are named together, and before the keys are read: the file's
          * own errors, which a flag may have meant to fix, wait for the next attempt.
