@@ -6,6 +6,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -97,6 +99,30 @@ public final class JsonTemplate {
      */
     public Object render(Map<String, Object> context) throws Templates.TemplateException {
         return root.render(context);
+    }
+
+    /**
+     * The row images' columns the document names, as {@link Templates#columns(String)} counts them.
+     *
+     * @param shape the document's shape, as given to {@link Templates#json}
+     */
+    static Set<String> columns(Object shape) {
+        Set<String> columns = new TreeSet<>();
+        switch (shape) {
+            case String text -> {
+                Matcher lone = LONE_TAG.matcher(text);
+                String column = lone.matches() ? Templates.column(lone.group(1)) : null;
+                if (column != null) {
+                    columns.add(column);
+                } else {
+                    columns.addAll(Templates.columns(text));
+                }
+            }
+            case Map<?, ?> map -> map.values().forEach(value -> columns.addAll(columns(value)));
+            case List<?> list -> list.forEach(value -> columns.addAll(columns(value)));
+            case null, default -> { }
+        }
+        return columns;
     }
 
     @Override

@@ -8,6 +8,8 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -107,6 +109,11 @@ public final class Templates {
      */
     public static JsonTemplate json(String what, Object shape) {
         return JsonTemplate.compile(what, shape);
+    }
+
+    /** The row images' columns a document's shape names ({@link #json}), as {@link #columns(String)} counts them. */
+    public static Set<String> columns(Object shape) {
+        return JsonTemplate.columns(shape);
     }
 
     /**
@@ -214,6 +221,12 @@ public final class Templates {
      */
     private static void walk(com.samskivert.mustache.Template compiled, Consumer<String> variables,
                              Consumer<String> partials) {
+        walk(compiled, variables, section -> { }, partials);
+    }
+
+    /** {@link #walk(com.samskivert.mustache.Template, Consumer, Consumer)}, each section's name to {@code sections}. */
+    private static void walk(com.samskivert.mustache.Template compiled, Consumer<String> variables,
+                             Consumer<String> sections, Consumer<String> partials) {
         compiled.visit(new Mustache.Visitor() {
             @Override
             public void visitText(String text) {
@@ -238,14 +251,55 @@ public final class Templates {
 
             @Override
             public boolean visitSection(String name) {
+                sections.accept(name);
                 return true;
             }
 
             @Override
             public boolean visitInvertedSection(String name) {
+                sections.accept(name);
                 return true;
             }
         });
+    }
+
+    /**
+     * The columns of the row images a template names: {@code status} for {@code {{after.status}}},
+     * {@code {{#before.status}}} or {@code {{^after.status}}}, {@code tags} for {@code {{after.tags.0}}}. For a check
+     * against the observed table's columns, so a misspelt name, which renders as nothing, is told at the start. A
+     * name without {@code after.} or {@code before.} in front ({@code {{.}}} inside {@code {{#after.tags}}}) is not
+     * counted. Empty for a source that does not compile (its own error says so).
+     */
+    public static Set<String> columns(String source) {
+        Set<String> columns = new TreeSet<>();
+        if (source == null || !source.contains("{{")) {
+            return columns;
+        }
+        com.samskivert.mustache.Template compiled;
+        try {
+            compiled = PLAIN.compile(source);
+        } catch (RuntimeException e) {
+            return columns;
+        }
+        Consumer<String> name = n -> {
+            String column = column(n);
+            if (column != null) {
+                columns.add(column);
+            }
+        };
+        walk(compiled, name, name, partial -> { });
+        return columns;
+    }
+
+    /** {@code status} for {@code after.status} or {@code before.status.x}; null for another name. */
+    static String column(String name) {
+        for (String image : new String[] {"after.", "before."}) {
+            if (name.startsWith(image) && name.length() > image.length()) {
+                int end = name.indexOf('.', image.length());
+                return name.substring(image.length(), end < 0 ? name.length() : end);
+            }
+        }
+        return null;
     }
 
     /** A compiled template, named for messages. Immutable and safe to render from many threads. */

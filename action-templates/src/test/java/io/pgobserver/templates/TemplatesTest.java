@@ -69,6 +69,20 @@ class TemplatesTest {
                         "u failed to render: {{after.code}} and {{after.memo}} are empty, which");
     }
 
+    /** The columns a template names, for run's check against the table: sections too, other names not. */
+    @Test
+    void theColumnsATemplateNames() {
+        assertThat(Templates.columns("Order {{after.id}}: {{#before.status}}was {{before.status}}{{/before.status}}"
+                + "{{^after.note}}-{{/after.note}} {{{after.raw}}} {{& after.amp}} {{after.tags.0}} {{#after.tags}}"
+                + "{{.}}{{/after.tags}} {{event.kind}} {{observer}} {{after}}"))
+                .containsExactly("amp", "id", "note", "raw", "status", "tags");
+        assertThat(Templates.columns("no tags")).isEmpty();
+        assertThat(Templates.columns((String) null)).isEmpty();
+        assertThat(Templates.columns("{{after.id")).as("does not compile: its own error says so").isEmpty();
+        assertThat(Templates.columns(Map.of("a", "{{after.total}}", "b", List.of("x {{before.code}}", 3),
+                "c", "{{{after.raw}}}"))).containsExactly("code", "raw", "total");
+    }
+
     @Test
     void numbersRenderAsWritten() throws Exception {
         assertThat(Templates.text("t", "{{after.total}}").render(after("total", new BigDecimal("150.50"))))

@@ -1,5 +1,6 @@
 package io.pgobserver.application;
 
+import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.CaptureInstaller;
 import io.pgobserver.domain.port.CaptureInstaller.Check;
 import io.pgobserver.domain.port.CaptureInstaller.Problem;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
@@ -35,7 +37,10 @@ public final class CaptureWatch implements CaptureStatus, AutoCloseable {
 
     private final CaptureInstaller capture;
     private final List<String> tables;
+    private final List<Observer> observers;
     private final Metrics metrics;
+    /** What the latest check said of columns the observers name and their tables' events lack. */
+    private Set<String> columnWarnings = Set.of();
     /** The problems of the latest check that could read the catalog, by table. */
     private Map<String, Problem> known = Map.of();
     private boolean checked;
@@ -48,6 +53,18 @@ public final class CaptureWatch implements CaptureStatus, AutoCloseable {
     public CaptureWatch(CaptureInstaller capture, Collection<String> tables, Metrics metrics) {
         this.capture = capture;
         this.tables = List.copyOf(tables);
+        this.observers = List.of();
+        this.metrics = metrics;
+    }
+
+    /**
+     * A watch that also says which columns the observers name (in conditions and templates) that their tables'
+     * events lack ({@link NamedColumns}): at the start, and again when that changes.
+     */
+    public CaptureWatch(CaptureInstaller capture, List<Observer> observers, Metrics metrics) {
+        this.capture = capture;
+        this.tables = observers.stream().map(Observer::entity).distinct().toList();
+        this.observers = List.copyOf(observers);
         this.metrics = metrics;
     }
 
@@ -120,6 +137,23 @@ public final class CaptureWatch implements CaptureStatus, AutoCloseable {
         checked = true;
         latest = check;
         metrics.captureProblems(found);
+        checkColumns();
+    }
+
+    /** Logs each column warning once, when it is found; a schema change that fixes one goes without a word. */
+    private void checkColumns() {
+        if (observers.isEmpty()) {
+            return;
+        }
+        List<String> lines;
+        try {
+            lines = NamedColumns.warnings(observers, capture.columns(tables));
+        } catch (RuntimeException e) {
+            LOG.log(DEBUG, "could not read the observed tables' columns: " + e.getMessage());
+            return;
+        }
+        lines.stream().filter(line -> !columnWarnings.contains(line)).forEach(line -> LOG.log(WARNING, line));
+        columnWarnings = Set.copyOf(lines);
     }
 
     @Override

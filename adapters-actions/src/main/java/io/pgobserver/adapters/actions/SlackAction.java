@@ -2,8 +2,11 @@ package io.pgobserver.adapters.actions;
 
 import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.Secret;
+import io.pgobserver.templates.Templates;
 
 import java.net.URI;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code { type: slack, ... }}: a Slack message, sent either to an incoming-webhook URL or with the Web API
@@ -35,6 +38,14 @@ record SlackAction(URI webhookUrl, Secret token, URI apiUrl, String channel, Str
             throw new IllegalArgumentException("channel must be set with token, such as \"#orders\"");
         }
         apiUrl = apiUrl == null ? DEFAULT_API_URL : apiUrl;
+    }
+
+    /** The columns the text and thread_ts name. */
+    @Override
+    public Set<String> columns() {
+        Set<String> columns = new TreeSet<>(Templates.columns(text));
+        columns.addAll(Templates.columns(threadTs));
+        return columns;
     }
 
     @Override

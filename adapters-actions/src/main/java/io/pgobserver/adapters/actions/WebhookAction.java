@@ -3,6 +3,7 @@ package io.pgobserver.adapters.actions;
 import io.pgobserver.domain.observer.ActionSpec;
 import io.pgobserver.domain.observer.Secret;
 import io.pgobserver.domain.observer.Urls;
+import io.pgobserver.templates.Templates;
 
 import java.net.URI;
 import java.time.Duration;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code { type: webhook, url: ... }}: POST (or another method) of the event as JSON to a URL, with the Standard
@@ -95,6 +98,14 @@ record WebhookAction(URI url, String method, Map<String, String> headers, Secret
         }
         int query = pathTemplate.indexOf('?');
         return Urls.redact(url) + (query < 0 ? pathTemplate : pathTemplate.substring(0, query));
+    }
+
+    /** The columns the url's path and query and the body name. */
+    @Override
+    public Set<String> columns() {
+        Set<String> columns = new TreeSet<>(Templates.columns(pathTemplate));
+        columns.addAll(Templates.columns(body));
+        return columns;
     }
 
     @Override

@@ -1,8 +1,11 @@
 package io.pgobserver.adapters.email;
 
 import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.templates.Templates;
 
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code { type: email, to: [...], ... }}: an email sent over SMTP. Bodies come from a named template (a file) or
@@ -43,6 +46,15 @@ record EmailAction(List<String> to, List<String> cc, String from, String subject
 
     int recipientCount() {
         return to.size() + cc.size();
+    }
+
+    /** The columns the subject and the inline bodies name (not a named template's files, read at the start). */
+    @Override
+    public Set<String> columns() {
+        Set<String> columns = new TreeSet<>(Templates.columns(subject));
+        columns.addAll(Templates.columns(text));
+        columns.addAll(Templates.columns(html));
+        return columns;
     }
 
     @Override

@@ -1,9 +1,12 @@
 package io.pgobserver.adapters.kafka;
 
 import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.templates.Templates;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code { type: kafka, topic: "orders.{{event.kind}}", key: "{{after.customer_id}}", headers: {...} }}: the event
@@ -41,6 +44,16 @@ record KafkaAction(String topic, String key, Map<String, String> headers, Object
 
     KafkaAction(String topic, String key, Map<String, String> headers) {
         this(topic, key, headers, null);
+    }
+
+    /** The columns the topic, key, headers and value name. */
+    @Override
+    public Set<String> columns() {
+        Set<String> columns = new TreeSet<>(Templates.columns(topic));
+        columns.addAll(Templates.columns(key));
+        headers.values().forEach(header -> columns.addAll(Templates.columns(header)));
+        columns.addAll(Templates.columns(value));
+        return columns;
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Installs the capture trigger. Names are never pasted into SQL: the table and column are looked up in the
@@ -173,6 +174,11 @@ final class PostgresCaptureInstaller implements CaptureInstaller {
     @Override
     public List<Problem> problems(Collection<String> schemaTables) {
         return database.jdbi().withHandle(handle -> CaptureProblems.of(handle, schemaTables));
+    }
+
+    @Override
+    public Map<String, Columns> columns(Collection<String> schemaTables) {
+        return database.jdbi().withHandle(handle -> TableColumns.of(handle, schemaTables));
     }
 
     /** The table the user named, as the catalog spells it; refuses pg-observer's own tables. */

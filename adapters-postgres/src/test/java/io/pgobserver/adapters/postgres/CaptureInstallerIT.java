@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.Map;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -106,6 +107,23 @@ class CaptureInstallerIT {
         assertThat(Streams.readAtLeast(source, 4).get(3).after()).containsKey("pass, \"hash\"")
                 .doesNotContainKey("traceparent");
         assertThat(installer.install("public.users", null)).containsExactly("traceparent");
+    }
+
+    /** The columns each observed table's events carry, for run's check of the columns the observers name. */
+    @Test
+    void theColumnsOfEachObservedTableAndThoseItsCaptureLeavesOut() {
+        DB.execute("create table public.users (id bigint primary key, email text, \"pass word\" text, gone text)",
+                "alter table public.users drop column gone",
+                "create table public.notes (id bigint primary key, body text)");
+        installer.install("public.users", null, List.of("pass word"));
+
+        Map<String, CaptureInstaller.Columns> columns = installer.columns(List.of("public.users", "public.notes",
+                "public.nowhere"));
+        assertThat(columns).containsOnlyKeys("public.users", "public.notes");
+        assertThat(columns.get("public.users").names()).containsExactly("id", "email", "pass word");
+        assertThat(columns.get("public.users").leftOut()).containsExactly("pass word");
+        assertThat(columns.get("public.notes")).isEqualTo(new CaptureInstaller.Columns(List.of("id", "body"),
+                List.of()));
     }
 
     /** A left-out column renamed is captured under its new name: status and the console say so, naming it. */

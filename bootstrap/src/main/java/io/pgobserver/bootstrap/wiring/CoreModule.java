@@ -147,9 +147,8 @@ public final class CoreModule extends AbstractModule {
      */
     @Provides
     @Singleton
-    CaptureWatch captureWatch(CaptureInstaller capture, Metrics metrics) {
-        return new CaptureWatch(capture, config.observers().stream().map(Configuration.ObserverDefinition::entity)
-                .toList(), metrics);
+    CaptureWatch captureWatch(CaptureInstaller capture, Metrics metrics, List<Observer> observers) {
+        return new CaptureWatch(capture, observers, metrics);
     }
 
     @Provides

@@ -58,8 +58,13 @@ class SchemaChangesIT {
                   entity: public.archive
                   actions:
                     - { type: webhook, url: "%s" }
+                misspelt:
+                  entity: public.readings
+                  condition: has(after.note) || after["sensr"] > 1
+                  actions:
+                    - { type: webhook, url: "%s", body: { id: "{{after.id}}", note: "{{after.nte}}" } }
                 """.formatted(rig.hooks.url("/hooks/readings"), rig.hooks.url("/hooks/accounts"),
-                rig.hooks.url("/hooks/archive")));
+                rig.hooks.url("/hooks/archive"), rig.hooks.url("/hooks/misspelt")));
         rig.install(config, "public.readings");
         rig.install(config, "public.accounts");
         FaultSupport.sql(rig.postgres, "alter table public.accounts rename column id to account_id");
@@ -77,6 +82,14 @@ class SchemaChangesIT {
         assertThat(reading.path("after").path("note").asText()).isEqualTo("in a partition");
         await("run's start-up warnings", Duration.ofSeconds(30),
                 () -> observer.count("the capture of public.accounts takes the entity id from column 'id'") == 1);
+        // A column an observer names that its table lacks fails nothing: run says so at the start, once (the lines
+        // follow the capture's, from the same check).
+        await("run's warnings of columns the observers name", Duration.ofSeconds(30),
+                () -> observer.count("observers.misspelt.condition names 'sensr', which public.readings has no column"
+                        + " of (misspelt, or renamed or dropped?)") == 1
+                        && observer.count("observers.misspelt.actions[0] (webhook) names 'nte', which public.readings"
+                        + " has no column of") == 1);
+        assertThat(observer.output()).contains("its columns: id, note").doesNotContain("observers.readings.");
         assertThat(observer.output())
                 .contains("which the table no longer has (renamed or dropped?)")
                 .contains("observed table public.archive does not exist in this database")
@@ -96,6 +109,8 @@ class SchemaChangesIT {
                 .containsPattern("pgobserver_capture_problems\\{[^}]*problem=\"not_captured\",table=\"public.readings\"} 1")
                 .doesNotContain("table=\"public.accounts\"");
         assertThat(observer.count("the capture of public.accounts takes the entity id")).isEqualTo(1);
+        assertThat(observer.count("observers.misspelt.condition names 'sensr'")).as("said once, not every check")
+                .isEqualTo(1);
         observer.stop();
     }
 }

@@ -6,7 +6,9 @@ import io.pgobserver.domain.event.ChangeKind;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -80,6 +82,25 @@ public record Observer(String name, String entity, Set<ChangeKind> on, String ex
             keys.add(actions.get(i).type() + "-" + i);
         }
         return keys;
+    }
+
+    /**
+     * The columns of its entity's rows that the observer names, by where it names them: {@code condition}, and
+     * {@code actions[0] (webhook)} for each action that names some. Only the parts that name one are listed.
+     */
+    public Map<String, Set<String>> columnsNamed() {
+        Map<String, Set<String>> named = new LinkedHashMap<>();
+        Set<String> inCondition = condition.columns();
+        if (!inCondition.isEmpty()) {
+            named.put("condition", inCondition);
+        }
+        for (int i = 0; i < actions.size(); i++) {
+            Set<String> columns = actions.get(i).columns();
+            if (!columns.isEmpty()) {
+                named.put("actions[" + i + "] (" + actions.get(i).type() + ")", columns);
+            }
+        }
+        return named;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.pgobserver.domain.event.ShellWord;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -50,6 +51,29 @@ public interface CaptureInstaller {
      * @param schemaTables the observers' entities, as {@code schema.table}
      */
     List<Problem> problems(Collection<String> schemaTables);
+
+    /**
+     * The columns each of these tables' events carry, for telling an observer that names a column its table has
+     * not; a table that is not there is left out (its {@link #problems} say so). Empty when the adapter cannot tell.
+     *
+     * @param schemaTables the observers' entities, as {@code schema.table}
+     */
+    default Map<String, Columns> columns(Collection<String> schemaTables) {
+        return Map.of();
+    }
+
+    /**
+     * A table's columns as its events carry them.
+     *
+     * @param names   the table's columns, in the table's order
+     * @param leftOut those of them the capture leaves out of every event ({@code install --exclude-column})
+     */
+    record Columns(List<String> names, List<String> leftOut) {
+        public Columns {
+            names = List.copyOf(names);
+            leftOut = List.copyOf(leftOut);
+        }
+    }
 
     /**
      * The capture of the observed tables as {@code status} and the console report it: one check, so that both say

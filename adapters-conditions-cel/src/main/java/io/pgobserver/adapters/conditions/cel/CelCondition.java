@@ -1,6 +1,10 @@
 package io.pgobserver.adapters.conditions.cel;
 
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.CelErrorCode;
 import dev.cel.common.values.NullValue;
 import dev.cel.runtime.CelEvaluationException;
@@ -9,6 +13,8 @@ import io.pgobserver.domain.event.ChangeEvent;
 import io.pgobserver.domain.observer.Condition;
 
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +41,31 @@ final class CelCondition implements Condition {
         this.expression = expression;
         this.ast = ast;
         this.program = program;
+    }
+
+    /**
+     * The fields of {@code after} and {@code before} the expression selects: {@code after.status},
+     * {@code has(before.status)} and {@code after["status"]} alike.
+     */
+    @Override
+    public Set<String> columns() {
+        Set<String> columns = new TreeSet<>();
+        CelNavigableAst.fromAst(ast).getRoot().allNodes().map(CelNavigableExpr::expr).forEach(e -> {
+            if (e.getKind() == CelExpr.ExprKind.Kind.SELECT && isRowImage(e.select().operand())) {
+                columns.add(e.select().field());
+            } else if (e.getKind() == CelExpr.ExprKind.Kind.CALL && e.call().function().equals("_[_]")
+                    && e.call().args().size() == 2 && isRowImage(e.call().args().get(0))
+                    && e.call().args().get(1).getKind() == CelExpr.ExprKind.Kind.CONSTANT
+                    && e.call().args().get(1).constant().getKind() == CelConstant.Kind.STRING_VALUE) {
+                columns.add(e.call().args().get(1).constant().stringValue());
+            }
+        });
+        return columns;
+    }
+
+    private static boolean isRowImage(CelExpr expr) {
+        return expr.getKind() == CelExpr.ExprKind.Kind.IDENT && (expr.ident().name().equals(CelActivation.AFTER)
+                || expr.ident().name().equals(CelActivation.BEFORE));
     }
 
     @Override

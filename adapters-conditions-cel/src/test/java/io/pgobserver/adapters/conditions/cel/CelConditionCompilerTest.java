@@ -257,4 +257,13 @@ class CelConditionCompilerTest {
         assertThat(failed).hasValue(0);
         assertThat(matched).hasValue(4 * 399);
     }
+
+    /** The columns a condition names, for run's check against the table: selects, has() and indexes alike. */
+    @Test
+    void theColumnsAConditionNames() {
+        assertThat(compiler.compile("o", "after.status == 'shipped' && has(before.total) && after[\"odd col\"] > 1"
+                + " && event.kind == 'updated' && size(after) > 2 && after.items.exists(i, i.qty > 1)").columns())
+                .containsExactly("items", "odd col", "status", "total");
+        assertThat(compiler.compile("o", "event.kind == 'created'").columns()).isEmpty();
+    }
 }
