@@ -56,13 +56,13 @@ record WebhookAction(URI url, String method, Map<String, String> headers, Secret
             throw new IllegalArgumentException("body is sent with POST, PUT, PATCH or DELETE; a GET sends no body: "
                     + "remove body, or set method to one of those");
         }
-        if (form && !(body instanceof Map<?, ?> fields)) {
-            throw new IllegalArgumentException("body_format: form sends the body as form fields: set body to a "
-                    + "mapping of field names to values, such as { To: \"{{after.phone}}\", Body: \"Order "
-                    + "{{after.id}} shipped\" }");
-        }
         if (form) {
-            ((Map<?, ?>) body).forEach((name, value) -> {
+            if (!(body instanceof Map<?, ?> fields)) {
+                throw new IllegalArgumentException("body_format: form sends the body as form fields: set body to a "
+                        + "mapping of field names to values, such as { To: \"{{after.phone}}\", Body: \"Order "
+                        + "{{after.id}} shipped\" }");
+            }
+            fields.forEach((name, value) -> {
                 if (value instanceof Map<?, ?> || value instanceof List<?> list
                         && list.stream().anyMatch(v -> v instanceof Map<?, ?> || v instanceof List<?>)) {
                     throw new IllegalArgumentException("body." + name + ": a form field holds text, or a list of "
