@@ -13,9 +13,9 @@ import java.util.stream.Collectors;
  * The columns the observers name, in conditions and templates, that their tables' events do not carry: misspelt
  * ({@code after.stauts}), renamed or dropped since, or left out by the capture. None of them is an error when an
  * event is processed (a condition on a column a row lacks is false, a template renders nothing for it), so an
- * observer that never fires would say nothing of why: {@code run} says it at the start.
+ * observer that never fires would say nothing of why: {@code run} says it at the start, and {@code status} too.
  */
-final class NamedColumns {
+public final class NamedColumns {
 
     /** Past this many, a table's columns are not all listed in a line. */
     private static final int LISTED = 20;
@@ -24,7 +24,7 @@ final class NamedColumns {
     }
 
     /** One line per observer part that names columns its table's events lack; none for a table not found. */
-    static List<String> warnings(List<Observer> observers, Map<String, Columns> tables) {
+    public static List<String> warnings(List<Observer> observers, Map<String, Columns> tables) {
         List<String> lines = new ArrayList<>();
         for (Observer observer : observers) {
             Columns table = tables.get(observer.entity());

@@ -5,6 +5,8 @@ import io.pgobserver.domain.config.MetricsSettings;
 import io.pgobserver.domain.config.TracingSettings;
 import io.pgobserver.domain.event.ChangeKind;
 import io.pgobserver.domain.observer.ActionSpec;
+import io.pgobserver.domain.observer.Condition;
+import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.observer.Ordering;
 import io.pgobserver.domain.observer.RetryPolicy;
 import io.pgobserver.domain.spi.ActionType;
@@ -110,6 +112,11 @@ public record Configuration(
         /** The actions' specs, in order. */
         public List<ActionSpec> specs() {
             return actions.stream().map(ConfiguredAction::spec).toList();
+        }
+
+        /** The observer with its condition compiled ({@code compiled}), its actions not yet validated. */
+        public Observer observer(Condition compiled) {
+            return new Observer(name, entity, on, condition, compiled, specs(), actionKeys(), retry, ordering);
         }
     }
 

@@ -86,9 +86,7 @@ public final class CoreModule extends AbstractModule {
         for (Configuration.ObserverDefinition d : config.observers()) {
             Observer observer;
             try {
-                observer = new Observer(d.name(), d.entity(), d.on(), d.condition(),
-                        compiler.compile(d.name(), d.condition()), d.specs(), d.actionKeys(), d.retry(),
-                        d.ordering());
+                observer = d.observer(compiler.compile(d.name(), d.condition()));
             } catch (IllegalArgumentException e) {
                 problems.add(new ConfigException(observerError(d.name(), e.getMessage()), e));
                 continue;

@@ -252,6 +252,32 @@ class AdminCommandsIT {
                 .path("capture_problems").isEmpty()).isTrue();
     }
 
+    /**
+     * A column a condition or a template names that the table lacks fails nothing, so status says it beside the
+     * capture, as run's log does.
+     */
+    @Test
+    void status_names_a_column_an_observer_names_that_its_table_lacks() throws Exception {
+        Files.writeString(config, Files.readString(config) + """
+                  misspelt:
+                    entity: public.orders
+                    condition: after.stauts == 'shipped'
+                    actions: [ { type: webhook, url: "%s", body: { id: "{{after.id}}", was: "{{before.status}}" } } ]
+                """.formatted(webhooks.url("/hooks/misspelt")));
+        assertThat(Cli.run("install", "--config", config.toString(), "--table", "public.orders").exitCode()).isZero();
+
+        Cli.Result status = Cli.run("status", "--config", config.toString());
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.out()).contains("columns:       1 column(s) named by observers are not in their tables' "
+                + "events:\n  observers.misspelt.condition names 'stauts', which public.orders has no column of "
+                + "(misspelt, or renamed or dropped?): the condition is false on every row that lacks it, without an "
+                + "error; its columns: id, status\n");
+        JsonNode warnings = JSON.readTree(Cli.run("status", "--config", config.toString(), "--json").out())
+                .path("column_warnings");
+        assertThat(warnings.size()).isEqualTo(1);
+        assertThat(warnings.path(0).asText()).startsWith("observers.misspelt.condition names 'stauts'");
+    }
+
     @Test
     void status_reports_checkpoint_lag_dead_letters_and_listener() throws Exception {
         Cli.Result install = Cli.run("install", "--config", config.toString(), "--table", "public.orders");
