@@ -187,6 +187,9 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
                     .setAttribute("messaging.kafka.message.key", new String(record.key(), StandardCharsets.UTF_8))
                     .setAttribute("messaging.client.id", settings.clientId())
                     .setAttribute("messaging.message.body.size", record.value() == null ? 0 : record.value().length);
+            if (record.value() == null) {
+                send.setAttribute("messaging.kafka.message.tombstone", true);
+            }
         }
         send.propagate(request.event().traceContext(), (name, value) -> record.headers().add(name, utf8(value)));
         ActionResult result = send(record, request.deliveryId(), send);

@@ -206,7 +206,10 @@ class KafkaExecutorIT {
             assertThat(new String(records.get(2).value(), StandardCharsets.UTF_8))
                     .isEqualTo("{\"customer\":\"5\",\"was\":\"Bea \\\"B\\\"\",\"deleted\":true}");
             assertThat(h.tracer().named("send customers").get(1).attributes())
-                    .containsEntry("messaging.message.body.size", 0L);
+                    .containsEntry("messaging.message.body.size", 0L)
+                    .containsEntry("messaging.kafka.message.tombstone", true);
+            assertThat(h.tracer().named("send customers").get(0).attributes())
+                    .doesNotContainKey("messaging.kafka.message.tombstone");
         }
     }
 
