@@ -111,7 +111,7 @@ public final class JsonTemplate {
         switch (shape) {
             case String text -> {
                 Matcher lone = LONE_TAG.matcher(text);
-                String column = lone.matches() ? Templates.column(lone.group(1)) : null;
+                String column = lone.matches() ? TemplateTags.column(lone.group(1)) : null;
                 if (column != null) {
                     columns.add(column);
                 } else {

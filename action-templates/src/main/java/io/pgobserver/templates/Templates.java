@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Consumer;
 
 /**
  * The actions' Mustache templates: Slack texts and thread ids, email subjects and bodies, Kafka topics, keys and
@@ -111,6 +110,24 @@ public final class Templates {
         return JsonTemplate.compile(what, shape);
     }
 
+    /**
+     * The columns of the row images a template names: {@code status} for {@code {{after.status}}},
+     * {@code {{#before.status}}} or {@code {{^after.status}}}, {@code tags} for {@code {{after.tags.0}}}. For a check
+     * against the observed table's columns, so a misspelt name, which renders as nothing, is told at the start. A
+     * name without {@code after.} or {@code before.} in front ({@code {{.}}} inside {@code {{#after.tags}}}) is not
+     * counted. Empty for a source that does not compile (its own error says so).
+     */
+    public static Set<String> columns(String source) {
+        if (source == null || !source.contains("{{")) {
+            return new TreeSet<>();
+        }
+        try {
+            return TemplateTags.columns(PLAIN.compile(source));
+        } catch (RuntimeException e) {
+            return new TreeSet<>();
+        }
+    }
+
     /** The row images' columns a document's shape names ({@link #json}), as {@link #columns(String)} counts them. */
     public static Set<String> columns(Object shape) {
         return JsonTemplate.columns(shape);
@@ -155,7 +172,7 @@ public final class Templates {
         }
         // JMustache loads a partial only when the template runs; finding it here stops the start instead of failing
         // every event.
-        String partial = firstPartial(compiled);
+        String partial = TemplateTags.firstPartial(compiled);
         if (partial != null) {
             throw new IllegalArgumentException(what + " does not compile: " + partialRefused(partial));
         }
@@ -208,100 +225,6 @@ public final class Templates {
         return "partials ({{" + tag + "}}) are not supported: inline the text";
     }
 
-    /** The tag of the first partial ({@code > name}) or parent ({@code < name}) in a template, or null. */
-    private static String firstPartial(com.samskivert.mustache.Template compiled) {
-        List<String> found = new ArrayList<>(1);
-        walk(compiled, name -> { }, found::add);
-        return found.isEmpty() ? null : found.getFirst();
-    }
-
-    /**
-     * Walks a template's tags, sections included: each variable's name to {@code variables}, each partial's or
-     * parent's tag ({@code > name}, {@code < name}) to {@code partials}, never loading one.
-     */
-    private static void walk(com.samskivert.mustache.Template compiled, Consumer<String> variables,
-                             Consumer<String> partials) {
-        walk(compiled, variables, section -> { }, partials);
-    }
-
-    /** {@link #walk(com.samskivert.mustache.Template, Consumer, Consumer)}, each section's name to {@code sections}. */
-    private static void walk(com.samskivert.mustache.Template compiled, Consumer<String> variables,
-                             Consumer<String> sections, Consumer<String> partials) {
-        compiled.visit(new Mustache.Visitor() {
-            @Override
-            public void visitText(String text) {
-            }
-
-            @Override
-            public void visitVariable(String name) {
-                variables.accept(name);
-            }
-
-            @Override
-            public boolean visitInclude(String name) {
-                partials.accept("> " + name);
-                return false;
-            }
-
-            @Override
-            public boolean visitParent(String name) {
-                partials.accept("< " + name);
-                return false;
-            }
-
-            @Override
-            public boolean visitSection(String name) {
-                sections.accept(name);
-                return true;
-            }
-
-            @Override
-            public boolean visitInvertedSection(String name) {
-                sections.accept(name);
-                return true;
-            }
-        });
-    }
-
-    /**
-     * The columns of the row images a template names: {@code status} for {@code {{after.status}}},
-     * {@code {{#before.status}}} or {@code {{^after.status}}}, {@code tags} for {@code {{after.tags.0}}}. For a check
-     * against the observed table's columns, so a misspelt name, which renders as nothing, is told at the start. A
-     * name without {@code after.} or {@code before.} in front ({@code {{.}}} inside {@code {{#after.tags}}}) is not
-     * counted. Empty for a source that does not compile (its own error says so).
-     */
-    public static Set<String> columns(String source) {
-        Set<String> columns = new TreeSet<>();
-        if (source == null || !source.contains("{{")) {
-            return columns;
-        }
-        com.samskivert.mustache.Template compiled;
-        try {
-            compiled = PLAIN.compile(source);
-        } catch (RuntimeException e) {
-            return columns;
-        }
-        Consumer<String> name = n -> {
-            String column = column(n);
-            if (column != null) {
-                columns.add(column);
-            }
-        };
-        walk(compiled, name, name, partial -> { });
-        return columns;
-    }
-
-    /** {@code status} for {@code after.status} or {@code before.status.x}; null for another name. */
-    static String column(String name) {
-        for (String image : new String[] {"after.", "before."}) {
-            if (name.startsWith(image) && name.length() > image.length()) {
-                int end = name.indexOf('.', image.length());
-                return name.substring(image.length(), end < 0 ? name.length() : end);
-            }
-        }
-        return null;
-    }
-
     /** A compiled template, named for messages. Immutable and safe to render from many threads. */
     public static final class Template {
 
@@ -331,7 +254,7 @@ public final class Templates {
         /** "{{after.memo}} is empty", naming each tag whose value is empty in this context. */
         private String emptyTags(Map<String, Object> context) {
             List<String> empty = new ArrayList<>();
-            walk(compiled, name -> {
+            TemplateTags.walk(compiled, name -> {
                 if ("".equals(Values.at(context, name)) && !empty.contains("{{" + name + "}}")) {
                     empty.add("{{" + name + "}}");
                 }

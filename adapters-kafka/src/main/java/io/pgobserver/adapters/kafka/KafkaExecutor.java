@@ -10,7 +10,6 @@ import io.pgobserver.domain.spi.Lifecycle;
 import io.pgobserver.domain.trace.Span;
 import io.pgobserver.domain.trace.SpanKind;
 import io.pgobserver.domain.trace.Tracer;
-import io.pgobserver.templates.JsonTemplate;
 import io.pgobserver.templates.Templates;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -18,11 +17,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.internals.Topic;
 
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -30,9 +27,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sends the event JSON ({@link EventBody}, the webhook's body) as one record: the topic and key rendered from
- * their templates (the key defaults to the entity id, so one row's changes share a partition and keep their
- * order), the configured headers, {@value KafkaAction#DELIVERY_ID_HEADER} (stable across retries and
+ * Sends the event JSON ({@link EventBody}, the webhook's body), or the configured value, as one record
+ * ({@link RecordTemplates}): the topic and key rendered from their templates (the key defaults to the entity id, so
+ * one row's changes share a partition and keep their order), the configured headers, {@value KafkaAction#DELIVERY_ID_HEADER} (stable across retries and
  * redeliveries, for consumers to de-duplicate by) and the W3C {@code traceparent}/{@code tracestate} of a
  * PRODUCER span {@code send <topic>}, a child of the core's {@code execute_action}, so a consumer continues the
  * writer's trace. Done when the broker acknowledges the record ({@code acks=all} by default). Also a {@link Lifecycle}:
@@ -60,7 +57,7 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
     private final SendFailures failures;
     private final WriteStalls stalls;
     private volatile boolean sendsTo; // set when an action of the type is prepared: only then is the cluster watched
-    private final PreparedActions<KafkaAction, Prepared> prepared =
+    private final PreparedActions<KafkaAction, RecordTemplates> prepared =
             new PreparedActions<>(KafkaAction.class, this::prepare);
 
     @Inject
@@ -84,11 +81,6 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
         this.outage = new OutageLog(String.join(",", settings.bootstrapServers()), acknowledgements, deliveryTimeout);
         this.watch = new ClusterWatch(watchEvery, acknowledgements, outage, client::clusterAnswers, () -> sendsTo);
         this.stalls = new WriteStalls(client::topicTrouble, outage, acknowledgements::now, deliveryTimeout);
-    }
-
-    /** An action's templates, compiled once. */
-    private record Prepared(Templates.Template topic, Templates.Template key, Map<String, Templates.Template> headers,
-                            JsonTemplate value) {
     }
 
     @Override
@@ -124,34 +116,13 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
         prepared.get(action);
     }
 
-    private Prepared prepare(KafkaAction action) {
+    private RecordTemplates prepare(KafkaAction action) {
         if (!settings.configured()) {
             throw new IllegalArgumentException("kafka actions need the cluster: set kafka.bootstrap_servers "
                     + "(e.g. localhost:9092)");
         }
-        // Named by the action, as the Slack and email templates are: "kafka audit: key template" tells which of an
-        // observer's Kafka actions a render failure at run time (a dead letter's message) comes from.
-        String what = action.describe();
         sendsTo = true;
-        Map<String, Templates.Template> headers = new LinkedHashMap<>();
-        action.headers().forEach((name, value) -> headers.put(name,
-                Templates.text(what + ": header '" + name + "'", value == null ? "" : value)));
-        return new Prepared(Templates.text(what + ": topic template", action.topic()),
-                action.key() == null ? null : Templates.text(what + ": key template", action.key()), headers,
-                action.value() == null ? null : Templates.json(what + ": value", action.value()));
-    }
-
-    /**
-     * The event's JSON, or the configured value rendered for it. A value that renders to null is a tombstone, a record
-     * without a value: a compacted topic keyed by the row then forgets a deleted row, as Debezium's tombstones make it.
-     */
-    private static byte[] value(Prepared p, ActionRequest request, Map<String, Object> context)
-            throws Templates.TemplateException {
-        if (p.value() == null) {
-            return EventBody.json(request);
-        }
-        Object value = p.value().render(context);
-        return value == null ? null : EventBody.write(value);
+        return RecordTemplates.of(action);
     }
 
     @Override
@@ -159,17 +130,11 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
         String topic = null;
         ProducerRecord<byte[], byte[]> record;
         try {
-            Prepared p = prepared.get(request.action());
+            RecordTemplates templates = prepared.get(request.action());
             Map<String, Object> context = request.templateContext();
-            topic = p.topic().render(context);
+            topic = templates.topic().render(context);
             Topic.validate(topic);
-            String key = p.key() == null ? request.event().entityId() : p.key().render(context);
-            RecordHeaders headers = new RecordHeaders();
-            for (Map.Entry<String, Templates.Template> header : p.headers().entrySet()) {
-                headers.add(header.getKey(), utf8(header.getValue().render(context)));
-            }
-            headers.add(KafkaAction.DELIVERY_ID_HEADER, utf8(request.deliveryId()));
-            record = new ProducerRecord<>(topic, null, utf8(key), value(p, request, context), headers);
+            record = templates.record(topic, request, context);
         } catch (Templates.TemplateException | IllegalArgumentException e) {
             return ActionResult.Failure.permanentFailure(e.getMessage(), e); // it names the action's template
         } catch (InvalidTopicException e) {
@@ -191,7 +156,8 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
                 send.setAttribute("messaging.kafka.message.tombstone", true);
             }
         }
-        send.propagate(request.event().traceContext(), (name, value) -> record.headers().add(name, utf8(value)));
+        send.propagate(request.event().traceContext(),
+                (name, value) -> record.headers().add(name, RecordTemplates.utf8(value)));
         ActionResult result = send(record, request.deliveryId(), send);
         if (result instanceof ActionResult.Failure failure) {
             send.recordError(failure.message(), failure.cause());
@@ -313,7 +279,4 @@ final class KafkaExecutor implements ActionExecutor, Lifecycle {
                 + "observer is stopping or parked the entity); not a Kafka error, the event runs again", cause);
     }
 
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

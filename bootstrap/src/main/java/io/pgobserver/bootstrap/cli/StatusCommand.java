@@ -3,12 +3,9 @@ package io.pgobserver.bootstrap.cli;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pgobserver.application.NamedColumns;
 import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.event.ShellWord;
 import io.pgobserver.domain.event.Snapshot;
-import io.pgobserver.domain.observer.ConditionCompiler;
-import io.pgobserver.domain.observer.Observer;
 import io.pgobserver.domain.port.Backfill;
 import io.pgobserver.domain.port.Backfills;
 import io.pgobserver.domain.port.CaptureInstaller;
@@ -19,8 +16,6 @@ import io.pgobserver.domain.port.DeadLetters;
 import io.pgobserver.domain.port.Leadership;
 import io.pgobserver.domain.port.OpenTransaction;
 import io.pgobserver.domain.port.ParkedEvents;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,8 +52,6 @@ final class StatusCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** Parked entities listed by name, those parked longest: a receiver down for every row parks every row. */
-    private static final Logger LOG = LoggerFactory.getLogger(StatusCommand.class);
-
     static final int PARKED_LISTED = 100;
 
     @Option(names = "--json", description = "Print one JSON object, for scripts and monitoring.")
@@ -70,34 +63,8 @@ final class StatusCommand implements Callable<Integer> {
                   ParkedEvents.Summary parked, boolean active, List<Backfill> backfills,
                   CaptureInstaller.Check capture, List<String> columns) {
 
-        /** A report without column warnings. */
-        Report(String consumer, Optional<CheckpointStore.Saved> checkpoint, ChangeSource.Lag lag,
-               Optional<OpenTransaction> openTransaction, Map<String, Long> deadLetters, ParkedEvents.Summary parked,
-               boolean active, List<Backfill> backfills, CaptureInstaller.Check capture) {
-            this(consumer, checkpoint, lag, openTransaction, deadLetters, parked, active, backfills, capture,
-                    List.of());
-        }
-
         long deadLetterTotal() {
             return deadLetters.values().stream().mapToLong(Long::longValue).sum();
-        }
-    }
-
-    /**
-     * The columns the observers name, in conditions and templates, that their tables' events lack, as {@code run}
-     * logs them at its start; none when the observers' conditions cannot be compiled here (the check is advice: it
-     * never stops the report).
-     */
-    private static List<String> columnWarnings(AdminSession session) {
-        try {
-            ConditionCompiler compiler = session.get(ConditionCompiler.class);
-            List<Observer> observers = session.config().observers().stream()
-                    .map(d -> d.observer(compiler.compile(d.name(), d.condition()))).toList();
-            return NamedColumns.warnings(observers, session.get(CaptureInstaller.class)
-                    .columns(observers.stream().map(Observer::entity).distinct().toList()));
-        } catch (RuntimeException e) {
-            LOG.debug("could not check the columns the observers name: {}", e.getMessage());
-            return List.of();
         }
     }
 
@@ -130,7 +97,7 @@ final class StatusCommand implements Callable<Integer> {
             CaptureInstaller.Check capture = session.get(CaptureInstaller.class)
                     .check(session.config().observers().stream().map(o -> o.entity()).toList());
             report = new Report(consumer, checkpoint, lag, open, letters, parked, active, backfills, capture,
-                    columnWarnings(session));
+                    ColumnWarnings.of(session));
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? json(report) : human(report, "pg-observer backfill" + options.givenInQuotes()));
@@ -190,11 +157,7 @@ final class StatusCommand implements Callable<Integer> {
         text.append('\n');
         text.append("capture:       ").append(report.capture().summary()).append(report.capture().advice().stream()
                 .map(advice -> "\n  " + advice).collect(Collectors.joining())).append('\n');
-        if (!report.columns().isEmpty()) {
-            text.append("columns:       ").append(report.columns().size()).append(" column(s) named by observers are"
-                    + " not in their tables' events:").append(report.columns().stream().map(line -> "\n  " + line)
-                    .collect(Collectors.joining())).append('\n');
-        }
+        text.append(ColumnWarnings.human(report.columns()));
         text.append("listener:      ").append(report.active()
                 ? "active (a process holds the consumer lock)"
                 : "none running: no process is listening for this consumer; start one with 'run'");

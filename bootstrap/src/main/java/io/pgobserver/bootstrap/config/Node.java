@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgobserver.domain.config.Durations;
 import io.pgobserver.domain.spi.ConfigReader;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -157,15 +155,10 @@ final class Node implements ConfigReader {
     @Override
     public Duration duration(String name, Duration fallback) {
         String value = string(name, null);
-        return value == null ? fallback : parseDuration(key(name), value);
-    }
-
-    /** A duration as users write it; a bad one is a configuration error naming the key. */
-    static Duration parseDuration(String key, String value) {
         try {
-            return Durations.parse(key, value);
+            return value == null ? fallback : Durations.parse(key(name), value);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
+            throw new ConfigException(e.getMessage(), e); // it names the key, the forms and the value given
         }
     }
 
@@ -219,34 +212,7 @@ final class Node implements ConfigReader {
 
     @Override
     public Object tree(String name) {
-        return tree(raw(name));
-    }
-
-    /** YAML's scalars as JSON's: a number keeps the digits written ({@code 12.10}), as row images do. */
-    private static Object tree(JsonNode value) {
-        if (value == null || value.isNull() || value.isMissingNode()) {
-            return null;
-        }
-        if (value.isObject()) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            value.properties().forEach(e -> map.put(e.getKey(), tree(e.getValue())));
-            return Collections.unmodifiableMap(map);
-        }
-        if (value.isArray()) {
-            List<Object> list = new ArrayList<>();
-            value.forEach(item -> list.add(tree(item)));
-            return Collections.unmodifiableList(list);
-        }
-        if (value.isBoolean()) {
-            return value.booleanValue();
-        }
-        if (value.isIntegralNumber()) {
-            return value.canConvertToLong() ? (Object) value.longValue() : new BigDecimal(value.bigIntegerValue());
-        }
-        if (value.isNumber()) {
-            return value.decimalValue();
-        }
-        return value.asText();
+        return Trees.plain(raw(name));
     }
 
     /** The entries of a mapping whose values are mappings (such as {@code observers}), in file order. */

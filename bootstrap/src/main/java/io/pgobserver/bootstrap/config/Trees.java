@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -142,4 +145,33 @@ final class Trees {
         String rewrite(String path, String value);
     }
 
+    /**
+     * A value of the tree as plain Java (maps in file order, lists, text, {@code Long} or {@code BigDecimal},
+     * booleans, null), unmodifiable: YAML's scalars as JSON's, a number with the digits it was read with.
+     */
+    static Object plain(JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        if (value.isObject()) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            value.properties().forEach(e -> map.put(e.getKey(), plain(e.getValue())));
+            return Collections.unmodifiableMap(map);
+        }
+        if (value.isArray()) {
+            List<Object> list = new ArrayList<>();
+            value.forEach(item -> list.add(plain(item)));
+            return Collections.unmodifiableList(list);
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value.isIntegralNumber()) {
+            return value.canConvertToLong() ? (Object) value.longValue() : new BigDecimal(value.bigIntegerValue());
+        }
+        if (value.isNumber()) {
+            return value.decimalValue();
+        }
+        return value.asText();
+    }
 }

@@ -36,7 +36,7 @@ class StatusReportTest {
 
     private static StatusCommand.Report report(Optional<OpenTransaction> open, ParkedEvents.Summary parked) {
         return new StatusCommand.Report("default", Optional.empty(), ChangeSource.Lag.NONE, open, Map.of(), parked,
-                true, List.of(), new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()));
+                true, List.of(), new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()), List.of());
     }
 
     private static String human(OpenTransaction open) {
@@ -59,7 +59,7 @@ class StatusReportTest {
                 "the capture of public.orders takes the entity id from column 'id', which the table no longer has"));
         StatusCommand.Report report = new StatusCommand.Report("default", Optional.empty(), ChangeSource.Lag.NONE,
                 Optional.empty(), Map.of(), new ParkedEvents.Summary(0, 0, Map.of()), true, List.of(),
-                new CaptureInstaller.Check(60, problems));
+                new CaptureInstaller.Check(60, problems), List.of());
         assertThat(StatusCommand.human(report, BACKFILL)).contains("""
                 capture:       8 observed table(s) not captured as installed:
                   7 observed tables are not captured: their changes reach no observer; run 'pg-observer install \
@@ -76,7 +76,7 @@ class StatusReportTest {
     void noListenerIsSaidToBeNoneRunningNotAStandby() {
         StatusCommand.Report none = new StatusCommand.Report("default", Optional.empty(), ChangeSource.Lag.NONE,
                 Optional.empty(), Map.of(), new ParkedEvents.Summary(0, 0, Map.of()), false, List.of(),
-                new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()));
+                new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()), List.of());
         assertThat(StatusCommand.human(none, BACKFILL)).endsWith("\nlistener:      none running: no process is "
                 + "listening for this consumer; start one with 'run'").doesNotContain("standby");
         assertThat(StatusCommand.human(report(new ParkedEvents.Summary(0, 0, Map.of())), BACKFILL))
@@ -142,7 +142,7 @@ class StatusReportTest {
                 new Checkpoint(7, 1042), new Snapshot("900:905:"), new CheckpointStore.HighWater(7, 1044), 3)),
                 new ChangeSource.Lag(3, Duration.ofHours(36).plusMinutes(5)), Optional.empty(), Map.of(),
                 new ParkedEvents.Summary(0, 0, Map.of()), true, List.of(),
-                new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()));
+                new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()), List.of());
         assertThat(StatusCommand.human(report, BACKFILL)).contains("checkpoint:    events done up to change_log id "
                 + "1042 (batch 7 in progress, every earlier batch done); handed to actions up to id 1044, not yet done\n"
                 + "lag:           3 event(s) behind (committed after the last finished batch), the oldest committed "
@@ -222,7 +222,7 @@ class StatusReportTest {
                 backfill(5, Backfill.State.RUNNING, true, List.of()),
                 backfill(6, Backfill.State.CANCELLED, false, List.of("7")),
                 backfill(2, Backfill.State.FINISHED, false, List.of("40"))),
-                new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()));
+                new io.pgobserver.domain.port.CaptureInstaller.Check(1, List.of()), List.of());
 
         assertThat(StatusCommand.human(report, BACKFILL)).contains(
                 "\n  backfill 3 of public.orders running: 10 of ~40 rows, last key 12000\n",
